@@ -1,0 +1,1 @@
+"""Proxy benchmarks: chatguard against a direct upstream, nginx and mitmdump (`python -m benchmarks.run`)."""

@@ -1,0 +1,159 @@
+"""The filter contract: the only types `gateway/` and `filters/` share.
+
+A filter reads one piece of chat text and returns a `Verdict`; it never touches a
+connection. Keeping the decision a plain return value makes every decision
+auditable and testable without a network.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+
+class Direction(enum.StrEnum):
+    """Which way a message travels: inbound is client -> backend."""
+
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+class Channel(enum.StrEnum):
+    HTTP = "http"
+    WS = "ws"
+
+
+class Action(enum.StrEnum):
+    PASS = "pass"  # noqa: S105 - an action name, not a password
+    MODIFY = "modify"
+    BLOCK = "block"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who sent the message, as far as the gateway knows."""
+
+    subject: str = "anonymous"
+    roles: frozenset[str] = frozenset({"anonymous"})
+    mfa: bool = False
+
+    @property
+    def anonymous(self) -> bool:
+        return self.subject == "anonymous"
+
+
+ANONYMOUS = Principal()
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One piece of chat text found by the codec, with where it came from."""
+
+    text: str
+    direction: Direction = Direction.INBOUND
+    channel: Channel = Channel.HTTP
+    route: str = ""
+    field: str = ""
+    principal: Principal = ANONYMOUS
+    conversation: str = ""
+    client: str = ""
+    metadata: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+    def with_text(self, text: str) -> Message:
+        return dataclasses.replace(self, text=text)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Something a filter found: its type and the span it covers in the text it saw."""
+
+    type: str
+    start: int
+    end: int
+    score: float = 1.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "start": self.start, "end": self.end, "score": self.score}
+
+
+@dataclass(frozen=True, slots=True)
+class Hints:
+    """Optional responses a filter suggests; the gateway's `enforce` decides what happens."""
+
+    ban: bool = False
+    alert: bool = False
+    step_up: bool = False
+    labels: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.ban or self.alert or self.step_up or bool(self.labels)
+
+
+NO_HINTS = Hints()
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A filter's decision about one message."""
+
+    action: Action = Action.PASS
+    text: str | None = None
+    reason: str = ""
+    findings: tuple[Finding, ...] = ()
+    hints: Hints = NO_HINTS
+    filter: str = ""
+
+    @property
+    def blocked(self) -> bool:
+        return self.action is Action.BLOCK
+
+
+PASS = Verdict()
+
+
+def modify(text: str, reason: str = "", findings: tuple[Finding, ...] | list[Finding] = (),
+           hints: Hints = NO_HINTS) -> Verdict:
+    """A verdict that forwards `text` instead of the original."""
+    return Verdict(Action.MODIFY, text, reason, tuple(findings), hints)
+
+
+def block(reason: str, findings: tuple[Finding, ...] | list[Finding] = (),
+          hints: Hints = NO_HINTS) -> Verdict:
+    """A verdict that stops the message; `reason` is audited, never shown to the sender."""
+    return Verdict(Action.BLOCK, None, reason, tuple(findings), hints)
+
+
+@dataclass(frozen=True)
+class NoOptions:
+    """Options of a filter that takes none."""
+
+
+class Filter:
+    """Base class of every filter, built-in or plugin.
+
+    Subclasses set `name`, optionally an `Options` frozen dataclass (checked against
+    the config at startup) and `directions`, and override `inspect`. One instance is
+    built per configured filter and shared by every route and connection that uses it,
+    so `inspect` must not keep per-message state on `self`.
+    """
+
+    name: ClassVar[str] = ""
+    Options: ClassVar[type] = NoOptions
+    directions: ClassVar[frozenset[Direction]] = frozenset(Direction)
+    description: ClassVar[str] = ""
+
+    def __init__(self, options: Any = None) -> None:
+        self.options = options if options is not None else self.Options()
+
+    def handles(self, direction: Direction) -> bool:
+        return direction in self.directions
+
+    async def inspect(self, message: Message) -> Verdict:
+        """Decide about one message. The default passes everything."""
+        return PASS
+
+    async def aclose(self) -> None:
+        """Release what the filter holds (files, connections). Called once at shutdown."""

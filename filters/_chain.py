@@ -1,0 +1,191 @@
+"""The filter chain: runs a route's filters over one message, in config order.
+
+This is the only place where a filter's code is called on the hot path, so it is
+also where misbehaving filters are contained: an exception, a timeout or a verdict
+that breaks the contract becomes a block (fail closed) unless the route asked for
+`fail: open`. Reasons never carry exception text, which may quote the message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from filters._api import NO_HINTS, Action, Direction, Filter, Finding, Hints, Message, Verdict
+
+__all__ = ["Chain", "ChainResult", "Step", "verdict_problem"]
+
+log = logging.getLogger("chatguard.filters")
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One configured filter in a chain: its config name, the shared instance, its time limit."""
+
+    name: str
+    filter: Filter
+    timeout: float
+    passed: Verdict = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.timeout > 0:
+            raise ValueError(f"timeout of filter {self.name!r} must be > 0, got {self.timeout!r}")
+        # Prebuilt so that the common "nothing found" case allocates nothing.
+        object.__setattr__(self, "passed", Verdict(filter=self.name))
+
+
+@dataclass(frozen=True, slots=True)
+class ChainResult:
+    """What the chain decided about one message, with every verdict that led there.
+
+    `text` is the text to forward (after all modifications); on a block it is the text
+    as it was when the blocking filter saw it. Spans in each verdict's findings refer to
+    the text that filter saw. `failures` lists filters that raised, timed out or broke
+    the contract, also those skipped on a `fail: open` route.
+    """
+
+    action: Action
+    text: str
+    verdicts: tuple[Verdict, ...] = ()
+    failures: tuple[str, ...] = ()
+
+    @property
+    def blocked(self) -> bool:
+        return self.action is Action.BLOCK
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(f for v in self.verdicts for f in v.findings)
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return tuple(v.reason for v in self.verdicts if v.reason)
+
+    @property
+    def hints(self) -> Hints:
+        """Every filter's hints merged: any ban, alert or step-up wins; labels are joined."""
+        found = [v.hints for v in self.verdicts if v.hints]
+        if not found:
+            return NO_HINTS
+        labels = tuple(dict.fromkeys(label for h in found for label in h.labels))
+        return Hints(any(h.ban for h in found), any(h.alert for h in found),
+                     any(h.step_up for h in found), labels)
+
+
+def verdict_problem(verdict: Any, text: str) -> str:
+    """Why `verdict` breaks the contract for a filter that saw `text` ("" if it does not).
+
+    The answer names the rule only, never content, so it is safe to log and audit.
+    """
+    if not isinstance(verdict, Verdict):
+        return f"returned {type(verdict).__name__}, not a Verdict"
+    action = verdict.action
+    if action is Action.MODIFY:
+        if not isinstance(verdict.text, str):
+            return "modify without text"
+    elif action is Action.PASS or action is Action.BLOCK:
+        if verdict.text is not None:
+            return f"{action.value} with text (only modify carries text)"
+    else:
+        return "action is not an Action"
+    if not isinstance(verdict.reason, str):
+        return "reason is not a string"
+    if not isinstance(verdict.hints, Hints):
+        return "hints is not a Hints"
+    if not isinstance(verdict.findings, tuple):
+        return "findings is not a tuple"
+    size = len(text)
+    for finding in verdict.findings:
+        if not isinstance(finding, Finding):
+            return "finding is not a Finding"
+        start, end = finding.start, finding.end
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= size):
+            return "finding out of bounds"
+    return ""
+
+
+class Chain:
+    """An ordered, immutable list of steps; `run` is safe to call concurrently."""
+
+    __slots__ = ("_by_direction", "fail_open", "steps")
+
+    def __init__(self, steps: Sequence[Step], *, fail_open: bool = False) -> None:
+        self.steps = tuple(steps)
+        self.fail_open = fail_open
+        self._by_direction = {d: tuple(s for s in self.steps if s.filter.handles(d)) for d in Direction}
+
+    def active(self, direction: Direction) -> bool:
+        """True when at least one filter inspects messages going `direction`."""
+        return bool(self._by_direction[direction])
+
+    def __repr__(self) -> str:
+        names = ", ".join(s.name for s in self.steps)
+        return f"Chain([{names}], fail_open={self.fail_open})"
+
+    async def run(self, message: Message) -> ChainResult:
+        steps = self._by_direction[message.direction]
+        if not steps:
+            return ChainResult(Action.PASS, message.text)
+        action = Action.PASS
+        verdicts: list[Verdict] = []
+        failures: tuple[str, ...] = ()
+        for step in steps:
+            verdict, failure = await _inspect(step, message)
+            if verdict is None:
+                failures += (failure,)
+                if self.fail_open:
+                    continue
+                verdicts.append(Verdict(Action.BLOCK, None, failure, filter=step.name))
+                return ChainResult(Action.BLOCK, message.text, tuple(verdicts), failures)
+            verdicts.append(verdict)
+            if verdict.action is Action.BLOCK:
+                return ChainResult(Action.BLOCK, message.text, tuple(verdicts), failures)
+            if verdict.action is Action.MODIFY:
+                action = Action.MODIFY
+                message = message.with_text(verdict.text)  # type: ignore[arg-type]  # checked
+        return ChainResult(action, message.text, tuple(verdicts), failures)
+
+
+async def _inspect(step: Step, message: Message) -> tuple[Verdict | None, str]:
+    """Run one filter under its time limit; `(None, reason)` when it misbehaved."""
+    scope = asyncio.timeout(step.timeout)
+    try:
+        async with scope:
+            verdict = await step.filter.inspect(message)
+    except TimeoutError as exc:
+        if scope.expired():
+            return None, _failed(step, None, "timed out")
+        return None, _failed(step, exc)
+    except asyncio.CancelledError as exc:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise  # the caller is being cancelled: not the filter's fault
+        return None, _failed(step, exc)
+    except Exception as exc:
+        return None, _failed(step, exc)
+    if scope.expired():  # the filter swallowed its cancellation and answered late
+        return None, _failed(step, None, "timed out")
+    problem = verdict_problem(verdict, message.text)
+    if problem:
+        return None, _failed(step, None, f"failed: bad verdict ({problem})")
+    if verdict.filter == step.name:
+        return verdict, ""
+    if verdict.action is Action.PASS and not (verdict.findings or verdict.reason or verdict.hints):
+        return step.passed, ""
+    return Verdict(verdict.action, verdict.text, verdict.reason, verdict.findings, verdict.hints,
+                   step.name), ""
+
+
+def _failed(step: Step, exc: BaseException | None, what: str = "") -> str:
+    """The audited reason for a failure; the log gets the stack but never the exception text."""
+    reason = f"filter {step.name} {what}" if exc is None else f"filter {step.name} failed: {type(exc).__name__}"
+    if exc is not None:
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        log.warning("%s\n%s", reason, frames.rstrip())
+    else:
+        log.warning("%s", reason)
+    return reason

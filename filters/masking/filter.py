@@ -1,0 +1,123 @@
+"""The `masking` filter: replaces sensitive values, and unmasks tokens for permitted readers.
+
+Permissions: a principal may read the original of a tokenized value of type T on the
+outbound side when `unmask:T` (or `unmask:*`) is among its roles, or among the
+permissions the gateway puts in `Message.metadata["permissions"]` (an iterable of
+strings, e.g. the permissions its RBAC grants the principal's roles). Each unmask is
+reported as a finding of type `unmask:T`, so the audit records it; nobody else ever
+receives the original.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from filters import PASS, Direction, Filter, Finding, Message, Verdict, modify
+from filters.masking import custom, placeholders
+from filters.masking._model import Detection, Detector, MaskFinding
+from filters.masking.engine import Masker
+from filters.masking.options import MaskingOptions
+from filters.masking.stream import StreamMasker
+from filters.masking.vault import MemoryVault, Sealer, TokenVault, parse_key
+
+UNMASK = "unmask:"
+
+
+class MaskingFilter(Filter):
+    name: ClassVar[str] = "masking"
+    Options: ClassVar[type] = MaskingOptions
+    description: ClassVar[str] = "detect and replace cards, IDs, IBANs, contacts, IPs and secrets"
+
+    def __init__(self, options: MaskingOptions | None = None, *, vault: TokenVault | None = None) -> None:
+        super().__init__(options)
+        opts: MaskingOptions = self.options
+        rules: list[Detector] = []
+        for i, rule in enumerate(opts.rules):
+            rules.extend(custom.build(rule.name, rule.pattern, rule.keywords, rule.case_sensitive, f"rules[{i}]"))
+        self.masker = Masker(opts.detect, rules)
+        self._directions = frozenset(Direction(d) for d in opts.directions)
+        self._styles = {kind: opts.style_of(kind) for kind in opts.types}
+        self._hash_key = opts.hash_key.encode()
+        self._sealer = Sealer(parse_key(opts.vault_key, "vault_key")) if opts.vault_key else None
+        self.vault: TokenVault = vault if vault is not None else MemoryVault()
+
+    def use_vault(self, vault: TokenVault) -> None:
+        """Swap in a shared vault (the gateway's state store) before serving."""
+        self.vault = vault
+
+    async def inspect(self, message: Message) -> Verdict:
+        if message.direction not in self._directions:
+            return PASS
+        text = message.text
+        detections = self.masker.scan(text)
+        edits: list[tuple[int, int, str]] = []
+        findings: list[Finding] = []
+        for detection in detections:
+            edits.append((detection.start, detection.end, await self.placeholder(detection)))
+            findings.append(detection.finding())
+        unmasked = 0
+        if message.direction is Direction.OUTBOUND and self._sealer is not None and "[" in text:
+            allowed = permissions(message)
+            if any(p.startswith(UNMASK) for p in allowed):
+                for start, end, original, kind in await self._unmask(text, allowed):
+                    if all(end <= a or start >= b for a, b, _ in edits):
+                        edits.append((start, end, original))
+                        findings.append(MaskFinding(UNMASK + kind, start, end, 1.0, "vault"))
+                        unmasked += 1
+        if not edits:
+            return PASS
+        reason = f"masked {len(detections)} value(s)" + (f", unmasked {unmasked}" if unmasked else "")
+        return modify(apply(text, edits), reason, findings)
+
+    async def placeholder(self, detection: Detection) -> str:
+        """The replacement for one detection in its type's style (stores it when tokenizing)."""
+        style = self._styles.get(detection.type, "redact")
+        if style == "partial":
+            return placeholders.partial(detection)
+        if style == "hash":
+            return placeholders.hashed(detection, self._hash_key)
+        if style == "tokenize" and self._sealer is not None:
+            token = self._sealer.token(detection.type, placeholders.canonical(detection))
+            sealed = self._sealer.seal(token, detection.type, detection.value)
+            await self.vault.put(token, sealed, float(self.options.token_ttl))
+            return placeholders.tokenized(detection, token)
+        return placeholders.redact(detection)
+
+    async def _unmask(self, text: str, allowed: frozenset[str]) -> list[tuple[int, int, str, str]]:
+        assert self._sealer is not None
+        found = []
+        for match in placeholders.TOKEN_PLACEHOLDER.finditer(text):
+            kind = match.group(1).lower()
+            if UNMASK + kind not in allowed and UNMASK + "*" not in allowed:
+                continue
+            token = match.group(2)
+            sealed = await self.vault.get(token)
+            original = self._sealer.open(token, kind, sealed) if sealed is not None else None
+            if original is not None:
+                found.append((match.start(), match.end(), original, kind))
+        return found
+
+    def stream(self) -> StreamMasker:
+        """A masker for one stream (SSE response, WebSocket token stream); not shared."""
+        return StreamMasker(self.masker, self.placeholder, self.options.stream_hold)
+
+
+def permissions(message: Message) -> frozenset[str]:
+    """Roles plus `metadata["permissions"]`: where the filter learns `unmask:<type>` grants."""
+    extra = message.metadata.get("permissions", ())
+    granted: Iterable[str] = (extra,) if isinstance(extra, str) else extra
+    return message.principal.roles | frozenset(p for p in granted if isinstance(p, str))
+
+
+def apply(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """Replace non-overlapping spans of `text`, given in any order."""
+    pieces = []
+    position = 0
+    for start, end, replacement in sorted(edits):
+        pieces.append(text[position:start])
+        pieces.append(replacement)
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
+

@@ -1,0 +1,68 @@
+"""IP addresses (v4 and v6), validated by the standard library's parser.
+
+Dotted version numbers look like IPv4 addresses; a "v", "version" or "release" just
+before the value marks a version, and so does a letter glued to it ("v1.2.3.4").
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterator
+
+from filters.masking._context import ascii_alnum, before
+from filters.masking._model import Detection
+
+_IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+_IPV6 = re.compile(r"[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}){0,3}(?:%[0-9A-Za-z]{1,16})?")
+_VERSION_WORDS = re.compile(r"(?:\bv|version|\bver\.?|release|build|firmware|update|upgrade|patch)\s*:?\s*$")
+
+
+def _valid_v4(value: str) -> bool:
+    parts = value.split(".")
+    return all(p == "0" or (not p.startswith("0") and int(p) <= 255) for p in parts)
+
+
+class IPDetector:
+    type = "ip"
+
+    def detect(self, text: str) -> Iterator[Detection]:
+        yield from self._v4(text)
+        if ":" in text:
+            yield from self._v6(text)
+
+    @staticmethod
+    def _v4(text: str) -> Iterator[Detection]:
+        for found in _IPV4.finditer(text):
+            start, end = found.start(), found.end()
+            if start > 0 and (ascii_alnum(text[start - 1]) or text[start - 1] in ".:"):
+                continue
+            if end < len(text) and (ascii_alnum(text[end]) or text[end:end + 2][:1] == "."
+                                    and text[end + 1:end + 2].isdigit()):
+                continue
+            if not _valid_v4(found.group()) or _VERSION_WORDS.search(before(text, start, 20)):
+                continue
+            yield Detection("ip", start, end, "ipv4", 0.9, found.group())
+
+    @staticmethod
+    def _v6(text: str) -> Iterator[Detection]:
+        for found in _IPV6.finditer(text):
+            start, end = found.start(), found.end()
+            value = found.group().rstrip(".")
+            if value.endswith(":") and not value.endswith("::"):
+                value = value[:-1]
+            if value.count(":") < 2:
+                continue
+            end = start + len(value)
+            if start > 0 and (ascii_alnum(text[start - 1]) or text[start - 1] in ":."):
+                continue
+            if end < len(text) and ascii_alnum(text[end]):
+                continue
+            groups = [g for g in re.split(r"[:.]", value.split("%")[0]) if g]
+            if len(groups) < 3:
+                continue
+            try:
+                ipaddress.IPv6Address(value)
+            except ValueError:
+                continue
+            yield Detection("ip", start, end, "ipv6", 0.9, value.lower())

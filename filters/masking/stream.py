@@ -1,0 +1,152 @@
+"""Masking a stream whose values may be split across chunks (SSE events, WS token streams).
+
+Each chunk is emitted except for the smallest tail that could be the start of a value
+still arriving ("...card 4111 11" waits for the rest); the tail is bounded by
+`hold` characters and flushed, masked, at end of stream. A private key cut off by
+the bound is masked and everything up to its footer is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+
+from filters._text import fold
+from filters.masking._model import Detection, MaskFinding
+from filters.masking.engine import Masker
+
+Placeholder = Callable[[Detection], Awaitable[str]]
+
+_CONTEXT = 48  # characters of emitted text kept so detectors still see the words before a value
+_PIECE = re.compile(r"[+(]?[0-9A-Za-z().\-/]*\d[0-9A-Za-z().\-/]*")
+_KEYWORD_TAIL = re.compile(
+    r"(?i:password|passwd|pwd|passphrase|pass|secret|api[_\-]?key|apikey|token|bearer|key|credentials?)"
+    r"[\"']?[ \t]{0,4}(?::|=|=>|:=|is)?[ \t]{0,4}[\"']?$")
+_PEM_FOOTER = re.compile(r"-----END (?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?-----")
+
+
+class StreamMasker:
+    """One per stream, fed in order; never shared between streams."""
+
+    def __init__(self, masker: Masker, placeholder: Placeholder, hold: int = 512) -> None:
+        self._masker = masker
+        self._placeholder = placeholder
+        self._hold = hold
+        self._buffer = ""
+        self._context = ""
+        self._offset = 0  # stream position of the buffer's first character
+        self._in_key = False
+        self.findings: list[MaskFinding] = []
+
+    @property
+    def held(self) -> int:
+        """Characters currently held back."""
+        return len(self._buffer)
+
+    async def feed(self, chunk: str) -> str:
+        """Take the next chunk; return the text that is safe to send now."""
+        self._buffer += chunk
+        return await self._emit(final=False)
+
+    async def close(self) -> str:
+        """End of stream: the held tail, masked."""
+        return await self._emit(final=True)
+
+    async def _emit(self, final: bool) -> str:
+        self._drop_key_body(final)
+        if self._in_key:
+            return ""
+        text = self._buffer
+        base = len(self._context)
+        found = [d for d in self._masker.scan(self._context + text) if d.end > base]
+        detections = [d.moved(max(d.start, base) - base, d.end - base) for d in found]
+        cut = len(text) if final else self._cut(text, detections)
+        edits: list[tuple[int, int, str]] = []
+        for detection in detections:
+            if detection.end > cut:
+                break
+            edits.append((detection.start, detection.end, await self._placeholder(detection)))
+            self.findings.append(detection.moved(detection.start + self._offset,
+                                                 detection.end + self._offset).finding())
+            if detection.detector == "private_key" and not _PEM_FOOTER.search(text, detection.start):
+                self._in_key = not final
+        out = _apply(text[:cut], edits)
+        self._context = (self._context + text[:cut])[-_CONTEXT:]
+        self._buffer = text[cut:]
+        self._offset += cut
+        return out
+
+    def _cut(self, text: str, detections: list[Detection]) -> int:
+        """Where the safe prefix ends: before any possible value start, within the hold bound."""
+        floor = max(0, len(text) - self._hold)
+        cut = max(floor, _tail_start(text))
+        for detection in detections:
+            if detection.end <= cut:
+                continue
+            # Hold a value that may still grow; one longer than the bound is masked now.
+            cut = min(cut, detection.start) if detection.start >= floor else detection.end
+            break
+        return cut
+
+    def _drop_key_body(self, final: bool) -> None:
+        """After a key cut off by the hold bound: drop its body up to the footer."""
+        if not self._in_key:
+            return
+        footer = _PEM_FOOTER.search(self._buffer)
+        if footer is not None:
+            self._offset += footer.end()
+            self._buffer = self._buffer[footer.end():]
+            self._in_key = False
+        elif final:
+            self._offset += len(self._buffer)
+            self._buffer = ""
+            self._in_key = False
+        else:
+            keep = min(len(self._buffer), 64)  # a footer may be split across chunks
+            self._offset += len(self._buffer) - keep
+            self._buffer = self._buffer[len(self._buffer) - keep:]
+
+
+def _tail_start(text: str) -> int:
+    """Start of the shortest suffix that could be the beginning of a value."""
+    folded = fold(text)
+    view = folded.text
+    start = len(view)
+    # The last word (no trailing space): an email, key, JWT, card without separators...
+    while start > 0 and not view[start - 1].isspace():
+        start -= 1
+    # Grouped numbers before it: "4111 1111 11", "DE89 3704", "+1 (555) 12".
+    while start > 0:
+        left = start
+        while left > 0 and view[left - 1] in " \t":
+            left -= 1
+        if left == start and start != len(view):
+            break
+        if start - left > 3:
+            break
+        piece_end = left
+        while left > 0 and not view[left - 1].isspace():
+            left -= 1
+        if left == piece_end or not _PIECE.fullmatch(view, left, piece_end):
+            break
+        start = left
+    keyword = _KEYWORD_TAIL.search(view, max(0, start - 48))
+    if keyword is not None:
+        start = min(start, keyword.start())
+    begin = view.rfind("-----BEGIN")
+    if begin >= 0 and not _PEM_FOOTER.search(view, begin):
+        start = min(start, begin)
+    if start >= len(view):
+        return len(text)
+    return folded.origin[start] if folded.origin is not None else start
+
+
+def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
+    pieces = []
+    position = 0
+    for start, end, replacement in edits:
+        pieces.append(text[position:start])
+        pieces.append(replacement)
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)

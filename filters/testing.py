@@ -1,0 +1,162 @@
+"""Test helpers for filter authors: build messages and filters the way the gateway does.
+
+Filters built here go through the same option binding as a config file, so a test
+sees the same errors and defaults as production. `check_filter` is a conformance
+battery every filter package should run once:
+
+    async def test_conforms():
+        await check_filter(MyFilter, {"level": 2})
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from filters._api import PASS, Direction, Filter, Message, Verdict
+from filters._chain import verdict_problem
+from filters._options import OptionsError
+from filters._registry import build, check_class, instantiate
+
+__all__ = ["SAMPLES", "check_filter", "make_filter", "run_filter", "tmessage"]
+
+
+def tmessage(text: str = "hello", **fields: Any) -> Message:
+    """A message as the codec would hand it over; `direction="outbound"` etc. may be strings."""
+    if isinstance(fields.get("direction"), str):
+        fields["direction"] = Direction(fields["direction"])
+    return Message(text, **fields)
+
+
+def make_filter(spec: Filter | type[Filter] | str, options: Mapping[str, Any] | None = None) -> Filter:
+    """A filter from an instance (returned as is), a class, or an installed plugin name."""
+    if isinstance(spec, Filter):
+        if options is not None:
+            raise TypeError("options apply to a class or plugin name, not to a built filter")
+        return spec
+    if isinstance(spec, str):
+        return build(spec, spec, options, f"filters.{spec}")
+    problem = check_class(spec)
+    if problem:
+        raise AssertionError(f"{getattr(spec, '__name__', spec)!r} {problem}")
+    return instantiate(spec, options, f"filters.{spec.name}.options")
+
+
+def _assert_verdict(verdict: Any, text: str, what: str) -> Verdict:
+    problem = verdict_problem(verdict, text)
+    if problem:
+        raise AssertionError(f"{what}: bad verdict: {problem}")
+    return verdict  # type: ignore[no-any-return]
+
+
+async def run_filter(spec: Filter | type[Filter] | str, text: str | Message, *,
+                     options: Mapping[str, Any] | None = None,
+                     direction: Direction | str = Direction.INBOUND) -> Verdict:
+    """Inspect one message with a filter and return its (contract-checked) verdict.
+
+    As in a chain, a filter that does not handle the message's direction is not called
+    and the answer is PASS. A filter built here from a class or name is closed afterwards.
+    """
+    flt = make_filter(spec, options)
+    message = text if isinstance(text, Message) else tmessage(text, direction=Direction(direction))
+    try:
+        if not flt.handles(message.direction):
+            return PASS
+        verdict = await flt.inspect(message)
+        return _assert_verdict(verdict, message.text, f"{type(flt).__name__}.inspect")
+    finally:
+        if flt is not spec:
+            await flt.aclose()
+
+
+# Texts every filter must survive: (label, text). Labels, not texts, appear in failures.
+SAMPLES: tuple[tuple[str, str], ...] = (
+    ("empty text", ""),
+    ("plain text", "hello, how can I help you today?"),
+    ("whitespace only", " \t\n "),
+    ("lone surrogates", "a\ud800b\udfffc\udc00"),
+    ("right-to-left text", "\u202eevil\u202c \u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627"),
+    ("emoji sequences", "\U0001f44d\U0001f3fd \U0001f468\u200d\U0001f469\u200d\U0001f467 \U0001f1e9\U0001f1ea"),
+    ("NUL and controls", "a\x00b\x01\x1b[31mc\x7f"),
+    ("combining marks", "Z\u0351\u0352a\u0300\u0301l\u0302g\u0303o\u0304"),
+    ("full-width and zero-width", "\uff28\uff25\uff2c\uff2c\uff2f w\u200bo\u200dr\ufeffld"),
+    ("digits and symbols", "4111 1111 1111 1111 <script>alert(1)</script> ' OR 1=1 --"),
+    ("long line", "word " * 2000),
+)
+BIG_SAMPLE = ("1 MB of text", ("lorem ipsum dolor sit amet \u00e9\u4e2d " * 40000)[: 1024 * 1024])
+
+
+async def _inspect(flt: Filter, label: str, text: str, direction: Direction, limit: float) -> Verdict:
+    what = f"inspect({label}, {direction.value})"
+    message = tmessage(text, direction=direction)
+    try:
+        async with asyncio.timeout(limit):
+            verdict = await flt.inspect(message)
+    except TimeoutError:
+        raise AssertionError(f"{what}: no verdict within {limit} s") from None
+    except Exception as exc:
+        raise AssertionError(f"{what}: raised {type(exc).__name__}: {exc}") from exc
+    return _assert_verdict(verdict, text, what)
+
+
+def _same(verdict: Verdict) -> tuple[Any, ...]:
+    return verdict.action, verdict.text, verdict.findings, verdict.hints
+
+
+async def _close_twice(flt: Filter) -> None:
+    for attempt in ("first", "second"):
+        try:
+            await flt.aclose()
+        except Exception as exc:
+            raise AssertionError(f"aclose() ({attempt} call) raised {type(exc).__name__}: {exc}") from exc
+
+
+async def check_filter(cls: type[Filter], options: Mapping[str, Any] | None = None, *,
+                       time_limit: float = 10.0) -> None:
+    """Run the conformance battery on `cls`; raises AssertionError saying what is wrong.
+
+    Checks: the class contract (name, frozen Options, async inspect/aclose, directions),
+    that the options bind (defaults only when `options` is None), a well-formed verdict
+    for every sample text in every declared direction within `time_limit` seconds, that
+    concurrent calls on one instance agree with sequential calls, and that `aclose()`
+    may be called twice.
+    """
+    problem = check_class(cls)
+    if problem:
+        raise AssertionError(f"{getattr(cls, '__name__', cls)!r} {problem}")
+    if options is None:
+        missing = [f.name for f in dataclasses.fields(cls.Options)
+                   if f.init and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+        if missing:
+            raise AssertionError(f"{cls.__name__}.Options has no default for {', '.join(missing)}; "
+                                 "give defaults or pass options to check_filter")
+    try:
+        sequential = make_filter(cls, options)
+        concurrent = make_filter(cls, options)
+    except OptionsError as exc:
+        raise AssertionError(f"{cls.__name__}: options do not bind: {exc}") from exc
+    try:
+        directions = sorted(cls.directions)
+        expected: list[Verdict] = []
+        for direction in directions:
+            for label, text in (*SAMPLES, BIG_SAMPLE):
+                verdict = await _inspect(sequential, label, text, direction, time_limit)
+                if text is not BIG_SAMPLE[1]:
+                    expected.append(verdict)
+        jobs = [_inspect(concurrent, label, text, direction, time_limit)
+                for direction in directions for label, text in SAMPLES]
+        got = await asyncio.gather(*jobs)
+        labels = [(label, direction) for direction in directions for label, _ in SAMPLES]
+        for (label, direction), seq, conc in zip(labels, expected, got, strict=True):
+            differs = [name for name, a, b in zip(("action", "text", "findings", "hints"),
+                                                  _same(seq), _same(conc), strict=True) if a != b]
+            if differs:
+                raise AssertionError(
+                    f"inspect({label}, {direction.value}): concurrent calls on one instance gave a "
+                    f"different {differs[0]} than sequential calls (does inspect keep per-message "
+                    "state on self?)")
+    finally:
+        await _close_twice(sequential)
+        await _close_twice(concurrent)

@@ -1,0 +1,100 @@
+"""One pass over a message: every view through the rules, every link judged.
+
+Returns data (`Analysis`), never a decision: the filter decides what the scores mean
+for its route. Kept apart from the filter so benchmarks and tests can look at raw
+scores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+import re2
+
+from filters._api import Finding
+from filters.threat import injection, links, prompt
+from filters.threat.feeds import DomainList
+from filters.threat.normalise import View, base64_payloads, views
+from filters.threat.ruleset import Hit, select
+from filters.threat.scoring import CODE_DAMPING, combine
+
+Category = Literal["xss", "sqli", "traversal", "cmdi", "code", "nosqli", "ldapi", "xxe", "ssrf", "prompt", "link"]
+CATEGORIES: tuple[Category, ...] = get_args(Category)
+
+# Signs that the sender pasted a query or a program to talk about it.
+_PASTED_CODE = re2.compile(
+    r"^\s*(?:select|with|insert\s+into|update|delete\s+from|create\s+(?:table|index|view)|alter\s+table)\s"
+    r"|```|^\s*(?:const|let|var|function|class|def|import|from|public|#include|console\.log)\b"
+    r"|\n\s*(?:const|let|var|function|def|return|console\.log|if|for|import)\b"
+    r"|;\s*\n|\{\s*\n|^\s*[$#]\s+[a-z]"
+)
+_MARKUP = re2.compile(r"</?[a-z][a-z0-9:-]{0,30}(?:[\s/>]|$)|<!|<\?")
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    scores: dict[str, float]
+    findings: tuple[Finding, ...]
+    markup: bool  # the text contains something an HTML renderer would treat as a tag
+    pasted_code: bool
+
+
+class Detector:
+    """Compiled rules and link lists for a set of enabled categories; share it freely."""
+
+    def __init__(self, categories: Iterable[str] = CATEGORIES, allow: DomainList | None = None,
+                 deny: DomainList | None = None) -> None:
+        self.categories = frozenset(categories)
+        self._rules = select(injection.ALL + prompt.PROMPT, self.categories)
+        self._prompt = select(prompt.PROMPT, self.categories)
+        self._links = "link" in self.categories
+        self._allow = allow or DomainList()
+        self._deny = deny or DomainList()
+
+    def analyse(self, text: str, *, nested: bool = True) -> Analysis:
+        """Scores per category (only those with hits) and the findings behind them."""
+        best: dict[str, tuple[float, Finding]] = {}
+        pasted = bool(_PASTED_CODE.search(text.lower())) if text else False
+        all_views = views(text)
+        for view in all_views:
+            rules = self._prompt if view.prompt_only else self._rules
+            for hit in rules.scan(view.text):
+                weight = hit.rule.weight
+                if pasted and not hit.rule.strong:
+                    weight *= CODE_DAMPING
+                self._keep(best, hit.rule.name, weight, self._finding(hit, view, text, weight))
+        if nested and self.categories - {"link"}:
+            for start, end, decoded in base64_payloads(text):
+                inner = self.analyse(decoded, nested=False)
+                for finding in inner.findings:
+                    if finding.type != "link":
+                        self._keep(best, f"base64:{finding.type}:{finding.start}", finding.score,
+                                   Finding(finding.type, start, end, finding.score))
+        if self._links and "." in text:
+            base = all_views[0]
+            for link in links.extract(base.text):
+                verdict = links.judge(link, self._allow, self._deny)
+                if verdict.score > 0:
+                    start, end = base.folded.span(link.start, link.end) if base.folded else (0, len(text))
+                    self._keep(best, f"link:{link.start}", verdict.score,
+                               Finding("link", start, end, verdict.score))
+        per_category: dict[str, list[float]] = {}
+        for weight, finding in best.values():
+            per_category.setdefault(finding.type, []).append(weight)
+        scores = {category: combine(weights) for category, weights in per_category.items()}
+        findings = tuple(sorted((finding for _, finding in best.values()), key=lambda f: (f.start, f.type)))
+        return Analysis(scores, findings, bool(_MARKUP.search(text.lower())), pasted)
+
+    @staticmethod
+    def _keep(best: dict[str, tuple[float, Finding]], key: str, weight: float, finding: Finding) -> None:
+        if key not in best or best[key][0] < weight:
+            best[key] = (weight, finding)
+
+    @staticmethod
+    def _finding(hit: Hit, view: View, text: str, weight: float) -> Finding:
+        if view.folded is None:  # decoded view: the payload is somewhere in the encoded text
+            return Finding(hit.rule.category, 0, len(text), round(weight, 4))
+        start, end = view.folded.span(hit.start, hit.end)
+        return Finding(hit.rule.category, start, end, round(weight, 4))

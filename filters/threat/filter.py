@@ -1,0 +1,100 @@
+"""The `threat` filter: content risk score, labels and a response fitted to the sink."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Literal
+
+from filters._api import PASS, Filter, Finding, Hints, Message, Verdict, block, modify
+from filters._options import OptionsError
+from filters.threat.detect import CATEGORIES, Analysis, Category, Detector
+from filters.threat.feeds import DomainList, load_feeds
+from filters.threat.scoring import weigh
+
+Sink = Literal["html", "bot", "plain"]
+
+
+@dataclass(frozen=True)
+class ThreatOptions:
+    """Options of the `threat` filter (see config/chatguard.example.yaml)."""
+
+    block_score: float = 0.8  # risk at or above which the message is blocked
+    alert_score: float = 0.5  # risk at or above which an alert is suggested
+    label_score: float = 0.3  # a category at or above this is named in the labels
+    sink: Sink = "plain"  # what reads the message behind this route: a browser, an AI bot, plain text
+    categories: tuple[Category, ...] = CATEGORIES  # detectors to run
+    allow_domains: tuple[str, ...] = ()  # links to these domains (and subdomains) are never judged
+    deny_domains: tuple[str, ...] = ()  # links to these domains always score 1
+    blocklists: tuple[str, ...] = ()  # feed files, one URL or domain per line, read at startup
+
+    def validate(self, path: str) -> None:
+        for name in ("block_score", "alert_score", "label_score"):
+            value = getattr(self, name)
+            if not 0.0 < value <= 1.0:
+                prefix = f"{path}.{name}" if path else name
+                raise OptionsError(prefix, f"expected a number in (0, 1], got {value!r}")
+        if not self.label_score <= self.alert_score <= self.block_score:
+            raise OptionsError(path, "expected label_score <= alert_score <= block_score")
+        if not self.categories:
+            raise OptionsError(f"{path}.categories" if path else "categories", "enable at least one category")
+
+
+class ThreatFilter(Filter):
+    """Scores each message for injection payloads, prompt injection and phishing links."""
+
+    name = "threat"
+    Options = ThreatOptions
+    description = "content threat detection: injections, prompt injection, malicious links"
+
+    def __init__(self, options: ThreatOptions | None = None) -> None:
+        super().__init__(options)
+        opts: ThreatOptions = self.options
+        opts.validate("")
+        deny = DomainList.build(opts.deny_domains) | load_feeds(opts.blocklists)
+        self.detector = Detector(opts.categories, DomainList.build(opts.allow_domains), deny)
+
+    def risk(self, analysis: Analysis) -> dict[str, float]:
+        """Category scores as they count for this filter's sink."""
+        sink = self.options.sink
+        return {category: weigh(category, score, sink) for category, score in analysis.scores.items()}
+
+    async def inspect(self, message: Message) -> Verdict:
+        return self.decide(message.text)
+
+    def decide(self, text: str) -> Verdict:
+        """The verdict for `text`; synchronous so benchmarks measure the work, not the loop."""
+        opts: ThreatOptions = self.options
+        analysis = self.detector.analyse(text)
+        escape = opts.sink == "html" and analysis.markup
+        if not analysis.scores and not escape:
+            return PASS
+        risk = self.risk(analysis)
+        labels = tuple(sorted(c for c, s in risk.items() if s >= opts.label_score))
+        findings = tuple(self._weighted(f, opts.sink) for f in analysis.findings)
+        if escape:  # a browser renders it: markup risk is defused by escaping, so it never blocks
+            rest = max((s for c, s in risk.items() if c != "xss"), default=0.0)
+            score = max(rest, risk.get("xss", 0.0))
+            hints = Hints(alert=score >= opts.alert_score, labels=labels or ("markup",))
+            if rest >= opts.block_score:
+                return self._named(block(self._reason(risk, "blocked"), findings, hints))
+            return self._named(modify(html.escape(text, quote=True), self._reason(risk, "escaped"),
+                                      findings, hints))
+        score = max(risk.values(), default=0.0)
+        hints = Hints(alert=score >= opts.alert_score, labels=labels)
+        if score >= opts.block_score:
+            return self._named(block(self._reason(risk, "blocked"), findings, hints))
+        if hints:
+            return self._named(Verdict(findings=findings, hints=hints, reason=self._reason(risk, "flagged")))
+        return PASS
+
+    def _weighted(self, finding: Finding, sink: str) -> Finding:
+        return Finding(finding.type, finding.start, finding.end, weigh(finding.type, finding.score, sink))
+
+    @staticmethod
+    def _reason(risk: dict[str, float], what: str) -> str:
+        worst = sorted(risk.items(), key=lambda item: -item[1])[:3]
+        return f"threat {what}: " + ", ".join(f"{c}={s:.2f}" for c, s in worst)
+
+    def _named(self, verdict: Verdict) -> Verdict:
+        return Verdict(verdict.action, verdict.text, verdict.reason, verdict.findings, verdict.hints, self.name)

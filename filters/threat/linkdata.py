@@ -1,0 +1,77 @@
+"""Reference lists for judging links offline.
+
+Kept as plain data so operators can read what the lexical checks rely on. The lists
+are deliberately short and conservative: each entry is a well-known brand that
+phishing imitates, a service that hosts anyone's pages for free, a URL shortener,
+or a top-level domain that abuse reports rank far above the average.
+"""
+
+from __future__ import annotations
+
+# brand -> the registrable domains that really belong to it
+BRANDS: dict[str, frozenset[str]] = {
+    name: frozenset(domains.split())
+    for name, domains in {
+        "paypal": "paypal.com paypal.me", "apple": "apple.com icloud.com", "icloud": "icloud.com apple.com",
+        "microsoft": "microsoft.com live.com office.com microsoftonline.com",
+        "office365": "office.com microsoft.com", "outlook": "outlook.com live.com office.com",
+        "google": "google.com", "gmail": "gmail.com google.com", "amazon": "amazon.com amazon.co.uk amazon.de",
+        "netflix": "netflix.com", "facebook": "facebook.com fb.com", "instagram": "instagram.com",
+        "whatsapp": "whatsapp.com whatsapp.net", "roblox": "roblox.com", "steam": "steampowered.com",
+        "steamcommunity": "steamcommunity.com", "binance": "binance.com", "coinbase": "coinbase.com",
+        "metamask": "metamask.io", "trezor": "trezor.io", "ledger": "ledger.com", "dhl": "dhl.com dhl.de",
+        "fedex": "fedex.com", "usps": "usps.com", "chase": "chase.com", "wellsfargo": "wellsfargo.com",
+        "bankofamerica": "bankofamerica.com", "citibank": "citibank.com citi.com", "hsbc": "hsbc.com",
+        "allegro": "allegro.pl", "allegrolokalnie": "allegro.pl", "olx": "olx.pl olx.com", "shopee": "shopee.com",
+        "mercadolibre": "mercadolibre.com", "ebay": "ebay.com", "linkedin": "linkedin.com",
+        "dropbox": "dropbox.com", "docusign": "docusign.com docusign.net", "adobe": "adobe.com",
+        "spotify": "spotify.com", "discord": "discord.com discord.gg", "telegram": "telegram.org t.me",
+        "yahoo": "yahoo.com", "xfinity": "xfinity.com", "comcast": "comcast.com comcast.net",
+        "att": "att.com", "verizon": "verizon.com", "airbnb": "airbnb.com", "booking": "booking.com",
+        "twitter": "twitter.com x.com", "tiktok": "tiktok.com", "blockchain": "blockchain.com",
+        "kraken": "kraken.com", "revolut": "revolut.com", "santander": "santander.com",
+        "itau": "itau.com.br", "bradesco": "bradesco.com.br", "ups": "ups.com", "inpost": "inpost.pl",
+    }.items()
+}
+
+FREE_HOSTING = frozenset("""
+vercel.app netlify.app github.io gitlab.io pages.dev workers.dev blogspot.com weebly.com wixsite.com
+webflow.io godaddysites.com firebaseapp.com web.app herokuapp.com glitch.me 000webhostapp.com repl.co
+replit.app ngrok.io ngrok-free.app duckdns.org hf.space run.app edgeone.dev onrender.com surge.sh
+square.site wordpress.com sites.google.com framer.website framer.app carrd.co page.gd ipfs.io
+cloudflare-ipfs.com azurewebsites.net web.core.windows.net appspot.com mybluehost.me weeblysite.com
+jimdosite.com yolasite.com strikingly.com myshopify.com digiblogbox.com tiiny.site codepen.io
+""".split())
+
+SHORTENERS = frozenset("""
+bit.ly tinyurl.com t.co goo.gl is.gd cutt.ly rb.gy ow.ly buff.ly shorturl.at t.ly tiny.cc bl.ink
+rebrand.ly s.id v.gd lnkd.in 1url.at qr.net shorte.st adf.ly clck.ru u.to surl.li
+""".split())
+
+# Top-level domains with far more abuse than average: weight by how lopsided the reports are.
+RISKY_TLDS: dict[str, float] = {
+    **dict.fromkeys("sbs click lat lol cfd cyou icu buzz rest monster quest autos bond zip mov gq tk ml ga cf "
+                    "loan racing bid review country kim men party science stream download accountant cricket "
+                    "faith webcam date win top xyz".split(), 0.55),
+    **dict.fromkeys("site online club live shop store space website fun pro fyi guru study support info biz "
+                    "cam today best life world work link help digital one vip".split(), 0.3),
+}
+
+# Second-level labels under which a country TLD sells registrations (`example.com.br`).
+SECOND_LEVEL = frozenset("co com net org gov edu ac or ne go gob mil nom ltd plc sch blogspot".split())
+
+# Top-level domains recognised in bare (scheme-less) links; anything else is not a link.
+KNOWN_TLDS = frozenset(
+    """com net org edu gov mil int io co uk de fr pl ru br es it nl be ch at se no fi dk cz sk pt gr ro hu bg
+    tr ua by kz in cn jp kr tw hk sg au nz ca us mx ar cl pe ve ec uy py bo za ng ke eg ma sa ae il ir pk
+    id my th vn ph me tv cc ly gg to ai app dev page blog news xyz top club site online shop store live
+    info biz pro fyi guru study sbs click lat lol cfd cyou icu buzz rest monster quest autos bond zip mov
+    gq tk ml ga cf eu asia tech cloud space website fun link help today world life work vip one best cam
+    digital support email media agency network systems solutions services finance bank money""".split()
+)
+
+KEYWORDS = ("login", "log-in", "signin", "sign-in", "logon", "verify", "verification", "validate",
+            "account", "secure", "security", "update", "confirm", "wallet", "unlock", "suspend", "banking",
+            "password", "webscr", "authenticate", "auth", "recover", "billing", "invoice", "refund", "prize",
+            "reward", "giveaway", "gift", "claim", "airdrop", "support", "helpdesk", "parcel", "delivery",
+            "tracking", "customs", "payment", "clone", "oauth", "token", "seed", "restore")

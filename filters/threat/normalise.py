@@ -1,0 +1,144 @@
+"""Views of a message with obfuscation undone, so one rule set sees every disguise.
+
+Attackers hide payloads behind encodings that the target decodes later (percent and
+HTML entities, JavaScript escapes, overlong UTF-8, base64) and behind look-alike
+characters that a reader or a language model reads as plain letters (full-width
+forms, zero-width joiners, Cyrillic homoglyphs, leet digits). Each helper here is
+linear in the input, so a hostile message cannot make detection slow.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+from dataclasses import dataclass
+
+import re2
+
+from filters._text import Folded, fold
+
+_MAX_ROUNDS = 3  # nested encodings deeper than this are themselves suspicious, not decoded further
+
+_PERCENT_RUN = re2.compile(r"(?:%[0-9A-Fa-f]{2})+")
+_PERCENT_U = re2.compile(r"%[uU]([0-9A-Fa-f]{4})")
+_JS_ESCAPE = re2.compile(r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|u\{([0-9A-Fa-f]{1,6})\}|([0-9A-Fa-f]{2,6})\s?)")
+_BASE64_RUN = re2.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+_LEET_HINT = re2.compile(r"[a-z][013457@$!|][a-z]|[013457@$][a-z]{2}")
+_MIXED_SCRIPT = re2.compile(r"[a-z][\x{0370}-\x{052f}]|[\x{0370}-\x{052f}][a-z]")
+
+# Slashes and dots that some decoders map to the ASCII ones.
+_SLASHES = str.maketrans({"\u2215": "/", "\u2044": "/", "\u29f8": "/", "\u2216": "\\", "\u29f9": "\\",
+                          "\u2024": "."})
+
+# Letters from other scripts that read as Latin ones (a small, common subset of
+# Unicode's confusables); applied character for character so spans stay valid.
+_HOMOGLYPHS = str.maketrans(
+    "аеорсухіјѕԁһԛԝкмнтвгпℓαοριεκνυχτ",
+    "aeopcyxijsdhqwkmhtbrnlaopiekvuxt",
+)
+_LEET = str.maketrans("013457@$!|", "oieastasil")
+# Typographic quotes and dashes read as the ASCII ones by many backends.
+_QUOTES = str.maketrans("\u2018\u2019\u201a\u201b\u2032\u00b4\u201c\u201d\u201e\u2033\u2013\u2014\u2010\u2011\u2212",
+                        "'" * 6 + '"' * 4 + "-" * 5)
+
+
+def _lenient_utf8(data: bytes) -> str:
+    """Decode UTF-8 that may use overlong forms (`%c0%ae` for `.`), as old servers did."""
+    out: list[str] = []
+    index, size = 0, len(data)
+    while index < size:
+        lead = data[index]
+        if lead < 0x80:
+            out.append(chr(lead))
+            index += 1
+            continue
+        length = 2 if lead >> 5 == 0b110 else 3 if lead >> 4 == 0b1110 else 4 if lead >> 3 == 0b11110 else 0
+        tail = data[index + 1:index + length] if length else b""
+        if length and len(tail) == length - 1:
+            code = lead & (0x3F >> (length - 1))
+            for byte in tail:
+                code = (code << 6) | (byte & 0x3F)  # lenient: continuation bits are not checked
+            out.append(chr(code) if code <= 0x10FFFF else "\ufffd")
+            index += length
+        else:
+            out.append("\ufffd")
+            index += 1
+    return "".join(out)
+
+
+def _percent(found: re2._Match) -> str:
+    hexes = found.group(0).replace("%", "")
+    return _lenient_utf8(bytes.fromhex(hexes))
+
+
+def _js(found: re2._Match) -> str:
+    digits = found.group(1) or found.group(2) or found.group(3) or found.group(4)
+    code = int(digits, 16)
+    return chr(code) if code <= 0x10FFFF else "\ufffd"
+
+
+def decode_layers(text: str) -> str:
+    """Undo percent, %u, HTML entity and JavaScript escapes, a few rounds deep."""
+    for _ in range(_MAX_ROUNDS):
+        before = text
+        if "%" in text:
+            text = _PERCENT_U.sub(lambda m: chr(int(m.group(1), 16)), text)
+            text = _PERCENT_RUN.sub(_percent, text)
+        if "&" in text:
+            text = html.unescape(text)
+        if "\\" in text:
+            text = _JS_ESCAPE.sub(_js, text)
+        if text == before:
+            break
+    return text.translate(_SLASHES)
+
+
+def _printable_ratio(text: str) -> float:
+    if not text:
+        return 0.0
+    good = sum(1 for char in text if char.isprintable() or char in "\n\t\r")
+    return good / len(text)
+
+
+def base64_payloads(text: str) -> list[tuple[int, int, str]]:
+    """Runs of base64 that decode to readable text: (start, end, decoded)."""
+    found: list[tuple[int, int, str]] = []
+    for match in _BASE64_RUN.finditer(text):
+        run = match.group(0)
+        if run.isalpha() or run.isdigit():
+            continue  # a plain word or number, not an encoding
+        padded = run + "=" * (-len(run) % 4)
+        try:
+            decoded = base64.b64decode(padded, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            continue
+        if len(decoded) >= 8 and _printable_ratio(decoded) > 0.9 and sum(c.isalpha() for c in decoded) * 2 > len(decoded):
+            found.append((match.start(), match.end(), decoded))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """One reading of the message; `folded` maps spans back when it is `exact`."""
+
+    text: str
+    folded: Folded | None  # None: a decoded view whose spans do not map back
+    prompt_only: bool = False  # readings (leet) that would mislead the injection rules
+
+
+def views(text: str) -> list[View]:
+    """Every reading of `text` the rules should see, the plain folded one first."""
+    base = fold(text, casefold=True)
+    if not base.text.isascii():
+        base = Folded(base.original, base.text.translate(_QUOTES), base.origin)
+    result = [View(base.text, base)]
+    if not base.text.isascii() and _MIXED_SCRIPT.search(base.text):
+        result.append(View(base.text.translate(_HOMOGLYPHS), base))
+    if "%" in text or "&" in text or "\\" in text:
+        decoded = decode_layers(text)
+        if decoded != text:
+            result.append(View(fold(decoded, casefold=True).text, None))
+    if _LEET_HINT.search(base.text):
+        result.append(View(base.text.translate(_LEET), base, prompt_only=True))
+    return result

@@ -1,0 +1,147 @@
+"""Rules for prompt injection: text written to steer an AI bot behind the chat.
+
+The families are the ones seen in public jailbreak and prompt-extraction collections:
+overriding earlier instructions, role-play framings that promise "no rules", asking
+for the hidden system prompt or secret, and fake system/turn markers. An override
+needs an *instruction-like* object ("ignore all previous instructions"), so a
+customer writing "please ignore my previous message" is not caught. A few common
+languages are covered for the override and role-play families.
+"""
+
+from __future__ import annotations
+
+from filters.threat.ruleset import Rule
+
+_OVERRIDE_VERB = r"(?:ignore|disregard|forget|skip|override|bypass|abandon|neglect|drop|discard|set\s+aside)"
+_INSTRUCTIONS = (r"(?:instructions?|directives?|prompts?|rules|guidelines|commands|constraints|programming|"
+                 r"guardrails|restrictions|orders|system\s+message)")
+
+PROMPT = (
+    Rule("override", "prompt", 0.85,
+         _OVERRIDE_VERB + r"\s+(?:all\s+|any\s+|every\s+)?(?:of\s+)?(?:the\s+|your\s+|these\s+|those\s+|my\s+)?"
+         r"(?:(?:previous|prior|above|earlier|preceding|initial|original|foregoing|system|old|existing|"
+         r"current|given|safety|ethical|default)\s+){0,2}" + _INSTRUCTIONS, strong=True),
+    Rule("override-all", "prompt", 0.8,
+         _OVERRIDE_VERB + r"\s+(?:all|everything)\s+(?:(?:the\s+)?(?:previous|prior|above|before|earlier)|"
+         r"you\s+(?:were|have\s+been|'ve\s+been)\s+(?:told|given|instructed)|(?:that\s+)?(?:was\s+)?said\s+"
+         r"(?:before|above))", strong=True),
+    Rule("new-instructions", "prompt", 0.65,
+         r"\b(?:new|updated|real|actual|revised|additional)\s+(?:instructions?|directives?|rules|task|"
+         r"system\s+prompt)\s*[:：]|\bnew\s+instructions?\b.{0,40}\b(?:follow|obey)|\b(?:all|previous)\s+"
+         r"directives\s+(?:lost|void|cancelled|revoked)"),
+    Rule("role-play", "prompt", 0.5,
+         r"\b(?:you\s+(?:are|will)\s+(?:now\s+)?(?:going\s+to\s+)?(?:act|pretend|play|roleplay|behave|"
+         r"respond|simulate)|pretend\s+(?:to\s+be|you\s+are|that\s+you)|(?:act|behave|respond)\s+as\s+"
+         r"(?:if\s+you\s+(?:are|were)\s+)?(?:an?\s+)?(?:unrestricted|unfiltered|uncensored|evil|jailbroken|"
+         r"rogue|amoral|python|linux|terminal|interpreter)|assume\s+the\s+(?:role|persona|identity)|"
+         r"from\s+now\s+on,?\s+(?:you|your|act|respond|reply)|you\s+are\s+no\s+longer\b|roleplay\s+as|"
+         r"you\s+are\s+now\s+(?:a|an|in|called|named|the)\b|stay\s+in\s+character|"
+         r"(?:enter|enable|activate)\s+(?:developer|god|admin|debug|dan|unrestricted)\s+mode)"),
+    Rule("no-limits", "prompt", 0.6,
+         r"\b(?:not\s+bound\s+by|free\s+(?:of|from)|without\s+any|ignores?|disregards?|no\s+longer\s+(?:has|have|"
+         r"follows?)|doesn'?t\s+(?:have|follow)|do(?:es)?\s+not\s+(?:have|follow)|breaks?\s+(?:free|all))\s+"
+         r"(?:any\s+|all\s+)?(?:of\s+)?(?:the\s+|its\s+|your\s+|their\s+)?(?:typical\s+|usual\s+|ai\s+|"
+         r"(?:ethical|moral|content|safety)\s+)*(?:restrictions|filters|limitations|limits|guidelines|"
+         r"censorship|ethics|morals|rules|policies|boundaries|confines|principles|laws)|\bnot\s+(?:restrained|"
+         r"restricted|limited|constrained)\s+by\b|\b(?:has|have|with)\s+no\s+(?:moral|ethical)\s+"
+         r"(?:principles|code|compass|guidelines|restrictions|boundaries)|\bno\s+(?:special\s+)?filtering\b"),
+    Rule("jailbreak-names", "prompt", 0.75,
+         r"\bdo\s+anything\s+now\b|\bjailbr(?:oken|eak)\b|\bdeveloper\s+mode\b|\b(?:dan|stan|dude|aim|"
+         r"apophis|betterdan|antigpt|evilbot|chaosgpt)\s*(?:mode|prompt|:)|\bdan\b.{0,60}\b(?:openai|chatgpt|"
+         r"rules)|\b(?:openai|anthropic)(?:'s)?\s+(?:content\s+)?polic(?:y|ies)", strong=True),
+    Rule("reveal-prompt", "prompt", 0.8,
+         r"\b(?:reveal|show|print|repeat|output|display|dump|leak|share|tell\s+me|give\s+me|write\s+out|spell\s+out"
+         r"|summari[sz]e|translate|recite|list|what\s+(?:is|are|were))\s+(?:me\s+)?(?:all\s+)?(?:of\s+)?"
+         r"(?:your|the)\s+(?:(?:entire|full|complete|exact|initial|original|hidden|secret|system|above|"
+         r"previous|first|internal)\s+){0,3}(?:system\s+)?(?:prompt|instructions|pre-?prompt|system\s+message|"
+         r"configuration|directives|guidelines|rules\s+(?:you|above)|context\s+window|passwords?|secret\s+"
+         r"(?:key|word|code)|access\s+code)", strong=True),
+    Rule("repeat-above", "prompt", 0.8,
+         r"\b(?:repeat|print|output|write|copy|echo|rewrite|format)\s+(?:back\s+)?(?:all\s+|everything\s+)?"
+         r"(?:of\s+)?(?:the\s+)?(?:words|text|everything|instructions|content|message|prompt|lines)?\s*"
+         r"(?:above|before\s+this|preceding|so\s+far|verbatim)|\binstructions\s+(?:so\s+far|above)\b",
+         strong=True),
+    Rule("system-prompt", "prompt", 0.55,
+         r"\b(?:system|initial|hidden|original|secret)\s+(?:prompt|instructions?)\b|\bprompt\s+(?:injection|"
+         r"leak)\b|\byour\s+(?:instructions|programming|training\s+rules)\b"),
+    Rule("access-granted", "prompt", 0.7,
+         r"\baccess\s+granted\b|\bthe\s+user\s+(?:has\s+)?(?:entered|input|provided|said|given)\s+the\s+correct\b",
+         strong=True),
+    Rule("authority", "prompt", 0.55,
+         r"\b(?:i\s+am|i'm|this\s+is)\s+(?:your|the|an?)\s+(?:developer|creator|admin|administrator|"
+         r"maintainer|owner|operator|programmer|system\s+administrator|technical\s+maintainer|openai)\b"),
+    Rule("template-tokens", "prompt", 0.85,
+         r"<\|(?:im_start|im_end|system|endoftext|assistant|user|eot_id|start_header_id)\|>|\[/?inst\]|"
+         r"<<\s*/?sys\s*>>", strong=True),
+    Rule("fake-markers", "prompt", 0.7,
+         r"<\|?(?:im_start|im_end|system|endoftext|assistant|user)\|?>|\[/?(?:inst|system|sys)\]|<<\s*sys\s*>>|"
+         r"(?:^|\n)\s*#{2,}\s*(?:system|instruction|new\s+instruction)|(?:^|\n)\s*(?:system|assistant)\s*:\s*"
+         r"\S|(?:begin|end|start)\s+(?:of\s+)?(?:system|new|user)\s+(?:prompt|instructions?|input|message)|"
+         r"(?:message|input|conversation)\s+terminat", strong=True),
+    Rule("obedience", "prompt", 0.45,
+         r"\b(?:always|must|will)\s+(?:respond|answer|reply)\b.{0,60}\b(?:no\s+matter|regardless|never\s+refuse)|"
+         r"\bnever\s+(?:refuse|decline|say\s+(?:no|you\s+can'?t))|\bwithout\s+(?:any\s+)?(?:hesitation|refusal|"
+         r"warnings?|disclaimers?|censorship|filtering)|\b(?:only|just)\s+(?:say|respond\s+with|reply\s+with|"
+         r"output)\s+[\"'“]"),
+    Rule("output-control", "prompt", 0.45,
+         r"\b(?:start|begin|prefix)\s+(?:your|each|every)\s+(?:answer|response|reply|output)s?\s+with\b|"
+         r"\b(?:respond|reply|answer)\s+only\s+with\b|\bthe\s+user\s+(?:has|is)\s+(?:input|entered|authori[sz]ed)"),
+    Rule("act-as", "prompt", 0.55,
+         r"\b(?:i\s+want\s+you\s+to|you\s+(?:will|must|should|are\s+going\s+to)|please|now)\s+(?:act|pretend|"
+         r"play|roleplay|behave)\s+(?:as|like|to\s+be)\b|\bplay\s+the\s+role\s+of\b|\btake\s+(?:up|on)\s+the\s+"
+         r"(?:persona|role|identity)\b|\bas\s+dan\b|\bhypothetical\s+(?:story|scenario)\b.{0,80}\bact\s+as\b"),
+    Rule("show-instructions", "prompt", 0.7,
+         r"\b(?:output|print|display|list|show|reveal|repeat|format|share|dump)\s+(?:me\s+)?(?:all\s+|each\s+|"
+         r"every\s+)?(?:of\s+)?(?:your|the|prior|previous|above|these)?\s*(?:(?:starting|initial|original|"
+         r"system|hidden|prior|previous|above|secret|full|entire)\s+){0,3}(?:instructions|configuration|"
+         r"system\s+prompt|initialization|directives)\b", strong=True),
+    Rule("admin-override", "prompt", 0.6,
+         r"\b(?:admin(?:istrator)?|developer|system|root|sudo|maintenance|debug|testing)\s+(?:override|mode\s+"
+         r"(?:active|enabled|on)|command|access\s+granted)\b"),
+    Rule("ignore-input", "prompt", 0.7,
+         r"\b(?:ignore|disregard|forget)\s+(?:all\s+)?(?:the\s+)?(?:previous|prior|above|preceding|earlier|"
+         r"user'?s?)\s+(?:input|text|content|context|conversation)\b|\bignore\s+the\s+content\s+of\b",
+         strong=True),
+    Rule("persona-traits", "prompt", 0.6,
+         r"\b(?:amoral|unfiltered|uncensored|unrestricted|unethical|immoral|unbound)\b.{0,80}\b(?:amoral|"
+         r"unfiltered|uncensored|unrestricted|unethical|immoral|no\s+moral|no\s+ethic)"),
+    Rule("fake-boundary", "prompt", 0.7,
+         r"(?:^|\n)[\s#=*\-]*(?:begin|end|start)\s+(?:of\s+)?(?:[a-z]+\s+){0,2}(?:prompt|instructions?|input|"
+         r"message|code)\b[\s#=*\-]*(?:\n|$)", strong=True),
+    Rule("task-switch", "prompt", 0.45,
+         r"\binstead\s+of\s+(?:outputting|answering|responding|following|replying)|\bnow\s+we\s+will\s+"
+         r"(?:perform|do|play)\s+a\s+(?:different|new)\b"),
+    Rule("nonsense-flood", "prompt", 0.5, r"(?:\b(\S{1,3})\s+){40,}"),
+    # other languages: override and role-play families
+    Rule("override-fr", "prompt", 0.85,
+         r"\b(?:ignore[rz]?|oublie[rz]?|n[eé]glige[rz]?)\s+(?:toutes\s+|tous\s+)?(?:les\s+|tes\s+|vos\s+|mes\s+)?"
+         r"(?:instructions|consignes|r[eè]gles|directives)", strong=True),
+    Rule("override-es-pt-it", "prompt", 0.85,
+         r"\b(?:ignora|ignore|olvida|esquece|esque[cç]a|dimentica|ignorar|olvidar)\s+(?:todas\s+|todos\s+|"
+         r"tutte\s+)?(?:las\s+|los\s+|as\s+|os\s+|le\s+|tus\s+|suas\s+|tue\s+)?(?:instrucciones|instru[cç][oõ]es|"
+         r"istruzioni|reglas|regras|regole|[oó]rdenes|indicaciones)", strong=True),
+    Rule("override-de-nl", "prompt", 0.85,
+         r"\b(?:ignorier(?:e|en)?|vergiss|vergessen\s+sie|negeer|vergeet)\s+(?:alle\s+)?(?:deine\s+|ihre\s+|die\s+|"
+         r"je\s+|de\s+)?(?:vorherigen\s+|bisherigen\s+|vorigen\s+|obigen\s+|vorigen\s+|eerdere\s+|vorige\s+)?"
+         r"(?:anweisungen|instruktionen|regeln|vorgaben|instructies|regels)", strong=True),
+    Rule("override-ru-uk", "prompt", 0.85,
+         r"(?:игнорируй|игнорировать|забудь|забудьте|проигнорируй|ігноруй|забудь)\s+(?:все\s+|всі\s+)?"
+         r"(?:предыдущие\s+|прежние\s+|свои\s+|попередні\s+)?(?:инструкции|указания|правила|інструкції)",
+         strong=True),
+    Rule("override-cjk", "prompt", 0.85,
+         r"(?:忽略|无视|忽视|無視|忘记|忘掉)(?:掉)?(?:你)?(?:之前|以上|先前|上面|前面|所有|全部)?(?:的)?(?:所有|全部)?"
+         r"(?:的)?(?:指令|指示|提示|规则|說明|说明|命令)|(?:以前|前|上記)の(?:指示|命令|ルール)を(?:無視|忘れ)",
+         strong=True),
+    Rule("role-play-other", "prompt", 0.5,
+         r"\b(?:tu\s+(?:es|seras|vas\s+(?:jouer|agir|[eê]tre))\s+(?:maintenant|d[ée]sormais)?|"
+         r"(?:à|a)\s+partir\s+de\s+maintenant|d[ée]sormais,?\s+tu|dans\s+la\s+peau\s+d|"
+         r"a\s+partir\s+de\s+ahora|ahora\s+eres|act[uú]a\s+como|finge\s+(?:ser|que)|"
+         r"du\s+bist\s+(?:jetzt|nun|ab\s+sofort)|ab\s+(?:jetzt|sofort)\s+bist\s+du|"
+         r"d'ora\s+in\s+poi|fingi\s+di\s+essere|agora\s+voc[eê]\s+[eé]|"
+         r"теперь\s+ты|ты\s+теперь|представь,?\s+что\s+ты)"),
+    Rule("no-limits-other", "prompt", 0.55,
+         r"(?:sans\s+(?:aucune\s+)?(?:restrictions?|limites?|filtres?|censure)|sin\s+(?:ninguna\s+)?"
+         r"(?:restricci[oó]n|restricciones|l[ií]mites|filtros|censura)|ohne\s+(?:jegliche\s+)?"
+         r"(?:einschr[äa]nkungen|grenzen|filter|zensur)|senza\s+(?:alcuna\s+)?(?:restrizioni|limiti|censura)|"
+         r"без\s+(?:каких-либо\s+)?(?:ограничений|фильтров|цензуры)|不受(?:任何)?(?:限制|约束))"),
+)

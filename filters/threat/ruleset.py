@@ -1,0 +1,73 @@
+"""Rules and the one-pass matcher that runs all of them at once.
+
+A rule is a linear-time RE2 pattern with a category and a weight: how sure one hit
+makes us on its own. All rules go into one `re2.Set`, so a message is scanned once
+per view however many rules there are; only the rules that hit are run again to
+find their spans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import re2
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One signal. `strong` rules are not weakened when the message looks like pasted code."""
+
+    name: str
+    category: str
+    weight: float
+    pattern: str
+    strong: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    rule: Rule
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class RuleSet:
+    """Compiled rules; build once, share between messages (matching keeps no state)."""
+
+    rules: tuple[Rule, ...]
+    _set: re2.Set = field(init=False, repr=False)
+    _each: tuple[re2._Regexp, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        options = re2.Options()
+        options.max_mem = 64 << 20
+        self._set = re2.Set.SearchSet(options)
+        compiled = []
+        for rule in self.rules:
+            if not 0.0 < rule.weight <= 1.0:
+                raise ValueError(f"rule {rule.name}: weight must be in (0, 1]")
+            self._set.Add(rule.pattern)
+            compiled.append(re2.compile(rule.pattern, options))
+        self._set.Compile()
+        self._each = tuple(compiled)
+
+    def scan(self, text: str) -> list[Hit]:
+        """Rules that match `text`, each with the span of its first match."""
+        if not self.rules:
+            return []
+        indexes = self._set.Match(text)
+        if not indexes:
+            return []
+        hits = []
+        for index in sorted(indexes):
+            found = self._each[index].search(text)
+            if found is not None:  # always true; the Set and the regex share the pattern
+                hits.append(Hit(self.rules[index], found.start(), found.end()))
+        return hits
+
+
+def select(rules: Iterable[Rule], categories: Iterable[str]) -> RuleSet:
+    wanted = frozenset(categories)
+    return RuleSet(tuple(rule for rule in rules if rule.category in wanted))

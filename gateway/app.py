@@ -1,0 +1,105 @@
+"""build_app(settings): wiring only. The request path is guard -> route -> authz -> forward."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from filters import ANONYMOUS, Principal
+from gateway import http_proxy, ws_proxy
+from gateway.errors import error_response
+from gateway.exchange import Exchange
+from gateway.forwarding import client_address, request_id_from
+from gateway.keys import METRICS, RUNTIME, WS_CONNECTIONS
+from gateway.metrics import Metrics
+from gateway.pathnorm import PathRejected, canonicalise
+from gateway.rbac import authorize
+from gateway.runtime import Runtime, RuntimeHolder
+from gateway.security_headers import security_headers_hook
+from gateway.settings import Settings
+from gateway.tls_config import HSTSSettings
+from gateway.ws.registry import Connections
+
+access_log = logging.getLogger("chatguard.access")
+
+
+def _is_websocket(request: web.Request) -> bool:
+    return (request.method == "GET" and request.headers.get("Upgrade", "").lower() == "websocket"
+            and "upgrade" in request.headers.get("Connection", "").lower())
+
+
+def _authenticate(request: web.Request) -> Principal:
+    """Identity comes with the authentication module; until a route is reached, everyone is anonymous."""
+    return ANONYMOUS
+
+
+async def _dispatch(request: web.Request, runtime: Runtime, request_id: str) -> tuple[web.StreamResponse, str]:
+    raw_path = request.raw_path.split("?", 1)[0]
+    try:
+        path = canonicalise(raw_path)
+    except PathRejected as rejected:
+        return error_response(400, rejected.reason, request_id), "-"
+    websocket = _is_websocket(request)
+    matched = runtime.routes.match(request.method, request.host, path, websocket)
+    if matched is None:
+        return error_response(404, "no route", request_id), "-"
+    plan = runtime.plans[matched.route.name]
+    principal = _authenticate(request)
+    if not authorize(principal, plan.allow):
+        if principal.anonymous:
+            return error_response(401, "authentication required", request_id), plan.name
+        return error_response(403, "forbidden", request_id), plan.name
+    exchange = Exchange(
+        request=request, runtime=runtime, plan=plan, request_id=request_id,
+        client=client_address(request.remote, request.headers, runtime.trusted),
+        principal=principal, conversation=next(iter(matched.params.values()), "") if matched.params else "",
+    )
+    runtime.acquire()
+    try:
+        if websocket:
+            return await ws_proxy.forward(exchange), plan.name
+        return await http_proxy.forward(exchange), plan.name
+    finally:
+        runtime.release()
+
+
+async def handle(request: web.Request) -> web.StreamResponse:
+    """Every proxied request enters here."""
+    started = time.perf_counter()
+    runtime = request.app[RUNTIME].current
+    request_id = request_id_from(request.headers)
+    response, route = await _dispatch(request, runtime, request_id)
+    elapsed = time.perf_counter() - started
+    request.app[METRICS].observe_request(route, response.status, elapsed)
+    if runtime.settings.logging.access_log:
+        access_log.info("request", extra={"fields": {
+            "request_id": request_id, "method": request.method, "path": request.path, "route": route,
+            "status": response.status, "ms": round(elapsed * 1000, 2), "client": request.remote,
+        }})
+    return response
+
+
+def build_app(settings: Settings) -> web.Application:
+    """Assemble once: runtime (routes, pools, filter chains), metrics, cleanup of every resource."""
+    app = web.Application(client_max_size=settings.limits.max_body, handler_args={
+        "max_field_size": settings.limits.max_header_size,
+        "max_line_size": settings.limits.max_header_size,
+    })
+    app[RUNTIME] = RuntimeHolder(Runtime(settings))
+    app[METRICS] = Metrics()
+    app[WS_CONNECTIONS] = Connections()
+
+    async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:
+        await app[RUNTIME].current.start()
+        yield
+        await app[RUNTIME].aclose()
+
+    app.cleanup_ctx.append(runtime_ctx)
+    hsts = settings.listen.tls.hsts if settings.listen.tls is not None else HSTSSettings(enabled=False)
+    app.on_response_prepare.append(security_headers_hook(hsts))
+    app.on_shutdown.append(ws_proxy.close_all)
+    app.router.add_route("*", "/{tail:.*}", handle)
+    return app

@@ -1,0 +1,134 @@
+"""Frozen settings for authentication, bound from the `auth:` section of the YAML config.
+
+Every duration, limit and key source is here so the services below are built once at
+startup and never read config on the hot path.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+
+from filters._options import Duration, OptionsError, join
+
+ALGORITHMS = frozenset({"EdDSA", "ES256", "ES384", "RS256", "PS256"})
+
+
+@dataclass(frozen=True)
+class JwtSettings:
+    """The gateway's own access tokens; `signing_keys[0]` signs, the rest only verify (rotation)."""
+
+    issuer: str = "chatguard"
+    audience: str = "chatguard"
+    ttl: Duration = Duration(900)
+    leeway: Duration = Duration(60)
+    signing_keys: tuple[str, ...] = ()
+
+    def validate(self, path: str) -> None:
+        if not self.ttl > 0:
+            raise OptionsError(join(path, "ttl"), "must be > 0")
+
+
+@dataclass(frozen=True)
+class LockoutSettings:
+    """Failures per (user, IP) before a lock; a per-user backstop with escalating short locks."""
+
+    pair_failures: int = 5
+    pair_lock: Duration = Duration(300)
+    user_failures: int = 20
+    user_lock: Duration = Duration(30)
+    user_lock_max: Duration = Duration(900)
+    window: Duration = Duration(900)
+
+    def validate(self, path: str) -> None:
+        for name in ("pair_failures", "user_failures"):
+            if getattr(self, name) < 1:
+                raise OptionsError(join(path, name), "must be >= 1")
+
+
+@dataclass(frozen=True)
+class TotpSettings:
+    """Second factor; `encryption_key` is 32 bytes, base64 (or `encryption_key_file`)."""
+
+    issuer: str = "chatguard"
+    encryption_key: str = ""
+    required_roles: frozenset[str] = frozenset()
+    recovery_codes: int = 10
+    valid_window: int = 1
+
+    def key_bytes(self) -> bytes:
+        return decode_key(self.encryption_key, "auth.totp.encryption_key")
+
+    def validate(self, path: str) -> None:
+        if self.encryption_key:
+            decode_key(self.encryption_key, join(path, "encryption_key"))
+        if not 0 <= self.valid_window <= 2:
+            raise OptionsError(join(path, "valid_window"), "must be 0, 1 or 2 steps")
+
+
+@dataclass(frozen=True)
+class RateLimitSettings:
+    """Requests per client IP per fixed window on every `/auth/*` endpoint."""
+
+    requests: int = 30
+    window: Duration = Duration(60)
+
+
+@dataclass(frozen=True)
+class ExternalIssuer:
+    """A trusted identity provider whose tokens the gateway accepts directly."""
+
+    issuer: str
+    jwks_url: str
+    audience: str
+    algorithms: frozenset[str] = frozenset({"RS256", "ES256", "EdDSA"})
+    roles_claim: str = "roles"
+    groups_claim: str = "groups"
+    role_map: dict[str, str] = field(default_factory=dict)
+    subject_prefix: str = ""
+    leeway: Duration = Duration(60)
+    refetch_interval: Duration = Duration(30)
+
+    def validate(self, path: str) -> None:
+        bad = sorted(self.algorithms - ALGORITHMS)
+        if bad or not self.algorithms:
+            raise OptionsError(join(path, "algorithms"), f"allowed: {', '.join(sorted(ALGORITHMS))}; got {bad}")
+        if not self.jwks_url.startswith(("https://", "http://")):
+            raise OptionsError(join(path, "jwks_url"), "must be an http(s) URL")
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    """`store` is a SQLite path (`sqlite:///var/lib/chatguard/users.db`) or a `postgresql://` URL."""
+
+    enabled: bool = True
+    store: str = "sqlite:///var/lib/chatguard/users.db"
+    jwt: JwtSettings = field(default_factory=JwtSettings)
+    totp: TotpSettings = field(default_factory=TotpSettings)
+    lockout: LockoutSettings = field(default_factory=LockoutSettings)
+    rate_limit: RateLimitSettings = field(default_factory=RateLimitSettings)
+    external: tuple[ExternalIssuer, ...] = ()
+    refresh_ttl: Duration = Duration(30 * 86400)
+    ticket_ttl: Duration = Duration(300)
+    cookie_name: str = "chatguard_session"
+    query_token_routes: str = "websocket"  # "websocket": ?access_token= only on WebSocket upgrades; "never"
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+
+    def validate(self, path: str) -> None:
+        if not self.store.startswith(("sqlite://", "postgresql://", "postgres://")):
+            raise OptionsError(join(path, "store"), "expected sqlite:///PATH or postgresql://...")
+        if self.query_token_routes not in ("websocket", "never"):
+            raise OptionsError(join(path, "query_token_routes"), "expected websocket or never")
+
+
+def decode_key(value: str, path: str) -> bytes:
+    """A 32-byte AES-256 key from base64; anything else stops startup."""
+    try:
+        key = base64.b64decode(value.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise OptionsError(path, "expected 32 bytes, base64 encoded") from None
+    if len(key) != 32:
+        raise OptionsError(path, f"expected 32 bytes, base64 encoded (got {len(key)} bytes)")
+    return key

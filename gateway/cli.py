@@ -1,0 +1,150 @@
+"""The `chatguard` command.
+
+Exit status: 0 success, 1 runtime failure, 2 bad config or usage (nothing was started).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from typing import TextIO
+
+from filters._options import OptionsError
+from gateway import logs
+from gateway.settings import Settings, load_settings
+
+EXIT_CONFIG = 2
+
+
+def _version() -> str:
+    try:
+        return version("chatguard")
+    except PackageNotFoundError:  # running from a source tree without installing
+        return "0+unknown"
+
+
+def _load(path: str, err: TextIO) -> Settings | None:
+    try:
+        return load_settings(path)
+    except OptionsError as exc:
+        print(f"chatguard: config error: {exc}", file=err)
+        return None
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    settings = _load(args.config, sys.stderr)
+    if settings is None:
+        return EXIT_CONFIG
+    try:
+        from gateway.runtime import Runtime
+
+        Runtime(settings)  # build routes, filters and codecs now: errors stop startup before listening
+    except OptionsError as exc:
+        print(f"chatguard: config error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    logs.configure(settings.logging.level, settings.logging.format)
+    workers = args.workers or settings.workers
+    from gateway import server
+
+    if workers > 1:
+        return server.serve_workers(settings, args.config, workers)
+    server.serve_forever(settings, args.config)
+    return 0
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    settings = _load(args.config, sys.stderr)
+    if settings is None:
+        return EXIT_CONFIG
+    try:
+        from gateway.runtime import Runtime
+
+        runtime = Runtime(settings)
+    except OptionsError as exc:
+        print(f"chatguard: config error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    for warning in _warnings(settings):
+        print(f"chatguard: warning: {warning}", file=sys.stderr)
+    print(f"{args.config}: ok ({len(runtime.plans)} routes, {len(settings.upstreams)} upstreams, "
+          f"{len(settings.filters)} filters)")
+    return 0
+
+
+def _warnings(settings: Settings) -> list[str]:
+    from gateway import tls_upstream
+    from gateway.tls import listener_warnings
+
+    found: list[str] = []
+    if settings.listen.tls is not None:
+        found.extend(listener_warnings(settings.listen.tls))
+    for name, upstream in settings.upstreams.items():
+        if upstream.url.startswith("https:"):
+            found.extend(tls_upstream.warnings(upstream.tls, f"upstreams.{name}.tls"))
+        elif upstream.tls.insecure_skip_verify or upstream.tls.ca_file:
+            found.append(f"upstreams.{name}.tls: set, but the url is http:// so TLS is not used")
+    return found
+
+
+def cmd_filters(args: argparse.Namespace) -> int:
+    from filters._registry import describe, format_filters
+
+    print(format_filters(describe()), end="")
+    return 0
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    settings = _load(args.config, sys.stderr)
+    if settings is None:
+        return EXIT_CONFIG
+    from gateway.scan import run_scan
+
+    try:
+        return run_scan(settings, args.route, args.direction)
+    except OptionsError as exc:
+        print(f"chatguard: config error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="chatguard", description="Security gateway for chat backends.")
+    parser.add_argument("--version", action="version", version=f"chatguard {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the gateway")
+    serve.add_argument("--config", "-c", required=True, help="path to chatguard.yaml")
+    serve.add_argument("--workers", "-w", type=int, default=0,
+                       help="worker processes sharing the port (default: the config's `workers`)")
+    serve.set_defaults(func=cmd_serve)
+
+    check = commands.add_parser("check-config", help="validate a config file and exit")
+    check.add_argument("config", help="path to chatguard.yaml")
+    check.set_defaults(func=cmd_check_config)
+
+    filters = commands.add_parser("filters", help="list installed filters and their options")
+    filters.set_defaults(func=cmd_filters)
+
+    certs = commands.add_parser("certs", help="certificates for demos and tests")
+    certs_commands = certs.add_subparsers(dest="certs_command", required=True)
+    certs_commands.add_parser("dev", help="create a local CA and a server certificate (--out DIR, --host NAME)")
+
+    scan = commands.add_parser("scan", help="run a route's filter chain over messages read from stdin")
+    scan.add_argument("--config", "-c", required=True)
+    scan.add_argument("--route", "-r", required=True)
+    scan.add_argument("--direction", "-d", choices=("inbound", "outbound"), default="inbound")
+    scan.set_defaults(func=cmd_scan)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:2] == ["certs", "dev"]:  # its own parser, so `--help` and every flag pass through
+        from gateway import certs
+
+        return certs.main(argv[2:])
+    args = build_parser().parse_args(argv)
+    if args.command == "serve" and args.workers < 0:
+        print("chatguard: --workers must be >= 1", file=sys.stderr)
+        return EXIT_CONFIG
+    result: int = args.func(args)
+    return result

@@ -1,0 +1,201 @@
+"""One route direction's codec: which formats to read, chosen once from the route's `FieldSelector`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from filters._options import OptionsError, join
+from gateway.codec._base import CodecError, Extracted, Renderer, TextField
+from gateway.codec.ddp import extract_sockjs
+from gateway.codec.form import extract_form
+from gateway.codec.jsonpath import Pointer, parse_document, states_of
+from gateway.codec.socketio import extract_engineio, extract_polling
+from gateway.codec.xmpp import extract_xmpp
+
+if TYPE_CHECKING:
+    from gateway.settings import FieldSelector
+
+__all__ = ["TEXT_PATH", "Codec", "check_selector"]
+
+TEXT_PATH = "text"  # the path of a whole body or frame taken as one text
+Named = Mapping[str, tuple[Pointer, ...]]
+Extractor = Callable[[str, list[TextField]], Renderer | None]
+
+
+def _pointers(values: Sequence[str], path: str) -> tuple[Pointer, ...]:
+    parsed = []
+    for i, value in enumerate(values):
+        try:
+            parsed.append(Pointer.parse(value))
+        except ValueError as exc:
+            raise OptionsError(join(path, i), str(exc)) from None
+    return tuple(parsed)
+
+
+def _named(mapping: Mapping[str, Sequence[str]], path: str) -> Named | None:
+    if not mapping:
+        return None
+    return MappingProxyType({name: _pointers(values, join(path, name)) for name, values in mapping.items()})
+
+
+def check_selector(selector: FieldSelector, path: str = "") -> None:
+    """Raise OptionsError naming the key if `selector` cannot become a codec (for config validation)."""
+    Codec.for_selector(selector, path)
+
+
+def _content_kind(content_type: str | None) -> tuple[str | None, str]:
+    """(json | form | text | other, or None when absent; charset) of a Content-Type header."""
+    if not content_type:
+        return None, "utf-8"
+    mime, *params = (part.strip() for part in content_type.split(";"))
+    mime = mime.lower()
+    charset = "utf-8"
+    for param in params:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            charset = value.strip().strip('"').lower()
+    if mime == "application/json" or mime.endswith("+json"):
+        return "json", charset
+    if mime == "application/x-www-form-urlencoded":
+        return "form", charset
+    if mime.startswith("text/"):
+        return "text", charset
+    return "other", charset
+
+
+def _decode(data: bytes, encoding: str = "utf-8") -> str:
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        raise CodecError(f"payload is not valid {encoding}") from None
+
+
+def _whole_text(text: str, fields: list[TextField]) -> Renderer:
+    index = len(fields)
+    fields.append(TextField(TEXT_PATH, text))
+    return lambda changes: changes.get(index)
+
+
+def _sockjs_lines(events: Named) -> Extractor:
+    """SockJS over HTTP (xhr_send bodies, xhr responses): frames one per line."""
+    def extract(text: str, fields: list[TextField]) -> Renderer | None:
+        lines = text.split("\n")
+        parts = [(i, part) for i, line in enumerate(lines)
+                 if line.strip("h") and (part := extract_sockjs(line, events, fields)) is not None]
+        if not parts:
+            return None
+
+        def render(changes: Mapping[int, str]) -> str | None:
+            out = list(lines)
+            for i, part in parts:
+                out[i] = part(changes) or out[i]
+            return "\n".join(out)
+        return render
+    return extract
+
+
+class Codec:
+    """Extracts the chat text one route direction declares, and puts filtered text back.
+
+    Built once per route at startup (`for_selector`); `extract_http` and `extract_frame` keep no
+    state between calls. Formats: `json`, `form` and `text` (any combination), or exactly one of
+    the framed protocols `socketio`, `ddp` (SockJS and bare DDP) and `xmpp`.
+    """
+
+    __slots__ = ("_ddp", "_form", "_json", "_kinds", "_socketio", "_xmpp")
+
+    def __init__(self, selector: FieldSelector, path: str = "") -> None:
+        self._json = _pointers(selector.json, join(path, "json"))
+        self._form = frozenset(selector.form)
+        self._kinds = tuple(kind for kind, on in (("json", bool(self._json)), ("form", bool(self._form)),
+                                                   ("text", selector.text)) if on)
+        self._socketio = _named(selector.socketio, join(path, "socketio"))
+        self._ddp = _named(selector.ddp, join(path, "ddp"))
+        self._xmpp = selector.xmpp
+        protocols = [name for name, on in (("socketio", self._socketio is not None),
+                                           ("ddp", self._ddp is not None), ("xmpp", self._xmpp)) if on]
+        if len(protocols) > 1 or (protocols and self._kinds):
+            raise OptionsError(path, "socketio, ddp and xmpp each describe a whole protocol: declare one "
+                                     f"of them alone (got {', '.join([*self._kinds, *protocols])})")
+
+    @classmethod
+    def for_selector(cls, selector: FieldSelector, path: str = "") -> Codec | None:
+        """The codec for `selector`, or None when it declares nothing (the route then streams)."""
+        if not selector.declared:
+            return None
+        return cls(selector, path)
+
+    def extract_http(self, body: bytes, content_type: str | None) -> Extracted:
+        """Fields of one HTTP body. With json/form/text the Content-Type picks among the declared
+        formats; a JSON or form body on a route declaring only the other is refused, since the
+        backend might parse it anyway."""
+        if not body:
+            return Extracted(body)
+        if self._xmpp:
+            return self._xml(body)
+        if self._socketio is not None:
+            events = self._socketio
+            return self._run(body, _decode(body), lambda text, fields: extract_polling(text, events, fields))
+        if self._ddp is not None:
+            return self._run(body, _decode(body), _sockjs_lines(self._ddp))
+        kind, charset = _content_kind(content_type)
+        if kind in self._kinds:
+            assert kind is not None
+            encoding = charset if kind == "text" else "utf-8"
+            return self._run(body, _decode(body, encoding), self._extractor(kind), encoding)
+        if kind in ("json", "form"):
+            raise CodecError(f"a {kind} body is not accepted on this route (declared: {', '.join(self._kinds)})")
+        return self._first_fit(body, _decode(body, charset if self._kinds == ("text",) else "utf-8"))
+
+    def extract_frame(self, frame: str | bytes) -> Extracted:
+        """Fields of one WebSocket message (text or binary)."""
+        if self._xmpp:
+            return self._xml(frame)
+        if self._socketio is not None:
+            if isinstance(frame, bytes):
+                return Extracted(frame)  # a binary attachment of an event: data, not text
+            events = self._socketio
+            return self._run(frame, frame, lambda text, fields: extract_engineio(text, events, fields))
+        text = frame if isinstance(frame, str) else _decode(frame)
+        if self._ddp is not None:
+            ddp = self._ddp
+            return self._run(frame, text, lambda text, fields: extract_sockjs(text, ddp, fields))
+        return self._first_fit(frame, text)
+
+    def _extractor(self, kind: str) -> Extractor:
+        if kind == "json":
+            states = states_of(self._json)
+            return lambda text, fields: parse_document(text, states, fields).render
+        if kind == "form":
+            names = self._form
+            return lambda text, fields: extract_form(text, names, fields)
+        return _whole_text
+
+    def _first_fit(self, original: bytes | str, text: str) -> Extracted:
+        """Without a content type, the first declared format that parses (json, form, text)."""
+        error = CodecError("nothing declared")
+        for kind in self._kinds:
+            try:
+                return self._run(original, text, self._extractor(kind))
+            except CodecError as exc:
+                error = exc
+        raise error
+
+    @staticmethod
+    def _run(original: bytes | str, text: str, extractor: Extractor, encoding: str = "utf-8") -> Extracted:
+        fields: list[TextField] = []
+        render = extractor(text, fields)
+        if render is None or not fields:
+            return Extracted(original)
+        return Extracted(original, fields, render, encoding)
+
+    @staticmethod
+    def _xml(payload: bytes | str) -> Extracted:
+        data = payload.encode("utf-8") if isinstance(payload, str) else payload
+        fields: list[TextField] = []
+        render = extract_xmpp(data, fields)
+        if render is None:
+            return Extracted(payload)
+        return Extracted(payload, fields, render)

@@ -1,0 +1,101 @@
+"""Meteor DDP messages, bare (Rocket.Chat's `/websocket`) or inside SockJS frames (`/sockjs/...`).
+
+A DDP message is one JSON object. Method calls (`"msg": "method"`) are selected by method name,
+collection updates (`added`, `changed`, `addedBefore`) by collection name; `*` selects all of both.
+Pointers address the whole DDP message: `/params/0/msg` for `sendMessage`, `/fields/args/*/msg`
+for `stream-room-messages`.
+
+SockJS frames from the server: `o` (open), `h` (heartbeat), `c[code,"reason"]` (close),
+`a["msg1","msg2"]` (messages, each a JSON string holding one DDP message), `m"msg"` (one message,
+old servers). From the client: `["msg1",...]` or `"msg"`. A frame starting with `{` is bare DDP.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from gateway.codec._base import CodecError, Renderer, TextField
+from gateway.codec.jsonpath import (
+    WILDCARD,
+    Pointer,
+    Walker,
+    check_document,
+    parse_document,
+    reject_constant,
+    states_of,
+    walk_document,
+)
+
+__all__ = ["extract_ddp", "extract_sockjs"]
+
+_COLLECTION_MESSAGES = frozenset({"added", "changed", "addedBefore"})
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise CodecError("duplicate key in a DDP message")
+    return result
+
+
+def extract_ddp(text: str, selector: Mapping[str, Sequence[Pointer]], fields: list[TextField],
+                label: str = "") -> Renderer | None:
+    """Fields of one DDP message; None when it is not a selected method or collection."""
+    check_document(text)
+    try:
+        message = json.loads(text, object_pairs_hook=_unique, parse_constant=reject_constant)
+    except (ValueError, RecursionError):
+        raise CodecError("DDP message is not valid JSON") from None
+    if not isinstance(message, dict):
+        raise CodecError("DDP message is not a JSON object")
+    kind = message.get("msg")
+    name = message.get("method") if kind == "method" else (
+        message.get("collection") if kind in _COLLECTION_MESSAGES else None)
+    if not isinstance(name, str):
+        return None
+    pointers = [*selector.get(name, ()), *selector.get(WILDCARD, ())]
+    if not pointers:
+        return None
+    return parse_document(text, states_of(pointers), fields, f"{label}{name}").render
+
+
+def extract_sockjs(frame: str, selector: Mapping[str, Sequence[Pointer]], fields: list[TextField]) -> Renderer | None:
+    """Fields of one SockJS frame or bare DDP message."""
+    if frame in ("o", "h"):
+        return None
+    head = frame[:1]
+    if head == "c":
+        return None
+    if head == "{":
+        return extract_ddp(frame, selector, fields)
+    if head in ("a", "m"):
+        start = 1
+    elif head in ("[", '"'):
+        start = 0
+    else:
+        raise CodecError("not a SockJS frame or DDP message")
+    prefix = frame[:start]
+
+    def message(walker: Walker, index: int, pos: int) -> int:
+        text, end = walker.string(pos)
+        render = extract_ddp(text, selector, fields, f"{prefix}[{index}]:")
+        if render is not None:
+            walker.doc.nested[pos] = (end, render)
+        return end
+
+    def root(walker: Walker, pos: int) -> int:
+        if walker.text[pos] == '"':
+            return message(walker, 0, pos)
+        return walker.elements(pos, lambda index, at: message(walker, index, at))
+
+    doc = walk_document(frame[start:], fields, root)
+    if not doc.nested:
+        return None
+    render = doc.render
+
+    def rendered(changes: Mapping[int, str]) -> str | None:
+        payload = render(changes)
+        return None if payload is None else prefix + payload
+    return rendered

@@ -1,0 +1,29 @@
+"""One request (or WebSocket connection) on its way through the gateway."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from filters import Channel, Direction, Message, Principal
+from gateway.runtime import RoutePlan, Runtime
+
+
+@dataclass(slots=True)
+class Exchange:
+    """One request on its way through: who, where to, and under which id."""
+
+    request: web.Request
+    runtime: Runtime
+    plan: RoutePlan
+    request_id: str
+    client: str
+    principal: Principal
+    conversation: str
+
+    def message(self, direction: Direction, channel: Channel = Channel.HTTP) -> Message:
+        """A template for the messages found in this exchange's payloads."""
+        return Message(text="", direction=direction, channel=channel, route=self.plan.name,
+                       principal=self.principal, conversation=self.conversation, client=self.client,
+                       metadata={"request_id": self.request_id})

@@ -1,0 +1,246 @@
+"""HTTP forwarding: stream what is not inspected, inspect what a route declares.
+
+Bodies of routes without message fields stream in both directions (no full buffering);
+routes with message fields read the body once, bounded by `max_body`, run it through
+the filter chain and forward the result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+from multidict import CIMultiDict
+from yarl import URL
+
+from filters import Action, Direction
+from gateway import enforce
+from gateway.codec import CodecError
+from gateway.errors import REQUEST_ID, error_response
+from gateway.exchange import Exchange
+from gateway.forwarding import add_forwarding, end_to_end, strip_set
+from gateway.inspection import inspect
+from gateway.security_headers import mark_proxied
+from gateway.tls_upstream import upstream_tls_error
+
+log = logging.getLogger("chatguard.proxy")
+
+# The gateway sets these itself; incoming copies (possibly forged) never reach the backend.
+_REQUEST_STRIP = strip_set("Host", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "Forwarded",
+                           "X-Real-IP", REQUEST_ID)
+_RESPONSE_STRIP = strip_set("Content-Length")
+# Bodies up to this size are read whole: one buffer is cheaper than a stream and bounds nothing.
+SMALL_BODY = 64 * 1024
+_NO_BODY_STATUSES = frozenset({204, 304}) | frozenset(range(100, 200))
+
+
+class BodyTooLarge(Exception):
+    """The client sent more than the route's max_body."""
+
+
+class _LimitedBody:
+    """Streams the request body upstream, stopping once it exceeds `limit`."""
+
+    def __init__(self, stream: aiohttp.StreamReader, limit: int) -> None:
+        self.stream = stream
+        self.limit = limit
+        self.exceeded = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        total = 0
+        async for chunk in self.stream.iter_any():
+            total += len(chunk)
+            if total > self.limit:
+                self.exceeded = True
+                raise BodyTooLarge
+            yield chunk
+
+
+def upstream_url(exchange: Exchange) -> URL:
+    """The backend URL with the client's path and query byte-exact (no re-quoting)."""
+    raw = exchange.request.raw_path
+    prefix = exchange.plan.settings.strip_prefix
+    if prefix and raw.startswith(prefix):
+        raw = raw[len(prefix):] or "/"
+        if not raw.startswith("/"):
+            raw = "/" + raw
+    return URL(str(exchange.runtime.upstreams.origin(exchange.plan.upstream)) + raw, encoded=True)
+
+
+def upstream_headers(exchange: Exchange) -> CIMultiDict[str]:
+    request = exchange.request
+    headers = end_to_end(request.headers, _REQUEST_STRIP)
+    add_forwarding(headers, request.headers, peer=request.remote, scheme=request.scheme,
+                   host=request.host, trusted=exchange.runtime.trusted)
+    headers[REQUEST_ID] = exchange.request_id
+    return headers
+
+
+async def read_limited(stream: aiohttp.StreamReader, declared: int | None, limit: int) -> bytes:
+    """Read a whole body, refusing (BodyTooLarge) as soon as it is known to exceed `limit`."""
+    if declared is not None and declared > limit:
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    total = 0
+    async for chunk in stream.iter_any():
+        total += len(chunk)
+        if total > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def forward(exchange: Exchange) -> web.StreamResponse:
+    """Send the request to the backend and the answer back to the client."""
+    request, plan = exchange.request, exchange.plan
+    headers = upstream_headers(exchange)
+    body: bytes | _LimitedBody | None
+    codec = plan.inbound_codec
+    if request.content_length is not None and request.content_length > plan.max_body:
+        return error_response(413, "request body too large", exchange.request_id)
+    if codec is not None and request.body_exists:
+        try:
+            raw = await read_limited(request.content, request.content_length, plan.max_body)
+        except BodyTooLarge:
+            return error_response(413, "request body too large", exchange.request_id)
+        try:
+            result = await inspect(codec, plan.inbound_chain, raw, exchange.message(Direction.INBOUND),
+                                   content_type=request.headers.get("Content-Type"))
+        except CodecError as exc:
+            return enforce.http_unparseable(exchange, exc)
+        if result.action is Action.BLOCK:
+            return enforce.http_blocked(exchange, result)
+        enforce.record(exchange, Direction.INBOUND, result)
+        body = result.payload if isinstance(result.payload, bytes) else result.payload.encode()
+        headers.pop("Content-Length", None)
+        headers.pop("Transfer-Encoding", None)
+    elif request.body_exists and request.content_length is not None and request.content_length <= SMALL_BODY:
+        body = await read_limited(request.content, request.content_length, plan.max_body)
+    elif request.body_exists:
+        body = _LimitedBody(request.content, plan.max_body)
+    else:
+        body = None
+    session = exchange.runtime.upstreams.session(plan.upstream)
+    try:
+        upstream = await session.request(
+            request.method, upstream_url(exchange), headers=headers, data=body,
+            allow_redirects=False, timeout=plan.timeout, compress=None,
+            server_hostname=exchange.runtime.upstreams.server_name(plan.upstream),
+        )
+    except BodyTooLarge:
+        return error_response(413, "request body too large", exchange.request_id)
+    except aiohttp.ClientConnectorError as exc:
+        tls_problem = upstream_tls_error(exc)
+        if tls_problem is not None:
+            log.warning("upstream TLS failure", extra={"request_id": exchange.request_id,
+                                                       "upstream": plan.upstream, "detail": tls_problem})
+            return error_response(502, "upstream TLS verification failed", exchange.request_id)
+        return error_response(502, "upstream unavailable", exchange.request_id)
+    except (TimeoutError, aiohttp.ServerTimeoutError):
+        return error_response(504, "upstream timed out", exchange.request_id)
+    except aiohttp.ClientError:
+        if isinstance(body, _LimitedBody) and body.exceeded:
+            return error_response(413, "request body too large", exchange.request_id)
+        return error_response(502, "upstream error", exchange.request_id)
+    try:
+        return await _respond(exchange, upstream)
+    finally:
+        upstream.release()
+
+
+def _response_headers(exchange: Exchange, upstream: aiohttp.ClientResponse) -> CIMultiDict[str]:
+    headers = end_to_end(upstream.headers, _RESPONSE_STRIP)
+    headers[REQUEST_ID] = exchange.request_id
+    return headers
+
+
+async def _respond(exchange: Exchange, upstream: aiohttp.ClientResponse) -> web.StreamResponse:
+    request, plan = exchange.request, exchange.plan
+    codec = plan.outbound_codec
+    no_body = request.method == "HEAD" or upstream.status in _NO_BODY_STATUSES
+    if codec is not None and not no_body and _inspectable(upstream):
+        return await _respond_inspected(exchange, upstream)
+    if not no_body and (declared_small := _declared_length(upstream)) is not None and declared_small <= SMALL_BODY:
+        return await _respond_small(exchange, upstream, declared_small)
+    response = web.StreamResponse(status=upstream.status, reason=upstream.reason,
+                                  headers=_response_headers(exchange, upstream))
+    mark_proxied(response)
+    length = upstream.headers.get("Content-Length")
+    if no_body:
+        if length is not None:
+            response.headers["Content-Length"] = length  # HEAD keeps the length the GET would have
+        await response.prepare(request)
+        await response.write_eof()
+        return response
+    declared = _declared_length(upstream)
+    if declared is not None:
+        response.content_length = declared
+    elif upstream.headers.get("Content-Type", "").startswith("text/event-stream"):
+        response.enable_chunked_encoding()
+    await response.prepare(request)
+    try:
+        async for chunk in upstream.content.iter_any():
+            await response.write(chunk)
+    except (TimeoutError, aiohttp.ClientError, aiohttp.ClientPayloadError):
+        # Headers are gone already: the only honest signal left is to cut the connection.
+        log.warning("upstream failed mid-response", extra={"request_id": exchange.request_id})
+        if request.transport is not None:
+            request.transport.close()
+        return response
+    await response.write_eof()
+    return response
+
+
+async def _respond_small(exchange: Exchange, upstream: aiohttp.ClientResponse, length: int) -> web.StreamResponse:
+    """A small body with a known length: read it whole (headers are not sent yet, so errors stay clean)."""
+    try:
+        body = await upstream.content.readexactly(length) if length else b""
+    except (TimeoutError, aiohttp.ServerTimeoutError):
+        return error_response(504, "upstream timed out", exchange.request_id)
+    except (aiohttp.ClientError, asyncio.IncompleteReadError):
+        return error_response(502, "upstream error", exchange.request_id)
+    response = web.Response(status=upstream.status, reason=upstream.reason, body=body,
+                            headers=_response_headers(exchange, upstream))
+    mark_proxied(response)
+    return response
+
+
+def _inspectable(upstream: aiohttp.ClientResponse) -> bool:
+    encoding = upstream.headers.get("Content-Encoding", "identity").lower()
+    return encoding in ("identity", "") and not upstream.headers.get("Content-Type", "").startswith(
+        "text/event-stream")
+
+
+async def _respond_inspected(exchange: Exchange, upstream: aiohttp.ClientResponse) -> web.StreamResponse:
+    plan = exchange.plan
+    try:
+        raw = await read_limited(upstream.content, _declared_length(upstream), plan.max_body)
+    except BodyTooLarge:
+        return error_response(502, "upstream response too large to inspect", exchange.request_id)
+    except (TimeoutError, aiohttp.ServerTimeoutError):
+        return error_response(504, "upstream timed out", exchange.request_id)
+    except aiohttp.ClientError:
+        return error_response(502, "upstream error", exchange.request_id)
+    assert plan.outbound_codec is not None
+    try:
+        result = await inspect(plan.outbound_codec, plan.outbound_chain, raw,
+                               exchange.message(Direction.OUTBOUND),
+                               content_type=upstream.headers.get("Content-Type"))
+    except CodecError as exc:
+        return enforce.http_unparseable(exchange, exc, outbound=True)
+    if result.action is Action.BLOCK:
+        return enforce.http_blocked(exchange, result)
+    enforce.record(exchange, Direction.OUTBOUND, result)
+    payload = result.payload if isinstance(result.payload, bytes) else result.payload.encode()
+    response = web.Response(status=upstream.status, reason=upstream.reason, body=payload,
+                            headers=_response_headers(exchange, upstream))
+    mark_proxied(response)
+    return response
+
+
+def _declared_length(upstream: aiohttp.ClientResponse) -> int | None:
+    length = upstream.headers.get("Content-Length")
+    return int(length) if length is not None and length.isdigit() else None

@@ -1,0 +1,63 @@
+"""One decode, one chain run per field, one re-encode: the bridge between codec and filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from filters import Action, Message
+from filters._chain import Chain, ChainResult
+from gateway.codec import Codec
+
+
+@dataclass(frozen=True, slots=True)
+class Inspection:
+    """What the filters decided about one payload (an HTTP body or one WebSocket message)."""
+
+    action: Action
+    payload: bytes | str            # what to forward: the original object when nothing changed
+    results: tuple[ChainResult, ...]
+
+    @property
+    def blocked_by(self) -> ChainResult | None:
+        for result in self.results:
+            if result.action is Action.BLOCK:
+                return result
+        return None
+
+    def finding_types(self) -> dict[str, int]:
+        """Counts per finding type, for audit and metrics (never the values themselves)."""
+        counts: dict[str, int] = {}
+        for result in self.results:
+            for finding in result.findings:
+                counts[finding.type] = counts.get(finding.type, 0) + 1
+        return counts
+
+    def reasons(self) -> list[str]:
+        return [reason for result in self.results for reason in result.reasons]
+
+
+async def inspect(codec: Codec, chain: Chain, payload: bytes | str, template: Message, *,
+                  content_type: str | None = None, frame: bool = False) -> Inspection:
+    """Run `chain` over every text field `codec` finds in `payload`.
+
+    Raises `gateway.codec.CodecError` when the payload does not parse; the caller turns that
+    into 400 or a WebSocket close, never into forwarding the payload unfiltered.
+    """
+    extracted = codec.extract_frame(payload) if frame else codec.extract_http(
+        payload if isinstance(payload, bytes) else payload.encode(), content_type)
+    results: list[ChainResult] = []
+    replacements: dict[int, str] = {}
+    for index, found in enumerate(extracted.fields):
+        result = await chain.run(Message(
+            text=found.text, direction=template.direction, channel=template.channel, route=template.route,
+            field=found.path, principal=template.principal, conversation=template.conversation,
+            client=template.client, metadata=template.metadata,
+        ))
+        results.append(result)
+        if result.action is Action.BLOCK:
+            return Inspection(Action.BLOCK, payload, tuple(results))
+        if result.action is Action.MODIFY and result.text != found.text:
+            replacements[index] = result.text
+    if not replacements:
+        return Inspection(Action.PASS, payload, tuple(results))
+    return Inspection(Action.MODIFY, extracted.render(replacements), tuple(results))

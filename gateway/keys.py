@@ -1,0 +1,16 @@
+"""Typed keys for what the gateway stores on its aiohttp application (no module globals)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from gateway.metrics import Metrics
+    from gateway.runtime import RuntimeHolder
+    from gateway.ws.registry import Connections
+
+RUNTIME: web.AppKey[RuntimeHolder] = web.AppKey("chatguard.runtime")
+METRICS: web.AppKey[Metrics] = web.AppKey("chatguard.metrics")
+WS_CONNECTIONS: web.AppKey[Connections] = web.AppKey("chatguard.ws_connections")

@@ -1,0 +1,128 @@
+"""Route presets: `{preset: matrix, upstream: chat, ...}` expands to the routes of a chat protocol.
+
+Each preset is a YAML file beside this module (shipped as package data, so an installed gateway
+finds them as the source tree does), `NAME.yaml`:
+
+    description: one line
+    options: {name: default, ...}     # what a user may set under `options:`
+    routes: [...]                     # routes as in the config, without upstream and allow
+
+In the routes, a string `$name` is replaced by the option's value, and a mapping key `$name`
+whose option is a list becomes one key per item (Socket.IO event names). The keys given beside
+`preset:` are merged into every route (mappings merged, other values replaced: the user wins),
+and each route is named `<name or preset>.<route>`.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from filters._options import OptionsError, join
+
+__all__ = ["PRESET_DIR", "expand_presets", "known_presets", "load_preset"]
+
+PRESET_DIR = Path(__file__).resolve().parent
+_RESERVED = frozenset({"preset", "name", "options"})
+
+
+def known_presets() -> list[str]:
+    return sorted(path.stem for path in PRESET_DIR.glob("*.yaml"))
+
+
+@functools.cache
+def load_preset(name: str) -> dict[str, Any]:
+    """The parsed preset file (cached; callers deep-copy before changing anything)."""
+    if name not in known_presets():
+        raise KeyError(name)
+    data = yaml.safe_load((PRESET_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
+    if not (isinstance(data, dict) and isinstance(data.get("routes"), list)
+            and isinstance(data.get("options", {}), dict)):
+        raise OptionsError(f"preset {name}", "a preset file is a mapping with `routes` (a list) and `options`")
+    return data
+
+
+def expand_presets(routes: Any) -> Any:
+    """Replace every `{preset: NAME, ...}` entry of the `routes` list by the routes NAME defines."""
+    if not isinstance(routes, list):
+        return routes
+    expanded: list[Any] = []
+    for i, route in enumerate(routes):
+        if isinstance(route, dict) and "preset" in route:
+            expanded += _expand(route, join("routes", i))
+        else:
+            expanded.append(route)
+    return expanded
+
+
+def _expand(entry: dict[str, Any], path: str) -> list[dict[str, Any]]:
+    name = entry["preset"]
+    known = known_presets()
+    if not isinstance(name, str) or name not in known:
+        raise OptionsError(join(path, "preset"), f"unknown preset {name!r} (known: {', '.join(known)})")
+    preset = load_preset(name)
+    options = _options(preset.get("options") or {}, entry.get("options"), join(path, "options"))
+    prefix = entry.get("name", name)
+    if not isinstance(prefix, str) or not prefix:
+        raise OptionsError(join(path, "name"), f"expected a non-empty string, got {prefix!r}")
+    user = {key: value for key, value in entry.items() if key not in _RESERVED}
+    result = []
+    for route in preset["routes"]:
+        filled = _substitute(copy.deepcopy(route), options, name)
+        filled = _merge(filled, copy.deepcopy(user))
+        filled["name"] = f"{prefix}.{route['name']}"
+        result.append(filled)
+    return result
+
+
+def _options(defaults: dict[str, Any], given: Any, path: str) -> dict[str, Any]:
+    if given is None:
+        given = {}
+    if not isinstance(given, dict):
+        raise OptionsError(path, f"expected a mapping, got {type(given).__name__}")
+    options = dict(defaults)
+    for key, value in given.items():
+        key_path = join(path, str(key))
+        if key not in defaults:
+            known = ", ".join(sorted(defaults)) or "none"
+            raise OptionsError(key_path, f"unknown option (known: {known})")
+        default = defaults[key]
+        if isinstance(default, list):
+            if not (isinstance(value, list) and value and all(isinstance(item, str) for item in value)):
+                raise OptionsError(key_path, f"expected a non-empty list of strings, got {value!r}")
+        elif type(value) is not type(default):
+            raise OptionsError(key_path, f"expected {type(default).__name__}, got {value!r}")
+        options[key] = value
+    return options
+
+
+def _substitute(value: Any, options: dict[str, Any], preset: str) -> Any:
+    if isinstance(value, str) and value.startswith("$"):
+        if value[1:] not in options:
+            raise OptionsError(f"preset {preset}", f"{value} names no option")
+        return copy.deepcopy(options[value[1:]])
+    if isinstance(value, list):
+        return [_substitute(item, options, preset) for item in value]
+    if isinstance(value, dict):
+        result: dict[Any, Any] = {}
+        for key, item in value.items():
+            item = _substitute(item, options, preset)
+            keys = _substitute(key, options, preset) if isinstance(key, str) else key
+            for one in keys if isinstance(keys, list) else [keys]:
+                result[one] = copy.deepcopy(item)
+        return result
+    return value
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """`override` merged into `base`: nested mappings merge, anything else replaces."""
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            base[key] = _merge(base[key], value)
+        else:
+            base[key] = value
+    return base

@@ -1,0 +1,73 @@
+"""The `state:` section of the config: which shared state backend, and what to do when it fails.
+
+```yaml
+state:
+  backend: memory            # memory (one process) | redis (shared by every instance and worker)
+  url: "redis://127.0.0.1:6379/0"   # or url_file: /run/secrets/redis_url; may carry a password
+  prefix: "chatguard:"       # namespace for every key, so several deployments can share one Redis
+  on_error: closed           # closed: refuse while Redis is unreachable | local: fall back to memory
+  timeout: 1s                # bound on every Redis operation
+  max_entries: 100000        # memory backend: live keys before new ones are refused
+```
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from yarl import URL
+
+from filters._options import Duration, OptionsError, join
+
+SCHEMES = frozenset({"redis", "rediss", "unix"})
+
+
+def redacted(url: str) -> str:
+    """`url` with any password replaced, fit for logs and error messages."""
+    try:
+        parsed = URL(url)
+    except (ValueError, TypeError):
+        return "(unparsable URL)"
+    if parsed.password is None:
+        return str(parsed)
+    return str(parsed.with_password("***"))
+
+
+@dataclass(frozen=True)
+class StateSettings:
+    backend: Literal["memory", "redis"] = "memory"
+    url: str = "redis://127.0.0.1:6379/0"
+    prefix: str = "chatguard:"
+    on_error: Literal["closed", "local"] = "closed"
+    timeout: Duration = Duration(1)
+    max_entries: int = 100_000
+
+    def validate(self, path: str) -> None:
+        if self.backend == "redis":
+            self._check_url(join(path, "url"))
+        if not self.prefix or len(self.prefix) > 64 or not self.prefix.isprintable() or " " in self.prefix:
+            raise OptionsError(join(path, "prefix"), "expected 1-64 printable characters without spaces")
+        if not 0 < self.timeout <= 60:
+            raise OptionsError(join(path, "timeout"), f"expected a duration in (0, 60s], got {float(self.timeout)}")
+        if self.max_entries < 1:
+            raise OptionsError(join(path, "max_entries"), f"expected >= 1, got {self.max_entries}")
+
+    def _check_url(self, path: str) -> None:
+        shown = redacted(self.url)
+        try:
+            parsed = URL(self.url)
+        except (ValueError, TypeError):
+            raise OptionsError(path, "not a URL") from None
+        if parsed.scheme not in SCHEMES:
+            raise OptionsError(path, f"expected a redis://, rediss:// or unix:// URL, got {shown!r}")
+        if parsed.scheme != "unix" and not parsed.host:
+            raise OptionsError(path, f"no host in {shown!r}")
+        if parsed.scheme == "unix" and not parsed.path.strip("/"):
+            raise OptionsError(path, f"no socket path in {shown!r}")
+        if parsed.scheme != "unix" and parsed.path.strip("/") and not parsed.path.strip("/").isdigit():
+            raise OptionsError(path, f"the path must be a database number, got {shown!r}")
+
+    @property
+    def safe_url(self) -> str:
+        return redacted(self.url)

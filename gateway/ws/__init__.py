@@ -1,0 +1,1 @@
+"""WebSocket forwarding parts; `gateway.ws_proxy` is the entry the app calls."""

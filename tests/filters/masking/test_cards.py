@@ -1,0 +1,90 @@
+import pytest
+
+from filters.masking.cards import CardDetector, network
+from tests.filters.masking._cases import card, failing_check_digit
+
+DETECTOR = CardDetector()
+
+
+def found(text: str) -> list[tuple[str, str]]:
+    return [(d.detector, text[d.start:d.end]) for d in DETECTOR.detect(text)]
+
+
+@pytest.mark.parametrize(("prefix", "length", "name"), [
+    ("4", 13, "visa"), ("4", 16, "visa"), ("4", 19, "visa"),
+    ("51", 16, "mastercard"), ("55", 16, "mastercard"),
+    ("2221", 16, "mastercard"), ("2500", 16, "mastercard"), ("2720", 16, "mastercard"),
+    ("34", 15, "amex"), ("37", 15, "amex"),
+    ("6011", 16, "discover"), ("644", 16, "discover"), ("65", 19, "discover"), ("622126", 16, "discover"),
+    ("300", 14, "diners"), ("36", 14, "diners"), ("38", 16, "diners"),
+    ("3528", 16, "jcb"), ("3589", 19, "jcb"),
+    ("62", 16, "unionpay"), ("81", 17, "unionpay"),
+    ("6304", 12, "maestro"), ("6759", 16, "maestro"), ("5018", 19, "maestro"),
+    ("2200", 16, "mir"), ("2204", 19, "mir"),
+    ("60", 16, "rupay"), ("508", 16, "rupay"),
+    ("506099", 16, "verve"), ("9792", 16, "troy"), ("636", 16, "interpayment"),
+])
+def test_every_network_is_found(prefix: str, length: int, name: str) -> None:
+    number = card(prefix, length)
+    assert network(number) == name
+    assert found(f"my card: {number} thanks") == [(name, number)]
+
+
+@pytest.mark.parametrize("number", [
+    "4111111111111111", "5555555555554444", "378282246310005", "6011111111111117",
+    "3530111333300000", "30569309025904", "2221000000000009",
+])
+def test_published_test_numbers(number: str) -> None:
+    assert found(number) == [(network(number), number)]
+
+
+@pytest.mark.parametrize("text", [
+    "4111 1111 1111 1111", "4111-1111-1111-1111", "4111.1111.1111.1111",
+    "4111 1111-1111.1111", "4111  1111  1111  1111", "3782 822463 10005",
+])
+def test_separators(text: str) -> None:
+    assert found(f"card {text}, exp 12/27") == [(network(text.replace(" ", "").replace("-", "").replace(".", "")), text)]
+
+
+@pytest.mark.parametrize("text", [
+    failing_check_digit("411111111111111"),        # Luhn fails
+    failing_check_digit("555555555555444"),
+    "2220" + "000000000009",                        # just below the Mastercard 2-series
+    card("2721", 16),                               # just above it
+    card("4", 15),                                  # Visa never has 15 digits
+    card("37", 16),                                 # Amex is 15 digits
+    card("7", 16),                                  # no network starts with 7
+    "1718000000000",                                # epoch milliseconds
+    card("1", 15),                                  # UATP-shaped, no card words around
+    card("4", 20),                                  # too long
+    "41111111111",                                  # too short
+])
+def test_not_cards(text: str) -> None:
+    assert found(f"number {text} here") == []
+
+
+@pytest.mark.parametrize("template", [
+    "timestamp {v13}",
+    "created at {v13} ms",
+    "epoch: {v16}",
+    "id 550e8400-e29b-41d4-a716-{m12}",
+    "sha {m12}ab3d9f7e0c",
+    "ORD{v16}",
+    "{v16}abc",
+])
+def test_context_rejects_luhn_valid_lookalikes(template: str) -> None:
+    text = template.format(v13=card("4", 13), v16=card("4", 16), m12=card("6304", 12))
+    assert found(text) == []
+
+
+def test_uatp_needs_card_words() -> None:
+    number = card("1", 15)
+    assert found(f"uatp card {number}") == [("uatp", number)]
+
+
+def test_card_inside_longer_run_is_found() -> None:
+    assert found("ref 12 4111 1111 1111 1111") == [("visa", "4111 1111 1111 1111")]
+
+
+def test_two_cards() -> None:
+    assert len(found("4111111111111111 and 5555555555554444")) == 2

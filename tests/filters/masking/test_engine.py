@@ -1,0 +1,67 @@
+import pytest
+
+from filters.masking import Masker
+from filters.masking.engine import BUILTIN
+
+MASKER = Masker(tuple(BUILTIN))
+
+
+def found(text: str) -> list[tuple[str, str]]:
+    return [(d.type, text[d.start:d.end]) for d in MASKER.scan(text)]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("card ４１１１ １１１１ １１１１ １１１１ ok", "４１１１ １１１１ １１１１ １１１１"),          # full-width digits
+    ("card 4111\u200b1111\u200c1111\u200d1111 ok", "4111\u200b1111\u200c1111\u200d1111"),      # zero-width
+    ("card 4111\u00ad1111\u00ad1111\u00ad1111 ok", "4111\u00ad1111\u00ad1111\u00ad1111"),      # soft hyphens
+    ("card 4111\u00a01111\u00a01111\u00a01111 ok", "4111\u00a01111\u00a01111\u00a01111"),      # no-break spaces
+    ("card 4111\u202f1111\u20091111\u30001111 ok", "4111\u202f1111\u20091111\u30001111"),      # other spaces
+    ("卡号4111111111111111谢谢", "4111111111111111"),                                          # glued to CJK
+    ("номер4111111111111111спасибо", "4111111111111111"),                                    # glued to Cyrillic
+    ("رقم ٤١١١١١١١١١١١١١١١ شكرا", "٤١١١١١١١١١١١١١١١"),                                        # Arabic-Indic digits
+    ("card 4111 1111-1111.1111 ok", "4111 1111-1111.1111"),                                   # mixed separators
+    ("mail ｊｏｈｎ＠ｅｘａｍｐｌｅ．ｃｏｍ now", "ｊｏｈｎ＠ｅｘａｍｐｌｅ．ｃｏｍ"),                          # full-width email
+    ("ssn １２３-４５-６７８９", "１２３-４５-６７８９"),
+    ("key AKIA\u200bIOSFODNN7EXAMPLE", "AKIA\u200bIOSFODNN7EXAMPLE"),
+])
+def test_evasion_forms_map_back_exactly(text: str, value: str) -> None:
+    [(_, span)] = found(text)
+    assert span == value
+
+
+@pytest.mark.parametrize("text", [
+    "hi, can you help me with my order?",
+    "order #48213977 arrives 2024-03-15 at 14:30",
+    "tracking 1Z999AA10123456784, invoice INV-2024-000123",
+    "order 4111 1111 1111 1112",                        # Luhn fails
+    "price $1,299.99, was €1.499,00",
+    "version 3.12.4, build 10.0.19045.3803",
+    "uuid 123e4567-e89b-12d3-a456-426614174000",
+    "sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    "see https://shop.example.com/p/987654321/reviews?page=2",
+    "ZIP 94105-1234, ext 4412",
+    "timestamp 1718000000000, created_at 1718000000",
+    "meet 15/01/2024 or 2024.01.15 at 10:30",
+    "call me at 3pm, room 1204",
+])
+def test_look_alikes_stay(text: str) -> None:
+    assert found(text) == []
+
+
+def test_longest_value_wins_overlaps() -> None:
+    text = "IBAN DE89 3704 0044 0532 0130 00 and card 4111111111111111"
+    assert found(text) == [("iban", "DE89 3704 0044 0532 0130 00"), ("card", "4111111111111111")]
+
+
+def test_email_beats_phone_and_ip_inside_it() -> None:
+    assert found("mail 4155552671@10.0.0.1.example.com") == [("email", "4155552671@10.0.0.1.example.com")]
+
+
+def test_selected_detectors_only() -> None:
+    masker = Masker(("email",))
+    assert [d.type for d in masker.scan("a@b.io 4111111111111111")] == ["email"]
+    assert masker.types == frozenset({"email"})
+
+
+def test_clean_text_skips_detectors() -> None:
+    assert MASKER.scan("") == [] and MASKER.scan("thanks!") == []

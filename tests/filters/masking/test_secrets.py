@@ -1,0 +1,75 @@
+import base64
+
+import orjson
+import pytest
+
+from filters.masking.secrets import SecretDetector, entropy, random_looking
+
+DETECTOR = SecretDetector()
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+JWT = ".".join([b64url(orjson.dumps({"alg": "HS256", "typ": "JWT"})),
+                b64url(orjson.dumps({"sub": "1234567890", "name": "Jo"})),
+                "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"])
+PEM = ("-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy\n"
+       "-----END RSA PRIVATE KEY-----")
+
+
+def found(text: str) -> list[tuple[str, str]]:
+    return [(d.detector, text[d.start:d.end]) for d in DETECTOR.detect(text)]
+
+
+@pytest.mark.parametrize(("value", "name"), [
+    ("AKIAIOSFODNN7EXAMPLE", "aws_access_key"),
+    ("ASIAY34FZKBOKMUTVV7A", "aws_access_key"),
+    ("ghp_" + "a1B2c3D4e5" * 3 + "f6G7h8", "github_token"),
+    ("gho_" + "Z" * 36, "github_token"),
+    ("github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz", "github_token"),
+    ("glpat-xYz123AbC456dEf789gh", "gitlab_token"),
+    ("xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "slack_token"),
+    ("xoxp-1234567890-abcdefghij", "slack_token"),
+    ("https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX", "slack_webhook"),
+    ("sk_live_4eC39HqLyjWDarjtT1zdp7dc", "stripe_key"),
+    ("rk_test_51H8abcdefghijklmnop", "stripe_key"),
+    ("AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY", "google_api_key"),
+    ("ya29.a0AfH6SMBx1234567890abcdefghijkl", "google_oauth"),
+    (JWT, "jwt"),
+    (PEM, "private_key"),
+])
+def test_provider_secrets(value: str, name: str) -> None:
+    assert found(f"here: {value} ok") == [(name, value)]
+
+
+def test_pem_without_footer_masks_to_the_end() -> None:
+    text = "key -----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAA"
+    assert found(text) == [("private_key", text[4:])]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("password=Xk9#mP2qL7z", "Xk9#mP2qL7z"),
+    ('"api_key": "9f8e7d6c5b4a39281706f5e4"', "9f8e7d6c5b4a39281706f5e4"),
+    ("my password is Tr0ub4dor&3", "Tr0ub4dor&3"),
+    ("AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+    ("Authorization: Bearer abcDEF123456ghiJKL789", "abcDEF123456ghiJKL789"),
+])
+def test_assignments_with_random_values(text: str, value: str) -> None:
+    assert [v for _, v in found(text)] == [value]
+
+
+@pytest.mark.parametrize("text", [
+    "password: required", "reset your password = easy", "the token is expired",
+    "api_key: <your key here>", "ghp_short", "AKIAIOSFODNN7EXAMPL", "xAKIAIOSFODNN7EXAMPLE",
+    "eyJhbGciOi.notajwt.x", "sk_live_", "my secret is that I like tea",
+])
+def test_not_secrets(text: str) -> None:
+    assert found(text) == []
+
+
+def test_entropy_helpers() -> None:
+    assert entropy("aaaa") == 0
+    assert entropy("abcd") == 2
+    assert random_looking("q8Zr4LmX2pT") and not random_looking("required") and not random_looking("abc")

@@ -1,0 +1,34 @@
+"""Raw analysis: categories, pasted-code damping, nested encodings."""
+
+from __future__ import annotations
+
+import base64
+
+from filters.threat import Detector
+
+DETECTOR = Detector()
+
+
+def test_plain_chat_has_no_scores() -> None:
+    analysis = DETECTOR.analyse("Hi, my card was declined at the store today, can you help?")
+    assert analysis.scores == {} and analysis.findings == () and not analysis.markup
+
+
+def test_pasted_query_is_damped_but_a_payload_is_not() -> None:
+    query = DETECTOR.analyse("SELECT name FROM users WHERE id = 1 OR 1 = 1")
+    payload = DETECTOR.analyse("1 OR 1=1; DROP TABLE users")
+    assert query.pasted_code and query.scores.get("sqli", 0) < 0.5
+    assert payload.scores["sqli"] >= 0.5
+
+
+def test_base64_wrapped_payload_is_found_with_the_encoded_span() -> None:
+    wrapped = base64.b64encode(b"<script>alert(document.cookie)</script>").decode()
+    text = f"open this: {wrapped}"
+    analysis = DETECTOR.analyse(text)
+    assert analysis.scores["xss"] >= 0.8
+    assert any(text[f.start:f.end] == wrapped for f in analysis.findings)
+
+
+def test_only_enabled_categories_are_scored() -> None:
+    analysis = Detector(["link"]).analyse("<script>alert(1)</script> https://paypal.login-check.sbs/")
+    assert set(analysis.scores) == {"link"}

@@ -1,0 +1,67 @@
+"""Lexical link judgement: each phishing sign on its own, and well-known sites passing."""
+
+from __future__ import annotations
+
+import pytest
+
+from filters.threat.feeds import DomainList
+from filters.threat.links import Link, extract, judge, registrable
+
+NONE = DomainList()
+
+
+def _score(url: str, allow: DomainList = NONE, deny: DomainList = NONE) -> tuple[float, tuple[str, ...]]:
+    verdict = judge(Link(0, len(url), url), allow, deny)
+    return verdict.score, verdict.reasons
+
+
+@pytest.mark.parametrize(("url", "reason"), [
+    ("http://203.0.113.7/secure/login", "ip-literal"),
+    ("http://3405803783/", "ip-literal"),
+    ("http://[2001:db8::1]/x", "ip-literal"),
+    ("https://xn--80ak6aa92e.com/", "punycode"),
+    ("https://paypal.account-check.example/", "brand:paypal"),
+    ("https://roblox.com.gr/users/1", "brand:roblox"),
+    ("https://paypa1.example/", "lookalike:paypal"),
+    ("https://netflix-billing.vercel.app/", "free-hosting:vercel.app"),
+    ("https://google.com@login.example/", "userinfo"),
+    ("https://a.b.c.d.example.com/", "many-subdomains"),
+    ("https://prize-claim.sbs/", "tld:sbs"),
+    ("https://bit.ly/abcdef", "shortener"),
+    ("https://files.example/account/verify", "keywords"),
+    ("https://https--www-example.com/", "deceptive-label"),
+])
+def test_each_sign_is_reported(url: str, reason: str) -> None:
+    score, reasons = _score(url)
+    assert reason in reasons and score > 0
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.paypal.com/signin", "https://github.com/python/cpython", "https://en.wikipedia.org/wiki/URL",
+    "https://groups.google.com/", "https://bit.ly", "https://stackoverflow.com/questions/1",
+])
+def test_well_known_sites_score_low(url: str) -> None:
+    assert _score(url)[0] < 0.5
+
+
+def test_brand_with_free_hosting_scores_higher_than_either() -> None:
+    assert _score("https://paypal-login.netlify.app/")[0] >= 0.8
+
+
+def test_allow_and_deny_lists_come_first() -> None:
+    allow, deny = DomainList.build(["intranet.example"]), DomainList.build(["bad.example"])
+    assert _score("http://10.0.0.1.intranet.example/login", allow=allow)[0] == 0.0
+    assert _score("https://docs.bad.example/", deny=deny) == (1.0, ("denylist",))
+
+
+@pytest.mark.parametrize(("host", "site"), [
+    ("a.b.example.com", "example.com"), ("shop.example.co.uk", "example.co.uk"), ("roblox.com.gr", "roblox.com.gr"),
+])
+def test_registrable(host: str, site: str) -> None:
+    assert registrable(host) == site
+
+
+def test_extract_finds_scheme_www_and_bare_links_but_not_emails_or_code() -> None:
+    found = [link.url for link in extract("go to https://a.example/x, www.b.example or c.example.com! "
+                                          "mail d@e.example; t1.shop_id = t2.id; console.log(x)")]
+    assert found == ["https://a.example/x", "www.b.example", "c.example.com"]

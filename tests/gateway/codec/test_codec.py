@@ -1,0 +1,157 @@
+"""The Codec facade: format choice by declaration and content type, bytes/str, render contract."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from filters._options import OptionsError
+from gateway.codec import TEXT_PATH, Codec, CodecError, check_selector
+from gateway.settings import FieldSelector
+
+
+def codec(**declared: Any) -> Codec:
+    built = Codec.for_selector(FieldSelector(**declared))
+    assert built is not None
+    return built
+
+
+def texts(extracted: Any) -> list[str]:
+    return [f.text for f in extracted.fields]
+
+
+def test_nothing_declared_means_no_codec() -> None:
+    assert Codec.for_selector(FieldSelector()) is None
+
+
+@pytest.mark.parametrize(("declared", "path", "message"), [
+    ({"json": ("/ok", "no-slash")}, "messages.inbound.json[1]", "starts with '/'"),
+    ({"socketio": {"chat message": ("/0~x",)}}, "messages.inbound.socketio.chat message[0]", "escape"),
+    ({"ddp": {"sendMessage": ("params",)}}, "messages.inbound.ddp.sendMessage[0]", "starts with '/'"),
+    ({"xmpp": True, "json": ("/text",)}, "messages.inbound", "alone"),
+    ({"socketio": {"m": ("/0",)}, "ddp": {"m": ("/0",)}}, "messages.inbound", "alone"),
+])
+def test_selector_errors_name_the_key(declared: dict[str, Any], path: str, message: str) -> None:
+    with pytest.raises(OptionsError, match=message) as caught:
+        check_selector(FieldSelector(**declared), "messages.inbound")
+    assert caught.value.path == path
+
+
+@pytest.mark.parametrize("content_type", [
+    "application/json", "application/json; charset=utf-8", "application/vnd.api+json", None,
+    "text/plain", "application/octet-stream",
+])
+def test_json_only_route_reads_json_whatever_the_content_type(content_type: str | None) -> None:
+    body = b'{"text": "hello", "ts": 1700000000000}'
+    extracted = codec(json=("/text", "/ts")).extract_http(body, content_type)
+    assert texts(extracted) == ["hello"]
+    assert extracted.render({}) is body
+    assert extracted.render({0: "hello"}) is body
+    assert extracted.render({0: "bye"}) == b'{"text": "bye", "ts": 1700000000000}'
+
+
+def test_form_body_on_a_json_route_is_refused() -> None:
+    with pytest.raises(CodecError, match="form body"):
+        codec(json=("/text",)).extract_http(b"text=hidden", "application/x-www-form-urlencoded")
+
+
+def test_json_body_on_a_form_route_is_refused() -> None:
+    with pytest.raises(CodecError, match="json body"):
+        codec(form=("text",)).extract_http(b'{"text": "hidden"}', "application/json")
+
+
+@pytest.mark.parametrize(("body", "content_type", "expected"), [
+    (b'{"text": "from json"}', "application/json", ["from json"]),
+    (b"text=from+form", "application/x-www-form-urlencoded", ["from form"]),
+    (b'{"text": "no type"}', None, ["no type"]),
+    (b"text=no+type", None, ["no type"]),
+])
+def test_json_and_form_route_picks_by_content_type(body: bytes, content_type: str | None,
+                                                   expected: list[str]) -> None:
+    assert texts(codec(json=("/text",), form=("text",)).extract_http(body, content_type)) == expected
+
+
+def test_text_body_honours_charset() -> None:
+    body = "caf\xe9".encode("latin-1")
+    extracted = codec(text=True).extract_http(body, "text/plain; charset=ISO-8859-1")
+    assert [(f.path, f.text) for f in extracted.fields] == [(TEXT_PATH, "café")]
+    assert extracted.render({0: "thé"}) == "thé".encode("latin-1")
+    with pytest.raises(CodecError, match="encoded"):
+        extracted.render({0: "☕"})
+
+
+@pytest.mark.parametrize(("body", "content_type"), [
+    (b'{"text": "\xff"}', "application/json"),
+    (b"\xc3\x28", None),
+    (b"caf\xe9", "text/plain"),
+    (b"x", "text/plain; charset=no-such-charset"),
+])
+def test_undecodable_bodies_are_refused(body: bytes, content_type: str | None) -> None:
+    with pytest.raises(CodecError):
+        codec(json=("/text",), text=True).extract_http(body, content_type)
+
+
+def test_empty_body_has_no_fields() -> None:
+    extracted = codec(json=("/text",)).extract_http(b"", "application/json")
+    assert extracted.fields == () and extracted.render({}) == b""
+
+
+def test_json_or_text_falls_back_to_text_for_non_json() -> None:
+    extracted = codec(json=("/text",), text=True).extract_frame("plain words")
+    assert [(f.path, f.text) for f in extracted.fields] == [(TEXT_PATH, "plain words")]
+    assert extracted.render({0: "other"}) == "other"
+    assert texts(codec(json=("/text",), text=True).extract_frame('{"text": "json"}')) == ["json"]
+
+
+@pytest.mark.parametrize("frame", ["not json", '{"text": "a", "text": "b"}', b"\xff", '{"text": "\\ud800"}'])
+def test_json_frame_that_does_not_parse_is_refused(frame: str | bytes) -> None:
+    with pytest.raises(CodecError):
+        codec(json=("/text",)).extract_frame(frame)
+
+
+def test_binary_json_frame_renders_as_bytes() -> None:
+    frame = json.dumps({"text": "é"}, ensure_ascii=False).encode()
+    extracted = codec(json=("/text",)).extract_frame(frame)
+    assert extracted.render({0: "e"}) == b'{"text": "e"}'
+
+
+def test_socketio_binary_frame_is_an_untouched_attachment() -> None:
+    frame = b"\x01\x02text inside an attachment"
+    extracted = codec(socketio={"*": ("/*",)}).extract_frame(frame)
+    assert extracted.fields == () and extracted.render({}) is frame
+
+
+def test_socketio_over_polling() -> None:
+    body = b'42["chat message","hi"]\x1e3'
+    extracted = codec(socketio={"chat message": ("/0",)}).extract_http(body, "text/plain;charset=UTF-8")
+    assert texts(extracted) == ["hi"]
+    assert extracted.render({0: "yo"}) == b'42["chat message","yo"]\x1e3'
+
+
+def test_ddp_over_sockjs_xhr() -> None:
+    message = json.dumps({"msg": "method", "method": "sendMessage", "params": [{"msg": "hi"}], "id": "1"})
+    body = ("a" + json.dumps([message]) + "\n").encode()
+    extracted = codec(ddp={"sendMessage": ("/params/0/msg",)}).extract_http(body, "application/javascript")
+    assert texts(extracted) == ["hi"]
+    out = extracted.render({0: "yo"})
+    assert isinstance(out, bytes) and out.endswith(b"\n") and b'\\"msg\\": \\"yo\\"' in out
+    assert codec(ddp={"sendMessage": ("/params/0/msg",)}).extract_http(b"o\n", None).fields == ()
+
+
+def test_xmpp_frame_and_bosh_body() -> None:
+    stanza = "<message xmlns='jabber:client'><body>hi</body></message>"
+    xmpp = codec(xmpp=True)
+    assert xmpp.extract_frame(stanza).render({0: "yo"}) == stanza.replace("hi", "yo")
+    assert xmpp.extract_http(stanza.encode(), "text/xml").render({0: "yo"}) == stanza.replace("hi", "yo").encode()
+
+
+def test_render_contract() -> None:
+    extracted = codec(json=("/a", "/b")).extract_frame('{"a": "x", "b": "y"}')
+    with pytest.raises(IndexError):
+        extracted.render({2: "z"})
+    with pytest.raises(CodecError, match="surrogate"):
+        extracted.render({0: "\ud800"})
+    assert extracted.render({0: "x", 1: "y"}) == '{"a": "x", "b": "y"}'
+    assert extracted.render({1: "Y"}) == '{"a": "x", "b": "Y"}'

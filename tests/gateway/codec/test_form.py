@@ -1,0 +1,47 @@
+"""Form-encoded bodies: fields by name, untouched fields byte for byte."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.codec import CodecError, Extracted, TextField
+from gateway.codec.form import extract_form
+
+
+def extract(body: str, *names: str) -> tuple[list[TextField], Extracted]:
+    fields: list[TextField] = []
+    render = extract_form(body, frozenset(names), fields)
+    return fields, Extracted(body, fields, render)
+
+
+@pytest.mark.parametrize(("body", "names", "expected"), [
+    ("msg=hello+world&room=1", ("msg",), [("msg", "hello world")]),
+    ("msg=caf%C3%A9%20%26%20tea", ("msg",), [("msg", "café & tea")]),
+    ("m%73g=encoded+name", ("msg",), [("msg", "encoded name")]),
+    ("msg=a&msg=b", ("msg",), [("msg", "a"), ("msg[1]", "b")]),
+    ("msg", ("msg",), [("msg", "")]),
+    ("a=1&&b=2", ("a", "b"), [("a", "1"), ("b", "2")]),
+    ("a=1&b=2", ("*",), [("a", "1"), ("b", "2")]),
+    ("other=1", ("msg",), []),
+])
+def test_extract(body: str, names: tuple[str, ...], expected: list[tuple[str, str]]) -> None:
+    fields, _ = extract(body, *names)
+    assert [(f.path, f.text) for f in fields] == expected
+
+
+def test_render_keeps_other_fields_as_sent() -> None:
+    body = "token=a%2Fb%2fc&msg=card+4111111111111111&ts=1700000000000&x=%7E"
+    fields, extracted = extract(body, "msg")
+    assert extracted.render({}) is body
+    assert extracted.render({0: "card ****"}) == "token=a%2Fb%2fc&msg=card+%2A%2A%2A%2A&ts=1700000000000&x=%7E"
+
+
+def test_render_repeated_field_changes_only_that_copy() -> None:
+    fields, extracted = extract("msg=a&msg=b", "msg")
+    assert extracted.render({1: "c&d=e"}) == "msg=a&msg=c%26d%3De"
+
+
+@pytest.mark.parametrize("body", ["msg=%FF%FE", "msg=%C3%28", "%FF=x"])
+def test_invalid_utf8_is_refused(body: str) -> None:
+    with pytest.raises(CodecError, match="UTF-8"):
+        extract(body, "msg")

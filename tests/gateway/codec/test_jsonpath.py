@@ -1,0 +1,228 @@
+"""JSON pointers, the walk, and byte-exact splicing (property tests included)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gateway.codec import CodecError, Extracted, TextField
+from gateway.codec.jsonpath import MAX_DEPTH, Pointer, parse_document, states_of
+
+
+def extract(text: str, *pointers: str) -> tuple[list[TextField], Extracted]:
+    fields: list[TextField] = []
+    doc = parse_document(text, states_of([Pointer.parse(p) for p in pointers]), fields)
+    return fields, Extracted(text, fields, doc.render)
+
+
+@pytest.mark.parametrize(("text", "segments"), [
+    ("", ()),
+    ("/", ("",)),
+    ("/content/body", ("content", "body")),
+    ("/a~1b/m~0n", ("a/b", "m~n")),
+    ("/~01", ("~1",)),
+    ("/rooms/join/*/timeline", ("rooms", "join", "*", "timeline")),
+    ("/data/post/@json/message", ("data", "post", "@json", "message")),
+])
+def test_pointer_parse(text: str, segments: tuple[str, ...]) -> None:
+    assert Pointer.parse(text).segments == segments
+
+
+@pytest.mark.parametrize("text", ["content/body", "/a~2b", "/a~", "#/a"])
+def test_pointer_parse_rejects(text: str) -> None:
+    with pytest.raises(ValueError, match="pointer"):
+        Pointer.parse(text)
+
+
+@pytest.mark.parametrize(("doc", "pointer", "expected"), [
+    ('{"content": {"body": "hi"}}', "/content/body", [("/content/body", "hi")]),
+    ('{"a/b": {"m~n": "x"}}', "/a~1b/m~0n", [("/a~1b/m~0n", "x")]),
+    ('{"l": ["a", "b", 3]}', "/l/*", [("/l/0", "a"), ("/l/1", "b")]),
+    ('{"l": ["a", "b"]}', "/l/1", [("/l/1", "b")]),
+    ('{"l": ["a", "b"]}', "/l/01", []),
+    ('{"l": ["a", "b"]}', "/l/-", []),
+    ('{"x": {"p": "1", "q": "2"}}', "/x/*", [("/x/p", "1"), ("/x/q", "2")]),
+    ('"whole"', "", [("", "whole")]),
+    ('{"s": "{\\"m\\": \\"inner\\"}"}', "/s/@json/m", [("/s/@json/m", "inner")]),
+    ('{"s": {"m": "already an object"}}', "/s/@json/m", [("/s/m", "already an object")]),
+    ('{"e": "caf\\u00e9 \\ud83d\\ude00"}', "/e", [("/e", "café 😀")]),
+    ('{"nothing": "here"}', "/missing/path", []),
+    ('{"body": {"not": "a string"}}', "/body", []),
+    ('{"a": "b"}', "/a/deeper", []),
+])
+def test_extract(doc: str, pointer: str, expected: list[tuple[str, str]]) -> None:
+    fields, _ = extract(doc, pointer)
+    assert [(f.path, f.text) for f in fields] == expected
+
+
+@pytest.mark.parametrize("doc", [
+    '{"ts": 1700000000000, "card": 4111111111111111, "ok": true, "n": null, "f": 1.5e3}',
+    '[1700000000000, 4111111111111111, false, -0.0]',
+])
+def test_numbers_and_literals_are_never_fields(doc: str) -> None:
+    fields, _ = extract(doc, "/ts", "/card", "/ok", "/n", "/f", "/*", "/0", "/1", "")
+    assert fields == []
+
+
+def test_same_string_selected_twice_is_one_field() -> None:
+    fields, _ = extract('{"a": {"b": "x"}}', "/a/b", "/*/b", "/a/*")
+    assert [f.path for f in fields] == ["/a/b"]
+
+
+def test_render_splices_only_the_changed_literal() -> None:
+    doc = '{ "id" : "$ev",\n  "content": {"body":"my card 4111 1111 1111 1111", "n": 1.0e0},"ts":1700000000000 }'
+    fields, extracted = extract(doc, "/content/body", "/id")
+    assert extracted.render({}) is doc
+    assert extracted.render({1: "my card 4111 1111 1111 1111"}) is doc
+    out = extracted.render({1: "my card ****"})
+    assert out == doc.replace("my card 4111 1111 1111 1111", "my card ****")
+
+
+def test_render_keeps_escape_style() -> None:
+    fields, extracted = extract('{"t": "caf\\u00e9"}', "/t")
+    assert extracted.render({0: "thé ☕"}) == '{"t": "th\\u00e9 \\u2615"}'
+    fields, extracted = extract('{"t": "café"}', "/t")
+    assert extracted.render({0: "thé"}) == '{"t": "thé"}'
+
+
+def test_render_into_json_in_string_reencodes_the_outer_string() -> None:
+    inner = json.dumps({"id": "p1", "message": "call 555-0100", "create_at": 1700000000000})
+    doc = json.dumps({"event": "posted", "data": {"post": inner}, "seq": 7})
+    fields, extracted = extract(doc, "/data/post/@json/message")
+    assert fields == [TextField("/data/post/@json/message", "call 555-0100")]
+    out = extracted.render({0: "call [phone]"})
+    assert isinstance(out, str)
+    parsed = json.loads(out)
+    assert json.loads(parsed["data"]["post"]) == {"id": "p1", "message": "call [phone]", "create_at": 1700000000000}
+    assert parsed["seq"] == 7 and parsed["event"] == "posted"
+    assert out.startswith('{"event": "posted", "data": {"post": ') and out.endswith(', "seq": 7}')
+
+
+def test_whole_string_field_wins_over_its_json_content() -> None:
+    fields, extracted = extract('{"s": "{\\"m\\": \\"x\\"}"}', "/s", "/s/@json/m")
+    assert [f.path for f in fields] == ["/s", "/s/@json/m"]
+    assert json.loads(extracted.render({0: "replaced", 1: "ignored"})) == {"s": "replaced"}
+
+
+@pytest.mark.parametrize(("doc", "message"), [
+    ('{"text": "a", "text": "b"}', "duplicate key"),
+    ('{"content": {"body": "x", "body": "card"}}', "duplicate key"),
+    ("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1), "nested deeper"),
+    ('{"a":' * 100_000, "nested deeper"),
+    ('{"text": "\\ud800"}', "lone surrogate"),
+    ('{"text": "\\udc00x"}', "lone surrogate"),
+    ('{"text": "\\ud800\\u0041"}', "lone surrogate"),
+    ('{"other": "\\ud83d", "text": "ok"}', "lone surrogate"),
+    ('{"text": NaN}', "not JSON"),
+    ('{"text": "x", "n": Infinity}', "not JSON"),
+    ('{"text": "x"} trailing', "unexpected data"),
+    ('{"text": "x"', "ends too early"),
+    ('{"text" "x"}', "expected ':'"),
+    ('{"text": "x",}', "expected a JSON string"),
+    ("{'text': 'x'}", "expected a JSON string"),
+    ('{"text": "line\nbreak"}', "invalid JSON"),
+    ('{"text": 01}', "expected ','"),
+    ('{"x": [1 2], "text": "y"}', "invalid JSON"),
+    ('{"n": 1' + "0" * 5000 + ', "text": "y"}', "invalid JSON"),
+    ("", "ends too early"),
+    ('\ufeff{"text": "x"}', "expected a JSON value"),
+])
+def test_hostile_documents_are_refused(doc: str, message: str) -> None:
+    with pytest.raises(CodecError, match=message):
+        extract(doc, "/text", "/content/body")
+
+
+def test_escaped_backslash_before_u_is_not_a_surrogate() -> None:
+    fields, _ = extract('{"text": "C:\\\\ud800"}', "/text")
+    assert fields[0].text == "C:\\ud800"
+
+
+def test_surrogate_pair_is_accepted() -> None:
+    fields, _ = extract('{"text": "\\ud83d\\ude00"}', "/text")
+    assert fields[0].text == "😀"
+
+
+def test_duplicate_keys_off_the_pointer_path_are_not_inspected() -> None:
+    fields, _ = extract('{"meta": {"k": 1, "k": 2}, "text": "x"}', "/text")
+    assert [f.text for f in fields] == ["x"]
+
+
+def test_json_in_string_that_is_not_json_is_refused() -> None:
+    with pytest.raises(CodecError):
+        extract('{"data": {"post": "not json"}}', "/data/post/@json/message")
+
+
+# -- properties ------------------------------------------------------------------------------
+
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
+                     st.text(max_size=12))
+_values = st.recursive(_scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=6), inner, max_size=4)), max_leaves=20)
+_EVERY_STRING = ["", *("/*" * depth for depth in range(1, 12))]
+
+
+def _dump(value: Any, style: int) -> str:
+    if style == 0:
+        return json.dumps(value)
+    if style == 1:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(value, indent=style - 1)
+
+
+def _resolve(value: Any, path: str) -> tuple[Any, Any]:
+    """(container, key) that a concrete pointer names."""
+    tokens = Pointer.parse(path).segments
+    for token in tokens[:-1]:
+        value = value[int(token)] if isinstance(value, list) else value[token]
+    last = tokens[-1]
+    return value, int(last) if isinstance(value, list) else last
+
+
+@settings(max_examples=150, deadline=None)
+@given(value=_values, style=st.integers(0, 4))
+def test_property_unchanged_is_identical(value: Any, style: int) -> None:
+    doc = _dump(value, style)
+    fields, extracted = extract(doc, *_EVERY_STRING)
+    assert extracted.render({}) is doc
+    assert extracted.render({i: f.text for i, f in enumerate(fields)}) is doc
+    assert sorted(f.text for f in fields) == sorted(_strings(value))
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [s for item in value for s in _strings(item)]
+    if isinstance(value, dict):
+        return [s for item in value.values() for s in _strings(item)]
+    return []
+
+
+@settings(max_examples=150, deadline=None)
+@given(value=_values, style=st.integers(0, 4), pick=st.integers(0, 1000), new=st.text(max_size=12))
+def test_property_one_replacement_changes_only_that_value(value: Any, style: int, pick: int, new: str) -> None:
+    doc = _dump(value, style)
+    fields, extracted = extract(doc, *_EVERY_STRING)
+    if not fields or fields[pick % len(fields)].text == new:
+        return
+    index = pick % len(fields)
+    out = extracted.render({index: new})
+    assert isinstance(out, str)
+    expected = json.loads(doc)
+    if fields[index].path == "":
+        expected = new
+    else:
+        container, key = _resolve(expected, fields[index].path)
+        container[key] = new
+    assert json.loads(out) == expected
+    # Bytes outside the changed literal are untouched: the output is the input with exactly
+    # that one string literal swapped.
+    spans = parse_document(doc, states_of([Pointer.parse(p) for p in _EVERY_STRING]), []).leaves
+    start, end = next((start, end) for start, (end, i) in spans.items() if i == index)
+    assert json.loads(doc[start:end]) == fields[index].text
+    assert out[:start] == doc[:start] and out[len(out) - (len(doc) - end):] == doc[end:]
+    assert json.loads(out[start:len(out) - (len(doc) - end)]) == new

@@ -1,0 +1,105 @@
+"""Socket.IO v4 over Engine.IO v4: packets shaped as in the socket.io-protocol v5 specification."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gateway.codec import CodecError, Extracted, Pointer, TextField
+from gateway.codec.socketio import extract_engineio, extract_polling
+
+EVENTS = {"chat message": ("/0", "/0/text"), "typing": ("/*/who",)}
+
+
+def _events(events: Mapping[str, Sequence[str]]) -> dict[str, tuple[Pointer, ...]]:
+    return {name: tuple(Pointer.parse(p) for p in ps) for name, ps in events.items()}
+
+
+def extract(frame: str, events: Mapping[str, Sequence[str]] = EVENTS) -> tuple[list[TextField], Extracted]:
+    fields: list[TextField] = []
+    render = extract_engineio(frame, _events(events), fields)
+    return fields, Extracted(frame, fields, render or (lambda changes: None))
+
+
+@pytest.mark.parametrize(("frame", "expected"), [
+    ('42["chat message","hello"]', [("42[chat message]/0", "hello")]),
+    ('42["chat message",{"text":"hi","ts":1700000000000}]', [("42[chat message]/0/text", "hi")]),
+    ('42/chat,["chat message","in a namespace"]', [("42/chat,[chat message]/0", "in a namespace")]),
+    ('421["chat message","with ack"]', [("42[chat message]/0", "with ack")]),
+    ('42/chat,456["chat message","ns and ack"]', [("42/chat,[chat message]/0", "ns and ack")]),
+    ('42["typing",{"who":"ann"},{"who":"bob"}]', [("42[typing]/0/who", "ann"), ("42[typing]/1/who", "bob")]),
+    ('42["other event","not selected"]', []),
+    ('42["chat message",12345,true]', []),
+    ('42["chat message"]', []),
+    ('451-["chat message",{"_placeholder":true,"num":0}]', []),
+    ('451-["chat message","caption",{"_placeholder":true,"num":0}]', [("45[chat message]/0", "caption")]),
+    ('43/admin,456["chat message","an ack is not an event"]', []),
+    ('40/admin,{"token":"123"}', []),
+    ('41/admin,', []),
+    ('44{"message":"Not authorized"}', []),
+    ('0{"sid":"lv_VI97HAXpY6yYWAAAC","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}', []),
+    ("1", []), ("2", []), ("3", []), ("2probe", []), ("3probe", []), ("5", []), ("6", []),
+])
+def test_extract(frame: str, expected: list[tuple[str, str]]) -> None:
+    fields, extracted = extract(frame)
+    assert [(f.path, f.text) for f in fields] == expected
+    assert extracted.render({}) is frame
+
+
+def test_wildcard_event_and_numeric_event_name() -> None:
+    fields, _ = extract('42[7,"seven"]', {"*": ("/0",)})
+    assert [(f.path, f.text) for f in fields] == [("42[7]/0", "seven")]
+
+
+def test_event_name_is_never_a_field() -> None:
+    fields, _ = extract('42["chat message","x"]', {"*": ("/*",)})
+    assert [f.text for f in fields] == ["x"]
+
+
+def test_render_changes_only_the_argument() -> None:
+    frame = '42/chat,12["chat message",{"text":"my ssn 078-05-1120","room":"r1","ts":1700000000000}]'
+    fields, extracted = extract(frame)
+    assert extracted.render({0: "my ssn ***"}) == frame.replace("078-05-1120", "***")
+
+
+@pytest.mark.parametrize("frame", [
+    "", "x", "7", "4", "4x", "42", "42{}", '42["chat message",', '42[{"not":"a name"}]', '42[]',
+    '42["chat message","a"] trailing', '42["chat message","\\ud800"]',
+])
+def test_malformed_packets_are_refused(frame: str) -> None:
+    with pytest.raises(CodecError):
+        extract(frame)
+
+
+def test_polling_payload() -> None:
+    payload = '42["chat message","one"]\x1e2\x1ebAQIDBA==\x1e42["chat message","two"]'
+    fields: list[TextField] = []
+    render = extract_polling(payload, _events(EVENTS), fields)
+    assert render is not None
+    assert [f.text for f in fields] == ["one", "two"]
+    extracted = Extracted(payload, fields, render)
+    assert extracted.render({}) is payload
+    assert extracted.render({1: "2"}) == payload.replace('"two"', '"2"')
+
+
+def test_polling_payload_without_events() -> None:
+    assert extract_polling("2\x1e3", _events(EVENTS), []) is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(args=st.lists(st.one_of(st.text(max_size=10), st.integers(), st.dictionaries(
+    st.sampled_from(["text", "who", "x"]), st.one_of(st.text(max_size=10), st.integers()), max_size=3)), max_size=4),
+    namespace=st.sampled_from(["", "/chat,"]), ack=st.sampled_from(["", "7"]), new=st.text(max_size=10))
+def test_property_round_trip(args: list[object], namespace: str, ack: str, new: str) -> None:
+    frame = f"42{namespace}{ack}" + json.dumps(["chat message", *args])
+    fields, extracted = extract(frame, {"chat message": ("/*", "/*/text")})
+    assert extracted.render({}) is frame
+    if fields and fields[0].text != new:
+        out = extracted.render({0: new})
+        assert isinstance(out, str) and out.startswith(f"42{namespace}{ack}[")
+        again, _ = extract(out, {"chat message": ("/*", "/*/text")})
+        assert [f.text for f in again] == [new] + [f.text for f in fields[1:]]

@@ -1,0 +1,111 @@
+"""XMPP stanzas (RFC 6120/6121 shapes, RFC 7395 framing): body text, and hostile XML refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.codec import CodecError, Extracted, TextField
+from gateway.codec.xmpp import extract_xmpp
+
+MESSAGE = ("<message xmlns='jabber:client' from='juliet@example.com/balcony' id='ktx72v49' "
+           "to='romeo@example.net' type='chat' xml:lang='en'><body>Art thou not Romeo, &amp; a Montague?</body>"
+           "<thread>e0ffe42b28561960c6b12b944a092794b9683a38</thread></message>")
+CARBON = ("<message xmlns='jabber:client' from='romeo@montague.example' to='romeo@montague.example/home' "
+          "type='chat'><received xmlns='urn:xmpp:carbons:2'><forwarded xmlns='urn:xmpp:forward:0'>"
+          "<message xmlns='jabber:client' from='juliet@capulet.example/balcony' to='romeo@montague.example/garden' "
+          "type='chat'><body>What man art thou?</body><thread>0e3141cd80894871a68e6fe6b1ec56fa</thread></message>"
+          "</forwarded></received></message>")
+BOSH = ("<body rid='1249243562' sid='SomeSID' xmlns='http://jabber.org/protocol/httpbind'>"
+        "<message to='contact@example.com' xmlns='jabber:client'><body>I said &quot;Hi!&quot;</body></message>"
+        "<message to='friend@example.com' xmlns='jabber:client'><body>I said &quot;Hi!&quot;</body></message>"
+        "</body>")
+
+
+def extract(stanza: str | bytes) -> tuple[list[TextField], Extracted]:
+    data = stanza.encode() if isinstance(stanza, str) else stanza
+    fields: list[TextField] = []
+    render = extract_xmpp(data, fields)
+    return fields, Extracted(stanza, fields, render or (lambda changes: None))
+
+
+@pytest.mark.parametrize(("stanza", "expected"), [
+    (MESSAGE, [("message/body", "Art thou not Romeo, & a Montague?")]),
+    (CARBON, [("message/received/forwarded/message/body", "What man art thou?")]),
+    (BOSH, [("body/message/body", 'I said "Hi!"'), ("body/message/body", 'I said "Hi!"')]),
+    ("<message xmlns='jabber:client'><subject>Plot</subject><body xml:lang='en'>a</body>"
+     "<body xml:lang='fr'>b</body></message>", [("message/subject", "Plot"), ("message/body", "a"),
+                                                 ("message/body", "b")]),
+    ("<cli:message xmlns:cli='jabber:client'><cli:body>prefixed</cli:body></cli:message>",
+     [("message/body", "prefixed")]),
+    ("<message xmlns='jabber:client'><body><![CDATA[<b>x</b> & y]]></body></message>",
+     [("message/body", "<b>x</b> & y")]),
+    ("<message xmlns='jabber:client'><body>caf&#xE9; &#233;</body></message>", [("message/body", "café é")]),
+    ("<message xmlns='jabber:client'><body/><body></body></message>", [("message/body", "")]),
+    ("<message xmlns='jabber:client'><html xmlns='http://jabber.org/protocol/xhtml-im'>"
+     "<body xmlns='http://www.w3.org/1999/xhtml'><p>rich</p></body></html></message>", []),
+    ("<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' to='example.com' version='1.0'/>", []),
+    ("<close xmlns='urn:ietf:params:xml:ns:xmpp-framing'/>", []),
+    ("<iq type='get' id='1' xmlns='jabber:client'><query xmlns='jabber:iq:roster'/></iq>", []),
+    ("<presence xmlns='jabber:client'><status>status is not message text</status></presence>", []),
+    ("<?xml version='1.0' encoding='ISO-8859-1'?><message xmlns='jabber:client'><body>é</body></message>",
+     [("message/body", "é")]),
+    ("", []), ("  \n", []),
+])
+def test_extract(stanza: str, expected: list[tuple[str, str]]) -> None:
+    fields, extracted = extract(stanza)
+    assert [(f.path, f.text) for f in fields] == expected
+    assert extracted.render({}) is stanza
+
+
+def test_render_changes_only_the_body_text() -> None:
+    fields, extracted = extract(MESSAGE)
+    out = extracted.render({0: "Art thou <redacted> & more"})
+    assert out == MESSAGE.replace("Art thou not Romeo, &amp; a Montague?", "Art thou &lt;redacted&gt; &amp; more")
+
+
+def test_render_bytes_and_attribute_with_gt() -> None:
+    stanza = b"<message xmlns='jabber:client' id='a>b' to=\"x'y\"><body>secret</body></message>"
+    fields, extracted = extract(stanza)
+    assert extracted.render({0: "***"}) == stanza.replace(b"secret", b"***")
+
+
+def test_render_one_of_several_bodies() -> None:
+    fields, extracted = extract(BOSH)
+    out = extracted.render({1: "bye\r"})
+    assert isinstance(out, str)
+    assert out == BOSH[:BOSH.rindex("I said")] + "bye&#13;" + BOSH[BOSH.rindex("</body></message>"):]
+
+
+def test_render_refuses_text_xml_cannot_carry() -> None:
+    fields, extracted = extract(MESSAGE)
+    with pytest.raises(CodecError):
+        extracted.render({0: "nul\x00"})
+
+
+XXE = ("<?xml version='1.0'?><!DOCTYPE message [<!ENTITY xxe SYSTEM 'file:///etc/passwd'>]>"
+       "<message xmlns='jabber:client'><body>&xxe;</body></message>")
+LAUGHS = ("<?xml version='1.0'?><!DOCTYPE lolz [<!ENTITY lol 'lol'>"
+          + "".join(f"<!ENTITY lol{i} '{('&lol' + str(i - 1) + ';') * 10 if i > 1 else '&lol;' * 10}'>"
+                    for i in range(1, 10))
+          + "]><message xmlns='jabber:client'><body>&lol9;</body></message>")
+
+
+@pytest.mark.parametrize(("stanza", "message"), [
+    (XXE, "DTD"),
+    (LAUGHS, "DTD"),
+    ("<!DOCTYPE message SYSTEM 'http://evil.example/x.dtd'><message/>", "DTD"),
+    ("<message xmlns='jabber:client'><body>&undefined;</body></message>", "invalid XML"),
+    ("<message xmlns='jabber:client'><!-- hidden --><body>x</body></message>", "comment"),
+    ("<message xmlns='jabber:client'><?php evil() ?><body>x</body></message>", "processing instruction"),
+    ("<message xmlns='jabber:client'><body>hidden <b>card</b></body></message>", "child elements"),
+    ("<message xmlns='jabber:client'><body>unclosed</message>", "invalid XML"),
+    ("<message xmlns='jabber:client'/><message xmlns='jabber:client'/>", "invalid XML"),
+    ("<x:message><x:body>unbound prefix</x:body></x:message>", "invalid XML"),
+    ("<message xmlns='jabber:client'><body>&#0;</body></message>", "invalid XML"),
+    ("<a>" * 100 + "</a>" * 100, "nested deeper"),
+    (b"<message xmlns='jabber:client'><body>\xff\xfe</body></message>", "invalid XML"),
+    ("not xml at all", "invalid XML"),
+])
+def test_hostile_xml_is_refused(stanza: str | bytes, message: str) -> None:
+    with pytest.raises(CodecError, match=message):
+        extract(stanza)

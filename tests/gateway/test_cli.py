@@ -1,0 +1,94 @@
+"""`chatguard` subcommands that do not serve: version, check-config, filters, scan, certs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from gateway.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def write(tmp_path: Path, data: object) -> str:
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return str(path)
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.startswith("chatguard ")
+
+
+def test_check_config_ok(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check-config", str(REPO / "config" / "demo.yaml")]) == 0
+    assert ": ok (" in capsys.readouterr().out
+
+
+def test_check_config_error_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, {"upstreams": {"chat": {"url": "http://x"}},
+                            "filters": {"mask": {"use": "masking", "options": {"stlye": "partial"}}},
+                            "routes": [{"match": {"path": "/"}, "upstream": "chat", "allow": ["anonymous"],
+                                        "filters": ["mask"]}]})
+    assert main(["check-config", path]) == 2
+    assert "filters.mask.options.stlye: unknown option (known: " in capsys.readouterr().err
+
+
+def test_check_config_bad_route_template_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, {"upstreams": {"chat": {"url": "http://x"}},
+                            "routes": [{"match": {"path": "/{room"}, "upstream": "chat", "allow": ["anonymous"]}]})
+    assert main(["check-config", path]) == 2
+    assert "routes[0].match.path" in capsys.readouterr().err
+
+
+def test_check_config_warns_about_skipped_verification(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, {"upstreams": {"chat": {"url": "https://chat.internal",
+                                                   "tls": {"insecure_skip_verify": True}}},
+                            "routes": [{"match": {"path": "/"}, "upstream": "chat", "allow": ["anonymous"]}]})
+    assert main(["check-config", path]) == 0
+    assert "insecure_skip_verify" in capsys.readouterr().err
+
+
+def test_filters_lists_builtins_and_plugins(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["filters"]) == 0
+    out = capsys.readouterr().out
+    for name in ("size_limit", "keyword", "masking", "threat"):
+        assert name in out
+
+
+def test_scan_runs_a_route_chain_over_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, {
+        "upstreams": {"chat": {"url": "http://x"}},
+        "filters": {"mask": {"use": "masking"}, "words": {"use": "keyword", "options": {"words": ["forbidden"]}}},
+        "routes": [{"name": "widget", "match": {"path": "/"}, "upstream": "chat", "allow": ["anonymous"],
+                    "filters": ["mask", "words"]}],
+    })
+    lines = tmp_path / "in.txt"
+    lines.write_bytes(b'"my card 4111 1111 1111 1111"\nhello there\nthis is FORBIDDEN\n')
+    with lines.open("rb") as stdin:
+        monkeypatch.setattr("sys.stdin", type("S", (), {"buffer": stdin})())
+        assert main(["scan", "--config", path, "--route", "widget"]) == 0
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [o["action"] for o in out] == ["modify", "pass", "block"]
+    assert "4111" not in out[0]["text"] and out[0]["findings"][0]["type"] == "card"
+
+
+def test_scan_unknown_route_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, {"upstreams": {"chat": {"url": "http://x"}},
+                            "routes": [{"name": "a", "match": {"path": "/"}, "upstream": "chat",
+                                        "allow": ["anonymous"]}]})
+    assert main(["scan", "--config", path, "--route", "zz"]) == 2
+    assert "unknown route 'zz' (known: a)" in capsys.readouterr().err
+
+
+def test_certs_dev_creates_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["certs", "dev", "--out", str(tmp_path / "certs")]) == 0
+    assert (tmp_path / "certs" / "ca.crt").exists() and (tmp_path / "certs" / "server.key").exists()
+    assert "To trust the CA" in capsys.readouterr().out
