@@ -13,13 +13,14 @@ from gateway import http_proxy, ws_proxy
 from gateway.errors import error_response
 from gateway.exchange import Exchange
 from gateway.forwarding import client_address, request_id_from
-from gateway.keys import METRICS, RUNTIME, WS_CONNECTIONS
+from gateway.keys import METRICS, RUNTIME, STATE, WS_CONNECTIONS
 from gateway.metrics import Metrics
 from gateway.pathnorm import PathRejected, canonicalise
 from gateway.rbac import authorize
 from gateway.runtime import Runtime, RuntimeHolder
 from gateway.security_headers import security_headers_hook
 from gateway.settings import Settings
+from gateway.state import open_store
 from gateway.tls_config import HSTSSettings
 from gateway.ws.registry import Connections
 
@@ -88,7 +89,8 @@ def build_app(settings: Settings) -> web.Application:
         "max_field_size": settings.limits.max_header_size,
         "max_line_size": settings.limits.max_header_size,
     })
-    app[RUNTIME] = RuntimeHolder(Runtime(settings))
+    app[STATE] = store = open_store(settings.state)
+    app[RUNTIME] = RuntimeHolder(Runtime(settings, store))
     app[METRICS] = Metrics()
     app[WS_CONNECTIONS] = Connections()
 
@@ -96,6 +98,7 @@ def build_app(settings: Settings) -> web.Application:
         await app[RUNTIME].current.start()
         yield
         await app[RUNTIME].aclose()
+        await app[STATE].aclose()
 
     app.cleanup_ctx.append(runtime_ctx)
     hsts = settings.listen.tls.hsts if settings.listen.tls is not None else HSTSSettings(enabled=False)

@@ -19,12 +19,11 @@ from yarl import URL
 from filters import Action, Direction
 from gateway import enforce
 from gateway.codec import CodecError
-from gateway.errors import REQUEST_ID, error_response
+from gateway.errors import REQUEST_ID, error_response, upstream_failure
 from gateway.exchange import Exchange
 from gateway.forwarding import add_forwarding, end_to_end, strip_set
 from gateway.inspection import inspect
 from gateway.security_headers import mark_proxied
-from gateway.tls_upstream import upstream_tls_error
 
 log = logging.getLogger("chatguard.proxy")
 
@@ -132,19 +131,10 @@ async def forward(exchange: Exchange) -> web.StreamResponse:
         )
     except BodyTooLarge:
         return error_response(413, "request body too large", exchange.request_id)
-    except aiohttp.ClientConnectorError as exc:
-        tls_problem = upstream_tls_error(exc)
-        if tls_problem is not None:
-            log.warning("upstream TLS failure", extra={"request_id": exchange.request_id,
-                                                       "upstream": plan.upstream, "detail": tls_problem})
-            return error_response(502, "upstream TLS verification failed", exchange.request_id)
-        return error_response(502, "upstream unavailable", exchange.request_id)
-    except (TimeoutError, aiohttp.ServerTimeoutError):
-        return error_response(504, "upstream timed out", exchange.request_id)
-    except aiohttp.ClientError:
+    except (TimeoutError, aiohttp.ClientError) as exc:
         if isinstance(body, _LimitedBody) and body.exceeded:
             return error_response(413, "request body too large", exchange.request_id)
-        return error_response(502, "upstream error", exchange.request_id)
+        return upstream_failure(exc, exchange.request_id, plan.upstream)
     try:
         return await _respond(exchange, upstream)
     finally:

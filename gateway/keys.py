@@ -9,8 +9,10 @@ from aiohttp import web
 if TYPE_CHECKING:
     from gateway.metrics import Metrics
     from gateway.runtime import RuntimeHolder
+    from gateway.state import StateStore
     from gateway.ws.registry import Connections
 
 RUNTIME: web.AppKey[RuntimeHolder] = web.AppKey("chatguard.runtime")
 METRICS: web.AppKey[Metrics] = web.AppKey("chatguard.metrics")
 WS_CONNECTIONS: web.AppKey[Connections] = web.AppKey("chatguard.ws_connections")
+STATE: web.AppKey[StateStore] = web.AppKey("chatguard.state")

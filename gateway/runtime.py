@@ -18,7 +18,9 @@ from gateway.codec import Codec
 from gateway.pipeline import Pipeline
 from gateway.routing import Route, RouteTable
 from gateway.settings import RouteSettings, Settings
+from gateway.state import StateStore
 from gateway.upstream import Upstreams
+from gateway.vault import StoreVault
 
 log = logging.getLogger("chatguard.runtime")
 
@@ -53,10 +55,12 @@ class RoutePlan:
 class Runtime:
     """Route table, upstream pools and filter chains of one validated config."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, store: StateStore | None = None) -> None:
         self.settings = settings
         self.routes = RouteTable.build(settings.routes)
         self.pipeline = Pipeline.build(settings)
+        if store is not None:
+            _share_state(self.pipeline, store)
         self.upstreams = Upstreams(settings.upstreams)
         self.trusted = settings.trusted_networks
         self.plans: dict[str, RoutePlan] = {}
@@ -102,6 +106,15 @@ class Runtime:
     async def aclose(self) -> None:
         await self.upstreams.aclose()
         await self.pipeline.aclose()
+
+
+def _share_state(pipeline: Pipeline, store: StateStore) -> None:
+    """Filters that keep data across messages (the masking vault) keep it in the shared store,
+    so every worker and gateway instance sees the same tokens."""
+    for flt in pipeline.filters.values():
+        use_vault = getattr(flt, "use_vault", None)
+        if callable(use_vault):
+            use_vault(StoreVault(store))
 
 
 class RuntimeHolder:

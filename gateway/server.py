@@ -22,7 +22,7 @@ from filters._options import OptionsError
 from gateway import logs
 from gateway.app import build_app
 from gateway.health import build_admin_app
-from gateway.keys import RUNTIME
+from gateway.keys import RUNTIME, STATE
 from gateway.runtime import Runtime
 from gateway.security_headers import redirect_app
 from gateway.settings import Settings, load_settings
@@ -35,13 +35,13 @@ async def reload(app: web.Application, path: str) -> bool:
     """Swap in a new runtime built from the file at `path`; keep the old one on any error."""
     try:
         settings = load_settings(path)
-        runtime = Runtime(settings)
+        runtime = Runtime(settings, app[STATE])
     except OptionsError as exc:
         log.error("config reload rejected; keeping the running config", extra={"error": str(exc)})
         return False
     old = app[RUNTIME].current.settings
-    if (settings.listen, settings.admin) != (old.listen, old.admin):
-        log.warning("listen/admin addresses changed: they take effect after a restart")
+    if (settings.listen, settings.admin, settings.state) != (old.listen, old.admin, old.state):
+        log.warning("listen, admin and state settings take effect after a restart")
     logs.configure(settings.logging.level, settings.logging.format)
     await app[RUNTIME].swap(runtime, grace=float(settings.shutdown_timeout))
     log.info("config reloaded", extra={"source": path, "routes": len(runtime.plans)})
@@ -72,9 +72,9 @@ async def run(settings: Settings, config_path: str | None, *, reuse_port: bool =
         task.add_done_callback(tasks.discard)
 
     for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)
-    with contextlib.suppress(NotImplementedError, RuntimeError):
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
         loop.add_signal_handler(signal.SIGHUP, on_hup)
     try:
         site = web.TCPSite(runner, settings.listen.host, settings.listen.port,
@@ -96,7 +96,7 @@ async def run(settings: Settings, config_path: str | None, *, reuse_port: bool =
         log.info("shutting down: draining in-flight requests")
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.remove_signal_handler(sig)
         for task in list(tasks):
             task.cancel()

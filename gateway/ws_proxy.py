@@ -21,7 +21,7 @@ import aiohttp
 from aiohttp import WSServerHandshakeError, web
 
 from filters import Direction
-from gateway.errors import REQUEST_ID, error_response
+from gateway.errors import REQUEST_ID, error_response, upstream_failure
 from gateway.exchange import Exchange
 from gateway.http_proxy import upstream_headers, upstream_url
 from gateway.keys import METRICS
@@ -81,19 +81,13 @@ async def _connect_and_relay(exchange: Exchange) -> web.StreamResponse:
                 autoclose=False, autoping=True, heartbeat=heartbeat, compress=0,
                 max_msg_size=plan.max_frame, decode_text=plan.outbound_codec is not None,
                 timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=close_timeout),
+                server_hostname=exchange.runtime.upstreams.server_name(plan.upstream),
             )
     except WSServerHandshakeError as refused:
         status = refused.status if 400 <= refused.status < 500 else 502
         return error_response(status, "upstream refused the websocket upgrade", rid)
-    except (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError):
-        log.warning("upstream TLS verification failed", extra={"request_id": rid, "upstream": plan.upstream})
-        return error_response(502, "upstream TLS verification failed", rid)
-    except aiohttp.ClientConnectorError:
-        return error_response(502, "upstream unavailable", rid)
-    except (TimeoutError, aiohttp.ServerTimeoutError):
-        return error_response(504, "upstream timed out", rid)
-    except aiohttp.ClientError:
-        return error_response(502, "upstream error", rid)
+    except (TimeoutError, aiohttp.ClientError) as exc:
+        return upstream_failure(exc, rid, plan.upstream)
 
     client = web.WebSocketResponse(
         protocols=(upstream.protocol,) if upstream.protocol else (), timeout=close_timeout,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass, field
+from typing import Literal
 
 from filters._options import Duration, OptionsError, join
 
@@ -112,15 +113,14 @@ class AuthSettings:
     refresh_ttl: Duration = Duration(30 * 86400)
     ticket_ttl: Duration = Duration(300)
     cookie_name: str = "chatguard_session"
-    query_token_routes: str = "websocket"  # "websocket": ?access_token= only on WebSocket upgrades; "never"
+    # "websocket": ?access_token= accepted on WebSocket upgrades only; "never": not at all
+    query_credentials: Literal["websocket", "never"] = "websocket"
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
 
     def validate(self, path: str) -> None:
         if not self.store.startswith(("sqlite://", "postgresql://", "postgres://")):
             raise OptionsError(join(path, "store"), "expected sqlite:///PATH or postgresql://...")
-        if self.query_token_routes not in ("websocket", "never"):
-            raise OptionsError(join(path, "query_token_routes"), "expected websocket or never")
 
 
 def decode_key(value: str, path: str) -> bytes:

@@ -36,10 +36,10 @@ class Sessions:
         self._refresh_ttl, self._revoked_ttl = refresh_ttl, revoked_ttl
         self._alive: dict[str, float] = {}
 
-    async def start(self, user_id: str) -> tuple[str, str]:
-        """A new session id and its first refresh token."""
+    async def start(self, user_id: str, mfa: bool) -> tuple[str, str]:
+        """A new session id and its first refresh token; `mfa` records how the session began."""
         session_id = secrets.token_urlsafe(16)
-        await self._store.add_session(session_id, user_id, time.time() + self._refresh_ttl)
+        await self._store.add_session(session_id, user_id, time.time() + self._refresh_ttl, mfa)
         return session_id, await self._new_token(session_id, user_id)
 
     async def _new_token(self, session_id: str, user_id: str) -> str:

@@ -137,5 +137,6 @@ def principal_from(claims: Mapping[str, Any]) -> Principal:
 def generate_pem(algorithm: str = "EdDSA") -> bytes:
     """A new private key in PEM (for `chatguard` key setup and tests)."""
     private: Any = ed25519.Ed25519PrivateKey.generate() if algorithm == "EdDSA" else ec.generate_private_key(ec.SECP256R1())
-    return private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                 serialization.NoEncryption())
+    pem: bytes = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                       serialization.NoEncryption())
+    return pem

@@ -52,6 +52,7 @@ class RefreshRecord:
     session_id: str
     user_id: str
     expires: float
+    mfa: bool = False
 
 
 class UserStore(Protocol):
@@ -69,7 +70,7 @@ class UserStore(Protocol):
     async def reset_totp(self, username: str) -> bool: ...
     async def use_recovery_code(self, user_id: str, code_hash: str) -> bool: ...
     async def recovery_codes_left(self, user_id: str) -> int: ...
-    async def add_session(self, session_id: str, user_id: str, expires: float) -> None: ...
+    async def add_session(self, session_id: str, user_id: str, expires: float, mfa: bool) -> None: ...
     async def revoke_session(self, session_id: str) -> None: ...
     async def revoke_user_sessions(self, user_id: str) -> None: ...
     async def session_revoked(self, session_id: str) -> bool: ...
@@ -86,13 +87,13 @@ CREATE TABLE IF NOT EXISTS cg_recovery_codes (
   user_id TEXT NOT NULL, code_hash TEXT NOT NULL, PRIMARY KEY (user_id, code_hash));
 CREATE TABLE IF NOT EXISTS cg_sessions (
   session_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, revoked INTEGER NOT NULL DEFAULT 0,
-  expires DOUBLE PRECISION NOT NULL);
+  mfa INTEGER NOT NULL DEFAULT 0, expires DOUBLE PRECISION NOT NULL);
 CREATE TABLE IF NOT EXISTS cg_refresh_tokens (
   token_hash TEXT PRIMARY KEY, session_id TEXT NOT NULL, user_id TEXT NOT NULL,
   expires DOUBLE PRECISION NOT NULL, used INTEGER NOT NULL DEFAULT 0)
 """
 
-_USER_COLUMNS = "id, username, password_hash, roles, disabled, totp_secret, totp_pending"
+_SELECT_USERS = "SELECT id, username, password_hash, roles, disabled, totp_secret, totp_pending FROM cg_users"
 
 
 def _roles_text(roles: frozenset[str]) -> str:
@@ -120,6 +121,12 @@ class SqlUserStore:
     async def _script(self, statements: list[str]) -> None:
         raise NotImplementedError
 
+    async def open(self) -> None:
+        raise NotImplementedError
+
+    async def aclose(self) -> None:
+        raise NotImplementedError
+
     async def _create_schema(self) -> None:
         await self._script([s.strip() for s in _SCHEMA.format(blob=self.blob).split(";") if s.strip()])
 
@@ -139,15 +146,15 @@ class SqlUserStore:
         return User(user_id, username, password_hash, roles)
 
     async def get_user(self, username: str) -> User | None:
-        rows = await self._fetch(f"SELECT {_USER_COLUMNS} FROM cg_users WHERE username = ?", username)
+        rows = await self._fetch(_SELECT_USERS + " WHERE username = ?", username)
         return _user(rows[0]) if rows else None
 
     async def get_user_by_id(self, user_id: str) -> User | None:
-        rows = await self._fetch(f"SELECT {_USER_COLUMNS} FROM cg_users WHERE id = ?", user_id)
+        rows = await self._fetch(_SELECT_USERS + " WHERE id = ?", user_id)
         return _user(rows[0]) if rows else None
 
     async def list_users(self) -> list[User]:
-        return [_user(r) for r in await self._fetch(f"SELECT {_USER_COLUMNS} FROM cg_users ORDER BY username")]
+        return [_user(r) for r in await self._fetch(_SELECT_USERS + " ORDER BY username")]
 
     async def set_password(self, username: str, password_hash: str) -> bool:
         return await self._execute("UPDATE cg_users SET password_hash = ? WHERE username = ?",
@@ -186,9 +193,9 @@ class SqlUserStore:
         rows = await self._fetch("SELECT COUNT(*) FROM cg_recovery_codes WHERE user_id = ?", user_id)
         return int(rows[0][0])
 
-    async def add_session(self, session_id: str, user_id: str, expires: float) -> None:
-        await self._execute("INSERT INTO cg_sessions (session_id, user_id, revoked, expires) VALUES (?, ?, 0, ?)",
-                            session_id, user_id, expires)
+    async def add_session(self, session_id: str, user_id: str, expires: float, mfa: bool) -> None:
+        await self._execute("INSERT INTO cg_sessions (session_id, user_id, revoked, mfa, expires) "
+                            "VALUES (?, ?, 0, ?, ?)", session_id, user_id, int(mfa), expires)
 
     async def revoke_session(self, session_id: str) -> None:
         await self._execute("UPDATE cg_sessions SET revoked = 1 WHERE session_id = ?", session_id)
@@ -209,11 +216,12 @@ class SqlUserStore:
 
     async def spend_refresh(self, token_hash: str) -> tuple[RefreshRecord | None, bool]:
         """The token's record and whether this call spent it (False: already spent, i.e. reuse)."""
-        rows = await self._fetch("SELECT session_id, user_id, expires FROM cg_refresh_tokens WHERE token_hash = ?",
+        rows = await self._fetch("SELECT r.session_id, r.user_id, r.expires, s.mfa FROM cg_refresh_tokens r "
+                                 "JOIN cg_sessions s ON s.session_id = r.session_id WHERE r.token_hash = ?",
                                  token_hash)
         if not rows:
             return None, False
-        record = RefreshRecord(str(rows[0][0]), str(rows[0][1]), float(rows[0][2]))
+        record = RefreshRecord(str(rows[0][0]), str(rows[0][1]), float(rows[0][2]), bool(rows[0][3]))
         fresh = await self._execute("UPDATE cg_refresh_tokens SET used = 1 WHERE token_hash = ? AND used = 0",
                                     token_hash) > 0
         return record, fresh

@@ -30,7 +30,7 @@ def redacted(url: str) -> str:
     except (ValueError, TypeError):
         return "(unparsable URL)"
     if parsed.password is None:
-        return str(parsed)
+        return url if "@" not in url else "(URL hidden: it may hold a password)"
     return str(parsed.with_password("***"))
 
 

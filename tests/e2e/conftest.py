@@ -20,6 +20,7 @@ from aiohttp import WSMsgType, web
 
 from tests.helpers import RunningGateway, gateway_config, run_gateway, serve_app
 
+WAIT = 5.0            # seconds before a missing frame fails the test (never reached when green)
 MARK = "@@"            # stands for the watched word in payload templates
 WORD = "forbidden"     # replaced by the `words` filter
 REPLACED = "[redacted]"
@@ -68,8 +69,8 @@ class Peer:
     inbox: asyncio.Queue[aiohttp.WSMessage] = field(default_factory=asyncio.Queue)
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
-    async def receive(self, timeout: float = 5) -> aiohttp.WSMessage:
-        async with asyncio.timeout(timeout):
+    async def receive(self) -> aiohttp.WSMessage:
+        async with asyncio.timeout(WAIT):
             return await self.inbox.get()
 
     async def receive_str(self) -> str:
@@ -100,8 +101,8 @@ class Backend:
         """Answer requests for `path` (without query) with `body`."""
         self.replies[path] = Reply(body.encode() if isinstance(body, str) else body, content_type, status)
 
-    async def peer(self, timeout: float = 5) -> Peer:
-        async with asyncio.timeout(timeout):
+    async def peer(self) -> Peer:
+        async with asyncio.timeout(WAIT):
             return await self.peers.get()
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
@@ -155,6 +156,7 @@ def preset(name: str, filters: tuple[str, ...] = ("words", "stop"), **extra: Any
     return {"preset": name, "upstream": "up", "allow": ["anonymous"], "filters": list(filters), **extra}
 
 
-async def read_all(ws: aiohttp.ClientWebSocketResponse, timeout: float = 5) -> aiohttp.WSMessage:
-    async with asyncio.timeout(timeout):
+async def next_message(ws: aiohttp.ClientWebSocketResponse) -> aiohttp.WSMessage:
+    """The client's next message, or a test failure after WAIT seconds."""
+    async with asyncio.timeout(WAIT):
         return await ws.receive()

@@ -158,8 +158,9 @@ def route(name: str, upstream: str, **extra: Any) -> dict[str, Any]:
             "allow": ["anonymous"], "strip_prefix": f"/{name}", **extra}
 
 
-def ws_route(upstream: str) -> dict[str, Any]:
-    return {"name": "ws", "match": {"path": "/ws", "websocket": True}, "upstream": upstream, "allow": ["anonymous"]}
+def ws_route(upstream: str, path: str = "/ws") -> dict[str, Any]:
+    return {"name": path.strip("/"), "match": {"path": path, "websocket": True}, "upstream": upstream,
+            "allow": ["anonymous"]}
 
 
 class Gateway:
@@ -254,7 +255,7 @@ def setup(tmp_path_factory: pytest.TempPathFactory, backends: Backends) -> Itera
         "misnamed": {"url": f"https://127.0.0.1:{ports['secure']}",
                      "tls": {"ca_file": ca, "server_name": "chat.internal"}},
     }
-    routes = [route(name, name) for name in upstreams] + [ws_route("plain")]
+    routes = [route(name, name) for name in upstreams] + [ws_route("plain"), ws_route("foreign", "/ws-foreign")]
     redirect_port = free_port()
     tls = {"cert": str(pki.files.server_cert), "key": str(pki.files.server_key),
            "redirect_http": {"enabled": True, "host": "127.0.0.1", "port": redirect_port}}
@@ -310,6 +311,19 @@ async def test_untrusted_backend_gives_502_with_the_reason_in_the_log_only(
     entries = [e for e in setup.gateway.logs() if e.get("request_id") == body["request_id"]]
     assert entries and entries[0]["upstream"] == backend
     assert detail in entries[0]["detail"]
+
+
+async def test_websocket_to_an_untrusted_backend_is_refused_with_502(setup: Setup) -> None:
+    async with client(setup) as http:
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await http.ws_connect(f"wss://127.0.0.1:{setup.gateway.port}/ws-foreign")
+        assert refused.value.status == 502
+
+
+async def test_websocket_is_relayed_over_tls(setup: Setup) -> None:
+    async with client(setup) as http, http.ws_connect(f"wss://127.0.0.1:{setup.gateway.port}/ws") as ws:
+        await ws.send_str("hello")
+        assert await ws.receive_str(timeout=10) == "echo hello"
 
 
 async def test_gateway_without_tls_sends_no_hsts(setup: Setup) -> None:

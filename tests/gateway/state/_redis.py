@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 import pytest
 from redis.asyncio import Redis
 
+from filters._options import Duration
 from gateway.state import RedisStore, StateSettings
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -31,7 +32,8 @@ def closed_port() -> int:
 
 def store(prefix: str, url: str = REDIS_URL, timeout: float = 2.0) -> RedisStore:
     """A RedisStore with its own client (own connections), as a separate gateway process has."""
-    return RedisStore.from_settings(StateSettings(backend="redis", url=url, prefix=prefix, timeout=timeout))
+    return RedisStore.from_settings(StateSettings(backend="redis", url=url, prefix=prefix,
+                                                   timeout=Duration(timeout)))
 
 
 @asynccontextmanager

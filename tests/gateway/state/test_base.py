@@ -31,8 +31,11 @@ async def backend(request: pytest.FixtureRequest, prefix: str, raw: Redis) -> As
 async def eventually(check: Callable[[], Awaitable[Any]], expected: Any, limit: float = 10.0) -> None:
     """Poll until `check()` returns `expected` (expiry happens at some point after the TTL)."""
     async with asyncio.timeout(limit):
-        while await check() != expected:
+        for _ in range(int(limit / 0.05) + 1):
+            if await check() == expected:
+                return
             await asyncio.sleep(0.05)
+    raise AssertionError(f"still not {expected!r} after {limit} s")
 
 
 async def test_incr_accumulates_per_key(backend: StateStore) -> None:

@@ -1,0 +1,191 @@
+"""Every preset's WebSocket routes through the running gateway, both ways, frame by frame.
+
+The backend side of each connection is played by the test (see conftest `Peer`), so every
+frame the gateway forwarded is compared whole: only the marked chat text may differ.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+import orjson
+import pytest
+from aiohttp import WSMsgType
+
+from tests.e2e.conftest import BANNED, MARK, Backend, gateway, preset, next_message, rewritten, sent
+
+# The DDP message Rocket.Chat's client sends, and the one its server pushes for a new room message.
+DDP_SEND = ('{"msg":"method","method":"sendMessage","id":"42","params":[{"_id":"forbidden-x1","rid":"GENERAL",'
+            '"msg":"@@ via ddp","attachments":[{"text":"@@ att"}]}]}')
+DDP_PUSH = ('{"msg":"changed","collection":"stream-room-messages","id":"id","fields":{"eventName":"GENERAL",'
+            '"args":[{"_id":"m1","rid":"GENERAL","msg":"@@ pushed","ts":{"$date":1700000000000},'
+            '"u":{"_id":"u1","username":"forbidden"},"_updatedAt":{"$date":1700000000001}}]}}')
+
+
+def sockjs(*messages: str) -> str:
+    """A SockJS frame body (`["...", ...]`) holding each DDP message as a JSON string."""
+    return orjson.dumps(list(messages)).decode()
+
+
+# (preset, path, subprotocols, client frames, backend frames); frames are templates.
+CASES: list[tuple[str, str, tuple[str, ...], list[str], list[str]]] = [
+    ("mattermost", "/api/v4/websocket", (),
+     ['{"seq":1,"action":"authentication_challenge","data":{"token":"forbidden"}}'],
+     ['{"event":"hello","data":{"server_version":"9.0.0"},"broadcast":{"omit_users":null,"user_id":"u1",'
+      '"channel_id":"","team_id":""},"seq":0}',
+      '{"event":"posted","data":{"channel_display_name":"Town Square","channel_name":"town-square",'
+      '"channel_type":"O","post":' + orjson.dumps(
+          '{"id":"p1","create_at":1577836800000,"user_id":"u1","channel_id":"c1","message":"@@ posted",'
+          '"props":{"attachments":[{"text":"@@ att"}]},"type":""}').decode()
+      + ',"sender_name":"@forbidden","team_id":"t1"},"broadcast":{"channel_id":"c1"},"seq":3}']),
+    ("rocketchat", "/websocket", (),
+     ['{"msg":"connect","version":"1","support":["1","pre2","pre1"]}', DDP_SEND,
+      '{"msg":"method","method":"updateMessage","id":"43","params":[{"_id":"m1","rid":"GENERAL","msg":"@@ fix"}]}',
+      '{"msg":"sub","id":"s1","name":"stream-room-messages","params":["GENERAL",false]}'],
+     ['{"msg":"connected","session":"forbidden"}', DDP_PUSH, '{"msg":"result","id":"42","result":{"msg":"x"}}']),
+    ("rocketchat", "/sockjs/123/ab3dkd8x/websocket", (),
+     [sockjs('{"msg":"connect","version":"1","support":["1"]}'), sockjs(DDP_SEND)],
+     ["o", "h", "a" + sockjs(DDP_PUSH, '{"msg":"ready","subs":["s1"]}')]),
+    ("socketio", "/socket.io/?EIO=4&transport=websocket", (),
+     ["2probe", "5", '40{"token":"forbidden"}', '42["chat message","@@ plain"]',
+      '42["chat message",{"text":"@@ obj","room":"forbidden","ts":1700000000000}]',
+      '421["message",{"body":"@@ acked"}]', '42/admin,["message",{"message":"@@ ns"}]',
+      '42["typing",{"text":"forbidden is not inspected here"}]', "3"],
+     ['0{"sid":"lv_VI97HAXpY6yYWAAAC","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}',
+      "3probe", '40{"sid":"wZX3oN0bSVIhsaknAAAI"}', '42["chat message",{"text":"@@ back","from":"forbidden"}]',
+      '431[{"ok":true}]', "2"]),
+    ("xmpp", "/xmpp-websocket", ("xmpp",),
+     ['<open xmlns="urn:ietf:params:xml:ns:xmpp-framing" to="example.com" version="1.0"/>',
+      '<message xmlns="jabber:client" to="forbidden@example.com" type="chat" id="m1"><body>@@ &lt;3</body>'
+      "</message>",
+      '<presence xmlns="jabber:client"><status>forbidden is not a chat body</status></presence>'],
+     ['<open xmlns="urn:ietf:params:xml:ns:xmpp-framing" from="example.com" id="++TR84Sm6A3hnt3Q065SnAbbk3Y=" '
+      'version="1.0" xml:lang="en"/>',
+      "<message xmlns='jabber:client' from='juliet@example.com/balcony' to='romeo@example.net' type='chat'>"
+      "<subject>@@ subj</subject><body>@@ back</body></message>",
+      "<message xmlns='jabber:client'><received xmlns='urn:xmpp:carbons:2'><forwarded xmlns='urn:xmpp:forward:0'>"
+      "<message xmlns='jabber:client' from='a@example.com' type='chat'><body>@@ carbon</body></message>"
+      "</forwarded></received></message>"]),
+    ("generic_json", "/ws", (),
+     ['{"text":"@@ hi","id":1234567890123456,"ts":1700000000000}', '{"type":"typing","room":"forbidden"}'],
+     ['{"messages":[{"text":"@@ a","id":4111111111111111},{"body":"@@ b"}],"ts":1700000000000}']),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c[0]}-{c[1].split('?')[0]}" for c in CASES])
+async def test_frames_are_rewritten_both_ways_and_nothing_else(
+        case: tuple[str, str, tuple[str, ...], list[str], list[str]], backend: tuple[Backend, str],
+        client: aiohttp.ClientSession) -> None:
+    name, path, protocols, inbound, outbound = case
+    chat, url = backend
+    async with gateway(url, [preset(name)]) as gw, client.ws_connect(f"{gw.url}{path}", protocols=protocols) as ws:
+        assert ws.protocol == (protocols[0] if protocols else None)
+        peer = await chat.peer()
+        assert peer.path == path
+        for frame in inbound:
+            await ws.send_str(sent(frame))
+            assert await peer.receive_str() == rewritten(frame)
+        for frame in outbound:
+            await peer.ws.send_str(sent(frame))
+            assert (await next_message(ws)).data == rewritten(frame)
+
+
+def test_every_websocket_preset_has_a_case() -> None:
+    assert {case[0] for case in CASES} == {"mattermost", "rocketchat", "socketio", "xmpp", "generic_json"}
+
+
+# A representative frame per preset for blocks and parse errors: (path, subprotocols, frame template).
+SEND: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "rocketchat": ("/websocket", (), DDP_SEND),
+    "rocketchat-sockjs": ("/sockjs/1/abc/websocket", (), sockjs(DDP_SEND)),
+    "socketio": ("/socket.io/?EIO=4&transport=websocket", (), '42["chat message",{"text":"@@"}]'),
+    "xmpp": ("/xmpp-websocket", ("xmpp",), "<message xmlns='jabber:client'><body>@@</body></message>"),
+    "generic_json": ("/ws", (), '{"text":"@@"}'),
+}
+BROKEN: dict[str, str] = {
+    "rocketchat": '{"msg":"method","method":"sendMessage","params":[{"msg":"x"}',
+    "rocketchat-sockjs": '["{\\"msg\\": broken"]',
+    "socketio": '42["chat message",{"text":',
+    "xmpp": "<message><body>unclosed</message>",
+    "generic_json": '{"text": "a", "text": "b"}',
+}
+
+
+def preset_for(key: str, **extra: Any) -> dict[str, Any]:
+    return preset(key.split("-")[0], **extra)
+
+
+async def fine_frame_passes(ws: aiohttp.ClientWebSocketResponse, peer: Any, key: str) -> None:
+    """After a dropped message the connection still carries chat both ways."""
+    frame = SEND[key][2].replace(MARK, "fine")
+    await ws.send_str(frame)
+    assert await peer.receive_str() == frame
+
+
+@pytest.mark.parametrize("key", sorted(SEND))
+@pytest.mark.parametrize("on_block", ["drop", "error_frame", "close"])
+async def test_a_blocked_frame_never_reaches_the_backend(key: str, on_block: str, backend: tuple[Backend, str],
+                                                         client: aiohttp.ClientSession) -> None:
+    chat, url = backend
+    path, protocols, template = SEND[key]
+    route = preset_for(key, websocket={"on_block": on_block})
+    async with gateway(url, [route]) as gw, client.ws_connect(
+            f"{gw.url}{path}", protocols=protocols, headers={"X-Request-Id": "rid-e2e-7"}) as ws:
+        peer = await chat.peer()
+        await ws.send_str(template.replace(MARK, f"a {BANNED} word"))
+        if on_block == "close":
+            msg = await next_message(ws)
+            assert (msg.type, msg.data, msg.extra) == (WSMsgType.CLOSE, 1008, "message blocked by policy")
+            assert (await peer.closed()).data == 1008
+            return
+        if on_block == "error_frame":
+            error = orjson.loads((await next_message(ws)).data)
+            assert error["type"] == "chatguard.error" and error["error"] == "message blocked by policy"
+            assert error["request_id"] == "rid-e2e-7"
+        await fine_frame_passes(ws, peer, key)
+
+
+@pytest.mark.parametrize("key", sorted(SEND))
+async def test_a_blocked_backend_frame_never_reaches_the_client(key: str, backend: tuple[Backend, str],
+                                                                client: aiohttp.ClientSession) -> None:
+    chat, url = backend
+    path, protocols, _ = SEND[key]
+    outbound = {"rocketchat": DDP_PUSH, "rocketchat-sockjs": "a" + sockjs(DDP_PUSH),
+                "socketio": '42["chat message",{"text":"@@"}]',
+                "xmpp": "<message xmlns='jabber:client'><body>@@</body></message>",
+                "generic_json": '{"messages":[{"text":"@@"}]}'}[key]
+    async with gateway(url, [preset_for(key)]) as gw, client.ws_connect(f"{gw.url}{path}", protocols=protocols) as ws:
+        peer = await chat.peer()
+        await peer.ws.send_str(outbound.replace(MARK, BANNED))
+        error = orjson.loads(await peer.receive_str())  # error_frame goes back to the sender
+        assert error["error"] == "message blocked by policy"
+        await peer.ws.send_str(outbound.replace(MARK, "fine"))
+        assert (await next_message(ws)).data == outbound.replace(MARK, "fine")
+
+
+@pytest.mark.parametrize("key", sorted(BROKEN))
+@pytest.mark.parametrize(("setting", "code"), [("close_1003", 1003), ("close_1008", 1008)])
+async def test_an_unparseable_frame_closes_both_sides(key: str, setting: str, code: int,
+                                                      backend: tuple[Backend, str],
+                                                      client: aiohttp.ClientSession) -> None:
+    chat, url = backend
+    path, protocols, _ = SEND[key]
+    route = preset_for(key, websocket={"on_parse_error": setting})
+    async with gateway(url, [route]) as gw, client.ws_connect(f"{gw.url}{path}", protocols=protocols) as ws:
+        peer = await chat.peer()
+        await ws.send_str(BROKEN[key])
+        msg = await next_message(ws)
+        assert (msg.type, msg.data) == (WSMsgType.CLOSE, code)
+        assert (await peer.closed()).data == code  # the broken frame itself never arrived
+
+
+async def test_mattermost_client_frames_are_not_inspected(backend: tuple[Backend, str],
+                                                          client: aiohttp.ClientSession) -> None:
+    """The preset reads only the event stream; the client's side is commands, never chat text."""
+    chat, url = backend
+    frame = '{"seq":2,"action":"user_typing","data":{"channel_id":"c1","text":"banned { not json'
+    async with gateway(url, [preset("mattermost")]) as gw, client.ws_connect(f"{gw.url}/api/v4/websocket") as ws:
+        peer = await chat.peer()
+        await ws.send_str(frame)
+        assert await peer.receive_str() == frame
