@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 
 from aiohttp import web
 
@@ -56,7 +56,7 @@ async def _dispatch(request: web.Request, runtime: Runtime, request_id: str) -> 
     exchange = Exchange(
         request=request, runtime=runtime, plan=plan, request_id=request_id,
         client=client_address(request.remote, request.headers, runtime.trusted),
-        principal=principal, conversation=next(iter(matched.params.values()), "") if matched.params else "",
+        principal=principal, conversation=_conversation(matched.params),
     )
     runtime.acquire()
     try:
@@ -65,6 +65,13 @@ async def _dispatch(request: web.Request, runtime: Runtime, request_id: str) -> 
         return await http_proxy.forward(exchange), plan.name
     finally:
         runtime.release()
+
+
+def _conversation(params: Mapping[str, str]) -> str:
+    """The room a request belongs to: a `room` path variable, else the first one (for per-room limits)."""
+    if not params:
+        return ""
+    return params.get("room") or next(iter(params.values()))
 
 
 async def handle(request: web.Request) -> web.StreamResponse:

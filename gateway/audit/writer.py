@@ -231,7 +231,6 @@ class AuditWriter:
     async def _pause_after(self, exc: Exception, backoff: float) -> bool:
         """Record a sink failure and wait before retrying; False when the writer is stopping."""
         self._failed(exc)
-        self._chain.take_written()   # lines of a failed call never reached the file in full
         if self._stop.is_set():
             return False
         with contextlib.suppress(TimeoutError):

@@ -19,7 +19,7 @@ from gateway.auth.service import AuthError, AuthService
 from gateway.auth.tokens import TokenInvalid, principal_from
 
 SUBPROTOCOL_PREFIX = "chatguard.bearer."
-_MAX_TOKEN = 8192
+_MAX_TOKEN = 4096
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import aiohttp
 import orjson
 import pytest
 
-from tests.e2e.conftest import Backend, gateway, preset, next_message
+from tests.e2e.conftest import Backend, gateway, next_message, preset
 
 FILTERS = {"mask": {"use": "masking", "options": {"style": "redact"}}}
 # Numbers that pass Luhn (a 16-digit id, a 13-digit epoch-ms timestamp): data, never masked.

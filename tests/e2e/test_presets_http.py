@@ -244,3 +244,20 @@ async def test_routes_without_chat_text_forward_untouched(name: str, method: str
         assert response.status == 200
         assert await response.read() == answer
     assert [(hit.path, hit.body) for hit in chat.hits] == [(path, body)]
+
+
+@pytest.mark.parametrize(("name", "path", "answer"), [
+    ("matrix", "/_matrix/client/v3/rooms/!r:example.org/event/$e1",
+     '{"content":{"body":"@@","msgtype":"m.text"},"event_id":"$e1","origin_server_ts":1432735824653}'),
+    ("mattermost", "/api/v4/posts/p1", '{"id":"p1","message":"@@","create_at":1577836800000}'),
+    ("rocketchat", "/api/v1/chat.getMessage", '{"message":{"_id":"m1","msg":"@@"},"success":true}'),
+    ("xmpp", "/http-bind", "<body xmlns='http://jabber.org/protocol/httpbind'><message><body>@@</body></message></body>"),
+])
+async def test_a_blocked_answer_never_reaches_the_client(name: str, path: str, answer: str,
+                                                         backend: tuple[Backend, str],
+                                                         client: aiohttp.ClientSession) -> None:
+    chat, url = backend
+    chat.reply(path, answer.replace(MARK, f"a {BANNED} word"), "text/xml" if name == "xmpp" else JSON)
+    async with gateway(url, [preset(name)]) as gw, client.get(f"{gw.url}{path}") as response:
+        assert response.status == 403
+        assert BANNED.encode() not in await response.read()

@@ -13,7 +13,7 @@ import orjson
 import pytest
 from aiohttp import WSMsgType
 
-from tests.e2e.conftest import BANNED, MARK, Backend, gateway, preset, next_message, rewritten, sent
+from tests.e2e.conftest import BANNED, MARK, Backend, gateway, next_message, preset, rewritten, sent
 
 # The DDP message Rocket.Chat's client sends, and the one its server pushes for a new room message.
 DDP_SEND = ('{"msg":"method","method":"sendMessage","id":"42","params":[{"_id":"forbidden-x1","rid":"GENERAL",'
@@ -189,3 +189,42 @@ async def test_mattermost_client_frames_are_not_inspected(backend: tuple[Backend
         peer = await chat.peer()
         await ws.send_str(frame)
         assert await peer.receive_str() == frame
+
+
+# A replacement full of characters that need escaping, once per level of nested JSON.
+AWKWARD = 'q"}\\\u2028</body>&'
+AWKWARD_FILTERS = {"words": {"use": "keyword",
+                             "options": {"words": ["forbidden"], "action": "replace", "replacement": AWKWARD}}}
+
+
+async def test_nested_json_is_re_escaped_at_every_level(backend: tuple[Backend, str],
+                                                        client: aiohttp.ClientSession) -> None:
+    """Mattermost's post inside a string, Rocket.Chat's DDP inside a SockJS string: a rewrite that
+    is not escaped twice would break the frame or inject keys into the backend's JSON."""
+    chat, url = backend
+    post = orjson.dumps({"id": "p1", "message": "say forbidden", "create_at": 1577836800000}).decode()
+    event = orjson.dumps({"event": "posted", "data": {"post": post}, "seq": 3}).decode()
+    routes = [preset("mattermost", ("words",)), preset("rocketchat", ("words",))]
+    async with gateway(url, routes, AWKWARD_FILTERS) as gw:
+        async with client.ws_connect(f"{gw.url}/api/v4/websocket") as ws:
+            peer = await chat.peer()
+            await peer.ws.send_str(event)
+            got = orjson.loads((await next_message(ws)).data)
+            assert orjson.loads(got["data"]["post"]) == {"id": "p1", "message": f"say {AWKWARD}",
+                                                         "create_at": 1577836800000}
+        async with client.ws_connect(f"{gw.url}/sockjs/1/abc/websocket") as ws:
+            peer = await chat.peer()
+            await ws.send_str(sockjs(DDP_SEND.replace(MARK, "forbidden")))
+            (inner,) = orjson.loads(await peer.receive_str())
+            assert orjson.loads(inner)["params"][0]["msg"] == f"{AWKWARD} via ddp"
+
+
+async def test_xmpp_rewrite_is_escaped_as_character_data(backend: tuple[Backend, str],
+                                                         client: aiohttp.ClientSession) -> None:
+    chat, url = backend
+    async with gateway(url, [preset("xmpp", ("words",))], AWKWARD_FILTERS) as gw, \
+            client.ws_connect(f"{gw.url}/xmpp-websocket", protocols=("xmpp",)) as ws:
+        peer = await chat.peer()
+        await ws.send_str("<message xmlns='jabber:client'><body>forbidden</body></message>")
+        assert await peer.receive_str() == (
+            "<message xmlns='jabber:client'><body>q\"}\\\u2028&lt;/body&gt;&amp;</body></message>")
