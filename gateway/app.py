@@ -95,6 +95,9 @@ def build_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=settings.limits.max_body, handler_args={
         "max_field_size": settings.limits.max_header_size,
         "max_line_size": settings.limits.max_header_size,
+        # Bodies are relayed as sent: inflating them here would forward bytes that no longer match
+        # their Content-Encoding and Content-Length. Inspected routes refuse compressed bodies instead.
+        "auto_decompress": False,
     })
     app[STATE] = store = open_store(settings.state)
     app[RUNTIME] = RuntimeHolder(Runtime(settings, store))

@@ -101,6 +101,9 @@ async def forward(exchange: Exchange) -> web.StreamResponse:
     if request.content_length is not None and request.content_length > plan.max_body:
         return error_response(413, "request body too large", exchange.request_id)
     if codec is not None and request.body_exists:
+        if request.headers.get("Content-Encoding", "identity").lower() != "identity":
+            # Inflating attacker-chosen data to inspect it invites zip bombs; chat clients send plain bodies.
+            return error_response(415, "compressed request bodies are not accepted here", exchange.request_id)
         try:
             raw = await read_limited(request.content, request.content_length, plan.max_body)
         except BodyTooLarge:

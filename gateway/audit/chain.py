@@ -12,6 +12,7 @@ This class does blocking file I/O and is driven from one worker thread at a time
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Callable, Sequence
@@ -174,24 +175,34 @@ class AuditChain:
             pass
         os.close(fd)
 
-    def append(self, events: Sequence[Event]) -> None:
-        """Chain and write a batch (rotating first if due); checkpoint when the count is reached."""
+    def append(self, events: Sequence[Event]) -> int:
+        """Chain and write events up to the next checkpoint (rotating first if due).
+
+        Returns how many were written: the caller passes the rest again, so a failure
+        part-way never writes an event twice and checkpoints fall exactly every N entries.
+        """
         if not events:
-            return
+            return 0
         now = self._clock()
         if self._rotation_due(now):
             self.rotate(now)
+        elif self._since_checkpoint >= self.settings.checkpoint_every:
+            self.checkpoint("count", now)   # one that failed after the last write
+        room = max(1, self.settings.checkpoint_every - self._since_checkpoint)
+        chunk = events[:room]
         seq, prev = self.seq, self.last_hash
         lines = []
-        for item in events:
+        for item in chunk:
             seq += 1
             body = {**item.fields, "seq": seq, "ts": item.ts, "event": item.event, "prev": prev}
             prev, line = seal(body)
             lines.append(line)
         self._write(lines, seq, prev)
-        self._since_checkpoint += len(events)
+        self._since_checkpoint += len(chunk)
         if self._since_checkpoint >= self.settings.checkpoint_every:
-            self.checkpoint("count", now)
+            with contextlib.suppress(OSError):   # retried before the next write or on the next tick
+                self.checkpoint("count", now)
+        return len(chunk)
 
     def checkpoint(self, reason: str, now: datetime | None = None) -> None:
         """Sign the hash of the chain so far."""
@@ -211,6 +222,8 @@ class AuditChain:
         now = self._clock()
         if self._rotation_due(now, by_size=False):
             self.rotate(now)
+        elif self._since_checkpoint >= self.settings.checkpoint_every:
+            self.checkpoint("count", now)
         elif self._since_checkpoint and (now - self._checkpoint_at).total_seconds() >= self.settings.checkpoint_interval:
             self.checkpoint("interval", now)
 

@@ -209,8 +209,8 @@ class AuditWriter:
             self._wake.clear()
             batch = self._retry or self._take()
             try:
-                if batch:
-                    await self._in_thread(self._chain.append, batch)
+                while batch:
+                    batch = batch[await self._in_thread(self._chain.append, batch):]
             except Exception as exc:
                 self._retry = batch
                 if not await self._pause_after(exc, backoff):

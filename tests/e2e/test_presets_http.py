@@ -8,6 +8,7 @@ survive untouched, and numbers (timestamps, ids) must come through byte for byte
 
 from __future__ import annotations
 
+import gzip
 from typing import Any
 
 import aiohttp
@@ -148,10 +149,6 @@ def test_every_preset_has_an_http_case() -> None:
     assert {case[0] for case in CASES} == set(known_presets())
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "gateway/codec/socketio.py extract_engineio: the Engine.IO server's answer to a polling POST is the "
-    "plain body `ok` (text/html), which the socketio preset's outbound codec refuses as 'not an Engine.IO "
-    "packet', so every long-polling send through the preset gets 502"))
 async def test_socketio_polling_post_gets_the_servers_ok(backend: tuple[Backend, str],
                                                          client: aiohttp.ClientSession) -> None:
     chat, url = backend
@@ -261,3 +258,28 @@ async def test_a_blocked_answer_never_reaches_the_client(name: str, path: str, a
     async with gateway(url, [preset(name)]) as gw, client.get(f"{gw.url}{path}") as response:
         assert response.status == 403
         assert BANNED.encode() not in await response.read()
+
+
+async def test_a_gzip_request_body_is_refused_where_inspected(backend: tuple[Backend, str],
+                                                               client: aiohttp.ClientSession) -> None:
+    chat, url = backend
+    body = gzip.compress(sent('{"text":"a @@ word"}').encode())
+    headers = {"Content-Type": JSON, "Content-Encoding": "gzip"}
+    async with gateway(url, [preset("generic_json")]) as gw, client.post(
+            f"{gw.url}/api/send", data=body, headers=headers) as response:
+        assert response.status == 415
+        assert (await response.json())["error"] == "compressed request bodies are not accepted here"
+    assert chat.hits == []
+
+
+async def test_a_gzip_request_body_is_relayed_byte_exact_where_not_inspected(
+        backend: tuple[Backend, str], client: aiohttp.ClientSession) -> None:
+    chat, url = backend
+    body = gzip.compress(b'{"type":"m.login.password","user":"forbidden"}')
+    headers = {"Content-Type": JSON, "Content-Encoding": "gzip"}
+    async with gateway(url, [preset("matrix", timeout="5s")]) as gw, client.post(
+            f"{gw.url}/_matrix/client/v3/login", data=body, headers=headers) as response:
+        assert response.status == 200
+    # The backend (aiohttp) inflated what it got: the gateway relayed the gzip bytes with their header.
+    assert [hit.body for hit in chat.hits] == [gzip.decompress(body)]
+    assert chat.hits[0].headers["Content-Encoding"] == "gzip"

@@ -72,7 +72,7 @@ async def client(service: AuthService) -> AsyncIterator[TestClient[Any, Any]]:
     await http.close()
 
 
-async def add_user(auth: AuthService, name: str = "alice", password: str = "correct horse",
+async def add_user(auth: AuthService, name: str = "alice", password: str = "correct horse",  # noqa: S107
                    roles: frozenset[str] = frozenset({"agent"})) -> None:
     await auth.store.add_user(name, await auth.passwords.hash(password), roles)
 

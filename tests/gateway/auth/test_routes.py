@@ -24,7 +24,7 @@ async def post(client: Client, path: str, body: Any = None, token: str | None = 
     return data
 
 
-async def login(client: Client, name: str = "alice", password: str = "correct horse") -> dict[str, Any]:
+async def login(client: Client, name: str = "alice", password: str = "correct horse") -> dict[str, Any]:  # noqa: S107
     return await post(client, "/auth/login", {"username": name, "password": password})
 
 

@@ -1,0 +1,83 @@
+"""Each subject's own baseline: exponentially weighted mean and variance of rate and size.
+
+A fixed limit fits no one (a support agent types far more than a visitor); measuring a
+subject against its own recent history catches the sudden change that marks a stolen
+account or a script, and keeps adapting as the person's habits change. Both quantities
+are taken in log space (log of the gap between messages, log of the size) so a burst
+and a single huge paste stand out by the same number of deviations.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import orjson
+
+# A floor for the standard deviation, in log units: a subject that always sends the same
+# size would otherwise be flagged for a single extra character.
+MIN_STD = 0.25
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    samples: int = 0
+    last: float = 0.0  # epoch seconds of the newest message
+    rate_mean: float = 0.0  # of -log(gap): higher is faster
+    rate_var: float = 0.0
+    size_mean: float = 0.0  # of log(1 + characters)
+    size_var: float = 0.0
+
+    def to_bytes(self) -> bytes:
+        return orjson.dumps([self.samples, self.last, self.rate_mean, self.rate_var, self.size_mean,
+                             self.size_var])
+
+    @classmethod
+    def from_bytes(cls, raw: bytes | None) -> Baseline:
+        """A stored baseline; anything unreadable starts a fresh one (it only delays judgement)."""
+        if not raw:
+            return cls()
+        try:
+            n, last, rm, rv, sm, sv = orjson.loads(raw)
+            values = [float(v) for v in (last, rm, rv, sm, sv)]
+            if not all(math.isfinite(v) for v in values) or int(n) < 0:
+                return cls()
+            return cls(int(n), *values)
+        except (ValueError, TypeError):
+            return cls()
+
+
+def rate_of(gap: float) -> float:
+    return -math.log(max(gap, 0.05))
+
+
+def size_of(chars: int) -> float:
+    return math.log1p(max(chars, 0))
+
+
+def deviations(value: float, mean: float, var: float) -> float:
+    """How many standard deviations `value` lies above `mean` (never below zero)."""
+    return max(0.0, (value - mean) / max(math.sqrt(var), MIN_STD))
+
+
+def _update(mean: float, var: float, value: float, alpha: float) -> tuple[float, float]:
+    diff = value - mean
+    step = alpha * diff
+    return mean + step, (1 - alpha) * (var + diff * step)
+
+
+def observe(base: Baseline, now: float, chars: int, alpha: float) -> tuple[Baseline, float, float]:
+    """Fold one message into `base`; returns the new baseline and the rate and size deviations
+    of this message measured against the baseline *before* it (0 while the baseline is empty)."""
+    size = size_of(chars)
+    if base.samples == 0:
+        return Baseline(1, now, 0.0, 0.0, size, 0.0), 0.0, 0.0
+    rate = rate_of(now - base.last)
+    size_dev = deviations(size, base.size_mean, base.size_var)
+    if base.samples == 1:  # the first gap seeds the rate
+        return (Baseline(2, max(now, base.last), rate, 0.0, *_update(base.size_mean, base.size_var, size, alpha)),
+                0.0, size_dev)
+    rate_dev = deviations(rate, base.rate_mean, base.rate_var)
+    rm, rv = _update(base.rate_mean, base.rate_var, rate, alpha)
+    sm, sv = _update(base.size_mean, base.size_var, size, alpha)
+    return Baseline(base.samples + 1, max(now, base.last), rm, rv, sm, sv), rate_dev, size_dev
