@@ -10,17 +10,18 @@ from aiohttp import web
 
 from filters import ANONYMOUS, Principal
 from gateway import http_proxy, ws_proxy
+from gateway.auth import AUTH, AuthError, AuthRoutes, AuthService, Identifier, auth_context
 from gateway.errors import error_response
 from gateway.exchange import Exchange
 from gateway.forwarding import client_address, request_id_from
-from gateway.keys import METRICS, RUNTIME, STATE, WS_CONNECTIONS
+from gateway.keys import IDENTIFIER, METRICS, RUNTIME, STATE, WS_CONNECTIONS
 from gateway.metrics import Metrics
 from gateway.pathnorm import PathRejected, canonicalise
 from gateway.rbac import authorize
 from gateway.runtime import Runtime, RuntimeHolder
 from gateway.security_headers import security_headers_hook
 from gateway.settings import Settings
-from gateway.state import open_store
+from gateway.state import StateStore, open_store
 from gateway.tls_config import HSTSSettings
 from gateway.ws.registry import Connections
 
@@ -32,9 +33,12 @@ def _is_websocket(request: web.Request) -> bool:
             and "upgrade" in request.headers.get("Connection", "").lower())
 
 
-def _authenticate(request: web.Request) -> Principal:
-    """Identity comes with the authentication module; until a route is reached, everyone is anonymous."""
-    return ANONYMOUS
+async def _authenticate(request: web.Request) -> Principal:
+    """Who is calling: anonymous without credentials; bad credentials raise `AuthError` (400/401)."""
+    identifier = request.app[IDENTIFIER]
+    if identifier is None:
+        return ANONYMOUS
+    return await identifier.authenticate(request) or ANONYMOUS
 
 
 async def _dispatch(request: web.Request, runtime: Runtime, request_id: str) -> tuple[web.StreamResponse, str]:
@@ -48,7 +52,10 @@ async def _dispatch(request: web.Request, runtime: Runtime, request_id: str) -> 
     if matched is None:
         return error_response(404, "no route", request_id), "-"
     plan = runtime.plans[matched.route.name]
-    principal = _authenticate(request)
+    try:
+        principal = await _authenticate(request)
+    except AuthError as refused:
+        return error_response(refused.status, refused.message, request_id), plan.name
     if not authorize(principal, plan.allow):
         if principal.anonymous:
             return error_response(401, "authentication required", request_id), plan.name
@@ -90,6 +97,18 @@ async def handle(request: web.Request) -> web.StreamResponse:
     return response
 
 
+def _mount_auth(app: web.Application, settings: Settings, store: StateStore) -> Identifier | None:
+    """The built-in identity provider: `/auth/*`, the JWKS, and who is calling. Off without `auth:`."""
+    if settings.auth is None or not settings.auth.enabled:
+        return None
+    service = AuthService.from_settings(settings.auth, store)
+    app[AUTH] = service
+    app.cleanup_ctx.append(auth_context(service))
+    trusted = settings.trusted_networks
+    app.add_routes(AuthRoutes(service, client_of=lambda r: client_address(r.remote, r.headers, trusted)).routes())
+    return Identifier(service)
+
+
 def build_app(settings: Settings) -> web.Application:
     """Assemble once: runtime (routes, pools, filter chains), metrics, cleanup of every resource."""
     app = web.Application(client_max_size=settings.limits.max_body, handler_args={
@@ -111,6 +130,7 @@ def build_app(settings: Settings) -> web.Application:
         await app[STATE].aclose()
 
     app.cleanup_ctx.append(runtime_ctx)
+    app[IDENTIFIER] = _mount_auth(app, settings, store)
     hsts = settings.listen.tls.hsts if settings.listen.tls is not None else HSTSSettings(enabled=False)
     app.on_response_prepare.append(security_headers_hook(hsts))
     app.on_shutdown.append(ws_proxy.close_all)

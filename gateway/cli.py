@@ -106,6 +106,23 @@ def cmd_scan(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
 
 
+def _user(argv: list[str]) -> int:
+    """`chatguard user --config F add|passwd|disable|enable|list|roles|totp-reset ...`."""
+    if len(argv) < 2 or argv[0] not in ("--config", "-c"):
+        print("usage: chatguard user --config FILE {add,passwd,disable,enable,list,roles,totp-reset} ...",
+              file=sys.stderr)
+        return EXIT_CONFIG
+    settings = _load(argv[1], sys.stderr)
+    if settings is None:
+        return EXIT_CONFIG
+    if settings.auth is None:
+        print("chatguard: config error: auth: the config has no auth section", file=sys.stderr)
+        return EXIT_CONFIG
+    from gateway.auth import cli as user_cli
+
+    return user_cli.main(argv[2:], settings.auth)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chatguard", description="Security gateway for chat backends.")
     parser.add_argument("--version", action="version", version=f"chatguard {_version()}")
@@ -123,6 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     filters = commands.add_parser("filters", help="list installed filters and their options")
     filters.set_defaults(func=cmd_filters)
+
+    commands.add_parser("user", help="manage built-in users: user --config F {add,passwd,disable,list,roles,"
+                                     "totp-reset} ...")
 
     certs = commands.add_parser("certs", help="certificates for demos and tests")
     certs_commands = certs.add_subparsers(dest="certs_command", required=True)
@@ -142,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         from gateway import certs
 
         return certs.main(argv[2:])
+    if argv[:1] == ["user"]:
+        return _user(argv[1:])
     args = build_parser().parse_args(argv)
     if args.command == "serve" and args.workers < 0:
         print("chatguard: --workers must be >= 1", file=sys.stderr)

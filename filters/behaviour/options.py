@@ -33,7 +33,7 @@ class FloodOptions:
 
 @dataclass(frozen=True)
 class SpamOptions:
-    """Near-identical messages per `window` (SimHash within 3 bits of each other)."""
+    """Near-identical messages per `window` (near-duplicates by MinHash LSH)."""
 
     enabled: bool = True
     window: Duration = Duration(300)

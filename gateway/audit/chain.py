@@ -105,7 +105,7 @@ class AuditChain:
         self.seq = 0
         self.last_hash = GENESIS
         self._since_checkpoint = 0
-        self._checkpoint_at = clock()
+        self._unsigned_since = clock()
         self._written: list[bytes] = []
         self.resume_note: dict[str, Any] = {}
 
@@ -169,14 +169,13 @@ class AuditChain:
         fd, self._fd = self._fd, None
         if fd is None:
             return
-        try:
+        with contextlib.suppress(OSError):
             os.ftruncate(fd, start)
-        except OSError:
-            pass
-        os.close(fd)
+        with contextlib.suppress(OSError):
+            os.close(fd)
 
     def append(self, events: Sequence[Event]) -> int:
-        """Chain and write events up to the next checkpoint (rotating first if due).
+        """Chain and write events up to the next checkpoint or size limit (rotating first if due).
 
         Returns how many were written: the caller passes the rest again, so a failure
         part-way never writes an event twice and checkpoints fall exactly every N entries.
@@ -189,20 +188,25 @@ class AuditChain:
         elif self._since_checkpoint >= self.settings.checkpoint_every:
             self.checkpoint("count", now)   # one that failed after the last write
         room = max(1, self.settings.checkpoint_every - self._since_checkpoint)
-        chunk = events[:room]
-        seq, prev = self.seq, self.last_hash
-        lines = []
-        for item in chunk:
+        limit = self.settings.rotate_size or float("inf")
+        seq, prev, size = self.seq, self.last_hash, self._size
+        lines: list[bytes] = []
+        for item in events[:room]:
+            if lines and size >= limit:
+                break   # the rest goes into the next file
             seq += 1
             body = {**item.fields, "seq": seq, "ts": item.ts, "event": item.event, "prev": prev}
             prev, line = seal(body)
             lines.append(line)
+            size += len(line)
         self._write(lines, seq, prev)
-        self._since_checkpoint += len(chunk)
+        if not self._since_checkpoint:
+            self._unsigned_since = now
+        self._since_checkpoint += len(lines)
         if self._since_checkpoint >= self.settings.checkpoint_every:
             with contextlib.suppress(OSError):   # retried before the next write or on the next tick
                 self.checkpoint("count", now)
-        return len(chunk)
+        return len(lines)
 
     def checkpoint(self, reason: str, now: datetime | None = None) -> None:
         """Sign the hash of the chain so far."""
@@ -215,16 +219,15 @@ class AuditChain:
         entry_hash, line = seal(body)
         self._write([line], self.seq + 1, entry_hash)
         self._since_checkpoint = 0
-        self._checkpoint_at = now
 
     def tick(self) -> None:
-        """Time-driven work: the interval checkpoint and the day change."""
+        """Time-driven work: the day change, and no entry left unsigned longer than the interval."""
         now = self._clock()
         if self._rotation_due(now, by_size=False):
             self.rotate(now)
         elif self._since_checkpoint >= self.settings.checkpoint_every:
             self.checkpoint("count", now)
-        elif self._since_checkpoint and (now - self._checkpoint_at).total_seconds() >= self.settings.checkpoint_interval:
+        elif self._since_checkpoint and (now - self._unsigned_since).total_seconds() >= self.settings.checkpoint_interval:
             self.checkpoint("interval", now)
 
     # rotation ------------------------------------------------------------------------------

@@ -184,6 +184,9 @@ def verify_files(paths: Sequence[Path], keys: Sequence[Ed25519PublicKey], *, par
             detail = "the file ends in the middle of an entry" if not item.complete else item.flaw
             report.problem = _problem(kind, item, detail)
             return report
+        if not item.complete:
+            report.problem = _problem("truncated", item, "the file ends without the entry's newline")
+            return report
         entry = item.entry
         if idx == 0 and partial:
             last_hash, expected = entry["prev"], entry["seq"]

@@ -138,7 +138,11 @@ class AuditWriter:
         """Open (or continue) the chain; raises if it cannot be written, so startup fails closed."""
         self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
-        await self._in_thread(self._chain.open)
+        try:
+            await self._in_thread(self._chain.open)
+        except BaseException:
+            self._executor.shutdown(wait=False)
+            raise
         self._accepting = True
         self.submit("audit.start", {"pid": os.getpid(), **self._chain.resume_note})
         self._task = asyncio.create_task(self._run(), name="chatguard-audit-writer")

@@ -31,7 +31,6 @@ def auth_context(service: AuthService) -> Callable[[web.Application], AsyncItera
 
     async def context(app: web.Application) -> AsyncIterator[None]:
         await service.start()
-        app[AUTH] = service
         yield
         await service.aclose()
 

@@ -98,4 +98,6 @@ def main(argv: list[str], settings: AuthSettings, stdin: TextIO | None = None, o
         print(f"error: user {exc} exists", file=sys.stderr)
     except (ValueError, LookupError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+    except EOFError:
+        print("error: no password given (use --password-stdin to pipe one)", file=sys.stderr)
     return 1

@@ -92,3 +92,26 @@ def test_certs_dev_creates_files(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main(["certs", "dev", "--out", str(tmp_path / "certs")]) == 0
     assert (tmp_path / "certs" / "ca.crt").exists() and (tmp_path / "certs" / "server.key").exists()
     assert "To trust the CA" in capsys.readouterr().out
+
+
+def test_user_commands_use_the_configured_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from gateway.auth.tokens import generate_pem
+
+    key = tmp_path / "jwt.pem"
+    key.write_bytes(generate_pem("EdDSA"))
+    path = write(tmp_path, {"upstreams": {"chat": {"url": "http://x"}},
+                            "auth": {"store": f"sqlite://{tmp_path}/users.db", "jwt": {"signing_keys": [str(key)]},
+                                     "argon2_time_cost": 1, "argon2_memory_kib": 1024},
+                            "routes": [{"match": {"path": "/"}, "upstream": "chat", "allow": ["agent"]}]})
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("a long enough password\n"))
+    assert main(["user", "--config", path, "add", "ann", "--roles", "agent", "--password-stdin"]) == 0
+    assert main(["user", "--config", path, "list"]) == 0
+    assert "ann\tagent" in capsys.readouterr().out
+
+
+def test_user_commands_need_an_auth_section(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, {"upstreams": {"chat": {"url": "http://x"}},
+                            "routes": [{"match": {"path": "/"}, "upstream": "chat", "allow": ["anonymous"]}]})
+    assert main(["user", "--config", path, "list"]) == 2
+    assert "auth: the config has no auth section" in capsys.readouterr().err

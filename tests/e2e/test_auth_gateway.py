@@ -1,0 +1,126 @@
+"""Authentication through the running gateway: login, role-gated routes, bad tokens, WebSocket tokens."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import jwt
+import pytest
+from aiohttp import web
+
+from gateway.auth import AUTH
+from gateway.auth.tokens import generate_pem
+from tests.helpers import RunningGateway, run_gateway, serve_app
+
+
+@pytest.fixture
+async def backend() -> AsyncIterator[str]:
+    async def echo(request: web.Request) -> web.StreamResponse:
+        if request.headers.get("Upgrade", "").lower() == "websocket":
+            ws = web.WebSocketResponse()
+            await ws.prepare(request)
+            async for message in ws:
+                await ws.send_str(f"echo {message.data}")
+            return ws
+        return web.json_response({"path": request.path})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", echo)
+    async with serve_app(app) as url:
+        yield url
+
+
+def config(tmp_path: Path, upstream: str) -> dict[str, Any]:
+    key = tmp_path / "signing.pem"
+    key.write_bytes(generate_pem("EdDSA"))
+    return {
+        "upstreams": {"up": {"url": upstream}},
+        "logging": {"access_log": False},
+        "auth": {
+            "store": f"sqlite://{tmp_path}/users.db",
+            "jwt": {"signing_keys": [str(key)]},
+            "totp": {"encryption_key": base64.b64encode(os.urandom(32)).decode()},
+            "argon2_time_cost": 1, "argon2_memory_kib": 1024,
+        },
+        "routes": [
+            {"name": "public", "match": {"path": "/public"}, "upstream": "up", "allow": ["anonymous"]},
+            {"name": "agents", "match": {"path": "/agents/{rest:path}"}, "upstream": "up", "allow": ["agent"]},
+            {"name": "ws", "match": {"path": "/ws", "websocket": True}, "upstream": "up", "allow": ["agent"]},
+        ],
+    }
+
+
+async def add_user(gw: RunningGateway, name: str, password: str, roles: set[str]) -> None:
+    service = gw.app[AUTH]
+    await service.store.add_user(name, await service.passwords.hash(password), frozenset(roles))
+
+
+async def login(client: aiohttp.ClientSession, gw: RunningGateway, name: str, password: str) -> str:
+    async with client.post(f"{gw.url}/auth/login", json={"username": name, "password": password}) as resp:
+        assert resp.status == 200, await resp.text()
+        body = await resp.json()
+    token: str = body["access_token"]
+    return token
+
+
+async def test_roles_gate_routes_over_real_http(tmp_path: Path, backend: str) -> None:
+    async with run_gateway(config(tmp_path, backend)) as gw, aiohttp.ClientSession() as client:
+        await add_user(gw, "ann", "correct horse battery", {"agent"})
+        await add_user(gw, "vic", "another good secret", {"visitor"})
+        async with client.get(f"{gw.url}/agents/queue") as resp:
+            assert resp.status == 401
+        agent = await login(client, gw, "ann", "correct horse battery")
+        visitor = await login(client, gw, "vic", "another good secret")
+        async with client.get(f"{gw.url}/agents/queue", headers={"Authorization": f"Bearer {agent}"}) as resp:
+            assert resp.status == 200
+            assert await resp.json() == {"path": "/agents/queue"}
+        async with client.get(f"{gw.url}/agents/queue", headers={"Authorization": f"Bearer {visitor}"}) as resp:
+            assert resp.status == 403
+        async with client.get(f"{gw.url}/public", headers={"Authorization": f"Bearer {visitor}"}) as resp:
+            assert resp.status == 403  # a signed-in visitor is not `anonymous`
+        async with client.get(f"{gw.url}/public") as resp:
+            assert resp.status == 200
+        async with client.get(f"{gw.url}/.well-known/jwks.json") as resp:
+            assert (await resp.json())["keys"]
+
+
+@pytest.mark.parametrize("forge", ["none", "tampered", "garbage", "hs256"])
+async def test_forged_tokens_are_refused(tmp_path: Path, backend: str, forge: str) -> None:
+    async with run_gateway(config(tmp_path, backend)) as gw, aiohttp.ClientSession() as client:
+        await add_user(gw, "vic", "another good secret", {"visitor"})
+        real = await login(client, gw, "vic", "another good secret")
+        claims = jwt.decode(real, options={"verify_signature": False})
+        claims["roles"] = ["agent"]
+        if forge == "none":
+            token = jwt.encode(claims, key=None, algorithm="none")
+        elif forge == "tampered":
+            head, _, sig = real.split(".")
+            body = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+            token = f"{head}.{body}.{sig}"
+        elif forge == "hs256":
+            token = jwt.encode(claims, key="a-guessed-shared-secret-of-32-bytes!", algorithm="HS256",
+                               headers={"kid": jwt.get_unverified_header(real).get("kid")})
+        else:
+            token = "not.a.token"
+        async with client.get(f"{gw.url}/agents/queue", headers={"Authorization": f"Bearer {token}"}) as resp:
+            assert resp.status in (400, 401)
+            body = await resp.json()
+            assert set(body) == {"error", "request_id"}
+
+
+async def test_websocket_needs_a_token(tmp_path: Path, backend: str) -> None:
+    async with run_gateway(config(tmp_path, backend)) as gw, aiohttp.ClientSession() as client:
+        await add_user(gw, "ann", "correct horse battery", {"agent"})
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await client.ws_connect(f"{gw.url}/ws")
+        assert refused.value.status == 401
+        token = await login(client, gw, "ann", "correct horse battery")
+        async with client.ws_connect(f"{gw.url}/ws?access_token={token}") as ws:
+            await ws.send_str("hi")
+            assert (await ws.receive()).data == "echo hi"

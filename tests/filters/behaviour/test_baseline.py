@@ -1,0 +1,47 @@
+import pytest
+
+from filters.behaviour.baseline import Baseline, deviations, observe
+
+
+def _train(samples: int, gap: float = 30.0, size: int = 40) -> Baseline:
+    base, now = Baseline(), 1_000_000.0
+    for i in range(samples):
+        now += gap + (i % 5)
+        base, _, _ = observe(base, now, size + (i % 7), 0.05)
+    return base
+
+
+def test_steady_habits_do_not_deviate() -> None:
+    base = _train(60)
+    _, rate_dev, size_dev = observe(base, base.last + 31, 42, 0.05)
+    assert rate_dev < 2 and size_dev < 2
+
+
+@pytest.mark.parametrize(("gap", "size", "which"), [(0.2, 42, "rate"), (31, 4000, "size")])
+def test_a_sudden_change_deviates(gap: float, size: int, which: str) -> None:
+    base = _train(60)
+    _, rate_dev, size_dev = observe(base, base.last + gap, size, 0.05)
+    assert (rate_dev if which == "rate" else size_dev) >= 4
+
+
+def test_baseline_adapts_to_new_habits() -> None:
+    base = _train(60, size=40)
+    now = base.last
+    for _ in range(200):
+        now += 30
+        base, _, size_dev = observe(base, now, 400, 0.05)
+    assert size_dev < 2
+
+
+@pytest.mark.parametrize("raw", [None, b"", b"not json", b"[1,2]", b'[1, 0, "nan", 0, 0, 0]', b"[-1,0,0,0,0,0]"])
+def test_unreadable_baselines_start_fresh(raw: bytes | None) -> None:
+    assert Baseline.from_bytes(raw) == Baseline()
+
+
+def test_round_trip() -> None:
+    base = _train(10)
+    assert Baseline.from_bytes(base.to_bytes()) == base
+
+
+def test_deviations_only_count_upwards() -> None:
+    assert deviations(-5.0, 0.0, 1.0) == 0.0
