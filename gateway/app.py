@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator, Mapping
 
 from aiohttp import web
 
-from filters import ANONYMOUS, Principal
+from filters import ANONYMOUS
 from gateway import http_proxy, ws_proxy
-from gateway.auth import AUTH, AuthError, AuthRoutes, AuthService, Identifier, auth_context
+from gateway.auth import AUTH, AuthError, AuthRoutes, AuthService, Identifier, Identity, auth_context
 from gateway.errors import error_response
 from gateway.exchange import Exchange
 from gateway.forwarding import client_address, request_id_from
@@ -23,7 +23,7 @@ from gateway.security_headers import security_headers_hook
 from gateway.settings import Settings
 from gateway.state import StateStore, open_store
 from gateway.tls_config import HSTSSettings
-from gateway.ws.registry import Connections
+from gateway.ws.registry import Connections, end_revoked_sessions
 
 access_log = logging.getLogger("chatguard.access")
 
@@ -33,12 +33,15 @@ def _is_websocket(request: web.Request) -> bool:
             and "upgrade" in request.headers.get("Connection", "").lower())
 
 
-async def _authenticate(request: web.Request) -> Principal:
+_NOBODY = Identity(ANONYMOUS, None, 0.0)
+
+
+async def _authenticate(request: web.Request) -> Identity:
     """Who is calling: anonymous without credentials; bad credentials raise `AuthError` (400/401)."""
     identifier = request.app[IDENTIFIER]
     if identifier is None:
-        return ANONYMOUS
-    return await identifier.authenticate(request) or ANONYMOUS
+        return _NOBODY
+    return await identifier.identify(request) or _NOBODY
 
 
 async def _dispatch(request: web.Request, runtime: Runtime, request_id: str) -> tuple[web.StreamResponse, str]:
@@ -53,9 +56,10 @@ async def _dispatch(request: web.Request, runtime: Runtime, request_id: str) -> 
         return error_response(404, "no route", request_id), "-"
     plan = runtime.plans[matched.route.name]
     try:
-        principal = await _authenticate(request)
+        identity = await _authenticate(request)
     except AuthError as refused:
         return error_response(refused.status, refused.message, request_id), plan.name
+    principal = identity.principal
     if not authorize(principal, plan.allow):
         if principal.anonymous:
             return error_response(401, "authentication required", request_id), plan.name
@@ -64,6 +68,7 @@ async def _dispatch(request: web.Request, runtime: Runtime, request_id: str) -> 
         request=request, runtime=runtime, plan=plan, request_id=request_id,
         client=client_address(request.remote, request.headers, runtime.trusted),
         principal=principal, conversation=_conversation(matched.params),
+        session=identity.session_id, expires=identity.expires or None,
     )
     runtime.acquire()
     try:
@@ -104,6 +109,7 @@ def _mount_auth(app: web.Application, settings: Settings, store: StateStore) -> 
     service = AuthService.from_settings(settings.auth, store)
     app[AUTH] = service
     app.cleanup_ctx.append(auth_context(service))
+    app.cleanup_ctx.append(end_revoked_sessions(service, app[WS_CONNECTIONS]))
     trusted = settings.trusted_networks
     app.add_routes(AuthRoutes(service, client_of=lambda r: client_address(r.remote, r.headers, trusted)).routes())
     return Identifier(service)

@@ -21,6 +21,8 @@ class Exchange:
     client: str
     principal: Principal
     conversation: str
+    session: str | None = None      # the gateway session behind the credentials (logout ends it)
+    expires: float | None = None    # when the credentials stop being valid (epoch seconds)
 
     def message(self, direction: Direction, channel: Channel = Channel.HTTP) -> Message:
         """A template for the messages found in this exchange's payloads."""

@@ -72,6 +72,7 @@ class AuditWriter:
         self._task: asyncio.Task[None] | None = None
         self._copy_task: asyncio.Task[None] | None = None
         self._accepting = False
+        self._closed = False
         self._overflow = False
         self._dropped = 0
         self.dropped_total = 0
@@ -146,11 +147,19 @@ class AuditWriter:
         self._accepting = True
         self.submit("audit.start", {"pid": os.getpid(), **self._chain.resume_note})
         self._task = asyncio.create_task(self._run(), name="chatguard-audit-writer")
+        self._task.add_done_callback(self._task_ended)
         if self._copy is not None:
             self._copy_task = asyncio.create_task(self._run_copy(), name="chatguard-audit-copy")
 
+    def _task_ended(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            self.error = f"writer stopped: {task.exception()!r}"
+            alert.error("audit writer stopped unexpectedly: %r", task.exception())
+
     async def flush(self, within: float = 10.0) -> bool:
         """Wait until everything queued is in the file (and copied). False if that takes longer than `within`."""
+        if self._task is None or self._task.done():
+            return not self._queue and not self._retry
         try:
             async with asyncio.timeout(within):
                 self._idle.clear()
@@ -166,6 +175,9 @@ class AuditWriter:
 
     async def aclose(self, within: float = 10.0) -> None:
         """Write what is queued, sign the end of the chain, close the file and the copy."""
+        if self._closed:
+            return
+        self._closed = True
         self._accepting = False
         self._stop.set()
         self._wake.set()

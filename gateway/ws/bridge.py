@@ -46,6 +46,7 @@ _SEND_FAILED = (ConnectionError, aiohttp.ClientError)
 CLIENT_LOST = (WSCloseCode.GOING_AWAY, "client went away")
 UPSTREAM_LOST = (WSCloseCode.INTERNAL_ERROR, "upstream went away")
 SHUTDOWN = (WSCloseCode.GOING_AWAY, "server shutting down")
+SESSION_ENDED = (WSCloseCode.POLICY_VIOLATION, "session ended")
 
 
 class _Stop(Exception):
@@ -97,6 +98,15 @@ class Bridge:
 
     async def shutdown(self) -> None:
         await self._end(Direction.INBOUND, SHUTDOWN, SHUTDOWN)
+
+    @property
+    def session(self) -> tuple[str | None, float | None]:
+        """The gateway session and credential expiry this connection was opened with."""
+        return self.exchange.session, self.exchange.expires
+
+    async def end_session(self) -> None:
+        """The client logged out or its credentials expired: 1008 to it, 1001 to the upstream."""
+        await self._end(Direction.INBOUND, SESSION_ENDED, SHUTDOWN)
 
     async def _pump(self, src: Side, dst: Side, direction: Direction) -> None:
         plan = self.exchange.plan

@@ -8,16 +8,26 @@ connection ends (whatever way it ends).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
 from typing import Protocol
 
 from aiohttp import web
 
 from gateway.keys import WS_CONNECTIONS
 
+log = logging.getLogger("chatguard.ws")
+
 
 class Closable(Protocol):
+    @property
+    def session(self) -> tuple[str | None, float | None]: ...
+
     async def shutdown(self) -> None: ...
+
+    async def end_session(self) -> None: ...
 
 
 class Refused(Exception):
@@ -65,6 +75,43 @@ class Connections:
     async def close_all(self) -> None:
         """Close every live connection at once (each may wait `close_timeout` for its peers)."""
         await asyncio.gather(*(bridge.shutdown() for bridge in list(self.live)), return_exceptions=True)
+
+
+class SessionOracle(Protocol):
+    async def is_revoked(self, session_id: str) -> bool: ...
+
+
+SESSION_CHECK_EVERY = 2.0  # seconds: how soon a logout or an expired token closes open WebSockets
+
+
+def end_revoked_sessions(oracle: SessionOracle, registry: Connections,
+                         every: float = SESSION_CHECK_EVERY) -> Callable[[web.Application], AsyncIterator[None]]:
+    """A cleanup context running one sweeper: WebSockets whose session was revoked (logout, refresh-token
+    reuse) or whose credentials expired are closed with 1008, without a task per connection."""
+
+    async def sweep() -> None:
+        while True:
+            await asyncio.sleep(every)
+            now = time.time()
+            for bridge in list(registry.live):
+                session, expires = bridge.session
+                try:
+                    ended = (expires is not None and expires <= now) or (
+                        session is not None and await oracle.is_revoked(session))
+                except Exception:  # the store is down: keep checking, never kill the sweeper
+                    log.warning("session check failed", exc_info=True)
+                    continue
+                if ended:
+                    await bridge.end_session()
+
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        task = asyncio.get_running_loop().create_task(sweep(), name="chatguard-ws-session-sweeper")
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return context
 
 
 def connections(app: web.Application) -> Connections:

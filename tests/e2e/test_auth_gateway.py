@@ -124,3 +124,23 @@ async def test_websocket_needs_a_token(tmp_path: Path, backend: str) -> None:
         async with client.ws_connect(f"{gw.url}/ws?access_token={token}") as ws:
             await ws.send_str("hi")
             assert (await ws.receive()).data == "echo hi"
+
+
+async def test_logout_closes_open_websockets_of_that_session(tmp_path: Path, backend: str) -> None:
+    async with run_gateway(config(tmp_path, backend)) as gw, aiohttp.ClientSession() as client:
+        await add_user(gw, "ann", "correct horse battery", {"agent"})
+        token = await login(client, gw, "ann", "correct horse battery")
+        other = await login(client, gw, "ann", "correct horse battery")  # a second session of the same user
+        async with client.ws_connect(f"{gw.url}/ws?access_token={token}") as ws, \
+                client.ws_connect(f"{gw.url}/ws?access_token={other}") as kept:
+            await ws.send_str("before")
+            assert (await ws.receive()).data == "echo before"
+            async with client.post(f"{gw.url}/auth/logout", headers={"Authorization": f"Bearer {token}"}) as resp:
+                assert resp.status == 200
+            closing = await ws.receive(timeout=15)  # the sweeper runs every few seconds
+            assert closing.type is aiohttp.WSMsgType.CLOSE
+            assert ws.close_code == 1008
+            await kept.send_str("still here")
+            assert (await kept.receive()).data == "echo still here"
+        async with client.get(f"{gw.url}/agents/x", headers={"Authorization": f"Bearer {token}"}) as resp:
+            assert resp.status == 401

@@ -1,0 +1,333 @@
+"""Turning a chain decision into countermeasures: ban, throttle, alert, step-up, quarantine.
+
+`Responder.respond` runs after the chain, in `enforce`. It maps the verdict's score
+to the route's band of actions, adds what the filters hinted (ban, alert, step-up),
+applies the stateful ones (bans, throttles, quarantine) through the state store and
+returns an `Outcome` that the proxy turns into a status or a WebSocket frame. Alerts
+never wait on the network: `AlertSender` queues them and a background task delivers them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+import aiohttp
+import orjson
+from aiohttp import web
+
+from filters import Hints
+from filters._options import Duration, OptionsError, join
+from gateway.errors import error_response
+from gateway.shield import address_key, pair_key, subject_key, throttle_key
+from gateway.state import Ban, StateStore
+
+audit = logging.getLogger("chatguard.audit")
+
+ActionName = Literal["log", "alert", "sanitize", "block", "throttle", "ban", "step_up", "quarantine"]
+_YEARS = 10 * 365 * 86400.0
+
+
+@dataclass(frozen=True)
+class Band:
+    """Actions for verdicts whose score is at least `min_score`."""
+
+    min_score: float
+    actions: tuple[ActionName, ...]
+
+    def validate(self, path: str) -> None:
+        if not 0 <= self.min_score <= 1:
+            raise OptionsError(join(path, "min_score"), f"expected a number in [0, 1], got {self.min_score}")
+
+
+@dataclass(frozen=True)
+class BanPolicy:
+    """Ban length doubles (by `factor`) with each offence remembered for `memory`, up to `cap`."""
+
+    base: Duration = Duration(300)
+    factor: float = 2.0
+    cap: Duration = Duration(86400)
+    memory: Duration = Duration(7 * 86400)
+
+    def validate(self, path: str) -> None:
+        if not (self.base > 0 and self.cap >= self.base and self.memory > 0):
+            raise OptionsError(path, "expected base > 0, cap >= base and memory > 0")
+        if self.factor < 1:
+            raise OptionsError(join(path, "factor"), f"expected >= 1, got {self.factor}")
+
+    def length(self, offences: int) -> float:
+        return float(min(self.cap, self.base * self.factor ** max(0, offences - 1)))
+
+
+@dataclass(frozen=True)
+class ResponseSettings:
+    """The `responses:` section (per route later): score bands, ban escalation, throttle, quarantine."""
+
+    bands: tuple[Band, ...] = (Band(0.5, ("alert",)), Band(0.8, ("block",)))
+    ban: BanPolicy = field(default_factory=BanPolicy)
+    throttle_for: Duration = Duration(600)
+    quarantine_for: Duration = Duration(7 * 86400)
+
+    def validate(self, path: str) -> None:
+        for i, band in enumerate(self.bands):
+            band.validate(join(join(path, "bands"), i))
+        if not (self.throttle_for > 0 and self.quarantine_for > 0):
+            raise OptionsError(path, "throttle_for and quarantine_for must be > 0")
+
+
+@dataclass(frozen=True, slots=True)
+class Offender:
+    """Whom a decision is about, and where."""
+
+    client: str
+    subject: str
+    route: str = ""
+    request_id: str = ""
+
+    @property
+    def anonymous(self) -> bool:
+        return not self.subject or self.subject == "anonymous"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened; `http_response` is the answer to the sender, or None to go on as decided."""
+
+    actions: frozenset[str]
+    ban: Ban | None = None
+    retry_after: float | None = None
+    quarantine_id: str | None = None
+    request_id: str = ""
+
+    def http_response(self) -> web.Response | None:
+        rid = self.request_id
+        if self.ban is not None:
+            return error_response(403, "banned", rid, {"Retry-After": str(max(1, int(self.ban.until - time.time())))})
+        if self.retry_after is not None:
+            return error_response(429, "too many requests", rid, {"Retry-After": str(int(self.retry_after))})
+        if "step_up" in self.actions:
+            return error_response(401, "step-up required", rid)
+        if self.quarantine_id is not None:
+            body = orjson.dumps({"status": "held for review", "id": self.quarantine_id, "request_id": rid})
+            return web.Response(status=202, body=body, content_type="application/json")
+        return None
+
+
+def actions_for(settings: ResponseSettings, score: float, hints: Hints) -> frozenset[str]:
+    """Every band the score reaches, plus the filters' hints."""
+    chosen: set[str] = {a for band in settings.bands if score >= band.min_score for a in band.actions}
+    if hints.ban:
+        chosen.add("ban")
+    if hints.alert:
+        chosen.add("alert")
+    if hints.step_up:
+        chosen.add("step_up")
+    return frozenset(chosen)
+
+
+def ban_key(offender: Offender, labels: tuple[str, ...]) -> str:
+    """Narrowest key that fits: the pair by default, the address only for address-wide storms."""
+    if offender.anonymous or "ban:address" in labels:
+        return address_key(offender.client)
+    if "ban:subject" in labels:
+        return subject_key(offender.subject)
+    return pair_key(offender.subject, offender.client)
+
+
+async def escalate(store: StateStore, policy: BanPolicy, key: str, reason: str) -> Ban:
+    """Ban `key`, longer for each offence remembered."""
+    offences = await store.incr(f"offences:{key}", 1, float(policy.memory))
+    return await store.ban(key, policy.length(offences), reason)
+
+
+async def quarantine(store: StateStore, payload: bytes | str, offender: Offender, reason: str,
+                     ttl: float) -> str:
+    """Hold `payload` for review; returns its id (a sequence number plus a random tag)."""
+    number = await store.incr("quarantine:seq", 1, _YEARS)
+    item_id = f"{number}-{secrets.token_hex(4)}"
+    record = {"id": item_id, "at": time.time(), "route": offender.route, "client": offender.client,
+              "subject": offender.subject, "reason": reason,
+              "payload": payload if isinstance(payload, str) else payload.decode("utf-8", "replace")}
+    await store.put(f"quarantine:{number}", orjson.dumps(record), ttl)
+    return item_id
+
+
+async def held(store: StateStore, limit: int = 100) -> list[dict[str, object]]:
+    """The newest held messages still under review, newest first."""
+    top = await store.incr("quarantine:seq", 0, _YEARS)
+    found: list[dict[str, object]] = []
+    for number in range(top, max(0, top - 4 * limit), -1):
+        raw = await store.get(f"quarantine:{number}")
+        if raw:
+            found.append(orjson.loads(raw))
+            if len(found) >= limit:
+                break
+    return found
+
+
+async def release(store: StateStore, item_id: str) -> dict[str, object] | None:
+    """Take a held message out of quarantine (once); None if unknown, expired or already taken."""
+    number, _, _ = item_id.partition("-")
+    if not number.isdigit():
+        return None
+    raw = await store.get(f"quarantine:{number}")
+    if not raw:
+        return None
+    record = orjson.loads(raw)
+    if record.get("id") != item_id or not await store.add("quarantine:released", item_id, _YEARS):
+        return None
+    await store.put(f"quarantine:{number}", b"", 0.001)  # no delete in the store: expire it at once
+    return dict(record)
+
+
+SIGNATURE = "X-Chatguard-Signature"
+TIMESTAMP = "X-Chatguard-Timestamp"
+
+
+@dataclass(frozen=True)
+class Webhook:
+    url: str
+    secret: str  # or secret_file: PATH
+
+    def validate(self, path: str) -> None:
+        if not self.url.startswith(("https://", "http://")):
+            raise OptionsError(join(path, "url"), "expected an http(s) URL")
+        if len(self.secret) < 16:
+            raise OptionsError(join(path, "secret"), "expected at least 16 characters")
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """The `alerts:` section: webhooks, queue bound and retry schedule."""
+
+    webhooks: tuple[Webhook, ...] = ()
+    queue: int = 1000  # alerts waiting; when full, new ones are dropped (and logged), never awaited
+    attempts: int = 5
+    backoff: Duration = Duration(0.5)  # first retry delay; doubles per attempt
+    max_backoff: Duration = Duration(30)
+    timeout: Duration = Duration(5)
+
+    def validate(self, path: str) -> None:
+        if self.queue < 1 or self.attempts < 1:
+            raise OptionsError(path, "queue and attempts must be >= 1")
+        if not (self.backoff > 0 and self.max_backoff >= self.backoff and self.timeout > 0):
+            raise OptionsError(path, "expected backoff > 0, max_backoff >= backoff and timeout > 0")
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """`sha256=<hex>` of HMAC-SHA256 over `timestamp.body`: the timestamp lets receivers refuse replays."""
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+class AlertSender:
+    """A bounded queue drained by one named background task; `submit` never blocks."""
+
+    def __init__(self, settings: AlertSettings, session: aiohttp.ClientSession | None = None) -> None:
+        self.settings = settings
+        self.queue: asyncio.Queue[bytes] = asyncio.Queue(settings.queue)
+        self.dropped = 0
+        self.failed = 0
+        self._session = session
+        self._own_session = session is None
+        self._task: asyncio.Task[None] | None = None
+
+    def submit(self, event: dict[str, object]) -> bool:
+        if not self.settings.webhooks:
+            return False
+        try:
+            self.queue.put_nowait(orjson.dumps(event))
+        except asyncio.QueueFull:
+            self.dropped += 1
+            audit.warning("alert.dropped", extra={"fields": {"event": "alert.dropped", "dropped": self.dropped}})
+            return False
+        return True
+
+    async def start(self) -> None:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=float(self.settings.timeout)))
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="chatguard-alerts")
+
+    async def drain(self) -> None:
+        """Wait until every queued alert was delivered or given up (shutdown, tests)."""
+        await self.queue.join()
+
+    async def _run(self) -> None:
+        while True:
+            body = await self.queue.get()
+            try:
+                for hook in self.settings.webhooks:
+                    if not await self._deliver(hook, body):
+                        self.failed += 1
+                        audit.warning("alert.undelivered", extra={"fields": {"event": "alert.undelivered"}})
+            finally:
+                self.queue.task_done()
+
+    async def _deliver(self, hook: Webhook, body: bytes) -> bool:
+        assert self._session is not None
+        opts = self.settings
+        for attempt in range(opts.attempts):
+            stamp = str(int(time.time()))
+            headers = {"Content-Type": "application/json", TIMESTAMP: stamp, SIGNATURE: sign(hook.secret, stamp, body)}
+            try:
+                async with self._session.post(hook.url, data=body, headers=headers) as answer:
+                    if answer.status < 300:
+                        return True
+                    if answer.status < 500 and answer.status not in (408, 429):
+                        return False  # the receiver refuses this alert: retrying cannot help
+            except (aiohttp.ClientError, TimeoutError):
+                pass
+            if attempt + 1 < opts.attempts:
+                await asyncio.sleep(min(float(opts.max_backoff), float(opts.backoff) * 2 ** attempt))
+        return False
+
+    async def aclose(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        if self._own_session and self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+class Responder:
+    """Applies one route's response settings; built once, shared by every request."""
+
+    def __init__(self, store: StateStore, settings: ResponseSettings, alerts: AlertSender | None = None) -> None:
+        self.store = store
+        self.settings = settings
+        self.alerts = alerts
+
+    async def respond(self, offender: Offender, score: float, hints: Hints, reasons: tuple[str, ...] = (),
+                      payload: bytes | str = b"") -> Outcome:
+        actions = actions_for(self.settings, score, hints)
+        if not actions:
+            return Outcome(frozenset(), request_id=offender.request_id)
+        reason = "; ".join(reasons)[:200]
+        event = {"event": "threat.response", "actions": sorted(actions), "score": round(score, 3),
+                 "labels": list(hints.labels), "route": offender.route, "client": offender.client,
+                 "subject": offender.subject, "request_id": offender.request_id}
+        ban = None
+        retry = None
+        item = None
+        if "ban" in actions:
+            ban = await escalate(self.store, self.settings.ban, ban_key(offender, hints.labels), reason)
+            event["ban"] = {"key": ban.key, "until": ban.until}
+        if "throttle" in actions:
+            key = ban_key(offender, hints.labels)
+            await self.store.put(throttle_key(key), b"1", float(self.settings.throttle_for))
+            retry = float(self.settings.throttle_for)
+        if "quarantine" in actions and ban is None:
+            item = await quarantine(self.store, payload, offender, reason, float(self.settings.quarantine_for))
+            event["quarantine"] = item
+        audit.info("threat.response", extra={"fields": event})
+        if "alert" in actions and self.alerts is not None:
+            self.alerts.submit(event)
+        return Outcome(actions, ban, retry, item, offender.request_id)
