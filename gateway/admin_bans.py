@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import orjson
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from gateway import responses
 from gateway.state import StateStore, StateUnavailable
@@ -40,7 +41,7 @@ async def release_quarantined(request: web.Request) -> web.Response:
 
 
 @web.middleware
-async def _store_errors(request: web.Request, handler: web.RequestHandler) -> web.StreamResponse:
+async def _store_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except StateUnavailable:

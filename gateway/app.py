@@ -10,11 +10,12 @@ from aiohttp import web
 
 from filters import ANONYMOUS
 from gateway import http_proxy, ws_proxy
+from gateway.audit import AuditWriter, install_handler, remove_handler
 from gateway.auth import AUTH, AuthError, AuthRoutes, AuthService, Identifier, Identity, auth_context
 from gateway.errors import error_response
 from gateway.exchange import Exchange
 from gateway.forwarding import client_address, request_id_from
-from gateway.keys import IDENTIFIER, METRICS, RUNTIME, STATE, WS_CONNECTIONS
+from gateway.keys import AUDIT, IDENTIFIER, METRICS, RUNTIME, STATE, WS_CONNECTIONS
 from gateway.metrics import Metrics
 from gateway.pathnorm import PathRejected, canonicalise
 from gateway.rbac import authorize
@@ -91,7 +92,12 @@ async def handle(request: web.Request) -> web.StreamResponse:
     started = time.perf_counter()
     runtime = request.app[RUNTIME].current
     request_id = request_id_from(request.headers)
-    response, route = await _dispatch(request, runtime, request_id)
+    audit = request.app[AUDIT]
+    if audit is not None and not audit.healthy:
+        # Compliance mode: traffic that cannot be recorded is not served.
+        response, route = error_response(503, "audit trail unavailable", request_id), "-"
+    else:
+        response, route = await _dispatch(request, runtime, request_id)
     elapsed = time.perf_counter() - started
     request.app[METRICS].observe_request(route, response.status, elapsed)
     if runtime.settings.logging.access_log:
@@ -100,6 +106,23 @@ async def handle(request: web.Request) -> web.StreamResponse:
             "status": response.status, "ms": round(elapsed * 1000, 2), "client": request.remote,
         }})
     return response
+
+
+def _mount_audit(app: web.Application, settings: Settings) -> AuditWriter | None:
+    """The hash-chained audit file: every `chatguard.audit` log record goes to it. Off without `audit.path`."""
+    if not settings.audit.enabled:
+        return None
+    writer = AuditWriter(settings.audit)
+
+    async def audit_ctx(app: web.Application) -> AsyncIterator[None]:
+        await writer.start()  # a chain that cannot be opened stops startup
+        handler = install_handler(writer)
+        yield
+        remove_handler(handler)
+        await writer.aclose()
+
+    app.cleanup_ctx.append(audit_ctx)
+    return writer
 
 
 def _mount_auth(app: web.Application, settings: Settings, store: StateStore) -> Identifier | None:
@@ -135,6 +158,7 @@ def build_app(settings: Settings) -> web.Application:
         await app[RUNTIME].aclose()
         await app[STATE].aclose()
 
+    app[AUDIT] = _mount_audit(app, settings)
     app.cleanup_ctx.append(runtime_ctx)
     app[IDENTIFIER] = _mount_auth(app, settings, store)
     hsts = settings.listen.tls.hsts if settings.listen.tls is not None else HSTSSettings(enabled=False)

@@ -141,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     filters = commands.add_parser("filters", help="list installed filters and their options")
     filters.set_defaults(func=cmd_filters)
 
+    audit = commands.add_parser("audit", help="the audit trail")
+    audit.add_subparsers(dest="audit_command", required=True).add_parser(
+        "verify", help="check hash chain and signed checkpoints: audit verify [--key PEM] FILE...")
     commands.add_parser("user", help="manage built-in users: user --config F {add,passwd,disable,list,roles,"
                                      "totp-reset} ...")
 
@@ -162,6 +165,10 @@ def main(argv: list[str] | None = None) -> int:
         from gateway import certs
 
         return certs.main(argv[2:])
+    if argv[:2] == ["audit", "verify"]:
+        from gateway.audit import verify
+
+        return verify.main(argv[2:])
     if argv[:1] == ["user"]:
         return _user(argv[1:])
     args = build_parser().parse_args(argv)

@@ -9,7 +9,7 @@ import orjson
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from gateway.keys import METRICS, RUNTIME
+from gateway.keys import AUDIT, METRICS, RUNTIME
 
 _READY_CACHE = 2.0  # seconds: probes may come often; do not open sockets for each one
 
@@ -62,8 +62,12 @@ def build_admin_app(gateway_app: web.Application) -> web.Application:
 
     async def readyz(_: web.Request) -> web.Response:
         upstreams = await readiness.check(gateway_app)
-        ready = all(upstreams.values())
-        body = {"status": "ready" if ready else "not ready", "config": True, "upstreams": upstreams}
+        audit = gateway_app[AUDIT]
+        ready = all(upstreams.values()) and (audit is None or audit.healthy)
+        body: dict[str, object] = {"status": "ready" if ready else "not ready", "config": True,
+                                   "upstreams": upstreams}
+        if audit is not None:
+            body["audit"] = audit.status()
         return web.json_response(body, status=200 if ready else 503, dumps=lambda o: orjson.dumps(o).decode())
 
     async def metrics(_: web.Request) -> web.Response:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
+    from gateway.audit import AuditWriter
     from gateway.auth import Identifier
     from gateway.metrics import Metrics
     from gateway.runtime import RuntimeHolder
@@ -18,3 +19,4 @@ METRICS: web.AppKey[Metrics] = web.AppKey("chatguard.metrics")
 WS_CONNECTIONS: web.AppKey[Connections] = web.AppKey("chatguard.ws_connections")
 STATE: web.AppKey[StateStore] = web.AppKey("chatguard.state")
 IDENTIFIER: web.AppKey[Identifier | None] = web.AppKey("chatguard.identifier")
+AUDIT: web.AppKey[AuditWriter | None] = web.AppKey("chatguard.audit")

@@ -109,12 +109,15 @@ class Runtime:
 
 
 def _share_state(pipeline: Pipeline, store: StateStore) -> None:
-    """Filters that keep data across messages (the masking vault) keep it in the shared store,
+    """Filters that keep data across messages (the masking vault, behaviour counts) keep it in the shared store,
     so every worker and gateway instance sees the same tokens."""
     for flt in pipeline.filters.values():
         use_vault = getattr(flt, "use_vault", None)
         if callable(use_vault):
             use_vault(StoreVault(store))
+        use_store = getattr(flt, "use_store", None)
+        if callable(use_store):
+            use_store(store)
 
 
 class RuntimeHolder:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import multiprocessing
 import os
@@ -131,8 +132,10 @@ def serve_forever(settings: Settings, config_path: str | None, reuse_port: bool 
         loop.close()
 
 
-def _worker(config_path: str) -> None:
+def _worker(config_path: str, index: int) -> None:
     settings = load_settings(config_path)
+    # One audit chain per process: two writers must never append to one file.
+    settings = dataclasses.replace(settings, audit=settings.audit.for_worker(index))
     logs.configure(settings.logging.level, settings.logging.format)
     serve_forever(settings, config_path, reuse_port=True)
 
@@ -142,7 +145,7 @@ def serve_workers(settings: Settings, config_path: str, workers: int) -> int:
     metrics_dir = tempfile.mkdtemp(prefix="chatguard-metrics-")
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     context = multiprocessing.get_context("spawn")
-    children = [context.Process(target=_worker, args=(config_path,), name=f"chatguard-worker-{i}")
+    children = [context.Process(target=_worker, args=(config_path, i), name=f"chatguard-worker-{i}")
                 for i in range(workers)]
     for child in children:
         child.start()

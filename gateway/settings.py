@@ -18,6 +18,7 @@ import yaml
 from yarl import URL
 
 from filters._options import ByteSize, Duration, OptionsError, bind, expand_env, join
+from gateway.audit.config import AuditSettings
 from gateway.auth.config import AuthSettings
 from gateway.state.settings import StateSettings
 from gateway.tls_config import ListenerTLS, UpstreamTLS
@@ -189,6 +190,7 @@ class Settings:
     filters: Mapping[str, FilterRef] = field(default_factory=lambda: MappingProxyType({}))
     state: StateSettings = field(default_factory=StateSettings)
     auth: AuthSettings | None = None
+    audit: AuditSettings = field(default_factory=AuditSettings)
     workers: int = 1
     shutdown_timeout: Duration = Duration(30)
     source: str = ""

@@ -15,9 +15,9 @@ from typing import Protocol
 
 from filters._api import Message
 from filters.behaviour.baseline import Baseline, observe
+from filters.behaviour.fingerprint import bands, normalise
 from filters.behaviour.identity import Actor, network, room
 from filters.behaviour.options import AnomalyOptions, FloodOptions, NetworkOptions, SpamOptions
-from filters.behaviour.fingerprint import bands, normalise
 
 PREFIX = "bh:"
 

@@ -7,7 +7,9 @@ refuses every message (the chain then blocks, or skips it on a `fail: open` rout
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Awaitable
 
 from filters._api import PASS, Direction, Filter, Finding, Hints, Message, Verdict, block
 from filters.behaviour import checks
@@ -49,17 +51,16 @@ class BehaviourFilter(Filter):
             raise StoreMissing("behaviour filter has no state store")
         opts: BehaviourOptions = self.options
         actor = Actor.of(message)
-        signals: list[Signal] = []
-        for enabled, run in ((opts.flood.enabled, lambda: checks.flood(store, opts.flood, actor, message, now)),
-                             (opts.spam.enabled, lambda: checks.spam(store, opts.spam, actor, message, now)),
-                             (opts.new_network.enabled,
-                              lambda: checks.new_network(store, opts.new_network, actor, message, now)),
-                             (opts.anomaly.enabled,
-                              lambda: checks.anomaly(store, opts.anomaly, actor, message, now))):
-            if enabled:
-                signal = await run()
-                if signal is not None:
-                    signals.append(signal)
+        runs: list[Awaitable[Signal | None]] = []
+        if opts.flood.enabled:
+            runs.append(checks.flood(store, opts.flood, actor, message, now))
+        if opts.spam.enabled:
+            runs.append(checks.spam(store, opts.spam, actor, message, now))
+        if opts.new_network.enabled:
+            runs.append(checks.new_network(store, opts.new_network, actor, message, now))
+        if opts.anomaly.enabled:
+            runs.append(checks.anomaly(store, opts.anomaly, actor, message, now))
+        signals = [signal for signal in await asyncio.gather(*runs) if signal is not None]
         return self._verdict(signals, len(message.text))
 
     def _verdict(self, signals: list[Signal], length: int) -> Verdict:

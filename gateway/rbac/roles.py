@@ -59,8 +59,12 @@ class RoleMap:
         return bool(self._expanded)
 
     def expand(self, roles: Iterable[str]) -> frozenset[str]:
+        """Direct roles -> roles and permissions. Permission names in a token are dropped: permissions
+        come only from this config, never straight from an identity provider's claims."""
         out: set[str] = set()
         for role in roles:
+            if ":" in role:
+                continue
             out |= self._expanded.get(role, frozenset((role,)))
         return frozenset(out)
 

@@ -115,3 +115,7 @@ def test_user_commands_need_an_auth_section(tmp_path: Path, capsys: pytest.Captu
                             "routes": [{"match": {"path": "/"}, "upstream": "chat", "allow": ["anonymous"]}]})
     assert main(["user", "--config", path, "list"]) == 2
     assert "auth: the config has no auth section" in capsys.readouterr().err
+
+
+def test_audit_verify_is_wired(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["audit", "verify", str(tmp_path / "missing.jsonl")]) != 0
