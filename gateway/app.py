@@ -9,16 +9,17 @@ from collections.abc import AsyncIterator, Mapping
 from aiohttp import web
 
 from filters import ANONYMOUS
-from gateway import http_proxy, ws_proxy
+from gateway import http_proxy, shield, ws_proxy
 from gateway.audit import AuditWriter, install_handler, remove_handler
 from gateway.auth import AUTH, AuthError, AuthRoutes, AuthService, Identifier, Identity, auth_context
 from gateway.errors import error_response
 from gateway.exchange import Exchange
 from gateway.forwarding import client_address, request_id_from
-from gateway.keys import AUDIT, IDENTIFIER, METRICS, RUNTIME, STATE, WS_CONNECTIONS
+from gateway.keys import AUDIT, IDENTIFIER, METRICS, RESPONDER, RUNTIME, STATE, WS_CONNECTIONS
 from gateway.metrics import Metrics
 from gateway.pathnorm import PathRejected, canonicalise
-from gateway.rbac import authorize
+from gateway.rbac import allow_message, authorize, record
+from gateway.responses import AlertSender, Responder
 from gateway.runtime import Runtime, RuntimeHolder
 from gateway.security_headers import security_headers_hook
 from gateway.settings import Settings
@@ -60,15 +61,27 @@ async def _dispatch(request: web.Request, runtime: Runtime, request_id: str) -> 
         identity = await _authenticate(request)
     except AuthError as refused:
         return error_response(refused.status, refused.message, request_id), plan.name
-    principal = identity.principal
-    if not authorize(principal, plan.allow):
-        if principal.anonymous:
-            return error_response(401, "authentication required", request_id), plan.name
-        return error_response(403, "forbidden", request_id), plan.name
+    principal = runtime.access.roles.principal(identity.principal)  # roles expanded, permissions added
+    client = client_address(request.remote, request.headers, runtime.trusted)
+    shield_settings = runtime.settings.shield
+    if shield_settings.enabled:
+        store = request.app[STATE]
+        subject = None if principal.anonymous else principal.subject
+        stopped = await shield.check(request, store, shield_settings, client, subject, request_id=request_id)
+        if stopped is None and websocket:
+            stopped = await shield.check_connect(request, store, shield_settings, client, request_id=request_id)
+        if stopped is not None:
+            return stopped, plan.name
+    decision = authorize(principal, plan.access.policy, request.method, client)
+    if decision.allowed and "type" in matched.params and "matrix" in plan.access.messages.tables:
+        decision = allow_message(plan.access.messages, principal, "matrix", matched.params["type"])
+    if not decision.allowed or decision.shadow:
+        record(decision, principal, plan.name, request.method, request_id=request_id, client=client)
+    if not decision.allowed:
+        return error_response(decision.status, decision.error, request_id), plan.name
     exchange = Exchange(
         request=request, runtime=runtime, plan=plan, request_id=request_id,
-        client=client_address(request.remote, request.headers, runtime.trusted),
-        principal=principal, conversation=_conversation(matched.params),
+        client=client, principal=principal, conversation=_conversation(matched.params),
         session=identity.session_id, expires=identity.expires or None,
     )
     runtime.acquire()
@@ -93,6 +106,7 @@ async def handle(request: web.Request) -> web.StreamResponse:
     runtime = request.app[RUNTIME].current
     request_id = request_id_from(request.headers)
     audit = request.app[AUDIT]
+    response: web.StreamResponse
     if audit is not None and not audit.healthy:
         # Compliance mode: traffic that cannot be recorded is not served.
         response, route = error_response(503, "audit trail unavailable", request_id), "-"
@@ -106,6 +120,19 @@ async def handle(request: web.Request) -> web.StreamResponse:
             "status": response.status, "ms": round(elapsed * 1000, 2), "client": request.remote,
         }})
     return response
+
+
+def _mount_responder(app: web.Application, settings: Settings, store: StateStore) -> Responder:
+    """Bans, throttles, quarantine and signed webhook alerts that filter verdicts can ask for."""
+    alerts = AlertSender(settings.alerts) if settings.alerts.webhooks else None
+    if alerts is not None:
+        async def alerts_ctx(app: web.Application) -> AsyncIterator[None]:
+            await alerts.start()
+            yield
+            await alerts.aclose()
+
+        app.cleanup_ctx.append(alerts_ctx)
+    return Responder(store, settings.responses, alerts)
 
 
 def _mount_audit(app: web.Application, settings: Settings) -> AuditWriter | None:
@@ -159,6 +186,7 @@ def build_app(settings: Settings) -> web.Application:
         await app[STATE].aclose()
 
     app[AUDIT] = _mount_audit(app, settings)
+    app[RESPONDER] = _mount_responder(app, settings, store)
     app.cleanup_ctx.append(runtime_ctx)
     app[IDENTIFIER] = _mount_auth(app, settings, store)
     hsts = settings.listen.tls.hsts if settings.listen.tls is not None else HSTSSettings(enabled=False)

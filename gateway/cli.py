@@ -141,6 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     filters = commands.add_parser("filters", help="list installed filters and their options")
     filters.set_defaults(func=cmd_filters)
 
+    commands.add_parser("explain", help="the access decision for a request: explain --config F --roles R "
+                                        "--method M --path P [--mfa] [--client IP]")
     audit = commands.add_parser("audit", help="the audit trail")
     audit.add_subparsers(dest="audit_command", required=True).add_parser(
         "verify", help="check hash chain and signed checkpoints: audit verify [--key PEM] FILE...")
@@ -171,6 +173,10 @@ def main(argv: list[str] | None = None) -> int:
         return verify.main(argv[2:])
     if argv[:1] == ["user"]:
         return _user(argv[1:])
+    if argv[:1] == ["explain"]:
+        from gateway import explain
+
+        return explain.main(argv[1:])
     args = build_parser().parse_args(argv)
     if args.command == "serve" and args.workers < 0:
         print("chatguard: --workers must be >= 1", file=sys.stderr)

@@ -17,6 +17,9 @@ from filters import Action, Direction
 from gateway.errors import error_response
 from gateway.exchange import Exchange
 from gateway.inspection import Inspection
+from gateway.keys import RESPONDER
+from gateway.responses import Offender
+from gateway.state import StateUnavailable
 
 audit = logging.getLogger("chatguard.audit")
 
@@ -48,6 +51,26 @@ def http_blocked(exchange: Exchange, inspection: Inspection,
                  direction: Direction = Direction.INBOUND) -> web.Response:
     _event("filter.block", exchange, direction, inspection)
     return error_response(403, "message blocked by policy", exchange.request_id)
+
+
+async def respond(exchange: Exchange, direction: Direction, inspection: Inspection,
+                  payload: bytes | str) -> web.Response | None:
+    """Bans, throttles, step-up, quarantine and alerts the filters' hints and score call for.
+
+    Returns the answer that replaces the normal one, or None to go on as the chain decided.
+    The state store being down fails closed (503).
+    """
+    threat = inspection.threat()
+    if threat is None:
+        return None
+    score, hints = threat
+    responder = exchange.request.app[RESPONDER]
+    offender = Offender(exchange.client, exchange.principal.subject, exchange.plan.name, exchange.request_id)
+    try:
+        outcome = await responder.respond(offender, score, hints, tuple(inspection.reasons()), payload)
+    except StateUnavailable:
+        return error_response(503, "service unavailable", exchange.request_id)
+    return outcome.http_response()
 
 
 def http_unparseable(exchange: Exchange, error: Exception, *, outbound: bool = False) -> web.Response:

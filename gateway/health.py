@@ -9,7 +9,8 @@ import orjson
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from gateway.keys import AUDIT, METRICS, RUNTIME
+from gateway import admin_api, admin_bans
+from gateway.keys import AUDIT, METRICS, RUNTIME, STATE
 
 _READY_CACHE = 2.0  # seconds: probes may come often; do not open sockets for each one
 
@@ -79,4 +80,6 @@ def build_admin_app(gateway_app: web.Application) -> web.Application:
     admin.router.add_get("/healthz", healthz)
     admin.router.add_get("/readyz", readyz)
     admin.router.add_get("/metrics", metrics)
+    admin_bans.bind_store(admin, gateway_app[STATE])
+    admin_api.mount(admin, gateway_app)  # /admin/*: behind the admin role and 2FA
     return admin

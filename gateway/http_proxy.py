@@ -113,6 +113,9 @@ async def forward(exchange: Exchange) -> web.StreamResponse:
                                    content_type=request.headers.get("Content-Type"))
         except CodecError as exc:
             return enforce.http_unparseable(exchange, exc)
+        if (answer := await enforce.respond(exchange, Direction.INBOUND, result, raw)) is not None:
+            enforce.record(exchange, Direction.INBOUND, result)
+            return answer
         if result.action is Action.BLOCK:
             return enforce.http_blocked(exchange, result)
         enforce.record(exchange, Direction.INBOUND, result)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from filters import Action, Message
+from filters import Action, Hints, Message
 from filters._chain import Chain, ChainResult
 from gateway.codec import Codec
 
@@ -31,6 +31,17 @@ class Inspection:
             for finding in result.findings:
                 counts[finding.type] = counts.get(finding.type, 0) + 1
         return counts
+
+    def threat(self) -> tuple[float, Hints] | None:
+        """The risk (highest finding score of the filters that gave hints) and their merged hints, or
+        None when no filter asked for a response: masking a card is not a threat, a scored attack is."""
+        hinted = [v for result in self.results for v in result.verdicts if v.hints]
+        if not hinted:
+            return None
+        score = max((f.score for v in hinted for f in v.findings), default=0.0)
+        labels = tuple(dict.fromkeys(label for v in hinted for label in v.hints.labels))
+        return score, Hints(any(v.hints.ban for v in hinted), any(v.hints.alert for v in hinted),
+                            any(v.hints.step_up for v in hinted), labels)
 
     def reasons(self) -> list[str]:
         return [reason for result in self.results for reason in result.reasons]

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from gateway.audit import AuditWriter
     from gateway.auth import Identifier
     from gateway.metrics import Metrics
+    from gateway.responses import Responder
     from gateway.runtime import RuntimeHolder
     from gateway.state import StateStore
     from gateway.ws.registry import Connections
@@ -20,3 +21,4 @@ WS_CONNECTIONS: web.AppKey[Connections] = web.AppKey("chatguard.ws_connections")
 STATE: web.AppKey[StateStore] = web.AppKey("chatguard.state")
 IDENTIFIER: web.AppKey[Identifier | None] = web.AppKey("chatguard.identifier")
 AUDIT: web.AppKey[AuditWriter | None] = web.AppKey("chatguard.audit")
+RESPONDER: web.AppKey[Responder] = web.AppKey("chatguard.responder")

@@ -16,6 +16,7 @@ from filters import Direction
 from filters._chain import Chain
 from gateway.codec import Codec
 from gateway.pipeline import Pipeline
+from gateway.rbac import AccessControl, RouteAccess
 from gateway.routing import Route, RouteTable
 from gateway.settings import RouteSettings, Settings
 from gateway.state import StateStore
@@ -40,6 +41,7 @@ class RoutePlan:
     inbound_chain: Chain
     outbound_chain: Chain
     max_frame: int
+    access: RouteAccess
 
     @property
     def name(self) -> str:
@@ -58,6 +60,7 @@ class Runtime:
     def __init__(self, settings: Settings, store: StateStore | None = None) -> None:
         self.settings = settings
         self.routes = RouteTable.build(settings.routes)
+        self.access = AccessControl.build(settings)
         self.pipeline = Pipeline.build(settings)
         if store is not None:
             _share_state(self.pipeline, store)
@@ -81,6 +84,7 @@ class Runtime:
                 inbound_chain=self.pipeline.chain(route.name, Direction.INBOUND),
                 outbound_chain=self.pipeline.chain(route.name, Direction.OUTBOUND),
                 max_frame=rs.websocket.max_frame or settings.websocket.max_frame,
+                access=self.access.routes[route.name],
             )
 
         self._users = 0

@@ -20,6 +20,9 @@ from yarl import URL
 from filters._options import ByteSize, Duration, OptionsError, bind, expand_env, join
 from gateway.audit.config import AuditSettings
 from gateway.auth.config import AuthSettings
+from gateway.rbac.config import MessageRules, RoleSettings
+from gateway.responses import AlertSettings, ResponseSettings
+from gateway.shield import ShieldSettings
 from gateway.state.settings import StateSettings
 from gateway.tls_config import ListenerTLS, UpstreamTLS
 
@@ -175,6 +178,12 @@ class RouteSettings:
     websocket: RouteWebSocket = field(default_factory=RouteWebSocket)
     strip_prefix: str = ""
     options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    deny: tuple[str, ...] = ()
+    methods_allow: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    networks: tuple[str, ...] = ()
+    mfa: Literal["required", "optional"] = "optional"
+    mode: Literal["enforce", "shadow"] = "enforce"
+    messages_allow: MessageRules = field(default_factory=MessageRules)
 
 
 @dataclass(frozen=True)
@@ -191,6 +200,10 @@ class Settings:
     state: StateSettings = field(default_factory=StateSettings)
     auth: AuthSettings | None = None
     audit: AuditSettings = field(default_factory=AuditSettings)
+    roles: Mapping[str, RoleSettings] = field(default_factory=lambda: MappingProxyType({}))
+    shield: ShieldSettings = field(default_factory=ShieldSettings)
+    responses: ResponseSettings = field(default_factory=ResponseSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
     workers: int = 1
     shutdown_timeout: Duration = Duration(30)
     source: str = ""
@@ -223,6 +236,9 @@ class Settings:
             if route.name in names:
                 raise ConfigError(join(route_path, "name"), f"duplicate route name {route.name!r}")
             names.add(route.name)
+        from gateway.rbac import check_access  # local: rbac reads these settings
+
+        check_access(self, path)
 
     @property
     def trusted_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:

@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from gateway.auth.identify import Identifier
+from gateway.auth.pages import page_routes
 from gateway.auth.service import AuthError, AuthService
 
 log = logging.getLogger("chatguard.auth")
@@ -76,6 +77,7 @@ class AuthRoutes:
             web.post("/auth/totp/enrol", self._guard("totp_enrol", self.enrol)),
             web.post("/auth/totp/confirm", self._guard("totp_confirm", self.confirm)),
             web.get("/.well-known/jwks.json", self._guard("jwks", self.jwks)),
+            *page_routes(self.service, self.identifier, self._client_of),
         ]
 
     def _guard(self, endpoint: str, handler: Handler) -> Handler:

@@ -11,7 +11,7 @@ audit = logging.getLogger("chatguard.audit")
 
 
 def record(decision: Decision, principal: Principal, route: str, method: str, *,
-           request_id: str = "", client: str = "", message: str = "") -> None:
+           request_id: str = "", client: str = "", event_name: str = "") -> None:
     """Log a denial (`authz.deny`) or a shadow-mode denial (`authz.shadow_deny`); allows stay quiet."""
     if decision.allowed and not decision.shadow:
         return
@@ -25,6 +25,6 @@ def record(decision: Decision, principal: Principal, route: str, method: str, *,
         fields["request_id"] = request_id
     if client:
         fields["client"] = client
-    if message:
-        fields["message"] = message
+    if event_name:
+        fields["event_name"] = event_name  # the Socket.IO event / Matrix type / DDP method refused
     audit.warning("access denied" if not decision.shadow else "access would be denied", extra=fields)

@@ -17,6 +17,9 @@ from gateway.rbac.config import RoleSettings
 ANONYMOUS_ROLE = "anonymous"
 
 
+_EVERYONE = frozenset({"anonymous"})
+
+
 class RoleMap:
     """Frozen expansion of the `roles:` section; roles it does not define expand to themselves."""
 
@@ -69,6 +72,10 @@ class RoleMap:
         return frozenset(out)
 
     def principal(self, principal: Principal) -> Principal:
-        """The same principal with its roles replaced by their expansion (what filters see)."""
-        roles = self.expand(principal.roles)
+        """The same principal with its roles replaced by their expansion (what filters see).
+
+        Everyone also holds `anonymous`: a public route (`allow: [anonymous]`) is open to signed-in
+        callers too; to keep them out, say `deny: [some role]`.
+        """
+        roles = self.expand(principal.roles) | _EVERYONE
         return principal if roles == principal.roles else dataclasses.replace(principal, roles=roles)

@@ -28,7 +28,6 @@ LAYOUT = Template("""<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
 <title>$title - chatguard</title>
 <link rel="stylesheet" href="$static/pages.css">
 </head>

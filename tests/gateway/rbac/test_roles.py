@@ -59,7 +59,11 @@ def test_principal_carries_expanded_roles_for_filters() -> None:
 def test_permissions_claimed_by_a_token_are_dropped() -> None:
     """An identity provider group called `unmask:card` must not grant the permission."""
     got = role_map(ROLES).principal(Principal("eve", frozenset({"visitor", "unmask:card", "admin:bans"})))
-    assert got.roles == {"visitor"}
+    assert got.roles == {"visitor", "anonymous"}
+
+
+def test_everyone_holds_anonymous_so_public_routes_stay_open() -> None:
+    assert "anonymous" in role_map(ROLES).principal(Principal("bo", frozenset({"billing"}))).roles
 
 
 def test_anonymous_is_unchanged() -> None:
