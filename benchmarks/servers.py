@@ -159,6 +159,7 @@ def chatguard_conf(workdir: Path, port: int, admin: int, http_port: int, ws_port
 listen: {{host: 127.0.0.1, port: {port}}}
 admin: {{host: 127.0.0.1, port: {admin}}}
 logging: {{level: warning, access_log: false}}
+shield: {{enabled: false}}  # one load generator address would trip the per-address limits
 upstreams:
   api: {{url: "http://127.0.0.1:{http_port}"}}
   ws: {{url: "http://127.0.0.1:{ws_port}"}}

@@ -8,14 +8,14 @@ from collections.abc import AsyncIterator, Mapping
 
 from aiohttp import web
 
-from filters import ANONYMOUS
+from filters import ANONYMOUS, Principal
 from gateway import http_proxy, shield, ws_proxy
 from gateway.audit import AuditWriter, install_handler, remove_handler
 from gateway.auth import AUTH, AuthError, AuthRoutes, AuthService, Identifier, Identity, auth_context
 from gateway.errors import error_response
 from gateway.exchange import Exchange
 from gateway.forwarding import client_address, request_id_from
-from gateway.keys import AUDIT, IDENTIFIER, METRICS, RESPONDER, RUNTIME, STATE, WS_CONNECTIONS
+from gateway.keys import AUDIT, IDENTIFIER, METRICS, RESPONDER, RUNTIME, SERVER_TLS, STATE, WS_CONNECTIONS
 from gateway.metrics import Metrics
 from gateway.pathnorm import PathRejected, canonicalise
 from gateway.rbac import allow_message, authorize, record
@@ -39,11 +39,17 @@ _NOBODY = Identity(ANONYMOUS, None, 0.0)
 
 
 async def _authenticate(request: web.Request) -> Identity:
-    """Who is calling: anonymous without credentials; bad credentials raise `AuthError` (400/401)."""
+    """Who is calling: a token's identity, else a verified client certificate's (mTLS services),
+    else anonymous. Bad credentials raise `AuthError` (400/401)."""
     identifier = request.app[IDENTIFIER]
-    if identifier is None:
-        return _NOBODY
-    return await identifier.identify(request) or _NOBODY
+    identity = await identifier.identify(request) if identifier is not None else None
+    if identity is not None:
+        return identity
+    server_tls = request.app[SERVER_TLS]
+    if server_tls is not None and (service := server_tls.peer_principal(request)) is not None:
+        # Routes admit every certificate holder with `allow: [service]`, or one by its name as a role.
+        return Identity(Principal(subject=service, roles=frozenset({"service", service})), None, 0.0)
+    return _NOBODY
 
 
 async def _dispatch(request: web.Request, runtime: Runtime, request_id: str) -> tuple[web.StreamResponse, str]:
@@ -185,6 +191,7 @@ def build_app(settings: Settings) -> web.Application:
         await app[RUNTIME].aclose()
         await app[STATE].aclose()
 
+    app[SERVER_TLS] = None  # set by gateway.server when the listener terminates TLS
     app[AUDIT] = _mount_audit(app, settings)
     app[RESPONDER] = _mount_responder(app, settings, store)
     app.cleanup_ctx.append(runtime_ctx)

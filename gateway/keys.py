@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from gateway.responses import Responder
     from gateway.runtime import RuntimeHolder
     from gateway.state import StateStore
+    from gateway.tls import ServerTLS
     from gateway.ws.registry import Connections
 
 RUNTIME: web.AppKey[RuntimeHolder] = web.AppKey("chatguard.runtime")
@@ -22,3 +23,4 @@ STATE: web.AppKey[StateStore] = web.AppKey("chatguard.state")
 IDENTIFIER: web.AppKey[Identifier | None] = web.AppKey("chatguard.identifier")
 AUDIT: web.AppKey[AuditWriter | None] = web.AppKey("chatguard.audit")
 RESPONDER: web.AppKey[Responder] = web.AppKey("chatguard.responder")
+SERVER_TLS: web.AppKey[ServerTLS | None] = web.AppKey("chatguard.server_tls")

@@ -23,7 +23,7 @@ from filters._options import OptionsError
 from gateway import logs
 from gateway.app import build_app
 from gateway.health import build_admin_app
-from gateway.keys import RUNTIME, STATE
+from gateway.keys import RUNTIME, SERVER_TLS, STATE
 from gateway.runtime import Runtime
 from gateway.security_headers import redirect_app
 from gateway.settings import Settings, load_settings
@@ -53,6 +53,8 @@ async def run(settings: Settings, config_path: str | None, *, reuse_port: bool =
               ready: asyncio.Event | None = None, stop: asyncio.Event | None = None) -> None:
     """Serve until SIGTERM/SIGINT (or `stop` is set), then drain."""
     app = build_app(settings)
+    tls = ServerTLS.load(settings.listen.tls) if settings.listen.tls is not None else None
+    app[SERVER_TLS] = tls  # client-certificate identities (mTLS) for authentication
     runner = web.AppRunner(app, access_log=None, handle_signals=False,
                            shutdown_timeout=float(settings.shutdown_timeout))
     await runner.setup()
@@ -60,7 +62,6 @@ async def run(settings: Settings, config_path: str | None, *, reuse_port: bool =
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     tasks: set[asyncio.Task[object]] = set()
-    tls = ServerTLS.load(settings.listen.tls) if settings.listen.tls is not None else None
     if tls is not None:
         watcher: asyncio.Task[object] = loop.create_task(tls.watch(), name="chatguard-tls-watch")
         tasks.add(watcher)

@@ -42,10 +42,10 @@ class ShieldSettings:
     """The `shield:` section: request and WebSocket-connect rates per client address."""
 
     enabled: bool = True
-    requests: int = 600  # requests per address per `window`
+    requests: int = 3000  # requests per address per `window` (offices share addresses: stay generous)
     window: Duration = Duration(60)
     throttled_requests: int = 20  # the limit for a throttled address or subject
-    connects: int = 60  # WebSocket upgrades per address per `connect_window`
+    connects: int = 300  # WebSocket upgrades per address per `connect_window`
     connect_window: Duration = Duration(60)
 
     def validate(self, path: str) -> None:

@@ -529,6 +529,33 @@ def test_mtls_required_admits_only_certificates_from_the_client_ca(
         assert answer == b""
 
 
+@pytest.fixture(scope="module")
+def mtls_optional(setup: Setup, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    files = setup.pki.files
+    tls = {"cert": str(files.server_cert), "key": str(files.server_key),
+           "client_cert": "optional", "client_ca": str(files.ca_cert)}
+    upstreams = {"plain": {"url": f"http://127.0.0.1:{setup.ports['plain']}"}}
+    routes = [route("plain", "plain"), {**route("svc", "plain"), "allow": ["service"]},
+              {**route("bot", "plain"), "allow": ["dev-client"]}, {**route("other", "plain"), "allow": ["nobody"]}]
+    with running(Gateway(tmp_path_factory.mktemp("mtls-optional"), tls, upstreams, routes)) as gateway:
+        yield gateway
+
+
+@pytest.mark.parametrize(("path", "with_cert", "status"), [
+    ("/svc/x", True, b"200"), ("/bot/x", True, b"200"), ("/other/x", True, b"403"),
+    ("/svc/x", False, b"401"), ("/plain/x", False, b"200"), ("/plain/x", True, b"200"),
+])
+def test_client_certificate_names_the_calling_service(setup: Setup, mtls_optional: Gateway, path: str,
+                                                      with_cert: bool, status: bytes) -> None:
+    ctx = setup.pki.context()
+    if with_cert:
+        files = setup.pki.files
+        assert files.client_cert and files.client_key
+        ctx.load_cert_chain(files.client_cert, files.client_key)
+    answer = raw_get(mtls_optional.port, ctx, path)
+    assert answer.startswith(b"HTTP/1.1 " + status + b" ")
+
+
 # --- check-config -----------------------------------------------------------------------------------
 
 
