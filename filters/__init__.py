@@ -8,6 +8,7 @@ from filters._api import (
     Channel,
     Direction,
     Filter,
+    FilterStream,
     Finding,
     Hints,
     Message,
@@ -20,7 +21,7 @@ from filters._api import (
 from filters._options import ByteSize, Duration, OptionsError
 
 __all__ = [
-    "ANONYMOUS", "NO_HINTS", "PASS", "Action", "Channel", "Direction", "Filter", "Finding",
+    "ANONYMOUS", "NO_HINTS", "PASS", "Action", "Channel", "Direction", "Filter", "FilterStream", "Finding",
     "Hints", "Message", "NoOptions", "Principal", "Verdict", "block", "modify",
     "ByteSize", "Duration", "OptionsError",
 ]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 
 class Direction(enum.StrEnum):
@@ -126,6 +126,25 @@ def block(reason: str, findings: tuple[Finding, ...] | list[Finding] = (),
     return Verdict(Action.BLOCK, None, reason, tuple(findings), hints)
 
 
+@runtime_checkable
+class FilterStream(Protocol):
+    """Per-stream state of a filter that must see a stream whole (a value split across chunks).
+
+    The gateway makes one per streamed response (and field) through `Filter.stream`, feeds it
+    every chunk in order and forwards what `feed` returns; `close` returns the held tail at
+    end of stream. What is held back must stay bounded. `findings` lists everything found so
+    far (spans count from the start of the stream); the gateway audits the new ones after
+    each call. Raising fails closed: the stream is cut.
+    """
+
+    @property
+    def findings(self) -> Sequence[Finding]: ...
+
+    async def feed(self, chunk: str) -> str: ...
+
+    async def close(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class NoOptions:
     """Options of a filter that takes none."""
@@ -154,6 +173,14 @@ class Filter:
     async def inspect(self, message: Message) -> Verdict:
         """Decide about one message. The default passes everything."""
         return PASS
+
+    def stream(self, message: Message) -> FilterStream | None:
+        """Per-stream state for the stream `message` starts (its text is empty), or None.
+
+        None (the default) means each chunk is inspected alone with `inspect`. A filter
+        whose findings can span chunks (the masking filter) returns a fresh `FilterStream`.
+        """
+        return None
 
     async def aclose(self) -> None:
         """Release what the filter holds (files, connections). Called once at shutdown."""

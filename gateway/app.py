@@ -12,15 +12,18 @@ from filters import ANONYMOUS, Principal
 from gateway import http_proxy, shield, ws_proxy
 from gateway.audit import AuditWriter, install_handler, remove_handler
 from gateway.auth import AUTH, AuthError, AuthRoutes, AuthService, Identifier, Identity, auth_context
+from gateway.auth.config import DelegateSettings
+from gateway.auth.delegate import Backend as DelegateBackend
 from gateway.errors import error_response
 from gateway.exchange import Exchange
 from gateway.forwarding import client_address, request_id_from
+from gateway.identity_headers import identity_headers
 from gateway.keys import AUDIT, IDENTIFIER, METRICS, RESPONDER, RUNTIME, SERVER_TLS, STATE, WS_CONNECTIONS
 from gateway.metrics import Metrics
 from gateway.pathnorm import PathRejected, canonicalise
 from gateway.rbac import allow_message, authorize, record
 from gateway.responses import AlertSender, Responder
-from gateway.runtime import Runtime, RuntimeHolder
+from gateway.runtime import RoutePlan, Runtime, RuntimeHolder
 from gateway.security_headers import security_headers_hook
 from gateway.settings import Settings
 from gateway.state import StateStore, open_store
@@ -38,18 +41,47 @@ def _is_websocket(request: web.Request) -> bool:
 _NOBODY = Identity(ANONYMOUS, None, 0.0)
 
 
-async def _authenticate(request: web.Request) -> Identity:
-    """Who is calling: a token's identity, else a verified client certificate's (mTLS services),
-    else anonymous. Bad credentials raise `AuthError` (400/401)."""
+async def _authenticate(request: web.Request, runtime: Runtime, plan: RoutePlan) -> Identity:
+    """Who is calling: a token's identity (the gateway's, a trusted issuer's, or on a delegated route
+    the backend's own), else a verified client certificate's (mTLS services), else anonymous.
+    Bad credentials raise `AuthError` (400/401; 503 when a delegating backend cannot answer)."""
     identifier = request.app[IDENTIFIER]
-    identity = await identifier.identify(request) if identifier is not None else None
+    identity = None
+    if identifier is not None:
+        service = request.app[AUTH]
+        delegate = service.delegates.for_route(plan.name)
+        identity = await identifier.identify(request, delegate=delegate is not None)
+        if identity is None and delegate is not None:
+            identity = await _delegated(identifier, request, runtime, plan, delegate)
     if identity is not None:
         return identity
     server_tls = request.app[SERVER_TLS]
-    if server_tls is not None and (service := server_tls.peer_principal(request)) is not None:
+    if server_tls is not None and (service_name := server_tls.peer_principal(request)) is not None:
         # Routes admit every certificate holder with `allow: [service]`, or one by its name as a role.
-        return Identity(Principal(subject=service, roles=frozenset({"service", service})), None, 0.0)
+        return Identity(Principal(subject=service_name, roles=frozenset({"service", service_name})), None, 0.0)
     return _NOBODY
+
+
+async def _delegated(identifier: Identifier, request: web.Request, runtime: Runtime, plan: RoutePlan,
+                     delegate: DelegateSettings) -> Identity | None:
+    """The backend vouches for its own bearer token (one token only; the token stays in the request)."""
+    tokens = identifier.offered(request, delegate=True).backend
+    if not tokens:
+        return None
+    if len(tokens) > 1:
+        raise AuthError(400, "more than one credential in the request")
+    upstreams = runtime.upstreams
+    backend = DelegateBackend(plan.upstream, upstreams.session(plan.upstream), upstreams.origin(plan.upstream),
+                              upstreams.server_name(plan.upstream))
+    principal = await request.app[AUTH].delegates.verify(delegate, next(iter(tokens)), backend)
+    return Identity(principal, None, 0.0)
+
+
+def _identity_headers(request: web.Request, principal: Principal, upstream: str) -> dict[str, str]:
+    service = request.app.get(AUTH)
+    if service is None or not service.settings.assertion.enabled:
+        return identity_headers(principal, upstream)
+    return identity_headers(principal, upstream, service.issuer, float(service.settings.assertion.ttl))
 
 
 async def _dispatch(request: web.Request, runtime: Runtime, request_id: str) -> tuple[web.StreamResponse, str]:
@@ -64,7 +96,7 @@ async def _dispatch(request: web.Request, runtime: Runtime, request_id: str) -> 
         return error_response(404, "no route", request_id), "-"
     plan = runtime.plans[matched.route.name]
     try:
-        identity = await _authenticate(request)
+        identity = await _authenticate(request, runtime, plan)
     except AuthError as refused:
         return error_response(refused.status, refused.message, request_id), plan.name
     principal = runtime.access.roles.principal(identity.principal)  # roles expanded, permissions added
@@ -89,6 +121,7 @@ async def _dispatch(request: web.Request, runtime: Runtime, request_id: str) -> 
         request=request, runtime=runtime, plan=plan, request_id=request_id,
         client=client, principal=principal, conversation=_conversation(matched.params),
         session=identity.session_id, expires=identity.expires or None,
+        carriage=identity.carriage, identity=_identity_headers(request, principal, plan.upstream),
     )
     runtime.acquire()
     try:

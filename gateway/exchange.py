@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from aiohttp import web
 
 from filters import Channel, Direction, Message, Principal
+from gateway.auth.carriage import Carriage
 from gateway.runtime import RoutePlan, Runtime
 
 
@@ -23,6 +25,8 @@ class Exchange:
     conversation: str
     session: str | None = None      # the gateway session behind the credentials (logout ends it)
     expires: float | None = None    # when the credentials stop being valid (epoch seconds)
+    carriage: Carriage = field(default_factory=Carriage)  # gateway credentials, never forwarded
+    identity: Mapping[str, str] = field(default_factory=dict)  # X-Chatguard-* headers for the backend
 
     def message(self, direction: Direction, channel: Channel = Channel.HTTP) -> Message:
         """A template for the messages found in this exchange's payloads."""

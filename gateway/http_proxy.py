@@ -18,12 +18,14 @@ from yarl import URL
 
 from filters import Action, Direction
 from gateway import enforce
+from gateway.auth.carriage import strip_headers, strip_query
 from gateway.codec import CodecError
 from gateway.errors import REQUEST_ID, error_response, upstream_failure
 from gateway.exchange import Exchange
 from gateway.forwarding import add_forwarding, end_to_end, strip_set
 from gateway.inspection import inspect
 from gateway.security_headers import mark_proxied
+from gateway.sse import EventRelay, Relayed, is_event_stream
 
 log = logging.getLogger("chatguard.proxy")
 
@@ -60,7 +62,7 @@ class _LimitedBody:
 
 def upstream_url(exchange: Exchange) -> URL:
     """The backend URL with the client's path and query byte-exact (no re-quoting)."""
-    raw = exchange.request.raw_path
+    raw = strip_query(exchange.request.raw_path, exchange.carriage)  # gateway ?access_token= never goes on
     prefix = exchange.plan.settings.strip_prefix
     if prefix and raw.startswith(prefix):
         raw = raw[len(prefix):] or "/"
@@ -75,6 +77,8 @@ def upstream_headers(exchange: Exchange) -> CIMultiDict[str]:
     add_forwarding(headers, request.headers, peer=request.remote, scheme=request.scheme,
                    host=request.host, trusted=exchange.runtime.trusted)
     headers[REQUEST_ID] = exchange.request_id
+    strip_headers(headers, exchange.carriage)  # the gateway's bearer token and session cookie stay here
+    headers.update(exchange.identity)
     return headers
 
 
@@ -157,6 +161,12 @@ async def _respond(exchange: Exchange, upstream: aiohttp.ClientResponse) -> web.
     request, plan = exchange.request, exchange.plan
     codec = plan.outbound_codec
     no_body = request.method == "HEAD" or upstream.status in _NO_BODY_STATUSES
+    if not no_body and is_event_stream(upstream.headers.get("Content-Type")) \
+            and plan.outbound_chain.active(Direction.OUTBOUND):
+        if plan.settings.messages.outbound.sse.declared:
+            return await _respond_events(exchange, upstream)
+        if codec is not None:  # text the route filters must not slip out as events
+            return enforce.http_unparseable(exchange, CodecError("event stream without sse fields"), outbound=True)
     if codec is not None and not no_body and _inspectable(upstream):
         return await _respond_inspected(exchange, upstream)
     if not no_body and (declared_small := _declared_length(upstream)) is not None and declared_small <= SMALL_BODY:
@@ -201,6 +211,54 @@ async def _respond_small(exchange: Exchange, upstream: aiohttp.ClientResponse, l
     response = web.Response(status=upstream.status, reason=upstream.reason, body=body,
                             headers=_response_headers(exchange, upstream))
     mark_proxied(response)
+    return response
+
+
+async def _respond_events(exchange: Exchange, upstream: aiohttp.ClientResponse) -> web.StreamResponse:
+    """Server-sent events on a route declaring `sse` fields: filtered event by event, never buffered whole."""
+    request, plan = exchange.request, exchange.plan
+    if upstream.headers.get("Content-Encoding", "identity").lower() not in ("identity", ""):
+        return enforce.http_unparseable(exchange, CodecError("compressed event stream"), outbound=True)
+    relay = EventRelay(plan.settings.messages.outbound.sse, plan.outbound_chain,
+                       exchange.message(Direction.OUTBOUND), plan.max_body)
+    response = web.StreamResponse(status=upstream.status, reason=upstream.reason,
+                                  headers=_response_headers(exchange, upstream))
+    mark_proxied(response)
+    response.enable_chunked_encoding()
+    await response.prepare(request)
+    try:
+        async for chunk in upstream.content.iter_any():
+            if not await _relay_events(exchange, response, await relay.feed(chunk)):
+                return await _cut(response)
+        if not await _relay_events(exchange, response, await relay.close()):
+            return await _cut(response)
+    except CodecError as exc:
+        enforce.http_unparseable(exchange, exc, outbound=True)  # audited; the stream ends here
+        return await _cut(response)
+    except (TimeoutError, aiohttp.ClientError, aiohttp.ClientPayloadError):
+        log.warning("upstream failed mid-response", extra={"request_id": exchange.request_id})
+        if request.transport is not None:
+            request.transport.close()
+        return response
+    await response.write_eof()
+    return response
+
+
+async def _relay_events(exchange: Exchange, response: web.StreamResponse, relayed: Relayed) -> bool:
+    """Send what passed and audit every event; False once an event was blocked."""
+    for inspection in relayed.inspections:
+        if inspection is relayed.blocked:
+            enforce.http_blocked(exchange, inspection, Direction.OUTBOUND)  # audit only: headers are sent
+        else:
+            enforce.record(exchange, Direction.OUTBOUND, inspection)
+    if relayed.data:
+        await response.write(relayed.data)
+    return relayed.blocked is None
+
+
+async def _cut(response: web.StreamResponse) -> web.StreamResponse:
+    """End a filtered stream early: what was sent stays, nothing after the refused event follows."""
+    await response.write_eof()
     return response
 
 

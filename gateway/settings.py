@@ -130,6 +130,23 @@ class RouteMatch:
 
 
 @dataclass(frozen=True)
+class SseFields:
+    """Where chat text lives in the `data:` of server-sent events (see gateway/sse.py)."""
+
+    json: tuple[str, ...] = ()  # pointers into data holding JSON; data that is not JSON is taken as text
+    text: bool = False          # the whole data of each event is text
+
+    @property
+    def declared(self) -> bool:
+        return bool(self.json or self.text)
+
+    def validate(self, path: str) -> None:
+        from gateway.sse import check_sse  # local: the sse module imports this one
+
+        check_sse(self, path)
+
+
+@dataclass(frozen=True)
 class FieldSelector:
     """Where message text lives in one direction of a route (see gateway/codec.py)."""
 
@@ -139,9 +156,11 @@ class FieldSelector:
     socketio: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     ddp: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     xmpp: bool = False
+    sse: SseFields = field(default_factory=SseFields)  # streamed text/event-stream responses (outbound)
 
     @property
     def declared(self) -> bool:
+        """Bodies and frames to inspect (`sse` is separate: it never buffers a body)."""
         return bool(self.json or self.form or self.text or self.socketio or self.ddp or self.xmpp)
 
     def validate(self, path: str) -> None:

@@ -21,6 +21,7 @@ import aiohttp
 from aiohttp import WSServerHandshakeError, web
 
 from filters import Direction
+from gateway.auth.carriage import forwarded_protocols
 from gateway.errors import REQUEST_ID, error_response, upstream_failure
 from gateway.exchange import Exchange
 from gateway.http_proxy import upstream_headers, upstream_url
@@ -77,7 +78,8 @@ async def _connect_and_relay(exchange: Exchange) -> web.StreamResponse:
     try:
         async with asyncio.timeout(float(plan.settings.timeout) or None):
             upstream = await session.ws_connect(
-                upstream_url(exchange), protocols=offered_protocols(request.headers), headers=headers,
+                upstream_url(exchange), protocols=forwarded_protocols(offered_protocols(request.headers)),
+                headers=headers,
                 autoclose=False, autoping=True, heartbeat=heartbeat, compress=0,
                 max_msg_size=plan.max_frame, decode_text=plan.outbound_codec is not None,
                 timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=close_timeout),

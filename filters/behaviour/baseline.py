@@ -5,6 +5,10 @@ subject against its own recent history catches the sudden change that marks a st
 account or a script, and keeps adapting as the person's habits change. Both quantities
 are taken in log space (log of the gap between messages, log of the size) so a burst
 and a single huge paste stand out by the same number of deviations.
+
+An outlier is learned only up to `clamp` deviations (winsorised): otherwise one burst
+inflates the variance so much that a script's second and third message already look
+normal. Lasting changes of habit are still learned, a little more slowly.
 """
 
 from __future__ import annotations
@@ -60,15 +64,20 @@ def deviations(value: float, mean: float, var: float) -> float:
     return max(0.0, (value - mean) / max(math.sqrt(var), MIN_STD))
 
 
-def _update(mean: float, var: float, value: float, alpha: float) -> tuple[float, float]:
+def _update(mean: float, var: float, value: float, alpha: float,
+            clamp: float | None = None) -> tuple[float, float]:
+    if clamp is not None:
+        value = min(value, mean + clamp * max(math.sqrt(var), MIN_STD))
     diff = value - mean
     step = alpha * diff
     return mean + step, (1 - alpha) * (var + diff * step)
 
 
-def observe(base: Baseline, now: float, chars: int, alpha: float) -> tuple[Baseline, float, float]:
+def observe(base: Baseline, now: float, chars: int, alpha: float,
+            clamp: float | None = None) -> tuple[Baseline, float, float]:
     """Fold one message into `base`; returns the new baseline and the rate and size deviations
-    of this message measured against the baseline *before* it (0 while the baseline is empty)."""
+    of this message measured against the baseline *before* it (0 while the baseline is empty).
+    With `clamp`, values above mean + clamp deviations are learned as if they were at that bound."""
     size = size_of(chars)
     if base.samples == 0:
         return Baseline(1, now, 0.0, 0.0, size, 0.0), 0.0, 0.0
@@ -78,6 +87,6 @@ def observe(base: Baseline, now: float, chars: int, alpha: float) -> tuple[Basel
         return (Baseline(2, max(now, base.last), rate, 0.0, *_update(base.size_mean, base.size_var, size, alpha)),
                 0.0, size_dev)
     rate_dev = deviations(rate, base.rate_mean, base.rate_var)
-    rm, rv = _update(base.rate_mean, base.rate_var, rate, alpha)
-    sm, sv = _update(base.size_mean, base.size_var, size, alpha)
+    rm, rv = _update(base.rate_mean, base.rate_var, rate, alpha, clamp)
+    sm, sv = _update(base.size_mean, base.size_var, size, alpha, clamp)
     return Baseline(base.samples + 1, max(now, base.last), rm, rv, sm, sv), rate_dev, size_dev

@@ -111,7 +111,7 @@ async def anomaly(store: Store, opts: AnomalyOptions, actor: Actor, message: Mes
         return None
     key = f"{PREFIX}base:{actor.subject}"
     before = Baseline.from_bytes(await store.get(key))
-    after, rate_dev, size_dev = observe(before, now, len(message.text), opts.alpha)
+    after, rate_dev, size_dev = observe(before, now, len(message.text), opts.alpha, opts.deviations)
     await store.put(key, after.to_bytes(), float(opts.remember))
     worst = max(rate_dev, size_dev)
     if before.samples < opts.min_samples or worst < opts.deviations:

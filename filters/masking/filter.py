@@ -98,8 +98,12 @@ class MaskingFilter(Filter):
                 found.append((match.start(), match.end(), original, kind))
         return found
 
-    def stream(self) -> StreamMasker:
-        """A masker for one stream (SSE response, WebSocket token stream); not shared."""
+    def stream(self, message: Message | None = None) -> StreamMasker | None:
+        """A masker for one stream (SSE response, WebSocket token stream); not shared.
+
+        None when `message` goes a direction this filter does not mask."""
+        if message is not None and message.direction not in self._directions:
+            return None
         return StreamMasker(self.masker, self.placeholder, self.options.stream_hold)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from filters._options import Duration, OptionsError, join
+from gateway.auth.abuse import AbuseSettings
 
 ALGORITHMS = frozenset({"EdDSA", "ES256", "ES384", "RS256", "PS256"})
 
@@ -100,6 +101,52 @@ class ExternalIssuer:
 
 
 @dataclass(frozen=True)
+class VisitorSettings:
+    """Anonymous website visitors: `POST /auth/visitor` hands out a short-lived `visitor` token."""
+
+    enabled: bool = False
+    ttl: Duration = Duration(3600)
+    role: str = "visitor"
+    rate_limit: RateLimitSettings = field(default_factory=lambda: RateLimitSettings(requests=5, window=Duration(600)))
+
+    def validate(self, path: str) -> None:
+        if not self.ttl > 0:
+            raise OptionsError(join(path, "ttl"), "must be > 0")
+
+
+@dataclass(frozen=True)
+class DelegateSettings:
+    """Backend-delegated auth: the backend's own bearer token is checked by calling `path` on the
+    upstream of the request's route (for Matrix, `/_matrix/client/v3/account/whoami`)."""
+
+    routes: tuple[str, ...]
+    path: str
+    user_field: str = "user_id"
+    method: Literal["GET", "POST"] = "GET"
+    ttl: Duration = Duration(30)
+    timeout: Duration = Duration(5)
+    roles_by_user: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    default_roles: tuple[str, ...] = ()
+    subject_prefix: str = ""
+
+    def validate(self, path: str) -> None:
+        if not self.path.startswith("/"):
+            raise OptionsError(join(path, "path"), "must start with '/'")
+        if not self.routes:
+            raise OptionsError(join(path, "routes"), "name at least one route (glob patterns allowed)")
+        if not self.ttl > 0 or not self.timeout > 0:
+            raise OptionsError(join(path, "ttl" if not self.ttl > 0 else "timeout"), "must be > 0")
+
+
+@dataclass(frozen=True)
+class AssertionSettings:
+    """The signed `X-Chatguard-Assertion` JWT added to forwarded requests of signed-in callers."""
+
+    enabled: bool = True
+    ttl: Duration = Duration(60)
+
+
+@dataclass(frozen=True)
 class AuthSettings:
     """`store` is a SQLite path (`sqlite:///var/lib/chatguard/users.db`) or a `postgresql://` URL."""
 
@@ -109,7 +156,11 @@ class AuthSettings:
     totp: TotpSettings = field(default_factory=TotpSettings)
     lockout: LockoutSettings = field(default_factory=LockoutSettings)
     rate_limit: RateLimitSettings = field(default_factory=RateLimitSettings)
+    abuse: AbuseSettings = field(default_factory=AbuseSettings)
     external: tuple[ExternalIssuer, ...] = ()
+    visitors: VisitorSettings = field(default_factory=VisitorSettings)
+    delegates: tuple[DelegateSettings, ...] = ()
+    assertion: AssertionSettings = field(default_factory=AssertionSettings)
     refresh_ttl: Duration = Duration(30 * 86400)
     ticket_ttl: Duration = Duration(300)
     cookie_name: str = "chatguard_session"
@@ -121,6 +172,7 @@ class AuthSettings:
     def validate(self, path: str) -> None:
         if not self.store.startswith(("sqlite://", "postgresql://", "postgres://")):
             raise OptionsError(join(path, "store"), "expected sqlite:///PATH or postgresql://...")
+        self.abuse.validate(join(path, "abuse"))
 
 
 def decode_key(value: str, path: str) -> bytes:

@@ -9,24 +9,35 @@ revocation list; tokens from configured external issuers against their JWKS.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 import jwt
 from aiohttp import web
 
 from filters import Principal
+from gateway.auth.carriage import SUBPROTOCOL_PREFIX, Carriage
 from gateway.auth.service import AuthError, AuthService
 from gateway.auth.tokens import TokenInvalid, principal_from
 
-SUBPROTOCOL_PREFIX = "chatguard.bearer."
 _MAX_TOKEN = 4096
 
 
 @dataclass(frozen=True)
 class Identity:
     principal: Principal
-    session_id: str | None  # None for external issuers (no gateway session)
+    session_id: str | None  # None for external issuers and delegated backend tokens (no gateway session)
     expires: float
+    carriage: Carriage = field(default_factory=Carriage)  # gateway credentials to strip before forwarding
+
+
+@dataclass(frozen=True)
+class Offered:
+    """Tokens found in a request: the gateway's own (checked here) and the backend's (left alone)."""
+
+    gateway: frozenset[str]
+    backend: frozenset[str]
+    cookie: bool
 
 
 def _is_websocket(request: web.Request) -> bool:
@@ -34,45 +45,74 @@ def _is_websocket(request: web.Request) -> bool:
             and "upgrade" in request.headers.get("Connection", "").lower())
 
 
-def offered_tokens(request: web.Request, cookie_name: str, query_allowed: str = "websocket") -> set[str]:
-    """Every token the request carries, from all the places a client may put one."""
-    found: set[str] = set()
+def offered_tokens(request: web.Request, cookie_name: str, query_allowed: str = "websocket",
+                   ours: Callable[[str], bool] = lambda token: True, delegate: bool = False) -> Offered:
+    """Every token the request carries, sorted into the gateway's and the backend's.
+
+    The cookie and the subprotocol are always the gateway's. A bearer header is the
+    backend's only on a delegated route and when it is not a gateway token (otherwise it is
+    checked and refused if bad: fail closed). `?access_token=` that is not a gateway token
+    belongs to the backend (Matrix uses that parameter) and is neither checked nor removed.
+    """
+    gateway: set[str] = set()
+    backend: set[str] = set()
     for value in request.headers.getall("Authorization", []):
         scheme, _, token = value.strip().partition(" ")
-        if scheme.lower() == "bearer" and token.strip():
-            found.add(token.strip())
+        token = token.strip()
+        if scheme.lower() == "bearer" and token:
+            (backend if delegate and not ours(token) else gateway).add(token)
     cookie = request.cookies.get(cookie_name)
     if cookie:
-        found.add(cookie)
+        gateway.add(cookie)
     for header in request.headers.getall("Sec-WebSocket-Protocol", []):
         for offered in header.split(","):
             offered = offered.strip()
             if offered.startswith(SUBPROTOCOL_PREFIX) and len(offered) > len(SUBPROTOCOL_PREFIX):
-                found.add(offered[len(SUBPROTOCOL_PREFIX):])
-    query = request.query.getall("access_token", [])
-    if query:
-        if query_allowed != "websocket" or not _is_websocket(request):
+                gateway.add(offered[len(SUBPROTOCOL_PREFIX):])
+    for token in request.query.getall("access_token", []):
+        if not token:
+            continue
+        if not ours(token):
+            backend.add(token)
+        elif query_allowed != "websocket" or not _is_websocket(request):
             raise AuthError(400, "access_token in the query string is only accepted on WebSocket upgrades")
-        found.update(q for q in query if q)
-    return found
+        else:
+            gateway.add(token)
+    return Offered(frozenset(gateway), frozenset(backend), bool(cookie))
 
 
 class Identifier:
     def __init__(self, service: AuthService) -> None:
         self._service = service
 
-    async def identify(self, request: web.Request) -> Identity | None:
-        """The caller's identity; None without credentials; `AuthError` for bad or conflicting ones."""
+    def is_gateway_token(self, token: str) -> bool:
+        """Whether a token claims to come from the gateway or a configured issuer (not yet verified)."""
+        if len(token) > _MAX_TOKEN or token.count(".") != 2:
+            return False
+        try:
+            issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+        except jwt.PyJWTError:
+            return False
+        return isinstance(issuer, str) and (issuer == self._service.issuer.issuer
+                                            or self._service.external.handles(issuer))
+
+    def offered(self, request: web.Request, delegate: bool = False) -> Offered:
         s = self._service.settings
-        tokens = offered_tokens(request, s.cookie_name, s.query_credentials)
-        if not tokens:
+        return offered_tokens(request, s.cookie_name, s.query_credentials, self.is_gateway_token, delegate)
+
+    async def identify(self, request: web.Request, delegate: bool = False) -> Identity | None:
+        """The caller's identity; None without gateway credentials; `AuthError` for bad or conflicting ones."""
+        found = self.offered(request, delegate)
+        if not found.gateway:
             return None
-        if len(tokens) > 1:
+        if len(found.gateway) > 1:
             raise AuthError(400, "more than one credential in the request")
-        token = tokens.pop()
+        token = next(iter(found.gateway))
         if len(token) > _MAX_TOKEN:
             raise AuthError(401, "invalid token")
-        return await self.verify(token)
+        identity = await self.verify(token)
+        carriage = Carriage(found.gateway, self._service.settings.cookie_name if found.cookie else "")
+        return replace(identity, carriage=carriage)
 
     async def verify(self, token: str) -> Identity:
         try:

@@ -74,6 +74,7 @@ class AuthRoutes:
             web.post("/auth/mfa", self._guard("mfa", self.mfa)),
             web.post("/auth/refresh", self._guard("refresh", self.refresh)),
             web.post("/auth/logout", self._guard("logout", self.logout)),
+            web.post("/auth/visitor", self._guard("visitor", self.visitor)),
             web.post("/auth/totp/enrol", self._guard("totp_enrol", self.enrol)),
             web.post("/auth/totp/confirm", self._guard("totp_confirm", self.confirm)),
             web.get("/.well-known/jwks.json", self._guard("jwks", self.jwks)),
@@ -112,6 +113,9 @@ class AuthRoutes:
             raise AuthError(401, "a gateway access token is required")
         await self.service.logout(identity.session_id, identity.principal.subject)
         return _answer({"logged_out": True})
+
+    async def visitor(self, request: web.Request) -> web.StreamResponse:
+        return _answer(await self.service.visitor(self._client_of(request)))
 
     async def enrol(self, request: web.Request) -> web.StreamResponse:
         body = await _body(request, optional=("ticket",))

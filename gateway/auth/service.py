@@ -15,7 +15,10 @@ from typing import Any
 
 from filters import Principal
 from gateway.auth import totp
+from gateway.auth.abuse import CredentialAbuse
 from gateway.auth.config import AuthSettings
+from gateway.auth.delegate import Delegates
+from gateway.auth.errors import AuthError
 from gateway.auth.external import ExternalIssuers
 from gateway.auth.limits import Lockout, RateLimiter
 from gateway.auth.passwords import Passwords
@@ -24,15 +27,11 @@ from gateway.auth.state import AuthState
 from gateway.auth.tokens import TokenIssuer, load_keys
 from gateway.auth.users import User, UserStore, open_user_store
 
+__all__ = ["AuthError", "AuthService", "Ticket"]
+
 audit = logging.getLogger("chatguard.audit")
-
-
-class AuthError(Exception):
-    """A refusal with the HTTP status and the message the client may see."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.message = status, message
+# Visitor sessions live only in their token; the ':' never occurs in a stored session id.
+VISITOR_SESSION = "v:"
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,11 @@ class AuthService:
         self.sessions = Sessions(store, state, settings.refresh_ttl, max(settings.refresh_ttl, settings.jwt.ttl))
         self.lockout = Lockout(state, settings.lockout)
         self.rate = RateLimiter(state, settings.rate_limit)
+        self.visitor_rate = RateLimiter(state, settings.visitors.rate_limit)
+        self.delegates = Delegates(settings.delegates, state)
         self._box = totp.SecretBox(settings.totp.key_bytes()) if settings.totp.encryption_key else None
+        self.abuse = CredentialAbuse(state, settings.abuse,
+                                     settings.totp.key_bytes() if settings.totp.encryption_key else None)
 
     @classmethod
     def from_settings(cls, settings: AuthSettings, state: AuthState) -> AuthService:
@@ -106,7 +109,14 @@ class AuthService:
         data = json.loads(raw)
         return Ticket(str(data["uid"]), str(data["u"]), bool(data["e"]))
 
+    async def _refuse_banned(self, client: str) -> None:
+        """An address banned for credential abuse (or anything else) gets no further guesses."""
+        if await self.abuse.banned(client):
+            audit.warning("sign-in refused: address banned", extra=_event("auth.banned", client=client))
+            raise AuthError(403, "banned")
+
     async def login(self, username: str, password: str, client: str) -> dict[str, Any]:
+        await self._refuse_banned(client)
         if await self.lockout.locked(username, client):
             audit.warning("login refused: locked", extra=_event("auth.locked", user=username, client=client))
             raise AuthError(429, "too many failed attempts; try again later")
@@ -114,6 +124,7 @@ class AuthService:
         ok = await self.passwords.verify(user.password_hash if user else None, password)
         if user is None or not ok or user.disabled:
             await self.lockout.failure(username, client, "password")
+            await self.abuse.failure(username, client, password, "password")
             audit.warning("login failed", extra=_event("auth.login_failed", user=username, client=client))
             raise AuthError(401, "invalid username or password")
         if self.passwords.needs_rehash(user.password_hash):
@@ -125,6 +136,7 @@ class AuthService:
         return await self._tokens(user, mfa=False)
 
     async def mfa(self, ticket: str, code: str, client: str) -> dict[str, Any]:
+        await self._refuse_banned(client)
         found = await self._read_ticket(ticket, spend=True)
         if await self.lockout.locked(found.username, client):
             raise AuthError(429, "too many failed attempts; try again later")
@@ -134,6 +146,7 @@ class AuthService:
         if await self._second_factor(user, code):
             return await self._tokens(user, mfa=True)
         await self.lockout.failure(user.username, client, "mfa")
+        await self.abuse.failure(user.username, client, None, "mfa")
         audit.warning("second factor failed", extra=_event("auth.mfa_failed", user=user.username, client=client))
         raise AuthError(401, "invalid code")
 
@@ -198,6 +211,7 @@ class AuthService:
         secret = self.box.open(user.totp_pending, user.id)
         if not await totp.accept_code(self.state, user.id, secret, code.strip(), self.settings.totp.valid_window):
             await self.lockout.failure(user.username, client, "enrol")
+            await self.abuse.failure(user.username, client, None, "enrol")
             raise AuthError(401, "invalid code")
         codes = totp.recovery_codes(self.settings.totp.recovery_codes)
         await self.store.confirm_totp(user.id, self.box.seal(secret, user.id),
@@ -208,5 +222,23 @@ class AuthService:
             answer.update(await self._tokens(user, mfa=True))
         return answer
 
+    async def visitor(self, client: str) -> dict[str, Any]:
+        """A short-lived token for an anonymous visitor, under a fresh subject so that one visitor
+        can be throttled, banned and audited without an account. No refresh token: visitors ask again."""
+        v = self.settings.visitors
+        if not v.enabled:
+            raise AuthError(404, "visitor tokens are not enabled")
+        if not await self.visitor_rate.allow("visitor-issue", client):
+            audit.warning("visitor token refused: rate", extra=_event("auth.visitor_limited", client=client))
+            raise AuthError(429, "too many visitor tokens from this address; try again later")
+        subject = "visitor:" + secrets.token_urlsafe(12)
+        session_id = VISITOR_SESSION + secrets.token_urlsafe(12)
+        principal = Principal(subject=subject, roles=frozenset({v.role}), mfa=False)
+        access = self.issuer.issue(principal, session_id, {"visitor": True}, ttl=float(v.ttl))
+        audit.info("visitor token issued", extra=_event("auth.visitor", user=subject, client=client))
+        return {"access_token": access, "token_type": "Bearer", "expires_in": int(v.ttl), "subject": subject}
+
     async def is_revoked(self, session_id: str) -> bool:
+        if session_id.startswith(VISITOR_SESSION):  # no stored session: only an explicit revocation counts
+            return await self.state.get(f"auth:revoked:{session_id}") is not None
         return await self.sessions.is_revoked(session_id)

@@ -103,6 +103,20 @@ class TokenIssuer:
         key = self.current
         return jwt.encode(claims, key.private, algorithm=key.algorithm, headers={"kid": key.kid})
 
+    def assertion(self, principal: Principal, audience: str, ttl: float) -> str:
+        """A short-lived statement for one backend (`aud` = its upstream name) of who is calling.
+
+        It has no `sid` and another audience, so it can never pass as an access token."""
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "iss": self.issuer, "aud": audience, "sub": principal.subject, "iat": now, "nbf": now,
+            "exp": now + max(1, int(ttl)), "jti": secrets.token_urlsafe(12), "roles": sorted(principal.roles),
+            "amr": ["otp"] if principal.mfa else [],
+        }
+        key = self.current
+        return jwt.encode(claims, key.private, algorithm=key.algorithm,
+                          headers={"kid": key.kid, "typ": "chatguard-assertion+jwt"})
+
     def verify(self, token: str) -> dict[str, Any]:
         """The claims of a valid token; anything else raises `TokenInvalid`."""
         try:

@@ -41,8 +41,12 @@ def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def extract_ddp(text: str, selector: Mapping[str, Sequence[Pointer]], fields: list[TextField],
-                label: str = "") -> Renderer | None:
-    """Fields of one DDP message; None when it is not a selected method or collection."""
+                label: str = "", names: list[str] | None = None) -> Renderer | None:
+    """Fields of one DDP message; None when it is not a selected method or collection.
+
+    `names`, when given, receives the method name of a `method` message; one without a string
+    name is recorded as "" so that access rules refuse it instead of waving it through.
+    """
     check_document(text)
     try:
         message = json.loads(text, object_pairs_hook=_unique, parse_constant=reject_constant)
@@ -53,6 +57,8 @@ def extract_ddp(text: str, selector: Mapping[str, Sequence[Pointer]], fields: li
     kind = message.get("msg")
     name = message.get("method") if kind == "method" else (
         message.get("collection") if kind in _COLLECTION_MESSAGES else None)
+    if names is not None and kind == "method":
+        names.append(name if isinstance(name, str) else "")
     if not isinstance(name, str):
         return None
     pointers = [*selector.get(name, ()), *selector.get(WILDCARD, ())]
@@ -61,15 +67,16 @@ def extract_ddp(text: str, selector: Mapping[str, Sequence[Pointer]], fields: li
     return parse_document(text, states_of(pointers), fields, f"{label}{name}").render
 
 
-def extract_sockjs(frame: str, selector: Mapping[str, Sequence[Pointer]], fields: list[TextField]) -> Renderer | None:
-    """Fields of one SockJS frame or bare DDP message."""
+def extract_sockjs(frame: str, selector: Mapping[str, Sequence[Pointer]], fields: list[TextField],
+                   names: list[str] | None = None) -> Renderer | None:
+    """Fields of one SockJS frame or bare DDP message (method names into `names`, when given)."""
     if frame in ("o", "h"):
         return None
     head = frame[:1]
     if head == "c":
         return None
     if head == "{":
-        return extract_ddp(frame, selector, fields)
+        return extract_ddp(frame, selector, fields, names=names)
     if head in ("a", "m"):
         start = 1
     elif head in ("[", '"'):
@@ -80,7 +87,7 @@ def extract_sockjs(frame: str, selector: Mapping[str, Sequence[Pointer]], fields
 
     def message(walker: Walker, index: int, pos: int) -> int:
         text, end = walker.string(pos)
-        render = extract_ddp(text, selector, fields, f"{prefix}[{index}]:")
+        render = extract_ddp(text, selector, fields, f"{prefix}[{index}]:", names)
         if render is not None:
             walker.doc.nested[pos] = (end, render)
         return end

@@ -24,8 +24,12 @@ _EVENTS = frozenset("25")
 _RECORD_SEPARATOR = "\x1e"
 
 
-def extract_engineio(frame: str, events: Mapping[str, Sequence[Pointer]], fields: list[TextField]) -> Renderer | None:
-    """Fields of one Engine.IO text packet; None when the packet carries nothing to inspect."""
+def extract_engineio(frame: str, events: Mapping[str, Sequence[Pointer]], fields: list[TextField],
+                     names: list[str] | None = None) -> Renderer | None:
+    """Fields of one Engine.IO text packet; None when the packet carries nothing to inspect.
+
+    `names`, when given, receives the event name of an event packet (for per-message access rules).
+    """
     if not frame or frame[0] not in "0123456":
         raise CodecError("not an Engine.IO packet")
     if frame[0] != "4":
@@ -47,6 +51,8 @@ def extract_engineio(frame: str, events: Mapping[str, Sequence[Pointer]], fields
         def argument(index: int, at: int) -> int:
             if index == 0:
                 name = _event_name(walker, at)
+                if names is not None:
+                    names.append(name)
                 event.append(f"{label}[{name}]")
                 pointers.extend([*events.get(name, ()), *events.get(WILDCARD, ())])
                 return walker.skip(at)

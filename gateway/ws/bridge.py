@@ -17,6 +17,8 @@ How a connection ends (the other side is always closed too):
 - a message over `max_frame` or a broken frame: aiohttp closes the sender with 1009
   (or 1002/1007) and the other side is told as for a vanished peer;
 - a filter decision (enforce `on_block: close` 1008, `on_parse_error` 1003/1008): both sides;
+- a ban or throttle of the client: 1008 to it, 1001 "client went away" to the upstream;
+- the state store down while a response is due: 1011 to the client, 1001 to the upstream;
 - shutdown: both sides get 1001.
 """
 
@@ -32,9 +34,10 @@ from prometheus_client import Counter
 
 from filters import Action, Channel, Direction, Message
 from gateway import enforce
-from gateway.codec import Codec, CodecError
+from gateway.codec import NAMED_KINDS, Codec, CodecError, frame_names
 from gateway.exchange import Exchange
 from gateway.inspection import inspect
+from gateway.rbac import allow_message
 
 log = logging.getLogger("chatguard.ws")
 
@@ -52,10 +55,11 @@ SESSION_ENDED = (WSCloseCode.POLICY_VIOLATION, "session ended")
 class _Stop(Exception):
     """A filter decision ends the connection on both sides."""
 
-    def __init__(self, code: int, reason: str) -> None:
+    def __init__(self, code: int, reason: str, upstream: tuple[int, str] | None = None) -> None:
         super().__init__(reason)
         self.code = code
         self.reason = reason
+        self.upstream = upstream or (code, reason)
 
 
 def mirrored(code: int | None) -> int:
@@ -112,6 +116,9 @@ class Bridge:
         plan = self.exchange.plan
         codec = plan.codec(direction)
         template = self.exchange.message(direction, Channel.WS) if codec is not None else None
+        # Kinds of per-message rules this route has for client frames; () costs nothing per frame.
+        tables = plan.access.messages.tables
+        named = tuple(k for k in NAMED_KINDS if k in tables) if direction is Direction.INBOUND else ()
         receive, send = src.receive, dst.send_frame
         messages = size = 0
         try:
@@ -120,6 +127,8 @@ class Bridge:
                 kind = msg.type
                 if kind is TEXT or kind is BINARY:
                     data = msg.data
+                    if named and await self._refused(named, src, data, kind is BINARY):
+                        continue
                     if template is not None:
                         assert codec is not None
                         checked = await self._filtered(codec, template, src, data)
@@ -142,7 +151,7 @@ class Bridge:
                     await self._lost(direction)
                 return
         except _Stop as stop:
-            await self._end(direction, (stop.code, stop.reason), (stop.code, stop.reason))
+            await self._end(direction, (stop.code, stop.reason), stop.upstream)
         except _SEND_FAILED:
             if not self.ending:  # the destination vanished while we wrote to it
                 await self._lost(Direction.OUTBOUND if direction is Direction.INBOUND else Direction.INBOUND)
@@ -159,16 +168,47 @@ class Bridge:
         except CodecError as exc:
             outcome = enforce.ws_parse_outcome(exchange, direction, exc)
         else:
-            if result.action is not Action.BLOCK:
+            # Countermeasures answer for the client; the backend's messages are not its doing.
+            answer = None
+            if direction is Direction.INBOUND:
+                answer = await enforce.ws_respond(exchange, direction, result, data)
+            if answer is not None:
+                enforce.record(exchange, direction, result)
+                outcome = answer
+            elif result.action is not Action.BLOCK:
                 enforce.record(exchange, direction, result)
                 payload = result.payload
                 return payload.encode() if isinstance(payload, str) else payload
-            outcome = enforce.ws_block_outcome(exchange, direction, result)
+            else:
+                outcome = enforce.ws_block_outcome(exchange, direction, result)
+        await self._apply(outcome, src)
+        return None
+
+    async def _refused(self, kinds: tuple[str, ...], src: Side, data: str | bytes, binary: bool) -> bool:
+        """Check a client frame against the route's per-message rules; True when it must not go on."""
+        exchange = self.exchange
+        rules = exchange.plan.access.messages
+        for kind in kinds:
+            try:
+                names = frame_names(data, kind, binary=binary)
+            except CodecError as exc:
+                await self._apply(enforce.ws_parse_outcome(exchange, Direction.INBOUND, exc), src)
+                return True
+            for name in names:
+                decision = allow_message(rules, exchange.principal, kind, name)
+                outcome = enforce.ws_access_outcome(exchange, decision, kind, name)
+                if outcome is not None:
+                    await self._apply(outcome, src)
+                    return True
+        return False
+
+    @staticmethod
+    async def _apply(outcome: enforce.WsOutcome, src: Side) -> None:
+        """Carry out a decision about a message that is not forwarded."""
         if outcome.close is not None:
-            raise _Stop(outcome.close, outcome.reason)
+            raise _Stop(outcome.close, outcome.reason, outcome.upstream)
         if outcome.reply is not None:
             await src.send_frame(outcome.reply.encode(), TEXT)
-        return None
 
     async def _lost(self, vanished: Direction) -> None:
         """`vanished` names the direction whose source went away without a close frame."""

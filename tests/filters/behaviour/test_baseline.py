@@ -45,3 +45,26 @@ def test_round_trip() -> None:
 
 def test_deviations_only_count_upwards() -> None:
     assert deviations(-5.0, 0.0, 1.0) == 0.0
+
+
+def test_a_sustained_burst_keeps_deviating_when_outliers_are_clamped() -> None:
+    """Unclamped, the first burst message inflates the variance and the rest look normal."""
+    results = {}
+    for clamp in (None, 4.0):
+        base = _train(60)
+        now, flagged = base.last, 0
+        for _ in range(5):
+            now += 0.2
+            base, rate_dev, _ = observe(base, now, 42, 0.05, clamp)
+            flagged += rate_dev >= 4
+        results[clamp] = flagged
+    assert results[None] < 5 and results[4.0] == 5
+
+
+def test_clamped_baseline_still_adapts_to_new_habits() -> None:
+    base = _train(60, size=40)
+    now = base.last
+    for _ in range(200):
+        now += 30
+        base, _, size_dev = observe(base, now, 400, 0.05, 4.0)
+    assert size_dev < 2

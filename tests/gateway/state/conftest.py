@@ -20,8 +20,11 @@ async def raw(prefix: str) -> AsyncIterator[Redis]:
 
 @pytest.fixture
 async def shared(prefix: str, raw: Redis) -> AsyncIterator[tuple[RedisStore, RedisStore]]:
-    """Two stores on one Redis with separate connections: two gateway processes."""
-    first, second = store(prefix), store(prefix)
+    """Two stores on one Redis with separate connections: two gateway processes.
+
+    A generous timeout: these tests check atomicity under 200 concurrent calls, not speed, and the
+    whole suite shares two cores."""
+    first, second = store(prefix, timeout=15.0), store(prefix, timeout=15.0)
     try:
         yield first, second
     finally:
