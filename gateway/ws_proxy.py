@@ -21,7 +21,7 @@ import aiohttp
 from aiohttp import WSServerHandshakeError, web
 
 from filters import Direction
-from gateway.auth.carriage import forwarded_protocols
+from gateway.auth.carriage import SUBPROTOCOL_PREFIX, forwarded_protocols
 from gateway.errors import REQUEST_ID, error_response, upstream_failure
 from gateway.exchange import Exchange
 from gateway.http_proxy import upstream_headers, upstream_url
@@ -38,6 +38,16 @@ log = logging.getLogger("chatguard.ws")
 # as an offer; extensions are not negotiated at all).
 _HOP_HANDSHAKE = ("Sec-WebSocket-Key", "Sec-WebSocket-Version", "Sec-WebSocket-Extensions",
                   "Sec-WebSocket-Protocol", "Sec-WebSocket-Accept")
+
+
+def _answer_protocols(chosen: str | None, offered: tuple[str, ...]) -> tuple[str, ...]:
+    """What the client is answered: the upstream's choice; when the upstream chose none but the client
+    offered only gateway credentials (`chatguard.bearer.<token>`), one of those, since a browser fails
+    a handshake whose answer names none of the protocols it offered."""
+    if chosen:
+        return (chosen,)
+    own = tuple(p for p in offered if p.startswith(SUBPROTOCOL_PREFIX))
+    return own[:1] if own and len(own) == len(offered) else ()
 
 
 def offered_protocols(headers: Mapping[str, str]) -> tuple[str, ...]:
@@ -92,7 +102,7 @@ async def _connect_and_relay(exchange: Exchange) -> web.StreamResponse:
         return upstream_failure(exc, rid, plan.upstream)
 
     client = web.WebSocketResponse(
-        protocols=(upstream.protocol,) if upstream.protocol else (), timeout=close_timeout,
+        protocols=_answer_protocols(upstream.protocol, offered_protocols(request.headers)), timeout=close_timeout,
         autoclose=False, autoping=True, heartbeat=heartbeat, compress=False,
         max_msg_size=plan.max_frame, decode_text=plan.inbound_codec is not None,
     )

@@ -162,6 +162,19 @@ async def test_websocket_credentials_are_removed_other_protocols_kept(
         assert token not in repr(seen)
 
 
+async def test_a_bearer_only_offer_is_answered_with_it_when_the_backend_picks_none(
+        gateway: RunningGateway, recorder: tuple[Recorder, str]) -> None:
+    async with aiohttp.ClientSession() as client:
+        token = await agent_token(gateway, client)
+        # Browsers fail a handshake whose answer names none of their offered protocols.
+        async with client.ws_connect(f"{gateway.url}/ws", protocols=(f"chatguard.bearer.{token}",)) as ws:
+            assert ws.protocol == f"chatguard.bearer.{token}"
+            await ws.send_str("hi")
+            assert (await ws.receive()).data == "echo hi"
+        _, seen = recorder[0].last()
+        assert "sec-websocket-protocol" not in seen and token not in repr(seen)
+
+
 async def test_two_different_gateway_tokens_are_400(gateway: RunningGateway) -> None:
     async with aiohttp.ClientSession() as client:
         first = await agent_token(gateway, client)
