@@ -3,7 +3,8 @@
 Callers authenticate with the same tokens as the gateway (`Identifier`); their roles are
 expanded with the configured inheritance, so a role inheriting `admin` qualifies. Without
 credentials: 401; signed in without the `admin` role: 403; admin without 2FA: 401
-`step-up required`. Every admin action is written to the `chatguard.audit` logger.
+`step-up required`. Every admin call, refused or not, is written to the `chatguard.audit`
+logger (`admin.action`) with its outcome.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,10 @@ import orjson
 from aiohttp import web
 
 from filters import Principal
+from gateway.audit import reader
+from gateway.audit.entry import iso
 from gateway.auth import AUTH, AuthError
+from gateway.auth.users import SessionInfo
 from gateway.keys import IDENTIFIER, RUNTIME
 from gateway.rbac import STEP_UP, AccessControl, RoleMap
 
@@ -43,7 +48,7 @@ def _roles(gateway_app: web.Application) -> RoleMap:
 
 def _guarded(gateway_app: web.Application, handler: Handler, action: str) -> Callable[[web.Request],
                                                                                       Awaitable[web.StreamResponse]]:
-    async def guarded(request: web.Request) -> web.StreamResponse:
+    async def answer(request: web.Request, who: list[str]) -> web.StreamResponse:
         identifier = gateway_app[IDENTIFIER]
         if identifier is None:
             return _json({"error": "authentication is not configured"}, 401)
@@ -54,20 +59,35 @@ def _guarded(gateway_app: web.Application, handler: Handler, action: str) -> Cal
         if identity is None:
             return _json({"error": "authentication required"}, 401)
         principal = _roles(gateway_app).principal(identity.principal)
+        who.append(principal.subject)
         if ADMIN_ROLE not in principal.roles:
             audit.warning("admin access denied", extra={"event": "authz.deny", "rule": "admin_api",
                                                         "subject": principal.subject, "route": "admin",
-                                                        "method": request.method, "roles": sorted(principal.roles)})
+                                                        "method": request.method, "client": request.remote or "",
+                                                        "roles": sorted(principal.roles)})
             return _json({"error": "forbidden"}, 403)
         if not principal.mfa:
             return _json({"error": STEP_UP}, 401)
-        response = await handler(request, principal)
-        if request.method != "GET":
-            audit.info("admin action", extra={"event": "admin.action", "action": action, "subject": principal.subject,
-                                               "target": dict(request.match_info), "status": response.status})
+        return await handler(request, principal)
+
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        who: list[str] = []
+        response = await answer(request, who)
+        outcome = "ok" if response.status < 400 else "refused"
+        log = audit.info if outcome == "ok" else audit.warning
+        log("admin action", extra={"event": "admin.action", "action": action, "outcome": outcome,
+                                   "subject": who[0] if who else None, "client": request.remote or "",
+                                   "method": request.method, "path": request.path,
+                                   "target": dict(request.match_info), "query": _query_fields(request),
+                                   "status": response.status})
         return response
 
     return guarded
+
+
+def _query_fields(request: web.Request) -> dict[str, str]:
+    """The query parameters an admin call was filtered by (names the API knows, nothing else)."""
+    return {k: request.query[k] for k in ("user", "event", "subject", "limit") if k in request.query}
 
 
 async def _revoke_session(request: web.Request, _: Principal) -> web.Response:
@@ -86,38 +106,27 @@ async def _revoke_user(request: web.Request, _: Principal) -> web.Response:
     return _json({"revoked_user": user.username})
 
 
+def _when(epoch: float) -> str | None:
+    return iso(datetime.fromtimestamp(epoch, UTC)) if epoch > 0 else None  # 0: stored before times were kept
+
+
+def session_view(session: SessionInfo) -> dict[str, Any]:
+    """One session as the API shows it: ids, times and 2FA state, never a token."""
+    return {"id": session.session_id, "user": session.user, "created": _when(session.created),
+            "last_used": _when(session.last_used), "expires": _when(session.expires), "mfa": session.mfa}
+
+
 async def _list_sessions(request: web.Request, _: Principal) -> web.Response:
     service = request.config_dict[_SERVICE]
-    lister = getattr(service.store, "list_sessions", None)
-    if lister is None:
-        return _json({"error": "the user store cannot list sessions"}, 501)
-    user = request.query.get("user")
-    sessions = await lister(user) if user else await lister()
-    return _json({"sessions": sessions})
+    if service is None:
+        return _json({"error": "sign-in is not configured"}, 404)
+    sessions = await service.store.list_sessions(request.query.get("user") or None)
+    return _json({"sessions": [session_view(s) for s in sessions]})
 
 
 def read_audit(path: str, event: str | None, subject: str | None, limit: int) -> list[dict[str, Any]]:
-    """The last `limit` entries of the current audit file matching `event` (prefix) and `subject`."""
-    file = Path(path)
-    if not file.exists():
-        return []
-    found: list[dict[str, Any]] = []
-    with file.open("rb") as lines:
-        for line in lines:
-            try:
-                entry = orjson.loads(line)
-            except orjson.JSONDecodeError:
-                continue  # a torn last line while the writer appends; `audit verify` reports damage
-            if not isinstance(entry, dict):
-                continue
-            if event and not str(entry.get("event", "")).startswith(event):
-                continue
-            if subject and entry.get("subject", entry.get("user")) != subject:
-                continue
-            found.append(entry)
-            if len(found) > limit:
-                del found[0]
-    return found
+    """The newest `limit` entries matching `event` (prefix) and `subject`, across rotated files, oldest first."""
+    return reader.query(Path(path), event, subject, limit)
 
 
 async def _query_audit(request: web.Request, _: Principal) -> web.Response:

@@ -14,6 +14,7 @@ import orjson
 from aiohttp import WSCloseCode, web
 
 from filters import Action, Direction
+from gateway.auth.carriage import strip_query
 from gateway.errors import error_response
 from gateway.exchange import Exchange
 from gateway.inspection import Inspection
@@ -67,8 +68,14 @@ async def countermeasures(exchange: Exchange, direction: Direction, inspection: 
     if threat is None:
         return None
     score, hints = threat
-    responder = exchange.request.app[RESPONDER]
-    offender = Offender(exchange.client, exchange.principal.subject, exchange.plan.name, exchange.request_id)
+    request = exchange.request
+    responder = request.app[RESPONDER].for_route(exchange.plan.responses)
+    websocket = request.headers.get("Upgrade", "").lower() == "websocket"
+    offender = Offender(exchange.client, exchange.principal.subject, exchange.plan.name, exchange.request_id,
+                        channel="ws" if websocket else "http",
+                        direction="outbound" if direction is Direction.OUTBOUND else "inbound",
+                        method=request.method, target=strip_query(request.raw_path, exchange.carriage),
+                        content_type=request.headers.get("Content-Type", ""))
     return await responder.respond(offender, score, hints, tuple(inspection.reasons()), payload)
 
 

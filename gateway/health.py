@@ -81,5 +81,6 @@ def build_admin_app(gateway_app: web.Application) -> web.Application:
     admin.router.add_get("/readyz", readyz)
     admin.router.add_get("/metrics", metrics)
     admin_bans.bind_store(admin, gateway_app[STATE])
+    admin_bans.bind_gateway(admin, gateway_app)  # released quarantined messages go to their route's upstream
     admin_api.mount(admin, gateway_app)  # /admin/*: behind the admin role and 2FA
     return admin

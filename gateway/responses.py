@@ -67,7 +67,7 @@ class BanPolicy:
 
 @dataclass(frozen=True)
 class ResponseSettings:
-    """The `responses:` section (per route later): score bands, ban escalation, throttle, quarantine."""
+    """The `responses:` section (global, or a route's own): score bands, ban escalation, throttle, quarantine."""
 
     bands: tuple[Band, ...] = (Band(0.5, ("alert",)), Band(0.8, ("block",)))
     ban: BanPolicy = field(default_factory=BanPolicy)
@@ -89,6 +89,12 @@ class Offender:
     subject: str
     route: str = ""
     request_id: str = ""
+    # What a quarantined message needs to be delivered later: how it came and where it was going.
+    channel: Literal["http", "ws"] = "http"
+    direction: Literal["inbound", "outbound"] = "inbound"
+    method: str = ""
+    target: str = ""  # the client's path and query, without gateway credentials
+    content_type: str = ""
 
     @property
     def anonymous(self) -> bool:
@@ -152,7 +158,9 @@ async def quarantine(store: StateStore, payload: bytes | str, offender: Offender
     number = await store.incr("quarantine:seq", 1, _YEARS)
     item_id = f"{number}-{secrets.token_hex(4)}"
     record = {"id": item_id, "at": time.time(), "route": offender.route, "client": offender.client,
-              "subject": offender.subject, "reason": reason,
+              "subject": offender.subject, "reason": reason, "request_id": offender.request_id,
+              "channel": offender.channel, "direction": offender.direction, "method": offender.method,
+              "target": offender.target, "content_type": offender.content_type,
               "payload": payload if isinstance(payload, str) else payload.decode("utf-8", "replace")}
     await store.put(f"quarantine:{number}", orjson.dumps(record), ttl)
     return item_id
@@ -304,6 +312,17 @@ class Responder:
         self.store = store
         self.settings = settings
         self.alerts = alerts
+        self._routes: dict[ResponseSettings, Responder] = {}
+
+    def for_route(self, settings: ResponseSettings | None) -> Responder:
+        """The responder for a route's own bands (None: these), sharing this one's store and alert
+        sender, so bans and offences count across routes and alerts keep one queue."""
+        if settings is None or settings == self.settings:
+            return self
+        found = self._routes.get(settings)
+        if found is None:
+            found = self._routes[settings] = Responder(self.store, settings, self.alerts)
+        return found
 
     async def respond(self, offender: Offender, score: float, hints: Hints, reasons: tuple[str, ...] = (),
                       payload: bytes | str = b"") -> Outcome:

@@ -7,6 +7,7 @@ routes of one config with the upstream pools or filters of another.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from filters._chain import Chain
 from gateway.codec import Codec
 from gateway.pipeline import Pipeline
 from gateway.rbac import AccessControl, RouteAccess
+from gateway.responses import ResponseSettings
 from gateway.routing import Route, RouteTable
 from gateway.settings import RouteSettings, Settings
 from gateway.state import StateStore
@@ -42,6 +44,7 @@ class RoutePlan:
     outbound_chain: Chain
     max_frame: int
     access: RouteAccess
+    responses: ResponseSettings | None = None  # the route's own score bands (None: the app's)
 
     @property
     def name(self) -> str:
@@ -85,6 +88,7 @@ class Runtime:
                 outbound_chain=self.pipeline.chain(route.name, Direction.OUTBOUND),
                 max_frame=rs.websocket.max_frame or settings.websocket.max_frame,
                 access=self.access.routes[route.name],
+                responses=rs.responses,
             )
 
         self._users = 0
@@ -129,14 +133,14 @@ class RuntimeHolder:
 
     def __init__(self, runtime: Runtime) -> None:
         self.current = runtime
-        self._retiring: set[asyncio.Task[None]] = set()
+        self._retiring: dict[asyncio.Task[None], Runtime] = {}
 
     async def swap(self, runtime: Runtime, grace: float) -> None:
         await runtime.start()
         old, self.current = self.current, runtime
         task = asyncio.get_running_loop().create_task(self._retire(old, grace), name="chatguard-retire-runtime")
-        self._retiring.add(task)
-        task.add_done_callback(self._retiring.discard)
+        self._retiring[task] = old
+        task.add_done_callback(lambda done: self._retiring.pop(done, None))
 
     @staticmethod
     async def _retire(old: Runtime, grace: float) -> None:
@@ -146,6 +150,12 @@ class RuntimeHolder:
         await old.aclose()
 
     async def aclose(self) -> None:
-        for task in list(self._retiring):
+        """At shutdown: runtimes still waiting to retire are closed now, with the current one."""
+        waiting = list(self._retiring.items())
+        self._retiring.clear()
+        for task, old in waiting:
             task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await old.aclose()
         await self.current.aclose()

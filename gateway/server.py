@@ -30,15 +30,23 @@ from gateway.settings import Settings, load_settings
 from gateway.tls import ServerTLS
 
 log = logging.getLogger("chatguard.server")
+audit = logging.getLogger("chatguard.audit")
 
 
 async def reload(app: web.Application, path: str) -> bool:
-    """Swap in a new runtime built from the file at `path`; keep the old one on any error."""
+    """Swap in a new runtime built from the file at `path`; keep the old one on any error.
+
+    Both outcomes are audited; a rejection names the key path at fault but not the
+    problem text, which may quote a configured (possibly secret) value."""
     try:
         settings = load_settings(path)
         runtime = Runtime(settings, app[STATE])
-    except OptionsError as exc:
-        log.error("config reload rejected; keeping the running config", extra={"error": str(exc)})
+    except Exception as exc:  # whatever went wrong, the running config stays (fail closed)
+        key = exc.path if isinstance(exc, OptionsError) else ""
+        log.error("config reload rejected; keeping the running config",
+                  extra={"error": str(exc) if isinstance(exc, OptionsError) else type(exc).__name__})
+        audit.warning("config reload rejected", extra={"event": "config.reload", "outcome": "rejected",
+                                                       "source": path, "key": key, "error": type(exc).__name__})
         return False
     old = app[RUNTIME].current.settings
     if (settings.listen, settings.admin, settings.state) != (old.listen, old.admin, old.state):
@@ -46,6 +54,8 @@ async def reload(app: web.Application, path: str) -> bool:
     logs.configure(settings.logging.level, settings.logging.format)
     await app[RUNTIME].swap(runtime, grace=float(settings.shutdown_timeout))
     log.info("config reloaded", extra={"source": path, "routes": len(runtime.plans)})
+    audit.info("config reloaded", extra={"event": "config.reload", "outcome": "accepted", "source": path,
+                                         "routes": len(runtime.plans)})
     return True
 
 

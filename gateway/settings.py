@@ -203,6 +203,7 @@ class RouteSettings:
     mfa: Literal["required", "optional"] = "optional"
     mode: Literal["enforce", "shadow"] = "enforce"
     messages_allow: MessageRules = field(default_factory=MessageRules)
+    responses: ResponseSettings | None = None  # this route's score bands; None: the global `responses:`
 
 
 @dataclass(frozen=True)

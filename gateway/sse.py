@@ -24,7 +24,7 @@ from gateway.codec import Codec, CodecError, Extracted
 from gateway.inspection import Inspection
 from gateway.settings import FieldSelector, SseFields
 
-__all__ = ["EventParser", "EventRelay", "Relayed", "SseEvent", "check_sse", "is_event_stream"]
+__all__ = ["EventParser", "EventRelay", "Relayed", "SseEvent", "StreamChain", "check_sse", "is_event_stream"]
 
 _LINE_END = re.compile(rb"\r\n|\n|\r")
 _DATA_SPLIT = re.compile(r"\r\n|\n|\r")
@@ -147,12 +147,8 @@ class EventRelay:
 
     def __init__(self, fields: SseFields, chain: Chain, template: Message, limit: int) -> None:
         self._codec = _codec(fields)
-        self._chain = chain
-        self._steps = tuple(s for s in chain.steps if s.filter.handles(Direction.OUTBOUND))
-        self._template = template
+        self._chain = StreamChain(chain, template)
         self._parser = EventParser(limit)
-        self._streams: dict[tuple[int, str], FilterStream | None] = {}
-        self._seen: dict[tuple[int, str], int] = {}
         self._last: dict[str, _Last] = {}
 
     async def feed(self, chunk: bytes) -> Relayed:
@@ -174,7 +170,7 @@ class EventRelay:
             out.data = b"".join(pieces)
             return out
         for path, last in self._last.items():
-            result = await self._run("", path, final=True)
+            result = await self._chain.run("", path, final=True)
             out.inspections.append(_inspection(result, b""))
             if result.action is Action.BLOCK:
                 out.blocked = out.inspections[-1]
@@ -189,14 +185,14 @@ class EventRelay:
 
     async def _event(self, event: SseEvent, pieces: list[bytes], out: Relayed) -> bool:
         data = event.data
-        if data is None or not self._steps:
+        if data is None or not self._chain.steps:
             pieces.append(event.raw)
             return True
         extracted = self._codec.extract_frame(data)
         results: list[ChainResult] = []
         replacements: dict[int, str] = {}
         for index, found in enumerate(extracted.fields):
-            result = await self._run(found.text, found.path, final=False)
+            result = await self._chain.run(found.text, found.path, final=False)
             results.append(result)
             if result.action is Action.BLOCK:
                 out.blocked = _inspection_of(results, Action.BLOCK, event.raw)
@@ -215,7 +211,41 @@ class EventRelay:
         out.inspections.append(_inspection_of(results, Action.MODIFY, new))
         return True
 
-    async def _run(self, text: str, path: str, *, final: bool) -> ChainResult:
+
+class StreamChain:
+    """The outbound chain over the pieces of one stream (SSE response, WebSocket connection).
+
+    Filters offering `Filter.stream` get one stream per field path, fed every piece in
+    order, so a value split across pieces is still found; the others inspect each piece
+    alone. Never shared between streams; at most `MAX_PATHS` field paths per stream, so a
+    sender cannot grow the held state without bound (further paths fail closed).
+    """
+
+    MAX_PATHS = 64
+
+    def __init__(self, chain: Chain, template: Message) -> None:
+        self._chain = chain
+        self.steps = tuple(s for s in chain.steps if s.filter.handles(Direction.OUTBOUND))
+        self._template = template
+        self._streams: dict[tuple[int, str], FilterStream | None] = {}
+        self._seen: dict[tuple[int, str], int] = {}
+        self._paths: set[str] = set()
+
+    @staticmethod
+    def offered(chain: Chain, template: Message) -> bool:
+        """Whether any outbound filter of `chain` keeps per-stream state for `template`'s stream."""
+        for step in chain.steps:
+            offer = getattr(step.filter, "stream", None)
+            if step.filter.handles(Direction.OUTBOUND) and callable(offer) and offer(template) is not None:
+                return True
+        return False
+
+    @property
+    def paths(self) -> frozenset[str]:
+        """The field paths this stream has carried so far."""
+        return frozenset(self._paths)
+
+    async def run(self, text: str, path: str, *, final: bool) -> ChainResult:
         """The chain over one piece of the stream at `path`: streams fed in order, others inspected."""
         message = Message(text=text, direction=Direction.OUTBOUND, channel=self._template.channel,
                           route=self._template.route, field=path, principal=self._template.principal,
@@ -224,7 +254,12 @@ class EventRelay:
         original = text
         verdicts: list[Verdict] = []
         failures: tuple[str, ...] = ()
-        for number, step in enumerate(self._steps):
+        if path not in self._paths:
+            if len(self._paths) >= self.MAX_PATHS:
+                failure = "too many streamed fields"
+                return ChainResult(Action.BLOCK, text, (Verdict(Action.BLOCK, None, failure),), (failure,))
+            self._paths.add(path)
+        for number, step in enumerate(self.steps):
             stream = self._stream(number, step, path, message)
             if stream is None:
                 if final and not text:

@@ -102,7 +102,8 @@ async def new_network(store: Store, opts: NetworkOptions, actor: Actor, message:
 
 async def anomaly(store: Store, opts: AnomalyOptions, actor: Actor, message: Message,
                   now: float) -> Signal | None:
-    """Learns every message; flags one far above the subject's own rate or size once trained.
+    """Learns every message; flags one far above the subject's own rate or size, or on a route the
+    subject never used, once trained.
 
     The read-update-write of the baseline is not atomic across gateways; a lost update
     only makes the baseline slightly less precise, never lets a message through unchecked.
@@ -112,9 +113,18 @@ async def anomaly(store: Store, opts: AnomalyOptions, actor: Actor, message: Mes
     key = f"{PREFIX}base:{actor.subject}"
     before = Baseline.from_bytes(await store.get(key))
     after, rate_dev, size_dev = observe(before, now, len(message.text), opts.alpha, opts.deviations)
+    route = message.route
+    if route:
+        after = after.used(route, now, float(opts.remember), opts.max_routes)
     await store.put(key, after.to_bytes(), float(opts.remember))
-    worst = max(rate_dev, size_dev)
-    if before.samples < opts.min_samples or worst < opts.deviations:
+    if before.samples < opts.min_samples:
         return None
-    score = min(0.9, 0.5 * worst / opts.deviations)  # alerts; blocking is left to the response bands
-    return Signal("anomaly", round(score, 3), None, "anomaly:rate" if rate_dev >= size_dev else "anomaly:size")
+    found: list[Signal] = []
+    worst = max(rate_dev, size_dev)
+    if worst >= opts.deviations:
+        score = min(0.9, 0.5 * worst / opts.deviations)  # alerts; blocking is left to the response bands
+        found.append(Signal("anomaly", round(score, 3), None,
+                            "anomaly:rate" if rate_dev >= size_dev else "anomaly:size"))
+    if route and opts.new_route > 0 and not before.knows(route):
+        found.append(Signal("anomaly", opts.new_route, None, "anomaly:route"))
+    return max(found, key=lambda signal: signal.score, default=None)

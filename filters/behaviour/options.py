@@ -74,17 +74,24 @@ class NetworkOptions:
 
 @dataclass(frozen=True)
 class AnomalyOptions:
-    """Deviation from the subject's own exponentially weighted baseline of message rate and size."""
+    """Deviation from the subject's own exponentially weighted baseline of message rate and size, and
+    first use of a route the subject never used."""
 
     enabled: bool = True
     alpha: float = 0.05  # weight of each new message: higher adapts faster (and is easier to drift)
     min_samples: int = 30  # no judgement before the baseline has seen this many messages
     deviations: float = 4.0  # flag at this many standard deviations above the subject's mean
     remember: Duration = Duration(30 * 86400)
+    new_route: float = 0.5  # score of a trained subject's first message on a route it never used; 0: off
+    max_routes: int = 64  # routes remembered per subject (least recently used dropped first)
 
     def validate(self, path: str) -> None:
         if not 0 < self.alpha < 1:
             raise OptionsError(join(path, "alpha"), f"expected a number in (0, 1), got {self.alpha}")
+        if not 0 <= self.new_route <= 1:
+            raise OptionsError(join(path, "new_route"), f"expected a number in [0, 1], got {self.new_route}")
+        if self.max_routes < 1:
+            raise OptionsError(join(path, "max_routes"), f"expected >= 1, got {self.max_routes}")
         _positive(path, min_samples=self.min_samples, deviations=self.deviations, remember=self.remember)
 
 

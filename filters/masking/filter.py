@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
-from filters import PASS, Direction, Filter, Finding, Message, Verdict, modify
+from filters import PASS, Channel, Direction, Filter, Finding, Message, Verdict, modify
 from filters.masking import custom, placeholders
 from filters.masking._model import Detection, Detector, MaskFinding
 from filters.masking.engine import Masker
@@ -101,8 +101,11 @@ class MaskingFilter(Filter):
     def stream(self, message: Message | None = None) -> StreamMasker | None:
         """A masker for one stream (SSE response, WebSocket token stream); not shared.
 
-        None when `message` goes a direction this filter does not mask."""
+        None when `message` goes a direction this filter does not mask, and for WebSocket
+        connections unless `websocket_streams` is set (each frame is then a whole message)."""
         if message is not None and message.direction not in self._directions:
+            return None
+        if message is not None and message.channel is Channel.WS and not self.options.websocket_streams:
             return None
         return StreamMasker(self.masker, self.placeholder, self.options.stream_hold)
 

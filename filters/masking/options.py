@@ -13,6 +13,7 @@ filters:
       token_ttl: 30d
       directions: [inbound, outbound]
       stream_hold: 512                # max characters a stream holds back
+      websocket_streams: false        # true: outbound frames of a connection are one stream (token bots)
       rules:
         - {name: employee_id, pattern: "EMP-[0-9]{6}"}
         - {name: project, keywords: [falcon, "blue harbor"], style: redact}
@@ -63,6 +64,9 @@ class MaskingOptions:
     token_ttl: Duration = Duration(30 * 86400)
     directions: tuple[DirectionName, ...] = ("inbound", "outbound")
     stream_hold: int = 512
+    # Off by default: a stream holds back the last word of a frame until the next one, right
+    # for a bot streaming tokens, wrong for chat where every frame is a whole message.
+    websocket_streams: bool = False
     rules: tuple[Rule, ...] = ()
 
     def style_of(self, kind: str) -> Style:

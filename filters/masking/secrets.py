@@ -45,8 +45,8 @@ _ASSIGNMENT = re.compile(
     r"[\"']?[ \t]{0,4}(?::|=|=>|:=|(?i:\bis\b))[ \t]{0,4}[\"']?([^\s\"',;<>]{6,512})"
 )
 _BEARER = re.compile(r"(?i:\bbearer)[ \t]{1,4}([A-Za-z0-9\-._~+/]{16,4096}=*)")
-_LITERALS = (*{lit for _, literals, _ in _TOKENS for lit in literals}, "eyJ", "-----BEGIN")
-_KEYWORDS = ("pass", "pwd", "secret", "token", "key", "bearer", "credential")
+LITERALS = (*{lit for _, literals, _ in _TOKENS for lit in literals}, "eyJ", "-----BEGIN")
+KEYWORDS = ("pass", "pwd", "secret", "token", "key", "bearer", "credential")
 
 
 def entropy(value: str) -> float:
@@ -80,10 +80,10 @@ class SecretDetector:
     @staticmethod
     def hinted(text: str) -> bool:
         """Cheap test: could any secret be in `text`? (substring checks, no regex)"""
-        if any(literal in text for literal in _LITERALS):
+        if any(literal in text for literal in LITERALS):
             return True
         lowered = text.lower()
-        return any(keyword in lowered for keyword in _KEYWORDS)
+        return any(keyword in lowered for keyword in KEYWORDS)
 
     def detect(self, text: str) -> Iterator[Detection]:
         yield from self._tokens(text)
@@ -92,7 +92,7 @@ class SecretDetector:
         if "-----BEGIN" in text:
             yield from self._pem(text)
         lowered = text.lower()
-        if any(keyword in lowered for keyword in _KEYWORDS):
+        if any(keyword in lowered for keyword in KEYWORDS):
             yield from self._assignments(text)
 
     @staticmethod

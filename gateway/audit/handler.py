@@ -1,7 +1,8 @@
 """Bridge from the `chatguard.audit` logger to the audit writer.
 
-Call sites keep logging as they do (`audit.info(kind, extra={"fields": {...}})`);
-this handler turns each record into a chain entry. The logger's level is pinned to
+Call sites keep logging as they do, either `audit.info(kind, extra={"fields": {...}})`
+or with flat extras (`extra={"event": ..., "subject": ...}`); this handler turns each
+record into a chain entry with both kinds of fields. The logger's level is pinned to
 INFO while installed, so turning general log verbosity down never silences the audit.
 """
 
@@ -15,6 +16,17 @@ from gateway.audit.entry import iso
 from gateway.audit.writer import AuditWriter
 
 AUDIT_LOGGER = "chatguard.audit"
+# Attributes every LogRecord has; anything else on a record came from the caller's `extra`.
+_STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "fields"}
+
+
+def record_fields(record: logging.LogRecord) -> dict[str, Any]:
+    """The caller's fields: flat extras first, then a `fields` mapping (which wins on a clash)."""
+    fields = {k: v for k, v in vars(record).items() if k not in _STANDARD}
+    raw = getattr(record, "fields", None)
+    if isinstance(raw, dict):
+        fields.update(raw)
+    return fields
 
 
 class AuditLogHandler(logging.Handler):
@@ -27,8 +39,7 @@ class AuditLogHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            raw = getattr(record, "fields", None)
-            fields: dict[str, Any] = dict(raw) if isinstance(raw, dict) else {}
+            fields = record_fields(record)
             event = str(fields.pop("event", None) or record.getMessage())
             if record.levelno >= logging.WARNING:
                 fields.setdefault("level", record.levelname.lower())

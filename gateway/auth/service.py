@@ -86,10 +86,11 @@ class AuthService:
         roles = user.roles if mfa else user.roles - self.settings.totp.required_roles
         return Principal(subject=user.username, roles=frozenset(roles), mfa=mfa)
 
-    async def _tokens(self, user: User, mfa: bool) -> dict[str, Any]:
+    async def _tokens(self, user: User, mfa: bool, client: str) -> dict[str, Any]:
         session_id, refresh = await self.sessions.start(user.id, mfa)
         access = self.issuer.issue(self.principal(user, mfa), session_id, {"uid": user.id})
-        audit.info("login succeeded", extra=_event("auth.login", user=user.username, mfa=mfa))
+        audit.info("login succeeded", extra=_event("auth.login", user=user.username, mfa=mfa, client=client,
+                                                   session_id=session_id))
         return {"access_token": access, "refresh_token": refresh, "token_type": "Bearer",
                 "expires_in": int(self.issuer.ttl)}
 
@@ -133,33 +134,41 @@ class AuthService:
             return {"mfa_required": True, "ticket": await self._ticket(user, enrol=False)}
         if user.roles & self.settings.totp.required_roles:
             return {"mfa_required": True, "enrolment_required": True, "ticket": await self._ticket(user, enrol=True)}
-        return await self._tokens(user, mfa=False)
+        return await self._tokens(user, mfa=False, client=client)
 
     async def mfa(self, ticket: str, code: str, client: str) -> dict[str, Any]:
         await self._refuse_banned(client)
         found = await self._read_ticket(ticket, spend=True)
         if await self.lockout.locked(found.username, client):
+            audit.warning("second factor refused: locked",
+                          extra=_event("auth.locked", user=found.username, client=client, step="mfa"))
             raise AuthError(429, "too many failed attempts; try again later")
         user = await self.store.get_user_by_id(found.user_id)
         if user is None or user.disabled or user.totp_secret is None or found.enrol:
             raise AuthError(401, "invalid or expired ticket")
-        if await self._second_factor(user, code):
-            return await self._tokens(user, mfa=True)
+        method = await self._second_factor(user, code, client)
+        if method:
+            audit.info("second factor passed", extra=_event("auth.mfa_passed", user=user.username, client=client,
+                                                            method=method))
+            return await self._tokens(user, mfa=True, client=client)
         await self.lockout.failure(user.username, client, "mfa")
         await self.abuse.failure(user.username, client, None, "mfa")
         audit.warning("second factor failed", extra=_event("auth.mfa_failed", user=user.username, client=client))
         raise AuthError(401, "invalid code")
 
-    async def _second_factor(self, user: User, code: str) -> bool:
+    async def _second_factor(self, user: User, code: str, client: str) -> str:
+        """Which second factor `code` passed as (`totp`, `recovery`), or "" when it passed as none."""
         code = code.strip()
         if totp.is_code(code):
             secret = self.box.open(user.totp_secret or b"", user.id)
-            return await totp.accept_code(self.state, user.id, secret, code, self.settings.totp.valid_window)
+            ok = await totp.accept_code(self.state, user.id, secret, code, self.settings.totp.valid_window)
+            return "totp" if ok else ""
         if len(totp.normalise_recovery(code)) == 16 and await self.store.use_recovery_code(
                 user.id, totp.recovery_hash(user.id, code)):
-            audit.info("recovery code used", extra=_event("auth.recovery_code", user=user.username))
-            return True
-        return False
+            audit.info("recovery code used", extra=_event("auth.recovery_code", user=user.username, client=client,
+                                                          left=await self.store.recovery_codes_left(user.id)))
+            return "recovery"
+        return ""
 
     async def refresh(self, token: str) -> dict[str, Any]:
         try:
@@ -205,6 +214,8 @@ class AuthService:
                       client: str) -> dict[str, Any]:
         user = await self._enrolling_user(principal, ticket, spend=True)
         if await self.lockout.locked(user.username, client):
+            audit.warning("enrolment refused: locked",
+                          extra=_event("auth.locked", user=user.username, client=client, step="enrol"))
             raise AuthError(429, "too many failed attempts; try again later")
         if user.totp_pending is None:
             raise AuthError(400, "no enrolment in progress")
@@ -212,14 +223,16 @@ class AuthService:
         if not await totp.accept_code(self.state, user.id, secret, code.strip(), self.settings.totp.valid_window):
             await self.lockout.failure(user.username, client, "enrol")
             await self.abuse.failure(user.username, client, None, "enrol")
+            audit.warning("totp confirmation failed",
+                          extra=_event("auth.totp_confirm_failed", user=user.username, client=client))
             raise AuthError(401, "invalid code")
         codes = totp.recovery_codes(self.settings.totp.recovery_codes)
         await self.store.confirm_totp(user.id, self.box.seal(secret, user.id),
                                       [totp.recovery_hash(user.id, c) for c in codes])
-        audit.info("totp enrolled", extra=_event("auth.totp_confirmed", user=user.username))
+        audit.info("totp enrolled", extra=_event("auth.totp_confirmed", user=user.username, client=client))
         answer: dict[str, Any] = {"enrolled": True, "recovery_codes": codes}
         if ticket:
-            answer.update(await self._tokens(user, mfa=True))
+            answer.update(await self._tokens(user, mfa=True, client=client))
         return answer
 
     async def visitor(self, client: str) -> dict[str, Any]:

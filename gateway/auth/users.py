@@ -55,6 +55,18 @@ class RefreshRecord:
     mfa: bool = False
 
 
+@dataclass(frozen=True)
+class SessionInfo:
+    """What an admin may see of a live session: never a token or its hash."""
+
+    session_id: str
+    user: str
+    created: float
+    last_used: float
+    expires: float
+    mfa: bool
+
+
 class UserStore(Protocol):
     async def open(self) -> None: ...
     async def aclose(self) -> None: ...
@@ -74,6 +86,7 @@ class UserStore(Protocol):
     async def revoke_session(self, session_id: str) -> None: ...
     async def revoke_user_sessions(self, user_id: str) -> None: ...
     async def session_revoked(self, session_id: str) -> bool: ...
+    async def list_sessions(self, username: str | None = None) -> list[SessionInfo]: ...
     async def add_refresh(self, token_hash: str, session_id: str, user_id: str, expires: float) -> None: ...
     async def spend_refresh(self, token_hash: str) -> tuple[RefreshRecord | None, bool]: ...
 
@@ -87,11 +100,16 @@ CREATE TABLE IF NOT EXISTS cg_recovery_codes (
   user_id TEXT NOT NULL, code_hash TEXT NOT NULL, PRIMARY KEY (user_id, code_hash));
 CREATE TABLE IF NOT EXISTS cg_sessions (
   session_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, revoked INTEGER NOT NULL DEFAULT 0,
-  mfa INTEGER NOT NULL DEFAULT 0, expires DOUBLE PRECISION NOT NULL);
+  mfa INTEGER NOT NULL DEFAULT 0, expires DOUBLE PRECISION NOT NULL,
+  created DOUBLE PRECISION NOT NULL DEFAULT 0, last_used DOUBLE PRECISION NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS cg_refresh_tokens (
   token_hash TEXT PRIMARY KEY, session_id TEXT NOT NULL, user_id TEXT NOT NULL,
   expires DOUBLE PRECISION NOT NULL, used INTEGER NOT NULL DEFAULT 0)
 """
+
+# Columns added after the first release; stores created before them gain them on open.
+_ADDED_COLUMNS = (("cg_sessions", "created DOUBLE PRECISION NOT NULL DEFAULT 0"),
+                  ("cg_sessions", "last_used DOUBLE PRECISION NOT NULL DEFAULT 0"))
 
 _SELECT_USERS = "SELECT id, username, password_hash, roles, disabled, totp_secret, totp_pending FROM cg_users"
 
@@ -129,6 +147,12 @@ class SqlUserStore:
 
     async def _create_schema(self) -> None:
         await self._script([s.strip() for s in _SCHEMA.format(blob=self.blob).split(";") if s.strip()])
+        for table, column in _ADDED_COLUMNS:
+            try:
+                await self._execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+            except Exception as exc:  # the usual case: the column is already there
+                if "duplicate" not in str(exc).lower() and "already exists" not in str(exc).lower():
+                    raise
 
     async def add_user(self, username: str, password_hash: str, roles: frozenset[str]) -> User:
         check_username(username)
@@ -194,8 +218,9 @@ class SqlUserStore:
         return int(rows[0][0])
 
     async def add_session(self, session_id: str, user_id: str, expires: float, mfa: bool) -> None:
-        await self._execute("INSERT INTO cg_sessions (session_id, user_id, revoked, mfa, expires) "
-                            "VALUES (?, ?, 0, ?, ?)", session_id, user_id, int(mfa), expires)
+        now = time.time()
+        await self._execute("INSERT INTO cg_sessions (session_id, user_id, revoked, mfa, expires, created, last_used) "
+                            "VALUES (?, ?, 0, ?, ?, ?, ?)", session_id, user_id, int(mfa), expires, now, now)
 
     async def revoke_session(self, session_id: str) -> None:
         await self._execute("UPDATE cg_sessions SET revoked = 1 WHERE session_id = ?", session_id)
@@ -209,6 +234,17 @@ class SqlUserStore:
         """Unknown sessions count as revoked (fail closed)."""
         rows = await self._fetch("SELECT revoked FROM cg_sessions WHERE session_id = ?", session_id)
         return not rows or bool(rows[0][0])
+
+    async def list_sessions(self, username: str | None = None) -> list[SessionInfo]:
+        """Sessions neither revoked nor expired, most recently used first; optionally one user's."""
+        sql = ("SELECT s.session_id, u.username, s.created, s.last_used, s.expires, s.mfa FROM cg_sessions s "
+               "JOIN cg_users u ON u.id = s.user_id WHERE s.revoked = 0 AND s.expires > ?")
+        args: list[Any] = [time.time()]
+        if username is not None:
+            sql += " AND u.username = ?"
+            args.append(username)
+        rows = await self._fetch(sql + " ORDER BY s.last_used DESC, s.session_id", *args)
+        return [SessionInfo(str(r[0]), str(r[1]), float(r[2]), float(r[3]), float(r[4]), bool(r[5])) for r in rows]
 
     async def add_refresh(self, token_hash: str, session_id: str, user_id: str, expires: float) -> None:
         await self._execute("INSERT INTO cg_refresh_tokens (token_hash, session_id, user_id, expires, used) "
@@ -224,6 +260,9 @@ class SqlUserStore:
         record = RefreshRecord(str(rows[0][0]), str(rows[0][1]), float(rows[0][2]), bool(rows[0][3]))
         fresh = await self._execute("UPDATE cg_refresh_tokens SET used = 1 WHERE token_hash = ? AND used = 0",
                                     token_hash) > 0
+        if fresh:
+            await self._execute("UPDATE cg_sessions SET last_used = ? WHERE session_id = ?",
+                                time.time(), record.session_id)
         return record, fresh
 
 

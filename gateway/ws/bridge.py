@@ -20,6 +20,15 @@ How a connection ends (the other side is always closed too):
 - a ban or throttle of the client: 1008 to it, 1001 "client went away" to the upstream;
 - the state store down while a response is due: 1011 to the client, 1001 to the upstream;
 - shutdown: both sides get 1001.
+
+Token streams: on a route whose outbound direction declares fields and whose chain has a
+filter offering `Filter.stream` (masking), the outbound pump keeps one `FrameStream` per
+connection, so a value a bot splits across consecutive frames is still masked. What a
+filter holds back goes out at the front of that field in the next frame; when the upstream
+closes or vanishes, every held tail is sent, filtered, as one more frame shaped like the
+last frame that carried its field (other text fields empty), before the close is passed
+on. A connection cut by a block, the client or shutdown drops the held tails unsent.
+Routes without such filters keep the plain per-frame path.
 """
 
 from __future__ import annotations
@@ -33,11 +42,13 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from prometheus_client import Counter
 
 from filters import Action, Channel, Direction, Message
+from filters._chain import ChainResult
 from gateway import enforce
-from gateway.codec import NAMED_KINDS, Codec, CodecError, frame_names
+from gateway.codec import NAMED_KINDS, Codec, CodecError, Extracted, frame_names
 from gateway.exchange import Exchange
-from gateway.inspection import inspect
+from gateway.inspection import Inspection, inspect
 from gateway.rbac import allow_message
+from gateway.sse import StreamChain
 
 log = logging.getLogger("chatguard.ws")
 
@@ -65,6 +76,49 @@ class _Stop(Exception):
 def mirrored(code: int | None) -> int:
     """The code to pass on for a close frame received with `code` (0/None: sent without one)."""
     return code if code and code not in (1005, 1006, 1015) else WSCloseCode.OK
+
+
+class FrameStream:
+    """The outbound frames of one connection as one stream per field path; never shared."""
+
+    __slots__ = ("_chain", "_codec", "_last")
+
+    def __init__(self, codec: Codec, chain: StreamChain) -> None:
+        self._codec = codec
+        self._chain = chain
+        self._last: dict[str, tuple[Extracted, int, bool]] = {}
+
+    async def feed(self, data: str | bytes, binary: bool) -> Inspection:
+        """Filter one frame; raises CodecError when it does not parse."""
+        extracted = self._codec.extract_frame(data)
+        results: list[ChainResult] = []
+        replacements: dict[int, str] = {}
+        for index, found in enumerate(extracted.fields):
+            result = await self._chain.run(found.text, found.path, final=False)
+            results.append(result)
+            if result.action is Action.BLOCK:
+                return Inspection(Action.BLOCK, data, tuple(results))
+            if result.text != found.text:
+                replacements[index] = result.text
+            self._last[found.path] = (extracted, index, binary)
+        if not replacements:
+            return Inspection(Action.PASS, data, tuple(results))
+        return Inspection(Action.MODIFY, extracted.render(replacements), tuple(results))
+
+    async def close(self) -> list[tuple[Inspection, bool]]:
+        """End of stream: per field path, the held tail as a frame shaped like its last one."""
+        tails: list[tuple[Inspection, bool]] = []
+        for path, (extracted, index, binary) in self._last.items():
+            result = await self._chain.run("", path, final=True)
+            if result.action is Action.BLOCK:
+                tails.append((Inspection(Action.BLOCK, b"", (result,)), binary))
+                break
+            if result.text:
+                others = {i: "" for i in range(len(extracted.fields)) if i != index}
+                payload = extracted.render({**others, index: result.text})
+                tails.append((Inspection(result.action, payload, (result,)), binary))
+        self._last.clear()
+        return tails
 
 
 class Bridge:
@@ -116,6 +170,12 @@ class Bridge:
         plan = self.exchange.plan
         codec = plan.codec(direction)
         template = self.exchange.message(direction, Channel.WS) if codec is not None else None
+        stream = None
+        if template is not None and direction is Direction.OUTBOUND:
+            assert codec is not None
+            chain = plan.chain(direction)
+            if StreamChain.offered(chain, template):
+                stream = FrameStream(codec, StreamChain(chain, template))
         # Kinds of per-message rules this route has for client frames; () costs nothing per frame.
         tables = plan.access.messages.tables
         named = tuple(k for k in NAMED_KINDS if k in tables) if direction is Direction.INBOUND else ()
@@ -129,7 +189,12 @@ class Bridge:
                     data = msg.data
                     if named and await self._refused(named, src, data, kind is BINARY):
                         continue
-                    if template is not None:
+                    if stream is not None:
+                        checked = await self._streamed(stream, src, data, kind is BINARY)
+                        if checked is None:
+                            continue
+                        data = checked
+                    elif template is not None:
                         assert codec is not None
                         checked = await self._filtered(codec, template, src, data)
                         if checked is None:
@@ -144,6 +209,8 @@ class Bridge:
                         self._count(direction, messages, size)
                         messages = size = 0
                     continue
+                if stream is not None and not self.ending:
+                    await self._flush(stream, dst)
                 if kind is WSMsgType.CLOSE:
                     reply = (mirrored(msg.data), msg.extra or "")
                     await self._end(direction, reply, reply)
@@ -183,6 +250,33 @@ class Bridge:
                 outcome = enforce.ws_block_outcome(exchange, direction, result)
         await self._apply(outcome, src)
         return None
+
+    async def _streamed(self, stream: FrameStream, src: Side, data: str | bytes, binary: bool) -> bytes | None:
+        """`_filtered` for an outbound token stream: the frame goes through the connection's streams."""
+        exchange = self.exchange
+        try:
+            result = await stream.feed(data, binary)
+        except CodecError as exc:
+            outcome = enforce.ws_parse_outcome(exchange, Direction.OUTBOUND, exc)
+        else:
+            if result.action is not Action.BLOCK:
+                enforce.record(exchange, Direction.OUTBOUND, result)
+                payload = result.payload
+                return payload.encode() if isinstance(payload, str) else payload
+            outcome = enforce.ws_block_outcome(exchange, Direction.OUTBOUND, result)
+        await self._apply(outcome, src)
+        return None
+
+    async def _flush(self, stream: FrameStream, dst: Side) -> None:
+        """Send the held tails before the upstream's close is passed on; a blocked tail is dropped."""
+        for result, binary in await stream.close():
+            if result.action is Action.BLOCK:
+                enforce.ws_block_outcome(self.exchange, Direction.OUTBOUND, result)  # audited; closing anyway
+                return
+            enforce.record(self.exchange, Direction.OUTBOUND, result)
+            payload = result.payload
+            await dst.send_frame(payload.encode() if isinstance(payload, str) else payload,
+                                 BINARY if binary else TEXT)
 
     async def _refused(self, kinds: tuple[str, ...], src: Side, data: str | bytes, binary: bool) -> bool:
         """Check a client frame against the route's per-message rules; True when it must not go on."""

@@ -75,3 +75,17 @@ def test_example_explains_every_setting() -> None:
             and line.rstrip().endswith(":") is False and ":" in line
             and not line.lstrip().startswith(("upstream:", "allow:", "use:", "- preset", "filters: ["))]
     assert bare == []
+
+
+def test_example_documents_every_option_of_each_builtin_filter() -> None:
+    from filters._registry import load
+
+    data = yaml.safe_load((CONFIG / "chatguard.example.yaml").read_text())
+    used = {ref["use"]: (name, ref.get("options") or {}) for name, ref in data["filters"].items()}
+    assert set(used) >= {"masking", "threat", "behaviour", "keyword", "size_limit"}
+    missing: list[str] = []
+    for use, (name, options) in used.items():
+        if use in ("keyword", "size_limit"):
+            continue  # small filters: the example shows the options an operator changes
+        missing += _missing(load(use, f"filters.{name}.use").Options, options, f"filters.{name}.options")
+    assert missing == []

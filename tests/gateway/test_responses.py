@@ -22,6 +22,7 @@ from gateway.responses import (
     ResponseSettings,
     Webhook,
     held,
+    quarantine,
     release,
 )
 from gateway.state import MemoryStore
@@ -170,3 +171,26 @@ async def test_full_alert_queue_drops_instead_of_blocking() -> None:
     assert [sender.submit({"n": i}) for i in range(4)] == [True, True, False, False]
     assert sender.dropped == 2
     await sender.aclose()
+
+
+async def test_a_route_responder_shares_store_and_alerts_and_keeps_its_own_bands() -> None:
+    st = MemoryStore()
+    alerts = AlertSender(AlertSettings())
+    base = Responder(st, ResponseSettings(), alerts)
+    strict = ResponseSettings(bands=(Band(0.5, ("ban",)),))
+    assert base.for_route(None) is base and base.for_route(ResponseSettings()) is base
+    mine = base.for_route(strict)
+    assert mine is base.for_route(ResponseSettings(bands=(Band(0.5, ("ban",)),)))  # built once per settings
+    assert (mine.store, mine.alerts, mine.settings) == (st, alerts, strict)
+    outcome = await mine.respond(Offender("198.51.100.7", "eve", "strict"), 0.6, Hints())
+    assert outcome.ban is not None and await st.banned(outcome.ban.key) is not None
+
+
+async def test_a_quarantined_message_keeps_what_its_delivery_needs() -> None:
+    st = MemoryStore()
+    who = Offender("198.51.100.8", "bob", "widget", "rid1", channel="http", direction="inbound",
+                   method="PUT", target="/rooms/1?x=1", content_type="application/json")
+    item = await quarantine(st, b'{"text": "held"}', who, "probe", 60)
+    [record] = await held(st)
+    assert record["id"] == item and {k: record[k] for k in ("method", "target", "content_type", "request_id")} == {
+        "method": "PUT", "target": "/rooms/1?x=1", "content_type": "application/json", "request_id": "rid1"}

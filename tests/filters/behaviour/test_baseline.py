@@ -68,3 +68,22 @@ def test_clamped_baseline_still_adapts_to_new_habits() -> None:
         now += 30
         base, _, size_dev = observe(base, now, 400, 0.05, 4.0)
     assert size_dev < 2
+
+
+def test_routes_survive_learning_and_a_round_trip() -> None:
+    base = _train(5).used("chat", 100.0, 3600, 8)
+    after, _, _ = observe(base, base.last + 30, 40, 0.05)
+    assert Baseline.from_bytes(after.to_bytes()).knows("chat")
+
+
+def test_routes_are_forgotten_when_unused_and_bounded_by_recency() -> None:
+    base = Baseline().used("old", 0.0, 3600, 8).used("a", 3000.0, 3600, 8).used("b", 3700.0, 3600, 8)
+    assert not base.knows("old") and base.knows("a") and base.knows("b")
+    assert [name for name, _ in base.used("c", 3800.0, 3600, 2).routes] == ["c", "b"]
+
+
+@pytest.mark.parametrize("raw", [b"[3, 10.0, 0.1, 0.2, 1.0, 0.3]", b'[3, 10.0, 0.1, 0.2, 1.0, 0.3, "x"]',
+                                 b"[3, 10.0, 0.1, 0.2, 1.0, 0.3, [[1]]]"])
+def test_records_without_or_with_broken_routes_still_load(raw: bytes) -> None:
+    base = Baseline.from_bytes(raw)
+    assert base.routes == () and base.samples in (0, 3)

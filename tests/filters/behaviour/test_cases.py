@@ -38,6 +38,7 @@ class Event:
     expect: str
     labels: tuple[str, ...]
     agent: str = ""
+    route: str = "chat"
 
 
 def runs(spec: str, count: int, where: str) -> list[str]:
@@ -65,7 +66,8 @@ def expand(entry: dict[str, Any], where: str) -> list[Event]:
         value = {**entry, **{key: options[n % len(options)] for key, options in cycle.items()}}
         events.append(Event(float(entry["t"]) + n * every, value.get("subject"), str(value.get("address", "unknown")),
                             str(value.get("room", "-")), text(str(value["text"]), n), expects[n],
-                            tuple(value.get("labels", ())), str(value.get("agent", ""))))
+                            tuple(value.get("labels", ())), str(value.get("agent", "")),
+                            str(value.get("route", "chat"))))
     return events
 
 
@@ -96,6 +98,7 @@ async def test_case(case: dict[str, Any], events: list[Event]) -> None:
         clock[0] = T0 + event.t
         principal = Principal(event.subject, frozenset({"user"})) if event.subject else Principal()
         message = tmessage(event.text, principal=principal, client=event.address, conversation=event.room,
+                           route=event.route,
                            metadata={"user_agent": event.agent} if event.agent else {})
         verdict = await flt.check(message, T0 + event.t)
         got.append((event.t, outcome(verdict)))

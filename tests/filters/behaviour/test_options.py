@@ -15,6 +15,8 @@ def test_defaults_build() -> None:
     ({"spam": {"window": 0}}, "spam.window"),
     ({"new_network": {"ipv4_prefix": 33}}, "new_network.ipv4_prefix"),
     ({"anomaly": {"alpha": 1.5}}, "anomaly.alpha"),
+    ({"anomaly": {"new_route": 1.5}}, "anomaly.new_route"),
+    ({"anomaly": {"max_routes": 0}}, "anomaly.max_routes"),
     ({"block_score": 0}, "block_score"),
     ({"flood": {"per_rom": 3}}, "flood.per_rom"),
 ])

@@ -1,7 +1,12 @@
-import pytest
+import re
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from filters._text import fold
 from filters.masking import Masker
-from filters.masking.engine import BUILTIN
+from filters.masking.engine import BUILTIN, _gate, fold_fast, screen_for
 
 MASKER = Masker(tuple(BUILTIN))
 
@@ -65,3 +70,52 @@ def test_selected_detectors_only() -> None:
 
 def test_clean_text_skips_detectors() -> None:
     assert MASKER.scan("") == [] and MASKER.scan("thanks!") == []
+
+
+# --- the fast path: pre-screen and fold short-cut must never change what is found ---------------
+
+
+_PIECES = st.sampled_from(["4111", "1111", " ", "-", "\u200b", "\u00a0", "１", "@", "ex.com", ":", "::", "a",
+                           "key", "KEY", "ghp_", "AKIA", "eyJ", "+", "00", "(", ")", ".", "卡", "é", "\ud800",
+                           "DE89", "3704", "0044", "password=", "x7Kq9!zR", "12", "2024", "10.0.0"])
+_TEXTS = st.lists(_PIECES, max_size=14).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS)
+def test_fold_fast_equals_fold(text: str) -> None:
+    fast, slow = fold_fast(text), fold(text)
+    assert (fast.text, fast.origin) == (slow.text, slow.origin)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS)
+def test_the_pre_screen_passes_whatever_any_gate_passes(text: str) -> None:
+    view = fold(text).text
+    raw = view.encode("utf-8", "surrogatepass")
+    screen = screen_for(tuple(BUILTIN))
+    assert screen is not None
+    if any(_gate(name, view, raw, True) for name in BUILTIN if name not in ("card", "iban", "ssn", "phone")) \
+            or re.search(r"\d(?:[ .\-()/]{1,3}\d|\d){7}", view):
+        assert screen.search(raw) is not None
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXTS)
+def test_the_fast_path_finds_what_every_detector_finds_unscreened(text: str) -> None:
+    view = fold(text).text
+    everything = [d for detector in BUILTIN.values() for d in detector.detect(view)]
+    if everything:
+        assert MASKER.scan(text), f"missed in {text!r}"
+
+
+@pytest.mark.parametrize("text", ["a\ud800b\udfffc 4111 1111 1111 1111", "\udc00" * 50, "é" * 5000])
+def test_hostile_unicode_does_not_break_the_screen(text: str) -> None:
+    MASKER.scan(text)
+
+
+def test_detectors_only_the_route_enables_are_screened_for() -> None:
+    email_only = Masker(("email",))
+    assert email_only.scan("card 4111 1111 1111 1111") == []
+    assert [d.type for d in email_only.scan("mail a@example.com")] == ["email"]
+    assert screen_for(()) is None

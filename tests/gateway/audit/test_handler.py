@@ -62,6 +62,16 @@ async def test_raw_values_logged_by_mistake_are_dropped(started: AuditWriter) ->
     assert b"4111111111111111" not in b"".join(p.read_bytes() for p in chain_files(started.settings))
 
 
+async def test_flat_extras_become_fields(started: AuditWriter) -> None:
+    """Call sites that pass `extra={"event": ..., ...}` keep their event name and fields."""
+    audit_log.warning("login failed", extra={"event": "auth.login_failed", "user": "bob", "client": "192.0.2.9",
+                                             "password": "hunter2"})
+    assert await started.flush()
+    entry = entries(started)[-1]
+    assert (entry["event"], entry["user"], entry["client"]) == ("auth.login_failed", "bob", "192.0.2.9")
+    assert entry["redacted"] == ["password"] and "msg" not in entry and "levelname" not in entry
+
+
 async def test_plain_records_and_levels(started: AuditWriter) -> None:
     audit_log.warning("config.reload failed for %s", "routes")
     assert await started.flush()

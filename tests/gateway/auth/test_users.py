@@ -94,3 +94,43 @@ async def test_refresh_token_is_spent_once_and_revocation_spreads(store: SqlUser
 
 async def test_unknown_session_counts_as_revoked(store: SqlUserStore) -> None:
     assert await store.session_revoked("never-issued")
+
+
+async def test_list_sessions_shows_only_live_sessions_and_no_tokens(store: SqlUserStore) -> None:
+    alice = await store.add_user("alice", "h1", frozenset({"agent"}))
+    bob = await store.add_user("bob", "h2", frozenset())
+    await store.add_session("a-live", alice.id, time.time() + 60, mfa=True)
+    await store.add_session("a-gone", alice.id, time.time() + 60, mfa=False)
+    await store.add_session("a-expired", alice.id, time.time() - 1, mfa=False)
+    await store.add_session("b-live", bob.id, time.time() + 60, mfa=False)
+    await store.add_refresh("secret-hash", "b-live", bob.id, time.time() + 60)
+    await store.revoke_session("a-gone")
+    await store.spend_refresh("secret-hash")
+    listed = await store.list_sessions()
+    assert [s.session_id for s in listed] == ["b-live", "a-live"]  # the refreshed one was used last
+    assert listed[0].last_used >= listed[0].created > 0 and listed[1].mfa and listed[1].user == "alice"
+    assert [s.session_id for s in await store.list_sessions("alice")] == ["a-live"]
+    assert await store.list_sessions("nobody") == []
+    assert "secret-hash" not in repr(listed)
+
+
+async def test_stores_from_before_session_times_gain_the_columns(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as old:
+        old.execute("CREATE TABLE cg_sessions (session_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, "
+                    "revoked INTEGER NOT NULL DEFAULT 0, mfa INTEGER NOT NULL DEFAULT 0, "
+                    "expires DOUBLE PRECISION NOT NULL)")
+        old.execute("INSERT INTO cg_sessions VALUES ('s-old', 'u1', 0, 0, ?)", (time.time() + 60,))
+    store = SqliteUserStore(str(path))
+    await store.open()
+    try:
+        user = await store.add_user("carol", "h", frozenset())
+        await store.add_session("s-new", user.id, time.time() + 60, mfa=False)
+        assert [s.session_id for s in await store.list_sessions()] == ["s-new"]  # s-old has no known user
+    finally:
+        await store.aclose()
+    second = SqliteUserStore(str(path))  # opening again must not trip over the added columns
+    await second.open()
+    await second.aclose()

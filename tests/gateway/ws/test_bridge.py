@@ -13,8 +13,14 @@ import aiohttp
 import pytest
 from aiohttp import WSMsgType
 
-from filters import PASS, Filter, Message, Verdict, block, modify
-from gateway.ws.bridge import mirrored
+from filters import PASS, Action, Channel, Direction, Filter, Message, Verdict, block, modify
+from filters._chain import Chain, Step
+from filters.builtin.keyword import Keyword, KeywordOptions
+from filters.masking import MaskingFilter, MaskingOptions
+from gateway.codec import Codec, CodecError
+from gateway.settings import FieldSelector
+from gateway.sse import StreamChain
+from gateway.ws.bridge import FrameStream, mirrored
 from gateway.ws.registry import connections
 from tests.helpers import (
     RawWebSocket,
@@ -225,3 +231,90 @@ async def test_a_client_that_never_reads_stops_the_gateway_reading_the_upstream(
                                                      (1006, 1000), (1015, 1000), (1008, 1008), (4999, 4999)])
 def test_close_codes_that_cannot_travel_are_passed_on_as_1000(received: int | None, passed_on: int) -> None:
     assert mirrored(received) == passed_on
+
+
+# --- outbound token streams: FrameStream on its own ---------------------------------------------
+
+CARD = "4111 1111 1111 1111"
+
+
+def frame_stream(*filters: Filter, pointers: tuple[str, ...] = ("/text",)) -> FrameStream:
+    chain = Chain([Step(f"f{i}", f, 5.0) for i, f in enumerate(filters)])
+    codec = Codec(FieldSelector(json=pointers))
+    return FrameStream(codec, StreamChain(chain, WS_OUT))
+
+
+WS_OUT = Message("", direction=Direction.OUTBOUND, channel=Channel.WS)
+
+
+def masking() -> MaskingFilter:
+    return MaskingFilter(MaskingOptions(style="redact", websocket_streams=True))
+
+
+async def streamed(stream: FrameStream, pieces: list[str]) -> tuple[list[str], str]:
+    """Every piece as one frame; the texts sent on, and the whole text the client reads."""
+    texts = []
+    for piece in pieces:
+        result = await stream.feed(chat(piece), binary=False)
+        payload = result.payload
+        texts.append(json.loads(payload)["text"])
+    for result, binary in await stream.close():
+        assert not binary
+        texts.append(json.loads(result.payload)["text"])
+    return texts, "".join(texts)
+
+
+@pytest.mark.parametrize("pieces", [
+    ["Your card ", "4111 11", "11 1111 ", "1111", " is on file."],
+    ["Your card ", *CARD, " is on file."],                                  # one character per frame
+    ["Your card 4111\u200b11", "11\u200b1111\u200b1111 is on file."],       # zero-width joins
+    ["Your card ４１１１ １１", "１１ １１１１ １１１１ is on file."],      # full-width digits
+])
+async def test_a_card_split_across_frames_is_masked(pieces: list[str]) -> None:
+    texts, whole = await streamed(frame_stream(masking()), pieces)
+    assert whole.startswith("Your card [CARD]") and whole.endswith(" is on file.")
+    assert not any(d in text for text in texts for d in ("1111", "１１１１"))
+
+
+async def test_a_value_at_the_end_of_the_stream_is_masked_in_the_final_frame() -> None:
+    stream = frame_stream(masking())
+    sent = [json.loads((await stream.feed(chat(p), binary=False)).payload)["text"]
+            for p in ["card ", "4111 1111 ", "1111 1111"]]
+    assert "1111" not in "".join(sent)
+    [(result, binary)] = await stream.close()
+    final = json.loads(result.payload)
+    assert (final, binary) == ({"text": "[CARD]", "room": "r1"}, False)
+
+
+async def test_plain_chat_reads_the_same_and_words_go_out_whole() -> None:
+    pieces = ["hello ", "there, how ", "can I help?"]
+    texts, whole = await streamed(frame_stream(masking()), pieces)
+    assert whole == "".join(pieces)
+    assert texts[:2] == pieces[:2]  # nothing that could start a value is held back
+
+
+async def test_too_many_field_paths_on_one_connection_fail_closed() -> None:
+    stream = frame_stream(masking(), pointers=("/items/*/text",))
+    frame = json.dumps({"items": [{"text": f"t{i}"} for i in range(StreamChain.MAX_PATHS + 1)]})
+    result = await stream.feed(frame, binary=False)
+    assert result.action is Action.BLOCK
+
+
+async def test_a_block_from_another_filter_stops_the_frame() -> None:
+    words = Keyword(KeywordOptions(words=("banned",), action="block"))
+    result = await frame_stream(masking(), words).feed(chat("a banned word"), binary=False)
+    assert result.action is Action.BLOCK
+
+
+async def test_unparseable_frames_raise() -> None:
+    with pytest.raises(CodecError):
+        await frame_stream(masking()).feed("{not json", binary=False)
+
+
+def test_only_stream_capable_chains_take_the_stream_path() -> None:
+    assert StreamChain.offered(Chain([Step("m", masking(), 5.0)]), WS_OUT)
+    assert not StreamChain.offered(Chain([Step("w", WordCheck(), 5.0)]), WS_OUT)
+    inbound_only = MaskingFilter(MaskingOptions(directions=("inbound",), websocket_streams=True))
+    assert not StreamChain.offered(Chain([Step("m", inbound_only, 5.0)]), WS_OUT)
+    chat = MaskingFilter(MaskingOptions())  # whole messages per frame: no stream unless asked for
+    assert not StreamChain.offered(Chain([Step("m", chat, 5.0)]), WS_OUT)
