@@ -191,12 +191,16 @@ async def _respond(exchange: Exchange, upstream: aiohttp.ClientResponse) -> web.
         async for chunk in upstream.content.iter_any():
             await response.write(chunk)
     except (TimeoutError, aiohttp.ClientError, aiohttp.ClientPayloadError):
-        # Headers are gone already: the only honest signal left is to cut the connection.
-        log.warning("upstream failed mid-response", extra={"request_id": exchange.request_id})
-        if request.transport is not None:
-            request.transport.close()
-        return response
+        return _abort(exchange, response)
     await response.write_eof()
+    return response
+
+
+def _abort(exchange: Exchange, response: web.StreamResponse) -> web.StreamResponse:
+    """The backend failed after the headers went out: the only honest signal left is to cut the connection."""
+    log.warning("upstream failed mid-response", extra={"request_id": exchange.request_id})
+    if exchange.request.transport is not None:
+        exchange.request.transport.close()
     return response
 
 
@@ -236,10 +240,7 @@ async def _respond_events(exchange: Exchange, upstream: aiohttp.ClientResponse) 
         enforce.http_unparseable(exchange, exc, outbound=True)  # audited; the stream ends here
         return await _cut(response)
     except (TimeoutError, aiohttp.ClientError, aiohttp.ClientPayloadError):
-        log.warning("upstream failed mid-response", extra={"request_id": exchange.request_id})
-        if request.transport is not None:
-            request.transport.close()
-        return response
+        return _abort(exchange, response)
     await response.write_eof()
     return response
 

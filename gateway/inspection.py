@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from filters import Action, Hints, Message
 from filters._chain import Chain, ChainResult
-from gateway.codec import Codec
+from gateway.codec import Codec, Extracted, TextField
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,19 +57,35 @@ async def inspect(codec: Codec, chain: Chain, payload: bytes | str, template: Me
     """
     extracted = codec.extract_frame(payload) if frame else codec.extract_http(
         payload if isinstance(payload, bytes) else payload.encode(), content_type)
-    results: list[ChainResult] = []
-    replacements: dict[int, str] = {}
-    for index, found in enumerate(extracted.fields):
-        result = await chain.run(Message(
+
+    async def run(found: TextField) -> ChainResult:
+        return await chain.run(Message(
             text=found.text, direction=template.direction, channel=template.channel, route=template.route,
             field=found.path, principal=template.principal, conversation=template.conversation,
             client=template.client, metadata=template.metadata,
         ))
+
+    return await run_fields(extracted, payload, run)
+
+
+async def run_fields(extracted: Extracted, payload: bytes | str,
+                     run: Callable[[TextField], Awaitable[ChainResult]],
+                     seen: Callable[[TextField, int], None] | None = None) -> Inspection:
+    """The one loop over a payload's text fields: stop at the first block, re-encode what changed.
+
+    `run` decides a field (a chain run, or a stream's); `seen` is told of every field that passed.
+    """
+    results: list[ChainResult] = []
+    replacements: dict[int, str] = {}
+    for index, found in enumerate(extracted.fields):
+        result = await run(found)
         results.append(result)
         if result.action is Action.BLOCK:
             return Inspection(Action.BLOCK, payload, tuple(results))
-        if result.action is Action.MODIFY and result.text != found.text:
+        if result.text != found.text:
             replacements[index] = result.text
+        if seen is not None:
+            seen(found, index)
     if not replacements:
         return Inspection(Action.PASS, payload, tuple(results))
     return Inspection(Action.MODIFY, extracted.render(replacements), tuple(results))

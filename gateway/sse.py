@@ -20,8 +20,8 @@ from functools import lru_cache
 
 from filters import Action, Direction, FilterStream, Finding, Message, Verdict
 from filters._chain import Chain, ChainResult, Step, _inspect
-from gateway.codec import Codec, CodecError, Extracted
-from gateway.inspection import Inspection
+from gateway.codec import Codec, CodecError, Extracted, TextField
+from gateway.inspection import Inspection, run_fields
 from gateway.settings import FieldSelector, SseFields
 
 __all__ = ["EventParser", "EventRelay", "Relayed", "SseEvent", "StreamChain", "check_sse", "is_event_stream"]
@@ -189,28 +189,27 @@ class EventRelay:
             pieces.append(event.raw)
             return True
         extracted = self._codec.extract_frame(data)
-        results: list[ChainResult] = []
-        replacements: dict[int, str] = {}
-        for index, found in enumerate(extracted.fields):
-            result = await self._chain.run(found.text, found.path, final=False)
-            results.append(result)
-            if result.action is Action.BLOCK:
-                out.blocked = _inspection_of(results, Action.BLOCK, event.raw)
-                out.inspections.append(out.blocked)
-                return False
-            if result.text != found.text:
-                replacements[index] = result.text
+
+        async def run(found: TextField) -> ChainResult:
+            return await self._chain.run(found.text, found.path, final=False)
+
+        def seen(found: TextField, index: int) -> None:
             self._last[found.path] = _Last(event, extracted, index)
-        if not replacements:
+
+        inspection = await run_fields(extracted, data, run, seen)
+        if inspection.action is Action.BLOCK:
+            out.blocked = _inspection_of(list(inspection.results), Action.BLOCK, event.raw)
+            out.inspections.append(out.blocked)
+            return False
+        if inspection.action is Action.PASS:
             pieces.append(event.raw)
-            out.inspections.append(_inspection_of(results, Action.PASS, event.raw))
+            out.inspections.append(_inspection_of(list(inspection.results), Action.PASS, event.raw))
             return True
-        rendered = extracted.render(replacements)
+        rendered = inspection.payload
         new = event.with_data(rendered.decode() if isinstance(rendered, bytes) else rendered)
         pieces.append(new)
-        out.inspections.append(_inspection_of(results, Action.MODIFY, new))
+        out.inspections.append(_inspection_of(list(inspection.results), Action.MODIFY, new))
         return True
-
 
 class StreamChain:
     """The outbound chain over the pieces of one stream (SSE response, WebSocket connection).

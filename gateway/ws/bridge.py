@@ -44,9 +44,9 @@ from prometheus_client import Counter
 from filters import Action, Channel, Direction, Message
 from filters._chain import ChainResult
 from gateway import enforce
-from gateway.codec import NAMED_KINDS, Codec, CodecError, Extracted, frame_names
+from gateway.codec import NAMED_KINDS, Codec, CodecError, Extracted, TextField, frame_names
 from gateway.exchange import Exchange
-from gateway.inspection import Inspection, inspect
+from gateway.inspection import Inspection, inspect, run_fields
 from gateway.rbac import allow_message
 from gateway.sse import StreamChain
 
@@ -91,19 +91,14 @@ class FrameStream:
     async def feed(self, data: str | bytes, binary: bool) -> Inspection:
         """Filter one frame; raises CodecError when it does not parse."""
         extracted = self._codec.extract_frame(data)
-        results: list[ChainResult] = []
-        replacements: dict[int, str] = {}
-        for index, found in enumerate(extracted.fields):
-            result = await self._chain.run(found.text, found.path, final=False)
-            results.append(result)
-            if result.action is Action.BLOCK:
-                return Inspection(Action.BLOCK, data, tuple(results))
-            if result.text != found.text:
-                replacements[index] = result.text
+
+        async def run(found: TextField) -> ChainResult:
+            return await self._chain.run(found.text, found.path, final=False)
+
+        def seen(found: TextField, index: int) -> None:
             self._last[found.path] = (extracted, index, binary)
-        if not replacements:
-            return Inspection(Action.PASS, data, tuple(results))
-        return Inspection(Action.MODIFY, extracted.render(replacements), tuple(results))
+
+        return await run_fields(extracted, data, run, seen)
 
     async def close(self) -> list[tuple[Inspection, bool]]:
         """End of stream: per field path, the held tail as a frame shaped like its last one."""
