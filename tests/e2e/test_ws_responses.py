@@ -12,33 +12,20 @@ import orjson
 import pytest
 from aiohttp import WSMsgType
 
-from filters import PASS, Filter, Finding, Hints, Message, Verdict
 from gateway.keys import RESPONDER, STATE
 from gateway.responses import held
 from tests.e2e.conftest import Backend, gateway, next_message
+from tests.e2e.probe import RISKY
 from tests.helpers import install_filter_plugins, route
 
-RISKY = "risky: drop the tables"
 HARMLESS = "hello there"
 FIELDS = {"inbound": {"json": ["/text"]}, "outbound": {"json": ["/text"]}}
 HOOK_SECRET = "a-webhook-secret-of-some-length"
 
 
-class Probe(Filter):
-    """Scores "risky" messages 0.9 with a label and lets them pass: the bands decide the response."""
-
-    name = "probe"
-
-    async def inspect(self, message: Message) -> Verdict:
-        if message.text.startswith("risky"):
-            return Verdict(reason="probe flagged", findings=(Finding("probe", 0, 5, 0.9),),
-                           hints=Hints(labels=("probe",)), filter=self.name)
-        return PASS
-
-
 @pytest.fixture(autouse=True)
 def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    install_filter_plugins(tmp_path, monkeypatch, {"probe": f"{__name__}:Probe"})
+    install_filter_plugins(tmp_path, monkeypatch, {"probe": "tests.e2e.probe:Probe"})
 
 
 def frame(text: str) -> str:

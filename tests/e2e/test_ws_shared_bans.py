@@ -11,30 +11,16 @@ import orjson
 import pytest
 from aiohttp import WSMsgType
 
-from filters import PASS, Filter, Finding, Hints, Message, Verdict
 from gateway.keys import STATE
 from tests.e2e.conftest import Backend, next_message
+from tests.e2e.probe import RISKY
 from tests.gateway.state._redis import REDIS_URL, raw_redis, unique_prefix
 from tests.helpers import gateway_config, install_filter_plugins, route, run_gateway
-
-RISKY = "risky: drop the tables"
-
-
-class Probe(Filter):
-    """Scores "risky" frames 0.9 with a label; the global bands turn that into a ban."""
-
-    name = "probe"
-
-    async def inspect(self, message: Message) -> Verdict:
-        if message.text.startswith("risky"):
-            return Verdict(reason="probe flagged", findings=(Finding("probe", 0, 5, 0.9),),
-                           hints=Hints(labels=("probe",)), filter=self.name)
-        return PASS
 
 
 @pytest.fixture(autouse=True)
 def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    install_filter_plugins(tmp_path, monkeypatch, {"probe": f"{__name__}:Probe"})
+    install_filter_plugins(tmp_path, monkeypatch, {"probe": "tests.e2e.probe:Probe"})
 
 
 def frame(text: str) -> str:
