@@ -18,7 +18,7 @@ from filters.masking import custom, placeholders
 from filters.masking._model import Detection, Detector, MaskFinding
 from filters.masking.engine import Masker
 from filters.masking.options import MaskingOptions
-from filters.masking.stream import StreamMasker
+from filters.masking.stream import StreamMasker, Unmask
 from filters.masking.vault import MemoryVault, Sealer, TokenVault, parse_key
 
 UNMASK = "unmask:"
@@ -102,12 +102,26 @@ class MaskingFilter(Filter):
         """A masker for one stream (SSE response, WebSocket token stream); not shared.
 
         None when `message` goes a direction this filter does not mask, and for WebSocket
-        connections unless `websocket_streams` is set (each frame is then a whole message)."""
+        connections unless `websocket_streams` is set (each frame is then a whole message).
+        On an outbound stream whose reader holds `unmask:<type>`, tokens of that type are
+        unmasked as `inspect` does, each reported as an `unmask:<type>` finding."""
         if message is not None and message.direction not in self._directions:
             return None
         if message is not None and message.channel is Channel.WS and not self.options.websocket_streams:
             return None
-        return StreamMasker(self.masker, self.placeholder, self.options.stream_hold)
+        return StreamMasker(self.masker, self.placeholder, self.options.stream_hold, self._stream_unmask(message))
+
+    def _stream_unmask(self, message: Message | None) -> Unmask | None:
+        """Token lookups for the reader of an outbound stream, or None when it may unmask nothing."""
+        if message is None or message.direction is not Direction.OUTBOUND or self._sealer is None:
+            return None
+        allowed = permissions(message)
+        if not any(p.startswith(UNMASK) for p in allowed):
+            return None
+
+        async def unmask(text: str) -> list[tuple[int, int, str, str]]:
+            return await self._unmask(text, allowed)
+        return unmask
 
 
 def permissions(message: Message) -> frozenset[str]:

@@ -4,6 +4,11 @@ Each chunk is emitted except for the smallest tail that could be the start of a 
 still arriving ("...card 4111 11" waits for the rest); the tail is bounded by
 `hold` characters and flushed, masked, at end of stream. A private key cut off by
 the bound is masked and everything up to its footer is dropped.
+
+For a reader allowed to unmask, complete token placeholders in the emitted text are
+looked up in the vault and replaced by their originals; a placeholder still arriving at
+the end of a chunk ("[CARD tok_3fQ") is held back whole, so it is never sent in two
+halves that nobody can unmask. Tokens the vault does not know stay as they are.
 """
 
 from __future__ import annotations
@@ -14,23 +19,31 @@ from collections.abc import Awaitable, Callable
 from filters._text import fold
 from filters.masking._model import Detection, MaskFinding
 from filters.masking.engine import Masker
+from filters.masking.placeholders import TOKEN_PLACEHOLDER
 
 Placeholder = Callable[[Detection], Awaitable[str]]
+# Token placeholders of `text` this reader may see: (start, end, original, type) each.
+Unmask = Callable[[str], Awaitable[list[tuple[int, int, str, str]]]]
 
 _CONTEXT = 48  # characters of emitted text kept so detectors still see the words before a value
 _PIECE = re.compile(r"[+(]?[0-9A-Za-z().\-/]*\d[0-9A-Za-z().\-/]*")
 _KEYWORD_TAIL = re.compile(
     r"(?i:password|passwd|pwd|passphrase|pass|secret|api[_\-]?key|apikey|token|bearer|key|credentials?)"
     r"[\"']?[ \t]{0,4}(?::|=|=>|:=|is)?[ \t]{0,4}[\"']?$")
+# Every unfinished prefix of a token placeholder, anchored at the end of the text.
+_TOKEN_START = re.compile(r"\[(?:[A-Z][A-Z0-9_]{0,31}(?: (?:t(?:o(?:k(?:_[A-Za-z0-9_\-]{0,22})?)?)?)?)?)?\Z")
+_TOKEN_LONGEST = 61  # "[" + 32-character type + " " + "tok_" + 22 + "]"
 _PEM_FOOTER = re.compile(r"-----END (?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?-----")
 
 
 class StreamMasker:
     """One per stream, fed in order; never shared between streams."""
 
-    def __init__(self, masker: Masker, placeholder: Placeholder, hold: int = 512) -> None:
+    def __init__(self, masker: Masker, placeholder: Placeholder, hold: int = 512,
+                 unmask: Unmask | None = None) -> None:
         self._masker = masker
         self._placeholder = placeholder
+        self._unmask = unmask
         self._hold = hold
         self._buffer = ""
         self._context = ""
@@ -61,6 +74,10 @@ class StreamMasker:
         found = [d for d in self._masker.scan(self._context + text) if d.end > base]
         detections = [d.moved(max(d.start, base) - base, d.end - base) for d in found]
         cut = len(text) if final else self._cut(text, detections)
+        if self._unmask is not None and not final:
+            held = _token_cut(text, cut, max(0, len(text) - self._hold))
+            if all(not d.start < held < d.end for d in detections):  # never split a value
+                cut = held
         edits: list[tuple[int, int, str]] = []
         for detection in detections:
             if detection.end > cut:
@@ -70,7 +87,9 @@ class StreamMasker:
                                                  detection.end + self._offset).finding())
             if detection.detector == "private_key" and not _PEM_FOOTER.search(text, detection.start):
                 self._in_key = not final
-        out = _apply(text[:cut], edits)
+        if self._unmask is not None and "[" in text[:cut]:
+            await self._unmasked(text[:cut], edits)
+        out = _apply(text[:cut], sorted(edits))
         self._context = (self._context + text[:cut])[-_CONTEXT:]
         self._buffer = text[cut:]
         self._offset += cut
@@ -87,6 +106,16 @@ class StreamMasker:
             cut = min(cut, detection.start) if detection.start >= floor else detection.end
             break
         return cut
+
+    async def _unmasked(self, text: str, edits: list[tuple[int, int, str]]) -> None:
+        """Add the originals of permitted tokens in `text` that no detection overlaps."""
+        assert self._unmask is not None
+        masked = [(start, end) for start, end, _ in edits]
+        for start, end, original, kind in await self._unmask(text):
+            if all(end <= a or start >= b for a, b in masked):
+                edits.append((start, end, original))
+                self.findings.append(MaskFinding("unmask:" + kind, start + self._offset,
+                                                 end + self._offset, 1.0, "vault"))
 
     def _drop_key_body(self, final: bool) -> None:
         """After a key cut off by the hold bound: drop its body up to the footer."""
@@ -139,6 +168,18 @@ def _tail_start(text: str) -> int:
     if start >= len(view):
         return len(text)
     return folded.origin[start] if folded.origin is not None else start
+
+
+def _token_cut(text: str, cut: int, floor: int) -> int:
+    """Move `cut` back to the start of a token placeholder it would split, within the bound."""
+    window = max(0, cut - _TOKEN_LONGEST)
+    begin = text.rfind("[", window, cut)
+    if begin < floor or begin < 0:
+        return cut
+    whole = TOKEN_PLACEHOLDER.match(text, begin)
+    if whole is not None:
+        return begin if whole.end() > cut else cut
+    return begin if _TOKEN_START.match(text, begin) else cut
 
 
 def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:

@@ -36,11 +36,23 @@ class Inbox:
     def __init__(self) -> None:
         self.texts: list[str] = []
 
-    async def handle(self, request: web.Request) -> web.Response:
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        if request.path == "/stream":
+            return await self.stream(request)
         if request.method == "POST":
             self.texts.append((await request.json())["text"])
             return web.json_response({"ok": True})
         return web.json_response({"messages": [{"text": t} for t in self.texts]})
+
+    async def stream(self, request: web.Request) -> web.StreamResponse:
+        """The stored messages as server-sent events, cut every 7 characters like a bot's tokens."""
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await response.prepare(request)
+        text = " ".join(self.texts) + " done"
+        for i in range(0, len(text), 7):
+            await response.write(b"data: " + json.dumps({"delta": text[i:i + 7]}).encode() + b"\n\n")
+        await response.write_eof()
+        return response
 
 
 @pytest.fixture
@@ -71,7 +83,9 @@ def config(tmp_path: Path, upstream: str, state: dict[str, Any]) -> dict[str, An
             "style": "redact", "styles": {"card": "tokenize"}, "vault_key": os.urandom(32).hex()}}},
         "routes": [{"name": "chat", "match": {"path": "/chat"}, "upstream": "up", "allow": ["visitor"],
                     "messages": {"inbound": {"json": ["/text"]}, "outbound": {"json": ["/messages/*/text"]}},
-                    "filters": ["mask"]}],
+                    "filters": ["mask"]},
+                   {"name": "stream", "match": {"path": "/stream"}, "upstream": "up", "allow": ["visitor"],
+                    "messages": {"outbound": {"sse": {"json": ["/delta"]}}}, "filters": ["mask"]}],
     }
 
 
@@ -80,6 +94,11 @@ def audit_at(cfg: dict[str, Any], path: Path) -> dict[str, Any]:
     key, _ = keys(path.parent) if not (path.parent / "audit.pem").exists() else (path.parent / "audit.pem", None)
     out["audit"] = {"path": str(path), "signing_key_file": str(key)}
     return out
+
+
+def leaks(text: str) -> bool:
+    """Whether the card is in `text` (the audit's hex digests may well contain "1111")."""
+    return CARD in text or CARD.replace(" ", "") in text
 
 
 async def read_inbox(client: aiohttp.ClientSession, gw: RunningGateway, token: str) -> list[str]:
@@ -123,7 +142,7 @@ async def test_card_is_tokenized_and_unmasked_only_for_permitted_roles(
         assert seen == stored
         found = await unmasks(reader, second if backend == "redis" else first)
     assert len(found) == 1 and found[0]["subject"] == "bill" and found[0]["direction"] == "outbound"
-    assert "1111" not in (second if backend == "redis" else first).read_text()
+    assert not leaks((second if backend == "redis" else first).read_text())
 
 
 async def test_forged_or_foreign_tokens_stay_placeholders(tmp_path: Path, inbox: tuple[Inbox, str]) -> None:
@@ -145,3 +164,31 @@ async def test_permission_names_in_a_token_grant_nothing(tmp_path: Path, inbox: 
             assert resp.status == 200
         assert await read_inbox(client, gw, eve) == chat.texts
         assert "1111" not in chat.texts[0]
+
+
+async def read_stream(client: aiohttp.ClientSession, gw: RunningGateway, token: str) -> str:
+    async with client.get(f"{gw.url}/stream", headers={"Authorization": f"Bearer {token}"}) as resp:
+        assert resp.status == 200 and resp.headers["Content-Type"].startswith("text/event-stream")
+        body = (await resp.read()).decode()
+    return "".join(json.loads(line[6:])["delta"] for line in body.split("\n") if line.startswith("data: "))
+
+
+async def test_tokens_in_an_event_stream_are_unmasked_only_for_permitted_readers(
+        tmp_path: Path, inbox: tuple[Inbox, str]) -> None:
+    chat, url = inbox
+    trail = tmp_path / "audit.jsonl"
+    async with run_gateway(audit_at(config(tmp_path, url, {"backend": "memory"}), trail)) as gw, \
+            aiohttp.ClientSession() as client:
+        await add_user(gw, "vic", "a visitor secret", {"visitor"})
+        await add_user(gw, "bill", "a billing secret", {"billing"})
+        visitor = await login(client, gw, "vic", "a visitor secret")
+        billing = await login(client, gw, "bill", "a billing secret")
+        async with client.post(f"{gw.url}/chat", json={"text": f"my card {CARD} thanks"},
+                               headers={"Authorization": f"Bearer {visitor}"}) as resp:
+            assert resp.status == 200
+        [stored] = chat.texts
+        assert await read_stream(client, gw, billing) == f"my card {CARD.replace(' ', '')} thanks done"
+        assert await read_stream(client, gw, visitor) == f"{stored} done"
+        [found] = await unmasks(gw, trail)
+    assert found["subject"] == "bill" and found["direction"] == "outbound" and found["route"] == "stream"
+    assert not leaks(trail.read_text())

@@ -1,7 +1,8 @@
 import pytest
 
-from filters.masking import MaskingFilter, StreamMasker
-from filters.testing import make_filter
+from filters import Principal
+from filters.masking import MaskingFilter, MemoryVault, StreamMasker
+from filters.testing import make_filter, tmessage
 
 TEXT = ("Sure! Your card 4111 1111 1111 1111 is on file, the IBAN is DE89 3704 0044 0532 0130 00, "
         "mail jo.doe@example.com or call +44 20 7946 0958. Key: ghp_" + "a1B2c3D4e5" * 3 + "f6G7h8 done.")
@@ -85,3 +86,110 @@ async def test_streams_are_independent() -> None:
     assert await a.feed("card 4111 ") == "card "
     assert await b.feed("plain text ") == "plain text "
     assert await a.feed("1111 1111 1111.") + await a.close() == "[CARD]."
+
+
+# Unmasking tokens in a stream: the reader's permissions come from the message that starts it.
+VAULT_KEY = "cd" * 32
+
+
+def tokenizer(key: str = VAULT_KEY) -> MaskingFilter:
+    flt = make_filter(MaskingFilter, {"style": "redact", "styles": {"card": "tokenize"}, "vault_key": key})
+    assert isinstance(flt, MaskingFilter)
+    return flt
+
+
+async def token_of(flt: MaskingFilter, value: str = "4111 1111 1111 1111") -> str:
+    verdict = await flt.inspect(tmessage(value))
+    assert verdict.text is not None and verdict.text.startswith("[CARD tok_")
+    return verdict.text
+
+
+def reader(flt: MaskingFilter, *roles: str, direction: str = "outbound") -> StreamMasker:
+    stream = flt.stream(tmessage("", direction=direction, principal=Principal("bob", frozenset(roles))))
+    assert stream is not None
+    return stream
+
+
+async def test_token_split_at_every_position_is_unmasked_for_a_permitted_reader() -> None:
+    flt = tokenizer()
+    token = await token_of(flt)
+    text = f"your card {token} is on file."
+    start = text.index("[")
+    for a in range(len(text) + 1):
+        for b in (a, min(a + 7, len(text)), len(text)):
+            stream = reader(flt, "agent", "unmask:card")
+            out = await run(stream, [text[:a], text[a:b], text[b:]])
+            assert "".join(out) == "your card 4111111111111111 is on file.", (a, b)
+            assert [(f.type, f.start, f.end) for f in stream.findings] == [
+                ("unmask:card", start, start + len(token))]
+            assert all("[" not in piece or piece.count("[") == piece.count("]") for piece in out)
+
+
+@pytest.mark.parametrize("size", [1, 3, 10])
+async def test_several_tokens_and_values_in_one_stream(size: int) -> None:
+    flt = tokenizer()
+    first, second = await token_of(flt), await token_of(flt, "5555555555554444")
+    text = f"{first},{second} and new 378282246310005 [CARD tok_short] ok"
+    stream = reader(flt, "unmask:*")
+    out = "".join(await run(stream, pieces(text, size)))
+    assert out.startswith("4111111111111111,5555555555554444 and new [CARD tok_")
+    assert out.endswith("] [CARD tok_short] ok") and "378282" not in out
+    assert [f.type for f in stream.findings] == ["unmask:card", "unmask:card", "card"]
+
+
+@pytest.mark.parametrize("roles", [(), ("agent",), ("unmask:ssn",), ("unmask:cards",), ("unmask",)])
+async def test_readers_without_permission_keep_placeholders(roles: tuple[str, ...]) -> None:
+    flt = tokenizer()
+    text = f"card {await token_of(flt)} ok"
+    stream = reader(flt, *roles)
+    assert "".join(await run(stream, pieces(text, 4))) == text and not stream.findings
+
+
+async def test_no_unmask_on_inbound_or_without_a_reader() -> None:
+    flt = tokenizer()
+    text = f"card {await token_of(flt)} ok"
+    inbound = reader(flt, "unmask:*", direction="inbound")
+    anonymous = flt.stream()
+    assert "".join(await run(inbound, pieces(text, 5))) == text
+    assert "".join(await run(anonymous, pieces(text, 5))) == text
+    assert not inbound.findings and not anonymous.findings
+
+
+async def test_forged_relabelled_and_foreign_tokens_stay_placeholders() -> None:
+    flt, other = tokenizer(), tokenizer("ef" * 32)
+    mine, foreign = await token_of(flt), await token_of(other, "5555555555554444")
+    # The other key's sealed value copied into our vault: known token, but it never opens here.
+    sealed = await other.vault.get(foreign.split()[1][:-1])
+    assert sealed is not None
+    await flt.vault.put(foreign.split()[1][:-1], sealed, 60)
+    hostile = [
+        "[CARD tok_AAAAAAAAAAAAAAAAAAAAAA]",          # never issued
+        mine.replace("[CARD ", "[SSN "),              # a card token presented as another type
+        mine.replace("[CARD ", "[card "),             # not the emitted shape
+        foreign,                                      # sealed under a different key
+        mine[:-1] + " ]",                             # broken placeholder
+    ]
+    text = " | ".join(hostile) + " end"
+    stream = reader(flt, "unmask:*")
+    assert "".join(await run(stream, pieces(text, 6))) == text and not stream.findings
+
+
+async def test_unfinished_placeholder_is_held_bounded_and_flushed_as_is() -> None:
+    flt = tokenizer()
+    stream = reader(flt, "unmask:card")
+    assert await stream.feed("see [CARD tok_abc") == "see "
+    assert await stream.feed("def more") == "[CARD tok_abcdef "
+    stream = reader(flt, "unmask:card")
+    long = "x [" + "A" * 33 + " "  # no type is that long: nothing to wait for
+    assert await stream.feed(long) == long and stream.held == 0
+    stream = reader(flt, "unmask:card")
+    assert await stream.feed("ok [CARD tok_") == "ok "
+    assert await stream.close() == "[CARD tok_" and not stream.findings
+
+
+async def test_expired_token_stays_a_placeholder() -> None:
+    flt = tokenizer()
+    token = await token_of(flt)
+    flt.use_vault(MemoryVault())
+    stream = reader(flt, "unmask:card")
+    assert "".join(await run(stream, [token[:9], token[9:], " ok"])) == token + " ok"
