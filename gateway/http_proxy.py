@@ -19,6 +19,7 @@ from yarl import URL
 from filters import Action, Direction
 from gateway import enforce
 from gateway.auth.carriage import strip_headers, strip_query
+from gateway.bodies import BodyTooLarge, read_limited
 from gateway.codec import CodecError
 from gateway.errors import REQUEST_ID, error_response, upstream_failure
 from gateway.exchange import Exchange
@@ -36,10 +37,6 @@ _RESPONSE_STRIP = strip_set("Content-Length")
 # Bodies up to this size are read whole: one buffer is cheaper than a stream and bounds nothing.
 SMALL_BODY = 64 * 1024
 _NO_BODY_STATUSES = frozenset({204, 304}) | frozenset(range(100, 200))
-
-
-class BodyTooLarge(Exception):
-    """The client sent more than the route's max_body."""
 
 
 class _LimitedBody:
@@ -80,20 +77,6 @@ def upstream_headers(exchange: Exchange) -> CIMultiDict[str]:
     strip_headers(headers, exchange.carriage)  # the gateway's bearer token and session cookie stay here
     headers.update(exchange.identity)
     return headers
-
-
-async def read_limited(stream: aiohttp.StreamReader, declared: int | None, limit: int) -> bytes:
-    """Read a whole body, refusing (BodyTooLarge) as soon as it is known to exceed `limit`."""
-    if declared is not None and declared > limit:
-        raise BodyTooLarge
-    chunks: list[bytes] = []
-    total = 0
-    async for chunk in stream.iter_any():
-        total += len(chunk)
-        if total > limit:
-            raise BodyTooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 async def forward(exchange: Exchange) -> web.StreamResponse:

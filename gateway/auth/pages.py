@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from gateway.auth import templates as t
 from gateway.auth.identify import Identifier, Identity
 from gateway.auth.service import AuthError, AuthService
+from gateway.bodies import BodyTooLarge, read_limited
 from gateway.security_headers import PAGE_HEADERS
 
 log = logging.getLogger("chatguard.auth")
@@ -114,11 +115,10 @@ async def read_form(request: web.Request) -> dict[str, str]:
     """A small urlencoded form; repeated or oversized fields are refused rather than guessed at."""
     if request.content_type != "application/x-www-form-urlencoded":
         raise Refused(415, "This form must be sent by the page.")
-    if request.content_length is not None and request.content_length > _MAX_FORM:
-        raise Refused(413, "The form is too large.")
-    raw = await request.content.read(_MAX_FORM + 1)
-    if len(raw) > _MAX_FORM:
-        raise Refused(413, "The form is too large.")
+    try:
+        raw = await read_limited(request.content, request.content_length, _MAX_FORM)
+    except BodyTooLarge:
+        raise Refused(413, "The form is too large.") from None
     try:
         pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=16,
                           errors="strict")

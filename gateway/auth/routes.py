@@ -17,6 +17,7 @@ from aiohttp import web
 from gateway.auth.identify import Identifier
 from gateway.auth.pages import page_routes
 from gateway.auth.service import AuthError, AuthService
+from gateway.bodies import BodyTooLarge, read_limited
 
 log = logging.getLogger("chatguard.auth")
 
@@ -36,11 +37,10 @@ def _answer(data: dict[str, Any]) -> web.Response:
 
 
 async def _body(request: web.Request, *required: str, optional: tuple[str, ...] = ()) -> dict[str, str]:
-    if request.content_length is not None and request.content_length > _MAX_BODY:
-        raise AuthError(400, "request body too large")
-    raw = await request.content.read(_MAX_BODY + 1)
-    if len(raw) > _MAX_BODY:
-        raise AuthError(400, "request body too large")
+    try:
+        raw = await read_limited(request.content, request.content_length, _MAX_BODY)
+    except BodyTooLarge:
+        raise AuthError(400, "request body too large") from None
     try:
         data = json.loads(raw or b"{}")
     except (ValueError, UnicodeDecodeError):

@@ -1,0 +1,23 @@
+"""Reading a whole request or response body with a bound, for every place that must buffer one."""
+
+from __future__ import annotations
+
+import aiohttp
+
+
+class BodyTooLarge(Exception):
+    """More bytes than the limit allows."""
+
+
+async def read_limited(stream: aiohttp.StreamReader, declared: int | None, limit: int) -> bytes:
+    """Read a whole body, refusing (BodyTooLarge) as soon as it is known to exceed `limit`."""
+    if declared is not None and declared > limit:
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    total = 0
+    async for chunk in stream.iter_any():
+        total += len(chunk)
+        if total > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
