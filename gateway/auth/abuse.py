@@ -68,21 +68,27 @@ class CredentialAbuse:
         store = self._store
         if store is None:
             return False
-        window = float(self._s.window)
         user = self._fingerprint("user:" + username)
-        if await store.add(f"auth:abuse:users:{client}", user, window):
-            accounts = await store.hit(f"auth:abuse:stuffing:{client}", window)
-            if accounts >= self._s.users_per_address:
-                await self._ban(store, client, "credential stuffing", stage, accounts)
-                return True
+        if await self._new_account(store, f"users:{client}", f"stuffing:{client}", user,
+                                   self._s.users_per_address, client, "credential stuffing", stage):
+            return True
         if password:
             secret = self._fingerprint("password:" + password)
-            if await store.add(f"auth:abuse:password:{secret}", user, window):
-                accounts = await store.hit(f"auth:abuse:spraying:{secret}", window)
-                if accounts >= self._s.users_per_password:
-                    await self._ban(store, client, "password spraying", stage, accounts)
-                    return True
+            return await self._new_account(store, f"password:{secret}", f"spraying:{secret}", user,
+                                           self._s.users_per_password, client, "password spraying", stage)
         return False
+
+    async def _new_account(self, store: StateStore, seen: str, counter: str, user: str, limit: int,
+                           client: str, kind: str, stage: str) -> bool:
+        """Count `user` once per window under `counter`; ban `client` once `limit` accounts are reached."""
+        window = float(self._s.window)
+        if not await store.add(f"auth:abuse:{seen}", user, window):
+            return False
+        accounts = await store.hit(f"auth:abuse:{counter}", window)
+        if accounts < limit:
+            return False
+        await self._ban(store, client, kind, stage, accounts)
+        return True
 
     async def _ban(self, store: StateStore, client: str, kind: str, stage: str, accounts: int) -> None:
         ban = await escalate(store, self._s.ban, address_key(client), f"auth: {kind}")
