@@ -1,4 +1,4 @@
-"""build_app(settings): wiring only (the request path itself is gateway/dispatch.py)."""
+"""build_app(settings): wiring only (the request path itself is gateway/edge/dispatch.py)."""
 
 from __future__ import annotations
 
@@ -6,20 +6,21 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from gateway import ws_proxy
 from gateway.audit import AuditWriter, install_handler, remove_handler
 from gateway.auth import AUTH, AuthRoutes, AuthService, Identifier, auth_context
-from gateway.dispatch import handle
-from gateway.forwarding import client_address
+from gateway.config.settings import Settings
+from gateway.edge.client_address import client_address
+from gateway.edge.dispatch import handle
+from gateway.enforce.alerts import AlertSender
+from gateway.enforce.countermeasures import Responder
 from gateway.keys import AUDIT, IDENTIFIER, METRICS, RESPONDER, RUNTIME, SERVER_TLS, STATE, WS_CONNECTIONS
 from gateway.metrics import Metrics
-from gateway.responses import AlertSender, Responder
-from gateway.runtime import Runtime, RuntimeHolder
-from gateway.security_headers import security_headers_hook
-from gateway.settings import Settings
+from gateway.proxy import websocket
+from gateway.proxy.connections import Connections, end_revoked_sessions
+from gateway.runtime.runtime import Runtime, RuntimeHolder
 from gateway.state import StateStore, open_store
-from gateway.tls_config import HSTSSettings
-from gateway.ws.registry import Connections, end_revoked_sessions
+from gateway.tls.security_headers import security_headers_hook
+from gateway.tls.settings import HSTSSettings
 
 
 def _mount_responder(app: web.Application, settings: Settings, store: StateStore) -> Responder:
@@ -92,6 +93,6 @@ def build_app(settings: Settings) -> web.Application:
     app[IDENTIFIER] = _mount_auth(app, settings, store)
     hsts = settings.listen.tls.hsts if settings.listen.tls is not None else HSTSSettings(enabled=False)
     app.on_response_prepare.append(security_headers_hook(hsts))
-    app.on_shutdown.append(ws_proxy.close_all)
+    app.on_shutdown.append(websocket.close_all)
     app.router.add_route("*", "/{tail:.*}", handle)
     return app

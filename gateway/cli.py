@@ -12,7 +12,7 @@ from typing import TextIO
 
 from filters._options import OptionsError
 from gateway import logs
-from gateway.settings import Settings, load_settings
+from gateway.config.settings import Settings, load_settings
 
 EXIT_CONFIG = 2
 
@@ -37,7 +37,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings is None:
         return EXIT_CONFIG
     try:
-        from gateway.runtime import Runtime
+        from gateway.runtime.runtime import Runtime
 
         Runtime(settings)  # build routes, filters and codecs now: errors stop startup before listening
     except OptionsError as exc:
@@ -58,7 +58,7 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     if settings is None:
         return EXIT_CONFIG
     try:
-        from gateway.runtime import Runtime
+        from gateway.runtime.runtime import Runtime
 
         runtime = Runtime(settings)
     except OptionsError as exc:
@@ -72,8 +72,8 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
 
 def _warnings(settings: Settings) -> list[str]:
-    from gateway import tls_upstream
-    from gateway.tls import listener_warnings
+    from gateway.tls import upstream as tls_upstream
+    from gateway.tls.server import listener_warnings
 
     found: list[str] = []
     if settings.listen.tls is not None:
@@ -97,7 +97,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     settings = _load(args.config, sys.stderr)
     if settings is None:
         return EXIT_CONFIG
-    from gateway.scan import run_scan
+    from gateway.tools.scan import run_scan
 
     try:
         return run_scan(settings, args.route, args.direction)
@@ -164,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:2] == ["certs", "dev"]:  # its own parser, so `--help` and every flag pass through
-        from gateway import certs
+        from gateway.tls import certs
 
         return certs.main(argv[2:])
     if argv[:2] == ["audit", "verify"]:
@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["user"]:
         return _user(argv[1:])
     if argv[:1] == ["explain"]:
-        from gateway import explain
+        from gateway.tools import explain
 
         return explain.main(argv[1:])
     args = build_parser().parse_args(argv)

@@ -9,12 +9,12 @@ from aiohttp import web
 if TYPE_CHECKING:
     from gateway.audit import AuditWriter
     from gateway.auth import Identifier
+    from gateway.enforce.countermeasures import Responder
     from gateway.metrics import Metrics
-    from gateway.responses import Responder
-    from gateway.runtime import RuntimeHolder
+    from gateway.proxy.connections import Connections
+    from gateway.runtime.runtime import RuntimeHolder
     from gateway.state import StateStore
-    from gateway.tls import ServerTLS
-    from gateway.ws.registry import Connections
+    from gateway.tls.server import ServerTLS
 
 RUNTIME: web.AppKey[RuntimeHolder] = web.AppKey("chatguard.runtime")
 METRICS: web.AppKey[Metrics] = web.AppKey("chatguard.metrics")

@@ -21,13 +21,13 @@ from aiohttp import web
 
 from filters._options import OptionsError
 from gateway import logs
+from gateway.admin.app import build_admin_app
 from gateway.app import build_app
-from gateway.health import build_admin_app
+from gateway.config.settings import Settings, load_settings
 from gateway.keys import RUNTIME, SERVER_TLS, STATE
-from gateway.runtime import Runtime
-from gateway.security_headers import redirect_app
-from gateway.settings import Settings, load_settings
-from gateway.tls import ServerTLS
+from gateway.runtime.runtime import Runtime
+from gateway.tls.security_headers import redirect_app
+from gateway.tls.server import ServerTLS
 
 log = logging.getLogger("chatguard.server")
 audit = logging.getLogger("chatguard.audit")

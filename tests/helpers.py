@@ -19,7 +19,7 @@ from aiohttp import WSMsgType, web
 from yarl import URL
 
 from gateway.app import build_app
-from gateway.settings import Settings, parse_settings
+from gateway.config.settings import Settings, parse_settings
 
 
 @asynccontextmanager

@@ -133,7 +133,7 @@ def test_installs_the_project_like_the_makefile(text: str) -> None:
 
 
 def test_exposes_the_default_listen_port(final: list[Instruction]) -> None:
-    from gateway.settings import ListenSettings
+    from gateway.config.settings import ListenSettings
 
     exposed = " ".join(a for k, a in final if k == "EXPOSE").split()
     assert str(ListenSettings().port) in exposed

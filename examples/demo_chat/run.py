@@ -27,8 +27,8 @@ from cryptography.hazmat.primitives import serialization
 from yarl import URL
 
 from examples.demo_chat.app import start_backend
-from gateway.certs import RENEW_BEFORE, TRUST_HELP, DevCerts, Issued, create_dev_certs, load_ca
-from gateway.settings import ConfigError, Settings, load_settings
+from gateway.config.settings import ConfigError, Settings, load_settings
+from gateway.tls.certs import RENEW_BEFORE, TRUST_HELP, DevCerts, Issued, create_dev_certs, load_ca
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_CONFIG = REPO / "config" / "demo.yaml"

@@ -18,8 +18,9 @@ import os
 from dataclasses import dataclass, field
 
 from filters._options import Duration, OptionsError, join
-from gateway.responses import BanPolicy, escalate
-from gateway.shield import address_key
+from gateway.access.shield import address_key
+from gateway.enforce.countermeasures import escalate
+from gateway.enforce.settings import BanPolicy
 from gateway.state import StateStore
 
 audit = logging.getLogger("chatguard.audit")

@@ -28,8 +28,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from gateway.auth import templates as t
 from gateway.auth.identify import Identifier, Identity
 from gateway.auth.service import AuthError, AuthService
-from gateway.bodies import BodyTooLarge, read_limited
-from gateway.security_headers import PAGE_HEADERS
+from gateway.proxy.bodies import BodyTooLarge, read_limited
+from gateway.tls.security_headers import PAGE_HEADERS
 
 log = logging.getLogger("chatguard.auth")
 

@@ -17,7 +17,7 @@ from aiohttp import web
 from gateway.auth.identify import Identifier
 from gateway.auth.pages import page_routes
 from gateway.auth.service import AuthError, AuthService
-from gateway.bodies import BodyTooLarge, read_limited
+from gateway.proxy.bodies import BodyTooLarge, read_limited
 
 log = logging.getLogger("chatguard.auth")
 

@@ -15,7 +15,7 @@ from gateway.codec.socketio import extract_engineio, extract_polling
 from gateway.codec.xmpp import extract_xmpp
 
 if TYPE_CHECKING:
-    from gateway.settings import FieldSelector
+    from gateway.config.settings import FieldSelector
 
 __all__ = ["TEXT_PATH", "Codec", "check_selector"]
 

@@ -11,8 +11,8 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 import pytest
 import yaml
 
-from gateway.runtime import Runtime
-from gateway.settings import Settings, load_settings
+from gateway.config.settings import Settings, load_settings
+from gateway.runtime.runtime import Runtime
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
 FILES = sorted(p for p in CONFIG.glob("*.yaml"))

@@ -21,10 +21,10 @@ import yaml
 from aiohttp import web
 
 from gateway import server
+from gateway.admin.app import build_admin_app
 from gateway.audit import verify
 from gateway.auth import AUTH
 from gateway.auth.tokens import generate_pem
-from gateway.health import build_admin_app
 from gateway.keys import AUDIT, RUNTIME
 from tests.e2e.test_audit_gateway import keys
 from tests.helpers import run_gateway, serve_app

@@ -21,12 +21,12 @@ import pytest
 from aiohttp import web
 
 from filters import Principal
+from gateway.access.shield import address_key, pair_key
+from gateway.admin.app import build_admin_app
 from gateway.auth import AUTH
 from gateway.auth.tokens import generate_pem
-from gateway.health import build_admin_app
+from gateway.enforce.alerts import SIGNATURE, TIMESTAMP, sign
 from gateway.keys import STATE
-from gateway.responses import SIGNATURE, TIMESTAMP, sign
-from gateway.shield import address_key, pair_key
 from tests.gateway.state._redis import raw_redis, unique_prefix
 from tests.helpers import RunningGateway, gateway_config, route, run_gateway, serve_app
 

@@ -144,7 +144,7 @@ async def test_text_is_rewritten_both_ways_and_nothing_else(
 
 
 def test_every_preset_has_an_http_case() -> None:
-    from gateway.presets import known_presets
+    from gateway.config.presets import known_presets
 
     assert {case[0] for case in CASES} == set(known_presets())
 

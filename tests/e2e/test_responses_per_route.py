@@ -15,9 +15,9 @@ import pytest
 from aiohttp import web
 
 from filters import PASS, Filter, Finding, Hints, Message, Verdict
-from gateway.admin_bans import add_routes, bind_gateway
+from gateway.admin.bans import add_routes, bind_gateway
+from gateway.config.settings import ConfigError, parse_settings
 from gateway.keys import STATE
-from gateway.settings import ConfigError, parse_settings
 from tests.e2e.conftest import Backend, gateway, next_message
 from tests.helpers import RunningGateway, gateway_config, install_filter_plugins, route, serve_app
 

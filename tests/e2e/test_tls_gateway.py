@@ -38,9 +38,9 @@ from sslyze.scanner.scanner import Scanner
 from sslyze.server_setting import ServerNetworkConfiguration, ServerNetworkLocation
 from yarl import URL
 
-from gateway.certs import DevCerts, Issued, create_dev_certs, issue, load_ca, write_pair
 from gateway.cli import main as chatguard
-from gateway.security_headers import PAGE_HEADERS
+from gateway.tls.certs import DevCerts, Issued, create_dev_certs, issue, load_ca, write_pair
+from gateway.tls.security_headers import PAGE_HEADERS
 from tests.helpers import run_gateway
 
 pytestmark = pytest.mark.slow

@@ -12,8 +12,8 @@ import orjson
 import pytest
 from aiohttp import WSMsgType
 
+from gateway.enforce.countermeasures import held
 from gateway.keys import RESPONDER, STATE
-from gateway.responses import held
 from tests.e2e.conftest import Backend, gateway, next_message
 from tests.e2e.probe import RISKY
 from tests.helpers import install_filter_plugins, route

@@ -43,7 +43,7 @@ def test_the_default_config_is_the_shipped_demo_config() -> None:
 
 def test_demo_config_loads_and_names_installed_filters() -> None:
     from filters._registry import installed
-    from gateway.settings import load_settings
+    from gateway.config.settings import load_settings
 
     settings = load_settings(run.DEFAULT_CONFIG, environ={})
     assert settings.listen.port == 8443 and settings.admin.port == 9901
@@ -55,7 +55,7 @@ def test_demo_config_loads_and_names_installed_filters() -> None:
 
 
 def test_demo_config_takes_its_certificates_from_the_environment(tmp_path: Path) -> None:
-    from gateway.settings import load_settings
+    from gateway.config.settings import load_settings
 
     settings = load_settings(run.DEFAULT_CONFIG, environ={run.CERTS_ENV: str(tmp_path)})
     assert settings.listen.tls is not None

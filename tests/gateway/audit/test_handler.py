@@ -11,11 +11,11 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from filters import Direction
-from gateway import enforce
 from gateway.audit.config import AuditSettings
 from gateway.audit.handler import AUDIT_LOGGER, AuditLogHandler, install_handler, remove_handler
 from gateway.audit.verify import verify_files
 from gateway.audit.writer import AuditWriter
+from gateway.enforce import decide as enforce
 from tests.gateway.audit.conftest import chain_files
 
 audit_log = logging.getLogger(AUDIT_LOGGER)

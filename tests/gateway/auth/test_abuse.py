@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from filters._options import Duration, OptionsError
+from gateway.access.shield import address_key
 from gateway.auth.abuse import AbuseSettings, CredentialAbuse
 from gateway.auth.state import MemoryAuthState
-from gateway.responses import BanPolicy
-from gateway.shield import address_key
+from gateway.enforce.settings import BanPolicy
 from gateway.state import MemoryStore
 
 SETTINGS = AbuseSettings(users_per_address=3, users_per_password=3, ban=BanPolicy(base=Duration(60)))

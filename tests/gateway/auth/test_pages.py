@@ -17,7 +17,7 @@ from aiohttp.test_utils import TestClient
 from gateway.auth.pages import PRESESSION_COOKIE, TICKET_COOKIE, Csrf, safe_next
 from gateway.auth.routes import AuthRoutes
 from gateway.auth.service import AuthService
-from gateway.certs import create_dev_certs
+from gateway.tls.certs import create_dev_certs
 from tests.gateway.auth.conftest import add_user, code_at, serve
 from tests.helpers import serve_app
 

@@ -9,7 +9,7 @@ import pytest
 
 from filters._options import OptionsError
 from gateway.codec import TEXT_PATH, Codec, CodecError, check_selector
-from gateway.settings import FieldSelector
+from gateway.config.settings import FieldSelector
 
 
 def codec(**declared: Any) -> Codec:

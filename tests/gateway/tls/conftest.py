@@ -15,8 +15,8 @@ import pytest
 import uvloop
 from aiohttp import web
 
-from gateway.certs import DevCerts, Issued, create_dev_certs, load_ca
-from gateway.tls_config import ListenerTLS
+from gateway.tls.certs import DevCerts, Issued, create_dev_certs, load_ca
+from gateway.tls.settings import ListenerTLS
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from gateway.certs import create_dev_certs, main
-from gateway.tls import ServerTLS
+from gateway.tls.certs import create_dev_certs, main
+from gateway.tls.server import ServerTLS
 
 from .conftest import PKI, handshake, hello_app, serve
 

@@ -8,9 +8,9 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from gateway.security_headers import GATEWAY_CSP, mark_proxied, redirect_app, security_headers_hook
-from gateway.tls import ServerTLS
-from gateway.tls_config import HSTSSettings, RedirectHTTP
+from gateway.tls.security_headers import GATEWAY_CSP, mark_proxied, redirect_app, security_headers_hook
+from gateway.tls.server import ServerTLS
+from gateway.tls.settings import HSTSSettings, RedirectHTTP
 
 from .conftest import PKI, serve
 

@@ -20,10 +20,10 @@ from sslyze.scanner.scan_command_attempt import ScanCommandAttemptStatusEnum
 from sslyze.scanner.scanner import Scanner
 from sslyze.server_setting import ServerNetworkConfiguration, ServerNetworkLocation
 
-from gateway.certs import issue, write_pair
-from gateway.security_headers import security_headers_hook
-from gateway.tls import ServerTLS
-from gateway.tls_config import HSTSSettings, ListenerTLS
+from gateway.tls.certs import issue, write_pair
+from gateway.tls.security_headers import security_headers_hook
+from gateway.tls.server import ServerTLS
+from gateway.tls.settings import HSTSSettings, ListenerTLS
 
 from .conftest import hello, make_pki, serve_in_thread
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from gateway.tls import ServerTLS
+from gateway.tls.server import ServerTLS
 
 from .conftest import PKI, hello_app, make_pki, serve_in_thread
 

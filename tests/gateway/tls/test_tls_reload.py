@@ -15,9 +15,9 @@ import pytest
 from aiohttp import web
 from cryptography import x509
 
-from gateway.certs import issue, write_pair
-from gateway.tls import ServerTLS
-from gateway.tls_config import ListenerTLS
+from gateway.tls.certs import issue, write_pair
+from gateway.tls.server import ServerTLS
+from gateway.tls.settings import ListenerTLS
 
 from .conftest import PKI, handshake, serve
 

@@ -1,0 +1,107 @@
+"""The pre-route check: banned address or subject -> 403, too many requests -> 429.
+
+It runs before anything is parsed or forwarded, so a banned or storming client costs
+one or two store lookups. Ban keys are named here and used by `gateway.enforce.countermeasures`,
+so both always agree on what "banned" means. A store that cannot answer refuses the
+request (503): a ban must never lapse because Redis is down (`state.on_error: local`
+chooses availability instead).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from filters._options import Duration, OptionsError, join
+from gateway.edge.errors import error_response
+from gateway.edge.request_id import request_id_from
+from gateway.state import StateStore, StateUnavailable
+
+
+def address_key(client: str) -> str:
+    return f"ip:{client}"
+
+
+def subject_key(subject: str) -> str:
+    return f"subject:{subject}"
+
+
+def pair_key(subject: str, client: str) -> str:
+    return f"pair:{subject}|{client}"
+
+
+def throttle_key(key: str) -> str:
+    return f"throttle:{key}"
+
+
+@dataclass(frozen=True)
+class ShieldSettings:
+    """The `shield:` section: request and WebSocket-connect rates per client address."""
+
+    enabled: bool = True
+    requests: int = 3000  # requests per address per `window` (offices share addresses: stay generous)
+    window: Duration = Duration(60)
+    throttled_requests: int = 20  # the limit for a throttled address or subject
+    connects: int = 300  # WebSocket upgrades per address per `connect_window`
+    connect_window: Duration = Duration(60)
+
+    def validate(self, path: str) -> None:
+        for name in ("requests", "throttled_requests", "connects", "window", "connect_window"):
+            if not getattr(self, name) > 0:
+                raise OptionsError(join(path, name), f"expected a number > 0, got {getattr(self, name)!r}")
+
+
+def _keys(client: str, subject: str | None) -> list[str]:
+    keys = [address_key(client)]
+    if subject and subject != "anonymous":
+        keys += [subject_key(subject), pair_key(subject, client)]
+    return keys
+
+
+def _banned(ban_until: float, request_id: str) -> web.Response:
+    retry = max(1, math.ceil(ban_until - time.time()))
+    return error_response(403, "banned", request_id, {"Retry-After": str(retry)})
+
+
+def _limited(window: float, request_id: str) -> web.Response:
+    return error_response(429, "too many requests", request_id, {"Retry-After": str(max(1, math.ceil(window)))})
+
+
+async def check(request: web.Request, store: StateStore, settings: ShieldSettings, client: str,
+                subject: str | None, *, request_id: str | None = None) -> web.Response | None:
+    """None to let the request on; otherwise the answer (403 banned, 429 limited, 503 store down)."""
+    if not settings.enabled:
+        return None
+    rid = request_id or request_id_from(request.headers)
+    try:
+        keys = _keys(client, subject)
+        for key in keys:
+            ban = await store.banned(key)
+            if ban is not None:
+                return _banned(ban.until, rid)
+        throttled = [await store.get(throttle_key(key)) for key in keys]
+        limit = settings.throttled_requests if any(t is not None for t in throttled) else settings.requests
+        count = await store.hit(f"shield:rate:{client}", float(settings.window))
+    except StateUnavailable:
+        return error_response(503, "service unavailable", rid)
+    if count > limit:
+        return _limited(float(settings.window), rid)
+    return None
+
+
+async def check_connect(request: web.Request, store: StateStore, settings: ShieldSettings, client: str, *,
+                        request_id: str | None = None) -> web.Response | None:
+    """For WebSocket upgrades, after `check`: a connection storm from one address -> 429."""
+    if not settings.enabled:
+        return None
+    rid = request_id or request_id_from(request.headers)
+    try:
+        count = await store.hit(f"shield:connect:{client}", float(settings.connect_window))
+    except StateUnavailable:
+        return error_response(503, "service unavailable", rid)
+    if count > settings.connects:
+        return _limited(float(settings.connect_window), rid)
+    return None

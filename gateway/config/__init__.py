@@ -1,0 +1,1 @@
+"""The YAML config as frozen, validated settings, and the route presets."""

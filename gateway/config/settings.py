@@ -1,0 +1,314 @@
+"""YAML config -> frozen, validated settings.
+
+Everything is checked here, once, before any socket opens: types, unknown keys,
+references between sections (routes -> upstreams, routes -> filters). Every error
+names the exact key path so an operator can fix the file without guessing.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal
+
+import yaml
+from yarl import URL
+
+from filters._options import ByteSize, Duration, OptionsError, bind, expand_env, join
+from gateway.access.rbac.config import MessageRules, RoleSettings
+from gateway.access.shield import ShieldSettings
+from gateway.audit.config import AuditSettings
+from gateway.auth.config import AuthSettings
+from gateway.enforce.settings import AlertSettings, ResponseSettings
+from gateway.state.settings import StateSettings
+from gateway.tls.settings import ListenerTLS, UpstreamTLS
+
+__all__ = [
+    "AdminSettings", "ByteSize", "ConfigError", "Duration", "FilterRef", "ListenSettings",
+    "LoggingSettings", "MessageFields", "RouteMatch", "RouteSettings", "Settings",
+    "UpstreamSettings", "WebSocketSettings", "load_settings", "parse_settings",
+]
+
+ConfigError = OptionsError
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class ListenSettings:
+    host: str = "0.0.0.0"
+    port: int = 8080
+    tls: ListenerTLS | None = None
+
+    def validate(self, path: str) -> None:
+        _check_port(self.port, join(path, "port"))
+
+
+@dataclass(frozen=True)
+class AdminSettings:
+    host: str = "127.0.0.1"
+    port: int = 9901
+    enabled: bool = True
+
+    def validate(self, path: str) -> None:
+        _check_port(self.port, join(path, "port"))
+
+
+@dataclass(frozen=True)
+class LoggingSettings:
+    level: Literal["debug", "info", "warning", "error"] = "info"
+    format: Literal["json", "text"] = "json"
+    access_log: bool = True
+
+
+@dataclass(frozen=True)
+class UpstreamSettings:
+    url: str
+    connect_timeout: Duration = Duration(5)
+    pool_size: int = 256
+    keepalive: Duration = Duration(30)
+    tls: UpstreamTLS = field(default_factory=UpstreamTLS)
+
+    def validate(self, path: str) -> None:
+        parsed = URL(self.url)
+        if parsed.scheme not in ("http", "https") or not parsed.host:
+            raise ConfigError(join(path, "url"), f"expected an http:// or https:// URL, got {self.url!r}")
+        if parsed.path not in ("", "/") or parsed.query_string:
+            raise ConfigError(join(path, "url"), "must be scheme://host[:port] only (no path or query)")
+        if self.pool_size < 1:
+            raise ConfigError(join(path, "pool_size"), f"expected >= 1, got {self.pool_size}")
+
+    @property
+    def origin(self) -> URL:
+        return URL(self.url).origin()
+
+
+@dataclass(frozen=True)
+class WebSocketSettings:
+    """Defaults for every WebSocket route; a route may override them."""
+
+    max_frame: ByteSize = ByteSize(1024 * 1024)
+    max_connections: int = 10000
+    max_connections_per_ip: int = 100
+    heartbeat: Duration = Duration(30)
+    send_queue: int = 64
+    close_timeout: Duration = Duration(5)
+
+
+@dataclass(frozen=True)
+class LimitSettings:
+    max_body: ByteSize = ByteSize(1024 * 1024)
+    max_header_size: ByteSize = ByteSize(16 * 1024)
+    header_timeout: Duration = Duration(10)
+
+
+@dataclass(frozen=True)
+class FilterRef:
+    """A configured filter instance: which plugin, with which options."""
+
+    use: str
+    options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    timeout: Duration = Duration(0.5)
+
+
+@dataclass(frozen=True)
+class RouteMatch:
+    path: str
+    methods: tuple[str, ...] = ()
+    host: str | None = None
+    websocket: bool = False
+
+    def validate(self, path: str) -> None:
+        if not self.path.startswith("/"):
+            raise ConfigError(join(path, "path"), f"must start with '/', got {self.path!r}")
+        for i, method in enumerate(self.methods):
+            if method.upper() not in HTTP_METHODS:
+                known = ", ".join(sorted(HTTP_METHODS))
+                raise ConfigError(join(join(path, "methods"), i), f"unknown method {method!r} (known: {known})")
+
+
+@dataclass(frozen=True)
+class SseFields:
+    """Where chat text lives in the `data:` of server-sent events (see gateway/proxy/sse.py)."""
+
+    json: tuple[str, ...] = ()  # pointers into data holding JSON; data that is not JSON is taken as text
+    text: bool = False          # the whole data of each event is text
+
+    @property
+    def declared(self) -> bool:
+        return bool(self.json or self.text)
+
+    def validate(self, path: str) -> None:
+        from gateway.proxy.sse import check_sse  # local: the sse module imports this one
+
+        check_sse(self, path)
+
+
+@dataclass(frozen=True)
+class FieldSelector:
+    """Where message text lives in one direction of a route (see gateway/codec.py)."""
+
+    json: tuple[str, ...] = ()
+    form: tuple[str, ...] = ()
+    text: bool = False
+    socketio: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    ddp: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    xmpp: bool = False
+    sse: SseFields = field(default_factory=SseFields)  # streamed text/event-stream responses (outbound)
+
+    @property
+    def declared(self) -> bool:
+        """Bodies and frames to inspect (`sse` is separate: it never buffers a body)."""
+        return bool(self.json or self.form or self.text or self.socketio or self.ddp or self.xmpp)
+
+    def validate(self, path: str) -> None:
+        from gateway.codec import check_selector  # local: the codec module imports this one
+
+        check_selector(self, path)
+
+
+@dataclass(frozen=True)
+class MessageFields:
+    inbound: FieldSelector = field(default_factory=FieldSelector)
+    outbound: FieldSelector = field(default_factory=FieldSelector)
+
+
+@dataclass(frozen=True)
+class RouteWebSocket:
+    origins: tuple[str, ...] = ()
+    max_frame: ByteSize | None = None
+    on_block: Literal["drop", "error_frame", "close"] = "error_frame"
+    on_parse_error: Literal["close_1003", "close_1008"] = "close_1003"
+
+
+@dataclass(frozen=True)
+class RouteSettings:
+    match: RouteMatch
+    upstream: str
+    allow: tuple[str, ...]
+    name: str = ""
+    timeout: Duration = Duration(60)
+    max_body: ByteSize | None = None
+    messages: MessageFields = field(default_factory=MessageFields)
+    filters: tuple[str, ...] = ()
+    fail: Literal["closed", "open"] = "closed"
+    websocket: RouteWebSocket = field(default_factory=RouteWebSocket)
+    strip_prefix: str = ""
+    options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    deny: tuple[str, ...] = ()
+    methods_allow: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    networks: tuple[str, ...] = ()
+    mfa: Literal["required", "optional"] = "optional"
+    mode: Literal["enforce", "shadow"] = "enforce"
+    messages_allow: MessageRules = field(default_factory=MessageRules)
+    responses: ResponseSettings | None = None  # this route's score bands; None: the global `responses:`
+
+
+@dataclass(frozen=True)
+class Settings:
+    upstreams: Mapping[str, UpstreamSettings]
+    routes: tuple[RouteSettings, ...]
+    listen: ListenSettings = field(default_factory=ListenSettings)
+    admin: AdminSettings = field(default_factory=AdminSettings)
+    logging: LoggingSettings = field(default_factory=LoggingSettings)
+    limits: LimitSettings = field(default_factory=LimitSettings)
+    websocket: WebSocketSettings = field(default_factory=WebSocketSettings)
+    trusted_proxies: tuple[str, ...] = ()
+    filters: Mapping[str, FilterRef] = field(default_factory=lambda: MappingProxyType({}))
+    state: StateSettings = field(default_factory=StateSettings)
+    auth: AuthSettings | None = None
+    audit: AuditSettings = field(default_factory=AuditSettings)
+    roles: Mapping[str, RoleSettings] = field(default_factory=lambda: MappingProxyType({}))
+    shield: ShieldSettings = field(default_factory=ShieldSettings)
+    responses: ResponseSettings = field(default_factory=ResponseSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
+    workers: int = 1
+    shutdown_timeout: Duration = Duration(30)
+    source: str = ""
+
+    def validate(self, path: str) -> None:
+        for i, cidr in enumerate(self.trusted_proxies):
+            try:
+                ipaddress.ip_network(cidr, strict=False)
+            except ValueError:
+                raise ConfigError(join(join(path, "trusted_proxies"), i), f"not an IP network: {cidr!r}") from None
+        if not self.upstreams:
+            raise ConfigError(join(path, "upstreams"), "at least one upstream is required")
+        if self.workers < 1:
+            raise ConfigError(join(path, "workers"), f"expected >= 1, got {self.workers}")
+        known_upstreams = ", ".join(sorted(self.upstreams))
+        known_filters = ", ".join(sorted(self.filters)) or "none configured"
+        names: set[str] = set()
+        for i, route in enumerate(self.routes):
+            route_path = join(join(path, "routes"), i)
+            if route.upstream not in self.upstreams:
+                raise ConfigError(join(route_path, "upstream"),
+                                  f"unknown upstream {route.upstream!r} (known: {known_upstreams})")
+            for j, name in enumerate(route.filters):
+                if name not in self.filters:
+                    raise ConfigError(join(join(route_path, "filters"), j),
+                                      f"unknown filter {name!r} (known: {known_filters})")
+            if not route.allow:
+                raise ConfigError(join(route_path, "allow"),
+                                  "must list at least one role (deny by default; public routes say [anonymous])")
+            if route.name in names:
+                raise ConfigError(join(route_path, "name"), f"duplicate route name {route.name!r}")
+            names.add(route.name)
+        from gateway.access.rbac import check_access  # local: rbac reads these settings
+
+        check_access(self, path)
+
+    @property
+    def trusted_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return tuple(ipaddress.ip_network(c, strict=False) for c in self.trusted_proxies)
+
+
+def _check_port(port: int, path: str) -> None:
+    if not 0 <= port <= 65535:
+        raise ConfigError(path, f"expected a port 0-65535, got {port}")
+
+
+def _name_routes(raw_routes: Any) -> Any:
+    """Give each unnamed route a stable name (`route-N`) so metrics and audit can refer to it."""
+    if not isinstance(raw_routes, list):
+        return raw_routes
+    named = []
+    for i, route in enumerate(raw_routes):
+        if isinstance(route, dict) and "name" not in route:
+            route = {**route, "name": f"route-{i}"}
+        named.append(route)
+    return named
+
+
+def parse_settings(data: Any, source: str = "", environ: Mapping[str, str] | None = None) -> Settings:
+    """Validate already-parsed YAML data. Raises ConfigError naming the key path."""
+    if not isinstance(data, dict):
+        raise ConfigError("", f"expected a mapping at the top of the config, got {type(data).__name__}")
+    data = expand_env(data, environ=environ)
+    from gateway.config.presets import (
+        expand_presets,  # local: presets are YAML files shipped in gateway/config/presets/
+    )
+
+    if "routes" in data:
+        data["routes"] = _name_routes(expand_presets(data["routes"]))
+    data.setdefault("routes", [])
+    data["source"] = source
+    return bind(Settings, data)
+
+
+def load_settings(path: str | Path, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate a config file."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError("", f"cannot read config file {str(file)!r}: {exc.strerror or exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError("", f"invalid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+    return parse_settings(data if data is not None else {}, source=str(file), environ=environ)

@@ -1,0 +1,107 @@
+"""The request path: guard -> route -> authn -> shield -> authz -> forward, then metrics and access log."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+
+from aiohttp import web
+
+from gateway.access import shield
+from gateway.access.rbac import allow_message, authorize, record
+from gateway.auth import AuthError
+from gateway.edge.authn import authenticate, backend_identity
+from gateway.edge.client_address import client_address
+from gateway.edge.errors import error_response
+from gateway.edge.request_id import request_id_from
+from gateway.inspect.exchange import Exchange
+from gateway.keys import AUDIT, METRICS, RUNTIME, STATE
+from gateway.proxy import http as http_proxy
+from gateway.proxy import websocket as ws_proxy
+from gateway.runtime.canonical_path import PathRejected, canonicalise
+from gateway.runtime.runtime import Runtime
+
+access_log = logging.getLogger("chatguard.access")
+
+
+def _is_websocket(request: web.Request) -> bool:
+    return (request.method == "GET" and request.headers.get("Upgrade", "").lower() == "websocket"
+            and "upgrade" in request.headers.get("Connection", "").lower())
+
+
+async def _dispatch(request: web.Request, runtime: Runtime, request_id: str) -> tuple[web.StreamResponse, str]:
+    raw_path = request.raw_path.split("?", 1)[0]
+    try:
+        path = canonicalise(raw_path)
+    except PathRejected as rejected:
+        return error_response(400, rejected.reason, request_id), "-"
+    websocket = _is_websocket(request)
+    matched = runtime.routes.match(request.method, request.host, path, websocket)
+    if matched is None:
+        return error_response(404, "no route", request_id), "-"
+    plan = runtime.plans[matched.route.name]
+    try:
+        identity = await authenticate(request, runtime, plan)
+    except AuthError as refused:
+        return error_response(refused.status, refused.message, request_id), plan.name
+    principal = runtime.access.roles.principal(identity.principal)  # roles expanded, permissions added
+    client = client_address(request.remote, request.headers, runtime.trusted)
+    shield_settings = runtime.settings.shield
+    if shield_settings.enabled:
+        store = request.app[STATE]
+        subject = None if principal.anonymous else principal.subject
+        stopped = await shield.check(request, store, shield_settings, client, subject, request_id=request_id)
+        if stopped is None and websocket:
+            stopped = await shield.check_connect(request, store, shield_settings, client, request_id=request_id)
+        if stopped is not None:
+            return stopped, plan.name
+    decision = authorize(principal, plan.access.policy, request.method, client)
+    if decision.allowed and "type" in matched.params and "matrix" in plan.access.messages.tables:
+        decision = allow_message(plan.access.messages, principal, "matrix", matched.params["type"])
+    if not decision.allowed or decision.shadow:
+        record(decision, principal, plan.name, request.method, request_id=request_id, client=client)
+    if not decision.allowed:
+        return error_response(decision.status, decision.error, request_id), plan.name
+    exchange = Exchange(
+        request=request, runtime=runtime, plan=plan, request_id=request_id,
+        client=client, principal=principal, conversation=_conversation(matched.params),
+        session=identity.session_id, expires=identity.expires or None,
+        carriage=identity.carriage, identity=backend_identity(request, principal, plan.upstream),
+    )
+    runtime.acquire()
+    try:
+        if websocket:
+            return await ws_proxy.forward(exchange), plan.name
+        return await http_proxy.forward(exchange), plan.name
+    finally:
+        runtime.release()
+
+
+def _conversation(params: Mapping[str, str]) -> str:
+    """The room a request belongs to: a `room` path variable, else the first one (for per-room limits)."""
+    if not params:
+        return ""
+    return params.get("room") or next(iter(params.values()))
+
+
+async def handle(request: web.Request) -> web.StreamResponse:
+    """Every proxied request enters here."""
+    started = time.perf_counter()
+    runtime = request.app[RUNTIME].current
+    request_id = request_id_from(request.headers)
+    audit = request.app[AUDIT]
+    response: web.StreamResponse
+    if audit is not None and not audit.healthy:
+        # Compliance mode: traffic that cannot be recorded is not served.
+        response, route = error_response(503, "audit trail unavailable", request_id), "-"
+    else:
+        response, route = await _dispatch(request, runtime, request_id)
+    elapsed = time.perf_counter() - started
+    request.app[METRICS].observe_request(route, response.status, elapsed)
+    if runtime.settings.logging.access_log:
+        access_log.info("request", extra={"fields": {
+            "request_id": request_id, "method": request.method, "path": request.path, "route": route,
+            "status": response.status, "ms": round(elapsed * 1000, 2), "client": request.remote,
+        }})
+    return response

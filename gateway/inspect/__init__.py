@@ -1,0 +1,1 @@
+"""One exchange's payloads through the codec and the filter chain."""

@@ -1,0 +1,35 @@
+"""One request (or WebSocket connection) on its way through the gateway."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from filters import Channel, Direction, Message, Principal
+from gateway.auth.carriage import Carriage
+from gateway.runtime.runtime import RoutePlan, Runtime
+
+
+@dataclass(slots=True)
+class Exchange:
+    """One request on its way through: who, where to, and under which id."""
+
+    request: web.Request
+    runtime: Runtime
+    plan: RoutePlan
+    request_id: str
+    client: str
+    principal: Principal
+    conversation: str
+    session: str | None = None      # the gateway session behind the credentials (logout ends it)
+    expires: float | None = None    # when the credentials stop being valid (epoch seconds)
+    carriage: Carriage = field(default_factory=Carriage)  # gateway credentials, never forwarded
+    identity: Mapping[str, str] = field(default_factory=dict)  # X-Chatguard-* headers for the backend
+
+    def message(self, direction: Direction, channel: Channel = Channel.HTTP) -> Message:
+        """A template for the messages found in this exchange's payloads."""
+        return Message(text="", direction=direction, channel=channel, route=self.plan.name,
+                       principal=self.principal, conversation=self.conversation, client=self.client,
+                       metadata={"request_id": self.request_id})

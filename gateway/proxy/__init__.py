@@ -1,0 +1,1 @@
+"""Relaying to the backend: HTTP, server-sent events, WebSockets. No decisions here."""

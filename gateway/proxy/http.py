@@ -1,0 +1,286 @@
+"""HTTP forwarding: stream what is not inspected, inspect what a route declares.
+
+Bodies of routes without message fields stream in both directions (no full buffering);
+routes with message fields read the body once, bounded by `max_body`, run it through
+the filter chain and forward the result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+from multidict import CIMultiDict
+from yarl import URL
+
+from filters import Action, Direction
+from gateway.auth.carriage import strip_headers, strip_query
+from gateway.codec import CodecError
+from gateway.edge.errors import error_response
+from gateway.edge.headers import add_forwarding, end_to_end, strip_set
+from gateway.edge.request_id import REQUEST_ID
+from gateway.enforce import decide as enforce
+from gateway.inspect.exchange import Exchange
+from gateway.inspect.inspection import inspect
+from gateway.proxy.bodies import BodyTooLarge, read_limited
+from gateway.proxy.sse import EventRelay, Relayed, is_event_stream
+from gateway.proxy.upstream_errors import upstream_failure
+from gateway.tls.security_headers import mark_proxied
+
+log = logging.getLogger("chatguard.proxy")
+
+# The gateway sets these itself; incoming copies (possibly forged) never reach the backend.
+_REQUEST_STRIP = strip_set("Host", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "Forwarded",
+                           "X-Real-IP", REQUEST_ID)
+_RESPONSE_STRIP = strip_set("Content-Length")
+# Bodies up to this size are read whole: one buffer is cheaper than a stream and bounds nothing.
+SMALL_BODY = 64 * 1024
+_NO_BODY_STATUSES = frozenset({204, 304}) | frozenset(range(100, 200))
+
+
+class _LimitedBody:
+    """Streams the request body upstream, stopping once it exceeds `limit`."""
+
+    def __init__(self, stream: aiohttp.StreamReader, limit: int) -> None:
+        self.stream = stream
+        self.limit = limit
+        self.exceeded = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        total = 0
+        async for chunk in self.stream.iter_any():
+            total += len(chunk)
+            if total > self.limit:
+                self.exceeded = True
+                raise BodyTooLarge
+            yield chunk
+
+
+def upstream_url(exchange: Exchange) -> URL:
+    """The backend URL with the client's path and query byte-exact (no re-quoting)."""
+    raw = strip_query(exchange.request.raw_path, exchange.carriage)  # gateway ?access_token= never goes on
+    prefix = exchange.plan.settings.strip_prefix
+    if prefix and raw.startswith(prefix):
+        raw = raw[len(prefix):] or "/"
+        if not raw.startswith("/"):
+            raw = "/" + raw
+    return URL(str(exchange.runtime.upstreams.origin(exchange.plan.upstream)) + raw, encoded=True)
+
+
+def upstream_headers(exchange: Exchange) -> CIMultiDict[str]:
+    request = exchange.request
+    headers = end_to_end(request.headers, _REQUEST_STRIP)
+    add_forwarding(headers, request.headers, peer=request.remote, scheme=request.scheme,
+                   host=request.host, trusted=exchange.runtime.trusted)
+    headers[REQUEST_ID] = exchange.request_id
+    strip_headers(headers, exchange.carriage)  # the gateway's bearer token and session cookie stay here
+    headers.update(exchange.identity)
+    return headers
+
+
+async def forward(exchange: Exchange) -> web.StreamResponse:
+    """Send the request to the backend and the answer back to the client."""
+    request, plan = exchange.request, exchange.plan
+    headers = upstream_headers(exchange)
+    body: bytes | _LimitedBody | None
+    codec = plan.inbound_codec
+    if request.content_length is not None and request.content_length > plan.max_body:
+        return error_response(413, "request body too large", exchange.request_id)
+    if codec is not None and request.body_exists:
+        if request.headers.get("Content-Encoding", "identity").lower() != "identity":
+            # Inflating attacker-chosen data to inspect it invites zip bombs; chat clients send plain bodies.
+            return error_response(415, "compressed request bodies are not accepted here", exchange.request_id)
+        try:
+            raw = await read_limited(request.content, request.content_length, plan.max_body)
+        except BodyTooLarge:
+            return error_response(413, "request body too large", exchange.request_id)
+        try:
+            result = await inspect(codec, plan.inbound_chain, raw, exchange.message(Direction.INBOUND),
+                                   content_type=request.headers.get("Content-Type"))
+        except CodecError as exc:
+            return enforce.http_unparseable(exchange, exc)
+        if (answer := await enforce.respond(exchange, Direction.INBOUND, result, raw)) is not None:
+            enforce.record(exchange, Direction.INBOUND, result)
+            return answer
+        if result.action is Action.BLOCK:
+            return enforce.http_blocked(exchange, result)
+        enforce.record(exchange, Direction.INBOUND, result)
+        body = result.payload if isinstance(result.payload, bytes) else result.payload.encode()
+        headers.pop("Content-Length", None)
+        headers.pop("Transfer-Encoding", None)
+    elif request.body_exists and request.content_length is not None and request.content_length <= SMALL_BODY:
+        body = await read_limited(request.content, request.content_length, plan.max_body)
+    elif request.body_exists:
+        body = _LimitedBody(request.content, plan.max_body)
+    else:
+        body = None
+    session = exchange.runtime.upstreams.session(plan.upstream)
+    try:
+        upstream = await session.request(
+            request.method, upstream_url(exchange), headers=headers, data=body,
+            allow_redirects=False, timeout=plan.timeout, compress=None,
+            server_hostname=exchange.runtime.upstreams.server_name(plan.upstream),
+        )
+    except BodyTooLarge:
+        return error_response(413, "request body too large", exchange.request_id)
+    except (TimeoutError, aiohttp.ClientError) as exc:
+        if isinstance(body, _LimitedBody) and body.exceeded:
+            return error_response(413, "request body too large", exchange.request_id)
+        return upstream_failure(exc, exchange.request_id, plan.upstream)
+    try:
+        return await _respond(exchange, upstream)
+    finally:
+        upstream.release()
+
+
+def _response_headers(exchange: Exchange, upstream: aiohttp.ClientResponse) -> CIMultiDict[str]:
+    headers = end_to_end(upstream.headers, _RESPONSE_STRIP)
+    headers[REQUEST_ID] = exchange.request_id
+    return headers
+
+
+async def _respond(exchange: Exchange, upstream: aiohttp.ClientResponse) -> web.StreamResponse:
+    request, plan = exchange.request, exchange.plan
+    codec = plan.outbound_codec
+    no_body = request.method == "HEAD" or upstream.status in _NO_BODY_STATUSES
+    if not no_body and is_event_stream(upstream.headers.get("Content-Type")) \
+            and plan.outbound_chain.active(Direction.OUTBOUND):
+        if plan.settings.messages.outbound.sse.declared:
+            return await _respond_events(exchange, upstream)
+        if codec is not None:  # text the route filters must not slip out as events
+            return enforce.http_unparseable(exchange, CodecError("event stream without sse fields"), outbound=True)
+    if codec is not None and not no_body and _inspectable(upstream):
+        return await _respond_inspected(exchange, upstream)
+    if not no_body and (declared_small := _declared_length(upstream)) is not None and declared_small <= SMALL_BODY:
+        return await _respond_small(exchange, upstream, declared_small)
+    response = web.StreamResponse(status=upstream.status, reason=upstream.reason,
+                                  headers=_response_headers(exchange, upstream))
+    mark_proxied(response)
+    length = upstream.headers.get("Content-Length")
+    if no_body:
+        if length is not None:
+            response.headers["Content-Length"] = length  # HEAD keeps the length the GET would have
+        await response.prepare(request)
+        await response.write_eof()
+        return response
+    declared = _declared_length(upstream)
+    if declared is not None:
+        response.content_length = declared
+    elif upstream.headers.get("Content-Type", "").startswith("text/event-stream"):
+        response.enable_chunked_encoding()
+    await response.prepare(request)
+    try:
+        async for chunk in upstream.content.iter_any():
+            await response.write(chunk)
+    except (TimeoutError, aiohttp.ClientError, aiohttp.ClientPayloadError):
+        return _abort(exchange, response)
+    await response.write_eof()
+    return response
+
+
+def _abort(exchange: Exchange, response: web.StreamResponse) -> web.StreamResponse:
+    """The backend failed after the headers went out: the only honest signal left is to cut the connection."""
+    log.warning("upstream failed mid-response", extra={"request_id": exchange.request_id})
+    if exchange.request.transport is not None:
+        exchange.request.transport.close()
+    return response
+
+
+async def _respond_small(exchange: Exchange, upstream: aiohttp.ClientResponse, length: int) -> web.StreamResponse:
+    """A small body with a known length: read it whole (headers are not sent yet, so errors stay clean)."""
+    try:
+        body = await upstream.content.readexactly(length) if length else b""
+    except (TimeoutError, aiohttp.ServerTimeoutError):
+        return error_response(504, "upstream timed out", exchange.request_id)
+    except (aiohttp.ClientError, asyncio.IncompleteReadError):
+        return error_response(502, "upstream error", exchange.request_id)
+    response = web.Response(status=upstream.status, reason=upstream.reason, body=body,
+                            headers=_response_headers(exchange, upstream))
+    mark_proxied(response)
+    return response
+
+
+async def _respond_events(exchange: Exchange, upstream: aiohttp.ClientResponse) -> web.StreamResponse:
+    """Server-sent events on a route declaring `sse` fields: filtered event by event, never buffered whole."""
+    request, plan = exchange.request, exchange.plan
+    if upstream.headers.get("Content-Encoding", "identity").lower() not in ("identity", ""):
+        return enforce.http_unparseable(exchange, CodecError("compressed event stream"), outbound=True)
+    relay = EventRelay(plan.settings.messages.outbound.sse, plan.outbound_chain,
+                       exchange.message(Direction.OUTBOUND), plan.max_body)
+    response = web.StreamResponse(status=upstream.status, reason=upstream.reason,
+                                  headers=_response_headers(exchange, upstream))
+    mark_proxied(response)
+    response.enable_chunked_encoding()
+    await response.prepare(request)
+    try:
+        async for chunk in upstream.content.iter_any():
+            if not await _relay_events(exchange, response, await relay.feed(chunk)):
+                return await _cut(response)
+        if not await _relay_events(exchange, response, await relay.close()):
+            return await _cut(response)
+    except CodecError as exc:
+        enforce.http_unparseable(exchange, exc, outbound=True)  # audited; the stream ends here
+        return await _cut(response)
+    except (TimeoutError, aiohttp.ClientError, aiohttp.ClientPayloadError):
+        return _abort(exchange, response)
+    await response.write_eof()
+    return response
+
+
+async def _relay_events(exchange: Exchange, response: web.StreamResponse, relayed: Relayed) -> bool:
+    """Send what passed and audit every event; False once an event was blocked."""
+    for inspection in relayed.inspections:
+        if inspection is relayed.blocked:
+            enforce.http_blocked(exchange, inspection, Direction.OUTBOUND)  # audit only: headers are sent
+        else:
+            enforce.record(exchange, Direction.OUTBOUND, inspection)
+    if relayed.data:
+        await response.write(relayed.data)
+    return relayed.blocked is None
+
+
+async def _cut(response: web.StreamResponse) -> web.StreamResponse:
+    """End a filtered stream early: what was sent stays, nothing after the refused event follows."""
+    await response.write_eof()
+    return response
+
+
+def _inspectable(upstream: aiohttp.ClientResponse) -> bool:
+    encoding = upstream.headers.get("Content-Encoding", "identity").lower()
+    return encoding in ("identity", "") and not upstream.headers.get("Content-Type", "").startswith(
+        "text/event-stream")
+
+
+async def _respond_inspected(exchange: Exchange, upstream: aiohttp.ClientResponse) -> web.StreamResponse:
+    plan = exchange.plan
+    try:
+        raw = await read_limited(upstream.content, _declared_length(upstream), plan.max_body)
+    except BodyTooLarge:
+        return error_response(502, "upstream response too large to inspect", exchange.request_id)
+    except (TimeoutError, aiohttp.ServerTimeoutError):
+        return error_response(504, "upstream timed out", exchange.request_id)
+    except aiohttp.ClientError:
+        return error_response(502, "upstream error", exchange.request_id)
+    assert plan.outbound_codec is not None
+    try:
+        result = await inspect(plan.outbound_codec, plan.outbound_chain, raw,
+                               exchange.message(Direction.OUTBOUND),
+                               content_type=upstream.headers.get("Content-Type"))
+    except CodecError as exc:
+        return enforce.http_unparseable(exchange, exc, outbound=True)
+    if result.action is Action.BLOCK:
+        return enforce.http_blocked(exchange, result)
+    enforce.record(exchange, Direction.OUTBOUND, result)
+    payload = result.payload if isinstance(result.payload, bytes) else result.payload.encode()
+    response = web.Response(status=upstream.status, reason=upstream.reason, body=payload,
+                            headers=_response_headers(exchange, upstream))
+    mark_proxied(response)
+    return response
+
+
+def _declared_length(upstream: aiohttp.ClientResponse) -> int | None:
+    length = upstream.headers.get("Content-Length")
+    return int(length) if length is not None and length.isdigit() else None

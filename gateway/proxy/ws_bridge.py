@@ -1,0 +1,331 @@
+"""Two pumps joining a client WebSocket to its upstream WebSocket.
+
+Each pump reads one message, sends it and only then reads the next, so a slow reader
+on one side stops the gateway reading from the other: aiohttp pauses a socket whose
+message queue is full and `send_frame` waits for the transport to drain, which keeps
+the memory held per connection bounded (about one message plus the transport's high-water
+mark per direction) and lets TCP push back on the fast sender.
+
+Ping/pong is per hop: each side's pings are answered by the gateway (autoping) and never
+forwarded, and with `websocket.heartbeat` set the gateway pings each side itself and drops
+a side that stops answering.
+
+How a connection ends (the other side is always closed too):
+- a close frame from one side is passed on with the same code and reason, then answered;
+- a side that vanishes without a close frame (reset, heartbeat lost, 1006 locally):
+  the upstream gets 1001 "client went away", the client gets 1011 "upstream went away";
+- a message over `max_frame` or a broken frame: aiohttp closes the sender with 1009
+  (or 1002/1007) and the other side is told as for a vanished peer;
+- a filter decision (enforce `on_block: close` 1008, `on_parse_error` 1003/1008): both sides;
+- a ban or throttle of the client: 1008 to it, 1001 "client went away" to the upstream;
+- the state store down while a response is due: 1011 to the client, 1001 to the upstream;
+- shutdown: both sides get 1001.
+
+Token streams: on a route whose outbound direction declares fields and whose chain has a
+filter offering `Filter.stream` (masking), the outbound pump keeps one `FrameStream` per
+connection, so a value a bot splits across consecutive frames is still masked. What a
+filter holds back goes out at the front of that field in the next frame; when the upstream
+closes or vanishes, every held tail is sent, filtered, as one more frame shaped like the
+last frame that carried its field (other text fields empty), before the close is passed
+on. A connection cut by a block, the client or shutdown drops the held tails unsent.
+Routes without such filters keep the plain per-frame path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import aiohttp
+from aiohttp import WSCloseCode, WSMsgType, web
+from prometheus_client import Counter
+
+from filters import Action, Channel, Direction, Message
+from filters._chain import ChainResult
+from gateway.access.rbac import allow_message
+from gateway.codec import NAMED_KINDS, Codec, CodecError, Extracted, TextField, frame_names
+from gateway.enforce import decide as enforce
+from gateway.inspect.exchange import Exchange
+from gateway.inspect.inspection import Inspection, inspect, run_fields
+from gateway.proxy.sse import StreamChain
+
+log = logging.getLogger("chatguard.ws")
+
+type Side = web.WebSocketResponse | aiohttp.ClientWebSocketResponse[bool]
+
+TEXT, BINARY = WSMsgType.TEXT, WSMsgType.BINARY
+_FLUSH_EVERY = 128  # messages between metric updates: keeps the per-message path free of locks
+_SEND_FAILED = (ConnectionError, aiohttp.ClientError)
+CLIENT_LOST = (WSCloseCode.GOING_AWAY, "client went away")
+UPSTREAM_LOST = (WSCloseCode.INTERNAL_ERROR, "upstream went away")
+SHUTDOWN = (WSCloseCode.GOING_AWAY, "server shutting down")
+SESSION_ENDED = (WSCloseCode.POLICY_VIOLATION, "session ended")
+
+
+class _Stop(Exception):
+    """A filter decision ends the connection on both sides."""
+
+    def __init__(self, code: int, reason: str, upstream: tuple[int, str] | None = None) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+        self.upstream = upstream or (code, reason)
+
+
+def mirrored(code: int | None) -> int:
+    """The code to pass on for a close frame received with `code` (0/None: sent without one)."""
+    return code if code and code not in (1005, 1006, 1015) else WSCloseCode.OK
+
+
+class FrameStream:
+    """The outbound frames of one connection as one stream per field path; never shared."""
+
+    __slots__ = ("_chain", "_codec", "_last")
+
+    def __init__(self, codec: Codec, chain: StreamChain) -> None:
+        self._codec = codec
+        self._chain = chain
+        self._last: dict[str, tuple[Extracted, int, bool]] = {}
+
+    async def feed(self, data: str | bytes, binary: bool) -> Inspection:
+        """Filter one frame; raises CodecError when it does not parse."""
+        extracted = self._codec.extract_frame(data)
+
+        async def run(found: TextField) -> ChainResult:
+            return await self._chain.run(found.text, found.path, final=False)
+
+        def seen(found: TextField, index: int) -> None:
+            self._last[found.path] = (extracted, index, binary)
+
+        return await run_fields(extracted, data, run, seen)
+
+    async def close(self) -> list[tuple[Inspection, bool]]:
+        """End of stream: per field path, the held tail as a frame shaped like its last one."""
+        tails: list[tuple[Inspection, bool]] = []
+        for path, (extracted, index, binary) in self._last.items():
+            result = await self._chain.run("", path, final=True)
+            if result.action is Action.BLOCK:
+                tails.append((Inspection(Action.BLOCK, b"", (result,)), binary))
+                break
+            if result.text:
+                others = {i: "" for i in range(len(extracted.fields)) if i != index}
+                payload = extracted.render({**others, index: result.text})
+                tails.append((Inspection(result.action, payload, (result,)), binary))
+        self._last.clear()
+        return tails
+
+
+class Bridge:
+    """One client WebSocket joined to one upstream WebSocket."""
+
+    __slots__ = ("client", "close_timeout", "counters", "ending", "exchange", "upstream")
+
+    def __init__(self, exchange: Exchange, client: web.WebSocketResponse,
+                 upstream: aiohttp.ClientWebSocketResponse[bool], counters: dict[Direction, tuple[Counter, Counter]],
+                 close_timeout: float) -> None:
+        self.exchange = exchange
+        self.client = client
+        self.upstream = upstream
+        self.counters = counters
+        self.close_timeout = close_timeout
+        self.ending = False
+
+    async def run(self) -> None:
+        """Relay until either side ends; returns once both sides are closed."""
+        outbound = asyncio.get_running_loop().create_task(
+            self._pump(self.upstream, self.client, Direction.OUTBOUND),
+            name=f"chatguard-ws-outbound-{self.exchange.request_id}")
+        try:
+            await self._pump(self.client, self.upstream, Direction.INBOUND)
+            await asyncio.wait((outbound,), timeout=2 * self.close_timeout + 1)
+        finally:
+            if not outbound.done():
+                outbound.cancel()
+                await asyncio.wait((outbound,))
+            if not outbound.cancelled() and (failure := outbound.exception()) is not None:
+                log.error("websocket relay failed", exc_info=failure,
+                          extra={"request_id": self.exchange.request_id})
+            await self._close(self.upstream, *CLIENT_LOST)
+            await self._close(self.client, *UPSTREAM_LOST)
+
+    async def shutdown(self) -> None:
+        await self._end(Direction.INBOUND, SHUTDOWN, SHUTDOWN)
+
+    @property
+    def session(self) -> tuple[str | None, float | None]:
+        """The gateway session and credential expiry this connection was opened with."""
+        return self.exchange.session, self.exchange.expires
+
+    async def end_session(self) -> None:
+        """The client logged out or its credentials expired: 1008 to it, 1001 to the upstream."""
+        await self._end(Direction.INBOUND, SESSION_ENDED, SHUTDOWN)
+
+    async def _pump(self, src: Side, dst: Side, direction: Direction) -> None:
+        plan = self.exchange.plan
+        codec = plan.codec(direction)
+        template = self.exchange.message(direction, Channel.WS) if codec is not None else None
+        stream = None
+        if template is not None and direction is Direction.OUTBOUND:
+            assert codec is not None
+            chain = plan.chain(direction)
+            if StreamChain.offered(chain, template):
+                stream = FrameStream(codec, StreamChain(chain, template))
+        # Kinds of per-message rules this route has for client frames; () costs nothing per frame.
+        tables = plan.access.messages.tables
+        named = tuple(k for k in NAMED_KINDS if k in tables) if direction is Direction.INBOUND else ()
+        receive, send = src.receive, dst.send_frame
+        messages = size = 0
+        try:
+            while True:
+                msg = await receive()
+                kind = msg.type
+                if kind is TEXT or kind is BINARY:
+                    data = msg.data
+                    if named and await self._refused(named, src, data, kind is BINARY):
+                        continue
+                    if stream is not None:
+                        checked = await self._streamed(stream, src, data, kind is BINARY)
+                        if checked is None:
+                            continue
+                        data = checked
+                    elif template is not None:
+                        assert codec is not None
+                        checked = await self._filtered(codec, template, src, data)
+                        if checked is None:
+                            continue
+                        data = checked
+                    elif kind is TEXT and type(data) is str:
+                        data = data.encode()
+                    await send(data, kind)
+                    messages += 1
+                    size += len(data)
+                    if messages >= _FLUSH_EVERY:
+                        self._count(direction, messages, size)
+                        messages = size = 0
+                    continue
+                if stream is not None and not self.ending:
+                    await self._flush(stream, dst)
+                if kind is WSMsgType.CLOSE:
+                    reply = (mirrored(msg.data), msg.extra or "")
+                    await self._end(direction, reply, reply)
+                elif not self.ending:  # CLOSED / ERROR: the source vanished or broke the protocol
+                    await self._lost(direction)
+                return
+        except _Stop as stop:
+            await self._end(direction, (stop.code, stop.reason), stop.upstream)
+        except _SEND_FAILED:
+            if not self.ending:  # the destination vanished while we wrote to it
+                await self._lost(Direction.OUTBOUND if direction is Direction.INBOUND else Direction.INBOUND)
+        finally:
+            if messages:
+                self._count(direction, messages, size)
+
+    async def _filtered(self, codec: Codec, template: Message, src: Side, data: str | bytes) -> bytes | None:
+        """The payload to forward after codec -> chain -> enforce, or None when dropped."""
+        exchange = self.exchange
+        direction = template.direction
+        try:
+            result = await inspect(codec, exchange.plan.chain(direction), data, template, frame=True)
+        except CodecError as exc:
+            outcome = enforce.ws_parse_outcome(exchange, direction, exc)
+        else:
+            # Countermeasures answer for the client; the backend's messages are not its doing.
+            answer = None
+            if direction is Direction.INBOUND:
+                answer = await enforce.ws_respond(exchange, direction, result, data)
+            if answer is not None:
+                enforce.record(exchange, direction, result)
+                outcome = answer
+            elif result.action is not Action.BLOCK:
+                enforce.record(exchange, direction, result)
+                payload = result.payload
+                return payload.encode() if isinstance(payload, str) else payload
+            else:
+                outcome = enforce.ws_block_outcome(exchange, direction, result)
+        await self._apply(outcome, src)
+        return None
+
+    async def _streamed(self, stream: FrameStream, src: Side, data: str | bytes, binary: bool) -> bytes | None:
+        """`_filtered` for an outbound token stream: the frame goes through the connection's streams."""
+        exchange = self.exchange
+        try:
+            result = await stream.feed(data, binary)
+        except CodecError as exc:
+            outcome = enforce.ws_parse_outcome(exchange, Direction.OUTBOUND, exc)
+        else:
+            if result.action is not Action.BLOCK:
+                enforce.record(exchange, Direction.OUTBOUND, result)
+                payload = result.payload
+                return payload.encode() if isinstance(payload, str) else payload
+            outcome = enforce.ws_block_outcome(exchange, Direction.OUTBOUND, result)
+        await self._apply(outcome, src)
+        return None
+
+    async def _flush(self, stream: FrameStream, dst: Side) -> None:
+        """Send the held tails before the upstream's close is passed on; a blocked tail is dropped."""
+        for result, binary in await stream.close():
+            if result.action is Action.BLOCK:
+                enforce.ws_block_outcome(self.exchange, Direction.OUTBOUND, result)  # audited; closing anyway
+                return
+            enforce.record(self.exchange, Direction.OUTBOUND, result)
+            payload = result.payload
+            await dst.send_frame(payload.encode() if isinstance(payload, str) else payload,
+                                 BINARY if binary else TEXT)
+
+    async def _refused(self, kinds: tuple[str, ...], src: Side, data: str | bytes, binary: bool) -> bool:
+        """Check a client frame against the route's per-message rules; True when it must not go on."""
+        exchange = self.exchange
+        rules = exchange.plan.access.messages
+        for kind in kinds:
+            try:
+                names = frame_names(data, kind, binary=binary)
+            except CodecError as exc:
+                await self._apply(enforce.ws_parse_outcome(exchange, Direction.INBOUND, exc), src)
+                return True
+            for name in names:
+                decision = allow_message(rules, exchange.principal, kind, name)
+                outcome = enforce.ws_access_outcome(exchange, decision, kind, name)
+                if outcome is not None:
+                    await self._apply(outcome, src)
+                    return True
+        return False
+
+    @staticmethod
+    async def _apply(outcome: enforce.WsOutcome, src: Side) -> None:
+        """Carry out a decision about a message that is not forwarded."""
+        if outcome.close is not None:
+            raise _Stop(outcome.close, outcome.reason, outcome.upstream)
+        if outcome.reply is not None:
+            await src.send_frame(outcome.reply.encode(), TEXT)
+
+    async def _lost(self, vanished: Direction) -> None:
+        """`vanished` names the direction whose source went away without a close frame."""
+        if vanished is Direction.INBOUND:
+            await self._end(vanished, CLIENT_LOST, CLIENT_LOST)
+        else:
+            await self._end(vanished, UPSTREAM_LOST, UPSTREAM_LOST)
+
+    async def _end(self, source: Direction, to_client: tuple[int, str], to_upstream: tuple[int, str]) -> None:
+        """Close both sides once: the side that did not start the close first, then the other."""
+        if self.ending:
+            return
+        self.ending = True
+        if source is Direction.INBOUND:
+            await self._close(self.upstream, *to_upstream)
+            await self._close(self.client, *to_client)
+        else:
+            await self._close(self.client, *to_client)
+            await self._close(self.upstream, *to_upstream)
+
+    @staticmethod
+    async def _close(side: Side, code: int, reason: str) -> None:
+        if side.closed:
+            return
+        with contextlib.suppress(TimeoutError, *_SEND_FAILED):
+            await side.close(code=code, message=reason.encode())
+
+    def _count(self, direction: Direction, messages: int, size: int) -> None:
+        counter_messages, counter_bytes = self.counters[direction]
+        counter_messages.inc(messages)
+        counter_bytes.inc(size)

@@ -1,0 +1,1 @@
+"""Everything built once per config: routes, canonical paths, upstream pools, filter chains."""

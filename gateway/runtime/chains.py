@@ -1,0 +1,87 @@
+"""Filters and chains assembled once from the settings, looked up on the hot path.
+
+Each configured filter is built exactly once (options checked, patterns compiled) and
+shared by every route that names it; each route gets one chain per direction holding
+only the filters that handle that direction. Nothing here runs per request except the
+dictionary lookup in `chain()`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from types import MappingProxyType, TracebackType
+
+from filters._api import Direction, Filter
+from filters._chain import Chain, Step
+from filters._options import OptionsError, join
+from filters._registry import build
+from gateway.config.settings import Settings
+
+__all__ = ["Pipeline"]
+
+log = logging.getLogger("chatguard.pipeline")
+
+
+class Pipeline:
+    """Every route's chains plus the filter instances they share; close with `aclose()`."""
+
+    def __init__(self, filters: Mapping[str, Filter], chains: Mapping[tuple[str, Direction], Chain]) -> None:
+        self.filters: Mapping[str, Filter] = MappingProxyType(dict(filters))
+        self._chains = dict(chains)
+        self.routes: tuple[str, ...] = tuple(dict.fromkeys(route for route, _ in self._chains))
+        self._closed = False
+
+    @classmethod
+    def build(cls, settings: Settings) -> Pipeline:
+        """Build every filter in `settings.filters` and the chains of `settings.routes`.
+
+        A configured filter that no route uses is still built, so its options are
+        checked at startup. An error raises OptionsError naming the key path; filters
+        built before it are dropped unclosed, which is why a filter's constructor must
+        not acquire resources (open them lazily, release them in `aclose`).
+        """
+        refs = settings.filters
+        filters: dict[str, Filter] = {}
+        steps: dict[str, Step] = {}
+        for name, ref in refs.items():
+            path = join("filters", name)
+            if not ref.timeout > 0:
+                raise OptionsError(join(path, "timeout"), f"expected a duration > 0, got {ref.timeout!r}")
+            filters[name] = build(name, ref.use, ref.options, path)
+            steps[name] = Step(name, filters[name], float(ref.timeout))
+        chains: dict[tuple[str, Direction], Chain] = {}
+        for i, route in enumerate(settings.routes):
+            route_steps = []
+            for j, name in enumerate(route.filters):
+                if name not in steps:
+                    known = ", ".join(sorted(steps)) or "none configured"
+                    raise OptionsError(join(join(join("routes", i), "filters"), j),
+                                       f"unknown filter {name!r} (known: {known})")
+                route_steps.append(steps[name])
+            for direction in Direction:
+                chosen = [s for s in route_steps if s.filter.handles(direction)]
+                chains[(route.name, direction)] = Chain(chosen, fail_open=route.fail == "open")
+        return cls(filters, chains)
+
+    def chain(self, route: str, direction: Direction) -> Chain:
+        """The chain for `route` and `direction`; KeyError for a route that was not configured."""
+        return self._chains[(route, direction)]
+
+    async def aclose(self) -> None:
+        """Close every filter once; one filter failing to close does not keep others open."""
+        if self._closed:
+            return
+        self._closed = True
+        for name, flt in self.filters.items():
+            try:
+                await flt.aclose()
+            except Exception as exc:
+                log.warning("filter %s failed to close: %s", name, type(exc).__name__)
+
+    async def __aenter__(self) -> Pipeline:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        await self.aclose()

@@ -1,0 +1,161 @@
+"""Everything built from one config, assembled once and swapped whole on reload.
+
+Requests read `holder.current` once at their start, so a reload never mixes the
+routes of one config with the upstream pools or filters of another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+
+import aiohttp
+
+from filters import Direction
+from filters._chain import Chain
+from gateway.access.rbac import AccessControl, RouteAccess
+from gateway.codec import Codec
+from gateway.config.settings import RouteSettings, Settings
+from gateway.enforce.settings import ResponseSettings
+from gateway.runtime.chains import Pipeline
+from gateway.runtime.routing import Route, RouteTable
+from gateway.runtime.upstreams import Upstreams
+from gateway.state import StateStore
+from gateway.state.vault import StoreVault
+
+log = logging.getLogger("chatguard.runtime")
+
+
+@dataclass(frozen=True, slots=True)
+class RoutePlan:
+    """What the hot path needs for one route, precomputed."""
+
+    route: Route
+    settings: RouteSettings
+    upstream: str
+    allow: frozenset[str]
+    max_body: int
+    timeout: aiohttp.ClientTimeout
+    inbound_codec: Codec | None
+    outbound_codec: Codec | None
+    inbound_chain: Chain
+    outbound_chain: Chain
+    max_frame: int
+    access: RouteAccess
+    responses: ResponseSettings | None = None  # the route's own score bands (None: the app's)
+
+    @property
+    def name(self) -> str:
+        return self.route.name
+
+    def codec(self, direction: Direction) -> Codec | None:
+        return self.inbound_codec if direction is Direction.INBOUND else self.outbound_codec
+
+    def chain(self, direction: Direction) -> Chain:
+        return self.inbound_chain if direction is Direction.INBOUND else self.outbound_chain
+
+
+class Runtime:
+    """Route table, upstream pools and filter chains of one validated config."""
+
+    def __init__(self, settings: Settings, store: StateStore | None = None) -> None:
+        self.settings = settings
+        self.routes = RouteTable.build(settings.routes)
+        self.access = AccessControl.build(settings)
+        self.pipeline = Pipeline.build(settings)
+        if store is not None:
+            _share_state(self.pipeline, store)
+        self.upstreams = Upstreams(settings.upstreams)
+        self.trusted = settings.trusted_networks
+        self.plans: dict[str, RoutePlan] = {}
+        for route in self.routes:
+            rs = route.settings
+            upstream = settings.upstreams[rs.upstream]
+            self.plans[route.name] = RoutePlan(
+                route=route,
+                settings=rs,
+                upstream=rs.upstream,
+                allow=frozenset(rs.allow),
+                max_body=rs.max_body if rs.max_body is not None else settings.limits.max_body,
+                timeout=aiohttp.ClientTimeout(total=None, sock_connect=upstream.connect_timeout,
+                                              sock_read=rs.timeout or None),
+                inbound_codec=Codec.for_selector(rs.messages.inbound, f"routes[{route.index}].messages.inbound"),
+                outbound_codec=Codec.for_selector(rs.messages.outbound,
+                                                  f"routes[{route.index}].messages.outbound"),
+                inbound_chain=self.pipeline.chain(route.name, Direction.INBOUND),
+                outbound_chain=self.pipeline.chain(route.name, Direction.OUTBOUND),
+                max_frame=rs.websocket.max_frame or settings.websocket.max_frame,
+                access=self.access.routes[route.name],
+                responses=rs.responses,
+            )
+
+        self._users = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def start(self) -> None:
+        await self.upstreams.start()
+
+    def acquire(self) -> None:
+        """Mark one request or WebSocket as using this runtime (reload waits for them)."""
+        self._users += 1
+        self._idle.clear()
+
+    def release(self) -> None:
+        self._users -= 1
+        if self._users == 0:
+            self._idle.set()
+
+    async def wait_idle(self) -> None:
+        await self._idle.wait()
+
+    async def aclose(self) -> None:
+        await self.upstreams.aclose()
+        await self.pipeline.aclose()
+
+
+def _share_state(pipeline: Pipeline, store: StateStore) -> None:
+    """Filters that keep data across messages (the masking vault, behaviour counts) keep it in the shared store,
+    so every worker and gateway instance sees the same tokens."""
+    for flt in pipeline.filters.values():
+        use_vault = getattr(flt, "use_vault", None)
+        if callable(use_vault):
+            use_vault(StoreVault(store))
+        use_store = getattr(flt, "use_store", None)
+        if callable(use_store):
+            use_store(store)
+
+
+class RuntimeHolder:
+    """The current runtime; `swap` installs a new one and retires the old after a grace period."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.current = runtime
+        self._retiring: dict[asyncio.Task[None], Runtime] = {}
+
+    async def swap(self, runtime: Runtime, grace: float) -> None:
+        await runtime.start()
+        old, self.current = self.current, runtime
+        task = asyncio.get_running_loop().create_task(self._retire(old, grace), name="chatguard-retire-runtime")
+        self._retiring[task] = old
+        task.add_done_callback(lambda done: self._retiring.pop(done, None))
+
+    @staticmethod
+    async def _retire(old: Runtime, grace: float) -> None:
+        """Close the old pools once nothing uses them: open WebSockets keep them for as long as they live."""
+        await asyncio.sleep(grace)
+        await old.wait_idle()
+        await old.aclose()
+
+    async def aclose(self) -> None:
+        """At shutdown: runtimes still waiting to retire are closed now, with the current one."""
+        waiting = list(self._retiring.items())
+        self._retiring.clear()
+        for task, old in waiting:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await old.aclose()
+        await self.current.aclose()

@@ -1,0 +1,1 @@
+"""TLS for the listener and towards upstreams, development certificates, HTTPS headers."""

@@ -1,0 +1,1 @@
+"""Offline commands that reuse the gateway's own code: scan, explain."""

@@ -1,0 +1,74 @@
+"""`chatguard explain`: what the gateway would decide for a caller, and which rule decides it.
+
+It goes through the same steps as a request (canonical path, route match, role expansion,
+`authorize`, and for Matrix routes the event-type rule), so the answer is the gateway's
+answer, not a second implementation of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from filters import ANONYMOUS, Principal
+from filters._options import OptionsError
+from gateway.access.rbac import AccessControl, allow_message, authorize, check_access, explain
+from gateway.config.settings import load_settings
+from gateway.runtime.canonical_path import PathRejected, canonicalise
+from gateway.runtime.routing import RouteTable
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="chatguard explain", description="Explain an access decision.")
+    parser.add_argument("--config", required=True, help="the gateway config file")
+    parser.add_argument("--roles", default="", help="comma-separated roles of the caller (none: anonymous)")
+    parser.add_argument("--method", default="GET")
+    parser.add_argument("--path", required=True)
+    parser.add_argument("--host", default=None)
+    parser.add_argument("--mfa", action="store_true", help="the caller passed two-factor authentication")
+    parser.add_argument("--client", default=None, help="client IP address (for `networks` rules)")
+    parser.add_argument("--websocket", action="store_true", help="a WebSocket upgrade")
+    return parser
+
+
+def _principal(roles: str, mfa: bool) -> Principal:
+    names = frozenset(r.strip() for r in roles.split(",") if r.strip())
+    if not names or names == {"anonymous"}:
+        return ANONYMOUS
+    return Principal(subject="explain", roles=names, mfa=mfa)
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    """0 when allowed, 1 when denied, 2 for a bad config or path."""
+    try:
+        settings = load_settings(args.config)
+        check_access(settings)
+        table = RouteTable.build(settings.routes)
+        access = AccessControl.build(settings)
+        path = canonicalise(args.path)
+    except OptionsError as exc:
+        print(f"config error: {exc}", file=out)
+        return 2
+    except PathRejected as rejected:
+        print(f"DENY 400 by rule path: {rejected.reason}", file=out)
+        return 1
+    matched = table.match(args.method, args.host, path, args.websocket)
+    if matched is None:
+        print("DENY 404 by rule route: no route matches", file=out)
+        return 1
+    name = matched.route.name
+    principal = access.roles.principal(_principal(args.roles, args.mfa))
+    print(f"route: {name}", file=out)
+    print(f"roles: {', '.join(sorted(principal.roles))}{' (mfa)' if principal.mfa else ''}", file=out)
+    decision = authorize(principal, access.routes[name].policy, args.method, args.client)
+    event_type = matched.params.get("type")
+    if decision.allowed and event_type is not None and "matrix" in access.routes[name].messages.tables:
+        decision = allow_message(access.routes[name].messages, principal, "matrix", event_type)
+    print(explain(decision), file=out)
+    return 0 if decision.allowed else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run(_parser().parse_args(argv), sys.stdout)

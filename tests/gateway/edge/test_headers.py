@@ -1,0 +1,53 @@
+"""Header hygiene: hop-by-hop removal, forged forwarding headers."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from multidict import CIMultiDict, CIMultiDictProxy
+
+from gateway.edge.client_address import client_address
+from gateway.edge.headers import add_forwarding, end_to_end
+
+TRUSTED = (ipaddress.ip_network("10.0.0.0/8"),)
+
+
+def headers(*pairs: tuple[str, str]) -> CIMultiDictProxy[str]:
+    return CIMultiDictProxy(CIMultiDict(pairs))
+
+
+def test_hop_by_hop_and_connection_listed_headers_are_dropped() -> None:
+    incoming = headers(("Connection", "keep-alive, X-Secret-Hop"), ("Keep-Alive", "timeout=5"),
+                       ("TE", "trailers"), ("Transfer-Encoding", "chunked"), ("Upgrade", "h2c"),
+                       ("Proxy-Authorization", "Basic eA=="), ("X-Secret-Hop", "1"), ("Accept", "*/*"),
+                       ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2"))
+    out = end_to_end(incoming)
+    assert [name for name, _ in out.items()] == ["Accept", "Set-Cookie", "Set-Cookie"]
+    assert out.getall("Set-Cookie") == ["a=1", "b=2"]
+
+
+def test_gateway_owned_headers_cannot_be_forged() -> None:
+    out = end_to_end(headers(("X-Chatguard-User", "admin"), ("x-chatguard-roles", "admin"), ("A", "1")))
+    assert list(out.keys()) == ["A"]
+
+
+def test_untrusted_peer_forwarding_headers_are_replaced() -> None:
+    incoming = headers(("X-Forwarded-For", "1.2.3.4"), ("X-Forwarded-Proto", "https"),
+                       ("X-Forwarded-Host", "evil.example"))
+    out: CIMultiDict[str] = CIMultiDict()
+    add_forwarding(out, incoming, peer="192.0.2.7", scheme="http", host="chat.example", trusted=TRUSTED)
+    assert out["X-Forwarded-For"] == "192.0.2.7"
+    assert out["X-Forwarded-Proto"] == "http"
+    assert out["X-Forwarded-Host"] == "chat.example"
+    assert client_address("192.0.2.7", incoming, TRUSTED) == "192.0.2.7"
+
+
+def test_trusted_peer_forwarding_headers_are_extended() -> None:
+    incoming = headers(("X-Forwarded-For", "203.0.113.9, 10.1.1.1"), ("X-Forwarded-Proto", "https"),
+                       ("X-Forwarded-Host", "chat.example"))
+    out: CIMultiDict[str] = CIMultiDict()
+    add_forwarding(out, incoming, peer="10.0.0.2", scheme="http", host="internal", trusted=TRUSTED)
+    assert out["X-Forwarded-For"] == "203.0.113.9, 10.1.1.1, 10.0.0.2"
+    assert out["X-Forwarded-Proto"] == "https"
+    assert out["X-Forwarded-Host"] == "chat.example"
+    assert client_address("10.0.0.2", incoming, TRUSTED) == "203.0.113.9"

@@ -1,0 +1,164 @@
+"""Server-sent events: the parser cuts events at every line-ending form, the relay filters each event
+and masks values split across events, and everything hostile ends the stream instead of passing."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from filters import Filter, Message, Verdict, block
+from filters._chain import Chain, Step
+from filters._options import OptionsError
+from filters.builtin.keyword import Keyword, KeywordOptions
+from filters.masking import MaskingFilter, MaskingOptions
+from gateway.codec import CodecError
+from gateway.config.settings import SseFields
+from gateway.proxy.sse import EventParser, EventRelay, check_sse, is_event_stream
+
+CARD = "4111111111111111"
+
+
+def chain(*filters: Filter, fail_open: bool = False) -> Chain:
+    return Chain([Step(f"f{i}", f, 5.0) for i, f in enumerate(filters)], fail_open=fail_open)
+
+
+def relay(fields: SseFields, *filters: Filter, limit: int = 4096) -> EventRelay:
+    return EventRelay(fields, chain(*filters), Message(""), limit)
+
+
+def masking() -> MaskingFilter:
+    return MaskingFilter(MaskingOptions(style="redact"))
+
+
+async def run(r: EventRelay, chunks: list[bytes]) -> bytes:
+    out = b""
+    for chunk in chunks:
+        out += (await r.feed(chunk)).data
+    return out + (await r.close()).data
+
+
+def datas(stream: bytes) -> list[str]:
+    return [line[6:] for line in stream.decode().split("\n") if line.startswith("data: ")]
+
+
+@pytest.mark.parametrize("content_type", ["text/event-stream", "Text/Event-Stream; charset=utf-8"])
+def test_event_stream_content_types(content_type: str) -> None:
+    assert is_event_stream(content_type)
+
+
+@pytest.mark.parametrize("content_type", [None, "", "text/plain", "text/event-streamx"])
+def test_other_content_types(content_type: str | None) -> None:
+    assert not is_event_stream(content_type)
+
+
+@pytest.mark.parametrize("raw", [b"data: a\n\ndata: b\n\n", b"data: a\r\n\r\ndata: b\r\n\r\n",
+                                 b"data: a\r\rdata: b\r\r\n", b"\n\ndata: a\n\n\n\ndata: b\n\n"])
+def test_parser_cuts_events_at_any_line_ending_and_any_chunking(raw: bytes) -> None:
+    for size in (1, 2, 3, len(raw)):
+        parser = EventParser(1024)
+        events = [e for i in range(0, len(raw), size) for e in parser.feed(raw[i:i + size])]
+        assert [e.data for e in events] == ["a", "b"]
+
+
+def test_multi_line_data_is_joined_and_other_fields_kept() -> None:
+    [event] = EventParser(1024).feed(b"event: msg\nid: 7\ndata: one\ndata:two\n: note\n\n")
+    assert event.data == "one\ntwo"
+    assert event.with_data("x") == b"event: msg\nid: 7\ndata: x\n: note\n\n"
+
+
+def test_replacement_text_cannot_inject_events() -> None:
+    [event] = EventParser(1024).feed(b"data: a\n\n")
+    assert event.with_data("x\n\ndata: evil\rid: 1") == b"data: x\ndata: \ndata: data: evil\ndata: id: 1\n\n"
+
+
+@pytest.mark.parametrize("raw", [b"data: " + b"x" * 200, b"data: \xff\xfe\n\n"])
+def test_oversized_or_invalid_events_are_refused(raw: bytes) -> None:
+    with pytest.raises(CodecError):
+        EventParser(100).feed(raw)
+
+
+def test_bad_pointer_is_a_config_error() -> None:
+    with pytest.raises(OptionsError, match="messages.outbound.sse.json"):
+        check_sse(SseFields(json=("text",)), "messages.outbound.sse")
+
+
+@pytest.mark.parametrize("cut", [4, 9, 14])
+async def test_card_split_across_text_events_is_masked(cut: int) -> None:
+    text = f"pay {CARD[:cut]}"
+    rest = f"{CARD[cut:]} now"
+    out = await run(relay(SseFields(text=True), masking()), [f"data: {text}\n\n".encode(),
+                                                               f"data: {rest}\n\n".encode()])
+    assert CARD[-4:] not in out.decode() or "[CARD]" in "".join(datas(out))
+    assert "".join(datas(out)) == "pay [CARD] now"
+
+
+async def test_card_split_across_json_events_and_chunks() -> None:
+    pieces = ["card ", "4111 11", "11 1111 ", "1111", " thanks"]
+    raw = b"".join(b"id: %d\ndata: " % i + orjson.dumps({"delta": p, "n": 4111111111111111}) + b"\n\n"
+                   for i, p in enumerate(pieces))
+    out = await run(relay(SseFields(json=("/delta",)), masking()), [raw[i:i + 7] for i in range(0, len(raw), 7)])
+    events = [orjson.loads(d) for d in datas(out)]
+    assert "".join(e["delta"] for e in events) == "card [CARD] thanks"
+    assert all(e["n"] == 4111111111111111 for e in events)  # numbers outside the pointer untouched
+
+
+async def test_value_held_to_the_end_is_flushed_as_one_more_event() -> None:
+    r = relay(SseFields(json=("/t",)), masking())
+    first = await r.feed(b'event: tok\nid: 1\ndata: {"t":"x 4111 1111 1111"}\n\n')
+    assert orjson.loads(datas(first.data)[0])["t"] == "x "
+    tail = (await r.close()).data
+    assert tail == b'event: tok\ndata: {"t":"4111 1111 1111"}\n\n'  # not a card after all; no id repeated
+
+
+async def test_non_json_data_on_a_json_route_is_inspected_as_text() -> None:
+    out = await run(relay(SseFields(json=("/t",)), masking()), [f"data: card {CARD} ok\n\n".encode()])
+    assert "".join(datas(out)) == "card [CARD] ok"
+
+
+async def test_unchanged_events_pass_byte_for_byte() -> None:
+    raw = b"retry: 10\r\nevent: x\r\ndata: hello\r\n\r\n: keepalive\r\n\r\n"
+    words = Keyword(KeywordOptions(words=("banned",), action="replace"))
+    assert await run(relay(SseFields(text=True), words), [raw]) == raw
+
+
+async def test_held_words_arrive_in_order_with_the_next_event() -> None:
+    out = await run(relay(SseFields(text=True), masking()), [b"data: hello wor\n\n", b"data: ld bye\n\n"])
+    assert "".join(datas(out)) == "hello world bye"
+
+
+async def test_a_blocking_filter_stops_the_stream() -> None:
+    stop = Keyword(KeywordOptions(words=("banned",), action="block"))
+    r = relay(SseFields(text=True), stop)
+    got = await r.feed(b"data: fine\n\ndata: banned\n\ndata: after\n\n")
+    assert got.data == b"data: fine\n\n" and got.blocked is not None
+
+
+class Broken(Filter):
+    async def inspect(self, message: Message) -> Verdict:
+        return block("never reached")
+
+    def stream(self, message: Message) -> BrokenStream:
+        return BrokenStream()
+
+
+class BrokenStream:
+    findings: list[object] = []
+
+    async def feed(self, chunk: str) -> str:
+        raise RuntimeError(chunk)
+
+    async def close(self) -> str:
+        return ""
+
+
+async def test_a_failing_stream_fails_closed() -> None:
+    got = await relay(SseFields(text=True), Broken()).feed(f"data: {CARD}\n\n".encode())
+    assert got.data == b"" and got.blocked is not None
+    assert CARD not in str(got.blocked.reasons())
+
+
+async def test_findings_are_reported_per_event_without_values() -> None:
+    r = relay(SseFields(text=True), masking())
+    fed, closed = await r.feed(f"data: a {CARD} b. \n\n".encode()), await r.close()
+    assert [i.finding_types() for i in fed.inspections + closed.inspections] == [{"card": 1}, {}]
+    assert CARD not in repr(fed.inspections)

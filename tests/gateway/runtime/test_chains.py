@@ -1,0 +1,100 @@
+from typing import Any
+
+import pytest
+
+from filters import Action, Direction, OptionsError
+from filters.testing import tmessage
+from gateway.config.settings import parse_settings
+from gateway.runtime.chains import Pipeline
+
+
+def settings(filters: dict[str, Any], routes: list[dict[str, Any]]) -> Any:
+    base = {"match": {"path": "/x"}, "upstream": "chat", "allow": ["anonymous"]}
+    return parse_settings({
+        "upstreams": {"chat": {"url": "http://127.0.0.1:9"}},
+        "filters": filters,
+        "routes": [{**base, **route} for route in routes],
+    })
+
+
+FILTERS = {
+    "words": {"use": "keyword", "options": {"words": ["bad"], "action": "replace", "replacement": "#"}},
+    "size": {"use": "size_limit", "options": {"max_chars": 8}},
+    "tickets": {"use": "ticket_mask"},
+}
+
+
+async def test_routes_get_a_chain_per_direction_in_config_order() -> None:
+    pipeline = Pipeline.build(settings(FILTERS, [
+        {"name": "both", "filters": ["words", "size", "tickets"]},
+        {"name": "plain"},
+    ]))
+    async with pipeline:
+        inbound = pipeline.chain("both", Direction.INBOUND)
+        outbound = pipeline.chain("both", Direction.OUTBOUND)
+        assert [s.name for s in inbound.steps] == ["words", "size"]
+        assert [s.name for s in outbound.steps] == ["words", "size", "tickets"]
+        result = await outbound.run(tmessage("bad OPS-1", direction="outbound"))
+        assert (result.action, result.text) == (Action.MODIFY, "# [ticket]")
+        assert (await inbound.run(tmessage("a long message"))).action is Action.BLOCK
+        assert not pipeline.chain("plain", Direction.INBOUND).active(Direction.INBOUND)
+        assert pipeline.routes == ("both", "plain")
+
+
+async def test_each_filter_is_built_once_and_shared() -> None:
+    pipeline = Pipeline.build(settings(FILTERS, [{"name": "a", "filters": ["words"]}, {"name": "b", "filters": ["words"]}]))
+    first = pipeline.chain("a", Direction.INBOUND).steps[0].filter
+    assert first is pipeline.chain("b", Direction.OUTBOUND).steps[0].filter is pipeline.filters["words"]
+    await pipeline.aclose()
+
+
+async def test_timeout_and_fail_mode_come_from_the_config() -> None:
+    config = {"words": {**FILTERS["words"], "timeout": "250ms"}}
+    pipeline = Pipeline.build(settings(config, [{"name": "r", "filters": ["words"], "fail": "open"}]))
+    chain = pipeline.chain("r", Direction.INBOUND)
+    assert chain.fail_open
+    assert chain.steps[0].timeout == 0.25
+    await pipeline.aclose()
+
+
+def test_unknown_route_is_a_key_error() -> None:
+    pipeline = Pipeline.build(settings({}, [{"name": "r"}]))
+    with pytest.raises(KeyError):
+        pipeline.chain("nope", Direction.INBOUND)
+
+
+@pytest.mark.parametrize(("filters", "message"), [
+    ({"w": {"use": "keyword", "options": {"wrods": ["x"]}}},
+     "filters.w.options.wrods: unknown option (known: action, replacement, words)"),
+    ({"w": {"use": "nope"}}, "filters.w.use: unknown filter plugin 'nope' (installed: "),
+    ({"w": {"use": "size_limit", "timeout": 0}}, "filters.w.timeout: expected a duration > 0, got 0.0"),
+])
+def test_errors_name_the_key_path(filters: dict[str, Any], message: str) -> None:
+    with pytest.raises(OptionsError) as err:
+        Pipeline.build(settings(filters, [{"name": "r"}]))
+    assert str(err.value).startswith(message)
+
+
+async def test_unused_filters_are_still_checked() -> None:
+    with pytest.raises(OptionsError, match=r"^filters.spare.options.max_chars: expected >= 1"):
+        Pipeline.build(settings({"spare": {"use": "size_limit", "options": {"max_chars": 0}}}, [{"name": "r"}]))
+
+
+async def test_aclose_closes_every_filter_once_and_survives_errors(caplog: pytest.LogCaptureFixture) -> None:
+    pipeline = Pipeline.build(settings(FILTERS, [{"name": "r", "filters": ["words"]}]))
+    closed: list[str] = []
+
+    async def close_words() -> None:
+        closed.append("words")
+        raise RuntimeError("secret detail")
+
+    async def close_size() -> None:
+        closed.append("size")
+
+    pipeline.filters["words"].aclose = close_words  # type: ignore[method-assign]
+    pipeline.filters["size"].aclose = close_size  # type: ignore[method-assign]
+    await pipeline.aclose()
+    await pipeline.aclose()
+    assert closed == ["words", "size"]
+    assert "filter words failed to close: RuntimeError" in caplog.text
+    assert "secret detail" not in caplog.text
