@@ -5,10 +5,25 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 STAMP := $(VENV)/.installed
+# checkov scans the Kubernetes manifests and the Dockerfile (tests/deploy). It pins many packages of its
+# own, so it gets a virtualenv of its own instead of holding the project's dependencies back.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_VERSION := 3.3.30
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION)
 
-.PHONY: venv demo test lint bench clean
+.PHONY: venv checkov-venv demo test lint bench clean
 
 venv: $(STAMP)
+
+checkov-venv: $(CHECKOV_STAMP)
+
+$(CHECKOV_STAMP):
+	@test -n "$(PYTHON_BIN)" || { echo "no Python >= 3.12 found" >&2; exit 1; }
+	rm -rf $(CHECKOV_VENV)
+	$(PYTHON_BIN) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet checkov==$(CHECKOV_VERSION)
+	@touch $(CHECKOV_STAMP)
 
 $(STAMP): pyproject.toml examples/filter_plugin/pyproject.toml Makefile
 	@test -n "$(PYTHON_BIN)" || { echo "no Python >= 3.12 found" >&2; exit 1; }
@@ -21,17 +36,17 @@ $(STAMP): pyproject.toml examples/filter_plugin/pyproject.toml Makefile
 demo: $(STAMP)
 	$(PY) -m examples.demo_chat.run
 
-test: $(STAMP)
-	$(VENV)/bin/ruff check gateway filters tests examples benchmarks
+test: $(STAMP) $(CHECKOV_STAMP)
+	$(VENV)/bin/ruff check gateway filters tests examples benchmarks deploy
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -n auto -q
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check gateway filters tests examples benchmarks
+	$(VENV)/bin/ruff check gateway filters tests examples benchmarks deploy
 	$(VENV)/bin/mypy
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.run
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) $(CHECKOV_VENV) build *.egg-info
