@@ -68,14 +68,22 @@ def cmd_check_config(args: argparse.Namespace) -> int:
         print(f"chatguard: warning: {warning}", file=sys.stderr)
     print(f"{args.config}: ok ({len(runtime.plans)} routes, {len(settings.upstreams)} upstreams, "
           f"{len(settings.filters)} filters)")
+    from gateway.config.listeners import listeners
+
+    print("listeners: " + ", ".join(f"{key.removesuffix('.port')} {host}:{port}"
+                                    for key, host, port in listeners(settings)))
     return 0
 
 
 def _warnings(settings: Settings) -> list[str]:
+    from gateway.config.listeners import is_loopback
     from gateway.tls import upstream as tls_upstream
     from gateway.tls.server import listener_warnings
 
     found: list[str] = []
+    if settings.admin.enabled and not is_loopback(settings.admin.host):
+        found.append(f"admin.host: {settings.admin.host} puts the admin API on the network; keep it on "
+                     "loopback and give kubelet and Prometheus the probes: listener instead")
     if settings.listen.tls is not None:
         found.extend(listener_warnings(settings.listen.tls))
     for name, upstream in settings.upstreams.items():

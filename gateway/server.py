@@ -22,6 +22,7 @@ from aiohttp import web
 from filters._options import OptionsError
 from gateway import logs
 from gateway.admin.app import build_admin_app
+from gateway.admin.probes import build_probe_app
 from gateway.app import build_app
 from gateway.config.settings import Settings, load_settings
 from gateway.keys import RUNTIME, SERVER_TLS, STATE
@@ -49,8 +50,9 @@ async def reload(app: web.Application, path: str) -> bool:
                                                        "source": path, "key": key, "error": type(exc).__name__})
         return False
     old = app[RUNTIME].current.settings
-    if (settings.listen, settings.admin, settings.state) != (old.listen, old.admin, old.state):
-        log.warning("listen, admin and state settings take effect after a restart")
+    if (settings.listen, settings.admin, settings.probes, settings.state) != (
+            old.listen, old.admin, old.probes, old.state):
+        log.warning("listen, admin, probes and state settings take effect after a restart")
     logs.configure(settings.logging.level, settings.logging.format)
     await app[RUNTIME].swap(runtime, grace=float(settings.shutdown_timeout))
     log.info("config reloaded", extra={"source": path, "routes": len(runtime.plans)})
@@ -93,14 +95,20 @@ async def run(settings: Settings, config_path: str | None, *, reuse_port: bool =
                            ssl_context=tls.context if tls else None, reuse_port=reuse_port or None, backlog=1024)
         await site.start()
         if settings.admin.enabled:
-            await _start_extra(extra_runners, build_admin_app(app), settings.admin.host, settings.admin.port,
+            await _start_extra(extra_runners, build_admin_app(app, draining=stop),
+                               settings.admin.host, settings.admin.port,
                                reuse_port)
+        if settings.probes.enabled:
+            await _start_extra(extra_runners, build_probe_app(app, metrics=settings.probes.metrics, draining=stop),
+                               settings.probes.host, settings.probes.port, reuse_port)
         if tls is not None and tls.cfg.redirect_http.enabled:
             redirect = tls.cfg.redirect_http
             await _start_extra(extra_runners, redirect_app(redirect, settings.listen.port), redirect.host,
                                redirect.port, reuse_port)
         log.info("listening", extra={"listen": f"{settings.listen.host}:{settings.listen.port}",
                                      "admin": f"{settings.admin.host}:{settings.admin.port}",
+                                     "probes": (f"{settings.probes.host}:{settings.probes.port}"
+                                                if settings.probes.enabled else "off"),
                                      "pid": os.getpid()})
         if ready is not None:
             ready.set()
@@ -119,7 +127,7 @@ async def run(settings: Settings, config_path: str | None, *, reuse_port: bool =
 
 async def _start_extra(runners: list[web.AppRunner], app: web.Application, host: str, port: int,
                        reuse_port: bool) -> None:
-    """Start a side listener (admin, HTTP redirect); it is cleaned up after the main one."""
+    """Start a side listener (admin, probes, HTTP redirect); it is cleaned up after the main one."""
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
     runners.append(runner)

@@ -22,13 +22,14 @@ from gateway.access.rbac.config import MessageRules, RoleSettings
 from gateway.access.shield import ShieldSettings
 from gateway.audit.config import AuditSettings
 from gateway.auth.config import AuthSettings
+from gateway.config.listeners import ProbeSettings, check_listeners
 from gateway.enforce.settings import AlertSettings, ResponseSettings
 from gateway.state.settings import StateSettings
 from gateway.tls.settings import ListenerTLS, UpstreamTLS
 
 __all__ = [
     "AdminSettings", "ByteSize", "ConfigError", "Duration", "FilterRef", "ListenSettings",
-    "LoggingSettings", "MessageFields", "RouteMatch", "RouteSettings", "Settings",
+    "LoggingSettings", "MessageFields", "ProbeSettings", "RouteMatch", "RouteSettings", "Settings",
     "UpstreamSettings", "WebSocketSettings", "load_settings", "parse_settings",
 ]
 
@@ -212,6 +213,7 @@ class Settings:
     routes: tuple[RouteSettings, ...]
     listen: ListenSettings = field(default_factory=ListenSettings)
     admin: AdminSettings = field(default_factory=AdminSettings)
+    probes: ProbeSettings = field(default_factory=ProbeSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     limits: LimitSettings = field(default_factory=LimitSettings)
     websocket: WebSocketSettings = field(default_factory=WebSocketSettings)
@@ -238,6 +240,7 @@ class Settings:
             raise ConfigError(join(path, "upstreams"), "at least one upstream is required")
         if self.workers < 1:
             raise ConfigError(join(path, "workers"), f"expected >= 1, got {self.workers}")
+        check_listeners(self, path)
         known_upstreams = ", ".join(sorted(self.upstreams))
         known_filters = ", ".join(sorted(self.filters)) or "none configured"
         names: set[str] = set()

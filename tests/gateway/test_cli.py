@@ -119,3 +119,22 @@ def test_user_commands_need_an_auth_section(tmp_path: Path, capsys: pytest.Captu
 
 def test_audit_verify_is_wired(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["audit", "verify", str(tmp_path / "missing.jsonl")]) != 0
+
+
+def test_check_config_lists_listeners_and_warns_about_a_public_admin_api(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = {"upstreams": {"chat": {"url": "http://x"}},
+            "routes": [{"match": {"path": "/"}, "upstream": "chat", "allow": ["anonymous"]}]}
+    assert main(["check-config", write(tmp_path, {**base, "probes": {"enabled": True}})]) == 0
+    captured = capsys.readouterr()
+    assert "listeners: listen 0.0.0.0:8080, admin 127.0.0.1:9901, probes 0.0.0.0:9902" in captured.out
+    assert "admin.host" not in captured.err
+    assert main(["check-config", write(tmp_path, {**base, "admin": {"host": "0.0.0.0"}})]) == 0
+    assert "admin.host: 0.0.0.0 puts the admin API on the network" in capsys.readouterr().err
+
+
+def test_check_config_refuses_two_listeners_on_one_port(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, {"upstreams": {"chat": {"url": "http://x"}}, "probes": {"enabled": True, "port": 9901}})
+    assert main(["check-config", path]) == 2
+    assert "probes.port: port 9901 is already taken by admin.port" in capsys.readouterr().err
+

@@ -243,3 +243,33 @@ async def test_readiness_fails_when_upstream_is_down(tmp_path: Path) -> None:
                 assert (await resp.json())["upstreams"] == {"up": False}
     finally:
         await gateway.stop()
+
+
+async def test_probe_listener_serves_probes_not_the_admin_api_and_reports_the_drain(
+        tmp_path: Path, backend: tuple[Backend, str]) -> None:
+    app, url = backend
+    gateway = Process(tmp_path, url)
+    probes = free_port()
+    gateway.write(url, [{"name": "all", "match": {"path": "/{rest:path}"}, "upstream": "up", "allow": ["anonymous"]}],
+                  probes={"enabled": True, "host": "127.0.0.1", "port": probes})
+    await gateway.start()
+    probe_url = f"http://127.0.0.1:{probes}"
+    try:
+        async with aiohttp.ClientSession() as client:
+            for path, status in (("/healthz", 200), ("/readyz", 200), ("/metrics", 200), ("/admin/sessions", 404),
+                                 ("/admin/bans", 404)):
+                async with client.get(f"{probe_url}{path}") as resp:
+                    assert resp.status == status, path
+            async with client.get(f"http://127.0.0.1:{gateway.admin}/admin/sessions") as resp:
+                assert resp.status == 401  # the admin API stays on its own listener
+            pending = asyncio.ensure_future(client.get(f"{gateway.url}/slow"))
+            await asyncio.wait_for(app.started.wait(), 10)
+            gateway.signal(signal.SIGTERM)
+            assert await _eventually_status(client, f"{probe_url}/readyz", 503)  # draining: take me out
+            async with client.get(f"{probe_url}/healthz") as resp:
+                assert resp.status == 200  # but do not kill me mid-drain
+            response = await pending
+            assert await response.text() == "finished"
+        assert await gateway.wait() == 0
+    finally:
+        await gateway.stop()
