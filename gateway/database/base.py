@@ -2,8 +2,8 @@
 
 Statements use `$1, $2 ...` placeholders (PostgreSQL's own; rewritten to named ones for
 SQLite) and may name dialect words in braces: `{blob}` (BLOB | BYTEA), `{bigint}` (INTEGER |
-BIGINT). Every driver error surfaces as `DatabaseError`, whose message never carries the URL
-(it may hold a password). A transaction hands out a `Database` bound to one connection:
+BIGINT), `{least}` / `{greatest}` of two values (MIN | LEAST, MAX | GREATEST). Every driver
+error surfaces as `DatabaseError`, whose message never carries the URL (it may hold a password). A transaction hands out a `Database` bound to one connection:
 statements inside it go through that object, nothing else can interleave with them.
 """
 
@@ -18,8 +18,8 @@ Dialect = Literal["sqlite", "postgres"]
 Row = tuple[Any, ...]
 
 _WORDS: dict[Dialect, dict[str, str]] = {
-    "sqlite": {"blob": "BLOB", "bigint": "INTEGER"},
-    "postgres": {"blob": "BYTEA", "bigint": "BIGINT"},
+    "sqlite": {"blob": "BLOB", "bigint": "INTEGER", "least": "MIN", "greatest": "MAX"},
+    "postgres": {"blob": "BYTEA", "bigint": "BIGINT", "least": "LEAST", "greatest": "GREATEST"},
 }
 _PLACEHOLDER = re.compile(r"\$(\d+)")
 
@@ -34,9 +34,9 @@ class Database(ABC):
     dialect: Dialect
 
     def sql(self, text: str) -> str:
-        """`text` with this dialect's words (`{blob}`, `{bigint}`) filled in."""
+        """`text` with this dialect's words (`{blob}`, `{bigint}`, `{least}`, `{greatest}`) filled in."""
         words = _WORDS[self.dialect]
-        return re.sub(r"\{(blob|bigint)\}", lambda m: words[m.group(1)], text)
+        return re.sub(r"\{(blob|bigint|least|greatest)\}", lambda m: words[m.group(1)], text)
 
     @abstractmethod
     async def open(self) -> None:
