@@ -168,15 +168,20 @@ class TranscriptStore:
         return frozenset(held)
 
     async def older_than(self, route: str, cutoff_us: int, after: tuple[int, str], limit: int, *,
-                         restored: bool = False) -> list[StoredRow]:
+                         archived: bool | None = False) -> list[StoredRow]:
         """Rows of `route` before `cutoff_us`, oldest first, after the keyset position `after`.
-        `restored`: only copies put back from an archive (else only rows never archived)."""
-        copies = "IS NOT NULL" if restored else "IS NULL"
+        `archived`: False, rows never archived; True, copies restored from an archive; None, both."""
+        copies = {False: " AND archived_in IS NULL", True: " AND archived_in IS NOT NULL", None: ""}[archived]
         rows = await self.db.fetch(
-            f"SELECT {t.SELECT} FROM {MESSAGES} WHERE route = $1 AND ts_us < $2 AND archived_in {copies}"  # noqa: S608
+            f"SELECT {t.SELECT} FROM {MESSAGES} WHERE route = $1 AND ts_us < $2{copies}"  # noqa: S608
             " AND (ts_us > $3 OR (ts_us = $3 AND id > $4)) ORDER BY ts_us, id LIMIT $5",
             route, cutoff_us, after[0], after[1], limit)
         return [StoredRow.of(r) for r in rows]
+
+    async def drop_restored(self, route: str, restored_before_us: int) -> int:
+        """Restored copies whose time back in the live table is over (the archive still holds them)."""
+        return await self.db.execute(f"DELETE FROM {MESSAGES} WHERE route = $1 AND archived_in IS NOT NULL"  # noqa: S608
+                                     " AND restored_us < $2", route, restored_before_us)
 
     async def delete(self, ids: Sequence[str], tx: Database | None = None) -> None:
         await (tx or self.db).executemany(f"DELETE FROM {MESSAGES} WHERE id = $1", [(i,) for i in ids])  # noqa: S608
@@ -212,12 +217,12 @@ class TranscriptStore:
             await tx.execute(f"DELETE FROM {MEMBERS} WHERE archive_id = $1", archive_id)  # noqa: S608
             await tx.execute(f"DELETE FROM {ARCHIVES} WHERE id = $1", archive_id)  # noqa: S608
 
-    async def emptied(self, before_us: int, limit: int) -> list[str]:
+    async def emptied(self, before_us: int, after: str, limit: int) -> list[str]:
         """Conversations with nothing left (no live row, no archive) and quiet since `before_us`."""
         rows = await self.db.fetch(
-            f"SELECT c.conversation FROM {CONVERSATIONS} c WHERE c.last_us < $1"  # noqa: S608
+            f"SELECT c.conversation FROM {CONVERSATIONS} c WHERE c.last_us < $1 AND c.conversation > $2"  # noqa: S608
             f" AND NOT EXISTS (SELECT 1 FROM {MESSAGES} m WHERE m.conversation = c.conversation)"
             f" AND NOT EXISTS (SELECT 1 FROM {MEMBERS} a WHERE a.conversation = c.conversation)"
-            " ORDER BY c.conversation LIMIT $2", before_us, limit)
+            " ORDER BY c.conversation LIMIT $3", before_us, after, limit)
         return [str(r[0]) for r in rows]
 
