@@ -154,6 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="the audit trail")
     audit.add_subparsers(dest="audit_command", required=True).add_parser(
         "verify", help="check hash chain and signed checkpoints: audit verify [--key PEM] FILE...")
+    commands.add_parser("transcripts", help="transcripts: transcripts {archive,purge,restore,rotate-key} --config F "
+                                            "[--dry-run] [--json] (restore takes the archive's manifest)")
     commands.add_parser("user", help="manage built-in users: user --config F {add,passwd,disable,list,roles,"
                                      "totp-reset} ...")
 
@@ -179,6 +181,10 @@ def main(argv: list[str] | None = None) -> int:
         from gateway.audit import verify
 
         return verify.main(argv[2:])
+    if argv[:1] == ["transcripts"]:
+        from gateway.transcripts import cli as transcripts_cli
+
+        return transcripts_cli.main(argv[1:])
     if argv[:1] == ["user"]:
         return _user(argv[1:])
     if argv[:1] == ["explain"]:

@@ -17,17 +17,36 @@ PG_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
 KINDS = ("sqlite", "postgres")
 
 
+async def create_schema() -> str:
+    schema = f"cg_test_{secrets.token_hex(6)}"
+    owner = await asyncpg.connect(PG_SERVER)
+    try:
+        await owner.execute(f'CREATE SCHEMA "{schema}"')
+    finally:
+        await owner.close()
+    return schema
+
+
+async def drop_schema(schema: str) -> None:
+    owner = await asyncpg.connect(PG_SERVER)
+    try:
+        await owner.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    finally:
+        await owner.close()
+
+
+def pg_url(schema: str) -> str:
+    return f"{PG_SERVER}?search_path={schema}"
+
+
 @asynccontextmanager
 async def database_url(kind: str, tmp_path: Path, name: str = "data") -> AsyncIterator[str]:
     """A URL for an empty database of `kind` that lives as long as the block."""
     if kind == "sqlite":
         yield f"sqlite:///{tmp_path / f'{name}.db'}"
         return
-    schema = f"cg_test_{secrets.token_hex(6)}"
-    owner = await asyncpg.connect(PG_SERVER)
+    schema = await create_schema()
     try:
-        await owner.execute(f'CREATE SCHEMA "{schema}"')
-        yield f"{PG_SERVER}?search_path={schema}"
+        yield pg_url(schema)
     finally:
-        await owner.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-        await owner.close()
+        await drop_schema(schema)

@@ -24,8 +24,10 @@ from gateway.audit.config import AuditSettings
 from gateway.auth.config import AuthSettings
 from gateway.config.listeners import ProbeSettings, check_listeners
 from gateway.enforce.settings import AlertSettings, ResponseSettings
+from gateway.keyring.config import KeySettings
 from gateway.state.settings import StateSettings
 from gateway.tls.settings import ListenerTLS, UpstreamTLS
+from gateway.transcripts.config import RoutePolicy, TranscriptSettings
 
 __all__ = [
     "AdminSettings", "ByteSize", "ConfigError", "Duration", "FilterRef", "ListenSettings",
@@ -205,6 +207,8 @@ class RouteSettings:
     mode: Literal["enforce", "shadow"] = "enforce"
     messages_allow: MessageRules = field(default_factory=MessageRules)
     responses: ResponseSettings | None = None  # this route's score bands; None: the global `responses:`
+    transcripts: RoutePolicy | None = None     # this route's transcript policy over `transcripts:`
+    audit_access: bool = False                 # audit allowed requests too (PHI, transcript routes)
 
 
 @dataclass(frozen=True)
@@ -226,6 +230,8 @@ class Settings:
     shield: ShieldSettings = field(default_factory=ShieldSettings)
     responses: ResponseSettings = field(default_factory=ResponseSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    keys: KeySettings = field(default_factory=KeySettings)
+    transcripts: TranscriptSettings = field(default_factory=TranscriptSettings)
     workers: int = 1
     shutdown_timeout: Duration = Duration(30)
     source: str = ""
@@ -260,7 +266,9 @@ class Settings:
                 raise ConfigError(join(route_path, "name"), f"duplicate route name {route.name!r}")
             names.add(route.name)
         from gateway.access.rbac import check_access  # local: rbac reads these settings
+        from gateway.transcripts.config import check_transcripts
 
+        check_transcripts(self, path)
         check_access(self, path)
 
     @property

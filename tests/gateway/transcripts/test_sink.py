@@ -21,10 +21,12 @@ class GatedStore(TranscriptStore):
         super().__init__(inner.db, inner.keys)
         self.gate = asyncio.Event()
         self.fail = False
+        self.failed = asyncio.Event()
 
     async def write(self, records: Sequence[TranscriptRecord]) -> None:
         await self.gate.wait()
         if self.fail:
+            self.failed.set()
             raise DatabaseError("store down")
         await super().write(records)
 
@@ -69,9 +71,9 @@ async def test_store_failures_keep_records_and_retry(store: TranscriptStore, dat
     sink = TranscriptSink(failing, queue=10)
     await sink.start()
     assert sink.offer([record("kept")], "send", "drop")
-    while sink.error is None:
-        await asyncio.sleep(0.01)
-    assert "store down" in sink.error and value(sink.metrics, "failures") >= 1
+    await failing.failed.wait()
+    await asyncio.sleep(0)   # the sink notes the failure right after the store raised
+    assert sink.error is not None and "store down" in sink.error and value(sink.metrics, "failures") >= 1
     failing.fail = False
     assert await sink.flush()
     assert sink.error is None
