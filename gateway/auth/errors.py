@@ -9,3 +9,8 @@ class AuthError(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status, self.message = status, message
+
+
+# Seconds a client is asked to wait (Retry-After) when the shared state store cannot answer: sign-in
+# refuses with 503 then, since lockouts, rate limits and replay guards cannot be checked.
+STORE_DOWN_RETRY = 5

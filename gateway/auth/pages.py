@@ -26,9 +26,11 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from gateway.auth import templates as t
+from gateway.auth.errors import STORE_DOWN_RETRY
 from gateway.auth.identify import Identifier, Identity
 from gateway.auth.service import AuthError, AuthService
 from gateway.proxy.bodies import BodyTooLarge, read_limited
+from gateway.state import StateUnavailable
 from gateway.tls.security_headers import PAGE_HEADERS
 
 log = logging.getLogger("chatguard.auth")
@@ -182,6 +184,12 @@ class AuthPages:
                 return await handler(request, form)
             except Refused as refused:
                 return self._message(request, "Request refused", refused.message, refused.status)
+            except StateUnavailable:  # limits and replay guards cannot be checked: refuse, retry later
+                log.warning("auth page refused: state store unavailable", extra={"endpoint": endpoint})
+                page = self._message(request, "Temporarily unavailable",
+                                     "Sign-in is temporarily unavailable. Please try again in a moment.", 503)
+                page.headers["Retry-After"] = str(STORE_DOWN_RETRY)
+                return page
             except Exception as exc:  # fail closed with a plain page; the type only, never values
                 log.error("auth page failed", extra={"endpoint": endpoint, "error": type(exc).__name__})
                 return self._message(request, "Something went wrong", "Please try again later.", 500)

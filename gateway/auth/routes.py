@@ -14,10 +14,12 @@ from typing import Any
 
 from aiohttp import web
 
+from gateway.auth.errors import STORE_DOWN_RETRY
 from gateway.auth.identify import Identifier
 from gateway.auth.pages import page_routes
 from gateway.auth.service import AuthError, AuthService
 from gateway.proxy.bodies import BodyTooLarge, read_limited
+from gateway.state import StateUnavailable
 
 log = logging.getLogger("chatguard.auth")
 
@@ -28,8 +30,9 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 ClientOf = Callable[[web.Request], str]
 
 
-def _error(status: int, message: str) -> web.Response:
-    return web.json_response({"error": message}, status=status, headers={"Cache-Control": "no-store"})
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> web.Response:
+    return web.json_response({"error": message}, status=status,
+                             headers={"Cache-Control": "no-store", **(headers or {})})
 
 
 def _answer(data: dict[str, Any]) -> web.Response:
@@ -89,6 +92,9 @@ class AuthRoutes:
                 return await handler(request)
             except AuthError as refused:
                 return _error(refused.status, refused.message)
+            except StateUnavailable:  # counters, lockouts and replay guards cannot be checked: refuse, retry later
+                log.warning("auth endpoint refused: state store unavailable", extra={"endpoint": endpoint})
+                return _error(503, "service unavailable", {"Retry-After": str(STORE_DOWN_RETRY)})
             except Exception as exc:  # fail closed with a plain answer; the type only, never values
                 log.error("auth endpoint failed", extra={"endpoint": endpoint, "error": type(exc).__name__})
                 return _error(500, "internal error")

@@ -21,6 +21,7 @@ from gateway.proxy import http as http_proxy
 from gateway.proxy import websocket as ws_proxy
 from gateway.runtime.canonical_path import PathRejected, canonicalise
 from gateway.runtime.runtime import Runtime
+from gateway.state import StateUnavailable
 
 access_log = logging.getLogger("chatguard.access")
 
@@ -45,6 +46,8 @@ async def _dispatch(request: web.Request, runtime: Runtime, request_id: str) -> 
         identity = await authenticate(request, runtime, plan)
     except AuthError as refused:
         return error_response(refused.status, refused.message, request_id), plan.name
+    except StateUnavailable:  # a revoked session cannot be told from a live one: refuse (fail closed)
+        return error_response(503, "service unavailable", request_id), plan.name
     principal = runtime.access.roles.principal(identity.principal)  # roles expanded, permissions added
     client = client_address(request.remote, request.headers, runtime.trusted)
     shield_settings = runtime.settings.shield

@@ -144,3 +144,23 @@ async def test_logout_closes_open_websockets_of_that_session(tmp_path: Path, bac
             assert (await kept.receive()).data == "echo still here"
         async with client.get(f"{gw.url}/agents/x", headers={"Authorization": f"Bearer {token}"}) as resp:
             assert resp.status == 401
+
+
+async def test_store_down_with_on_error_closed_answers_503_not_500(tmp_path: Path, backend: str) -> None:
+    """Lockouts, rate limits and revocations cannot be checked: sign-in and tokens get 503 + Retry-After."""
+    from filters import Principal
+    from tests.gateway.state._redis import closed_port
+
+    cfg = config(tmp_path, backend)
+    cfg["state"] = {"backend": "redis", "url": f"redis://127.0.0.1:{closed_port()}/0", "timeout": "0.5s"}
+    async with run_gateway(cfg) as gw, aiohttp.ClientSession() as client:
+        await add_user(gw, "ann", "correct horse battery", {"agent"})
+        async with client.post(f"{gw.url}/auth/login", json={"username": "ann",
+                                                             "password": "correct horse battery"}) as resp:
+            assert resp.status == 503 and resp.headers["Retry-After"] == "5"
+            assert await resp.json() == {"error": "service unavailable"}
+        async with client.get(f"{gw.url}/auth/page/login") as resp:
+            assert resp.status == 503 and resp.headers["Retry-After"] == "5"
+        token = gw.app[AUTH].issuer.issue(Principal(subject="ann", roles=frozenset({"agent"})), "sid-1", {})
+        async with client.get(f"{gw.url}/agents/queue", headers={"Authorization": f"Bearer {token}"}) as resp:
+            assert resp.status == 503 and (await resp.json())["error"] == "service unavailable"
