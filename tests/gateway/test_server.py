@@ -19,6 +19,7 @@ from aiohttp import web
 from tests.helpers import serve_app
 
 pytestmark = pytest.mark.slow
+START_WITHIN = 60.0  # seconds; a bound for a hung start, not a performance figure
 
 
 def free_port() -> int:
@@ -72,8 +73,10 @@ class Process:
             sys.executable, "-m", "gateway", "serve", "--config", str(self.config), *args,
             stdout=asyncio.subprocess.DEVNULL, stderr=self.log.open("wb"),
         )
+        # Until it answers or exits: starting Python processes on a busy 2-core machine can take a while.
+        deadline = asyncio.get_running_loop().time() + START_WITHIN
         async with aiohttp.ClientSession() as client:
-            for _ in range(200):
+            while asyncio.get_running_loop().time() < deadline:
                 try:
                     async with client.get(f"http://127.0.0.1:{self.admin}/healthz") as resp:
                         if resp.status == 200:
