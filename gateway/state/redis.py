@@ -18,11 +18,11 @@ from typing import Any
 
 import orjson
 from redis.asyncio import Redis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
-from redis.exceptions import RedisError
+from redis.asyncio.cluster import RedisCluster
+from redis.exceptions import RedisClusterException, RedisError
 
 from gateway.state.base import MAX_HITS, Ban, StateUnavailable, check_ttl
+from gateway.state.connect import client, key_prefix
 from gateway.state.settings import StateSettings, redacted
 
 log = logging.getLogger("chatguard.state")
@@ -104,7 +104,7 @@ def _ban(key: str, raw: Any) -> Ban:
 class RedisStore:
     """StateStore on Redis (redis-py asyncio); keys are `<prefix><family>:<key>`."""
 
-    def __init__(self, client: Redis, prefix: str = "chatguard:", timeout: float = 1.0,
+    def __init__(self, client: Redis | RedisCluster, prefix: str = "chatguard:", timeout: float = 1.0,
                  where: str = "redis") -> None:
         self._client = client
         self._prefix = prefix
@@ -119,18 +119,16 @@ class RedisStore:
 
     @classmethod
     def from_settings(cls, settings: StateSettings) -> RedisStore:
+        """One server, a Sentinel-watched master or a Cluster, as the URL says (gateway/state/connect.py)."""
         timeout = float(settings.timeout)
-        client = Redis.from_url(
-            settings.url, socket_timeout=timeout, socket_connect_timeout=timeout,
-            retry=Retry(NoBackoff(), 1), decode_responses=False,
-        )
-        return cls(client, settings.prefix, timeout, redacted(settings.url))
+        return cls(client(settings.url, timeout), key_prefix(settings.url, settings.prefix), timeout,
+                   redacted(settings.url))
 
     async def _call[T](self, operation: Awaitable[T]) -> T:
         try:
             async with asyncio.timeout(self._timeout):
                 result = await operation
-        except (RedisError, OSError, TimeoutError) as exc:
+        except (RedisError, RedisClusterException, OSError, TimeoutError) as exc:  # cluster errors are apart
             if not self._down:
                 self._down = True
                 log.warning("state store unreachable", extra={"store": self._where, "error": type(exc).__name__})

@@ -20,11 +20,11 @@ from yarl import URL
 
 from filters._options import Duration, OptionsError, join
 
-SCHEMES = frozenset({"redis", "rediss", "unix"})
-
 
 def redacted(url: str) -> str:
     """`url` with any password replaced, fit for logs and error messages."""
+    if "," in url.split("?", 1)[0]:  # several hosts (Sentinel, Cluster): yarl reads one host only
+        return _redacted_multi(url)
     try:
         parsed = URL(url)
     except (ValueError, TypeError):
@@ -32,6 +32,19 @@ def redacted(url: str) -> str:
     if parsed.password is None:
         return url if "@" not in url else "(URL hidden: it may hold a password)"
     return str(parsed.with_password("***"))
+
+
+def _redacted_multi(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    rest, query_sep, query = rest.partition("?")
+    if "password" in query:
+        query = "(options hidden: they may hold a password)"
+    if "@" not in rest:
+        return f"{scheme}{sep}{rest}{query_sep}{query}"
+    userinfo, _, hosts = rest.rpartition("@")
+    if ":" not in userinfo:
+        return "(URL hidden: it may hold a password)"
+    return f"{scheme}{sep}{userinfo.split(':', 1)[0]}:***@{hosts}{query_sep}{query}"
 
 
 @dataclass(frozen=True)
@@ -54,13 +67,22 @@ class StateSettings:
             raise OptionsError(join(path, "max_entries"), f"expected >= 1, got {self.max_entries}")
 
     def _check_url(self, path: str) -> None:
+        from gateway.state.connect import parse_target  # local: connect imports redis-py
+
         shown = redacted(self.url)
+        try:
+            parse_target(self.url)
+        except ValueError as exc:
+            raise OptionsError(path, f"{exc}, got {shown!r}") from None
+        if "://" not in self.url.split("?", 1)[0]:
+            raise OptionsError(path, f"not a URL: {shown!r}")
+        scheme = self.url.split("://", 1)[0].lower()
+        if "+" in scheme:
+            return  # multi-host URLs: parse_target checked hosts, ports, master name and database
         try:
             parsed = URL(self.url)
         except (ValueError, TypeError):
             raise OptionsError(path, "not a URL") from None
-        if parsed.scheme not in SCHEMES:
-            raise OptionsError(path, f"expected a redis://, rediss:// or unix:// URL, got {shown!r}")
         if parsed.scheme != "unix" and not parsed.host:
             raise OptionsError(path, f"no host in {shown!r}")
         if parsed.scheme == "unix" and not parsed.path.strip("/"):
