@@ -38,7 +38,9 @@ class PostgresCopy:
                                              timeout=self.settings.timeout,
                                              command_timeout=self.settings.timeout)
             try:
-                async with pool.acquire() as conn:
+                async with pool.acquire() as conn, conn.transaction():
+                    # one instance at a time: concurrent CREATE ... IF NOT EXISTS can collide in the catalog
+                    await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"chatguard:audit:{self.table}")
                     await conn.execute(
                         f"CREATE TABLE IF NOT EXISTS {self.table} ("
                         " hash char(64) PRIMARY KEY, seq bigint NOT NULL, prev char(64) NOT NULL,"

@@ -333,6 +333,17 @@ class PostgresUserStore(SqlUserStore):
         self._pool = await asyncpg.create_pool(self._url, min_size=1, max_size=5, server_settings=settings)
         await self._create_schema()
 
+    async def _create_schema(self) -> None:
+        """Instances starting together on a fresh database would race on CREATE ... IF NOT EXISTS (PostgreSQL
+        then reports a unique violation in its catalog and startup fails): one at a time, under a lock."""
+        lock = "SELECT pg_advisory_{}(hashtext('chatguard:users:' || current_schema()))"
+        async with self._pool.acquire() as holder:
+            await holder.execute(lock.format("lock"))
+            try:
+                await super()._create_schema()
+            finally:
+                await holder.execute(lock.format("unlock"))
+
     async def aclose(self) -> None:
         if self._pool is not None:
             await self._pool.close()

@@ -88,3 +88,15 @@ async def test_unreachable_database(make_settings: Callable[..., AuditSettings],
     assert writer.healthy is healthy
     await writer.aclose(within=0.5)
     assert b'"subject":"u1"' in Path(settings.path).read_bytes()
+
+
+async def test_instances_creating_the_table_together_all_succeed(table: str) -> None:
+    import asyncio
+
+    from gateway.audit.config import PostgresAuditSettings
+
+    copies = [PostgresCopy(PostgresAuditSettings(dsn=DSN, table=table)) for _ in range(6)]
+    try:
+        await asyncio.gather(*(copy._connect() for copy in copies))
+    finally:
+        await asyncio.gather(*(copy.aclose() for copy in copies))

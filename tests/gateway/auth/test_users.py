@@ -134,3 +134,23 @@ async def test_stores_from_before_session_times_gain_the_columns(tmp_path: Path)
     second = SqliteUserStore(str(path))  # opening again must not trip over the added columns
     await second.open()
     await second.aclose()
+
+
+async def test_instances_starting_together_on_a_fresh_schema_all_open() -> None:
+    """Several gateway instances (an autoscaled rollout) create the tables at once: none may fail."""
+    import asyncio
+
+    import asyncpg
+
+    schema = f"cg_test_{secrets.token_hex(6)}"
+    admin = await asyncpg.connect(PG_URL)
+    await admin.execute(f'CREATE SCHEMA "{schema}"')
+    stores = [PostgresUserStore(PG_URL, schema=schema) for _ in range(6)]
+    try:
+        await asyncio.gather(*(s.open() for s in stores))
+        await stores[0].add_user("alice", "h1", frozenset())
+        assert [u.username for u in await stores[-1].list_users()] == ["alice"]
+    finally:
+        await asyncio.gather(*(s.aclose() for s in stores))
+        await admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        await admin.close()
