@@ -11,8 +11,8 @@ read, changed and written back, so two gateways never race.
 from __future__ import annotations
 
 import hashlib
-import re
 
+from filters._patterns import encodable, text_pattern
 from filters._text import fold
 
 BANDS = 6
@@ -22,15 +22,20 @@ _MASK = (1 << 61) - 1
 # Fixed, arbitrary odd multipliers and offsets: the same on every gateway so band keys agree.
 _SEEDS = tuple((0x9E3779B97F4A7C15 * (2 * i + 1) % _PRIME | 1, 0xC2B2AE3D27D4EB4F * (i + 7) % _PRIME)
                for i in range(BANDS * ROWS))
-_WORD = re.compile(r"\w+")
+_WORD = text_pattern(r"[\pL\pN\pM_]+")
+# Characters of the normalised text fingerprinted: near-duplicates share their start, and a
+# long message costs no more than this (each 5-gram is one hash).
+MAX_CHARS = 1024
 
 
 def normalise(text: str) -> str:
     """Folded, case-free words joined by single spaces: case, width, invisibles or spacing change nothing."""
-    return " ".join(_WORD.findall(fold(text, casefold=True).text))
+    head = text[:MAX_CHARS * 4]  # bounded work, with room for invisible padding that folding drops
+    return " ".join(_WORD.findall(encodable(fold(head, casefold=True).text)))
 
 
 def shingles(norm: str) -> set[int]:
+    norm = norm[:MAX_CHARS]
     if len(norm) <= 5:
         grams = {norm} if norm else set()
     else:

@@ -2,15 +2,16 @@
 
 Checksums cannot tell a card from an epoch timestamp that happens to pass Luhn, or a
 phone number from an order number; the words in front of the value usually can.
+Everything here reads a bounded window around the candidate, so its cost does not
+grow with the message.
 """
 
 from __future__ import annotations
 
-import re
+from filters._patterns import Match, Pattern, spans, text_pattern
 
-_SPACE = re.compile(r"\s")
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-_HEX = re.compile(r"[0-9a-fA-F]{16,}")
+_UUID = text_pattern(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_HEX = text_pattern(r"[0-9a-fA-F]{16,}")
 _MAX_TOKEN = 256
 
 
@@ -19,21 +20,23 @@ def before(text: str, start: int, width: int = 32) -> str:
     return text[max(0, start - width):start].lower()
 
 
-def has_word(text: str, words: re.Pattern[str]) -> bool:
+def wordless(context: str) -> bool:
+    """True when `context` holds only digits, spaces and dashes: no word can match in it (a cheap
+    test that spares a regex search next to every number of a long list)."""
+    return context.replace(" ", "").replace("-", "").isdigit() or not context.strip()
+
+
+def has_word(text: str, words: Pattern) -> bool:
     return words.search(text) is not None
 
 
 def enclosing_token(text: str, start: int, end: int) -> str:
-    """The whitespace-delimited token around `text[start:end]` (bounded, for long lines)."""
-    left = start
-    limit = max(0, start - _MAX_TOKEN)
-    while left > limit and not _SPACE.match(text[left - 1]):
-        left -= 1
-    right = end
-    limit = min(len(text), end + _MAX_TOKEN)
-    while right < limit and not _SPACE.match(text[right]):
-        right += 1
-    return text[left:right]
+    """The whitespace-delimited token around `text[start:end]` (at most 256 characters each side)."""
+    left = text[max(0, start - _MAX_TOKEN):start]
+    right = text[end:end + _MAX_TOKEN]
+    head = left.rsplit(None, 1)[-1] if left and not left[-1].isspace() else ""
+    tail = right.split(None, 1)[0] if right and not right[0].isspace() else ""
+    return head + text[start:end] + tail
 
 
 def in_url(token: str) -> bool:
@@ -42,10 +45,15 @@ def in_url(token: str) -> bool:
 
 def is_identifier(token: str) -> bool:
     """UUIDs and hex digests: long digit runs inside them are not values."""
+    if len(token) < 16:
+        return False
     if _UUID.search(token):
         return True
-    found = _HEX.search(token)
-    return found is not None and any(c in "abcdefABCDEF" for c in found.group())
+    return any(any(c in "abcdefABCDEF" for c in token[a:b]) for a, b in map(_whole, _HEX.finditer(token)))
+
+
+def _whole(found: Match) -> tuple[int, int]:
+    return spans(found)[0]
 
 
 def ascii_alnum(char: str) -> bool:

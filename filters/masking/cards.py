@@ -1,107 +1,226 @@
 """Payment cards: 12-19 digits, a known network prefix and length, and a valid Luhn digit.
 
 The prefix table keeps random Luhn-valid numbers (10 % of all numbers) out: order
-numbers, timestamps and tracking numbers rarely start like a card of the right length.
+numbers and tracking numbers rarely start like a card of the right length. A number
+from a network the table does not know still counts when card words stand before it
+("Karte", "tarjeta", "卡", ...).
+
+Cost is linear with a small constant, whatever the run: a candidate starts at a group
+of 4+ digits (every card layout in use starts so) or is a whole stretch of single
+digits ("4 1 1 1 ..."), and spans at most 19 digits; the prefix is looked up before
+the Luhn sum is taken.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
+from functools import lru_cache
 
-from filters.masking._context import before, enclosing_token, is_identifier
+from filters._patterns import text_pattern
+from filters.masking._context import before, enclosing_token, is_identifier, wordless
 from filters.masking._model import Detection
-from filters.masking._numbers import Run, digits_of, luhn, runs
+from filters.masking._numbers import Run, luhn, runs
 
-# (network, lowest prefix, highest prefix, allowed lengths); prefixes compare as strings of equal length.
+_ANY = frozenset(range(12, 20))
+_16_19 = frozenset(range(16, 20))
+# (network, lowest prefix, highest prefix, lengths); prefixes compare as digit strings of equal length.
+# Sources: the networks' published IIN ranges (ISO/IEC 7812 issuer identification numbers).
 NETWORKS: tuple[tuple[str, str, str, frozenset[int]], ...] = (
     ("visa", "4", "4", frozenset({13, 16, 19})),
     ("mastercard", "51", "55", frozenset({16})),
     ("mastercard", "2221", "2720", frozenset({16})),
     ("amex", "34", "34", frozenset({15})),
     ("amex", "37", "37", frozenset({15})),
-    ("discover", "6011", "6011", frozenset(range(16, 20))),
-    ("discover", "644", "649", frozenset(range(16, 20))),
-    ("discover", "65", "65", frozenset(range(16, 20))),
-    ("discover", "622126", "622925", frozenset(range(16, 20))),
+    ("discover", "6011", "6011", _16_19),
+    ("discover", "644", "649", _16_19),
+    ("discover", "65", "65", _16_19),
+    ("discover", "622126", "622925", _16_19),
     ("diners", "300", "305", frozenset(range(14, 20))),
     ("diners", "3095", "3095", frozenset(range(14, 20))),
     ("diners", "36", "36", frozenset(range(14, 20))),
     ("diners", "38", "39", frozenset(range(14, 20))),
-    ("jcb", "3528", "3589", frozenset(range(16, 20))),
-    ("unionpay", "62", "62", frozenset(range(16, 20))),
-    ("unionpay", "81", "81", frozenset(range(16, 20))),
-    ("maestro", "5018", "5018", frozenset(range(12, 20))),
-    ("maestro", "5020", "5020", frozenset(range(12, 20))),
-    ("maestro", "5038", "5038", frozenset(range(12, 20))),
-    ("maestro", "5893", "5893", frozenset(range(12, 20))),
-    ("maestro", "6304", "6304", frozenset(range(12, 20))),
-    ("maestro", "6759", "6759", frozenset(range(12, 20))),
-    ("maestro", "6761", "6763", frozenset(range(12, 20))),
-    ("mir", "2200", "2204", frozenset(range(16, 20))),
+    ("jcb", "3528", "3589", _16_19),
+    ("unionpay", "62", "62", _16_19),
+    ("unionpay", "81", "81", _16_19),
+    ("tunion", "31", "31", frozenset({19})),
+    ("maestro", "5018", "5018", _ANY),
+    ("maestro", "5020", "5020", _ANY),
+    ("maestro", "5038", "5038", _ANY),
+    ("maestro", "5893", "5893", _ANY),
+    ("maestro", "6304", "6304", _ANY),
+    ("maestro", "6759", "6759", _ANY),
+    ("maestro", "6761", "6763", _ANY),
+    ("maestro", "676770", "676770", _ANY),
+    ("maestro", "676774", "676774", _ANY),
+    ("dankort", "5019", "5019", frozenset({16})),
+    ("dankort", "4571", "4571", frozenset({16})),
+    ("bancontact", "6703", "6703", _16_19),
+    ("bancontact", "479658", "479658", frozenset({16})),
+    ("mir", "2200", "2204", _16_19),
+    ("borica", "2205", "2205", frozenset({16})),
     ("rupay", "60", "60", frozenset({16})),
     ("rupay", "508", "508", frozenset({16})),
+    ("rupay", "353", "353", frozenset({16})),
+    ("rupay", "356", "356", frozenset({16})),
     ("rupay", "82", "82", frozenset({16})),
     ("verve", "506099", "506198", frozenset({16, 18, 19})),
+    ("verve", "507865", "507964", frozenset({16, 18, 19})),
     ("verve", "650002", "650027", frozenset({16, 18, 19})),
     ("troy", "9792", "9792", frozenset({16})),
-    ("interpayment", "636", "636", frozenset(range(16, 20))),
+    ("humo", "9860", "9860", frozenset({16})),
+    ("uzcard", "8600", "8600", frozenset({16})),
+    ("uzcard", "5614", "5614", frozenset({16})),
+    ("napas", "9704", "9704", frozenset({16, 19})),
+    ("gpn", "1946", "1946", frozenset({16, 18, 19})),
+    ("gpn", "50", "50", frozenset({16, 18, 19})),
+    ("gpn", "56", "58", frozenset({16, 18, 19})),
+    ("lankapay", "357111", "357111", frozenset({16})),
+    ("meeza", "507803", "507814", frozenset({16})),
+    ("elo", "401178", "401179", frozenset({16})),
+    ("elo", "431274", "431274", frozenset({16})),
+    ("elo", "438935", "438935", frozenset({16})),
+    ("elo", "451416", "451416", frozenset({16})),
+    ("elo", "457393", "457393", frozenset({16})),
+    ("elo", "457631", "457632", frozenset({16})),
+    ("elo", "504175", "504175", frozenset({16})),
+    ("elo", "506699", "506778", frozenset({16})),
+    ("elo", "509000", "509999", frozenset({16})),
+    ("elo", "627780", "627780", frozenset({16})),
+    ("elo", "636297", "636297", frozenset({16})),
+    ("elo", "636368", "636368", frozenset({16})),
+    ("elo", "650031", "650051", frozenset({16})),
+    ("elo", "650405", "650439", frozenset({16})),
+    ("elo", "650485", "650538", frozenset({16})),
+    ("elo", "650541", "650598", frozenset({16})),
+    ("elo", "650700", "650727", frozenset({16})),
+    ("elo", "650901", "650978", frozenset({16})),
+    ("elo", "651652", "651679", frozenset({16})),
+    ("elo", "655000", "655058", frozenset({16})),
+    ("hipercard", "606282", "606282", frozenset({16, 19})),
+    ("hipercard", "3841", "3841", frozenset({16, 19})),
+    ("cabal", "604201", "604219", frozenset({16})),
+    ("cabal", "627170", "627170", frozenset({16})),
+    ("cabal", "589657", "589657", frozenset({16})),
+    ("naranja", "589562", "589562", frozenset({16})),
+    ("ukrcard", "604001", "604200", _16_19),
+    ("forbrugsforeningen", "600722", "600722", frozenset({16})),
+    ("interpayment", "636", "636", _16_19),
     ("instapayment", "637", "639", frozenset({16})),
     ("uatp", "1", "1", frozenset({15})),
 )
 # Networks whose prefix collides with everyday numbers: only masked with card words nearby.
 _NEEDS_CONTEXT = frozenset({"uatp"})
-_CARD_WORDS = re.compile(r"card|visa|master|amex|uatp|kart|tarjeta|carte|cc|pan|卡")
-_TIME_WORDS = re.compile(r"timestamp|epoch|unix|\bts\b|time|\bms\b|created|updated|millis|since|date")
+_CARD_WORDS = text_pattern(
+    r"card|visa|master|amex|maestro|uatp|\bcc\b|\bpan\b|cvv|cvc|kart|tarjeta|carte|cart[ãa]o|carta|"
+    r"kaart|karta|kort|kartu|karty|карт|картк|卡|カード|카드|بطاق|כרטיס|कार्ड|บัตร|thẻ|kredi|credit|debit|"
+    r"kredit|cr[ée]dito|cr[ée]dit|d[ée]bito|zahlung|payment|pago|paiement|pagamento")
+# Words that make a number starting with 1 an epoch time (seconds to nanoseconds), not a card.
+_TIME_WORDS = text_pattern(r"timestamp|epoch|unix|\bts\b|\bms\b|millis|micros|nanos|created|updated|time")
+_EPOCH_LENGTHS = frozenset({10, 13, 16, 19})
+
+
+def _table() -> dict[str, tuple[tuple[str, frozenset[int]], ...]]:
+    """Every prefix of the table, spelt out: one dict look-up per prefix length."""
+    table: dict[str, list[tuple[str, frozenset[int]]]] = {}
+    for name, low, high, lengths in NETWORKS:
+        for value in range(int(low), int(high) + 1):
+            table.setdefault(str(value).zfill(len(low)), []).append((name, lengths))
+    return {prefix: tuple(entries) for prefix, entries in table.items()}
+
+
+_BY_PREFIX = _table()
+_PREFIX_LENGTHS = tuple(sorted({len(prefix) for prefix in _BY_PREFIX}, reverse=True))
+
+
+Networks = tuple[tuple[str, frozenset[int]], ...]
+
+
+@lru_cache(maxsize=4096)
+def _networks(head: str) -> Networks:
+    found: Networks = ()
+    for size in _PREFIX_LENGTHS:
+        entries = _BY_PREFIX.get(head[:size])
+        if entries:
+            found += entries
+    return found
+
+
+def candidates(digits: str) -> Networks:
+    """The networks whose prefix `digits` starts with, longest prefix first, with their lengths."""
+    return _networks(digits[:_PREFIX_LENGTHS[0]])
+
+
+def _name(known: Networks, length: int) -> str | None:
+    return next((name for name, lengths in known if length in lengths), None)
 
 
 def network(digits: str) -> str | None:
-    """The card network `digits` belongs to by prefix and length, or None."""
-    length = len(digits)
-    for name, low, high, lengths in NETWORKS:
-        if length in lengths and low <= digits[:len(low)] <= high:
-            return name
-    return None
+    """The card network `digits` belongs to by prefix and length (longest prefix first), or None."""
+    return _name(candidates(digits), len(digits))
 
 
 class CardDetector:
     type = "card"
 
     def detect(self, text: str) -> Iterator[Detection]:
-        for run in runs(text):
-            yield from self._in_run(text, run)
+        for run in runs(text, 12):
+            if len(run.digits) >= 12:
+                yield from self._in_run(text, run)
 
     def _in_run(self, text: str, run: Run) -> Iterator[Detection]:
-        groups = run.groups
+        sizes = run.sizes
+        count = len(sizes)
         i = 0
-        while i < len(groups):
-            best: tuple[int, str, str] | None = None
-            count = 0
-            for j in range(i, len(groups)):
-                count += groups[j][1] - groups[j][0]
-                if count > 19:
+        while i < count:
+            size = sizes[i]
+            if size == 1:  # "4 1 1 1 ...": the whole stretch of single digits, or nothing
+                j = i
+                while j < count and sizes[j] == 1:
+                    j += 1
+                if 12 <= j - i <= 19:
+                    found = self._judge(text, run, i, j - 1, candidates(run.digits[run.firsts[i]:run.firsts[i] + 7]))
+                    if found is not None:
+                        yield found
+                i = j
+                continue
+            if not 4 <= size <= 19:
+                i += 1
+                continue
+            best: Detection | None = None
+            total = 0
+            known = candidates(run.digits[run.firsts[i]:run.firsts[i] + 7])
+            for j in range(i, count):
+                total += sizes[j]
+                if total > 19:
                     break
-                if count >= 12:
-                    digits = digits_of(text, groups[i:j + 1])
-                    name = network(digits)
-                    if name and luhn(digits):
-                        best = (j, name, digits)
+                if total >= 13 or (total == 12 and any(12 in lengths for _, lengths in known)):
+                    best = self._judge(text, run, i, j, known) or best
             if best is None:
                 i += 1
                 continue
-            j, name, digits = best
-            start, end = groups[i][0], groups[j][1]
-            if self._plausible(text, start, end, name):
-                yield Detection("card", start, end, name, 0.95 if len(groups) == 1 or j > i else 0.9, digits)
-                i = j + 1
-            else:
+            yield best
+            while i < count and run.starts[i] < best.end:
                 i += 1
 
     @staticmethod
-    def _plausible(text: str, start: int, end: int, name: str) -> bool:
+    def _judge(text: str, run: Run, first: int, last: int, known: Networks) -> Detection | None:
+        digits = run.digits_of(first, last)
+        name = _name(known, len(digits))
+        if name is None and not 13 <= len(digits) <= 19:
+            return None
+        if not luhn(digits):
+            return None
+        start, end = run.starts[first], run.end_of(last)
         context = before(text, start)
-        if name in _NEEDS_CONTEXT and not _CARD_WORDS.search(context):
-            return False
-        if _TIME_WORDS.search(context) and not _CARD_WORDS.search(context):
-            return False
-        return not is_identifier(enclosing_token(text, start, end))
+        if wordless(context):
+            context = ""
+        if digits[0] == "1" and len(digits) in _EPOCH_LENGTHS and _TIME_WORDS.search(context):
+            return None
+        if name is None or name in _NEEDS_CONTEXT:
+            if _CARD_WORDS.search(context) is None:
+                return None
+            name = name or "card"
+        if is_identifier(enclosing_token(text, start, end)):
+            return None
+        return Detection("card", start, end, name, 0.95 if first != last or len(run.sizes) == 1 else 0.9,
+                         digits)

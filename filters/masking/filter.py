@@ -14,9 +14,11 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from filters import PASS, Channel, Direction, Filter, Finding, Message, Verdict, modify
+from filters._patterns import encodable, spans
 from filters.masking import custom, placeholders
 from filters.masking._model import Detection, Detector, MaskFinding
 from filters.masking.engine import Masker
+from filters.masking.national_ids import SSNDetector
 from filters.masking.options import MaskingOptions
 from filters.masking.stream import StreamMasker, Unmask
 from filters.masking.vault import MemoryVault, Sealer, TokenVault, parse_key
@@ -35,7 +37,7 @@ class MaskingFilter(Filter):
         rules: list[Detector] = []
         for i, rule in enumerate(opts.rules):
             rules.extend(custom.build(rule.name, rule.pattern, rule.keywords, rule.case_sensitive, f"rules[{i}]"))
-        self.masker = Masker(opts.detect, rules)
+        self.masker = Masker(opts.detect, rules, {"ssn": SSNDetector(mask_samples=opts.mask_sample_ssns)})
         self._directions = frozenset(Direction(d) for d in opts.directions)
         self._styles = {kind: opts.style_of(kind) for kind in opts.types}
         self._hash_key = opts.hash_key.encode()
@@ -87,15 +89,16 @@ class MaskingFilter(Filter):
     async def _unmask(self, text: str, allowed: frozenset[str]) -> list[tuple[int, int, str, str]]:
         assert self._sealer is not None
         found = []
-        for match in placeholders.TOKEN_PLACEHOLDER.finditer(text):
-            kind = match.group(1).lower()
+        for match in placeholders.TOKEN_PLACEHOLDER.finditer(encodable(text)):
+            (start, end), (kind_start, kind_end), (token_start, token_end) = spans(match)[:3]
+            kind = text[kind_start:kind_end].lower()
             if UNMASK + kind not in allowed and UNMASK + "*" not in allowed:
                 continue
-            token = match.group(2)
+            token = text[token_start:token_end]
             sealed = await self.vault.get(token)
             original = self._sealer.open(token, kind, sealed) if sealed is not None else None
             if original is not None:
-                found.append((match.start(), match.end(), original, kind))
+                found.append((start, end, original, kind))
         return found
 
     def stream(self, message: Message | None = None) -> StreamMasker | None:

@@ -1,28 +1,38 @@
 """National identifiers: US social security numbers (SSA rules for valid numbers).
 
-Dashed or spaced 3-2-4 numbers are masked on their own; nine bare digits only with a
-word such as "SSN" nearby, because order and account numbers are often nine digits.
+Dashed or spaced 3-2-4 numbers, and nine digits spaced one by one, are masked on
+their own; nine bare digits only with a word such as "SSN" or "social" nearby,
+because order and account numbers are often nine digits.
+
+Well-known sample numbers (078-05-1120, printed on a wallet insert in 1938, and the
+numbers used in advertising) are left alone by default: they appear in test data and
+documentation, never on a person. `mask_samples=True` masks them too.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
-from filters.masking._context import before, enclosing_token, in_url, is_identifier
+from filters._patterns import text_pattern
+from filters.masking._context import before, enclosing_token, in_url, is_identifier, wordless
 from filters.masking._model import Detection
-from filters.masking._numbers import digits_of, runs
+from filters.masking._numbers import Run, runs
 
-_SSN_WORDS = re.compile(r"ssn|social security|social sec|tax id|\bitin\b|\btin\b")
+_SSN_WORDS = text_pattern(
+    r"ssn|social|soc\.? ?sec|\bss ?(?:no|nr|num|#)|s\.s\.|tax ?id|\bitin\b|\btin\b|taxpayer|"
+    r"seguro social|sécurité sociale|securite sociale|sozialversicherung")
 # Numbers printed on sample cards in advertising; never issued, common in test data.
-_ADVERTISED = frozenset({"078051120", "219099999", "457555462"})
+SAMPLES = frozenset({"078051120", "219099999", "457555462"})
+_SEPARATORS = frozenset({"-", " ", "\u2010", "\u2011", "\u2013", "\u2014", "\u2212", "."})
+_WINDOW = 40
+_COUNTING = "0123456789 9876543210"  # "1 2 3 4 5 6 7 8 9" is counting, not a number
 
 
-def valid_ssn(digits: str) -> bool:
-    """Area not 000, 666 or 900-999; group not 00; serial not 0000."""
+def valid_ssn(digits: str, *, samples: bool = False) -> bool:
+    """Area not 000, 666 or 900-999; group not 00; serial not 0000; `samples`: accept the sample numbers."""
     if len(digits) != 9 or not digits.isdigit():
         return False
-    if digits in _ADVERTISED:
+    if digits in SAMPLES and not samples:
         return False
     area, group, serial = digits[:3], digits[3:5], digits[5:]
     return area not in ("000", "666") and area[0] != "9" and group != "00" and serial != "0000"
@@ -31,25 +41,70 @@ def valid_ssn(digits: str) -> bool:
 class SSNDetector:
     type = "ssn"
 
+    def __init__(self, mask_samples: bool = False) -> None:
+        self._samples = mask_samples
+
     def detect(self, text: str) -> Iterator[Detection]:
-        for run in runs(text):
-            groups = run.groups
-            sizes = [b - a for a, b in groups]
-            if sizes == [3, 2, 4]:
-                separators = {text[groups[0][1]:groups[1][0]], text[groups[1][1]:groups[2][0]]}
-                if len(separators) != 1 or separators.pop() not in ("-", " "):
+        for run in runs(text, 9):
+            if len(run.digits) >= 9:
+                yield from self._in_run(text, run)
+
+    def _in_run(self, text: str, run: Run) -> Iterator[Detection]:
+        sizes = run.sizes
+        count = len(sizes)
+        i = 0
+        while i < count:
+            if sizes[i] == 1:  # a stretch of single digits is one number: exactly nine, or none
+                j = i
+                while j < count and sizes[j] == 1:
+                    j += 1
+                if j - i != 9:
+                    i = j
                     continue
-                score = 0.9
-            elif sizes == [9] and _SSN_WORDS.search(before(text, run.start, 40)):
-                score = 0.8
-            else:
+            found = self._at(text, run, i)
+            if found is None:
+                i += 1
                 continue
-            digits = digits_of(text, groups)
-            if not valid_ssn(digits):
-                continue
-            token = enclosing_token(text, run.start, run.end)
-            if in_url(token) or is_identifier(token):
-                continue
-            if _SSN_WORDS.search(before(text, run.start, 40)):
-                score = 0.99
-            yield Detection("ssn", run.start, run.end, "us_ssn", score, digits)
+            last, score = found
+            digits = run.digits_of(i, last)
+            start, end = run.starts[i], run.end_of(last)
+            token = enclosing_token(text, start, end)
+            if valid_ssn(digits, samples=self._samples) and not in_url(token) and not is_identifier(token):
+                context = before(text, start, _WINDOW)
+                if not wordless(context) and _SSN_WORDS.search(context):
+                    score = 0.99
+                yield Detection("ssn", start, end, "us_ssn", score, digits)
+            i = last + 1
+
+    @staticmethod
+    def _at(text: str, run: Run, i: int) -> tuple[int, float] | None:
+        """The last group and score of an SSN layout starting at group `i`, or None.
+
+        A layout must not be the middle of a longer sequence with the same separator
+        ("12-123-45-6789" is some other number), but may touch one with another
+        ("SSN 123-45-6789\\n2 forms")."""
+        sizes = run.sizes
+        if sizes[i] == 3 and i + 2 < len(sizes) and sizes[i + 1] == 2 and sizes[i + 2] == 4:
+            last, score = i + 2, 0.9
+        elif sizes[i] == 1:
+            last = i + 8
+            if last >= len(sizes) or any(size != 1 for size in sizes[i:last + 1]):
+                return None
+            if run.digits_of(i, last) in _COUNTING and not _SSN_WORDS.search(before(text, run.starts[i], _WINDOW)):
+                return None
+            score = 0.9
+        elif sizes[i] == 9 and _SSN_WORDS.search(before(text, run.starts[i], _WINDOW)):
+            return i, 0.8
+        else:
+            return None
+        inner = {run.separator(text, k) for k in range(i, last)}
+        if len(inner) != 1:
+            return None
+        separator = inner.pop()
+        if separator not in _SEPARATORS:
+            return None
+        if i > 0 and run.separator(text, i - 1) == separator:
+            return None
+        if last + 1 < len(sizes) and run.separator(text, last) == separator:
+            return None
+        return last, score

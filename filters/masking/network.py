@@ -7,15 +7,16 @@ before the value marks a version, and so does a letter glued to it ("v1.2.3.4").
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Iterator
 
+from filters._patterns import spans, text_pattern
 from filters.masking._context import ascii_alnum, before
 from filters.masking._model import Detection
 
-_IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
-_IPV6 = re.compile(r"[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}){0,3}(?:%[0-9A-Za-z]{1,16})?")
-_VERSION_WORDS = re.compile(r"(?:\bv|version|\bver\.?|release|build|firmware|update|upgrade|patch)\s*:?\s*$")
+_IPV4 = text_pattern(r"\d{1,3}(?:\.\d{1,3}){3}")
+_IPV6 = text_pattern(r"[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}){0,3}(?:%[0-9A-Za-z]{1,16})?")
+_VERSION_WORDS = text_pattern(
+    r"(?:\bv|version|\bver\.?|release|build|firmware|update|upgrade|patch|versi[oó]n|vers[aã]o)\s*:?\s*$")
 
 
 def _valid_v4(value: str) -> bool:
@@ -34,21 +35,24 @@ class IPDetector:
     @staticmethod
     def _v4(text: str) -> Iterator[Detection]:
         for found in _IPV4.finditer(text):
-            start, end = found.start(), found.end()
+            start, end = spans(found)[0]
+            value = text[start:end]
             if start > 0 and (ascii_alnum(text[start - 1]) or text[start - 1] in ".:"):
                 continue
             if end < len(text) and (ascii_alnum(text[end]) or text[end:end + 2][:1] == "."
                                     and text[end + 1:end + 2].isdigit()):
                 continue
-            if not _valid_v4(found.group()) or _VERSION_WORDS.search(before(text, start, 20)):
+            if not _valid_v4(value) or _VERSION_WORDS.search(before(text, start, 20)):
                 continue
-            yield Detection("ip", start, end, "ipv4", 0.9, found.group())
+            yield Detection("ip", start, end, "ipv4", 0.9, value)
 
     @staticmethod
     def _v6(text: str) -> Iterator[Detection]:
         for found in _IPV6.finditer(text):
-            start, end = found.start(), found.end()
-            value = found.group().rstrip(".")
+            start, end = spans(found)[0]
+            value = text[start:end].rstrip(".")
+            if ":::" in value or value.count("::") > 1:
+                continue
             if value.endswith(":") and not value.endswith("::"):
                 value = value[:-1]
             if value.count(":") < 2:
@@ -58,7 +62,7 @@ class IPDetector:
                 continue
             if end < len(text) and ascii_alnum(text[end]):
                 continue
-            groups = [g for g in re.split(r"[:.]", value.split("%")[0]) if g]
+            groups = [g for g in value.split("%")[0].replace(".", ":").split(":") if g]
             if len(groups) < 3:
                 continue
             try:

@@ -12,6 +12,7 @@ filters:
       vault_key_file: /run/secrets/mask_vault_key   # needed by `tokenize`: 64 hex or base64 of 32 bytes
       token_ttl: 30d
       directions: [inbound, outbound]
+      mask_sample_ssns: false         # true: also mask the published sample SSNs (078-05-1120, ...)
       stream_hold: 512                # max characters a stream holds back
       websocket_streams: false        # true: outbound frames of a connection are one stream (token bots)
       rules:
@@ -63,6 +64,9 @@ class MaskingOptions:
     vault_key: str = ""
     token_ttl: Duration = Duration(30 * 86400)
     directions: tuple[DirectionName, ...] = ("inbound", "outbound")
+    # Sample SSNs printed in advertising and documentation (078-05-1120, 219-09-9999, 457-55-5462)
+    # were never issued to anyone; they are left readable unless this is set.
+    mask_sample_ssns: bool = False
     stream_hold: int = 512
     # Off by default: a stream holds back the last word of a frame until the next one, right
     # for a bot streaming tokens, wrong for chat where every frame is a whole message.

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 
+from filters._patterns import text_pattern
 from filters.masking._model import Detection
 
 # What `tokenize` emits; the outbound side looks for exactly this shape.
-TOKEN_PLACEHOLDER = re.compile(r"\[([A-Z][A-Z0-9_]{0,31}) (tok_[A-Za-z0-9_\-]{22})\]")
+TOKEN_PLACEHOLDER = text_pattern(r"\[([A-Z][A-Z0-9_]{0,31}) (tok_[A-Za-z0-9_\-]{22})\]")
 _DIGIT_TYPES = frozenset({"card", "ssn", "phone"})
 
 

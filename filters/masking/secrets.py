@@ -1,8 +1,15 @@
 """Credentials: provider tokens with fixed prefixes, PEM private keys, JWTs and
-`password=` / `api_key:` assignments whose value looks random.
+`password=` / `api_key:` / "my pw is ..." assignments.
 
-Provider prefixes (`ghp_`, `AKIA`, `xoxb-`, ...) make these near-certain; the
-assignment rule needs an entropy test so that "password: required" stays readable.
+Provider prefixes (`ghp_`, `AKIA`, `sk-ant-`, `SG.`, `npm_`, ...) make these
+near-certain. An assignment after a token word needs a value that looks generated
+(entropy, character classes) so that "token: expired" stays readable; after a
+password word ("password", "pw", "Passwort", "mot de passe", "пароль", "密码", ...)
+any value with a digit, a symbol or inner capitals counts, because people choose
+passwords, machines do not.
+
+Cost: one RE2 pass over the provider prefixes decides which provider patterns run;
+every pattern is linear; PEM headers and footers are paired in one pass each.
 """
 
 from __future__ import annotations
@@ -10,43 +17,92 @@ from __future__ import annotations
 import base64
 import binascii
 import math
-import re
 from collections import Counter
 from collections.abc import Iterator
 
 import orjson
 
+from filters._patterns import spans, text_pattern
 from filters.masking._context import ascii_alnum
 from filters.masking._model import Detection
 
-_AWS = ("AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AIPA", "ANPA", "ANVA", "APKA", "AROA", "ASCA")
-# (detector, literals one of which must occur, pattern); every pattern starts with a fixed literal and uses bounded classes.
-_TOKENS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
-    ("aws_access_key", _AWS, re.compile(r"(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{16}")),
-    ("github_token", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"), re.compile(r"gh[pousr]_[A-Za-z0-9]{36,255}")),
-    ("github_token", ("github_pat_",), re.compile(r"github_pat_[A-Za-z0-9_]{22,255}")),
-    ("gitlab_token", ("glpat-", "gldt-", "glrt-", "glptt-", "glft-", "glsoat-", "gloas-", "glcbt-", "glimt-",
-                      "glagent-"), re.compile(r"gl(?:pat|dt|rt|ptt|ft|soat|oas|cbt|imt|agent)-[A-Za-z0-9_\-]{20,255}")),
-    ("slack_token", ("xox",), re.compile(r"xox[abposre]-[A-Za-z0-9\-]{10,255}")),
-    ("slack_token", ("xapp-",), re.compile(r"xapp-\d-[A-Za-z0-9\-]{10,255}")),
-    ("slack_webhook", ("hooks.slack",), re.compile(r"https://hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9_/\-]{20,255}")),
-    ("stripe_key", ("sk_live_", "sk_test_", "rk_live_", "rk_test_"), re.compile(r"(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,255}")),
-    ("stripe_key", ("whsec_",), re.compile(r"whsec_[A-Za-z0-9]{20,255}")),
-    ("google_api_key", ("AIza",), re.compile(r"AIza[0-9A-Za-z_\-]{35}")),
-    ("google_oauth", ("ya29.",), re.compile(r"ya29\.[0-9A-Za-z_\-]{20,2048}")),
-    ("google_oauth", ("GOCSPX-",), re.compile(r"GOCSPX-[0-9A-Za-z_\-]{28}")),
+_B64 = "A-Za-z0-9_\\-"
+# (detector, pattern); every pattern starts with a fixed literal. Formats as the providers document them.
+_PROVIDERS: tuple[tuple[str, str], ...] = (
+    ("aws_access_key", r"(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{16}"),
+    ("github_token", r"gh[pousr]_[A-Za-z0-9]{36,}"),
+    ("github_token", r"github_pat_[A-Za-z0-9_]{22,}"),
+    ("gitlab_token", r"gl(?:pat|dt|rt|ptt|ft|soat|oas|cbt|imt|agent)-[A-Za-z0-9_\-]{20,}"),
+    ("slack_token", r"xox[abposre]-[A-Za-z0-9\-]{10,}"),
+    ("slack_token", r"xapp-\d-[A-Za-z0-9\-]{10,}"),
+    ("slack_webhook", r"https://hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9_/\-]{20,}"),
+    ("stripe_key", r"(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}"),
+    ("stripe_key", r"whsec_[A-Za-z0-9]{20,}"),
+    ("google_api_key", r"AIza[0-9A-Za-z_\-]{35}"),
+    ("google_oauth", r"ya29\.[0-9A-Za-z_\-]{20,}"),
+    ("google_oauth", r"GOCSPX-[0-9A-Za-z_\-]{28}"),
+    ("anthropic_key", r"sk-ant-(?:api|admin|sid)\d\d-[A-Za-z0-9_\-]{20,}"),
+    ("openai_key", r"sk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{20,}"),
+    ("openai_key", r"sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}"),
+    ("sendgrid_key", r"SG\.[A-Za-z0-9_\-]{16,32}\.[A-Za-z0-9_\-]{16,64}"),
+    ("npm_token", r"npm_[A-Za-z0-9]{36}"),
+    ("pypi_token", r"pypi-[A-Za-z0-9_\-]{50,}"),
+    ("huggingface_token", r"hf_[A-Za-z0-9]{30,40}"),
+    ("twilio_key", r"SK[0-9a-fA-F]{32}"),
+    ("mailgun_key", r"key-[0-9a-f]{32}"),
+    ("mailchimp_key", r"[0-9a-f]{32}-us\d{1,2}"),
+    ("shopify_token", r"shp(?:at|ca|pa|ss)_[0-9a-fA-F]{32}"),
+    ("digitalocean_token", r"do[opr]_v1_[0-9a-f]{64}"),
+    ("telegram_bot_token", r"\d{8,10}:AA[A-Za-z0-9_\-]{33}"),
+    ("square_token", r"sq0(?:atp|csp)-[A-Za-z0-9_\-]{22,43}"),
+    ("atlassian_token", r"ATATT3[A-Za-z0-9_\-=]{150,}"),
+    ("linear_key", r"lin_(?:api|oauth)_[A-Za-z0-9]{40}"),
+    ("postman_key", r"PMAK-[0-9a-f]{24}-[0-9a-f]{34}"),
+    ("databricks_token", r"dapi[0-9a-f]{32}(?:-\d)?"),
+    ("grafana_token", r"gl(?:sa|c)_[A-Za-z0-9_+/=]{32,}"),
+    ("vault_token", r"hv[sbr]\.[A-Za-z0-9_\-]{24,}"),
+    ("age_secret_key", r"AGE-SECRET-KEY-1[0-9A-Z]{58}"),
+    ("groq_key", r"gsk_[A-Za-z0-9]{48,60}"),
+    ("xai_key", r"xai-[A-Za-z0-9]{60,100}"),
+    ("replicate_token", r"r8_[A-Za-z0-9]{37}"),
+    ("figma_token", r"figd_[A-Za-z0-9_\-]{40,60}"),
+    ("supabase_token", r"sbp_[0-9a-f]{40}"),
+    ("newrelic_key", r"NRAK-[A-Z0-9]{27}"),
+    ("sentry_token", r"sntry[su]_[A-Za-z0-9_+/=]{40,}"),
+    ("azure_storage_key", r"AccountKey=[A-Za-z0-9+/]{86}=="),
+    ("discord_token", r"[MNO][A-Za-z0-9_\-]{23,27}\.[A-Za-z0-9_\-]{6}\.[A-Za-z0-9_\-]{27,40}"),
 )
-_JWT = re.compile(r"eyJ[A-Za-z0-9_\-]{5,4096}\.[A-Za-z0-9_\-]{2,16384}\.[A-Za-z0-9_\-]{0,4096}")
-_PEM_BEGIN = re.compile(r"-----BEGIN ((?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?)-----")
-_ASSIGNMENT = re.compile(
-    r"(?i:\b(?:password|passwd|pwd|passphrase|pass|secret|client_secret|secret_key|api[_\-]?key|apikey|"
-    r"access[_\-]?key|access[_\-]?token|auth[_\-]?token|refresh[_\-]?token|bearer|token|private[_\-]?key|"
-    r"aws_secret_access_key|credentials?))"
-    r"[\"']?[ \t]{0,4}(?::|=|=>|:=|(?i:\bis\b))[ \t]{0,4}[\"']?([^\s\"',;<>]{6,512})"
-)
-_BEARER = re.compile(r"(?i:\bbearer)[ \t]{1,4}([A-Za-z0-9\-._~+/]{16,4096}=*)")
-LITERALS = (*{lit for _, literals, _ in _TOKENS for lit in literals}, "eyJ", "-----BEGIN")
-KEYWORDS = ("pass", "pwd", "secret", "token", "key", "bearer", "credential")
+_PROVIDER = text_pattern("|".join(f"({pattern})" for _, pattern in _PROVIDERS))
+_JWT = text_pattern(r"eyJ[" + _B64 + r"]{5,}\.[" + _B64 + r"]{2,}\.[" + _B64 + r"]*")
+_PEM_BEGIN = text_pattern(r"-----BEGIN ((?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?)-----")
+_PEM_END = text_pattern(r"-----END ((?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?)-----")
+_VALUE = r"([^\s\"',;<>()\[\]{}]{4,})"
+_ASSIGN = r"[\"']?[ \t]{0,4}(?::|=|=>|:=|\bis\b|\bwas\b|:\s*=)[ \t]{0,4}[\"']?"
+_GENERATED_WORDS = (r"secret|client_secret|secret_key|api[_\-. ]?key|apikey|access[_\-. ]?key|access[_\-. ]?token|"
+                r"auth[_\-. ]?token|refresh[_\-. ]?token|bearer|token|private[_\-. ]?key|aws_secret_access_key|"
+                r"credentials?|\bkey|signing[_\-. ]?key|webhook[_\-. ]?secret|session[_\-. ]?id|cookie")
+_CHOSEN_WORDS = (r"password|passwort|passwd|\bpwd\b|\bpw\b|passphrase|passcode|\bpass\b|kennwort|"
+                   r"mot de passe|\bmdp\b|contrase[ñn]a|senha|parola|wachtwoord|has[łl]o|l[öo]senord|"
+                   r"adgangskode|salasana|пароль|密码|密碼|口令|パスワード|비밀번호|كلمة المرور|कूटशब्द|पासवर्ड|şifre|"
+                   r"\bpin\b")
+_ASSIGNMENT = text_pattern(r"(?i:(" + _GENERATED_WORDS + r")|(" + _CHOSEN_WORDS + r"))" + _ASSIGN + _VALUE)
+# "api key 3f2a9c...": a key word, then at once a long generated value.
+_KEYED = text_pattern(r"(?i:api[_\-. ]?key|secret|token|\bkey)[ \t]{1,4}([A-Za-z0-9_\-+/=]{20,})")
+_BEARER = text_pattern(r"(?i:\bbearer)[ \t]{1,4}([A-Za-z0-9\-._~+/]{16,}=*)")
+# Words that say a password field was talked about, not given.
+_NOT_A_VALUE = frozenset(
+    "required incorrect wrong invalid expired reset changed empty missing correct same different "
+    "forgotten forgot needed optional blank hidden protected set updated locked".split())
+LITERALS = ("AKIA", "ASIA", "gh", "github_pat_", "gl", "xox", "xapp-", "hooks.slack", "sk_", "rk_", "whsec_",
+            "AIza", "ya29.", "GOCSPX-", "sk-", "SG.", "npm_", "pypi-", "hf_", "SK", "key-", "-us", "shp", "_v1_",
+            ":AA", "sq0", "ATATT", "lin_", "PMAK-", "dapi", "hv", "AGE-SECRET", "gsk_", "xai-", "r8_", "figd_",
+            "sbp_", "NRAK-", "sntry", "AccountKey=", "eyJ", "-----BEGIN")
+# Lower-case stems of every key and password word (stems that survive a capital first letter),
+# for the engine's byte-level gate.
+KEYWORDS = ("pass", "pwd", "pw", "secret", "token", "key", "bearer", "credential", "cookie", "session",
+            "kennwort", "mot de passe", "mdp", "contrase", "senha", "parola", "wachtwoord", "has", "pin",
+            "salasana", "adgangskode", "senord", "ароль", "密码", "密碼", "口令", "パスワード", "비밀번호", "كلمة",
+            "पासवर्ड", "कूटशब्द", "ifre")
 
 
 def entropy(value: str) -> float:
@@ -56,13 +112,26 @@ def entropy(value: str) -> float:
     return -sum(n / total * math.log2(n / total) for n in counts.values())
 
 
+def _classes(value: str) -> int:
+    return sum((any(c.islower() for c in value), any(c.isupper() for c in value),
+                any(c.isdigit() for c in value), any(not c.isalnum() for c in value)))
+
+
 def random_looking(value: str) -> bool:
     """True for values that look generated rather than typed as a word."""
-    classes = sum((any(c.islower() for c in value), any(c.isupper() for c in value),
-                   any(c.isdigit() for c in value), any(not c.isalnum() for c in value)))
-    if len(value) >= 8 and entropy(value) >= 3.0 and classes >= 2:
+    classes = _classes(value)
+    if len(value) >= 6 and classes >= 3:
         return True
-    return len(value) >= 6 and classes >= 3
+    return len(value) >= 8 and classes >= 2 and entropy(value) >= 3.0
+
+
+def chosen_password(value: str) -> bool:
+    """A value after a password word: anything but a plain word describing the field."""
+    if len(value) < 4 or value.lower().strip(".!?") in _NOT_A_VALUE:
+        return False
+    if any(c.isdigit() for c in value) or any(not c.isalnum() for c in value):
+        return True
+    return any(c.isupper() for c in value[1:]) or (len(value) >= 6 and not value.isascii())
 
 
 def _jwt_header(value: str) -> bool:
@@ -74,16 +143,12 @@ def _jwt_header(value: str) -> bool:
     return isinstance(decoded, dict) and "alg" in decoded
 
 
+def _bounded(text: str, start: int, end: int) -> bool:
+    return not (start > 0 and ascii_alnum(text[start - 1])) and not (end < len(text) and ascii_alnum(text[end]))
+
+
 class SecretDetector:
     type = "secret"
-
-    @staticmethod
-    def hinted(text: str) -> bool:
-        """Cheap test: could any secret be in `text`? (substring checks, no regex)"""
-        if any(literal in text for literal in LITERALS):
-            return True
-        lowered = text.lower()
-        return any(keyword in lowered for keyword in KEYWORDS)
 
     def detect(self, text: str) -> Iterator[Detection]:
         yield from self._tokens(text)
@@ -91,46 +156,60 @@ class SecretDetector:
             yield from self._jwts(text)
         if "-----BEGIN" in text:
             yield from self._pem(text)
-        lowered = text.lower()
-        if any(keyword in lowered for keyword in KEYWORDS):
-            yield from self._assignments(text)
+        yield from self._assignments(text)
 
     @staticmethod
     def _tokens(text: str) -> Iterator[Detection]:
-        for name, literals, pattern in _TOKENS:
-            if not any(literal in text for literal in literals):
+        for found in _PROVIDER.finditer(text):
+            groups = spans(found)
+            start, end = groups[0]
+            if not _bounded(text, start, end):
                 continue
-            for found in pattern.finditer(text):
-                start, end = found.start(), found.end()
-                if start > 0 and ascii_alnum(text[start - 1]):
-                    continue
-                if end < len(text) and ascii_alnum(text[end]):
-                    continue
-                yield Detection("secret", start, end, name, 0.99, found.group())
+            index = next(i for i in range(len(_PROVIDERS)) if groups[i + 1][0] >= 0)
+            name, value = _PROVIDERS[index][0], text[start:end]
+            if name in ("twilio_key", "mailchimp_key", "discord_token") and not random_looking(value):
+                continue
+            yield Detection("secret", start, end, name, 0.99, value)
 
     @staticmethod
     def _jwts(text: str) -> Iterator[Detection]:
         for found in _JWT.finditer(text):
-            if found.start() > 0 and ascii_alnum(text[found.start() - 1]):
+            start, end = spans(found)[0]
+            if start > 0 and ascii_alnum(text[start - 1]):
                 continue
-            if _jwt_header(found.group()):
-                yield Detection("secret", found.start(), found.end(), "jwt", 0.99, found.group())
+            if _jwt_header(text[start:end]):
+                yield Detection("secret", start, end, "jwt", 0.99, text[start:end])
 
     @staticmethod
     def _pem(text: str) -> Iterator[Detection]:
+        """Each header up to its footer; without one (cut off, or split on a stream): to the end."""
+        footers = [spans(m)[0] for m in _PEM_END.finditer(text)]
+        next_footer = 0
+        taken = 0
         for found in _PEM_BEGIN.finditer(text):
-            footer = f"-----END {found.group(1)}-----"
-            stop = text.find(footer, found.end())
-            # No footer (cut off, or split on a stream): mask to the end, fail closed.
-            end = len(text) if stop < 0 else stop + len(footer)
-            yield Detection("secret", found.start(), end, "private_key", 0.99, text[found.start():end])
+            start, header_end = spans(found)[0]
+            if start < taken:
+                continue
+            while next_footer < len(footers) and footers[next_footer][0] < header_end:
+                next_footer += 1
+            # The first footer after the header ends the key, whatever its label: fail closed.
+            end = footers[next_footer][1] if next_footer < len(footers) else len(text)
+            taken = end
+            yield Detection("secret", start, end, "private_key", 0.99, text[start:end])
 
     @staticmethod
     def _assignments(text: str) -> Iterator[Detection]:
         for found in _ASSIGNMENT.finditer(text):
-            value = found.group(1)
-            if random_looking(value):
-                yield Detection("secret", found.start(1), found.end(1), "assignment", 0.85, value)
-        for found in _BEARER.finditer(text):
-            if random_looking(found.group(1)):
-                yield Detection("secret", found.start(1), found.end(1), "bearer", 0.9, found.group(1))
+            groups = spans(found)
+            start, end = groups[3]
+            value = text[start:end].rstrip(".!?")
+            judge = chosen_password if groups[2][0] >= 0 else random_looking
+            if judge(value):
+                yield Detection("secret", start, start + len(value), "assignment", 0.85, value)
+        for pattern, name in ((_KEYED, "assignment"), (_BEARER, "bearer")):
+            for found in pattern.finditer(text):
+                start, end = spans(found)[1]
+                value = text[start:end]
+                if random_looking(value) and _bounded(text, start, end):
+                    yield Detection("secret", start, end, name, 0.9, value)
+

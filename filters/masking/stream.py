@@ -13,9 +13,9 @@ halves that nobody can unmask. Tokens the vault does not know stay as they are.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 
+from filters._patterns import encodable, spans, text_pattern
 from filters._text import fold
 from filters.masking._model import Detection, MaskFinding
 from filters.masking.engine import Masker
@@ -26,14 +26,14 @@ Placeholder = Callable[[Detection], Awaitable[str]]
 Unmask = Callable[[str], Awaitable[list[tuple[int, int, str, str]]]]
 
 _CONTEXT = 48  # characters of emitted text kept so detectors still see the words before a value
-_PIECE = re.compile(r"[+(]?[0-9A-Za-z().\-/]*\d[0-9A-Za-z().\-/]*")
-_KEYWORD_TAIL = re.compile(
+_PIECE = text_pattern(r"[+(]?[0-9A-Za-z().\-/]*\d[0-9A-Za-z().\-/]*")
+_KEYWORD_TAIL = text_pattern(
     r"(?i:password|passwd|pwd|passphrase|pass|secret|api[_\-]?key|apikey|token|bearer|key|credentials?)"
     r"[\"']?[ \t]{0,4}(?::|=|=>|:=|is)?[ \t]{0,4}[\"']?$")
 # Every unfinished prefix of a token placeholder, anchored at the end of the text.
-_TOKEN_START = re.compile(r"\[(?:[A-Z][A-Z0-9_]{0,31}(?: (?:t(?:o(?:k(?:_[A-Za-z0-9_\-]{0,22})?)?)?)?)?)?\Z")
+_TOKEN_START = text_pattern(r"\[(?:[A-Z][A-Z0-9_]{0,31}(?: (?:t(?:o(?:k(?:_[A-Za-z0-9_\-]{0,22})?)?)?)?)?)?\z")
 _TOKEN_LONGEST = 61  # "[" + 32-character type + " " + "tok_" + 22 + "]"
-_PEM_FOOTER = re.compile(r"-----END (?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?-----")
+_PEM_FOOTER = text_pattern(r"-----END (?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?-----")
 
 
 class StreamMasker:
@@ -85,7 +85,7 @@ class StreamMasker:
             edits.append((detection.start, detection.end, await self._placeholder(detection)))
             self.findings.append(detection.moved(detection.start + self._offset,
                                                  detection.end + self._offset).finding())
-            if detection.detector == "private_key" and not _PEM_FOOTER.search(text, detection.start):
+            if detection.detector == "private_key" and not _PEM_FOOTER.search(text[detection.start:]):
                 self._in_key = not final
         if self._unmask is not None and "[" in text[:cut]:
             await self._unmasked(text[:cut], edits)
@@ -98,7 +98,7 @@ class StreamMasker:
     def _cut(self, text: str, detections: list[Detection]) -> int:
         """Where the safe prefix ends: before any possible value start, within the hold bound."""
         floor = max(0, len(text) - self._hold)
-        cut = max(floor, _tail_start(text))
+        cut = max(floor, _tail_start(text, floor))
         for detection in detections:
             if detection.end <= cut:
                 continue
@@ -121,10 +121,11 @@ class StreamMasker:
         """After a key cut off by the hold bound: drop its body up to the footer."""
         if not self._in_key:
             return
-        footer = _PEM_FOOTER.search(self._buffer)
+        footer = _PEM_FOOTER.search(encodable(self._buffer))
         if footer is not None:
-            self._offset += footer.end()
-            self._buffer = self._buffer[footer.end():]
+            end = spans(footer)[0][1]
+            self._offset += end
+            self._buffer = self._buffer[end:]
             self._in_key = False
         elif final:
             self._offset += len(self._buffer)
@@ -136,16 +137,16 @@ class StreamMasker:
             self._buffer = self._buffer[len(self._buffer) - keep:]
 
 
-def _tail_start(text: str) -> int:
-    """Start of the shortest suffix that could be the beginning of a value."""
+def _tail_start(text: str, floor: int = 0) -> int:
+    """Start of the shortest suffix that could be the beginning of a value (not looking before `floor`)."""
     folded = fold(text)
-    view = folded.text
+    view = encodable(folded.text)
     start = len(view)
     # The last word (no trailing space): an email, key, JWT, card without separators...
-    while start > 0 and not view[start - 1].isspace():
+    while start > floor and not view[start - 1].isspace():
         start -= 1
     # Grouped numbers before it: "4111 1111 11", "DE89 3704", "+1 (555) 12".
-    while start > 0:
+    while start > floor:
         left = start
         while left > 0 and view[left - 1] in " \t":
             left -= 1
@@ -156,14 +157,15 @@ def _tail_start(text: str) -> int:
         piece_end = left
         while left > 0 and not view[left - 1].isspace():
             left -= 1
-        if left == piece_end or not _PIECE.fullmatch(view, left, piece_end):
+        if left == piece_end or not _PIECE.fullmatch(view[left:piece_end]):
             break
         start = left
-    keyword = _KEYWORD_TAIL.search(view, max(0, start - 48))
+    window = max(0, start - 48)
+    keyword = _KEYWORD_TAIL.search(view[window:])
     if keyword is not None:
-        start = min(start, keyword.start())
+        start = min(start, window + spans(keyword)[0][0])
     begin = view.rfind("-----BEGIN")
-    if begin >= 0 and not _PEM_FOOTER.search(view, begin):
+    if begin >= 0 and not _PEM_FOOTER.search(view[begin:]):
         start = min(start, begin)
     if start >= len(view):
         return len(text)
@@ -176,10 +178,12 @@ def _token_cut(text: str, cut: int, floor: int) -> int:
     begin = text.rfind("[", window, cut)
     if begin < floor or begin < 0:
         return cut
-    whole = TOKEN_PLACEHOLDER.match(text, begin)
+    piece = encodable(text[begin:begin + _TOKEN_LONGEST + 1])
+    whole = TOKEN_PLACEHOLDER.match(piece)
     if whole is not None:
-        return begin if whole.end() > cut else cut
-    return begin if _TOKEN_START.match(text, begin) else cut
+        return begin if begin + spans(whole)[0][1] > cut else cut
+    unfinished = len(text) - begin <= _TOKEN_LONGEST and _TOKEN_START.match(encodable(text[begin:]))
+    return begin if unfinished else cut
 
 
 def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:

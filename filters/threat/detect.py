@@ -30,6 +30,8 @@ _PASTED_CODE = re2.compile(
     r"|\n\s*(?:const|let|var|function|def|return|console\.log|if|for|import)\b"
     r"|;\s*\n|\{\s*\n|^\s*[$#]\s+[a-z]"
 )
+MAX_NESTED = 16  # base64 payloads decoded and analysed per message
+FLOOD_SCORE = 0.5  # more distinct links than are judged: worth an alert, not a block
 _MARKUP = re2.compile(r"</?[a-z][a-z0-9:-]{0,30}(?:[\s/>]|$)|<!|<\?")
 
 
@@ -56,8 +58,9 @@ class Detector:
     def analyse(self, text: str, *, nested: bool = True) -> Analysis:
         """Scores per category (only those with hits) and the findings behind them."""
         best: dict[str, tuple[float, Finding]] = {}
-        pasted = bool(_PASTED_CODE.search(text.lower())) if text else False
-        all_views = views(text)
+        all_views = views(text)  # the normaliser runs once per message, for every category
+        lowered = all_views[0].text
+        pasted = bool(_PASTED_CODE.search(lowered)) if text else False
         for view in all_views:
             rules = self._prompt if view.prompt_only else self._rules
             for hit in rules.scan(view.text):
@@ -66,26 +69,34 @@ class Detector:
                     weight *= CODE_DAMPING
                 self._keep(best, hit.rule.name, weight, self._finding(hit, view, text, weight))
         if nested and self.categories - {"link"}:
-            for start, end, decoded in base64_payloads(text):
+            for start, end, decoded in base64_payloads(text)[:MAX_NESTED]:
                 inner = self.analyse(decoded, nested=False)
                 for finding in inner.findings:
                     if finding.type != "link":
                         self._keep(best, f"base64:{finding.type}:{finding.start}", finding.score,
                                    Finding(finding.type, start, end, finding.score))
-        if self._links and "." in text:
-            base = all_views[0]
-            for link in links.extract(base.text):
-                verdict = links.judge(link, self._allow, self._deny)
-                if verdict.score > 0:
-                    start, end = base.folded.span(link.start, link.end) if base.folded else (0, len(text))
-                    self._keep(best, f"link:{link.start}", verdict.score,
-                               Finding("link", start, end, verdict.score))
+        if self._links and ("." in lowered or "://" in lowered):
+            self._judge_links(all_views[0], text, best)
         per_category: dict[str, list[float]] = {}
         for weight, finding in best.values():
             per_category.setdefault(finding.type, []).append(weight)
         scores = {category: combine(weights) for category, weights in per_category.items()}
         findings = tuple(sorted((finding for _, finding in best.values()), key=lambda f: (f.start, f.type)))
-        return Analysis(scores, findings, bool(_MARKUP.search(text.lower())), pasted)
+        return Analysis(scores, findings, bool(_MARKUP.search(lowered)), pasted)
+
+    def _judge_links(self, base: View, text: str, best: dict[str, tuple[float, Finding]]) -> None:
+        """Each distinct link judged once; past `MAX_LINKS` distinct ones the message is itself a sign."""
+        judged: dict[str, float] = {}
+        for link in links.extract(base.text):
+            score = judged.get(link.url)
+            if score is None:
+                if len(judged) >= links.MAX_LINKS:
+                    self._keep(best, "link:flood", FLOOD_SCORE, Finding("link", 0, len(text), FLOOD_SCORE))
+                    return
+                score = judged[link.url] = links.judge(link, self._allow, self._deny).score
+            if score > 0:
+                start, end = base.folded.span(link.start, link.end) if base.folded else (0, len(text))
+                self._keep(best, f"link:{link.start}", score, Finding("link", start, end, score))
 
     @staticmethod
     def _keep(best: dict[str, tuple[float, Finding]], key: str, weight: float, finding: Finding) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import re2
 
+from filters._patterns import spans
 from filters.threat.feeds import DomainList, normalise_host
 from filters.threat.linkdata import (
     BRANDS,
@@ -30,11 +31,43 @@ _URL = re2.compile(
     r"|\b((?:[\pL\pN][\pL\pN-]*\.)+[a-z]{2,24}\b)"
     r"(?::\d{2,5})?(?:/[^\s<>\"'\x60]*)?"
 )
-_IPV4 = re2.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$|^(?:0x[0-9a-f]{1,8}|\d{8,10})$|^\[[0-9a-f:.]+\]$")
 _DIGITS = re2.compile(r"\d{4,}|[a-z]+\d+[a-z]+\d+[a-z\d]*\d")
 _TRAILING = ".,;:!?)]}'\"*"
 _LEET = str.maketrans("013457", "oleast")
+# Dots a browser's IDNA mapping reads as "." (ideographic, full-width, half-width).
+DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
+MAX_LINKS = 256  # distinct links judged per message; more is itself a sign (see `extract`)
 
+
+def _ipv4_number(part: str) -> int | None:
+    """One part of an IPv4 address as inet_aton reads it: decimal, 0x hex or 0-led octal."""
+    try:
+        if part[:2] in ("0x", "0X"):
+            return int(part[2:] or "0", 16)
+        if len(part) > 1 and part[0] == "0":
+            return int(part, 8)
+        return int(part) if part.isdigit() else None
+    except ValueError:
+        return None
+
+
+def ipv4_host(host: str) -> tuple[bool, bool]:
+    """(is an IPv4 address in any spelling a resolver accepts, is it a non-canonical one).
+
+    `3232238085`, `0xc0a80105`, `0300.0250.1.5` and `192.168.261` all reach 192.168.1.5;
+    the last three are spellings only an evasion uses."""
+    parts = host.split(".")
+    if not 1 <= len(parts) <= 4 or not all(parts):
+        return False, False
+    numbers = [_ipv4_number(part) for part in parts]
+    if any(n is None for n in numbers):
+        return False, False
+    values = [n for n in numbers if n is not None]
+    limits = [256] * (len(values) - 1) + [256 ** (5 - len(values))]
+    if any(value >= limit for value, limit in zip(values, limits, strict=True)):
+        return False, False
+    canonical = len(parts) == 4 and all(p == "0" or (p.isdigit() and p[0] != "0") for p in parts)
+    return True, not canonical
 
 @dataclass(frozen=True, slots=True)
 class Link:
@@ -51,17 +84,17 @@ class Judgement:
 
 
 def extract(text: str) -> list[Link]:
-    """Links in `text` (already case-folded), with spans into that text."""
+    """Links in `text` (already case-folded, dots mapped with `DOTS`), with spans into that text."""
     links: list[Link] = []
     for found in _URL.finditer(text):
-        if found.group(1) is not None:  # bare domain: a real TLD, a real name, not an e-mail address
-            start = found.start(1)
-            labels = found.group(1).rsplit(".", 2)
+        (whole_start, whole_end), (start, end) = spans(found)[:2]
+        if start >= 0:  # bare domain: a real TLD, a real name, not an e-mail address
+            labels = text[start:end].rsplit(".", 2)
             if labels[-1] not in KNOWN_TLDS or len(labels[-2]) < 3 or (start and text[start - 1] in "@.-_"):
                 continue
         else:
-            start = found.start()
-        url = text[start:found.end()].rstrip(_TRAILING)
+            start = whole_start
+        url = text[start:whole_end].rstrip(_TRAILING)
         if url:
             links.append(Link(start, start + len(url), url))
     return links
@@ -88,16 +121,36 @@ def registrable(host: str) -> str:
     return ".".join(labels[-2:])
 
 
-def _within_one_edit(a: str, b: str) -> bool:
-    """True when `a` and `b` differ by exactly one insertion, deletion or substitution."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) > len(b):
-        a, b = b, a
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
-    return a[i:] == b[i + 1:] if len(a) < len(b) else a[i + 1:] == b[i + 1:]
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+def _near_index() -> dict[str, frozenset[str]]:
+    """Every brand (5+ letters) and each of its one-letter deletions -> the brands it came from.
+
+    Two words are one edit apart exactly when one is the other, or a deletion of the
+    other, or both share a deletion: a handful of set look-ups per token instead of a
+    comparison with every brand."""
+    index: dict[str, set[str]] = {}
+    for brand in BRANDS:
+        if len(brand) >= 5:
+            for key in (brand, *_deletions(brand)):
+                index.setdefault(key, set()).add(brand)
+    return {key: frozenset(value) for key, value in index.items()}
+
+
+_NEAR = _near_index()
+_LONG_BRANDS = re2.compile("|".join(sorted((b for b in BRANDS if len(b) >= 5), key=len, reverse=True)))
+
+
+def _near_brands(token: str) -> set[str]:
+    """Brands within one insertion, deletion or substitution of `token` (5+ letters)."""
+    found: set[str] = set(_NEAR.get(token, ()))
+    for key in _deletions(token):
+        if key in BRANDS and len(key) >= 5:
+            found.add(key)
+        found.update(_NEAR.get(key, ()))
+    return found
 
 
 def _brand_signals(host: str, site: str) -> tuple[float, str]:
@@ -106,20 +159,23 @@ def _brand_signals(host: str, site: str) -> tuple[float, str]:
     tokens = set(labels)
     for label in labels:
         tokens.update(label.split("-"))
-    best, why = 0.0, ""
-    for brand, owned in BRANDS.items():
-        if site in owned:
-            return 0.0, ""
-        for token in tokens:
-            if token == brand or (len(brand) >= 5 and brand in token):
-                if best < 0.8:
-                    best, why = 0.8, f"brand:{brand}"
-            elif len(brand) >= 5 and len(token) >= 5 and (
-                _within_one_edit(token, brand) or token.translate(_LEET) == brand
-            ):
-                if best < 0.75:
-                    best, why = 0.75, f"lookalike:{brand}"
-    return best, why
+    named = {token for token in tokens if token in BRANDS}
+    named.update(host[a:b] for a, b in (spans(found)[0] for found in _LONG_BRANDS.finditer(host)))
+    if any(site in BRANDS[brand] for brand in named):
+        return 0.0, ""
+    if named:
+        return 0.8, f"brand:{min(named)}"
+    for token in sorted(tokens):
+        if len(token) < 5 or len(token) > 40:
+            continue
+        near = _near_brands(token) - {token}
+        leet = token.translate(_LEET)
+        if leet != token and leet in BRANDS:
+            near.add(leet)
+        for brand in sorted(near):
+            if site not in BRANDS[brand]:
+                return 0.75, f"lookalike:{brand}"
+    return 0.0, ""
 
 
 def _punycode_skeleton(host: str) -> str:
@@ -145,8 +201,11 @@ def judge(link: Link, allow: DomainList, deny: DomainList) -> Judgement:
     words = sum(1 for word in KEYWORDS if word in host or word in path)
     if words:
         signals.append((0.3 if words == 1 else 0.45, "keywords"))
-    if _IPV4.search(host):
+    address, disguised = ipv4_host(host)
+    if address or (host.startswith("[") and host.endswith("]")):
         signals.append((0.6, "ip-literal"))
+        if disguised:
+            signals.append((0.8, "disguised-ip"))
         if any(brand in path for brand in BRANDS if len(brand) >= 5):
             signals.append((0.5, "brand-in-path"))
         return _finish(link, signals)

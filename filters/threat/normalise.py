@@ -16,9 +16,11 @@ from dataclasses import dataclass
 
 import re2
 
+from filters._patterns import encodable
 from filters._text import Folded, fold
 
 _MAX_ROUNDS = 3  # nested encodings deeper than this are themselves suspicious, not decoded further
+MAX_DECODED = 16384  # characters of a message run through the decoders (each escape costs a callback)
 
 _PERCENT_RUN = re2.compile(r"(?:%[0-9A-Fa-f]{2})+")
 _PERCENT_U = re2.compile(r"%[uU]([0-9A-Fa-f]{4})")
@@ -39,8 +41,9 @@ _HOMOGLYPHS = str.maketrans(
 )
 _LEET = str.maketrans("013457@$!|", "oieastasil")
 # Typographic quotes and dashes read as the ASCII ones by many backends.
-_QUOTES = str.maketrans("\u2018\u2019\u201a\u201b\u2032\u00b4\u201c\u201d\u201e\u2033\u2013\u2014\u2010\u2011\u2212",
-                        "'" * 6 + '"' * 4 + "-" * 5)
+# The ideographic full stop reads as a dot in a link (IDNA maps it; NFKC already maps the full-width ones).
+_QUOTES = str.maketrans("\u2018\u2019\u201a\u201b\u2032\u00b4\u201c\u201d\u201e\u2033\u2013\u2014\u2010\u2011\u2212"
+                        "\u3002", "'" * 6 + '"' * 4 + "-" * 5 + ".")
 
 
 def _lenient_utf8(data: bytes) -> str:
@@ -79,7 +82,12 @@ def _js(found: re2._Match) -> str:
 
 
 def decode_layers(text: str) -> str:
-    """Undo percent, %u, HTML entity and JavaScript escapes, a few rounds deep."""
+    """Undo percent, %u, HTML entity and JavaScript escapes, a few rounds deep.
+
+    Past `MAX_DECODED` characters only the head is decoded (each escape costs a call):
+    a bound on the work per message, as every other step here has."""
+    if len(text) > MAX_DECODED:
+        return decode_layers(text[:MAX_DECODED]) + text[MAX_DECODED:]
     for _ in range(_MAX_ROUNDS):
         before = text
         if "%" in text:
@@ -131,7 +139,7 @@ def views(text: str) -> list[View]:
     """Every reading of `text` the rules should see, the plain folded one first."""
     base = fold(text, casefold=True)
     if not base.text.isascii():
-        base = Folded(base.original, base.text.translate(_QUOTES), base.origin)
+        base = Folded(base.original, encodable(base.text.translate(_QUOTES)), base.origin)
     result = [View(base.text, base)]
     if not base.text.isascii() and _MIXED_SCRIPT.search(base.text):
         result.append(View(base.text.translate(_HOMOGLYPHS), base))

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import re2
 
+from filters._patterns import spans
+
 
 @dataclass(frozen=True, slots=True)
 class Rule:
@@ -64,7 +66,8 @@ class RuleSet:
         for index in sorted(indexes):
             found = self._each[index].search(text)
             if found is not None:  # always true; the Set and the regex share the pattern
-                hits.append(Hit(self.rules[index], found.start(), found.end()))
+                start, end = spans(found)[0]
+                hits.append(Hit(self.rules[index], start, end))
         return hits
 
 

@@ -64,17 +64,50 @@ def test_not_cards(text: str) -> None:
 
 
 @pytest.mark.parametrize("template", [
-    "timestamp {v13}",
-    "created at {v13} ms",
-    "epoch: {v16}",
+    "timestamp {gpn16}",
+    "created at {gpn16} us",
     "id 550e8400-e29b-41d4-a716-{m12}",
     "sha {m12}ab3d9f7e0c",
     "ORD{v16}",
     "{v16}abc",
 ])
 def test_context_rejects_luhn_valid_lookalikes(template: str) -> None:
-    text = template.format(v13=card("4", 13), v16=card("4", 16), m12=card("6304", 12))
+    text = template.format(v16=card("4", 16), m12=card("6304", 12), gpn16=card("1946", 16))
     assert found(text) == []
+
+
+@pytest.mark.parametrize("template", ["since this morning {v16}", "timestamp {v13}", "epoch: {v16}"])
+def test_time_words_do_not_hide_a_card_no_clock_could_show(template: str) -> None:
+    number = card("4", 16 if "v16" in template else 13)
+    text = template.format(v13=number, v16=number)
+    assert found(text) == [("visa", number)]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("card 4111\u20131111\u20131111\u20131111 ok", "4111\u20131111\u20131111\u20131111"),   # en dash
+    ("card 4111\u20141111\u20141111\u20141111 ok", "4111\u20141111\u20141111\u20141111"),   # em dash
+    ("card 4111\u22121111\u22121111\u22121111 ok", "4111\u22121111\u22121111\u22121111"),   # minus sign
+    ("card 4111\t1111\t1111\t1111 ok", "4111\t1111\t1111\t1111"),
+    ("card 4111/1111/1111/1111 ok", "4111/1111/1111/1111"),
+    ("card 4111 1111\n1111 1111 ok", "4111 1111\n1111 1111"),                          # line break
+    ("card 4111 1111\r\n1111 1111 ok", "4111 1111\r\n1111 1111"),
+    ("card 4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 ok", "4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1"),      # every digit spaced
+])
+def test_every_separator_people_use(text: str, value: str) -> None:
+    assert [text[d.start:d.end] for d in DETECTOR.detect(text)] == [value]
+
+
+@pytest.mark.parametrize(("prefix", "name"), [("6362970", "elo"), ("5019", "dankort"), ("6703", "bancontact"),
+                                              ("606282", "hipercard"), ("9860", "humo"), ("2205", "borica")])
+def test_regional_networks(prefix: str, name: str) -> None:
+    number = card(prefix, 16)
+    assert found(f"pay with {number}") == [(name, number)]
+
+
+def test_unknown_network_counts_next_to_card_words() -> None:
+    number = card("7", 16)
+    assert found(f"meine Karte: {number}") == [("card", number)]
+    assert found(f"reference {number}") == []
 
 
 def test_uatp_needs_card_words() -> None:

@@ -1,9 +1,8 @@
-import re
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from filters._patterns import encodable
 from filters._text import fold
 from filters.masking import Masker
 from filters.masking.engine import BUILTIN, _gate, fold_fast, screen_for
@@ -91,19 +90,18 @@ def test_fold_fast_equals_fold(text: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(_TEXTS)
 def test_the_pre_screen_passes_whatever_any_gate_passes(text: str) -> None:
-    view = fold(text).text
-    raw = view.encode("utf-8", "surrogatepass")
+    view = encodable(fold(text).text)
+    raw = view.encode()
     screen = screen_for(tuple(BUILTIN))
     assert screen is not None
-    if any(_gate(name, view, raw, True) for name in BUILTIN if name not in ("card", "iban", "ssn", "phone")) \
-            or re.search(r"\d(?:[ .\-()/]{1,3}\d|\d){7}", view):
+    if any(_gate(name, raw) for name in BUILTIN if name not in ("iban",)):
         assert screen.search(raw) is not None
 
 
 @settings(max_examples=200, deadline=None)
 @given(_TEXTS)
 def test_the_fast_path_finds_what_every_detector_finds_unscreened(text: str) -> None:
-    view = fold(text).text
+    view = encodable(fold(text).text)
     everything = [d for detector in BUILTIN.values() for d in detector.detect(view)]
     if everything:
         assert MASKER.scan(text), f"missed in {text!r}"

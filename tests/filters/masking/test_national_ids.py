@@ -32,6 +32,33 @@ def test_bare_nine_digits_need_context() -> None:
     assert found("my SSN is 123456789") == ["123456789"]
 
 
+@pytest.mark.parametrize("text", ["SS no. 536225987", "social: 536225987", "my social is 536225987",
+                                  "número de seguro social 536225987"])
+def test_context_words_for_bare_digits(text: str) -> None:
+    assert found(text) == ["536225987"]
+
+
+@pytest.mark.parametrize("value", ["5 3 6 2 2 5 9 8 7", "5-3-6-2-2-5-9-8-7", "536\u201322\u20135987"])
+def test_digits_spaced_one_by_one_and_other_dashes(value: str) -> None:
+    assert found(f"it is {value} ok") == [value]
+
+
+@pytest.mark.parametrize("text", ["count 1 2 3 4 5 6 7 8 9", "12-536-22-5987", "536-22-5987-11",
+                                  "5 3 6 2 2 5 9 8 7 1"])
+def test_not_part_of_a_longer_sequence(text: str) -> None:
+    assert found(text) == []
+
+
+def test_line_break_ends_the_number() -> None:
+    assert found("SSN 536-22-5987\n2 forms") == ["536-22-5987"]
+
+
+def test_sample_numbers_are_an_option() -> None:
+    assert found("sample 078-05-1120") == []
+    masked = SSNDetector(mask_samples=True)
+    assert [d.value for d in masked.detect("sample 078-05-1120")] == ["078051120"]
+
+
 def test_inside_url_is_not_an_ssn() -> None:
     assert found("see https://example.com/items/123-45-6789") == []
 

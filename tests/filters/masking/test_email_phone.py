@@ -1,6 +1,7 @@
 import pytest
 
-from filters.masking.contact import EmailDetector, PhoneDetector
+from filters.masking.email import EmailDetector
+from filters.masking.phone import PhoneDetector
 
 EMAIL = EmailDetector()
 PHONE = PhoneDetector()

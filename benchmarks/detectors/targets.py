@@ -1,0 +1,49 @@
+"""Every detector the worst-case benchmark and the linearity tests exercise, by name.
+
+Each target takes one message text and does the work the gateway would do on it:
+one detector alone, the whole masking engine (fold, screen, all detectors), a stream
+masker fed in chunks, the threat filter's decision, link judging, and the behaviour
+filter's fingerprint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from filters.behaviour.fingerprint import bands
+from filters.masking import MaskingFilter
+from filters.masking.engine import BUILTIN, Masker
+from filters.threat import ThreatFilter
+from filters.threat.links import extract
+from filters.threat.normalise import views
+
+Target = Callable[[str], object]
+CHUNK = 4096  # characters per chunk for the stream target
+
+
+def _stream(masking: MaskingFilter) -> Target:
+    def run(text: str) -> object:
+        async def feed() -> int:
+            stream = masking.stream()
+            assert stream is not None
+            sent = 0
+            for at in range(0, len(text), CHUNK):
+                sent += len(await stream.feed(text[at:at + CHUNK]))
+            return sent + len(await stream.close())
+        return asyncio.run(feed())
+    return run
+
+
+def targets() -> dict[str, Target]:
+    masker = Masker(tuple(BUILTIN))
+    threat = ThreatFilter()
+    found: dict[str, Target] = {f"masking:{name}": (lambda d: lambda t: list(d.detect(t)))(detector)
+                                for name, detector in BUILTIN.items()}
+    found["masking (engine, all types)"] = masker.scan
+    found["masking (stream, 4 KB chunks)"] = _stream(MaskingFilter())
+    found["threat:normalise"] = views
+    found["threat:links"] = lambda t: extract(views(t)[0].text)
+    found["threat (filter decision)"] = threat.decide
+    found["behaviour:fingerprint"] = bands
+    return found

@@ -1,0 +1,95 @@
+"""Linear-time patterns for everything that reads client text.
+
+Every regular expression that touches a message goes through RE2: matching time is
+linear in the text whatever the pattern and whatever the input, so no message can
+make a detector backtrack. Two habits keep the constant small as well:
+
+* patterns are compiled once, at import or at filter construction, never per message;
+* a loop never calls `search(text, pos)` on `str` (the RE2 wrapper re-encodes the
+  text and counts characters up to `pos` on every call, which is quadratic over a
+  loop): use `finditer` once, or a `byte_pattern` on the UTF-8 bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol, cast
+
+import re2
+
+
+class Match(Protocol):
+    """What a match offers (the RE2 wrapper has no type hints of its own)."""
+
+    def span(self, group: int = 0) -> tuple[int, int]: ...
+    def start(self, group: int = 0) -> int: ...
+    def end(self, group: int = 0) -> int: ...
+    def group(self, group: int = 0) -> Any: ...
+
+
+class Pattern(Protocol):
+    def search(self, text: Any, pos: int | None = None, endpos: int | None = None) -> Match | None: ...
+    def match(self, text: Any, pos: int | None = None, endpos: int | None = None) -> Match | None: ...
+    def fullmatch(self, text: Any, pos: int | None = None, endpos: int | None = None) -> Match | None: ...
+    def finditer(self, text: Any, pos: int | None = None, endpos: int | None = None) -> Iterator[Match]: ...
+    def findall(self, text: Any, pos: int | None = None, endpos: int | None = None) -> list[Any]: ...
+    def sub(self, repl: str | Callable[[Match], str], text: str, count: int = 0) -> str: ...
+
+
+_MAX_MEM = 32 << 20  # bytes of automaton per pattern: bounds memory for large alternations
+
+
+def _options(*, case_sensitive: bool, longest: bool, latin1: bool) -> re2.Options:
+    options = re2.Options()
+    options.log_errors = False
+    options.max_mem = _MAX_MEM
+    options.case_sensitive = case_sensitive
+    options.longest_match = longest
+    if latin1:
+        options.encoding = re2.Options.Encoding.LATIN1
+    return options
+
+
+def text_pattern(pattern: str, *, case_sensitive: bool = True, longest: bool = False) -> Pattern:
+    """A pattern over `str` (spans in characters). Raises `re2.error` on a bad pattern."""
+    return cast(Pattern, re2.compile(pattern, _options(case_sensitive=case_sensitive, longest=longest,
+                                                       latin1=False)))
+
+
+def byte_pattern(pattern: str, *, case_sensitive: bool = True) -> Pattern:
+    """A pattern over UTF-8 bytes read as Latin-1: ASCII matching, spans in bytes, no re-encoding.
+
+    Use it for screens and gates that only ask *whether* something occurs, on
+    `text.encode("utf-8", "surrogatepass")` computed once per message.
+    """
+    return cast(Pattern, re2.compile(pattern.encode(), _options(case_sensitive=case_sensitive, longest=False,
+                                                                 latin1=True)))
+
+
+def encode(text: str) -> bytes:
+    """The bytes `byte_pattern`s read; lone surrogates pass through instead of failing."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def encodable(text: str) -> str:
+    """`text` with lone surrogates (which RE2 cannot take as UTF-8) as U+FFFD; same length, same spans."""
+    if text.isascii():
+        return text
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
+    return text
+
+
+def spans(found: Match) -> list[tuple[int, int]]:
+    """Every group's (start, end) of a match at once, (-1, -1) for a group that took no part.
+
+    The wrapper's `start()`, `end()` and `group()` ask RE2 for the group count on
+    every call (about a microsecond each); a detector reading many matches takes the
+    spans it already holds instead."""
+    held = getattr(found, "_spans", None)
+    if held is not None:
+        return cast(list[tuple[int, int]], held)
+    count: int = getattr(found, "re").groups  # noqa: B009 (not in the protocol on purpose)
+    return [found.span(group) for group in range(count + 1)]

@@ -1,0 +1,60 @@
+"""E-mail addresses, international ones included (RFC 6531 local parts, IDN domains).
+
+"jörg.müller@gmx.de" is masked whole, "用户@例子.广告" and "info@xn--mller-kva.de"
+too. Things shaped like addresses that are not mailboxes stay: SSH and git remotes
+(`git@github.com:org/repo.git`, `ssh deploy@host.example.com`), image names such as
+`icon@2x.png`, package specs (`pkg@1.2.3`), handles without a domain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from filters._patterns import spans, text_pattern
+from filters.masking._model import Detection
+
+_LOCAL = r"[\pL\pN\pM._%+\-]"
+_LABEL = r"[\pL\pN\pM][\pL\pN\pM\-]*"
+_DOT = r"[.\x{3002}\x{FF61}]"
+# One RE2 pass, linear whatever the text. Unbounded repetitions keep the automaton small
+# (a counted one multiplies its states); lengths are checked on each match instead.
+_EMAIL = text_pattern(_LOCAL + r"+@" + _LABEL + r"(?:" + _DOT + _LABEL + r")+")
+_MAX_LOCAL = 64
+_MAX_LABELS = 9
+_COMMAND = text_pattern(r"(?:\bssh|\bscp|\bsftp|\brsync|\bclone|\bgit|\bpush|\bpull|\bremote(?: add \S+)?)"
+                        r"(?:\s+-\S+(?:\s+\S+)?)*\s+$")
+# Asset and source file extensions that are not top-level domains ("logo@2x.png").
+_FILE_EXTENSIONS = frozenset(
+    "png jpg jpeg gif svg webp bmp ico tif tiff js mjs cjs ts tsx jsx css scss less map json yaml yml toml lock "
+    "txt md rst py rb go rs java kt swift c h cpp hpp cs php pl sh html htm xml csv log ini cfg conf".split())
+
+
+class EmailDetector:
+    type = "email"
+
+    def detect(self, text: str) -> Iterator[Detection]:
+        for found in _EMAIL.finditer(text):
+            start, end = spans(found)[0]
+            local, _, domain = text[start:end].partition("@")
+            if len(local) > _MAX_LOCAL:
+                continue  # no mailbox has a longer local part: a word glued to something
+            labels = domain.split(".")
+            if len(labels) > _MAX_LABELS or max(map(len, labels)) > 63:
+                continue
+            stripped = local.lstrip(".")
+            start += len(local) - len(stripped)
+            domain = domain.rstrip(".-\u3002\uff61")
+            end = start + len(stripped) + 1 + len(domain)
+            labels = domain.replace("\u3002", ".").replace("\uff61", ".").split(".")
+            tld = labels[-1]
+            if not stripped or len(labels) < 2 or len(tld) < 2:
+                continue
+            if not (tld.isalpha() or (tld.startswith("xn--") and tld[4:].isalnum())):
+                continue
+            if tld.lower() in _FILE_EXTENSIONS or any(not lab or lab.endswith("-") for lab in labels):
+                continue
+            if end < len(text) and text[end] == ":" and end + 1 < len(text) and not text[end + 1].isspace():
+                continue  # user@host:path, an SSH or git remote
+            if start > 0 and text[start - 1] == " " and _COMMAND.search(text[max(0, start - 40):start]):
+                continue  # ssh deploy@host, git clone git@host...
+            yield Detection("email", start, end, "email", 0.99, f"{stripped}@{domain}".lower())

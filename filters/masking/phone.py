@@ -1,0 +1,186 @@
+"""Phone numbers: international numbers checked against the numbering plan of their
+country code (libphonenumber's metadata), North American numbers by their 3-3-4
+layout, national numbers by their trunk prefix and layout.
+
+Phone numbers are the family most easily confused with everyday numbers, so a layout
+without an international or trunk prefix (Spanish "612 34 56 78", Indian "81234
+56789") counts only next to a word like "call", "Handy" or "電話", and never next
+to "order" or "tracking". Candidates come from one RE2 pass that only matches digit
+runs long enough for a phone; each run is walked group by group, at most a few
+windows per group, so the cost is linear in the message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+
+import phonenumbers
+
+from filters._patterns import spans, text_pattern
+from filters.masking._context import ascii_alnum, before, enclosing_token, in_url, is_identifier, wordless
+from filters.masking._model import Detection
+
+_SEP = r"[ \t./\-\x{2010}-\x{2015}]"
+# 7+ digits in groups, with an optional "+" and parenthesised groups: "+44 (0)20 7946 0958", "8 (912) 345-67-89".
+_RUN = text_pattern(r"(?:\+ ?)?\(?\d(?:" + _SEP + r"{0,3}\)?" + _SEP + r"{0,2}\(?\d){6,}\)?")
+_GROUPS = str.maketrans(dict.fromkeys(" \t./-\u2010\u2011\u2012\u2013\u2014\u2015()+", " "))
+_PHONE_WORDS = text_pattern(
+    r"phone|call|\btel\b|tel\.|tel:|mobile|\bcell|whatsapp|signal|\bsms\b|text me|\bfax\b|reach me|ring me|"
+    r"handy|telefon|mobil|rufnummer|anrufen|ruf mich|t[ée]l[ée]phone|portable|appelle|joindre|num[ée]ro|"
+    r"tel[ée]fono|m[óo]vil|celular|llama|ll[áa]mame|telefone|chiamami|cellulare|telefoon|bel me|"
+    r"telefonu|numara|ara beni|zadzwo[nń]|komórk|телефон|номер|позвони|звони|電話|电话|手机|携帯|전화|"
+    r"휴대폰|هاتف|جوال|रफोन|फ़ोन|फोन|contact")
+_NOT_PHONE_WORDS = text_pattern(
+    r"order|tracking|track|invoice|\bref|ticket|case|account|acct|parcel|shipment|serial|sku|"
+    r"\bid\b|#|\bno\.|code|zip|postal|po box|isbn|bestell|rechnung|commande|facture|pedido|factura|"
+    r"sendung|colis|ordine|fattura|заказ|订单|注文|주문|iban|card|karte|tarjeta|carte")
+
+
+def _possible_lengths() -> dict[int, frozenset[int]]:
+    """Country calling code -> possible lengths of a national number (libphonenumber metadata)."""
+    lengths: dict[int, set[int]] = {}
+    for code, regions in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items():
+        for region in regions:
+            metadata = (phonenumbers.PhoneMetadata.metadata_for_nongeo_region(code) if region == "001"
+                        else phonenumbers.PhoneMetadata.metadata_for_region(region))
+            if metadata is not None and metadata.general_desc is not None:
+                lengths.setdefault(code, set()).update(metadata.general_desc.possible_length or ())
+    return {code: frozenset(values) for code, values in lengths.items() if values}
+
+
+_LENGTHS = _possible_lengths()
+
+
+@lru_cache(maxsize=1)
+def _country_codes() -> tuple[frozenset[str], ...]:
+    by_size: list[set[str]] = [set(), set(), set()]
+    for code in _LENGTHS:
+        by_size[len(str(code)) - 1].add(str(code))
+    return tuple(frozenset(codes) for codes in by_size)
+
+
+def international(digits: str) -> bool:
+    """`digits` (after "+" or "00") is a country code plus a national number of a possible length."""
+    for size, codes in enumerate(_country_codes(), 1):
+        code = digits[:size]
+        if code in codes:
+            return len(digits) - size in _LENGTHS[int(code)]
+    return False
+
+
+def _date_like(sizes: list[int], digits: str) -> bool:
+    """Day-month-year or year-month-day in the first three groups."""
+    if len(sizes) < 3 or sizes[:3] not in ([2, 2, 4], [1, 2, 4], [2, 1, 4], [2, 2, 2], [4, 2, 2], [1, 1, 4]):
+        return False
+    a, b, c = (int(digits[sum(sizes[:k]):sum(sizes[:k + 1])]) for k in range(3))
+    if sizes[0] == 4:
+        return 1 <= b <= 12 and 1 <= c <= 31
+    return (1 <= a <= 31 and 1 <= b <= 12) or (1 <= a <= 12 and 1 <= b <= 31)
+
+
+class PhoneDetector:
+    type = "phone"
+
+    def detect(self, text: str) -> Iterator[Detection]:
+        for found in _RUN.finditer(text):
+            start, end = spans(found)[0]
+            if text[end - 1] == ")":
+                end -= 1
+            yield from self._in_run(text, start, end)
+
+    def _in_run(self, text: str, start: int, end: int) -> Iterator[Detection]:
+        if start > 0 and (ascii_alnum(text[start - 1]) or text[start - 1] in ".-/"):
+            return
+        if end < len(text) and (ascii_alnum(text[end]) or (text[end] in ".-/" and text[end + 1:end + 2].isdigit())):
+            return
+        context = before(text, start, 24)
+        words = not wordless(context) and _PHONE_WORDS.search(context) is not None
+        if not words and not wordless(context) and _NOT_PHONE_WORDS.search(context) is not None:
+            return
+        body = text[start:end]
+        pieces = body.translate(_GROUPS).split(" ")
+        offsets: list[int] = []
+        sizes: list[int] = []
+        position = start
+        for piece in pieces:
+            if piece:
+                offsets.append(position)
+                sizes.append(len(piece))
+            position += len(piece) + 1
+        digits = "".join(c for c in body if c.isdigit()) if not body.isdigit() else body
+        plus = body.startswith("+")
+        # A run holding more than one number ("06 12 34 56 78 / 06 98 76 54 32") is read one
+        # window of groups at a time; a window never spans more than 15 digits.
+        first = 0
+        index = 0
+        while index < len(sizes):
+            verdict = self._window(text, offsets, sizes, digits, index, plus and index == 0, words, first)
+            if verdict is None:
+                return  # a phone starts a run, or follows another phone in a list
+            last, name, score = verdict
+            value_start, value_end = offsets[index], offsets[last] + sizes[last]
+            if plus and index == 0:
+                value_start = start
+            if text[value_start - 1:value_start] == "(":
+                value_start -= 1
+            if text[value_end:value_end + 1] == ")" and "(" in text[value_start:value_end]:
+                value_end += 1
+            token = enclosing_token(text, value_start, value_end)
+            if not in_url(token) and not is_identifier(token):
+                span_digits = digits[first:first + sum(sizes[index:last + 1])]
+                yield Detection("phone", value_start, value_end, name, score, span_digits)
+            first += sum(sizes[index:last + 1])
+            index = last + 1
+
+    @staticmethod
+    def _window(text: str, offsets: list[int], sizes: list[int], digits: str, index: int, plus: bool,
+                words: bool, first: int) -> tuple[int, str, float] | None:
+        """The longest phone starting at group `index`: (last group, detector, score), or None."""
+        if index and text[offsets[index] - 1:offsets[index]] == ".":
+            return None
+        best: tuple[int, str, float] | None = None
+        total = 0
+        for last in range(index, min(len(sizes), index + 8)):
+            total += sizes[last]
+            if total > 17:
+                break
+            if total < 7:
+                continue
+            window = digits[first:first + total]
+            layout = sizes[index:last + 1]
+            name = _layout(window, layout, plus, words, text[offsets[index]:offsets[last] + sizes[last]])
+            if name is not None:
+                best = (last, name, 0.95 if words or name == "phone_international" else 0.8)
+        return best
+
+
+def _layout(digits: str, sizes: list[int], plus: bool, words: bool, value: str) -> str | None:
+    """Which phone layout `digits` (grouped as `sizes`, written as `value`) follows, if any."""
+    if plus or (digits.startswith("00") and digits[2:3] not in ("", "0")):
+        number = digits if plus else digits[2:]
+        if 8 <= len(number) <= 15 and international(number):
+            return "phone_international"
+        if "(0)" in value:  # "+44 (0)20 ...": a trunk 0 that is not dialled from abroad
+            for size in (1, 2, 3):
+                if number[size:size + 1] == "0" and international(number[:size] + number[size + 1:]):
+                    return "phone_international"
+        return None
+    length = len(digits)
+    if sizes in ([3, 3, 4], [1, 3, 3, 4]) and (length == 10 or digits[0] == "1") and digits[-10] in "23456789":
+        return "phone_nanp"
+    if digits[0] == "0" and digits[1] != "0" and 9 <= length <= 12:
+        if len(sizes) == 1:
+            return "phone_national" if words else None
+        if _date_like(sizes, digits) and not (len(sizes) == 5 and set(sizes) == {2}):
+            return None
+        if max(sizes) > 8 or (len(sizes) == 4 and max(sizes) <= 3 and "." in value and "(" not in value):
+            return None  # one long stretch is an account number; four dotted short groups an IP
+        return "phone_national"
+    if digits[0] == "8" and length == 11 and "(" in value:
+        return "phone_national"  # "8 (912) 345-67-89": the trunk 8 of Russia and its neighbours
+    if words and 9 <= length <= 12 and not _date_like(sizes, digits):
+        return "phone_bare" if len(sizes) == 1 else "phone_national"
+    if "(" in value and 10 <= length <= 11 and sizes[0] in (2, 3) and len(sizes) >= 3:
+        return "phone_national"  # "(11) 96123-4567", "(201) 555-0123"
+    return None
