@@ -108,8 +108,11 @@ NETWORKS: tuple[tuple[str, str, str, frozenset[int]], ...] = (
     ("instapayment", "637", "639", frozenset({16})),
     ("uatp", "1", "1", frozenset({15})),
 )
-# Networks whose prefix collides with everyday numbers: only masked with card words nearby.
-_NEEDS_CONTEXT = frozenset({"uatp"})
+# Prefixes that collide with everyday numbers (UATP's "1"), or broad domestic ranges seldom seen
+# abroad (Indonesia's GPN, China's T-Union, the newest UnionPay and RuPay ranges): a number there
+# is only masked with card words nearby.
+_NEEDS_CONTEXT = frozenset({("uatp", "1"), ("gpn", "1946"), ("gpn", "50"), ("gpn", "56"), ("tunion", "31"),
+                            ("unionpay", "81"), ("rupay", "82")})
 _CARD_WORDS = text_pattern(
     r"card|visa|master|amex|maestro|uatp|\bcc\b|\bpan\b|cvv|cvc|kart|tarjeta|carte|cart[ãa]o|carta|"
     r"kaart|karta|kort|kartu|karty|карт|картк|卡|カード|카드|بطاق|כרטיס|कार्ड|บัตร|thẻ|kredi|credit|debit|"
@@ -119,12 +122,12 @@ _TIME_WORDS = text_pattern(r"timestamp|epoch|unix|\bts\b|\bms\b|millis|micros|na
 _EPOCH_LENGTHS = frozenset({10, 13, 16, 19})
 
 
-def _table() -> dict[str, tuple[tuple[str, frozenset[int]], ...]]:
+def _table() -> dict[str, tuple[tuple[str, frozenset[int], bool], ...]]:
     """Every prefix of the table, spelt out: one dict look-up per prefix length."""
-    table: dict[str, list[tuple[str, frozenset[int]]]] = {}
+    table: dict[str, list[tuple[str, frozenset[int], bool]]] = {}
     for name, low, high, lengths in NETWORKS:
         for value in range(int(low), int(high) + 1):
-            table.setdefault(str(value).zfill(len(low)), []).append((name, lengths))
+            table.setdefault(str(value).zfill(len(low)), []).append((name, lengths, (name, low) in _NEEDS_CONTEXT))
     return {prefix: tuple(entries) for prefix, entries in table.items()}
 
 
@@ -132,7 +135,7 @@ _BY_PREFIX = _table()
 _PREFIX_LENGTHS = tuple(sorted({len(prefix) for prefix in _BY_PREFIX}, reverse=True))
 
 
-Networks = tuple[tuple[str, frozenset[int]], ...]
+Networks = tuple[tuple[str, frozenset[int], bool], ...]  # (name, lengths, needs card words)
 
 
 @lru_cache(maxsize=4096)
@@ -150,13 +153,14 @@ def candidates(digits: str) -> Networks:
     return _networks(digits[:_PREFIX_LENGTHS[0]])
 
 
-def _name(known: Networks, length: int) -> str | None:
-    return next((name for name, lengths in known if length in lengths), None)
+def _entry(known: Networks, length: int) -> tuple[str, bool] | None:
+    return next(((name, context) for name, lengths, context in known if length in lengths), None)
 
 
 def network(digits: str) -> str | None:
     """The card network `digits` belongs to by prefix and length (longest prefix first), or None."""
-    return _name(candidates(digits), len(digits))
+    entry = _entry(candidates(digits), len(digits))
+    return entry[0] if entry else None
 
 
 class CardDetector:
@@ -193,7 +197,7 @@ class CardDetector:
                 total += sizes[j]
                 if total > 19:
                     break
-                if total >= 13 or (total == 12 and any(12 in lengths for _, lengths in known)):
+                if total >= 13 or (total == 12 and any(12 in lengths for _, lengths, _ in known)):
                     best = self._judge(text, run, i, j, known) or best
             if best is None:
                 i += 1
@@ -205,7 +209,8 @@ class CardDetector:
     @staticmethod
     def _judge(text: str, run: Run, first: int, last: int, known: Networks) -> Detection | None:
         digits = run.digits_of(first, last)
-        name = _name(known, len(digits))
+        entry = _entry(known, len(digits))
+        name, needs_context = entry if entry else (None, True)
         if name is None and not 13 <= len(digits) <= 19:
             return None
         if not luhn(digits):
@@ -216,11 +221,9 @@ class CardDetector:
             context = ""
         if digits[0] == "1" and len(digits) in _EPOCH_LENGTHS and _TIME_WORDS.search(context):
             return None
-        if name is None or name in _NEEDS_CONTEXT:
-            if _CARD_WORDS.search(context) is None:
-                return None
-            name = name or "card"
+        if needs_context and _CARD_WORDS.search(context) is None:
+            return None
         if is_identifier(enclosing_token(text, start, end)):
             return None
-        return Detection("card", start, end, name, 0.95 if first != last or len(run.sizes) == 1 else 0.9,
+        return Detection("card", start, end, name or "card", 0.95 if first != last or len(run.sizes) == 1 else 0.9,
                          digits)

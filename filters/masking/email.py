@@ -23,10 +23,11 @@ _MAX_LOCAL = 64
 _MAX_LABELS = 9
 _COMMAND = text_pattern(r"(?:\bssh|\bscp|\bsftp|\brsync|\bclone|\bgit|\bpush|\bpull|\bremote(?: add \S+)?)"
                         r"(?:\s+-\S+(?:\s+\S+)?)*\s+$")
-# Asset and source file extensions that are not top-level domains ("logo@2x.png").
+# Asset and source file extensions that are not top-level domains ("logo@2x.png"); extensions that
+# are country codes too (.pl, .sh, .py, .rs, .md) stay addresses.
 _FILE_EXTENSIONS = frozenset(
     "png jpg jpeg gif svg webp bmp ico tif tiff js mjs cjs ts tsx jsx css scss less map json yaml yml toml lock "
-    "txt md rst py rb go rs java kt swift c h cpp hpp cs php pl sh html htm xml csv log ini cfg conf".split())
+    "txt rst rb java kt swift cpp hpp php html htm xml csv log ini cfg conf".split())
 
 
 class EmailDetector:

@@ -18,7 +18,7 @@ from filters._text import Folded, fold
 from filters.masking._model import Detection, Detector
 from filters.masking.cards import CardDetector
 from filters.masking.email import EmailDetector
-from filters.masking.iban import IBANDetector
+from filters.masking.iban import LENGTHS, IBANDetector
 from filters.masking.national_ids import SSNDetector
 from filters.masking.network import IPDetector
 from filters.masking.phone import PhoneDetector
@@ -41,6 +41,8 @@ _SCREEN: Mapping[str, str] = {
     "numeric": f"\\d(?:(?:{_NUMBER_SEP}){{1,3}}\\d|\\d){{6}}",
     "email": "@|\\xef\\xbc\\xa0",  # "@" or the full-width one before folding
     "ip": r"::|[0-9A-Fa-f]:[0-9A-Fa-f]{1,4}:|\d\.\d{1,3}\.\d{1,3}\.\d",
+    # A country code, two check digits, four more: IBANs whose account part is mostly letters.
+    "iban": r"\b(?i:" + "|".join(sorted(LENGTHS)) + r")\d\d[ \-]?[0-9A-Za-z]{4}",
     "secret": "|".join(re.escape(literal) for literal in LITERALS)
     + "|(?i:" + "|".join(re.escape(keyword) for keyword in KEYWORDS) + ")",
 }
@@ -49,17 +51,19 @@ _GATES: Mapping[str, Pattern] = {
     "card": byte_pattern(f"\\d(?:(?:{_NUMBER_SEP}){{1,3}}\\d|\\d){{11}}"),
     "ssn": byte_pattern(f"\\d(?:(?:{_NUMBER_SEP}){{1,3}}\\d|\\d){{8}}"),
     "phone": byte_pattern(f"\\d(?:(?:{_NUMBER_SEP}){{1,3}}\\d|\\d){{6}}"),
-    "iban": byte_pattern(r"[A-Za-z]{2}\d\d"),
+    "iban": byte_pattern(r"[A-Za-z]{2}\d\d"),  # the screen's own "iban" part or 7+ digits passed
     "email": byte_pattern("@"),
     "ip": byte_pattern(_SCREEN["ip"]),
     "secret": byte_pattern(_SCREEN["secret"]),
 }
-_NUMERIC = frozenset({"card", "ssn", "phone", "iban"})
+_NUMERIC = frozenset({"card", "ssn", "phone"})
 
 
 def screen_for(names: Sequence[str]) -> Pattern | None:
     """One pattern matching wherever any gate of `names` could pass; None when none is enabled."""
     parts = {("numeric" if name in _NUMERIC else name) for name in names}
+    if "iban" in parts:
+        parts.add("numeric")  # most IBANs pass on their digits; the "iban" part catches the rest
     if not parts:
         return None
     return byte_pattern("|".join(f"(?:{_SCREEN[part]})" for part in sorted(parts)))

@@ -30,7 +30,7 @@ _PHONE_WORDS = text_pattern(
     r"handy|telefon|mobil|rufnummer|anrufen|ruf mich|t[ée]l[ée]phone|portable|appelle|joindre|num[ée]ro|"
     r"tel[ée]fono|m[óo]vil|celular|llama|ll[áa]mame|telefone|chiamami|cellulare|telefoon|bel me|"
     r"telefonu|numara|ara beni|zadzwo[nń]|komórk|телефон|номер|позвони|звони|電話|电话|手机|携帯|전화|"
-    r"휴대폰|هاتف|جوال|रफोन|फ़ोन|फोन|contact")
+    r"휴대폰|هاتف|جوال|रफोन|फ़ोन|फोन|contact|\bmy (?:cell |mobile |phone |home |work )?number\b|number is")
 _NOT_PHONE_WORDS = text_pattern(
     r"order|tracking|track|invoice|\bref|ticket|case|account|acct|parcel|shipment|serial|sku|"
     r"\bid\b|#|\bno\.|code|zip|postal|po box|isbn|bestell|rechnung|commande|facture|pedido|factura|"
@@ -167,12 +167,15 @@ def _layout(digits: str, sizes: list[int], plus: bool, words: bool, value: str) 
                     return "phone_international"
         return None
     length = len(digits)
+    if sizes == [3, 2, 4]:
+        return None  # the social security layout, never a phone's
     if sizes in ([3, 3, 4], [1, 3, 3, 4]) and (length == 10 or digits[0] == "1") and digits[-10] in "23456789":
         return "phone_nanp"
-    if digits[0] == "0" and digits[1] != "0" and 9 <= length <= 12:
+    if digits[0] == "0" and digits[1] != "0" and (9 <= length <= 12 or (words and length == 8)):
         if len(sizes) == 1:
             return "phone_national" if words else None
-        if _date_like(sizes, digits) and not (len(sizes) == 5 and set(sizes) == {2}):
+        pairs = set(sizes[1:]) == {2} and len(sizes) >= 4  # "06 12 34 56 78", "08-15 53 66"
+        if _date_like(sizes, digits) and not (pairs and (words or len(sizes) == 5)):
             return None
         if max(sizes) > 8 or (len(sizes) == 4 and max(sizes) <= 3 and "." in value and "(" not in value):
             return None  # one long stretch is an account number; four dotted short groups an IP

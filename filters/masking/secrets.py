@@ -77,7 +77,9 @@ _JWT = text_pattern(r"eyJ[" + _B64 + r"]{5,}\.[" + _B64 + r"]{2,}\.[" + _B64 + r
 _PEM_BEGIN = text_pattern(r"-----BEGIN ((?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?)-----")
 _PEM_END = text_pattern(r"-----END ((?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?)-----")
 _VALUE = r"([^\s\"',;<>()\[\]{}]{4,})"
-_ASSIGN = r"[\"']?[ \t]{0,4}(?::|=|=>|:=|\bis\b|\bwas\b|:\s*=)[ \t]{0,4}[\"']?"
+# ":" and "=" of configs, and "is" in the languages whose password words are listed below.
+_ASSIGN = (r"[\"']?[ \t]{0,4}(?::|=|=>|:=|\bis\b|\bwas\b|\bist\b|\best\b|\bes\b|\bé\b|\bè\b|\bjest\b|"
+           r"\bär\b|\ber\b|\bon\b|\bto\b|\bis:|это|是|は|:\s*=)[ \t]{0,4}[\"']?")
 _GENERATED_WORDS = (r"secret|client_secret|secret_key|api[_\-. ]?key|apikey|access[_\-. ]?key|access[_\-. ]?token|"
                 r"auth[_\-. ]?token|refresh[_\-. ]?token|bearer|token|private[_\-. ]?key|aws_secret_access_key|"
                 r"credentials?|\bkey|signing[_\-. ]?key|webhook[_\-. ]?secret|session[_\-. ]?id|cookie")
@@ -202,8 +204,9 @@ class SecretDetector:
         for found in _ASSIGNMENT.finditer(text):
             groups = spans(found)
             start, end = groups[3]
-            value = text[start:end].rstrip(".!?")
-            judge = chosen_password if groups[2][0] >= 0 else random_looking
+            chosen = groups[2][0] >= 0
+            value = text[start:end].rstrip(".,?") if chosen else text[start:end]
+            judge = chosen_password if chosen else random_looking
             if judge(value):
                 yield Detection("secret", start, start + len(value), "assignment", 0.85, value)
         for pattern, name in ((_KEYED, "assignment"), (_BEARER, "bearer")):
