@@ -8,7 +8,7 @@ import os
 import socket
 import ssl
 import struct
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +36,17 @@ async def serve_app(app: web.Application, *, ssl_context: ssl.SSLContext | None 
         yield f"{scheme}://{host}:{port}"
     finally:
         await runner.cleanup()
+
+
+async def until(condition: Callable[[], bool], what: str, within: float = 30.0) -> None:
+    """Wait for `condition` (a cheap, non-blocking check); fail naming `what` after `within` seconds.
+
+    The bound is for a hang, not a performance figure: the machine may be busy."""
+    deadline = asyncio.get_running_loop().time() + within
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.01)
 
 
 @dataclass

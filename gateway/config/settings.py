@@ -71,6 +71,7 @@ class UpstreamSettings:
     url: str
     connect_timeout: Duration = Duration(5)
     pool_size: int = 256
+    pool_timeout: Duration = Duration(2)  # longest wait for a free pooled connection (503 + Retry-After)
     keepalive: Duration = Duration(30)
     tls: UpstreamTLS = field(default_factory=UpstreamTLS)
 
@@ -82,6 +83,9 @@ class UpstreamSettings:
             raise ConfigError(join(path, "url"), "must be scheme://host[:port] only (no path or query)")
         if self.pool_size < 1:
             raise ConfigError(join(path, "pool_size"), f"expected >= 1, got {self.pool_size}")
+        if not 0 < self.pool_timeout <= 60:
+            raise ConfigError(join(path, "pool_timeout"),
+                              f"expected a duration in (0, 60s], got {float(self.pool_timeout)}")
 
     @property
     def origin(self) -> URL:
@@ -95,9 +99,16 @@ class WebSocketSettings:
     max_frame: ByteSize = ByteSize(1024 * 1024)
     max_connections: int = 10000
     max_connections_per_ip: int = 100
+    # Upstream WebSocket connections per backend; never taken from the HTTP keep-alive pool (`pool_size`).
+    max_upstream_connections: int = 20000
     heartbeat: Duration = Duration(30)
     send_queue: int = 64
     close_timeout: Duration = Duration(5)
+
+    def validate(self, path: str) -> None:
+        for name in ("max_connections", "max_connections_per_ip", "max_upstream_connections"):
+            if getattr(self, name) < 1:
+                raise ConfigError(join(path, name), f"expected >= 1, got {getattr(self, name)}")
 
 
 @dataclass(frozen=True)

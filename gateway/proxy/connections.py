@@ -33,29 +33,51 @@ class Closable(Protocol):
 class Refused(Exception):
     """A connection limit is reached; `status` is the HTTP answer (429 per client, 503 in total)."""
 
-    def __init__(self, status: int, error: str) -> None:
+    def __init__(self, status: int, error: str, retry_after: int | None = None) -> None:
         super().__init__(error)
         self.status = status
         self.error = error
+        self.retry_after = retry_after
+
+
+def _take(counts: dict[str, int], key: str) -> None:
+    counts[key] = counts.get(key, 0) + 1
+
+
+def _give_back(counts: dict[str, int], key: str) -> None:
+    left = counts[key] - 1
+    if left:
+        counts[key] = left
+    else:
+        del counts[key]
 
 
 class Connections:
-    """Counts per client address and in total, plus the live bridges to close on shutdown."""
+    """Counts per client, per upstream and in total, plus the live bridges to close on shutdown.
+
+    The counts belong to the app, not to one config: they survive a reload, so sockets opened under
+    the old config still count against the new limits."""
 
     def __init__(self) -> None:
         self.total = 0
         self.per_client: dict[str, int] = {}
+        self.per_upstream: dict[str, int] = {}
         self.live: set[Closable] = set()
 
-    def admit(self, client: str, max_total: int, max_per_client: int) -> Callable[[], None]:
-        """Take a slot or raise `Refused`; returns the function that gives the slot back."""
+    def admit(self, client: str, max_total: int, max_per_client: int, upstream: str = "",
+              max_per_upstream: int = 0) -> Callable[[], None]:
+        """Take a slot or raise `Refused`; returns the function that gives the slot back.
+
+        `client` is the client's key (its address, or its IPv6 network); `max_per_upstream` 0: no cap."""
         if self.total >= max_total:
             raise Refused(503, "too many websocket connections")
-        held = self.per_client.get(client, 0)
-        if held >= max_per_client:
+        if self.per_client.get(client, 0) >= max_per_client:
             raise Refused(429, "too many websocket connections from this client")
+        if max_per_upstream and self.per_upstream.get(upstream, 0) >= max_per_upstream:
+            raise Refused(503, "too many websocket connections to the upstream", retry_after=5)
         self.total += 1
-        self.per_client[client] = held + 1
+        _take(self.per_client, client)
+        _take(self.per_upstream, upstream)
         released = False
 
         def release() -> None:
@@ -64,11 +86,8 @@ class Connections:
                 return
             released = True
             self.total -= 1
-            left = self.per_client[client] - 1
-            if left:
-                self.per_client[client] = left
-            else:
-                del self.per_client[client]
+            _give_back(self.per_client, client)
+            _give_back(self.per_upstream, upstream)
 
         return release
 

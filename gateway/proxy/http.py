@@ -28,6 +28,7 @@ from gateway.inspect.inspection import inspect
 from gateway.proxy.bodies import BodyTooLarge, read_limited
 from gateway.proxy.sse import EventRelay, Relayed, is_event_stream
 from gateway.proxy.upstream_errors import upstream_failure
+from gateway.runtime.upstreams import PoolBusy
 from gateway.tls.security_headers import mark_proxied
 
 log = logging.getLogger("chatguard.proxy")
@@ -39,6 +40,7 @@ _RESPONSE_STRIP = strip_set("Content-Length")
 # Bodies up to this size are read whole: one buffer is cheaper than a stream and bounds nothing.
 SMALL_BODY = 64 * 1024
 _NO_BODY_STATUSES = frozenset({204, 304}) | frozenset(range(100, 200))
+POOL_BUSY_RETRY = 1  # seconds (Retry-After) when no pooled upstream connection freed up in time
 
 
 class _LimitedBody:
@@ -117,9 +119,25 @@ async def forward(exchange: Exchange) -> web.StreamResponse:
         body = _LimitedBody(request.content, plan.max_body)
     else:
         body = None
-    session = exchange.runtime.upstreams.session(plan.upstream)
+    upstreams = exchange.runtime.upstreams
+    gate = upstreams.gate(plan.upstream)
     try:
-        upstream = await session.request(
+        await gate.enter()
+    except PoolBusy:
+        log.warning("upstream pool busy", extra={"request_id": exchange.request_id, "upstream": plan.upstream})
+        return error_response(503, "upstream busy", exchange.request_id, {"Retry-After": str(POOL_BUSY_RETRY)})
+    try:
+        return await _exchange(exchange, headers, body)
+    finally:
+        gate.leave()
+
+
+async def _exchange(exchange: Exchange, headers: CIMultiDict[str], body: bytes | _LimitedBody | None
+                    ) -> web.StreamResponse:
+    """One request on a pooled connection and its answer to the client (the caller holds a pool slot)."""
+    request, plan = exchange.request, exchange.plan
+    try:
+        upstream = await exchange.runtime.upstreams.session(plan.upstream).request(
             request.method, upstream_url(exchange), headers=headers, data=body,
             allow_redirects=False, timeout=plan.timeout, compress=None,
             server_hostname=exchange.runtime.upstreams.server_name(plan.upstream),

@@ -6,7 +6,8 @@ backend agreed) and a refused or unreachable upstream becomes a plain HTTP error
 (JSON `{error, request_id}`) instead of a socket that opens and dies at once.
 
 Before anything is dialled: the route's `Origin` allow-list (403), the upgrade request's
-validity (400) and the connection limits per client address and in total (429 / 503).
+validity (400) and the connection limits per client address, per upstream and in total (429 / 503).
+Upstream WebSockets have their own session, never the HTTP keep-alive pool (`gateway.runtime.upstreams`).
 Permessage-deflate is not negotiated on either hop (no decompression bombs, no CPU
 spent re-compressing); frames relay as they are, see `gateway.proxy.ws_bridge`.
 """
@@ -69,9 +70,11 @@ async def forward(exchange: Exchange) -> web.StreamResponse:
         return error_response(400, "invalid websocket upgrade", rid)
     registry = connections(request.app)
     try:
-        release = registry.admit(exchange.client, defaults.max_connections, defaults.max_connections_per_ip)
+        release = registry.admit(exchange.client, defaults.max_connections, defaults.max_connections_per_ip,
+                                 plan.upstream, defaults.max_upstream_connections)
     except Refused as refused:
-        return error_response(refused.status, refused.error, rid)
+        retry = {"Retry-After": str(refused.retry_after)} if refused.retry_after else None
+        return error_response(refused.status, refused.error, rid, retry)
     try:
         return await _connect_and_relay(exchange)
     finally:
@@ -86,7 +89,7 @@ async def _connect_and_relay(exchange: Exchange) -> web.StreamResponse:
     headers = upstream_headers(exchange)
     for name in _HOP_HANDSHAKE:
         headers.popall(name, None)
-    session = exchange.runtime.upstreams.session(plan.upstream)
+    session = exchange.runtime.upstreams.websocket_session(plan.upstream)  # never the HTTP keep-alive pool
     try:
         async with asyncio.timeout(float(plan.settings.timeout) or None):
             upstream = await session.ws_connect(

@@ -79,7 +79,10 @@ class Runtime:
                 upstream=rs.upstream,
                 allow=frozenset(rs.allow),
                 max_body=rs.max_body if rs.max_body is not None else settings.limits.max_body,
+                # `connect` bounds a wait for the pool that bypassed its gate (delegated auth, released
+                # messages) plus the connect itself; proxied requests wait in `Upstreams.gate` instead.
                 timeout=aiohttp.ClientTimeout(total=None, sock_connect=upstream.connect_timeout,
+                                              connect=upstream.connect_timeout + upstream.pool_timeout,
                                               sock_read=rs.timeout or None),
                 inbound_codec=Codec.for_selector(rs.messages.inbound, f"routes[{route.index}].messages.inbound"),
                 outbound_codec=Codec.for_selector(rs.messages.outbound,
