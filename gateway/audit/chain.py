@@ -22,6 +22,7 @@ from typing import Any
 
 import orjson
 
+from gateway.audit.anchor import Witness
 from gateway.audit.config import AuditSettings
 from gateway.audit.entry import CHECKPOINT, GENESIS, Event, canonical, digest, iso, seal
 from gateway.audit.signing import key_id, load_private_key, sign
@@ -108,6 +109,9 @@ class AuditChain:
         self._unsigned_since = clock()
         self._written: list[bytes] = []
         self.resume_note: dict[str, Any] = {}
+        self._witness = Witness(settings.anchor, fsync=settings.fsync) if settings.anchor else None
+        self._unanchored: list[bytes] = []
+        self.anchor_error: str | None = None
 
     # start ---------------------------------------------------------------------------------
 
@@ -134,6 +138,10 @@ class AuditChain:
         if last is not None:
             self.seq, self.last_hash = int(last["seq"]), str(last["hash"])
             self.resume_note["resumed_seq"] = self.seq
+        anchored = self._witness.newest() if self._witness is not None else None
+        if anchored is not None and int(anchored["seq"]) > self.seq:
+            self.resume_note["anchor_mismatch"] = (f"the anchor holds checkpoint seq {anchored['seq']} but the "
+                                                   f"trail ends at seq {self.seq}: its end was cut off")
         self._fd_open()
 
     def _fd_open(self) -> int:
@@ -219,10 +227,25 @@ class AuditChain:
         entry_hash, line = seal(body)
         self._write([line], self.seq + 1, entry_hash)
         self._since_checkpoint = 0
+        self._unanchored.append(line)
+        self.anchor()
+
+    def anchor(self) -> None:
+        """Copy written checkpoints to the witness; kept and retried (on each tick) while it fails."""
+        if self._witness is None or not self._unanchored:
+            return
+        try:
+            self._witness.append(b"".join(self._unanchored))
+        except OSError as exc:
+            self.anchor_error = f"cannot write the audit anchor: {exc.strerror or exc}"
+            return
+        self._unanchored.clear()
+        self.anchor_error = None
 
     def tick(self) -> None:
         """Time-driven work: the day change, and no entry left unsigned longer than the interval."""
         now = self._clock()
+        self.anchor()
         if self._rotation_due(now, by_size=False):
             self.rotate(now)
         elif self._since_checkpoint >= self.settings.checkpoint_every:
@@ -267,9 +290,9 @@ class AuditChain:
         return written
 
     def close(self) -> None:
-        """Sign what is not yet covered, then close."""
+        """End the trail with a shutdown checkpoint (always: it is how verify tells closed from cut), then close."""
         try:
-            if self._since_checkpoint:
+            if self.seq:
                 self.checkpoint("shutdown")
         finally:
             if self._fd is not None:

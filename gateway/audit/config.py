@@ -51,6 +51,7 @@ class AuditSettings:
     batch: int = 256
     fsync: bool = True
     postgres: PostgresAuditSettings | None = None
+    anchor: str = ""   # witness file for checkpoints, on another volume (verify --anchor)
 
     @property
     def enabled(self) -> bool:
@@ -67,7 +68,11 @@ class AuditSettings:
         if not self.enabled:
             if self.postgres is not None:
                 raise OptionsError(join(path, "path"), "required when audit.postgres is set (the file is the record)")
+            if self.anchor:
+                raise OptionsError(join(path, "path"), "required when audit.anchor is set")
             return
+        if self.anchor and PurePath(self.anchor) == PurePath(self.path):
+            raise OptionsError(join(path, "anchor"), "must be another file than the trail (ideally another volume)")
         if not self.signing_key:
             raise OptionsError(join(path, "signing_key"),
                                "required when audit.path is set (give signing_key_file: an Ed25519 PEM key)")
@@ -83,4 +88,6 @@ class AuditSettings:
         if not self.enabled or index == 0:
             return self
         pure = PurePath(self.path)
-        return replace(self, path=str(pure.with_name(f"{pure.stem}.w{index}{pure.suffix}")))
+        anchor = PurePath(self.anchor) if self.anchor else None
+        return replace(self, path=str(pure.with_name(f"{pure.stem}.w{index}{pure.suffix}")),
+                       anchor=str(anchor.with_name(f"{anchor.stem}.w{index}{anchor.suffix}")) if anchor else "")

@@ -12,8 +12,14 @@ after a break nothing later can be trusted:
 - truncated: a file ends in the middle of an entry, or a rotated file lacks its closing checkpoint
 - signature: a checkpoint whose Ed25519 signature does not verify with the given key(s)
 
-Entries after the last signed checkpoint are counted and named in the summary:
-only a later checkpoint (or the database copy) can vouch for them.
+A trail must end with the shutdown checkpoint the gateway writes when it stops; a running
+gateway's trail does not yet, and `--open` says so (entries after its last checkpoint are
+counted in the summary). Cutting entries off the end leaves a valid, shorter chain, so
+`--anchor WITNESS` (the checkpoints the gateway also appended to `audit.anchor`) and
+`--anchor-dsn URL` (the PostgreSQL copy) prove how far the trail had come:
+
+- truncated: the anchor holds a later checkpoint, or the database copy continues the trail
+- altered:   an anchored checkpoint differs from the trail's entry at that seq
 """
 
 from __future__ import annotations
@@ -21,13 +27,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from gateway.audit.anchor import AnchorError, compare, database_successor, read_witness
 from gateway.audit.entry import CHECKPOINT, GENESIS, canonical, digest
 from gateway.audit.signing import key_id, load_public_key, signature_ok
 
@@ -56,6 +63,9 @@ class Report:
     last_signed_seq: int = 0
     unsigned_tail: int = 0
     problem: Problem | None = None
+    first_seq: int = 0
+    last: dict[str, Any] | None = None
+    hashes: dict[int, str] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -205,6 +215,9 @@ def verify_files(paths: Sequence[Path], keys: Sequence[Ed25519PublicKey], *, par
             return report
         before_last, last_hash, expected = last_hash, entry["hash"], expected + 1
         report.entries += 1
+        report.hashes[entry["seq"]] = entry["hash"]
+        report.first_seq = report.first_seq or entry["seq"]
+        report.last = entry
     report.unsigned_tail = expected - 1 - report.last_signed_seq if items else 0
     return report
 
@@ -217,6 +230,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
                         help="Ed25519 public key (or the private key) that signed the checkpoints; repeatable")
     parser.add_argument("--partial", action="store_true",
                         help="the first file continues an older one that is no longer kept")
+    parser.add_argument("--open", action="store_true", dest="open_trail",
+                        help="the gateway is still writing this trail (it need not end with a shutdown checkpoint)")
+    parser.add_argument("--anchor", type=Path, metavar="WITNESS",
+                        help="the witness file of anchored checkpoints (audit.anchor)")
+    parser.add_argument("--anchor-dsn", metavar="URL", help="the PostgreSQL copy (audit.postgres.dsn)")
+    parser.add_argument("--anchor-table", default="chatguard_audit", help="its table (audit.postgres.table)")
     parser.add_argument("files", nargs="+", type=Path, help="audit files in chain order (oldest first)")
     try:
         args = parser.parse_args(argv)
@@ -235,7 +254,39 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     if report.problem is not None:
         print(f"FAILED {report.problem}", file=out)
         return EXIT_BROKEN
+    try:
+        found = _end_problem(report, args, keys)
+    except (OSError, AnchorError, ImportError) as exc:
+        print(f"chatguard audit verify: cannot check the anchor: {exc}", file=err)
+        return EXIT_USAGE
+    if found is not None:
+        print(f"FAILED {args.files[-1]}: {found}", file=out)
+        return EXIT_BROKEN
     tail = f"; {report.unsigned_tail} entries after the last signed checkpoint" if report.unsigned_tail else ""
+    anchored = " (anchored)" if args.anchor or args.anchor_dsn else ""
     print(f"OK {report.entries} entries in {report.files} files, {report.checkpoints} signed checkpoints, "
-          f"last at seq {report.last_signed_seq}{tail}", file=out)
+          f"last at seq {report.last_signed_seq}{tail}{anchored}", file=out)
     return EXIT_OK
+
+
+def _end_problem(report: Report, args: argparse.Namespace, keys: Sequence[Ed25519PublicKey]) -> str | None:
+    """How the trail's end fails: no shutdown checkpoint (unless --open), or against an anchor."""
+    last = report.last
+    if last is None:
+        return "truncated: the trail is empty"
+    if args.anchor is not None:
+        anchors = read_witness(args.anchor, {key_id(k): k for k in keys})
+        problem = compare(anchors, report.hashes, int(last["seq"]), report.first_seq)
+        if problem:
+            return problem
+    if args.anchor_dsn:
+        following = database_successor(args.anchor_dsn, args.anchor_table, str(last["hash"]))
+        if following is not None:
+            return (f"truncated: the database copy holds seq {following} after the trail's last entry "
+                    f"(seq {last['seq']}): entries were cut off its end")
+    closed = last["event"] == CHECKPOINT and last.get("reason") == "shutdown"
+    if not closed and not args.open_trail:
+        return (f"truncated: the trail does not end with a shutdown checkpoint (last entry seq {last['seq']}, "
+                f"{last['event']}): the gateway is still running (use --open), it stopped without closing "
+                "the trail, or entries were cut off its end")
+    return None

@@ -101,11 +101,13 @@ class AuditWriter:
         if self.settings.on_failure == "continue":
             return True
         return (self._accepting and self._task is not None and not self._task.done()
-                and self.error is None and self.copy_error is None and not self._overflow)
+                and self.error is None and self.copy_error is None and not self._overflow
+                and self._chain.anchor_error is None)
 
     def status(self) -> dict[str, Any]:
         return {"healthy": self.healthy, "queued": len(self._queue) + len(self._retry),
                 "dropped": self.dropped_total, "error": self.error, "copy_error": self.copy_error,
+                "anchor_error": self._chain.anchor_error,
                 "copy_pending": len(self._copy_pending), "seq": self._chain.seq}
 
     def _drop(self) -> None:
@@ -146,6 +148,9 @@ class AuditWriter:
             raise
         self._accepting = True
         self.submit("audit.start", {"pid": os.getpid(), **self._chain.resume_note})
+        if "anchor_mismatch" in self._chain.resume_note:
+            alert.error("audit trail: %s", self._chain.resume_note["anchor_mismatch"],
+                        extra={"fields": {"event": "audit.alert"}})
         self._task = asyncio.create_task(self._run(), name="chatguard-audit-writer")
         self._task.add_done_callback(self._task_ended)
         if self._copy is not None:

@@ -62,8 +62,9 @@ async def _dispatch(request: web.Request, runtime: Runtime, request_id: str) -> 
     decision = authorize(principal, plan.access.policy, request.method, client)
     if decision.allowed and "type" in matched.params and "matrix" in plan.access.messages.tables:
         decision = allow_message(plan.access.messages, principal, "matrix", matched.params["type"])
-    if not decision.allowed or decision.shadow:
-        record(decision, principal, plan.name, request.method, request_id=request_id, client=client)
+    if not decision.allowed or decision.shadow or plan.settings.audit_access:
+        record(decision, principal, plan.name, request.method, request_id=request_id, client=client,
+               audit_access=plan.settings.audit_access, path=path.raw)
     if not decision.allowed:
         return error_response(decision.status, decision.error, request_id), plan.name
     exchange = Exchange(

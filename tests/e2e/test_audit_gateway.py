@@ -98,3 +98,23 @@ async def test_unhealthy_audit_refuses_traffic(tmp_path: Path, backend: str,
         async with client.post(f"{gw.url}/chat", json={"text": "hi"}) as resp:
             assert resp.status == 503
             assert (await resp.json())["error"] == "audit trail unavailable"
+
+
+async def test_allowed_requests_on_audit_access_routes_are_recorded_and_anchored(tmp_path: Path, backend: str) -> None:
+    key, public = keys(tmp_path)
+    settings = config(tmp_path, backend, key)
+    settings["audit"]["anchor"] = str(tmp_path / "anchor.jsonl")
+    settings["routes"].append({"name": "records", "match": {"path": "/records/{patient}"}, "upstream": "up",
+                               "allow": ["anonymous"], "audit_access": True})
+    async with run_gateway(settings) as gw, aiohttp.ClientSession() as client:
+        for path in ("/records/p-17", "/chat"):
+            async with client.get(f"{gw.url}{path}") as resp:
+                assert resp.status == 200
+        writer = gw.app[AUDIT]
+        assert writer is not None and await writer.flush()
+    entries = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+    allowed = [(e["route"], e["path"], e["subject"]) for e in entries if e["event"] == "access.allow"]
+    assert allowed == [("records", "/records/p-17", "anonymous")]   # the unmarked route stays quiet
+    assert entries[-1]["event"] == "checkpoint" and entries[-1]["reason"] == "shutdown"
+    argv = ["--key", str(public), "--anchor", str(tmp_path / "anchor.jsonl"), str(tmp_path / "audit.jsonl")]
+    assert verify.main(argv) == 0

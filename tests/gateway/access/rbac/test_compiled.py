@@ -59,3 +59,15 @@ def test_denials_are_audited_without_tokens(caplog: pytest.LogCaptureFixture) ->
     events = [(r.event, r.rule, r.route, r.method) for r in caplog.records]  # type: ignore[attr-defined]
     assert events == [("authz.deny", "allow", "route-0", "PUT"), ("authz.shadow_deny", "deny", "route-1", "GET")]
     assert caplog.records[0].roles == ["visitor"]  # type: ignore[attr-defined]
+
+
+def test_allowed_requests_are_audited_on_audit_access_routes(caplog: pytest.LogCaptureFixture) -> None:
+    access = AccessControl.build(settings([{"allow": ["agent"]}], ROLES))
+    agent = access.roles.principal(Principal("ann", frozenset({"agent"}), mfa=True))
+    with caplog.at_level(logging.INFO, logger="chatguard.audit"):
+        record(authorize(agent, access.routes["route-0"].policy), agent, "route-0", "GET", request_id="r9",
+               audit_access=True, path="/records/patient-7")
+        record(authorize(agent, access.routes["route-0"].policy), agent, "route-0", "GET")   # not marked: quiet
+    [entry] = caplog.records
+    assert (entry.event, entry.subject, entry.path, entry.request_id) == (  # type: ignore[attr-defined]
+        "access.allow", "ann", "/records/patient-7", "r9")
