@@ -1,4 +1,10 @@
-"""Public API for filter authors: import from here, never from `filters._*`."""
+"""Public API of the filters package: import from here (or `filters.options`, `filters.testing`),
+never from `filters._*`.
+
+Plugin authors need the contract (`Filter`, `Message`, `Verdict`, ...). The gateway also uses
+the chain (`Chain`, `Step`, `ChainResult`, `StreamChain`) and the registry (`build_filter`,
+`load_filter`, ...); both sides bind YAML with `filters.options`.
+"""
 
 from filters._api import (
     ANONYMOUS,
@@ -18,10 +24,19 @@ from filters._api import (
     block,
     modify,
 )
-from filters._options import ByteSize, Duration, OptionsError
+from filters._chain import Chain, ChainResult, Step
+from filters._registry import build as build_filter
+from filters._registry import describe as describe_filters
+from filters._registry import format_filters
+from filters._registry import installed as installed_filters
+from filters._registry import load as load_filter
+from filters._stream import StreamChain
+from filters.options import ByteSize, Duration, OptionsError
 
 __all__ = [
     "ANONYMOUS", "NO_HINTS", "PASS", "Action", "Channel", "Direction", "Filter", "FilterStream", "Finding",
     "Hints", "Message", "NoOptions", "Principal", "Verdict", "block", "modify",
     "ByteSize", "Duration", "OptionsError",
+    "Chain", "ChainResult", "Step", "StreamChain",
+    "build_filter", "describe_filters", "format_filters", "installed_filters", "load_filter",
 ]

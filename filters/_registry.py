@@ -19,7 +19,7 @@ from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from filters._api import Direction, Filter
-from filters._options import OptionsError, _describe, bind, join
+from filters.options import OptionsError, _describe, bind, join
 
 __all__ = [
     "GROUP", "FilterInfo", "OptionInfo", "build", "check_class", "describe", "format_filters",

@@ -17,8 +17,8 @@ from typing import Any
 
 from filters._api import PASS, Direction, Filter, Message, Verdict
 from filters._chain import verdict_problem
-from filters._options import OptionsError
 from filters._registry import build, check_class, instantiate
+from filters.options import OptionsError
 
 __all__ = ["SAMPLES", "check_filter", "make_filter", "run_filter", "tmessage"]
 

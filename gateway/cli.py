@@ -10,7 +10,7 @@ import sys
 from importlib.metadata import PackageNotFoundError, version
 from typing import TextIO
 
-from filters._options import OptionsError
+from filters.options import OptionsError
 from gateway import logs
 from gateway.config.settings import Settings, load_settings
 
@@ -95,9 +95,9 @@ def _warnings(settings: Settings) -> list[str]:
 
 
 def cmd_filters(args: argparse.Namespace) -> int:
-    from filters._registry import describe, format_filters
+    from filters import describe_filters, format_filters
 
-    print(format_filters(describe()), end="")
+    print(format_filters(describe_filters()), end="")
     return 0
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from filters._options import OptionsError
+from filters.options import OptionsError
 from gateway import logs
 from gateway.admin.app import build_admin_app
 from gateway.admin.probes import build_probe_app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from filters._options import Duration, OptionsError, join
+from filters.options import Duration, OptionsError, join
 
 
 def _positive(path: str, **values: float) -> None:

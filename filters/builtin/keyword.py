@@ -15,8 +15,8 @@ from typing import Literal
 import re2
 
 from filters._api import PASS, Filter, Finding, Message, Verdict, block, modify
-from filters._options import OptionsError, join
 from filters._text import fold
+from filters.options import OptionsError, join
 
 _WORD_CHAR = r"\pL\pM\pN_"
 # Matcher memory: enough for word lists of ~100k entries; a larger list is an option error.

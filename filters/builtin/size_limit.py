@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from filters._api import PASS, Filter, Finding, Message, Verdict, block, modify
-from filters._options import ByteSize, OptionsError, join
+from filters.options import ByteSize, OptionsError, join
 
 
 @dataclass(frozen=True)

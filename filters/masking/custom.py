@@ -14,8 +14,8 @@ from typing import Any
 
 import re2
 
-from filters._options import OptionsError, join
 from filters.masking._model import Detection
+from filters.options import OptionsError, join
 
 _MAX_MEM = 8 << 20  # bytes of automaton per rule: bounds memory for huge alternations
 _WORD = re.compile(r"\w")

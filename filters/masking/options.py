@@ -28,10 +28,10 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
-from filters._options import Duration, OptionsError, join
 from filters.masking import custom
 from filters.masking.engine import BUILTIN
 from filters.masking.vault import parse_key
+from filters.options import Duration, OptionsError, join
 
 Style = Literal["redact", "partial", "hash", "tokenize"]
 BuiltinType = Literal["card", "ssn", "iban", "email", "phone", "ip", "secret"]

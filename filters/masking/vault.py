@@ -21,7 +21,7 @@ from typing import Protocol, runtime_checkable
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from filters._options import OptionsError
+from filters.options import OptionsError
 
 TOKEN_PREFIX = "tok_"  # noqa: S105 (a label, not a secret)
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from filters._options import OptionsError
+from filters.options import OptionsError
 
 _SCHEMES = ("http://", "https://", "hxxp://", "hxxps://", "ftp://")
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from filters._api import PASS, Filter, Finding, Hints, Message, Verdict, block, modify
-from filters._options import OptionsError
+from filters.options import OptionsError
 from filters.threat.detect import CATEGORIES, Analysis, Category, Detector
 from filters.threat.feeds import DomainList, load_feeds
 from filters.threat.scoring import weigh

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from filters._options import Duration, OptionsError, join
+from filters.options import Duration, OptionsError, join
 from gateway.edge.errors import error_response
 from gateway.edge.request_id import request_id_from
 from gateway.state import StateStore, StateUnavailable

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import Literal
 
-from filters._options import ByteSize, Duration, OptionsError, join
+from filters.options import ByteSize, Duration, OptionsError, join
 
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]{0,62}"
 _TABLE = re.compile(rf"^{_IDENT}(\.{_IDENT})?$")

@@ -17,7 +17,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 
-from filters._options import Duration, OptionsError, join
+from filters.options import Duration, OptionsError, join
 from gateway.access.shield import address_key
 from gateway.enforce.countermeasures import escalate
 from gateway.enforce.settings import BanPolicy

@@ -11,7 +11,7 @@ import binascii
 from dataclasses import dataclass, field
 from typing import Literal
 
-from filters._options import Duration, OptionsError, join
+from filters.options import Duration, OptionsError, join
 from gateway.auth.abuse import AbuseSettings
 
 ALGORITHMS = frozenset({"EdDSA", "ES256", "ES384", "RS256", "PS256"})

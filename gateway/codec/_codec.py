@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
-from filters._options import OptionsError, join
+from filters.options import OptionsError, join
 from gateway.codec._base import CodecError, Extracted, Renderer, TextField
 from gateway.codec.ddp import extract_sockjs
 from gateway.codec.form import extract_form
 from gateway.codec.jsonpath import Pointer, parse_document, states_of
+from gateway.codec.selectors import FieldSelector, SseFields
 from gateway.codec.socketio import extract_engineio, extract_polling
 from gateway.codec.xmpp import extract_xmpp
 
-if TYPE_CHECKING:
-    from gateway.config.settings import FieldSelector
-
-__all__ = ["TEXT_PATH", "Codec", "check_selector"]
+__all__ = ["TEXT_PATH", "Codec", "check_selector", "check_sse"]
 
 TEXT_PATH = "text"  # the path of a whole body or frame taken as one text
 Named = Mapping[str, tuple[Pointer, ...]]
@@ -43,6 +40,11 @@ def _named(mapping: Mapping[str, Sequence[str]], path: str) -> Named | None:
 def check_selector(selector: FieldSelector, path: str = "") -> None:
     """Raise OptionsError naming the key if `selector` cannot become a codec (for config validation)."""
     Codec.for_selector(selector, path)
+
+
+def check_sse(fields: SseFields, path: str = "") -> None:
+    """Raise OptionsError naming the key when a pointer does not parse (config validation)."""
+    Codec.for_events(fields, path)
 
 
 def _content_kind(content_type: str | None) -> tuple[str | None, str]:
@@ -126,6 +128,12 @@ class Codec:
         if not selector.declared:
             return None
         return cls(selector, path)
+
+    @classmethod
+    def for_events(cls, fields: SseFields, path: str = "") -> Codec:
+        """The codec for the data of server-sent events: JSON data through the pointers, anything
+        else as one text, so no data escapes inspection."""
+        return cls(FieldSelector(json=fields.json, text=True), path)
 
     def extract_http(self, body: bytes, content_type: str | None) -> Extracted:
         """Fields of one HTTP body. With json/form/text the Content-Type picks among the declared

@@ -17,11 +17,12 @@ from typing import Any, Literal
 import yaml
 from yarl import URL
 
-from filters._options import ByteSize, Duration, OptionsError, bind, expand_env, join
+from filters.options import ByteSize, Duration, OptionsError, bind, expand_env, join
 from gateway.access.rbac.config import MessageRules, RoleSettings
 from gateway.access.shield import ShieldSettings
 from gateway.audit.config import AuditSettings
 from gateway.auth.config import AuthSettings
+from gateway.codec import FieldSelector, RouteCodecs
 from gateway.config.listeners import ProbeSettings, check_listeners
 from gateway.enforce.settings import AlertSettings, ResponseSettings
 from gateway.keyring.config import KeySettings
@@ -144,49 +145,22 @@ class RouteMatch:
 
 
 @dataclass(frozen=True)
-class SseFields:
-    """Where chat text lives in the `data:` of server-sent events (see gateway/proxy/sse.py)."""
-
-    json: tuple[str, ...] = ()  # pointers into data holding JSON; data that is not JSON is taken as text
-    text: bool = False          # the whole data of each event is text
-
-    @property
-    def declared(self) -> bool:
-        return bool(self.json or self.text)
-
-    def validate(self, path: str) -> None:
-        from gateway.proxy.sse import check_sse  # local: the sse module imports this one
-
-        check_sse(self, path)
-
-
-@dataclass(frozen=True)
-class FieldSelector:
-    """Where message text lives in one direction of a route (see gateway/codec.py)."""
-
-    json: tuple[str, ...] = ()
-    form: tuple[str, ...] = ()
-    text: bool = False
-    socketio: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
-    ddp: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
-    xmpp: bool = False
-    sse: SseFields = field(default_factory=SseFields)  # streamed text/event-stream responses (outbound)
-
-    @property
-    def declared(self) -> bool:
-        """Bodies and frames to inspect (`sse` is separate: it never buffers a body)."""
-        return bool(self.json or self.form or self.text or self.socketio or self.ddp or self.xmpp)
-
-    def validate(self, path: str) -> None:
-        from gateway.codec import check_selector  # local: the codec module imports this one
-
-        check_selector(self, path)
-
-
-@dataclass(frozen=True)
 class MessageFields:
+    """A route's `messages:`: where its text lives each way; compiled to codecs once, when validated."""
+
     inbound: FieldSelector = field(default_factory=FieldSelector)
     outbound: FieldSelector = field(default_factory=FieldSelector)
+
+    def validate(self, path: str) -> None:
+        self.compile(path)
+
+    def compile(self, path: str = "") -> RouteCodecs:
+        """The route's codecs: built at config load (errors name the key) and kept, never built twice."""
+        built: RouteCodecs | None = self.__dict__.get("_codecs")
+        if built is None:
+            built = RouteCodecs.compile(self.inbound, self.outbound, path)
+            self.__dict__["_codecs"] = built  # a cache beside the frozen fields (not compared, not a key)
+        return built
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from filters._options import Duration, OptionsError, join
+from filters.options import Duration, OptionsError, join
 
 ActionName = Literal["log", "alert", "sanitize", "block", "throttle", "ban", "step_up", "quarantine"]
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from filters import Action, Hints, Message
-from filters._chain import Chain, ChainResult
+from filters import Action, Chain, ChainResult, Hints, Message
 from gateway.codec import Codec, Extracted, TextField
 
 

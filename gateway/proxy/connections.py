@@ -16,8 +16,6 @@ from typing import Protocol
 
 from aiohttp import web
 
-from gateway.keys import WS_CONNECTIONS
-
 log = logging.getLogger("chatguard.ws")
 
 
@@ -131,8 +129,3 @@ def end_revoked_sessions(oracle: SessionOracle, registry: Connections,
             await task
 
     return context
-
-
-def connections(app: web.Application) -> Connections:
-    """The app's registry (set up by `gateway.app.build_app`, so apps never share counts)."""
-    return app[WS_CONNECTIONS]

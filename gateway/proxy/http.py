@@ -166,7 +166,7 @@ async def _respond(exchange: Exchange, upstream: aiohttp.ClientResponse) -> web.
     no_body = request.method == "HEAD" or upstream.status in _NO_BODY_STATUSES
     if not no_body and is_event_stream(upstream.headers.get("Content-Type")) \
             and plan.outbound_chain.active(Direction.OUTBOUND):
-        if plan.settings.messages.outbound.sse.declared:
+        if plan.events_codec is not None:
             return await _respond_events(exchange, upstream)
         if codec is not None:  # text the route filters must not slip out as events
             return enforce.http_unparseable(exchange, CodecError("event stream without sse fields"), outbound=True)
@@ -226,8 +226,8 @@ async def _respond_events(exchange: Exchange, upstream: aiohttp.ClientResponse) 
     request, plan = exchange.request, exchange.plan
     if upstream.headers.get("Content-Encoding", "identity").lower() not in ("identity", ""):
         return enforce.http_unparseable(exchange, CodecError("compressed event stream"), outbound=True)
-    relay = EventRelay(plan.settings.messages.outbound.sse, plan.outbound_chain,
-                       exchange.message(Direction.OUTBOUND), plan.max_body)
+    assert plan.events_codec is not None
+    relay = EventRelay(plan.events_codec, plan.outbound_chain, exchange.message(Direction.OUTBOUND), plan.max_body)
     response = web.StreamResponse(status=upstream.status, reason=upstream.reason,
                                   headers=_response_headers(exchange, upstream))
     mark_proxied(response)

@@ -26,14 +26,14 @@ from gateway.auth.carriage import SUBPROTOCOL_PREFIX, forwarded_protocols
 from gateway.edge.errors import error_response
 from gateway.edge.request_id import REQUEST_ID
 from gateway.inspect.exchange import Exchange
-from gateway.keys import METRICS
+from gateway.keys import METRICS, WS_CONNECTIONS
 from gateway.proxy import origin
-from gateway.proxy.connections import Refused, connections
+from gateway.proxy.connections import Connections, Refused
 from gateway.proxy.http import upstream_headers, upstream_url
 from gateway.proxy.upstream_errors import upstream_failure
 from gateway.proxy.ws_bridge import Bridge
 
-__all__ = ["close_all", "forward"]
+__all__ = ["close_all", "connections", "forward"]
 
 log = logging.getLogger("chatguard.ws")
 
@@ -130,6 +130,11 @@ async def _connect_and_relay(exchange: Exchange) -> web.StreamResponse:
         metrics.ws_open.dec()
         registry.live.discard(bridge)
     return client
+
+
+def connections(app: web.Application) -> Connections:
+    """The app's registry (set up by `gateway.app.build_app`, so apps never share counts)."""
+    return app[WS_CONNECTIONS]
 
 
 async def close_all(app: web.Application) -> None:

@@ -41,14 +41,12 @@ import aiohttp
 from aiohttp import WSCloseCode, WSMsgType, web
 from prometheus_client import Counter
 
-from filters import Action, Channel, Direction, Message
-from filters._chain import ChainResult
+from filters import Action, ChainResult, Channel, Direction, Message, StreamChain
 from gateway.access.rbac import allow_message
 from gateway.codec import NAMED_KINDS, Codec, CodecError, Extracted, TextField, frame_names
 from gateway.enforce import decide as enforce
 from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import Inspection, inspect, run_fields
-from gateway.proxy.sse import StreamChain
 
 log = logging.getLogger("chatguard.ws")
 

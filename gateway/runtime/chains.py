@@ -12,10 +12,8 @@ import logging
 from collections.abc import Mapping
 from types import MappingProxyType, TracebackType
 
-from filters._api import Direction, Filter
-from filters._chain import Chain, Step
-from filters._options import OptionsError, join
-from filters._registry import build
+from filters import Chain, Direction, Filter, Step, build_filter
+from filters.options import OptionsError, join
 from gateway.config.settings import Settings
 
 __all__ = ["Pipeline"]
@@ -48,7 +46,7 @@ class Pipeline:
             path = join("filters", name)
             if not ref.timeout > 0:
                 raise OptionsError(join(path, "timeout"), f"expected a duration > 0, got {ref.timeout!r}")
-            filters[name] = build(name, ref.use, ref.options, path)
+            filters[name] = build_filter(name, ref.use, ref.options, path)
             steps[name] = Step(name, filters[name], float(ref.timeout))
         chains: dict[tuple[str, Direction], Chain] = {}
         for i, route in enumerate(settings.routes):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from urllib.parse import quote
 
-from filters._options import OptionsError, join
+from filters.options import OptionsError, join
 from gateway.config.settings import RouteSettings
 from gateway.runtime.canonical_path import CanonicalPath, PathRejected, canonicalise, fold_segment
 

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 
 import aiohttp
 
-from filters import Direction
-from filters._chain import Chain
+from filters import Chain, Direction
 from gateway.access.rbac import AccessControl, RouteAccess
 from gateway.codec import Codec
 from gateway.config.settings import RouteSettings, Settings
@@ -40,6 +39,7 @@ class RoutePlan:
     timeout: aiohttp.ClientTimeout
     inbound_codec: Codec | None
     outbound_codec: Codec | None
+    events_codec: Codec | None  # outbound server-sent events (`messages.outbound.sse`)
     inbound_chain: Chain
     outbound_chain: Chain
     max_frame: int
@@ -73,6 +73,7 @@ class Runtime:
         for route in self.routes:
             rs = route.settings
             upstream = settings.upstreams[rs.upstream]
+            codecs = rs.messages.compile(f"routes[{route.index}].messages")  # built at config load
             self.plans[route.name] = RoutePlan(
                 route=route,
                 settings=rs,
@@ -84,9 +85,9 @@ class Runtime:
                 timeout=aiohttp.ClientTimeout(total=None, sock_connect=upstream.connect_timeout,
                                               connect=upstream.connect_timeout + upstream.pool_timeout,
                                               sock_read=rs.timeout or None),
-                inbound_codec=Codec.for_selector(rs.messages.inbound, f"routes[{route.index}].messages.inbound"),
-                outbound_codec=Codec.for_selector(rs.messages.outbound,
-                                                  f"routes[{route.index}].messages.outbound"),
+                inbound_codec=codecs.inbound,
+                outbound_codec=codecs.outbound,
+                events_codec=codecs.events,
                 inbound_chain=self.pipeline.chain(route.name, Direction.INBOUND),
                 outbound_chain=self.pipeline.chain(route.name, Direction.OUTBOUND),
                 max_frame=rs.websocket.max_frame or settings.websocket.max_frame,

@@ -18,7 +18,7 @@ from typing import Literal
 
 from yarl import URL
 
-from filters._options import Duration, OptionsError, join
+from filters.options import Duration, OptionsError, join
 
 
 def redacted(url: str) -> str:

@@ -22,7 +22,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from filters._options import OptionsError, join
+from filters.options import OptionsError, join
 from gateway.tls.settings import CertPair, ListenerTLS
 
 __all__ = ["TLS12_CIPHERS", "ServerTLS", "harden", "listener_warnings", "tls_version"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
-from filters._options import Duration, OptionsError, join
+from filters.options import Duration, OptionsError, join
 
 __all__ = ["CertPair", "HSTSSettings", "ListenerTLS", "RedirectHTTP", "UpstreamTLS", "check_hostname"]
 

@@ -11,7 +11,7 @@ import ssl
 
 import aiohttp
 
-from filters._options import OptionsError, join
+from filters.options import OptionsError, join
 from gateway.tls.server import check_pair, harden
 from gateway.tls.settings import CertPair, UpstreamTLS
 

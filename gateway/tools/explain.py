@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from filters import ANONYMOUS, Principal
-from filters._options import OptionsError
+from filters.options import OptionsError
 from gateway.access.rbac import AccessControl, allow_message, authorize, check_access, explain
 from gateway.config.settings import load_settings
 from gateway.runtime.canonical_path import PathRejected, canonicalise

@@ -20,9 +20,8 @@ from typing import Any, BinaryIO, TextIO
 
 import orjson
 
-from filters._api import Direction, Message
-from filters._chain import ChainResult
-from filters._options import OptionsError
+from filters import ChainResult, Direction, Message
+from filters.options import OptionsError
 from gateway.config.settings import Settings
 from gateway.runtime.chains import Pipeline
 

@@ -42,7 +42,7 @@ def test_the_default_config_is_the_shipped_demo_config() -> None:
 
 
 def test_demo_config_loads_and_names_installed_filters() -> None:
-    from filters._registry import installed
+    from filters import installed_filters as installed
     from gateway.config.settings import load_settings
 
     settings = load_settings(run.DEFAULT_CONFIG, environ={})

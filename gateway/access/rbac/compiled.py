@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from filters._options import join
+from filters.options import join
 from gateway.access.rbac.config import AccessRules, RoleSettings, check_route
 from gateway.access.rbac.messages import MessagePolicy
 from gateway.access.rbac.policy import RoutePolicy

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
-from filters._options import OptionsError, join
+from filters.options import OptionsError, join
 
 MESSAGE_KINDS = ("socketio", "matrix", "ddp")
 HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})

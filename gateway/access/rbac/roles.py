@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 from filters import Principal
-from filters._options import OptionsError, join
+from filters.options import OptionsError, join
 from gateway.access.rbac.config import RoleSettings
 
 ANONYMOUS_ROLE = "anonymous"

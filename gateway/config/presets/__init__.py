@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from filters._options import OptionsError, join
+from filters.options import OptionsError, join
 
 __all__ = ["PRESET_DIR", "expand_presets", "known_presets", "load_preset"]
 

@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from filters import Action, Principal, Verdict
-from filters._options import bind
 from filters.behaviour import BehaviourFilter, BehaviourOptions
+from filters.options import bind
 from filters.testing import tmessage
 from gateway.state import MemoryStore
 

@@ -1,7 +1,7 @@
 import pytest
 
-from filters._options import OptionsError
 from filters.masking.custom import build, keyword_pattern
+from filters.options import OptionsError
 
 
 def spans(detectors, text: str) -> list[str]:  # type: ignore[no-untyped-def]

@@ -1,7 +1,7 @@
 import pytest
 
-from filters._options import OptionsError, bind
 from filters.masking import MaskingOptions
+from filters.options import OptionsError, bind
 
 KEY = "11" * 32
 PATH = "filters.mask.options"

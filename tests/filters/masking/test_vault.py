@@ -1,7 +1,7 @@
 import pytest
 
-from filters._options import OptionsError
 from filters.masking.vault import MemoryVault, Sealer, TokenVault, parse_key
+from filters.options import OptionsError
 
 KEY = bytes(range(32))
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from filters._options import OptionsError
+from filters.options import OptionsError
 from filters.threat.feeds import DomainList, load_feeds
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from filters import Action, Message
-from filters._options import OptionsError, bind
+from filters.options import OptionsError, bind
 from filters.threat import ThreatFilter, ThreatOptions
 
 CORPUS = Path(__file__).resolve().parents[3] / ".." / "shared" / "corpora" / "threat_dev.jsonl"

@@ -12,7 +12,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from filters._options import bind
+from filters.options import bind
 from gateway.audit.chain import AuditChain, archived_files
 from gateway.audit.config import AuditSettings
 from gateway.audit.entry import Event, clean_fields, iso

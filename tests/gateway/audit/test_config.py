@@ -8,7 +8,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from filters._options import OptionsError, bind
+from filters.options import OptionsError, bind
 from gateway.audit.config import AuditSettings
 
 

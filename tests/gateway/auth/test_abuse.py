@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from filters._options import Duration, OptionsError
+from filters.options import Duration, OptionsError
 from gateway.access.shield import address_key
 from gateway.auth.abuse import AbuseSettings, CredentialAbuse
 from gateway.auth.state import MemoryAuthState

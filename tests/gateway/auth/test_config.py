@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from filters._options import OptionsError, bind
+from filters.options import OptionsError, bind
 from gateway.auth.config import AuthSettings
 
 

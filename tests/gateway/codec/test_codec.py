@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 
-from filters._options import OptionsError
-from gateway.codec import TEXT_PATH, Codec, CodecError, check_selector
-from gateway.config.settings import FieldSelector
+from filters.options import OptionsError
+from gateway.codec import TEXT_PATH, Codec, CodecError, FieldSelector, check_selector
 
 
 def codec(**declared: Any) -> Codec:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from filters._options import OptionsError
+from filters.options import OptionsError
 from gateway.codec import Codec
 from gateway.config.presets import PRESET_DIR, expand_presets, known_presets
 from gateway.config.settings import RouteSettings, Settings, parse_settings

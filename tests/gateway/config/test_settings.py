@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from filters._options import OptionsError
+from filters.options import OptionsError
 from gateway.config.settings import load_settings, parse_settings
 
 BASE: dict[str, Any] = {

@@ -6,7 +6,8 @@ import pytest
 
 from gateway.app import build_app
 from gateway.config.settings import parse_settings
-from gateway.proxy.connections import Connections, Refused, connections
+from gateway.proxy.connections import Connections, Refused
+from gateway.proxy.websocket import connections
 
 
 def test_the_per_client_limit_answers_429_and_leaves_others_alone() -> None:

@@ -6,14 +6,12 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from filters import Filter, Message, Verdict, block
-from filters._chain import Chain, Step
-from filters._options import OptionsError
+from filters import Chain, Filter, Message, Step, Verdict, block
 from filters.builtin.keyword import Keyword, KeywordOptions
 from filters.masking import MaskingFilter, MaskingOptions
-from gateway.codec import CodecError
-from gateway.config.settings import SseFields
-from gateway.proxy.sse import EventParser, EventRelay, check_sse, is_event_stream
+from filters.options import OptionsError
+from gateway.codec import Codec, CodecError, SseFields, check_sse
+from gateway.proxy.sse import EventParser, EventRelay, is_event_stream
 
 CARD = "4111111111111111"
 
@@ -23,7 +21,7 @@ def chain(*filters: Filter, fail_open: bool = False) -> Chain:
 
 
 def relay(fields: SseFields, *filters: Filter, limit: int = 4096) -> EventRelay:
-    return EventRelay(fields, chain(*filters), Message(""), limit)
+    return EventRelay(Codec.for_events(fields), chain(*filters), Message(""), limit)
 
 
 def masking() -> MaskingFilter:

@@ -13,14 +13,24 @@ import aiohttp
 import pytest
 from aiohttp import WSMsgType
 
-from filters import PASS, Action, Channel, Direction, Filter, Message, Verdict, block, modify
-from filters._chain import Chain, Step
+from filters import (
+    PASS,
+    Action,
+    Chain,
+    Channel,
+    Direction,
+    Filter,
+    Message,
+    Step,
+    StreamChain,
+    Verdict,
+    block,
+    modify,
+)
 from filters.builtin.keyword import Keyword, KeywordOptions
 from filters.masking import MaskingFilter, MaskingOptions
-from gateway.codec import Codec, CodecError
-from gateway.config.settings import FieldSelector
-from gateway.proxy.connections import connections
-from gateway.proxy.sse import StreamChain
+from gateway.codec import Codec, CodecError, FieldSelector
+from gateway.proxy.websocket import connections
 from gateway.proxy.ws_bridge import FrameStream, mirrored
 from tests.helpers import (
     RawWebSocket,

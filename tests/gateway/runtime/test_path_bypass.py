@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from filters._options import bind, join
+from filters.options import bind, join
 from gateway.config.settings import RouteSettings
 from gateway.runtime.canonical_path import PathRejected, canonicalise
 from gateway.runtime.routing import RouteTable

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from filters._options import OptionsError, bind, join
+from filters.options import OptionsError, bind, join
 from gateway.config.settings import RouteSettings
 from gateway.runtime.canonical_path import canonicalise
 from gateway.runtime.routing import Matched, RouteTable

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 import pytest
 from redis.asyncio import Redis
 
-from filters._options import Duration
+from filters.options import Duration
 from gateway.state import RedisStore, StateSettings
 
 REDIS_URL = "redis://127.0.0.1:6379/0"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from filters._options import bind
+from filters.options import bind
 from gateway.state import LocalFallback, MemoryStore, RedisStore, StateSettings, StateUnavailable, open_store
 from tests.gateway.state._redis import REDIS_URL, closed_port
 

@@ -3,7 +3,7 @@ from typing import Any
 
 import pytest
 
-from filters._options import OptionsError, bind
+from filters.options import OptionsError, bind
 from gateway.state import StateSettings
 from gateway.state.settings import redacted
 

@@ -5,8 +5,7 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
-from filters import Action, Direction, Principal
-from filters._chain import Chain, Step
+from filters import Action, Chain, Direction, Principal, Step
 from filters.masking import MaskingFilter, TokenVault
 from filters.testing import make_filter, tmessage
 from gateway.state import MemoryStore, StateUnavailable

@@ -12,7 +12,7 @@ from aiohttp import web
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from filters._options import OptionsError
+from filters.options import OptionsError
 from gateway.tls.certs import issue, write_pair
 from gateway.tls.server import ServerTLS
 from gateway.tls.settings import CertPair

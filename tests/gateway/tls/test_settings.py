@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from filters._options import OptionsError, bind
+from filters.options import OptionsError, bind
 from gateway.tls.server import listener_warnings
 from gateway.tls.settings import CertPair, HSTSSettings, ListenerTLS, UpstreamTLS
 

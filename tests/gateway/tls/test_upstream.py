@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from filters._options import OptionsError
+from filters.options import OptionsError
 from gateway.tls.certs import issue, write_pair
 from gateway.tls.server import ServerTLS
 from gateway.tls.settings import ListenerTLS, UpstreamTLS

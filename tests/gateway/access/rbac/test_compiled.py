@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from filters import Principal
-from filters._options import OptionsError, bind
+from filters.options import OptionsError, bind
 from gateway.access.rbac import AccessControl, AccessRules, RoleSettings, authorize, check_access, record
 
 ROLES = {"visitor": {}, "agent": {"inherits": ["visitor"], "permissions": ["transcripts:read"]}}

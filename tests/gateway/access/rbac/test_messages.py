@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from filters import ANONYMOUS, Principal
-from filters._options import bind
+from filters.options import bind
 from gateway.access.rbac import MessagePolicy, MessageRules, allow_message
 
 AGENT = Principal("ann", frozenset({"agent", "visitor"}))

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from filters import ANONYMOUS, Principal
-from filters._options import OptionsError, bind
+from filters.options import OptionsError, bind
 from gateway.access.rbac import RoleMap, RoleSettings
 
 ROLES: dict[str, Any] = {

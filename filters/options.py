@@ -1,8 +1,8 @@
 """Typed binding of plain config data (YAML) onto frozen dataclasses.
 
-Used for the gateway's own settings and for every filter's `Options`, so a wrong
-key or type anywhere stops startup with the same kind of message: the exact key
-path, what was found and what was expected.
+Public and shared: the gateway binds its own settings with it and the registry binds
+every filter's `Options`, so a wrong key or type anywhere stops startup with the same
+kind of message: the exact key path, what was found and what was expected.
 """
 
 from __future__ import annotations

@@ -1,0 +1,112 @@
+"""The chain over a stream: values split across pieces (SSE events, WebSocket frames) are still found."""
+
+from __future__ import annotations
+
+import asyncio
+
+from filters._api import Action, Direction, FilterStream, Finding, Message, Verdict
+from filters._chain import Chain, ChainResult, Step, _inspect
+
+__all__ = ["StreamChain"]
+
+
+class StreamChain:
+    """The outbound chain over the pieces of one stream (SSE response, WebSocket connection).
+
+    Filters offering `Filter.stream` get one stream per field path, fed every piece in
+    order, so a value split across pieces is still found; the others inspect each piece
+    alone. Never shared between streams; at most `MAX_PATHS` field paths per stream, so a
+    sender cannot grow the held state without bound (further paths fail closed).
+    """
+
+    MAX_PATHS = 64
+
+    def __init__(self, chain: Chain, template: Message) -> None:
+        self._chain = chain
+        self.steps = tuple(s for s in chain.steps if s.filter.handles(Direction.OUTBOUND))
+        self._template = template
+        self._streams: dict[tuple[int, str], FilterStream | None] = {}
+        self._seen: dict[tuple[int, str], int] = {}
+        self._paths: set[str] = set()
+
+    @staticmethod
+    def offered(chain: Chain, template: Message) -> bool:
+        """Whether any outbound filter of `chain` keeps per-stream state for `template`'s stream."""
+        for step in chain.steps:
+            offer = getattr(step.filter, "stream", None)
+            if step.filter.handles(Direction.OUTBOUND) and callable(offer) and offer(template) is not None:
+                return True
+        return False
+
+    @property
+    def paths(self) -> frozenset[str]:
+        """The field paths this stream has carried so far."""
+        return frozenset(self._paths)
+
+    async def run(self, text: str, path: str, *, final: bool) -> ChainResult:
+        """The chain over one piece of the stream at `path`: streams fed in order, others inspected."""
+        message = Message(text=text, direction=Direction.OUTBOUND, channel=self._template.channel,
+                          route=self._template.route, field=path, principal=self._template.principal,
+                          conversation=self._template.conversation, client=self._template.client,
+                          metadata=self._template.metadata)
+        original = text
+        verdicts: list[Verdict] = []
+        failures: tuple[str, ...] = ()
+        if path not in self._paths:
+            if len(self._paths) >= self.MAX_PATHS:
+                failure = "too many streamed fields"
+                return ChainResult(Action.BLOCK, text, (Verdict(Action.BLOCK, None, failure),), (failure,))
+            self._paths.add(path)
+        for number, step in enumerate(self.steps):
+            stream = self._stream(number, step, path, message)
+            if stream is None:
+                if final and not text:
+                    continue
+                verdict, failure = await _inspect(step, message.with_text(text))
+            else:
+                verdict, failure = await self._feed(step, stream, (number, path), text, final)
+            if verdict is None:
+                failures += (failure,)
+                if self._chain.fail_open:
+                    continue
+                verdicts.append(Verdict(Action.BLOCK, None, failure, filter=step.name))
+                return ChainResult(Action.BLOCK, text, tuple(verdicts), failures)
+            verdicts.append(verdict)
+            if verdict.action is Action.BLOCK:
+                return ChainResult(Action.BLOCK, text, tuple(verdicts), failures)
+            if verdict.action is Action.MODIFY and verdict.text is not None:
+                text = verdict.text
+        action = Action.MODIFY if text != original or any(v.action is Action.MODIFY for v in verdicts) \
+            else Action.PASS
+        return ChainResult(action, text, tuple(verdicts), failures)
+
+    def _stream(self, number: int, step: Step, path: str, message: Message) -> FilterStream | None:
+        key = (number, path)
+        if key not in self._streams:
+            offer = getattr(step.filter, "stream", None)
+            self._streams[key] = offer(message) if callable(offer) else None
+            self._seen[key] = 0
+        return self._streams[key]
+
+    async def _feed(self, step: Step, stream: FilterStream, key: tuple[int, str], text: str,
+                    final: bool) -> tuple[Verdict | None, str]:
+        """One call into a filter stream under the step's time limit; (None, reason) when it failed."""
+        try:
+            async with asyncio.timeout(step.timeout):
+                if final:
+                    emitted = (await stream.feed(text) if text else "") + await stream.close()
+                else:
+                    emitted = await stream.feed(text)
+        except TimeoutError:
+            return None, f"filter {step.name} timed out"
+        except Exception as exc:
+            return None, f"filter {step.name} failed: {type(exc).__name__}"
+        if not isinstance(emitted, str):
+            return None, f"filter {step.name} failed: bad stream output"
+        found = tuple(stream.findings[self._seen[key]:])
+        self._seen[key] = len(stream.findings)
+        if emitted == text and not found:
+            return step.passed, ""
+        findings = tuple(Finding(f.type, f.start, f.end, f.score) for f in found)
+        reason = f"masked {len(found)} value(s) in a stream" if found else ""
+        return Verdict(Action.MODIFY, emitted, reason, findings, filter=step.name), ""
