@@ -6,7 +6,8 @@ component brings versioned migrations that run at start (`migrate`). A `Lease` i
 lock with an expiry, so one worker across instances does scheduled work.
 """
 
-from gateway.database.base import Database, DatabaseError, Dialect, Row, open_database
+from gateway.database.base import Database, DatabaseError, Dialect, Row
+from gateway.database.connect import open_database
 from gateway.database.lease import Lease
 from gateway.database.migrate import Migration, MigrationError, migrate
 

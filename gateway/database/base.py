@@ -1,4 +1,4 @@
-"""The `Database` interface, its two dialects, and `open_database(url)`.
+"""The `Database` interface and its two dialects (`gateway.database.connect.open_database` picks one).
 
 Statements use `$1, $2 ...` placeholders (PostgreSQL's own; rewritten to named ones for
 SQLite) and may name dialect words in braces: `{blob}` (BLOB | BYTEA), `{bigint}` (INTEGER |
@@ -88,23 +88,6 @@ def sqlite_params(sql: str) -> str:
 
 def sqlite_args(args: Sequence[Any]) -> dict[str, Any]:
     return {f"p{i}": value for i, value in enumerate(args, 1)}
-
-
-def open_database(url: str) -> Database:
-    """`sqlite:///var/lib/chatguard/data.db` (or `sqlite:///:memory:`) or a `postgresql://` URL.
-
-    For PostgreSQL a `?search_path=SCHEMA` query parameter keeps an installation (or a test)
-    in its own schema. The database is not contacted until `open()`.
-    """
-    if url.startswith("sqlite://"):
-        from gateway.database.sqlite import SqliteDatabase
-
-        return SqliteDatabase(sqlite_path(url))
-    if url.startswith(("postgresql://", "postgres://")):
-        from gateway.database.postgres import PostgresDatabase
-
-        return PostgresDatabase(url)
-    raise ValueError("expected a sqlite:/// or postgresql:// URL")
 
 
 def sqlite_path(url: str) -> str:

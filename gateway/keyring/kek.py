@@ -18,7 +18,7 @@ from typing import Any, Protocol, runtime_checkable
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from filters._options import OptionsError, join
+from filters.options import OptionsError, join
 from gateway.keyring.config import KekSource, KeySettings, KmsSettings
 
 NONCE = 12

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from filters._options import OptionsError, bind
+from filters.options import OptionsError, bind
 from gateway.keyring import KeySettings, LocalKek, wrappers
 
 HEX = "ab" * 32
