@@ -1,4 +1,4 @@
-"""The probe listener's settings, and the check that no two listeners claim one address.
+"""The listeners' settings (gateway, admin, probes), and the check that no two claim one address.
 
 ```yaml
 probes:              # /healthz, /readyz and /metrics only: no admin API, no ban or quarantine endpoints
@@ -13,14 +13,32 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from filters._options import OptionsError, join
-
-if TYPE_CHECKING:
-    from gateway.config.settings import Settings
+from filters.options import OptionsError, join
+from gateway.tls.settings import ListenerTLS
 
 _WILDCARDS = frozenset({"", "0.0.0.0", "::", "*"})
+
+
+@dataclass(frozen=True)
+class ListenSettings:
+    host: str = "0.0.0.0"
+    port: int = 8080
+    tls: ListenerTLS | None = None
+
+    def validate(self, path: str) -> None:
+        _check_port(self.port, join(path, "port"))
+
+
+@dataclass(frozen=True)
+class AdminSettings:
+    host: str = "127.0.0.1"
+    port: int = 9901
+    enabled: bool = True
+
+    def validate(self, path: str) -> None:
+        _check_port(self.port, join(path, "port"))
 
 
 @dataclass(frozen=True)
@@ -33,11 +51,28 @@ class ProbeSettings:
     metrics: bool = True
 
     def validate(self, path: str) -> None:
-        if not 0 <= self.port <= 65535:
-            raise OptionsError(join(path, "port"), f"expected a port 0-65535, got {self.port}")
+        _check_port(self.port, join(path, "port"))
 
 
-def listeners(settings: Settings) -> list[tuple[str, str, int]]:
+def _check_port(port: int, path: str) -> None:
+    if not 0 <= port <= 65535:
+        raise OptionsError(path, f"expected a port 0-65535, got {port}")
+
+
+class Listening(Protocol):
+    """What the listener checks read of `gateway.config.settings.Settings`."""
+
+    @property
+    def listen(self) -> ListenSettings: ...
+
+    @property
+    def admin(self) -> AdminSettings: ...
+
+    @property
+    def probes(self) -> ProbeSettings: ...
+
+
+def listeners(settings: Listening) -> list[tuple[str, str, int]]:
     """(key path of the port, host, port) of every listener the config starts, in start order."""
     found = [("listen.port", settings.listen.host, settings.listen.port)]
     if settings.admin.enabled:
@@ -60,7 +95,7 @@ def _overlap(a: str, b: str) -> bool:
         return a.lower() == b.lower()  # host names: the same name is the same address
 
 
-def check_listeners(settings: Settings, path: str) -> None:
+def check_listeners(settings: Listening, path: str) -> None:
     """Two listeners on one address and port would fail at bind time: name the key now instead."""
     seen: list[tuple[str, str, int]] = []
     for key, host, port in listeners(settings):

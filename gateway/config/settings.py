@@ -23,11 +23,11 @@ from gateway.access.shield import ShieldSettings
 from gateway.audit.config import AuditSettings
 from gateway.auth.config import AuthSettings
 from gateway.codec import FieldSelector, RouteCodecs
-from gateway.config.listeners import ProbeSettings, check_listeners
+from gateway.config.listeners import AdminSettings, ListenSettings, ProbeSettings, check_listeners
 from gateway.enforce.settings import AlertSettings, ResponseSettings
 from gateway.keyring.config import KeySettings
 from gateway.state.settings import StateSettings
-from gateway.tls.settings import ListenerTLS, UpstreamTLS
+from gateway.tls.settings import UpstreamTLS
 from gateway.transcripts.config import RoutePolicy, TranscriptSettings
 
 __all__ = [
@@ -38,26 +38,6 @@ __all__ = [
 
 ConfigError = OptionsError
 HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-
-
-@dataclass(frozen=True)
-class ListenSettings:
-    host: str = "0.0.0.0"
-    port: int = 8080
-    tls: ListenerTLS | None = None
-
-    def validate(self, path: str) -> None:
-        _check_port(self.port, join(path, "port"))
-
-
-@dataclass(frozen=True)
-class AdminSettings:
-    host: str = "127.0.0.1"
-    port: int = 9901
-    enabled: bool = True
-
-    def validate(self, path: str) -> None:
-        _check_port(self.port, join(path, "port"))
 
 
 @dataclass(frozen=True)
@@ -259,11 +239,6 @@ class Settings:
     @property
     def trusted_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
         return tuple(ipaddress.ip_network(c, strict=False) for c in self.trusted_proxies)
-
-
-def _check_port(port: int, path: str) -> None:
-    if not 0 <= port <= 65535:
-        raise ConfigError(path, f"expected a port 0-65535, got {port}")
 
 
 def _name_routes(raw_routes: Any) -> Any:

@@ -21,7 +21,7 @@ from typing import Any, TextIO
 
 import orjson
 
-from filters._options import OptionsError
+from filters.options import OptionsError
 from gateway.database import DatabaseError, Lease, MigrationError
 from gateway.keyring import KeyUnavailable
 from gateway.transcripts.archive import ArchiveError, DirectoryTarget, read_archive

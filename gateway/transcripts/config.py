@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from filters._options import Duration, OptionsError, join
+from filters.options import Duration, OptionsError, join
 
 StoreMode = Literal["disabled", "masked", "full"]
 Backlog = Literal["drop", "refuse"]

@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 import yaml
 
-from filters._options import Duration
+from filters.options import Duration
 
 REPO = Path(__file__).resolve().parents[2]
 COMPOSE = REPO / "deploy" / "compose"

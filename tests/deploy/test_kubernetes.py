@@ -109,7 +109,7 @@ def test_services_and_network_policies_expose_only_the_gateway(all_manifests: di
 
 
 def test_drain_time_covers_the_shutdown_timeout(all_manifests: dict[str, list[Doc]]) -> None:
-    from filters._options import Duration
+    from filters.options import Duration
 
     for source, docs in all_manifests.items():
         config = chatguard_config(docs)
