@@ -8,7 +8,7 @@ import pytest
 from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
 
-from filters._options import OptionsError, bind
+from filters.options import OptionsError, bind
 from gateway.state import StateSettings
 from gateway.state.connect import client, key_prefix, parse_target
 from gateway.state.settings import redacted

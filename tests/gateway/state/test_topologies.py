@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 import pytest
 from redis.asyncio.cluster import RedisCluster
 
-from filters._options import Duration
+from filters.options import Duration
 from gateway.state import RedisStore, StateSettings, StateUnavailable
 from tests.gateway.state._redis import unique_prefix
 from tests.gateway.state.servers import (
