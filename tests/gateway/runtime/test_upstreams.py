@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from gateway.proxy.connections import connections
+from gateway.proxy.websocket import connections
 from gateway.proxy.ws_bridge import Bridge
 from tests.helpers import RunningGateway, gateway_config, route, run_gateway, serve_app, until
 
