@@ -1,6 +1,9 @@
 -- wrk script: POST the benchmark's chat message and print one JSON line of results at the end.
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Accept"] = "application/json"
+wrk.headers["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64) chat-client/1.0"
+wrk.headers["Host"] = "chat.example.org"
 wrk.body = os.getenv("BENCH_BODY")
 
 done = function(summary, latency, requests)

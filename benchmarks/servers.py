@@ -1,4 +1,4 @@
-"""The processes a benchmark run starts: configs for nginx and chatguard, pinned launch, clean stop."""
+"""The processes a benchmark run starts: nginx configs (plain, ModSecurity, upstreams), pinned launch, clean stop."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from pathlib import Path
 from benchmarks.payload import chat_json
 
 REPO = Path(__file__).resolve().parents[1]
-HTTP_PATH = "/api/rooms/bench/messages"
+HTTP_PATH = "/api/rooms/bench/messages"  # the upstream answers a fixed chat JSON
+ECHO_PATH = "/api/rooms/echo/messages"  # the upstream answers the request body (message-size rows)
 WS_PATH = "/ws/bench"
+MODULES = Path("/usr/lib/nginx/modules")
 
 
 def free_port() -> int:
@@ -52,6 +54,19 @@ class Server:
                 continue
             total += int(fields[11]) + int(fields[12])  # utime, stime
         return total / tick
+
+    def rss_bytes(self) -> int:
+        """Resident memory of the process tree (nginx master + worker, chatguard and its workers)."""
+        total = 0
+        for pid in _tree(self.process.pid):
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        return total
 
 
 def _tree(root: int) -> list[int]:
@@ -97,17 +112,20 @@ def wait_ready(server: Server, url: str | None = None, within: float = 60.0) -> 
     raise RuntimeError(f"{server.name} did not become ready within {within:.0f} s")
 
 
-def nginx_conf(workdir: Path, name: str, port: int, server_block: str, upstreams: str = "") -> Path:
+def nginx_conf(workdir: Path, name: str, port: int, server_block: str, upstreams: str = "",
+               modules: tuple[str, ...] = ()) -> Path:
     """A self-contained nginx config: one worker, no access log, temp files under workdir."""
     base = workdir / name
     base.mkdir(parents=True, exist_ok=True)
     conf = base / "nginx.conf"
-    conf.write_text(f"""
+    loads = "".join(f"load_module {MODULES / module};\n" for module in modules)
+    conf.write_text(f"""{loads}
 worker_processes 1;
+worker_rlimit_nofile 20000;
 daemon off;
 pid {base}/nginx.pid;
 error_log {base}/error.log warn;
-events {{ worker_connections 4096; multi_accept on; }}
+events {{ worker_connections 16384; multi_accept on; }}
 http {{
     access_log off;
     client_body_temp_path {base}/body;
@@ -116,6 +134,8 @@ http {{
     uwsgi_temp_path {base}/uwsgi;
     scgi_temp_path {base}/scgi;
     keepalive_requests 10000000;
+    client_body_buffer_size 128k;
+    client_max_body_size 1m;
     {upstreams}
     server {{
         listen 127.0.0.1:{port} backlog=4096;
@@ -126,14 +146,24 @@ http {{
     return conf
 
 
+def echo_available() -> bool:
+    return (MODULES / "ngx_http_echo_module.so").exists()
+
+
 def upstream_nginx_conf(workdir: Path, port: int) -> Path:
-    """The HTTP upstream: nginx answering every POST with a fixed chat JSON (cheap on purpose)."""
+    """The HTTP upstream: nginx answering a fixed chat JSON, or echoing the body on ECHO_PATH (cheap on purpose)."""
     body = chat_json().replace("'", "")
     block = f"location / {{ default_type application/json; return 200 '{body}'; }}"
-    return nginx_conf(workdir, f"upstream-{port}", port, block)
+    modules: tuple[str, ...] = ()
+    if echo_available():
+        modules = ("ngx_http_echo_module.so",)
+        block += (f" location = {ECHO_PATH} {{ default_type application/json; echo_read_request_body; "
+                  "echo_request_body; }")
+    return nginx_conf(workdir, f"upstream-{port}", port, block, modules=modules)
 
 
-def proxy_nginx_conf(workdir: Path, port: int, http_port: int, ws_port: int) -> Path:
+def proxy_nginx_conf(workdir: Path, port: int, http_port: int, ws_port: int, modsecurity: bool = False) -> Path:
+    """nginx as reverse proxy; with `modsecurity`, ModSecurity 3 and the OWASP CRS (PL1) in blocking mode."""
     upstreams = (f"upstream http_up {{ server 127.0.0.1:{http_port}; keepalive 128; }} "
                  f"upstream ws_up {{ server 127.0.0.1:{ws_port}; }}")
     block = f"""
@@ -149,29 +179,51 @@ def proxy_nginx_conf(workdir: Path, port: int, http_port: int, ws_port: int) -> 
             proxy_http_version 1.1;
             proxy_set_header Connection "";
         }}"""
-    return nginx_conf(workdir, f"proxy-{port}", port, block, upstreams)
+    if not modsecurity:
+        return nginx_conf(workdir, f"proxy-{port}", port, block, upstreams)
+    rules = modsecurity_rules(workdir / f"modsec-{port}")
+    upstreams += f" modsecurity on; modsecurity_rules_file {rules};"
+    return nginx_conf(workdir, f"modsec-{port}", port, block, upstreams,
+                      modules=("ngx_http_modsecurity_module.so",))
 
 
-def chatguard_conf(workdir: Path, port: int, admin: int, http_port: int, ws_port: int) -> Path:
-    """Pass-through routes (no message fields, no filters): the cost of the gateway itself."""
-    conf = workdir / f"chatguard-{port}.yaml"
+CRS_SETUP = Path("/etc/modsecurity/crs/crs-setup.conf")
+CRS_RULES = Path("/usr/share/modsecurity-crs/rules")
+
+
+def modsecurity_available() -> bool:
+    return (MODULES / "ngx_http_modsecurity_module.so").exists() and CRS_SETUP.exists() and CRS_RULES.is_dir()
+
+
+def modsecurity_rules(base: Path) -> Path:
+    """ModSecurity's recommended engine settings with blocking on, JSON bodies parsed, then the CRS at PL1.
+
+    Response bodies are not inspected (the CRS response rules only look at text/html-like types), nor
+    does anything get audit-logged: the WAF does the least it can for a clean request, so ratios
+    against it are not flattered.
+    """
+    base.mkdir(parents=True, exist_ok=True)
+    conf = base / "modsecurity.conf"
     conf.write_text(f"""
-listen: {{host: 127.0.0.1, port: {port}}}
-admin: {{host: 127.0.0.1, port: {admin}}}
-logging: {{level: warning, access_log: false}}
-shield: {{enabled: false}}  # one load generator address would trip the per-address limits
-upstreams:
-  api: {{url: "http://127.0.0.1:{http_port}"}}
-  ws: {{url: "http://127.0.0.1:{ws_port}"}}
-routes:
-  - name: api
-    match: {{path: "{HTTP_PATH}", methods: [POST]}}
-    upstream: api
-    allow: [anonymous]
-  - name: ws
-    match: {{path: "{WS_PATH}", websocket: true}}
-    upstream: ws
-    allow: [anonymous]
+SecRuleEngine On
+SecRequestBodyAccess On
+SecRule REQUEST_HEADERS:Content-Type "^application/json" \\
+    "id:200001,phase:1,t:none,t:lowercase,pass,nolog,ctl:requestBodyProcessor=JSON"
+SecRequestBodyLimit 13107200
+SecRequestBodyNoFilesLimit 1048576
+SecRequestBodyLimitAction Reject
+SecRequestBodyJsonDepthLimit 512
+SecRule REQBODY_ERROR "!@eq 0" "id:200002,phase:2,t:none,log,deny,status:400,msg:'Failed to parse request body.'"
+SecPcreMatchLimit 1000
+SecPcreMatchLimitRecursion 1000
+SecResponseBodyAccess Off
+SecTmpDir {base}
+SecDataDir {base}
+SecAuditEngine Off
+SecArgumentSeparator &
+SecCookieFormat 0
+SecUnicodeMapFile /etc/nginx/unicode.mapping 20127
+Include {CRS_SETUP}
+Include {CRS_RULES}/*.conf
 """)
     return conf
-

@@ -1,9 +1,11 @@
-"""Find or install what the benchmark needs: nginx and wrk (Debian packages), mitmdump (own venv)."""
+"""Find or install what the benchmark needs: nginx, its echo and ModSecurity modules, the OWASP CRS and
+wrk (Debian packages), mitmdump (own venv), Redis (for the shield rows)."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +13,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 MITM_VENV = HERE / ".venv-mitm"
 APT_PACKAGES = {"nginx": "nginx-light", "wrk": "wrk", "taskset": "util-linux"}
+# Files that are not commands: the nginx modules and the rule set, by the package that ships them.
+APT_FILES = {
+    "/usr/lib/nginx/modules/ngx_http_echo_module.so": "libnginx-mod-http-echo",
+    "/usr/lib/nginx/modules/ngx_http_modsecurity_module.so": "libnginx-mod-http-modsecurity",
+    "/usr/share/modsecurity-crs/rules": "modsecurity-crs",
+}
 
 
 def _apt_install(packages: list[str]) -> bool:
@@ -24,10 +32,11 @@ def _apt_install(packages: list[str]) -> bool:
 
 def ensure_commands(notes: list[str]) -> dict[str, str | None]:
     """Path of each command, installing missing ones with apt-get when running as root."""
-    missing = [name for name in APT_PACKAGES if shutil.which(name) is None]
+    missing = [APT_PACKAGES[name] for name in APT_PACKAGES if shutil.which(name) is None]
+    missing += [package for path, package in APT_FILES.items() if not os.path.exists(path)]
     if missing and shutil.which("apt-get") and os.geteuid() == 0:
-        print(f"installing {', '.join(APT_PACKAGES[m] for m in missing)} with apt-get ...", flush=True)
-        _apt_install([APT_PACKAGES[m] for m in missing])
+        print(f"installing {', '.join(missing)} with apt-get ...", flush=True)
+        _apt_install(missing)
     found = {name: shutil.which(name) for name in APT_PACKAGES}
     for name, path in found.items():
         if path is None:
@@ -56,3 +65,12 @@ def chatguard_available(notes: list[str]) -> bool:
         notes.append("chatguard skipped: `python -m gateway` does not run yet")
         return False
     return True
+
+
+def redis_available(host: str = "127.0.0.1", port: int = 6379) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False

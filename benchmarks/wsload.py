@@ -3,6 +3,10 @@
 `python -m benchmarks.wsload --port P --path /ws/bench --connections 64 --seconds 10` prints one JSON
 line: round trips completed in the window, msg/s, p50/p99 latency. One process on one core; framing is
 hand-rolled (benchmarks/wsframes.py) and the outgoing frame is built once, so the client stays cheap.
+
+`--idle N` instead opens N WebSockets that send nothing, prints `open N` once they are all upgraded,
+holds them until a line arrives on stdin (the caller measures the proxy's memory meanwhile), then
+closes them and prints one JSON line.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import asyncio
 import base64
 import json
 import os
+import sys
 import time
 from array import array
 from typing import cast
@@ -19,7 +24,7 @@ from typing import cast
 import uvloop
 
 from benchmarks import wsframes
-from benchmarks.payload import chat_json
+from benchmarks.payload import DEFAULT_SIZE, chat_json
 
 
 class Client(asyncio.Protocol):
@@ -90,18 +95,50 @@ class Shared:
         self.latencies = array("q")
 
 
-async def run(host: str, port: int, path: str, connections: int, seconds: float, warmup: float,
-              origin: str) -> dict[str, float | int]:
-    loop = asyncio.get_running_loop()
-    shared = Shared(chat_json().encode())
+def upgrade_request(host: str, port: int, path: str, origin: str) -> bytes:
     key = base64.b64encode(os.urandom(16))
-    request = (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-               f"Sec-WebSocket-Version: 13\r\nOrigin: {origin}\r\n").encode() + b"Sec-WebSocket-Key: " + key + b"\r\n\r\n"
+    return (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Version: 13\r\nOrigin: {origin}\r\n").encode() + b"Sec-WebSocket-Key: " + key + b"\r\n\r\n"
+
+
+async def connect(shared: Shared, host: str, port: int, request: bytes, count: int, batch: int = 200) -> list[Client]:
+    """`count` upgraded connections, opened `batch` at a time (a burst of thousands overflows accept queues)."""
+    loop = asyncio.get_running_loop()
     clients: list[Client] = []
-    for _ in range(connections):
-        _, client = await loop.create_connection(lambda: Client(shared, request), host, port)
-        clients.append(client)
-    await asyncio.wait_for(asyncio.gather(*(c.ready for c in clients)), 10)
+    while len(clients) < count:
+        opened = []
+        for _ in range(min(batch, count - len(clients))):
+            _, client = await loop.create_connection(lambda: Client(shared, request), host, port)
+            opened.append(client)
+        await asyncio.wait_for(asyncio.gather(*(c.ready for c in opened)), 30)
+        clients += opened
+    return clients
+
+
+def close_all(clients: list[Client]) -> None:
+    close = wsframes.frame(wsframes.OP_CLOSE, (1000).to_bytes(2, "big"), masked=True)
+    for client in clients:
+        if client.transport is not None:
+            client.transport.write(close)
+            client.transport.close()
+
+
+async def hold_idle(host: str, port: int, path: str, connections: int, origin: str) -> dict[str, float | int]:
+    """Open `connections` idle WebSockets, report, hold them until stdin says go, close them."""
+    shared = Shared(b"")
+    clients = await connect(shared, host, port, upgrade_request(host, port, path, origin), connections)
+    print(f"open {len(clients)}", flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    lost = shared.errors
+    close_all(clients)
+    await asyncio.sleep(0.5)
+    return {"connections": len(clients), "errors": lost}
+
+
+async def run(host: str, port: int, path: str, connections: int, seconds: float, warmup: float,
+              origin: str, size: int = DEFAULT_SIZE) -> dict[str, float | int]:
+    shared = Shared(chat_json(size).encode())
+    clients = await connect(shared, host, port, upgrade_request(host, port, path, origin), connections)
     for client in clients:
         client.send()
     await asyncio.sleep(warmup)
@@ -114,11 +151,7 @@ async def run(host: str, port: int, path: str, connections: int, seconds: float,
     elapsed = time.perf_counter() - started
     shared.running = False
     await asyncio.wait([c.idle for c in clients], timeout=5)
-    close = wsframes.frame(wsframes.OP_CLOSE, (1000).to_bytes(2, "big"), masked=True)
-    for client in clients:
-        if client.transport is not None:
-            client.transport.write(close)
-            client.transport.close()
+    close_all(clients)
     lat = sorted(shared.latencies)
     count = len(lat)
     return {
@@ -140,9 +173,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--origin", default="http://127.0.0.1")
+    parser.add_argument("--size", type=int, default=DEFAULT_SIZE, help="message size in bytes (about)")
+    parser.add_argument("--idle", type=int, default=0, help="open this many idle WebSockets instead (see above)")
     args = parser.parse_args()
-    result = uvloop.run(run(args.host, args.port, args.path, args.connections, args.seconds, args.warmup,
-                            args.origin))
+    if args.idle:
+        result = uvloop.run(hold_idle(args.host, args.port, args.path, args.idle, args.origin))
+    else:
+        result = uvloop.run(run(args.host, args.port, args.path, args.connections, args.seconds, args.warmup,
+                                args.origin, args.size))
     print(json.dumps(result), flush=True)
 
 

@@ -1,0 +1,97 @@
+"""The tables `make bench` prints, and the ratios issue targets are judged by (all from one run)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from benchmarks.suites import IDLE_COUNTS, ROUTE_COUNTS, SIZE_TARGETS, SIZES
+
+# (name, numerator row, denominator row, figure, target): a ratio of CPU per op unless figure is "rate".
+RATIOS = (
+    ("pass-through HTTP / naive proxy", "http chatguard", "http naive", "cpu_us_per_op", 1.0),
+    ("pass-through WS / naive proxy", "ws chatguard", "ws naive", "cpu_us_per_op", 1.2),
+    ("full chain HTTP / nginx+ModSecurity+CRS", "http chain", "http modsec", "cpu_us_per_op", 0.25),
+    ("full chain WS / pass-through WS", "ws chain", "ws chatguard", "cpu_us_per_op", 3.0),
+    ("shield on (Redis) HTTP / pass-through", "http shield", "http chatguard", "cpu_us_per_op", None),
+    ("pass-through HTTP / nginx", "http chatguard", "http nginx", "cpu_us_per_op", None),
+)
+
+
+def _fmt(value: float | None, pattern: str = "{:,.0f}") -> str:
+    return "-" if value is None else pattern.format(value)
+
+
+def _rows(results: dict[str, Any], suite: str) -> dict[str, dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = results.get(suite, {}).get("rows", {})
+    return rows
+
+
+def ratios(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every target ratio that both of its rows were measured for, with whether it holds."""
+    main = _rows(results, "main")
+    out = []
+    for name, top, bottom, figure, target in RATIOS:
+        if top in main and bottom in main and main[bottom].get(figure):
+            value = main[top][figure] / main[bottom][figure]
+            out.append({"ratio": name, "value": round(value, 2), "target": target,
+                        "holds": None if target is None else value <= target})
+    workers = _rows(results, "workers")
+    one, two = workers.get("http chatguard workers 1"), workers.get("http chatguard workers 2")
+    if one and two and one.get("rate"):
+        value = two["rate"] / one["rate"]
+        out.append({"ratio": "2 workers / 1 worker req/s (pass-through)", "value": round(value, 2),
+                    "target": 1.7, "holds": value >= 1.7, "at_least": True})
+    return out
+
+
+def print_report(results: dict[str, Any]) -> None:
+    main = _rows(results, "main")
+    if main:
+        print("\nMain table (medians; CPU us per request or message of the server's process tree)")
+        print(f"  {'target':10} {'HTTP req/s':>11} {'CPU us/req':>11} {'p99 ms':>7} {'WS msg/s':>9} "
+              f"{'CPU us/msg':>11} {'p99 ms':>7} {'srv/load core':>14} {'errors':>7}")
+        targets = dict.fromkeys(row["target"] for row in main.values())
+        for target in targets:
+            http, ws = main.get(f"http {target}", {}), main.get(f"ws {target}", {})
+            cores = http or ws
+            print(f"  {target:10} {_fmt(http.get('rate')):>11} {_fmt(http.get('cpu_us_per_op'), '{:,.1f}'):>11} "
+                  f"{_fmt(http.get('p99_us', 0) / 1000 if http else None, '{:.1f}'):>7} "
+                  f"{_fmt(ws.get('rate')):>9} {_fmt(ws.get('cpu_us_per_op'), '{:,.1f}'):>11} "
+                  f"{_fmt(ws.get('p99_us', 0) / 1000 if ws else None, '{:.1f}'):>7} "
+                  f"{cores.get('server_core_busy', 0):>6.0f}%/{cores.get('load_core_busy', 0):>3.0f}% "
+                  f"{http.get('errors', 0) + ws.get('errors', 0):>7}")
+    sizes = _rows(results, "sizes")
+    if sizes:
+        print("\nMessage size (CPU us per request / message; the HTTP upstream echoes the body)")
+        print(f"  {'target':10} " + " ".join(f"{w + ' ' + str(s) + ' B':>14}" for w in ("HTTP", "WS") for s in SIZES))
+        for target in SIZE_TARGETS:
+            cells = [sizes.get(f"{w} {target} {s}", {}).get("cpu_us_per_op") for w in ("http", "ws") for s in SIZES]
+            print(f"  {target:10} " + " ".join(f"{_fmt(c, '{:,.1f}'):>14}" for c in cells))
+    routes = _rows(results, "routes")
+    if routes:
+        print("\nRoute count (pass-through HTTP, CPU us per request)")
+        for count in ROUTE_COUNTS:
+            row = routes.get(f"http chatguard {count} routes", {})
+            print(f"  {count:>5} routes  {_fmt(row.get('cpu_us_per_op'), '{:,.1f}'):>8} us/req  "
+                  f"{_fmt(row.get('rate')):>8} req/s")
+    idle = _rows(results, "idle")
+    if idle:
+        print("\nIdle WebSockets (resident memory added per open socket)")
+        print(f"  {'target':10} {'base MB':>8} " + " ".join(f"{str(c) + ' open':>12}" for c in IDLE_COUNTS))
+        for row in idle.values():
+            cells = [f"{_fmt(row.get(f'kb_per_socket_{c}'), '{:,.1f}')} KB" for c in IDLE_COUNTS]
+            print(f"  {row['target']:10} {_fmt(row.get('base_rss_mb'), '{:,.1f}'):>8} "
+                  + " ".join(f"{cell:>12}" for cell in cells))
+    workers = _rows(results, "workers")
+    if workers:
+        print("\nWorkers (pass-through HTTP, nothing pinned)")
+        for label, row in workers.items():
+            print(f"  {label:28} {_fmt(row.get('rate')):>8} req/s  {_fmt(row.get('cpu_us_per_op'), '{:,.1f}')} us/req")
+    found = ratios(results)
+    if found:
+        print("\nRatios (same run)")
+        for r in found:
+            sign = ">=" if r.get("at_least") else "<="
+            verdict = "" if r["holds"] is None else ("  holds" if r["holds"] else "  DOES NOT HOLD")
+            target = f"  (target {sign} {r['target']})" if r["target"] is not None else ""
+            print(f"  {r['ratio']:44} {r['value']:>6.2f}{target}{verdict}")

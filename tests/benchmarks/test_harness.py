@@ -1,0 +1,70 @@
+"""The benchmark harness imports and its pieces start; nothing here measures speed (that is `make bench`)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+
+from benchmarks import chatguard_configs, report, servers, suites
+from benchmarks.naive_proxy import make_app
+from benchmarks.payload import chat_json
+from tests.helpers import serve_app
+
+
+def test_payload_sizes() -> None:
+    assert len(chat_json()) == 305
+    for size in suites.SIZES[1:]:
+        assert size * 0.98 <= len(chat_json(size)) <= size
+
+
+def test_chatguard_configs_are_valid(tmp_path: Path) -> None:
+    """Each variant, with the largest route count, passes the gateway's own config check in one call."""
+    paths = [chatguard_configs.chatguard_conf(tmp_path, variant, 8080, 8081, 8082, 8083, routes=1000)
+             for variant in chatguard_configs.VARIANTS]
+    checks = [subprocess.Popen([sys.executable, "-m", "gateway", "check-config", str(path)], cwd=servers.REPO,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for path in paths]
+    for check in checks:
+        out, _ = check.communicate(timeout=60)
+        assert check.returncode == 0, out
+
+
+def test_nginx_configs_are_written(tmp_path: Path) -> None:
+    conf = servers.proxy_nginx_conf(tmp_path, 8080, 8081, 8082, modsecurity=True).read_text()
+    assert "modsecurity on;" in conf and "ngx_http_modsecurity_module.so" in conf
+    rules = (tmp_path / "modsec-8080" / "modsecurity.conf").read_text()
+    assert "SecRuleEngine On" in rules and "requestBodyProcessor=JSON" in rules
+
+
+async def test_naive_proxy_relays_http_and_websocket() -> None:
+    async def echo_http(request: web.Request) -> web.Response:
+        return web.Response(body=await request.read(), content_type="application/json")
+
+    async def echo_ws(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        async for msg in ws:
+            await ws.send_str(msg.data)
+        return ws
+
+    upstream = web.Application()
+    upstream.router.add_post("/api/rooms/r/messages", echo_http)
+    upstream.router.add_get("/ws/bench", echo_ws)
+    async with serve_app(upstream) as up, serve_app(make_app(up, up)) as proxy, aiohttp.ClientSession() as client:
+        async with client.post(f"{proxy}/api/rooms/r/messages", data=chat_json()) as resp:
+            assert resp.status == 200 and await resp.text() == chat_json()
+        async with client.ws_connect(f"{proxy}/ws/bench") as ws:
+            await ws.send_str("hello")
+            assert (await ws.receive()).data == "hello"
+
+
+def test_report_ratios() -> None:
+    rows = {label: {"target": label.split()[1], "cpu_us_per_op": cpu} for label, cpu in (
+        ("http chatguard", 100.0), ("http naive", 200.0), ("ws chatguard", 20.0), ("ws naive", 10.0))}
+    found = {r["ratio"]: r for r in report.ratios({"main": {"rows": rows}})}
+    assert found["pass-through HTTP / naive proxy"]["holds"] is True
+    assert found["pass-through WS / naive proxy"]["holds"] is False
+    report.print_report({"main": {"rows": rows}})
