@@ -29,7 +29,6 @@ __all__ = ["Matched", "Route", "RouteTable", "Segment", "SegmentKind"]
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _HOST_LABEL = re.compile(r"[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?")
 _TEMPLATE_SAFE = "".join(chr(c) for c in range(0x21, 0x7F))  # config may write non-ASCII literals raw
-_ANY_FIRST = object()  # index key for routes whose first segment is a variable
 
 
 class SegmentKind(IntEnum):
@@ -101,19 +100,50 @@ class Matched:
     params: Mapping[str, str]
 
 
-class RouteTable:
-    """All routes, indexed by (WebSocket flag, first literal segment) for a cheap lookup."""
+class _Node:
+    """One depth of the route trie: literal children by folded segment, one variable child, and the
+    routes ending here (`ends`) or taking the rest as a path variable (`rest`), each most specific first."""
 
-    __slots__ = ("_index", "_routes")
+    __slots__ = ("ends", "literal", "rest", "variable")
+
+    def __init__(self) -> None:
+        self.literal: dict[str, _Node] = {}
+        self.variable: _Node | None = None
+        self.ends: tuple[Route, ...] = ()
+        self.rest: tuple[Route, ...] = ()
+
+
+def _insert(root: _Node, route: Route) -> None:
+    node = root
+    for segment in route.segments:
+        if segment.kind is SegmentKind.LITERAL:
+            node = node.literal.setdefault(segment.value, _Node())
+        elif segment.kind is SegmentKind.VARIABLE:
+            if node.variable is None:
+                node.variable = _Node()
+            node = node.variable
+        else:
+            node.rest = tuple(sorted((*node.rest, route), key=lambda r: r.rank))
+            return
+    node.ends = tuple(sorted((*node.ends, route), key=lambda r: r.rank))
+
+
+class RouteTable:
+    """All routes in a trie of segments per WebSocket flag: matching costs the path's depth, not the
+    number of routes.
+
+    The walk tries, at each depth, the literal child, then the variable child, then routes taking
+    the rest as `{name:path}`: that is the order of `Route.rank`, so the first route found that
+    accepts the method and host is the most specific one.
+    """
+
+    __slots__ = ("_roots", "_routes")
 
     def __init__(self, routes: Sequence[Route]) -> None:
         self._routes = tuple(routes)
-        index: dict[tuple[bool, object], list[Route]] = {}
+        self._roots = {False: _Node(), True: _Node()}
         for route in self._routes:
-            first = route.segments[0]
-            key = first.value if first.kind is SegmentKind.LITERAL else _ANY_FIRST
-            index.setdefault((route.websocket, key), []).append(route)
-        self._index = {key: tuple(sorted(found, key=lambda r: r.rank)) for key, found in index.items()}
+            _insert(self._roots[route.websocket], route)
 
     @classmethod
     def build(cls, routes: Sequence[RouteSettings]) -> RouteTable:
@@ -136,27 +166,41 @@ class RouteTable:
     def match(self, method: str, host: str | None, path: CanonicalPath, websocket: bool) -> Matched | None:
         """The most specific route for this request, or None (the gateway answers 404)."""
         segments = path.segments
-        folded = [fold_segment(s) for s in segments]
-        method = method.upper()
-        hostname = _request_host(host)
-        best: Matched | None = None
-        for key in (folded[0] if folded else "", _ANY_FIRST):
-            for route in self._index.get((websocket, key), ()):
-                if best is not None and route.rank >= best.route.rank:
-                    break
-                if not route.accepts_method(method) or not route.accepts_host(hostname):
-                    continue
-                params = route.bind(segments, folded)
-                if params is not None:
-                    best = Matched(route, params)
-                    break
-        return best
+        folded = tuple(fold_segment(s) for s in segments)
+        found = _walk(self._roots[websocket], segments, folded, 0, method.upper(), _request_host(host))
+        if found is None:
+            return None
+        return Matched(found, found.bind(segments, folded) or {})
 
     def __iter__(self) -> Iterator[Route]:
         return iter(self._routes)
 
     def __len__(self) -> int:
         return len(self._routes)
+
+
+def _first(routes: tuple[Route, ...], method: str, host: str | None) -> Route | None:
+    for route in routes:
+        if route.accepts_method(method) and route.accepts_host(host):
+            return route
+    return None
+
+
+def _walk(node: _Node, segments: tuple[str, ...], folded: tuple[str, ...], depth: int, method: str,
+          host: str | None) -> Route | None:
+    """Depth-first in rank order: literal, then variable, then a path variable taking the rest."""
+    if depth == len(segments):
+        return _first(node.ends, method, host)
+    child = node.literal.get(folded[depth])
+    if child is not None and (found := _walk(child, segments, folded, depth + 1, method, host)) is not None:
+        return found
+    if node.variable is not None and segments[depth]:
+        found = _walk(node.variable, segments, folded, depth + 1, method, host)
+        if found is not None:
+            return found
+    if node.rest:
+        return _first(node.rest, method, host)
+    return None
 
 
 def _compile(index: int, settings: RouteSettings, match_path: str) -> Route:

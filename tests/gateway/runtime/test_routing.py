@@ -298,3 +298,44 @@ def test_bad_host_names_its_key_path(host: str) -> None:
     with pytest.raises(OptionsError) as caught:
         build(route("/a", "a", host=host))
     assert caught.value.path == "routes[0].match.host"
+
+
+def _by_rank(table: RouteTable, path: str, method: str, host: str | None) -> str | None:
+    """The definition of "most specific" applied by brute force: every route, lowest rank first."""
+    canonical = canonicalise(path)
+    folded = [s.lower() for s in canonical.segments]
+    for candidate in sorted(table, key=lambda r: r.rank):
+        if candidate.websocket or not candidate.accepts_method(method) or not candidate.accepts_host(host):
+            continue
+        if candidate.bind(canonical.segments, folded) is not None:
+            return candidate.name
+    return None
+
+
+OVERLAPPING = [
+    *SPECIFICITY,
+    route("/rooms/{room}", "room-post", methods=["POST"]),
+    route("/rooms/public", "public-on-host", host="chat.example.org"),
+    route("/rooms/{room}/send/{type}/{txn}", "send-wildcard-host", host="*.example.org"),
+    route("/{a}/{b}/{c}/{d}", "four"),
+    route("/{a}/public/{c:path}", "public-under-any"),
+]
+PATHS = ["/", "/rooms", "/rooms/", "/rooms/public", "/rooms/x", "/rooms/x/", "/rooms/public/messages",
+         "/rooms/x/send/m.room.message/1", "/rooms/x/send/t/1", "/users/public/a/b", "/files/a/b/c",
+         "/a/b/c/d", "/socket.io/", "/socket.io/x", "/ROOMS/PUBLIC"]
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
+@pytest.mark.parametrize("host", [None, "chat.example.org", "eu.example.org", "other.test"])
+def test_trie_picks_what_the_rank_order_defines(method: str, host: str | None) -> None:
+    table = build(*OVERLAPPING)
+    for path in PATHS:
+        assert winner(table, path, method=method, host=host) == _by_rank(table, path, method, host), path
+
+
+def test_many_routes_under_one_prefix_still_match_the_right_one() -> None:
+    routes = [route(f"/api/team{i}/rooms/{{room}}/messages", f"team{i}") for i in range(500)]
+    table = build(*routes, route("/api/rooms/{room}/messages", "api", methods=["POST"]))
+    assert winner(table, "/api/rooms/r1/messages", method="POST") == "api"
+    assert winner(table, "/api/team499/rooms/r1/messages") == "team499"
+    assert winner(table, "/api/rooms/r1/messages") is None
