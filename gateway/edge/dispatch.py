@@ -54,9 +54,8 @@ async def _dispatch(request: web.Request, runtime: Runtime, request_id: str) -> 
     if shield_settings.enabled:
         store = request.app[STATE]
         subject = None if principal.anonymous else principal.subject
-        stopped = await shield.check(request, store, shield_settings, client, subject, request_id=request_id)
-        if stopped is None and websocket:
-            stopped = await shield.check_connect(request, store, shield_settings, client, request_id=request_id)
+        stopped = await shield.check(request, store, shield_settings, client, subject, websocket=websocket,
+                                     request_id=request_id)
         if stopped is not None:
             return stopped, plan.name
     decision = authorize(principal, plan.access.policy, request.method, client)

@@ -7,14 +7,14 @@ and worker). See `StateStore` for the operations and `StateSettings` for the con
 
 from __future__ import annotations
 
-from gateway.state.base import MAX_HITS, Ban, StateStore, StateUnavailable
+from gateway.state.base import MAX_HITS, Ban, Screening, StateStore, StateUnavailable
 from gateway.state.fallback import LocalFallback
 from gateway.state.memory import MemoryStore
 from gateway.state.redis import RedisStore
 from gateway.state.settings import StateSettings
 
 __all__ = [
-    "MAX_HITS", "Ban", "LocalFallback", "MemoryStore", "RedisStore", "StateSettings", "StateStore",
+    "MAX_HITS", "Ban", "LocalFallback", "MemoryStore", "RedisStore", "Screening", "StateSettings", "StateStore",
     "StateUnavailable", "open_store",
 ]
 

@@ -8,6 +8,7 @@ in the backend: two gateway processes incrementing one counter never lose an upd
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -27,6 +28,15 @@ class Ban:
     reason: str
     since: float
     until: float
+
+
+@dataclass(frozen=True, slots=True)
+class Screening:
+    """What `StateStore.screen` found for one request."""
+
+    ban: Ban | None  # the first ban in force among the keys asked about (then nothing was counted)
+    flagged: bool  # some flag key holds a value (a throttle, for the shield)
+    counts: tuple[int, ...]  # per hit, as `hit` returns it; () when banned
 
 
 @runtime_checkable
@@ -59,6 +69,13 @@ class StateStore(Protocol):
 
     async def bans(self) -> list[Ban]:
         """Every ban in force, soonest ending first."""
+        ...
+
+    async def screen(self, bans: Sequence[str], flags: Sequence[str],
+                     hits: Sequence[tuple[str, float]]) -> Screening:
+        """A request's checks as one atomic operation (one round trip on a remote store): the first
+        ban in force among `bans` (as `banned`; when there is one, nothing is counted), whether any of
+        `flags` holds a value (as `get`), then one `hit` per (key, window)."""
         ...
 
     async def add(self, set_key: str, member: str, ttl: float) -> bool:

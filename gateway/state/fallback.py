@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
-from gateway.state.base import Ban, StateStore, StateUnavailable
+from gateway.state.base import Ban, Screening, StateStore, StateUnavailable
 
 log = logging.getLogger("chatguard.state")
 
@@ -65,6 +65,10 @@ class LocalFallback:
 
     async def bans(self) -> list[Ban]:
         return await self._call(lambda store: store.bans())
+
+    async def screen(self, bans: Sequence[str], flags: Sequence[str],
+                     hits: Sequence[tuple[str, float]]) -> Screening:
+        return await self._call(lambda store: store.screen(bans, flags, hits))
 
     async def add(self, set_key: str, member: str, ttl: float) -> bool:
         return await self._call(lambda store: store.add(set_key, member, ttl))

@@ -14,11 +14,11 @@ import bisect
 import heapq
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gateway.state.base import MAX_HITS, Ban, StateUnavailable, check_ttl
+from gateway.state.base import MAX_HITS, Ban, Screening, StateUnavailable, check_ttl
 
 # Families keep one caller's key space apart from another's: a counter "x" is not the ban "x".
 _COUNT, _WINDOW, _BAN, _SET, _VALUE = "n:", "w:", "b:", "s:", "v:"
@@ -135,6 +135,15 @@ class MemoryStore:
         now = self._clock()
         found = [e.value for k, e in self._data.items() if k.startswith(_BAN) and e.deadline > now]
         return sorted(found, key=lambda ban: (ban.until, ban.key))
+
+    async def screen(self, bans: Sequence[str], flags: Sequence[str],
+                     hits: Sequence[tuple[str, float]]) -> Screening:
+        for key in bans:
+            entry = self._live(_BAN + key)
+            if entry is not None:
+                return Screening(entry.value, False, ())
+        flagged = any(self._live(_VALUE + key) is not None for key in flags)
+        return Screening(None, flagged, tuple([await self.hit(key, window) for key, window in hits]))
 
     async def add(self, set_key: str, member: str, ttl: float) -> bool:
         ttl = check_ttl(ttl)

@@ -1,7 +1,8 @@
 """The shared state backend: one Redis serves every gateway instance and worker.
 
 Each operation is one Lua script or one MULTI transaction, so concurrent gateways
-never lose an update or see half a ban. Time inside scripts comes from the Redis
+never lose an update or see half a ban. `screen` is the shield's whole per-request check
+(bans, throttles, rate windows) in one script: one round trip per request. Time inside scripts comes from the Redis
 server (`TIME`), one clock for every instance. Any failure (refused connection,
 timeout, error reply) becomes StateUnavailable: the caller refuses, never guesses.
 The URL may hold a password; only its redacted form is ever logged or raised.
@@ -13,7 +14,7 @@ import asyncio
 import logging
 import math
 import os
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from typing import Any
 
 import orjson
@@ -21,7 +22,7 @@ from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import RedisClusterException, RedisError
 
-from gateway.state.base import MAX_HITS, Ban, StateUnavailable, check_ttl
+from gateway.state.base import MAX_HITS, Ban, Screening, StateUnavailable, check_ttl
 from gateway.state.connect import client, key_prefix
 from gateway.state.settings import StateSettings, redacted
 
@@ -50,6 +51,42 @@ if count > cap then
 end
 redis.call('PEXPIRE', KEYS[1], math.ceil(window * 1000))
 return count
+"""
+
+# KEYS: ban keys, flag keys, hit keys. ARGV: number of bans, number of flags, MAX_HITS, then a
+# window and a unique member per hit key. Returns {index of the ban, ban} or {0, flagged, counts...}.
+_SCREEN = """
+local nbans, nflags = tonumber(ARGV[1]), tonumber(ARGV[2])
+for i = 1, nbans do
+  local ban = redis.call('GET', KEYS[i])
+  if ban then return {i, ban} end
+end
+local flagged = 0
+for i = nbans + 1, nbans + nflags do
+  if redis.call('EXISTS', KEYS[i]) == 1 then
+    flagged = 1
+    break
+  end
+end
+local out = {0, flagged}
+if #KEYS == nbans + nflags then return out end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local cap = tonumber(ARGV[3])
+for i = nbans + nflags + 1, #KEYS do
+  local arg = 4 + (i - nbans - nflags - 1) * 2
+  local window = tonumber(ARGV[arg])
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - window)
+  redis.call('ZADD', KEYS[i], now, ARGV[arg + 1])
+  local count = redis.call('ZCARD', KEYS[i])
+  if count > cap then
+    redis.call('ZREMRANGEBYRANK', KEYS[i], 0, count - cap - 1)
+    count = cap
+  end
+  redis.call('PEXPIRE', KEYS[i], math.ceil(window * 1000))
+  out[#out + 1] = count
+end
+return out
 """
 
 _BAN = """
@@ -116,6 +153,7 @@ class RedisStore:
         self._ban = client.register_script(_BAN)
         self._bans = client.register_script(_BANS)
         self._add = client.register_script(_ADD)
+        self._screen = client.register_script(_SCREEN)
 
     @classmethod
     def from_settings(cls, settings: StateSettings) -> RedisStore:
@@ -156,6 +194,19 @@ class RedisStore:
     async def banned(self, key: str) -> Ban | None:
         raw = await self._call(self._client.get(self._prefix + "b:" + key))
         return None if raw is None else _ban(key, raw)
+
+    async def screen(self, bans: Sequence[str], flags: Sequence[str],
+                     hits: Sequence[tuple[str, float]]) -> Screening:
+        prefix = self._prefix
+        keys = [prefix + "b:" + key for key in bans] + [prefix + "v:" + key for key in flags]
+        args: list[str | int] = [len(bans), len(flags), MAX_HITS]
+        for key, window in hits:
+            keys.append(prefix + "w:" + key)
+            args += [repr(check_ttl(window, "window")), os.urandom(9).hex()]
+        reply = await self._call(self._screen(keys=keys, args=args))
+        if int(reply[0]):
+            return Screening(_ban(bans[int(reply[0]) - 1], reply[1]), False, ())
+        return Screening(None, bool(int(reply[1])), tuple(int(count) for count in reply[2:]))
 
     async def unban(self, key: str) -> bool:
         async def lift() -> bool:

@@ -1,3 +1,4 @@
+import uuid
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -18,9 +19,8 @@ async def serve(st: object, settings: ShieldSettings = SETTINGS) -> TestServer:
     async def handle(request: web.Request) -> web.StreamResponse:
         client = request.headers.get("X-Test-Client", "198.51.100.1")  # the test plays many addresses
         subject = request.headers.get("X-Test-Subject")
-        refused = await shield.check(request, st, settings, client, subject)  # type: ignore[arg-type]
-        if refused is None and request.path == "/ws":
-            refused = await shield.check_connect(request, st, settings, client)  # type: ignore[arg-type]
+        refused = await shield.check(request, st, settings, client, subject,  # type: ignore[arg-type]
+                                     websocket=request.path == "/ws")
         return refused or web.json_response({"ok": True})
 
     app = web.Application()
@@ -108,3 +108,22 @@ async def test_unreachable_store_fails_closed(http: aiohttp.ClientSession) -> No
 def test_disabled_shield_and_bad_settings() -> None:
     with pytest.raises(OptionsError, match="requests"):
         ShieldSettings(requests=0).validate("shield")
+
+
+async def test_one_round_trip_on_redis_enforces_the_same(http: aiohttp.ClientSession) -> None:
+    """Bans, throttles, rates and connects through the Lua screen of the real Redis."""
+    shared = store(f"cgtest:shield:{uuid.uuid4().hex}:")
+    await shared.ban("pair:alice|198.51.100.1", 60, "test")
+    await shared.put(shield.throttle_key("subject:bob"), b"1", 60)
+    server = await serve(shared, ShieldSettings(requests=4, throttled_requests=1, connects=2))
+    try:
+        assert (await get(http, server, **{"X-Test-Subject": "alice"}))[0] == 403
+        bob = [(await get(http, server, **{"X-Test-Subject": "bob", "X-Test-Client": "192.0.2.8"}))[0]
+               for _ in range(2)]
+        assert bob == [200, 429]
+        storm = [(await get(http, server, "/ws", **{"X-Test-Client": "192.0.2.9"}))[0] for _ in range(3)]
+        assert storm == [200, 200, 429]
+        assert [(await get(http, server))[0] for _ in range(5)] == [200] * 4 + [429]
+    finally:
+        await server.close()
+        await shared.aclose()

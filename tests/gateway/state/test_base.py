@@ -164,3 +164,20 @@ async def test_ping_and_close_twice(backend: StateStore) -> None:
     assert await backend.ping() is True
     await backend.aclose()
     await backend.aclose()
+
+
+async def test_screen_finds_the_first_ban_and_counts_nothing_then(backend: StateStore) -> None:
+    await backend.ban("subject:alice", 60, "test")
+    found = await backend.screen(["ip:a", "subject:alice", "pair:x"], ["throttle:ip:a"], [("rate:a", 60)])
+    assert found.ban is not None and found.ban.key == "subject:alice" and found.counts == ()
+    assert await backend.hit("rate:a", 60) == 1  # the banned request was not counted
+
+
+async def test_screen_reports_flags_and_counts_every_hit(backend: StateStore) -> None:
+    found = await backend.screen(["ip:b"], ["throttle:ip:b"], [("rate:b", 60), ("connect:b", 30)])
+    assert found.ban is None and not found.flagged and found.counts == (1, 1)
+    await backend.put("throttle:ip:b", b"1", 60)
+    found = await backend.screen(["ip:b"], ["throttle:ip:b"], [("rate:b", 60)])
+    assert found.flagged and found.counts == (2,)
+    assert await backend.hit("connect:b", 30) == 2
+    assert (await backend.screen([], [], [])).counts == ()
