@@ -58,7 +58,7 @@ class Load:
 
 class Bench:
     def __init__(self, seconds: float, warmup: float, connections: int, workdir: Path, log_dir: Path,
-                 targets: list[str]) -> None:
+                 targets: list[str], base: Path | None = None) -> None:
         self.seconds, self.warmup, self.connections = seconds, warmup, connections
         self.workdir = workdir
         self.log_dir = log_dir
@@ -77,13 +77,15 @@ class Bench:
         self.redis = tools.redis_available()
         if "shield" in targets and not self.redis:
             self.notes.append("shield skipped: no Redis on 127.0.0.1:6379")
+        self.base = base  # another checkout: `<variant>@base` targets run chatguard from it (A/B in one run)
         self.started: list[servers.Server] = []
         self.upstreams: dict[bool, tuple[int, int]] = {}  # pinned? -> (http port, ws port)
 
     # -- processes -------------------------------------------------------------------------------
     def launch(self, name: str, command: list[str], cpu: str | None, port: int,
-               ready_url: str | None = None) -> servers.Server:
-        server = servers.start(name, command, cpu, self.log_dir, port)
+               ready_url: str | None = None, cwd: Path = servers.REPO) -> servers.Server:
+        env = {**os.environ, "PYTHONPATH": str(cwd)} if cwd != servers.REPO else None
+        server = servers.start(name, command, cpu, self.log_dir, port, env=env, cwd=cwd)
         self.started.append(server)
         try:
             servers.wait_ready(server, ready_url)
@@ -114,6 +116,8 @@ class Bench:
         return self.upstreams[pinned]
 
     def available(self, target: str, workload: str) -> bool:
+        if target.endswith("@base"):
+            return self.base is not None and self.available(target.removesuffix("@base"), workload)
         nginx = self.cmds["nginx"] is not None
         return {
             "direct": nginx or workload == "ws", "nginx": nginx, "modsec": nginx and self.modsec,
@@ -145,10 +149,12 @@ class Bench:
                        "127.0.0.1", "-p", str(port), "-q", "--set", "flow_detail=0"]
             return self.launch(name, command, cpu, port)
         admin = servers.free_port()
-        conf = chatguard_configs.chatguard_conf(self.workdir, target, port, admin, http_up, ws_up,
+        variant, _, base = target.partition("@")
+        conf = chatguard_configs.chatguard_conf(self.workdir, variant, port, admin, http_up, ws_up,
                                                 routes=load.routes, workers=load.workers)
         command = [sys.executable, "-m", "gateway", "serve", "--config", str(conf)]
-        return self.launch(name, command, cpu, port, ready_url=f"http://127.0.0.1:{admin}/healthz")
+        cwd = self.base if base and self.base is not None else servers.REPO
+        return self.launch(name, command, cpu, port, ready_url=f"http://127.0.0.1:{admin}/healthz", cwd=cwd)
 
     # -- load --------------------------------------------------------------------------------------
     def pinned(self, command: list[str], pinned: bool) -> list[str]:

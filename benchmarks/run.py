@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import report, suites
+from benchmarks.chatguard_configs import VARIANTS
 from benchmarks.measure import TARGETS, Bench
 from benchmarks.payload import chat_json
 
@@ -39,8 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=1.0, help="warm-up seconds before each measurement")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; rows are their medians")
     parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--targets", nargs="+", choices=TARGETS, default=list(TARGETS),
-                        help="targets of the main table")
+    parser.add_argument("--targets", nargs="+", choices=[*TARGETS, *(f"{v}@base" for v in VARIANTS)],
+                        default=list(TARGETS), help="targets of the main table")
+    parser.add_argument("--base", type=Path, help="a checkout of an earlier chatguard (e.g. `git archive` of a "
+                        "commit): targets named VARIANT@base run it, interleaved with the current one")
     parser.add_argument("--suites", nargs="+", choices=suites.SUITES, default=list(suites.SUITES))
     args = parser.parse_args(argv)
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -50,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {}
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="chatguard-bench-") as tmp:
-        bench = Bench(args.seconds, args.warmup, args.connections, Path(tmp), log_dir, args.targets)
+        bench = Bench(args.seconds, args.warmup, args.connections, Path(tmp), log_dir, args.targets,
+                      args.base.resolve() if args.base else None)
         print(f"server under test on CPU {bench.server_cpu}, load generator and upstreams on CPU {bench.load_cpu}")
         try:
             for suite in args.suites:

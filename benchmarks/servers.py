@@ -83,11 +83,11 @@ def _tree(root: int) -> list[int]:
 
 
 def start(name: str, command: list[str], cpu: str | None, log_dir: Path, port: int,
-          env: dict[str, str] | None = None) -> Server:
+          env: dict[str, str] | None = None, cwd: Path = REPO) -> Server:
     pinned = ["taskset", "-c", cpu, *command] if cpu is not None else command
     log = (log_dir / f"{name}.log").open("ab")
     process = subprocess.Popen(pinned, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                               cwd=REPO, env=env, start_new_session=True)
+                               cwd=cwd, env=env, start_new_session=True)
     log.close()
     return Server(name, process, port)
 

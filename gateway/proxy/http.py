@@ -26,6 +26,7 @@ from gateway.enforce import decide as enforce
 from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import inspect
 from gateway.proxy.bodies import BodyTooLarge, read_limited
+from gateway.proxy.h1client import UpstreamResponse
 from gateway.proxy.sse import EventRelay, Relayed, is_event_stream
 from gateway.proxy.upstream_errors import upstream_failure
 from gateway.runtime.upstreams import PoolBusy
@@ -39,6 +40,7 @@ _REQUEST_STRIP = strip_set("Host", "X-Forwarded-For", "X-Forwarded-Proto", "X-Fo
 _RESPONSE_STRIP = strip_set("Content-Length")
 # Bodies up to this size are read whole: one buffer is cheaper than a stream and bounds nothing.
 SMALL_BODY = 64 * 1024
+type Answer = aiohttp.ClientResponse | UpstreamResponse  # aiohttp's client or the lean one (h1client)
 _NO_BODY_STATUSES = frozenset({204, 304}) | frozenset(range(100, 200))
 POOL_BUSY_RETRY = 1  # seconds (Retry-After) when no pooled upstream connection freed up in time
 
@@ -61,15 +63,21 @@ class _LimitedBody:
             yield chunk
 
 
-def upstream_url(exchange: Exchange) -> URL:
-    """The backend URL with the client's path and query byte-exact (no re-quoting)."""
+def upstream_target(exchange: Exchange) -> str:
+    """The path and query sent to the backend: the client's, byte-exact (no re-quoting)."""
     raw = strip_query(exchange.request.raw_path, exchange.carriage)  # gateway ?access_token= never goes on
     prefix = exchange.plan.settings.strip_prefix
     if prefix and raw.startswith(prefix):
         raw = raw[len(prefix):] or "/"
         if not raw.startswith("/"):
             raw = "/" + raw
-    return URL(str(exchange.runtime.upstreams.origin(exchange.plan.upstream)) + raw, encoded=True)
+    return raw
+
+
+def upstream_url(exchange: Exchange) -> URL:
+    """The backend URL with the client's path and query byte-exact (no re-quoting)."""
+    return URL(str(exchange.runtime.upstreams.origin(exchange.plan.upstream)) + upstream_target(exchange),
+               encoded=True)
 
 
 def upstream_headers(exchange: Exchange) -> CIMultiDict[str]:
@@ -136,6 +144,18 @@ async def _exchange(exchange: Exchange, headers: CIMultiDict[str], body: bytes |
                     ) -> web.StreamResponse:
     """One request on a pooled connection and its answer to the client (the caller holds a pool slot)."""
     request, plan = exchange.request, exchange.plan
+    upstream: Answer
+    pool = exchange.runtime.upstreams.pool(plan.upstream)
+    if pool is not None and not isinstance(body, _LimitedBody):
+        try:
+            upstream = await pool.request(request.method, upstream_target(exchange), headers, body,
+                                          plan.timeout.sock_read)
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            return upstream_failure(exc, exchange.request_id, plan.upstream)
+        try:
+            return await _respond(exchange, upstream)
+        finally:
+            upstream.release()
     try:
         upstream = await exchange.runtime.upstreams.session(plan.upstream).request(
             request.method, upstream_url(exchange), headers=headers, data=body,
@@ -154,13 +174,13 @@ async def _exchange(exchange: Exchange, headers: CIMultiDict[str], body: bytes |
         upstream.release()
 
 
-def _response_headers(exchange: Exchange, upstream: aiohttp.ClientResponse) -> CIMultiDict[str]:
+def _response_headers(exchange: Exchange, upstream: Answer) -> CIMultiDict[str]:
     headers = end_to_end(upstream.headers, _RESPONSE_STRIP)
     headers[REQUEST_ID] = exchange.request_id
     return headers
 
 
-async def _respond(exchange: Exchange, upstream: aiohttp.ClientResponse) -> web.StreamResponse:
+async def _respond(exchange: Exchange, upstream: Answer) -> web.StreamResponse:
     request, plan = exchange.request, exchange.plan
     codec = plan.outbound_codec
     no_body = request.method == "HEAD" or upstream.status in _NO_BODY_STATUSES
@@ -207,7 +227,7 @@ def _abort(exchange: Exchange, response: web.StreamResponse) -> web.StreamRespon
     return response
 
 
-async def _respond_small(exchange: Exchange, upstream: aiohttp.ClientResponse, length: int) -> web.StreamResponse:
+async def _respond_small(exchange: Exchange, upstream: Answer, length: int) -> web.StreamResponse:
     """A small body with a known length: read it whole (headers are not sent yet, so errors stay clean)."""
     try:
         body = await upstream.content.readexactly(length) if length else b""
@@ -221,7 +241,7 @@ async def _respond_small(exchange: Exchange, upstream: aiohttp.ClientResponse, l
     return response
 
 
-async def _respond_events(exchange: Exchange, upstream: aiohttp.ClientResponse) -> web.StreamResponse:
+async def _respond_events(exchange: Exchange, upstream: Answer) -> web.StreamResponse:
     """Server-sent events on a route declaring `sse` fields: filtered event by event, never buffered whole."""
     request, plan = exchange.request, exchange.plan
     if upstream.headers.get("Content-Encoding", "identity").lower() not in ("identity", ""):
@@ -266,13 +286,13 @@ async def _cut(response: web.StreamResponse) -> web.StreamResponse:
     return response
 
 
-def _inspectable(upstream: aiohttp.ClientResponse) -> bool:
+def _inspectable(upstream: Answer) -> bool:
     encoding = upstream.headers.get("Content-Encoding", "identity").lower()
     return encoding in ("identity", "") and not upstream.headers.get("Content-Type", "").startswith(
         "text/event-stream")
 
 
-async def _respond_inspected(exchange: Exchange, upstream: aiohttp.ClientResponse) -> web.StreamResponse:
+async def _respond_inspected(exchange: Exchange, upstream: Answer) -> web.StreamResponse:
     plan = exchange.plan
     try:
         raw = await read_limited(upstream.content, _declared_length(upstream), plan.max_body)
@@ -299,6 +319,6 @@ async def _respond_inspected(exchange: Exchange, upstream: aiohttp.ClientRespons
     return response
 
 
-def _declared_length(upstream: aiohttp.ClientResponse) -> int | None:
+def _declared_length(upstream: Answer) -> int | None:
     length = upstream.headers.get("Content-Length")
     return int(length) if length is not None and length.isdigit() else None

@@ -8,6 +8,7 @@ import aiohttp
 from aiohttp import web
 
 from gateway.edge.errors import error_response
+from gateway.proxy.h1client import ConnectFailed
 from gateway.tls.upstream import upstream_tls_error
 
 log = logging.getLogger("chatguard.proxy")
@@ -21,6 +22,8 @@ def upstream_failure(exc: BaseException, request_id: str, upstream: str) -> web.
             log.warning("upstream TLS failure", extra={"request_id": request_id, "upstream": upstream,
                                                        "detail": tls_problem})
             return error_response(502, "upstream TLS verification failed", request_id)
+        return error_response(502, "upstream unavailable", request_id)
+    if isinstance(exc, ConnectFailed):
         return error_response(502, "upstream unavailable", request_id)
     if isinstance(exc, TimeoutError | aiohttp.ServerTimeoutError):
         return error_response(504, "upstream timed out", request_id)

@@ -19,6 +19,7 @@ import aiohttp
 from yarl import URL
 
 from gateway.config.settings import UpstreamSettings
+from gateway.proxy.h1client import Pool
 from gateway.tls.upstream import upstream_context
 
 
@@ -80,6 +81,7 @@ class Upstreams:
         self._sessions: dict[str, aiohttp.ClientSession] = {}
         self._ws_sessions: dict[str, aiohttp.ClientSession] = {}
         self._gates = {name: PoolGate(s.pool_size, float(s.pool_timeout)) for name, s in settings.items()}
+        self._pools: dict[str, Pool] = {}
         self._origins = {name: s.origin for name, s in settings.items()}
         # Built now, not in start(): unreadable CA or client-certificate files stop startup with their key.
         self._ssl = {name: _ssl_for(s, f"upstreams.{name}.tls") for name, s in settings.items()}
@@ -87,6 +89,13 @@ class Upstreams:
 
     async def start(self) -> None:
         for name, settings in self._settings.items():
+            url = URL(settings.url)
+            if url.scheme == "http" and url.host is not None and url.port is not None:
+                # The lean client (gateway/proxy/h1client.py) for buffered requests; the gate above
+                # bounds both it and the aiohttp pool, so neither waits on its own limit.
+                self._pools[name] = Pool(url.host, url.port, limit=settings.pool_size,
+                                         keepalive=float(settings.keepalive),
+                                         connect_timeout=float(settings.connect_timeout) or None)
             pooled = aiohttp.TCPConnector(limit=settings.pool_size, limit_per_host=settings.pool_size,
                                           keepalive_timeout=settings.keepalive, ssl=self._ssl[name],
                                           ttl_dns_cache=60)
@@ -121,6 +130,10 @@ class Upstreams:
 
     def gate(self, name: str) -> PoolGate:
         return self._gates[name]
+    def pool(self, name: str) -> Pool | None:
+        """The lean client's pool for a plain-HTTP backend (None for TLS ones: aiohttp's client serves them).
+        Streamed request bodies use `session`; hold `gate(name)` for either."""
+        return self._pools.get(name)
 
     def origin(self, name: str) -> URL:
         return self._origins[name]
@@ -137,3 +150,6 @@ class Upstreams:
             await session.close()
         self._sessions.clear()
         self._ws_sessions.clear()
+        for pool in self._pools.values():
+            await pool.aclose()
+        self._pools.clear()
