@@ -42,7 +42,8 @@ class _Connection(asyncio.Protocol):
         self.loop = loop
         self.transport: asyncio.Transport | None = None
         self.buffer = b""
-        self.head: asyncio.Future[Head] | None = None
+        self.head: asyncio.Future[tuple[Head, StreamReader]] | None = None
+        self.generation = 0  # counts requests: an old answer's release() must not touch a newer one
         self.method = "GET"
         self.reader: StreamReader | None = None
         self.framing = "none"
@@ -124,7 +125,9 @@ class _Connection(asyncio.Protocol):
             self.framing, self.left = head.framing, head.length
             self.reader = StreamReader(self, _READ_LIMIT, loop=self.loop)  # type: ignore[arg-type]
             self.chunks = ChunkedDecoder() if head.framing == "chunked" else None
-            self.head.set_result(head)
+            # The reader travels with the head: once this answer is complete the connection may
+            # carry the next request before the caller of this one resumes.
+            self.head.set_result((head, self.reader))
             if head.framing == "none" or (head.framing == "length" and head.length == 0):
                 self._finish(rest)
             elif rest:
@@ -176,8 +179,9 @@ class _Connection(asyncio.Protocol):
         self.close()
 
     # -- requests ------------------------------------------------------------------------------------
-    def send(self, method: str, data: bytes, timeout: float | None) -> asyncio.Future[Head]:
+    def send(self, method: str, data: bytes, timeout: float | None) -> asyncio.Future[tuple[Head, StreamReader]]:
         assert self.transport is not None
+        self.generation += 1
         self.method = method
         self.head = self.loop.create_future()
         self.reader = None
@@ -185,6 +189,9 @@ class _Connection(asyncio.Protocol):
         self.done = False
         self.timeout = timeout
         self.last_read = self.loop.time()
+        if self.lost:  # closed by the backend between checkout and now
+            self.head.set_exception(ServerDisconnectedError())
+            return self.head
         if timeout:
             self.timer = self.loop.call_at(self.last_read + timeout, self._check_timeout)
         self.transport.write(data)
@@ -221,10 +228,11 @@ class _Connection(asyncio.Protocol):
 class UpstreamResponse:
     """The part of aiohttp's ClientResponse the proxy uses: status, reason, headers, content, release()."""
 
-    __slots__ = ("_connection", "content", "headers", "reason", "status")
+    __slots__ = ("_connection", "_generation", "content", "headers", "reason", "status")
 
-    def __init__(self, connection: _Connection, head: Head, content: StreamReader) -> None:
+    def __init__(self, connection: _Connection, generation: int, head: Head, content: StreamReader) -> None:
         self._connection = connection
+        self._generation = generation
         self.status = head.status
         self.reason: str | None = head.reason
         self.headers: CIMultiDictProxy[str] = head.headers
@@ -232,9 +240,10 @@ class UpstreamResponse:
 
     def release(self) -> None:
         """Done with the answer: a connection whose body was not read to the end is closed."""
-        if not self._connection.done:
-            self._connection.done = True
-            self._connection.close()
+        connection = self._connection
+        if connection.generation == self._generation and not connection.done:
+            connection.done = True
+            connection.close()
 
 
 class Pool:
@@ -251,6 +260,7 @@ class Pool:
         self.connect_timeout = connect_timeout
         self._idle: deque[_Connection] = deque()
         self._open: set[_Connection] = set()
+        self._connecting = 0  # connects under way hold a slot too
         self._waiters: deque[asyncio.Future[None]] = deque()
         self._closed = False
 
@@ -288,19 +298,28 @@ class Pool:
                     connection.close()
                     continue
                 return connection, True
-            if len(self._open) < self.limit:
+            if len(self._open) + self._connecting < self.limit:
                 return await self._connect(), False
             waiter = asyncio.get_running_loop().create_future()
             self._waiters.append(waiter)
-            await waiter
+            try:
+                await waiter
+            except asyncio.CancelledError:
+                if waiter.done() and not waiter.cancelled():
+                    self._wake()  # the slot this waiter was given goes to the next one
+                raise
 
     async def _connect(self) -> _Connection:
         loop = asyncio.get_running_loop()
+        self._connecting += 1
         try:
             async with asyncio.timeout(self.connect_timeout):
                 _, connection = await loop.create_connection(lambda: _Connection(self, loop), self.host, self.port)
         except (OSError, TimeoutError) as exc:
             raise ConnectFailed(f"cannot connect to the backend ({type(exc).__name__})") from exc
+        finally:
+            self._connecting -= 1
+            self._wake()  # a failed connect frees its slot
         self._open.add(connection)
         return connection
 
@@ -329,8 +348,10 @@ class Pool:
             data += body
         for attempt in (0, 1):
             connection, reused = await self._checkout()
+            answer = connection.send(method, data, read_timeout)
+            generation = connection.generation
             try:
-                head = await connection.send(method, data, read_timeout)
+                head, content = await answer
             except ServerDisconnectedError:
                 # A kept-alive connection the backend closed meanwhile: safe to resend only when
                 # nothing of an answer came back and the method is idempotent.
@@ -338,11 +359,11 @@ class Pool:
                     continue
                 raise
             except asyncio.CancelledError:
-                connection.done = True
-                connection.close()
+                if connection.generation == generation:  # not already carrying someone else's request
+                    connection.done = True
+                    connection.close()
                 raise
-            assert connection.reader is not None
-            return UpstreamResponse(connection, head, connection.reader)
+            return UpstreamResponse(connection, generation, head, content)
         raise AssertionError("unreachable")
 
     async def aclose(self) -> None:

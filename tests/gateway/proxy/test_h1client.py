@@ -167,3 +167,20 @@ async def test_header_values_never_inject_lines(backend) -> None:  # type: ignor
     _, pool = await backend(lambda i: OK)
     with pytest.raises(ValueError, match="line break"):
         await pool.request("GET", "/", {"X-A": "1\r\nX-Injected: 1"}, None, 1.0)
+
+
+async def test_concurrent_requests_on_one_connection_each_get_their_own_answer(backend) -> None:  # type: ignore[no-untyped-def]
+    """A connection goes back to the pool as soon as an answer is complete, before its caller resumes:
+    the next request on it must not take over the first one's body or be closed by its release()."""
+    found, pool = await backend(lambda i: b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%d" % (len(str(i)), i))
+    pool.limit = 1
+
+    async def one(n: int) -> bytes:
+        response = await pool.request("POST", "/", {}, str(n).encode(), 5.0)
+        try:
+            return await response.content.read()
+        finally:
+            response.release()
+
+    answers = await asyncio.gather(*(one(n) for n in range(30)))
+    assert sorted(int(a) for a in answers) == list(range(30)) and found.connections == 1
