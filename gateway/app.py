@@ -11,9 +11,20 @@ from gateway.auth import AUTH, AuthRoutes, AuthService, Identifier, auth_context
 from gateway.config.settings import Settings
 from gateway.edge.client_address import client_address
 from gateway.edge.dispatch import handle
+from gateway.edge.guard import ConnectionGuard
 from gateway.enforce.alerts import AlertSender
 from gateway.enforce.countermeasures import Responder
-from gateway.keys import AUDIT, IDENTIFIER, METRICS, RESPONDER, RUNTIME, SERVER_TLS, STATE, WS_CONNECTIONS
+from gateway.keys import (
+    AUDIT,
+    GUARD,
+    IDENTIFIER,
+    METRICS,
+    RESPONDER,
+    RUNTIME,
+    SERVER_TLS,
+    STATE,
+    WS_CONNECTIONS,
+)
 from gateway.metrics import Metrics
 from gateway.proxy import websocket
 from gateway.proxy.connections import Connections, end_revoked_sessions
@@ -68,16 +79,25 @@ def _mount_auth(app: web.Application, settings: Settings, store: StateStore) -> 
 
 def build_app(settings: Settings) -> web.Application:
     """Assemble once: runtime (routes, pools, filter chains), metrics, cleanup of every resource."""
-    app = web.Application(client_max_size=settings.limits.max_body, handler_args={
-        "max_field_size": settings.limits.max_header_size,
-        "max_line_size": settings.limits.max_header_size,
+    limits = settings.limits
+    metrics = Metrics()
+    # Deadlines and connection caps; gateway.edge.listener puts it in front of every client connection.
+    guard = ConnectionGuard(limits, settings.trusted_networks, metrics)
+    app = web.Application(client_max_size=limits.max_body, middlewares=[guard.middleware], handler_args={
+        "max_field_size": limits.max_header_size,
+        "max_line_size": limits.max_header_size,
         # Bodies are relayed as sent: inflating them here would forward bytes that no longer match
         # their Content-Encoding and Content-Length. Inspected routes refuse compressed bodies instead.
         "auto_decompress": False,
+        # The guard closes idle connections at idle_timeout; aiohttp's own timer is the backstop.
+        "keepalive_timeout": float(limits.idle_timeout) + float(limits.header_timeout),
+        # After an early answer, the rest of an unread body is drained (then the connection closes).
+        "lingering_time": min(float(limits.body_timeout), 5.0),
     })
+    app[GUARD] = guard
     app[STATE] = store = open_store(settings.state)
     app[RUNTIME] = RuntimeHolder(Runtime(settings, store))
-    app[METRICS] = Metrics()
+    app[METRICS] = metrics
     app[WS_CONNECTIONS] = Connections()
 
     async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:

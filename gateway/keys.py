@@ -9,6 +9,7 @@ from aiohttp import web
 if TYPE_CHECKING:
     from gateway.audit import AuditWriter
     from gateway.auth import Identifier
+    from gateway.edge.guard import ConnectionGuard
     from gateway.enforce.countermeasures import Responder
     from gateway.metrics import Metrics
     from gateway.proxy.connections import Connections
@@ -24,3 +25,4 @@ IDENTIFIER: web.AppKey[Identifier | None] = web.AppKey("chatguard.identifier")
 AUDIT: web.AppKey[AuditWriter | None] = web.AppKey("chatguard.audit")
 RESPONDER: web.AppKey[Responder] = web.AppKey("chatguard.responder")
 SERVER_TLS: web.AppKey[ServerTLS | None] = web.AppKey("chatguard.server_tls")
+GUARD: web.AppKey[ConnectionGuard] = web.AppKey("chatguard.guard")

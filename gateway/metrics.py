@@ -30,6 +30,14 @@ class Metrics:
                              registry=self.registry)
         self.filter_actions = Counter("chatguard_filter_actions", "Filter chain outcomes, by route and action",
                                       ("route", "action"), registry=self.registry)
+        self.connections_open = Gauge("chatguard_connections_open", "Client connections open now",
+                                      registry=self.registry, multiprocess_mode="livesum")
+        self.connections_refused = Counter("chatguard_connections_refused",
+                                           "Client connections refused at a cap, by cap (total, per_ip)",
+                                           ("cap",), registry=self.registry)
+        self.connection_timeouts = Counter("chatguard_connection_timeouts",
+                                           "Client connections cut off at a deadline, by phase "
+                                           "(header, body, idle, send)", ("phase",), registry=self.registry)
         self._request_children: dict[tuple[str, int], Counter] = {}
         self._latency_children: dict[str, Histogram] = {}
 

@@ -25,7 +25,8 @@ from gateway.admin.app import build_admin_app
 from gateway.admin.probes import build_probe_app
 from gateway.app import build_app
 from gateway.config.settings import Settings, load_settings
-from gateway.keys import RUNTIME, SERVER_TLS, STATE
+from gateway.edge.listener import GuardedSite, ensure_descriptors
+from gateway.keys import GUARD, RUNTIME, SERVER_TLS, STATE
 from gateway.runtime.runtime import Runtime
 from gateway.tls.security_headers import redirect_app
 from gateway.tls.server import ServerTLS
@@ -90,9 +91,11 @@ async def run(settings: Settings, config_path: str | None, *, reuse_port: bool =
             loop.add_signal_handler(sig, stop.set)
     with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
         loop.add_signal_handler(signal.SIGHUP, on_hup)
+    ensure_descriptors(2 * settings.limits.max_connections + 64
+                       + sum(u.pool_size for u in settings.upstreams.values()))
     try:
-        site = web.TCPSite(runner, settings.listen.host, settings.listen.port,
-                           ssl_context=tls.context if tls else None, reuse_port=reuse_port or None, backlog=1024)
+        site = GuardedSite(runner, app[GUARD], settings.listen.host, settings.listen.port,
+                           ssl_context=tls.context if tls else None, reuse_port=reuse_port, backlog=1024)
         await site.start()
         if settings.admin.enabled:
             await _start_extra(extra_runners, build_admin_app(app, draining=stop),

@@ -20,6 +20,17 @@ from yarl import URL
 
 from gateway.app import build_app
 from gateway.config.settings import Settings, parse_settings
+from gateway.edge.listener import GuardedSite
+from gateway.keys import GUARD
+
+
+async def wait_until(condition: Callable[[], bool], patience: float = 10.0) -> None:
+    """Poll a state that another task reaches on its own (bounded; not a timing assertion)."""
+    for _ in range(int(patience / 0.01)):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("condition not reached")
 
 
 @asynccontextmanager
@@ -28,7 +39,11 @@ async def serve_app(app: web.Application, *, ssl_context: ssl.SSLContext | None 
     """Run `app` on 127.0.0.1 with a free port; yields its base URL."""
     runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=shutdown_timeout)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=ssl_context)
+    site: web.BaseSite
+    if GUARD in app:  # the gateway: its listener, with deadlines and connection caps, as in production
+        site = GuardedSite(runner, app[GUARD], "127.0.0.1", 0, ssl_context=ssl_context)
+    else:
+        site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=ssl_context)
     await site.start()
     host, port = runner.addresses[0][:2]
     scheme = "https" if ssl_context else "http"

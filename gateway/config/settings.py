@@ -94,9 +94,24 @@ class WebSocketSettings:
 
 @dataclass(frozen=True)
 class LimitSettings:
+    """Bounds on what one client may send and hold (README, "Limits", says what each defends against)."""
+
     max_body: ByteSize = ByteSize(1024 * 1024)
     max_header_size: ByteSize = ByteSize(16 * 1024)
     header_timeout: Duration = Duration(10)
+    body_timeout: Duration = Duration(30)
+    idle_timeout: Duration = Duration(75)
+    send_timeout: Duration = Duration(60)
+    max_connections: int = 10000
+    max_connections_per_ip: int = 256
+
+    def validate(self, path: str) -> None:
+        for key in ("header_timeout", "body_timeout", "idle_timeout", "send_timeout"):
+            if not getattr(self, key) > 0:
+                raise ConfigError(join(path, key), f"expected a duration > 0, got {getattr(self, key)!r}")
+        for key in ("max_connections", "max_connections_per_ip"):
+            if getattr(self, key) < 1:
+                raise ConfigError(join(path, key), f"expected >= 1, got {getattr(self, key)}")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,11 @@ class BodyTooLarge(Exception):
     """More bytes than the limit allows."""
 
 
+class BodyTimeout(TimeoutError):
+    """The client did not send the whole body within `limits.body_timeout` (set on the stream by the
+    connection guard). A TimeoutError, so that aiohttp's own read of an unfinished body stops quietly."""
+
+
 async def read_limited(stream: aiohttp.StreamReader, declared: int | None, limit: int) -> bytes:
     """Read a whole body, refusing (BodyTooLarge) as soon as it is known to exceed `limit`."""
     if declared is not None and declared > limit:

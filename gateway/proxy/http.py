@@ -20,12 +20,13 @@ from filters import Action, Direction
 from gateway.auth.carriage import strip_headers, strip_query
 from gateway.codec import CodecError
 from gateway.edge.errors import error_response
+from gateway.edge.guard import body_timed_out
 from gateway.edge.headers import add_forwarding, end_to_end, strip_set
 from gateway.edge.request_id import REQUEST_ID
 from gateway.enforce import decide as enforce
 from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import inspect
-from gateway.proxy.bodies import BodyTooLarge, read_limited
+from gateway.proxy.bodies import BodyTimeout, BodyTooLarge, read_limited
 from gateway.proxy.h1client import UpstreamResponse
 from gateway.proxy.sse import EventRelay, Relayed, is_event_stream
 from gateway.proxy.upstream_errors import upstream_failure
@@ -107,6 +108,8 @@ async def forward(exchange: Exchange) -> web.StreamResponse:
             raw = await read_limited(request.content, request.content_length, plan.max_body)
         except BodyTooLarge:
             return error_response(413, "request body too large", exchange.request_id)
+        except BodyTimeout:
+            return body_timed_out(request, exchange.request_id)
         try:
             result = await inspect(codec, plan.inbound_chain, raw, exchange.message(Direction.INBOUND),
                                    content_type=request.headers.get("Content-Type"))
@@ -122,7 +125,10 @@ async def forward(exchange: Exchange) -> web.StreamResponse:
         headers.pop("Content-Length", None)
         headers.pop("Transfer-Encoding", None)
     elif request.body_exists and request.content_length is not None and request.content_length <= SMALL_BODY:
-        body = await read_limited(request.content, request.content_length, plan.max_body)
+        try:
+            body = await read_limited(request.content, request.content_length, plan.max_body)
+        except BodyTimeout:
+            return body_timed_out(request, exchange.request_id)
     elif request.body_exists:
         body = _LimitedBody(request.content, plan.max_body)
     else:
@@ -167,6 +173,8 @@ async def _exchange(exchange: Exchange, headers: CIMultiDict[str], body: bytes |
     except (TimeoutError, aiohttp.ClientError) as exc:
         if isinstance(body, _LimitedBody) and body.exceeded:
             return error_response(413, "request body too large", exchange.request_id)
+        if isinstance(request.content.exception(), BodyTimeout):
+            return body_timed_out(request, exchange.request_id)
         return upstream_failure(exc, exchange.request_id, plan.upstream)
     try:
         return await _respond(exchange, upstream)

@@ -19,6 +19,7 @@ from gateway.audit.entry import Event
 from gateway.audit.verify import verify_files
 from gateway.audit.writer import AuditWriter
 from tests.gateway.audit.conftest import chain_files
+from tests.helpers import wait_until
 
 Settings = Callable[..., AuditSettings]
 
@@ -46,15 +47,6 @@ class BrokenChain(AuditChain):
         if self.broken.is_set():
             raise OSError(errno.ENOSPC, "No space left on device")
         return super().append(events)
-
-
-async def wait_until(condition: Callable[[], bool]) -> None:
-    """Poll a state the writer reaches on its own task (bounded; not a timing assertion)."""
-    for _ in range(1000):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("condition not reached")
 
 
 def chained(settings: AuditSettings) -> list[dict[str, object]]:

@@ -1,0 +1,289 @@
+"""Deadlines and caps for every client connection, so slow or greedy clients cannot hold a worker.
+
+aiohttp parses HTTP; this module watches each connection around its parser and cuts it off
+when a client is too slow or holds too many sockets. One `ConnectionGuard` per listener:
+
+- `header_timeout`: a new connection, and a kept-alive one once its next request starts, must
+  deliver the whole request head in time (slowloris: heads sent a byte at a time). 408, close.
+- `body_timeout`: the whole request body must arrive within this time of its head (slow POST:
+  bodies trickled a byte at a time). Readers of the body get `BodyTimeout`; 408, close.
+- `idle_timeout`: a kept-alive connection without a request is closed (sockets hoarded idle).
+- `send_timeout`: a client that leaves the gateway's output unread this long (send buffer full)
+  is dropped (slow readers holding a response and its upstream connection).
+- `max_connections`, `max_connections_per_ip`: accepted connections above the cap are answered
+  503 and closed at once, before any parsing. Peers listed in `trusted_proxies` carry many
+  clients and count only towards the total.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, cast
+
+import orjson
+from aiohttp import web
+
+from gateway.config.settings import LimitSettings
+from gateway.edge.client_address import IPNetwork
+from gateway.edge.errors import error_response
+from gateway.edge.request_id import request_id_from
+from gateway.metrics import Metrics
+from gateway.proxy.bodies import BodyTimeout
+
+__all__ = ["ConnectionGuard"]
+
+log = logging.getLogger("chatguard.guard")
+
+_HEAD, _REQUEST, _IDLE = "header", "request", "idle"
+
+
+def _canned(status: str, error: str) -> bytes:
+    """A whole HTTP/1.1 answer written straight to the socket (no request was parsed)."""
+    body = orjson.dumps({"error": error})
+    return (f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+            "Cache-Control: no-store\r\nConnection: close\r\n\r\n").encode() + body
+
+
+_BUSY = _canned("503 Service Unavailable", "too many connections")
+_BUSY_CLIENT = _canned("503 Service Unavailable", "too many connections from this address")
+_HEAD_TIMEOUT = _canned("408 Request Timeout", "request head not received in time")
+
+
+class ConnectionGuard:
+    """Counts open connections (per client address and in total) and owns their deadlines."""
+
+    def __init__(self, limits: LimitSettings, trusted: tuple[IPNetwork, ...] = (),
+                 metrics: Metrics | None = None) -> None:
+        self.header_timeout = float(limits.header_timeout)
+        self.body_timeout = float(limits.body_timeout)
+        self.idle_timeout = float(limits.idle_timeout)
+        self.send_timeout = float(limits.send_timeout)
+        self.max_total = limits.max_connections
+        self.max_per_client = limits.max_connections_per_ip
+        self.trusted = trusted
+        self.metrics = metrics
+        self.total = 0
+        self.per_client: dict[str, int] = {}
+        self._live: dict[object, _Connection] = {}  # aiohttp's protocol -> our watcher
+
+    def protocol_factory(self, server: Callable[[], asyncio.Protocol]) -> Callable[[], asyncio.Protocol]:
+        """Wrap aiohttp's protocol factory (`runner.server`) for `loop.create_server`."""
+        return lambda: _Connection(self, server())
+
+    @web.middleware
+    async def middleware(self, request: web.Request,
+                         handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+        """Tells the watcher when a request head is complete and when its handler is done."""
+        connection = self._live.get(request.protocol)
+        if connection is None:  # served by a listener without a guard (an embedding app)
+            return await handler(request)
+        connection.begin(request)
+        try:
+            return await handler(request)
+        except BodyTimeout:
+            return body_timed_out(request, request_id_from(request.headers))
+        finally:
+            connection.end()
+
+    def admit(self, peer: Any) -> tuple[str | None, bytes]:
+        """Take a slot for a new connection: `(key, b"")`, or `(None, answer)` when over a cap."""
+        host = peer[0] if isinstance(peer, tuple) and peer else ""
+        if self.total >= self.max_total:
+            self._count_refusal("total")
+            return None, _BUSY
+        key = "" if self._is_trusted(host) else host
+        if key:
+            held = self.per_client.get(key, 0)
+            if held >= self.max_per_client:
+                self._count_refusal("per_ip")
+                return None, _BUSY_CLIENT
+            self.per_client[key] = held + 1
+        self.total += 1
+        if self.metrics is not None:
+            self.metrics.connections_open.inc()
+        return key, b""
+
+    def release(self, key: str) -> None:
+        self.total -= 1
+        if self.metrics is not None:
+            self.metrics.connections_open.dec()
+        if key:
+            held = self.per_client.get(key, 0) - 1
+            if held > 0:
+                self.per_client[key] = held
+            else:
+                self.per_client.pop(key, None)
+
+    def timed_out(self, phase: str) -> None:
+        if self.metrics is not None:
+            self.metrics.connection_timeouts.labels(phase).inc()
+
+    def _count_refusal(self, reason: str) -> None:
+        if self.metrics is not None:
+            self.metrics.connections_refused.labels(reason).inc()
+
+    def _is_trusted(self, host: str) -> bool:
+        if not self.trusted or not host:
+            return False
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return any(address in network for network in self.trusted)
+
+
+def body_timed_out(request: web.Request, request_id: str) -> web.Response:
+    """408 for a body that did not arrive in time; the connection is not reused."""
+    response = error_response(408, "request body not received in time", request_id)
+    response.force_close()
+    return response
+
+
+class _Connection(asyncio.Protocol):
+    """Sits between the transport and aiohttp's protocol: passes every event on, keeps the deadlines.
+
+    The hot path only writes `phase` and `deadline`; one timer per connection checks them. It
+    wakes at the deadline or at most `header_timeout` ahead, so a phase change never has to
+    re-arm it (a new deadline is never nearer than `header_timeout`).
+    """
+
+    __slots__ = ("_timer", "_write_timer", "deadline", "guard", "inner", "key", "loop", "phase", "received",
+                 "request", "transport")
+
+    def __init__(self, guard: ConnectionGuard, inner: asyncio.Protocol) -> None:
+        self.guard = guard
+        self.inner = inner
+        self.loop = asyncio.get_running_loop()
+        self.transport: asyncio.Transport | None = None
+        self.key: str | None = None
+        self.phase = _HEAD
+        self.deadline: float | None = None  # loop time at which the current phase is over
+        self.received = False  # bytes of the current head have arrived
+        self.request: web.Request | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._write_timer: asyncio.TimerHandle | None = None
+
+    # asyncio.Protocol ------------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        transport = cast(asyncio.Transport, transport)  # uvloop's TLS transport is not a subclass
+        self.key, refusal = self.guard.admit(transport.get_extra_info("peername"))
+        if self.key is None:
+            transport.write(refusal)
+            transport.close()
+            return
+        self.transport = transport
+        self.guard._live[self.inner] = self
+        self.inner.connection_made(transport)
+        self.deadline = self.loop.time() + self.guard.header_timeout
+        self._arm()
+
+    def data_received(self, data: bytes) -> None:
+        if self.phase is _IDLE:
+            if self.transport is None:
+                return
+            self.phase = _HEAD
+            self.deadline = self.loop.time() + self.guard.header_timeout
+            self.received = True
+        elif self.phase is _HEAD:
+            if self.transport is None:
+                return
+            self.received = True
+        self.inner.data_received(data)
+
+    def eof_received(self) -> bool | None:
+        if self.transport is None:
+            return None
+        return self.inner.eof_received()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.key is None:
+            return  # refused: aiohttp never saw this connection
+        for timer in (self._timer, self._write_timer):
+            if timer is not None:
+                timer.cancel()
+        self._timer = self._write_timer = None
+        self.guard.release(self.key)
+        self.key = None
+        self.guard._live.pop(self.inner, None)
+        self.transport = None
+        self.request = None
+        self.inner.connection_lost(exc)
+
+    def pause_writing(self) -> None:
+        if self.transport is not None and self._write_timer is None:
+            self._write_timer = self.loop.call_later(self.guard.send_timeout, self._send_expired)
+        self.inner.pause_writing()
+
+    def resume_writing(self) -> None:
+        if self._write_timer is not None:
+            self._write_timer.cancel()
+            self._write_timer = None
+        self.inner.resume_writing()
+
+    # request boundaries, told by the middleware ------------------------------------------------
+
+    def begin(self, request: web.Request) -> None:
+        self.phase = _REQUEST
+        self.received = False
+        if request.content.is_eof():
+            self.deadline = None  # the handler's own limits apply (route timeout, WebSocket heartbeat)
+        else:
+            self.request = request
+            self.deadline = self.loop.time() + self.guard.body_timeout
+
+    def end(self) -> None:
+        self.request = None
+        if self.transport is None:
+            return
+        self.phase = _IDLE
+        self.deadline = self.loop.time() + self.guard.idle_timeout
+        if self._timer is None:
+            self._arm()
+
+    # deadlines --------------------------------------------------------------------------------
+
+    def _arm(self) -> None:
+        assert self.deadline is not None
+        wake = min(self.deadline, self.loop.time() + self.guard.header_timeout)
+        self._timer = self.loop.call_at(wake, self._check)
+
+    def _check(self) -> None:
+        self._timer = None
+        if self.transport is None or self.deadline is None:
+            return  # gone, or a request without a deadline: `end` re-arms
+        if self.loop.time() < self.deadline:
+            self._arm()
+            return
+        self.deadline = None
+        if self.phase is _HEAD:
+            self.guard.timed_out("header")
+            if self.received:
+                self.transport.write(_HEAD_TIMEOUT)
+            self._close()
+        elif self.phase is _IDLE:
+            self.guard.timed_out("idle")
+            self._close()
+        elif self.request is not None and not self.request.content.is_eof():
+            self.guard.timed_out("body")
+            # The handler's next read raises; it answers 408 (or the middleware does) and the
+            # connection closes after the answer.
+            self.request.content.set_exception(BodyTimeout())
+
+    def _send_expired(self) -> None:
+        self._write_timer = None
+        if self.transport is None:
+            return
+        self.guard.timed_out("send")
+        self.transport.abort()
+
+    def _close(self) -> None:
+        """Close gracefully; a client that is not reading what is queued for it is cut off."""
+        assert self.transport is not None
+        if self.transport.get_write_buffer_size():
+            self.transport.abort()
+        else:
+            self.transport.close()
