@@ -9,14 +9,13 @@ chooses availability instead).
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 
 from aiohttp import web
 
 from filters.options import Duration, OptionsError, join
-from gateway.edge.errors import error_response
+from gateway.edge.errors import banned, error_response, too_many_requests
 from gateway.edge.request_id import request_id_from
 from gateway.state import StateStore, StateUnavailable
 
@@ -61,15 +60,6 @@ def _keys(client: str, subject: str | None) -> list[str]:
     return keys
 
 
-def _banned(ban_until: float, request_id: str) -> web.Response:
-    retry = max(1, math.ceil(ban_until - time.time()))
-    return error_response(403, "banned", request_id, {"Retry-After": str(retry)})
-
-
-def _limited(window: float, request_id: str) -> web.Response:
-    return error_response(429, "too many requests", request_id, {"Retry-After": str(max(1, math.ceil(window)))})
-
-
 async def check(request: web.Request, store: StateStore, settings: ShieldSettings, client: str,
                 subject: str | None, *, websocket: bool = False, request_id: str | None = None) -> web.Response | None:
     """None to let the request on; otherwise the answer (403 banned, 429 limited, 503 store down).
@@ -89,10 +79,11 @@ async def check(request: web.Request, store: StateStore, settings: ShieldSetting
     except StateUnavailable:
         return error_response(503, "service unavailable", request_id or request_id_from(request.headers))
     if found.ban is not None:
-        return _banned(found.ban.until, request_id or request_id_from(request.headers))
+        return banned(found.ban.until, time.time(), request_id or request_id_from(request.headers)).response()
     limit = settings.throttled_requests if found.flagged else settings.requests
     if found.counts[0] > limit:
-        return _limited(float(settings.window), request_id or request_id_from(request.headers))
+        return too_many_requests(float(settings.window), request_id or request_id_from(request.headers)).response()
     if websocket and found.counts[1] > settings.connects:
-        return _limited(float(settings.connect_window), request_id or request_id_from(request.headers))
+        return too_many_requests(float(settings.connect_window),
+                                 request_id or request_id_from(request.headers)).response()
     return None

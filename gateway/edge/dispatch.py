@@ -71,6 +71,7 @@ async def _dispatch(request: web.Request, runtime: Runtime, request_id: str) -> 
         client=client, principal=principal, conversation=_conversation(matched.params),
         session=identity.session_id, expires=identity.expires or None,
         carriage=identity.carriage, identity=backend_identity(request, principal, plan.upstream),
+        websocket=websocket,
     )
     runtime.acquire()
     try:

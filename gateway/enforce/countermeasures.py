@@ -1,9 +1,9 @@
 """Turning a chain decision into countermeasures: ban, throttle, alert, step-up, quarantine.
 
-`Responder.respond` runs after the chain, in `enforce`. It maps the verdict's score
-to the route's band of actions, adds what the filters hinted (ban, alert, step-up),
+`Responder.respond` runs after the chain, in `gateway.enforce.settle`. It maps the verdict's
+score to the route's band of actions, adds what the filters hinted (ban, alert, step-up),
 applies the stateful ones (bans, throttles, quarantine) through the state store and
-returns an `Outcome` that the proxy turns into a status or a WebSocket frame. Alerts
+returns an `Outcome`; `settle.answer` says what it means on the wire. Alerts
 never wait on the network: `gateway.enforce.alerts.AlertSender` queues them.
 """
 
@@ -16,11 +16,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 import orjson
-from aiohttp import web
 
 from filters import Hints
 from gateway.access.shield import address_key, pair_key, subject_key, throttle_key
-from gateway.edge.errors import error_response
 from gateway.enforce.alerts import AlertSender
 from gateway.enforce.settings import BanPolicy, ResponseSettings
 from gateway.state import Ban, StateStore
@@ -52,26 +50,13 @@ class Offender:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What happened; `http_response` is the answer to the sender, or None to go on as decided."""
+    """What the countermeasures did; `gateway.enforce.settle.answer` says what the sender gets."""
 
     actions: frozenset[str]
     ban: Ban | None = None
     retry_after: float | None = None
     quarantine_id: str | None = None
     request_id: str = ""
-
-    def http_response(self) -> web.Response | None:
-        rid = self.request_id
-        if self.ban is not None:
-            return error_response(403, "banned", rid, {"Retry-After": str(max(1, int(self.ban.until - time.time())))})
-        if self.retry_after is not None:
-            return error_response(429, "too many requests", rid, {"Retry-After": str(int(self.retry_after))})
-        if "step_up" in self.actions:
-            return error_response(401, "step-up required", rid)
-        if self.quarantine_id is not None:
-            body = orjson.dumps({"status": "held for review", "id": self.quarantine_id, "request_id": rid})
-            return web.Response(status=202, body=body, content_type="application/json")
-        return None
 
 
 def actions_for(settings: ResponseSettings, score: float, hints: Hints) -> frozenset[str]:

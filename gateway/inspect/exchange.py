@@ -27,6 +27,11 @@ class Exchange:
     expires: float | None = None    # when the credentials stop being valid (epoch seconds)
     carriage: Carriage = field(default_factory=Carriage)  # gateway credentials, never forwarded
     identity: Mapping[str, str] = field(default_factory=dict)  # X-Chatguard-* headers for the backend
+    websocket: bool = False         # a WebSocket upgrade (decided once, by the dispatcher)
+
+    @property
+    def channel(self) -> Channel:
+        return Channel.WS if self.websocket else Channel.HTTP
 
     def message(self, direction: Direction, channel: Channel = Channel.HTTP) -> Message:
         """A template for the messages found in this exchange's payloads."""

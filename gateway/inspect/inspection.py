@@ -16,13 +16,7 @@ class Inspection:
     action: Action
     payload: bytes | str            # what to forward: the original object when nothing changed
     results: tuple[ChainResult, ...]
-
-    @property
-    def blocked_by(self) -> ChainResult | None:
-        for result in self.results:
-            if result.action is Action.BLOCK:
-                return result
-        return None
+    original: bytes | str | None = None  # what was inspected, when `payload` differs (held for review as sent)
 
     def finding_types(self) -> dict[str, int]:
         """Counts per finding type, for audit and metrics (never the values themselves)."""
@@ -87,4 +81,4 @@ async def run_fields(extracted: Extracted, payload: bytes | str,
             seen(found, index)
     if not replacements:
         return Inspection(Action.PASS, payload, tuple(results))
-    return Inspection(Action.MODIFY, extracted.render(replacements), tuple(results))
+    return Inspection(Action.MODIFY, extracted.render(replacements), tuple(results), payload)

@@ -16,16 +16,16 @@ from aiohttp import web
 from multidict import CIMultiDict
 from yarl import URL
 
-from filters import Action, Direction
+from filters import Direction
 from gateway.auth.carriage import strip_headers, strip_query
 from gateway.codec import CodecError
 from gateway.edge.errors import error_response
 from gateway.edge.guard import body_timed_out
 from gateway.edge.headers import add_forwarding, end_to_end, strip_set
 from gateway.edge.request_id import REQUEST_ID
-from gateway.enforce import decide as enforce
+from gateway.enforce.settle import enforce
 from gateway.inspect.exchange import Exchange
-from gateway.inspect.inspection import inspect
+from gateway.inspect.inspection import Inspection, inspect
 from gateway.proxy.bodies import BodyTimeout, BodyTooLarge, read_limited
 from gateway.proxy.h1client import UpstreamResponse
 from gateway.proxy.sse import EventRelay, Relayed, is_event_stream
@@ -110,18 +110,16 @@ async def forward(exchange: Exchange) -> web.StreamResponse:
             return error_response(413, "request body too large", exchange.request_id)
         except BodyTimeout:
             return body_timed_out(request, exchange.request_id)
+        result: Inspection | CodecError
         try:
             result = await inspect(codec, plan.inbound_chain, raw, exchange.message(Direction.INBOUND),
                                    content_type=request.headers.get("Content-Type"))
         except CodecError as exc:
-            return enforce.http_unparseable(exchange, exc)
-        if (answer := await enforce.respond(exchange, Direction.INBOUND, result, raw)) is not None:
-            enforce.record(exchange, Direction.INBOUND, result)
-            return answer
-        if result.action is Action.BLOCK:
-            return enforce.http_blocked(exchange, result)
-        enforce.record(exchange, Direction.INBOUND, result)
-        body = result.payload if isinstance(result.payload, bytes) else result.payload.encode()
+            result = exc
+        enforcement = await enforce(exchange, Direction.INBOUND, result)
+        if enforcement.answer is not None:
+            return enforcement.answer.response()
+        body = enforcement.payload
         headers.pop("Content-Length", None)
         headers.pop("Transfer-Encoding", None)
     elif request.body_exists and request.content_length is not None and request.content_length <= SMALL_BODY:
@@ -197,7 +195,7 @@ async def _respond(exchange: Exchange, upstream: Answer) -> web.StreamResponse:
         if plan.events_codec is not None:
             return await _respond_events(exchange, upstream)
         if codec is not None:  # text the route filters must not slip out as events
-            return enforce.http_unparseable(exchange, CodecError("event stream without sse fields"), outbound=True)
+            return await _refused(exchange, CodecError("event stream without sse fields"))
     if codec is not None and not no_body and _inspectable(upstream):
         return await _respond_inspected(exchange, upstream)
     if not no_body and (declared_small := _declared_length(upstream)) is not None and declared_small <= SMALL_BODY:
@@ -253,7 +251,7 @@ async def _respond_events(exchange: Exchange, upstream: Answer) -> web.StreamRes
     """Server-sent events on a route declaring `sse` fields: filtered event by event, never buffered whole."""
     request, plan = exchange.request, exchange.plan
     if upstream.headers.get("Content-Encoding", "identity").lower() not in ("identity", ""):
-        return enforce.http_unparseable(exchange, CodecError("compressed event stream"), outbound=True)
+        return await _refused(exchange, CodecError("compressed event stream"))
     assert plan.events_codec is not None
     relay = EventRelay(plan.events_codec, plan.outbound_chain, exchange.message(Direction.OUTBOUND), plan.max_body)
     response = web.StreamResponse(status=upstream.status, reason=upstream.reason,
@@ -268,7 +266,7 @@ async def _respond_events(exchange: Exchange, upstream: Answer) -> web.StreamRes
         if not await _relay_events(exchange, response, await relay.close()):
             return await _cut(response)
     except CodecError as exc:
-        enforce.http_unparseable(exchange, exc, outbound=True)  # audited; the stream ends here
+        await enforce(exchange, Direction.OUTBOUND, exc)  # audited; headers are sent: the stream ends here
         return await _cut(response)
     except (TimeoutError, aiohttp.ClientError, aiohttp.ClientPayloadError):
         return _abort(exchange, response)
@@ -278,14 +276,18 @@ async def _respond_events(exchange: Exchange, upstream: Answer) -> web.StreamRes
 
 async def _relay_events(exchange: Exchange, response: web.StreamResponse, relayed: Relayed) -> bool:
     """Send what passed and audit every event; False once an event was blocked."""
-    for inspection in relayed.inspections:
-        if inspection is relayed.blocked:
-            enforce.http_blocked(exchange, inspection, Direction.OUTBOUND)  # audit only: headers are sent
-        else:
-            enforce.record(exchange, Direction.OUTBOUND, inspection)
+    for inspection in relayed.inspections:  # audited; a refusal cannot be sent once headers are: cut
+        await enforce(exchange, Direction.OUTBOUND, inspection)
     if relayed.data:
         await response.write(relayed.data)
     return relayed.blocked is None
+
+
+async def _refused(exchange: Exchange, error: CodecError) -> web.Response:
+    """A response the gateway cannot inspect the way the route declares: 502, audited."""
+    enforcement = await enforce(exchange, Direction.OUTBOUND, error)
+    assert enforcement.answer is not None
+    return enforcement.answer.response()
 
 
 async def _cut(response: web.StreamResponse) -> web.StreamResponse:
@@ -311,17 +313,17 @@ async def _respond_inspected(exchange: Exchange, upstream: Answer) -> web.Stream
     except aiohttp.ClientError:
         return error_response(502, "upstream error", exchange.request_id)
     assert plan.outbound_codec is not None
+    result: Inspection | CodecError
     try:
         result = await inspect(plan.outbound_codec, plan.outbound_chain, raw,
                                exchange.message(Direction.OUTBOUND),
                                content_type=upstream.headers.get("Content-Type"))
     except CodecError as exc:
-        return enforce.http_unparseable(exchange, exc, outbound=True)
-    if result.action is Action.BLOCK:
-        return enforce.http_blocked(exchange, result)
-    enforce.record(exchange, Direction.OUTBOUND, result)
-    payload = result.payload if isinstance(result.payload, bytes) else result.payload.encode()
-    response = web.Response(status=upstream.status, reason=upstream.reason, body=payload,
+        result = exc
+    enforcement = await enforce(exchange, Direction.OUTBOUND, result)
+    if enforcement.answer is not None:
+        return enforcement.answer.response()
+    response = web.Response(status=upstream.status, reason=upstream.reason, body=enforcement.payload,
                             headers=_response_headers(exchange, upstream))
     mark_proxied(response)
     return response

@@ -44,7 +44,8 @@ from prometheus_client import Counter
 from filters import Action, ChainResult, Channel, Direction, Message, StreamChain
 from gateway.access.rbac import allow_message
 from gateway.codec import NAMED_KINDS, Codec, CodecError, Extracted, TextField, frame_names
-from gateway.enforce import decide as enforce
+from gateway.enforce.enforcement import AccessCheck, Close, Enforcement, Wire
+from gateway.enforce.settle import enforce
 from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import Inspection, inspect, run_fields
 
@@ -62,13 +63,12 @@ SESSION_ENDED = (WSCloseCode.POLICY_VIOLATION, "session ended")
 
 
 class _Stop(Exception):
-    """A filter decision ends the connection on both sides."""
+    """A decision ends the connection on both sides."""
 
-    def __init__(self, code: int, reason: str, upstream: tuple[int, str] | None = None) -> None:
-        super().__init__(reason)
-        self.code = code
-        self.reason = reason
-        self.upstream = upstream or (code, reason)
+    def __init__(self, to_client: Close, to_upstream: Close) -> None:
+        super().__init__(to_client.reason)
+        self.to_client = (to_client.code, to_client.reason)
+        self.to_upstream = (to_upstream.code, to_upstream.reason)
 
 
 def mirrored(code: int | None) -> int:
@@ -211,7 +211,7 @@ class Bridge:
                     await self._lost(direction)
                 return
         except _Stop as stop:
-            await self._end(direction, (stop.code, stop.reason), stop.upstream)
+            await self._end(direction, stop.to_client, stop.to_upstream)
         except _SEND_FAILED:
             if not self.ending:  # the destination vanished while we wrote to it
                 await self._lost(Direction.OUTBOUND if direction is Direction.INBOUND else Direction.INBOUND)
@@ -220,56 +220,31 @@ class Bridge:
                 self._count(direction, messages, size)
 
     async def _filtered(self, codec: Codec, template: Message, src: Side, data: str | bytes) -> bytes | None:
-        """The payload to forward after codec -> chain -> enforce, or None when dropped."""
-        exchange = self.exchange
+        """The payload to forward after codec -> chain -> enforce, or None when it stops here."""
         direction = template.direction
+        result: Inspection | CodecError
         try:
-            result = await inspect(codec, exchange.plan.chain(direction), data, template, frame=True)
+            result = await inspect(codec, self.exchange.plan.chain(direction), data, template, frame=True)
         except CodecError as exc:
-            outcome = enforce.ws_parse_outcome(exchange, direction, exc)
-        else:
-            # Countermeasures answer for the client; the backend's messages are not its doing.
-            answer = None
-            if direction is Direction.INBOUND:
-                answer = await enforce.ws_respond(exchange, direction, result, data)
-            if answer is not None:
-                enforce.record(exchange, direction, result)
-                outcome = answer
-            elif result.action is not Action.BLOCK:
-                enforce.record(exchange, direction, result)
-                payload = result.payload
-                return payload.encode() if isinstance(payload, str) else payload
-            else:
-                outcome = enforce.ws_block_outcome(exchange, direction, result)
-        await self._apply(outcome, src)
-        return None
+            result = exc
+        return await self._apply(await enforce(self.exchange, direction, result), src)
 
     async def _streamed(self, stream: FrameStream, src: Side, data: str | bytes, binary: bool) -> bytes | None:
         """`_filtered` for an outbound token stream: the frame goes through the connection's streams."""
-        exchange = self.exchange
+        result: Inspection | CodecError
         try:
             result = await stream.feed(data, binary)
         except CodecError as exc:
-            outcome = enforce.ws_parse_outcome(exchange, Direction.OUTBOUND, exc)
-        else:
-            if result.action is not Action.BLOCK:
-                enforce.record(exchange, Direction.OUTBOUND, result)
-                payload = result.payload
-                return payload.encode() if isinstance(payload, str) else payload
-            outcome = enforce.ws_block_outcome(exchange, Direction.OUTBOUND, result)
-        await self._apply(outcome, src)
-        return None
+            result = exc
+        return await self._apply(await enforce(self.exchange, Direction.OUTBOUND, result), src)
 
     async def _flush(self, stream: FrameStream, dst: Side) -> None:
         """Send the held tails before the upstream's close is passed on; a blocked tail is dropped."""
         for result, binary in await stream.close():
-            if result.action is Action.BLOCK:
-                enforce.ws_block_outcome(self.exchange, Direction.OUTBOUND, result)  # audited; closing anyway
-                return
-            enforce.record(self.exchange, Direction.OUTBOUND, result)
-            payload = result.payload
-            await dst.send_frame(payload.encode() if isinstance(payload, str) else payload,
-                                 BINARY if binary else TEXT)
+            enforcement = await enforce(self.exchange, Direction.OUTBOUND, result)
+            if not enforcement.forwards:
+                return  # audited; the connection is closing anyway
+            await dst.send_frame(enforcement.payload, BINARY if binary else TEXT)
 
     async def _refused(self, kinds: tuple[str, ...], src: Side, data: str | bytes, binary: bool) -> bool:
         """Check a client frame against the route's per-message rules; True when it must not go on."""
@@ -279,23 +254,28 @@ class Bridge:
             try:
                 names = frame_names(data, kind, binary=binary)
             except CodecError as exc:
-                await self._apply(enforce.ws_parse_outcome(exchange, Direction.INBOUND, exc), src)
+                await self._apply(await enforce(exchange, Direction.INBOUND, exc), src)
                 return True
             for name in names:
-                decision = allow_message(rules, exchange.principal, kind, name)
-                outcome = enforce.ws_access_outcome(exchange, decision, kind, name)
-                if outcome is not None:
-                    await self._apply(outcome, src)
+                check = AccessCheck(allow_message(rules, exchange.principal, kind, name), kind, name)
+                enforcement = await enforce(exchange, Direction.INBOUND, check)
+                if not enforcement.forwards:
+                    await self._apply(enforcement, src)
                     return True
         return False
 
     @staticmethod
-    async def _apply(outcome: enforce.WsOutcome, src: Side) -> None:
-        """Carry out a decision about a message that is not forwarded."""
-        if outcome.close is not None:
-            raise _Stop(outcome.close, outcome.reason, outcome.upstream)
-        if outcome.reply is not None:
-            await src.send_frame(outcome.reply.encode(), TEXT)
+    async def _apply(enforcement: Enforcement, src: Side) -> bytes | None:
+        """Carry out a decision: the payload to forward, or None when the message stops here."""
+        wire = enforcement.wire
+        if wire is Wire.FORWARD:
+            return enforcement.payload
+        if wire is Wire.CLOSE:
+            assert enforcement.to_client is not None and enforcement.to_upstream is not None
+            raise _Stop(enforcement.to_client, enforcement.to_upstream)
+        if wire is Wire.REPLY and enforcement.reply is not None:
+            await src.send_frame(enforcement.reply.encode(), TEXT)
+        return None
 
     async def _lost(self, vanished: Direction) -> None:
         """`vanished` names the direction whose source went away without a close frame."""

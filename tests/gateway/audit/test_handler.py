@@ -13,9 +13,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from filters import Direction
 from gateway.audit.config import AuditSettings
 from gateway.audit.handler import AUDIT_LOGGER, AuditLogHandler, install_handler, remove_handler
+from gateway.audit.record import write_audit
 from gateway.audit.verify import verify_files
 from gateway.audit.writer import AuditWriter
-from gateway.enforce import decide as enforce
+from gateway.enforce.decide import decide
 from tests.gateway.audit.conftest import chain_files
 
 audit_log = logging.getLogger(AUDIT_LOGGER)
@@ -36,13 +37,14 @@ def entries(writer: AuditWriter) -> list[dict[str, object]]:
 
 
 def exchange() -> SimpleNamespace:
-    """Just the attributes enforce._event reads from an exchange."""
-    return SimpleNamespace(request_id="req-1", plan=SimpleNamespace(name="widget"), client="198.51.100.4",
-                           principal=SimpleNamespace(subject="alice"))
+    """Just the attributes `decide` reads from a WebSocket exchange for a message it cannot parse."""
+    route = SimpleNamespace(websocket=SimpleNamespace(on_parse_error="close_1003"))
+    return SimpleNamespace(request_id="req-1", plan=SimpleNamespace(name="widget", settings=route),
+                           client="198.51.100.4", principal=SimpleNamespace(subject="alice"), websocket=True)
 
 
 async def test_enforce_events_reach_the_chain(started: AuditWriter, signing_key: Ed25519PrivateKey) -> None:
-    enforce.ws_unparseable(exchange(), Direction.INBOUND, ValueError("bad frame"))  # type: ignore[arg-type]
+    write_audit(decide(exchange(), Direction.INBOUND, ValueError("bad frame")).audit)  # type: ignore[arg-type]
     assert await started.flush()
     entry = entries(started)[-1]
     assert entry["event"] == "codec.reject"

@@ -1,19 +1,28 @@
 import asyncio
 import json
+import time
 
 import pytest
+from aiohttp import web
 
-from filters import Hints
+from filters import Channel, Hints
 from gateway.enforce.alerts import AlertSender
-from gateway.enforce.countermeasures import Offender, Responder, held, quarantine, release
+from gateway.enforce.countermeasures import Offender, Outcome, Responder, held, quarantine, release
 from gateway.enforce.settings import AlertSettings, Band, BanPolicy, ResponseSettings
+from gateway.enforce.settle import answer as countermeasure_answer
 from gateway.state import MemoryStore
 from tests.gateway.state._redis import raw_redis, store, unique_prefix
 
 SECRET = "s3cret-s3cret-s3cret"
+
 ALICE = Offender(client="198.51.100.1", subject="alice", route="chat", request_id="r1")
 BANDS = ResponseSettings(bands=(Band(0.5, ("alert",)), Band(0.7, ("throttle",)), Band(0.8, ("quarantine",)),
                                 Band(0.95, ("ban",))), ban=BanPolicy(base=1, factor=2, cap=3, memory=60))
+
+def http_answer(outcome: Outcome) -> web.Response | None:
+    """What an HTTP sender gets for `outcome` (None: the chain's decision stands)."""
+    settled = countermeasure_answer(outcome, Channel.HTTP, time.time())
+    return None if settled is None or settled.answer is None else settled.answer.response()
 
 
 @pytest.mark.parametrize(("score", "hints", "expected"), [
@@ -36,7 +45,7 @@ async def test_bands_and_hints_choose_actions(score: float, hints: Hints, expect
 async def test_ban_key_is_as_narrow_as_the_evidence(labels: tuple[str, ...], offender: Offender, key: str) -> None:
     outcome = await Responder(MemoryStore(), BANDS).respond(offender, 1.0, Hints(labels=labels))
     assert outcome.ban is not None and outcome.ban.key == key
-    answer = outcome.http_response()
+    answer = http_answer(outcome)
     assert answer is not None and answer.status == 403
 
 
@@ -79,14 +88,14 @@ async def test_escalation_is_shared_by_two_gateways_through_redis() -> None:
 async def test_throttle_step_up_and_quarantine_answers() -> None:
     st = MemoryStore()
     throttled = await Responder(st, BANDS).respond(ALICE, 0.75, Hints())
-    assert throttled.http_response().status == 429  # type: ignore[union-attr]
+    assert http_answer(throttled).status == 429  # type: ignore[union-attr]
     assert await st.get("throttle:pair:alice|198.51.100.1") == b"1"
     step_up = await Responder(st, BANDS).respond(ALICE, 0.0, Hints(step_up=True))
-    answer = step_up.http_response()
+    answer = http_answer(step_up)
     assert answer is not None and answer.status == 401 and json.loads(answer.body)["error"] == "step-up required"
     held_outcome = await Responder(st, ResponseSettings(bands=(Band(0.8, ("quarantine",)),))).respond(
         ALICE, 0.9, Hints(), payload=b'{"text": "hold me"}')
-    answer = held_outcome.http_response()
+    answer = http_answer(held_outcome)
     assert answer is not None and answer.status == 202
     assert held_outcome.quarantine_id is not None
 
