@@ -1,9 +1,10 @@
 """The filter chain: runs a route's filters over one message, in config order.
 
 This is the only place where a filter's code is called on the hot path, so it is
-also where misbehaving filters are contained: an exception, a timeout or a verdict
-that breaks the contract becomes a block (fail closed) unless the route asked for
-`fail: open`. Reasons never carry exception text, which may quote the message.
+also where misbehaving filters are contained: an exception, a timeout, more CPU time
+than its `timeout` allows (see `filters._budget`) or a verdict that breaks the contract
+becomes a block (fail closed) unless the route asked for `fail: open`. Reasons never
+carry exception text, which may quote the message.
 """
 
 from __future__ import annotations
@@ -16,15 +17,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from filters._api import NO_HINTS, Action, Direction, Filter, Finding, Hints, Message, Verdict
+from filters._budget import Expired, OverBudget, metered
 
-__all__ = ["Chain", "ChainResult", "Step", "verdict_problem"]
+__all__ = ["Chain", "ChainResult", "Step", "inspect_step", "verdict_problem"]
 
 log = logging.getLogger("chatguard.filters")
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One configured filter in a chain: its config name, the shared instance, its time limit."""
+    """One configured filter in a chain: its config name, the shared instance, its time limit
+    per message (CPU time while it computes, wall time while it waits)."""
 
     name: str
     filter: Filter
@@ -44,14 +47,16 @@ class ChainResult:
 
     `text` is the text to forward (after all modifications); on a block it is the text
     as it was when the blocking filter saw it. Spans in each verdict's findings refer to
-    the text that filter saw. `failures` lists filters that raised, timed out or broke
-    the contract, also those skipped on a `fail: open` route.
+    the text that filter saw. `failures` lists filters that raised, timed out, went over
+    their CPU budget or broke the contract, also those skipped on a `fail: open` route.
+    `cpu` is the CPU time the filters spent on this message, in seconds.
     """
 
     action: Action
     text: str
     verdicts: tuple[Verdict, ...] = ()
     failures: tuple[str, ...] = ()
+    cpu: float = 0.0
 
     @property
     def blocked(self) -> bool:
@@ -133,51 +138,51 @@ class Chain:
         action = Action.PASS
         verdicts: list[Verdict] = []
         failures: tuple[str, ...] = ()
+        spent = 0.0
         for step in steps:
-            verdict, failure = await _inspect(step, message)
+            verdict, failure, cpu = await inspect_step(step, message)
+            spent += cpu
             if verdict is None:
                 failures += (failure,)
                 if self.fail_open:
                     continue
                 verdicts.append(Verdict(Action.BLOCK, None, failure, filter=step.name))
-                return ChainResult(Action.BLOCK, message.text, tuple(verdicts), failures)
+                return ChainResult(Action.BLOCK, message.text, tuple(verdicts), failures, spent)
             verdicts.append(verdict)
             if verdict.action is Action.BLOCK:
-                return ChainResult(Action.BLOCK, message.text, tuple(verdicts), failures)
+                return ChainResult(Action.BLOCK, message.text, tuple(verdicts), failures, spent)
             if verdict.action is Action.MODIFY:
                 action = Action.MODIFY
                 message = message.with_text(verdict.text)  # type: ignore[arg-type]  # checked
-        return ChainResult(action, message.text, tuple(verdicts), failures)
+        return ChainResult(action, message.text, tuple(verdicts), failures, spent)
 
 
-async def _inspect(step: Step, message: Message) -> tuple[Verdict | None, str]:
-    """Run one filter under its time limit; `(None, reason)` when it misbehaved."""
-    scope = asyncio.timeout(step.timeout)
+async def inspect_step(step: Step, message: Message) -> tuple[Verdict | None, str, float]:
+    """Run one filter under its budget: `(verdict, "", cpu)`, or `(None, reason, cpu)` when it misbehaved."""
     try:
-        async with scope:
-            verdict = await step.filter.inspect(message)
-    except TimeoutError as exc:
-        if scope.expired():
-            return None, _failed(step, None, "timed out")
-        return None, _failed(step, exc)
+        verdict, cpu = await metered(step.filter.inspect(message), step.timeout)
+    except OverBudget as over:
+        log.warning("filter %s exceeded its CPU budget: %.0f ms (limit %.0f ms)", step.name,
+                    over.cpu * 1000, step.timeout * 1000)
+        return None, f"filter {step.name} exceeded its CPU budget", over.cpu
+    except Expired:
+        return None, _failed(step, None, "timed out"), 0.0
     except asyncio.CancelledError as exc:
         task = asyncio.current_task()
         if task is not None and task.cancelling():
             raise  # the caller is being cancelled: not the filter's fault
-        return None, _failed(step, exc)
+        return None, _failed(step, exc), 0.0
     except Exception as exc:
-        return None, _failed(step, exc)
-    if scope.expired():  # the filter swallowed its cancellation and answered late
-        return None, _failed(step, None, "timed out")
+        return None, _failed(step, exc), 0.0
     problem = verdict_problem(verdict, message.text)
     if problem:
-        return None, _failed(step, None, f"failed: bad verdict ({problem})")
+        return None, _failed(step, None, f"failed: bad verdict ({problem})"), cpu
     if verdict.filter == step.name:
-        return verdict, ""
+        return verdict, "", cpu
     if verdict.action is Action.PASS and not (verdict.findings or verdict.reason or verdict.hints):
-        return step.passed, ""
+        return step.passed, "", cpu
     return Verdict(verdict.action, verdict.text, verdict.reason, verdict.findings, verdict.hints,
-                   step.name), ""
+                   step.name), "", cpu
 
 
 def _failed(step: Step, exc: BaseException | None, what: str = "") -> str:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from filters._api import Action, Direction, FilterStream, Finding, Message, Verdict
-from filters._chain import Chain, ChainResult, Step, _inspect
+from filters._budget import Expired, OverBudget, metered
+from filters._chain import Chain, ChainResult, Step, inspect_step
 
 __all__ = ["StreamChain"]
 
@@ -52,6 +51,7 @@ class StreamChain:
         original = text
         verdicts: list[Verdict] = []
         failures: tuple[str, ...] = ()
+        spent = 0.0
         if path not in self._paths:
             if len(self._paths) >= self.MAX_PATHS:
                 failure = "too many streamed fields"
@@ -62,23 +62,24 @@ class StreamChain:
             if stream is None:
                 if final and not text:
                     continue
-                verdict, failure = await _inspect(step, message.with_text(text))
+                verdict, failure, cpu = await inspect_step(step, message.with_text(text))
             else:
-                verdict, failure = await self._feed(step, stream, (number, path), text, final)
+                verdict, failure, cpu = await self._feed(step, stream, (number, path), text, final)
+            spent += cpu
             if verdict is None:
                 failures += (failure,)
                 if self._chain.fail_open:
                     continue
                 verdicts.append(Verdict(Action.BLOCK, None, failure, filter=step.name))
-                return ChainResult(Action.BLOCK, text, tuple(verdicts), failures)
+                return ChainResult(Action.BLOCK, text, tuple(verdicts), failures, spent)
             verdicts.append(verdict)
             if verdict.action is Action.BLOCK:
-                return ChainResult(Action.BLOCK, text, tuple(verdicts), failures)
+                return ChainResult(Action.BLOCK, text, tuple(verdicts), failures, spent)
             if verdict.action is Action.MODIFY and verdict.text is not None:
                 text = verdict.text
         action = Action.MODIFY if text != original or any(v.action is Action.MODIFY for v in verdicts) \
             else Action.PASS
-        return ChainResult(action, text, tuple(verdicts), failures)
+        return ChainResult(action, text, tuple(verdicts), failures, spent)
 
     def _stream(self, number: int, step: Step, path: str, message: Message) -> FilterStream | None:
         key = (number, path)
@@ -89,24 +90,29 @@ class StreamChain:
         return self._streams[key]
 
     async def _feed(self, step: Step, stream: FilterStream, key: tuple[int, str], text: str,
-                    final: bool) -> tuple[Verdict | None, str]:
-        """One call into a filter stream under the step's time limit; (None, reason) when it failed."""
+                    final: bool) -> tuple[Verdict | None, str, float]:
+        """One call into a filter stream under the step's budget; (None, reason, cpu) when it failed."""
         try:
-            async with asyncio.timeout(step.timeout):
-                if final:
-                    emitted = (await stream.feed(text) if text else "") + await stream.close()
-                else:
-                    emitted = await stream.feed(text)
-        except TimeoutError:
-            return None, f"filter {step.name} timed out"
+            emitted, cpu = await metered(_feed_or_close(stream, text, final), step.timeout)
+        except OverBudget as over:
+            return None, f"filter {step.name} exceeded its CPU budget", over.cpu
+        except Expired:
+            return None, f"filter {step.name} timed out", 0.0
         except Exception as exc:
-            return None, f"filter {step.name} failed: {type(exc).__name__}"
+            return None, f"filter {step.name} failed: {type(exc).__name__}", 0.0
         if not isinstance(emitted, str):
-            return None, f"filter {step.name} failed: bad stream output"
+            return None, f"filter {step.name} failed: bad stream output", cpu
         found = tuple(stream.findings[self._seen[key]:])
         self._seen[key] = len(stream.findings)
         if emitted == text and not found:
-            return step.passed, ""
+            return step.passed, "", cpu
         findings = tuple(Finding(f.type, f.start, f.end, f.score) for f in found)
         reason = f"masked {len(found)} value(s) in a stream" if found else ""
-        return Verdict(Action.MODIFY, emitted, reason, findings, filter=step.name), ""
+        return Verdict(Action.MODIFY, emitted, reason, findings, filter=step.name), "", cpu
+
+
+async def _feed_or_close(stream: FilterStream, text: str, final: bool) -> str:
+    """The text a stream lets out for `text`; at the end also what it held back."""
+    if not final:
+        return await stream.feed(text)
+    return (await stream.feed(text) if text else "") + await stream.close()

@@ -12,8 +12,9 @@ import orjson
 import pytest
 from aiohttp import WSMsgType
 
-from filters import Filter, Message, Verdict
+from filters import PASS, Filter, Message, Verdict
 from tests.e2e.conftest import Backend, gateway, next_message
+from tests.filters.test_budget import spin
 from tests.helpers import install_filter_plugins, route
 
 LEAK = "internal-state-7f3a9c"   # what a careless filter puts in its exception
@@ -39,12 +40,24 @@ class Hang(Filter):
         raise AssertionError("unreachable")
 
 
+class Spin(Filter):
+    """Computes for 2 s of CPU and then passes: no await, so no asyncio timeout could stop it."""
+
+    name = "spin"
+
+    async def inspect(self, message: Message) -> Verdict:
+        spin(2.0)
+        return PASS
+
+
 @pytest.fixture(autouse=True)
 def plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    install_filter_plugins(tmp_path, monkeypatch, {"boom": f"{__name__}:Boom", "hang": f"{__name__}:Hang"})
+    install_filter_plugins(tmp_path, monkeypatch, {"boom": f"{__name__}:Boom", "hang": f"{__name__}:Hang",
+                                                   "spin": f"{__name__}:Spin"})
 
 
-FILTERS = {"boom": {"use": "boom"}, "hang": {"use": "hang", "timeout": "50ms"}}
+FILTERS = {"boom": {"use": "boom"}, "hang": {"use": "hang", "timeout": "50ms"},
+           "spin": {"use": "spin", "timeout": "500ms"}}
 BODY = orjson.dumps({"text": TEXT, "ts": 1700000000000})
 
 
@@ -73,6 +86,19 @@ async def test_http_fail_closed_blocks_with_403(bad: str, backend: tuple[Backend
     assert chat.hits == []
     assert f"filter {bad}" in caplog.text  # the failure is logged, by name only
     assert_nothing_leaked(caplog, body)
+
+
+async def test_a_filter_computing_past_its_budget_blocks_and_the_failure_is_recorded(
+        backend: tuple[Backend, str], client: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture) -> None:
+    chat, url = backend
+    caplog.set_level(logging.INFO)
+    async with gateway(url, routes("spin", "closed"), FILTERS) as gw, client.post(
+            f"{gw.url}/api/send", data=BODY, headers={"Content-Type": "application/json"}) as response:
+        assert response.status == 403  # it answered PASS, but 2 s of CPU under a 0.5 s budget is a failure
+    assert chat.hits == []
+    blocks = [r for r in caplog.records if r.name == "chatguard.audit" and r.getMessage() == "filter.block"]
+    assert [r.fields["reasons"] for r in blocks] == [["filter spin exceeded its CPU budget"]]  # type: ignore[attr-defined]
+    assert "filter spin exceeded its CPU budget" in caplog.text
 
 
 @pytest.mark.parametrize("bad", ["boom", "hang"])

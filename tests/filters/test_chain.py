@@ -6,6 +6,7 @@ import pytest
 from filters import PASS, Action, Direction, Filter, Finding, Hints, Message, Verdict, block, modify
 from filters._chain import Chain, ChainResult, Step, verdict_problem
 from filters.testing import tmessage
+from tests.filters.test_budget import spin
 
 
 class Append(Filter):
@@ -79,6 +80,16 @@ class RaisesTimeout(Filter):
         raise TimeoutError
 
 
+class Computes(Filter):
+    """Computes far longer than its budget, then passes: only a CPU clock catches it."""
+
+    name = "computes"
+
+    async def inspect(self, message: Message) -> Verdict:
+        spin(0.05)
+        return PASS
+
+
 class SyncInspect(Filter):
     name = "sync"
 
@@ -137,6 +148,7 @@ async def test_only_filters_of_the_direction_run(direction: Direction) -> None:
     (Raises(), "filter f1 failed: ValueError"),
     (Hangs(), "filter f1 timed out"),
     (SwallowsCancel(), "filter f1 timed out"),
+    (Computes(), "filter f1 exceeded its CPU budget"),
     (RaisesCancelled(), "filter f1 failed: CancelledError"),
     (RaisesTimeout(), "filter f1 failed: TimeoutError"),
     (SyncInspect(), "filter f1 failed: TypeError"),
@@ -165,7 +177,7 @@ async def test_misbehaving_filter_blocks_when_closed(bad: Filter, reason: str) -
     assert all("secret" not in r for r in result.reasons)
 
 
-@pytest.mark.parametrize("bad", [Raises(), Hangs(), Static(Verdict(Action.MODIFY))])
+@pytest.mark.parametrize("bad", [Raises(), Hangs(), Computes(), Static(Verdict(Action.MODIFY))])
 async def test_misbehaving_filter_is_skipped_when_open(bad: Filter) -> None:
     result = await chain(Append("a"), bad, Append("b"), fail_open=True, timeout=0.01).run(tmessage("x"))
     assert result.action is Action.MODIFY
@@ -222,3 +234,9 @@ def test_verdict_problem_accepts_good_verdicts() -> None:
 
 def test_repr_names_the_steps() -> None:
     assert repr(chain(Static(PASS), fail_open=True)) == "Chain([f0], fail_open=True)"
+
+
+async def test_the_cpu_the_filters_spent_is_reported() -> None:
+    result = await chain(Static(PASS), Computes(), timeout=1.0).run(tmessage("x"))
+    assert result.action is Action.PASS
+    assert 0.05 <= result.cpu < 1.0
