@@ -1,11 +1,14 @@
-"""Detection rates and throughput of the `threat` content filter on the labelled corpus.
+"""Detection rates and throughput of the `threat` filter, tuning and validation parts side by side,
+beside OWASP CRS PL1 (libmodsecurity in nginx) in the same run.
 
-    .venv/bin/python benchmarks/threat/bench.py [--corpus PATH] [--sink plain|html|bot|all] [--seconds N]
+    .venv/bin/python benchmarks/threat/bench.py [--corpus PATH] [--sink bot] [--seconds 3] [--no-crs] [--no-scan]
 
-Prints, per sink, the flagged rate of every attack category and the flagged and
-blocked rates of every benign category, then messages per second on one core
-(one process, one thread). "Flagged" means the filter did anything: block, modify
-or suggest an alert. Nothing here asserts on time; the numbers are for people.
+The corpus (`../shared/corpora/threat_dev.jsonl` when present, else the repository's
+`tests/data/threat_cases.jsonl`) is split by family (`split.py`): rules are tuned on the
+tuning part; the validation part holds techniques, sites and topics they never saw.
+"Flagged" means the filter did anything: block, modify or suggest an alert. Prints, per
+category, flagged (attacks) or flagged and blocked (benign) for chatguard and CRS, then
+messages per CPU second on one core: the filter alone and through `chatguard scan`.
 """
 
 from __future__ import annotations
@@ -18,75 +21,114 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(ROOT)]
 
+import crs  # noqa: E402
+from split import TUNING, VALIDATION, load, parts  # noqa: E402
+
+from benchmarks.scan_rate import scan_rate  # noqa: E402
 from filters import Action  # noqa: E402
 from filters.threat import ThreatFilter, ThreatOptions  # noqa: E402
 
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "threat_dev.jsonl"
-TARGETS = {
-    "attack": 0.95, "prompt_injection": 0.70, "phishing_link": 0.60, "benign_chat": 0.005,
-    "benign_code_snippet": 0.02,
-}
+SHARED = ROOT.parent / "shared" / "corpora" / "threat_dev.jsonl"
+BUNDLED = ROOT / "tests" / "data" / "threat_cases.jsonl"
+# Targets on data the rules were not tuned on (issue: detection that generalises).
+TARGETS = {"classic injections": (">=", 0.95), "prompt_injection": (">=", 0.85), "phishing_link": (">=", 0.80),
+           "benign_chat": ("<=", 0.005), "benign_code_snippet": ("<=", 0.02), "benign_url": ("<=", 0.02)}
+GROUPS = ("classic injections", "prompt_injection", "phishing_link")
+Row = dict[str, str]
 
 
-def load(path: Path) -> list[dict[str, str]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+def group_of(row: Row) -> str:
+    if row["label"] == "attack" and row["category"] not in ("prompt_injection", "phishing_link"):
+        return "classic injections"
+    return row["category"]
 
 
-def rates(lines: list[dict[str, str]], sink: str) -> None:
+def rates(rows: list[Row], flagged: list[bool], blocked: list[bool]) -> dict[str, tuple[int, float, float]]:
+    """group or category -> (lines, flagged share, blocked share)."""
+    counts: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0, 0])
+    for row, flag, block in zip(rows, flagged, blocked, strict=True):
+        for key in {group_of(row), row["category"]}:
+            counts[key][0] += 1
+            counts[key][1] += flag
+            counts[key][2] += block
+    return {key: (n, f / n, b / n) for key, (n, f, b) in counts.items()}
+
+
+def chatguard(rows: list[Row], sink: str) -> tuple[list[bool], list[bool]]:
     threat = ThreatFilter(ThreatOptions(sink=sink))  # type: ignore[arg-type]
-    counts: dict[tuple[str, str], list[int]] = collections.defaultdict(lambda: [0, 0, 0])
-    for line in lines:
-        verdict = threat.decide(line["text"])
-        row = counts[(line["label"], line["category"])]
-        row[0] += 1
-        row[1] += verdict.action is not Action.PASS or verdict.hints.alert
-        row[2] += verdict.action is Action.BLOCK
-    print(f"\nsink={sink}")
-    print(f"  {'label':7} {'category':22} {'n':>5} {'flagged':>8} {'blocked':>8}  target")
-    for (label, category), (total, flagged, blocked) in sorted(counts.items()):
-        if label == "attack":
-            goal = TARGETS.get(category, TARGETS["attack"])
-            target = f">= {goal:.0%} flagged"
-        else:
-            goal = TARGETS.get(category, -1.0)
-            which = "blocked" if category == "benign_code_snippet" else "flagged"
-            target = f"<= {goal:.1%} {which}" if goal >= 0 else ""
-        print(f"  {label:7} {category:22} {total:5d} {flagged / total:8.1%} {blocked / total:8.1%}  {target}")
-    classic = [row for (label, category), row in counts.items()
-               if label == "attack" and category not in ("prompt_injection", "phishing_link")]
-    total, flagged, blocked = (sum(column) for column in zip(*classic, strict=True)) if classic else (0, 0, 0)
-    if total:
-        print(f"  {'attack':7} {'classic injections':22} {total:5d} {flagged / total:8.1%} {blocked / total:8.1%}"
-              f"  >= 95% flagged")
+    verdicts = [threat.decide(row["text"]) for row in rows]
+    return ([v.action is not Action.PASS or v.hints.alert for v in verdicts],
+            [v.action is Action.BLOCK for v in verdicts])
 
 
-def throughput(lines: list[dict[str, str]], seconds: float) -> None:
+def throughput(texts: list[str], seconds: float) -> float:
     threat = ThreatFilter()
-    texts = [line["text"] for line in lines]
     for text in texts:  # warm caches (folding, compiled rules)
         threat.decide(text)
-    done, started = 0, time.perf_counter()
-    while time.perf_counter() - started < seconds:
+    done, started = 0, time.process_time()
+    while time.process_time() - started < seconds:
         for text in texts:
             threat.decide(text)
         done += len(texts)
-    elapsed = time.perf_counter() - started
-    print(f"\nthroughput: {done / elapsed:,.0f} msg/s on one core ({done} messages, {elapsed:.1f} s; "
-          f"corpus mix, mean {sum(map(len, texts)) / len(texts):.0f} chars)")
+    return done / (time.process_time() - started)
+
+
+def table(results: dict[str, dict[str, tuple[int, float, float]]]) -> None:
+    columns = list(results)
+    keys = sorted({key for figures in results.values() for key in figures},
+                  key=lambda k: (k not in GROUPS, not k.startswith("benign"), k))
+    print(f"  {'category':24} " + " ".join(f"{c:>26}" for c in columns) + "   target")
+    print(f"  {'':24} " + " ".join(f"{'n':>6} {'flagged':>9} {'blocked':>9}" for _ in columns))
+    for key in keys:
+        cells = []
+        for column in columns:
+            n, flagged, blocked = results[column].get(key, (0, 0.0, 0.0))
+            cells.append(f"{n:6d} {flagged:9.1%} {blocked:9.1%}" if n else f"{'-':>26}")
+        goal = TARGETS.get(key)
+        target = f"{goal[0]} {goal[1]:.1%} {'blocked' if key == 'benign_code_snippet' else 'flagged'}" if goal else ""
+        print(f"  {key:24} " + " ".join(cells) + f"   {target}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--sink", choices=("plain", "html", "bot", "all"), default="all")
+    parser.add_argument("--corpus", type=Path, default=SHARED if SHARED.exists() else BUNDLED)
+    parser.add_argument("--sink", choices=("plain", "html", "bot"), default="bot")
     parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--no-crs", action="store_true")
+    parser.add_argument("--no-scan", action="store_true")
     args = parser.parse_args()
-    lines = load(args.corpus)
-    for sink in ("plain", "html", "bot") if args.sink == "all" else (args.sink,):
-        rates(lines, sink)
-    throughput(lines, args.seconds)
+    rows = load(args.corpus)
+    split = parts(rows)
+    print(f"corpus {args.corpus} ({len(rows)} lines: tuning {len(split[TUNING])}, validation "
+          f"{len(split[VALIDATION])}), sink={args.sink}")
+    results: dict[str, dict[str, tuple[int, float, float]]] = {}
+    for part in (TUNING, VALIDATION):
+        flagged, blocked = chatguard(split[part], args.sink)
+        results[f"chatguard {part}"] = rates(split[part], flagged, blocked)
+    why_not = "disabled" if args.no_crs else crs.available()
+    crs_us = 0.0
+    if not why_not:
+        for part in (TUNING, VALIDATION):
+            blocked, crs_us = crs.run([row["text"] for row in split[part]])
+            results[f"CRS PL1 {part}"] = rates(split[part], blocked, blocked)
+    table(results)
+    if why_not:
+        print(f"\nCRS PL1: skipped ({why_not})")
+    texts = [row["text"] for row in rows]
+    rate = throughput(texts, args.seconds)
+    scan = 0.0 if args.no_scan else scan_rate(texts * 4, {"threat": {"use": "threat", "options": {"sink": args.sink}}})
+    mean = sum(map(len, texts)) / len(texts)
+    print(f"\nthroughput on one core (corpus mix, mean {mean:.0f} chars): filter {rate:,.0f} msg/s "
+          f"({1e6 / rate:.0f} us/msg)" + (f", chatguard scan {scan:,.0f} msg/s" if scan else "")
+          + (f"; CRS PL1 in nginx {crs_us:.0f} us/msg CPU" if crs_us else ""))
+    out = ROOT / "benchmarks" / "results" / f"threat-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps({"corpus": str(args.corpus), "sink": args.sink, "results": results,
+                               "msg_per_s_filter": rate, "msg_per_s_scan": scan, "crs_us_per_msg": crs_us},
+                              indent=1))
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

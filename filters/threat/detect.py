@@ -14,9 +14,9 @@ from typing import Literal, get_args
 import re2
 
 from filters._api import Finding
-from filters.threat import injection, links, prompt
+from filters.threat import injection, links, prompt, shell
 from filters.threat.feeds import DomainList
-from filters.threat.normalise import View, base64_payloads, views
+from filters.threat.normalise import View, base64_payloads, hidden_text, views
 from filters.threat.ruleset import Hit, select
 from filters.threat.scoring import CODE_DAMPING, combine
 
@@ -30,6 +30,7 @@ _PASTED_CODE = re2.compile(
     r"|\n\s*(?:const|let|var|function|def|return|console\.log|if|for|import)\b"
     r"|;\s*\n|\{\s*\n|^\s*[$#]\s+[a-z]"
 )
+HIDDEN_SCORE = 0.8  # instructions written in invisible tag characters
 MAX_NESTED = 16  # base64 payloads decoded and analysed per message
 FLOOD_SCORE = 0.5  # more distinct links than are judged: worth an alert, not a block
 _MARKUP = re2.compile(r"</?[a-z][a-z0-9:-]{0,30}(?:[\s/>]|$)|<!|<\?")
@@ -68,6 +69,10 @@ class Detector:
                 if pasted and not hit.rule.strong:
                     weight *= CODE_DAMPING
                 self._keep(best, hit.rule.name, weight, self._finding(hit, view, text, weight))
+        if "cmdi" in self.categories:
+            self._commands(all_views, text, pasted, best)
+        if "prompt" in self.categories and hidden_text(text):
+            self._keep(best, "prompt:hidden", HIDDEN_SCORE, Finding("prompt", 0, len(text), HIDDEN_SCORE))
         if nested and self.categories - {"link"}:
             for start, end, decoded in base64_payloads(text)[:MAX_NESTED]:
                 inner = self.analyse(decoded, nested=False)
@@ -83,6 +88,20 @@ class Detector:
         scores = {category: combine(weights) for category, weights in per_category.items()}
         findings = tuple(sorted((finding for _, finding in best.values()), key=lambda f: (f.start, f.type)))
         return Analysis(scores, findings, bool(_MARKUP.search(lowered)), pasted)
+
+    def _commands(self, all_views: list[View], text: str, pasted: bool,
+                  best: dict[str, tuple[float, Finding]]) -> None:
+        """Shell separators followed by commands, in the plain and the decoded readings."""
+        for view in all_views:
+            if view.prompt_only:
+                continue
+            for found in shell.commands(view.text):
+                weight = found.weight * (CODE_DAMPING if pasted and found.weight < 0.5 else 1.0)
+                if view.folded is not None:
+                    start, end = view.folded.span(found.start, found.end)
+                else:
+                    start, end = 0, len(text)
+                self._keep(best, f"cmdi:{found.how}:{found.start}", weight, Finding("cmdi", start, end, weight))
 
     def _judge_links(self, base: View, text: str, best: dict[str, tuple[float, Finding]]) -> None:
         """Each distinct link judged once; past `MAX_LINKS` distinct ones the message is itself a sign."""

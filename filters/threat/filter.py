@@ -6,10 +6,11 @@ import html
 from dataclasses import dataclass
 from typing import Literal
 
-from filters._api import PASS, Filter, Finding, Hints, Message, Verdict, block, modify
+from filters._api import PASS, Action, Filter, Finding, Hints, Message, Verdict, block, modify
 from filters.options import OptionsError
 from filters.threat.detect import CATEGORIES, Analysis, Category, Detector
 from filters.threat.feeds import DomainList, load_feeds
+from filters.threat.normalise import hidden_text, strip_hidden
 from filters.threat.scoring import weigh
 
 Sink = Literal["html", "bot", "plain"]
@@ -63,7 +64,18 @@ class ThreatFilter(Filter):
         return self.decide(message.text)
 
     def decide(self, text: str) -> Verdict:
-        """The verdict for `text`; synchronous so benchmarks measure the work, not the loop."""
+        """The verdict for `text`; synchronous so benchmarks measure the work, not the loop.
+
+        Text hidden in Unicode tag characters is scored as prompt injection and never
+        forwarded: a message that is not blocked goes on without it."""
+        verdict = self._decide(text)
+        if verdict.action is Action.BLOCK or not hidden_text(text):
+            return verdict
+        source = verdict.text if verdict.action is Action.MODIFY and verdict.text is not None else text
+        reason = verdict.reason or "threat: hidden tag characters removed"
+        return self._named(modify(strip_hidden(source), reason, verdict.findings, verdict.hints))
+
+    def _decide(self, text: str) -> Verdict:
         opts: ThreatOptions = self.options
         analysis = self.detector.analyse(text)
         escape = opts.sink == "html" and analysis.markup

@@ -31,6 +31,8 @@ BRANDS: dict[str, frozenset[str]] = {
         "twitter": "twitter.com x.com", "tiktok": "tiktok.com", "blockchain": "blockchain.com",
         "kraken": "kraken.com", "revolut": "revolut.com", "santander": "santander.com",
         "itau": "itau.com.br", "bradesco": "bradesco.com.br", "ups": "ups.com", "inpost": "inpost.pl",
+        "pko": "pkobp.pl pko.pl", "mbank": "mbank.pl", "pekao": "pekao.com.pl", "vinted": "vinted.com vinted.pl",
+        "orlen": "orlen.pl",
     }.items()
 }
 
@@ -41,6 +43,9 @@ replit.app ngrok.io ngrok-free.app duckdns.org hf.space run.app edgeone.dev onre
 square.site wordpress.com sites.google.com framer.website framer.app carrd.co page.gd ipfs.io
 cloudflare-ipfs.com azurewebsites.net web.core.windows.net appspot.com mybluehost.me weeblysite.com
 jimdosite.com yolasite.com strikingly.com myshopify.com digiblogbox.com tiiny.site codepen.io
+cloudfront.net amazonaws.com storage.googleapis.com firebasestorage.app r2.dev blob.core.windows.net
+translate.goog b-cdn.net backblazeb2.com dweb.link fleek.co on.fleek.co pinata.cloud w3s.link
+notion.site gitbook.io webnode.page site123.me wixstudio.io mystrikingly.com sharepoint.com
 """.split())
 
 SHORTENERS = frozenset("""
@@ -74,4 +79,8 @@ KEYWORDS = ("login", "log-in", "signin", "sign-in", "logon", "verify", "verifica
             "account", "secure", "security", "update", "confirm", "wallet", "unlock", "suspend", "banking",
             "password", "webscr", "authenticate", "auth", "recover", "billing", "invoice", "refund", "prize",
             "reward", "giveaway", "gift", "claim", "airdrop", "support", "helpdesk", "parcel", "delivery",
-            "tracking", "customs", "payment", "clone", "oauth", "token", "seed", "restore")
+            "tracking", "customs", "payment", "clone", "oauth", "token", "seed", "restore",
+            # Polish, German, French, Spanish, Portuguese lures: pay, delivery, verify, refund, parcel
+            "platnosc", "oplata", "dostawa", "weryfikacja", "odbierz", "paczka", "zwrot", "logowanie",
+            "zahlung", "lieferung", "bestaetigen", "paiement", "livraison", "colis", "remboursement",
+            "pago", "entrega", "verificar", "reembolso", "pagamento", "encomenda")

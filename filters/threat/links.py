@@ -31,6 +31,8 @@ _URL = re2.compile(
     r"|\b((?:[\pL\pN][\pL\pN-]*\.)+[a-z]{2,24}\b)"
     r"(?::\d{2,5})?(?:/[^\s<>\"'\x60]*)?"
 )
+_KIT = re2.compile(r"\.php\b|/wp-(?:content|admin|includes)/|[?&](?:email|login|user|account)=|/(?:signin|login|"
+                   r"verify|update|secure|account|webscr|auth)[^/]*\.(?:html?|php|aspx?)")
 _DIGITS = re2.compile(r"\d{4,}|[a-z]+\d+[a-z]+\d+[a-z\d]*\d")
 _TRAILING = ".,;:!?)]}'\"*"
 _LEET = str.maketrans("013457", "oleast")
@@ -239,6 +241,12 @@ def judge(link: Link, allow: DomainList, deny: DomainList) -> Judgement:
         signals.append((0.25, "random-label"))
     if port and port not in ("80", "443", "8080", "8443"):
         signals.append((0.2, "odd-port"))
+    if site.split(".")[0].count("-") == 2:
+        signals.append((0.3, "hyphenated-name"))  # words strung together: "secure-account-update"
+    if _KIT.search(path):
+        signals.append((0.25, "kit-path"))  # the file names and parameters of phishing kits
+    if link.url.startswith(("http://", "hxxp://")) and (words or brand or hosting):
+        signals.append((0.15, "plain-http"))
     return _finish(link, signals)
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import html
 from dataclasses import dataclass
 
 import re2
 
-from filters._patterns import encodable
+from filters._patterns import encodable, text_pattern
 from filters._text import Folded, fold
 
 _MAX_ROUNDS = 3  # nested encodings deeper than this are themselves suspicious, not decoded further
@@ -135,6 +136,43 @@ class View:
     prompt_only: bool = False  # readings (leet) that would mislead the injection rules
 
 
+# Unicode tag characters: invisible, yet a language model reads them as the ASCII they shadow.
+_TAGS = text_pattern(r"[\x{E0000}-\x{E007F}]")
+_FROM_TAGS = {code: code - 0xE0000 for code in range(0xE0020, 0xE007F)}
+# A subdivision flag (black flag, tag letters, cancel tag) is the one legitimate use of tag characters.
+_FLAG = text_pattern(r"\x{1F3F4}[\x{E0030}-\x{E0039}\x{E0061}-\x{E007A}]{2,6}\x{E007F}")
+_SPACED = text_pattern(r"[a-z](?: {1,3}[a-z]){5,}")
+_ENGLISH = text_pattern(r"\b(?:the|you|and|to|is|of|it|in|what|how|my|for|on|this|that|with|me|your|i|a|can|do|"
+                        r"please|thanks|hi|hello|ok|no|yes|not|are|be|we|have)\b")
+
+
+def hidden_text(text: str) -> str:
+    """The ASCII that tag characters in `text` spell (outside subdivision flags), or ""."""
+    if _TAGS.search(encodable(text)) is None:
+        return ""
+    bare = _FLAG.sub("", encodable(text))
+    return "".join(chr(_FROM_TAGS[ord(c)]) for c in bare if ord(c) in _FROM_TAGS)
+
+
+def strip_hidden(text: str) -> str:
+    """`text` without tag characters, subdivision flags kept whole."""
+    safe = encodable(text)
+    kept: list[str] = []
+    position = 0
+    for flag in _FLAG.finditer(safe):
+        start, end = flag.span()
+        kept.append(_TAGS.sub("", safe[position:start]))
+        kept.append(safe[start:end])
+        position = end
+    kept.append(_TAGS.sub("", safe[position:]))
+    return "".join(kept)
+
+
+def _despaced(found: object) -> str:
+    run = found.group()  # type: ignore[attr-defined]
+    return " ".join(word.replace(" ", "") for word in run.split("  ") if word.strip())
+
+
 def views(text: str) -> list[View]:
     """Every reading of `text` the rules should see, the plain folded one first."""
     base = fold(text, casefold=True)
@@ -149,4 +187,11 @@ def views(text: str) -> list[View]:
             result.append(View(fold(decoded, casefold=True).text, None))
     if _LEET_HINT.search(base.text):
         result.append(View(base.text.translate(_LEET), base, prompt_only=True))
+    hidden = hidden_text(text)
+    if hidden:  # what the tag characters spell, read as a message of its own
+        result.append(View(fold(hidden, casefold=True).text, None))
+    if _SPACED.search(base.text):  # "i g n o r e  a l l": letters spaced one by one
+        result.append(View(_SPACED.sub(_despaced, base.text), None, prompt_only=True))
+    if base.text.isascii() and base.text.count(" ") >= 2 and _ENGLISH.search(base.text) is None:
+        result.append(View(codecs.encode(base.text, "rot13"), base, prompt_only=True))  # rot13 maps 1:1
     return result

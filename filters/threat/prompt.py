@@ -144,4 +144,56 @@ PROMPT = (
          r"(?:restricci[oó]n|restricciones|l[ií]mites|filtros|censura)|ohne\s+(?:jegliche\s+)?"
          r"(?:einschr[äa]nkungen|grenzen|filter|zensur)|senza\s+(?:alcuna\s+)?(?:restrizioni|limiti|censura)|"
          r"без\s+(?:каких-либо\s+)?(?:ограничений|фильтров|цензуры)|不受(?:任何)?(?:限制|约束))"),
+
+    # Paraphrased overrides: any way of saying "do not follow what you were told".
+    Rule("override-paraphrase", "prompt", 0.85,
+         r"\b(?:pay\s+no\s+(?:attention|heed|mind)\s+to|(?:do\s+not|don'?t|never|no\s+longer)\s+(?:follow|obey|"
+         r"listen\s+to|heed|adhere\s+to|stick\s+to|comply\s+with)|stop\s+(?:following|obeying|listening\s+to)|"
+         r"never\s?mind|throw\s+(?:out|away)|erase|wipe|scrap|dismiss|discard|drop|overrule|cancel|nullify|"
+         r"abandon|forget(?:\s+about)?|ignore|disregard|skip|bypass|override)\s+(?:all\s+|any\s+|every\s+|each\s+)?"
+         r"(?:of\s+)?(?:the\s+|your\s+|those\s+|these\s+|its\s+)?(?:(?:previous|prior|above|earlier|preceding|"
+         r"initial|original|old|existing|current|given|system|developer|hidden|safety|default|former|first)\s+){0,2}"
+         r"(?:what(?:ever)?\s+(?:you\s+(?:were|have\s+been|'ve\s+been|got)\s+(?:told|given|instructed|taught|"
+         r"programmed|trained)|(?:they|(?:the|your)\s+\w+)\s+(?:told|gave|taught|instructed|programmed)\s+you)|"
+         r"everything\s+(?:you\s+(?:were|have\s+been|'ve\s+been)\s+(?:told|given|instructed|taught)|above|before|"
+         r"so\s+far|prior)|"
+         r"(?:instructions?|directives?|directions|prompts?|rules|guidelines|commands|constraints|programming|"
+         r"guardrails|restrictions|orders|polic(?:y|ies)|training|messages|(?:the\s+)?conversation)\b)",
+         strong=True),
+    # The same in other languages, written for this project: verb + (all) (previous) + instructions.
+    Rule("override-world", "prompt", 0.85,
+         r"(?:指示|命令|ルール|プロンプト|設定|制約)(?:を|は)?(?:すべて|全て|全部)?(?:無視|忘れ)|(?:無視|忘れ)して.{0,12}(?:指示|命令|ルール)|"
+         r"(?:지시|지침|명령|규칙|프롬프트|설정)\S{0,4}\s*(?:을|를|은|는)?\s*(?:모두\s*|전부\s*)?(?:무시|잊)|"
+         r"(?:تجاهل|تجاهلي|انس|إنس|انسى|اهمل|أهمل|تخط)\s+(?:كل\s+|جميع\s+)?(?:ال)?(?:تعليمات|أوامر|اوامر|قواعد|إرشادات|ارشادات)|"
+         r"(?:निर्देश|नियम|आदेश|हिदायत)\S{0,4}\s+(?:को\s+)?(?:अनदेखा|नज़रअंदाज़|नजरअंदाज|भूल|अनसुना)|"
+         r"(?:talimat|kural|komut|yönerge|direktif)\pL{0,8}\s+(?:\pL+\s+)?(?:yok\s+say|unut|görmezden\s+gel|boşver|"
+         r"dikkate\s+alma|umursama)|"
+         r"\b(?:zignoruj|ignoruj|zapomnij|pomiń|olej|nie\s+zwracaj\s+uwagi\s+na)\s+(?:o\s+)?(?:\pL+\s+){0,2}"
+         r"(?:instrukcj|polece|zasad|regu[łl]|wytyczn)|"
+         r"\b(?:negeer|vergeet|ignoreer|let\s+niet\s+op)\s+(?:alle\s+)?(?:\pL+\s+){0,2}(?:instructies|regels|opdrachten|"
+         r"richtlijnen)|"
+         r"\b(?:ignorera|glöm|strunta\s+i)\s+(?:alla\s+)?(?:\pL+\s+){0,2}(?:instruktioner|regler)|"
+         r"\b(?:ignoruj|zapomeň|ignorujte)\s+(?:všechny\s+)?(?:\pL+\s+){0,2}(?:pokyny|instrukce|pravidla)|"
+         r"\b(?:abaikan|lupakan)\s+(?:semua\s+)?(?:\pL+\s+){0,2}(?:instruksi|perintah|aturan)|"
+         r"\b(?:bỏ\s+qua|quên)\s+(?:tất\s+cả\s+)?(?:\S+\s+){0,2}(?:hướng\s+dẫn|chỉ\s+dẫn|quy\s+tắc|lệnh)|"
+         r"(?:התעלם|שכח)\s+(?:מ)?(?:כל\s+)?(?:ה)?(?:הוראות|כללים)|"
+         r"(?:αγνόησε|ξέχασε)\s+(?:όλες\s+)?(?:τις\s+)?(?:\S+\s+)?(?:οδηγίες|εντολές|κανόνες)|"
+         r"(?:دستورالعمل|دستورات|قوانین)\S{0,6}\s+(?:\S+\s+){0,2}(?:را\s+)?(?:نادیده|فراموش)",
+         strong=True),
+    Rule("system-prompt-world", "prompt", 0.55,
+         r"システムプロンプト|시스템\s*프롬프트|系统提示|系統提示|prompt\s+(?:système|systeme|del\s+sistema|do\s+sistema|"
+         r"di\s+sistema)|systemprompt|systeemprompt|системн\S*\s+(?:промпт|подсказк|инструкци)|sistem\s+istemi|"
+         r"prompt\s+systemowy|موجه\s+النظام|सिस्टम\s+प्रॉम्प्ट"),
+    Rule("output-only", "prompt", 0.5,
+         r"\b(?:do\s+not|don'?t|never)\s+say\s+anything\s+(?:other|else)\s+than\b|\bsay\s+(?:only|nothing\s+but)\b|"
+         r"\b(?:only|just)\s+(?:ever\s+)?(?:say|reply|respond|answer|output|print|write)\s+(?:with\s+)?[\"'“«]"),
+    Rule("named-model-persona", "prompt", 0.55,
+         r"\byou\s+are\s+(?:now\s+)?(?:a\s+|an\s+|the\s+)?[a-z0-9\-]{0,20}(?:gpt|llm|bot|ai)\b[^.\n]{0,80}"
+         r"\b(?:trained|created|developed|built|made|designed)\s+by\b|\b(?:play|simulate|be)\s+(?:two|2|three|3)\s+"
+         r"(?:characters|personas|ais|bots)\b"),
+    Rule("role-assignment", "prompt", 0.55,
+         r"\bi(?:'ll|\s+will)\s+(?:be|play)\b[^.\n]{0,80}\byou(?:'ll|\s+will)\s+(?:be|play)\b|"
+         r"\byou\s+(?:have|suffer\s+from)\s+a\s+(?:condition|disorder|syndrome)\b|"
+         r"\b(?:function|operate|act)\s+in\s+the\s+capacity\s+of\b|\bvirtual\s+persona\b"),
+    Rule("symbol-flood", "prompt", 0.5, r"[(){}\[\]<>|\\/]{40,}"),
 )

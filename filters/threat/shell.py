@@ -1,0 +1,105 @@
+"""Shell command injection, read the way a shell reads it.
+
+An injection appends a command to a value the application passes to a shell: the
+text holds a separator (`;`, `|`, `||`, `&`, `&&`, a line break, `$(`, a backtick)
+followed by a command name. What stands *before* the separator tells injection from
+a pasted pipeline: nothing, a quote or a value ("127.0.0.1; cat /etc/passwd",
+"'| id", "x`id`") is an injection; a command ("ps aux | grep python") is someone
+showing a shell line. Command names that are also English words ("sleep", "type",
+"find", "date") count only with shell-shaped arguments after them, and a backtick
+pair in prose ("run `ls -la` in the folder") is Markdown, not a subshell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from filters._patterns import spans, text_pattern
+
+# Commands whose names are not everyday words: a separator before them is enough.
+COMMANDS = frozenset("""
+whoami uname ifconfig ipconfig wget curl nc ncat netcat bash zsh ksh csh tcsh sh powershell pwsh cmd
+cmd.exe nslookup ls pwd passwd chmod chown chgrp rmdir mkfifo telnet systeminfo tasklist taskkill certutil
+bitsadmin mshta rundll32 regsvr32 wmic cscript wscript python python2 python3 perl ruby php node busybox
+hostname netstat printenv env crontab useradd usermod getent tac base64 xxd nmap sudo tftp scp ssh
+sftp ftp schtasks icacls whoami.exe net.exe nohup xargs awk gawk sed grep egrep lsof
+pkill killall mkdir openssl socat iptables systemctl journalctl
+arp traceroute tracert nbtstat setx attrib findstr wevtutil vssadmin bcdedit sysinfo locate
+""".split())
+# Command names that are also words of prose: they need shell-shaped arguments.
+# "id", "cat", "dir" or "net" after "|" at the very end of a message ("| id") count too.
+WORDLIKE = frozenset("sleep ping type kill find sort head tail more less cut touch file dig host time date who "
+                     "set start call timeout expr wait exit reboot shutdown echo printf read test which where "
+                     "whois uptime df du free top watch chdir cd id cat dir net del reg rm su ps ip cp mv ln tar "
+                     "dd tee copy move route service dash gzip unzip for sc".split())
+# Sub-commands that make a word-like name a command on their own ("| net view", "&& net user x").
+SUBCOMMANDS = frozenset("user users view localgroup group share use session accounts config query add delete "
+                        "export create stop addr link neigh".split())
+# A separator, a command name, then its first argument, a shell metacharacter or the end.
+_SEPARATOR = text_pattern(r"(\|\|?|&&?|;|\n|\$\(|\x60)[ \t]*[\"']?([a-z][a-z0-9_.\-]{0,30})"
+                          r"(?:[ \t]+(\S{1,80})|[;|&><)\x60'\"\n]|$)")
+_EXEC_CALL = text_pattern(r"\b(?:system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|spawn|execsync|"
+                          r"exec_command|os\.system|os\.popen|subprocess\.\w+)\s*\(\s*[\[\"'\x60]\s*"
+                          r"([a-z][a-z0-9_.\-]{0,30})")
+_SHELL_ARG = text_pattern(r"^(?:[/~\\$%\-<>`'\"]|\.{1,2}/|\d|[a-z]:\\|[a-z0-9.\-]+\.[a-z]{2,}|https?:)")
+_VALUE_CHARS = frozenset("'\"=([{,:")
+_FLAG = text_pattern(r"(?:^|\s)--?[a-z0-9]")  # a command-line flag: the segment is itself a command line
+
+
+@dataclass(frozen=True, slots=True)
+class Injected:
+    start: int
+    end: int
+    weight: float
+    how: str
+
+
+def _is_command(name: str, argument: str | None, last: bool, metachar: bool) -> bool:
+    """`metachar`: the name is followed at once by a redirection or another separator."""
+    if name in COMMANDS:
+        return True
+    if name not in WORDLIKE:
+        return False
+    if argument is None:
+        return last or metachar
+    return _SHELL_ARG.search(argument) is not None or argument in SUBCOMMANDS
+
+
+def _before(text: str, at: int) -> str:
+    """The segment of `text` before the separator at `at`: back to the previous separator."""
+    start = max(text.rfind(mark, 0, at) for mark in (";", "|", "&", "\n", "`", "$("))
+    return text[start + 1:at].strip()
+
+
+def commands(text: str) -> list[Injected]:
+    """Command injections in `text` (lower-cased), strongest reading first per separator."""
+    found: list[Injected] = []
+    for match in _SEPARATOR.finditer(text):
+        groups = spans(match)
+        (start, end), (sep_start, sep_end), (name_start, name_end), (arg_start, arg_end) = groups[:4]
+        separator, name = text[sep_start:sep_end], text[name_start:name_end]
+        argument = text[arg_start:arg_end] if arg_start >= 0 else None
+        if not _is_command(name, argument, not text[end:].strip(), argument is None and end > name_end):
+            continue
+        if separator == "\n" and (argument is None or _SHELL_ARG.search(argument) is None):
+            continue  # a line of prose that starts with "cat" is not a command
+        segment = _before(text, sep_start)
+        if separator == "`":
+            closing = text.find("`", sep_end)
+            glued = sep_start > 0 and not text[sep_start - 1].isspace() and text[sep_start - 1] not in "([{"
+            prose = closing > 0 and any(c.isalpha() for c in text[closing + 1:closing + 40])
+            before_text = text[:sep_start].strip()
+            shell_context = before_text[-1:] in ("$", "(", "=", "|", ";", "&", "'", '"')
+            if not glued and closing > 0 and not shell_context and (prose or before_text):
+                continue  # Markdown inline code: "`env`: run a command", "run `ls -la` in the folder"
+        first = segment.split(None, 1)[0].strip("'\"(") if segment else ""
+        command_line = first in COMMANDS or first in WORDLIKE or _FLAG.search(segment) is not None
+        if not command_line:  # nothing, a quote or a value before the separator: something was broken out of
+            found.append(Injected(sep_start, name_end, 0.9, "injected-command"))
+        else:  # someone showing a pipeline: worth a note, never a block on its own
+            found.append(Injected(sep_start, name_end, 0.15, "shell-pipeline"))
+    for match in _EXEC_CALL.finditer(text):
+        (start, end), (name_start, name_end) = spans(match)[:2]
+        if text[name_start:name_end] in COMMANDS or text[name_start:name_end] in WORDLIKE:
+            found.append(Injected(start, end, 0.85, "exec-call"))
+    return found
