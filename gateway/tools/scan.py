@@ -7,7 +7,11 @@ so memory stays flat however long the input is.
 Input: each line is a JSON string (`"hi\\nthere"`), or else taken as raw text. Blank
 lines are skipped; bytes that are not UTF-8 become U+FFFD. Output: one JSON object per
 message: `{"line", "action", "text", "findings": [{"type", "start", "end", "filter"}],
-"reasons"}`; a finding's span refers to the text its filter saw.
+"reasons", "score", "decision"}`; a finding's span refers to the text its filter saw. `score` is
+the risk the route's response bands are applied to (the highest finding score of the filters
+that asked for a response), `decision` what the gateway would do: the actions of every band
+that score reaches plus the filters' hints (`alert`, `throttle`, `quarantine`, `ban`,
+`step_up`...), and `block` when the chain blocks. A value masked without risk decides nothing.
 """
 
 from __future__ import annotations
@@ -20,9 +24,11 @@ from typing import Any, BinaryIO, TextIO
 
 import orjson
 
-from filters import ChainResult, Direction, Message
+from filters import Action, ChainResult, Direction, Hints, Message
 from filters.options import OptionsError
 from gateway.config.settings import Settings
+from gateway.enforce.countermeasures import actions_for
+from gateway.enforce.settings import ResponseSettings
 from gateway.runtime.chains import Pipeline
 
 __all__ = ["parse_line", "run_scan", "scan"]
@@ -47,7 +53,22 @@ def parse_line(line: str | bytes) -> str | None:
     return line
 
 
-def _record(number: int, result: ChainResult) -> bytes:
+def decision(result: ChainResult, bands: ResponseSettings) -> tuple[float, list[str]]:
+    """The risk score and the actions the route's response bands take for `result`."""
+    hinted = [v for v in result.verdicts if v.hints]
+    score = max((f.score for v in hinted for f in v.findings), default=0.0)
+    actions: set[str] = set()
+    if hinted:
+        merged = Hints(any(v.hints.ban for v in hinted), any(v.hints.alert for v in hinted),
+                       any(v.hints.step_up for v in hinted))
+        actions.update(actions_for(bands, score, merged))
+    if result.action is Action.BLOCK:
+        actions.add("block")
+    return round(score, 4), sorted(actions)
+
+
+def _record(number: int, result: ChainResult, bands: ResponseSettings) -> bytes:
+    score, actions = decision(result, bands)
     record: dict[str, Any] = {
         "line": number,
         "action": result.action.value,
@@ -55,6 +76,8 @@ def _record(number: int, result: ChainResult) -> bytes:
         "findings": [{"type": f.type, "start": f.start, "end": f.end, "filter": v.filter}
                      for v in result.verdicts for f in v.findings],
         "reasons": list(result.reasons),
+        "score": score,
+        "decision": actions,
     }
     try:
         return orjson.dumps(record)
@@ -88,13 +111,15 @@ async def scan(settings: Settings, route: str, direction: Direction | str, lines
             known = ", ".join(pipeline.routes) or "none configured"
             raise OptionsError("--route", f"unknown route {route!r} (known: {known})")
         chain = pipeline.chain(route, direction)
+        own = next((r.responses for r in settings.routes if r.name == route), None)
+        bands = own if own is not None else settings.responses
         binary = isinstance(out, io.RawIOBase | io.BufferedIOBase)
         async for number, line in _numbered(lines):
             text = parse_line(line)
             if text is None:
                 continue
             result = await chain.run(Message(text, direction=direction, route=route))
-            data = _record(number, result) + b"\n"
+            data = _record(number, result, bands) + b"\n"
             if binary:
                 out.write(data)  # type: ignore[arg-type]
             else:

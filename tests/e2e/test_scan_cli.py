@@ -64,12 +64,12 @@ def test_scan_reports_every_line_of_a_transcript(config: Path) -> None:
     assert by_line[2]["text"] == "plain line with a *** word"
     assert by_line[4]["action"] == "block" and by_line[4]["reasons"]
     assert by_line[5] | {"findings": []} == {"line": 5, "action": "pass", "text": "order 1700000000000 shipped, v2.4.1",
-                                             "findings": [], "reasons": []}
+                                             "findings": [], "reasons": [], "score": 0.0, "decision": []}
     assert by_line[6]["text"] == "mail [EMAIL] or ｓｓｎ [SSN]"
     assert by_line[7]["action"] == "pass" and "\ufffd" in by_line[7]["text"]
     assert by_line[8]["text"] == "line\nbreak ***"
     for record in out:
-        assert set(record) == {"line", "action", "text", "findings", "reasons"}
+        assert set(record) == {"line", "action", "text", "findings", "reasons", "score", "decision"}
         assert all({"type", "start", "end"} <= set(f) for f in record["findings"])
     assert b"4242 4242" not in done.stdout and b"123-45-6789" not in done.stdout
 
