@@ -59,6 +59,13 @@ class Run:
         """The digits of groups `first..last` (inclusive)."""
         return self.digits[self.firsts[first]:self.firsts[last] + self.sizes[last]]
 
+    def stretch_end(self, index: int) -> int:
+        """One past the last group of the stretch of single-digit groups starting at `index`."""
+        end = index
+        while end < len(self.sizes) and self.sizes[end] == 1:
+            end += 1
+        return end
+
     def separator(self, text: str, index: int) -> str:
         """What stands between group `index` and the next one."""
         return text[self.end_of(index):self.starts[index + 1]]

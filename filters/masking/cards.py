@@ -178,9 +178,7 @@ class CardDetector:
         while i < count:
             size = sizes[i]
             if size == 1:  # "4 1 1 1 ...": the whole stretch of single digits, or nothing
-                j = i
-                while j < count and sizes[j] == 1:
-                    j += 1
+                j = run.stretch_end(i)
                 if 12 <= j - i <= 19:
                     found = self._judge(text, run, i, j - 1, candidates(run.digits[run.firsts[i]:run.firsts[i] + 7]))
                     if found is not None:

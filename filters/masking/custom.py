@@ -14,6 +14,7 @@ from typing import Any
 
 import re2
 
+from filters._patterns import encodable
 from filters.masking._model import Detection
 from filters.options import OptionsError, join
 
@@ -70,17 +71,6 @@ class CustomDetector:
             start, end = found.span()
             if end > start:
                 yield Detection(self.type, start, end, self.detector, self.score, found.group())
-
-
-def encodable(text: str) -> str:
-    """`text` with lone surrogates (which re2 cannot take as UTF-8) as U+FFFD; same length."""
-    if text.isascii():
-        return text
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
-    return text
 
 
 def build(name: str, pattern: str | None, keywords: tuple[str, ...], case_sensitive: bool,

@@ -55,9 +55,7 @@ class SSNDetector:
         i = 0
         while i < count:
             if sizes[i] == 1:  # a stretch of single digits is one number: exactly nine, or none
-                j = i
-                while j < count and sizes[j] == 1:
-                    j += 1
+                j = run.stretch_end(i)
                 if j - i != 9:
                     i = j
                     continue
