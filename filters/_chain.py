@@ -12,14 +12,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import traceback
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from filters._api import NO_HINTS, Action, Direction, Filter, Finding, Hints, Message, Verdict
 from filters._budget import Expired, OverBudget, metered
 
-__all__ = ["Chain", "ChainResult", "Step", "inspect_step", "verdict_problem"]
+__all__ = ["Chain", "ChainResult", "Step", "inspect_step", "run_steps", "verdict_problem"]
 
 log = logging.getLogger("chatguard.filters")
 
@@ -135,26 +135,49 @@ class Chain:
         steps = self._by_direction[message.direction]
         if not steps:
             return ChainResult(Action.PASS, message.text)
-        action = Action.PASS
-        verdicts: list[Verdict] = []
-        failures: tuple[str, ...] = ()
-        spent = 0.0
-        for step in steps:
-            verdict, failure, cpu = await inspect_step(step, message)
-            spent += cpu
-            if verdict is None:
-                failures += (failure,)
-                if self.fail_open:
-                    continue
-                verdicts.append(Verdict(Action.BLOCK, None, failure, filter=step.name))
-                return ChainResult(Action.BLOCK, message.text, tuple(verdicts), failures, spent)
-            verdicts.append(verdict)
-            if verdict.action is Action.BLOCK:
-                return ChainResult(Action.BLOCK, message.text, tuple(verdicts), failures, spent)
-            if verdict.action is Action.MODIFY:
-                action = Action.MODIFY
-                message = message.with_text(verdict.text)  # type: ignore[arg-type]  # checked
-        return ChainResult(action, message.text, tuple(verdicts), failures, spent)
+        return await run_steps(steps, message, self.fail_open)
+
+
+# One step's call: `(verdict, "", cpu)`, `(None, failure reason, cpu)`, or None when the step has
+# nothing to do.
+StepCall = Callable[[int, Step, Message], Awaitable[tuple[Verdict | None, str, float] | None]]
+
+
+async def _call_inspect(number: int, step: Step, message: Message) -> tuple[Verdict | None, str, float]:
+    return await inspect_step(step, message)
+
+
+async def run_steps(steps: Sequence[Step], message: Message, fail_open: bool,
+                    call: StepCall = _call_inspect) -> ChainResult:
+    """The one loop over a chain's steps, for single messages and for streams alike.
+
+    Config order; `modify` passes the new text on; `block` stops; a filter that fails (raises,
+    times out, goes over its budget, breaks the contract) blocks, unless `fail_open`, which
+    skips it. `call` runs one step (default: `Filter.inspect` under the step's budget).
+    """
+    action = Action.PASS
+    verdicts: list[Verdict] = []
+    failures: tuple[str, ...] = ()
+    spent = 0.0
+    for number, step in enumerate(steps):
+        called = await call(number, step, message)
+        if called is None:
+            continue
+        verdict, failure, cpu = called
+        spent += cpu
+        if verdict is None:
+            failures += (failure,)
+            if fail_open:
+                continue
+            verdicts.append(Verdict(Action.BLOCK, None, failure, filter=step.name))
+            return ChainResult(Action.BLOCK, message.text, tuple(verdicts), failures, spent)
+        verdicts.append(verdict)
+        if verdict.action is Action.BLOCK:
+            return ChainResult(Action.BLOCK, message.text, tuple(verdicts), failures, spent)
+        if verdict.action is Action.MODIFY:
+            action = Action.MODIFY
+            message = message.with_text(verdict.text)  # type: ignore[arg-type]  # checked
+    return ChainResult(action, message.text, tuple(verdicts), failures, spent)
 
 
 async def inspect_step(step: Step, message: Message) -> tuple[Verdict | None, str, float]:

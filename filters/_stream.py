@@ -1,10 +1,15 @@
-"""The chain over a stream: values split across pieces (SSE events, WebSocket frames) are still found."""
+"""The chain over a stream: values split across pieces (SSE events, WebSocket frames) are still found.
+
+It runs the same step loop as `Chain.run` (`run_steps`: order, modify, block, fail closed or open,
+CPU spent); only how one step is called differs: a filter offering `Filter.stream` is fed the
+piece through its per-stream state, under the step's budget.
+"""
 
 from __future__ import annotations
 
 from filters._api import Action, Direction, FilterStream, Finding, Message, Verdict
 from filters._budget import Expired, OverBudget, metered
-from filters._chain import Chain, ChainResult, Step, inspect_step
+from filters._chain import Chain, ChainResult, Step, inspect_step, run_steps
 
 __all__ = ["StreamChain"]
 
@@ -37,49 +42,27 @@ class StreamChain:
                 return True
         return False
 
-    @property
-    def paths(self) -> frozenset[str]:
-        """The field paths this stream has carried so far."""
-        return frozenset(self._paths)
-
     async def run(self, text: str, path: str, *, final: bool) -> ChainResult:
         """The chain over one piece of the stream at `path`: streams fed in order, others inspected."""
-        message = Message(text=text, direction=Direction.OUTBOUND, channel=self._template.channel,
-                          route=self._template.route, field=path, principal=self._template.principal,
-                          conversation=self._template.conversation, client=self._template.client,
-                          metadata=self._template.metadata)
-        original = text
-        verdicts: list[Verdict] = []
-        failures: tuple[str, ...] = ()
-        spent = 0.0
         if path not in self._paths:
             if len(self._paths) >= self.MAX_PATHS:
                 failure = "too many streamed fields"
                 return ChainResult(Action.BLOCK, text, (Verdict(Action.BLOCK, None, failure),), (failure,))
             self._paths.add(path)
-        for number, step in enumerate(self.steps):
-            stream = self._stream(number, step, path, message)
-            if stream is None:
-                if final and not text:
-                    continue
-                verdict, failure, cpu = await inspect_step(step, message.with_text(text))
-            else:
-                verdict, failure, cpu = await self._feed(step, stream, (number, path), text, final)
-            spent += cpu
-            if verdict is None:
-                failures += (failure,)
-                if self._chain.fail_open:
-                    continue
-                verdicts.append(Verdict(Action.BLOCK, None, failure, filter=step.name))
-                return ChainResult(Action.BLOCK, text, tuple(verdicts), failures, spent)
-            verdicts.append(verdict)
-            if verdict.action is Action.BLOCK:
-                return ChainResult(Action.BLOCK, text, tuple(verdicts), failures, spent)
-            if verdict.action is Action.MODIFY and verdict.text is not None:
-                text = verdict.text
-        action = Action.MODIFY if text != original or any(v.action is Action.MODIFY for v in verdicts) \
-            else Action.PASS
-        return ChainResult(action, text, tuple(verdicts), failures, spent)
+        message = Message(text=text, direction=Direction.OUTBOUND, channel=self._template.channel,
+                          route=self._template.route, field=path, principal=self._template.principal,
+                          conversation=self._template.conversation, client=self._template.client,
+                          metadata=self._template.metadata)
+
+        async def call(number: int, step: Step, current: Message) -> tuple[Verdict | None, str, float] | None:
+            stream = self._stream(number, step, path, current)
+            if stream is not None:
+                return await self._feed(step, stream, (number, path), current.text, final)
+            if final and not current.text:
+                return None  # nothing left for a filter that inspects each piece alone
+            return await inspect_step(step, current)
+
+        return await run_steps(self.steps, message, self._chain.fail_open, call)
 
     def _stream(self, number: int, step: Step, path: str, message: Message) -> FilterStream | None:
         key = (number, path)

@@ -16,9 +16,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from filters import Action, Chain, ChainResult, Message, StreamChain
-from gateway.codec import Codec, CodecError, Extracted, TextField
-from gateway.inspect.inspection import Inspection, run_fields
+from filters import Action, Chain, Message, StreamChain
+from gateway.codec import Codec, CodecError
+from gateway.inspect.inspection import Inspection
+from gateway.inspect.streams import FieldStreams
 
 __all__ = ["EventParser", "EventRelay", "Relayed", "SseEvent", "is_event_stream"]
 
@@ -120,21 +121,13 @@ class Relayed:
     blocked: Inspection | None = None
 
 
-@dataclass(slots=True)
-class _Last:
-    event: SseEvent
-    extracted: Extracted
-    index: int
-
-
 class EventRelay:
     """One per response: parses, filters and re-encodes its events; never shared."""
 
     def __init__(self, codec: Codec, chain: Chain, template: Message, limit: int) -> None:
         self._codec = codec
-        self._chain = StreamChain(chain, template)
+        self._fields: FieldStreams[SseEvent] = FieldStreams(StreamChain(chain, template))  # tagged: the event
         self._parser = EventParser(limit)
-        self._last: dict[str, _Last] = {}
 
     async def feed(self, chunk: bytes) -> Relayed:
         """Filter every event `chunk` completes; raises CodecError for a stream that cannot be read."""
@@ -154,51 +147,35 @@ class EventRelay:
         if rest.strip(b"\r\n") and not await self._event(_parse(rest + b"\n\n"), pieces, out):
             out.data = b"".join(pieces)
             return out
-        for path, last in self._last.items():
-            result = await self._chain.run("", path, final=True)
-            out.inspections.append(_inspection(result, b""))
-            if result.action is Action.BLOCK:
-                out.blocked = out.inspections[-1]
+        for tail in await self._fields.close():
+            out.inspections.append(tail.inspection)
+            if tail.inspection.action is Action.BLOCK:
+                out.blocked = tail.inspection
                 break
-            if result.text:
-                others = {i: "" for i in range(len(last.extracted.fields)) if i != last.index}
-                data = last.extracted.render({**others, last.index: result.text})
-                data = data.decode() if isinstance(data, bytes) else data
-                pieces.append(last.event.with_data(data, keep_id=False))
+            if tail.text:
+                data = tail.inspection.payload
+                pieces.append(tail.last.with_data(data.decode() if isinstance(data, bytes) else data, keep_id=False))
         out.data = b"".join(pieces)
         return out
 
     async def _event(self, event: SseEvent, pieces: list[bytes], out: Relayed) -> bool:
         data = event.data
-        if data is None or not self._chain.steps:
+        if data is None or not self._fields.steps:
             pieces.append(event.raw)
             return True
-        extracted = self._codec.extract_frame(data)
-
-        async def run(found: TextField) -> ChainResult:
-            return await self._chain.run(found.text, found.path, final=False)
-
-        def seen(found: TextField, index: int) -> None:
-            self._last[found.path] = _Last(event, extracted, index)
-
-        inspection = await run_fields(extracted, data, run, seen)
+        inspection = await self._fields.feed(self._codec.extract_frame(data), data, event)
         if inspection.action is Action.BLOCK:
-            out.blocked = _inspection_of(list(inspection.results), Action.BLOCK, event.raw)
+            out.blocked = Inspection(Action.BLOCK, event.raw, inspection.results)
             out.inspections.append(out.blocked)
             return False
         if inspection.action is Action.PASS:
             pieces.append(event.raw)
-            out.inspections.append(_inspection_of(list(inspection.results), Action.PASS, event.raw))
+            out.inspections.append(Inspection(Action.PASS, event.raw, inspection.results))
             return True
         rendered = inspection.payload
         new = event.with_data(rendered.decode() if isinstance(rendered, bytes) else rendered)
         pieces.append(new)
-        out.inspections.append(_inspection_of(list(inspection.results), Action.MODIFY, new))
+        out.inspections.append(Inspection(Action.MODIFY, new, inspection.results))
         return True
 
-def _inspection_of(results: list[ChainResult], action: Action, payload: bytes) -> Inspection:
-    return Inspection(action, payload, tuple(results))
 
-
-def _inspection(result: ChainResult, payload: bytes) -> Inspection:
-    return Inspection(result.action, payload, (result,))

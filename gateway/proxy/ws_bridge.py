@@ -41,13 +41,14 @@ import aiohttp
 from aiohttp import WSCloseCode, WSMsgType, web
 from prometheus_client import Counter
 
-from filters import Action, ChainResult, Channel, Direction, Message, StreamChain
+from filters import Action, Channel, Direction, Message, StreamChain
 from gateway.access.rbac import allow_message
-from gateway.codec import NAMED_KINDS, Codec, CodecError, Extracted, TextField, frame_names
+from gateway.codec import NAMED_KINDS, Codec, CodecError, frame_names
 from gateway.enforce.enforcement import AccessCheck, Close, Enforcement, Wire
 from gateway.enforce.settle import enforce
 from gateway.inspect.exchange import Exchange
-from gateway.inspect.inspection import Inspection, inspect, run_fields
+from gateway.inspect.inspection import Inspection, inspect
+from gateway.inspect.streams import FieldStreams
 
 log = logging.getLogger("chatguard.ws")
 
@@ -79,39 +80,20 @@ def mirrored(code: int | None) -> int:
 class FrameStream:
     """The outbound frames of one connection as one stream per field path; never shared."""
 
-    __slots__ = ("_chain", "_codec", "_last")
+    __slots__ = ("_codec", "_fields")
 
     def __init__(self, codec: Codec, chain: StreamChain) -> None:
         self._codec = codec
-        self._chain = chain
-        self._last: dict[str, tuple[Extracted, int, bool]] = {}
+        self._fields: FieldStreams[bool] = FieldStreams(chain)  # tagged: was the frame binary
 
     async def feed(self, data: str | bytes, binary: bool) -> Inspection:
         """Filter one frame; raises CodecError when it does not parse."""
-        extracted = self._codec.extract_frame(data)
-
-        async def run(found: TextField) -> ChainResult:
-            return await self._chain.run(found.text, found.path, final=False)
-
-        def seen(found: TextField, index: int) -> None:
-            self._last[found.path] = (extracted, index, binary)
-
-        return await run_fields(extracted, data, run, seen)
+        return await self._fields.feed(self._codec.extract_frame(data), data, binary)
 
     async def close(self) -> list[tuple[Inspection, bool]]:
         """End of stream: per field path, the held tail as a frame shaped like its last one."""
-        tails: list[tuple[Inspection, bool]] = []
-        for path, (extracted, index, binary) in self._last.items():
-            result = await self._chain.run("", path, final=True)
-            if result.action is Action.BLOCK:
-                tails.append((Inspection(Action.BLOCK, b"", (result,)), binary))
-                break
-            if result.text:
-                others = {i: "" for i in range(len(extracted.fields)) if i != index}
-                payload = extracted.render({**others, index: result.text})
-                tails.append((Inspection(result.action, payload, (result,)), binary))
-        self._last.clear()
-        return tails
+        return [(tail.inspection, tail.last) for tail in await self._fields.close()
+                if tail.inspection.action is Action.BLOCK or tail.text]
 
 
 class Bridge:

@@ -1,0 +1,130 @@
+"""The stream chain: the same step loop as `Chain.run`, with filters fed the pieces of a stream in order."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import pytest
+
+from filters import (
+    Action,
+    Chain,
+    Channel,
+    Direction,
+    Filter,
+    FilterStream,
+    Finding,
+    Message,
+    Step,
+    StreamChain,
+    Verdict,
+    block,
+)
+
+OUT = Message("", direction=Direction.OUTBOUND, channel=Channel.WS, route="bot")
+
+
+class _Secret(FilterStream):
+    """Holds back what could be the start of `secret`; masks it once seen whole."""
+
+    def __init__(self) -> None:
+        self._held = ""
+        self._found: list[Finding] = []
+        self._seen = 0
+
+    @property
+    def findings(self) -> Sequence[Finding]:
+        return self._found
+
+    async def feed(self, chunk: str) -> str:
+        text = self._held + chunk
+        if "secret" in text:
+            at = self._seen + text.index("secret")
+            self._found.append(Finding("secret", at, at + 6))
+            text = text.replace("secret", "******")
+        keep = next((n for n in range(min(5, len(text)), 0, -1) if "secret".startswith(text[-n:])), 0)
+        self._held, out = (text[-keep:], text[:-keep]) if keep else ("", text)
+        self._seen += len(out)
+        return out
+
+    async def close(self) -> str:
+        held, self._held = self._held, ""
+        return held
+
+
+class Streaming(Filter):
+    name = "streaming"
+
+    def stream(self, message: Message) -> FilterStream | None:
+        return _Secret()
+
+
+class Stuck(Filter):
+    name = "stuck"
+
+    def stream(self, message: Message) -> FilterStream | None:
+        class Hang(_Secret):
+            async def feed(self, chunk: str) -> str:
+                await asyncio.sleep(10)
+                return chunk
+        return Hang()
+
+
+class NoBye(Filter):
+    name = "nobye"
+
+    async def inspect(self, message: Message) -> Verdict:
+        return block("bye") if "bye" in message.text else Verdict()
+
+
+def stream_chain(*filters: Filter, fail_open: bool = False, timeout: float = 5.0) -> StreamChain:
+    return StreamChain(Chain([Step(f.name, f, timeout) for f in filters], fail_open=fail_open), OUT)
+
+
+async def test_a_value_split_across_pieces_is_found() -> None:
+    chain = stream_chain(Streaming())
+    sent = [(await chain.run(piece, "/text", final=False)) for piece in ("the sec", "ret is out")]
+    tail = await chain.run("", "/text", final=True)
+    assert "".join(r.text for r in (*sent, tail)) == "the ****** is out"
+    assert [f.type for r in sent for v in r.verdicts for f in v.findings] == ["secret"]
+    assert sent[1].action is Action.MODIFY
+
+
+async def test_each_field_path_is_its_own_stream() -> None:
+    chain = stream_chain(Streaming())
+    assert (await chain.run("sec", "/a", final=False)).text == ""
+    assert (await chain.run("ret", "/b", final=False)).text == "ret"  # /b never saw "sec"
+    assert (await chain.run("", "/a", final=True)).text == "sec"
+
+
+async def test_filters_without_a_stream_inspect_each_piece_and_block() -> None:
+    chain = stream_chain(Streaming(), NoBye())
+    assert (await chain.run("hello", "/t", final=False)).action is Action.PASS
+    blocked = await chain.run("bye now", "/t", final=False)
+    assert blocked.action is Action.BLOCK and blocked.reasons == ("bye",)
+    assert (await chain.run("", "/t", final=True)).action is Action.PASS  # an empty final piece is not inspected
+
+
+@pytest.mark.parametrize(("fail_open", "expected"), [(False, Action.BLOCK), (True, Action.PASS)])
+async def test_a_stuck_stream_fails_like_a_stuck_filter(fail_open: bool, expected: Action) -> None:
+    result = await stream_chain(Stuck(), fail_open=fail_open, timeout=0.05).run("hi", "/t", final=False)
+    assert result.action is expected and result.failures == ("filter stuck timed out",)
+
+
+async def test_the_number_of_streamed_fields_is_bounded() -> None:
+    chain = stream_chain(Streaming())
+    for i in range(StreamChain.MAX_PATHS):
+        assert (await chain.run("x", f"/f{i}", final=False)).action is Action.PASS
+    over = await chain.run("x", "/one-too-many", final=False)
+    assert over.action is Action.BLOCK and over.failures == ("too many streamed fields",)
+
+
+async def test_stream_chain_and_chain_agree_on_single_pieces() -> None:
+    """No stream state in play: both run the same loop, so they decide alike."""
+    filters = (NoBye(),)
+    chain = Chain([Step(f.name, f, 5.0) for f in filters])
+    for text in ("hello", "bye", ""):
+        one = await chain.run(OUT.with_text(text))
+        other = await stream_chain(*filters).run(text, "", final=False)
+        assert (one.action, one.text, one.reasons) == (other.action, other.text, other.reasons)

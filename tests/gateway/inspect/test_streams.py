@@ -1,0 +1,51 @@
+"""Field streams: pieces of one stream through the stream chain; held tails come out shaped like the last piece."""
+
+from __future__ import annotations
+
+import json
+
+from filters import Action, Chain, Filter, Message, Step, StreamChain, Verdict, block
+from gateway.codec import Codec, FieldSelector
+from gateway.inspect.streams import FieldStreams
+from tests.filters.test_stream import OUT, NoBye, Streaming
+
+CODEC = Codec(FieldSelector(json=("/a", "/b")))
+
+
+def streams(*filters: Filter) -> FieldStreams[str]:
+    return FieldStreams(StreamChain(Chain([Step(f.name, f, 5.0) for f in filters]), OUT))
+
+
+async def feed(fields: FieldStreams[str], frame: dict[str, str], tag: str) -> object:
+    raw = json.dumps(frame)
+    inspection = await fields.feed(CODEC.extract_frame(raw), raw, tag)
+    return json.loads(inspection.payload) if inspection.action is not Action.BLOCK else Action.BLOCK
+
+
+async def test_held_tails_go_out_shaped_like_the_last_piece_of_their_field() -> None:
+    fields = streams(Streaming())
+    assert await feed(fields, {"a": "one sec", "b": "x", "id": "1"}, "first") == {"a": "one ", "b": "x", "id": "1"}
+    assert await feed(fields, {"b": "y se", "id": "2"}, "second") == {"b": "y ", "id": "2"}
+    tails = await fields.close()
+    assert [(t.last, json.loads(t.inspection.payload)) for t in tails] == [
+        ("first", {"a": "sec", "b": "", "id": "1"}), ("second", {"b": "se", "id": "2"})]
+    assert await fields.close() == []  # closed once
+
+
+async def test_a_field_with_nothing_held_has_an_empty_tail() -> None:
+    fields = streams(Streaming())
+    await feed(fields, {"a": "plain"}, "only")
+    (tail,) = await fields.close()
+    assert tail.text == "" and tail.inspection.payload == b"" and tail.inspection.action is Action.PASS
+
+
+async def test_a_blocked_tail_ends_the_flush() -> None:
+    class BlockTails(NoBye):
+        async def inspect(self, message: Message) -> Verdict:
+            return block("tail") if message.text == "sec" else await super().inspect(message)
+
+    fields = streams(Streaming(), BlockTails())
+    await feed(fields, {"a": "a sec"}, "1")
+    await feed(fields, {"b": "b sec"}, "2")
+    tails = await fields.close()
+    assert len(tails) == 1 and tails[0].inspection.action is Action.BLOCK
