@@ -45,10 +45,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     logs.configure(settings.logging.level, settings.logging.format)
     workers = args.workers or settings.workers
+    if workers > 1:
+        from gateway import supervisor
+
+        return supervisor.serve_workers(args.config, workers, float(settings.shutdown_timeout))
     from gateway import server
 
-    if workers > 1:
-        return server.serve_workers(settings, args.config, workers)
     server.serve_forever(settings, args.config)
     return 0
 

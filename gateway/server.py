@@ -1,4 +1,5 @@
-"""Running the gateway: listeners, worker processes, signals, graceful drain and reload.
+"""Running the gateway in one process: listeners, signals, graceful drain and reload
+(`gateway.supervisor` runs several of these as workers).
 
 SIGTERM/SIGINT: stop accepting, close WebSockets with 1001, let in-flight requests finish
 (up to `shutdown_timeout`), then exit. SIGHUP: re-read the config; a config that fails
@@ -9,18 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
-import multiprocessing
 import os
 import signal
-import tempfile
-from pathlib import Path
+from collections.abc import Callable
 
 from aiohttp import web
 
 from filters.options import OptionsError
-from gateway import logs
+from gateway import logs, signals
 from gateway.admin.app import build_admin_app
 from gateway.admin.probes import build_probe_app
 from gateway.app import build_app
@@ -56,7 +54,7 @@ async def reload(app: web.Application, path: str) -> bool:
         log.warning("listen, admin, probes and state settings take effect after a restart")
     logs.configure(settings.logging.level, settings.logging.format)
     await app[RUNTIME].swap(runtime, grace=float(settings.shutdown_timeout))
-    log.info("config reloaded", extra={"source": path, "routes": len(runtime.plans)})
+    log.info("config reloaded", extra={"source": path, "routes": len(runtime.plans), "pid": os.getpid()})
     audit.info("config reloaded", extra={"event": "config.reload", "outcome": "accepted", "source": path,
                                          "routes": len(runtime.plans)})
     return True
@@ -64,25 +62,24 @@ async def reload(app: web.Application, path: str) -> bool:
 
 async def run(settings: Settings, config_path: str | None, *, reuse_port: bool = False,
               ready: asyncio.Event | None = None, stop: asyncio.Event | None = None) -> None:
-    """Serve until SIGTERM/SIGINT (or `stop` is set), then drain."""
-    app = build_app(settings)
-    tls = ServerTLS.load(settings.listen.tls) if settings.listen.tls is not None else None
-    app[SERVER_TLS] = tls  # client-certificate identities (mTLS) for authentication
-    runner = web.AppRunner(app, access_log=None, handle_signals=False,
-                           shutdown_timeout=float(settings.shutdown_timeout))
-    await runner.setup()
-    extra_runners: list[web.AppRunner] = []
+    """Serve until SIGTERM/SIGINT (or `stop` is set), then drain.
+
+    Signal handlers come first; only then are the signals held since the process started released
+    (`gateway.signals`), so none of them is lost or kills a starting process. A SIGHUP that arrives
+    before the listener is up reloads the config as soon as it is."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     tasks: set[asyncio.Task[object]] = set()
-    if tls is not None:
-        watcher: asyncio.Task[object] = loop.create_task(tls.watch(), name="chatguard-tls-watch")
-        tasks.add(watcher)
+    serving = asyncio.Event()
+
+    async def reload_when_serving(path: str) -> None:
+        await serving.wait()
+        await reload(app, path)
 
     def on_hup() -> None:
         if config_path is None:
             return
-        task: asyncio.Task[object] = loop.create_task(reload(app, config_path), name="chatguard-reload")
+        task: asyncio.Task[object] = loop.create_task(reload_when_serving(config_path), name="chatguard-reload")
         tasks.add(task)
         task.add_done_callback(tasks.discard)
 
@@ -91,8 +88,19 @@ async def run(settings: Settings, config_path: str | None, *, reuse_port: bool =
             loop.add_signal_handler(sig, stop.set)
     with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
         loop.add_signal_handler(signal.SIGHUP, on_hup)
+    signals.release()
     ensure_descriptors(2 * settings.limits.max_connections + 64
                        + sum(u.pool_size for u in settings.upstreams.values()))
+    app = build_app(settings)
+    tls = ServerTLS.load(settings.listen.tls) if settings.listen.tls is not None else None
+    app[SERVER_TLS] = tls  # client-certificate identities (mTLS) for authentication
+    runner = web.AppRunner(app, access_log=None, handle_signals=False,
+                           shutdown_timeout=float(settings.shutdown_timeout))
+    await runner.setup()
+    extra_runners: list[web.AppRunner] = []
+    if tls is not None:
+        watcher: asyncio.Task[object] = loop.create_task(tls.watch(), name="chatguard-tls-watch")
+        tasks.add(watcher)
     try:
         site = GuardedSite(runner, app[GUARD], settings.listen.host, settings.listen.port,
                            ssl_context=tls.context if tls else None, reuse_port=reuse_port, backlog=1024)
@@ -113,6 +121,7 @@ async def run(settings: Settings, config_path: str | None, *, reuse_port: bool =
                                      "probes": (f"{settings.probes.host}:{settings.probes.port}"
                                                 if settings.probes.enabled else "off"),
                                      "pid": os.getpid()})
+        serving.set()
         if ready is not None:
             ready.set()
         await stop.wait()
@@ -145,51 +154,23 @@ def _new_loop() -> asyncio.AbstractEventLoop:
     return uvloop.new_event_loop()
 
 
-def serve_forever(settings: Settings, config_path: str | None, reuse_port: bool = False) -> None:
+def serve_forever(settings: Settings, config_path: str | None, reuse_port: bool = False,
+                  on_ready: Callable[[], None] | None = None) -> None:
+    """Run the gateway in this process until it is stopped; `on_ready` is called once it listens."""
     loop = _new_loop()
     asyncio.set_event_loop(loop)
+
+    async def main() -> None:
+        ready = asyncio.Event()
+        serving = loop.create_task(run(settings, config_path, reuse_port=reuse_port, ready=ready))
+        listening = loop.create_task(ready.wait())
+        await asyncio.wait((serving, listening), return_when=asyncio.FIRST_COMPLETED)
+        if ready.is_set() and on_ready is not None:
+            on_ready()
+        listening.cancel()
+        await serving
+
     try:
-        loop.run_until_complete(run(settings, config_path, reuse_port=reuse_port))
+        loop.run_until_complete(main())
     finally:
         loop.close()
-
-
-def _worker(config_path: str, index: int) -> None:
-    settings = load_settings(config_path)
-    # One audit chain per process: two writers must never append to one file.
-    settings = dataclasses.replace(settings, audit=settings.audit.for_worker(index))
-    logs.configure(settings.logging.level, settings.logging.format)
-    serve_forever(settings, config_path, reuse_port=True)
-
-
-def serve_workers(settings: Settings, config_path: str, workers: int) -> int:
-    """N processes accept on the same port (SO_REUSEPORT); signals are passed on to them."""
-    metrics_dir = tempfile.mkdtemp(prefix="chatguard-metrics-")
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
-    context = multiprocessing.get_context("spawn")
-    children = [context.Process(target=_worker, args=(config_path, i), name=f"chatguard-worker-{i}")
-                for i in range(workers)]
-    for child in children:
-        child.start()
-    stopping = False
-
-    def forward(signum: int, _frame: object) -> None:
-        nonlocal stopping
-        if signum in (signal.SIGTERM, signal.SIGINT):
-            stopping = True
-        for child in children:
-            if child.pid is not None and child.is_alive():
-                os.kill(child.pid, signum)
-
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(sig, forward)
-    status = 0
-    for child in children:
-        child.join()
-        if child.exitcode not in (0, None) and not stopping:
-            status = 1
-    for leftover in Path(metrics_dir).glob("*.db"):
-        leftover.unlink(missing_ok=True)
-    with contextlib.suppress(OSError):
-        Path(metrics_dir).rmdir()
-    return status

@@ -33,7 +33,7 @@ from gateway.transcripts.config import RoutePolicy, TranscriptSettings
 __all__ = [
     "AdminSettings", "ByteSize", "ConfigError", "Duration", "FilterRef", "ListenSettings",
     "LoggingSettings", "MessageFields", "ProbeSettings", "RouteMatch", "RouteSettings", "Settings",
-    "UpstreamSettings", "WebSocketSettings", "load_settings", "parse_settings",
+    "UpstreamSettings", "WebSocketSettings", "load_settings", "loads_settings", "parse_settings",
 ]
 
 ConfigError = OptionsError
@@ -291,10 +291,15 @@ def load_settings(path: str | Path, environ: Mapping[str, str] | None = None) ->
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError("", f"cannot read config file {str(file)!r}: {exc.strerror or exc}") from None
+    return loads_settings(text, source=str(file), environ=environ)
+
+
+def loads_settings(text: str, source: str = "", environ: Mapping[str, str] | None = None) -> Settings:
+    """Validate a config given as YAML text (`source`: the file it came from, for reloads and errors)."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise ConfigError("", f"invalid YAML{where}: {getattr(exc, 'problem', exc)}") from None
-    return parse_settings(data if data is not None else {}, source=str(file), environ=environ)
+    return parse_settings(data if data is not None else {}, source=source, environ=environ)

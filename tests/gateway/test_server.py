@@ -69,10 +69,27 @@ class Process:
         return f"http://127.0.0.1:{self.port}"
 
     async def start(self, *args: str) -> None:
+        await self.launch(*args)
+        await self.answering()
+
+    async def launch(self, *args: str) -> None:
+        """Start the process without waiting for it to serve."""
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "gateway", "serve", "--config", str(self.config), *args,
             stdout=asyncio.subprocess.DEVNULL, stderr=self.log.open("wb"),
         )
+
+    async def answering(self) -> None:
+        """Wait until the admin listener answers; a gateway that does not start is stopped, then reported."""
+        assert self.proc is not None
+        try:
+            await self._answering()
+        except AssertionError:
+            await self.stop()
+            raise
+
+    async def _answering(self) -> None:
+        assert self.proc is not None
         # Until it answers or exits: starting Python processes on a busy 2-core machine can take a while.
         deadline = asyncio.get_running_loop().time() + START_WITHIN
         async with aiohttp.ClientSession() as client:

@@ -1,0 +1,124 @@
+"""`serve` and `serve --workers N` as real processes: a killed worker is replaced, and a SIGHUP sent while
+the gateway starts neither kills a process nor gets lost."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import orjson
+import pytest
+from aiohttp import web
+
+from tests.gateway.test_server import Process
+from tests.helpers import serve_app, until
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+async def upstream() -> AsyncIterator[str]:
+    async def hello(request: web.Request) -> web.Response:
+        return web.Response(text=f"ok {request.path}")
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", hello)
+    async with serve_app(app) as url:
+        yield url
+
+
+def logged(gateway: Process, message: str) -> list[dict[str, object]]:
+    """The gateway's JSON log records with this message, so far."""
+    found = []
+    for line in gateway.log.read_bytes().splitlines():
+        if line.startswith(b"{"):
+            record = orjson.loads(line)
+            if record.get("msg") == message:
+                found.append(record)
+    return found
+
+
+def ready_pids(gateway: Process) -> list[int]:
+    return [int(str(record["pid"])) for record in logged(gateway, "worker ready")]
+
+
+def alive(pid: int) -> bool:
+    try:
+        return "zombie" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+
+
+def holds_hup(pid: int) -> bool:
+    """Whether `pid` blocks or catches SIGHUP yet, i.e. whether a SIGHUP could no longer end it."""
+    try:
+        status = dict(line.split(":\t", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                      if ":\t" in line)
+    except OSError:
+        return False
+    return bool((int(status["SigBlk"], 16) | int(status["SigCgt"], 16)) & (1 << (signal.SIGHUP - 1)))
+
+
+async def get(url: str) -> tuple[int, str]:
+    async with aiohttp.ClientSession() as client, client.get(url, headers={"Connection": "close"}) as resp:
+        return resp.status, await resp.text()
+
+
+async def test_a_worker_killed_by_the_os_is_replaced_logged_and_counted(tmp_path: Path, upstream: str) -> None:
+    gateway = Process(tmp_path, upstream)
+    await gateway.start("--workers", "2")
+    try:
+        await until(lambda: len(ready_pids(gateway)) == 2, "two workers ready")
+        victim, survivor = ready_pids(gateway)
+        os.kill(victim, signal.SIGKILL)
+        await until(lambda: len(ready_pids(gateway)) == 3, "a replacement worker ready")
+        replacement = ready_pids(gateway)[2]
+        assert alive(survivor) and alive(replacement) and not alive(victim)
+        died = logged(gateway, "worker died; restarting it")
+        assert [(d["pid"], d["how"]) for d in died] == [(victim, "signal SIGKILL")]
+        for i in range(10):
+            assert await get(f"{gateway.url}/n{i}") == (200, f"ok /n{i}")
+        _, metrics = await get(f"http://127.0.0.1:{gateway.admin}/metrics")
+        assert "chatguard_worker_restarts_total 1.0" in metrics.splitlines()
+        gateway.signal(signal.SIGTERM)
+        assert await gateway.wait() == 0
+        await until(lambda: not alive(survivor) and not alive(replacement), "the workers to exit")
+    finally:
+        await gateway.stop()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+async def test_sighup_while_starting_reloads_instead_of_killing(tmp_path: Path, upstream: str, workers: int) -> None:
+    """HUP as soon as the process can hold it, and again the moment the port answers (a second worker may
+    still be starting): every process lives and serves the new config."""
+    only_a = [{"name": "a", "match": {"path": "/a"}, "upstream": "up", "allow": ["anonymous"]}]
+    gateway = Process(tmp_path, upstream, only_a)
+    await gateway.launch("--workers", str(workers))
+    try:
+        assert gateway.proc is not None
+        pid = gateway.proc.pid
+        await until(lambda: holds_hup(pid) or gateway.proc is None or gateway.proc.returncode is not None,
+                    "the process to hold SIGHUP")
+        gateway.write(upstream, [*only_a, {"name": "b", "match": {"path": "/b"}, "upstream": "up",
+                                           "allow": ["anonymous"]}])
+        gateway.signal(signal.SIGHUP)
+        await gateway.answering()
+        gateway.signal(signal.SIGHUP)
+        serving = [pid] if workers == 1 else []
+        if workers > 1:
+            await until(lambda: len(ready_pids(gateway)) == workers, f"{workers} workers ready")
+            serving = ready_pids(gateway)
+        # Every process reloads at least once after the new file was written (two HUPs that reach a
+        # starting process together are one pending signal: it reloads once, reading the newest file).
+        await until(lambda: {r.get("pid") for r in logged(gateway, "config reloaded")} >= set(serving),
+                    "every process to reload")
+        assert gateway.proc.returncode is None
+        assert logged(gateway, "worker died; restarting it") == []
+        assert all(alive(p) for p in serving)
+        for _ in range(2 * workers):
+            assert await get(f"{gateway.url}/b") == (200, "ok /b")
+    finally:
+        await gateway.stop()
