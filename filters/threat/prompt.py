@@ -184,16 +184,4 @@ PROMPT = (
          r"システムプロンプト|시스템\s*프롬프트|系统提示|系統提示|prompt\s+(?:système|systeme|del\s+sistema|do\s+sistema|"
          r"di\s+sistema)|systemprompt|systeemprompt|системн\S*\s+(?:промпт|подсказк|инструкци)|sistem\s+istemi|"
          r"prompt\s+systemowy|موجه\s+النظام|सिस्टम\s+प्रॉम्प्ट"),
-    Rule("output-only", "prompt", 0.5,
-         r"\b(?:do\s+not|don'?t|never)\s+say\s+anything\s+(?:other|else)\s+than\b|\bsay\s+(?:only|nothing\s+but)\b|"
-         r"\b(?:only|just)\s+(?:ever\s+)?(?:say|reply|respond|answer|output|print|write)\s+(?:with\s+)?[\"'“«]"),
-    Rule("named-model-persona", "prompt", 0.55,
-         r"\byou\s+are\s+(?:now\s+)?(?:a\s+|an\s+|the\s+)?[a-z0-9\-]{0,20}(?:gpt|llm|bot|ai)\b[^.\n]{0,80}"
-         r"\b(?:trained|created|developed|built|made|designed)\s+by\b|\b(?:play|simulate|be)\s+(?:two|2|three|3)\s+"
-         r"(?:characters|personas|ais|bots)\b"),
-    Rule("role-assignment", "prompt", 0.55,
-         r"\bi(?:'ll|\s+will)\s+(?:be|play)\b[^.\n]{0,80}\byou(?:'ll|\s+will)\s+(?:be|play)\b|"
-         r"\byou\s+(?:have|suffer\s+from)\s+a\s+(?:condition|disorder|syndrome)\b|"
-         r"\b(?:function|operate|act)\s+in\s+the\s+capacity\s+of\b|\bvirtual\s+persona\b"),
-    Rule("symbol-flood", "prompt", 0.5, r"[(){}\[\]<>|\\/]{40,}"),
 )
