@@ -5,11 +5,12 @@ load compiles them once into `RouteCodecs`, and the proxy calls `extract_http` o
 per body, event or WebSocket message. The `Extracted` result lists the `TextField`s; `render`
 rebuilds the payload with filtered text, changing only those strings, or returns the original
 object when nothing changed. A payload that does not parse raises `CodecError`: the caller
-refuses it. `frame_names` reads the Socket.IO event or DDP method names of a client frame for
+refuses it; a codec `capped` with a route's `FieldCaps` raises `LimitExceeded` (a CodecError)
+as soon as a payload holds more fields, or a longer field, than the filters may be given. `frame_names` reads the Socket.IO event or DDP method names of a client frame for
 access rules.
 """
 
-from gateway.codec._base import CodecError, Extracted, TextField
+from gateway.codec._base import CodecError, Extracted, FieldCaps, LimitExceeded, TextField
 from gateway.codec._codec import TEXT_PATH, Codec, check_selector, check_sse
 from gateway.codec.compiled import RouteCodecs
 from gateway.codec.jsonpath import JSON_STEP, MAX_DEPTH, WILDCARD, Pointer
@@ -18,6 +19,6 @@ from gateway.codec.selectors import FieldSelector, SseFields
 
 __all__ = [
     "JSON_STEP", "MAX_DEPTH", "NAMED_KINDS", "TEXT_PATH", "WILDCARD", "Codec", "CodecError", "Extracted",
-    "FieldSelector", "Pointer", "RouteCodecs", "SseFields", "TextField", "check_selector", "check_sse",
+    "FieldCaps", "FieldSelector", "LimitExceeded", "Pointer", "RouteCodecs", "SseFields", "TextField", "check_selector", "check_sse",
     "frame_names",
 ]

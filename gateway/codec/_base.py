@@ -11,11 +11,32 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["CodecError", "Extracted", "Renderer", "TextField"]
+__all__ = ["CodecError", "Extracted", "FieldCaps", "LimitExceeded", "Renderer", "TextField", "capped_fields"]
 
 
 class CodecError(Exception):
     """A payload that does not parse as the route declares: never forwarded unfiltered."""
+
+
+class LimitExceeded(CodecError):
+    """A payload holding more text than the route lets reach its filters (`kind`: fields or chars).
+
+    Raised while extracting, as soon as the bound is passed, so an oversized payload costs
+    no more than the part read up to there."""
+
+    def __init__(self, kind: str, limit: int) -> None:
+        what = "text fields" if kind == "fields" else "characters in one text field"
+        super().__init__(f"more than {limit} {what}")
+        self.kind = kind
+        self.limit = limit
+
+
+@dataclass(frozen=True, slots=True)
+class FieldCaps:
+    """What may reach the filters from one payload: text fields, and characters per field."""
+
+    max_fields: int
+    max_chars: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +48,29 @@ class TextField:
 
 
 Renderer = Callable[[Mapping[int, str]], str | None]
+
+
+class _CappedFields(list[TextField]):
+    """The `fields` list every format appends to, refusing past the caps."""
+
+    __slots__ = ("caps",)
+
+    def __init__(self, caps: FieldCaps) -> None:
+        super().__init__()
+        self.caps = caps
+
+    def append(self, found: TextField) -> None:
+        caps = self.caps
+        if len(found.text) > caps.max_chars:
+            raise LimitExceeded("chars", caps.max_chars)
+        if len(self) >= caps.max_fields:
+            raise LimitExceeded("fields", caps.max_fields)
+        super().append(found)
+
+
+def capped_fields(caps: FieldCaps | None) -> list[TextField]:
+    """An empty list for a format to extract into; with `caps`, one that refuses past them."""
+    return [] if caps is None else _CappedFields(caps)
 
 
 def _unchanged(changes: Mapping[int, str]) -> str | None:

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 
 from filters.options import OptionsError, join
-from gateway.codec._base import CodecError, Extracted, Renderer, TextField
+from gateway.codec._base import (
+    CodecError,
+    Extracted,
+    FieldCaps,
+    LimitExceeded,
+    Renderer,
+    TextField,
+    capped_fields,
+)
 from gateway.codec.ddp import extract_sockjs
 from gateway.codec.form import extract_form
 from gateway.codec.jsonpath import Pointer, parse_document, states_of
@@ -106,9 +115,10 @@ class Codec:
     the framed protocols `socketio`, `ddp` (SockJS and bare DDP) and `xmpp`.
     """
 
-    __slots__ = ("_ddp", "_form", "_json", "_kinds", "_socketio", "_xmpp")
+    __slots__ = ("_caps", "_ddp", "_form", "_json", "_kinds", "_socketio", "_xmpp")
 
     def __init__(self, selector: FieldSelector, path: str = "") -> None:
+        self._caps: FieldCaps | None = None
         self._json = _pointers(selector.json, join(path, "json"))
         self._form = frozenset(selector.form)
         self._kinds = tuple(kind for kind, on in (("json", bool(self._json)), ("form", bool(self._form)),
@@ -134,6 +144,16 @@ class Codec:
         """The codec for the data of server-sent events: JSON data through the pointers, anything
         else as one text, so no data escapes inspection."""
         return cls(FieldSelector(json=fields.json, text=True), path)
+
+    def capped(self, caps: FieldCaps) -> Codec:
+        """This codec, refusing (`LimitExceeded`) payloads with more text than `caps` allow."""
+        twin = copy.copy(self)
+        twin._caps = caps
+        return twin
+
+    @property
+    def caps(self) -> FieldCaps | None:
+        return self._caps
 
     def extract_http(self, body: bytes, content_type: str | None) -> Extracted:
         """Fields of one HTTP body. With json/form/text the Content-Type picks among the declared
@@ -187,22 +207,22 @@ class Codec:
         for kind in self._kinds:
             try:
                 return self._run(original, text, self._extractor(kind))
+            except LimitExceeded:
+                raise  # it parsed, and holds too much: no other reading may let it through
             except CodecError as exc:
                 error = exc
         raise error
 
-    @staticmethod
-    def _run(original: bytes | str, text: str, extractor: Extractor, encoding: str = "utf-8") -> Extracted:
-        fields: list[TextField] = []
+    def _run(self, original: bytes | str, text: str, extractor: Extractor, encoding: str = "utf-8") -> Extracted:
+        fields = capped_fields(self._caps)
         render = extractor(text, fields)
         if render is None or not fields:
             return Extracted(original)
         return Extracted(original, fields, render, encoding)
 
-    @staticmethod
-    def _xml(payload: bytes | str) -> Extracted:
+    def _xml(self, payload: bytes | str) -> Extracted:
         data = payload.encode("utf-8") if isinstance(payload, str) else payload
-        fields: list[TextField] = []
+        fields = capped_fields(self._caps)
         render = extract_xmpp(data, fields)
         if render is None:
             return Extracted(payload)

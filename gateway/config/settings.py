@@ -104,12 +104,14 @@ class LimitSettings:
     send_timeout: Duration = Duration(60)
     max_connections: int = 10000
     max_connections_per_ip: int = 256
+    max_fields: int = 1000     # text fields per message (body, event, frame) given to the filters (422 above)
+    max_chars: int = 65536     # characters per text field (413 above)
 
     def validate(self, path: str) -> None:
         for key in ("header_timeout", "body_timeout", "idle_timeout", "send_timeout"):
             if not getattr(self, key) > 0:
                 raise ConfigError(join(path, key), f"expected a duration > 0, got {getattr(self, key)!r}")
-        for key in ("max_connections", "max_connections_per_ip"):
+        for key in ("max_connections", "max_connections_per_ip", "max_fields", "max_chars"):
             if getattr(self, key) < 1:
                 raise ConfigError(join(path, key), f"expected >= 1, got {getattr(self, key)}")
 
@@ -174,6 +176,8 @@ class RouteSettings:
     name: str = ""
     timeout: Duration = Duration(60)
     max_body: ByteSize | None = None
+    max_fields: int | None = None   # overrides limits.max_fields
+    max_chars: int | None = None    # overrides limits.max_chars
     messages: MessageFields = field(default_factory=MessageFields)
     filters: tuple[str, ...] = ()
     fail: Literal["closed", "open"] = "closed"
@@ -242,6 +246,9 @@ class Settings:
             if not route.allow:
                 raise ConfigError(join(route_path, "allow"),
                                   "must list at least one role (deny by default; public routes say [anonymous])")
+            for key in ("max_fields", "max_chars"):
+                if (value := getattr(route, key)) is not None and value < 1:
+                    raise ConfigError(join(route_path, key), f"expected >= 1, got {value}")
             if route.name in names:
                 raise ConfigError(join(route_path, "name"), f"duplicate route name {route.name!r}")
             names.add(route.name)

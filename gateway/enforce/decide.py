@@ -1,7 +1,7 @@
 """`decide`: what one message's inspection means on the wire, for HTTP and WebSocket alike.
 
 A pure function of the exchange, the direction and what happened to the message (an
-`Inspection`, the codec's error, or a per-message access check): it returns an `Enforcement`
+`Inspection`, the codec's error or over-limit refusal, or a per-message access check): it returns an `Enforcement`
 and touches no socket, store or log. The proxies write its audit entries and apply it;
 countermeasures it names run in `gateway.enforce.settle`, which maps their outcome (again
 purely) onto the final action. Every refusal looks the same to clients: a fixed phrase and
@@ -19,7 +19,7 @@ from filters import Action, Channel, Direction
 from gateway.access.rbac.record import access_record
 from gateway.audit.record import AuditRecord
 from gateway.auth.carriage import strip_query
-from gateway.codec import CodecError
+from gateway.codec import CodecError, LimitExceeded
 from gateway.edge.errors import refusal
 from gateway.enforce.countermeasures import Offender
 from gateway.enforce.enforcement import AccessCheck, Close, Countermeasure, Enforcement, Wire
@@ -41,6 +41,8 @@ def decide(exchange: Exchange, direction: Direction, result: Inspection | CodecE
         return _inspected(exchange, direction, result)
     if isinstance(result, AccessCheck):
         return _access(exchange, direction, result)
+    if isinstance(result, LimitExceeded):
+        return _over_limit(exchange, direction, result)
     return _unparseable(exchange, direction, result)
 
 
@@ -78,6 +80,21 @@ def _unparseable(exchange: Exchange, direction: Direction, error: Exception) -> 
         return Enforcement(Wire.REFUSE, answer=refusal(502, "upstream response could not be inspected", rid),
                            audit=audit)
     return Enforcement(Wire.REFUSE, answer=refusal(400, "message payload could not be parsed", rid), audit=audit)
+
+
+# Too many fields is a shape the route does not serve (422); one field too long is too much content (413).
+_OVER_LIMIT = {"fields": (422, "too many message fields"), "chars": (413, "message field too long")}
+
+
+def _over_limit(exchange: Exchange, direction: Direction, error: LimitExceeded) -> Enforcement:
+    """More text than the route's filters may be given (`max_fields`, `max_chars`): never forwarded."""
+    audit = (_record("inspect.limit", exchange, direction, None, **_ws(exchange), limit=error.kind,
+                     bound=error.limit),)
+    status, phrase = _OVER_LIMIT[error.kind]
+    if direction is Direction.OUTBOUND and not exchange.websocket:
+        return Enforcement(Wire.REFUSE, answer=refusal(502, "upstream response exceeds inspection limits",
+                                                       exchange.request_id), audit=audit)
+    return refused(exchange, phrase, status, audit)
 
 
 def _access(exchange: Exchange, direction: Direction, check: AccessCheck) -> Enforcement:

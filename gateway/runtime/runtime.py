@@ -15,7 +15,7 @@ import aiohttp
 
 from filters import Chain, Direction
 from gateway.access.rbac import AccessControl, RouteAccess
-from gateway.codec import Codec
+from gateway.codec import Codec, FieldCaps
 from gateway.config.settings import RouteSettings, Settings
 from gateway.enforce.settings import ResponseSettings
 from gateway.runtime.chains import Pipeline
@@ -74,6 +74,7 @@ class Runtime:
             rs = route.settings
             upstream = settings.upstreams[rs.upstream]
             codecs = rs.messages.compile(f"routes[{route.index}].messages")  # built at config load
+            caps = FieldCaps(rs.max_fields or settings.limits.max_fields, rs.max_chars or settings.limits.max_chars)
             self.plans[route.name] = RoutePlan(
                 route=route,
                 settings=rs,
@@ -85,9 +86,9 @@ class Runtime:
                 timeout=aiohttp.ClientTimeout(total=None, sock_connect=upstream.connect_timeout,
                                               connect=upstream.connect_timeout + upstream.pool_timeout,
                                               sock_read=rs.timeout or None),
-                inbound_codec=codecs.inbound,
-                outbound_codec=codecs.outbound,
-                events_codec=codecs.events,
+                inbound_codec=_capped(codecs.inbound, caps),
+                outbound_codec=_capped(codecs.outbound, caps),
+                events_codec=_capped(codecs.events, caps),
                 inbound_chain=self.pipeline.chain(route.name, Direction.INBOUND),
                 outbound_chain=self.pipeline.chain(route.name, Direction.OUTBOUND),
                 max_frame=rs.websocket.max_frame or settings.websocket.max_frame,
@@ -118,6 +119,11 @@ class Runtime:
     async def aclose(self) -> None:
         await self.upstreams.aclose()
         await self.pipeline.aclose()
+
+
+def _capped(codec: Codec | None, caps: FieldCaps) -> Codec | None:
+    """What reaches a route's filters is bounded: fields per message, characters per field."""
+    return None if codec is None else codec.capped(caps)
 
 
 def _share_state(pipeline: Pipeline, store: StateStore) -> None:

@@ -8,7 +8,15 @@ from typing import Any
 import pytest
 
 from filters.options import OptionsError
-from gateway.codec import TEXT_PATH, Codec, CodecError, FieldSelector, check_selector
+from gateway.codec import (
+    TEXT_PATH,
+    Codec,
+    CodecError,
+    FieldCaps,
+    FieldSelector,
+    LimitExceeded,
+    check_selector,
+)
 
 
 def codec(**declared: Any) -> Codec:
@@ -154,3 +162,43 @@ def test_render_contract() -> None:
         extracted.render({0: "\ud800"})
     assert extracted.render({0: "x", 1: "y"}) == '{"a": "x", "b": "y"}'
     assert extracted.render({1: "Y"}) == '{"a": "x", "b": "Y"}'
+
+
+CAPS = FieldCaps(max_fields=3, max_chars=10)
+
+
+@pytest.mark.parametrize(("declared", "payload", "content_type", "kind"), [
+    ({"json": ("/m/*",)}, b'{"m": ["a", "b", "c", "d"]}', "application/json", "fields"),
+    ({"json": ("/m/*",)}, b'{"m": ["a", "0123456789x"]}', "application/json", "chars"),
+    ({"form": ("m",)}, b"m=a&m=b&m=c&m=d", "application/x-www-form-urlencoded", "fields"),
+    ({"text": True}, b"0123456789x", "text/plain", "chars"),
+    ({"text": True, "json": ("/m",)}, b'{"m": "0123456789x"}', None, "chars"),  # no fallback to text
+    ({"xmpp": True}, b"<message><body>0123456789x</body></message>", None, "chars"),
+    ({"socketio": {"chat": ("/0",)}}, b'42["chat", "0123456789x"]', None, "chars"),
+])
+def test_a_capped_codec_refuses_more_text_than_the_caps(declared: dict[str, Any], payload: bytes,
+                                                        content_type: str | None, kind: str) -> None:
+    capped = codec(**declared).capped(CAPS)
+    with pytest.raises(LimitExceeded) as over:
+        if "socketio" in declared or "xmpp" in declared:
+            capped.extract_frame(payload.decode())
+        else:
+            capped.extract_http(payload, content_type)
+    assert over.value.kind == kind
+    assert isinstance(over.value, CodecError)  # whoever only knows CodecError still refuses it
+
+
+def test_extraction_stops_at_the_cap_without_reading_the_rest() -> None:
+    """80,000 fields cost the first max_fields + 1: what follows is not even parsed (it is broken here)."""
+    head = b'{"m": [' + b", ".join(b'"x"' for _ in range(80_000))
+    with pytest.raises(LimitExceeded):
+        codec(json=("/m/*",)).capped(CAPS).extract_http(head + b", oops", "application/json")
+    with pytest.raises(CodecError, match="JSON"):  # uncapped, the whole document is read and found broken
+        codec(json=("/m/*",)).extract_http(head + b", oops", "application/json")
+
+
+def test_within_the_caps_nothing_changes() -> None:
+    plain, capped = codec(json=("/m/*",)), codec(json=("/m/*",)).capped(CAPS)
+    body = b'{"m": ["a", "0123456789", "c"]}'
+    assert texts(capped.extract_http(body, "application/json")) == texts(plain.extract_http(body, "application/json"))
+    assert capped.caps == CAPS and plain.caps is None

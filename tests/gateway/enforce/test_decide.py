@@ -10,7 +10,7 @@ import pytest
 
 from filters import Action, Direction, Hints
 from gateway.access.rbac import Decision
-from gateway.codec import CodecError
+from gateway.codec import CodecError, LimitExceeded
 from gateway.enforce.decide import BLOCKED, UNPARSEABLE, decide
 from gateway.enforce.enforcement import AccessCheck, Close, Enforcement, Wire
 from gateway.inspect.inspection import Inspection
@@ -43,6 +43,13 @@ HTTP_TABLE = [
      (Wire.REFUSE, b"", (400, "message payload could not be parsed"), None, None, None), ["codec.reject"]),
     ("response that does not parse", OUT, CodecError("bad json"),
      (Wire.REFUSE, b"", (502, "upstream response could not be inspected"), None, None, None), ["codec.reject"]),
+    ("request with too many fields", IN, LimitExceeded("fields", 1000),
+     (Wire.REFUSE, b"", (422, "too many message fields"), None, None, None), ["inspect.limit"]),
+    ("request with a field too long", IN, LimitExceeded("chars", 65536),
+     (Wire.REFUSE, b"", (413, "message field too long"), None, None, None), ["inspect.limit"]),
+    ("response over a limit", OUT, LimitExceeded("fields", 1000),
+     (Wire.REFUSE, b"", (502, "upstream response exceeds inspection limits"), None, None, None),
+     ["inspect.limit"]),
 ]
 
 
@@ -77,6 +84,11 @@ WS_TABLE = [
      (Wire.CLOSE, b"", None, None, Close(1003, UNPARSEABLE), Close(1003, UNPARSEABLE)), ["codec.reject"]),
     ("frame that does not parse, 1008", "drop", "close_1008", OUT, CodecError("x"),
      (Wire.CLOSE, b"", None, None, Close(1008, UNPARSEABLE), Close(1008, UNPARSEABLE)), ["codec.reject"]),
+    ("frame over a limit, on_block error_frame", "error_frame", "close_1003", IN, LimitExceeded("chars", 10),
+     (Wire.REPLY, b"", None, "message field too long", None, None), ["inspect.limit"]),
+    ("backend frame over a limit, on_block close", "close", "close_1003", OUT, LimitExceeded("fields", 10),
+     (Wire.CLOSE, b"", None, None, Close(1008, "too many message fields"), Close(1008, "too many message fields")),
+     ["inspect.limit"]),
 ]
 
 
@@ -152,3 +164,8 @@ def test_enforcement_is_a_frozen_value() -> None:
     enforcement = decide(exchange(), IN, inspection(Action.PASS))
     with pytest.raises(dataclasses.FrozenInstanceError):
         enforcement.wire = Wire.DROP  # type: ignore[misc]
+
+
+def test_an_over_limit_refusal_names_the_bound_in_the_audit() -> None:
+    (record,) = decide(exchange(), IN, LimitExceeded("fields", 1000)).audit
+    assert (record.fields["limit"], record.fields["bound"]) == ("fields", 1000)

@@ -1,0 +1,45 @@
+"""The loop over a payload's fields: one chain run per field, and the event loop gets turns between them."""
+
+from __future__ import annotations
+
+import asyncio
+
+from filters import PASS, Action, Chain, Filter, Message, Step, Verdict
+from filters.testing import tmessage
+from gateway.codec import Codec, FieldSelector
+from gateway.inspect.inspection import YIELD_AFTER, inspect
+from tests.filters.test_budget import spin
+
+
+class Busy(Filter):
+    """Computes for one yield slice per field, then passes."""
+
+    name = "busy"
+
+    async def inspect(self, message: Message) -> Verdict:
+        spin(YIELD_AFTER)
+        return PASS
+
+
+async def test_other_tasks_run_between_the_fields_of_a_costly_payload() -> None:
+    codec = Codec.for_selector(FieldSelector(json=("/m/*",)))
+    assert codec is not None
+    payload = b'{"m": [' + b", ".join(b'"x"' for _ in range(20)) + b"]}"
+    turns = 0
+    stop = asyncio.Event()
+
+    async def neighbour() -> None:
+        nonlocal turns
+        while not stop.is_set():
+            turns += 1
+            await asyncio.sleep(0)
+
+    other = asyncio.create_task(neighbour(), name="neighbour")
+    await asyncio.sleep(0)
+    started = turns
+    result = await inspect(codec, Chain([Step("busy", Busy(), 1.0)]), payload, tmessage(""),
+                           content_type="application/json")
+    stop.set()
+    await other
+    assert result.action is Action.PASS and len(result.results) == 20
+    assert turns - started >= 10  # about one turn per field; without yielding it would be none
