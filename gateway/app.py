@@ -27,7 +27,8 @@ from gateway.keys import (
 )
 from gateway.metrics import Metrics
 from gateway.proxy import websocket
-from gateway.proxy.connections import Connections, end_revoked_sessions
+from gateway.proxy.connections import Connections
+from gateway.proxy.live_checks import LiveChecks
 from gateway.runtime.runtime import Runtime, RuntimeHolder
 from gateway.state import StateStore, open_store
 from gateway.tls.security_headers import security_headers_hook
@@ -71,7 +72,6 @@ def _mount_auth(app: web.Application, settings: Settings, store: StateStore) -> 
     service = AuthService.from_settings(settings.auth, store)
     app[AUTH] = service
     app.cleanup_ctx.append(auth_context(service))
-    app.cleanup_ctx.append(end_revoked_sessions(service, app[WS_CONNECTIONS]))
     trusted = settings.trusted_networks
     app.add_routes(AuthRoutes(service, client_of=lambda r: client_address(r.remote, r.headers, trusted)).routes())
     return Identifier(service)
@@ -95,7 +95,8 @@ def build_app(settings: Settings) -> web.Application:
         "lingering_time": min(float(limits.body_timeout), 5.0),
     })
     app[GUARD] = guard
-    app[STATE] = store = open_store(settings.state)
+    # Rate counters the memory backend evicts to stay within its bounds are counted.
+    app[STATE] = store = open_store(settings.state, on_evict=lambda reason: metrics.state_evictions.labels(reason).inc())
     app[RUNTIME] = RuntimeHolder(Runtime(settings, store))
     app[METRICS] = metrics
     app[WS_CONNECTIONS] = Connections()
@@ -111,6 +112,8 @@ def build_app(settings: Settings) -> web.Application:
     app[RESPONDER] = _mount_responder(app, settings, store)
     app.cleanup_ctx.append(runtime_ctx)
     app[IDENTIFIER] = _mount_auth(app, settings, store)
+    # Bans, logouts and expiry reach WebSockets that are already open, on every instance sharing the store.
+    app.cleanup_ctx.append(LiveChecks(app[WS_CONNECTIONS], store, app.get(AUTH)).context())
     hsts = settings.listen.tls.hsts if settings.listen.tls is not None else HSTSSettings(enabled=False)
     app.on_response_prepare.append(security_headers_hook(hsts))
     app.on_shutdown.append(websocket.close_all)

@@ -38,6 +38,9 @@ class Metrics:
         self.connection_timeouts = Counter("chatguard_connection_timeouts",
                                            "Client connections cut off at a deadline, by phase "
                                            "(header, body, idle, send)", ("phase",), registry=self.registry)
+        self.state_evictions = Counter("chatguard_state_evictions",
+                                       "Rate counters the memory state store evicted to stay in its bounds, by "
+                                       "bound (entries, bytes)", ("reason",), registry=self.registry)
         self._request_children: dict[tuple[str, int], Counter] = {}
         self._latency_children: dict[str, Histogram] = {}
 

@@ -53,7 +53,8 @@ class ShieldSettings:
                 raise OptionsError(join(path, name), f"expected a number > 0, got {getattr(self, name)!r}")
 
 
-def _keys(client: str, subject: str | None) -> list[str]:
+def ban_keys(client: str, subject: str | None) -> list[str]:
+    """Every key a ban covering this client can be recorded under (address, subject, the pair)."""
     keys = [address_key(client)]
     if subject and subject != "anonymous":
         keys += [subject_key(subject), pair_key(subject, client)]
@@ -70,7 +71,7 @@ async def check(request: web.Request, store: StateStore, settings: ShieldSetting
     """
     if not settings.enabled:
         return None
-    keys = _keys(client, subject)
+    keys = ban_keys(client, subject)
     hits = [(f"shield:rate:{client}", float(settings.window))]
     if websocket:
         hits.append((f"shield:connect:{client}", float(settings.connect_window)))

@@ -102,7 +102,7 @@ async def _revoke_user(request: web.Request, _: Principal) -> web.Response:
     user = await service.store.get_user(request.match_info["username"])
     if user is None:
         return _json({"error": "no such user"}, 404)
-    await service.store.revoke_user_sessions(user.id)
+    await service.revoke_user(user)
     return _json({"revoked_user": user.username})
 
 

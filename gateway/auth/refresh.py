@@ -4,7 +4,8 @@ A login starts a session; each refresh token of that session can be spent once a
 replaced by a new one. Presenting a spent token means it was copied: the whole session
 (the token family) is revoked, which ends the thief's and the owner's access alike.
 Revocations are also written to the shared state so every gateway process sees them
-at once (`is_revoked`, checked on every request and by open WebSockets).
+at once (`is_revoked`, checked on every request) and announced (a `revoke_session` event), so open
+WebSockets of the session close on every instance.
 """
 
 from __future__ import annotations
@@ -13,11 +14,15 @@ import hashlib
 import logging
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 
 from gateway.auth.state import AuthState
 from gateway.auth.users import RefreshRecord, UserStore
+from gateway.state import StateUnavailable
+from gateway.state.events import StateEvent
 
 audit = logging.getLogger("chatguard.audit")
+log = logging.getLogger("chatguard.auth")
 
 _ALIVE_CACHE = 2.0  # seconds a "not revoked" answer from the database is reused locally
 
@@ -31,10 +36,12 @@ def token_hash(token: str) -> str:
 
 
 class Sessions:
-    def __init__(self, store: UserStore, state: AuthState, refresh_ttl: float, revoked_ttl: float) -> None:
+    def __init__(self, store: UserStore, state: AuthState, refresh_ttl: float, revoked_ttl: float,
+                 announce: Callable[[StateEvent], Awaitable[None]] | None = None) -> None:
         self._store, self._state = store, state
         self._refresh_ttl, self._revoked_ttl = refresh_ttl, revoked_ttl
         self._alive: dict[str, float] = {}
+        self._announce = announce
 
     async def start(self, user_id: str, mfa: bool) -> tuple[str, str]:
         """A new session id and its first refresh token; `mfa` records how the session began."""
@@ -67,6 +74,18 @@ class Sessions:
         await self._state.put(f"auth:revoked:{session_id}", b"1", self._revoked_ttl)
         await self._store.revoke_session(session_id)
         self._alive.pop(session_id, None)
+        await self.announce(StateEvent("revoke_session", session_id))
+
+    async def announce(self, event: StateEvent) -> None:
+        """Tell every gateway process, so open WebSockets of the session close at once. Not fatal when it
+        fails: the revocation is recorded, and the sockets' next sweep (2 s) finds it."""
+        if self._announce is None:
+            return
+        try:
+            await self._announce(event)
+        except StateUnavailable:
+            log.warning("session end not announced (state store unavailable); open websockets close at the "
+                        "next sweep")
 
     async def is_revoked(self, session_id: str) -> bool:
         """Whether the session has ended (logout, reuse, admin action); open WebSockets poll this."""

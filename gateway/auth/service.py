@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,8 @@ from gateway.auth.refresh import RefreshRejected, Sessions, token_hash
 from gateway.auth.state import AuthState
 from gateway.auth.tokens import TokenIssuer, load_keys
 from gateway.auth.users import User, UserStore, open_user_store
+from gateway.state import StateStore
+from gateway.state.events import StateEvent
 
 __all__ = ["AuthError", "AuthService", "Ticket"]
 
@@ -51,7 +54,9 @@ class AuthService:
         self.settings, self.store, self.state, self.issuer = settings, store, state, issuer
         self.external = external or ExternalIssuers(settings.external)
         self.passwords = Passwords(settings.argon2_time_cost, settings.argon2_memory_kib)
-        self.sessions = Sessions(store, state, settings.refresh_ttl, max(settings.refresh_ttl, settings.jwt.ttl))
+        announce = state.publish if isinstance(state, StateStore) else None  # tests may pass a bare AuthState
+        self.sessions = Sessions(store, state, settings.refresh_ttl, max(settings.refresh_ttl, settings.jwt.ttl),
+                                 announce)
         self.lockout = Lockout(state, settings.lockout)
         self.rate = RateLimiter(state, settings.rate_limit)
         self.visitor_rate = RateLimiter(state, settings.visitors.rate_limit)
@@ -250,6 +255,22 @@ class AuthService:
         access = self.issuer.issue(principal, session_id, {"visitor": True}, ttl=float(v.ttl))
         audit.info("visitor token issued", extra=_event("auth.visitor", user=subject, client=client))
         return {"access_token": access, "token_type": "Bearer", "expires_in": int(v.ttl), "subject": subject}
+
+    async def revoke_user(self, user: User) -> None:
+        """End every session of `user` (admin action): in the database, then open WebSockets everywhere."""
+        await self.store.revoke_user_sessions(user.id)
+        await self.sessions.announce(StateEvent("revoke_subject", user.username))
+
+    async def revoked_among(self, sessions: Collection[str]) -> set[str]:
+        """Which of `sessions` ended: one state-store read for all, one database query for the stored ones
+        (the check open WebSockets get once per sweep, instead of one read per socket)."""
+        ids = list(sessions)
+        marks = await self.state.get_many([f"auth:revoked:{s}" for s in ids])
+        ended = {s for s, mark in zip(ids, marks, strict=True) if mark is not None}
+        stored = [s for s in ids if s not in ended and not s.startswith(VISITOR_SESSION)]
+        if stored:
+            ended |= set(stored) - await self.store.live_sessions(stored)
+        return ended
 
     async def is_revoked(self, session_id: str) -> bool:
         if session_id.startswith(VISITOR_SESSION):  # no stored session: only an explicit revocation counts

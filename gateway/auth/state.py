@@ -8,6 +8,7 @@ its configured store, tests use `MemoryAuthState`.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 
@@ -24,6 +25,10 @@ class AuthState(Protocol):
     async def put(self, key: str, value: bytes, ttl: float) -> None: ...
 
     async def get(self, key: str) -> bytes | None: ...
+
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        """`get` for several keys at once (one round trip on a shared store)."""
+        ...
 
 
 class MemoryAuthState:
@@ -63,3 +68,6 @@ class MemoryAuthState:
     async def get(self, key: str) -> bytes | None:
         value = self._live(key)
         return value if isinstance(value, bytes) else None
+
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        return [await self.get(key) for key in keys]

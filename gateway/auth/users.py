@@ -86,6 +86,7 @@ class UserStore(Protocol):
     async def revoke_session(self, session_id: str) -> None: ...
     async def revoke_user_sessions(self, user_id: str) -> None: ...
     async def session_revoked(self, session_id: str) -> bool: ...
+    async def live_sessions(self, session_ids: Sequence[str]) -> set[str]: ...
     async def list_sessions(self, username: str | None = None) -> list[SessionInfo]: ...
     async def add_refresh(self, token_hash: str, session_id: str, user_id: str, expires: float) -> None: ...
     async def spend_refresh(self, token_hash: str) -> tuple[RefreshRecord | None, bool]: ...
@@ -111,6 +112,7 @@ CREATE TABLE IF NOT EXISTS cg_refresh_tokens (
 _ADDED_COLUMNS = (("cg_sessions", "created DOUBLE PRECISION NOT NULL DEFAULT 0"),
                   ("cg_sessions", "last_used DOUBLE PRECISION NOT NULL DEFAULT 0"))
 
+_IN_CHUNK = 500  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
 _SELECT_USERS = "SELECT id, username, password_hash, roles, disabled, totp_secret, totp_pending FROM cg_users"
 
 
@@ -234,6 +236,17 @@ class SqlUserStore:
         """Unknown sessions count as revoked (fail closed)."""
         rows = await self._fetch("SELECT revoked FROM cg_sessions WHERE session_id = ?", session_id)
         return not rows or bool(rows[0][0])
+
+    async def live_sessions(self, session_ids: Sequence[str]) -> set[str]:
+        """Which of these sessions exist and are not revoked (the rest count as ended), in a few queries."""
+        live: set[str] = set()
+        for start in range(0, len(session_ids), _IN_CHUNK):
+            chunk = session_ids[start:start + _IN_CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            sql = f"SELECT session_id FROM cg_sessions WHERE revoked = 0 AND session_id IN ({marks})"  # noqa: S608
+            rows = await self._fetch(sql, *chunk)  # (the f-string holds only placeholders)
+            live.update(str(row[0]) for row in rows)
+        return live
 
     async def list_sessions(self, username: str | None = None) -> list[SessionInfo]:
         """Sessions neither revoked nor expired, most recently used first; optionally one user's."""

@@ -1,31 +1,35 @@
-"""Open WebSocket connections of one app: connection limits and shutdown.
+"""Open WebSocket connections of one app: connection limits, who is connected, and shutdown.
 
 A slot is taken before the upstream is dialled, so a flood of handshakes cannot open
 more upstream sockets than the limits allow, and released exactly once when the
-connection ends (whatever way it ends).
+connection ends (whatever way it ends). Live connections are indexed by the ban keys
+and the session they were opened with, so a ban or a logout finds its sockets at once
+(`gateway.proxy.live_checks`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
-from aiohttp import web
-
 log = logging.getLogger("chatguard.ws")
+_SESSION = "session:"  # never a ban key's prefix (those are ip:, subject:, pair:)
 
 
 class Closable(Protocol):
     @property
     def session(self) -> tuple[str | None, float | None]: ...
 
+    @property
+    def subject(self) -> str: ...
+
     async def shutdown(self) -> None: ...
 
     async def end_session(self) -> None: ...
+
+    async def end_banned(self) -> None: ...
 
 
 class Refused(Exception):
@@ -61,6 +65,8 @@ class Connections:
         self.per_client: dict[str, int] = {}
         self.per_upstream: dict[str, int] = {}
         self.live: set[Closable] = set()
+        self._by_key: dict[str, set[Closable]] = {}  # ban keys and "session:<id>" -> live connections
+        self._keys: dict[Closable, tuple[str, ...]] = {}
 
     def admit(self, client: str, max_total: int, max_per_client: int, upstream: str = "",
               max_per_upstream: int = 0) -> Callable[[], None]:
@@ -89,43 +95,31 @@ class Connections:
 
         return release
 
+    def track(self, bridge: Closable, ban_keys: Iterable[str]) -> None:
+        """`bridge` is live; a ban on any of `ban_keys` (or the end of its session) ends it."""
+        session = bridge.session[0]
+        keys = (*ban_keys, *((_SESSION + session,) if session is not None else ()))
+        self.live.add(bridge)
+        self._keys[bridge] = keys
+        for key in keys:
+            self._by_key.setdefault(key, set()).add(bridge)
+
+    def untrack(self, bridge: Closable) -> None:
+        self.live.discard(bridge)
+        for key in self._keys.pop(bridge, ()):
+            held = self._by_key.get(key)
+            if held is not None:
+                held.discard(bridge)
+                if not held:
+                    del self._by_key[key]
+
+    def banned(self, key: str) -> list[Closable]:
+        """Live connections a ban on `key` covers."""
+        return list(self._by_key.get(key, ()))
+
+    def of_session(self, session: str) -> list[Closable]:
+        return list(self._by_key.get(_SESSION + session, ()))
+
     async def close_all(self) -> None:
         """Close every live connection at once (each may wait `close_timeout` for its peers)."""
         await asyncio.gather(*(bridge.shutdown() for bridge in list(self.live)), return_exceptions=True)
-
-
-class SessionOracle(Protocol):
-    async def is_revoked(self, session_id: str) -> bool: ...
-
-
-SESSION_CHECK_EVERY = 2.0  # seconds: how soon a logout or an expired token closes open WebSockets
-
-
-def end_revoked_sessions(oracle: SessionOracle, registry: Connections,
-                         every: float = SESSION_CHECK_EVERY) -> Callable[[web.Application], AsyncIterator[None]]:
-    """A cleanup context running one sweeper: WebSockets whose session was revoked (logout, refresh-token
-    reuse) or whose credentials expired are closed with 1008, without a task per connection."""
-
-    async def sweep() -> None:
-        while True:
-            await asyncio.sleep(every)
-            now = time.time()
-            for bridge in list(registry.live):
-                session, expires = bridge.session
-                try:
-                    ended = (expires is not None and expires <= now) or (
-                        session is not None and await oracle.is_revoked(session))
-                except Exception:  # the store is down: keep checking, never kill the sweeper
-                    log.warning("session check failed", exc_info=True)
-                    continue
-                if ended:
-                    await bridge.end_session()
-
-    async def context(app: web.Application) -> AsyncIterator[None]:
-        task = asyncio.get_running_loop().create_task(sweep(), name="chatguard-ws-session-sweeper")
-        yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    return context

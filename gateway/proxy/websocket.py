@@ -22,6 +22,7 @@ import aiohttp
 from aiohttp import WSServerHandshakeError, web
 
 from filters import Direction
+from gateway.access.shield import ban_keys
 from gateway.auth.carriage import SUBPROTOCOL_PREFIX, forwarded_protocols
 from gateway.edge.errors import error_response
 from gateway.edge.request_id import REQUEST_ID
@@ -122,13 +123,14 @@ async def _connect_and_relay(exchange: Exchange) -> web.StreamResponse:
     counters = {d: (metrics.ws_messages.labels(d.value), metrics.bytes.labels(d.value)) for d in Direction}
     bridge = Bridge(exchange, client, upstream, counters, close_timeout)
     registry = connections(request.app)
-    registry.live.add(bridge)
+    principal = exchange.principal
+    registry.track(bridge, ban_keys(exchange.client, None if principal.anonymous else principal.subject))
     metrics.ws_open.inc()
     try:
         await bridge.run()
     finally:
         metrics.ws_open.dec()
-        registry.live.discard(bridge)
+        registry.untrack(bridge)
     return client
 
 

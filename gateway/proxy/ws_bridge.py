@@ -61,6 +61,7 @@ CLIENT_LOST = (WSCloseCode.GOING_AWAY, "client went away")
 UPSTREAM_LOST = (WSCloseCode.INTERNAL_ERROR, "upstream went away")
 SHUTDOWN = (WSCloseCode.GOING_AWAY, "server shutting down")
 SESSION_ENDED = (WSCloseCode.POLICY_VIOLATION, "session ended")
+BANNED = (WSCloseCode.POLICY_VIOLATION, "banned")
 
 
 class _Stop(Exception):
@@ -140,6 +141,14 @@ class Bridge:
     async def end_session(self) -> None:
         """The client logged out or its credentials expired: 1008 to it, 1001 to the upstream."""
         await self._end(Direction.INBOUND, SESSION_ENDED, SHUTDOWN)
+
+    @property
+    def subject(self) -> str:
+        return self.exchange.principal.subject
+
+    async def end_banned(self) -> None:
+        """A ban raised after the upgrade, on any instance, covers this client: 1008 to it, 1001 upstream."""
+        await self._end(Direction.INBOUND, BANNED, SHUTDOWN)
 
     async def _pump(self, src: Side, dst: Side, direction: Direction) -> None:
         plan = self.exchange.plan

@@ -7,6 +7,8 @@ and worker). See `StateStore` for the operations and `StateSettings` for the con
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from gateway.state.base import MAX_HITS, Ban, Screening, StateStore, StateUnavailable
 from gateway.state.fallback import LocalFallback
 from gateway.state.memory import MemoryStore
@@ -19,11 +21,17 @@ __all__ = [
 ]
 
 
-def open_store(settings: StateSettings) -> StateStore:
-    """The store `settings` describe; opening connects lazily, so a Redis outage never stops startup."""
+def open_store(settings: StateSettings, on_evict: Callable[[str], None] | None = None) -> StateStore:
+    """The store `settings` describe; opening connects lazily, so a Redis outage never stops startup.
+    `on_evict(reason)` counts each rate counter the memory backend evicts (reason: entries or bytes)."""
+
+    def memory() -> MemoryStore:
+        return MemoryStore(settings.max_entries, max_bans=settings.max_bans, max_bytes=int(settings.max_bytes),
+                           on_evict=on_evict)
+
     if settings.backend == "memory":
-        return MemoryStore(settings.max_entries)
+        return memory()
     shared = RedisStore.from_settings(settings)
     if settings.on_error == "local":
-        return LocalFallback(shared, MemoryStore(settings.max_entries))
+        return LocalFallback(shared, memory())
     return shared

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from gateway.state.events import EventHandler, GapHandler, StateEvent
+
 # A sliding window counts at most this many events; more are still "over any limit".
 MAX_HITS = 10_000
 
@@ -56,7 +58,9 @@ class StateStore(Protocol):
         ...
 
     async def ban(self, key: str, ttl: float, reason: str = "") -> Ban:
-        """Ban `key` for `ttl` seconds and return the ban in force (a shorter ban never shortens a longer one)."""
+        """Ban `key` for `ttl` seconds and return the ban in force (a shorter ban never shortens a longer one).
+
+        A new or lengthened ban is published (a `ban` event) to every process sharing the store."""
         ...
 
     async def banned(self, key: str) -> Ban | None:
@@ -88,6 +92,19 @@ class StateStore(Protocol):
 
     async def get(self, key: str) -> bytes | None:
         """The value under `key`, or None if unknown or expired."""
+        ...
+
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        """`get` for several keys in one round trip, in their order."""
+        ...
+
+    async def publish(self, event: StateEvent) -> None:
+        """Tell every gateway process sharing this store, this one included (`ban` publishes by itself)."""
+        ...
+
+    async def listen(self, on_event: EventHandler, on_gap: GapHandler) -> None:
+        """Call `on_event` for every event published on this store until cancelled; after a lost
+        subscription came back (events may have been missed) `await on_gap()` first."""
         ...
 
     async def ping(self) -> bool:

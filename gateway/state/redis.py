@@ -22,8 +22,10 @@ from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import RedisClusterException, RedisError
 
+from gateway.state import subscriber
 from gateway.state.base import MAX_HITS, Ban, Screening, StateUnavailable, check_ttl
 from gateway.state.connect import client, key_prefix
+from gateway.state.events import EventHandler, GapHandler, StateEvent
 from gateway.state.settings import StateSettings, redacted
 
 log = logging.getLogger("chatguard.state")
@@ -98,7 +100,16 @@ local ban = cjson.encode({reason = ARGV[2], since = now, ['until'] = now + ttl /
 redis.call('SET', KEYS[1], ban, 'PX', ttl)
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 redis.call('ZADD', KEYS[2], now + ttl / 1000, ARGV[1])
+redis.call('PUBLISH', ARGV[4], cjson.encode({kind = 'ban', key = ARGV[1], ['until'] = now + ttl / 1000}))
 return ban
+"""
+
+# One script, not MULTI: a Cluster cannot route PUBLISH (it names no key) inside a transaction.
+_UNBAN = """
+local deleted = redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+if deleted == 1 then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
+return deleted
 """
 
 _BANS = """
@@ -148,10 +159,12 @@ class RedisStore:
         self._timeout = timeout
         self._where = where
         self._down = False
+        self._channel = prefix + "events"  # pub/sub channels span databases: the prefix keeps deployments apart
         self._incr = client.register_script(_INCR)
         self._hit = client.register_script(_HIT)
         self._ban = client.register_script(_BAN)
         self._bans = client.register_script(_BANS)
+        self._unban = client.register_script(_UNBAN)
         self._add = client.register_script(_ADD)
         self._screen = client.register_script(_SCREEN)
 
@@ -189,7 +202,7 @@ class RedisStore:
     async def ban(self, key: str, ttl: float, reason: str = "") -> Ban:
         ttl_ms = _ms(ttl)
         keys = [self._prefix + "b:" + key, self._prefix + "bans"]
-        return _ban(key, await self._call(self._ban(keys=keys, args=[key, reason, ttl_ms])))
+        return _ban(key, await self._call(self._ban(keys=keys, args=[key, reason, ttl_ms, self._channel])))
 
     async def banned(self, key: str) -> Ban | None:
         raw = await self._call(self._client.get(self._prefix + "b:" + key))
@@ -209,13 +222,9 @@ class RedisStore:
         return Screening(None, bool(int(reply[1])), tuple(int(count) for count in reply[2:]))
 
     async def unban(self, key: str) -> bool:
-        async def lift() -> bool:
-            async with self._client.pipeline(transaction=True) as pipe:
-                pipe.delete(self._prefix + "b:" + key)
-                pipe.zrem(self._prefix + "bans", key)
-                deleted, _ = await pipe.execute()
-            return bool(deleted)
-        return await self._call(lift())
+        keys = [self._prefix + "b:" + key, self._prefix + "bans"]
+        args: list[str | bytes] = [key, self._channel, StateEvent("unban", key).encode()]
+        return bool(await self._call(self._unban(keys=keys, args=args)))
 
     async def bans(self) -> list[Ban]:
         flat = await self._call(self._bans(keys=[self._prefix + "bans"], args=[self._prefix + "b:"]))
@@ -235,6 +244,19 @@ class RedisStore:
         if raw is None or isinstance(raw, bytes):
             return raw
         return str(raw).encode()  # only if a client decodes replies
+
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        if not keys:
+            return []
+        raw = await self._call(self._client.mget([self._prefix + "v:" + key for key in keys]))
+        return [None if value is None else value if isinstance(value, bytes) else str(value).encode()
+                for value in raw]
+
+    async def publish(self, event: StateEvent) -> None:
+        await self._call(self._client.publish(self._channel, event.encode()))
+
+    async def listen(self, on_event: EventHandler, on_gap: GapHandler) -> None:
+        await subscriber.listen(self._client, self._channel, on_event, on_gap, self._timeout, self._where)
 
     async def ping(self) -> bool:
         try:

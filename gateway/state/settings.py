@@ -7,7 +7,9 @@ state:
   prefix: "chatguard:"       # namespace for every key, so several deployments can share one Redis
   on_error: closed           # closed: refuse while Redis is unreachable | local: fall back to memory
   timeout: 1s                # bound on every Redis operation
-  max_entries: 100000        # memory backend: live keys before new ones are refused
+  max_entries: 100000        # memory backend: live keys other than bans; rate counters are evicted oldest first
+  max_bans: 100000           # memory backend: bans in force, never evicted (a new one beyond is refused)
+  max_bytes: 128MiB          # memory backend: approximate size of the entries other than bans
 ```
 """
 
@@ -18,7 +20,7 @@ from typing import Literal
 
 from yarl import URL
 
-from filters.options import Duration, OptionsError, join
+from filters.options import ByteSize, Duration, OptionsError, join
 
 
 def redacted(url: str) -> str:
@@ -54,7 +56,9 @@ class StateSettings:
     prefix: str = "chatguard:"
     on_error: Literal["closed", "local"] = "closed"
     timeout: Duration = Duration(1)
-    max_entries: int = 100_000
+    max_entries: int = 100_000  # memory backend: live keys other than bans (rate counters evicted first)
+    max_bans: int = 100_000  # memory backend: bans in force, never evicted (a ban beyond it is refused)
+    max_bytes: ByteSize = ByteSize(128 * 2**20)  # memory backend: approximate bytes of entries other than bans
 
     def validate(self, path: str) -> None:
         if self.backend == "redis":
@@ -63,8 +67,11 @@ class StateSettings:
             raise OptionsError(join(path, "prefix"), "expected 1-64 printable characters without spaces")
         if not 0 < self.timeout <= 60:
             raise OptionsError(join(path, "timeout"), f"expected a duration in (0, 60s], got {float(self.timeout)}")
-        if self.max_entries < 1:
-            raise OptionsError(join(path, "max_entries"), f"expected >= 1, got {self.max_entries}")
+        for name in ("max_entries", "max_bans"):
+            if getattr(self, name) < 1:
+                raise OptionsError(join(path, name), f"expected >= 1, got {getattr(self, name)}")
+        if self.max_bytes < 2**20:
+            raise OptionsError(join(path, "max_bytes"), f"expected at least 1MiB, got {int(self.max_bytes)}")
 
     def _check_url(self, path: str) -> None:
         from gateway.state.connect import parse_target  # local: connect imports redis-py

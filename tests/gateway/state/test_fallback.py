@@ -1,11 +1,17 @@
-"""on_error: local: serve from memory while Redis is down, log it once, go back when it returns."""
+"""on_error: local: serve from memory while Redis is down, log it once, go back when it returns; bans made
+meanwhile are written back, and bans known before the outage stay enforced during it."""
 
+import asyncio
+import contextlib
 import logging
 
 import pytest
 
 from gateway.state import LocalFallback, MemoryStore, StateUnavailable
-from tests.gateway.state._redis import closed_port, store
+from gateway.state.events import StateEvent
+from tests.gateway.state._redis import closed_port, store, unique_prefix
+from tests.gateway.state.servers import RedisServer, redis_process  # noqa: F401 (fixture)
+from tests.helpers import until
 
 
 class Clock:
@@ -62,3 +68,57 @@ async def test_caller_bugs_are_not_outages() -> None:
     with pytest.raises(ValueError):
         await fallback.incr("k", 1, 0)
     assert not fallback.degraded
+
+
+async def test_bans_made_during_an_outage_are_written_back_when_redis_returns(
+        redis_process: RedisServer) -> None:  # noqa: F811
+    """The real outage: bans raised while Redis is down reach the shared store (and every instance
+    listening on it) once it answers again; a ban lifted meanwhile stays lifted."""
+    prefix = unique_prefix()
+    fallback = LocalFallback(store(prefix, url=redis_process.url, timeout=0.5), MemoryStore(), retry=0.2)
+    other = store(prefix, url=redis_process.url)
+    try:
+        await other.ban("ip:198.51.100.2", 300, "before the outage")
+        redis_process.stop()
+        await fallback.ban("ip:198.51.100.1", 300, "during the outage")
+        await fallback.unban("ip:198.51.100.2")
+        assert fallback.degraded and fallback.pending == 2
+        assert await fallback.banned("ip:198.51.100.1") is not None
+        redis_process.start()
+        await asyncio.sleep(0.3)  # past `retry`: the next call tries Redis again
+        await fallback.incr("any", 1, 60)
+        await until(lambda: fallback.pending == 0, "the write-back")
+        written = await other.banned("ip:198.51.100.1")
+        assert written is not None and written.reason == "during the outage"
+        assert await other.banned("ip:198.51.100.2") is None
+    finally:
+        await fallback.aclose()
+        await other.aclose()
+
+
+async def test_bans_known_before_an_outage_stay_enforced_during_it(redis_process: RedisServer) -> None:  # noqa: F811
+    prefix = unique_prefix()
+    fallback = LocalFallback(store(prefix, url=redis_process.url, timeout=0.5), MemoryStore(), retry=60)
+    other = store(prefix, url=redis_process.url)
+    await other.ban("subject:early", 300, "before this process listened")
+    heard: list[StateEvent] = []
+    started = asyncio.Event()
+
+    async def gap() -> None:
+        started.set()
+
+    listener = asyncio.get_running_loop().create_task(fallback.listen(heard.append, gap))
+    try:
+        await asyncio.wait_for(started.wait(), 30)
+        await other.ban("subject:late", 300, "while it listened")
+        await until(lambda: any(e.key == "subject:late" for e in heard), "the ban event")
+        redis_process.stop()
+        for key in ("subject:early", "subject:late"):
+            assert await fallback.banned(key) is not None, key
+        assert fallback.degraded
+    finally:
+        listener.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await listener
+        await fallback.aclose()
+        await other.aclose()

@@ -1,4 +1,5 @@
-"""Memory backend specifics: monotonic expiry, bounded size that refuses instead of evicting."""
+"""Memory backend specifics: monotonic expiry; bounded entries and bytes, where rate counters are evicted
+(least recently used first, counted) and bans, replay guards and tokens never are."""
 
 import pytest
 
@@ -43,18 +44,70 @@ async def test_every_family_expires(clock: Clock) -> None:
     assert await store.get("v") is None and await store.hit("w", 10) == 1
 
 
-async def test_a_full_store_refuses_new_keys_instead_of_evicting(clock: Clock) -> None:
-    store = MemoryStore(max_entries=3, clock=clock)
-    await store.ban("attacker", 60, "flood")
+async def test_rate_counters_are_evicted_least_recently_used_first_and_counted(clock: Clock) -> None:
+    evicted: list[str] = []
+    store = MemoryStore(max_entries=3, clock=clock, on_evict=evicted.append)
+    await store.ban("attacker", 60, "flood")  # bans have their own budget
     await store.add("totp:alice", "123456", 90)
-    await store.incr("n", 1, 5)
+    await store.incr("old", 1, 60)
+    await store.hit("recent", 60)
+    await store.incr("old", 1, 60)  # used again: "recent" is now the least recently used
+    assert await store.incr("new-client", 1, 60) == 1  # room made, not refused
+    assert evicted == ["entries"] and store.evictions == 1
+    assert await store.incr("old", 1, 60) == 3  # kept
+    assert await store.banned("attacker") is not None  # never evicted
+    assert await store.add("totp:alice", "123456", 90) is False  # nor a replay guard
+
+
+async def test_an_attacker_rotating_addresses_never_locks_out_new_clients(clock: Clock) -> None:
+    evicted: list[str] = []
+    store = MemoryStore(max_entries=100, clock=clock, on_evict=evicted.append)
+    for i in range(5000):  # a /64 gives an attacker any number of addresses
+        await store.hit(f"shield:rate:2001:db8::{i:x}", 60)
+    assert await store.hit("shield:rate:198.51.100.7", 60) == 1
+    assert len(store) <= 100 and len(evicted) == 4901
+
+
+async def test_bans_have_their_own_budget_and_are_never_evicted(clock: Clock) -> None:
+    store = MemoryStore(max_entries=2, max_bans=2, clock=clock)
+    await store.ban("ip:192.0.2.1", 60)
+    await store.ban("ip:192.0.2.2", 30)
+    for i in range(50):
+        await store.incr(f"n{i}", 1, 60)  # rate counters churn; the bans stay
+    with pytest.raises(StateUnavailable, match="ban budget"):
+        await store.ban("ip:192.0.2.3", 60)  # refused (the caller fails closed), never one in force dropped
+    assert [ban.key for ban in await store.bans()] == ["ip:192.0.2.2", "ip:192.0.2.1"]
+    await store.ban("ip:192.0.2.1", 120)  # lengthening one in force needs no room
+    clock.now += 30
+    await store.ban("ip:192.0.2.3", 60)  # an expired ban made room
+
+
+async def test_replay_guards_and_tokens_are_refused_rather_than_evicted(clock: Clock) -> None:
+    store = MemoryStore(max_entries=2, clock=clock)
+    await store.add("totp:alice", "123456", 90)
+    await store.put("vault:t1", b"sealed", 90)
     with pytest.raises(StateUnavailable, match="full"):
-        await store.incr("spray-1", 1, 60)
-    assert await store.banned("attacker") is not None  # nothing was evicted to make room
+        await store.add("totp:bob", "654321", 90)
+    with pytest.raises(StateUnavailable, match="full"):
+        await store.incr("n", 1, 60)  # nothing evictable left either
     assert await store.add("totp:alice", "123456", 90) is False
-    assert await store.incr("n", 1, 5) == 2  # existing keys keep working
-    clock.now += 5
-    assert await store.incr("spray-1", 1, 60) == 1  # expired entries make room
+    clock.now += 90
+    assert await store.add("totp:bob", "654321", 90) is True  # expired entries make room
+
+
+async def test_the_byte_bound_holds_by_evicting_rate_windows(clock: Clock) -> None:
+    evicted: list[str] = []
+    store = MemoryStore(max_bytes=256 * 1024, clock=clock, on_evict=evicted.append)
+    for client in range(40):
+        for i in range(500):  # 500 events per window: about 16 KB each
+            await store.hit(f"shield:rate:{client}", 60, now=1000.0 + i / 1000)
+    assert store.size <= 256 * 1024
+    assert evicted and set(evicted) == {"bytes"}
+    assert await store.hit("shield:rate:39", 60, now=1001.0) == 501  # the newest window is whole
+    await store.put("vault:t", b"x" * 100_000, 60)  # a value can still be stored by evicting windows
+    assert store.size <= 256 * 1024
+    with pytest.raises(StateUnavailable, match="bytes"):
+        await store.put("vault:u", b"x" * 300_000, 60)  # larger than the whole budget: refused
 
 
 async def test_rewriting_one_key_keeps_the_deadline_heap_small(clock: Clock) -> None:
