@@ -1,7 +1,8 @@
 """Public API of the filters package: import from here (or `filters.options`, `filters.testing`),
 never from `filters._*`.
 
-Plugin authors need the contract (`Filter`, `Message`, `Verdict`, ...). The gateway also uses
+Plugin authors need the contract (`Filter`, `Message`, `Verdict`, ...) and the `FilterContext`
+every filter is built with (`Store`, `Vault`: what the gateway provides). The gateway also uses
 the chain (`Chain`, `Step`, `ChainResult`, `StreamChain`) and the registry (`build_filter`,
 `load_filter`, ...); both sides bind YAML with `filters.options`.
 """
@@ -11,6 +12,7 @@ from filters._api import (
     NO_HINTS,
     PASS,
     Action,
+    AnyFilter,
     Channel,
     Direction,
     Filter,
@@ -25,6 +27,7 @@ from filters._api import (
     modify,
 )
 from filters._chain import Chain, ChainResult, Step
+from filters._context import FilterContext, Store, Vault
 from filters._registry import build as build_filter
 from filters._registry import describe as describe_filters
 from filters._registry import format_filters
@@ -34,8 +37,9 @@ from filters._stream import StreamChain
 from filters.options import ByteSize, Duration, OptionsError
 
 __all__ = [
-    "ANONYMOUS", "NO_HINTS", "PASS", "Action", "Channel", "Direction", "Filter", "FilterStream", "Finding",
+    "ANONYMOUS", "NO_HINTS", "PASS", "Action", "AnyFilter", "Channel", "Direction", "Filter", "FilterStream", "Finding",
     "Hints", "Message", "NoOptions", "Principal", "Verdict", "block", "modify",
+    "FilterContext", "Store", "Vault",
     "ByteSize", "Duration", "OptionsError",
     "Chain", "ChainResult", "Step", "StreamChain",
     "build_filter", "describe_filters", "format_filters", "installed_filters", "load_filter",

@@ -1,4 +1,4 @@
-"""The filter contract: the only types `gateway/` and `filters/` share.
+"""The filter contract: what a filter receives and returns.
 
 A filter reads one piece of chat text and returns a `Verdict`; it never touches a
 connection. Keeping the decision a plain return value makes every decision
@@ -12,6 +12,8 @@ import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol, runtime_checkable
+
+from filters._context import FilterContext
 
 
 class Direction(enum.StrEnum):
@@ -150,22 +152,26 @@ class NoOptions:
     """Options of a filter that takes none."""
 
 
-class Filter:
-    """Base class of every filter, built-in or plugin.
+class Filter[OptionsT]:
+    """Base class of every filter, built-in or plugin: `class Mine(Filter[MineOptions])`.
 
-    Subclasses set `name`, optionally an `Options` frozen dataclass (checked against
-    the config at startup) and `directions`, and override `inspect`. One instance is
-    built per configured filter and shared by every route and connection that uses it,
-    so `inspect` must not keep per-message state on `self`.
+    Subclasses set `name`, optionally an `Options` frozen dataclass (checked against the
+    config at startup; `self.options` is typed by the class parameter) and `directions`,
+    and override `inspect`. The constructor takes `(options, context)`: the bound options
+    and the gateway's `FilterContext` (store, vault, clock, logger); override it only to
+    prepare once what every message needs, and call `super().__init__(options, context)`.
+    One instance is built per configured filter and shared by every route and connection
+    that uses it, so `inspect` must not keep per-message state on `self`.
     """
 
     name: ClassVar[str] = ""
-    Options: ClassVar[type] = NoOptions
+    Options: ClassVar[type[Any]] = NoOptions
     directions: ClassVar[frozenset[Direction]] = frozenset(Direction)
     description: ClassVar[str] = ""
 
-    def __init__(self, options: Any = None) -> None:
-        self.options = options if options is not None else self.Options()
+    def __init__(self, options: OptionsT | None = None, context: FilterContext | None = None) -> None:
+        self.options: OptionsT = options if options is not None else self.Options()
+        self.context: FilterContext = context if context is not None else FilterContext()
 
     def handles(self, direction: Direction) -> bool:
         return direction in self.directions
@@ -184,3 +190,6 @@ class Filter:
 
     async def aclose(self) -> None:
         """Release what the filter holds (files, connections). Called once at shutdown."""
+
+
+type AnyFilter = Filter[Any]  # a filter whatever its options (for code that handles every filter)

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from filters._api import NO_HINTS, Action, Direction, Filter, Finding, Hints, Message, Verdict
+from filters._api import NO_HINTS, Action, AnyFilter, Direction, Finding, Hints, Message, Verdict
 from filters._budget import Expired, OverBudget, metered
 
 __all__ = ["Chain", "ChainResult", "Step", "inspect_step", "run_steps", "verdict_problem"]
@@ -30,7 +30,7 @@ class Step:
     per message (CPU time while it computes, wall time while it waits)."""
 
     name: str
-    filter: Filter
+    filter: AnyFilter
     timeout: float
     passed: Verdict = field(init=False, repr=False, compare=False)
 
@@ -39,6 +39,14 @@ class Step:
             raise ValueError(f"timeout of filter {self.name!r} must be > 0, got {self.timeout!r}")
         # Prebuilt so that the common "nothing found" case allocates nothing.
         object.__setattr__(self, "passed", Verdict(filter=self.name))
+
+    def stamp(self, verdict: Verdict) -> Verdict:
+        """`verdict` as this step's: the filter's config name on it (audit and metrics count by it)."""
+        if verdict.filter == self.name:
+            return verdict
+        if verdict.action is Action.PASS and not (verdict.findings or verdict.reason or verdict.hints):
+            return self.passed
+        return Verdict(verdict.action, verdict.text, verdict.reason, verdict.findings, verdict.hints, self.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,12 +208,7 @@ async def inspect_step(step: Step, message: Message) -> tuple[Verdict | None, st
     problem = verdict_problem(verdict, message.text)
     if problem:
         return None, _failed(step, None, f"failed: bad verdict ({problem})"), cpu
-    if verdict.filter == step.name:
-        return verdict, "", cpu
-    if verdict.action is Action.PASS and not (verdict.findings or verdict.reason or verdict.hints):
-        return step.passed, "", cpu
-    return Verdict(verdict.action, verdict.text, verdict.reason, verdict.findings, verdict.hints,
-                   step.name), "", cpu
+    return step.stamp(verdict), "", cpu
 
 
 def _failed(step: Step, exc: BaseException | None, what: str = "") -> str:

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
-from filters._api import Direction, Filter
+from filters._api import AnyFilter, Direction, Filter
+from filters._context import FilterContext
 from filters.options import OptionsError, _describe, bind, join
 
 __all__ = [
@@ -64,7 +65,7 @@ def check_class(obj: Any) -> str:
     return ""
 
 
-def load(use: str, path: str) -> type[Filter]:
+def load(use: str, path: str) -> type[AnyFilter]:
     """Import the plugin `use`; errors name `path` (the config key holding `use`)."""
     found = _entry_points()
     if use not in found:
@@ -86,11 +87,18 @@ def load(use: str, path: str) -> type[Filter]:
     return obj  # type: ignore[no-any-return]
 
 
-def instantiate(cls: type[Filter], options: Mapping[str, Any] | None, path: str) -> Filter:
-    """Bind `options` onto `cls.Options` at `path` and build the filter."""
+def instantiate(cls: type[AnyFilter], options: Mapping[str, Any] | None, path: str,
+                context: FilterContext | None = None) -> AnyFilter:
+    """Bind `options` onto `cls.Options` at `path` and build the filter with `context`.
+
+    A plugin written before filters took a context (its constructor takes options only)
+    is still built; it gets the default context from the base class.
+    """
     data = dict(options) if isinstance(options, Mapping) else options
     bound: Any = bind(cls.Options, data, path, label="option")
     try:
+        if _takes_context(cls):
+            return cls(bound, context if context is not None else FilterContext())
         return cls(bound)
     except OptionsError:
         raise
@@ -98,10 +106,19 @@ def instantiate(cls: type[Filter], options: Mapping[str, Any] | None, path: str)
         raise OptionsError(path, f"rejected by filter {cls.name!r}: {exc}") from exc
 
 
-def build(name: str, use: str, options: Mapping[str, Any] | None, path: str) -> Filter:
-    """Build configured filter `name` (config key `path`, e.g. `filters.mask`)."""
+def _takes_context(cls: type[AnyFilter]) -> bool:
+    try:
+        inspect.signature(cls).bind(None, None)
+    except TypeError:
+        return False
+    return True
+
+
+def build(name: str, use: str, options: Mapping[str, Any] | None, path: str,
+          context: FilterContext | None = None) -> AnyFilter:
+    """Build configured filter `name` (config key `path`, e.g. `filters.mask`) with its own logger."""
     cls = load(use, join(path, "use"))
-    return instantiate(cls, options, join(path, "options"))
+    return instantiate(cls, options, join(path, "options"), (context or FilterContext()).for_filter(name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +164,7 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def _options_of(cls: type[Filter]) -> tuple[OptionInfo, ...]:
+def _options_of(cls: type[AnyFilter]) -> tuple[OptionInfo, ...]:
     hints = get_type_hints(cls.Options)
     infos = []
     for f in dataclasses.fields(cls.Options):

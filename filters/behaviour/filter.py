@@ -8,10 +8,10 @@ refuses every message (the chain then blocks, or skips it on a `fail: open` rout
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable
 
 from filters._api import PASS, Direction, Filter, Finding, Hints, Message, Verdict, block
+from filters._context import FilterContext
 from filters.behaviour import checks
 from filters.behaviour.checks import Signal, Store
 from filters.behaviour.identity import Actor
@@ -22,7 +22,7 @@ class StoreMissing(RuntimeError):
     """The filter was built without a state store: fail closed."""
 
 
-class BehaviourFilter(Filter):
+class BehaviourFilter(Filter[BehaviourOptions]):
     """Judges who sends how much, how repetitively and from where, not what the text says."""
 
     name = "behaviour"
@@ -30,18 +30,14 @@ class BehaviourFilter(Filter):
     directions = frozenset({Direction.INBOUND})
     description = "behaviour detection: flooding, near-duplicate spam, new networks, baseline anomalies"
 
-    def __init__(self, options: BehaviourOptions | None = None, store: Store | None = None) -> None:
-        super().__init__(options)
+    def __init__(self, options: BehaviourOptions | None = None, context: FilterContext | None = None) -> None:
+        super().__init__(options, context)
         self.options.validate("")
-        self._store = store
-
-    def use_store(self, store: Store) -> None:
-        """Called by the gateway at build time with its shared state store."""
-        self._store = store
+        self._store: Store | None = self.context.store
 
     async def inspect(self, message: Message) -> Verdict:
         stamp = message.metadata.get("received_at")
-        now = float(stamp) if isinstance(stamp, int | float) and not isinstance(stamp, bool) else time.time()
+        now = float(stamp) if isinstance(stamp, int | float) and not isinstance(stamp, bool) else self.context.clock()
         return await self.check(message, now)
 
     async def check(self, message: Message, now: float) -> Verdict:

@@ -15,6 +15,7 @@ from typing import Literal
 import re2
 
 from filters._api import PASS, Filter, Finding, Message, Verdict, block, modify
+from filters._context import FilterContext
 from filters._text import fold
 from filters.options import OptionsError, join
 
@@ -63,16 +64,15 @@ class KeywordOptions:
                 raise OptionsError(join(join(path, "words"), i), f"empty word {word!r}")
 
 
-class Keyword(Filter):
+class Keyword(Filter[KeywordOptions]):
     """Block or replace listed words; case-, width- and accent-insensitive, whole words only."""
 
     name = "keyword"
     Options = KeywordOptions
     description = "Block or replace listed words (case-, Unicode- and accent-insensitive, whole words)."
 
-    def __init__(self, options: KeywordOptions | None = None) -> None:
-        super().__init__(options)
-        self.options: KeywordOptions
+    def __init__(self, options: KeywordOptions | None = None, context: FilterContext | None = None) -> None:
+        super().__init__(options, context)
         words = sorted({skeleton(w)[0].strip() for w in self.options.words}, key=lambda w: (-len(w), w))
         alternatives = "|".join(re2.escape(w) for w in words)
         # Boundaries are consumed, so a search resumes at the end of the word (see _spans).

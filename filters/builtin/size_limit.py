@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from filters._api import PASS, Filter, Finding, Message, Verdict, block, modify
+from filters._context import FilterContext
 from filters.options import ByteSize, OptionsError, join
 
 
@@ -46,16 +47,15 @@ def cut_utf8(text: str, max_bytes: int) -> str:
     raise AssertionError("unreachable: a valid prefix is at most 3 bytes shorter")
 
 
-class SizeLimit(Filter):
+class SizeLimit(Filter[SizeLimitOptions]):
     """Block or truncate messages longer than a character or byte limit."""
 
     name = "size_limit"
     Options = SizeLimitOptions
     description = "Block or truncate messages longer than max_chars characters or max_bytes UTF-8 bytes."
 
-    def __init__(self, options: SizeLimitOptions | None = None) -> None:
-        super().__init__(options)
-        self.options: SizeLimitOptions
+    def __init__(self, options: SizeLimitOptions | None = None, context: FilterContext | None = None) -> None:
+        super().__init__(options, context)
         self._max_chars = self.options.max_chars
         self._max_bytes = self.options.max_bytes
 

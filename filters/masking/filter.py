@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
-from filters import PASS, Channel, Direction, Filter, Finding, Message, Verdict, modify
+from filters import PASS, Channel, Direction, Filter, FilterContext, Finding, Message, Verdict, modify
 from filters._patterns import encodable, spans
 from filters.masking import custom, placeholders
 from filters.masking._model import Detection, Detector, MaskFinding
@@ -26,14 +26,14 @@ from filters.masking.vault import MemoryVault, Sealer, TokenVault, parse_key
 UNMASK = "unmask:"
 
 
-class MaskingFilter(Filter):
+class MaskingFilter(Filter[MaskingOptions]):
     name: ClassVar[str] = "masking"
     Options: ClassVar[type] = MaskingOptions
     description: ClassVar[str] = "detect and replace cards, IDs, IBANs, contacts, IPs and secrets"
 
-    def __init__(self, options: MaskingOptions | None = None, *, vault: TokenVault | None = None) -> None:
-        super().__init__(options)
-        opts: MaskingOptions = self.options
+    def __init__(self, options: MaskingOptions | None = None, context: FilterContext | None = None) -> None:
+        super().__init__(options, context)
+        opts = self.options
         rules: list[Detector] = []
         for i, rule in enumerate(opts.rules):
             rules.extend(custom.build(rule.name, rule.pattern, rule.keywords, rule.case_sensitive, f"rules[{i}]"))
@@ -42,11 +42,8 @@ class MaskingFilter(Filter):
         self._styles = {kind: opts.style_of(kind) for kind in opts.types}
         self._hash_key = opts.hash_key.encode()
         self._sealer = Sealer(parse_key(opts.vault_key, "vault_key")) if opts.vault_key else None
-        self.vault: TokenVault = vault if vault is not None else MemoryVault()
-
-    def use_vault(self, vault: TokenVault) -> None:
-        """Swap in a shared vault (the gateway's state store) before serving."""
-        self.vault = vault
+        # The gateway's vault lives in its shared state store, so every instance can unmask a token.
+        self.vault: TokenVault = self.context.vault if self.context.vault is not None else MemoryVault()
 
     async def inspect(self, message: Message) -> Verdict:
         if message.direction not in self._directions:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 from filters._api import PASS, Action, Filter, Finding, Hints, Message, Verdict, block, modify
+from filters._context import FilterContext
 from filters.options import OptionsError
 from filters.threat.detect import CATEGORIES, Analysis, Category, Detector
 from filters.threat.feeds import DomainList, load_feeds
@@ -41,16 +43,25 @@ class ThreatOptions:
             raise OptionsError(f"{path}.categories" if path else "categories", "enable at least one category")
 
 
-class ThreatFilter(Filter):
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _scannable(text: str) -> str:
+    """`text` with lone surrogates (valid in JSON escapes, not in UTF-8) as U+FFFD: same length, so
+    finding spans still fit `text`, and the detectors (RE2 reads UTF-8) can read all of it."""
+    return text if text.isascii() else _SURROGATE.sub("\ufffd", text)
+
+
+class ThreatFilter(Filter[ThreatOptions]):
     """Scores each message for injection payloads, prompt injection and phishing links."""
 
     name = "threat"
     Options = ThreatOptions
     description = "content threat detection: injections, prompt injection, malicious links"
 
-    def __init__(self, options: ThreatOptions | None = None) -> None:
-        super().__init__(options)
-        opts: ThreatOptions = self.options
+    def __init__(self, options: ThreatOptions | None = None, context: FilterContext | None = None) -> None:
+        super().__init__(options, context)
+        opts = self.options
         opts.validate("")
         deny = DomainList.build(opts.deny_domains) | load_feeds(opts.blocklists)
         self.detector = Detector(opts.categories, DomainList.build(opts.allow_domains), deny)
@@ -76,8 +87,8 @@ class ThreatFilter(Filter):
         return self._named(modify(strip_hidden(source), reason, verdict.findings, verdict.hints))
 
     def _decide(self, text: str) -> Verdict:
-        opts: ThreatOptions = self.options
-        analysis = self.detector.analyse(text)
+        opts = self.options
+        analysis = self.detector.analyse(_scannable(text))
         escape = opts.sink == "html" and analysis.markup
         if not analysis.scores and not escape:
             return PASS

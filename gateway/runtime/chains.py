@@ -12,26 +12,26 @@ import logging
 from collections.abc import Mapping
 from types import MappingProxyType, TracebackType
 
-from filters import Chain, Direction, Filter, Step, build_filter
+from filters import AnyFilter, Chain, Direction, FilterContext, Step, build_filter
 from filters.options import OptionsError, join
 from gateway.config.settings import Settings
 
-__all__ = ["Pipeline"]
+__all__ = ["FilterChains"]
 
 log = logging.getLogger("chatguard.pipeline")
 
 
-class Pipeline:
+class FilterChains:
     """Every route's chains plus the filter instances they share; close with `aclose()`."""
 
-    def __init__(self, filters: Mapping[str, Filter], chains: Mapping[tuple[str, Direction], Chain]) -> None:
-        self.filters: Mapping[str, Filter] = MappingProxyType(dict(filters))
+    def __init__(self, filters: Mapping[str, AnyFilter], chains: Mapping[tuple[str, Direction], Chain]) -> None:
+        self.filters: Mapping[str, AnyFilter] = MappingProxyType(dict(filters))
         self._chains = dict(chains)
         self.routes: tuple[str, ...] = tuple(dict.fromkeys(route for route, _ in self._chains))
         self._closed = False
 
     @classmethod
-    def build(cls, settings: Settings) -> Pipeline:
+    def build(cls, settings: Settings, context: FilterContext | None = None) -> FilterChains:
         """Build every filter in `settings.filters` and the chains of `settings.routes`.
 
         A configured filter that no route uses is still built, so its options are
@@ -40,13 +40,13 @@ class Pipeline:
         not acquire resources (open them lazily, release them in `aclose`).
         """
         refs = settings.filters
-        filters: dict[str, Filter] = {}
+        filters: dict[str, AnyFilter] = {}
         steps: dict[str, Step] = {}
         for name, ref in refs.items():
             path = join("filters", name)
             if not ref.timeout > 0:
                 raise OptionsError(join(path, "timeout"), f"expected a duration > 0, got {ref.timeout!r}")
-            filters[name] = build_filter(name, ref.use, ref.options, path)
+            filters[name] = build_filter(name, ref.use, ref.options, path, context)
             steps[name] = Step(name, filters[name], float(ref.timeout))
         chains: dict[tuple[str, Direction], Chain] = {}
         for i, route in enumerate(settings.routes):
@@ -77,7 +77,7 @@ class Pipeline:
             except Exception as exc:
                 log.warning("filter %s failed to close: %s", name, type(exc).__name__)
 
-    async def __aenter__(self) -> Pipeline:
+    async def __aenter__(self) -> FilterChains:
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 import aiohttp
 
-from filters import Chain, Direction
+from filters import Chain, Direction, FilterContext
 from gateway.access.rbac import AccessControl, RouteAccess
 from gateway.codec import Codec, FieldCaps
 from gateway.config.settings import RouteSettings, Settings
 from gateway.enforce.settings import ResponseSettings
-from gateway.runtime.chains import Pipeline
+from gateway.runtime.chains import FilterChains
 from gateway.runtime.routing import Route, RouteTable
 from gateway.runtime.upstreams import Upstreams
 from gateway.state import StateStore
@@ -64,9 +64,10 @@ class Runtime:
         self.settings = settings
         self.routes = RouteTable.build(settings.routes)
         self.access = AccessControl.build(settings)
-        self.pipeline = Pipeline.build(settings)
-        if store is not None:
-            _share_state(self.pipeline, store)
+        # Filters that keep data across messages (the masking vault, behaviour counts) keep it in the
+        # shared store, so every worker and gateway instance sees the same tokens and counts.
+        context = FilterContext() if store is None else FilterContext(store=store, vault=StoreVault(store))
+        self.chains = FilterChains.build(settings, context)
         self.upstreams = Upstreams(settings.upstreams)
         self.trusted = settings.trusted_networks
         self.plans: dict[str, RoutePlan] = {}
@@ -89,8 +90,8 @@ class Runtime:
                 inbound_codec=_capped(codecs.inbound, caps),
                 outbound_codec=_capped(codecs.outbound, caps),
                 events_codec=_capped(codecs.events, caps),
-                inbound_chain=self.pipeline.chain(route.name, Direction.INBOUND),
-                outbound_chain=self.pipeline.chain(route.name, Direction.OUTBOUND),
+                inbound_chain=self.chains.chain(route.name, Direction.INBOUND),
+                outbound_chain=self.chains.chain(route.name, Direction.OUTBOUND),
                 max_frame=rs.websocket.max_frame or settings.websocket.max_frame,
                 access=self.access.routes[route.name],
                 responses=rs.responses,
@@ -118,24 +119,12 @@ class Runtime:
 
     async def aclose(self) -> None:
         await self.upstreams.aclose()
-        await self.pipeline.aclose()
+        await self.chains.aclose()
 
 
 def _capped(codec: Codec | None, caps: FieldCaps) -> Codec | None:
     """What reaches a route's filters is bounded: fields per message, characters per field."""
     return None if codec is None else codec.capped(caps)
-
-
-def _share_state(pipeline: Pipeline, store: StateStore) -> None:
-    """Filters that keep data across messages (the masking vault, behaviour counts) keep it in the shared store,
-    so every worker and gateway instance sees the same tokens."""
-    for flt in pipeline.filters.values():
-        use_vault = getattr(flt, "use_vault", None)
-        if callable(use_vault):
-            use_vault(StoreVault(store))
-        use_store = getattr(flt, "use_store", None)
-        if callable(use_store):
-            use_store(store)
 
 
 class RuntimeHolder:

@@ -29,7 +29,7 @@ from filters.options import OptionsError
 from gateway.config.settings import Settings
 from gateway.enforce.countermeasures import actions_for
 from gateway.enforce.settings import ResponseSettings
-from gateway.runtime.chains import Pipeline
+from gateway.runtime.chains import FilterChains
 
 __all__ = ["parse_line", "run_scan", "scan"]
 
@@ -105,7 +105,7 @@ async def scan(settings: Settings, route: str, direction: Direction | str, lines
     listing the configured routes; bad filter options raise it at their key path.
     """
     direction = Direction(direction)
-    pipeline = Pipeline.build(settings)
+    pipeline = FilterChains.build(settings)
     try:
         if route not in pipeline.routes:
             known = ", ".join(pipeline.routes) or "none configured"

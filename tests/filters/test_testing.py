@@ -3,9 +3,22 @@ from dataclasses import dataclass
 
 import pytest
 
-from filters import PASS, Action, Direction, Filter, Finding, Message, Verdict, block, modify
+from filters import (
+    PASS,
+    Action,
+    Direction,
+    Filter,
+    FilterContext,
+    FilterStream,
+    Finding,
+    Message,
+    NoOptions,
+    Verdict,
+    block,
+    modify,
+)
 from filters.builtin.keyword import Keyword
-from filters.testing import check_filter, make_filter, run_filter, tmessage
+from filters.testing import check_filter, make_filter, run_filter, run_stream, tmessage
 
 
 class Good(Filter):
@@ -187,3 +200,64 @@ class InboundOnly(Filter):
 @pytest.mark.parametrize(("direction", "action"), [("inbound", Action.BLOCK), ("outbound", Action.PASS)])
 async def test_run_filter_skips_directions_like_a_chain(direction: str, action: Action) -> None:
     assert (await run_filter(InboundOnly, "x", direction=direction)).action is action
+
+
+async def test_run_filter_stamps_the_name_and_keeps_the_budget_like_a_chain() -> None:
+    verdict = await run_filter(Good, "x")
+    assert verdict.filter == "good" and verdict.text == "X"
+    with pytest.raises(AssertionError, match=r"SlowOnBigText.inspect: no verdict within 0.05 s"):
+        await run_filter(SlowOnBigText, "y" * 200_000, budget=0.05)
+
+
+class Remembers(Filter[NoOptions]):
+    """Counts messages in the store it is given (as the behaviour filter does)."""
+
+    name = "remembers"
+
+    async def inspect(self, message: Message) -> Verdict:
+        store = self.context.store
+        if store is None:
+            raise RuntimeError("no store")
+        seen = await store.incr("remembers:n", 1, 60)
+        return block("again") if seen > 1 else PASS
+
+
+async def test_the_context_reaches_the_filter() -> None:
+    from gateway.state import MemoryStore
+
+    flt = make_filter(Remembers, context=FilterContext(store=MemoryStore()))
+    assert flt.context.log.name == "chatguard.filters.remembers"
+    assert (await run_filter(flt, "a")).action is Action.PASS
+    assert (await run_filter(flt, "b")).action is Action.BLOCK
+    with pytest.raises(RuntimeError, match="no store"):
+        await run_filter(Remembers, "a")  # outside a gateway there is no store: fail loudly
+
+
+class Holds(Filter[NoOptions]):
+    """Holds back a trailing `#` until the next piece (a stream whose values span pieces)."""
+
+    name = "holds"
+
+    def stream(self, message: Message) -> FilterStream | None:
+        class Stream:
+            findings: list[Finding] = []
+            held = ""
+
+            async def feed(self, chunk: str) -> str:
+                text, self.held = self.held + chunk, ""
+                if text.endswith("#"):
+                    text, self.held = text[:-1], "#"
+                return text.replace("##", "[x]")
+
+            async def close(self) -> str:
+                return self.held
+
+        return Stream()
+
+
+async def test_run_stream_feeds_pieces_through_the_stream_engine() -> None:
+    streamed = await run_stream(Holds, ["a #", "# b #"])
+    assert streamed.pieces == ("a ", "[x] b ") and streamed.tail == "#"
+    assert streamed.text == "a [x] b #"
+    with pytest.raises(AssertionError, match=r"Good.stream: no stream offered for http outbound messages"):
+        await run_stream(Good, ["x"])

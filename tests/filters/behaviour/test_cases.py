@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from filters import Action, Principal, Verdict
+from filters import Action, FilterContext, Principal, Verdict
 from filters.behaviour import BehaviourFilter, BehaviourOptions
 from filters.options import bind
 from filters.testing import tmessage
@@ -92,7 +92,7 @@ def outcome(verdict: Verdict) -> str:
 async def test_case(case: dict[str, Any], events: list[Event]) -> None:
     clock = [T0]
     flt = BehaviourFilter(bind(BehaviourOptions, case.get("options", {}), "options"),
-                          MemoryStore(clock=lambda: clock[0]))
+                          FilterContext(store=MemoryStore(clock=lambda: clock[0])))
     got = []
     for event in sorted(events, key=lambda e: e.t):
         clock[0] = T0 + event.t

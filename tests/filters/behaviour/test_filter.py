@@ -3,10 +3,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from filters import Action, Principal
+from filters import Action, FilterContext, Principal
 from filters.behaviour import BehaviourFilter, BehaviourOptions, FloodOptions, SpamOptions, StoreMissing
 from filters.behaviour.options import AnomalyOptions, NetworkOptions
-from filters.testing import tmessage
+from filters.testing import check_filter, tmessage
 from gateway.state import MemoryStore, RedisStore
 from tests.gateway.state._redis import raw_redis, store, unique_prefix
 
@@ -34,7 +34,7 @@ async def test_without_a_store_it_fails_closed() -> None:
 
 async def test_replayed_flood_blocks_then_asks_for_a_ban() -> None:
     flt = BehaviourFilter(only(flood=FloodOptions(window=10, per_room=5, per_subject=50, ban_factor=2)),
-                          MemoryStore())
+                          FilterContext(store=MemoryStore()))
     verdicts = [await flt.check(msg(f"message {i}"), T0 + i * 0.1) for i in range(10)]
     assert [v.action for v in verdicts[:5]] == [Action.PASS] * 5
     assert verdicts[5].blocked and verdicts[5].findings[0].type == "flood" and not verdicts[5].hints.ban
@@ -42,13 +42,13 @@ async def test_replayed_flood_blocks_then_asks_for_a_ban() -> None:
 
 
 async def test_slow_senders_are_not_flooding() -> None:
-    flt = BehaviourFilter(only(flood=FloodOptions(window=10, per_room=5)), MemoryStore())
+    flt = BehaviourFilter(only(flood=FloodOptions(window=10, per_room=5)), FilterContext(store=MemoryStore()))
     verdicts = [await flt.check(msg(f"message {i}"), T0 + i * 3) for i in range(30)]
     assert all(v.action is Action.PASS for v in verdicts)
 
 
 async def test_flooding_across_rooms_and_addresses_hits_the_subject_backstop() -> None:
-    flt = BehaviourFilter(only(flood=FloodOptions(window=10, per_room=5, per_subject=12)), MemoryStore())
+    flt = BehaviourFilter(only(flood=FloodOptions(window=10, per_room=5, per_subject=12)), FilterContext(store=MemoryStore()))
     verdicts = [await flt.check(msg(f"m{i}", client=f"203.0.{i}.1", room=f"room{i % 4}"), T0 + i * 0.1)
                 for i in range(14)]
     assert not any(v.blocked for v in verdicts[:12])
@@ -57,7 +57,7 @@ async def test_flooding_across_rooms_and_addresses_hits_the_subject_backstop() -
 
 async def test_nat_fairness_one_flooder_does_not_block_neighbours() -> None:
     flt = BehaviourFilter(only(flood=FloodOptions(window=10, per_room=5, per_subject=10, per_address=100)),
-                          MemoryStore())
+                          FilterContext(store=MemoryStore()))
     for i in range(20):
         await flt.check(msg(f"spam {i}", who="mallory"), T0 + i * 0.05)
     neighbours = [await flt.check(msg("hi there", who=f"user{i}"), T0 + 1 + i * 0.01) for i in range(30)]
@@ -66,7 +66,7 @@ async def test_nat_fairness_one_flooder_does_not_block_neighbours() -> None:
 
 async def test_the_address_backstop_trips_on_a_real_storm() -> None:
     flt = BehaviourFilter(only(flood=FloodOptions(window=10, per_room=5, per_subject=10, per_address=40,
-                                                  ban_factor=2)), MemoryStore())
+                                                  ban_factor=2)), FilterContext(store=MemoryStore()))
     verdicts = [await flt.check(msg("hello", who=f"bot{i}", room=f"r{i}"), T0 + i * 0.01) for i in range(80)]
     assert not any(v.blocked for v in verdicts[:40])
     assert verdicts[40].blocked and "flood:address" in verdicts[40].hints.labels
@@ -77,7 +77,7 @@ SPAM = "Win a FREE iPhone now, click the link in my profile to claim your prize 
 
 
 async def test_replayed_near_duplicate_spam_is_blocked() -> None:
-    flt = BehaviourFilter(only(spam=SpamOptions(window=300, per_room=3)), MemoryStore())
+    flt = BehaviourFilter(only(spam=SpamOptions(window=300, per_room=3)), FilterContext(store=MemoryStore()))
     variants = [SPAM, SPAM.upper(), SPAM + "!!", SPAM.replace("today", "tonight"), SPAM.replace(" ", "  ")]
     verdicts = [await flt.check(msg(v), T0 + i * 20) for i, v in enumerate(variants)]
     assert [v.blocked for v in verdicts] == [False, False, False, True, True]
@@ -85,7 +85,7 @@ async def test_replayed_near_duplicate_spam_is_blocked() -> None:
 
 
 async def test_varied_chat_and_short_repeats_are_not_spam() -> None:
-    flt = BehaviourFilter(only(spam=SpamOptions(window=300, per_room=3)), MemoryStore())
+    flt = BehaviourFilter(only(spam=SpamOptions(window=300, per_room=3)), FilterContext(store=MemoryStore()))
     texts = ["ok", "ok", "ok", "ok", "thanks!", "thanks!", "thanks!", "thanks!",
              "Could you check why my invoice from March was charged twice please",
              "the deployment failed again with a timeout on the database migration step",
@@ -95,13 +95,13 @@ async def test_varied_chat_and_short_repeats_are_not_spam() -> None:
 
 
 async def test_spam_after_the_window_is_forgiven() -> None:
-    flt = BehaviourFilter(only(spam=SpamOptions(window=60, per_room=2)), MemoryStore())
+    flt = BehaviourFilter(only(spam=SpamOptions(window=60, per_room=2)), FilterContext(store=MemoryStore()))
     verdicts = [await flt.check(msg(SPAM), T0 + i * 61) for i in range(6)]
     assert not any(v.blocked for v in verdicts)
 
 
 async def test_new_network_and_new_client_are_flagged_for_known_subjects_only() -> None:
-    flt = BehaviourFilter(only(new_network=NetworkOptions()), MemoryStore())
+    flt = BehaviourFilter(only(new_network=NetworkOptions()), FilterContext(store=MemoryStore()))
     assert (await flt.check(msg("hi", client="198.51.100.7"), T0)).action is Action.PASS  # learns
     assert (await flt.check(msg("hi", client="198.51.100.99"), T0 + 1)).action is Action.PASS  # same /24
     moved = await flt.check(msg("hi", client="203.0.113.5"), T0 + 2)
@@ -113,7 +113,7 @@ async def test_new_network_and_new_client_are_flagged_for_known_subjects_only() 
 
 
 async def test_anomaly_against_the_subjects_own_baseline() -> None:
-    flt = BehaviourFilter(only(anomaly=AnomalyOptions(min_samples=20)), MemoryStore())
+    flt = BehaviourFilter(only(anomaly=AnomalyOptions(min_samples=20)), FilterContext(store=MemoryStore()))
     now = T0
     for i in range(40):
         now += 30 + i % 4
@@ -138,8 +138,12 @@ async def two_gateways() -> AsyncIterator[tuple[RedisStore, RedisStore]]:
 
 async def test_two_gateways_share_flood_and_spam_counts(two_gateways: tuple[RedisStore, RedisStore]) -> None:
     options = only(flood=FloodOptions(window=10, per_room=6), spam=SpamOptions(per_room=3))
-    a, b = (BehaviourFilter(options, s) for s in two_gateways)
+    a, b = (BehaviourFilter(options, FilterContext(store=s)) for s in two_gateways)
     verdicts = [await (a if i % 2 else b).check(msg(SPAM + "!" * i), T0 + i * 0.1) for i in range(8)]
     assert [v.blocked for v in verdicts[:3]] == [False] * 3
     assert verdicts[3].blocked and "spam" in verdicts[3].hints.labels
     assert "flood" in verdicts[7].hints.labels
+
+
+async def test_passes_the_conformance_battery_with_the_gateways_store() -> None:
+    await check_filter(BehaviourFilter, context=lambda: FilterContext(store=MemoryStore()))

@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from filters import Action, Direction, Principal
+from filters import Action, Direction, FilterContext, Principal
 from filters.masking import MaskingFilter, MemoryVault, permissions
 from filters.testing import check_filter, make_filter, run_filter, tmessage
 
@@ -70,8 +70,8 @@ async def test_custom_rules_in_their_style() -> None:
     assert verdict.text == "[EMPLOYEE_ID] works on [PROJECT]"
 
 
-def tokenizing() -> MaskingFilter:
-    flt = make_filter(MaskingFilter, {"style": "tokenize", "vault_key": KEY})
+def tokenizing(vault: MemoryVault | None = None) -> MaskingFilter:
+    flt = make_filter(MaskingFilter, {"style": "tokenize", "vault_key": KEY}, context=FilterContext(vault=vault))
     assert isinstance(flt, MaskingFilter)
     return flt
 
@@ -123,15 +123,14 @@ async def test_forged_or_expired_tokens_stay_masked() -> None:
     relabelled = text.replace("[CARD ", "[SSN ")  # a token of one type never opens as another
     verdict = await flt.inspect(tmessage(relabelled, direction="outbound", principal=principal))
     assert verdict.action is Action.PASS
-    flt.use_vault(MemoryVault())
+    flt = tokenizing(MemoryVault())  # same keys, a vault that never saw the token
     verdict = await flt.inspect(tmessage(text, direction="outbound", principal=principal))
     assert verdict.action is Action.PASS
 
 
 async def test_same_value_same_token_and_the_vault_holds_only_ciphertext() -> None:
     vault = MemoryVault()
-    flt = tokenizing()
-    flt.use_vault(vault)
+    flt = tokenizing(vault)
     first, second = await masked(flt, "4111111111111111"), await masked(flt, "4111 1111 1111 1111")
     assert first == second and len(vault) == 1
     token = first.split()[1].rstrip("]")

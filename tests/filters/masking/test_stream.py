@@ -1,6 +1,6 @@
 import pytest
 
-from filters import Principal
+from filters import FilterContext, Principal
 from filters.masking import MaskingFilter, MemoryVault, StreamMasker
 from filters.testing import make_filter, tmessage
 
@@ -92,8 +92,9 @@ async def test_streams_are_independent() -> None:
 VAULT_KEY = "cd" * 32
 
 
-def tokenizer(key: str = VAULT_KEY) -> MaskingFilter:
-    flt = make_filter(MaskingFilter, {"style": "redact", "styles": {"card": "tokenize"}, "vault_key": key})
+def tokenizer(key: str = VAULT_KEY, vault: MemoryVault | None = None) -> MaskingFilter:
+    flt = make_filter(MaskingFilter, {"style": "redact", "styles": {"card": "tokenize"}, "vault_key": key},
+                      context=FilterContext(vault=vault))
     assert isinstance(flt, MaskingFilter)
     return flt
 
@@ -190,6 +191,6 @@ async def test_unfinished_placeholder_is_held_bounded_and_flushed_as_is() -> Non
 async def test_expired_token_stays_a_placeholder() -> None:
     flt = tokenizer()
     token = await token_of(flt)
-    flt.use_vault(MemoryVault())
+    flt = tokenizer(vault=MemoryVault())  # same keys, a vault that never saw the token
     stream = reader(flt, "unmask:card")
     assert "".join(await run(stream, [token[:9], token[9:], " ok"])) == token + " ok"

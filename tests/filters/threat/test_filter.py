@@ -10,6 +10,7 @@ import pytest
 
 from filters import Action, Message
 from filters.options import OptionsError, bind
+from filters.testing import check_filter
 from filters.threat import ThreatFilter, ThreatOptions
 
 CORPUS = Path(__file__).resolve().parents[3] / ".." / "shared" / "corpora" / "threat_dev.jsonl"
@@ -131,3 +132,7 @@ def test_corpus_detection_floors() -> None:
     assert rate["phishing_link"][0] >= 0.60
     assert rate["benign_chat"][0] <= 0.005
     assert rate["benign_code_snippet"][1] <= 0.02
+
+
+async def test_passes_the_conformance_battery() -> None:
+    await check_filter(ThreatFilter)

@@ -5,7 +5,7 @@ import pytest
 from filters import Action, Direction, OptionsError
 from filters.testing import tmessage
 from gateway.config.settings import parse_settings
-from gateway.runtime.chains import Pipeline
+from gateway.runtime.chains import FilterChains
 
 
 def settings(filters: dict[str, Any], routes: list[dict[str, Any]]) -> Any:
@@ -25,7 +25,7 @@ FILTERS = {
 
 
 async def test_routes_get_a_chain_per_direction_in_config_order() -> None:
-    pipeline = Pipeline.build(settings(FILTERS, [
+    pipeline = FilterChains.build(settings(FILTERS, [
         {"name": "both", "filters": ["words", "size", "tickets"]},
         {"name": "plain"},
     ]))
@@ -42,7 +42,7 @@ async def test_routes_get_a_chain_per_direction_in_config_order() -> None:
 
 
 async def test_each_filter_is_built_once_and_shared() -> None:
-    pipeline = Pipeline.build(settings(FILTERS, [{"name": "a", "filters": ["words"]}, {"name": "b", "filters": ["words"]}]))
+    pipeline = FilterChains.build(settings(FILTERS, [{"name": "a", "filters": ["words"]}, {"name": "b", "filters": ["words"]}]))
     first = pipeline.chain("a", Direction.INBOUND).steps[0].filter
     assert first is pipeline.chain("b", Direction.OUTBOUND).steps[0].filter is pipeline.filters["words"]
     await pipeline.aclose()
@@ -50,7 +50,7 @@ async def test_each_filter_is_built_once_and_shared() -> None:
 
 async def test_timeout_and_fail_mode_come_from_the_config() -> None:
     config = {"words": {**FILTERS["words"], "timeout": "250ms"}}
-    pipeline = Pipeline.build(settings(config, [{"name": "r", "filters": ["words"], "fail": "open"}]))
+    pipeline = FilterChains.build(settings(config, [{"name": "r", "filters": ["words"], "fail": "open"}]))
     chain = pipeline.chain("r", Direction.INBOUND)
     assert chain.fail_open
     assert chain.steps[0].timeout == 0.25
@@ -58,7 +58,7 @@ async def test_timeout_and_fail_mode_come_from_the_config() -> None:
 
 
 def test_unknown_route_is_a_key_error() -> None:
-    pipeline = Pipeline.build(settings({}, [{"name": "r"}]))
+    pipeline = FilterChains.build(settings({}, [{"name": "r"}]))
     with pytest.raises(KeyError):
         pipeline.chain("nope", Direction.INBOUND)
 
@@ -71,17 +71,17 @@ def test_unknown_route_is_a_key_error() -> None:
 ])
 def test_errors_name_the_key_path(filters: dict[str, Any], message: str) -> None:
     with pytest.raises(OptionsError) as err:
-        Pipeline.build(settings(filters, [{"name": "r"}]))
+        FilterChains.build(settings(filters, [{"name": "r"}]))
     assert str(err.value).startswith(message)
 
 
 async def test_unused_filters_are_still_checked() -> None:
     with pytest.raises(OptionsError, match=r"^filters.spare.options.max_chars: expected >= 1"):
-        Pipeline.build(settings({"spare": {"use": "size_limit", "options": {"max_chars": 0}}}, [{"name": "r"}]))
+        FilterChains.build(settings({"spare": {"use": "size_limit", "options": {"max_chars": 0}}}, [{"name": "r"}]))
 
 
 async def test_aclose_closes_every_filter_once_and_survives_errors(caplog: pytest.LogCaptureFixture) -> None:
-    pipeline = Pipeline.build(settings(FILTERS, [{"name": "r", "filters": ["words"]}]))
+    pipeline = FilterChains.build(settings(FILTERS, [{"name": "r", "filters": ["words"]}]))
     closed: list[str] = []
 
     async def close_words() -> None:

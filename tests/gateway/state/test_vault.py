@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
-from filters import Action, Chain, Direction, Principal, Step
+from filters import Action, Chain, Direction, FilterContext, Principal, Step
 from filters.masking import MaskingFilter, TokenVault
 from filters.testing import make_filter, tmessage
 from gateway.state import MemoryStore, StateUnavailable
@@ -18,9 +18,9 @@ Processes = tuple[MaskingFilter, MaskingFilter, Redis, str]
 
 
 def masking(vault: TokenVault) -> MaskingFilter:
-    flt = make_filter(MaskingFilter, {"style": "tokenize", "vault_key": KEY, "token_ttl": "1h"})
+    flt = make_filter(MaskingFilter, {"style": "tokenize", "vault_key": KEY, "token_ttl": "1h"},
+                      context=FilterContext(vault=vault))
     assert isinstance(flt, MaskingFilter)
-    flt.use_vault(vault)
     return flt
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import re2
 
-from filters import PASS, Direction, Filter, Finding, Message, OptionsError, Verdict, modify
+from filters import PASS, Direction, Filter, FilterContext, Finding, Message, OptionsError, Verdict, modify
 
 __all__ = ["TicketMask", "TicketMaskOptions"]
 
@@ -30,7 +30,7 @@ class TicketMaskOptions:
             raise OptionsError(f"{path}.prefixes", "list at least one prefix")
 
 
-class TicketMask(Filter):
+class TicketMask(Filter[TicketMaskOptions]):
     """Replace internal ticket references such as OPS-1234 in outbound messages."""
 
     name = "ticket_mask"
@@ -38,9 +38,8 @@ class TicketMask(Filter):
     directions = frozenset({Direction.OUTBOUND})
     description = "Replace internal ticket references (OPS-1234) in replies with a placeholder."
 
-    def __init__(self, options: TicketMaskOptions | None = None) -> None:
-        super().__init__(options)
-        self.options: TicketMaskOptions
+    def __init__(self, options: TicketMaskOptions | None = None, context: FilterContext | None = None) -> None:
+        super().__init__(options, context)
         keys = "|".join(re2.escape(p) for p in self.options.prefixes)
         # Compiled once; re2 keeps matching linear whatever the prefixes are.
         self._pattern = re2.compile(rf"(?i)\b(?:{keys})-[0-9]{{1,9}}\b")
