@@ -69,7 +69,7 @@ def _mount_auth(app: web.Application, settings: Settings, store: StateStore) -> 
     """The built-in identity provider: `/auth/*`, the JWKS, and who is calling. Off without `auth:`."""
     if settings.auth is None or not settings.auth.enabled:
         return None
-    service = AuthService.from_settings(settings.auth, store)
+    service = AuthService.from_settings(settings.auth, store, client_key=settings.clients.key)
     app[AUTH] = service
     app.cleanup_ctx.append(auth_context(service))
     trusted = settings.trusted_networks
@@ -82,7 +82,7 @@ def build_app(settings: Settings) -> web.Application:
     limits = settings.limits
     metrics = Metrics()
     # Deadlines and connection caps; gateway.edge.listener puts it in front of every client connection.
-    guard = ConnectionGuard(limits, settings.trusted_networks, metrics)
+    guard = ConnectionGuard(limits, settings.trusted_networks, metrics, client_key=settings.clients.key)
     app = web.Application(client_max_size=limits.max_body, middlewares=[guard.middleware], handler_args={
         "max_field_size": limits.max_header_size,
         "max_line_size": limits.max_header_size,

@@ -171,7 +171,7 @@ class AuthPages:
                post: bool = False) -> Handler:
         async def guarded(request: web.Request) -> web.StreamResponse:
             try:
-                if not await self.service.rate.allow(endpoint, self._client_of(request)):
+                if not await self.service.rate.allow(endpoint, self.service.client_key(self._client_of(request))):
                     raise Refused(429, "Too many requests. Please wait a minute and try again.")
                 form: dict[str, str] = {}
                 if post:

@@ -87,7 +87,7 @@ class AuthRoutes:
     def _guard(self, endpoint: str, handler: Handler) -> Handler:
         async def guarded(request: web.Request) -> web.StreamResponse:
             try:
-                if not await self.service.rate.allow(endpoint, self._client_of(request)):
+                if not await self.service.rate.allow(endpoint, self.service.client_key(self._client_of(request))):
                     return _error(429, "too many requests")
                 return await handler(request)
             except AuthError as refused:

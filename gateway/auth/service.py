@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,8 +50,10 @@ def _event(name: str, **fields: Any) -> dict[str, Any]:
 
 class AuthService:
     def __init__(self, settings: AuthSettings, store: UserStore, state: AuthState, issuer: TokenIssuer,
-                 external: ExternalIssuers | None = None) -> None:
+                 external: ExternalIssuers | None = None, client_key: Callable[[str], str] | None = None) -> None:
         self.settings, self.store, self.state, self.issuer = settings, store, state, issuer
+        # What limits, lockouts and abuse bans count by (an IPv6 client's /64); audit records keep the address.
+        self.client_key: Callable[[str], str] = client_key or str
         self.external = external or ExternalIssuers(settings.external)
         self.passwords = Passwords(settings.argon2_time_cost, settings.argon2_memory_kib)
         announce = state.publish if isinstance(state, StateStore) else None  # tests may pass a bare AuthState
@@ -66,10 +68,11 @@ class AuthService:
                                      settings.totp.key_bytes() if settings.totp.encryption_key else None)
 
     @classmethod
-    def from_settings(cls, settings: AuthSettings, state: AuthState) -> AuthService:
+    def from_settings(cls, settings: AuthSettings, state: AuthState,
+                      client_key: Callable[[str], str] | None = None) -> AuthService:
         issuer = TokenIssuer(load_keys(settings.jwt.signing_keys), settings.jwt.issuer, settings.jwt.audience,
                              settings.jwt.ttl, settings.jwt.leeway)
-        return cls(settings, open_user_store(settings.store), state, issuer)
+        return cls(settings, open_user_store(settings.store), state, issuer, client_key=client_key)
 
     async def start(self) -> None:
         """Open the user store and fetch external JWKS; call before the listener opens."""
@@ -117,20 +120,20 @@ class AuthService:
 
     async def _refuse_banned(self, client: str) -> None:
         """An address banned for credential abuse (or anything else) gets no further guesses."""
-        if await self.abuse.banned(client):
+        if await self.abuse.banned(self.client_key(client)):
             audit.warning("sign-in refused: address banned", extra=_event("auth.banned", client=client))
             raise AuthError(403, "banned")
 
     async def login(self, username: str, password: str, client: str) -> dict[str, Any]:
         await self._refuse_banned(client)
-        if await self.lockout.locked(username, client):
+        if await self.lockout.locked(username, self.client_key(client)):
             audit.warning("login refused: locked", extra=_event("auth.locked", user=username, client=client))
             raise AuthError(429, "too many failed attempts; try again later")
         user = await self.store.get_user(username)
         ok = await self.passwords.verify(user.password_hash if user else None, password)
         if user is None or not ok or user.disabled:
-            await self.lockout.failure(username, client, "password")
-            await self.abuse.failure(username, client, password, "password")
+            await self.lockout.failure(username, self.client_key(client), "password")
+            await self.abuse.failure(username, self.client_key(client), password, "password")
             audit.warning("login failed", extra=_event("auth.login_failed", user=username, client=client))
             raise AuthError(401, "invalid username or password")
         if self.passwords.needs_rehash(user.password_hash):
@@ -144,7 +147,7 @@ class AuthService:
     async def mfa(self, ticket: str, code: str, client: str) -> dict[str, Any]:
         await self._refuse_banned(client)
         found = await self._read_ticket(ticket, spend=True)
-        if await self.lockout.locked(found.username, client):
+        if await self.lockout.locked(found.username, self.client_key(client)):
             audit.warning("second factor refused: locked",
                           extra=_event("auth.locked", user=found.username, client=client, step="mfa"))
             raise AuthError(429, "too many failed attempts; try again later")
@@ -156,8 +159,8 @@ class AuthService:
             audit.info("second factor passed", extra=_event("auth.mfa_passed", user=user.username, client=client,
                                                             method=method))
             return await self._tokens(user, mfa=True, client=client)
-        await self.lockout.failure(user.username, client, "mfa")
-        await self.abuse.failure(user.username, client, None, "mfa")
+        await self.lockout.failure(user.username, self.client_key(client), "mfa")
+        await self.abuse.failure(user.username, self.client_key(client), None, "mfa")
         audit.warning("second factor failed", extra=_event("auth.mfa_failed", user=user.username, client=client))
         raise AuthError(401, "invalid code")
 
@@ -218,7 +221,7 @@ class AuthService:
     async def confirm(self, principal: Principal | None, ticket: str | None, code: str,
                       client: str) -> dict[str, Any]:
         user = await self._enrolling_user(principal, ticket, spend=True)
-        if await self.lockout.locked(user.username, client):
+        if await self.lockout.locked(user.username, self.client_key(client)):
             audit.warning("enrolment refused: locked",
                           extra=_event("auth.locked", user=user.username, client=client, step="enrol"))
             raise AuthError(429, "too many failed attempts; try again later")
@@ -226,8 +229,8 @@ class AuthService:
             raise AuthError(400, "no enrolment in progress")
         secret = self.box.open(user.totp_pending, user.id)
         if not await totp.accept_code(self.state, user.id, secret, code.strip(), self.settings.totp.valid_window):
-            await self.lockout.failure(user.username, client, "enrol")
-            await self.abuse.failure(user.username, client, None, "enrol")
+            await self.lockout.failure(user.username, self.client_key(client), "enrol")
+            await self.abuse.failure(user.username, self.client_key(client), None, "enrol")
             audit.warning("totp confirmation failed",
                           extra=_event("auth.totp_confirm_failed", user=user.username, client=client))
             raise AuthError(401, "invalid code")
@@ -246,7 +249,7 @@ class AuthService:
         v = self.settings.visitors
         if not v.enabled:
             raise AuthError(404, "visitor tokens are not enabled")
-        if not await self.visitor_rate.allow("visitor-issue", client):
+        if not await self.visitor_rate.allow("visitor-issue", self.client_key(client)):
             audit.warning("visitor token refused: rate", extra=_event("auth.visitor_limited", client=client))
             raise AuthError(429, "too many visitor tokens from this address; try again later")
         subject = "visitor:" + secrets.token_urlsafe(12)

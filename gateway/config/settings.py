@@ -24,6 +24,7 @@ from gateway.audit.config import AuditSettings
 from gateway.auth.config import AuthSettings
 from gateway.codec import FieldSelector, RouteCodecs
 from gateway.config.listeners import AdminSettings, ListenSettings, ProbeSettings, check_listeners
+from gateway.edge.client_keys import ClientKeys
 from gateway.enforce.settings import AlertSettings, ResponseSettings
 from gateway.keyring.config import KeySettings
 from gateway.state.settings import StateSettings
@@ -206,6 +207,7 @@ class Settings:
     limits: LimitSettings = field(default_factory=LimitSettings)
     websocket: WebSocketSettings = field(default_factory=WebSocketSettings)
     trusted_proxies: tuple[str, ...] = ()
+    clients: ClientKeys = field(default_factory=ClientKeys)  # IPv6 clients count by their /64
     filters: Mapping[str, FilterRef] = field(default_factory=lambda: MappingProxyType({}))
     state: StateSettings = field(default_factory=StateSettings)
     auth: AuthSettings | None = None

@@ -50,11 +50,12 @@ async def _dispatch(request: web.Request, runtime: Runtime, request_id: str) -> 
         return error_response(503, "service unavailable", request_id), plan.name
     principal = runtime.access.roles.principal(identity.principal)  # roles expanded, permissions added
     client = client_address(request.remote, request.headers, runtime.trusted)
+    client_key = runtime.settings.clients.key(client)  # an IPv6 client is its /64
     shield_settings = runtime.settings.shield
     if shield_settings.enabled:
         store = request.app[STATE]
         subject = None if principal.anonymous else principal.subject
-        stopped = await shield.check(request, store, shield_settings, client, subject, websocket=websocket,
+        stopped = await shield.check(request, store, shield_settings, client_key, subject, websocket=websocket,
                                      request_id=request_id)
         if stopped is not None:
             return stopped, plan.name
@@ -71,7 +72,7 @@ async def _dispatch(request: web.Request, runtime: Runtime, request_id: str) -> 
         client=client, principal=principal, conversation=_conversation(matched.params),
         session=identity.session_id, expires=identity.expires or None,
         carriage=identity.carriage, identity=backend_identity(request, principal, plan.upstream),
-        websocket=websocket,
+        websocket=websocket, client_key=client_key,
     )
     runtime.acquire()
     try:

@@ -56,7 +56,8 @@ class ConnectionGuard:
     """Counts open connections (per client address and in total) and owns their deadlines."""
 
     def __init__(self, limits: LimitSettings, trusted: tuple[IPNetwork, ...] = (),
-                 metrics: Metrics | None = None) -> None:
+                 metrics: Metrics | None = None, client_key: Callable[[str], str] = str) -> None:
+        self.client_key = client_key  # what the cap per client counts by: the address, or its IPv6 /64
         self.header_timeout = float(limits.header_timeout)
         self.body_timeout = float(limits.body_timeout)
         self.idle_timeout = float(limits.idle_timeout)
@@ -94,7 +95,7 @@ class ConnectionGuard:
         if self.total >= self.max_total:
             self._count_refusal("total")
             return None, _BUSY
-        key = "" if self._is_trusted(host) else host
+        key = "" if self._is_trusted(host) else self.client_key(host)
         if key:
             held = self.per_client.get(key, 0)
             if held >= self.max_per_client:

@@ -42,6 +42,7 @@ class Offender:
     method: str = ""
     target: str = ""  # the client's path and query, without gateway credentials
     content_type: str = ""
+    client_key: str = ""  # what bans count by (the address, or its IPv6 /64); empty: the address itself
 
     @property
     def anonymous(self) -> bool:
@@ -73,11 +74,12 @@ def actions_for(settings: ResponseSettings, score: float, hints: Hints) -> froze
 
 def ban_key(offender: Offender, labels: tuple[str, ...]) -> str:
     """Narrowest key that fits: the pair by default, the address only for address-wide storms."""
+    client = offender.client_key or offender.client
     if offender.anonymous or "ban:address" in labels:
-        return address_key(offender.client)
+        return address_key(client)
     if "ban:subject" in labels:
         return subject_key(offender.subject)
-    return pair_key(offender.subject, offender.client)
+    return pair_key(offender.subject, client)
 
 
 async def escalate(store: StateStore, policy: BanPolicy, key: str, reason: str) -> Ban:

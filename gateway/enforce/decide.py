@@ -133,7 +133,7 @@ def _offender(exchange: Exchange, direction: Direction) -> Offender:
                     channel="ws" if exchange.websocket else "http",
                     direction="outbound" if direction is Direction.OUTBOUND else "inbound",
                     method=request.method, target=strip_query(request.raw_path, exchange.carriage),
-                    content_type=request.headers.get("Content-Type", ""))
+                    content_type=request.headers.get("Content-Type", ""), client_key=exchange.client_key)
 
 
 def _ws(exchange: Exchange) -> dict[str, str]:

@@ -28,6 +28,11 @@ class Exchange:
     carriage: Carriage = field(default_factory=Carriage)  # gateway credentials, never forwarded
     identity: Mapping[str, str] = field(default_factory=dict)  # X-Chatguard-* headers for the backend
     websocket: bool = False         # a WebSocket upgrade (decided once, by the dispatcher)
+    client_key: str = ""            # what limits and bans count by: the address, or its IPv6 /64 (`clients:`)
+
+    def __post_init__(self) -> None:
+        if not self.client_key:  # built without one (tests, other front ends): the address itself
+            self.client_key = self.client
 
     @property
     def channel(self) -> Channel:

@@ -71,7 +71,7 @@ async def forward(exchange: Exchange) -> web.StreamResponse:
         return error_response(400, "invalid websocket upgrade", rid)
     registry = connections(request.app)
     try:
-        release = registry.admit(exchange.client, defaults.max_connections, defaults.max_connections_per_ip,
+        release = registry.admit(exchange.client_key, defaults.max_connections, defaults.max_connections_per_ip,
                                  plan.upstream, defaults.max_upstream_connections)
     except Refused as refused:
         retry = {"Retry-After": str(refused.retry_after)} if refused.retry_after else None
@@ -124,7 +124,7 @@ async def _connect_and_relay(exchange: Exchange) -> web.StreamResponse:
     bridge = Bridge(exchange, client, upstream, counters, close_timeout)
     registry = connections(request.app)
     principal = exchange.principal
-    registry.track(bridge, ban_keys(exchange.client, None if principal.anonymous else principal.subject))
+    registry.track(bridge, ban_keys(exchange.client_key, None if principal.anonymous else principal.subject))
     metrics.ws_open.inc()
     try:
         await bridge.run()
