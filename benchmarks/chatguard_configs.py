@@ -54,10 +54,11 @@ logging: {{level: warning, access_log: false}}
 workers: {workers}
 shield: {shield}
 state: {state}
+limits: {{max_connections_per_ip: 20000}}  # one load generator address holds thousands of sockets
 websocket: {{max_connections: 20000, max_connections_per_ip: 20000}}
 upstreams:
   api: {{url: "http://127.0.0.1:{http_port}"}}
-  ws: {{url: "http://127.0.0.1:{ws_port}", pool_size: 20000}}  # each bridged WebSocket holds a pool slot{filters}
+  ws: {{url: "http://127.0.0.1:{ws_port}"}}  # WebSockets never take HTTP pool connections{filters}
 routes:{_extra_routes(max(0, routes - 2))}
   - name: api
     match: {{path: "{ROOM_PATH}", methods: [POST]}}

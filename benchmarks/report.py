@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from benchmarks.scale import IDLE_FOR_P99
 from benchmarks.suites import IDLE_COUNTS, ROUTE_COUNTS, SIZE_TARGETS, SIZES
 
 # (name, numerator row, denominator row, figure, target): a ratio of CPU per op unless figure is "rate".
@@ -35,6 +36,15 @@ def ratios(results: dict[str, Any]) -> list[dict[str, Any]]:
             value = main[top][figure] / main[bottom][figure]
             out.append({"ratio": name, "value": round(value, 2), "target": target,
                         "holds": None if target is None else value <= target})
+    scale = _rows(results, "scale")
+    p99 = scale.get("http p99 with idle websockets", {}).get("p99_ratio")
+    if p99 is not None:
+        out.append({"ratio": "HTTP p99 beside 5,000 idle WS / beside 50", "value": p99, "target": 2.0,
+                    "holds": p99 <= 2.0})
+    growth = scale.get("rss cycles", {}).get("growth_percent")
+    if growth is not None:
+        out.append({"ratio": "RSS growth % after 10 open/close cycles of 3,000 WS", "value": growth, "target": 5.0,
+                    "holds": growth <= 5.0})
     workers = _rows(results, "workers")
     one, two = workers.get("http chatguard workers 1"), workers.get("http chatguard workers 2")
     if one and two and one.get("rate"):
@@ -82,6 +92,20 @@ def print_report(results: dict[str, Any]) -> None:
             cells = [f"{_fmt(row.get(f'kb_per_socket_{c}'), '{:,.1f}')} KB" for c in IDLE_COUNTS]
             print(f"  {row['target']:10} {_fmt(row.get('base_rss_mb'), '{:,.1f}'):>8} "
                   + " ".join(f"{cell:>12}" for cell in cells))
+    scale = _rows(results, "scale")
+    if scale:
+        print("\nLong-lived connections (one worker, pass-through, heartbeat 30 s)")
+        p99 = scale.get("http p99 with idle websockets")
+        if p99:
+            for count in IDLE_FOR_P99:
+                print(f"  HTTP beside {count:>5} idle WS: p99 {_fmt(p99.get(f'p99_us_{count}', 0) / 1000, '{:.1f}')} ms, "
+                      f"p50 {_fmt(p99.get(f'p50_us_{count}', 0) / 1000, '{:.2f}')} ms, "
+                      f"{_fmt(p99.get(f'rate_{count}'))} req/s, errors {p99.get(f'errors_{count}', 0)}")
+        for label in ("rss cycles", "rss cycles (base)"):
+            cycles = scale.get(label)
+            if cycles:
+                print(f"  {cycles['target']}: RSS after each open/close cycle (MB): "
+                      f"{', '.join(str(v) for v in cycles['rss_mb'])}  ({cycles['growth_percent']:+.1f} %)")
     workers = _rows(results, "workers")
     if workers:
         print("\nWorkers (pass-through HTTP, nothing pinned)")

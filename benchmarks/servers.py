@@ -55,6 +55,16 @@ class Server:
             total += int(fields[11]) + int(fields[12])  # utime, stime
         return total / tick
 
+    def descriptors(self) -> int:
+        """Open file descriptors of the process tree (each client or upstream socket holds one)."""
+        total = 0
+        for pid in _tree(self.process.pid):
+            try:
+                total += len(os.listdir(f"/proc/{pid}/fd"))
+            except OSError:
+                continue
+        return total
+
     def rss_bytes(self) -> int:
         """Resident memory of the process tree (nginx master + worker, chatguard and its workers)."""
         total = 0

@@ -12,9 +12,10 @@ import subprocess
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from benchmarks import scale as scale_runs
 from benchmarks.measure import Bench, Load
 
-SUITES = ("main", "sizes", "routes", "idle", "workers")
+SUITES = ("main", "sizes", "routes", "idle", "workers", "scale")
 SIZES = (300, 4000, 64000)
 SIZE_TARGETS = ("nginx", "naive", "chatguard", "chain")
 ROUTE_COUNTS = (10, 100, 1000)
@@ -109,3 +110,43 @@ def workers(bench: Bench, rounds: int) -> dict[str, Any]:
     """Pass-through HTTP req/s with --workers 1 and 2, nothing pinned (the kernel spreads the work)."""
     cases = [(f"http chatguard workers {n}", "chatguard", Load("http", workers=n, pinned=False)) for n in (1, 2)]
     return interleaved(bench, cases, rounds)
+
+
+def scale(bench: Bench, rounds: int) -> dict[str, Any]:
+    """Thousands of WebSockets through one worker (benchmarks/scale.py): HTTP p99 beside 50 and 5,000 idle
+    sockets, in `rounds` rounds (the order of the two counts alternates); RSS over 10 open/close cycles."""
+    raw: list[dict[str, Any]] = []
+    first, last = scale_runs.IDLE_FOR_P99
+    for number in range(1, rounds + 1):
+        order = (first, last) if number % 2 else (last, first)
+        print(f"  round {number}/{rounds}  http p99 beside {first} and {last} idle websockets ...", end="", flush=True)
+        try:
+            row = scale_runs.http_p99_with_idle(bench, order)
+        except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+            bench.notes.append(f"scale p99, round {number}: {exc}")
+            print(" failed", flush=True)
+            continue
+        raw.append(row)
+        print(f" p99 {row[f'p99_us_{first}'] / 1000:.1f} / {row[f'p99_us_{last}'] / 1000:.1f} ms", flush=True)
+    rows: dict[str, Any] = {}
+    if raw:
+        summary: dict[str, Any] = {"target": "chatguard", "rounds": len(raw)}
+        for key in raw[0]:
+            if key.startswith(("p99_us_", "p50_us_", "rate_")):
+                summary[key] = round(statistics.median(r[key] for r in raw), 1)
+            elif key.startswith("errors_"):
+                summary[key] = sum(r[key] for r in raw)
+        summary["p99_ratio"] = round(summary[f"p99_us_{last}"] / summary[f"p99_us_{first}"], 2)
+        rows["http p99 with idle websockets"] = summary
+    for target in ("chatguard", *(("chatguard@base",) if bench.base is not None else ())):
+        label = "rss cycles" + (" (base)" if target.endswith("@base") else "")
+        print(f"  {target}: rss over {scale_runs.CYCLES} cycles of {scale_runs.PER_CYCLE} websockets ...", end="",
+              flush=True)
+        try:
+            cycles = rows[label] = scale_runs.rss_cycles(bench, target)
+        except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+            bench.notes.append(f"scale {label}: {exc}")
+            print(" failed", flush=True)
+            continue
+        print(f" {cycles['rss_mb'][0]} -> {cycles['rss_mb'][-1]} MB ({cycles['growth_percent']:+.1f} %)", flush=True)
+    return {"rows": rows, "raw": {"http p99 with idle websockets": raw}}

@@ -4,6 +4,7 @@ wrk (Debian packages), mitmdump (own venv), Redis (for the shield rows)."""
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -74,3 +75,11 @@ def redis_available(host: str = "127.0.0.1", port: int = 6379) -> bool:
             return sock.recv(16).startswith(b"+PONG")
     except OSError:
         return False
+
+
+def raise_fd_limit() -> int:
+    """Lift this process's open-file limit to the hard limit (thousands of sockets); returns the new limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard

@@ -13,7 +13,7 @@ from typing import cast
 
 import uvloop
 
-from benchmarks import wsframes
+from benchmarks import tools, wsframes
 
 KEY = re.compile(rb"(?im)^sec-websocket-key:\s*(\S+)\s*$")
 PLAIN = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
@@ -72,4 +72,5 @@ async def serve(port: int) -> None:
 
 
 if __name__ == "__main__":
+    tools.raise_fd_limit()
     uvloop.run(serve(int(sys.argv[1])))

@@ -23,7 +23,7 @@ from typing import cast
 
 import uvloop
 
-from benchmarks import wsframes
+from benchmarks import tools, wsframes
 from benchmarks.payload import DEFAULT_SIZE, chat_json
 
 
@@ -176,6 +176,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=DEFAULT_SIZE, help="message size in bytes (about)")
     parser.add_argument("--idle", type=int, default=0, help="open this many idle WebSockets instead (see above)")
     args = parser.parse_args()
+    tools.raise_fd_limit()
     if args.idle:
         result = uvloop.run(hold_idle(args.host, args.port, args.path, args.idle, args.origin))
     else:
