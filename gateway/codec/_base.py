@@ -11,11 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["CodecError", "Extracted", "FieldCaps", "LimitExceeded", "Renderer", "TextField", "capped_fields"]
+__all__ = ["CodecError", "Extracted", "FieldCaps", "LimitExceeded", "Renderer", "TextField", "UnsupportedPayload",
+           "capped_fields"]
 
 
 class CodecError(Exception):
-    """A payload that does not parse as the route declares: never forwarded unfiltered."""
+    """A payload that does not parse as the route declares: never forwarded unfiltered (400/502)."""
+
+
+class UnsupportedPayload(CodecError):
+    """A payload in a media type, charset or protocol version the route does not read (415/502)."""
 
 
 class LimitExceeded(CodecError):

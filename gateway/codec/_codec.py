@@ -14,13 +14,16 @@ from gateway.codec._base import (
     LimitExceeded,
     Renderer,
     TextField,
+    UnsupportedPayload,
     capped_fields,
 )
 from gateway.codec.ddp import extract_sockjs
 from gateway.codec.form import extract_form
 from gateway.codec.jsonpath import Pointer, parse_document, states_of
+from gateway.codec.media import MediaType, decode_text, media_type
+from gateway.codec.multipart import BYTES, boundary_of, extract_multipart
 from gateway.codec.selectors import FieldSelector, SseFields
-from gateway.codec.socketio import extract_engineio, extract_polling
+from gateway.codec.socketio import check_version, extract_engineio, extract_polling
 from gateway.codec.xmpp import extract_xmpp
 
 __all__ = ["TEXT_PATH", "Codec", "check_selector", "check_sse"]
@@ -28,6 +31,7 @@ __all__ = ["TEXT_PATH", "Codec", "check_selector", "check_sse"]
 TEXT_PATH = "text"  # the path of a whole body or frame taken as one text
 Named = Mapping[str, tuple[Pointer, ...]]
 Extractor = Callable[[str, list[TextField]], Renderer | None]
+_DECLARES = {"json": "json", "form": "form", "multipart": "form", "text": "text"}
 
 
 def _pointers(values: Sequence[str], path: str) -> tuple[Pointer, ...]:
@@ -54,33 +58,6 @@ def check_selector(selector: FieldSelector, path: str = "") -> None:
 def check_sse(fields: SseFields, path: str = "") -> None:
     """Raise OptionsError naming the key when a pointer does not parse (config validation)."""
     Codec.for_events(fields, path)
-
-
-def _content_kind(content_type: str | None) -> tuple[str | None, str]:
-    """(json | form | text | other, or None when absent; charset) of a Content-Type header."""
-    if not content_type:
-        return None, "utf-8"
-    mime, *params = (part.strip() for part in content_type.split(";"))
-    mime = mime.lower()
-    charset = "utf-8"
-    for param in params:
-        key, _, value = param.partition("=")
-        if key.strip().lower() == "charset" and value.strip():
-            charset = value.strip().strip('"').lower()
-    if mime == "application/json" or mime.endswith("+json"):
-        return "json", charset
-    if mime == "application/x-www-form-urlencoded":
-        return "form", charset
-    if mime.startswith("text/"):
-        return "text", charset
-    return "other", charset
-
-
-def _decode(data: bytes, encoding: str = "utf-8") -> str:
-    try:
-        return data.decode(encoding)
-    except (UnicodeDecodeError, LookupError):
-        raise CodecError(f"payload is not valid {encoding}") from None
 
 
 def _whole_text(text: str, fields: list[TextField]) -> Renderer:
@@ -110,17 +87,21 @@ def _sockjs_lines(events: Named) -> Extractor:
 class Codec:
     """Extracts the chat text one route direction declares, and puts filtered text back.
 
-    Built once per route at startup (`for_selector`); `extract_http` and `extract_frame` keep no
-    state between calls. Formats: `json`, `form` and `text` (any combination), or exactly one of
-    the framed protocols `socketio`, `ddp` (SockJS and bare DDP) and `xmpp`.
+    Built once per route at startup (`for_selector`); `extract_http`, `extract_frame` and
+    `extract_query` keep no state between calls. Formats: `json`, `form` (urlencoded and
+    multipart) and `text` (any combination), or exactly one of the framed protocols `socketio`,
+    `ddp` (SockJS and bare DDP) and `xmpp`. An HTTP body must come in a declared format and in
+    UTF-8 (`UnsupportedPayload` otherwise, a 415); one that does not parse raises `CodecError`.
     """
 
-    __slots__ = ("_caps", "_ddp", "_form", "_json", "_kinds", "_socketio", "_xmpp")
+    __slots__ = ("_caps", "_ddp", "_fold", "_form", "_json", "_kinds", "_query", "_socketio", "_xmpp")
 
     def __init__(self, selector: FieldSelector, path: str = "") -> None:
         self._caps: FieldCaps | None = None
         self._json = _pointers(selector.json, join(path, "json"))
+        self._fold = selector.fold_keys
         self._form = frozenset(selector.form)
+        self._query = frozenset(selector.query) | self._form  # frameworks merge the query into form params
         self._kinds = tuple(kind for kind, on in (("json", bool(self._json)), ("form", bool(self._form)),
                                                    ("text", selector.text)) if on)
         self._socketio = _named(selector.socketio, join(path, "socketio"))
@@ -131,11 +112,13 @@ class Codec:
         if len(protocols) > 1 or (protocols and self._kinds):
             raise OptionsError(path, "socketio, ddp and xmpp each describe a whole protocol: declare one "
                                      f"of them alone (got {', '.join([*self._kinds, *protocols])})")
+        if self._fold and not self._json:
+            raise OptionsError(join(path, "fold_keys"), "only applies to json fields")
 
     @classmethod
     def for_selector(cls, selector: FieldSelector, path: str = "") -> Codec | None:
         """The codec for `selector`, or None when it declares nothing (the route then streams)."""
-        if not selector.declared:
+        if not (selector.declared or selector.query):
             return None
         return cls(selector, path)
 
@@ -154,28 +137,52 @@ class Codec:
     @property
     def caps(self) -> FieldCaps | None:
         return self._caps
+    @property
+    def reads_body(self) -> bool:
+        """Whether bodies and frames are read (a codec may read only the query string)."""
+        return bool(self._kinds or self._socketio is not None or self._ddp is not None or self._xmpp)
+
+    @property
+    def reads_query(self) -> bool:
+        return bool(self._query)
+
+    def check_request(self, query: Mapping[str, str]) -> None:
+        """Refuse a request whose query names a protocol version this codec does not read."""
+        if self._socketio is not None:
+            getall = getattr(query, "getall", None)
+            check_version(getall("EIO", []) if getall is not None else [v for k, v in query.items() if k == "EIO"])
+
+    def extract_query(self, query: str) -> Extracted:
+        """Fields of the raw query string (declared `query` and `form` names); renders a new query."""
+        if not self._query or not query:
+            return Extracted(query)
+        names = self._query
+        return self._run(query, query, lambda text, fields: extract_form(text, names, fields))
 
     def extract_http(self, body: bytes, content_type: str | None) -> Extracted:
-        """Fields of one HTTP body. With json/form/text the Content-Type picks among the declared
-        formats; a JSON or form body on a route declaring only the other is refused, since the
-        backend might parse it anyway."""
+        """Fields of one HTTP body, in the format its Content-Type names among the declared ones."""
         if not body:
             return Extracted(body)
+        media = media_type(content_type) if content_type is not None else None
+        charset = media.charset if media is not None else "utf-8"
         if self._xmpp:
+            decode_text(body, charset)  # refuse bytes that are not UTF-8 before expat sees them
             return self._xml(body)
         if self._socketio is not None:
             events = self._socketio
-            return self._run(body, _decode(body), lambda text, fields: extract_polling(text, events, fields))
+            return self._run(body, decode_text(body, charset),
+                             lambda text, fields: extract_polling(text, events, fields))
         if self._ddp is not None:
-            return self._run(body, _decode(body), _sockjs_lines(self._ddp))
-        kind, charset = _content_kind(content_type)
-        if kind in self._kinds:
-            assert kind is not None
-            encoding = charset if kind == "text" else "utf-8"
-            return self._run(body, _decode(body, encoding), self._extractor(kind), encoding)
-        if kind in ("json", "form"):
-            raise CodecError(f"a {kind} body is not accepted on this route (declared: {', '.join(self._kinds)})")
-        return self._first_fit(body, _decode(body, charset if self._kinds == ("text",) else "utf-8"))
+            return self._run(body, decode_text(body, charset), _sockjs_lines(self._ddp))
+        if media is None:
+            return self._first_fit(body, decode_text(body))
+        declared = _DECLARES.get(media.kind)
+        if declared not in self._kinds:
+            raise UnsupportedPayload(f"a {media.mime} body is not read on this route "
+                                     f"(declared: {', '.join(self._kinds)})")
+        if media.kind == "multipart":
+            return self._multipart(body, media)
+        return self._run(body, decode_text(body, media.charset), self._extractor(media.kind), media.charset)
 
     def extract_frame(self, frame: str | bytes) -> Extracted:
         """Fields of one WebSocket message (text or binary)."""
@@ -183,10 +190,10 @@ class Codec:
             return self._xml(frame)
         if self._socketio is not None:
             if isinstance(frame, bytes):
-                return Extracted(frame)  # a binary attachment of an event: data, not text
+                return Extracted(frame)  # a binary attachment: data (placeholders at text pointers are refused)
             events = self._socketio
             return self._run(frame, frame, lambda text, fields: extract_engineio(text, events, fields))
-        text = frame if isinstance(frame, str) else _decode(frame)
+        text = frame if isinstance(frame, str) else decode_text(frame)
         if self._ddp is not None:
             ddp = self._ddp
             return self._run(frame, text, lambda text, fields: extract_sockjs(text, ddp, fields))
@@ -194,12 +201,19 @@ class Codec:
 
     def _extractor(self, kind: str) -> Extractor:
         if kind == "json":
-            states = states_of(self._json)
-            return lambda text, fields: parse_document(text, states, fields).render
+            states = states_of(self._json, fold=self._fold)
+            fold = self._fold
+            return lambda text, fields: parse_document(text, states, fields, fold=fold).render
         if kind == "form":
             names = self._form
             return lambda text, fields: extract_form(text, names, fields)
         return _whole_text
+
+    def _multipart(self, body: bytes, media: MediaType) -> Extracted:
+        boundary = boundary_of(media.params)
+        names = self._form
+        return self._run(body, body.decode(BYTES),
+                         lambda text, fields: extract_multipart(text, boundary, names, fields), BYTES)
 
     def _first_fit(self, original: bytes | str, text: str) -> Extracted:
         """Without a content type, the first declared format that parses (json, form, text)."""

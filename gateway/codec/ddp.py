@@ -1,9 +1,14 @@
 """Meteor DDP messages, bare (Rocket.Chat's `/websocket`) or inside SockJS frames (`/sockjs/...`).
 
 A DDP message is one JSON object. Method calls (`"msg": "method"`) are selected by method name,
-collection updates (`added`, `changed`, `addedBefore`) by collection name; `*` selects all of both.
-Pointers address the whole DDP message: `/params/0/msg` for `sendMessage`, `/fields/args/*/msg`
-for `stream-room-messages`.
+collection updates (`added`, `changed`, `addedBefore`) by collection name, method results
+(`"msg": "result"`, which name no method) by `#result`; `*` selects all of them. Pointers
+address the whole DDP message: `/params/0/msg` for `sendMessage`, `/fields/args/*/msg` for
+`stream-room-messages`, `/result/messages/*/msg` for `loadHistory` answers.
+
+Meteor reads `params`, `fields` and `result` through EJSON, which rewrites some objects before a
+method sees them (`{"$escape": {...}}` loses a level): such an object on a pointer's way is
+refused by the JSON walk, as are repeated keys anywhere in the message.
 
 SockJS frames from the server: `o` (open), `h` (heartbeat), `c[code,"reason"]` (close),
 `a["msg1","msg2"]` (messages, each a JSON string holding one DDP message), `m"msg"` (one message,
@@ -28,8 +33,9 @@ from gateway.codec.jsonpath import (
     walk_document,
 )
 
-__all__ = ["extract_ddp", "extract_sockjs"]
+__all__ = ["RESULT", "extract_ddp", "extract_sockjs"]
 
+RESULT = "#result"
 _COLLECTION_MESSAGES = frozenset({"added", "changed", "addedBefore"})
 
 
@@ -56,7 +62,7 @@ def extract_ddp(text: str, selector: Mapping[str, Sequence[Pointer]], fields: li
         raise CodecError("DDP message is not a JSON object")
     kind = message.get("msg")
     name = message.get("method") if kind == "method" else (
-        message.get("collection") if kind in _COLLECTION_MESSAGES else None)
+        message.get("collection") if kind in _COLLECTION_MESSAGES else (RESULT if kind == "result" else None))
     if names is not None and kind == "method":
         names.append(name if isinstance(name, str) else "")
     if not isinstance(name, str):

@@ -1,24 +1,58 @@
-"""application/x-www-form-urlencoded bodies: fields by name, untouched fields kept byte for byte."""
+"""application/x-www-form-urlencoded bodies and query strings: fields by name, the rest byte for byte.
+
+A declared name matches the way frameworks read names: `msg`, `msg[]`, `msg[0]` and `msg[a]`
+all fill `msg` in PHP, Rack and Express's `qs`, and PHP reads `m.sg` and `m sg` as `m_sg`.
+What different frameworks would split or decode differently is refused rather than guessed:
+a `;` inside a pair whose name matters (Rack and old Python and Go split on it), a `%` not
+followed by two hex digits (`%u0041` is IIS's `A`), and bytes that are not UTF-8 once decoded.
+`_method` (Rails, Laravel and Symfony run the request as that method) and a `_charset_` other
+than UTF-8 (some decode the other fields with it) are refused in every body and query.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from urllib.parse import quote_plus, unquote_plus
 
 from gateway.codec._base import CodecError, Renderer, TextField
 
-__all__ = ["extract_form"]
+__all__ = ["METHOD_OVERRIDE", "check_special", "declared", "extract_form"]
+
+METHOD_OVERRIDE = "_method"
+_CHARSET_FIELD = "_charset_"
+_UTF8 = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 def _decode(raw: str) -> str:
+    if "%" in raw and _BAD_PERCENT.search(raw):
+        raise CodecError("form field holds a '%' that is not a percent-escape")
     try:
         return unquote_plus(raw, encoding="utf-8", errors="strict")
     except UnicodeDecodeError:
         raise CodecError("form field is not valid UTF-8 once percent-decoded") from None
 
 
+def declared(name: str, names: Collection[str]) -> bool:
+    """Whether a field called `name` fills one of `names` in some framework (`*`: every name)."""
+    if "*" in names or name in names:
+        return True
+    base = name.split("[", 1)[0]
+    php = base.lstrip(" ").replace(".", "_").replace(" ", "_")
+    return base in names or php in names
+
+
+def check_special(name: str, value: str) -> None:
+    """Refuse the fields that change how the backend reads the request."""
+    if name.strip().lower() == METHOD_OVERRIDE:
+        raise CodecError("a _method field would make the backend run another method")
+    if name == _CHARSET_FIELD and value.strip().lower() not in _UTF8:
+        raise CodecError("a _charset_ field names a charset other than UTF-8")
+
+
 def extract_form(text: str, names: Collection[str], fields: list[TextField]) -> Renderer:
-    """Offer the value of every field whose decoded name is in `names` (`*`: every field).
+    """Offer the value of every field whose name `declared` matches.
 
     A name given twice yields two fields (`msg`, `msg[1]`): backends differ in which copy they
     read, so both are inspected.
@@ -26,18 +60,21 @@ def extract_form(text: str, names: Collection[str], fields: list[TextField]) -> 
     pairs = text.split("&")
     owned: dict[int, int] = {}  # field index -> pair index
     seen: dict[str, int] = {}
-    every = "*" in names
     for position, pair in enumerate(pairs):
         if not pair:
             continue
         raw_name, _, raw_value = pair.partition("=")
         name = _decode(raw_name)
-        if not (every or name in names):
+        value = _decode(raw_value)
+        check_special(name, value)
+        if ";" in pair:
+            _check_semicolons(pair, names)
+        if not declared(name, names):
             continue
         count = seen.get(name, 0)
         seen[name] = count + 1
         owned[len(fields)] = position
-        fields.append(TextField(name if count == 0 else f"{name}[{count}]", _decode(raw_value)))
+        fields.append(TextField(name if count == 0 else f"{name}[{count}]", value))
 
     def render(changes: Mapping[int, str]) -> str | None:
         rewritten = list(pairs)
@@ -50,3 +87,15 @@ def extract_form(text: str, names: Collection[str], fields: list[TextField]) -> 
         return "&".join(rewritten) if touched else None
 
     return render
+
+
+def _check_semicolons(pair: str, names: Collection[str]) -> None:
+    """A backend that also splits on `;` reads other fields out of this pair: refuse if any matters."""
+    for part in pair.split(";"):
+        raw_name, _, raw_value = part.partition("=")
+        name = _decode(raw_name)
+        check_special(name, _decode(raw_value))
+        if declared(name, names):
+            raise CodecError("a ';' inside a form field whose name is read (some backends split on it)")
+    if declared(_decode(pair.partition("=")[0]), names):
+        raise CodecError("a ';' inside a form field whose name is read (some backends split on it)")

@@ -1,16 +1,25 @@
 """JSON documents: find string values by pointer, and splice new strings in at their exact offsets.
 
-Pointers are RFC 6901 (`/content/body`, `~0` for `~`, `~1` for `/`) with two extra segments:
-`*` matches every member of an object or every element of an array, and `@json` descends into a
-string that itself holds a JSON document (Mattermost's `posted` event carries its post that way:
-`/data/post/@json/message`). On an object or array, `@json` is a no-op, so a pointer keeps
-working when a server sends that value as real JSON instead. Only string values are ever
-returned; numbers, booleans and nulls at a pointer are ignored, never offered as text.
+Pointers are RFC 6901 (`/content/body`, `~0` for `~`, `~1` for `/`) with three extra segments:
+`*` matches every member of an object or every element of an array, `**` any number of levels
+(none included), and `@json` descends into a string that itself holds a JSON document
+(Mattermost's `posted` event carries its post that way: `/data/post/@json/message`). On an
+object or array, `@json` is a no-op, so a pointer keeps working when a server sends that value
+as real JSON instead.
+
+What a pointer reaches is text, whatever its JSON type, because a JavaScript backend turns it
+back into text (`${msg.text}`): a string is one field; a number is a field holding its literal
+(written back as a string if a filter changes it); an array is descended into, every string and
+number below it a field (JavaScript joins arrays into text); so is an object, unless other
+pointers lead into it (`/*` with `/*/text`: the object's text is where those say); `true`,
+`false` and `null` hold no text.
 
 The walk only descends where some pointer leads; everything else is skipped with the C scanner
 of the standard library, which validates it on the way. Objects on a pointer's way must not
-repeat a key (the backend might read the other copy). Rendering replaces exactly the bytes of the
-changed string literals: the rest of the document is forwarded as it came.
+repeat a key (the backend might read the other copy), compared after case folding when the
+backend folds keys (`fold`, see `keys.py`), and must not be EJSON-special or hold `__proto__`
+anywhere. Rendering replaces exactly the bytes of the changed literals: the rest of the document
+is forwarded as it came.
 """
 
 from __future__ import annotations
@@ -19,27 +28,26 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
 
 from gateway.codec._base import CodecError, Renderer, TextField
+from gateway.codec.json_limits import MAX_DEPTH, check_document
+from gateway.codec.keys import PROTO, check_ejson, fold_key, refuse_proto_keys
 
 __all__ = [
-    "JSON_STEP", "MAX_DEPTH", "WILDCARD", "JsonDoc", "Pointer", "State", "Walker",
-    "check_document", "parse_document", "reject_constant", "states_of", "walk_document",
+    "ANY_DEPTH", "JSON_STEP", "MAX_DEPTH", "WILDCARD", "JsonDoc", "Pointer", "State", "Walker",
+    "check_document", "closure", "parse_document", "reject_constant", "states_of", "step", "walk_document",
 ]
 
 WILDCARD = "*"
+ANY_DEPTH = "**"
 JSON_STEP = "@json"
-MAX_DEPTH = 64  # real chat payloads nest a dozen levels; deeper is an attack on the parser
+_META = frozenset({WILDCARD, ANY_DEPTH, JSON_STEP})
 
 State = tuple[tuple[str, ...], int]  # pointer segments and the index of the next one to match
+_EVERYTHING: State = ((ANY_DEPTH,), 0)  # what a text pointer ending on an array or object becomes
 
 _WS = re.compile(r"[ \t\n\r]*")
 _SPACE = " \t\n\r"
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|.)", re.DOTALL)
-_DELTA = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 def reject_constant(name: str) -> float:
@@ -76,33 +84,6 @@ class Pointer:
 def escape(token: str) -> str:
     """A key as an RFC 6901 pointer token."""
     return token.replace("~", "~0").replace("/", "~1")
-
-
-def check_document(text: str) -> None:
-    """Refuse what the walk must never see: nesting deeper than MAX_DEPTH, lone surrogate escapes."""
-    if text.count("[") + text.count("{") > MAX_DEPTH:  # fewer openings cannot nest deeper
-        brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
-        if brackets and max(accumulate(_DELTA[c] for c in brackets)) > MAX_DEPTH:
-            raise CodecError(f"JSON nested deeper than {MAX_DEPTH} levels")
-    if "\\u" in text:
-        _check_surrogates(text)
-
-
-def _check_surrogates(text: str) -> None:
-    high_end = -1  # where the last unpaired high surrogate escape ended
-    for found in _ESCAPE.finditer(text):
-        code = int(found.group(1), 16) if found.group(1) else -1
-        if high_end >= 0:
-            if 0xDC00 <= code <= 0xDFFF and found.start() == high_end:
-                high_end = -1
-                continue
-            raise CodecError("JSON string holds a lone surrogate escape")
-        if 0xD800 <= code <= 0xDBFF:
-            high_end = found.end()
-        elif 0xDC00 <= code <= 0xDFFF:
-            raise CodecError("JSON string holds a lone surrogate escape")
-    if high_end >= 0:
-        raise CodecError("JSON string holds a lone surrogate escape")
 
 
 def string_literal(text: str, original: str) -> str:
@@ -147,14 +128,22 @@ class JsonDoc:
 
 
 class Walker:
-    """Walks one JsonDoc along pointer states, recording string fields into a shared list."""
+    """Walks one JsonDoc along pointer states, recording text fields into a shared list.
 
-    __slots__ = ("doc", "fields", "text")
+    `fold`: keys are compared case-folded (pointer segments must be folded too, see `states_of`).
+    `placeholders`: refuse a Socket.IO binary placeholder where text is read (the backend puts
+    the attachment there, bytes the gateway never sees).
+    """
 
-    def __init__(self, doc: JsonDoc, fields: list[TextField]) -> None:
+    __slots__ = ("doc", "fields", "fold", "placeholders", "text")
+
+    def __init__(self, doc: JsonDoc, fields: list[TextField], *, fold: bool = False,
+                 placeholders: bool = False) -> None:
         self.doc = doc
         self.text = doc.text
         self.fields = fields
+        self.fold = fold
+        self.placeholders = placeholders
 
     def ws(self, pos: int) -> int:
         """Past any whitespace at `pos` (the end of the text is a valid answer)."""
@@ -177,38 +166,49 @@ class Walker:
         return value, end
 
     def add_field(self, start: int, end: int, path: str, text: str) -> None:
-        if start not in self.doc.leaves:  # two pointers may select the same string: offer it once
+        if start not in self.doc.leaves:  # two pointers may select the same value: offer it once
             self.doc.leaves[start] = (end, len(self.fields))
             self.fields.append(TextField(path, text))
 
     def value(self, pos: int, states: Sequence[State], path: str) -> int:
         """Walk the value at `pos` for `states`; returns its end."""
+        states = closure(states)
         char = self.text[pos]
+        done = any(i == len(segments) for segments, i in states)
         if char == '"':
             text, end = self.string(pos)
-            if any(i == len(segments) for segments, i in states):
+            if done:
                 self.add_field(pos, end, path, text)
             inner = [(segments, i + 1) for segments, i in states if i < len(segments) and segments[i] == JSON_STEP]
             if inner:
-                nested = parse_document(text, inner, self.fields, f"{path}/{JSON_STEP}")
+                nested = parse_document(text, inner, self.fields, f"{path}/{JSON_STEP}", fold=self.fold)
                 self.doc.nested[pos] = (end, nested.render)
             return end
         if char not in "{[":
-            return self.skip(pos)
+            end = self.skip(pos)
+            if done and char not in "tfn":  # a number where text is read: its digits are the text
+                self.add_field(pos, end, path, self.text[pos:end])
+            return end
         while any(i < len(segments) and segments[i] == JSON_STEP for segments, i in states):
             states = [(s, i + 1) if i < len(s) and s[i] == JSON_STEP else (s, i) for s, i in states]
         pending = [(segments, i) for segments, i in states if i < len(segments)]
+        if done and _EVERYTHING not in pending and (char == "[" or not pending):
+            pending.append(_EVERYTHING)  # text that is a list, or an object no other pointer reads into
         if not pending:
             return self.skip(pos)
         if char == "{":
+            descending = done or _EVERYTHING in pending
+
             def member(key: str, at: int) -> int:
-                nxt = [(s, i + 1) for s, i in pending if s[i] == WILDCARD or s[i] == key]
+                if descending and self.placeholders and key == "_placeholder":
+                    raise CodecError("a binary attachment where the route reads text")
+                nxt = step(pending, fold_key(key) if self.fold else key)
                 return self.value(at, nxt, f"{path}/{escape(key)}") if nxt else self.skip(at)
             return self.members(pos, member)
 
         def element(index: int, at: int) -> int:
             token = str(index)
-            nxt = [(s, i + 1) for s, i in pending if s[i] == WILDCARD or s[i] == token]
+            nxt = step(pending, token)
             return self.value(at, nxt, f"{path}/{token}") if nxt else self.skip(at)
         return self.elements(pos, element)
 
@@ -221,13 +221,19 @@ class Walker:
         if text[pos] == "}":
             return pos + 1
         seen: set[str] = set()
+        keys: set[str] = set()
         while True:
             if text[pos] != '"':
                 raise CodecError(f"expected a JSON string at offset {pos}")
             key, pos = scanstring(text, pos + 1, True)
-            if key in seen:
-                raise CodecError("duplicate key in a JSON object")
-            seen.add(key)
+            name = fold_key(key) if self.fold else key
+            if name in seen:
+                raise CodecError("duplicate key in a JSON object" + (" (keys compared case-folded)"
+                                                                     if self.fold else ""))
+            if key == PROTO:
+                raise CodecError("a __proto__ key in a JSON object")
+            seen.add(name)
+            keys.add(key)
             if text[pos] in space:
                 pos = skip_space(text, pos).end()  # type: ignore[union-attr]
             if text[pos] != ":":
@@ -244,6 +250,7 @@ class Walker:
                     pos = skip_space(text, pos).end()  # type: ignore[union-attr]
                 continue
             if text[pos] == "}":
+                check_ejson(keys)
                 return pos + 1
             raise CodecError(f"expected ',' or '}}' at offset {pos}")
 
@@ -266,12 +273,30 @@ class Walker:
             index += 1
 
 
-def walk_document(text: str, fields: list[TextField],
-                  root: Callable[[Walker, int], int]) -> JsonDoc:
+def step(pending: Sequence[State], key: str) -> list[State]:
+    """The states for the member or element `key` of a container walked with `pending` (each
+    state not complete): `*` and an equal segment move on, `**` stays for the levels below."""
+    return [(s, i) if s[i] == ANY_DEPTH else (s, i + 1) for s, i in pending
+            if s[i] == ANY_DEPTH or s[i] == WILDCARD or s[i] == key]
+
+
+def closure(states: Sequence[State]) -> Sequence[State]:
+    """`states` plus, for each `**`, the state that lets it match no level at all."""
+    if not any(i < len(s) and s[i] == ANY_DEPTH for s, i in states):
+        return states
+    out = list(dict.fromkeys(states))
+    for segments, i in out:  # grows while iterating: consecutive `**` each add one
+        if i < len(segments) and segments[i] == ANY_DEPTH and (segments, i + 1) not in out:
+            out.append((segments, i + 1))
+    return out
+
+
+def walk_document(text: str, fields: list[TextField], root: Callable[[Walker, int], int], *,
+                  fold: bool = False, placeholders: bool = False) -> JsonDoc:
     """Check `text`, let `root` walk its top value, and insist nothing follows it."""
     check_document(text)
     doc = JsonDoc(text)
-    walker = Walker(doc, fields)
+    walker = Walker(doc, fields, fold=fold, placeholders=placeholders)
     try:
         end = walker.ws(root(walker, walker.ws(0)))
     except CodecError:
@@ -284,13 +309,18 @@ def walk_document(text: str, fields: list[TextField],
         raise CodecError(f"invalid JSON: {exc}") from None
     if end != len(text):
         raise CodecError(f"unexpected data after the JSON value at offset {end}")
+    refuse_proto_keys(text)
     return doc
 
 
-def parse_document(text: str, states: Sequence[State], fields: list[TextField], path: str = "") -> JsonDoc:
-    """Walk a whole JSON text for `states`, appending the string fields found to `fields`."""
-    return walk_document(text, fields, lambda walker, pos: walker.value(pos, states, path))
+def parse_document(text: str, states: Sequence[State], fields: list[TextField], path: str = "", *,
+                   fold: bool = False) -> JsonDoc:
+    """Walk a whole JSON text for `states`, appending the text fields found to `fields`."""
+    return walk_document(text, fields, lambda walker, pos: walker.value(pos, states, path), fold=fold)
 
 
-def states_of(pointers: Sequence[Pointer]) -> list[State]:
-    return [(pointer.segments, 0) for pointer in pointers]
+def states_of(pointers: Sequence[Pointer], *, fold: bool = False) -> list[State]:
+    """Start states for `pointers`; with `fold`, key segments are case-folded like the keys will be."""
+    if not fold:
+        return [(pointer.segments, 0) for pointer in pointers]
+    return [(tuple(s if s in _META else fold_key(s) for s in pointer.segments), 0) for pointer in pointers]

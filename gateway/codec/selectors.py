@@ -30,12 +30,14 @@ class FieldSelector:
     """Where message text lives in one direction of a route (see gateway/codec/)."""
 
     json: tuple[str, ...] = ()
-    form: tuple[str, ...] = ()
+    form: tuple[str, ...] = ()  # urlencoded and multipart field names (read in the query string too)
     text: bool = False
     socketio: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     ddp: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     xmpp: bool = False
     sse: SseFields = field(default_factory=SseFields)  # streamed text/event-stream responses (outbound)
+    query: tuple[str, ...] = ()  # query parameters holding text (inbound; the body may still stream)
+    fold_keys: bool = False      # JSON keys match whatever their case, as Go's encoding/json does
 
     @property
     def declared(self) -> bool:

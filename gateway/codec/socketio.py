@@ -4,24 +4,57 @@ Engine.IO: the first character is the packet type; only `4` (message) carries a 
 every other type (open, close, ping, pong, upgrade, noop) passes untouched. Socket.IO:
 `<type>[<attachments>-][/<namespace>,][<ack id>][JSON]`, e.g. `42["chat message",{"text":"hi"}]`,
 `42/chat,["ev",...]`, `421["ev",...]`, `451-["upload",{"_placeholder":true,"num":0}]`.
+
 Events (2) and binary events (5) are selected by name (`*`: every event); their pointers address
 the event's arguments without the name: `/0` is the first argument, `/0/text` a key inside it,
-`/*` every argument. Binary attachments travel in their own frames and are left alone.
+`/*` every argument. Acknowledgements (3, and binary 6) carry a callback's arguments and no name:
+they are read with the pointers under `#ack`, or, when none are declared, with every pointer the
+direction declares for any event, since an ack may answer any of them.
+
+Read as socket.io-parser reads it, and refused where it would not be: the attachment count only
+on binary packets, the payload right after the header (no blank, which the parser would take for
+an ack id), event names that are a string (not a reserved one) or a number, no payload on a
+disconnect. A binary packet's `_placeholder` objects become the attachments' bytes on the server:
+one where the route reads text is refused; elsewhere it is data, and the attachment frames that
+follow pass as they are. Engine.IO v3 frames differently: `check_version` refuses it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
-from gateway.codec._base import CodecError, Renderer, TextField
-from gateway.codec.jsonpath import WILDCARD, Pointer, State, Walker, walk_document
+from gateway.codec._base import CodecError, Renderer, TextField, UnsupportedPayload
+from gateway.codec.jsonpath import WILDCARD, Pointer, State, Walker, closure, step, walk_document
 
-__all__ = ["extract_engineio", "extract_polling"]
+__all__ = ["ACK", "ENGINE_IO_VERSION", "check_version", "extract_engineio", "extract_polling"]
 
-_PACKET = re.compile(r"([0-6])(?:(\d+)-)?(/[^,]*,|/[^,]*$)?(\d+)?")
+ACK = "#ack"
+ENGINE_IO_VERSION = "4"
+_PACKET = re.compile(r"([0-6])((?<=[56])\d+-)?(/[^,]*,|/[^,]*$)?(\d+)?")
 _EVENTS = frozenset("25")
+_ACKS = frozenset("36")
+_BINARY = frozenset("56")
+_RESERVED = frozenset({"connect", "connect_error", "disconnect", "disconnecting", "newListener",
+                       "removeListener"})
 _RECORD_SEPARATOR = "\x1e"
+
+
+def check_version(values: Sequence[str]) -> None:
+    """The `EIO` query values of a handshake or polling request: exactly one, and `4`.
+
+    engine.io takes anything but the string "4" (a missing or repeated parameter included) for
+    protocol 3, whose polling payloads (`<length>:<packet>`) this codec would misread.
+    """
+    if list(values) != [ENGINE_IO_VERSION]:
+        raise UnsupportedPayload(f"Engine.IO protocol other than {ENGINE_IO_VERSION} (EIO={','.join(values)})")
+
+
+def _ack_pointers(events: Mapping[str, Sequence[Pointer]]) -> list[Pointer]:
+    declared = events.get(ACK)
+    if declared is not None:
+        return list(declared)
+    return list(dict.fromkeys(p for ps in events.values() for p in ps))
 
 
 def extract_engineio(frame: str, events: Mapping[str, Sequence[Pointer]], fields: list[TextField],
@@ -38,12 +71,40 @@ def extract_engineio(frame: str, events: Mapping[str, Sequence[Pointer]], fields
     if header is None:
         raise CodecError("not a Socket.IO packet")
     kind, namespace = header.group(1), header.group(3) or ""
-    if kind not in _EVENTS:
-        return None
     start = header.end()
+    if kind in _BINARY and header.group(2) is None:
+        raise CodecError("binary Socket.IO packet without an attachment count")
+    if kind == "1" and start != len(frame):
+        raise CodecError("Socket.IO disconnect with a payload")
+    if kind not in _EVENTS and kind not in _ACKS:
+        return None
+    if frame[start:start + 1] != "[":
+        raise CodecError("Socket.IO event or ack whose payload is not an array right after the header")
     prefix = frame[:start]
     label = f"4{kind}{namespace}"
+    if kind in _ACKS:
+        root = _ack_root(_ack_pointers(events), label)
+    else:
+        root = _event_root(events, label, names)
+    doc = walk_document(frame[start:], fields, root, placeholders=kind in _BINARY)
+    render = doc.render
 
+    def rendered(changes: Mapping[int, str]) -> str | None:
+        payload = render(changes)
+        return None if payload is None else prefix + payload
+    return rendered
+
+
+def _argument_states(pointers: Sequence[Pointer], index: int) -> list[State]:
+    """States for the argument at `index` of an event or ack (the arguments are the top array)."""
+    start = [(p.segments, 0) for p in pointers if p.segments]
+    return step([(s, i) for s, i in closure(start) if i < len(s)], str(index))
+
+
+Root = Callable[[Walker, int], int]
+
+
+def _event_root(events: Mapping[str, Sequence[Pointer]], label: str, names: list[str] | None) -> Root:
     def root(walker: Walker, pos: int) -> int:
         event: list[str] = []  # the event name, once read
         pointers: list[Pointer] = []
@@ -56,30 +117,33 @@ def extract_engineio(frame: str, events: Mapping[str, Sequence[Pointer]], fields
                 event.append(f"{label}[{name}]")
                 pointers.extend([*events.get(name, ()), *events.get(WILDCARD, ())])
                 return walker.skip(at)
-            token = str(index - 1)
-            states: list[State] = [(p.segments, 1) for p in pointers
-                                   if p.segments and p.segments[0] in (WILDCARD, token)]
+            states = _argument_states(pointers, index - 1)
             if not states:
                 return walker.skip(at)
-            return walker.value(at, states, f"{event[0]}/{token}")
+            return walker.value(at, states, f"{event[0]}/{index - 1}")
         end = walker.elements(pos, argument)
         if not event:
             raise CodecError("Socket.IO event without a name")
         return end
+    return root
 
-    doc = walk_document(frame[start:], fields, root)
-    render = doc.render
 
-    def rendered(changes: Mapping[int, str]) -> str | None:
-        payload = render(changes)
-        return None if payload is None else prefix + payload
-    return rendered
+def _ack_root(pointers: Sequence[Pointer], label: str) -> Root:
+    def root(walker: Walker, pos: int) -> int:
+        def argument(index: int, at: int) -> int:
+            states = _argument_states(pointers, index)
+            return walker.value(at, states, f"{label}/{index}") if states else walker.skip(at)
+        return walker.elements(pos, argument)
+    return root
 
 
 def _event_name(walker: Walker, pos: int) -> str:
     char = walker.text[pos]
     if char == '"':
-        return walker.string(pos)[0]
+        name = walker.string(pos)[0]
+        if name in _RESERVED:
+            raise CodecError(f"Socket.IO event with the reserved name {name!r}")
+        return name
     if char == "-" or char.isdigit():  # socket.io-parser accepts numeric event names too
         return walker.text[pos:walker.skip(pos)]
     raise CodecError("Socket.IO event name must be a string or a number")

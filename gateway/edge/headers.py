@@ -2,6 +2,13 @@
 
 Hop-by-hop headers describe one connection and must not be passed on (RFC 9110 7.6.1);
 incoming forwarding headers are only believed from a trusted proxy (`client_address`).
+
+Names are compared the way the laxest backend compares them: lower-cased, with `_` read as
+`-`. CGI, WSGI, PHP and Rack turn both `X-Chatguard-Subject` and `X_Chatguard_Subject` into
+`HTTP_X_CHATGUARD_SUBJECT`, so a header the gateway strips is stripped in every spelling.
+Headers that make a framework run another method (`X-HTTP-Method-Override`...) or route another
+path (`X-Original-URL`...) than the one the gateway authorized never pass, nor do the client-IP
+headers some backends believe (`True-Client-IP`...): the gateway sets X-Forwarded-For itself.
 """
 
 from __future__ import annotations
@@ -18,28 +25,65 @@ HOP_BY_HOP = frozenset({
 })
 # Headers the gateway sets itself; incoming copies are dropped so a client cannot forge them.
 GATEWAY_OWNED_PREFIX = "x-chatguard-"
+# A POST that a framework runs as another method (Rails, Laravel, Express method-override, ASP.NET).
+METHOD_OVERRIDE = frozenset({"x-http-method-override", "x-method-override", "x-http-method"})
+# Another path than the request line's, believed by IIS, Symfony, Zend, Spring, Envoy and ingress setups.
+PATH_REWRITE = frozenset({
+    "x-original-url", "x-rewrite-url", "x-original-uri", "x-forwarded-uri", "x-forwarded-path",
+    "x-forwarded-prefix", "x-envoy-original-path",
+})
+# Another client address, host or scheme than the gateway's X-Forwarded-*.
+ADDRESS_SPOOF = frozenset({
+    "x-real-ip", "true-client-ip", "x-client-ip", "x-cluster-client-ip", "cf-connecting-ip",
+    "fastly-client-ip", "x-original-forwarded-for", "x-forwarded", "forwarded-for", "x-forwarded-server",
+    "x-forwarded-port", "x-forwarded-scheme", "x-forwarded-ssl", "x-url-scheme", "x-scheme",
+    "front-end-https", "x-host", "x-original-host", "x-http-host-override",
+})
+CLIENT_ONLY = METHOD_OVERRIDE | PATH_REWRITE | ADDRESS_SPOOF
+# Headers whose meaning the gateway relies on: any other spelling of them is dropped, so a backend
+# that folds `_` into `-` cannot read a second, unchecked copy.
+_INTERPRETED = frozenset({
+    "host", "content-type", "content-length", "content-encoding", "authorization", "cookie",
+    "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "forwarded", "x-request-id",
+    "origin", "sec-websocket-protocol", "sec-websocket-key", "sec-websocket-version",
+    "sec-websocket-extensions", "accept-encoding",
+})
+
+
+def normalised(name: str) -> str:
+    """A header name as CGI-style backends see it: lower case, `_` read as `-`."""
+    return name.lower().replace("_", "-")
 
 
 def strip_set(*names: str) -> frozenset[str]:
-    """Hop-by-hop headers plus `names`, lower-cased once (for `end_to_end`)."""
-    return HOP_BY_HOP | {name.lower() for name in names}
+    """Hop-by-hop headers plus `names`, normalised once (for `end_to_end`)."""
+    return HOP_BY_HOP | {normalised(name) for name in names}
 
 
 def end_to_end(headers: Mapping[str, str], skip: frozenset[str] = HOP_BY_HOP) -> CIMultiDict[str]:
     """Copy `headers` without those in `skip` (see `strip_set`), those named in Connection,
-    and any gateway-owned `X-Chatguard-*` header."""
+    any gateway-owned `X-Chatguard-*` header, and any header spelled with `_` that another
+    spelling of a header the gateway reads or sets would collide with."""
     connection = headers.get("Connection")
     if connection:
         values = headers.getall("Connection") if isinstance(headers, CIMultiDictProxy | CIMultiDict) \
             else [connection]
-        skip = skip | {token.strip().lower() for value in values for token in value.split(",")}
+        skip = skip | {normalised(token.strip()) for value in values for token in value.split(",")}
     out: CIMultiDict[str] = CIMultiDict()
     for name, value in headers.items():
-        lowered = name.lower()
-        if lowered in skip or lowered.startswith(GATEWAY_OWNED_PREFIX):
+        key = normalised(name)
+        if key in skip or key.startswith(GATEWAY_OWNED_PREFIX):
+            continue
+        if "_" in name and (key in _INTERPRETED or key in HOP_BY_HOP or key in CLIENT_ONLY):
             continue
         out.add(name, value)
     return out
+
+
+def client_headers(headers: Mapping[str, str], skip: frozenset[str]) -> CIMultiDict[str]:
+    """`end_to_end` for a client's request: also without method-override, path-rewrite and
+    address headers, in any spelling."""
+    return end_to_end(headers, skip | CLIENT_ONLY)
 
 
 def add_forwarding(out: CIMultiDict[str], incoming: Mapping[str, str], *, peer: str | None,

@@ -21,7 +21,7 @@ from gateway.auth.carriage import strip_headers, strip_query
 from gateway.codec import CodecError
 from gateway.edge.errors import error_response
 from gateway.edge.guard import body_timed_out
-from gateway.edge.headers import add_forwarding, end_to_end, strip_set
+from gateway.edge.headers import add_forwarding, client_headers, end_to_end, strip_set
 from gateway.edge.request_id import REQUEST_ID
 from gateway.enforce.settle import enforce
 from gateway.inspect.exchange import Exchange
@@ -83,7 +83,7 @@ def upstream_url(exchange: Exchange) -> URL:
 
 def upstream_headers(exchange: Exchange) -> CIMultiDict[str]:
     request = exchange.request
-    headers = end_to_end(request.headers, _REQUEST_STRIP)
+    headers = client_headers(request.headers, _REQUEST_STRIP)
     add_forwarding(headers, request.headers, peer=request.remote, scheme=request.scheme,
                    host=request.host, trusted=exchange.runtime.trusted)
     headers[REQUEST_ID] = exchange.request_id

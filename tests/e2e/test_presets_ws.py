@@ -59,7 +59,10 @@ CASES: list[tuple[str, str, tuple[str, ...], list[str], list[str]]] = [
      ['<open xmlns="urn:ietf:params:xml:ns:xmpp-framing" to="example.com" version="1.0"/>',
       '<message xmlns="jabber:client" to="forbidden@example.com" type="chat" id="m1"><body>@@ &lt;3</body>'
       "</message>",
-      '<presence xmlns="jabber:client"><status>forbidden is not a chat body</status></presence>'],
+      '<presence xmlns="jabber:client"><status>@@ status text</status></presence>',
+      "<message xmlns='jabber:client'><body>@@</body><html xmlns='http://jabber.org/protocol/xhtml-im'>"
+      "<body xmlns='http://www.w3.org/1999/xhtml'><p>@@ <b>@@</b></p></body></html>"
+      "<x xmlns='jabber:x:oob'><url>https://files.example/forbidden.png</url><desc>@@ desc</desc></x></message>"],
      ['<open xmlns="urn:ietf:params:xml:ns:xmpp-framing" from="example.com" id="++TR84Sm6A3hnt3Q065SnAbbk3Y=" '
       'version="1.0" xml:lang="en"/>',
       "<message xmlns='jabber:client' from='juliet@example.com/balcony' to='romeo@example.net' type='chat'>"

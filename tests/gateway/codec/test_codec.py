@@ -15,6 +15,7 @@ from gateway.codec import (
     FieldCaps,
     FieldSelector,
     LimitExceeded,
+    UnsupportedPayload,
     check_selector,
 )
 
@@ -47,25 +48,44 @@ def test_selector_errors_name_the_key(declared: dict[str, Any], path: str, messa
 
 
 @pytest.mark.parametrize("content_type", [
-    "application/json", "application/json; charset=utf-8", "application/vnd.api+json", None,
-    "text/plain", "application/octet-stream",
+    "application/json", "application/json; charset=utf-8", "application/json;charset=\"UTF-8\"",
+    "application/vnd.api+json", "Application/JSON ; Charset=us-ascii", None,
 ])
-def test_json_only_route_reads_json_whatever_the_content_type(content_type: str | None) -> None:
+def test_json_route_reads_json_declared_or_untyped(content_type: str | None) -> None:
     body = b'{"text": "hello", "ts": 1700000000000}'
-    extracted = codec(json=("/text", "/ts")).extract_http(body, content_type)
+    extracted = codec(json=("/text",)).extract_http(body, content_type)
     assert texts(extracted) == ["hello"]
     assert extracted.render({}) is body
     assert extracted.render({0: "hello"}) is body
     assert extracted.render({0: "bye"}) == b'{"text": "bye", "ts": 1700000000000}'
 
 
-def test_form_body_on_a_json_route_is_refused() -> None:
-    with pytest.raises(CodecError, match="form body"):
-        codec(json=("/text",)).extract_http(b"text=hidden", "application/x-www-form-urlencoded")
+@pytest.mark.parametrize("content_type", [
+    "text/plain", "application/octet-stream", "application/x-www-form-urlencoded", "multipart/form-data",
+    "application/jsonx", "application/json, text/plain", "json", "",
+])
+def test_json_route_refuses_bodies_in_undeclared_types(content_type: str) -> None:
+    with pytest.raises(UnsupportedPayload):
+        codec(json=("/text",)).extract_http(b'{"text": "hidden"}', content_type)
+
+
+@pytest.mark.parametrize("content_type", [
+    "application/json; charset=utf-16", "application/json; charset=cp500", "text/plain; charset=iso-8859-1",
+    "application/json; charset=utf-8; charset=utf-16", "application/json; charset=",
+    "text/plain; charset=no-such-charset", "application/json; charset=utf-7",
+])
+def test_inspected_bodies_are_utf8_only(content_type: str) -> None:
+    with pytest.raises(UnsupportedPayload):
+        codec(json=("/text",), text=True).extract_http(b'{"text": "x"}', content_type)
+
+
+def test_ascii_charset_refuses_other_bytes() -> None:
+    with pytest.raises(CodecError, match="us-ascii"):
+        codec(json=("/text",)).extract_http('{"text": "é"}'.encode(), "application/json; charset=us-ascii")
 
 
 def test_json_body_on_a_form_route_is_refused() -> None:
-    with pytest.raises(CodecError, match="json body"):
+    with pytest.raises(UnsupportedPayload, match="application/json"):
         codec(form=("text",)).extract_http(b'{"text": "hidden"}', "application/json")
 
 
@@ -80,20 +100,11 @@ def test_json_and_form_route_picks_by_content_type(body: bytes, content_type: st
     assert texts(codec(json=("/text",), form=("text",)).extract_http(body, content_type)) == expected
 
 
-def test_text_body_honours_charset() -> None:
-    body = "caf\xe9".encode("latin-1")
-    extracted = codec(text=True).extract_http(body, "text/plain; charset=ISO-8859-1")
-    assert [(f.path, f.text) for f in extracted.fields] == [(TEXT_PATH, "café")]
-    assert extracted.render({0: "thé"}) == "thé".encode("latin-1")
-    with pytest.raises(CodecError, match="encoded"):
-        extracted.render({0: "☕"})
-
-
 @pytest.mark.parametrize(("body", "content_type"), [
     (b'{"text": "\xff"}', "application/json"),
     (b"\xc3\x28", None),
     (b"caf\xe9", "text/plain"),
-    (b"x", "text/plain; charset=no-such-charset"),
+    ("caf\xe9".encode("utf-16"), "text/plain"),
 ])
 def test_undecodable_bodies_are_refused(body: bytes, content_type: str | None) -> None:
     with pytest.raises(CodecError):
@@ -202,3 +213,53 @@ def test_within_the_caps_nothing_changes() -> None:
     body = b'{"m": ["a", "0123456789", "c"]}'
     assert texts(capped.extract_http(body, "application/json")) == texts(plain.extract_http(body, "application/json"))
     assert capped.caps == CAPS and plain.caps is None
+
+
+def test_multipart_body_on_a_form_route() -> None:
+    body = (b'--xyz\r\nContent-Disposition: form-data; name="msg"\r\n\r\ncard 4111\r\n'
+            b'--xyz\r\nContent-Disposition: form-data; name="f"; filename="a.bin"\r\n'
+            b"Content-Type: application/octet-stream\r\n\r\n\x00\xff\r\n--xyz--\r\n")
+    extracted = codec(form=("msg",)).extract_http(body, 'multipart/form-data; boundary="xyz"')
+    assert texts(extracted) == ["card 4111"]
+    assert extracted.render({0: "card ****"}) == body.replace(b"card 4111", b"card ****")
+
+
+@pytest.mark.parametrize("content_type", [
+    "multipart/form-data", "multipart/form-data; boundary=xyz; boundary=abc", "multipart/form-data; boundary=",
+    "multipart/mixed; boundary=xyz",
+])
+def test_multipart_without_one_clear_boundary_is_refused(content_type: str) -> None:
+    with pytest.raises(CodecError):
+        codec(form=("msg",)).extract_http(b"--xyz\r\n", content_type)
+
+
+def test_fold_keys_reads_keys_as_go_does() -> None:
+    extracted = codec(json=("/message",), fold_keys=True).extract_http(b'{"MESSAGE": "shout"}', "application/json")
+    assert texts(extracted) == ["shout"]
+    with pytest.raises(CodecError, match="case-folded"):
+        codec(json=("/message",), fold_keys=True).extract_http(b'{"message": "a", "Message": "b"}', None)
+
+
+def test_fold_keys_needs_json_fields() -> None:
+    with pytest.raises(OptionsError, match="json"):
+        check_selector(FieldSelector(form=("msg",), fold_keys=True), "messages.inbound")
+
+
+def test_query_fields_are_read_and_rewritten() -> None:
+    built = codec(query=("searchText",))
+    assert not built.reads_body and built.reads_query
+    extracted = built.extract_query("roomId=GENERAL&searchText=card+4111&count=10")
+    assert texts(extracted) == ["card 4111"]
+    assert extracted.render({0: "card ****"}) == "roomId=GENERAL&searchText=card+%2A%2A%2A%2A&count=10"
+    assert codec(form=("msg",)).extract_query("msg=from+the+query").fields[0].text == "from the query"
+
+
+def test_socketio_codec_checks_the_engine_io_version() -> None:
+    from multidict import MultiDict
+
+    built = codec(socketio={"*": ("/*",)})
+    built.check_request(MultiDict([("EIO", "4"), ("transport", "polling")]))
+    for query in (MultiDict([("EIO", "3")]), MultiDict(), MultiDict([("EIO", "4"), ("EIO", "3")])):
+        with pytest.raises(UnsupportedPayload):
+            built.check_request(query)
+    codec(json=("/text",)).check_request(MultiDict())  # other codecs have nothing to check

@@ -23,6 +23,11 @@ def extract(body: str, *names: str) -> tuple[list[TextField], Extracted]:
     ("a=1&&b=2", ("a", "b"), [("a", "1"), ("b", "2")]),
     ("a=1&b=2", ("*",), [("a", "1"), ("b", "2")]),
     ("other=1", ("msg",), []),
+    ("msg[]=a&msg[]=b", ("msg",), [("msg[]", "a"), ("msg[][1]", "b")]),
+    ("msg[0]=a&message[msg]=b", ("msg",), [("msg[0]", "a")]),
+    ("my.field=php&my+field=too", ("my_field",), [("my.field", "php"), ("my field", "too")]),
+    ("q=a;b", ("msg",), []),
+    ("_charset_=UTF-8&msg=x", ("msg",), [("msg", "x")]),
 ])
 def test_extract(body: str, names: tuple[str, ...], expected: list[tuple[str, str]]) -> None:
     fields, _ = extract(body, *names)
@@ -44,4 +49,20 @@ def test_render_repeated_field_changes_only_that_copy() -> None:
 @pytest.mark.parametrize("body", ["msg=%FF%FE", "msg=%C3%28", "%FF=x"])
 def test_invalid_utf8_is_refused(body: str) -> None:
     with pytest.raises(CodecError, match="UTF-8"):
+        extract(body, "msg")
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("msg=50%25+off+%u0041", "percent-escape"),
+    ("m%u0073g=iis+reads+msg", "percent-escape"),
+    ("msg=100%", "percent-escape"),
+    ("a=1;msg=rack+splits+here", "';'"),
+    ("msg=hello;world", "';'"),
+    ("_method=DELETE&msg=x", "_method"),
+    ("x=1&_METHOD=delete", "_method"),
+    ("a=1;_method=DELETE", "_method"),
+    ("_charset_=ISO-8859-1&msg=caf%C3%A9", "_charset_"),
+])
+def test_forms_backends_read_differently_are_refused(body: str, message: str) -> None:
+    with pytest.raises(CodecError, match=message):
         extract(body, "msg")

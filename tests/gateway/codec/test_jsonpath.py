@@ -41,7 +41,7 @@ def test_pointer_parse_rejects(text: str) -> None:
 @pytest.mark.parametrize(("doc", "pointer", "expected"), [
     ('{"content": {"body": "hi"}}', "/content/body", [("/content/body", "hi")]),
     ('{"a/b": {"m~n": "x"}}', "/a~1b/m~0n", [("/a~1b/m~0n", "x")]),
-    ('{"l": ["a", "b", 3]}', "/l/*", [("/l/0", "a"), ("/l/1", "b")]),
+    ('{"l": ["a", "b", 3]}', "/l/*", [("/l/0", "a"), ("/l/1", "b"), ("/l/2", "3")]),
     ('{"l": ["a", "b"]}', "/l/1", [("/l/1", "b")]),
     ('{"l": ["a", "b"]}', "/l/01", []),
     ('{"l": ["a", "b"]}', "/l/-", []),
@@ -51,7 +51,15 @@ def test_pointer_parse_rejects(text: str) -> None:
     ('{"s": {"m": "already an object"}}', "/s/@json/m", [("/s/m", "already an object")]),
     ('{"e": "caf\\u00e9 \\ud83d\\ude00"}', "/e", [("/e", "café 😀")]),
     ('{"nothing": "here"}', "/missing/path", []),
-    ('{"body": {"not": "a string"}}', "/body", []),
+    ('{"body": {"not": "a string", "n": 4111111111111111}}', "/body",
+     [("/body/not", "a string"), ("/body/n", "4111111111111111")]),
+    ('{"body": ["card", ["4111", 1111], true, null]}', "/body",
+     [("/body/0", "card"), ("/body/1/0", "4111"), ("/body/1/1", "1111")]),
+    ('{"body": -1.5e3}', "/body", [("/body", "-1.5e3")]),
+    ('{"a": {"b": {"c": "deep"}, "d": "x"}}', "/**/c", [("/a/b/c", "deep")]),
+    ('{"c": "top", "a": [{"c": "in list"}]}', "/**/c", [("/c", "top"), ("/a/0/c", "in list")]),
+    ('{"rooms": {"r": {"unsigned": {"m.relations": {"content": {"body": "t"}}}}}}', "/rooms/**/content/body",
+     [("/rooms/r/unsigned/m.relations/content/body", "t")]),
     ('{"a": "b"}', "/a/deeper", []),
 ])
 def test_extract(doc: str, pointer: str, expected: list[tuple[str, str]]) -> None:
@@ -63,9 +71,25 @@ def test_extract(doc: str, pointer: str, expected: list[tuple[str, str]]) -> Non
     '{"ts": 1700000000000, "card": 4111111111111111, "ok": true, "n": null, "f": 1.5e3}',
     '[1700000000000, 4111111111111111, false, -0.0]',
 ])
-def test_numbers_and_literals_are_never_fields(doc: str) -> None:
-    fields, _ = extract(doc, "/ts", "/card", "/ok", "/n", "/f", "/*", "/0", "/1", "")
-    assert fields == []
+def test_numbers_at_a_text_pointer_are_text_literals_are_not(doc: str) -> None:
+    fields, extracted = extract(doc, "/ts", "/card", "/ok", "/n", "/f", "/0", "/1", "/2", "/3")
+    assert [f.text for f in fields] == [f for f in ("1700000000000", "4111111111111111", "1.5e3", "-0.0")
+                                        if f in doc]
+    out = extracted.render({1: "4111 **** **** 1111"})
+    assert isinstance(out, str) and '"4111 **** **** 1111"' in out and "1700000000000" in out
+    assert "false" in out or "true" in out
+
+
+def test_numbers_off_the_pointers_are_untouched() -> None:
+    fields, _ = extract('{"ts": 1700000000000, "text": "x"}', "/text")
+    assert [f.text for f in fields] == ["x"]
+
+
+def test_an_object_other_pointers_read_into_is_not_descended() -> None:
+    fields, _ = extract('{"m": {"text": "hi", "room": "general", "ts": 1}}', "/m", "/m/text")
+    assert [(f.path, f.text) for f in fields] == [("/m/text", "hi")]
+    fields, _ = extract('{"m": ["a", {"text": "b", "id": 2}]}', "/m", "/m/text")
+    assert [(f.path, f.text) for f in fields] == [("/m/0", "a"), ("/m/1/text", "b"), ("/m/1/id", "2")]
 
 
 def test_same_string_selected_twice_is_one_field() -> None:
@@ -195,6 +219,8 @@ def test_property_unchanged_is_identical(value: Any, style: int) -> None:
 def _strings(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return [json.dumps(value)]
     if isinstance(value, list):
         return [s for item in value for s in _strings(item)]
     if isinstance(value, dict):
@@ -223,6 +249,66 @@ def test_property_one_replacement_changes_only_that_value(value: Any, style: int
     # that one string literal swapped.
     spans = parse_document(doc, states_of([Pointer.parse(p) for p in _EVERY_STRING]), []).leaves
     start, end = next((start, end) for start, (end, i) in spans.items() if i == index)
-    assert json.loads(doc[start:end]) == fields[index].text
+    assert doc[start:end] == fields[index].text or json.loads(doc[start:end]) == fields[index].text
     assert out[:start] == doc[:start] and out[len(out) - (len(doc) - end):] == doc[end:]
     assert json.loads(out[start:len(out) - (len(doc) - end)]) == new
+
+
+# -- keys read the way backends read them -----------------------------------------------------
+
+def extract_folded(text: str, *pointers: str) -> list[tuple[str, str]]:
+    fields: list[TextField] = []
+    parse_document(text, states_of([Pointer.parse(p) for p in pointers], fold=True), fields, fold=True)
+    return [(f.path, f.text) for f in fields]
+
+
+@pytest.mark.parametrize(("doc", "expected"), [
+    ('{"Message": "a"}', [("/Message", "a")]),
+    ('{"MESSAGE": "a"}', [("/MESSAGE", "a")]),
+    ('{"me\\u017f\\u017fage": "long s"}', [("/meſſage", "long s")]),
+    ('{"props": {"attachments": [{"T\\u0131tle": "dotless i", "\\u212aey": "kelvin"}]}}',
+     [("/props/attachments/0/Tıtle", "dotless i")]),
+    ('{"message": "a", "other": "b"}', [("/message", "a")]),
+])
+def test_folded_keys_match_like_go(doc: str, expected: list[tuple[str, str]]) -> None:
+    assert extract_folded(doc, "/message", "/props/attachments/*/title") == expected
+
+
+@pytest.mark.parametrize("doc", [
+    '{"message": "a", "Message": "b"}',
+    '{"message": "a", "me\\u017f\\u017fage": "b"}',
+    '{"props": {"attachments": [{"title": "a", "TITLE": "b"}]}}',
+])
+def test_keys_colliding_after_folding_are_refused(doc: str) -> None:
+    with pytest.raises(CodecError, match="case-folded"):
+        extract_folded(doc, "/message", "/props/attachments/*/title")
+
+
+def test_without_folding_case_variants_are_other_keys() -> None:
+    fields, _ = extract('{"message": "a", "Message": "b"}', "/message")
+    assert [f.text for f in fields] == ["a"]
+
+
+@pytest.mark.parametrize("doc", [
+    '{"__proto__": {"text": "inherited"}}',
+    '{"meta": {"__proto__": {"text": "polluted"}}, "other": 1}',
+    '{"meta": [{"\\u005f_proto__": 1}], "text": "x"}',
+    '{"meta": {"__pr\\u006fto__": 1}}',
+    '{"text": {"$escape": {"body": "unwrapped by EJSON"}}}',
+    '{"content": {"$escape": {"body": "unwrapped by EJSON"}}}',
+    '{"content": {"body": {"$binary": "c2VjcmV0"}}}',
+    '{"content": {"body": {"$type": "x", "$value": "y"}}}',
+])
+def test_keys_some_backends_read_specially_are_refused(doc: str) -> None:
+    with pytest.raises(CodecError, match="__proto__|EJSON"):
+        extract(doc, "/text", "/content/body")
+
+
+@pytest.mark.parametrize("doc", [
+    '{"text": "what does \\"__proto__\\": mean"}',
+    '{"text": "x", "ts": {"$date": 1700000000000}}',
+    '{"text": "\\u003cb\\u003e \\u0026 escaped by Go"}',
+])
+def test_the_same_words_as_values_or_off_the_path_pass(doc: str) -> None:
+    fields, _ = extract(doc, "/text")
+    assert len(fields) == 1

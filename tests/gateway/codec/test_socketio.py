@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gateway.codec import CodecError, Extracted, Pointer, TextField
-from gateway.codec.socketio import extract_engineio, extract_polling
+from gateway.codec import CodecError, Extracted, Pointer, TextField, UnsupportedPayload
+from gateway.codec.socketio import check_version, extract_engineio, extract_polling
 
 EVENTS = {"chat message": ("/0", "/0/text"), "typing": ("/*/who",)}
 
@@ -33,11 +33,14 @@ def extract(frame: str, events: Mapping[str, Sequence[str]] = EVENTS) -> tuple[l
     ('42/chat,456["chat message","ns and ack"]', [("42/chat,[chat message]/0", "ns and ack")]),
     ('42["typing",{"who":"ann"},{"who":"bob"}]', [("42[typing]/0/who", "ann"), ("42[typing]/1/who", "bob")]),
     ('42["other event","not selected"]', []),
-    ('42["chat message",12345,true]', []),
+    ('42["chat message",12345,true]', [("42[chat message]/0", "12345")]),
     ('42["chat message"]', []),
-    ('451-["chat message",{"_placeholder":true,"num":0}]', []),
     ('451-["chat message","caption",{"_placeholder":true,"num":0}]', [("45[chat message]/0", "caption")]),
-    ('43/admin,456["chat message","an ack is not an event"]', []),
+    ('451-["typing",{"who":"ann","file":{"_placeholder":true,"num":0}}]', [("45[typing]/0/who", "ann")]),
+    ('43/admin,456["an ack answers any event",{"who":"bob"}]',
+     [("43/admin,/0", "an ack answers any event"), ("43/admin,/1/who", "bob")]),
+    ('4312[{"text":"history line"}]', [("43/0/text", "history line")]),
+    ('4612-["caption",{"_placeholder":true,"num":0}]', [("46/0", "caption")]),
     ('40/admin,{"token":"123"}', []),
     ('41/admin,', []),
     ('44{"message":"Not authorized"}', []),
@@ -69,6 +72,17 @@ def test_render_changes_only_the_argument() -> None:
 @pytest.mark.parametrize("frame", [
     "", "x", "7", "4", "4x", "42", "42{}", '42["chat message",', '42[{"not":"a name"}]', '42[]',
     '42["chat message","a"] trailing', '42["chat message","\\ud800"]',
+    '42 ["chat message","a blank the parser reads as ack id 0"]',
+    '42\t["chat message","a tab"]',
+    '421-["chat message","attachments on a text event"]',
+    '45-["chat message","binary event without a count"]',
+    '42["disconnect","a reserved name"]', '42["connect","x"]',
+    '43', '43{"not":"an array"}',
+    '41/admin,{"unexpected":"payload"}',
+    '451-["chat message",{"_placeholder":true,"num":0}]',
+    '451-["chat message",{"text":{"_placeholder":true,"num":0}}]',
+    '461-[{"_placeholder":true,"num":0}]',
+    '42["chat message",{"__proto__":{"text":"inherited"}}]',
 ])
 def test_malformed_packets_are_refused(frame: str) -> None:
     with pytest.raises(CodecError):
@@ -103,3 +117,18 @@ def test_property_round_trip(args: list[object], namespace: str, ack: str, new: 
         assert isinstance(out, str) and out.startswith(f"42{namespace}{ack}[")
         again, _ = extract(out, {"chat message": ("/*", "/*/text")})
         assert [f.text for f in again] == [new] + [f.text for f in fields[1:]]
+
+
+def test_acks_use_their_own_pointers_when_declared() -> None:
+    fields, _ = extract('431["x",{"note":"y"}]', {"chat message": ("/0",), "#ack": ("/1/note",)})
+    assert [(f.path, f.text) for f in fields] == [("43/1/note", "y")]
+
+
+@pytest.mark.parametrize("values", [[], ["3"], ["4", "4"], ["4", "3"], ["04"], [" 4"], ["4.0"]])
+def test_engine_io_versions_other_than_4_are_refused(values: list[str]) -> None:
+    with pytest.raises(UnsupportedPayload, match="Engine.IO"):
+        check_version(values)
+
+
+def test_engine_io_4_is_read() -> None:
+    check_version(["4"])

@@ -40,14 +40,36 @@ def extract(stanza: str | bytes) -> tuple[list[TextField], Extracted]:
     ("<message xmlns='jabber:client'><body><![CDATA[<b>x</b> & y]]></body></message>",
      [("message/body", "<b>x</b> & y")]),
     ("<message xmlns='jabber:client'><body>caf&#xE9; &#233;</body></message>", [("message/body", "café é")]),
-    ("<message xmlns='jabber:client'><body/><body></body></message>", [("message/body", "")]),
+    ("<message xmlns='jabber:client'><body/><body></body><body> </body></message>", []),
+    ("<message xmlns='jabber:client'><body>plain</body><html xmlns='http://jabber.org/protocol/xhtml-im'>"
+     "<body xmlns='http://www.w3.org/1999/xhtml'><p>rich <em>text</em> &amp; more</p><br/>tail</body></html>"
+     "</message>", [("message/body", "plain"), ("message/html/body", "rich "), ("message/html/body", "text"),
+                    ("message/html/body", " & more"), ("message/html/body", "tail")]),
     ("<message xmlns='jabber:client'><html xmlns='http://jabber.org/protocol/xhtml-im'>"
-     "<body xmlns='http://www.w3.org/1999/xhtml'><p>rich</p></body></html></message>", []),
+     "<body xmlns='http://www.w3.org/1999/xhtml'><img src='https://x.example/a alt=\"decoy\"' "
+     "alt='the real alt'/></body></html></message>", [("message/html/body/img@alt", "the real alt")]),
+    ("<message xmlns='jabber:client'><body>see link</body><x xmlns='jabber:x:oob'>"
+     "<url>https://files.example/forbidden.pdf</url><desc>the description</desc></x></message>",
+     [("message/body", "see link"), ("message/x/desc", "the description")]),
+    ("<presence xmlns='jabber:client'><show>away</show><status>out for lunch</status>"
+     "<nick xmlns='http://jabber.org/protocol/nick'>Ann</nick></presence>",
+     [("presence/status", "out for lunch"), ("presence/nick", "Ann")]),
+    ("<message xmlns='jabber:client'><x xmlns='http://jabber.org/protocol/muc#user'>"
+     "<invite to='x@example.org'><reason>join us</reason></invite></x></message>",
+     [("message/x/invite/reason", "join us")]),
+    ("<message xmlns='jabber:client'><reactions id='744f6e18' xmlns='urn:xmpp:reactions:0'>"
+     "<reaction>ok</reaction></reactions></message>", [("message/reactions/reaction", "ok")]),
+    ("<iq type='set' xmlns='jabber:client'><query xmlns='http://jabber.org/protocol/muc#owner'>"
+     "<x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE' type='hidden'><value>urn:x</value></field>"
+     "<field var='muc#roomconfig_roomdesc'><value>room about cards</value></field>"
+     "<field var='muc#roomconfig_persistentroom' type='boolean'><value>1</value></field></x></query></iq>",
+     [("iq/query/x/field/value", "room about cards")]),
+    ("<iq type='get' xmlns='jabber:client'><request xmlns='urn:xmpp:http:upload:0' filename='plan.pdf' "
+     "size='23456' content-type='application/pdf'/></iq>", [("iq/request@filename", "plan.pdf")]),
     ("<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' to='example.com' version='1.0'/>", []),
     ("<close xmlns='urn:ietf:params:xml:ns:xmpp-framing'/>", []),
     ("<iq type='get' id='1' xmlns='jabber:client'><query xmlns='jabber:iq:roster'/></iq>", []),
-    ("<presence xmlns='jabber:client'><status>status is not message text</status></presence>", []),
-    ("<?xml version='1.0' encoding='ISO-8859-1'?><message xmlns='jabber:client'><body>é</body></message>",
+    ("<?xml version='1.0' encoding='utf-8'?><message xmlns='jabber:client'><body>é</body></message>",
      [("message/body", "é")]),
     ("", []), ("  \n", []),
 ])
@@ -105,7 +127,22 @@ LAUGHS = ("<?xml version='1.0'?><!DOCTYPE lolz [<!ENTITY lol 'lol'>"
     ("<a>" * 100 + "</a>" * 100, "nested deeper"),
     (b"<message xmlns='jabber:client'><body>\xff\xfe</body></message>", "invalid XML"),
     ("not xml at all", "invalid XML"),
+    ("<?xml version='1.0' encoding='ISO-8859-1'?><message xmlns='jabber:client'><body>é</body></message>",
+     "encoding"),
+    ("<?xml version='1.0' encoding='UTF-16'?><message xmlns='jabber:client'><body>x</body></message>",
+     "encoding"),
 ])
 def test_hostile_xml_is_refused(stanza: str | bytes, message: str) -> None:
     with pytest.raises(CodecError, match=message):
         extract(stanza)
+
+
+def test_render_xhtml_runs_and_attributes() -> None:
+    stanza = ("<message xmlns='jabber:client'><html xmlns='http://jabber.org/protocol/xhtml-im'>"
+              "<body xmlns='http://www.w3.org/1999/xhtml'><p>card <b>4111</b></p>"
+              "<img src='x' alt=\"it's 4111\"/></body></html></message>")
+    fields, extracted = extract(stanza)
+    assert [f.text for f in fields] == ["card ", "4111", "it's 4111"]
+    out = extracted.render({1: "****", 2: "it's \"****\""})
+    assert out == stanza.replace("<b>4111</b>", "<b>****</b>").replace(
+        "alt=\"it's 4111\"", "alt=\"it&apos;s &quot;****&quot;\"")

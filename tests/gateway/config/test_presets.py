@@ -243,13 +243,13 @@ def test_matrix_send_spellings_are_all_inspected(url: str) -> None:
     assert Codec.for_selector(route.messages.inbound) is not None
 
 
-def test_numbers_in_preset_payloads_are_never_offered() -> None:
+def test_numbers_in_preset_payloads_are_offered_only_where_text_is_read() -> None:
     route = _route("mattermost", "GET", "/api/v4/websocket", True)
     codec = Codec.for_selector(route.messages.outbound)
     assert codec is not None
     frame = json.dumps({"event": "posted", "data": {"post": json.dumps({**MM_POST, "message": 4111111111111111})},
                         "seq": 1700000000000})
-    assert codec.extract_frame(frame).fields == ()
+    assert [f.text for f in codec.extract_frame(frame).fields] == ["4111111111111111"]
 
 
 def test_socketio_custom_events_select_only_those() -> None:

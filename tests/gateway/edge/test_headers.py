@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import ipaddress
 
+import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from gateway.edge.client_address import client_address
-from gateway.edge.headers import add_forwarding, end_to_end
+from gateway.edge.headers import HOP_BY_HOP, add_forwarding, client_headers, end_to_end
 
 TRUSTED = (ipaddress.ip_network("10.0.0.0/8"),)
 
@@ -51,3 +52,40 @@ def test_trusted_peer_forwarding_headers_are_extended() -> None:
     assert out["X-Forwarded-Proto"] == "https"
     assert out["X-Forwarded-Host"] == "chat.example"
     assert client_address("10.0.0.2", incoming, TRUSTED) == "203.0.113.9"
+
+
+@pytest.mark.parametrize("name", [
+    "X_Chatguard_Subject", "x_chatguard_roles", "X-Chatguard_Assertion", "X_CHATGUARD_SUBJECT",
+])
+def test_gateway_owned_headers_cannot_be_forged_in_underscore_spelling(name: str) -> None:
+    assert list(client_headers(headers((name, "admin"), ("A", "1")), HOP_BY_HOP).keys()) == ["A"]
+
+
+@pytest.mark.parametrize("name", [
+    "X-HTTP-Method-Override", "X-Method-Override", "X-HTTP-Method", "x_http_method_override",
+    "X-Original-URL", "X-Rewrite-URL", "X-Original-URI", "X-Forwarded-Uri", "X-Forwarded-Path",
+    "X-Forwarded-Prefix", "X-Envoy-Original-Path", "X_Original_URL",
+    "True-Client-IP", "X-Client-IP", "CF-Connecting-IP", "X-Real-IP", "X_Real_IP", "X-Forwarded-Port",
+])
+def test_override_rewrite_and_address_headers_never_reach_the_backend(name: str) -> None:
+    out = client_headers(headers((name, "/admin/delete"), ("Accept", "*/*")), HOP_BY_HOP)
+    assert list(out.keys()) == ["Accept"]
+
+
+@pytest.mark.parametrize("name", [
+    "Content_Type", "Content_Length", "Transfer_Encoding", "X_Forwarded_For", "Accept_Encoding", "Host_",
+    "Authorization_",
+])
+def test_underscore_spellings_of_headers_the_gateway_reads_are_dropped(name: str) -> None:
+    out = client_headers(headers((name, "x"), ("Content-Type", "application/json")), HOP_BY_HOP)
+    assert [n for n in out if n.lower() != "content-type"] == ([name] if name.endswith("_") else [])
+
+
+def test_connection_listed_names_are_normalised() -> None:
+    out = end_to_end(headers(("Connection", "X_Secret"), ("X-Secret", "1"), ("Keep_Alive", "x"), ("A", "1")))
+    assert list(out.keys()) == ["A"]
+
+
+def test_ordinary_underscore_headers_pass() -> None:
+    out = client_headers(headers(("X_Api_Version", "2"), ("Accept", "*/*")), HOP_BY_HOP)
+    assert list(out.keys()) == ["X_Api_Version", "Accept"]

@@ -1,0 +1,75 @@
+"""Object keys read the way the backend reads them.
+
+- Case folding (`fold_key`): Go's `encoding/json` matches a struct field whatever the case of the key,
+  by simple Unicode case folding (`Message`, `MESSAGE`, `meſſage` with a long s, `tıtle` with a
+  dotless i all fill the same field). `fold_key` maps a key to one representative of its fold class,
+  the smallest character reachable through lower, upper and single-character case folding, which
+  is what Go's `foldRune` picks; ASCII keys fold to upper case.
+- Keys no chat payload needs and some backends treat specially are refused on a text path:
+  `__proto__` (a JavaScript backend that copies the body with `Object.assign` or a deep merge
+  makes its value the prototype, so `msg.text` reads text the gateway never saw as `text`), and
+  the single-purpose objects Meteor's EJSON rewrites before a method sees them (`{"$escape": {...}}`
+  unwraps one level, `$binary`, `$date`, `$type`...).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+
+from gateway.codec._base import CodecError
+
+__all__ = ["PROTO", "check_ejson", "fold_key", "refuse_proto_keys"]
+
+PROTO = "__proto__"
+# Key sets of the objects EJSON.fromJSONValue replaces (ejson's builtin converters).
+_EJSON_SHAPES = frozenset({
+    frozenset({"$escape"}), frozenset({"$date"}), frozenset({"$binary"}), frozenset({"$InfNaN"}),
+    frozenset({"$regexp", "$flags"}), frozenset({"$type", "$value"}),
+})
+# A \u escape of an ASCII letter or `_`: the only way to spell __proto__ without the literal text.
+_ESCAPED_NAME_CHAR = re.compile(r"\\u00(?:4[1-9a-fA-F]|5[0-9aAfF]|6[1-9a-fA-F]|7[0-9aA])")
+# Strings and the runs between them: in valid JSON no quote stands outside a string, so the tokens align.
+_TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"([ \t\n\r]*:)?|[^"]+', re.DOTALL)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    reached = {char}
+    todo = [char]
+    while todo:
+        current = todo.pop()
+        for other in (current.lower(), current.upper(), current.casefold()):
+            if len(other) == 1 and other not in reached:
+                reached.add(other)
+                todo.append(other)
+    return min(reached)
+
+
+def fold_key(key: str) -> str:
+    """The representative of `key`'s case-fold class (two keys Go would match fold alike)."""
+    if key.isascii():
+        return key.upper()
+    return "".join(_fold_char(char) for char in key)
+
+
+def check_ejson(keys: set[str]) -> None:
+    """Refuse an object EJSON would replace by something else before the backend reads it."""
+    if len(keys) <= 2 and frozenset(keys) in _EJSON_SHAPES:
+        raise CodecError(f"an EJSON {'/'.join(sorted(keys))} object where text is read")
+
+
+def refuse_proto_keys(text: str) -> None:
+    """Refuse a JSON text (already validated) with a `__proto__` key anywhere in it."""
+    if PROTO not in text and not _ESCAPED_NAME_CHAR.search(text):
+        return
+    for found in _TOKEN.finditer(text):
+        raw = found.group(1)
+        if found.group(2) and (raw == PROTO or ("\\" in raw and _unescape(raw) == PROTO)):
+            raise CodecError("a __proto__ key in a JSON object")
+
+
+def _unescape(raw: str) -> str:
+    value: str = json.loads(f'"{raw}"')
+    return value

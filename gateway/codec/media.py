@@ -1,0 +1,75 @@
+"""Content-Type headers read strictly: which format a body claims, and that it is UTF-8.
+
+The gateway reads text as UTF-8; a backend told `charset=utf-16` (or `cp500`, `iso-8859-1`)
+reads other characters out of the same bytes. So an inspected body may only declare UTF-8 or
+US-ASCII (or nothing), and a parameter given twice is refused, since parsers keep different
+copies. The kinds: `json` (`application/json`, `*+json`), `form` (urlencoded), `multipart`
+(`multipart/form-data`), `text` (`text/*`), `other`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from gateway.codec._base import CodecError, UnsupportedPayload
+
+__all__ = ["ASCII", "MediaType", "UTF8", "decode_text", "media_type"]
+
+UTF8 = frozenset({"utf-8", "utf8"})
+ASCII = frozenset({"us-ascii", "ascii"})
+_TCHARS = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
+_MIME = re.compile(rf"[ \t]*({_TCHARS}/{_TCHARS})[ \t]*")
+_PARAM = re.compile(rf';[ \t]*({_TCHARS})=(?:"((?:[^"\\]|\\.)*)"|({_TCHARS}))[ \t]*')
+
+
+@dataclass(frozen=True, slots=True)
+class MediaType:
+    kind: str                     # json | form | multipart | text | other
+    mime: str
+    charset: str = "utf-8"        # utf-8 or us-ascii: anything else was refused
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def _kind(mime: str) -> str:
+    if mime == "application/json" or mime.endswith("+json"):
+        return "json"
+    if mime == "application/x-www-form-urlencoded":
+        return "form"
+    if mime == "multipart/form-data":
+        return "multipart"
+    if mime.startswith("text/"):
+        return "text"
+    return "other"
+
+
+def media_type(header: str) -> MediaType:
+    """Parse a Content-Type value; UnsupportedPayload when it cannot be read one way only."""
+    found = _MIME.match(header)
+    if found is None:
+        raise UnsupportedPayload("unreadable Content-Type")
+    mime = found.group(1).lower()
+    params: dict[str, str] = {}
+    pos = found.end()
+    while pos < len(header):
+        param = _PARAM.match(header, pos)
+        if param is None:
+            raise UnsupportedPayload("unreadable Content-Type parameters")
+        key = param.group(1).lower()
+        if key in params:
+            raise UnsupportedPayload(f"Content-Type gives {key} twice")
+        quoted = param.group(2)
+        params[key] = re.sub(r"\\(.)", r"\1", quoted) if quoted is not None else param.group(3)
+        pos = param.end()
+    charset = params.get("charset", "utf-8").lower()
+    if charset not in UTF8 and charset not in ASCII:
+        raise UnsupportedPayload(f"charset {charset} (only UTF-8 is read here)")
+    return MediaType(_kind(mime), mime, "us-ascii" if charset in ASCII else "utf-8", params)
+
+
+def decode_text(data: bytes, charset: str = "utf-8") -> str:
+    """`data` as text, refusing bytes that are not valid in `charset` (utf-8 or us-ascii)."""
+    try:
+        return data.decode("ascii" if charset in ASCII else "utf-8")
+    except UnicodeDecodeError:
+        raise CodecError(f"payload is not valid {charset}") from None
