@@ -17,11 +17,12 @@ from gateway.codec._base import (
     UnsupportedPayload,
     capped_fields,
 )
-from gateway.codec.ddp import extract_sockjs
+from gateway.codec.ddp import extract_enveloped, extract_sockjs
 from gateway.codec.form import extract_form
-from gateway.codec.jsonpath import Pointer, parse_document, states_of
+from gateway.codec.jsonpath import Pointer, parse_document, select
 from gateway.codec.media import MediaType, decode_text, media_type
 from gateway.codec.multipart import BYTES, boundary_of, extract_multipart
+from gateway.codec.selection import NamedSelections
 from gateway.codec.selectors import FieldSelector, SseFields
 from gateway.codec.socketio import check_version, extract_engineio, extract_polling
 from gateway.codec.xmpp import extract_xmpp
@@ -29,8 +30,9 @@ from gateway.codec.xmpp import extract_xmpp
 __all__ = ["TEXT_PATH", "Codec", "check_selector", "check_sse"]
 
 TEXT_PATH = "text"  # the path of a whole body or frame taken as one text
-Named = Mapping[str, tuple[Pointer, ...]]
+Named = NamedSelections
 Extractor = Callable[[str, list[TextField]], Renderer | None]
+_NOTHING = NamedSelections(MappingProxyType({}))  # select no field: parse for names and syntax only
 _DECLARES = {"json": "json", "form": "form", "multipart": "form", "text": "text"}
 
 
@@ -47,7 +49,7 @@ def _pointers(values: Sequence[str], path: str) -> tuple[Pointer, ...]:
 def _named(mapping: Mapping[str, Sequence[str]], path: str) -> Named | None:
     if not mapping:
         return None
-    return MappingProxyType({name: _pointers(values, join(path, name)) for name, values in mapping.items()})
+    return NamedSelections({name: _pointers(values, join(path, name)) for name, values in mapping.items()})
 
 
 def check_selector(selector: FieldSelector, path: str = "") -> None:
@@ -66,12 +68,12 @@ def _whole_text(text: str, fields: list[TextField]) -> Renderer:
     return lambda changes: changes.get(index)
 
 
-def _sockjs_lines(events: Named) -> Extractor:
+def _sockjs_lines(events: Named, names: list[str] | None = None) -> Extractor:
     """SockJS over HTTP (xhr_send bodies, xhr responses): frames one per line."""
     def extract(text: str, fields: list[TextField]) -> Renderer | None:
         lines = text.split("\n")
         parts = [(i, part) for i, line in enumerate(lines)
-                 if line.strip("h") and (part := extract_sockjs(line, events, fields)) is not None]
+                 if line.strip("h") and (part := extract_sockjs(line, events, fields, names)) is not None]
         if not parts:
             return None
 
@@ -94,10 +96,12 @@ class Codec:
     UTF-8 (`UnsupportedPayload` otherwise, a 415); one that does not parse raises `CodecError`.
     """
 
-    __slots__ = ("_caps", "_ddp", "_fold", "_form", "_json", "_kinds", "_query", "_socketio", "_xmpp")
+    __slots__ = ("_answers", "_caps", "_ddp", "_envelope", "_fold", "_form", "_json", "_kinds", "_query",
+                 "_selection", "_socketio", "_xmpp")
 
-    def __init__(self, selector: FieldSelector, path: str = "") -> None:
+    def __init__(self, selector: FieldSelector, path: str = "", *, outbound: bool = False) -> None:
         self._caps: FieldCaps | None = None
+        self._answers = outbound  # reads the backend's answers (error shapes differ from requests)
         self._json = _pointers(selector.json, join(path, "json"))
         self._fold = selector.fold_keys
         self._form = frozenset(selector.form)
@@ -114,13 +118,20 @@ class Codec:
                                      f"of them alone (got {', '.join([*self._kinds, *protocols])})")
         if self._fold and not self._json:
             raise OptionsError(join(path, "fold_keys"), "only applies to json fields")
+        self._selection = select(self._json, fold=self._fold)
+        self._envelope: tuple[str, ...] | None = None
+        if selector.envelope:
+            if self._ddp is None:
+                raise OptionsError(join(path, "envelope"), "only applies to ddp messages (Rocket.Chat's method.call)")
+            self._envelope = _pointers((selector.envelope,), join(path, "envelope"))[0].segments
 
     @classmethod
-    def for_selector(cls, selector: FieldSelector, path: str = "") -> Codec | None:
-        """The codec for `selector`, or None when it declares nothing (the route then streams)."""
+    def for_selector(cls, selector: FieldSelector, path: str = "", *, outbound: bool = False) -> Codec | None:
+        """The codec for `selector` (`outbound`: the backend's answers), or None when it declares
+        nothing (the route then streams)."""
         if not (selector.declared or selector.query):
             return None
-        return cls(selector, path)
+        return cls(selector, path, outbound=outbound)
 
     @classmethod
     def for_events(cls, fields: SseFields, path: str = "") -> Codec:
@@ -173,7 +184,7 @@ class Codec:
             return self._run(body, decode_text(body, charset),
                              lambda text, fields: extract_polling(text, events, fields))
         if self._ddp is not None:
-            return self._run(body, decode_text(body, charset), _sockjs_lines(self._ddp))
+            return self._run(body, decode_text(body, charset), self._ddp_extractor(self._ddp))
         if media is None:
             return self._first_fit(body, decode_text(body))
         declared = _DECLARES.get(media.kind)
@@ -195,15 +206,38 @@ class Codec:
             return self._run(frame, frame, lambda text, fields: extract_engineio(text, events, fields))
         text = frame if isinstance(frame, str) else decode_text(frame)
         if self._ddp is not None:
-            ddp = self._ddp
+            ddp, envelope = self._ddp, self._envelope
+            if envelope is not None:
+                answers = self._answers
+                return self._run(frame, text, lambda text, fields: extract_enveloped(
+                    text, envelope, ddp, fields, answer=answers))
             return self._run(frame, text, lambda text, fields: extract_sockjs(text, ddp, fields))
         return self._first_fit(frame, text)
 
+    def names(self, body: bytes, content_type: str | None) -> tuple[str, ...]:
+        """The Socket.IO event or DDP method names an HTTP body carries (long-polling, `xhr_send`,
+        `method.call`), for per-message access rules; () for other codecs."""
+        if self._socketio is None and self._ddp is None:
+            return ()
+        media = media_type(content_type) if content_type is not None else None
+        text = decode_text(body, media.charset if media is not None else "utf-8")
+        found: list[str] = []
+        if self._socketio is not None:
+            extract_polling(text, _NOTHING, [], found)
+        else:
+            self._ddp_extractor(_NOTHING, found)(text, [])
+        return tuple(found)
+
+    def _ddp_extractor(self, ddp: Named, names: list[str] | None = None) -> Extractor:
+        envelope, answers = self._envelope, self._answers
+        if envelope is not None:
+            return lambda text, fields: extract_enveloped(text, envelope, ddp, fields, names, answer=answers)
+        return _sockjs_lines(ddp, names)
+
     def _extractor(self, kind: str) -> Extractor:
         if kind == "json":
-            states = states_of(self._json, fold=self._fold)
-            fold = self._fold
-            return lambda text, fields: parse_document(text, states, fields, fold=fold).render
+            selection = self._selection
+            return lambda text, fields: parse_document(text, selection, fields).render
         if kind == "form":
             names = self._form
             return lambda text, fields: extract_form(text, names, fields)

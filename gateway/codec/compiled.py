@@ -26,5 +26,5 @@ class RouteCodecs:
         check_sse(inbound.sse, join(in_path, "sse"))  # unused inbound, but a bad pointer is still a mistake
         inbound_codec = Codec.for_selector(inbound, in_path)
         events = Codec.for_events(outbound.sse, join(out_path, "sse"))
-        outbound_codec = Codec.for_selector(outbound, out_path)
+        outbound_codec = Codec.for_selector(outbound, out_path, outbound=True)
         return cls(inbound_codec, outbound_codec, events if outbound.sse.declared else None)

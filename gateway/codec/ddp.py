@@ -22,18 +22,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from gateway.codec._base import CodecError, Renderer, TextField
-from gateway.codec.jsonpath import (
-    WILDCARD,
-    Pointer,
-    Walker,
-    check_document,
-    parse_document,
-    reject_constant,
-    states_of,
-    walk_document,
-)
+from gateway.codec.jsonpath import Walker, check_document, parse_document, reject_constant, walk_document
+from gateway.codec.selection import NamedSelections
 
-__all__ = ["RESULT", "extract_ddp", "extract_sockjs"]
+__all__ = ["RESULT", "extract_ddp", "extract_enveloped", "extract_sockjs"]
 
 RESULT = "#result"
 _COLLECTION_MESSAGES = frozenset({"added", "changed", "addedBefore"})
@@ -46,7 +38,7 @@ def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def extract_ddp(text: str, selector: Mapping[str, Sequence[Pointer]], fields: list[TextField],
+def extract_ddp(text: str, selector: NamedSelections, fields: list[TextField],
                 label: str = "", names: list[str] | None = None) -> Renderer | None:
     """Fields of one DDP message; None when it is not a selected method or collection.
 
@@ -67,13 +59,13 @@ def extract_ddp(text: str, selector: Mapping[str, Sequence[Pointer]], fields: li
         names.append(name if isinstance(name, str) else "")
     if not isinstance(name, str):
         return None
-    pointers = [*selector.get(name, ()), *selector.get(WILDCARD, ())]
-    if not pointers:
+    selection = selector.get(name)
+    if selection is None:
         return None
-    return parse_document(text, states_of(pointers), fields, f"{label}{name}").render
+    return parse_document(text, selection, fields, f"{label}{name}").render
 
 
-def extract_sockjs(frame: str, selector: Mapping[str, Sequence[Pointer]], fields: list[TextField],
+def extract_sockjs(frame: str, selector: NamedSelections, fields: list[TextField],
                    names: list[str] | None = None) -> Renderer | None:
     """Fields of one SockJS frame or bare DDP message (method names into `names`, when given)."""
     if frame in ("o", "h"):
@@ -103,7 +95,7 @@ def extract_sockjs(frame: str, selector: Mapping[str, Sequence[Pointer]], fields
             return message(walker, 0, pos)
         return walker.elements(pos, lambda index, at: message(walker, index, at))
 
-    doc = walk_document(frame[start:], fields, root)
+    doc = walk_document(frame[start:], fields, root, selector.automaton)
     if not doc.nested:
         return None
     render = doc.render
@@ -112,3 +104,34 @@ def extract_sockjs(frame: str, selector: Mapping[str, Sequence[Pointer]], fields
         payload = render(changes)
         return None if payload is None else prefix + payload
     return rendered
+
+
+def extract_enveloped(text: str, envelope: Sequence[str], selector: NamedSelections, fields: list[TextField],
+                      names: list[str] | None = None, *, answer: bool = False) -> Renderer | None:
+    """A JSON object whose string at `envelope` (pointer segments) holds one DDP message.
+
+    Rocket.Chat's REST `method.call/<m>` and `method.callAnon/<m>` take `{"message": "<DDP>"}`
+    and run the method the inner message names, answering `{"message": "<DDP result>"}`. A
+    request without that string is refused: the backend would refuse it too, and nothing else
+    is read. An `answer` may lack it (`{"success": false, "error": ...}`) or hold plain text
+    there (`{"status": "error", "message": "You must be logged in"}`): that text is a field.
+    """
+    def follow(walker: Walker, pos: int, depth: int) -> int:
+        if depth == len(envelope):
+            inner, end = walker.string(pos)
+            found.append(pos)
+            if answer and not inner.lstrip().startswith("{"):
+                walker.add_field(pos, end, "/" + "/".join(envelope), inner)
+                return end
+            render = extract_ddp(inner, selector, fields, "", names)
+            if render is not None:
+                walker.doc.nested[pos] = (end, render)
+            return end
+        return walker.members(pos, lambda key, at: follow(walker, at, depth + 1) if key == envelope[depth]
+                              else walker.skip(at))
+
+    found: list[int] = []
+    doc = walk_document(text, fields, lambda walker, pos: follow(walker, pos, 0), selector.automaton)
+    if not found and not answer:
+        raise CodecError(f"no DDP message at /{'/'.join(envelope)}")
+    return doc.render if doc.nested or doc.leaves else None

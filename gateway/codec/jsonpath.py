@@ -27,24 +27,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 
 from gateway.codec._base import CodecError, Renderer, TextField
 from gateway.codec.json_limits import MAX_DEPTH, check_document
-from gateway.codec.keys import PROTO, check_ejson, fold_key, refuse_proto_keys
+from gateway.codec.keys import PROTO, check_ejson, refuse_proto_keys
+from gateway.codec.pointer import Pointer, escape
+from gateway.codec.selection import ANY_DEPTH, JSON_STEP, WILDCARD, Automaton, Selection
 
 __all__ = [
-    "ANY_DEPTH", "JSON_STEP", "MAX_DEPTH", "WILDCARD", "JsonDoc", "Pointer", "State", "Walker",
-    "check_document", "closure", "parse_document", "reject_constant", "states_of", "step", "walk_document",
+    "ANY_DEPTH", "JSON_STEP", "MAX_DEPTH", "WILDCARD", "JsonDoc", "Pointer", "Walker",
+    "check_document", "parse_document", "reject_constant", "select", "walk_document",
 ]
-
-WILDCARD = "*"
-ANY_DEPTH = "**"
-JSON_STEP = "@json"
-_META = frozenset({WILDCARD, ANY_DEPTH, JSON_STEP})
-
-State = tuple[tuple[str, ...], int]  # pointer segments and the index of the next one to match
-_EVERYTHING: State = ((ANY_DEPTH,), 0)  # what a text pointer ending on an array or object becomes
 
 _WS = re.compile(r"[ \t\n\r]*")
 _SPACE = " \t\n\r"
@@ -58,32 +51,6 @@ def reject_constant(name: str) -> float:
 _SCAN: Callable[[str, int], tuple[object, int]] = json.JSONDecoder(
     parse_constant=reject_constant).scan_once  # type: ignore[attr-defined]
 scanstring: Callable[[str, int, bool], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
-
-
-@dataclass(frozen=True, slots=True)
-class Pointer:
-    """A parsed field pointer; `parse` raises ValueError with a message fit for a config error."""
-
-    text: str
-    segments: tuple[str, ...]
-
-    @classmethod
-    def parse(cls, text: str) -> Pointer:
-        if text == "":
-            return cls(text, ())
-        if not text.startswith("/"):
-            raise ValueError(f"a JSON pointer starts with '/', got {text!r}")
-        segments = []
-        for token in text[1:].split("/"):
-            if re.search(r"~(?![01])", token):
-                raise ValueError(f"bad escape in JSON pointer {text!r} ('~' must be followed by 0 or 1)")
-            segments.append(token.replace("~1", "/").replace("~0", "~"))
-        return cls(text, tuple(segments))
-
-
-def escape(token: str) -> str:
-    """A key as an RFC 6901 pointer token."""
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 def string_literal(text: str, original: str) -> str:
@@ -128,21 +95,21 @@ class JsonDoc:
 
 
 class Walker:
-    """Walks one JsonDoc along pointer states, recording text fields into a shared list.
+    """Walks one JsonDoc along a selection, recording text fields into a shared list.
 
-    `fold`: keys are compared case-folded (pointer segments must be folded too, see `states_of`).
-    `placeholders`: refuse a Socket.IO binary placeholder where text is read (the backend puts
-    the attachment there, bytes the gateway never sees).
+    `automaton` folds keys when the backend does; `placeholders`: refuse a Socket.IO binary
+    placeholder where text is read (the backend puts the attachment there, bytes the gateway
+    never sees).
     """
 
-    __slots__ = ("doc", "fields", "fold", "placeholders", "text")
+    __slots__ = ("automaton", "doc", "fields", "placeholders", "text")
 
-    def __init__(self, doc: JsonDoc, fields: list[TextField], *, fold: bool = False,
+    def __init__(self, doc: JsonDoc, fields: list[TextField], automaton: Automaton, *,
                  placeholders: bool = False) -> None:
         self.doc = doc
         self.text = doc.text
         self.fields = fields
-        self.fold = fold
+        self.automaton = automaton
         self.placeholders = placeholders
 
     def ws(self, pos: int) -> int:
@@ -170,50 +137,46 @@ class Walker:
             self.doc.leaves[start] = (end, len(self.fields))
             self.fields.append(TextField(path, text))
 
-    def value(self, pos: int, states: Sequence[State], path: str) -> int:
-        """Walk the value at `pos` for `states`; returns its end."""
-        states = closure(states)
+    def value(self, pos: int, selection: Selection, path: str) -> int:
+        """Walk the value at `pos` as `selection` says; returns its end."""
         char = self.text[pos]
-        done = any(i == len(segments) for segments, i in states)
         if char == '"':
             text, end = self.string(pos)
-            if done:
+            if selection.done:
                 self.add_field(pos, end, path, text)
-            inner = [(segments, i + 1) for segments, i in states if i < len(segments) and segments[i] == JSON_STEP]
-            if inner:
-                nested = parse_document(text, inner, self.fields, f"{path}/{JSON_STEP}", fold=self.fold)
+            inner = selection.inner
+            if inner is not None:
+                nested = parse_document(text, inner, self.fields, f"{path}/{JSON_STEP}")
                 self.doc.nested[pos] = (end, nested.render)
             return end
         if char not in "{[":
             end = self.skip(pos)
-            if done and char not in "tfn":  # a number where text is read: its digits are the text
+            if selection.done and char not in "tfn":  # a number where text is read: its digits are the text
                 self.add_field(pos, end, path, self.text[pos:end])
             return end
-        while any(i < len(segments) and segments[i] == JSON_STEP for segments, i in states):
-            states = [(s, i + 1) if i < len(s) and s[i] == JSON_STEP else (s, i) for s, i in states]
-        pending = [(segments, i) for segments, i in states if i < len(segments)]
-        if done and _EVERYTHING not in pending and (char == "[" or not pending):
-            pending.append(_EVERYTHING)  # text that is a list, or an object no other pointer reads into
-        if not pending:
+        branch = selection.branch(char == "[")
+        if branch is None:
             return self.skip(pos)
+        step = branch.step
         if char == "{":
-            descending = done or _EVERYTHING in pending
+            placeholders = branch.descending and self.placeholders
+            key_of = self.automaton.key
 
             def member(key: str, at: int) -> int:
-                if descending and self.placeholders and key == "_placeholder":
+                if placeholders and key == "_placeholder":
                     raise CodecError("a binary attachment where the route reads text")
-                nxt = step(pending, fold_key(key) if self.fold else key)
-                return self.value(at, nxt, f"{path}/{escape(key)}") if nxt else self.skip(at)
-            return self.members(pos, member)
+                nxt = step(key_of(key))
+                return self.value(at, nxt, f"{path}/{escape(key)}") if nxt is not None else self.skip(at)
+            return self.members(pos, member, read_as_text=branch.descending)
 
         def element(index: int, at: int) -> int:
-            token = str(index)
-            nxt = step(pending, token)
-            return self.value(at, nxt, f"{path}/{token}") if nxt else self.skip(at)
+            nxt = step(str(index))
+            return self.value(at, nxt, f"{path}/{index}") if nxt is not None else self.skip(at)
         return self.elements(pos, element)
 
-    def members(self, pos: int, visit: Callable[[str, int], int]) -> int:
-        """Visit each member of the object at `pos` (visit returns the member value's end)."""
+    def members(self, pos: int, visit: Callable[[str, int], int], *, read_as_text: bool = False) -> int:
+        """Visit each member of the object at `pos` (visit returns the member value's end);
+        `read_as_text`: the object sits where text is read."""
         text, space, skip_space = self.text, _SPACE, _WS.match
         if text[pos] != "{":
             raise CodecError(f"expected a JSON object at offset {pos}")
@@ -226,10 +189,10 @@ class Walker:
             if text[pos] != '"':
                 raise CodecError(f"expected a JSON string at offset {pos}")
             key, pos = scanstring(text, pos + 1, True)
-            name = fold_key(key) if self.fold else key
+            name = self.automaton.key(key)
             if name in seen:
                 raise CodecError("duplicate key in a JSON object" + (" (keys compared case-folded)"
-                                                                     if self.fold else ""))
+                                                                     if self.automaton.fold else ""))
             if key == PROTO:
                 raise CodecError("a __proto__ key in a JSON object")
             seen.add(name)
@@ -250,7 +213,7 @@ class Walker:
                     pos = skip_space(text, pos).end()  # type: ignore[union-attr]
                 continue
             if text[pos] == "}":
-                check_ejson(keys)
+                check_ejson(keys, read_as_text)
                 return pos + 1
             raise CodecError(f"expected ',' or '}}' at offset {pos}")
 
@@ -273,30 +236,12 @@ class Walker:
             index += 1
 
 
-def step(pending: Sequence[State], key: str) -> list[State]:
-    """The states for the member or element `key` of a container walked with `pending` (each
-    state not complete): `*` and an equal segment move on, `**` stays for the levels below."""
-    return [(s, i) if s[i] == ANY_DEPTH else (s, i + 1) for s, i in pending
-            if s[i] == ANY_DEPTH or s[i] == WILDCARD or s[i] == key]
-
-
-def closure(states: Sequence[State]) -> Sequence[State]:
-    """`states` plus, for each `**`, the state that lets it match no level at all."""
-    if not any(i < len(s) and s[i] == ANY_DEPTH for s, i in states):
-        return states
-    out = list(dict.fromkeys(states))
-    for segments, i in out:  # grows while iterating: consecutive `**` each add one
-        if i < len(segments) and segments[i] == ANY_DEPTH and (segments, i + 1) not in out:
-            out.append((segments, i + 1))
-    return out
-
-
-def walk_document(text: str, fields: list[TextField], root: Callable[[Walker, int], int], *,
-                  fold: bool = False, placeholders: bool = False) -> JsonDoc:
+def walk_document(text: str, fields: list[TextField], root: Callable[[Walker, int], int],
+                  automaton: Automaton, *, placeholders: bool = False) -> JsonDoc:
     """Check `text`, let `root` walk its top value, and insist nothing follows it."""
     check_document(text)
     doc = JsonDoc(text)
-    walker = Walker(doc, fields, fold=fold, placeholders=placeholders)
+    walker = Walker(doc, fields, automaton, placeholders=placeholders)
     try:
         end = walker.ws(root(walker, walker.ws(0)))
     except CodecError:
@@ -313,14 +258,15 @@ def walk_document(text: str, fields: list[TextField], root: Callable[[Walker, in
     return doc
 
 
-def parse_document(text: str, states: Sequence[State], fields: list[TextField], path: str = "", *,
-                   fold: bool = False) -> JsonDoc:
-    """Walk a whole JSON text for `states`, appending the text fields found to `fields`."""
-    return walk_document(text, fields, lambda walker, pos: walker.value(pos, states, path), fold=fold)
+def parse_document(text: str, selection: Selection | None, fields: list[TextField], path: str = "") -> JsonDoc:
+    """Walk a whole JSON text as `selection` says, appending the text fields found to `fields`
+    (None: nothing is read, the text is only checked)."""
+    if selection is None:
+        return walk_document(text, fields, lambda walker, pos: walker.skip(pos), Automaton())
+    return walk_document(text, fields, lambda walker, pos: walker.value(pos, selection, path),
+                         selection.automaton)
 
 
-def states_of(pointers: Sequence[Pointer], *, fold: bool = False) -> list[State]:
-    """Start states for `pointers`; with `fold`, key segments are case-folded like the keys will be."""
-    if not fold:
-        return [(pointer.segments, 0) for pointer in pointers]
-    return [(tuple(s if s in _META else fold_key(s) for s in pointer.segments), 0) for pointer in pointers]
+def select(pointers: Sequence[Pointer], *, fold: bool = False) -> Selection | None:
+    """The selection of a document's top value for `pointers` (compile once, walk many)."""
+    return Automaton(fold).start(pointers)

@@ -5,11 +5,13 @@
   dotless i all fill the same field). `fold_key` maps a key to one representative of its fold class,
   the smallest character reachable through lower, upper and single-character case folding, which
   is what Go's `foldRune` picks; ASCII keys fold to upper case.
-- Keys no chat payload needs and some backends treat specially are refused on a text path:
-  `__proto__` (a JavaScript backend that copies the body with `Object.assign` or a deep merge
-  makes its value the prototype, so `msg.text` reads text the gateway never saw as `text`), and
-  the single-purpose objects Meteor's EJSON rewrites before a method sees them (`{"$escape": {...}}`
-  unwraps one level, `$binary`, `$date`, `$type`...).
+- Keys no chat payload needs and some backends treat specially are refused: `__proto__`
+  anywhere (a JavaScript backend that copies the body with `Object.assign` or a deep merge makes
+  its value the prototype, so `msg.text` reads text the gateway never saw as `text`), and, on a
+  pointer's way, the objects Meteor's EJSON rewrites before a method sees them: `{"$escape": {...}}`
+  (it unwraps one level, showing keys the pointers did not see), and where text is read,
+  `$binary` and `$type` (bytes or a custom type instead of the text inspected). `$date` and the
+  other converters only make values that hold no text, so they pass.
 """
 
 from __future__ import annotations
@@ -23,11 +25,9 @@ from gateway.codec._base import CodecError
 __all__ = ["PROTO", "check_ejson", "fold_key", "refuse_proto_keys"]
 
 PROTO = "__proto__"
-# Key sets of the objects EJSON.fromJSONValue replaces (ejson's builtin converters).
-_EJSON_SHAPES = frozenset({
-    frozenset({"$escape"}), frozenset({"$date"}), frozenset({"$binary"}), frozenset({"$InfNaN"}),
-    frozenset({"$regexp", "$flags"}), frozenset({"$type", "$value"}),
-})
+# Key sets of the objects EJSON.fromJSONValue replaces with something a pointer cannot follow.
+_EJSON_UNWRAPS = frozenset({"$escape"})
+_EJSON_NOT_TEXT = frozenset({frozenset({"$binary"}), frozenset({"$type", "$value"})})
 # A \u escape of an ASCII letter or `_`: the only way to spell __proto__ without the literal text.
 _ESCAPED_NAME_CHAR = re.compile(r"\\u00(?:4[1-9a-fA-F]|5[0-9aAfF]|6[1-9a-fA-F]|7[0-9aA])")
 # Strings and the runs between them: in valid JSON no quote stands outside a string, so the tokens align.
@@ -54,10 +54,13 @@ def fold_key(key: str) -> str:
     return "".join(_fold_char(char) for char in key)
 
 
-def check_ejson(keys: set[str]) -> None:
-    """Refuse an object EJSON would replace by something else before the backend reads it."""
-    if len(keys) <= 2 and frozenset(keys) in _EJSON_SHAPES:
-        raise CodecError(f"an EJSON {'/'.join(sorted(keys))} object where text is read")
+def check_ejson(keys: set[str], text: bool) -> None:
+    """Refuse an object on a pointer's way that EJSON would replace before the backend reads it
+    (`text`: the object sits where text is read)."""
+    if len(keys) > 2:
+        return
+    if keys == _EJSON_UNWRAPS or (text and frozenset(keys) in _EJSON_NOT_TEXT):
+        raise CodecError(f"an EJSON {'/'.join(sorted(keys))} object on a text path")
 
 
 def refuse_proto_keys(text: str) -> None:

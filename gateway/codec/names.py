@@ -7,18 +7,17 @@ and a frame those parsers refuse raises `CodecError` (the caller refuses the fra
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from gateway.codec._base import CodecError, TextField
 from gateway.codec.ddp import extract_sockjs
-from gateway.codec.jsonpath import Pointer
+from gateway.codec.selection import NamedSelections
 from gateway.codec.socketio import extract_engineio
 
 __all__ = ["NAMED_KINDS", "frame_names"]
 
 NAMED_KINDS = ("socketio", "ddp")  # message kinds whose names travel inside WebSocket frames
-_NOTHING: Mapping[str, Sequence[Pointer]] = MappingProxyType({})
+_NOTHING = NamedSelections(MappingProxyType({}))
 
 
 def frame_names(frame: str | bytes, kind: str, *, binary: bool = False) -> tuple[str, ...]:

@@ -38,6 +38,7 @@ class FieldSelector:
     sse: SseFields = field(default_factory=SseFields)  # streamed text/event-stream responses (outbound)
     query: tuple[str, ...] = ()  # query parameters holding text (inbound; the body may still stream)
     fold_keys: bool = False      # JSON keys match whatever their case, as Go's encoding/json does
+    envelope: str = ""           # ddp: the pointer of the JSON string holding the DDP message (method.call)
 
     @property
     def declared(self) -> bool:

@@ -1,7 +1,8 @@
 """Socket.IO v4 packets inside Engine.IO v4 frames (WebSocket) and payloads (HTTP long-polling).
 
 Engine.IO: the first character is the packet type; only `4` (message) carries a Socket.IO packet,
-every other type (open, close, ping, pong, upgrade, noop) passes untouched. Socket.IO:
+every other type (open, close, ping, pong, upgrade, noop) passes untouched, but only in its exact
+v4 form (`2`, `3probe`, `0{...}`): `12:42[...]`, a v3 polling payload, is not a close packet. Socket.IO:
 `<type>[<attachments>-][/<namespace>,][<ack id>][JSON]`, e.g. `42["chat message",{"text":"hi"}]`,
 `42/chat,["ev",...]`, `421["ev",...]`, `451-["upload",{"_placeholder":true,"num":0}]`.
 
@@ -25,7 +26,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 
 from gateway.codec._base import CodecError, Renderer, TextField, UnsupportedPayload
-from gateway.codec.jsonpath import WILDCARD, Pointer, State, Walker, closure, step, walk_document
+from gateway.codec.jsonpath import Walker, walk_document
+from gateway.codec.selection import NamedSelections, Selection
 
 __all__ = ["ACK", "ENGINE_IO_VERSION", "check_version", "extract_engineio", "extract_polling"]
 
@@ -38,6 +40,9 @@ _BINARY = frozenset("56")
 _RESERVED = frozenset({"connect", "connect_error", "disconnect", "disconnecting", "newListener",
                        "removeListener"})
 _RECORD_SEPARATOR = "\x1e"
+# Engine.IO v4 packets other than messages, exactly: close, ping, pong (with the upgrade probe),
+# upgrade, noop; an open packet (`0{...}`) comes from the server. Anything else is not v4.
+_CONTROL = frozenset({"1", "2", "3", "2probe", "3probe", "5", "6"})
 
 
 def check_version(values: Sequence[str]) -> None:
@@ -50,14 +55,7 @@ def check_version(values: Sequence[str]) -> None:
         raise UnsupportedPayload(f"Engine.IO protocol other than {ENGINE_IO_VERSION} (EIO={','.join(values)})")
 
 
-def _ack_pointers(events: Mapping[str, Sequence[Pointer]]) -> list[Pointer]:
-    declared = events.get(ACK)
-    if declared is not None:
-        return list(declared)
-    return list(dict.fromkeys(p for ps in events.values() for p in ps))
-
-
-def extract_engineio(frame: str, events: Mapping[str, Sequence[Pointer]], fields: list[TextField],
+def extract_engineio(frame: str, events: NamedSelections, fields: list[TextField],
                      names: list[str] | None = None) -> Renderer | None:
     """Fields of one Engine.IO text packet; None when the packet carries nothing to inspect.
 
@@ -66,6 +64,8 @@ def extract_engineio(frame: str, events: Mapping[str, Sequence[Pointer]], fields
     if not frame or frame[0] not in "0123456":
         raise CodecError("not an Engine.IO packet")
     if frame[0] != "4":
+        if frame not in _CONTROL and not (frame[0] == "0" and frame[1:2] == "{"):
+            raise CodecError("Engine.IO control packet with unexpected data (Engine.IO v3 framing?)")
         return None
     header = _PACKET.match(frame, 1)
     if header is None:
@@ -82,11 +82,8 @@ def extract_engineio(frame: str, events: Mapping[str, Sequence[Pointer]], fields
         raise CodecError("Socket.IO event or ack whose payload is not an array right after the header")
     prefix = frame[:start]
     label = f"4{kind}{namespace}"
-    if kind in _ACKS:
-        root = _ack_root(_ack_pointers(events), label)
-    else:
-        root = _event_root(events, label, names)
-    doc = walk_document(frame[start:], fields, root, placeholders=kind in _BINARY)
+    root = _ack_root(events.every(ACK), label) if kind in _ACKS else _event_root(events, label, names)
+    doc = walk_document(frame[start:], fields, root, events.automaton, placeholders=kind in _BINARY)
     render = doc.render
 
     def rendered(changes: Mapping[int, str]) -> str | None:
@@ -95,19 +92,20 @@ def extract_engineio(frame: str, events: Mapping[str, Sequence[Pointer]], fields
     return rendered
 
 
-def _argument_states(pointers: Sequence[Pointer], index: int) -> list[State]:
-    """States for the argument at `index` of an event or ack (the arguments are the top array)."""
-    start = [(p.segments, 0) for p in pointers if p.segments]
-    return step([(s, i) for s, i in closure(start) if i < len(s)], str(index))
-
-
 Root = Callable[[Walker, int], int]
 
 
-def _event_root(events: Mapping[str, Sequence[Pointer]], label: str, names: list[str] | None) -> Root:
+def _argument(walker: Walker, arguments: Selection | None, index: int, at: int, path: str) -> int:
+    """Walk the argument at `index` of an event or ack, whose argument list `arguments` selects."""
+    branch = arguments.branch(True) if arguments is not None else None
+    selection = branch.step(str(index)) if branch is not None else None
+    return walker.value(at, selection, path) if selection is not None else walker.skip(at)
+
+
+def _event_root(events: NamedSelections, label: str, names: list[str] | None) -> Root:
     def root(walker: Walker, pos: int) -> int:
         event: list[str] = []  # the event name, once read
-        pointers: list[Pointer] = []
+        selected: list[Selection | None] = []
 
         def argument(index: int, at: int) -> int:
             if index == 0:
@@ -115,12 +113,9 @@ def _event_root(events: Mapping[str, Sequence[Pointer]], label: str, names: list
                 if names is not None:
                     names.append(name)
                 event.append(f"{label}[{name}]")
-                pointers.extend([*events.get(name, ()), *events.get(WILDCARD, ())])
+                selected.append(events.get(name))
                 return walker.skip(at)
-            states = _argument_states(pointers, index - 1)
-            if not states:
-                return walker.skip(at)
-            return walker.value(at, states, f"{event[0]}/{index - 1}")
+            return _argument(walker, selected[0], index - 1, at, f"{event[0]}/{index - 1}")
         end = walker.elements(pos, argument)
         if not event:
             raise CodecError("Socket.IO event without a name")
@@ -128,12 +123,9 @@ def _event_root(events: Mapping[str, Sequence[Pointer]], label: str, names: list
     return root
 
 
-def _ack_root(pointers: Sequence[Pointer], label: str) -> Root:
+def _ack_root(arguments: Selection | None, label: str) -> Root:
     def root(walker: Walker, pos: int) -> int:
-        def argument(index: int, at: int) -> int:
-            states = _argument_states(pointers, index)
-            return walker.value(at, states, f"{label}/{index}") if states else walker.skip(at)
-        return walker.elements(pos, argument)
+        return walker.elements(pos, lambda index, at: _argument(walker, arguments, index, at, f"{label}/{index}"))
     return root
 
 
@@ -149,14 +141,15 @@ def _event_name(walker: Walker, pos: int) -> str:
     raise CodecError("Socket.IO event name must be a string or a number")
 
 
-def extract_polling(payload: str, events: Mapping[str, Sequence[Pointer]], fields: list[TextField]) -> Renderer | None:
+def extract_polling(payload: str, events: NamedSelections, fields: list[TextField],
+                    names: list[str] | None = None) -> Renderer | None:
     """Engine.IO v4 long-polling payload: packets joined by the record separator (0x1e)."""
     packets = payload.split(_RECORD_SEPARATOR)
     parts: list[tuple[int, Renderer]] = []
     for position, packet in enumerate(packets):
         if packet.startswith("b"):  # base64 binary packet: an attachment, not text
             continue
-        render = extract_engineio(packet, events, fields)
+        render = extract_engineio(packet, events, fields, names)
         if render is not None:
             parts.append((position, render))
     if not parts:

@@ -18,11 +18,12 @@ import yaml
 from yarl import URL
 
 from filters.options import ByteSize, Duration, OptionsError, bind, expand_env, join
-from gateway.access.rbac.config import MessageRules, RoleSettings
+from gateway.access.rbac.config import MESSAGE_KINDS, MessageRules, RoleSettings
 from gateway.access.shield import ShieldSettings
 from gateway.audit.config import AuditSettings
 from gateway.auth.config import AuthSettings
 from gateway.codec import FieldSelector, RouteCodecs
+from gateway.codec.message_names import NameReader
 from gateway.config.listeners import AdminSettings, ListenSettings, ProbeSettings, check_listeners
 from gateway.edge.client_keys import ClientKeys
 from gateway.enforce.settings import AlertSettings, ResponseSettings
@@ -194,6 +195,10 @@ class RouteSettings:
     responses: ResponseSettings | None = None  # this route's score bands; None: the global `responses:`
     transcripts: RoutePolicy | None = None     # this route's transcript policy over `transcripts:`
     audit_access: bool = False                 # audit allowed requests too (PHI, transcript routes)
+    message_names: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+
+    def validate(self, path: str) -> None:
+        NameReader(self.message_names, MESSAGE_KINDS, join(path, "message_names"))
 
 
 @dataclass(frozen=True)

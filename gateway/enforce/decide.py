@@ -19,7 +19,7 @@ from filters import Action, Channel, Direction
 from gateway.access.rbac.record import access_record
 from gateway.audit.record import AuditRecord
 from gateway.auth.carriage import strip_query
-from gateway.codec import CodecError, LimitExceeded
+from gateway.codec import CodecError, LimitExceeded, UnsupportedPayload
 from gateway.edge.errors import refusal
 from gateway.enforce.countermeasures import Offender
 from gateway.enforce.enforcement import AccessCheck, Close, Countermeasure, Enforcement, Wire
@@ -30,6 +30,7 @@ __all__ = ["BLOCKED", "UNPARSEABLE", "decide", "refused", "ws_error_frame"]
 
 BLOCKED = "message blocked by policy"
 UNPARSEABLE = "message could not be parsed"
+UNSUPPORTED = "message payload type, charset or version is not accepted here"
 POLICY_CLOSE = int(WSCloseCode.POLICY_VIOLATION)        # 1008
 UNSUPPORTED_CLOSE = int(WSCloseCode.UNSUPPORTED_DATA)   # 1003
 _GO_ON = Enforcement(Wire.FORWARD)
@@ -69,7 +70,8 @@ def _inspected(exchange: Exchange, direction: Direction, inspection: Inspection)
 
 
 def _unparseable(exchange: Exchange, direction: Direction, error: Exception) -> Enforcement:
-    """A payload the codec cannot read is never forwarded: 400 (request), 502 (response) or a close."""
+    """A payload the codec cannot read is never forwarded: 400 (request; 415 for a type, charset or
+    protocol version the route does not read), 502 (response) or a close."""
     audit = (_record("codec.reject", exchange, direction, None, **_ws(exchange), error=type(error).__name__),)
     rid = exchange.request_id
     if exchange.websocket:
@@ -79,6 +81,8 @@ def _unparseable(exchange: Exchange, direction: Direction, error: Exception) -> 
     if direction is Direction.OUTBOUND:
         return Enforcement(Wire.REFUSE, answer=refusal(502, "upstream response could not be inspected", rid),
                            audit=audit)
+    if isinstance(error, UnsupportedPayload):  # a type, charset or version the route does not read
+        return Enforcement(Wire.REFUSE, answer=refusal(415, UNSUPPORTED, rid), audit=audit)
     return Enforcement(Wire.REFUSE, answer=refusal(400, "message payload could not be parsed", rid), audit=audit)
 
 

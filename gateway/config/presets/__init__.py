@@ -8,9 +8,11 @@ finds them as the source tree does), `NAME.yaml`:
     routes: [...]                     # routes as in the config, without upstream and allow
 
 In the routes, a string `$name` is replaced by the option's value, and a mapping key `$name`
-whose option is a list becomes one key per item (Socket.IO event names). The keys given beside
-`preset:` are merged into every route (mappings merged, other values replaced: the user wins),
-and each route is named `<name or preset>.<route>`.
+whose option is a list becomes one key per item (Socket.IO event names). In a list, an item
+`{under: [prefixes], read: [pointers]}` becomes every prefix joined to every pointer, so a
+protocol's event shape is written once (a YAML anchor under `definitions:`) and read under each
+place events travel. The keys given beside `preset:` are merged into every route (mappings
+merged, other values replaced: the user wins), and each route is named `<name or preset>.<route>`.
 """
 
 from __future__ import annotations
@@ -106,7 +108,11 @@ def _substitute(value: Any, options: dict[str, Any], preset: str) -> Any:
             raise OptionsError(f"preset {preset}", f"{value} names no option")
         return copy.deepcopy(options[value[1:]])
     if isinstance(value, list):
-        return [_substitute(item, options, preset) for item in value]
+        items: list[Any] = []
+        for item in value:
+            item = _substitute(item, options, preset)
+            items += _joined(item, preset) if isinstance(item, dict) and set(item) == {"under", "read"} else [item]
+        return items
     if isinstance(value, dict):
         result: dict[Any, Any] = {}
         for key, item in value.items():
@@ -116,6 +122,14 @@ def _substitute(value: Any, options: dict[str, Any], preset: str) -> Any:
                 result[one] = copy.deepcopy(item)
         return result
     return value
+
+
+def _joined(item: dict[str, Any], preset: str) -> list[str]:
+    under, read = item["under"], item["read"]
+    if not (isinstance(under, list) and isinstance(read, list)
+            and all(isinstance(p, str) for p in [*under, *read])):
+        raise OptionsError(f"preset {preset}", "`under` and `read` are lists of pointers")
+    return [prefix + pointer for prefix in under for pointer in read]
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -263,3 +263,49 @@ def test_socketio_codec_checks_the_engine_io_version() -> None:
         with pytest.raises(UnsupportedPayload):
             built.check_request(query)
     codec(json=("/text",)).check_request(MultiDict())  # other codecs have nothing to check
+
+
+def _method_call(outbound: bool = False) -> Codec:
+    built = Codec.for_selector(FieldSelector(ddp={"sendMessage": ("/params/0/msg",), "#result": ("/result/msg",)},
+                                             envelope="/message"), outbound=outbound)
+    assert built is not None
+    return built
+
+
+def test_ddp_in_a_json_envelope_reads_the_inner_method() -> None:
+    inner = json.dumps({"msg": "method", "method": "sendMessage", "id": "1", "params": [{"msg": "hi"}]})
+    body = json.dumps({"message": inner}).encode()
+    extracted = _method_call().extract_http(body, "application/json")
+    assert texts(extracted) == ["hi"]
+    out = extracted.render({0: "yo"})
+    assert isinstance(out, bytes) and json.loads(json.loads(out)["message"])["params"] == [{"msg": "yo"}]
+    assert _method_call().names(body, "application/json") == ("sendMessage",)
+
+
+@pytest.mark.parametrize("body", [b'{"msg": "hi"}', b'{"message": "not json"}', b'{"message": {"msg": "x"}}'])
+def test_a_request_envelope_without_a_ddp_message_is_refused(body: bytes) -> None:
+    with pytest.raises(CodecError):
+        _method_call().extract_http(body, "application/json")
+
+
+def test_an_answer_envelope_may_hold_an_error_text_or_nothing() -> None:
+    answer = _method_call(outbound=True)
+    assert texts(answer.extract_http(b'{"status": "error", "message": "You must be logged in"}', None)) == [
+        "You must be logged in"]
+    assert texts(answer.extract_http(b'{"success": false, "error": "Invalid method call"}', None)) == []
+    result = json.dumps({"message": json.dumps({"msg": "result", "id": "1", "result": {"msg": "sent"}})})
+    assert texts(answer.extract_http(result.encode(), None)) == ["sent"]
+
+
+def test_envelope_needs_ddp() -> None:
+    with pytest.raises(OptionsError, match="ddp"):
+        check_selector(FieldSelector(json=("/a",), envelope="/message"), "messages.inbound")
+
+
+def test_names_of_polling_and_sockjs_bodies() -> None:
+    polling = codec(socketio={"chat message": ("/0",)})
+    assert polling.names(b'42["chat message","a"]\x1e42["kick","b"]\x1e2', None) == ("chat message", "kick")
+    sockjs = codec(ddp={"sendMessage": ("/params/0/msg",)})
+    frames = json.dumps([json.dumps({"msg": "method", "method": "deleteMessage", "id": "1", "params": []})])
+    assert sockjs.names(frames.encode(), "text/plain") == ("deleteMessage",)
+    assert codec(json=("/text",)).names(b'{"text": "x"}', None) == ()

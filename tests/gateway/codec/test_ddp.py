@@ -8,11 +8,13 @@ import pytest
 
 from gateway.codec import CodecError, Extracted, Pointer, TextField
 from gateway.codec.ddp import extract_sockjs
+from gateway.codec.selection import NamedSelections
 
-SELECTOR = {
+SELECTOR = NamedSelections({
     "sendMessage": (Pointer.parse("/params/0/msg"),),
     "stream-room-messages": (Pointer.parse("/fields/args/*/msg"),),
-}
+    "#result": (Pointer.parse("/result/msg"), Pointer.parse("/result/messages/*/msg")),
+})
 SEND = {"msg": "method", "method": "sendMessage", "id": "42",
         "params": [{"_id": "5hbKt2ZKS7iJDqv4M", "rid": "GENERAL", "msg": "Hello World!"}]}
 CHANGED = {"msg": "changed", "collection": "stream-room-messages", "id": "id", "fields": {
@@ -41,7 +43,7 @@ def sockjs(prefix: str, *messages: object) -> str:
     ('{"msg":"connect","version":"1","support":["1","pre2","pre1"]}', []),
     ('{"msg":"method","method":"login","id":"1","params":[{"resume":"tok"}]}', []),
     ('{"msg":"sub","id":"s1","name":"stream-room-messages","params":["GENERAL",false]}', []),
-    ('{"msg":"result","id":"42","result":{"msg":"not selected: results carry no method name"}}', []),
+    ('{"msg":"result","id":"42","result":{"msg":"results are read under #result"}}', [("#result/result/msg", "results are read under #result")]),
     ('{"server_id":"0"}', []),
     ('{"msg":"ping"}', []),
     (sockjs("a", {"msg": "connected", "session": "abc"}), []),
@@ -80,3 +82,25 @@ def test_render_sockjs_reencodes_only_the_changed_message() -> None:
 def test_malformed_frames_are_refused(frame: str) -> None:
     with pytest.raises(CodecError):
         extract(frame)
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    ({"msg": "result", "id": "7", "result": {"messages": [{"_id": "m1", "msg": "history"}], "unreadNotLoaded": 0}},
+     ["history"]),
+    ({"msg": "result", "id": "8", "result": {"_id": "m2", "rid": "GENERAL", "msg": "sent back"}}, ["sent back"]),
+    ({"msg": "result", "id": "9"}, []),
+    ({"msg": "updated", "methods": ["7"]}, []),
+])
+def test_method_results_are_read_by_result_pointers(message: dict[str, object], expected: list[str]) -> None:
+    fields, _ = extract(sockjs("a", message))
+    assert [f.text for f in fields] == expected
+
+
+@pytest.mark.parametrize("message", [
+    {**SEND, "params": [{"$escape": {"rid": "GENERAL", "msg": "EJSON unwraps this"}}]},
+    {**SEND, "params": [{"rid": "GENERAL", "msg": {"$binary": "c2VjcmV0"}}]},
+    {**SEND, "params": [{"rid": "GENERAL", "msg": "x", "__proto__": {"msg": "y"}}]},
+])
+def test_ejson_rewrites_and_proto_keys_on_the_text_path_are_refused(message: dict[str, object]) -> None:
+    with pytest.raises(CodecError, match="EJSON|__proto__"):
+        extract(json.dumps(message))

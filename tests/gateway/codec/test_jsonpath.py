@@ -10,12 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gateway.codec import CodecError, Extracted, TextField
-from gateway.codec.jsonpath import MAX_DEPTH, Pointer, parse_document, states_of
+from gateway.codec.jsonpath import MAX_DEPTH, Pointer, parse_document, select
 
 
 def extract(text: str, *pointers: str) -> tuple[list[TextField], Extracted]:
     fields: list[TextField] = []
-    doc = parse_document(text, states_of([Pointer.parse(p) for p in pointers]), fields)
+    doc = parse_document(text, select([Pointer.parse(p) for p in pointers]), fields)
     return fields, Extracted(text, fields, doc.render)
 
 
@@ -247,7 +247,7 @@ def test_property_one_replacement_changes_only_that_value(value: Any, style: int
     assert json.loads(out) == expected
     # Bytes outside the changed literal are untouched: the output is the input with exactly
     # that one string literal swapped.
-    spans = parse_document(doc, states_of([Pointer.parse(p) for p in _EVERY_STRING]), []).leaves
+    spans = parse_document(doc, select([Pointer.parse(p) for p in _EVERY_STRING]), []).leaves
     start, end = next((start, end) for start, (end, i) in spans.items() if i == index)
     assert doc[start:end] == fields[index].text or json.loads(doc[start:end]) == fields[index].text
     assert out[:start] == doc[:start] and out[len(out) - (len(doc) - end):] == doc[end:]
@@ -258,7 +258,7 @@ def test_property_one_replacement_changes_only_that_value(value: Any, style: int
 
 def extract_folded(text: str, *pointers: str) -> list[tuple[str, str]]:
     fields: list[TextField] = []
-    parse_document(text, states_of([Pointer.parse(p) for p in pointers], fold=True), fields, fold=True)
+    parse_document(text, select([Pointer.parse(p) for p in pointers], fold=True), fields)
     return [(f.path, f.text) for f in fields]
 
 
@@ -307,8 +307,14 @@ def test_keys_some_backends_read_specially_are_refused(doc: str) -> None:
 @pytest.mark.parametrize("doc", [
     '{"text": "what does \\"__proto__\\": mean"}',
     '{"text": "x", "ts": {"$date": 1700000000000}}',
+    '{"text": "x", "content": {"$date": 1700000000000}}',
     '{"text": "\\u003cb\\u003e \\u0026 escaped by Go"}',
 ])
 def test_the_same_words_as_values_or_off_the_path_pass(doc: str) -> None:
-    fields, _ = extract(doc, "/text")
+    fields, _ = extract(doc, "/text", "/content/body")
     assert len(fields) == 1
+
+
+def test_an_object_at_an_any_depth_text_pointer_is_descended() -> None:
+    fields, _ = extract('{"content": {"body": {"hidden": "card", "n": 4111}}}', "/**/body")
+    assert [(f.path, f.text) for f in fields] == [("/content/body/hidden", "card"), ("/content/body/n", "4111")]

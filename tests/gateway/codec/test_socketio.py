@@ -10,13 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gateway.codec import CodecError, Extracted, Pointer, TextField, UnsupportedPayload
+from gateway.codec.selection import NamedSelections
 from gateway.codec.socketio import check_version, extract_engineio, extract_polling
 
 EVENTS = {"chat message": ("/0", "/0/text"), "typing": ("/*/who",)}
 
 
-def _events(events: Mapping[str, Sequence[str]]) -> dict[str, tuple[Pointer, ...]]:
-    return {name: tuple(Pointer.parse(p) for p in ps) for name, ps in events.items()}
+def _events(events: Mapping[str, Sequence[str]]) -> NamedSelections:
+    return NamedSelections({name: tuple(Pointer.parse(p) for p in ps) for name, ps in events.items()})
 
 
 def extract(frame: str, events: Mapping[str, Sequence[str]] = EVENTS) -> tuple[list[TextField], Extracted]:
@@ -83,6 +84,7 @@ def test_render_changes_only_the_argument() -> None:
     '451-["chat message",{"text":{"_placeholder":true,"num":0}}]',
     '461-[{"_placeholder":true,"num":0}]',
     '42["chat message",{"__proto__":{"text":"inherited"}}]',
+    '12:42["chat message","v3 polling payload"]', "1x", "2ping", "5upgrade", "6noop", "0not json",
 ])
 def test_malformed_packets_are_refused(frame: str) -> None:
     with pytest.raises(CodecError):

@@ -1,0 +1,359 @@
+"""Content-bypass suite over HTTP: hostile ways to carry a watched word past the filters.
+
+Each inbound case sends a body in which `@@` stands for the watched word (`forbidden`, which the
+`words` filter rewrites to `[redacted]`) and says what must reach the backend: the exact bytes,
+with every `@@` rewritten, or nothing at all and the status the client gets. Each outbound case
+has the backend answer and says what the client must get. A case that fails means text reached
+one side unread: a hole, whichever way the gateway and the backend disagreed.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+from dataclasses import dataclass
+
+import pytest
+
+from tests.bypass.conftest import CODEC_HOST, Suite, host_of
+from tests.e2e.conftest import rewritten, sent
+
+JSON = "application/json"
+TEXT = "text/plain;charset=UTF-8"
+FORM = "application/x-www-form-urlencoded"
+
+
+@dataclass(frozen=True)
+class In:
+    """A request and what must reach the backend (a template) or the status that refuses it."""
+
+    id: str
+    host: str
+    method: str
+    path: str
+    content_type: str | None
+    body: str | bytes
+    expect: str | bytes | int
+    headers: tuple[tuple[str, str], ...] = ()
+    reply: tuple[str, str] = ("{}", JSON)  # the backend's answer (body, type): it must pass inspection
+
+
+def c(id: str, path: str, content_type: str | None, body: str | bytes, expect: str | bytes | int,
+      method: str = "POST", **kw: tuple[tuple[str, str], ...]) -> In:
+    return In(id, CODEC_HOST, method, path, content_type, body, expect, **kw)
+
+
+_REPLIES = {"xmpp": ("<body xmlns='http://jabber.org/protocol/httpbind'/>", "text/xml"),
+            "socketio": ("ok", "text/html")}
+
+
+def p(preset: str, id: str, method: str, path: str, content_type: str | None, body: str | bytes,
+      expect: str | bytes | int) -> In:
+    return In(f"{preset}-{id}", host_of(preset), method, path, content_type, body, expect,
+              reply=_REPLIES.get(preset, ("{}", JSON)))
+
+
+def multipart(*parts: str, boundary: str = "b0und4ry") -> str:
+    return "".join(f"--{boundary}\r\n{part}\r\n" for part in parts) + f"--{boundary}--\r\n"
+
+
+def ddp(method: str, *params: object, **extra: object) -> str:
+    return json.dumps({"msg": "method", "method": method, "id": "7", "params": list(params), **extra})
+
+
+MP = "multipart/form-data; boundary=b0und4ry"
+XHTML = ("<message xmlns='jabber:client' type='chat'><body>plain</body>"
+         "<html xmlns='http://jabber.org/protocol/xhtml-im'><body xmlns='http://www.w3.org/1999/xhtml'>"
+         "<p>rich <b>@@</b></p><img src='x' alt='@@ alt'/></body></html></message>")
+SEND = "/_matrix/client/v3/rooms/!r:example.org/send/m.room.message/t1"
+
+INBOUND: list[In] = [
+    # -- JSON: what a JavaScript backend reads as text, and what parsers read differently ---------
+    c("json-plain", "/json", JSON, '{"text":"@@","id":"forbidden-id"}', '{"text":"@@","id":"forbidden-id"}'),
+    c("json-list", "/json", JSON, '{"text":["a","@@"]}', '{"text":["a","@@"]}'),
+    c("json-object", "/json", JSON, '{"text":{"nested":{"deep":"@@"}}}', '{"text":{"nested":{"deep":"@@"}}}'),
+    c("json-number-card", "/json", JSON, '{"text":4111111111111111}', 403),
+    c("json-untyped", "/json", None, '{"text":"@@"}', '{"text":"@@"}'),
+    c("json-duplicate-key", "/json", JSON, '{"text":"ok","text":"@@"}', 400),
+    c("json-bom", "/json", JSON, '\ufeff{"text":"@@"}', 400),
+    c("json-comment", "/json", JSON, '{"text":"ok" /* @@ */}', 400),
+    c("json-nan", "/json", JSON, '{"text":NaN,"x":"@@"}', 400),
+    c("json-proto", "/json", JSON, '{"__proto__":{"text":"@@"}}', 400),
+    c("json-proto-escaped", "/json", JSON, '{"a":{"\\u005f_proto__":{"text":"@@"}}}', 400),
+    c("json-lone-surrogate", "/json", JSON, '{"text":"\\ud800 @@"}', 400),
+    c("json-trailing", "/json", JSON, '{"text":"ok"}{"text":"@@"}', 400),
+    c("json-utf16-declared", "/json", "application/json; charset=utf-16", '{"text":"@@"}', 415),
+    c("json-utf16-bytes", "/json", JSON, '{"text":"@@"}'.encode("utf-16"), 400),
+    c("json-utf7", "/json", "application/json; charset=utf-7", '{"text":"+AEA-@@"}', 415),
+    c("json-charset-twice", "/json", "application/json; charset=utf-8; charset=utf-16", '{"text":"@@"}', 415),
+    c("json-as-text-plain", "/json", "text/plain", '{"text":"@@"}', 415),
+    c("json-as-octets", "/json", "application/octet-stream", '{"text":"@@"}', 415),
+    c("json-as-form", "/json", FORM, "text=@@", 415),
+    c("json-invalid-utf8", "/json", JSON, b'{"text":"\xff forbidden"}', 400),
+    # A case-sensitive backend reads no `text` here: what passes is not text to it.
+    c("json-case-variant-not-folded", "/json", JSON, '{"Text":"@@"}', '{"Text":"forbidden"}'),
+    # -- Go-style keys (fold_keys): Message, MESSAGE and meſſage fill the same field --------------
+    c("fold-upper", "/fold", JSON, '{"MESSAGE":"@@"}', '{"MESSAGE":"@@"}'),
+    c("fold-long-s", "/fold", JSON, '{"me\u017f\u017fage":"@@"}', '{"me\u017f\u017fage":"@@"}'),
+    c("fold-collision", "/fold", JSON, '{"message":"ok","Message":"@@"}', 400),
+    # -- forms: urlencoded and multipart ---------------------------------------------------------
+    c("form-plain", "/form", FORM, "msg=@@&room=forbidden", "msg=%5Bredacted%5D&room=forbidden"),
+    c("form-array-name", "/form", FORM, "msg[]=@@", "msg[]=%5Bredacted%5D"),
+    c("form-encoded-name", "/form", FORM, "m%73g=@@", "m%73g=%5Bredacted%5D"),
+    c("form-semicolon", "/form", FORM, "a=1;msg=@@", 400),
+    c("form-iis-escape", "/form", FORM, "m%u0073g=@@", 400),
+    c("form-method-override", "/form", FORM, "_method=DELETE&msg=x", 400),
+    c("form-charset-field", "/form", FORM, "_charset_=ISO-8859-1&msg=@@", 400),
+    c("form-as-json", "/form", JSON, '{"msg":"@@"}', 415),
+    c("multipart-field", "/form", MP, multipart('Content-Disposition: form-data; name="msg"\r\n\r\n@@'),
+      multipart('Content-Disposition: form-data; name="msg"\r\n\r\n@@')),
+    c("multipart-text-file", "/form", MP,
+      multipart('Content-Disposition: form-data; name="msg"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\n@@'),
+      multipart('Content-Disposition: form-data; name="msg"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\n@@')),
+    c("multipart-preamble", "/form", MP,
+      "preamble\r\n" + multipart('Content-Disposition: form-data; name="msg"\r\n\r\n@@'), 400),
+    c("multipart-base64", "/form", MP, multipart(
+        'Content-Disposition: form-data; name="msg"\r\nContent-Transfer-Encoding: base64\r\n\r\nZm9yYmlkZGVu'), 400),
+    c("multipart-extended-name", "/form", MP,
+      multipart("Content-Disposition: form-data; name*=UTF-8''msg\r\n\r\n@@"), 400),
+    c("multipart-folded-header", "/form", MP,
+      multipart('Content-Disposition: form-data;\r\n name="msg"\r\n\r\n@@'), 400),
+    c("multipart-bare-lf", "/form", MP,
+      multipart('Content-Disposition: form-data; name="msg"\r\n\r\n@@').replace("\r\n", "\n"), 400),
+    c("multipart-binary-in-text-field", "/form", MP, multipart(
+        'Content-Disposition: form-data; name="msg"; filename="a.bin"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n@@"), 400),
+    c("multipart-no-boundary", "/form", "multipart/form-data", multipart('Content-Disposition: form-data; '
+                                                                         'name="msg"\r\n\r\n@@'), 400),
+    # -- text -------------------------------------------------------------------------------------
+    c("text-plain", "/text", TEXT, "a @@ b", "a @@ b"),
+    c("text-ebcdic", "/text", "text/plain; charset=cp500", codecs.encode("a @@ b", "cp500"), 415),
+    c("text-latin1", "/text", "text/plain; charset=iso-8859-1", "caf\xe9 @@".encode("latin-1"), 415),
+    # -- Socket.IO over long-polling --------------------------------------------------------------
+    c("sio-event", "/sio", TEXT, '42["chat message","@@"]\x1e2', '42["chat message","@@"]\x1e2'),
+    c("sio-ack", "/sio", TEXT, '431["@@"]', '431["@@"]'),
+    c("sio-binary-ack", "/sio", TEXT, '461-1[{"text":"@@"},{"file":{"_placeholder":true,"num":0}}]\x1ebAQID',
+      '461-1[{"text":"@@"},{"file":{"_placeholder":true,"num":0}}]\x1ebAQID'),
+    c("sio-placeholder-as-ack-text", "/sio", TEXT, '461-1[{"_placeholder":true,"num":0}]\x1ebZm9yYmlkZGVu', 400),
+    c("sio-blank-ack-id", "/sio", TEXT, '42 ["chat message","@@"]', 400),
+    c("sio-placeholder-as-text", "/sio", TEXT,
+      '451-["chat message",{"_placeholder":true,"num":0}]\x1ebZm9yYmlkZGVu', 400),
+    c("sio-attachments-on-event", "/sio", TEXT, '421-["chat message","@@"]', 400),
+    c("sio-v3-framing", "/sio", TEXT, '24:42["chat message","@@"]', 400),
+    c("sio-proto", "/sio", TEXT, '42["chat message",{"__proto__":{"text":"@@"}}]', 400),
+    c("sio-reserved-name", "/sio", TEXT, '42["disconnect","@@"]', 400),
+    # -- SockJS / DDP ----------------------------------------------------------------------------
+    c("ddp-send", "/ddp", TEXT, json.dumps([ddp("sendMessage", {"rid": "GENERAL", "msg": "@@"})]),
+      json.dumps([ddp("sendMessage", {"rid": "GENERAL", "msg": "@@"})])),
+    c("ddp-ejson-escape", "/ddp", TEXT,
+      json.dumps([ddp("sendMessage", {"$escape": {"rid": "GENERAL", "msg": "@@"}})]), 400),
+    c("ddp-duplicate-key", "/ddp", TEXT,
+      json.dumps(['{"msg":"method","method":"sendMessage","id":"1","params":[{"msg":"ok","msg":"@@"}]}']), 400),
+    # -- XMPP -------------------------------------------------------------------------------------
+    c("xmpp-xhtml", "/xmpp", "text/xml; charset=utf-8", XHTML, XHTML),
+    c("xmpp-oob-desc", "/xmpp", "text/xml", "<message><x xmlns='jabber:x:oob'><url>https://x/forbidden</url>"
+      "<desc>@@</desc></x></message>",
+      "<message><x xmlns='jabber:x:oob'><url>https://x/forbidden</url><desc>@@</desc></x></message>"),
+    c("xmpp-entity", "/xmpp", "text/xml", "<!DOCTYPE m [<!ENTITY w 'forbidden'>]><message><body>&w;</body>"
+      "</message>", 400),
+    c("xmpp-declared-encoding", "/xmpp", "text/xml",
+      "<?xml version='1.0' encoding='ISO-8859-1'?><message><body>@@</body></message>", 400),
+    c("xmpp-utf16-declared", "/xmpp", "text/xml; charset=utf-16", "<message><body>@@</body></message>", 415),
+    # -- Matrix ------------------------------------------------------------------------------------
+    p("matrix", "body-object", "PUT", SEND, JSON, '{"msgtype":"m.text","body":{"x":"@@"}}',
+      '{"msgtype":"m.text","body":{"x":"@@"}}'),
+    p("matrix", "file-name", "PUT", SEND, JSON,
+      '{"msgtype":"m.file","body":"caption @@","filename":"@@.pdf","url":"mxc://example.org/forbidden"}',
+      '{"msgtype":"m.file","body":"caption @@","filename":"@@.pdf","url":"mxc://example.org/forbidden"}'),
+    p("matrix", "poll-stable", "PUT", "/_matrix/client/v3/rooms/!r:example.org/send/m.poll.start/t2", JSON,
+      '{"m.poll.start":{"question":{"m.text":[{"body":"@@?"}]},"kind":"m.poll.disclosed",'
+      '"answers":[{"m.id":"forbidden","m.text":[{"body":"@@ yes"}]}]},"m.text":[{"body":"@@?"}]}',
+      '{"m.poll.start":{"question":{"m.text":[{"body":"@@?"}]},"kind":"m.poll.disclosed",'
+      '"answers":[{"m.id":"forbidden","m.text":[{"body":"@@ yes"}]}]},"m.text":[{"body":"@@?"}]}'),
+    p("matrix", "poll-unstable", "PUT", "/_matrix/client/v3/rooms/!r:example.org/send/org.matrix.msc3381.poll.start/t3",
+      JSON, '{"org.matrix.msc3381.poll.start":{"question":{"org.matrix.msc1767.text":"@@?"},'
+            '"answers":[{"id":"forbidden","org.matrix.msc1767.text":"@@"}]},"org.matrix.msc1767.text":"@@"}',
+      '{"org.matrix.msc3381.poll.start":{"question":{"org.matrix.msc1767.text":"@@?"},'
+      '"answers":[{"id":"forbidden","org.matrix.msc1767.text":"@@"}]},"org.matrix.msc1767.text":"@@"}'),
+    p("matrix", "reaction-key", "PUT", "/_matrix/client/v3/rooms/!r:example.org/send/m.reaction/t4", JSON,
+      '{"m.relates_to":{"rel_type":"m.annotation","event_id":"$forbidden","key":"@@"}}',
+      '{"m.relates_to":{"rel_type":"m.annotation","event_id":"$forbidden","key":"@@"}}'),
+    p("matrix", "delayed-send", "PUT",
+      "/_matrix/client/unstable/org.matrix.msc4140/rooms/!r:example.org/send/m.room.message/t5", JSON,
+      '{"msgtype":"m.text","body":"@@ later"}', '{"msgtype":"m.text","body":"@@ later"}'),
+    p("matrix", "create-room", "POST", "/_matrix/client/v3/createRoom", JSON,
+      '{"name":"@@ room","topic":"@@ topic","room_alias_name":"forbidden","initial_state":[{"type":"m.room.topic",'
+      '"state_key":"","content":{"topic":"@@ again"}}]}',
+      '{"name":"@@ room","topic":"@@ topic","room_alias_name":"forbidden","initial_state":[{"type":"m.room.topic",'
+      '"state_key":"","content":{"topic":"@@ again"}}]}'),
+    p("matrix", "displayname", "PUT", "/_matrix/client/v3/profile/@forbidden:example.org/displayname", JSON,
+      '{"displayname":"@@ name"}', '{"displayname":"@@ name"}'),
+    p("matrix", "member-state", "PUT", "/_matrix/client/v3/rooms/!r:example.org/state/m.room.member/@a:example.org",
+      JSON, '{"membership":"join","displayname":"@@"}', '{"membership":"join","displayname":"@@"}'),
+    p("matrix", "invite-reason", "POST", "/_matrix/client/v3/rooms/!r:example.org/invite", JSON,
+      '{"user_id":"@forbidden:example.org","reason":"@@"}', '{"user_id":"@forbidden:example.org","reason":"@@"}'),
+    p("matrix", "redact-reason", "PUT", "/_matrix/client/v3/rooms/!r:example.org/redact/$e/t6", JSON,
+      '{"reason":"@@"}', '{"reason":"@@"}'),
+    p("matrix", "to-device", "PUT", "/_matrix/client/v3/sendToDevice/com.example.note/t7", JSON,
+      '{"messages":{"@b:example.org":{"DEVICE":{"body":"@@"}}}}',
+      '{"messages":{"@b:example.org":{"DEVICE":{"body":"@@"}}}}'),
+    p("matrix", "presence", "PUT", "/_matrix/client/v3/presence/@a:example.org/status", JSON,
+      '{"presence":"online","status_msg":"@@"}', '{"presence":"online","status_msg":"@@"}'),
+    # -- Rocket.Chat -------------------------------------------------------------------------------
+    p("rocketchat", "method-call", "POST", "/api/v1/method.call/sendMessage", JSON,
+      json.dumps({"message": ddp("sendMessage", {"_id": "forbidden", "rid": "GENERAL", "msg": "@@"})}),
+      json.dumps({"message": ddp("sendMessage", {"_id": "forbidden", "rid": "GENERAL", "msg": "@@"})})),
+    p("rocketchat", "method-call-other-path", "POST", "/api/v1/method.call/loadHistory", JSON,
+      json.dumps({"message": ddp("sendMessage", {"rid": "GENERAL", "msg": "@@"})}),
+      json.dumps({"message": ddp("sendMessage", {"rid": "GENERAL", "msg": "@@"})})),
+    p("rocketchat", "method-call-escape", "POST", "/api/v1/method.call/sendMessage", JSON,
+      json.dumps({"message": ddp("sendMessage", {"$escape": {"rid": "GENERAL", "msg": "@@"}})}), 400),
+    p("rocketchat", "method-call-anon-livechat", "POST", "/api/v1/method.callAnon/sendMessageLivechat", JSON,
+      json.dumps({"message": ddp("sendMessageLivechat", {"rid": "r1", "msg": "@@", "token": "forbidden"})}),
+      json.dumps({"message": ddp("sendMessageLivechat", {"rid": "r1", "msg": "@@", "token": "forbidden"})})),
+    p("rocketchat", "method-call-no-message", "POST", "/api/v1/method.call/sendMessage", JSON,
+      '{"msg":"@@"}', 400),
+    p("rocketchat", "livechat-message", "POST", "/api/v1/livechat/message", JSON,
+      '{"token":"forbidden","rid":"r1","msg":"@@"}', '{"token":"forbidden","rid":"r1","msg":"@@"}'),
+    p("rocketchat", "livechat-messages", "POST", "/api/v1/livechat/messages", JSON,
+      '{"visitor":{"token":"forbidden","name":"@@"},"messages":[{"msg":"@@"}]}',
+      '{"visitor":{"token":"forbidden","name":"@@"},"messages":[{"msg":"@@"}]}'),
+    p("rocketchat", "post-attachments", "POST", "/api/v1/chat.postMessage", JSON,
+      '{"channel":"#general","text":"x","attachments":[{"title":"@@","fields":[{"title":"t","value":"@@"}],'
+      '"attachments":[{"text":"@@ quoted"}]}]}',
+      '{"channel":"#general","text":"x","attachments":[{"title":"@@","fields":[{"title":"t","value":"@@"}],'
+      '"attachments":[{"text":"@@ quoted"}]}]}'),
+    p("rocketchat", "upload", "POST", "/api/v1/rooms.upload/GENERAL", MP,
+      multipart('Content-Disposition: form-data; name="file"; filename="forbidden.bin"\r\n'
+                "Content-Type: application/octet-stream\r\n\r\nforbidden", 'Content-Disposition: form-data; '
+                'name="description"\r\n\r\n@@'),
+      multipart('Content-Disposition: form-data; name="file"; filename="forbidden.bin"\r\n'
+                "Content-Type: application/octet-stream\r\n\r\nforbidden", 'Content-Disposition: form-data; '
+                'name="description"\r\n\r\n@@')),
+    p("rocketchat", "xhr-send-livechat", "POST", "/sockjs/1/abc/xhr_send", TEXT,
+      json.dumps([ddp("sendMessageLivechat", {"rid": "r1", "msg": "@@"})]),
+      json.dumps([ddp("sendMessageLivechat", {"rid": "r1", "msg": "@@"})])),
+    # -- Mattermost (Go: keys match whatever their case) -----------------------------------------
+    p("mattermost", "capital-key", "POST", "/api/v4/posts", JSON, '{"channel_id":"c1","Message":"@@"}',
+      '{"channel_id":"c1","Message":"@@"}'),
+    p("mattermost", "long-s-key", "POST", "/api/v4/posts", JSON, '{"channel_id":"c1","me\u017f\u017fage":"@@"}',
+      '{"channel_id":"c1","me\u017f\u017fage":"@@"}'),
+    p("mattermost", "colliding-keys", "POST", "/api/v4/posts", JSON, '{"message":"ok","MESSAGE":"@@"}', 400),
+    p("mattermost", "ephemeral", "POST", "/api/v4/posts/ephemeral", JSON,
+      '{"user_id":"forbidden","post":{"channel_id":"c1","message":"@@"}}',
+      '{"user_id":"forbidden","post":{"channel_id":"c1","message":"@@"}}'),
+    p("mattermost", "slash-command", "POST", "/api/v4/commands/execute", JSON,
+      '{"channel_id":"c1","command":"/echo @@"}', '{"channel_id":"c1","command":"/echo @@"}'),
+    p("mattermost", "draft", "POST", "/api/v4/drafts", JSON, '{"channel_id":"c1","message":"@@"}',
+      '{"channel_id":"c1","message":"@@"}'),
+    p("mattermost", "channel-header", "PUT", "/api/v4/channels/c1/patch", JSON, '{"header":"@@"}', '{"header":"@@"}'),
+    # -- Socket.IO, XMPP and generic presets ------------------------------------------------------
+    p("socketio", "polling-ack", "POST", "/socket.io/?EIO=4&transport=polling&sid=s", TEXT,
+      '42["chat message","@@"]\x1e43["@@"]', '42["chat message","@@"]\x1e43["@@"]'),
+    p("xmpp", "bosh-status", "POST", "/http-bind", "text/xml; charset=utf-8",
+      "<body xmlns='http://jabber.org/protocol/httpbind'><presence><status>@@</status></presence></body>",
+      "<body xmlns='http://jabber.org/protocol/httpbind'><presence><status>@@</status></presence></body>"),
+    p("generic_json", "list", "POST", "/api/rooms/1/messages", JSON, '{"text":["@@"],"id":"forbidden"}',
+      '{"text":["@@"],"id":"forbidden"}'),
+]
+
+
+def _encoded(value: str | bytes) -> bytes:
+    return sent(value).encode() if isinstance(value, str) else value
+
+
+@pytest.mark.asyncio(loop_scope="package")
+@pytest.mark.parametrize("case", INBOUND, ids=[case.id for case in INBOUND])
+async def test_inbound(case: In, suite: Suite) -> None:
+    suite.backend.hits.clear()
+    suite.backend.reply(case.path.split("?")[0], case.reply[0], case.reply[1])
+    headers = {"Host": case.host, **dict(case.headers)}
+    if case.content_type is not None:
+        headers["Content-Type"] = case.content_type
+    async with suite.client.request(case.method, f"{suite.gateway.url}{case.path}", data=_encoded(case.body),
+                                    headers=headers, skip_auto_headers=("Content-Type",)) as response:
+        answer = await response.read()
+    if isinstance(case.expect, int):
+        assert response.status == case.expect, answer
+        assert suite.backend.hits == []
+        return
+    assert response.status == 200, answer
+    expected = rewritten(case.expect).encode() if isinstance(case.expect, str) else case.expect
+    assert [hit.body for hit in suite.backend.hits] == [expected]
+
+
+@dataclass(frozen=True)
+class Out:
+    """A backend answer and what the client must get (a template) or the status it gets instead."""
+
+    id: str
+    host: str
+    method: str
+    path: str
+    content_type: str
+    answer: str | bytes
+    expect: str | int
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def o(host: str, id: str, path: str, content_type: str, answer: str | bytes, expect: str | int,
+      method: str = "GET", **kw: tuple[tuple[str, str], ...]) -> Out:
+    return Out(f"{host}-{id}", host_of(host) if host != "codec" else CODEC_HOST, method, path, content_type,
+               answer, expect, **kw)
+
+
+OUTBOUND: list[Out] = [
+    o("codec", "json-html-error-page", "/json", "text/html", "<p>@@</p>", 502),
+    o("codec", "json-latin1", "/json", "application/json; charset=iso-8859-1", '{"text":"@@"}', 502),
+    o("codec", "json-object", "/json", JSON, '{"text":{"a":"@@"}}', '{"text":{"a":"@@"}}'),
+    o("matrix", "thread-summary", "/_matrix/client/v3/sync", JSON,
+      '{"rooms":{"join":{"!r:x":{"timeline":{"events":[{"type":"m.room.message","event_id":"$forbidden",'
+      '"content":{"body":"root"},"unsigned":{"m.relations":{"m.thread":{"count":1,"latest_event":{'
+      '"type":"m.room.message","content":{"body":"@@ in thread"}}}}}}]}}}}}',
+      '{"rooms":{"join":{"!r:x":{"timeline":{"events":[{"type":"m.room.message","event_id":"$forbidden",'
+      '"content":{"body":"root"},"unsigned":{"m.relations":{"m.thread":{"count":1,"latest_event":{'
+      '"type":"m.room.message","content":{"body":"@@ in thread"}}}}}}]}}}}}'),
+    o("matrix", "sliding-sync", "/_matrix/client/unstable/org.matrix.simplified_msc3575/sync", JSON,
+      '{"pos":"5","rooms":{"!r:x":{"name":"@@ room","timeline":[{"type":"m.room.message",'
+      '"content":{"body":"@@"}}],"required_state":[{"type":"m.room.topic","content":{"topic":"@@"}}]}}}',
+      '{"pos":"5","rooms":{"!r:x":{"name":"@@ room","timeline":[{"type":"m.room.message",'
+      '"content":{"body":"@@"}}],"required_state":[{"type":"m.room.topic","content":{"topic":"@@"}}]}}}',
+      method="POST"),
+    o("matrix", "members", "/_matrix/client/v3/rooms/!r:x/members", JSON,
+      '{"chunk":[{"type":"m.room.member","state_key":"@forbidden:x","content":{"membership":"join",'
+      '"displayname":"@@"}}]}',
+      '{"chunk":[{"type":"m.room.member","state_key":"@forbidden:x","content":{"membership":"join",'
+      '"displayname":"@@"}}]}'),
+    o("rocketchat", "method-call-result", "/api/v1/method.call/loadHistory", JSON,
+      json.dumps({"message": json.dumps({"msg": "result", "id": "7", "result": {"messages": [
+          {"_id": "forbidden", "msg": "@@", "md": [{"type": "PARAGRAPH", "value": [
+              {"type": "PLAIN_TEXT", "value": "@@"}]}]}]}}), "success": True}),
+      json.dumps({"message": json.dumps({"msg": "result", "id": "7", "result": {"messages": [
+          {"_id": "forbidden", "msg": "@@", "md": [{"type": "PARAGRAPH", "value": [
+              {"type": "PLAIN_TEXT", "value": "@@"}]}]}]}}), "success": True}), method="POST"),
+    o("rocketchat", "method-call-error-text", "/api/v1/method.call/sendMessage", JSON,
+      '{"status":"error","message":"@@ is not allowed"}', '{"status":"error","message":"@@ is not allowed"}',
+      method="POST"),
+    o("rocketchat", "room-last-message", "/api/v1/rooms.get", JSON,
+      '{"update":[{"_id":"forbidden","topic":"@@","lastMessage":{"msg":"@@"}}],"remove":[],"success":true}',
+      '{"update":[{"_id":"forbidden","topic":"@@","lastMessage":{"msg":"@@"}}],"remove":[],"success":true}'),
+    o("mattermost", "edit-history", "/api/v4/posts/p1/edit_history", JSON,
+      '[{"id":"forbidden","message":"@@ before edit"}]', '[{"id":"forbidden","message":"@@ before edit"}]'),
+]
+
+
+@pytest.mark.asyncio(loop_scope="package")
+@pytest.mark.parametrize("case", OUTBOUND, ids=[case.id for case in OUTBOUND])
+async def test_outbound(case: Out, suite: Suite) -> None:
+    path = case.path.split("?")[0]
+    answer = sent(case.answer).encode() if isinstance(case.answer, str) else case.answer
+    suite.backend.reply(path, answer, case.content_type)
+    async with suite.client.request(case.method, f"{suite.gateway.url}{case.path}",
+                                    headers={"Host": case.host, **dict(case.headers)}) as response:
+        body = await response.read()
+    if isinstance(case.expect, int):
+        assert response.status == case.expect
+        assert b"forbidden" not in body
+        return
+    assert response.status == 200, body
+    assert body == rewritten(case.expect).encode()
