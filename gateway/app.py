@@ -37,7 +37,7 @@ from gateway.tls.settings import HSTSSettings
 
 def _mount_responder(app: web.Application, settings: Settings, store: StateStore) -> Responder:
     """Bans, throttles, quarantine and signed webhook alerts that filter verdicts can ask for."""
-    alerts = AlertSender(settings.alerts) if settings.alerts.webhooks else None
+    alerts = AlertSender(settings.alerts, metrics=app[METRICS]) if settings.alerts.webhooks else None
     if alerts is not None:
         async def alerts_ctx(app: web.Application) -> AsyncIterator[None]:
             await alerts.start()
@@ -52,7 +52,7 @@ def _mount_audit(app: web.Application, settings: Settings) -> AuditWriter | None
     """The hash-chained audit file: every `chatguard.audit` log record goes to it. Off without `audit.path`."""
     if not settings.audit.enabled:
         return None
-    writer = AuditWriter(settings.audit)
+    writer = AuditWriter(settings.audit, depth=app[METRICS].audit_queue.set)
 
     async def audit_ctx(app: web.Application) -> AsyncIterator[None]:
         await writer.start()  # a chain that cannot be opened stops startup

@@ -41,6 +41,10 @@ class Metrics:
         self.state_evictions = Counter("chatguard_state_evictions",
                                        "Rate counters the memory state store evicted to stay in its bounds, by "
                                        "bound (entries, bytes)", ("reason",), registry=self.registry)
+        self.alerts = Counter("chatguard_alerts", "Alert webhooks, by outcome (sent, failed, dropped: queue full)",
+                              ("outcome",), registry=self.registry)
+        self.audit_queue = Gauge("chatguard_audit_queue_depth", "Audit entries waiting to be written",
+                                 registry=self.registry, multiprocess_mode="livesum")
         self._request_children: dict[tuple[str, int], Counter] = {}
         self._latency_children: dict[str, Histogram] = {}
 

@@ -48,8 +48,10 @@ class AuditWriter:
     """Owns the chain, the queue and the background tasks; `healthy` is what readiness asks."""
 
     def __init__(self, settings: AuditSettings, *, chain: AuditChain | None = None,
-                 copy: EntryCopy | None = None, clock: Callable[[], datetime] = utc_now) -> None:
+                 copy: EntryCopy | None = None, clock: Callable[[], datetime] = utc_now,
+                 depth: Callable[[int], None] | None = None) -> None:
         self.settings = settings
+        self._depth = depth or (lambda queued: None)  # told the queue length as it changes (a metric)
         self._chain = chain if chain is not None else AuditChain(settings, clock=clock)
         if copy is None and settings.postgres is not None:
             # local import: the database driver is only needed when a copy is configured
@@ -88,6 +90,7 @@ class AuditWriter:
                 self._drop()
                 return False
             self._queue.append(Event(ts or iso(self._clock()), str(event), clean_fields(fields or {})))
+            self._depth(len(self._queue))
             self._notify(self._wake)
             return True
         except Exception:   # an event that cannot even be cleaned must not break the request
@@ -266,6 +269,7 @@ class AuditWriter:
             batch.append(Event(iso(self._clock()), "audit.dropped", {"count": count}))
         while self._queue and len(batch) < self.settings.batch:
             batch.append(self._queue.popleft())
+        self._depth(len(self._queue))
         return batch
 
     def _failed(self, exc: Exception) -> None:

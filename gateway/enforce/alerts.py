@@ -12,6 +12,7 @@ import aiohttp
 import orjson
 
 from gateway.enforce.settings import AlertSettings, Webhook
+from gateway.metrics import Metrics
 
 audit = logging.getLogger("chatguard.audit")
 
@@ -25,14 +26,25 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
-class AlertSender:
-    """A bounded queue drained by one named background task; `submit` never blocks."""
+DROP_REPORT_INTERVAL = 60.0  # seconds between two audit entries about dropped alerts
 
-    def __init__(self, settings: AlertSettings, session: aiohttp.ClientSession | None = None) -> None:
+
+class AlertSender:
+    """A bounded queue drained by one named background task; `submit` never blocks.
+
+    A full queue drops the new alert: counted (`dropped`, and `chatguard_alerts_total{outcome=
+    "dropped"}`), and audited at most once a minute with the count since, so a flood of alerts
+    cannot turn into a flood of audit entries."""
+
+    def __init__(self, settings: AlertSettings, session: aiohttp.ClientSession | None = None,
+                 metrics: Metrics | None = None) -> None:
         self.settings = settings
         self.queue: asyncio.Queue[bytes] = asyncio.Queue(settings.queue)
         self.dropped = 0
         self.failed = 0
+        self.metrics = metrics
+        self._unreported = 0
+        self._reported_at = -DROP_REPORT_INTERVAL
         self._session = session
         self._own_session = session is None
         self._task: asyncio.Task[None] | None = None
@@ -44,9 +56,20 @@ class AlertSender:
             self.queue.put_nowait(orjson.dumps(event))
         except asyncio.QueueFull:
             self.dropped += 1
-            audit.warning("alert.dropped", extra={"fields": {"event": "alert.dropped", "dropped": self.dropped}})
+            self._unreported += 1
+            self._count("dropped")
+            now = time.monotonic()
+            if now - self._reported_at >= DROP_REPORT_INTERVAL:
+                self._reported_at = now
+                count, self._unreported = self._unreported, 0
+                audit.warning("alert.dropped", extra={"fields": {"event": "alert.dropped", "dropped": count,
+                                                                 "dropped_total": self.dropped}})
             return False
         return True
+
+    def _count(self, outcome: str) -> None:
+        if self.metrics is not None:
+            self.metrics.alerts.labels(outcome).inc()
 
     async def start(self) -> None:
         if self._session is None:
@@ -62,8 +85,11 @@ class AlertSender:
             body = await self.queue.get()
             try:
                 for hook in self.settings.webhooks:
-                    if not await self._deliver(hook, body):
+                    if await self._deliver(hook, body):
+                        self._count("sent")
+                    else:
                         self.failed += 1
+                        self._count("failed")
                         audit.warning("alert.undelivered", extra={"fields": {"event": "alert.undelivered"}})
             finally:
                 self.queue.task_done()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from filters import Action, ChainResult, StreamChain
+from filters import Action, ChainResult, StreamChain, Verdict
 from gateway.codec import Extracted, TextField
 from gateway.inspect.inspection import Inspection, run_fields
 
@@ -30,14 +30,26 @@ class Tail[T]:
         return self.inspection.results[0].text
 
 
+HELD_TOO_MUCH = "stream holds too much"
+
+
 class FieldStreams[T]:
-    """Per field path, the stream of its text across pieces; `T` tags a piece (its frame type, its event)."""
+    """Per field path, the stream of its text across pieces; `T` tags a piece (its frame type, its event).
 
-    __slots__ = ("_chain", "_last")
+    The last piece of every path is kept until the end (its tail comes out shaped like it): at most
+    `limit` bytes of such pieces at once, beyond that the stream is blocked (as for too many paths)."""
 
-    def __init__(self, chain: StreamChain) -> None:
+    __slots__ = ("_chain", "_last", "limit")
+
+    def __init__(self, chain: StreamChain, limit: int) -> None:
         self._chain = chain
-        self._last: dict[str, tuple[Extracted, int, T]] = {}
+        self.limit = limit
+        self._last: dict[str, tuple[Extracted, int, T, int]] = {}
+
+    @property
+    def held(self) -> int:
+        """Bytes of the pieces kept for their tails (one count per piece, however many paths it carries)."""
+        return sum({id(extracted): size for extracted, _, _, size in self._last.values()}.values())
 
     @property
     def steps(self) -> int:
@@ -50,15 +62,21 @@ class FieldStreams[T]:
         async def run(found: TextField) -> ChainResult:
             return await self._chain.run(found.text, found.path, final=False)
 
-        def seen(found: TextField, index: int) -> None:
-            self._last[found.path] = (extracted, index, tag)
+        size = len(payload)
 
-        return await run_fields(extracted, payload, run, seen)
+        def seen(found: TextField, index: int) -> None:
+            self._last[found.path] = (extracted, index, tag, size)
+
+        inspection = await run_fields(extracted, payload, run, seen)
+        if inspection.action is not Action.BLOCK and self.held > self.limit:
+            result = ChainResult(Action.BLOCK, "", (Verdict(Action.BLOCK, None, HELD_TOO_MUCH),), (HELD_TOO_MUCH,))
+            return Inspection(Action.BLOCK, payload, (*inspection.results, result))
+        return inspection
 
     async def close(self) -> list[Tail[T]]:
         """End of stream: per field path, its held tail; stops at the first tail a filter blocks."""
         tails: list[Tail[T]] = []
-        for path, (extracted, index, tag) in self._last.items():
+        for path, (extracted, index, tag, _) in self._last.items():
             result = await self._chain.run("", path, final=True)
             payload: bytes | str = b""
             if result.action is not Action.BLOCK and result.text:

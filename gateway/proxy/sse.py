@@ -126,7 +126,7 @@ class EventRelay:
 
     def __init__(self, codec: Codec, chain: Chain, template: Message, limit: int) -> None:
         self._codec = codec
-        self._fields: FieldStreams[SseEvent] = FieldStreams(StreamChain(chain, template))  # tagged: the event
+        self._fields: FieldStreams[SseEvent] = FieldStreams(StreamChain(chain, template), limit)  # tag: the event
         self._parser = EventParser(limit)
 
     async def feed(self, chunk: bytes) -> Relayed:

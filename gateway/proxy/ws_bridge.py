@@ -83,9 +83,9 @@ class FrameStream:
 
     __slots__ = ("_codec", "_fields")
 
-    def __init__(self, codec: Codec, chain: StreamChain) -> None:
+    def __init__(self, codec: Codec, chain: StreamChain, limit: int) -> None:
         self._codec = codec
-        self._fields: FieldStreams[bool] = FieldStreams(chain)  # tagged: was the frame binary
+        self._fields: FieldStreams[bool] = FieldStreams(chain, limit)  # tagged: was the frame binary
 
     async def feed(self, data: str | bytes, binary: bool) -> Inspection:
         """Filter one frame; raises CodecError when it does not parse."""
@@ -159,7 +159,7 @@ class Bridge:
             assert codec is not None
             chain = plan.chain(direction)
             if StreamChain.offered(chain, template):
-                stream = FrameStream(codec, StreamChain(chain, template))
+                stream = FrameStream(codec, StreamChain(chain, template), plan.max_frame)
         # Kinds of per-message rules this route has for client frames; () costs nothing per frame.
         tables = plan.access.messages.tables
         named = tuple(k for k in NAMED_KINDS if k in tables) if direction is Direction.INBOUND else ()

@@ -15,6 +15,7 @@ from filters import Hints
 from gateway.enforce.alerts import SIGNATURE, TIMESTAMP, AlertSender
 from gateway.enforce.countermeasures import Responder
 from gateway.enforce.settings import AlertSettings, Webhook
+from gateway.metrics import Metrics
 from gateway.state import MemoryStore
 from tests.gateway.enforce.test_countermeasures import ALICE, BANDS, SECRET
 
@@ -57,8 +58,13 @@ async def test_webhook_is_signed_and_retried(receiver: tuple[TestServer, list[tu
     assert json.loads(body)["labels"] == ["flood"]
 
 
-async def test_full_alert_queue_drops_instead_of_blocking() -> None:
-    sender = AlertSender(AlertSettings(webhooks=(Webhook("http://127.0.0.1:9/x", SECRET),), queue=2))
-    assert [sender.submit({"n": i}) for i in range(4)] == [True, True, False, False]
-    assert sender.dropped == 2
+async def test_full_alert_queue_drops_instead_of_blocking(caplog: pytest.LogCaptureFixture) -> None:
+    metrics = Metrics()
+    sender = AlertSender(AlertSettings(webhooks=(Webhook("http://127.0.0.1:9/x", SECRET),), queue=2), metrics=metrics)
+    caplog.set_level(logging.INFO, "chatguard.audit")
+    assert [sender.submit({"n": i}) for i in range(1000)] == [True, True] + [False] * 998
+    assert sender.dropped == 998
+    assert metrics.registry.get_sample_value("chatguard_alerts_total", {"outcome": "dropped"}) == 998
+    drops = [r for r in caplog.records if r.getMessage() == "alert.dropped"]
+    assert len(drops) == 1  # a flood of alerts is not a flood of audit entries
     await sender.aclose()

@@ -12,8 +12,8 @@ from tests.filters.test_stream import OUT, NoBye, Streaming
 CODEC = Codec(FieldSelector(json=("/a", "/b")))
 
 
-def streams(*filters: Filter) -> FieldStreams[str]:
-    return FieldStreams(StreamChain(Chain([Step(f.name, f, 5.0) for f in filters]), OUT))
+def streams(*filters: Filter, limit: int = 1 << 20) -> FieldStreams[str]:
+    return FieldStreams(StreamChain(Chain([Step(f.name, f, 5.0) for f in filters]), OUT), limit)
 
 
 async def feed(fields: FieldStreams[str], frame: dict[str, str], tag: str) -> object:
@@ -49,3 +49,15 @@ async def test_a_blocked_tail_ends_the_flush() -> None:
     await feed(fields, {"b": "b sec"}, "2")
     tails = await fields.close()
     assert len(tails) == 1 and tails[0].inspection.action is Action.BLOCK
+
+
+async def test_the_pieces_kept_for_tails_are_bounded() -> None:
+    """Each field path keeps its last piece until the end: a stream that spreads over many paths
+    (so many large pieces stay alive) is blocked once they hold more than the limit."""
+    fields = streams(Streaming(), limit=250)
+    pad = "x" * 100
+    assert await feed(fields, {"a": "1", "id": pad}, "1") != Action.BLOCK
+    assert await feed(fields, {"a": "2", "id": pad}, "2") != Action.BLOCK  # replaces path a's piece: same hold
+    assert fields.held < 250
+    assert await feed(fields, {"b": "3", "id": pad}, "3") != Action.BLOCK  # a and b: two pieces kept
+    assert await feed(fields, {"b": "4", "id": pad * 2}, "4") == Action.BLOCK  # a's piece and a 200-byte one

@@ -251,7 +251,7 @@ CARD = "4111 1111 1111 1111"
 def frame_stream(*filters: Filter, pointers: tuple[str, ...] = ("/text",)) -> FrameStream:
     chain = Chain([Step(f"f{i}", f, 5.0) for i, f in enumerate(filters)])
     codec = Codec(FieldSelector(json=pointers))
-    return FrameStream(codec, StreamChain(chain, WS_OUT))
+    return FrameStream(codec, StreamChain(chain, WS_OUT), 1 << 20)
 
 
 WS_OUT = Message("", direction=Direction.OUTBOUND, channel=Channel.WS)
