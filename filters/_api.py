@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import Any, ClassVar, Generic, Protocol, runtime_checkable
+
+from typing_extensions import TypeVar
 
 from filters._context import FilterContext
 
@@ -93,6 +95,15 @@ class Hints:
     def __bool__(self) -> bool:
         return self.ban or self.alert or self.step_up or bool(self.labels)
 
+    @staticmethod
+    def merge(hints: Iterable[Hints]) -> Hints:
+        """Several filters' hints as one: any ban, alert or step-up wins; labels are joined in order."""
+        found = [h for h in hints if h]
+        if not found:
+            return NO_HINTS
+        labels = tuple(dict.fromkeys(label for h in found for label in h.labels))
+        return Hints(any(h.ban for h in found), any(h.alert for h in found), any(h.step_up for h in found), labels)
+
 
 NO_HINTS = Hints()
 
@@ -152,8 +163,12 @@ class NoOptions:
     """Options of a filter that takes none."""
 
 
-class Filter[OptionsT]:
-    """Base class of every filter, built-in or plugin: `class Mine(Filter[MineOptions])`.
+OptionsT = TypeVar("OptionsT", default=NoOptions)  # a filter's Options type; plain `Filter` takes none
+
+
+class Filter(Generic[OptionsT]):
+    """Base class of every filter, built-in or plugin: `class Mine(Filter[MineOptions])` (or plain
+    `class Mine(Filter)` for a filter without options).
 
     Subclasses set `name`, optionally an `Options` frozen dataclass (checked against the
     config at startup; `self.options` is typed by the class parameter) and `directions`,

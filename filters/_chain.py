@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from filters._api import NO_HINTS, Action, AnyFilter, Direction, Finding, Hints, Message, Verdict
+from filters._api import Action, AnyFilter, Direction, Finding, Hints, Message, Verdict
 from filters._budget import Expired, OverBudget, metered
 
 __all__ = ["Chain", "ChainResult", "Step", "inspect_step", "run_steps", "verdict_problem"]
@@ -80,13 +80,8 @@ class ChainResult:
 
     @property
     def hints(self) -> Hints:
-        """Every filter's hints merged: any ban, alert or step-up wins; labels are joined."""
-        found = [v.hints for v in self.verdicts if v.hints]
-        if not found:
-            return NO_HINTS
-        labels = tuple(dict.fromkeys(label for h in found for label in h.labels))
-        return Hints(any(h.ban for h in found), any(h.alert for h in found),
-                     any(h.step_up for h in found), labels)
+        """Every filter's hints merged (`Hints.merge`)."""
+        return Hints.merge(v.hints for v in self.verdicts)
 
 
 def verdict_problem(verdict: Any, text: str) -> str:

@@ -9,7 +9,6 @@ logger (`admin.action`) with its outcome.
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from aiohttp import web
 
 from filters import Principal
 from gateway.access.rbac import STEP_UP, AccessControl, RoleMap
+from gateway.admin import bans
 from gateway.audit import reader
 from gateway.audit.entry import iso
 from gateway.auth import AUTH, AuthError
@@ -159,7 +159,5 @@ def mount(admin: web.Application, gateway_app: web.Application) -> None:
     add("POST", "/admin/sessions/{session_id}/revoke", _revoke_session, "sessions.revoke")
     add("POST", "/admin/users/{username}/revoke", _revoke_user, "users.revoke_sessions")
     add("GET", "/admin/audit", _query_audit, "audit.query")
-    if importlib.util.find_spec("gateway.admin.bans") is not None:
-        bans = importlib.import_module("gateway.admin.bans")
-        for method, path, handler, action in getattr(bans, "ADMIN_ROUTES", ()):
-            add(method, path, handler, action)
+    for method, path, handler, action in bans.ADMIN_ROUTES:
+        add(method, path, handler, action)

@@ -19,6 +19,7 @@ from filters import Principal
 from gateway.auth.carriage import SUBPROTOCOL_PREFIX, Carriage
 from gateway.auth.service import AuthError, AuthService
 from gateway.auth.tokens import TokenInvalid, principal_from
+from gateway.edge.headers import is_websocket_upgrade
 
 _MAX_TOKEN = 4096
 
@@ -38,11 +39,6 @@ class Offered:
     gateway: frozenset[str]
     backend: frozenset[str]
     cookie: bool
-
-
-def _is_websocket(request: web.Request) -> bool:
-    return (request.headers.get("Upgrade", "").lower() == "websocket"
-            and "upgrade" in request.headers.get("Connection", "").lower())
 
 
 def offered_tokens(request: web.Request, cookie_name: str, query_allowed: str = "websocket",
@@ -74,7 +70,7 @@ def offered_tokens(request: web.Request, cookie_name: str, query_allowed: str = 
             continue
         if not ours(token):
             backend.add(token)
-        elif query_allowed != "websocket" or not _is_websocket(request):
+        elif query_allowed != "websocket" or not is_websocket_upgrade(request.method, request.headers):
             raise AuthError(400, "access_token in the query string is only accepted on WebSocket upgrades")
         else:
             gateway.add(token)

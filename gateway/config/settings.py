@@ -85,7 +85,6 @@ class WebSocketSettings:
     # Upstream WebSocket connections per backend; never taken from the HTTP keep-alive pool (`pool_size`).
     max_upstream_connections: int = 20000
     heartbeat: Duration = Duration(30)
-    send_queue: int = 64
     close_timeout: Duration = Duration(5)
 
     def validate(self, path: str) -> None:
@@ -125,6 +124,10 @@ class FilterRef:
     use: str
     options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     timeout: Duration = Duration(0.5)
+
+    def validate(self, path: str) -> None:
+        if not self.timeout > 0:
+            raise ConfigError(join(path, "timeout"), f"expected a duration > 0, got {self.timeout!r}")
 
 
 @dataclass(frozen=True)

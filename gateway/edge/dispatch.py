@@ -9,11 +9,12 @@ from collections.abc import Mapping
 from aiohttp import web
 
 from gateway.access import shield
-from gateway.access.rbac import allow_message, authorize, record
+from gateway.access.rbac import record
 from gateway.auth import AuthError
 from gateway.edge.authn import authenticate, backend_identity
 from gateway.edge.client_address import client_address
 from gateway.edge.errors import error_response
+from gateway.edge.headers import is_websocket_upgrade
 from gateway.edge.request_id import request_id_from
 from gateway.inspect.exchange import Exchange
 from gateway.keys import AUDIT, METRICS, RUNTIME, STATE
@@ -26,18 +27,13 @@ from gateway.state import StateUnavailable
 access_log = logging.getLogger("chatguard.access")
 
 
-def _is_websocket(request: web.Request) -> bool:
-    return (request.method == "GET" and request.headers.get("Upgrade", "").lower() == "websocket"
-            and "upgrade" in request.headers.get("Connection", "").lower())
-
-
 async def _dispatch(request: web.Request, runtime: Runtime, request_id: str) -> tuple[web.StreamResponse, str]:
     raw_path = request.raw_path.split("?", 1)[0]
     try:
         path = canonicalise(raw_path)
     except PathRejected as rejected:
         return error_response(400, rejected.reason, request_id), "-"
-    websocket = _is_websocket(request)
+    websocket = is_websocket_upgrade(request.method, request.headers)
     matched = runtime.routes.match(request.method, request.host, path, websocket)
     if matched is None:
         return error_response(404, "no route", request_id), "-"
@@ -59,9 +55,7 @@ async def _dispatch(request: web.Request, runtime: Runtime, request_id: str) -> 
                                      request_id=request_id)
         if stopped is not None:
             return stopped, plan.name
-    decision = authorize(principal, plan.access.policy, request.method, client)
-    if decision.allowed and "type" in matched.params and "matrix" in plan.access.messages.tables:
-        decision = allow_message(plan.access.messages, principal, "matrix", matched.params["type"])
+    decision = plan.access.authorize(principal, request.method, client, matched.params)
     if not decision.allowed or decision.shadow or plan.settings.audit_access:
         record(decision, principal, plan.name, request.method, request_id=request_id, client=client,
                audit_access=plan.settings.audit_access, path=path.raw)

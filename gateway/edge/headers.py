@@ -55,6 +55,23 @@ def normalised(name: str) -> str:
     return name.lower().replace("_", "-")
 
 
+def is_websocket_upgrade(method: str, headers: Mapping[str, str]) -> bool:
+    """A WebSocket opening handshake (RFC 6455 4.1: a GET asking to upgrade to `websocket`)."""
+    return (method == "GET" and headers.get("Upgrade", "").lower() == "websocket"
+            and "upgrade" in headers.get("Connection", "").lower())
+
+
+def identity_encoded(headers: Mapping[str, str]) -> bool:
+    """Whether a body is sent as is: no content coding but `identity`, in any Content-Encoding header.
+
+    Every header counts (a backend joins repeated ones, so `identity` then `gzip` is gzip), and
+    so does every token of each; an empty value names no coding.
+    """
+    values = headers.getall("Content-Encoding", ()) if isinstance(headers, CIMultiDictProxy | CIMultiDict) \
+        else [headers.get("Content-Encoding", "")]
+    return all(token.strip().lower() in ("", "identity") for value in values for token in value.split(","))
+
+
 def strip_set(*names: str) -> frozenset[str]:
     """Hop-by-hop headers plus `names`, normalised once (for `end_to_end`)."""
     return HOP_BY_HOP | {normalised(name) for name in names}

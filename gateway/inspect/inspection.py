@@ -36,9 +36,7 @@ class Inspection:
         if not hinted:
             return None
         score = max((f.score for v in hinted for f in v.findings), default=0.0)
-        labels = tuple(dict.fromkeys(label for v in hinted for label in v.hints.labels))
-        return score, Hints(any(v.hints.ban for v in hinted), any(v.hints.alert for v in hinted),
-                            any(v.hints.step_up for v in hinted), labels)
+        return score, Hints.merge(v.hints for v in hinted)
 
     def reasons(self) -> list[str]:
         return [reason for result in self.results for reason in result.reasons]

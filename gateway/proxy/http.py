@@ -21,7 +21,7 @@ from gateway.auth.carriage import strip_headers, strip_query
 from gateway.codec import CodecError
 from gateway.edge.errors import error_response
 from gateway.edge.guard import body_timed_out
-from gateway.edge.headers import add_forwarding, client_headers, end_to_end, strip_set
+from gateway.edge.headers import add_forwarding, client_headers, end_to_end, identity_encoded, strip_set
 from gateway.edge.request_id import REQUEST_ID
 from gateway.enforce.settle import enforce
 from gateway.inspect.exchange import Exchange
@@ -101,7 +101,7 @@ async def forward(exchange: Exchange) -> web.StreamResponse:
     if request.content_length is not None and request.content_length > plan.max_body:
         return error_response(413, "request body too large", exchange.request_id)
     if codec is not None and request.body_exists:
-        if request.headers.get("Content-Encoding", "identity").lower() != "identity":
+        if not identity_encoded(request.headers):
             # Inflating attacker-chosen data to inspect it invites zip bombs; chat clients send plain bodies.
             return error_response(415, "compressed request bodies are not accepted here", exchange.request_id)
         try:
@@ -213,7 +213,7 @@ async def _respond(exchange: Exchange, upstream: Answer) -> web.StreamResponse:
     declared = _declared_length(upstream)
     if declared is not None:
         response.content_length = declared
-    elif upstream.headers.get("Content-Type", "").startswith("text/event-stream"):
+    elif is_event_stream(upstream.headers.get("Content-Type")):
         response.enable_chunked_encoding()
     await response.prepare(request)
     try:
@@ -250,7 +250,7 @@ async def _respond_small(exchange: Exchange, upstream: Answer, length: int) -> w
 async def _respond_events(exchange: Exchange, upstream: Answer) -> web.StreamResponse:
     """Server-sent events on a route declaring `sse` fields: filtered event by event, never buffered whole."""
     request, plan = exchange.request, exchange.plan
-    if upstream.headers.get("Content-Encoding", "identity").lower() not in ("identity", ""):
+    if not identity_encoded(upstream.headers):
         return await _refused(exchange, CodecError("compressed event stream"))
     assert plan.events_codec is not None
     relay = EventRelay(plan.events_codec, plan.outbound_chain, exchange.message(Direction.OUTBOUND), plan.max_body)
@@ -297,9 +297,7 @@ async def _cut(response: web.StreamResponse) -> web.StreamResponse:
 
 
 def _inspectable(upstream: Answer) -> bool:
-    encoding = upstream.headers.get("Content-Encoding", "identity").lower()
-    return encoding in ("identity", "") and not upstream.headers.get("Content-Type", "").startswith(
-        "text/event-stream")
+    return identity_encoded(upstream.headers) and not is_event_stream(upstream.headers.get("Content-Type"))
 
 
 async def _respond_inspected(exchange: Exchange, upstream: Answer) -> web.StreamResponse:

@@ -43,10 +43,7 @@ class FilterChains:
         filters: dict[str, AnyFilter] = {}
         steps: dict[str, Step] = {}
         for name, ref in refs.items():
-            path = join("filters", name)
-            if not ref.timeout > 0:
-                raise OptionsError(join(path, "timeout"), f"expected a duration > 0, got {ref.timeout!r}")
-            filters[name] = build_filter(name, ref.use, ref.options, path, context)
+            filters[name] = build_filter(name, ref.use, ref.options, join("filters", name), context)
             steps[name] = Step(name, filters[name], float(ref.timeout))
         chains: dict[tuple[str, Direction], Chain] = {}
         for i, route in enumerate(settings.routes):

@@ -34,7 +34,6 @@ class RoutePlan:
     route: Route
     settings: RouteSettings
     upstream: str
-    allow: frozenset[str]
     max_body: int
     timeout: aiohttp.ClientTimeout
     inbound_codec: Codec | None
@@ -80,7 +79,6 @@ class Runtime:
                 route=route,
                 settings=rs,
                 upstream=rs.upstream,
-                allow=frozenset(rs.allow),
                 max_body=rs.max_body if rs.max_body is not None else settings.limits.max_body,
                 # `connect` bounds a wait for the pool that bypassed its gate (delegated auth, released
                 # messages) plus the connect itself; proxied requests wait in `Upstreams.gate` instead.

@@ -142,9 +142,6 @@ class Upstreams:
         """The TLS server name to send and verify, when it differs from the URL's host."""
         return self._server_names[name]
 
-    def settings(self, name: str) -> UpstreamSettings:
-        return self._settings[name]
-
     async def aclose(self) -> None:
         for session in (*self._sessions.values(), *self._ws_sessions.values()):
             await session.close()

@@ -14,7 +14,7 @@ from typing import TextIO
 
 from filters import ANONYMOUS, Principal
 from filters.options import OptionsError
-from gateway.access.rbac import AccessControl, allow_message, authorize, check_access, explain
+from gateway.access.rbac import AccessControl, check_access, explain
 from gateway.config.settings import load_settings
 from gateway.runtime.canonical_path import PathRejected, canonicalise
 from gateway.runtime.routing import RouteTable
@@ -62,10 +62,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     principal = access.roles.principal(_principal(args.roles, args.mfa))
     print(f"route: {name}", file=out)
     print(f"roles: {', '.join(sorted(principal.roles))}{' (mfa)' if principal.mfa else ''}", file=out)
-    decision = authorize(principal, access.routes[name].policy, args.method, args.client)
-    event_type = matched.params.get("type")
-    if decision.allowed and event_type is not None and "matrix" in access.routes[name].messages.tables:
-        decision = allow_message(access.routes[name].messages, principal, "matrix", event_type)
+    decision = access.routes[name].authorize(principal, args.method, args.client, matched.params)
     print(explain(decision), file=out)
     return 0 if decision.allowed else 1
 

@@ -83,7 +83,7 @@ def test_config_changes_roll_the_pods(tmp_path: Path) -> None:
     assert sums[0] != sums[1]
 
 
-REFUSED = {
+REFUSED: dict[str, tuple[dict[str, Any], str]] = {
     "unknown shape": ({"shape": "daemonset"}, "/shape"),
     "unknown value": ({"replicas": 3}, "additional properties 'replicas'"),
     "listen written by hand": ({"config": {"upstreams": UPSTREAMS, "listen": {"port": 1}}},

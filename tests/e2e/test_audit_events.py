@@ -125,6 +125,7 @@ async def sign_in_as_admin(actor: Actor) -> str:
     status, body = await actor.post("/auth/totp/enrol", {"ticket": ticket})
     assert status == 200
     totp = pyotp.parse_uri(body["otpauth_uri"])
+    assert isinstance(totp, pyotp.TOTP)
     actor.secrets.add(totp.secret)
     status, body = await actor.post("/auth/totp/confirm", {"ticket": ticket, "code": actor.code(totp, 0)})
     assert status == 200, body

@@ -227,6 +227,7 @@ async def enrol(pair: Pair, name: str, address: str) -> tuple[pyotp.TOTP, str]:
     status, enrolled = await pair.post(pair.one, "/auth/totp/enrol", {"ticket": body["ticket"]}, address)
     assert status == 200, enrolled
     totp = pyotp.parse_uri(enrolled["otpauth_uri"])
+    assert isinstance(totp, pyotp.TOTP)
     code = totp.now()
     status, confirmed = await pair.post(pair.one, "/auth/totp/confirm", {"ticket": body["ticket"], "code": code},
                                         address)

@@ -3,7 +3,7 @@ from typing import Any
 
 import pytest
 
-from filters import PASS, Action, Direction, Filter, Finding, Hints, Message, Verdict, block, modify
+from filters import NO_HINTS, PASS, Action, Direction, Filter, Finding, Hints, Message, Verdict, block, modify
 from filters._chain import Chain, ChainResult, Step, verdict_problem
 from filters.testing import tmessage
 from tests.filters.test_budget import spin
@@ -240,3 +240,9 @@ async def test_the_cpu_the_filters_spent_is_reported() -> None:
     result = await chain(Static(PASS), Computes(), timeout=1.0).run(tmessage("x"))
     assert result.action is Action.PASS
     assert 0.05 <= result.cpu < 1.0
+
+
+def test_hints_merge_once_for_chains_and_inspections() -> None:
+    merged = Hints.merge([Hints(alert=True, labels=("a", "b")), NO_HINTS, Hints(ban=True, labels=("b", "c"))])
+    assert merged == Hints(ban=True, alert=True, step_up=False, labels=("a", "b", "c"))
+    assert Hints.merge([]) is NO_HINTS and Hints.merge([NO_HINTS]) is NO_HINTS

@@ -1,5 +1,6 @@
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -79,7 +80,7 @@ def _distribution(root: Path, name: str, module: str, source: str, points: dict[
 
 
 @pytest.fixture
-def plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Installs (on sys.path, as a real distribution) a set of good and broken test plugins."""
     module = f"cg_plugins_{abs(hash(tmp_path))}"
     _distribution(tmp_path, "cg-test-plugins", module, PLUGINS, ENTRY_POINTS)

@@ -175,6 +175,7 @@ async def test_run_filter_checks_the_verdict() -> None:
 
 async def test_run_filter_closes_what_it_built() -> None:
     instance = make_filter(CloseTwiceFails)
+    assert isinstance(instance, CloseTwiceFails)
     await run_filter(instance, "x")
     assert not instance.closed  # not built by run_filter: left open
 

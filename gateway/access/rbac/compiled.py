@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from filters import Principal
 from filters.options import join
 from gateway.access.rbac.config import AccessRules, RoleSettings, check_route
-from gateway.access.rbac.messages import MessagePolicy
-from gateway.access.rbac.policy import RoutePolicy
+from gateway.access.rbac.messages import MessagePolicy, allow_message
+from gateway.access.rbac.policy import Decision, RoutePolicy, authorize
 from gateway.access.rbac.roles import RoleMap
 
 
@@ -32,6 +33,16 @@ class RouteAccess:
 
     policy: RoutePolicy
     messages: MessagePolicy
+
+    def authorize(self, principal: Principal, method: str, client: str | None,
+                  params: Mapping[str, str]) -> Decision:
+        """Decide one request: the route's policy, then, on a route with Matrix event rules, the event
+        type its path names (`{type}`), so a PUT of `m.room.power_levels` is judged as that event."""
+        decision = authorize(principal, self.policy, method, client)
+        event_type = params.get("type")
+        if decision.allowed and event_type is not None and "matrix" in self.messages.tables:
+            return allow_message(self.messages, principal, "matrix", event_type)
+        return decision
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from filters import Action, FilterContext, Principal
+from filters import Action, FilterContext, Message, Principal
 from filters.behaviour import BehaviourFilter, BehaviourOptions, FloodOptions, SpamOptions, StoreMissing
 from filters.behaviour.options import AnomalyOptions, NetworkOptions
 from filters.testing import check_filter, tmessage
@@ -23,7 +23,7 @@ def user(name: str) -> Principal:
     return Principal(name, frozenset({"user"}))
 
 
-def msg(text: str, who: str = "alice", client: str = "198.51.100.7", room: str = "r1"):  # noqa: ANN201
+def msg(text: str, who: str = "alice", client: str = "198.51.100.7", room: str = "r1") -> Message:
     return tmessage(text, principal=user(who) if who else Principal(), client=client, conversation=room)
 
 

@@ -13,7 +13,9 @@ EXPECTED = ("Sure! Your card [CARD] is on file, the IBAN is [IBAN], mail [EMAIL]
 def streamer(**options: object) -> StreamMasker:
     flt = make_filter(MaskingFilter, dict(options))
     assert isinstance(flt, MaskingFilter)
-    return flt.stream()
+    stream = flt.stream()
+    assert stream is not None
+    return stream
 
 
 async def run(stream: StreamMasker, chunks: list[str]) -> list[str]:

@@ -1,5 +1,6 @@
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -41,7 +42,7 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
         yield session
 
 
-async def get(http: aiohttp.ClientSession, server: TestServer, path: str = "/", **headers: str) -> tuple[int, dict]:
+async def get(http: aiohttp.ClientSession, server: TestServer, path: str = "/", **headers: str) -> tuple[int, dict[str, Any]]:
     async with http.get(server.make_url(path), headers=headers) as answer:
         return answer.status, {"body": await answer.json(), **answer.headers}
 

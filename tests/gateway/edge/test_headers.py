@@ -8,7 +8,14 @@ import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from gateway.edge.client_address import client_address
-from gateway.edge.headers import HOP_BY_HOP, add_forwarding, client_headers, end_to_end
+from gateway.edge.headers import (
+    HOP_BY_HOP,
+    add_forwarding,
+    client_headers,
+    end_to_end,
+    identity_encoded,
+    is_websocket_upgrade,
+)
 
 TRUSTED = (ipaddress.ip_network("10.0.0.0/8"),)
 
@@ -89,3 +96,23 @@ def test_connection_listed_names_are_normalised() -> None:
 def test_ordinary_underscore_headers_pass() -> None:
     out = client_headers(headers(("X_Api_Version", "2"), ("Accept", "*/*")), HOP_BY_HOP)
     assert list(out.keys()) == ["X_Api_Version", "Accept"]
+
+
+@pytest.mark.parametrize(("values", "identity"), [
+    ((), True), (("identity",), True), (("",), True), (("IDENTITY",), True), ((" identity , ",), True),
+    (("gzip",), False), (("identity, gzip",), False), (("identity", "gzip"), False), (("br",), False),
+])
+def test_identity_encoding_reads_every_header_and_token(values: tuple[str, ...], identity: bool) -> None:
+    """A backend joins repeated Content-Encoding headers: `identity` then `gzip` is a gzip body."""
+    assert identity_encoded(headers(*(("Content-Encoding", v) for v in values))) is identity
+
+
+@pytest.mark.parametrize(("method", "pairs", "upgrade"), [
+    ("GET", (("Upgrade", "websocket"), ("Connection", "Upgrade")), True),
+    ("GET", (("Upgrade", "WebSocket"), ("Connection", "keep-alive, upgrade")), True),
+    ("POST", (("Upgrade", "websocket"), ("Connection", "Upgrade")), False),  # RFC 6455: a GET only
+    ("GET", (("Upgrade", "websocket"),), False),
+    ("GET", (("Upgrade", "h2c"), ("Connection", "Upgrade")), False),
+])
+def test_websocket_upgrade(method: str, pairs: tuple[tuple[str, str], ...], upgrade: bool) -> None:
+    assert is_websocket_upgrade(method, headers(*pairs)) is upgrade

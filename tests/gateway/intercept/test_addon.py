@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from mitmproxy.http import HTTPFlow
 from mitmproxy.test import taddons, tflow
 
 from gateway.intercept.addon import GatewayAddon
@@ -10,7 +11,7 @@ from gateway.intercept.addon import GatewayAddon
 GATEWAY = ("127.0.0.1", 47001)
 
 
-async def _through(flow: tflow.http.HTTPFlow) -> tflow.http.HTTPFlow:
+async def _through(flow: HTTPFlow) -> HTTPFlow:
     addon = GatewayAddon(*GATEWAY)
     with taddons.context(addon) as context:
         await context.cycle(addon, flow)

@@ -178,7 +178,8 @@ async def test_concurrent_requests_on_one_connection_each_get_their_own_answer(b
     async def one(n: int) -> bytes:
         response = await pool.request("POST", "/", {}, str(n).encode(), 5.0)
         try:
-            return await response.content.read()
+            data: bytes = await response.content.read()
+            return data
         finally:
             response.release()
 

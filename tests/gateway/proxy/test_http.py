@@ -11,6 +11,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from yarl import URL
 
 from tests.helpers import gateway_config, route, run_gateway, serve_app
 
@@ -105,7 +106,7 @@ async def test_percent_encoded_path_is_forwarded_byte_exact(upstream: tuple[Upst
     path = "/_matrix/client/v3/rooms/%21abc%3Aserver.org/send/m.room.message/txn%2B1?access_token=x%20y"
     routes = [route("/_matrix/client/v3/rooms/{room}/send/{type}/{txn}", methods=["PUT"])]
     async with run_gateway(gateway_config(url, routes)) as gw, aiohttp.ClientSession() as client:
-        async with client.put(aiohttp.client.URL(gw.url + path, encoded=True), data=b"{}") as resp:
+        async with client.put(URL(gw.url + path, encoded=True), data=b"{}") as resp:
             assert resp.status == 200
     assert backend.seen[0]["raw_path"] == path
 
@@ -157,7 +158,7 @@ async def test_rejected_path_spelling_is_400_and_never_forwarded(upstream: tuple
     backend, url = upstream
     async with run_gateway(gateway_config(url, [route("/{rest:path}")])) as gw, aiohttp.ClientSession() as client:
         for bad in ("/a/%2e%2e/admin", "/a%2fb", "/a/..;/b", "/a%00b"):
-            async with client.get(aiohttp.client.URL(gw.url + bad, encoded=True)) as resp:
+            async with client.get(URL(gw.url + bad, encoded=True)) as resp:
                 assert resp.status == 400, bad
                 assert (await resp.json())["request_id"]
     assert backend.seen == []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from filters import Chain, Filter, Message, Step, Verdict, block
+from filters import Chain, Filter, FilterStream, Finding, Message, Step, Verdict, block
 from filters.builtin.keyword import Keyword, KeywordOptions
 from filters.masking import MaskingFilter, MaskingOptions
 from filters.options import OptionsError
@@ -135,12 +135,12 @@ class Broken(Filter):
     async def inspect(self, message: Message) -> Verdict:
         return block("never reached")
 
-    def stream(self, message: Message) -> BrokenStream:
+    def stream(self, message: Message) -> FilterStream | None:
         return BrokenStream()
 
 
 class BrokenStream:
-    findings: list[object] = []
+    findings: list[Finding] = []
 
     async def feed(self, chunk: str) -> str:
         raise RuntimeError(chunk)

@@ -31,7 +31,7 @@ from filters.builtin.keyword import Keyword, KeywordOptions
 from filters.masking import MaskingFilter, MaskingOptions
 from gateway.codec import Codec, CodecError, FieldSelector
 from gateway.proxy.websocket import connections
-from gateway.proxy.ws_bridge import FrameStream, mirrored
+from gateway.proxy.ws_bridge import Bridge, FrameStream, mirrored
 from tests.helpers import (
     RawWebSocket,
     WsUpstream,
@@ -224,6 +224,7 @@ async def test_a_client_that_never_reads_stops_the_gateway_reading_the_upstream(
         assert raw.status == 101
         await wait_until_stalled(up)
         (bridge,) = connections(gw.app).live
+        assert isinstance(bridge, Bridge)
         transport = bridge.exchange.request.transport
         assert transport is not None
         # Held toward the client: bounded by the writer's limits and a few messages (how much of it the

@@ -17,7 +17,7 @@ def settings(filters: dict[str, Any], routes: list[dict[str, Any]]) -> Any:
     })
 
 
-FILTERS = {
+FILTERS: dict[str, dict[str, Any]] = {
     "words": {"use": "keyword", "options": {"words": ["bad"], "action": "replace", "replacement": "#"}},
     "size": {"use": "size_limit", "options": {"max_chars": 8}},
     "tickets": {"use": "ticket_mask"},
@@ -49,7 +49,7 @@ async def test_each_filter_is_built_once_and_shared() -> None:
 
 
 async def test_timeout_and_fail_mode_come_from_the_config() -> None:
-    config = {"words": {**FILTERS["words"], "timeout": "250ms"}}
+    config: dict[str, Any] = {"words": {**FILTERS["words"], "timeout": "250ms"}}
     pipeline = FilterChains.build(settings(config, [{"name": "r", "filters": ["words"], "fail": "open"}]))
     chain = pipeline.chain("r", Direction.INBOUND)
     assert chain.fail_open
