@@ -14,6 +14,7 @@ from gateway.edge.dispatch import handle
 from gateway.edge.guard import ConnectionGuard
 from gateway.enforce.alerts import AlertSender
 from gateway.enforce.countermeasures import Responder
+from gateway.enforce.transcribe import Transcriber
 from gateway.keys import (
     AUDIT,
     GUARD,
@@ -23,6 +24,8 @@ from gateway.keys import (
     RUNTIME,
     SERVER_TLS,
     STATE,
+    TRANSCRIBER,
+    TRANSCRIPTS,
     WS_CONNECTIONS,
 )
 from gateway.metrics import Metrics
@@ -33,6 +36,7 @@ from gateway.runtime.runtime import Runtime, RuntimeHolder
 from gateway.state import StateStore, open_store
 from gateway.tls.security_headers import security_headers_hook
 from gateway.tls.settings import HSTSSettings
+from gateway.transcripts import mount as transcripts
 
 
 def _mount_responder(app: web.Application, settings: Settings, store: StateStore) -> Responder:
@@ -77,6 +81,17 @@ def _mount_auth(app: web.Application, settings: Settings, store: StateStore) -> 
     return Identifier(service)
 
 
+def _mount_transcripts(app: web.Application, settings: Settings) -> None:
+    """The transcript sink and retention worker, after masking (`transcripts:`). Off without a database."""
+    alerts = app[RESPONDER].alerts
+    built = transcripts.build(settings, app[METRICS].registry, notify=alerts.submit if alerts is not None else None)
+    if built is None:
+        return
+    app[TRANSCRIPTS] = built
+    app[TRANSCRIBER] = Transcriber(built.sink)
+    app.cleanup_ctx.append(built.context())
+
+
 def build_app(settings: Settings) -> web.Application:
     """Assemble once: runtime (routes, pools, filter chains), metrics, cleanup of every resource."""
     limits = settings.limits
@@ -111,6 +126,7 @@ def build_app(settings: Settings) -> web.Application:
     app[AUDIT] = _mount_audit(app, settings)
     app[RESPONDER] = _mount_responder(app, settings, store)
     app.cleanup_ctx.append(runtime_ctx)
+    _mount_transcripts(app, settings)
     app[IDENTIFIER] = _mount_auth(app, settings, store)
     # Bans, logouts and expiry reach WebSockets that are already open, on every instance sharing the store.
     app.cleanup_ctx.append(LiveChecks(app[WS_CONNECTIONS], store, app.get(AUTH)).context())

@@ -11,11 +11,13 @@ if TYPE_CHECKING:
     from gateway.auth import Identifier
     from gateway.edge.guard import ConnectionGuard
     from gateway.enforce.countermeasures import Responder
+    from gateway.enforce.transcribe import Transcriber
     from gateway.metrics import Metrics
     from gateway.proxy.connections import Connections
     from gateway.runtime.runtime import RuntimeHolder
     from gateway.state import StateStore
     from gateway.tls.server import ServerTLS
+    from gateway.transcripts.mount import Transcripts
 
 RUNTIME: web.AppKey[RuntimeHolder] = web.AppKey("chatguard.runtime")
 METRICS: web.AppKey[Metrics] = web.AppKey("chatguard.metrics")
@@ -26,3 +28,5 @@ AUDIT: web.AppKey[AuditWriter | None] = web.AppKey("chatguard.audit")
 RESPONDER: web.AppKey[Responder] = web.AppKey("chatguard.responder")
 SERVER_TLS: web.AppKey[ServerTLS | None] = web.AppKey("chatguard.server_tls")
 GUARD: web.AppKey[ConnectionGuard] = web.AppKey("chatguard.guard")
+TRANSCRIBER: web.AppKey[Transcriber] = web.AppKey("chatguard.transcriber")
+TRANSCRIPTS: web.AppKey[Transcripts] = web.AppKey("chatguard.transcripts")

@@ -8,6 +8,7 @@ names the exact key path so an operator can fix the file without guessing.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -198,10 +199,14 @@ class RouteSettings:
     responses: ResponseSettings | None = None  # this route's score bands; None: the global `responses:`
     transcripts: RoutePolicy | None = None     # this route's transcript policy over `transcripts:`
     audit_access: bool = False                 # audit allowed requests too (PHI, transcript routes)
+    conversation: str = ""                     # the path variable naming the conversation ("": room, else the first)
     message_names: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
 
     def validate(self, path: str) -> None:
         NameReader(self.message_names, MESSAGE_KINDS, join(path, "message_names"))
+        if self.conversation and not re.search(r"\{" + re.escape(self.conversation) + r"(:[^}]*)?\}", self.match.path):
+            raise ConfigError(join(path, "conversation"),
+                              f"{self.conversation!r} is not a variable of match.path {self.match.path!r}")
 
 
 @dataclass(frozen=True)

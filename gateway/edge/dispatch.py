@@ -63,7 +63,7 @@ async def _dispatch(request: web.Request, runtime: Runtime, request_id: str) -> 
         return error_response(decision.status, decision.error, request_id), plan.name
     exchange = Exchange(
         request=request, runtime=runtime, plan=plan, request_id=request_id,
-        client=client, principal=principal, conversation=_conversation(matched.params),
+        client=client, principal=principal, conversation=_conversation(matched.params, plan.settings.conversation),
         session=identity.session_id, expires=identity.expires or None,
         carriage=identity.carriage, identity=backend_identity(request, principal, plan.upstream),
         websocket=websocket, client_key=client_key,
@@ -77,10 +77,13 @@ async def _dispatch(request: web.Request, runtime: Runtime, request_id: str) -> 
         runtime.release()
 
 
-def _conversation(params: Mapping[str, str]) -> str:
-    """The room a request belongs to: a `room` path variable, else the first one (for per-room limits)."""
+def _conversation(params: Mapping[str, str], named: str) -> str:
+    """The conversation a request belongs to (transcripts, per-room limits): the route's `conversation`
+    variable, else a `room` variable, else the first one."""
     if not params:
         return ""
+    if named:
+        return params.get(named, "")
     return params.get("room") or next(iter(params.values()))
 
 

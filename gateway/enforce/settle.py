@@ -24,7 +24,7 @@ from gateway.enforce.decide import POLICY_CLOSE, decide, ws_error_frame
 from gateway.enforce.enforcement import AccessCheck, Close, Enforcement, Wire
 from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import Inspection
-from gateway.keys import RESPONDER
+from gateway.keys import RESPONDER, TRANSCRIBER
 from gateway.state import StateUnavailable
 
 __all__ = ["HELD", "answer", "enforce", "settle", "settled"]
@@ -94,7 +94,11 @@ def _reply(frame: str) -> Enforcement:
 
 
 async def enforce(exchange: Exchange, direction: Direction, result: Inspection | CodecError | AccessCheck) -> Enforcement:
-    """What the proxies call per message: `decide`, run its countermeasures, write its audit entries."""
+    """What the proxies call per message: `decide`, run its countermeasures, offer its transcript
+    (never waiting; a full queue may refuse it, see `gateway.enforce.transcribe`), write its audit entries."""
     enforcement = await settle(exchange, decide(exchange, direction, result))
+    transcriber = exchange.request.app.get(TRANSCRIBER)
+    if transcriber is not None:
+        enforcement = transcriber.record(exchange, direction, result, enforcement)
     write_audit(enforcement.audit)
     return enforcement

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from filters import Action, Chain, ChainResult, Hints, Message
 from gateway.codec import Codec, Extracted, TextField
@@ -20,6 +20,8 @@ class Inspection:
     payload: bytes | str            # what to forward: the original object when nothing changed
     results: tuple[ChainResult, ...]
     original: bytes | str | None = None  # what was inspected, when `payload` differs (held for review as sent)
+    # per result: (field path, text as inspected), for transcripts; kept out of repr (unmasked text)
+    sources: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
     def finding_types(self) -> dict[str, int]:
         """Counts per finding type, for audit and metrics (never the values themselves)."""
@@ -72,21 +74,23 @@ async def run_fields(extracted: Extracted, payload: bytes | str,
     many fields delays the worker's other clients by one slice at a time, not by all of it.
     """
     results: list[ChainResult] = []
+    sources: list[tuple[str, str]] = []
     replacements: dict[int, str] = {}
     computed = 0.0  # CPU the filters spent since this loop last let the event loop run
     for index, found in enumerate(extracted.fields):
         result = await run(found)
         results.append(result)
+        sources.append((found.path, found.text))
         computed += result.cpu
         if computed >= YIELD_AFTER:
             computed = 0.0
             await asyncio.sleep(0)  # other clients' requests run between the fields of a big payload
         if result.action is Action.BLOCK:
-            return Inspection(Action.BLOCK, payload, tuple(results))
+            return Inspection(Action.BLOCK, payload, tuple(results), sources=tuple(sources))
         if result.text != found.text:
             replacements[index] = result.text
         if seen is not None:
             seen(found, index)
     if not replacements:
-        return Inspection(Action.PASS, payload, tuple(results))
-    return Inspection(Action.MODIFY, extracted.render(replacements), tuple(results), payload)
+        return Inspection(Action.PASS, payload, tuple(results), sources=tuple(sources))
+    return Inspection(Action.MODIFY, extracted.render(replacements), tuple(results), payload, tuple(sources))

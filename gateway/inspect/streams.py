@@ -70,7 +70,8 @@ class FieldStreams[T]:
         inspection = await run_fields(extracted, payload, run, seen)
         if inspection.action is not Action.BLOCK and self.held > self.limit:
             result = ChainResult(Action.BLOCK, "", (Verdict(Action.BLOCK, None, HELD_TOO_MUCH),), (HELD_TOO_MUCH,))
-            return Inspection(Action.BLOCK, payload, (*inspection.results, result))
+            return Inspection(Action.BLOCK, payload, (*inspection.results, result),
+                              sources=(*inspection.sources, ("", "")))
         return inspection
 
     async def close(self) -> list[Tail[T]]:
@@ -82,7 +83,7 @@ class FieldStreams[T]:
             if result.action is not Action.BLOCK and result.text:
                 others = {i: "" for i in range(len(extracted.fields)) if i != index}
                 payload = extracted.render({**others, index: result.text})
-            tails.append(Tail(Inspection(result.action, payload, (result,)), tag))
+            tails.append(Tail(Inspection(result.action, payload, (result,), sources=((path, ""),)), tag))
             if result.action is Action.BLOCK:
                 break
         self._last.clear()

@@ -16,7 +16,7 @@ from aiohttp import web
 from multidict import CIMultiDict
 from yarl import URL
 
-from filters import Direction
+from filters import Action, Direction
 from gateway.auth.carriage import strip_headers, strip_query
 from gateway.codec import CodecError
 from gateway.edge.errors import error_response
@@ -277,7 +277,9 @@ async def _respond_events(exchange: Exchange, upstream: Answer) -> web.StreamRes
 async def _relay_events(exchange: Exchange, response: web.StreamResponse, relayed: Relayed) -> bool:
     """Send what passed and audit every event; False once an event was blocked."""
     for inspection in relayed.inspections:  # audited; a refusal cannot be sent once headers are: cut
-        await enforce(exchange, Direction.OUTBOUND, inspection)
+        enforcement = await enforce(exchange, Direction.OUTBOUND, inspection)
+        if not enforcement.forwards and inspection.action is not Action.BLOCK:
+            return False  # passed the filters, but its transcript cannot be kept (`on_backlog: refuse`)
     if relayed.data:
         await response.write(relayed.data)
     return relayed.blocked is None

@@ -14,7 +14,7 @@ UTF-8 or a filter that blocks, raises or times out stops the stream; nothing aft
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from filters import Action, Chain, Message, StreamChain
 from gateway.codec import Codec, CodecError
@@ -165,17 +165,17 @@ class EventRelay:
             return True
         inspection = await self._fields.feed(self._codec.extract_frame(data), data, event)
         if inspection.action is Action.BLOCK:
-            out.blocked = Inspection(Action.BLOCK, event.raw, inspection.results)
+            out.blocked = replace(inspection, payload=event.raw)
             out.inspections.append(out.blocked)
             return False
         if inspection.action is Action.PASS:
             pieces.append(event.raw)
-            out.inspections.append(Inspection(Action.PASS, event.raw, inspection.results))
+            out.inspections.append(replace(inspection, payload=event.raw))
             return True
         rendered = inspection.payload
         new = event.with_data(rendered.decode() if isinstance(rendered, bytes) else rendered)
         pieces.append(new)
-        out.inspections.append(Inspection(Action.MODIFY, new, inspection.results))
+        out.inspections.append(replace(inspection, payload=new, original=None))
         return True
 
 
