@@ -108,12 +108,13 @@ class LimitSettings:
     max_connections_per_ip: int = 256
     max_fields: int = 1000     # text fields per message (body, event, frame) given to the filters (422 above)
     max_chars: int = 65536     # characters per text field (413 above)
+    inflate_ratio: int = 100   # a compressed answer on an inspected route may grow this much when read
 
     def validate(self, path: str) -> None:
         for key in ("header_timeout", "body_timeout", "idle_timeout", "send_timeout"):
             if not getattr(self, key) > 0:
                 raise ConfigError(join(path, key), f"expected a duration > 0, got {getattr(self, key)!r}")
-        for key in ("max_connections", "max_connections_per_ip", "max_fields", "max_chars"):
+        for key in ("max_connections", "max_connections_per_ip", "max_fields", "max_chars", "inflate_ratio"):
             if getattr(self, key) < 1:
                 raise ConfigError(join(path, key), f"expected >= 1, got {getattr(self, key)}")
 

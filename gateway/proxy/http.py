@@ -28,6 +28,7 @@ from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import Inspection, inspect
 from gateway.proxy.bodies import BodyTimeout, BodyTooLarge, read_limited
 from gateway.proxy.h1client import UpstreamResponse
+from gateway.proxy.inflate import InflateError, Inflater, content_coding, inflate
 from gateway.proxy.sse import EventRelay, Relayed, is_event_stream
 from gateway.proxy.upstream_errors import upstream_failure
 from gateway.runtime.upstreams import PoolBusy
@@ -39,6 +40,10 @@ log = logging.getLogger("chatguard.proxy")
 _REQUEST_STRIP = strip_set("Host", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "Forwarded",
                            "X-Real-IP", REQUEST_ID)
 _RESPONSE_STRIP = strip_set("Content-Length")
+_DECODED_STRIP = strip_set("Content-Length", "Content-Encoding")
+# Inspected answers at least this large go out compressed when the client accepts it (the backend was
+# asked for identity, so without this every browser would lose compression on inspected routes).
+COMPRESS_FROM = 1024
 # Bodies up to this size are read whole: one buffer is cheaper than a stream and bounds nothing.
 SMALL_BODY = 64 * 1024
 type Answer = aiohttp.ClientResponse | UpstreamResponse  # aiohttp's client or the lean one (h1client)
@@ -89,6 +94,9 @@ def upstream_headers(exchange: Exchange) -> CIMultiDict[str]:
     headers[REQUEST_ID] = exchange.request_id
     strip_headers(headers, exchange.carriage)  # the gateway's bearer token and session cookie stay here
     headers.update(exchange.identity)
+    plan = exchange.plan
+    if plan.outbound_codec is not None or plan.events_codec is not None:
+        headers["Accept-Encoding"] = "identity"  # answers the filters read come uncompressed (see inflate)
     return headers
 
 
@@ -180,8 +188,9 @@ async def _exchange(exchange: Exchange, headers: CIMultiDict[str], body: bytes |
         upstream.release()
 
 
-def _response_headers(exchange: Exchange, upstream: Answer) -> CIMultiDict[str]:
-    headers = end_to_end(upstream.headers, _RESPONSE_STRIP)
+def _response_headers(exchange: Exchange, upstream: Answer, *, decoded: bool = False) -> CIMultiDict[str]:
+    """The backend's end-to-end headers; without its Content-Encoding once the gateway inflated the body."""
+    headers = end_to_end(upstream.headers, _DECODED_STRIP if decoded else _RESPONSE_STRIP)
     headers[REQUEST_ID] = exchange.request_id
     return headers
 
@@ -196,7 +205,7 @@ async def _respond(exchange: Exchange, upstream: Answer) -> web.StreamResponse:
             return await _respond_events(exchange, upstream)
         if codec is not None:  # text the route filters must not slip out as events
             return await _refused(exchange, CodecError("event stream without sse fields"))
-    if codec is not None and not no_body and _inspectable(upstream):
+    if codec is not None and not no_body and not is_event_stream(upstream.headers.get("Content-Type")):
         return await _respond_inspected(exchange, upstream)
     if not no_body and (declared_small := _declared_length(upstream)) is not None and declared_small <= SMALL_BODY:
         return await _respond_small(exchange, upstream, declared_small)
@@ -250,19 +259,28 @@ async def _respond_small(exchange: Exchange, upstream: Answer, length: int) -> w
 async def _respond_events(exchange: Exchange, upstream: Answer) -> web.StreamResponse:
     """Server-sent events on a route declaring `sse` fields: filtered event by event, never buffered whole."""
     request, plan = exchange.request, exchange.plan
-    if not identity_encoded(upstream.headers):
-        return await _refused(exchange, CodecError("compressed event stream"))
+    inflater = None
+    try:
+        if coding := content_coding(upstream.headers):  # a backend that compresses although asked not to
+            inflater = Inflater(coding, plan.max_body, exchange.runtime.settings.limits.inflate_ratio,
+                                per_feed=True)
+    except InflateError as exc:
+        return await _refused(exchange, exc)
     assert plan.events_codec is not None
     relay = EventRelay(plan.events_codec, plan.outbound_chain, exchange.message(Direction.OUTBOUND), plan.max_body)
     response = web.StreamResponse(status=upstream.status, reason=upstream.reason,
-                                  headers=_response_headers(exchange, upstream))
+                                  headers=_response_headers(exchange, upstream, decoded=inflater is not None))
     mark_proxied(response)
     response.enable_chunked_encoding()
     await response.prepare(request)
     try:
         async for chunk in upstream.content.iter_any():
+            if inflater is not None:
+                chunk = inflater.feed(chunk)
             if not await _relay_events(exchange, response, await relay.feed(chunk)):
                 return await _cut(response)
+        if inflater is not None:
+            inflater.close()
         if not await _relay_events(exchange, response, await relay.close()):
             return await _cut(response)
     except CodecError as exc:
@@ -298,10 +316,6 @@ async def _cut(response: web.StreamResponse) -> web.StreamResponse:
     return response
 
 
-def _inspectable(upstream: Answer) -> bool:
-    return identity_encoded(upstream.headers) and not is_event_stream(upstream.headers.get("Content-Type"))
-
-
 async def _respond_inspected(exchange: Exchange, upstream: Answer) -> web.StreamResponse:
     plan = exchange.plan
     try:
@@ -315,6 +329,8 @@ async def _respond_inspected(exchange: Exchange, upstream: Answer) -> web.Stream
     assert plan.outbound_codec is not None
     result: Inspection | CodecError
     try:
+        if coding := content_coding(upstream.headers):  # a backend that compresses although asked not to
+            raw = inflate(raw, coding, plan.max_body, exchange.runtime.settings.limits.inflate_ratio)
         result = await inspect(plan.outbound_codec, plan.outbound_chain, raw,
                                exchange.message(Direction.OUTBOUND),
                                content_type=upstream.headers.get("Content-Type"))
@@ -324,7 +340,9 @@ async def _respond_inspected(exchange: Exchange, upstream: Answer) -> web.Stream
     if enforcement.answer is not None:
         return enforcement.answer.response()
     response = web.Response(status=upstream.status, reason=upstream.reason, body=enforcement.payload,
-                            headers=_response_headers(exchange, upstream))
+                            headers=_response_headers(exchange, upstream, decoded=True))
+    if len(enforcement.payload) >= COMPRESS_FROM and exchange.request.headers.get("Accept-Encoding"):
+        response.enable_compression()  # gzip or deflate, as the client's Accept-Encoding allows
     mark_proxied(response)
     return response
 
