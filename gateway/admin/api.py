@@ -38,7 +38,7 @@ def _json(body: Any, status: int = 200) -> web.Response:
     return web.json_response(body, status=status, dumps=lambda o: orjson.dumps(o).decode())
 
 
-def _roles(gateway_app: web.Application) -> RoleMap:
+def role_map(gateway_app: web.Application) -> RoleMap:
     runtime = gateway_app[RUNTIME].current
     access = getattr(runtime, "access", None)
     if isinstance(access, AccessControl):
@@ -58,7 +58,7 @@ def _guarded(gateway_app: web.Application, handler: Handler, action: str) -> Cal
             return _json({"error": refused.message}, refused.status)
         if identity is None:
             return _json({"error": "authentication required"}, 401)
-        principal = _roles(gateway_app).principal(identity.principal)
+        principal = role_map(gateway_app).principal(identity.principal)
         who.append(principal.subject)
         if ADMIN_ROLE not in principal.roles:
             audit.warning("admin access denied", extra={"event": "authz.deny", "rule": "admin_api",

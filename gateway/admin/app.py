@@ -6,7 +6,7 @@ import asyncio
 
 from aiohttp import web
 
-from gateway.admin import api, bans
+from gateway.admin import api, bans, transcripts
 from gateway.admin.probes import add_probe_routes
 from gateway.keys import STATE
 
@@ -18,4 +18,5 @@ def build_admin_app(gateway_app: web.Application, draining: asyncio.Event | None
     bans.bind_store(admin, gateway_app[STATE])
     bans.bind_gateway(admin, gateway_app)  # released quarantined messages go to their route's upstream
     api.mount(admin, gateway_app)  # /admin/*: behind the admin role and 2FA
+    transcripts.mount(admin, gateway_app)  # /admin/transcripts/*: behind transcripts:* permissions and 2FA
     return admin
