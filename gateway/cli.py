@@ -116,6 +116,12 @@ def cmd_scan(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
 
 
+def cmd_audit_config(args: argparse.Namespace) -> int:
+    from gateway.tools.audit.command import run
+
+    return run(args, sys.stdout, sys.stderr, _version())
+
+
 def _user(argv: list[str]) -> int:
     """`chatguard user --config F add|passwd|disable|enable|list|roles|totp-reset ...`."""
     if len(argv) < 2 or argv[0] not in ("--config", "-c"):
@@ -170,6 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--route", "-r", required=True)
     scan.add_argument("--direction", "-d", choices=("inbound", "outbound"), default="inbound")
     scan.set_defaults(func=cmd_scan)
+
+    from gateway.tools.audit.command import add_parser as add_audit_config
+
+    add_audit_config(commands)
+    commands.choices["audit-config"].set_defaults(func=cmd_audit_config)
 
     from gateway.intercept.command import add_parser as add_intercept  # mitmproxy itself loads on use
 
