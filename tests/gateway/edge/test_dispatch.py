@@ -132,11 +132,14 @@ async def test_refusals_and_answers_are_counted_by_route(tmp_path: Path, upstrea
         assert counted[("agents", "401")] == 1
 
 
-@pytest.mark.parametrize(("params", "expected"), [
-    ({}, ""),
-    ({"room": "!abc:example.org"}, "!abc:example.org"),
-    ({"space": "s1", "room": "r2"}, "r2"),     # `room` wins wherever it is in the pattern
-    ({"channel": "general", "id": "7"}, "general"),  # else the first variable
+@pytest.mark.parametrize(("params", "named", "expected"), [
+    ({}, "", ""),
+    ({"room": "!abc:example.org"}, "", "!abc:example.org"),
+    ({"space": "s1", "room": "r2"}, "", "r2"),           # `room` wins wherever it is in the pattern
+    ({"channel": "general", "id": "7"}, "", "general"),  # else the first variable
+    ({"channel": "general", "id": "7"}, "id", "7"),      # the route's own `conversation` variable first
+    ({"channel": "general"}, "id", ""),                  # and only that one when the route names it
 ])
-def test_the_conversation_is_the_room_variable_else_the_first(params: dict[str, str], expected: str) -> None:
-    assert _conversation(params) == expected
+def test_the_conversation_is_the_named_variable_else_the_room_else_the_first(
+        params: dict[str, str], named: str, expected: str) -> None:
+    assert _conversation(params, named) == expected
