@@ -77,7 +77,7 @@ async def _dispatch(request: web.Request, runtime: Runtime, request_id: str) -> 
         runtime.release()
 
 
-def _conversation(params: Mapping[str, str], named: str) -> str:
+def _conversation(params: Mapping[str, str], named: str = "") -> str:
     """The conversation a request belongs to (transcripts, per-room limits): the route's `conversation`
     variable, else a `room` variable, else the first one."""
     if not params:
