@@ -3,7 +3,8 @@
 Callers authenticate with the same tokens as the gateway (`Identifier`); their roles are
 expanded with the configured inheritance, so a role inheriting `admin` qualifies. Without
 credentials: 401; signed in without the `admin` role: 403; admin without 2FA: 401
-`step-up required`. Every admin call, refused or not, is written to the `chatguard.audit`
+`step-up required`; without the area's permission, when the config splits them
+(`gateway.admin.permissions`): 403. Every admin call, refused or not, is written to the `chatguard.audit`
 logger (`admin.action`) with its outcome.
 """
 
@@ -21,6 +22,7 @@ from aiohttp import web
 from filters import Principal
 from gateway.access.rbac import STEP_UP, AccessControl, RoleMap
 from gateway.admin import bans
+from gateway.admin.permissions import ADMIN_ROLE, api_permission, fine_grained, holds
 from gateway.audit import reader
 from gateway.audit.entry import iso
 from gateway.auth import AUTH, AuthError
@@ -29,7 +31,6 @@ from gateway.keys import IDENTIFIER, RUNTIME
 
 audit = logging.getLogger("chatguard.audit")
 
-ADMIN_ROLE = "admin"
 MAX_AUDIT_LINES = 1000
 Handler = Callable[[web.Request, Principal], Awaitable[web.StreamResponse]]
 
@@ -68,6 +69,9 @@ def _guarded(gateway_app: web.Application, handler: Handler, action: str) -> Cal
             return _json({"error": "forbidden"}, 403)
         if not principal.mfa:
             return _json({"error": STEP_UP}, 401)
+        permission = api_permission(action)
+        if not holds(principal.roles, permission, fine_grained(role_map(gateway_app))):
+            return _json({"error": f"forbidden: needs {permission}"}, 403)
         return await handler(request, principal)
 
     async def guarded(request: web.Request) -> web.StreamResponse:

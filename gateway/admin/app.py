@@ -1,4 +1,4 @@
-"""The admin listener: probes and metrics, the ban and quarantine endpoints and the admin API."""
+"""The admin listener: probes and metrics, the ban and quarantine endpoints, the admin API and the console."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 
 from aiohttp import web
 
-from gateway.admin import api, bans, transcripts
+from gateway.admin import api, bans, console, transcripts
 from gateway.admin.probes import add_probe_routes
 from gateway.keys import STATE
 
@@ -19,4 +19,5 @@ def build_admin_app(gateway_app: web.Application, draining: asyncio.Event | None
     bans.bind_gateway(admin, gateway_app)  # released quarantined messages go to their route's upstream
     api.mount(admin, gateway_app)  # /admin/*: behind the admin role and 2FA
     transcripts.mount(admin, gateway_app)  # /admin/transcripts/*: behind transcripts:* permissions and 2FA
+    console.mount(admin, gateway_app)  # /admin/ui/*: the console, and the sign-in pages it needs
     return admin

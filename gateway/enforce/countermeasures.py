@@ -168,6 +168,7 @@ class Responder:
             key = ban_key(offender, hints.labels)
             await self.store.put(throttle_key(key), b"1", float(self.settings.throttle_for))
             retry = float(self.settings.throttle_for)
+            event["throttle"] = {"key": key, "until": time.time() + retry}  # the console lists and lifts it
         if "quarantine" in actions and ban is None:
             item = await quarantine(self.store, payload, offender, reason, float(self.settings.quarantine_for))
             event["quarantine"] = item
