@@ -126,10 +126,14 @@ class FilterRef:
     use: str
     options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     timeout: Duration = Duration(0.5)
+    isolate: Literal["none", "process"] = "none"  # process: worker processes, a hard deadline per call
+    processes: int = 1                             # with isolate: process, per gateway worker
 
     def validate(self, path: str) -> None:
         if not self.timeout > 0:
             raise ConfigError(join(path, "timeout"), f"expected a duration > 0, got {self.timeout!r}")
+        if not 1 <= self.processes <= 64:
+            raise ConfigError(join(path, "processes"), f"expected 1 to 64, got {self.processes!r}")
 
 
 @dataclass(frozen=True)

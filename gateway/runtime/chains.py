@@ -12,7 +12,7 @@ import logging
 from collections.abc import Mapping
 from types import MappingProxyType, TracebackType
 
-from filters import AnyFilter, Chain, Direction, FilterContext, Step, build_filter
+from filters import AnyFilter, Chain, Direction, FilterContext, IsolatedFilter, Step, build_filter
 from filters.options import OptionsError, join
 from gateway.config.settings import Settings
 
@@ -43,7 +43,11 @@ class FilterChains:
         filters: dict[str, AnyFilter] = {}
         steps: dict[str, Step] = {}
         for name, ref in refs.items():
-            filters[name] = build_filter(name, ref.use, ref.options, join("filters", name), context)
+            path = join("filters", name)
+            flt = build_filter(name, ref.use, ref.options, path, context)
+            if ref.isolate == "process":
+                flt = IsolatedFilter(flt, name, ref.use, ref.options, path, ref.processes)
+            filters[name] = flt
             steps[name] = Step(name, filters[name], float(ref.timeout))
         chains: dict[tuple[str, Direction], Chain] = {}
         for i, route in enumerate(settings.routes):
@@ -58,6 +62,13 @@ class FilterChains:
                 chosen = [s for s in route_steps if s.filter.handles(direction)]
                 chains[(route.name, direction)] = Chain(chosen, fail_open=route.fail == "open")
         return cls(filters, chains)
+
+    async def start(self) -> None:
+        """Start what filters run outside this process (`isolate: process`) before traffic arrives, so
+        that no message waits for a worker process to import and build its filter."""
+        for flt in self.filters.values():
+            if isinstance(flt, IsolatedFilter):
+                await flt.start()
 
     def chain(self, route: str, direction: Direction) -> Chain:
         """The chain for `route` and `direction`; KeyError for a route that was not configured."""

@@ -101,6 +101,7 @@ class Runtime:
 
     async def start(self) -> None:
         await self.upstreams.start()
+        await self.chains.start()
 
     def acquire(self) -> None:
         """Mark one request or WebSocket as using this runtime (reload waits for them)."""

@@ -111,6 +111,7 @@ async def scan(settings: Settings, route: str, direction: Direction | str, lines
             known = ", ".join(pipeline.routes) or "none configured"
             raise OptionsError("--route", f"unknown route {route!r} (known: {known})")
         chain = pipeline.chain(route, direction)
+        await pipeline.start()
         own = next((r.responses for r in settings.routes if r.name == route), None)
         bands = own if own is not None else settings.responses
         binary = isinstance(out, io.RawIOBase | io.BufferedIOBase)
