@@ -214,6 +214,11 @@ class Codec:
             return self._run(frame, text, lambda text, fields: extract_sockjs(text, ddp, fields))
         return self._first_fit(frame, text)
 
+    @property
+    def named_kind(self) -> str | None:
+        """The message kind whose names `names` reads (`socketio`, `ddp`), or None."""
+        return "socketio" if self._socketio is not None else "ddp" if self._ddp is not None else None
+
     def names(self, body: bytes, content_type: str | None) -> tuple[str, ...]:
         """The Socket.IO event or DDP method names an HTTP body carries (long-polling, `xhr_send`,
         `method.call`), for per-message access rules; () for other codecs."""

@@ -1,4 +1,7 @@
-"""What each client WebSocket message asks the backend to do: Socket.IO event and DDP method names.
+"""What each client message asks the backend to do: Socket.IO event and DDP method names.
+
+The same names travel in WebSocket frames and in the HTTP bodies of the fallback transports
+(Engine.IO long-polling POSTs, SockJS `xhr_send`); both are read here, packet by packet.
 
 Per-message access rules (`messages_allow`) decide on these names. They are read with the same
 parsers that extract chat text, so the gateway and the rules never disagree on what a frame says,
@@ -12,9 +15,9 @@ from types import MappingProxyType
 from gateway.codec._base import CodecError, TextField
 from gateway.codec.ddp import extract_sockjs
 from gateway.codec.selection import NamedSelections
-from gateway.codec.socketio import extract_engineio
+from gateway.codec.socketio import extract_engineio, extract_polling
 
-__all__ = ["NAMED_KINDS", "frame_names"]
+__all__ = ["NAMED_KINDS", "body_names", "frame_names"]
 
 NAMED_KINDS = ("socketio", "ddp")  # message kinds whose names travel inside WebSocket frames
 _NOTHING = NamedSelections(MappingProxyType({}))
@@ -43,4 +46,23 @@ def frame_names(frame: str | bytes, kind: str, *, binary: bool = False) -> tuple
         extract_engineio(frame, _NOTHING, fields, names)
     else:
         extract_sockjs(frame, _NOTHING, fields, names)
+    return tuple(names)
+
+
+def body_names(body: bytes, kind: str) -> tuple[str, ...]:
+    """The event (`socketio`: an Engine.IO long-polling payload) or method (`ddp`: SockJS `xhr_send`
+    lines) names an HTTP request body carries; CodecError when the body is not that protocol."""
+    if kind not in NAMED_KINDS:
+        raise CodecError(f"no names are known for {kind!r} messages")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CodecError("payload is not valid utf-8") from None
+    names: list[str] = []
+    if kind == "socketio":
+        extract_polling(text, _NOTHING, [], names)
+    else:
+        for line in text.split("\n"):
+            if line.strip("h"):
+                extract_sockjs(line, _NOTHING, [], names)
     return tuple(names)

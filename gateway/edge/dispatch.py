@@ -66,7 +66,7 @@ async def _dispatch(request: web.Request, runtime: Runtime, request_id: str) -> 
         client=client, principal=principal, conversation=_conversation(matched.params, plan.settings.conversation),
         session=identity.session_id, expires=identity.expires or None,
         carriage=identity.carriage, identity=backend_identity(request, principal, plan.upstream),
-        websocket=websocket, client_key=client_key,
+        websocket=websocket, client_key=client_key, params=matched.params,
     )
     runtime.acquire()
     try:

@@ -26,6 +26,7 @@ from gateway.edge.request_id import REQUEST_ID
 from gateway.enforce.settle import enforce
 from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import Inspection, inspect
+from gateway.inspect.named import refused_names
 from gateway.proxy.bodies import BodyTimeout, BodyTooLarge, read_limited
 from gateway.proxy.h1client import UpstreamResponse
 from gateway.proxy.inflate import InflateError, Inflater, content_coding, inflate
@@ -108,7 +109,8 @@ async def forward(exchange: Exchange) -> web.StreamResponse:
     codec = plan.inbound_codec
     if request.content_length is not None and request.content_length > plan.max_body:
         return error_response(413, "request body too large", exchange.request_id)
-    if codec is not None and request.body_exists:
+    names = plan.names
+    if request.body_exists and (codec is not None or (names is not None and names.needs_body)):
         if not identity_encoded(request.headers):
             # Inflating attacker-chosen data to inspect it invites zip bombs; chat clients send plain bodies.
             return error_response(415, "compressed request bodies are not accepted here", exchange.request_id)
@@ -118,18 +120,25 @@ async def forward(exchange: Exchange) -> web.StreamResponse:
             return error_response(413, "request body too large", exchange.request_id)
         except BodyTimeout:
             return body_timed_out(request, exchange.request_id)
-        result: Inspection | CodecError
-        try:
-            result = await inspect(codec, plan.inbound_chain, raw, exchange.message(Direction.INBOUND),
-                                   content_type=request.headers.get("Content-Type"))
-        except CodecError as exc:
-            result = exc
-        enforcement = await enforce(exchange, Direction.INBOUND, result)
-        if enforcement.answer is not None:
-            return enforcement.answer.response()
-        body = enforcement.payload
-        headers.pop("Content-Length", None)
-        headers.pop("Transfer-Encoding", None)
+        if names is not None and (refusal := await refused_names(exchange, names, raw)) is not None:
+            return refusal
+        if codec is None:
+            body = raw
+        else:
+            result: Inspection | CodecError
+            try:
+                result = await inspect(codec, plan.inbound_chain, raw, exchange.message(Direction.INBOUND),
+                                       content_type=request.headers.get("Content-Type"))
+            except CodecError as exc:
+                result = exc
+            enforcement = await enforce(exchange, Direction.INBOUND, result)
+            if enforcement.answer is not None:
+                return enforcement.answer.response()
+            body = enforcement.payload
+            headers.pop("Content-Length", None)
+            headers.pop("Transfer-Encoding", None)
+    elif names is not None and (refusal := await refused_names(exchange, names, None)) is not None:
+        return refusal
     elif request.body_exists and request.content_length is not None and request.content_length <= SMALL_BODY:
         try:
             body = await read_limited(request.content, request.content_length, plan.max_body)

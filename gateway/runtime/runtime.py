@@ -15,10 +15,12 @@ import aiohttp
 
 from filters import Chain, Direction, FilterContext
 from gateway.access.rbac import AccessControl, RouteAccess
+from gateway.access.rbac.config import MESSAGE_KINDS
 from gateway.codec import Codec, FieldCaps
 from gateway.config.settings import RouteSettings, Settings
 from gateway.enforce.settings import ResponseSettings
 from gateway.runtime.chains import FilterChains
+from gateway.runtime.request_names import RequestNames
 from gateway.runtime.routing import Route, RouteTable
 from gateway.runtime.upstreams import Upstreams
 from gateway.state import StateStore
@@ -44,6 +46,7 @@ class RoutePlan:
     max_frame: int
     access: RouteAccess
     responses: ResponseSettings | None = None  # the route's own score bands (None: the app's)
+    names: RequestNames | None = None  # message names HTTP requests carry, where `messages_allow` applies
 
     @property
     def name(self) -> str:
@@ -93,6 +96,8 @@ class Runtime:
                 max_frame=rs.websocket.max_frame or settings.websocket.max_frame,
                 access=self.access.routes[route.name],
                 responses=rs.responses,
+                names=RequestNames.build(rs.message_names, MESSAGE_KINDS, self.access.routes[route.name].messages,
+                                         codecs.inbound),
             )
 
         self._users = 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gateway.codec import CodecError, frame_names
+from gateway.codec.names import body_names
 
 
 @pytest.mark.parametrize(("frame", "kind", "names"), [
@@ -46,3 +47,24 @@ def test_socketio_binary_messages_name_nothing() -> None:
 def test_unreadable_frames_raise(frame: str | bytes, kind: str) -> None:
     with pytest.raises(CodecError):
         frame_names(frame, kind)
+
+
+@pytest.mark.parametrize(("body", "kind", "names"), [
+    (b'42["chat message","hi"]\x1e42["kick",{}]', "socketio", ("chat message", "kick")),  # long-polling
+    (b'451-["upload",{"_placeholder":true,"num":0}]\x1ebAQID', "socketio", ("upload",)),
+    (b"2\x1e3", "socketio", ()),
+    (b'["{\\"msg\\":\\"method\\",\\"method\\":\\"a\\",\\"id\\":\\"1\\"}",'
+     b'"{\\"msg\\":\\"method\\",\\"method\\":\\"b\\",\\"id\\":\\"2\\"}"]', "ddp", ("a", "b")),  # xhr_send
+    (b'{"msg":"method","method":"a","id":"1"}\n{"msg":"method","method":"b","id":"2"}', "ddp", ("a", "b")),
+])
+def test_body_names_read_every_packet(body: bytes, kind: str, names: tuple[str, ...]) -> None:
+    assert body_names(body, kind) == names
+
+
+@pytest.mark.parametrize(("body", "kind"), [
+    (b'42["kick",', "socketio"), (b"\xff", "socketio"), (b'["{\\"msg\\":', "ddp"), (b"x", "matrix"),
+    (b'24:42["kick"]', "socketio"),  # Engine.IO v3 framing
+])
+def test_body_names_refuse_what_they_cannot_read(body: bytes, kind: str) -> None:
+    with pytest.raises(CodecError):
+        body_names(body, kind)
