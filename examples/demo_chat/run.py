@@ -5,7 +5,8 @@ The backend runs in this process; the gateway runs as its own process with the r
 from the config file, so a copy of config/demo.yaml with other ports works too.
 
 The gateway serves HTTPS with development certificates kept in `.demo-certs/` (git-ignored):
-the CA is created once and reused, so a browser told to trust it keeps trusting it.
+the CA is created once and reused, so a browser told to trust it keeps trusting it. Transcripts go
+to SQLite in `.demo-data/` (git-ignored), created here before the gateway starts.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ REPO = Path(__file__).resolve().parents[2]
 DEFAULT_CONFIG = REPO / "config" / "demo.yaml"
 CERTS_ENV = "CHATGUARD_DEMO_CERTS"     # config/demo.yaml reads its certificate paths from it
 DEFAULT_CERTS = REPO / ".demo-certs"
+DATA_ENV = "CHATGUARD_DEMO_DATA"       # config/demo.yaml keeps its transcript database there
+DEFAULT_DATA = REPO / ".demo-data"
 STARTUP_TIMEOUT = 30.0   # seconds for the gateway to answer /healthz
 STOP_TIMEOUT = 10.0      # seconds for the gateway to drain before it is killed
 
@@ -113,8 +116,8 @@ def _uses(settings: Settings, certs: Path) -> bool:
     return tls is not None and Path(tls.cert).resolve().parent == certs.resolve()
 
 
-async def run(config: Path, certs: Path = DEFAULT_CERTS) -> int:
-    environ = {**os.environ, CERTS_ENV: str(certs)}
+async def run(config: Path, certs: Path = DEFAULT_CERTS, data: Path = DEFAULT_DATA) -> int:
+    environ = {**os.environ, CERTS_ENV: str(certs), DATA_ENV: str(data)}
     settings = load_settings(config, environ=environ)
     trust = ""
     if _uses(settings, certs):
@@ -157,9 +160,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="gateway config (default: %(default)s)")
     parser.add_argument("--certs", type=Path, default=Path(os.environ.get(CERTS_ENV) or DEFAULT_CERTS),
                         help=f"development certificates, created if missing (default: ${CERTS_ENV} or %(default)s)")
+    parser.add_argument("--data", type=Path, default=Path(os.environ.get(DATA_ENV) or DEFAULT_DATA),
+                        help=f"transcript database directory, created if missing (default: ${DATA_ENV} or %(default)s)")
     args = parser.parse_args(argv)
     try:
-        return asyncio.run(run(args.config.resolve(), args.certs.resolve()))
+        args.data.mkdir(mode=0o700, parents=True, exist_ok=True)  # SQLite creates the file, not its directory
+        return asyncio.run(run(args.config.resolve(), args.certs.resolve(), args.data.resolve()))
     except ConfigError as exc:
         print(f"{args.config}: {exc}", file=sys.stderr)
         return 2

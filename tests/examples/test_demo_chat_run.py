@@ -6,9 +6,11 @@ import asyncio
 import os
 import signal
 import socket
+import sqlite3
 import ssl
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import aiohttp
@@ -52,6 +54,7 @@ def test_demo_config_loads_and_names_installed_filters() -> None:
     assert settings.upstreams["chat"].url == "http://127.0.0.1:8008"
     assert {ref.use for ref in settings.filters.values()} <= set(installed())
     assert all(route.allow == ("anonymous",) for route in settings.routes)
+    assert settings.transcripts.database == "sqlite://.demo-data/transcripts.db"
 
 
 def test_demo_config_takes_its_certificates_from_the_environment(tmp_path: Path) -> None:
@@ -114,7 +117,7 @@ async def test_demo_end_to_end_through_the_gateway(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "examples.demo_chat.run", "--config", str(config), "--certs", str(certs),
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        "--data", str(tmp_path / "data"), cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         assert proc.stdout is not None and proc.stderr is not None
         line, printed = b"", b""
@@ -154,6 +157,11 @@ async def test_demo_end_to_end_through_the_gateway(tmp_path: Path) -> None:
             assert not any(card in text for text in stored)  # the demo's filters never let it through
         proc.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(proc.wait(), 30) == 0
+        with closing(sqlite3.connect(tmp_path / "data" / "transcripts.db")) as db:  # written before exit
+            rows = db.execute("SELECT conversation, channel, direction, text FROM transcript_messages").fetchall()
+        assert {r[0] for r in rows} == {"lobby"}
+        assert {(r[1], r[2]) for r in rows} >= {("http", "inbound"), ("http", "outbound"), ("ws", "inbound")}
+        assert not any(card.encode() in bytes(r[3] or b"") for r in rows)
     finally:
         if proc.returncode is None:
             proc.kill()
