@@ -3,7 +3,7 @@
 Why not aiohttp's client here: per relayed request it builds a request object, a response
 object, timers, a connection wrapper and several header copies; on a 300-byte chat message
 that was about half of the gateway's CPU per request (see benchmarks/README.md). This client
-writes the request head and body in one write and reads the answer with `h1parse` into an
+writes the request head and body in one write and frames the answer with llhttp (`h1parse`) into an
 `aiohttp.StreamReader`, so everything downstream (streaming, SSE, bounded reads) is unchanged.
 
 Used for requests whose body is already in memory (or absent) on `http://` upstreams; request
@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from aiohttp import ClientConnectionError, ServerDisconnectedError, ServerTimeoutError, StreamReader
 from multidict import CIMultiDictProxy
 
-from gateway.proxy.h1parse import MAX_HEAD, ChunkedDecoder, Head, UpstreamProtocolError, parse_head
+from gateway.proxy.h1parse import Head, ResponseParser, UpstreamProtocolError
 
 __all__ = ["ConnectFailed", "Pool", "UpstreamResponse"]
 
@@ -35,23 +35,22 @@ class ConnectFailed(ClientConnectionError):
 
 
 class _Connection(asyncio.Protocol):
-    """One kept-alive connection; one request at a time."""
+    """One kept-alive connection; one request at a time. Framing is `h1parse.ResponseParser`'s."""
 
     def __init__(self, pool: Pool, loop: asyncio.AbstractEventLoop) -> None:
         self.pool = pool
         self.loop = loop
         self.transport: asyncio.Transport | None = None
-        self.buffer = b""
+        self.parser = ResponseParser(self)
         self.head: asyncio.Future[tuple[Head, StreamReader]] | None = None
+        self.pending: Head | None = None  # parsed, not yet handed to the caller
         self.generation = 0  # counts requests: an old answer's release() must not touch a newer one
-        self.method = "GET"
         self.reader: StreamReader | None = None
         self.framing = "none"
-        self.left = 0
-        self.chunks: ChunkedDecoder | None = None
         self.keep_alive = False
         self.received = False  # any byte of the current answer arrived
         self.done = True  # the current answer is complete (or there is none)
+        self.ended = False  # the parser saw the answer's end during this feed
         self.lost = False
         self.idle_since = 0.0
         self.timeout: float | None = None
@@ -97,94 +96,75 @@ class _Connection(asyncio.Protocol):
             self.close()
             return
         self.received = True
-        if self.head is not None and not self.head.done():
-            self.buffer += data
-            self._read_head()
-        else:
-            self._read_body(data)
-
-    # -- framing -------------------------------------------------------------------------------------
-    def _read_head(self) -> None:
-        assert self.head is not None
-        while True:
-            end = self.buffer.find(b"\r\n\r\n")
-            if end < 0:
-                if len(self.buffer) > MAX_HEAD:
-                    self._fail_head(UpstreamProtocolError("response head too large"))
-                return
-            try:
-                head = parse_head(self.buffer[:end], self.method)
-            except UpstreamProtocolError as exc:
-                self._fail_head(exc)
-                return
-            rest, self.buffer = self.buffer[end + 4:], b""
-            if 100 <= head.status < 200:  # interim answers (103 Early Hints) are not relayed
-                self.buffer = rest
-                continue
-            self.keep_alive = head.keep_alive
-            self.framing, self.left = head.framing, head.length
-            self.reader = StreamReader(self, _READ_LIMIT, loop=self.loop)  # type: ignore[arg-type]
-            self.chunks = ChunkedDecoder() if head.framing == "chunked" else None
-            # The reader travels with the head: once this answer is complete the connection may
-            # carry the next request before the caller of this one resumes.
-            self.head.set_result((head, self.reader))
-            if head.framing == "none" or (head.framing == "length" and head.length == 0):
-                self._finish(rest)
-            elif rest:
-                self._read_body(rest)
+        self.ended = False
+        try:
+            self.parser.feed(data)
+        except UpstreamProtocolError as exc:
+            self._fail(exc)
             return
+        self._deliver()
+        if self.ended:
+            self._finish()
 
-    def _read_body(self, data: bytes) -> None:
-        reader = self.reader
-        assert reader is not None
-        if self.framing == "length":
-            if len(data) < self.left:
-                self.left -= len(data)
-                reader.feed_data(data)
-                return
-            reader.feed_data(data[:self.left])
-            rest, self.left = data[self.left:], 0
-            self._finish(rest)
-        elif self.framing == "chunked":
-            assert self.chunks is not None
-            try:
-                body, ended, rest = self.chunks.feed(data)
-            except UpstreamProtocolError as exc:
-                reader.set_exception(exc)
-                self.done = True
-                self.close()
-                return
-            if body:
-                reader.feed_data(body)
-            if ended:
-                self._finish(rest)
-        else:
-            reader.feed_data(data)
+    # -- the parser's sink -----------------------------------------------------------------------------
+    def on_head(self, head: Head) -> None:
+        assert self.head is not None
+        self.keep_alive = head.keep_alive
+        self.framing = head.framing
+        self.reader = StreamReader(self, _READ_LIMIT, loop=self.loop)  # type: ignore[arg-type]
+        # Handed over once the bytes that came with the head parsed cleanly: a bad first chunk in
+        # the same read fails the head (502) rather than a body already being relayed.
+        self.pending = head
 
-    def _finish(self, rest: bytes) -> None:
+    def _deliver(self) -> None:
+        """The reader travels with the head: once this answer is complete the connection may carry
+        the next request before the caller of this one resumes."""
+        if self.pending is not None:
+            assert self.head is not None and self.reader is not None
+            self.head.set_result((self.pending, self.reader))
+            self.pending = None
+
+    def on_data(self, data: bytes) -> None:
+        assert self.reader is not None
+        self.reader.feed_data(data)
+
+    def on_end(self) -> None:
+        self.ended = True
+
+    def _finish(self) -> None:
         """The answer is complete: hand the connection back, unless it cannot carry another one."""
         assert self.reader is not None
         self.done = True
         self._stop_timer()
         self.reader.feed_eof()
-        if rest or not self.keep_alive or self._reading_paused:
+        if not self.keep_alive or self._reading_paused:
             self.close()
         else:
             self.pool.put_back(self)
 
-    def _fail_head(self, exc: Exception) -> None:
-        assert self.head is not None
-        self.head.set_exception(exc)
+    def _fail(self, exc: Exception) -> None:
+        if self.ended:  # the answer was whole; what followed it was not asked for
+            self._deliver()
+            self.keep_alive = False
+            self._finish()
+            return
+        self.pending = None
+        if self.head is not None and not self.head.done():
+            self.head.set_exception(exc)
+        elif self.reader is not None and not self.done:
+            self.reader.set_exception(exc)
         self.done = True
+        self._stop_timer()
         self.close()
 
     # -- requests ------------------------------------------------------------------------------------
     def send(self, method: str, data: bytes, timeout: float | None) -> asyncio.Future[tuple[Head, StreamReader]]:
         assert self.transport is not None
         self.generation += 1
-        self.method = method
+        self.parser.expect(method)
         self.head = self.loop.create_future()
         self.reader = None
+        self.pending = None
         self.received = False
         self.done = False
         self.timeout = timeout

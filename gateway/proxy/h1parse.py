@@ -1,30 +1,29 @@
-"""Reading a backend's HTTP/1.1 response: the head, strictly, and chunked bodies.
+"""Reading a backend's HTTP/1.1 answers with llhttp (Node's parser, through httptools), strictly.
 
-Strict on purpose: a response framed one way by the gateway and another way by the backend
-would hand one client's bytes to the next request on the same kept-alive connection. So
-anything ambiguous (both Content-Length and Transfer-Encoding, several different lengths,
-a transfer coding other than chunked, folded or malformed header lines, bad chunk sizes)
-is an `UpstreamProtocolError` (the client gets 502) and the connection is never reused.
+Response splitting and smuggling live in the corners of HTTP/1 framing, so the framing is read
+by a parser made and fuzzed for exactly that, in its strict mode: duplicate or malformed
+Content-Length, Content-Length beside Transfer-Encoding, obs-fold, bare CR or LF, control
+characters and chunk-size overflow are its errors. On top of it the gateway refuses what it will
+not relay either: a protocol other than HTTP/1.0 and 1.1, transfer codings other than plain
+`chunked`, an unasked 101, heads over `MAX_HEAD` bytes or `MAX_HEADERS` fields, and any byte the
+backend sends that no request asked for. Each is an `UpstreamProtocolError` (the client gets 502)
+and the connection is never reused.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
+import httptools
 from aiohttp import ClientPayloadError
 from multidict import CIMultiDict, CIMultiDictProxy
 
-__all__ = ["ChunkedDecoder", "Head", "UpstreamProtocolError", "parse_head"]
+__all__ = ["Head", "ResponseParser", "Sink", "UpstreamProtocolError"]
 
-MAX_HEAD = 64 * 1024  # bytes of status line and headers
+MAX_HEAD = 64 * 1024  # bytes of status line and headers; also of chunk lines and trailers in a row
 MAX_HEADERS = 256
-_MAX_CHUNK_LINE = 4096  # size, extensions and CRLF of one chunk header (or one trailer line)
-_STATUS = re.compile(rb"HTTP/1\.([01]) ([1-9][0-9][0-9])(?: ([^\x00-\x08\x0a-\x1f\x7f]*))?")
-_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_BAD_VALUE = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
-_HEX = re.compile(rb"[0-9A-Fa-f]{1,15}")
+_VERSIONS = frozenset({"1.1", "1.0"})
 
 Framing = Literal["none", "length", "chunked", "close"]
 
@@ -43,98 +42,144 @@ class Head:
     keep_alive: bool
 
 
+class Sink(Protocol):
+    """Where one answer goes: its head, then its body bytes, then its end."""
+
+    def on_head(self, head: Head) -> None: ...
+    def on_data(self, data: bytes) -> None: ...
+    def on_end(self) -> None: ...
+
+
 def _text(raw: bytes) -> str:
     return raw.decode("utf-8", "surrogateescape")  # as aiohttp's own parser reads header bytes
 
 
-def parse_head(raw: bytes, method: str) -> Head:
-    """Parse the head (without its final CRLFCRLF) of an answer to `method`."""
-    lines = raw.split(b"\r\n")
-    status_line = _STATUS.fullmatch(lines[0])
-    if status_line is None:
-        raise UpstreamProtocolError("malformed status line")
-    if len(lines) > MAX_HEADERS + 1:
-        raise UpstreamProtocolError("too many header lines")
-    headers: CIMultiDict[str] = CIMultiDict()
-    lengths: set[bytes] = set()
-    codings: list[bytes] = []
-    connection = b""
-    for line in lines[1:]:
-        name, colon, value = line.partition(b":")
-        if not colon or _TOKEN.fullmatch(name) is None:
-            raise UpstreamProtocolError("malformed header line")  # also obs-fold and space before ':'
-        value = value.strip(b" \t")
-        if _BAD_VALUE.search(value) is not None:
-            raise UpstreamProtocolError("control character in a header value")
+class ResponseParser:
+    """One connection's answers, in order; `expect(method)` before each request is sent.
+
+    The callbacks below are llhttp's (httptools calls them while `feed` runs); they collect the
+    head, apply the gateway's own refusals and pass the framed body to the sink.
+    """
+
+    __slots__ = ("_codings", "_expecting", "_headers", "_in_head", "_lengths", "_method", "_parser",
+                 "_reason", "_sink", "_stall", "_body_seen", "_field_bytes")
+
+    def __init__(self, sink: Sink) -> None:
+        self._sink = sink
+        self._parser = httptools.HttpResponseParser(self)
+        self._method = "GET"
+        self._expecting = False  # an answer is due
+        self._in_head = False
+        self._headers: list[tuple[bytes, bytes]] = []
+        self._reason = b""
+        self._lengths = 0
+        self._codings: list[bytes] = []
+        self._stall = 0  # bytes fed in a row that were neither head nor body (chunk lines, trailers)
+        self._body_seen = 0
+        self._field_bytes = 0  # of this answer's header and trailer fields
+
+    def expect(self, method: str) -> None:
+        """The next bytes answer a request with this method."""
+        self._method = method
+        self._expecting = True
+        self._in_head = True
+        self._stall = 0
+
+    def feed(self, data: bytes) -> None:
+        """Parse bytes from the backend; raises `UpstreamProtocolError` on anything the gateway refuses."""
+        self._body_seen = 0
+        try:
+            self._parser.feed_data(data)
+        except httptools.HttpParserError as exc:
+            cause = exc.__context__ if isinstance(exc, httptools.HttpParserCallbackError) else None
+            if isinstance(cause, UpstreamProtocolError):
+                raise cause from None
+            raise UpstreamProtocolError(f"malformed answer ({exc})") from None
+        if self._in_head:
+            self._stall += len(data)
+            if self._stall > MAX_HEAD:
+                raise UpstreamProtocolError("response head too large")
+        elif self._expecting:
+            self._stall = 0 if self._body_seen else self._stall + len(data)
+            if self._stall > MAX_HEAD:
+                raise UpstreamProtocolError("chunk lines or trailers too large")
+
+    # -- llhttp's callbacks ----------------------------------------------------------------------
+    def on_message_begin(self) -> None:
+        if not self._expecting:
+            raise UpstreamProtocolError("the backend sent an answer nothing asked for")
+        self._headers = []
+        self._reason = b""
+        self._lengths = 0
+        self._codings = []
+        self._field_bytes = 0
+
+    def on_status(self, part: bytes) -> None:
+        self._reason += part
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._field_bytes += len(name) + len(value) + 4
+        if self._field_bytes > MAX_HEAD:
+            raise UpstreamProtocolError("response head or trailers too large")
+        if not self._in_head:
+            return  # trailers are not relayed
+        if len(self._headers) >= MAX_HEADERS:
+            raise UpstreamProtocolError("too many header fields")
+        value = value.rstrip(b" \t")  # llhttp drops the whitespace before a value, not after it
         lower = name.lower()
         if lower == b"content-length":
-            lengths.update(part.strip(b" \t") for part in value.split(b","))
+            self._lengths += 1
         elif lower == b"transfer-encoding":
-            codings += [part.strip(b" \t").lower() for part in value.split(b",") if part.strip(b" \t")]
-        elif lower == b"connection":
-            connection += b"," + value.lower()
-        headers.add(_text(name), _text(value))
-    version, status = status_line.group(1), int(status_line.group(2))
-    keep_alive = b"close" not in connection.split(b",") if version == b"1" else \
-        b"keep-alive" in connection.split(b",")
-    if codings and lengths:
-        raise UpstreamProtocolError("both Content-Length and Transfer-Encoding")
-    if len(lengths) > 1 or any(not v.isdigit() or len(v) > 15 for v in lengths):
-        raise UpstreamProtocolError("invalid Content-Length")
-    if codings and codings != [b"chunked"]:
-        raise UpstreamProtocolError("unsupported Transfer-Encoding")
-    reason = _text(status_line.group(3) or b"")
-    if method == "HEAD" or status < 200 or status in (204, 304):
-        return Head(status, reason, CIMultiDictProxy(headers), "none", 0, keep_alive)
-    if codings:
-        return Head(status, reason, CIMultiDictProxy(headers), "chunked", 0, keep_alive)
-    if lengths:
-        return Head(status, reason, CIMultiDictProxy(headers), "length", int(next(iter(lengths))), keep_alive)
-    return Head(status, reason, CIMultiDictProxy(headers), "close", 0, False)
+            self._codings += [part.strip(b" \t").lower() for part in value.split(b",") if part.strip(b" \t")]
+        self._headers.append((name, value))
 
+    def on_headers_complete(self) -> None:
+        parser = self._parser
+        status = parser.get_status_code()
+        if parser.get_http_version() not in _VERSIONS:
+            raise UpstreamProtocolError("not an HTTP/1.x answer")
+        if status == 101:
+            raise UpstreamProtocolError("switching protocols that nothing asked for")
+        if status < 200:
+            self._headers = []  # an interim answer (103 Early Hints) is not relayed
+            return
+        if self._codings and self._codings != [b"chunked"]:
+            raise UpstreamProtocolError("unsupported Transfer-Encoding")
+        headers: CIMultiDict[str] = CIMultiDict()
+        length = 0
+        for name, value in self._headers:
+            headers.add(_text(name), _text(value))
+            if self._lengths and name.lower() == b"content-length":
+                length = int(value)  # llhttp allowed one, of digits only
+        keep_alive = parser.should_keep_alive()
+        framing: Framing
+        if self._method == "HEAD" or status in (204, 304):
+            framing = "none"
+            if self._method == "HEAD" and status not in (204, 304) and (self._codings or length):
+                keep_alive = False  # llhttp would wait for the body a HEAD answer announces but never has
+        elif self._codings:
+            framing = "chunked"
+        elif self._lengths:
+            framing = "length"
+        else:
+            framing, keep_alive = "close", False
+        self._in_head = False
+        self._stall = 0
+        self._sink.on_head(Head(status, _text(self._reason), CIMultiDictProxy(headers), framing, length, keep_alive))
+        if framing == "none" and self._method == "HEAD":
+            self._end()
 
-class ChunkedDecoder:
-    """Turns chunked transfer coding into body bytes; `feed` returns (data, done, bytes after the body)."""
+    def on_body(self, data: bytes) -> None:
+        if self._expecting and not self._in_head:
+            self._body_seen += len(data)
+            self._sink.on_data(data)
 
-    __slots__ = ("_buffer", "_left", "_state")
+    def on_message_complete(self) -> None:
+        if self._in_head:  # the end of an interim answer: the final one follows
+            return
+        if self._expecting:
+            self._end()
 
-    def __init__(self) -> None:
-        self._buffer = b""
-        self._left = 0  # bytes of chunk data still to come
-        self._state = "size"  # size | data | crlf | trailer
-
-    def feed(self, data: bytes) -> tuple[bytes, bool, bytes]:
-        buffer = self._buffer + data if self._buffer else data
-        self._buffer = b""
-        out: list[bytes] = []
-        pos = 0
-        while pos < len(buffer):
-            if self._state == "data":
-                take = min(self._left, len(buffer) - pos)
-                out.append(buffer[pos:pos + take])
-                pos += take
-                self._left -= take
-                if self._left == 0:
-                    self._state = "crlf"
-                continue
-            end = buffer.find(b"\r\n", pos)
-            if end < 0:
-                if len(buffer) - pos > _MAX_CHUNK_LINE:
-                    raise UpstreamProtocolError("chunk header too long")
-                self._buffer = buffer[pos:]
-                break
-            line = buffer[pos:end]
-            pos = end + 2
-            if self._state == "crlf":
-                if line:
-                    raise UpstreamProtocolError("chunk data longer than its size")
-                self._state = "size"
-            elif self._state == "size":
-                size = _HEX.fullmatch(line.split(b";", 1)[0].rstrip(b" \t"))
-                if size is None:
-                    raise UpstreamProtocolError("invalid chunk size")
-                self._left = int(size.group(), 16)
-                self._state = "data" if self._left else "trailer"
-            elif not line:  # the empty line after the last chunk (and any trailers, dropped)
-                return b"".join(out), True, buffer[pos:]
-        return b"".join(out), False, b""
+    def _end(self) -> None:
+        self._expecting = False
+        self._sink.on_end()
