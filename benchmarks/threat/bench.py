@@ -32,6 +32,7 @@ from filters.threat import ThreatFilter, ThreatOptions  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "corpora" / "threat_dev.jsonl"
 BUNDLED = ROOT / "tests" / "data" / "threat_cases.jsonl"
+ORDINARY_URLS = ROOT / "tests" / "data" / "ordinary_urls.txt"
 # Targets on data the rules were not tuned on (issue: detection that generalises).
 TARGETS = {"classic injections": (">=", 0.95), "prompt_injection": (">=", 0.85), "phishing_link": (">=", 0.80),
            "benign_chat": ("<=", 0.005), "benign_code_snippet": ("<=", 0.02), "benign_url": ("<=", 0.02)}
@@ -114,6 +115,11 @@ def main() -> None:
             blocked, crs_us = crs.run([row["text"] for row in split[part]])
             results[f"CRS PL1 {part}"] = rates(split[part], blocked, blocked)
     table(results)
+    urls = [line.strip() for line in ORDINARY_URLS.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+    url_flagged, _ = chatguard([{"text": url} for url in urls], args.sink)
+    print(f"\n  ordinary URLs written for the project ({ORDINARY_URLS.relative_to(ROOT)}): {len(urls)} links, "
+          f"{sum(url_flagged) / len(urls):.1%} flagged (target <= 2.0%)")
     if why_not:
         print(f"\nCRS PL1: skipped ({why_not})")
     texts = [row["text"] for row in rows]

@@ -105,16 +105,20 @@ class Detector:
 
     def _judge_links(self, base: View, text: str, best: dict[str, tuple[float, Finding]]) -> None:
         """Each distinct link judged once; past `MAX_LINKS` distinct ones the message is itself a sign."""
-        judged: dict[str, float] = {}
+        judged: dict[tuple[str, bool], float] = {}
+        folded = base.folded
         for link in links.extract(base.text):
-            score = judged.get(link.url)
+            start, end = folded.span(link.start, link.end) if folded else (0, len(text))
+            # The folding maps look-alike dots to "."; how the sender spelt them is a sign of its own.
+            odd_dots = not text.isascii() and any(char in links.ODD_DOTS for char in text[start:end])
+            score = judged.get((link.url, odd_dots))
             if score is None:
                 if len(judged) >= links.MAX_LINKS:
                     self._keep(best, "link:flood", FLOOD_SCORE, Finding("link", 0, len(text), FLOOD_SCORE))
                     return
-                score = judged[link.url] = links.judge(link, self._allow, self._deny).score
+                verdict = links.judge(link, self._allow, self._deny, odd_dots=odd_dots)
+                score = judged[(link.url, odd_dots)] = verdict.score
             if score > 0:
-                start, end = base.folded.span(link.start, link.end) if base.folded else (0, len(text))
                 self._keep(best, f"link:{link.start}", score, Finding("link", start, end, score))
 
     @staticmethod

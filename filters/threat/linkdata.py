@@ -33,8 +33,44 @@ BRANDS: dict[str, frozenset[str]] = {
         "itau": "itau.com.br", "bradesco": "bradesco.com.br", "ups": "ups.com", "inpost": "inpost.pl",
         "pko": "pkobp.pl pko.pl", "mbank": "mbank.pl", "pekao": "pekao.com.pl", "vinted": "vinted.com vinted.pl",
         "orlen": "orlen.pl",
+        # more of the brands that phishing reports name most: mail and cloud, parcels, banks, wallets, games
+        "onedrive": "live.com microsoft.com", "sharepoint": "sharepoint.com microsoft.com",
+        "youtube": "youtube.com google.com", "wetransfer": "wetransfer.com", "royalmail": "royalmail.com",
+        "dpd": "dpd.com dpd.co.uk dpd.pl dpd.de", "gls": "gls-group.com gls-group.eu gls-pakete.de",
+        "poczta": "poczta-polska.pl", "pocztapolska": "poczta-polska.pl", "correos": "correos.es",
+        "laposte": "laposte.fr laposte.net", "chronopost": "chronopost.fr", "postnl": "postnl.nl",
+        "evri": "evri.com", "hermes": "hermes.com", "auspost": "auspost.com.au", "canadapost": "canadapost.ca",
+        "barclays": "barclays.co.uk barclays.com", "lloyds": "lloydsbank.com lloyds.com",
+        "natwest": "natwest.com", "monzo": "monzo.com", "ing": "ing.com ing.pl ing.de ing.nl",
+        "pkobp": "pkobp.pl", "millennium": "bankmillennium.pl", "alior": "aliorbank.pl",
+        "credit-agricole": "credit-agricole.fr credit-agricole.pl", "bnpparibas": "bnpparibas.com bnpparibas.pl",
+        "bbva": "bbva.com bbva.es", "caixabank": "caixabank.es", "nubank": "nubank.com.br",
+        "sparkasse": "sparkasse.de", "commerzbank": "commerzbank.de", "postbank": "postbank.de",
+        "trustwallet": "trustwallet.com", "phantom": "phantom.app", "opensea": "opensea.io",
+        "uniswap": "uniswap.org", "bybit": "bybit.com", "okx": "okx.com", "kucoin": "kucoin.com",
+        "epicgames": "epicgames.com", "fortnite": "epicgames.com fortnite.com", "riotgames": "riotgames.com",
+        "battlenet": "battle.net blizzard.com", "playstation": "playstation.com", "xbox": "xbox.com microsoft.com",
+        "nintendo": "nintendo.com", "disney": "disney.com disneyplus.com", "disneyplus": "disneyplus.com",
+        "primevideo": "primevideo.com amazon.com", "aliexpress": "aliexpress.com", "alibaba": "alibaba.com",
+        "walmart": "walmart.com", "costco": "costco.com", "bestbuy": "bestbuy.com", "irs": "irs.gov",
+        "hmrc": "hmrc.gov.uk gov.uk", "tmobile": "t-mobile.com", "vodafone": "vodafone.com vodafone.co.uk",
+        "okta": "okta.com", "zoom": "zoom.us", "webex": "webex.com", "aol": "aol.com", "zimbra": "zimbra.com",
+        "roundcube": "roundcube.net", "mobywatel": "gov.pl", "epuap": "gov.pl", "allegropay": "allegro.pl",
+        "blik": "blik.com", "pge": "gkpge.pl pge.pl pge-obrot.pl", "tauron": "tauron.pl", "lotos": "lotos.pl",
+        "mercadopago": "mercadopago.com", "nubankapp": "nubank.com.br", "swisscom": "swisscom.ch",
+        "postfinance": "postfinance.ch", "amex": "americanexpress.com", "americanexpress": "americanexpress.com",
+        "mastercard": "mastercard.com", "visa": "visa.com", "stripe": "stripe.com", "venmo": "venmo.com",
+        "cashapp": "cash.app", "zelle": "zellepay.com", "wise": "wise.com", "klarna": "klarna.com",
     }.items()
 }
+
+# Brands that run a site under most country codes (`google.de`, `amazon.co.jp`, `hsbc.co.uk`).
+COUNTRY_SITES = frozenset("google amazon ebay apple paypal microsoft yahoo hsbc santander ing dhl ups vodafone "
+                          "booking samsung bbva bnpparibas olx shopee mercadolibre".split())
+
+# Brands that are everyday words too: alone on someone else's host they claim little.
+WORD_BRANDS = frozenset("apple booking chase steam ledger kraken phantom hermes wise zoom visa orange shell "
+                        "target blik poczta evri".split())
 
 FREE_HOSTING = frozenset("""
 vercel.app netlify.app github.io gitlab.io pages.dev workers.dev blogspot.com weebly.com wixsite.com
@@ -61,9 +97,6 @@ RISKY_TLDS: dict[str, float] = {
     **dict.fromkeys("site online club live shop store space website fun pro fyi guru study support info biz "
                     "cam today best life world work link help digital one vip".split(), 0.3),
 }
-
-# Second-level labels under which a country TLD sells registrations (`example.com.br`).
-SECOND_LEVEL = frozenset("co com net org gov edu ac or ne go gob mil nom ltd plc sch blogspot".split())
 
 # Top-level domains recognised in bare (scheme-less) links; anything else is not a link.
 KNOWN_TLDS = frozenset(

@@ -2,42 +2,49 @@
 
 No network: a gateway must not fetch what an attacker sends it, and a lookup per
 message would cost more than the whole filter. The judgement adds up lexical signs
-that phishing kits share (an IP instead of a name, a brand name on someone else's
-domain or on free hosting, `user@host` tricks, punycode, risky TLDs, shorteners,
-login-style paths); operator allow/deny lists and feed files come first.
+that phishing kits share (an IP instead of a name, a brand name on a domain the brand
+does not own or on a shared platform, `user@host` tricks, look-alike letters, risky
+TLDs, shorteners, login-style paths, pages carried in `data:` URLs); operator allow/deny
+lists and feed files come first. Who owns a name comes from the Public Suffix List
+(`hosts.py`), brand claims from `brands.py`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import re2
 
 from filters._patterns import spans
+from filters.threat.brands import brand_claims
 from filters.threat.feeds import DomainList, normalise_host
-from filters.threat.linkdata import (
-    BRANDS,
-    FREE_HOSTING,
-    KEYWORDS,
-    KNOWN_TLDS,
-    RISKY_TLDS,
-    SECOND_LEVEL,
-    SHORTENERS,
-)
+from filters.threat.hosts import Host, parse_host, scripts, skeleton, unicode_form
+from filters.threat.linkdata import BRANDS, FREE_HOSTING, KEYWORDS, KNOWN_TLDS, RISKY_TLDS, SHORTENERS
 from filters.threat.scoring import combine
 
 _URL = re2.compile(
-    r"(?:\b(?:https?|hxxps?|ftp)://|\bwww\.)[^\s<>\"'\x60]+"
+    r"(?:\b(?:https?|hxxps?|ftp)://|\bwww\.|\bdata:[a-z]+/[a-z0-9.+-]+[;,])[^\s<>\"'\x60]+"
     r"|\b((?:[\pL\pN][\pL\pN-]*\.)+[a-z]{2,24}\b)"
     r"(?::\d{2,5})?(?:/[^\s<>\"'\x60]*)?"
 )
 _KIT = re2.compile(r"\.php\b|/wp-(?:content|admin|includes)/|[?&](?:email|login|user|account)=|/(?:signin|login|"
                    r"verify|update|secure|account|webscr|auth)[^/]*\.(?:html?|php|aspx?)")
 _DIGITS = re2.compile(r"\d{4,}|[a-z]+\d+[a-z]+\d+[a-z\d]*\d")
+# Five consonants in a row (y counts as a vowel): a name typed by a machine, not a person.
+_UNSPOKEN = re2.compile(r"[bcdfghjklmnpqrstvwxz]{5}")
+# A TLD spelt inside a name as a word of its own: `paypal-com.`, `com-secure.`, `allegro-pl-`.
+_TLD_WORD = re2.compile(r"(?:^|[.-])(?:com|net|org)-|-(?:com|net|org)(?:$|[.-])")
+_LONG_BRANDS = re2.compile("|".join(sorted((b for b in BRANDS if len(b) >= 5), key=len, reverse=True)))
+_LURE_WORDS = frozenset(KEYWORDS)
+_CONFUSED = frozenset({"LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE"})  # scripts with Latin twins
+_ACTIVE_DATA = frozenset({"text/html", "application/xhtml+xml", "image/svg+xml", "text/javascript",
+                          "application/javascript", "application/x-javascript", "text/xml", "application/xml"})
+HOMOGRAPH = 0.9
 _TRAILING = ".,;:!?)]}'\"*"
-_LEET = str.maketrans("013457", "oleast")
-# Dots a browser's IDNA mapping reads as "." (ideographic, full-width, half-width).
-DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
+# Dots a browser's IDNA mapping reads as "." (ideographic, full-width, half-width); the
+# normaliser maps them before links are found, the original spelling is a sign of its own.
+ODD_DOTS = frozenset("\u3002\uff0e\uff61")
 MAX_LINKS = 256  # distinct links judged per message; more is itself a sign (see `extract`)
 
 
@@ -117,135 +124,126 @@ def _split(url: str) -> tuple[str, str, str, str]:
 
 def registrable(host: str) -> str:
     """The part of `host` that one owner registers (`shop.example.co.uk` -> `example.co.uk`)."""
-    labels = host.split(".")
-    if len(labels) >= 3 and labels[-2] in SECOND_LEVEL and len(labels[-1]) == 2:
-        return ".".join(labels[-3:])
-    return ".".join(labels[-2:])
+    return parse_host(host).site
 
 
-def _deletions(word: str) -> set[str]:
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
-
-
-def _near_index() -> dict[str, frozenset[str]]:
-    """Every brand (5+ letters) and each of its one-letter deletions -> the brands it came from.
-
-    Two words are one edit apart exactly when one is the other, or a deletion of the
-    other, or both share a deletion: a handful of set look-ups per token instead of a
-    comparison with every brand."""
-    index: dict[str, set[str]] = {}
-    for brand in BRANDS:
-        if len(brand) >= 5:
-            for key in (brand, *_deletions(brand)):
-                index.setdefault(key, set()).add(brand)
-    return {key: frozenset(value) for key, value in index.items()}
-
-
-_NEAR = _near_index()
-_LONG_BRANDS = re2.compile("|".join(sorted((b for b in BRANDS if len(b) >= 5), key=len, reverse=True)))
-
-
-def _near_brands(token: str) -> set[str]:
-    """Brands within one insertion, deletion or substitution of `token` (5+ letters)."""
-    found: set[str] = set(_NEAR.get(token, ()))
-    for key in _deletions(token):
-        if key in BRANDS and len(key) >= 5:
-            found.add(key)
-        found.update(_NEAR.get(key, ()))
+def _tokens(labels: Iterable[str]) -> set[str]:
+    """The labels and their hyphen-separated words."""
+    found: set[str] = set()
+    for label in labels:
+        found.add(label)
+        found.update(part for part in label.split("-") if part)
     return found
 
 
-def _brand_signals(host: str, site: str) -> tuple[float, str]:
-    """Score for a brand name, or a near miss of one, on a domain the brand does not own."""
-    labels = host.split(".")[:-1]
-    tokens = set(labels)
-    for label in labels:
-        tokens.update(label.split("-"))
-    named = {token for token in tokens if token in BRANDS}
-    named.update(host[a:b] for a, b in (spans(found)[0] for found in _LONG_BRANDS.finditer(host)))
-    if any(site in BRANDS[brand] for brand in named):
-        return 0.0, ""
-    if named:
-        return 0.8, f"brand:{min(named)}"
-    for token in sorted(tokens):
-        if len(token) < 5 or len(token) > 40:
-            continue
-        near = _near_brands(token) - {token}
-        leet = token.translate(_LEET)
-        if leet != token and leet in BRANDS:
-            near.add(leet)
-        for brand in sorted(near):
-            if site not in BRANDS[brand]:
-                return 0.75, f"lookalike:{brand}"
-    return 0.0, ""
+def _name_signals(host: Host, signals: list[tuple[float, str]]) -> float:
+    """Brand claims, look-alike letters and lure words in the host name; returns the brand weight."""
+    shown = unicode_form(host.name)
+    looks = skeleton(shown)
+    suffix_labels = host.site.count(".")
+    labels = looks.split(".")
+    tokens = _tokens(labels[:-suffix_labels or None])
+    owner = skeleton(unicode_form(host.owner_label))
+    weight, why = brand_claims(tokens, host.site, "" if host.platform else owner, _tokens([owner]))
+    if shown != host.name:  # an internationalised name: which scripts, and what it looks like
+        if looks != shown and weight:
+            weight, why = max(weight, HOMOGRAPH), "homograph:" + why.split(":", 1)[1]
+        if any(len(scripts(label) & _CONFUSED) >= 2 for label in shown.split(".")):
+            signals.append((0.6, "mixed-scripts"))
+        else:
+            signals.append((0.2, "idn"))
+    if weight:
+        signals.append((weight, why))
+        lures = sorted(tokens & _LURE_WORDS)
+        if lures:
+            signals.append((0.4, f"brand-with-lure:{lures[0]}"))
+    return weight
 
 
-def _punycode_skeleton(host: str) -> str:
-    try:
-        return host.encode("ascii").decode("idna")
-    except UnicodeError:
-        return host
+def _ip_signals(host: str, path: str, signals: list[tuple[float, str]]) -> bool:
+    """Signs of a host given as an IP address; False when it is a name."""
+    address, disguised = ipv4_host(host)
+    if not address and not (host.startswith("[") and host.endswith("]")):
+        return False
+    signals.append((0.6, "ip-literal"))
+    if disguised:
+        signals.append((0.8, "disguised-ip"))
+    if _LONG_BRANDS.search(path):
+        signals.append((0.5, "brand-in-path"))
+    return True
 
 
-def judge(link: Link, allow: DomainList, deny: DomainList) -> Judgement:
-    """Score one link in [0, 1] with the reasons that raised it."""
+def _data_url(link: Link) -> Judgement | None:
+    """`data:` URLs that a browser renders as a page or runs: a whole phishing page inside the link."""
+    if not link.url.startswith("data:"):
+        return None
+    kind = link.url[5:].split(";", 1)[0].split(",", 1)[0]
+    return Judgement(link, 0.85 if kind in _ACTIVE_DATA else 0.3, (f"data-url:{kind}",))
+
+
+def _shape_signals(name: str, host: Host, port: str, signals: list[tuple[float, str]]) -> None:
+    """How the name is built: machine-made labels, strung-together words, URLs spelt as names."""
+    if len(host.subdomains) >= 3:
+        signals.append((0.35, "many-subdomains"))
+    first = name.split(".")[0]
+    if "http" in first or (first != "www" and "www" in first) or _TLD_WORD.search(name):
+        signals.append((0.6, "deceptive-label"))  # `https-login.`, `wwwpaypal.`, `paypal-com.`
+    owner = unicode_form(host.owner_label)
+    hyphens = max((label.count("-") for label in unicode_form(name).split(".")), default=0)
+    if _DIGITS.search(owner) or _UNSPOKEN.search(owner) or hyphens >= 3:
+        signals.append((0.25, "random-label"))  # typed by a machine, not chosen by a person
+    if owner.count("-") == 2:
+        signals.append((0.3, "hyphenated-name"))  # words strung together: "secure-account-update"
+    if port and port not in ("80", "443", "8080", "8443"):
+        signals.append((0.2, "odd-port"))
+
+
+def judge(link: Link, allow: DomainList, deny: DomainList, *, odd_dots: bool = False) -> Judgement:
+    """Score one link in [0, 1] with the reasons that raised it.
+
+    `odd_dots`: the original text spelt the host's dots with characters that only read
+    as dots (full-width, ideographic), which nobody types by accident."""
+    data = _data_url(link)
+    if data is not None:
+        return data
     userinfo, raw_host, port, path = _split(link.url)
-    host = normalise_host(raw_host)
-    if not host:
+    name = normalise_host(raw_host)
+    if not name:
         return Judgement(link, 0.0, ())
-    if deny.matches(host, path.split("?")[0]):
+    if deny.matches(name, path.split("?")[0]):
         return Judgement(link, 1.0, ("denylist",))
-    if allow.has_host(host):
+    if allow.has_host(name):
         return Judgement(link, 0.0, ("allowlist",))
     signals: list[tuple[float, str]] = []
     if userinfo:
         signals.append((0.75, "userinfo"))
-    words = sum(1 for word in KEYWORDS if word in host or word in path)
+    if odd_dots:
+        signals.append((0.45, "unicode-dots"))
+    # Lure words in the name are a claim; in the path they are how every site names its login pages.
+    words = sum(1 for word in KEYWORDS if word in name)
     if words:
         signals.append((0.3 if words == 1 else 0.45, "keywords"))
-    address, disguised = ipv4_host(host)
-    if address or (host.startswith("[") and host.endswith("]")):
-        signals.append((0.6, "ip-literal"))
-        if disguised:
-            signals.append((0.8, "disguised-ip"))
-        if any(brand in path for brand in BRANDS if len(brand) >= 5):
-            signals.append((0.5, "brand-in-path"))
+    in_path = sum(1 for word in KEYWORDS if word in path)
+    if in_path:
+        signals.append((0.15 if in_path == 1 else 0.25, "path-keywords"))
+    if _ip_signals(name, path, signals):
         return _finish(link, signals)
-    site = registrable(host)
-    tld = host.rsplit(".", 1)[-1]
-    if "xn--" in host:
-        signals.append((0.5, "punycode"))
-        shown = _punycode_skeleton(host)
-        if shown != host:
-            brand, why = _brand_signals(shown, registrable(shown))
-            if brand:
-                signals.append((0.9, why))
+    host = parse_host(name, FREE_HOSTING)
+    tld = name.rsplit(".", 1)[-1]
     if tld in RISKY_TLDS:
         signals.append((RISKY_TLDS[tld], f"tld:{tld}"))
-    hosting = next((suffix for suffix in FREE_HOSTING if host.endswith("." + suffix)), "")
-    if hosting:
-        signals.append((0.5, f"free-hosting:{hosting}"))
-        site = ".".join(host.split(".")[-hosting.count(".") - 2:])
-    if site in SHORTENERS and path.strip("/?#"):
+    hosting = host.platform
+    if hosting:  # anyone's page: a sign only beside others (project pages live there too)
+        signals.append((0.35, f"free-hosting:{hosting}"))
+    if host.site in SHORTENERS and path.strip("/?#"):
         signals.append((0.45, "shortener"))
-    brand, why = _brand_signals(host, site)
-    if brand:
-        signals.append((brand + (0.1 if hosting else 0.0), why))
-    extra = host.count(".") - site.count(".")
-    if extra >= 3:
-        signals.append((0.35, "many-subdomains"))
-    first = host.split(".")[0]
-    if "http" in first or (first != "www" and "www" in first) or "-com" in host or "com-" in host:
-        signals.append((0.6, "deceptive-label"))
-    if _DIGITS.search(site.split(".")[0]) or max((label.count("-") for label in host.split(".")), default=0) >= 3:
-        signals.append((0.25, "random-label"))
-    if port and port not in ("80", "443", "8080", "8443"):
-        signals.append((0.2, "odd-port"))
-    if site.split(".")[0].count("-") == 2:
-        signals.append((0.3, "hyphenated-name"))  # words strung together: "secure-account-update"
+    brand = _name_signals(host, signals)
+    _shape_signals(name, host, port, signals)
     if _KIT.search(path):
         signals.append((0.25, "kit-path"))  # the file names and parameters of phishing kits
-    if link.url.startswith(("http://", "hxxp://")) and (words or brand or hosting):
+        if not brand and _LONG_BRANDS.search(path):
+            signals.append((0.3, "brand-in-path"))
+    if link.url.startswith(("http://", "hxxp://")) and (words or in_path or brand or hosting):
         signals.append((0.15, "plain-http"))
     return _finish(link, signals)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from filters.threat.feeds import DomainList
+from filters.threat.hosts import parse_host, skeleton
+from filters.threat.linkdata import FREE_HOSTING
 from filters.threat.links import Link, extract, judge, registrable
 
 NONE = DomainList()
@@ -19,7 +21,7 @@ def _score(url: str, allow: DomainList = NONE, deny: DomainList = NONE) -> tuple
     ("http://203.0.113.7/secure/login", "ip-literal"),
     ("http://3405803783/", "ip-literal"),
     ("http://[2001:db8::1]/x", "ip-literal"),
-    ("https://xn--80ak6aa92e.com/", "punycode"),
+    ("https://xn--80ak6aa92e.com/", "homograph:apple"),
     ("https://paypal.account-check.example/", "brand:paypal"),
     ("https://roblox.com.gr/users/1", "brand:roblox"),
     ("https://paypa1.example/", "lookalike:paypal"),
@@ -28,7 +30,16 @@ def _score(url: str, allow: DomainList = NONE, deny: DomainList = NONE) -> tuple
     ("https://a.b.c.d.example.com/", "many-subdomains"),
     ("https://prize-claim.sbs/", "tld:sbs"),
     ("https://bit.ly/abcdef", "shortener"),
-    ("https://files.example/account/verify", "keywords"),
+    ("https://files.example/account/verify", "path-keywords"),
+    ("https://account-verify.example/", "keywords"),
+    ("https://secure-paypal-login.example/", "brand-with-lure:login"),
+    ("https://xn--pple-43d.com/", "homograph:apple"),
+    ("https://xn--pypl-53dc.com/", "mixed-scripts"),
+    ("https://4821907.weebly.com/", "random-label"),
+    ("https://qwxzvbk.example/", "random-label"),
+    ("https://roblox.cl/", "brand:roblox"),
+    ("https://paypal-com.example/", "deceptive-label"),
+    ("data:text/html;base64,PGgxPkxvZyBpbjwvaDE+", "data-url:text/html"),
     ("https://https--www-example.com/", "deceptive-label"),
 ])
 def test_each_sign_is_reported(url: str, reason: str) -> None:
@@ -39,6 +50,10 @@ def test_each_sign_is_reported(url: str, reason: str) -> None:
 @pytest.mark.parametrize("url", [
     "https://www.paypal.com/signin", "https://github.com/python/cpython", "https://en.wikipedia.org/wiki/URL",
     "https://groups.google.com/", "https://bit.ly", "https://stackoverflow.com/questions/1",
+    "https://teams.microsoft.com/l/meetup-join/1", "https://cloud.google.com/run", "https://www.google.de/maps",
+    "https://www.amazon.co.jp/", "https://pineapple.example/", "https://myproject.github.io/docs/",
+    "https://www.münchen.de/", "https://xn--mnchen-3ya.de/", "https://booking.hotel.example/rooms",
+    "data:image/png;base64,iVBORw0KGgo=",
 ])
 def test_well_known_sites_score_low(url: str) -> None:
     assert _score(url)[0] < 0.5
@@ -56,6 +71,7 @@ def test_allow_and_deny_lists_come_first() -> None:
 
 @pytest.mark.parametrize(("host", "site"), [
     ("a.b.example.com", "example.com"), ("shop.example.co.uk", "example.co.uk"), ("roblox.com.gr", "roblox.com.gr"),
+    ("x.someone.github.io", "github.io"), ("localhost", "localhost"),
 ])
 def test_registrable(host: str, site: str) -> None:
     assert registrable(host) == site
@@ -65,3 +81,28 @@ def test_extract_finds_scheme_www_and_bare_links_but_not_emails_or_code() -> Non
     found = [link.url for link in extract("go to https://a.example/x, www.b.example or c.example.com! "
                                           "mail d@e.example; t1.shop_id = t2.id; console.log(x)")]
     assert found == ["https://a.example/x", "www.b.example", "c.example.com"]
+
+
+def test_brand_country_site_alerts_without_blocking() -> None:
+    score, reasons = _score("https://roblox.com.gr/users/1")
+    assert 0.5 <= score < 0.8 and "brand:roblox" in reasons
+
+
+@pytest.mark.parametrize(("host", "tenant", "platform"), [
+    ("x.someone.github.io", "someone.github.io", "github.io"),
+    ("shop.example.co.uk", "example.co.uk", ""),
+    ("4821907.weebly.com", "4821907.weebly.com", "weebly.com"),
+])
+def test_shared_platforms_are_read_per_tenant(host: str, tenant: str, platform: str) -> None:
+    parsed = parse_host(host, FREE_HOSTING)
+    assert (parsed.tenant, parsed.platform) == (tenant, platform)
+
+
+@pytest.mark.parametrize(("spelt", "looks"), [("раураl", "paypal"), ("ｇｏｏｇｌｅ", "google"), ("ápple", "apple")])
+def test_skeleton_reads_look_alike_letters_as_ascii(spelt: str, looks: str) -> None:
+    assert skeleton(spelt) == looks
+
+
+def test_non_ascii_dots_are_a_sign_of_their_own() -> None:
+    link = Link(0, 22, "paypal.com.verify.tk")
+    assert judge(link, NONE, NONE, odd_dots=True).score > judge(link, NONE, NONE).score

@@ -1,0 +1,131 @@
+"""Brand names where the brand does not live: the core sign of a phishing host.
+
+A name a brand owns (`paypal.com`) is trusted for that brand. Anywhere else the brand
+name is a claim the host cannot back: as a whole label or hyphen-separated word
+(`paypal.com.verify.example`, `secure-paypal.example`) it is strong; glued to lure
+words, digits or a country code (`paypalsecure`, `shopee435`, `appleid`) it is as
+strong; inside an unrelated word (`pineapple`) it is weak, and so is a brand that is also an
+everyday word (`booking`, `steam`) until a lure word stands beside it. Near misses (one edit,
+digits for letters) count as look-alikes.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import re2
+
+from filters._patterns import spans
+from filters.threat.linkdata import BRANDS, COUNTRY_SITES, KEYWORDS, KNOWN_TLDS, WORD_BRANDS
+
+_LEET = str.maketrans("013457", "oleast")
+_LURES = frozenset(KEYWORDS)
+_PIECES = re2.compile(r"[a-z]+|[0-9]+")
+# A brand that is also an everyday word (`booking`, `steam`) claims less on its own.
+# The brand's own name under another suffix (`amazon.fr`) may be its country site: an alert, not a block.
+STRONG, GLUED, COUNTRY, WORD, WEAK, LOOKALIKE = 0.8, 0.75, 0.6, 0.45, 0.35, 0.7
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+@cache
+def _near_index() -> dict[str, frozenset[str]]:
+    """Every brand (5+ letters) and each of its one-letter deletions -> the brands it came from.
+
+    Two words are one edit apart exactly when one is the other, or a deletion of the
+    other, or both share a deletion: a handful of set look-ups per token instead of a
+    comparison with every brand."""
+    index: dict[str, set[str]] = {}
+    for brand in BRANDS:
+        if len(brand) >= 5:
+            for key in (brand, *_deletions(brand)):
+                index.setdefault(key, set()).add(brand)
+    return {key: frozenset(value) for key, value in index.items()}
+
+
+_LONG_BRANDS = re2.compile("|".join(sorted((b for b in BRANDS if len(b) >= 4), key=len, reverse=True)))
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """True when `a` and `b` differ by exactly one insertion, deletion or substitution."""
+    if len(a) > len(b):
+        a, b = b, a
+    if len(b) - len(a) > 1 or a == b:
+        return False
+    head = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
+    return a[head + (len(a) == len(b)):] == b[head + 1:]
+
+
+def _near_brands(token: str) -> set[str]:
+    """Brands within one insertion, deletion or substitution of `token` (5+ letters).
+
+    The deletion index proposes candidates (words sharing a deletion may also be a
+    transposition apart: `teams` and `steam`); each one is confirmed."""
+    index = _near_index()
+    found: set[str] = set(index.get(token, ()))
+    for key in _deletions(token):
+        if key in BRANDS and len(key) >= 5:
+            found.add(key)
+        found.update(index.get(key, ()))
+    return {brand for brand in found if _one_edit(token, brand)}
+
+
+def _filler(piece: str) -> bool:
+    """A piece a phisher glues to a brand name: digits, a lure word, a country code, another brand."""
+    return piece.isdigit() or piece in _LURES or piece in BRANDS or piece in KNOWN_TLDS
+
+
+def _glued(token: str, start: int, end: int) -> bool:
+    rest = token[:start] + " " + token[end:]
+    return all(_filler(piece) for piece in _PIECES.findall(rest))
+
+
+def owns(brand: str, site: str) -> bool:
+    """True when `site` is one of the brand's own, or its name under a country code of a brand that has those."""
+    if site in BRANDS[brand]:
+        return True
+    name, _, suffix = site.partition(".")
+    country = suffix.rsplit(".", 1)[-1]
+    return name == brand and brand in COUNTRY_SITES and len(country) == 2 and suffix.count(".") <= 1
+
+
+def brand_claims(tokens: set[str], site: str, owner: str, registered: set[str]) -> tuple[float, str]:
+    """The strongest claim to a brand among `tokens` (words of a host) for a host on `site`.
+
+    `owner` is the label registered directly under a public suffix ("" on a shared
+    platform): `amazon` of `amazon.fr` is very likely the brand's own country site, so
+    alone it claims little. Look-alike spellings count only among the `registered`
+    words (the owner's label, where typosquatters register); digit spellings
+    (`paypa1`) count anywhere."""
+    best = (0.0, "")
+    for token in sorted(tokens):
+        if token in BRANDS:
+            if not owns(token, site):
+                weight = WORD if token in WORD_BRANDS else COUNTRY if token == owner else STRONG
+                if weight == STRONG:
+                    return STRONG, f"brand:{token}"
+                best = max(best, (weight, f"brand:{token}"))
+            continue
+        for found in _LONG_BRANDS.finditer(token):
+            start, end = spans(found)[0]
+            brand = token[start:end]
+            if owns(brand, site):
+                continue
+            weight = GLUED if _glued(token, start, end) and brand not in WORD_BRANDS else WEAK
+            if weight > best[0]:
+                best = (weight, f"brand:{brand}")
+    if best[0] >= GLUED:
+        return best
+    for token in sorted(tokens):
+        if not 5 <= len(token) <= 40 or token in _LURES:
+            continue
+        near = _near_brands(token) if token in registered else set()
+        leet = token.translate(_LEET)
+        if leet != token and leet in BRANDS:
+            near.add(leet)
+        for brand in sorted(near):
+            if not owns(brand, site):
+                return LOOKALIKE, f"lookalike:{brand}"
+    return best

@@ -1,0 +1,107 @@
+"""Reading a link's host: who registered it, on whose shared platform, and how it is spelt.
+
+Ownership comes from the Public Suffix List (the `publicsuffixlist` package ships a
+snapshot, so nothing is fetched): its ICANN section says what a registrar sells
+(`example.co.uk`), its private section names platforms that hand out subdomains to
+anyone (`github.io`, `netlify.app`, `r2.dev`...). A brand name counts only where the
+brand does not own the registered domain, and a page on a shared platform belongs to
+its tenant, not to the platform. Look-alike letters are read through Unicode's
+confusables table (the `confusable-homoglyphs` package) so `раураl` reads as `paypal`.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from publicsuffixlist import PublicSuffixList
+
+_ICANN = PublicSuffixList(only_icann=True)
+_ALL = PublicSuffixList()
+
+
+@dataclass(frozen=True, slots=True)
+class Host:
+    """A host name taken apart by ownership."""
+
+    name: str  # lower case, IDNA (punycode) form
+    site: str  # the ICANN registrable domain (`example.co.uk`); the name itself when there is none
+    tenant: str  # on a shared platform the tenant's own domain (`someone.github.io`), else `site`
+    platform: str  # the shared platform's suffix (`github.io`), or ""
+    subdomains: tuple[str, ...]  # labels left of `tenant`
+
+    @property
+    def owner_label(self) -> str:
+        """The label its owner chose: `example` of `shop.example.co.uk`, `someone` of `someone.github.io`."""
+        return self.tenant.split(".", 1)[0]
+
+
+def parse_host(name: str, platforms: frozenset[str] = frozenset()) -> Host:
+    """`name` (lower case, punycode) taken apart with the Public Suffix List.
+
+    `platforms` adds shared platforms that the list's private section lacks."""
+    site = _ICANN.privatesuffix(name) or name
+    tenant = _ALL.privatesuffix(name) or site
+    platform = ""
+    if len(tenant) > len(site):  # the private section goes deeper: a platform hands out these names
+        platform = tenant.split(".", 1)[1]
+    else:
+        tenant = site
+        labels = name.split(".")
+        for cut in range(1, len(labels) - 1):
+            if ".".join(labels[cut:]) in platforms:
+                platform, tenant = ".".join(labels[cut:]), ".".join(labels[cut - 1:])
+                break
+    left = name[: -len(tenant)].rstrip(".") if name != tenant and name.endswith("." + tenant) else ""
+    return Host(name, site, tenant, platform, tuple(left.split(".")) if left else ())
+
+
+def unicode_form(name: str) -> str:
+    """The host as a browser shows it: punycode labels decoded (undecodable ones kept)."""
+    if "xn--" not in name:
+        return name
+    labels = []
+    for label in name.split("."):
+        if label.startswith("xn--"):
+            try:
+                label = label.encode("ascii").decode("idna")
+            except UnicodeError:
+                pass
+        labels.append(label)
+    return ".".join(labels)
+
+
+@cache
+def _latin_twins() -> dict[int, str]:
+    """Characters that Unicode's confusables table says look like one ASCII letter or digit."""
+    data = resources.files("confusable_homoglyphs").joinpath("confusables.json").read_text(encoding="utf-8")
+    table: dict[int, str] = {}
+    for char, twins in json.loads(data).items():
+        if len(char) != 1 or char.isascii():
+            continue
+        ascii_twins = {twin["c"].lower() for twin in twins if len(twin["c"]) == 1 and twin["c"].isascii()
+                       and twin["c"].isalnum()}
+        if len(ascii_twins) == 1:
+            table[ord(char)] = ascii_twins.pop()
+    return table
+
+
+def skeleton(text: str) -> str:
+    """`text` as it looks: compatibility forms folded, accents dropped, confusable letters read as ASCII."""
+    if text.isascii():
+        return text
+    folded = unicodedata.normalize("NFKD", text)
+    kept = "".join(char for char in folded if not unicodedata.combining(char))
+    return kept.translate(_latin_twins()).lower()
+
+
+def scripts(label: str) -> set[str]:
+    """The scripts of the letters in `label` (the first word of their Unicode names)."""
+    found: set[str] = set()
+    for char in label:
+        if char.isalpha():
+            found.add("LATIN" if char.isascii() else unicodedata.name(char, "UNKNOWN").split(" ", 1)[0])
+    return found
