@@ -9,14 +9,18 @@ from aiohttp import web
 from gateway.audit import AuditWriter, install_handler, remove_handler
 from gateway.auth import AUTH, AuthRoutes, AuthService, Identifier, auth_context
 from gateway.config.settings import Settings
+from gateway.database import open_database
+from gateway.e2ee.fields import FieldCrypto
 from gateway.edge.client_address import client_address
 from gateway.edge.dispatch import handle
 from gateway.edge.guard import ConnectionGuard
 from gateway.enforce.alerts import AlertSender
 from gateway.enforce.countermeasures import Responder
 from gateway.enforce.transcribe import Transcriber
+from gateway.keyring import build_key_service
 from gateway.keys import (
     AUDIT,
+    FIELD_CRYPTO,
     GUARD,
     IDENTIFIER,
     METRICS,
@@ -92,6 +96,29 @@ def _mount_transcripts(app: web.Application, settings: Settings) -> None:
     app.cleanup_ctx.append(built.context())
 
 
+def _mount_field_crypto(app: web.Application, settings: Settings) -> None:
+    """The key service for `encrypt_fields` (the transcripts' one when they run, else opened at start with its
+    table migrated); only when a route seals fields."""
+    if not any(route.encrypt_fields.json for route in settings.routes):
+        return
+    shared = app.get(TRANSCRIPTS)
+    if shared is not None and shared.parts.keys is not None:  # one key service: the transcripts' own
+        app[FIELD_CRYPTO] = FieldCrypto(shared.parts.keys)
+        return
+    url = settings.keys.store or settings.transcripts.database  # validated: one of them is set
+    db = open_database(url)
+    keys = build_key_service(settings.keys, db)
+    app[FIELD_CRYPTO] = FieldCrypto(keys)
+
+    async def keys_ctx(app: web.Application) -> AsyncIterator[None]:
+        await db.open()  # a key store that cannot be opened stops startup: never store plaintext
+        await keys.setup()
+        yield
+        await db.aclose()
+
+    app.cleanup_ctx.append(keys_ctx)
+
+
 def build_app(settings: Settings) -> web.Application:
     """Assemble once: runtime (routes, pools, filter chains), metrics, cleanup of every resource."""
     limits = settings.limits
@@ -127,6 +154,7 @@ def build_app(settings: Settings) -> web.Application:
     app[RESPONDER] = _mount_responder(app, settings, store)
     app.cleanup_ctx.append(runtime_ctx)
     _mount_transcripts(app, settings)
+    _mount_field_crypto(app, settings)
     app[IDENTIFIER] = _mount_auth(app, settings, store)
     # Bans, logouts and expiry reach WebSockets that are already open, on every instance sharing the store.
     app.cleanup_ctx.append(LiveChecks(app[WS_CONNECTIONS], store, app.get(AUTH)).context())

@@ -9,6 +9,7 @@ from aiohttp import web
 if TYPE_CHECKING:
     from gateway.audit import AuditWriter
     from gateway.auth import Identifier
+    from gateway.e2ee.fields import FieldCrypto
     from gateway.edge.guard import ConnectionGuard
     from gateway.enforce.countermeasures import Responder
     from gateway.enforce.transcribe import Transcriber
@@ -30,3 +31,4 @@ SERVER_TLS: web.AppKey[ServerTLS | None] = web.AppKey("chatguard.server_tls")
 GUARD: web.AppKey[ConnectionGuard] = web.AppKey("chatguard.guard")
 TRANSCRIBER: web.AppKey[Transcriber] = web.AppKey("chatguard.transcriber")
 TRANSCRIPTS: web.AppKey[Transcripts] = web.AppKey("chatguard.transcripts")
+FIELD_CRYPTO: web.AppKey[FieldCrypto] = web.AppKey("chatguard.field_crypto")  # only when a route seals fields

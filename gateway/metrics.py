@@ -45,6 +45,11 @@ class Metrics:
                               ("outcome",), registry=self.registry)
         self.audit_queue = Gauge("chatguard_audit_queue_depth", "Audit entries waiting to be written",
                                  registry=self.registry, multiprocess_mode="livesum")
+        self.e2ee_messages = Counter("chatguard_e2ee_messages", "Client message events by route and end-to-end "
+                                     "encryption (encrypted, plaintext)", ("route", "kind"), registry=self.registry)
+        self.envelope_failures = Counter("chatguard_field_envelope_failures", "cg1 field envelopes left sealed "
+                                         "in answers, by route and reason (unknown_key, key_unavailable, tampered, "
+                                         "malformed, other_conversation)", ("route", "reason"), registry=self.registry)
         self._request_children: dict[tuple[str, int], Counter] = {}
         self._latency_children: dict[str, Histogram] = {}
 

@@ -26,6 +26,7 @@ from gateway.auth.config import AuthSettings
 from gateway.codec import FieldSelector, RouteCodecs
 from gateway.codec.message_names import NameReader
 from gateway.config.listeners import AdminSettings, ListenSettings, ProbeSettings, check_listeners
+from gateway.e2ee.settings import E2EEPolicy, Recognition, SealedFields, check_e2ee
 from gateway.edge.client_keys import ClientKeys
 from gateway.enforce.settings import AlertSettings, ResponseSettings
 from gateway.keyring.config import KeySettings
@@ -206,12 +207,16 @@ class RouteSettings:
     audit_access: bool = False                 # audit allowed requests too (PHI, transcript routes)
     conversation: str = ""                     # the path variable naming the conversation ("": room, else the first)
     message_names: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    e2ee: E2EEPolicy = "allow"                 # require | forbid end-to-end encrypted client messages
+    encrypted: Recognition = field(default_factory=Recognition)   # how E2EE messages are recognised
+    encrypt_fields: SealedFields = field(default_factory=SealedFields)  # sealed for a blind backend
 
     def validate(self, path: str) -> None:
         NameReader(self.message_names, MESSAGE_KINDS, join(path, "message_names"))
         if self.conversation and not re.search(r"\{" + re.escape(self.conversation) + r"(:[^}]*)?\}", self.match.path):
             raise ConfigError(join(path, "conversation"),
                               f"{self.conversation!r} is not a variable of match.path {self.match.path!r}")
+        check_e2ee(self.e2ee, self.encrypted, self.messages.inbound, path)
 
 
 @dataclass(frozen=True)
@@ -269,6 +274,9 @@ class Settings:
             for key in ("max_fields", "max_chars"):
                 if (value := getattr(route, key)) is not None and value < 1:
                     raise ConfigError(join(route_path, key), f"expected >= 1, got {value}")
+            if route.encrypt_fields.json and not (self.keys.enabled and (self.keys.store or self.transcripts.database)):
+                raise ConfigError(join(route_path, "encrypt_fields"), "needs the key service: keys.kek_file (or "
+                                  "kek_env, kms) and keys.store (or transcripts.database)")
             if route.name in names:
                 raise ConfigError(join(route_path, "name"), f"duplicate route name {route.name!r}")
             names.add(route.name)

@@ -20,31 +20,50 @@ from gateway.access.rbac.record import access_record
 from gateway.audit.record import AuditRecord
 from gateway.auth.carriage import strip_query
 from gateway.codec import CodecError, LimitExceeded, UnsupportedPayload
+from gateway.e2ee.fields import SealRefused
+from gateway.e2ee.policy import E2EERefusal
 from gateway.edge.errors import refusal
 from gateway.enforce.countermeasures import Offender
 from gateway.enforce.enforcement import AccessCheck, Close, Countermeasure, Enforcement, Wire
 from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import Inspection
 
-__all__ = ["BLOCKED", "UNPARSEABLE", "decide", "refused", "ws_error_frame"]
+__all__ = ["BLOCKED", "UNPARSEABLE", "Result", "decide", "refused", "ws_error_frame"]
 
 BLOCKED = "message blocked by policy"
 UNPARSEABLE = "message could not be parsed"
 UNSUPPORTED = "message payload type, charset or version is not accepted here"
+NOT_SEALABLE = "an encrypted field must hold a string"
 POLICY_CLOSE = int(WSCloseCode.POLICY_VIOLATION)        # 1008
 UNSUPPORTED_CLOSE = int(WSCloseCode.UNSUPPORTED_DATA)   # 1003
 _GO_ON = Enforcement(Wire.FORWARD)
 
 
-def decide(exchange: Exchange, direction: Direction, result: Inspection | CodecError | AccessCheck) -> Enforcement:
+type Result = Inspection | CodecError | AccessCheck | E2EERefusal
+
+
+def decide(exchange: Exchange, direction: Direction, result: Result) -> Enforcement:
     """The one decision per message: forward, refuse, drop, reply or close, with its audit entries."""
     if isinstance(result, Inspection):
         return _inspected(exchange, direction, result)
     if isinstance(result, AccessCheck):
         return _access(exchange, direction, result)
+    if isinstance(result, E2EERefusal):
+        return _e2ee(exchange, direction, result)
     if isinstance(result, LimitExceeded):
         return _over_limit(exchange, direction, result)
+    if isinstance(result, SealRefused):
+        audit = (_record("e2ee.unsealable", exchange, direction, None, **_ws(exchange)),)
+        return refused(exchange, NOT_SEALABLE, 422, audit)
     return _unparseable(exchange, direction, result)
+
+
+def _e2ee(exchange: Exchange, direction: Direction, refusal: E2EERefusal) -> Enforcement:
+    """The route's `e2ee` policy refuses this message: 403 (or the route's WebSocket refusal), with the
+    policy as the reason, since the sender must know what to change (it reveals no filter's rules)."""
+    audit = (_record("e2ee.refuse", exchange, direction, None, **_ws(exchange), policy=refusal.policy,
+                     message_kind=refusal.kind.value),)
+    return refused(exchange, refusal.reason, 403, audit)
 
 
 def _inspected(exchange: Exchange, direction: Direction, inspection: Inspection) -> Enforcement:

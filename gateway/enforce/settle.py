@@ -17,13 +17,11 @@ from aiohttp import WSCloseCode
 from filters import Channel, Direction
 from gateway.access.rbac import STEP_UP
 from gateway.audit.record import write_audit
-from gateway.codec import CodecError
 from gateway.edge.errors import BANNED, TOO_MANY, HttpAnswer, banned, refusal, too_many_requests
 from gateway.enforce.countermeasures import Outcome
-from gateway.enforce.decide import POLICY_CLOSE, decide, ws_error_frame
-from gateway.enforce.enforcement import AccessCheck, Close, Enforcement, Wire
+from gateway.enforce.decide import POLICY_CLOSE, Result, decide, ws_error_frame
+from gateway.enforce.enforcement import Close, Enforcement, Wire
 from gateway.inspect.exchange import Exchange
-from gateway.inspect.inspection import Inspection
 from gateway.keys import RESPONDER, TRANSCRIBER
 from gateway.state import StateUnavailable
 
@@ -93,7 +91,7 @@ def _reply(frame: str) -> Enforcement:
     return Enforcement(Wire.REPLY, reply=frame)
 
 
-async def enforce(exchange: Exchange, direction: Direction, result: Inspection | CodecError | AccessCheck) -> Enforcement:
+async def enforce(exchange: Exchange, direction: Direction, result: Result) -> Enforcement:
     """What the proxies call per message: `decide`, run its countermeasures, offer its transcript
     (never waiting; a full queue may refuse it, see `gateway.enforce.transcribe`), write its audit entries."""
     enforcement = await settle(exchange, decide(exchange, direction, result))

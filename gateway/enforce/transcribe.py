@@ -14,9 +14,8 @@ from __future__ import annotations
 import time
 
 from filters import Direction
-from gateway.codec import CodecError
-from gateway.enforce.decide import refused
-from gateway.enforce.enforcement import AccessCheck, Enforcement
+from gateway.enforce.decide import Result, refused
+from gateway.enforce.enforcement import Enforcement
 from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import Inspection
 from gateway.transcripts.capture import Envelope, blocked, records
@@ -48,7 +47,7 @@ class Transcriber:
             cached = self._policies[id(plan)] = (plan, own.over(default) if own is not None else default)
         return cached[1]
 
-    def record(self, exchange: Exchange, direction: Direction, result: Inspection | CodecError | AccessCheck,
+    def record(self, exchange: Exchange, direction: Direction, result: Result,
                enforcement: Enforcement) -> Enforcement:
         """Offer the message's records; returns `enforcement`, or a refusal under `on_backlog: refuse`."""
         policy = self.policy(exchange)
@@ -62,7 +61,7 @@ class Transcriber:
         return refused(exchange, NOT_RECORDED, 503, enforcement.audit)
 
     @staticmethod
-    def _records(exchange: Exchange, direction: Direction, result: Inspection | CodecError | AccessCheck,
+    def _records(exchange: Exchange, direction: Direction, result: Result,
                  enforcement: Enforcement, policy: Policy) -> list[TranscriptRecord]:
         principal = exchange.principal
         envelope = Envelope(

@@ -29,7 +29,7 @@ class Exchange:
     identity: Mapping[str, str] = field(default_factory=dict)  # X-Chatguard-* headers for the backend
     websocket: bool = False         # a WebSocket upgrade (decided once, by the dispatcher)
     client_key: str = ""            # what limits and bans count by: the address, or its IPv6 /64 (`clients:`)
-    params: Mapping[str, str] = field(default_factory=dict)  # the route's path variables
+    params: Mapping[str, str] = field(default_factory=dict)  # the route template's variables (room, type)
 
     def __post_init__(self) -> None:
         if not self.client_key:  # built without one (tests, other front ends): the address itself

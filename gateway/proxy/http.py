@@ -19,13 +19,15 @@ from yarl import URL
 from filters import Action, Direction
 from gateway.auth.carriage import strip_headers, strip_query
 from gateway.codec import CodecError
+from gateway.e2ee.policy import E2EERefusal
 from gateway.edge.errors import error_response
 from gateway.edge.guard import body_timed_out
 from gateway.edge.headers import add_forwarding, client_headers, end_to_end, identity_encoded, strip_set
 from gateway.edge.request_id import REQUEST_ID
 from gateway.enforce.settle import enforce
 from gateway.inspect.exchange import Exchange
-from gateway.inspect.inspection import Inspection, inspect
+from gateway.inspect.inspection import Inspection
+from gateway.inspect.message import inspect_message
 from gateway.inspect.named import refused_names
 from gateway.proxy.bodies import BodyTimeout, BodyTooLarge, read_limited
 from gateway.proxy.h1client import UpstreamResponse
@@ -125,12 +127,8 @@ async def forward(exchange: Exchange) -> web.StreamResponse:
         if codec is None:
             body = raw
         else:
-            result: Inspection | CodecError
-            try:
-                result = await inspect(codec, plan.inbound_chain, raw, exchange.message(Direction.INBOUND),
-                                       content_type=request.headers.get("Content-Type"))
-            except CodecError as exc:
-                result = exc
+            result = await inspect_message(exchange, Direction.INBOUND, codec, raw,
+                                           content_type=request.headers.get("Content-Type"))
             enforcement = await enforce(exchange, Direction.INBOUND, result)
             if enforcement.answer is not None:
                 return enforcement.answer.response()
@@ -336,15 +334,15 @@ async def _respond_inspected(exchange: Exchange, upstream: Answer) -> web.Stream
     except aiohttp.ClientError:
         return error_response(502, "upstream error", exchange.request_id)
     assert plan.outbound_codec is not None
-    result: Inspection | CodecError
+    result: Inspection | CodecError | E2EERefusal
     try:
         if coding := content_coding(upstream.headers):  # a backend that compresses although asked not to
             raw = inflate(raw, coding, plan.max_body, exchange.runtime.settings.limits.inflate_ratio)
-        result = await inspect(plan.outbound_codec, plan.outbound_chain, raw,
-                               exchange.message(Direction.OUTBOUND),
-                               content_type=upstream.headers.get("Content-Type"))
     except CodecError as exc:
         result = exc
+    else:
+        result = await inspect_message(exchange, Direction.OUTBOUND, plan.outbound_codec, raw,
+                                       content_type=upstream.headers.get("Content-Type"))
     enforcement = await enforce(exchange, Direction.OUTBOUND, result)
     if enforcement.answer is not None:
         return enforcement.answer.response()

@@ -47,7 +47,8 @@ from gateway.codec import NAMED_KINDS, Codec, CodecError, frame_names
 from gateway.enforce.enforcement import AccessCheck, Close, Enforcement, Wire
 from gateway.enforce.settle import enforce
 from gateway.inspect.exchange import Exchange
-from gateway.inspect.inspection import Inspection, inspect
+from gateway.inspect.inspection import Inspection
+from gateway.inspect.message import inspect_message
 from gateway.inspect.streams import FieldStreams
 
 log = logging.getLogger("chatguard.ws")
@@ -213,11 +214,7 @@ class Bridge:
     async def _filtered(self, codec: Codec, template: Message, src: Side, data: str | bytes) -> bytes | None:
         """The payload to forward after codec -> chain -> enforce, or None when it stops here."""
         direction = template.direction
-        result: Inspection | CodecError
-        try:
-            result = await inspect(codec, self.exchange.plan.chain(direction), data, template, frame=True)
-        except CodecError as exc:
-            result = exc
+        result = await inspect_message(self.exchange, direction, codec, data, frame=True, channel=Channel.WS)
         return await self._apply(await enforce(self.exchange, direction, result), src)
 
     async def _streamed(self, stream: FrameStream, src: Side, data: str | bytes, binary: bool) -> bytes | None:

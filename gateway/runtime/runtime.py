@@ -16,8 +16,10 @@ import aiohttp
 from filters import Chain, Direction, FilterContext
 from gateway.access.rbac import AccessControl, RouteAccess
 from gateway.access.rbac.config import MESSAGE_KINDS
-from gateway.codec import Codec, FieldCaps
+from gateway.codec import Codec, FieldCaps, Pointer
 from gateway.config.settings import RouteSettings, Settings
+from gateway.e2ee.policy import E2EERule
+from gateway.e2ee.recognise import Recogniser
 from gateway.enforce.settings import ResponseSettings
 from gateway.runtime.chains import FilterChains
 from gateway.runtime.request_names import RequestNames
@@ -47,6 +49,9 @@ class RoutePlan:
     access: RouteAccess
     responses: ResponseSettings | None = None  # the route's own score bands (None: the app's)
     names: RequestNames | None = None  # message names HTTP requests carry, where `messages_allow` applies
+    e2ee: E2EERule | None = None               # policy and recogniser for client messages (None: allow, none)
+    seal_codec: Codec | None = None            # `encrypt_fields`: what is sealed on the way in
+    seal_pointers: tuple[Pointer, ...] = ()
 
     @property
     def name(self) -> str:
@@ -98,6 +103,9 @@ class Runtime:
                 responses=rs.responses,
                 names=RequestNames.build(rs.message_names, MESSAGE_KINDS, self.access.routes[route.name].messages,
                                          codecs.inbound),
+                e2ee=_e2ee_rule(rs),
+                seal_codec=rs.encrypt_fields.codec(),
+                seal_pointers=rs.encrypt_fields.pointers(),
             )
 
         self._users = 0
@@ -124,6 +132,14 @@ class Runtime:
     async def aclose(self) -> None:
         await self.upstreams.aclose()
         await self.chains.aclose()
+
+
+def _e2ee_rule(rs: RouteSettings) -> E2EERule | None:
+    """The route's E2EE policy and recogniser; None when there is nothing to recognise."""
+    recognition = rs.encrypted
+    if not recognition.messages or not recognition.declared:
+        return None
+    return E2EERule(rs.e2ee, Recogniser(recognition.event_type, recognition.pointers(), recognition.omemo))
 
 
 def _capped(codec: Codec | None, caps: FieldCaps) -> Codec | None:

@@ -13,6 +13,7 @@ whose option is a list becomes one key per item (Socket.IO event names). In a li
 protocol's event shape is written once (a YAML anchor under `definitions:`) and read under each
 place events travel. The keys given beside `preset:` are merged into every route (mappings
 merged, other values replaced: the user wins), and each route is named `<name or preset>.<route>`.
+A preset route without `encrypted:` carries no message events an `e2ee` policy applies to.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ def _expand(entry: dict[str, Any], path: str) -> list[dict[str, Any]]:
     result = []
     for route in preset["routes"]:
         filled = _substitute(copy.deepcopy(route), options, name)
+        filled.setdefault("encrypted", {"messages": False})  # no message events unless the preset says how
         filled = _merge(filled, copy.deepcopy(user))
         filled["name"] = f"{prefix}.{route['name']}"
         result.append(filled)
