@@ -16,7 +16,7 @@ from filters import ANONYMOUS, Principal
 from filters.options import OptionsError
 from gateway.access.rbac import AccessControl, check_access, explain
 from gateway.config.settings import load_settings
-from gateway.runtime.canonical_path import PathRejected, canonicalise
+from gateway.runtime.canonical_path import CanonicalPath, PathRejected, canonicalise
 from gateway.runtime.routing import RouteTable
 
 
@@ -54,17 +54,25 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     except PathRejected as rejected:
         print(f"DENY 400 by rule path: {rejected.reason}", file=out)
         return 1
-    matched = table.match(args.method, args.host, path, args.websocket)
+    lines, allowed = decide(table, access, args.roles, args.mfa, args.method, path, args.host, args.client,
+                            args.websocket)
+    for line in lines:
+        print(line, file=out)
+    return 0 if allowed else 1
+
+
+def decide(table: RouteTable, access: AccessControl, roles: str, mfa: bool, method: str, path: CanonicalPath,
+           host: str | None = None, client: str | None = None, websocket: bool = False) -> tuple[list[str], bool]:
+    """The explanation's lines (route, expanded roles, decision and rule) and whether it is allowed.
+    Shared by this command and the console's explain form, so both give the gateway's answer."""
+    matched = table.match(method, host, path, websocket)
     if matched is None:
-        print("DENY 404 by rule route: no route matches", file=out)
-        return 1
+        return ["DENY 404 by rule route: no route matches"], False
     name = matched.route.name
-    principal = access.roles.principal(_principal(args.roles, args.mfa))
-    print(f"route: {name}", file=out)
-    print(f"roles: {', '.join(sorted(principal.roles))}{' (mfa)' if principal.mfa else ''}", file=out)
-    decision = access.routes[name].authorize(principal, args.method, args.client, matched.params)
-    print(explain(decision), file=out)
-    return 0 if decision.allowed else 1
+    principal = access.roles.principal(_principal(roles, mfa))
+    decision = access.routes[name].authorize(principal, method, client, matched.params)
+    return [f"route: {name}", f"roles: {', '.join(sorted(principal.roles))}{' (mfa)' if principal.mfa else ''}",
+            explain(decision)], decision.allowed
 
 
 def main(argv: Sequence[str] | None = None) -> int:

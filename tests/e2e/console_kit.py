@@ -64,6 +64,7 @@ def config(tmp_path: Path, upstream: str) -> dict[str, Any]:
             {"name": "strict", "match": {"path": "/strict/messages"}, "upstream": "up", "allow": ["anonymous"],
              "messages": FIELDS, "filters": ["probe"], "responses": bands("ban")},
             {"name": "agents", "match": {"path": "/agents/{rest:path}"}, "upstream": "up", "allow": ["agent"]},
+            {"name": "ws", "match": {"path": "/ws", "websocket": True}, "upstream": "up", "allow": ["agent"]},
         ],
     }
 
