@@ -100,8 +100,12 @@ def instantiate(cls: type[AnyFilter], options: Mapping[str, Any] | None, path: s
         if _takes_context(cls):
             return cls(bound, context if context is not None else FilterContext())
         return cls(bound)
-    except OptionsError:
-        raise
+    except OptionsError as exc:
+        if exc.path.startswith(path):
+            raise
+        # Constructors check their options by the option's own name (`blocklists[0]`): name the whole key.
+        inner = "" if exc.path == "(top level)" else exc.path
+        raise OptionsError(join(path, inner) if inner else path, exc.problem) from None
     except (ValueError, TypeError) as exc:
         raise OptionsError(path, f"rejected by filter {cls.name!r}: {exc}") from exc
 

@@ -8,6 +8,8 @@ from aiohttp import web
 
 from gateway.audit import AuditWriter, install_handler, remove_handler
 from gateway.auth import AUTH, AuthRoutes, AuthService, Identifier, auth_context
+from gateway.auth.external import ExternalIssuers
+from gateway.config.preflight import builtin_issuer
 from gateway.config.settings import Settings
 from gateway.database import open_database
 from gateway.e2ee.fields import FieldCrypto
@@ -74,10 +76,24 @@ def _mount_audit(app: web.Application, settings: Settings) -> AuditWriter | None
 
 
 def _mount_auth(app: web.Application, settings: Settings, store: StateStore) -> Identifier | None:
-    """The built-in identity provider: `/auth/*`, the JWKS, and who is calling. Off without `auth:`."""
-    if settings.auth is None or not settings.auth.enabled:
+    """Who is calling: the built-in identity provider (`/auth/*`, the JWKS) and external issuers.
+
+    External issuers alone (no signing keys, or `enabled: false`) need neither: their tokens are
+    verified against their key sets, fetched before the listener opens. Off without `auth:`."""
+    auth = settings.auth
+    if auth is None or not auth.enabled and not auth.external:
         return None
-    service = AuthService.from_settings(settings.auth, store, client_key=settings.clients.key)
+    if not builtin_issuer(settings):
+        identifier = Identifier(None, auth, ExternalIssuers(auth.external))
+
+        async def external_ctx(app: web.Application) -> AsyncIterator[None]:
+            await identifier.external.start(required=True)
+            yield
+            await identifier.external.aclose()
+
+        app.cleanup_ctx.append(external_ctx)
+        return identifier
+    service = AuthService.from_settings(auth, store, client_key=settings.clients.key)
     app[AUTH] = service
     app.cleanup_ctx.append(auth_context(service))
     trusted = settings.trusted_networks

@@ -32,16 +32,19 @@ def _load(path: str, err: TextIO) -> Settings | None:
         return None
 
 
+def _preflight(settings: Settings, err: TextIO) -> bool:
+    """Open every file the config names (gateway.config.preflight); print each problem on one line."""
+    from gateway.config.preflight import preflight
+
+    problems = preflight(settings)
+    for problem in problems:
+        print(f"chatguard: config error: {problem}", file=err)
+    return not problems
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = _load(args.config, sys.stderr)
-    if settings is None:
-        return EXIT_CONFIG
-    try:
-        from gateway.runtime.runtime import Runtime
-
-        Runtime(settings)  # build routes, filters and codecs now: errors stop startup before listening
-    except OptionsError as exc:
-        print(f"chatguard: config error: {exc}", file=sys.stderr)
+    if settings is None or not _preflight(settings, sys.stderr):
         return EXIT_CONFIG
     logs.configure(settings.logging.level, settings.logging.format)
     workers = args.workers or settings.workers
@@ -50,31 +53,51 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         return supervisor.serve_workers(args.config, workers, float(settings.shutdown_timeout))
     from gateway import server
+    from gateway.database.base import DatabaseError
 
-    server.serve_forever(settings, args.config)
+    try:
+        server.serve_forever(settings, args.config)
+    except OptionsError as exc:  # found only while starting: a port in use, a key set that cannot be fetched
+        print(f"chatguard: cannot start: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except (OSError, DatabaseError) as exc:  # the environment: a database or a directory that fails at start
+        print(f"chatguard: cannot start: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
     return 0
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
     settings = _load(args.config, sys.stderr)
-    if settings is None:
+    if settings is None or not _preflight(settings, sys.stderr):
         return EXIT_CONFIG
-    try:
-        from gateway.runtime.runtime import Runtime
-
-        runtime = Runtime(settings)
-    except OptionsError as exc:
-        print(f"chatguard: config error: {exc}", file=sys.stderr)
+    if args.connect and not _connect(settings):
         return EXIT_CONFIG
     for warning in _warnings(settings):
         print(f"chatguard: warning: {warning}", file=sys.stderr)
-    print(f"{args.config}: ok ({len(runtime.plans)} routes, {len(settings.upstreams)} upstreams, "
+    from gateway.config.preflight import identity_sources
+
+    print(f"{args.config}: ok ({len(settings.routes)} routes, {len(settings.upstreams)} upstreams, "
           f"{len(settings.filters)} filters)")
     from gateway.config.listeners import listeners
 
     print("listeners: " + ", ".join(f"{key.removesuffix('.port')} {host}:{port}"
                                     for key, host, port in listeners(settings)))
+    print("identity: " + ("; ".join(identity_sources(settings)) or "none (every route must allow anonymous)"))
     return 0
+
+
+def _connect(settings: Settings) -> bool:
+    """`--connect`: Redis, PostgreSQL, upstreams and JWKS, each reached once; print what answered."""
+    import asyncio
+
+    from gateway.config.reachability import reach_all
+
+    reached, failed = asyncio.run(reach_all(settings))
+    for item in reached:
+        print(f"reached: {item.key} ({item.what})")
+    for problem in failed:
+        print(f"chatguard: unreachable: {problem}", file=sys.stderr)
+    return not failed
 
 
 def _warnings(settings: Settings) -> list[str]:
@@ -152,6 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check-config", help="validate a config file and exit")
     check.add_argument("config", help="path to chatguard.yaml")
+    check.add_argument("--connect", action="store_true",
+                       help="also reach Redis, PostgreSQL, every upstream and every JWKS URL")
     check.set_defaults(func=cmd_check_config)
 
     filters = commands.add_parser("filters", help="list installed filters and their options")

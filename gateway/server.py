@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from aiohttp import web
 
@@ -104,18 +105,22 @@ async def run(settings: Settings, config_path: str | None, *, reuse_port: bool =
     try:
         site = GuardedSite(runner, app[GUARD], settings.listen.host, settings.listen.port,
                            ssl_context=tls.context if tls else None, reuse_port=reuse_port, backlog=1024)
-        await site.start()
+        with _binding("listen", settings.listen.host, settings.listen.port):
+            await site.start()
         if settings.admin.enabled:
-            await _start_extra(extra_runners, build_admin_app(app, draining=stop),
-                               settings.admin.host, settings.admin.port,
-                               reuse_port)
+            with _binding("admin", settings.admin.host, settings.admin.port):
+                await _start_extra(extra_runners, build_admin_app(app, draining=stop),
+                                   settings.admin.host, settings.admin.port, reuse_port)
         if settings.probes.enabled:
-            await _start_extra(extra_runners, build_probe_app(app, metrics=settings.probes.metrics, draining=stop),
-                               settings.probes.host, settings.probes.port, reuse_port)
+            with _binding("probes", settings.probes.host, settings.probes.port):
+                await _start_extra(extra_runners,
+                                   build_probe_app(app, metrics=settings.probes.metrics, draining=stop),
+                                   settings.probes.host, settings.probes.port, reuse_port)
         if tls is not None and tls.cfg.redirect_http.enabled:
             redirect = tls.cfg.redirect_http
-            await _start_extra(extra_runners, redirect_app(redirect, settings.listen.port), redirect.host,
-                               redirect.port, reuse_port)
+            with _binding("listen.tls.redirect_http", redirect.host, redirect.port):
+                await _start_extra(extra_runners, redirect_app(redirect, settings.listen.port), redirect.host,
+                                   redirect.port, reuse_port)
         log.info("listening", extra={"listen": f"{settings.listen.host}:{settings.listen.port}",
                                      "admin": f"{settings.admin.host}:{settings.admin.port}",
                                      "probes": (f"{settings.probes.host}:{settings.probes.port}"
@@ -135,6 +140,18 @@ async def run(settings: Settings, config_path: str | None, *, reuse_port: bool =
         await runner.cleanup()
         for extra in extra_runners:
             await extra.cleanup()
+
+
+@contextlib.contextmanager
+def _binding(section: str, host: str, port: int) -> Iterator[None]:
+    """A listener that cannot bind (port in use, address not here, no permission) names its key."""
+    try:
+        yield
+    except OSError as exc:
+        cause = exc.strerror or str(exc)
+        if exc.errno == errno.EADDRINUSE:
+            cause = "address already in use"
+        raise OptionsError(f"{section}.port", f"cannot listen on {host}:{port}: {cause}") from None
 
 
 async def _start_extra(runners: list[web.AppRunner], app: web.Application, host: str, port: int,

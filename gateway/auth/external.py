@@ -18,6 +18,7 @@ import aiohttp
 import jwt
 
 from filters import Principal
+from filters.options import OptionsError, join
 from gateway.auth.config import ExternalIssuer
 from gateway.auth.tokens import TokenInvalid
 
@@ -48,11 +49,18 @@ class ExternalIssuers:
         self._timeout = timeout
         self._session: aiohttp.ClientSession | None = None
 
-    async def start(self) -> None:
-        """Fetch every issuer's keys; an unreachable provider is logged and its tokens fail until it answers."""
+    async def start(self, required: bool = False) -> None:
+        """Fetch every issuer's keys; an unreachable provider is logged and its tokens fail until it answers.
+
+        `required` (the gateway at start): a key set that cannot be fetched stops startup instead, with an
+        `OptionsError` naming `auth.external.N.jwks_url`, so an operator learns of a wrong URL at once."""
         self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self._timeout))
-        for issuer in self._issuers.values():
-            await self._fetch(issuer)
+        for index, issuer in enumerate(self._issuers.values()):
+            problem = await self._fetch(issuer)
+            if problem is not None and required:
+                await self.aclose()
+                raise OptionsError(join(join("auth.external", index), "jwks_url"),
+                                   f"cannot fetch the key set from {issuer.settings.jwks_url}: {problem}")
 
     async def aclose(self) -> None:
         if self._session is not None:
@@ -62,7 +70,8 @@ class ExternalIssuers:
     def handles(self, issuer: str) -> bool:
         return issuer in self._issuers
 
-    async def _fetch(self, issuer: _Issuer) -> None:
+    async def _fetch(self, issuer: _Issuer) -> str | None:
+        """Refresh one issuer's keys; the reason when that failed (the old keys stay)."""
         issuer.fetched_at = time.monotonic()
         if self._session is None:
             raise RuntimeError("ExternalIssuers.start() was not called")
@@ -72,12 +81,13 @@ class ExternalIssuers:
                 document = json.loads(await response.read())
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             log.error("JWKS fetch failed", extra={"issuer": issuer.settings.issuer, "error": type(exc).__name__})
-            return
+            return str(exc) or type(exc).__name__
         keys = document.get("keys") if isinstance(document, dict) else None
         if not isinstance(keys, list):
             log.error("JWKS document has no keys", extra={"issuer": issuer.settings.issuer})
-            return
+            return "the document has no `keys` list"
         issuer.keys = {str(k["kid"]): k for k in keys if isinstance(k, dict) and "kid" in k}
+        return None
 
     async def _key(self, issuer: _Issuer, kid: str) -> dict[str, Any] | None:
         if kid not in issuer.keys and time.monotonic() - issuer.fetched_at >= issuer.settings.refetch_interval:

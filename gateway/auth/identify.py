@@ -17,6 +17,8 @@ from aiohttp import web
 
 from filters import Principal
 from gateway.auth.carriage import SUBPROTOCOL_PREFIX, Carriage
+from gateway.auth.config import AuthSettings
+from gateway.auth.external import ExternalIssuers
 from gateway.auth.service import AuthError, AuthService
 from gateway.auth.tokens import TokenInvalid, principal_from
 from gateway.edge.headers import is_websocket_upgrade
@@ -78,8 +80,27 @@ def offered_tokens(request: web.Request, cookie_name: str, query_allowed: str = 
 
 
 class Identifier:
-    def __init__(self, service: AuthService) -> None:
+    """Turns tokens into identities: the built-in issuer's (with `service`) and the external issuers'.
+
+    Without `service` only external issuers are trusted: a deployment whose users sign in at its own
+    identity provider needs no signing key and no user store of the gateway's."""
+
+    def __init__(self, service: AuthService | None, settings: AuthSettings | None = None,
+                 external: ExternalIssuers | None = None) -> None:
         self._service = service
+        found = settings if settings is not None else service.settings if service is not None else None
+        if found is None:
+            raise ValueError("an Identifier needs the auth service or the auth settings")
+        self._settings = found
+        self._external = external if external is not None else (
+            service.external if service is not None else ExternalIssuers(found.external))
+
+    @property
+    def external(self) -> ExternalIssuers:
+        return self._external
+
+    def _own_issuer(self, issuer: object) -> bool:
+        return self._service is not None and issuer == self._service.issuer.issuer
 
     def is_gateway_token(self, token: str) -> bool:
         """Whether a token claims to come from the gateway or a configured issuer (not yet verified)."""
@@ -89,11 +110,10 @@ class Identifier:
             issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
         except jwt.PyJWTError:
             return False
-        return isinstance(issuer, str) and (issuer == self._service.issuer.issuer
-                                            or self._service.external.handles(issuer))
+        return isinstance(issuer, str) and (self._own_issuer(issuer) or self._external.handles(issuer))
 
     def offered(self, request: web.Request, delegate: bool = False) -> Offered:
-        s = self._service.settings
+        s = self._settings
         return offered_tokens(request, s.cookie_name, s.query_credentials, self.is_gateway_token, delegate)
 
     async def identify(self, request: web.Request, delegate: bool = False) -> Identity | None:
@@ -107,20 +127,20 @@ class Identifier:
         if len(token) > _MAX_TOKEN:
             raise AuthError(401, "invalid token")
         identity = await self.verify(token)
-        carriage = Carriage(found.gateway, self._service.settings.cookie_name if found.cookie else "")
+        carriage = Carriage(found.gateway, self._settings.cookie_name if found.cookie else "")
         return replace(identity, carriage=carriage)
 
     async def verify(self, token: str) -> Identity:
         try:
             issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
-            if issuer == self._service.issuer.issuer:
+            if self._service is not None and self._own_issuer(issuer):
                 claims = self._service.issuer.verify(token)
                 if await self._service.is_revoked(str(claims["sid"])):
                     raise TokenInvalid("session revoked")
                 return Identity(principal_from(claims), str(claims["sid"]), float(claims["exp"]))
-            if isinstance(issuer, str) and self._service.external.handles(issuer):
+            if isinstance(issuer, str) and self._external.handles(issuer):
                 claims = jwt.decode(token, options={"verify_signature": False})
-                principal = await self._service.external.verify(token)
+                principal = await self._external.verify(token)
                 return Identity(principal, None, float(claims.get("exp", 0)))
         except TokenInvalid as exc:
             raise AuthError(401, f"invalid token: {exc}") from None

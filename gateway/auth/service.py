@@ -77,7 +77,11 @@ class AuthService:
     async def start(self) -> None:
         """Open the user store and fetch external JWKS; call before the listener opens."""
         await self.store.open()
-        await self.external.start()
+        try:
+            await self.external.start(required=True)  # a key set that cannot be fetched stops startup
+        except BaseException:
+            await self.store.aclose()
+            raise
 
     async def aclose(self) -> None:
         await self.external.aclose()

@@ -26,8 +26,8 @@ async def authenticate(request: web.Request, runtime: Runtime, plan: RoutePlan) 
     identifier = request.app[IDENTIFIER]
     identity = None
     if identifier is not None:
-        service = request.app[AUTH]
-        delegate = service.delegates.for_route(plan.name)
+        service = request.app.get(AUTH)  # None when only external issuers are trusted
+        delegate = service.delegates.for_route(plan.name) if service is not None else None
         identity = await identifier.identify(request, delegate=delegate is not None)
         if identity is None and delegate is not None:
             identity = await _delegated(identifier, request, runtime, plan, delegate)

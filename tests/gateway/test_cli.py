@@ -26,9 +26,23 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.startswith("chatguard ")
 
 
-def test_check_config_ok(capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_config_ok(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from gateway.tls.certs import create_dev_certs
+
+    create_dev_certs(tmp_path, client_name=None)  # the demo's certificates, as its runner makes them
+    monkeypatch.setenv("CHATGUARD_DEMO_CERTS", str(tmp_path))
+    monkeypatch.setenv("CHATGUARD_DEMO_DATA", str(tmp_path))  # the transcript database's directory
     assert main(["check-config", str(REPO / "config" / "demo.yaml")]) == 0
-    assert ": ok (" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert ": ok (" in out and "identity: " in out
+
+
+def test_check_config_without_the_demo_certificates_names_the_key(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("CHATGUARD_DEMO_CERTS", str(tmp_path / "none"))
+    monkeypatch.setenv("CHATGUARD_DEMO_DATA", str(tmp_path))
+    assert main(["check-config", str(REPO / "config" / "demo.yaml")]) == 2
+    assert capsys.readouterr().err.startswith("chatguard: config error: listen.tls.cert: cannot read ")
 
 
 def test_check_config_error_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
