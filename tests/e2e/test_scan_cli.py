@@ -76,10 +76,10 @@ def test_scan_reports_every_line_of_a_transcript(config: Path) -> None:
 
 def test_scan_outbound_uses_the_outbound_chain(config: Path) -> None:
     done = run(config, "--route", "matrix.sync", "--direction", "outbound",
-               stdin=b'"ssn 123-45-6789"\n"<script>alert(1)</script>"\n')
+               stdin=b'"ssn 123-45-6789"\n"<script>alert(document.domain)</script>"\n')
     assert done.returncode == 0, done.stderr
     assert [(r["action"], r["text"]) for r in records(done.stdout)] == [
-        ("modify", "ssn [SSN]"), ("block", "<script>alert(1)</script>")]
+        ("modify", "ssn [SSN]"), ("block", "<script>alert(document.domain)</script>")]
 
 
 def test_scan_names_the_known_routes_for_an_unknown_one(config: Path) -> None:

@@ -18,7 +18,7 @@ def test_domains_match_subdomains_and_urls_match_exactly() -> None:
 
 def test_feed_file_is_read_once(tmp_path: Path) -> None:
     feed = tmp_path / "feed.txt"
-    feed.write_text("# openphish-style feed\nhttp://bad.example/login\nworse.example  # trailing note\n")
+    feed.write_text("# a feed, one URL or domain per line\nhttp://bad.example/login\nworse.example  # trailing note\n")
     listed = load_feeds([str(feed)])
     assert listed.matches("worse.example") and listed.matches("bad.example", "/login")
 

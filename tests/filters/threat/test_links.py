@@ -49,7 +49,7 @@ def test_each_sign_is_reported(url: str, reason: str) -> None:
 
 @pytest.mark.parametrize("url", [
     "https://www.paypal.com/signin", "https://github.com/python/cpython", "https://en.wikipedia.org/wiki/URL",
-    "https://groups.google.com/", "https://bit.ly", "https://stackoverflow.com/questions/1",
+    "https://groups.google.com/g/comp.lang.python", "https://bit.ly", "https://stackoverflow.com/questions/1",
     "https://teams.microsoft.com/l/meetup-join/1", "https://cloud.google.com/run", "https://www.google.de/maps",
     "https://www.amazon.co.jp/", "https://pineapple.example/", "https://myproject.github.io/docs/",
     "https://www.münchen.de/", "https://xn--mnchen-3ya.de/", "https://booking.hotel.example/rooms",

