@@ -34,7 +34,8 @@ FIELDS = {"inbound": {"json": ["/text"]}}
 ROLES = {
     "agent": {},
     "admin": {},
-    "lead": {"inherits": ["admin"], "permissions": ["admin:*", "transcripts:read"]},
+    "lead": {"inherits": ["admin"], "permissions": ["admin:*", "transcripts:read", "transcripts:export",
+                                                       "transcripts:erase"]},
     "desk": {"inherits": ["admin"], "permissions": ["admin:live", "admin:quarantine"]},
 }
 
@@ -47,6 +48,8 @@ def config(tmp_path: Path, upstream: str) -> dict[str, Any]:
     signing = tmp_path / "signing.pem"
     signing.write_bytes(generate_pem("EdDSA"))
     audit_key, _ = keys(tmp_path)
+    kek = tmp_path / "kek"
+    kek.write_text(os.urandom(32).hex())
     return {
         "upstreams": {"up": {"url": upstream}},
         "logging": {"access_log": False},
@@ -55,10 +58,14 @@ def config(tmp_path: Path, upstream: str) -> dict[str, Any]:
                  "argon2_time_cost": 1, "argon2_memory_kib": 1024},
         "audit": {"path": str(tmp_path / "audit.jsonl"), "signing_key_file": str(audit_key), "fsync": False},
         "roles": ROLES,
-        "filters": {"words": {"use": "keyword", "options": {"words": ["exfiltrate"]}}, "probe": {"use": "probe"}},
+        "keys": {"kek_file": str(kek)},
+        "transcripts": {"database": f"sqlite:///{tmp_path / 'transcripts.db'}", "store": "full",
+                        "worker": {"enabled": False}},
+        "filters": {"words": {"use": "keyword", "options": {"words": ["exfiltrate"]}}, "probe": {"use": "probe"},
+                    "mask": {"use": "masking", "options": {"detect": ["card"]}}},
         "routes": [
             {"name": "chat", "match": {"path": "/chat/messages"}, "upstream": "up", "allow": ["anonymous"],
-             "messages": FIELDS, "filters": ["words"]},
+             "messages": FIELDS, "filters": ["mask", "words"]},
             {"name": "held", "match": {"path": "/held/messages"}, "upstream": "up", "allow": ["anonymous"],
              "messages": FIELDS, "filters": ["probe"], "responses": bands("quarantine")},
             {"name": "strict", "match": {"path": "/strict/messages"}, "upstream": "up", "allow": ["anonymous"],

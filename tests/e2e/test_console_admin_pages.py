@@ -4,14 +4,17 @@ explain a request, search the audit trail and verify its chain; each action is a
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import aiohttp
+import orjson
 import pytest
 from playwright.async_api import async_playwright
 
 from gateway.auth import AUTH
-from gateway.keys import AUDIT
+from gateway.keys import AUDIT, TRANSCRIPTS
+from gateway.transcripts.queries import Search
 from tests.e2e.conftest import Backend
 from tests.e2e.console_kit import ARGS, CHROMIUM, PASSWORD, audit_lines, running_console, shot
 from tests.helpers import install_filter_plugins
@@ -86,6 +89,30 @@ async def test_sessions_users_policy_and_audit_in_chromium(tmp_path: Path, backe
             assert "DENY 401" in await page.inner_text("#explain-result")
             await shot(page, "policy")
 
+            # Transcripts: a masked message sent through the gateway is found, read masked, exported, erased
+            async with client.post(f"{console.gw.url}/chat/messages",
+                                   json={"text": "my card is 4111 1111 1111 1111"}) as sent:
+                assert sent.status == 200
+            transcripts = console.gw.app[TRANSCRIPTS].access
+            for _ in range(200):
+                if (await transcripts.search(Search()))["conversations"]:
+                    break
+                await asyncio.sleep(0.05)
+            await page.click("nav >> text=Transcripts")
+            await page.fill("#t-finding", "card")
+            await page.click("form.filters button")
+            await page.click("#conversations tbody tr a")
+            text = await page.inner_text("#messages tbody tr")
+            assert "my card is" in text and "4111 1111 1111 1111" not in text and "masked" in text
+            await shot(page, "transcripts")
+            async with page.expect_download() as download:
+                await page.click("text=Export (JSON)")
+            exported = orjson.loads(Path(await (await download.value).path()).read_bytes())
+            assert exported["exported_by"] == "lena" and len(exported["messages"]) == 1
+            await page.check("form.erase input[name=confirm]")
+            await page.click("form.erase button")
+            assert "Erased conversation" in await page.inner_text("#notice")
+
             # Audit: search for this operator's actions, then verify the chain
             await page.click("nav >> text=Audit")
             await page.fill("#q-event", "admin.action")
@@ -106,5 +133,9 @@ async def test_sessions_users_policy_and_audit_in_chromium(tmp_path: Path, backe
                  "policy.explain", "audit.verify"):
         assert (f"console.{done}", "ok") in actions, done
     assert ("console.users.disable", "refused") in actions
+    assert ("console.transcripts.erase", "ok") in actions
+    reads = {e["action"] for e in audit_lines(tmp_path) if e["event"] == "transcripts.access"
+             and e.get("subject") == "lena" and e.get("via") == "console"}
+    assert reads == {"search", "read", "export", "erase"}
     explained = [e for e in audit_lines(tmp_path) if e.get("action") == "console.policy.explain"]
     assert [e["allowed"] for e in explained] == [True, False] and explained[0]["asked"]["path"] == "/agents/queue"

@@ -155,10 +155,11 @@ class Console:
 
     # -- registration -------------------------------------------------------------------------------
 
-    def view(self, area: str, handler: View) -> None:
-        """`GET /admin/ui/<area>`: a page of the area."""
-        self._views[area] = handler
-        self.routes.append(web.get(f"{ROOT}/{area}", self._page(area)))
+    def view(self, area: str, handler: View, sub: str = "") -> None:
+        """`GET /admin/ui/<area>` (the area's page, shown again after its actions) or `.../<area>/<sub>`."""
+        if not sub:
+            self._views[area] = handler
+        self.routes.append(web.get(f"{ROOT}/{area}" + (f"/{sub}" if sub else ""), self._page(area, handler)))
 
     def action(self, area: str, name: str, handler: Action) -> None:
         """`POST /admin/ui/<area>/<name>`: an audited action; the area's page is shown after it."""
@@ -189,19 +190,21 @@ class Console:
             return self.refusal(Refused(403, f"You may not open this page (it needs {AREAS[area]})."), operator)
         return operator
 
-    def _page(self, area: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    def _page(self, area: str, handler: View) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def handle(request: web.Request) -> web.StreamResponse:
             operator = await self.allowed(request, area)
             if not isinstance(operator, Operator):
                 return operator
-            return await self.show(request, operator, area)
+            return await self.show(request, operator, area, handler=handler)
 
         return handle
 
     async def show(self, request: web.Request, operator: Operator, area: str, notice: t.Safe = NO_NOTICE,
-                   status: int = 200) -> web.Response:
+                   status: int = 200, handler: View | None = None) -> web.Response:
         try:
-            content = await self._views[area](request, operator)
+            content = await (handler or self._views[area])(request, operator)
+        except Refused as refused:
+            return self.refusal(refused, operator)
         except StateUnavailable:
             content, notice, status = t.Safe(""), t.render(t.NOTICE_BAD, message="The state store is unavailable; "
                                                            "try again in a moment."), 503

@@ -29,7 +29,8 @@ def test_without_admin_permissions_in_the_config_the_admin_role_does_everything(
     ({"admin", "admin:*"}, "admin:users", True),
     ({"admin", "admin:*"}, "transcripts:read", False),
     ({"admin"}, "transcripts:read", False),
-    ({"admin", "transcripts:*"}, "transcripts:read", True),
+    ({"admin", "transcripts:*"}, "transcripts:read", False),  # named one by one, as the transcript API does
+    ({"admin", "transcripts:read"}, "transcripts:read", True),
     ({"admin:*"}, "admin:bans", False),  # the permission without the role is not enough
 ])
 def test_split_permissions(granted: set[str], permission: str, allowed: bool) -> None:
