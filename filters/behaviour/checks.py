@@ -100,6 +100,13 @@ async def new_network(store: Store, opts: NetworkOptions, actor: Actor, message:
     return Signal("new_network", opts.score, None, "new_network" if new_net else "new_client")
 
 
+def message_size(message: Message) -> int:
+    """The text's length; for an end-to-end encrypted message, whose text nobody may read, the size
+    of its payload (the gateway passes it as `metadata["size"]` with `metadata["e2ee"]`)."""
+    size = message.metadata.get("size") if message.metadata.get("e2ee") else None
+    return size if isinstance(size, int) and not isinstance(size, bool) else len(message.text)
+
+
 async def anomaly(store: Store, opts: AnomalyOptions, actor: Actor, message: Message,
                   now: float) -> Signal | None:
     """Learns every message; flags one far above the subject's own rate or size, or on a route the
@@ -112,7 +119,7 @@ async def anomaly(store: Store, opts: AnomalyOptions, actor: Actor, message: Mes
         return None
     key = f"{PREFIX}base:{actor.subject}"
     before = Baseline.from_bytes(await store.get(key))
-    after, rate_dev, size_dev = observe(before, now, len(message.text), opts.alpha, opts.deviations)
+    after, rate_dev, size_dev = observe(before, now, message_size(message), opts.alpha, opts.deviations)
     route = message.route
     if route:
         after = after.used(route, now, float(opts.remember), opts.max_routes)

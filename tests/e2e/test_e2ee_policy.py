@@ -123,3 +123,20 @@ async def test_encrypted_events_in_answers_pass_byte_identical(backend: tuple[Ba
         body = await answer.read()
     assert MEGOLM in body                        # the ciphertext (words and all) untouched
     assert b'"body":"a [redacted]"' in body    # the plaintext event filtered as ever
+
+
+async def test_encrypted_events_still_count_for_behaviour_checks(backend: tuple[Backend, str],
+                                                                 client: aiohttp.ClientSession) -> None:
+    """Ciphertext is not read, but who sends how much to which room is: a Megolm flood is stopped."""
+    chat, url = backend
+    filters = {"behaviour": {"use": "behaviour", "options": {
+        "flood": {"window": "60s", "per_room": 3, "per_subject": 100},
+        "spam": {"enabled": False}, "new_network": {"enabled": False}, "anomaly": {"enabled": False}}}}
+    statuses = []
+    async with gateway(url, [preset("matrix", filters=("behaviour",))], filters=filters) as gw:
+        for n in range(5):
+            async with client.put(gw.url + SEND.format(type="m.room.encrypted", n=n), data=MEGOLM,
+                                  headers={"Content-Type": "application/json"}) as answer:
+                statuses.append(answer.status)
+    assert statuses[:3] == [200, 200, 200] and 403 in statuses[3:]
+    assert all(hit.body == MEGOLM for hit in chat.hits) and len(chat.hits) == statuses.count(200)

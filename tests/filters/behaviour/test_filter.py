@@ -1,3 +1,4 @@
+import dataclasses
 import time
 from collections.abc import AsyncIterator
 
@@ -122,6 +123,25 @@ async def test_anomaly_against_the_subjects_own_baseline() -> None:
     assert burst.findings[0].type == "anomaly" and burst.hints.alert and not burst.blocked
     # another subject with no history is not judged
     assert (await flt.check(msg("z" * 5000, who="bob"), now)).action is Action.PASS
+
+
+async def test_encrypted_messages_count_by_their_size_and_rate() -> None:
+    """End-to-end encrypted messages reach the filter as metadata only: empty text, the payload size."""
+    flt = BehaviourFilter(only(anomaly=AnomalyOptions(min_samples=20),
+                               flood=FloodOptions(window=10, per_room=5, per_subject=50)),
+                          FilterContext(store=MemoryStore()))
+
+    def sealed(size: int, **kw: str) -> Message:
+        return dataclasses.replace(msg("", **kw), metadata={"e2ee": True, "size": size})
+
+    now = T0
+    for i in range(40):
+        now += 30 + i % 4
+        assert (await flt.check(sealed(300 + i % 5), now)).action is Action.PASS
+    burst = await flt.check(sealed(60_000), now + 31)
+    assert burst.findings[0].type == "anomaly"
+    flood = [await flt.check(sealed(300, who="carol"), T0 + i * 0.1) for i in range(7)]
+    assert flood[-1].blocked and flood[-1].findings[0].type == "flood"
 
 
 @pytest.fixture
