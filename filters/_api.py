@@ -191,6 +191,14 @@ class Filter(Generic[OptionsT]):
     def handles(self, direction: Direction) -> bool:
         return direction in self.directions
 
+    @property
+    def offloadable(self) -> bool:
+        """True when `inspect` only computes: it awaits nothing tied to the event loop (no state
+        store, vault or other I/O) and keeps no state on `self` between calls. A long text (8,192
+        characters or more) is then inspected on the gateway's filter thread, so that the event
+        loop keeps serving other clients meanwhile. Default False: every call on the event loop."""
+        return False
+
     async def inspect(self, message: Message) -> Verdict:
         """Decide about one message. The default passes everything."""
         return PASS

@@ -8,16 +8,30 @@ charged to it. A call whose steps add up to more than its limit is a failure eve
 answered (the caller fails closed); a call that waits past its limit is cancelled.
 
 Most filters never wait: then the whole call is one step, two clock reads and no timer.
+
+A long text is different: the worst shapes cost a millisecond or more of CPU per KB, and one call
+would hold the event loop for all of it. A filter that only computes (`Filter.offloadable`) has a
+text of `OFFLOAD_FROM` characters or more inspected on the filter thread instead (`offloaded`):
+the event loop thread keeps serving, taking the interpreter lock back at least every millisecond
+while the filter computes. The CPU budget is the same, read from that thread's clock.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import sys
 import time
-from collections.abc import Awaitable, Generator
+from collections.abc import Awaitable, Coroutine, Generator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-__all__ = ["Expired", "OverBudget", "metered"]
+__all__ = ["OFFLOAD_FROM", "Expired", "OverBudget", "metered", "offloaded"]
+
+log = logging.getLogger("chatguard.filters")
+
+OFFLOAD_FROM = 8192  # characters: from this length an offloadable filter computes off the event loop
+SWITCH_INTERVAL = 0.0005  # seconds the filter thread may hold the interpreter lock while the loop waits
 
 
 cpu_clock = time.thread_time
@@ -108,3 +122,53 @@ async def _wait(waiting: Any, deadline: float) -> BaseException | None:
         waiting.cancel()  # the caller is cancelled: the filter's wait ends with it
         raise
     return None  # the future is done; the coroutine reads its result (or exception) itself
+
+
+_thread: ThreadPoolExecutor | None = None
+
+
+def _filter_thread() -> ThreadPoolExecutor:
+    """One thread per process: long texts are inspected one after another, never all at once."""
+    global _thread
+    if _thread is None:
+        # The event loop thread waits for the lock at most this long whenever it has work.
+        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
+        _thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chatguard-filter")
+    return _thread
+
+
+def _drive[T](coro: Coroutine[Any, Any, T], limit: float) -> tuple[T, float]:
+    """Run a computing-only coroutine to its end on this thread, with its CPU time."""
+    started = cpu_clock()
+    try:
+        while True:
+            if coro.send(None) is not None:
+                raise RuntimeError("an offloadable filter awaited a future")
+            if cpu_clock() - started > limit:  # a bare yield: a chance to stop an overrun early
+                raise OverBudget(cpu_clock() - started)
+    except StopIteration as done:
+        cpu = cpu_clock() - started
+        if cpu > limit:
+            raise OverBudget(cpu) from None
+        return done.value, cpu
+    finally:
+        coro.close()
+
+
+async def offloaded[T](coro: Coroutine[Any, Any, T], limit: float) -> tuple[T, float]:
+    """`metered`, for a filter that only computes, on the filter thread. A call still waiting for the
+    thread (a long text before it) or still running `limit` seconds after its own start plus `limit`
+    is abandoned (`Expired`): one not started yet never runs; one running is left to finish alone."""
+    global _thread
+    thread = _filter_thread()
+    future = thread.submit(_drive, coro, limit)
+    try:
+        return await asyncio.wait_for(asyncio.wrap_future(future), 2 * limit)
+    except TimeoutError:
+        if not future.cancel() and _thread is thread:
+            # Still computing: a thread cannot be stopped, so later texts get a new one instead of
+            # queueing behind it; this one ends when the call does.
+            log.error("a filter call still computing after twice its time limit was abandoned")
+            thread.shutdown(wait=False)
+            _thread = None
+        raise Expired from None

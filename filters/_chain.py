@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from filters._api import Action, AnyFilter, Direction, Finding, Hints, Message, Verdict
-from filters._budget import Expired, OverBudget, metered
+from filters._budget import OFFLOAD_FROM, Expired, OverBudget, metered, offloaded
 
 __all__ = ["Chain", "ChainResult", "Step", "inspect_step", "run_steps", "verdict_problem"]
 
@@ -33,10 +33,12 @@ class Step:
     filter: AnyFilter
     timeout: float
     passed: Verdict = field(init=False, repr=False, compare=False)
+    offload: bool = field(init=False, repr=False, compare=False)  # long texts off the event loop
 
     def __post_init__(self) -> None:
         if not self.timeout > 0:
             raise ValueError(f"timeout of filter {self.name!r} must be > 0, got {self.timeout!r}")
+        object.__setattr__(self, "offload", bool(self.filter.offloadable))
         # Prebuilt so that the common "nothing found" case allocates nothing.
         object.__setattr__(self, "passed", Verdict(filter=self.name))
 
@@ -185,8 +187,12 @@ async def run_steps(steps: Sequence[Step], message: Message, fail_open: bool,
 
 async def inspect_step(step: Step, message: Message) -> tuple[Verdict | None, str, float]:
     """Run one filter under its budget: `(verdict, "", cpu)`, or `(None, reason, cpu)` when it misbehaved."""
+    problem = None
     try:
-        verdict, cpu = await metered(step.filter.inspect(message), step.timeout)
+        if step.offload and len(message.text) >= OFFLOAD_FROM:
+            (verdict, problem), cpu = await offloaded(_checked(step, message), step.timeout)
+        else:
+            verdict, cpu = await metered(step.filter.inspect(message), step.timeout)
     except OverBudget as over:
         log.warning("filter %s exceeded its CPU budget: %.0f ms (limit %.0f ms)", step.name,
                     over.cpu * 1000, step.timeout * 1000)
@@ -200,10 +206,18 @@ async def inspect_step(step: Step, message: Message) -> tuple[Verdict | None, st
         return None, _failed(step, exc), 0.0
     except Exception as exc:
         return None, _failed(step, exc), 0.0
-    problem = verdict_problem(verdict, message.text)
+    if problem is None:
+        problem = verdict_problem(verdict, message.text)
     if problem:
         return None, _failed(step, None, f"failed: bad verdict ({problem})"), cpu
     return step.stamp(verdict), "", cpu
+
+
+async def _checked(step: Step, message: Message) -> tuple[Verdict, str]:
+    """The verdict and its contract check together: for a long text both run off the event loop
+    (a verdict may carry tens of thousands of findings to check)."""
+    verdict = await step.filter.inspect(message)
+    return verdict, verdict_problem(verdict, message.text)
 
 
 def _failed(step: Step, exc: BaseException | None, what: str = "") -> str:

@@ -45,6 +45,11 @@ class MaskingFilter(Filter[MaskingOptions]):
         # The gateway's vault lives in its shared state store, so every instance can unmask a token.
         self.vault: TokenVault = self.context.vault if self.context.vault is not None else MemoryVault()
 
+    @property
+    def offloadable(self) -> bool:
+        """Pure computation unless tokens are sealed into (or read from) the vault, which is I/O."""
+        return self._sealer is None
+
     async def inspect(self, message: Message) -> Verdict:
         if message.direction not in self._directions:
             return PASS

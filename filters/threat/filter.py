@@ -71,6 +71,10 @@ class ThreatFilter(Filter[ThreatOptions]):
         sink = self.options.sink
         return {category: weigh(category, score, sink) for category, score in analysis.scores.items()}
 
+    @property
+    def offloadable(self) -> bool:
+        return True  # pure computation over the text
+
     async def inspect(self, message: Message) -> Verdict:
         return self.decide(message.text)
 
