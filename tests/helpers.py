@@ -86,9 +86,10 @@ def gateway_config(upstream_url: str, routes: list[dict[str, Any]], **top: Any) 
 
 
 @asynccontextmanager
-async def run_gateway(config: dict[str, Any]) -> AsyncIterator[RunningGateway]:
-    """Build the gateway from a config dict through the real settings path and serve it."""
-    settings = parse_settings(config, environ={})
+async def run_gateway(config: dict[str, Any], source: str = "") -> AsyncIterator[RunningGateway]:
+    """Build the gateway from a config dict through the real settings path and serve it (`source`: the
+    file the config is said to come from)."""
+    settings = parse_settings(config, source=source, environ={})
     app = build_app(settings)
     async with serve_app(app) as url:
         yield RunningGateway(url, app, settings)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pyotp
+import yaml
 from playwright.async_api import Browser, BrowserContext, Page
 
 from filters import Principal
@@ -111,7 +112,10 @@ class Console:
 
 @asynccontextmanager
 async def running_console(tmp_path: Path, upstream: str) -> AsyncIterator[Console]:
-    async with run_gateway(config(tmp_path, upstream)) as gw:
+    settings = config(tmp_path, upstream)
+    source = tmp_path / "chatguard.yaml"  # the file Reports reviews, as `chatguard audit-config` would
+    source.write_text(yaml.safe_dump(settings))
+    async with run_gateway(settings, source=str(source)) as gw:
         async with serve_app(build_admin_app(gw.app)) as url:
             yield Console(gw, url)
 

@@ -122,6 +122,12 @@ async def test_sessions_users_policy_and_audit_in_chromium(tmp_path: Path, backe
             await page.click("#verify")
             assert (await page.inner_text("#verify-result")).startswith("Intact:")
             await shot(page, "audit")
+
+            # Reports: the review of the config file this gateway runs, with its chart
+            await page.click("nav >> text=Reports")
+            assert await page.locator("#chart-severity rect").count() == 5
+            assert await page.locator("#findings tbody tr", has_text="tls-off").count() == 1
+            await shot(page, "reports")
             await context.close()
         finally:
             await browser.close()

@@ -40,6 +40,8 @@ async def test_live_quarantine_and_bans_in_chromium(tmp_path: Path, backend: tup
             violations: list[str] = []
             page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
             assert page.url.endswith("/admin/ui/live")
+            await page.keyboard.press("Tab")  # keyboard users land on the skip link first
+            assert await page.evaluate("document.activeElement.className") == "skip"
             response = await page.goto(f"{console.url}/admin/ui/live")
             assert response is not None and response.status == 200
             csp = response.headers["content-security-policy"]

@@ -2,7 +2,7 @@
 
 It needs the built-in sign-in (`auth:`): the sign-in pages are served on the admin listener too, so
 an operator signs in (password, then TOTP) where the console lives. Pages: Live, Bans and throttles,
-Quarantine, Sessions, Users, Policy, Audit, Transcripts; one module each, registered on a `Console` (`frame`). Each area checks its permission
+Quarantine, Sessions, Users, Policy, Audit, Transcripts, Reports; one module each, registered on a `Console` (`frame`). Each area checks its permission
 (`gateway.admin.permissions`), every form carries a CSRF token and every action is audited.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from gateway.admin.console import audit, bans, live, people, policy, quarantine, transcripts
+from gateway.admin.console import audit, bans, live, people, policy, quarantine, reports, transcripts
 from gateway.admin.console.feed import LiveFeed
 from gateway.admin.console.frame import ROOT, Console
 from gateway.auth import AUTH
@@ -36,6 +36,7 @@ def mount(admin: web.Application, gateway_app: web.Application) -> Console | Non
     policy.install(console)
     audit.install(console)
     transcripts.install(console)
+    reports.install(console)
     admin.add_routes(page_routes(service, identifier))
     admin.add_routes(console.routes)
 
