@@ -29,7 +29,7 @@ $(STAMP): pyproject.toml examples/filter_plugin/pyproject.toml Makefile
 	@test -n "$(PYTHON_BIN)" || { echo "no Python >= 3.12 found" >&2; exit 1; }
 	@test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e '.[dev,sidecar]'
+	$(PIP) install --quiet -e '.[dev,sidecar,matrix]'
 	$(PIP) install --quiet -e examples/filter_plugin
 	@touch $(STAMP)
 
