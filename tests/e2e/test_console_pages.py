@@ -102,6 +102,12 @@ async def test_live_quarantine_and_bans_in_chromium(tmp_path: Path, backend: tup
             assert f"Lifted the ban on {ban.key}" in await page.inner_text("#notice")
             assert await store.banned(ban.key) is None
             assert violations == []
+
+            # signing out ends the session: the console asks for a sign-in again
+            await page.click("form.whoami button")
+            await page.wait_for_url("**/auth/page/login?out=1**")
+            await page.goto(f"{console.url}/admin/ui/bans")
+            await page.wait_for_url("**/auth/page/login?next=/admin/ui/bans")
             await context.close()
         finally:
             await browser.close()

@@ -6,7 +6,8 @@ keeps the newest in a ring and counts alerts per hour and blocks per type for th
 (the server-sent event stream) wait on it without polling. Everything is bounded: the ring, the
 hours kept, the number of distinct block types.
 
-It hears this process: with several workers, each worker's console shows that worker's traffic.
+It hears this process; with several workers it also follows the other workers' audit files
+(`siblings`). At start it reads the newest audit entries, so a restart does not blank the page.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import asyncio
 import logging
 import time
 from collections import Counter, deque
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from gateway.audit.handler import AUDIT_LOGGER, record_fields
@@ -165,6 +168,15 @@ class LiveFeed(logging.Handler):
             self._changed.set()
         elif not loop.is_closed():
             loop.call_soon_threadsafe(self._changed.set)
+
+    def seed(self, entries: Iterable[dict[str, Any]]) -> None:
+        """Earlier entries from the audit file (oldest first), so a restart does not blank the page."""
+        for entry in entries:
+            try:
+                at = datetime.fromisoformat(str(entry.get("ts", "")).replace("Z", "+00:00")).timestamp()
+            except ValueError:
+                continue
+            self.add(str(entry.get("event", "")), entry, at)
 
     # -- output -------------------------------------------------------------------------------------
 

@@ -3,17 +3,20 @@ the gateway held, and the event stream's guard."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
+import orjson
 import pytest
 
 from gateway.admin.app import build_admin_app
 from gateway.enforce import countermeasures
 from gateway.enforce.countermeasures import Offender
 from gateway.keys import STATE
+from tests.e2e.test_audit_gateway import keys
 from tests.gateway.admin.test_api import Admin, config
 from tests.helpers import run_gateway, serve_app
 
@@ -107,3 +110,27 @@ async def test_the_event_stream_needs_the_operator(admin: Admin) -> None:
                                 headers={"Authorization": f"Bearer {lead}"}) as resp:
         assert resp.status == 200 and resp.headers["Content-Type"] == "text/event-stream"
         assert await resp.content.readline() == b"retry: 3000\n"
+
+
+async def test_live_shows_what_another_worker_recorded(tmp_path: Path) -> None:
+    cfg = config(tmp_path)
+    audit_key, _ = keys(tmp_path)
+    cfg.update(workers=2, audit={"path": str(tmp_path / "audit.jsonl"), "signing_key_file": str(audit_key),
+                                 "fsync": False})
+    sibling = tmp_path / "audit.w1.jsonl"
+    sibling.write_bytes(orjson.dumps({"seq": 1, "ts": "2026-12-06T10:00:00Z", "event": "filter.block",
+                                      "route": "seeded-route", "findings": {"card": 1}}) + b"\n")
+    async with run_gateway(cfg) as gw, serve_app(build_admin_app(gw.app)) as url, \
+            aiohttp.ClientSession() as client:
+        admin = Admin(gw, url, client)
+        token, _ = await admin.token("root", {"admin"}, mfa=True)
+        assert "seeded-route" in (await get(admin, "/admin/ui/live", token))[1]  # read at start
+        with sibling.open("ab") as file:
+            file.write(orjson.dumps({"seq": 2, "ts": "2026-12-06T10:00:01Z", "event": "authz.deny",
+                                     "route": "followed-route", "rule": "allow"}) + b"\n")
+        for _ in range(100):
+            if "followed-route" in (await get(admin, "/admin/ui/live", token))[1]:
+                break
+            await asyncio.sleep(0.1)
+        else:
+            raise AssertionError("the other worker's entry never showed up")

@@ -78,3 +78,14 @@ async def test_a_waiting_reader_wakes_on_a_logged_entry_and_on_close() -> None:
     finally:
         feed.detach()
     assert not await feed.wait(feed.seq, patience=10)  # closed: returns at once
+
+
+def test_seeding_from_the_audit_file_keeps_times_and_skips_the_unreadable() -> None:
+    feed = LiveFeed()
+    feed.seed([{"seq": 1, "ts": "2026-12-06T10:00:00.000000Z", "event": "filter.block", "route": "chat",
+                "findings": {"card": 1}},
+               {"seq": 2, "ts": "not a time", "event": "filter.block"},
+               {"seq": 3, "ts": "2026-12-06T10:30:00Z", "event": "threat.response", "actions": ["alert"]}])
+    assert [(e.kind, e.route) for e in feed.recent()] == [("alert", ""), ("block", "chat")]
+    assert feed.recent()[1].at == 1796551200.0
+    assert sum(feed.alerts_per_hour.values()) == 1
