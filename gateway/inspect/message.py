@@ -11,6 +11,7 @@ and behaviour checks count them like any other message.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from filters import Action, Chain, Channel, Direction, Message
@@ -21,7 +22,9 @@ from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import Inspection, inspect
 from gateway.keys import FIELD_CRYPTO, METRICS
 
-__all__ = ["inspect_message"]
+__all__ = ["Opener", "inspect_message", "opener"]
+
+type Opener = Callable[[str], Awaitable[str]]
 
 log = logging.getLogger("chatguard.e2ee")
 
@@ -58,6 +61,21 @@ async def inspect_message(exchange: Exchange, direction: Direction, codec: Codec
     except CodecError as exc:
         return exc
     return inspection
+
+
+def opener(exchange: Exchange, codec: Codec) -> Opener | None:
+    """For streamed answers (SSE events, token-streamed WebSocket frames): a function opening the
+    envelopes in one piece's text before the stream's filters see it; None without field encryption."""
+    crypto = exchange.request.app.get(FIELD_CRYPTO)
+    if crypto is None:
+        return None
+    room = exchange.params.get("room")
+    failed = FailureLog(exchange)
+
+    async def open_piece(data: str) -> str:
+        opened = await crypto.open(codec, data, room, failed, frame=True)
+        return opened if isinstance(opened, str) else opened.decode()
+    return open_piece
 
 
 async def _metadata(inspection: Inspection, chain: Chain, template: Message, payload: bytes | str) -> Inspection:

@@ -27,8 +27,9 @@ from gateway.edge.request_id import REQUEST_ID
 from gateway.enforce.settle import enforce
 from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import Inspection
-from gateway.inspect.message import inspect_message
+from gateway.inspect.message import inspect_message, opener
 from gateway.inspect.named import refused_names
+from gateway.keys import FIELD_CRYPTO
 from gateway.proxy.bodies import BodyTimeout, BodyTooLarge, read_limited
 from gateway.proxy.h1client import UpstreamResponse
 from gateway.proxy.inflate import InflateError, Inflater, content_coding, inflate
@@ -207,7 +208,7 @@ async def _respond(exchange: Exchange, upstream: Answer) -> web.StreamResponse:
     codec = plan.outbound_codec
     no_body = request.method == "HEAD" or upstream.status in _NO_BODY_STATUSES
     if not no_body and is_event_stream(upstream.headers.get("Content-Type")) \
-            and plan.outbound_chain.active(Direction.OUTBOUND):
+            and (plan.outbound_chain.active(Direction.OUTBOUND) or exchange.request.app.get(FIELD_CRYPTO) is not None):
         if plan.events_codec is not None:
             return await _respond_events(exchange, upstream)
         if codec is not None:  # text the route filters must not slip out as events
@@ -274,7 +275,8 @@ async def _respond_events(exchange: Exchange, upstream: Answer) -> web.StreamRes
     except InflateError as exc:
         return await _refused(exchange, exc)
     assert plan.events_codec is not None
-    relay = EventRelay(plan.events_codec, plan.outbound_chain, exchange.message(Direction.OUTBOUND), plan.max_body)
+    relay = EventRelay(plan.events_codec, plan.outbound_chain, exchange.message(Direction.OUTBOUND), plan.max_body,
+                       opener(exchange, plan.events_codec))
     response = web.StreamResponse(status=upstream.status, reason=upstream.reason,
                                   headers=_response_headers(exchange, upstream, decoded=inflater is not None))
     mark_proxied(response)

@@ -14,6 +14,7 @@ UTF-8 or a filter that blocks, raises or times out stops the stream; nothing aft
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 
 from filters import Action, Chain, Message, StreamChain
@@ -124,8 +125,10 @@ class Relayed:
 class EventRelay:
     """One per response: parses, filters and re-encodes its events; never shared."""
 
-    def __init__(self, codec: Codec, chain: Chain, template: Message, limit: int) -> None:
+    def __init__(self, codec: Codec, chain: Chain, template: Message, limit: int,
+                 opener: Callable[[str], Awaitable[str]] | None = None) -> None:
         self._codec = codec
+        self._opener = opener  # opens field envelopes (`encrypt_fields`) before the filters see the event
         self._fields: FieldStreams[SseEvent] = FieldStreams(StreamChain(chain, template), limit)  # tag: the event
         self._parser = EventParser(limit)
 
@@ -160,17 +163,23 @@ class EventRelay:
 
     async def _event(self, event: SseEvent, pieces: list[bytes], out: Relayed) -> bool:
         data = event.data
-        if data is None or not self._fields.steps:
+        if data is None:
             pieces.append(event.raw)
             return True
-        inspection = await self._fields.feed(self._codec.extract_frame(data), data, event)
+        opened = await self._opener(data) if self._opener is not None else data
+        # what goes out when the filters change nothing: the event as sent, or with its envelopes opened
+        unchanged = event.raw if opened == data else event.with_data(opened)
+        if not self._fields.steps:
+            pieces.append(unchanged)
+            return True
+        inspection = await self._fields.feed(self._codec.extract_frame(opened), opened, event)
         if inspection.action is Action.BLOCK:
             out.blocked = replace(inspection, payload=event.raw)
             out.inspections.append(out.blocked)
             return False
         if inspection.action is Action.PASS:
-            pieces.append(event.raw)
-            out.inspections.append(replace(inspection, payload=event.raw))
+            pieces.append(unchanged)
+            out.inspections.append(replace(inspection, payload=unchanged))
             return True
         rendered = inspection.payload
         new = event.with_data(rendered.decode() if isinstance(rendered, bytes) else rendered)

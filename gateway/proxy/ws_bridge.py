@@ -48,7 +48,7 @@ from gateway.enforce.enforcement import AccessCheck, Close, Enforcement, Wire
 from gateway.enforce.settle import enforce
 from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import Inspection
-from gateway.inspect.message import inspect_message
+from gateway.inspect.message import Opener, inspect_message, opener
 from gateway.inspect.streams import FieldStreams
 
 log = logging.getLogger("chatguard.ws")
@@ -82,14 +82,17 @@ def mirrored(code: int | None) -> int:
 class FrameStream:
     """The outbound frames of one connection as one stream per field path; never shared."""
 
-    __slots__ = ("_codec", "_fields")
+    __slots__ = ("_codec", "_fields", "_opener")
 
-    def __init__(self, codec: Codec, chain: StreamChain, limit: int) -> None:
+    def __init__(self, codec: Codec, chain: StreamChain, limit: int, opener: Opener | None = None) -> None:
         self._codec = codec
         self._fields: FieldStreams[bool] = FieldStreams(chain, limit)  # tagged: was the frame binary
+        self._opener = opener  # opens field envelopes (`encrypt_fields`) before the filters see the frame
 
     async def feed(self, data: str | bytes, binary: bool) -> Inspection:
         """Filter one frame; raises CodecError when it does not parse."""
+        if self._opener is not None and isinstance(data, str):
+            data = await self._opener(data)
         return await self._fields.feed(self._codec.extract_frame(data), data, binary)
 
     async def close(self) -> list[tuple[Inspection, bool]]:
@@ -160,7 +163,7 @@ class Bridge:
             assert codec is not None
             chain = plan.chain(direction)
             if StreamChain.offered(chain, template):
-                stream = FrameStream(codec, StreamChain(chain, template), plan.max_frame)
+                stream = FrameStream(codec, StreamChain(chain, template), plan.max_frame, opener(self.exchange, codec))
         # Kinds of per-message rules this route has for client frames; () costs nothing per frame.
         tables = plan.access.messages.tables
         named = tuple(k for k in NAMED_KINDS if k in tables) if direction is Direction.INBOUND else ()
