@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from gateway.audit import AuditWriter, install_handler, remove_handler
 from gateway.auth import AUTH, AuthRoutes, AuthService, Identifier, auth_context
@@ -16,6 +17,7 @@ from gateway.e2ee.fields import FieldCrypto
 from gateway.edge.client_address import client_address
 from gateway.edge.dispatch import handle
 from gateway.edge.guard import ConnectionGuard
+from gateway.edge.hop import hop_middleware
 from gateway.enforce.alerts import AlertSender
 from gateway.enforce.countermeasures import Responder
 from gateway.enforce.transcribe import Transcriber
@@ -135,13 +137,17 @@ def _mount_field_crypto(app: web.Application, settings: Settings) -> None:
     app.cleanup_ctx.append(keys_ctx)
 
 
-def build_app(settings: Settings) -> web.Application:
+def build_app(settings: Settings, hop_secret: str | None = None) -> web.Application:
     """Assemble once: runtime (routes, pools, filter chains), metrics, cleanup of every resource."""
     limits = settings.limits
     metrics = Metrics()
     # Deadlines and connection caps; gateway.edge.listener puts it in front of every client connection.
     guard = ConnectionGuard(limits, settings.trusted_networks, metrics, client_key=settings.clients.key)
-    app = web.Application(client_max_size=limits.max_body, middlewares=[guard.middleware], handler_args={
+    # Intercepting mode: only this process's mitmproxy addon may use the loopback listener (gateway.edge.hop).
+    middlewares: list[Middleware] = [guard.middleware]
+    if hop_secret is not None:
+        middlewares.append(hop_middleware(hop_secret))
+    app = web.Application(client_max_size=limits.max_body, middlewares=middlewares, handler_args={
         "max_field_size": limits.max_header_size,
         "max_line_size": limits.max_header_size,
         # Bodies are relayed as sent: inflating them here would forward bytes that no longer match

@@ -62,7 +62,8 @@ async def reload(app: web.Application, path: str) -> bool:
 
 
 async def run(settings: Settings, config_path: str | None, *, reuse_port: bool = False,
-              ready: asyncio.Event | None = None, stop: asyncio.Event | None = None) -> None:
+              ready: asyncio.Event | None = None, stop: asyncio.Event | None = None,
+              hop_secret: str | None = None) -> None:
     """Serve until SIGTERM/SIGINT (or `stop` is set), then drain.
 
     Signal handlers come first; only then are the signals held since the process started released
@@ -92,7 +93,7 @@ async def run(settings: Settings, config_path: str | None, *, reuse_port: bool =
     signals.release()
     ensure_descriptors(2 * settings.limits.max_connections + 64
                        + sum(u.pool_size for u in settings.upstreams.values()))
-    app = build_app(settings)
+    app = build_app(settings, hop_secret)
     tls = ServerTLS.load(settings.listen.tls) if settings.listen.tls is not None else None
     app[SERVER_TLS] = tls  # client-certificate identities (mTLS) for authentication
     runner = web.AppRunner(app, access_log=None, handle_signals=False,

@@ -165,3 +165,14 @@ def test_copied_sources_exist(text: str) -> None:
     if missing == ["README.md"]:
         pytest.skip("README.md is not written yet")
     assert not missing
+
+
+def test_the_sidecar_target_has_mitmproxy_and_runs_intercept_unprivileged(text: str) -> None:
+    named = {stage[0][1].split()[-1]: stage for stage in stages(text) if " AS " in stage[0][1].upper()}
+    assert any(k == "RUN" and "pip install" in a and "[sidecar]" in a for k, a in named["sidecar-builder"])
+    sidecar = named["sidecar"]
+    assert any(k == "COPY" and "--from=sidecar-builder" in a for k, a in sidecar)
+    assert [a for k, a in sidecar if k == "USER"][-1].split(":")[0] not in ("root", "0")
+    (cmd,) = [json.loads(a) for k, a in sidecar if k == "CMD"]
+    assert cmd[0] == "intercept" and CONFIG_PATH in cmd and "--ca-dir" in cmd
+    assert stages(text)[-1][0][1].split()[-1] != "sidecar"  # `docker build .` still makes the gateway image

@@ -109,6 +109,9 @@ async def _upstream(settings: Settings, name: str, within: float) -> None:
 
         context = upstream_context(upstream.tls, join(join("upstreams", name), "tls"))
         server_name = upstream.tls.server_name or url.host
+    if upstream.proxy is not None:  # the proxy is what the gateway connects to
+        proxy = URL(upstream.proxy)
+        url, context, server_name = proxy, None, None
     _, writer = await asyncio.wait_for(
         asyncio.open_connection(url.host, url.port, ssl=context, server_hostname=server_name), within)
     writer.close()

@@ -59,8 +59,11 @@ class UpstreamSettings:
     pool_timeout: Duration = Duration(2)  # longest wait for a free pooled connection (503 + Retry-After)
     keepalive: Duration = Duration(30)
     tls: UpstreamTLS = field(default_factory=UpstreamTLS)
+    proxy: str | None = None  # an HTTP proxy every connection to this backend goes through (CONNECT for https)
 
     def validate(self, path: str) -> None:
+        if self.proxy is not None:
+            check_proxy_url(self.proxy, join(path, "proxy"))
         parsed = URL(self.url)
         if parsed.scheme not in ("http", "https") or not parsed.host:
             raise ConfigError(join(path, "url"), f"expected an http:// or https:// URL, got {self.url!r}")
@@ -75,6 +78,19 @@ class UpstreamSettings:
     @property
     def origin(self) -> URL:
         return URL(self.url).origin()
+
+
+def check_proxy_url(url: str, path: str) -> None:
+    """An egress proxy: http://host:port (credentials allowed, never printed), nothing else."""
+    try:
+        parsed = URL(url)
+    except (ValueError, TypeError):
+        raise ConfigError(path, "not a URL") from None
+    if parsed.scheme != "http" or not parsed.host:
+        shown = str(parsed.with_user(None)) if parsed.host else url.split("@")[-1]
+        raise ConfigError(path, f"expected http://HOST:PORT, got {shown!r}")
+    if parsed.path not in ("", "/") or parsed.query_string:
+        raise ConfigError(path, "must be http://HOST:PORT only (no path or query)")
 
 
 @dataclass(frozen=True)

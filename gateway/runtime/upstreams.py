@@ -90,7 +90,7 @@ class Upstreams:
     async def start(self) -> None:
         for name, settings in self._settings.items():
             url = URL(settings.url)
-            if url.scheme == "http" and url.host is not None and url.port is not None:
+            if url.scheme == "http" and url.host is not None and url.port is not None and settings.proxy is None:
                 # The lean client (gateway/proxy/h1client.py) for buffered requests; the gate above
                 # bounds both it and the aiohttp pool, so neither waits on its own limit.
                 self._pools[name] = Pool(url.host, url.port, limit=settings.pool_size,
@@ -109,6 +109,7 @@ class Upstreams:
     def _session(settings: UpstreamSettings, connector: aiohttp.BaseConnector) -> aiohttp.ClientSession:
         return aiohttp.ClientSession(
             connector=connector,
+            proxy=settings.proxy,            # an egress proxy (`upstreams.X.proxy`, intercept upstream mode)
             auto_decompress=False,           # bodies pass through byte-exact
             cookie_jar=aiohttp.DummyCookieJar(),  # the gateway never keeps clients' cookies
             skip_auto_headers=("User-Agent", "Accept-Encoding", "Content-Type"),

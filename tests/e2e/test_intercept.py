@@ -11,6 +11,7 @@ import socket
 import ssl
 import sys
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -88,8 +89,7 @@ async def proxy(tmp_path: Path, certs: tuple[DevCerts, DevCerts]) -> AsyncIterat
             {"name": "socket", "match": {"path": "/ws", "websocket": True, "host": "chat.localhost"},
              "upstream": "secure", "allow": ["anonymous"], "messages": MESSAGES, "filters": ["mask", "threat"]},
         ]
-        config = tmp_path / "chatguard.yaml"
-        config.write_text(yaml.safe_dump({
+        config = {
             "logging": {"access_log": False},
             "admin": {"host": "127.0.0.1", "port": free_port()},
             "upstreams": {"plain": {"url": f"http://127.0.0.1:{plain_port}"},
@@ -97,20 +97,29 @@ async def proxy(tmp_path: Path, certs: tuple[DevCerts, DevCerts]) -> AsyncIterat
                                      "tls": {"ca_file": str(backend_pki.ca_cert)}}},
             "filters": {"mask": {"use": "masking"}, "threat": {"use": "threat"}},
             "routes": routes,
-        }))
-        port = free_port()
-        log = tmp_path / "intercept.log"
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "gateway", "intercept", "--config", str(config), "--listen-port", str(port),
-            "--ca-dir", str(operator_ca.ca_cert.parent), stdout=asyncio.subprocess.DEVNULL, stderr=log.open("wb"))
-        running = Proxy(port, process, log)
-        try:
-            await _wait_listening(running)
+        }
+        async with intercepting(tmp_path, config, "--ca-dir", str(operator_ca.ca_cert.parent)) as running:
             yield running, plain, secure, plain_port
-        finally:
-            if process.returncode is None:
-                process.send_signal(signal.SIGTERM)
-                assert await asyncio.wait_for(process.wait(), 30) == 0, log.read_text()[-2000:]
+
+
+@asynccontextmanager
+async def intercepting(tmp_path: Path, config: dict[str, Any], *args: str) -> AsyncIterator[Proxy]:
+    """`chatguard intercept` as a child process until the block ends; it must then exit cleanly."""
+    path = tmp_path / "chatguard.yaml"
+    path.write_text(yaml.safe_dump(config))
+    port = free_port()
+    log = tmp_path / "intercept.log"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "gateway", "intercept", "--config", str(path), "--listen-port", str(port), *args,
+        stdout=asyncio.subprocess.DEVNULL, stderr=log.open("wb"))
+    running = Proxy(port, process, log)
+    try:
+        await _wait_listening(running)
+        yield running
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(process.wait(), 30) == 0, log.read_text()[-2000:]
 
 
 async def _wait_listening(proxy: Proxy) -> None:
@@ -179,3 +188,66 @@ async def test_websocket_frames_are_filtered(proxy: tuple[Proxy, Chat, Chat, int
         refused = await ws.receive(timeout=10)
         assert refused.type is aiohttp.WSMsgType.TEXT and "blocked" in refused.data  # the route's error frame
         assert secure.received == [{"text": "pay with [CARD]"}]
+
+
+def _hop_address(proxy: Proxy) -> str:
+    """The loopback listener of the gateway inside the intercept process, from its `listening` log line."""
+    for line in proxy.log.read_text().splitlines():
+        if line.startswith("{") and json.loads(line).get("msg") == "listening":
+            return str(json.loads(line)["listen"])
+    raise AssertionError(f"no listening line: {proxy.log.read_text()[-2000:]}")
+
+
+async def test_a_local_process_cannot_use_the_loopback_hop(proxy: tuple[Proxy, Chat, Chat, int]) -> None:
+    """Straight to the gateway's loopback port, past mitmproxy: a forged address, forged identity headers
+    and guessed hop secrets are all refused; nothing reaches the backend."""
+    running, plain, _, port = proxy
+    hop = _hop_address(running)
+    forged = {"Host": f"localhost:{port}", "X-Forwarded-For": "10.9.8.7", "X-Chatguard-Subject": "admin",
+              "X-Chatguard-Roles": "admin"}
+    async with aiohttp.ClientSession() as client:
+        for secret in (None, "guess", "x" * 43):
+            headers = forged if secret is None else {**forged, "X-Chatguard-Hop": secret}
+            async with client.post(f"http://{hop}/api/lobby/messages", json={"text": "hi"}, headers=headers) as resp:
+                assert resp.status == 403
+        # Through the proxy, the same forged headers are replaced: the request is served as the client's own.
+        status, _ = await _post(client, f"http://localhost:{port}/api/lobby/messages", running, "hello",
+                                headers={**forged, "X-Chatguard-Hop": "guess"})
+        assert status == 200
+    assert plain.received == [{"text": "hello"}]
+
+
+class ForwardProxy:
+    """An HTTP forward proxy (absolute-form requests): the egress proxy of upstream mode; it records each URL."""
+
+    def __init__(self) -> None:
+        self.urls: list[str] = []
+        self.app = web.Application()
+        self.app.router.add_route("*", "/{tail:.*}", self.handle)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.urls.append(str(request.url))
+        async with aiohttp.ClientSession() as session, session.request(
+                request.method, request.url, data=await request.read(),
+                headers={k: v for k, v in request.headers.items() if k.lower() not in ("host", "proxy-connection")},
+        ) as answer:
+            return web.Response(status=answer.status, body=await answer.read(),
+                                content_type=answer.content_type)
+
+
+async def test_upstream_mode_leaves_through_the_egress_proxy(tmp_path: Path) -> None:
+    chat, egress = Chat(), ForwardProxy()
+    async with serve_app(chat.app) as chat_url, serve_app(egress.app) as egress_url:
+        config = {"logging": {"access_log": False}, "admin": {"enabled": False},
+                  "upstreams": {"plain": {"url": chat_url}}, "filters": {"mask": {"use": "masking"}},
+                  "routes": [{"name": "plain", "match": {"path": "/api/{room}/messages", "host": "localhost"},
+                              "upstream": "plain", "allow": ["anonymous"], "messages": MESSAGES,
+                              "filters": ["mask"]}]}
+        async with intercepting(tmp_path, config, "--mode", f"upstream:{egress_url}") as running:
+            port = chat_url.rsplit(":", 1)[1]
+            async with aiohttp.ClientSession() as client:
+                status, body = await _post(client, f"http://localhost:{port}/api/lobby/messages", running,
+                                           f"card {CARD}")
+    assert status == 200 and CARD not in json.dumps(body)
+    assert chat.received == [{"text": "card [CARD]"}]
+    assert egress.urls == [f"{chat_url}/api/lobby/messages"]  # the gateway's request went through the proxy

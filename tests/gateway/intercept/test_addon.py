@@ -9,10 +9,11 @@ from mitmproxy.test import taddons, tflow
 from gateway.intercept.addon import GatewayAddon
 
 GATEWAY = ("127.0.0.1", 47001)
+SECRET = "s" * 43
 
 
 async def _through(flow: HTTPFlow) -> HTTPFlow:
-    addon = GatewayAddon(*GATEWAY)
+    addon = GatewayAddon(*GATEWAY, SECRET)
     with taddons.context(addon) as context:
         await context.cycle(addon, flow)
     return flow
@@ -65,3 +66,21 @@ async def test_a_host_with_a_port_keeps_its_port() -> None:
     flow.request.host_header = "chat.example.org:8448"
     await _through(flow)
     assert flow.request.host_header == "chat.example.org:8448"
+
+
+async def test_every_flow_carries_the_hop_secret_and_no_client_can_bring_its_own() -> None:
+    flow = tflow.tflow()
+    for name, value in (("X-Chatguard-Hop", "guessed"), ("x-chatguard-hop", "another"),
+                        ("X-Chatguard-Subject", "admin"), ("X-Chatguard-Roles", "admin"),
+                        ("X-CHATGUARD-ASSERTION", "forged.jwt.value")):
+        flow.request.headers.add(name, value)
+    await _through(flow)
+    headers = flow.request.headers
+    assert headers.get_all("X-Chatguard-Hop") == [SECRET]
+    assert not [n for n in headers if n.lower().startswith("x-chatguard-") and n.lower() != "x-chatguard-hop"]
+
+
+async def test_websocket_upgrades_carry_the_hop_secret_too() -> None:
+    flow = tflow.twebsocketflow()
+    await _through(flow)
+    assert flow.request.headers.get_all("X-Chatguard-Hop") == [SECRET]

@@ -9,7 +9,7 @@ import yaml
 
 from gateway.cli import main
 from gateway.config.settings import parse_settings
-from gateway.intercept.command import gateway_settings, mitm_confdir
+from gateway.intercept.command import gateway_settings, mitm_confdir, parse_mode
 from gateway.tls.certs import create_dev_certs
 
 CONFIG = {"upstreams": {"chat": {"url": "http://127.0.0.1:8008"}},
@@ -23,7 +23,10 @@ def write(tmp_path: Path, data: object) -> str:
 
 
 @pytest.mark.parametrize(("extra", "config", "expected"), [
-    (["--mode", "socks5"], CONFIG, "--mode: expected one of regular, transparent, got 'socks5'"),
+    (["--mode", "socks5"], CONFIG, "--mode: expected regular, transparent or upstream:http://HOST:PORT, got 'socks5'"),
+    (["--mode", "upstream:https://proxy.example:3128"], CONFIG, "--mode upstream: expected http://HOST:PORT"),
+    (["--mode", "upstream:http://proxy.example:3128/path"], CONFIG, "--mode upstream: must be http://HOST:PORT only"),
+    (["--mode", "upstream:"], CONFIG, "--mode upstream: expected http://HOST:PORT"),
     (["--ca-dir", "/nonexistent"], CONFIG, "--ca-dir: '/nonexistent' holds neither ca.crt + ca.key"),
     ([], {**CONFIG, "routes": [{"match": {"path": "/"}, "upstream": "chta", "allow": ["anonymous"]}]},
      "config error: routes[0].upstream: unknown upstream 'chta'"),
@@ -57,3 +60,13 @@ def test_the_gateway_behind_the_proxy_listens_on_loopback_and_believes_only_it()
     assert settings.listen.host == "127.0.0.1" and settings.listen.port not in (0, 443)
     assert settings.listen.tls is None
     assert settings.trusted_proxies == ("10.0.0.0/8", "127.0.0.1/32")
+
+
+def test_upstream_mode_sends_every_upstream_through_the_proxy() -> None:
+    mode, proxy = parse_mode("upstream:http://proxy.internal:3128")
+    assert (mode, proxy) == ("regular", "http://proxy.internal:3128")  # the app side stays a regular proxy
+    settings = gateway_settings(parse_settings({**CONFIG, "upstreams": {
+        "chat": {"url": "http://127.0.0.1:8008"}, "bot": {"url": "https://bot.example"}}}, environ={}), proxy)
+    assert {name: u.proxy for name, u in settings.upstreams.items()} == {
+        "chat": "http://proxy.internal:3128", "bot": "http://proxy.internal:3128"}
+    assert all(u.proxy is None for u in gateway_settings(parse_settings(CONFIG, environ={})).upstreams.values())
