@@ -42,7 +42,7 @@ from gateway.proxy.connections import Connections
 from gateway.proxy.live_checks import LiveChecks
 from gateway.runtime.runtime import Runtime, RuntimeHolder
 from gateway.state import StateStore, open_store
-from gateway.tls.security_headers import security_headers_hook
+from gateway.tls.security_headers import hide_server_software, security_headers_hook
 from gateway.tls.settings import HSTSSettings
 from gateway.transcripts import mount as transcripts
 
@@ -140,6 +140,7 @@ def _mount_field_crypto(app: web.Application, settings: Settings) -> None:
 def build_app(settings: Settings, hop_secret: str | None = None) -> web.Application:
     """Assemble once: runtime (routes, pools, filter chains), metrics, cleanup of every resource."""
     limits = settings.limits
+    hide_server_software()  # `Server: chatguard` on every answer of every listener, not Python's and aiohttp's
     metrics = Metrics()
     # Deadlines and connection caps; gateway.edge.listener puts it in front of every client connection.
     guard = ConnectionGuard(limits, settings.trusted_networks, metrics, client_key=settings.clients.key)

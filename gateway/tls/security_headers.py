@@ -12,12 +12,13 @@ import re
 from collections.abc import Awaitable, Callable, Mapping
 from types import MappingProxyType
 
-from aiohttp import hdrs, web
+from aiohttp import hdrs, web, web_response
 
 from gateway.tls.settings import HSTSSettings, RedirectHTTP
 
 __all__ = [
-    "GATEWAY_CSP", "PAGE_HEADERS", "PROXIED", "mark_proxied", "redirect_app", "security_headers_hook",
+    "GATEWAY_CSP", "PAGE_HEADERS", "PROXIED", "SERVER_NAME", "hide_server_software", "mark_proxied", "redirect_app",
+    "security_headers_hook",
 ]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -36,6 +37,21 @@ PAGE_HEADERS: Mapping[str, str] = MappingProxyType({
     "Content-Security-Policy": GATEWAY_CSP,
     "Cross-Origin-Opener-Policy": "same-origin",
 })
+
+
+# What the gateway's own answers say in `Server`: the product, never the Python and aiohttp versions
+# aiohttp would name (a free map of what to attack). A backend's own `Server`, when it sends one, is relayed.
+SERVER_NAME = "chatguard"
+
+
+def hide_server_software() -> None:
+    """Make aiohttp's default `Server` value ours, for every listener of this process.
+
+    aiohttp fills in `Server` after the `on_response_prepare` hooks and also answers requests its
+    parser refuses (400) without any app hook, so the one place that covers every answer is the
+    default it reads (`aiohttp.web_response.SERVER_SOFTWARE`); tests/gateway/tls/test_server_header.py
+    reads the raw bytes of each kind of answer to hold this to account on every aiohttp upgrade."""
+    setattr(web_response, "SERVER_SOFTWARE", SERVER_NAME)  # noqa: B010 - not exported: mypy would refuse the name
 
 
 def mark_proxied(response: web.StreamResponse) -> None:
