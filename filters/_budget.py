@@ -7,7 +7,11 @@ is timed with the thread's CPU clock: what other tasks compute while the filter 
 charged to it. A call whose steps add up to more than its limit is a failure even if it
 answered (the caller fails closed); a call that waits past its limit is cancelled.
 
-Most filters never wait: then the whole call is one step, two clock reads and no timer.
+Most filters never wait: then the whole call is one step and no timer. Reading the thread's CPU
+clock is a system call (microseconds where system calls are slow, as in sandboxes), so a step reads
+it once at its start and is then timed with the cheap wall clock: a step's CPU time is at most its
+wall time, so while that fits the limit the wall time is charged; only a step whose wall time would
+not fit reads the CPU clock again, and is charged exactly.
 
 A long text is different: the worst shapes cost a millisecond or more of CPU per KB, and one call
 would hold the event loop for all of it. A filter that only computes (`Filter.offloadable`) has a
@@ -35,6 +39,7 @@ SWITCH_INTERVAL = 0.0005  # seconds the filter thread may hold the interpreter l
 
 
 cpu_clock = time.thread_time
+wall_clock = time.perf_counter
 
 
 class Expired(Exception):
@@ -67,10 +72,11 @@ async def metered[T](awaitable: Awaitable[T], limit: float) -> tuple[T, float]:
     try:
         while True:
             started = cpu_clock()
+            started_wall = wall_clock()
             try:
                 waiting = coro.send(None) if error is None else coro.throw(error)
             except StopIteration as done:
-                cpu += cpu_clock() - started
+                cpu += _step(started, started_wall, limit - cpu)
                 if cpu > limit:
                     raise OverBudget(cpu) from None
                 if expired:
@@ -80,7 +86,7 @@ async def metered[T](awaitable: Awaitable[T], limit: float) -> tuple[T, float]:
                 if expired:
                     raise Expired from None
                 raise
-            cpu += cpu_clock() - started
+            cpu += _step(started, started_wall, limit - cpu)
             if cpu > limit:
                 raise OverBudget(cpu)
             if not deadline:
@@ -94,6 +100,13 @@ async def metered[T](awaitable: Awaitable[T], limit: float) -> tuple[T, float]:
                 deadline = asyncio.get_running_loop().time() + limit
     finally:
         _close(coro)
+
+
+def _step(started: float, started_wall: float, room: float) -> float:
+    """What one step is charged: its wall time while that fits `room` (its CPU time can only be
+    less), else its exact CPU time."""
+    elapsed = wall_clock() - started_wall
+    return elapsed if elapsed <= room else cpu_clock() - started
 
 
 def _close(coro: Generator[Any, None, Any]) -> None:

@@ -125,3 +125,14 @@ async def test_cancelling_the_caller_cancels_the_filter_and_is_not_swallowed() -
     with pytest.raises(asyncio.CancelledError):
         await task
     assert cleaned.is_set()
+
+
+async def test_a_step_held_up_without_computing_is_charged_its_cpu_time_not_its_wall_time() -> None:
+    """As a step preempted on a loaded machine: its wall time does not fit the limit, so it is
+    charged exactly, by the CPU clock, and stays within budget."""
+    async def blocked_in_a_system_call() -> str:
+        time.sleep(0.2)  # the thread is off the CPU, as when the scheduler runs someone else
+        return "done"
+
+    value, cpu = await metered(blocked_in_a_system_call(), limit=0.05)
+    assert value == "done" and cpu < 0.05
