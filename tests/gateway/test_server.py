@@ -196,6 +196,24 @@ async def _eventually_status(client: aiohttp.ClientSession, url: str, status: in
     return False
 
 
+async def _workers(parent: int, count: int) -> list[str]:
+    """The parent's worker processes (children running multiprocessing's spawn_main), once there are
+    `count` of them or START_WITHIN has passed."""
+    found: list[str] = []
+    for _ in range(int(START_WITHIN / 0.05)):
+        found = []
+        for pid in Path(f"/proc/{parent}/task/{parent}/children").read_text().split():
+            try:
+                if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    found.append(pid)
+            except OSError:
+                pass  # exited between the two reads
+        if len(found) >= count:
+            return found
+        await asyncio.sleep(0.05)
+    return found
+
+
 @pytest.mark.skipif(not hasattr(socket, "SO_REUSEPORT"), reason="needs SO_REUSEPORT")
 async def test_workers_share_the_port_and_stop_together(tmp_path: Path, backend: tuple[Backend, str]) -> None:
     _, url = backend
@@ -203,18 +221,25 @@ async def test_workers_share_the_port_and_stop_together(tmp_path: Path, backend:
     await gateway.start("--workers", "2")
     try:
         assert gateway.proc is not None
-        children = [pid for pid in
-                    Path(f"/proc/{gateway.proc.pid}/task/{gateway.proc.pid}/children").read_text().split()
-                    if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
-        assert len(children) == 2
+        # The admin port answers once one worker serves; the other may still be starting (and until
+        # its exec a child's command line is still the parent's): wait for both, within bounds.
+        children = await _workers(gateway.proc.pid, 2)
+        assert len(children) == 2, children
         async with aiohttp.ClientSession() as client:
             for i in range(20):
                 async with client.get(f"{gateway.url}/n{i}", headers={"Connection": "close"}) as resp:
                     assert await resp.text() == f"ok /n{i}"
-            async with client.get(f"http://127.0.0.1:{gateway.admin}/metrics") as resp:
-                metrics = await resp.text()
-        served = sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
-                     if line.startswith("chatguard_requests_total{") and 'status="200"' in line)
+            # A worker counts a request after its answer went out, so a scrape right after the last
+            # answer may come first: scrape until the count stops short of 20, never past it.
+            served = 0.0
+            for _ in range(200):
+                async with client.get(f"http://127.0.0.1:{gateway.admin}/metrics") as resp:
+                    metrics = await resp.text()
+                served = sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
+                             if line.startswith("chatguard_requests_total{") and 'status="200"' in line)
+                if served >= 20:
+                    break
+                await asyncio.sleep(0.05)
         assert served == 20  # the sum over both workers, whichever answered the scrape
         gateway.signal(signal.SIGTERM)
         assert await gateway.wait() == 0
