@@ -232,6 +232,9 @@ class _Connection(asyncio.Protocol):
         self.received = False
         if request.content.is_eof():
             self.deadline = None  # the handler's own limits apply (route timeout, WebSocket heartbeat)
+            if self._timer is not None:  # nothing to check until `end`, which re-arms: a WebSocket
+                self._timer.cancel()     # that lives for hours holds no timer of the guard's
+                self._timer = None
         else:
             self.request = request
             self.deadline = self.loop.time() + self.guard.body_timeout
