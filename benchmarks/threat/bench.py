@@ -33,6 +33,7 @@ from filters.threat import ThreatFilter, ThreatOptions  # noqa: E402
 SHARED = ROOT.parent / "shared" / "corpora" / "threat_dev.jsonl"
 BUNDLED = ROOT / "tests" / "data" / "threat_cases.jsonl"
 ORDINARY_URLS = ROOT / "tests" / "data" / "ordinary_urls.txt"
+SCAN_MESSAGES = 20_000  # messages per `chatguard scan` run
 # Targets on data the rules were not tuned on (issue: detection that generalises).
 TARGETS = {"classic injections": (">=", 0.95), "prompt_injection": (">=", 0.85), "phishing_link": (">=", 0.80),
            "benign_chat": ("<=", 0.005), "benign_code_snippet": ("<=", 0.02), "benign_url": ("<=", 0.02)}
@@ -124,10 +125,15 @@ def main() -> None:
         print(f"\nCRS PL1: skipped ({why_not})")
     texts = [row["text"] for row in rows]
     rate = throughput(texts, args.seconds)
-    scan = 0.0 if args.no_scan else scan_rate(texts * 4, {"threat": {"use": "threat", "options": {"sink": args.sink}}})
+    # As many messages as the masking benchmark sends (about 20,000): a fresh process spends its first
+    # thousand messages building RE2's lazy DFA states (about 3x slower), which a short run overweights.
+    repeat = max(1, round(SCAN_MESSAGES / len(texts)))
+    scan = 0.0 if args.no_scan else scan_rate(texts * repeat,
+                                              {"threat": {"use": "threat", "options": {"sink": args.sink}}})
     mean = sum(map(len, texts)) / len(texts)
     print(f"\nthroughput on one core (corpus mix, mean {mean:.0f} chars): filter {rate:,.0f} msg/s "
-          f"({1e6 / rate:.0f} us/msg)" + (f", chatguard scan {scan:,.0f} msg/s" if scan else "")
+          f"({1e6 / rate:.0f} us/msg)" + (f", chatguard scan {scan:,.0f} msg/s ({len(texts) * repeat:,} messages)"
+                                         if scan else "")
           + (f"; CRS PL1 in nginx {crs_us:.0f} us/msg CPU" if crs_us else ""))
     out = ROOT / "benchmarks" / "results" / f"threat-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.parent.mkdir(exist_ok=True)
