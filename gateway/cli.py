@@ -189,6 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
         "verify", help="check hash chain and signed checkpoints: audit verify [--key PEM] FILE...")
     commands.add_parser("transcripts", help="transcripts: transcripts {archive,purge,restore,rotate-key} --config F "
                                             "[--dry-run] [--json] (restore takes the archive's manifest)")
+    commands.add_parser("fields", help="blind-backend field encryption: fields rotate --config F --conversation C "
+                                       "[--json] (a new data key for one conversation)")
     commands.add_parser("user", help="manage built-in users: user --config F {add,passwd,disable,list,roles,"
                                      "totp-reset} ...")
 
@@ -227,6 +229,10 @@ def main(argv: list[str] | None = None) -> int:
         from gateway.transcripts import cli as transcripts_cli
 
         return transcripts_cli.main(argv[1:])
+    if argv[:1] == ["fields"]:
+        from gateway.e2ee import cli as fields_cli
+
+        return fields_cli.main(argv[1:])
     if argv[:1] == ["user"]:
         return _user(argv[1:])
     if argv[:1] == ["explain"]:
