@@ -36,6 +36,7 @@ from gateway.transcripts.queries import BadQuery, Search
 audit = logging.getLogger("chatguard.audit")
 
 READ, EXPORT, ERASE = "transcripts:read", "transcripts:export", "transcripts:erase"
+WILDCARD = "transcripts:*"   # every transcript permission
 PREFIX = "/admin/transcripts"
 DEFAULT_PAGE = 50
 DEFAULT_MESSAGES = 200
@@ -197,7 +198,7 @@ def _guarded(gateway_app: web.Application, action: str, permission: str, handler
             return _json({"error": "authentication required"}, 401)
         principal = role_map(gateway_app).principal(identity.principal)
         noted["subject"] = principal.subject
-        if permission not in principal.roles:
+        if permission not in principal.roles and WILDCARD not in principal.roles:
             noted["missing"] = permission
             return _json({"error": "forbidden"}, 403)
         if not principal.mfa:

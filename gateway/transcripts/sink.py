@@ -1,7 +1,8 @@
 """The transcript sink: the request path offers records and returns at once.
 
 `offer()` appends to a bounded in-memory queue or says no; it never waits. One background task
-writes batches to the store. When the store is slow or down the queue fills, and from then on
+writes batches to the store; a batch not yet full waits `linger` (50 ms) for more records, so a
+quiet gateway does not pay a transaction per message. When the store is slow or down the queue fills, and from then on
 the route's `on_backlog` decides: `drop` forwards the message without its transcript (counted,
 alerted once per episode), `refuse` makes the caller refuse the message (503). Records of one
 payload go in together or not at all, so a transcript never holds half a request.
@@ -25,16 +26,18 @@ from gateway.transcripts.store import TranscriptStore
 alert = logging.getLogger("chatguard.alert")
 audit = logging.getLogger("chatguard.audit")
 BACKOFF_START, BACKOFF_MAX = 0.1, 5.0
+LINGER = 0.05   # seconds a part-filled batch waits for more records: one transaction per many, not per one
 STORE_ERRORS = (DatabaseError, KeyUnavailable, OSError)
 
 
 class TranscriptSink:
     def __init__(self, store: TranscriptStore, *, queue: int = 10_000, batch: int = 200,
                  metrics: TranscriptMetrics | None = None,
-                 notify: Callable[[dict[str, Any]], object] | None = None) -> None:
+                 notify: Callable[[dict[str, Any]], object] | None = None, linger: float = LINGER) -> None:
         self.store = store
         self.limit = queue
         self.batch = batch
+        self.linger = linger
         self.metrics = metrics or TranscriptMetrics()
         self._notify = notify
         self._queue: deque[TranscriptRecord] = deque()
@@ -124,12 +127,18 @@ class TranscriptSink:
 
     async def _run(self) -> None:
         backoff = BACKOFF_START
+        lingered = False
         while True:
             if not self._queue:
                 self._idle.set()
                 self._wake.clear()
                 await self._wake.wait()
                 continue
+            if not lingered and self.linger and self._accepting and len(self._queue) < self.batch:
+                lingered = True
+                await asyncio.sleep(self.linger)  # flush() and aclose() wait this out too
+                continue
+            lingered = False
             batch = [self._queue[i] for i in range(min(self.batch, len(self._queue)))]
             try:
                 await self.store.write(batch)

@@ -68,3 +68,28 @@ def test_report_ratios() -> None:
     assert found["pass-through HTTP / naive proxy"]["holds"] is True
     assert found["pass-through WS / naive proxy"]["holds"] is False
     report.print_report({"main": {"rows": rows}})
+
+
+def test_transcript_benchmark_configs_are_valid(tmp_path: Path) -> None:
+    """Every variant of the transcript benchmark passes the gateway's own config check."""
+    from benchmarks.transcripts import bench as transcripts_bench
+
+    paths = [transcripts_bench.gateway_config(
+        tmp_path, variant, 8080, 8081, 8082,
+        f"sqlite://{tmp_path}/t.db" if variant == "sqlite" else f"{transcripts_bench.PG_SERVER}?search_path=x")
+        for variant in ("off", "sqlite", "postgres")]  # slow and stuck serve the postgres config
+    checks = [subprocess.Popen([sys.executable, "-m", "gateway", "check-config", str(path)], cwd=servers.REPO,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for path in paths]
+    for check in checks:
+        out, _ = check.communicate(timeout=60)
+        assert check.returncode == 0, out
+
+
+def test_transcript_hot_path_benchmark_runs() -> None:
+    """The in-process figure runs end to end (a few messages; the figure itself is not checked)."""
+    import asyncio
+
+    from benchmarks.transcripts import hot_path
+
+    figures = asyncio.run(hot_path.run(50, 2))
+    assert set(figures) == {"decide_us", "decide_record_us", "decide_record_full_queue_us"}

@@ -34,6 +34,7 @@ ROLES = {
     "card_reader": {"inherits": ["reader"], "permissions": ["unmask:card"]},
     "exporter": {"permissions": ["transcripts:export"]},
     "eraser": {"permissions": ["transcripts:erase"]},
+    "officer": {"permissions": ["transcripts:*"]},
     "admin": {},
 }
 
@@ -150,9 +151,12 @@ async def test_each_endpoint_needs_its_permission_and_2fa(admin: Admin, method: 
     holder = await admin.token("holder", {HOLDER[permission]})
     status, body, _ = await admin.call(method, path, holder)
     assert status == 200, body
+    officer = await admin.token("officer", {"officer"})
+    assert (await admin.call(method, path, officer))[0] == 200
     outcomes = [(e["subject"], e["outcome"], e["status"], e["permission"]) for e in admin.audit.entries]
     assert outcomes == [(None, "refused", 401, permission), ("stranger", "refused", 403, permission),
-                        ("hasty", "refused", 401, permission), ("holder", "ok", 200, permission)]
+                        ("hasty", "refused", 401, permission), ("holder", "ok", 200, permission),
+                        ("officer", "ok", 200, permission)]
 
 
 async def test_search_by_subject_route_finding_and_time(admin: Admin) -> None:

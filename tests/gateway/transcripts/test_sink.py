@@ -90,3 +90,28 @@ async def test_offer_never_waits_for_a_stuck_store(store: TranscriptStore) -> No
     assert accepted == 1000
     await sink.aclose(within=0.1)
     assert value(sink.metrics, "dropped", "send") == 1000 + 1000
+
+
+class CountingStore(TranscriptStore):
+    """The real store, counting its transactions."""
+
+    def __init__(self, inner: TranscriptStore) -> None:
+        super().__init__(inner.db, inner.keys)
+        self.batches: list[int] = []
+
+    async def write(self, records: Sequence[TranscriptRecord]) -> None:
+        self.batches.append(len(records))
+        await super().write(records)
+
+
+async def test_messages_arriving_together_share_one_transaction(store: TranscriptStore, database: Database) -> None:
+    counting = CountingStore(store)
+    sink = TranscriptSink(counting, queue=100, batch=50, linger=0.2)
+    await sink.start()
+    for i in range(10):  # one by one, as requests arrive
+        assert sink.offer([record(f"m{i}")], "send", "drop")
+        await asyncio.sleep(0)
+    assert await sink.flush()
+    await sink.aclose()
+    assert counting.batches == [10]
+    assert await database.fetchval(f"SELECT COUNT(*) FROM {MESSAGES}") == 10  # noqa: S608
