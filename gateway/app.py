@@ -12,6 +12,7 @@ from gateway.auth import AUTH, AuthRoutes, AuthService, Identifier, auth_context
 from gateway.auth.external import ExternalIssuers
 from gateway.config.preflight import builtin_issuer
 from gateway.config.settings import Settings
+from gateway.config.status import ConfigStatus
 from gateway.database import open_database
 from gateway.e2ee.fields import FieldCrypto
 from gateway.edge.client_address import client_address
@@ -21,9 +22,11 @@ from gateway.edge.hop import hop_middleware
 from gateway.enforce.alerts import AlertSender
 from gateway.enforce.countermeasures import Responder
 from gateway.enforce.transcribe import Transcriber
+from gateway.event_metrics import event_counter_context
 from gateway.keyring import build_key_service
 from gateway.keys import (
     AUDIT,
+    CONFIG_STATUS,
     FIELD_CRYPTO,
     GUARD,
     IDENTIFIER,
@@ -64,7 +67,9 @@ def _mount_audit(app: web.Application, settings: Settings) -> AuditWriter | None
     """The hash-chained audit file: every `chatguard.audit` log record goes to it. Off without `audit.path`."""
     if not settings.audit.enabled:
         return None
-    writer = AuditWriter(settings.audit, depth=app[METRICS].audit_queue.set)
+    failures = app[METRICS].audit_failures
+    writer = AuditWriter(settings.audit, depth=app[METRICS].audit_queue.set,
+                         failed=lambda kind: failures.labels(kind).inc())
 
     async def audit_ctx(app: web.Application) -> AsyncIterator[None]:
         await writer.start()  # a chain that cannot be opened stops startup
@@ -164,6 +169,9 @@ def build_app(settings: Settings, hop_secret: str | None = None) -> web.Applicat
     app[STATE] = store = open_store(settings.state, on_evict=lambda reason: metrics.state_evictions.labels(reason).inc())
     app[RUNTIME] = RuntimeHolder(Runtime(settings, store))
     app[METRICS] = metrics
+    app[CONFIG_STATUS] = status = ConfigStatus.loaded(settings.source)
+    metrics.config_loaded(status.hash)
+    app.cleanup_ctx.append(event_counter_context(metrics))  # sign-in outcomes and threat responses, as audited
     app[WS_CONNECTIONS] = Connections()
 
     async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:

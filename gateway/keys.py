@@ -9,6 +9,7 @@ from aiohttp import web
 if TYPE_CHECKING:
     from gateway.audit import AuditWriter
     from gateway.auth import Identifier
+    from gateway.config.status import ConfigStatus
     from gateway.e2ee.fields import FieldCrypto
     from gateway.edge.guard import ConnectionGuard
     from gateway.enforce.countermeasures import Responder
@@ -32,3 +33,4 @@ GUARD: web.AppKey[ConnectionGuard] = web.AppKey("chatguard.guard")
 TRANSCRIBER: web.AppKey[Transcriber] = web.AppKey("chatguard.transcriber")
 TRANSCRIPTS: web.AppKey[Transcripts] = web.AppKey("chatguard.transcripts")
 FIELD_CRYPTO: web.AppKey[FieldCrypto] = web.AppKey("chatguard.field_crypto")  # only when a route seals fields
+CONFIG_STATUS: web.AppKey[ConfigStatus] = web.AppKey("chatguard.config_status")  # hash in service, rejected reloads

@@ -7,11 +7,20 @@ PROMETHEUS_MULTIPROC_DIR) lets any worker's /metrics report the sum over all of 
 from __future__ import annotations
 
 import os
+import platform
+from importlib.metadata import PackageNotFoundError, version
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+
+
+def build_version() -> str:
+    try:
+        return version("chatguard")
+    except PackageNotFoundError:  # a source tree that was not installed
+        return "0+unknown"
 
 
 class Metrics:
@@ -28,8 +37,9 @@ class Metrics:
                                    ("direction",), registry=self.registry)
         self.bytes = Counter("chatguard_bytes", "Body bytes relayed, by direction", ("direction",),
                              registry=self.registry)
-        self.filter_actions = Counter("chatguard_filter_actions", "Filter chain outcomes, by route and action",
-                                      ("route", "action"), registry=self.registry)
+        self.filter_actions = Counter("chatguard_filter_actions", "Filter verdicts, by route, filter and action "
+                                      "(pass, modify, block; error: the filter failed)", ("route", "filter", "action"),
+                                      registry=self.registry)
         self.connections_open = Gauge("chatguard_connections_open", "Client connections open now",
                                       registry=self.registry, multiprocess_mode="livesum")
         self.connections_refused = Counter("chatguard_connections_refused",
@@ -50,6 +60,30 @@ class Metrics:
         self.envelope_failures = Counter("chatguard_field_envelope_failures", "cg1 field envelopes left sealed "
                                          "in answers, by route and reason (unknown_key, key_unavailable, tampered, "
                                          "malformed, other_conversation)", ("route", "reason"), registry=self.registry)
+        self.upstream_errors = Counter("chatguard_upstream_errors", "Requests the backend failed, by upstream and "
+                                       "kind (refused, tls, timeout, error)", ("upstream", "kind"),
+                                       registry=self.registry)
+        self.logins = Counter("chatguard_logins", "Password sign-ins, by outcome (ok, failed, locked, banned)",
+                              ("outcome",), registry=self.registry)
+        self.mfa = Counter("chatguard_mfa", "Second-factor checks, by outcome (ok, failed, recovery_code)",
+                           ("outcome",), registry=self.registry)
+        self.tokens_refused = Counter("chatguard_tokens_refused", "Credentials refused, by reason (token_expired, "
+                                      "malformed, session_revoked, unknown_issuer, refresh_reuse, ...)", ("reason",),
+                                      registry=self.registry)
+        self.bans = Counter("chatguard_bans", "Bans raised, by kind (address, subject, pair)", ("kind",),
+                            registry=self.registry)
+        self.throttles = Counter("chatguard_throttles", "Throttles raised, by kind (address, subject, pair)",
+                                 ("kind",), registry=self.registry)
+        self.audit_failures = Counter("chatguard_audit_failures", "Audit trail failures, by kind (write: the sink "
+                                      "failed, dropped: an event was lost)", ("kind",), registry=self.registry)
+        self.config_reloads = Counter("chatguard_config_reloads", "Config reloads, by outcome (ok, failed)",
+                                      ("outcome",), registry=self.registry)
+        self.config_info = Gauge("chatguard_config_info", "The config in service (1), by its hash", ("hash",),
+                                 registry=self.registry, multiprocess_mode="liveall")
+        self.build_info = Gauge("chatguard_build_info", "The running build (1), by version and Python version",
+                                ("version", "python"), registry=self.registry, multiprocess_mode="liveall")
+        self.build_info.labels(build_version(), platform.python_version()).set(1)
+        self._config_hash: str | None = None
         self._request_children: dict[tuple[str, int], Counter] = {}
         self._latency_children: dict[str, Histogram] = {}
 
@@ -64,6 +98,13 @@ class Metrics:
         if histogram is None:
             histogram = self._latency_children[route] = self.latency.labels(route)
         histogram.observe(seconds)
+
+    def config_loaded(self, digest: str) -> None:
+        """The config with hash `digest` is in service now (the previous one's series goes away)."""
+        if self._config_hash is not None and self._config_hash != digest:
+            self.config_info.remove(self._config_hash)
+        self._config_hash = digest
+        self.config_info.labels(digest).set(1)
 
     def render(self) -> bytes:
         if self.multiprocess:

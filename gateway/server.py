@@ -25,7 +25,7 @@ from gateway.admin.probes import build_probe_app
 from gateway.app import build_app
 from gateway.config.settings import Settings, load_settings
 from gateway.edge.listener import GuardedSite, ensure_descriptors
-from gateway.keys import GUARD, RUNTIME, SERVER_TLS, STATE
+from gateway.keys import CONFIG_STATUS, GUARD, METRICS, RUNTIME, SERVER_TLS, STATE
 from gateway.runtime.runtime import Runtime
 from gateway.tls.security_headers import redirect_app
 from gateway.tls.server import ServerTLS
@@ -48,6 +48,8 @@ async def reload(app: web.Application, path: str) -> bool:
                   extra={"error": str(exc) if isinstance(exc, OptionsError) else type(exc).__name__})
         audit.warning("config reload rejected", extra={"event": "config.reload", "outcome": "rejected",
                                                        "source": path, "key": key, "error": type(exc).__name__})
+        app[METRICS].config_reloads.labels("failed").inc()
+        app[CONFIG_STATUS].reject(path, key)  # /readyz reports it until a reload succeeds
         return False
     old = app[RUNTIME].current.settings
     if (settings.listen, settings.admin, settings.probes, settings.state) != (
@@ -55,6 +57,9 @@ async def reload(app: web.Application, path: str) -> bool:
         log.warning("listen, admin, probes and state settings take effect after a restart")
     logs.configure(settings.logging.level, settings.logging.format)
     await app[RUNTIME].swap(runtime, grace=float(settings.shutdown_timeout))
+    app[CONFIG_STATUS].accept(path)
+    app[METRICS].config_reloads.labels("ok").inc()
+    app[METRICS].config_loaded(app[CONFIG_STATUS].hash)
     log.info("config reloaded", extra={"source": path, "routes": len(runtime.plans), "pid": os.getpid()})
     audit.info("config reloaded", extra={"event": "config.reload", "outcome": "accepted", "source": path,
                                          "routes": len(runtime.plans)})

@@ -13,7 +13,7 @@ import orjson
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from gateway.keys import AUDIT, METRICS, RUNTIME
+from gateway.keys import AUDIT, CONFIG_STATUS, METRICS, RUNTIME
 
 _READY_CACHE = 2.0  # seconds: probes may come often; do not open sockets for each one
 
@@ -77,8 +77,9 @@ def add_probe_routes(app: web.Application, gateway_app: web.Application, *, metr
         upstreams = await readiness.check(gateway_app)
         audit = gateway_app[AUDIT]
         ready = all(upstreams.values()) and (audit is None or audit.healthy)
-        body: dict[str, object] = {"status": "ready" if ready else "not ready", "config": True,
-                                   "upstreams": upstreams}
+        # The config in service; after a rejected reload, what was rejected (the running config still serves).
+        body: dict[str, object] = {"status": "ready" if ready else "not ready",
+                                   "config": gateway_app[CONFIG_STATUS].report(), "upstreams": upstreams}
         if audit is not None:
             body["audit"] = audit.status()
         return _json(body, status=200 if ready else 503)

@@ -49,9 +49,10 @@ class AuditWriter:
 
     def __init__(self, settings: AuditSettings, *, chain: AuditChain | None = None,
                  copy: EntryCopy | None = None, clock: Callable[[], datetime] = utc_now,
-                 depth: Callable[[int], None] | None = None) -> None:
+                 depth: Callable[[int], None] | None = None, failed: Callable[[str], None] | None = None) -> None:
         self.settings = settings
         self._depth = depth or (lambda queued: None)  # told the queue length as it changes (a metric)
+        self._count_failure = failed or (lambda kind: None)  # told of each failure: write, dropped (a metric)
         self._chain = chain if chain is not None else AuditChain(settings, clock=clock)
         if copy is None and settings.postgres is not None:
             # local import: the database driver is only needed when a copy is configured
@@ -114,6 +115,7 @@ class AuditWriter:
                 "copy_pending": len(self._copy_pending), "seq": self._chain.seq}
 
     def _drop(self) -> None:
+        self._count_failure("dropped")
         self._dropped += 1
         self.dropped_total += 1
         if not self._overflow:
@@ -273,6 +275,7 @@ class AuditWriter:
         return batch
 
     def _failed(self, exc: Exception) -> None:
+        self._count_failure("write")
         if self.error is None:
             action = "traffic is refused" if self.settings.on_failure == "refuse" else "continuing"
             alert.error("audit sink failed (%s): %s", exc, action)

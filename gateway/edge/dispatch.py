@@ -18,6 +18,7 @@ from gateway.edge.headers import is_websocket_upgrade
 from gateway.edge.request_id import request_id_from
 from gateway.inspect.exchange import Exchange
 from gateway.keys import AUDIT, METRICS, RUNTIME, STATE
+from gateway.metrics import Metrics
 from gateway.proxy import http as http_proxy
 from gateway.proxy import websocket as ws_proxy
 from gateway.runtime.canonical_path import PathRejected, canonicalise
@@ -41,6 +42,7 @@ async def _dispatch(request: web.Request, runtime: Runtime, request_id: str) -> 
     try:
         identity = await authenticate(request, runtime, plan)
     except AuthError as refused:
+        request.app[METRICS].tokens_refused.labels(refusal_reason(refused.message)).inc()
         return error_response(refused.status, refused.message, request_id), plan.name
     except StateUnavailable:  # a revoked session cannot be told from a live one: refuse (fail closed)
         return error_response(503, "service unavailable", request_id), plan.name
@@ -100,10 +102,34 @@ async def handle(request: web.Request) -> web.StreamResponse:
     else:
         response, route = await _dispatch(request, runtime, request_id)
     elapsed = time.perf_counter() - started
-    request.app[METRICS].observe_request(route, response.status, elapsed)
+    metrics = request.app[METRICS]
+    metrics.observe_request(route, response.status, elapsed)
+    count_bytes(metrics, request, response)
     if runtime.settings.logging.access_log:
         access_log.info("request", extra={"fields": {
             "request_id": request_id, "method": request.method, "path": request.path, "route": route,
             "status": response.status, "ms": round(elapsed * 1000, 2), "client": request.remote,
         }})
     return response
+
+
+def count_bytes(metrics: Metrics, request: web.Request, response: web.StreamResponse) -> None:
+    """HTTP body bytes in `chatguard_bytes_total{direction}` (WebSocket frames are counted by the bridge):
+    what the client sent that was read, and what it was sent back."""
+    inbound = request.content.total_bytes
+    if response.prepared:
+        outbound = response.body_length
+    else:  # a whole answer aiohttp writes after the handler returns
+        body = response.body if isinstance(response, web.Response) else None
+        outbound = len(body) if isinstance(body, bytes | bytearray) else 0
+    if inbound:
+        metrics.bytes.labels("inbound").inc(inbound)
+    if outbound:
+        metrics.bytes.labels("outbound").inc(outbound)
+
+
+def refusal_reason(message: str) -> str:
+    """A bounded label from an authentication refusal: `invalid token: token expired` -> `token_expired`."""
+    reason = message.removeprefix("invalid token: ").lower()
+    words = "".join(c if c.isalnum() else "_" for c in reason).strip("_")
+    return "_".join(part for part in words.split("_") if part)[:40] or "refused"

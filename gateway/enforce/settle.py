@@ -22,7 +22,8 @@ from gateway.enforce.countermeasures import Outcome
 from gateway.enforce.decide import POLICY_CLOSE, Result, decide, ws_error_frame
 from gateway.enforce.enforcement import Close, Enforcement, Wire
 from gateway.inspect.exchange import Exchange
-from gateway.keys import RESPONDER, TRANSCRIBER
+from gateway.inspect.inspection import Inspection
+from gateway.keys import METRICS, RESPONDER, TRANSCRIBER
 from gateway.state import StateUnavailable
 
 __all__ = ["HELD", "answer", "enforce", "settle", "settled"]
@@ -94,9 +95,23 @@ def _reply(frame: str) -> Enforcement:
 async def enforce(exchange: Exchange, direction: Direction, result: Result) -> Enforcement:
     """What the proxies call per message: `decide`, run its countermeasures, offer its transcript
     (never waiting; a full queue may refuse it, see `gateway.enforce.transcribe`), write its audit entries."""
+    count_verdicts(exchange, result)
     enforcement = await settle(exchange, decide(exchange, direction, result))
     transcriber = exchange.request.app.get(TRANSCRIBER)
     if transcriber is not None:
         enforcement = transcriber.record(exchange, direction, result, enforcement)
     write_audit(enforcement.audit)
     return enforcement
+
+
+def count_verdicts(exchange: Exchange, result: Result) -> None:
+    """`chatguard_filter_actions_total{route, filter, action}`: every verdict of every filter that ran;
+    a filter that failed (raised, timed out, over budget) counts as `error`."""
+    if not isinstance(result, Inspection):
+        return
+    counter = exchange.request.app[METRICS].filter_actions
+    route = exchange.plan.name
+    for chain_result in result.results:
+        for verdict in chain_result.verdicts:
+            action = "error" if verdict.reason and verdict.reason in chain_result.failures else verdict.action.value
+            counter.labels(route, verdict.filter or "-", action).inc()

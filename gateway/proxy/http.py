@@ -29,7 +29,7 @@ from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import Inspection
 from gateway.inspect.message import inspect_message, opener
 from gateway.inspect.named import refused_names
-from gateway.keys import FIELD_CRYPTO
+from gateway.keys import FIELD_CRYPTO, METRICS
 from gateway.proxy.bodies import BodyTimeout, BodyTooLarge, read_limited
 from gateway.proxy.h1client import UpstreamResponse
 from gateway.proxy.inflate import InflateError, Inflater, content_coding, inflate
@@ -171,7 +171,7 @@ async def _exchange(exchange: Exchange, headers: CIMultiDict[str], body: bytes |
             upstream = await pool.request(request.method, upstream_target(exchange), headers, body,
                                           plan.timeout.sock_read)
         except (TimeoutError, aiohttp.ClientError) as exc:
-            return upstream_failure(exc, exchange.request_id, plan.upstream)
+            return upstream_failure(exc, exchange.request_id, plan.upstream, request.app[METRICS])
         try:
             return await _respond(exchange, upstream)
         finally:
@@ -189,7 +189,7 @@ async def _exchange(exchange: Exchange, headers: CIMultiDict[str], body: bytes |
             return error_response(413, "request body too large", exchange.request_id)
         if isinstance(request.content.exception(), BodyTimeout):
             return body_timed_out(request, exchange.request_id)
-        return upstream_failure(exc, exchange.request_id, plan.upstream)
+        return upstream_failure(exc, exchange.request_id, plan.upstream, request.app[METRICS])
     try:
         return await _respond(exchange, upstream)
     finally:

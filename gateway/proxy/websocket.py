@@ -105,7 +105,7 @@ async def _connect_and_relay(exchange: Exchange) -> web.StreamResponse:
         status = refused.status if 400 <= refused.status < 500 else 502
         return error_response(status, "upstream refused the websocket upgrade", rid)
     except (TimeoutError, aiohttp.ClientError) as exc:
-        return upstream_failure(exc, rid, plan.upstream)
+        return upstream_failure(exc, rid, plan.upstream, exchange.request.app[METRICS])
 
     client = web.WebSocketResponse(
         protocols=_answer_protocols(upstream.protocol, offered_protocols(request.headers)), timeout=close_timeout,
