@@ -159,6 +159,8 @@ CMDI = (
     Rule("win-env", "cmdi", 0.55, r"%(?:systemroot|windir|comspec|programfiles|userprofile)%"),
     Rule("ping-count", "cmdi", 0.6, r"\bping\s+-[nci]\s*\d+\s+\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}"),
     Rule("php-tag", "cmdi", 0.8, r"<\?php\b|<\?=", strong=True),
+    # A Windows program run after a shell separator: `|| calc.exe`, `& whoami.exe`.
+    Rule("exe-after-separator", "cmdi", 0.55, r"(?:\|\|?|&&?|;)[ \t]*[\"']?[a-z0-9_-]{1,30}\.exe\b"),
     Rule("interp-eval", "cmdi", 0.7, r"\b(?:perl|ruby|python[23]?|php|node)\s+-[er]\s+['\"]", strong=True),
 )
 
@@ -166,6 +168,20 @@ CODE = (
     Rule("template-math", "code", 0.9,
          r"\{\{\s*\d+\s*[*+]\s*\d+\s*\}\}|\$\{\s*\{?\s*\d+\s*[*+]\s*\d+\s*\}?\s*\}|#\{\s*\d+\s*\*\s*\d+\s*\}|"
          r"<%=?\s*\d+\s*\*\s*\d+\s*%>|\{\{\s*\d+\s*\*\s*['\"]\d+['\"]\s*\}\}|@\(\s*\d+\s*[*+]\s*\d+\s*\)",
+         strong=True),
+    # The same arithmetic probe in other engines' delimiters: Thymeleaf `*{..}`, `[[..]]` inlining,
+    # a Velocity `#set` that computes (bare `{7*7}` is left alone: too close to prose and maths).
+    Rule("template-math-other", "code", 0.6,
+         r"[*~]\{\s*\d+\s*[*+]\s*\d+\s*\}|\[\[\s*\d+\s*[*+]\s*\d+\s*\]\]|"
+         r"#set\s*\(\s*\$\w+\s*=\s*\d+\s*[*+]\s*\d+"),
+    Rule("smarty-tag", "code", 0.8, r"\{/?php\}|\{\$smarty\.|\{(?:system|exec|passthru|shell_exec)\s*\(",
+         strong=True),
+    # JavaScript's Function constructor reached through any object: the classic sandbox escape.
+    Rule("function-constructor", "code", 0.8, r"constructor\s*\.\s*constructor\s*\(|"
+         r"\[\s*['\"]constructor['\"]\s*\]\s*\[\s*['\"]constructor['\"]\s*\]", strong=True),
+    # PHP code hidden behind a decoder and run: eval(base64_decode(...)) and its siblings.
+    Rule("decoded-eval", "code", 0.85, r"\b(?:eval|assert|create_function)\s*\(\s*(?:@\s*)?(?:base64_decode|"
+         r"gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|urldecode|rawurldecode|convert_uudecode)\s*\(",
          strong=True),
     Rule("python-dunder", "code", 0.75, r"__(?:class|globals|builtins|subclasses|mro|bases|init|import|"
          r"getattribute|reduce|code)__", strong=True),
