@@ -24,6 +24,7 @@ from gateway.keys import RUNTIME
 STREAM = f"{ROOT}/live/events"
 KEEPALIVE = 15.0      # seconds between comments on a quiet stream (and session re-checks)
 STREAM_FOR = 600.0    # then the stream ends and the browser reconnects (with Last-Event-ID)
+MAX_STREAMS = 64      # open event streams per process; more are refused with 503
 
 FILTERS = Template("""<form class="filters" method="get" action="$root/live" role="search" aria-label="Filter events">
 $route $kind
@@ -56,6 +57,7 @@ def _filters(request: web.Request, routes: list[str]) -> tuple[str, str]:
 
 
 def install(console: Console, feed: LiveFeed) -> None:
+    open_streams: set[web.StreamResponse] = set()
     def route_names() -> list[str]:
         return [r.name for r in console.gateway_app[RUNTIME].current.routes]
 
@@ -83,6 +85,8 @@ def install(console: Console, feed: LiveFeed) -> None:
         operator = await console.allowed(request, "live")
         if not isinstance(operator, Operator):
             return web.Response(status=403 if operator.status == 403 else 401, text="sign in again")
+        if len(open_streams) >= MAX_STREAMS:
+            return web.Response(status=503, text="too many open event streams", headers={"Retry-After": "30"})
         route, kind = _filters(request, route_names())
         try:
             last = int(request.headers.get("Last-Event-ID") or request.query.get("after") or feed.seq)
@@ -92,10 +96,13 @@ def install(console: Console, feed: LiveFeed) -> None:
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
                                                "X-Accel-Buffering": "no"})
         await response.prepare(request)
+        open_streams.add(response)
         try:
             await pump(request, response, route, kind, last)
         except ConnectionError:
             pass  # the browser went away
+        finally:
+            open_streams.discard(response)
         return response
 
     async def pump(request: web.Request, response: web.StreamResponse, route: str, kind: str, last: int) -> None:

@@ -13,6 +13,7 @@ import orjson
 import pytest
 
 from gateway.admin.app import build_admin_app
+from gateway.admin.console import live
 from gateway.enforce import countermeasures
 from gateway.enforce.countermeasures import Offender
 from gateway.keys import STATE
@@ -99,6 +100,16 @@ async def test_held_text_and_names_are_escaped(admin: Admin) -> None:
     assert status == 200
     assert "<script>alert" not in body and "<svg onload" not in body and "<b>flagged" not in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+
+
+async def test_event_streams_are_capped(admin: Admin, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(live, "MAX_STREAMS", 1)
+    lead, _ = await admin.token("lena", {"lead"}, mfa=True)
+    headers = {"Authorization": f"Bearer {lead}"}
+    async with admin.client.get(f"{admin.url}/admin/ui/live/events", headers=headers) as first:
+        assert first.status == 200 and await first.content.readline() == b"retry: 3000\n"
+        async with admin.client.get(f"{admin.url}/admin/ui/live/events", headers=headers) as second:
+            assert second.status == 503
 
 
 async def test_the_event_stream_needs_the_operator(admin: Admin) -> None:
