@@ -87,7 +87,8 @@ class Detector:
             per_category.setdefault(finding.type, []).append(weight)
         scores = {category: combine(weights) for category, weights in per_category.items()}
         findings = tuple(sorted((finding for _, finding in best.values()), key=lambda f: (f.start, f.type)))
-        return Analysis(scores, findings, bool(_MARKUP.search(lowered)), pasted)
+        markup = "<" in lowered and _MARKUP.search(lowered) is not None  # every form starts with "<"
+        return Analysis(scores, findings, markup, pasted)
 
     def _commands(self, all_views: list[View], text: str, pasted: bool,
                   best: dict[str, tuple[float, Finding]]) -> None:

@@ -148,6 +148,8 @@ _ENGLISH = text_pattern(r"\b(?:the|you|and|to|is|of|it|in|what|how|my|for|on|thi
 
 def hidden_text(text: str) -> str:
     """The ASCII that tag characters in `text` spell (outside subdivision flags), or ""."""
+    if text.isascii():  # tag characters are not ASCII; the check is free, the search is not
+        return ""
     if _TAGS.search(encodable(text)) is None:
         return ""
     bare = _FLAG.sub("", encodable(text))

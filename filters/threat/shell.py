@@ -38,6 +38,7 @@ SUBCOMMANDS = frozenset("user users view localgroup group share use session acco
 # A separator, a command name, then its first argument, a shell metacharacter or the end.
 _SEPARATOR = text_pattern(r"(\|\|?|&&?|;|\n|\$\(|\x60)[ \t]*[\"']?([a-z][a-z0-9_.\-]{0,30})"
                           r"(?:[ \t]+(\S{1,80})|[;|&><)\x60'\"\n]|$)")
+_SEPARATOR_STARTS = ("|", "&", ";", "\n", "$(", "\x60")  # what `_SEPARATOR` must begin with
 _EXEC_CALL = text_pattern(r"\b(?:system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|spawn|execsync|"
                           r"exec_command|os\.system|os\.popen|subprocess\.\w+)\s*\(\s*[\[\"'\x60]\s*"
                           r"([a-z][a-z0-9_.\-]{0,30})")
@@ -74,7 +75,9 @@ def _before(text: str, at: int) -> str:
 def commands(text: str) -> list[Injected]:
     """Command injections in `text` (lower-cased), strongest reading first per separator."""
     found: list[Injected] = []
-    for match in _SEPARATOR.finditer(text):
+    # Pre-screens (substring checks cost far less than a regex call): each pattern needs its character.
+    separated = any(separator in text for separator in _SEPARATOR_STARTS)
+    for match in (_SEPARATOR.finditer(text) if separated else ()):
         groups = spans(match)
         (start, end), (sep_start, sep_end), (name_start, name_end), (arg_start, arg_end) = groups[:4]
         separator, name = text[sep_start:sep_end], text[name_start:name_end]
@@ -98,7 +101,7 @@ def commands(text: str) -> list[Injected]:
             found.append(Injected(sep_start, name_end, 0.9, "injected-command"))
         else:  # someone showing a pipeline: worth a note, never a block on its own
             found.append(Injected(sep_start, name_end, 0.15, "shell-pipeline"))
-    for match in _EXEC_CALL.finditer(text):
+    for match in (_EXEC_CALL.finditer(text) if "(" in text else ()):
         (start, end), (name_start, name_end) = spans(match)[:2]
         if text[name_start:name_end] in COMMANDS or text[name_start:name_end] in WORDLIKE:
             found.append(Injected(start, end, 0.85, "exec-call"))
