@@ -53,15 +53,23 @@ async def inspect(codec: Codec, chain: Chain, payload: bytes | str, template: Me
     """
     extracted = codec.extract_frame(payload) if frame else codec.extract_http(
         payload if isinstance(payload, bytes) else payload.encode(), content_type)
+    return await run_fields(extracted, payload, _runner(chain, template))
 
+
+async def inspect_query(codec: Codec, chain: Chain, query: str, template: Message) -> Inspection:
+    """Run `chain` over the declared fields of a raw query string (frameworks merge the query into
+    the parameters a handler reads); the payload of the result is the query to forward."""
+    return await run_fields(codec.extract_query(query), query, _runner(chain, template))
+
+
+def _runner(chain: Chain, template: Message) -> Callable[[TextField], Awaitable[ChainResult]]:
     async def run(found: TextField) -> ChainResult:
         return await chain.run(Message(
             text=found.text, direction=template.direction, channel=template.channel, route=template.route,
             field=found.path, principal=template.principal, conversation=template.conversation,
             client=template.client, metadata=template.metadata,
         ))
-
-    return await run_fields(extracted, payload, run)
+    return run
 
 
 async def run_fields(extracted: Extracted, payload: bytes | str,

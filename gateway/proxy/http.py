@@ -29,6 +29,7 @@ from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import Inspection
 from gateway.inspect.message import inspect_message, opener
 from gateway.inspect.named import refused_names
+from gateway.inspect.query import checked_target
 from gateway.keys import FIELD_CRYPTO, METRICS
 from gateway.proxy.bodies import BodyTimeout, BodyTooLarge, read_limited
 from gateway.proxy.h1client import UpstreamResponse
@@ -84,10 +85,10 @@ def upstream_target(exchange: Exchange) -> str:
     return raw
 
 
-def upstream_url(exchange: Exchange) -> URL:
-    """The backend URL with the client's path and query byte-exact (no re-quoting)."""
-    return URL(str(exchange.runtime.upstreams.origin(exchange.plan.upstream)) + upstream_target(exchange),
-               encoded=True)
+def upstream_url(exchange: Exchange, target: str | None = None) -> URL:
+    """The backend URL with the client's path and query byte-exact (no re-quoting), or `target`."""
+    return URL(str(exchange.runtime.upstreams.origin(exchange.plan.upstream))
+               + (target if target is not None else upstream_target(exchange)), encoded=True)
 
 
 def upstream_headers(exchange: Exchange) -> CIMultiDict[str]:
@@ -112,8 +113,12 @@ async def forward(exchange: Exchange) -> web.StreamResponse:
     codec = plan.inbound_codec
     if request.content_length is not None and request.content_length > plan.max_body:
         return error_response(413, "request body too large", exchange.request_id)
+    target = await checked_target(exchange, upstream_target(exchange))
+    if not isinstance(target, str):
+        return target
     names = plan.names
-    if request.body_exists and (codec is not None or (names is not None and names.needs_body)):
+    reads_body = codec is not None and codec.reads_body
+    if request.body_exists and (reads_body or (names is not None and names.needs_body)):
         if not identity_encoded(request.headers):
             # Inflating attacker-chosen data to inspect it invites zip bombs; chat clients send plain bodies.
             return error_response(415, "compressed request bodies are not accepted here", exchange.request_id)
@@ -125,7 +130,7 @@ async def forward(exchange: Exchange) -> web.StreamResponse:
             return body_timed_out(request, exchange.request_id)
         if names is not None and (refusal := await refused_names(exchange, names, raw)) is not None:
             return refusal
-        if codec is None:
+        if codec is None or not reads_body:
             body = raw
         else:
             result = await inspect_message(exchange, Direction.INBOUND, codec, raw,
@@ -155,20 +160,20 @@ async def forward(exchange: Exchange) -> web.StreamResponse:
         log.warning("upstream pool busy", extra={"request_id": exchange.request_id, "upstream": plan.upstream})
         return error_response(503, "upstream busy", exchange.request_id, {"Retry-After": str(POOL_BUSY_RETRY)})
     try:
-        return await _exchange(exchange, headers, body)
+        return await _exchange(exchange, target, headers, body)
     finally:
         gate.leave()
 
 
-async def _exchange(exchange: Exchange, headers: CIMultiDict[str], body: bytes | _LimitedBody | None
-                    ) -> web.StreamResponse:
+async def _exchange(exchange: Exchange, target: str, headers: CIMultiDict[str],
+                    body: bytes | _LimitedBody | None) -> web.StreamResponse:
     """One request on a pooled connection and its answer to the client (the caller holds a pool slot)."""
     request, plan = exchange.request, exchange.plan
     upstream: Answer
     pool = exchange.runtime.upstreams.pool(plan.upstream)
     if pool is not None and not isinstance(body, _LimitedBody):
         try:
-            upstream = await pool.request(request.method, upstream_target(exchange), headers, body,
+            upstream = await pool.request(request.method, target, headers, body,
                                           plan.timeout.sock_read)
         except (TimeoutError, aiohttp.ClientError) as exc:
             return upstream_failure(exc, exchange.request_id, plan.upstream, request.app[METRICS])
@@ -178,7 +183,7 @@ async def _exchange(exchange: Exchange, headers: CIMultiDict[str], body: bytes |
             upstream.release()
     try:
         upstream = await exchange.runtime.upstreams.session(plan.upstream).request(
-            request.method, upstream_url(exchange), headers=headers, data=body,
+            request.method, upstream_url(exchange, target), headers=headers, data=body,
             allow_redirects=False, timeout=plan.timeout, compress=None,
             server_hostname=exchange.runtime.upstreams.server_name(plan.upstream),
         )

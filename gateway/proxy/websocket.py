@@ -27,10 +27,11 @@ from gateway.auth.carriage import SUBPROTOCOL_PREFIX, forwarded_protocols
 from gateway.edge.errors import error_response
 from gateway.edge.request_id import REQUEST_ID
 from gateway.inspect.exchange import Exchange
+from gateway.inspect.query import checked_target
 from gateway.keys import METRICS, WS_CONNECTIONS
 from gateway.proxy import origin
 from gateway.proxy.connections import Connections, Refused
-from gateway.proxy.http import upstream_headers, upstream_url
+from gateway.proxy.http import upstream_headers, upstream_target, upstream_url
 from gateway.proxy.upstream_errors import upstream_failure
 from gateway.proxy.ws_bridge import Bridge
 
@@ -87,6 +88,9 @@ async def _connect_and_relay(exchange: Exchange) -> web.StreamResponse:
     defaults = exchange.runtime.settings.websocket
     heartbeat = float(defaults.heartbeat) or None
     close_timeout = float(defaults.close_timeout)
+    target = await checked_target(exchange, upstream_target(exchange))
+    if not isinstance(target, str):
+        return target
     headers = upstream_headers(exchange)
     for name in _HOP_HANDSHAKE:
         headers.popall(name, None)
@@ -94,7 +98,7 @@ async def _connect_and_relay(exchange: Exchange) -> web.StreamResponse:
     try:
         async with asyncio.timeout(float(plan.settings.timeout) or None):
             upstream = await session.ws_connect(
-                upstream_url(exchange), protocols=forwarded_protocols(offered_protocols(request.headers)),
+                upstream_url(exchange, target), protocols=forwarded_protocols(offered_protocols(request.headers)),
                 headers=headers,
                 autoclose=False, autoping=True, heartbeat=heartbeat, compress=0,
                 max_msg_size=plan.max_frame, decode_text=plan.outbound_codec is not None,

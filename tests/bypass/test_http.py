@@ -62,6 +62,7 @@ def ddp(method: str, *params: object, **extra: object) -> str:
 
 
 MP = "multipart/form-data; boundary=b0und4ry"
+SIO = "/sio?EIO=4&transport=polling&sid=s"
 XHTML = ("<message xmlns='jabber:client' type='chat'><body>plain</body>"
          "<html xmlns='http://jabber.org/protocol/xhtml-im'><body xmlns='http://www.w3.org/1999/xhtml'>"
          "<p>rich <b>@@</b></p><img src='x' alt='@@ alt'/></body></html></message>")
@@ -130,18 +131,18 @@ INBOUND: list[In] = [
     c("text-ebcdic", "/text", "text/plain; charset=cp500", codecs.encode("a @@ b", "cp500"), 415),
     c("text-latin1", "/text", "text/plain; charset=iso-8859-1", "caf\xe9 @@".encode("latin-1"), 415),
     # -- Socket.IO over long-polling --------------------------------------------------------------
-    c("sio-event", "/sio", TEXT, '42["chat message","@@"]\x1e2', '42["chat message","@@"]\x1e2'),
-    c("sio-ack", "/sio", TEXT, '431["@@"]', '431["@@"]'),
-    c("sio-binary-ack", "/sio", TEXT, '461-1[{"text":"@@"},{"file":{"_placeholder":true,"num":0}}]\x1ebAQID',
+    c("sio-event", SIO, TEXT, '42["chat message","@@"]\x1e2', '42["chat message","@@"]\x1e2'),
+    c("sio-ack", SIO, TEXT, '431["@@"]', '431["@@"]'),
+    c("sio-binary-ack", SIO, TEXT, '461-1[{"text":"@@"},{"file":{"_placeholder":true,"num":0}}]\x1ebAQID',
       '461-1[{"text":"@@"},{"file":{"_placeholder":true,"num":0}}]\x1ebAQID'),
-    c("sio-placeholder-as-ack-text", "/sio", TEXT, '461-1[{"_placeholder":true,"num":0}]\x1ebZm9yYmlkZGVu', 400),
-    c("sio-blank-ack-id", "/sio", TEXT, '42 ["chat message","@@"]', 400),
-    c("sio-placeholder-as-text", "/sio", TEXT,
+    c("sio-placeholder-as-ack-text", SIO, TEXT, '461-1[{"_placeholder":true,"num":0}]\x1ebZm9yYmlkZGVu', 400),
+    c("sio-blank-ack-id", SIO, TEXT, '42 ["chat message","@@"]', 400),
+    c("sio-placeholder-as-text", SIO, TEXT,
       '451-["chat message",{"_placeholder":true,"num":0}]\x1ebZm9yYmlkZGVu', 400),
-    c("sio-attachments-on-event", "/sio", TEXT, '421-["chat message","@@"]', 400),
-    c("sio-v3-framing", "/sio", TEXT, '24:42["chat message","@@"]', 400),
-    c("sio-proto", "/sio", TEXT, '42["chat message",{"__proto__":{"text":"@@"}}]', 400),
-    c("sio-reserved-name", "/sio", TEXT, '42["disconnect","@@"]', 400),
+    c("sio-attachments-on-event", SIO, TEXT, '421-["chat message","@@"]', 400),
+    c("sio-v3-framing", SIO, TEXT, '24:42["chat message","@@"]', 400),
+    c("sio-proto", SIO, TEXT, '42["chat message",{"__proto__":{"text":"@@"}}]', 400),
+    c("sio-reserved-name", SIO, TEXT, '42["disconnect","@@"]', 400),
     # -- SockJS / DDP ----------------------------------------------------------------------------
     c("ddp-send", "/ddp", TEXT, json.dumps([ddp("sendMessage", {"rid": "GENERAL", "msg": "@@"})]),
       json.dumps([ddp("sendMessage", {"rid": "GENERAL", "msg": "@@"})])),
