@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-import json
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from filters._api import AnyFilter, Direction, Filter
 from filters._context import FilterContext
+from filters._describe import option_help, show_default
 from filters.options import OptionsError, _describe, bind, join
 
 __all__ = [
@@ -153,34 +153,20 @@ def _type_name(tp: Any) -> str:
     return _describe(tp)
 
 
-def _show(value: Any) -> str:
-    """A default as it would be written in YAML."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, tuple | list | frozenset | set):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
-    if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{k}: {_show(v)}" for k, v in value.items()) + "}"
-    return str(value)
-
-
 def _options_of(cls: type[AnyFilter]) -> tuple[OptionInfo, ...]:
     hints = get_type_hints(cls.Options)
+    helps = option_help(cls.Options)
     infos = []
     for f in dataclasses.fields(cls.Options):
         if not f.init:
             continue
         if f.default is not dataclasses.MISSING:
-            default = _show(f.default)
+            default = show_default(f.default)
         elif f.default_factory is not dataclasses.MISSING:
-            default = _show(f.default_factory())
+            default = show_default(f.default_factory())
         else:
             default = "(required)"
-        infos.append(OptionInfo(f.name, _type_name(hints[f.name]), default, str(f.metadata.get("doc", ""))))
+        infos.append(OptionInfo(f.name, _type_name(hints[f.name]), default, helps.get(f.name, "")))
     return tuple(infos)
 
 

@@ -145,21 +145,48 @@ def cmd_audit_config(args: argparse.Namespace) -> int:
     return run(args, sys.stdout, sys.stderr, _version())
 
 
+USER_USAGE = "usage: chatguard user --config FILE {add,passwd,disable,enable,list,roles,totp-reset} ..."
+
+
+def _split_config(argv: list[str]) -> tuple[str | None, list[str]]:
+    """`--config F` (or `-c F`, `--config=F`) wherever it stands; the other arguments in order."""
+    config: str | None = None
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in ("--config", "-c") and i + 1 < len(argv):
+            config, i = argv[i + 1], i + 2
+            continue
+        if arg.startswith("--config="):
+            config = arg.partition("=")[2]
+        else:
+            rest.append(arg)
+        i += 1
+    return config, rest
+
+
 def _user(argv: list[str]) -> int:
-    """`chatguard user --config F add|passwd|disable|enable|list|roles|totp-reset ...`."""
-    if len(argv) < 2 or argv[0] not in ("--config", "-c"):
-        print("usage: chatguard user --config FILE {add,passwd,disable,enable,list,roles,totp-reset} ...",
-              file=sys.stderr)
+    """`chatguard user add|passwd|disable|enable|list|roles|totp-reset ... --config F` (either order)."""
+    config, rest = _split_config(argv)
+    if config is None:
+        print("chatguard user: --config FILE is required (before or after the subcommand)", file=sys.stderr)
+        print(USER_USAGE, file=sys.stderr)
         return EXIT_CONFIG
-    settings = _load(argv[1], sys.stderr)
+    settings = _load(config, sys.stderr)
     if settings is None:
         return EXIT_CONFIG
     if settings.auth is None:
         print("chatguard: config error: auth: the config has no auth section", file=sys.stderr)
         return EXIT_CONFIG
     from gateway.auth import cli as user_cli
+    from gateway.database.base import DatabaseError
 
-    return user_cli.main(argv[2:], settings.auth)
+    try:
+        return user_cli.main(rest, settings.auth)
+    except (DatabaseError, OSError) as exc:  # the user store cannot be opened: say why, no traceback
+        print(f"chatguard: auth.store: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -194,6 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("user", help="manage built-in users: user --config F {add,passwd,disable,list,roles,"
                                      "totp-reset} ...")
 
+    commands.add_parser("keys", help="keys: keys generate --out DIR (every key a config names, 0600) | "
+                                     "keys rotate jwt --config F [--out DIR]")
     certs = commands.add_parser("certs", help="certificates for demos and tests")
     certs_commands = certs.add_subparsers(dest="certs_command", required=True)
     certs_commands.add_parser("dev", help="create a local CA and a server certificate (--out DIR, --host NAME)")
@@ -235,6 +264,10 @@ def main(argv: list[str] | None = None) -> int:
         return fields_cli.main(argv[1:])
     if argv[:1] == ["user"]:
         return _user(argv[1:])
+    if argv[:1] == ["keys"]:
+        from gateway.tools import keys
+
+        return keys.main(argv[1:])
     if argv[:1] == ["explain"]:
         from gateway.tools import explain
 

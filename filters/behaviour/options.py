@@ -99,10 +99,10 @@ class AnomalyOptions:
 class BehaviourOptions:
     """Options of the `behaviour` filter (see config/chatguard.example.yaml)."""
 
-    flood: FloodOptions = field(default_factory=FloodOptions)
-    spam: SpamOptions = field(default_factory=SpamOptions)
-    new_network: NetworkOptions = field(default_factory=NetworkOptions)
-    anomaly: AnomalyOptions = field(default_factory=AnomalyOptions)
+    flood: FloodOptions = field(default_factory=FloodOptions)  # messages per window by room, subject, address
+    spam: SpamOptions = field(default_factory=SpamOptions)  # near-duplicate messages per window
+    new_network: NetworkOptions = field(default_factory=NetworkOptions)  # a subject seen from a network it never used
+    anomaly: AnomalyOptions = field(default_factory=AnomalyOptions)  # rates far from a subject's own baseline
     block_score: float = 1.0  # a finding at or above this score blocks the message
     alert_score: float = 0.5  # a finding at or above this score asks for an alert
 

@@ -60,10 +60,10 @@ class MaskingOptions:
     detect: tuple[BuiltinType, ...] = ("card", "ssn", "iban", "email", "phone", "ip", "secret")
     style: Style = "redact"
     styles: Mapping[str, Style] = field(default_factory=lambda: MappingProxyType({}))
-    hash_key: str = ""
-    vault_key: str = ""
-    token_ttl: Duration = Duration(30 * 86400)
-    directions: tuple[DirectionName, ...] = ("inbound", "outbound")
+    hash_key: str = ""  # HMAC key for style hash, 16+ characters (give hash_key_file)
+    vault_key: str = ""  # AES-256 key for style tokenize: 64 hex or base64 of 32 bytes (give vault_key_file)
+    token_ttl: Duration = Duration(30 * 86400)  # how long a tokenised value can be turned back
+    directions: tuple[DirectionName, ...] = ("inbound", "outbound")  # which way messages are masked
     # Sample SSNs printed in advertising and documentation (078-05-1120, 219-09-9999, 457-55-5462)
     # were never issued to anyone; they are left readable unless this is set.
     mask_sample_ssns: bool = False
@@ -71,7 +71,7 @@ class MaskingOptions:
     # Off by default: a stream holds back the last word of a frame until the next one, right
     # for a bot streaming tokens, wrong for chat where every frame is a whole message.
     websocket_streams: bool = False
-    rules: tuple[Rule, ...] = ()
+    rules: tuple[Rule, ...] = ()  # your own types: {name, pattern or keywords, style}
 
     def style_of(self, kind: str) -> Style:
         for rule in self.rules:

@@ -122,6 +122,26 @@ def test_user_commands_use_the_configured_store(tmp_path: Path, monkeypatch: pyt
     assert main(["user", "--config", path, "add", "ann", "--roles", "agent", "--password-stdin"]) == 0
     assert main(["user", "--config", path, "list"]) == 0
     assert "ann\tagent" in capsys.readouterr().out
+    # --config after the subcommand works the same, and so does --config=FILE
+    assert main(["user", "list", "--config", path]) == 0
+    assert main(["user", "list", f"--config={path}"]) == 0
+    assert capsys.readouterr().out.count("ann\tagent") == 2
+
+
+def test_user_without_config_says_what_is_missing(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["user", "list"]) == 2
+    err = capsys.readouterr().err
+    assert "--config FILE is required (before or after the subcommand)" in err and "usage: chatguard user" in err
+
+
+def test_user_with_a_store_it_cannot_open_prints_the_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a-file").write_text("not a directory")
+    path = write(tmp_path, {"upstreams": {"chat": {"url": "http://x"}},
+                            "auth": {"store": f"sqlite:///{tmp_path}/a-file/users.db"},
+                            "routes": [{"match": {"path": "/"}, "upstream": "chat", "allow": ["anonymous"]}]})
+    assert main(["user", "list", "--config", path]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("chatguard: auth.store: ") and "Traceback" not in err
 
 
 def test_user_commands_need_an_auth_section(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
