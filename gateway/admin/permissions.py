@@ -5,8 +5,8 @@ work between people (`admin:bans` for whoever lifts bans, `transcripts:read` for
 chats). They are opt-in: while no role in the config grants any `admin:` permission, the `admin`
 role may open every `admin:` area (one kind of administrator, as before). Once one does, every area
 checks its permission, in the console and the API alike, so the API is no side door around a page.
-Transcript permissions are always explicit and named one by one, as the transcript API checks them.
-`admin:*` grants every `admin:` area.
+Transcript permissions are always explicit, as the transcript API checks them (`transcripts:*` grants
+them all); `admin:*` grants every `admin:` area.
 """
 
 from __future__ import annotations
@@ -41,8 +41,9 @@ def holds(granted: frozenset[str], permission: str, split: bool) -> bool:
     """Whether expanded roles `granted` allow `permission` (`split`: see `fine_grained`)."""
     if ADMIN_ROLE not in granted:
         return False
-    if not permission.startswith("admin:"):
-        return permission in granted  # as the transcript API checks them: by name, no wildcard
+    area = permission.partition(":")[0]
+    if area != "admin":
+        return permission in granted or f"{area}:*" in granted  # as the transcript API checks them
     return not split or permission in granted or "admin:*" in granted
 
 

@@ -35,8 +35,7 @@ FIELDS = {"inbound": {"json": ["/text"]}}
 ROLES = {
     "agent": {},
     "admin": {},
-    "lead": {"inherits": ["admin"], "permissions": ["admin:*", "transcripts:read", "transcripts:export",
-                                                       "transcripts:erase"]},
+    "lead": {"inherits": ["admin"], "permissions": ["admin:*", "transcripts:*"]},
     "desk": {"inherits": ["admin"], "permissions": ["admin:live", "admin:quarantine"]},
 }
 

@@ -19,6 +19,7 @@ from aiohttp import web
 
 from gateway.admin.console import templates as t
 from gateway.admin.console.frame import ROOT, Console, Done, Operator, Refused
+from gateway.admin.permissions import holds
 from gateway.database import DatabaseError
 from gateway.keyring import KeyUnavailable
 from gateway.keys import TRANSCRIPTS
@@ -70,7 +71,7 @@ def install(console: Console) -> None:
         return None if transcripts is None else transcripts.access
 
     def granted(operator: Operator, permission: str) -> bool:
-        return permission in operator.principal.roles
+        return holds(operator.principal.roles, permission, split=True)
 
     async def view(request: web.Request, operator: Operator) -> t.Safe:
         found = access()

@@ -29,7 +29,7 @@ def test_without_admin_permissions_in_the_config_the_admin_role_does_everything(
     ({"admin", "admin:*"}, "admin:users", True),
     ({"admin", "admin:*"}, "transcripts:read", False),
     ({"admin"}, "transcripts:read", False),
-    ({"admin", "transcripts:*"}, "transcripts:read", False),  # named one by one, as the transcript API does
+    ({"admin", "transcripts:*"}, "transcripts:read", True),  # as the transcript API grants it
     ({"admin", "transcripts:read"}, "transcripts:read", True),
     ({"admin:*"}, "admin:bans", False),  # the permission without the role is not enough
 ])
