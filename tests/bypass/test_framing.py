@@ -1,0 +1,77 @@
+"""Content-bypass suite, HTTP framing: request bodies a backend could frame otherwise than the gateway.
+
+Each case writes raw bytes to the gateway's socket. Ambiguous framing (both Content-Length and
+Transfer-Encoding, two lengths, unknown codings, folded headers) is refused before anything
+reaches the backend; unambiguous framing (chunks splitting the watched word, pipelined requests)
+is read whole and every request inspected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from yarl import URL
+
+from tests.bypass.conftest import CODEC_HOST, Suite
+from tests.e2e.conftest import REPLACED, WAIT, WORD
+
+pytestmark = pytest.mark.asyncio(loop_scope="package")
+
+
+async def _exchange(suite: Suite, raw: bytes) -> bytes:
+    """Write `raw` and read until the gateway closes the connection (every request asks it to)."""
+    url = URL(suite.gateway.url)
+    reader, writer = await asyncio.open_connection(url.host, url.port)
+    try:
+        writer.write(raw)
+        await writer.drain()
+        async with asyncio.timeout(WAIT):
+            return await reader.read(-1)
+    finally:
+        writer.close()
+
+
+def _head(extra: str, *, close: bool = True) -> str:
+    return (f"POST /json HTTP/1.1\r\nHost: {CODEC_HOST}\r\nContent-Type: application/json\r\n{extra}"
+            + ("Connection: close\r\n" if close else "") + "\r\n")
+
+
+BODY = f'{{"text":"{WORD}"}}'
+
+
+@pytest.mark.parametrize("raw", [
+    _head(f"Content-Length: {len(BODY)}\r\nTransfer-Encoding: chunked\r\n") + f"{len(BODY):x}\r\n{BODY}\r\n0\r\n\r\n",
+    _head(f"Content-Length: {len(BODY)}\r\nContent-Length: {len(BODY) + 1}\r\n") + BODY + " ",
+    _head("Transfer-Encoding: xchunked\r\n") + f"{len(BODY):x}\r\n{BODY}\r\n0\r\n\r\n",
+    _head("Transfer-Encoding: chunked, identity\r\n") + f"{len(BODY):x}\r\n{BODY}\r\n0\r\n\r\n",
+    _head(f"Content-Length: +{len(BODY)}\r\n") + BODY,
+    _head(f"X-Note: a\r\n folded\r\nContent-Length: {len(BODY)}\r\n") + BODY,
+    _head(f"Content-Length : {len(BODY)}\r\n") + BODY,
+], ids=["cl-and-te", "two-lengths", "unknown-coding", "chunked-not-last", "signed-length", "obs-fold",
+        "space-before-colon"])
+async def test_ambiguous_framing_is_refused(suite: Suite, raw: str) -> None:
+    suite.backend.hits.clear()
+    answer = await _exchange(suite, raw.encode())
+    assert answer[:12] in (b"HTTP/1.0 400", b"HTTP/1.1 400", b"HTTP/1.1 501") or answer == b"", answer[:80]
+    assert suite.backend.hits == []
+
+
+async def test_chunks_splitting_the_word_are_read_whole(suite: Suite) -> None:
+    suite.backend.hits.clear()
+    suite.backend.reply("/json", "{}")
+    half = len(BODY) // 2 + 3
+    chunks = "".join(f"{len(part):x}\r\n{part}\r\n" for part in (BODY[:half], BODY[half:])) + "0\r\n\r\n"
+    answer = await _exchange(suite, (_head("Transfer-Encoding: chunked\r\n") + chunks).encode())
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:80]
+    assert [hit.body for hit in suite.backend.hits] == [BODY.replace(WORD, REPLACED).encode()]
+
+
+async def test_pipelined_requests_are_each_inspected(suite: Suite) -> None:
+    suite.backend.hits.clear()
+    suite.backend.reply("/json", "{}")
+    first = _head(f"Content-Length: {len(BODY)}\r\n", close=False) + BODY
+    second = _head(f"Content-Length: {len(BODY)}\r\n") + BODY
+    answer = await _exchange(suite, (first + second).encode())
+    assert answer.count(b"HTTP/1.1 200") == 2, answer
+    assert [hit.body for hit in suite.backend.hits] == [BODY.replace(WORD, REPLACED).encode()] * 2
