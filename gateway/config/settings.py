@@ -216,6 +216,7 @@ class RouteSettings:
     methods_allow: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     networks: tuple[str, ...] = ()
     mfa: Literal["required", "optional"] = "optional"
+    login_redirect: bool = False  # browsers without credentials go to the login page (and back), scripts get 401
     mode: Literal["enforce", "shadow"] = "enforce"
     messages_allow: MessageRules = field(default_factory=MessageRules)
     responses: ResponseSettings | None = None  # this route's score bands; None: the global `responses:`

@@ -10,11 +10,12 @@ from aiohttp import web
 
 from gateway.access import shield
 from gateway.access.rbac import record
-from gateway.auth import AuthError
+from gateway.auth import AUTH, AuthError
 from gateway.edge.authn import authenticate, backend_identity
 from gateway.edge.client_address import client_address
 from gateway.edge.errors import error_response
 from gateway.edge.headers import is_websocket_upgrade
+from gateway.edge.login_redirect import to_login_page, wants_a_page
 from gateway.edge.request_id import request_id_from
 from gateway.inspect.exchange import Exchange
 from gateway.keys import AUDIT, METRICS, RUNTIME, STATE
@@ -62,6 +63,9 @@ async def _dispatch(request: web.Request, runtime: Runtime, request_id: str) -> 
         record(decision, principal, plan.name, request.method, request_id=request_id, client=client,
                audit_access=plan.settings.audit_access, path=path.raw)
     if not decision.allowed:
+        if plan.settings.login_redirect and principal.anonymous and decision.status == 401 \
+                and wants_a_page(request, websocket) and AUTH in request.app:
+            return to_login_page(request, request_id), plan.name
         return error_response(decision.status, decision.error, request_id), plan.name
     exchange = Exchange(
         request=request, runtime=runtime, plan=plan, request_id=request_id,
