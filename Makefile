@@ -11,7 +11,7 @@ CHECKOV_VENV := .venv-checkov
 CHECKOV_VERSION := 3.3.30
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION)
 
-.PHONY: venv checkov-venv demo test lint bench clean
+.PHONY: venv checkov-venv demo test fuzz lint bench clean
 
 venv: $(STAMP)
 
@@ -40,6 +40,11 @@ test: $(STAMP) $(CHECKOV_STAMP)
 	$(VENV)/bin/ruff check gateway filters tests examples benchmarks deploy
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -n auto -q
+
+# Property-based fuzzing of every parser of untrusted bytes, twenty-five times as many inputs as `make test`
+# (minutes). A failure prints the input: keep it under tests/fuzz/corpus/ with the fix.
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(VENV)/bin/pytest -n auto -q tests/fuzz
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check gateway filters tests examples benchmarks deploy

@@ -22,9 +22,17 @@ class OptionsError(ValueError):
     """A config value that does not fit; `str()` is `key.path: what is wrong`."""
 
     def __init__(self, path: str, problem: str) -> None:
-        self.path = path or "(top level)"
-        self.problem = problem
-        super().__init__(f"{self.path}: {problem}")
+        self.path = _one_line(path) or "(top level)"
+        self.problem = _one_line(problem)
+        super().__init__(f"{self.path}: {self.problem}")
+
+
+def _one_line(text: str) -> str:
+    """`text` with line breaks and other control characters escaped: an error is one line, whatever
+    key or value of the file it quotes."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def join(path: str, key: str | int) -> str:

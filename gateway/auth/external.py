@@ -95,6 +95,8 @@ class ExternalIssuers:
         return issuer.keys.get(kid)
 
     async def verify(self, token: str) -> Principal:
+        if not token.isascii():  # compact JWTs are ASCII; PyJWT would raise UnicodeEncodeError
+            raise TokenInvalid("malformed token")
         try:
             header = jwt.get_unverified_header(token)
             unverified = jwt.decode(token, options={"verify_signature": False})

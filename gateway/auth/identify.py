@@ -104,8 +104,8 @@ class Identifier:
 
     def is_gateway_token(self, token: str) -> bool:
         """Whether a token claims to come from the gateway or a configured issuer (not yet verified)."""
-        if len(token) > _MAX_TOKEN or token.count(".") != 2:
-            return False
+        if len(token) > _MAX_TOKEN or token.count(".") != 2 or not token.isascii():
+            return False  # a JWT is ASCII; other bytes reach us as surrogates PyJWT cannot encode
         try:
             issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
         except jwt.PyJWTError:
@@ -124,7 +124,7 @@ class Identifier:
         if len(found.gateway) > 1:
             raise AuthError(400, "more than one credential in the request")
         token = next(iter(found.gateway))
-        if len(token) > _MAX_TOKEN:
+        if len(token) > _MAX_TOKEN or not token.isascii():
             raise AuthError(401, "invalid token")
         identity = await self.verify(token)
         carriage = Carriage(found.gateway, self._settings.cookie_name if found.cookie else "")

@@ -119,6 +119,8 @@ class TokenIssuer:
 
     def verify(self, token: str) -> dict[str, Any]:
         """The claims of a valid token; anything else raises `TokenInvalid`."""
+        if not token.isascii():  # compact JWTs are ASCII; PyJWT would raise UnicodeEncodeError
+            raise TokenInvalid("malformed token")
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:

@@ -115,6 +115,10 @@ def extract_multipart(body: str, boundary: str, names: Collection[str], fields: 
         if disposition != "form-data" or "name" not in params:
             raise CodecError("a part without Content-Disposition: form-data and a name")
         start = head_end + 4
+        if body.startswith(delimiter, start):
+            # The blank line's CRLF would also be the delimiter's for parsers that scan for it from
+            # the header end: they read an empty part here and a new part (any name) after it.
+            raise CodecError("a part whose content starts with the delimiter")
         end = body.find(separator, start)
         if end < 0:
             raise CodecError("a multipart body without its closing delimiter")

@@ -346,12 +346,52 @@ def load_settings(path: str | Path, environ: Mapping[str, str] | None = None) ->
     return loads_settings(text, source=str(file), environ=environ)
 
 
+MAX_DEPTH = 64            # nesting levels: a config needs about ten
+MAX_NODES = 1_000_000     # values once every alias is expanded ("billion laughs" stops here)
+
+
+def _check_shape(text: str) -> None:
+    """Refuse YAML nested or aliased beyond any config before building it (the builder recurses)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):  # iterative: safe on any nesting
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ConfigError("", f"invalid YAML: nested deeper than {MAX_DEPTH} levels")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        if id(node) in sizes:
+            return sizes[id(node)]
+        sizes[id(node)] = MAX_NODES + 1  # a node met again while sizing itself contains itself
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        elif isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        total = 1 + sum(size(child) for child in children)
+        sizes[id(node)] = total
+        return total
+
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    if root is not None and size(root) > MAX_NODES:
+        raise ConfigError("", f"invalid YAML: more than {MAX_NODES} values once aliases are expanded")
+
+
 def loads_settings(text: str, source: str = "", environ: Mapping[str, str] | None = None) -> Settings:
     """Validate a config given as YAML text (`source`: the file it came from, for reloads and errors)."""
     try:
+        _check_shape(text)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise ConfigError("", f"invalid YAML{where}: {getattr(exc, 'problem', exc)}") from None
-    return parse_settings(data if data is not None else {}, source=source, environ=environ)
+    except RecursionError:
+        raise ConfigError("", "invalid YAML: nested too deeply") from None
+    try:
+        return parse_settings(data if data is not None else {}, source=source, environ=environ)
+    except RecursionError:  # an alias that contains itself (`&a [*a]`), or nesting no config needs
+        raise ConfigError("", "a value that contains itself or is nested too deeply") from None

@@ -88,3 +88,10 @@ def test_replacement_that_would_close_the_part_is_refused() -> None:
     fields, extracted = extract(body(part("msg", "x")), "msg")
     with pytest.raises(CodecError, match="early"):
         extracted.render({0: f"--{BOUNDARY}--"})
+
+
+def test_part_starting_with_the_delimiter_is_refused() -> None:
+    """Parsers that let the blank line's CRLF open the delimiter would read a hidden `msg` part here."""
+    smuggled = f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="msg"\r\n\r\nunfiltered'
+    with pytest.raises(CodecError, match="starts with the delimiter"):
+        extract(body(part("file", smuggled)), "msg")
