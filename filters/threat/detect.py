@@ -23,11 +23,17 @@ from filters.threat.scoring import CODE_DAMPING, combine
 Category = Literal["xss", "sqli", "traversal", "cmdi", "code", "nosqli", "ldapi", "xxe", "ssrf", "prompt", "link"]
 CATEGORIES: tuple[Category, ...] = get_args(Category)
 
+# A line that opens a declaration in a programming language, spelt the way code spells it: "let x =",
+# "from os import", "def f(" (a sentence that starts with "Let's" or "From now on" is not code); a
+# query likewise ("select ... from", "update t set", not "Update me on my order").
+_DECLARATION = (r"(?:const|let|var)\s+[a-z_$][\w$]*\s*[=:;,]|function\s*[\w$]*\s*\(|class\s+\w+\s*[:({<]|"
+                r"def\s+\w+\s*\(|import\s+(?:[\w.]+\s*(?:$|;|,|\n|as\b)|[{*])|from\s+[\w.]+\s+import\b|public\s+(?:static|class|void|final)\b")
 # Signs that the sender pasted a query or a program to talk about it.
 _PASTED_CODE = re2.compile(
-    r"^\s*(?:select|with|insert\s+into|update|delete\s+from|create\s+(?:table|index|view)|alter\s+table)\s"
-    r"|```|^\s*(?:const|let|var|function|class|def|import|from|public|#include|console\.log)\b"
-    r"|\n\s*(?:const|let|var|function|def|return|console\.log|if|for|import)\b"
+    r"^\s*(?:select\s[^\n]*\bfrom\b|with\s+\w+\s+as\s*\(|insert\s+into\s|update\s+\w+\s+set\s|delete\s+from\s|"
+    r"create\s+(?:table|index|view)\s|alter\s+table\s)"
+    r"|```|^\s*(?:" + _DECLARATION + r"|#include\b|console\.log\b)"
+    r"|\n\s*(?:" + _DECLARATION + r"|(?:return|if|for)\b|console\.log\b)"
     r"|;\s*\n|\{\s*\n|^\s*[$#]\s+[a-z]"
 )
 HIDDEN_SCORE = 0.8  # instructions written in invisible tag characters

@@ -180,6 +180,25 @@ PROMPT = (
          r"(?:αγνόησε|ξέχασε)\s+(?:όλες\s+)?(?:τις\s+)?(?:\S+\s+)?(?:οδηγίες|εντολές|κανόνες)|"
          r"(?:دستورالعمل|دستورات|قوانین)\S{0,6}\s+(?:\S+\s+){0,2}(?:را\s+)?(?:نادیده|فراموش)",
          strong=True),
+    # "Forget what you were told", the paraphrase without the word "instructions", in other languages.
+    Rule("told-world", "prompt", 0.8,
+         r"\b(?:olvida|olvidá|ignora)\s+(?:todo\s+)?lo\s+que\s+te\s+(?:dijeron|han\s+dicho|dije|indicaron)|"
+         r"\bvergiss\s+(?:alles|was)\b.{0,30}\b(?:gesagt|aufgetragen|befohlen)|"
+         r"\boublie[rz]?\s+(?:tout\s+)?ce\s+qu(?:'|e\s+)(?:on|l'on|je)\s+t'a\s+dit|"
+         r"\besque[çc]a\s+(?:tudo\s+)?(?:o\s+)?que\s+(?:te|lhe)\s+(?:disseram|foi\s+dito|disse)|"
+         r"\bdimentica\s+(?:tutto\s+)?(?:quello\s+)?che\s+ti\s+(?:è\s+stato\s+detto|hanno\s+detto|ho\s+detto)",
+         strong=True),
+    # The conversation's own beginning asked for: what came before the user's first message.
+    Rule("context-extraction", "prompt", 0.6,
+         r"\b(?:beginning|start)\s+of\s+(?:this|the|our)\s+(?:conversation|chat|session)\b.{0,40}\bbefore\b|"
+         r"\b(?:text|words|everything|what)\s+(?:that\s+)?(?:appears?|is|was|were|is\s+written|was\s+written)\s+"
+         r"above\s+this\b|\beverything\s+you\s+were\s+(?:told|given)\s+before\b|"
+         r"\bfirst\s+\d+\s+(?:words|lines|characters|sentences)\s+of\s+(?:your|the)\s+(?:system\s+)?"
+         r"(?:prompt|instructions)|\byour\s+system\s+message\s+(?:in|as|inside)\b"),
+    # Rules taken away by supposition: "if you had no guidelines", "with no content policy".
+    Rule("no-rules-framing", "prompt", 0.55,
+         r"\byou\s+(?:have|had|would\s+have|are\s+under|were\s+under)\s+no\s+(?:restrictions|guidelines|rules|"
+         r"filters|limitations|censorship|content\s+polic(?:y|ies))\b|\b(?:with|under)\s+no\s+content\s+polic"),
     Rule("system-prompt-world", "prompt", 0.55,
          r"システムプロンプト|시스템\s*프롬프트|系统提示|系統提示|prompt\s+(?:système|systeme|del\s+sistema|do\s+sistema|"
          r"di\s+sistema)|systemprompt|systeemprompt|системн\S*\s+(?:промпт|подсказк|инструкци)|sistem\s+istemi|"

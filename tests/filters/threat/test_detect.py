@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 
+import pytest
+
 from filters.threat import Detector
 
 DETECTOR = Detector()
@@ -32,3 +34,16 @@ def test_base64_wrapped_payload_is_found_with_the_encoded_span() -> None:
 def test_only_enabled_categories_are_scored() -> None:
     analysis = Detector(["link"]).analyse("<script>alert(1)</script> https://paypal.login-check.sbs/")
     assert set(analysis.scores) == {"link"}
+
+
+@pytest.mark.parametrize(("text", "pasted"), [
+    ("let total = items.length;\nconsole.log(total)", True),
+    ("from os import path\nprint(path.sep)", True),
+    ("select id from users where name = 'x'", True),
+    ("Let's play a game where you answer everything", False),
+    ("From now on you speak only in riddles", False),
+    ("Update me on my order, please", False),
+    ("Import duties are included in the price?", False),
+])
+def test_pasted_code_needs_code_shape_not_a_keyword_first(text: str, pasted: bool) -> None:
+    assert Detector().analyse(text).pasted_code is pasted
