@@ -51,6 +51,8 @@ class Metrics:
         self.state_evictions = Counter("chatguard_state_evictions",
                                        "Rate counters the memory state store evicted to stay in its bounds, by "
                                        "bound (entries, bytes)", ("reason",), registry=self.registry)
+        self.state_errors = Counter("chatguard_state_errors", "State store (Redis) operations that failed",
+                                    registry=self.registry)
         self.alerts = Counter("chatguard_alerts", "Alert webhooks, by outcome (sent, failed, dropped: queue full)",
                               ("outcome",), registry=self.registry)
         self.audit_queue = Gauge("chatguard_audit_queue_depth", "Audit entries waiting to be written",

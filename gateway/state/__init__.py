@@ -21,9 +21,11 @@ __all__ = [
 ]
 
 
-def open_store(settings: StateSettings, on_evict: Callable[[str], None] | None = None) -> StateStore:
+def open_store(settings: StateSettings, on_evict: Callable[[str], None] | None = None,
+               on_error: Callable[[], None] | None = None) -> StateStore:
     """The store `settings` describe; opening connects lazily, so a Redis outage never stops startup.
-    `on_evict(reason)` counts each rate counter the memory backend evicts (reason: entries or bytes)."""
+    `on_evict(reason)` counts each rate counter the memory backend evicts (reason: entries or bytes);
+    `on_error()` each Redis operation that failed."""
 
     def memory() -> MemoryStore:
         return MemoryStore(settings.max_entries, max_bans=settings.max_bans, max_bytes=int(settings.max_bytes),
@@ -31,7 +33,7 @@ def open_store(settings: StateSettings, on_evict: Callable[[str], None] | None =
 
     if settings.backend == "memory":
         return memory()
-    shared = RedisStore.from_settings(settings)
+    shared = RedisStore.from_settings(settings, on_error)
     if settings.on_error == "local":
         return LocalFallback(shared, memory())
     return shared

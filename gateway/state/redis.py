@@ -14,7 +14,7 @@ import asyncio
 import logging
 import math
 import os
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import orjson
@@ -153,8 +153,9 @@ class RedisStore:
     """StateStore on Redis (redis-py asyncio); keys are `<prefix><family>:<key>`."""
 
     def __init__(self, client: Redis | RedisCluster, prefix: str = "chatguard:", timeout: float = 1.0,
-                 where: str = "redis") -> None:
+                 where: str = "redis", on_error: Callable[[], None] | None = None) -> None:
         self._client = client
+        self._on_error = on_error or (lambda: None)  # counts each failed operation (chatguard_state_errors_total)
         self._prefix = prefix
         self._timeout = timeout
         self._where = where
@@ -169,17 +170,18 @@ class RedisStore:
         self._screen = client.register_script(_SCREEN)
 
     @classmethod
-    def from_settings(cls, settings: StateSettings) -> RedisStore:
+    def from_settings(cls, settings: StateSettings, on_error: Callable[[], None] | None = None) -> RedisStore:
         """One server, a Sentinel-watched master or a Cluster, as the URL says (gateway/state/connect.py)."""
         timeout = float(settings.timeout)
         return cls(client(settings.url, timeout), key_prefix(settings.url, settings.prefix), timeout,
-                   redacted(settings.url))
+                   redacted(settings.url), on_error)
 
     async def _call[T](self, operation: Awaitable[T]) -> T:
         try:
             async with asyncio.timeout(self._timeout):
                 result = await operation
         except (RedisError, RedisClusterException, OSError, TimeoutError) as exc:  # cluster errors are apart
+            self._on_error()
             if not self._down:
                 self._down = True
                 log.warning("state store unreachable", extra={"store": self._where, "error": type(exc).__name__})
