@@ -166,6 +166,12 @@ def _split_config(argv: list[str]) -> tuple[str | None, list[str]]:
     return config, rest
 
 
+def cmd_attack_sim(args: argparse.Namespace) -> int:
+    from gateway.tools.attacksim.command import run
+
+    return run(args, sys.stdout, sys.stderr, _version())
+
+
 def _user(argv: list[str]) -> int:
     """`chatguard user add|passwd|disable|enable|list|roles|totp-reset ... --config F` (either order)."""
     config, rest = _split_config(argv)
@@ -237,6 +243,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_audit_config(commands)
     commands.choices["audit-config"].set_defaults(func=cmd_audit_config)
+    from gateway.tools.attacksim.command import add_parser as add_attack_sim
+
+    add_attack_sim(commands)
+    commands.choices["attack-sim"].set_defaults(func=cmd_attack_sim)
 
     from gateway.intercept.command import add_parser as add_intercept  # mitmproxy itself loads on use
 
