@@ -86,6 +86,10 @@ class Metrics:
                                 ("version", "python"), registry=self.registry, multiprocess_mode="liveall")
         self.build_info.labels(build_version(), platform.python_version()).set(1)
         self._config_hash: str | None = None
+        # Per direction (a `filters.Direction` value): WebSocket messages and bytes; one shared dict,
+        # not one per open socket.
+        self.ws_counters = {direction: (self.ws_messages.labels(direction), self.bytes.labels(direction))
+                            for direction in ("inbound", "outbound")}
         self._request_children: dict[tuple[str, int], Counter] = {}
         self._latency_children: dict[str, Histogram] = {}
 

@@ -21,7 +21,6 @@ from collections.abc import Mapping
 import aiohttp
 from aiohttp import WSServerHandshakeError, web
 
-from filters import Direction
 from gateway.access.shield import ban_keys
 from gateway.auth.carriage import SUBPROTOCOL_PREFIX, forwarded_protocols
 from gateway.edge.errors import error_response
@@ -110,6 +109,7 @@ async def _connect_and_relay(exchange: Exchange) -> web.StreamResponse:
         return error_response(status, "upstream refused the websocket upgrade", rid)
     except (TimeoutError, aiohttp.ClientError) as exc:
         return upstream_failure(exc, rid, plan.upstream, exchange.request.app[METRICS])
+    del headers  # this frame lives as long as the socket: it keeps nothing the relay does not need
 
     client = web.WebSocketResponse(
         protocols=_answer_protocols(upstream.protocol, offered_protocols(request.headers)), timeout=close_timeout,
@@ -124,8 +124,7 @@ async def _connect_and_relay(exchange: Exchange) -> web.StreamResponse:
         return client
 
     metrics = request.app[METRICS]
-    counters = {d: (metrics.ws_messages.labels(d.value), metrics.bytes.labels(d.value)) for d in Direction}
-    bridge = Bridge(exchange, client, upstream, counters, close_timeout)
+    bridge = Bridge(exchange, client, upstream, metrics.ws_counters, close_timeout)
     registry = connections(request.app)
     principal = exchange.principal
     registry.track(bridge, ban_keys(exchange.client_key, None if principal.anonymous else principal.subject))

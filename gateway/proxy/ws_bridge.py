@@ -36,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Mapping
 
 import aiohttp
 from aiohttp import WSCloseCode, WSMsgType, web
@@ -107,7 +108,7 @@ class Bridge:
     __slots__ = ("client", "close_timeout", "counters", "ending", "exchange", "upstream")
 
     def __init__(self, exchange: Exchange, client: web.WebSocketResponse,
-                 upstream: aiohttp.ClientWebSocketResponse[bool], counters: dict[Direction, tuple[Counter, Counter]],
+                 upstream: aiohttp.ClientWebSocketResponse[bool], counters: Mapping[str, tuple[Counter, Counter]],
                  close_timeout: float) -> None:
         self.exchange = exchange
         self.client = client
