@@ -13,7 +13,7 @@ import pytest
 
 from filters import Action, Chain, Direction, FilterRaised, IsolatedFilter, Message, Step, build_filter
 from gateway.config.settings import ConfigError, parse_settings
-from tests.helpers import install_filter_plugins
+from tests.helpers import install_filter_plugins, until
 
 PLUGINS = textwrap.dedent('''
     import os
@@ -79,7 +79,10 @@ async def test_a_call_past_its_deadline_fails_closed_without_stalling_the_loop(s
         ticker.cancel()
     assert stuck.action is Action.BLOCK and stuck.failures == ("filter slow timed out",)
     assert ticks > 0  # the event loop kept turning while the filter computed elsewhere
-    after = await asyncio.wait_for(chain.run(message("hello")), 120)  # waits for the new process
+    # The replacement starts in the background (seconds on a busy machine); a message sent before it is
+    # ready waits for it within its own deadline. Wait for it here, so that the deadline measures the call.
+    await until(lambda: spin._idle is not None and spin._idle.qsize() == 1, "the replacement process", 120)
+    after = await asyncio.wait_for(chain.run(message("hello")), 120)
     assert after.action is Action.MODIFY and after.text is not None
     assert after.text.rsplit(" ", 1)[1] != before  # the stuck process was replaced
 
