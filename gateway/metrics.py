@@ -60,7 +60,7 @@ class Metrics:
         self.e2ee_messages = Counter("chatguard_e2ee_messages", "Client message events by route and end-to-end "
                                      "encryption (encrypted, plaintext)", ("route", "kind"), registry=self.registry)
         self.envelope_failures = Counter("chatguard_field_envelope_failures", "cg1 field envelopes left sealed "
-                                         "in answers, by route and reason (unknown_key, key_unavailable, tampered, "
+                                         "in answers, by route and reason (unknown_key, key_unavailable, key_store_unavailable, tampered, "
                                          "malformed, other_conversation)", ("route", "reason"), registry=self.registry)
         self.upstream_errors = Counter("chatguard_upstream_errors", "Requests the backend failed, by upstream and "
                                        "kind (refused, tls, timeout, error)", ("upstream", "kind"),

@@ -17,13 +17,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-import orjson
-
 from gateway.codec import Codec, CodecError, Extracted, Pointer
+from gateway.database import DatabaseError
 from gateway.e2ee.envelope import Envelope, EnvelopeError, looks_sealed, open_text, scope, seal_text
+from gateway.e2ee.recognise import load_json
 from gateway.keyring import DataKey, KeyService, KeyUnavailable
 
-__all__ = ["FieldCrypto", "SealRefused", "field_name", "matches"]
+__all__ = ["FieldCrypto", "SealRefused", "SealUnavailable", "field_name", "matches"]
 
 log = logging.getLogger("chatguard.e2ee")
 Failure = Callable[[str], None]   # told the reason of each envelope that did not open
@@ -31,6 +31,10 @@ Failure = Callable[[str], None]   # told the reason of each envelope that did no
 
 class SealRefused(CodecError):
     """A value at an `encrypt_fields` pointer that cannot be sealed as a JSON string (422)."""
+
+
+class SealUnavailable(CodecError):
+    """The key service cannot give a key to seal with (store down, KEK missing): never forward (503)."""
 
 
 def _segments(path: str) -> list[str]:
@@ -82,12 +86,16 @@ class FieldCrypto:
         extracted = _extract(codec, payload, content_type, frame)
         if not extracted.fields:
             return payload
-        doc = orjson.loads(payload)  # the codec parsed it already: this cannot fail
+        doc = load_json(payload)  # the codec parsed it already, with the same parser
         for found in extracted.fields:
             path = _segments(found.path)
             if not any(matches(p.segments, path) for p in pointers) or not isinstance(_value(doc, path), str):
                 raise SealRefused(f"the value at {found.path} is not a string")
-        key = await self.keys.current(scope(conversation))
+        try:
+            key = await self.keys.current(scope(conversation))
+        except (KeyUnavailable, DatabaseError) as exc:
+            log.error("field encryption key unavailable", extra={"fields": {"error": type(exc).__name__}})
+            raise SealUnavailable("no key to seal with") from None
         return extracted.render({i: seal_text(key, field_name(found.path), found.text)
                                  for i, found in enumerate(extracted.fields)})
 
@@ -118,6 +126,8 @@ class FieldCrypto:
                 if envelope is not None:
                     found_keys[envelope.key_id] = None
                 failed("key_unavailable")
+            except DatabaseError:
+                failed("key_store_unavailable")
             except EnvelopeError as exc:
                 failed(exc.reason)
         return extracted.render(opened) if opened else payload

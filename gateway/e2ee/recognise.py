@@ -13,11 +13,10 @@ Read the way each protocol marks it, never by guessing from the bytes:
 from __future__ import annotations
 
 import enum
+import json
 import pyexpat
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-
-import orjson
 
 from gateway.codec import Pointer
 
@@ -66,14 +65,25 @@ class Recogniser:
 def json_kind(payload: bytes | str, pointers: Sequence[Pointer]) -> Kind:
     """ENCRYPTED when a pointer reaches a non-empty string; a JSON message without one is PLAINTEXT.
     A body that is not JSON is NONE here: the route's codec refuses it."""
-    try:
-        doc = orjson.loads(payload)
-    except orjson.JSONDecodeError:
+    doc = load_json(payload)
+    if doc is _UNREADABLE:
         return Kind.NONE
     for pointer in pointers:
         if any(isinstance(value, str) and value for value in _values(doc, pointer.segments)):
             return Kind.ENCRYPTED
     return Kind.PLAINTEXT
+
+
+_UNREADABLE = object()
+
+
+def load_json(payload: bytes | str) -> object:
+    """The document as the route's codec reads it (Python's own parser: big numbers, 1e400 and all,
+    so nothing the codec accepts is unreadable here); `_UNREADABLE` when it does not parse."""
+    try:
+        return json.loads(payload)
+    except (ValueError, RecursionError):
+        return _UNREADABLE
 
 
 def _values(node: object, segments: Sequence[str]) -> Iterator[object]:

@@ -20,7 +20,7 @@ from gateway.access.rbac.record import access_record
 from gateway.audit.record import AuditRecord
 from gateway.auth.carriage import strip_query
 from gateway.codec import CodecError, LimitExceeded, UnsupportedPayload
-from gateway.e2ee.fields import SealRefused
+from gateway.e2ee.fields import SealRefused, SealUnavailable
 from gateway.e2ee.policy import E2EERefusal
 from gateway.edge.errors import refusal
 from gateway.enforce.countermeasures import Offender
@@ -55,6 +55,9 @@ def decide(exchange: Exchange, direction: Direction, result: Result) -> Enforcem
     if isinstance(result, SealRefused):
         audit = (_record("e2ee.unsealable", exchange, direction, None, **_ws(exchange)),)
         return refused(exchange, NOT_SEALABLE, 422, audit)
+    if isinstance(result, SealUnavailable):  # plaintext never goes to a blind backend: refuse, do not forward
+        audit = (_record("e2ee.seal_unavailable", exchange, direction, None, **_ws(exchange)),)
+        return refused(exchange, "service unavailable", 503, audit)
     return _unparseable(exchange, direction, result)
 
 

@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from filters import Action, Chain, Channel, Direction, Message
 from gateway.codec import Codec, CodecError
+from gateway.e2ee.fields import SealUnavailable
 from gateway.e2ee.policy import E2EERefusal
 from gateway.e2ee.recognise import Kind
 from gateway.inspect.exchange import Exchange
@@ -53,8 +54,8 @@ async def inspect_message(exchange: Exchange, direction: Direction, codec: Codec
         if Kind.ENCRYPTED in kinds and inspection.action is not Action.BLOCK:
             inspection = await _metadata(inspection, chain, template, payload)
         if direction is Direction.INBOUND and plan.seal_codec is not None and inspection.action is not Action.BLOCK:
-            if crypto is None:  # encrypt_fields without the key service: never store plaintext
-                raise CodecError("field encryption is not available")
+            if crypto is None:  # encrypt_fields without the key service (added by a reload): never store plaintext
+                raise SealUnavailable("field encryption is not available")
             sealed = await crypto.seal(plan.seal_codec, plan.seal_pointers, inspection.payload, exchange.conversation,
                                        content_type=content_type, frame=frame)
             inspection = replace(inspection, payload=sealed, original=inspection.original or payload)

@@ -140,3 +140,20 @@ async def test_encrypted_events_still_count_for_behaviour_checks(backend: tuple[
                 statuses.append(answer.status)
     assert statuses[:3] == [200, 200, 200] and 403 in statuses[3:]
     assert all(hit.body == MEGOLM for hit in chat.hits) and len(chat.hits) == statuses.count(200)
+
+
+async def test_plaintext_hidden_beside_ciphertext_is_still_filtered(backend: tuple[Backend, str],
+                                                                     client: aiohttp.ClientSession) -> None:
+    """An event that says it is encrypted passes `require`, but a plaintext `body` slipped into it is read
+    and filtered like any other: only ciphertext is left alone."""
+    chat, url = backend
+    smuggled = MEGOLM[:-1] + b',"body":"a ' + WORD.encode() + b' in the clear"}'
+    blocked = MEGOLM[:-1] + b',"body":"' + BANNED.encode() + b'"}'
+    async with gateway(url, [preset("matrix", e2ee="require")]) as gw:
+        async with client.put(gw.url + SEND.format(type="m.room.encrypted", n=1), data=smuggled,
+                              headers={"Content-Type": "application/json"}) as answer:
+            assert answer.status == 200
+        async with client.put(gw.url + SEND.format(type="m.room.encrypted", n=2), data=blocked,
+                              headers={"Content-Type": "application/json"}) as answer:
+            assert answer.status == 403
+    assert [hit.body for hit in chat.hits] == [smuggled.replace(WORD.encode() + b" in", b"[redacted] in")]

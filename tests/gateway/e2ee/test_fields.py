@@ -13,7 +13,7 @@ import pytest
 from gateway.codec import Codec, FieldSelector, Pointer
 from gateway.database import open_database
 from gateway.e2ee.envelope import Envelope, EnvelopeError, open_text, scope, seal_text
-from gateway.e2ee.fields import FieldCrypto, SealRefused, field_name, matches
+from gateway.e2ee.fields import FieldCrypto, SealRefused, SealUnavailable, field_name, matches
 from gateway.keyring import KeyService, LocalKek
 
 KEK = LocalKek(bytes(range(32)))
@@ -171,3 +171,23 @@ async def test_envelope_binding_without_a_service(keys: KeyService) -> None:
 def test_pointer_matches_concrete_paths(pattern: str, path: str, expected: bool) -> None:
     assert matches(Pointer.parse(pattern).segments, Pointer.parse(path).segments) is expected
     assert field_name(path) == Pointer.parse(path).segments[-1]
+
+
+async def test_numbers_the_codec_accepts_do_not_break_sealing(keys: KeyService) -> None:
+    sealed = await FieldCrypto(keys).seal(SEAL, SEAL_AT, b'{"body":"x","n":1e400,"m":123456789012345678901234567890}',
+                                          "!room:x", content_type="application/json")
+    assert isinstance(sealed, bytes) and b"1e400" in sealed and b'"body":"cg1:' in sealed
+
+
+async def test_a_key_store_that_is_down_refuses_sealing_and_leaves_envelopes(tmp_path: Path) -> None:
+    db = open_database(f"sqlite:///{tmp_path}/keys.db")
+    await db.open()
+    keys = KeyService(db, KEK, cache_ttl=0.0)
+    await keys.setup()
+    crypto = FieldCrypto(keys)
+    content = await seal(crypto, {"body": "x"})
+    await db.aclose()                                   # the store goes away
+    with pytest.raises(SealUnavailable):
+        await seal(crypto, {"body": "y"}, room="!new:x")
+    opened, failures = await read(crypto, page(content))
+    assert opened == [content] and failures == ["key_store_unavailable"]
