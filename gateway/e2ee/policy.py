@@ -21,6 +21,7 @@ class E2EERefusal:
 
     policy: E2EEPolicy
     kind: Kind
+    errcode: str = ""      # the protocol's own error code, for clients that read it (Matrix: M_FORBIDDEN)
 
     @property
     def reason(self) -> str:
@@ -37,7 +38,10 @@ class E2EERule:
     def check(self, params: Mapping[str, str], payload: bytes | str) -> tuple[frozenset[Kind], E2EERefusal | None]:
         """The kinds found in `payload`, and the refusal when the policy does not let them pass."""
         kinds = self.recogniser.kinds(params, payload)
-        return kinds, refusal_for(self.policy, kinds)
+        refusal = refusal_for(self.policy, kinds)
+        if refusal is not None and self.recogniser.event_type:   # Matrix clients show `error` with an errcode
+            refusal = E2EERefusal(refusal.policy, refusal.kind, "M_FORBIDDEN")
+        return kinds, refusal
 
 
 def refusal_for(policy: E2EEPolicy, kinds: frozenset[Kind]) -> E2EERefusal | None:

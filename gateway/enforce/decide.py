@@ -66,7 +66,11 @@ def _e2ee(exchange: Exchange, direction: Direction, refusal: E2EERefusal) -> Enf
     policy as the reason, since the sender must know what to change (it reveals no filter's rules)."""
     audit = (_record("e2ee.refuse", exchange, direction, None, **_ws(exchange), policy=refusal.policy,
                      message_kind=refusal.kind.value),)
-    return refused(exchange, refusal.reason, 403, audit)
+    decided = refused(exchange, refusal.reason, 403, audit)
+    if decided.answer is not None and refusal.errcode:
+        answer = decided.answer
+        decided = replace(decided, answer=replace(answer, body={"errcode": refusal.errcode, **answer.body}))
+    return decided
 
 
 def _inspected(exchange: Exchange, direction: Direction, inspection: Inspection) -> Enforcement:

@@ -86,7 +86,8 @@ async def test_matrix_encrypted_event_passes_byte_identical_and_plaintext_is_ref
         async with client.put(gw.url + SEND.format(type="m.room.message", n=2), data=PLAIN_EVENT,
                               headers={"Content-Type": "application/json"}) as answer:
             assert answer.status == 403
-            assert (await answer.json())["error"] == "this room requires end-to-end encryption"
+            assert await answer.json() == {"errcode": "M_FORBIDDEN", "request_id": answer.headers["X-Request-Id"],
+                                           "error": "this room requires end-to-end encryption"}
         async with client.put(gw.url + SEND.format(type="m.room%2Emessage", n=3), data=PLAIN_EVENT,
                               headers={"Content-Type": "application/json"}) as answer:
             assert answer.status == 403          # the event type is read as the backend decodes it
