@@ -146,7 +146,7 @@ def build_app(settings: Settings, hop_secret: str | None = None) -> web.Applicat
     """Assemble once: runtime (routes, pools, filter chains), metrics, cleanup of every resource."""
     limits = settings.limits
     hide_server_software()  # `Server: chatguard` on every answer of every listener, not Python's and aiohttp's
-    metrics = Metrics()
+    metrics = Metrics(settings.attacksim_report)
     # Deadlines and connection caps; gateway.edge.listener puts it in front of every client connection.
     guard = ConnectionGuard(limits, settings.trusted_networks, metrics, client_key=settings.clients.key)
     # Intercepting mode: only this process's mitmproxy addon may use the loopback listener (gateway.edge.hop).

@@ -12,6 +12,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import Collector
 
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
@@ -24,8 +25,14 @@ def build_version() -> str:
 
 
 class Metrics:
-    def __init__(self) -> None:
+    def __init__(self, attacksim_report: str = "") -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        self._extra: list[Collector] = []
+        if attacksim_report:
+            from gateway.tools.attacksim.gauge import AttackSimReport
+
+            self._extra.append(AttackSimReport(attacksim_report))
+            self.registry.register(self._extra[-1])
         self.multiprocess = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
         self.requests = Counter("chatguard_requests", "HTTP requests answered, by route and status",
                                 ("route", "status"), registry=self.registry)
@@ -116,5 +123,7 @@ class Metrics:
         if self.multiprocess:
             combined = CollectorRegistry()
             MultiProcessCollector(combined)  # type: ignore[no-untyped-call]
+            for collector in self._extra:  # read from files: any worker serves them alike
+                combined.register(collector)
             return generate_latest(combined)
         return generate_latest(self.registry)

@@ -260,6 +260,7 @@ class Settings:
     transcripts: TranscriptSettings = field(default_factory=TranscriptSettings)
     workers: int = 1
     shutdown_timeout: Duration = Duration(30)
+    attacksim_report: str = ""  # attack-sim JSON report exposed as chatguard_attacksim_failed_probes
     source: str = ""
 
     def validate(self, path: str) -> None:
