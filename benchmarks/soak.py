@@ -16,11 +16,8 @@ import argparse
 import asyncio
 import json
 import random
-import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +25,7 @@ import aiohttp
 from aiohttp import WSMsgType, web
 
 from benchmarks import servers
+from benchmarks.local import chatguard, serving
 
 MESSAGES = (
     "hi, my order has not arrived yet, can you check?",
@@ -69,8 +67,7 @@ routes:
     return conf
 
 
-@asynccontextmanager
-async def backend() -> AsyncIterator[int]:
+def backend() -> web.Application:
     async def echo(request: web.Request) -> web.StreamResponse:
         if request.headers.get("Upgrade", "").lower() == "websocket":
             ws = web.WebSocketResponse()
@@ -83,13 +80,7 @@ async def backend() -> AsyncIterator[int]:
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", echo)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    try:
-        yield int(runner.addresses[0][1])
-    finally:
-        await runner.cleanup()
+    return app
 
 
 class Counts:
@@ -155,13 +146,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     counts = Counts()
     with tempfile.TemporaryDirectory(prefix="chatguard-soak-") as tmp:
         workdir = Path(tmp)
-        async with backend() as upstream:
+        async with serving(backend()) as upstream:
             port, admin = servers.free_port(), servers.free_port()
             conf = gateway_conf(workdir, port, admin, upstream)
-            server = servers.start("chatguard", [sys.executable, "-m", "gateway", "serve", "--config", str(conf)],
-                                   None, workdir, port)
-            try:
-                await asyncio.to_thread(servers.wait_ready, server)
+            async with chatguard(conf, workdir, port) as server:
                 base = f"http://127.0.0.1:{port}"
                 connector = aiohttp.TCPConnector(limit=0)
                 async with aiohttp.ClientSession(connector=connector) as session:
@@ -173,8 +161,6 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     work.append(sample(server, args.every, until, started, samples))
                     await asyncio.gather(*work)
                     cpu = server.cpu_seconds()
-            finally:
-                server.stop()
     warm = [s for s in samples if s[0] >= args.warmup] or samples
     start, middle, end = warm[0], warm[len(warm) // 2], warm[-1]
     return {

@@ -16,11 +16,8 @@ import argparse
 import asyncio
 import json
 import statistics
-import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +26,7 @@ from aiohttp import web
 
 from benchmarks import servers
 from benchmarks.detectors.shapes import text
+from benchmarks.local import chatguard, serving
 
 WORST = ("spaced-ones", "dashed-ones", "card-groups", "token-assignments", "domains", "at-dots", "angles",
          "ignore-words", "zero-width", "mixed-script")
@@ -67,22 +65,14 @@ routes:
     return conf
 
 
-@asynccontextmanager
-async def backend() -> AsyncIterator[int]:
+def backend() -> web.Application:
     async def ok(request: web.Request) -> web.Response:
         await request.read()
         return web.json_response({"ok": True})
 
     app = web.Application(client_max_size=4 * 1024 * 1024)
     app.router.add_route("*", "/{tail:.*}", ok)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        yield int(runner.addresses[0][1])
-    finally:
-        await runner.cleanup()
+    return app
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
@@ -109,13 +99,10 @@ async def small_requests(session: aiohttp.ClientSession, url: str, count: int,
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="chatguard-stall-") as tmp:
         workdir = Path(tmp)
-        async with backend() as upstream_port:
+        async with serving(backend()) as upstream_port:
             port, admin = servers.free_port(), servers.free_port()
             conf = gateway_conf(workdir, port, admin, upstream_port)
-            server = servers.start("chatguard", [sys.executable, "-m", "gateway", "serve", "--config", str(conf)],
-                                   None, workdir, port)
-            try:
-                await asyncio.to_thread(servers.wait_ready, server)
+            async with chatguard(conf, workdir, port) as server:
                 base = f"http://127.0.0.1:{port}"
                 timeout = aiohttp.ClientTimeout(total=600)
                 async with aiohttp.ClientSession(timeout=timeout) as small, \
@@ -141,8 +128,6 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     stop.set()
                     during = await during_task
                     cpu_total = server.cpu_seconds() - cpu_before
-            finally:
-                server.stop()
     result = {"alone": percentiles(alone), "during": percentiles(during), "big_messages": shapes,
               "default_route_status_for_1MB_field": default_status,
               "gateway_cpu_s_during": round(cpu_total, 2)}

@@ -80,6 +80,43 @@ def route(path: str, upstream: str = "up", **extra: Any) -> dict[str, Any]:
     return {"match": match, "upstream": upstream, "allow": ["anonymous"], **extra}
 
 
+def auth_settings(tmp_path: Path, **extra: Any) -> dict[str, Any]:
+    """An `auth:` section for tests: users in SQLite under `tmp_path`, a fresh Ed25519 signing key and
+    TOTP key, and password hashing made cheap."""
+    from gateway.auth.tokens import generate_pem
+
+    key = tmp_path / "signing.pem"
+    key.write_bytes(generate_pem("EdDSA"))
+    return {
+        "store": f"sqlite://{tmp_path}/users.db",
+        "jwt": {"signing_keys": [str(key)]},
+        "totp": {"encryption_key": base64.b64encode(os.urandom(32)).decode()},
+        "argon2_time_cost": 1, "argon2_memory_kib": 1024, **extra,
+    }
+
+
+class LoopTicks:
+    """Counts turns of the event loop while in use: proof that the loop was not held (not a timing)."""
+
+    def __init__(self, every: float = 0.005) -> None:
+        self.every = every
+        self.count = 0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(self.every)
+            self.count += 1
+
+    async def __aenter__(self) -> LoopTicks:
+        self._task = asyncio.get_running_loop().create_task(self._tick())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+
+
 def gateway_config(upstream_url: str, routes: list[dict[str, Any]], **top: Any) -> dict[str, Any]:
     return {"upstreams": {"up": {"url": upstream_url}}, "routes": routes,
             "logging": {"access_log": False}, **top}

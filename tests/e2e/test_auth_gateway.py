@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -15,8 +14,7 @@ import pytest
 from aiohttp import web
 
 from gateway.auth import AUTH
-from gateway.auth.tokens import generate_pem
-from tests.helpers import RunningGateway, run_gateway, serve_app
+from tests.helpers import RunningGateway, auth_settings, run_gateway, serve_app
 
 
 @pytest.fixture
@@ -37,17 +35,10 @@ async def backend() -> AsyncIterator[str]:
 
 
 def config(tmp_path: Path, upstream: str) -> dict[str, Any]:
-    key = tmp_path / "signing.pem"
-    key.write_bytes(generate_pem("EdDSA"))
     return {
         "upstreams": {"up": {"url": upstream}},
         "logging": {"access_log": False},
-        "auth": {
-            "store": f"sqlite://{tmp_path}/users.db",
-            "jwt": {"signing_keys": [str(key)]},
-            "totp": {"encryption_key": base64.b64encode(os.urandom(32)).decode()},
-            "argon2_time_cost": 1, "argon2_memory_kib": 1024,
-        },
+        "auth": auth_settings(tmp_path),
         "routes": [
             {"name": "public", "match": {"path": "/public"}, "upstream": "up", "allow": ["anonymous"]},
             {"name": "agents", "match": {"path": "/agents/{rest:path}"}, "upstream": "up", "allow": ["agent"]},

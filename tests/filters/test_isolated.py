@@ -13,7 +13,7 @@ import pytest
 
 from filters import Action, Chain, Direction, FilterRaised, IsolatedFilter, Message, Step, build_filter
 from gateway.config.settings import ConfigError, parse_settings
-from tests.helpers import install_filter_plugins, until
+from tests.helpers import LoopTicks, install_filter_plugins, until
 
 PLUGINS = textwrap.dedent('''
     import os
@@ -64,21 +64,10 @@ async def test_a_call_past_its_deadline_fails_closed_without_stalling_the_loop(s
     first = await chain.run(message("hello"))
     assert first.action is Action.MODIFY and first.text is not None
     before = first.text.rsplit(" ", 1)[1]
-    ticks = 0
-
-    async def tick() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0.01)
-            ticks += 1
-
-    ticker = asyncio.get_running_loop().create_task(tick())
-    try:
+    async with LoopTicks() as ticks:
         stuck = await asyncio.wait_for(chain.run(message("please spin")), 120)
-    finally:
-        ticker.cancel()
     assert stuck.action is Action.BLOCK and stuck.failures == ("filter slow timed out",)
-    assert ticks > 0  # the event loop kept turning while the filter computed elsewhere
+    assert ticks.count > 0  # the event loop kept turning while the filter computed elsewhere
     # The replacement starts in the background (seconds on a busy machine); a message sent before it is
     # ready waits for it within its own deadline. Wait for it here, so that the deadline measures the call.
     await until(lambda: spin._idle is not None and spin._idle.qsize() == 1, "the replacement process", 120)

@@ -13,6 +13,7 @@ from filters._budget import OFFLOAD_FROM
 from filters.masking.filter import MaskingFilter
 from filters.masking.options import MaskingOptions
 from filters.threat.filter import ThreatFilter
+from tests.helpers import LoopTicks
 
 LONG = "x" * OFFLOAD_FROM
 SHORT = "x" * (OFFLOAD_FROM - 1)
@@ -65,22 +66,11 @@ async def test_an_offloaded_filter_that_awaits_a_future_fails_closed() -> None:
 
 
 async def test_the_cpu_budget_holds_on_the_filter_thread_and_the_loop_keeps_turning() -> None:
-    ticks = 0
-
-    async def tick() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0.005)
-            ticks += 1
-
-    ticker = asyncio.get_running_loop().create_task(tick())
-    try:
+    async with LoopTicks() as ticks:
         result = await asyncio.wait_for(chain(Where(), timeout=0.5).run(message("spin" + LONG)), 60)
-    finally:
-        ticker.cancel()
     assert result.action is Action.BLOCK
     assert result.failures in (("filter where exceeded its CPU budget",), ("filter where timed out",))
-    assert ticks > 0
+    assert ticks.count > 0
     # The next long text is not stuck behind the abandoned call.
     again = await asyncio.wait_for(chain(Where(), timeout=5).run(message(LONG)), 60)
     assert again.action is Action.MODIFY

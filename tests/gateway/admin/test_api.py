@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import os
 import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,22 +15,14 @@ from filters import Principal
 from gateway.admin import api as admin_api
 from gateway.admin.app import build_admin_app
 from gateway.auth import AUTH
-from gateway.auth.tokens import generate_pem
-from tests.helpers import RunningGateway, run_gateway, serve_app
+from tests.helpers import RunningGateway, auth_settings, run_gateway, serve_app
 
 
 def config(tmp_path: Path) -> dict[str, Any]:
-    key = tmp_path / "signing.pem"
-    key.write_bytes(generate_pem("EdDSA"))
     return {
         "upstreams": {"up": {"url": "http://127.0.0.1:9"}},
         "logging": {"access_log": False},
-        "auth": {
-            "store": f"sqlite://{tmp_path}/users.db",
-            "jwt": {"signing_keys": [str(key)]},
-            "totp": {"encryption_key": base64.b64encode(os.urandom(32)).decode()},
-            "argon2_time_cost": 1, "argon2_memory_kib": 1024,
-        },
+        "auth": auth_settings(tmp_path),
         "routes": [{"name": "public", "match": {"path": "/public"}, "upstream": "up", "allow": ["anonymous"]}],
     }
 

@@ -3,8 +3,6 @@ credentials are refused, never taken for anonymous."""
 
 from __future__ import annotations
 
-import base64
-import os
 from pathlib import Path
 from typing import Any
 
@@ -15,24 +13,16 @@ from aiohttp.test_utils import make_mocked_request
 
 from filters import ANONYMOUS, Principal
 from gateway.auth import AUTH, AuthError
-from gateway.auth.tokens import generate_pem
 from gateway.edge.authn import authenticate, backend_identity
 from gateway.keys import RUNTIME
-from tests.helpers import RunningGateway, run_gateway
+from tests.helpers import RunningGateway, auth_settings, run_gateway
 
 
 def config(tmp_path: Path, **auth: Any) -> dict[str, Any]:
-    key = tmp_path / "signing.pem"
-    key.write_bytes(generate_pem("EdDSA"))
     return {
         "upstreams": {"up": {"url": "http://127.0.0.1:9"}},
         "logging": {"access_log": False},
-        "auth": {
-            "store": f"sqlite://{tmp_path}/users.db",
-            "jwt": {"signing_keys": [str(key)]},
-            "totp": {"encryption_key": base64.b64encode(os.urandom(32)).decode()},
-            "argon2_time_cost": 1, "argon2_memory_kib": 1024, **auth,
-        },
+        "auth": auth_settings(tmp_path, **auth),
         "routes": [{"name": "chat", "match": {"path": "/chat"}, "upstream": "up", "allow": ["agent"]}],
     }
 

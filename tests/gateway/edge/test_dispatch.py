@@ -7,8 +7,6 @@ matches no route, no store call for a request without a route) and never reaches
 
 from __future__ import annotations
 
-import base64
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -19,10 +17,9 @@ from aiohttp import web
 
 from gateway.access.shield import address_key
 from gateway.auth import AUTH
-from gateway.auth.tokens import generate_pem
 from gateway.edge.dispatch import _conversation
 from gateway.keys import METRICS, RUNTIME, STATE
-from tests.helpers import RunningGateway, run_gateway, serve_app
+from tests.helpers import RunningGateway, auth_settings, run_gateway, serve_app
 
 
 @pytest.fixture
@@ -40,18 +37,11 @@ async def upstream() -> AsyncIterator[tuple[list[str], str]]:
 
 
 def config(tmp_path: Path, upstream: str) -> dict[str, Any]:
-    key = tmp_path / "signing.pem"
-    key.write_bytes(generate_pem("EdDSA"))
     return {
         "upstreams": {"up": {"url": upstream}, "gone": {"url": "http://127.0.0.1:9"}},
         "logging": {"access_log": False},
         "shield": {"requests": 1000, "window": "60s"},
-        "auth": {
-            "store": f"sqlite://{tmp_path}/users.db",
-            "jwt": {"signing_keys": [str(key)]},
-            "totp": {"encryption_key": base64.b64encode(os.urandom(32)).decode()},
-            "argon2_time_cost": 1, "argon2_memory_kib": 1024,
-        },
+        "auth": auth_settings(tmp_path),
         "routes": [
             {"name": "public", "match": {"path": "/public/{room}"}, "upstream": "up", "allow": ["anonymous"]},
             {"name": "agents", "match": {"path": "/agents/{rest:path}"}, "upstream": "up", "allow": ["agent"]},
