@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pyotp
 import yaml
 from playwright.async_api import Browser, BrowserContext, Page
@@ -40,6 +41,25 @@ ROLES = {
 }
 
 
+SIM_REPORT = {  # what `chatguard attack-sim --json` writes (chatguard-attack-sim/1), shortened
+    "format": "chatguard-attack-sim/1", "target": "https://127.0.0.1:8443", "config": "chatguard.yaml",
+    "started_at": "2026-12-06T11:00:00Z", "finished_at": "2026-12-06T11:00:42Z", "duration_s": 42.1,
+    "summary": {"total": 3, "held": 2, "failed": 1, "skipped": 0},
+    "routes": [{"route": "chat", "total": 2, "held": 1, "failed": 1, "skipped": 0},
+               {"route": "(gateway)", "total": 1, "held": 1, "failed": 0, "skipped": 0}],
+    "probes": [{"id": "path.encoded-slash.chat", "category": "path", "route": "chat", "severity": "high",
+                "title": "Encoded slash refused", "outcome": "held", "evidence": "GET /chat%2f.. -> 400",
+                "reason": "", "duration_ms": 5},
+               {"id": "injection.chat", "category": "injection", "route": "chat", "severity": "high",
+                "title": "Prompt injection blocked", "outcome": "failed", "evidence": "POST /chat/messages -> 200",
+                "reason": "", "duration_ms": 9},
+               {"id": "jwt.alg-none", "category": "jwt", "route": None, "severity": "critical",
+                "title": "Token with alg none is refused", "outcome": "held", "evidence": "-> 401",
+                "reason": "", "duration_ms": 4}],
+    "trend": None,
+}
+
+
 def bands(*actions: str) -> dict[str, Any]:
     return {"bands": [{"min_score": 0.6, "actions": list(actions)}]}
 
@@ -50,7 +70,11 @@ def config(tmp_path: Path, upstream: str) -> dict[str, Any]:
     audit_key, _ = keys(tmp_path)
     kek = tmp_path / "kek"
     kek.write_text(os.urandom(32).hex())
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "attack-sim.json").write_bytes(orjson.dumps(SIM_REPORT))
     return {
+        "admin": {"reports_dir": str(reports)},
         "upstreams": {"up": {"url": upstream}},
         "logging": {"access_log": False},
         "auth": {"store": f"sqlite://{tmp_path}/users.db", "jwt": {"signing_keys": [str(signing)]},

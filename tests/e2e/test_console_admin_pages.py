@@ -127,6 +127,9 @@ async def test_sessions_users_policy_and_audit_in_chromium(tmp_path: Path, backe
             await page.click("nav >> text=Reports")
             assert await page.locator("#chart-severity rect").count() == 5
             assert await page.locator("#findings tbody tr", has_text="tls-off").count() == 1
+            failed = page.locator("#sim-probes tbody tr").first  # failures first
+            assert "injection.chat" in await failed.inner_text() and "failed" in await failed.inner_text()
+            assert await page.locator("#chart-sim rect").count() == 3
             await shot(page, "reports")
             await context.close()
         finally:

@@ -1,4 +1,5 @@
-"""Reports: the config review (`chatguard audit-config`) of the config this gateway runs, on demand.
+"""Reports: attack-simulation reports (`simreports`) and the config review (`chatguard audit-config`)
+of the config this gateway runs, on demand.
 
 The review reads the file the running config came from (`Settings.source`), exactly as the command
 does, so the findings match what `chatguard audit-config --config <that file>` prints. It runs off
@@ -13,6 +14,7 @@ from string import Template
 
 from aiohttp import web
 
+from gateway.admin.console import simreports
 from gateway.admin.console import templates as t
 from gateway.admin.console.charts import bars
 from gateway.admin.console.frame import Console, Operator
@@ -35,7 +37,11 @@ def _row(f: Finding) -> tuple[object, ...]:
 
 def install(console: Console) -> None:
     async def view(request: web.Request, operator: Operator) -> t.Safe:
-        source = console.gateway_app[RUNTIME].current.settings.source
+        settings = console.gateway_app[RUNTIME].current.settings
+        sim = await simreports.section(settings.admin.reports_dir, request.query.get("report", "")[:255])
+        return t.Safe(sim + await review(settings.source))
+
+    async def review(source: str) -> t.Safe:
         if not source:
             return t.Safe('<p class="empty">This gateway was not started from a config file, so there is '
                           "nothing to review here; run <code>chatguard audit-config --config FILE</code>.</p>")
