@@ -14,6 +14,7 @@ from pathlib import Path
 from filters.options import OptionsError
 
 _SCHEMES = ("http://", "https://", "hxxp://", "hxxps://", "ftp://")
+_MAX_NAME = 253  # the longest name DNS allows
 
 
 def _strip_scheme(entry: str) -> str:
@@ -68,9 +69,20 @@ class DomainList:
         return DomainList(self.domains | other.domains, self.urls | other.urls)
 
     def has_host(self, host: str) -> bool:
-        """True when `host` or any parent domain of it is listed."""
-        labels = host.split(".")
-        return any(".".join(labels[i:]) in self.domains for i in range(len(labels)))
+        """True when `host` or any parent domain of it is listed.
+
+        Only parents that fit in a DNS name (253 characters) can be listed, so a hostile
+        host of thousands of labels costs a bounded number of look-ups."""
+        if not self.domains:
+            return False
+        if host in self.domains:
+            return True
+        index = host.find(".", max(0, len(host) - _MAX_NAME - 1))
+        while index >= 0:
+            if host[index + 1:] in self.domains:
+                return True
+            index = host.find(".", index + 1)
+        return False
 
     def has_url(self, host: str, path: str) -> bool:
         return bool(self.urls) and f"{host}/{path.strip('/')}".rstrip("/") in self.urls

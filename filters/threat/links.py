@@ -46,6 +46,7 @@ _TRAILING = ".,;:!?)]}'\"*"
 # normaliser maps them before links are found, the original spelling is a sign of its own.
 ODD_DOTS = frozenset("\u3002\uff0e\uff61")
 MAX_LINKS = 256  # distinct links judged per message; more is itself a sign (see `extract`)
+MAX_HOST, MAX_LABEL = 253, 63  # the longest name and label DNS allows
 
 
 def _ipv4_number(part: str) -> int | None:
@@ -214,6 +215,9 @@ def judge(link: Link, allow: DomainList, deny: DomainList, *, odd_dots: bool = F
         return Judgement(link, 1.0, ("denylist",))
     if allow.has_host(name):
         return Judgement(link, 0.0, ("allowlist",))
+    if len(name) > MAX_HOST or max(map(len, name.split("."))) > MAX_LABEL:
+        # DNS cannot resolve it, so it leads nowhere; not read further (bounded work per link).
+        return Judgement(link, 0.3, ("invalid-host",))
     signals: list[tuple[float, str]] = []
     if userinfo:
         signals.append((0.75, "userinfo"))

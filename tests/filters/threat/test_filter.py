@@ -106,6 +106,9 @@ def test_option_errors_name_the_key(options: dict[str, object], path: str) -> No
     "\u200b" * 100_000 + "<script>",
     "A" * 200_000,
     "http://" + "a-" * 60_000 + ".example/",
+    "http://" + "paypal" * 10_000 + ".example/",
+    "http://" + "a." * 30_000 + "example/",
+    "see " + " ".join(f"https://paypal{i}.x{i}.example/login" for i in range(3_000)),
 ])
 async def test_hostile_long_inputs_complete(text: str) -> None:
     verdict = await _filter().inspect(Message(text))

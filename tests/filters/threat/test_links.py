@@ -106,3 +106,8 @@ def test_skeleton_reads_look_alike_letters_as_ascii(spelt: str, looks: str) -> N
 def test_non_ascii_dots_are_a_sign_of_their_own() -> None:
     link = Link(0, 22, "paypal.com.verify.tk")
     assert judge(link, NONE, NONE, odd_dots=True).score > judge(link, NONE, NONE).score
+
+
+def test_a_name_dns_cannot_hold_is_not_read_further() -> None:
+    assert _score("https://" + "a" * 64 + ".example/") == (0.3, ("invalid-host",))
+    assert _score("https://" + "ab." * 100 + "example/") == (0.3, ("invalid-host",))
