@@ -50,6 +50,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     workers = args.workers or settings.workers
     if workers > 1:
         from gateway import supervisor
+        from gateway.config.preflight import bindable
+
+        taken = bindable(settings)  # before forking: a worker that cannot bind would only die at start
+        for problem in taken:
+            print(f"chatguard: cannot start: {problem}", file=sys.stderr)
+        if taken:
+            return EXIT_CONFIG
 
         return supervisor.serve_workers(args.config, workers, float(settings.shutdown_timeout))
     from gateway import server

@@ -19,7 +19,7 @@ from yarl import URL
 from filters.options import OptionsError, join
 from gateway.config.settings import Settings
 
-__all__ = ["builtin_issuer", "check_database_url", "identity_sources", "preflight"]
+__all__ = ["bindable", "builtin_issuer", "check_database_url", "identity_sources", "preflight"]
 
 
 def builtin_issuer(settings: Settings) -> bool:
@@ -199,3 +199,31 @@ def check_database_url(url: str, path: str) -> None:
             raise OptionsError(path, "the port in the postgresql:// URL is not a number") from None
         return
     raise OptionsError(path, "expected sqlite:///PATH or postgresql://HOST/DB")
+
+
+def bindable(settings: Settings) -> list[OptionsError]:
+    """Every listener's port, tried the way the workers of `--workers N` bind it (SO_REUSEPORT), before any
+    worker starts: a port another program holds is one line naming its key, not a worker dying at start."""
+    import errno
+    import socket
+
+    from gateway.config.listeners import listeners
+
+    problems: list[OptionsError] = []
+    for key, host, port in listeners(settings):
+        try:
+            infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        except OSError as exc:
+            problems.append(OptionsError(key, f"cannot listen on {host}:{port}: {exc.strerror or exc}"))
+            continue
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if hasattr(socket, "SO_REUSEPORT"):
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            try:
+                probe.bind(address)
+            except OSError as exc:
+                cause = "address already in use" if exc.errno == errno.EADDRINUSE else exc.strerror or str(exc)
+                problems.append(OptionsError(key, f"cannot listen on {host}:{port}: {cause}"))
+    return problems

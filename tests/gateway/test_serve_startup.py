@@ -73,6 +73,19 @@ def test_port_in_use(tmp_path: Path) -> None:
                                      "address already in use"
 
 
+def test_port_in_use_with_workers(tmp_path: Path) -> None:
+    """The supervisor never forks when a listener's port is held by another program."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "gateway", "serve", "--config", str(_config(tmp_path, port)),
+                               "--workers", "2"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert _one_line(done.stderr) == f"chatguard: cannot start: listen.port: cannot listen on 127.0.0.1:{port}: " \
+                                     "address already in use"
+
+
 def test_unreachable_jwks_at_start(tmp_path: Path) -> None:
     jwks = f"http://127.0.0.1:{_free_port()}/jwks"
     path = _config(tmp_path, _free_port(), auth={"enabled": False, "external": [
