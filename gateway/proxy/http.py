@@ -18,7 +18,7 @@ from yarl import URL
 
 from filters import Action, Direction
 from gateway.auth.carriage import strip_headers, strip_query
-from gateway.codec import CodecError
+from gateway.codec import Codec, CodecError
 from gateway.e2ee.policy import E2EERefusal
 from gateway.edge.errors import error_response
 from gateway.edge.guard import body_timed_out
@@ -218,8 +218,11 @@ async def _respond(exchange: Exchange, upstream: Answer) -> web.StreamResponse:
             return await _respond_events(exchange, upstream)
         if codec is not None:  # text the route filters must not slip out as events
             return await _refused(exchange, CodecError("event stream without sse fields"))
-    if codec is not None and not no_body and not is_event_stream(upstream.headers.get("Content-Type")):
-        return await _respond_inspected(exchange, upstream)
+    # A route that declares only `sse` fields reads any other answer with the same fields (an API
+    # asked for `stream: false` answers JSON): nothing a route inspects goes out unread.
+    body_codec = codec if codec is not None else plan.events_codec
+    if body_codec is not None and not no_body and not is_event_stream(upstream.headers.get("Content-Type")):
+        return await _respond_inspected(exchange, upstream, body_codec)
     if not no_body and (declared_small := _declared_length(upstream)) is not None and declared_small <= SMALL_BODY:
         return await _respond_small(exchange, upstream, declared_small)
     response = web.StreamResponse(status=upstream.status, reason=upstream.reason,
@@ -330,7 +333,7 @@ async def _cut(response: web.StreamResponse) -> web.StreamResponse:
     return response
 
 
-async def _respond_inspected(exchange: Exchange, upstream: Answer) -> web.StreamResponse:
+async def _respond_inspected(exchange: Exchange, upstream: Answer, codec: Codec) -> web.StreamResponse:
     plan = exchange.plan
     try:
         raw = await read_limited(upstream.content, _declared_length(upstream), plan.max_body)
@@ -340,7 +343,6 @@ async def _respond_inspected(exchange: Exchange, upstream: Answer) -> web.Stream
         return error_response(504, "upstream timed out", exchange.request_id)
     except aiohttp.ClientError:
         return error_response(502, "upstream error", exchange.request_id)
-    assert plan.outbound_codec is not None
     result: Inspection | CodecError | E2EERefusal
     try:
         if coding := content_coding(upstream.headers):  # a backend that compresses although asked not to
@@ -348,7 +350,7 @@ async def _respond_inspected(exchange: Exchange, upstream: Answer) -> web.Stream
     except CodecError as exc:
         result = exc
     else:
-        result = await inspect_message(exchange, Direction.OUTBOUND, plan.outbound_codec, raw,
+        result = await inspect_message(exchange, Direction.OUTBOUND, codec, raw,
                                        content_type=upstream.headers.get("Content-Type"))
     enforcement = await enforce(exchange, Direction.OUTBOUND, result)
     if enforcement.answer is not None:

@@ -39,6 +39,7 @@ CODEC_ROUTES = [
     _codec_route("ddp", "/ddp", {"inbound": {"ddp": {"sendMessage": ["/params/0/msg"]}}}),
     _codec_route("xmpp", "/xmpp", {"inbound": {"xmpp": True}}),
     _codec_route("query", "/query", {"inbound": {"query": ["q"]}}),  # the body streams; `q` is read
+    _codec_route("sse", "/sse", {"outbound": {"sse": {"json": ["/delta"]}}}),  # answers declared as events only
 ]
 
 

@@ -338,6 +338,13 @@ OUTBOUND: list[Out] = [
     o("codec", "json-html-error-page", "/json", "text/html", "<p>@@</p>", 502),
     o("codec", "json-latin1", "/json", "application/json; charset=iso-8859-1", '{"text":"@@"}', 502),
     o("codec", "json-object", "/json", JSON, '{"text":{"a":"@@"}}', '{"text":{"a":"@@"}}'),
+    # A route declaring only event fields: any other answer is read with the same fields.
+    o("codec", "sse-route-events", "/sse", "text/event-stream", 'data: {"delta":"@@"}\n\n',
+      'data: {"delta":"@@"}\n\n'),
+    o("codec", "sse-route-json-answer", "/sse", JSON, '{"delta":"@@","id":"forbidden"}',
+      '{"delta":"@@","id":"forbidden"}'),
+    o("codec", "sse-route-text-answer", "/sse", "text/plain; charset=utf-8", "@@ as plain text", "@@ as plain text"),
+    o("codec", "sse-route-html-answer", "/sse", "text/html", "<p>@@</p>", "<p>@@</p>"),  # read as text
     o("matrix", "thread-summary", "/_matrix/client/v3/sync", JSON,
       '{"rooms":{"join":{"!r:x":{"timeline":{"events":[{"type":"m.room.message","event_id":"$forbidden",'
       '"content":{"body":"root"},"unsigned":{"m.relations":{"m.thread":{"count":1,"latest_event":{'
