@@ -36,7 +36,6 @@ class AdminSettings:
     host: str = "127.0.0.1"
     port: int = 9901
     enabled: bool = True
-    reports_dir: str = ""   # where `chatguard attack-sim --json` reports are kept; the console lists them
 
     def validate(self, path: str) -> None:
         _check_port(self.port, join(path, "port"))

@@ -74,7 +74,7 @@ def config(tmp_path: Path, upstream: str) -> dict[str, Any]:
     reports.mkdir()
     (reports / "attack-sim.json").write_bytes(orjson.dumps(SIM_REPORT))
     return {
-        "admin": {"reports_dir": str(reports)},
+        "attacksim_report": str(reports / "attack-sim.json"),
         "upstreams": {"up": {"url": upstream}},
         "logging": {"access_log": False},
         "auth": {"store": f"sqlite://{tmp_path}/users.db", "jwt": {"signing_keys": [str(signing)]},

@@ -38,7 +38,7 @@ def _row(f: Finding) -> tuple[object, ...]:
 def install(console: Console) -> None:
     async def view(request: web.Request, operator: Operator) -> t.Safe:
         settings = console.gateway_app[RUNTIME].current.settings
-        sim = await simreports.section(settings.admin.reports_dir, request.query.get("report", "")[:255])
+        sim = await simreports.section(settings.attacksim_report, request.query.get("report", "")[:255])
         return t.Safe(sim + await review(settings.source))
 
     async def review(source: str) -> t.Safe:

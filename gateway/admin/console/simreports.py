@@ -1,8 +1,10 @@
 """Attack-simulation reports on the Reports page: the JSON reports `chatguard attack-sim --json` wrote.
 
-They are read from `admin.reports_dir` (newest first, at most `MAX_LISTED` files, each at most
-`MAX_REPORT` bytes); only files of the `chatguard-attack-sim/1` shape are shown. A report is chosen
-by its file name from that listing, never by a path, so the page cannot be pointed anywhere else.
+The report is the one `attacksim_report` names (what scheduled runs write, also exposed on /metrics);
+the other reports in its directory are listed too (newest first, at most `MAX_LISTED` files, each
+at most `MAX_REPORT` bytes), so earlier runs stay at hand. Only files of the `chatguard-attack-sim/1`
+shape are shown. A report is chosen by its file name from that listing, never by a path, so the
+page cannot be pointed anywhere else.
 """
 
 from __future__ import annotations
@@ -79,14 +81,17 @@ def _probe_row(p: dict[str, Any]) -> tuple[object, ...]:
             str(p.get("evidence") or p.get("reason") or "")[:300])
 
 
-async def section(directory: str, chosen: str) -> t.Safe:
-    if not directory:
-        return t.Safe('<h2 id="sim">Attack simulation</h2><p class="empty">No reports directory is configured '
-                      "(<code>admin.reports_dir</code>, where <code>chatguard attack-sim --json</code> writes).</p>")
-    reports = await asyncio.to_thread(listing, directory)
+async def section(configured: str, chosen: str) -> t.Safe:
+    """The report `chosen` (a listed file name), else the configured one, else the newest."""
+    if not configured:
+        return t.Safe('<h2 id="sim">Attack simulation</h2><p class="empty">No report is configured '
+                      "(<code>attacksim_report</code>, where scheduled <code>chatguard attack-sim --json</code> "
+                      "runs write).</p>")
+    reports = await asyncio.to_thread(listing, str(Path(configured).parent))
     if not reports:
         return t.Safe('<h2 id="sim">Attack simulation</h2><p class="empty">No attack-simulation reports yet.</p>')
-    shown = next((r for r in reports if r.name == chosen), reports[0])
+    default = next((r for r in reports if r.name == Path(configured).name), reports[0])
+    shown = next((r for r in reports if r.name == chosen), default)
     report = shown.report
     picker = t.Safe("Reports: " + " | ".join(
         t.render(LINK, href=f"{ROOT}/reports?{urlencode({'report': r.name})}", text=r.name,

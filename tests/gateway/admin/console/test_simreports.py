@@ -37,11 +37,18 @@ def test_only_reports_of_the_shape_are_listed_newest_first(tmp_path: Path) -> No
 
 async def test_failures_come_first_and_everything_is_escaped(tmp_path: Path) -> None:
     (tmp_path / "run.json").write_bytes(orjson.dumps(report("<script>x</script>", "<img src=x onerror=y>")))
-    page = await section(str(tmp_path), "../../etc/passwd")  # not a listed name: the newest is shown
+    page = await section(str(tmp_path / "run.json"), "../../etc/passwd")  # not a listed name: the configured one
     assert "<script>x" not in page and "<img src=x" not in page and "&lt;img src=x onerror=y&gt;" in page
     assert page.index("&lt;script&gt;x") < page.index("path.dotdot")  # failed before held
     assert "newly failed: &lt;script&gt;x&lt;/script&gt;" in page
 
 
-async def test_without_a_directory_the_page_says_where_reports_would_come_from() -> None:
-    assert "admin.reports_dir" in await section("", "")
+async def test_the_configured_report_is_shown_unless_another_listed_one_is_chosen(tmp_path: Path) -> None:
+    (tmp_path / "latest.json").write_bytes(orjson.dumps(report("latest.probe")))
+    (tmp_path / "newer-copy.json").write_bytes(orjson.dumps(report("copy.probe")))
+    assert "latest.probe" in await section(str(tmp_path / "latest.json"), "")
+    assert "copy.probe" in await section(str(tmp_path / "latest.json"), "newer-copy.json")
+
+
+async def test_without_a_report_the_page_says_where_it_would_come_from() -> None:
+    assert "attacksim_report" in await section("", "")
