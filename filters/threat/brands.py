@@ -34,9 +34,9 @@ def _deletions(word: str) -> set[str]:
 def _near_index() -> dict[str, frozenset[str]]:
     """Every brand (5+ letters) and each of its one-letter deletions -> the brands it came from.
 
-    Two words are one edit apart exactly when one is the other, or a deletion of the
-    other, or both share a deletion: a handful of set look-ups per token instead of a
-    comparison with every brand."""
+    Words one edit apart are one the other, or a deletion of the other, or share a
+    deletion: a handful of set look-ups per token propose candidates instead of a
+    comparison with every brand (`_near_brands` confirms them)."""
     index: dict[str, set[str]] = {}
     for brand in BRANDS:
         if len(brand) >= 5:
@@ -95,10 +95,10 @@ def brand_claims(tokens: set[str], site: str, owner: str, registered: set[str]) 
     """The strongest claim to a brand among `tokens` (words of a host) for a host on `site`.
 
     `owner` is the label registered directly under a public suffix ("" on a shared
-    platform): `amazon` of `amazon.fr` is very likely the brand's own country site, so
-    alone it claims little. Look-alike spellings count only among the `registered`
-    words (the owner's label, where typosquatters register); digit spellings
-    (`paypa1`) count anywhere."""
+    platform): a brand's bare name there under a suffix it is not known to own
+    (`roblox.cl`) may be its own country site, so it raises an alert, not a block.
+    Look-alike spellings count only among the `registered` words (the owner's label,
+    where typosquatters register); digit spellings (`paypa1`) count anywhere."""
     best = (0.0, "")
     for token in sorted(tokens):
         if token in BRANDS:
