@@ -250,6 +250,7 @@ def report(summary: list[dict[str, Any]]) -> str:
 async def main_async(args: argparse.Namespace) -> int:
     variants = [v for v in args.variants if v in VARIANTS]
     raw: dict[str, list[dict[str, Any]]] = {v: [] for v in variants}
+    failures: list[str] = []
     with tempfile.TemporaryDirectory(prefix="cg-bench-transcripts-") as tmp:
         workdir = Path(tmp)
         async with serve_upstream() as upstream:
@@ -257,20 +258,27 @@ async def main_async(args: argparse.Namespace) -> int:
                 shift = (number - 1) % len(variants)  # each round starts elsewhere: no variant always
                 for variant in variants[shift:] + variants[:shift]:  # follows the same one (and its I/O)
                     print(f"  round {number}/{args.rounds}  {variant:9} ...", end="", flush=True)
-                    row = await measure(variant, workdir, upstream, args.clients, args.seconds, args.warmup)
+                    try:
+                        row = await measure(variant, workdir, upstream, args.clients, args.seconds, args.warmup)
+                    except (RuntimeError, OSError, asyncpg.PostgresError) as exc:
+                        failures.append(f"{variant}, round {number}: {exc}")
+                        print(" failed", flush=True)
+                        continue
                     raw[variant].append(row)
                     print(f" {row['rate']:>8,.0f} req/s  p99 {row['p99_us'] / 1000:6.2f} ms  "
                           f"written {row['written']:>8,.0f}  dropped {row['dropped']:>8,.0f}", flush=True)
     summary = [_median(rows) for rows in raw.values() if rows]
     print()
     print(report(summary))
+    for failure in failures:
+        print(f"failed: {failure}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"transcripts-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.write_text(json.dumps({"settings": vars(args), "machine": {"cpus": os.cpu_count(),
                                                                    "python": platform.python_version()},
-                               "summary": summary, "rounds": raw}, indent=1))
+                               "summary": summary, "rounds": raw, "failures": failures}, indent=1))
     print(f"\nresults: {out}")
-    return 0
+    return 1 if failures else 0
 
 
 def main(argv: list[str] | None = None) -> int:
