@@ -64,7 +64,10 @@ class UpstreamSettings:
     def validate(self, path: str) -> None:
         if self.proxy is not None:
             check_proxy_url(self.proxy, join(path, "proxy"))
-        parsed = URL(self.url)
+        try:
+            parsed = URL(self.url)
+        except (ValueError, TypeError):  # e.g. a port that is not a number
+            raise ConfigError(join(path, "url"), f"not a URL: {self.url!r}") from None
         if parsed.scheme not in ("http", "https") or not parsed.host:
             raise ConfigError(join(path, "url"), f"expected an http:// or https:// URL, got {self.url!r}")
         if parsed.path not in ("", "/") or parsed.query_string:

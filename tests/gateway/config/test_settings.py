@@ -72,6 +72,7 @@ def test_settings_are_frozen() -> None:
     ({"listen__port": "8080"}, "listen.port: expected int, got '8080'"),
     ({"limits__max_body": "lots"}, "limits.max_body: expected a size such as 1MiB"),
     ({"upstreams__chat__url": "ftp://x"}, "upstreams.chat.url: expected an http:// or https:// URL"),
+    ({"upstreams__chat__url": "http://127.0.0.1:!9"}, "upstreams.chat.url: not a URL"),
     ({"upstreams__chat__url": "http://x/base"}, "upstreams.chat.url: must be scheme://host[:port] only"),
     ({"upstreams": {}}, "upstreams: at least one upstream is required"),
     ({"trusted_proxies": ["10.0.0.0/33"]}, "trusted_proxies[0]: not an IP network: '10.0.0.0/33'"),
