@@ -17,9 +17,9 @@ pointers lead into it (`/*` with `/*/text`: the object's text is where those say
 The walk only descends where some pointer leads; everything else is skipped with the C scanner
 of the standard library, which validates it on the way. Objects on a pointer's way must not
 repeat a key (the backend might read the other copy), compared after case folding when the
-backend folds keys (`fold`, see `keys.py`), and must not be EJSON-special or hold `__proto__`
-anywhere. Rendering replaces exactly the bytes of the changed literals: the rest of the document
-is forwarded as it came.
+backend folds keys (`fold`, see `keys.py`), and must not be EJSON-special; no key anywhere may be
+`__proto__` or hold a control character. Rendering replaces exactly the bytes of the changed
+literals: the rest of the document is forwarded as it came.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from gateway.codec._base import CodecError, Renderer, TextField
 from gateway.codec.json_limits import MAX_DEPTH, check_document
-from gateway.codec.keys import PROTO, check_ejson, refuse_proto_keys
+from gateway.codec.keys import PROTO, check_ejson, refuse_special_keys
 from gateway.codec.pointer import Pointer, escape
 from gateway.codec.selection import ANY_DEPTH, JSON_STEP, WILDCARD, Automaton, Selection
 
@@ -254,7 +254,7 @@ def walk_document(text: str, fields: list[TextField], root: Callable[[Walker, in
         raise CodecError(f"invalid JSON: {exc}") from None
     if end != len(text):
         raise CodecError(f"unexpected data after the JSON value at offset {end}")
-    refuse_proto_keys(text)
+    refuse_special_keys(text)
     return doc
 
 

@@ -12,6 +12,9 @@
   (it unwraps one level, showing keys the pointers did not see), and where text is read,
   `$binary` and `$type` (bytes or a custom type instead of the text inspected). `$date` and the
   other converters only make values that hold no text, so they pass.
+- Keys holding a control character (`\u0000`, `\n`, DEL, C1...) anywhere: a backend that reads keys
+  as C strings stops at NUL and sees another key (`text\u0000x` becomes `text`), others strip or
+  mangle controls; no chat payload needs them, so the reading cannot differ.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import re
 
 from gateway.codec._base import CodecError
 
-__all__ = ["PROTO", "check_ejson", "fold_key", "refuse_proto_keys"]
+__all__ = ["PROTO", "check_ejson", "fold_key", "refuse_special_keys"]
 
 PROTO = "__proto__"
 # Key sets of the objects EJSON.fromJSONValue replaces with something a pointer cannot follow.
@@ -31,6 +34,10 @@ _EJSON_NOT_TEXT = frozenset({frozenset({"$binary"}), frozenset({"$type", "$value
 # A \u escape of an ASCII letter or `_`: the only way to spell __proto__ without the literal text.
 _ESCAPED_NAME_CHAR = re.compile(r"\\u00(?:4[1-9a-fA-F]|5[0-9aAfF]|6[1-9a-fA-F]|7[0-9aA])")
 # Strings and the runs between them: in valid JSON no quote stands outside a string, so the tokens align.
+# What may spell a control character in a JSON text: an escape, or DEL and C1 written as themselves
+# (C0 cannot stand unescaped in valid JSON). A hit only means the keys are looked at one by one.
+_MAY_HOLD_CONTROL = re.compile(r"\\(?:[bfnrt]|u00[01][0-9a-fA-F]|u007[fF]|u00[89][0-9a-fA-F])|[\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"([ \t\n\r]*:)?|[^"]+', re.DOTALL)
 
 
@@ -63,14 +70,22 @@ def check_ejson(keys: set[str], text: bool) -> None:
         raise CodecError(f"an EJSON {'/'.join(sorted(keys))} object on a text path")
 
 
-def refuse_proto_keys(text: str) -> None:
-    """Refuse a JSON text (already validated) with a `__proto__` key anywhere in it."""
-    if PROTO not in text and not _ESCAPED_NAME_CHAR.search(text):
+def refuse_special_keys(text: str) -> None:
+    """Refuse a JSON text (already validated) with a `__proto__` key or a key holding a control
+    character anywhere in it."""
+    proto = PROTO in text or _ESCAPED_NAME_CHAR.search(text) is not None
+    control = _MAY_HOLD_CONTROL.search(text) is not None
+    if not proto and not control:
         return
     for found in _TOKEN.finditer(text):
         raw = found.group(1)
-        if found.group(2) and (raw == PROTO or ("\\" in raw and _unescape(raw) == PROTO)):
+        if not found.group(2):
+            continue
+        key = _unescape(raw) if "\\" in raw else raw
+        if key == PROTO:
             raise CodecError("a __proto__ key in a JSON object")
+        if control and _CONTROL.search(key):
+            raise CodecError("a JSON object key holds a control character")
 
 
 def _unescape(raw: str) -> str:

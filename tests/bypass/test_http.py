@@ -81,6 +81,12 @@ INBOUND: list[In] = [
     c("json-nan", "/json", JSON, '{"text":NaN,"x":"@@"}', 400),
     c("json-proto", "/json", JSON, '{"__proto__":{"text":"@@"}}', 400),
     c("json-proto-escaped", "/json", JSON, '{"a":{"\\u005f_proto__":{"text":"@@"}}}', 400),
+    # A backend reading keys as C strings sees `text` in `text\u0000x`; controls in keys are refused.
+    c("json-nul-key", "/json", JSON, '{"text\\u0000x":"@@"}', 400),
+    c("json-nul-key-off-path", "/json", JSON, '{"text":"ok","meta":{"\\u0000":"@@"}}', 400),
+    c("json-newline-key", "/json", JSON, '{"te\\nxt":"@@"}', 400),
+    c("json-c1-key", "/json", JSON, '{"text\u0085":"@@"}', 400),
+    c("sio-nul-key", SIO, TEXT, '42["chat message",{"text\\u0000":"@@"}]', 400),
     c("json-lone-surrogate", "/json", JSON, '{"text":"\\ud800 @@"}', 400),
     c("json-trailing", "/json", JSON, '{"text":"ok"}{"text":"@@"}', 400),
     c("json-utf16-declared", "/json", "application/json; charset=utf-16", '{"text":"@@"}', 415),
@@ -229,6 +235,7 @@ INBOUND: list[In] = [
     p("matrix", "to-device", "PUT", "/_matrix/client/v3/sendToDevice/com.example.note/t7", JSON,
       '{"messages":{"@b:example.org":{"DEVICE":{"body":"@@"}}}}',
       '{"messages":{"@b:example.org":{"DEVICE":{"body":"@@"}}}}'),
+    p("matrix", "nul-key", "PUT", SEND, JSON, '{"msgtype":"m.text","body\\u0000":"@@"}', 400),
     p("matrix", "presence", "PUT", "/_matrix/client/v3/presence/@a:example.org/status", JSON,
       '{"presence":"online","status_msg":"@@"}', '{"presence":"online","status_msg":"@@"}'),
     # -- Rocket.Chat -------------------------------------------------------------------------------
@@ -337,6 +344,7 @@ def o(host: str, id: str, path: str, content_type: str, answer: str | bytes, exp
 OUTBOUND: list[Out] = [
     o("codec", "json-html-error-page", "/json", "text/html", "<p>@@</p>", 502),
     o("codec", "json-latin1", "/json", "application/json; charset=iso-8859-1", '{"text":"@@"}', 502),
+    o("codec", "json-nul-key", "/json", JSON, '{"text\\u0000":"@@"}', 502),
     o("codec", "json-object", "/json", JSON, '{"text":{"a":"@@"}}', '{"text":{"a":"@@"}}'),
     # A route declaring only event fields: any other answer is read with the same fields.
     o("codec", "sse-route-events", "/sse", "text/event-stream", 'data: {"delta":"@@"}\n\n',

@@ -184,8 +184,10 @@ def test_json_in_string_that_is_not_json_is_refused() -> None:
 
 _scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
                      st.text(max_size=12))
+# Keys without control characters (those are refused, see below) and without `__proto__`.
+_keys = st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=6).filter(lambda key: key != "__proto__")
 _values = st.recursive(_scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=6), inner, max_size=4)), max_leaves=20)
+    st.lists(inner, max_size=4), st.dictionaries(_keys, inner, max_size=4)), max_leaves=20)
 _EVERY_STRING = ["", *("/*" * depth for depth in range(1, 12))]
 
 
@@ -305,7 +307,25 @@ def test_keys_some_backends_read_specially_are_refused(doc: str) -> None:
 
 
 @pytest.mark.parametrize("doc", [
+    '{"text\\u0000": "a C-string backend reads this as text"}',
+    '{"te\\u0000xt": "cut short at NUL"}',
+    '{"meta": {"k\\u0001": 1}, "text": "x"}',  # off the pointers' way too
+    '{"meta": [{"a\\nb": 1}]}',
+    '{"te\\txt": "x"}',
+    '{"text\\u007f": "x"}',
+    '{"text\\u0085": "x"}',
+    '{"text\u0085": "x"}',  # C1 written as itself
+    '{"text": "x", "\\u001f": 1}',
+])
+def test_keys_holding_control_characters_are_refused(doc: str) -> None:
+    with pytest.raises(CodecError, match="control character"):
+        extract(doc, "/text", "/content/body")
+
+
+@pytest.mark.parametrize("doc", [
     '{"text": "what does \\"__proto__\\": mean"}',
+    '{"text": "line one\\nline two\\u0000\\t", "note": "a\\\\nb"}',  # controls in values
+    '{"text": "x", "a\\\\nb": 1}',  # an escaped backslash then n: no control
     '{"text": "x", "ts": {"$date": 1700000000000}}',
     '{"text": "x", "content": {"$date": 1700000000000}}',
     '{"text": "\\u003cb\\u003e \\u0026 escaped by Go"}',
