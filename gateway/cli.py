@@ -231,8 +231,8 @@ def build_parser() -> argparse.ArgumentParser:
                                             "[--dry-run] [--json] (restore takes the archive's manifest)")
     commands.add_parser("fields", help="blind-backend field encryption: fields rotate --config F --conversation C "
                                        "[--json] (a new data key for one conversation)")
-    commands.add_parser("user", help="manage built-in users: user --config F {add,passwd,disable,list,roles,"
-                                     "totp-reset} ...")
+    commands.add_parser("user", help="manage built-in users: user --config F {add,passwd,disable,enable,list,"
+                                     "roles,totp-reset} ...")
 
     commands.add_parser("keys", help="keys: keys generate --out DIR (every key a config names, 0600) | "
                                      "keys rotate jwt --config F [--out DIR]")
