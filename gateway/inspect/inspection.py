@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from filters import Action, Chain, ChainResult, Hints, Message
 from gateway.codec import Codec, Extracted, TextField
+from gateway.inspect.html_fields import as_read, is_html
 
 YIELD_AFTER = 0.002  # seconds of filter CPU time between turns of the event loop
 
@@ -86,6 +87,8 @@ async def run_fields(extracted: Extracted, payload: bytes | str,
     replacements: dict[int, str] = {}
     computed = 0.0  # CPU the filters spent since this loop last let the event loop run
     for index, found in enumerate(extracted.fields):
+        if is_html(found.path):  # the filters judge what the client renders (see html_fields.py)
+            found = TextField(found.path, as_read(found.text))
         result = await run(found)
         results.append(result)
         sources.append((found.path, found.text))

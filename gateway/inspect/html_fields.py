@@ -1,0 +1,55 @@
+"""Text fields that the protocol defines as HTML, read the way the client renders them.
+
+Matrix `formatted_body` (format `org.matrix.custom.html`) is shown by clients as HTML: they turn
+`forb&#105;dden`, `&#x66;orbidden` and named references such as `&fjlig;` into letters. The filters
+must judge those letters, not the reference text, so the chain gets such a field with every
+character reference decoded, as a browser decodes it, except references to the five characters
+that make markup (`<`, `>`, `&`, `"`, `'`): those stay as they were. The text the filters see is
+therefore still the same HTML, with the same markup and the same escaped text, only spelled
+plainly; what they hand back is forwarded as it is (masking keeps the formatting), and no decoded
+reference can ever become a tag or an attribute. A field the chain leaves alone is forwarded byte
+for byte, references and all. A field where a decoded letter would join the text before it into
+another reference (`&am&#112;;`) reads differently once spelled plainly: it is refused.
+
+XMPP XHTML-IM needs nothing here: it is XML, which the XMPP codec parses, so its character
+references are already decoded and entities XML does not define are refused.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from gateway.codec import CodecError
+
+__all__ = ["HTML_KEYS", "as_read", "is_html"]
+
+# Keys whose string value a chat protocol the presets speak defines as HTML.
+HTML_KEYS = frozenset({"formatted_body"})
+# A character reference as the HTML standard reads it (decimal, hex, or a name, `;` optional for
+# the legacy names): the same tokens `html.unescape` decodes.
+_REFERENCE = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)")
+_MARKUP = frozenset("<>&\"'")
+
+
+def is_html(path: str) -> bool:
+    """Whether the field at `path` (a JSON pointer) holds HTML."""
+    return path.rpartition("/")[2] in HTML_KEYS
+
+
+def _plain(found: re.Match[str]) -> str:
+    reference = found.group(0)
+    shown = html.unescape(reference)
+    return reference if _MARKUP.intersection(shown) else shown
+
+
+def as_read(text: str) -> str:
+    """The same HTML with every reference a reader sees as a letter spelled as that letter.
+
+    Raises `CodecError` when the plain spelling would show something else than the original."""
+    if "&" not in text:
+        return text
+    plain = _REFERENCE.sub(_plain, text)
+    if plain != text and html.unescape(plain) != html.unescape(text):
+        raise CodecError("an HTML field whose character references cannot be read as plain letters")
+    return plain
