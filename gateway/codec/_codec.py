@@ -139,6 +139,12 @@ class Codec:
         else as one text, so no data escapes inspection."""
         return cls(FieldSelector(json=fields.json, text=True), path)
 
+    @classmethod
+    def for_unshaped_answers(cls) -> Codec:
+        """The codec for answers whose shape no pointer describes: every JSON value is read
+        (numbers and booleans as their text), anything else as one text."""
+        return cls(FieldSelector(json=("/**",), text=True), outbound=True)
+
     def capped(self, caps: FieldCaps) -> Codec:
         """This codec, refusing (`LimitExceeded`) payloads with more text than `caps` allow."""
         twin = copy.copy(self)

@@ -18,6 +18,9 @@ class RouteCodecs:
     inbound: Codec | None = None
     outbound: Codec | None = None
     events: Codec | None = None  # outbound server-sent events, when `outbound.sse` declares fields
+    # Answers that are not event streams on a route declaring only `sse` fields (an API asked for
+    # `stream: false`): their shape was never declared, so every JSON value is read (text whole).
+    unshaped: Codec | None = None
 
     @classmethod
     def compile(cls, inbound: FieldSelector, outbound: FieldSelector, path: str = "") -> RouteCodecs:
@@ -27,4 +30,7 @@ class RouteCodecs:
         inbound_codec = Codec.for_selector(inbound, in_path)
         events = Codec.for_events(outbound.sse, join(out_path, "sse"))
         outbound_codec = Codec.for_selector(outbound, out_path, outbound=True)
-        return cls(inbound_codec, outbound_codec, events if outbound.sse.declared else None)
+        if not outbound.sse.declared:
+            return cls(inbound_codec, outbound_codec)
+        unshaped = None if outbound_codec is not None else Codec.for_unshaped_answers()
+        return cls(inbound_codec, outbound_codec, events, unshaped)

@@ -218,9 +218,9 @@ async def _respond(exchange: Exchange, upstream: Answer) -> web.StreamResponse:
             return await _respond_events(exchange, upstream)
         if codec is not None:  # text the route filters must not slip out as events
             return await _refused(exchange, CodecError("event stream without sse fields"))
-    # A route that declares only `sse` fields reads any other answer with the same fields (an API
-    # asked for `stream: false` answers JSON): nothing a route inspects goes out unread.
-    body_codec = codec if codec is not None else plan.events_codec
+    # A route that declares only `sse` fields reads every value of any other answer (an API asked
+    # for `stream: false` answers JSON of another shape): nothing a route inspects goes out unread.
+    body_codec = codec if codec is not None else plan.answers_codec
     if body_codec is not None and not no_body and not is_event_stream(upstream.headers.get("Content-Type")):
         return await _respond_inspected(exchange, upstream, body_codec)
     if not no_body and (declared_small := _declared_length(upstream)) is not None and declared_small <= SMALL_BODY:

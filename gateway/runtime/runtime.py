@@ -48,6 +48,7 @@ class RoutePlan:
     max_frame: int
     access: RouteAccess
     responses: ResponseSettings | None = None  # the route's own score bands (None: the app's)
+    answers_codec: Codec | None = None  # non-event answers of a route declaring only `sse` fields
     names: RequestNames | None = None  # message names HTTP requests carry, where `messages_allow` applies
     e2ee: E2EERule | None = None               # policy and recogniser for client messages (None: allow, none)
     seal_codec: Codec | None = None            # `encrypt_fields`: what is sealed on the way in
@@ -96,6 +97,7 @@ class Runtime:
                 inbound_codec=_capped(codecs.inbound, caps),
                 outbound_codec=_capped(codecs.outbound, caps),
                 events_codec=_capped(codecs.events, caps),
+                answers_codec=_capped(codecs.unshaped, caps),
                 inbound_chain=self.chains.chain(route.name, Direction.INBOUND),
                 outbound_chain=self.chains.chain(route.name, Direction.OUTBOUND),
                 max_frame=rs.websocket.max_frame or settings.websocket.max_frame,

@@ -374,11 +374,15 @@ OUTBOUND: list[Out] = [
     o("codec", "json-latin1", "/json", "application/json; charset=iso-8859-1", '{"text":"@@"}', 502),
     o("codec", "json-nul-key", "/json", JSON, '{"text\\u0000":"@@"}', 502),
     o("codec", "json-object", "/json", JSON, '{"text":{"a":"@@"}}', '{"text":{"a":"@@"}}'),
-    # A route declaring only event fields: any other answer is read with the same fields.
-    o("codec", "sse-route-events", "/sse", "text/event-stream", 'data: {"delta":"@@"}\n\n',
-      'data: {"delta":"@@"}\n\n'),
-    o("codec", "sse-route-json-answer", "/sse", JSON, '{"delta":"@@","id":"forbidden"}',
-      '{"delta":"@@","id":"forbidden"}'),
+    # A route declaring only event fields: any other answer is read whole (every JSON value), since
+    # no pointer describes its shape.
+    o("codec", "sse-route-events", "/sse", "text/event-stream", 'data: {"delta":"@@","id":"forbidden"}\n\n',
+      'data: {"delta":"@@","id":"forbidden"}\n\n'),
+    o("codec", "sse-route-json-answer", "/sse", JSON, '{"delta":"@@","id":"forbidden"}', '{"delta":"@@","id":"@@"}'),
+    o("codec", "sse-route-json-other-shape", "/sse", JSON,
+      '{"choices":[{"index":0,"message":{"role":"assistant","content":"@@"}}],"error":{"message":"@@ too"}}',
+      '{"choices":[{"index":0,"message":{"role":"assistant","content":"@@"}}],"error":{"message":"@@ too"}}'),
+    o("codec", "sse-route-json-number", "/sse", JSON, '{"choices":[{"n":4111111111111111}]}', 403),
     o("codec", "sse-route-text-answer", "/sse", "text/plain; charset=utf-8", "@@ as plain text", "@@ as plain text"),
     o("codec", "sse-route-html-answer", "/sse", "text/html", "<p>@@</p>", "<p>@@</p>"),  # read as text
     o("matrix", "thread-summary", "/_matrix/client/v3/sync", JSON,
