@@ -122,7 +122,7 @@ def _mount_transcripts(app: web.Application, settings: Settings) -> None:
 def _mount_field_crypto(app: web.Application, settings: Settings) -> None:
     """The key service for `encrypt_fields` (the transcripts' one when they run, else opened at start with its
     table migrated); only when a route seals fields."""
-    if not any(route.encrypt_fields.json for route in settings.routes):
+    if not any(route.encrypt_fields.declared for route in settings.routes):
         return
     shared = app.get(TRANSCRIPTS)
     if shared is not None and shared.parts.keys is not None:  # one key service: the transcripts' own

@@ -295,7 +295,10 @@ class Settings:
             for key in ("max_fields", "max_chars"):
                 if (value := getattr(route, key)) is not None and value < 1:
                     raise ConfigError(join(route_path, key), f"expected >= 1, got {value}")
-            if route.encrypt_fields.json and not (self.keys.enabled and (self.keys.store or self.transcripts.database)):
+            if route.encrypt_fields.xmpp and not route.match.websocket:
+                raise ConfigError(join(join(route_path, "encrypt_fields"), "xmpp"),
+                                  "XMPP bodies are sealed on WebSocket routes only (match.websocket: true)")
+            if route.encrypt_fields.declared and not (self.keys.enabled and (self.keys.store or self.transcripts.database)):
                 raise ConfigError(join(route_path, "encrypt_fields"), "needs the key service: keys.kek_file (or "
                                   "kek_env, kms) and keys.store (or transcripts.database)")
             if route.name in names:

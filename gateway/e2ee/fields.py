@@ -5,6 +5,7 @@ Only JSON strings are sealed: a value at an `encrypt_fields` pointer that is a n
 or an object is refused (`SealRefused`, 422), since sealing would change its JSON type under the
 backend; `null`, booleans and absent members hold no text and are left alone. Every string is
 sealed, even one that already looks like an envelope, so a client cannot plant one.
+XMPP routes seal message bodies instead (`seal_xmpp`, rules in `gateway.e2ee.xmpp_fields`).
 
 Opening runs before the outbound filters, on every text field the route reads in answers and
 frames: a field holding an envelope that opens is replaced by its text. One that does not open
@@ -20,7 +21,8 @@ from collections.abc import Callable, Sequence
 from gateway.codec import Codec, CodecError, Extracted, Pointer
 from gateway.database import DatabaseError
 from gateway.e2ee.envelope import Envelope, EnvelopeError, looks_sealed, open_text, scope, seal_text
-from gateway.e2ee.recognise import load_json
+from gateway.e2ee.recognise import Kind, load_json, xmpp_kinds
+from gateway.e2ee.xmpp_fields import BODY, bodies, conversation_of, html_copy
 from gateway.keyring import DataKey, KeyService, KeyUnavailable
 
 __all__ = ["FieldCrypto", "SealRefused", "SealUnavailable", "field_name", "matches"]
@@ -30,7 +32,11 @@ Failure = Callable[[str], None]   # told the reason of each envelope that did no
 
 
 class SealRefused(CodecError):
-    """A value at an `encrypt_fields` pointer that cannot be sealed as a JSON string (422)."""
+    """A value at an `encrypt_fields` pointer that cannot be sealed (422); `reason` is told the client."""
+
+    def __init__(self, detail: str, reason: str = "an encrypted field must hold a string") -> None:
+        super().__init__(detail)
+        self.reason = reason
 
 
 class SealUnavailable(CodecError):
@@ -42,7 +48,10 @@ def _segments(path: str) -> list[str]:
 
 
 def field_name(path: str) -> str:
-    """What an envelope is bound to: the last step of the field's path (`/chunk/3/content/body`: body)."""
+    """What an envelope is bound to: the last step of the field's path (`/chunk/3/content/body`: body;
+    an XMPP path names elements without a leading slash: `message/body`: body)."""
+    if path and not path.startswith("/"):
+        return path.rpartition("/")[2]
     segments = _segments(path)
     return segments[-1] if segments else ""
 
@@ -91,13 +100,34 @@ class FieldCrypto:
             path = _segments(found.path)
             if not any(matches(p.segments, path) for p in pointers) or not isinstance(_value(doc, path), str):
                 raise SealRefused(f"the value at {found.path} is not a string")
+        key = await self._current(conversation)
+        return extracted.render({i: seal_text(key, field_name(found.path), found.text)
+                                 for i, found in enumerate(extracted.fields)})
+
+    async def seal_xmpp(self, codec: Codec, payload: bytes | str, conversation: str, *, frame: bool) -> bytes | str:
+        """One client stanza (a WebSocket frame) with its message bodies sealed (see `xmpp_fields`):
+        OMEMO stanzas untouched, an XHTML-IM copy of the text refused."""
+        if not frame:  # config allows WebSocket routes only; a body of stanzas (BOSH) is never forwarded unsealed
+            raise SealRefused("XMPP outside a WebSocket frame", "XMPP bodies are sealed in WebSocket frames only")
+        data = payload.encode() if isinstance(payload, str) else payload
+        extracted = codec.extract_frame(payload)
+        if not extracted.fields or Kind.ENCRYPTED in xmpp_kinds(data):
+            return payload
+        if html_copy(extracted.fields):
+            raise SealRefused("XHTML-IM body on a sealed route", "an XHTML-IM body cannot be sealed: "
+                                                                "send the message without <html>")
+        found = bodies(extracted.fields)
+        if not found:
+            return payload
+        key = await self._current(conversation_of(conversation, data))
+        return extracted.render({i: seal_text(key, BODY, extracted.fields[i].text) for i in found})
+
+    async def _current(self, conversation: str) -> DataKey:
         try:
-            key = await self.keys.current(scope(conversation))
+            return await self.keys.current(scope(conversation))
         except (KeyUnavailable, DatabaseError) as exc:
             log.error("field encryption key unavailable", extra={"fields": {"error": type(exc).__name__}})
             raise SealUnavailable("no key to seal with") from None
-        return extracted.render({i: seal_text(key, field_name(found.path), found.text)
-                                 for i, found in enumerate(extracted.fields)})
 
     async def open(self, codec: Codec, payload: bytes | str, room: str | None, failed: Failure, *,
                    content_type: str | None = None, frame: bool = False) -> bytes | str:

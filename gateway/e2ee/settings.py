@@ -8,6 +8,7 @@ encrypted:                        # how this route's client messages are recogni
   json: [/ciphertext]             #   custom apps: a JSON pointer whose (string) value is ciphertext
   messages: true                  #   false: the route carries no message events (the policy never applies)
 encrypt_fields: {json: [/body]}   # sealed into cg1: envelopes after the filters ran (blind backend)
+encrypt_fields: {xmpp: true}      #   XMPP over WebSocket: message bodies (see gateway/e2ee/xmpp_fields.py)
 ```
 A route with a policy other than `allow` must say how it recognises encryption (or that it carries
 no message events), so a policy is never silently without effect. Preset routes that carry no
@@ -57,11 +58,19 @@ class Recognition:
 
 @dataclass(frozen=True)
 class SealedFields:
-    """`encrypt_fields`: JSON pointers (as in `messages`) whose string values are sealed for the backend."""
+    """`encrypt_fields`: JSON pointers (as in `messages`) whose string values are sealed for the backend,
+    or `xmpp: true`, the bodies of XMPP messages (as `messages.inbound.xmpp` reads them)."""
 
     json: tuple[str, ...] = ()
+    xmpp: bool = False
+
+    @property
+    def declared(self) -> bool:
+        return bool(self.json or self.xmpp)
 
     def validate(self, path: str) -> None:
+        if self.json and self.xmpp:
+            raise OptionsError(join(path, "xmpp"), "a route seals either JSON fields or XMPP bodies, not both")
         for i, text in enumerate(self.json):
             if "@json" in text.split("/"):
                 raise OptionsError(join(join(path, "json"), i), "@json cannot be sealed (the envelope would "
@@ -70,7 +79,7 @@ class SealedFields:
 
     def codec(self, path: str = "") -> Codec | None:
         """The codec finding the fields to seal, or None when none are declared."""
-        return Codec.for_selector(FieldSelector(json=self.json), path)
+        return Codec.for_selector(FieldSelector(json=self.json, xmpp=self.xmpp), path)
 
     def pointers(self) -> tuple[Pointer, ...]:
         return tuple(Pointer.parse(p) for p in self.json)

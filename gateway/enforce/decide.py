@@ -33,7 +33,6 @@ __all__ = ["BLOCKED", "UNPARSEABLE", "Result", "decide", "refused", "ws_error_fr
 BLOCKED = "message blocked by policy"
 UNPARSEABLE = "message could not be parsed"
 UNSUPPORTED = "message payload type, charset or version is not accepted here"
-NOT_SEALABLE = "an encrypted field must hold a string"
 POLICY_CLOSE = int(WSCloseCode.POLICY_VIOLATION)        # 1008
 UNSUPPORTED_CLOSE = int(WSCloseCode.UNSUPPORTED_DATA)   # 1003
 _GO_ON = Enforcement(Wire.FORWARD)
@@ -54,7 +53,7 @@ def decide(exchange: Exchange, direction: Direction, result: Result) -> Enforcem
         return _over_limit(exchange, direction, result)
     if isinstance(result, SealRefused):
         audit = (_record("e2ee.unsealable", exchange, direction, None, **_ws(exchange)),)
-        return refused(exchange, NOT_SEALABLE, 422, audit)
+        return refused(exchange, result.reason, 422, audit)
     if isinstance(result, SealUnavailable):  # plaintext never goes to a blind backend: refuse, do not forward
         audit = (_record("e2ee.seal_unavailable", exchange, direction, None, **_ws(exchange)),)
         return refused(exchange, "service unavailable", 503, audit)

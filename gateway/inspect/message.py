@@ -56,8 +56,12 @@ async def inspect_message(exchange: Exchange, direction: Direction, codec: Codec
         if direction is Direction.INBOUND and plan.seal_codec is not None and inspection.action is not Action.BLOCK:
             if crypto is None:  # encrypt_fields without the key service (added by a reload): never store plaintext
                 raise SealUnavailable("field encryption is not available")
-            sealed = await crypto.seal(plan.seal_codec, plan.seal_pointers, inspection.payload, exchange.conversation,
-                                       content_type=content_type, frame=frame)
+            if plan.settings.encrypt_fields.xmpp:
+                sealed = await crypto.seal_xmpp(plan.seal_codec, inspection.payload, exchange.conversation,
+                                                frame=frame)
+            else:
+                sealed = await crypto.seal(plan.seal_codec, plan.seal_pointers, inspection.payload,
+                                           exchange.conversation, content_type=content_type, frame=frame)
             inspection = replace(inspection, payload=sealed, original=inspection.original or payload)
     except CodecError as exc:
         return exc

@@ -30,6 +30,8 @@ def config(**route: Any) -> dict[str, Any]:
     ({"encrypt_fields": {"text": True}}, "routes[0].encrypt_fields.text"),
     ({"encrypt_fields": {"json": ["/a/@json/b"]}}, "routes[0].encrypt_fields.json[0]"),
     ({"encrypt_fields": {"json": ["a"]}}, "routes[0].encrypt_fields.json[0]"),
+    ({"encrypt_fields": {"json": ["/t"], "xmpp": True}}, "routes[0].encrypt_fields.xmpp"),
+    ({"encrypt_fields": {"xmpp": True}}, "routes[0].encrypt_fields.xmpp"),   # not a WebSocket route (BOSH)
 ])
 def test_bad_route_keys_name_the_key(route: dict[str, Any], key: str) -> None:
     with pytest.raises(ConfigError) as caught:
