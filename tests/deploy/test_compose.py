@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import stat
 import subprocess
 import sys
@@ -16,6 +15,7 @@ import pytest
 import yaml
 
 from filters.options import Duration
+from tests.ports import free_port as _free_port
 
 REPO = Path(__file__).resolve().parents[2]
 COMPOSE = REPO / "deploy" / "compose"
@@ -100,11 +100,6 @@ def test_make_keys_creates_private_keys_once(tmp_path: Path) -> None:
     assert before["postgres-dsn"].decode() == f"postgresql://chatguard:{password}@postgres:5432/chatguard"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 async def test_demo_backend_runs_on_its_own() -> None:

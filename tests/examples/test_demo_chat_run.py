@@ -17,14 +17,11 @@ import aiohttp
 import pytest
 
 from examples.demo_chat import run
+from tests.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def write_config(tmp_path: Path, backend: int, gateway: int, admin: int, redirect: int | None = None) -> Path:

@@ -17,16 +17,12 @@ import yaml
 from aiohttp import web
 
 from tests.helpers import serve_app
+from tests.ports import free_port
 
 pytestmark = pytest.mark.slow
 START_WITHIN = 60.0  # seconds; a bound for a hung start, not a performance figure
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class Backend:

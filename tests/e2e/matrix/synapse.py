@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+from tests.ports import free_port
 
 START_TIMEOUT = 180.0   # seconds: Synapse imports a lot; a loaded 2-core machine takes its time
 SERVER_NAME = "localhost"
@@ -37,10 +38,6 @@ class Synapse:
     log: Path
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def write_config(directory: Path, port: int) -> Path:

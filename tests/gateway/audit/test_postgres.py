@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -14,14 +13,11 @@ from gateway.audit.config import AuditSettings
 from gateway.audit.postgres import PostgresCopy
 from gateway.audit.writer import AuditWriter
 from tests.gateway.audit.conftest import chain_files
+from tests.ports import closed_port
 
 DSN = "postgresql://postgres@127.0.0.1:5432/test"
 
 
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ what does not answer is named by its key, with the cause, and exit status 2."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -15,12 +14,7 @@ from aiohttp import web
 from gateway.cli import main
 from tests.databases import PG_SERVER
 from tests.helpers import serve_app
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.ports import closed_port as _closed_port
 
 
 @pytest.fixture

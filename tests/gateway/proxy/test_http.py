@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -14,6 +13,7 @@ from aiohttp import web
 from yarl import URL
 
 from tests.helpers import gateway_config, route, run_gateway, serve_app
+from tests.ports import free_port
 
 
 class Upstream:
@@ -76,11 +76,6 @@ async def upstream() -> AsyncIterator[tuple[Upstream, str]]:
         yield backend, url
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 async def test_forwards_method_body_and_headers(upstream: tuple[Upstream, str]) -> None:

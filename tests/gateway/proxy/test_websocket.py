@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from typing import Any
@@ -23,6 +22,7 @@ from tests.helpers import (
     run_gateway,
     serve_ws_upstream,
 )
+from tests.ports import closed_port
 
 OP_TEXT, OP_CONTINUATION, OP_CLOSE, OP_PING, OP_PONG = 0x1, 0x0, 0x8, 0x9, 0xA
 
@@ -229,10 +229,6 @@ async def test_a_client_that_vanishes_is_reported_to_the_upstream_as_1001(
     assert up.closes == [(1001, "client went away")]
 
 
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def test_upstream_down_answers_502(session: aiohttp.ClientSession) -> None:

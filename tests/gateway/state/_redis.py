@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,6 +11,7 @@ from redis.asyncio import Redis
 
 from filters.options import Duration
 from gateway.state import RedisStore, StateSettings
+from tests.ports import closed_port as closed_port  # re-exported: the store tests import it from here
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 START_HINT = ("Redis is not answering on 127.0.0.1:6379; start it with: redis-server --daemonize yes "
@@ -23,11 +23,6 @@ def unique_prefix() -> str:
     return f"cgtest:{uuid.uuid4().hex}:"
 
 
-def closed_port() -> int:
-    """A loopback port that refuses connections (bound, never listening)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def store(prefix: str, url: str = REDIS_URL, timeout: float = 2.0) -> RedisStore:

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
 from gateway.state import StateUnavailable, open_store
 from gateway.state.settings import StateSettings
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.ports import closed_port as _closed_port
 
 
 async def test_failed_operations_are_counted() -> None:

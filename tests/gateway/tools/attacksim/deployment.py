@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -19,15 +18,12 @@ import yaml
 from aiohttp import WSMsgType, web
 
 from tests.helpers import serve_app
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[4]
 HARDENED = ROOT / "examples" / "hardened" / "chatguard.yaml"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Recorder:
