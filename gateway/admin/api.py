@@ -20,14 +20,15 @@ import orjson
 from aiohttp import web
 
 from filters import Principal
-from gateway.access.rbac import STEP_UP, AccessControl, RoleMap
+from gateway.access.rbac import STEP_UP
 from gateway.admin import bans
+from gateway.admin.caller import Refused, admin_caller, role_map
 from gateway.admin.permissions import ADMIN_ROLE, api_permission, fine_grained, holds
 from gateway.audit import reader
 from gateway.audit.entry import iso
-from gateway.auth import AUTH, AuthError
+from gateway.auth import AUTH
 from gateway.auth.users import SessionInfo
-from gateway.keys import IDENTIFIER, RUNTIME
+from gateway.keys import RUNTIME
 
 audit = logging.getLogger("chatguard.audit")
 
@@ -39,27 +40,12 @@ def _json(body: Any, status: int = 200) -> web.Response:
     return web.json_response(body, status=status, dumps=lambda o: orjson.dumps(o).decode())
 
 
-def role_map(gateway_app: web.Application) -> RoleMap:
-    runtime = gateway_app[RUNTIME].current
-    access = getattr(runtime, "access", None)
-    if isinstance(access, AccessControl):
-        return access.roles
-    return AccessControl.build(runtime.settings).roles
-
-
 def _guarded(gateway_app: web.Application, handler: Handler, action: str) -> Callable[[web.Request],
                                                                                       Awaitable[web.StreamResponse]]:
     async def answer(request: web.Request, who: list[str]) -> web.StreamResponse:
-        identifier = gateway_app[IDENTIFIER]
-        if identifier is None:
-            return _json({"error": "authentication is not configured"}, 401)
-        try:
-            identity = await identifier.identify(request)
-        except AuthError as refused:
-            return _json({"error": refused.message}, refused.status)
-        if identity is None:
-            return _json({"error": "authentication required"}, 401)
-        principal = role_map(gateway_app).principal(identity.principal)
+        principal = await admin_caller(gateway_app, request)
+        if isinstance(principal, Refused):
+            return _json({"error": principal.error}, principal.status)
         who.append(principal.subject)
         if ADMIN_ROLE not in principal.roles:
             audit.warning("admin access denied", extra={"event": "authz.deny", "rule": "admin_api",

@@ -23,11 +23,10 @@ from aiohttp import web
 
 from filters import Principal
 from gateway.access.rbac import STEP_UP
-from gateway.admin.api import role_map
-from gateway.auth import AuthError
+from gateway.admin.caller import Refused, admin_caller
 from gateway.database import DatabaseError
 from gateway.keyring import KeyUnavailable
-from gateway.keys import IDENTIFIER, TRANSCRIPTS
+from gateway.keys import TRANSCRIPTS
 from gateway.transcripts import queries
 from gateway.transcripts.access import UnderHold, iso
 from gateway.transcripts.mount import Transcripts
@@ -187,16 +186,9 @@ def _now() -> str:
 def _guarded(gateway_app: web.Application, action: str, permission: str, handler: Handler
              ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def answer(request: web.Request, noted: dict[str, Any]) -> web.Response:
-        identifier = gateway_app[IDENTIFIER]
-        if identifier is None:
-            return _json({"error": "authentication is not configured"}, 401)
-        try:
-            identity = await identifier.identify(request)
-        except AuthError as refused:
-            return _json({"error": refused.message}, refused.status)
-        if identity is None:
-            return _json({"error": "authentication required"}, 401)
-        principal = role_map(gateway_app).principal(identity.principal)
+        principal = await admin_caller(gateway_app, request)
+        if isinstance(principal, Refused):
+            return _json({"error": principal.error}, principal.status)
         noted["subject"] = principal.subject
         if permission not in principal.roles and WILDCARD not in principal.roles:
             noted["missing"] = permission

@@ -23,7 +23,7 @@ from aiohttp import web
 
 from filters import Principal
 from gateway.access.rbac import RoleMap
-from gateway.admin.api import role_map
+from gateway.admin.caller import role_map
 from gateway.admin.console import templates as t
 from gateway.admin.permissions import ADMIN_ROLE, AREAS, fine_grained, holds
 from gateway.auth import AuthError, AuthService, Identifier
