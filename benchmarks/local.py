@@ -14,6 +14,20 @@ from aiohttp import web
 from benchmarks import servers
 
 
+def gateway_head(port: int, admin: int, upstream: int, filters: str) -> str:
+    """The top of a one-worker benchmark config: listeners, quiet logs, no shield, the backend as `api`,
+    and `filters` (YAML lines under `filters:`)."""
+    return f"""
+listen: {{host: 127.0.0.1, port: {port}}}
+admin: {{host: 127.0.0.1, port: {admin}}}
+logging: {{level: warning, access_log: false}}
+shield: {{enabled: false}}
+upstreams:
+  api: {{url: "http://127.0.0.1:{upstream}"}}
+filters:
+{filters}"""
+
+
 @asynccontextmanager
 async def serving(app: web.Application) -> AsyncIterator[int]:
     """Serve `app` on a free loopback port for the block; yields the port."""

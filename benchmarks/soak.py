@@ -25,7 +25,7 @@ import aiohttp
 from aiohttp import WSMsgType, web
 
 from benchmarks import servers
-from benchmarks.local import chatguard, serving
+from benchmarks.local import chatguard, gateway_head, serving
 
 MESSAGES = (
     "hi, my order has not arrived yet, can you check?",
@@ -40,28 +40,20 @@ MESSAGES = (
 
 def gateway_conf(workdir: Path, port: int, admin: int, upstream: int) -> Path:
     conf = workdir / "soak.yaml"
-    conf.write_text(f"""
-listen: {{host: 127.0.0.1, port: {port}}}
-admin: {{host: 127.0.0.1, port: {admin}}}
-logging: {{level: warning, access_log: false}}
-shield: {{enabled: false}}
-upstreams:
-  api: {{url: "http://127.0.0.1:{upstream}"}}
-filters:
-  mask: {{use: masking}}
-  threat: {{use: threat}}
+    conf.write_text(gateway_head(port, admin, upstream, """  mask: {use: masking}
+  threat: {use: threat}""") + """
 routes:
   - name: api
-    match: {{path: "/api/messages", methods: [POST]}}
+    match: {path: "/api/messages", methods: [POST]}
     upstream: api
     allow: [anonymous]
-    messages: {{inbound: {{json: ["/text"]}}, outbound: {{json: ["/text"]}}}}
+    messages: {inbound: {json: ["/text"]}, outbound: {json: ["/text"]}}
     filters: [mask, threat]
   - name: ws
-    match: {{path: "/ws", websocket: true}}
+    match: {path: "/ws", websocket: true}
     upstream: api
     allow: [anonymous]
-    messages: {{inbound: {{json: ["/text"]}}, outbound: {{json: ["/text"]}}}}
+    messages: {inbound: {json: ["/text"]}, outbound: {json: ["/text"]}}
     filters: [mask, threat]
 """)
     return conf

@@ -26,7 +26,7 @@ from aiohttp import web
 
 from benchmarks import servers
 from benchmarks.detectors.shapes import text
-from benchmarks.local import chatguard, serving
+from benchmarks.local import chatguard, gateway_head, serving
 
 WORST = ("spaced-ones", "dashed-ones", "card-groups", "token-assignments", "domains", "at-dots", "angles",
          "ignore-words", "zero-width", "mixed-script")
@@ -36,30 +36,22 @@ SMALL = {"text": "hi, my order 1234 has not arrived yet, can you check? thanks, 
 
 def gateway_conf(workdir: Path, port: int, admin: int, upstream: int) -> Path:
     conf = workdir / "stall.yaml"
-    conf.write_text(f"""
-listen: {{host: 127.0.0.1, port: {port}}}
-admin: {{host: 127.0.0.1, port: {admin}}}
-logging: {{level: warning, access_log: false}}
-shield: {{enabled: false}}
-upstreams:
-  api: {{url: "http://127.0.0.1:{upstream}"}}
-filters:
-  mask: {{use: masking, timeout: 60s}}
-  threat: {{use: threat, timeout: 60s}}
+    conf.write_text(gateway_head(port, admin, upstream, """  mask: {use: masking, timeout: 60s}
+  threat: {use: threat, timeout: 60s}""") + """
 routes:
   - name: big
-    match: {{path: "/big", methods: [POST]}}
+    match: {path: "/big", methods: [POST]}
     upstream: api
     allow: [anonymous]
     max_body: 2MiB
     max_chars: 1048576
-    messages: {{inbound: {{json: ["/text"]}}}}
+    messages: {inbound: {json: ["/text"]}}
     filters: [mask, threat]
   - name: chat
-    match: {{path: "/chat", methods: [POST]}}
+    match: {path: "/chat", methods: [POST]}
     upstream: api
     allow: [anonymous]
-    messages: {{inbound: {{json: ["/text"]}}}}
+    messages: {inbound: {json: ["/text"]}}
     filters: [mask, threat]
 """)
     return conf

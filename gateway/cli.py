@@ -12,7 +12,8 @@ from typing import TextIO
 
 from filters.options import OptionsError
 from gateway import logs
-from gateway.config.settings import Settings, load_settings
+from gateway.config.load import load_or_report
+from gateway.config.settings import Settings
 
 EXIT_CONFIG = 2
 
@@ -22,14 +23,6 @@ def _version() -> str:
         return version("chatguard")
     except PackageNotFoundError:  # running from a source tree without installing
         return "0+unknown"
-
-
-def _load(path: str, err: TextIO) -> Settings | None:
-    try:
-        return load_settings(path)
-    except OptionsError as exc:
-        print(f"chatguard: config error: {exc}", file=err)
-        return None
 
 
 def _preflight(settings: Settings, err: TextIO) -> bool:
@@ -43,7 +36,7 @@ def _preflight(settings: Settings, err: TextIO) -> bool:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    settings = _load(args.config, sys.stderr)
+    settings = load_or_report(args.config, sys.stderr)
     if settings is None or not _preflight(settings, sys.stderr):
         return EXIT_CONFIG
     logs.configure(settings.logging.level, settings.logging.format)
@@ -74,7 +67,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
-    settings = _load(args.config, sys.stderr)
+    settings = load_or_report(args.config, sys.stderr)
     if settings is None or not _preflight(settings, sys.stderr):
         return EXIT_CONFIG
     if args.connect and not _connect(settings):
@@ -134,7 +127,7 @@ def cmd_filters(args: argparse.Namespace) -> int:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    settings = _load(args.config, sys.stderr)
+    settings = load_or_report(args.config, sys.stderr)
     if settings is None:
         return EXIT_CONFIG
     from gateway.tools.scan import run_scan
@@ -186,7 +179,7 @@ def _user(argv: list[str]) -> int:
         print("chatguard user: --config FILE is required (before or after the subcommand)", file=sys.stderr)
         print(USER_USAGE, file=sys.stderr)
         return EXIT_CONFIG
-    settings = _load(config, sys.stderr)
+    settings = load_or_report(config, sys.stderr)
     if settings is None:
         return EXIT_CONFIG
     if settings.auth is None:

@@ -14,7 +14,6 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from filters.options import OptionsError
 from gateway.database import DatabaseError, MigrationError, open_database
 from gateway.e2ee.envelope import scope
 from gateway.keyring import KeyUnavailable, build_key_service
@@ -52,12 +51,10 @@ def main(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = No
         args = _parser().parse_args(list(argv))
     except SystemExit as exc:
         return EXIT_OK if exc.code == 0 else EXIT_USAGE
-    from gateway.config.settings import load_settings
+    from gateway.config.load import load_or_report
 
-    try:
-        settings = load_settings(args.config)
-    except OptionsError as exc:
-        print(f"chatguard: config error: {exc}", file=err)
+    settings = load_or_report(args.config, err)
+    if settings is None:
         return EXIT_USAGE
     if not (settings.keys.enabled and (settings.keys.store or settings.transcripts.database)):
         print("chatguard: config error: keys: needs a KEK (kek_file, kek_env or kms) and keys.store "

@@ -109,10 +109,12 @@ def main(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = No
         args = _parser().parse_args(list(argv))
     except SystemExit as exc:
         return EXIT_OK if exc.code == 0 else EXIT_USAGE
-    from gateway.config.settings import load_settings
+    from gateway.config.load import load_or_report
 
+    settings = load_or_report(args.config, err)
+    if settings is None:
+        return EXIT_USAGE
     try:
-        settings = load_settings(args.config)
         parts = assemble(settings)
     except OptionsError as exc:
         print(f"chatguard: config error: {exc}", file=err)
