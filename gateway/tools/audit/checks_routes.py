@@ -63,4 +63,15 @@ def origins(s: Subject) -> Iterator[Finding]:
                           f"route {route.name} accepts any Origin", "medium")
 
 
-CHECKS: tuple[Check, ...] = (anonymous, preset_catch_all, fail_open, shadow, origins)
+def sealed_unread(s: Subject) -> Iterator[Finding]:
+    """Envelopes open only where a route reads answers: a backend nobody reads back from shows clients `cg1:`."""
+    readers = {route.upstream for route in s.settings.routes
+               if route.messages.outbound.declared or route.messages.outbound.sse.declared}
+    for route, key in zip(s.settings.routes, s.route_keys, strict=True):
+        if route.encrypt_fields.declared and route.upstream not in readers:
+            yield Finding(RULES["sealed-fields-unread"], f"{key}.encrypt_fields",
+                          f"route {route.name} seals fields for upstream {route.upstream}, and no route reads "
+                          "its answers", "medium")
+
+
+CHECKS: tuple[Check, ...] = (anonymous, preset_catch_all, fail_open, shadow, origins, sealed_unread)

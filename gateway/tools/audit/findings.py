@@ -100,6 +100,11 @@ RULES = _rules(
     Rule("websocket-any-origin", "medium", "WebSocket route accepts any Origin",
          "Any web page a signed-in user visits can open the socket with the user's cookie "
          "(cross-site WebSocket hijacking).", "List the origins of your own web clients."),
+    Rule("sealed-fields-unread", "medium", "Sealed fields are never opened for readers",
+         "`encrypt_fields` seals message text for the backend, and envelopes open only in answers a route "
+         "reads (`messages.outbound`). With no route reading that backend's answers, clients get `cg1:` "
+         "envelopes instead of the text, and outbound masking never sees it.",
+         "Declare `messages.outbound` (JSON, SSE or frames) on the routes that return the sealed messages."),
     Rule("jwks-plain-http", "high", "Identity provider keys fetched over plain HTTP",
          "Whoever sits on the path can serve their own keys and mint tokens the gateway accepts.",
          "Use the provider's https:// JWKS URL."),

@@ -87,6 +87,8 @@ BAD: list[tuple[str, dict[str, Any], set[str]]] = [
      {"trusted-proxies-wide"}),
     ("WebSocket any origin", changed(routes=[WS_ROUTE | {"websocket": {"origins": ["*"]}}]),
      {"websocket-any-origin"}),
+    ("sealed, never read back", changed(keys={"kek": "${AUDIT_KEK}", "store": "sqlite:///:memory:"},
+                                        routes__0__encrypt_fields={"json": ["/text"]}), {"sealed-fields-unread"}),
     ("JWKS over http", changed(auth={"external": [{"issuer": "https://idp", "audience": "chat",
                                                    "jwks_url": "http://idp/jwks"}]}), {"jwks-plain-http"}),
 ]
@@ -96,6 +98,7 @@ BAD: list[tuple[str, dict[str, Any], set[str]]] = [
 def _env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WEBHOOK_SECRET_SHORT", "abcdefghijklmnopq")
     monkeypatch.setenv("HASH_SHORT", "0123456789abcdef")
+    monkeypatch.setenv("AUDIT_KEK", "ab" * 32)
 
 
 @pytest.mark.parametrize(("config", "expected"), [(c, e) for _, c, e in BAD], ids=[n for n, _, _ in BAD])
@@ -148,3 +151,12 @@ def test_exit_status_by_worst_severity(severities: list[str], status: int) -> No
 
     rule = next(iter(RULES.values()))
     assert exit_status([Finding(rule, "x", "y", s) for s in severities]) == status  # type: ignore[arg-type]
+
+
+def test_sealed_fields_read_back_by_another_route_are_fine() -> None:
+    history = {"name": "history", "match": {"path": "/history/{room}"}, "upstream": "up", "allow": ["agent"],
+               "messages": {"outbound": {"json": ["/messages/*/text"]}}}
+    config = changed(keys={"kek": "${AUDIT_KEK}", "store": "sqlite:///:memory:"},
+                     routes__0__encrypt_fields={"json": ["/text"]})
+    config["routes"].append(history)
+    assert ids(config) == set()
