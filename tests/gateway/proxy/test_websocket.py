@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import WSMsgType
+from aiohttp import WSMsgType, web
 
 from gateway.keys import METRICS
 from tests.helpers import (
@@ -20,6 +21,7 @@ from tests.helpers import (
     gateway_config,
     route,
     run_gateway,
+    serve_app,
     serve_ws_upstream,
 )
 from tests.ports import closed_port
@@ -320,3 +322,39 @@ async def test_a_client_that_stops_answering_pings_is_dropped_and_the_upstream_t
         await asyncio.wait_for(up.closed.wait(), 5)
     assert frames[0] == OP_PING
     assert up.closes == [(1001, "client went away")]
+
+
+async def test_a_client_gone_before_the_upgrade_is_answered_is_not_an_error(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """The client hangs up while the upstream is still dialled: the upstream is told 1001, nothing is logged
+    as an error (a vanished client is routine, not a fault of the gateway)."""
+    reached, go, closed = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    closes: list[int | None] = []
+
+    async def slow(request: web.Request) -> web.WebSocketResponse:
+        reached.set()
+        await go.wait()
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        async for _ in ws:
+            pass
+        closes.append(ws.close_code)
+        closed.set()
+        return ws
+
+    app = web.Application()
+    app.router.add_get("/ws/slow", slow)
+    async with serve_app(app) as url, gateway_for(url) as gw:
+        host, port = gw.url.removeprefix("http://").split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(f"GET /ws/slow HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n".encode())
+        await writer.drain()
+        await asyncio.wait_for(reached.wait(), 10)
+        with caplog.at_level(logging.DEBUG):
+            writer.transport.abort()
+            await asyncio.sleep(0.2)  # the gateway notices the hang-up before the upstream answers
+            go.set()
+            await asyncio.wait_for(closed.wait(), 10)
+    assert closes == [1001]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
