@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 
 from filters.options import OptionsError, join
+from gateway.codec import fastjson
 from gateway.codec._base import (
     CodecError,
     Extracted,
@@ -19,7 +20,7 @@ from gateway.codec._base import (
 )
 from gateway.codec.ddp import extract_enveloped, extract_sockjs
 from gateway.codec.form import extract_form
-from gateway.codec.jsonpath import Pointer, parse_document, select
+from gateway.codec.jsonpath import Pointer, select
 from gateway.codec.media import MediaType, decode_text, media_type
 from gateway.codec.multipart import BYTES, boundary_of, extract_multipart
 from gateway.codec.selection import NamedSelections
@@ -248,7 +249,7 @@ class Codec:
     def _extractor(self, kind: str) -> Extractor:
         if kind == "json":
             selection = self._selection
-            return lambda text, fields: parse_document(text, selection, fields).render
+            return lambda text, fields: fastjson.read(text, selection, fields)
         if kind == "form":
             names = self._form
             return lambda text, fields: extract_form(text, names, fields)

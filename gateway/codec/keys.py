@@ -36,7 +36,8 @@ _ESCAPED_NAME_CHAR = re.compile(r"\\u00(?:4[1-9a-fA-F]|5[0-9aAfF]|6[1-9a-fA-F]|7
 # Strings and the runs between them: in valid JSON no quote stands outside a string, so the tokens align.
 # What may spell a control character in a JSON text: an escape, or DEL and C1 written as themselves
 # (C0 cannot stand unescaped in valid JSON). A hit only means the keys are looked at one by one.
-_MAY_HOLD_CONTROL = re.compile(r"\\(?:[bfnrt]|u00[01][0-9a-fA-F]|u007[fF]|u00[89][0-9a-fA-F])|[\x7f-\x9f]")
+_ESCAPED_CONTROL = re.compile(r"\\(?:[bfnrt]|u00[01][0-9a-fA-F]|u007[fF]|u00[89][0-9a-fA-F])")
+_RAW_CONTROL = re.compile(r"[\x7f-\x9f]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"([ \t\n\r]*:)?|[^"]+', re.DOTALL)
 
@@ -73,8 +74,8 @@ def check_ejson(keys: set[str], text: bool) -> None:
 def refuse_special_keys(text: str) -> None:
     """Refuse a JSON text (already validated) with a `__proto__` key or a key holding a control
     character anywhere in it."""
-    proto = PROTO in text or _ESCAPED_NAME_CHAR.search(text) is not None
-    control = _MAY_HOLD_CONTROL.search(text) is not None
+    proto = PROTO in text or ("\\u00" in text and _ESCAPED_NAME_CHAR.search(text) is not None)
+    control = _may_hold_control(text)
     if not proto and not control:
         return
     for found in _TOKEN.finditer(text):
@@ -86,6 +87,15 @@ def refuse_special_keys(text: str) -> None:
             raise CodecError("a __proto__ key in a JSON object")
         if control and _CONTROL.search(key):
             raise CodecError("a JSON object key holds a control character")
+
+
+def _may_hold_control(text: str) -> bool:
+    """Whether `text` may spell a control character (an escape, or DEL/C1 as itself). Substring tests
+    answer first where they suffice: most texts hold no backslash, and in an ASCII text the only raw
+    character of the class is DEL."""
+    if "\\" in text and _ESCAPED_CONTROL.search(text) is not None:
+        return True
+    return "\x7f" in text if text.isascii() else _RAW_CONTROL.search(text) is not None
 
 
 def _unescape(raw: str) -> str:

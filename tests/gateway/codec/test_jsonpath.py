@@ -315,6 +315,7 @@ def test_keys_some_backends_read_specially_are_refused(doc: str) -> None:
     '{"text\\u007f": "x"}',
     '{"text\\u0085": "x"}',
     '{"text\u0085": "x"}',  # C1 written as itself
+    '{"text\x7f": "x"}',  # DEL written as itself, in an otherwise ASCII text
     '{"text": "x", "\\u001f": 1}',
 ])
 def test_keys_holding_control_characters_are_refused(doc: str) -> None:
