@@ -14,7 +14,7 @@ from typing import Literal, get_args
 import re2
 
 from filters._api import Finding
-from filters.threat import injection, links, prompt, shell
+from filters.threat import injection, links, prompt, shell, sql
 from filters.threat.feeds import DomainList
 from filters.threat.normalise import View, base64_payloads, hidden_text, views
 from filters.threat.ruleset import Hit, select
@@ -77,6 +77,8 @@ class Detector:
                 self._keep(best, hit.rule.name, weight, self._finding(hit, view, text, weight))
         if "cmdi" in self.categories:
             self._commands(all_views, text, pasted, best)
+        if "sqli" in self.categories:
+            self._sql(all_views, text, pasted, best)
         if "prompt" in self.categories and hidden_text(text):
             self._keep(best, "prompt:hidden", HIDDEN_SCORE, Finding("prompt", 0, len(text), HIDDEN_SCORE))
         if nested and self.categories - {"link"}:
@@ -109,6 +111,17 @@ class Detector:
                 else:
                     start, end = 0, len(text)
                 self._keep(best, f"cmdi:{found.how}:{found.start}", weight, Finding("cmdi", start, end, weight))
+
+    def _sql(self, all_views: list[View], text: str, pasted: bool, best: dict[str, tuple[float, Finding]]) -> None:
+        """The whole message read as an injected SQL fragment, plain and decoded."""
+        for view in all_views:
+            if view.prompt_only:
+                continue
+            found = sql.fragment(view.text)
+            if found is not None:
+                weight, context = found
+                weight *= CODE_DAMPING if pasted and weight < sql.BREAKOUT else 1.0
+                self._keep(best, f"sqli:fragment-{context}", weight, Finding("sqli", 0, len(text), weight))
 
     def _judge_links(self, base: View, text: str, best: dict[str, tuple[float, Finding]]) -> None:
         """Each distinct link judged once; past `MAX_LINKS` distinct ones the message is itself a sign."""

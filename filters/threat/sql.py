@@ -1,0 +1,460 @@
+"""Whole-message SQL fragments, read with a small SQL tokenizer and expression grammar.
+
+A classic injection is a value that, pasted into a query, completes it: it may close the
+literal it lands in (`x' ...`) or a parenthesis (`1) ...`), then goes on as SQL (operators,
+a boolean test, a comment, UNION SELECT, a stacked statement) to the end of the value.
+Rather than listing payloads, this module asks whether the *whole message* parses that
+way, in each context a value is pasted into: bare (a number), after a single quote and
+after a double quote. A sentence fails within a few tokens ("i like 3 or 4" never gets a
+SQL operator past "i like"; "it's" leaves a bare word after the literal), so the parser
+reads tokens lazily and stops at the first one the grammar cannot take.
+
+Linear: one RE2 token scan, at most `MAX_TOKENS` tokens and `MAX_DEPTH` nested levels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from filters._patterns import Match, byte_pattern, spans, text_pattern
+
+MAX_CHARS = 600  # a fragment is a value, not a document: longer messages are not parsed
+MAX_TOKENS = 120
+MAX_DEPTH = 24
+BREAKOUT = 0.85  # a literal or parenthesis closed, then SQL to the end of the value
+EXPRESSION = 0.6  # a whole message that is a SQL boolean expression or subquery
+
+# Token kinds, in the order of the pattern's groups.
+_KINDS = ("c", "s", "S", "n", "v", "w", "o", "p", "x")
+_TOKEN = byte_pattern(
+    r"(?s)\s*(?:"
+    r"(--[^\n]*|#[^\n]*|/\*(?:[^*]|\*+[^*/])*\*+/|/\*.*)"  # c: comment (an open /* runs to the end)
+    r"|('(?:[^'\\]|\\.|'')*'|\"(?:[^\"\\]|\\.|\"\")*\")"  # s: string literal
+    r"|(['\"].*)"  # S: a literal left open to the end: the query's own quote closes it
+    r"|(0x[0-9a-f]+|0b[01]+|\d+(?:\.\d*)?(?:e[+-]?\d+)?|\.\d+)"  # n: number
+    r"|(@@?[a-z_][a-z0-9_.$]*|@)"  # v: variable
+    r"|([a-z_][a-z0-9_$]*|\x60[^\x60]*\x60)"  # w: word or quoted identifier
+    r"|(<=>|<>|!=|<=|>=|\|\||&&|::|->>?|[=<>+\-*/%&|^~!])"  # o: operator
+    r"|([(),;.])"  # p: punctuation
+    r"|(.))",  # x: anything else
+)
+_EXECUTABLE_COMMENT = text_pattern(r"/\*!\d*|\*/")  # MySQL runs what /*! ... */ holds
+_PARAMETER = byte_pattern(r"[?&]?[a-z_][a-z0-9_.\[\]-]{0,30}")  # a query-string parameter's name
+
+_VALUE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_@.:+-")
+_BARE_OPENERS = frozenset("0123456789().-+!~@'\"")
+_BINARY_CHARS = frozenset("=<>|&^*%+(")
+_LOGIC = frozenset({"and", "or", "xor", "&&", "||"})
+_COMPARE = frozenset({"=", "<", ">", "<=", ">=", "<>", "!=", "<=>", "like", "rlike", "regexp"})
+_ARITH = frozenset({"+", "-", "*", "/", "%", "&", "|", "^", "div", "mod", "->", "->>"})
+_PREFIX = frozenset({"not", "!", "-", "+", "~", "binary"})
+_LITERALS = frozenset({"true", "false", "null", "unknown", "current_user", "current_date", "current_time",
+                       "current_timestamp", "localtime", "session_user", "system_user"})
+# Words that end an expression: a clause, or a word that can never be an operand.
+_RESERVED = frozenset({"select", "from", "where", "having", "group", "order", "by", "limit", "offset", "union",
+                       "into", "procedure", "as", "asc", "desc", "then", "else", "end", "when", "is", "in",
+                       "between", "like", "rlike", "regexp", "and", "or", "xor", "div", "mod", "not"})
+# A statement after ";" (a stacked query).
+_STATEMENTS = frozenset({"select", "drop", "insert", "update", "delete", "exec", "execute", "declare", "shutdown",
+                         "waitfor", "create", "alter", "truncate", "call", "set", "grant", "copy", "load"})
+# Functions that exist to probe or extract: calling one is a sign of its own.
+_PROBES = frozenset({"sleep", "pg_sleep", "benchmark", "char", "chr", "ascii", "ord", "substr", "substring",
+                     "mid", "left", "right", "length", "concat", "concat_ws", "group_concat", "version", "user",
+                     "database", "schema", "extractvalue", "updatexml", "load_file", "hex", "unhex", "if", "iif",
+                     "elt", "make_set", "count", "cast", "convert", "md5", "randomblob", "exists", "instr",
+                     "json_extract", "json_keys", "current_setting", "to_char", "utl_inaddr", "dbms_pipe"})
+
+
+_JOINERS = frozenset({"and", "or", "xor", "div", "mod", "like", "rlike", "regexp", "is", "not", "between", "in",
+                      "union", "having", "order", "group", "limit", "procedure", "into", "where", "collate"})
+_LEADING_WORDS = _LITERALS | _PROBES | {"not", "select", "case", "exists", "binary"}
+
+
+class _Stop(Exception):
+    """The grammar cannot take the next token: not a fragment."""
+
+
+class _Truncated(Exception):
+    """The message ended inside a parenthesis: the rest is the query's own."""
+
+
+@dataclass(slots=True)
+class Fragment:
+    """What a message parsed as SQL holds."""
+
+    breakout: bool = False  # a literal or parenthesis of the query closed
+    logic: int = 0
+    compare: int = 0
+    arith: int = 0
+    comments: int = 0
+    calls: int = 0  # calls of probing functions
+    subquery: bool = False  # SELECT or UNION
+    stacked: bool = False
+    names: int = 0  # bare identifiers (column names, or prose words)
+    casts: int = 0
+    variables: int = 0
+    tokens: int = 0
+
+
+class _Parser:
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._scan: Iterator[Match] = _TOKEN.finditer(data)
+        self._ahead: tuple[str, str] | None = None
+        self._ended = False
+        self.depth = 0
+        self.seen = Fragment()
+
+    def _read(self) -> tuple[str, str] | None:
+        while not self._ended:
+            found = next(self._scan, None)
+            if found is None:
+                self._ended = True
+                return None
+            groups = spans(found)
+            index = next((i for i in range(1, 10) if groups[i][0] >= 0), 0)
+            if not index:  # only trailing white space was left
+                self._ended = True
+                return None
+            start, end = groups[index]
+            kind = _KINDS[index - 1]
+            if kind == "c":
+                self.seen.comments += 1
+                continue
+            self.seen.tokens += 1
+            if self.seen.tokens > MAX_TOKENS:
+                raise _Stop
+            return kind, self._data[start:end].decode("latin-1")
+        return None
+
+    def peek(self) -> tuple[str, str] | None:
+        if self._ahead is None:
+            self._ahead = self._read()
+        return self._ahead
+
+    def take(self) -> tuple[str, str]:
+        token = self.peek()
+        if token is None:
+            raise _Truncated if self.depth else _Stop
+        self._ahead = None
+        return token
+
+    def at(self, kind: str, value: str | None = None) -> bool:
+        token = self.peek()
+        return token is not None and token[0] == kind and (value is None or token[1] == value)
+
+    def expect(self, kind: str, value: str) -> None:
+        if self.take() != (kind, value):
+            raise _Stop
+
+    # expression := operand (binary-operator operand | postfix)*
+    def expression(self) -> None:
+        self.operand()
+        self.rest_of_expression()
+
+    def rest_of_expression(self) -> None:
+        seen = self.seen
+        while (token := self.peek()) is not None:
+            kind, value = token
+            if kind == "o" and value == "::":
+                self.take()
+                if self.take()[0] != "w":
+                    raise _Stop
+                seen.casts += 1
+                continue
+            if kind not in ("o", "w"):
+                return
+            negated = False
+            if value == "not" and kind == "w":
+                self.take()
+                negated = True
+                nxt = self.peek()
+                if nxt is None or nxt[1] not in ("like", "rlike", "regexp", "between", "in"):
+                    raise _Stop
+                value = nxt[1]
+            if value == "is" and kind == "w":
+                self.take()
+                if self.at("w", "not"):
+                    self.take()
+                if self.take()[1] not in ("null", "true", "false", "unknown"):
+                    raise _Stop
+                seen.compare += 1
+            elif value == "between":
+                self.take()
+                self.operand()
+                self.expect("w", "and")
+                self.operand()
+                seen.compare += 1
+            elif value == "in" and kind == "w":
+                self.take()
+                self.parenthesised()
+                seen.compare += 1
+            elif value in _LOGIC:
+                self.take()
+                seen.logic += 1
+                self.operand()
+            elif value in _COMPARE:
+                self.take()
+                seen.compare += 1
+                self.operand()
+            elif value in _ARITH:
+                self.take()
+                seen.arith += 1
+                self.operand()
+            elif negated:
+                raise _Stop
+            else:
+                return
+
+    def operand(self) -> None:
+        while (token := self.peek()) is not None and token[1] in _PREFIX and token[0] in ("o", "w"):
+            self.take()
+        self.primary()
+
+    def primary(self) -> None:
+        kind, value = self.take()
+        seen = self.seen
+        if kind in ("n", "s"):
+            return
+        if kind == "S":
+            self.seen.breakout = True  # the query's closing quote completes it
+            return
+        if kind == "v":
+            seen.variables += 1
+            return
+        if kind == "p" and value == "(":
+            self.parenthesised(opened=True)
+            return
+        if kind != "w":
+            raise _Stop
+        if value in _LITERALS:
+            return
+        if value == "case":
+            self.case()
+            return
+        if self.at("p", "("):
+            if value in _PROBES:
+                seen.calls += 1
+            self.parenthesised()
+            return
+        if value in _RESERVED:
+            raise _Stop
+        seen.names += 1
+        while self.at("p", "."):  # table.column
+            self.take()
+            if self.take()[0] != "w":
+                raise _Stop
+        return
+
+    def parenthesised(self, *, opened: bool = False) -> None:
+        if not opened:
+            self.expect("p", "(")
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _Stop
+        if self.at("w", "select"):
+            self.take()
+            self.select()
+        elif not self.at("p", ")"):
+            self.expression()
+            while self.at("p", ","):
+                self.take()
+                self.expression()
+        self.expect("p", ")")
+        self.depth -= 1
+
+    def case(self) -> None:
+        if not self.at("w", "when"):
+            self.expression()
+        while self.at("w", "when"):
+            self.take()
+            self.expression()
+            self.expect("w", "then")
+            self.expression()
+        if self.at("w", "else"):
+            self.take()
+            self.expression()
+        self.expect("w", "end")
+
+    def select(self) -> None:
+        """After SELECT: a column list and the clauses a probe uses (UNION continues it)."""
+        self.seen.subquery = True
+        if self.at("w", "distinct") or self.at("w", "all"):
+            self.take()
+        while True:
+            if self.at("o", "*"):
+                self.take()
+            else:
+                self.expression()
+                if self.at("w", "as"):
+                    self.take()
+                    self.take()
+                elif self.at("w") and self.peek() is not None and self.peek()[1] not in _RESERVED:  # type: ignore[index]
+                    self.take()  # an alias
+            if not self.at("p", ","):
+                break
+            self.take()
+        if self.at("w", "from"):
+            self.take()
+            if self.at("p", "("):
+                self.parenthesised()
+            elif self.take()[0] != "w":
+                raise _Stop
+            while self.at("p", "."):
+                self.take()
+                self.take()
+        self.clauses()
+
+    def clauses(self) -> None:
+        while (token := self.peek()) is not None and token[0] == "w":
+            value = token[1]
+            if value in ("where", "having"):
+                self.take()
+                self.expression()
+            elif value in ("order", "group"):
+                self.take()
+                self.expect("w", "by")
+                self.expression()
+                while self.at("p", ","):
+                    self.take()
+                    self.expression()
+                if self.at("w", "asc") or self.at("w", "desc"):
+                    self.take()
+            elif value == "limit":
+                self.take()
+                self.operand()
+                if self.at("p", ",") or self.at("w", "offset"):
+                    self.take()
+                    self.operand()
+            elif value == "union":
+                self.take()
+                if self.at("w", "all") or self.at("w", "distinct"):
+                    self.take()
+                self.expect("w", "select")
+                self.select()
+            else:
+                return
+
+
+def _parse(data: bytes, quoted: bool) -> Fragment | None:
+    parser = _Parser(data)
+    seen = parser.seen
+    try:
+        if quoted:
+            kind, value = parser.take()
+            if kind != "s" or not _is_value(value[1:-1]):
+                return None
+            seen.breakout = True
+        else:
+            parser.expression()
+        while parser.at("p", ")"):  # the value closes the query's parentheses
+            parser.take()
+            seen.breakout = True
+        parser.rest_of_expression()
+        parser.clauses()
+        if parser.at("p", ";"):
+            parser.take()
+            token = parser.peek()
+            if token is not None:
+                if token[1] not in _STATEMENTS:
+                    return None
+                seen.stacked = True
+                return seen  # what follows is a statement of its own
+        if parser.peek() is not None:
+            return None
+    except _Truncated:
+        pass
+    except _Stop:
+        return None
+    return seen
+
+
+def _is_value(value: str) -> bool:
+    """What a form field or parameter holds before the quote an injection closes: one short token."""
+    value = value.strip()
+    return len(value) <= 40 and all(char in _VALUE_CHARS for char in value)
+
+
+def _weight(seen: Fragment) -> float:
+    operators = seen.logic + seen.compare + seen.arith
+    # SQL past the closed literal: a comparison, a call, a subquery... A logic word between bare
+    # words ("shabby" and white) is English, and a comment alone is left to the rules.
+    evidence = seen.compare + seen.calls + seen.subquery + seen.stacked + seen.casts + seen.variables
+    if not seen.names:
+        evidence += seen.logic + seen.arith
+    if operators:
+        evidence += seen.comments
+    if seen.breakout and evidence and seen.names <= 2:
+        return BREAKOUT
+    anchors = seen.comments or seen.calls or seen.subquery or seen.variables or seen.casts
+    # A boolean test between constants ("1 and 1 not like 0") or with SQL's own furniture; prose that
+    # happens to parse ("i like 3 or 4") names things and has none.
+    if seen.logic and (anchors and seen.names <= 1 or operators >= 2 and not seen.names):
+        return EXPRESSION
+    if seen.subquery and seen.tokens >= 4 and seen.names <= 1:
+        return EXPRESSION
+    return 0.0
+
+
+def _letters(text: str, at: int) -> str:
+    end = at
+    while end < len(text) and "a" <= text[end] <= "z":
+        end += 1
+    return text[at:end]
+
+
+def _may_open(value: str) -> bool:
+    """Whether `value` (stripped, non-empty) can begin a bare fragment: a cheap test before the parser,
+    which reads a few microseconds per token. Sentences start with two words that are not SQL."""
+    if value[0] in _BARE_OPENERS:
+        return True
+    word = _letters(value, 0)
+    if not word:
+        return False
+    if word in _LEADING_WORDS:
+        return True
+    rest = value[len(word):].lstrip()
+    if not rest:
+        return False
+    if rest[0] in _BINARY_CHARS or rest[:2] in ("!=", "::"):
+        return True
+    return _letters(rest, 0) in _JOINERS
+
+
+def _may_close(value: str, quote: str) -> bool:
+    """Whether the first `quote` in `value` can close a literal: a short value before it and SQL,
+    not the rest of a word ("it's", "don't"), right after it."""
+    at = value.find(quote)
+    if at < 0 or not _is_value(value[:at]):
+        return False
+    word = _letters(value, at + 1)
+    return not word or word in _JOINERS
+
+
+def fragment(text: str) -> tuple[float, str] | None:
+    """(weight, context) when the whole of `text` (lower-cased) reads as an injected SQL fragment."""
+    text = text.strip()
+    if not text or len(text) > MAX_CHARS or not text.isascii():
+        return None
+    if "/*!" in text:  # MySQL runs what an executable comment holds: read it as code
+        text = _EXECUTABLE_COMMENT.sub(" ", text).strip()
+    values = [text]
+    name, equals, value = text.partition("=")
+    if equals and value.strip() and _PARAMETER.fullmatch(name.encode()) is not None:  # "id=1 and 1=1"
+        values.append(value.strip())
+    best: tuple[float, str] | None = None
+    for value in values:
+        contexts = []
+        if _may_open(value):
+            contexts.append(("", "bare"))
+        if "'" in value and _may_close(value, "'"):
+            contexts.append(("'", "single-quote"))
+        if '"' in value and _may_close(value, '"'):
+            contexts.append(('"', "double-quote"))
+        for prefix, context in contexts:
+            seen = _parse((prefix + value).encode(), bool(prefix))
+            weight = _weight(seen) if seen is not None else 0.0
+            if weight and (best is None or weight > best[0]):
+                best = (weight, context)
+    return best

@@ -1,0 +1,40 @@
+"""SQL fragments read with a SQL grammar: the whole value must parse as SQL past a literal."""
+
+from __future__ import annotations
+
+import pytest
+
+from filters.threat.sql import BREAKOUT, EXPRESSION, fragment
+
+
+def weight(text: str) -> float:
+    found = fragment(text.lower())
+    return found[0] if found else 0.0
+
+
+@pytest.mark.parametrize("text", [
+    "bob' OR 7=7 -- ", "kim\" or \"z\"=\"z", "x')) OR (('q'='q", "4) AND (SELECT 3 FROM t)=3",
+    "zz' || 'a' LIKE 'a", "7' AND ascii(substr(user(),1,1))>64#", "beta' XOR 2>1 /*", "0' = '0",
+    "id=9' and 3 between 1 and 5 --", "q'::text = 'q' --", "lee'; DROP TABLE orders",
+])
+def test_breakouts(text: str) -> None:
+    assert weight(text) >= BREAKOUT
+
+
+@pytest.mark.parametrize("text", [
+    "3 AND 2 NOT LIKE 4", "12 or /* note */ false", "FALSE OR (SELECT ((ASCII(MID", "id=5 and 8=8",
+    "-3 UNION ALL SELECT null, @@version --", "1 /*!50000OR*/ 2>1", "2 and length(database())>1",
+])
+def test_expressions(text: str) -> None:
+    assert weight(text) >= EXPRESSION
+
+
+@pytest.mark.parametrize("text", [
+    "i like 3 or 4", "it's 5 and 3", "O'Malley and O'Hara", "2 + 2 = 4", "true or false",
+    "x = 1 and y = 2", "'yes' or 'no'", "3 or 4 people", "(1 or 2)", "rock 'n' roll or jazz",
+    "toffee \"and cream", "SOAP BAR 2 '#", "cheap and cheerful)", "select name from users where",
+    "grep -r 'todo*' src", "page=2&sort=\"price\" desc", "I'd say 60% or more", "ok; set it up later",
+    "Q=\"old\"+maps&view=list", "we met at 5 or 6, i'm not sure", "a" * 2000 + "' or 1=1",
+])
+def test_prose_and_code(text: str) -> None:
+    assert weight(text) == 0.0
