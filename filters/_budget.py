@@ -8,10 +8,15 @@ charged to it. A call whose steps add up to more than its limit is a failure eve
 answered (the caller fails closed); a call that waits past its limit is cancelled.
 
 Most filters never wait: then the whole call is one step and no timer. Reading the thread's CPU
-clock is a system call (microseconds where system calls are slow, as in sandboxes), so a step reads
-it once at its start and is then timed with the cheap wall clock: a step's CPU time is at most its
-wall time, so while that fits the limit the wall time is charged; only a step whose wall time would
-not fit reads the CPU clock again, and is charged exactly.
+clock is a system call (several microseconds where system calls are slow, as in sandboxes), so steps
+are timed with the cheap wall clock: a step's CPU time is at most its wall time, so while that fits
+the limit the wall time is charged; only a step whose wall time would not fit reads the CPU clock,
+and is charged the CPU time since a reading taken before it began. A step reads the CPU clock at its
+start for that; a caller timing several calls in a row (the chain, one message through its filters)
+reads it once before the first and passes it on (`since`), so that a message costs one read, not one
+per filter. The first step of such a call is then charged, when it must be charged exactly, from the
+caller's reading: what ran on the thread between that reading and the step (the filters before it)
+is charged to it too. That can fail a filter close to its limit, never pass one over it.
 
 A long text is different: the worst shapes cost a millisecond or more of CPU per KB, and one call
 would hold the event loop for all of it. A filter that only computes (`Filter.offloadable`) has a
@@ -54,12 +59,14 @@ class OverBudget(Exception):
         self.cpu = cpu
 
 
-async def metered[T](awaitable: Awaitable[T], limit: float) -> tuple[T, float]:
+async def metered[T](awaitable: Awaitable[T], limit: float, since: float | None = None) -> tuple[T, float]:
     """`await coro`, returning its result and the CPU seconds its own steps took.
 
     Raises `OverBudget` once the steps add up to more than `limit`, `Expired` when it is
     still waiting `limit` seconds after the call began (it is cancelled, as a task would be, and
-    gets as long again to clean up), and whatever the coroutine raises.
+    gets as long again to clean up), and whatever the coroutine raises. `since`: a reading of
+    `cpu_clock` taken by the caller before this call, used instead of reading it again for the
+    first step.
     """
     try:
         coro: Generator[Any, None, T] = awaitable.__await__()
@@ -71,7 +78,8 @@ async def metered[T](awaitable: Awaitable[T], limit: float) -> tuple[T, float]:
     expired = False
     try:
         while True:
-            started = cpu_clock()
+            started = cpu_clock() if since is None else since
+            since = None
             started_wall = wall_clock()
             try:
                 waiting = coro.send(None) if error is None else coro.throw(error)

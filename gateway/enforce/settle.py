@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from weakref import WeakKeyDictionary
 
 from aiohttp import WSCloseCode
+from prometheus_client import Counter
 
 from filters import Channel, Direction
 from gateway.access.rbac import STEP_UP
@@ -96,11 +98,14 @@ async def enforce(exchange: Exchange, direction: Direction, result: Result) -> E
     """What the proxies call per message: `decide`, run its countermeasures, offer its transcript
     (never waiting; a full queue may refuse it, see `gateway.enforce.transcribe`), write its audit entries."""
     count_verdicts(exchange, result)
-    enforcement = await settle(exchange, decide(exchange, direction, result))
+    enforcement = decide(exchange, direction, result)
+    if enforcement.countermeasure is not None:
+        enforcement = await settle(exchange, enforcement)
     transcriber = exchange.request.app.get(TRANSCRIBER)
     if transcriber is not None:
         enforcement = transcriber.record(exchange, direction, result, enforcement)
-    write_audit(enforcement.audit)
+    if enforcement.audit:
+        write_audit(enforcement.audit)
     return enforcement
 
 
@@ -110,8 +115,20 @@ def count_verdicts(exchange: Exchange, result: Result) -> None:
     if not isinstance(result, Inspection):
         return
     counter = exchange.request.app[METRICS].filter_actions
+    children = _LABELLED.get(counter)
+    if children is None:
+        children = _LABELLED[counter] = {}
     route = exchange.plan.name
     for chain_result in result.results:
         for verdict in chain_result.verdicts:
             action = "error" if verdict.reason and verdict.reason in chain_result.failures else verdict.action.value
-            counter.labels(route, verdict.filter or "-", action).inc()
+            key = (route, verdict.filter or "-", action)
+            child = children.get(key)
+            if child is None:
+                child = children[key] = counter.labels(*key)
+            child.inc()
+
+
+# Per counter, its children by labels: `labels()` takes a lock and checks its arguments on every call, and
+# this runs for every filter on every message. As many entries as the counter has children.
+_LABELLED: WeakKeyDictionary[Counter, dict[tuple[str, str, str], Counter]] = WeakKeyDictionary()

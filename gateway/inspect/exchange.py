@@ -30,6 +30,8 @@ class Exchange:
     websocket: bool = False         # a WebSocket upgrade (decided once, by the dispatcher)
     client_key: str = ""            # what limits and bans count by: the address, or its IPv6 /64 (`clients:`)
     params: Mapping[str, str] = field(default_factory=dict)  # the route template's variables (room, type)
+    # The message templates already made, per direction and channel: a WebSocket makes them once, not per frame.
+    templates: dict[tuple[Direction, Channel], Message] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.client_key:  # built without one (tests, other front ends): the address itself
@@ -40,7 +42,11 @@ class Exchange:
         return Channel.WS if self.websocket else Channel.HTTP
 
     def message(self, direction: Direction, channel: Channel = Channel.HTTP) -> Message:
-        """A template for the messages found in this exchange's payloads."""
-        return Message(text="", direction=direction, channel=channel, route=self.plan.name,
-                       principal=self.principal, conversation=self.conversation, client=self.client,
-                       metadata={"request_id": self.request_id})
+        """The template for the messages found in this exchange's payloads (made once; shared, so
+        nothing may change its metadata)."""
+        template = self.templates.get((direction, channel))
+        if template is None:
+            template = self.templates[direction, channel] = Message(
+                text="", direction=direction, channel=channel, route=self.plan.name, principal=self.principal,
+                conversation=self.conversation, client=self.client, metadata={"request_id": self.request_id})
+        return template

@@ -136,3 +136,22 @@ async def test_a_step_held_up_without_computing_is_charged_its_cpu_time_not_its_
 
     value, cpu = await metered(blocked_in_a_system_call(), limit=0.05)
     assert value == "done" and cpu < 0.05
+
+
+async def test_a_reading_taken_before_the_call_charges_an_exact_step_from_there() -> None:
+    """A caller timing several calls reads the CPU clock once (`since`): a step that must be charged
+    exactly is charged from that reading, so what ran in between counts too: never less than its own."""
+    async def blocked_in_a_system_call() -> str:
+        time.sleep(0.2)  # its wall time does not fit the limit: charged by the CPU clock
+        return "done"
+
+    since = time.thread_time()
+    spin(0.1)  # the filters before it in the chain
+    with pytest.raises(OverBudget) as over:
+        await metered(blocked_in_a_system_call(), limit=0.05, since=since)
+    assert over.value.cpu >= 0.1
+
+
+async def test_a_step_whose_wall_time_fits_is_charged_that_whatever_came_before() -> None:
+    value, cpu = await metered(computes(0.0), limit=1.0, since=time.thread_time() - 100)
+    assert value == "done" and cpu < 1.0
