@@ -26,6 +26,7 @@ from gateway.app import build_app
 from gateway.config.settings import Settings, load_settings
 from gateway.edge.listener import GuardedSite, ensure_descriptors
 from gateway.keys import CONFIG_STATUS, GUARD, METRICS, RUNTIME, SERVER_TLS, STATE
+from gateway.metrics import FLUSH_EVERY, Metrics
 from gateway.runtime.runtime import Runtime
 from gateway.tls.security_headers import redirect_app
 from gateway.tls.server import ServerTLS
@@ -101,6 +102,9 @@ async def run(settings: Settings, config_path: str | None, *, reuse_port: bool =
     app = build_app(settings, hop_secret)
     tls = ServerTLS.load(settings.listen.tls) if settings.listen.tls is not None else None
     app[SERVER_TLS] = tls  # client-certificate identities (mTLS) for authentication
+    if app[METRICS].multiprocess:  # other workers' scrapes read this one's counts from its files
+        flusher: asyncio.Task[object] = loop.create_task(_flush_metrics(app[METRICS]), name="chatguard-metrics")
+        tasks.add(flusher)
     runner = web.AppRunner(app, access_log=None, handle_signals=False,
                            shutdown_timeout=float(settings.shutdown_timeout))
     await runner.setup()
@@ -146,6 +150,14 @@ async def run(settings: Settings, config_path: str | None, *, reuse_port: bool =
         await runner.cleanup()
         for extra in extra_runners:
             await extra.cleanup()
+        app[METRICS].flush()  # the last requests' counts outlive this worker in the shared files
+
+
+async def _flush_metrics(metrics: Metrics) -> None:
+    """Every FLUSH_EVERY seconds, this worker's tallied counts go to the files every worker's /metrics reads."""
+    while True:
+        await asyncio.sleep(FLUSH_EVERY)
+        metrics.flush()
 
 
 @contextlib.contextmanager

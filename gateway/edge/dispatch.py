@@ -126,10 +126,7 @@ def count_bytes(metrics: Metrics, request: web.Request, response: web.StreamResp
     else:  # a whole answer aiohttp writes after the handler returns
         body = response.body if isinstance(response, web.Response) else None
         outbound = len(body) if isinstance(body, bytes | bytearray) else 0
-    if inbound:
-        metrics.bytes.labels("inbound").inc(inbound)
-    if outbound:
-        metrics.bytes.labels("outbound").inc(outbound)
+    metrics.count_bytes(inbound, outbound)
 
 
 def refusal_reason(message: str) -> str:

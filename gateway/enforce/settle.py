@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from weakref import WeakKeyDictionary
 
 from aiohttp import WSCloseCode
-from prometheus_client import Counter
 
 from filters import Channel, Direction
 from gateway.access.rbac import STEP_UP
@@ -114,21 +112,9 @@ def count_verdicts(exchange: Exchange, result: Result) -> None:
     a filter that failed (raised, timed out, over budget) counts as `error`."""
     if not isinstance(result, Inspection):
         return
-    counter = exchange.request.app[METRICS].filter_actions
-    children = _LABELLED.get(counter)
-    if children is None:
-        children = _LABELLED[counter] = {}
+    count = exchange.request.app[METRICS].count_verdict
     route = exchange.plan.name
     for chain_result in result.results:
         for verdict in chain_result.verdicts:
             action = "error" if verdict.reason and verdict.reason in chain_result.failures else verdict.action.value
-            key = (route, verdict.filter or "-", action)
-            child = children.get(key)
-            if child is None:
-                child = children[key] = counter.labels(*key)
-            child.inc()
-
-
-# Per counter, its children by labels: `labels()` takes a lock and checks its arguments on every call, and
-# this runs for every filter on every message. As many entries as the counter has children.
-_LABELLED: WeakKeyDictionary[Counter, dict[tuple[str, str, str], Counter]] = WeakKeyDictionary()
+            count(route, verdict.filter or "-", action)
