@@ -18,6 +18,11 @@ async def read_limited(stream: aiohttp.StreamReader, declared: int | None, limit
     """Read a whole body, refusing (BodyTooLarge) as soon as it is known to exceed `limit`."""
     if declared is not None and declared > limit:
         raise BodyTooLarge
+    if stream.is_eof():  # the whole body came with the head (a chat message usually does): no iteration
+        body = stream.read_nowait()  # raises what the stream failed with, as iterating would
+        if len(body) > limit:
+            raise BodyTooLarge
+        return body
     chunks: list[bytes] = []
     total = 0
     async for chunk in stream.iter_any():

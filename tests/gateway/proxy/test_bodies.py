@@ -46,3 +46,38 @@ async def test_an_empty_body() -> None:
 
 def test_a_body_deadline_is_a_timeout_so_aiohttp_stops_reading_quietly() -> None:
     assert issubclass(BodyTimeout, TimeoutError)
+
+
+async def test_a_body_that_arrived_whole_is_still_bounded() -> None:
+    body = stream()
+    body.feed_data(b"x" * 6)
+    body.feed_data(b"y" * 6)
+    body.feed_eof()  # all there already, and over the limit: refused all the same
+    with pytest.raises(BodyTooLarge):
+        await read_limited(body, None, 10)
+
+
+async def test_a_body_that_arrived_whole_and_then_failed_raises_the_failure() -> None:
+    body = stream()
+    body.feed_data(b"abc")
+    body.feed_eof()
+    body.set_exception(BodyTimeout())
+    with pytest.raises(BodyTimeout):
+        await read_limited(body, None, 10)
+
+
+async def test_a_body_still_arriving_is_read_to_its_end() -> None:
+    loop = asyncio.get_running_loop()
+    protocol = BaseProtocol(loop)
+    protocol.connection_made(asyncio.Transport())  # a connected socket: the reader may wait for more
+    body = aiohttp.StreamReader(protocol, 2**16, loop=loop)
+    body.feed_data(b"abc")
+
+    async def rest() -> None:
+        await asyncio.sleep(0)
+        body.feed_data(b"def")
+        body.feed_eof()
+
+    finishing = asyncio.create_task(rest())
+    assert await asyncio.wait_for(read_limited(body, None, 10), 10) == b"abcdef"
+    await finishing
