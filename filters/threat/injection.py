@@ -136,11 +136,17 @@ TRAVERSAL = (
          r"(?:\.|%2e|0x2e){2,}(?:%[0-9a-z]{2}|%u[0-9a-f]{4}|0x(?:2f|5c))|(?:%2e|0x2e)(?:\.|%2e|0x2e)+[\\/]",
          strong=True),
     Rule("sensitive-target", "traversal", 0.55,
-         r"\bboot\.ini\b|\bwin\.ini\b|\betc(?:%[0-9a-z]{2}|0x[25][fc]|[^a-z0-9\s/\\]){1,12}"
+         r"boot\.ini\b|\bwin\.ini\b|\betc(?:%[0-9a-z]{2}|0x[25][fc]|[^a-z0-9\s/\\]){1,12}"
          r"(?:passwd|shadow|issue|hosts|group)\b|\betc[\\/]+(?:passwd|shadow)\b"),
+    # The whole message is one absolute path under a system directory (folder names may hold spaces,
+    # as "Program Files" does; the last one may not, so a sentence after a path is not one).
     Rule("server-path", "traversal", 0.5,
          r"^\s*(?:/|\\|[a-z]:[\\/])(?:etc|var|usr|proc|opt|xampp|program files|windows|winnt|inetpub|srv|"
-         r"root|boot|apache|tmp)[\\/]\S*$"),
+         r"root|boot|apache|tmp)[\\/](?:[^\n\\/]{0,60}[\\/])*[^\s\\/]*\s*$"),
+    # The whole message is a relative path that climbs out of its folder to a name: a parameter's value.
+    Rule("climbing-value", "traversal", 0.55, r"^\s*(?:\.{2,}[\\/]+)+[\w.-][^\s]*\s*$"),
+    # Path separators spelt as hex numbers (0x2f "/", 0x5c "\\") for a decoder to turn back.
+    Rule("hex-separators", "traversal", 0.7, r"0x(?:2f|5c)[^\s]{0,20}?0x(?:2f|5c)", strong=True),
     Rule("null-byte", "traversal", 0.5, r"%00|\x00"),
 )
 
@@ -217,6 +223,15 @@ CODE = (
          r"\{\{\s*7\s*\*|\$\{\{"),
     Rule("ruby-exec", "code", 0.7, r"\b(?:kernel\.|io\.popen|%x\(|`\s*id\s*`)|\.send\s*\(\s*:(?:system|eval)",
          strong=True),
+    # PHP calls whatever a variable or array element holds: `$f(...)`, `$_GET[x](...)`, `$_[...](...)`,
+    # the shape of web shells (jQuery's `$(` and `$.x(` have no name or index before the parenthesis).
+    Rule("php-variable-call", "code", 0.6,
+         r"\$(?:[a-z_][a-z0-9_]*)?\s*(?:\[[^\]\n]{1,40}\]\s*|\{[^}\n]{1,40}\}\s*)+\(|\$\$?[a-z_][a-z0-9_]*\s*\(\s*\$"),
+    # The whole message is a file name a server runs as code (an upload check fooled by `.phtml`,
+    # `.php5`, `shell.php.jpg`, `x.asp;.jpg`, `x.php%00.png`).
+    Rule("script-upload", "code", 0.5,
+         r"^\s*[\w./\\-]{0,200}\.(?:php[0-9s]?|phtml|phar|pht|pgif|shtml|jspx?|jspf|aspx?|asa|cer|ashx|asmx|"
+         r"cgi)(?:(?:[.;]|%00|%20|\x00)[\w.]{0,20})?\s*$"),
     Rule("pickle", "code", 0.8, r"\bcos\s*\\n\s*system|c__builtin__|\bposix\s*\\nsystem", strong=True),
 )
 

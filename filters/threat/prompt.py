@@ -199,6 +199,26 @@ PROMPT = (
     Rule("no-rules-framing", "prompt", 0.55,
          r"\byou\s+(?:have|had|would\s+have|are\s+under|were\s+under)\s+no\s+(?:restrictions|guidelines|rules|"
          r"filters|limitations|censorship|content\s+polic(?:y|ies))\b|\b(?:with|under)\s+no\s+content\s+polic"),
+    # Asking what the bot was told to keep back: the secret by its absence.
+    Rule("forbidden-ask", "prompt", 0.6,
+         r"\bwhat\s+(?:are|were)\s+you\s+(?:not|never)\s+(?:supposed|allowed|permitted|meant|told|instructed)\s+"
+         r"to\s+(?:tell|say|share|reveal|disclose|discuss|talk\s+about|mention)|\bwhat\s+(?:are|were|have)\s+you\s+"
+         r"(?:been\s+)?(?:told|instructed|asked|programmed)\s+(?:not|never)\s+to\s+(?:tell|say|share|reveal|disclose|"
+         r"discuss|mention)|\bwhat\s+(?:can'?t|cannot|"
+         r"mustn'?t|shouldn'?t)\s+you\s+(?:tell|reveal|disclose|share)\s+(?:me|us|anyone)\b"),
+    # An extraction verb, a few words, then the bot's own setup named with what makes it the hidden one
+    # ("output <tags> with your initial configuration").
+    Rule("reveal-setup", "prompt", 0.7,
+         r"\b(?:output|print|reveal|show|repeat|dump|display|write\s+out|list|spell\s+out|recite|echo)\b"
+         r"[^.?!\n]{0,50}\byour\s+(?:(?:entire|full|complete|exact|initial|original|hidden|secret|system|"
+         r"internal|starting|underlying|pre-?set)\s+){1,3}(?:prompt|instructions|configuration|directives|"
+         r"rules|context|setup|guidelines)\b"),
+    # The access-code game asked about sideways: what happens when someone gives the right password.
+    Rule("access-hypothetical", "prompt", 0.55,
+         r"\b(?:user|someone|somebody|person|anyone|they)\s+(?:who\s+|that\s+)?(?:has\s+|had\s+)?(?:entered|"
+         r"typed|gave|given|provided|said|says|inputs?|submitted|knows)\s+the\s+(?:correct|right|valid|secret)\s+"
+         r"(?:password|passcode|passphrase|phrase|access\s+code|code\s?word|magic\s+word)|\b(?:phrase|password|"
+         r"passcode|passphrase|word)\s+(?:that|which)\s+(?:grants?|unlocks?|gives?)\s+(?:you\s+)?access\b"),
     Rule("system-prompt-world", "prompt", 0.55,
          r"システムプロンプト|시스템\s*프롬프트|系统提示|系統提示|prompt\s+(?:système|systeme|del\s+sistema|do\s+sistema|"
          r"di\s+sistema)|systemprompt|systeemprompt|системн\S*\s+(?:промпт|подсказк|инструкци)|sistem\s+istemi|"

@@ -25,7 +25,14 @@ hostname netstat printenv env crontab useradd usermod getent tac base64 xxd nmap
 sftp ftp schtasks icacls whoami.exe net.exe nohup xargs awk gawk sed grep egrep lsof
 pkill killall mkdir openssl socat iptables systemctl journalctl
 arp traceroute tracert nbtstat setx attrib findstr wevtutil vssadmin bcdedit sysinfo locate
+iex iwr irm icm iwmi gwmi gcim saps sajb ipmo
 """.split())
+# PowerShell names its commands verb-noun ("Get-Process", "Invoke-WebRequest") from a fixed list of
+# verbs; such a name counts as a command when a shell-shaped argument ("-Name", a path) follows it.
+_POWERSHELL = text_pattern(r"^(?:get|set|new|remove|invoke|start|stop|restart|out|write|read|add|clear|copy|move|"
+                           r"rename|test|import|export|convertto|convertfrom|enable|disable|register|send|"
+                           r"receive|resolve|select|where|foreach|format|measure|install|expand|compress|enter|"
+                           r"wait)-[a-z]{3,30}$")
 # Command names that are also words of prose: they need shell-shaped arguments.
 # "id", "cat", "dir" or "net" after "|" at the very end of a message ("| id") count too.
 WORDLIKE = frozenset("sleep ping type kill find sort head tail more less cut touch file dig host time date who "
@@ -59,7 +66,7 @@ def _is_command(name: str, argument: str | None, last: bool, metachar: bool) -> 
     """`metachar`: the name is followed at once by a redirection or another separator."""
     if name in COMMANDS:
         return True
-    if name not in WORDLIKE:
+    if name not in WORDLIKE and ("-" not in name or _POWERSHELL.search(name) is None):
         return False
     if argument is None:
         return last or metachar

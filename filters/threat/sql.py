@@ -86,6 +86,8 @@ class Fragment:
     breakout: bool = False  # a literal or parenthesis of the query closed
     logic: int = 0
     compare: int = 0
+    symbolic: int = 0  # comparisons written with symbols (=, <, <>...), not words (like)
+    constants: int = 0  # constant against constant inside parentheses or a call: (5=7), elt(3=3,1)
     arith: int = 0
     comments: int = 0
     calls: int = 0  # calls of probing functions
@@ -150,11 +152,12 @@ class _Parser:
 
     # expression := operand (binary-operator operand | postfix)*
     def expression(self) -> None:
-        self.operand()
-        self.rest_of_expression()
+        self.rest_of_expression(self.operand())
 
-    def rest_of_expression(self) -> None:
+    def rest_of_expression(self, constant: bool = False) -> None:
+        """`constant`: the operand just read is a literal (for constant-against-constant tests)."""
         seen = self.seen
+        after_arith = False
         while (token := self.peek()) is not None:
             kind, value = token
             if kind == "o" and value == "::":
@@ -193,59 +196,68 @@ class _Parser:
             elif value in _LOGIC:
                 self.take()
                 seen.logic += 1
-                self.operand()
+                constant, after_arith = self.operand(), False
+                continue
             elif value in _COMPARE:
                 self.take()
                 seen.compare += 1
-                self.operand()
+                seen.symbolic += value[0] in "=<>!"
+                right = self.operand()
+                following = self.peek()
+                if constant and right and not after_arith and self.depth and \
+                        (following is None or following[1] not in _ARITH):
+                    seen.constants += 1
             elif value in _ARITH:
                 self.take()
                 seen.arith += 1
-                self.operand()
+                constant, after_arith = self.operand(), True
+                continue
             elif negated:
                 raise _Stop
             else:
                 return
+            constant, after_arith = False, False
 
-    def operand(self) -> None:
+    def operand(self) -> bool:
+        """Reads one operand; whether it is a literal constant."""
         while (token := self.peek()) is not None and token[1] in _PREFIX and token[0] in ("o", "w"):
             self.take()
-        self.primary()
+        return self.primary()
 
-    def primary(self) -> None:
+    def primary(self) -> bool:
         kind, value = self.take()
         seen = self.seen
         if kind in ("n", "s"):
-            return
+            return True
         if kind == "S":
             self.seen.breakout = True  # the query's closing quote completes it
-            return
+            return True
         if kind == "v":
             seen.variables += 1
-            return
+            return False
         if kind == "p" and value == "(":
             self.parenthesised(opened=True)
-            return
+            return False
         if kind != "w":
             raise _Stop
         if value in _LITERALS:
-            return
+            return True
         if value == "case":
             self.case()
-            return
+            return False
+        if value in _RESERVED:
+            raise _Stop
         if self.at("p", "("):
             if value in _PROBES:
                 seen.calls += 1
             self.parenthesised()
-            return
-        if value in _RESERVED:
-            raise _Stop
+            return False
         seen.names += 1
         while self.at("p", "."):  # table.column
             self.take()
             if self.take()[0] != "w":
                 raise _Stop
-        return
+        return False
 
     def parenthesised(self, *, opened: bool = False) -> None:
         if not opened:
@@ -337,21 +349,25 @@ class _Parser:
                 return
 
 
-def _parse(data: bytes, quoted: bool) -> Fragment | None:
+def _parse(data: bytes, quoted: bool, joined: bool = False) -> Fragment | None:
+    """`quoted`: `data` starts with the quote the query opened; `joined`: with an operand standing
+    for the query's own left-hand side (the value goes on with an operator: " or 1=1")."""
     parser = _Parser(data)
     seen = parser.seen
+    seen.breakout = joined
     try:
+        constant = False
         if quoted:
             kind, value = parser.take()
             if kind != "s" or not _is_value(value[1:-1]):
                 return None
-            seen.breakout = True
+            seen.breakout = constant = True
         else:
             parser.expression()
         while parser.at("p", ")"):  # the value closes the query's parentheses
             parser.take()
-            seen.breakout = True
-        parser.rest_of_expression()
+            seen.breakout, constant = True, False
+        parser.rest_of_expression(constant)
         parser.clauses()
         if parser.at("p", ";"):
             parser.take()
@@ -378,15 +394,18 @@ def _is_value(value: str) -> bool:
 
 def _weight(seen: Fragment) -> float:
     operators = seen.logic + seen.compare + seen.arith
-    # SQL past the closed literal: a comparison, a call, a subquery... A logic word between bare
-    # words ("shabby" and white) is English, and a comment alone is left to the rules.
-    evidence = seen.compare + seen.calls + seen.subquery + seen.stacked + seen.casts + seen.variables
+    # SQL past the closed literal: a symbolic comparison, a call, a subquery... Words between bare
+    # words ("shabby" and white, "and i like it") are English, and a comment alone is left to the rules.
+    evidence = seen.symbolic + seen.calls + seen.subquery + seen.stacked + seen.casts + seen.variables + \
+        seen.constants
     if not seen.names:
-        evidence += seen.logic + seen.arith
+        evidence += seen.logic + seen.arith + seen.compare
     if operators:
         evidence += seen.comments
     if seen.breakout and evidence and seen.names <= 2:
         return BREAKOUT
+    if seen.constants and seen.names <= 1:
+        return EXPRESSION
     anchors = seen.comments or seen.calls or seen.subquery or seen.variables or seen.casts
     # A boolean test between constants ("1 and 1 not like 0") or with SQL's own furniture; prose that
     # happens to parse ("i like 3 or 4") names things and has none.
@@ -398,8 +417,9 @@ def _weight(seen: Fragment) -> float:
 
 
 def _letters(text: str, at: int) -> str:
+    """The word at `at`: a letter, then letters, digits and underscores."""
     end = at
-    while end < len(text) and "a" <= text[end] <= "z":
+    while end < len(text) and ("a" <= text[end] <= "z" or end > at and (text[end] == "_" or text[end].isdigit())):
         end += 1
     return text[at:end]
 
@@ -452,8 +472,10 @@ def fragment(text: str) -> tuple[float, str] | None:
             contexts.append(("'", "single-quote"))
         if '"' in value and _may_close(value, '"'):
             contexts.append(('"', "double-quote"))
+        if _letters(value, 0) in _JOINERS or value[:2] in ("||", "&&"):
+            contexts.append(("0 ", "continuation"))
         for prefix, context in contexts:
-            seen = _parse((prefix + value).encode(), bool(prefix))
+            seen = _parse((prefix + value).encode(), prefix in ("'", '"'), prefix == "0 ")
             weight = _weight(seen) if seen is not None else 0.0
             if weight and (best is None or weight > best[0]):
                 best = (weight, context)

@@ -24,6 +24,7 @@ def test_breakouts(text: str) -> None:
 @pytest.mark.parametrize("text", [
     "3 AND 2 NOT LIKE 4", "12 or /* note */ false", "FALSE OR (SELECT ((ASCII(MID", "id=5 and 8=8",
     "-3 UNION ALL SELECT null, @@version --", "1 /*!50000OR*/ 2>1", "2 and length(database())>1",
+    "ELT(31=31,7)", "(44=45)*9", "FIELD(2=3,5)",
 ])
 def test_expressions(text: str) -> None:
     assert weight(text) >= EXPRESSION
@@ -35,6 +36,7 @@ def test_expressions(text: str) -> None:
     "toffee \"and cream", "SOAP BAR 2 '#", "cheap and cheerful)", "select name from users where",
     "grep -r 'todo*' src", "page=2&sort=\"price\" desc", "I'd say 60% or more", "ok; set it up later",
     "Q=\"old\"+maps&view=list", "we met at 5 or 6, i'm not sure", "a" * 2000 + "' or 1=1",
+    "and i like it", "or maybe not", "and so on", "or a few more", "and then (3 + 4) = 7", "or like, whatever",
 ])
 def test_prose_and_code(text: str) -> None:
     assert weight(text) == 0.0
