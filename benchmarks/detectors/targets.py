@@ -2,8 +2,8 @@
 
 Each target takes one message text and does the work the gateway would do on it:
 one detector alone, the whole masking engine (fold, screen, all detectors), a stream
-masker fed in chunks, the threat filter's decision, link judging, and the behaviour
-filter's fingerprint.
+masker fed in chunks, the threat filter's decision, the link judgement (normalise, find
+the distinct links, judge each), and the behaviour filter's fingerprint.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from filters.behaviour.fingerprint import bands
 from filters.masking import MaskingFilter
 from filters.masking.engine import BUILTIN, Masker
 from filters.threat import ThreatFilter
-from filters.threat.links import extract
+from filters.threat.detect import Detector
 from filters.threat.normalise import views
 
 Target = Callable[[str], object]
@@ -43,7 +43,7 @@ def targets() -> dict[str, Target]:
     found["masking (engine, all types)"] = masker.scan
     found["masking (stream, 4 KB chunks)"] = _stream(MaskingFilter())
     found["threat:normalise"] = views
-    found["threat:links"] = lambda t: extract(views(t)[0].text)
+    found["threat:links"] = Detector(["link"]).analyse
     found["threat (filter decision)"] = threat.decide
     found["behaviour:fingerprint"] = bands
     return found

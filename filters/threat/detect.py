@@ -38,7 +38,7 @@ _PASTED_CODE = re2.compile(
 )
 HIDDEN_SCORE = 0.8  # instructions written in invisible tag characters
 MAX_NESTED = 16  # base64 payloads decoded and analysed per message
-FLOOD_SCORE = 0.5  # more distinct links than are judged: worth an alert, not a block
+FLOOD_SCORE = 1.0  # more links than are judged: the rest are unread, so fail closed (block)
 _MARKUP = re2.compile(r"</?[a-z][a-z0-9:-]{0,30}(?:[\s/>]|$)|<!|<\?")
 
 
@@ -124,22 +124,37 @@ class Detector:
                 self._keep(best, f"sqli:fragment-{context}", weight, Finding("sqli", 0, len(text), weight))
 
     def _judge_links(self, base: View, text: str, best: dict[str, tuple[float, Finding]]) -> None:
-        """Each distinct link judged once; past `MAX_LINKS` distinct ones the message is itself a sign."""
-        judged: dict[tuple[str, bool], float] = {}
+        """Each distinct link judged once, a finding at its first occurrence.
+
+        Past `links.MAX_LINKS` distinct links (or `links.MAX_CANDIDATES` pattern matches)
+        the rest would go unjudged, so the message fails closed: `FLOOD_SCORE` blocks it."""
         folded = base.folded
-        for link in links.extract(base.text):
-            start, end = folded.span(link.start, link.end) if folded else (0, len(text))
-            # The folding maps look-alike dots to "."; how the sender spelt them is a sign of its own.
-            odd_dots = not text.isascii() and any(char in links.ODD_DOTS for char in text[start:end])
-            score = judged.get((link.url, odd_dots))
+        # The folding maps look-alike dots to "."; how the sender spelt them is a sign of its own, so a
+        # message that has such dots is read occurrence by occurrence.
+        odd = not text.isascii() and any(char in text for char in links.ODD_DOTS)
+        found = links.Scan(base.text, every=odd)
+        judged: dict[tuple[str, bool], float] = {}
+        for index, url in enumerate(found.urls):
+            link: links.Link | None = None
+            odd_dots = False
+            if odd:
+                link = found.link(index)
+                start, end = folded.span(link.start, link.end) if folded else (0, len(text))
+                odd_dots = any(char in links.ODD_DOTS for char in text[start:end])
+            score = judged.get((url, odd_dots))
             if score is None:
                 if len(judged) >= links.MAX_LINKS:
-                    self._keep(best, "link:flood", FLOOD_SCORE, Finding("link", 0, len(text), FLOOD_SCORE))
-                    return
-                verdict = links.judge(link, self._allow, self._deny, odd_dots=odd_dots)
-                score = judged[(link.url, odd_dots)] = verdict.score
+                    found.overflow = True
+                    break
+                unplaced = link or links.Link(0, len(url), url)  # where it stands matters only if it scores
+                score = judged[(url, odd_dots)] = links.judge(unplaced, self._allow, self._deny,
+                                                              odd_dots=odd_dots).score
             if score > 0:
+                link = link or found.link(index)
+                start, end = folded.span(link.start, link.end) if folded else (0, len(text))
                 self._keep(best, f"link:{link.start}", score, Finding("link", start, end, score))
+        if found.overflow:
+            self._keep(best, "link:flood", FLOOD_SCORE, Finding("link", 0, len(text), FLOOD_SCORE))
 
     @staticmethod
     def _keep(best: dict[str, tuple[float, Finding]], key: str, weight: float, finding: Finding) -> None:

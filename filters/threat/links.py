@@ -11,21 +11,27 @@ lists and feed files come first. Who owns a name comes from the Public Suffix Li
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate, compress, count, islice
+from operator import add
 
 import re2
 
-from filters._patterns import spans
 from filters.threat.brands import brand_claims
 from filters.threat.feeds import DomainList, normalise_host
 from filters.threat.hosts import Host, parse_host, scripts, skeleton, unicode_form
 from filters.threat.linkdata import BRANDS, FREE_HOSTING, KEYWORDS, KNOWN_TLDS, RISKY_TLDS, SHORTENERS
 from filters.threat.scoring import combine
 
+# A link with a scheme, `www.` or `data:`; or a bare name under a known TLD that does not follow a
+# letter, digit, `@` (an e-mail address), `.`, `-` or `_` (the bare alternative takes the character
+# before it, which `_candidates` drops). No groups: RE2 then finds matches with its DFA alone.
 _URL = re2.compile(
     r"(?:\b(?:https?|hxxps?|ftp)://|\bwww\.|\bdata:[a-z]+/[a-z0-9.+-]+[;,])[^\s<>\"'\x60]+"
-    r"|\b((?:[\pL\pN][\pL\pN-]*\.)+[a-z]{2,24}\b)"
+    r"|(?:^|[^\pL\pN@._-])(?:[\pL\pN][\pL\pN-]*\.)+(?:" + "|".join(sorted(KNOWN_TLDS, key=len, reverse=True)) + r")\b"
     r"(?::\d{2,5})?(?:/[^\s<>\"'\x60]*)?"
 )
 _KIT = re2.compile(r"\.php\b|/wp-(?:content|admin|includes)/|[?&](?:email|login|user|account)=|/(?:signin|login|"
@@ -45,8 +51,11 @@ _TRAILING = ".,;:!?)]}'\"*"
 # Dots a browser's IDNA mapping reads as "." (ideographic, full-width, half-width); the
 # normaliser maps them before links are found, the original spelling is a sign of its own.
 ODD_DOTS = frozenset("\u3002\uff0e\uff61")
-MAX_LINKS = 256  # distinct links judged per message; more is itself a sign (see `extract`)
+MAX_LINKS = 256  # distinct links judged per message; past it the message fails closed (see `Scan`)
+MAX_CANDIDATES = 4 * MAX_LINKS  # link-pattern matches read per message (after repeated words are dropped)
 MAX_HOST, MAX_LABEL = 253, 63  # the longest name and label DNS allows
+MAX_PATH = 2048  # characters of a link's path, query and fragment read for signs
+HOST_CACHE = 4096  # host names whose signs are kept between messages
 
 
 def _ipv4_number(part: str) -> int | None:
@@ -93,21 +102,108 @@ class Judgement:
     reasons: tuple[str, ...]
 
 
-def extract(text: str) -> list[Link]:
-    """Links in `text` (already case-folded, dots mapped with `DOTS`), with spans into that text."""
-    links: list[Link] = []
+_MARKED = ("http://", "https://", "hxxp://", "hxxps://", "ftp://", "www.", "data:")
+
+
+def _candidates(text: str) -> Iterator[tuple[int, int, bool]]:
+    """(start, end, is a bare name) of each `_URL` match in `text`.
+
+    The pattern has no groups, so RE2 finds each match with its DFA alone (asking for a
+    group's span makes it re-read the match with a slower engine: a 1 MB link took ms)."""
     for found in _URL.finditer(text):
-        (whole_start, whole_end), (start, end) = spans(found)[:2]
-        if start >= 0:  # bare domain: a real TLD, a real name, not an e-mail address
-            labels = text[start:end].rsplit(".", 2)
-            if labels[-1] not in KNOWN_TLDS or len(labels[-2]) < 3 or (start and text[start - 1] in "@.-_"):
-                continue
+        start, end = found.span()
+        if not text[start].isalnum():  # the character before a bare name
+            start += 1
+        yield start, end, not text.startswith(_MARKED, start, end)
+
+
+def _link_at(text: str, start: int, end: int, bare: bool) -> str | None:
+    """The link a `_URL` match stands for, or None: a bare domain needs a name of 3 characters or
+    more under its TLD (`t1.id` is code, `abc.de` a name)."""
+    if bare and len(text[start:end].split("/", 1)[0].split(":", 1)[0].rsplit(".", 2)[-2]) < 3:
+        return None
+    return text[start:end].rstrip(_TRAILING) or None
+
+
+class Scan:
+    """The distinct links of one text, each read once however often it is repeated.
+
+    A link never spans whitespace, so the text is taken apart at whitespace (C-speed
+    `split`), repeated words are dropped and the link pattern reads each distinct word
+    once: `abc.com ` repeated 100,000 times is one word and one link. At most `limit`
+    distinct links and `MAX_CANDIDATES` pattern matches are read; past either the scan
+    stops and `overflow` is set (the caller fails closed). Positions are found only
+    for the links a caller asks about (`link(i)`), since most links score nothing."""
+
+    __slots__ = ("_firsts", "_text", "_where", "_words", "overflow", "urls")
+
+    def __init__(self, text: str, limit: int = MAX_LINKS, *, every: bool = False) -> None:
+        """`every`: read the text as one word and keep every occurrence (the caller needs each spelling)."""
+        self._text = text
+        self.urls: list[str] = []
+        self._where: list[tuple[int, int]] = []  # (word index among distinct words, offset in the word)
+        self._firsts: dict[str, int] | None = None
+        self.overflow = False
+        if every:
+            distinct = [text]
         else:
-            start = whole_start
-        url = text[start:whole_end].rstrip(_TRAILING)
-        if url:
-            links.append(Link(start, start + len(url), url))
-    return links
+            for space in "\t\n\f\r":  # RE2's \s: what the pattern never crosses, read as a space
+                if space in text:
+                    text = text.replace(space, " ")
+            distinct = list(dict.fromkeys(text.split(" ")))
+        self._words = distinct
+        joined = " ".join(distinct)
+        starts = list(map(add, accumulate(map(len, distinct), initial=0), count()))
+        seen: set[str] = set()
+        for examined, (at, end, bare) in enumerate(_candidates(joined), 1):
+            if examined > MAX_CANDIDATES:
+                self.overflow = True
+                break
+            url = _link_at(joined, at, end, bare)
+            if url is None:
+                continue
+            if url in seen and not every:
+                continue
+            seen.add(url)
+            if len(seen) > limit:
+                self.overflow = True
+                break
+            word = bisect_right(starts, at) - 1
+            self.urls.append(url)
+            self._where.append((word, at - starts[word]))
+
+    def __len__(self) -> int:
+        return len(self.urls)
+
+    def link(self, index: int) -> Link:
+        """Link `index` with its span in the text (its first occurrence)."""
+        word, offset = self._where[index]
+        start = self._start(word) + offset
+        return Link(start, start + len(self.urls[index]), self.urls[index])
+
+    def _start(self, word: int) -> int:
+        if len(self._words) == 1:
+            return 0
+        if self._firsts is None:  # where each word that holds a link first occurs, found in one pass
+            text = self._text
+            for space in "\t\n\f\r":
+                if space in text:
+                    text = text.replace(space, " ")
+            every_word = text.split(" ")
+            wanted = {self._words[w] for w, _ in self._where}
+            hits = list(compress(count(), map(wanted.__contains__, every_word)))
+            firsts = dict(zip(map(every_word.__getitem__, reversed(hits)), reversed(hits), strict=True))
+            last = max(firsts.values(), default=0)
+            before = list(accumulate(islice(map(len, every_word), last), initial=0))
+            self._firsts = {key: before[i] + i for key, i in firsts.items()}
+        return self._firsts[self._words[word]]
+
+
+def extract(text: str) -> list[Link]:
+    """Every link in `text` (already case-folded, dots mapped with `DOTS`), with spans into that text,
+    up to `MAX_CANDIDATES` pattern matches."""
+    found = Scan(text, MAX_CANDIDATES, every=True)
+    return [found.link(i) for i in range(len(found))]
 
 
 def _split(url: str) -> tuple[str, str, str, str]:
@@ -161,7 +257,7 @@ def _name_signals(host: Host, signals: list[tuple[float, str]]) -> float:
     return weight
 
 
-def _ip_signals(host: str, path: str, signals: list[tuple[float, str]]) -> bool:
+def _ip_signals(host: str, signals: list[tuple[float, str]]) -> bool:
     """Signs of a host given as an IP address; False when it is a name."""
     address, disguised = ipv4_host(host)
     if not address and not (host.startswith("[") and host.endswith("]")):
@@ -169,8 +265,6 @@ def _ip_signals(host: str, path: str, signals: list[tuple[float, str]]) -> bool:
     signals.append((0.6, "ip-literal"))
     if disguised:
         signals.append((0.8, "disguised-ip"))
-    if _LONG_BRANDS.search(path):
-        signals.append((0.5, "brand-in-path"))
     return True
 
 
@@ -182,7 +276,7 @@ def _data_url(link: Link) -> Judgement | None:
     return Judgement(link, 0.85 if kind in _ACTIVE_DATA else 0.3, (f"data-url:{kind}",))
 
 
-def _shape_signals(name: str, host: Host, port: str, signals: list[tuple[float, str]]) -> None:
+def _shape_signals(name: str, host: Host, signals: list[tuple[float, str]]) -> None:
     """How the name is built: machine-made labels, strung-together words, URLs spelt as names."""
     if len(host.subdomains) >= 3:
         signals.append((0.35, "many-subdomains"))
@@ -195,8 +289,43 @@ def _shape_signals(name: str, host: Host, port: str, signals: list[tuple[float, 
         signals.append((0.25, "random-label"))  # typed by a machine, not chosen by a person
     if owner.count("-") == 2:
         signals.append((0.3, "hyphenated-name"))  # words strung together: "secure-account-update"
-    if port and port not in ("80", "443", "8080", "8443"):
-        signals.append((0.2, "odd-port"))
+
+
+@dataclass(frozen=True, slots=True)
+class HostSigns:
+    """What a host name alone says, the same for every link to it."""
+
+    signals: tuple[tuple[float, str], ...]
+    address: bool  # an IP address, not a name
+    site: str  # the registered domain
+    brand: float  # the weight of its brand claim
+    hosting: str  # the shared platform it is on, or ""
+    words: int  # lure words in the name
+
+
+@lru_cache(maxsize=HOST_CACHE)
+def host_signs(name: str) -> HostSigns:
+    """The signs of one host name (lower case, IDNA form, within DNS's lengths).
+
+    Cached: the Public Suffix List, brand and confusable work runs once per distinct
+    host, whichever message or link it comes in (a bounded, least-recently-used cache)."""
+    signals: list[tuple[float, str]] = []
+    # Lure words in the name are a claim; in the path they are how every site names its login pages.
+    words = sum(1 for word in KEYWORDS if word in name)
+    if words:
+        signals.append((0.3 if words == 1 else 0.45, "keywords"))
+    if _ip_signals(name, signals):
+        return HostSigns(tuple(signals), True, name, 0.0, "", words)
+    host = parse_host(name, FREE_HOSTING)
+    tld = name.rsplit(".", 1)[-1]
+    if tld in RISKY_TLDS:
+        signals.append((RISKY_TLDS[tld], f"tld:{tld}"))
+    hosting = host.platform
+    if hosting:  # anyone's page: a sign only beside others (project pages live there too)
+        signals.append((0.35, f"free-hosting:{hosting}"))
+    brand = _name_signals(host, signals)
+    _shape_signals(name, host, signals)
+    return HostSigns(tuple(signals), False, host.site, brand, hosting, words)
 
 
 def judge(link: Link, allow: DomainList, deny: DomainList, *, odd_dots: bool = False) -> Judgement:
@@ -208,9 +337,12 @@ def judge(link: Link, allow: DomainList, deny: DomainList, *, odd_dots: bool = F
     if data is not None:
         return data
     userinfo, raw_host, port, path = _split(link.url)
+    if len(raw_host) > 2 * MAX_HOST:  # too long for DNS however it is spelt: not normalised at all
+        return Judgement(link, 0.3, ("invalid-host",))
     name = normalise_host(raw_host)
     if not name:
         return Judgement(link, 0.0, ())
+    path = path[:MAX_PATH]
     if deny.matches(name, path.split("?")[0]):
         return Judgement(link, 1.0, ("denylist",))
     if allow.has_host(name):
@@ -223,31 +355,24 @@ def judge(link: Link, allow: DomainList, deny: DomainList, *, odd_dots: bool = F
         signals.append((0.75, "userinfo"))
     if odd_dots:
         signals.append((0.45, "unicode-dots"))
-    # Lure words in the name are a claim; in the path they are how every site names its login pages.
-    words = sum(1 for word in KEYWORDS if word in name)
-    if words:
-        signals.append((0.3 if words == 1 else 0.45, "keywords"))
+    host = host_signs(name)
+    signals.extend(host.signals)
     in_path = sum(1 for word in KEYWORDS if word in path)
     if in_path:
         signals.append((0.15 if in_path == 1 else 0.25, "path-keywords"))
-    if _ip_signals(name, path, signals):
+    if host.address:
+        if _LONG_BRANDS.search(path):
+            signals.append((0.5, "brand-in-path"))
         return _finish(link, signals)
-    host = parse_host(name, FREE_HOSTING)
-    tld = name.rsplit(".", 1)[-1]
-    if tld in RISKY_TLDS:
-        signals.append((RISKY_TLDS[tld], f"tld:{tld}"))
-    hosting = host.platform
-    if hosting:  # anyone's page: a sign only beside others (project pages live there too)
-        signals.append((0.35, f"free-hosting:{hosting}"))
     if host.site in SHORTENERS and path.strip("/?#"):
         signals.append((0.45, "shortener"))
-    brand = _name_signals(host, signals)
-    _shape_signals(name, host, port, signals)
+    if port and port not in ("80", "443", "8080", "8443"):
+        signals.append((0.2, "odd-port"))
     if _KIT.search(path):
         signals.append((0.25, "kit-path"))  # the file names and parameters of phishing kits
-        if not brand and _LONG_BRANDS.search(path):
+        if not host.brand and _LONG_BRANDS.search(path):
             signals.append((0.3, "brand-in-path"))
-    if link.url.startswith(("http://", "hxxp://")) and (words or in_path or brand or hosting):
+    if link.url.startswith(("http://", "hxxp://")) and (host.words or in_path or host.brand or host.hosting):
         signals.append((0.15, "plain-http"))
     return _finish(link, signals)
 
