@@ -8,7 +8,7 @@ grow with the message.
 
 from __future__ import annotations
 
-from filters._patterns import Match, Pattern, spans, text_pattern
+from filters._patterns import Pattern, each_spans, found, text_pattern
 
 _UUID = text_pattern(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _HEX = text_pattern(r"[0-9a-fA-F]{16,}")
@@ -27,7 +27,7 @@ def wordless(context: str) -> bool:
 
 
 def has_word(text: str, words: Pattern) -> bool:
-    return words.search(text) is not None
+    return found(words, text)
 
 
 def enclosing_token(text: str, start: int, end: int) -> str:
@@ -47,13 +47,9 @@ def is_identifier(token: str) -> bool:
     """UUIDs and hex digests: long digit runs inside them are not values."""
     if len(token) < 16:
         return False
-    if _UUID.search(token):
+    if found(_UUID, token):
         return True
-    return any(any(c in "abcdefABCDEF" for c in token[a:b]) for a, b in map(_whole, _HEX.finditer(token)))
-
-
-def _whole(found: Match) -> tuple[int, int]:
-    return spans(found)[0]
+    return any(any(c in "abcdefABCDEF" for c in token[a:b]) for (a, b), *_ in each_spans(_HEX, token))
 
 
 def ascii_alnum(char: str) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from filters._patterns import spans, text_pattern
+from filters._patterns import each_spans, text_pattern
 from filters.masking._context import ascii_alnum
 
 # What people put between digit groups: spaces and tabs (folding made every space a
@@ -106,8 +106,7 @@ def runs(text: str, at_least: int) -> Iterator[Run]:
 
     Digits glued to CJK or other scripts are kept: "卡号4111111111111111" is a card.
     """
-    for found in _RUNS[at_least].finditer(text):
-        start, end = spans(found)[0]
+    for (start, end), *_ in each_spans(_RUNS[at_least], text):
         run = _split(text, start, end)
         if run is not None:
             yield run

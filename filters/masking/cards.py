@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import lru_cache
 
-from filters._patterns import text_pattern
+from filters._patterns import found, text_pattern
 from filters.masking._context import before, enclosing_token, is_identifier, wordless
 from filters.masking._model import Detection
 from filters.masking._numbers import Run, luhn, runs
@@ -217,9 +217,9 @@ class CardDetector:
         context = before(text, start)
         if wordless(context):
             context = ""
-        if digits[0] == "1" and len(digits) in _EPOCH_LENGTHS and _TIME_WORDS.search(context):
+        if digits[0] == "1" and len(digits) in _EPOCH_LENGTHS and found(_TIME_WORDS, context):
             return None
-        if needs_context and _CARD_WORDS.search(context) is None:
+        if needs_context and not found(_CARD_WORDS, context):
             return None
         if is_identifier(enclosing_token(text, start, end)):
             return None

@@ -14,7 +14,7 @@ from typing import Any
 
 import re2
 
-from filters._patterns import encodable
+from filters._patterns import each_spans, encodable
 from filters.masking._model import Detection
 from filters.options import OptionsError, join
 
@@ -67,10 +67,10 @@ class CustomDetector:
     score: float = 0.9
 
     def detect(self, text: str) -> Iterator[Detection]:
-        for found in self.pattern.finditer(encodable(text)):
-            start, end = found.span()
+        view = encodable(text)
+        for (start, end), *_ in each_spans(self.pattern, view):
             if end > start:
-                yield Detection(self.type, start, end, self.detector, self.score, found.group())
+                yield Detection(self.type, start, end, self.detector, self.score, view[start:end])
 
 
 def build(name: str, pattern: str | None, keywords: tuple[str, ...], case_sensitive: bool,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from filters._patterns import spans, text_pattern
+from filters._patterns import each_spans, found, text_pattern
 from filters.masking._model import Detection
 
 _LOCAL = r"[\pL\pN\pM._%+\-]"
@@ -34,8 +34,7 @@ class EmailDetector:
     type = "email"
 
     def detect(self, text: str) -> Iterator[Detection]:
-        for found in _EMAIL.finditer(text):
-            start, end = spans(found)[0]
+        for (start, end), *_ in each_spans(_EMAIL, text):
             local, _, domain = text[start:end].partition("@")
             if len(local) > _MAX_LOCAL:
                 continue  # no mailbox has a longer local part: a word glued to something
@@ -56,6 +55,6 @@ class EmailDetector:
                 continue
             if end < len(text) and text[end] == ":" and end + 1 < len(text) and not text[end + 1].isspace():
                 continue  # user@host:path, an SSH or git remote
-            if start > 0 and text[start - 1] == " " and _COMMAND.search(text[max(0, start - 40):start]):
+            if start > 0 and text[start - 1] == " " and found(_COMMAND, text[max(0, start - 40):start]):
                 continue  # ssh deploy@host, git clone git@host...
             yield Detection("email", start, end, "email", 0.99, f"{stripped}@{domain}".lower())

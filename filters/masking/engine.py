@@ -1,9 +1,8 @@
 """Detection over one text: fold, pre-check, run detectors, resolve overlaps, map back.
 
-Most chat messages hold nothing sensitive, so one combined pre-screen (a single
-linear-time RE2 pass over the folded text) decides first whether any enabled
-built-in detector could fire at all; only then do the per-detector gates and the
-detectors run. Folding is skipped for text whose every character is known to fold
+Most chat messages hold nothing sensitive, so one linear-time RE2 pass over the
+folded text (an RE2 set of every enabled detector's gate) decides first which
+built-in detectors could fire at all; only those run. Folding is skipped for text whose every character is known to fold
 to itself, which is all ASCII text and most accented, CJK or emoji chat.
 """
 
@@ -13,7 +12,11 @@ import bisect
 import re
 from collections.abc import Mapping, Sequence
 
+import re2
+from re2 import _re2
+
 from filters._patterns import Pattern, byte_pattern, encodable
+from filters._patterns import found as occurs
 from filters._text import Folded, fold
 from filters.masking._model import Detection, Detector
 from filters.masking.cards import CardDetector
@@ -47,15 +50,16 @@ _SCREEN: Mapping[str, str] = {
     + "|(?i:" + "|".join(re.escape(keyword) for keyword in KEYWORDS) + ")",
 }
 # Per-detector gates on the folded text's bytes: cheap, and never stricter than the detector.
-_GATES: Mapping[str, Pattern] = {
-    "card": byte_pattern(f"\\d(?:(?:{_NUMBER_SEP}){{1,3}}\\d|\\d){{11}}"),
-    "ssn": byte_pattern(f"\\d(?:(?:{_NUMBER_SEP}){{1,3}}\\d|\\d){{8}}"),
-    "phone": byte_pattern(f"\\d(?:(?:{_NUMBER_SEP}){{1,3}}\\d|\\d){{6}}"),
-    "iban": byte_pattern(r"[A-Za-z]{2}\d\d"),  # the screen's own "iban" part or 7+ digits passed
-    "email": byte_pattern("@"),
-    "ip": byte_pattern(_SCREEN["ip"]),
-    "secret": byte_pattern(_SCREEN["secret"]),
+_GATE_SOURCES: Mapping[str, str] = {
+    "card": f"\\d(?:(?:{_NUMBER_SEP}){{1,3}}\\d|\\d){{11}}",
+    "ssn": f"\\d(?:(?:{_NUMBER_SEP}){{1,3}}\\d|\\d){{8}}",
+    "phone": f"\\d(?:(?:{_NUMBER_SEP}){{1,3}}\\d|\\d){{6}}",
+    "iban": r"[A-Za-z]{2}\d\d",  # the screen's own "iban" part or 7+ digits passed
+    "email": "@",
+    "ip": _SCREEN["ip"],
+    "secret": _SCREEN["secret"],
 }
+_GATES: Mapping[str, Pattern] = {name: byte_pattern(source) for name, source in _GATE_SOURCES.items()}
 _NUMERIC = frozenset({"card", "ssn", "phone"})
 
 
@@ -72,7 +76,57 @@ def screen_for(names: Sequence[str]) -> Pattern | None:
 def _gate(name: str, raw: bytes) -> bool:
     """Whether detector `name` could fire at all on the folded text whose UTF-8 bytes are `raw`."""
     gate = _GATES.get(name)
-    return gate is None or gate.search(raw) is not None
+    return gate is None or occurs(gate, raw)
+
+
+class Gates:
+    """Which of the enabled built-in detectors could fire on a text, from one RE2 pass.
+
+    Every gate (and the screen parts the IBAN gate depends on) is one pattern of an RE2 set,
+    so a message is read once whatever the number of detectors; the answer is the same as
+    the screen followed by `_gate` for each detector. An RE2 set never gives up on hostile
+    input (its automaton cache is reset and rebuilt instead), and a set that cannot even be
+    built is caught at construction by a self-check, leaving the one-pattern-at-a-time path."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self._names = tuple(names)
+        labels = [*self._names]
+        if "iban" in labels:
+            labels += ["iban-screen", "numeric"]
+        options = re2.Options()
+        options.log_errors = False
+        options.max_mem = 32 << 20
+        options.encoding = re2.Options.Encoding.LATIN1
+        matcher = _re2.Set(_re2.RE2.Anchor.UNANCHORED, options)
+        sources = {**_GATE_SOURCES, "iban-screen": _SCREEN["iban"], "numeric": _SCREEN["numeric"]}
+        for label in labels:
+            matcher.Add(sources[label].encode())
+        self._labels = tuple(labels)
+        self._screen = screen_for(self._names)
+        self._set = matcher if matcher.Compile() else None
+        if self._set is not None and not self._sound():
+            self._set = None
+
+    def _sound(self) -> bool:
+        """Each gate seen passing on a sample that must pass it."""
+        samples = {"card": b"4111 1111 1111 1111", "ssn": b"123-45-6789", "phone": b"555 0100 12",
+                   "iban": b"DE89 3704 0044 0532 0130 00", "email": b"a@b.example", "ip": b"10.0.0.1",
+                   "secret": b"password: x"}
+        return all(name in self.passing(samples[name]) for name in self._names)
+
+    def passing(self, raw: bytes) -> frozenset[str]:
+        """The names of the detectors whose gate `raw` (the folded text's UTF-8 bytes) passes."""
+        if self._set is None:
+            return self._one_by_one(raw)
+        hits = {self._labels[i] for i in self._set.Match(raw)}
+        if hits == {"iban"}:  # its gate alone: the screen (the other parts) must pass too
+            return frozenset()
+        return frozenset(hits.intersection(self._names))
+
+    def _one_by_one(self, raw: bytes) -> frozenset[str]:
+        if self._screen is None or not occurs(self._screen, raw):
+            return frozenset()
+        return frozenset(name for name in self._names if _gate(name, raw))
 
 
 # Non-ASCII characters that fold to themselves (accents, CJK, most emoji), learnt as they
@@ -105,7 +159,7 @@ class Masker:
         self._custom = tuple(custom)
         order = [*BUILTIN, *(d.type for d in custom)]
         self._priority = {name: i for i, name in enumerate(order)}
-        self._screen = screen_for([name for name, _ in self._names])
+        self._gates = Gates([name for name, _ in self._names])
 
     @property
     def types(self) -> frozenset[str]:
@@ -116,13 +170,13 @@ class Masker:
         folded = fold_fast(text)
         view = encodable(folded.text)
         raw = view.encode()
-        screened = self._screen is not None and self._screen.search(raw) is not None
-        if not screened and not self._custom:
+        passing = self._gates.passing(raw)
+        if not passing and not self._custom:
             return []
         found: list[Detection] = []
-        if screened:
+        if passing:
             for name, detector in self._names:
-                if _gate(name, raw):
+                if name in passing:
                     found.extend(detector.detect(view))
         for detector in self._custom:
             found.extend(detector.detect(view))

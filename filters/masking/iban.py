@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from filters._patterns import Pattern, spans, text_pattern
+from filters._patterns import Pattern, each_spans, text_pattern
 from filters.masking._context import ascii_alnum
 from filters.masking._model import Detection
 
@@ -52,8 +52,7 @@ class IBANDetector:
 
     def detect(self, text: str) -> Iterator[Detection]:
         taken = 0
-        for anchor in _ANCHOR.finditer(text):
-            start = spans(anchor)[0][0]
+        for (start, _), *_ in each_spans(_ANCHOR, text):
             if start < taken:
                 continue
             length = LENGTHS[text[start:start + 2].upper()]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from filters._patterns import found as occurs
 from filters._patterns import text_pattern
 from filters.masking._context import before, enclosing_token, in_url, is_identifier, wordless
 from filters.masking._model import Detection
@@ -69,7 +70,7 @@ class SSNDetector:
             token = enclosing_token(text, start, end)
             if valid_ssn(digits, samples=self._samples) and not in_url(token) and not is_identifier(token):
                 context = before(text, start, _WINDOW)
-                if not wordless(context) and _SSN_WORDS.search(context):
+                if not wordless(context) and occurs(_SSN_WORDS, context):
                     score = 0.99
                 yield Detection("ssn", start, end, "us_ssn", score, digits)
             i = last + 1
@@ -88,10 +89,10 @@ class SSNDetector:
             last = i + 8
             if last >= len(sizes) or any(size != 1 for size in sizes[i:last + 1]):
                 return None
-            if run.digits_of(i, last) in _COUNTING and not _SSN_WORDS.search(before(text, run.starts[i], _WINDOW)):
+            if run.digits_of(i, last) in _COUNTING and not occurs(_SSN_WORDS, before(text, run.starts[i], _WINDOW)):
                 return None
             score = 0.9
-        elif sizes[i] == 9 and _SSN_WORDS.search(before(text, run.starts[i], _WINDOW)):
+        elif sizes[i] == 9 and occurs(_SSN_WORDS, before(text, run.starts[i], _WINDOW)):
             return i, 0.8
         else:
             return None

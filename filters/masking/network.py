@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
-from filters._patterns import spans, text_pattern
+from filters._patterns import each_spans, found, text_pattern
 from filters.masking._context import ascii_alnum, before
 from filters.masking._model import Detection
 
@@ -34,22 +34,20 @@ class IPDetector:
 
     @staticmethod
     def _v4(text: str) -> Iterator[Detection]:
-        for found in _IPV4.finditer(text):
-            start, end = spans(found)[0]
+        for (start, end), *_ in each_spans(_IPV4, text):
             value = text[start:end]
             if start > 0 and (ascii_alnum(text[start - 1]) or text[start - 1] in ".:"):
                 continue
             if end < len(text) and (ascii_alnum(text[end]) or text[end:end + 2][:1] == "."
                                     and text[end + 1:end + 2].isdigit()):
                 continue
-            if not _valid_v4(value) or _VERSION_WORDS.search(before(text, start, 20)):
+            if not _valid_v4(value) or found(_VERSION_WORDS, before(text, start, 20)):
                 continue
             yield Detection("ip", start, end, "ipv4", 0.9, value)
 
     @staticmethod
     def _v6(text: str) -> Iterator[Detection]:
-        for found in _IPV6.finditer(text):
-            start, end = spans(found)[0]
+        for (start, end), *_ in each_spans(_IPV6, text):
             value = text[start:end].rstrip(".")
             if ":::" in value or value.count("::") > 1:
                 continue

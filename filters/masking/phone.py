@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import phonenumbers
 
-from filters._patterns import spans, text_pattern
+from filters._patterns import each_spans, found, text_pattern
 from filters.masking._context import ascii_alnum, before, enclosing_token, in_url, is_identifier, wordless
 from filters.masking._model import Detection
 
@@ -83,8 +83,7 @@ class PhoneDetector:
     type = "phone"
 
     def detect(self, text: str) -> Iterator[Detection]:
-        for found in _RUN.finditer(text):
-            start, end = spans(found)[0]
+        for (start, end), *_ in each_spans(_RUN, text):
             if text[end - 1] == ")":
                 end -= 1
             yield from self._in_run(text, start, end)
@@ -95,8 +94,8 @@ class PhoneDetector:
         if end < len(text) and (ascii_alnum(text[end]) or (text[end] in ".-/" and text[end + 1:end + 2].isdigit())):
             return
         context = before(text, start, 24)
-        words = not wordless(context) and _PHONE_WORDS.search(context) is not None
-        if not words and not wordless(context) and _NOT_PHONE_WORDS.search(context) is not None:
+        words = not wordless(context) and found(_PHONE_WORDS, context)
+        if not words and not wordless(context) and found(_NOT_PHONE_WORDS, context):
             return
         body = text[start:end]
         pieces = body.translate(_GROUPS).split(" ")

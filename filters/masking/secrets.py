@@ -22,7 +22,7 @@ from collections.abc import Iterator
 
 import orjson
 
-from filters._patterns import spans, text_pattern
+from filters._patterns import each_spans, text_pattern
 from filters.masking._context import ascii_alnum
 from filters.masking._model import Detection
 
@@ -162,8 +162,7 @@ class SecretDetector:
 
     @staticmethod
     def _tokens(text: str) -> Iterator[Detection]:
-        for found in _PROVIDER.finditer(text):
-            groups = spans(found)
+        for groups in each_spans(_PROVIDER, text):
             start, end = groups[0]
             if not _bounded(text, start, end):
                 continue
@@ -175,8 +174,7 @@ class SecretDetector:
 
     @staticmethod
     def _jwts(text: str) -> Iterator[Detection]:
-        for found in _JWT.finditer(text):
-            start, end = spans(found)[0]
+        for (start, end), *_ in each_spans(_JWT, text):
             if start > 0 and ascii_alnum(text[start - 1]):
                 continue
             if _jwt_header(text[start:end]):
@@ -185,11 +183,10 @@ class SecretDetector:
     @staticmethod
     def _pem(text: str) -> Iterator[Detection]:
         """Each header up to its footer; without one (cut off, or split on a stream): to the end."""
-        footers = [spans(m)[0] for m in _PEM_END.finditer(text)]
+        footers = [groups[0] for groups in each_spans(_PEM_END, text)]
         next_footer = 0
         taken = 0
-        for found in _PEM_BEGIN.finditer(text):
-            start, header_end = spans(found)[0]
+        for (start, header_end), *_ in each_spans(_PEM_BEGIN, text):
             if start < taken:
                 continue
             while next_footer < len(footers) and footers[next_footer][0] < header_end:
@@ -201,8 +198,7 @@ class SecretDetector:
 
     @staticmethod
     def _assignments(text: str) -> Iterator[Detection]:
-        for found in _ASSIGNMENT.finditer(text):
-            groups = spans(found)
+        for groups in each_spans(_ASSIGNMENT, text):
             start, end = groups[3]
             chosen = groups[2][0] >= 0
             value = text[start:end].rstrip(".,?") if chosen else text[start:end]
@@ -210,8 +206,8 @@ class SecretDetector:
             if judge(value):
                 yield Detection("secret", start, start + len(value), "assignment", 0.85, value)
         for pattern, name in ((_KEYED, "assignment"), (_BEARER, "bearer")):
-            for found in pattern.finditer(text):
-                start, end = spans(found)[1]
+            for groups in each_spans(pattern, text):
+                start, end = groups[1]
                 value = text[start:end]
                 if random_looking(value) and _bounded(text, start, end):
                     yield Detection("secret", start, end, name, 0.9, value)

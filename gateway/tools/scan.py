@@ -1,8 +1,9 @@
 """`chatguard scan`: dry-run a route's filter chain over exported messages, one per line.
 
 Operators use it to see what a policy would do to real transcripts before deploying
-it. The pipeline is built once; lines are read, filtered and written one at a time,
-so memory stays flat however long the input is.
+it. The pipeline is built once; lines are read and filtered one at a time and their
+records written in blocks of 64 KB (each at once on a terminal), so memory stays flat
+however long the input is.
 
 Input: each line is a JSON string (`"hi\\nthere"`), or else taken as raw text. Blank
 lines are skipped; bytes that are not UTF-8 become U+FFFD. Output: one JSON object per
@@ -34,11 +35,20 @@ from gateway.runtime.chains import FilterChains
 __all__ = ["parse_line", "run_scan", "scan"]
 
 Lines = Iterable[str | bytes] | AsyncIterable[str | bytes]
+_FLUSH = 1 << 16  # bytes of records written at once: one write per many lines, memory still flat
 
 
 def parse_line(line: str | bytes) -> str | None:
     """The message text a line holds, or None for a blank line."""
     if isinstance(line, bytes):
+        if line[:1] == b'"':  # the usual export: one JSON string a line, read straight from its bytes
+            try:
+                value = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                pass
+            else:
+                if isinstance(value, str):
+                    return value
         line = line.decode("utf-8", "replace")
     line = line.rstrip("\r\n")
     if not line.strip():
@@ -56,6 +66,8 @@ def parse_line(line: str | bytes) -> str | None:
 def decision(result: ChainResult, bands: ResponseSettings) -> tuple[float, list[str]]:
     """The risk score and the actions the route's response bands take for `result`."""
     hinted = [v for v in result.verdicts if v.hints]
+    if not hinted and result.action is not Action.BLOCK:
+        return 0.0, []  # what masking alone gives: nothing for the bands to decide
     score = max((f.score for v in hinted for f in v.findings), default=0.0)
     actions: set[str] = set()
     if hinted:
@@ -69,13 +81,14 @@ def decision(result: ChainResult, bands: ResponseSettings) -> tuple[float, list[
 
 def _record(number: int, result: ChainResult, bands: ResponseSettings) -> bytes:
     score, actions = decision(result, bands)
+    verdicts = result.verdicts
     record: dict[str, Any] = {
         "line": number,
-        "action": result.action.value,
+        "action": result.action,  # a str enum: orjson writes its value
         "text": result.text,
         "findings": [{"type": f.type, "start": f.start, "end": f.end, "filter": v.filter}
-                     for v in result.verdicts for f in v.findings],
-        "reasons": list(result.reasons),
+                     for v in verdicts if v.findings for f in v.findings],
+        "reasons": [v.reason for v in verdicts if v.reason],
         "score": score,
         "decision": actions,
     }
@@ -84,6 +97,25 @@ def _record(number: int, result: ChainResult, bands: ResponseSettings) -> bytes:
     except TypeError:  # lone surrogates in a raw line: JSON cannot carry them
         record["text"] = result.text.encode("utf-8", "replace").decode("utf-8")
         return orjson.dumps(record)
+
+
+def _interactive(out: TextIO | BinaryIO) -> bool:
+    try:
+        return out.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _write(out: TextIO | BinaryIO, binary: bool, pending: list[bytes]) -> None:
+    """Write the records held in `pending`, one a line, and empty it."""
+    if not pending:
+        return
+    data = b"\n".join(pending) + b"\n"
+    pending.clear()
+    if binary:
+        out.write(data)  # type: ignore[arg-type]
+    else:
+        out.write(data.decode("utf-8"))  # type: ignore[call-overload]
 
 
 async def _numbered(lines: Lines) -> AsyncIterable[tuple[int, str | bytes]]:
@@ -115,16 +147,21 @@ async def scan(settings: Settings, route: str, direction: Direction | str, lines
         own = next((r.responses for r in settings.routes if r.name == route), None)
         bands = own if own is not None else settings.responses
         binary = isinstance(out, io.RawIOBase | io.BufferedIOBase)
+        pending: list[bytes] = []
+        size = 0
+        flush_at = 1 if _interactive(out) else _FLUSH
         async for number, line in _numbered(lines):
             text = parse_line(line)
             if text is None:
                 continue
             result = await chain.run(Message(text, direction=direction, route=route))
-            data = _record(number, result, bands) + b"\n"
-            if binary:
-                out.write(data)  # type: ignore[arg-type]
-            else:
-                out.write(data.decode("utf-8"))  # type: ignore[call-overload]
+            data = _record(number, result, bands)
+            pending.append(data)
+            size += len(data) + 1
+            if size >= flush_at:
+                _write(out, binary, pending)
+                size = 0
+        _write(out, binary, pending)
         out.flush()
     finally:
         await pipeline.aclose()

@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 from filters._patterns import encodable
 from filters._text import fold
 from filters.masking import Masker
-from filters.masking.engine import BUILTIN, _gate, fold_fast, screen_for
+from filters.masking.engine import BUILTIN, Gates, _gate, fold_fast, screen_for
 
 MASKER = Masker(tuple(BUILTIN))
 
@@ -117,3 +117,13 @@ def test_detectors_only_the_route_enables_are_screened_for() -> None:
     assert email_only.scan("card 4111 1111 1111 1111") == []
     assert [d.type for d in email_only.scan("mail a@example.com")] == ["email"]
     assert screen_for(()) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS)
+def test_the_gate_set_agrees_with_the_gates_one_by_one(text: str) -> None:
+    raw = encodable(fold(text).text).encode()
+    gates = Gates(tuple(BUILTIN))
+    assert gates.passing(raw) == gates._one_by_one(raw)
+    some = Gates(("iban", "email"))
+    assert some.passing(raw) == some._one_by_one(raw)

@@ -107,6 +107,15 @@ async def test_unknown_direction_is_refused() -> None:
         await scan(SETTINGS, "chat", "sideways", [], io.StringIO())
 
 
+async def test_many_lines_are_written_in_blocks_and_all_arrive() -> None:
+    lines = [f'"message number {i} with some padding to fill the output quickly"\n' for i in range(3000)]
+    for out in (io.BytesIO(), io.StringIO()):
+        await scan(SETTINGS, "open", "inbound", lines, out)
+        got = records(out.getvalue())
+        assert [r["line"] for r in got] == list(range(1, 3001))
+        assert got[-1]["text"] == "message number 2999 with some padding to fill the output quickly"
+
+
 def test_run_scan_reads_and_writes_streams(input_file: Path) -> None:
     out = io.StringIO()
     with input_file.open("rb") as stdin:
@@ -117,6 +126,7 @@ def test_run_scan_reads_and_writes_streams(input_file: Path) -> None:
 @pytest.mark.parametrize(("line", "text"), [
     (b'"x"\n', "x"), ('"x"', "x"), (b"x\r\n", "x"), (b"  \n", None), ("", None),
     (b'"\\ud800"\n', '"\\ud800"'), (b"42\n", "42"), (b'"a" "b"\n', '"a" "b"'),
+    (b'"x"\r\n', "x"), (b'""\n', ""), (b'"caf\xe9"\n', "caf\ufffd"), (b'"  "\n', "  "),
 ])
 def test_parse_line(line: str | bytes, text: str | None) -> None:
     assert parse_line(line) == text

@@ -1,0 +1,28 @@
+"""The direct RE2 walks (`found`, `each_spans`) agree with the wrapper's `search` and `finditer`."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from filters._patterns import byte_pattern, each_spans, encodable, found, spans, text_pattern
+
+PATTERNS = [text_pattern(source) for source in (
+    r"\d+", r"(a)|(b)", r"x*", r"(é+)(\d)?", r"\b\w+@\w+\.\w+", r"(?i:ab)(c)?", r"\b",
+)]
+_TEXT = st.text(alphabet=st.sampled_from("ab xé1@.卡\U0001f600\ud800Cc"), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT)
+def test_each_spans_is_finditer_and_found_is_search(text: str) -> None:
+    view = encodable(text)
+    for pattern in PATTERNS:
+        assert [list(s) for s in each_spans(pattern, view)] == [spans(m) for m in pattern.finditer(view)]
+        assert found(pattern, view) is (pattern.search(view) is not None)
+
+
+@pytest.mark.parametrize(("raw", "hit"), [(b"abc 1", True), (b"abc", False), (b"\xff9", True)])
+def test_found_on_bytes(raw: bytes, hit: bool) -> None:
+    assert found(byte_pattern(r"\d"), raw) is hit
