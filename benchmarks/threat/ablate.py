@@ -23,6 +23,7 @@ from split import load, parts  # noqa: E402
 
 from filters import Action  # noqa: E402
 from filters.threat import ThreatFilter, ThreatOptions, injection, prompt  # noqa: E402  (modules)
+from filters.threat.detect import GATES  # noqa: E402
 from filters.threat.ruleset import select  # noqa: E402
 
 
@@ -47,7 +48,7 @@ def main() -> None:
     base = {part: score(threat, rows) for part, rows in split.items()}
     every = injection.ALL + prompt.PROMPT
     for rule in every:
-        threat.detector._rules = select(tuple(r for r in every if r is not rule), threat.detector.categories)
+        threat.detector._rules = select(tuple(r for r in every if r is not rule), threat.detector.categories, GATES)
         threat.detector._prompt = select(tuple(r for r in prompt.PROMPT if r is not rule), threat.detector.categories)
         lost = {part: base[part] - score(threat, rows) for part, rows in split.items()}
         if lost["tuning"] > 0 and lost["validation"] <= 0:

@@ -11,12 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-import re2
-
 from filters._api import Finding
-from filters.threat import injection, links, prompt, shell, sql
+from filters.threat import injection, links, normalise, prompt, shell, sql
 from filters.threat.feeds import DomainList
-from filters.threat.normalise import View, base64_payloads, hidden_text, views
+from filters.threat.normalise import Signs, View, base64_payloads, base_view, hidden_text, other_views
 from filters.threat.ruleset import Hit, select
 from filters.threat.scoring import CODE_DAMPING, combine
 
@@ -29,7 +27,7 @@ CATEGORIES: tuple[Category, ...] = get_args(Category)
 _DECLARATION = (r"(?:const|let|var)\s+[a-z_$][\w$]*\s*[=:;,]|function\s*[\w$]*\s*\(|class\s+\w+\s*[:({<]|"
                 r"def\s+\w+\s*\(|import\s+(?:[\w.]+\s*(?:$|;|,|\n|as\b)|[{*])|from\s+[\w.]+\s+import\b|public\s+(?:static|class|void|final)\b")
 # Signs that the sender pasted a query or a program to talk about it.
-_PASTED_CODE = re2.compile(
+PASTED_CODE = (
     r"^\s*(?:select\s[^\n]*\bfrom\b|with\s+\w+\s+as\s*\(|insert\s+into\s|update\s+\w+\s+set\s|delete\s+from\s|"
     r"create\s+(?:table|index|view)\s|alter\s+table\s)"
     r"|```|^\s*(?:" + _DECLARATION + r"|#include\b|console\.log\b)"
@@ -39,7 +37,15 @@ _PASTED_CODE = re2.compile(
 HIDDEN_SCORE = 0.8  # instructions written in invisible tag characters
 MAX_NESTED = 16  # base64 payloads decoded and analysed per message
 FLOOD_SCORE = 1.0  # more links than are judged: the rest are unread, so fail closed (block)
-_MARKUP = re2.compile(r"</?[a-z][a-z0-9:-]{0,30}(?:[\s/>]|$)|<!|<\?")
+MARKUP = r"</?[a-z][a-z0-9:-]{0,30}(?:[\s/>]|$)|<!|<\?"  # what an HTML renderer would treat as a tag
+# Whatever the link finder can take holds "://", "www.", "data:" or a dot between a name and letters.
+LINK_HINT = r"://|\bwww\.|\bdata:|[\pL\pN-]\.\pL{2}"
+# Screens answered by the base view's rule scan, in this order: a plain chat message costs that one
+# scan, and each costlier step (a decoded or spaced-out view, the shell reader, base64, the link judge)
+# runs only when its screen says it has something to read.
+GATES = (PASTED_CODE, normalise.LEET_HINT, normalise.SPACED, normalise.ENGLISH, normalise.MIXED_SCRIPT,
+         normalise.BASE64_HINT, shell.COMMAND_HINT, shell.EXEC_CALL, MARKUP, LINK_HINT)
+_PASTED, _LEET, _SPACED, _ENGLISH, _MIXED, _BASE64, _SEPARATOR, _CALL, _MARKUP, _LINK = range(len(GATES))
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +62,7 @@ class Detector:
     def __init__(self, categories: Iterable[str] = CATEGORIES, allow: DomainList | None = None,
                  deny: DomainList | None = None) -> None:
         self.categories = frozenset(categories)
-        self._rules = select(injection.ALL + prompt.PROMPT, self.categories)
+        self._rules = select(injection.ALL + prompt.PROMPT, self.categories, GATES)
         self._prompt = select(prompt.PROMPT, self.categories)
         self._links = "link" in self.categories
         self._allow = allow or DomainList()
@@ -65,46 +71,55 @@ class Detector:
     def analyse(self, text: str, *, nested: bool = True) -> Analysis:
         """Scores per category (only those with hits) and the findings behind them."""
         best: dict[str, tuple[float, Finding]] = {}
-        all_views = views(text)  # the normaliser runs once per message, for every category
-        lowered = all_views[0].text
-        pasted = bool(_PASTED_CODE.search(lowered)) if text else False
-        for view in all_views:
-            rules = self._prompt if view.prompt_only else self._rules
-            for hit in rules.scan(view.text):
-                weight = hit.rule.weight
-                if pasted and not hit.rule.strong:
-                    weight *= CODE_DAMPING
-                self._keep(best, hit.rule.name, weight, self._finding(hit, view, text, weight))
+        base = base_view(text)  # the normaliser runs once per message, for every category
+        hits, gates = self._rules.match(base.text)  # the rules and every screen in one scan
+        pasted = _PASTED in gates
+        others = other_views(text, base, Signs(_LEET in gates, _SPACED in gates, _ENGLISH in gates, _MIXED in gates))
+        all_views = [base, *others]
+        self._score(hits, base, text, pasted, best)
+        for view in others:
+            self._score((self._prompt if view.prompt_only else self._rules).scan(view.text), view, text, pasted, best)
         if "cmdi" in self.categories:
-            self._commands(all_views, text, pasted, best)
+            self._commands(all_views, text, pasted, best, gates)
         if "sqli" in self.categories:
             self._sql(all_views, text, pasted, best)
         if "prompt" in self.categories and hidden_text(text):
             self._keep(best, "prompt:hidden", HIDDEN_SCORE, Finding("prompt", 0, len(text), HIDDEN_SCORE))
-        if nested and self.categories - {"link"}:
+        if nested and _BASE64 in gates and self.categories - {"link"}:
             for start, end, decoded in base64_payloads(text)[:MAX_NESTED]:
                 inner = self.analyse(decoded, nested=False)
                 for finding in inner.findings:
                     if finding.type != "link":
                         self._keep(best, f"base64:{finding.type}:{finding.start}", finding.score,
                                    Finding(finding.type, start, end, finding.score))
-        if self._links and ("." in lowered or "://" in lowered):
-            self._judge_links(all_views[0], text, best)
+        if self._links and _LINK in gates:
+            self._judge_links(base, text, best)
         per_category: dict[str, list[float]] = {}
         for weight, finding in best.values():
             per_category.setdefault(finding.type, []).append(weight)
         scores = {category: combine(weights) for category, weights in per_category.items()}
         findings = tuple(sorted((finding for _, finding in best.values()), key=lambda f: (f.start, f.type)))
-        markup = "<" in lowered and _MARKUP.search(lowered) is not None  # every form starts with "<"
-        return Analysis(scores, findings, markup, pasted)
+        return Analysis(scores, findings, _MARKUP in gates, pasted)
+
+    def _score(self, hits: list[Hit], view: View, text: str, pasted: bool,
+               best: dict[str, tuple[float, Finding]]) -> None:
+        for hit in hits:
+            weight = hit.rule.weight
+            if pasted and not hit.rule.strong:
+                weight *= CODE_DAMPING
+            self._keep(best, hit.rule.name, weight, self._finding(hit, view, text, weight))
 
     def _commands(self, all_views: list[View], text: str, pasted: bool,
-                  best: dict[str, tuple[float, Finding]]) -> None:
+                  best: dict[str, tuple[float, Finding]], gates: frozenset[int]) -> None:
         """Shell separators followed by commands, in the plain and the decoded readings."""
-        for view in all_views:
+        for index, view in enumerate(all_views):
             if view.prompt_only:
                 continue
-            for found in shell.commands(view.text):
+            if index == 0:  # the base view: the scan already said whether either pattern occurs
+                found_all = shell.commands(view.text, separated=_SEPARATOR in gates, calls=_CALL in gates)
+            else:
+                found_all = shell.commands(view.text)
+            for found in found_all:
                 weight = found.weight * (CODE_DAMPING if pasted and found.weight < 0.5 else 1.0)
                 if view.folded is not None:
                     start, end = view.folded.span(found.start, found.end)

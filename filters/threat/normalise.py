@@ -27,8 +27,16 @@ _PERCENT_RUN = re2.compile(r"(?:%[0-9A-Fa-f]{2})+")
 _PERCENT_U = re2.compile(r"%[uU]([0-9A-Fa-f]{4})")
 _JS_ESCAPE = re2.compile(r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|u\{([0-9A-Fa-f]{1,6})\}|([0-9A-Fa-f]{2,6})\s?)")
 _BASE64_RUN = re2.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
-_LEET_HINT = re2.compile(r"[a-z][013457@$!|][a-z]|[013457@$][a-z]{2}")
-_MIXED_SCRIPT = re2.compile(r"[a-z][\x{0370}-\x{052f}]|[\x{0370}-\x{052f}][a-z]")
+# Screens on the folded (lower-cased) text, each saying whether a view or a decoder has work; exported
+# so a caller can answer them all in the scan it runs anyway (see `Signs`).
+BASE64_HINT = r"[a-z0-9+/]{16,}"  # a run `base64_payloads` would try (folding keeps such runs whole)
+LEET_HINT = r"[a-z][013457@$!|][a-z]|[013457@$][a-z]{2}"
+MIXED_SCRIPT = r"[a-z][\x{0370}-\x{052f}]|[\x{0370}-\x{052f}][a-z]"
+SPACED = r"[a-z](?: {1,3}[a-z]){5,}"
+ENGLISH = (r"\b(?:the|you|and|to|is|of|it|in|what|how|my|for|on|this|that|with|me|your|i|a|can|do|"
+           r"please|thanks|hi|hello|ok|no|yes|not|are|be|we|have)\b")
+_LEET_HINT = re2.compile(LEET_HINT)
+_MIXED_SCRIPT = re2.compile(MIXED_SCRIPT)
 
 # Slashes and dots that some decoders map to the ASCII ones.
 _SLASHES = str.maketrans({"\u2215": "/", "\u2044": "/", "\u29f8": "/", "\u2216": "\\", "\u29f9": "\\",
@@ -141,9 +149,8 @@ _TAGS = text_pattern(r"[\x{E0000}-\x{E007F}]")
 _FROM_TAGS = {code: code - 0xE0000 for code in range(0xE0020, 0xE007F)}
 # A subdivision flag (black flag, tag letters, cancel tag) is the one legitimate use of tag characters.
 _FLAG = text_pattern(r"\x{1F3F4}[\x{E0030}-\x{E0039}\x{E0061}-\x{E007A}]{2,6}\x{E007F}")
-_SPACED = text_pattern(r"[a-z](?: {1,3}[a-z]){5,}")
-_ENGLISH = text_pattern(r"\b(?:the|you|and|to|is|of|it|in|what|how|my|for|on|this|that|with|me|your|i|a|can|do|"
-                        r"please|thanks|hi|hello|ok|no|yes|not|are|be|we|have)\b")
+_SPACED = text_pattern(SPACED)
+_ENGLISH = text_pattern(ENGLISH)
 
 
 def hidden_text(text: str) -> str:
@@ -175,25 +182,55 @@ def _despaced(found: object) -> str:
     return " ".join(word.replace(" ", "") for word in run.split("  ") if word.strip())
 
 
-def views(text: str) -> list[View]:
-    """Every reading of `text` the rules should see, the plain folded one first."""
+@dataclass(frozen=True, slots=True)
+class Signs:
+    """What screens found in the base view: which further readings are worth building."""
+
+    leet: bool
+    spaced: bool
+    english: bool
+    mixed_script: bool
+
+
+def base_view(text: str) -> View:
+    """The plain reading: folded (compatibility forms, case, invisible characters), spans mapped back."""
     base = fold(text, casefold=True)
     if not base.text.isascii():
         base = Folded(base.original, encodable(base.text.translate(_QUOTES)), base.origin)
-    result = [View(base.text, base)]
-    if not base.text.isascii() and _MIXED_SCRIPT.search(base.text):
-        result.append(View(base.text.translate(_HOMOGLYPHS), base))
+    return View(base.text, base)
+
+
+def screen(base: View) -> Signs:
+    """The screens run one by one (a caller with a combined scan answers them itself)."""
+    text = base.text
+    return Signs(_LEET_HINT.search(text) is not None, _SPACED.search(text) is not None,
+                 _ENGLISH.search(text) is not None, not text.isascii() and _MIXED_SCRIPT.search(text) is not None)
+
+
+def other_views(text: str, base: View, signs: Signs) -> list[View]:
+    """Every reading of `text` besides `base` that the rules should see."""
+    folded = base.folded
+    assert folded is not None  # a base view always maps back
+    result = []
+    if signs.mixed_script and not base.text.isascii():
+        result.append(View(base.text.translate(_HOMOGLYPHS), folded))
     if "%" in text or "&" in text or "\\" in text:
         decoded = decode_layers(text)
         if decoded != text:
             result.append(View(fold(decoded, casefold=True).text, None))
-    if _LEET_HINT.search(base.text):
-        result.append(View(base.text.translate(_LEET), base, prompt_only=True))
+    if signs.leet:
+        result.append(View(base.text.translate(_LEET), folded, prompt_only=True))
     hidden = hidden_text(text)
     if hidden:  # what the tag characters spell, read as a message of its own
         result.append(View(fold(hidden, casefold=True).text, None))
-    if _SPACED.search(base.text):  # "i g n o r e  a l l": letters spaced one by one
+    if signs.spaced:  # "i g n o r e  a l l": letters spaced one by one
         result.append(View(_SPACED.sub(_despaced, base.text), None, prompt_only=True))
-    if base.text.isascii() and base.text.count(" ") >= 2 and _ENGLISH.search(base.text) is None:
-        result.append(View(codecs.encode(base.text, "rot13"), base, prompt_only=True))  # rot13 maps 1:1
+    if not signs.english and base.text.isascii() and base.text.count(" ") >= 2:
+        result.append(View(codecs.encode(base.text, "rot13"), folded, prompt_only=True))  # rot13 maps 1:1
     return result
+
+
+def views(text: str) -> list[View]:
+    """Every reading of `text` the rules should see, the plain folded one first."""
+    base = base_view(text)
+    return [base, *other_views(text, base, screen(base))]

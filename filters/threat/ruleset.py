@@ -3,7 +3,9 @@
 A rule is a linear-time RE2 pattern with a category and a weight: how sure one hit
 makes us on its own. All rules go into one `re2.Set`, so a message is scanned once
 per view however many rules there are; only the rules that hit are run again to
-find their spans.
+find their spans. The same scan can answer *gates*: patterns that only say whether a
+costlier step (a decoder, a tokenizer, the link judge) has anything to look at, so a
+plain chat message costs one scan instead of one regex call per step.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class RuleSet:
     """Compiled rules; build once, share between messages (matching keeps no state)."""
 
     rules: tuple[Rule, ...]
+    gates: tuple[str, ...] = ()  # patterns answered by the same scan (see `match`)
     _set: re2.Set = field(init=False, repr=False)
     _each: tuple[re2._Regexp, ...] = field(init=False, repr=False)
 
@@ -52,25 +55,36 @@ class RuleSet:
                 raise ValueError(f"rule {rule.name}: weight must be in (0, 1]")
             self._set.Add(rule.pattern)
             compiled.append(re2.compile(rule.pattern, options))
+        for gate in self.gates:
+            self._set.Add(gate)
         self._set.Compile()
         self._each = tuple(compiled)
 
     def scan(self, text: str) -> list[Hit]:
         """Rules that match `text`, each with the span of its first match."""
-        if not self.rules:
-            return []
+        return self.match(text)[0]
+
+    def match(self, text: str) -> tuple[list[Hit], frozenset[int]]:
+        """Rules that match `text` (each with the span of its first match) and the indexes of the
+        gates that match, from one scan."""
+        if not self.rules and not self.gates:
+            return [], frozenset()
         indexes = self._set.Match(text)
         if not indexes:
-            return []
+            return [], frozenset()
         hits = []
+        count = len(self.rules)
+        gates = frozenset(index - count for index in indexes if index >= count)
         for index in sorted(indexes):
+            if index >= count:
+                break
             found = self._each[index].search(text)
             if found is not None:  # always true; the Set and the regex share the pattern
                 start, end = spans(found)[0]
                 hits.append(Hit(self.rules[index], start, end))
-        return hits
+        return hits, gates
 
 
-def select(rules: Iterable[Rule], categories: Iterable[str]) -> RuleSet:
+def select(rules: Iterable[Rule], categories: Iterable[str], gates: tuple[str, ...] = ()) -> RuleSet:
     wanted = frozenset(categories)
-    return RuleSet(tuple(rule for rule in rules if rule.category in wanted))
+    return RuleSet(tuple(rule for rule in rules if rule.category in wanted), gates)

@@ -27,28 +27,35 @@ pkill killall mkdir openssl socat iptables systemctl journalctl
 arp traceroute tracert nbtstat setx attrib findstr wevtutil vssadmin bcdedit sysinfo locate
 iex iwr irm icm iwmi gwmi gcim saps sajb ipmo
 """.split())
+_VERBS = (r"get|set|new|remove|invoke|start|stop|restart|out|write|read|add|clear|copy|move|rename|test|import|"
+          r"export|convertto|convertfrom|enable|disable|register|send|receive|resolve|select|where|foreach|format|"
+          r"measure|install|expand|compress|enter|wait")
 # PowerShell names its commands verb-noun ("Get-Process", "Invoke-WebRequest") from a fixed list of
 # verbs; such a name counts as a command when a shell-shaped argument ("-Name", a path) follows it.
-_POWERSHELL = text_pattern(r"^(?:get|set|new|remove|invoke|start|stop|restart|out|write|read|add|clear|copy|move|"
-                           r"rename|test|import|export|convertto|convertfrom|enable|disable|register|send|"
-                           r"receive|resolve|select|where|foreach|format|measure|install|expand|compress|enter|"
-                           r"wait)-[a-z]{3,30}$")
+_POWERSHELL = text_pattern(r"^(?:" + _VERBS + r")-[a-z]{3,30}$")
 # Command names that are also words of prose: they need shell-shaped arguments.
 # "id", "cat", "dir" or "net" after "|" at the very end of a message ("| id") count too.
 WORDLIKE = frozenset("sleep ping type kill find sort head tail more less cut touch file dig host time date who "
                      "set start call timeout expr wait exit reboot shutdown echo printf read test which where "
                      "whois uptime df du free top watch chdir cd id cat dir net del reg rm su ps ip cp mv ln tar "
                      "dd tee copy move route service dash gzip unzip for sc".split())
+# What `commands` can flag at all: a separator, then a name it knows, then an argument or an end. Cheaper
+# screens ("; my flight lands") than the separator pattern, for a caller that scans for many patterns at once.
+COMMAND_HINT = (r"(?:\|\|?|&&?|;|\n|\$\(|\x60)[ \t]*[\"']?(?:"
+                + "|".join(sorted((name.replace(".", r"\.") for name in COMMANDS | WORDLIKE), key=len, reverse=True))
+                + r"|(?:" + _VERBS + r")-[a-z]{3,30})(?:[ \t;|&><)\x60'\"\n]|$)")
 # Sub-commands that make a word-like name a command on their own ("| net view", "&& net user x").
 SUBCOMMANDS = frozenset("user users view localgroup group share use session accounts config query add delete "
                         "export create stop addr link neigh".split())
 # A separator, a command name, then its first argument, a shell metacharacter or the end.
-_SEPARATOR = text_pattern(r"(\|\|?|&&?|;|\n|\$\(|\x60)[ \t]*[\"']?([a-z][a-z0-9_.\-]{0,30})"
-                          r"(?:[ \t]+(\S{1,80})|[;|&><)\x60'\"\n]|$)")
+SEPARATOR = (r"(\|\|?|&&?|;|\n|\$\(|\x60)[ \t]*[\"']?([a-z][a-z0-9_.\-]{0,30})"
+             r"(?:[ \t]+(\S{1,80})|[;|&><)\x60'\"\n]|$)")
+_SEPARATOR = text_pattern(SEPARATOR)
 _SEPARATOR_STARTS = ("|", "&", ";", "\n", "$(", "\x60")  # what `_SEPARATOR` must begin with
-_EXEC_CALL = text_pattern(r"\b(?:system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|spawn|execsync|"
-                          r"exec_command|os\.system|os\.popen|subprocess\.\w+)\s*\(\s*[\[\"'\x60]\s*"
-                          r"([a-z][a-z0-9_.\-]{0,30})")
+EXEC_CALL = (r"\b(?:system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|spawn|execsync|"
+             r"exec_command|os\.system|os\.popen|subprocess\.\w+)\s*\(\s*[\[\"'\x60]\s*"
+             r"([a-z][a-z0-9_.\-]{0,30})")
+_EXEC_CALL = text_pattern(EXEC_CALL)
 _SHELL_ARG = text_pattern(r"^(?:[/~\\$%\-<>`'\"]|\.{1,2}/|\d|[a-z]:\\|[a-z0-9.\-]+\.[a-z]{2,}|https?:)")
 _VALUE_CHARS = frozenset("'\"=([{,:")
 _FLAG = text_pattern(r"(?:^|\s)--?[a-z0-9]")  # a command-line flag: the segment is itself a command line
@@ -79,11 +86,17 @@ def _before(text: str, at: int) -> str:
     return text[start + 1:at].strip()
 
 
-def commands(text: str) -> list[Injected]:
-    """Command injections in `text` (lower-cased), strongest reading first per separator."""
+def commands(text: str, *, separated: bool | None = None, calls: bool | None = None) -> list[Injected]:
+    """Command injections in `text` (lower-cased), strongest reading first per separator.
+
+    `separated` / `calls`: whether `SEPARATOR` / `EXEC_CALL` match `text`, when the caller already
+    knows (from a combined scan); None to screen here."""
     found: list[Injected] = []
     # Pre-screens (substring checks cost far less than a regex call): each pattern needs its character.
-    separated = any(separator in text for separator in _SEPARATOR_STARTS)
+    if separated is None:
+        separated = any(separator in text for separator in _SEPARATOR_STARTS)
+    if calls is None:
+        calls = "(" in text
     for match in (_SEPARATOR.finditer(text) if separated else ()):
         groups = spans(match)
         (start, end), (sep_start, sep_end), (name_start, name_end), (arg_start, arg_end) = groups[:4]
@@ -108,7 +121,7 @@ def commands(text: str) -> list[Injected]:
             found.append(Injected(sep_start, name_end, 0.9, "injected-command"))
         else:  # someone showing a pipeline: worth a note, never a block on its own
             found.append(Injected(sep_start, name_end, 0.15, "shell-pipeline"))
-    for match in (_EXEC_CALL.finditer(text) if "(" in text else ()):
+    for match in (_EXEC_CALL.finditer(text) if calls else ()):
         (start, end), (name_start, name_end) = spans(match)[:2]
         if text[name_start:name_end] in COMMANDS or text[name_start:name_end] in WORDLIKE:
             found.append(Injected(start, end, 0.85, "exec-call"))

