@@ -10,13 +10,14 @@ answered (the caller fails closed); a call that waits past its limit is cancelle
 Most filters never wait: then the whole call is one step and no timer. Reading the thread's CPU
 clock is a system call (several microseconds where system calls are slow, as in sandboxes), so steps
 are timed with the cheap wall clock: a step's CPU time is at most its wall time, so while that fits
-the limit the wall time is charged; only a step whose wall time would not fit reads the CPU clock,
-and is charged the CPU time since a reading taken before it began. A step reads the CPU clock at its
-start for that; a caller timing several calls in a row (the chain, one message through its filters)
-reads it once before the first and passes it on (`since`), so that a message costs one read, not one
-per filter. The first step of such a call is then charged, when it must be charged exactly, from the
-caller's reading: what ran on the thread between that reading and the step (the filters before it)
-is charged to it too. That can fail a filter close to its limit, never pass one over it.
+the limit the wall time is charged. Only a step whose wall time would not fit is charged by the CPU
+clock: read at its end, less a reading taken before it began. That earlier reading is shared by the
+thread's steps for up to `REFERENCE_AGE` seconds of wall time, or a tenth of the step's limit if that
+is less (`cpu_reference`), so the clock is read a few hundred times a second at most, not once or
+twice per filter per message. What ran on the thread between that reading and the step is charged to
+the step too: never more than that age (a thread computes for no longer than the wall time that
+passes), so it can fail a filter whose wall time overran and whose own CPU time came within that much
+of its limit, and never pass one over it.
 
 A long text is different: the worst shapes cost a millisecond or more of CPU per KB, and one call
 would hold the event loop for all of it. A filter that only computes (`Filter.offloadable`) has a
@@ -29,13 +30,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import sys
+import threading
 import time
 from collections.abc import Awaitable, Coroutine, Generator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-__all__ = ["OFFLOAD_FROM", "Expired", "OverBudget", "metered", "offloaded"]
+__all__ = ["OFFLOAD_FROM", "REFERENCE_AGE", "Expired", "OverBudget", "cpu_reference", "metered", "offloaded"]
 
 log = logging.getLogger("chatguard.filters")
 
@@ -45,6 +48,27 @@ SWITCH_INTERVAL = 0.0005  # seconds the filter thread may hold the interpreter l
 
 cpu_clock = time.thread_time
 wall_clock = time.perf_counter
+REFERENCE_AGE = 0.005  # seconds of wall time a reading of the CPU clock serves as a step's start
+
+
+class _Reference(threading.local):
+    """The last reading of this thread's CPU clock, and the wall clock just before it."""
+
+    cpu = 0.0
+    wall = -math.inf
+
+
+_reference = _Reference()
+
+
+def cpu_reference(age: float = REFERENCE_AGE) -> float:
+    """A reading of this thread's CPU clock taken at most `age` seconds (wall) ago."""
+    reference = _reference
+    now = wall_clock()
+    if now - reference.wall > age:
+        reference.wall = now  # before the CPU clock: the age is never understated
+        reference.cpu = cpu_clock()
+    return reference.cpu
 
 
 class Expired(Exception):
@@ -59,27 +83,48 @@ class OverBudget(Exception):
         self.cpu = cpu
 
 
-async def metered[T](awaitable: Awaitable[T], limit: float, since: float | None = None) -> tuple[T, float]:
+async def metered[T](awaitable: Awaitable[T], limit: float) -> tuple[T, float]:
     """`await coro`, returning its result and the CPU seconds its own steps took.
 
     Raises `OverBudget` once the steps add up to more than `limit`, `Expired` when it is
     still waiting `limit` seconds after the call began (it is cancelled, as a task would be, and
-    gets as long again to clean up), and whatever the coroutine raises. `since`: a reading of
-    `cpu_clock` taken by the caller before this call, used instead of reading it again for the
-    first step.
+    gets as long again to clean up), and whatever the coroutine raises.
     """
     try:
         coro: Generator[Any, None, T] = awaitable.__await__()
     except AttributeError:
         raise TypeError(f"object {type(awaitable).__name__} can't be used in 'await' expression") from None
-    cpu = 0.0
+    age = min(REFERENCE_AGE, limit / 10)
+    started = cpu_reference(age)
+    started_wall = wall_clock()
+    try:
+        waiting = coro.send(None)
+    except StopIteration as done:  # most calls: one step that awaited nothing
+        cpu = _step(started, started_wall, limit)
+        if cpu > limit:
+            raise OverBudget(cpu) from None
+        return done.value, cpu
+    except BaseException:
+        _close(coro)
+        raise
     deadline = 0.0
     error: BaseException | None = None
     expired = False
     try:
+        cpu = _step(started, started_wall, limit)
         while True:
-            started = cpu_clock() if since is None else since
-            since = None
+            if cpu > limit:
+                raise OverBudget(cpu)
+            if not deadline:
+                deadline = asyncio.get_running_loop().time() + limit - cpu
+            try:
+                error = await _wait(waiting, deadline)
+            except TimeoutError:
+                if expired:
+                    raise Expired from None
+                expired, error = True, asyncio.CancelledError()
+                deadline = asyncio.get_running_loop().time() + limit
+            started = cpu_reference(age)
             started_wall = wall_clock()
             try:
                 waiting = coro.send(None) if error is None else coro.throw(error)
@@ -95,17 +140,6 @@ async def metered[T](awaitable: Awaitable[T], limit: float, since: float | None 
                     raise Expired from None
                 raise
             cpu += _step(started, started_wall, limit - cpu)
-            if cpu > limit:
-                raise OverBudget(cpu)
-            if not deadline:
-                deadline = asyncio.get_running_loop().time() + limit - cpu
-            try:
-                error = await _wait(waiting, deadline)
-            except TimeoutError:
-                if expired:
-                    raise Expired from None
-                expired, error = True, asyncio.CancelledError()
-                deadline = asyncio.get_running_loop().time() + limit
     finally:
         _close(coro)
 

@@ -16,8 +16,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from filters._api import Action, AnyFilter, Direction, Finding, Hints, Message, Verdict
-from filters._budget import OFFLOAD_FROM, Expired, OverBudget, cpu_clock, metered, offloaded
+from filters._api import PASS, Action, AnyFilter, Direction, Finding, Hints, Message, Verdict
+from filters._budget import OFFLOAD_FROM, Expired, OverBudget, metered, offloaded
 
 __all__ = ["Chain", "ChainResult", "Step", "inspect_step", "run_steps", "verdict_problem"]
 
@@ -143,31 +143,25 @@ class Chain:
         return await run_steps(steps, message, self.fail_open)
 
 
-# One step's call (its number, the step, the message, the CPU clock read before the chain began):
-# `(verdict, "", cpu)`, `(None, failure reason, cpu)`, or None when the step has nothing to do.
-StepCall = Callable[[int, Step, Message, float], Awaitable[tuple[Verdict | None, str, float] | None]]
-
-
-async def _call_inspect(number: int, step: Step, message: Message, since: float) -> tuple[Verdict | None, str, float]:
-    return await inspect_step(step, message, since)
+# One step's call: `(verdict, "", cpu)`, `(None, failure reason, cpu)`, or None when the step has
+# nothing to do.
+StepCall = Callable[[int, Step, Message], Awaitable[tuple[Verdict | None, str, float] | None]]
 
 
 async def run_steps(steps: Sequence[Step], message: Message, fail_open: bool,
-                    call: StepCall = _call_inspect) -> ChainResult:
+                    call: StepCall | None = None) -> ChainResult:
     """The one loop over a chain's steps, for single messages and for streams alike.
 
     Config order; `modify` passes the new text on; `block` stops; a filter that fails (raises,
     times out, goes over its budget, breaks the contract) blocks, unless `fail_open`, which
-    skips it. `call` runs one step (default: `Filter.inspect` under the step's budget). The thread's
-    CPU clock is read once for the whole loop (see `filters._budget`: a system call).
+    skips it. `call` runs one step (default: `Filter.inspect` under the step's budget).
     """
     action = Action.PASS
     verdicts: list[Verdict] = []
     failures: tuple[str, ...] = ()
     spent = 0.0
-    since = cpu_clock()
     for number, step in enumerate(steps):
-        called = await call(number, step, message, since)
+        called = await (inspect_step(step, message) if call is None else call(number, step, message))
         if called is None:
             continue
         verdict, failure, cpu = called
@@ -187,15 +181,14 @@ async def run_steps(steps: Sequence[Step], message: Message, fail_open: bool,
     return ChainResult(action, message.text, tuple(verdicts), failures, spent)
 
 
-async def inspect_step(step: Step, message: Message, since: float | None = None) -> tuple[Verdict | None, str, float]:
-    """Run one filter under its budget: `(verdict, "", cpu)`, or `(None, reason, cpu)` when it misbehaved.
-    `since`: the CPU clock as the caller read it before this call (`filters._budget.metered`)."""
+async def inspect_step(step: Step, message: Message) -> tuple[Verdict | None, str, float]:
+    """Run one filter under its budget: `(verdict, "", cpu)`, or `(None, reason, cpu)` when it misbehaved."""
     problem = None
     try:
         if step.offload and len(message.text) >= OFFLOAD_FROM:
             (verdict, problem), cpu = await offloaded(_checked(step, message), step.timeout)
         else:
-            verdict, cpu = await metered(step.filter.inspect(message), step.timeout, since)
+            verdict, cpu = await metered(step.filter.inspect(message), step.timeout)
     except OverBudget as over:
         log.warning("filter %s exceeded its CPU budget: %.0f ms (limit %.0f ms)", step.name,
                     over.cpu * 1000, step.timeout * 1000)
@@ -210,7 +203,7 @@ async def inspect_step(step: Step, message: Message, since: float | None = None)
     except Exception as exc:
         return None, _failed(step, exc), 0.0
     if problem is None:
-        problem = verdict_problem(verdict, message.text)
+        problem = "" if verdict is PASS else verdict_problem(verdict, message.text)  # PASS: frozen, valid
     if problem:
         return None, _failed(step, None, f"failed: bad verdict ({problem})"), cpu
     return step.stamp(verdict), "", cpu

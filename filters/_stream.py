@@ -54,14 +54,13 @@ class StreamChain:
                           conversation=self._template.conversation, client=self._template.client,
                           metadata=self._template.metadata)
 
-        async def call(number: int, step: Step, current: Message,
-                       since: float) -> tuple[Verdict | None, str, float] | None:
+        async def call(number: int, step: Step, current: Message) -> tuple[Verdict | None, str, float] | None:
             stream = self._stream(number, step, path, current)
             if stream is not None:
-                return await self._feed(step, stream, (number, path), current.text, final, since)
+                return await self._feed(step, stream, (number, path), current.text, final)
             if final and not current.text:
                 return None  # nothing left for a filter that inspects each piece alone
-            return await inspect_step(step, current, since)
+            return await inspect_step(step, current)
 
         return await run_steps(self.steps, message, self._chain.fail_open, call)
 
@@ -74,10 +73,10 @@ class StreamChain:
         return self._streams[key]
 
     async def _feed(self, step: Step, stream: FilterStream, key: tuple[int, str], text: str,
-                    final: bool, since: float) -> tuple[Verdict | None, str, float]:
+                    final: bool) -> tuple[Verdict | None, str, float]:
         """One call into a filter stream under the step's budget; (None, reason, cpu) when it failed."""
         try:
-            emitted, cpu = await metered(_feed_or_close(stream, text, final), step.timeout, since)
+            emitted, cpu = await metered(_feed_or_close(stream, text, final), step.timeout)
         except OverBudget as over:
             return None, f"filter {step.name} exceeded its CPU budget", over.cpu
         except Expired:

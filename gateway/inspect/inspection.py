@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from filters import Action, Chain, ChainResult, Hints, Message
+from filters import NO_HINTS, Action, Chain, ChainResult, Hints, Message
 from gateway.codec import Codec, Extracted, TextField
 from gateway.inspect.html_fields import as_read, is_html
 
@@ -35,7 +35,7 @@ class Inspection:
     def threat(self) -> tuple[float, Hints] | None:
         """The risk (highest finding score of the filters that gave hints) and their merged hints, or
         None when no filter asked for a response: masking a card is not a threat, a scored attack is."""
-        hinted = [v for result in self.results for v in result.verdicts if v.hints]
+        hinted = [v for result in self.results for v in result.verdicts if v.hints is not NO_HINTS and v.hints]
         if not hinted:
             return None
         score = max((f.score for v in hinted for f in v.findings), default=0.0)

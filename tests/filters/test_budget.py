@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from filters._budget import Expired, OverBudget, metered
+import filters._budget
+from filters._budget import REFERENCE_AGE, Expired, OverBudget, cpu_reference, metered
 
 
 def spin(seconds: float) -> None:
@@ -138,20 +139,38 @@ async def test_a_step_held_up_without_computing_is_charged_its_cpu_time_not_its_
     assert value == "done" and cpu < 0.05
 
 
-async def test_a_reading_taken_before_the_call_charges_an_exact_step_from_there() -> None:
-    """A caller timing several calls reads the CPU clock once (`since`): a step that must be charged
-    exactly is charged from that reading, so what ran in between counts too: never less than its own."""
-    async def blocked_in_a_system_call() -> str:
-        time.sleep(0.2)  # its wall time does not fit the limit: charged by the CPU clock
+async def test_an_exact_charge_counts_from_a_recent_reading_of_the_cpu_clock() -> None:
+    """Steps share a reading of the CPU clock for a few milliseconds: an exactly charged step may be
+    charged what ran just before it (at most that age), never less than its own CPU time."""
+    async def computes_then_blocks() -> str:
+        spin(0.04)
+        time.sleep(0.1)  # its wall time does not fit the limit: charged by the CPU clock
         return "done"
 
-    since = time.thread_time()
-    spin(0.1)  # the filters before it in the chain
+    cpu_reference()  # a reading from before the call, as another filter's step leaves it
     with pytest.raises(OverBudget) as over:
-        await metered(blocked_in_a_system_call(), limit=0.05, since=since)
-    assert over.value.cpu >= 0.1
+        await metered(computes_then_blocks(), limit=0.035)
+    assert over.value.cpu >= 0.04
 
 
-async def test_a_step_whose_wall_time_fits_is_charged_that_whatever_came_before() -> None:
-    value, cpu = await metered(computes(0.0), limit=1.0, since=time.thread_time() - 100)
-    assert value == "done" and cpu < 1.0
+async def test_a_shared_reading_is_at_most_its_age_old() -> None:
+    reference = cpu_reference()
+    spin(2 * REFERENCE_AGE)  # CPU time passes, and wall time at least as much
+    assert cpu_reference() > reference
+    assert cpu_reference() - reference >= REFERENCE_AGE
+
+
+async def test_steps_in_a_row_read_the_cpu_clock_once_per_age(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CPU clock is a system call: a burst of messages through a few filters reads it once."""
+    reads = 0
+
+    def counted() -> float:
+        nonlocal reads
+        reads += 1
+        return time.thread_time()
+
+    monkeypatch.setattr(filters._budget, "cpu_clock", counted)
+    monkeypatch.setattr(filters._budget, "wall_clock", lambda: 1000.0)  # no wall time passes
+    for _ in range(20):
+        assert (await metered(computes(0.0), limit=1.0))[0] == "done"
+    assert reads <= 1
