@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -42,6 +43,12 @@ def busy_percent(before: dict[str, tuple[int, int]], after: dict[str, tuple[int,
     busy = after[cpu][0] - before[cpu][0]
     total = after[cpu][1] - before[cpu][1]
     return round(100.0 * busy / total, 1) if total else 0.0
+
+
+def _children_cpu() -> float:
+    """User + system CPU seconds of this process's finished children (wrk, once it exited)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 @dataclass
@@ -80,6 +87,7 @@ class Bench:
         self.base = base  # another checkout: `<variant>@base` targets run chatguard from it (A/B in one run)
         self.started: list[servers.Server] = []
         self.upstreams: dict[bool, tuple[int, int]] = {}  # pinned? -> (http port, ws port)
+        self.http_upstreams: dict[bool, servers.Server] = {}  # pinned? -> the HTTP upstream (its CPU time)
 
     # -- processes -------------------------------------------------------------------------------
     def launch(self, name: str, command: list[str], cpu: str | None, port: int,
@@ -110,7 +118,8 @@ class Bench:
             http_port, ws_port = servers.free_port(), servers.free_port()
             if self.cmds["nginx"]:
                 conf = servers.upstream_nginx_conf(self.workdir, http_port)
-                self.launch("upstream-http", [self.cmds["nginx"], "-c", str(conf)], cpu, http_port)
+                self.http_upstreams[pinned] = self.launch("upstream-http", [self.cmds["nginx"], "-c", str(conf)],
+                                                          cpu, http_port)
             self.launch("upstream-ws", [sys.executable, "-m", "benchmarks.wsecho", str(ws_port)], cpu, ws_port)
             self.upstreams[pinned] = (http_port, ws_port)
         return self.upstreams[pinned]
@@ -207,10 +216,16 @@ class Bench:
             def mark() -> None:
                 marks["cpu"], marks["cores"] = server.cpu_seconds(), core_times()
 
+            upstream = self.http_upstreams.get(load.pinned) if load.workload == "http" else None
             if load.workload == "http":
                 self.wrk(server.port, self.warmup, load)
                 mark()
+                load_before = _children_cpu() + (upstream.cpu_seconds() if upstream is not None else 0.0)
                 row = self.wrk(server.port, self.seconds, load)
+                load_after = _children_cpu() + (upstream.cpu_seconds() if upstream is not None else 0.0)
+                if upstream is not None and target != "direct" and row["count"]:
+                    # wrk and the upstream: what the load side spends per request on the same machine
+                    row["load_cpu_us_per_op"] = round((load_after - load_before) / row["count"] * 1e6, 1)
             else:
                 row = self.wsload(server.port, self.seconds, load, on_start=mark)
             cpu_after, cores_after = server.cpu_seconds(), core_times()

@@ -51,7 +51,28 @@ def ratios(results: dict[str, Any]) -> list[dict[str, Any]]:
         value = two["rate"] / one["rate"]
         out.append({"ratio": "2 workers / 1 worker req/s (pass-through)", "value": round(value, 2),
                     "target": 1.7, "holds": value >= 1.7, "at_least": True})
+        if one.get("cpu_us_per_op") and two.get("cpu_us_per_op"):
+            out.append({"ratio": "2 workers / 1 worker CPU us per request", "value":
+                        round(two["cpu_us_per_op"] / one["cpu_us_per_op"], 2), "target": None, "holds": None})
+        if (ceiling := workers_ceiling(one, two)) is not None:
+            out.append({"ratio": "  ceiling: 2 idle cores shared with the load side", "value": ceiling, "target": None,
+                        "holds": None})
     return out
+
+
+def workers_ceiling(one: dict[str, Any], two: dict[str, Any]) -> float | None:
+    """The best `two["rate"] / one["rate"]` this machine allows when wrk and the upstream share its cores.
+
+    One worker is bounded by its own core: 1 / C requests per CPU second (C: its CPU per request). Two
+    workers and the load side (L: wrk + upstream CPU per request) share all the cores: at most
+    cores / (C + L). With C as one worker's, the ratio of the two is what perfect scaling would show;
+    a measured ratio below it is the workers' own cost (or the scheduler), one at it is the machine's limit.
+    """
+    cpu, spent = one.get("cpu_us_per_op"), two.get("load_cpu_us_per_op")
+    cores = two.get("cores")
+    if not cpu or spent is None or not cores:
+        return None
+    return round(cores * cpu / (cpu + spent), 2)
 
 
 def print_report(results: dict[str, Any]) -> None:
@@ -108,9 +129,10 @@ def print_report(results: dict[str, Any]) -> None:
                       f"{', '.join(str(v) for v in cycles['rss_mb'])}  ({cycles['growth_percent']:+.1f} %)")
     workers = _rows(results, "workers")
     if workers:
-        print("\nWorkers (pass-through HTTP, nothing pinned)")
+        print("\nWorkers (pass-through HTTP, nothing pinned; CPU us per request of chatguard, of wrk + upstream)")
         for label, row in workers.items():
-            print(f"  {label:28} {_fmt(row.get('rate')):>8} req/s  {_fmt(row.get('cpu_us_per_op'), '{:,.1f}')} us/req")
+            print(f"  {label:28} {_fmt(row.get('rate')):>8} req/s  {_fmt(row.get('cpu_us_per_op'), '{:,.1f}')} us/req"
+                  f"  load side {_fmt(row.get('load_cpu_us_per_op'), '{:,.1f}')} us/req")
     found = ratios(results)
     if found:
         print("\nRatios (same run)")

@@ -7,6 +7,7 @@ Each row of the report is the median of its rounds (the raw rounds are kept in t
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 from collections.abc import Callable, Iterable
@@ -21,7 +22,7 @@ SIZE_TARGETS = ("nginx", "naive", "chatguard", "chain")
 ROUTE_COUNTS = (10, 100, 1000)
 IDLE_COUNTS = (1000, 5000)
 IDLE_TARGETS = ("nginx", "naive", "chatguard")
-_MEDIANS = ("rate", "p50_us", "p99_us", "cpu_us_per_op", "server_core_busy", "load_core_busy")
+_MEDIANS = ("rate", "p50_us", "p99_us", "cpu_us_per_op", "load_cpu_us_per_op", "server_core_busy", "load_core_busy")
 
 type Case = tuple[str, str, Load]  # (row label, target, load)
 
@@ -109,7 +110,10 @@ def idle(bench: Bench, rounds: int) -> dict[str, Any]:
 def workers(bench: Bench, rounds: int) -> dict[str, Any]:
     """Pass-through HTTP req/s with --workers 1 and 2, nothing pinned (the kernel spreads the work)."""
     cases = [(f"http chatguard workers {n}", "chatguard", Load("http", workers=n, pinned=False)) for n in (1, 2)]
-    return interleaved(bench, cases, rounds)
+    result = interleaved(bench, cases, rounds)
+    for row in result["rows"].values():
+        row["cores"] = os.cpu_count() or 1  # what the workers and the load side share (report.workers_ceiling)
+    return result
 
 
 def scale(bench: Bench, rounds: int) -> dict[str, Any]:

@@ -70,6 +70,18 @@ def test_report_ratios() -> None:
     report.print_report({"main": {"rows": rows}})
 
 
+def test_workers_ratio_and_the_ceiling_the_load_side_leaves() -> None:
+    one = {"target": "chatguard", "rate": 1000.0, "cpu_us_per_op": 300.0, "load_cpu_us_per_op": 60.0, "cores": 2}
+    two = {"target": "chatguard", "rate": 1600.0, "cpu_us_per_op": 300.0, "load_cpu_us_per_op": 60.0, "cores": 2}
+    results = {"workers": {"rows": {"http chatguard workers 1": one, "http chatguard workers 2": two}}}
+    found = {r["ratio"].strip(): r for r in report.ratios(results)}
+    assert found["2 workers / 1 worker req/s (pass-through)"]["value"] == 1.6
+    assert found["2 workers / 1 worker CPU us per request"]["value"] == 1.0
+    # Two cores shared with 60 us of load per request against 300 us of gateway: 2 * 300 / 360.
+    assert found["ceiling: 2 idle cores shared with the load side"]["value"] == 1.67
+    report.print_report(results)
+
+
 def test_transcript_benchmark_configs_are_valid(tmp_path: Path) -> None:
     """Every config the transcript benchmark serves loads through the settings path and builds."""
     from benchmarks.transcripts import bench as transcripts_bench
