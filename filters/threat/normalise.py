@@ -55,6 +55,12 @@ _QUOTES = str.maketrans("\u2018\u2019\u201a\u201b\u2032\u00b4\u201c\u201d\u201e\
                         "\u3002", "'" * 6 + '"' * 4 + "-" * 5 + ".")
 
 
+def _char(code: int) -> str:
+    """The character `code` names, or U+FFFD for none or half a surrogate pair (which RE2, reading
+    UTF-8, could not take: an escape such as `%uD800` must not make detection fail)."""
+    return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+
+
 def _lenient_utf8(data: bytes) -> str:
     """Decode UTF-8 that may use overlong forms (`%c0%ae` for `.`), as old servers did."""
     out: list[str] = []
@@ -71,7 +77,7 @@ def _lenient_utf8(data: bytes) -> str:
             code = lead & (0x3F >> (length - 1))
             for byte in tail:
                 code = (code << 6) | (byte & 0x3F)  # lenient: continuation bits are not checked
-            out.append(chr(code) if code <= 0x10FFFF else "\ufffd")
+            out.append(_char(code))
             index += length
         else:
             out.append("\ufffd")
@@ -86,8 +92,7 @@ def _percent(found: re2._Match) -> str:
 
 def _js(found: re2._Match) -> str:
     digits = found.group(1) or found.group(2) or found.group(3) or found.group(4)
-    code = int(digits, 16)
-    return chr(code) if code <= 0x10FFFF else "\ufffd"
+    return _char(int(digits, 16))
 
 
 def decode_layers(text: str) -> str:
@@ -100,7 +105,7 @@ def decode_layers(text: str) -> str:
     for _ in range(_MAX_ROUNDS):
         before = text
         if "%" in text:
-            text = _PERCENT_U.sub(lambda m: chr(int(m.group(1), 16)), text)
+            text = _PERCENT_U.sub(lambda m: _char(int(m.group(1), 16)), text)
             text = _PERCENT_RUN.sub(_percent, text)
         if "&" in text:
             text = html.unescape(text)
@@ -217,12 +222,12 @@ def other_views(text: str, base: View, signs: Signs) -> list[View]:
     if "%" in text or "&" in text or "\\" in text:
         decoded = decode_layers(text)
         if decoded != text:
-            result.append(View(fold(decoded, casefold=True).text, None))
+            result.append(View(encodable(fold(decoded, casefold=True).text), None))
     if signs.leet:
         result.append(View(base.text.translate(_LEET), folded, prompt_only=True))
     hidden = hidden_text(text)
     if hidden:  # what the tag characters spell, read as a message of its own
-        result.append(View(fold(hidden, casefold=True).text, None))
+        result.append(View(encodable(fold(hidden, casefold=True).text), None))
     if signs.spaced:  # "i g n o r e  a l l": letters spaced one by one
         result.append(View(_SPACED.sub(_despaced, base.text), None, prompt_only=True))
     if not signs.english and base.text.isascii() and base.text.count(" ") >= 2:

@@ -50,3 +50,11 @@ def test_base64_payloads_decode_readable_text_only() -> None:
     [(start, end, decoded)] = base64_payloads(text)
     assert text[start:end] == payload and decoded.startswith("ignore")
     assert base64_payloads("token 9f86d081884c7d659a2feaa0c55ad015 and ABCDEFGHIJKLMNOPQRSTUVWX") == []
+
+
+@pytest.mark.parametrize("text", ["%uD800 hello", "\\ud800 x", "%ED%A0%80", "\\u{DFFF}; cat /etc/passwd"])
+def test_escapes_of_lone_surrogates_are_read_not_raised(text: str) -> None:
+    """An escape that decodes to half a surrogate pair must not make detection fail (RE2 reads UTF-8)."""
+    from filters.threat import Detector
+
+    Detector().analyse(text)
