@@ -54,7 +54,8 @@ class RuleSet:
             if not 0.0 < rule.weight <= 1.0:
                 raise ValueError(f"rule {rule.name}: weight must be in (0, 1]")
             self._set.Add(rule.pattern)
-            compiled.append(re2.compile(rule.pattern, options))
+            # Compiled over UTF-8 bytes: the text is encoded once per scan, not once per rule that hit.
+            compiled.append(re2.compile(rule.pattern.encode(), options))
         for gate in self.gates:
             self._set.Add(gate)
         self._set.Compile()
@@ -69,18 +70,22 @@ class RuleSet:
         gates that match, from one scan."""
         if not self.rules and not self.gates:
             return [], frozenset()
-        indexes = self._set.Match(text)
+        data = text.encode()
+        indexes = self._set.Match(data)
         if not indexes:
             return [], frozenset()
         hits = []
         count = len(self.rules)
         gates = frozenset(index - count for index in indexes if index >= count)
+        ascii_only = len(data) == len(text)  # byte offsets are character offsets
         for index in sorted(indexes):
             if index >= count:
                 break
-            found = self._each[index].search(text)
+            found = self._each[index].search(data)
             if found is not None:  # always true; the Set and the regex share the pattern
                 start, end = spans(found)[0]
+                if not ascii_only:  # RE2 matches whole UTF-8 characters, so both ends decode
+                    start, end = len(data[:start].decode()), len(data[:end].decode())
                 hits.append(Hit(self.rules[index], start, end))
         return hits, gates
 
