@@ -147,11 +147,12 @@ class _Connection(asyncio.Protocol):
     """Sits between the transport and aiohttp's protocol: passes every event on, keeps the deadlines.
 
     The hot path only writes `phase` and `deadline`; one timer per connection checks them. It
-    wakes at the deadline or at most `header_timeout` ahead, so a phase change never has to
-    re-arm it (a new deadline is never nearer than `header_timeout`).
+    wakes at the deadline or at most `header_timeout` ahead, so a phase change only re-arms it when
+    the new deadline comes before that wake-up (a body or idle timeout shorter than the header
+    timeout): a kept-alive request answered within `header_timeout` costs no timer operation.
     """
 
-    __slots__ = ("_timer", "_write_timer", "deadline", "guard", "inner", "key", "loop", "phase", "received",
+    __slots__ = ("_timer", "_wake", "_write_timer", "deadline", "guard", "inner", "key", "loop", "phase", "received",
                  "request", "transport")
 
     def __init__(self, guard: ConnectionGuard, inner: asyncio.Protocol) -> None:
@@ -165,6 +166,7 @@ class _Connection(asyncio.Protocol):
         self.received = False  # bytes of the current head have arrived
         self.request: web.Request | None = None
         self._timer: asyncio.TimerHandle | None = None
+        self._wake = 0.0  # loop time the pending timer fires at
         self._write_timer: asyncio.TimerHandle | None = None
 
     # asyncio.Protocol ------------------------------------------------------------------------
@@ -231,13 +233,15 @@ class _Connection(asyncio.Protocol):
         self.phase = _REQUEST
         self.received = False
         if request.content.is_eof():
-            self.deadline = None  # the handler's own limits apply (route timeout, WebSocket heartbeat)
-            if self._timer is not None:  # nothing to check until `end`, which re-arms: a WebSocket
-                self._timer.cancel()     # that lives for hours holds no timer of the guard's
-                self._timer = None
+            # The handler's own limits apply (route timeout, WebSocket heartbeat). A pending timer is
+            # left to fire: it finds no deadline and lapses, so a WebSocket that lives for hours holds
+            # no timer of the guard's, and a request answered before it fires (most are) costs no timer
+            # operation at all: `end` finds it still armed, and it re-arms for the idle deadline.
+            self.deadline = None
         else:
             self.request = request
             self.deadline = self.loop.time() + self.guard.body_timeout
+            self._rearm_if_late()
 
     def end(self) -> None:
         self.request = None
@@ -245,15 +249,23 @@ class _Connection(asyncio.Protocol):
             return
         self.phase = _IDLE
         self.deadline = self.loop.time() + self.guard.idle_timeout
-        if self._timer is None:
-            self._arm()
+        self._rearm_if_late()
 
     # deadlines --------------------------------------------------------------------------------
 
     def _arm(self) -> None:
         assert self.deadline is not None
-        wake = min(self.deadline, self.loop.time() + self.guard.header_timeout)
+        self._wake = wake = min(self.deadline, self.loop.time() + self.guard.header_timeout)
         self._timer = self.loop.call_at(wake, self._check)
+
+    def _rearm_if_late(self) -> None:
+        """After a new deadline: a timer only when none is pending or the pending one would wake after it
+        (a body or idle timeout shorter than the header timeout)."""
+        if self._timer is None:
+            self._arm()
+        elif self._wake > self.deadline:  # type: ignore[operator]  # set by the caller
+            self._timer.cancel()
+            self._arm()
 
     def _check(self) -> None:
         self._timer = None

@@ -160,6 +160,18 @@ async def test_a_kept_alive_connection_is_closed_when_idle(gateway: RunningGatew
     writer.close()
 
 
+async def test_an_idle_timeout_shorter_than_the_header_timeout_still_holds() -> None:
+    # The connection's timer was armed a header timeout ahead when the request began; the idle deadline
+    # comes long before that, so the end of the answer must bring the timer forward.
+    async with guarded_gateway(header_timeout=60, idle_timeout=DEADLINE) as running:
+        reader, writer = await connect(running)
+        writer.write(b"GET /ping HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert (await reader.readline()).startswith(b"HTTP/1.1 200 ")
+        await read_until_closed(reader)  # within PATIENCE, far less than the header timeout
+        assert timeouts(running, "idle") == 1
+        writer.close()
+
+
 async def test_a_client_that_does_not_read_its_answer_is_dropped(gateway: RunningGateway) -> None:
     reader, writer = await connect(gateway)
     writer.write(b"GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
