@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from filters import Principal
@@ -19,6 +19,7 @@ from gateway.access.rbac.roles import ANONYMOUS_ROLE
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 STEP_UP = "step-up required"
+_ALLOWED_CACHE = 1024  # role sets remembered per route
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,19 @@ class RoutePolicy:
     networks: tuple[Network, ...]
     mfa: bool
     shadow: bool
+    # Allow decisions by the caller's roles, made once (a reason string sorted and joined per request
+    # otherwise); bounded, since role sets come from tokens.
+    _allowed: dict[frozenset[str], Decision] = field(default_factory=dict, compare=False, repr=False)
+
+    def allowed(self, roles: frozenset[str]) -> Decision:
+        """The decision for `roles` that passed every rule."""
+        decision = self._allowed.get(roles)
+        if decision is None:
+            decision = Decision(True, 200, "allow", f"allowed by {_names(roles & self.allow)}")
+            if len(self._allowed) >= _ALLOWED_CACHE:
+                self._allowed.clear()
+            self._allowed[roles] = decision
+        return decision
 
     @classmethod
     def build(cls, route: str, rules: AccessRules) -> RoutePolicy:
@@ -114,7 +128,7 @@ def authorize(principal: Principal, policy: RoutePolicy | Set[str], method: str 
         policy = RoutePolicy("", frozenset(policy), frozenset(), MappingProxyType({}), (), False, False)
     refused = _evaluate(policy, principal, method, client)
     if refused is None:
-        return Decision(True, 200, "allow", f"allowed by {_names(principal.roles & policy.allow)}")
+        return policy.allowed(principal.roles)
     opens_to_anonymous = principal.anonymous and ANONYMOUS_ROLE not in policy.allow
     if policy.shadow and not opens_to_anonymous:
         return Decision(True, 200, refused.rule, refused.reason, shadow=True)
