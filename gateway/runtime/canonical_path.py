@@ -57,11 +57,30 @@ class CanonicalPath:
     segments: tuple[str, ...]
 
 
+# Paths checked lately: chat clients post to a few paths over and over. Refusals are not kept, nor
+# long paths; the table is emptied when full, so a client sending endless new paths costs each its
+# check and the table stays under a megabyte.
+_CHECKED: dict[str, CanonicalPath] = {}
+_CHECKED_MAX = 1024
+_CHECKED_LENGTH = 256
+
+
 def canonicalise(raw_path: str) -> CanonicalPath:
     """Check `raw_path` (the request path without its query) and decode its segments.
 
     Raises `PathRejected` for anything that could mean something else to a backend.
     """
+    checked = _CHECKED.get(raw_path)
+    if checked is None:
+        checked = _canonicalise(raw_path)
+        if len(raw_path) <= _CHECKED_LENGTH:
+            if len(_CHECKED) >= _CHECKED_MAX:
+                _CHECKED.clear()
+            _CHECKED[raw_path] = checked
+    return checked
+
+
+def _canonicalise(raw_path: str) -> CanonicalPath:
     if len(raw_path) > MAX_PATH:
         raise PathRejected("path too long")
     if not raw_path.startswith("/"):

@@ -169,3 +169,21 @@ def test_arbitrary_text_is_refused_or_safe(tail: str) -> None:
 @given(st.binary(max_size=40))
 def test_arbitrary_encoded_bytes_are_refused_or_safe(data: bytes) -> None:
     _check_invariants("/" + quote(data, safe="/.%;\\"))
+
+
+def test_a_path_checked_again_gives_the_same_answer_and_a_refusal_stays_one() -> None:
+    first = canonicalise("/rooms/%21abc%3Aserver/send")
+    assert canonicalise("/rooms/%21abc%3Aserver/send") == first
+    for _ in range(2):
+        with pytest.raises(PathRejected):
+            canonicalise("/rooms/../admin")
+
+
+def test_the_table_of_checked_paths_stays_bounded() -> None:
+    from gateway.runtime import canonical_path
+
+    for i in range(3 * canonical_path._CHECKED_MAX):
+        canonicalise(f"/rooms/r{i}/messages")
+    canonicalise("/" + "a" * 1000)  # long paths are checked every time, never kept
+    assert len(canonical_path._CHECKED) <= canonical_path._CHECKED_MAX
+    assert "/" + "a" * 1000 not in canonical_path._CHECKED
