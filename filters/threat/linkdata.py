@@ -15,7 +15,8 @@ BRANDS: dict[str, frozenset[str]] = {
         "paypal": "paypal.com paypal.me", "apple": "apple.com icloud.com", "icloud": "icloud.com apple.com",
         "microsoft": "microsoft.com live.com office.com microsoftonline.com",
         "office365": "office.com microsoft.com", "outlook": "outlook.com live.com office.com",
-        "google": "google.com", "gmail": "gmail.com google.com", "amazon": "amazon.com amazon.co.uk amazon.de",
+        "google": "google.com googleapis.com googleusercontent.com googlesource.com googlecode.com gstatic.com "
+                  "withgoogle.com", "gmail": "gmail.com google.com", "amazon": "amazon.com amazon.co.uk amazon.de",
         "netflix": "netflix.com", "facebook": "facebook.com fb.com", "instagram": "instagram.com",
         "whatsapp": "whatsapp.com whatsapp.net", "roblox": "roblox.com", "steam": "steampowered.com",
         "steamcommunity": "steamcommunity.com", "binance": "binance.com", "coinbase": "coinbase.com",
@@ -23,7 +24,7 @@ BRANDS: dict[str, frozenset[str]] = {
         "fedex": "fedex.com", "usps": "usps.com", "chase": "chase.com", "wellsfargo": "wellsfargo.com",
         "bankofamerica": "bankofamerica.com", "citibank": "citibank.com citi.com", "hsbc": "hsbc.com",
         "allegro": "allegro.pl", "allegrolokalnie": "allegro.pl", "olx": "olx.pl olx.com", "shopee": "shopee.com",
-        "mercadolibre": "mercadolibre.com", "ebay": "ebay.com", "linkedin": "linkedin.com",
+        "mercadolibre": "mercadolibre.com mercadolivre.com.br", "ebay": "ebay.com", "linkedin": "linkedin.com",
         "dropbox": "dropbox.com", "docusign": "docusign.com docusign.net", "adobe": "adobe.com",
         "spotify": "spotify.com", "discord": "discord.com discord.gg", "telegram": "telegram.org t.me",
         "yahoo": "yahoo.com", "xfinity": "xfinity.com", "comcast": "comcast.com comcast.net",
@@ -39,7 +40,8 @@ BRANDS: dict[str, frozenset[str]] = {
         "dpd": "dpd.com dpd.co.uk dpd.pl dpd.de", "gls": "gls-group.com gls-group.eu gls-pakete.de",
         "poczta": "poczta-polska.pl", "pocztapolska": "poczta-polska.pl", "correos": "correos.es",
         "laposte": "laposte.fr laposte.net", "chronopost": "chronopost.fr", "postnl": "postnl.nl",
-        "evri": "evri.com", "hermes": "hermes.com", "auspost": "auspost.com.au", "canadapost": "canadapost.ca",
+        "evri": "evri.com", "hermes": "hermes.com", "auspost": "auspost.com.au",
+        "canadapost": "canadapost.ca canadapost-postescanada.ca",
         "barclays": "barclays.co.uk barclays.com", "lloyds": "lloydsbank.com lloyds.com",
         "natwest": "natwest.com", "monzo": "monzo.com", "ing": "ing.com ing.pl ing.de ing.nl",
         "pkobp": "pkobp.pl", "millennium": "bankmillennium.pl", "alior": "aliorbank.pl",
@@ -53,7 +55,8 @@ BRANDS: dict[str, frozenset[str]] = {
         "nintendo": "nintendo.com", "disney": "disney.com disneyplus.com", "disneyplus": "disneyplus.com",
         "primevideo": "primevideo.com amazon.com", "aliexpress": "aliexpress.com", "alibaba": "alibaba.com",
         "walmart": "walmart.com", "costco": "costco.com", "bestbuy": "bestbuy.com", "irs": "irs.gov",
-        "hmrc": "hmrc.gov.uk gov.uk", "tmobile": "t-mobile.com", "vodafone": "vodafone.com vodafone.co.uk",
+        "hmrc": "hmrc.gov.uk gov.uk", "tmobile": "t-mobile.com t-mobile.pl t-mobile.de t-mobile.nl t-mobile.cz",
+        "vodafone": "vodafone.com vodafone.co.uk",
         "okta": "okta.com", "zoom": "zoom.us", "webex": "webex.com", "aol": "aol.com", "zimbra": "zimbra.com",
         "roundcube": "roundcube.net", "mobywatel": "gov.pl", "epuap": "gov.pl", "allegropay": "allegro.pl",
         "blik": "blik.com", "pge": "gkpge.pl pge.pl pge-obrot.pl", "tauron": "tauron.pl", "lotos": "lotos.pl",
@@ -84,18 +87,28 @@ translate.goog b-cdn.net backblazeb2.com dweb.link fleek.co on.fleek.co pinata.c
 notion.site gitbook.io webnode.page site123.me wixstudio.io mystrikingly.com sharepoint.com
 """.split())
 
+# Platforms whose subdomains are account names, one per account (`google.github.io` is the
+# `google` organisation's pages): a brand's exact name there is the brand's own account.
+ACCOUNT_PLATFORMS = frozenset({"github.io", "gitlab.io"})
+
 SHORTENERS = frozenset("""
 bit.ly tinyurl.com t.co goo.gl is.gd cutt.ly rb.gy ow.ly buff.ly shorturl.at t.ly tiny.cc bl.ink
 rebrand.ly s.id v.gd lnkd.in 1url.at qr.net shorte.st adf.ly clck.ru u.to surl.li
 """.split())
 
-# Top-level domains with far more abuse than average: weight by how lopsided the reports are.
+# Top-level domains with far more abuse than average: weight by how lopsided the reports are. The
+# first group: cheap or free TLDs where abuse reports (Spamhaus's most-abused TLDs, Interisle's phishing
+# landscape studies) find a large share of all registered names in phishing or malware use. The second:
+# cheap new gTLDs that those reports rank among the ten or twenty with the most phishing domains (far
+# above their share of registrations), and the third, gTLDs somewhat above the average. None alerts
+# alone in the last two groups; with one sign of a machine-made or borrowed name it does.
 RISKY_TLDS: dict[str, float] = {
     **dict.fromkeys("sbs click lat lol cfd cyou icu buzz rest monster quest autos bond zip mov gq tk ml ga cf "
                     "loan racing bid review country kim men party science stream download accountant cricket "
                     "faith webcam date win top xyz".split(), 0.55),
-    **dict.fromkeys("site online club live shop store space website fun pro fyi guru study support info biz "
-                    "cam today best life world work link help digital one vip".split(), 0.3),
+    **dict.fromkeys("shop online site store live club vip cam".split(), 0.4),
+    **dict.fromkeys("space website fun pro fyi guru study support info biz today best life world work link "
+                    "help digital one".split(), 0.35),
 }
 
 # Top-level domains recognised in bare (scheme-less) links; anything else is not a link.
@@ -116,4 +129,10 @@ KEYWORDS = ("login", "log-in", "signin", "sign-in", "logon", "verify", "verifica
             # Polish, German, French, Spanish, Portuguese lures: pay, delivery, verify, refund, parcel
             "platnosc", "oplata", "dostawa", "weryfikacja", "odbierz", "paczka", "zwrot", "logowanie",
             "zahlung", "lieferung", "bestaetigen", "paiement", "livraison", "colis", "remboursement",
-            "pago", "entrega", "verificar", "reembolso", "pagamento", "encomenda")
+            "pago", "entrega", "verificar", "reembolso", "pagamento", "encomenda",
+            # the words for account, sign-in, confirm, surcharge and parcel in more languages (Polish,
+            # German, Dutch, Scandinavian, French, Spanish, Italian, Portuguese, Turkish, Indonesian)
+            "konto", "zaloguj", "potwierdz", "doplata", "przesylka", "odblokuj", "anmelden", "anmeldung",
+            "sicherheit", "sendung", "inloggen", "bevestig", "bankid", "compte", "connexion", "identifiant",
+            "cuenta", "acceso", "iniciar", "accedi", "accesso", "acesso", "giris", "hesap", "dogrula",
+            "masuk", "verifikasi")

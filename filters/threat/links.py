@@ -11,6 +11,7 @@ lists and feed files come first. Who owns a name comes from the Public Suffix Li
 
 from __future__ import annotations
 
+import ipaddress
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -23,15 +24,31 @@ import re2
 from filters.threat.brands import brand_claims
 from filters.threat.feeds import DomainList, normalise_host
 from filters.threat.hosts import Host, parse_host, scripts, skeleton, unicode_form
-from filters.threat.linkdata import BRANDS, FREE_HOSTING, KEYWORDS, KNOWN_TLDS, RISKY_TLDS, SHORTENERS
+from filters.threat.linkdata import (
+    ACCOUNT_PLATFORMS,
+    BRANDS,
+    FREE_HOSTING,
+    KEYWORDS,
+    KNOWN_TLDS,
+    RISKY_TLDS,
+    SHORTENERS,
+)
 from filters.threat.scoring import combine
 
+
+# Where a bare name may end: a known TLD, or a shared platform or shortener under another one (`page.gd`).
+def _alternation(names: Iterable[str]) -> str:
+    return "|".join(sorted((name.replace(".", r"\.") for name in names), key=len, reverse=True))
+
+
+_BARE_SUFFIXES = _alternation({*KNOWN_TLDS, *(name for name in FREE_HOSTING if name.rsplit(".", 1)[-1] not in KNOWN_TLDS)})
+_BARE_SHORTENERS = _alternation(name for name in SHORTENERS if name.rsplit(".", 1)[-1] not in KNOWN_TLDS)
 # A link with a scheme, `www.` or `data:`; or a bare name under a known TLD that does not follow a
 # letter, digit, `@` (an e-mail address), `.`, `-` or `_` (the bare alternative takes the character
 # before it, which `_candidates` drops). No groups: RE2 then finds matches with its DFA alone.
 _URL = re2.compile(
     r"(?:\b(?:https?|hxxps?|ftp)://|\bwww\.|\bdata:[a-z]+/[a-z0-9.+-]+[;,])[^\s<>\"'\x60]+"
-    r"|(?:^|[^\pL\pN@._-])(?:[\pL\pN][\pL\pN-]*\.)+(?:" + "|".join(sorted(KNOWN_TLDS, key=len, reverse=True)) + r")\b"
+    r"|(?:^|[^\pL\pN@._-])(?:(?:[\pL\pN][\pL\pN-]*\.)+(?:" + _BARE_SUFFIXES + r")|" + _BARE_SHORTENERS + r")\b"
     r"(?::\d{2,5})?(?:/[^\s<>\"'\x60]*)?"
 )
 _KIT = re2.compile(r"\.php\b|/wp-(?:content|admin|includes)/|[?&](?:email|login|user|account)=|/(?:signin|login|"
@@ -40,7 +57,15 @@ _DIGITS = re2.compile(r"\d{4,}|[a-z]+\d+[a-z]+\d+[a-z\d]*\d")
 # Five consonants in a row (y counts as a vowel): a name typed by a machine, not a person.
 _UNSPOKEN = re2.compile(r"[bcdfghjklmnpqrstvwxz]{5}")
 # A TLD spelt inside a name as a word of its own: `paypal-com.`, `com-secure.`, `allegro-pl-`.
-_TLD_WORD = re2.compile(r"(?:^|[.-])(?:com|net|org)-|-(?:com|net|org)(?:$|[.-])")
+_TLD_WORD = re2.compile(r"(?:^|[.-])(?:com|net)-|-(?:com|net)(?:$|[.-])")
+# A scheme or `www` spelt into a label to make the name read like a URL: `https-login.`, `wwwpaypal.`,
+# `https--www-roblox.` (not `httpd.`, `http2.`, `www2.`, `www-01.`: servers and mirrors name themselves so).
+_URL_WORD = re2.compile(r"^(?:https?-|https?www|www[a-z]{3})")
+# Country codes that are no English word: `-pl`, `-fr` in a name under another TLD ape that country's sites.
+_COUNTRY_WORDS = frozenset("pl de fr uk es pt br nl se dk fi ch au ca cl mx ar jp kr cn ru ua cz sk hu ro gr "
+                           "tr za ng ke eg ma sa ae pk vn ph th ie nz sg hk tw lt lv ee bg hr rs si".split())
+_LETTERS_DIGITS = re2.compile(r"[a-z]+|[0-9]+")
+_HEX = frozenset("0123456789abcdef")
 _LONG_BRANDS = re2.compile("|".join(sorted((b for b in BRANDS if len(b) >= 5), key=len, reverse=True)))
 _LURE_WORDS = frozenset(KEYWORDS)
 _CONFUSED = frozenset({"LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE"})  # scripts with Latin twins
@@ -120,8 +145,10 @@ def _candidates(text: str) -> Iterator[tuple[int, int, bool]]:
 def _link_at(text: str, start: int, end: int, bare: bool) -> str | None:
     """The link a `_URL` match stands for, or None: a bare domain needs a name of 3 characters or
     more under its TLD (`t1.id` is code, `abc.de` a name)."""
-    if bare and len(text[start:end].split("/", 1)[0].split(":", 1)[0].rsplit(".", 2)[-2]) < 3:
-        return None
+    if bare:
+        name = text[start:end].split("/", 1)[0].split(":", 1)[0]
+        if len(name.rsplit(".", 2)[-2]) < 3 and name not in SHORTENERS and name.split(".", 1)[1] not in FREE_HOSTING:
+            return None
     return text[start:end].rstrip(_TRAILING) or None
 
 
@@ -241,6 +268,8 @@ def _name_signals(host: Host, signals: list[tuple[float, str]]) -> float:
     labels = looks.split(".")
     tokens = _tokens(labels[:-suffix_labels or None])
     owner = skeleton(unicode_form(host.owner_label))
+    if host.platform in ACCOUNT_PLATFORMS and owner in BRANDS:
+        tokens.discard(owner)  # `google.github.io`: account names there are unique, and brands hold their own
     weight, why = brand_claims(tokens, host.site, "" if host.platform else owner, _tokens([owner]))
     if shown != host.name:  # an internationalised name: which scripts, and what it looks like
         if looks != shown and weight:
@@ -258,10 +287,21 @@ def _name_signals(host: Host, signals: list[tuple[float, str]]) -> float:
 
 
 def _ip_signals(host: str, signals: list[tuple[float, str]]) -> bool:
-    """Signs of a host given as an IP address; False when it is a name."""
+    """Signs of a host given as an IP address; False when it is a name.
+
+    A loopback address in its usual spelling is the reader's own machine
+    (`http://127.0.0.1:8080/`), which serves no one else a page; a private one may be an
+    insider's host, so it still counts."""
     address, disguised = ipv4_host(host)
     if not address and not (host.startswith("[") and host.endswith("]")):
         return False
+    try:
+        ip = ipaddress.ip_address(host.strip("[]"))
+        local = not disguised and (ip.is_loopback or ip.is_unspecified)
+    except ValueError:
+        local = False
+    if local:
+        return True
     signals.append((0.6, "ip-literal"))
     if disguised:
         signals.append((0.8, "disguised-ip"))
@@ -276,19 +316,33 @@ def _data_url(link: Link) -> Judgement | None:
     return Judgement(link, 0.85 if kind in _ACTIVE_DATA else 0.3, (f"data-url:{kind}",))
 
 
+def _machine_made(label: str) -> bool:
+    """A label no person chose: letters and digits interleaved (`283ns834s2`), a hex token (`c089be`),
+    a long digit run, five consonants in a row, or three hyphens or more."""
+    runs = sum(len(_LETTERS_DIGITS.findall(piece)) - 1 for piece in label.split("-") if piece)
+    digits = sum(char.isdigit() for char in label)
+    hex_token = len(label) >= 6 and 2 <= digits < len(label) - 1 and all(char in _HEX for char in label)
+    return (runs >= 3 or hex_token or bool(_DIGITS.search(label) or _UNSPOKEN.search(label))
+            or label.count("-") >= 3)
+
+
 def _shape_signals(name: str, host: Host, signals: list[tuple[float, str]]) -> None:
     """How the name is built: machine-made labels, strung-together words, URLs spelt as names."""
     if len(host.subdomains) >= 3:
         signals.append((0.35, "many-subdomains"))
-    first = name.split(".")[0]
-    if "http" in first or (first != "www" and "www" in first) or _TLD_WORD.search(name):
+    if _URL_WORD.search(name.split(".")[0]) or _TLD_WORD.search(name):
         signals.append((0.6, "deceptive-label"))  # `https-login.`, `wwwpaypal.`, `paypal-com.`
     owner = unicode_form(host.owner_label)
-    hyphens = max((label.count("-") for label in unicode_form(name).split(".")), default=0)
-    if _DIGITS.search(owner) or _UNSPOKEN.search(owner) or hyphens >= 3:
+    if _machine_made(owner):
         signals.append((0.25, "random-label"))  # typed by a machine, not chosen by a person
+    elif any(len(label) >= 6 and _machine_made(label) for label in host.subdomains):
+        signals.append((0.25, "random-subdomain"))  # a token per victim or per campaign
     if owner.count("-") == 2:
         signals.append((0.3, "hyphenated-name"))  # words strung together: "secure-account-update"
+    tld = host.site.rsplit(".", 1)[-1]
+    countries = {piece for piece in owner.split("-")[1:] if piece in _COUNTRY_WORDS and piece != tld}
+    if countries:
+        signals.append((0.25, f"country-word:{min(countries)}"))  # `allegro-pl.`, `avis-fr.` under another TLD
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,7 +376,8 @@ def host_signs(name: str) -> HostSigns:
         signals.append((RISKY_TLDS[tld], f"tld:{tld}"))
     hosting = host.platform
     if hosting:  # anyone's page: a sign only beside others (project pages live there too)
-        signals.append((0.35, f"free-hosting:{hosting}"))
+        listed = hosting in FREE_HOSTING or hosting.split(".", 1)[-1] in FREE_HOSTING
+        signals.append((0.35 if listed else 0.2, f"{'free-hosting' if listed else 'shared-platform'}:{hosting}"))
     brand = _name_signals(host, signals)
     _shape_signals(name, host, signals)
     return HostSigns(tuple(signals), False, host.site, brand, hosting, words)
@@ -351,8 +406,9 @@ def judge(link: Link, allow: DomainList, deny: DomainList, *, odd_dots: bool = F
         # DNS cannot resolve it, so it leads nowhere; not read further (bounded work per link).
         return Judgement(link, 0.3, ("invalid-host",))
     signals: list[tuple[float, str]] = []
-    if userinfo:
-        signals.append((0.75, "userinfo"))
+    if userinfo:  # `paypal.com@evil.example` reads as PayPal; `user:secret@host`, `git@host` are logins
+        disguise = "." in userinfo or _LONG_BRANDS.search(userinfo) is not None
+        signals.append((0.75, "userinfo") if disguise else (0.3, "credentials-in-link"))
     if odd_dots:
         signals.append((0.45, "unicode-dots"))
     host = host_signs(name)
@@ -366,6 +422,8 @@ def judge(link: Link, allow: DomainList, deny: DomainList, *, odd_dots: bool = F
         return _finish(link, signals)
     if host.site in SHORTENERS and path.strip("/?#"):
         signals.append((0.45, "shortener"))
+        if _LONG_BRANDS.search(path):  # the alias is all the reader sees: a brand there is a claim
+            signals.append((0.3, "brand-in-path"))
     if port and port not in ("80", "443", "8080", "8443"):
         signals.append((0.2, "odd-port"))
     if _KIT.search(path):

@@ -41,6 +41,13 @@ def _score(url: str, allow: DomainList = NONE, deny: DomainList = NONE) -> tuple
     ("https://paypal-com.example/", "deceptive-label"),
     ("data:text/html;base64,PGgxPkxvZyBpbjwvaDE+", "data-url:text/html"),
     ("https://https--www-example.com/", "deceptive-label"),
+    ("https://bit.ly/paypal-refund", "brand-in-path"),
+    ("https://id-7k2p9x4m.example/", "random-label"),
+    ("https://a9f3c2e17b.shop-example.com/", "random-subdomain"),
+    ("https://avis-client-fr.example/", "country-word:fr"),
+    ("https://user:secret@intranet.example/", "credentials-in-link"),
+    ("https://konto-odbior.example/", "keywords"),
+    ("https://docs.some-project.readthedocs.io/", "shared-platform:readthedocs.io"),
 ])
 def test_each_sign_is_reported(url: str, reason: str) -> None:
     score, reasons = _score(url)
@@ -53,7 +60,10 @@ def test_each_sign_is_reported(url: str, reason: str) -> None:
     "https://teams.microsoft.com/l/meetup-join/1", "https://cloud.google.com/run", "https://www.google.de/maps",
     "https://www.amazon.co.jp/", "https://pineapple.example/", "https://myproject.github.io/docs/",
     "https://www.münchen.de/", "https://xn--mnchen-3ya.de/", "https://booking.hotel.example/rooms",
-    "data:image/png;base64,iVBORw0KGgo=",
+    "data:image/png;base64,iVBORw0KGgo=", "http://127.0.0.1:8080/", "https://httpbin.org/get",
+    "https://www2.example.ac.uk/", "https://google.github.io/styleguide/", "https://fonts.googleapis.com/css",
+    "https://nghttp2.org/", "https://unicode-org.github.io/icu/", "https://requests.readthedocs.io/en/latest/",
+    "https://www.mercadolivre.com.br/", "https://python-lazy-object-proxy.readthedocs.io/",
 ])
 def test_well_known_sites_score_low(url: str) -> None:
     assert _score(url)[0] < 0.5
@@ -111,3 +121,19 @@ def test_non_ascii_dots_are_a_sign_of_their_own() -> None:
 def test_a_name_dns_cannot_hold_is_not_read_further() -> None:
     assert _score("https://" + "a" * 64 + ".example/") == (0.3, ("invalid-host",))
     assert _score("https://" + "ab." * 100 + "example/") == (0.3, ("invalid-host",))
+
+
+def test_bare_names_on_shared_platforms_are_links() -> None:
+    found = [link.url for link in extract("try konto-weryfikacja.page.gd or is.gd/abc, not page.gd alone")]
+    assert found == ["konto-weryfikacja.page.gd", "is.gd/abc"]
+
+
+@pytest.mark.parametrize("url", [
+    "https://avis-client-fr.fyi/", "https://id-7k2p9x4m.club/", "https://a9f3c2e17b8d.example-shop.guru/",
+])
+def test_an_abused_tld_with_a_machine_made_or_borrowed_name_alerts(url: str) -> None:
+    assert _score(url)[0] >= 0.5
+
+
+def test_an_abused_tld_alone_does_not_alert() -> None:
+    assert _score("https://corner-bakery.site/")[0] < 0.5
