@@ -28,7 +28,8 @@ from filters._api import (
 )
 from filters._chain import Chain, ChainResult, Step
 from filters._context import FilterContext, Store, Vault
-from filters._isolated import FilterRaised, IsolatedFilter, IsolationFailed
+from filters._isolated import BadVerdict, FilterRaised, IsolatedFilter, IsolationFailed, PoolBusy, WorkerPool
+from filters._offload import Offload
 from filters._registry import build as build_filter
 from filters._registry import describe as describe_filters
 from filters._registry import format_filters
@@ -43,6 +44,6 @@ __all__ = [
     "FilterContext", "Store", "Vault",
     "ByteSize", "Duration", "OptionsError",
     "Chain", "ChainResult", "Step", "StreamChain",
-    "FilterRaised", "IsolatedFilter", "IsolationFailed",
+    "BadVerdict", "FilterRaised", "IsolatedFilter", "IsolationFailed", "Offload", "PoolBusy", "WorkerPool",
     "build_filter", "describe_filters", "format_filters", "installed_filters", "load_filter",
 ]

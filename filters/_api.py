@@ -194,9 +194,11 @@ class Filter(Generic[OptionsT]):
     @property
     def offloadable(self) -> bool:
         """True when `inspect` only computes: it awaits nothing tied to the event loop (no state
-        store, vault or other I/O) and keeps no state on `self` between calls. A long text (8,192
-        characters or more) is then inspected on the gateway's filter thread, so that the event
-        loop keeps serving other clients meanwhile. Default False: every call on the event loop."""
+        store, vault or other I/O) and keeps no state on `self` between calls. A long text (2,048
+        characters or more by default) is then inspected off the event loop (`filters._offload`: in
+        worker processes that build the filter from its config entry, or on the filter thread), so
+        that the event loop keeps serving other clients meanwhile. Default False: every call on
+        the event loop."""
         return False
 
     async def inspect(self, message: Message) -> Verdict:

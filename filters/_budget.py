@@ -21,9 +21,11 @@ of its limit, and never pass one over it.
 
 A long text is different: the worst shapes cost a millisecond or more of CPU per KB, and one call
 would hold the event loop for all of it. A filter that only computes (`Filter.offloadable`) has a
-text of `OFFLOAD_FROM` characters or more inspected on the filter thread instead (`offloaded`):
-the event loop thread keeps serving, taking the interpreter lock back at least every millisecond
-while the filter computes. The CPU budget is the same, read from that thread's clock.
+text of `OFFLOAD_FROM` characters or more inspected elsewhere (`filters._offload`): in worker
+processes, which run it with `drive` under the same budget, or on the filter thread here
+(`offloaded`), where the event loop thread keeps serving, taking the interpreter lock back at least
+every half millisecond while the filter computes. The CPU budget is the same, read from the clock
+of the thread that computes.
 """
 
 from __future__ import annotations
@@ -38,11 +40,11 @@ from collections.abc import Awaitable, Coroutine, Generator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-__all__ = ["OFFLOAD_FROM", "REFERENCE_AGE", "Expired", "OverBudget", "cpu_reference", "metered", "offloaded"]
+__all__ = ["OFFLOAD_FROM", "REFERENCE_AGE", "Expired", "OverBudget", "cpu_reference", "drive", "metered", "offloaded"]
 
 log = logging.getLogger("chatguard.filters")
 
-OFFLOAD_FROM = 8192  # characters: from this length an offloadable filter computes off the event loop
+OFFLOAD_FROM = 2048  # characters: from this length an offloadable filter computes off the event loop
 SWITCH_INTERVAL = 0.0005  # seconds the filter thread may hold the interpreter lock while the loop waits
 
 
@@ -192,8 +194,9 @@ def _filter_thread() -> ThreadPoolExecutor:
     return _thread
 
 
-def _drive[T](coro: Coroutine[Any, Any, T], limit: float) -> tuple[T, float]:
-    """Run a computing-only coroutine to its end on this thread, with its CPU time."""
+def drive[T](coro: Coroutine[Any, Any, T], limit: float) -> tuple[T, float]:
+    """Run a computing-only coroutine to its end on this thread, with its CPU time (the filter thread, or
+    a worker process of `filters._isolated`)."""
     started = cpu_clock()
     try:
         while True:
@@ -216,7 +219,7 @@ async def offloaded[T](coro: Coroutine[Any, Any, T], limit: float) -> tuple[T, f
     is abandoned (`Expired`): one not started yet never runs; one running is left to finish alone."""
     global _thread
     thread = _filter_thread()
-    future = thread.submit(_drive, coro, limit)
+    future = thread.submit(drive, coro, limit)
     try:
         return await asyncio.wait_for(asyncio.wrap_future(future), 2 * limit)
     except TimeoutError:

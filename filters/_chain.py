@@ -14,10 +14,11 @@ import logging
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from filters._api import PASS, Action, AnyFilter, Direction, Finding, Hints, Message, Verdict
-from filters._budget import OFFLOAD_FROM, Expired, OverBudget, metered, offloaded
+from filters._budget import Expired, OverBudget, metered
+from filters._contract import verdict_problem
+from filters._offload import THREAD, Offload
 
 __all__ = ["Chain", "ChainResult", "Step", "inspect_step", "run_steps", "verdict_problem"]
 
@@ -27,11 +28,13 @@ log = logging.getLogger("chatguard.filters")
 @dataclass(frozen=True, slots=True)
 class Step:
     """One configured filter in a chain: its config name, the shared instance, its time limit
-    per message (CPU time while it computes, wall time while it waits)."""
+    per message (CPU time while it computes, wall time while it waits) and where its long texts go
+    when it only computes (`filters._offload`)."""
 
     name: str
     filter: AnyFilter
     timeout: float
+    offloader: Offload = field(default=THREAD, repr=False, compare=False)
     passed: Verdict = field(init=False, repr=False, compare=False)
     offload: bool = field(init=False, repr=False, compare=False)  # long texts off the event loop
 
@@ -84,38 +87,6 @@ class ChainResult:
     def hints(self) -> Hints:
         """Every filter's hints merged (`Hints.merge`)."""
         return Hints.merge(v.hints for v in self.verdicts)
-
-
-def verdict_problem(verdict: Any, text: str) -> str:
-    """Why `verdict` breaks the contract for a filter that saw `text` ("" if it does not).
-
-    The answer names the rule only, never content, so it is safe to log and audit.
-    """
-    if not isinstance(verdict, Verdict):
-        return f"returned {type(verdict).__name__}, not a Verdict"
-    action = verdict.action
-    if action is Action.MODIFY:
-        if not isinstance(verdict.text, str):
-            return "modify without text"
-    elif action is Action.PASS or action is Action.BLOCK:
-        if verdict.text is not None:
-            return f"{action.value} with text (only modify carries text)"
-    else:
-        return "action is not an Action"
-    if not isinstance(verdict.reason, str):
-        return "reason is not a string"
-    if not isinstance(verdict.hints, Hints):
-        return "hints is not a Hints"
-    if not isinstance(verdict.findings, tuple):
-        return "findings is not a tuple"
-    size = len(text)
-    for finding in verdict.findings:
-        if not isinstance(finding, Finding):
-            return "finding is not a Finding"
-        start, end = finding.start, finding.end
-        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= size):
-            return "finding out of bounds"
-    return ""
 
 
 class Chain:
@@ -185,8 +156,8 @@ async def inspect_step(step: Step, message: Message) -> tuple[Verdict | None, st
     """Run one filter under its budget: `(verdict, "", cpu)`, or `(None, reason, cpu)` when it misbehaved."""
     problem = None
     try:
-        if step.offload and len(message.text) >= OFFLOAD_FROM:
-            (verdict, problem), cpu = await offloaded(_checked(step, message), step.timeout)
+        if step.offload and len(message.text) >= step.offloader.from_chars:
+            verdict, problem, cpu = await step.offloader.run(step.name, step.filter, step.timeout, message)
         else:
             verdict, cpu = await metered(step.filter.inspect(message), step.timeout)
     except OverBudget as over:
@@ -204,16 +175,9 @@ async def inspect_step(step: Step, message: Message) -> tuple[Verdict | None, st
         return None, _failed(step, exc), 0.0
     if problem is None:
         problem = "" if verdict is PASS else verdict_problem(verdict, message.text)  # PASS: frozen, valid
-    if problem:
+    if problem or verdict is None:
         return None, _failed(step, None, f"failed: bad verdict ({problem})"), cpu
     return step.stamp(verdict), "", cpu
-
-
-async def _checked(step: Step, message: Message) -> tuple[Verdict, str]:
-    """The verdict and its contract check together: for a long text both run off the event loop
-    (a verdict may carry tens of thousands of findings to check)."""
-    verdict = await step.filter.inspect(message)
-    return verdict, verdict_problem(verdict, message.text)
 
 
 def _failed(step: Step, exc: BaseException | None, what: str = "") -> str:

@@ -1,18 +1,28 @@
-"""A filter run in worker processes of its own, under a hard deadline (`isolate: process`).
+"""Filters run in worker processes of their own, under a hard deadline.
 
-The CPU budget (`filters._budget`) tells that a filter computed too long only once it returns:
-Python code cannot be interrupted inside the process, so a filter that may legitimately be slow
-(a model, a large dictionary) holds the worker's event loop, and every client of that worker,
-while it computes. An isolated filter is built in `processes` worker processes instead, started
-with `spawn` (a fresh interpreter: none of the gateway's sockets, threads or event loop), and each
-message goes to an idle one while the event loop only waits. A call still running when the chain's
-time limit for the filter is up is abandoned: its process is killed and a new one started, so the
-limit is a hard deadline, and the chain counts the call as a failure (block, unless the route says
-`fail: open`). While every process is busy or being replaced, messages wait for one; that wait is
-part of the same deadline.
+Python code cannot be interrupted inside its process, and a thread shares the interpreter lock:
+a filter computing on the gateway's event loop (or on a thread beside it) holds up every client of
+that gateway worker while it computes. A `WorkerPool` builds filters in `processes` worker
+processes instead, started with `spawn` (a fresh interpreter: none of the gateway's sockets,
+threads or event loop), and each message goes to an idle one while the event loop only waits.
+Two users, one mechanism:
 
-What isolation gives up: the shared state store and vault (the processes have neither), and
-`stream()` (a stream's chunks are inspected one by one). Options must be plain YAML values.
+- `isolate: process` (`IsolatedFilter`): every message of one filter that may legitimately be
+  slow (a model, a large dictionary). The chain's time limit for it becomes a hard deadline.
+- offloading (`filters._offload`): the long texts of filters that only compute (masking,
+  threat), so that the event loop never runs their heavy work.
+
+A call still running at its deadline is abandoned: its process is killed and a new one started
+(in the background, with back-off while starts fail), and the caller fails closed. A worker that
+died is replaced the same way. While every process is busy, messages wait for one, at most
+`queue` of them (more fail at once: `PoolBusy`); the wait is part of the caller's deadline.
+
+What crosses to a worker: the message (text, principal, metadata as plain values) and, back, the
+verdict with its findings packed into arrays, so that a verdict of tens of thousands of findings
+costs the event loop a memory copy and a few slices of object building, not a pickle walk.
+Everything is written and read without blocking the event loop. What isolation gives up: the
+shared state store and vault (the processes have neither), and `stream()` (a stream's chunks are
+inspected one by one). Options must be plain YAML values.
 """
 
 from __future__ import annotations
@@ -22,28 +32,49 @@ import contextlib
 import dataclasses
 import logging
 import multiprocessing
+import os
+import pickle
+import socket
+import struct
+import time
+from array import array
+from collections import deque
 from collections.abc import Mapping
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from filters._api import AnyFilter, Direction, Filter, Message, Verdict
+from filters._api import Action, AnyFilter, Direction, Filter, Finding, Message, Verdict
+from filters._budget import OverBudget, drive
+from filters._contract import verdict_problem
 
-__all__ = ["FilterRaised", "IsolatedFilter", "IsolationFailed"]
+__all__ = ["BadVerdict", "FilterRaised", "IsolatedFilter", "IsolationFailed", "PoolBusy", "WorkerPool"]
 
 log = logging.getLogger("chatguard.filters")
 
 _SPAWN = multiprocessing.get_context("spawn")
-START_WITHIN = 120.0  # seconds a new process may take to import and build its filter
+START_WITHIN = 120.0  # seconds a new process may take to import and build its filters
+RESTART_PAUSE = (1.0, 30.0)  # seconds between failed starts of a replacement: first, longest
+FINDINGS_PER_SLICE = 512  # findings built between turns of the event loop when a verdict comes back
+
+type Spec = tuple[str, Mapping[str, Any], str]  # a filter's `use`, its options, its config path
 
 
 class IsolationFailed(Exception):
-    """A worker process could not build the filter or ended."""
+    """A worker process could not build its filters or ended."""
 
 
 class FilterRaised(IsolationFailed):
     """The filter raised in its worker process (named by type only: the text may quote the message);
     the process itself is fine."""
+
+
+class BadVerdict(IsolationFailed):
+    """The filter answered something that breaks the verdict contract (the rule only, never content)."""
+
+
+class PoolBusy(IsolationFailed):
+    """Every worker process is busy and `queue` messages already wait: this one fails at once."""
 
 
 def plain(value: Any) -> Any:
@@ -55,91 +86,330 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _serve(conn: Connection, name: str, use: str, options: dict[str, Any], path: str) -> None:
-    """The worker process: build the filter once, then answer one message at a time."""
-    from filters._registry import build
+def portable(message: Message) -> Message:
+    """`message` with its metadata as a plain dict (a read-only mapping does not pickle)."""
+    return dataclasses.replace(message, metadata=dict(message.metadata))
+
+
+# A verdict across the pipe: its fields, then its findings as columns. Each finding's type and class are
+# indexes into small tables; a finding of a subclass (`MaskFinding` names its detector) adds its own
+# fields' values, in order, to `extras`.
+type Packed = tuple[str, str | None, str, Any, str, tuple[str, ...], tuple[type[Finding], ...], array[int],
+                    array[int], array[int], array[int], array[float], list[tuple[Any, ...]]]
+_BASE = len(dataclasses.fields(Finding))
+
+
+def pack(verdict: Verdict) -> Packed:
+    """`verdict` (contract already checked) as plain values and arrays."""
+    findings = verdict.findings
+    types: dict[str, int] = {}
+    kinds = array("I", [types.setdefault(f.type, len(types)) for f in findings])
+    classes: dict[type[Finding], int] = {Finding: 0}
+    extras: list[tuple[Any, ...]] = []
+    for finding in findings:
+        cls = type(finding)
+        if cls is not Finding:
+            classes.setdefault(cls, len(classes))
+            extras.append(tuple(getattr(finding, f.name) for f in dataclasses.fields(finding)[_BASE:]))
+    class_of = array("I", [classes[type(f)] for f in findings]) if len(classes) > 1 else array("I")
+    return (verdict.action.value, verdict.text, verdict.reason, verdict.hints, verdict.filter, tuple(types),
+            tuple(classes), kinds, class_of, array("q", [f.start for f in findings]),
+            array("q", [f.end for f in findings]), array("d", [f.score for f in findings]), extras)
+
+
+async def unpack(packed: Packed) -> Verdict:
+    """The verdict `pack` packed; many findings are built a slice at a time, the event loop running between."""
+    action, text, reason, hints, name, types, classes, kinds, class_of, starts, ends, scores, extras = packed
+    findings: list[Finding] = []
+    more = iter(extras)
+    for first in range(0, len(kinds), FINDINGS_PER_SLICE):
+        if first:
+            await asyncio.sleep(0)
+        last = first + FINDINGS_PER_SLICE
+        slices = ([types[k] for k in kinds[first:last]], starts[first:last], ends[first:last], scores[first:last])
+        if not class_of:
+            findings += map(Finding, *slices)
+            continue
+        for index, kind, start, end, score in zip(class_of[first:last], *slices, strict=True):
+            cls = classes[index]
+            findings.append(Finding(kind, start, end, score) if cls is Finding else cls(kind, start, end, score,
+                                                                                          *next(more)))
+    return Verdict(Action(action), text, reason, tuple(findings), hints, name)
+
+
+def _serve(conn: Connection, specs: dict[str, Spec]) -> None:
+    """The worker process: build the filters once, then answer one message at a time.
+
+    A request is `(name, message, limit)`. With a `limit` the filter must only compute: it runs under
+    that CPU budget (`filters._budget`) and its verdict is checked here, off the gateway's loop; without
+    one it runs on this process's own event loop and may await. Answers: `("ok", packed, "", cpu)`,
+    `("bad", None, problem, cpu)`, `("over", cpu)` or `("raised", exception type)`."""
+    from filters._registry import build  # the registry reaches the filters, which import the facade
 
     try:
-        flt = build(name, use, options, path)
+        built = {name: build(name, use, options, path) for name, (use, options, path) in specs.items()}
     except Exception as exc:
-        conn.send(("failed", type(exc).__name__))
+        conn.send_bytes(pickle.dumps(("failed", type(exc).__name__)))
         return
-    conn.send(("ready", None))
+    conn.send_bytes(pickle.dumps(("ready", os.getpid())))
     loop = asyncio.new_event_loop()
     while True:
         try:
-            message = conn.recv()
+            name, message, limit = pickle.loads(conn.recv_bytes())  # noqa: S301  # from the gateway, its own pipe
         except (EOFError, OSError):
             break
+        flt = built[name]
+        answer: tuple[Any, ...]
         try:
-            conn.send(("ok", loop.run_until_complete(flt.inspect(message))))
+            if limit is None:
+                started = time.thread_time()
+                verdict = loop.run_until_complete(flt.inspect(message))
+                cpu = time.thread_time() - started
+            else:
+                verdict, cpu = drive(flt.inspect(message), limit)
+            problem = verdict_problem(verdict, message.text)
+            answer = ("bad", None, problem, cpu) if problem else ("ok", pack(verdict), "", cpu)
+        except OverBudget as over:
+            answer = ("over", over.cpu)
         except Exception as exc:
-            conn.send(("failed", type(exc).__name__))
+            answer = ("raised", type(exc).__name__)
+        conn.send_bytes(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
     loop.close()
 
 
-async def _receive(conn: Connection) -> tuple[str, Any]:
-    """The worker's next answer, waited for on the event loop (never a blocking read)."""
-    loop = asyncio.get_running_loop()
-    answer: asyncio.Future[tuple[str, Any]] = loop.create_future()
-    fd = conn.fileno()
+class _Channel:
+    """The gateway's end of a worker's pipe: whole messages (multiprocessing's framing: a 4-byte length,
+    or -1 and an 8-byte one) written and read on the event loop without ever blocking it."""
 
-    def readable() -> None:
-        loop.remove_reader(fd)
-        if answer.done():
-            return
-        try:
-            answer.set_result(conn.recv())
-        except (EOFError, OSError):
-            answer.set_exception(IsolationFailed("worker process ended"))
+    __slots__ = ("sock",)
 
-    loop.add_reader(fd, readable)
-    try:
-        return await answer
-    finally:
-        loop.remove_reader(fd)
+    def __init__(self, conn: Connection) -> None:
+        self.sock = socket.socket(fileno=os.dup(conn.fileno()))
+        conn.close()
+        self.sock.setblocking(False)
+
+    async def send(self, payload: bytes) -> None:
+        size = len(payload)
+        header = struct.pack("!i", size) if size <= 0x7FFFFFFF else struct.pack("!iQ", -1, size)
+        loop = asyncio.get_running_loop()
+        await loop.sock_sendall(self.sock, header)
+        await loop.sock_sendall(self.sock, payload)
+
+    async def receive(self) -> Any:
+        (size,) = struct.unpack("!i", await self._exactly(4))
+        if size == -1:
+            (size,) = struct.unpack("!Q", await self._exactly(8))
+        return pickle.loads(await self._exactly(size))  # noqa: S301  # our own worker, over a private pipe
+
+    async def _exactly(self, size: int) -> bytearray:
+        loop = asyncio.get_running_loop()
+        buffer = bytearray(size)
+        view = memoryview(buffer)
+        got = 0
+        while got < size:
+            count = await loop.sock_recv_into(self.sock, view[got:])
+            if count == 0:
+                raise IsolationFailed("worker process ended")
+            got += count
+        return buffer
+
+    def close(self) -> None:
+        self.sock.close()
 
 
 class _Worker:
-    """One process and its end of the pipe."""
+    """One process and the gateway's end of its pipe."""
 
-    __slots__ = ("conn", "process")
+    __slots__ = ("channel", "process")
 
-    def __init__(self, process: BaseProcess, conn: Connection) -> None:
+    def __init__(self, process: BaseProcess, channel: _Channel) -> None:
         self.process = process
-        self.conn = conn
+        self.channel = channel
 
     @classmethod
-    async def start(cls, spec: tuple[str, str, dict[str, Any], str]) -> _Worker:
+    async def start(cls, specs: dict[str, Spec], label: str) -> _Worker:
         ours, theirs = _SPAWN.Pipe()
-        process = _SPAWN.Process(target=_serve, args=(theirs, *spec), daemon=True,
-                                 name=f"chatguard-filter-{spec[0]}")
+        process = _SPAWN.Process(target=_serve, args=(theirs, specs), daemon=True, name=label)
         await asyncio.to_thread(process.start)
         theirs.close()
-        worker = cls(process, ours)
+        worker = cls(process, _Channel(ours))
         try:
-            kind, detail = await asyncio.wait_for(_receive(ours), START_WITHIN)
+            kind, detail = await asyncio.wait_for(worker.channel.receive(), START_WITHIN)
         except BaseException:
             await worker.stop()
             raise
         if kind != "ready":
             await worker.stop()
-            raise IsolationFailed(f"building the filter failed: {detail}")
+            raise IsolationFailed(f"building the filters failed: {detail}")
         return worker
 
-    async def call(self, message: Message) -> Verdict:
-        self.conn.send(message)
-        kind, value = await _receive(self.conn)
-        if kind != "ok":
-            raise FilterRaised(str(value))
-        verdict: Verdict = value
-        return verdict
+    async def call(self, request: bytes) -> tuple[Any, ...]:
+        await self.channel.send(request)
+        answer: tuple[Any, ...] = await self.channel.receive()
+        return answer
 
     async def stop(self) -> None:
-        self.conn.close()
+        self.channel.close()
         if self.process.is_alive():
             self.process.kill()
         await asyncio.to_thread(self.process.join, 10)
+
+
+class WorkerPool:
+    """`processes` worker processes, each with every filter of `specs` built; see the module text.
+
+    `queue`: how many calls may wait for a busy pool (None: no bound; the callers' deadlines bound them).
+    """
+
+    def __init__(self, specs: Mapping[str, Spec], processes: int, queue: int | None, label: str) -> None:
+        self.specs: dict[str, Spec] = {name: (use, plain(options), path) for name, (use, options, path) in specs.items()}
+        self.processes = processes
+        self.queue = queue
+        self.label = label
+        self.ready = False  # every first process has started
+        self._starting: asyncio.Task[None] | None = None
+        self._idle: list[_Worker] = []
+        self._waiting: deque[asyncio.Future[_Worker]] = deque()
+        self._all: set[_Worker] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
+
+    @property
+    def idle(self) -> int:
+        """Processes ready for a message now."""
+        return len(self._idle)
+
+    def pids(self) -> list[int]:
+        return [worker.process.pid or 0 for worker in self._all]
+
+    async def start(self) -> None:
+        """Start every process; `IsolationFailed` (the pool closed) when one cannot build its filters."""
+        if self._starting is None:
+            self._starting = asyncio.get_running_loop().create_task(self._start(), name=f"{self.label}-start")
+        await asyncio.shield(self._starting)
+
+    def start_soon(self) -> None:
+        """Start the processes in the background (a failure is logged; the pool stays not ready)."""
+        if self._starting is None and not self._closed:
+            self._starting = asyncio.get_running_loop().create_task(self._start(), name=f"{self.label}-start")
+            self._starting.add_done_callback(_log_start_failure)
+
+    async def _start(self) -> None:
+        started = await asyncio.gather(*(_Worker.start(self.specs, self.label) for _ in range(self.processes)),
+                                       return_exceptions=True)
+        workers = [w for w in started if isinstance(w, _Worker)]
+        failed = [w for w in started if not isinstance(w, _Worker)]
+        if failed or self._closed:
+            for worker in workers:
+                await worker.stop()
+            if failed:
+                raise failed[0]
+            return
+        for worker in workers:
+            self._all.add(worker)
+            self._release(worker)
+        self.ready = True
+
+    async def call(self, name: str, message: Message, limit: float | None) -> tuple[Verdict | None, str, float]:
+        """Filter `name`'s verdict on `message` from a worker process: `(verdict, "", cpu)`, or `(None,
+        problem, cpu)` when the verdict breaks the contract. `limit`: the CPU budget of a filter that only
+        computes (`OverBudget` above it); None: the filter may await. Raises `PoolBusy`, `FilterRaised`,
+        `IsolationFailed` (the process ended; it is replaced). Cancelling the call (a deadline) kills and
+        replaces the process that computes it."""
+        worker = await self._acquire()
+        try:
+            answer = await worker.call(pickle.dumps((name, portable(message), limit), protocol=pickle.HIGHEST_PROTOCOL))
+        except BaseException as exc:  # the deadline (cancelled) or a broken pipe: the process is abandoned
+            self._replace(worker)
+            if isinstance(exc, OSError):
+                raise IsolationFailed("worker process ended") from None
+            raise
+        self._release(worker)
+        kind = answer[0]
+        if kind == "ok":
+            return await unpack(answer[1]), "", answer[3]
+        if kind == "bad":
+            return None, answer[2], answer[3]
+        if kind == "over":
+            raise OverBudget(answer[1])
+        raise FilterRaised(str(answer[1]))
+
+    async def _acquire(self) -> _Worker:
+        while self._idle:
+            worker = self._idle.pop()
+            if worker.process.is_alive():
+                return worker
+            self._replace(worker)
+        if self._closed:
+            raise IsolationFailed("worker processes closed")
+        if self.queue is not None and len(self._waiting) >= self.queue:
+            raise PoolBusy(f"{len(self._waiting)} messages already wait for a worker process")
+        waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
+        self._waiting.append(waiter)
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                self._release(waiter.result())  # handed over just as the caller gave up
+            raise
+        finally:
+            with contextlib.suppress(ValueError):
+                self._waiting.remove(waiter)
+
+    def _release(self, worker: _Worker) -> None:
+        """Hand `worker` to the longest waiting call, or keep it idle."""
+        while self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(worker)
+                return
+        self._idle.append(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill `worker` and start another in the background; it serves as soon as it is ready."""
+        self._all.discard(worker)
+        task = asyncio.get_running_loop().create_task(self._restart(worker), name=f"{self.label}-restart")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _restart(self, worker: _Worker) -> None:
+        await worker.stop()
+        log.warning("%s: worker process replaced", self.label)
+        pause = RESTART_PAUSE[0]
+        while not self._closed:
+            try:
+                fresh = await _Worker.start(self.specs, self.label)
+            except Exception as exc:
+                log.error("%s: a new worker process failed to start (%s); retrying in %.0f s", self.label,
+                          type(exc).__name__, pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, RESTART_PAUSE[1])
+                continue
+            if self._closed:
+                await fresh.stop()
+                return
+            self._all.add(fresh)
+            self._release(fresh)
+            return
+
+    async def aclose(self) -> None:
+        self._closed = True
+        tasks = [*self._tasks, *([self._starting] if self._starting is not None else [])]
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        for waiter in self._waiting:
+            if not waiter.done():
+                waiter.set_exception(IsolationFailed("worker processes closed"))
+        workers, self._all, self._idle = list(self._all), set(), []
+        for worker in workers:
+            await worker.stop()
+
+
+def _log_start_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("worker processes failed to start: %s", type(task.exception()).__name__)
 
 
 class IsolatedFilter(Filter):
@@ -151,73 +421,24 @@ class IsolatedFilter(Filter):
         super().__init__(inner.options, inner.context)
         self.inner = inner
         self.processes = processes
-        self._spec = (name, use, plain(options), path)
-        self._idle: asyncio.Queue[_Worker] | None = None
-        self._all: set[_Worker] = set()
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._closed = False
+        self._name = name
+        self.pool = WorkerPool({name: (use, options, path)}, processes, None, f"chatguard-filter-{name}")
 
     def handles(self, direction: Direction) -> bool:
         return self.inner.handles(direction)
 
     async def start(self) -> None:
         """Start the worker processes (the gateway does this before it serves)."""
-        if self._idle is not None:
-            return
-        self._idle = asyncio.Queue()
-        workers = await asyncio.gather(*(_Worker.start(self._spec) for _ in range(self.processes)))
-        for worker in workers:
-            self._all.add(worker)
-            self._idle.put_nowait(worker)
+        await self.pool.start()
 
     async def inspect(self, message: Message) -> Verdict:
-        if self._idle is None:
+        if not self.pool.ready:
             await self.start()
-        assert self._idle is not None
-        worker = await self._idle.get()
-        portable = dataclasses.replace(message, metadata=dict(message.metadata))
-        try:
-            verdict = await worker.call(portable)
-        except FilterRaised:
-            self._idle.put_nowait(worker)
-            raise
-        except BaseException:  # the deadline (cancelled) or a broken pipe: the process is abandoned
-            self._replace(worker)
-            raise
-        self._idle.put_nowait(worker)
+        verdict, problem, _ = await self.pool.call(self._name, message, None)
+        if verdict is None:
+            raise BadVerdict(problem)
         return verdict
 
-    def _replace(self, worker: _Worker) -> None:
-        """Kill `worker` and start another in the background; it joins the idle ones when ready."""
-        self._all.discard(worker)
-        task = asyncio.get_running_loop().create_task(self._restart(worker), name="chatguard-filter-restart")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _restart(self, worker: _Worker) -> None:
-        await worker.stop()
-        log.warning("isolated filter %s: worker process replaced", self._spec[0])
-        if self._closed:
-            return
-        try:
-            fresh = await _Worker.start(self._spec)
-        except Exception:
-            log.error("isolated filter %s: a new worker process failed to start", self._spec[0])
-            return
-        if self._closed:
-            await fresh.stop()
-            return
-        self._all.add(fresh)
-        assert self._idle is not None
-        self._idle.put_nowait(fresh)
-
     async def aclose(self) -> None:
-        self._closed = True
-        for task in list(self._tasks):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        workers, self._all = list(self._all), set()
-        for worker in workers:
-            await worker.stop()
+        await self.pool.aclose()
         await self.inner.aclose()

@@ -36,7 +36,7 @@ from gateway.transcripts.config import RoutePolicy, TranscriptSettings
 
 __all__ = [
     "AdminSettings", "ByteSize", "ConfigError", "Duration", "FilterRef", "ListenSettings",
-    "LoggingSettings", "MessageFields", "ProbeSettings", "RouteMatch", "RouteSettings", "Settings",
+    "LoggingSettings", "MessageFields", "OffloadSettings", "ProbeSettings", "RouteMatch", "RouteSettings", "Settings",
     "UpstreamSettings", "WebSocketSettings", "load_settings", "loads_settings", "parse_settings",
 ]
 
@@ -157,6 +157,26 @@ class FilterRef:
 
 
 @dataclass(frozen=True)
+class OffloadSettings:
+    """Where long texts of filters that only compute (masking without a vault, threat) are inspected,
+    so that the event loop never runs their heavy work (filters/_offload.py)."""
+
+    mode: Literal["process", "thread"] = "process"  # thread: a filter thread in each gateway worker
+    processes: int = 1               # worker processes per gateway worker
+    queue: int = 64                  # long texts waiting for a busy process; more fail closed at once
+    from_chars: int = 2048           # texts this long and longer leave the event loop
+    start: Literal["lazy", "eager"] = "lazy"  # eager: with the gateway (startup waits, a failure stops it)
+
+    def validate(self, path: str) -> None:
+        if not 1 <= self.processes <= 64:
+            raise ConfigError(join(path, "processes"), f"expected 1 to 64, got {self.processes!r}")
+        if not 1 <= self.queue <= 10000:
+            raise ConfigError(join(path, "queue"), f"expected 1 to 10000, got {self.queue!r}")
+        if self.from_chars < 1:
+            raise ConfigError(join(path, "from_chars"), f"expected >= 1, got {self.from_chars!r}")
+
+
+@dataclass(frozen=True)
 class RouteMatch:
     path: str
     methods: tuple[str, ...] = ()
@@ -252,6 +272,7 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     clients: ClientKeys = field(default_factory=ClientKeys)  # IPv6 clients count by their /64
     filters: Mapping[str, FilterRef] = field(default_factory=lambda: MappingProxyType({}))
+    offload: OffloadSettings = field(default_factory=OffloadSettings)
     state: StateSettings = field(default_factory=StateSettings)
     auth: AuthSettings | None = None
     audit: AuditSettings = field(default_factory=AuditSettings)

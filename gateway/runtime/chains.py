@@ -3,7 +3,9 @@
 Each configured filter is built exactly once (options checked, patterns compiled) and
 shared by every route that names it; each route gets one chain per direction holding
 only the filters that handle that direction. Nothing here runs per request except the
-dictionary lookup in `chain()`.
+dictionary lookup in `chain()`. The filters that only compute share one `Offload` (`offload:`
+in the config): their long texts are inspected in worker processes built from the same
+config entries, so a reload gets new processes with the new options.
 """
 
 from __future__ import annotations
@@ -12,9 +14,19 @@ import logging
 from collections.abc import Mapping
 from types import MappingProxyType, TracebackType
 
-from filters import AnyFilter, Chain, Direction, FilterContext, IsolatedFilter, Step, build_filter
+from filters import (
+    AnyFilter,
+    Chain,
+    Direction,
+    FilterContext,
+    IsolatedFilter,
+    Offload,
+    Step,
+    WorkerPool,
+    build_filter,
+)
 from filters.options import OptionsError, join
-from gateway.config.settings import Settings
+from gateway.config.settings import OffloadSettings, Settings
 
 __all__ = ["FilterChains"]
 
@@ -24,8 +36,10 @@ log = logging.getLogger("chatguard.pipeline")
 class FilterChains:
     """Every route's chains plus the filter instances they share; close with `aclose()`."""
 
-    def __init__(self, filters: Mapping[str, AnyFilter], chains: Mapping[tuple[str, Direction], Chain]) -> None:
+    def __init__(self, filters: Mapping[str, AnyFilter], chains: Mapping[tuple[str, Direction], Chain],
+                 offload: Offload | None = None) -> None:
         self.filters: Mapping[str, AnyFilter] = MappingProxyType(dict(filters))
+        self.offload = offload if offload is not None else Offload()
         self._chains = dict(chains)
         self.routes: tuple[str, ...] = tuple(dict.fromkeys(route for route, _ in self._chains))
         self._closed = False
@@ -41,14 +55,14 @@ class FilterChains:
         """
         refs = settings.filters
         filters: dict[str, AnyFilter] = {}
-        steps: dict[str, Step] = {}
         for name, ref in refs.items():
             path = join("filters", name)
             flt = build_filter(name, ref.use, ref.options, path, context)
             if ref.isolate == "process":
                 flt = IsolatedFilter(flt, name, ref.use, ref.options, path, ref.processes)
             filters[name] = flt
-            steps[name] = Step(name, filters[name], float(ref.timeout))
+        offload = _offload(settings.offload, settings, filters)
+        steps = {name: Step(name, flt, float(refs[name].timeout), offload) for name, flt in filters.items()}
         chains: dict[tuple[str, Direction], Chain] = {}
         for i, route in enumerate(settings.routes):
             route_steps = []
@@ -61,7 +75,7 @@ class FilterChains:
             for direction in Direction:
                 chosen = [s for s in route_steps if s.filter.handles(direction)]
                 chains[(route.name, direction)] = Chain(chosen, fail_open=route.fail == "open")
-        return cls(filters, chains)
+        return cls(filters, chains, offload)
 
     async def start(self) -> None:
         """Start what filters run outside this process (`isolate: process`) before traffic arrives, so
@@ -69,6 +83,7 @@ class FilterChains:
         for flt in self.filters.values():
             if isinstance(flt, IsolatedFilter):
                 await flt.start()
+        await self.offload.start()
 
     def chain(self, route: str, direction: Direction) -> Chain:
         """The chain for `route` and `direction`; KeyError for a route that was not configured."""
@@ -79,6 +94,7 @@ class FilterChains:
         if self._closed:
             return
         self._closed = True
+        await self.offload.aclose()
         for name, flt in self.filters.items():
             try:
                 await flt.aclose()
@@ -91,3 +107,14 @@ class FilterChains:
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
         await self.aclose()
+
+
+def _offload(config: OffloadSettings, settings: Settings, filters: Mapping[str, AnyFilter]) -> Offload:
+    """The filter thread, or a pool of worker processes building every filter that only computes from
+    its config entry (with the processes' own context: such a filter uses no store or vault)."""
+    offloadable = {name: settings.filters[name] for name, flt in filters.items() if flt.offloadable}
+    if config.mode == "thread" or not offloadable:
+        return Offload(config.from_chars)
+    specs = {name: (ref.use, ref.options, join("filters", name)) for name, ref in offloadable.items()}
+    pool = WorkerPool(specs, config.processes, config.queue, "chatguard-offload")
+    return Offload(config.from_chars, pool, eager=config.start == "eager")

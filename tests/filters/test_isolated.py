@@ -70,7 +70,7 @@ async def test_a_call_past_its_deadline_fails_closed_without_stalling_the_loop(s
     assert ticks.count > 0  # the event loop kept turning while the filter computed elsewhere
     # The replacement starts in the background (seconds on a busy machine); a message sent before it is
     # ready waits for it within its own deadline. Wait for it here, so that the deadline measures the call.
-    await until(lambda: spin._idle is not None and spin._idle.qsize() == 1, "the replacement process", 120)
+    await until(lambda: spin.pool.idle == 1, "the replacement process", 120)
     after = await asyncio.wait_for(chain.run(message("hello")), 120)
     assert after.action is Action.MODIFY and after.text is not None
     assert after.text.rsplit(" ", 1)[1] != before  # the stuck process was replaced
@@ -92,7 +92,7 @@ async def test_closing_ends_the_processes(tmp_path: Path, monkeypatch: pytest.Mo
     isolated = IsolatedFilter(build_filter("slow", "spin", {}, "filters.slow"), "slow", "spin", {},
                               "filters.slow", processes=2)
     await isolated.start()
-    processes = [worker.process for worker in isolated._all]
+    processes = [worker.process for worker in isolated.pool._all]
     assert len(processes) == 2 and all(p.is_alive() for p in processes)
     await isolated.aclose()
     assert not any(p.is_alive() for p in processes)

@@ -1,0 +1,73 @@
+"""Long messages through the running gateway are inspected in its offload worker processes: masked and
+blocked as on the event loop, the processes started with the gateway (`start: eager`) and ended with it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from filters import Offload
+from gateway.config.settings import parse_settings
+from gateway.keys import RUNTIME
+from gateway.runtime.chains import FilterChains
+from tests.helpers import gateway_config, route, run_gateway, serve_app
+
+FILLER = "the parcel is late again, please check the tracking page and call me back. " * 40  # > 2,048 chars
+FILTERS = {"mask": {"use": "masking"}, "threat": {"use": "threat"}}
+
+
+@pytest.fixture
+async def backend() -> AsyncIterator[tuple[list[str], str]]:
+    reached: list[str] = []
+
+    async def record(request: web.Request) -> web.Response:
+        reached.append(await request.text())
+        return web.json_response({"ok": True})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", record)
+    async with serve_app(app) as url:
+        yield reached, url
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as stat:  # a killed child not yet reaped is a zombie: not alive
+        return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+async def test_long_messages_are_inspected_in_worker_processes_started_with_the_gateway(
+        backend: tuple[list[str], str]) -> None:
+    reached, url = backend
+    config = gateway_config(url, [route("/chat", filters=["mask", "threat"], messages={"inbound": {"json": ["/text"]}})],
+                            filters=FILTERS, offload={"start": "eager", "processes": 2})
+    async with run_gateway(config) as gw, aiohttp.ClientSession() as client:
+        offload = gw.app[RUNTIME].current.chains.offload
+        assert isinstance(offload, Offload) and offload.pool is not None and offload.pool.ready
+        pids = offload.pool.pids()
+        assert len(pids) == 2 and all(alive(pid) and pid != os.getpid() for pid in pids)
+        async with client.post(f"{gw.url}/chat", json={"text": f"{FILLER} card 4111 1111 1111 1111"}) as resp:
+            assert resp.status == 200
+        async with client.post(f"{gw.url}/chat", json={
+                "text": f"{FILLER} <script>alert(document.cookie)</script>"}) as resp:
+            assert resp.status == 403
+        async with client.post(f"{gw.url}/chat", json={"text": "short card 4111 1111 1111 1111"}) as resp:
+            assert resp.status == 200
+    assert len(reached) == 2
+    assert "4111" not in reached[0] and "[CARD]" in reached[0] and "4111" not in reached[1]
+    assert not any(alive(pid) for pid in pids)  # the processes ended with the gateway
+
+
+def test_the_thread_mode_starts_no_process() -> None:
+    settings = parse_settings(gateway_config("http://127.0.0.1:9", [route("/chat", filters=["mask"])],
+                                             filters=FILTERS, offload={"mode": "thread", "from_chars": 4096}),
+                              environ={})
+    chains = FilterChains.build(settings)
+    assert chains.offload.pool is None and chains.offload.from_chars == 4096
