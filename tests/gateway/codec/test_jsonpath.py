@@ -170,6 +170,27 @@ def test_surrogate_pair_is_accepted() -> None:
     assert fields[0].text == "😀"
 
 
+@pytest.mark.parametrize(("literal", "read"), [
+    (r"\ud83d\ude00\uD83D\uDE00", True),
+    (r"\\ud83d\\ude00", True),          # backslashes and letters, no escape
+    (r"\\\ud83d\ude00", True),          # a backslash, then a pair
+    (r"\\\\ude00", True),
+    (r"\\ud83d\ude00", False),          # letters, then a lone low surrogate escape
+    (r"\ud83d\\ude00", False),          # a lone high one, then a backslash and letters
+    (r"\\\ude00", False),
+    (r"\ud83d\ud83d\ude00", False),
+    (r"\ud83dx\ude00", False),
+    (r"\ud83d\ude00\ud83d", False),
+])
+def test_only_paired_surrogate_escapes_are_read(literal: str, read: bool) -> None:
+    doc = '{"text": "' + literal + '"}'
+    if read:
+        assert extract(doc, "/text")[0][0].text == json.loads(doc)["text"]
+    else:
+        with pytest.raises(CodecError, match="lone surrogate"):
+            extract(doc, "/text")
+
+
 def test_duplicate_keys_off_the_pointer_path_are_not_inspected() -> None:
     fields, _ = extract('{"meta": {"k": 1, "k": 2}, "text": "x"}', "/text")
     assert [f.text for f in fields] == ["x"]
