@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from filters._patterns import each_spans, text_pattern
 from filters.masking._context import ascii_alnum
+from filters.masking._quota import charge
 
 # What people put between digit groups: spaces and tabs (folding made every space a
 # plain one), line breaks, dots, slashes, and every dash and minus sign.
@@ -78,7 +79,9 @@ def _split(text: str, start: int, end: int) -> Run | None:
     firsts: list[int] = []
     position = start
     count = 0
-    for piece in body.translate(_TO_SPACE).split(" "):
+    pieces = body.translate(_TO_SPACE).split(" ")
+    charge(start, len(pieces) - pieces.count(""))  # every group is a candidate start
+    for piece in pieces:
         if piece:
             starts.append(position)
             sizes.append(len(piece))

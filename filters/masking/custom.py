@@ -16,6 +16,7 @@ import re2
 
 from filters._patterns import each_spans, encodable
 from filters.masking._model import Detection
+from filters.masking._quota import charge
 from filters.options import OptionsError, join
 
 _MAX_MEM = 8 << 20  # bytes of automaton per rule: bounds memory for huge alternations
@@ -69,6 +70,7 @@ class CustomDetector:
     def detect(self, text: str) -> Iterator[Detection]:
         view = encodable(text)
         for (start, end), *_ in each_spans(self.pattern, view):
+            charge(start)
             if end > start:
                 yield Detection(self.type, start, end, self.detector, self.score, view[start:end])
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from filters._patterns import each_spans, found, text_pattern
 from filters.masking._model import Detection
+from filters.masking._quota import charge
 
 _LOCAL = r"[\pL\pN\pM._%+\-]"
 _LABEL = r"[\pL\pN\pM][\pL\pN\pM\-]*"
@@ -35,6 +36,7 @@ class EmailDetector:
 
     def detect(self, text: str) -> Iterator[Detection]:
         for (start, end), *_ in each_spans(_EMAIL, text):
+            charge(start)
             local, _, domain = text[start:end].partition("@")
             if len(local) > _MAX_LOCAL:
                 continue  # no mailbox has a longer local part: a word glued to something

@@ -19,6 +19,7 @@ from filters._patterns import Pattern, byte_pattern, encodable
 from filters._patterns import found as occurs
 from filters._text import Folded, fold
 from filters.masking._model import Detection, Detector
+from filters.masking._quota import Overflow, Quota, current
 from filters.masking.cards import CardDetector
 from filters.masking.email import EmailDetector
 from filters.masking.iban import LENGTHS, IBANDetector
@@ -61,6 +62,9 @@ _GATE_SOURCES: Mapping[str, str] = {
 }
 _GATES: Mapping[str, Pattern] = {name: byte_pattern(source) for name, source in _GATE_SOURCES.items()}
 _NUMERIC = frozenset({"card", "ssn", "phone"})
+MAX_VALUES = 1000  # candidate values examined per field (and per 64 KB of a longer one), all detectors together
+_PER = 65536  # characters a field's quota is given for
+WITHHELD = "redacted"  # the type of the span a field is withheld from once its quota runs out
 
 
 def screen_for(names: Sequence[str]) -> Pattern | None:
@@ -151,8 +155,10 @@ class Masker:
     """Finds sensitive values in text; immutable once built, shared by every message."""
 
     def __init__(self, builtin: Sequence[str], custom: Sequence[Detector] = (),
-                 detectors: Mapping[str, Detector] | None = None) -> None:
-        """`detectors` replaces built-in detectors by name (configured instances)."""
+                 detectors: Mapping[str, Detector] | None = None, max_values: int = MAX_VALUES) -> None:
+        """`detectors` replaces built-in detectors by name (configured instances); `max_values`
+        bounds the candidates examined per scanned text (see `filters.masking._quota`)."""
+        self.max_values = max_values
         chosen = {**BUILTIN, **(detectors or {})}
         self._builtin = tuple(chosen[name] for name in BUILTIN if name in builtin)
         self._names = tuple((name, chosen[name]) for name in BUILTIN if name in builtin)
@@ -165,27 +171,58 @@ class Masker:
     def types(self) -> frozenset[str]:
         return frozenset(d.type for d in (*self._builtin, *self._custom))
 
-    def scan(self, text: str) -> list[Detection]:
-        """Non-overlapping detections, in order, with spans in `text` itself."""
+    def allowance(self, chars: int) -> int:
+        """Candidates `chars` characters of a long field or a stream earn: `max_values` per 64 KB."""
+        return chars * self.max_values // _PER
+
+    def scan(self, text: str, quota: Quota | None = None) -> list[Detection]:
+        """Non-overlapping detections, in order, with spans in `text` itself.
+
+        `quota` bounds the candidates examined (default: `max_values`, or more for a text
+        longer than 64 KB); past it the rest of the text is one `redacted` detection."""
         folded = fold_fast(text)
         view = encodable(folded.text)
         raw = view.encode()
         passing = self._gates.passing(raw)
         if not passing and not self._custom:
             return []
+        chosen = [detector for name, detector in self._names if name in passing] + list(self._custom)
         found: list[Detection] = []
-        if passing:
-            for name, detector in self._names:
-                if name in passing:
-                    found.extend(detector.detect(view))
-        for detector in self._custom:
-            found.extend(detector.detect(view))
-        if not found:
+        cut = len(view)
+        if quota is None:
+            quota = Quota(max(self.max_values, self.allowance(len(view))))
+        token = current.set(quota)
+        try:
+            for detector in chosen:
+                try:
+                    for detection in detector.detect(view):
+                        found.append(detection)
+                except Overflow as over:
+                    cut = min(cut, over.at)
+        finally:
+            current.reset(token)
+        if not found and cut == len(view):
             return []
         kept = self._resolve(found)
+        if cut < len(view):
+            kept = _withhold(kept, cut, len(view))
         if folded.origin is None:
             return kept
         return [d.moved(*folded.span(d.start, d.end)) for d in kept]
+
+    def examine(self, detector: Detector, text: str) -> list[Detection]:
+        """What one detector finds in `text` (folded already) under the quota `scan` would give
+        it, up to where the quota ran out (benchmarks and tests look at detectors one by one)."""
+        found: list[Detection] = []
+        token = current.set(Quota(max(self.max_values, self.allowance(len(text)))))
+        try:
+            for detection in detector.detect(text):
+                found.append(detection)
+        except Overflow:
+            pass
+        finally:
+            current.reset(token)
+        return found
 
     def _resolve(self, found: list[Detection]) -> list[Detection]:
         """Longest value first (an IBAN beats the card-like digits inside it), then priority."""
@@ -201,3 +238,13 @@ class Masker:
             starts.insert(at, candidate.start)
             kept.insert(at, candidate)
         return kept
+
+
+def _withhold(kept: list[Detection], cut: int, end: int) -> list[Detection]:
+    """`kept` (non-overlapping, in order) up to `cut`, then one span withholding the rest of the
+    text: what the detectors could not examine within the quota is never let through. A value
+    that crosses `cut` is withheld with the rest."""
+    before = [d for d in kept if d.end <= cut]
+    crossing = [d.start for d in kept if d.start < cut < d.end]
+    start = min(crossing, default=cut)
+    return [*before, Detection(WITHHELD, start, end, "max_values", 1.0, "")]

@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
-from filters import PASS, Channel, Direction, Filter, FilterContext, Finding, Message, Verdict, modify
+from filters import PASS, Channel, Direction, Filter, FilterContext, Finding, Message, Verdict, block, modify
 from filters._patterns import encodable, spans
 from filters.masking import custom, placeholders
 from filters.masking._model import Detection, Detector, MaskFinding
-from filters.masking.engine import Masker
+from filters.masking.engine import WITHHELD, Masker
 from filters.masking.national_ids import SSNDetector
 from filters.masking.options import MaskingOptions
 from filters.masking.stream import StreamMasker, Unmask
@@ -37,7 +37,8 @@ class MaskingFilter(Filter[MaskingOptions]):
         rules: list[Detector] = []
         for i, rule in enumerate(opts.rules):
             rules.extend(custom.build(rule.name, rule.pattern, rule.keywords, rule.case_sensitive, f"rules[{i}]"))
-        self.masker = Masker(opts.detect, rules, {"ssn": SSNDetector(mask_samples=opts.mask_sample_ssns)})
+        self.masker = Masker(opts.detect, rules, {"ssn": SSNDetector(mask_samples=opts.mask_sample_ssns)},
+                             max_values=opts.max_values)
         self._directions = frozenset(Direction(d) for d in opts.directions)
         self._styles = {kind: opts.style_of(kind) for kind in opts.types}
         self._hash_key = opts.hash_key.encode()
@@ -55,6 +56,9 @@ class MaskingFilter(Filter[MaskingOptions]):
             return PASS
         text = message.text
         detections = self.masker.scan(text)
+        if detections and detections[-1].type == WITHHELD and self.options.over_max_values == "block":
+            return block(f"more than {self.options.max_values} candidate values in one field (max_values)",
+                         [detections[-1].finding()])
         edits: list[tuple[int, int, str]] = []
         findings: list[Finding] = []
         for detection in detections:
@@ -72,6 +76,8 @@ class MaskingFilter(Filter[MaskingOptions]):
         if not edits:
             return PASS
         reason = f"masked {len(detections)} value(s)" + (f", unmasked {unmasked}" if unmasked else "")
+        if detections and detections[-1].type == WITHHELD:
+            reason += f"; the rest of the field withheld past {self.options.max_values} candidates (max_values)"
         return modify(apply(text, edits), reason, findings)
 
     async def placeholder(self, detection: Detection) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from filters._patterns import Pattern, each_spans, text_pattern
 from filters.masking._context import ascii_alnum
 from filters.masking._model import Detection
+from filters.masking._quota import charge
 
 # Country code -> IBAN length (SWIFT IBAN registry).
 LENGTHS: dict[str, int] = {
@@ -53,6 +54,7 @@ class IBANDetector:
     def detect(self, text: str) -> Iterator[Detection]:
         taken = 0
         for (start, _), *_ in each_spans(_ANCHOR, text):
+            charge(start)
             if start < taken:
                 continue
             length = LENGTHS[text[start:start + 2].upper()]

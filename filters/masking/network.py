@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from filters._patterns import each_spans, found, text_pattern
 from filters.masking._context import ascii_alnum, before
 from filters.masking._model import Detection
+from filters.masking._quota import charge
 
 _IPV4 = text_pattern(r"\d{1,3}(?:\.\d{1,3}){3}")
 _IPV6 = text_pattern(r"[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}){0,3}(?:%[0-9A-Za-z]{1,16})?")
@@ -35,6 +36,7 @@ class IPDetector:
     @staticmethod
     def _v4(text: str) -> Iterator[Detection]:
         for (start, end), *_ in each_spans(_IPV4, text):
+            charge(start)
             value = text[start:end]
             if start > 0 and (ascii_alnum(text[start - 1]) or text[start - 1] in ".:"):
                 continue
@@ -48,6 +50,7 @@ class IPDetector:
     @staticmethod
     def _v6(text: str) -> Iterator[Detection]:
         for (start, end), *_ in each_spans(_IPV6, text):
+            charge(start)
             value = text[start:end].rstrip(".")
             if ":::" in value or value.count("::") > 1:
                 continue

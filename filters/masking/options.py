@@ -15,6 +15,8 @@ filters:
       mask_sample_ssns: false         # true: also mask the published sample SSNs (078-05-1120, ...)
       stream_hold: 512                # max characters a stream holds back
       websocket_streams: false        # true: outbound frames of a connection are one stream (token bots)
+      max_values: 1000                # candidate values examined per field, all detectors together
+      over_max_values: redact         # redact: the rest of the field becomes [REDACTED]; block: refuse it
       rules:
         - {name: employee_id, pattern: "EMP-[0-9]{6}"}
         - {name: project, keywords: [falcon, "blue harbor"], style: redact}
@@ -29,13 +31,14 @@ from types import MappingProxyType
 from typing import Literal
 
 from filters.masking import custom
-from filters.masking.engine import BUILTIN
+from filters.masking.engine import BUILTIN, MAX_VALUES
 from filters.masking.vault import parse_key
 from filters.options import Duration, OptionsError, join
 
 Style = Literal["redact", "partial", "hash", "tokenize"]
 BuiltinType = Literal["card", "ssn", "iban", "email", "phone", "ip", "secret"]
 DirectionName = Literal["inbound", "outbound"]
+Overflowing = Literal["redact", "block"]
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,11 @@ class MaskingOptions:
     # for a bot streaming tokens, wrong for chat where every frame is a whole message.
     websocket_streams: bool = False
     rules: tuple[Rule, ...] = ()  # your own types: {name, pattern or keywords, style}
+    # A field made of nothing but candidates (numbers, addresses, key-like strings) would cost
+    # milliseconds per KB to examine one by one: past `max_values` candidates the rest of the field
+    # is never let through unexamined but replaced by [REDACTED] (`redact`), or refused (`block`).
+    max_values: int = MAX_VALUES
+    over_max_values: Overflowing = "redact"
 
     def style_of(self, kind: str) -> Style:
         for rule in self.rules:
@@ -100,6 +108,8 @@ class MaskingOptions:
             if not self.vault_key:
                 raise OptionsError(join(path, "vault_key"), "style tokenize needs a vault_key")
             parse_key(self.vault_key, join(path, "vault_key"))
+        if not 16 <= self.max_values <= 1_000_000:
+            raise OptionsError(join(path, "max_values"), "expected 16..1000000 candidate values")
         if not 64 <= self.stream_hold <= 65536:
             raise OptionsError(join(path, "stream_hold"), "expected 64..65536 characters")
         if self.token_ttl <= 0:

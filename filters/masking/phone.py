@@ -20,6 +20,7 @@ import phonenumbers
 from filters._patterns import each_spans, found, text_pattern
 from filters.masking._context import ascii_alnum, before, enclosing_token, in_url, is_identifier, wordless
 from filters.masking._model import Detection
+from filters.masking._quota import charge
 
 _SEP = r"[ \t./\-\x{2010}-\x{2015}]"
 # 7+ digits in groups, with an optional "+" and parenthesised groups: "+44 (0)20 7946 0958", "8 (912) 345-67-89".
@@ -84,6 +85,7 @@ class PhoneDetector:
 
     def detect(self, text: str) -> Iterator[Detection]:
         for (start, end), *_ in each_spans(_RUN, text):
+            charge(start)
             if text[end - 1] == ")":
                 end -= 1
             yield from self._in_run(text, start, end)
@@ -99,6 +101,7 @@ class PhoneDetector:
             return
         body = text[start:end]
         pieces = body.translate(_GROUPS).split(" ")
+        charge(start, len(pieces) - pieces.count(""))  # every group may start a number
         offsets: list[int] = []
         sizes: list[int] = []
         position = start

@@ -25,6 +25,7 @@ import orjson
 from filters._patterns import each_spans, text_pattern
 from filters.masking._context import ascii_alnum
 from filters.masking._model import Detection
+from filters.masking._quota import charge
 
 _B64 = "A-Za-z0-9_\\-"
 # (detector, pattern); every pattern starts with a fixed literal. Formats as the providers document them.
@@ -164,6 +165,7 @@ class SecretDetector:
     def _tokens(text: str) -> Iterator[Detection]:
         for groups in each_spans(_PROVIDER, text):
             start, end = groups[0]
+            charge(start)
             if not _bounded(text, start, end):
                 continue
             index = next(i for i in range(len(_PROVIDERS)) if groups[i + 1][0] >= 0)
@@ -175,6 +177,7 @@ class SecretDetector:
     @staticmethod
     def _jwts(text: str) -> Iterator[Detection]:
         for (start, end), *_ in each_spans(_JWT, text):
+            charge(start)
             if start > 0 and ascii_alnum(text[start - 1]):
                 continue
             if _jwt_header(text[start:end]):
@@ -187,6 +190,7 @@ class SecretDetector:
         next_footer = 0
         taken = 0
         for (start, header_end), *_ in each_spans(_PEM_BEGIN, text):
+            charge(start)
             if start < taken:
                 continue
             while next_footer < len(footers) and footers[next_footer][0] < header_end:
@@ -199,6 +203,7 @@ class SecretDetector:
     @staticmethod
     def _assignments(text: str) -> Iterator[Detection]:
         for groups in each_spans(_ASSIGNMENT, text):
+            charge(groups[0][0])
             start, end = groups[3]
             chosen = groups[2][0] >= 0
             value = text[start:end].rstrip(".,?") if chosen else text[start:end]
@@ -208,6 +213,7 @@ class SecretDetector:
         for pattern, name in ((_KEYED, "assignment"), (_BEARER, "bearer")):
             for groups in each_spans(pattern, text):
                 start, end = groups[1]
+                charge(groups[0][0])
                 value = text[start:end]
                 if random_looking(value) and _bounded(text, start, end):
                     yield Detection("secret", start, end, name, 0.9, value)

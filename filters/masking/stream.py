@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from filters._patterns import encodable, spans, text_pattern
 from filters._text import fold
 from filters.masking._model import Detection, MaskFinding
+from filters.masking._quota import Quota
 from filters.masking.engine import Masker
 from filters.masking.placeholders import TOKEN_PLACEHOLDER
 
@@ -26,6 +27,7 @@ Placeholder = Callable[[Detection], Awaitable[str]]
 Unmask = Callable[[str], Awaitable[list[tuple[int, int, str, str]]]]
 
 _CONTEXT = 48  # characters of emitted text kept so detectors still see the words before a value
+_PER_SCAN = 32  # candidates every scan may examine without drawing on the stream's reserve
 _PIECE = text_pattern(r"[+(]?[0-9A-Za-z().\-/]*\d[0-9A-Za-z().\-/]*")
 _KEYWORD_TAIL = text_pattern(
     r"(?i:password|passwd|pwd|passphrase|pass|secret|api[_\-]?key|apikey|token|bearer|key|credentials?)"
@@ -49,6 +51,10 @@ class StreamMasker:
         self._context = ""
         self._offset = 0  # stream position of the buffer's first character
         self._in_key = False
+        # Candidates the stream may still have examined beyond each scan's own few (`_PER_SCAN`, for
+        # the held tail read again with every chunk): `max_values` at first, topped up by what each
+        # chunk earns (`max_values` per 64 KB), never more than that in reserve.
+        self._reserve = masker.max_values
         self.findings: list[MaskFinding] = []
 
     @property
@@ -59,6 +65,8 @@ class StreamMasker:
     async def feed(self, chunk: str) -> str:
         """Take the next chunk; return the text that is safe to send now."""
         self._buffer += chunk
+        earned = self._masker.allowance(len(chunk))
+        self._reserve = min(max(self._masker.max_values, earned), self._reserve + earned)
         return await self._emit(final=False)
 
     async def close(self) -> str:
@@ -71,7 +79,9 @@ class StreamMasker:
             return ""
         text = self._buffer
         base = len(self._context)
-        found = [d for d in self._masker.scan(self._context + text) if d.end > base]
+        quota = Quota(_PER_SCAN + self._reserve)
+        found = [d for d in self._masker.scan(self._context + text, quota) if d.end > base]
+        self._reserve = min(self._reserve, max(0, quota.left))
         detections = [d.moved(max(d.start, base) - base, d.end - base) for d in found]
         cut = len(text) if final else self._cut(text, detections)
         if self._unmask is not None and not final:

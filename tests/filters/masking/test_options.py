@@ -44,6 +44,8 @@ def test_full_config() -> None:
     ({"rules": [{"pattern": "a"}]}, "rules[0].name"),
     ({"rules": [{"name": "x", "pattern": "a", "colour": 1}]}, "rules[0].colour"),
     ({"stream_hold": 10}, "stream_hold"),
+    ({"max_values": 3}, "max_values"),
+    ({"over_max_values": "ignore"}, "over_max_values"),
     ({"token_ttl": "soon"}, "token_ttl"),
     ({"directions": ["sideways"]}, "directions[0]"),
 ])
