@@ -47,6 +47,8 @@ class Step:
 
     def stamp(self, verdict: Verdict) -> Verdict:
         """`verdict` as this step's: the filter's config name on it (audit and metrics count by it)."""
+        if verdict is PASS:
+            return self.passed
         if verdict.filter == self.name:
             return verdict
         if verdict.action is Action.PASS and not (verdict.findings or verdict.reason or verdict.hints):

@@ -117,32 +117,26 @@ def _select(value: object, selection: Selection, path: str, found: list[TextFiel
 def _repeats_a_key(value: object, text: str) -> bool:
     """Whether some object in the JSON text `text` repeats a key (`value` is `text` parsed).
 
-    Outside strings, a valid JSON text holds one colon per object member; without escapes, every
-    colon inside a string is one of its parsed string's. So without a backslash the members in the
-    text are its colons less those of every parsed key and string, and a repeat shows as more
-    members than the parsed objects hold (the dropped copy's colons are missing from the parsed
-    strings). With escapes, the members are counted by tokens."""
-    members = colons = 0
+    Outside strings, a JSON text holds one colon per object member; inside them, a colon stands as
+    itself or as a `\\u` escape. orjson writes the parsed value back with one colon per member it kept
+    and every colon of its strings as itself. So, in a text without `\\u`, the two counts of colons
+    differ exactly when a member was dropped: a repeated key (whose copy took its colons with it).
+    With `\\u` escapes, the members are counted by tokens."""
+    if "\\u" not in text:
+        return text.count(":") != orjson.dumps(value).count(b":")
+    tokens = _TOKENS.findall(text)
+    return len(tokens) - tokens.count("") != _members(value)
+
+
+def _members(value: object) -> int:
+    """Members of every object in a parsed value."""
+    count = 0
     pending = [value]
     while pending:
         item = pending.pop()
         if type(item) is dict:
-            members += len(item)
-            for key, child in item.items():
-                colons += key.count(":")
-                if type(child) is str:
-                    colons += child.count(":")
-                elif type(child) is dict or type(child) is list:
-                    pending.append(child)
+            count += len(item)
+            pending += [v for v in item.values() if type(v) is dict or type(v) is list]
         elif type(item) is list:
-            for child in item:
-                if type(child) is str:
-                    colons += child.count(":")
-                elif type(child) is dict or type(child) is list:
-                    pending.append(child)
-        elif type(item) is str:
-            colons += item.count(":")
-    if "\\" not in text:
-        return text.count(":") - colons != members
-    tokens = _TOKENS.findall(text)
-    return len(tokens) - tokens.count("") != members
+            pending += [v for v in item if type(v) is dict or type(v) is list]
+    return count

@@ -46,6 +46,7 @@ def test_what_it_reads_is_what_the_walk_reads(doc: str) -> None:
     ('{"meta2": {"a": 1, "a": 2}, "text": "x"}', ()),         # a repeat off every pointer's way
     ('{"k:": "v", "k:": "v", "text": "x"}', ()),              # a repeat carrying colons
     ('{"k\\u003a": 1, "k:": 2, "text": "x"}', ()),            # the same key, once escaped
+    ('{"a\\u003a": 1, "t": 1, "t": 2, "text": "x"}', ()),    # a repeat beside an escaped colon
     ('{"text": 4111111111111111}', ()),                       # a number read as text: its literal
     ('{"data": "{\\"message\\": \\"x\\"}"}', ("/data/@json/message",)),  # JSON inside a string
     ('{"text": NaN}', ()),                                    # the walk refuses what orjson refuses
