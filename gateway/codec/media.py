@@ -43,8 +43,26 @@ def _kind(mime: str) -> str:
     return "other"
 
 
+# Content-Types read lately (a chat API sends one or two, on every request and answer): parsed once.
+# Refusals are not kept, nor long values; the table is emptied when full. Callers never change a result.
+_READ: dict[str, MediaType] = {}
+_READ_MAX = 256
+_READ_LENGTH = 256
+
+
 def media_type(header: str) -> MediaType:
     """Parse a Content-Type value; UnsupportedPayload when it cannot be read one way only."""
+    known = _READ.get(header)
+    if known is None:
+        known = _parse(header)
+        if len(header) <= _READ_LENGTH:
+            if len(_READ) >= _READ_MAX:
+                _READ.clear()
+            _READ[header] = known
+    return known
+
+
+def _parse(header: str) -> MediaType:
     found = _MIME.match(header)
     if found is None:
         raise UnsupportedPayload("unreadable Content-Type")
