@@ -13,7 +13,7 @@ headers some backends believe (`True-Client-IP`...): the gateway sets X-Forwarde
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
@@ -85,10 +85,12 @@ def end_to_end(headers: Mapping[str, str], skip: frozenset[str] = HOP_BY_HOP) ->
     if connection:
         values = headers.getall("Connection") if isinstance(headers, CIMultiDictProxy | CIMultiDict) \
             else [connection]
-        skip = skip | {normalised(token.strip()) for value in values for token in value.split(",")}
+        skip = _with_connection(skip, tuple(values))
     out: CIMultiDict[str] = CIMultiDict()
     for name, value in headers.items():
-        key = normalised(name)
+        key = _NORMALISED.get(name)
+        if key is None:
+            key = _normalised(name)
         if key in skip or key.startswith(GATEWAY_OWNED_PREFIX):
             continue
         if "_" in name and (key in _INTERPRETED or key in HOP_BY_HOP or key in CLIENT_ONLY):
@@ -100,7 +102,46 @@ def end_to_end(headers: Mapping[str, str], skip: frozenset[str] = HOP_BY_HOP) ->
 def client_headers(headers: Mapping[str, str], skip: frozenset[str]) -> CIMultiDict[str]:
     """`end_to_end` for a client's request: also without method-override, path-rewrite and
     address headers, in any spelling."""
-    return end_to_end(headers, skip | CLIENT_ONLY)
+    return end_to_end(headers, _with_client_only(skip))
+
+
+# Made once, not per message: header names seen lately in their normalised form, and the sets of
+# names to drop (a route's, with the client-only ones or those a Connection header lists). Bounded:
+# names and Connection values come from clients and backends; long ones are not kept.
+_NORMALISED: dict[str, str] = {}
+_SKIPS: dict[tuple[frozenset[str], tuple[str, ...]], frozenset[str]] = {}
+_CACHED = 1024
+_CACHED_LENGTH = 128
+
+
+def _normalised(name: str) -> str:
+    key = normalised(name)
+    if len(name) <= _CACHED_LENGTH:
+        if len(_NORMALISED) >= _CACHED:
+            _NORMALISED.clear()
+        _NORMALISED[name] = key
+    return key
+
+
+def _with_client_only(skip: frozenset[str]) -> frozenset[str]:
+    return _remembered((skip, ()), lambda: skip | CLIENT_ONLY)
+
+
+def _with_connection(skip: frozenset[str], values: tuple[str, ...]) -> frozenset[str]:
+    """`skip` and every header a Connection header names (RFC 9110 7.6.1)."""
+    return _remembered((skip, values), lambda: skip | {normalised(token.strip()) for value in values
+                                                       for token in value.split(",")})
+
+
+def _remembered(key: tuple[frozenset[str], tuple[str, ...]], make: Callable[[], frozenset[str]]) -> frozenset[str]:
+    found = _SKIPS.get(key)
+    if found is None:
+        found = make()
+        if sum(len(value) for value in key[1]) <= _CACHED_LENGTH:
+            if len(_SKIPS) >= _CACHED:
+                _SKIPS.clear()
+            _SKIPS[key] = found
+    return found
 
 
 def add_forwarding(out: CIMultiDict[str], incoming: Mapping[str, str], *, peer: str | None,

@@ -116,3 +116,23 @@ def test_identity_encoding_reads_every_header_and_token(values: tuple[str, ...],
 ])
 def test_websocket_upgrade(method: str, pairs: tuple[tuple[str, str], ...], upgrade: bool) -> None:
     assert is_websocket_upgrade(method, headers(*pairs)) is upgrade
+
+
+def test_names_seen_again_are_judged_the_same_and_each_connection_list_on_its_own() -> None:
+    for _ in range(2):  # the second pass meets what the first one remembered
+        first = end_to_end(headers(("Connection", "X-One"), ("X-One", "1"), ("X-Two", "2"), ("X_Chatguard_Subject", "x")))
+        assert [name for name, _ in first.items()] == ["X-Two"]
+        second = end_to_end(headers(("Connection", "X-Two"), ("X-One", "1"), ("X-Two", "2")))
+        assert [name for name, _ in second.items()] == ["X-One"]
+        assert [n for n, _ in client_headers(headers(("X-Real-IP", "1.2.3.4"), ("Accept", "*/*")),
+                                             HOP_BY_HOP).items()] == ["Accept"]
+
+
+def test_what_is_remembered_stays_bounded() -> None:
+    from gateway.edge import headers as module
+
+    for i in range(3 * module._CACHED):
+        end_to_end(headers(("Connection", f"X-Hop-{i}"), (f"X-Name-{i}", "v")))
+    end_to_end(headers(("Connection", "x" * 500), ("y" * 500, "v")))  # long ones are never kept
+    assert len(module._NORMALISED) <= module._CACHED and len(module._SKIPS) <= module._CACHED
+    assert "y" * 500 not in module._NORMALISED
