@@ -49,6 +49,10 @@ XSS = (
     Rule("global-eval", "xss", 0.75, r"(?:globaleval|execscript|\[\s*[\"'\x60]alert[\"'\x60]\s*\]|"
          r"settimeout\s*\(\s*[\"'\x60]|\bjavascript:)", strong=True),
     Rule("datasrc", "xss", 0.7, r"\b(?:datasrc|datafld|dataformatas)\s*=", strong=True),
+    # A JavaScript string left by its quote and joined at once by an operator to a call: '-alert(1)-', "+prompt`1`+".
+    Rule("js-string-breakout", "xss", 0.8,
+         r"[\"'\x60][-+*/%^|&;,]\s*(?:(?:alert|prompt|confirm|eval|print|fetch|import|settimeout|setinterval)"
+         r"(?:\(|\x60)|(?:top|window|self|this|parent|frames)\s*\[)", strong=True),
     Rule("broken-tag", "xss", 0.55, r"<[a-z]{1,20}[\s/]+on[a-z]{3,40}\s*(?:=|%3d)", strong=True),
     Rule("markup", "xss", 0.15, r"</?[a-z][a-z0-9-]{0,30}(?:[\s/>]|$)"),
 )
@@ -113,7 +117,7 @@ SQLI = (
 
 TRAVERSAL = (
     # A chain of ../ that reaches a name ("../../etc/passwd"); "cd ../../ then make" reaches nothing.
-    Rule("dotdot-repeat", "traversal", 0.9, r"(?:\.{2,}[\\/]+){2,}[\w%.~$-]|(?:[\\/]\.{2,}){2,}[\\/]?[\w%.~$-]",
+    Rule("dotdot-repeat", "traversal", 0.9, r"(?:\.{2,};?[\\/]+){2,}[\w%.~$-]|(?:[\\/]\.{2,}){2,}[\\/]?[\w%.~$-]",
          strong=True),
     Rule("dotdot", "traversal", 0.45, r"(?:^|[\s=\"'\\/])\.{2,}[\\/]"),
     Rule("dotdot-hexslash", "traversal", 0.85, r"\.{2,}[\\/]?0x(?:2f|5c)", strong=True),

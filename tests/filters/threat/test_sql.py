@@ -24,7 +24,7 @@ def test_breakouts(text: str) -> None:
 @pytest.mark.parametrize("text", [
     "3 AND 2 NOT LIKE 4", "12 or /* note */ false", "FALSE OR (SELECT ((ASCII(MID", "id=5 and 8=8",
     "-3 UNION ALL SELECT null, @@version --", "1 /*!50000OR*/ 2>1", "2 and length(database())>1",
-    "ELT(31=31,7)", "(44=45)*9", "FIELD(2=3,5)",
+    "ELT(31=31,7)", "(44=45)*9", "FIELD(2=3,5)", "9b or false --", "5 group by 7 #",
 ])
 def test_expressions(text: str) -> None:
     assert weight(text) >= EXPRESSION
@@ -37,6 +37,7 @@ def test_expressions(text: str) -> None:
     "grep -r 'todo*' src", "page=2&sort=\"price\" desc", "I'd say 60% or more", "ok; set it up later",
     "Q=\"old\"+maps&view=list", "we met at 5 or 6, i'm not sure", "a" * 2000 + "' or 1=1",
     "and i like it", "or maybe not", "and so on", "or a few more", "and then (3 + 4) = 7", "or like, whatever",
+    "2nd or 3rd", ") or maybe not", "c++ or java", "top 10 order by votes",
 ])
 def test_prose_and_code(text: str) -> None:
     assert weight(text) == 0.0
