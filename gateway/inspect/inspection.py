@@ -54,31 +54,30 @@ async def inspect(codec: Codec, chain: Chain, payload: bytes | str, template: Me
     """
     extracted = codec.extract_frame(payload) if frame else codec.extract_http(
         payload if isinstance(payload, bytes) else payload.encode(), content_type)
-    return await run_fields(extracted, payload, _runner(chain, template))
+    return await run_fields(extracted, payload, chain, template)
 
 
 async def inspect_query(codec: Codec, chain: Chain, query: str, template: Message) -> Inspection:
     """Run `chain` over the declared fields of a raw query string (frameworks merge the query into
     the parameters a handler reads); the payload of the result is the query to forward."""
-    return await run_fields(codec.extract_query(query), query, _runner(chain, template))
+    return await run_fields(codec.extract_query(query), query, chain, template)
 
 
-def _runner(chain: Chain, template: Message) -> Callable[[TextField], Awaitable[ChainResult]]:
-    async def run(found: TextField) -> ChainResult:
-        return await chain.run(Message(
-            text=found.text, direction=template.direction, channel=template.channel, route=template.route,
-            field=found.path, principal=template.principal, conversation=template.conversation,
-            client=template.client, metadata=template.metadata,
-        ))
-    return run
+def _field_message(template: Message | None, found: TextField) -> Message:
+    if template is None:
+        raise TypeError("a chain runs over fields as messages made from a template")
+    return Message(text=found.text, direction=template.direction, channel=template.channel, route=template.route,
+                   field=found.path, principal=template.principal, conversation=template.conversation,
+                   client=template.client, metadata=template.metadata)
 
 
 async def run_fields(extracted: Extracted, payload: bytes | str,
-                     run: Callable[[TextField], Awaitable[ChainResult]],
+                     run: Chain | Callable[[TextField], Awaitable[ChainResult]], template: Message | None = None,
                      seen: Callable[[TextField, int], None] | None = None) -> Inspection:
     """The one loop over a payload's text fields: stop at the first block, re-encode what changed.
 
-    `run` decides a field (a chain run, or a stream's); `seen` is told of every field that passed.
+    `run` decides a field: a chain, run over the field as a message made from `template`, or a
+    function (a stream's); `seen` is told of every field that passed.
     Every `YIELD_AFTER` seconds of filter CPU time the event loop gets a turn, so a payload of
     many fields delays the worker's other clients by one slice at a time, not by all of it.
     """
@@ -89,7 +88,7 @@ async def run_fields(extracted: Extracted, payload: bytes | str,
     for index, found in enumerate(extracted.fields):
         if is_html(found.path):  # the filters judge what the client renders (see html_fields.py)
             found = TextField(found.path, as_read(found.text))
-        result = await run(found)
+        result = await (run.run(_field_message(template, found)) if isinstance(run, Chain) else run(found))
         results.append(result)
         sources.append((found.path, found.text))
         computed += result.cpu

@@ -28,6 +28,7 @@ __all__ = ["Opener", "inspect_message", "opener"]
 type Opener = Callable[[str], Awaitable[str]]
 
 log = logging.getLogger("chatguard.e2ee")
+_NO_KINDS: frozenset[Kind] = frozenset()  # a message no E2EE policy looked at
 
 
 async def inspect_message(exchange: Exchange, direction: Direction, codec: Codec, payload: bytes | str, *,
@@ -35,23 +36,22 @@ async def inspect_message(exchange: Exchange, direction: Direction, codec: Codec
                           channel: Channel = Channel.HTTP) -> Inspection | CodecError | E2EERefusal:
     plan = exchange.plan
     app = exchange.request.app
-    metrics = app[METRICS]
     template = exchange.message(direction, channel)
     chain = plan.chain(direction)
     crypto = app.get(FIELD_CRYPTO)
-    kinds: frozenset[Kind] = frozenset()
+    kinds: frozenset[Kind] = _NO_KINDS
     try:
         if direction is Direction.INBOUND and plan.e2ee is not None:
             kinds, refusal = plan.e2ee.check(exchange.params, payload)
             for kind in kinds - {Kind.NONE}:
-                metrics.e2ee_messages.labels(plan.name, kind.value).inc()
+                app[METRICS].e2ee_messages.labels(plan.name, kind.value).inc()
             if refusal is not None:
                 return refusal
         if direction is Direction.OUTBOUND and crypto is not None:
             payload = await crypto.open(codec, payload, exchange.params.get("room"), FailureLog(exchange),
                                         content_type=content_type, frame=frame)
         inspection = await inspect(codec, chain, payload, template, content_type=content_type, frame=frame)
-        if Kind.ENCRYPTED in kinds and inspection.action is not Action.BLOCK:
+        if kinds and Kind.ENCRYPTED in kinds and inspection.action is not Action.BLOCK:
             inspection = await _metadata(inspection, chain, template, payload)
         if direction is Direction.INBOUND and plan.seal_codec is not None and inspection.action is not Action.BLOCK:
             if crypto is None:  # encrypt_fields without the key service (added by a reload): never store plaintext

@@ -67,7 +67,7 @@ class FieldStreams[T]:
         def seen(found: TextField, index: int) -> None:
             self._last[found.path] = (extracted, index, tag, size)
 
-        inspection = await run_fields(extracted, payload, run, seen)
+        inspection = await run_fields(extracted, payload, run, seen=seen)
         if inspection.action is not Action.BLOCK and self.held > self.limit:
             result = ChainResult(Action.BLOCK, "", (Verdict(Action.BLOCK, None, HELD_TOO_MUCH),), (HELD_TOO_MUCH,))
             return Inspection(Action.BLOCK, payload, (*inspection.results, result),
