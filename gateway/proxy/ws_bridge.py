@@ -219,7 +219,10 @@ class Bridge:
         """The payload to forward after codec -> chain -> enforce, or None when it stops here."""
         direction = template.direction
         result = await inspect_message(self.exchange, direction, codec, data, frame=True, channel=Channel.WS)
-        return await self._apply(await enforce(self.exchange, direction, result), src)
+        enforcement = await enforce(self.exchange, direction, result)
+        if enforcement.wire is Wire.FORWARD:  # most messages: no decision to carry out
+            return enforcement.payload
+        return await self._apply(enforcement, src)
 
     async def _streamed(self, stream: FrameStream, src: Side, data: str | bytes, binary: bool) -> bytes | None:
         """`_filtered` for an outbound token stream: the frame goes through the connection's streams."""
