@@ -46,6 +46,13 @@ def _near_index() -> dict[str, frozenset[str]]:
 
 
 _LONG_BRANDS = re2.compile("|".join(sorted((b for b in BRANDS if len(b) >= 4), key=len, reverse=True)))
+# The first four letters of each of those brands: a token with none of them holds no brand, and a set
+# look-up per position costs far less than a pattern call.
+_HEADS = frozenset(brand[:4] for brand in BRANDS if len(brand) >= 4)
+
+
+def _may_hold_brand(token: str) -> bool:
+    return any(token[at:at + 4] in _HEADS for at in range(len(token) - 3))
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -107,6 +114,8 @@ def brand_claims(tokens: set[str], site: str, owner: str, registered: set[str]) 
                 if weight == STRONG:
                     return STRONG, f"brand:{token}"
                 best = max(best, (weight, f"brand:{token}"))
+            continue
+        if not _may_hold_brand(token):
             continue
         for found in _LONG_BRANDS.finditer(token):
             start, end = spans(found)[0]

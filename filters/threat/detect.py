@@ -139,7 +139,7 @@ class Detector:
                 self._keep(best, f"sqli:fragment-{context}", weight, Finding("sqli", 0, len(text), weight))
 
     def _judge_links(self, base: View, text: str, best: dict[str, tuple[float, Finding]]) -> None:
-        """Each distinct link judged once, a finding at its first occurrence.
+        """Each distinct link judged once; the worst one is the finding, at its first occurrence.
 
         Past `links.MAX_LINKS` distinct links (or `links.MAX_CANDIDATES` pattern matches)
         the rest would go unjudged, so the message fails closed: `FLOOD_SCORE` blocks it."""
@@ -167,7 +167,9 @@ class Detector:
             if score > 0:
                 link = link or found.link(index)
                 start, end = folded.span(link.start, link.end) if folded else (0, len(text))
-                self._keep(best, f"link:{link.start}", score, Finding("link", start, end, score))
+                # One key for every link: the message's link risk is its worst link. Links are judged one
+                # by one, so five slightly odd ordinary links must not add up to one phishing link.
+                self._keep(best, "link", score, Finding("link", start, end, score))
         if found.overflow:
             self._keep(best, "link:flood", FLOOD_SCORE, Finding("link", 0, len(text), FLOOD_SCORE))
 

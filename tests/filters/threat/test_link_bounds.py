@@ -59,9 +59,18 @@ def test_e_mail_addresses_are_not_candidates() -> None:
 
 def test_odd_dots_are_judged_per_occurrence() -> None:
     plain = "paypal.com.verify.tk"
-    text = f"{plain} and paypal\uff0ecom\uff0everify\uff0etk"
-    scores = sorted(f.score for f in Detector(["link"]).analyse(text).findings)
-    assert len(scores) == 2 and scores[0] < scores[1]
+    odd = "paypal\uff0ecom\uff0everify\uff0etk"
+    alone = LINKS.analyse(plain).scores["link"]
+    both = LINKS.analyse(f"{plain} and {odd}")
+    assert both.scores["link"] > alone
+    (finding,) = both.findings
+    assert f"{plain} and {odd}"[finding.start:finding.end] == odd
+
+
+def test_the_worst_link_is_the_message_risk() -> None:
+    one = LINKS.analyse("see https://a-b-c.github.io/").scores["link"]
+    three = LINKS.analyse("see https://a-b-c.github.io/ https://d-e-f.github.io/ https://g-h-i.github.io/")
+    assert three.scores["link"] == one and len(three.findings) == 1
 
 
 def test_a_long_link_is_read_in_bounded_parts() -> None:
