@@ -13,6 +13,7 @@ from filters._patterns import Pattern, each_spans, found, text_pattern
 _UUID = text_pattern(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _HEX = text_pattern(r"[0-9a-fA-F]{16,}")
 _MAX_TOKEN = 256
+_HEX_LETTERS = frozenset("abcdefABCDEF")
 
 
 def before(text: str, start: int, width: int = 32) -> str:
@@ -47,8 +48,10 @@ def is_identifier(token: str) -> bool:
     """UUIDs and hex digests: long digit runs inside them are not values."""
     if len(token) < 16:
         return False
-    if found(_UUID, token):
+    if "-" in token and found(_UUID, token):
         return True
+    if _HEX_LETTERS.isdisjoint(token):
+        return False  # a digest needs a hex letter, and most numbers have none: no regex run
     return any(any(c in "abcdefABCDEF" for c in token[a:b]) for (a, b), *_ in each_spans(_HEX, token))
 
 

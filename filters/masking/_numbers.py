@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import accumulate, compress
 
 from filters._patterns import each_spans, text_pattern
 from filters.masking._context import ascii_alnum
-from filters.masking._quota import charge
+from filters.masking._quota import WALK, charge
 
 # What people put between digit groups: spaces and tabs (folding made every space a
 # plain one), line breaks, dots, slashes, and every dash and minus sign.
@@ -27,6 +28,7 @@ _RUNS = {
     count: text_pattern(r"\d(?:" + _SEP_CLASS + r"{0,3}\d){" + str(count - 1) + r",}")
     for count in (9, 12)
 }
+_PLUS_ONE = (1).__add__
 _TO_SPACE = str.maketrans(dict.fromkeys(SEPARATORS, " "))
 _DROP = str.maketrans(dict.fromkeys(SEPARATORS))
 
@@ -74,20 +76,13 @@ class Run:
 
 def _split(text: str, start: int, end: int) -> Run | None:
     body = text[start:end]
-    starts: list[int] = []
-    sizes: list[int] = []
-    firsts: list[int] = []
-    position = start
-    count = 0
-    pieces = body.translate(_TO_SPACE).split(" ")
-    charge(start, len(pieces) - pieces.count(""))  # every group is a candidate start
-    for piece in pieces:
-        if piece:
-            starts.append(position)
-            sizes.append(len(piece))
-            firsts.append(count)
-            count += len(piece)
-        position += len(piece) + 1
+    lengths = list(map(len, body.translate(_TO_SPACE).split(" ")))  # 0 between two separators
+    sizes = list(filter(None, lengths))
+    charge(start, 1 + len(sizes) // WALK)  # the run, and the walk over its groups
+    # C iterators, not a Python loop per group: a run may hold tens of thousands of groups.
+    starts = list(compress(accumulate(map(_PLUS_ONE, lengths), initial=start), lengths))
+    firsts = list(accumulate(sizes, initial=0))
+    firsts.pop()
     digits = body.translate(_DROP)
     # A group glued to an ASCII letter belongs to a word ("ORD4111...", "4111abc") and is dropped.
     drop_first = start > 0 and ascii_alnum(text[start - 1])

@@ -20,6 +20,7 @@ from filters._patterns import found, text_pattern
 from filters.masking._context import before, enclosing_token, is_identifier, wordless
 from filters.masking._model import Detection
 from filters.masking._numbers import Run, luhn, runs
+from filters.masking._quota import charge
 
 _ANY = frozenset(range(12, 20))
 _16_19 = frozenset(range(16, 20))
@@ -206,6 +207,7 @@ class CardDetector:
 
     @staticmethod
     def _judge(text: str, run: Run, first: int, last: int, known: Networks) -> Detection | None:
+        charge(run.starts[first])  # a window of 12-19 digits judged as a card
         digits = run.digits_of(first, last)
         entry = _entry(known, len(digits))
         name, needs_context = entry if entry else (None, True)

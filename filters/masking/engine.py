@@ -11,6 +11,8 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Mapping, Sequence
+from itertools import chain, compress, pairwise, repeat
+from operator import attrgetter
 
 import re2
 from re2 import _re2
@@ -62,6 +64,7 @@ _GATE_SOURCES: Mapping[str, str] = {
 }
 _GATES: Mapping[str, Pattern] = {name: byte_pattern(source) for name, source in _GATE_SOURCES.items()}
 _NUMERIC = frozenset({"card", "ssn", "phone"})
+_START = attrgetter("start")
 MAX_VALUES = 1000  # candidate values examined per field (and per 64 KB of a longer one), all detectors together
 _PER = 65536  # characters a field's quota is given for
 WITHHELD = "redacted"  # the type of the span a field is withheld from once its quota runs out
@@ -140,15 +143,38 @@ _INERT_MAX = 1 << 16
 
 
 def fold_fast(text: str) -> Folded:
-    """`fold(text)`, short-cut when every character is known to fold to itself."""
+    """`fold(text)`, short-cut when every character is known to fold to itself.
+
+    Otherwise each distinct character is folded once and the text is rewritten by
+    `str.translate`; the map back to the original is built by C iterators (indexes kept,
+    dropped or repeated by the width each character folds to), never a Python loop per
+    character, so a message of invisible or unusual characters costs what plain text does."""
     if _INERT.issuperset(text):
         return Folded(text, text, None)
-    folded = fold(text)
-    if len(_INERT) < _INERT_MAX:
-        for char in set(text).difference(_INERT):
-            if fold(char).origin is None:
-                _INERT.add(char)
-    return folded
+    changed: dict[str, str] = {}
+    for char in set(text).difference(_INERT):
+        folded = fold(char).text
+        if folded != char:
+            changed[char] = folded
+        elif len(_INERT) < _INERT_MAX:
+            _INERT.add(char)
+    if not changed:
+        return Folded(text, text, None)
+    if len(changed) <= 8:  # a few distinct characters: `str.replace` scans with memchr
+        rewritten = text
+        for char, folded in changed.items():
+            rewritten = rewritten.replace(char, folded)
+    else:
+        rewritten = text.translate({ord(char): folded for char, folded in changed.items()})
+    widths = {char: len(folded) for char, folded in changed.items() if len(folded) != 1}
+    indexes = range(len(text))
+    if not widths:
+        origin: tuple[int, ...] = tuple(indexes)
+    elif all(width == 0 for width in widths.values()):  # characters dropped, none widened
+        origin = tuple(compress(indexes, map(widths.get, text, repeat(1))))
+    else:
+        origin = tuple(chain.from_iterable(map(repeat, indexes, map(widths.get, text, repeat(1)))))
+    return Folded(text, rewritten, origin)
 
 
 class Masker:
@@ -226,6 +252,9 @@ class Masker:
 
     def _resolve(self, found: list[Detection]) -> list[Detection]:
         """Longest value first (an IBAN beats the card-like digits inside it), then priority."""
+        found.sort(key=_START)
+        if all(a.end <= b.start for a, b in pairwise(found)):
+            return found  # nothing overlaps (the usual case, and a dense field's): nothing to choose
         found.sort(key=lambda d: (d.start - d.end, self._priority.get(d.type, 99), d.start))
         starts: list[int] = []  # kept spans never overlap, so one sorted list of starts orders them
         kept: list[Detection] = []

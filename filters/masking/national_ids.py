@@ -18,6 +18,7 @@ from filters._patterns import text_pattern
 from filters.masking._context import before, enclosing_token, in_url, is_identifier, wordless
 from filters.masking._model import Detection
 from filters.masking._numbers import Run, runs
+from filters.masking._quota import charge
 
 _SSN_WORDS = text_pattern(
     r"ssn|social|soc\.? ?sec|\bss ?(?:no|nr|num|#)|s\.s\.|tax ?id|\bitin\b|\btin\b|taxpayer|"
@@ -64,6 +65,7 @@ class SSNDetector:
             if found is None:
                 i += 1
                 continue
+            charge(run.starts[i])  # a layout to validate
             last, score = found
             digits = run.digits_of(i, last)
             start, end = run.starts[i], run.end_of(last)

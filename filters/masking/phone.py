@@ -20,7 +20,7 @@ import phonenumbers
 from filters._patterns import each_spans, found, text_pattern
 from filters.masking._context import ascii_alnum, before, enclosing_token, in_url, is_identifier, wordless
 from filters.masking._model import Detection
-from filters.masking._quota import charge
+from filters.masking._quota import WALK, charge
 
 _SEP = r"[ \t./\-\x{2010}-\x{2015}]"
 # 7+ digits in groups, with an optional "+" and parenthesised groups: "+44 (0)20 7946 0958", "8 (912) 345-67-89".
@@ -85,7 +85,7 @@ class PhoneDetector:
 
     def detect(self, text: str) -> Iterator[Detection]:
         for (start, end), *_ in each_spans(_RUN, text):
-            charge(start)
+            charge(start)  # the run, and the first window of it judged
             if text[end - 1] == ")":
                 end -= 1
             yield from self._in_run(text, start, end)
@@ -101,7 +101,7 @@ class PhoneDetector:
             return
         body = text[start:end]
         pieces = body.translate(_GROUPS).split(" ")
-        charge(start, len(pieces) - pieces.count(""))  # every group may start a number
+        charge(start, (len(pieces) - pieces.count("")) // WALK)  # the walk over its groups
         offsets: list[int] = []
         sizes: list[int] = []
         position = start
@@ -117,6 +117,8 @@ class PhoneDetector:
         first = 0
         index = 0
         while index < len(sizes):
+            if index:
+                charge(offsets[index])  # one more window of groups judged as a phone number
             verdict = self._window(text, offsets, sizes, digits, index, plus and index == 0, words, first)
             if verdict is None:
                 return  # a phone starts a run, or follows another phone in a list

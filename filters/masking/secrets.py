@@ -108,14 +108,30 @@ KEYWORDS = ("pass", "pwd", "pw", "secret", "token", "key", "bearer", "credential
             "पासवर्ड", "कूटशब्द", "ifre")
 
 
+_N_LOG_N = [0.0] + [n * math.log2(n) for n in range(1, 65)]
+
+
 def entropy(value: str) -> float:
-    """Shannon entropy in bits per character."""
-    counts = Counter(value)
+    """Shannon entropy in bits per character: log2(N) - sum(n log2 n) / N over the character
+    counts n (looked up in a table for short values, so no Python loop per character)."""
     total = len(value)
-    return -sum(n / total * math.log2(n / total) for n in counts.values())
+    if not total:
+        return 0.0
+    if total <= 64:
+        weight = math.fsum(map(_N_LOG_N.__getitem__, map(value.count, set(value))))
+    else:
+        weight = math.fsum(n * math.log2(n) for n in Counter(value).values())
+    return math.log2(total) - weight / total
+
+
+_NO_DIGITS = str.maketrans("", "", "0123456789")
 
 
 def _classes(value: str) -> int:
+    """How many of lower case, upper case, digits and other characters `value` holds."""
+    if value.isascii():  # str methods in C instead of a Python loop per character
+        return ((value != value.upper()) + (value != value.lower())
+                + (len(value.translate(_NO_DIGITS)) != len(value)) + (bool(value) and not value.isalnum()))
     return sum((any(c.islower() for c in value), any(c.isupper() for c in value),
                 any(c.isdigit() for c in value), any(not c.isalnum() for c in value)))
 

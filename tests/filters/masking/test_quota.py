@@ -96,3 +96,11 @@ async def test_a_stream_in_small_chunks_of_ordinary_text_is_not_withheld(size: i
     sent.append(await stream.close())
     out = "".join(sent)
     assert "[REDACTED]" not in out and out.count("[CARD]") == 30 and out.count("[EMAIL]") == 30
+
+
+def test_a_pasted_log_of_a_hundred_lines_is_not_withheld() -> None:
+    log = "".join(f"2024-05-{1 + i % 28:02d} 12:{i % 60:02d}:07,123 INFO [worker-{i % 8}] GET /api/v1/items/{1000 + i} "
+                  f"200 took {i % 900} ms from 10.0.{i % 256}.{1 + i % 254}\n" for i in range(100))
+    found = Masker(tuple(BUILTIN)).scan(log)
+    assert WITHHELD not in {d.type for d in found}
+    assert sum(d.type == "ip" for d in found) == 100

@@ -73,3 +73,9 @@ def test_entropy_helpers() -> None:
     assert entropy("aaaa") == 0
     assert entropy("abcd") == 2
     assert random_looking("q8Zr4LmX2pT") and not random_looking("required") and not random_looking("abc")
+
+
+@pytest.mark.parametrize(("value", "bits"), [("aaaa", 0.0), ("abcdefgh", 3.0), ("aabb", 1.0), ("", 0.0),
+                                             ("ab" * 40, 1.0)])
+def test_entropy(value: str, bits: float) -> None:
+    assert abs(entropy(value) - bits) < 1e-9
