@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import re2
 
-from filters._patterns import spans
+_UNANCHORED = re2._re2.RE2.Anchor.UNANCHORED
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,7 @@ class RuleSet:
     rules: tuple[Rule, ...]
     gates: tuple[str, ...] = ()  # patterns answered by the same scan (see `match`)
     _set: re2.Set = field(init=False, repr=False)
-    _each: tuple[re2._Regexp, ...] = field(init=False, repr=False)
+    _each: tuple[Any, ...] = field(init=False, repr=False)  # the wrapper's RE2 objects (bytes patterns)
 
     def __post_init__(self) -> None:
         options = re2.Options()
@@ -55,7 +56,8 @@ class RuleSet:
                 raise ValueError(f"rule {rule.name}: weight must be in (0, 1]")
             self._set.Add(rule.pattern)
             # Compiled over UTF-8 bytes: the text is encoded once per scan, not once per rule that hit.
-            compiled.append(re2.compile(rule.pattern.encode(), options))
+            # Read through the wrapper's RE2 object: spans come back as a list, with no match object.
+            compiled.append(getattr(re2.compile(rule.pattern.encode(), options), "_regexp"))  # noqa: B009
         for gate in self.gates:
             self._set.Add(gate)
         self._set.Compile()
@@ -81,9 +83,8 @@ class RuleSet:
         for index in sorted(indexes):
             if index >= count:
                 break
-            found = self._each[index].search(data)
-            if found is not None:  # always true; the Set and the regex share the pattern
-                start, end = spans(found)[0]
+            start, end = self._each[index].Match(_UNANCHORED, data, 0, len(data))[0]
+            if start >= 0:  # always true; the Set and the regex share the pattern
                 if not ascii_only:  # RE2 matches whole UTF-8 characters, so both ends decode
                     start, end = len(data[:start].decode()), len(data[:end].decode())
                 hits.append(Hit(self.rules[index], start, end))

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from filters._patterns import Match, byte_pattern, spans, text_pattern
+from filters._patterns import Spans, byte_pattern, each_spans, text_pattern
 
 MAX_CHARS = 600  # a fragment is a value, not a document: longer messages are not parsed
 MAX_TOKENS = 120
@@ -101,9 +101,9 @@ class Fragment:
 
 
 class _Parser:
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: str) -> None:
         self._data = data
-        self._scan: Iterator[Match] = _TOKEN.finditer(data)
+        self._scan: Iterator[Spans] = each_spans(_TOKEN, data)  # raw spans: no match object per token
         self._ahead: tuple[str, str] | None = None
         self._ended = False
         self.depth = 0
@@ -111,11 +111,10 @@ class _Parser:
 
     def _read(self) -> tuple[str, str] | None:
         while not self._ended:
-            found = next(self._scan, None)
-            if found is None:
+            groups = next(self._scan, None)
+            if groups is None:
                 self._ended = True
                 return None
-            groups = spans(found)
             index = next((i for i in range(1, 10) if groups[i][0] >= 0), 0)
             if not index:  # only trailing white space was left
                 self._ended = True
@@ -129,14 +128,14 @@ class _Parser:
             if self.seen.tokens > MAX_TOKENS:
                 raise _Stop
             data = self._data
-            if kind == "n" and end < len(data) and (data[end] == 0x5F or 0x61 <= data[end] <= 0x7A):
+            if kind == "n" and end < len(data) and (data[end] == "_" or "a" <= data[end] <= "z"):
                 # Digits glued to letters ("7a", "2nd") are a name, as MySQL reads them; the word
                 # that follows is this token's tail, so the scan skips it.
-                found = next(self._scan, None)
-                if found is not None:
-                    end = spans(found)[0][1]
+                tail = next(self._scan, None)
+                if tail is not None:
+                    end = tail[0][1]
                 kind = "w"
-            return kind, data[start:end].decode("latin-1")
+            return kind, data[start:end]
         return None
 
     def peek(self) -> tuple[str, str] | None:
@@ -359,7 +358,7 @@ class _Parser:
                 return
 
 
-def _parse(data: bytes, quoted: bool, joined: bool = False) -> Fragment | None:
+def _parse(data: str, quoted: bool, joined: bool = False) -> Fragment | None:
     """`quoted`: `data` starts with the quote the query opened; `joined`: with an operand standing
     for the query's own left-hand side (the value goes on with an operator: " or 1=1")."""
     parser = _Parser(data)
@@ -492,7 +491,7 @@ def fragment(text: str) -> tuple[float, str] | None:
         if _letters(value, 0) in _JOINERS or value[:2] in ("||", "&&"):
             contexts.append(("0 ", "continuation"))
         for prefix, context in contexts:
-            seen = _parse((prefix + value).encode(), prefix in ("'", '"'), prefix == "0 ")
+            seen = _parse(prefix + value, prefix in ("'", '"'), prefix == "0 ")
             weight = _weight(seen) if seen is not None else 0.0
             if weight and (best is None or weight > best[0]):
                 best = (weight, context)
