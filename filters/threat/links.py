@@ -352,8 +352,9 @@ def _shape_signals(name: str, host: Host, signals: list[tuple[float, str]]) -> N
         signals.append((0.25, "random-label"))  # typed by a machine, not chosen by a person
     elif any(len(label) >= 6 and _machine_made(label) for label in host.subdomains):
         signals.append((0.25, "random-subdomain"))  # a token per victim or per campaign
-    if owner.count("-") == 2:
-        signals.append((0.3, "hyphenated-name"))  # words strung together: "secure-account-update"
+    # Words strung together (`secure-account-update`); on a code host that is how organisations are named.
+    if owner.count("-") == 2 and host.platform not in ACCOUNT_PLATFORMS:
+        signals.append((0.3, "hyphenated-name"))
     tld = host.site.rsplit(".", 1)[-1]
     countries = {piece for piece in owner.split("-")[1:] if piece in _COUNTRY_WORDS and piece != tld}
     if countries:

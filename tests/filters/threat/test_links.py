@@ -64,6 +64,7 @@ def test_each_sign_is_reported(url: str, reason: str) -> None:
     "https://www2.example.ac.uk/", "https://google.github.io/styleguide/", "https://fonts.googleapis.com/css",
     "https://nghttp2.org/", "https://unicode-org.github.io/icu/", "https://requests.readthedocs.io/en/latest/",
     "https://www.mercadolivre.com.br/", "https://python-lazy-object-proxy.readthedocs.io/",
+    "https://open-source-parsers.github.io/jsoncpp-docs/",
 ])
 def test_well_known_sites_score_low(url: str) -> None:
     assert _score(url)[0] < 0.5
