@@ -157,7 +157,10 @@ async def _flush_metrics(metrics: Metrics) -> None:
     """Every FLUSH_EVERY seconds, this worker's tallied counts go to the files every worker's /metrics reads."""
     while True:
         await asyncio.sleep(FLUSH_EVERY)
-        metrics.flush()
+        try:
+            metrics.flush()
+        except Exception:  # a shared file that cannot be written (disk full): counts are lost, serving goes on
+            log.exception("metrics could not be written to the shared files")
 
 
 @contextlib.contextmanager

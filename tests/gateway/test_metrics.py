@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
 from prometheus_client import CollectorRegistry, Histogram, generate_latest
 
 from gateway.metrics import LATENCY_BUCKETS, Metrics
@@ -52,3 +55,24 @@ def test_every_read_of_the_registry_sees_the_tallied_counts() -> None:
     text = metrics.render().decode()
     assert 'chatguard_requests_total{route="chat",status="200"} 3.0' in text
     assert 'chatguard_bytes_total{direction="inbound"} 501.0' in text
+
+
+async def test_the_workers_flushing_task_outlives_a_failed_flush(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gateway import server
+
+    monkeypatch.setattr(server, "FLUSH_EVERY", 0.01)
+    calls: list[int] = []
+    second = asyncio.Event()
+
+    class Flaky(Metrics):
+        def flush(self) -> None:
+            calls.append(1)
+            if len(calls) == 1:
+                raise OSError("no space left on device")
+            second.set()
+
+    task = asyncio.create_task(server._flush_metrics(Flaky()))
+    try:
+        await asyncio.wait_for(second.wait(), 30)  # flushed again after the failure
+    finally:
+        task.cancel()
