@@ -63,10 +63,12 @@ class _Reference(threading.local):
 _reference = _Reference()
 
 
-def cpu_reference(age: float = REFERENCE_AGE) -> float:
-    """A reading of this thread's CPU clock taken at most `age` seconds (wall) ago."""
+def cpu_reference(age: float = REFERENCE_AGE, now: float | None = None) -> float:
+    """A reading of this thread's CPU clock taken at most `age` seconds (wall) before `now` (the wall
+    clock as the caller just read it; read here when not given)."""
     reference = _reference
-    now = wall_clock()
+    if now is None:
+        now = wall_clock()
     if now - reference.wall > age:
         reference.wall = now  # before the CPU clock: the age is never understated
         reference.cpu = cpu_clock()
@@ -97,8 +99,8 @@ async def metered[T](awaitable: Awaitable[T], limit: float) -> tuple[T, float]:
     except AttributeError:
         raise TypeError(f"object {type(awaitable).__name__} can't be used in 'await' expression") from None
     age = min(REFERENCE_AGE, limit / 10)
-    started = cpu_reference(age)
     started_wall = wall_clock()
+    started = cpu_reference(age, started_wall)
     try:
         waiting = coro.send(None)
     except StopIteration as done:  # most calls: one step that awaited nothing
@@ -126,8 +128,8 @@ async def metered[T](awaitable: Awaitable[T], limit: float) -> tuple[T, float]:
                     raise Expired from None
                 expired, error = True, asyncio.CancelledError()
                 deadline = asyncio.get_running_loop().time() + limit
-            started = cpu_reference(age)
             started_wall = wall_clock()
+            started = cpu_reference(age, started_wall)
             try:
                 waiting = coro.send(None) if error is None else coro.throw(error)
             except StopIteration as done:

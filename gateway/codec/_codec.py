@@ -98,7 +98,7 @@ class Codec:
     """
 
     __slots__ = ("_answers", "_caps", "_ddp", "_envelope", "_fold", "_form", "_json", "_kinds", "_query",
-                 "_selection", "_socketio", "_xmpp")
+                 "_readers", "_selection", "_socketio", "_xmpp")
 
     def __init__(self, selector: FieldSelector, path: str = "", *, outbound: bool = False) -> None:
         self._caps: FieldCaps | None = None
@@ -120,6 +120,7 @@ class Codec:
         if self._fold and not self._json:
             raise OptionsError(join(path, "fold_keys"), "only applies to json fields")
         self._selection = select(self._json, fold=self._fold)
+        self._readers = tuple(self._extractor(kind) for kind in self._kinds)  # for _first_fit, made once
         self._envelope: tuple[str, ...] | None = None
         if selector.envelope:
             if self._ddp is None:
@@ -264,9 +265,9 @@ class Codec:
     def _first_fit(self, original: bytes | str, text: str) -> Extracted:
         """Without a content type, the first declared format that parses (json, form, text)."""
         error = CodecError("nothing declared")
-        for kind in self._kinds:
+        for extractor in self._readers:
             try:
-                return self._run(original, text, self._extractor(kind))
+                return self._run(original, text, extractor)
             except LimitExceeded:
                 raise  # it parsed, and holds too much: no other reading may let it through
             except CodecError as exc:
