@@ -10,7 +10,9 @@ copies. The kinds: `json` (`application/json`, `*+json`), `form` (urlencoded), `
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from gateway.codec._base import CodecError, UnsupportedPayload
 
@@ -28,7 +30,7 @@ class MediaType:
     kind: str                     # json | form | multipart | text | other
     mime: str
     charset: str = "utf-8"        # utf-8 or us-ascii: anything else was refused
-    params: dict[str, str] = field(default_factory=dict)
+    params: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # read-only: results are shared
 
 
 def _kind(mime: str) -> str:
@@ -82,7 +84,7 @@ def _parse(header: str) -> MediaType:
     charset = params.get("charset", "utf-8").lower()
     if charset not in UTF8 and charset not in ASCII:
         raise UnsupportedPayload(f"charset {charset} (only UTF-8 is read here)")
-    return MediaType(_kind(mime), mime, "us-ascii" if charset in ASCII else "utf-8", params)
+    return MediaType(_kind(mime), mime, "us-ascii" if charset in ASCII else "utf-8", MappingProxyType(params))
 
 
 def decode_text(data: bytes, charset: str = "utf-8") -> str:

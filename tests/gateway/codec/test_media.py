@@ -36,3 +36,10 @@ def test_the_table_of_values_read_stays_bounded() -> None:
     media_type("text/plain; x-long=" + "a" * 1000)  # long values are read every time, never kept
     assert len(media._READ) <= media._READ_MAX
     assert not any(len(key) > media._READ_LENGTH for key in media._READ)
+
+
+def test_a_shared_result_cannot_be_changed() -> None:
+    parsed = media_type('multipart/form-data; boundary="xyz"')
+    with pytest.raises(TypeError):
+        parsed.params["boundary"] = "other"  # type: ignore[index]
+    assert media_type('multipart/form-data; boundary="xyz"').params["boundary"] == "xyz"
