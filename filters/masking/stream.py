@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from filters._patterns import encodable, spans, text_pattern
+from filters._patterns import encodable, spans, text_pattern, whole
 from filters._text import fold
 from filters.masking._model import Detection, MaskFinding
 from filters.masking._quota import Quota
@@ -167,7 +167,7 @@ def _tail_start(text: str, floor: int = 0) -> int:
         piece_end = left
         while left > 0 and not view[left - 1].isspace():
             left -= 1
-        if left == piece_end or not _PIECE.fullmatch(view[left:piece_end]):
+        if left == piece_end or not whole(_PIECE, view[left:piece_end]):
             break
         start = left
     window = max(0, start - 48)

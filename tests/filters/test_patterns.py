@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from filters._patterns import byte_pattern, each_spans, encodable, found, spans, text_pattern
+from filters._patterns import byte_pattern, each_spans, encodable, found, spans, text_pattern, whole
 
 PATTERNS = [text_pattern(source) for source in (
     r"\d+", r"(a)|(b)", r"x*", r"(é+)(\d)?", r"\b\w+@\w+\.\w+", r"(?i:ab)(c)?", r"\b",
@@ -26,3 +26,11 @@ def test_each_spans_is_finditer_and_found_is_search(text: str) -> None:
 @pytest.mark.parametrize(("raw", "hit"), [(b"abc 1", True), (b"abc", False), (b"\xff9", True)])
 def test_found_on_bytes(raw: bytes, hit: bool) -> None:
     assert found(byte_pattern(r"\d"), raw) is hit
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXT)
+def test_whole_is_fullmatch(text: str) -> None:
+    view = encodable(text)
+    for pattern in PATTERNS:
+        assert whole(pattern, view) is (pattern.fullmatch(view) is not None)
