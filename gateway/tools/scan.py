@@ -169,8 +169,11 @@ async def scan(settings: Settings, route: str, direction: Direction | str, lines
 
 
 def run_scan(settings: Settings, route: str, direction: Direction | str = Direction.INBOUND,
-             stdin: BinaryIO | None = None, stdout: TextIO | None = None) -> int:
-    """Blocking entry point for the CLI: stdin and stdout by default."""
+             stdin: BinaryIO | None = None, stdout: TextIO | BinaryIO | None = None) -> int:
+    """Blocking entry point for the CLI: stdin and stdout by default (their bytes: records are
+    UTF-8 JSON already, with no text layer to decode and encode them again)."""
     source = stdin if stdin is not None else sys.stdin.buffer
-    target = stdout if stdout is not None else sys.stdout
+    if stdout is None:
+        sys.stdout.flush()
+    target = stdout if stdout is not None else sys.stdout.buffer
     return asyncio.run(scan(settings, route, direction, source, target))
