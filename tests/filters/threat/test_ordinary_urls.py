@@ -23,3 +23,26 @@ def test_at_most_two_percent_of_ordinary_links_raise_an_alert() -> None:
 def test_no_ordinary_link_is_blocked() -> None:
     threat = ThreatFilter()
     assert [url for url in _urls() if threat.decide(url).blocked] == []
+
+
+ORGANISATIONS = Path(__file__).resolve().parents[3] / "benchmarks" / "threat" / "organisations.txt"
+
+
+def test_organisations_sites_and_their_bare_names_are_rarely_flagged() -> None:
+    lines = ORGANISATIONS.read_text(encoding="utf-8").splitlines()
+    urls = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    bare = sorted({url.split("/")[2].removeprefix("www.") for url in urls})
+    threat = ThreatFilter()
+    for links in (urls, bare):
+        flagged = [url for url in links if threat.detector.analyse(url).scores.get("link", 0.0) >= 0.5]
+        assert len(flagged) <= 0.02 * len(links), flagged
+
+
+def test_a_message_of_several_ordinary_links_is_not_flagged() -> None:
+    lines = ORGANISATIONS.read_text(encoding="utf-8").splitlines()
+    urls = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    threat = ThreatFilter()
+    calm = [url for url in urls if threat.detector.analyse(url).scores.get("link", 0.0) < 0.5]
+    for at in range(0, len(calm) - 5, 5):
+        message = "see " + " and ".join(calm[at:at + 5])
+        assert threat.detector.analyse(message).scores.get("link", 0.0) < 0.5, message
