@@ -5,7 +5,8 @@ anchor, a key-like string...) costs the detectors a few microseconds of Python, 
 walking past a digit group that starts nothing a fraction of that (`WALK` groups count as
 one candidate), so a field made of nothing
 but candidates ("4111111111111111 " or "x@y.com " repeated) would cost milliseconds per
-KB. The engine gives each field a quota of candidates, shared by all detectors; a
+KB. The engine gives each field a quota of candidates, the same for each detector (so the
+bound is a small multiple of it, and one detector's dense values do not use up another's); a
 detector that would go past it raises `Overflow` with the offset of the first candidate
 it did not examine, and the engine withholds the field from there on (fail closed: a
 value is never let through unexamined). The quota lives in a context variable, so

@@ -65,7 +65,7 @@ _GATE_SOURCES: Mapping[str, str] = {
 _GATES: Mapping[str, Pattern] = {name: byte_pattern(source) for name, source in _GATE_SOURCES.items()}
 _NUMERIC = frozenset({"card", "ssn", "phone"})
 _START = attrgetter("start")
-MAX_VALUES = 1000  # candidate values examined per field (and per 64 KB of a longer one), all detectors together
+MAX_VALUES = 1000  # candidate values examined per field (and per 64 KB of a longer one), by each detector
 _PER = 65536  # characters a field's quota is given for
 WITHHELD = "redacted"  # the type of the span a field is withheld from once its quota runs out
 
@@ -217,16 +217,22 @@ class Masker:
         cut = len(view)
         if quota is None:
             quota = Quota(max(self.max_values, self.allowance(len(view))))
-        token = current.set(quota)
-        try:
-            for detector in chosen:
-                try:
-                    for detection in detector.detect(view):
-                        found.append(detection)
-                except Overflow as over:
-                    cut = min(cut, over.at)
-        finally:
-            current.reset(token)
+        # Each detector gets the whole quota: detectors run one after another, so with one shared
+        # quota a later detector would run out at its first candidate, near the start of a text the
+        # earlier ones had used up, and withhold values that were well within the bound.
+        budget = lowest = quota.left
+        for detector in chosen:
+            own = Quota(budget)
+            token = current.set(own)
+            try:
+                for detection in detector.detect(view):
+                    found.append(detection)
+            except Overflow as over:
+                cut = min(cut, over.at)
+            finally:
+                current.reset(token)
+            lowest = min(lowest, own.left)
+        quota.left = lowest  # what the busiest detector left (a stream's reserve shrinks by that)
         if not found and cut == len(view):
             return []
         kept = self._resolve(found)

@@ -15,7 +15,7 @@ filters:
       mask_sample_ssns: false         # true: also mask the published sample SSNs (078-05-1120, ...)
       stream_hold: 512                # max characters a stream holds back
       websocket_streams: false        # true: outbound frames of a connection are one stream (token bots)
-      max_values: 1000                # candidate values examined per field, all detectors together
+      max_values: 1000                # candidate values each detector examines per field
       over_max_values: redact         # redact: the rest of the field becomes [REDACTED]; block: refuse it
       rules:
         - {name: employee_id, pattern: "EMP-[0-9]{6}"}
