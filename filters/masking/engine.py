@@ -206,8 +206,9 @@ class Masker:
 
         `quota` bounds the candidates examined (default: `max_values`, or more for a text
         longer than 64 KB); past it the rest of the text is one `redacted` detection."""
-        folded = fold_fast(text)
-        view = encodable(folded.text)
+        # Text known to fold to itself (all ASCII, most chat) needs no `Folded` at all.
+        folded = None if _INERT.issuperset(text) else fold_fast(text)
+        view = encodable(text if folded is None else folded.text)
         raw = view.encode()
         passing = self._gates.passing(raw)
         if not passing and not self._custom:
@@ -238,7 +239,7 @@ class Masker:
         kept = self._resolve(found)
         if cut < len(view):
             kept = _withhold(kept, cut, len(view))
-        if folded.origin is None:
+        if folded is None or folded.origin is None:
             return kept
         return [d.moved(*folded.span(d.start, d.end)) for d in kept]
 

@@ -116,6 +116,14 @@ async def test_many_lines_are_written_in_blocks_and_all_arrive() -> None:
         assert got[-1]["text"] == "message number 2999 with some padding to fill the output quickly"
 
 
+async def test_a_quiet_line_is_written_as_the_general_record_would_be() -> None:
+    out = io.BytesIO()
+    await scan(SETTINGS, "open", "inbound", ['"h\u00e9llo \\"x\\"\\n"\n'], out)
+    record = {"line": 1, "action": "pass", "text": 'h\u00e9llo "x"\n', "findings": [], "reasons": [],
+              "score": 0.0, "decision": []}
+    assert out.getvalue() == orjson.dumps(record) + b"\n"
+
+
 def test_run_scan_reads_and_writes_streams(input_file: Path) -> None:
     out = io.StringIO()
     with input_file.open("rb") as stdin:
