@@ -34,6 +34,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import signal
 import socket
 import struct
 import time
@@ -146,6 +147,7 @@ def _serve(conn: Connection, specs: dict[str, Spec]) -> None:
     `("bad", None, problem, cpu)`, `("over", cpu)` or `("raised", exception type)`."""
     from filters._registry import build  # the registry reaches the filters, which import the facade
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the gateway ends us
     try:
         built = {name: build(name, use, options, path) for name, (use, options, path) in specs.items()}
     except Exception as exc:
