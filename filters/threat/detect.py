@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 from filters._api import Finding
+from filters._patterns import encodable
 from filters.threat import injection, links, normalise, prompt, shell, sql
 from filters.threat.feeds import DomainList
 from filters.threat.normalise import Signs, View, base64_payloads, base_view, hidden_text, other_views
@@ -71,6 +72,7 @@ class Detector:
     def analyse(self, text: str, *, nested: bool = True) -> Analysis:
         """Scores per category (only those with hits) and the findings behind them."""
         best: dict[str, tuple[float, Finding]] = {}
+        text = encodable(text)  # lone surrogates as U+FFFD: same length, so spans still fit the caller's text
         base = base_view(text)  # the normaliser runs once per message, for every category
         hits, gates = self._rules.match(base.text)  # the rules and every screen in one scan
         pasted = _PASTED in gates

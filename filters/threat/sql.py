@@ -473,9 +473,11 @@ def fragment(text: str) -> tuple[float, str] | None:
     if equals and value.strip() and _PARAMETER.fullmatch(name.encode()) is not None:  # "id=1 and 1=1"
         values.append(value.strip())
     if "+" in text:  # perhaps a form-encoded value, where "+" is a space
-        values += [value.replace("+", " ") for value in values]
+        values += [value.replace("+", " ").strip() for value in values]
     best: tuple[float, str] | None = None
     for value in values:
+        if not value:
+            continue
         contexts = []
         closed = value.lstrip(")").lstrip()
         if closed != value and closed:  # ")) or 1=1": the value closes the query's parentheses first

@@ -47,3 +47,16 @@ def test_only_enabled_categories_are_scored() -> None:
 ])
 def test_pasted_code_needs_code_shape_not_a_keyword_first(text: str, pasted: bool) -> None:
     assert Detector().analyse(text).pasted_code is pasted
+
+
+def test_mixtures_of_escapes_and_syntax_never_raise() -> None:
+    """A detector that raises lets a fail-open route pass the message: every mixture must be read."""
+    import random
+
+    atoms = ["%uD800", "\\ud800", "%ED%A0%80", "&#xD800;", "\ud800", "\U000E0041", "'", ")", "/*!", "*/", "+",
+             "or 1=1", "--", "; ls", "`", "$(", "<script>", "../", "%2e%2e%2f", "aGVsbG8gd29ybGQgaGVsbG8=", "\u200b",
+             "\x00", "\n", " ", "=", "%", "&", "#", "\\", "://", "data:text/html,", "\u3002", "\\u{110000}", "%ff%fe"]
+    detector = Detector()
+    pick = random.Random(15)
+    for _ in range(400):
+        detector.analyse("".join(pick.choice(atoms) for _ in range(pick.randint(1, 8))))

@@ -41,3 +41,8 @@ def test_expressions(text: str) -> None:
 ])
 def test_prose_and_code(text: str) -> None:
     assert weight(text) == 0.0
+
+
+@pytest.mark.parametrize("text", ["/*!", "/*!*/", "+", "++", "id=", ")", ") ", "'", "\"", "0x", "--", "id=+"])
+def test_fragments_of_nothing_are_read_not_raised(text: str) -> None:
+    assert weight(text) == 0.0
