@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import gc
 import logging
 import os
 import signal
@@ -192,9 +193,23 @@ def _new_loop() -> asyncio.AbstractEventLoop:
     return uvloop.new_event_loop()
 
 
+# Objects allocated (net) between the cycle collector's young-generation passes. Python's default, 700,
+# made it run every few dozen requests of the inspected path, each pass about a millisecond of CPU here:
+# some 15 µs per request. Garbage without cycles is freed at once either way; cyclic garbage waits for
+# at most this many allocations more (a few MB at worst).
+GC_YOUNG = 10_000
+
+
+def tune_gc() -> None:
+    """For a serving process: collect cycles less often (see GC_YOUNG); the older generations keep theirs."""
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG, middle, old)
+
+
 def serve_forever(settings: Settings, config_path: str | None, reuse_port: bool = False,
                   on_ready: Callable[[], None] | None = None) -> None:
     """Run the gateway in this process until it is stopped; `on_ready` is called once it listens."""
+    tune_gc()
     loop = _new_loop()
     asyncio.set_event_loop(loop)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import signal
 import socket
@@ -16,6 +17,7 @@ import pytest
 import yaml
 from aiohttp import web
 
+from gateway import server
 from tests.helpers import serve_app
 from tests.ports import free_port
 
@@ -314,3 +316,12 @@ async def test_probe_listener_serves_probes_not_the_admin_api_and_reports_the_dr
         assert await gateway.wait() == 0
     finally:
         await gateway.stop()
+
+
+def test_a_serving_process_collects_cycles_less_often_and_keeps_the_older_generations() -> None:
+    before = gc.get_threshold()
+    try:
+        server.tune_gc()
+        assert gc.get_threshold() == (server.GC_YOUNG, before[1], before[2])
+    finally:
+        gc.set_threshold(*before)
