@@ -418,7 +418,8 @@ def _weight(seen: Fragment) -> float:
     anchors = seen.comments or seen.calls or seen.subquery or seen.variables or seen.casts
     # A boolean test between constants ("1 and 1 not like 0") or with SQL's own furniture; prose that
     # happens to parse ("i like 3 or 4") names things and has none.
-    if seen.logic and (anchors and seen.names <= 1 or operators >= 2 and not seen.names):
+    # Arithmetic between constants with no SQL furniture ("5 - 3 = 2 and 2 + 2 = 4") is someone's maths.
+    if seen.logic and (anchors and seen.names <= 1 or operators >= 2 and not seen.names and not seen.arith):
         return EXPRESSION
     if seen.subquery and seen.tokens >= 4 and seen.names <= 1:
         return EXPRESSION

@@ -37,7 +37,8 @@ def test_expressions(text: str) -> None:
     "grep -r 'todo*' src", "page=2&sort=\"price\" desc", "I'd say 60% or more", "ok; set it up later",
     "Q=\"old\"+maps&view=list", "we met at 5 or 6, i'm not sure", "a" * 2000 + "' or 1=1",
     "and i like it", "or maybe not", "and so on", "or a few more", "and then (3 + 4) = 7", "or like, whatever",
-    "2nd or 3rd", ") or maybe not", "c++ or java", "top 10 order by votes",
+    "2nd or 3rd", ") or maybe not", "c++ or java", "top 10 order by votes", "5 - 3 = 2 and 2 + 2 = 4",
+    "2*3=6 or 3*2=6, same thing",
 ])
 def test_prose_and_code(text: str) -> None:
     assert weight(text) == 0.0
