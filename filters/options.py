@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import os
 import re
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
@@ -33,6 +34,16 @@ def _one_line(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    """A class's resolved annotations, once per class (resolving them compiles every string annotation)."""
+    return _class_hints(cls)
+
+
+@functools.cache
+def _class_hints(cls: Hashable) -> dict[str, Any]:
+    return get_type_hints(cls)
 
 
 def join(path: str, key: str | int) -> str:
@@ -198,7 +209,7 @@ def bind[T](cls: type[T], data: Any, path: str = "", *, label: str = "key") -> T
     if not isinstance(data, dict):
         raise OptionsError(path, f"expected a mapping, got {type(data).__name__}")
     fields = {f.name: f for f in dataclasses.fields(cls) if f.init}  # type: ignore[arg-type]
-    hints = get_type_hints(cls)
+    hints = _hints(cls)
     values: dict[str, Any] = {}
     for key, raw in data.items():
         key_path = join(path, str(key))

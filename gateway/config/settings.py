@@ -374,6 +374,9 @@ def load_settings(path: str | Path, environ: Mapping[str, str] | None = None) ->
     return loads_settings(text, source=str(file), environ=environ)
 
 
+# libyaml's parser when PyYAML was built with it (the wheels are): the pure-Python one takes seconds
+# for a table of a thousand routes. Both build plain data only (the safe constructor).
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_DEPTH = 64            # nesting levels: a config needs about ten
 MAX_NODES = 1_000_000     # values once every alias is expanded ("billion laughs" stops here)
 
@@ -381,7 +384,7 @@ MAX_NODES = 1_000_000     # values once every alias is expanded ("billion laughs
 def _check_shape(text: str) -> None:
     """Refuse YAML nested or aliased beyond any config before building it (the builder recurses)."""
     depth = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):  # iterative: safe on any nesting
+    for event in yaml.parse(text, Loader=_LOADER):  # iterative: safe on any nesting
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
@@ -403,7 +406,7 @@ def _check_shape(text: str) -> None:
         sizes[id(node)] = total
         return total
 
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    root = yaml.compose(text, Loader=_LOADER)
     if root is not None and size(root) > MAX_NODES:
         raise ConfigError("", f"invalid YAML: more than {MAX_NODES} values once aliases are expanded")
 
@@ -412,7 +415,7 @@ def loads_settings(text: str, source: str = "", environ: Mapping[str, str] | Non
     """Validate a config given as YAML text (`source`: the file it came from, for reloads and errors)."""
     try:
         _check_shape(text)
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader (C or Python)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
