@@ -77,6 +77,7 @@ async def _dispatch(request: web.Request, runtime: Runtime, request_id: str) -> 
     runtime.acquire()
     try:
         if websocket:
+            del raw_path, path, matched, identity, decision  # a WebSocket holds this frame for hours
             return await ws_proxy.forward(exchange), plan.name
         return await http_proxy.forward(exchange), plan.name
     finally:

@@ -122,6 +122,7 @@ async def _connect_and_relay(exchange: Exchange) -> web.StreamResponse:
     except (ConnectionError, aiohttp.ClientError):
         await upstream.close(code=aiohttp.WSCloseCode.GOING_AWAY, message=b"client went away")
         return client
+    client.headers.clear()  # sent with the upgrade; kept, they would be held for the socket's whole life
 
     metrics = request.app[METRICS]
     bridge = Bridge(exchange, client, upstream, metrics.ws_counters, close_timeout)
