@@ -65,6 +65,7 @@ _GATE_SOURCES: Mapping[str, str] = {
 _GATES: Mapping[str, Pattern] = {name: byte_pattern(source) for name, source in _GATE_SOURCES.items()}
 _NUMERIC = frozenset({"card", "ssn", "phone"})
 _START = attrgetter("start")
+_SET_CHECKED = 4096  # bytes from which an empty answer of the gate set is confirmed
 MAX_VALUES = 1000  # candidate values examined per field (and per 64 KB of a longer one), by each detector
 _PER = 65536  # characters a field's quota is given for
 WITHHELD = "redacted"  # the type of the span a field is withheld from once its quota runs out
@@ -91,9 +92,10 @@ class Gates:
 
     Every gate (and the screen parts the IBAN gate depends on) is one pattern of an RE2 set,
     so a message is read once whatever the number of detectors; the answer is the same as
-    the screen followed by `_gate` for each detector. An RE2 set never gives up on hostile
-    input (its automaton cache is reset and rebuilt instead), and a set that cannot even be
-    built is caught at construction by a self-check, leaving the one-pattern-at-a-time path."""
+    the screen followed by `_gate` for each detector. A set that cannot be built is caught at
+    construction by a self-check, leaving the one-pattern-at-a-time path; an empty answer on
+    a long text is confirmed that way too (a set that runs out of automaton memory answers
+    "none" rather than fail)."""
 
     def __init__(self, names: Sequence[str]) -> None:
         self._names = tuple(names)
@@ -126,6 +128,11 @@ class Gates:
         if self._set is None:
             return self._one_by_one(raw)
         hits = {self._labels[i] for i in self._set.Match(raw)}
+        if not hits and len(raw) > _SET_CHECKED:
+            # An RE2 set answers "none" when its automaton ran out of memory, which only a long,
+            # hostile text could cause: a long text is confirmed by the screen, which falls back
+            # to a slower matcher instead of giving up, so no value is let through unexamined.
+            return self._one_by_one(raw)
         if hits == {"iban"}:  # its gate alone: the screen (the other parts) must pass too
             return frozenset()
         return frozenset(hits.intersection(self._names))

@@ -127,3 +127,9 @@ def test_the_gate_set_agrees_with_the_gates_one_by_one(text: str) -> None:
     assert gates.passing(raw) == gates._one_by_one(raw)
     some = Gates(("iban", "email"))
     assert some.passing(raw) == some._one_by_one(raw)
+
+
+def test_a_long_text_the_gate_set_passes_nothing_is_confirmed_one_by_one() -> None:
+    gates = Gates(tuple(BUILTIN))
+    assert gates.passing(b"x" * 10_000) == frozenset()
+    assert gates.passing(b"x " * 5_000 + b"mail a@b.example") == frozenset({"email"})
