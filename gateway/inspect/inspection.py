@@ -10,7 +10,7 @@ from filters import NO_HINTS, Action, Chain, ChainResult, Hints, Message
 from gateway.codec import Codec, Extracted, TextField
 from gateway.inspect.html_fields import as_read, is_html
 
-YIELD_AFTER = 0.002  # seconds of filter CPU time between turns of the event loop
+YIELD_AFTER = 0.001  # seconds of filter CPU time between turns of the event loop
 
 
 @dataclass(frozen=True, slots=True)
