@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import random
+import string
+
 import pytest
 
 from filters.threat import injection, prompt
-from filters.threat.ruleset import Rule, RuleSet, select
+from filters.threat.ruleset import GROUP, Rule, RuleSet, select
 
 
 def test_scan_reports_rule_and_span() -> None:
@@ -35,3 +38,25 @@ def test_gates_are_answered_by_the_same_scan() -> None:
     assert gates == {0, 2}
     assert rules.match("nothing here") == ([], frozenset())
     assert RuleSet((), gates=(r"q",)).match("q") == ([], frozenset({0}))
+
+
+def test_rules_past_the_first_set_are_found_with_their_own_names_and_spans() -> None:
+    """Rules are compiled into several RE2 sets (`GROUP` each): every rule, in whichever set, reports as
+    itself, and gates still come after all the rules."""
+    count = 3 * GROUP + 5
+    rules = RuleSet(tuple(Rule(f"r{i}", "x", 0.5, rf"\bw{i}x\b") for i in range(count)), gates=(r"\bgate\b",))
+    text = " ".join(f"w{i}x" for i in range(0, count, 7)) + " gate"
+    hits, gates = rules.match(text)
+    assert [hit.rule.name for hit in hits] == [f"r{i}" for i in range(0, count, 7)]
+    assert all(text[hit.start:hit.end] == f"w{hit.rule.name[1:]}x" for hit in hits)
+    assert gates == {0}
+
+
+def test_fresh_random_text_hides_no_attack() -> None:
+    """A long text of random bytes the automata have never seen still gets its rules' hits (a set whose
+    automaton ran out of memory would answer none)."""
+    generator = random.Random(7)
+    noise = "".join(generator.choice(string.printable) for _ in range(200_000))
+    rules = select(injection.ALL + prompt.PROMPT, {rule.category for rule in injection.ALL + prompt.PROMPT})
+    names = {hit.rule.name for hit in rules.scan(noise + " ; cat /etc/passwd ")}
+    assert names & {hit.rule.name for hit in rules.scan("; cat /etc/passwd")}
