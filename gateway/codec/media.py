@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from gateway.codec._base import CodecError, UnsupportedPayload
+from gateway.memo import Memo
 
 __all__ = ["ASCII", "MediaType", "UTF8", "decode_text", "media_type"]
 
@@ -47,8 +48,8 @@ def _kind(mime: str) -> str:
 
 # Content-Types read lately (a chat API sends one or two, on every request and answer): parsed once.
 # Refusals are not kept, nor long values; the table is emptied when full. Callers never change a result.
-_READ: dict[str, MediaType] = {}
 _READ_MAX = 256
+_READ: Memo[str, MediaType] = Memo(_READ_MAX)
 _READ_LENGTH = 256
 
 
@@ -58,9 +59,7 @@ def media_type(header: str) -> MediaType:
     if known is None:
         known = _parse(header)
         if len(header) <= _READ_LENGTH:
-            if len(_READ) >= _READ_MAX:
-                _READ.clear()
-            _READ[header] = known
+            _READ.keep(header, known)
     return known
 
 

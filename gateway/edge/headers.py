@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from gateway.edge.client_address import IPNetwork, is_trusted
+from gateway.memo import Memo
 
 HOP_BY_HOP = frozenset({
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
@@ -108,18 +109,16 @@ def client_headers(headers: Mapping[str, str], skip: frozenset[str]) -> CIMultiD
 # Made once, not per message: header names seen lately in their normalised form, and the sets of
 # names to drop (a route's, with the client-only ones or those a Connection header lists). Bounded:
 # names and Connection values come from clients and backends; long ones are not kept.
-_NORMALISED: dict[str, str] = {}
-_SKIPS: dict[tuple[frozenset[str], tuple[str, ...]], frozenset[str]] = {}
 _CACHED = 1024
+_NORMALISED: Memo[str, str] = Memo(_CACHED)
+_SKIPS: Memo[tuple[frozenset[str], tuple[str, ...]], frozenset[str]] = Memo(_CACHED)
 _CACHED_LENGTH = 128
 
 
 def _normalised(name: str) -> str:
     key = normalised(name)
     if len(name) <= _CACHED_LENGTH:
-        if len(_NORMALISED) >= _CACHED:
-            _NORMALISED.clear()
-        _NORMALISED[name] = key
+        _NORMALISED.keep(name, key)
     return key
 
 
@@ -138,9 +137,7 @@ def _remembered(key: tuple[frozenset[str], tuple[str, ...]], make: Callable[[], 
     if found is None:
         found = make()
         if sum(len(value) for value in key[1]) <= _CACHED_LENGTH:
-            if len(_SKIPS) >= _CACHED:
-                _SKIPS.clear()
-            _SKIPS[key] = found
+            _SKIPS.keep(key, found)
     return found
 
 

@@ -20,6 +20,8 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
+from gateway.memo import Memo
+
 __all__ = ["MAX_PATH", "CanonicalPath", "PathRejected", "canonicalise", "fold_segment"]
 
 MAX_PATH = 8192
@@ -60,8 +62,8 @@ class CanonicalPath:
 # Paths checked lately: chat clients post to a few paths over and over. Refusals are not kept, nor
 # long paths; the table is emptied when full, so a client sending endless new paths costs each its
 # check and the table stays under a megabyte.
-_CHECKED: dict[str, CanonicalPath] = {}
 _CHECKED_MAX = 1024
+_CHECKED: Memo[str, CanonicalPath] = Memo(_CHECKED_MAX)
 _CHECKED_LENGTH = 256
 
 
@@ -74,9 +76,7 @@ def canonicalise(raw_path: str) -> CanonicalPath:
     if checked is None:
         checked = _canonicalise(raw_path)
         if len(raw_path) <= _CHECKED_LENGTH:
-            if len(_CHECKED) >= _CHECKED_MAX:
-                _CHECKED.clear()
-            _CHECKED[raw_path] = checked
+            _CHECKED.keep(raw_path, checked)
     return checked
 
 
