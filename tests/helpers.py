@@ -282,6 +282,21 @@ class WsUpstream:
         return web.Response(status=int(request.match_info["status"]), text="no")
 
 
+
+@asynccontextmanager
+async def recording_backend() -> AsyncIterator[tuple[list[str], str]]:
+    """A backend answering `{"ok": true}` to every request and keeping each request's body, in order."""
+    reached: list[str] = []
+
+    async def record(request: web.Request) -> web.Response:
+        reached.append(await request.text())
+        return web.json_response({"ok": True})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", record)
+    async with serve_app(app) as url:
+        yield reached, url
+
 @asynccontextmanager
 async def serve_ws_upstream(protocols: tuple[str, ...] = ("xmpp", "mqtt")) -> AsyncIterator[tuple[WsUpstream, str]]:
     upstream = WsUpstream(protocols)

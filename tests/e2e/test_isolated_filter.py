@@ -10,9 +10,8 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from aiohttp import web
 
-from tests.helpers import gateway_config, install_filter_plugins, route, run_gateway, serve_app, until
+from tests.helpers import gateway_config, install_filter_plugins, recording_backend, route, run_gateway, until
 
 PLUGINS = textwrap.dedent('''
     import os
@@ -34,16 +33,8 @@ PLUGINS = textwrap.dedent('''
 
 @pytest.fixture
 async def backend() -> AsyncIterator[tuple[list[str], str]]:
-    reached: list[str] = []
-
-    async def record(request: web.Request) -> web.Response:
-        reached.append(await request.text())
-        return web.json_response({"ok": True})
-
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", record)
-    async with serve_app(app) as url:
-        yield reached, url
+    async with recording_backend() as running:
+        yield running
 
 
 async def test_a_stuck_isolated_filter_blocks_its_message_and_stalls_nobody(

@@ -8,13 +8,12 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 from filters import Offload
 from gateway.config.settings import parse_settings
 from gateway.keys import RUNTIME
 from gateway.runtime.chains import FilterChains
-from tests.helpers import gateway_config, route, run_gateway, serve_app
+from tests.helpers import gateway_config, recording_backend, route, run_gateway
 
 FILLER = "the parcel is late again, please check the tracking page and call me back. " * 40  # > 2,048 chars
 FILTERS = {"mask": {"use": "masking"}, "threat": {"use": "threat"}}
@@ -22,16 +21,8 @@ FILTERS = {"mask": {"use": "masking"}, "threat": {"use": "threat"}}
 
 @pytest.fixture
 async def backend() -> AsyncIterator[tuple[list[str], str]]:
-    reached: list[str] = []
-
-    async def record(request: web.Request) -> web.Response:
-        reached.append(await request.text())
-        return web.json_response({"ok": True})
-
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", record)
-    async with serve_app(app) as url:
-        yield reached, url
+    async with recording_backend() as running:
+        yield running
 
 
 def alive(pid: int) -> bool:
