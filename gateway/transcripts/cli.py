@@ -105,15 +105,12 @@ async def _run(args: argparse.Namespace, parts: DataAtRest, raw: bytes) -> dict[
 
 def main(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = None) -> int:
     out, err = out or sys.stdout, err or sys.stderr
-    try:
-        args = _parser().parse_args(list(argv))
-    except SystemExit as exc:
-        return EXIT_OK if exc.code == 0 else EXIT_USAGE
-    from gateway.config.load import load_or_report
+    from gateway.config.load import command_settings
 
-    settings = load_or_report(args.config, err)
-    if settings is None:
-        return EXIT_USAGE
+    parsed = command_settings(_parser(), argv, err)
+    if isinstance(parsed, int):
+        return parsed
+    args, settings = parsed
     try:
         parts = assemble(settings)
     except OptionsError as exc:
