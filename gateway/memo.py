@@ -9,6 +9,8 @@ which keys are worth keeping (long ones are not).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 
 class Memo[K, V](dict[K, V]):
     """A dict of at most `limit` entries; `keep` adds one, emptying the memo first when it is full."""
@@ -24,3 +26,23 @@ class Memo[K, V](dict[K, V]):
             self.clear()
         self[key] = value
         return value
+
+
+class TextMemo[V](Memo[str, V]):
+    """A memo keyed by text a client sent: a key longer than `longest` is answered, never kept."""
+
+    __slots__ = ("longest",)
+
+    def __init__(self, limit: int, longest: int) -> None:
+        super().__init__(limit)
+        self.longest = longest
+
+    def through(self, key: str, compute: Callable[[str], V]) -> V:
+        """The remembered answer for `key`, else `compute(key)` (kept when `key` is short enough; an
+        exception is never kept, it is raised again the next time)."""
+        found = self.get(key)
+        if found is None:
+            found = compute(key)
+            if len(key) <= self.longest:
+                self.keep(key, found)
+        return found

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from gateway.codec._base import CodecError, UnsupportedPayload
-from gateway.memo import Memo
+from gateway.memo import TextMemo
 
 __all__ = ["ASCII", "MediaType", "UTF8", "decode_text", "media_type"]
 
@@ -49,18 +49,13 @@ def _kind(mime: str) -> str:
 # Content-Types read lately (a chat API sends one or two, on every request and answer): parsed once.
 # Refusals are not kept, nor long values; the table is emptied when full. Callers never change a result.
 _READ_MAX = 256
-_READ: Memo[str, MediaType] = Memo(_READ_MAX)
 _READ_LENGTH = 256
+_READ: TextMemo[MediaType] = TextMemo(_READ_MAX, _READ_LENGTH)
 
 
 def media_type(header: str) -> MediaType:
     """Parse a Content-Type value; UnsupportedPayload when it cannot be read one way only."""
-    known = _READ.get(header)
-    if known is None:
-        known = _parse(header)
-        if len(header) <= _READ_LENGTH:
-            _READ.keep(header, known)
-    return known
+    return _READ.through(header, _parse)
 
 
 def _parse(header: str) -> MediaType:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from gateway.edge.client_address import IPNetwork, is_trusted
-from gateway.memo import Memo
+from gateway.memo import Memo, TextMemo
 
 HOP_BY_HOP = frozenset({
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
@@ -89,9 +89,9 @@ def end_to_end(headers: Mapping[str, str], skip: frozenset[str] = HOP_BY_HOP) ->
         skip = _with_connection(skip, tuple(values))
     out: CIMultiDict[str] = CIMultiDict()
     for name, value in headers.items():
-        key = _NORMALISED.get(name)
+        key = _NORMALISED.get(name)  # inline: most names are known (`through` on a miss)
         if key is None:
-            key = _normalised(name)
+            key = _NORMALISED.through(name, normalised)
         if key in skip or key.startswith(GATEWAY_OWNED_PREFIX):
             continue
         if "_" in name and (key in _INTERPRETED or key in HOP_BY_HOP or key in CLIENT_ONLY):
@@ -110,16 +110,9 @@ def client_headers(headers: Mapping[str, str], skip: frozenset[str]) -> CIMultiD
 # names to drop (a route's, with the client-only ones or those a Connection header lists). Bounded:
 # names and Connection values come from clients and backends; long ones are not kept.
 _CACHED = 1024
-_NORMALISED: Memo[str, str] = Memo(_CACHED)
-_SKIPS: Memo[tuple[frozenset[str], tuple[str, ...]], frozenset[str]] = Memo(_CACHED)
 _CACHED_LENGTH = 128
-
-
-def _normalised(name: str) -> str:
-    key = normalised(name)
-    if len(name) <= _CACHED_LENGTH:
-        _NORMALISED.keep(name, key)
-    return key
+_NORMALISED: TextMemo[str] = TextMemo(_CACHED, _CACHED_LENGTH)
+_SKIPS: Memo[tuple[frozenset[str], tuple[str, ...]], frozenset[str]] = Memo(_CACHED)
 
 
 def _with_client_only(skip: frozenset[str]) -> frozenset[str]:

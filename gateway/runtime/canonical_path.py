@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
-from gateway.memo import Memo
+from gateway.memo import TextMemo
 
 __all__ = ["MAX_PATH", "CanonicalPath", "PathRejected", "canonicalise", "fold_segment"]
 
@@ -63,8 +63,8 @@ class CanonicalPath:
 # long paths; the table is emptied when full, so a client sending endless new paths costs each its
 # check and the table stays under a megabyte.
 _CHECKED_MAX = 1024
-_CHECKED: Memo[str, CanonicalPath] = Memo(_CHECKED_MAX)
 _CHECKED_LENGTH = 256
+_CHECKED: TextMemo[CanonicalPath] = TextMemo(_CHECKED_MAX, _CHECKED_LENGTH)
 
 
 def canonicalise(raw_path: str) -> CanonicalPath:
@@ -72,12 +72,7 @@ def canonicalise(raw_path: str) -> CanonicalPath:
 
     Raises `PathRejected` for anything that could mean something else to a backend.
     """
-    checked = _CHECKED.get(raw_path)
-    if checked is None:
-        checked = _canonicalise(raw_path)
-        if len(raw_path) <= _CHECKED_LENGTH:
-            _CHECKED.keep(raw_path, checked)
-    return checked
+    return _CHECKED.through(raw_path, _canonicalise)
 
 
 def _canonicalise(raw_path: str) -> CanonicalPath:
