@@ -381,8 +381,9 @@ MAX_DEPTH = 64            # nesting levels: a config needs about ten
 MAX_NODES = 1_000_000     # values once every alias is expanded ("billion laughs" stops here)
 
 
-def _check_shape(text: str) -> None:
-    """Refuse YAML nested or aliased beyond any config before building it (the builder recurses)."""
+def _checked_document(text: str) -> yaml.Node | None:
+    """The YAML document's node tree (None when empty), refused when nested or aliased beyond any config
+    before anything is built from it (the builder recurses)."""
     depth = 0
     for event in yaml.parse(text, Loader=_LOADER):  # iterative: safe on any nesting
         if isinstance(event, yaml.CollectionStartEvent):
@@ -409,13 +410,24 @@ def _check_shape(text: str) -> None:
     root = yaml.compose(text, Loader=_LOADER)
     if root is not None and size(root) > MAX_NODES:
         raise ConfigError("", f"invalid YAML: more than {MAX_NODES} values once aliases are expanded")
+    return root
+
+
+def _construct(root: yaml.Node | None) -> Any:
+    """Plain data from the checked node tree (the safe constructor), without parsing the text again."""
+    if root is None:
+        return None
+    loader = _LOADER("")
+    try:
+        return loader.construct_document(root)
+    finally:
+        loader.dispose()
 
 
 def loads_settings(text: str, source: str = "", environ: Mapping[str, str] | None = None) -> Settings:
     """Validate a config given as YAML text (`source`: the file it came from, for reloads and errors)."""
     try:
-        _check_shape(text)
-        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader (C or Python)
+        data = _construct(_checked_document(text))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
