@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from aiohttp import web
 
@@ -42,11 +43,12 @@ class Exchange:
         return Channel.WS if self.websocket else Channel.HTTP
 
     def message(self, direction: Direction, channel: Channel = Channel.HTTP) -> Message:
-        """The template for the messages found in this exchange's payloads (made once; shared, so
-        nothing may change its metadata)."""
+        """The template for the messages found in this exchange's payloads. It is made once and shared by
+        every message of the exchange, so its metadata is read-only: a filter that wrote into it would
+        otherwise leak what it wrote into the next message's inspection."""
         template = self.templates.get((direction, channel))
         if template is None:
             template = self.templates[direction, channel] = Message(
                 text="", direction=direction, channel=channel, route=self.plan.name, principal=self.principal,
-                conversation=self.conversation, client=self.client, metadata={"request_id": self.request_id})
+                conversation=self.conversation, client=self.client, metadata=MappingProxyType({"request_id": self.request_id}))
         return template

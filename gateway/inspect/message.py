@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from types import MappingProxyType
 
 from filters import Action, Chain, Channel, Direction, Message
 from gateway.codec import Codec, CodecError
@@ -87,7 +88,7 @@ async def _metadata(inspection: Inspection, chain: Chain, template: Message, pay
     """An encrypted message seen by the chain as what can be seen: sender, room, size, time."""
     seen = Message(text="", direction=template.direction, channel=template.channel, route=template.route,
                    field="e2ee", principal=template.principal, conversation=template.conversation,
-                   client=template.client, metadata={**template.metadata, "e2ee": True, "size": len(payload)})
+                   client=template.client, metadata=MappingProxyType({**template.metadata, "e2ee": True, "size": len(payload)}))
     result = await chain.run(seen)
     if result.action is Action.BLOCK:
         return Inspection(Action.BLOCK, inspection.payload, (*inspection.results, result))

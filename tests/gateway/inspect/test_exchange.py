@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from filters import Channel, Direction
 from tests.gateway.enforce._exchange import ALICE, exchange
 
@@ -27,6 +29,17 @@ def test_a_message_template_carries_who_where_and_which_request_but_no_text() ->
         ("chat", ALICE, "room", "198.51.100.7")
     assert template.metadata == {"request_id": "rid-1"}
     assert ex.message(Direction.INBOUND).channel is Channel.HTTP  # HTTP unless told
+
+
+def test_a_filter_cannot_write_into_the_shared_template_for_the_next_message() -> None:
+    ex = exchange()
+    first = ex.message(Direction.INBOUND, Channel.WS).with_text("hello")
+    with pytest.raises(TypeError):
+        first.metadata["verified"] = True  # type: ignore[index]
+    with pytest.raises(TypeError):
+        del first.metadata["request_id"]  # type: ignore[attr-defined]
+    following = ex.message(Direction.INBOUND, Channel.WS).with_text("next")
+    assert following.metadata == {"request_id": "rid-1"}
 
 
 def test_gateway_credentials_and_identity_headers_start_empty() -> None:
