@@ -55,14 +55,34 @@ def _may_hold_brand(token: str) -> bool:
     return any(token[at:at + 4] in _HEADS for at in range(len(token) - 3))
 
 
+def _neighbours() -> dict[str, frozenset[str]]:
+    """Letter -> the letters a slip of the finger (next key on a QWERTY row) or the eye puts in its place."""
+    pairs: set[tuple[str, str]] = set()
+    for row in ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm"):
+        pairs.update(zip(row, row[1:], strict=False))
+    pairs.update((pair[0], pair[1]) for pair in "il l1 i1 o0 uv gq nm ce".split())  # look-alikes in most fonts
+    table: dict[str, set[str]] = {}
+    for x, y in pairs:
+        table.setdefault(x, set()).add(y)
+        table.setdefault(y, set()).add(x)
+    return {key: frozenset(value) for key, value in table.items()}
+
+
+_NEIGHBOURS = _neighbours()
+
+
 def _one_edit(a: str, b: str) -> bool:
-    """True when `a` and `b` differ by exactly one insertion, deletion or substitution."""
+    """True when `a` and `b` differ by one typo a typosquatter registers: a letter dropped or added
+    after the first (readers check the first letter: `cloud` is no `icloud`), or one letter swapped
+    for its neighbour on the keyboard or its look-alike (`lotus` is a word of its own, not `lotos`)."""
     if len(a) > len(b):
         a, b = b, a
     if len(b) - len(a) > 1 or a == b:
         return False
     head = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
-    return a[head + (len(a) == len(b)):] == b[head + 1:]
+    if head == 0 or a[head + (len(a) == len(b)):] != b[head + 1:]:
+        return False
+    return len(a) != len(b) or b[head] in _NEIGHBOURS.get(a[head], ())
 
 
 def _near_brands(token: str) -> set[str]:

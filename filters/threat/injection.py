@@ -225,7 +225,9 @@ CODE = (
     Rule("php-exec", "code", 0.6, r"\$_(?:get|post|request|cookie|server)\s*\[|\bphpinfo\s*\(\s*\)"),
     Rule("ssti-probe", "code", 0.55, r"\{\{[^}]{0,80}(?:\||\.)(?:attr|join|safe|e)\b[^}]{0,80}\}\}|"
          r"\{\{\s*7\s*\*|\$\{\{"),
-    Rule("ruby-exec", "code", 0.7, r"\b(?:kernel\.|io\.popen|%x\(|`\s*id\s*`)|\.send\s*\(\s*:(?:system|eval)",
+    # Ruby's Kernel calls that run or load something (`kernel.org` is a site, not a call).
+    Rule("ruby-exec", "code", 0.7, r"\b(?:kernel\.(?:(?:exec|system|spawn|open|eval|fork|syscall|"
+         r"load|require|send|public_send|instance_eval)\b|`)|io\.popen|%x\(|`\s*id\s*`)|\.send\s*\(\s*:(?:system|eval)",
          strong=True),
     # PHP calls whatever a variable or array element holds: `$f(...)`, `$_GET[x](...)`, `$_[...](...)`,
     # the shape of web shells (jQuery's `$(` and `$.x(` have no name or index before the parenthesis).
@@ -235,7 +237,8 @@ CODE = (
     # `.php5`, `shell.php.jpg`, `x.asp;.jpg`, `x.php%00.png`).
     Rule("script-upload", "code", 0.5,
          r"^\s*[\w./\\-]{0,200}\.(?:php[0-9s]?|phtml|phar|pht|pgif|shtml|jspx?|jspf|aspx?|asa|cer|ashx|asmx|"
-         r"cgi)(?:(?:[.;]|%00|%20|\x00)[\w.]{0,20})?\s*$"),
+         r"cgi)(?:(?:;|%00|%20|\x00)[\w.]{0,20}|\.(?:jpe?g|png|gif|bmp|webp|svg|ico|txt|pdf|zip|docx?|xlsx?|"
+         r"mp[34]|html?|css|js)[\w.]{0,20})?\s*$"),
     Rule("pickle", "code", 0.8, r"\bcos\s*\\n\s*system|c__builtin__|\bposix\s*\\nsystem", strong=True),
 )
 

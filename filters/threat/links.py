@@ -314,15 +314,28 @@ def _data_url(link: Link) -> Judgement | None:
     return Judgement(link, 0.85 if kind in _ACTIVE_DATA else 0.3, (f"data-url:{kind}",))
 
 
+def lure_words(text: str) -> int:
+    """How many lure words `text` spells, a word inside a longer one found there not counted again
+    (`oauth` is one word, not also `auth`)."""
+    found = [word for word in KEYWORDS if word in text]
+    if len(found) < 2:
+        return len(found)
+    return sum(1 for word in found if not any(word != other and word in other for other in found))
+
+
 def _machine_made(label: str) -> bool:
     """A label no person chose: letters and digits interleaved (`283ns834s2`), a hex token (`c089be`),
     four digits in a row, five consonants in a row (`qwxzvbk`), or three hyphens or more."""
     kinds = label.translate(_KINDS)
     if kinds.count("a0") + kinds.count("0a") >= 3 or "0000" in kinds or "ccccc" in label.translate(_CONSONANTS):
         return True
-    digits = kinds.count("0")
-    hex_token = len(label) >= 6 and 2 <= digits < len(label) - 1 and all(char in _HEX for char in label)
-    return hex_token or label.count("-") >= 3
+    return _hex_token(label) or label.count("-") >= 3
+
+
+def _hex_token(label: str) -> bool:
+    """A hash or id in hex, 6 characters or more with two digits and two letters at least (`c089be`)."""
+    digits = sum(map(label.count, "0123456789"))
+    return len(label) >= 6 and 2 <= digits < len(label) - 1 and all(char in _HEX for char in label)
 
 
 def _url_word(first: str) -> bool:
@@ -350,6 +363,11 @@ def _shape_signals(name: str, host: Host, signals: list[tuple[float, str]]) -> N
     owner = unicode_form(host.owner_label)
     if _machine_made(owner):
         signals.append((0.25, "random-label"))  # typed by a machine, not chosen by a person
+    elif any(map(_hex_token, host.subdomains)) and not host.platform:
+        # A hash as a host name on a site of its own: kits on throwaway or broken-into domains give each
+        # victim a name of its own (wildcard DNS), so no blocklist entry matches the next one. Sites put
+        # such ids in paths; the services that put them in names are platforms (read above).
+        signals.append((0.5, "token-subdomain"))
     elif any(len(label) >= 6 and _machine_made(label) for label in host.subdomains):
         signals.append((0.25, "random-subdomain"))  # a token per victim or per campaign
     # Words strung together (`secure-account-update`); on a code host that is how organisations are named.
@@ -381,14 +399,14 @@ def host_signs(name: str) -> HostSigns:
     host, whichever message or link it comes in (a bounded, least-recently-used cache)."""
     signals: list[tuple[float, str]] = []
     # Lure words in the name are a claim; in the path they are how every site names its login pages.
-    words = sum(1 for word in KEYWORDS if word in name)
+    words = lure_words(name)
     if words:
         signals.append((0.3 if words == 1 else 0.45, "keywords"))
     if _ip_signals(name, signals):
         return HostSigns(tuple(signals), True, name, 0.0, "", words)
     host = parse_host(name, FREE_HOSTING)
     tld = name.rsplit(".", 1)[-1]
-    if tld in RISKY_TLDS:
+    if tld in RISKY_TLDS and host.site != "nic." + tld:  # `nic.<tld>`: reserved for the TLD's own registry
         signals.append((RISKY_TLDS[tld], f"tld:{tld}"))
     hosting = host.platform
     if hosting:  # anyone's page: a sign only beside others (project pages live there too)
@@ -429,7 +447,7 @@ def judge(link: Link, allow: DomainList, deny: DomainList, *, odd_dots: bool = F
         signals.append((0.45, "unicode-dots"))
     host = host_signs(name)
     signals.extend(host.signals)
-    in_path = sum(1 for word in KEYWORDS if word in path)
+    in_path = lure_words(path)
     if in_path:
         signals.append((0.15 if in_path == 1 else 0.25, "path-keywords"))
     if host.address:

@@ -7,7 +7,7 @@ import pytest
 from filters.threat.feeds import DomainList
 from filters.threat.hosts import parse_host, skeleton
 from filters.threat.linkdata import FREE_HOSTING
-from filters.threat.links import Link, extract, judge, registrable
+from filters.threat.links import Link, extract, judge, lure_words, registrable
 
 NONE = DomainList()
 
@@ -43,7 +43,8 @@ def _score(url: str, allow: DomainList = NONE, deny: DomainList = NONE) -> tuple
     ("https://https--www-example.com/", "deceptive-label"),
     ("https://bit.ly/paypal-refund", "brand-in-path"),
     ("https://id-7k2p9x4m.example/", "random-label"),
-    ("https://a9f3c2e17b.shop-example.com/", "random-subdomain"),
+    ("https://a9f3c2e17b.shop-example.com/", "token-subdomain"),
+    ("https://pqrstlmn.shop-example.com/", "random-subdomain"),
     ("https://avis-client-fr.example/", "country-word:fr"),
     ("https://user:secret@intranet.example/", "credentials-in-link"),
     ("https://konto-odbior.example/", "keywords"),
@@ -138,3 +139,31 @@ def test_an_abused_tld_with_a_machine_made_or_borrowed_name_alerts(url: str) -> 
 
 def test_an_abused_tld_alone_does_not_alert() -> None:
     assert _score("https://corner-bakery.site/")[0] < 0.5
+
+
+def test_a_hash_as_the_subdomain_of_a_site_alerts_alone_but_not_on_a_platform() -> None:
+    assert _score("https://7d3e0a.bakery-of-otherwise.example/")[0] >= 0.5
+    assert "token-subdomain" not in _score("https://7d3e0a.my-app.pages.dev/")[1]
+
+
+@pytest.mark.parametrize(("url", "lookalike"), [
+    ("https://robiox.example/", True),  # l read as i
+    ("https://amazom.example/", True),  # n and m sit side by side
+    ("https://netflx.example/", True),  # a letter dropped
+    ("https://paypall.example/", True),  # a letter added
+    ("https://mazon.example/", False),  # the first letter is the one readers check
+    ("https://cloud.somewhere.example/", False),  # `icloud` without its first letter is a word
+    ("https://lotus.example/", False),  # `lotos` with a letter far from it on the keyboard
+])
+def test_look_alikes_are_the_typos_squatters_register(url: str, lookalike: bool) -> None:
+    assert any(reason.startswith("lookalike:") for reason in _score(url)[1]) is lookalike
+
+
+def test_the_registry_site_of_an_abused_tld_is_not_held_against_it() -> None:
+    assert _score("https://nic.sbs/")[0] == 0
+    assert _score("https://nice.sbs/")[1] == ("tld:sbs",)
+
+
+def test_a_lure_word_inside_a_longer_one_counts_once() -> None:
+    assert lure_words("oauthkit.example") == 1
+    assert lure_words("login-verify.example") == 2
