@@ -11,6 +11,7 @@ digits for letters) count as look-alikes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 
 import re2
@@ -55,12 +56,7 @@ def _may_hold_brand(token: str) -> bool:
     return any(token[at:at + 4] in _HEADS for at in range(len(token) - 3))
 
 
-def _neighbours() -> dict[str, frozenset[str]]:
-    """Letter -> the letters a slip of the finger (next key on a QWERTY row) or the eye puts in its place."""
-    pairs: set[tuple[str, str]] = set()
-    for row in ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm"):
-        pairs.update(zip(row, row[1:], strict=False))
-    pairs.update((pair[0], pair[1]) for pair in "il l1 i1 o0 uv gq nm ce".split())  # look-alikes in most fonts
+def _pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]]:
     table: dict[str, set[str]] = {}
     for x, y in pairs:
         table.setdefault(x, set()).add(y)
@@ -68,7 +64,12 @@ def _neighbours() -> dict[str, frozenset[str]]:
     return {key: frozenset(value) for key, value in table.items()}
 
 
-_NEIGHBOURS = _neighbours()
+# Letter -> the letters the eye takes for it in most fonts, and those a slip of the finger puts in its
+# place (the next key on a QWERTY row). Slips make words of short names (`boost` is no `bpost`), so they
+# count for brands of six letters or more.
+_TWINS = _pairs((pair[0], pair[1]) for pair in "il l1 i1 o0 uv gq nm ce".split())
+_SLIPS = _pairs(pair for row in ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
+                for pair in zip(row, row[1:], strict=False))
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -82,7 +83,9 @@ def _one_edit(a: str, b: str) -> bool:
     head = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
     if head == 0 or a[head + (len(a) == len(b)):] != b[head + 1:]:
         return False
-    return len(a) != len(b) or b[head] in _NEIGHBOURS.get(a[head], ())
+    if len(a) != len(b):
+        return True
+    return b[head] in _TWINS.get(a[head], ()) or (len(a) >= 6 and b[head] in _SLIPS.get(a[head], ()))
 
 
 def _near_brands(token: str) -> set[str]:
@@ -148,7 +151,7 @@ def brand_claims(tokens: set[str], site: str, owner: str, registered: set[str]) 
     if best[0] >= GLUED:
         return best
     for token in sorted(tokens):
-        if not 5 <= len(token) <= 40 or token in _LURES:
+        if not 5 <= len(token) <= 40 or token in _LURES or token in BRANDS:  # `correos` is no `correios`
             continue
         near = _near_brands(token) if token in registered else set()
         leet = token.translate(_LEET)

@@ -64,16 +64,41 @@ BRANDS: dict[str, frozenset[str]] = {
         "postfinance": "postfinance.ch", "amex": "americanexpress.com", "americanexpress": "americanexpress.com",
         "mastercard": "mastercard.com", "visa": "visa.com", "stripe": "stripe.com", "venmo": "venmo.com",
         "cashapp": "cash.app", "zelle": "zellepay.com", "wise": "wise.com", "klarna": "klarna.com",
+        # the brands that the quarterly brand-phishing reports add for other countries, and the
+        # ones that subscription, marketplace and AI-service lures use
+        "halifax": "halifax.co.uk", "nationwide": "nationwide.co.uk nationwide.com", "nhs": "nhs.uk",
+        "dvla": "gov.uk", "rabobank": "rabobank.nl rabobank.com", "abnamro": "abnamro.nl abnamro.com",
+        "belfius": "belfius.be", "bpost": "bpost.be", "deutschebank": "deutsche-bank.de db.com",
+        "posteitaliane": "poste.it posteitaliane.it", "intesasanpaolo": "intesasanpaolo.com",
+        "unicredit": "unicredit.it unicredit.eu unicreditgroup.eu", "societegenerale": "societegenerale.fr "
+        "societegenerale.com", "creditmutuel": "creditmutuel.fr", "labanquepostale": "labanquepostale.fr",
+        "ameli": "ameli.fr", "impots": "impots.gouv.fr", "antai": "antai.gouv.fr",
+        "rakuten": "rakuten.co.jp rakuten.com", "smbc": "smbc.co.jp", "mufg": "mufg.jp",
+        "sagawa": "sagawa-exp.co.jp", "japanpost": "japanpost.jp", "naver": "naver.com",
+        "kakao": "kakao.com kakaocorp.com", "coupang": "coupang.com", "alipay": "alipay.com", "taobao": "taobao.com",
+        "paytm": "paytm.com", "phonepe": "phonepe.com", "hdfcbank": "hdfcbank.com", "icicibank": "icicibank.com",
+        "indiapost": "indiapost.gov.in", "correios": "correios.com.br", "caixa": "caixa.gov.br caixa.com.br",
+        "bancodobrasil": "bb.com.br", "safaricom": "safaricom.co.ke", "mpesa": "safaricom.co.ke",
+        "aramex": "aramex.com", "usaa": "usaa.com", "capitalone": "capitalone.com", "navyfederal": "navyfederal.org",
+        "robinhood": "robinhood.com", "bitget": "bitget.com", "pancakeswap": "pancakeswap.finance",
+        "exodus": "exodus.com", "interac": "interac.ca", "bancolombia": "bancolombia.com", "banorte": "banorte.com",
+        "ziraat": "ziraatbank.com.tr", "akbank": "akbank.com", "yapikredi": "yapikredi.com.tr",
+        "absa": "absa.co.za", "standardbank": "standardbank.co.za", "emiratesnbd": "emiratesnbd.com",
+        "hotmail": "hotmail.com live.com outlook.com microsoft.com", "github": "github.com github.io "
+        "githubusercontent.com github.blog githubstatus.com", "openai": "openai.com", "chatgpt": "chatgpt.com openai.com",
+        "shein": "shein.com", "temu": "temu.com", "zalando": "zalando.de zalando.com", "lidl": "lidl.de lidl.com",
+        "carrefour": "carrefour.fr carrefour.com", "tesco": "tesco.com", "ikea": "ikea.com",
     }.items()
 }
 
 # Brands that run a site under most country codes (`google.de`, `amazon.co.jp`, `hsbc.co.uk`).
 COUNTRY_SITES = frozenset("google amazon ebay apple paypal microsoft yahoo hsbc santander ing dhl ups vodafone "
-                          "booking samsung bbva bnpparibas olx shopee mercadolibre".split())
+                          "booking samsung bbva bnpparibas olx shopee mercadolibre rakuten shein temu "
+                          "zalando lidl carrefour ikea".split())
 
 # Brands that are everyday words too: alone on someone else's host they claim little.
 WORD_BRANDS = frozenset("apple booking chase steam ledger kraken phantom hermes wise zoom visa orange shell "
-                        "target blik poczta evri".split())
+                        "target blik poczta evri halifax nationwide exodus caixa".split())
 
 FREE_HOSTING = frozenset("""
 vercel.app netlify.app github.io gitlab.io pages.dev workers.dev blogspot.com weebly.com wixsite.com

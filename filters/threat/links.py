@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, compress, count, islice
 from operator import add
+from urllib.parse import unquote
 
 import re2
 
@@ -32,6 +33,7 @@ from filters.threat.linkdata import (
     KNOWN_TLDS,
     RISKY_TLDS,
     SHORTENERS,
+    WORD_BRANDS,
 )
 from filters.threat.scoring import combine
 
@@ -62,6 +64,11 @@ _COUNTRY_WORDS = frozenset("pl de fr uk es pt br nl se dk fi ch au ca cl mx ar j
                            "tr za ng ke eg ma sa ae pk vn ph th ie nz sg hk tw lt lv ee bg hr rs si".split())
 _HEX = frozenset("0123456789abcdef")
 _LONG_BRANDS = re2.compile("|".join(sorted((b for b in BRANDS if len(b) >= 5), key=len, reverse=True)))
+# The same without the brands that are everyday words, for paths, where words are what pages are named by.
+_NAMED_BRANDS = re2.compile("|".join(sorted((b for b in BRANDS if len(b) >= 5 and b not in WORD_BRANDS),
+                                            key=len, reverse=True)))
+# What a path puts between the words of a name (`face-book`, `pay_pal`, `net%20flix`).
+_PATH_GAPS = re2.compile(r"[-_.+~]|%20")
 _LURE_WORDS = frozenset(KEYWORDS)
 _CONFUSED = frozenset({"LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE"})  # scripts with Latin twins
 _ACTIVE_DATA = frozenset({"text/html", "application/xhtml+xml", "image/svg+xml", "text/javascript",
@@ -417,11 +424,44 @@ def host_signs(name: str) -> HostSigns:
     return HostSigns(tuple(signals), False, host.site, brand, hosting, words)
 
 
+def carried(path: str) -> str | None:
+    """The link that a link's path or query carries, percent-decoded: a redirector's target
+    (`/url?q=https://...`, `?next=https%3A%2F%2F...`), an archived or proxied page."""
+    folded = path.lower()
+    if "%3a" in folded or "%253a" in folded:  # once or twice encoded, as redirect chains nest it
+        folded = unquote(unquote(folded))
+    at = folded.find("://")
+    if at < 0:
+        return None
+    start = at
+    while start > 0 and folded[start - 1].isalpha() and at - start < 5:
+        start -= 1
+    if folded[start:at] not in ("http", "https", "hxxp", "hxxps", "ftp"):
+        return None
+    end = min((i for i in (folded.find(c, at) for c in "& \t\n") if i >= 0), default=len(folded))
+    return folded[start:end]
+
+
 def judge(link: Link, allow: DomainList, deny: DomainList, *, odd_dots: bool = False) -> Judgement:
     """Score one link in [0, 1] with the reasons that raised it.
 
     `odd_dots`: the original text spelt the host's dots with characters that only read
-    as dots (full-width, ideographic), which nobody types by accident."""
+    as dots (full-width, ideographic), which nobody types by accident. A link that carries
+    another (a redirector's, an archive's) is as risky as the one it leads to."""
+    own = _judge(link, allow, deny, odd_dots=odd_dots)
+    inner = carried(_split(link.url)[3][:MAX_PATH]) if not link.url.startswith("data:") else None
+    for _ in range(2):  # a redirect inside a redirect, and no further (bounded work per link)
+        if inner is None:
+            break
+        judged = _judge(Link(link.start, link.end, inner), allow, deny)
+        if judged.score > own.score:
+            own = Judgement(link, judged.score, ("carried-link", *judged.reasons))
+        inner = carried(_split(inner)[3])
+    return own
+
+
+def _judge(link: Link, allow: DomainList, deny: DomainList, *, odd_dots: bool = False) -> Judgement:
+    """One link's own signs, leaving aside any link it carries."""
     data = _data_url(link)
     if data is not None:
         return data
@@ -464,6 +504,10 @@ def judge(link: Link, allow: DomainList, deny: DomainList, *, odd_dots: bool = F
         signals.append((0.25, "kit-path"))  # the file names and parameters of phishing kits
         if not host.brand and _LONG_BRANDS.search(path):
             signals.append((0.3, "brand-in-path"))
+    elif host.hosting and in_path and not host.brand and _NAMED_BRANDS.search(_PATH_GAPS.sub("", path)):
+        # Anyone's page on a shared platform whose path names a brand (its words run together, as a
+        # reader takes them) beside a sign-in or payment word: a claim the tenant cannot back.
+        signals.append((0.3, "brand-in-path"))
     if link.url.startswith(("http://", "hxxp://")) and (host.words or in_path or host.brand or host.hosting):
         signals.append((0.15, "plain-http"))
     return _finish(link, signals)

@@ -167,3 +167,35 @@ def test_the_registry_site_of_an_abused_tld_is_not_held_against_it() -> None:
 def test_a_lure_word_inside_a_longer_one_counts_once() -> None:
     assert lure_words("oauthkit.example") == 1
     assert lure_words("login-verify.example") == 2
+
+
+def test_a_brand_spelt_in_a_platform_pages_path_beside_a_sign_in_word_is_a_claim() -> None:
+    score, reasons = _score("https://someone-42.github.io/pay-pal-sign-in/index.html")
+    assert "brand-in-path" in reasons and score >= 0.5
+    assert "brand-in-path" not in _score("https://someone-42.github.io/notes/paypal-fees.html")[1]  # no lure word
+    assert "brand-in-path" not in _score("https://shop.example/paypal/login")[1]  # a site's own pages
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.search.example/url?q=https://paypal.account-check.example/login&sa=D",
+    "https://sso.example.org/signin?next=https%3A%2F%2Fsecure-paypal.example%2Flogin",
+    "https://l.example.net/?u=https%253A%252F%252F203.0.113.9%252Flogin",
+    "https://a.example/?to=https://b.example/?to=https://paypal.com.confirm.example/",
+])
+def test_a_link_carried_in_another_is_judged_as_the_page_it_leads_to(url: str) -> None:
+    score, reasons = _score(url)
+    assert reasons[0] == "carried-link" and score >= 0.5
+
+
+def test_a_carried_ordinary_link_adds_nothing() -> None:
+    assert _score("https://archive.example.org/web/2020/https://docs.python.org/3/")[0] == 0
+
+
+def test_a_carried_link_is_read_twice_at_most() -> None:
+    nested = "https://a.example/?u=" * 50 + "https://paypal.com.confirm.example/"
+    assert "carried-link" not in _score(nested)[1]
+
+
+@pytest.mark.parametrize("url", ["https://rakuten-card-login.example/", "https://naver.secure-session.example/"])
+def test_brands_phished_in_other_countries_are_known(url: str) -> None:
+    assert _score(url)[0] >= 0.5
