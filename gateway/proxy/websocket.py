@@ -33,6 +33,7 @@ from gateway.proxy.connections import Connections, Refused
 from gateway.proxy.http import upstream_headers, upstream_target, upstream_url
 from gateway.proxy.upstream_errors import upstream_failure
 from gateway.proxy.ws_bridge import Bridge
+from gateway.proxy.ws_handshakes import release_client_handshake, release_upstream_handshake
 
 __all__ = ["close_all", "connections", "forward"]
 
@@ -123,6 +124,8 @@ async def _connect_and_relay(exchange: Exchange) -> web.StreamResponse:
         await upstream.close(code=aiohttp.WSCloseCode.GOING_AWAY, message=b"client went away")
         return client
     client.headers.clear()  # sent with the upgrade; kept, they would be held for the socket's whole life
+    release_client_handshake(request)
+    release_upstream_handshake(upstream)
 
     metrics = request.app[METRICS]
     bridge = Bridge(exchange, client, upstream, metrics.ws_counters, close_timeout)
