@@ -12,6 +12,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain, compress, repeat
 
 # Characters that render as nothing and are used to split values invisibly.
 INVISIBLE = frozenset(
@@ -58,22 +59,30 @@ class Folded:
 
 
 def fold(text: str, *, casefold: bool = False) -> Folded:
-    """Fold `text` for detection; cheap when the text is plain ASCII."""
+    """Fold `text` for detection; cheap when the text is plain ASCII.
+
+    Each distinct character is folded once and the text rewritten by `str.translate`; the map
+    back to the original is built by C iterators (each index kept, dropped or repeated by the
+    width its character folds to), never a Python loop per character, so a long message of
+    escapes, mixed scripts or invisible characters costs little more than plain text."""
     if text.isascii():  # ASCII folds to itself (or its lower case): indexes stay identical
         return Folded(text, text.lower() if casefold else text, None)
-    pieces: list[str] = []
-    origin: list[int] = []
-    changed = False
-    for index, char in enumerate(text):
+    changed: dict[str, str] = {}
+    for char in set(text):
         if char.isascii() and not (casefold and char.isupper()):
-            pieces.append(char)
-            origin.append(index)
             continue
         folded = _fold_char(char, casefold)
         if folded != char:
-            changed = True
-        pieces.append(folded)
-        origin.extend([index] * len(folded))
+            changed[char] = folded
     if not changed:
         return Folded(text, text, None)
-    return Folded(text, "".join(pieces), tuple(origin))
+    rewritten = text.translate({ord(char): folded for char, folded in changed.items()})
+    widths = {char: len(folded) for char, folded in changed.items() if len(folded) != 1}
+    indexes = range(len(text))
+    if not widths:
+        origin: tuple[int, ...] = tuple(indexes)
+    elif all(width == 0 for width in widths.values()):  # characters dropped, none widened
+        origin = tuple(compress(indexes, map(widths.get, text, repeat(1))))
+    else:
+        origin = tuple(chain.from_iterable(map(repeat, indexes, map(widths.get, text, repeat(1)))))
+    return Folded(text, rewritten, origin)

@@ -1,0 +1,42 @@
+"""Folding: a per-distinct-character rewrite that gives what folding each character in turn gives."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from filters._text import _fold_char, fold
+
+# ASCII, accents, full-width forms, other scripts' digits, invisible and widening characters (ligatures,
+# the "㎏" square), tag characters, mathematical letters and lone surrogates.
+_CHARS = st.one_of(st.characters(max_codepoint=0x7F), st.sampled_from(
+    "ÄéßİĲ４Ａａ١٢۳१２\u200b\u200d\u00ad\ufeff\u2060ﬁﬃ㎏½ⅷ\u3000\u2003𝐀𝟘\U000e0041\U000e007f\ud800Ωω"), st.characters())
+
+
+def one_by_one(text: str, casefold: bool) -> tuple[str, tuple[int, ...] | None]:
+    """Folding read character by character: what `fold` must equal."""
+    pieces: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        folded = char if char.isascii() and not (casefold and char.isupper()) else _fold_char(char, casefold)
+        pieces.append(folded)
+        origin.extend([index] * len(folded))
+    rewritten = "".join(pieces)
+    return rewritten, (None if rewritten == text else tuple(origin))
+
+
+@given(st.text(_CHARS, max_size=40), st.booleans())
+def test_folding_equals_folding_each_character_in_turn(text: str, casefold: bool) -> None:
+    folded = fold(text, casefold=casefold)
+    expected, origin = one_by_one(text, casefold)
+    assert folded.original == text and folded.text == expected
+    if text.isascii():
+        assert folded.origin is None
+    else:
+        assert folded.origin == origin
+
+
+def test_spans_map_back_over_dropped_and_widened_characters() -> None:
+    folded = fold("a\u200bﬁ４x")
+    assert folded.text == "afi4x"
+    assert folded.span(1, 3) == (2, 3) and folded.span(3, 4) == (3, 4) and folded.span(0, 5) == (0, 5)
