@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from filters._patterns import spans, text_pattern
+from filters._patterns import each_spans, text_pattern
 
 # Commands whose names are not everyday words: a separator before them is enough.
 COMMANDS = frozenset("""
@@ -89,10 +89,38 @@ def _is_command(name: str, argument: str | None, last: bool, metachar: bool, res
     return _shellish(argument, rest)
 
 
-def _before(text: str, at: int) -> str:
-    """The segment of `text` before the separator at `at`: back to the previous separator."""
-    start = max(text.rfind(mark, 0, at) for mark in (";", "|", "&", "\n", "`", "$("))
-    return text[start + 1:at].strip()
+_MARKS = (";", "|", "&", "\n", "`", "$(")  # what ends the segment before a separator
+
+
+class _Segments:
+    """What stands before each separator of one text, asked left to right: the segment back to
+    the previous separator mark, and the last visible character before it. Each call reads only
+    the text since the call before, so a text of many separators is read once, not once each."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._read = 0  # marks before this offset are known
+        self._mark = -1  # the last of them
+        self._visible = ""  # the last non-space character before `_read`
+
+    def before(self, at: int) -> str:
+        """The segment of the text before the separator at `at`: back to the previous mark."""
+        text = self._text
+        if at < self._read:  # not left to right: read from the start
+            start = max(text.rfind(mark, 0, at) for mark in _MARKS)
+        else:
+            low = max(0, self._read - 1)  # a "$(" may straddle the offset read last
+            start = max(self._mark, *(text.rfind(mark, low, at) for mark in _MARKS))
+            visible = text[self._read:at].rstrip()[-1:]
+            self._visible = visible or self._visible
+            self._read, self._mark = at, start
+        return text[start + 1:at].strip()
+
+    def last_visible(self, at: int) -> str:
+        """The last non-space character before `at` ("" for none); `before(at)` asked first."""
+        if at != self._read:
+            return self._text[:at].rstrip()[-1:]
+        return self._visible
 
 
 def commands(text: str, *, separated: bool | None = None, calls: bool | None = None) -> list[Injected]:
@@ -106,24 +134,25 @@ def commands(text: str, *, separated: bool | None = None, calls: bool | None = N
         separated = any(separator in text for separator in _SEPARATOR_STARTS)
     if calls is None:
         calls = "(" in text
-    for match in (_SEPARATOR.finditer(text) if separated else ()):
-        groups = spans(match)
+    visible_end = len(text.rstrip())  # from here on only spaces: a name there ends the text
+    segments = _Segments(text)
+    for groups in (each_spans(_SEPARATOR, text) if separated else ()):
         (start, end), (sep_start, sep_end), (name_start, name_end), (arg_start, arg_end) = groups[:4]
         separator, name = text[sep_start:sep_end], text[name_start:name_end]
         argument = text[arg_start:arg_end] if arg_start >= 0 else None
-        last, metachar = not text[end:].strip(), argument is None and end > name_end
+        last, metachar = end >= visible_end, argument is None and end > name_end
         rest = text[name_end:name_end + 120]
         if not _is_command(name, argument, last, metachar, rest):
             continue
         if separator == "\n" and not (last or metachar if argument is None else _shellish(argument, rest)):
             continue  # a line of prose that starts with "cat" is not a command
-        segment = _before(text, sep_start)
+        segment = segments.before(sep_start)
         if separator == "`":
             closing = text.find("`", sep_end)
             glued = sep_start > 0 and not text[sep_start - 1].isspace() and text[sep_start - 1] not in "([{"
             prose = closing > 0 and any(c.isalpha() for c in text[closing + 1:closing + 40])
-            before_text = text[:sep_start].strip()
-            shell_context = before_text[-1:] in ("$", "(", "=", "|", ";", "&", "'", '"')
+            before_text = segments.last_visible(sep_start)
+            shell_context = before_text in ("$", "(", "=", "|", ";", "&", "'", '"')
             if not glued and closing > 0 and not shell_context and (prose or before_text):
                 continue  # Markdown inline code: "`env`: run a command", "run `ls -la` in the folder"
         first = segment.split(None, 1)[0].strip("'\"(") if segment else ""
@@ -132,8 +161,8 @@ def commands(text: str, *, separated: bool | None = None, calls: bool | None = N
             found.append(Injected(sep_start, name_end, 0.9, "injected-command"))
         else:  # someone showing a pipeline: worth a note, never a block on its own
             found.append(Injected(sep_start, name_end, 0.15, "shell-pipeline"))
-    for match in (_EXEC_CALL.finditer(text) if calls else ()):
-        (start, end), (name_start, name_end) = spans(match)[:2]
+    for groups in (each_spans(_EXEC_CALL, text) if calls else ()):
+        (start, end), (name_start, name_end) = groups[:2]
         if text[name_start:name_end] in COMMANDS or text[name_start:name_end] in WORDLIKE:
             found.append(Injected(start, end, 0.85, "exec-call"))
     return found
