@@ -13,10 +13,18 @@ seen before (a long paste, random bytes) it builds new states at almost every by
 building one costs in proportion to the patterns it combines. One set of all 155 rules cost
 4-7 ms of CPU per KB of fresh random text; sets of 24 cost about 1 ms per KB together, and a
 message whose states are built already pays a few microseconds more for the extra scans.
+
+A rule that counts over hundreds of characters (`[^>]{0,500}` between a tag and its handler)
+makes the automaton track every place the count could have started: alone it has as many
+states as a set of 24 others, and it multiplies theirs (its set cost 290 µs per KB of random
+printable text with it, 30 without). The sets therefore run such a rule with the count left
+open (`[^>]*`), which matches wherever the rule does and more, and a hit is confirmed by the
+rule's own pattern, which runs only on the texts the looser one matched.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +33,9 @@ import re2
 
 _UNANCHORED = re2._re2.RE2.Anchor.UNANCHORED
 GROUP = 24  # rules per RE2 set (see above)
+WIDE = 256  # a counted repetition with an upper bound from here is left open in the sets (see above)
+_COUNTED = re.compile(r"(?<!\\)\{(\d+),(\d+)\}")
+BIG_PROGRAM = 8192  # instructions from which a rule's own automaton gets twice the room (see `_compiled`)
 SET_MEMORY = 8 << 20  # bytes of automaton cache per set (8 sets: the 64 MB one set had); filled as states are needed
 
 
@@ -64,8 +75,8 @@ class RuleSet:
                 raise ValueError(f"rule {rule.name}: weight must be in (0, 1]")
             # Compiled over UTF-8 bytes: the text is encoded once per scan, not once per rule that hit.
             # Read through the wrapper's RE2 object: spans come back as a list, with no match object.
-            compiled.append(getattr(re2.compile(rule.pattern.encode(), options), "_regexp"))  # noqa: B009
-        patterns = [rule.pattern for rule in self.rules] + list(self.gates)
+            compiled.append(_compiled(rule.pattern, options))
+        patterns = [screen(rule.pattern) for rule in self.rules] + list(self.gates)
         count = len(self.rules)
         bounds = [(lo, min(lo + GROUP, count)) for lo in range(0, count, GROUP)]
         if self.gates:
@@ -101,11 +112,33 @@ class RuleSet:
             if index >= count:
                 break
             start, end = self._each[index].Match(_UNANCHORED, data, 0, len(data))[0]
-            if start >= 0:  # always true; the Set and the regex share the pattern
+            if start >= 0:  # false only where the set ran a looser pattern (see `screen`)
                 if not ascii_only:  # RE2 matches whole UTF-8 characters, so both ends decode
                     start, end = len(data[:start].decode()), len(data[:end].decode())
                 hits.append(Hit(self.rules[index], start, end))
         return hits, gates
+
+
+def _compiled(pattern: str, options: re2.Options) -> Any:
+    """The wrapper's RE2 object for `pattern` over bytes, with room for its automaton.
+
+    A rule spelt in many scripts (`\\pL` and `.` over UTF-8) compiles to 20,000+ instructions, and
+    an automaton state of it takes some 35 KB: in `SET_MEMORY` the automaton that finds a hit's span
+    holds a few dozen states, gives up at once and leaves RE2's slowest matcher (about 200 µs per KB
+    of plain text; 3 with the room given here)."""
+    regexp = getattr(re2.compile(pattern.encode(), options), "_regexp")  # noqa: B009
+    if regexp.ProgramSize() < BIG_PROGRAM:
+        return regexp
+    roomy = re2.Options()
+    roomy.max_mem = 2 * options.max_mem
+    return getattr(re2.compile(pattern.encode(), roomy), "_regexp")  # noqa: B009
+
+
+def screen(pattern: str) -> str:
+    """What the sets run for `pattern`: the same, with each count up to `WIDE` or more left open.
+    `x{m,}` matches wherever `x{m,n}` does, so the looser pattern never misses a hit."""
+    return _COUNTED.sub(lambda count: count.group(0) if int(count.group(2)) < WIDE else f"{{{count.group(1)},}}",
+                        pattern)
 
 
 def select(rules: Iterable[Rule], categories: Iterable[str], gates: tuple[str, ...] = ()) -> RuleSet:

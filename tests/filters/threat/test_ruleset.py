@@ -6,7 +6,7 @@ import string
 import pytest
 
 from filters.threat import injection, prompt
-from filters.threat.ruleset import GROUP, Rule, RuleSet, select
+from filters.threat.ruleset import GROUP, Rule, RuleSet, screen, select
 
 
 def test_scan_reports_rule_and_span() -> None:
@@ -60,3 +60,13 @@ def test_fresh_random_text_hides_no_attack() -> None:
     rules = select(injection.ALL + prompt.PROMPT, {rule.category for rule in injection.ALL + prompt.PROMPT})
     names = {hit.rule.name for hit in rules.scan(noise + " ; cat /etc/passwd ")}
     assert names & {hit.rule.name for hit in rules.scan("; cat /etc/passwd")}
+
+
+def test_a_wide_count_is_left_open_in_the_sets_and_confirmed_by_the_rule() -> None:
+    """The sets run `x{0,500}` as `x{0,}` (a smaller automaton); the rule's own pattern then decides, so a
+    hit past the count is not reported and one within it is, with the rule's span."""
+    assert screen(r"<a[^>]{0,500}?on=") == r"<a[^>]{0,}?on=" and screen(r"a{2,30}\{1,900}") == r"a{2,30}\{1,900}"
+    rules = RuleSet((Rule("handler", "xss", 0.5, r"<a[^>]{0,500}?\son="),))
+    near, far = "<a" + "x" * 400 + " on=", "<a" + "x" * 600 + " on="
+    assert [(hit.rule.name, hit.start, hit.end) for hit in rules.scan(near)] == [("handler", 0, len(near))]
+    assert rules.match(far) == ([], frozenset())
