@@ -1,10 +1,11 @@
 """Worst-case cost of every detector: each shape at 64 KB and 1 MB, in CPU microseconds per KB.
 
-    .venv/bin/python -m benchmarks.detectors.bench [--sizes 65536 1048576] [--only threat]
+    .venv/bin/python -m benchmarks.detectors.bench [--sizes 65536 1048576] [--only threat] [--seed N]
 
 Prints, per detector, the worst shape and its cost at each size and the median (all shapes at the
-first size; at larger sizes the `--top` worst shapes of the size before), then the cost of 80,000 tiny fields (per field) through the masking and threat
-filters. Linear code costs the same per KB at both sizes; a super-linear one shows it as
+first size; at larger sizes the `--top` worst shapes of the size before), then the cost of 80,000 tiny
+fields (per field) through the masking and threat filters. The `random-*` shapes are drawn afresh from
+`--seed` (by default a new one each run, printed and written to the results). Linear code costs the same per KB at both sizes; a super-linear one shows it as
 a jump from the 64 KB column to the 1 MB one. Writes `benchmarks/results/detectors-DATE.json`.
 """
 
@@ -13,11 +14,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import random
 import statistics
 import time
 from pathlib import Path
 
-from benchmarks.detectors.shapes import SHAPES, text
+from benchmarks.detectors.shapes import ALL, text
 from benchmarks.detectors.targets import targets
 from filters import Message
 from filters.masking import MaskingFilter
@@ -52,7 +54,13 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[65536, 1 << 20])
     parser.add_argument("--only", default="", help="run only detectors whose name contains this")
     parser.add_argument("--top", type=int, default=6, help="shapes re-run at each larger size (the worst so far)")
+    parser.add_argument("--shapes", nargs="+", default=list(ALL), choices=ALL, metavar="SHAPE",
+                        help="the shapes to run (default: all)")
+    parser.add_argument("--no-fields", action="store_true", help="skip the 80,000 tiny fields")
+    parser.add_argument("--seed", type=int, default=None, help="seed of the random shapes (default: a new one)")
     args = parser.parse_args()
+    seed = args.seed if args.seed is not None else random.randrange(1 << 32)
+    print(f"random shapes drawn from seed {seed}")
     report: dict[str, dict[str, dict[str, float]]] = {}
     header = "  ".join(f"{'worst @ ' + str(size // 1024) + ' KB':>34} {'median':>7}" for size in args.sizes)
     print(f"{'detector':32} {header}   (CPU us per KB)")
@@ -61,19 +69,19 @@ def main() -> None:
             continue
         report[name] = {}
         cells = []
-        shapes = list(SHAPES)
+        shapes = list(args.shapes)
         for size in args.sizes:
-            costs = {shape: cost(target, text(shape, size)) for shape in shapes}
+            costs = {shape: cost(target, text(shape, size, seed)) for shape in shapes}
             shapes = sorted(costs, key=lambda shape: -costs[shape])[:args.top]  # larger sizes: the worst only
             report[name][str(size)] = costs
             worst = max(costs, key=lambda shape: costs[shape])
             cells.append(f"{costs[worst]:>10,.0f} ({worst:<20}) {statistics.median(costs.values()):>7,.0f}")
         print(f"{name:32} {'  '.join(cells)}", flush=True)
-    fields = tiny_fields()
+    fields = {} if args.no_fields else tiny_fields()
     print("\n80,000 tiny fields: " + ", ".join(f"{name} {us:.1f} us/field" for name, us in fields.items()))
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"detectors-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.write_text(json.dumps({"sizes": args.sizes, "us_per_kb": report, "tiny_fields_us": fields}, indent=1))
+    out.write_text(json.dumps({"sizes": args.sizes, "seed": seed, "us_per_kb": report, "tiny_fields_us": fields}, indent=1))
     print(f"wrote {out}")
 
 

@@ -1,12 +1,21 @@
 """Worst-case message shapes for the detectors: the repeated units that make a careless
-detector super-linear (long digit runs, dense candidates, nested prefixes, near-matches).
+detector super-linear (long digit runs, dense candidates, nested prefixes, near-matches),
+and fresh random text.
 
-Each shape is a unit repeated to the wanted size; `text(shape, size)` builds it. The
-benchmark feeds every shape to every detector; the linearity tests run them at moderate
-sizes and compare the work done at one size and at twice that size.
+A repeated unit is what makes a Python loop or a backtracking pattern slow; it is no test
+of an RE2 automaton, which has built every state such text needs within a few hundred
+bytes. Text the automaton has never seen (a long paste, random bytes) makes it build new
+states as it reads, so the `random-*` shapes are drawn afresh for each run from a seed:
+`text(shape, size, seed)`. The benchmark feeds every shape to every detector; the linearity
+tests run them at moderate sizes and compare the work done at one size and at four times that.
 """
 
 from __future__ import annotations
+
+import itertools
+import random
+import string
+from collections.abc import Callable
 
 SHAPES: dict[str, str] = {
     # digit runs (cards, SSNs, phones, IBAN bodies)
@@ -46,6 +55,8 @@ SHAPES: dict[str, str] = {
     "tags": "<a ",
     "quote-or": "' OR ",
     "dot-dot-slash": "../",
+    "shell-separators": "; ls ",
+    "backtick-commands": "`ls ",
     "percent-25": "%25",
     "js-escapes": "\\x41",
     "entities": "&#x41;",
@@ -58,7 +69,54 @@ SHAPES: dict[str, str] = {
 }
 
 
-def text(shape: str, size: int) -> str:
-    """`size` characters of the repeated unit of `shape`."""
+
+def _chars(alphabet: str) -> Callable[[random.Random, int], str]:
+    """Characters drawn one by one from `alphabet`."""
+    return lambda rng, size: "".join(rng.choices(alphabet, k=size))
+
+
+def _words(rng: random.Random, size: int) -> str:
+    """Lower-case words of 1-12 letters (no dictionary: every word is new to the automaton)."""
+    pieces: list[str] = []
+    length = 0
+    while length < size:
+        word = "".join(rng.choices(string.ascii_lowercase, k=rng.randint(1, 12)))
+        pieces.append(word)
+        length += len(word) + 1
+    return " ".join(pieces)
+
+
+# Scripts mixed character by character, each range as likely as any other: ASCII, Latin with
+# accents, Greek, Cyrillic, Hebrew, Arabic, Devanagari, Thai, CJK, Hangul, full-width forms, combining
+# marks, invisible characters and dashes, emoji, other scripts' digits: the folding and every Unicode
+# class see something new at each character.
+_SCRIPTS = ((0x20, 0x7E), (0xC0, 0x17F), (0x370, 0x3FF), (0x400, 0x4FF), (0x5D0, 0x5EA), (0x600, 0x6FF),
+            (0x900, 0x97F), (0xE01, 0xE5B), (0x4E00, 0x4FFF), (0xAC00, 0xACFF), (0xFF01, 0xFF5E),
+            (0x300, 0x36F), (0x200B, 0x200F), (0x2010, 0x2015), (0x1F600, 0x1F64F), (0x660, 0x669),
+            (0x966, 0x96F))
+_UNICODE = [chr(code) for low, high in _SCRIPTS for code in range(low, high + 1)]
+_UNICODE_WEIGHTS = list(itertools.accumulate(
+    1 / (high - low + 1) for low, high in _SCRIPTS for _ in range(low, high + 1)))
+
+
+def _mixed(rng: random.Random, size: int) -> str:
+    return "".join(rng.choices(_UNICODE, cum_weights=_UNICODE_WEIGHTS, k=size))
+
+
+RANDOM: dict[str, Callable[[random.Random, int], str]] = {
+    "random-printable": _chars(string.printable[:95]),  # letters, digits, punctuation, space
+    "random-words": _words,
+    "random-punctuation": _chars(string.punctuation + " "),
+    "random-digits": _chars(string.digits * 3 + " -./()+:\n"),  # digits and the separators numbers use
+    "random-base64": _chars(string.ascii_letters + string.digits + "+/=_-" + " \n" * 2),
+    "random-unicode": _mixed,
+}
+ALL = (*SHAPES, *RANDOM)
+
+
+def text(shape: str, size: int, seed: int | str = 0) -> str:
+    """`size` characters of `shape`: its unit repeated, or random text drawn from `seed`."""
+    if shape in RANDOM:
+        return RANDOM[shape](random.Random(f"{seed}:{shape}:{size}"), size)[:size]
     unit = SHAPES[shape]
     return (unit * (size // len(unit) + 1))[:size]

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks.detectors.shapes import SHAPES, text
+from benchmarks.detectors.shapes import ALL, text
 from benchmarks.detectors.targets import targets
 
 SMALL, LARGE = 2048, 8192
@@ -44,7 +44,7 @@ def lines_run(target: Callable[[str], object], message: str) -> int:
 def test_work_grows_linearly_on_every_worst_shape(name: str) -> None:
     target = TARGETS[name]
     worst = {}
-    for shape in SHAPES:
+    for shape in ALL:
         small = lines_run(target, text(shape, SMALL))
         large = lines_run(target, text(shape, LARGE))
         worst[shape] = large / max(small, 1)
