@@ -427,6 +427,8 @@ def host_signs(name: str) -> HostSigns:
 def carried(path: str) -> str | None:
     """The link that a link's path or query carries, percent-decoded: a redirector's target
     (`/url?q=https://...`, `?next=https%3A%2F%2F...`), an archived or proxied page."""
+    if "://" not in path and "3a" not in path and "3A" not in path:  # most paths: no `://`, `%3a`, `%253a`
+        return None
     folded = path.lower()
     if "%3a" in folded or "%253a" in folded:  # once or twice encoded, as redirect chains nest it
         folded = unquote(unquote(folded))
@@ -448,24 +450,27 @@ def judge(link: Link, allow: DomainList, deny: DomainList, *, odd_dots: bool = F
     `odd_dots`: the original text spelt the host's dots with characters that only read
     as dots (full-width, ideographic), which nobody types by accident. A link that carries
     another (a redirector's, an archive's) is as risky as the one it leads to."""
-    own = _judge(link, allow, deny, odd_dots=odd_dots)
-    inner = carried(_split(link.url)[3][:MAX_PATH]) if not link.url.startswith("data:") else None
-    for _ in range(2):  # a redirect inside a redirect, and no further (bounded work per link)
-        if inner is None:
-            break
-        judged = _judge(Link(link.start, link.end, inner), allow, deny)
-        if judged.score > own.score:
-            own = Judgement(link, judged.score, ("carried-link", *judged.reasons))
-        inner = carried(_split(inner)[3])
-    return own
-
-
-def _judge(link: Link, allow: DomainList, deny: DomainList, *, odd_dots: bool = False) -> Judgement:
-    """One link's own signs, leaving aside any link it carries."""
     data = _data_url(link)
     if data is not None:
         return data
-    userinfo, raw_host, port, path = _split(link.url)
+    parts = _split(link.url)
+    own = _judge(link, parts, allow, deny, odd_dots)
+    inner = carried(parts[3][:MAX_PATH])
+    for _ in range(2):  # a redirect inside a redirect, and no further (bounded work per link)
+        if inner is None:
+            break
+        parts = _split(inner)
+        judged = _judge(Link(link.start, link.end, inner), parts, allow, deny, False)
+        if judged.score > own.score:
+            own = Judgement(link, judged.score, ("carried-link", *judged.reasons))
+        inner = carried(parts[3])
+    return own
+
+
+def _judge(link: Link, parts: tuple[str, str, str, str], allow: DomainList, deny: DomainList,
+           odd_dots: bool) -> Judgement:
+    """One link's own signs (`parts`: its `_split`), leaving aside any link it carries."""
+    userinfo, raw_host, port, path = parts
     if len(raw_host) > 2 * MAX_HOST:  # too long for DNS however it is spelt: not normalised at all
         return Judgement(link, 0.3, ("invalid-host",))
     name = normalise_host(raw_host)
