@@ -160,4 +160,9 @@ KEYWORDS = ("login", "log-in", "signin", "sign-in", "logon", "verify", "verifica
             "konto", "zaloguj", "potwierdz", "doplata", "przesylka", "odblokuj", "anmelden", "anmeldung",
             "sicherheit", "sendung", "inloggen", "bevestig", "bankid", "compte", "connexion", "identifiant",
             "cuenta", "acceso", "iniciar", "accedi", "accesso", "acesso", "giris", "hesap", "dogrula",
-            "masuk", "verifikasi")
+            "masuk", "verifikasi",
+            # prize and lottery lures: winner, draw, prize in English, Indonesian, Spanish, Portuguese,
+            # Polish, German, French, Turkish, Italian
+            "winner", "lottery", "jackpot", "pemenang", "undian", "hadiah", "ganador", "sorteo", "premio",
+            "ganhador", "sorteio", "nagroda", "wygrana", "gewinnspiel", "gagnant", "tirage", "kazanan",
+            "cekilis", "vincitore")

@@ -4,9 +4,10 @@ No network: a gateway must not fetch what an attacker sends it, and a lookup per
 message would cost more than the whole filter. The judgement adds up lexical signs
 that phishing kits share (an IP instead of a name, a brand name on a domain the brand
 does not own or on a shared platform, `user@host` tricks, look-alike letters, risky
-TLDs, shorteners, login-style paths, pages carried in `data:` URLs); operator allow/deny
-lists and feed files come first. Who owns a name comes from the Public Suffix List
-(`hosts.py`), brand claims from `brands.py`.
+TLDs, a hash as a subdomain, shorteners, login-style paths, pages carried in `data:`
+URLs); a link that carries another (a redirector's target) counts as the worse of the
+two. Operator allow/deny lists and feed files come first. Who owns a name comes from
+the Public Suffix List (`hosts.py`), brand claims from `brands.py`.
 """
 
 from __future__ import annotations

@@ -199,3 +199,8 @@ def test_a_carried_link_is_read_twice_at_most() -> None:
 @pytest.mark.parametrize("url", ["https://rakuten-card-login.example/", "https://naver.secure-session.example/"])
 def test_brands_phished_in_other_countries_are_known(url: str) -> None:
     assert _score(url)[0] >= 0.5
+
+
+def test_a_prize_lure_in_another_language_on_a_free_host_alerts() -> None:
+    score, reasons = _score("http://hadiah-undian-77.weebly.com/")
+    assert "keywords" in reasons and score >= 0.5
