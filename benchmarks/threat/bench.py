@@ -2,6 +2,7 @@
 beside OWASP CRS PL1 (libmodsecurity in nginx) in the same run.
 
     .venv/bin/python benchmarks/threat/bench.py [--corpus PATH] [--sink bot] [--seconds 3] [--no-crs] [--no-scan]
+                                                [--misses]
 
 The corpus (`../shared/corpora/threat_dev.jsonl` when present, else the repository's
 `tests/data/threat_cases.jsonl`) is split by family (`split.py`): rules are tuned on the
@@ -24,11 +25,13 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(ROOT)]
 
 import crs  # noqa: E402
-from split import TUNING, VALIDATION, load, parts  # noqa: E402
+from split import TUNING, VALIDATION, family, load, parts  # noqa: E402
 
 from benchmarks.scan_rate import scan_rate  # noqa: E402
 from filters import Action  # noqa: E402
 from filters.threat import ThreatFilter, ThreatOptions  # noqa: E402
+from filters.threat.feeds import DomainList  # noqa: E402
+from filters.threat.links import Scan, judge  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "corpora" / "threat_dev.jsonl"
 BUNDLED = ROOT / "tests" / "data" / "threat_cases.jsonl"
@@ -77,6 +80,22 @@ def throughput(texts: list[str], seconds: float) -> float:
     return done / (time.process_time() - started)
 
 
+def link_misses(rows: list[Row], flagged: list[bool]) -> collections.Counter[tuple[str, str]]:
+    """(family, the signs its worst link showed) -> missed phishing lines: the classes of what is
+    missed, never the lines themselves (a line read to write a rule would be memorised)."""
+    none = DomainList()
+    classes: collections.Counter[tuple[str, str]] = collections.Counter()
+    for row, flag in zip(rows, flagged, strict=True):
+        if row["category"] != "phishing_link" or flag:
+            continue
+        found = Scan(row["text"].lower())
+        worst = max((judge(found.link(i), none, none) for i in range(len(found))), key=lambda j: j.score,
+                    default=None)
+        signs = sorted({reason.split(":", 1)[0] for reason in worst.reasons}) if worst else ["no link found"]
+        classes[(family(row), " + ".join(signs) or "no sign")] += 1
+    return classes
+
+
 def table(results: dict[str, dict[str, tuple[int, float, float]]]) -> None:
     columns = list(results)
     keys = sorted({key for figures in results.values() for key in figures},
@@ -100,15 +119,18 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--no-crs", action="store_true")
     parser.add_argument("--no-scan", action="store_true")
+    parser.add_argument("--misses", action="store_true", help="count the missed phishing links by family and signs")
     args = parser.parse_args()
     rows = load(args.corpus)
     split = parts(rows)
     print(f"corpus {args.corpus} ({len(rows)} lines: tuning {len(split[TUNING])}, validation "
           f"{len(split[VALIDATION])}), sink={args.sink}")
     results: dict[str, dict[str, tuple[int, float, float]]] = {}
+    misses: dict[str, collections.Counter[tuple[str, str]]] = {}
     for part in (TUNING, VALIDATION):
         flagged, blocked = chatguard(split[part], args.sink)
         results[f"chatguard {part}"] = rates(split[part], flagged, blocked)
+        misses[part] = link_misses(split[part], flagged)
     why_not = "disabled" if args.no_crs else crs.available()
     crs_us = 0.0
     if not why_not:
@@ -116,6 +138,11 @@ def main() -> None:
             blocked, crs_us = crs.run([row["text"] for row in split[part]])
             results[f"CRS PL1 {part}"] = rates(split[part], blocked, blocked)
     table(results)
+    if args.misses:
+        for part, classes in misses.items():
+            print(f"\n  phishing links missed, {part}: family, signs of the worst link (lines)")
+            for (name, signs), n in sorted(classes.items(), key=lambda item: (-item[1], item[0])):
+                print(f"    {name:32} {signs:48} {n:3d}")
     urls = [line.strip() for line in ORDINARY_URLS.read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")]
     url_flagged, _ = chatguard([{"text": url} for url in urls], args.sink)
