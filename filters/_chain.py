@@ -14,11 +14,13 @@ import logging
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from filters._api import PASS, Action, AnyFilter, Direction, Finding, Hints, Message, Verdict
 from filters._budget import Expired, OverBudget, metered
 from filters._contract import verdict_problem
 from filters._offload import THREAD, Offload
+from filters._packing import Turns, unpack
 
 __all__ = ["Chain", "ChainResult", "Step", "inspect_step", "run_steps", "verdict_problem"]
 
@@ -115,6 +117,40 @@ class Chain:
             return ChainResult(Action.PASS, message.text)
         return await run_steps(steps, message, self.fail_open)
 
+    async def run_batch(self, template: Message, fields: Sequence[tuple[str, str]]) -> list[ChainResult] | None:
+        """The results of `run` over the fields (`(path, text)`) of one payload, each as a message made from
+        `template`, in order up to the first blocked one, from one call to a worker process
+        (`filters._batch`); None when that does not apply: the caller runs them one by one. It applies
+        when the fields' characters add up to the offload threshold and every filter only computes and
+        shares worker processes that are ready, on a fail-closed chain. A failure of the call (its deadline,
+        the process, a full queue) blocks the payload, as a failed filter does."""
+        steps = self._by_direction[template.direction]
+        offloader = steps[0].offloader if steps else None
+        if (offloader is None or self.fail_open or any(not s.offload or s.offloader.pool is not offloader.pool for s in steps)
+                or sum(len(text) for _, text in fields) < offloader.from_chars or not offloader.batches()):
+            return None
+        texts = list(fields)
+        try:
+            packed, lines = await offloader.run_batch(tuple((s.name, s.timeout) for s in steps), template, texts)
+        except Expired:
+            failure = _failed(steps[0], None, "timed out")
+        except asyncio.CancelledError as exc:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise
+            failure = _failed(steps[0], exc)
+        except Exception as exc:
+            failure = _failed(steps[0], exc)
+        else:
+            for level, line in lines:
+                log.log(level, "%s", line)
+            results = await _results(packed, texts)
+            if len(results) == len(texts) or (results and results[-1].action is Action.BLOCK):
+                return results
+            failure = _failed(steps[0], None, "failed: a field went unanswered")
+        blocked = Verdict(Action.BLOCK, None, failure, filter=steps[0].name)
+        return [ChainResult(Action.BLOCK, texts[0][1] if texts else "", (blocked,), (failure,))]
+
 
 # One step's call: `(verdict, "", cpu)`, `(None, failure reason, cpu)`, or None when the step has
 # nothing to do.
@@ -180,6 +216,16 @@ async def inspect_step(step: Step, message: Message) -> tuple[Verdict | None, st
     if problem or verdict is None:
         return None, _failed(step, None, f"failed: bad verdict ({problem})"), cpu
     return step.stamp(verdict), "", cpu
+
+
+async def _results(packed: list[Any], fields: list[tuple[str, str]]) -> list[ChainResult]:
+    """Chain results as `filters._batch.serve` packed them (an unchanged text is the field's own)."""
+    turns = Turns()
+    results = []
+    for (action, text, verdicts, failures, cpu), (_, original) in zip(packed, fields, strict=False):
+        built = tuple([await unpack(verdict, turns) for verdict in verdicts])
+        results.append(ChainResult(Action(action), original if text is None else text, built, failures, cpu))
+    return results
 
 
 def _failed(step: Step, exc: BaseException | None, what: str = "") -> str:

@@ -18,8 +18,9 @@ died is replaced the same way. While every process is busy, messages wait for on
 `queue` of them (more fail at once: `PoolBusy`); the wait is part of the caller's deadline.
 
 What crosses to a worker: the message (text, principal, metadata as plain values) and, back, the
-verdict with its findings packed into arrays, so that a verdict of tens of thousands of findings
-costs the event loop a memory copy and a few slices of object building, not a pickle walk.
+verdict with its findings packed into arrays (`filters._packing`), so that a verdict of tens of
+thousands of findings costs the event loop a memory copy and a few slices of object building, not a
+pickle walk.
 Everything is written and read without blocking the event loop. What isolation gives up: the
 shared state store and vault (the processes have neither), and `stream()` (a stream's chunks are
 inspected one by one). Options must be plain YAML values.
@@ -38,16 +39,16 @@ import signal
 import socket
 import struct
 import time
-from array import array
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from filters._api import Action, AnyFilter, Direction, Filter, Finding, Message, Verdict
+from filters._api import AnyFilter, Direction, Filter, Message, Verdict
 from filters._budget import OverBudget, drive
 from filters._contract import verdict_problem
+from filters._packing import pack, unpack
 
 __all__ = ["BadVerdict", "FilterRaised", "IsolatedFilter", "IsolationFailed", "PoolBusy", "WorkerPool"]
 
@@ -56,7 +57,6 @@ log = logging.getLogger("chatguard.filters")
 _SPAWN = multiprocessing.get_context("spawn")
 START_WITHIN = 120.0  # seconds a new process may take to import and build its filters
 RESTART_PAUSE = (1.0, 30.0)  # seconds between failed starts of a replacement: first, longest
-FINDINGS_PER_SLICE = 512  # findings built between turns of the event loop when a verdict comes back
 
 type Spec = tuple[str, Mapping[str, Any], str]  # a filter's `use`, its options, its config path
 
@@ -92,60 +92,17 @@ def portable(message: Message) -> Message:
     return dataclasses.replace(message, metadata=dict(message.metadata))
 
 
-# A verdict across the pipe: its fields, then its findings as columns. Each finding's type and class are
-# indexes into small tables; a finding of a subclass (`MaskFinding` names its detector) adds its own
-# fields' values, in order, to `extras`.
-type Packed = tuple[str, str | None, str, Any, str, tuple[str, ...], tuple[type[Finding], ...], array[int],
-                    array[int], array[int], array[int], array[float], list[tuple[Any, ...]]]
-_BASE = len(dataclasses.fields(Finding))
-
-
-def pack(verdict: Verdict) -> Packed:
-    """`verdict` (contract already checked) as plain values and arrays."""
-    findings = verdict.findings
-    types: dict[str, int] = {}
-    kinds = array("I", [types.setdefault(f.type, len(types)) for f in findings])
-    classes: dict[type[Finding], int] = {Finding: 0}
-    extras: list[tuple[Any, ...]] = []
-    for finding in findings:
-        cls = type(finding)
-        if cls is not Finding:
-            classes.setdefault(cls, len(classes))
-            extras.append(tuple(getattr(finding, f.name) for f in dataclasses.fields(finding)[_BASE:]))
-    class_of = array("I", [classes[type(f)] for f in findings]) if len(classes) > 1 else array("I")
-    return (verdict.action.value, verdict.text, verdict.reason, verdict.hints, verdict.filter, tuple(types),
-            tuple(classes), kinds, class_of, array("q", [f.start for f in findings]),
-            array("q", [f.end for f in findings]), array("d", [f.score for f in findings]), extras)
-
-
-async def unpack(packed: Packed) -> Verdict:
-    """The verdict `pack` packed; many findings are built a slice at a time, the event loop running between."""
-    action, text, reason, hints, name, types, classes, kinds, class_of, starts, ends, scores, extras = packed
-    findings: list[Finding] = []
-    more = iter(extras)
-    for first in range(0, len(kinds), FINDINGS_PER_SLICE):
-        if first:
-            await asyncio.sleep(0)
-        last = first + FINDINGS_PER_SLICE
-        slices = ([types[k] for k in kinds[first:last]], starts[first:last], ends[first:last], scores[first:last])
-        if not class_of:
-            findings += map(Finding, *slices)
-            continue
-        for index, kind, start, end, score in zip(class_of[first:last], *slices, strict=True):
-            cls = classes[index]
-            findings.append(Finding(kind, start, end, score) if cls is Finding else cls(kind, start, end, score,
-                                                                                          *next(more)))
-    return Verdict(Action(action), text, reason, tuple(findings), hints, name)
-
-
 def _serve(conn: Connection, specs: dict[str, Spec]) -> None:
-    """The worker process: build the filters once, then answer one message at a time.
+    """The worker process: build the filters once, then answer one request at a time.
 
-    A request is `(name, message, limit)`. With a `limit` the filter must only compute: it runs under
-    that CPU budget (`filters._budget`) and its verdict is checked here, off the gateway's loop; without
-    one it runs on this process's own event loop and may await. Answers: `("ok", packed, "", cpu)`,
-    `("bad", None, problem, cpu)`, `("over", cpu)` or `("raised", exception type)`."""
-    from filters._registry import build  # the registry reaches the filters, which import the facade
+    `("one", name, message, limit)`: filter `name`'s verdict. With a `limit` the filter must only
+    compute: it runs under that CPU budget (`filters._budget`) and its verdict is checked here, off the
+    gateway's loop; without one it runs on this process's own event loop and may await. Answers:
+    `("ok", packed, "", cpu)`, `("bad", None, problem, cpu)`, `("over", cpu)` or `("raised", exception
+    type)`. `("chain", ...)`: a payload's fields through chain steps (`filters._batch.serve`), answered
+    `("chain", results, log lines)` after any number of `("tick",)`."""
+    from filters._batch import serve  # the registry and the chain reach the filters, which import the facade
+    from filters._registry import build
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the gateway ends us
     try:
@@ -155,28 +112,43 @@ def _serve(conn: Connection, specs: dict[str, Spec]) -> None:
         return
     conn.send_bytes(pickle.dumps(("ready", os.getpid())))
     loop = asyncio.new_event_loop()
+    tick = pickle.dumps(TICK, protocol=pickle.HIGHEST_PROTOCOL)
     while True:
         try:
-            name, message, limit = pickle.loads(conn.recv_bytes())  # noqa: S301  # from the gateway, its own pipe
+            request = pickle.loads(conn.recv_bytes())  # noqa: S301  # from the gateway, its own pipe
         except (EOFError, OSError):
             break
-        flt = built[name]
         answer: tuple[Any, ...]
-        try:
-            if limit is None:
-                started = time.thread_time()
-                verdict = loop.run_until_complete(flt.inspect(message))
-                cpu = time.thread_time() - started
-            else:
-                verdict, cpu = drive(flt.inspect(message), limit)
-            problem = verdict_problem(verdict, message.text)
-            answer = ("bad", None, problem, cpu) if problem else ("ok", pack(verdict), "", cpu)
-        except OverBudget as over:
-            answer = ("over", over.cpu)
-        except Exception as exc:
-            answer = ("raised", type(exc).__name__)
+        if request[0] == "chain":
+            try:
+                _, steps, template, fields, tick_every = request
+                answer = serve(built, loop, steps, template, fields, tick_every, lambda: conn.send_bytes(tick))
+            except Exception as exc:
+                answer = ("raised", type(exc).__name__)
+        else:
+            answer = _one(built[request[1]], loop, request[2], request[3])
         conn.send_bytes(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
     loop.close()
+
+
+TICK = ("tick",)  # a worker still at work on a chain request: the gateway's deadline starts again
+
+
+def _one(flt: AnyFilter, loop: asyncio.AbstractEventLoop, message: Message, limit: float | None) -> tuple[Any, ...]:
+    """One filter's answer to one message (see `_serve`)."""
+    try:
+        if limit is None:
+            started = time.thread_time()
+            verdict = loop.run_until_complete(flt.inspect(message))
+            cpu = time.thread_time() - started
+        else:
+            verdict, cpu = drive(flt.inspect(message), limit)
+        problem = verdict_problem(verdict, message.text)
+        return ("bad", None, problem, cpu) if problem else ("ok", pack(verdict), "", cpu)
+    except OverBudget as over:
+        return ("over", over.cpu)
+    except Exception as exc:
+        return ("raised", type(exc).__name__)
 
 
 class _Channel:
@@ -244,11 +216,6 @@ class _Worker:
             await worker.stop()
             raise IsolationFailed(f"building the filters failed: {detail}")
         return worker
-
-    async def call(self, request: bytes) -> tuple[Any, ...]:
-        await self.channel.send(request)
-        answer: tuple[Any, ...] = await self.channel.receive()
-        return answer
 
     async def stop(self) -> None:
         self.channel.close()
@@ -318,15 +285,7 @@ class WorkerPool:
         computes (`OverBudget` above it); None: the filter may await. Raises `PoolBusy`, `FilterRaised`,
         `IsolationFailed` (the process ended; it is replaced). Cancelling the call (a deadline) kills and
         replaces the process that computes it."""
-        worker = await self._acquire()
-        try:
-            answer = await worker.call(pickle.dumps((name, portable(message), limit), protocol=pickle.HIGHEST_PROTOCOL))
-        except BaseException as exc:  # the deadline (cancelled) or a broken pipe: the process is abandoned
-            self._replace(worker)
-            if isinstance(exc, OSError):
-                raise IsolationFailed("worker process ended") from None
-            raise
-        self._release(worker)
+        answer = await self._ask(("one", name, portable(message), limit))
         kind = answer[0]
         if kind == "ok":
             return await unpack(answer[1]), "", answer[3]
@@ -335,6 +294,35 @@ class WorkerPool:
         if kind == "over":
             raise OverBudget(answer[1])
         raise FilterRaised(str(answer[1]))
+
+    async def call_chain(self, steps: tuple[tuple[str, float], ...], template: Message,
+                         fields: list[tuple[str, str]], tick_every: float,
+                         on_tick: Callable[[], None]) -> tuple[list[Any], list[tuple[int, str]]]:
+        """A payload's fields through chain steps (`(name, limit)`, all of filters that only compute) in
+        one worker process (`filters._batch.serve`): the packed results and the log lines of the steps.
+        The process says it is still at work at least every `tick_every` seconds of a long request
+        (`on_tick` is called). Raises as `call` does."""
+        answer = await self._ask(("chain", steps, portable(template), fields, tick_every), on_tick)
+        if answer[0] != "chain":
+            raise FilterRaised(str(answer[1]))
+        return answer[1], answer[2]
+
+    async def _ask(self, request: tuple[Any, ...], on_tick: Callable[[], None] | None = None) -> tuple[Any, ...]:
+        """`request`'s answer from an idle worker process (`on_tick` told of each tick before it)."""
+        worker = await self._acquire()
+        try:
+            await worker.channel.send(pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL))
+            answer: tuple[Any, ...] = await worker.channel.receive()
+            while answer == TICK and on_tick is not None:
+                on_tick()
+                answer = await worker.channel.receive()
+        except BaseException as exc:  # the deadline (cancelled) or a broken pipe: the process is abandoned
+            self._replace(worker)
+            if isinstance(exc, OSError):
+                raise IsolationFailed("worker process ended") from None
+            raise
+        self._release(worker)
+        return answer
 
     async def _acquire(self) -> _Worker:
         while self._idle:

@@ -16,21 +16,46 @@ characters or more inspected elsewhere:
 - `Offload()` (`offload.mode: thread`, and filters run outside a gateway): on one filter thread of
   this process (`filters._budget.offloaded`); the event loop takes the interpreter lock back at
   least every half millisecond, so it keeps serving, only slower.
+
+A payload of many fields, each too short to be offloaded, can still add up to a long text: with worker
+processes, a chain whose filters all only compute takes all of a payload's fields to one process in one
+call once their characters add up to `from_chars` (`run_batch`, `filters._batch`). The deadline then
+applies per field: the process says it is still at work while it goes through them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from filters._api import AnyFilter, Message, Verdict
-from filters._budget import OFFLOAD_FROM, Expired, offloaded
+from filters._budget import OFFLOAD_FROM, Expired, drive, offloaded
 from filters._contract import verdict_problem
-from filters._isolated import WorkerPool
 
-__all__ = ["THREAD", "Offload"]
+__all__ = ["HERE", "THREAD", "Offload"]
 
 log = logging.getLogger("chatguard.filters")
+
+
+class Pool(Protocol):
+    """What an `Offload` asks of its worker processes (`filters._isolated.WorkerPool`)."""
+
+    @property
+    def ready(self) -> bool: ...
+
+    async def start(self) -> None: ...
+
+    def start_soon(self) -> None: ...
+
+    async def call(self, name: str, message: Message, limit: float | None) -> tuple[Verdict | None, str, float]: ...
+
+    async def call_chain(self, steps: tuple[tuple[str, float], ...], template: Message,
+                         fields: list[tuple[str, str]], tick_every: float,
+                         on_tick: Callable[[], None]) -> tuple[list[Any], list[tuple[int, str]]]: ...
+
+    async def aclose(self) -> None: ...
 
 
 class Offload:
@@ -38,7 +63,7 @@ class Offload:
 
     __slots__ = ("eager", "from_chars", "pool")
 
-    def __init__(self, from_chars: int = OFFLOAD_FROM, pool: WorkerPool | None = None, *, eager: bool = False) -> None:
+    def __init__(self, from_chars: int = OFFLOAD_FROM, pool: Pool | None = None, *, eager: bool = False) -> None:
         self.from_chars = from_chars
         self.pool = pool
         self.eager = eager
@@ -69,6 +94,31 @@ class Offload:
         (verdict, problem), cpu = await offloaded(_checked(flt, message), limit)
         return verdict, problem, cpu
 
+    def batches(self) -> bool:
+        """Whether a payload's fields may go to a worker process in one call now (`filters._batch`);
+        starts the processes of a lazy pool."""
+        pool = self.pool
+        if pool is None:
+            return False
+        if not pool.ready:
+            pool.start_soon()
+        return pool.ready
+
+    async def run_batch(self, steps: tuple[tuple[str, float], ...], template: Message,
+                        fields: list[tuple[str, str]]) -> tuple[list[Any], list[tuple[int, str]]]:
+        """The packed results of chain `steps` (`(name, limit)`) over `fields` (`(path, text)`) of the
+        payload `template` stands for, from a worker process. Each field has twice the steps' limits
+        together, from the process's last sign of work (or the hand-over); past that `Expired`."""
+        assert self.pool is not None
+        per_field = 2 * sum(limit for _, limit in steps)
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(per_field) as deadline:
+                return await self.pool.call_chain(steps, template, fields, per_field / 4,
+                                                  lambda: deadline.reschedule(loop.time() + per_field))
+        except TimeoutError:
+            raise Expired from None
+
     async def aclose(self) -> None:
         if self.pool is not None:
             await self.pool.aclose()
@@ -82,4 +132,16 @@ async def _checked(flt: AnyFilter, message: Message) -> tuple[Verdict | None, st
     return (None if problem else verdict), problem
 
 
+class _Here(Offload):
+    """Every text inspected on this thread, by the CPU clock (`drive`): the worker processes' own steps."""
+
+    __slots__ = ()
+
+    async def run(self, name: str, flt: AnyFilter, limit: float,
+                  message: Message) -> tuple[Verdict | None, str, float]:
+        (verdict, problem), cpu = drive(_checked(flt, message), limit)
+        return verdict, problem, cpu
+
+
 THREAD = Offload()  # for chains built outside a gateway: the filter thread, from OFFLOAD_FROM characters
+HERE = _Here(0)  # for chains run inside a worker process

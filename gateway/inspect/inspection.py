@@ -77,30 +77,35 @@ async def run_fields(extracted: Extracted, payload: bytes | str,
     """The one loop over a payload's text fields: stop at the first block, re-encode what changed.
 
     `run` decides a field: a chain, run over the field as a message made from `template`, or a
-    function (a stream's); `seen` is told of every field that passed.
-    Every `YIELD_AFTER` seconds of filter CPU time the event loop gets a turn, so a payload of
-    many fields delays the worker's other clients by one slice at a time, not by all of it.
+    function (a stream's); `seen` is told of every field that passed. A chain may take all of the
+    fields to a worker process in one call (`Chain.run_batch`); otherwise every `YIELD_AFTER`
+    seconds of filter CPU time the event loop gets a turn, so a payload of many fields delays the
+    worker's other clients by one slice at a time, not by all of it.
     """
-    results: list[ChainResult] = []
-    sources: list[tuple[str, str]] = []
-    replacements: dict[int, str] = {}
-    computed = 0.0  # CPU the filters spent since this loop last let the event loop run
-    for index, found in enumerate(extracted.fields):
-        if is_html(found.path):  # the filters judge what the client renders (see html_fields.py)
-            found = TextField(found.path, as_read(found.text))
-        result = await (run.run(_field_message(template, found)) if isinstance(run, Chain) else run(found))
-        results.append(result)
-        sources.append((found.path, found.text))
-        computed += result.cpu
-        if computed >= YIELD_AFTER:
-            computed = 0.0
-            await asyncio.sleep(0)  # other clients' requests run between the fields of a big payload
-        if result.action is Action.BLOCK:
-            return Inspection(Action.BLOCK, payload, tuple(results), sources=tuple(sources))
-        if result.text != found.text:
-            replacements[index] = result.text
-        if seen is not None:
-            seen(found, index)
+    fields = [TextField(found.path, as_read(found.text)) if is_html(found.path) else found
+              for found in extracted.fields]  # the filters judge what the client renders (see html_fields.py)
+    results: list[ChainResult] | None = None
+    if isinstance(run, Chain) and template is not None and seen is None:
+        results = await run.run_batch(template, [(found.path, found.text) for found in fields])
+    if results is None:
+        results = []
+        computed = 0.0  # CPU the filters spent since this loop last let the event loop run
+        for index, found in enumerate(fields):
+            result = await (run.run(_field_message(template, found)) if isinstance(run, Chain) else run(found))
+            results.append(result)
+            computed += result.cpu
+            if computed >= YIELD_AFTER:
+                computed = 0.0
+                await asyncio.sleep(0)  # other clients' requests run between the fields of a big payload
+            if result.action is Action.BLOCK:
+                break
+            if seen is not None:
+                seen(found, index)
+    sources = tuple((found.path, found.text) for found in fields[:len(results)])
+    if results and results[-1].action is Action.BLOCK:
+        return Inspection(Action.BLOCK, payload, tuple(results), sources=sources)
+    replacements = {index: result.text for index, (result, found) in enumerate(zip(results, fields, strict=True))
+                    if result.text != found.text}
     if not replacements:
-        return Inspection(Action.PASS, payload, tuple(results), sources=tuple(sources))
-    return Inspection(Action.MODIFY, extracted.render(replacements), tuple(results), payload, tuple(sources))
+        return Inspection(Action.PASS, payload, tuple(results), sources=sources)
+    return Inspection(Action.MODIFY, extracted.render(replacements), tuple(results), payload, sources)

@@ -3,13 +3,15 @@ blocked as on the event loop, the processes started with the gateway (`start: ea
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest
 
-from filters import Offload
+from filters import Offload, WorkerPool
 from gateway.config.settings import parse_settings
 from gateway.keys import RUNTIME
 from gateway.runtime.chains import FilterChains
@@ -41,7 +43,7 @@ async def test_long_messages_are_inspected_in_worker_processes_started_with_the_
                             filters=FILTERS, offload={"start": "eager", "processes": 2})
     async with run_gateway(config) as gw, aiohttp.ClientSession() as client:
         offload = gw.app[RUNTIME].current.chains.offload
-        assert isinstance(offload, Offload) and offload.pool is not None and offload.pool.ready
+        assert isinstance(offload, Offload) and isinstance(offload.pool, WorkerPool) and offload.pool.ready
         pids = offload.pool.pids()
         assert len(pids) == 2 and all(alive(pid) and pid != os.getpid() for pid in pids)
         async with client.post(f"{gw.url}/chat", json={"text": f"{FILLER} card 4111 1111 1111 1111"}) as resp:
@@ -62,3 +64,32 @@ def test_the_thread_mode_starts_no_process() -> None:
                               environ={})
     chains = FilterChains.build(settings)
     assert chains.offload.pool is None and chains.offload.from_chars == 4096
+
+
+async def test_a_message_of_many_short_fields_goes_to_a_worker_process_in_one_call(
+        backend: tuple[list[str], str]) -> None:
+    reached, url = backend
+    config = gateway_config(url, [route("/chat", filters=["mask", "threat"],
+                                        messages={"inbound": {"json": ["/parts/*"]}})],
+                            filters=FILTERS, offload={"start": "eager"})
+    pieces = [FILLER[:1000]] * 5  # each short of 2,048 characters, together past it
+    async with run_gateway(config) as gw, aiohttp.ClientSession() as client:
+        pool = gw.app[RUNTIME].current.chains.offload.pool
+        assert isinstance(pool, WorkerPool)
+        calls: list[int] = []
+        call_chain = pool.call_chain
+
+        async def counted(*args: Any) -> Any:
+            calls.append(len(args[2]))
+            return await call_chain(*args)
+        pool.call_chain = counted  # type: ignore[method-assign,assignment]
+        async with client.post(f"{gw.url}/chat", json={"parts": [*pieces, "card 4111 1111 1111 1111"]}) as resp:
+            assert resp.status == 200
+        async with client.post(f"{gw.url}/chat", json={
+                "parts": [*pieces, "<script>alert(document.cookie)</script>", "card 4111 1111 1111 1111"]}) as resp:
+            assert resp.status == 403
+        async with client.post(f"{gw.url}/chat", json={"parts": ["short", "card 4111 1111 1111 1111"]}) as resp:
+            assert resp.status == 200
+    assert calls == [6, 7]  # the short message stayed on the event loop
+    assert len(reached) == 2 and "4111" not in reached[0] and "[CARD]" in reached[0] and "4111" not in reached[1]
+    assert json.loads(reached[0])["parts"][:5] == pieces
