@@ -10,7 +10,6 @@ character came from.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain, compress, repeat
 
@@ -40,30 +39,65 @@ def _fold_char(char: str, casefold: bool) -> str:
     return folded
 
 
-@dataclass(frozen=True, slots=True)
-class Folded:
-    """A folded text plus, for each folded character, the index of the original one."""
+_REPLACED = 16  # distinct characters to change up to which `str.replace` beats `str.translate`
 
-    original: str
-    text: str
-    origin: tuple[int, ...] | None  # None: folding changed nothing, indexes are identical
+
+class Folded:
+    """A folded text plus, for each folded character, the index of the original one.
+
+    The map back is built the first time it is asked for: most texts are folded to be read,
+    and only where something is found does a span need mapping back."""
+
+    __slots__ = ("original", "text", "_origin", "_widths")
+
+    def __init__(self, original: str, text: str, origin: tuple[int, ...] | None,
+                 widths: dict[str, int] | None = None) -> None:
+        """`origin` None: indexes are identical. `widths`: instead of `origin`, how many characters
+        each character of `original` that does not fold to one character folds to."""
+        self.original = original
+        self.text = text
+        self._origin = origin
+        self._widths = widths
+
+    @property
+    def origin(self) -> tuple[int, ...] | None:
+        """For each character of `text`, the index of the original one (None: indexes are identical)."""
+        if self._widths is not None:
+            self._origin = _origin(self.original, self._widths)
+            self._widths = None
+        return self._origin
+
+    def with_text(self, text: str) -> Folded:
+        """The same map back for `text`, a rewriting of `self.text` character for character."""
+        return Folded(self.original, text, self._origin, self._widths)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of `text` back onto `original` (covering any invisible characters inside)."""
-        if self.origin is None:
+        origin = self.origin
+        if origin is None:
             return start, end
         if end <= start:
-            at = self.origin[start] if start < len(self.origin) else len(self.original)
+            at = origin[start] if start < len(origin) else len(self.original)
             return at, at
-        return self.origin[start], self.origin[end - 1] + 1
+        return origin[start], origin[end - 1] + 1
+
+
+def _origin(text: str, widths: dict[str, int]) -> tuple[int, ...]:
+    """The index in `text` of each character folding makes of it, by C iterators (each index kept,
+    dropped or repeated by its character's width), never a Python loop per character."""
+    indexes = range(len(text))
+    if not widths:
+        return tuple(indexes)
+    if all(width == 0 for width in widths.values()):  # characters dropped, none widened
+        return tuple(compress(indexes, map(widths.get, text, repeat(1))))
+    return tuple(chain.from_iterable(map(repeat, indexes, map(widths.get, text, repeat(1)))))
 
 
 def fold(text: str, *, casefold: bool = False) -> Folded:
     """Fold `text` for detection; cheap when the text is plain ASCII.
 
     Each distinct character is folded once and the text rewritten by `str.translate`; the map
-    back to the original is built by C iterators (each index kept, dropped or repeated by the
-    width its character folds to), never a Python loop per character, so a long message of
+    back to the original is built when first asked for (see `Folded`), so a long message of
     escapes, mixed scripts or invisible characters costs little more than plain text."""
     if text.isascii():  # ASCII folds to itself (or its lower case): indexes stay identical
         return Folded(text, text.lower() if casefold else text, None)
@@ -76,13 +110,32 @@ def fold(text: str, *, casefold: bool = False) -> Folded:
             changed[char] = folded
     if not changed:
         return Folded(text, text, None)
-    rewritten = text.translate({ord(char): folded for char, folded in changed.items()})
-    widths = {char: len(folded) for char, folded in changed.items() if len(folded) != 1}
-    indexes = range(len(text))
-    if not widths:
-        origin: tuple[int, ...] = tuple(indexes)
-    elif all(width == 0 for width in widths.values()):  # characters dropped, none widened
-        origin = tuple(compress(indexes, map(widths.get, text, repeat(1))))
+    if len(changed) <= _REPLACED and not any(char in folded for folded in changed.values() for char in changed):
+        rewritten = text
+        for char, folded in changed.items():  # a few characters: one C scan each (see `CharMap`)
+            rewritten = rewritten.replace(char, folded)
     else:
-        origin = tuple(chain.from_iterable(map(repeat, indexes, map(widths.get, text, repeat(1)))))
-    return Folded(text, rewritten, origin)
+        rewritten = text.translate({ord(char): folded for char, folded in changed.items()})
+    return Folded(text, rewritten, None, {char: len(folded) for char, folded in changed.items() if len(folded) != 1})
+
+
+class CharMap:
+    """A character-for-character rewrite, as `str.translate` with `table` would make it.
+
+    Done as one `str.replace` per mapped character the text holds, each a scan in C: on text
+    that is not all ASCII, `translate` looks every character up in a dict (about 100 ns each),
+    30-200 times what the replacements cost for a table of a few dozen characters. A mapped
+    character may not map to another mapped one (the replacements would chain)."""
+
+    __slots__ = ("_pairs",)
+
+    def __init__(self, table: dict[str, str]) -> None:
+        if any(key in value for value in table.values() for key in table):
+            raise ValueError("a replacement holds a mapped character")
+        self._pairs = tuple(table.items())
+
+    def __call__(self, text: str) -> str:
+        for old, new in self._pairs:
+            if old in text:
+                text = text.replace(old, new)
+        return text

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Mapping, Sequence
-from itertools import chain, compress, pairwise, repeat
+from itertools import pairwise
 from operator import attrgetter
 
 import re2
@@ -153,9 +153,8 @@ def fold_fast(text: str) -> Folded:
     """`fold(text)`, short-cut when every character is known to fold to itself.
 
     Otherwise each distinct character is folded once and the text is rewritten by
-    `str.translate`; the map back to the original is built by C iterators (indexes kept,
-    dropped or repeated by the width each character folds to), never a Python loop per
-    character, so a message of invisible or unusual characters costs what plain text does."""
+    `str.translate`; the map back to the original is built only if a span needs it (see
+    `Folded`), so a message of invisible or unusual characters costs what plain text does."""
     if _INERT.issuperset(text):
         return Folded(text, text, None)
     changed: dict[str, str] = {}
@@ -173,15 +172,7 @@ def fold_fast(text: str) -> Folded:
             rewritten = rewritten.replace(char, folded)
     else:
         rewritten = text.translate({ord(char): folded for char, folded in changed.items()})
-    widths = {char: len(folded) for char, folded in changed.items() if len(folded) != 1}
-    indexes = range(len(text))
-    if not widths:
-        origin: tuple[int, ...] = tuple(indexes)
-    elif all(width == 0 for width in widths.values()):  # characters dropped, none widened
-        origin = tuple(compress(indexes, map(widths.get, text, repeat(1))))
-    else:
-        origin = tuple(chain.from_iterable(map(repeat, indexes, map(widths.get, text, repeat(1)))))
-    return Folded(text, rewritten, origin)
+    return Folded(text, rewritten, None, {char: len(folded) for char, folded in changed.items() if len(folded) != 1})
 
 
 class Masker:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from filters._text import _fold_char, fold
+from filters._text import CharMap, _fold_char, fold
 
 # ASCII, accents, full-width forms, other scripts' digits, invisible and widening characters (ligatures,
 # the "㎏" square), tag characters, mathematical letters and lone surrogates.
@@ -40,3 +41,20 @@ def test_spans_map_back_over_dropped_and_widened_characters() -> None:
     folded = fold("a\u200bﬁ４x")
     assert folded.text == "afi4x"
     assert folded.span(1, 3) == (2, 3) and folded.span(3, 4) == (3, 4) and folded.span(0, 5) == (0, 5)
+
+
+@given(st.text(st.sampled_from("ab'\u2018\u2019\u201cаеоxyz \u00e9\U0001f600"), max_size=30))
+def test_a_char_map_rewrites_as_translate_does(text: str) -> None:
+    table = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "а": "a", "е": "e", "о": "o"}
+    assert CharMap(table)(text) == text.translate(str.maketrans(table))
+
+
+def test_a_char_map_whose_replacements_would_chain_is_refused() -> None:
+    with pytest.raises(ValueError, match="mapped"):
+        CharMap({"a": "b", "b": "c"})
+
+
+def test_a_rewritten_text_keeps_the_map_back() -> None:
+    folded = fold("x\u200b\u2018y")
+    quoted = folded.with_text(folded.text.replace("\u2018", "'"))
+    assert quoted.text == "x'y" and quoted.span(1, 3) == (2, 4) and folded.span(1, 3) == (2, 4)
