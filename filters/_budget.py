@@ -38,9 +38,11 @@ import threading
 import time
 from collections.abc import Awaitable, Coroutine, Generator
 from concurrent.futures import ThreadPoolExecutor
+from types import CoroutineType
 from typing import Any
 
-__all__ = ["OFFLOAD_FROM", "REFERENCE_AGE", "Expired", "OverBudget", "cpu_reference", "drive", "metered", "offloaded"]
+__all__ = ["OFFLOAD_FROM", "REFERENCE_AGE", "Expired", "OverBudget", "begin", "cpu_reference", "drive", "metered",
+           "offloaded"]
 
 log = logging.getLogger("chatguard.filters")
 
@@ -94,28 +96,49 @@ async def metered[T](awaitable: Awaitable[T], limit: float) -> tuple[T, float]:
     still waiting `limit` seconds after the call began (it is cancelled, as a task would be, and
     gets as long again to clean up), and whatever the coroutine raises.
     """
-    try:
-        coro: Generator[Any, None, T] = awaitable.__await__()
-    except AttributeError:
-        raise TypeError(f"object {type(awaitable).__name__} can't be used in 'await' expression") from None
-    age = min(REFERENCE_AGE, limit / 10)
+    begun = begin(awaitable, limit)
+    return begun if type(begun) is tuple else await begun  # type: ignore[misc]
+
+
+def begin[T](awaitable: Awaitable[T], limit: float) -> tuple[T, float] | Coroutine[Any, Any, tuple[T, float]]:
+    """`metered` without a coroutine of its own for a call that awaits nothing (most filter calls):
+    its first step runs now, and a call that ended there gives `(result, cpu)` at once (or raises as
+    `metered` does); one that waits gives the coroutine that drives the rest, to be awaited."""
+    if type(awaitable) is CoroutineType:
+        coro: Generator[Any, None, T] = awaitable  # type: ignore[assignment]  # send/throw/close alike
+    else:
+        try:
+            coro = awaitable.__await__()
+        except AttributeError:
+            raise TypeError(f"object {type(awaitable).__name__} can't be used in 'await' expression") from None
+    age = REFERENCE_AGE if limit >= 10 * REFERENCE_AGE else limit / 10
     started_wall = wall_clock()
-    started = cpu_reference(age, started_wall)
+    reference = _reference
+    if started_wall - reference.wall > age:  # `cpu_reference`, inline: this runs once per filter per message
+        reference.wall = started_wall
+        reference.cpu = cpu_clock()
+    started = reference.cpu
     try:
         waiting = coro.send(None)
     except StopIteration as done:  # most calls: one step that awaited nothing
-        cpu = _step(started, started_wall, limit)
+        elapsed = wall_clock() - started_wall
+        cpu = elapsed if elapsed <= limit else cpu_clock() - started  # `_step`, inline
         if cpu > limit:
             raise OverBudget(cpu) from None
         return done.value, cpu
     except BaseException:
         _close(coro)
         raise
+    return _rest(coro, waiting, _step(started, started_wall, limit), age, limit)
+
+
+async def _rest[T](coro: Generator[Any, None, T], waiting: Any, cpu: float, age: float,
+                   limit: float) -> tuple[T, float]:
+    """The steps of a call after its first one, which took `cpu` and yielded `waiting`."""
     deadline = 0.0
     error: BaseException | None = None
     expired = False
     try:
-        cpu = _step(started, started_wall, limit)
         while True:
             if cpu > limit:
                 raise OverBudget(cpu)

@@ -12,17 +12,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import traceback
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from filters._api import PASS, Action, AnyFilter, Direction, Finding, Hints, Message, Verdict
-from filters._budget import Expired, OverBudget, metered
+from filters._budget import Expired, OverBudget, begin
 from filters._contract import verdict_problem
 from filters._offload import THREAD, Offload
 from filters._packing import Turns, unpack
 
-__all__ = ["Chain", "ChainResult", "Step", "inspect_step", "run_steps", "verdict_problem"]
+__all__ = ["Chain", "ChainResult", "Step", "begin_step", "inspect_step", "run_steps", "verdict_problem"]
 
 log = logging.getLogger("chatguard.filters")
 
@@ -111,11 +111,12 @@ class Chain:
         names = ", ".join(s.name for s in self.steps)
         return f"Chain([{names}], fail_open={self.fail_open})"
 
-    async def run(self, message: Message) -> ChainResult:
+    def run(self, message: Message) -> Coroutine[Any, Any, ChainResult]:
+        """The chain's result for `message` (a coroutine: await it)."""
         steps = self._by_direction[message.direction]
         if not steps:
-            return ChainResult(Action.PASS, message.text)
-        return await run_steps(steps, message, self.fail_open)
+            return _nothing_to_do(message.text)
+        return run_steps(steps, message, self.fail_open)
 
     async def run_batch(self, template: Message, fields: Sequence[tuple[str, str]]) -> list[ChainResult] | None:
         """The results of `run` over the fields (`(path, text)`) of one payload, each as a message made from
@@ -152,9 +153,14 @@ class Chain:
         return [ChainResult(Action.BLOCK, texts[0][1] if texts else "", (blocked,), (failure,))]
 
 
+async def _nothing_to_do(text: str) -> ChainResult:
+    return ChainResult(Action.PASS, text)
+
+
 # One step's call: `(verdict, "", cpu)`, `(None, failure reason, cpu)`, or None when the step has
 # nothing to do.
-StepCall = Callable[[int, Step, Message], Awaitable[tuple[Verdict | None, str, float] | None]]
+type Called = tuple[Verdict | None, str, float]
+StepCall = Callable[[int, Step, Message], Awaitable[Called | None]]
 
 
 async def run_steps(steps: Sequence[Step], message: Message, fail_open: bool,
@@ -170,10 +176,15 @@ async def run_steps(steps: Sequence[Step], message: Message, fail_open: bool,
     failures: tuple[str, ...] = ()
     spent = 0.0
     for number, step in enumerate(steps):
-        called = await (inspect_step(step, message) if call is None else call(number, step, message))
+        if call is None:  # most steps end without awaiting anything: no coroutine of their own
+            called: Called | Awaitable[Called] | None = begin_step(step, message)
+            if type(called) is not tuple:
+                called = await called  # type: ignore[misc]
+        else:
+            called = await call(number, step, message)
         if called is None:
             continue
-        verdict, failure, cpu = called
+        verdict, failure, cpu = called  # type: ignore[misc]
         spent += cpu
         if verdict is None:
             failures += (failure,)
@@ -190,27 +201,45 @@ async def run_steps(steps: Sequence[Step], message: Message, fail_open: bool,
     return ChainResult(action, message.text, tuple(verdicts), failures, spent)
 
 
-async def inspect_step(step: Step, message: Message) -> tuple[Verdict | None, str, float]:
+async def inspect_step(step: Step, message: Message) -> Called:
     """Run one filter under its budget: `(verdict, "", cpu)`, or `(None, reason, cpu)` when it misbehaved."""
-    problem = None
+    called = begin_step(step, message)
+    return called if type(called) is tuple else await called  # type: ignore[misc]
+
+
+def begin_step(step: Step, message: Message) -> Called | Coroutine[Any, Any, Called]:
+    """`inspect_step`, answered at once when the filter's call ends without awaiting anything; else
+    the coroutine that waits for the rest of it."""
     try:
         if step.offload and len(message.text) >= step.offloader.from_chars:
-            verdict, problem, cpu = await step.offloader.run(step.name, step.filter, step.timeout, message)
-        else:
-            verdict, cpu = await metered(step.filter.inspect(message), step.timeout)
-    except OverBudget as over:
-        log.warning("filter %s exceeded its CPU budget: %.0f ms (limit %.0f ms)", step.name,
-                    over.cpu * 1000, step.timeout * 1000)
-        return None, f"filter {step.name} exceeded its CPU budget", over.cpu
-    except Expired:
-        return None, _failed(step, None, "timed out"), 0.0
-    except asyncio.CancelledError as exc:
-        task = asyncio.current_task()
-        if task is not None and task.cancelling():
-            raise  # the caller is being cancelled: not the filter's fault
-        return None, _failed(step, exc), 0.0
-    except Exception as exc:
-        return None, _failed(step, exc), 0.0
+            return _offloaded(step, message)
+        begun = begin(step.filter.inspect(message), step.timeout)
+    except BaseException as exc:
+        return _misbehaved(step, exc)
+    if type(begun) is not tuple:
+        return _finish(step, message, begun)  # type: ignore[arg-type]
+    verdict, cpu = begun
+    return _checked(step, message, verdict, None, cpu)
+
+
+async def _finish(step: Step, message: Message, rest: Awaitable[tuple[Verdict, float]]) -> Called:
+    try:
+        verdict, cpu = await rest
+    except BaseException as exc:
+        return _misbehaved(step, exc)
+    return _checked(step, message, verdict, None, cpu)
+
+
+async def _offloaded(step: Step, message: Message) -> Called:
+    try:
+        verdict, problem, cpu = await step.offloader.run(step.name, step.filter, step.timeout, message)
+    except BaseException as exc:
+        return _misbehaved(step, exc)
+    return _checked(step, message, verdict, problem, cpu)
+
+
+def _checked(step: Step, message: Message, verdict: Verdict | None, problem: str | None, cpu: float) -> Called:
+    """A filter's answer as the step's, or its failure when the answer breaks the contract."""
     if problem is None:
         problem = "" if verdict is PASS else verdict_problem(verdict, message.text)  # PASS: frozen, valid
     if problem or verdict is None:
@@ -226,6 +255,24 @@ async def _results(packed: list[Any], fields: list[tuple[str, str]]) -> list[Cha
         built = tuple([await unpack(verdict, turns) for verdict in verdicts])
         results.append(ChainResult(Action(action), original if text is None else text, built, failures, cpu))
     return results
+
+
+def _misbehaved(step: Step, exc: BaseException) -> Called:
+    """What a filter call that raised means for the chain (a caller being cancelled is re-raised)."""
+    if isinstance(exc, OverBudget):
+        log.warning("filter %s exceeded its CPU budget: %.0f ms (limit %.0f ms)", step.name,
+                    exc.cpu * 1000, step.timeout * 1000)
+        return None, f"filter {step.name} exceeded its CPU budget", exc.cpu
+    if isinstance(exc, Expired):
+        return None, _failed(step, None, "timed out"), 0.0
+    if isinstance(exc, asyncio.CancelledError):
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise exc  # the caller is being cancelled: not the filter's fault
+        return None, _failed(step, exc), 0.0
+    if isinstance(exc, Exception):
+        return None, _failed(step, exc), 0.0
+    raise exc  # KeyboardInterrupt, SystemExit: not a filter's failure to contain
 
 
 def _failed(step: Step, exc: BaseException | None, what: str = "") -> str:

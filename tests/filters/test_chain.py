@@ -247,3 +247,40 @@ def test_hints_merge_once_for_chains_and_inspections() -> None:
     assert merged == Hints(ban=True, alert=True, step_up=False, labels=("a", "b", "c"))
     assert Hints.merge([]) is NO_HINTS and Hints.merge([NO_HINTS]) is NO_HINTS
 
+
+
+class WaitsThenAppends(Filter):
+    """Awaits before answering: its call does not end in its first step."""
+
+    name = "waits"
+
+    async def inspect(self, message: Message) -> Verdict:
+        await asyncio.sleep(0)
+        await asyncio.sleep(0.001)
+        return modify(message.text + "w", "waited")
+
+
+async def test_a_filter_that_waits_is_driven_to_its_answer_and_the_chain_goes_on() -> None:
+    after = Append("a")
+    result = await chain(Append("b"), WaitsThenAppends(), after, PassesAtOnce()).run(tmessage("x"))
+    assert result.action is Action.MODIFY
+    assert result.text == "xbwa"
+    assert after.seen == ["xbw"]
+    assert [v.filter for v in result.verdicts] == ["f0", "f1", "f2", "f3"]
+    assert result.verdicts[-1].action is Action.PASS
+
+
+class PassesAtOnce(Filter):
+    name = "passes"
+
+    async def inspect(self, message: Message) -> Verdict:
+        return PASS
+
+
+async def test_a_chain_run_is_a_coroutine_to_await() -> None:
+    running = chain(PassesAtOnce()).run(tmessage("x"))
+    assert asyncio.iscoroutine(running)
+    assert (await running).action is Action.PASS
+    empty = Chain([]).run(tmessage("x"))
+    assert asyncio.iscoroutine(empty)
+    assert (await empty).text == "x"
