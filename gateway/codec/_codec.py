@@ -20,7 +20,7 @@ from gateway.codec._base import (
 )
 from gateway.codec.ddp import extract_enveloped, extract_sockjs
 from gateway.codec.form import extract_form
-from gateway.codec.jsonpath import Pointer, select
+from gateway.codec.jsonpath import Pointer, parse_document, select
 from gateway.codec.media import MediaType, decode_text, media_type
 from gateway.codec.multipart import BYTES, boundary_of, extract_multipart
 from gateway.codec.selection import NamedSelections
@@ -98,7 +98,7 @@ class Codec:
     """
 
     __slots__ = ("_answers", "_caps", "_ddp", "_envelope", "_fold", "_form", "_json", "_kinds", "_query",
-                 "_readers", "_selection", "_socketio", "_xmpp")
+                 "_readers", "_selection", "_socketio", "_walkers", "_xmpp")
 
     def __init__(self, selector: FieldSelector, path: str = "", *, outbound: bool = False) -> None:
         self._caps: FieldCaps | None = None
@@ -121,6 +121,9 @@ class Codec:
             raise OptionsError(join(path, "fold_keys"), "only applies to json fields")
         self._selection = select(self._json, fold=self._fold)
         self._readers = tuple(self._extractor(kind) for kind in self._kinds)  # for _first_fit, made once
+        # The same, once orjson's reading of a frame was tried (`_frame_json`): JSON by the walk alone.
+        self._walkers = tuple(self._walker() if kind == "json" else reader
+                              for kind, reader in zip(self._kinds, self._readers, strict=True))
         self._envelope: tuple[str, ...] | None = None
         if selector.envelope:
             if self._ddp is None:
@@ -220,7 +223,28 @@ class Codec:
                 return self._run(frame, text, lambda text, fields: extract_enveloped(
                     text, envelope, ddp, fields, answer=answers))
             return self._run(frame, text, lambda text, fields: extract_sockjs(text, ddp, fields))
+        if self._kinds and self._kinds[0] == "json":  # most frames: one JSON document, read by orjson
+            return self._frame_json(frame, text)
         return self._first_fit(frame, text)
+
+    def _frame_json(self, frame: str | bytes, text: str) -> Extracted:
+        """`_first_fit` for a frame when JSON is the first declared format: the fields orjson's reading
+        gives (`fastjson.fields_of`), refused past the caps as the capped list would; a document only
+        the walk can read goes to `_first_fit`, which does not try orjson again."""
+        selection = self._selection
+        found = fastjson.fields_of(text, selection)
+        if found is None:
+            return self._first_fit(frame, text, self._walkers)
+        caps = self._caps
+        if caps is not None:
+            for index, field in enumerate(found):
+                if len(field.text) > caps.max_chars:
+                    raise LimitExceeded("chars", caps.max_chars)
+                if index >= caps.max_fields:
+                    raise LimitExceeded("fields", caps.max_fields)
+        if not found:
+            return Extracted(frame)
+        return Extracted(frame, found, fastjson.renderer(text, selection, found))
 
     @property
     def named_kind(self) -> str | None:
@@ -247,6 +271,10 @@ class Codec:
             return lambda text, fields: extract_enveloped(text, envelope, ddp, fields, names, answer=answers)
         return _sockjs_lines(ddp, names)
 
+    def _walker(self) -> Extractor:
+        selection = self._selection
+        return lambda text, fields: parse_document(text, selection, fields).render
+
     def _extractor(self, kind: str) -> Extractor:
         if kind == "json":
             selection = self._selection
@@ -262,10 +290,10 @@ class Codec:
         return self._run(body, body.decode(BYTES),
                          lambda text, fields: extract_multipart(text, boundary, names, fields), BYTES)
 
-    def _first_fit(self, original: bytes | str, text: str) -> Extracted:
+    def _first_fit(self, original: bytes | str, text: str, readers: tuple[Extractor, ...] | None = None) -> Extracted:
         """Without a content type, the first declared format that parses (json, form, text)."""
         error = CodecError("nothing declared")
-        for extractor in self._readers:
+        for extractor in self._readers if readers is None else readers:
             try:
                 return self._run(original, text, extractor)
             except LimitExceeded:

@@ -34,7 +34,7 @@ from gateway.codec.keys import check_ejson, refuse_special_keys
 from gateway.codec.pointer import escape
 from gateway.codec.selection import Selection
 
-__all__ = ["fields_of", "read"]
+__all__ = ["fields_of", "read", "renderer"]
 
 # Strings (a key when a colon follows) and the runs between them: in valid JSON no quote stands outside
 # a string, so the tokens align. `findall` gives the colon part: non-empty for keys only.
@@ -54,7 +54,12 @@ def read(text: str, selection: Selection | None, fields: list[TextField]) -> Ren
     first = len(fields)
     for field in found:
         fields.append(field)  # a capped list refuses here, at the same field as it would in the walk
+    return renderer(text, selection, found, first)
 
+
+def renderer(text: str, selection: Selection | None, found: list[TextField], first: int = 0) -> Renderer:
+    """The renderer of a document whose fields `fields_of` found (the fields at `first` on in the payload's list):
+    the walk reads the document again, finds the same fields, and splices the changed ones in."""
     def render(changes: Mapping[int, str]) -> str | None:
         walked: list[TextField] = []
         doc = parse_document(text, selection, walked)

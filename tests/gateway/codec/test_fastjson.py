@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gateway.codec import Codec, CodecError, TextField
+from gateway.codec import Codec, CodecError, FieldCaps, TextField
 from gateway.codec.fastjson import fields_of, read
 from gateway.codec.jsonpath import Pointer, parse_document, select
 from gateway.codec.selectors import FieldSelector
@@ -112,3 +112,38 @@ def test_property_same_fields_as_the_walk_or_no_answer(value: Any, style: int, r
     assert fast is None or fast == expected
     if repeat and isinstance(value, dict) and value:
         assert fast is None
+
+
+# -- property: a frame read through orjson is read as the general path reads it ------------------
+
+_CAPS = (None, FieldCaps(max_fields=2, max_chars=6))
+
+
+def _reading(codec: Codec, read: Any) -> Any:
+    """What a reading gives: its fields and its rendering of a change to the first one, or its refusal."""
+    try:
+        extracted = read()
+    except CodecError as exc:
+        return "refused", type(exc).__name__, str(exc)
+    rendered = extracted.render({0: "changed"}) if extracted.fields else None
+    return "read", list(extracted.fields), rendered
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_values, style=st.integers(0, 2), repeat=st.booleans(), caps=st.sampled_from(_CAPS),
+       text_too=st.booleans())
+def test_property_a_frame_reads_as_a_body_without_content_type(value: Any, style: int, repeat: bool,
+                                                               caps: FieldCaps | None, text_too: bool) -> None:
+    doc = _dump(value, style)
+    if repeat and isinstance(value, dict) and value:
+        key, item = next(iter(value.items()))
+        doc = doc[:-1] + ", " + json.dumps(key) + ": " + json.dumps(item) + "}"
+    codec = Codec(FieldSelector(json=POINTERS, text=text_too))
+    if caps is not None:
+        codec = codec.capped(caps)
+    # A body without a Content-Type takes the first declared format that parses, the walk reading JSON.
+    general = _reading(codec, lambda: codec.extract_http(doc.encode(), None))
+    assert _reading(codec, lambda: codec.extract_frame(doc.encode())) == general  # a binary frame: bytes out
+    if general[0] == "read" and isinstance(general[2], bytes):
+        general = (*general[:2], general[2].decode())
+    assert _reading(codec, lambda: codec.extract_frame(doc)) == general
