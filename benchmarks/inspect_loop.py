@@ -3,14 +3,16 @@
     .venv/bin/python -m benchmarks.inspect_loop                  # CPU µs per round trip, best of 5 rounds
     .venv/bin/python -m benchmarks.inspect_loop --noop-filters   # the gateway's own work only
     .venv/bin/python -m benchmarks.inspect_loop --profile        # cProfile of the loop, top functions
-    PYTHONPATH=/path/to/other/checkout .venv/bin/python -m benchmarks.inspect_loop   # another version
+    cd /path/to/other/checkout && .venv/bin/python -m benchmarks.inspect_loop   # another version
 
 The benchmark's chat frame goes through `Bridge._filtered` as the relay calls it, inbound and then
 outbound (the chain config of `make bench`: masking + threat on `/text`, both directions), which is
 what the server does per echo round trip besides reading and writing the frames. Also timed: the same
 filters called directly on the frame's text, so `gateway` = round trip - filters alone is the cost of
 the codec, the chain's bookkeeping and budget, the decision and the metrics. Rounds alternate between
-the two, and each figure is the best round: on a shared machine the least disturbed one.
+the two, and each figure is the best round: on a shared machine the least disturbed one. (Another
+version is measured from its own directory: `python -m` puts the current directory ahead of
+`PYTHONPATH`, so `PYTHONPATH=other` alone measures the tree you stand in.)
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from filters import ANONYMOUS, PASS, Channel, Direction, Message, Verdict
 from gateway.app import build_app
 from gateway.config.settings import parse_settings
 from gateway.inspect.exchange import Exchange
+from gateway.inspect.frames import FrameInspector
 from gateway.keys import RUNTIME
 from gateway.proxy.ws_bridge import Bridge
 
@@ -63,15 +66,15 @@ async def measure(count: int, rounds: int, size: int, noop: bool, profile: bool)
     text = json.loads(frame)["text"]
     inbound, outbound = plan.codec(Direction.INBOUND), plan.codec(Direction.OUTBOUND)
     assert inbound is not None and outbound is not None
-    to_backend = exchange.message(Direction.INBOUND, Channel.WS)
-    to_client = exchange.message(Direction.OUTBOUND, Channel.WS)
+    to_backend = FrameInspector(exchange, Direction.INBOUND, inbound)
+    to_client = FrameInspector(exchange, Direction.OUTBOUND, outbound)
     alone = [(step.filter, Message(text=text, direction=direction, channel=Channel.WS, route=plan.name, field="/text"))
              for direction in Direction for step in plan.chain(direction).steps]
 
     async def round_trip() -> None:
-        relayed = await bridge._filtered(inbound, to_backend, None, frame)  # type: ignore[arg-type]
+        relayed = await bridge._filtered(to_backend, Direction.INBOUND, False, None, frame)  # type: ignore[arg-type]
         assert relayed is not None, "the benchmark's frame was stopped"
-        assert await bridge._filtered(outbound, to_client, None, relayed) is not None  # type: ignore[arg-type]
+        assert await bridge._filtered(to_client, Direction.OUTBOUND, False, None, relayed) is not None  # type: ignore[arg-type]
 
     async def filters_alone() -> None:
         for flt, message in alone:

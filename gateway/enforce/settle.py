@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from aiohttp import WSCloseCode
 
-from filters import Channel, Direction
+from filters import Action, Channel, Direction
 from gateway.access.rbac import STEP_UP
 from gateway.audit.record import write_audit
 from gateway.edge.errors import BANNED, TOO_MANY, HttpAnswer, banned, refusal, too_many_requests
@@ -26,7 +26,7 @@ from gateway.inspect.inspection import Inspection
 from gateway.keys import METRICS, RESPONDER, TRANSCRIBER
 from gateway.state import StateUnavailable
 
-__all__ = ["HELD", "answer", "enforce", "settle", "settled"]
+__all__ = ["HELD", "answer", "enforce", "forwarded", "settle", "settled"]
 
 HELD = "held for review"
 UNAVAILABLE = "service unavailable"
@@ -105,6 +105,19 @@ async def enforce(exchange: Exchange, direction: Direction, result: Result) -> E
     if enforcement.audit:
         write_audit(enforcement.audit)
     return enforcement
+
+
+def forwarded(exchange: Exchange, direction: Direction, result: Result, transcribed: bool) -> bytes | None:
+    """The payload `enforce` forwards when nothing else follows from the message, without building the
+    enforcement: an inspection every filter passed, no response to run (`Inspection.threat`), nothing to
+    audit and no transcript (`transcribed`: the app has a transcriber). None: `enforce` must decide."""
+    if type(result) is not Inspection or result.action is not Action.PASS or transcribed:
+        return None
+    if direction is Direction.INBOUND and result.threat() is not None:
+        return None
+    count_verdicts(exchange, result)
+    payload = result.payload
+    return payload.encode() if isinstance(payload, str) else payload
 
 
 def count_verdicts(exchange: Exchange, result: Result) -> None:

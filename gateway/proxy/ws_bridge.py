@@ -42,15 +42,17 @@ import aiohttp
 from aiohttp import WSCloseCode, WSMsgType, web
 from prometheus_client import Counter
 
-from filters import Action, Channel, Direction, Message, StreamChain
+from filters import Action, Channel, Direction, StreamChain
 from gateway.access.rbac import allow_message
 from gateway.codec import NAMED_KINDS, Codec, CodecError, frame_names
 from gateway.enforce.enforcement import AccessCheck, Close, Enforcement, Wire
-from gateway.enforce.settle import enforce
+from gateway.enforce.settle import enforce, forwarded
 from gateway.inspect.exchange import Exchange
+from gateway.inspect.frames import FrameInspector
 from gateway.inspect.inspection import Inspection
-from gateway.inspect.message import Opener, inspect_message, opener
+from gateway.inspect.message import Opener, opener
 from gateway.inspect.streams import FieldStreams
+from gateway.keys import TRANSCRIBER
 
 log = logging.getLogger("chatguard.ws")
 
@@ -159,12 +161,15 @@ class Bridge:
         plan = self.exchange.plan
         codec = plan.codec(direction)
         template = self.exchange.message(direction, Channel.WS) if codec is not None else None
-        stream = None
+        stream = frames = None
         if template is not None and direction is Direction.OUTBOUND:
             assert codec is not None
             chain = plan.chain(direction)
             if StreamChain.offered(chain, template):
                 stream = FrameStream(codec, StreamChain(chain, template), plan.max_frame, opener(self.exchange, codec))
+        if codec is not None and stream is None:
+            frames = FrameInspector(self.exchange, direction, codec)
+        transcribed = self.exchange.request.app.get(TRANSCRIBER) is not None
         # Kinds of per-message rules this route has for client frames; () costs nothing per frame.
         tables = plan.access.messages.tables
         named = tuple(k for k in NAMED_KINDS if k in tables) if direction is Direction.INBOUND else ()
@@ -183,9 +188,8 @@ class Bridge:
                         if checked is None:
                             continue
                         data = checked
-                    elif template is not None:
-                        assert codec is not None
-                        checked = await self._filtered(codec, template, src, data)
+                    elif frames is not None:
+                        checked = await self._filtered(frames, direction, transcribed, src, data)
                         if checked is None:
                             continue
                         data = checked
@@ -215,10 +219,13 @@ class Bridge:
             if messages:
                 self._count(direction, messages, size)
 
-    async def _filtered(self, codec: Codec, template: Message, src: Side, data: str | bytes) -> bytes | None:
+    async def _filtered(self, frames: FrameInspector, direction: Direction, transcribed: bool, src: Side,
+                        data: str | bytes) -> bytes | None:
         """The payload to forward after codec -> chain -> enforce, or None when it stops here."""
-        direction = template.direction
-        result = await inspect_message(self.exchange, direction, codec, data, frame=True, channel=Channel.WS)
+        result = await frames.inspect(data)
+        payload = forwarded(self.exchange, direction, result, transcribed)
+        if payload is not None:  # most messages: every filter passed, nothing else to do
+            return payload
         enforcement = await enforce(self.exchange, direction, result)
         if enforcement.wire is Wire.FORWARD:  # most messages: no decision to carry out
             return enforcement.payload
