@@ -7,7 +7,7 @@ from pathlib import Path
 
 from benchmarks.servers import ECHO_PATH, HTTP_PATH, WS_PATH
 
-VARIANTS = ("chatguard", "shield", "chain")
+VARIANTS = ("chatguard", "shield", "chain", "fields")
 ROOM_PATH = HTTP_PATH.replace("/bench/", "/{room}/")  # /api/rooms/{room}/messages: fixed and echo answers
 assert ECHO_PATH.replace("/echo/", "/{room}/") == ROOM_PATH
 
@@ -28,13 +28,14 @@ def chatguard_conf(workdir: Path, variant: str, port: int, admin: int, http_port
     """chatguard  pass-through routes (no message fields, no filters, shield off): the gateway itself.
     shield     the same with the shield on (bans and rates on Redis, limits far above the load).
     chain      masking + threat on the message text, both directions, HTTP and WebSocket.
+    fields     the chain's message fields with no filters: reading, inspecting and enforcing alone.
     `routes` > 2 adds routes the request path has to get past (the route-count rows)."""
     assert variant in VARIANTS
     messages = filters = ""
-    if variant == "chain":
-        messages = """
-    messages: {inbound: {json: ["/text"]}, outbound: {json: ["/text"]}}
-    filters: [mask, threat]"""
+    if variant in ("chain", "fields"):
+        messages = f"""
+    messages: {{inbound: {{json: ["/text"]}}, outbound: {{json: ["/text"]}}}}
+    filters: {"[mask, threat]" if variant == "chain" else "[]"}"""
         filters = """
 filters:
   mask: {use: masking}

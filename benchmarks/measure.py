@@ -23,6 +23,7 @@ from benchmarks.payload import DEFAULT_SIZE, chat_json
 HERE = Path(__file__).resolve().parent
 SERVER_CPU, LOAD_CPU = "0", "1"
 TARGETS = ("direct", "nginx", "modsec", "naive", "mitmdump", "chatguard", "shield", "chain")
+EXTRA_TARGETS = ("fields",)  # on request only: parts of the chain's cost
 
 
 def core_times() -> dict[str, tuple[int, int]]:
@@ -132,6 +133,7 @@ class Bench:
             "direct": nginx or workload == "ws", "nginx": nginx, "modsec": nginx and self.modsec,
             "naive": True, "mitmdump": self.mitmdump is not None, "chatguard": self.chatguard,
             "shield": self.chatguard and self.redis, "chain": self.chatguard,
+            "fields": self.chatguard,
         }[target]
 
     def start_target(self, target: str, load: Load) -> servers.Server:

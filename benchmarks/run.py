@@ -20,7 +20,7 @@ from typing import Any
 
 from benchmarks import report, suites
 from benchmarks.chatguard_configs import VARIANTS
-from benchmarks.measure import TARGETS, Bench
+from benchmarks.measure import EXTRA_TARGETS, TARGETS, Bench
 from benchmarks.payload import chat_json
 
 HERE = Path(__file__).resolve().parent
@@ -40,11 +40,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=1.0, help="warm-up seconds before each measurement")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; rows are their medians")
     parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--targets", nargs="+", choices=[*TARGETS, *(f"{v}@base" for v in VARIANTS)],
+    parser.add_argument("--targets", nargs="+", choices=[*TARGETS, *EXTRA_TARGETS, *(f"{v}@base" for v in VARIANTS)],
                         default=list(TARGETS), help="targets of the main table")
     parser.add_argument("--base", type=Path, help="a checkout of an earlier chatguard (e.g. `git archive` of a "
                         "commit): targets named VARIANT@base run it, interleaved with the current one")
     parser.add_argument("--suites", nargs="+", choices=suites.SUITES, default=list(suites.SUITES))
+    parser.add_argument("--workloads", nargs="+", choices=suites.WORKLOADS, default=list(suites.WORKLOADS),
+                        help="loads of the main table (e.g. only ws)")
     args = parser.parse_args(argv)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     results_dir = HERE / "results"
@@ -60,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             for suite in args.suites:
                 print(f"\n[{suite}]", flush=True)
                 if suite == "main":
-                    results[suite] = suites.main(bench, args.targets, args.rounds)
+                    results[suite] = suites.main(bench, args.targets, args.rounds, args.workloads)
                 else:
                     results[suite] = getattr(suites, suite)(bench, args.rounds)
         finally:

@@ -16,6 +16,7 @@ from typing import Any
 from benchmarks import scale as scale_runs
 from benchmarks.measure import Bench, Load
 
+WORKLOADS = ("http", "ws")
 SUITES = ("main", "sizes", "routes", "idle", "workers", "scale")
 SIZES = (300, 4000, 64000)
 SIZE_TARGETS = ("nginx", "naive", "chatguard", "chain")
@@ -63,10 +64,10 @@ def interleaved(bench: Bench, cases: Iterable[Case], rounds: int,
     return {"rows": {label: _summary(rows) for label, rows in raw.items() if rows}, "raw": raw}
 
 
-def main(bench: Bench, targets: list[str], rounds: int) -> dict[str, Any]:
-    """Every target, HTTP POST and WebSocket echo, the ~300-byte chat message."""
+def main(bench: Bench, targets: list[str], rounds: int, workloads: Iterable[str] = WORKLOADS) -> dict[str, Any]:
+    """Every target, HTTP POST and WebSocket echo (or only `workloads`), the ~300-byte chat message."""
     cases: list[Case] = []
-    for workload in ("http", "ws"):
+    for workload in workloads:
         for target in targets:
             if workload == "ws" and target == "modsec":
                 continue  # nginx relays frames ModSecurity never sees: the nginx row is that figure
