@@ -29,6 +29,7 @@ _RUNS = {
     for count in (9, 12)
 }
 _PLUS_ONE = (1).__add__
+_ONE = (1).__eq__
 _TO_SPACE = str.maketrans(dict.fromkeys(SEPARATORS, " "))
 _DROP = str.maketrans(dict.fromkeys(SEPARATORS))
 
@@ -42,6 +43,7 @@ class Run:
     sizes: tuple[int, ...]
     firsts: tuple[int, ...]
     digits: str
+    singles: bytes  # 1 where group i is a single digit, else 0 (found by `bytes.find`, in C)
 
     @property
     def start(self) -> int:
@@ -64,10 +66,8 @@ class Run:
 
     def stretch_end(self, index: int) -> int:
         """One past the last group of the stretch of single-digit groups starting at `index`."""
-        end = index
-        while end < len(self.sizes) and self.sizes[end] == 1:
-            end += 1
-        return end
+        end = self.singles.find(0, index)
+        return len(self.sizes) if end < 0 else end
 
     def separator(self, text: str, index: int) -> str:
         """What stands between group `index` and the next one."""
@@ -96,7 +96,7 @@ def _split(text: str, start: int, end: int) -> Run | None:
         digits = digits[base:firsts[high - 1] + sizes[high - 1]]
         starts, sizes = starts[low:high], sizes[low:high]
         firsts = [f - base for f in firsts[low:high]]
-    return Run(tuple(starts), tuple(sizes), tuple(firsts), digits)
+    return Run(tuple(starts), tuple(sizes), tuple(firsts), digits, bytes(map(_ONE, sizes)))
 
 
 def runs(text: str, at_least: int) -> Iterator[Run]:

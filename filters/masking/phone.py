@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import accumulate, compress
 
 import phonenumbers
 
@@ -26,6 +27,8 @@ _SEP = r"[ \t./\-\x{2010}-\x{2015}]"
 # 7+ digits in groups, with an optional "+" and parenthesised groups: "+44 (0)20 7946 0958", "8 (912) 345-67-89".
 _RUN = text_pattern(r"(?:\+ ?)?\(?\d(?:" + _SEP + r"{0,3}\)?" + _SEP + r"{0,2}\(?\d){6,}\)?")
 _GROUPS = str.maketrans(dict.fromkeys(" \t./-\u2010\u2011\u2012\u2013\u2014\u2015()+", " "))
+_NOT_DIGITS = str.maketrans(dict.fromkeys(" \t./-\u2010\u2011\u2012\u2013\u2014\u2015()+"))
+_PLUS_ONE = (1).__add__
 _PHONE_WORDS = text_pattern(
     r"phone|call|\btel\b|tel\.|tel:|mobile|\bcell|whatsapp|signal|\bsms\b|text me|\bfax\b|reach me|ring me|"
     r"handy|telefon|mobil|rufnummer|anrufen|ruf mich|t[ée]l[ée]phone|portable|appelle|joindre|num[ée]ro|"
@@ -100,17 +103,12 @@ class PhoneDetector:
         if not words and not wordless(context) and found(_NOT_PHONE_WORDS, context):
             return
         body = text[start:end]
-        pieces = body.translate(_GROUPS).split(" ")
-        charge(start, (len(pieces) - pieces.count("")) // WALK)  # the walk over its groups
-        offsets: list[int] = []
-        sizes: list[int] = []
-        position = start
-        for piece in pieces:
-            if piece:
-                offsets.append(position)
-                sizes.append(len(piece))
-            position += len(piece) + 1
-        digits = "".join(c for c in body if c.isdigit()) if not body.isdigit() else body
+        lengths = list(map(len, body.translate(_GROUPS).split(" ")))  # 0 between two separators
+        sizes = list(filter(None, lengths))
+        charge(start, len(sizes) // WALK)  # the walk over its groups
+        # C iterators, not a Python loop per group: a run may hold thousands of groups.
+        offsets = list(compress(accumulate(map(_PLUS_ONE, lengths), initial=start), lengths))
+        digits = body.translate(_NOT_DIGITS)  # `_RUN` takes ASCII digits and `_GROUPS` characters only
         plus = body.startswith("+")
         # A run holding more than one number ("06 12 34 56 78 / 06 98 76 54 32") is read one
         # window of groups at a time; a window never spans more than 15 digits.
