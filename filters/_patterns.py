@@ -102,6 +102,7 @@ def spans(found: Match) -> list[tuple[int, int]]:
 
 
 _UNANCHORED = _re2.RE2.Anchor.UNANCHORED
+_ANCHOR_START = _re2.RE2.Anchor.ANCHOR_START
 _ANCHOR_BOTH = _re2.RE2.Anchor.ANCHOR_BOTH
 Spans = Sequence[tuple[int, int]]
 
@@ -122,12 +123,19 @@ def whole(pattern: Pattern, text: str | bytes) -> bool:
     return bool(_compiled(pattern).Match(_ANCHOR_BOTH, raw, 0, len(raw))[0][0] >= 0)
 
 
-def each_spans(pattern: Pattern, text: str) -> Iterator[Spans]:
+def each_spans(pattern: Pattern, text: str, screen: Pattern | None = None) -> Iterator[Spans]:
     """Every match of `pattern` in `text`, left to right, as `spans(match)` would give it.
 
     ASCII text is matched on its bytes, whose offsets are its character offsets; other text
     has its byte offsets counted back to characters incrementally (linear over the walk).
-    Empty matches advance one character, as `finditer` does."""
+    Empty matches advance one character, as `finditer` does.
+
+    `screen`, when given, must match (unanchored) wherever `pattern` could start a match: the
+    walk then looks for the screen and matches `pattern` anchored where it starts, with the same
+    answers. It is for an alternation of many token formats, each a literal head and a counted
+    tail (`ghp_` and 36 characters): searched unanchored, RE2 follows every head it has seen
+    inside a run of letters and digits at once, and its lazily built automaton needs new states
+    for almost every fresh token; anchored, it follows one."""
     if text.isascii():
         raw = text.encode()
         ascii_only = True
@@ -135,11 +143,12 @@ def each_spans(pattern: Pattern, text: str) -> Iterator[Spans]:
         raw = text.encode("utf-8", "surrogatepass")
         ascii_only = False
     match = _compiled(pattern).Match
+    find = None if screen is None else _compiled(screen).Match
     end = len(raw)
     pos = 0
     base_byte = base_char = 0  # a byte offset already counted back, and its character offset
     while True:
-        groups = match(_UNANCHORED, raw, pos, end)
+        groups = match(_UNANCHORED, raw, pos, end) if find is None else _anchored(find, match, raw, pos)
         first = groups[0]
         if first[0] < 0:
             return
@@ -157,3 +166,18 @@ def each_spans(pattern: Pattern, text: str) -> Iterator[Spans]:
             return
         else:  # an empty match: step over one character
             pos += 1 if ascii_only else _re2.CharLenToBytes(raw, pos, 1)
+
+
+
+_NO_MATCH = [(-1, -1)]
+
+
+def _anchored(find: Any, match: Any, raw: bytes, pos: int) -> Any:
+    """The leftmost match of `match`'s pattern from `pos`: anchored where `find` first matches, or, when
+    no match starts there, the plain search from there (one of each at most, whatever the text)."""
+    end = len(raw)
+    start = find(_UNANCHORED, raw, pos, end)[0][0]
+    if start < 0:
+        return _NO_MATCH
+    groups = match(_ANCHOR_START, raw, start, end)
+    return groups if groups[0][0] >= 0 else match(_UNANCHORED, raw, start, end)

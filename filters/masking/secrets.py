@@ -28,52 +28,57 @@ from filters.masking._model import Detection
 from filters.masking._quota import charge
 
 _B64 = "A-Za-z0-9_\\-"
-# (detector, pattern); every pattern starts with a fixed literal. Formats as the providers document them.
-_PROVIDERS: tuple[tuple[str, str], ...] = (
-    ("aws_access_key", r"(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{16}"),
-    ("github_token", r"gh[pousr]_[A-Za-z0-9]{36,}"),
-    ("github_token", r"github_pat_[A-Za-z0-9_]{22,}"),
-    ("gitlab_token", r"gl(?:pat|dt|rt|ptt|ft|soat|oas|cbt|imt|agent)-[A-Za-z0-9_\-]{20,}"),
-    ("slack_token", r"xox[abposre]-[A-Za-z0-9\-]{10,}"),
-    ("slack_token", r"xapp-\d-[A-Za-z0-9\-]{10,}"),
-    ("slack_webhook", r"https://hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9_/\-]{20,}"),
-    ("stripe_key", r"(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}"),
-    ("stripe_key", r"whsec_[A-Za-z0-9]{20,}"),
-    ("google_api_key", r"AIza[0-9A-Za-z_\-]{35}"),
-    ("google_oauth", r"ya29\.[0-9A-Za-z_\-]{20,}"),
-    ("google_oauth", r"GOCSPX-[0-9A-Za-z_\-]{28}"),
-    ("anthropic_key", r"sk-ant-(?:api|admin|sid)\d\d-[A-Za-z0-9_\-]{20,}"),
-    ("openai_key", r"sk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{20,}"),
-    ("openai_key", r"sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}"),
-    ("sendgrid_key", r"SG\.[A-Za-z0-9_\-]{16,32}\.[A-Za-z0-9_\-]{16,64}"),
-    ("npm_token", r"npm_[A-Za-z0-9]{36}"),
-    ("pypi_token", r"pypi-[A-Za-z0-9_\-]{50,}"),
-    ("huggingface_token", r"hf_[A-Za-z0-9]{30,40}"),
-    ("twilio_key", r"SK[0-9a-fA-F]{32}"),
-    ("mailgun_key", r"key-[0-9a-f]{32}"),
-    ("mailchimp_key", r"[0-9a-f]{32}-us\d{1,2}"),
-    ("shopify_token", r"shp(?:at|ca|pa|ss)_[0-9a-fA-F]{32}"),
-    ("digitalocean_token", r"do[opr]_v1_[0-9a-f]{64}"),
-    ("telegram_bot_token", r"\d{8,10}:AA[A-Za-z0-9_\-]{33}"),
-    ("square_token", r"sq0(?:atp|csp)-[A-Za-z0-9_\-]{22,43}"),
-    ("atlassian_token", r"ATATT3[A-Za-z0-9_\-=]{150,}"),
-    ("linear_key", r"lin_(?:api|oauth)_[A-Za-z0-9]{40}"),
-    ("postman_key", r"PMAK-[0-9a-f]{24}-[0-9a-f]{34}"),
-    ("databricks_token", r"dapi[0-9a-f]{32}(?:-\d)?"),
-    ("grafana_token", r"gl(?:sa|c)_[A-Za-z0-9_+/=]{32,}"),
-    ("vault_token", r"hv[sbr]\.[A-Za-z0-9_\-]{24,}"),
-    ("age_secret_key", r"AGE-SECRET-KEY-1[0-9A-Z]{58}"),
-    ("groq_key", r"gsk_[A-Za-z0-9]{48,60}"),
-    ("xai_key", r"xai-[A-Za-z0-9]{60,100}"),
-    ("replicate_token", r"r8_[A-Za-z0-9]{37}"),
-    ("figma_token", r"figd_[A-Za-z0-9_\-]{40,60}"),
-    ("supabase_token", r"sbp_[0-9a-f]{40}"),
-    ("newrelic_key", r"NRAK-[A-Z0-9]{27}"),
-    ("sentry_token", r"sntry[su]_[A-Za-z0-9_+/=]{40,}"),
-    ("azure_storage_key", r"AccountKey=[A-Za-z0-9+/]{86}=="),
-    ("discord_token", r"[MNO][A-Za-z0-9_\-]{23,27}\.[A-Za-z0-9_\-]{6}\.[A-Za-z0-9_\-]{27,40}"),
+# (detector, head, tail): a token is its head then its tail. Formats as the providers document them.
+# The head is what a token starts with, up to its first counted run; a format that starts with a
+# counted run (or a lone letter class) has its whole pattern as its head.
+_PROVIDERS: tuple[tuple[str, str, str], ...] = (
+    ("aws_access_key", r"(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)", r"[A-Z0-9]{16}"),
+    ("github_token", r"gh[pousr]_", r"[A-Za-z0-9]{36,}"),
+    ("github_token", r"github_pat_", r"[A-Za-z0-9_]{22,}"),
+    ("gitlab_token", r"gl(?:pat|dt|rt|ptt|ft|soat|oas|cbt|imt|agent)-", r"[A-Za-z0-9_\-]{20,}"),
+    ("slack_token", r"xox[abposre]-", r"[A-Za-z0-9\-]{10,}"),
+    ("slack_token", r"xapp-\d-", r"[A-Za-z0-9\-]{10,}"),
+    ("slack_webhook", r"https://hooks\.slack\.com/(?:services|workflows)/", r"[A-Za-z0-9_/\-]{20,}"),
+    ("stripe_key", r"(?:sk|rk)_(?:live|test)_", r"[A-Za-z0-9]{10,}"),
+    ("stripe_key", r"whsec_", r"[A-Za-z0-9]{20,}"),
+    ("google_api_key", r"AIza", r"[0-9A-Za-z_\-]{35}"),
+    ("google_oauth", r"ya29\.", r"[0-9A-Za-z_\-]{20,}"),
+    ("google_oauth", r"GOCSPX-", r"[0-9A-Za-z_\-]{28}"),
+    ("anthropic_key", r"sk-ant-(?:api|admin|sid)\d\d-", r"[A-Za-z0-9_\-]{20,}"),
+    ("openai_key", r"sk-(?:proj|svcacct|admin)-", r"[A-Za-z0-9_\-]{20,}"),
+    ("openai_key", r"sk-", r"[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}"),
+    ("sendgrid_key", r"SG\.", r"[A-Za-z0-9_\-]{16,32}\.[A-Za-z0-9_\-]{16,64}"),
+    ("npm_token", r"npm_", r"[A-Za-z0-9]{36}"),
+    ("pypi_token", r"pypi-", r"[A-Za-z0-9_\-]{50,}"),
+    ("huggingface_token", r"hf_", r"[A-Za-z0-9]{30,40}"),
+    ("twilio_key", r"SK", r"[0-9a-fA-F]{32}"),
+    ("mailgun_key", r"key-", r"[0-9a-f]{32}"),
+    ("mailchimp_key", r"[0-9a-f]{32}-us\d{1,2}", ""),
+    ("shopify_token", r"shp(?:at|ca|pa|ss)_", r"[0-9a-fA-F]{32}"),
+    ("digitalocean_token", r"do[opr]_v1_", r"[0-9a-f]{64}"),
+    ("telegram_bot_token", r"\d{8,10}:AA[A-Za-z0-9_\-]{33}", ""),
+    ("square_token", r"sq0(?:atp|csp)-", r"[A-Za-z0-9_\-]{22,43}"),
+    ("atlassian_token", r"ATATT3", r"[A-Za-z0-9_\-=]{150,}"),
+    ("linear_key", r"lin_(?:api|oauth)_", r"[A-Za-z0-9]{40}"),
+    ("postman_key", r"PMAK-", r"[0-9a-f]{24}-[0-9a-f]{34}"),
+    ("databricks_token", r"dapi", r"[0-9a-f]{32}(?:-\d)?"),
+    ("grafana_token", r"gl(?:sa|c)_", r"[A-Za-z0-9_+/=]{32,}"),
+    ("vault_token", r"hv[sbr]\.", r"[A-Za-z0-9_\-]{24,}"),
+    ("age_secret_key", r"AGE-SECRET-KEY-1", r"[0-9A-Z]{58}"),
+    ("groq_key", r"gsk_", r"[A-Za-z0-9]{48,60}"),
+    ("xai_key", r"xai-", r"[A-Za-z0-9]{60,100}"),
+    ("replicate_token", r"r8_", r"[A-Za-z0-9]{37}"),
+    ("figma_token", r"figd_", r"[A-Za-z0-9_\-]{40,60}"),
+    ("supabase_token", r"sbp_", r"[0-9a-f]{40}"),
+    ("newrelic_key", r"NRAK-", r"[A-Z0-9]{27}"),
+    ("sentry_token", r"sntry[su]_", r"[A-Za-z0-9_+/=]{40,}"),
+    ("azure_storage_key", r"AccountKey=", r"[A-Za-z0-9+/]{86}=="),
+    ("discord_token", r"[MNO][A-Za-z0-9_\-]{23,27}\.[A-Za-z0-9_\-]{6}\.[A-Za-z0-9_\-]{27,40}", ""),
 )
-_PROVIDER = text_pattern("|".join(f"({pattern})" for _, pattern in _PROVIDERS))
+_PROVIDER = text_pattern("|".join(f"({head}{tail})" for _, head, tail in _PROVIDERS))
+# Where a token could start: searched first, so that the provider patterns run anchored there (see
+# `each_spans`); any head can start a token, so the screen finds every token the patterns would.
+_HEADS = text_pattern("|".join(f"(?:{head})" for _, head, _ in _PROVIDERS))
 _JWT = text_pattern(r"eyJ[" + _B64 + r"]{5,}\.[" + _B64 + r"]{2,}\.[" + _B64 + r"]*")
 _PEM_BEGIN = text_pattern(r"-----BEGIN ((?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?)-----")
 _PEM_END = text_pattern(r"-----END ((?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?)-----")
@@ -179,7 +184,7 @@ class SecretDetector:
 
     @staticmethod
     def _tokens(text: str) -> Iterator[Detection]:
-        for groups in each_spans(_PROVIDER, text):
+        for groups in each_spans(_PROVIDER, text, _HEADS):
             start, end = groups[0]
             charge(start)
             if not _bounded(text, start, end):

@@ -34,3 +34,17 @@ def test_whole_is_fullmatch(text: str) -> None:
     view = encodable(text)
     for pattern in PATTERNS:
         assert whole(pattern, view) is (pattern.fullmatch(view) is not None)
+
+
+# Heads and counted tails, as token formats are written; the screen is the heads alone.
+_HEADS = (r"ab_", r"k-", r"\d{2}:x", r"é[a-c]")
+_TOKENS = text_pattern("|".join(f"({head}[a-c1é]{{3,5}})" for head in _HEADS))
+_SCREEN = text_pattern("|".join(f"(?:{head})" for head in _HEADS))
+_TOKEN_TEXT = st.lists(st.sampled_from(["ab_", "k-", "12:x", "é", "a", "b", "c", "1", " ", "卡", "\U0001f600", "_"]),
+                       max_size=30).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TOKEN_TEXT)
+def test_each_spans_through_a_screen_is_the_plain_walk(text: str) -> None:
+    assert [list(s) for s in each_spans(_TOKENS, text, _SCREEN)] == [spans(m) for m in _TOKENS.finditer(text)]
