@@ -28,7 +28,15 @@ from filters._api import (
 )
 from filters._chain import Chain, ChainResult, Step
 from filters._context import FilterContext, Store, Vault
-from filters._isolated import BadVerdict, FilterRaised, IsolatedFilter, IsolationFailed, PoolBusy, WorkerPool
+from filters._isolated import (
+    BadVerdict,
+    FilterRaised,
+    IsolatedFilter,
+    IsolationFailed,
+    PoolBusy,
+    PoolWatch,
+    WorkerPool,
+)
 from filters._offload import Offload
 from filters._registry import build as build_filter
 from filters._registry import describe as describe_filters
@@ -44,6 +52,7 @@ __all__ = [
     "FilterContext", "Store", "Vault",
     "ByteSize", "Duration", "OptionsError",
     "Chain", "ChainResult", "Step", "StreamChain",
-    "BadVerdict", "FilterRaised", "IsolatedFilter", "IsolationFailed", "Offload", "PoolBusy", "WorkerPool",
+    "BadVerdict", "FilterRaised", "IsolatedFilter", "IsolationFailed", "Offload", "PoolBusy", "PoolWatch",
+    "WorkerPool",
     "build_filter", "describe_filters", "format_filters", "installed_filters", "load_filter",
 ]

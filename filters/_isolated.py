@@ -50,7 +50,7 @@ from filters._budget import OverBudget, drive
 from filters._contract import verdict_problem
 from filters._packing import pack, unpack
 
-__all__ = ["BadVerdict", "FilterRaised", "IsolatedFilter", "IsolationFailed", "PoolBusy", "WorkerPool"]
+__all__ = ["BadVerdict", "FilterRaised", "IsolatedFilter", "IsolationFailed", "PoolBusy", "PoolWatch", "WorkerPool"]
 
 log = logging.getLogger("chatguard.filters")
 
@@ -76,6 +76,32 @@ class BadVerdict(IsolationFailed):
 
 class PoolBusy(IsolationFailed):
     """Every worker process is busy and `queue` messages already wait: this one fails at once."""
+
+
+class PoolWatch:
+    """What a pool tells of its work as it happens (the gateway counts it: `chatguard_offload_*`); every
+    method does nothing here. Called on the event loop, once per call or event: never per finding."""
+
+    def waiting(self, count: int) -> None:
+        """`count` calls wait for a busy process now."""
+
+    def working(self, count: int) -> None:
+        """`count` calls are in worker processes now."""
+
+    def refused(self) -> None:
+        """A call failed at once: `queue` calls already waited."""
+
+    def abandoned(self) -> None:
+        """A call was given up (its deadline) while a process computed it: the process is killed."""
+
+    def replaced(self, reason: str) -> None:
+        """A process is replaced: `killed` (an abandoned call) or `ended` (it died)."""
+
+    def answered(self, seconds: float) -> None:
+        """A call was answered `seconds` after it was made (waiting for a process included)."""
+
+
+NO_WATCH = PoolWatch()
 
 
 def plain(value: Any) -> Any:
@@ -228,9 +254,11 @@ class WorkerPool:
     """`processes` worker processes, each with every filter of `specs` built; see the module text.
 
     `queue`: how many calls may wait for a busy pool (None: no bound; the callers' deadlines bound them).
+    `watch` is told of the pool's work as it happens.
     """
 
-    def __init__(self, specs: Mapping[str, Spec], processes: int, queue: int | None, label: str) -> None:
+    def __init__(self, specs: Mapping[str, Spec], processes: int, queue: int | None, label: str,
+                 watch: PoolWatch = NO_WATCH) -> None:
         self.specs: dict[str, Spec] = {name: (use, plain(options), path) for name, (use, options, path) in specs.items()}
         self.processes = processes
         self.queue = queue
@@ -242,6 +270,8 @@ class WorkerPool:
         self._all: set[_Worker] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
+        self.watch = watch
+        self._working = 0  # calls holding a process
 
     @property
     def idle(self) -> int:
@@ -309,7 +339,11 @@ class WorkerPool:
 
     async def _ask(self, request: tuple[Any, ...], on_tick: Callable[[], None] | None = None) -> tuple[Any, ...]:
         """`request`'s answer from an idle worker process (`on_tick` told of each tick before it)."""
+        loop = asyncio.get_running_loop()
+        asked = loop.time()
         worker = await self._acquire()
+        self._working += 1
+        self.watch.working(self._working)
         try:
             await worker.channel.send(pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL))
             answer: tuple[Any, ...] = await worker.channel.receive()
@@ -317,10 +351,16 @@ class WorkerPool:
                 on_tick()
                 answer = await worker.channel.receive()
         except BaseException as exc:  # the deadline (cancelled) or a broken pipe: the process is abandoned
-            self._replace(worker)
+            if isinstance(exc, asyncio.CancelledError):
+                self.watch.abandoned()
+            self._replace(worker, "killed" if isinstance(exc, asyncio.CancelledError) else "ended")
             if isinstance(exc, OSError):
                 raise IsolationFailed("worker process ended") from None
             raise
+        finally:
+            self._working -= 1
+            self.watch.working(self._working)
+        self.watch.answered(loop.time() - asked)
         self._release(worker)
         return answer
 
@@ -329,13 +369,15 @@ class WorkerPool:
             worker = self._idle.pop()
             if worker.process.is_alive():
                 return worker
-            self._replace(worker)
+            self._replace(worker, "ended")
         if self._closed:
             raise IsolationFailed("worker processes closed")
         if self.queue is not None and len(self._waiting) >= self.queue:
+            self.watch.refused()
             raise PoolBusy(f"{len(self._waiting)} messages already wait for a worker process")
         waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
         self._waiting.append(waiter)
+        self.watch.waiting(len(self._waiting))
         try:
             return await waiter
         except asyncio.CancelledError:
@@ -345,6 +387,7 @@ class WorkerPool:
         finally:
             with contextlib.suppress(ValueError):
                 self._waiting.remove(waiter)
+            self.watch.waiting(len(self._waiting))
 
     def _release(self, worker: _Worker) -> None:
         """Hand `worker` to the longest waiting call, or keep it idle."""
@@ -355,8 +398,9 @@ class WorkerPool:
                 return
         self._idle.append(worker)
 
-    def _replace(self, worker: _Worker) -> None:
+    def _replace(self, worker: _Worker, reason: str) -> None:
         """Kill `worker` and start another in the background; it serves as soon as it is ready."""
+        self.watch.replaced(reason)
         self._all.discard(worker)
         task = asyncio.get_running_loop().create_task(self._restart(worker), name=f"{self.label}-restart")
         self._tasks.add(task)
@@ -407,12 +451,12 @@ class IsolatedFilter(Filter):
     at startup and answer `handles()` without asking a worker."""
 
     def __init__(self, inner: AnyFilter, name: str, use: str, options: Mapping[str, Any], path: str,
-                 processes: int = 1) -> None:
+                 processes: int = 1, watch: PoolWatch = NO_WATCH) -> None:
         super().__init__(inner.options, inner.context)
         self.inner = inner
         self.processes = processes
         self._name = name
-        self.pool = WorkerPool({name: (use, options, path)}, processes, None, f"chatguard-filter-{name}")
+        self.pool = WorkerPool({name: (use, options, path)}, processes, None, f"chatguard-filter-{name}", watch)
 
     def handles(self, direction: Direction) -> bool:
         return self.inner.handles(direction)

@@ -23,6 +23,8 @@ from prometheus_client.metrics_core import Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
+from filters import PoolWatch
+
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 FLUSH_EVERY = 0.5  # seconds: how stale another worker's counts may be in a multiprocess scrape
 
@@ -104,6 +106,22 @@ class Metrics:
         self.build_info = Gauge("chatguard_build_info", "The running build (1), by version and Python version",
                                 ("version", "python"), registry=self.registry, multiprocess_mode="liveall")
         self.build_info.labels(build_version(), platform.python_version()).set(1)
+        self.offload_waiting = Gauge("chatguard_offload_queue_depth", "Calls waiting for a busy worker process, by "
+                                     "pool (offload, or the filter of `isolate: process`)", ("pool",),
+                                     registry=self.registry, multiprocess_mode="livesum")
+        self.offload_working = Gauge("chatguard_offload_in_flight", "Calls being computed in worker processes now, "
+                                     "by pool", ("pool",), registry=self.registry, multiprocess_mode="livesum")
+        self.offload_refused = Counter("chatguard_offload_refused", "Calls failed at once (closed) because the "
+                                       "pool's queue was full, by pool", ("pool",), registry=self.registry)
+        self.offload_kills = Counter("chatguard_offload_deadline_kills", "Calls given up at their deadline while a "
+                                     "worker process computed them (the process is killed), by pool", ("pool",),
+                                     registry=self.registry)
+        self.offload_replacements = Counter("chatguard_offload_replacements", "Worker processes replaced, by pool "
+                                            "and reason (killed: at a deadline, ended: the process died)",
+                                            ("pool", "reason"), registry=self.registry)
+        self.offload_seconds = Histogram("chatguard_offload_call_duration_seconds", "Time from a call to a worker "
+                                         "process to its answer, waiting for a process included, by pool",
+                                         ("pool",), buckets=LATENCY_BUCKETS, registry=self.registry)
         self._config_hash: str | None = None
         # Per direction (a `filters.Direction` value): WebSocket messages and bytes; one shared dict,
         # not one per open socket.
@@ -132,6 +150,10 @@ class Metrics:
         verdicts = self._tally.verdicts
         key = (route, filter_name, action)
         verdicts[key] = verdicts.get(key, 0) + 1
+
+    def pool_watch(self, pool: str) -> PoolWatch:
+        """What counts the work of the worker pool `pool` (offload, or an isolated filter's name)."""
+        return _PoolSeries(self, pool)
 
     def flush(self) -> None:
         """Add the tallied counts to the Prometheus series now."""
@@ -203,6 +225,37 @@ class _Tally(Collector):
             metrics.bytes.labels("inbound").inc(inbound)
         if outbound:
             metrics.bytes.labels("outbound").inc(outbound)
+
+
+class _PoolSeries(PoolWatch):
+    """A worker pool's events as the `chatguard_offload_*` series (see `filters.PoolWatch`)."""
+
+    def __init__(self, metrics: Metrics, pool: str) -> None:
+        self._waiting = metrics.offload_waiting.labels(pool)
+        self._working = metrics.offload_working.labels(pool)
+        self._refused = metrics.offload_refused.labels(pool)
+        self._kills = metrics.offload_kills.labels(pool)
+        self._replacements = metrics.offload_replacements
+        self._seconds = metrics.offload_seconds.labels(pool)
+        self._pool = pool
+
+    def waiting(self, count: int) -> None:
+        self._waiting.set(count)
+
+    def working(self, count: int) -> None:
+        self._working.set(count)
+
+    def refused(self) -> None:
+        self._refused.inc()
+
+    def abandoned(self) -> None:
+        self._kills.inc()
+
+    def replaced(self, reason: str) -> None:
+        self._replacements.labels(self._pool, reason).inc()
+
+    def answered(self, seconds: float) -> None:
+        self._seconds.observe(seconds)
 
 
 def _add_observations(histogram: Histogram, counts: list[float]) -> None:

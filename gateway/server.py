@@ -43,7 +43,7 @@ async def reload(app: web.Application, path: str) -> bool:
     problem text, which may quote a configured (possibly secret) value."""
     try:
         settings = load_settings(path)
-        runtime = Runtime(settings, app[STATE])
+        runtime = Runtime(settings, app[STATE], app[METRICS].pool_watch)
     except Exception as exc:  # whatever went wrong, the running config stays (fail closed)
         key = exc.path if isinstance(exc, OptionsError) else ""
         log.error("config reload rejected; keeping the running config",

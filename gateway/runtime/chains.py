@@ -11,7 +11,7 @@ config entries, so a reload gets new processes with the new options.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType, TracebackType
 
 from filters import (
@@ -21,6 +21,7 @@ from filters import (
     FilterContext,
     IsolatedFilter,
     Offload,
+    PoolWatch,
     Step,
     WorkerPool,
     build_filter,
@@ -45,8 +46,10 @@ class FilterChains:
         self._closed = False
 
     @classmethod
-    def build(cls, settings: Settings, context: FilterContext | None = None) -> FilterChains:
-        """Build every filter in `settings.filters` and the chains of `settings.routes`.
+    def build(cls, settings: Settings, context: FilterContext | None = None,
+              watch: Callable[[str], PoolWatch] | None = None) -> FilterChains:
+        """Build every filter in `settings.filters` and the chains of `settings.routes`; `watch` gives
+        what counts the work of a pool of worker processes by its name (offload, or a filter's name).
 
         A configured filter that no route uses is still built, so its options are
         checked at startup. An error raises OptionsError naming the key path; filters
@@ -59,9 +62,10 @@ class FilterChains:
             path = join("filters", name)
             flt = build_filter(name, ref.use, ref.options, path, context)
             if ref.isolate == "process":
-                flt = IsolatedFilter(flt, name, ref.use, ref.options, path, ref.processes)
+                flt = IsolatedFilter(flt, name, ref.use, ref.options, path, ref.processes,
+                                     watch(name) if watch is not None else PoolWatch())
             filters[name] = flt
-        offload = _offload(settings.offload, settings, filters)
+        offload = _offload(settings.offload, settings, filters, watch("offload") if watch is not None else PoolWatch())
         steps = {name: Step(name, flt, float(refs[name].timeout), offload) for name, flt in filters.items()}
         chains: dict[tuple[str, Direction], Chain] = {}
         for i, route in enumerate(settings.routes):
@@ -109,12 +113,12 @@ class FilterChains:
         await self.aclose()
 
 
-def _offload(config: OffloadSettings, settings: Settings, filters: Mapping[str, AnyFilter]) -> Offload:
+def _offload(config: OffloadSettings, settings: Settings, filters: Mapping[str, AnyFilter], watch: PoolWatch) -> Offload:
     """The filter thread, or a pool of worker processes building every filter that only computes from
     its config entry (with the processes' own context: such a filter uses no store or vault)."""
     offloadable = {name: settings.filters[name] for name, flt in filters.items() if flt.offloadable}
     if config.mode == "thread" or not offloadable:
         return Offload(config.from_chars)
     specs = {name: (ref.use, ref.options, join("filters", name)) for name, ref in offloadable.items()}
-    pool = WorkerPool(specs, config.processes, config.queue, "chatguard-offload")
+    pool = WorkerPool(specs, config.processes, config.queue, "chatguard-offload", watch)
     return Offload(config.from_chars, pool, eager=config.start == "eager")

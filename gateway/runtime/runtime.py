@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import aiohttp
 
-from filters import Chain, Direction, FilterContext
+from filters import Chain, Direction, FilterContext, PoolWatch
 from gateway.access.rbac import AccessControl, RouteAccess
 from gateway.access.rbac.config import MESSAGE_KINDS
 from gateway.codec import Codec, FieldCaps, Pointer
@@ -68,14 +69,16 @@ class RoutePlan:
 class Runtime:
     """Route table, upstream pools and filter chains of one validated config."""
 
-    def __init__(self, settings: Settings, store: StateStore | None = None) -> None:
+    def __init__(self, settings: Settings, store: StateStore | None = None,
+                 watch: Callable[[str], PoolWatch] | None = None) -> None:
+        """`watch`: what counts the work of each pool of worker processes (`FilterChains.build`)."""
         self.settings = settings
         self.routes = RouteTable.build(settings.routes)
         self.access = AccessControl.build(settings)
         # Filters that keep data across messages (the masking vault, behaviour counts) keep it in the
         # shared store, so every worker and gateway instance sees the same tokens and counts.
         context = FilterContext() if store is None else FilterContext(store=store, vault=StoreVault(store))
-        self.chains = FilterChains.build(settings, context)
+        self.chains = FilterChains.build(settings, context, watch)
         self.upstreams = Upstreams(settings.upstreams)
         self.trusted = settings.trusted_networks
         self.plans: dict[str, RoutePlan] = {}

@@ -5,17 +5,27 @@ from __future__ import annotations
 
 import json
 import os
+import textwrap
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
 from filters import Offload, WorkerPool
+from gateway.admin.probes import build_probe_app
 from gateway.config.settings import parse_settings
 from gateway.keys import RUNTIME
 from gateway.runtime.chains import FilterChains
-from tests.helpers import gateway_config, recording_backend, route, run_gateway
+from tests.helpers import (
+    gateway_config,
+    install_filter_plugins,
+    recording_backend,
+    route,
+    run_gateway,
+    serve_app,
+)
 
 FILLER = "the parcel is late again, please check the tracking page and call me back. " * 40  # > 2,048 chars
 FILTERS = {"mask": {"use": "masking"}, "threat": {"use": "threat"}}
@@ -93,3 +103,47 @@ async def test_a_message_of_many_short_fields_goes_to_a_worker_process_in_one_ca
     assert calls == [6, 7]  # the short message stayed on the event loop
     assert len(reached) == 2 and "4111" not in reached[0] and "[CARD]" in reached[0] and "4111" not in reached[1]
     assert json.loads(reached[0])["parts"][:5] == pieces
+
+
+SPIN = textwrap.dedent('''
+    from filters import PASS, Filter, Message, Verdict
+
+
+    class Spin(Filter):
+        """Only computes; for ever on a text that starts with 'spin'."""
+
+        name = "spin"
+
+        @property
+        def offloadable(self) -> bool:
+            return True
+
+        async def inspect(self, message: Message) -> Verdict:
+            while message.text.startswith("spin"):
+                pass
+            return PASS
+''')
+
+
+async def test_the_pools_work_is_on_metrics(backend: tuple[list[str], str], tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "offload_metrics_plugins.py").write_text(SPIN)
+    install_filter_plugins(tmp_path, monkeypatch, {"spin": "offload_metrics_plugins:Spin"})
+    _, url = backend
+    config = gateway_config(url, [route("/chat", filters=["spin"], messages={"inbound": {"json": ["/text"]}})],
+                            filters={"spin": {"use": "spin", "timeout": "500ms"}}, offload={"start": "eager"})
+    async with run_gateway(config) as gw, serve_app(build_probe_app(gw.app)) as probes, \
+            aiohttp.ClientSession() as client:
+        async with client.post(f"{gw.url}/chat", json={"text": FILLER}) as resp:
+            assert resp.status == 200
+        async with client.post(f"{gw.url}/chat", json={"text": f"spin {FILLER}"}) as resp:
+            assert resp.status == 403  # cut off at twice the filter's timeout: its process killed
+        async with client.get(f"{probes}/metrics") as resp:
+            scraped = await resp.text()
+    pool = '{pool="offload"}'
+    assert f"chatguard_offload_call_duration_seconds_count{pool} 1.0" in scraped
+    assert f"chatguard_offload_deadline_kills_total{pool} 1.0" in scraped
+    assert 'chatguard_offload_replacements_total{pool="offload",reason="killed"} 1.0' in scraped
+    assert f"chatguard_offload_in_flight{pool} 0.0" in scraped
+    assert f"chatguard_offload_queue_depth{pool} 0.0" in scraped
+    assert "# TYPE chatguard_offload_refused_total counter" in scraped

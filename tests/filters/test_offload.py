@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from filters import Action, Chain, Direction, Message, Offload, Step, WorkerPool, build_filter
+from filters import Action, Chain, Direction, Message, Offload, PoolWatch, Step, WorkerPool, build_filter
 from filters._offload import _checked
 from gateway.config.settings import ConfigError, parse_settings
 from tests.helpers import LoopTicks, install_filter_plugins, until
@@ -57,10 +57,42 @@ def plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+class Watched(PoolWatch):
+    """What the pool told: every event, in order; the gauges' last values."""
+
+    def __init__(self) -> None:
+        self.events: list[str] = []
+        self.gauges = {"waiting": 0, "working": 0}
+        self.seconds: list[float] = []
+
+    def waiting(self, count: int) -> None:
+        self.gauges["waiting"] = count
+
+    def working(self, count: int) -> None:
+        self.gauges["working"] = count
+
+    def refused(self) -> None:
+        self.events.append("refused")
+
+    def abandoned(self) -> None:
+        self.events.append("abandoned")
+
+    def replaced(self, reason: str) -> None:
+        self.events.append(f"replaced {reason}")
+
+    def answered(self, seconds: float) -> None:
+        self.seconds.append(seconds)
+
+
 @pytest.fixture
-async def pool(plugins: Path) -> AsyncIterator[WorkerPool]:
+def watched() -> Watched:
+    return Watched()
+
+
+@pytest.fixture
+async def pool(plugins: Path, watched: Watched) -> AsyncIterator[WorkerPool]:
     pool = WorkerPool({"where": ("where", {}, "filters.where"), "mask": ("masking", {}, "filters.mask"),
-                       "threat": ("threat", {}, "filters.threat")}, 1, 1, "chatguard-offload-test")
+                       "threat": ("threat", {}, "filters.threat")}, 1, 1, "chatguard-offload-test", watched)
     try:
         yield pool
     finally:
@@ -102,7 +134,8 @@ async def test_verdicts_and_findings_are_the_same_as_in_the_gateway_process(pool
         assert there.findings == here.findings and len(here.findings) >= least
 
 
-async def test_a_call_past_its_deadline_fails_closed_and_its_process_is_replaced(pool: WorkerPool) -> None:
+async def test_a_call_past_its_deadline_fails_closed_and_its_process_is_replaced(pool: WorkerPool,
+                                                                                   watched: Watched) -> None:
     await asyncio.wait_for(pool.start(), PATIENCE)
     (before,) = pool.pids()
     chain = where_chain(Offload(FROM, pool), timeout=1.0)
@@ -114,10 +147,12 @@ async def test_a_call_past_its_deadline_fails_closed_and_its_process_is_replaced
     assert pool.pids() != [before]
     again = await asyncio.wait_for(where_chain(Offload(FROM, pool)).run(long("hello")), PATIENCE)
     assert again.action is Action.MODIFY and again.text == str(pool.pids()[0])
+    assert watched.events == ["abandoned", "replaced killed"] and len(watched.seconds) == 1
+    assert watched.gauges == {"waiting": 0, "working": 0}
 
 
-async def test_a_process_that_dies_fails_its_message_closed_and_is_replaced(pool: WorkerPool,
-                                                                            tmp_path: Path) -> None:
+async def test_a_process_that_dies_fails_its_message_closed_and_is_replaced(pool: WorkerPool, tmp_path: Path,
+                                                                            watched: Watched) -> None:
     await asyncio.wait_for(pool.start(), PATIENCE)
     (before,) = pool.pids()
     release = tmp_path / "release"
@@ -128,9 +163,10 @@ async def test_a_process_that_dies_fails_its_message_closed_and_is_replaced(pool
     assert result.action is Action.BLOCK and result.failures == ("filter where failed: IsolationFailed",)
     await until(lambda: pool.idle == 1, "the replacement process", PATIENCE)
     assert pool.pids() != [before]
+    assert watched.events == ["replaced ended"] and watched.gauges["working"] == 0
 
 
-async def test_a_full_queue_fails_closed_at_once(pool: WorkerPool, tmp_path: Path) -> None:
+async def test_a_full_queue_fails_closed_at_once(pool: WorkerPool, tmp_path: Path, watched: Watched) -> None:
     await asyncio.wait_for(pool.start(), PATIENCE)
     release = tmp_path / "release"
     chain = where_chain(Offload(FROM, pool))
@@ -138,11 +174,14 @@ async def test_a_full_queue_fails_closed_at_once(pool: WorkerPool, tmp_path: Pat
     await until(Path(f"{release}.held").exists, "the process to take the text", PATIENCE)
     waiting = asyncio.ensure_future(chain.run(long("hello")))  # the one place in the queue
     await until(lambda: len(pool._waiting) == 1, "the second text to queue", PATIENCE)
+    assert watched.gauges == {"waiting": 1, "working": 1}
     refused = await asyncio.wait_for(chain.run(long("hello")), PATIENCE)
+    assert watched.events == ["refused"]
     assert refused.action is Action.BLOCK and refused.failures == ("filter where failed: PoolBusy",)
     release.touch()
     assert (await asyncio.wait_for(busy, PATIENCE)).action is Action.MODIFY
     assert (await asyncio.wait_for(waiting, PATIENCE)).action is Action.MODIFY
+    assert watched.gauges == {"waiting": 0, "working": 0} and len(watched.seconds) == 2
 
 
 async def test_closing_ends_the_processes(pool: WorkerPool) -> None:
