@@ -10,6 +10,7 @@ from __future__ import annotations
 from filters import Channel, Direction
 from gateway.codec import Codec, CodecError
 from gateway.e2ee.policy import E2EERefusal
+from gateway.inspect import bulk
 from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import Inspection, run_fields
 from gateway.inspect.message import inspect_message
@@ -41,7 +42,7 @@ class FrameInspector:
             return await inspect_message(self._exchange, self._direction, self._codec, data, frame=True,
                                          channel=Channel.WS)
         try:
-            extracted = self._codec.extract_frame(data)
+            extracted = await bulk.extract(self._codec, data, frame=True)
         except CodecError as exc:
             return exc
         return await run_fields(extracted, data, self._chain, self._template)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from filters import NO_HINTS, Action, Chain, ChainResult, Hints, Message
 from gateway.codec import Codec, Extracted, TextField
+from gateway.inspect import bulk
 from gateway.inspect.html_fields import as_read, is_html
 
 YIELD_AFTER = 0.001  # seconds of filter CPU time between turns of the event loop
@@ -52,8 +53,7 @@ async def inspect(codec: Codec, chain: Chain, payload: bytes | str, template: Me
     Raises `gateway.codec.CodecError` when the payload does not parse; the caller turns that
     into 400 or a WebSocket close, never into forwarding the payload unfiltered.
     """
-    extracted = codec.extract_frame(payload) if frame else codec.extract_http(
-        payload if isinstance(payload, bytes) else payload.encode(), content_type)
+    extracted = await bulk.extract(codec, payload, content_type, frame=frame)
     return await run_fields(extracted, payload, chain, template)
 
 
@@ -108,4 +108,5 @@ async def run_fields(extracted: Extracted, payload: bytes | str,
                     if result.text != found.text}
     if not replacements:
         return Inspection(Action.PASS, payload, tuple(results), sources=sources)
-    return Inspection(Action.MODIFY, extracted.render(replacements), tuple(results), payload, sources)
+    return Inspection(Action.MODIFY, await bulk.render(extracted, payload, replacements), tuple(results), payload,
+                      sources)
