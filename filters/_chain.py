@@ -118,6 +118,12 @@ class Chain:
             return _nothing_to_do(message.text)
         return run_steps(steps, message, self.fail_open)
 
+    def batch_from(self, direction: Direction) -> int | None:
+        """How many characters a payload's fields must add up to before `run_batch` may take them (None:
+        never), so a short payload is not offered to it at all."""
+        steps = self._by_direction[direction]
+        return steps[0].offloader.from_chars if steps and not self.fail_open else None
+
     async def run_batch(self, template: Message, fields: Sequence[tuple[str, str]]) -> list[ChainResult] | None:
         """The results of `run` over the fields (`(path, text)`) of one payload, each as a message made from
         `template`, in order up to the first blocked one, from one call to a worker process

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from filters import NO_HINTS, Action, Chain, ChainResult, Hints, Message
@@ -66,9 +66,10 @@ async def inspect_query(codec: Codec, chain: Chain, query: str, template: Messag
 def _field_message(template: Message | None, found: TextField) -> Message:
     if template is None:
         raise TypeError("a chain runs over fields as messages made from a template")
-    return Message(text=found.text, direction=template.direction, channel=template.channel, route=template.route,
-                   field=found.path, principal=template.principal, conversation=template.conversation,
-                   client=template.client, metadata=template.metadata)
+    # Positional: the order of Message's fields (text, direction, channel, route, field, principal,
+    # conversation, client, metadata); keywords cost a dict per message.
+    return Message(found.text, template.direction, template.channel, template.route, found.path, template.principal,
+                   template.conversation, template.client, template.metadata)
 
 
 async def run_fields(extracted: Extracted, payload: bytes | str,
@@ -82,25 +83,46 @@ async def run_fields(extracted: Extracted, payload: bytes | str,
     seconds of filter CPU time the event loop gets a turn, so a payload of many fields delays the
     worker's other clients by one slice at a time, not by all of it.
     """
-    fields = [TextField(found.path, as_read(found.text)) if is_html(found.path) else found
-              for found in extracted.fields]  # the filters judge what the client renders (see html_fields.py)
-    results: list[ChainResult] | None = None
+    fields: Sequence[TextField] = extracted.fields
+    chars = 0
+    for found in fields:
+        chars += len(found.text)
+        if is_html(found.path):  # the filters judge what the client renders (see html_fields.py)
+            fields = [TextField(f.path, as_read(f.text)) if is_html(f.path) else f for f in fields]
+            chars = sum(len(f.text) for f in fields)
+            break
     if isinstance(run, Chain) and template is not None and seen is None:
-        results = await run.run_batch(template, [(found.path, found.text) for found in fields])
-    if results is None:
-        results = []
-        computed = 0.0  # CPU the filters spent since this loop last let the event loop run
-        for index, found in enumerate(fields):
-            result = await (run.run(_field_message(template, found)) if isinstance(run, Chain) else run(found))
-            results.append(result)
-            computed += result.cpu
-            if computed >= YIELD_AFTER:
-                computed = 0.0
-                await asyncio.sleep(0)  # other clients' requests run between the fields of a big payload
-            if result.action is Action.BLOCK:
-                break
-            if seen is not None:
-                seen(found, index)
+        least = run.batch_from(template.direction)
+        if least is not None and chars >= least:
+            batch = await run.run_batch(template, [(found.path, found.text) for found in fields])
+            if batch is not None:
+                return _batched(extracted, payload, fields, batch)
+    results: list[ChainResult] = []
+    sources: list[tuple[str, str]] = []
+    replacements: dict[int, str] = {}
+    computed = 0.0  # CPU the filters spent since this loop last let the event loop run
+    for index, found in enumerate(fields):
+        result = await (run.run(_field_message(template, found)) if isinstance(run, Chain) else run(found))
+        results.append(result)
+        sources.append((found.path, found.text))
+        computed += result.cpu
+        if computed >= YIELD_AFTER:
+            computed = 0.0
+            await asyncio.sleep(0)  # other clients' requests run between the fields of a big payload
+        if result.action is Action.BLOCK:
+            return Inspection(Action.BLOCK, payload, tuple(results), sources=tuple(sources))
+        if result.text != found.text:
+            replacements[index] = result.text
+        if seen is not None:
+            seen(found, index)
+    if not replacements:
+        return Inspection(Action.PASS, payload, tuple(results), sources=tuple(sources))
+    return Inspection(Action.MODIFY, extracted.render(replacements), tuple(results), payload, tuple(sources))
+
+
+def _batched(extracted: Extracted, payload: bytes | str, fields: Sequence[TextField],
+             results: list[ChainResult]) -> Inspection:
+    """The inspection of a payload whose fields one worker-process call decided (`Chain.run_batch`)."""
     sources = tuple((found.path, found.text) for found in fields[:len(results)])
     if results and results[-1].action is Action.BLOCK:
         return Inspection(Action.BLOCK, payload, tuple(results), sources=sources)
