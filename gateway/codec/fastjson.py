@@ -105,8 +105,16 @@ def _select(value: object, selection: Selection, path: str, found: list[TextFiel
             members: dict[str, object] = value  # type: ignore[assignment]
             for key, item in members.items():
                 nxt = step(key)
-                if nxt is not None:
-                    _select(item, nxt, f"{path}/{escape(key)}", found)
+                if nxt is None:
+                    continue
+                at = f"{path}/{escape(key)}" if "~" in key or "/" in key else f"{path}/{key}"
+                if type(item) is str:  # the common leaf, without a call of its own
+                    if nxt.inner is not None:
+                        raise _Walk
+                    if nxt.done:
+                        found.append(TextField(at, item))
+                else:
+                    _select(item, nxt, at, found)
             if len(members) <= 2:
                 check_ejson(set(members), branch.descending)
             return

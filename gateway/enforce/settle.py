@@ -129,5 +129,8 @@ def count_verdicts(exchange: Exchange, result: Result) -> None:
     route = exchange.plan.name
     for chain_result in result.results:
         for verdict in chain_result.verdicts:
-            action = "error" if verdict.reason and verdict.reason in chain_result.failures else verdict.action.value
+            action = "error" if verdict.reason and verdict.reason in chain_result.failures else _LABEL[verdict.action]
             count(route, verdict.filter or "-", action)
+
+
+_LABEL = {action: action.value for action in Action}  # Enum.value is a property: a call per read
