@@ -5,13 +5,13 @@ name is a claim the host cannot back: as a whole label or hyphen-separated word
 (`paypal.com.verify.example`, `secure-paypal.example`) it is strong; glued to lure
 words, digits or a country code (`paypalsecure`, `shopee435`, `appleid`) it is as
 strong; inside an unrelated word (`pineapple`) it is weak, and so is a brand that is also an
-everyday word (`booking`, `steam`) until a lure word stands beside it. Near misses (one edit,
-digits for letters) count as look-alikes.
+everyday word (`booking`, `steam`) until a lure word stands beside it. Near misses (one typo,
+digits for letters, `rn` for `m`) count as look-alikes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache
 
 import re2
@@ -56,6 +56,15 @@ def _may_hold_brand(token: str) -> bool:
     return any(token[at:at + 4] in _HEADS for at in range(len(token) - 3))
 
 
+def _read_as(token: str) -> str:
+    """`token` as a quick reader sees it: letter pairs that pass for one letter read as that letter
+    (`rn` as `m`, `vv` as `w`, `cl` as `d`: `arnazon` is `amazon`)."""
+    for pair, letter in (("rn", "m"), ("vv", "w"), ("cl", "d")):
+        if pair in token:
+            token = token.replace(pair, letter)
+    return token
+
+
 def _pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]]:
     table: dict[str, set[str]] = {}
     for x, y in pairs:
@@ -64,28 +73,44 @@ def _pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]]:
     return {key: frozenset(value) for key, value in table.items()}
 
 
+def _keyboard() -> Iterator[tuple[str, str]]:
+    """Pairs of keys that touch on a QWERTY keyboard: beside each other on a row, or on the rows above
+    and below (each row sits half a key to the right of the one above it)."""
+    rows = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
+    for upper, row in enumerate(rows):
+        for at, key in enumerate(row):
+            yield from ((key, other) for other in row[at + 1:at + 2])
+            if upper + 1 < len(rows):
+                yield from ((key, other) for other in rows[upper + 1][max(at - 1, 0):at + 1])
+
+
 # Letter -> the letters the eye takes for it in most fonts, and those a slip of the finger puts in its
-# place (the next key on a QWERTY row). Slips make words of short names (`boost` is no `bpost`), so they
-# count for brands of six letters or more.
+# place (a key that touches it), or another vowel. Slips and vowels make words of short names (`boost`
+# is no `bpost`, `lotus` no `lotos`), so they count for brands of six letters or more.
 _TWINS = _pairs((pair[0], pair[1]) for pair in "il l1 i1 o0 uv gq nm ce".split())
-_SLIPS = _pairs(pair for row in ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
-                for pair in zip(row, row[1:], strict=False))
+_SLIPS = _pairs([*_keyboard(), *((x, y) for x in "aeiouy" for y in "aeiouy" if x < y)])
 
 
 def _one_edit(a: str, b: str) -> bool:
-    """True when `a` and `b` differ by one typo a typosquatter registers: a letter dropped or added
-    after the first (readers check the first letter: `cloud` is no `icloud`), or one letter swapped
-    for its neighbour on the keyboard or its look-alike (`lotus` is a word of its own, not `lotos`)."""
+    """True when `a` and `b` differ by one typo a typosquatter registers: a letter dropped, added or
+    replaced, or two neighbours swapped (`paypla`). Short names make words of their typos, so in
+    names under seven letters the first letter stays (readers check it: `cloud` is no `icloud`) and a
+    letter is replaced only by its look-alike or, in six letters, by a key that touches it or another
+    vowel (`lotus` is no `lotos`)."""
     if len(a) > len(b):
         a, b = b, a
     if len(b) - len(a) > 1 or a == b:
         return False
     head = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
-    if head == 0 or a[head + (len(a) == len(b)):] != b[head + 1:]:
+    short = len(b) < 7
+    if head == 0 and short:
         return False
     if len(a) != len(b):
-        return True
-    return b[head] in _TWINS.get(a[head], ()) or (len(a) >= 6 and b[head] in _SLIPS.get(a[head], ()))
+        return a[head:] == b[head + 1:]
+    if a[head + 1:] == b[head + 1:]:
+        return not short or b[head] in _TWINS.get(a[head], ()) or (
+            len(a) == 6 and b[head] in _SLIPS.get(a[head], ()))
+    return a[head] == b[head + 1] and a[head + 1] == b[head] and a[head + 2:] == b[head + 2:]
 
 
 def _near_brands(token: str) -> set[str]:
@@ -155,8 +180,7 @@ def brand_claims(tokens: set[str], site: str, owner: str, registered: set[str]) 
             continue
         near = _near_brands(token) if token in registered else set()
         leet = token.translate(_LEET)
-        if leet != token and leet in BRANDS:
-            near.add(leet)
+        near.update(seen for seen in (leet, _read_as(leet)) if seen != token and seen in BRANDS)
         for brand in sorted(near):
             if not owns(brand, site):
                 return LOOKALIKE, f"lookalike:{brand}"

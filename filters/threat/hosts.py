@@ -12,6 +12,7 @@ confusables table (the `confusable-homoglyphs` package) so `раураl` reads a
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -86,7 +87,21 @@ def _latin_twins() -> dict[int, str]:
                        and twin["c"].isalnum()}
         if len(ascii_twins) == 1:
             table[ord(char)] = ascii_twins.pop()
+    # Latin letters the table leaves out: a letter with a stroke, hook, bar or tail, or in small
+    # capitals (`ł`, `ɾ`, `ʙ`, `ᴍ`), reads as its base letter, which its Unicode name gives.
+    for code in (*range(0x80, 0x2B0), *range(0x1D00, 0x1DC0), *range(0x1E00, 0x1F00), *range(0x2C60, 0x2C80),
+                 *range(0xA720, 0xA800), *range(0xAB30, 0xAB70)):
+        if code not in table:
+            base = _BASE_LETTER.fullmatch(unicodedata.name(chr(code), ""))
+            if base:
+                table[code] = base.group(1).lower()
+    # Cyrillic letters that read as a Latin one in lower case in common fonts, which the table keeps
+    # apart (soft sign as b, em as m, te as t, pe as n, ka as k).
+    table.update({ord(char): latin for char, latin in zip("ьмтпкЬМТПК", "bmtnkbmtnk", strict=True)})
     return table
+
+
+_BASE_LETTER = re.compile(r"LATIN (?:SMALL |CAPITAL )?LETTER (?:SMALL CAPITAL )?([A-Z])(?: WITH .+)?")
 
 
 def skeleton(text: str) -> str:

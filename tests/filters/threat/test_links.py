@@ -6,7 +6,7 @@ import pytest
 
 from filters.threat.feeds import DomainList
 from filters.threat.hosts import parse_host, skeleton
-from filters.threat.linkdata import FREE_HOSTING
+from filters.threat.linkdata import BRANDS, FREE_HOSTING
 from filters.threat.links import Link, extract, judge, lure_words, registrable
 
 NONE = DomainList()
@@ -110,7 +110,12 @@ def test_shared_platforms_are_read_per_tenant(host: str, tenant: str, platform: 
     assert (parsed.tenant, parsed.platform) == (tenant, platform)
 
 
-@pytest.mark.parametrize(("spelt", "looks"), [("раураl", "paypal"), ("ｇｏｏｇｌｅ", "google"), ("ápple", "apple")])
+@pytest.mark.parametrize(("spelt", "looks"), [
+    ("раураl", "paypal"), ("ｇｏｏｇｌｅ", "google"), ("ápple", "apple"),
+    ("netfłix", "netflix"), ("ʙooking", "booking"), ("amazoɲ", "amazon"),  # strokes, hooks, small capitals
+    ("ьаnk", "bank"),  # the Cyrillic soft sign reads as b
+    ("straße", "straße"), ("привет", "npивet"),  # letters with no Latin look-alike stay as they are
+])
 def test_skeleton_reads_look_alike_letters_as_ascii(spelt: str, looks: str) -> None:
     assert skeleton(spelt) == looks
 
@@ -153,7 +158,12 @@ def test_a_hash_as_the_subdomain_of_a_site_alerts_alone_but_not_on_a_platform() 
     ("https://paypall.example/", True),  # a letter added
     ("https://mazon.example/", False),  # the first letter is the one readers check
     ("https://cloud.somewhere.example/", False),  # `icloud` without its first letter is a word
-    ("https://lotus.example/", False),  # `lotos` with a letter far from it on the keyboard
+    ("https://lotus.example/", False),  # `lotos`: another vowel, in a short name
+    ("https://paypla.example/", True),  # two letters swapped
+    ("https://netflux.example/", True),  # another vowel, in a name of six letters or more
+    ("https://amazin.example/", True),  # a key that touches the right one
+    ("https://arnazon.example/", True),  # `rn` passes for `m`
+    ("https://apyapl.example/", False),  # two typos
 ])
 def test_look_alikes_are_the_typos_squatters_register(url: str, lookalike: bool) -> None:
     assert any(reason.startswith("lookalike:") for reason in _score(url)[1]) is lookalike
@@ -204,3 +214,9 @@ def test_brands_phished_in_other_countries_are_known(url: str) -> None:
 def test_a_prize_lure_in_another_language_on_a_free_host_alerts() -> None:
     score, reasons = _score("http://hadiah-undian-77.weebly.com/")
     assert "keywords" in reasons and score >= 0.5
+
+
+def test_no_brand_is_held_against_its_own_domains() -> None:
+    flagged = [domain for domains in BRANDS.values() for domain in sorted(domains)
+               if _score(f"https://{domain}/")[0] >= 0.5 or _score(f"https://www.{domain}/login")[0] >= 0.5]
+    assert flagged == []
