@@ -5,9 +5,10 @@ beside Presidio if installed.
 
 Each part (see `corpus.py`: no value family and no template is shared) is scored on
 recall (a value counts when fully covered), look-alikes altered and clean lines altered,
-per value type too. Throughput is measured on one core twice: the filter alone
+per value type too. Throughput is measured on one core: the filter alone
 (`MaskingFilter.inspect` in a loop) and end to end through `chatguard scan` (CPU time of
-the child, startup taken off). Presidio runs in its own venv, `benchmarks/.venv-presidio`,
+the child, startup taken off), in a fresh process and in one that read as many other lines
+of the part first (`benchmarks/scan_rate.py`). Presidio runs in its own venv, `benchmarks/.venv-presidio`,
 through `presidio_run.py`, on the first `--presidio-count` lines of each part.
 """
 
@@ -28,7 +29,7 @@ sys.path[:0] = [str(HERE), str(HERE.parents[1])]
 from corpus import Line, generate  # noqa: E402
 from metrics import score  # noqa: E402
 
-from benchmarks.scan_rate import scan_rate  # noqa: E402
+from benchmarks.scan_rate import ScanRate, scan_rate  # noqa: E402
 from filters import Action, Message  # noqa: E402
 from filters.masking import MaskingFilter  # noqa: E402
 
@@ -88,18 +89,22 @@ def main() -> None:
     args = parser.parse_args()
     results: dict[str, dict[str, object]] = {}
     print(f"{'engine':10} {'part':10} {'recall':>7} {'look-alikes':>11} {'clean':>6} {'msg/s filter':>13} "
-          f"{'msg/s scan':>11}  recall per type")
+          f"{'msg/s scan':>11} {'scan steady':>12}  recall per type")
     for part in PARTS:
         lines = generate(args.count, args.seed, part)
         seconds, spans = asyncio.run(run_chatguard(lines, args.rounds))
         figures = score(lines, spans)
         rate = len(lines) / seconds
-        scan = 0.0 if args.no_scan else scan_rate([line.text for line in lines], {"mask": {"use": "masking"}})
+        # The steady figure: the same lines after as many others of the part (another seed) in the same process.
+        scan = ScanRate(0.0, 0.0) if args.no_scan else scan_rate(
+            [line.text for line in lines], {"mask": {"use": "masking"}},
+            warm=[line.text for line in generate(args.count, args.seed + 1, part)])
         types = by_type(lines, spans)
-        results[f"chatguard:{part}"] = {**figures, "msg_per_s_filter": rate, "msg_per_s_scan": scan,
+        results[f"chatguard:{part}"] = {**figures, "msg_per_s_filter": rate, "msg_per_s_scan": scan.fresh,
+                                        "msg_per_s_scan_steady": scan.steady,
                                         "recall_by_type": types}
         print(f"{'chatguard':10} {part:10} {figures['recall']:7.1%} {figures['lookalikes_altered']:11.1%} "
-              f"{figures['clean_altered']:6.2%} {rate:13,.0f} {scan:11,.0f}  "
+              f"{figures['clean_altered']:6.2%} {rate:13,.0f} {scan.fresh:11,.0f} {scan.steady:12,.0f}  "
               + " ".join(f"{k}={v:.0%}" for k, v in types.items()), flush=True)
         measured = presidio(args.presidio_count, args.seed, part)
         if measured is None:
@@ -112,7 +117,7 @@ def main() -> None:
         results[f"presidio:{part}"] = {**p_figures, "msg_per_s_filter": len(p_lines) / p_seconds,
                                        "recall_by_type": p_types}
         print(f"{'presidio':10} {part:10} {p_figures['recall']:7.1%} {p_figures['lookalikes_altered']:11.1%} "
-              f"{p_figures['clean_altered']:6.2%} {len(p_lines) / p_seconds:13,.0f} {'-':>11}  "
+              f"{p_figures['clean_altered']:6.2%} {len(p_lines) / p_seconds:13,.0f} {'-':>11} {'-':>12}  "
               + " ".join(f"{k}={v:.0%}" for k, v in p_types.items()), flush=True)
     out = HERE.parent / "results" / f"masking-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.parent.mkdir(exist_ok=True)
