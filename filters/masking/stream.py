@@ -5,6 +5,14 @@ still arriving ("...card 4111 11" waits for the rest); the tail is bounded by
 `hold` characters and flushed, masked, at end of stream. A private key cut off by
 the bound is masked and everything up to its footer is dropped.
 
+The held tail is read again with the text that follows it. So that a stream of small
+chunks behind a long held tail ("1 1 1 ..." arriving a token at a time) does not read
+the same tail once per chunk, a chunk shorter than a quarter of the held tail is only
+added to it, until a quarter has arrived or the tail reaches `hold`; the tail a read
+leaves is kept to four fifths of `hold`, so there is always room to wait. Each read
+then covers at most five times the text that is new to it (besides the 48 characters of
+context before the tail).
+
 For a reader allowed to unmask, complete token placeholders in the emitted text are
 looked up in the vault and replaced by their originals; a placeholder still arriving at
 the end of a chunk ("[CARD tok_3fQ") is held back whole, so it is never sent in two
@@ -15,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from filters._patterns import encodable, spans, text_pattern, whole
+from filters._patterns import encodable, spans, text_pattern
 from filters._text import fold
 from filters.masking._model import Detection, MaskFinding
 from filters.masking._quota import Quota
@@ -28,7 +36,11 @@ Unmask = Callable[[str], Awaitable[list[tuple[int, int, str, str]]]]
 
 _CONTEXT = 48  # characters of emitted text kept so detectors still see the words before a value
 _PER_SCAN = 32  # candidates every scan may examine without drawing on the stream's reserve
-_PIECE = text_pattern(r"[+(]?[0-9A-Za-z().\-/]*\d[0-9A-Za-z().\-/]*")
+_PIECE = r"[+(]?[0-9A-Za-z().\-/]*\d[0-9A-Za-z().\-/]*"  # one group of a number as written
+# Every character `str.isspace` takes: a group starts after one of them (or at the start of the text).
+_SPACE = "[\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}]"
+# Groups, each followed by 1-3 spaces or tabs, up to the end of the searched text.
+_GROUPS_BEFORE = text_pattern(r"(?:^|" + _SPACE + r")((?:" + _PIECE + r"[ \t]{1,3})+)\z")
 _KEYWORD_TAIL = text_pattern(
     r"(?i:password|passwd|pwd|passphrase|pass|secret|api[_\-]?key|apikey|token|bearer|key|credentials?)"
     r"[\"']?[ \t]{0,4}(?::|=|=>|:=|is)?[ \t]{0,4}[\"']?$")
@@ -55,6 +67,7 @@ class StreamMasker:
         # the held tail read again with every chunk): `max_values` at first, topped up by what each
         # chunk earns (`max_values` per 64 KB), never more than that in reserve.
         self._reserve = masker.max_values
+        self._unread = 0  # characters at the end of the buffer no read has seen yet
         self.findings: list[MaskFinding] = []
 
     @property
@@ -67,6 +80,10 @@ class StreamMasker:
         self._buffer += chunk
         earned = self._masker.allowance(len(chunk))
         self._reserve = min(max(self._masker.max_values, earned), self._reserve + earned)
+        self._unread += len(chunk)
+        held = len(self._buffer) - self._unread
+        if 4 * self._unread < held and len(self._buffer) <= self._hold and not self._in_key:
+            return ""  # too little new text to read the held tail again for (see above)
         return await self._emit(final=False)
 
     async def close(self) -> str:
@@ -103,11 +120,12 @@ class StreamMasker:
         self._context = (self._context + text[:cut])[-_CONTEXT:]
         self._buffer = text[cut:]
         self._offset += cut
+        self._unread = 0
         return out
 
     def _cut(self, text: str, detections: list[Detection]) -> int:
         """Where the safe prefix ends: before any possible value start, within the hold bound."""
-        floor = max(0, len(text) - self._hold)
+        floor = max(0, len(text) - self._hold * 4 // 5)  # room to wait for more (see above)
         cut = max(floor, _tail_start(text, floor))
         for detection in detections:
             if detection.end <= cut:
@@ -153,23 +171,15 @@ def _tail_start(text: str, floor: int = 0) -> int:
     view = encodable(folded.text)
     start = len(view)
     # The last word (no trailing space): an email, key, JWT, card without separators...
-    while start > floor and not view[start - 1].isspace():
-        start -= 1
-    # Grouped numbers before it: "4111 1111 11", "DE89 3704", "+1 (555) 12".
-    while start > floor:
-        left = start
-        while left > 0 and view[left - 1] in " \t":
-            left -= 1
-        if left == start and start != len(view):
-            break
-        if start - left > 3:
-            break
-        piece_end = left
-        while left > 0 and not view[left - 1].isspace():
-            left -= 1
-        if left == piece_end or not whole(_PIECE, view[left:piece_end]):
-            break
-        start = left
+    if start > floor and not view[-1].isspace():
+        start -= len(view[max(0, floor):].rsplit(None, 1)[-1])
+    # Grouped numbers before it: "4111 1111 11", "DE89 3704", "+1 (555) 12", found by one RE2 search
+    # for the longest run of such groups ending there (a Python step per group made a long held run
+    # of them the costliest part of a chunk); not looking before the group that reaches `floor`.
+    if start > floor:
+        found = _GROUPS_BEFORE.search(view[:start])
+        if found is not None:
+            start = max(spans(found)[1][0], _group_at(view, floor, spans(found)[1][0], start))
     window = max(0, start - 48)
     keyword = _KEYWORD_TAIL.search(view[window:])
     if keyword is not None:
@@ -180,6 +190,19 @@ def _tail_start(text: str, floor: int = 0) -> int:
     if start >= len(view):
         return len(text)
     return folded.origin[start] if folded.origin is not None else start
+
+
+def _group_at(view: str, floor: int, first: int, end: int) -> int:
+    """Among groups from `first` to `end` (separated by spaces and tabs), the start of the last one
+    that starts at or before `floor` (`first` when none does; `end` when `floor` is past it)."""
+    if floor >= end:
+        return end
+    if floor <= first:
+        return first
+    if view[floor] not in " \t" and view[floor - 1] in " \t":
+        return floor  # a group starts at `floor` itself
+    last = first + len(view[first:floor].rstrip(" \t"))  # past the last group character before `floor`
+    return max(view.rfind(" ", first, last), view.rfind("\t", first, last)) + 1 or first
 
 
 def _token_cut(text: str, cut: int, floor: int) -> int:
