@@ -2,6 +2,8 @@ import pytest
 
 from filters import FilterContext, Principal
 from filters.masking import MaskingFilter, MemoryVault, StreamMasker
+from filters.masking._model import Detection
+from filters.masking._quota import Quota
 from filters.masking.engine import Masker
 from filters.testing import make_filter, tmessage
 
@@ -95,9 +97,14 @@ async def test_a_long_held_tail_is_not_read_again_for_every_small_chunk(monkeypa
     """Spaced digits arriving two characters at a time keep a long tail held (it could still be a
     number's start); it is read again once a quarter of its length has arrived, not per chunk, and the
     stream still lets out all of it, the values masked as a whole message's would be."""
-    reads = []
+    reads: list[str] = []
     original = Masker.scan
-    monkeypatch.setattr(Masker, "scan", lambda self, text, quota=None: reads.append(text) or original(self, text, quota))
+
+    def counted(self: Masker, text: str, quota: Quota | None = None) -> list[Detection]:
+        reads.append(text)
+        return original(self, text, quota)
+
+    monkeypatch.setattr(Masker, "scan", counted)
     text = "1 " * 600 + "then card 4111 1111 1111 1111 ok"
     stream = streamer(stream_hold=128)
     sent = [await stream.feed(chunk) for chunk in pieces(text, 2)]
