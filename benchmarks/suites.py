@@ -89,8 +89,10 @@ def routes(bench: Bench, rounds: int) -> dict[str, Any]:
 
 
 def idle(bench: Bench, rounds: int) -> dict[str, Any]:
-    """Memory per idle WebSocket held open through nginx, the naive proxy and chatguard pass-through."""
-    cases = [(f"idle {target}", target, Load("ws")) for target in IDLE_TARGETS]
+    """Memory per idle WebSocket held open through nginx, the naive proxy and chatguard pass-through
+    (and the `--base` checkout's pass-through, when one is given)."""
+    targets = (*IDLE_TARGETS, *(("chatguard@base",) if bench.base is not None else ()))
+    cases = [(f"idle {target}", target, Load("ws")) for target in targets]
 
     def hold(target: str, load: Load) -> dict[str, Any]:
         return bench.idle_memory(target, list(IDLE_COUNTS))
