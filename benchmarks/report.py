@@ -57,6 +57,12 @@ def ratios(results: dict[str, Any]) -> list[dict[str, Any]]:
         if (ceiling := workers_ceiling(one, two)) is not None:
             out.append({"ratio": "  ceiling: 2 idle cores shared with the load side", "value": ceiling, "target": None,
                         "holds": None})
+        apart = workers.get("http chatguard 2 separate processes")
+        if apart and apart.get("rate"):
+            out.append({"ratio": "  control: 2 separate gateways / 1 worker req/s", "value":
+                        round(apart["rate"] / one["rate"], 2), "target": None, "holds": None})
+            out.append({"ratio": "  2 workers / 2 separate gateways req/s", "value": round(two["rate"] / apart["rate"], 2),
+                        "target": None, "holds": None})
     return out
 
 
@@ -108,10 +114,10 @@ def print_report(results: dict[str, Any]) -> None:
     idle = _rows(results, "idle")
     if idle:
         print("\nIdle WebSockets (resident memory added per open socket)")
-        print(f"  {'target':10} {'base MB':>8} " + " ".join(f"{str(c) + ' open':>12}" for c in IDLE_COUNTS))
+        print(f"  {'target':14} {'base MB':>8} " + " ".join(f"{str(c) + ' open':>12}" for c in IDLE_COUNTS))
         for row in idle.values():
             cells = [f"{_fmt(row.get(f'kb_per_socket_{c}'), '{:,.1f}')} KB" for c in IDLE_COUNTS]
-            print(f"  {row['target']:10} {_fmt(row.get('base_rss_mb'), '{:,.1f}'):>8} "
+            print(f"  {row['target']:14} {_fmt(row.get('base_rss_mb'), '{:,.1f}'):>8} "
                   + " ".join(f"{cell:>12}" for cell in cells))
     scale = _rows(results, "scale")
     if scale:
@@ -131,7 +137,7 @@ def print_report(results: dict[str, Any]) -> None:
     if workers:
         print("\nWorkers (pass-through HTTP, nothing pinned; CPU us per request of chatguard, of wrk + upstream)")
         for label, row in workers.items():
-            print(f"  {label:28} {_fmt(row.get('rate')):>8} req/s  {_fmt(row.get('cpu_us_per_op'), '{:,.1f}')} us/req"
+            print(f"  {label:38} {_fmt(row.get('rate')):>8} req/s  {_fmt(row.get('cpu_us_per_op'), '{:,.1f}')} us/req"
                   f"  load side {_fmt(row.get('load_cpu_us_per_op'), '{:,.1f}')} us/req")
     found = ratios(results)
     if found:
@@ -140,4 +146,4 @@ def print_report(results: dict[str, Any]) -> None:
             sign = ">=" if r.get("at_least") else "<="
             verdict = "" if r["holds"] is None else ("  holds" if r["holds"] else "  DOES NOT HOLD")
             target = f"  (target {sign} {r['target']})" if r["target"] is not None else ""
-            print(f"  {r['ratio']:44} {r['value']:>6.2f}{target}{verdict}")
+            print(f"  {r['ratio']:50} {r['value']:>6.2f}{target}{verdict}")

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from benchmarks import scale as scale_runs
+from benchmarks import separate
 from benchmarks.measure import Bench, Load
 
 WORKLOADS = ("http", "ws")
@@ -111,9 +112,16 @@ def idle(bench: Bench, rounds: int) -> dict[str, Any]:
 
 
 def workers(bench: Bench, rounds: int) -> dict[str, Any]:
-    """Pass-through HTTP req/s with --workers 1 and 2, nothing pinned (the kernel spreads the work)."""
+    """Pass-through HTTP req/s with --workers 1 and 2, nothing pinned (the kernel spreads the work), and
+    the control: two single-worker gateways side by side (benchmarks/separate.py)."""
     cases = [(f"http chatguard workers {n}", "chatguard", Load("http", workers=n, pinned=False)) for n in (1, 2)]
-    result = interleaved(bench, cases, rounds)
+    cases.append((f"http chatguard {separate.PROCESSES} separate processes", "chatguard",
+                  Load("http", pinned=False, extra={"separate": True})))
+
+    def measure(target: str, load: Load) -> dict[str, Any]:
+        return separate.measure_separate(bench, load) if load.extra.get("separate") else bench.measure(target, load)
+
+    result = interleaved(bench, cases, rounds, measure)
     for row in result["rows"].values():
         row["cores"] = os.cpu_count() or 1  # what the workers and the load side share (report.workers_ceiling)
     return result

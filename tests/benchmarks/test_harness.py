@@ -82,6 +82,18 @@ def test_workers_ratio_and_the_ceiling_the_load_side_leaves() -> None:
     report.print_report(results)
 
 
+def test_the_workers_control_row_compares_with_separate_gateways() -> None:
+    one = {"target": "chatguard", "rate": 1000.0, "cpu_us_per_op": 300.0, "load_cpu_us_per_op": 60.0, "cores": 2}
+    two = {"target": "chatguard", "rate": 1500.0, "cpu_us_per_op": 310.0, "load_cpu_us_per_op": 60.0, "cores": 2}
+    apart = {"target": "chatguard", "rate": 1600.0, "cpu_us_per_op": 305.0, "load_cpu_us_per_op": 55.0}
+    rows = {"http chatguard workers 1": one, "http chatguard workers 2": two,
+            "http chatguard 2 separate processes": apart}
+    found = {r["ratio"].strip(): r for r in report.ratios({"workers": {"rows": rows}})}
+    assert found["control: 2 separate gateways / 1 worker req/s"]["value"] == 1.6
+    assert found["2 workers / 2 separate gateways req/s"]["value"] == 0.94
+    report.print_report({"workers": {"rows": rows}})
+
+
 def test_transcript_benchmark_configs_are_valid(tmp_path: Path) -> None:
     """Every config the transcript benchmark serves loads through the settings path and builds."""
     from benchmarks.transcripts import bench as transcripts_bench
