@@ -28,6 +28,7 @@ from filters._text import fold
 from filters.masking._model import Detection, MaskFinding
 from filters.masking._quota import Quota
 from filters.masking.engine import Masker
+from filters.masking.iban import LENGTHS
 from filters.masking.placeholders import TOKEN_PLACEHOLDER
 
 Placeholder = Callable[[Detection], Awaitable[str]]
@@ -44,6 +45,11 @@ _GROUPS_BEFORE = text_pattern(r"(?:^|" + _SPACE + r")((?:" + _PIECE + r"[ \t]{1,
 _KEYWORD_TAIL = text_pattern(
     r"(?i:password|passwd|pwd|passphrase|pass|secret|api[_\-]?key|apikey|token|bearer|key|credentials?)"
     r"[\"']?[ \t]{0,4}(?::|=|=>|:=|is)?[ \t]{0,4}[\"']?$")
+# The start of an IBAN (a country code and check digits) followed to the end by what its body may hold.
+_IBAN_SEP = r"[ \t\r\n\-\x{2010}-\x{2015}]{0,2}"
+_IBAN_TAIL = text_pattern(r"\b(?i:" + "|".join(sorted(LENGTHS)) + r")\d\d(?:" + _IBAN_SEP + r"[0-9A-Za-z]){0,30}"
+                          + _IBAN_SEP + r"\z")
+_IBAN_REACH = 3 * 34  # characters back an IBAN still arriving may start (two separators between characters)
 # Every unfinished prefix of a token placeholder, anchored at the end of the text.
 _TOKEN_START = text_pattern(r"\[(?:[A-Z][A-Z0-9_]{0,31}(?: (?:t(?:o(?:k(?:_[A-Za-z0-9_\-]{0,22})?)?)?)?)?)?\z")
 _TOKEN_LONGEST = 61  # "[" + 32-character type + " " + "tok_" + 22 + "]"
@@ -184,6 +190,11 @@ def _tail_start(text: str, floor: int = 0) -> int:
     keyword = _KEYWORD_TAIL.search(view[window:])
     if keyword is not None:
         start = min(start, window + spans(keyword)[0][0])
+    # An IBAN still arriving: its letter groups ("GB82 WEST 12") are no groups of a number above.
+    window = max(0, len(view) - _IBAN_REACH)
+    iban = _IBAN_TAIL.search(view[window:])
+    if iban is not None:
+        start = min(start, window + spans(iban)[0][0])
     begin = view.rfind("-----BEGIN")
     if begin >= 0 and not _PEM_FOOTER.search(view[begin:]):
         start = min(start, begin)
