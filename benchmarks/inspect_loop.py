@@ -72,9 +72,9 @@ async def measure(count: int, rounds: int, size: int, noop: bool, profile: bool)
              for direction in Direction for step in plan.chain(direction).steps]
 
     async def round_trip() -> None:
-        relayed = await bridge._filtered(to_backend, Direction.INBOUND, False, None, frame)  # type: ignore[arg-type]
+        relayed = await bridge._filtered(to_backend, Direction.INBOUND, None, frame)  # type: ignore[arg-type]
         assert relayed is not None, "the benchmark's frame was stopped"
-        assert await bridge._filtered(to_client, Direction.OUTBOUND, False, None, relayed) is not None  # type: ignore[arg-type]
+        assert await bridge._filtered(to_client, Direction.OUTBOUND, None, relayed) is not None  # type: ignore[arg-type]
 
     async def filters_alone() -> None:
         for flt, message in alone:

@@ -10,6 +10,7 @@ store that cannot answer fails closed (503, or 1011). Alerts and logs change not
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 
 from aiohttp import WSCloseCode
@@ -107,25 +108,28 @@ async def enforce(exchange: Exchange, direction: Direction, result: Result) -> E
     return enforcement
 
 
-def forwarded(exchange: Exchange, direction: Direction, result: Result, transcribed: bool) -> bytes | None:
+def forwarded(exchange: Exchange, direction: Direction, result: Result, transcribed: bool,
+              count: Callable[[str, str, str], None] | None = None) -> bytes | None:
     """The payload `enforce` forwards when nothing else follows from the message, without building the
     enforcement: an inspection every filter passed, no response to run (`Inspection.threat`), nothing to
-    audit and no transcript (`transcribed`: the app has a transcriber). None: `enforce` must decide."""
+    audit and no transcript (`transcribed`: the app has a transcriber). None: `enforce` must decide.
+    `count`: the app's `count_verdict`, when the caller holds it already."""
     if type(result) is not Inspection or result.action is not Action.PASS or transcribed:
         return None
     if direction is Direction.INBOUND and result.threat() is not None:
         return None
-    count_verdicts(exchange, result)
+    count_verdicts(exchange, result, count)
     payload = result.payload
     return payload.encode() if isinstance(payload, str) else payload
 
 
-def count_verdicts(exchange: Exchange, result: Result) -> None:
+def count_verdicts(exchange: Exchange, result: Result, count: Callable[[str, str, str], None] | None = None) -> None:
     """`chatguard_filter_actions_total{route, filter, action}`: every verdict of every filter that ran;
     a filter that failed (raised, timed out, over budget) counts as `error`."""
     if not isinstance(result, Inspection):
         return
-    count = exchange.request.app[METRICS].count_verdict
+    if count is None:
+        count = exchange.request.app[METRICS].count_verdict
     route = exchange.plan.name
     for chain_result in result.results:
         for verdict in chain_result.verdicts:

@@ -52,7 +52,6 @@ from gateway.inspect.frames import FrameInspector
 from gateway.inspect.inspection import Inspection
 from gateway.inspect.message import Opener, opener
 from gateway.inspect.streams import FieldStreams
-from gateway.keys import TRANSCRIBER
 
 log = logging.getLogger("chatguard.ws")
 
@@ -169,7 +168,6 @@ class Bridge:
                 stream = FrameStream(codec, StreamChain(chain, template), plan.max_frame, opener(self.exchange, codec))
         if codec is not None and stream is None:
             frames = FrameInspector(self.exchange, direction, codec)
-        transcribed = self.exchange.request.app.get(TRANSCRIBER) is not None
         # Kinds of per-message rules this route has for client frames; () costs nothing per frame.
         tables = plan.access.messages.tables
         named = tuple(k for k in NAMED_KINDS if k in tables) if direction is Direction.INBOUND else ()
@@ -189,7 +187,7 @@ class Bridge:
                             continue
                         data = checked
                     elif frames is not None:
-                        checked = await self._filtered(frames, direction, transcribed, src, data)
+                        checked = await self._filtered(frames, direction, src, data)
                         if checked is None:
                             continue
                         data = checked
@@ -219,11 +217,10 @@ class Bridge:
             if messages:
                 self._count(direction, messages, size)
 
-    async def _filtered(self, frames: FrameInspector, direction: Direction, transcribed: bool, src: Side,
-                        data: str | bytes) -> bytes | None:
+    async def _filtered(self, frames: FrameInspector, direction: Direction, src: Side, data: str | bytes) -> bytes | None:
         """The payload to forward after codec -> chain -> enforce, or None when it stops here."""
         result = await frames.inspect(data)
-        payload = forwarded(self.exchange, direction, result, transcribed)
+        payload = forwarded(self.exchange, direction, result, frames.transcribed, frames.count)
         if payload is not None:  # most messages: every filter passed, nothing else to do
             return payload
         enforcement = await enforce(self.exchange, direction, result)

@@ -150,3 +150,15 @@ def _frame(value: Any, style: int, repeat: bool, cut: int) -> str:
 async def test_property_the_frame_path_decides_as_the_general_path(value: Any, style: int, repeat: bool, cut: int,
                                                                    direction: Direction) -> None:
     await _both(_frame(value, style, repeat, cut if cut > 30 else 0), direction)
+
+
+async def test_a_forwarded_frame_counts_every_verdict_with_the_counter_given() -> None:
+    codec = EXCHANGE.plan.codec(Direction.OUTBOUND)
+    assert codec is not None
+    frames = FrameInspector(EXCHANGE, Direction.OUTBOUND, codec)
+    assert frames.transcribed is False
+    result = await frames.inspect('{"text": "hello"}')
+    counted: list[tuple[str, str, str]] = []
+    payload = forwarded(EXCHANGE, Direction.OUTBOUND, result, False, lambda *key: counted.append(key))
+    assert payload == b'{"text": "hello"}'
+    assert counted == [("chat", "mask", "pass"), ("chat", "threat", "pass")]
