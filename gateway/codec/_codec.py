@@ -204,7 +204,11 @@ class Codec:
                                      f"(declared: {', '.join(self._kinds)})")
         if media.kind == "multipart":
             return self._multipart(body, media)
-        return self._run(body, decode_text(body, media.charset), self._extractor(media.kind), media.charset)
+        text = decode_text(body, media.charset)
+        if media.kind == "json":  # most bodies: one JSON document, read by orjson when that tells all
+            read = self._orjson(body, text, media.charset)
+            return read if read is not None else self._run(body, text, self._walker(), media.charset)
+        return self._run(body, text, self._extractor(media.kind), media.charset)
 
     def extract_frame(self, frame: str | bytes) -> Extracted:
         """Fields of one WebSocket message (text or binary)."""
@@ -229,12 +233,18 @@ class Codec:
 
     def _frame_json(self, frame: str | bytes, text: str) -> Extracted:
         """`_first_fit` for a frame when JSON is the first declared format: the fields orjson's reading
-        gives (`fastjson.fields_of`), refused past the caps as the capped list would; a document only
-        the walk can read goes to `_first_fit`, which does not try orjson again."""
+        gives (`_orjson`); a document only the walk can read goes to `_first_fit`, which does not try
+        orjson again."""
+        read = self._orjson(frame, text)
+        return read if read is not None else self._first_fit(frame, text, self._walkers)
+
+    def _orjson(self, original: bytes | str, text: str, encoding: str = "utf-8") -> Extracted | None:
+        """The JSON document `text` as the walk reads it, from orjson's reading (`fastjson.fields_of`),
+        refused past the caps as the capped list would; None when only the walk can tell."""
         selection = self._selection
         found = fastjson.fields_of(text, selection)
         if found is None:
-            return self._first_fit(frame, text, self._walkers)
+            return None
         caps = self._caps
         if caps is not None:
             for index, field in enumerate(found):
@@ -243,8 +253,8 @@ class Codec:
                 if index >= caps.max_fields:
                     raise LimitExceeded("fields", caps.max_fields)
         if not found:
-            return Extracted(frame)
-        return Extracted(frame, found, fastjson.renderer(text, selection, found))
+            return Extracted(original)
+        return Extracted(original, found, fastjson.renderer(text, selection, found), encoding)
 
     @property
     def named_kind(self) -> str | None:

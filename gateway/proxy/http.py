@@ -24,13 +24,14 @@ from gateway.edge.errors import error_response
 from gateway.edge.guard import body_timed_out
 from gateway.edge.headers import add_forwarding, client_headers, end_to_end, identity_encoded, strip_set
 from gateway.edge.request_id import REQUEST_ID
-from gateway.enforce.settle import enforce
+from gateway.enforce.decide import Result
+from gateway.enforce.settle import enforce, forwarded
 from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import Inspection
 from gateway.inspect.message import inspect_message, opener
 from gateway.inspect.named import refused_names
 from gateway.inspect.query import checked_target
-from gateway.keys import FIELD_CRYPTO, METRICS
+from gateway.keys import FIELD_CRYPTO, METRICS, TRANSCRIBER
 from gateway.proxy.bodies import BodyTimeout, BodyTooLarge, read_limited
 from gateway.proxy.h1client import UpstreamResponse
 from gateway.proxy.inflate import InflateError, Inflater, content_coding, inflate
@@ -135,10 +136,10 @@ async def forward(exchange: Exchange) -> web.StreamResponse:
         else:
             result = await inspect_message(exchange, Direction.INBOUND, codec, raw,
                                            content_type=request.headers.get("Content-Type"))
-            enforcement = await enforce(exchange, Direction.INBOUND, result)
-            if enforcement.answer is not None:
-                return enforcement.answer.response()
-            body = enforcement.payload
+            settled = await _settled(exchange, Direction.INBOUND, result)
+            if not isinstance(settled, bytes):
+                return settled
+            body = settled
             headers.pop("Content-Length", None)
             headers.pop("Transfer-Encoding", None)
     elif names is not None and (refusal := await refused_names(exchange, names, None)) is not None:
@@ -352,15 +353,28 @@ async def _respond_inspected(exchange: Exchange, upstream: Answer, codec: Codec)
     else:
         result = await inspect_message(exchange, Direction.OUTBOUND, codec, raw,
                                        content_type=upstream.headers.get("Content-Type"))
-    enforcement = await enforce(exchange, Direction.OUTBOUND, result)
-    if enforcement.answer is not None:
-        return enforcement.answer.response()
-    response = web.Response(status=upstream.status, reason=upstream.reason, body=enforcement.payload,
+    settled = await _settled(exchange, Direction.OUTBOUND, result)
+    if not isinstance(settled, bytes):
+        return settled
+    response = web.Response(status=upstream.status, reason=upstream.reason, body=settled,
                             headers=_response_headers(exchange, upstream, decoded=True))
-    if len(enforcement.payload) >= COMPRESS_FROM and exchange.request.headers.get("Accept-Encoding"):
+    if len(settled) >= COMPRESS_FROM and exchange.request.headers.get("Accept-Encoding"):
         response.enable_compression()  # gzip or deflate, as the client's Accept-Encoding allows
     mark_proxied(response)
     return response
+
+
+async def _settled(exchange: Exchange, direction: Direction, result: Result) -> bytes | web.Response:
+    """The body to send on after one message's inspection, or the answer that replaces the exchange.
+    A body every filter passed with nothing to record goes on without building the decision (see
+    `forwarded`); anything else takes `enforce`, whose forwarded payload is the same."""
+    payload = forwarded(exchange, direction, result, exchange.request.app.get(TRANSCRIBER) is not None)
+    if payload is not None:
+        return payload
+    enforcement = await enforce(exchange, direction, result)
+    if enforcement.answer is not None:
+        return enforcement.answer.response()
+    return enforcement.payload
 
 
 def _declared_length(upstream: Answer) -> int | None:

@@ -147,3 +147,56 @@ def test_property_a_frame_reads_as_a_body_without_content_type(value: Any, style
     if general[0] == "read" and isinstance(general[2], bytes):
         general = (*general[:2], general[2].decode())
     assert _reading(codec, lambda: codec.extract_frame(doc)) == general
+
+
+# -- property: a JSON body read through orjson is read as the walk reads it -----------------------
+
+_JSON_TYPES = ("application/json", "application/json; charset=utf-8", "Application/JSON;charset=UTF-8")
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_values, style=st.integers(0, 2), repeat=st.booleans(), caps=st.sampled_from(_CAPS),
+       content_type=st.sampled_from(_JSON_TYPES))
+def test_property_a_json_body_reads_as_the_walk_reads_it(value: Any, style: int, repeat: bool,
+                                                         caps: FieldCaps | None, content_type: str) -> None:
+    doc = _dump(value, style)
+    if repeat and isinstance(value, dict) and value:
+        key, item = next(iter(value.items()))
+        doc = doc[:-1] + ", " + json.dumps(key) + ": " + json.dumps(item) + "}"
+    codec = Codec(FieldSelector(json=POINTERS))
+    if caps is not None:
+        codec = codec.capped(caps)
+    body = doc.encode()
+    walk: list[TextField] = []
+    try:
+        parse_document(doc, selection(), walk)
+    except CodecError:
+        walk = []
+        assert _reading(codec, lambda: codec.extract_http(body, content_type))[0] == "refused"
+    # The body without a Content-Type: the general reader of the declared format.
+    general = _reading(codec, lambda: codec.extract_http(body, None))
+    typed = _reading(codec, lambda: codec.extract_http(body, content_type))
+    assert typed == general
+    if typed[0] == "read":
+        assert typed[1] == walk
+        if typed[1]:
+            assert isinstance(typed[2], bytes)  # a body renders as bytes, the original's type
+
+
+@pytest.mark.parametrize("doc", [
+    '{"text": "first", "text": "second"}', '{"text": 4111111111111111}', '{"text": NaN}',
+    '{"__proto__": {"text": "x"}}', '{"text\\u0000": "x"}', '{"text": "\\ud800"}', "[" * 70 + "]" * 70,
+    '{"text": "x"} trailing', '{"text": {"$escape": {"body": "x"}}}',
+])
+def test_hostile_json_bodies_are_refused_as_the_walk_refuses_them(doc: str) -> None:
+    codec = Codec(FieldSelector(json=POINTERS))
+    walk = _reading(codec, lambda: codec.extract_http(doc.encode(), None))
+    assert _reading(codec, lambda: codec.extract_http(doc.encode(), "application/json")) == walk
+
+
+def test_unchanged_json_body_is_forwarded_as_the_same_bytes() -> None:
+    body = b'{"type": "message",   "text": "caf\\u00e9 at 5 pm", "user": "a"}'
+    extracted = Codec(FieldSelector(json=POINTERS)).extract_http(body, "application/json")
+    assert [f.text for f in extracted.fields] == ["café at 5 pm"]
+    assert extracted.render({0: "café at 5 pm"}) is body
+    assert extracted.render({0: "changed"}) == b'{"type": "message",   "text": "changed", "user": "a"}'
