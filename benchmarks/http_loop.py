@@ -1,0 +1,217 @@
+"""The HTTP request path in one process: gateway, backend and client on one event loop, no wrk.
+
+    .venv/bin/python -m benchmarks.http_loop                         # CPU µs per request, every variant
+    .venv/bin/python -m benchmarks.http_loop --variants chain noop   # some of them
+    .venv/bin/python -m benchmarks.http_loop --profile chain         # cProfile of one variant, top functions
+    PYTHONPATH=/path/to/other/checkout .venv/bin/python -m benchmarks.http_loop   # another version
+
+Each variant serves the benchmark's chat POST (the main table's ~300-byte JSON, answered by a fixed
+chat JSON) through the real server (`gateway.server.run`: listener, guard, dispatch, proxy, upstream
+pool) over loopback sockets. The client and the backend are minimal asyncio protocols in the same
+process; `direct` times them alone (the client talking to the backend), so `gateway` = variant -
+direct is what the gateway costs per request. Variants:
+
+    direct      the client and the backend only
+    pass        pass-through route (no message fields, no filters)
+    empty       the chain's route with `filters: []`: both bodies read, parsed, run through an empty
+                chain and enforced
+    noop        the chain's route with its filters replaced by ones that pass at once
+    chain       masking + threat on /text, both directions (the main table's `chain`)
+
+Rounds alternate between the variants; each figure is the best round (on a shared machine the least
+disturbed one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import gc
+import pstats
+import tempfile
+import time
+from pathlib import Path
+from typing import cast
+
+import uvloop
+import yaml
+from aiohttp import web
+
+from benchmarks.chatguard_configs import chatguard_conf
+from benchmarks.payload import DEFAULT_SIZE, chat_json
+from benchmarks.servers import HTTP_PATH
+from filters import PASS, Direction, Message, Verdict
+
+VARIANTS = ("direct", "pass", "empty", "noop", "chain")
+
+
+class Backend(asyncio.Protocol):
+    """Answers every request with the fixed chat JSON (keep-alive; bodies are read by Content-Length)."""
+
+    def __init__(self, answer: bytes) -> None:
+        self.answer = answer
+        self.buffer = b""
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's transports are not asyncio's classes
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while (end := self.buffer.find(b"\r\n\r\n")) >= 0:
+            head = self.buffer[:end].lower()
+            at = head.find(b"\r\ncontent-length:")
+            length = int(head[at + 17:head.find(b"\r\n", at + 2) if head.find(b"\r\n", at + 2) > 0 else None]) \
+                if at >= 0 else 0
+            if len(self.buffer) < end + 4 + length:
+                return
+            self.buffer = self.buffer[end + 4 + length:]
+            assert self.transport is not None
+            self.transport.write(self.answer)
+
+
+class Client(asyncio.Protocol):
+    """One keep-alive connection in a closed loop: send the POST, wait for the whole answer, again."""
+
+    def __init__(self, request: bytes, counter: list[int]) -> None:
+        self.request = request
+        self.counter = counter
+        self.buffer = b""
+        self.transport: asyncio.Transport | None = None
+        self.failed: str | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's transports are not asyncio's classes
+        transport.write(self.request)
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        end = self.buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return
+        head = self.buffer[:end].lower()
+        if not head.startswith(b"http/1.1 200"):
+            self.failed = head.decode(errors="replace")
+            return
+        at = head.find(b"\r\ncontent-length:")
+        stop = head.find(b"\r\n", at + 2)
+        length = int(head[at + 17:stop if stop > 0 else None])
+        if len(self.buffer) < end + 4 + length:
+            return
+        self.buffer = self.buffer[end + 4 + length:]
+        self.counter[0] += 1
+        assert self.transport is not None
+        self.transport.write(self.request)
+
+
+async def _noop(message: Message) -> Verdict:
+    return PASS
+
+
+async def _serve(variant: str, backend_port: int, workdir: Path) -> tuple[int, web.AppRunner]:
+    """Start the gateway for `variant` in this loop as `gateway.server.run` does; (its port, its runner)."""
+    from gateway.app import build_app
+    from gateway.config.settings import parse_settings
+    from gateway.edge.listener import GuardedSite
+    from gateway.keys import GUARD, RUNTIME
+
+    conf = chatguard_conf(workdir, "chatguard" if variant == "pass" else "chain", 0, 0, backend_port, backend_port)
+    raw = yaml.safe_load(conf.read_text())
+    raw["admin"] = {"enabled": False}
+    if variant == "empty":
+        for route in raw["routes"]:
+            route["filters"] = []
+    app = build_app(parse_settings(raw))
+    if variant == "noop":
+        for plan in app[RUNTIME].current.plans.values():
+            for direction in Direction:
+                for step in plan.chain(direction).steps:
+                    object.__setattr__(step.filter, "inspect", _noop)  # the instance's, not the class's
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    site = GuardedSite(runner, app[GUARD], "127.0.0.1", 0, backlog=1024)
+    await site.start()
+    return int(runner.addresses[0][1]), runner
+
+
+async def one_round(variant: str, seconds: float, connections: int, size: int,
+                    profiler: cProfile.Profile | None = None) -> float:
+    """CPU µs per request of this process for one variant over `seconds` after a short warm-up."""
+    loop = asyncio.get_running_loop()
+    body = chat_json(size).encode()
+    answer = chat_json().encode()
+    response = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+                % len(answer)) + answer
+    backend = await loop.create_server(lambda: Backend(response), "127.0.0.1", 0)
+    backend_port = backend.sockets[0].getsockname()[1]
+    with tempfile.TemporaryDirectory(prefix="chatguard-http-loop-") as tmp:
+        runner = None
+        port = backend_port
+        if variant != "direct":
+            port, runner = await _serve(variant, backend_port, Path(tmp))
+        path = HTTP_PATH.encode()
+        request = (b"POST %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: application/json\r\n"
+                   b"Content-Length: %d\r\n\r\n" % (path, port, len(body))) + body
+        counter = [0]
+        clients = [(await loop.create_connection(lambda: Client(request, counter), "127.0.0.1", port))[1]
+                   for _ in range(connections)]
+        await asyncio.sleep(min(1.0, seconds / 3))  # warm-up: pools filled, caches warm
+        failed = [c.failed for c in clients if c.failed]
+        if failed:
+            raise SystemExit(f"{variant}: {failed[0]}")
+        gc.collect()
+        start_count, start_cpu = counter[0], time.process_time()
+        if profiler is not None:
+            profiler.enable()
+        await asyncio.sleep(seconds)
+        if profiler is not None:
+            profiler.disable()
+        cpu, count = time.process_time() - start_cpu, counter[0] - start_count
+        for client in clients:
+            if client.transport is not None:
+                client.transport.close()
+        if runner is not None:
+            await runner.cleanup()
+        backend.close()
+        await backend.wait_closed()
+    return 1e6 * cpu / max(count, 1)
+
+
+async def measure(variants: list[str], rounds: int, seconds: float, connections: int, size: int) -> dict[str, float]:
+    best: dict[str, float] = {}
+    for _ in range(rounds):
+        for variant in variants:
+            figure = await one_round(variant, seconds, connections, size)
+            best[variant] = min(best.get(variant, figure), figure)
+    return best
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.http_loop", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS))
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--size", type=int, default=DEFAULT_SIZE)
+    parser.add_argument("--profile", choices=VARIANTS[1:], help="cProfile one round of this variant")
+    parser.add_argument("--top", type=int, default=40)
+    args = parser.parse_args(argv)
+    from gateway.server import tune_gc
+    tune_gc()
+    if args.profile:
+        profiler = cProfile.Profile()
+        figure = uvloop.run(one_round(args.profile, args.seconds, args.connections, args.size, profiler))
+        print(f"{args.profile}: {figure:.1f} µs/req (under the profiler)")
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(args.top)
+        return
+    best = uvloop.run(measure(args.variants, args.rounds, args.seconds, args.connections, args.size))
+    direct = best.get("direct")
+    for variant in args.variants:
+        extra = f"   gateway {best[variant] - direct:7.1f}" if direct is not None and variant != "direct" else ""
+        print(f"{variant:8} {best[variant]:8.1f} µs/req{extra}")
+
+
+if __name__ == "__main__":
+    main()
