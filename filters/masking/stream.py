@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from filters._patterns import encodable, spans, text_pattern
+from filters._patterns import each_spans, encodable, spans, text_pattern
 from filters._text import fold
 from filters.masking._model import Detection, MaskFinding
 from filters.masking._quota import Quota
@@ -182,19 +182,20 @@ def _tail_start(text: str, floor: int = 0) -> int:
     # Grouped numbers before it: "4111 1111 11", "DE89 3704", "+1 (555) 12", found by one RE2 search
     # for the longest run of such groups ending there (a Python step per group made a long held run
     # of them the costliest part of a chunk); not looking before the group that reaches `floor`.
+    # (RE2's spans are read straight: a search through the wrapper cost more than the rest of a chunk.)
     if start > floor:
-        found = _GROUPS_BEFORE.search(view[:start])
+        found = next(each_spans(_GROUPS_BEFORE, view[:start]), None)
         if found is not None:
-            start = max(spans(found)[1][0], _group_at(view, floor, spans(found)[1][0], start))
+            start = max(found[1][0], _group_at(view, floor, found[1][0], start))
     window = max(0, start - 48)
-    keyword = _KEYWORD_TAIL.search(view[window:])
+    keyword = next(each_spans(_KEYWORD_TAIL, view[window:]), None)
     if keyword is not None:
-        start = min(start, window + spans(keyword)[0][0])
+        start = min(start, window + keyword[0][0])
     # An IBAN still arriving: its letter groups ("GB82 WEST 12") are no groups of a number above.
     window = max(0, len(view) - _IBAN_REACH)
-    iban = _IBAN_TAIL.search(view[window:])
+    iban = next(each_spans(_IBAN_TAIL, view[window:]), None)
     if iban is not None:
-        start = min(start, window + spans(iban)[0][0])
+        start = min(start, window + iban[0][0])
     begin = view.rfind("-----BEGIN")
     if begin >= 0 and not _PEM_FOOTER.search(view[begin:]):
         start = min(start, begin)
