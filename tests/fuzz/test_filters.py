@@ -32,6 +32,7 @@ PIECES = st.sampled_from([
     "eyJ", "ghp_", "password", " is ", "=", ":", "'", "\"", "`", ";", "|", "&&", "$(", "${", "<", ">",
     "<script", "javascript:", "union", "select", "../", "..\\", "ignore", "previous", "instructions",
     "システム", "무시", "تجاهل", "а", "е", "о", "ο", "ɑ", "İ", "ß", "😀", "\x00", "\x7f", "\x85",
+    "?u=", "&next=", "%3A%2F%2F", "%253A%252F%252F", "%3a", "://", "rn", "ł", "ʙ", "ь", "c0ffee1.",
 ])
 TEXTS = st.lists(st.one_of(PIECES, NASTY, st.text(max_size=6)), max_size=60).map("".join)
 NAMES = ("masking", "threat")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from filters.threat.feeds import DomainList
 from filters.threat.hosts import parse_host, skeleton
 from filters.threat.linkdata import BRANDS, FREE_HOSTING
-from filters.threat.links import Link, extract, judge, lure_words, registrable
+from filters.threat.links import Link, carried, extract, judge, lure_words, registrable
 
 NONE = DomainList()
 
@@ -220,3 +222,17 @@ def test_no_brand_is_held_against_its_own_domains() -> None:
     flagged = [domain for domains in BRANDS.values() for domain in sorted(domains)
                if _score(f"https://{domain}/")[0] >= 0.5 or _score(f"https://www.{domain}/login")[0] >= 0.5]
     assert flagged == []
+
+
+_URL_PIECES = st.sampled_from(["https://", "http://", "hxxp://", "?u=", "&next=", "%3a%2f%2f", "%253a%252f%252f",
+                               "%", "%3", "paypal", ".com", ".example", "/", "@", ":", "rn", "ł", "ь", "c0ffee1."])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_URL_PIECES, st.text(max_size=4)), max_size=40).map("".join))
+def test_any_url_spelling_gets_a_score_and_at_most_a_link_it_carries(tail: str) -> None:
+    url = "https://start.example/" + tail
+    score, _ = _score(url)
+    assert 0.0 <= score <= 1.0
+    inner = carried(tail)
+    assert inner is None or inner.startswith(("http://", "https://", "hxxp://", "hxxps://", "ftp://"))
