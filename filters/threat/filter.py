@@ -98,7 +98,7 @@ class ThreatFilter(Filter[ThreatOptions]):
             return PASS
         risk = self.risk(analysis)
         labels = tuple(sorted(c for c, s in risk.items() if s >= opts.label_score))
-        findings = tuple(self._weighted(f, opts.sink) for f in analysis.findings)
+        findings = self._weighted(analysis.findings, opts.sink)
         if escape:  # a browser renders it: markup risk is defused by escaping, so it never blocks
             rest = max((s for c, s in risk.items() if c != "xss"), default=0.0)
             score = max(rest, risk.get("xss", 0.0))
@@ -115,8 +115,19 @@ class ThreatFilter(Filter[ThreatOptions]):
             return self._named(Verdict(findings=findings, hints=hints, reason=self._reason(risk, "flagged")))
         return PASS
 
-    def _weighted(self, finding: Finding, sink: str) -> Finding:
-        return Finding(finding.type, finding.start, finding.end, weigh(finding.type, finding.score, sink))
+    @staticmethod
+    def _weighted(findings: tuple[Finding, ...], sink: str) -> tuple[Finding, ...]:
+        """The findings with their scores as they count for `sink`, each (type, score) weighed once
+        (a message of thousands of findings holds a few kinds)."""
+        weights: dict[tuple[str, float], float] = {}
+        out = []
+        for finding in findings:
+            key = (finding.type, finding.score)
+            weight = weights.get(key)
+            if weight is None:
+                weight = weights[key] = weigh(finding.type, finding.score, sink)
+            out.append(Finding(finding.type, finding.start, finding.end, weight))
+        return tuple(out)
 
     @staticmethod
     def _reason(risk: dict[str, float], what: str) -> str:

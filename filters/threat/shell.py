@@ -90,6 +90,7 @@ def _is_command(name: str, argument: str | None, last: bool, metachar: bool, res
 
 
 _MARKS = (";", "|", "&", "\n", "`", "$(")  # what ends the segment before a separator
+_ONE_MARK = str.maketrans(dict.fromkeys("|&\n`", ";"))
 
 
 class _Segments:
@@ -110,9 +111,10 @@ class _Segments:
             start = max(text.rfind(mark, 0, at) for mark in _MARKS)
         else:
             low = max(0, self._read - 1)  # a "$(" may straddle the offset read last
-            find = text.rfind  # each of `_MARKS`, spelt out: a generator costs more than the scans
-            start = max(self._mark, find(";", low, at), find("|", low, at), find("&", low, at),
-                        find("\n", low, at), find("`", low, at), find("$(", low, at))
+            window = text[low:at]
+            mark = window.translate(_ONE_MARK).rfind(";")  # every one-character mark as ";"
+            dollar = window.rfind("$(")
+            start = max(self._mark, low + mark if mark >= 0 else -1, low + dollar if dollar >= 0 else -1)
             visible = text[self._read:at].rstrip()[-1:]
             self._visible = visible or self._visible
             self._read, self._mark = at, start
@@ -123,6 +125,13 @@ class _Segments:
         if at != self._read:
             return self._text[:at].rstrip()[-1:]
         return self._visible
+
+
+def _has_letter(text: str) -> bool:
+    """Whether `text` holds a letter; for ASCII by its case (str methods in C), not a step per character."""
+    if text.isascii():
+        return text.lower() != text.upper()
+    return any(c.isalpha() for c in text)
 
 
 def commands(text: str, *, separated: bool | None = None, calls: bool | None = None) -> list[Injected]:
@@ -152,7 +161,7 @@ def commands(text: str, *, separated: bool | None = None, calls: bool | None = N
         if separator == "`":
             closing = text.find("`", sep_end)
             glued = sep_start > 0 and not text[sep_start - 1].isspace() and text[sep_start - 1] not in "([{"
-            prose = closing > 0 and any(c.isalpha() for c in text[closing + 1:closing + 40])
+            prose = closing > 0 and _has_letter(text[closing + 1:closing + 40])
             before_text = segments.last_visible(sep_start)
             shell_context = before_text in ("$", "(", "=", "|", ";", "&", "'", '"')
             if not glued and closing > 0 and not shell_context and (prose or before_text):
