@@ -26,7 +26,7 @@ from typing import Any, BinaryIO, TextIO
 
 import orjson
 
-from filters import Action, ChainResult, Direction, Hints, Message
+from filters import Action, ChainResult, Channel, Direction, Hints, Message
 from filters.options import OptionsError
 from gateway.config.settings import Settings
 from gateway.enforce.countermeasures import actions_for
@@ -72,8 +72,8 @@ def decision(result: ChainResult, bands: ResponseSettings) -> tuple[float, list[
     score = max((f.score for v in hinted for f in v.findings), default=0.0)
     actions: set[str] = set()
     if hinted:
-        merged = Hints(any(v.hints.ban for v in hinted), any(v.hints.alert for v in hinted),
-                       any(v.hints.step_up for v in hinted))
+        merged = hinted[0].hints if len(hinted) == 1 else Hints(
+            any(v.hints.ban for v in hinted), any(v.hints.alert for v in hinted), any(v.hints.step_up for v in hinted))
         actions.update(actions_for(bands, score, merged))
     if result.action is Action.BLOCK:
         actions.add("block")
@@ -141,15 +141,16 @@ def _write(out: TextIO | BinaryIO, binary: bool, pending: list[bytes]) -> None:
         out.write(data.decode("utf-8"))  # type: ignore[call-overload]
 
 
-async def _numbered(lines: Lines) -> AsyncIterable[tuple[int, str | bytes]]:
+async def _batches(lines: Lines) -> AsyncIterable[Iterable[tuple[int, str | bytes]]]:
+    """Numbered lines: an async source one at a time, a plain one as a single batch (so that each of its
+    lines costs no step of an async generator)."""
     if isinstance(lines, AsyncIterable):
         number = 0
         async for line in lines:
             number += 1
-            yield number, line
+            yield ((number, line),)
     else:
-        for number, line in enumerate(lines, 1):
-            yield number, line
+        yield enumerate(lines, 1)
 
 
 async def scan(settings: Settings, route: str, direction: Direction | str, lines: Lines,
@@ -173,17 +174,18 @@ async def scan(settings: Settings, route: str, direction: Direction | str, lines
         pending: list[bytes] = []
         size = 0
         flush_at = 1 if _interactive(out) else _FLUSH
-        async for number, line in _numbered(lines):
-            text = parse_line(line)
-            if text is None:
-                continue
-            result = await chain.run(Message(text, direction=direction, route=route))
-            data = _record(number, result, bands)
-            pending.append(data)
-            size += len(data) + 1
-            if size >= flush_at:
-                _write(out, binary, pending)
-                size = 0
+        async for batch in _batches(lines):
+            for number, line in batch:
+                text = parse_line(line)
+                if text is None:
+                    continue
+                result = await chain.run(Message(text, direction, Channel.HTTP, route))
+                data = _record(number, result, bands)
+                pending.append(data)
+                size += len(data) + 1
+                if size >= flush_at:
+                    _write(out, binary, pending)
+                    size = 0
         _write(out, binary, pending)
         out.flush()
     finally:
