@@ -39,7 +39,9 @@ def _fold_char(char: str, casefold: bool) -> str:
     return folded
 
 
-_REPLACED = 16  # distinct characters to change up to which `str.replace` beats `str.translate`
+# Distinct characters to change up to which one `str.replace` each beats one `str.translate` (which
+# looks every character up in a dict: about 100 ns each, where a replace scans at under 1 ns).
+_REPLACED = 256
 
 
 class Folded:
@@ -110,7 +112,7 @@ def fold(text: str, *, casefold: bool = False) -> Folded:
             changed[char] = folded
     if not changed:
         return Folded(text, text, None)
-    if len(changed) <= _REPLACED and not any(char in folded for folded in changed.values() for char in changed):
+    if len(changed) <= _REPLACED and set("".join(changed.values())).isdisjoint(changed):
         rewritten = text
         for char, folded in changed.items():  # a few characters: one C scan each (see `CharMap`)
             rewritten = rewritten.replace(char, folded)
