@@ -12,7 +12,8 @@ less what the small requests served meanwhile cost it (their CPU each, measured 
 messages' share of the gateway process.
 Also prints the default routes' answer to such a message (413: `max_chars` keeps it away from the filters).
 
-    python -m benchmarks.stall [--modes process thread] [--small 400] [--shapes spaced-ones ...] [--json out.json]
+    python -m benchmarks.stall [--modes process thread] [--small 400] [--shapes spaced-ones ...] [--nice N]
+                               [--json out.json]
 """
 
 from __future__ import annotations
@@ -42,11 +43,11 @@ FIELD_CHARS = 2047  # just short of `offload.from_chars` (2048): each field is i
 SMALL = {"text": "hi, my order 1234 has not arrived yet, can you check? thanks, Ann"}
 
 
-def gateway_conf(workdir: Path, port: int, admin: int, upstream: int, mode: str) -> Path:
+def gateway_conf(workdir: Path, port: int, admin: int, upstream: int, mode: str, nice: int | None = None) -> Path:
     conf = workdir / f"stall-{mode}.yaml"
     conf.write_text(gateway_head(port, admin, upstream, """  mask: {use: masking, timeout: 60s}
   threat: {use: threat, timeout: 60s}""") + f"""
-offload: {{mode: {mode}, start: eager}}""" + """
+offload: {{mode: {mode}, start: eager{"" if nice is None else f", nice: {nice}"}}}""" + """
 routes:
   - name: big
     match: {path: "/big", methods: [POST]}
@@ -120,7 +121,7 @@ async def run_mode(args: argparse.Namespace, mode: str, big_bodies: list[tuple[s
         workdir = Path(tmp)
         async with serving(backend()) as upstream_port:
             port, admin = servers.free_port(), servers.free_port()
-            conf = gateway_conf(workdir, port, admin, upstream_port, mode)
+            conf = gateway_conf(workdir, port, admin, upstream_port, mode, args.nice)
             async with chatguard(conf, workdir, port) as server:
                 base = f"http://127.0.0.1:{port}"
                 timeout = aiohttp.ClientTimeout(total=600)
@@ -192,6 +193,7 @@ def main() -> int:
                         help="offload modes measured, one gateway each, in this order")
     parser.add_argument("--small", type=int, default=400, help="small requests measured alone")
     parser.add_argument("--shapes", nargs="+", default=list(WORST), help="worst-case shapes sent at 1 MB")
+    parser.add_argument("--nice", type=int, help="offload.nice of the gateways (default: the gateway's own)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     results = asyncio.run(run(args))

@@ -118,7 +118,7 @@ def portable(message: Message) -> Message:
     return dataclasses.replace(message, metadata=dict(message.metadata))
 
 
-def _serve(conn: Connection, specs: dict[str, Spec]) -> None:
+def _serve(conn: Connection, specs: dict[str, Spec], nice: int = 0) -> None:
     """The worker process: build the filters once, then answer one request at a time.
 
     `("one", name, message, limit)`: filter `name`'s verdict. With a `limit` the filter must only
@@ -131,6 +131,8 @@ def _serve(conn: Connection, specs: dict[str, Spec]) -> None:
     from filters._registry import build
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the gateway ends us
+    if nice:
+        os.nice(nice)
     try:
         built = {name: build(name, use, options, path) for name, (use, options, path) in specs.items()}
     except Exception as exc:
@@ -227,9 +229,9 @@ class _Worker:
         self.channel = channel
 
     @classmethod
-    async def start(cls, specs: dict[str, Spec], label: str) -> _Worker:
+    async def start(cls, specs: dict[str, Spec], label: str, nice: int = 0) -> _Worker:
         ours, theirs = _SPAWN.Pipe()
-        process = _SPAWN.Process(target=_serve, args=(theirs, specs), daemon=True, name=label)
+        process = _SPAWN.Process(target=_serve, args=(theirs, specs, nice), daemon=True, name=label)
         await asyncio.to_thread(process.start)
         theirs.close()
         worker = cls(process, _Channel(ours))
@@ -254,11 +256,12 @@ class WorkerPool:
     """`processes` worker processes, each with every filter of `specs` built; see the module text.
 
     `queue`: how many calls may wait for a busy pool (None: no bound; the callers' deadlines bound them).
-    `watch` is told of the pool's work as it happens.
+    `watch` is told of the pool's work as it happens. `nice` is added to the processes' niceness, so
+    that where they compete for a core with the gateway's event loops, the loops win.
     """
 
     def __init__(self, specs: Mapping[str, Spec], processes: int, queue: int | None, label: str,
-                 watch: PoolWatch = NO_WATCH) -> None:
+                 watch: PoolWatch = NO_WATCH, *, nice: int = 0) -> None:
         self.specs: dict[str, Spec] = {name: (use, plain(options), path) for name, (use, options, path) in specs.items()}
         self.processes = processes
         self.queue = queue
@@ -271,6 +274,7 @@ class WorkerPool:
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
         self.watch = watch
+        self.nice = nice
         self._working = 0  # calls holding a process
 
     @property
@@ -294,7 +298,7 @@ class WorkerPool:
             self._starting.add_done_callback(_log_start_failure)
 
     async def _start(self) -> None:
-        started = await asyncio.gather(*(_Worker.start(self.specs, self.label) for _ in range(self.processes)),
+        started = await asyncio.gather(*(_Worker.start(self.specs, self.label, self.nice) for _ in range(self.processes)),
                                        return_exceptions=True)
         workers = [w for w in started if isinstance(w, _Worker)]
         failed = [w for w in started if not isinstance(w, _Worker)]
@@ -412,7 +416,7 @@ class WorkerPool:
         pause = RESTART_PAUSE[0]
         while not self._closed:
             try:
-                fresh = await _Worker.start(self.specs, self.label)
+                fresh = await _Worker.start(self.specs, self.label, self.nice)
             except Exception as exc:
                 log.error("%s: a new worker process failed to start (%s); retrying in %.0f s", self.label,
                           type(exc).__name__, pause)

@@ -166,8 +166,11 @@ class OffloadSettings:
     queue: int = 64                  # long texts waiting for a busy process; more fail closed at once
     from_chars: int = 2048           # texts this long and longer leave the event loop
     start: Literal["lazy", "eager"] = "lazy"  # eager: with the gateway (startup waits, a failure stops it)
+    nice: int = 10                   # added to the processes' niceness: the event loops win the CPU from them
 
     def validate(self, path: str) -> None:
+        if not 0 <= self.nice <= 19:
+            raise ConfigError(join(path, "nice"), f"expected 0 to 19, got {self.nice!r}")
         if not 1 <= self.processes <= 64:
             raise ConfigError(join(path, "processes"), f"expected 1 to 64, got {self.processes!r}")
         if not 1 <= self.queue <= 10000:

@@ -120,5 +120,5 @@ def _offload(config: OffloadSettings, settings: Settings, filters: Mapping[str, 
     if config.mode == "thread" or not offloadable:
         return Offload(config.from_chars)
     specs = {name: (ref.use, ref.options, join("filters", name)) for name, ref in offloadable.items()}
-    pool = WorkerPool(specs, config.processes, config.queue, "chatguard-offload", watch)
+    pool = WorkerPool(specs, config.processes, config.queue, "chatguard-offload", watch, nice=config.nice)
     return Offload(config.from_chars, pool, eager=config.start == "eager")

@@ -184,6 +184,16 @@ async def test_a_full_queue_fails_closed_at_once(pool: WorkerPool, tmp_path: Pat
     assert watched.gauges == {"waiting": 0, "working": 0} and len(watched.seconds) == 2
 
 
+async def test_the_processes_yield_the_cpu_to_the_gateway(plugins: Path) -> None:
+    pool = WorkerPool({"where": ("where", {}, "filters.where")}, 1, 1, "chatguard-offload-test", nice=5)
+    try:
+        await asyncio.wait_for(pool.start(), PATIENCE)
+        (pid,) = pool.pids()
+        assert os.getpriority(os.PRIO_PROCESS, pid) == os.getpriority(os.PRIO_PROCESS, 0) + 5
+    finally:
+        await pool.aclose()
+
+
 async def test_closing_ends_the_processes(pool: WorkerPool) -> None:
     await asyncio.wait_for(pool.start(), PATIENCE)
     processes = [worker.process for worker in pool._all]
@@ -204,6 +214,8 @@ async def test_the_thread_checks_the_verdict_contract_too() -> None:
     ({"queue": 0}, "offload.queue"),
     ({"from_chars": 0}, "offload.from_chars"),
     ({"start": "later"}, "offload.start"),
+    ({"nice": 20}, "offload.nice"),
+    ({"nice": -1}, "offload.nice"),
 ])
 def test_bad_offload_settings_name_their_key(entry: dict[str, object], key: str) -> None:
     with pytest.raises(ConfigError) as refused:
