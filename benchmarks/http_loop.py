@@ -3,13 +3,15 @@
     .venv/bin/python -m benchmarks.http_loop                         # CPU µs per request, every variant
     .venv/bin/python -m benchmarks.http_loop --variants chain noop   # some of them
     .venv/bin/python -m benchmarks.http_loop --profile chain         # cProfile of one variant, top functions
-    PYTHONPATH=/path/to/other/checkout .venv/bin/python -m benchmarks.http_loop   # another version
+    .venv/bin/python -m benchmarks.http_loop --instructions          # instructions per request (callgrind)
+    cd /other/checkout && PYTHONPATH=. /path/to/.venv/bin/python -m benchmarks.http_loop   # another version
+                                                                     # (copy this file into an older one)
 
 Each variant serves the benchmark's chat POST (the main table's ~300-byte JSON, answered by a fixed
-chat JSON) through the real server (`gateway.server.run`: listener, guard, dispatch, proxy, upstream
-pool) over loopback sockets. The client and the backend are minimal asyncio protocols in the same
-process; `direct` times them alone (the client talking to the backend), so `gateway` = variant -
-direct is what the gateway costs per request. Variants:
+chat JSON) through the real server, started as `gateway.server.run` starts it (listener with the
+connection guard, dispatch, proxy, upstream pool), over loopback sockets. The client and the backend
+are minimal asyncio protocols in the same process; `direct` times them alone (the client talking to
+the backend), so `gateway` = variant - direct is what the gateway costs per request. Variants:
 
     direct      the client and the backend only
     pass        pass-through route (no message fields, no filters)
@@ -19,7 +21,10 @@ direct is what the gateway costs per request. Variants:
     chain       masking + threat on /text, both directions (the main table's `chain`)
 
 Rounds alternate between the variants; each figure is the best round (on a shared machine the least
-disturbed one).
+disturbed one). On a machine too busy for CPU time to hold still, `--instructions` counts the
+instructions per request under valgrind's callgrind instead (1,000 requests after a warm-up; about
+half a minute per variant): the same figure whatever else runs, though it does not see system calls
+or cache misses.
 """
 
 from __future__ import annotations
@@ -28,9 +33,15 @@ import argparse
 import asyncio
 import cProfile
 import gc
+import os
 import pstats
+import shutil
+import signal
+import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
@@ -74,9 +85,10 @@ class Backend(asyncio.Protocol):
 class Client(asyncio.Protocol):
     """One keep-alive connection in a closed loop: send the POST, wait for the whole answer, again."""
 
-    def __init__(self, request: bytes, counter: list[int]) -> None:
+    def __init__(self, request: bytes, counter: list[int], watch: Callable[[], None] | None = None) -> None:
         self.request = request
         self.counter = counter
+        self.watch = watch  # told of every answer
         self.buffer = b""
         self.transport: asyncio.Transport | None = None
         self.failed: str | None = None
@@ -103,6 +115,8 @@ class Client(asyncio.Protocol):
         self.counter[0] += 1
         assert self.transport is not None
         self.transport.write(self.request)
+        if self.watch is not None:
+            self.watch()
 
 
 async def _noop(message: Message) -> Verdict:
@@ -178,6 +192,71 @@ async def one_round(variant: str, seconds: float, connections: int, size: int,
     return 1e6 * cpu / max(count, 1)
 
 
+async def counted(variant: str, requests: int, connections: int, size: int) -> None:
+    """For `--instructions` (run under callgrind with instrumentation off): warm up, say `warm`, and on
+    SIGUSR1 (sent once instrumentation is on) serve exactly `requests` more requests, then exit."""
+    loop = asyncio.get_running_loop()
+    body = chat_json(size).encode()
+    answer = chat_json().encode()
+    response = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+                % len(answer)) + answer
+    backend = await loop.create_server(lambda: Backend(response), "127.0.0.1", 0)
+    port = backend.sockets[0].getsockname()[1]
+    workdir = Path(tempfile.mkdtemp(prefix="chatguard-http-loop-"))
+    if variant != "direct":
+        port, _ = await _serve(variant, port, workdir)
+    request = (b"POST %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: application/json\r\n"
+               b"Content-Length: %d\r\n\r\n" % (HTTP_PATH.encode(), port, len(body))) + body
+    counter = [0]
+    stop = [-1]
+    warm, done = loop.create_future(), loop.create_future()
+
+    def watch() -> None:
+        if counter[0] == 300 and not warm.done():  # warm-up: pools filled, every code path run
+            warm.set_result(None)
+        if counter[0] == stop[0] and not done.done():
+            done.set_result(None)
+
+    def go() -> None:
+        stop[0] = counter[0] + requests
+
+    loop.add_signal_handler(signal.SIGUSR1, go)
+    clients = [(await loop.create_connection(lambda: Client(request, counter, watch), "127.0.0.1", port))[1]
+               for _ in range(connections)]
+    await asyncio.wait_for(warm, 600)  # a backend or gateway that does not answer: no figure
+    failed = [c.failed for c in clients if c.failed]
+    if failed:
+        raise SystemExit(f"{variant}: {failed[0]}")
+    print("warm", flush=True)
+    await done
+    shutil.rmtree(workdir, ignore_errors=True)
+    os._exit(0)  # at once: what follows the last request is not counted
+
+
+def instructions(variant: str, requests: int, connections: int, size: int) -> float:
+    """Instructions per request of this process (gateway, backend and client) under callgrind, counted
+    over `requests` requests after a warm-up: the same figure however busy the machine is."""
+    valgrind, control = shutil.which("valgrind"), shutil.which("callgrind_control")
+    if valgrind is None or control is None:
+        raise SystemExit("valgrind not found: apt-get install valgrind")
+    with tempfile.TemporaryDirectory(prefix="chatguard-callgrind-") as tmp:
+        out = Path(tmp) / "callgrind.out"
+        child = subprocess.Popen(
+            [valgrind, "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}", sys.executable,
+             "-m", "benchmarks.http_loop", "--counted", variant, "--requests", str(requests),
+             "--connections", str(connections), "--size", str(size)],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        assert child.stdout is not None
+        if child.stdout.readline().strip() != "warm":
+            child.kill()
+            raise SystemExit(f"{variant}: the counted run did not start")
+        subprocess.run([control, "-i", "on", str(child.pid)], check=True, capture_output=True, timeout=600)
+        child.send_signal(signal.SIGUSR1)
+        child.wait(timeout=1200)
+        totals = [line for line in out.read_text().splitlines() if line.startswith(("totals:", "summary:"))]
+    return int(totals[0].split()[1]) / requests
+
+
 async def measure(variants: list[str], rounds: int, seconds: float, connections: int, size: int) -> dict[str, float]:
     best: dict[str, float] = {}
     for _ in range(rounds):
@@ -197,7 +276,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--size", type=int, default=DEFAULT_SIZE)
     parser.add_argument("--profile", choices=VARIANTS[1:], help="cProfile one round of this variant")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--instructions", action="store_true",
+                        help="instructions per request under callgrind instead of CPU time (needs valgrind)")
+    parser.add_argument("--requests", type=int, default=1000, help="requests counted with --instructions")
+    parser.add_argument("--counted", choices=VARIANTS, help=argparse.SUPPRESS)  # the child of --instructions
     args = parser.parse_args(argv)
+    if args.counted:
+        uvloop.run(counted(args.counted, args.requests, args.connections, args.size))
+        return
+    if args.instructions:
+        for variant in args.variants:
+            print(f"{variant:8} {instructions(variant, args.requests, args.connections, args.size):12,.0f} "
+                  "instructions/req", flush=True)
+        return
     from gateway.server import tune_gc
     tune_gc()
     if args.profile:
