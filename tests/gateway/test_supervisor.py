@@ -77,6 +77,10 @@ async def test_a_worker_killed_by_the_os_is_replaced_logged_and_counted(tmp_path
         await until(lambda: len(ready_pids(gateway)) == 3, "a replacement worker ready")
         replacement = ready_pids(gateway)[2]
         assert alive(survivor) and alive(replacement) and not alive(victim)
+        # Each worker a session of its own (scheduled as a process of its own, signalled by the supervisor).
+        assert gateway.proc is not None
+        assert [os.getsid(pid) for pid in (survivor, replacement)] == [survivor, replacement]
+        assert os.getsid(gateway.proc.pid) not in (survivor, replacement)
         died = logged(gateway, "worker died; restarting it")
         assert [(d["pid"], d["how"]) for d in died] == [(victim, "signal SIGKILL")]
         for i in range(10):
