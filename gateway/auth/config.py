@@ -47,6 +47,9 @@ class LockoutSettings:
         for name in ("pair_failures", "user_failures"):
             if getattr(self, name) < 1:
                 raise OptionsError(join(path, name), "must be >= 1")
+        for name in ("pair_lock", "user_lock", "user_lock_max", "window"):  # 0 would lock nobody out
+            if not getattr(self, name) > 0:
+                raise OptionsError(join(path, name), "must be > 0")
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,12 @@ class RateLimitSettings:
 
     requests: int = 30
     window: Duration = Duration(60)
+
+    def validate(self, path: str) -> None:
+        if self.requests < 1:
+            raise OptionsError(join(path, "requests"), "must be >= 1")
+        if not self.window > 0:
+            raise OptionsError(join(path, "window"), "must be > 0")
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,8 @@ class UpstreamSettings:
             raise ConfigError(join(path, "url"), "must be scheme://host[:port] only (no path or query)")
         if self.pool_size < 1:
             raise ConfigError(join(path, "pool_size"), f"expected >= 1, got {self.pool_size}")
+        if not self.connect_timeout > 0:
+            raise ConfigError(join(path, "connect_timeout"), f"expected a duration > 0, got {float(self.connect_timeout)}")
         if not 0 < self.pool_timeout <= 60:
             raise ConfigError(join(path, "pool_timeout"),
                               f"expected a duration in (0, 60s], got {float(self.pool_timeout)}")
@@ -109,9 +111,12 @@ class WebSocketSettings:
     close_timeout: Duration = Duration(5)
 
     def validate(self, path: str) -> None:
-        for name in ("max_connections", "max_connections_per_ip", "max_upstream_connections"):
+        # max_frame 0 would be no bound at all to aiohttp; heartbeat 0 turns the pings off.
+        for name in ("max_frame", "max_connections", "max_connections_per_ip", "max_upstream_connections"):
             if getattr(self, name) < 1:
                 raise ConfigError(join(path, name), f"expected >= 1, got {getattr(self, name)}")
+        if not self.close_timeout > 0:
+            raise ConfigError(join(path, "close_timeout"), f"expected a duration > 0, got {float(self.close_timeout)}")
 
 
 @dataclass(frozen=True)
@@ -134,7 +139,8 @@ class LimitSettings:
         for key in ("header_timeout", "body_timeout", "idle_timeout", "send_timeout"):
             if not getattr(self, key) > 0:
                 raise ConfigError(join(path, key), f"expected a duration > 0, got {getattr(self, key)!r}")
-        for key in ("max_connections", "max_connections_per_ip", "max_fields", "max_chars", "inflate_ratio"):
+        for key in ("max_body", "max_header_size", "max_connections", "max_connections_per_ip", "max_fields",
+                    "max_chars", "inflate_ratio"):
             if getattr(self, key) < 1:
                 raise ConfigError(join(path, key), f"expected >= 1, got {getattr(self, key)}")
 
@@ -220,6 +226,10 @@ class RouteWebSocket:
     max_frame: ByteSize | None = None
     on_block: Literal["drop", "error_frame", "close"] = "error_frame"
     on_parse_error: Literal["close_1003", "close_1008"] = "close_1003"
+
+    def validate(self, path: str) -> None:
+        if self.max_frame is not None and self.max_frame < 1:
+            raise ConfigError(join(path, "max_frame"), f"expected >= 1, got {self.max_frame}")
 
 
 @dataclass(frozen=True)
@@ -316,7 +326,7 @@ class Settings:
             if not route.allow:
                 raise ConfigError(join(route_path, "allow"),
                                   "must list at least one role (deny by default; public routes say [anonymous])")
-            for key in ("max_fields", "max_chars"):
+            for key in ("max_body", "max_fields", "max_chars"):
                 if (value := getattr(route, key)) is not None and value < 1:
                     raise ConfigError(join(route_path, key), f"expected >= 1, got {value}")
             if route.encrypt_fields.xmpp and not route.match.websocket:

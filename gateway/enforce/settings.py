@@ -32,8 +32,11 @@ class BanPolicy:
     memory: Duration = Duration(7 * 86400)
 
     def validate(self, path: str) -> None:
-        if not (self.base > 0 and self.cap >= self.base and self.memory > 0):
-            raise OptionsError(path, "expected base > 0, cap >= base and memory > 0")
+        for name in ("base", "memory"):
+            if not getattr(self, name) > 0:
+                raise OptionsError(join(path, name), f"expected a duration > 0, got {float(getattr(self, name))}")
+        if self.cap < self.base:
+            raise OptionsError(join(path, "cap"), f"expected at least base ({float(self.base)}), got {float(self.cap)}")
         if self.factor < 1:
             raise OptionsError(join(path, "factor"), f"expected >= 1, got {self.factor}")
 
@@ -53,8 +56,9 @@ class ResponseSettings:
     def validate(self, path: str) -> None:
         for i, band in enumerate(self.bands):
             band.validate(join(join(path, "bands"), i))
-        if not (self.throttle_for > 0 and self.quarantine_for > 0):
-            raise OptionsError(path, "throttle_for and quarantine_for must be > 0")
+        for name in ("throttle_for", "quarantine_for"):
+            if not getattr(self, name) > 0:
+                raise OptionsError(join(path, name), f"expected a duration > 0, got {float(getattr(self, name))}")
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,12 @@ class AlertSettings:
     timeout: Duration = Duration(5)
 
     def validate(self, path: str) -> None:
-        if self.queue < 1 or self.attempts < 1:
-            raise OptionsError(path, "queue and attempts must be >= 1")
-        if not (self.backoff > 0 and self.max_backoff >= self.backoff and self.timeout > 0):
-            raise OptionsError(path, "expected backoff > 0, max_backoff >= backoff and timeout > 0")
+        for name in ("queue", "attempts"):
+            if getattr(self, name) < 1:
+                raise OptionsError(join(path, name), f"expected >= 1, got {getattr(self, name)}")
+        for name in ("backoff", "timeout"):
+            if not getattr(self, name) > 0:
+                raise OptionsError(join(path, name), f"expected a duration > 0, got {float(getattr(self, name))}")
+        if self.max_backoff < self.backoff:
+            raise OptionsError(join(path, "max_backoff"),
+                               f"expected at least backoff ({float(self.backoff)}), got {float(self.max_backoff)}")

@@ -241,3 +241,91 @@ def test_exemptions_are_still_options() -> None:
     """An exemption for an option that no longer exists hides nothing: remove it."""
     options = set(_options(Settings, ""))
     assert set(EXEMPT) <= options
+
+
+# A bad value for each key: 0 for numbers and durations, a word no choice has for the others. Keys
+# that take 0 (as the README's limits text says) get -1 instead.
+ZERO_ALLOWED = {"websocket.heartbeat", "routes[].timeout", "offload.nice"}
+# The concrete name a README placeholder stands for in the config below.
+NAMES = {"upstreams": "chat", "masking": "mask", "threat": "threat", "behaviour": "behaviour", None: "mask"}
+
+
+def _config(tmp_path: Path) -> dict[str, Any]:
+    """A config that loads and passes check-config, with every section the tables name present."""
+    from gateway.auth.tokens import generate_pem
+
+    key = tmp_path / "signing.pem"
+    key.write_bytes(generate_pem("EdDSA"))
+    return {
+        "upstreams": {"chat": {"url": "http://127.0.0.1:8008"}},
+        "filters": {"mask": {"use": "masking"}, "threat": {"use": "threat"}, "behaviour": {"use": "behaviour"}},
+        "auth": {"store": f"sqlite:///{tmp_path}/users.db", "jwt": {"signing_keys": [str(key)]},
+                 "delegates": [{"routes": ["chat"], "path": "/whoami"}]},
+        "audit": {"path": str(tmp_path / "audit.jsonl"), "signing_key_file": str(key),
+                  "postgres": {"dsn": "postgresql://127.0.0.1/chatguard"}},
+        "routes": [{"name": "chat", "match": {"path": "/"}, "upstream": "chat", "allow": ["anonymous"],
+                    "filters": ["mask", "threat", "behaviour"]}],
+    }
+
+
+def _place(config: dict[str, Any], key: str, use: str | None, value: Any) -> str:
+    """Put `value` at README key `key` in `config`; the key path an error must name."""
+    node: Any = config
+    named: list[str] = []
+    parts = key.replace("[]", ".[]").split(".")
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if part == "[]":
+            node, named[-1] = node[0], f"{named[-1]}[0]"
+            continue
+        if part == "<name>":
+            part = NAMES["upstreams" if parts[i - 1] == "upstreams" else use]
+        named.append(part)
+        if last:
+            node[part] = value
+        else:
+            node = node.setdefault(part, [{}] if parts[i + 1] == "[]" else {})
+    return ".".join(named)
+
+
+def _bad(key: str, use: str | None) -> Any:
+    _, tp = _default(key, use)
+    if tp in (int, float, Duration, ByteSize):
+        return -1 if key in ZERO_ALLOWED else 0
+    return "nonsense"
+
+
+def _check_config(tmp_path: Path, config: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    import yaml
+
+    from gateway.cli import main
+
+    path = tmp_path / "chatguard.yaml"
+    path.write_text(yaml.safe_dump(config))
+    status = main(["check-config", str(path)])
+    return status, capsys.readouterr().err
+
+
+def test_the_config_for_bad_values_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, err = _check_config(tmp_path, _config(tmp_path), capsys)
+    assert status == 0, err
+
+
+@pytest.mark.parametrize(("key", "use"), [(k, u) for k, _, u in KEYS], ids=[f"{k}@{u}" if u else k for k, _, u in KEYS])
+def test_a_bad_value_stops_startup_naming_the_key(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                   key: str, use: str | None) -> None:
+    config = _config(tmp_path)
+    bad = _bad(key, use)
+    named = _place(config, key, use, bad)
+    status, err = _check_config(tmp_path, config, capsys)
+    assert status == 2, f"{named}: {bad!r} was accepted"
+    assert err.count("\n") == 1 and err.startswith(f"chatguard: config error: {named}: "), err
+
+
+@pytest.mark.parametrize("key", sorted(ZERO_ALLOWED))
+def test_zero_is_taken_only_where_the_readme_says(tmp_path: Path, capsys: pytest.CaptureFixture[str], key: str) -> None:
+    config = _config(tmp_path)
+    _place(config, key, None, 0)
+    status, err = _check_config(tmp_path, config, capsys)
+    assert status == 0, err
+    assert f"`{key}`" in _section().split("\n\n", 1)[0], "the README's limits text names the keys that take 0"
