@@ -103,6 +103,22 @@ class Chain:
         self.fail_open = fail_open
         self._by_direction = {d: tuple(s for s in self.steps if s.filter.handles(d)) for d in Direction}
 
+    def steps_for(self, direction: Direction) -> tuple[Step, ...]:
+        """The steps that inspect messages going `direction`, in config order."""
+        return self._by_direction[direction]
+
+    @staticmethod
+    def begin(step: Step, message: Message) -> Called | Coroutine[Any, Any, Called]:
+        """One of the steps' call, for a caller that runs the steps itself (`begin_step`)."""
+        return begin_step(step, message)
+
+    def resume(self, message: Message, start: int, first: Called | Awaitable[Called],
+               spent: float) -> Coroutine[Any, Any, ChainResult]:
+        """`run` over `message`, begun by the caller: the steps before `start` passed, step `start` answered
+        `first` (what `begin` gave), `spent` CPU so far."""
+        return run_steps(self._by_direction[message.direction], message, self.fail_open, start=start, first=first,
+                         spent=spent)
+
     def active(self, direction: Direction) -> bool:
         """True when at least one filter inspects messages going `direction`."""
         return bool(self._by_direction[direction])
@@ -170,20 +186,24 @@ StepCall = Callable[[int, Step, Message], Awaitable[Called | None]]
 
 
 async def run_steps(steps: Sequence[Step], message: Message, fail_open: bool,
-                    call: StepCall | None = None) -> ChainResult:
+                    call: StepCall | None = None, *, start: int = 0,
+                    first: Called | Awaitable[Called] | None = None, spent: float = 0.0) -> ChainResult:
     """The one loop over a chain's steps, for single messages and for streams alike.
 
     Config order; `modify` passes the new text on; `block` stops; a filter that fails (raises,
     times out, goes over its budget, breaks the contract) blocks, unless `fail_open`, which
     skips it. `call` runs one step (default: `Filter.inspect` under the step's budget).
+    A run begun elsewhere goes on from step `start`: the steps before it gave their `passed`
+    verdicts (`spent` CPU between them), and step `start` answered `first` (`begin_step`'s answer).
     """
     action = Action.PASS
-    verdicts: list[Verdict] = []
+    verdicts: list[Verdict] = [step.passed for step in steps[:start]]
     failures: tuple[str, ...] = ()
-    spent = 0.0
-    for number, step in enumerate(steps):
+    for number in range(start, len(steps)):
+        step = steps[number]
         if call is None:  # most steps end without awaiting anything: no coroutine of their own
-            called: Called | Awaitable[Called] | None = begin_step(step, message)
+            called: Called | Awaitable[Called] | None = begin_step(step, message) \
+                if first is None or number != start else first
             if type(called) is not tuple:
                 called = await called  # type: ignore[misc]
         else:

@@ -7,12 +7,15 @@ chain, which is what most frames of most routes need. Both give the same `Inspec
 
 from __future__ import annotations
 
-from filters import Channel, Direction
+import asyncio
+
+from filters import Action, ChainResult, Channel, Direction
 from gateway.codec import Codec, CodecError
 from gateway.e2ee.policy import E2EERefusal
 from gateway.inspect import bulk
 from gateway.inspect.exchange import Exchange
-from gateway.inspect.inspection import Inspection, run_fields
+from gateway.inspect.html_fields import is_html
+from gateway.inspect.inspection import YIELD_AFTER, Inspection, field_message, run_fields
 from gateway.inspect.message import inspect_message
 from gateway.keys import FIELD_CRYPTO, METRICS, TRANSCRIBER
 
@@ -22,7 +25,8 @@ __all__ = ["FrameInspector"]
 class FrameInspector:
     """The inspection of one connection's frames going one way; never shared between connections."""
 
-    __slots__ = ("_chain", "_codec", "_direction", "_exchange", "_plain", "_template", "count", "transcribed")
+    __slots__ = ("_chain", "_codec", "_direction", "_exchange", "_passed", "_plain", "_route", "_steps", "_template",
+                 "count", "transcribed")
 
     def __init__(self, exchange: Exchange, direction: Direction, codec: Codec) -> None:
         plan = exchange.plan
@@ -31,6 +35,9 @@ class FrameInspector:
         self._codec = codec
         self._chain = plan.chain(direction)
         self._template = exchange.message(direction, Channel.WS)
+        self._steps = self._chain.steps_for(direction)
+        self._passed = tuple(step.passed for step in self._steps)  # the verdicts of a frame all passed
+        self._route = plan.name
         app = exchange.request.app
         self.count = app[METRICS].count_verdict  # for `enforce.settle.forwarded`, looked up once
         self.transcribed = app.get(TRANSCRIBER) is not None  # mounted once, with the app
@@ -38,6 +45,53 @@ class FrameInspector:
             self._plain = plan.e2ee is None and plan.seal_codec is None
         else:  # no field envelopes to open (the key service is mounted once, with the app)
             self._plain = exchange.request.app.get(FIELD_CRYPTO) is None
+
+    async def relay(self, data: str | bytes) -> bytes | Inspection | CodecError | E2EERefusal:
+        """The bytes to forward for a frame every filter passed as it came, with nothing else to do for it
+        (what `enforce.settle.forwarded` would give, already counted); else what `inspect` gives.
+
+        Most frames: one text frame, a field or two, every filter answering `PASS` at once. For them the
+        steps run here, one after another, building no chain result or inspection; at the first step
+        that answers anything else (or awaits) the general loop takes over from that very step, with
+        what was decided so far, so no filter runs twice."""
+        if not self._plain or self.transcribed or type(data) is not str or len(data) >= bulk.THREAD_FROM:
+            return await self.inspect(data)
+        try:
+            extracted = self._codec.extract_frame(data)
+        except CodecError as exc:
+            return exc
+        fields = extracted.fields
+        chain, template = self._chain, self._template
+        chars = 0
+        for found in fields:
+            if is_html(found.path):
+                return await run_fields(extracted, data, chain, template)
+            chars += len(found.text)
+        least = chain.batch_from(self._direction)
+        if least is not None and chars >= least:  # the worker-process batch may take it
+            return await run_fields(extracted, data, chain, template)
+        steps, begin = self._steps, chain.begin
+        prior: list[ChainResult] = []
+        computed = 0.0
+        for found in fields:
+            message = field_message(template, found)
+            spent = 0.0
+            for number, step in enumerate(steps):
+                called = begin(step, message)
+                if type(called) is not tuple or called[0] is not step.passed:
+                    prior.append(await chain.resume(message, number, called, spent))
+                    return await run_fields(extracted, data, chain, template, prior=prior)
+                spent += called[2]
+            prior.append(ChainResult(Action.PASS, found.text, self._passed, (), spent))
+            computed += spent
+            if computed >= YIELD_AFTER:
+                computed = 0.0
+                await asyncio.sleep(0)  # as between the fields of any payload
+        count, route = self.count, self._route
+        for _ in fields:
+            for step in steps:
+                count(route, step.name, "pass")
+        return data.encode()
 
     async def inspect(self, data: str | bytes) -> Inspection | CodecError | E2EERefusal:
         """What `inspect_message` gives for the frame `data`."""

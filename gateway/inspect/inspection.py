@@ -67,7 +67,7 @@ async def inspect_query(codec: Codec, chain: Chain, query: str, template: Messag
     return await run_fields(codec.extract_query(query), query, chain, template)
 
 
-def _field_message(template: Message | None, found: TextField) -> Message:
+def field_message(template: Message | None, found: TextField) -> Message:
     if template is None:
         raise TypeError("a chain runs over fields as messages made from a template")
     # Positional: the order of Message's fields (text, direction, channel, route, field, principal,
@@ -78,14 +78,16 @@ def _field_message(template: Message | None, found: TextField) -> Message:
 
 async def run_fields(extracted: Extracted, payload: bytes | str,
                      run: Chain | Callable[[TextField], Awaitable[ChainResult]], template: Message | None = None,
-                     seen: Callable[[TextField, int], None] | None = None) -> Inspection:
+                     seen: Callable[[TextField, int], None] | None = None,
+                     prior: Sequence[ChainResult] = ()) -> Inspection:
     """The one loop over a payload's text fields: stop at the first block, re-encode what changed.
 
     `run` decides a field: a chain, run over the field as a message made from `template`, or a
     function (a stream's); `seen` is told of every field that passed. A chain may take all of the
     fields to a worker process in one call (`Chain.run_batch`); otherwise every `YIELD_AFTER`
     seconds of filter CPU time the event loop gets a turn, so a payload of many fields delays the
-    worker's other clients by one slice at a time, not by all of it.
+    worker's other clients by one slice at a time, not by all of it. `prior`: the results of the first
+    fields, decided already (`gateway.inspect.frames`), taken as if the loop had computed them.
     """
     fields: Sequence[TextField] = extracted.fields
     chars = 0
@@ -95,7 +97,7 @@ async def run_fields(extracted: Extracted, payload: bytes | str,
             fields = [TextField(f.path, as_read(f.text)) if is_html(f.path) else f for f in fields]
             chars = sum(len(f.text) for f in fields)
             break
-    if isinstance(run, Chain) and template is not None and seen is None:
+    if isinstance(run, Chain) and template is not None and seen is None and not prior:
         least = run.batch_from(template.direction)
         if least is not None and chars >= least:
             batch = await run.run_batch(template, [(found.path, found.text) for found in fields])
@@ -106,7 +108,10 @@ async def run_fields(extracted: Extracted, payload: bytes | str,
     replacements: dict[int, str] = {}
     computed = 0.0  # CPU the filters spent since this loop last let the event loop run
     for index, found in enumerate(fields):
-        result = await (run.run(_field_message(template, found)) if isinstance(run, Chain) else run(found))
+        if index < len(prior):
+            result = prior[index]
+        else:
+            result = await (run.run(field_message(template, found)) if isinstance(run, Chain) else run(found))
         results.append(result)
         sources.append((found.path, found.text))
         computed += result.cpu

@@ -219,7 +219,9 @@ class Bridge:
 
     async def _filtered(self, frames: FrameInspector, direction: Direction, src: Side, data: str | bytes) -> bytes | None:
         """The payload to forward after codec -> chain -> enforce, or None when it stops here."""
-        result = await frames.inspect(data)
+        result = await frames.relay(data)
+        if isinstance(result, bytes):  # most messages: every filter passed, nothing else to do
+            return result
         payload = forwarded(self.exchange, direction, result, frames.transcribed, frames.count)
         if payload is not None:  # most messages: every filter passed, nothing else to do
             return payload

@@ -20,7 +20,7 @@ from filters import (
 )
 from filters.testing import tmessage
 from gateway.codec import Codec, FieldSelector, TextField
-from gateway.inspect.inspection import YIELD_AFTER, _field_message, inspect
+from gateway.inspect.inspection import YIELD_AFTER, field_message, inspect
 from tests.filters.test_budget import spin
 
 
@@ -58,10 +58,10 @@ async def test_other_tasks_run_between_the_fields_of_a_costly_payload() -> None:
     assert turns - started >= 10  # about one turn per field; without yielding it would be none
 
 
-def test_a_field_message_is_the_template_with_the_field_text_and_path() -> None:
+def test_afield_message_is_the_template_with_the_field_text_and_path() -> None:
     template = Message(text="", direction=Direction.OUTBOUND, channel=Channel.WS, route="chat", field="",
                        principal=Principal("alice", frozenset({"agent"})), conversation="room", client="198.51.100.7",
                        metadata={"request_id": "rid"})
-    made = _field_message(template, TextField("/items/0/text", "hello"))
+    made = field_message(template, TextField("/items/0/text", "hello"))
     assert made == replace(template, text="hello", field="/items/0/text")
     assert made.principal is not ANONYMOUS and made.metadata is template.metadata
