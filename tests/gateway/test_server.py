@@ -325,3 +325,14 @@ def test_a_serving_process_collects_cycles_less_often_and_keeps_the_older_genera
         assert gc.get_threshold() == (server.GC_YOUNG, before[1], before[2])
     finally:
         gc.set_threshold(*before)
+
+
+def test_once_serving_what_startup_built_stays_out_of_full_collections() -> None:
+    kept = [[index] for index in range(1000)]  # objects the collector tracks, built before serving
+    try:
+        server.settle_heap()
+        assert gc.get_freeze_count() >= len(kept)
+        oldest = {id(item) for item in gc.get_objects(2)}  # what a full collection walks
+        assert not any(id(item) in oldest for item in kept)
+    finally:
+        gc.unfreeze()
