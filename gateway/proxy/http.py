@@ -26,9 +26,10 @@ from gateway.edge.headers import add_forwarding, client_headers, end_to_end, ide
 from gateway.edge.request_id import REQUEST_ID
 from gateway.enforce.decide import Result
 from gateway.enforce.settle import enforce, forwarded
+from gateway.inspect.bodies import inspect_body
 from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import Inspection
-from gateway.inspect.message import inspect_message, opener
+from gateway.inspect.message import opener
 from gateway.inspect.named import refused_names
 from gateway.inspect.query import checked_target
 from gateway.keys import FIELD_CRYPTO, METRICS, TRANSCRIBER
@@ -134,8 +135,7 @@ async def forward(exchange: Exchange) -> web.StreamResponse:
         if codec is None or not reads_body:
             body = raw
         else:
-            result = await inspect_message(exchange, Direction.INBOUND, codec, raw,
-                                           content_type=request.headers.get("Content-Type"))
+            result = await inspect_body(exchange, Direction.INBOUND, codec, raw, request.headers.get("Content-Type"))
             settled = await _settled(exchange, Direction.INBOUND, result)
             if not isinstance(settled, bytes):
                 return settled
@@ -351,8 +351,7 @@ async def _respond_inspected(exchange: Exchange, upstream: Answer, codec: Codec)
     except CodecError as exc:
         result = exc
     else:
-        result = await inspect_message(exchange, Direction.OUTBOUND, codec, raw,
-                                       content_type=upstream.headers.get("Content-Type"))
+        result = await inspect_body(exchange, Direction.OUTBOUND, codec, raw, upstream.headers.get("Content-Type"))
     settled = await _settled(exchange, Direction.OUTBOUND, result)
     if not isinstance(settled, bytes):
         return settled
