@@ -13,6 +13,12 @@ leaves is kept to four fifths of `hold`, so there is always room to wait. Each r
 then covers at most five times the text that is new to it (besides the 48 characters of
 context before the tail).
 
+Text of digits, punctuation and white space alone is no prose anyone reads as it arrives,
+and a dense run of it ("01 01 01 ...", random digits) is where reads cost the most: behind a
+held tail of such text, chunks of it wait until half of `hold` has arrived, and the read
+keeps at most half of `hold`, so each read covers about twice the text it lets out. A
+letter (or any other character) ends the wait at once.
+
 For a reader allowed to unmask, complete token placeholders in the emitted text are
 looked up in the vault and replaced by their originals; a placeholder still arriving at
 the end of a chunk ("[CARD tok_3fQ") is held back whole, so it is never sent in two
@@ -21,6 +27,7 @@ halves that nobody can unmask. Tokens the vault does not know stay as they are.
 
 from __future__ import annotations
 
+import string
 from collections.abc import Awaitable, Callable
 
 from filters._patterns import each_spans, encodable, spans, text_pattern
@@ -35,6 +42,8 @@ Placeholder = Callable[[Detection], Awaitable[str]]
 # Token placeholders of `text` this reader may see: (start, end, original, type) each.
 Unmask = Callable[[str], Awaitable[list[tuple[int, int, str, str]]]]
 
+# Digits, ASCII punctuation and white space: text of nothing else is no prose a reader waits for.
+_LETTERLESS = string.digits + string.punctuation + " \t\n\r\x0b\x0c"
 _CONTEXT = 48  # characters of emitted text kept so detectors still see the words before a value
 _PER_SCAN = 32  # candidates every scan may examine without drawing on the stream's reserve
 _PIECE = r"[+(]?[0-9A-Za-z().\-/]*\d[0-9A-Za-z().\-/]*"  # one group of a number as written
@@ -88,8 +97,11 @@ class StreamMasker:
         self._reserve = min(max(self._masker.max_values, earned), self._reserve + earned)
         self._unread += len(chunk)
         held = len(self._buffer) - self._unread
-        if 4 * self._unread < held and len(self._buffer) <= self._hold and not self._in_key:
-            return ""  # too little new text to read the held tail again for (see above)
+        if held and len(self._buffer) <= self._hold and not self._in_key:
+            if 4 * self._unread < held:
+                return ""  # too little new text to read the held tail again for (see above)
+            if 2 * self._unread < self._hold and not self._buffer.strip(_LETTERLESS):
+                return ""  # digits and separators behind a held tail: no reader waits on them (see above)
         return await self._emit(final=False)
 
     async def close(self) -> str:
@@ -131,7 +143,8 @@ class StreamMasker:
 
     def _cut(self, text: str, detections: list[Detection]) -> int:
         """Where the safe prefix ends: before any possible value start, within the hold bound."""
-        floor = max(0, len(text) - self._hold * 4 // 5)  # room to wait for more (see above)
+        keep = self._hold // 2 if not text.strip(_LETTERLESS) else self._hold * 4 // 5
+        floor = max(0, len(text) - keep)  # room to wait for more (see above)
         cut = max(floor, _tail_start(text, floor))
         for detection in detections:
             if detection.end <= cut:
