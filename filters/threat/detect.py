@@ -36,7 +36,8 @@ PASTED_CODE = (
     r"|;\s*\n|\{\s*\n|^\s*[$#]\s+[a-z]"
 )
 HIDDEN_SCORE = 0.8  # instructions written in invisible tag characters
-MAX_NESTED = 16  # base64 payloads decoded and analysed per message
+MAX_NESTED = 16  # base64 payloads analysed one by one per message; the rest are read in bundles
+BUNDLE_CHARS = 4096  # decoded characters of further base64 payloads analysed together
 FLOOD_SCORE = 1.0  # more links than are judged: the rest are unread, so fail closed (block)
 MARKUP = r"</?[a-z][a-z0-9:-]{0,30}(?:[\s/>]|$)|<!|<\?"  # what an HTML renderer would treat as a tag
 # Whatever the link finder can take holds "://", "www.", "data:" or a dot between a name and letters.
@@ -47,6 +48,29 @@ LINK_HINT = r"://|\bwww\.|\bdata:|[\pL\pN-]\.\pL{2}"
 GATES = (PASTED_CODE, normalise.LEET_HINT, normalise.SPACED, normalise.ENGLISH, normalise.MIXED_SCRIPT,
          normalise.BASE64_HINT, shell.COMMAND_HINT, shell.EXEC_CALL, MARKUP, LINK_HINT)
 _PASTED, _LEET, _SPACED, _ENGLISH, _MIXED, _BASE64, _SEPARATOR, _CALL, _MARKUP, _LINK = range(len(GATES))
+
+
+def _bundled(payloads: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The first `MAX_NESTED` payloads as they are, the rest joined by line breaks into bundles of about
+    `BUNDLE_CHARS` decoded characters, each spanning its payloads' runs: every payload is read (a
+    harmful one behind sixteen harmless ones is not skipped), at one analysis per bundle."""
+    if len(payloads) <= MAX_NESTED:
+        return payloads
+    bundles = payloads[:MAX_NESTED]
+    start, end, size = -1, -1, 0
+    texts: list[str] = []
+    for run_start, run_end, decoded in payloads[MAX_NESTED:]:
+        if start < 0:
+            start = run_start
+        end = run_end
+        texts.append(decoded)
+        size += len(decoded) + 1
+        if size >= BUNDLE_CHARS:
+            bundles.append((start, end, "\n".join(texts)))
+            start, texts, size = -1, [], 0
+    if texts:
+        bundles.append((start, end, "\n".join(texts)))
+    return bundles
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +112,7 @@ class Detector:
         if "prompt" in self.categories and hidden_text(text):
             self._keep(best, "prompt:hidden", HIDDEN_SCORE, Finding("prompt", 0, len(text), HIDDEN_SCORE))
         if nested and _BASE64 in gates and self.categories - {"link"}:
-            for start, end, decoded in base64_payloads(text)[:MAX_NESTED]:
+            for start, end, decoded in _bundled(base64_payloads(text)):
                 inner = self.analyse(decoded, nested=False)
                 for finding in inner.findings:
                     if finding.type != "link":

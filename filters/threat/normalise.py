@@ -22,7 +22,6 @@ from filters._patterns import Pattern, Spans, each_spans, encodable, text_patter
 from filters._text import CharMap, Folded, fold
 
 _MAX_ROUNDS = 3  # nested encodings deeper than this are themselves suspicious, not decoded further
-MAX_DECODED = 16384  # characters of a message run through the decoders (each escape costs a callback)
 
 _PERCENT_RUN = text_pattern(r"(?:%[0-9A-Fa-f]{2})+")
 _PERCENT_U = text_pattern(r"%[uU]([0-9A-Fa-f]{4})")
@@ -121,10 +120,9 @@ def _substitute(pattern: Pattern, text: str, decode: Callable[[str, Spans], str]
 def decode_layers(text: str) -> str:
     """Undo percent, %u, HTML entity and JavaScript escapes, a few rounds deep.
 
-    Past `MAX_DECODED` characters only the head is decoded (each escape costs a call):
-    a bound on the work per message, as every other step here has."""
-    if len(text) > MAX_DECODED:
-        return decode_layers(text[:MAX_DECODED]) + text[MAX_DECODED:]
+    The whole text, however long: the backend decodes all of it, so an escaped payload placed after a
+    long stretch of chat must be read as decoded too. Each round is linear (one RE2 pass per kind of
+    escape, each distinct escape decoded once) and the rounds are bounded."""
     for _ in range(_MAX_ROUNDS):
         before = text
         if "%" in text:

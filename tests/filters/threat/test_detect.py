@@ -60,3 +60,30 @@ def test_mixtures_of_escapes_and_syntax_never_raise() -> None:
     pick = random.Random(15)
     for _ in range(400):
         detector.analyse("".join(pick.choice(atoms) for _ in range(pick.randint(1, 8))))
+
+
+# Chat padding between the lines, so the escaped payload starts far past the first 16 KB.
+PADDING = "thanks, that helps a lot with my order from last week\n" * 400
+
+
+@pytest.mark.parametrize("escaped", [
+    "&lt;script&gt;alert(document.cookie)&lt;/script&gt;",
+    "%3Cscript%3Ealert(document.cookie)%3C%2Fscript%3E",
+    "%253Cscript%253Ealert(document.cookie)%253C%252Fscript%253E",
+    "\\x3cscript\\x3ealert(document.cookie)\\x3c/script\\x3e",
+])
+def test_an_escaped_payload_far_down_a_long_message_is_decoded_as_at_its_start(escaped: str) -> None:
+    alone = DETECTOR.analyse(escaped)
+    late = DETECTOR.analyse(PADDING + escaped)
+    assert len(PADDING) > 20_000
+    assert alone.scores["xss"] >= 0.8
+    assert late.scores["xss"] == alone.scores["xss"]
+
+
+def test_a_base64_payload_behind_many_harmless_ones_is_still_read() -> None:
+    harmless = " ".join(base64.b64encode(f"holiday photo number {n} attached".encode()).decode() for n in range(40))
+    wrapped = base64.b64encode(b"<script>alert(document.cookie)</script>").decode()
+    analysis = DETECTOR.analyse(f"{harmless} {wrapped}")
+    assert analysis.scores.get("xss", 0) >= 0.8
+    assert any(f.end > len(harmless) for f in analysis.findings if f.type == "xss")
+    assert DETECTOR.analyse(harmless).scores.get("xss", 0) == 0
