@@ -17,7 +17,10 @@ Text of digits, punctuation and white space alone is no prose anyone reads as it
 and a dense run of it ("01 01 01 ...", random digits) is where reads cost the most: behind a
 held tail of such text, chunks of it wait until half of `hold` has arrived, and the read
 keeps at most half of `hold`, so each read covers about twice the text it lets out. A
-letter (or any other character) ends the wait at once.
+letter (or any other character) ends the wait at once. Likewise after a busy read (one that
+examined 6 candidates or more: "x@y.com x@y.com ...", a list of addresses) chunks wait until a
+quarter of `hold` has arrived: re-reading the context each time would cost several times the
+text. Chat with a value or two in a sentence examines fewer and flows as before.
 
 For a reader allowed to unmask, complete token placeholders in the emitted text are
 looked up in the vault and replaced by their originals; a placeholder still arriving at
@@ -46,6 +49,7 @@ Unmask = Callable[[str], Awaitable[list[tuple[int, int, str, str]]]]
 _LETTERLESS = string.digits + string.punctuation + " \t\n\r\x0b\x0c"
 _CONTEXT = 48  # characters of emitted text kept so detectors still see the words before a value
 _PER_SCAN = 32  # candidates every scan may examine without drawing on the stream's reserve
+_BUSY = 6  # candidates examined from which a read was a busy one (see above)
 _PIECE = r"[+(]?[0-9A-Za-z().\-/]*\d[0-9A-Za-z().\-/]*"  # one group of a number as written
 # Every character `str.isspace` takes: a group starts after one of them (or at the start of the text).
 _SPACE = "[\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}]"
@@ -83,6 +87,7 @@ class StreamMasker:
         # chunk earns (`max_values` per 64 KB), never more than that in reserve.
         self._reserve = masker.max_values
         self._unread = 0  # characters at the end of the buffer no read has seen yet
+        self._busy = False  # whether the last read examined many candidates (see above)
         self.findings: list[MaskFinding] = []
 
     @property
@@ -97,6 +102,8 @@ class StreamMasker:
         self._reserve = min(max(self._masker.max_values, earned), self._reserve + earned)
         self._unread += len(chunk)
         held = len(self._buffer) - self._unread
+        if self._busy and 4 * self._unread < self._hold and len(self._buffer) <= self._hold and not self._in_key:
+            return ""  # the last read was a busy one: wait for a quarter of the hold (see above)
         if held and len(self._buffer) <= self._hold and not self._in_key:
             if 4 * self._unread < held:
                 return ""  # too little new text to read the held tail again for (see above)
@@ -116,6 +123,7 @@ class StreamMasker:
         base = len(self._context)
         quota = Quota(_PER_SCAN + self._reserve)
         found = [d for d in self._masker.scan(self._context + text, quota) if d.end > base]
+        self._busy = _PER_SCAN + self._reserve - quota.left >= _BUSY
         self._reserve = min(self._reserve, max(0, quota.left))
         detections = [d.moved(max(d.start, base) - base, d.end - base) for d in found]
         cut = len(text) if final else self._cut(text, detections)

@@ -177,6 +177,29 @@ async def test_random_digits_in_small_chunks_are_read_about_once(monkeypatch: py
     assert out == await whole(text)
     assert len(reads) < len(sent) / 8 and sum(map(len, reads)) <= 3 * len(text)
 
+
+@pytest.mark.parametrize("size", [1, 3, 16, 64])
+async def test_dense_addresses_wait_for_a_quarter_of_the_hold_yet_are_masked_whole(size: int) -> None:
+    """A read that examined many candidates ("x@y.com " repeated) makes the next chunks wait for a
+    quarter of the hold: each address split at every position is still masked whole, the hold bounded."""
+    text = "cc: " + " ".join(f"u{n}@x{n % 7}.io" for n in range(150)) + " and then some prose"
+    stream = streamer()
+    sent = []
+    for chunk in pieces(text, size):
+        sent.append(await stream.feed(chunk))
+        assert stream.held <= 512
+    out = "".join(sent) + await stream.close()
+    assert out == await whole(text) and "@" not in out and out.endswith("[EMAIL] and then some prose")
+    if size == 16:
+        assert sent.count("") > len(sent) / 2  # most chunks waited rather than read the context again
+
+
+async def test_prose_after_a_single_value_flows_at_once() -> None:
+    stream = streamer()
+    assert await stream.feed("mail jo.doe@example.com ") == "mail [EMAIL] "
+    assert await stream.feed("or call ") == "or call "
+    assert await stream.feed("me later ") == "me later "
+
 # Unmasking tokens in a stream: the reader's permissions come from the message that starts it.
 VAULT_KEY = "cd" * 32
 
