@@ -194,6 +194,22 @@ async def test_dense_addresses_wait_for_a_quarter_of_the_hold_yet_are_masked_who
         assert sent.count("") > len(sent) / 2  # most chunks waited rather than read the context again
 
 
+
+@pytest.mark.parametrize("size", [1, 3, 16])
+async def test_a_long_streak_of_values_waits_for_a_quarter_of_the_hold(size: int) -> None:
+    """Reads that each find a value (a few candidates each, fewer than a busy read) for 192 characters
+    in a row make the next chunks wait: every assignment split at every position is still masked."""
+    text = "".join(f"token: Xq7f{n:03d}vR2pL9 " for n in range(40)) + "and then some prose"
+    stream = streamer()
+    sent = []
+    for chunk in pieces(text, size):
+        sent.append(await stream.feed(chunk))
+        assert stream.held <= 512
+    out = "".join(sent) + await stream.close()
+    assert out == await whole(text) and "Xq7f" not in out and out.endswith(" and then some prose")
+    if size == 16:
+        assert sent.count("") > len(sent) / 2
+
 async def test_prose_after_a_single_value_flows_at_once() -> None:
     stream = streamer()
     assert await stream.feed("mail jo.doe@example.com ") == "mail [EMAIL] "
