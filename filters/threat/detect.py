@@ -151,7 +151,10 @@ class Detector:
                     start, end = view.folded.span(found.start, found.end)
                 else:
                     start, end = 0, len(text)
-                self._keep(best, f"cmdi:{found.how}:{found.start}", weight, Finding("cmdi", start, end, weight))
+                # A pipeline shown is one note however many lines show one: twenty weak notes must not
+                # add up to a block (noisy-OR) for a pasted script.
+                key = "cmdi:shell-pipeline" if found.how == "shell-pipeline" else f"cmdi:{found.how}:{found.start}"
+                self._keep(best, key, weight, Finding("cmdi", start, end, weight))
 
     def _sql(self, all_views: list[View], text: str, pasted: bool, best: dict[str, tuple[float, Finding]]) -> None:
         """The whole message read as an injected SQL fragment, plain and decoded."""

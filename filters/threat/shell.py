@@ -61,6 +61,14 @@ _SHELL_ARG = text_pattern(r"^(?:[/~\\$%\-<>`'\"]|\.{1,2}/|\d|[a-z]:\\|[a-z0-9.\-
 _REDIRECT = text_pattern(r"^[^\n;|&]{0,80}?[^-=<>]>>?[ \t]*(?:[/~$]|\.{1,2}/|[\w-]+\.[a-z0-9]{1,5}\b)")
 _VALUE_CHARS = frozenset("'\"=([{,:")
 _FLAG = text_pattern(r"(?:^|\s)--?[a-z0-9]")  # a command-line flag: the segment is itself a command line
+# Programs people run in the pipelines they paste ("git log | grep fix", "docker ps | grep app"): a segment
+# that starts with one is itself a command line, like one that starts with a name of `COMMANDS`.
+TOOLS = frozenset("""
+git docker podman kubectl helm terraform ansible vagrant npm npx yarn pnpm pip pip3 pipx poetry uv cargo
+rustc go make cmake gcc clang java javac mvn gradle dotnet composer bundle gem rake rails psql mysql
+sqlite3 redis-cli mongosh aws gcloud az jq yq rg ag fd ffmpeg apt apt-get yum dnf brew snap pacman
+dmesg lsblk lscpu vmstat iostat strace tcpdump ss ufw nginx apachectl certbot
+""".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +175,8 @@ def commands(text: str, *, separated: bool | None = None, calls: bool | None = N
             if not glued and closing > 0 and not shell_context and (prose or before_text):
                 continue  # Markdown inline code: "`env`: run a command", "run `ls -la` in the folder"
         first = segment.split(None, 1)[0].strip("'\"(") if segment else ""
-        command_line = first in COMMANDS or first in WORDLIKE or _FLAG.search(segment) is not None
+        command_line = (first in COMMANDS or first in WORDLIKE or first in TOOLS or first.startswith("#!")
+                        or _FLAG.search(segment) is not None)
         if not command_line:  # nothing, a quote or a value before the separator: something was broken out of
             found.append(Injected(sep_start, name_end, 0.9, "injected-command"))
         else:  # someone showing a pipeline: worth a note, never a block on its own

@@ -87,3 +87,29 @@ def test_a_base64_payload_behind_many_harmless_ones_is_still_read() -> None:
     assert analysis.scores.get("xss", 0) >= 0.8
     assert any(f.end > len(harmless) for f in analysis.findings if f.type == "xss")
     assert DETECTOR.analyse(harmless).scores.get("xss", 0) == 0
+
+
+SCRIPT = """our nightly job, it stops at the third step:
+```
+#!/bin/bash
+set -euo pipefail
+git pull origin main | tee -a job.log
+docker compose ps | grep worker && echo up
+ps aux | grep celery | awk '{print $2}' | xargs kill -HUP
+find . -name '*.tmp' | xargs rm -f
+du -sh logs/* | sort -h | tail -5
+journalctl -u worker --since today | grep ERROR | tail -20
+```
+"""
+
+
+@pytest.mark.parametrize("copies", [1, 4])
+def test_a_pasted_script_is_one_note_however_many_pipelines_it_shows(copies: int) -> None:
+    analysis = DETECTOR.analyse((SCRIPT * copies).lower())
+    assert analysis.pasted_code
+    assert analysis.scores.get("cmdi", 0) < 0.8  # not a block; the shebang's shell path may still alert
+
+
+def test_a_command_broken_out_of_a_value_still_blocks_beside_pipelines() -> None:
+    analysis = DETECTOR.analyse("ps aux | grep web\nls -la | sort\nbob; cat /etc/passwd")
+    assert analysis.scores["cmdi"] >= 0.85

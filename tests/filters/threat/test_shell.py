@@ -30,6 +30,8 @@ def test_injections(text: str) -> None:
     "| id | name | email |", "https://shop.example/?a=1&id=2", "rock & roll", "cd ../../ then make",
     "thanks\ncat pictures are the best", "find . -name '*.py' | xargs wc -l",
     "fine; echo that back to me", "ok\necho chamber > echo",
+    "git log --oneline | grep fix", "docker ps | grep web && echo up", "kubectl get pods | grep crash",
+    "#!/bin/sh\nset -e", "npm ls | grep react", "git pull | tee pull.log",
 ])
 def test_not_injections(text: str) -> None:
     assert strongest(text) < 0.5, commands(text.lower())
