@@ -126,3 +126,19 @@ async def test_sighup_while_starting_reloads_instead_of_killing(tmp_path: Path, 
             assert await get(f"{gateway.url}/b") == (200, "ok /b")
     finally:
         await gateway.stop()
+
+
+async def test_workers_stop_when_their_supervisor_is_killed(tmp_path: Path, upstream: str) -> None:
+    """Workers are sessions of their own, so a signal to the supervisor's process group does not reach
+    them: once the supervisor is gone, each must notice and drain, not serve on unsupervised."""
+    gateway = Process(tmp_path, upstream)
+    await gateway.start("--workers", "2")
+    try:
+        await until(lambda: len(ready_pids(gateway)) == 2, "two workers ready")
+        workers = ready_pids(gateway)
+        assert gateway.proc is not None
+        gateway.signal(signal.SIGKILL)
+        await until(lambda: not any(alive(pid) for pid in workers), "the orphaned workers to exit", within=60)
+        assert len(logged(gateway, "supervisor gone; stopping this worker")) == 2
+    finally:
+        await gateway.stop()
