@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 
 from filters import ANONYMOUS, Action, Direction
 from gateway.app import build_app
-from gateway.codec import CodecError
 from gateway.config.settings import parse_settings
 from gateway.enforce.enforcement import Wire
 from gateway.enforce.settle import enforce, forwarded
@@ -28,6 +27,7 @@ from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import Inspection
 from gateway.inspect.message import inspect_message
 from gateway.keys import RUNTIME
+from tests.gateway.inspect._decided import shown
 
 POINTERS = ["/text", "/items/*/body", "/html"]
 
@@ -51,12 +51,6 @@ def _exchange() -> Exchange:
 EXCHANGE = _exchange()
 
 
-def _shown(result: object) -> object:
-    if isinstance(result, CodecError):
-        return type(result).__name__, str(result)
-    assert isinstance(result, Inspection)
-    return (result.action, result.payload, result.original, result.sources,
-            [(r.action, r.text, r.verdicts, r.failures) for r in result.results])
 
 
 async def _both(body: bytes, direction: Direction, content_type: str | None) -> None:
@@ -64,7 +58,7 @@ async def _both(body: bytes, direction: Direction, content_type: str | None) -> 
     assert codec is not None
     general = await inspect_message(EXCHANGE, direction, codec, body, content_type=content_type)
     fast = await inspect_body(EXCHANGE, direction, codec, body, content_type)
-    assert _shown(fast) == _shown(general)
+    assert shown(fast) == shown(general)
     decided = await enforce(EXCHANGE, direction, general)
     payload = forwarded(EXCHANGE, direction, fast, transcribed=False)
     if payload is not None:  # only what the decision forwards unchanged, as it forwards it

@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 
 from filters import ANONYMOUS, Action, Channel, Direction, Message, Verdict
 from gateway.app import build_app
-from gateway.codec import CodecError
 from gateway.config.settings import parse_settings
 from gateway.enforce.enforcement import Wire
 from gateway.enforce.settle import enforce, forwarded
@@ -28,6 +27,7 @@ from gateway.inspect.frames import FrameInspector
 from gateway.inspect.inspection import Inspection
 from gateway.inspect.message import inspect_message
 from gateway.keys import RUNTIME
+from tests.gateway.inspect._decided import shown
 
 POINTERS = ["/text", "/items/*/body", "/html"]
 
@@ -51,13 +51,6 @@ def _exchange(max_fields: int = 3, max_chars: int = 200) -> Exchange:
 EXCHANGE = _exchange()
 
 
-def _shown(result: object) -> object:
-    """What a decision depends on: refusals by type and message, inspections by their parts."""
-    if isinstance(result, CodecError):
-        return type(result).__name__, str(result)
-    assert isinstance(result, Inspection)
-    return (result.action, result.payload, result.original, result.sources,
-            [(r.action, r.text, r.verdicts, r.failures) for r in result.results])
 
 
 async def _both(frame: str | bytes, direction: Direction, exchange: Exchange = EXCHANGE) -> None:
@@ -66,14 +59,14 @@ async def _both(frame: str | bytes, direction: Direction, exchange: Exchange = E
     general = await inspect_message(exchange, direction, codec, frame, frame=True, channel=Channel.WS)
     frames = FrameInspector(exchange, direction, codec)
     fast = await frames.inspect(frame)
-    assert _shown(fast) == _shown(general)
+    assert shown(fast) == shown(general)
     decided = await enforce(exchange, direction, general)
     relayed = await frames.relay(frame)  # the steps run in place while every filter passes at once
     if isinstance(relayed, bytes):
         assert decided.wire is Wire.FORWARD and not decided.audit and decided.countermeasure is None
         assert relayed == decided.payload == (frame.encode() if isinstance(frame, str) else frame)
     else:  # handed to the general loop part way: the same inspection, each filter run once
-        assert _shown(relayed) == _shown(general)
+        assert shown(relayed) == shown(general)
     payload = forwarded(exchange, direction, fast, transcribed=False)
     if payload is not None:  # only what the decision forwards unchanged, as it forwards it
         assert decided.wire is Wire.FORWARD and not decided.audit and decided.countermeasure is None
@@ -200,4 +193,4 @@ async def test_a_frame_handed_over_part_way_runs_each_filter_once_per_field(fram
     if isinstance(relayed, bytes):
         assert not waits and general.action is Action.PASS and relayed == frame.encode()  # type: ignore[union-attr]
     else:
-        assert _shown(relayed) == _shown(general)
+        assert shown(relayed) == shown(general)
