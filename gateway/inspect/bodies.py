@@ -13,8 +13,7 @@ from gateway.e2ee.policy import E2EERefusal
 from gateway.inspect import bulk
 from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import Inspection, run_fields
-from gateway.inspect.message import inspect_message
-from gateway.keys import FIELD_CRYPTO
+from gateway.inspect.message import codec_and_chain_only, inspect_message
 
 __all__ = ["inspect_body"]
 
@@ -22,16 +21,11 @@ __all__ = ["inspect_body"]
 async def inspect_body(exchange: Exchange, direction: Direction, codec: Codec, body: bytes,
                        content_type: str | None) -> Inspection | CodecError | E2EERefusal:
     """What `inspect_message` gives for the HTTP body `body` read with `codec`."""
-    plan = exchange.plan
-    if direction is Direction.INBOUND:  # no E2EE policy to apply, no fields to seal
-        plain = plan.e2ee is None and plan.seal_codec is None
-    else:  # no field envelopes to open (the key service is mounted once, with the app)
-        plain = exchange.request.app.get(FIELD_CRYPTO) is None
-    if not plain:
+    if not codec_and_chain_only(exchange, direction):
         return await inspect_message(exchange, direction, codec, body, content_type=content_type)
     try:  # a large body is read on the codec thread (`bulk`); most are read here, without a coroutine
         extracted = codec.extract_http(body, content_type) if len(body) < bulk.THREAD_FROM else \
             await bulk.extract(codec, body, content_type)
     except CodecError as exc:
         return exc
-    return await run_fields(extracted, body, plan.chain(direction), exchange.message(direction))
+    return await run_fields(extracted, body, exchange.plan.chain(direction), exchange.message(direction))

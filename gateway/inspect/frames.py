@@ -16,8 +16,8 @@ from gateway.inspect import bulk
 from gateway.inspect.exchange import Exchange
 from gateway.inspect.html_fields import is_html
 from gateway.inspect.inspection import YIELD_AFTER, Inspection, field_message, run_fields
-from gateway.inspect.message import inspect_message
-from gateway.keys import FIELD_CRYPTO, METRICS, TRANSCRIBER
+from gateway.inspect.message import codec_and_chain_only, inspect_message
+from gateway.keys import METRICS, TRANSCRIBER
 
 __all__ = ["FrameInspector"]
 
@@ -41,10 +41,7 @@ class FrameInspector:
         app = exchange.request.app
         self.count = app[METRICS].count_verdict  # for `enforce.settle.forwarded`, looked up once
         self.transcribed = app.get(TRANSCRIBER) is not None  # mounted once, with the app
-        if direction is Direction.INBOUND:  # no E2EE policy to apply, no fields to seal
-            self._plain = plan.e2ee is None and plan.seal_codec is None
-        else:  # no field envelopes to open (the key service is mounted once, with the app)
-            self._plain = exchange.request.app.get(FIELD_CRYPTO) is None
+        self._plain = codec_and_chain_only(exchange, direction)
 
     async def relay(self, data: str | bytes) -> bytes | Inspection | CodecError | E2EERefusal:
         """The bytes to forward for a frame every filter passed as it came, with nothing else to do for it

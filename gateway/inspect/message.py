@@ -24,12 +24,22 @@ from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import Inspection, inspect
 from gateway.keys import FIELD_CRYPTO, METRICS
 
-__all__ = ["Opener", "inspect_message", "opener"]
+__all__ = ["Opener", "codec_and_chain_only", "inspect_message", "opener"]
 
 type Opener = Callable[[str], Awaitable[str]]
 
 log = logging.getLogger("chatguard.e2ee")
 _NO_KINDS: frozenset[Kind] = frozenset()  # a message no E2EE policy looked at
+
+
+def codec_and_chain_only(exchange: Exchange, direction: Direction) -> bool:
+    """Whether `inspect_message` does nothing for this direction beyond codec and chain: inbound, no E2EE
+    policy and no fields to seal; outbound, no field envelopes to open (the key service is mounted once,
+    with the app). The fast paths for bodies and frames go straight to codec and chain then."""
+    plan = exchange.plan
+    if direction is Direction.INBOUND:
+        return plan.e2ee is None and plan.seal_codec is None
+    return exchange.request.app.get(FIELD_CRYPTO) is None
 
 
 async def inspect_message(exchange: Exchange, direction: Direction, codec: Codec, payload: bytes | str, *,
