@@ -69,6 +69,7 @@ rustc go make cmake gcc clang java javac mvn gradle dotnet composer bundle gem r
 sqlite3 redis-cli mongosh aws gcloud az jq yq rg ag fd ffmpeg apt apt-get yum dnf brew snap pacman
 dmesg lsblk lscpu vmstat iostat strace tcpdump ss ufw nginx apachectl certbot
 """.split())
+_LEADS = COMMANDS | WORDLIKE | TOOLS  # a segment starting with one of these is a command line
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,8 +176,7 @@ def commands(text: str, *, separated: bool | None = None, calls: bool | None = N
             if not glued and closing > 0 and not shell_context and (prose or before_text):
                 continue  # Markdown inline code: "`env`: run a command", "run `ls -la` in the folder"
         first = segment.split(None, 1)[0].strip("'\"(") if segment else ""
-        command_line = (first in COMMANDS or first in WORDLIKE or first in TOOLS or first.startswith("#!")
-                        or _FLAG.search(segment) is not None)
+        command_line = first in _LEADS or first.startswith("#!") or _FLAG.search(segment) is not None
         if not command_line:  # nothing, a quote or a value before the separator: something was broken out of
             found.append(Injected(sep_start, name_end, 0.9, "injected-command"))
         else:  # someone showing a pipeline: worth a note, never a block on its own
