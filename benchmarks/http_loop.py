@@ -149,16 +149,20 @@ async def _serve(variant: str, backend_port: int, workdir: Path) -> tuple[int, w
     return int(runner.addresses[0][1]), runner
 
 
+async def start_backend(size: int) -> tuple[bytes, asyncio.Server, int]:
+    """The request body of `size` bytes, and a backend on a free port answering each request with a chat JSON."""
+    answer = chat_json().encode()
+    response = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+                % len(answer)) + answer
+    backend = await asyncio.get_running_loop().create_server(lambda: Backend(response), "127.0.0.1", 0)
+    return chat_json(size).encode(), backend, backend.sockets[0].getsockname()[1]
+
+
 async def one_round(variant: str, seconds: float, connections: int, size: int,
                     profiler: cProfile.Profile | None = None) -> float:
     """CPU µs per request of this process for one variant over `seconds` after a short warm-up."""
     loop = asyncio.get_running_loop()
-    body = chat_json(size).encode()
-    answer = chat_json().encode()
-    response = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
-                % len(answer)) + answer
-    backend = await loop.create_server(lambda: Backend(response), "127.0.0.1", 0)
-    backend_port = backend.sockets[0].getsockname()[1]
+    body, backend, backend_port = await start_backend(size)
     with tempfile.TemporaryDirectory(prefix="chatguard-http-loop-") as tmp:
         runner = None
         port = backend_port
@@ -196,12 +200,7 @@ async def counted(variant: str, requests: int, connections: int, size: int) -> N
     """For `--instructions` (run under callgrind with instrumentation off): warm up, say `warm`, and on
     SIGUSR1 (sent once instrumentation is on) serve exactly `requests` more requests, then exit."""
     loop = asyncio.get_running_loop()
-    body = chat_json(size).encode()
-    answer = chat_json().encode()
-    response = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
-                % len(answer)) + answer
-    backend = await loop.create_server(lambda: Backend(response), "127.0.0.1", 0)
-    port = backend.sockets[0].getsockname()[1]
+    body, backend, port = await start_backend(size)
     workdir = Path(tempfile.mkdtemp(prefix="chatguard-http-loop-"))
     if variant != "direct":
         port, _ = await _serve(variant, port, workdir)
