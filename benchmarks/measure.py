@@ -11,6 +11,7 @@ import os
 import resource
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -62,6 +63,21 @@ class Load:
     workers: int = 1
     pinned: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+class _Spread:
+    """Per process of a `--workers N` gateway during one measurement: the client connections it held
+    half-way through the window and the CPU it spent. The supervisor is the process with none of either."""
+
+    def __init__(self, server: servers.Server, after: float) -> None:
+        self.connections: dict[int, int] = {}
+        self._timer = threading.Timer(after, lambda: self.connections.update(server.connections_by_process()))
+        self._timer.start()
+
+    def rows(self, before: dict[int, float], after: dict[int, float]) -> list[dict[str, Any]]:
+        self._timer.join()
+        return [{"pid": pid, "connections": self.connections.get(pid, 0),
+                 "cpu_seconds": round(after[pid] - before.get(pid, 0.0), 2)} for pid in sorted(after)]
 
 
 class Bench:
@@ -217,14 +233,18 @@ class Bench:
 
             def mark() -> None:
                 marks["cpu"], marks["cores"] = server.cpu_seconds(), core_times()
+                marks["by_process"] = server.cpu_by_process()
 
             upstream = self.http_upstreams.get(load.pinned) if load.workload == "http" else None
             if load.workload == "http":
                 self.wrk(server.port, self.warmup, load)
                 mark()
                 load_before = _children_cpu() + (upstream.cpu_seconds() if upstream is not None else 0.0)
+                spread = _Spread(server, self.seconds / 2) if load.workers > 1 else None
                 row = self.wrk(server.port, self.seconds, load)
                 load_after = _children_cpu() + (upstream.cpu_seconds() if upstream is not None else 0.0)
+                if spread is not None:
+                    row["processes"] = spread.rows(marks["by_process"], server.cpu_by_process())
                 if upstream is not None and target != "direct" and row["count"]:
                     # wrk and the upstream: what the load side spends per request on the same machine
                     row["load_cpu_us_per_op"] = round((load_after - load_before) / row["count"] * 1e6, 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -65,6 +66,24 @@ class Server:
                 continue
         return total
 
+    def cpu_by_process(self) -> dict[int, float]:
+        """User + system CPU seconds of each process of the tree (the supervisor and each worker apart)."""
+        tick = os.sysconf("SC_CLK_TCK")
+        seconds = {}
+        for pid in _tree(self.process.pid):
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            seconds[pid] = (int(fields[11]) + int(fields[12])) / tick
+        return seconds
+
+    def connections_by_process(self) -> dict[int, int]:
+        """Established client connections on the server's port held by each process of the tree: how the
+        kernel spread them between workers (SO_REUSEPORT hashes each connection to one listening socket)."""
+        return {pid: len(inodes & _port_sockets(self.port)) for pid, inodes in
+                ((pid, _socket_inodes(pid)) for pid in _tree(self.process.pid))}
+
     def rss_bytes(self) -> int:
         """Resident memory of the process tree (nginx master + worker, chatguard and its workers)."""
         total = 0
@@ -77,6 +96,31 @@ class Server:
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1]) * 1024
         return total
+
+
+def _socket_inodes(pid: int) -> set[str]:
+    inodes = set()
+    try:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                target = os.readlink(fd)
+                if target.startswith("socket:["):
+                    inodes.add(target[8:-1])
+    except OSError:
+        pass
+    return inodes
+
+
+def _port_sockets(port: int) -> set[str]:
+    """Inodes of the established TCP sockets whose local port is `port` (/proc/net/tcp and tcp6)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":  # 01: ESTABLISHED
+                    inodes.add(fields[9])
+    return inodes
 
 
 def _tree(root: int) -> list[int]:

@@ -57,7 +57,7 @@ def interleaved(bench: Bench, cases: Iterable[Case], rounds: int,
                 bench.notes.append(f"{label}, round {number}: {exc}")
                 print(" failed", flush=True)
                 continue
-            raw[label].append(row)
+            raw[label].append({**row, "round": number})
             rate = f"{row['rate']:>10,.0f}/s" if "rate" in row else ""
             cpu = f"{row['cpu_us_per_op']:>8.1f} us/op" if "cpu_us_per_op" in row else ""
             memory = " ".join(f"{v} KB" for k, v in row.items() if k.startswith("kb_per_socket"))
@@ -124,7 +124,26 @@ def workers(bench: Bench, rounds: int) -> dict[str, Any]:
     result = interleaved(bench, cases, rounds, measure)
     for row in result["rows"].values():
         row["cores"] = os.cpu_count() or 1  # what the workers and the load side share (report.workers_ceiling)
+    one, two = (f"http chatguard workers {n}" for n in (1, 2))
+    if two in result["rows"]:
+        result["rows"][two].update(paired(result["raw"].get(one, []), result["raw"][two]))
     return result
+
+
+def paired(one: list[dict[str, Any]], two: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the `--workers 2` rounds show beside the 1-worker rounds: req/s of 2 / 1 per round (each pair
+    measured back to back, so a burst of load from elsewhere shifts both instead of only one side of a
+    ratio of medians), the client connections each worker held and the supervisor's CPU."""
+    rates = {row["round"]: row["rate"] for row in one if row.get("rate")}
+    out: dict[str, Any] = {"round_ratios": [round(row["rate"] / rates[row["round"]], 2) for row in two
+                                            if row["round"] in rates]}
+    spreads = [row["processes"] for row in two if row.get("processes")]
+    if spreads:
+        out["connections_per_worker"] = [[p["connections"] for p in procs if p["connections"]] for procs in spreads]
+        out["cpu_seconds_per_worker"] = [[p["cpu_seconds"] for p in procs if p["connections"]] for procs in spreads]
+        out["other_cpu_seconds"] = max(sum(p["cpu_seconds"] for p in procs if not p["connections"])
+                                       for procs in spreads)  # the supervisor (and nothing else, it should be)
+    return out
 
 
 def scale(bench: Bench, rounds: int) -> dict[str, Any]:

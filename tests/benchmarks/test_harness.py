@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import aiohttp
@@ -71,15 +73,60 @@ def test_report_ratios() -> None:
 
 
 def test_workers_ratio_and_the_ceiling_the_load_side_leaves() -> None:
-    one = {"target": "chatguard", "rate": 1000.0, "cpu_us_per_op": 300.0, "load_cpu_us_per_op": 60.0, "cores": 2}
-    two = {"target": "chatguard", "rate": 1600.0, "cpu_us_per_op": 300.0, "load_cpu_us_per_op": 60.0, "cores": 2}
+    one = {"target": "chatguard", "rate": 2500.0, "cpu_us_per_op": 380.0, "load_cpu_us_per_op": 80.0, "cores": 2}
+    two = {"target": "chatguard", "rate": 4500.0, "cpu_us_per_op": 300.0, "load_cpu_us_per_op": 100.0, "cores": 2}
     results = {"workers": {"rows": {"http chatguard workers 1": one, "http chatguard workers 2": two}}}
     found = {r["ratio"].strip(): r for r in report.ratios(results)}
-    assert found["2 workers / 1 worker req/s (pass-through)"]["value"] == 1.6
-    assert found["2 workers / 1 worker CPU us per request"]["value"] == 1.0
-    # Two cores shared with 60 us of load per request against 300 us of gateway: 2 * 300 / 360.
-    assert found["ceiling: 2 idle cores shared with the load side"]["value"] == 1.67
+    assert found["2 workers / 1 worker req/s (pass-through)"]["value"] == 1.8
+    assert found["2 workers / 1 worker CPU us per request"]["value"] == 0.79
+    # Both cores at 300 + 100 us per request: 5,000 req/s at most, 2.0x the one worker's 2,500.
+    assert found["ceiling: both cores at the run's CPU per request"]["value"] == 2.0
+    assert found["cores busy with 2 workers + load side (of 2.0)"]["value"] == 1.8
     report.print_report(results)
+
+
+def test_the_workers_ratio_is_paired_round_by_round() -> None:
+    """A burst of other load in one round moves both rows of that round, not the ratio of the medians."""
+    one = [{"round": 1, "rate": 1000.0}, {"round": 2, "rate": 3000.0}, {"round": 3, "rate": 2000.0}]
+    two = [{"round": 1, "rate": 1900.0, "processes": [
+               {"pid": 10, "connections": 0, "cpu_seconds": 0.01}, {"pid": 11, "connections": 30, "cpu_seconds": 4.0},
+               {"pid": 12, "connections": 34, "cpu_seconds": 4.2}]},
+           {"round": 3, "rate": 3800.0}, {"round": 2, "rate": 5700.0}]
+    row = suites.paired(one, two)
+    assert row["round_ratios"] == [1.9, 1.9, 1.9]
+    assert row["connections_per_worker"] == [[30, 34]]
+    assert row["cpu_seconds_per_worker"] == [[4.0, 4.2]]
+    assert row["other_cpu_seconds"] == 0.01
+    rows = {"http chatguard workers 1": {"target": "chatguard", "rate": 2000.0},
+            "http chatguard workers 2": {"target": "chatguard", "rate": 3800.0, **row}}
+    found = {r["ratio"].strip(): r for r in report.ratios({"workers": {"rows": rows}})}
+    assert found["2 workers / 1 worker req/s (pass-through)"]["value"] == 1.9
+    report.print_report({"workers": {"rows": rows}})
+
+
+def test_connections_are_counted_per_process(tmp_path: Path) -> None:
+    """What the workers rows use to show how the kernel spread wrk's connections: real sockets, /proc."""
+    port = servers.free_port()
+    script = ("import socket, time\n"
+              f"s = socket.create_server(('127.0.0.1', {port}))\n"
+              "held = [s.accept()[0] for _ in range(3)]\n"
+              "time.sleep(120)\n")
+    server = servers.start("listener", [sys.executable, "-c", script], None, tmp_path, port)
+    try:
+        servers.wait_ready(server)  # this probe is the listener's first connection, closed at once
+        clients = [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(2)]
+        try:
+            deadline = time.monotonic() + 60
+            while server.connections_by_process() != {server.process.pid: 2} and time.monotonic() < deadline:
+                time.sleep(0.1)  # until the listener accepted both (queued ones belong to no process yet)
+            # The probe's socket is held too, closed by the client: CLOSE_WAIT, not counted.
+            assert server.connections_by_process() == {server.process.pid: 2}
+            assert set(server.cpu_by_process()) == {server.process.pid}
+        finally:
+            for client in clients:
+                client.close()
+    finally:
+        server.stop()
 
 
 def test_the_workers_control_row_compares_with_separate_gateways() -> None:
