@@ -17,10 +17,11 @@ from functools import cache
 import re2
 
 from filters._patterns import spans
-from filters.threat.linkdata import BRANDS, COUNTRY_SITES, KEYWORDS, KNOWN_TLDS, WORD_BRANDS
+from filters.threat.linkdata import BRANDS, COUNTRY_SITES, KEYWORDS, KNOWN_TLDS, NAME_WORDS, WORD_BRANDS
 
 _LEET = str.maketrans("013457", "oleast")
 _LURES = frozenset(KEYWORDS)
+_WORDS = _LURES | frozenset(NAME_WORDS)  # words of the trade: `finance` is a word, not a typo of `binance`
 _PIECES = re2.compile(r"[a-z]+|[0-9]+")
 # A brand that is also an everyday word (`booking`, `steam`) claims less on its own.
 # The brand's own name under another suffix (`amazon.fr`) may be its country site: an alert, not a block.
@@ -176,7 +177,7 @@ def brand_claims(tokens: set[str], site: str, owner: str, registered: set[str]) 
     if best[0] >= GLUED:
         return best
     for token in sorted(tokens):
-        if not 5 <= len(token) <= 40 or token in _LURES or token in BRANDS:  # `correos` is no `correios`
+        if not 5 <= len(token) <= 40 or token in _WORDS or token in BRANDS:  # `correos` is no `correios`
             continue
         near = _near_brands(token) if token in registered else set()
         leet = token.translate(_LEET)

@@ -166,3 +166,49 @@ KEYWORDS = ("login", "log-in", "signin", "sign-in", "logon", "verify", "verifica
             "winner", "lottery", "jackpot", "pemenang", "undian", "hadiah", "ganador", "sorteo", "premio",
             "ganhador", "sorteio", "nagroda", "wygrana", "gewinnspiel", "gagnant", "tirage", "kazanan",
             "cekilis", "vincitore")
+
+# The words a host name's words are read against (`words.py`), by what they ask of the reader. Phishing
+# and scam hosts are named from these: a service or account word joined with a sign-in, security,
+# payment, delivery, prize or investment word (`secure-account-update`, `parcel-fee-pay24`,
+# `claim-airdrop`). `access` words (signing in, proving, unlocking, an account in trouble) weigh twice
+# the others; words that head many ordinary names (`free`, `mint`, `node`, `bridge`, `market`, `mail`,
+# `desk`) are left out.
+NAME_WORDS: dict[str, str] = {
+    word: group
+    for group, words in {
+        "access": "login logon signin signon account accounts verify verification verified validate validation "
+                  "confirm confirmation unlock unblock reactivate reactivation activate activation recover "
+                  "recovery restore reset password passcode credential credentials webscr authenticate "
+                  "authentication authorize authorization auth secure security identity session update updates "
+                  "suspend suspended suspension locked restricted limited disabled expired unusual urgent "
+                  "alert alerts warning appeal dispute rectify migrate migration wallet wallets claim redeem "
+                  "airdrop seed",
+        "service": "support help helpdesk helpline service services center centre care team customer customers "
+                   "client clients member members portal access online official notice notification "
+                   "notifications info webmail assist assistance safe protect protection guard",
+        "money": "pay payment payments billing bill bills invoice invoices refund refunds fee fees fine fines "
+                 "toll tolls tax taxes card cards bank banking transfer deposit withdraw withdrawal cash "
+                 "cashback money loan loans credit debit checkout charge",
+        "delivery": "parcel parcels package delivery redelivery deliver shipment shipping tracking track courier "
+                    "postal customs reschedule logistics dispatch",
+        "prize": "prize prizes reward rewards gift gifts giftcard bonus giveaway promo voucher vouchers coupon "
+                 "winner winners lucky lottery jackpot",
+        "invest": "crypto coin coins token tokens bitcoin btc eth usdt nft defi dapp dapps staking invest "
+                  "investment investments investor profit profits trade trading trader broker forex finance "
+                  "fund funds wealth income earn earning yield exchange capital",
+    }.items()
+    for word in words.split()
+}
+# Other words a name is read through, so that letters are not taken for a word of the trade: little
+# words phishing names pad with (`my`, `get`, `24`), and ordinary words that hold one of the trade
+# (`accounting`, `passport`, `postgres`, `signal`, `helper`, `securities`).
+NAME_FILLERS = frozenset("""
+my e i get go the of and to for your our on in at by now new one all net web app apps online hub pro plus
+global world group center official id us eu uk co ltd inc org gov user users home mobile help info site
+accounting accountant accountancy accountants passport passports payroll payload payloads paypal postgres
+postgresql postfix poster posters signal signals signature design designs designer assign helper helpers
+helpful securities tokenizer tokenizers tokenize checker checkers checksum checkpoint tracker trackers
+trackpad banker bankers bankruptcy mailer cardinal cardiff cardio updater exchanger cashier feedback
+fundamental fundamentals funding incoming trademark trades tradition traditional capitalism carefully career
+careers careful servicenow packaging packagist packager translate transit transfers charger chargers
+""".split())

@@ -37,6 +37,7 @@ from filters.threat.linkdata import (
     WORD_BRANDS,
 )
 from filters.threat.scoring import combine
+from filters.threat.words import NameWords, read_label
 
 
 # Where a bare name may end: a known TLD, or a shared platform or shortener under another one (`page.gd`).
@@ -75,6 +76,7 @@ _CONFUSED = frozenset({"LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE"})  #
 _ACTIVE_DATA = frozenset({"text/html", "application/xhtml+xml", "image/svg+xml", "text/javascript",
                           "application/javascript", "application/x-javascript", "text/xml", "application/xml"})
 HOMOGRAPH = 0.9
+_BRAND_SITES = frozenset(site for sites in BRANDS.values() for site in sites)  # a brand's own name is no lure
 _TRAILING = ".,;:!?)]}'\"*"
 # Dots a browser's IDNA mapping reads as "." (ideographic, full-width, half-width); the
 # normaliser maps them before links are found, the original spelling is a sign of its own.
@@ -399,6 +401,18 @@ class HostSigns:
     words: int  # lure words in the name
 
 
+def _word_signals(words: int, read: NameWords | None) -> list[tuple[float, str]]:
+    """The lure words of a name: those found in the labels its owner did not register (`words`, with
+    those of the owner's label when it is read word by word), or that label's reading when it says more
+    (several kinds of lure, digits glued on, nothing else in the name)."""
+    if words and read is not None:
+        words += len(read.words)
+    counted = 0.0 if not words else 0.3 if words == 1 else 0.45
+    if read is not None and read.score > counted:
+        return [(read.score, f"lure-name:{read.points}")]
+    return [(counted, "keywords")] if counted else []
+
+
 @lru_cache(maxsize=HOST_CACHE)
 def host_signs(name: str) -> HostSigns:
     """The signs of one host name (lower case, IDNA form, within DNS's lengths).
@@ -406,13 +420,20 @@ def host_signs(name: str) -> HostSigns:
     Cached: the Public Suffix List, brand and confusable work runs once per distinct
     host, whichever message or link it comes in (a bounded, least-recently-used cache)."""
     signals: list[tuple[float, str]] = []
-    # Lure words in the name are a claim; in the path they are how every site names its login pages.
-    words = lure_words(name)
-    if words:
-        signals.append((0.3 if words == 1 else 0.45, "keywords"))
     if _ip_signals(name, signals):
-        return HostSigns(tuple(signals), True, name, 0.0, "", words)
+        words = lure_words(name)
+        return HostSigns((*_word_signals(words, None), *signals), True, name, 0.0, "", words)
     host = parse_host(name, FREE_HOSTING)
+    # Lure words in the name are a claim; in the path they are how every site names its login pages.
+    # The label its owner chose is read word by word (`words.py`); the labels beside it are searched.
+    owner = host.owner_label if host.owner_label.isascii() and host.site not in _BRAND_SITES else ""
+    read = read_label(owner) if owner else None
+    if read is not None and host.platform and host.platform not in FREE_HOSTING:
+        # A tenant of a documentation or code platform is a project named for what it does (`oauth-lib`).
+        read = NameWords(read.words, read.points, min(read.score, 0.3))
+    elsewhere = lure_words(".".join(host.subdomains)) + (0 if owner else lure_words(host.owner_label))
+    words = elsewhere + (len(read.words) if read else 0)
+    signals.extend(_word_signals(elsewhere, read))
     tld = name.rsplit(".", 1)[-1]
     if tld in RISKY_TLDS and host.site != "nic." + tld:  # `nic.<tld>`: reserved for the TLD's own registry
         signals.append((RISKY_TLDS[tld], f"tld:{tld}"))

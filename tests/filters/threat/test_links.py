@@ -33,7 +33,8 @@ def _score(url: str, allow: DomainList = NONE, deny: DomainList = NONE) -> tuple
     ("https://prize-claim.sbs/", "tld:sbs"),
     ("https://bit.ly/abcdef", "shortener"),
     ("https://files.example/account/verify", "path-keywords"),
-    ("https://account-verify.example/", "keywords"),
+    ("https://account-verify.example/", "lure-name:4"),
+    ("https://login.files.example/", "keywords"),
     ("https://secure-paypal-login.example/", "brand-with-lure:login"),
     ("https://xn--pple-43d.com/", "homograph:apple"),
     ("https://xn--pypl-53dc.com/", "mixed-scripts"),
@@ -49,7 +50,7 @@ def _score(url: str, allow: DomainList = NONE, deny: DomainList = NONE) -> tuple
     ("https://pqrstlmn.shop-example.com/", "random-subdomain"),
     ("https://avis-client-fr.example/", "country-word:fr"),
     ("https://user:secret@intranet.example/", "credentials-in-link"),
-    ("https://konto-odbior.example/", "keywords"),
+    ("https://konto-odbior.example/", "lure-name:2"),
     ("https://docs.some-project.readthedocs.io/", "shared-platform:readthedocs.io"),
 ])
 def test_each_sign_is_reported(url: str, reason: str) -> None:
@@ -215,7 +216,7 @@ def test_brands_phished_in_other_countries_are_known(url: str) -> None:
 
 def test_a_prize_lure_in_another_language_on_a_free_host_alerts() -> None:
     score, reasons = _score("http://hadiah-undian-77.weebly.com/")
-    assert "keywords" in reasons and score >= 0.5
+    assert any(reason.startswith("lure-name:") for reason in reasons) and score >= 0.5
 
 
 def test_no_brand_is_held_against_its_own_domains() -> None:

@@ -1,0 +1,169 @@
+"""Phishing-style and ordinary host names composed here from parts, and the share of each flagged.
+
+    .venv/bin/python benchmarks/threat/hostnames.py [--count 1000] [--seed 7] [--show 10]
+
+A check of the host-name reading on names no corpus holds. The phishing generators follow
+how abuse reports describe the names of phishing and scam sites: service or account words
+joined with sign-in, security, payment, delivery, prize or investment words, by hyphens or run
+together, several in one name, digits glued on, a `my`/`e`/`get` in front, under `.com`, `.eu`,
+a country code or one of the cheap new TLDs; one generator glues a single such word to an
+invented stem (`nexora-invest`), the hardest kind. The ordinary generators compose the names of
+organisations that are no phishing: a place, person or nature word with a trade (`oakwood-dental`,
+`riverside-it-support`), community and project names built from everyday nouns
+(`home-assistant`-style), each under the same suffixes. No name comes from a corpus or a feed.
+Prints the share flagged (blocked or an alert suggested, as the threat benchmark counts) per
+generator, bare and with `https://`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path[:0] = [str(Path(__file__).resolve().parents[2])]
+
+from filters import Action  # noqa: E402
+from filters.threat import ThreatFilter, ThreatOptions  # noqa: E402
+
+Maker = Callable[[random.Random], str]
+
+# Words of the trade, by what they ask of the reader. Generators draw across groups, so no name is
+# a fixed phrase.
+_ACCESS = "login signin logon account verify verification validate confirm unlock restore recover recovery " \
+          "reactivate secure security update auth authenticate password reset identity session".split()
+_SERVICE = "support help helpdesk service services center centre care team customer client member portal " \
+           "access online official notice alert alerts info webmail assist".split()
+_MONEY = "pay payment payments billing invoice refund bank banking card cards transfer deposit withdraw " \
+         "cashback loan credit debit checkout fee toll tax fine".split()
+_DELIVERY = "parcel package delivery redelivery shipment shipping tracking track courier postal customs " \
+            "reschedule logistics dispatch".split()
+_PRIZE = "prize reward rewards gift gifts giftcard bonus giveaway claim airdrop promo voucher coupon winner " \
+         "lucky lottery jackpot".split()
+_INVEST = "crypto coin coins token tokens bitcoin btc usdt nft defi dapp staking invest investment capital " \
+          "profit profits trade trading broker forex finance fund funds wealth income earn yield exchange".split()
+_ACTION = "verify confirm claim redeem unlock restore recover update validate reactivate resolve rectify " \
+          "collect receive secure check review".split()
+_FRONT = "my e i get go the online web secure".split()
+_BACK = "online app hub pro now 24 365 24h center portal desk".split()
+_STEMS = "nexora vantix quorvia zentro lumexa bravix orvanta kelvra tradia finexo crypvia solvant " \
+         "aurevo mirexa velqor dravex".split()
+_PHISH_TLDS = ["com"] * 8 + ["eu"] * 4 + ["net"] * 2 + "org co info online site shop top xyz live app pl de " \
+              "uk fr io pro club vip icu sbs cfd".split()
+
+_PLACES = "oakwood riverside northgate maplewood cedar harbor summit bluebird greenfield lakeside hillcrest " \
+          "westbrook stonebridge fairview elmwood brighton kingsley ashford milton clearwater redhill " \
+          "smith jones taylor brown wilson evans walker wright baker miller".split()
+_TRADES = "dental bakery plumbing law clinic school library museum garden books coffee studio design records " \
+          "press labs software systems consulting accounting insurance realty motors auto repair farm hotel " \
+          "travel tours foods pharmacy vet church football theatre dentistry roofing electric builders " \
+          "catering florist optics fitness yoga music gallery kitchen".split()
+# Trades that use a word of the first groups: the ordinary names closest to the phishing ones.
+_SERVICE_TRADES = "it-support computer-help home-care pet-care care-services cleaning-services tax-advice " \
+                  "credit-union community-bank legal-aid customer-care car-finance travel-insurance " \
+                  "payroll-services print-center youth-center tech-support web-services".split()
+_NOUNS = "home open stack data read cloud data hacker river light star code book fire bird stone paper " \
+         "tree sun moon word path note graph pixel wave field block frame mesh lamp rocket spring".split()
+_NOUNS2 = "assistant street map docs news dog overflow keeper garden forge works house box base craft " \
+          "flow lab kit shelf builder smith notes hub shop table press".split()
+_ORDINARY_TLDS = ["com"] * 8 + ["org"] * 3 + ["net"] * 2 + "co.uk de pl eu io dev nl fr ch se edu ca com.au " \
+                 "info shop site".split()
+
+
+def _join(rng: random.Random, words: list[str]) -> str:
+    sep = rng.choice(("-", "", "", "-"))
+    return sep.join(words)
+
+
+def _digits(rng: random.Random) -> str:
+    return rng.choice(("", "", "", str(rng.randint(1, 99)), str(rng.randint(100, 9999)), "24", "365"))
+
+
+def _phish_words(rng: random.Random) -> str:
+    """Two to four words of the trade from two groups or more, maybe a front or back word and digits."""
+    groups = [_ACCESS, _SERVICE, _MONEY, _DELIVERY, _PRIZE, _INVEST, _ACTION]
+    picked = rng.sample(groups, rng.randint(2, 3))
+    words = [rng.choice(group) for group in picked]
+    if rng.random() < 0.3:
+        words.insert(0, rng.choice(_FRONT))
+    if rng.random() < 0.3:
+        words.append(rng.choice(_BACK))
+    words = list(dict.fromkeys(words))
+    return _join(rng, words) + _digits(rng) + "." + rng.choice(_PHISH_TLDS)
+
+
+def _phish_account(rng: random.Random) -> str:
+    """An account action on a service word: `verify-member-portal`, `secureloginhelp24`."""
+    words = [rng.choice(_ACTION), rng.choice(_ACCESS + _MONEY), rng.choice(_SERVICE + _BACK)]
+    rng.shuffle(words)
+    return _join(rng, list(dict.fromkeys(words))) + _digits(rng) + "." + rng.choice(_PHISH_TLDS)
+
+
+def _phish_stem(rng: random.Random) -> str:
+    """An invented stem with one or two words of the trade: `nexora-invest`, `getvantixprofit`."""
+    words = [rng.choice(_STEMS), rng.choice(_INVEST + _PRIZE + _MONEY + _ACCESS)]
+    if rng.random() < 0.4:
+        words.append(rng.choice(_SERVICE + _BACK))
+    if rng.random() < 0.3:
+        words.insert(0, rng.choice(_FRONT))
+    return _join(rng, words) + _digits(rng) + "." + rng.choice(_PHISH_TLDS)
+
+
+def _ordinary_trade(rng: random.Random) -> str:
+    words = [rng.choice(_PLACES), rng.choice(_TRADES)]
+    if rng.random() < 0.2:
+        words.append(rng.choice(("group", "and-sons", "co", "ltd", "uk", "online")))
+    return _join(rng, words) + "." + rng.choice(_ORDINARY_TLDS)
+
+
+def _ordinary_service(rng: random.Random) -> str:
+    trade = rng.choice(_SERVICE_TRADES)
+    words = [rng.choice(_PLACES), trade if rng.random() < 0.5 else trade.replace("-", "")]
+    return _join(rng, words) + "." + rng.choice(_ORDINARY_TLDS)
+
+
+def _ordinary_project(rng: random.Random) -> str:
+    words = [rng.choice(_NOUNS), rng.choice(_NOUNS2)]
+    return _join(rng, list(dict.fromkeys(words))) + "." + rng.choice(_ORDINARY_TLDS)
+
+
+GENERATORS: dict[str, tuple[str, Maker]] = {
+    "phishing: words of the trade": ("phishing", _phish_words),
+    "phishing: account action": ("phishing", _phish_account),
+    "phishing: invented stem": ("phishing", _phish_stem),
+    "ordinary: place and trade": ("ordinary", _ordinary_trade),
+    "ordinary: service trades": ("ordinary", _ordinary_service),
+    "ordinary: project names": ("ordinary", _ordinary_project),
+}
+
+
+def names(make: Maker, count: int, seed: int) -> list[str]:
+    """`count` draws of one generator (distinct names, sorted)."""
+    rng = random.Random(seed)
+    return sorted({make(rng) for _ in range(count)})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--show", type=int, default=0, help="print this many misses or false alarms per generator")
+    args = parser.parse_args()
+    threat = ThreatFilter(ThreatOptions(sink="bot"))
+    print(f"  {'generator':32} {'names':>6} {'flagged':>8} {'with https://':>14}")
+    for name, (kind, make) in GENERATORS.items():
+        hosts = names(make, args.count, args.seed)
+        shares, odd = [], []
+        for texts in (hosts, [f"https://{host}/" for host in hosts]):
+            flagged = [threat.decide(t).action is not Action.PASS or threat.decide(t).hints.alert for t in texts]
+            shares.append(sum(flagged) / len(texts))
+            odd = odd or [t for t, f in zip(texts, flagged, strict=True) if f != (kind == "phishing")]
+        print(f"  {name:32} {len(hosts):6d} {shares[0]:8.1%} {shares[1]:14.1%}")
+        for host in odd[:args.show]:
+            print(f"      {'missed' if kind == 'phishing' else 'flagged'}: {host}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""Reading a host name's label as words: how much of it is the vocabulary phishing names are made of.
+
+Phishing and scam hosts are named so the reader takes them for a service's own pages: words of
+signing in, security, payment, delivery, prizes or investment joined by hyphens or run together
+(`secure-account-update`, `parcelfeepay24`, `claim-airdrop-now`), several in one name, digits
+glued on. An ordinary organisation's name may hold one such word (`riverside-tech-support`,
+`coindesk`), rarely two of different kinds with nothing else. The label is taken apart at hyphens
+and digits and each run of letters is segmented into the fewest unknown letters (dynamic
+programming over `linkdata.NAME_WORDS` and `NAME_FILLERS`, so `accounting` is not `account` +
+`ing`); the words of the trade found, their kinds, digits glued to them and a name made of nothing
+else add up to points. The score stays below a block: a name alone can raise an alert, a block
+needs another sign (a brand, a cheap TLD, a kit's path).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import re2
+
+from filters.threat.linkdata import BRANDS, KEYWORDS, NAME_FILLERS, NAME_WORDS
+
+# The lure words of other languages (`konto`, `paczka`, `zahlung`) read as sign-in words.
+_TRADE = {**dict.fromkeys((word for word in KEYWORDS if word.isalpha()), "access"), **NAME_WORDS}
+_KNOWN = frozenset(_TRADE) | NAME_FILLERS | frozenset(BRANDS)
+_LONGEST = max(map(len, _KNOWN))
+_PIECES = re2.compile(r"[a-z]+|[0-9]+")
+# points -> score; a name alone never reaches a block (0.8)
+_SCORES = (0.0, 0.2, 0.3, 0.45, 0.55, 0.65)
+_SHORT = 4  # a word this short counts only between known words or edges: `eth` is no word in `method`
+_STRONG = "access"
+
+
+@dataclass(frozen=True, slots=True)
+class NameWords:
+    """What a label's words say."""
+
+    words: tuple[str, ...]  # the words of the trade found, in order
+    points: int
+    score: float
+
+
+def segment(run: str) -> list[str]:
+    """`run` (lower-case letters) as words of `_KNOWN` and single unknown letters, the fewest
+    unknown letters first, then the fewest pieces (`secureaccount` -> `secure`, `account`)."""
+    size = len(run)
+    best: list[tuple[int, int, int]] = [(0, 0, 0)] + [(size + 1, 0, 0)] * size  # (unknown, pieces, start)
+    for end in range(1, size + 1):
+        unknown, pieces, _ = best[end - 1]
+        choice = (unknown + 1, pieces + 1, end - 1)
+        for start in range(max(0, end - _LONGEST), end - 1):
+            if run[start:end] in _KNOWN:
+                before = best[start]
+                choice = min(choice, (before[0], before[1] + 1, start))
+        best[end] = choice
+    words: list[str] = []
+    end = size
+    while end:
+        start = best[end][2]
+        words.append(run[start:end])
+        end = start
+    return words[::-1]
+
+
+def _counted(words: list[str], at: int) -> bool:
+    """Whether `words[at]` (a word of the trade) reads as a word of its own in its run of letters: a short
+    one only in a run made wholly of known words (`cardfee`, not the `fee` of `coffee`), a longer one
+    beside an edge or another known word (`aurevocashback`, not the `assist` of `waveassistant`)."""
+    if len(words[at]) <= _SHORT:
+        return all(word in _KNOWN for word in words)
+    sides = [words[i] for i in (at - 1, at + 1) if 0 <= i < len(words)]
+    return len(sides) < 2 or any(len(side) > 1 for side in sides)
+
+
+def read_label(label: str) -> NameWords:
+    """The words of the trade in one host label (ASCII, lower case) and the points they add up to."""
+    found: list[str] = []
+    letters = known = 0
+    glued_digits = False
+    for part in label.split("-"):
+        pieces = _PIECES.findall(part)
+        for piece in pieces:
+            if piece.isdigit():
+                continue
+            words = segment(piece)
+            letters += len(piece)
+            known += sum(len(word) for word in words if word in _KNOWN)
+            lures = [word for at, word in enumerate(words) if word in _TRADE and _counted(words, at)]
+            found.extend(lures)
+            glued_digits = glued_digits or (bool(lures) and any(p.isdigit() and len(p) > 1 for p in pieces))
+    distinct = tuple(dict.fromkeys(found))
+    if not distinct:
+        return NameWords((), 0, 0.0)
+    kinds = [_TRADE[word] for word in distinct]
+    # A kind counts once (`customer-care-services` is one service word), sign-in words twice and more
+    # when there are several of them (`secure-account-verify`).
+    points = sum(2 + (kinds.count(kind) > 1) if kind == _STRONG else 1 for kind in set(kinds))
+    if len(set(kinds)) >= 2:
+        points += 1  # two kinds of lure: an account word with a payment or support word
+    if len(distinct) >= 2 and known >= letters:
+        points += 1  # nothing but words of the trade and padding
+    if glued_digits:
+        points += 1  # `secure24`, `pay365` (not `auth0`, `web3`: one digit is part of many names)
+    return NameWords(distinct, points, _SCORES[min(points, len(_SCORES) - 1)])

@@ -1,0 +1,78 @@
+"""The host-name word reader: names made of the words phishing uses alert, ordinary names do not."""
+
+from __future__ import annotations
+
+import pytest
+
+from filters.threat.feeds import DomainList
+from filters.threat.links import Link, judge
+from filters.threat.words import read_label, segment
+
+NONE = DomainList()
+
+
+def _score(url: str) -> tuple[float, tuple[str, ...]]:
+    verdict = judge(Link(0, len(url), url), NONE, NONE)
+    return verdict.score, verdict.reasons
+
+
+@pytest.mark.parametrize(("run", "words"), [
+    ("secureaccountupdate", ["secure", "account", "update"]),
+    ("accountingtoday", ["accounting", "to", "d", "a", "y"]),  # an ordinary word that holds a lure word
+    ("postgresql", ["postgresql"]),
+    ("mywalletrecovery", ["my", "wallet", "recovery"]),
+])
+def test_a_run_of_letters_is_read_as_the_fewest_unknown_letters(run: str, words: list[str]) -> None:
+    assert segment(run) == words
+
+
+@pytest.mark.parametrize(("label", "words"), [
+    ("coffee-house", ()),  # `fee` inside a word nobody reads as a fee
+    ("method-lab", ()),  # nor `eth`
+    ("waveassistant", ()),  # `assist` of `assistant`
+    ("claim-bonus24", ("claim", "bonus")),
+    ("zentrocashback", ("cashback",)),  # a long word of the trade beside an invented stem
+])
+def test_only_words_that_stand_as_words_count(label: str, words: tuple[str, ...]) -> None:
+    assert read_label(label).words == words
+
+
+@pytest.mark.parametrize("url", [
+    "secure-account-update.example",
+    "https://verifywalletrecovery.example/",
+    "parcel-fee-pay24.example",
+    "claimbonusnow.example",
+    "https://member-billing-support365.example/",
+    "unlock-account-help.example",
+    "https://wallet-restore-sync.example/",
+    "mybankalerts-online.example",
+    "konto-weryfikacja-platnosc.example",  # Polish account, verification and payment words
+    "crypto-airdrop-claim.example",
+    "https://secure-invoice.shop/",  # two words of the trade on a cheap TLD
+])
+def test_names_made_of_the_words_of_phishing_alert(url: str) -> None:
+    score, reasons = _score(url)
+    assert score >= 0.5, reasons
+    assert score < 0.8 or any(not reason.startswith("lure-name") for reason in reasons)  # words alone never block
+
+
+@pytest.mark.parametrize("url", [
+    "stack-overflow.example", "home-assistant.example", "open-street-map.example", "read-the-docs.example",
+    "riverside-tech-support.example", "oakwood-customer-care.example", "greenfield-accounting.example",
+    "https://www.community-bank.example/", "coindesk.example", "helpscout.example", "servicenow.example",
+    "https://auth0.example/docs", "https://onelogin.example/", "trustpilot.example", "worldbank.example",
+    "stackexchange.example", "https://packaging.example/", "paymentsjournal.example", "ashford-car-finance.example",
+    "https://service-identity.readthedocs.io/", "https://secure-login.readthedocs.io/",
+    "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
+])
+def test_ordinary_names_with_a_word_of_the_trade_do_not_alert(url: str) -> None:
+    score, reasons = _score(url)
+    assert score < 0.5, reasons
+
+
+def test_a_word_of_the_trade_beside_a_borrowed_brand_blocks() -> None:
+    assert _score("https://paypal-secure-account-update.example/")[0] >= 0.8
+
+
+def test_finance_is_a_word_not_a_typo_of_a_brand() -> None:
+    assert not any(reason.startswith("lookalike:") for reason in _score("https://car-finance.example/")[1])
