@@ -3,6 +3,7 @@ the gateway starts neither kills a process nor gets lost."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 from collections.abc import AsyncIterator
@@ -65,6 +66,50 @@ def holds_hup(pid: int) -> bool:
 async def get(url: str) -> tuple[int, str]:
     async with aiohttp.ClientSession() as client, client.get(url, headers={"Connection": "close"}) as resp:
         return resp.status, await resp.text()
+
+
+def held_connections(pid: int, port: int) -> int:
+    """Established TCP connections on local `port` whose socket `pid` holds (/proc/net/tcp and its fds)."""
+    on_port = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":  # 01: ESTABLISHED
+                on_port.add(f"socket:[{fields[9]}]")
+    held = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            held += os.readlink(fd) in on_port
+        except OSError:  # closed meanwhile
+            continue
+    return held
+
+
+async def test_each_worker_accepts_its_share_of_the_connections(tmp_path: Path, upstream: str) -> None:
+    """Each worker listens on a socket of its own (SO_REUSEPORT), so the kernel spreads new connections
+    between them by their addresses: of 32 keep-alive clients both workers must hold and serve some (one
+    worker taking them all would be 2 chances in 2**32), and together all of them."""
+    gateway = Process(tmp_path, upstream)
+    await gateway.start("--workers", "2")
+    clients: list[asyncio.StreamWriter] = []
+    try:
+        await until(lambda: len(ready_pids(gateway)) == 2, "two workers ready")
+        for i in range(32):
+            reader, writer = await asyncio.open_connection("127.0.0.1", gateway.port)
+            clients.append(writer)
+            writer.write(f"GET /c{i} HTTP/1.1\r\nHost: chat.example\r\n\r\n".encode())
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
+            assert head.startswith(b"HTTP/1.1 200"), head
+            length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                          if line.lower().startswith(b"content-length:"))
+            assert await asyncio.wait_for(reader.readexactly(length), 30) == f"ok /c{i}".encode()
+        held = {pid: held_connections(pid, gateway.port) for pid in ready_pids(gateway)}
+        assert sum(held.values()) == 32, held
+        assert all(count > 0 for count in held.values()), held
+    finally:
+        for writer in clients:
+            writer.close()
+        await gateway.stop()
 
 
 async def test_a_worker_killed_by_the_os_is_replaced_logged_and_counted(tmp_path: Path, upstream: str) -> None:
