@@ -46,6 +46,10 @@ _INVEST = "crypto coin coins token tokens bitcoin btc usdt nft defi dapp staking
           "profit profits trade trading broker forex finance fund funds wealth income earn yield exchange".split()
 _ACTION = "verify confirm claim redeem unlock restore recover update validate reactivate resolve rectify " \
           "collect receive secure check review".split()
+# The same in Polish, German, Spanish: account, verify, pay, parcel, prize, invest, order, secure.
+_OTHER_LANGUAGES = "konto weryfikacja platnosc oplata paczka przesylka odbior dostawa nagroda zysk inwestycje " \
+                   "zamowienie bezpieczna anmelden sicherheit zahlung paket gewinnspiel cuenta verificar pago " \
+                   "envio premio pedido seguridad".split()
 _FRONT = "my e i get go the online web secure".split()
 _BACK = "online app hub pro now 24 365 24h center portal desk".split()
 _STEMS = "nexora vantix quorvia zentro lumexa bravix orvanta kelvra tradia finexo crypvia solvant " \
@@ -111,6 +115,23 @@ def _phish_stem(rng: random.Random) -> str:
     return _join(rng, words) + _digits(rng) + "." + rng.choice(_PHISH_TLDS)
 
 
+def _phish_other_language(rng: random.Random) -> str:
+    """Two or three words of the trade in another language, maybe a country code: `paczka-oplata-pl`."""
+    words = rng.sample(_OTHER_LANGUAGES, rng.randint(2, 3))
+    if rng.random() < 0.3:
+        words.append(rng.choice(("pl", "de", "es", "online", "24")))
+    return _join(rng, words) + _digits(rng) + "." + rng.choice(_PHISH_TLDS)
+
+
+def _ordinary_shop(rng: random.Random) -> str:
+    """A shop named for what it sells and how: `oakwood-outlet`, `bakerdeals`, `cedar-books-sale`."""
+    words = [rng.choice(_PLACES), rng.choice(("outlet", "deals", "sale", "offers", "discount", "wholesale", "store",
+                                              "market", "shop", rng.choice(_TRADES)))]
+    if rng.random() < 0.3:
+        words.insert(1, rng.choice(_TRADES))
+    return _join(rng, list(dict.fromkeys(words))) + "." + rng.choice(_ORDINARY_TLDS)
+
+
 def _ordinary_trade(rng: random.Random) -> str:
     words = [rng.choice(_PLACES), rng.choice(_TRADES)]
     if rng.random() < 0.2:
@@ -133,9 +154,11 @@ GENERATORS: dict[str, tuple[str, Maker]] = {
     "phishing: words of the trade": ("phishing", _phish_words),
     "phishing: account action": ("phishing", _phish_account),
     "phishing: invented stem": ("phishing", _phish_stem),
+    "phishing: other languages": ("phishing", _phish_other_language),
     "ordinary: place and trade": ("ordinary", _ordinary_trade),
     "ordinary: service trades": ("ordinary", _ordinary_service),
     "ordinary: project names": ("ordinary", _ordinary_project),
+    "ordinary: shops": ("ordinary", _ordinary_shop),
 }
 
 

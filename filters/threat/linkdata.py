@@ -182,20 +182,39 @@ NAME_WORDS: dict[str, str] = {
                   "authentication authorize authorization auth secure security identity session update updates "
                   "suspend suspended suspension locked restricted limited disabled expired unusual urgent "
                   "alert alerts warning appeal dispute rectify migrate migration wallet wallets claim redeem "
-                  "airdrop seed",
+                  "airdrop seed "
+                  # account, secure, confirm, activate in Polish, German, French, Spanish, Italian, Portuguese
+                  "konto bezpieczny bezpieczna bezpieczne potwierdzenie aktywacja sicher sicherheit "
+                  "bestaetigung verifizierung compte securite confirmer cuenta seguridad verificacion "
+                  "confirmar sicurezza verifica conferma conta seguranca verificacao",
         "service": "support help helpdesk helpline service services center centre care team customer customers "
                    "client clients member members portal access online official notice notification "
-                   "notifications info webmail assist assistance safe protect protection guard",
+                   "notifications info webmail assist assistance safe protect protection guard collect "
+                   "receive kundenservice obsluga klient seguro atencion",
         "money": "pay payment payments billing bill bills invoice invoices refund refunds fee fees fine fines "
                  "toll tolls tax taxes card cards bank banking transfer deposit withdraw withdrawal cash "
-                 "cashback money loan loans credit debit checkout charge",
+                 "cashback money loan loans credit debit checkout charge "
+                 # pay, transfer, invoice, money, loan in the same languages
+                 "platnosci przelew bramka pieniadze kredyt pozyczka rechnung geld kredit facture argent "
+                 "factura dinero pagamento dinheiro fatura fattura soldi",
         "delivery": "parcel parcels package delivery redelivery deliver shipment shipping tracking track courier "
-                    "postal customs reschedule logistics dispatch",
+                    "postal customs reschedule logistics dispatch "
+                    "paczkomat kurier wysylka odbior paket zustellung envio paquete spedizione consegna",
         "prize": "prize prizes reward rewards gift gifts giftcard bonus giveaway promo voucher vouchers coupon "
-                 "winner winners lucky lottery jackpot",
+                 "winner winners lucky lottery jackpot "
+                 "wygraj konkurs losowanie prezent geschenk cadeau concours regalo vincita",
         "invest": "crypto coin coins token tokens bitcoin btc eth usdt nft defi dapp dapps staking invest "
                   "investment investments investor profit profits trade trading trader broker forex finance "
-                  "fund funds wealth income earn earning yield exchange capital",
+                  "fund funds wealth income earn earning yield exchange capital "
+                  # invest, profit, earn, stock exchange in the same languages
+                  "inwestycje inwestycja inwestuj inwestor zysk zyski zarabiaj zarobek zarobki gielda dochod "
+                  "fundusz investieren investition gewinn rendite boerse investir investissement bourse gagner "
+                  "invertir inversion ganancia ganancias investire investimento guadagno guadagnare lucro ganhar",
+        # what fake shops are named with: a sale, a discount, an outlet, an order
+        "shop": "outlet outlets sale sales discount discounts clearance wholesale cheap deals bargain offer "
+                "offers sklep tanie tanio wyprzedaz promocja promocje rabat okazja oferta zamowienie ogloszenie "
+                "transakcja angebot bestellung rabatt commande offre soldes pedido rebajas descuento offerta "
+                "ordine sconto saldi desconto promocao",
     }.items()
     for word in words.split()
 }
@@ -211,4 +230,5 @@ helpful securities tokenizer tokenizers tokenize checker checkers checksum check
 trackpad banker bankers bankruptcy mailer cardinal cardiff cardio updater exchanger cashier feedback
 fundamental fundamentals funding incoming trademark trades tradition traditional capitalism carefully career
 careers careful servicenow packaging packagist packager translate transit transfers charger chargers
+contact contacts contacto contato ideal ideas salesforce wholesaler
 """.split())

@@ -50,7 +50,7 @@ def _score(url: str, allow: DomainList = NONE, deny: DomainList = NONE) -> tuple
     ("https://pqrstlmn.shop-example.com/", "random-subdomain"),
     ("https://avis-client-fr.example/", "country-word:fr"),
     ("https://user:secret@intranet.example/", "credentials-in-link"),
-    ("https://konto-odbior.example/", "lure-name:2"),
+    ("https://konto-odbior.example/", "lure-name:5"),
     ("https://docs.some-project.readthedocs.io/", "shared-platform:readthedocs.io"),
 ])
 def test_each_sign_is_reported(url: str, reason: str) -> None:

@@ -49,6 +49,10 @@ def test_only_words_that_stand_as_words_count(label: str, words: tuple[str, ...]
     "konto-weryfikacja-platnosc.example",  # Polish account, verification and payment words
     "crypto-airdrop-claim.example",
     "https://secure-invoice.shop/",  # two words of the trade on a cheap TLD
+    "paczkomat-odbior-oplata.example",  # Polish parcel-locker, pick-up and payment words
+    "bezpieczna-inwestycja24.example",  # Polish safe and investment words, digits glued on
+    "outlet-sale-official.example",  # a fake shop's words
+    "cuenta-seguridad-verificacion.example",
 ])
 def test_names_made_of_the_words_of_phishing_alert(url: str) -> None:
     score, reasons = _score(url)
@@ -62,7 +66,8 @@ def test_names_made_of_the_words_of_phishing_alert(url: str) -> None:
     "https://www.community-bank.example/", "coindesk.example", "helpscout.example", "servicenow.example",
     "https://auth0.example/docs", "https://onelogin.example/", "trustpilot.example", "worldbank.example",
     "stackexchange.example", "https://packaging.example/", "paymentsjournal.example", "ashford-car-finance.example",
-    "https://service-identity.readthedocs.io/", "https://secure-login.readthedocs.io/",
+    "https://service-identity.readthedocs.io/", "https://secure-login.readthedocs.io/", "contact-us.example",
+    "codereview.appspot.com", "ideal-home.example", "salesforce.example", "riverside-outlet.example",
     "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
 ])
 def test_ordinary_names_with_a_word_of_the_trade_do_not_alert(url: str) -> None:
