@@ -18,6 +18,7 @@ import re2
 
 from filters._patterns import spans
 from filters.threat.linkdata import BRANDS, COUNTRY_SITES, KEYWORDS, KNOWN_TLDS, NAME_WORDS, WORD_BRANDS
+from filters.threat.words import trade_words_only
 
 _LEET = str.maketrans("013457", "oleast")
 _LURES = frozenset(KEYWORDS)
@@ -129,8 +130,9 @@ def _near_brands(token: str) -> set[str]:
 
 
 def _filler(piece: str) -> bool:
-    """A piece a phisher glues to a brand name: digits, a lure word, a country code, another brand."""
-    return piece.isdigit() or piece in _LURES or piece in BRANDS or piece in KNOWN_TLDS
+    """A piece a phisher glues to a brand name: digits, a lure word, a country code, another brand, or a
+    run of the words phishing names are made of (`securecenter`, `billingupdate`)."""
+    return piece.isdigit() or piece in _LURES or piece in BRANDS or piece in KNOWN_TLDS or trade_words_only(piece)
 
 
 def _glued(token: str, start: int, end: int) -> bool:

@@ -62,6 +62,12 @@ def segment(run: str) -> list[str]:
     return words[::-1]
 
 
+def trade_words_only(run: str) -> bool:
+    """Whether `run` (letters) reads wholly as known words with at least one word of the trade."""
+    words = segment(run)
+    return all(word in _KNOWN and len(word) > 1 for word in words) and any(word in _TRADE for word in words)
+
+
 def _counted(words: list[str], at: int) -> bool:
     """Whether `words[at]` (a word of the trade) reads as a word of its own in its run of letters: a short
     one only in a run made wholly of known words (`cardfee`, not the `fee` of `coffee`), a longer one
@@ -97,6 +103,8 @@ def read_label(label: str) -> NameWords:
     points = sum(2 + (kinds.count(kind) > 1) if kind == _STRONG else 1 for kind in set(kinds))
     if len(set(kinds)) >= 2:
         points += 1  # two kinds of lure: an account word with a payment or support word
+    if set(kinds) == {"shop"}:
+        points -= 1  # what a shop is named by is no lure alone (`riverside-outlet-sale`)
     if len(distinct) >= 2 and known >= letters:
         points += 1  # nothing but words of the trade and padding
     if glued_digits:

@@ -79,5 +79,14 @@ def test_a_word_of_the_trade_beside_a_borrowed_brand_blocks() -> None:
     assert _score("https://paypal-secure-account-update.example/")[0] >= 0.8
 
 
+@pytest.mark.parametrize(("url", "blocked"), [
+    ("https://netflixbillingupdate.example/", True),  # a brand glued to words of the trade is a claim
+    ("https://paypalsecurecenter.example/", True),
+    ("https://pineapple.example/", False),  # a brand inside an unrelated word is not
+])
+def test_a_brand_glued_to_words_of_the_trade_blocks(url: str, blocked: bool) -> None:
+    assert (_score(url)[0] >= 0.8) is blocked
+
+
 def test_finance_is_a_word_not_a_typo_of_a_brand() -> None:
     assert not any(reason.startswith("lookalike:") for reason in _score("https://car-finance.example/")[1])
