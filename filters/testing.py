@@ -112,13 +112,17 @@ class Streamed:
         return "".join(self.pieces) + self.tail
 
 
-async def run_stream(spec: AnyFilter | type[AnyFilter] | str, pieces: Iterable[str], *,
+async def run_stream(spec: AnyFilter | type[AnyFilter] | str, pieces: Iterable[str | None], *,
                      options: Mapping[str, Any] | None = None, message: Message | None = None,
-                     context: FilterContext | None = None, budget: float = DEFAULT_BUDGET) -> Streamed:
+                     context: FilterContext | None = None, budget: float = DEFAULT_BUDGET,
+                     batch: int = 1) -> Streamed:
     """Feed `pieces` (one field of a streamed response, in order) to the filter's `stream()`.
 
     It runs through the gateway's own stream engine (`StreamChain`, one step): the same budget
-    per call and the same findings bookkeeping; at the end the held tail is flushed. `message`
+    per call and the same findings bookkeeping; at the end the held tail is flushed. `batch`:
+    characters gathered before the filter reads them, as the gateway's `limits.stream_batch`
+    (default 1: every piece alone); a `None` among the pieces lets the gathered text go there,
+    as the gateway does when `limits.stream_flush` passes (its output is one more piece). `message`
     describes the stream (default: an outbound HTTP response, as for server-sent events; use
     `tmessage("", direction="outbound", channel="ws")` for a WebSocket token stream). A filter
     that offers no stream for it, or a call that fails, raises AssertionError.
@@ -130,11 +134,12 @@ async def run_stream(spec: AnyFilter | type[AnyFilter] | str, pieces: Iterable[s
         if not flt.handles(Direction.OUTBOUND) or flt.stream(template) is None:
             raise AssertionError(f"{what}: no stream offered for {template.channel.value} "
                                  f"{template.direction.value} messages")
-        chain = StreamChain(Chain([Step(flt.name, flt, budget)]), template)
+        chain = StreamChain(Chain([Step(flt.name, flt, budget)]), template, batch)
         sent: list[str] = []
         found: list[Finding] = []
         for piece in pieces:
-            result = _streamed(await chain.run(piece, template.field, final=False), what)
+            flush = piece is None
+            result = _streamed(await chain.run(piece or "", template.field, final=False, flush=flush), what)
             sent.append(result.text)
             found.extend(result.findings)
         tail = _streamed(await chain.run("", template.field, final=True), what)

@@ -134,11 +134,19 @@ class LimitSettings:
     max_fields: int = 1000     # text fields per message (body, event, frame) given to the filters (422 above)
     max_chars: int = 65536     # characters per text field (413 above)
     inflate_ratio: int = 100   # a compressed answer on an inspected route may grow this much when read
+    # Streamed text (SSE events, WebSocket frames) a masking stream reads is gathered per field up to this
+    # many characters before the filters run (1: every piece alone), and let go after `stream_flush`.
+    stream_batch: int = 4096
+    stream_flush: Duration = Duration(0.005)
 
     def validate(self, path: str) -> None:
         for key in ("header_timeout", "body_timeout", "idle_timeout", "send_timeout"):
             if not getattr(self, key) > 0:
                 raise ConfigError(join(path, key), f"expected a duration > 0, got {getattr(self, key)!r}")
+        if not 0 < self.stream_flush <= 1:
+            raise ConfigError(join(path, "stream_flush"), f"expected a duration in (0, 1s], got {self.stream_flush!r}")
+        if not 1 <= self.stream_batch <= 65536:
+            raise ConfigError(join(path, "stream_batch"), f"expected 1 to 65536, got {self.stream_batch}")
         for key in ("max_body", "max_header_size", "max_connections", "max_connections_per_ip", "max_fields",
                     "max_chars", "inflate_ratio"):
             if getattr(self, key) < 1:

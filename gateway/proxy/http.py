@@ -36,6 +36,7 @@ from gateway.keys import FIELD_CRYPTO, METRICS, TRANSCRIBER
 from gateway.proxy.bodies import BodyTimeout, BodyTooLarge, read_limited
 from gateway.proxy.h1client import UpstreamResponse
 from gateway.proxy.inflate import InflateError, Inflater, content_coding, inflate
+from gateway.proxy.reads import Reads
 from gateway.proxy.sse import EventRelay, Relayed, is_event_stream
 from gateway.proxy.upstream_errors import upstream_failure
 from gateway.runtime.upstreams import PoolBusy
@@ -284,18 +285,24 @@ async def _respond_events(exchange: Exchange, upstream: Answer) -> web.StreamRes
     except InflateError as exc:
         return await _refused(exchange, exc)
     assert plan.events_codec is not None
+    limits = exchange.runtime.settings.limits
     relay = EventRelay(plan.events_codec, plan.outbound_chain, exchange.message(Direction.OUTBOUND), plan.max_body,
-                       opener(exchange, plan.events_codec))
+                       opener(exchange, plan.events_codec), limits.stream_batch)
     response = web.StreamResponse(status=upstream.status, reason=upstream.reason,
                                   headers=_response_headers(exchange, upstream, decoded=inflater is not None))
     mark_proxied(response)
     response.enable_chunked_encoding()
     await response.prepare(request)
+    reads: Reads[bytes] = Reads(upstream.content.readany, "chatguard-sse-read")
     try:
-        async for chunk in upstream.content.iter_any():
-            if inflater is not None:
-                chunk = inflater.feed(chunk)
-            if not await _relay_events(exchange, response, await relay.feed(chunk)):
+        while (chunk := await reads.next(relay.flush_in(limits.stream_flush))) != b"":
+            if chunk is None:  # gathered text has waited `limits.stream_flush`: it goes now
+                relayed = await relay.flush()
+            else:
+                if inflater is not None:
+                    chunk = inflater.feed(chunk)
+                relayed = await relay.feed(chunk)
+            if not await _relay_events(exchange, response, relayed):
                 return await _cut(response)
         if inflater is not None:
             inflater.close()
@@ -306,6 +313,8 @@ async def _respond_events(exchange: Exchange, upstream: Answer) -> web.StreamRes
         return await _cut(response)
     except (TimeoutError, aiohttp.ClientError, aiohttp.ClientPayloadError):
         return _abort(exchange, response)
+    finally:
+        reads.cancel()
     await response.write_eof()
     return response
 

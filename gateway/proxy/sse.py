@@ -5,7 +5,11 @@ bytes as they arrive, the text of their `data:` lines (the pointers `messages.ou
 name, or the whole data) runs through the route's outbound chain, and each event is forwarded
 at once, byte for byte when nothing changed. Filters offering `Filter.stream` (masking) get one
 stream per response and field, so a value split across events is still found; what they hold
-back is flushed at end of stream as one more event shaped like the last one.
+back is flushed at end of stream as one more event shaped like the last one. On such routes the
+text of small events is gathered up to `limits.stream_batch` characters before the filters read it
+(the events wait with it, in order), and let go once the backend has been quiet for
+`limits.stream_flush` since the oldest of it arrived: in the last event held when that event carried
+only this text, so the client gets the events the backend sent, each at most that much later.
 
 Everything here fails closed: an event larger than the route's `max_body`, data that is not
 UTF-8 or a filter that blocks, raises or times out stops the stream; nothing after it is sent.
@@ -20,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from filters import Action, Chain, Message, StreamChain
 from gateway.codec import Codec, CodecError
 from gateway.inspect.inspection import Inspection
-from gateway.inspect.streams import FieldStreams
+from gateway.inspect.streams import FieldStreams, Held, Tail, emptied
 
 __all__ = ["EventParser", "EventRelay", "Relayed", "SseEvent", "is_event_stream"]
 
@@ -126,11 +130,20 @@ class EventRelay:
     """One per response: parses, filters and re-encodes its events; never shared."""
 
     def __init__(self, codec: Codec, chain: Chain, template: Message, limit: int,
-                 opener: Callable[[str], Awaitable[str]] | None = None) -> None:
+                 opener: Callable[[str], Awaitable[str]] | None = None, batch: int = 1) -> None:
         self._codec = codec
         self._opener = opener  # opens field envelopes (`encrypt_fields`) before the filters see the event
-        self._fields: FieldStreams[SseEvent] = FieldStreams(StreamChain(chain, template), limit)  # tag: the event
+        # Text is gathered only where a filter keeps per-stream state (masking): there it moves between
+        # events anyway; a chain of filters that read each event alone passes events as they are.
+        streams = StreamChain(chain, template, batch if StreamChain.offered(chain, template) else 1)
+        self._fields: FieldStreams[SseEvent] = FieldStreams(streams, limit)  # tag: the event
         self._parser = EventParser(limit)
+        self._held: Held[bytes] = Held()  # events waiting for the text gathered before or in them
+        self._limit = limit
+
+    def flush_in(self, delay: float) -> float | None:
+        """Seconds until the gathered text must go (`flush`); None when no text is gathered."""
+        return self._fields.flush_in(delay)
 
     async def feed(self, chunk: bytes) -> Relayed:
         """Filter every event `chunk` completes; raises CodecError for a stream that cannot be read."""
@@ -139,6 +152,10 @@ class EventRelay:
         for event in self._parser.feed(chunk):
             if not await self._event(event, pieces, out):
                 break
+            if self._held.size > self._limit:  # held events are bounded like one: let the text go now
+                await self._tails(await self._fields.flush(), pieces, out)
+                if out.blocked is not None:
+                    break
         out.data = b"".join(pieces)
         return out
 
@@ -150,21 +167,51 @@ class EventRelay:
         if rest.strip(b"\r\n") and not await self._event(_parse(rest + b"\n\n"), pieces, out):
             out.data = b"".join(pieces)
             return out
-        for tail in await self._fields.close():
+        await self._tails(await self._fields.close(), pieces, out)
+        out.data = b"".join(pieces)
+        return out
+
+    async def flush(self) -> Relayed:
+        """The gathered text through the filters now: in the last event held when it carried only that
+        text, otherwise as one more event per field path; then every event held goes."""
+        out = Relayed()
+        pieces: list[bytes] = []
+        await self._tails(await self._fields.flush(), pieces, out)
+        out.data = b"".join(pieces)
+        return out
+
+    async def _tails(self, tails: list[Tail[SseEvent]], pieces: list[bytes], out: Relayed) -> None:
+        held = self._held
+        for tail in tails:
             out.inspections.append(tail.inspection)
             if tail.inspection.action is Action.BLOCK:
                 out.blocked = tail.inspection
-                break
+                held.take()  # the stream ends at the blocked text: nothing after it goes
+                return
             if tail.text:
                 data = tail.inspection.payload
-                pieces.append(tail.last.with_data(data.decode() if isinstance(data, bytes) else data, keep_id=False))
-        out.data = b"".join(pieces)
-        return out
+                text = data.decode() if isinstance(data, bytes) else data
+                if tail.latest and held.latest:
+                    held.pieces[-1] = tail.last.with_data(text)  # the text goes in the event that ended it
+                    held.latest = False
+                else:
+                    held.add(tail.last.with_data(text, keep_id=False), 0, latest=False)
+        pieces.extend(held.take())
+
+    def _put(self, pieces: list[bytes], data: bytes, *, emptied: bool) -> None:
+        """Send `data`, or hold it while text before or in it is gathered (events keep their order).
+        `emptied`: its one text field goes out empty (held, or empty as sent), so a tail may take its place."""
+        if self._fields.gathering:
+            self._held.add(data, len(data), latest=emptied)
+            return
+        if self._held.pieces:
+            pieces.extend(self._held.take())
+        pieces.append(data)
 
     async def _event(self, event: SseEvent, pieces: list[bytes], out: Relayed) -> bool:
         data = event.data
         if data is None:
-            pieces.append(event.raw)
+            self._put(pieces, event.raw, emptied=False)
             return True
         opened = await self._opener(data) if self._opener is not None else data
         # what goes out when the filters change nothing: the event as sent, or with its envelopes opened
@@ -178,13 +225,12 @@ class EventRelay:
             out.inspections.append(out.blocked)
             return False
         if inspection.action is Action.PASS:
-            pieces.append(unchanged)
+            self._put(pieces, unchanged, emptied=emptied(inspection))
             out.inspections.append(replace(inspection, payload=unchanged))
             return True
         rendered = inspection.payload
         new = event.with_data(rendered.decode() if isinstance(rendered, bytes) else rendered)
-        pieces.append(new)
+        self._put(pieces, new, emptied=emptied(inspection))
         out.inspections.append(replace(inspection, payload=new, original=None))
         return True
-
 

@@ -28,7 +28,10 @@ filter holds back goes out at the front of that field in the next frame; when th
 closes or vanishes, every held tail is sent, filtered, as one more frame shaped like the
 last frame that carried its field (other text fields empty), before the close is passed
 on. A connection cut by a block, the client or shutdown drops the held tails unsent.
-Routes without such filters keep the plain per-frame path.
+Text of small frames is gathered per field up to `limits.stream_batch` characters before the
+filters read it (the frames go on without it); once the upstream has been quiet for
+`limits.stream_flush` since the oldest of it arrived, it goes on as one more frame shaped like the
+last that carried its field. Routes without such filters keep the plain per-frame path.
 """
 
 from __future__ import annotations
@@ -51,7 +54,8 @@ from gateway.inspect.exchange import Exchange
 from gateway.inspect.frames import FrameInspector
 from gateway.inspect.inspection import Inspection
 from gateway.inspect.message import Opener, opener
-from gateway.inspect.streams import FieldStreams
+from gateway.inspect.streams import FieldStreams, Held, Tail, emptied
+from gateway.proxy.reads import Reads
 
 log = logging.getLogger("chatguard.ws")
 
@@ -84,23 +88,50 @@ def mirrored(code: int | None) -> int:
 class FrameStream:
     """The outbound frames of one connection as one stream per field path; never shared."""
 
-    __slots__ = ("_codec", "_fields", "_opener")
+    __slots__ = ("_codec", "_fields", "_opener", "emptied", "held", "limit")
 
     def __init__(self, codec: Codec, chain: StreamChain, limit: int, opener: Opener | None = None) -> None:
         self._codec = codec
         self._fields: FieldStreams[bool] = FieldStreams(chain, limit)  # tagged: was the frame binary
         self._opener = opener  # opens field envelopes (`encrypt_fields`) before the filters see the frame
+        self.limit = limit
+        self.held: Held[tuple[bytes, WSMsgType]] = Held()  # frames waiting for the text gathered before them
+        self.emptied = False  # the last frame fed had one text field and it goes out empty
+
+    @property
+    def gathering(self) -> bool:
+        """Whether text is gathered that no filter has read yet (frames after it wait: `held`)."""
+        return self._fields.gathering
 
     async def feed(self, data: str | bytes, binary: bool) -> Inspection:
         """Filter one frame; raises CodecError when it does not parse."""
         if self._opener is not None and isinstance(data, str):
             data = await self._opener(data)
-        return await self._fields.feed(self._codec.extract_frame(data), data, binary)
+        inspection = await self._fields.feed(self._codec.extract_frame(data), data, binary)
+        self.emptied = emptied(inspection)
+        return inspection
 
-    async def close(self) -> list[tuple[Inspection, bool]]:
+    async def close(self) -> list[Tail[bool]]:
         """End of stream: per field path, the held tail as a frame shaped like its last one."""
-        return [(tail.inspection, tail.last) for tail in await self._fields.close()
-                if tail.inspection.action is Action.BLOCK or tail.text]
+        return [tail for tail in await self._fields.close() if tail.inspection.action is Action.BLOCK or tail.text]
+
+    def flush_in(self, delay: float) -> float | None:
+        """Seconds until the gathered text must go (`flush`); None when no text is gathered."""
+        return self._fields.flush_in(delay)
+
+    async def flush(self) -> list[Tail[bool]]:
+        """The gathered text through the filters now, per field path as a frame shaped like its last one."""
+        return [tail for tail in await self._fields.flush() if tail.inspection.action is Action.BLOCK or tail.text]
+
+    def place(self, tail: Tail[bool], payload: bytes) -> None:
+        """A filtered tail among the held frames: in place of the last one when that one's only text
+        went out empty and it is the tail's own frame (`Tail.latest`), otherwise after them."""
+        frame = (payload, BINARY if tail.last else TEXT)
+        if tail.latest and self.held.latest:
+            self.held.pieces[-1] = frame
+            self.held.latest = False
+        else:
+            self.held.add(frame, 0, latest=False)
 
 
 class Bridge:
@@ -165,28 +196,46 @@ class Bridge:
             assert codec is not None
             chain = plan.chain(direction)
             if StreamChain.offered(chain, template):
-                stream = FrameStream(codec, StreamChain(chain, template), plan.max_frame, opener(self.exchange, codec))
+                batch = self.exchange.runtime.settings.limits.stream_batch
+                stream = FrameStream(codec, StreamChain(chain, template, batch), plan.max_frame,
+                                     opener(self.exchange, codec))
         if codec is not None and stream is None:
             frames = FrameInspector(self.exchange, direction, codec)
         # Kinds of per-message rules this route has for client frames; () costs nothing per frame.
         tables = plan.access.messages.tables
         named = tuple(k for k in NAMED_KINDS if k in tables) if direction is Direction.INBOUND else ()
         receive, send = src.receive, dst.send_frame
+        # An outbound token stream: text gathered from small frames goes on after `limits.stream_flush`.
+        reads = Reads(receive, f"chatguard-ws-read-{self.exchange.request_id}") if stream is not None else None
+        delay = self.exchange.runtime.settings.limits.stream_flush
         messages = size = 0
         try:
             while True:
-                msg = await receive()
+                if reads is None:
+                    msg = await receive()
+                else:
+                    assert stream is not None
+                    got = await reads.next(stream.flush_in(delay))
+                    if got is None:  # gathered text waited `limits.stream_flush`: it goes now, with the frames held
+                        for payload, frame_kind in await self._let_go(stream, src, await stream.flush()):
+                            await send(payload, frame_kind)
+                        continue
+                    msg = got
                 kind = msg.type
                 if kind is TEXT or kind is BINARY:
                     data = msg.data
                     if named and await self._refused(named, src, data, kind is BINARY):
                         continue
                     if stream is not None:
-                        checked = await self._streamed(stream, src, data, kind is BINARY)
-                        if checked is None:
-                            continue
-                        data = checked
-                    elif frames is not None:
+                        for payload, frame_kind in await self._streamed(stream, src, data, kind):
+                            await send(payload, frame_kind)
+                            messages += 1
+                            size += len(payload)
+                        if messages >= _FLUSH_EVERY:
+                            self._count(direction, messages, size)
+                            messages = size = 0
+                        continue
+                    if frames is not None:
                         checked = await self._filtered(frames, direction, src, data)
                         if checked is None:
                             continue
@@ -214,6 +263,8 @@ class Bridge:
             if not self.ending:  # the destination vanished while we wrote to it
                 await self._lost(Direction.OUTBOUND if direction is Direction.INBOUND else Direction.INBOUND)
         finally:
+            if reads is not None:
+                reads.cancel()
             if messages:
                 self._count(direction, messages, size)
 
@@ -230,22 +281,46 @@ class Bridge:
             return enforcement.payload
         return await self._apply(enforcement, src)
 
-    async def _streamed(self, stream: FrameStream, src: Side, data: str | bytes, binary: bool) -> bytes | None:
-        """`_filtered` for an outbound token stream: the frame goes through the connection's streams."""
+    async def _streamed(self, stream: FrameStream, src: Side, data: str | bytes,
+                        kind: WSMsgType) -> list[tuple[bytes, WSMsgType]]:
+        """`_filtered` for an outbound token stream: the frame goes through the connection's streams.
+        The frames to send now: none while text is gathered (the frame waits in `held`), else the held
+        ones and this one."""
         result: Inspection | CodecError
         try:
-            result = await stream.feed(data, binary)
+            result = await stream.feed(data, kind is BINARY)
         except CodecError as exc:
             result = exc
-        return await self._apply(await enforce(self.exchange, Direction.OUTBOUND, result), src)
+        payload = await self._apply(await enforce(self.exchange, Direction.OUTBOUND, result), src)
+        if stream.gathering:
+            if payload is not None:
+                stream.held.add((payload, kind), len(payload), latest=stream.emptied)
+            if stream.held.size <= stream.limit:
+                return []
+            return await self._let_go(stream, src, await stream.flush())  # held frames are bounded like one
+        sent = stream.held.take()
+        if payload is not None:
+            sent.append((payload, kind))
+        return sent
+
+    async def _let_go(self, stream: FrameStream, src: Side, tails: list[Tail[bool]]) -> list[tuple[bytes, WSMsgType]]:
+        """The flushed tails decided and placed among the held frames; all of them, to send now."""
+        for tail in tails:
+            payload = await self._apply(await enforce(self.exchange, Direction.OUTBOUND, tail.inspection), src)
+            if payload is not None:
+                stream.place(tail, payload)
+        return stream.held.take()
 
     async def _flush(self, stream: FrameStream, dst: Side) -> None:
-        """Send the held tails before the upstream's close is passed on; a blocked tail is dropped."""
-        for result, binary in await stream.close():
-            enforcement = await enforce(self.exchange, Direction.OUTBOUND, result)
+        """Send the held frames and tails before the upstream's close is passed on; a blocked tail is
+        dropped with what follows it."""
+        for tail in await stream.close():
+            enforcement = await enforce(self.exchange, Direction.OUTBOUND, tail.inspection)
             if not enforcement.forwards:
-                return  # audited; the connection is closing anyway
-            await dst.send_frame(enforcement.payload, BINARY if binary else TEXT)
+                break  # audited; the connection is closing anyway
+            stream.place(tail, enforcement.payload)
+        for payload, kind in stream.held.take():
+            await dst.send_frame(payload, kind)
 
     async def _refused(self, kinds: tuple[str, ...], src: Side, data: str | bytes, binary: bool) -> bool:
         """Check a client frame against the route's per-message rules; True when it must not go on."""

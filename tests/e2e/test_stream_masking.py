@@ -55,6 +55,15 @@ def config(url: str, outbound: dict[str, Any], filters: tuple[str, ...] = ("mask
                           filters=FILTERS)
 
 
+async def text_arrives(resp: aiohttp.ClientResponse) -> str:
+    """The text of the events read until one carries text (events emptied while it is gathered come first)."""
+    text = ""
+    while not text:
+        event = await asyncio.wait_for(resp.content.readuntil(b"\n\n"), WAIT)
+        text = "".join(datas(event))
+    return text
+
+
 def datas(body: bytes) -> list[str]:
     return [line[6:] for line in body.decode().split("\n") if line.startswith("data: ")]
 
@@ -81,8 +90,8 @@ async def test_events_flow_one_by_one(bot: tuple[Bot, str]) -> None:
     async with run_gateway(config(url, {"sse": {"text": True}})) as gw, aiohttp.ClientSession() as client, \
             client.get(f"{gw.url}/events") as resp:
         backend.go.put_nowait(None)
-        first = await asyncio.wait_for(resp.content.readuntil(b"\n\n"), WAIT)
-        assert first == b"data: hello there \n\n"  # sent before the backend produced the next event
+        # sent before the backend produced the next event: gathered text goes on after `limits.stream_flush`
+        assert await text_arrives(resp) == "hello there "
         backend.go.put_nowait(None)
         rest = await asyncio.wait_for(resp.read(), WAIT)
     assert "".join(datas(rest)) == "card [CARD] ok "
@@ -115,3 +124,41 @@ async def test_oversized_event_cuts_the_stream(bot: tuple[Bot, str]) -> None:
             client.get(f"{gw.url}/events") as resp:
         body = await resp.read()
     assert b"xxxx" not in body
+
+
+TOKENS = ["Hello ", "there, ", "how ", "can ", "I ", "help ", "you ", "today? "]
+
+
+async def test_a_token_stream_flows_event_by_event_while_small_events_are_gathered(bot: tuple[Bot, str]) -> None:
+    """Each small event's text is gathered (`limits.stream_batch`), yet reaches the client, in the event the
+    backend sent, before the backend sends the next one: `limits.stream_flush` lets it go while it waits."""
+    backend, url = bot
+    backend.paced = True
+    backend.events = [b"data: " + orjson.dumps({"choices": [{"delta": {"content": t}}]}) + b"\n\n"
+                      for t in TOKENS] + [b"data: [DONE]\n\n"]
+    sse = {"sse": {"json": ["/choices/*/delta/content"]}}
+    async with run_gateway(config(url, sse)) as gw, aiohttp.ClientSession() as client, \
+            client.get(f"{gw.url}/v1/chat") as resp:
+        for token in TOKENS:
+            backend.go.put_nowait(None)  # the backend sends one event and waits for the next go
+            event = await asyncio.wait_for(resp.content.readuntil(b"\n\n"), WAIT)
+            assert orjson.loads(datas(event)[0])["choices"][0]["delta"]["content"] == token
+        backend.go.put_nowait(None)
+        assert datas(await asyncio.wait_for(resp.read(), WAIT)) == ["[DONE]"]
+
+
+async def test_the_flush_delay_running_out_inside_a_card_never_lets_it_out(bot: tuple[Bot, str]) -> None:
+    """The backend pauses inside the card after each piece: what is gathered goes on, the card's start waits."""
+    backend, url = bot
+    backend.paced = True
+    pieces = ["card 4111 11", "11 1111 ", "1111", " ok "]
+    backend.events = [b"data: " + p.encode() + b"\n\n" for p in pieces]
+    async with run_gateway(config(url, {"sse": {"text": True}})) as gw, aiohttp.ClientSession() as client, \
+            client.get(f"{gw.url}/events") as resp:
+        backend.go.put_nowait(None)
+        assert await text_arrives(resp) == "card "  # sent while the backend waits; the digits are held
+        for _ in pieces[1:]:
+            backend.go.put_nowait(None)
+        rest = await asyncio.wait_for(resp.read(), WAIT)
+    assert "".join(datas(rest)) == "[CARD] ok "
+    assert b"1111" not in rest

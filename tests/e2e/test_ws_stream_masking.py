@@ -49,11 +49,15 @@ async def bot() -> AsyncIterator[tuple[Bot, str]]:
         yield backend, url
 
 
-def config(url: str, filters: tuple[str, ...] = ("mask", "stop")) -> dict[str, Any]:
+def config(url: str, filters: tuple[str, ...] = ("mask", "stop"), batch: int | None = None) -> dict[str, Any]:
+    """`batch`: `limits.stream_batch` (1: every frame read alone, as the masker holds it; default: gathered)."""
     streaming = route("/ws/{tail:path}", websocket=True, filters=list(filters),
                       messages={"outbound": {"json": ["/text"]}})
     streaming["websocket"] = {"on_block": "drop"}
-    return gateway_config(url, [streaming], filters=FILTERS)
+    cfg = gateway_config(url, [streaming], filters=FILTERS)
+    if batch is not None:
+        cfg["limits"] = {**cfg.get("limits", {}), "stream_batch": batch}
+    return cfg
 
 
 async def read_all(ws: aiohttp.ClientWebSocketResponse, count: int | None = None) -> tuple[list[str], int | None]:
@@ -83,36 +87,56 @@ async def test_a_card_split_across_frames_never_reaches_the_client(bot: tuple[Bo
     assert code == 4000
 
 
-async def test_a_value_still_held_at_the_close_goes_out_masked_first(bot: tuple[Bot, str]) -> None:
+@pytest.mark.parametrize("batch", [1, None])
+async def test_a_value_still_held_at_the_close_goes_out_masked_first(bot: tuple[Bot, str], batch: int | None) -> None:
     backend, url = bot
     backend.tokens = ["card ", "4111 1111 ", "1111 1111"]
-    async with run_gateway(config(url)) as gw, aiohttp.ClientSession() as client, \
+    async with run_gateway(config(url, batch=batch)) as gw, aiohttp.ClientSession() as client, \
             client.ws_connect(f"{gw.url}/ws/chat") as ws:
         await ws.send_str("go")
         texts, code = await read_all(ws)
-    assert texts[-1] == "[CARD]" and "".join(texts) == "card [CARD]"
+    assert texts[-1].endswith("[CARD]") and "".join(texts) == "card [CARD]"
+    if batch is None:  # gathered: the frames wait with the text, which goes out in the last of them
+        assert texts == ["", "", "card [CARD]"]
     assert code == 4000
 
 
 async def test_the_held_tail_goes_out_in_front_of_the_next_frame(bot: tuple[Bot, str]) -> None:
     backend, url = bot
     backend.tokens, backend.close_after = ["call me at my", " desk now "], False
-    async with run_gateway(config(url)) as gw, aiohttp.ClientSession() as client, \
+    async with run_gateway(config(url, batch=1)) as gw, aiohttp.ClientSession() as client, \
             client.ws_connect(f"{gw.url}/ws/chat") as ws:
         await ws.send_str("go")
         texts, _ = await read_all(ws, 2)
     assert texts == ["call me at ", "my desk now "]  # "my" could have begun a value: held, then sent with it
 
 
-async def test_a_blocked_frame_is_dropped_and_the_stream_goes_on(bot: tuple[Bot, str]) -> None:
+async def test_gathered_frames_go_on_after_the_flush_delay_without_a_close(bot: tuple[Bot, str]) -> None:
+    """The backend stays quiet with the line open: the frames held with the gathered text still come."""
     backend, url = bot
-    backend.tokens = ["hello ", "a banned word ", "card 4111 1111 ", "1111 1111 ok"]
+    backend.tokens, backend.close_after = ["call me at my", " desk now "], False
     async with run_gateway(config(url)) as gw, aiohttp.ClientSession() as client, \
             client.ws_connect(f"{gw.url}/ws/chat") as ws:
         await ws.send_str("go")
-        texts, _ = await read_all(ws)
+        texts, _ = await read_all(ws, 2)
+    assert texts == ["", "call me at my desk now "]  # as many frames as the backend sent, the text in the last
+
+
+@pytest.mark.parametrize("batch", [1, None])
+async def test_a_blocked_frame_is_dropped_and_the_stream_goes_on(bot: tuple[Bot, str], batch: int | None) -> None:
+    backend, url = bot
+    backend.tokens = ["hello ", "a banned word ", "card 4111 1111 ", "1111 1111 ok"]
+    async with run_gateway(config(url, batch=batch)) as gw, aiohttp.ClientSession() as client, \
+            client.ws_connect(f"{gw.url}/ws/chat") as ws:
+        await ws.send_str("go")
+        texts, code = await read_all(ws)
     whole = "".join(texts)
-    assert "banned" not in whole and "1111" not in whole and "[CARD]" in whole
+    assert "banned" not in whole and "1111" not in whole
+    if batch == 1:  # each frame read alone: only the frame with the word is dropped
+        assert "[CARD]" in whole
+    else:  # the frames' text was gathered and read as one: all of it is dropped, none of it went out
+        assert whole == ""
+    assert code == 4000  # the connection went on to the backend's close
 
 
 @pytest.mark.parametrize("filters", [("stop",), ("chatmask", "stop")])

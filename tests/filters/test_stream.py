@@ -78,8 +78,22 @@ class NoBye(Filter):
         return block("bye") if "bye" in message.text else Verdict()
 
 
-def stream_chain(*filters: Filter, fail_open: bool = False, timeout: float = 5.0) -> StreamChain:
-    return StreamChain(Chain([Step(f.name, f, timeout) for f in filters], fail_open=fail_open), OUT)
+def stream_chain(*filters: Filter, fail_open: bool = False, timeout: float = 5.0, batch: int = 1) -> StreamChain:
+    return StreamChain(Chain([Step(f.name, f, timeout) for f in filters], fail_open=fail_open), OUT, batch)
+
+
+class Counting(Filter):
+    """Counts its calls and the texts it was given (the chain's fixed cost is paid per call)."""
+
+    name = "counting"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[str] = []
+
+    async def inspect(self, message: Message) -> Verdict:
+        self.seen.append(message.text)
+        return Verdict()
 
 
 async def test_a_value_split_across_pieces_is_found() -> None:
@@ -128,3 +142,50 @@ async def test_stream_chain_and_chain_agree_on_single_pieces() -> None:
         one = await chain.run(OUT.with_text(text))
         other = await stream_chain(*filters).run(text, "", final=False)
         assert (one.action, one.text, one.reasons) == (other.action, other.text, other.reasons)
+
+
+async def test_small_pieces_are_gathered_and_read_once_per_batch() -> None:
+    counting = Counting()
+    chain = stream_chain(Streaming(), counting, batch=10)
+    held = [await chain.run(piece, "/t", final=False) for piece in ("ab", "cd", "ef")]
+    assert [r.text for r in held] == ["", "", ""] and counting.seen == []  # nothing sent unread
+    assert chain.gathered == 6
+    released = await chain.run("ghijk", "/t", final=False)  # 11 characters: the batch is full
+    assert released.text == "abcdefghijk" and counting.seen == ["abcdefghijk"]
+    assert chain.gathered == 0
+
+
+async def test_gathered_text_goes_on_when_let_go_and_at_the_end() -> None:
+    counting = Counting()
+    chain = stream_chain(Streaming(), counting, batch=100)
+    assert (await chain.run("hello ", "/t", final=False)).text == ""
+    assert (await chain.run("", "/t", final=False, flush=True)).text == "hello "  # `limits.stream_flush` passed
+    assert (await chain.run("", "/t", final=False, flush=True)).action is Action.PASS  # nothing gathered
+    assert (await chain.run("world", "/t", final=False)).text == ""
+    assert (await chain.run("", "/t", final=True)).text == "world"
+    assert counting.seen == ["hello ", "world"]
+
+
+async def test_a_value_split_across_gathered_pieces_and_a_flush_is_still_found() -> None:
+    chain = stream_chain(Streaming(), batch=4)
+    out = [await chain.run(piece, "/t", final=False, flush=piece == "") for piece in ("the s", "e", "", "cret", " ok")]
+    out.append(await chain.run("", "/t", final=True))
+    assert "".join(r.text for r in out) == "the ****** ok"
+
+
+async def test_a_filter_reading_each_piece_sees_the_gathered_text_and_blocks_before_any_is_sent() -> None:
+    """A word split across small pieces: gathered, the filter reads it whole; none of it went out."""
+    chain = stream_chain(Streaming(), NoBye(), batch=64)
+    sent = [await chain.run(piece, "/t", final=False) for piece in ("see you, b", "y", "e")]
+    assert all(r.text == "" for r in sent)
+    blocked = await chain.run("", "/t", final=False, flush=True)
+    assert blocked.action is Action.BLOCK and blocked.reasons == ("bye",)
+
+
+async def test_each_field_path_gathers_alone() -> None:
+    chain = stream_chain(Streaming(), batch=4)
+    assert (await chain.run("abc", "/a", final=False)).text == ""
+    assert (await chain.run("xyz", "/b", final=False)).text == ""
+    assert sorted(chain.gathered_paths()) == ["/a", "/b"]
+    assert (await chain.run("d", "/a", final=False)).text == "abcd"
+    assert chain.gathered_paths() == ["/b"]

@@ -61,3 +61,36 @@ async def test_the_pieces_kept_for_tails_are_bounded() -> None:
     assert fields.held < 250
     assert await feed(fields, {"b": "3", "id": pad}, "3") != Action.BLOCK  # a and b: two pieces kept
     assert await feed(fields, {"b": "4", "id": pad * 2}, "4") == Action.BLOCK  # a's piece and a 200-byte one
+
+
+def gathering(*filters: Filter, batch: int = 16) -> FieldStreams[str]:
+    return FieldStreams(StreamChain(Chain([Step(f.name, f, 5.0) for f in filters]), OUT, batch), 1 << 20)
+
+
+async def test_gathered_text_is_let_go_per_field_shaped_like_its_last_piece() -> None:
+    fields = gathering(Streaming())
+    assert not fields.gathering and fields.flush_in(1.0) is None
+    assert await feed(fields, {"a": "one ", "b": "x", "id": "1"}, "first") == {"a": "", "b": "", "id": "1"}
+    assert fields.gathering and 0.0 <= (fields.flush_in(1.0) or 0.0) <= 1.0
+    assert await feed(fields, {"a": "two ", "id": "2"}, "second") == {"a": "", "id": "2"}
+    tails = await fields.flush()
+    assert sorted((t.last, t.latest, json.dumps(json.loads(t.inspection.payload))) for t in tails) == [
+        ("first", False, json.dumps({"a": "", "b": "x", "id": "1"})),
+        ("second", True, json.dumps({"a": "one two ", "id": "2"}))]  # its only text field: it may carry it
+    assert not fields.gathering and await fields.flush() == []
+
+
+async def test_a_tail_may_take_the_place_of_the_latest_piece_when_it_was_its_only_field() -> None:
+    fields = gathering(Streaming())
+    await feed(fields, {"a": "hi ", "id": "1"}, "first")
+    await feed(fields, {"b": "yo ", "id": "2"}, "second")
+    tails = {t.last: t.latest for t in await fields.flush()}
+    assert tails == {"first": False, "second": True}
+
+
+async def test_a_blocked_gathered_text_blocks_its_flush() -> None:
+    fields = gathering(Streaming(), NoBye())
+    assert await feed(fields, {"a": "b"}, "first") == {"a": ""}
+    assert await feed(fields, {"a": "ye"}, "second") == {"a": ""}
+    (tail,) = await fields.flush()
+    assert tail.inspection.action is Action.BLOCK and tail.inspection.payload == b""

@@ -160,3 +160,50 @@ async def test_findings_are_reported_per_event_without_values() -> None:
     fed, closed = await r.feed(f"data: a {CARD} b. \n\n".encode()), await r.close()
     assert [i.finding_types() for i in fed.inspections + closed.inspections] == [{"card": 1}, {}]
     assert CARD not in repr(fed.inspections)
+
+
+def gathering(fields: SseFields, *filters: Filter, limit: int = 4096, batch: int = 64) -> EventRelay:
+    return EventRelay(Codec.for_events(fields), chain(*filters), Message(""), limit, batch=batch)
+
+
+async def test_small_events_wait_with_their_gathered_text_and_keep_their_order() -> None:
+    r = gathering(SseFields(json=("/t",)), masking())
+    raw = b"".join(b'id: %d\ndata: {"t":"%s"}\n\n' % (i, w.encode()) for i, w in enumerate(["pay ", "with ", "4111 "]))
+    assert (await r.feed(raw + b": keepalive\n\n")).data == b""  # all held: their text is not read yet
+    assert r.flush_in(10.0) is not None
+    out = (await r.flush()).data
+    assert out.split(b"\n\n")[:-1] == [b'id: 0\ndata: {"t":""}', b'id: 1\ndata: {"t":""}', b'id: 2\ndata: {"t":""}',
+                                       b": keepalive", b'data: {"t":"pay with "}']
+    assert r.flush_in(10.0) is None
+    rest = await run(r, [b'data: {"t":"1111 1111 1111 ok"}\n\n'])
+    assert "".join(orjson.loads(d)["t"] for d in datas(out + rest)) == "pay with [CARD] ok"
+
+
+async def test_a_flushed_text_goes_in_the_event_that_ended_it() -> None:
+    r = gathering(SseFields(json=("/t",)), masking())
+    assert (await r.feed(b'event: tok\nid: 7\ndata: {"t":"hello ","n":1}\n\n')).data == b""
+    assert (await r.flush()).data == b'event: tok\nid: 7\ndata: {"t":"hello ","n":1}\n\n'  # one event, as sent
+
+
+async def test_a_full_batch_goes_on_at_once_with_the_events_before_it() -> None:
+    r = gathering(SseFields(text=True), masking(), batch=8)
+    assert (await r.feed(b"data: abc \n\n")).data == b""
+    assert datas((await r.feed(b"data: defgh \n\n")).data) == ["", "abc defgh "]
+
+
+async def test_held_events_are_bounded_like_one_event() -> None:
+    r = gathering(SseFields(text=True), masking(), limit=64, batch=4096)
+    out = b""
+    for _ in range(20):
+        out += (await r.feed(b"data: word \n\n")).data
+    assert out  # let go once the events held passed `limit`, not at the end
+    out += (await r.close()).data
+    assert "".join(datas(out)) == "word " * 20
+
+
+async def test_a_blocked_batch_ends_the_stream_before_any_of_its_text() -> None:
+    stop = Keyword(KeywordOptions(words=("banned",), action="block"))
+    r = gathering(SseFields(text=True), masking(), stop)
+    assert (await r.feed(b"data: fine, \n\ndata: ban\n\ndata: ned \n\n")).data == b""
+    flushed = await r.flush()
+    assert flushed.blocked is not None and flushed.data == b""

@@ -269,9 +269,9 @@ async def streamed(stream: FrameStream, pieces: list[str]) -> tuple[list[str], s
         result = await stream.feed(chat(piece), binary=False)
         payload = result.payload
         texts.append(json.loads(payload)["text"])
-    for result, binary in await stream.close():
-        assert not binary
-        texts.append(json.loads(result.payload)["text"])
+    for tail in await stream.close():
+        assert not tail.last  # not binary
+        texts.append(json.loads(tail.inspection.payload)["text"])
     return texts, "".join(texts)
 
 
@@ -292,9 +292,9 @@ async def test_a_value_at_the_end_of_the_stream_is_masked_in_the_final_frame() -
     sent = [json.loads((await stream.feed(chat(p), binary=False)).payload)["text"]
             for p in ["card ", "4111 1111 ", "1111 1111"]]
     assert "1111" not in "".join(sent)
-    [(result, binary)] = await stream.close()
-    final = json.loads(result.payload)
-    assert (final, binary) == ({"text": "[CARD]", "room": "r1"}, False)
+    [tail] = await stream.close()
+    final = json.loads(tail.inspection.payload)
+    assert (final, tail.last) == ({"text": "[CARD]", "room": "r1"}, False)
 
 
 async def test_plain_chat_reads_the_same_and_words_go_out_whole() -> None:
