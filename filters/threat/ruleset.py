@@ -20,6 +20,30 @@ states as a set of 24 others, and it multiplies theirs (its set cost 290 µs per
 printable text with it, 30 without). The sets therefore run such a rule with the count left
 open (`[^>]*`), which matches wherever the rule does and more, and a hit is confirmed by the
 rule's own pattern, which runs only on the texts the looser one matched.
+
+A pre-screen decides which sets a chat message needs at all. For each rule, `needs.atoms` reads from
+its pattern a few strings one of which every match must hold (`<scrip`, `${`, `select`, `;`). Rules
+whose atoms ordinary chat holds (`;`, `,`, `and`, `from`, `like`: 46 of them) would be named by nearly every
+message and fill two sets that run on every text, beside the few rules the analysis cannot read and
+the gates; the rest keep their order in five sets, and one more RE2 set holds each of those sets'
+atoms as literals: a set runs only when one of its atoms occurs. The 300-byte chat message of the
+benchmarks runs 6 sets instead of 9 (`RuleSet.match` about 15 -> 11 µs in-process, and three fewer
+automata whose states must stay in the cache); an attack runs the sets its atoms name. A text over
+`SCREEN_BYTES` runs every set: a paste or random bytes name nearly every set anyway, and the screen's
+automaton, like any, builds states on text it has not seen (about 60 µs per KB of fresh random
+printable text once warm, 200+ cold).
+
+Skipping a set cannot hide a hit: the atoms are necessary conditions (see `needs`), and RE2 answers
+"none" only for a set whose automaton it could not build at all (it refuses to build one without room
+for 20 states, and a search needs two), which the build checks by asking the screen about a text that
+holds every atom. tests/filters/threat/test_ruleset.py compares the screened sets with every set on the
+corpora and on generated hostile text, and test_needs.py checks each rule's atoms on texts drawn from
+the rule's own pattern.
+
+RE2's own prefilter (`re2.Filter`, FilteredRE2) was measured first and left: it takes atoms of three
+characters or more only, so 51 of the 155 rules (those keyed on `<`, `'`, `%`, `$`, `..`) come back as
+candidates for every text, and one call costs 2 µs on an empty text (its candidate tree is walked and
+every unfiltered index returned) and 4-5 µs on the chat message, about what the sets it spares cost.
 """
 
 from __future__ import annotations
@@ -31,12 +55,15 @@ from typing import Any
 
 import re2
 
+from filters.threat import needs
+
 _UNANCHORED = re2._re2.RE2.Anchor.UNANCHORED
 GROUP = 24  # rules per RE2 set (see above)
 GATE_GROUP = 5  # gates per RE2 set: the ten in one set cost 83 µs per KB of fresh random text, in two 26
 WIDE = 256  # a counted repetition with an upper bound from here is left open in the sets (see above)
 _COUNTED = re.compile(r"(?<!\\)\{(\d+),(\d+)\}")
 BIG_PROGRAM = 8192  # instructions from which a rule's own automaton gets twice the room (see `_compiled`)
+SCREEN_BYTES = 1024  # longer texts run every set (see `match`)
 SET_MEMORY = 8 << 20  # bytes of automaton cache per set (8 sets: the 64 MB one set had); filled as states are needed
 
 
@@ -64,7 +91,12 @@ class RuleSet:
 
     rules: tuple[Rule, ...]
     gates: tuple[str, ...] = ()  # patterns answered by the same scan (see `match`)
-    _sets: tuple[tuple[int, Any], ...] = field(init=False, repr=False)  # (index of its first pattern, RE2 set)
+    prescreen: bool = True  # False: every rule runs on every text (the reference the tests compare with)
+    # (global index of each of its patterns, RE2 set): the sets run on every text (rules that cannot be
+    # screened, then the gates), and the screened rules' sets, run when the screen names them
+    _always: tuple[tuple[tuple[int, ...], Any], ...] = field(init=False, repr=False)
+    _screened: tuple[tuple[tuple[int, ...], Any], ...] = field(init=False, repr=False)
+    _screen: Any = field(init=False, repr=False)  # RE2 set of each screened set's atoms, or None
     _each: tuple[Any, ...] = field(init=False, repr=False)  # the wrapper's RE2 objects (bytes patterns)
 
     def __post_init__(self) -> None:
@@ -77,19 +109,31 @@ class RuleSet:
             # Compiled over UTF-8 bytes: the text is encoded once per scan, not once per rule that hit.
             # Read through the wrapper's RE2 object: spans come back as a list, with no match object.
             compiled.append(_compiled(rule.pattern, options))
-        patterns = [screen(rule.pattern) for rule in self.rules] + list(self.gates)
-        count = len(self.rules)
-        bounds = [(lo, min(lo + GROUP, count)) for lo in range(0, count, GROUP)]
-        bounds += [(lo, min(lo + GATE_GROUP, len(patterns))) for lo in range(count, len(patterns), GATE_GROUP)]
-        sets = []
-        for lo, hi in bounds:
-            group = re2.Set.SearchSet(options)
-            for pattern in patterns[lo:hi]:
-                group.Add(pattern)
-            group.Compile()
-            sets.append((lo, getattr(group, "_set")))  # noqa: B009 (RE2's own set: no wrapper call per scan)
-        self._sets = tuple(sets)
         self._each = tuple(compiled)
+        patterns = [screen(rule.pattern) for rule in self.rules] + list(self.gates)
+        found = [needs.atoms(rule.pattern) if self.prescreen else None for rule in self.rules]
+        unscreened = [index for index, atoms in enumerate(found) if atoms is None]
+        # Rules whose atoms ordinary chat holds (`;`, `,`, `and`, `from`) would be named by nearly every
+        # message: they share sets of their own that run on every text, unscreened. The rest keep their
+        # order (a set of neighbours, one kind of attack, builds fewer states on fresh text than a mix).
+        common = [index for index, atoms in enumerate(found) if atoms is not None and needs.cost(atoms) >= 1.0]
+        rare = [index for index, atoms in enumerate(found) if atoms is not None and needs.cost(atoms) < 1.0]
+        count = len(self.rules)
+        always = [tuple(unscreened[lo:lo + GROUP]) for lo in range(0, len(unscreened), GROUP)]
+        always += [tuple(common[lo:lo + GROUP]) for lo in range(0, len(common), GROUP)]
+        always += [tuple(range(lo, min(lo + GATE_GROUP, len(patterns)))) for lo in range(count, len(patterns), GATE_GROUP)]
+        groups = [tuple(rare[lo:lo + GROUP]) for lo in range(0, len(rare), GROUP)]
+        self._always = tuple((members, _set([patterns[index] for index in members], options)) for members in always)
+        self._screened = tuple((members, _set([patterns[index] for index in members], options)) for members in groups)
+        self._screen = None
+        if groups:
+            atoms = [sorted({atom for index in members for atom in found[index] or ()}) for members in groups]
+            self._screen = _set([_any_of(group) for group in atoms], options)
+            # RE2 answers "nothing" for a set whose automaton could not be built: that must not read as
+            # "no rule can match" (fail open), so a text holding every atom must name every set.
+            probe = "\n".join(atom for group in atoms for atom in group).encode()
+            if sorted(self._screen.Match(probe)) != list(range(len(groups))):
+                raise RuntimeError("threat rule screen: RE2 could not build its automaton")
 
     def scan(self, text: str) -> list[Hit]:
         """Rules that match `text`, each with the span of its first match."""
@@ -98,10 +142,15 @@ class RuleSet:
     def match(self, text: str) -> tuple[list[Hit], frozenset[int]]:
         """Rules that match `text` (each with the span of its first match) and the indexes of the
         gates that match, from one scan."""
-        if not self._sets:
-            return [], frozenset()
         data = text.encode()
-        indexes = [lo + index for lo, group in self._sets for index in group.Match(data)]
+        indexes = [members[index] for members, group in self._always for index in group.Match(data)]
+        if self._screen is not None:
+            # A long text (a paste, random bytes) would name nearly every set anyway, and the screen's own
+            # automaton builds states of every atom on text it has not seen: run every set.
+            named = self._screen.Match(data) if len(data) <= SCREEN_BYTES else range(len(self._screened))
+            for which in named:
+                members, group = self._screened[which]
+                indexes += [members[index] for index in group.Match(data)]
         if not indexes:
             return [], frozenset()
         hits = []
@@ -117,6 +166,20 @@ class RuleSet:
                     start, end = len(data[:start].decode()), len(data[:end].decode())
                 hits.append(Hit(self.rules[index], start, end))
         return hits, gates
+
+
+def _set(patterns: list[str], options: re2.Options) -> Any:
+    """RE2's own set of `patterns` (no wrapper call per scan)."""
+    group = re2.Set.SearchSet(options)
+    for pattern in patterns:
+        group.Add(pattern)
+    group.Compile()
+    return getattr(group, "_set")  # noqa: B009
+
+
+def _any_of(atoms: list[str]) -> str:
+    """A pattern matching any of `atoms`, as spelt (a rule that folds case is not screened: `needs`)."""
+    return "|".join(re2.escape(atom) for atom in atoms)
 
 
 def _compiled(pattern: str, options: re2.Options) -> Any:

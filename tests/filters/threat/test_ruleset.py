@@ -1,12 +1,23 @@
 from __future__ import annotations
 
+import json
 import random
 import string
+from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
+from filters._patterns import encodable
 from filters.threat import injection, prompt
+from filters.threat.detect import GATES, Detector
+from filters.threat.needs import atoms
+from filters.threat.normalise import base_view
 from filters.threat.ruleset import GROUP, Rule, RuleSet, screen, select
+from tests.fuzz.profiles import FUZZ
+from tests.fuzz.strategies import NASTY
 
 
 def test_scan_reports_rule_and_span() -> None:
@@ -70,3 +81,101 @@ def test_a_wide_count_is_left_open_in_the_sets_and_confirmed_by_the_rule() -> No
     near, far = "<a" + "x" * 400 + " on=", "<a" + "x" * 600 + " on="
     assert [(hit.rule.name, hit.start, hit.end) for hit in rules.scan(near)] == [("handler", 0, len(near))]
     assert rules.match(far) == ([], frozenset())
+
+
+# --- The pre-screen: rules whose atoms a text does not hold are not run ---------------------------------
+
+DATA = Path(__file__).parents[2] / "data"
+SHARED = Path(__file__).resolve().parents[3] / ".." / "shared" / "corpora" / "threat_dev.jsonl"
+ALL_RULES = injection.ALL + prompt.PROMPT
+ALL_CATEGORIES = {rule.category for rule in ALL_RULES}
+
+
+def _corpus() -> list[str]:
+    texts = [json.loads(line)["text"] for line in (DATA / "threat_cases.jsonl").read_text(encoding="utf-8").splitlines()]
+    for path in sorted((Path(__file__).parent / "cases").glob("*.yaml")):
+        texts += [case["text"] for case in yaml.safe_load(path.read_text(encoding="utf-8"))]
+    texts += (DATA / "ordinary_urls.txt").read_text(encoding="utf-8").splitlines()
+    if SHARED.is_file():  # the development corpus, where it sits beside the repository
+        texts += [json.loads(line)["text"] for line in SHARED.read_text(encoding="utf-8").splitlines()]
+    return texts
+
+
+def _hostile(seed: int, count: int) -> list[str]:
+    """Attack texts disguised the ways the views undo, and noise: escapes, case and look-alike letters
+    (RE2 folds `k` to the Kelvin sign, `s` to the long s), scripts mixed, random printable and random bytes."""
+    generator = random.Random(seed)
+    attacks = [text for text in _corpus() if len(text) < 400][:400]
+    def disguise(text: str) -> str:
+        how = generator.randrange(7)
+        if how == 0:
+            return "".join(f"%{ord(char):02x}" if char.isascii() and generator.random() < 0.5 else char for char in text)
+        if how == 1:
+            return text.upper()
+        if how == 2:
+            return text.replace("k", "\u212a").replace("s", "\u017f").replace("K", "\u212a")
+        if how == 3:
+            return "".join(char + generator.choice(["", "\u200b", " ", "\u0301"]) for char in text)
+        if how == 4:
+            return text.replace("a", "а").replace("o", "ο").replace("e", "е")  # Cyrillic and Greek look-alikes
+        if how == 5:
+            return "".join(generator.choice(string.printable) for _ in range(generator.randrange(1, 600)))
+        return bytes(generator.randrange(256) for _ in range(generator.randrange(1, 400))).decode("utf-8", "replace")
+    texts = []
+    for _ in range(count):
+        text = disguise(generator.choice(attacks))
+        if generator.random() < 0.3:  # glued to another, or cut
+            text = text[: generator.randrange(len(text) + 1)] + disguise(generator.choice(attacks))
+        texts.append(text)
+    return texts
+
+
+@pytest.fixture(scope="module")
+def both() -> tuple[RuleSet, RuleSet]:
+    screened = select(ALL_RULES, ALL_CATEGORIES, GATES)
+    return screened, RuleSet(screened.rules, screened.gates, prescreen=False)
+
+
+def _answer(rules: RuleSet, text: str) -> tuple[list[tuple[str, int, int]], frozenset[int]]:
+    hits, gates = rules.match(text)
+    return [(hit.rule.name, hit.start, hit.end) for hit in hits], gates
+
+
+def test_nearly_every_rule_is_screened() -> None:
+    """The screen pays only while ordinary chat skips most sets: a rule the analysis could not read runs
+    on every text, so their number stays small."""
+    unread = [rule.name for rule in ALL_RULES if atoms(rule.pattern) is None]
+    assert len(unread) <= 8, unread
+
+
+def test_a_chat_message_skips_the_sets_of_rules_it_names_no_atom_of(both: tuple[RuleSet, RuleSet]) -> None:
+    screened, _ = both
+    chat = "Hi, could you check my order from last week? The parcel never arrived and I would like a refund."
+    assert screened._screen is not None and list(screened._screen.Match(base_view(chat).text.encode())) == []
+    assert screened.match(base_view("<script>alert(1)</script>").text)[0]
+
+
+def test_screened_sets_answer_as_every_set(both: tuple[RuleSet, RuleSet]) -> None:
+    """The bundled corpora and generated hostile text, as sent and as the base view reads them: the same
+    hits with the same spans and the same gates, whether the screen skipped sets or not."""
+    screened, every = both
+    for text in _corpus() + _hostile(20261206, 3000):
+        for view in (text, base_view(encodable(text)).text):
+            assert _answer(screened, view) == _answer(every, view), view
+
+
+@FUZZ
+@given(text=st.lists(st.one_of(NASTY, st.sampled_from(_corpus()[:300]), st.text(max_size=12)), max_size=20).map("".join))
+def test_screened_sets_answer_as_every_set_on_any_text(both: tuple[RuleSet, RuleSet], text: str) -> None:
+    screened, every = both
+    text = encodable(text)
+    assert _answer(screened, text) == _answer(every, text)
+
+
+def test_detector_decides_the_same_with_the_screen() -> None:
+    """Whole analyses (every view, the decoders, base64, links) with and without the screen."""
+    screened, every = Detector(), Detector()
+    every._rules = RuleSet(every._rules.rules, every._rules.gates, prescreen=False)
+    every._prompt = RuleSet(every._prompt.rules, every._prompt.gates, prescreen=False)
+    for text in _corpus() + _hostile(7, 1500):
+        assert screened.analyse(text) == every.analyse(text), text
