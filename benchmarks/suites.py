@@ -43,13 +43,15 @@ def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def interleaved(bench: Bench, cases: Iterable[Case], rounds: int,
-                measure: Callable[[str, Load], dict[str, Any]] | None = None) -> dict[str, Any]:
-    """Every case once per round; per label the median row and the raw rows."""
+                measure: Callable[[str, Load], dict[str, Any]] | None = None,
+                alternate: bool = False) -> dict[str, Any]:
+    """Every case once per round; per label the median row and the raw rows. `alternate` runs the even
+    rounds in the reverse order, so a load that grows or fades during a round favours no case."""
     run = measure or bench.measure
     cases = [c for c in cases if bench.available(c[1], c[2].workload)]
     raw: dict[str, list[dict[str, Any]]] = {label: [] for label, _, _ in cases}
     for number in range(1, rounds + 1):
-        for label, target, load in cases:
+        for label, target, load in (cases[::-1] if alternate and number % 2 == 0 else cases):
             print(f"  round {number}/{rounds}  {label:34} ...", end="", flush=True)
             try:
                 row = run(target, load)
@@ -113,7 +115,8 @@ def idle(bench: Bench, rounds: int) -> dict[str, Any]:
 
 def workers(bench: Bench, rounds: int) -> dict[str, Any]:
     """Pass-through HTTP req/s with --workers 1 and 2, nothing pinned (the kernel spreads the work), and
-    the control: two single-worker gateways side by side (benchmarks/separate.py)."""
+    the control: two single-worker gateways side by side (benchmarks/separate.py). Every other round runs
+    them in the reverse order, so the 1- and 2-worker rows of a round come first alike."""
     cases = [(f"http chatguard workers {n}", "chatguard", Load("http", workers=n, pinned=False)) for n in (1, 2)]
     cases.append((f"http chatguard {separate.PROCESSES} separate processes", "chatguard",
                   Load("http", pinned=False, extra={"separate": True})))
@@ -121,7 +124,7 @@ def workers(bench: Bench, rounds: int) -> dict[str, Any]:
     def measure(target: str, load: Load) -> dict[str, Any]:
         return separate.measure_separate(bench, load) if load.extra.get("separate") else bench.measure(target, load)
 
-    result = interleaved(bench, cases, rounds, measure)
+    result = interleaved(bench, cases, rounds, measure, alternate=True)
     for row in result["rows"].values():
         row["cores"] = os.cpu_count() or 1  # what the workers and the load side share (report.workers_ceiling)
     one, two = (f"http chatguard workers {n}" for n in (1, 2))

@@ -12,6 +12,7 @@ import aiohttp
 from aiohttp import web
 
 from benchmarks import chatguard_configs, report, servers, suites
+from benchmarks.measure import Load
 from benchmarks.naive_proxy import make_app
 from benchmarks.payload import chat_json
 from tests.helpers import serve_app
@@ -163,3 +164,24 @@ def test_transcript_hot_path_benchmark_runs() -> None:
 
     figures = asyncio.run(hot_path.run(50, 2))
     assert set(figures) == {"decide_us", "decide_record_us", "decide_record_full_queue_us"}
+
+
+def test_alternate_rounds_run_the_cases_in_reverse_order() -> None:
+    """The workers suite's rounds alternate the order, so drifting load favours neither row of a pair."""
+
+    class Machine:  # what `interleaved` reads of a Bench: which targets can run, and where notes go
+        notes: list[str] = []
+
+        def available(self, target: str, workload: str) -> bool:
+            return True
+
+    order: list[str] = []
+
+    def measure(target: str, load: Load) -> dict[str, object]:
+        order.append(target)
+        return {"target": target, "rate": 1.0}
+
+    cases = [(name, name, Load("http")) for name in ("one", "two", "apart")]
+    result = suites.interleaved(Machine(), cases, 3, measure, alternate=True)  # type: ignore[arg-type]
+    assert order == ["one", "two", "apart", "apart", "two", "one", "one", "two", "apart"]
+    assert [row["round"] for row in result["raw"]["two"]] == [1, 2, 3]
