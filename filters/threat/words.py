@@ -14,17 +14,16 @@ needs another sign (a brand, a cheap TLD, a kit's path).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-
-import re2
 
 from filters.threat.linkdata import BRANDS, KEYWORDS, NAME_FILLERS, NAME_WORDS
 
 # The lure words of other languages (`konto`, `paczka`, `zahlung`) read as sign-in words.
 _TRADE = {**dict.fromkeys((word for word in KEYWORDS if word.isalpha()), "access"), **NAME_WORDS}
 _KNOWN = frozenset(_TRADE) | NAME_FILLERS | frozenset(BRANDS)
-_LONGEST = max(map(len, _KNOWN))
-_PIECES = re2.compile(r"[a-z]+|[0-9]+")
+_PREFIXES = frozenset(word[:end] for word in _KNOWN for end in range(2, len(word) + 1))
+_PIECES = re.compile(r"[a-z]+|[0-9]+")  # on a label of 63 characters at most: the standard engine is cheaper per call
 # points -> score; a name alone never reaches a block (0.8)
 _SCORES = (0.0, 0.2, 0.3, 0.45, 0.55, 0.65)
 _SHORT = 4  # a word this short counts only between known words or edges: `eth` is no word in `method`
@@ -41,24 +40,28 @@ class NameWords:
 
 
 def segment(run: str) -> list[str]:
-    """`run` (lower-case letters) as words of `_KNOWN` and single unknown letters, the fewest
-    unknown letters first, then the fewest pieces (`secureaccount` -> `secure`, `account`)."""
+    """`run` (lower-case letters) as words of `_KNOWN` (two letters or more) and single unknown letters,
+    the fewest unknown letters first, then the fewest pieces (`secureaccount` -> `secure`, `account`).
+
+    Read forward: from each position only as far as the letters are the start of some known word
+    (`_PREFIXES`), which most runs leave after a letter or two."""
     size = len(run)
-    best: list[tuple[int, int, int]] = [(0, 0, 0)] + [(size + 1, 0, 0)] * size  # (unknown, pieces, start)
-    for end in range(1, size + 1):
-        unknown, pieces, _ = best[end - 1]
-        choice = (unknown + 1, pieces + 1, end - 1)
-        for start in range(max(0, end - _LONGEST), end - 1):
-            if run[start:end] in _KNOWN:
-                before = best[start]
-                choice = min(choice, (before[0], before[1] + 1, start))
-        best[end] = choice
+    unknown, pieces, back = [0] + [size + 1] * size, [0] * (size + 1), [0] * (size + 1)
+    for start in range(size):
+        lost, count = unknown[start], pieces[start] + 1
+        if lost + 1 < unknown[start + 1] or (lost + 1 == unknown[start + 1] and count < pieces[start + 1]):
+            unknown[start + 1], pieces[start + 1], back[start + 1] = lost + 1, count, start
+        for end in range(start + 2, size + 1):
+            word = run[start:end]
+            if word not in _PREFIXES:
+                break
+            if word in _KNOWN and (lost < unknown[end] or (lost == unknown[end] and count < pieces[end])):
+                unknown[end], pieces[end], back[end] = lost, count, start
     words: list[str] = []
     end = size
     while end:
-        start = best[end][2]
-        words.append(run[start:end])
-        end = start
+        words.append(run[back[end]:end])
+        end = back[end]
     return words[::-1]
 
 
