@@ -12,7 +12,10 @@ organisations that are no phishing: a place, person or nature word with a trade 
 `riverside-it-support`), community and project names built from everyday nouns
 (`home-assistant`-style), each under the same suffixes. No name comes from a corpus or a feed.
 Prints the share flagged (blocked or an alert suggested, as the threat benchmark counts) per
-generator, bare and with `https://`.
+generator, bare and with `https://`. Most generators draw from the words the reader knows, so they
+measure how names are read (segmentation, kinds, digits, shape), not how many words it knows: that is
+what "invented stem" (one known word beside an unknown stem) and "held-out words" (words of the trade
+that its vocabulary does not hold) show.
 """
 
 from __future__ import annotations
@@ -50,6 +53,10 @@ _ACTION = "verify confirm claim redeem unlock restore recover update validate re
 _OTHER_LANGUAGES = "konto weryfikacja platnosc oplata paczka przesylka odbior dostawa nagroda zysk inwestycje " \
                    "zamowienie bezpieczna anmelden sicherheit zahlung paket gewinnspiel cuenta verificar pago " \
                    "envio premio pedido seguridad".split()
+# Words of the same trade that the reader's vocabulary (`linkdata.NAME_WORDS`) does not hold: a name
+# made of these is read by its shape alone (hyphens, digits, the TLD).
+_HELD_OUT = "renew renewal authorise reconfirm revalidate reverify relogin passkey vault cashout payout topup " \
+            "recharge refill reship pickup dropoff winnings mining presale whitelist".split()
 _FRONT = "my e i get go the online web secure".split()
 _BACK = "online app hub pro now 24 365 24h center portal desk".split()
 _STEMS = "nexora vantix quorvia zentro lumexa bravix orvanta kelvra tradia finexo crypvia solvant " \
@@ -132,6 +139,14 @@ def _ordinary_shop(rng: random.Random) -> str:
     return _join(rng, list(dict.fromkeys(words))) + "." + rng.choice(_ORDINARY_TLDS)
 
 
+def _phish_held_out(rng: random.Random) -> str:
+    """Two or three words the reader does not know, maybe with one it knows: `passkey-renew24`."""
+    words = rng.sample(_HELD_OUT, rng.randint(2, 3))
+    if rng.random() < 0.3:
+        words.insert(rng.randint(0, len(words)), rng.choice(_ACCESS + _SERVICE + _MONEY))
+    return _join(rng, words) + _digits(rng) + "." + rng.choice(_PHISH_TLDS)
+
+
 def _ordinary_trade(rng: random.Random) -> str:
     words = [rng.choice(_PLACES), rng.choice(_TRADES)]
     if rng.random() < 0.2:
@@ -155,6 +170,7 @@ GENERATORS: dict[str, tuple[str, Maker]] = {
     "phishing: account action": ("phishing", _phish_account),
     "phishing: invented stem": ("phishing", _phish_stem),
     "phishing: other languages": ("phishing", _phish_other_language),
+    "phishing: held-out words": ("phishing", _phish_held_out),
     "ordinary: place and trade": ("ordinary", _ordinary_trade),
     "ordinary: service trades": ("ordinary", _ordinary_service),
     "ordinary: project names": ("ordinary", _ordinary_project),
