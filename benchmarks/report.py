@@ -19,6 +19,9 @@ RATIOS = (
 )
 
 
+SHARED_BELOW = 0.9  # of the cores kept busy by the 2-worker rows: less means other work took its share
+
+
 def _fmt(value: float | None, pattern: str = "{:,.0f}") -> str:
     return "-" if value is None else pattern.format(value)
 
@@ -163,6 +166,10 @@ def print_report(results: dict[str, Any]) -> None:
                 print("    per worker, round by round (connections half-way / CPU s): " + ", ".join(
                     " + ".join(f"{n}/{cpu:.1f}" for n, cpu in zip(conns, cpus, strict=True)) for conns, cpus in per_round)
                     + f"; supervisor {row['other_cpu_seconds']:.2f} CPU s at most")
+            busy, cores = cores_busy(row), row.get("cores")
+            if busy is not None and cores and busy < SHARED_BELOW * cores:
+                print(f"    the 2 workers and their load side kept {busy:.2f} of {cores} cores busy: other work had the"
+                      " rest, so the ratio to 1 worker measures how the machine was shared, not the workers")
     found = ratios(results)
     if found:
         print("\nRatios (same run)")

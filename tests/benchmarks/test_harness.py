@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import aiohttp
+import pytest
 from aiohttp import web
 
 from benchmarks import chatguard_configs, report, servers, suites
@@ -86,7 +87,7 @@ def test_workers_ratio_and_the_ceiling_the_load_side_leaves() -> None:
     report.print_report(results)
 
 
-def test_the_workers_ratio_is_paired_round_by_round() -> None:
+def test_the_workers_ratio_is_paired_round_by_round(capsys: pytest.CaptureFixture[str]) -> None:
     """A burst of other load in one round moves both rows of that round, not the ratio of the medians."""
     one = [{"round": 1, "rate": 1000.0}, {"round": 2, "rate": 3000.0}, {"round": 3, "rate": 2000.0}]
     two = [{"round": 1, "rate": 1900.0, "processes": [
@@ -99,10 +100,13 @@ def test_the_workers_ratio_is_paired_round_by_round() -> None:
     assert row["cpu_seconds_per_worker"] == [[4.0, 4.2]]
     assert row["other_cpu_seconds"] == 0.01
     rows = {"http chatguard workers 1": {"target": "chatguard", "rate": 2000.0},
-            "http chatguard workers 2": {"target": "chatguard", "rate": 3800.0, **row}}
+            "http chatguard workers 2": {"target": "chatguard", "rate": 3800.0, "cpu_us_per_op": 300.0,
+                                         "load_cpu_us_per_op": 100.0, "cores": 2, **row}}
     found = {r["ratio"].strip(): r for r in report.ratios({"workers": {"rows": rows}})}
     assert found["2 workers / 1 worker req/s (pass-through)"]["value"] == 1.9
     report.print_report({"workers": {"rows": rows}})
+    # 3,800 req/s at 400 us of the two cores each: 1.52 cores busy, under 90 % of 2: other work was there.
+    assert "kept 1.52 of 2 cores busy: other work had the rest" in capsys.readouterr().out
 
 
 def test_connections_are_counted_per_process(tmp_path: Path) -> None:
