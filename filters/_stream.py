@@ -36,7 +36,9 @@ class StreamChain:
     def __init__(self, chain: Chain, template: Message, batch: int = 1) -> None:
         self._chain = chain
         self.batch = batch  # characters gathered per field path before the chain runs (1: every piece)
-        self._gathered: dict[str, str] = {}
+        # Per field path, the pieces gathered and their length (joined once, when the chain runs).
+        self._gathered: dict[str, tuple[list[str], int]] = {}
+        self._total = 0  # characters gathered over every path
         self.steps = tuple(s for s in chain.steps if s.filter.handles(Direction.OUTBOUND))
         self._template = template
         self._streams: dict[tuple[int, str], FilterStream | None] = {}
@@ -55,7 +57,7 @@ class StreamChain:
     @property
     def gathered(self) -> int:
         """Characters held, not yet read by any filter, over every field path."""
-        return sum(len(text) for text in self._gathered.values())
+        return self._total
 
     def gathered_paths(self) -> list[str]:
         """The field paths that have text gathered."""
@@ -73,13 +75,19 @@ class StreamChain:
                 return ChainResult(Action.BLOCK, text, (Verdict(Action.BLOCK, None, failure),), (failure,))
             self._paths.add(path)
         if self.batch > 1:
-            text = self._gathered.pop(path, "") + text
-            if not final and len(text) < self.batch:
-                if not flush and text:
-                    self._gathered[path] = text
+            pieces, size = self._gathered.pop(path, ([], 0))
+            self._total -= size
+            if text:
+                pieces.append(text)
+                size += len(text)
+            if not final and size < self.batch:
+                if not flush and size:
+                    self._gathered[path] = (pieces, size)
+                    self._total += size
                     return ChainResult(Action.MODIFY, "")  # held for the rest of the batch
-                if not text:
+                if not size:
                     return ChainResult(Action.PASS, "")
+            text = "".join(pieces)
         message = Message(text=text, direction=Direction.OUTBOUND, channel=self._template.channel,
                           route=self._template.route, field=path, principal=self._template.principal,
                           conversation=self._template.conversation, client=self._template.client,

@@ -58,13 +58,15 @@ def main() -> None:
                         help="the shapes to run (default: all)")
     parser.add_argument("--no-fields", action="store_true", help="skip the 80,000 tiny fields")
     parser.add_argument("--seed", type=int, default=None, help="seed of the random shapes (default: a new one)")
+    parser.add_argument("--stream-batch", type=int, default=None,
+                        help="the stream chain's limits.stream_batch (default: the config default; 1: every piece alone)")
     args = parser.parse_args()
     seed = args.seed if args.seed is not None else random.randrange(1 << 32)
     print(f"random shapes drawn from seed {seed}")
     report: dict[str, dict[str, dict[str, float]]] = {}
     header = "  ".join(f"{'worst @ ' + str(size // 1024) + ' KB':>34} {'median':>7}" for size in args.sizes)
     print(f"{'detector':32} {header}   (CPU us per KB)")
-    for name, target in targets().items():
+    for name, target in targets(args.stream_batch).items():
         if args.only not in name:
             continue
         report[name] = {}

@@ -59,14 +59,15 @@ def _alone(name: str, masker: Masker) -> Target:
     return lambda text: masker.examine(BUILTIN[name], text)
 
 
-def targets() -> dict[str, Target]:
+def targets(stream_batch: int | None = None) -> dict[str, Target]:
+    """Every target; `stream_batch` sets the stream chain's batch (default: `limits.stream_batch`'s)."""
     masker = Masker(tuple(BUILTIN))
     threat = ThreatFilter()
     found: dict[str, Target] = {f"masking:{name}": _alone(name, masker) for name in BUILTIN}
     found["masking (engine, all types)"] = masker.scan
     found["masking (stream, 4 KB chunks)"] = _stream(MaskingFilter(), 4096)
     found["masking (stream, 16-char chunks)"] = _stream(MaskingFilter(), 16)
-    batch = LimitSettings().stream_batch
+    batch = LimitSettings().stream_batch if stream_batch is None else stream_batch
     found["stream chain (16-char pieces)"] = _chain(16, batch)
     found["stream chain (4 KB pieces)"] = _chain(4096, batch)
     found["threat:normalise"] = views
