@@ -74,12 +74,12 @@ routes:
     return path
 
 
-async def receive(session: aiohttp.ClientSession, url: str, backend: Backend) -> tuple[list[float], str]:
+async def receive(client: aiohttp.ClientSession, url: str, backend: Backend) -> tuple[list[float], str]:
     """Read the stream; per backend write, how long until the client held that many characters."""
     late: list[float] = []
     got = ""
     buffer = b""
-    async with session.get(url) as resp:
+    async with client.get(url) as resp:
         async for chunk in resp.content.iter_any():
             now = time.perf_counter()
             buffer += chunk
@@ -98,18 +98,18 @@ async def one(args: argparse.Namespace, batch: int, backend: Backend, upstream: 
         workdir = Path(tmp)
         port, admin = servers.free_port(), servers.free_port()
         async with chatguard(conf(workdir, port, admin, upstream, batch), workdir, port) as server, \
-                aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=600)) as session:
+                aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=600)) as client:
             url = f"http://127.0.0.1:{port}/v1/chat"
             backend.pieces, backend.gap, backend.sent = [WORDS[i % len(WORDS)] for i in range(20)], 0.0, []
-            await receive(session, url, backend)  # warm-up
+            await receive(client, url, backend)  # warm-up
             backend.pieces = [WORDS[i % len(WORDS)] for i in range(args.tokens)]
             backend.gap, backend.sent = args.gap / 1000, []
-            late, _ = await receive(session, url, backend)
+            late, _ = await receive(client, url, backend)
             whole = text(args.shape, args.burst_kb * 1024)
             backend.pieces = [whole[i:i + 16] for i in range(0, len(whole), 16)]
             backend.gap, backend.sent = 0.0, []
             cpu, started = server.cpu_seconds(), time.perf_counter()
-            _, got = await receive(session, url, backend)
+            _, got = await receive(client, url, backend)
             burst_cpu, burst_wall = server.cpu_seconds() - cpu, time.perf_counter() - started
     ordered = sorted(late)
     return {"batch": batch, "tokens": len(late), "late_p50_ms": round(statistics.median(ordered) * 1000, 2),
