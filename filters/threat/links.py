@@ -381,7 +381,11 @@ def _shape_signals(name: str, host: Host, signals: list[tuple[float, str]]) -> N
     elif any(len(label) >= 6 and _machine_made(label) for label in host.subdomains):
         signals.append((0.25, "random-subdomain"))  # a token per victim or per campaign
     # Words strung together (`secure-account-update`); on a code host that is how organisations are named.
-    if owner.count("-") == 2 and host.platform not in ACCOUNT_PLATFORMS:
+    # Longer ones too (`renew-your-vault-pickup-now`), save on documentation and code platforms, where a
+    # project is named so (`python-lazy-object-proxy.readthedocs.io`).
+    hyphens = owner.count("-")
+    if (hyphens == 2 or (hyphens > 2 and (not host.platform or host.platform in FREE_HOSTING))) \
+            and host.platform not in ACCOUNT_PLATFORMS:
         signals.append((0.3, "hyphenated-name"))
     tld = host.site.rsplit(".", 1)[-1]
     countries = {piece for piece in owner.split("-")[1:] if piece in _COUNTRY_WORDS and piece != tld}
@@ -426,7 +430,8 @@ def host_signs(name: str) -> HostSigns:
     host = parse_host(name, FREE_HOSTING)
     # Lure words in the name are a claim; in the path they are how every site names its login pages.
     # The label its owner chose is read word by word (`words.py`); the labels beside it are searched.
-    owner = host.owner_label if host.owner_label.isascii() and host.site not in _BRAND_SITES else ""
+    owner = skeleton(unicode_form(host.owner_label)) if host.site not in _BRAND_SITES else ""  # as it looks
+    owner = owner if owner.isascii() else ""
     read = read_label(owner) if owner else None
     if read is not None and host.platform and host.platform not in FREE_HOSTING:
         # A tenant of a documentation or code platform is a project named for what it does (`oauth-lib`).

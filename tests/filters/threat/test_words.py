@@ -88,5 +88,14 @@ def test_a_brand_glued_to_words_of_the_trade_blocks(url: str, blocked: bool) -> 
     assert (_score(url)[0] >= 0.8) is blocked
 
 
+def test_look_alike_letters_are_read_as_the_words_they_pass_for() -> None:
+    name = "\u0455ecure-\u0430ccount-update.example".encode("idna").decode("ascii")  # Cyrillic s and a
+    assert any(reason.startswith("lure-name:") for reason in _score(f"https://{name}/")[1])
+
+
+def test_a_long_hyphenated_name_is_strung_together_words() -> None:
+    assert "hyphenated-name" in _score("https://renew-your-vault-pickup-now.example/")[1]
+
+
 def test_finance_is_a_word_not_a_typo_of_a_brand() -> None:
     assert not any(reason.startswith("lookalike:") for reason in _score("https://car-finance.example/")[1])
