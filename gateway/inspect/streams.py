@@ -88,6 +88,7 @@ class FieldStreams[T]:
 
         size = len(payload)
         self._latest = extracted
+        arrived = time.monotonic() if self.since is None else self.since
 
         def seen(found: TextField, index: int) -> None:
             self._last[found.path] = (extracted, index, tag, size)
@@ -97,7 +98,7 @@ class FieldStreams[T]:
             if not self._chain.gathered:
                 self.since = None
             elif self.since is None:
-                self.since = time.monotonic()
+                self.since = arrived  # its text waits from when the piece arrived, not from when it was read
         if inspection.action is not Action.BLOCK and self.held > self.limit:
             result = ChainResult(Action.BLOCK, "", (Verdict(Action.BLOCK, None, HELD_TOO_MUCH),), (HELD_TOO_MUCH,))
             return Inspection(Action.BLOCK, payload, (*inspection.results, result),

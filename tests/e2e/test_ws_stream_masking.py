@@ -31,7 +31,10 @@ class Bot:
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
+        paced = iter(self.tokens)
         async for msg in ws:
+            if msg.type is WSMsgType.TEXT and msg.data == "next":  # one token per "next", then wait
+                await ws.send_str(json.dumps({"type": "token", "text": next(paced)}))
             if msg.type is WSMsgType.TEXT and msg.data == "go":
                 for token in self.tokens:
                     await ws.send_str(json.dumps({"type": "token", "text": token}))
@@ -151,3 +154,16 @@ async def test_a_route_without_stream_filters_forwards_each_frame_alone(bot: tup
     # per-frame inspection only: nothing held, nothing merged; whole values in one frame still masked
     assert texts[:-1] == PIECES
     assert texts[-1] == ("card [CARD] ok" if "chatmask" in filters else "card 4111 1111 1111 1111 ok")
+
+
+async def test_a_paced_token_stream_arrives_frame_by_frame_while_its_text_is_gathered(bot: tuple[Bot, str]) -> None:
+    """Each frame's text is gathered, yet reaches the client, in the frame the backend sent, before the
+    backend sends the next one (`limits.stream_flush` lets it go while the backend waits)."""
+    backend, url = bot
+    backend.tokens, backend.close_after = ["Hello ", "there, ", "your ", "order ", "is ", "on ", "its ", "way. "], False
+    async with run_gateway(config(url)) as gw, aiohttp.ClientSession() as client, \
+            client.ws_connect(f"{gw.url}/ws/chat") as ws:
+        for token in backend.tokens:
+            await ws.send_str("next")  # the backend sends one frame and waits for the next "next"
+            texts, _ = await read_all(ws, 1)
+            assert texts == [token]
