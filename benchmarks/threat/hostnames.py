@@ -55,7 +55,7 @@ _OTHER_LANGUAGES = "konto weryfikacja platnosc oplata paczka przesylka odbior do
                    "envio premio pedido seguridad".split()
 # Words of the same trade that the reader's vocabulary (`linkdata.NAME_WORDS`) does not hold: a name
 # made of these is read by its shape alone (hyphens, digits, the TLD).
-_HELD_OUT = "renew renewal authorise reconfirm revalidate reverify relogin passkey vault cashout payout topup " \
+_HELD_OUT = "authorise reconfirm revalidate reverify relogin passkey vault cashout payout topup " \
             "recharge refill reship pickup dropoff winnings mining presale whitelist".split()
 _FRONT = "my e i get go the online web secure".split()
 _BACK = "online app hub pro now 24 365 24h center portal desk".split()

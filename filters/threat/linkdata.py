@@ -193,7 +193,8 @@ NAME_WORDS: dict[str, str] = {
                    "receive kundenservice obsluga klient seguro atencion",
         "money": "pay payment payments billing bill bills invoice invoices refund refunds fee fees fine fines "
                  "toll tolls tax taxes card cards bank banking transfer deposit withdraw withdrawal cash "
-                 "cashback money loan loans credit debit checkout charge "
+                 "cashback money loan loans credit debit checkout charge renew renewal subscription "
+                 "membership unpaid overdue outstanding penalty settlement violation citation summons "
                  # pay, transfer, invoice, money, loan in the same languages
                  "platnosci przelew bramka pieniadze kredyt pozyczka rechnung geld kredit facture argent "
                  "factura dinero pagamento dinheiro fatura fattura soldi",
@@ -201,7 +202,7 @@ NAME_WORDS: dict[str, str] = {
                     "postal customs reschedule logistics dispatch "
                     "paczkomat kurier wysylka odbior paket zustellung envio paquete spedizione consegna",
         "prize": "prize prizes reward rewards gift gifts giftcard bonus giveaway promo voucher vouchers coupon "
-                 "winner winners lucky lottery jackpot "
+                 "winner winners lucky lottery jackpot benefit benefits rebate stimulus allowance compensation "
                  "wygraj konkurs losowanie prezent geschenk cadeau concours regalo vincita",
         "invest": "crypto coin coins token tokens bitcoin btc eth usdt nft defi dapp dapps staking invest "
                   "investment investments investor profit profits trade trading trader broker forex finance "

@@ -53,6 +53,8 @@ def test_only_words_that_stand_as_words_count(label: str, words: tuple[str, ...]
     "bezpieczna-inwestycja24.example",  # Polish safe and investment words, digits glued on
     "outlet-sale-official.example",  # a fake shop's words
     "cuenta-seguridad-verificacion.example",
+    "subscription-renewal-billing.example",  # a subscription lure
+    "tax-rebate-claim.example",  # a government-money lure
 ])
 def test_names_made_of_the_words_of_phishing_alert(url: str) -> None:
     score, reasons = _score(url)
