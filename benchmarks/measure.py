@@ -233,7 +233,7 @@ class Bench:
 
             def mark() -> None:
                 marks["cpu"], marks["cores"] = server.cpu_seconds(), core_times()
-                marks["by_process"] = server.cpu_by_process()
+                marks["by_process"], marks["sleeps"] = server.cpu_by_process(), server.sleeps()
 
             upstream = self.http_upstreams.get(load.pinned) if load.workload == "http" else None
             if load.workload == "http":
@@ -245,6 +245,8 @@ class Bench:
                 load_after = _children_cpu() + (upstream.cpu_seconds() if upstream is not None else 0.0)
                 if spread is not None:
                     row["processes"] = spread.rows(marks["by_process"], server.cpu_by_process())
+                if not load.pinned and row["count"]:  # the workers rows: does a busier loop wait less often?
+                    row["sleeps_per_op"] = round((server.sleeps() - marks["sleeps"]) / row["count"], 3)
                 if upstream is not None and target != "direct" and row["count"]:
                     # wrk and the upstream: what the load side spends per request on the same machine
                     row["load_cpu_us_per_op"] = round((load_after - load_before) / row["count"] * 1e6, 1)

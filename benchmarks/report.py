@@ -158,7 +158,8 @@ def print_report(results: dict[str, Any]) -> None:
         print("\nWorkers (pass-through HTTP, nothing pinned; CPU us per request of chatguard, of wrk + upstream)")
         for label, row in workers.items():
             print(f"  {label:38} {_fmt(row.get('rate')):>8} req/s  {_fmt(row.get('cpu_us_per_op'), '{:,.1f}')} us/req"
-                  f"  load side {_fmt(row.get('load_cpu_us_per_op'), '{:,.1f}')} us/req")
+                  f"  load side {_fmt(row.get('load_cpu_us_per_op'), '{:,.1f}')} us/req"
+                  f"  sleeps {_fmt(row.get('sleeps_per_op'), '{:.2f}')}/req")
             if row.get("round_ratios"):
                 print(f"    req/s / 1 worker's, round by round: {', '.join(f'{v:.2f}' for v in row['round_ratios'])}")
             if row.get("connections_per_worker"):
@@ -167,7 +168,7 @@ def print_report(results: dict[str, Any]) -> None:
                     " + ".join(f"{n}/{cpu:.1f}" for n, cpu in zip(conns, cpus, strict=True)) for conns, cpus in per_round)
                     + f"; supervisor {row['other_cpu_seconds']:.2f} CPU s at most")
             busy, cores = cores_busy(row), row.get("cores")
-            if busy is not None and cores and busy < SHARED_BELOW * cores:
+            if label.endswith("workers 2") and busy is not None and cores and busy < SHARED_BELOW * cores:
                 print(f"    the 2 workers and their load side kept {busy:.2f} of {cores} cores busy: other work had the"
                       " rest, so the ratio to 1 worker measures how the machine was shared, not the workers")
     found = ratios(results)

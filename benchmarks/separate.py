@@ -53,13 +53,16 @@ def measure_separate(bench: Bench, load: Load) -> dict[str, Any]:
         upstream = bench.http_upstreams[False]
         _wrk_all(bench, ports, bench.warmup)
         cpu = sum(gateway.cpu_seconds() for gateway in gateways)
+        sleeps = sum(gateway.sleeps() for gateway in gateways)
         load_before = _children_cpu() + upstream.cpu_seconds()
         count, seconds = _wrk_all(bench, ports, bench.seconds)
         load_after = _children_cpu() + upstream.cpu_seconds()
         cpu = sum(gateway.cpu_seconds() for gateway in gateways) - cpu
+        sleeps = sum(gateway.sleeps() for gateway in gateways) - sleeps
     finally:
         for gateway in gateways:
             bench.stop(gateway)
     return {"target": "chatguard", "count": count, "seconds": round(seconds, 3), "rate": round(count / seconds, 1),
             "errors": 0, "cpu_us_per_op": round(cpu / count * 1e6, 1) if count else 0.0,
-            "load_cpu_us_per_op": round((load_after - load_before) / count * 1e6, 1) if count else 0.0}
+            "load_cpu_us_per_op": round((load_after - load_before) / count * 1e6, 1) if count else 0.0,
+            "sleeps_per_op": round(sleeps / count, 3) if count else 0.0}

@@ -78,6 +78,18 @@ class Server:
             seconds[pid] = (int(fields[11]) + int(fields[12])) / tick
         return seconds
 
+    def sleeps(self) -> int:
+        """Voluntary context switches of every thread of the tree: how often it waited for work (an event
+        loop blocking in epoll_wait). Per request, it tells a saturated server from one that idles between
+        requests and pays a wake-up for each."""
+        total = 0
+        for pid in _tree(self.process.pid):
+            for status in Path(f"/proc/{pid}/task").glob("*/status"):
+                with contextlib.suppress(OSError):
+                    total += next((int(line.split()[1]) for line in status.read_text().splitlines()
+                                   if line.startswith("voluntary_ctxt_switches:")), 0)
+        return total
+
     def connections_by_process(self) -> dict[int, int]:
         """Established client connections on the server's port held by each process of the tree: how the
         kernel spread them between workers (SO_REUSEPORT hashes each connection to one listening socket)."""

@@ -24,7 +24,8 @@ SIZE_TARGETS = ("nginx", "naive", "chatguard", "chain")
 ROUTE_COUNTS = (10, 100, 1000)
 IDLE_COUNTS = (1000, 5000)
 IDLE_TARGETS = ("nginx", "naive", "chatguard")
-_MEDIANS = ("rate", "p50_us", "p99_us", "cpu_us_per_op", "load_cpu_us_per_op", "server_core_busy", "load_core_busy")
+_MEDIANS = ("rate", "p50_us", "p99_us", "cpu_us_per_op", "load_cpu_us_per_op", "server_core_busy", "load_core_busy",
+            "sleeps_per_op")
 
 type Case = tuple[str, str, Load]  # (row label, target, load)
 
@@ -35,7 +36,7 @@ def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     for key in _MEDIANS:
         values = [r[key] for r in rows if key in r]
         if values:
-            out[key] = round(statistics.median(values), 1)
+            out[key] = round(statistics.median(values), 3 if key == "sleeps_per_op" else 1)
     cpu = [r["cpu_us_per_op"] for r in rows if "cpu_us_per_op" in r]
     if len(cpu) > 1:
         out["cpu_spread"] = [min(cpu), max(cpu)]

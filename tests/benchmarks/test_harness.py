@@ -127,6 +127,7 @@ def test_connections_are_counted_per_process(tmp_path: Path) -> None:
             # The probe's socket is held too, closed by the client: CLOSE_WAIT, not counted.
             assert server.connections_by_process() == {server.process.pid: 2}
             assert set(server.cpu_by_process()) == {server.process.pid}
+            assert server.sleeps() > 0  # it waited in accept() for each client
         finally:
             for client in clients:
                 client.close()
