@@ -223,8 +223,8 @@ NAME_WORDS: dict[str, str] = {
 # words phishing names pad with (`my`, `get`, `24`), and ordinary words that hold one of the trade
 # (`accounting`, `passport`, `postgres`, `signal`, `helper`, `securities`).
 NAME_FILLERS = frozenset("""
-my e i get go the of and to for your our on in at by now new one all net web app apps online hub pro plus
-global world group center official id us eu uk co ltd inc org gov user users home mobile help info site
+my e i get go the of and to for your our on in at by now new one all net web app apps hub pro plus
+global world group id us eu uk co ltd inc org gov user users home mobile site
 accounting accountant accountancy accountants passport passports payroll payload payloads paypal postgres
 postgresql postfix poster posters signal signals signature design designs designer assign helper helpers
 helpful securities tokenizer tokenizers tokenize checker checkers checksum checkpoint tracker trackers

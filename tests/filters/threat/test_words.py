@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from filters.threat.feeds import DomainList
+from filters.threat.linkdata import BRANDS, NAME_FILLERS, NAME_WORDS
 from filters.threat.links import Link, judge
 from filters.threat.words import read_label, segment
 
@@ -101,3 +102,10 @@ def test_a_long_hyphenated_name_is_strung_together_words() -> None:
 
 def test_finance_is_a_word_not_a_typo_of_a_brand() -> None:
     assert not any(reason.startswith("lookalike:") for reason in _score("https://car-finance.example/")[1])
+
+
+def test_the_vocabulary_is_plain_lower_case_words_each_read_one_way() -> None:
+    words = [*NAME_WORDS, *NAME_FILLERS]
+    assert [word for word in words if not (word.isascii() and word.isalpha() and word.islower())] == []
+    assert set(NAME_WORDS) & NAME_FILLERS == set()  # a word of the trade or padding, not both
+    assert set(NAME_WORDS) & set(BRANDS) == set()  # brands are read by brands.py
