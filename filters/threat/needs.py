@@ -65,10 +65,9 @@ def atoms(pattern: str) -> frozenset[str] | None:
     if _UNREADABLE.search(pattern):
         return None
     try:
-        parsed = sre_parse.parse(pattern)
-    except (re.error, OverflowError, RecursionError):
+        found = _need(list(sre_parse.parse(pattern)))
+    except Exception:  # noqa: BLE001 (refused, or a parser whose private shape has changed: run the rule always)
         return None
-    found = _need(list(parsed))
     return _shortest(frozenset(atom[:MAX_ATOM] for atom in found)) if found else None
 
 
