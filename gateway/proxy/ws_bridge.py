@@ -219,6 +219,8 @@ class Bridge:
                     if got is None:  # gathered text waited `limits.stream_flush`: it goes now, with the frames held
                         for payload, frame_kind in await self._let_go(stream, src, await stream.flush()):
                             await send(payload, frame_kind)
+                            messages += 1
+                            size += len(payload)
                         continue
                     msg = got
                 kind = msg.type
