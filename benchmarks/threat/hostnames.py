@@ -36,7 +36,7 @@ Maker = Callable[[random.Random], str]
 # Words of the trade, by what they ask of the reader. Generators draw across groups, so no name is
 # a fixed phrase.
 _ACCESS = "login signin logon account verify verification validate confirm unlock restore recover recovery " \
-          "reactivate secure security update auth authenticate password reset identity session".split()
+          "reactivate secure security update auth authenticate password reset identity".split()
 _SERVICE = "support help helpdesk service services center centre care team customer client member portal " \
            "access online official notice alert alerts info webmail assist".split()
 _MONEY = "pay payment payments billing invoice refund bank banking card cards transfer deposit withdraw " \
@@ -67,7 +67,7 @@ _PHISH_TLDS = ["com"] * 8 + ["eu"] * 4 + ["net"] * 2 + "org co info online site 
 _PLACES = "oakwood riverside northgate maplewood cedar harbor summit bluebird greenfield lakeside hillcrest " \
           "westbrook stonebridge fairview elmwood brighton kingsley ashford milton clearwater redhill " \
           "smith jones taylor brown wilson evans walker wright baker miller".split()
-_TRADES = "dental bakery plumbing law clinic school library museum garden books coffee studio design records " \
+_TRADES = "dental bakery plumbing law clinic school bookshop museum garden books coffee studio design records " \
           "press labs software systems consulting accounting insurance realty motors auto repair farm hotel " \
           "travel tours foods pharmacy vet church football theatre dentistry roofing electric builders " \
           "catering florist optics fitness yoga music gallery kitchen".split()

@@ -179,7 +179,7 @@ NAME_WORDS: dict[str, str] = {
         "access": "login logon signin signon account accounts verify verification verified validate validation "
                   "confirm confirmation unlock unblock reactivate reactivation activate activation recover "
                   "recovery restore reset password passcode credential credentials webscr authenticate "
-                  "authentication authorize authorization auth secure security identity session update updates "
+                  "authentication authorize authorization auth secure security identity update updates "
                   "suspend suspended suspension locked restricted limited disabled expired unusual urgent "
                   "alert alerts warning appeal dispute rectify migrate migration wallet wallets claim redeem "
                   "airdrop seed "
@@ -221,12 +221,12 @@ NAME_WORDS: dict[str, str] = {
 }
 # Other words a name is read through, so that letters are not taken for a word of the trade: little
 # words phishing names pad with (`my`, `get`, `24`), and ordinary words that hold one of the trade
-# (`accounting`, `passport`, `postgres`, `signal`, `helper`, `securities`).
+# (`accounting`, `passport`, `postgres`, `signal`, `securities`).
 NAME_FILLERS = frozenset("""
 my e i get go the of and to for your our on in at by now new one all net web app apps hub pro plus
 global world group id us eu uk co ltd inc org gov user users home mobile site
 accounting accountant accountancy accountants passport passports payroll payload payloads paypal postgres
-postgresql postfix poster posters signal signals signature design designs designer assign helper helpers
+postgresql postfix poster posters signal signals signature design designs designer assign
 helpful securities tokenizer tokenizers tokenize checker checkers checksum checkpoint tracker trackers
 trackpad banker bankers bankruptcy mailer cardinal cardiff cardio updater exchanger cashier feedback
 fundamental fundamentals funding incoming trademark trades tradition traditional capitalism carefully career
