@@ -36,6 +36,20 @@ def pieces(text: str, size: int) -> list[str]:
     return [text[i:i + size] for i in range(0, len(text), size)]
 
 
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every text the masking engine scans during the test, in order (to count how often a stream reads)."""
+    seen: list[str] = []
+    original = Masker.scan
+
+    def counted(self: Masker, text: str, quota: Quota | None = None) -> list[Detection]:
+        seen.append(text)
+        return original(self, text, quota)
+
+    monkeypatch.setattr(Masker, "scan", counted)
+    return seen
+
+
 @pytest.mark.parametrize("size", [1, 2, 3, 5, 7, 16, 64, 1000])
 async def test_values_split_at_every_size_are_masked(size: int) -> None:
     out = await run(streamer(), pieces(TEXT, size))
@@ -106,24 +120,15 @@ async def test_an_iban_with_letter_groups_is_held_until_it_is_whole(size: int) -
     assert "".join(out) == "IBAN: [IBAN] ok"
 
 
-async def test_a_long_held_tail_is_not_read_again_for_every_small_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_long_held_tail_is_not_read_again_for_every_small_chunk(reads: list[str]) -> None:
     """Spaced digits arriving two characters at a time keep a long tail held (it could still be a
     number's start); it is read again once a quarter of its length has arrived, not per chunk, and the
     stream still lets out all of it, the values masked as a whole message's would be."""
-    reads: list[str] = []
-    original = Masker.scan
-
-    def counted(self: Masker, text: str, quota: Quota | None = None) -> list[Detection]:
-        reads.append(text)
-        return original(self, text, quota)
-
-    monkeypatch.setattr(Masker, "scan", counted)
     text = "1 " * 600 + "then card 4111 1111 1111 1111 ok"
     stream = streamer(stream_hold=128)
     sent = [await stream.feed(chunk) for chunk in pieces(text, 2)]
     assert stream.held <= 128 and "".join(sent) + await stream.close() == "1 " * 600 + "then card [CARD] ok"
     assert len(reads) < len(sent) / 4 and sum(map(len, reads)) <= 5 * len(text) + 48 * len(reads)  # 48: context
-
 
 
 async def whole(text: str) -> str:
@@ -162,18 +167,10 @@ async def test_a_letter_ends_the_wait_of_digits_at_once() -> None:
     assert await stream.close() == ""
 
 
-async def test_random_digits_in_small_chunks_are_read_about_once(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_random_digits_in_small_chunks_are_read_about_once(reads: list[str]) -> None:
     """Digits and separators arriving 16 characters at a time (a model's tokens) are not read once per
     chunk: the reads together cover about twice the text, not five times or more."""
     import random
-    reads: list[str] = []
-    original = Masker.scan
-
-    def counted(self: Masker, text: str, quota: Quota | None = None) -> list[Detection]:
-        reads.append(text)
-        return original(self, text, quota)
-
-    monkeypatch.setattr(Masker, "scan", counted)
     rng = random.Random(13)
     text = "".join(rng.choice("0123456789" * 3 + " -./()+:\n") for _ in range(8192))
     stream = streamer()
