@@ -70,6 +70,10 @@ def configure(base: dict[str, Any], upstream: str, port: int, admin_port: int) -
     return config
 
 
+_STARTS = 3  # tries to start the gateway when a port it was given was taken meanwhile
+_PORT_TAKEN = "address already in use"
+
+
 async def _wait_listening(port: int, process: asyncio.subprocess.Process, within: float = 90.0) -> None:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
@@ -91,12 +95,18 @@ async def deployed(tmp: Path, secrets: Path, change: Any = None,
     recorder = Recorder()
     async with serve_app(recorder.app, shutdown_timeout=0.1) as upstream, \
             serve_app(recorder.log_app, shutdown_timeout=0.1) as log_base:
-        port = free_port()
-        config = configure(yaml.safe_load(HARDENED.read_text()), upstream, port, free_port())
-        if change is not None:
-            change(config)
         file = tmp / "chatguard.yaml"
-        file.write_text(yaml.safe_dump(config, sort_keys=False))
+
+        def write_config() -> int:
+            """The config with fresh ports; returns the listening one."""
+            port = free_port()
+            config = configure(yaml.safe_load(HARDENED.read_text()), upstream, port, free_port())
+            if change is not None:
+                change(config)
+            file.write_text(yaml.safe_dump(config, sort_keys=False))
+            return port
+
+        port = write_config()
         env = {**os.environ, "CHATGUARD_SECRETS": str(secrets), "CHATGUARD_DATA": str(tmp),
                "PYTHONPATH": os.pathsep.join(p for p in (pythonpath, str(ROOT)) if p)}
         add = await asyncio.create_subprocess_exec(
@@ -104,11 +114,24 @@ async def deployed(tmp: Path, secrets: Path, change: Any = None,
             "--password-stdin", env=env, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.DEVNULL)
         await add.communicate(b"correct horse battery staple\n")
         assert add.returncode == 0
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "gateway", "serve", "--config", str(file), env=env,
-            stdout=asyncio.subprocess.DEVNULL, stderr=(tmp / "gateway.log").open("wb"))
+        log = tmp / "gateway.log"
+        for attempt in range(_STARTS):
+            with log.open("wb") as stderr:  # the child holds its own copy
+                process = await asyncio.create_subprocess_exec(
+                    sys.executable, "-m", "gateway", "serve", "--config", str(file), env=env,
+                    stdout=asyncio.subprocess.DEVNULL, stderr=stderr)
+            try:
+                await _wait_listening(port, process)
+                break
+            except AssertionError:
+                if process.returncode is None:
+                    process.terminate()
+                    await process.wait()
+                # Another test's server took a port between `free_port` and the bind: draw new ones.
+                if attempt + 1 == _STARTS or _PORT_TAKEN not in log.read_text(errors="replace"):
+                    raise
+                port = write_config()
         try:
-            await _wait_listening(port, process)
             yield Deployment(f"https://127.0.0.1:{port}", file, f"{log_base}/log", env, str(secrets / "ca.crt"))
         finally:
             if process.returncode is None:
