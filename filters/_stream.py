@@ -32,6 +32,9 @@ class StreamChain:
     """
 
     MAX_PATHS = 64
+    # What `run` returns for a piece whose text is held for the rest of its batch (unread): this very object,
+    # so a caller can tell it from a chain that read the text and let none of it out yet.
+    HELD = ChainResult(Action.MODIFY, "")
 
     def __init__(self, chain: Chain, template: Message, batch: int = 1) -> None:
         self._chain = chain
@@ -84,7 +87,7 @@ class StreamChain:
                 if not flush and size:
                     self._gathered[path] = (pieces, size)
                     self._total += size
-                    return ChainResult(Action.MODIFY, "")  # held for the rest of the batch
+                    return self.HELD  # held for the rest of the batch
                 if not size:
                     return ChainResult(Action.PASS, "")
             text = "".join(pieces)

@@ -18,6 +18,7 @@ so the client gets the pieces the backend sent, each at most `limits.stream_flus
 from __future__ import annotations
 
 import time
+from collections.abc import Container
 from dataclasses import dataclass
 
 from filters import Action, ChainResult, StreamChain, Verdict
@@ -105,27 +106,48 @@ class FieldStreams[T]:
                               sources=(*inspection.sources, ("", "")))
         return inspection
 
-    async def flush(self) -> list[Tail[T]]:
+    async def feed_one(self, extracted: Extracted, payload: bytes | str, tag: T) -> ChainResult:
+        """`feed` for a piece of one text field (not HTML), without re-encoding it: the chain's result for
+        that field, `StreamChain.HELD` itself while its text is gathered (the relay renders what it sends)."""
+        found = extracted.fields[0]
+        self._latest = extracted
+        arrived = time.monotonic() if self.since is None else self.since
+        chain = self._chain
+        result = await chain.run(found.text, found.path, final=False)
+        if result.action is Action.BLOCK:
+            return result
+        self._last[found.path] = (extracted, 0, tag, len(payload))
+        if chain.batch > 1:
+            if not chain.gathered:
+                self.since = None
+            elif self.since is None:
+                self.since = arrived
+        if self.held > self.limit:
+            return ChainResult(Action.BLOCK, "", (Verdict(Action.BLOCK, None, HELD_TOO_MUCH),), (HELD_TOO_MUCH,))
+        return result
+
+    async def flush(self, spread: Container[str] = ()) -> list[Tail[T]]:
         """The text gathered for each field path, through the chain now (`limits.stream_flush` is up);
-        as in `close`, one piece per path, stopping at the first one a filter blocks."""
+        as in `close`, one piece per path, stopping at the first one a filter blocks. `spread`: paths whose
+        text the caller puts in pieces of its own (their tails carry no rendered piece)."""
         paths = [path for path in self._chain.gathered_paths() if path in self._last]
         self.since = None
-        return await self._tails(paths, final=False)
+        return await self._tails(paths, final=False, spread=spread)
 
-    async def close(self) -> list[Tail[T]]:
+    async def close(self, spread: Container[str] = ()) -> list[Tail[T]]:
         """End of stream: per field path, its held tail; stops at the first tail a filter blocks."""
-        tails = await self._tails(list(self._last), final=True)
+        tails = await self._tails(list(self._last), final=True, spread=spread)
         self._last.clear()
         self.since = None
         return tails
 
-    async def _tails(self, paths: list[str], *, final: bool) -> list[Tail[T]]:
+    async def _tails(self, paths: list[str], *, final: bool, spread: Container[str]) -> list[Tail[T]]:
         tails: list[Tail[T]] = []
         for path in paths:
             extracted, index, tag, _ = self._last[path]
             result = await self._chain.run("", path, final=final, flush=True)
             payload: bytes | str = b""
-            if result.action is not Action.BLOCK and result.text:
+            if result.action is not Action.BLOCK and result.text and path not in spread:
                 others = {i: "" for i in range(len(extracted.fields)) if i != index}
                 payload = extracted.render({**others, index: result.text})
             latest = extracted is self._latest and len(extracted.fields) == 1

@@ -7,9 +7,10 @@ at once, byte for byte when nothing changed. Filters offering `Filter.stream` (m
 stream per response and field, so a value split across events is still found; what they hold
 back is flushed at end of stream as one more event shaped like the last one. On such routes the
 text of small events is gathered up to `limits.stream_batch` characters before the filters read it
-(the events wait with it, in order), and let go once the backend has been quiet for
-`limits.stream_flush` since the oldest of it arrived: in the last event held when that event carried
-only this text, so the client gets the events the backend sent, each at most that much later.
+(the events wait with it, in order, unrendered), and let go once the backend has been quiet for
+`limits.stream_flush` since the oldest of it arrived. Then each event held for it gets its share of
+what the filters let out (`gateway.inspect.spread`): its own text where they changed nothing, so it goes
+out as the backend sent it, each at most that much later, and the batch is audited once.
 
 Everything here fails closed: an event larger than the route's `max_body`, data that is not
 UTF-8 or a filter that blocks, raises or times out stops the stream; nothing after it is sent.
@@ -21,9 +22,11 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 
-from filters import Action, Chain, Message, StreamChain
-from gateway.codec import Codec, CodecError
+from filters import Action, Chain, ChainResult, Message, StreamChain
+from gateway.codec import Codec, CodecError, Extracted
+from gateway.inspect.html_fields import is_html
 from gateway.inspect.inspection import Inspection
+from gateway.inspect.spread import spread
 from gateway.inspect.streams import FieldStreams, Held, Tail, emptied
 
 __all__ = ["EventParser", "EventRelay", "Relayed", "SseEvent", "is_event_stream"]
@@ -118,6 +121,44 @@ def _parse(raw: bytes) -> SseEvent:
 
 
 @dataclass(slots=True)
+class _Pending:
+    """A held event whose one text field was gathered: re-encoded, if at all, once the filters read it."""
+
+    event: SseEvent
+    unchanged: bytes  # the event as it goes out when it keeps its own text
+    extracted: Extracted | None  # None: an event whose bytes are settled (`unchanged`), held only in order
+    text: str = ""
+    share: str = ""  # its part of the text the filters let out (set before it is sent)
+
+    def encode(self) -> bytes:
+        if self.share == self.text or self.extracted is None:
+            return self.unchanged
+        rendered = self.extracted.render({0: self.share})
+        return self.event.with_data(rendered.decode() if isinstance(rendered, bytes) else rendered)
+
+
+@dataclass(slots=True)
+class _Path:
+    """Per field path: its held events whose text is gathered, and the text read but not let out yet."""
+
+    pending: list[_Pending] = field(default_factory=list)
+    carry: str | None = ""  # None: unknown (a filter changed the text, or an event of several fields took it)
+
+
+def _held_at(pieces: list[bytes | _Pending], event: SseEvent) -> int:
+    """Where the held event `event` ends among `pieces` (0 when it is not held: it went already)."""
+    for index in range(len(pieces) - 1, -1, -1):
+        piece = pieces[index]
+        if type(piece) is _Pending and piece.event is event:
+            return index + 1
+    return 0
+
+
+def _encoded(pieces: list[bytes | _Pending]) -> list[bytes]:
+    return [piece if type(piece) is bytes else piece.encode() for piece in pieces]  # type: ignore[union-attr]
+
+
+@dataclass(slots=True)
 class Relayed:
     """What one call produced: bytes to send, inspections to audit, and whether the stream ends."""
 
@@ -135,10 +176,13 @@ class EventRelay:
         self._opener = opener  # opens field envelopes (`encrypt_fields`) before the filters see the event
         # Text is gathered only where a filter keeps per-stream state (masking): there it moves between
         # events anyway; a chain of filters that read each event alone passes events as they are.
-        streams = StreamChain(chain, template, batch if StreamChain.offered(chain, template) else 1)
+        gathers = batch > 1 and StreamChain.offered(chain, template)
+        streams = StreamChain(chain, template, batch if gathers else 1)
+        self._gathers = gathers
         self._fields: FieldStreams[SseEvent] = FieldStreams(streams, limit)  # tag: the event
         self._parser = EventParser(limit)
-        self._held: Held[bytes] = Held()  # events waiting for the text gathered before or in them
+        self._held: Held[bytes | _Pending] = Held()  # events waiting for the text gathered before or in them
+        self._paths: dict[str, _Path] = {}  # field paths whose text held events wait for (`_Pending`)
         self._limit = limit
 
     def flush_in(self, delay: float) -> float | None:
@@ -153,7 +197,7 @@ class EventRelay:
             if not await self._event(event, pieces, out):
                 break
             if self._held.size > self._limit:  # held events are bounded like one: let the text go now
-                await self._tails(await self._fields.flush(), pieces, out)
+                await self._tails(await self._fields.flush(self._spread_paths()), pieces, out)
                 if out.blocked is not None:
                     break
         out.data = b"".join(pieces)
@@ -167,46 +211,81 @@ class EventRelay:
         if rest.strip(b"\r\n") and not await self._event(_parse(rest + b"\n\n"), pieces, out):
             out.data = b"".join(pieces)
             return out
-        await self._tails(await self._fields.close(), pieces, out)
+        await self._tails(await self._fields.close(self._spread_paths()), pieces, out)
         out.data = b"".join(pieces)
         return out
 
     async def flush(self) -> Relayed:
-        """The gathered text through the filters now: in the last event held when it carried only that
-        text, otherwise as one more event per field path; then every event held goes."""
+        """The gathered text through the filters now: in the events held for it (see `spread`), or when
+        none is, in the last event held when it carried only that text, otherwise as one more event per
+        field path; then every event held goes."""
         out = Relayed()
         pieces: list[bytes] = []
-        await self._tails(await self._fields.flush(), pieces, out)
+        await self._tails(await self._fields.flush(self._spread_paths()), pieces, out)
         out.data = b"".join(pieces)
         return out
 
+    def _spread_paths(self) -> set[str]:
+        return {path for path, state in self._paths.items() if state.pending}
+
     async def _tails(self, tails: list[Tail[SseEvent]], pieces: list[bytes], out: Relayed) -> None:
         held = self._held
+        front = 0  # tails of fields whose last event went already: before every event held, in order
         for tail in tails:
-            out.inspections.append(tail.inspection)
             if tail.inspection.action is Action.BLOCK:
+                out.inspections.append(tail.inspection)
                 out.blocked = tail.inspection
                 held.take()  # the stream ends at the blocked text: nothing after it goes
                 return
-            if tail.text:
-                data = tail.inspection.payload
-                text = data.decode() if isinstance(data, bytes) else data
-                if tail.latest and held.latest:
-                    held.pieces[-1] = tail.last.with_data(text)  # the text goes in the event that ended it
-                    held.latest = False
-                else:
-                    held.add(tail.last.with_data(text, keep_id=False), 0, latest=False)
-        pieces.extend(held.take())
+            path = tail.inspection.sources[0][0]
+            state = self._paths.get(path)
+            if state is not None and state.pending:
+                out.inspections.append(self._spread(state, path, tail.inspection.results[0]))
+                continue
+            out.inspections.append(tail.inspection)
+            if not tail.text:
+                continue
+            if state is not None:
+                state.carry = None  # its text goes in an event of its own
+            data = tail.inspection.payload
+            text = data.decode() if isinstance(data, bytes) else data
+            at = _held_at(held.pieces, tail.last)
+            if tail.latest and held.latest and at == len(held.pieces):
+                held.pieces[-1] = tail.last.with_data(text)  # the text goes in the event that ended it
+                held.latest = False
+            else:  # one more event, right after the last one of the field (or first, when that one went)
+                held.pieces.insert(at if at else front, tail.last.with_data(text, keep_id=False))
+                front += not at
+        pieces.extend(_encoded(held.take()))
 
-    def _put(self, pieces: list[bytes], data: bytes, *, emptied: bool) -> None:
+    def _spread(self, state: _Path, path: str, result: ChainResult) -> Inspection:
+        """Give each event held for `path`'s gathered text its share of what the chain let out of it; the
+        inspection to audit for the batch (a pass when the chain changed nothing)."""
+        pending, state.pending = state.pending, []
+        texts = [entry.text for entry in pending]
+        shares, state.carry, same = spread(texts, state.carry, result.text, self._limit)
+        for entry, share in zip(pending, shares, strict=True):
+            entry.share = share
+        action = Action.PASS if same and result.action is not Action.BLOCK and not any(
+            v.findings for v in result.verdicts) else result.action
+        return Inspection(action, b"", (result,), sources=((path, "".join(texts)),))
+
+    def _put(self, pieces: list[bytes], data: bytes | _Pending, *, emptied: bool, event: SseEvent | None = None) -> None:
         """Send `data`, or hold it while text before or in it is gathered (events keep their order).
-        `emptied`: its one text field goes out empty (held, or empty as sent), so a tail may take its place."""
+        `emptied`: its one text field goes out empty (held, or empty as sent), so a tail may take its place;
+        `event`: the event `data` was made of (a tail of its field goes right after it)."""
         if self._fields.gathering:
-            self._held.add(data, len(data), latest=emptied)
+            if type(data) is bytes:
+                size = len(data)
+                if event is not None:
+                    data = _Pending(event, data, None)
+            else:
+                size = len(data.unchanged)  # type: ignore[union-attr]
+            self._held.add(data, size, latest=emptied)
             return
         if self._held.pieces:
-            pieces.extend(self._held.take())
-        pieces.append(data)
+            pieces.extend(_encoded(self._held.take()))
+        pieces.append(data if type(data) is bytes else data.encode())  # type: ignore[union-attr]
 
     async def _event(self, event: SseEvent, pieces: list[bytes], out: Relayed) -> bool:
         data = event.data
@@ -219,18 +298,61 @@ class EventRelay:
         if not self._fields.steps:
             pieces.append(unchanged)
             return True
-        inspection = await self._fields.feed(self._codec.extract_frame(opened), opened, event)
+        extracted = self._codec.extract_frame(opened)
+        if self._gathers and len(extracted.fields) == 1 and not is_html(extracted.fields[0].path):
+            return await self._gathered(event, unchanged, extracted, opened, pieces, out)
+        inspection = await self._fields.feed(extracted, opened, event)
+        if self._gathers:
+            self._taken(inspection)
         if inspection.action is Action.BLOCK:
             out.blocked = replace(inspection, payload=event.raw)
             out.inspections.append(out.blocked)
             return False
         if inspection.action is Action.PASS:
-            self._put(pieces, unchanged, emptied=emptied(inspection))
+            self._put(pieces, unchanged, emptied=emptied(inspection), event=event)
             out.inspections.append(replace(inspection, payload=unchanged))
             return True
         rendered = inspection.payload
         new = event.with_data(rendered.decode() if isinstance(rendered, bytes) else rendered)
-        self._put(pieces, new, emptied=emptied(inspection))
+        self._put(pieces, new, emptied=emptied(inspection), event=event)
         out.inspections.append(replace(inspection, payload=new, original=None))
         return True
 
+    async def _gathered(self, event: SseEvent, unchanged: bytes, extracted: Extracted, opened: str,
+                        pieces: list[bytes], out: Relayed) -> bool:
+        """An event of one text field on a gathering stream: held, unrendered, until the chain has read
+        its text; then it and the events held with it get their shares (`spread`), most their own text."""
+        found = extracted.fields[0]
+        result = await self._fields.feed_one(extracted, opened, event)
+        if result is StreamChain.HELD:
+            entry = _Pending(event, unchanged, extracted, found.text)
+            self._paths.setdefault(found.path, _Path()).pending.append(entry)
+            self._held.add(entry, len(unchanged), latest=False)
+            return True
+        if result.action is Action.BLOCK:
+            out.blocked = Inspection(Action.BLOCK, event.raw, (result,), sources=((found.path, found.text),))
+            out.inspections.append(out.blocked)
+            return False
+        state = self._paths.get(found.path)
+        if not found.text and (state is None or not state.pending):
+            self._put(pieces, unchanged, emptied=True, event=event)  # nothing to read, nothing gathered before it
+            return True
+        entry = _Pending(event, unchanged, extracted, found.text)
+        if state is None:
+            state = self._paths[found.path] = _Path()
+        state.pending.append(entry)
+        out.inspections.append(self._spread(state, found.path, result))
+        self._put(pieces, entry, emptied=False)
+        return True
+
+    def _taken(self, inspection: Inspection) -> None:
+        """After an event of several text fields: a field path whose gathered text the chain read went out
+        in that event; the events held for it go out without text, and where its stream stands is unknown."""
+        for result, (path, _) in zip(inspection.results, inspection.sources, strict=False):
+            state = self._paths.get(path)
+            if state is None or result is StreamChain.HELD:
+                continue
+            for entry in state.pending:
+                entry.share = ""
+            state.pending = []
+            state.carry = None

@@ -94,3 +94,23 @@ async def test_a_blocked_gathered_text_blocks_its_flush() -> None:
     assert await feed(fields, {"a": "ye"}, "second") == {"a": ""}
     (tail,) = await fields.flush()
     assert tail.inspection.action is Action.BLOCK and tail.inspection.payload == b""
+
+
+async def test_a_piece_of_one_field_is_fed_without_being_rendered() -> None:
+    fields = gathering(Streaming(), batch=8)
+    first = json.dumps({"a": "one "})
+    assert await fields.feed_one(CODEC.extract_frame(first), first, "first") is StreamChain.HELD
+    assert fields.gathering
+    second = json.dumps({"a": "two "})
+    result = await fields.feed_one(CODEC.extract_frame(second), second, "second")
+    assert result.text == "one two " and not fields.gathering  # the batch is full: read at once
+    third = json.dumps({"a": "x"})
+    await fields.feed_one(CODEC.extract_frame(third), third, "third")
+    (tail,) = await fields.flush(spread={"/a"})
+    assert tail.text == "x" and tail.inspection.payload == b""  # the caller places that text itself
+
+
+async def test_pieces_of_one_field_are_bounded_like_others() -> None:
+    fields: FieldStreams[str] = FieldStreams(StreamChain(Chain([Step("s", Streaming(), 5.0)]), OUT, 8), 64)
+    big = json.dumps({"a": "1", "pad": "x" * 100})
+    assert (await fields.feed_one(CODEC.extract_frame(big), big, "big")).action is Action.BLOCK

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from filters import Chain, Filter, FilterStream, Finding, Message, Step, Verdict, block
+from filters import Action, Chain, Filter, FilterStream, Finding, Message, Step, Verdict, block
 from filters.builtin.keyword import Keyword, KeywordOptions
 from filters.masking import MaskingFilter, MaskingOptions
 from filters.options import OptionsError
@@ -177,8 +177,9 @@ async def test_small_events_wait_with_their_gathered_text_and_keep_their_order()
     assert (await r.feed(raw + b": keepalive\n\n")).data == b""  # all held: their text is not read yet
     assert r.flush_in(10.0) is not None
     out = (await r.flush()).data
-    assert out.split(b"\n\n")[:-1] == [b'id: 0\ndata: {"t":""}', b'id: 1\ndata: {"t":""}', b'id: 2\ndata: {"t":""}',
-                                       b": keepalive", b'data: {"t":"pay with "}']
+    # each event with its own text, as sent, but the last: the masker holds "4111 " as a card may follow
+    assert out.split(b"\n\n")[:-1] == [b'id: 0\ndata: {"t":"pay "}', b'id: 1\ndata: {"t":"with "}',
+                                       b'id: 2\ndata: {"t":""}', b": keepalive"]
     assert r.flush_in(10.0) is None
     rest = await run(r, [b'data: {"t":"1111 1111 1111 ok"}\n\n'])
     assert "".join(orjson.loads(d)["t"] for d in datas(out + rest)) == "pay with [CARD] ok"
@@ -193,7 +194,7 @@ async def test_a_flushed_text_goes_in_the_event_that_ended_it() -> None:
 async def test_a_full_batch_goes_on_at_once_with_the_events_before_it() -> None:
     r = gathering(SseFields(text=True), masking(), batch=8)
     assert (await r.feed(b"data: abc \n\n")).data == b""
-    assert datas((await r.feed(b"data: defgh \n\n")).data) == ["", "abc defgh "]
+    assert datas((await r.feed(b"data: defgh \n\n")).data) == ["abc ", "defgh "]
 
 
 async def test_held_events_are_bounded_like_one_event() -> None:
@@ -245,3 +246,90 @@ def test_any_events_reads_and_flushes_give_the_text_of_the_whole_message(cuts: l
     assert "".join(orjson.loads(datas((e + "\n").encode())[0])["delta"] for e in events) == expected
     ids = [int(line[4:]) for e in events for line in e.split("\n") if line.startswith("id: ")]
     assert ids == list(range(len(pieces)))  # every event once, in order (a tail after them has no id)
+
+
+class Echo(Filter):
+    """A stream filter that lets every piece out as it came: the chain changes nothing."""
+
+    async def inspect(self, message: Message) -> Verdict:
+        return Verdict(Action.PASS)
+
+    def stream(self, message: Message) -> FilterStream | None:
+        return EchoStream()
+
+
+class EchoStream:
+    findings: list[Finding] = []
+
+    async def feed(self, chunk: str) -> str:
+        return chunk
+
+    async def close(self) -> str:
+        return ""
+
+
+@settings(max_examples=150, deadline=None)
+@given(pieces=st.lists(st.text(min_size=1, max_size=20), min_size=1, max_size=25),
+       flushes=st.lists(st.integers(0, 40), max_size=8), reads=st.integers(1, 300),
+       batch=st.sampled_from([2, 5, 64, 4096]), other=st.booleans())
+def test_events_the_chain_changes_nothing_in_go_out_byte_for_byte(pieces: list[str], flushes: list[int], reads: int,
+                                                                   batch: int, other: bool) -> None:
+    """Gathered or not, flushed anywhere, read in chunks of any size: when the filters change no text, the
+    client gets the backend's bytes (every event with its own text), also with other events between them."""
+    raw = b"".join(b"id: %d\ndata: " % i + orjson.dumps({"delta": p, "n": i}) + b"\n\n"
+                   + (b": keepalive\n\n" if other and i % 3 == 0 else b"") for i, p in enumerate(pieces))
+
+    async def go() -> bytes:
+        r = gathering(SseFields(json=("/delta",)), Echo(), limit=1 << 20, batch=batch)
+        out = b""
+        for number, at in enumerate(range(0, len(raw), reads)):
+            out += (await r.feed(raw[at:at + reads])).data
+            if number in flushes:
+                out += (await r.flush()).data
+        return out + (await r.close()).data
+
+    assert asyncio.run(go()) == raw
+
+
+async def test_events_after_a_masked_value_keep_their_own_text() -> None:
+    lines = ["Hello there, ", "your card is ", f"{CARD} and ", "it is on file. ", "Anything else? "]
+    r = gathering(SseFields(text=True), masking(), batch=4096)
+    out = b"".join([(await r.feed(f"data: {line}\n\n".encode())).data for line in lines])
+    out += (await r.close()).data
+    assert datas(out) == ["Hello there, ", "your card is ", "[CARD] and ", "it is on file. ", "Anything else? "]
+
+
+async def test_a_batch_is_audited_once_and_passes_when_nothing_changed() -> None:
+    r = gathering(SseFields(text=True), masking(), batch=4096)
+    words = ["alpha ", "beta ", "gamma ", "delta "]
+    fed = [await r.feed(f"data: {word}\n\n".encode()) for word in words]
+    assert all(f.inspections == [] and f.data == b"" for f in fed)  # held, unread: nothing to audit yet
+    flushed = await r.flush()
+    assert [i.action for i in flushed.inspections] == [Action.PASS]
+    assert datas(flushed.data) == words
+    await r.feed(f"data: card {CARD} ok\n\n".encode())
+    closed = await r.close()
+    assert [(i.action, i.finding_types()) for i in closed.inspections] == [(Action.MODIFY, {"card": 1})]
+    assert datas(closed.data) == ["card [CARD] ok"]
+
+
+async def test_text_kept_back_at_the_end_goes_before_the_events_after_it() -> None:
+    """A value the masker holds at the end of the text goes out in an event of its own, before the events the
+    backend sent after it (a client stops reading at `[DONE]`)."""
+    r = gathering(SseFields(json=("/t",)), masking(), batch=8)
+    out = (await r.feed(b'data: {"t":"hello there"}\n\ndata: [DONE]\n\n')).data
+    out += (await r.close()).data
+    assert out == b'data: {"t":"hello "}\n\ndata: {"t":"there"}\n\ndata: [DONE]\n\n'
+
+
+async def test_held_text_never_goes_out_before_the_filters_read_it() -> None:
+    """Events held for their gathered text go nowhere until the chain has read it, even as other events
+    (no text) arrive after them; a block then ends the stream with none of them sent."""
+    stop = Keyword(KeywordOptions(words=("banned",), action="block"))
+    r = gathering(SseFields(json=("/t",)), masking(), stop, batch=4096)
+    got = await r.feed(b'data: {"t":"fine "}\n\n: ping\n\ndata: {"x":1}\n\ndata: {"t":"ban"}\n\n')
+    assert got.data == b""
+    got = await r.feed(b'data: {"t":"ned "}\n\n')
+    assert got.data == b""
+    flushed = await r.flush()
+    assert flushed.blocked is not None and flushed.data == b""
