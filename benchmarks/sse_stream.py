@@ -9,8 +9,13 @@ client counts characters, so it does not matter which event carries them). `burs
 gateway's CPU per KB and the wall time to the last byte. Each `--batches` value (`limits.stream_batch`;
 1: every event's text read alone, as before batching) gets its own gateway, `--rounds` times, in turn.
 
+`--in-process`: no server; the burst's bytes through the SSE relay itself (`EventRelay`, as the gateway
+builds it for the route, the events read in 64 KB chunks), the relay's CPU per event and per KB with
+masking and threat, and with a stream filter that changes nothing (what the relay itself costs), the
+best of `--rounds` rounds of each.
+
     python -m benchmarks.sse_stream [--batches 1 4096] [--rounds 2] [--tokens 200] [--gap 20]
-                                    [--burst-kb 64] [--shape random-words]
+                                    [--burst-kb 64] [--shape random-words] [--in-process]
 """
 
 from __future__ import annotations
@@ -30,6 +35,11 @@ from aiohttp import web
 from benchmarks import servers
 from benchmarks.detectors.shapes import text
 from benchmarks.local import chatguard, gateway_head, serving
+from filters import PASS, Chain, Direction, Filter, FilterStream, Finding, Message, Step, Verdict
+from filters.masking import MaskingFilter
+from filters.threat import ThreatFilter
+from gateway.codec import Codec, SseFields
+from gateway.proxy.sse import EventRelay
 
 WORDS = ("the ", "order ", "you ", "placed ", "on ", "Monday ", "is ", "on ", "its ", "way, ", "and ", "should ")
 
@@ -119,7 +129,59 @@ async def one(args: argparse.Namespace, batch: int, backend: Backend, upstream: 
             "burst_chars_out": len(got)}
 
 
+class _Echo(Filter):
+    """A stream filter that lets every piece out as it came: the relay's own cost."""
+
+    async def inspect(self, message: Message) -> Verdict:
+        return PASS
+
+    def stream(self, message: Message) -> FilterStream | None:
+        return _EchoStream()
+
+
+class _EchoStream:
+    findings: list[Finding] = []
+
+    async def feed(self, chunk: str) -> str:
+        return chunk
+
+    async def close(self) -> str:
+        return ""
+
+
+async def relay_cpu(args: argparse.Namespace, batch: int, filters: list[Filter]) -> float:
+    """CPU seconds of one burst through a fresh relay (gathering `batch`), best of `--rounds`."""
+    whole = text(args.shape, args.burst_kb * 1024)
+    raw = b"".join(b"data: " + json.dumps({"choices": [{"delta": {"content": whole[i:i + 16]}}]}).encode()
+                   + b"\n\n" for i in range(0, len(whole), 16)) + b"data: [DONE]\n\n"
+    codec = Codec.for_events(SseFields(json=("/choices/*/delta/content",)))
+    chain = Chain([Step(f"f{i}", f, 60.0) for i, f in enumerate(filters)])
+    best = float("inf")
+    for _ in range(args.rounds):
+        relay = EventRelay(codec, chain, Message("", direction=Direction.OUTBOUND), 4 << 20, batch=batch)
+        started = time.process_time()
+        for at in range(0, len(raw), 65536):
+            await relay.feed(raw[at:at + 65536])
+        await relay.close()
+        best = min(best, time.process_time() - started)
+    return best
+
+
+async def in_process(args: argparse.Namespace) -> list[dict[str, Any]]:
+    results = []
+    events = args.burst_kb * 1024 // 16
+    for batch in args.batches:
+        for name, filters in (("masking+threat", [MaskingFilter(), ThreatFilter()]), ("unchanged", [_Echo()])):
+            cpu = await relay_cpu(args, batch, filters)
+            results.append({"batch": batch, "filters": name, "relay_us_per_event": round(cpu * 1e6 / events, 1),
+                            "relay_us_per_kb": round(cpu * 1e6 / args.burst_kb)})
+            print(json.dumps(results[-1]), flush=True)
+    return results
+
+
 async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
+    if args.in_process:
+        return await in_process(args)
     backend = Backend()
     app = web.Application()
     app.router.add_get("/{tail:.*}", backend.handle)
@@ -141,6 +203,7 @@ def main() -> None:
     parser.add_argument("--gap", type=float, default=20.0, help="ms between the paced events")
     parser.add_argument("--burst-kb", type=int, default=64)
     parser.add_argument("--shape", default="random-words")
+    parser.add_argument("--in-process", action="store_true", help="the SSE relay alone, no server")
     asyncio.run(run(parser.parse_args()))
 
 

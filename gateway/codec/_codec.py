@@ -25,6 +25,7 @@ from gateway.codec.media import MediaType, decode_text, media_type
 from gateway.codec.multipart import BYTES, boundary_of, extract_multipart
 from gateway.codec.selection import NamedSelections
 from gateway.codec.selectors import FieldSelector, SseFields
+from gateway.codec.shapes import Shapes
 from gateway.codec.socketio import check_version, extract_engineio, extract_polling
 from gateway.codec.xmpp import extract_xmpp
 
@@ -255,6 +256,15 @@ class Codec:
         if not found:
             return Extracted(original)
         return Extracted(original, found, fastjson.renderer(text, selection, found), encoding)
+
+    def shapes(self) -> Shapes | None:
+        """A cache of one stream's document shapes for `extract_frame` (see `gateway.codec.shapes`), when
+        frames are read as JSON first through pointers; None for other codecs."""
+        if self._xmpp or self._socketio is not None or self._ddp is not None or self._selection is None:
+            return None
+        if not self._kinds or self._kinds[0] != "json":
+            return None
+        return Shapes(self._selection, self._caps)
 
     @property
     def named_kind(self) -> str | None:

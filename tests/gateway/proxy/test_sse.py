@@ -16,7 +16,7 @@ from filters.builtin.keyword import Keyword, KeywordOptions
 from filters.masking import MaskingFilter, MaskingOptions
 from filters.options import OptionsError
 from gateway.codec import Codec, CodecError, SseFields, check_sse
-from gateway.proxy.sse import EventParser, EventRelay, is_event_stream
+from gateway.proxy.sse import EventParser, EventRelay, SseEvent, _parse, _parse_lines, is_event_stream
 
 CARD = "4111111111111111"
 
@@ -333,3 +333,37 @@ async def test_held_text_never_goes_out_before_the_filters_read_it() -> None:
     assert got.data == b""
     flushed = await r.flush()
     assert flushed.blocked is not None and flushed.data == b""
+
+
+class LineByLine(EventParser):
+    """The parser reading every buffer line by line (what it does when a carriage return is in it)."""
+
+    def _newlines(self) -> list[SseEvent]:
+        return self._lines()
+
+
+LINES = st.lists(st.sampled_from(["data: a", "data:{\"t\":\"x y\"}", "data", "id: 7", ": ping", "event: tok",
+                                  "", "data: é", "retry: 5"]), max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=LINES, ends=st.lists(st.sampled_from(["\n", "\n", "\n", "\r\n", "\r"]), min_size=30, max_size=30),
+       cr=st.booleans(), cuts=st.lists(st.integers(1, 400), max_size=12))
+def test_the_line_feed_reading_gives_the_events_and_state_of_the_line_by_line_one(
+        lines: list[str], ends: list[str], cr: bool, cuts: list[int]) -> None:
+    """Any lines (blank ones between and inside events), line feeds only or mixed with carriage returns from
+    some chunk on, cut into chunks anywhere: the same events, byte for byte, and the same unfinished rest."""
+    raw = "".join(line + (ends[i] if cr else "\n") for i, line in enumerate(lines)).encode()
+    bounds = [0, *sorted(set(c for c in cuts if c < len(raw))), len(raw)]
+    fast, slow = EventParser(1 << 20), LineByLine(1 << 20)
+    for a, b in itertools.pairwise(bounds):
+        got, want = fast.feed(raw[a:b]), slow.feed(raw[a:b])
+        assert got == want
+    assert fast.rest() == slow.rest()
+
+
+@given(value=st.text(alphabet=st.characters(blacklist_characters="\r\n"), max_size=20),
+       name=st.sampled_from(["data", "data:", "data: ", "id: ", "dat"]))
+def test_one_line_events_read_as_any_event(value: str, name: str) -> None:
+    raw = f"{name}{value}\n\n".encode()
+    assert _parse(raw) == _parse_lines(raw, raw.decode())

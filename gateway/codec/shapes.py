@@ -1,0 +1,138 @@
+"""JSON documents of one stream that differ from one read before only in the strings where text is read.
+
+A streaming backend sends thousands of events of one shape (`{"choices":[{"delta":{"content":"..."}}]}`)
+whose only change is the text. Reading each one whole (orjson, then the pointers over the parsed value)
+costs more than anything else the relay does per event. A `Shapes` (one per stream, never shared) keeps
+the shapes of documents the walk read: the text around each string it found a field in, byte for byte.
+A document that is exactly that text around strings of JSON's own grammar has the same structure, the
+same keys (repeated or special keys, EJSON objects, nesting: all as in the document read), and its fields
+are those strings at the same paths: each is decoded by orjson, which refuses lone surrogate escapes as the
+walk does. Anything else (another shape, a string that is not a plain JSON string, a field past the caps
+where the walk would refuse) is no match: the caller reads the document the usual way.
+
+A new shape is learnt by walking the document once more (`parse_document`: the offsets of its fields)
+and only when the walk finds exactly the fields the codec gave; a field read from a number, a string
+read as JSON (`@json`), or no field at all make no shape. Learning stops while shapes are not reused
+(`learn` is then a no-op), so a stream of ever-new shapes costs about what it did.
+
+A changed field is rendered as the walk renders it (`string_literal` spliced in place of the string),
+so the bytes sent are the walk's own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import orjson
+
+from gateway.codec._base import CodecError, Extracted, FieldCaps, LimitExceeded, Renderer, TextField
+from gateway.codec.jsonpath import parse_document, string_literal
+from gateway.codec.selection import Selection
+
+__all__ = ["Shapes"]
+
+# A JSON string as the grammar (RFC 8259) writes it: no raw control character, only the defined escapes.
+_STRING = re.compile(r'"(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"')
+_KEPT = 4  # shapes kept per stream (most recently used first)
+_FREE_LEARNS = 8  # shapes learnt before any was reused; then one more per `_PER_LEARN` documents matched
+_PER_LEARN = 4
+
+
+class _Shape:
+    __slots__ = ("paths", "segments")
+
+    def __init__(self, segments: tuple[str, ...], paths: tuple[str, ...]) -> None:
+        self.segments = segments  # the text before, between and after the field strings
+        self.paths = paths
+
+
+class Shapes:
+    """The shapes of one stream's JSON documents (see above); `selection` and `caps` are its codec's."""
+
+    __slots__ = ("_caps", "_hits", "_learnt", "_selection", "_shapes")
+
+    def __init__(self, selection: Selection, caps: FieldCaps | None) -> None:
+        self._selection = selection
+        self._caps = caps
+        self._shapes: list[_Shape] = []
+        self._hits = 0
+        self._learnt = 0
+
+    def extract(self, text: str) -> Extracted | None:
+        """The fields of `text` when it has a known shape (as `Codec.extract_frame` would give them);
+        None otherwise. Raises `LimitExceeded` as the codec would for a field past `max_chars`."""
+        for number, shape in enumerate(self._shapes):
+            spans = _match(shape.segments, text)
+            if spans is None:
+                continue
+            try:
+                values = [orjson.loads(text[start:end]) for start, end in spans]
+            except orjson.JSONDecodeError:
+                return None  # a lone surrogate escape: the codec refuses it, and says why
+            caps = self._caps
+            if caps is not None and any(len(value) > caps.max_chars for value in values):
+                raise LimitExceeded("chars", caps.max_chars)
+            self._hits += 1
+            if number:
+                self._shapes.insert(0, self._shapes.pop(number))
+            fields = [TextField(path, value) for path, value in zip(shape.paths, values, strict=True)]
+            return Extracted(text, fields, _splicer(text, spans))
+        return None
+
+    def learn(self, text: str, extracted: Extracted) -> None:
+        """Keep the shape of `text`, whose fields the codec read as `extracted`, when it has one."""
+        if not extracted.fields or self._learnt >= _FREE_LEARNS + self._hits // _PER_LEARN:
+            return
+        self._learnt += 1
+        walked: list[TextField] = []
+        try:
+            doc = parse_document(text, self._selection, walked)
+        except CodecError:
+            return
+        if walked != list(extracted.fields) or doc.nested:
+            return
+        spans = sorted((start, end, index) for start, (end, index) in doc.leaves.items())
+        if [index for _, _, index in spans] != list(range(len(walked))) or any(text[s] != '"' for s, _, _ in spans):
+            return  # fields out of document order, or read from numbers
+        segments, last = [], 0
+        for start, end, _ in spans:
+            segments.append(text[last:start])
+            last = end
+        segments.append(text[last:])
+        self._shapes.insert(0, _Shape(tuple(segments), tuple(field.path for field in walked)))
+        del self._shapes[_KEPT:]
+
+
+def _match(segments: tuple[str, ...], text: str) -> list[tuple[int, int]] | None:
+    """Where the field strings of `text` are, when it is `segments` around JSON strings; else None."""
+    if not text.startswith(segments[0]):
+        return None
+    at = len(segments[0])
+    spans: list[tuple[int, int]] = []
+    for segment in segments[1:]:
+        found = _STRING.match(text, at)
+        if found is None:
+            return None
+        end = found.end()
+        if not text.startswith(segment, end):
+            return None
+        spans.append((at, end))
+        at = end + len(segment)
+    return spans if at == len(text) else None
+
+
+def _splicer(text: str, spans: list[tuple[int, int]]) -> Renderer:
+    def render(changes: Mapping[int, str]) -> str | None:
+        """The walk's rendering (`JsonDoc.render`): each changed string replaced by its new literal."""
+        if not changes:
+            return None
+        pieces: list[str] = []
+        last = 0
+        for index, (start, end) in enumerate(spans):
+            if index in changes:
+                pieces += (text[last:start], string_literal(changes[index], text[start:end]))
+                last = end
+        pieces.append(text[last:])
+        return "".join(pieces)
+    return render
