@@ -56,6 +56,8 @@ class MaskingFilter(Filter[MaskingOptions]):
             return PASS
         text = message.text
         detections = self.masker.scan(text)
+        if not detections and (self._sealer is None or message.direction is not Direction.OUTBOUND or "[" not in text):
+            return PASS  # most chat: nothing to mask and no token to unmask
         if detections and detections[-1].type == WITHHELD and self.options.over_max_values == "block":
             return block(f"more than {self.options.max_values} candidate values in one field (max_values)",
                          [detections[-1].finding()])
