@@ -151,6 +151,13 @@ class Metrics:
         key = (route, filter_name, action)
         verdicts[key] = verdicts.get(key, 0) + 1
 
+    def count_verdicts(self, keys: tuple[tuple[str, str, str], ...], times: int = 1) -> None:
+        """`times` verdicts of each `(route, filter, action)` in `keys` (tallied): one call for every
+        verdict of a payload, where `count_verdict` takes one per verdict."""
+        verdicts = self._tally.verdicts
+        for key in keys:
+            verdicts[key] = verdicts.get(key, 0) + times
+
     def pool_watch(self, pool: str) -> PoolWatch:
         """What counts the work of the worker pool `pool` (offload, or an isolated filter's name)."""
         return _PoolSeries(self, pool)

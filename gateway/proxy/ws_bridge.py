@@ -48,6 +48,7 @@ from prometheus_client import Counter
 from filters import Action, Channel, Direction, StreamChain
 from gateway.access.rbac import allow_message
 from gateway.codec import NAMED_KINDS, Codec, CodecError, frame_names
+from gateway.e2ee.policy import E2EERefusal
 from gateway.enforce.enforcement import AccessCheck, Close, Enforcement, Wire
 from gateway.enforce.settle import enforce, forwarded
 from gateway.inspect.exchange import Exchange
@@ -237,11 +238,14 @@ class Bridge:
                             self._count(direction, messages, size)
                             messages = size = 0
                         continue
-                    if frames is not None:
-                        checked = await self._filtered(frames, direction, src, data)
-                        if checked is None:
-                            continue
-                        data = checked
+                    if frames is not None:  # `_filtered`, with no coroutine of its own for most frames
+                        relayed = await frames.relay(data)
+                        if not isinstance(relayed, bytes):
+                            checked = await self._decided(frames, direction, src, relayed)
+                            if checked is None:
+                                continue
+                            relayed = checked
+                        data = relayed
                     elif kind is TEXT and type(data) is str:
                         data = data.encode()
                     await send(data, kind)
@@ -275,6 +279,11 @@ class Bridge:
         result = await frames.relay(data)
         if isinstance(result, bytes):  # most messages: every filter passed, nothing else to do
             return result
+        return await self._decided(frames, direction, src, result)
+
+    async def _decided(self, frames: FrameInspector, direction: Direction, src: Side,
+                       result: Inspection | CodecError | E2EERefusal) -> bytes | None:
+        """`_filtered` for a frame `FrameInspector.relay` did not decide itself."""
         payload = forwarded(self.exchange, direction, result, frames.transcribed, frames.count)
         if payload is not None:  # most messages: every filter passed, nothing else to do
             return payload

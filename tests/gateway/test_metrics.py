@@ -57,6 +57,20 @@ def test_every_read_of_the_registry_sees_the_tallied_counts() -> None:
     assert 'chatguard_bytes_total{direction="inbound"} 501.0' in text
 
 
+def test_verdicts_counted_together_add_as_counted_one_by_one() -> None:
+    metrics = Metrics()
+    keys = (("chat", "mask", "pass"), ("chat", "threat", "pass"))
+    metrics.count_verdict("chat", "mask", "pass")
+    metrics.count_verdicts(keys, 3)  # a payload of three fields every filter passed
+    metrics.count_verdicts(keys)
+    registry = metrics.registry
+    assert registry.get_sample_value("chatguard_filter_actions_total",
+                                     {"route": "chat", "filter": "mask", "action": "pass"}) == 5
+    metrics.count_verdicts(keys[1:], 2)  # after a read: added on the next one
+    assert registry.get_sample_value("chatguard_filter_actions_total",
+                                     {"route": "chat", "filter": "threat", "action": "pass"}) == 6
+
+
 async def test_the_workers_flushing_task_outlives_a_failed_flush(monkeypatch: pytest.MonkeyPatch) -> None:
     from gateway import server
 

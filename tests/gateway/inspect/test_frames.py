@@ -26,7 +26,7 @@ from gateway.inspect.exchange import Exchange
 from gateway.inspect.frames import FrameInspector
 from gateway.inspect.inspection import Inspection
 from gateway.inspect.message import inspect_message
-from gateway.keys import RUNTIME
+from gateway.keys import METRICS, RUNTIME
 from tests.gateway.inspect._decided import shown
 
 POINTERS = ["/text", "/items/*/body", "/html"]
@@ -163,6 +163,29 @@ async def test_a_forwarded_frame_counts_every_verdict_with_the_counter_given() -
     payload = forwarded(EXCHANGE, Direction.OUTBOUND, result, False, lambda *key: counted.append(key))
     assert payload == b'{"text": "hello"}'
     assert counted == [("chat", "mask", "pass"), ("chat", "threat", "pass")]
+
+
+@pytest.mark.parametrize("fields", [0, 1, 3])
+async def test_a_frame_relayed_as_it_came_counts_what_forwarded_counts(fields: int) -> None:
+    exchange = _exchange()
+    codec = exchange.plan.codec(Direction.OUTBOUND)
+    assert codec is not None
+    frame = json.dumps({"items": [{"body": f"plain {i}"} for i in range(fields)]})
+    frames = FrameInspector(exchange, Direction.OUTBOUND, codec)
+    counted: list[tuple[str, str, str]] = []
+    assert forwarded(exchange, Direction.OUTBOUND, await frames.inspect(frame), False,
+                     lambda *key: counted.append(key)) == frame.encode()
+    registry = exchange.request.app[METRICS].registry
+
+    def tallied() -> dict[str, float | None]:
+        return {name: registry.get_sample_value("chatguard_filter_actions_total",
+                                                {"route": "chat", "filter": name, "action": "pass"})
+                for name in ("mask", "threat")}
+    before = tallied()
+    assert await frames.relay(frame) == frame.encode()
+    after = tallied()
+    assert {name: (after[name] or 0) - (before[name] or 0) for name in after} == \
+        {name: counted.count(("chat", name, "pass")) for name in after} == {"mask": fields, "threat": fields}
 
 
 @pytest.mark.parametrize("frame", [
