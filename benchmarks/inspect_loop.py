@@ -74,7 +74,8 @@ async def measure(count: int, rounds: int, size: int, noop: bool, profile: bool)
     async def round_trip() -> None:
         relayed = await bridge._filtered(to_backend, Direction.INBOUND, None, frame)  # type: ignore[arg-type]
         assert relayed is not None, "the benchmark's frame was stopped"
-        assert await bridge._filtered(to_client, Direction.OUTBOUND, None, relayed) is not None  # type: ignore[arg-type]
+        # aiohttp hands the relay text frames as str (`decode_text`), as it does the first leg
+        assert await bridge._filtered(to_client, Direction.OUTBOUND, None, relayed.decode()) is not None  # type: ignore[arg-type]
 
     async def filters_alone() -> None:
         for flt, message in alone:
