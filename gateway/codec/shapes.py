@@ -71,7 +71,7 @@ class Shapes:
             except orjson.JSONDecodeError:
                 return None  # a lone surrogate escape: the codec refuses it, and says why
             caps = self._caps
-            if caps is not None and any(len(value) > caps.max_chars for value in values):
+            if caps is not None and max(map(len, values)) > caps.max_chars:
                 raise LimitExceeded("chars", caps.max_chars)
             self._hits += 1
             if number:

@@ -116,13 +116,14 @@ class FieldStreams[T]:
         result = await chain.run(found.text, found.path, final=False)
         if result.action is Action.BLOCK:
             return result
-        self._last[found.path] = (extracted, 0, tag, len(payload))
+        last = self._last
+        last[found.path] = (extracted, 0, tag, len(payload))
         if chain.batch > 1:
             if not chain.gathered:
                 self.since = None
             elif self.since is None:
                 self.since = arrived
-        if self.held > self.limit:
+        if (len(payload) if len(last) == 1 else self.held) > self.limit:  # one path: its piece alone
             return ChainResult(Action.BLOCK, "", (Verdict(Action.BLOCK, None, HELD_TOO_MUCH),), (HELD_TOO_MUCH,))
         return result
 

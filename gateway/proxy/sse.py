@@ -215,6 +215,7 @@ class EventRelay:
         self._parser = EventParser(limit)
         self._held: Held[bytes | _Pending] = Held()  # events waiting for the text gathered before or in them
         self._paths: dict[str, _Path] = {}  # field paths whose text held events wait for (`_Pending`)
+        self._steps = self._fields.steps
         self._limit = limit
 
     def flush_in(self, delay: float) -> float | None:
@@ -327,7 +328,7 @@ class EventRelay:
         opened = await self._opener(data) if self._opener is not None else data
         # what goes out when the filters change nothing: the event as sent, or with its envelopes opened
         unchanged = event.raw if opened == data else event.with_data(opened)
-        if not self._fields.steps:
+        if not self._steps:
             pieces.append(unchanged)
             return True
         shapes = self._shapes
@@ -363,7 +364,10 @@ class EventRelay:
         result = await self._fields.feed_one(extracted, opened, event)
         if result is StreamChain.HELD:
             entry = _Pending(event, unchanged, extracted, found.text)
-            self._paths.setdefault(found.path, _Path()).pending.append(entry)
+            state = self._paths.get(found.path)
+            if state is None:
+                state = self._paths[found.path] = _Path()
+            state.pending.append(entry)
             self._held.add(entry, len(unchanged), latest=False)
             return True
         if result.action is Action.BLOCK:
