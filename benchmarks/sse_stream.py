@@ -6,7 +6,8 @@ in this process. `paced`: the backend sends `--tokens` events of one short word 
 like a model streaming; for each, the time from the backend's write to the client holding its text (the
 client counts characters, so it does not matter which event carries them). `burst`: the backend sends
 `--burst-kb` KB of text (`--shape`, the detector benchmark's shapes) in 16-character events at once; the
-gateway's CPU per KB and the wall time to the last byte. Each `--batches` value (`limits.stream_batch`;
+gateway's CPU per KB and the wall time to the last byte, after a burst of `--warm-kb` KB of other text of
+that shape (offload processes start at the first long text: that start is not part of the figure). Each `--batches` value (`limits.stream_batch`;
 1: every event's text read alone, as before batching) gets its own gateway, `--rounds` times, in turn.
 
 `--in-process`: no server; the burst's bytes through the SSE relay itself (`EventRelay`, as the gateway
@@ -15,7 +16,8 @@ masking and threat, and with a stream filter that changes nothing (what the rela
 best of `--rounds` rounds of each.
 
     python -m benchmarks.sse_stream [--batches 1 4096] [--rounds 2] [--tokens 200] [--gap 20]
-                                    [--burst-kb 64] [--shape random-words] [--in-process]
+                                    [--burst-kb 64] [--warm-kb 16] [--shape random-words]
+                                    [--in-process]
 """
 
 from __future__ import annotations
@@ -115,6 +117,10 @@ async def one(args: argparse.Namespace, batch: int, backend: Backend, upstream: 
             backend.pieces = [WORDS[i % len(WORDS)] for i in range(args.tokens)]
             backend.gap, backend.sent = args.gap / 1000, []
             late, _ = await receive(client, url, backend)
+            warm = text(args.shape, args.warm_kb * 1024, seed="warm-up")  # other text, same shape: started
+            backend.pieces = [warm[i:i + 16] for i in range(0, len(warm), 16)]  # offload processes and their
+            backend.gap, backend.sent = 0.0, []  # first reads are not in the figure
+            await receive(client, url, backend)
             whole = text(args.shape, args.burst_kb * 1024)
             backend.pieces = [whole[i:i + 16] for i in range(0, len(whole), 16)]
             backend.gap, backend.sent = 0.0, []
@@ -202,6 +208,7 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=200)
     parser.add_argument("--gap", type=float, default=20.0, help="ms between the paced events")
     parser.add_argument("--burst-kb", type=int, default=64)
+    parser.add_argument("--warm-kb", type=int, default=16, help="a burst before the measured one (0: none)")
     parser.add_argument("--shape", default="random-words")
     parser.add_argument("--in-process", action="store_true", help="the SSE relay alone, no server")
     asyncio.run(run(parser.parse_args()))
