@@ -120,6 +120,8 @@ class Detector:
                                    Finding(finding.type, start, end, finding.score))
         if self._links and _LINK in gates:
             self._judge_links(base, text, best)
+        if not best:  # nothing found (most chat): no scores to combine
+            return Analysis({}, (), _MARKUP in gates, pasted)
         per_category: dict[str, list[float]] = {}
         for weight, finding in best.values():
             per_category.setdefault(finding.type, []).append(weight)
@@ -142,7 +144,10 @@ class Detector:
             if view.prompt_only:
                 continue
             if index == 0:  # the base view: the scan already said whether either pattern occurs
-                found_all = shell.commands(view.text, separated=_SEPARATOR in gates, calls=_CALL in gates)
+                separated, calls = _SEPARATOR in gates, _CALL in gates
+                if not separated and not calls:
+                    continue  # the reader would find nothing (most chat): not even called
+                found_all = shell.commands(view.text, separated=separated, calls=calls)
             else:
                 found_all = shell.commands(view.text)
             for found in found_all:

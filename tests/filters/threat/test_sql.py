@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from filters.threat.sql import BREAKOUT, EXPRESSION, fragment
+from filters.threat.sql import BREAKOUT, EXPRESSION, _letters, fragment
+from tests.fuzz.profiles import FUZZ
 
 
 def weight(text: str) -> float:
@@ -47,3 +50,18 @@ def test_prose_and_code(text: str) -> None:
 @pytest.mark.parametrize("text", ["/*!", "/*!*/", "+", "++", "id=", ")", ") ", "'", "\"", "0x", "--", "id=+"])
 def test_fragments_of_nothing_are_read_not_raised(text: str) -> None:
     assert weight(text) == 0.0
+
+
+def _letters_stepwise(text: str, at: int) -> str:
+    """The word at `at` read a character at a time, as the reader did before it took one regex call."""
+    end = at
+    while end < len(text) and ("a" <= text[end] <= "z" or end > at and (text[end] == "_" or text[end].isdigit())):
+        end += 1
+    return text[at:end]
+
+
+@FUZZ
+@given(text=st.text(st.characters(max_codepoint=127), max_size=40), at=st.integers(0, 45))
+def test_a_word_is_read_as_character_by_character(text: str, at: int) -> None:
+    """Every text the reader sees is ASCII (`fragment` refuses the rest)."""
+    assert _letters(text, at) == _letters_stepwise(text, at)
