@@ -109,6 +109,11 @@ def _match(segments: tuple[str, ...], text: str) -> list[tuple[int, int]] | None
     if not text.startswith(segments[0]):
         return None
     at = len(segments[0])
+    if len(segments) == 2:  # one field (most events): what lies between the two must be one JSON string
+        end = len(text) - len(segments[1])
+        if end - at < 2 or not text.endswith(segments[1]) or _STRING.fullmatch(text, at, end) is None:
+            return None
+        return [(at, end)]
     spans: list[tuple[int, int]] = []
     for segment in segments[1:]:
         found = _STRING.match(text, at)

@@ -216,6 +216,7 @@ class EventRelay:
         self._held: Held[bytes | _Pending] = Held()  # events waiting for the text gathered before or in them
         self._paths: dict[str, _Path] = {}  # field paths whose text held events wait for (`_Pending`)
         self._steps = self._fields.steps
+        self._htmls: dict[str, bool] = {}  # whether a field path holds HTML (at most `MAX_PATHS` are read)
         self._limit = limit
 
     def flush_in(self, delay: float) -> float | None:
@@ -257,6 +258,13 @@ class EventRelay:
         await self._tails(await self._fields.flush(self._spread_paths()), pieces, out)
         out.data = b"".join(pieces)
         return out
+
+    def _html(self, path: str) -> bool:
+        """`is_html`, asked once per field path of the stream."""
+        known = self._htmls.get(path)
+        if known is None:
+            known = self._htmls[path] = is_html(path)
+        return known
 
     def _spread_paths(self) -> set[str]:
         return {path for path, state in self._paths.items() if state.pending}
@@ -337,7 +345,7 @@ class EventRelay:
             extracted = self._codec.extract_frame(opened)
             if shapes is not None:
                 shapes.learn(opened, extracted)
-        if self._gathers and len(extracted.fields) == 1 and not is_html(extracted.fields[0].path):
+        if self._gathers and len(extracted.fields) == 1 and not self._html(extracted.fields[0].path):
             return await self._gathered(event, unchanged, extracted, opened, pieces, out)
         inspection = await self._fields.feed(extracted, opened, event)
         if self._gathers:
