@@ -10,7 +10,9 @@ a country code or one of the cheap new TLDs; one generator glues a single such w
 invented stem (`nexora-invest`), the hardest kind. The ordinary generators compose the names of
 organisations that are no phishing: a place, person or nature word with a trade (`oakwood-dental`,
 `riverside-it-support`), community and project names built from everyday nouns
-(`home-assistant`-style), each under the same suffixes. No name comes from a corpus or a feed.
+(`home-assistant`-style), invented brand names and initials, each under the same suffixes. The
+throwaway generators name domains the way registration scripts do: letters drawn at random, with
+digits or a hyphen, or pronounceable syllables (drawn like the invented brands, on purpose). No name comes from a corpus or a feed.
 Prints the share flagged (blocked or an alert suggested, as the threat benchmark counts) per
 generator, bare and with `https://`. Most generators draw from the words the reader knows, so they
 measure how names are read (segmentation, kinds, digits, shape), not how many words it knows: that is
@@ -79,6 +81,11 @@ _NOUNS = "home open stack data read cloud data hacker river light star code book
          "tree sun moon word path note graph pixel wave field block frame mesh lamp rocket spring".split()
 _NOUNS2 = "assistant street map docs news dog overflow keeper garden forge works house box base craft " \
           "flow lab kit shelf builder smith notes hub shop table press".split()
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz"
+_INITIALS = "abcdefghijklmnoprstuvw"  # letters that start organisations' words (`q`, `x`, `y`, `z` rarely do)
+_ONSETS = "b c d f g h j k l m n p r s t v w z br cr dr fr gr pr tr bl cl fl gl pl sl st sp sk ch sh th".split()
+_VOWELS = "a e i o u a e i o ai ea io ou".split()
+_CODAS = ["", "", "", "n", "r", "s", "l", "x", "m", "t"]
 _ORDINARY_TLDS = ["com"] * 8 + ["org"] * 3 + ["net"] * 2 + "co.uk de pl eu io dev nl fr ch se edu ca com.au " \
                  "info shop site".split()
 
@@ -147,6 +154,46 @@ def _phish_held_out(rng: random.Random) -> str:
     return _join(rng, words) + _digits(rng) + "." + rng.choice(_PHISH_TLDS)
 
 
+def _letters(rng: random.Random, low: int, high: int) -> str:
+    return "".join(rng.choice(_ALPHABET) for _ in range(rng.randint(low, high)))
+
+
+def _syllables(rng: random.Random) -> str:
+    """A pronounceable invented word of two to four syllables: `lumorati`, `bravexo`."""
+    return "".join(rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS) for _ in range(rng.randint(2, 4)))
+
+
+def _throwaway_letters(rng: random.Random) -> str:
+    """Letters drawn at random, as registration scripts name throwaway domains: `kqzvtmer`."""
+    return _letters(rng, 5, 12) + "." + rng.choice(_PHISH_TLDS)
+
+
+def _throwaway_digits(rng: random.Random) -> str:
+    """Random letters with digits after them or a hyphen between two random runs: `hxwqo27`, `trvk-pqlm`."""
+    if rng.random() < 0.5:
+        return _letters(rng, 5, 9) + str(rng.randint(1, 9999)) + "." + rng.choice(_PHISH_TLDS)
+    return _letters(rng, 4, 7) + "-" + _letters(rng, 4, 7) + "." + rng.choice(_PHISH_TLDS)
+
+
+def _throwaway_pronounceable(rng: random.Random) -> str:
+    """An invented pronounceable word, the way some kits name domains: the shape no spelling check can
+    tell from an invented brand (`ordinary: invented brands` draws the same words)."""
+    return _syllables(rng) + rng.choice(("", "", "", str(rng.randint(1, 99)))) + "." + rng.choice(_PHISH_TLDS)
+
+
+def _ordinary_invented(rng: random.Random) -> str:
+    """An invented brand name, alone or with a trade: `lumorati.com`, `bravexo-studio.de`."""
+    words = [_syllables(rng)] + ([rng.choice(_TRADES)] if rng.random() < 0.3 else [])
+    return _join(rng, words) + "." + rng.choice(_ORDINARY_TLDS)
+
+
+def _ordinary_acronym(rng: random.Random) -> str:
+    """Initials, alone or with a trade or place: `kpmt.org`, `rbcs-law.com`, `hmtc-oakwood.co.uk`."""
+    initials = "".join(rng.choice(_INITIALS) for _ in range(rng.randint(3, 5)))
+    words = [initials] + ([rng.choice(_TRADES + _PLACES)] if rng.random() < 0.5 else [])
+    return _join(rng, words) + "." + rng.choice(_ORDINARY_TLDS)
+
+
 def _ordinary_trade(rng: random.Random) -> str:
     words = [rng.choice(_PLACES), rng.choice(_TRADES)]
     if rng.random() < 0.2:
@@ -171,10 +218,15 @@ GENERATORS: dict[str, tuple[str, Maker]] = {
     "phishing: invented stem": ("phishing", _phish_stem),
     "phishing: other languages": ("phishing", _phish_other_language),
     "phishing: held-out words": ("phishing", _phish_held_out),
+    "throwaway: random letters": ("phishing", _throwaway_letters),
+    "throwaway: letters and digits": ("phishing", _throwaway_digits),
+    "throwaway: pronounceable": ("phishing", _throwaway_pronounceable),
     "ordinary: place and trade": ("ordinary", _ordinary_trade),
     "ordinary: service trades": ("ordinary", _ordinary_service),
     "ordinary: project names": ("ordinary", _ordinary_project),
     "ordinary: shops": ("ordinary", _ordinary_shop),
+    "ordinary: invented brands": ("ordinary", _ordinary_invented),
+    "ordinary: initials": ("ordinary", _ordinary_acronym),
 }
 
 

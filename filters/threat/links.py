@@ -4,15 +4,17 @@ No network: a gateway must not fetch what an attacker sends it, and a lookup per
 message would cost more than the whole filter. The judgement adds up lexical signs
 that phishing kits share (an IP instead of a name, a brand name on a domain the brand
 does not own or on a shared platform, `user@host` tricks, look-alike letters, risky
-TLDs, a hash as a subdomain, shorteners, login-style paths, pages carried in `data:`
-URLs); a link that carries another (a redirector's target) counts as the worse of the
-two. Operator allow/deny lists and feed files come first. Who owns a name comes from
-the Public Suffix List (`hosts.py`), brand claims from `brands.py`.
+TLDs, a hash as a subdomain, a registered name whose letters read as no word,
+shorteners, login-style paths, pages carried in `data:` URLs); a link that carries
+another (a redirector's target) counts as the worse of the two. Operator allow/deny
+lists and feed files come first. Who owns a name comes from the Public Suffix List
+(`hosts.py`), brand claims from `brands.py`.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -37,7 +39,7 @@ from filters.threat.linkdata import (
     WORD_BRANDS,
 )
 from filters.threat.scoring import combine
-from filters.threat.words import NameWords, read_label
+from filters.threat.words import NameWords, read_label, unreadable
 
 
 # Where a bare name may end: a known TLD, or a shared platform or shortener under another one (`page.gd`).
@@ -364,6 +366,28 @@ def _tld_word(name: str) -> bool:
     return any("-" in label and not {"com", "net"}.isdisjoint(label.split("-")) for label in name.split("."))
 
 
+# A label's run of letters reads as no word (`words.unreadable`) when this many of its letter triples no
+# word holds: a few in a run of `PSEUDO_RUN` letters or more (acronyms glued to a word reach that too, so
+# it is a weak sign), or a good share of a longer run (letters drawn at random, on any TLD an alert).
+PSEUDO_RUN, PSEUDO_FEW = 5, 3
+PSEUDO_LONG, PSEUDO_SHARE, PSEUDO_WEIGHT = 7, 0.5, 0.5
+_LETTER_RUNS = re.compile(f"[a-z]{{{PSEUDO_RUN},}}")  # a label is 63 characters at most: `re` costs less per call
+
+
+def _pseudo_word(owner: str) -> float:
+    """How plainly the label an owner registered reads as no word of any language the reader knows
+    (`xqjvwkd`, `kzmrtq`): 0, 0.25 (a few triples no word holds), or `PSEUDO_WEIGHT` (most of a long run).
+    Pronounceable invented names (`lumorati`) read as words here, as invented brands do."""
+    found = 0.0
+    for run in _LETTER_RUNS.findall(owner):
+        odd = unreadable(run)
+        if odd >= PSEUDO_FEW and len(run) >= PSEUDO_LONG and odd >= PSEUDO_SHARE * len(run):
+            return PSEUDO_WEIGHT
+        if odd >= PSEUDO_FEW:
+            found = 0.25
+    return found
+
+
 def _shape_signals(name: str, host: Host, signals: list[tuple[float, str]]) -> None:
     """How the name is built: machine-made labels, strung-together words, URLs spelt as names."""
     if len(host.subdomains) >= 3:
@@ -371,7 +395,12 @@ def _shape_signals(name: str, host: Host, signals: list[tuple[float, str]]) -> N
     if _url_word(name.split(".")[0]) or _tld_word(name):
         signals.append((0.6, "deceptive-label"))  # `https-login.`, `wwwpaypal.`, `paypal-com.`
     owner = unicode_form(host.owner_label)
-    if _machine_made(owner):
+    # The name an owner registered (a tenant's name on a platform is the platform's to judge): letters
+    # drawn at random are how registration scripts name throwaway domains; no person names a site so.
+    pseudo = 0.0 if host.platform or host.site in _BRAND_SITES or not owner.isascii() else _pseudo_word(owner)
+    if pseudo > 0.25:
+        signals.append((pseudo, "pseudo-word"))
+    elif _machine_made(owner) or pseudo:
         signals.append((0.25, "random-label"))  # typed by a machine, not chosen by a person
     elif any(map(_hex_token, host.subdomains)) and not host.platform:
         # A hash as a host name on a site of its own: kits on throwaway or broken-into domains give each

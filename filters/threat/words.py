@@ -9,7 +9,9 @@ and digits and each run of letters is segmented into the fewest unknown letters 
 programming over `linkdata.NAME_WORDS` and `NAME_FILLERS`, so `accounting` is not `account` +
 `ing`); the words of the trade found, their kinds, digits glued to them and a name made of nothing
 else add up to points. The score stays below a block: a name alone can raise an alert, a block
-needs another sign (a brand, a cheap TLD, a kit's path).
+needs another sign (a brand, a cheap TLD, a kit's path). `unreadable` reads a run of letters
+against the spelling of eight languages instead (`letterdata.py`): letters drawn at random hold
+triples that no word does.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from filters.threat.letterdata import TRIPLES
 from filters.threat.linkdata import BRANDS, KEYWORDS, NAME_FILLERS, NAME_WORDS
 
 # The lure words of other languages (`konto`, `paczka`, `zahlung`) read as sign-in words.
@@ -28,6 +31,8 @@ _PIECES = re.compile(r"[a-z]+|[0-9]+")  # on a label of 63 characters at most: t
 _SCORES = (0.0, 0.2, 0.3, 0.45, 0.55, 0.65)
 _SHORT = 4  # a word this short counts only between known words or edges: `eth` is no word in `method`
 _STRONG = "access"
+# The letter triples words of eight languages hold (`letterdata.py`), with `^` and `$` for a word's edges.
+_TRIPLES = frozenset(head + tail for row in TRIPLES.split() for head, tails in [row.split(":")] for tail in tails)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,3 +118,11 @@ def read_label(label: str) -> NameWords:
     if glued_digits:
         points += 1  # `secure24`, `pay365` (not `auth0`, `web3`: one digit is part of many names)
     return NameWords(distinct, points, _SCORES[min(points, len(_SCORES) - 1)])
+
+
+def unreadable(run: str) -> int:
+    """How many letter triples of `run` (lower-case letters, its edges as `^` and `$`) no word of the
+    languages the reader knows holds: 0 for words and names made of words (`oakwooddental`), a few for
+    acronyms (`mqtt`), most of them for letters drawn at random (`xqjvwkd`)."""
+    edged = f"^{run}$"
+    return len(run) - sum(map(_TRIPLES.__contains__, [edged[i:i + 3] for i in range(len(run))]))

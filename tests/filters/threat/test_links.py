@@ -39,7 +39,8 @@ def _score(url: str, allow: DomainList = NONE, deny: DomainList = NONE) -> tuple
     ("https://xn--pple-43d.com/", "homograph:apple"),
     ("https://xn--pypl-53dc.com/", "mixed-scripts"),
     ("https://4821907.weebly.com/", "random-label"),
-    ("https://qwxzvbk.example/", "random-label"),
+    ("https://qwxzvbk.example/", "pseudo-word"),
+    ("https://kzmrtq.example/", "random-label"),
     ("https://roblox.cl/", "brand:roblox"),
     ("https://paypal-com.example/", "deceptive-label"),
     ("data:text/html;base64,PGgxPkxvZyBpbjwvaDE+", "data-url:text/html"),
@@ -143,6 +144,36 @@ def test_bare_names_on_shared_platforms_are_links() -> None:
 ])
 def test_an_abused_tld_with_a_machine_made_or_borrowed_name_alerts(url: str) -> None:
     assert _score(url)[0] >= 0.5
+
+
+@pytest.mark.parametrize("url", [
+    "xqjvwkdrt.com", "https://hgwqzkpt.eu/", "https://pvkqzjxm.co.uk/", "bwtkqzfn.net", "http://qzvkwmn.de/",
+])
+def test_a_registered_name_of_letters_drawn_at_random_alerts_without_blocking(url: str) -> None:
+    score, reasons = _score(url)
+    assert 0.5 <= score < 0.8 and "pseudo-word" in reasons, reasons
+
+
+@pytest.mark.parametrize("url", ["kzmrtq.shop", "https://jvmfqx.site/", "bzxqrt.info", "https://gfxdmk.pro/"])
+def test_an_abused_tld_with_a_name_that_reads_as_no_word_alerts(url: str) -> None:
+    assert _score(url)[0] >= 0.5
+
+
+@pytest.mark.parametrize("url", [
+    "kzmrtq.com", "jvmfqx.org",  # a few letter triples no word holds, on an ordinary TLD: a sign, no alert
+    "openpgp.org", "xmlsoft.org", "gfxmonk.net", "npmjs.com", "pylsqpack.org", "mqtt.org",  # initials and a word
+    "lumorati.shop", "https://bravexo.site/", "corner-bakery.site",  # invented but pronounceable; plain words
+    "schwarzwaldkueche.shop", "wszystkiegonajlepszego.shop", "przychodnia-lekarska.site", "strzyzewski.store",
+    "brouwerijijsselstein.nl", "https://www.bnpparibas.pl/", "ncsc-oakwood.shop",
+])
+def test_names_that_read_as_words_initials_or_invented_brands_do_not_alert(url: str) -> None:
+    score, reasons = _score(url)
+    assert score < 0.5, reasons
+
+
+def test_a_platform_tenants_name_is_not_read_letter_by_letter() -> None:
+    assert "pseudo-word" not in _score("https://xqjvwkdrt.vercel.app/")[1]
+    assert "pseudo-word" not in _score("https://xqjvwkdrt.github.io/")[1]
 
 
 def test_an_abused_tld_alone_does_not_alert() -> None:

@@ -7,7 +7,7 @@ import pytest
 from filters.threat.feeds import DomainList
 from filters.threat.linkdata import BRANDS, NAME_FILLERS, NAME_WORDS
 from filters.threat.links import Link, judge
-from filters.threat.words import read_label, segment
+from filters.threat.words import read_label, segment, unreadable
 
 NONE = DomainList()
 
@@ -109,3 +109,16 @@ def test_the_vocabulary_is_plain_lower_case_words_each_read_one_way() -> None:
     assert [word for word in words if not (word.isascii() and word.isalpha() and word.islower())] == []
     assert set(NAME_WORDS) & NAME_FILLERS == set()  # a word of the trade or padding, not both
     assert set(NAME_WORDS) & set(BRANDS) == set()  # brands are read by brands.py
+
+
+@pytest.mark.parametrize("run", [
+    "schwarzwald", "szczebrzeszyn", "boulangerie", "ayuntamiento", "aggiornamento", "acompanhamento",
+    "ijsselmeer", "oakwooddental", "riversidetechsupport", "zalando", "lumorati",
+])
+def test_words_of_the_languages_read_and_names_made_of_them_hold_no_unreadable_triple(run: str) -> None:
+    assert unreadable(run) == 0
+
+
+@pytest.mark.parametrize(("run", "least"), [("xqjvwkd", 7), ("zqxvbnmt", 7), ("kzmrtq", 3), ("mqtt", 3)])
+def test_letters_drawn_at_random_hold_many_triples_no_word_holds(run: str, least: int) -> None:
+    assert unreadable(run) >= least
