@@ -66,11 +66,30 @@ class Message:
     client: str = ""
     metadata: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
+    def __init__(self, text: str, direction: Direction = Direction.INBOUND, channel: Channel = Channel.HTTP,
+                 route: str = "", field: str = "", principal: Principal = ANONYMOUS, conversation: str = "",
+                 client: str = "", metadata: Mapping[str, Any] | None = None) -> None:
+        """The generated `__init__` of a frozen dataclass sets each field through `object.__setattr__`;
+        the slots' own setters do the same in half the time (one message per field of every payload)."""
+        _SET_TEXT(self, text)
+        _SET_DIRECTION(self, direction)
+        _SET_CHANNEL(self, channel)
+        _SET_ROUTE(self, route)
+        _SET_FIELD(self, field)
+        _SET_PRINCIPAL(self, principal)
+        _SET_CONVERSATION(self, conversation)
+        _SET_CLIENT(self, client)
+        _SET_METADATA(self, {} if metadata is None else metadata)
+
     def with_text(self, text: str) -> Message:
         """This message with another text (each filter's change is passed on this way: built directly,
         as `dataclasses.replace` would, without its walk over the fields)."""
         return Message(text, self.direction, self.channel, self.route, self.field, self.principal,
                        self.conversation, self.client, self.metadata)
+
+
+(_SET_TEXT, _SET_DIRECTION, _SET_CHANNEL, _SET_ROUTE, _SET_FIELD, _SET_PRINCIPAL, _SET_CONVERSATION, _SET_CLIENT,
+ _SET_METADATA) = (getattr(Message, field.name).__set__ for field in dataclasses.fields(Message))
 
 
 @dataclass(frozen=True, slots=True)
