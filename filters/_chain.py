@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import traceback
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
@@ -39,11 +40,13 @@ class Step:
     offloader: Offload = field(default=THREAD, repr=False, compare=False)
     passed: Verdict = field(init=False, repr=False, compare=False)
     offload: bool = field(init=False, repr=False, compare=False)  # long texts off the event loop
+    offload_from: float = field(init=False, repr=False, compare=False)  # from this length (inf: never)
 
     def __post_init__(self) -> None:
         if not self.timeout > 0:
             raise ValueError(f"timeout of filter {self.name!r} must be > 0, got {self.timeout!r}")
         object.__setattr__(self, "offload", bool(self.filter.offloadable))
+        object.__setattr__(self, "offload_from", self.offloader.from_chars if self.offload else math.inf)
         # Prebuilt so that the common "nothing found" case allocates nothing.
         object.__setattr__(self, "passed", Verdict(filter=self.name))
 
@@ -93,6 +96,23 @@ class ChainResult:
         return Hints.merge(v.hints for v in self.verdicts)
 
 
+def begin_step(step: Step, message: Message) -> Called | Coroutine[Any, Any, Called]:
+    """`inspect_step`, answered at once when the filter's call ends without awaiting anything; else
+    the coroutine that waits for the rest of it."""
+    try:
+        if len(message.text) >= step.offload_from:
+            return _offloaded(step, message)
+        begun = begin(step.filter.inspect(message), step.timeout)
+    except BaseException as exc:
+        return _misbehaved(step, exc)
+    if type(begun) is not tuple:
+        return _finish(step, message, begun)  # type: ignore[arg-type]
+    verdict, cpu = begun
+    if verdict is PASS:  # most answers: `_checked` and `Step.stamp` give the prebuilt verdict
+        return step.passed, "", cpu
+    return _checked(step, message, verdict, None, cpu)
+
+
 class Chain:
     """An ordered, immutable list of steps; `run` is safe to call concurrently."""
 
@@ -107,10 +127,8 @@ class Chain:
         """The steps that inspect messages going `direction`, in config order."""
         return self._by_direction[direction]
 
-    @staticmethod
-    def begin(step: Step, message: Message) -> Called | Coroutine[Any, Any, Called]:
-        """One of the steps' call, for a caller that runs the steps itself (`begin_step`)."""
-        return begin_step(step, message)
+    # One of the steps' call, for a caller that runs the steps itself: `begin_step` itself, no call around it.
+    begin = staticmethod(begin_step)
 
     def resume(self, message: Message, start: int, first: Called | Awaitable[Called],
                spent: float) -> Coroutine[Any, Any, ChainResult]:
@@ -231,21 +249,6 @@ async def inspect_step(step: Step, message: Message) -> Called:
     """Run one filter under its budget: `(verdict, "", cpu)`, or `(None, reason, cpu)` when it misbehaved."""
     called = begin_step(step, message)
     return called if type(called) is tuple else await called  # type: ignore[misc]
-
-
-def begin_step(step: Step, message: Message) -> Called | Coroutine[Any, Any, Called]:
-    """`inspect_step`, answered at once when the filter's call ends without awaiting anything; else
-    the coroutine that waits for the rest of it."""
-    try:
-        if step.offload and len(message.text) >= step.offloader.from_chars:
-            return _offloaded(step, message)
-        begun = begin(step.filter.inspect(message), step.timeout)
-    except BaseException as exc:
-        return _misbehaved(step, exc)
-    if type(begun) is not tuple:
-        return _finish(step, message, begun)  # type: ignore[arg-type]
-    verdict, cpu = begun
-    return _checked(step, message, verdict, None, cpu)
 
 
 async def _finish(step: Step, message: Message, rest: Awaitable[tuple[Verdict, float]]) -> Called:
