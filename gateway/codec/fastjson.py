@@ -100,11 +100,11 @@ def _select(value: object, selection: Selection, path: str, found: list[TextFiel
         branch = selection.branch(kind is list)
         if branch is None:
             return
-        step = branch.step
         if kind is dict:
             members: dict[str, object] = value  # type: ignore[assignment]
+            table, other = branch.table()
             for key, item in members.items():
-                nxt = step(key)
+                nxt = table.get(key, other)  # `branch.step(key)`, without a call
                 if nxt is None:
                     continue
                 at = f"{path}/{escape(key)}" if "~" in key or "/" in key else f"{path}/{key}"
@@ -118,6 +118,7 @@ def _select(value: object, selection: Selection, path: str, found: list[TextFiel
             if len(members) <= 2:
                 check_ejson(set(members), branch.descending)
             return
+        step = branch.step
         for index, item in enumerate(value):  # type: ignore[arg-type]  # a list
             nxt = step(str(index))
             if nxt is not None:

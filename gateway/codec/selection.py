@@ -125,7 +125,7 @@ class Selection:
 class Branch:
     """The members or elements of one container: each key leads to a selection, or to nothing."""
 
-    __slots__ = ("_automaton", "_cache", "_explicit", "_wild", "_wild_states", "descending")
+    __slots__ = ("_automaton", "_cache", "_explicit", "_table", "_wild", "_wild_states", "descending")
 
     def __init__(self, automaton: Automaton, pending: list[State], descending: bool) -> None:
         self._automaton = automaton
@@ -138,6 +138,7 @@ class Branch:
                 self._explicit.setdefault(s[i], []).append((s, i + 1))
         self._wild: object = _UNSET
         self._cache: dict[str, Selection | None] = {}
+        self._table: tuple[dict[str, Selection | None], Selection | None] | None = None
 
     def step(self, key: str) -> Selection | None:
         """The selection of the member named `key` (already folded when the automaton folds)."""
@@ -149,6 +150,17 @@ class Branch:
         if key not in self._cache:
             self._cache[key] = self._automaton.selection([*self._wild_states, *extra])
         return self._cache[key]
+
+
+    def table(self) -> tuple[dict[str, Selection | None], Selection | None]:
+        """`step` as data: the selection of each key a pointer names, and that of every other key, so a
+        walk over parsed members looks each one up (`table.get(key, other)`) without a call."""
+        table = self._table
+        if table is None:
+            if self._wild is _UNSET:
+                self._wild = self._automaton.selection(self._wild_states)
+            table = self._table = ({key: self.step(key) for key in self._explicit}, self._wild)  # type: ignore[assignment]
+        return table  # type: ignore[return-value]
 
 
 class NamedSelections:
