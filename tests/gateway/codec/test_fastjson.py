@@ -200,3 +200,24 @@ def test_unchanged_json_body_is_forwarded_as_the_same_bytes() -> None:
     assert [f.text for f in extracted.fields] == ["café at 5 pm"]
     assert extracted.render({0: "café at 5 pm"}) is body
     assert extracted.render({0: "changed"}) == b'{"type": "message",   "text": "changed", "user": "a"}'
+
+
+@pytest.mark.parametrize("pointers", [POINTERS, ("/text",), ("/*",), ("/**",), ("/a/*/b", "/a/x/**", "/*/y"),
+                                      ("/a/@json/b", "/a")])
+def test_a_branch_table_gives_what_its_step_gives(pointers: tuple[str, ...]) -> None:
+    """`Branch.table` answers for every key as `Branch.step` does, down every level a key leads to."""
+    keys = ["text", "content", "body", "items", "meta", "a", "b", "x", "y", "0", "", "other", "\x00"]
+    pending, seen = [selection(*pointers)], set()
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        for array in (False, True):
+            branch = current.branch(array)
+            if branch is None:
+                continue
+            table, other = branch.table()
+            for key in keys:
+                assert table.get(key, other) is branch.step(key)
+                pending.append(branch.step(key))
