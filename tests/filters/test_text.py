@@ -58,3 +58,13 @@ def test_a_rewritten_text_keeps_the_map_back() -> None:
     folded = fold("x\u200b\u2018y")
     quoted = folded.with_text(folded.text.replace("\u2018", "'"))
     assert quoted.text == "x'y" and quoted.span(1, 3) == (2, 4) and folded.span(1, 3) == (2, 4)
+
+
+def test_a_chat_message_with_a_few_other_characters_folds_as_each_character_does() -> None:
+    """Mostly ASCII with capitals, an accent, a typographic apostrophe, an emoji and a full-width digit."""
+    for casefold in (False, True):
+        text = "Hi Team, the Customer’s refund: café ÀÉ straße İstanbul 👍 ticket ４711, THANKS!"
+        folded = fold(text, casefold=casefold)
+        rewritten, origin = one_by_one(text, casefold)
+        assert folded.text == rewritten
+        assert folded.origin == origin
