@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -41,15 +40,6 @@ class ThreatOptions:
             raise OptionsError(path, "expected label_score <= alert_score <= block_score")
         if not self.categories:
             raise OptionsError(f"{path}.categories" if path else "categories", "enable at least one category")
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _scannable(text: str) -> str:
-    """`text` with lone surrogates (valid in JSON escapes, not in UTF-8) as U+FFFD: same length, so
-    finding spans still fit `text`, and the detectors (RE2 reads UTF-8) can read all of it."""
-    return text if text.isascii() else _SURROGATE.sub("\ufffd", text)
 
 
 class ThreatFilter(Filter[ThreatOptions]):
@@ -92,7 +82,7 @@ class ThreatFilter(Filter[ThreatOptions]):
 
     def _decide(self, text: str) -> Verdict:
         opts = self.options
-        analysis = self.detector.analyse(_scannable(text))
+        analysis = self.detector.analyse(text)  # lone surrogates read as U+FFFD there (same length, same spans)
         escape = opts.sink == "html" and analysis.markup
         if not analysis.scores and not escape:
             return PASS

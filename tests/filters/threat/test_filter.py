@@ -139,3 +139,11 @@ def test_corpus_detection_floors() -> None:
 
 async def test_passes_the_conformance_battery() -> None:
     await check_filter(ThreatFilter)
+
+
+@pytest.mark.parametrize("text", ["\ud800' OR 1=1 --", "hi \udfff there", "<script>\ud83d</script>", "\ud800\U000e0041"])
+def test_a_lone_surrogate_is_read_as_the_replacement_character(text: str) -> None:
+    """Valid in a JSON escape, not in UTF-8: the decision is the one for U+FFFD in its place."""
+    verdict, replaced = _filter().decide(text), _filter().decide(text.replace("\ud800", "\ufffd").replace(
+        "\udfff", "\ufffd").replace("\ud83d", "\ufffd"))
+    assert (verdict.action, verdict.reason, verdict.findings) == (replaced.action, replaced.reason, replaced.findings)
