@@ -345,6 +345,9 @@ class EventRelay:
             extracted = self._codec.extract_frame(opened)
             if shapes is not None:
                 shapes.learn(opened, extracted)
+        if not extracted.fields:  # no text where the route reads it: nothing to filter, hold or audit
+            self._put(pieces, unchanged, emptied=False, event=event)
+            return True
         if self._gathers and len(extracted.fields) == 1 and not self._html(extracted.fields[0].path):
             return await self._gathered(event, unchanged, extracted, opened, pieces, out)
         inspection = await self._fields.feed(extracted, opened, event)

@@ -367,3 +367,15 @@ def test_the_line_feed_reading_gives_the_events_and_state_of_the_line_by_line_on
 def test_one_line_events_read_as_any_event(value: str, name: str) -> None:
     raw = f"{name}{value}\n\n".encode()
     assert _parse(raw) == _parse_lines(raw, raw.decode())
+
+
+@pytest.mark.parametrize("batch", [1, 4096])
+async def test_events_without_text_go_as_they_came_with_nothing_to_audit(batch: int) -> None:
+    r = gathering(SseFields(json=("/choices/*/delta/content",)), masking(), batch=batch)
+    role = b'data: {"choices":[{"delta":{"role":"assistant"}}]}\n\n'
+    got = await r.feed(role)
+    assert got.data == role and got.inspections == []
+    word = b'data: {"choices":[{"delta":{"content":"hello "}}]}\n\n'
+    done = b'data: {"choices":[{"delta":{},"finish_reason":"stop"}]}\n\n'
+    out = (await r.feed(word + done)).data + (await r.close()).data
+    assert out == word + done  # the event after the held text waits for it, in order
