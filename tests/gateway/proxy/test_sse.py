@@ -362,7 +362,7 @@ def test_the_line_feed_reading_gives_the_events_and_state_of_the_line_by_line_on
     assert fast.rest() == slow.rest()
 
 
-@given(value=st.text(alphabet=st.characters(blacklist_characters="\r\n"), max_size=20),
+@given(value=st.text(alphabet=st.characters(codec="utf-8", blacklist_characters="\r\n"), max_size=20),
        name=st.sampled_from(["data", "data:", "data: ", "id: ", "dat"]))
 def test_one_line_events_read_as_any_event(value: str, name: str) -> None:
     raw = f"{name}{value}\n\n".encode()
