@@ -42,7 +42,8 @@ WORDLIKE = frozenset("sleep ping type kill find sort head tail more less cut tou
 # What `commands` can flag at all: a separator, then a name it knows, then an argument or an end. Cheaper
 # screens ("; my flight lands") than the separator pattern, for a caller that scans for many patterns at once.
 COMMAND_HINT = (r"(?:\|\|?|&&?|;|\n|\$\(|\x60)[ \t]*[\"']?(?:"
-                + "|".join(sorted((name.replace(".", r"\.") for name in COMMANDS | WORDLIKE), key=len, reverse=True))
+                + "|".join(sorted((name.replace(".", r"\.") for name in COMMANDS | WORDLIKE),
+                            key=lambda name: (-len(name), name)))
                 + r"|(?:" + _VERBS + r")-[a-z]{3,30})(?:[ \t;|&><)\x60'\"\n]|$)")
 # Sub-commands that make a word-like name a command on their own ("| net view", "&& net user x").
 SUBCOMMANDS = frozenset("user users view localgroup group share use session accounts config query add delete "

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from filters._patterns import encodable
-from filters.threat import injection, prompt
+from filters.threat import injection, multimatch, prompt
 from filters.threat.detect import GATES, Detector
 from filters.threat.needs import atoms
 from filters.threat.normalise import base_view
@@ -101,13 +101,25 @@ def _corpus() -> list[str]:
     return texts
 
 
+# Characters the two engines could read apart: the vertical tab (in Hyperscan's `\s`, not RE2's), line
+# breaks before the end (`$`), letters and digits newer than Hyperscan's Unicode tables (U+0870, U+4DB6,
+# U+0D58) and one it calls a letter and RE2 does not (U+1885), the Kelvin sign and long s, a combining mark.
+ENGINE_EDGES = ["\x0b", "\n", "\r\n", "\u0870", "\u4db6", "\u0d58", "\u1885", "\u212a", "\u017f", "\u0301", "\x85",
+                "\u2028", "\x0c", "\U0002b740"]
+
+
 def _hostile(seed: int, count: int) -> list[str]:
     """Attack texts disguised the ways the views undo, and noise: escapes, case and look-alike letters
-    (RE2 folds `k` to the Kelvin sign, `s` to the long s), scripts mixed, random printable and random bytes."""
+    (RE2 folds `k` to the Kelvin sign, `s` to the long s), scripts mixed, random printable and random bytes,
+    and characters the engines could read apart (`ENGINE_EDGES`) put anywhere, at the end too."""
     generator = random.Random(seed)
     attacks = [text for text in _corpus() if len(text) < 400][:400]
     def disguise(text: str) -> str:
-        how = generator.randrange(7)
+        how = generator.randrange(9)
+        if how == 7:
+            return "".join(char + (generator.choice(ENGINE_EDGES) if generator.random() < 0.2 else "") for char in text)
+        if how == 8:
+            return text + generator.choice(ENGINE_EDGES)
         if how == 0:
             return "".join(f"%{ord(char):02x}" if char.isascii() and generator.random() < 0.5 else char for char in text)
         if how == 1:
@@ -130,10 +142,14 @@ def _hostile(seed: int, count: int) -> list[str]:
     return texts
 
 
-@pytest.fixture(scope="module")
-def both() -> tuple[RuleSet, RuleSet]:
+@pytest.fixture(scope="module", params=["hyperscan", "re2-screened"])
+def both(request: pytest.FixtureRequest) -> tuple[RuleSet, RuleSet]:
+    """The rule set as built (Hyperscan naming candidates, RE2 for the rest), or RE2 alone with the
+    pre-screen; and the reference: every rule in RE2 sets run on every text."""
     screened = select(ALL_RULES, ALL_CATEGORIES, GATES)
-    return screened, RuleSet(screened.rules, screened.gates, prescreen=False)
+    if request.param == "re2-screened":
+        screened = RuleSet(screened.rules, screened.gates, engine=False)
+    return screened, RuleSet(screened.rules, screened.gates, prescreen=False, engine=False)
 
 
 def _answer(rules: RuleSet, text: str) -> tuple[list[tuple[str, int, int]], frozenset[int]]:
@@ -148,8 +164,8 @@ def test_nearly_every_rule_is_screened() -> None:
     assert len(unread) <= 8, unread
 
 
-def test_a_chat_message_skips_the_sets_of_rules_it_names_no_atom_of(both: tuple[RuleSet, RuleSet]) -> None:
-    screened, _ = both
+def test_a_chat_message_skips_the_sets_of_rules_it_names_no_atom_of() -> None:
+    screened = RuleSet(ALL_RULES, GATES, engine=False)
     chat = "Hi, could you check my order from last week? The parcel never arrived and I would like a refund."
     assert screened._screen is not None and list(screened._screen.Match(base_view(chat).text.encode())) == []
     assert screened.match(base_view("<script>alert(1)</script>").text)[0]
@@ -165,7 +181,8 @@ def test_screened_sets_answer_as_every_set(both: tuple[RuleSet, RuleSet]) -> Non
 
 
 @FUZZ
-@given(text=st.lists(st.one_of(NASTY, st.sampled_from(_corpus()[:300]), st.text(max_size=12)), max_size=20).map("".join))
+@given(text=st.lists(st.one_of(NASTY, st.sampled_from(_corpus()[:300]), st.sampled_from(ENGINE_EDGES),
+                               st.text(max_size=12)), max_size=20).map("".join))
 def test_screened_sets_answer_as_every_set_on_any_text(both: tuple[RuleSet, RuleSet], text: str) -> None:
     screened, every = both
     text = encodable(text)
@@ -175,7 +192,45 @@ def test_screened_sets_answer_as_every_set_on_any_text(both: tuple[RuleSet, Rule
 def test_detector_decides_the_same_with_the_screen() -> None:
     """Whole analyses (every view, the decoders, base64, links) with and without the screen."""
     screened, every = Detector(), Detector()
-    every._rules = RuleSet(every._rules.rules, every._rules.gates, prescreen=False)
-    every._prompt = RuleSet(every._prompt.rules, every._prompt.gates, prescreen=False)
+    every._rules = RuleSet(every._rules.rules, every._rules.gates, prescreen=False, engine=False)
+    every._prompt = RuleSet(every._prompt.rules, every._prompt.gates, prescreen=False, engine=False)
     for text in _corpus() + _hostile(7, 1500):
         assert screened.analyse(text) == every.analyse(text), text
+
+
+# --- Hyperscan names the candidates (see `multimatch`) ---------------------------------------------------
+
+def test_hyperscan_answers_nearly_every_rule_and_gate() -> None:
+    """Only the rules whose compilation would take seconds stay in RE2 sets."""
+    built = select(ALL_RULES, ALL_CATEGORIES, GATES)
+    assert built._engine is not None
+    kept = [rule.name for index, rule in enumerate(built.rules) if index not in built._engine.indexes]
+    assert kept == [rule.name for rule in built.rules if multimatch.costly(rule.pattern)] and len(kept) <= 4
+    assert set(range(len(built.rules), len(built.rules) + len(GATES))) <= set(built._engine.indexes)
+
+
+def test_without_hyperscan_the_re2_sets_decide_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A platform with no Hyperscan wheel builds RE2 sets only, with the same answers."""
+    monkeypatch.setattr(multimatch, "AVAILABLE", False)
+    plain = select(ALL_RULES, ALL_CATEGORIES, GATES)
+    monkeypatch.undo()
+    built = select(ALL_RULES, ALL_CATEGORIES, GATES)
+    assert plain._engine is None and built._engine is not None
+    for text in _corpus()[:600] + _hostile(11, 300):
+        assert _answer(plain, text) == _answer(built, text), text
+
+
+def test_a_gate_spelt_wider_is_confirmed_on_text_where_it_is_wider() -> None:
+    """`\\pL` is given to Hyperscan as ASCII letters and every non-ASCII character: on such text the
+    gate is asked of RE2 too, so a symbol does not pass for a letter."""
+    rules = RuleSet((), gates=(r"[\pL\pN-]\.\pL{2}",))
+    assert rules.match("see example.org") == ([], frozenset({0}))
+    assert rules.match("see d\u00e9j\u00e0.vu") == ([], frozenset({0}))
+    assert rules.match("a.\u2603\u2603") == ([], frozenset())  # snowmen are not letters
+
+
+def test_end_of_text_and_vertical_tab_read_as_re2_reads_them() -> None:
+    rules = RuleSet((Rule("end", "x", 0.5, r"drop$"), Rule("word", "x", 0.5, r"a\Sb")), gates=(r"x\s$",))
+    assert rules.match("drop\n") == ([], frozenset())  # Hyperscan's `$` alone would match before the break
+    assert [hit.rule.name for hit in rules.scan("a\x0bb")] == ["word"]  # \S holds the tab in RE2
+    assert rules.match("x\x0b") == ([], frozenset())
