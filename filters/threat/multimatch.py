@@ -180,6 +180,12 @@ def _ascii_members(escape: str) -> str:
     return "".join(f"\\x{{{code:x}}}" for code in range(128) if compiled.fullmatch(chr(code)))
 
 
+def literals(strings: frozenset[str]) -> str:
+    """A pattern matching any of `strings` as spelt, each character written by its code point."""
+    return "|".join("".join(char if char.isascii() and char.isalnum() else f"\\x{{{ord(char):x}}}" for char in string)
+                    for string in sorted(strings))
+
+
 def costly(pattern: str) -> bool:
     """Whether compiling `pattern` would take seconds (see `COSTLY`)."""
     gaps = pattern.count(r"\s+") + pattern.count(r"\s*") + pattern.count(".{")

@@ -14,10 +14,12 @@ is given each pattern in a spelling that matches wherever RE2's does (`multimatc
 it names candidates and never misses one; RE2 stays the reference: a rule it names is confirmed by
 the rule's own pattern (which finds the span anyway), a gate spelt wider is asked of RE2 where it
 is wider. What Hyperscan cannot be trusted with or compiles too slowly (`multimatch.costly`: two
-prompt rules of many phrasings) stays in the RE2 sets described below, as does everything on a
-platform without Hyperscan; `engine=False` builds those alone (the reference the tests compare with).
-On the benchmarks' chat message the two leave RE2 one small set; on 64 KB of fresh random printable
-text `match` costs about 60 µs per KB instead of 1,000-1,500.
+prompt rules of many phrasings) is left to RE2: a rule whose atoms `needs` can tell is screened by
+them in the Hyperscan scan and confirmed by its own pattern, the rest stay in the RE2 sets described
+below, as does everything on a platform without Hyperscan; `engine=False` builds those alone (the
+reference the tests compare with). A chat message costs one Hyperscan scan and one RE2 set of one
+rule (the overrides in other scripts, whose `\\pL` the atom reader cannot parse); on 64 KB of fresh
+random printable text `match` costs about 30 µs per KB instead of about 1,000.
 
 What follows is how the RE2 sets are laid out, for the rules they run.
 
@@ -116,6 +118,7 @@ class RuleSet:
     _engine: multimatch.Engine | None = field(init=False, repr=False)  # Hyperscan: candidates by global index
     # gates Hyperscan answers with a wider spelling: global index -> (exact on ASCII text, RE2 object)
     _confirm: dict[int, tuple[bool, Any]] = field(init=False, repr=False)
+    _screens: dict[int, int] = field(init=False, repr=False)  # engine index of a rule's atoms -> rule index
 
     def __post_init__(self) -> None:
         options = re2.Options()
@@ -130,7 +133,7 @@ class RuleSet:
         self._each = tuple(compiled)
         patterns = [screen(rule.pattern) for rule in self.rules] + list(self.gates)
         found = [needs.atoms(rule.pattern) if self.prescreen else None for rule in self.rules]
-        self._engine, self._confirm = None, {}
+        self._engine, self._confirm, self._screens = None, {}, {}
         taken = self._hyperscan(options) if self.engine and multimatch.AVAILABLE else frozenset()
         unscreened = [index for index, atoms in enumerate(found) if atoms is None and index not in taken]
         # Rules whose atoms ordinary chat holds (`;`, `,`, `and`, `from`) would be named by nearly every
@@ -161,23 +164,35 @@ class RuleSet:
     def _hyperscan(self, options: re2.Options) -> frozenset[int]:
         """Give Hyperscan every rule and gate it reads as RE2 does or wider (see `multimatch`); the global
         indexes it answers. A rule it answers is confirmed by its own pattern (run anyway for the span);
-        a gate spelt wider by running the gate where the spelling is wider."""
+        a gate spelt wider by running the gate where the spelling is wider. A rule left to RE2 whose
+        atoms `needs` can tell is screened by them in the same scan: when one occurs the rule is a
+        candidate, confirmed by its own pattern like the others, and no RE2 set runs it."""
         chosen: list[tuple[int, str]] = []
         confirm: dict[int, tuple[bool, Any]] = {}
         count = len(self.rules)
-        for index, pattern in enumerate([rule.pattern for rule in self.rules] + list(self.gates)):
+        patterns = [rule.pattern for rule in self.rules] + list(self.gates)
+        left = []
+        for index, pattern in enumerate(patterns):
             spelling = multimatch.translate(pattern, loose=index < count)
             if spelling is None or multimatch.costly(pattern):
+                left.append(index)
                 continue
             chosen.append((index, spelling.text))
             if index >= count and not spelling.exact:
                 confirm[index] = (spelling.ascii_exact, _compiled(pattern, options))
+        screens: dict[int, int] = {}  # engine index of a left rule's atoms -> the rule's index
+        for index in left:
+            atoms = needs.atoms(patterns[index]) if index < count and self.prescreen else None
+            if atoms:
+                screens[len(patterns) + len(screens)] = index
+                chosen.append((len(patterns) + len(screens) - 1, multimatch.literals(atoms)))
         engine = multimatch.Engine(chosen) if chosen else None
         if engine is None or not engine.indexes:
             return frozenset()
         self._engine = engine
         self._confirm = {index: confirmed for index, confirmed in confirm.items() if index in engine.indexes}
-        return frozenset(engine.indexes)
+        self._screens = {index: rule for index, rule in screens.items() if index in engine.indexes}
+        return (frozenset(engine.indexes) - set(screens)) | set(self._screens.values())
 
     def scan(self, text: str) -> list[Hit]:
         """Rules that match `text`, each with the span of its first match."""
@@ -188,8 +203,9 @@ class RuleSet:
         gates that match, from one scan."""
         data = text.encode()
         indexes = self._engine.match(data) if self._engine is not None else []
-        if self._confirm and indexes:
-            indexes = [index for index in indexes if index not in self._confirm or self._confirmed(index, data, text)]
+        if (self._confirm or self._screens) and indexes:
+            indexes = [self._screens.get(index, index) for index in indexes
+                       if index not in self._confirm or self._confirmed(index, data, text)]
         indexes += [members[index] for members, group in self._always for index in group.Match(data)]
         if self._screen is not None:
             # A long text (a paste, random bytes) would name nearly every set anyway, and the screen's own

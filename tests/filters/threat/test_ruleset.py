@@ -234,3 +234,15 @@ def test_end_of_text_and_vertical_tab_read_as_re2_reads_them() -> None:
     assert rules.match("drop\n") == ([], frozenset())  # Hyperscan's `$` alone would match before the break
     assert [hit.rule.name for hit in rules.scan("a\x0bb")] == ["word"]  # \S holds the tab in RE2
     assert rules.match("x\x0b") == ([], frozenset())
+
+
+def test_a_rule_left_to_re2_is_screened_by_its_atoms_in_the_same_scan() -> None:
+    """A rule too costly for Hyperscan to compile runs in no RE2 set when `needs` can tell its atoms:
+    Hyperscan looks for them, and the rule's own pattern confirms."""
+    phrases = "|".join(rf"w{index}\s+x{index}\s+y{index}" for index in range(60))
+    costly = Rule("costly", "x", 0.5, rf"\bgo\s+(?:{phrases})\b")
+    assert multimatch.costly(costly.pattern)
+    rules = RuleSet((costly, Rule("plain", "x", 0.5, r"zz")))
+    assert rules._screens and not rules._always and not rules._screened
+    assert [(hit.rule.name, hit.start, hit.end) for hit in rules.scan("then go  w7 x7\ny7 now")] == [("costly", 5, 17)]
+    assert rules.match("go w7 x8 y7, go w7") == ([], frozenset())
