@@ -52,6 +52,7 @@ OPEN_COUNT = 16  # a count up to this many or more is left open in a loose spell
 # next (the pasted-code gate, 2,200) 0.05 s and the next rule (1,500) 0.2 s. A stand-in for the compile
 # time, which only compiling tells (and compiling is what must not take seconds).
 COSTLY = 3000
+CACHE_FILES = 32  # compiled databases kept; the least recently used go first (each 0.1-3 MB)
 FORMAT = b"chatguard-hs-1\n"  # the cache file's first line; bump it when the spelling rules change
 _FLAGS = 0 if hyperscan is None else hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_ALLOWEMPTY
 _COUNT = re.compile(r"\{(\d+)(?:(,)(\d*))?\}")
@@ -288,9 +289,14 @@ def _load(path: Path) -> Any:
     if head != FORMAT + hashlib.sha256(blob).digest():
         return None
     try:
-        return hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
+        database = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
     except hyperscan.error:
         return None
+    try:
+        os.utime(path)  # used: the last to be pruned
+    except OSError:
+        pass
+    return database
 
 
 def _store(path: Path, blob: bytes) -> None:
@@ -300,6 +306,9 @@ def _store(path: Path, blob: bytes) -> None:
         with os.fdopen(handle, "wb") as out:
             out.write(FORMAT + hashlib.sha256(blob).digest() + blob)
         os.replace(temporary, path)
+        stored = sorted(path.parent.glob("hs-*.db"), key=lambda each: each.stat().st_mtime)
+        for stale in stored[:-CACHE_FILES]:
+            stale.unlink(missing_ok=True)
     except OSError:
         try:
             os.unlink(temporary)

@@ -127,6 +127,17 @@ def test_a_compiled_database_is_stored_and_read_back(_cache: Path, monkeypatch: 
     assert compiled == [] and again.match(b"--abbbc zz") == first.match(b"--abbbc zz") == [3, 7]
 
 
+def test_the_cache_keeps_the_most_recently_used_databases(_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(multimatch, "CACHE_FILES", 2)
+    Engine([(0, "first")])
+    [first] = list(_cache.iterdir())
+    os.utime(first, (1, 1))
+    Engine([(0, "second")])
+    Engine([(0, "first")])  # read back: now the most recently used
+    Engine([(0, "third")])
+    assert len(list(_cache.iterdir())) == 2 and first.exists()
+
+
 def test_a_damaged_cache_file_is_compiled_again(_cache: Path) -> None:
     Engine([(0, r"ab+c")])
     [stored] = list(_cache.iterdir())
