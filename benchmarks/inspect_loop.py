@@ -3,6 +3,7 @@
     .venv/bin/python -m benchmarks.inspect_loop                  # CPU µs per round trip, best of 5 rounds
     .venv/bin/python -m benchmarks.inspect_loop --noop-filters   # the gateway's own work only
     .venv/bin/python -m benchmarks.inspect_loop --profile        # cProfile of the loop, top functions
+    .venv/bin/python -m benchmarks.inspect_loop --instructions [--noop-filters]   # instructions (callgrind)
     cd /path/to/other/checkout && .venv/bin/python -m benchmarks.inspect_loop   # another version
 
 The benchmark's chat frame goes through `Bridge._filtered` as the relay calls it, inbound and then
@@ -18,9 +19,15 @@ version is measured from its own directory: `python -m` puts the current directo
 from __future__ import annotations
 
 import argparse
+import asyncio
 import cProfile
 import json
+import os
 import pstats
+import shutil
+import signal
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -46,8 +53,11 @@ async def _noop(message: Message) -> Verdict:
     return PASS
 
 
-async def measure(count: int, rounds: int, size: int, noop: bool, profile: bool) -> dict[str, float]:
-    """CPU µs per round trip (`round trip`), per the same filter calls alone, and their difference."""
+async def measure(count: int, rounds: int, size: int, noop: bool, profile: bool,
+                  counted: bool = False) -> dict[str, float]:
+    """CPU µs per round trip (`round trip`), per the same filter calls alone, and their difference.
+    `counted` (the child of `--instructions`, under callgrind with instrumentation off): after the warm-up,
+    say `warm`, wait for SIGUSR1 (instrumentation on), make `count` round trips and exit."""
     with tempfile.TemporaryDirectory(prefix="chatguard-inspect-loop-") as tmp:
         conf = chatguard_conf(Path(tmp), "chain", 1, 2, 3, 4)
         app = build_app(parse_settings(yaml.safe_load(conf.read_text())))
@@ -85,6 +95,14 @@ async def measure(count: int, rounds: int, size: int, noop: bool, profile: bool)
     for run in cases.values():
         for _ in range(max(1, count // 10)):
             await run()
+    if counted:
+        go = asyncio.get_running_loop().create_future()
+        asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, go.set_result, None)
+        print("warm", flush=True)
+        await go
+        for _ in range(count):
+            await round_trip()
+        os._exit(0)  # at once: what follows the last round trip is not counted
     if profile:
         profiler = cProfile.Profile()
         profiler.enable()
@@ -103,6 +121,30 @@ async def measure(count: int, rounds: int, size: int, noop: bool, profile: bool)
     return best
 
 
+def instructions(count: int, size: int, noop: bool) -> float:
+    """Instructions per round trip under valgrind's callgrind, over `count` round trips after the warm-up:
+    the same figure however busy the machine is (it does not see cache misses)."""
+    valgrind, control = shutil.which("valgrind"), shutil.which("callgrind_control")
+    if valgrind is None or control is None:
+        raise SystemExit("valgrind not found: apt-get install valgrind")
+    with tempfile.TemporaryDirectory(prefix="chatguard-callgrind-") as tmp:
+        out = Path(tmp) / "callgrind.out"
+        child = subprocess.Popen(
+            [valgrind, "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}", sys.executable,
+             "-m", "benchmarks.inspect_loop", "--counted", "--count", str(count), "--size", str(size),
+             *(["--noop-filters"] if noop else [])],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        assert child.stdout is not None
+        if child.stdout.readline().strip() != "warm":
+            child.kill()
+            raise SystemExit("the counted run did not start")
+        subprocess.run([control, "-i", "on", str(child.pid)], check=True, capture_output=True, timeout=600)
+        child.send_signal(signal.SIGUSR1)
+        child.wait(timeout=1200)
+        totals = [line for line in out.read_text().splitlines() if line.startswith(("totals:", "summary:"))]
+    return int(totals[0].split()[1]) / count
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.inspect_loop", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -111,7 +153,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=DEFAULT_SIZE, help="bytes of the chat frame")
     parser.add_argument("--noop-filters", action="store_true", help="filters that pass at once: the gateway alone")
     parser.add_argument("--profile", action="store_true", help="print the top functions of a cProfile run first")
+    parser.add_argument("--instructions", action="store_true",
+                        help="instructions per round trip under callgrind instead of CPU time (needs valgrind)")
+    parser.add_argument("--counted", action="store_true", help=argparse.SUPPRESS)  # the child of --instructions
     args = parser.parse_args(argv)
+    if args.instructions:
+        print(f"instructions per echo round trip (two inspections): "
+              f"{instructions(args.count, args.size, args.noop_filters):,.0f}")
+        return 0
+    if args.counted:
+        uvloop.run(measure(args.count, 1, args.size, args.noop_filters, False, counted=True))
     figures: dict[str, Any] = uvloop.run(measure(args.count, args.rounds, args.size, args.noop_filters, args.profile))
     print("CPU µs per echo round trip (two inspections): "
           + ", ".join(f"{name} {value:.1f}" for name, value in figures.items()))
