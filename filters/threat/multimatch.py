@@ -181,6 +181,44 @@ def _ascii_members(escape: str) -> str:
     return "".join(f"\\x{{{code:x}}}" for code in range(128) if compiled.fullmatch(chr(code)))
 
 
+def any_for_properties(pattern: str) -> str | None:
+    """`pattern` with each Unicode class outside a bracket (`\\pL`, `\\P{Greek}`) read as any character,
+    so Python's parser, which `needs` reads with, takes it: the pattern then matches a superset, so
+    what every match of it must hold, every match of the original holds too. None for a class inside
+    brackets (not rewritten)."""
+    out: list[str] = []
+    index, inside = 0, False
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            found = _PROPERTY.match(pattern, index + 1)
+            if found is not None:
+                if inside:
+                    return None
+                out.append(r"[\s\S]")
+                index = found.end()
+                continue
+            out.append(pattern[index:index + 2])
+            index += 2
+            continue
+        if char == "[" and not inside:
+            inside = True
+            out.append(char)
+            index += 1
+            if pattern.startswith("^", index):
+                out.append("^")
+                index += 1
+            if pattern.startswith("]", index):
+                out.append("]")
+                index += 1
+            continue
+        if char == "]" and inside:
+            inside = False
+        out.append(char)
+        index += 1
+    return "".join(out)
+
+
 def literals(strings: frozenset[str]) -> str:
     """A pattern matching any of `strings` as spelt, each character written by its code point."""
     return "|".join("".join(char if char.isascii() and char.isalnum() else f"\\x{{{ord(char):x}}}" for char in string)

@@ -14,11 +14,11 @@ is given each pattern in a spelling that matches wherever RE2's does (`multimatc
 it names candidates and never misses one; RE2 stays the reference: a rule it names is confirmed by
 the rule's own pattern (which finds the span anyway), a gate spelt wider is asked of RE2 where it
 is wider. What Hyperscan cannot be trusted with or compiles too slowly (`multimatch.costly`: two
-prompt rules of many phrasings) is left to RE2: a rule whose atoms `needs` can tell is screened by
-them in the Hyperscan scan and confirmed by its own pattern, the rest stay in the RE2 sets described
-below, as does everything on a platform without Hyperscan; `engine=False` builds those alone (the
-reference the tests compare with). A chat message costs one Hyperscan scan and one RE2 set of one
-rule (the overrides in other scripts, whose `\\pL` the atom reader cannot parse); on 64 KB of fresh
+prompt rules of many phrasings) is left to RE2: a rule whose atoms `needs` can tell (reading `\\pL`
+as any character, see `multimatch.any_for_properties`) is screened by them in the Hyperscan scan and
+confirmed by its own pattern; the rest stay in the RE2 sets described below, as does everything on a
+platform without Hyperscan; `engine=False` builds those alone (the reference the tests compare with).
+A chat message costs one Hyperscan scan and no RE2 set (both slow rules are screened); on 64 KB of fresh
 random printable text `match` costs about 30 µs per KB instead of about 1,000.
 
 What follows is how the RE2 sets are laid out, for the rules they run.
@@ -182,7 +182,8 @@ class RuleSet:
                 confirm[index] = (spelling.ascii_exact, _compiled(pattern, options))
         screens: dict[int, int] = {}  # engine index of a left rule's atoms -> the rule's index
         for index in left:
-            atoms = needs.atoms(patterns[index]) if index < count and self.prescreen else None
+            readable = multimatch.any_for_properties(patterns[index]) if index < count and self.prescreen else None
+            atoms = needs.atoms(readable) if readable is not None else None
             if atoms:
                 screens[len(patterns) + len(screens)] = index
                 chosen.append((len(patterns) + len(screens) - 1, multimatch.literals(atoms)))

@@ -174,3 +174,11 @@ def test_threads_scan_one_engine_at_once() -> None:
     for thread in threads:
         thread.join()
     assert len(answers) == 200 and all(sorted(answer) == [0, 1] for answer in answers)
+
+
+def test_unicode_classes_read_as_any_character_for_the_atom_reader() -> None:
+    """The atom reader (`needs`, Python's parser) cannot read `\\pL`; read as any character the pattern
+    matches more, so its atoms still hold. Inside brackets it is not rewritten."""
+    assert multimatch.any_for_properties(r"x\pL{0,8}\s+[a\]b]\P{Greek}") == r"x[\s\S]{0,8}\s+[a\]b][\s\S]"
+    assert multimatch.any_for_properties(r"[\pL-]x") is None
+    assert multimatch.any_for_properties(r"\\pL") == r"\\pL"

@@ -244,5 +244,6 @@ def test_a_rule_left_to_re2_is_screened_by_its_atoms_in_the_same_scan() -> None:
     assert multimatch.costly(costly.pattern)
     rules = RuleSet((costly, Rule("plain", "x", 0.5, r"zz")))
     assert rules._screens and not rules._always and not rules._screened
+    assert not select(ALL_RULES, ALL_CATEGORIES, GATES)._always  # every rule and gate in the one scan
     assert [(hit.rule.name, hit.start, hit.end) for hit in rules.scan("then go  w7 x7\ny7 now")] == [("costly", 5, 17)]
     assert rules.match("go w7 x8 y7, go w7") == ([], frozenset())
