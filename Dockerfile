@@ -29,12 +29,14 @@ FROM python:${PYTHON_VERSION}-slim-bookworm AS sidecar
 ENV PATH=/opt/chatguard/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    CHATGUARD_ADMIN_PORT=9901
+    CHATGUARD_ADMIN_PORT=9901 \
+    CHATGUARD_CACHE_DIR=/var/cache/chatguard
 RUN groupadd --system --gid 10001 chatguard \
     && useradd --system --uid 10001 --gid chatguard --no-create-home --home-dir /nonexistent \
        --shell /usr/sbin/nologin chatguard \
-    && mkdir -p /etc/chatguard /var/lib/chatguard /var/log/chatguard \
-    && chown chatguard:chatguard /var/lib/chatguard /var/log/chatguard
+    && mkdir -p /etc/chatguard /var/lib/chatguard /var/log/chatguard /var/cache/chatguard \
+    && chown chatguard:chatguard /var/lib/chatguard /var/log/chatguard /var/cache/chatguard \
+    && chmod 0700 /var/cache/chatguard
 COPY --from=sidecar-builder /opt/chatguard /opt/chatguard
 COPY config/ /usr/share/chatguard/config/
 USER 10001:10001
@@ -50,12 +52,14 @@ FROM python:${PYTHON_VERSION}-slim-bookworm
 ENV PATH=/opt/chatguard/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    CHATGUARD_ADMIN_PORT=9901
+    CHATGUARD_ADMIN_PORT=9901 \
+    CHATGUARD_CACHE_DIR=/var/cache/chatguard
 RUN groupadd --system --gid 10001 chatguard \
     && useradd --system --uid 10001 --gid chatguard --no-create-home --home-dir /nonexistent \
        --shell /usr/sbin/nologin chatguard \
-    && mkdir -p /etc/chatguard /var/lib/chatguard /var/log/chatguard \
-    && chown chatguard:chatguard /var/lib/chatguard /var/log/chatguard
+    && mkdir -p /etc/chatguard /var/lib/chatguard /var/log/chatguard /var/cache/chatguard \
+    && chown chatguard:chatguard /var/lib/chatguard /var/log/chatguard /var/cache/chatguard \
+    && chmod 0700 /var/cache/chatguard
 COPY --from=builder /opt/chatguard /opt/chatguard
 COPY config/ /usr/share/chatguard/config/
 USER 10001:10001

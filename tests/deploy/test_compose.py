@@ -67,6 +67,15 @@ def test_stop_grace_covers_the_drain(compose: dict[str, Any]) -> None:
     assert grace > float(Duration.parse(config["shutdown_timeout"], "shutdown_timeout"))
 
 
+def test_the_compiled_rule_cache_is_writable_by_the_gateway_alone(compose: dict[str, Any]) -> None:
+    """The root is read-only: the image's cache directory gets a tmpfs the gateway's user owns, mode 0700
+    (a directory others may write into is not used, and every start would compile the rules again)."""
+    mounts = {entry.split(":", 1)[0]: entry for entry in compose["services"]["chatguard"]["tmpfs"]}
+    entry = mounts["/var/cache/chatguard"]
+    options = set(entry.split(":", 1)[1].split(","))
+    assert {"uid=10001", "gid=10001", "mode=0700"} <= options
+
+
 def test_mounted_files_exist(compose: dict[str, Any]) -> None:
     for name, service in compose["services"].items():
         for volume in service.get("volumes", []):

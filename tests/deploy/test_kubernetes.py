@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import kubernetes_validate
@@ -62,6 +64,26 @@ def test_pods_are_hardened(all_manifests: dict[str, list[Doc]]) -> None:
                 assert context["seccompProfile"]["type"] == "RuntimeDefault", where
                 assert {"requests", "limits"} <= set(container["resources"]), where
                 assert "livenessProbe" in container and "readinessProbe" in container, where
+
+
+def _image_cache_dir() -> str:
+    """The compiled rule cache the image names (`CHATGUARD_CACHE_DIR` in the Dockerfile's final stage)."""
+    text = (Path(__file__).resolve().parents[2] / "Dockerfile").read_text(encoding="utf-8")
+    found = re.findall(r"CHATGUARD_CACHE_DIR=(\S+)", text)
+    assert found and len(set(found)) == 1, found
+    return str(found[0])
+
+
+def test_the_compiled_rule_cache_is_a_writable_volume(all_manifests: dict[str, list[Doc]]) -> None:
+    """On a read-only root, without a volume at the image's cache directory every worker of every pod
+    would compile the threat rules again at each start and reload (seconds of CPU each)."""
+    where = _image_cache_dir()
+    for source, docs in all_manifests.items():
+        for workload, spec in pod_specs(docs):
+            mounts = {m["mountPath"]: m for m in _gateway(spec)["volumeMounts"]}
+            assert where in mounts and not mounts[where].get("readOnly"), f"{source} {workload['metadata']['name']}"
+            volume = next(v for v in spec["volumes"] if v["name"] == mounts[where]["name"])
+            assert "emptyDir" in volume and volume["emptyDir"].get("sizeLimit"), source
 
 
 def _port(container: Doc, name: str) -> int:
