@@ -37,8 +37,6 @@ import os
 import pstats
 import shutil
 import signal
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -49,6 +47,7 @@ import uvloop
 import yaml
 from aiohttp import web
 
+from benchmarks import callgrind
 from benchmarks.chatguard_configs import chatguard_conf
 from benchmarks.payload import DEFAULT_SIZE, chat_json
 from benchmarks.servers import HTTP_PATH
@@ -235,25 +234,8 @@ async def counted(variant: str, requests: int, connections: int, size: int) -> N
 def instructions(variant: str, requests: int, connections: int, size: int) -> float:
     """Instructions per request of this process (gateway, backend and client) under callgrind, counted
     over `requests` requests after a warm-up: the same figure however busy the machine is."""
-    valgrind, control = shutil.which("valgrind"), shutil.which("callgrind_control")
-    if valgrind is None or control is None:
-        raise SystemExit("valgrind not found: apt-get install valgrind")
-    with tempfile.TemporaryDirectory(prefix="chatguard-callgrind-") as tmp:
-        out = Path(tmp) / "callgrind.out"
-        child = subprocess.Popen(
-            [valgrind, "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}", sys.executable,
-             "-m", "benchmarks.http_loop", "--counted", variant, "--requests", str(requests),
-             "--connections", str(connections), "--size", str(size)],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        assert child.stdout is not None
-        if child.stdout.readline().strip() != "warm":
-            child.kill()
-            raise SystemExit(f"{variant}: the counted run did not start")
-        subprocess.run([control, "-i", "on", str(child.pid)], check=True, capture_output=True, timeout=600)
-        child.send_signal(signal.SIGUSR1)
-        child.wait(timeout=1200)
-        totals = [line for line in out.read_text().splitlines() if line.startswith(("totals:", "summary:"))]
-    return int(totals[0].split()[1]) / requests
+    return callgrind.per_operation("benchmarks.http_loop", ["--counted", variant, "--requests", str(requests),
+                                   "--connections", str(connections), "--size", str(size)], requests, variant)
 
 
 async def measure(variants: list[str], rounds: int, seconds: float, connections: int, size: int) -> dict[str, float]:

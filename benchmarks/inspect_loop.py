@@ -24,10 +24,7 @@ import cProfile
 import json
 import os
 import pstats
-import shutil
 import signal
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -38,6 +35,7 @@ import uvloop
 import yaml
 from aiohttp.test_utils import make_mocked_request
 
+from benchmarks import callgrind
 from benchmarks.chatguard_configs import chatguard_conf
 from benchmarks.payload import DEFAULT_SIZE, chat_json
 from filters import ANONYMOUS, PASS, Channel, Direction, Message, Verdict
@@ -124,25 +122,8 @@ async def measure(count: int, rounds: int, size: int, noop: bool, profile: bool,
 def instructions(count: int, size: int, noop: bool) -> float:
     """Instructions per round trip under valgrind's callgrind, over `count` round trips after the warm-up:
     the same figure however busy the machine is (it does not see cache misses)."""
-    valgrind, control = shutil.which("valgrind"), shutil.which("callgrind_control")
-    if valgrind is None or control is None:
-        raise SystemExit("valgrind not found: apt-get install valgrind")
-    with tempfile.TemporaryDirectory(prefix="chatguard-callgrind-") as tmp:
-        out = Path(tmp) / "callgrind.out"
-        child = subprocess.Popen(
-            [valgrind, "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}", sys.executable,
-             "-m", "benchmarks.inspect_loop", "--counted", "--count", str(count), "--size", str(size),
-             *(["--noop-filters"] if noop else [])],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        assert child.stdout is not None
-        if child.stdout.readline().strip() != "warm":
-            child.kill()
-            raise SystemExit("the counted run did not start")
-        subprocess.run([control, "-i", "on", str(child.pid)], check=True, capture_output=True, timeout=600)
-        child.send_signal(signal.SIGUSR1)
-        child.wait(timeout=1200)
-        totals = [line for line in out.read_text().splitlines() if line.startswith(("totals:", "summary:"))]
-    return int(totals[0].split()[1]) / count
+    return callgrind.per_operation("benchmarks.inspect_loop", ["--counted", "--count", str(count), "--size", str(size),
+                                   *(["--noop-filters"] if noop else [])], count, "inspect_loop")
 
 
 def main(argv: list[str] | None = None) -> int:

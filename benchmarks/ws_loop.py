@@ -33,8 +33,6 @@ import os
 import pstats
 import shutil
 import signal
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -45,7 +43,7 @@ import uvloop
 import yaml
 from aiohttp import web
 
-from benchmarks import wsframes
+from benchmarks import callgrind, wsframes
 from benchmarks.chatguard_configs import chatguard_conf
 from benchmarks.payload import DEFAULT_SIZE, chat_json
 from benchmarks.servers import WS_PATH
@@ -209,25 +207,8 @@ async def counted(variant: str, trips: int, connections: int, size: int) -> None
 def instructions(variant: str, trips: int, connections: int, size: int) -> float:
     """Instructions per round trip of this process (gateway, backend and clients) under callgrind, counted
     over `trips` round trips after a warm-up: the same figure however busy the machine is."""
-    valgrind, control = shutil.which("valgrind"), shutil.which("callgrind_control")
-    if valgrind is None or control is None:
-        raise SystemExit("valgrind not found: apt-get install valgrind")
-    with tempfile.TemporaryDirectory(prefix="chatguard-callgrind-") as tmp:
-        out = Path(tmp) / "callgrind.out"
-        child = subprocess.Popen(
-            [valgrind, "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}", sys.executable,
-             "-m", "benchmarks.ws_loop", "--counted", variant, "--trips", str(trips),
-             "--connections", str(connections), "--size", str(size)],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        assert child.stdout is not None
-        if child.stdout.readline().strip() != "warm":
-            child.kill()
-            raise SystemExit(f"{variant}: the counted run did not start")
-        subprocess.run([control, "-i", "on", str(child.pid)], check=True, capture_output=True, timeout=600)
-        child.send_signal(signal.SIGUSR1)
-        child.wait(timeout=1200)
-        totals = [line for line in out.read_text().splitlines() if line.startswith(("totals:", "summary:"))]
-    return int(totals[0].split()[1]) / trips
+    return callgrind.per_operation("benchmarks.ws_loop", ["--counted", variant, "--trips", str(trips),
+                                   "--connections", str(connections), "--size", str(size)], trips, variant)
 
 
 async def measure(variants: list[str], rounds: int, seconds: float, connections: int, size: int) -> dict[str, float]:
