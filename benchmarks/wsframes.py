@@ -68,3 +68,19 @@ def parse(buf: bytearray) -> tuple[int, int, bytes] | None:
     payload = bytes(buf[pos:pos + n])
     del buf[:pos + n]
     return b0, b0 & 0x0F, unmask(payload, mask) if mask else payload
+
+
+def take_handshake(buf: bytearray) -> bytes | None:
+    """The status line of the handshake answer at the head of `buf` (removed from it with the rest of the
+    head), or None while the head is not whole."""
+    end = buf.find(b"\r\n\r\n")
+    if end < 0:
+        return None
+    status = bytes(buf[:end]).split(b"\r\n", 1)[0]
+    del buf[:end + 4]
+    return status
+
+
+def switched(status: bytes) -> bool:
+    """Whether a handshake's status line says 101 Switching Protocols."""
+    return b" 101 " in status + b" "

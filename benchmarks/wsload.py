@@ -58,12 +58,10 @@ class Client(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self.buf += data
         if not self.upgraded:
-            end = self.buf.find(b"\r\n\r\n")
-            if end < 0:
+            status = wsframes.take_handshake(self.buf)
+            if status is None:
                 return
-            status = bytes(self.buf[:end]).split(b"\r\n", 1)[0]
-            del self.buf[:end + 4]
-            if b" 101 " not in status + b" ":
+            if not wsframes.switched(status):
                 self.ready.set_exception(ConnectionError(status.decode(errors="replace")))
                 return
             self.upgraded = True
