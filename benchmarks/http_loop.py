@@ -29,12 +29,10 @@ or cache misses.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import cProfile
 import gc
 import os
-import pstats
 import shutil
 import signal
 import tempfile
@@ -43,13 +41,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
-import uvloop
 import yaml
 from aiohttp import web
 
-from benchmarks import callgrind
+from benchmarks import loop_cli
 from benchmarks.chatguard_configs import chatguard_conf
-from benchmarks.payload import DEFAULT_SIZE, chat_json
+from benchmarks.payload import chat_json
 from benchmarks.servers import HTTP_PATH
 from filters import PASS, Direction, Message, Verdict
 
@@ -231,58 +228,15 @@ async def counted(variant: str, requests: int, connections: int, size: int) -> N
     os._exit(0)  # at once: what follows the last request is not counted
 
 
-def instructions(variant: str, requests: int, connections: int, size: int) -> float:
-    """Instructions per request of this process (gateway, backend and client) under callgrind, counted
-    over `requests` requests after a warm-up: the same figure however busy the machine is."""
-    return callgrind.per_operation("benchmarks.http_loop", ["--counted", variant, "--requests", str(requests),
-                                   "--connections", str(connections), "--size", str(size)], requests, variant)
+LOOP = loop_cli.Loop("benchmarks.http_loop", VARIANTS, "req", "--requests", 3.0, one_round, counted)
 
 
 async def measure(variants: list[str], rounds: int, seconds: float, connections: int, size: int) -> dict[str, float]:
-    best: dict[str, float] = {}
-    for _ in range(rounds):
-        for variant in variants:
-            figure = await one_round(variant, seconds, connections, size)
-            best[variant] = min(best.get(variant, figure), figure)
-    return best
+    return await loop_cli.measure(LOOP, variants, rounds, seconds, connections, size)
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.http_loop", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS))
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--seconds", type=float, default=3.0)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--size", type=int, default=DEFAULT_SIZE)
-    parser.add_argument("--profile", choices=VARIANTS[1:], help="cProfile one round of this variant")
-    parser.add_argument("--top", type=int, default=40)
-    parser.add_argument("--instructions", action="store_true",
-                        help="instructions per request under callgrind instead of CPU time (needs valgrind)")
-    parser.add_argument("--requests", type=int, default=1000, help="requests counted with --instructions")
-    parser.add_argument("--counted", choices=VARIANTS, help=argparse.SUPPRESS)  # the child of --instructions
-    args = parser.parse_args(argv)
-    if args.counted:
-        uvloop.run(counted(args.counted, args.requests, args.connections, args.size))
-        return
-    if args.instructions:
-        for variant in args.variants:
-            print(f"{variant:8} {instructions(variant, args.requests, args.connections, args.size):12,.0f} "
-                  "instructions/req", flush=True)
-        return
-    from gateway.server import tune_gc
-    tune_gc()
-    if args.profile:
-        profiler = cProfile.Profile()
-        figure = uvloop.run(one_round(args.profile, args.seconds, args.connections, args.size, profiler))
-        print(f"{args.profile}: {figure:.1f} µs/req (under the profiler)")
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(args.top)
-        return
-    best = uvloop.run(measure(args.variants, args.rounds, args.seconds, args.connections, args.size))
-    direct = best.get("direct")
-    for variant in args.variants:
-        extra = f"   gateway {best[variant] - direct:7.1f}" if direct is not None and variant != "direct" else ""
-        print(f"{variant:8} {best[variant]:8.1f} µs/req{extra}")
+    loop_cli.main(LOOP, __doc__ or "", argv)
 
 
 if __name__ == "__main__":
