@@ -185,8 +185,9 @@ class RuleSet:
             readable = multimatch.any_for_properties(patterns[index]) if index < count and self.prescreen else None
             atoms = needs.atoms(readable) if readable is not None else None
             if atoms:
-                screens[len(patterns) + len(screens)] = index
-                chosen.append((len(patterns) + len(screens) - 1, multimatch.literals(atoms)))
+                at = len(patterns) + len(screens)  # past every rule and gate: an index of the engine's own
+                screens[at] = index
+                chosen.append((at, multimatch.literals(atoms)))
         engine = multimatch.Engine(chosen) if chosen else None
         if engine is None or not engine.indexes:
             return frozenset()

@@ -151,7 +151,6 @@ class Branch:
             self._cache[key] = self._automaton.selection([*self._wild_states, *extra])
         return self._cache[key]
 
-
     def table(self) -> tuple[dict[str, Selection | None], Selection | None]:
         """`step` as data: the selection of each key a pointer names, and that of every other key, so a
         walk over parsed members looks each one up (`table.get(key, other)`) without a call."""
