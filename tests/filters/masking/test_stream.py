@@ -32,6 +32,11 @@ async def run(stream: StreamMasker, chunks: list[str]) -> list[str]:
     return out
 
 
+# These tests check the bytes out, not the speed: each call gets a budget no loaded machine reaches, so a
+# cold first call (the masker's automata built on first use) on a busy machine cannot fail them.
+ROOMY = 60.0
+
+
 def pieces(text: str, size: int) -> list[str]:
     return [text[i:i + size] for i in range(0, len(text), size)]
 
@@ -344,7 +349,7 @@ async def test_gathered_pieces_and_early_flushes_give_the_bytes_of_the_whole_tex
     split = pieces(HOSTILE, size)
     flushed_everywhere = [piece for chunk in split for piece in (chunk, None)]
     for feed in (split, flushed_everywhere):
-        assert (await run_stream(MaskingFilter, feed, batch=batch)).text == expected
+        assert (await run_stream(MaskingFilter, feed, batch=batch, budget=ROOMY)).text == expected
 
 
 @pytest.mark.parametrize("value", ["4111 1111 1111 1111", "GB82 WEST 1234 5698 7654 32", "jo.doe@example.com",
@@ -355,7 +360,7 @@ async def test_the_flush_delay_running_out_inside_a_value_never_lets_part_of_it_
     start = text.index(value)
     for cut in range(start, start + len(value) + 1):
         for batch in (1, 16, 4096):
-            streamed = await run_stream(MaskingFilter, [text[:cut], None, text[cut:]], batch=batch)
+            streamed = await run_stream(MaskingFilter, [text[:cut], None, text[cut:]], batch=batch, budget=ROOMY)
             assert streamed.text == expected, (cut, batch)
             assert value not in "".join(streamed.pieces[:2])  # not before the rest of it arrived
 
@@ -371,5 +376,5 @@ def test_any_split_any_flush_any_batch_gives_the_bytes_of_the_whole_text(cuts: l
         feed.append(HOSTILE[a:b])
         if b in flushes:
             feed.append(None)
-    streamed = asyncio.run(run_stream(MaskingFilter, feed, batch=batch))
+    streamed = asyncio.run(run_stream(MaskingFilter, feed, batch=batch, budget=ROOMY))
     assert streamed.text == asyncio.run(whole(HOSTILE))
