@@ -25,7 +25,7 @@ from urllib.parse import unquote
 
 import re2
 
-from filters.threat.brands import brand_claims
+from filters.threat.brands import brand_claims, owns
 from filters.threat.feeds import DomainList, normalise_host
 from filters.threat.hosts import Host, parse_host, scripts, skeleton, unicode_form
 from filters.threat.linkdata import (
@@ -34,12 +34,13 @@ from filters.threat.linkdata import (
     FREE_HOSTING,
     KEYWORDS,
     KNOWN_TLDS,
+    NAME_WORDS,
     RISKY_TLDS,
     SHORTENERS,
     WORD_BRANDS,
 )
 from filters.threat.scoring import combine
-from filters.threat.words import NameWords, read_label, unreadable
+from filters.threat.words import NameWords, read_label, segment, unreadable
 
 
 # Where a bare name may end: a known TLD, or a shared platform or shortener under another one (`page.gd`).
@@ -422,6 +423,39 @@ def _shape_signals(name: str, host: Host, signals: list[tuple[float, str]]) -> N
         signals.append((0.25, f"country-word:{min(countries)}"))  # `allegro-pl.`, `avis-fr.` under another TLD
 
 
+# A page named for a brand and what it asks of the reader, in one name at the top of the path (`/paypal-verify/`,
+# `/secure_netflix.html`, `/dhlsignin.php`): the directory or file a kit is unzipped as on someone else's site.
+_PAGE_FILE = re.compile(r"(?:\.(?:html?|php|aspx?|jsp))?$")
+_PAGE_BRANDS = frozenset(brand for brand in BRANDS if brand not in WORD_BRANDS and len(brand) >= 3)
+# Sign-in, account and proving words (and the lure words of other languages), less the ones that name an
+# application's own routes to a provider (`/google-oauth`, `/auth-github`) or a copy built to learn (`-clone`).
+_ACCESS_PAGES = (frozenset(word for word, kind in NAME_WORDS.items() if kind == "access")
+                 | frozenset(word for word in KEYWORDS if word.isalpha() and word not in NAME_WORDS)) \
+    - {"auth", "oauth", "authorize", "authorization", "clone"}
+BRAND_PAGE = 0.45  # beside the page's sign-in word (`path-keywords`): an alert, a block only with another sign
+
+
+def brand_page(path: str, site: str) -> str | None:
+    """The brand that the first segment of `path` claims when that segment is nothing but the brand's name and one
+    or two sign-in or account words (`paypal-login`, `verify_netflix.html`), on a `site` the brand does not own.
+
+    Only the first segment: documentation and articles name a brand's sign-in deeper and beside other words
+    (`/docs/guides/google-authentication`, `/blog/how-to-add-google-login`), and an application's own
+    integration routes put the action first (`/auth/google`)."""
+    first = path.lstrip("/").split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    if not 4 <= len(first) <= 48:
+        return None
+    letters = _PAGE_FILE.sub("", first).replace("-", "").replace("_", "")  # `pay-pal_sign-in` read as one run
+    if not letters.isalpha() or not letters.isascii():
+        return None  # digits, dots or other marks: an id or a version, not a page named in words
+    words = segment(letters)
+    brands = [word for word in words if word in _PAGE_BRANDS]
+    asks = [word for word in words if word in _ACCESS_PAGES]
+    if len(brands) != 1 or not 1 <= len(asks) <= 2 or len(words) != 1 + len(asks) or owns(brands[0], site):
+        return None
+    return brands[0]
+
+
 @dataclass(frozen=True, slots=True)
 class HostSigns:
     """What a host name alone says, the same for every link to it."""
@@ -444,6 +478,11 @@ def _word_signals(words: int, read: NameWords | None) -> list[tuple[float, str]]
     if read is not None and read.score > counted:
         return [(read.score, f"lure-name:{read.points}")]
     return [(counted, "keywords")] if counted else []
+
+
+def _free_host(platform: str) -> bool:
+    """Whether `platform` (a host's shared platform, or "") hands out free pages to anyone (`linkdata.FREE_HOSTING`)."""
+    return bool(platform) and (platform in FREE_HOSTING or platform.split(".", 1)[-1] in FREE_HOSTING)
 
 
 @lru_cache(maxsize=HOST_CACHE)
@@ -473,7 +512,7 @@ def host_signs(name: str) -> HostSigns:
         signals.append((RISKY_TLDS[tld], f"tld:{tld}"))
     hosting = host.platform
     if hosting:  # anyone's page: a sign only beside others (project pages live there too)
-        listed = hosting in FREE_HOSTING or hosting.split(".", 1)[-1] in FREE_HOSTING
+        listed = _free_host(hosting)
         signals.append((0.35 if listed else 0.2, f"{'free-hosting' if listed else 'shared-platform'}:{hosting}"))
     brand = _name_signals(host, signals)
     _shape_signals(name, host, signals)
@@ -559,15 +598,20 @@ def _judge(link: Link, parts: tuple[str, str, str, str], allow: DomainList, deny
         signals.append((0.45, "shortener"))
         if _LONG_BRANDS.search(path):  # the alias is all the reader sees: a brand there is a claim
             signals.append((0.3, "brand-in-path"))
+    claimed = None if host.brand or host.site in _BRAND_SITES else brand_page(path, host.site)
+    if claimed:  # a brand's site hosts accounts named by others (`github.com/paypal-login`): not read there
+        signals.append((BRAND_PAGE, f"brand-page:{claimed}"))
     if port and port not in ("80", "443", "8080", "8443"):
         signals.append((0.2, "odd-port"))
     if _KIT.search(path):
         signals.append((0.25, "kit-path"))  # the file names and parameters of phishing kits
-        if not host.brand and _LONG_BRANDS.search(path):
+        if not host.brand and not claimed and _LONG_BRANDS.search(path):
             signals.append((0.3, "brand-in-path"))
-    elif host.hosting and in_path and not host.brand and _NAMED_BRANDS.search(_PATH_GAPS.sub("", path)):
-        # Anyone's page on a shared platform whose path names a brand (its words run together, as a
-        # reader takes them) beside a sign-in or payment word: a claim the tenant cannot back.
+    elif _free_host(host.hosting) and in_path and not host.brand and not claimed \
+            and _NAMED_BRANDS.search(_PATH_GAPS.sub("", path)):
+        # Anyone's page on a free host whose path names a brand (its words run together, as a reader takes
+        # them) beside a sign-in or payment word: a claim the tenant cannot back. Not on documentation
+        # platforms, where a project documents signing in with the brand (`/docs/auth/google`).
         signals.append((0.3, "brand-in-path"))
     if link.url.startswith(("http://", "hxxp://")) and (host.words or in_path or host.brand or host.hosting):
         signals.append((0.15, "plain-http"))

@@ -268,3 +268,44 @@ def test_any_url_spelling_gets_a_score_and_at_most_a_link_it_carries(tail: str) 
     assert 0.0 <= score <= 1.0
     inner = carried(tail)
     assert inner is None or inner.startswith(("http://", "https://", "hxxp://", "hxxps://", "ftp://"))
+
+
+@pytest.mark.parametrize(("url", "brand"), [
+    ("https://garden-club.example/paypal-verify/", "paypal"),
+    ("https://garden-club.example/secure_netflix.html", "netflix"),
+    ("https://garden-club.example/docusignsignin", "docusign"),
+    ("https://garden-club.example/pay-pal_sign-in.php?id=7", "paypal"),
+    ("https://garden-club.example/konto-allegro-logowanie/", "allegro"),
+])
+def test_a_page_named_for_a_brand_and_a_sign_in_at_the_top_of_a_path_is_a_claim(url: str, brand: str) -> None:
+    score, reasons = _score(url)
+    assert f"brand-page:{brand}" in reasons and score >= 0.5
+
+
+@pytest.mark.parametrize("url", [
+    "https://docs.example.org/guides/google-authentication/",  # documentation: deeper, beside its topic
+    "https://blog.example.org/how-to-add-google-login-to-django",  # an article: other words
+    "https://app.example.org/auth/google", "https://app.example.org/google-oauth",  # an application's own routes
+    "https://shop.example/paypal-checkout", "https://shop.example/dhl-tracking",  # paying and tracking: shops do
+    "https://shop.example/paypal/login",  # a directory of its own: an integration's route as often as a kit
+    "https://www.paypal.com/paypal-login", "https://github.com/paypal-login",  # the brand's own, an account
+    "https://garden-club.example/paypal-login-2", "https://garden-club.example/netflix-clone",
+    "https://garden-club.example/booking-login",  # a brand that is an everyday word
+])
+def test_brand_pages_are_not_read_where_sites_name_their_own_pages_so(url: str) -> None:
+    assert not any(reason.startswith("brand-page:") for reason in _score(url)[1])
+
+
+@given(st.sampled_from(sorted(BRANDS)), st.sampled_from(["login", "verify", "secure", "account", "signin"]),
+       st.sampled_from(["-", "_", ""]), st.sampled_from(["", "/", ".html", ".php"]))
+@settings(max_examples=200, deadline=None)
+def test_a_brand_page_is_never_read_on_the_brands_own_sites(brand: str, word: str, gap: str, tail: str) -> None:
+    for site in BRANDS[brand]:
+        assert not any(reason.startswith("brand-page:")
+                       for reason in _score(f"https://www.{site}/{brand}{gap}{word}{tail}")[1])
+
+
+def test_a_brand_in_a_documentation_platforms_path_is_no_claim() -> None:
+    score, reasons = _score("https://authlib.readthedocs.io/en/latest/client/google-login.html")
+    assert "brand-in-path" not in reasons and score < 0.5
+    assert "brand-in-path" in _score("https://someone-42.github.io/pay-pal-sign-in/index.html")[1]  # a free host
