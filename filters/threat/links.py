@@ -456,6 +456,29 @@ def brand_page(path: str, site: str) -> str | None:
     return brands[0]
 
 
+# An e-mail address as a link spells it (folded to lower case, as links are read).
+_ADDRESS = re.compile(r"[a-z0-9._%+-]+@([a-z0-9-]+(?:\.[a-z0-9-]+)+)")
+VICTIM_ADDRESS = 0.5  # an alert alone, a block only with another sign
+
+
+def victim_address(path: str, site: str) -> bool:
+    """Whether the link's fragment is nothing but an e-mail address of another domain than `site`'s
+    (`/#anna@mail.example`): a link made for one reader, whose page reads the address from the fragment
+    (which no server log sees) to greet them and fill in the sign-in form. Applications route in the
+    fragment (`#/reset?email=...`) and a contact page may name its own address there: neither is read."""
+    fragment = path.partition("#")[2]
+    if "@" not in fragment and "%40" not in fragment:
+        return False
+    found = _ADDRESS.fullmatch(unquote(fragment))
+    return found is not None and registrable(found.group(1)) != site
+
+
+def _without_addresses(path: str) -> str:
+    """`path` without the e-mail addresses it carries: the domain of an address is where someone's mail
+    is (`?email=anna@gmail.com`), not a brand the page claims to be."""
+    return _ADDRESS.sub("", path) if "@" in path else path
+
+
 @dataclass(frozen=True, slots=True)
 class HostSigns:
     """What a host name alone says, the same for every link to it."""
@@ -603,12 +626,14 @@ def _judge(link: Link, parts: tuple[str, str, str, str], allow: DomainList, deny
         signals.append((BRAND_PAGE, f"brand-page:{claimed}"))
     if port and port not in ("80", "443", "8080", "8443"):
         signals.append((0.2, "odd-port"))
+    if victim_address(path, host.site):
+        signals.append((VICTIM_ADDRESS, "victim-address"))
     if _KIT.search(path):
         signals.append((0.25, "kit-path"))  # the file names and parameters of phishing kits
-        if not host.brand and not claimed and _LONG_BRANDS.search(path):
+        if not host.brand and not claimed and _LONG_BRANDS.search(_without_addresses(path)):
             signals.append((0.3, "brand-in-path"))
     elif _free_host(host.hosting) and in_path and not host.brand and not claimed \
-            and _NAMED_BRANDS.search(_PATH_GAPS.sub("", path)):
+            and _NAMED_BRANDS.search(_PATH_GAPS.sub("", _without_addresses(path))):
         # Anyone's page on a free host whose path names a brand (its words run together, as a reader takes
         # them) beside a sign-in or payment word: a claim the tenant cannot back. Not on documentation
         # platforms, where a project documents signing in with the brand (`/docs/auth/google`).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -309,3 +311,40 @@ def test_a_brand_in_a_documentation_platforms_path_is_no_claim() -> None:
     score, reasons = _score("https://authlib.readthedocs.io/en/latest/client/google-login.html")
     assert "brand-in-path" not in reasons and score < 0.5
     assert "brand-in-path" in _score("https://someone-42.github.io/pay-pal-sign-in/index.html")[1]  # a free host
+
+
+@pytest.mark.parametrize("url", [
+    "https://garden-club.example/docs/#anna.nowak@mail.example",
+    "https://garden-club.example/#anna%40mail.example",
+    "https://garden-club.example/x/y/index.html#j.smith+work@corp.mail.example",
+])
+def test_a_link_whose_fragment_is_someone_elses_address_is_made_for_one_reader(url: str) -> None:
+    score, reasons = _score(url)
+    assert "victim-address" in reasons and score >= 0.5
+
+
+@pytest.mark.parametrize("url", [
+    "https://garden-club.example/contact#info@garden-club.example",  # the site's own address
+    "https://app.example/#/reset?email=anna@mail.example",  # an application's route in the fragment
+    "https://garden-club.example/#section-2", "https://garden-club.example/#",
+    "https://app.example/invite?email=anna@mail.example",  # an invitation: the address in the query
+])
+def test_fragments_that_route_or_name_the_sites_own_address_are_not_read(url: str) -> None:
+    assert "victim-address" not in _score(url)[1]
+
+
+def test_the_mail_provider_of_an_address_in_a_query_is_no_brand_claim() -> None:
+    assert "brand-in-path" not in _score("https://garden-club.example/invite?email=anna@gmail.com&code=1")[1]
+    assert "brand-in-path" in _score("https://garden-club.example/paypal/login.php?email=anna@mail.example")[1]
+
+
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789._%+-@#/?=&", max_size=80))
+@settings(max_examples=300, deadline=None)
+def test_a_victim_address_is_read_only_from_a_whole_fragment(tail: str) -> None:
+    """Hostile tails: the sign holds exactly when what follows the first `#` is one address of another domain."""
+    url = f"https://garden-club.example/p{tail}"
+    fragment = url.partition("#")[2]
+    local, at, domain = unquote(fragment).rpartition("@")
+    plausible = bool(at and local and "." in domain and "@" not in local and "#" not in fragment)
+    if "victim-address" in _score(url)[1]:
+        assert plausible and not domain.endswith("garden-club.example")
