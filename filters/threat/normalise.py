@@ -14,7 +14,7 @@ import binascii
 import codecs
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import re2
@@ -27,7 +27,6 @@ _MAX_ROUNDS = 3  # nested encodings deeper than this are themselves suspicious, 
 _PERCENT_RUN = text_pattern(r"(?:%[0-9A-Fa-f]{2})+")
 _PERCENT_U = text_pattern(r"%[uU]([0-9A-Fa-f]{4})")
 _JS_ESCAPE = text_pattern(r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|u\{([0-9A-Fa-f]{1,6})\}|([0-9A-Fa-f]{2,6})\s?)")
-_BASE64_RUN = re2.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 # Screens on the folded (lower-cased) text, each saying whether a view or a decoder has work; exported
 # so a caller can answer them all in the scan it runs anyway (see `Signs`).
 BASE64_HINT = r"[a-z0-9+/]{16,}"  # a run `base64_payloads` would try (folding keeps such runs whole)
@@ -145,20 +144,53 @@ def _printable_ratio(text: str) -> float:
     return good / len(text)
 
 
+# Every byte that is neither a base64 letter nor padding read as a space: what parts the runs.
+_RUN_BYTES = bytes(byte if chr(byte).isascii() and (chr(byte).isalnum() or chr(byte) in "+/=") else 32
+                   for byte in range(256))
+
+
+def _base64_runs(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, run) of each match of `[A-Za-z0-9+/]{16,}={0,2}` in `text` (left to right, as a regular
+    expression search finds them) that is not all letters or all digits.
+
+    The words of the text's bytes with every other byte read as a space (C-speed `translate` and
+    `split`) hold the runs; the words of 16 bytes or more that are not a plain word or number (most
+    long words of chat, all of a text of card numbers) are the only ones read in Python, each run
+    found where its word was cut at `=`. One pattern call per run cost about 2 µs, 150 µs per KB of
+    card numbers."""
+    raw = text.encode("utf-8", "surrogatepass")
+    ascii_only = len(raw) == len(text)
+    mapped = raw.translate(_RUN_BYTES)
+    cursor = counted = chars = 0  # bytes searched to; a byte offset and its character offset
+    for word in [w for w in mapped.split() if len(w) >= 16 and not w.isalpha() and not w.isdigit()]:
+        at = mapped.find(word, cursor)  # no longer word can hold it before its own place
+        cursor = at + len(word)
+        offset = 0
+        for part in word.split(b"="):
+            end = offset + len(part)
+            if len(part) >= 16:
+                padding = len(word[end:end + 2]) - len(word[end:end + 2].lstrip(b"="))
+                if not ascii_only:
+                    chars += len(raw[counted:at + offset].decode("utf-8", "surrogatepass"))
+                    counted = at + offset
+                start = at + offset if ascii_only else chars
+                run = word[offset:end + padding].decode("ascii")
+                if not (run.isalpha() or run.isdigit()):
+                    yield start, start + len(run), run
+            offset = end + 1
+
+
 def base64_payloads(text: str) -> list[tuple[int, int, str]]:
     """Runs of base64 that decode to readable text: (start, end, decoded)."""
     found: list[tuple[int, int, str]] = []
-    for match in _BASE64_RUN.finditer(text):
-        run = match.group(0)
-        if run.isalpha() or run.isdigit():
-            continue  # a plain word or number, not an encoding
+    for start, end, run in _base64_runs(text):
         padded = run + "=" * (-len(run) % 4)
         try:
             decoded = base64.b64decode(padded, validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError, ValueError):
             continue
         if len(decoded) >= 8 and _printable_ratio(decoded) > 0.9 and sum(c.isalpha() for c in decoded) * 2 > len(decoded):
-            found.append((match.start(), match.end(), decoded))
+            found.append((start, end, decoded))
     return found
 
 

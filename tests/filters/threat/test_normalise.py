@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import base64
+import binascii
 
 import pytest
+import re2
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from filters._patterns import encodable
 from filters.threat.normalise import base64_payloads, decode_layers, views
 
 
@@ -58,3 +63,42 @@ def test_escapes_of_lone_surrogates_are_read_not_raised(text: str) -> None:
     from filters.threat import Detector
 
     Detector().analyse(text)
+
+
+_RUN = re2.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+
+
+def _payloads_by_pattern(text: str) -> list[tuple[int, int, str]]:
+    """What `base64_payloads` finds, read by the pattern's match objects (the way it was first written)."""
+    found = []
+    for match in _RUN.finditer(text):
+        run = match.group(0)
+        if run.isalpha() or run.isdigit():
+            continue
+        try:
+            decoded = base64.b64decode(run + "=" * (-len(run) % 4), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            continue
+        if len(decoded) >= 8 and sum(c.isprintable() or c in "\n\t\r" for c in decoded) / len(decoded) > 0.9 \
+                and sum(c.isalpha() for c in decoded) * 2 > len(decoded):
+            found.append((match.start(), match.end(), decoded))
+    return found
+
+
+_ENCODED = st.text(alphabet="abcdefghijXYZ <;'", min_size=6, max_size=40).map(
+    lambda plain: base64.b64encode(plain.encode()).decode())
+_BASE64_PIECES = st.one_of(
+    _ENCODED, _ENCODED.map(lambda run: run.rstrip("=")), st.sampled_from(["=", "==", "===", " ", "\n", "-", "_", "é", "\u00a0",
+                                                                     "\U0001f600", "\ud800", "漢字", "+/", "4111111111111111"]),
+    st.text(alphabet="aZ09+/=", max_size=24), st.text(alphabet="0123456789", min_size=14, max_size=20),
+    st.text(alphabet="abcXYZ", min_size=14, max_size=20),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_BASE64_PIECES, max_size=30).map("".join))
+def test_base64_runs_are_the_patterns_matches(text: str) -> None:
+    """The runs are cut from the text's words, not searched one by one: every payload the pattern
+    finds is found, at the same place, in ASCII and in any other text (the pattern reads lone
+    surrogates as U+FFFD, as the detector gives them; the runs are read from the text as it is)."""
+    assert base64_payloads(text) == _payloads_by_pattern(encodable(text))
