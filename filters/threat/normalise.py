@@ -16,6 +16,7 @@ import html
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 import re2
 
@@ -117,6 +118,62 @@ def _substitute(pattern: Pattern, text: str, decode: Callable[[str, Spans], str]
     return "".join(pieces)
 
 
+_HEX_DIGITS = "0123456789abcdefABCDEF"
+_SPACES = frozenset(" \t\n\f\r")  # RE2's \s
+
+
+def _escaped(piece: str) -> tuple[str, int] | None:
+    """The hex digits of the escape `piece` (the text after a backslash) starts with and the length of
+    that escape, as `_JS_ESCAPE` reads it after the backslash; None when it starts with none."""
+    head = piece[:1]
+    if head == "x":
+        digits, size = piece[1:3], 3
+        if len(digits) != 2:
+            return None
+    elif head == "u" and piece[1:2] == "{":
+        close = piece.find("}", 3, 9)  # one to six digits between the braces
+        if close < 0:
+            return None
+        digits, size = piece[2:close], close + 1
+    elif head == "u":
+        digits, size = piece[1:5], 5
+        if len(digits) != 4:
+            return None
+    else:  # two to six digits, and one space after them if there is one
+        lead = piece[:6]
+        size = len(lead) - len(lead.lstrip(_HEX_DIGITS))
+        if size < 2:
+            return None
+        return piece[:size], size + (piece[size:size + 1] in _SPACES)
+    if digits.strip(_HEX_DIGITS):  # a character that is no hex digit
+        return None
+    return digits, size
+
+
+def _js_unescape(text: str) -> str:
+    """`text` with each JavaScript or CSS escape (`_JS_ESCAPE`) decoded.
+
+    No escape holds a backslash but its first, so the text taken apart at backslashes (a C-speed
+    `split`) gives each candidate escape at the head of its piece, and each distinct piece is read
+    once: a few string operations each, where one pattern call per escape cost about 2 µs
+    (`\\x41` repeated: 400 µs per KB)."""
+    pieces = text.split("\\")
+    read: dict[str, str] = {}  # each distinct piece as it reads
+    out = [pieces[0]]
+    for piece in islice(pieces, 1, None):
+        value = read.get(piece)
+        if value is None:
+            found = _escaped(piece)
+            if found is None:
+                value = "\\" + piece
+            else:
+                digits, size = found
+                value = _char(int(digits, 16)) + piece[size:]
+            read[piece] = value
+        out.append(value)
+    return "".join(out)
+
+
 def decode_layers(text: str) -> str:
     """Undo percent, %u, HTML entity and JavaScript escapes, a few rounds deep.
 
@@ -131,7 +188,7 @@ def decode_layers(text: str) -> str:
         if "&" in text:
             text = html.unescape(text)
         if "\\" in text:
-            text = _substitute(_JS_ESCAPE, text, _code)
+            text = _js_unescape(text)
         if text == before:
             break
     return _SLASHES(text)

@@ -11,7 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from filters._patterns import encodable
-from filters.threat.normalise import base64_payloads, decode_layers, views
+from filters.threat.normalise import (
+    _JS_ESCAPE,
+    _code,
+    _js_unescape,
+    _substitute,
+    base64_payloads,
+    decode_layers,
+    views,
+)
 
 
 @pytest.mark.parametrize(("encoded", "plain"), [
@@ -102,3 +110,19 @@ def test_base64_runs_are_the_patterns_matches(text: str) -> None:
     finds is found, at the same place, in ASCII and in any other text (the pattern reads lone
     surrogates as U+FFFD, as the detector gives them; the runs are read from the text as it is)."""
     assert base64_payloads(text) == _payloads_by_pattern(encodable(text))
+
+
+_ESCAPE_PIECES = st.one_of(
+    st.sampled_from(["\\", "\\\\", "x", "u", "{", "}", "X", "U", " ", "\t", "\n", "\f", "\r", "\v", "\u00a0", "g", "é",
+                     "\\x41", "\\u0041", "\\u{1F600}", "\\u{110000}", "\\ud800", "\\3c ", "\\00003c", "\\1234567", "%41", "&lt;"]),
+    st.text(alphabet="0123456789abcdefABCDEF", min_size=1, max_size=8),
+    st.text(alphabet="\\xu{}0aF9 \t", max_size=12),
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_ESCAPE_PIECES, max_size=40).map("".join))
+def test_escapes_read_at_backslashes_decode_as_the_pattern_does(text: str) -> None:
+    """JavaScript and CSS escapes are read at each backslash, not searched one by one: the same text
+    comes out as replacing each match of the escape pattern."""
+    assert _js_unescape(text) == _substitute(_JS_ESCAPE, text, _code)
