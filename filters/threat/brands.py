@@ -17,7 +17,15 @@ from functools import cache
 import re2
 
 from filters._patterns import spans
-from filters.threat.linkdata import BRANDS, COUNTRY_SITES, KEYWORDS, KNOWN_TLDS, NAME_WORDS, WORD_BRANDS
+from filters.threat.linkdata import (
+    BRANDS,
+    COUNTRY_SITES,
+    FEDERATIONS,
+    KEYWORDS,
+    KNOWN_TLDS,
+    NAME_WORDS,
+    WORD_BRANDS,
+)
 from filters.threat.words import trade_words_only
 
 _LEET = str.maketrans("013457", "oleast")
@@ -145,8 +153,16 @@ def owns(brand: str, site: str) -> bool:
     if site in BRANDS[brand]:
         return True
     name, _, suffix = site.partition(".")
+    if FEDERATIONS.get(brand) == suffix:  # a member's site: the federation's name, a hyphen, its place
+        place = name.removeprefix(brand + "-")
+        return place != name and place.isalpha() and place.isascii() and not _trade(place)
     country = suffix.rsplit(".", 1)[-1]
     return name == brand and brand in COUNTRY_SITES and len(country) == 2 and suffix.count(".") <= 1
+
+
+def _trade(run: str) -> bool:
+    """Whether a run of letters holds a word of the trade (`sicherheit`, `kundenservice`, `onlinebanking`)."""
+    return any(word in run for word in _WORDS if len(word) >= 4)
 
 
 def brand_claims(tokens: set[str], site: str, owner: str, registered: set[str]) -> tuple[float, str]:

@@ -30,7 +30,7 @@ BRANDS: dict[str, frozenset[str]] = {
         "yahoo": "yahoo.com", "xfinity": "xfinity.com", "comcast": "comcast.com comcast.net",
         "att": "att.com", "verizon": "verizon.com", "airbnb": "airbnb.com", "booking": "booking.com",
         "twitter": "twitter.com x.com", "tiktok": "tiktok.com", "blockchain": "blockchain.com",
-        "kraken": "kraken.com", "revolut": "revolut.com", "santander": "santander.com",
+        "kraken": "kraken.com", "revolut": "revolut.com", "santander": "santander.com santanderbank.com",
         "itau": "itau.com.br", "bradesco": "bradesco.com.br", "ups": "ups.com", "inpost": "inpost.pl",
         "pko": "pkobp.pl pko.pl", "mbank": "mbank.pl", "pekao": "pekao.com.pl", "vinted": "vinted.com vinted.pl",
         "orlen": "orlen.pl",
@@ -95,6 +95,10 @@ BRANDS: dict[str, frozenset[str]] = {
 COUNTRY_SITES = frozenset("google amazon ebay apple paypal microsoft yahoo hsbc santander ing dhl ups vodafone "
                           "booking samsung bbva bnpparibas olx shopee mercadolibre rakuten shein temu "
                           "zalando lidl carrefour ikea".split())
+
+# Federations of independent regional institutions, each on a domain of the federation's name and its
+# place under the home country's code (`sparkasse-koelnbonn.de`): brand -> that country code.
+FEDERATIONS = {"sparkasse": "de"}
 
 # Brands that are everyday words too: alone on someone else's host they claim little.
 WORD_BRANDS = frozenset("apple booking chase steam ledger kraken phantom hermes wise zoom visa orange shell "

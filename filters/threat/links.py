@@ -493,9 +493,13 @@ class HostSigns:
 
 def _word_signals(words: int, read: NameWords | None) -> list[tuple[float, str]]:
     """The lure words of a name: those found in the labels its owner did not register (`words`, with
-    those of the owner's label when it is read word by word), or that label's reading when it says more
-    (several kinds of lure, digits glued on, nothing else in the name)."""
-    if words and read is not None:
+    those of the owner's label when its reading says more than one word of the trade), or that label's
+    reading when it says more (several kinds of lure, digits glued on, nothing else in the name).
+
+    One word of the trade in a registered name is how organisations of that trade name themselves
+    (`usbank`, `tdbank`, `citypost`), and their sign-in hosts are named so too (`secure.usbank.com`):
+    together they are no more than the subdomain's words."""
+    if words and read is not None and read.points > 1:
         words += len(read.words)
     counted = 0.0 if not words else 0.3 if words == 1 else 0.45
     if read is not None and read.score > counted:

@@ -348,3 +348,21 @@ def test_a_victim_address_is_read_only_from_a_whole_fragment(tail: str) -> None:
     plausible = bool(at and local and "." in domain and "@" not in local and "#" not in fragment)
     if "victim-address" in _score(url)[1]:
         assert plausible and not domain.endswith("garden-club.example")
+
+
+@pytest.mark.parametrize("url", [
+    "https://secure.usbank.com/login", "https://onlinebanking.usbank.com/auth/login/",  # a bank named as a bank
+    "https://www.santanderbank.com/login",  # the brand's own site in another country
+    "https://www.sparkasse-hannover.de/", "https://sparkasse-koelnbonn.de/de/home.html",  # a federation's members
+])
+def test_banks_own_sign_in_hosts_do_not_alert(url: str) -> None:
+    assert _score(url)[0] < 0.5
+
+
+@pytest.mark.parametrize("url", [
+    "https://secure.mybank24.com/login",  # digits glued to the trade word: more than a bank's name
+    "https://sparkasse-sicherheit.de/", "https://sparkasse-koeln.com/", "https://sparkasse-24.de/",
+    "https://sparkasse-onlinebanking.de/", "https://sparkasse.de-kundenservice.info/",
+])
+def test_names_that_only_look_like_a_banks_still_alert(url: str) -> None:
+    assert _score(url)[0] >= 0.5
