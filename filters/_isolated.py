@@ -179,6 +179,9 @@ def _one(flt: AnyFilter, loop: asyncio.AbstractEventLoop, message: Message, limi
         return ("raised", type(exc).__name__)
 
 
+_JOINED = 1 << 16  # bytes of a message up to which its header is written with it (a copy is cheaper than a write)
+
+
 class _Channel:
     """The gateway's end of a worker's pipe: whole messages (multiprocessing's framing: a 4-byte length,
     or -1 and an 8-byte one) written and read on the event loop without ever blocking it."""
@@ -194,6 +197,9 @@ class _Channel:
         size = len(payload)
         header = struct.pack("!i", size) if size <= 0x7FFFFFFF else struct.pack("!iQ", -1, size)
         loop = asyncio.get_running_loop()
+        if size <= _JOINED:  # one write: the worker wakes once for the message, not for its header first
+            await loop.sock_sendall(self.sock, header + payload)
+            return
         await loop.sock_sendall(self.sock, header)
         await loop.sock_sendall(self.sock, payload)
 
