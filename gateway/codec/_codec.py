@@ -169,6 +169,12 @@ class Codec:
     def reads_query(self) -> bool:
         return bool(self._query)
 
+    @property
+    def checks_request(self) -> bool:
+        """Whether `check_request` reads the query at all (only Socket.IO's version is checked): the
+        others need no parsed query."""
+        return self._socketio is not None
+
     def check_request(self, query: Mapping[str, str]) -> None:
         """Refuse a request whose query names a protocol version this codec does not read."""
         if self._socketio is not None:

@@ -31,7 +31,8 @@ async def checked_target(exchange: Exchange, target: str) -> str | web.StreamRes
     reads = codec.reads_query and bool(query)
     result: Inspection | CodecError
     try:
-        codec.check_request(exchange.request.query)
+        if codec.checks_request:
+            codec.check_request(exchange.request.query)
         if not reads:
             return target
         result = await inspect_query(codec, exchange.plan.inbound_chain, query, exchange.message(Direction.INBOUND))

@@ -263,6 +263,19 @@ def test_socketio_codec_checks_the_engine_io_version() -> None:
         with pytest.raises(UnsupportedPayload):
             built.check_request(query)
     codec(json=("/text",)).check_request(MultiDict())  # other codecs have nothing to check
+    assert built.checks_request
+
+
+@pytest.mark.parametrize("declared", [{"json": ("/text",)}, {"form": ("msg",)}, {"text": True}, {"query": ("q",)},
+                                      {"ddp": {"*": ("/params/0/msg",)}}, {"xmpp": True}])
+def test_a_codec_that_checks_nothing_in_the_query_says_so(declared: dict[str, Any]) -> None:
+    """The proxy parses the query for `check_request` only when `checks_request` says it reads it."""
+    from multidict import MultiDict
+
+    built = codec(**declared)
+    assert not built.checks_request
+    for query in (MultiDict([("EIO", "3")]), MultiDict([("EIO", "4"), ("EIO", "3")]), MultiDict()):
+        built.check_request(query)  # nothing refused, whatever the query says
 
 
 def _method_call(outbound: bool = False) -> Codec:
