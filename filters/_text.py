@@ -39,6 +39,11 @@ def _fold_char(char: str, casefold: bool) -> str:
     return folded
 
 
+def fold_char(char: str) -> str:
+    """What `fold` makes of the one character `char` (cached): `fold(char).text` without building a `Folded`."""
+    return _fold_char(char, False)
+
+
 _ASCII = bytes(range(128))
 # Distinct characters to change up to which one `str.replace` each beats one `str.translate` (which
 # looks every character up in a dict: about 100 ns each, where a replace scans at under 1 ns).

@@ -19,7 +19,7 @@ from re2 import _re2
 
 from filters._patterns import Pattern, byte_pattern, encodable
 from filters._patterns import found as occurs
-from filters._text import Folded, fold
+from filters._text import Folded, fold_char
 from filters.masking._model import Detection, Detector
 from filters.masking._quota import Overflow, Quota, current
 from filters.masking.cards import CardDetector
@@ -161,7 +161,9 @@ def fold_fast(text: str) -> Folded:
         return Folded(text, text, None)
     changed: dict[str, str] = {}
     for char in set(text).difference(_INERT):
-        folded = fold(char).text
+        # `fold(char).text` without `fold`'s set-up per character, which was most of a read of mixed
+        # scripts in a stream of small pieces.
+        folded = fold_char(char)
         if folded != char:
             changed[char] = folded
         elif len(_INERT) < _INERT_MAX:

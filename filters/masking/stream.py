@@ -32,6 +32,7 @@ halves that nobody can unmask. Tokens the vault does not know stay as they are.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Awaitable, Callable
 
@@ -58,6 +59,12 @@ _PIECE = r"[+(]?[0-9A-Za-z().\-/]*\d[0-9A-Za-z().\-/]*"  # one group of a number
 _SPACE = "[\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}]"
 # Groups, each followed by 1-3 spaces or tabs, up to the end of the searched text.
 _GROUPS_BEFORE = text_pattern(r"(?:^|" + _SPACE + r")((?:" + _PIECE + r"[ \t]{1,3})+)\z")
+# The characters `_KEYWORD_TAIL` allows after its keyword, and every character its keywords may end in as RE2
+# reads them case-insensitively (the long s too) or "is" does: what precedes the allowed ones must end in one.
+_AFTER_KEYWORD = " \t\"':=>"
+_KEYWORD_LAST = frozenset("dDeEsS\u017ftTnNrRyYlL")
+_DIGIT = re.compile("[0-9]")
+_PIECE_CHARS = string.ascii_letters + string.digits + "()./-"  # the characters of `_PIECE` after its sign
 _KEYWORD_TAIL = text_pattern(
     r"(?i:password|passwd|pwd|passphrase|pass|secret|api[_\-]?key|apikey|token|bearer|key|credentials?)"
     r"[\"']?[ \t]{0,4}(?::|=|=>|:=|is)?[ \t]{0,4}[\"']?$")
@@ -210,25 +217,39 @@ def _tail_start(text: str, floor: int = 0) -> int:
     # for the longest run of such groups ending there (a Python step per group made a long held run
     # of them the costliest part of a chunk); not looking before the group that reaches `floor`.
     # (RE2's spans are read straight: a search through the wrapper cost more than the rest of a chunk.)
-    if start > floor:
+    # Each search runs only where its match could end: most reads of prose end in a word with no digit and
+    # no keyword before it, and the three searches were most of such a read (see `_may_end_groups`).
+    if start > floor and _may_end_groups(view, start):
         found = next(each_spans(_GROUPS_BEFORE, view[:start]), None)
         if found is not None:
             start = max(found[1][0], _group_at(view, floor, found[1][0], start))
     window = max(0, start - 48)
-    keyword = next(each_spans(_KEYWORD_TAIL, view[window:]), None)
-    if keyword is not None:
-        start = min(start, window + keyword[0][0])
+    if view[window:].rstrip(_AFTER_KEYWORD)[-1:] in _KEYWORD_LAST:
+        keyword = next(each_spans(_KEYWORD_TAIL, view[window:]), None)
+        if keyword is not None:
+            start = min(start, window + keyword[0][0])
     # An IBAN still arriving: its letter groups ("GB82 WEST 12") are no groups of a number above.
     window = max(0, len(view) - _IBAN_REACH)
-    iban = next(each_spans(_IBAN_TAIL, view[window:]), None)
-    if iban is not None:
-        start = min(start, window + iban[0][0])
+    if _DIGIT.search(view, window) is not None:  # its check digits
+        iban = next(each_spans(_IBAN_TAIL, view[window:]), None)
+        if iban is not None:
+            start = min(start, window + iban[0][0])
     begin = view.rfind("-----BEGIN")
     if begin >= 0 and not _PEM_FOOTER.search(view[begin:]):
         start = min(start, begin)
     if start >= len(view):
         return len(text)
     return folded.origin[start] if folded.origin is not None else start
+
+
+def _may_end_groups(view: str, end: int) -> bool:
+    """Whether `_GROUPS_BEFORE` could match `view[:end]`: it must end in spaces or tabs after a group, and
+    that group, a run of `_PIECE`'s characters ending there, holds a digit (never False where it matches)."""
+    head = view[:end]
+    body = head.rstrip(" \t")
+    if len(body) == len(head):
+        return False
+    return _DIGIT.search(body, len(body.rstrip(_PIECE_CHARS))) is not None
 
 
 def _group_at(view: str, floor: int, first: int, end: int) -> int:

@@ -133,3 +133,12 @@ def test_a_long_text_the_gate_set_passes_nothing_is_confirmed_one_by_one() -> No
     gates = Gates(tuple(BUILTIN))
     assert gates.passing(b"x" * 10_000) == frozenset()
     assert gates.passing(b"x " * 5_000 + b"mail a@b.example") == frozenset({"email"})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(codec=None, exclude_categories=()), max_size=24))
+def test_fold_fast_equals_fold_on_any_characters(text: str) -> None:
+    """Every character folded by `fold_char` (cached) as `fold` folds it: compatibility forms, digits of
+    every script, invisible and format characters, lone surrogates."""
+    fast, slow = fold_fast(text), fold(text)
+    assert (fast.text, fast.origin) == (slow.text, slow.origin)

@@ -1,5 +1,6 @@
 import asyncio
 import itertools
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -378,3 +379,52 @@ def test_any_split_any_flush_any_batch_gives_the_bytes_of_the_whole_text(cuts: l
             feed.append(None)
     streamed = asyncio.run(run_stream(MaskingFilter, feed, batch=batch, budget=ROOMY))
     assert streamed.text == asyncio.run(whole(HOSTILE))
+
+
+# The tail's searches run only where their match could end (`_tail_start`): each test that lets a search be
+# skipped must say "no" only where the search finds nothing, on text built from what the patterns read.
+_TAIL_ALPHABET = st.sampled_from(
+    ["1", "42", "0", " ", "  ", "\t", "   \t", "-", ".", "/", "(", ")", "+", "a", "Z", "x9", "DE89", "gb", "WEST",
+     "token", "TOKEN", "Key", "pass", "paſs", "PASſ", "\u212aey", "secret", "api_key", "bearer", "credentials",
+     "pwd", " is", "is", ":", "=", "=>", ":=", "'", '"', "\n", "\u00a0", "\u2013", "\u0664", "\uff11", "é", "\ud800",
+     "-----BEGIN", "word", "ok."])
+_TAIL_TEXT = st.lists(_TAIL_ALPHABET, max_size=40).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_TAIL_TEXT)
+def test_a_tail_search_is_skipped_only_where_it_finds_nothing(text: str) -> None:
+    from filters._patterns import each_spans, encodable
+    from filters.masking import stream as module
+
+    view = encodable(text)
+    for end in range(len(view) + 1):
+        if next(each_spans(module._GROUPS_BEFORE, view[:end]), None) is not None:
+            assert module._may_end_groups(view, end), (view, end)
+    if next(each_spans(module._KEYWORD_TAIL, view), None) is not None:
+        assert view.rstrip(module._AFTER_KEYWORD)[-1:] in module._KEYWORD_LAST, view
+    if next(each_spans(module._IBAN_TAIL, view), None) is not None:
+        assert module._DIGIT.search(view) is not None, view
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_TAIL_TEXT, floor=st.integers(0, 60))
+def test_the_tail_starts_where_every_search_run_says(text: str, floor: int) -> None:
+    """`_tail_start` with its searches skipped where they cannot match equals every search run."""
+    from filters.masking import stream as module
+
+    def always(view: str, end: int) -> bool:
+        return True
+
+    class Every(frozenset[str]):
+        def __contains__(self, item: object) -> bool:
+            return True
+
+    fast = module._tail_start(text, min(floor, len(text)))
+    saved = module._may_end_groups, module._KEYWORD_LAST, module._DIGIT
+    try:
+        module._may_end_groups, module._KEYWORD_LAST = always, Every()
+        module._DIGIT = re.compile("")
+        assert module._tail_start(text, min(floor, len(text))) == fast
+    finally:
+        module._may_end_groups, module._KEYWORD_LAST, module._DIGIT = saved
