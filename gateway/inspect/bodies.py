@@ -3,6 +3,8 @@
 `inspect_message` is the path every payload can take (E2EE policy, envelopes opened, fields sealed);
 a body on a route that does none of that in its direction goes straight to the codec and the chain,
 which is what most routes need. Both give the same `Inspection` (see tests/gateway/inspect/test_bodies.py).
+`relay_body` goes one step further for the body every filter passes at once: it gives the bytes to
+forward, as `enforce.settle.forwarded` would, without building the inspection.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from gateway.inspect import bulk
 from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import Inspection, run_fields
 from gateway.inspect.message import codec_and_chain_only, inspect_message
+from gateway.inspect.passing import passed_at_once, reads_html
+from gateway.keys import METRICS, TRANSCRIBER
 
-__all__ = ["inspect_body"]
+__all__ = ["inspect_body", "relay_body"]
 
 
 async def inspect_body(exchange: Exchange, direction: Direction, codec: Codec, body: bytes,
@@ -28,4 +32,35 @@ async def inspect_body(exchange: Exchange, direction: Direction, codec: Codec, b
             await bulk.extract(codec, body, content_type)
     except CodecError as exc:
         return exc
-    return await run_fields(extracted, body, exchange.plan.chain(direction), exchange.message(direction))
+    try:  # an HTML field that cannot be read as plain letters (`as_read`) is refused, as `inspect_message` does
+        return await run_fields(extracted, body, exchange.plan.chain(direction), exchange.message(direction))
+    except CodecError as exc:
+        return exc
+
+
+async def relay_body(exchange: Exchange, direction: Direction, codec: Codec, body: bytes,
+                     content_type: str | None) -> bytes | Inspection | CodecError | E2EERefusal:
+    """`body` itself when every filter passed each of its fields at once and nothing else follows from it
+    (what `forwarded` would give, its verdicts counted as `forwarded` counts them); else what
+    `inspect_body` gives, for `forwarded` and `enforce` to decide. A route with a transcriber, a body
+    read on the codec thread, or one `inspect_message` has more to do for, takes `inspect_body`."""
+    app = exchange.request.app
+    if len(body) >= bulk.THREAD_FROM or app.get(TRANSCRIBER) is not None \
+            or not codec_and_chain_only(exchange, direction):
+        return await inspect_body(exchange, direction, codec, body, content_type)
+    chain = exchange.plan.chain(direction)
+    steps = chain.steps_for(direction)
+    try:
+        extracted = codec.extract_http(body, content_type)
+        if not steps and not reads_html(extracted.fields):
+            return body  # no filter: every field passes as it is, and there is no verdict to count
+        inspection = await passed_at_once(extracted, body, chain, steps, exchange.message(direction),
+                                          chain.batch_from(direction))
+    except CodecError as exc:  # unreadable, or an HTML field that cannot be read as plain letters
+        return exc
+    if inspection is not None:
+        return inspection
+    if extracted.fields:
+        route = exchange.plan.name
+        app[METRICS].count_verdicts(tuple((route, step.name, "pass") for step in steps), len(extracted.fields))
+    return body

@@ -26,7 +26,7 @@ from gateway.edge.headers import add_forwarding, client_headers, end_to_end, ide
 from gateway.edge.request_id import REQUEST_ID
 from gateway.enforce.decide import Result
 from gateway.enforce.settle import enforce, forwarded
-from gateway.inspect.bodies import inspect_body
+from gateway.inspect.bodies import relay_body
 from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import Inspection
 from gateway.inspect.message import opener
@@ -136,8 +136,8 @@ async def forward(exchange: Exchange) -> web.StreamResponse:
         if codec is None or not reads_body:
             body = raw
         else:
-            result = await inspect_body(exchange, Direction.INBOUND, codec, raw, request.headers.get("Content-Type"))
-            settled = await _settled(exchange, Direction.INBOUND, result)
+            result = await relay_body(exchange, Direction.INBOUND, codec, raw, request.headers.get("Content-Type"))
+            settled = result if isinstance(result, bytes) else await _settled(exchange, Direction.INBOUND, result)
             if not isinstance(settled, bytes):
                 return settled
             body = settled
@@ -353,15 +353,15 @@ async def _respond_inspected(exchange: Exchange, upstream: Answer, codec: Codec)
         return error_response(504, "upstream timed out", exchange.request_id)
     except aiohttp.ClientError:
         return error_response(502, "upstream error", exchange.request_id)
-    result: Inspection | CodecError | E2EERefusal
+    result: bytes | Inspection | CodecError | E2EERefusal
     try:
         if coding := content_coding(upstream.headers):  # a backend that compresses although asked not to
             raw = inflate(raw, coding, plan.max_body, exchange.runtime.settings.limits.inflate_ratio)
     except CodecError as exc:
         result = exc
     else:
-        result = await inspect_body(exchange, Direction.OUTBOUND, codec, raw, upstream.headers.get("Content-Type"))
-    settled = await _settled(exchange, Direction.OUTBOUND, result)
+        result = await relay_body(exchange, Direction.OUTBOUND, codec, raw, upstream.headers.get("Content-Type"))
+    settled = result if isinstance(result, bytes) else await _settled(exchange, Direction.OUTBOUND, result)
     if not isinstance(settled, bytes):
         return settled
     response = web.Response(status=upstream.status, reason=upstream.reason, body=settled,

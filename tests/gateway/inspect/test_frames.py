@@ -29,7 +29,7 @@ from gateway.inspect.message import inspect_message
 from gateway.keys import METRICS, RUNTIME
 from tests.gateway.inspect._decided import shown
 
-POINTERS = ["/text", "/items/*/body", "/html"]
+POINTERS = ["/text", "/items/*/body", "/html", "/formatted_body"]
 
 
 def _exchange(max_fields: int = 3, max_chars: int = 200) -> Exchange:
@@ -91,7 +91,9 @@ HOSTILE = [
     "[" * 70 + "]" * 70,
     '{"text": NaN}',
     '{"text": "x"} trailing',
-    '{"html": "<b>hi</b> &lt;script&gt;"}',                              # an HTML field: read as rendered
+    '{"html": "<b>hi</b> &lt;script&gt;"}',
+    '{"formatted_body": "<b>caf&eacute;</b> &#105;gnore"}',              # an HTML field: read as rendered
+    '{"formatted_body": "&am&#112;;"}',                                  # HTML that reads as another reference
     '{"text": "caf\\u00e9 \\u003a colon"}',
     '{"TEXT": "case differs"}',
     "",
