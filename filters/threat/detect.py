@@ -152,14 +152,17 @@ class Detector:
                 found_all = shell.commands(view.text)
             for found in found_all:
                 weight = found.weight * (CODE_DAMPING if pasted and found.weight < 0.5 else 1.0)
+                # A pipeline shown is one note however many lines show one: twenty weak notes must not
+                # add up to a block (noisy-OR) for a pasted script.
+                key = "cmdi:shell-pipeline" if found.how == "shell-pipeline" else f"cmdi:{found.how}:{found.start}"
+                kept = best.get(key)
+                if kept is not None and kept[0] >= weight:
+                    continue  # as `_keep` would: the finding held stays (a text of pipelines holds thousands)
                 if view.folded is not None:
                     start, end = view.folded.span(found.start, found.end)
                 else:
                     start, end = 0, len(text)
-                # A pipeline shown is one note however many lines show one: twenty weak notes must not
-                # add up to a block (noisy-OR) for a pasted script.
-                key = "cmdi:shell-pipeline" if found.how == "shell-pipeline" else f"cmdi:{found.how}:{found.start}"
-                self._keep(best, key, weight, Finding("cmdi", start, end, weight))
+                best[key] = (weight, Finding("cmdi", start, end, weight))
 
     def _sql(self, all_views: list[View], text: str, pasted: bool, best: dict[str, tuple[float, Finding]]) -> None:
         """The whole message read as an injected SQL fragment, plain and decoded."""

@@ -12,7 +12,11 @@ pair in prose ("run `ls -la` in the folder") is Markdown, not a subshell.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from dataclasses import dataclass
+from itertools import accumulate, count
+from operator import add
 
 from filters._patterns import each_spans, text_pattern
 
@@ -51,8 +55,7 @@ SUBCOMMANDS = frozenset("user users view localgroup group share use session acco
 # A separator, a command name, then its first argument, a shell metacharacter or the end.
 SEPARATOR = (r"(\|\|?|&&?|;|\n|\$\(|\x60)[ \t]*[\"']?([a-z][a-z0-9_.\-]{0,30})"
              r"(?:[ \t]+(\S{1,80})|[;|&><)\x60'\"\n]|$)")
-_SEPARATOR = text_pattern(SEPARATOR)
-_SEPARATOR_STARTS = ("|", "&", ";", "\n", "$(", "\x60")  # what `_SEPARATOR` must begin with
+_SEPARATOR_STARTS = ("|", "&", ";", "\n", "$(", "\x60")  # what a `SEPARATOR` match must begin with
 EXEC_CALL = (r"\b(?:system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|spawn|execsync|"
              r"exec_command|os\.system|os\.popen|subprocess\.\w+)\s*\(\s*[\[\"'\x60]\s*"
              r"([a-z][a-z0-9_.\-]{0,30})")
@@ -99,42 +102,40 @@ def _is_command(name: str, argument: str | None, last: bool, metachar: bool, res
     return _shellish(argument, rest)
 
 
-_MARKS = (";", "|", "&", "\n", "`", "$(")  # what ends the segment before a separator
-_ONE_MARK = str.maketrans(dict.fromkeys("|&\n`", ";"))
+def _marks(text: str) -> list[int]:
+    """Where each mark of `text` stands (`;`, `|`, `&`, a line break, a backtick, a `$(` at its `$`: what
+    starts a separator and ends the segment before one), in order: every one-character mark made
+    `;` and the text split there (C-speed replaces and `split`), the offsets summed from the pieces."""
+    marked = text
+    for mark in "|&\n\x60":
+        if mark in marked:
+            marked = marked.replace(mark, ";")
+    if "$(" in marked:
+        marked = marked.replace("$(", ";(")
+    pieces = marked.split(";")
+    del pieces[-1]
+    return list(map(add, accumulate(map(len, pieces)), count()))
 
 
-class _Segments:
-    """What stands before each separator of one text, asked left to right: the segment back to
-    the previous separator mark, and the last visible character before it. Each call reads only
-    the text since the call before, so a text of many separators is read once, not once each."""
+# `SEPARATOR` for Python's engine: RE2's \S and $ spelt out (Python's \s holds more characters, its
+# $ matches before a final line break). Python's engine walks the matches in C, where a call of RE2's
+# wrapper took about 2 µs (a text of `; ls ` or of backticks holds a match every 5 to 8 characters);
+# its backtracking stays linear: a match starts only at a mark, and each part is a run of one class
+# followed by a class the run does not hold, so a failed attempt gives back at most the blanks it read
+# and a name of 31 characters.
+_SEPARATOR = re.compile(r"(\|\|?|&&?|;|\n|\$\(|`)[ \t]*[\"']?([a-z][a-z0-9_.\-]{0,30})"
+                        r"(?:[ \t]+([^\t\n\f\r ]{1,80})|[;|&><)`'\"\n]|\Z)")
 
-    def __init__(self, text: str) -> None:
-        self._text = text
-        self._read = 0  # marks before this offset are known
-        self._mark = -1  # the last of them
-        self._visible = ""  # the last non-space character before `_read`
 
-    def before(self, at: int) -> str:
-        """The segment of the text before the separator at `at`: back to the previous mark."""
-        text = self._text
-        if at < self._read:  # not left to right: read from the start
-            start = max(text.rfind(mark, 0, at) for mark in _MARKS)
-        else:
-            low = max(0, self._read - 1)  # a "$(" may straddle the offset read last
-            window = text[low:at]
-            mark = window.translate(_ONE_MARK).rfind(";")  # every one-character mark as ";"
-            dollar = window.rfind("$(")
-            start = max(self._mark, low + mark if mark >= 0 else -1, low + dollar if dollar >= 0 else -1)
-            visible = text[self._read:at].rstrip()[-1:]
-            self._visible = visible or self._visible
-            self._read, self._mark = at, start
-        return text[start + 1:at].strip()
-
-    def last_visible(self, at: int) -> str:
-        """The last non-space character before `at` ("" for none); `before(at)` asked first."""
-        if at != self._read:
-            return self._text[:at].rstrip()[-1:]
-        return self._visible
+def _last_visible(text: str, at: int) -> str:
+    """The last character before `at` that is not white space ("" for none): `text[:at].rstrip()[-1:]`,
+    read back in bounded slices."""
+    while at > 0:
+        chunk = text[max(0, at - 64):at].rstrip()
+        if chunk:
+            return chunk[-1]
+        at -= 64
+    return ""
 
 
 def _has_letter(text: str) -> bool:
@@ -142,6 +143,52 @@ def _has_letter(text: str) -> bool:
     if text.isascii():
         return text.lower() != text.upper()
     return any(c.isalpha() for c in text)
+
+
+def _separated(text: str, found: list[Injected]) -> None:
+    """The commands after separators (`SEPARATOR`), added to `found`; only the first pipeline shown
+    is added (the caller counts one, the first, however many a text shows: a text of `; ls ` shows
+    thousands, each read but none made an object)."""
+    visible_end = len(text.rstrip())  # from here on only spaces: a name there ends the text
+    marks = _marks(text)
+    piped = False
+    for match in _SEPARATOR.finditer(text):
+        sep_start, name_end, arg_start, end = match.start(), match.end(2), match.start(3), match.end()
+        name = text[match.start(2):name_end]
+        argument = text[arg_start:end] if arg_start >= 0 else None
+        last, metachar = end >= visible_end, argument is None and end > name_end
+        if name not in COMMANDS and not _is_command(name, argument, last, metachar, text[name_end:name_end + 120]):
+            continue
+        separator = match[1]
+        if separator == "\n" and not (last or metachar if argument is None
+                                      else _shellish(argument, text[name_end:name_end + 120])):
+            continue  # a line of prose that starts with "cat" is not a command
+        if separator == "`" and _markdown(text, sep_start, match.end(1)):
+            continue  # Markdown inline code: "`env`: run a command", "run `ls -la` in the folder"
+        index = bisect_left(marks, sep_start)
+        segment = text[marks[index - 1] + 1 if index else 0:sep_start].strip()  # back to the mark before
+        first = segment.split(None, 1)[0].strip("'\"(") if segment else ""
+        if not (first in _LEADS or first.startswith("#!") or _FLAG.search(segment) is not None):
+            # nothing, a quote or a value before the separator: something was broken out of
+            found.append(Injected(sep_start, name_end, 0.9, "injected-command"))
+        elif not piped:  # someone showing a pipeline: worth a note, never a block on its own
+            piped = True
+            found.append(Injected(sep_start, name_end, 0.15, "shell-pipeline"))
+
+
+def _markdown(text: str, sep_start: int, sep_end: int) -> bool:
+    """Whether the backtick at `sep_start` opens Markdown inline code rather than a subshell: not glued
+    to a word, closed, after no shell character, and followed by prose or after some text."""
+    if sep_start > 0 and not text[sep_start - 1].isspace() and text[sep_start - 1] not in "([{":
+        return False  # glued: "x`id`"
+    closing = text.find("`", sep_end)
+    if closing <= 0:
+        return False
+    before = text[max(0, sep_start - 64):sep_start].rstrip()
+    before_text = before[-1] if before else _last_visible(text, sep_start)
+    if before_text in ("$", "(", "=", "|", ";", "&", "'", '"'):
+        return False
+    return bool(before_text) or _has_letter(text[closing + 1:closing + 40])
 
 
 def commands(text: str, *, separated: bool | None = None, calls: bool | None = None) -> list[Injected]:
@@ -155,33 +202,8 @@ def commands(text: str, *, separated: bool | None = None, calls: bool | None = N
         separated = any(separator in text for separator in _SEPARATOR_STARTS)
     if calls is None:
         calls = "(" in text
-    visible_end = len(text.rstrip())  # from here on only spaces: a name there ends the text
-    segments = _Segments(text)
-    for groups in (each_spans(_SEPARATOR, text) if separated else ()):
-        (start, end), (sep_start, sep_end), (name_start, name_end), (arg_start, arg_end) = groups[:4]
-        separator, name = text[sep_start:sep_end], text[name_start:name_end]
-        argument = text[arg_start:arg_end] if arg_start >= 0 else None
-        last, metachar = end >= visible_end, argument is None and end > name_end
-        rest = text[name_end:name_end + 120]
-        if not _is_command(name, argument, last, metachar, rest):
-            continue
-        if separator == "\n" and not (last or metachar if argument is None else _shellish(argument, rest)):
-            continue  # a line of prose that starts with "cat" is not a command
-        segment = segments.before(sep_start)
-        if separator == "`":
-            closing = text.find("`", sep_end)
-            glued = sep_start > 0 and not text[sep_start - 1].isspace() and text[sep_start - 1] not in "([{"
-            prose = closing > 0 and _has_letter(text[closing + 1:closing + 40])
-            before_text = segments.last_visible(sep_start)
-            shell_context = before_text in ("$", "(", "=", "|", ";", "&", "'", '"')
-            if not glued and closing > 0 and not shell_context and (prose or before_text):
-                continue  # Markdown inline code: "`env`: run a command", "run `ls -la` in the folder"
-        first = segment.split(None, 1)[0].strip("'\"(") if segment else ""
-        command_line = first in _LEADS or first.startswith("#!") or _FLAG.search(segment) is not None
-        if not command_line:  # nothing, a quote or a value before the separator: something was broken out of
-            found.append(Injected(sep_start, name_end, 0.9, "injected-command"))
-        else:  # someone showing a pipeline: worth a note, never a block on its own
-            found.append(Injected(sep_start, name_end, 0.15, "shell-pipeline"))
+    if separated:
+        _separated(text, found)
     for groups in (each_spans(_EXEC_CALL, text) if calls else ()):
         (start, end), (name_start, name_end) = groups[:2]
         if text[name_start:name_end] in COMMANDS or text[name_start:name_end] in WORDLIKE:

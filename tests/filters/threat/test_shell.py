@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 import pytest
 import re2
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from filters.threat.shell import COMMAND_HINT, _Segments, commands
+from filters.threat.shell import (
+    _LEADS,
+    _SEPARATOR,
+    COMMAND_HINT,
+    SEPARATOR,
+    Injected,
+    _is_command,
+    _last_visible,
+    _marks,
+    _shellish,
+    commands,
+)
 
 
 def strongest(text: str) -> float:
@@ -48,20 +61,84 @@ def test_command_hint_screens_every_flagged_command(text: str) -> None:
     assert commands(text.lower(), separated=True, calls=False) == commands(text.lower())
 
 
-@given(st.lists(st.sampled_from([*"ab ;|&\n`$(", "$(", "ls", "id"]), max_size=60).map("".join))
-def test_each_separator_sees_the_segment_before_it_as_a_fresh_read_would(text: str) -> None:
-    """The segment before a separator is read incrementally (each call reads only the text since the
-    last), and must equal the segment read back from the separator itself."""
-    segments = _Segments(text)
+_PATTERN = re2.compile(SEPARATOR)
+_SHELL_PIECES = st.one_of(
+    st.sampled_from([*" \t\n\r\f\v;|&`$()'\"<>,=", "||", "&&", "$(", "ls", "id", "cat", "sleep", "get-process", "-la", "/etc",
+                     "x" * 31, "y" * 32, "a.b_c-d", "é", "\u00a0", "\U0001f600", "\t" * 70, " " * 70, "z" * 90]),
+    st.text(alphabet="abz09_.-", min_size=1, max_size=40),
+)
+
+
+_MARKS = (";", "|", "&", "\n", "`", "$(")
+
+
+def _commands_by_pattern(text: str) -> list[Injected]:
+    """What `commands` finds after separators, read by RE2's `SEPARATOR` and the segment searched back
+    from each separator (the way it was first written), every pipeline kept."""
+    found = []
+    visible_end = len(text.rstrip())
+    for match in _PATTERN.finditer(text):
+        (start, end), (sep_start, sep_end), (name_start, name_end), (arg_start, arg_end) = (
+            match.span(group) for group in range(4))
+        separator, name = text[sep_start:sep_end], text[name_start:name_end]
+        argument = text[arg_start:arg_end] if arg_start >= 0 else None
+        last, metachar = end >= visible_end, argument is None and end > name_end
+        rest = text[name_end:name_end + 120]
+        if not _is_command(name, argument, last, metachar, rest):
+            continue
+        if separator == "\n" and not (last or metachar if argument is None else _shellish(argument, rest)):
+            continue
+        segment = text[max(text.rfind(mark, 0, sep_start) for mark in _MARKS) + 1:sep_start].strip()
+        if separator == "`":
+            closing = text.find("`", sep_end)
+            glued = sep_start > 0 and not text[sep_start - 1].isspace() and text[sep_start - 1] not in "([{"
+            prose = closing > 0 and any(char.isalpha() for char in text[closing + 1:closing + 40])
+            before_text = text[:sep_start].rstrip()[-1:]
+            shell_context = before_text in ("$", "(", "=", "|", ";", "&", "'", '"')
+            if not glued and closing > 0 and not shell_context and (prose or before_text):
+                continue
+        first = segment.split(None, 1)[0].strip("'\"(") if segment else ""
+        if first in _LEADS or first.startswith("#!") or re2.search(r"(?:^|\s)--?[a-z0-9]", segment):
+            found.append(Injected(sep_start, name_end, 0.15, "shell-pipeline"))
+        else:
+            found.append(Injected(sep_start, name_end, 0.9, "injected-command"))
+    return found
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(_SHELL_PIECES, max_size=60).map("".join))
+def test_separators_are_read_as_re2_reads_them(text: str) -> None:
+    """Python's engine reads `SEPARATOR` (spelt for it) with RE2's matches and groups, and the mark
+    before each separator found among the marks is the one a search back from it finds."""
+    spans = [tuple(match.span(group) for group in range(4)) for match in _SEPARATOR.finditer(text)]
+    assert spans == [tuple(match.span(group) for group in range(4)) for match in _PATTERN.finditer(text)]
+    marks = _marks(text)
     for at in range(len(text) + 1):
-        start = max(text.rfind(mark, 0, at) for mark in (";", "|", "&", "\n", "`", "$("))
-        assert segments.before(at) == text[start + 1:at].strip()
-        assert segments.last_visible(at) == text[:at].rstrip()[-1:]
+        if text[at - 1:at + 1] == "$(":
+            continue  # the middle of a mark starts no separator
+        index = bisect_left(marks, at)
+        assert (marks[index - 1] if index else -1) == max(text.rfind(mark, 0, at) for mark in _MARKS)
+        assert _last_visible(text, at) == text[:at].rstrip()[-1:]
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(_SHELL_PIECES, max_size=60).map("".join))
+def test_commands_are_those_the_pattern_finds(text: str) -> None:
+    """Every command injection the first reading found, at the same place with the same weight; of the
+    pipelines shown, the first (the only one the detector counts)."""
+    text = text.lower()
+    expected = _commands_by_pattern(text)
+    pipelines = [found for found in expected if found.how == "shell-pipeline"]
+    expected = [found for found in expected if found.how != "shell-pipeline" or found is pipelines[0]]
+    assert [found for found in commands(text) if found.how != "exec-call"] == expected
 
 
 def test_a_text_of_nothing_but_separated_commands_is_read_in_one_pass() -> None:
     """A text of "; ls " repeated used to be read back from every separator (quadratic, in C: seconds
-    for 256 KB). Every other separator is still a finding ("; ls ;" takes the next one as its argument)."""
+    for 256 KB). Every other separator is still read ("; ls ;" takes the next one as its argument); the
+    pipelines after the first are read and not kept."""
     text = "; ls " * 20_000
     found = commands(text)
-    assert len(found) == 10_000 and found[-1].start == len(text) - 10 and found[-1].how == "shell-pipeline"
+    assert [(each.start, each.how) for each in found] == [(0, "injected-command"), (10, "shell-pipeline")]
+    last = commands(text + "\nvalue=1; id")[-1]  # the last separator is read too
+    assert (last.start, last.how) == (len(text) + 8, "injected-command")
