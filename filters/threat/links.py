@@ -427,6 +427,7 @@ def _shape_signals(name: str, host: Host, signals: list[tuple[float, str]]) -> N
 # `/secure_netflix.html`, `/dhlsignin.php`): the directory or file a kit is unzipped as on someone else's site.
 _PAGE_FILE = re.compile(r"(?:\.(?:html?|php|aspx?|jsp))?$")
 _PAGE_BRANDS = frozenset(brand for brand in BRANDS if brand not in WORD_BRANDS and len(brand) >= 3)
+_ANY_PAGE_BRAND = re.compile("|".join(sorted(_PAGE_BRANDS, key=len, reverse=True)))  # before the segmenting
 # Sign-in, account and proving words (and the lure words of other languages), less the ones that name an
 # application's own routes to a provider (`/google-oauth`, `/auth-github`) or a copy built to learn (`-clone`).
 _ACCESS_PAGES = (frozenset(word for word, kind in NAME_WORDS.items() if kind == "access")
@@ -446,8 +447,8 @@ def brand_page(path: str, site: str) -> str | None:
     if not 4 <= len(first) <= 48:
         return None
     letters = _PAGE_FILE.sub("", first).replace("-", "").replace("_", "")  # `pay-pal_sign-in` read as one run
-    if not letters.isalpha() or not letters.isascii():
-        return None  # digits, dots or other marks: an id or a version, not a page named in words
+    if not letters.isalpha() or not letters.isascii() or _ANY_PAGE_BRAND.search(letters) is None:
+        return None  # digits, dots or other marks (an id, a version), or no brand: not a brand's page
     words = segment(letters)
     brands = [word for word in words if word in _PAGE_BRANDS]
     asks = [word for word in words if word in _ACCESS_PAGES]
@@ -625,7 +626,8 @@ def _judge(link: Link, parts: tuple[str, str, str, str], allow: DomainList, deny
         signals.append((0.45, "shortener"))
         if _LONG_BRANDS.search(path):  # the alias is all the reader sees: a brand there is a claim
             signals.append((0.3, "brand-in-path"))
-    claimed = None if host.brand or host.site in _BRAND_SITES else brand_page(path, host.site)
+    # Read only beside a lure word in the path (without one the claim could not raise an alert alone).
+    claimed = None if not in_path or host.brand or host.site in _BRAND_SITES else brand_page(path, host.site)
     if claimed:  # a brand's site hosts accounts named by others (`github.com/paypal-login`): not read there
         signals.append((BRAND_PAGE, f"brand-page:{claimed}"))
     if port and port not in ("80", "443", "8080", "8443"):

@@ -366,3 +366,25 @@ def test_banks_own_sign_in_hosts_do_not_alert(url: str) -> None:
 ])
 def test_names_that_only_look_like_a_banks_still_alert(url: str) -> None:
     assert _score(url)[0] >= 0.5
+
+
+_PIECES = st.sampled_from(sorted(BRANDS)[:60] + ["login", "verify", "secure", "signin", "konto", "x", "q", "-", "_",
+                                                    "docs", "9", ".html", ".php", "pay", "pal", "net", "flix"])
+
+
+@given(st.lists(_PIECES, max_size=6), st.sampled_from(["garden-club.example", "paypal.com", "netflix.com"]))
+@settings(max_examples=400, deadline=None)
+def test_the_brand_screen_before_segmenting_changes_no_brand_page(pieces: list[str], site: str) -> None:
+    """`brand_page` screens a segment for any brand's letters before segmenting it; without the screen the
+    answer is the same (the brand the segmenting finds is always among those letters)."""
+    import re
+
+    from filters.threat import links
+    path = "/" + "".join(pieces) + "/rest"
+    screened = links.brand_page(path, site)
+    saved = links._ANY_PAGE_BRAND
+    try:
+        links._ANY_PAGE_BRAND = re.compile("")
+        assert links.brand_page(path, site) == screened
+    finally:
+        links._ANY_PAGE_BRAND = saved
