@@ -150,10 +150,13 @@ def _separated(text: str, found: list[Injected]) -> None:
     is added (the caller counts one, the first, however many a text shows: a text of `; ls ` shows
     thousands, each read but none made an object)."""
     visible_end = len(text.rstrip())  # from here on only spaces: a name there ends the text
-    marks = _marks(text)
+    marks: list[int] | None = None  # found when a first segment is read (not for a text of Markdown)
     piped = False
     for match in _SEPARATOR.finditer(text):
-        sep_start, name_end, arg_start, end = match.start(), match.end(2), match.start(3), match.end()
+        sep_start = match.start()
+        if text[sep_start] == "`" and _markdown(text, sep_start, sep_start + 1):
+            continue  # Markdown inline code: "`env`: run a command", "run `ls -la` in the folder"
+        name_end, arg_start, end = match.end(2), match.start(3), match.end()
         name = text[match.start(2):name_end]
         argument = text[arg_start:end] if arg_start >= 0 else None
         last, metachar = end >= visible_end, argument is None and end > name_end
@@ -163,8 +166,8 @@ def _separated(text: str, found: list[Injected]) -> None:
         if separator == "\n" and not (last or metachar if argument is None
                                       else _shellish(argument, text[name_end:name_end + 120])):
             continue  # a line of prose that starts with "cat" is not a command
-        if separator == "`" and _markdown(text, sep_start, match.end(1)):
-            continue  # Markdown inline code: "`env`: run a command", "run `ls -la` in the folder"
+        if marks is None:
+            marks = _marks(text)
         index = bisect_left(marks, sep_start)
         segment = text[marks[index - 1] + 1 if index else 0:sep_start].strip()  # back to the mark before
         first = segment.split(None, 1)[0].strip("'\"(") if segment else ""
@@ -178,7 +181,8 @@ def _separated(text: str, found: list[Injected]) -> None:
 
 def _markdown(text: str, sep_start: int, sep_end: int) -> bool:
     """Whether the backtick at `sep_start` opens Markdown inline code rather than a subshell: not glued
-    to a word, closed, after no shell character, and followed by prose or after some text."""
+    to a word, closed, after no shell character, and followed by prose or after some text. Asked first
+    (it needs neither the name nor its argument): a text of backticks is mostly such code."""
     if sep_start > 0 and not text[sep_start - 1].isspace() and text[sep_start - 1] not in "([{":
         return False  # glued: "x`id`"
     closing = text.find("`", sep_end)
