@@ -460,16 +460,21 @@ def brand_page(path: str, site: str) -> str | None:
 # An e-mail address as a link spells it (folded to lower case, as links are read).
 _ADDRESS = re.compile(r"[a-z0-9._%+-]+@([a-z0-9-]+(?:\.[a-z0-9-]+)+)")
 VICTIM_ADDRESS = 0.5  # an alert alone, a block only with another sign
+# What the masking filter, run before this one in a chain, leaves of an address (`filters/masking/placeholders.py`,
+# folded): `[email]`, `[email#1a2b3c4d]` (a link's closing `]` is taken for the sentence's), and `[email` where the
+# placeholder goes on after a space (the link ends there).
+_MASKED_ADDRESS = re.compile(r"\[email(?:#[0-9a-f]{8})?\]?")
 
 
 def victim_address(path: str, site: str) -> bool:
     """Whether the link's fragment is nothing but an e-mail address of another domain than `site`'s
     (`/#anna@mail.example`): a link made for one reader, whose page reads the address from the fragment
     (which no server log sees) to greet them and fill in the sign-in form. Applications route in the
-    fragment (`#/reset?email=...`) and a contact page may name its own address there: neither is read."""
+    fragment (`#/reset?email=...`) and a contact page may name its own address there: neither is read. An
+    address the masking filter replaced before this one reads the text counts (whose it was is not known)."""
     fragment = path.partition("#")[2]
     if "@" not in fragment and "%40" not in fragment:
-        return False
+        return fragment.startswith("[email") and _MASKED_ADDRESS.fullmatch(fragment) is not None
     found = _ADDRESS.fullmatch(unquote(fragment))
     return found is not None and registrable(found.group(1)) != site
 

@@ -388,3 +388,21 @@ def test_the_brand_screen_before_segmenting_changes_no_brand_page(pieces: list[s
         assert links.brand_page(path, site) == screened
     finally:
         links._ANY_PAGE_BRAND = saved
+
+
+@pytest.mark.parametrize("style", ["redact", "partial", "hash", "tokenize"])
+def test_an_address_the_masking_filter_replaced_in_a_fragment_is_still_read(style: str) -> None:
+    """In a chain the masking filter runs first: the threat filter reads its placeholder where the address was."""
+    import asyncio
+
+    from filters import Message
+    from filters.masking import MaskingFilter, MaskingOptions
+    from filters.threat import ThreatFilter
+
+    masking = MaskingFilter(MaskingOptions(detect=("email",), style=style, hash_key="k" * 32, vault_key="0" * 64))
+    text = "please check https://garden-club.example/docs/#anna.nowak@mail.example today"
+    masked = asyncio.run(masking.inspect(Message(text))).text
+    assert masked is not None and "anna.nowak" not in masked
+    verdict = ThreatFilter().decide(masked)
+    assert verdict.hints.alert or verdict.blocked, masked
+    assert not ThreatFilter().decide("see https://garden-club.example/docs/#[email-list] and #[EMAIL]").hints.alert
