@@ -13,6 +13,7 @@ import base64
 import binascii
 import codecs
 import html
+import html.entities
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -174,6 +175,46 @@ def _js_unescape(text: str) -> str:
     return "".join(out)
 
 
+# What may follow `&` in a character reference: the grammar of `html.unescape` (the standard library's own).
+_REFERENCE = re.compile(r"#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?")
+_ENTITIES = html.entities.html5
+_ENTITY_PREFIXES = frozenset(name[:size] for name in _ENTITIES for size in range(1, len(name) + 1))
+
+
+def _reference(name: str) -> str:
+    """What `&name` reads as in `html.unescape`: a number through the standard library itself; a name
+    whole, else its longest prefix that names a character (found by walking up the prefixes of the
+    names, where the standard library tries each length from the longest down: 30 lookups for `&`
+    and 32 letters that name nothing), else as it stands."""
+    if name[0] == "#":
+        return html.unescape("&" + name)
+    if name in _ENTITIES:
+        return _ENTITIES[name]
+    longest = 0
+    for size in range(2, len(name)):
+        prefix = name[:size]
+        if prefix not in _ENTITY_PREFIXES:
+            break
+        if prefix in _ENTITIES:
+            longest = size
+    return _ENTITIES[name[:longest]] + name[longest:] if longest else "&" + name
+
+
+def _html_unescape(text: str) -> str:
+    """`html.unescape(text)`, read at each `&` (no reference holds another `&`, so the text split
+    there gives each at the head of its piece), each distinct piece read once."""
+    pieces = text.split("&")
+    read: dict[str, str] = {}
+    out = [pieces[0]]
+    for piece in islice(pieces, 1, None):
+        value = read.get(piece)
+        if value is None:
+            found = _REFERENCE.match(piece)
+            value = read[piece] = "&" + piece if found is None else _reference(found[0]) + piece[found.end():]
+        out.append(value)
+    return "".join(out)
+
+
 def decode_layers(text: str) -> str:
     """Undo percent, %u, HTML entity and JavaScript escapes, a few rounds deep.
 
@@ -186,7 +227,7 @@ def decode_layers(text: str) -> str:
             text = _substitute(_PERCENT_U, text, _code)
             text = _substitute(_PERCENT_RUN, text, _percent)
         if "&" in text:
-            text = html.unescape(text)
+            text = _html_unescape(text)
         if "\\" in text:
             text = _js_unescape(text)
         if text == before:

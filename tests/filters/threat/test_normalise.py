@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import html
+import html.entities
 
 import pytest
 import re2
@@ -14,6 +16,7 @@ from filters._patterns import encodable
 from filters.threat.normalise import (
     _JS_ESCAPE,
     _code,
+    _html_unescape,
     _js_unescape,
     _substitute,
     base64_payloads,
@@ -126,3 +129,22 @@ def test_escapes_read_at_backslashes_decode_as_the_pattern_does(text: str) -> No
     """JavaScript and CSS escapes are read at each backslash, not searched one by one: the same text
     comes out as replacing each match of the escape pattern."""
     assert _js_unescape(text) == _substitute(_JS_ESCAPE, text, _code)
+
+
+_REFERENCE_PIECES = st.one_of(
+    st.sampled_from(["&", "&&", "#", "#x", "#X", ";", " ", "\t", "\n", "\f", "\r", "é", "\U0001f600", "&amp;", "&amp", "&lt",
+                     "&notit;", "&notin", "&AElig", "&aeligx", "&#0;", "&#128;", "&#xD800;", "&#x110000;", "&#65", "&#x41",
+                     "&" + "a" * 33, "&" + "b" * 31 + ";"]),
+    st.sampled_from(sorted(html.entities.html5)).map(lambda name: "&" + name),
+    st.sampled_from(sorted(html.entities.html5)).map(lambda name: "&" + name[:-1] + "zz"),
+    st.text(alphabet="0123456789abcdefxX#;", min_size=1, max_size=10),
+    st.text(alphabet="amplotgn;", min_size=1, max_size=12),
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_REFERENCE_PIECES, max_size=40).map("".join))
+def test_references_read_at_ampersands_decode_as_the_standard_library_does(text: str) -> None:
+    """Character references are read at each `&`, each distinct piece once, names by their prefixes:
+    the same text as `html.unescape`."""
+    assert _html_unescape(text) == html.unescape(text)
