@@ -2,7 +2,8 @@
 
 "jörg.müller@gmx.de" is masked whole, "用户@例子.广告" and "info@xn--mller-kva.de"
 too. Things shaped like addresses that are not mailboxes stay: SSH and git remotes
-(`git@github.com:org/repo.git`, `ssh deploy@host.example.com`), image names such as
+(`git@github.com:org/repo.git`, `ssh deploy@host.example.com`), a link's user and host
+(`https://jsmith@bitbucket.org/...`, `https://paypal.com@evil.example/`), image names such as
 `icon@2x.png`, package specs (`pkg@1.2.3`), handles without a domain.
 """
 
@@ -59,4 +60,6 @@ class EmailDetector:
                 continue  # user@host:path, an SSH or git remote
             if start > 0 and text[start - 1] == " " and found(_COMMAND, text[max(0, start - 40):start]):
                 continue  # ssh deploy@host, git clone git@host...
+            if text.startswith("://", start - 3) and text.startswith(("/", "?", "#"), end):
+                continue  # https://user@host/path: a link's user and host, which the threat filter reads
             yield Detection("email", start, end, "email", 0.99, f"{stripped}@{domain}".lower())

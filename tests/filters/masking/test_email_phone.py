@@ -31,6 +31,17 @@ def test_not_emails(text: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), [
+    ("git clone https://jsmith@bitbucket.org/team/repo.git", []),  # a link's user and host
+    ("https://paypal.com@evil.example/login", []),  # the threat filter reads the disguise
+    ("ftp://anonymous@ftp.example.org/pub and https://x.example/?to=anna@mail.example", ["anna@mail.example"]),
+    ("https://anna.nowak@gmail.com", ["anna.nowak@gmail.com"]),  # no path: an address written after a scheme
+    ("mailto:anna@mail.example", ["anna@mail.example"]),
+])
+def test_a_links_user_and_host_are_no_address(text: str, expected: list[str]) -> None:
+    assert emails(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
     ("call +1 (415) 555-2671 now", "+1 (415) 555-2671"),
     ("my number +44 20 7946 0958", "+44 20 7946 0958"),
     ("whatsapp +4915112345678", "+4915112345678"),

@@ -406,3 +406,23 @@ def test_an_address_the_masking_filter_replaced_in_a_fragment_is_still_read(styl
     verdict = ThreatFilter().decide(masked)
     assert verdict.hints.alert or verdict.blocked, masked
     assert not ThreatFilter().decide("see https://garden-club.example/docs/#[email-list] and #[EMAIL]").hints.alert
+
+
+@pytest.mark.parametrize(("text", "alert"), [
+    ("git clone https://jsmith@bitbucket.org/team/repo.git", False),  # a user on a clone link
+    ("https://paypal.com@evil.example/login", True),  # a brand's name as the user: the disguise
+])
+def test_a_links_user_reaches_the_threat_filter_through_masking(text: str, alert: bool) -> None:
+    """Masking runs first in a chain: a link's `user@host` is left for the threat filter, not read as an address
+    (the placeholder as a host read as an IP literal and alerted on every clone link with a user)."""
+    import asyncio
+
+    from filters import Message
+    from filters.masking import MaskingFilter, MaskingOptions
+    from filters.threat import ThreatFilter
+
+    masking = MaskingFilter(MaskingOptions(detect=("email", "secret"), style="redact"))
+    masked = asyncio.run(masking.inspect(Message(text))).text or text
+    assert masked == text
+    verdict = ThreatFilter().decide(masked)
+    assert (verdict.hints.alert or verdict.blocked) is alert
