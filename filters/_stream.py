@@ -66,6 +66,20 @@ class StreamChain:
         """The field paths that have text gathered."""
         return list(self._gathered)
 
+    def hold(self, text: str, path: str) -> bool:
+        """`run(text, path, final=False)` where it would only add `text` to what is gathered for `path` (a
+        token stream's common case), done without a coroutine: True when it was, False (nothing done) when
+        the chain must run or the path is new; then call `run`."""
+        if self.batch <= 1 or not text or path not in self._paths:
+            return False
+        gathered = self._gathered.get(path)
+        if gathered is None or gathered[1] + len(text) >= self.batch:
+            return False
+        gathered[0].append(text)
+        self._gathered[path] = (gathered[0], gathered[1] + len(text))
+        self._total += len(text)
+        return True
+
     async def run(self, text: str, path: str, *, final: bool, flush: bool = False) -> ChainResult:
         """The chain over one piece of the stream at `path`: streams fed in order, others inspected.
 

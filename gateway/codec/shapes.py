@@ -67,7 +67,11 @@ class Shapes:
             if spans is None:
                 continue
             try:
-                values = [orjson.loads(text[start:end]) for start, end in spans]
+                if len(spans) == 1:  # one field (most events)
+                    start, end = spans[0]
+                    values = [orjson.loads(text[start:end])]
+                else:
+                    values = [orjson.loads(text[start:end]) for start, end in spans]
             except orjson.JSONDecodeError:
                 return None  # a lone surrogate escape: the codec refuses it, and says why
             caps = self._caps

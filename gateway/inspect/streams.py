@@ -112,10 +112,26 @@ class FieldStreams[T]:
         found = extracted.fields[0]
         self._latest = extracted
         arrived = time.monotonic() if self.since is None else self.since
-        chain = self._chain
-        result = await chain.run(found.text, found.path, final=False)
+        result = await self._chain.run(found.text, found.path, final=False)
         if result.action is Action.BLOCK:
             return result
+        return self._kept(extracted, payload, tag, arrived, result)
+
+    def held_one(self, extracted: Extracted, payload: bytes | str, tag: T) -> ChainResult | None:
+        """`feed_one` where the chain only gathers the piece's text (`StreamChain.hold`), without a coroutine:
+        its result (`StreamChain.HELD`, or a block when too much is held); None (nothing done) otherwise."""
+        found = extracted.fields[0]
+        arrived = time.monotonic() if self.since is None else self.since
+        if not self._chain.hold(found.text, found.path):
+            return None
+        self._latest = extracted
+        return self._kept(extracted, payload, tag, arrived, StreamChain.HELD)
+
+    def _kept(self, extracted: Extracted, payload: bytes | str, tag: T, arrived: float,
+              result: ChainResult) -> ChainResult:
+        """After the chain took a piece of one field: it is the last piece of its path; the gathering clock."""
+        found = extracted.fields[0]
+        chain = self._chain
         last = self._last
         last[found.path] = (extracted, 0, tag, len(payload))
         if chain.batch > 1:

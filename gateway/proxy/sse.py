@@ -122,7 +122,9 @@ class EventParser:
         position = max(start, self._line - 1)  # a `\n\n` may join the last call's end to this chunk
         while (end := buffer.find(b"\n\n", position)) >= 0:
             events.append(_parse(buffer[start:end + 2]))
-            start = position = _BLANK.match(buffer, end + 2).end()  # type: ignore[union-attr]
+            start = position = end + 2
+            if buffer[start:start + 1] == b"\n":  # blank lines after it (rare): skipped by one match
+                start = position = _BLANK.match(buffer, start).end()  # type: ignore[union-attr]
         self._buffer = buffer = buffer[start:]
         self._line = buffer.rfind(b"\n") + 1
         if len(buffer) > self._limit:
@@ -372,7 +374,9 @@ class EventRelay:
         """An event of one text field on a gathering stream: held, unrendered, until the chain has read
         its text; then it and the events held with it get their shares (`spread`), most their own text."""
         found = extracted.fields[0]
-        result = await self._fields.feed_one(extracted, opened, event)
+        result = self._fields.held_one(extracted, opened, event)  # most pieces of a token stream: held at once
+        if result is None:
+            result = await self._fields.feed_one(extracted, opened, event)
         if result is StreamChain.HELD:
             entry = _Pending(event, unchanged, extracted, found.text)
             state = self._paths.get(found.path)

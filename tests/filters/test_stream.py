@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import Sequence
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from filters import (
     Action,
@@ -189,3 +191,28 @@ async def test_each_field_path_gathers_alone() -> None:
     assert sorted(chain.gathered_paths()) == ["/a", "/b"]
     assert (await chain.run("d", "/a", final=False)).text == "abcd"
     assert chain.gathered_paths() == ["/b"]
+
+
+_PIECE_OPS = st.lists(st.tuples(st.sampled_from(["", "a", "se", "cret", "secret", "xyz ", "s" * 9]),
+                                st.sampled_from(["/a", "/b", "/c"]), st.sampled_from(["run", "flush", "final"])),
+                      max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ops=_PIECE_OPS, batch=st.sampled_from([1, 2, 5, 16, 4096]))
+def test_holding_at_once_is_running_the_chain(ops: list[tuple[str, str, str]], batch: int) -> None:
+    """`hold` where it takes a piece, `run` otherwise: every result and what is gathered are those of `run`
+    alone, for any pieces, paths, flushes, ends and batch sizes."""
+
+    async def both() -> None:
+        slow, fast = stream_chain(Streaming(), Counting(), batch=batch), stream_chain(Streaming(), Counting(), batch=batch)
+        for text, path, how in ops:
+            final, flush = how == "final", how == "flush"
+            expected = await slow.run(text, path, final=final, flush=flush)
+            held = not final and not flush and fast.hold(text, path)
+            got = StreamChain.HELD if held else await fast.run(text, path, final=final, flush=flush)
+            assert (got is StreamChain.HELD) == (expected is StreamChain.HELD)
+            assert (got.action, got.text, got.reasons) == (expected.action, expected.text, expected.reasons)
+            assert (fast.gathered, sorted(fast.gathered_paths())) == (slow.gathered, sorted(slow.gathered_paths()))
+
+    asyncio.run(both())
