@@ -188,8 +188,10 @@ class Codec:
         names = self._query
         return self._run(query, query, lambda text, fields: extract_form(text, names, fields))
 
-    def extract_http(self, body: bytes, content_type: str | None) -> Extracted:
-        """Fields of one HTTP body, in the format its Content-Type names among the declared ones."""
+    def extract_http(self, body: bytes, content_type: str | None, shapes: Shapes | None = None) -> Extracted:
+        """Fields of one HTTP body, in the format its Content-Type names among the declared ones.
+        `shapes` (`http_shapes`, one client connection's): a JSON body of a shape read before is read
+        by it, and a new one's shape learnt."""
         if not body:
             return Extracted(body)
         media = media_type(content_type) if content_type is not None else None
@@ -213,8 +215,13 @@ class Codec:
             return self._multipart(body, media)
         text = decode_text(body, media.charset)
         if media.kind == "json":  # most bodies: one JSON document, read by orjson when that tells all
+            if shapes is not None and (known := shapes.extract(text, body, media.charset)) is not None:
+                return known
             read = self._orjson(body, text, media.charset)
-            return read if read is not None else self._run(body, text, self._walker(), media.charset)
+            extracted = read if read is not None else self._run(body, text, self._walker(), media.charset)
+            if shapes is not None:
+                shapes.learn(text, extracted)
+            return extracted
         return self._run(body, text, self._extractor(media.kind), media.charset)
 
     def extract_frame(self, frame: str | bytes) -> Extracted:
@@ -271,6 +278,13 @@ class Codec:
         if not self._kinds or self._kinds[0] != "json":
             return None
         return Shapes(self._selection, self._caps)
+
+    def http_shapes(self) -> Shapes | None:
+        """A cache of one client connection's JSON body shapes for `extract_http`, when bodies may be read
+        as JSON through pointers; None for other codecs."""
+        if self._xmpp or self._socketio is not None or self._ddp is not None or self._selection is None:
+            return None
+        return Shapes(self._selection, self._caps) if "json" in self._kinds else None
 
     @property
     def named_kind(self) -> str | None:

@@ -2,7 +2,7 @@
 
 A streaming backend sends thousands of events of one shape (`{"choices":[{"delta":{"content":"..."}}]}`)
 whose only change is the text. Reading each one whole (orjson, then the pointers over the parsed value)
-costs more than anything else the relay does per event. A `Shapes` (one per stream, never shared) keeps
+costs more than anything else the relay does per event. A `Shapes` (one per stream or client connection, never shared) keeps
 the shapes of documents the walk read: the text around each string it found a field in, byte for byte.
 A document that is exactly that text around strings of JSON's own grammar has the same structure, the
 same keys (repeated or special keys, EJSON objects, nesting: all as in the document read), and its fields
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Protocol
 
 import orjson
 
@@ -30,7 +31,7 @@ from gateway.codec._base import CodecError, Extracted, FieldCaps, LimitExceeded,
 from gateway.codec.jsonpath import parse_document, string_literal
 from gateway.codec.selection import Selection
 
-__all__ = ["Shapes"]
+__all__ = ["ConnectionShapes", "Shapes"]
 
 # A JSON string as the grammar (RFC 8259) writes it: no raw control character, only the defined escapes.
 _STRING = re.compile(r'"(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"')
@@ -59,9 +60,10 @@ class Shapes:
         self._hits = 0
         self._learnt = 0
 
-    def extract(self, text: str) -> Extracted | None:
-        """The fields of `text` when it has a known shape (as `Codec.extract_frame` would give them);
-        None otherwise. Raises `LimitExceeded` as the codec would for a field past `max_chars`."""
+    def extract(self, text: str, original: bytes | str | None = None, encoding: str = "utf-8") -> Extracted | None:
+        """The fields of `text` when it has a known shape (as `Codec.extract_frame` would give them, or
+        `Codec.extract_http` for `original`, the body `text` was decoded from as `encoding`); None
+        otherwise. Raises `LimitExceeded` as the codec would for a field past `max_chars`."""
         for number, shape in enumerate(self._shapes):
             spans = _match(shape.segments, text)
             if spans is None:
@@ -73,7 +75,9 @@ class Shapes:
                 else:
                     values = [orjson.loads(text[start:end]) for start, end in spans]
             except orjson.JSONDecodeError:
-                return None  # a lone surrogate escape: the codec refuses it, and says why
+                return None  # not one JSON string, or a lone surrogate escape: the codec refuses it, and says why
+            if len(values) == 1 and type(values[0]) is not str:  # pragma: no cover - quoted at both ends
+                return None
             caps = self._caps
             if caps is not None and max(map(len, values)) > caps.max_chars:
                 raise LimitExceeded("chars", caps.max_chars)
@@ -81,7 +85,7 @@ class Shapes:
             if number:
                 self._shapes.insert(0, self._shapes.pop(number))
             fields = [TextField(path, value) for path, value in zip(shape.paths, values, strict=True)]
-            return Extracted(text, fields, _splicer(text, spans))
+            return Extracted(text if original is None else original, fields, _splicer(text, spans), encoding)
         return None
 
     def learn(self, text: str, extracted: Extracted) -> None:
@@ -108,14 +112,50 @@ class Shapes:
         del self._shapes[_KEPT:]
 
 
+class _ShapedCodec(Protocol):
+    def http_shapes(self) -> Shapes | None: ...
+
+
+_SEEN = object()  # a codec one body of the connection was read with: the next one starts its shapes
+_CODECS_KEPT = 8  # codecs (route directions) a connection keeps shapes for; then they start again
+
+
+class ConnectionShapes:
+    """The body shapes of one client connection, per codec (`Codec.http_shapes`); never shared.
+
+    A kept-alive chat client sends its messages in one shape, and often reads answers of one: from
+    its second body read with a codec on, that codec's shapes are kept, so a connection that sends
+    one body never pays for learning a shape."""
+
+    __slots__ = ("_by_codec",)
+
+    def __init__(self) -> None:
+        self._by_codec: dict[_ShapedCodec, object] = {}
+
+    def of(self, codec: _ShapedCodec) -> Shapes | None:
+        """`codec`'s shapes on this connection: None for the first body read with it, and for codecs
+        that keep none."""
+        found = self._by_codec.get(codec)
+        if found is None:
+            if len(self._by_codec) >= _CODECS_KEPT:
+                self._by_codec.clear()
+            self._by_codec[codec] = _SEEN
+            return None
+        if found is _SEEN:
+            found = self._by_codec[codec] = codec.http_shapes()
+        return found  # type: ignore[return-value]
+
+
 def _match(segments: tuple[str, ...], text: str) -> list[tuple[int, int]] | None:
     """Where the field strings of `text` are, when it is `segments` around JSON strings; else None."""
     if not text.startswith(segments[0]):
         return None
     at = len(segments[0])
-    if len(segments) == 2:  # one field (most events): what lies between the two must be one JSON string
+    if len(segments) == 2:  # one field (most events): what lies between the two must be one JSON string,
+        # which orjson tells as it reads it (`extract`): text quoted at both ends that it reads as one value
+        # is one JSON string by the grammar (its strings are RFC 8259's; it refuses what follows a value)
         end = len(text) - len(segments[1])
-        if end - at < 2 or not text.endswith(segments[1]) or _STRING.fullmatch(text, at, end) is None:
+        if end - at < 2 or not text.endswith(segments[1]) or text[at] != '"' or text[end - 1] != '"':
             return None
         return [(at, end)]
     spans: list[tuple[int, int]] = []

@@ -26,10 +26,12 @@ from typing import Any, cast
 import orjson
 from aiohttp import web
 
+from gateway.codec.shapes import ConnectionShapes
 from gateway.config.settings import LimitSettings
 from gateway.edge.client_address import IPNetwork
 from gateway.edge.errors import error_response
 from gateway.edge.request_id import request_id_from
+from gateway.keys import SHAPES
 from gateway.metrics import Metrics
 from gateway.proxy.bodies import BodyTimeout
 
@@ -82,6 +84,7 @@ class ConnectionGuard:
         if connection is None:  # served by a listener without a guard (an embedding app)
             return await handler(request)
         connection.begin(request)
+        request[SHAPES] = connection.shapes
         try:
             return await handler(request)
         except BodyTimeout:
@@ -153,7 +156,7 @@ class _Connection(asyncio.Protocol):
     """
 
     __slots__ = ("_timer", "_wake", "_write_timer", "deadline", "guard", "inner", "key", "loop", "phase", "received",
-                 "request", "transport")
+                 "request", "shapes", "transport")
 
     def __init__(self, guard: ConnectionGuard, inner: asyncio.Protocol) -> None:
         self.guard = guard
@@ -168,6 +171,7 @@ class _Connection(asyncio.Protocol):
         self._timer: asyncio.TimerHandle | None = None
         self._wake = 0.0  # loop time the pending timer fires at
         self._write_timer: asyncio.TimerHandle | None = None
+        self.shapes = ConnectionShapes()  # its requests' body shapes (`gateway.inspect.bodies.relay_body`)
 
     # asyncio.Protocol ------------------------------------------------------------------------
 

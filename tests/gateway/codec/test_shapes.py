@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gateway.codec import Codec, CodecError, Extracted, FieldCaps, LimitExceeded, SseFields, TextField
 from gateway.codec.jsonpath import parse_document
-from gateway.codec.shapes import Shapes
+from gateway.codec.shapes import _STRING, Shapes
 
 POINTERS = [("/choices/*/delta/content",), ("/t",), ("/a/b", "/c/*"), ("/**",), ("/x/@json/y", "/t")]
 # Documents around the strings where text is read ({} marks one), with what the walk must also get right:
@@ -138,6 +139,31 @@ def test_what_is_not_a_plain_json_string_is_no_match(literal: str) -> None:
     made = codec(POINTERS[0])
     shapes = learnt(made, fill(template, ['"hello"']))
     assert shapes.extract(fill(template, [literal])) is None
+
+
+_PIECES = st.sampled_from(['"', "\\", "u", "0", "d", "8", "c", "a", "n", "t", "/", "x", " ", "\x00", "\x1f", "\x7f",
+                           "\u2028", "\u00e9", "\U0001f600", "}", ",", ":"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(pieces=st.lists(_PIECES, max_size=10), quoted=st.booleans())
+def test_a_single_field_is_matched_exactly_when_it_is_one_json_string(pieces: list[str], quoted: bool) -> None:
+    """One field's shape: what stands between the segments is read when, and only when, it is one JSON string
+    by the grammar (RFC 8259, as `shapes._STRING` writes it) holding no lone surrogate escape."""
+    literal = ('"' + "".join(pieces) + '"') if quoted else "".join(pieces)
+    made = codec(POINTERS[1])
+    shapes = learnt(made, '{"t":"hello"}')
+    hit = shapes.extract('{"t":' + literal + "}")
+    lone = False
+    if _STRING.fullmatch(literal) is not None:
+        try:
+            orjson.loads(literal)
+        except orjson.JSONDecodeError:
+            lone = True  # a lone surrogate escape: the codec refuses it, so no match
+    if _STRING.fullmatch(literal) is None or lone:
+        assert hit is None
+    else:
+        assert hit is not None and [f.text for f in hit.fields] == [json.loads(literal)]
 
 
 def test_a_field_past_max_chars_is_refused_as_the_codec_refuses_it() -> None:

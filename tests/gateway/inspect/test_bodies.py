@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from typing import Any, cast
 
 import pytest
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 
 from filters import ANONYMOUS, Action, Direction, Message, Verdict
 from gateway.app import build_app
+from gateway.codec.shapes import ConnectionShapes
 from gateway.config.settings import parse_settings
 from gateway.enforce.enforcement import Wire
 from gateway.enforce.settle import enforce, forwarded
@@ -28,7 +30,7 @@ from gateway.inspect.bodies import inspect_body, relay_body
 from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import Inspection
 from gateway.inspect.message import inspect_message
-from gateway.keys import METRICS, RUNTIME, TRANSCRIBER
+from gateway.keys import METRICS, RUNTIME, SHAPES, TRANSCRIBER
 from tests.gateway.inspect._decided import shown
 
 POINTERS = ["/text", "/items/*/body", "/html", "/formatted_body"]
@@ -210,3 +212,34 @@ async def test_a_body_handed_over_part_way_runs_each_filter_once_per_field(body:
         assert not waits and isinstance(general, Inspection) and general.action is Action.PASS and relayed is body
     else:
         assert shown(relayed) == shown(general)
+
+
+def _on_one_connection(exchange: Exchange) -> Exchange:
+    """`exchange` on a kept-alive client connection: its bodies' shapes kept, as the connection guard keeps them."""
+    request = make_mocked_request("POST", "/chat", app=exchange.request.app, headers={"Content-Type": "application/json"})
+    request[SHAPES] = ConnectionShapes()
+    return replace(exchange, request=request)
+
+
+@pytest.mark.parametrize("body", HOSTILE)
+@pytest.mark.parametrize("content_type", CONTENT_TYPES[:3])
+@pytest.mark.parametrize("direction", list(Direction))
+async def test_a_hostile_body_after_bodies_of_a_known_shape_gets_the_same_decision(body: bytes,
+                                                                                  content_type: str | None,
+                                                                                  direction: Direction) -> None:
+    exchange = _on_one_connection(EXCHANGE)
+    codec = exchange.plan.codec(direction)
+    assert codec is not None
+    for known in (b'{"text": "learnt"}', b'{"text": "learnt again"}', b'{"text": "seen"}', body):
+        general = await inspect_message(exchange, direction, codec, known, content_type=content_type)
+        relayed = await relay_body(exchange, direction, codec, known, content_type)
+        if isinstance(relayed, bytes):
+            decided = await enforce(exchange, direction, general)
+            assert decided.wire is Wire.FORWARD and not decided.audit and decided.countermeasure is None
+            assert relayed is known and decided.payload == known
+        else:
+            assert shown(relayed) == shown(general)
+    shapes = exchange.request[SHAPES].of(codec)
+    assert shapes is not None
+    if content_type is not None:  # a body without one is read by the first declared format that parses
+        assert shapes._hits >= 1  # noqa: SLF001  # the known shape was read through
