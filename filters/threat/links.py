@@ -485,6 +485,28 @@ def _without_addresses(path: str) -> str:
     return _ADDRESS.sub("", path) if "@" in path else path
 
 
+# Directories web servers serve files from, not pages; a sign-in page under one is a page put where files go
+# (a kit unzipped on a broken-into site: `/assets/img/3f9a/paypal/login`, `/.well-known/pki-validation/x/...`).
+_FILE_DIRS = re.compile(r"/(?:images?|img|assets|css|js|fonts|uploads|static|\.well-known)/")
+_STATIC_FILES = (".css", ".js", ".mjs", ".map", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ico", ".woff",
+                 ".woff2", ".ttf", ".otf", ".txt", ".json", ".xml", ".pdf")
+
+
+def page_in_files(path: str) -> bool:
+    """Whether a page named with a lure word lies under a directory of files (`/images/`, `/assets/`,
+    `/uploads/`...; under `/.well-known/` only two or more levels down, below its registered names such as
+    `change-password`). A file there (`/static/js/login.js`, `/css/account.css`) is no page."""
+    cut = _FILE_DIRS.search(path)
+    if cut is None:
+        return False
+    rest = path[cut.end():].split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    if not rest or rest.lower().endswith(_STATIC_FILES):
+        return False
+    if cut.group() == "/.well-known/" and rest.count("/") < 2:
+        return False
+    return lure_words(rest) > 0
+
+
 @dataclass(frozen=True, slots=True)
 class HostSigns:
     """What a host name alone says, the same for every link to it."""
@@ -639,8 +661,8 @@ def _judge(link: Link, parts: tuple[str, str, str, str], allow: DomainList, deny
         signals.append((0.2, "odd-port"))
     if victim_address(path, host.site):
         signals.append((VICTIM_ADDRESS, "victim-address"))
-    if _KIT.search(path):
-        signals.append((0.25, "kit-path"))  # the file names and parameters of phishing kits
+    if _KIT.search(path) or page_in_files(path):
+        signals.append((0.25, "kit-path"))  # the file names and parameters of phishing kits, pages among files
         if not host.brand and not claimed and _LONG_BRANDS.search(_without_addresses(path)):
             signals.append((0.3, "brand-in-path"))
     elif _free_host(host.hosting) and in_path and not host.brand and not claimed \

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from filters.threat.feeds import DomainList
 from filters.threat.hosts import parse_host, skeleton
 from filters.threat.linkdata import BRANDS, FREE_HOSTING
-from filters.threat.links import Link, carried, extract, judge, lure_words, registrable
+from filters.threat.links import Link, carried, extract, judge, lure_words, page_in_files, registrable
 
 NONE = DomainList()
 
@@ -426,3 +426,21 @@ def test_a_links_user_reaches_the_threat_filter_through_masking(text: str, alert
     assert masked == text
     verdict = ThreatFilter().decide(masked)
     assert (verdict.hints.alert or verdict.blocked) is alert
+
+
+@pytest.mark.parametrize(("path", "page"), [
+    ("/assets/img/3f9a/paypal/sign-in/", True),
+    ("/images/.well-known/pki-validation/3aee8b7/chase/login", True),
+    ("/uploads/x/secure/verify.html", True),
+    ("/.well-known/change-password", False),  # a registered well-known name
+    ("/static/js/login.js", False), ("/static/admin/css/login.css", False),  # files, not pages
+    ("/uploads/2024/05/account-statement.pdf", False),
+    ("/images/logo.png", False), ("/assets/", False), ("/docs/login", False),
+])
+def test_a_sign_in_page_among_files_is_read_as_a_kits(path: str, page: bool) -> None:
+    assert page_in_files(path) is page
+
+
+def test_a_brand_sign_in_page_dropped_among_a_sites_files_alerts() -> None:
+    score, reasons = _score("https://oakwood-dental.example/assets/img/3f9a/paypal/sign-in/")
+    assert "kit-path" in reasons and "brand-in-path" in reasons and score >= 0.5
