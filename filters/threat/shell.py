@@ -13,7 +13,6 @@ pair in prose ("run `ls -la` in the folder") is Markdown, not a subshell.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import accumulate, count
 from operator import add
@@ -102,10 +101,11 @@ def _is_command(name: str, argument: str | None, last: bool, metachar: bool, res
     return _shellish(argument, rest)
 
 
-def _marks(text: str) -> list[int]:
-    """Where each mark of `text` stands (`;`, `|`, `&`, a line break, a backtick, a `$(` at its `$`: what
-    starts a separator and ends the segment before one), in order: every one-character mark made
-    `;` and the text split there (C-speed replaces and `split`), the offsets summed from the pieces."""
+def _segments(text: str) -> dict[int, str]:
+    """The segment before each mark of `text` (`;`, `|`, `&`, a line break, a backtick, a `$(` at its
+    `$`: what starts a separator), by the mark's offset: the text back to the mark before it. Every
+    one-character mark made `;` and the text split there (C-speed replaces and `split`; a piece holds
+    no mark, so it is the text's own), the offsets summed from the pieces' lengths."""
     marked = text
     for mark in "|&\n\x60":
         if mark in marked:
@@ -114,7 +114,7 @@ def _marks(text: str) -> list[int]:
         marked = marked.replace("$(", ";(")
     pieces = marked.split(";")
     del pieces[-1]
-    return list(map(add, accumulate(map(len, pieces)), count()))
+    return dict(zip(map(add, accumulate(map(len, pieces)), count()), pieces, strict=True))
 
 
 # `SEPARATOR` for Python's engine: RE2's \S and $ spelt out (Python's \s holds more characters, its
@@ -150,7 +150,8 @@ def _separated(text: str, found: list[Injected]) -> None:
     is added (the caller counts one, the first, however many a text shows: a text of `; ls ` shows
     thousands, each read but none made an object)."""
     visible_end = len(text.rstrip())  # from here on only spaces: a name there ends the text
-    marks: list[int] | None = None  # found when a first segment is read (not for a text of Markdown)
+    segments: dict[int, str] | None = None  # found when a first one is read (not for a text of Markdown)
+    leading: dict[str, bool] = {}  # whether a segment starts a command line, each distinct one read once
     piped = False
     for match in _SEPARATOR.finditer(text):
         sep_start = match.start()
@@ -166,17 +167,25 @@ def _separated(text: str, found: list[Injected]) -> None:
         if separator == "\n" and not (last or metachar if argument is None
                                       else _shellish(argument, text[name_end:name_end + 120])):
             continue  # a line of prose that starts with "cat" is not a command
-        if marks is None:
-            marks = _marks(text)
-        index = bisect_left(marks, sep_start)
-        segment = text[marks[index - 1] + 1 if index else 0:sep_start].strip()  # back to the mark before
-        first = segment.split(None, 1)[0].strip("'\"(") if segment else ""
-        if not (first in _LEADS or first.startswith("#!") or _FLAG.search(segment) is not None):
+        if segments is None:
+            segments = _segments(text)
+        segment = segments[sep_start]
+        command_line = leading.get(segment)
+        if command_line is None:
+            command_line = leading[segment] = _command_line(segment.strip())
+        if not command_line:
             # nothing, a quote or a value before the separator: something was broken out of
             found.append(Injected(sep_start, name_end, 0.9, "injected-command"))
         elif not piped:  # someone showing a pipeline: worth a note, never a block on its own
             piped = True
             found.append(Injected(sep_start, name_end, 0.15, "shell-pipeline"))
+
+
+def _command_line(segment: str) -> bool:
+    """Whether the segment before a separator is itself a command line (a pipeline shown), not
+    nothing, a quote or a value that something was broken out of."""
+    first = segment.split(None, 1)[0].strip("'\"(") if segment else ""
+    return first in _LEADS or first.startswith("#!") or _FLAG.search(segment) is not None
 
 
 def _markdown(text: str, sep_start: int, sep_end: int) -> bool:

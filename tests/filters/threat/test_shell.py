@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
-
 import pytest
 import re2
 from hypothesis import given, settings
@@ -17,7 +15,7 @@ from filters.threat.shell import (
     Injected,
     _is_command,
     _last_visible,
-    _marks,
+    _segments,
     _shellish,
     commands,
 )
@@ -112,12 +110,11 @@ def test_separators_are_read_as_re2_reads_them(text: str) -> None:
     before each separator found among the marks is the one a search back from it finds."""
     spans = [tuple(match.span(group) for group in range(4)) for match in _SEPARATOR.finditer(text)]
     assert spans == [tuple(match.span(group) for group in range(4)) for match in _PATTERN.finditer(text)]
-    marks = _marks(text)
+    segments = _segments(text)
+    assert sorted(segments) == [at for at in range(len(text)) if text[at] in ";|&\n`" or text[at:at + 2] == "$("]
     for at in range(len(text) + 1):
-        if text[at - 1:at + 1] == "$(":
-            continue  # the middle of a mark starts no separator
-        index = bisect_left(marks, at)
-        assert (marks[index - 1] if index else -1) == max(text.rfind(mark, 0, at) for mark in _MARKS)
+        if at in segments:
+            assert segments[at] == text[max(text.rfind(mark, 0, at) for mark in _MARKS) + 1:at]
         assert _last_visible(text, at) == text[:at].rstrip()[-1:]
 
 
