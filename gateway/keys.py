@@ -9,7 +9,6 @@ from aiohttp import web
 if TYPE_CHECKING:
     from gateway.audit import AuditWriter
     from gateway.auth import Identifier
-    from gateway.codec.shapes import ConnectionShapes
     from gateway.config.status import ConfigStatus
     from gateway.e2ee.fields import FieldCrypto
     from gateway.edge.guard import ConnectionGuard
@@ -35,5 +34,3 @@ TRANSCRIBER: web.AppKey[Transcriber] = web.AppKey("chatguard.transcriber")
 TRANSCRIPTS: web.AppKey[Transcripts] = web.AppKey("chatguard.transcripts")
 FIELD_CRYPTO: web.AppKey[FieldCrypto] = web.AppKey("chatguard.field_crypto")  # only when a route seals fields
 CONFIG_STATUS: web.AppKey[ConfigStatus] = web.AppKey("chatguard.config_status")  # hash in service, rejected reloads
-# Per request: the body shapes of the client connection it came on (set by the connection guard).
-SHAPES: web.RequestKey[ConnectionShapes] = web.RequestKey("chatguard.shapes")

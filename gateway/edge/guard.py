@@ -31,7 +31,6 @@ from gateway.config.settings import LimitSettings
 from gateway.edge.client_address import IPNetwork
 from gateway.edge.errors import error_response
 from gateway.edge.request_id import request_id_from
-from gateway.keys import SHAPES
 from gateway.metrics import Metrics
 from gateway.proxy.bodies import BodyTimeout
 
@@ -84,13 +83,18 @@ class ConnectionGuard:
         if connection is None:  # served by a listener without a guard (an embedding app)
             return await handler(request)
         connection.begin(request)
-        request[SHAPES] = connection.shapes
         try:
             return await handler(request)
         except BodyTimeout:
             return body_timed_out(request, request_id_from(request.headers))
         finally:
             connection.end()
+
+    def shapes(self, request: web.Request) -> ConnectionShapes | None:
+        """The body shapes of the client connection `request` came on (`ConnectionShapes`); None for a
+        request this guard does not watch. Asked by the inspected path only: pass-through pays nothing."""
+        connection = self._live.get(request.protocol)
+        return connection.shapes if connection is not None else None
 
     def admit(self, peer: Any) -> tuple[str | None, bytes]:
         """Take a slot for a new connection: `(key, b"")`, or `(None, answer)` when over a cap."""
@@ -171,7 +175,7 @@ class _Connection(asyncio.Protocol):
         self._timer: asyncio.TimerHandle | None = None
         self._wake = 0.0  # loop time the pending timer fires at
         self._write_timer: asyncio.TimerHandle | None = None
-        self.shapes = ConnectionShapes()  # its requests' body shapes (`gateway.inspect.bodies.relay_body`)
+        self.shapes = ConnectionShapes()  # its requests' body shapes (`ConnectionGuard.shapes`)
 
     # asyncio.Protocol ------------------------------------------------------------------------
 

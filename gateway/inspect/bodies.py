@@ -17,7 +17,7 @@ from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import Inspection, run_fields
 from gateway.inspect.message import codec_and_chain_only, inspect_message
 from gateway.inspect.passing import passed_at_once, reads_html
-from gateway.keys import METRICS, SHAPES, TRANSCRIBER
+from gateway.keys import GUARD, METRICS, TRANSCRIBER
 
 __all__ = ["inspect_body", "relay_body"]
 
@@ -50,7 +50,8 @@ async def relay_body(exchange: Exchange, direction: Direction, codec: Codec, bod
         return await inspect_body(exchange, direction, codec, body, content_type)
     chain = exchange.plan.chain(direction)
     steps = chain.steps_for(direction)
-    shapes = exchange.request.get(SHAPES)  # a body of a shape this client sent (or was sent) before: no parse
+    guard = app.get(GUARD)  # a body of a shape this client sent (or was sent) before is read without a parse
+    shapes = guard.shapes(exchange.request) if guard is not None else None
     try:
         extracted = codec.extract_http(body, content_type, shapes.of(codec) if shapes is not None else None)
         if not steps and not reads_html(extracted.fields):

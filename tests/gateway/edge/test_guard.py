@@ -7,6 +7,7 @@ came no earlier than the deadline and that the connection really ended (EOF or r
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from gateway.codec.shapes import Shapes
 from gateway.keys import GUARD, METRICS
 from tests.helpers import RunningGateway, gateway_config, route, run_gateway, serve_app, wait_until
 
@@ -208,3 +210,32 @@ async def test_trusted_proxies_count_only_towards_the_total() -> None:
         writer.close()
         for _, held_writer in held:
             held_writer.close()
+
+
+async def _post_chat(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, text: str) -> None:
+    body = json.dumps({"text": text}).encode()
+    writer.write(b"POST /chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+                 % (len(body), body))
+    assert (await reader.readline()).startswith(b"HTTP/1.1 200 ")
+    length = 0
+    while (line := await reader.readline()) != b"\r\n":
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":")[1])
+    await reader.readexactly(length)
+
+
+async def test_each_connection_keeps_its_own_body_shapes(gateway: RunningGateway) -> None:
+    """The shapes of a client's bodies are its connection's: learnt from its second body, read through from
+    its third, never seen by another connection (`ConnectionGuard.shapes`)."""
+    guard = gateway.app[GUARD]
+    first, other = await connect(gateway), await connect(gateway)
+    for text in ("one", "two", "three"):
+        await _post_chat(*first, text)
+    await _post_chat(*other, "alone")
+    kept = {id(connection): [s for s in connection.shapes._by_codec.values() if isinstance(s, Shapes)]  # noqa: SLF001
+            for connection in guard._live.values()}  # noqa: SLF001
+    assert sorted(len(shapes) for shapes in kept.values()) == [0, 1]  # the connection of one body learnt nothing
+    [learnt] = [shapes for found in kept.values() for shapes in found]
+    assert learnt._hits == 1  # noqa: SLF001  # the third body was read through its shape
+    for _, writer in (first, other):
+        writer.close()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import replace
+from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
@@ -30,7 +31,7 @@ from gateway.inspect.bodies import inspect_body, relay_body
 from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import Inspection
 from gateway.inspect.message import inspect_message
-from gateway.keys import METRICS, RUNTIME, SHAPES, TRANSCRIBER
+from gateway.keys import GUARD, METRICS, RUNTIME, TRANSCRIBER
 from tests.gateway.inspect._decided import shown
 
 POINTERS = ["/text", "/items/*/body", "/html", "/formatted_body"]
@@ -217,7 +218,8 @@ async def test_a_body_handed_over_part_way_runs_each_filter_once_per_field(body:
 def _on_one_connection(exchange: Exchange) -> Exchange:
     """`exchange` on a kept-alive client connection: its bodies' shapes kept, as the connection guard keeps them."""
     request = make_mocked_request("POST", "/chat", app=exchange.request.app, headers={"Content-Type": "application/json"})
-    request[SHAPES] = ConnectionShapes()
+    guard = request.app[GUARD]
+    guard._live[request.protocol] = cast(Any, SimpleNamespace(shapes=ConnectionShapes()))  # noqa: SLF001  # as a watched connection
     return replace(exchange, request=request)
 
 
@@ -239,7 +241,9 @@ async def test_a_hostile_body_after_bodies_of_a_known_shape_gets_the_same_decisi
             assert relayed is known and decided.payload == known
         else:
             assert shown(relayed) == shown(general)
-    shapes = exchange.request[SHAPES].of(codec)
+    connection = exchange.request.app[GUARD].shapes(exchange.request)
+    assert connection is not None
+    shapes = connection.of(codec)
     assert shapes is not None
     if content_type is not None:  # a body without one is read by the first declared format that parses
         assert shapes._hits >= 1  # noqa: SLF001  # the known shape was read through
