@@ -73,11 +73,15 @@ def international(digits: str) -> bool:
     return False
 
 
+_DATE_SIZES = ([2, 2, 4], [1, 2, 4], [2, 1, 4], [2, 2, 2], [4, 2, 2], [1, 1, 4])
+
+
 def _date_like(sizes: list[int], digits: str) -> bool:
     """Day-month-year or year-month-day in the first three groups."""
-    if len(sizes) < 3 or sizes[:3] not in ([2, 2, 4], [1, 2, 4], [2, 1, 4], [2, 2, 2], [4, 2, 2], [1, 1, 4]):
+    if len(sizes) < 3 or sizes[:3] not in _DATE_SIZES:
         return False
-    a, b, c = (int(digits[sum(sizes[:k]):sum(sizes[:k + 1])]) for k in range(3))
+    first, second = sizes[0], sizes[0] + sizes[1]  # read by slicing, not a generator of sums per group
+    a, b, c = int(digits[:first]), int(digits[first:second]), int(digits[second:second + sizes[2]])
     if sizes[0] == 4:
         return 1 <= b <= 12 and 1 <= c <= 31
     return (1 <= a <= 31 and 1 <= b <= 12) or (1 <= a <= 12 and 1 <= b <= 31)

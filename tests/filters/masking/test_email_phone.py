@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from filters.masking.email import EmailDetector
 from filters.masking.phone import PhoneDetector
@@ -77,3 +79,19 @@ def test_phones(text: str, expected: str) -> None:
 ])
 def test_not_phones(text: str) -> None:
     assert phones(text) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(sizes=st.lists(st.integers(1, 4), min_size=1, max_size=6), seed=st.integers(0, 10**17))
+def test_date_like_reads_the_groups_as_their_sums_would(sizes: list[int], seed: int) -> None:
+    """`_date_like` slices the first three groups at once: the same answer as reading each group from the sums
+    of the sizes before it, for any layout and digits (dates, near-dates, zeros)."""
+    from filters.masking.phone import _date_like
+
+    digits = str(seed).zfill(sum(sizes))[:sum(sizes)]
+    expected = False
+    if len(sizes) >= 3 and sizes[:3] in ([2, 2, 4], [1, 2, 4], [2, 1, 4], [2, 2, 2], [4, 2, 2], [1, 1, 4]):
+        a, b, c = (int(digits[sum(sizes[:k]):sum(sizes[:k + 1])]) for k in range(3))
+        expected = (1 <= b <= 12 and 1 <= c <= 31) if sizes[0] == 4 else (
+            (1 <= a <= 31 and 1 <= b <= 12) or (1 <= a <= 12 and 1 <= b <= 31))
+    assert _date_like(sizes, digits) == expected
