@@ -34,7 +34,10 @@ from gateway.codec.selection import Selection
 __all__ = ["ConnectionShapes", "Shapes"]
 
 # A JSON string as the grammar (RFC 8259) writes it: no raw control character, only the defined escapes.
-_STRING = re.compile(r'"(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"')
+# Runs of plain characters are taken whole and never given back (possessive): the grammar has one reading
+# of any text (a backslash always starts an escape, a quote always ends), so nothing is lost, and the
+# scan is one loop per run instead of one alternation per character, with no backtracking on a miss.
+_STRING = re.compile(r'"(?:[^"\\\x00-\x1f]++|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*+"')
 _KEPT = 4  # shapes kept per stream (most recently used first)
 _FREE_LEARNS = 8  # shapes learnt before any was reused; then one more per `_PER_LEARN` documents matched
 _PER_LEARN = 4

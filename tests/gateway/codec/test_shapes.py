@@ -4,6 +4,7 @@ codec gives and renders exactly as the walk renders, or is no match (read the us
 from __future__ import annotations
 
 import json
+import re
 
 import orjson
 import pytest
@@ -13,6 +14,9 @@ from hypothesis import strategies as st
 from gateway.codec import Codec, CodecError, Extracted, FieldCaps, LimitExceeded, SseFields, TextField
 from gateway.codec.jsonpath import parse_document
 from gateway.codec.shapes import _STRING, Shapes
+
+# A JSON string as RFC 8259 writes it, one character at a time: what `shapes._STRING` must read alike.
+GRAMMAR = re.compile(r'"(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"')
 
 POINTERS = [("/choices/*/delta/content",), ("/t",), ("/a/b", "/c/*"), ("/**",), ("/x/@json/y", "/t")]
 # Documents around the strings where text is read ({} marks one), with what the walk must also get right:
@@ -149,21 +153,36 @@ _PIECES = st.sampled_from(['"', "\\", "u", "0", "d", "8", "c", "a", "n", "t", "/
 @given(pieces=st.lists(_PIECES, max_size=10), quoted=st.booleans())
 def test_a_single_field_is_matched_exactly_when_it_is_one_json_string(pieces: list[str], quoted: bool) -> None:
     """One field's shape: what stands between the segments is read when, and only when, it is one JSON string
-    by the grammar (RFC 8259, as `shapes._STRING` writes it) holding no lone surrogate escape."""
+    by the grammar (RFC 8259, `GRAMMAR`) holding no lone surrogate escape."""
     literal = ('"' + "".join(pieces) + '"') if quoted else "".join(pieces)
     made = codec(POINTERS[1])
     shapes = learnt(made, '{"t":"hello"}')
     hit = shapes.extract('{"t":' + literal + "}")
     lone = False
-    if _STRING.fullmatch(literal) is not None:
+    if GRAMMAR.fullmatch(literal) is not None:
         try:
             orjson.loads(literal)
         except orjson.JSONDecodeError:
             lone = True  # a lone surrogate escape: the codec refuses it, so no match
-    if _STRING.fullmatch(literal) is None or lone:
+    if GRAMMAR.fullmatch(literal) is None or lone:
         assert hit is None
     else:
         assert hit is not None and [f.text for f in hit.fields] == [json.loads(literal)]
+
+
+@settings(max_examples=600, deadline=None)
+@given(pieces=st.lists(_PIECES, max_size=14), at=st.integers(0, 3))
+def test_the_string_scan_reads_as_the_grammar(pieces: list[str], at: int) -> None:
+    """Where a field string of a shape of several fields ends: the same as the grammar read character by
+    character, wherever the scan starts."""
+    text = '"' + "".join(pieces)
+    mine, grammar = _STRING.match(text, at), GRAMMAR.match(text, at)
+    assert (mine and mine.end()) == (grammar and grammar.end())
+
+
+def test_the_string_scan_gives_up_at_once_on_an_unclosed_string() -> None:
+    text = '"' + "a\\n" * 50_000  # no closing quote: the scan ends, it does not try every split of the runs
+    assert _STRING.match(text) is None and _STRING.fullmatch(text + '"') is not None
 
 
 def test_a_field_past_max_chars_is_refused_as_the_codec_refuses_it() -> None:
