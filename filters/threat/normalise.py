@@ -151,15 +151,15 @@ def _escaped(piece: str) -> tuple[str, int] | None:
     return digits, size
 
 
-def _js_unescape(text: str) -> str:
+def _js_unescape(text: str, read: dict[str, str] | None = None) -> str:
     """`text` with each JavaScript or CSS escape (`_JS_ESCAPE`) decoded.
 
     No escape holds a backslash but its first, so the text taken apart at backslashes (a C-speed
     `split`) gives each candidate escape at the head of its piece, and each distinct piece is read
     once: a few string operations each, where one pattern call per escape cost about 2 µs
-    (`\\x41` repeated: 400 µs per KB)."""
+    (`\\x41` repeated: 400 µs per KB). `read`: pieces read already (see `_html_unescape`)."""
     pieces = text.split("\\")
-    read: dict[str, str] = {}  # each distinct piece as it reads
+    read = {} if read is None else read  # each distinct piece as it reads
     out = [pieces[0]]
     for piece in islice(pieces, 1, None):
         value = read.get(piece)
@@ -201,11 +201,12 @@ def _reference(name: str) -> str:
     return _ENTITIES[name[:longest]] + name[longest:] if longest else "&" + name
 
 
-def _html_unescape(text: str) -> str:
+def _html_unescape(text: str, read: dict[str, str] | None = None) -> str:
     """`html.unescape(text)`, read at each `&` (no reference holds another `&`, so the text split
-    there gives each at the head of its piece), each distinct piece read once."""
+    there gives each at the head of its piece), each distinct piece read once (`read`: pieces read
+    already, kept by the caller between rounds of decoding, where most pieces come back unchanged)."""
     pieces = text.split("&")
-    read: dict[str, str] = {}
+    read = {} if read is None else read
     out = [pieces[0]]
     for piece in islice(pieces, 1, None):
         value = read.get(piece)
@@ -222,15 +223,17 @@ def decode_layers(text: str) -> str:
     The whole text, however long: the backend decodes all of it, so an escaped payload placed after a
     long stretch of chat must be read as decoded too. Each round is linear (one RE2 pass per kind of
     escape, each distinct escape decoded once) and the rounds are bounded."""
+    entities: dict[str, str] = {}  # pieces read in an earlier round, by kind of escape
+    escapes: dict[str, str] = {}
     for _ in range(_MAX_ROUNDS):
         before = text
         if "%" in text:
             text = _substitute(_PERCENT_U, text, _code)
             text = _substitute(_PERCENT_RUN, text, _percent)
         if "&" in text:  # a few (chat: "rock & roll"): the standard library itself costs less
-            text = html.unescape(text) if text.count("&") <= _FEW_REFERENCES else _html_unescape(text)
+            text = html.unescape(text) if text.count("&") <= _FEW_REFERENCES else _html_unescape(text, entities)
         if "\\" in text:
-            text = _js_unescape(text)
+            text = _js_unescape(text, escapes)
         if text == before:
             break
     return _SLASHES(text)

@@ -157,8 +157,11 @@ def _separated(text: str, found: list[Injected]) -> None:
         sep_start = match.start()
         if text[sep_start] == "`" and _markdown(text, sep_start, sep_start + 1):
             continue  # Markdown inline code: "`env`: run a command", "run `ls -la` in the folder"
-        name_end, arg_start, end = match.end(2), match.start(3), match.end()
+        name_end = match.end(2)
         name = text[match.start(2):name_end]
+        if name not in COMMANDS and name not in WORDLIKE and "-" not in name:
+            continue  # no command by any reading (`_is_command`): most separators of prose or random text
+        arg_start, end = match.start(3), match.end()
         argument = text[arg_start:end] if arg_start >= 0 else None
         last, metachar = end >= visible_end, argument is None and end > name_end
         if name not in COMMANDS and not _is_command(name, argument, last, metachar, text[name_end:name_end + 120]):
