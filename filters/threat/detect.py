@@ -48,6 +48,8 @@ LINK_HINT = r"://|\bwww\.|\bdata:|[\pL\pN-]\.\pL{2}"
 GATES = (PASTED_CODE, normalise.LEET_HINT, normalise.SPACED, normalise.ENGLISH, normalise.MIXED_SCRIPT,
          normalise.BASE64_HINT, shell.COMMAND_HINT, shell.EXEC_CALL, MARKUP, LINK_HINT)
 _PASTED, _LEET, _SPACED, _ENGLISH, _MIXED, _BASE64, _SEPARATOR, _CALL, _MARKUP, _LINK = range(len(GATES))
+# Screens that, found in ASCII text, start a reading or a step beyond the base view's scan (`Detector._quiet`).
+_BUSY = frozenset({_LEET, _SPACED, _BASE64, _SEPARATOR, _CALL, _LINK})
 
 
 def _bundled(payloads: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -95,10 +97,36 @@ class Detector:
 
     def analyse(self, text: str, *, nested: bool = True) -> Analysis:
         """Scores per category (only those with hits) and the findings behind them."""
+        if not text.isascii():
+            return self._analysed(text, nested)
+        lowered = text.lower()  # ASCII text's base view (`base_view`): its own folded form but for case
+        scanned = self._rules.match(lowered)
+        quiet = self._quiet(text, lowered, *scanned)
+        return quiet if quiet is not None else self._analysed(text, nested, scanned)
+
+    def _quiet(self, text: str, lowered: str, hits: list[Hit], gates: frozenset[int]) -> Analysis | None:
+        """The analysis of ASCII `text` (`lowered`: its base view) whose scan found `hits` and `gates`, when
+        that scan leaves nothing else to read (most chat); None when the full analysis has work to do.
+
+        ASCII text holds no tag characters and no look-alike letters; without `%`, `&` and backslashes
+        nothing decodes, and with `_ENGLISH` or fewer than two spaces no rot13 reading is made: the base
+        view is the only reading. Without the screens in `_BUSY` neither the shell reader, base64 nor
+        the link judge runs, so with no hit the SQL fragment reader is all that is left. The screens of
+        markup and pasted code only say what the analysis reports."""
+        if hits or not gates.isdisjoint(_BUSY) or "%" in text or "&" in text or "\\" in text:
+            return None
+        if _ENGLISH not in gates and lowered.count(" ") >= 2:
+            return None
+        if "sqli" in self.categories and sql.fragment(lowered) is not None:
+            return None
+        return Analysis({}, (), _MARKUP in gates, _PASTED in gates)
+
+    def _analysed(self, text: str, nested: bool, scanned: tuple[list[Hit], frozenset[int]] | None = None) -> Analysis:
+        """`analyse` by every reading and step (`scanned`: the base view's scan, when made already)."""
         best: dict[str, tuple[float, Finding]] = {}
         text = encodable(text)  # lone surrogates as U+FFFD: same length, so spans still fit the caller's text
         base = base_view(text)  # the normaliser runs once per message, for every category
-        hits, gates = self._rules.match(base.text)  # the rules and every screen in one scan
+        hits, gates = scanned or self._rules.match(base.text)  # the rules and every screen in one scan
         pasted = _PASTED in gates
         others = other_views(text, base, Signs(_LEET in gates, _SPACED in gates, _ENGLISH in gates, _MIXED in gates))
         all_views = [base, *others]
