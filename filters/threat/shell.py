@@ -117,6 +117,23 @@ def _segments(text: str) -> dict[int, str]:
     return dict(zip(map(add, accumulate(map(len, pieces)), count()), pieces, strict=True))
 
 
+_MARK_STRINGS = (";", "|", "&", "\n", "\x60", "$(")
+_SEARCHED = 16  # segments searched back for one by one; past them every segment is cut at once
+
+
+def _segment_before(text: str, at: int) -> str:
+    """The segment before the mark at `at` (as `_segments(text)[at]`), searched back for: a text with few
+    commands (random text, chat) is not split at its every mark. The window doubles, so a long way back
+    costs its length."""
+    span = 64
+    while True:
+        low = max(0, at - span)
+        mark = max(text.rfind(each, low, at) for each in _MARK_STRINGS)
+        if mark >= 0 or low == 0:
+            return text[mark + 1:at]
+        span *= 2
+
+
 # `SEPARATOR` for Python's engine: RE2's \S and $ spelt out (Python's \s holds more characters, its
 # $ matches before a final line break). Python's engine walks the matches in C, where a call of RE2's
 # wrapper took about 2 µs (a text of `; ls ` or of backticks holds a match every 5 to 8 characters);
@@ -150,7 +167,8 @@ def _separated(text: str, found: list[Injected]) -> None:
     is added (the caller counts one, the first, however many a text shows: a text of `; ls ` shows
     thousands, each read but none made an object)."""
     visible_end = len(text.rstrip())  # from here on only spaces: a name there ends the text
-    segments: dict[int, str] | None = None  # found when a first one is read (not for a text of Markdown)
+    segments: dict[int, str] | None = None  # every one, once more than `_SEARCHED` have been searched for
+    searched = 0
     leading: dict[str, bool] = {}  # whether a segment starts a command line, each distinct one read once
     piped = False
     for match in _SEPARATOR.finditer(text):
@@ -170,9 +188,13 @@ def _separated(text: str, found: list[Injected]) -> None:
         if separator == "\n" and not (last or metachar if argument is None
                                       else _shellish(argument, text[name_end:name_end + 120])):
             continue  # a line of prose that starts with "cat" is not a command
-        if segments is None:
-            segments = _segments(text)
-        segment = segments[sep_start]
+        if segments is None and searched < _SEARCHED:
+            searched += 1
+            segment = _segment_before(text, sep_start)
+        else:
+            if segments is None:
+                segments = _segments(text)
+            segment = segments[sep_start]
         command_line = leading.get(segment)
         if command_line is None:
             command_line = leading[segment] = _command_line(segment.strip())

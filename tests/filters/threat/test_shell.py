@@ -15,6 +15,7 @@ from filters.threat.shell import (
     Injected,
     _is_command,
     _last_visible,
+    _segment_before,
     _segments,
     _shellish,
     commands,
@@ -115,6 +116,7 @@ def test_separators_are_read_as_re2_reads_them(text: str) -> None:
     for at in range(len(text) + 1):
         if at in segments:
             assert segments[at] == text[max(text.rfind(mark, 0, at) for mark in _MARKS) + 1:at]
+            assert _segment_before(text, at) == segments[at]
         assert _last_visible(text, at) == text[:at].rstrip()[-1:]
 
 
@@ -139,3 +141,13 @@ def test_a_text_of_nothing_but_separated_commands_is_read_in_one_pass() -> None:
     assert [(each.start, each.how) for each in found] == [(0, "injected-command"), (10, "shell-pipeline")]
     last = commands(text + "\nvalue=1; id")[-1]  # the last separator is read too
     assert (last.start, last.how) == (len(text) + 8, "injected-command")
+
+
+def test_segments_searched_back_and_cut_at_once_agree() -> None:
+    """The first segments are searched back for, the rest cut from the split text: a text of many commands
+    after values and after commands reads as the first reading did, past the switch from one to the other."""
+    text = "".join(f"v{i}=1; whoami x | cat y && ls\n{'a' * (i * 7)} `whoami` ok; ps aux | grep z\n" for i in range(40))
+    expected = _commands_by_pattern(text)
+    first_pipeline = next(found for found in expected if found.how == "shell-pipeline")
+    assert commands(text) == [found for found in expected if found.how != "shell-pipeline" or found is first_pipeline]
+    assert sum(found.how == "injected-command" for found in expected) > 20
