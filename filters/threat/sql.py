@@ -468,6 +468,27 @@ def fragment(text: str) -> tuple[float, str] | None:
     text = text.strip()
     if not text or len(text) > MAX_CHARS or not text.isascii():
         return None
+    if "'" not in text and '"' not in text and "=" not in text and "+" not in text and "/*!" not in text \
+            and text[0] not in _BARE_OPENERS and text[:2] not in ("||", "&&"):
+        # Most chat: one value, no quote, and a first word that opens no context (`_may_open`, inline: this
+        # runs on every message).
+        first = _WORD.match(text)
+        if first is None:
+            return None
+        word = first.group()
+        if word not in _LEADING_WORDS and word not in _JOINERS:
+            rest = text[first.end():].lstrip()
+            if not rest:
+                return None
+            if rest[0] not in _BINARY_CHARS and rest[:2] not in ("!=", "::"):
+                second = _WORD.match(rest)
+                if second is None or second.group() not in _JOINERS:
+                    return None
+    return _read(text)
+
+
+def _read(text: str) -> tuple[float, str] | None:
+    """`fragment` of `text`, stripped, ASCII and at most `MAX_CHARS` long, read in every context."""
     if "/*!" in text:  # MySQL runs what an executable comment holds: read it as code
         text = _EXECUTABLE_COMMENT.sub(" ", text).strip()
     values = [text]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from filters.threat.sql import BREAKOUT, EXPRESSION, _letters, fragment
+from filters.threat.sql import BREAKOUT, EXPRESSION, MAX_CHARS, _letters, _read, fragment
 from tests.fuzz.profiles import FUZZ
 
 
@@ -65,3 +65,21 @@ def _letters_stepwise(text: str, at: int) -> str:
 def test_a_word_is_read_as_character_by_character(text: str, at: int) -> None:
     """Every text the reader sees is ASCII (`fragment` refuses the rest)."""
     assert _letters(text, at) == _letters_stepwise(text, at)
+
+
+# Words and marks a message may open with: ordinary ones, SQL's leading words and joiners, openers,
+# operators, quotes; `fragment` answers some at once, and must answer as reading every context does.
+_OPENING = st.sampled_from([
+    "hi", "we", "please", "select", "not", "case", "exists", "binary", "sleep", "char", "true", "null", "and", "or",
+    "like", "union", "in", "is", "order", "group", "limit", "having", "where", "x", "id", "a1", "_u", "1", "0x1f", "",
+    " ", "  ", "\t", "\n", "(", ")", "))", ".", "-", "+", "!", "~", "@", "@@version", "'", '"', "=", "==", "!=", "::",
+    "<", ">", "|", "||", "&", "&&", "^", "*", "%", "/*!", "*/", "--", "#", ",", ";", "?", "&id=", "?q=",
+])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_OPENING, max_size=10).map("".join))
+def test_the_answer_at_once_is_the_reading_in_every_context(text: str) -> None:
+    stripped = text.strip()
+    read = _read(stripped) if stripped and len(stripped) <= MAX_CHARS and stripped.isascii() else None
+    assert fragment(text) == read
