@@ -16,8 +16,8 @@ from filters.threat.shell import (
     _is_command,
     _last_visible,
     _segment_before,
-    _segments,
     _shellish,
+    _split_at_marks,
     commands,
 )
 
@@ -111,8 +111,9 @@ def test_separators_are_read_as_re2_reads_them(text: str) -> None:
     before each separator found among the marks is the one a search back from it finds."""
     spans = [tuple(match.span(group) for group in range(4)) for match in _SEPARATOR.finditer(text)]
     assert spans == [tuple(match.span(group) for group in range(4)) for match in _PATTERN.finditer(text)]
-    segments = _segments(text)
-    assert sorted(segments) == [at for at in range(len(text)) if text[at] in ";|&\n`" or text[at:at + 2] == "$("]
+    offsets, pieces = _split_at_marks(text)
+    assert list(offsets) == [at for at in range(len(text)) if text[at] in ";|&\n`" or text[at:at + 2] == "$("]
+    segments = dict(zip(offsets, pieces, strict=True))
     for at in range(len(text) + 1):
         if at in segments:
             assert segments[at] == text[max(text.rfind(mark, 0, at) for mark in _MARKS) + 1:at]
