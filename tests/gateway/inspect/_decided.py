@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
+from filters import Direction, Message, Verdict
 from gateway.codec import CodecError
+from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import Inspection
 
 
@@ -13,3 +18,19 @@ def shown(result: object) -> object:
     assert isinstance(result, Inspection)
     return (result.action, result.payload, result.original, result.sources,
             [(r.action, r.text, r.verdicts, r.failures) for r in result.results])
+
+
+def count_calls(exchange: Exchange, *, waits: bool) -> list[tuple[str, str]]:
+    """Every inbound filter call of `exchange` from now on, as (step, field), in order; with `waits` each
+    call yields once before it answers (a call that does not end in its first step)."""
+    calls: list[tuple[str, str]] = []
+    for step in exchange.plan.chain(Direction.INBOUND).steps_for(Direction.INBOUND):
+        inspect = step.filter.inspect
+
+        async def counted(message: Message, inspect: Any = inspect, name: str = step.name) -> Verdict:
+            calls.append((name, message.field))
+            if waits:
+                await asyncio.sleep(0)
+            return await inspect(message)  # type: ignore[no-any-return]
+        object.__setattr__(step.filter, "inspect", counted)  # this exchange's filters only
+    return calls

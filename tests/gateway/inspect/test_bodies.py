@@ -10,7 +10,6 @@ verdicts, and a body forwarded byte for byte only when the general path forwards
 
 from __future__ import annotations
 
-import asyncio
 import json
 from dataclasses import replace
 from types import SimpleNamespace
@@ -21,7 +20,7 @@ from aiohttp.test_utils import make_mocked_request
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from filters import ANONYMOUS, Action, Direction, Message, Verdict
+from filters import ANONYMOUS, Action, Direction
 from gateway.app import build_app
 from gateway.codec.shapes import ConnectionShapes
 from gateway.config.settings import parse_settings
@@ -32,7 +31,7 @@ from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import Inspection
 from gateway.inspect.message import inspect_message
 from gateway.keys import GUARD, METRICS, RUNTIME, TRANSCRIBER
-from tests.gateway.inspect._decided import shown
+from tests.gateway.inspect._decided import count_calls, shown
 
 POINTERS = ["/text", "/items/*/body", "/html", "/formatted_body"]
 
@@ -192,16 +191,7 @@ async def test_with_a_transcriber_the_body_is_left_to_enforce() -> None:
 @pytest.mark.parametrize("waits", [False, True])
 async def test_a_body_handed_over_part_way_runs_each_filter_once_per_field(body: bytes, waits: bool) -> None:
     exchange = _exchange()
-    calls: list[tuple[str, str]] = []
-    for step in exchange.plan.chain(Direction.INBOUND).steps_for(Direction.INBOUND):
-        inspect = step.filter.inspect
-
-        async def counted(message: Message, inspect: Any = inspect, name: str = step.name) -> Verdict:
-            calls.append((name, message.field))
-            if waits:
-                await asyncio.sleep(0)  # the call does not end in its first step
-            return await inspect(message)  # type: ignore[no-any-return]
-        object.__setattr__(step.filter, "inspect", counted)  # this exchange's filters only
+    calls = count_calls(exchange, waits=waits)
     codec = exchange.plan.codec(Direction.INBOUND)
     assert codec is not None
     relayed = await relay_body(exchange, Direction.INBOUND, codec, body, "application/json")

@@ -8,7 +8,6 @@ the same refusals, the same verdicts, and a frame forwarded byte for byte only w
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -17,7 +16,7 @@ from aiohttp.test_utils import make_mocked_request
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from filters import ANONYMOUS, Action, Channel, Direction, Message, Verdict
+from filters import ANONYMOUS, Action, Channel, Direction
 from gateway.app import build_app
 from gateway.config.settings import parse_settings
 from gateway.enforce.enforcement import Wire
@@ -27,7 +26,7 @@ from gateway.inspect.frames import FrameInspector
 from gateway.inspect.inspection import Inspection
 from gateway.inspect.message import inspect_message
 from gateway.keys import METRICS, RUNTIME
-from tests.gateway.inspect._decided import shown
+from tests.gateway.inspect._decided import count_calls, shown
 
 POINTERS = ["/text", "/items/*/body", "/html", "/formatted_body"]
 
@@ -198,16 +197,7 @@ async def test_a_frame_relayed_as_it_came_counts_what_forwarded_counts(fields: i
 @pytest.mark.parametrize("waits", [False, True])
 async def test_a_frame_handed_over_part_way_runs_each_filter_once_per_field(frame: str, waits: bool) -> None:
     exchange = _exchange()
-    calls: list[tuple[str, str]] = []
-    for step in exchange.plan.chain(Direction.INBOUND).steps_for(Direction.INBOUND):
-        inspect = step.filter.inspect
-
-        async def counted(message: Message, inspect: Any = inspect, name: str = step.name) -> Verdict:
-            calls.append((name, message.field))
-            if waits:
-                await asyncio.sleep(0)  # the call does not end in its first step
-            return await inspect(message)  # type: ignore[no-any-return]
-        object.__setattr__(step.filter, "inspect", counted)  # this exchange's filters only
+    calls = count_calls(exchange, waits=waits)
     codec = exchange.plan.codec(Direction.INBOUND)
     assert codec is not None
     relayed = await FrameInspector(exchange, Direction.INBOUND, codec).relay(frame)
