@@ -231,17 +231,22 @@ GENERATORS: dict[str, tuple[str, Maker]] = {
 
 
 def names(make: Maker, count: int, seed: int) -> list[str]:
-    """`count` draws of one generator (distinct names, sorted)."""
+    """`count` draws of one generator (distinct names or links, sorted)."""
     rng = random.Random(seed)
     return sorted({make(rng) for _ in range(count)})
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def arguments(description: str) -> argparse.Namespace:
+    """The generator benchmarks' command line: draws per generator, seed, misses and false alarms shown."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--show", type=int, default=0, help="print this many misses or false alarms per generator")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = arguments(__doc__.splitlines()[0])
     threat = ThreatFilter(ThreatOptions(sink="bot"))
     print(f"  {'generator':32} {'names':>6} {'flagged':>8} {'with https://':>14}")
     for name, (kind, make) in GENERATORS.items():

@@ -18,7 +18,6 @@ suggested, as the threat benchmark counts).
 
 from __future__ import annotations
 
-import argparse
 import base64
 import random
 import sys
@@ -30,6 +29,8 @@ sys.path[:0] = [str(Path(__file__).resolve().parents[2])]
 from benchmarks.threat.hostnames import (  # noqa: E402
     _ordinary_trade,
     _throwaway_pronounceable,
+    arguments,
+    names,
 )
 from filters import Action  # noqa: E402
 from filters.threat import ThreatFilter, ThreatOptions  # noqa: E402
@@ -168,22 +169,12 @@ GENERATORS: dict[str, tuple[str, Maker]] = {
 }
 
 
-def links(make: Maker, count: int, seed: int) -> list[str]:
-    """`count` draws of one generator (distinct links, sorted)."""
-    rng = random.Random(seed)
-    return sorted({make(rng) for _ in range(count)})
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=1000)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--show", type=int, default=0, help="print this many misses or false alarms per generator")
-    args = parser.parse_args()
+    args = arguments(__doc__.splitlines()[0])
     threat = ThreatFilter(ThreatOptions(sink="bot"))
     print(f"  {'generator':36} {'links':>6} {'flagged':>8}")
     for name, (kind, make) in GENERATORS.items():
-        texts = links(make, args.count, args.seed)
+        texts = names(make, args.count, args.seed)
         verdicts = [threat.decide(text) for text in texts]
         flagged = [v.action is not Action.PASS or v.hints.alert for v in verdicts]
         print(f"  {name:36} {len(texts):6d} {sum(flagged) / len(texts):8.1%}")
