@@ -92,12 +92,8 @@ class StreamChain:
                 return ChainResult(Action.BLOCK, text, (Verdict(Action.BLOCK, None, failure),), (failure,))
             self._paths.add(path)
         if self.batch > 1:
-            gathered = self._gathered.get(path)
-            if gathered is not None and text and not final and not flush and gathered[1] + len(text) < self.batch:
-                gathered[0].append(text)  # the common case of a token stream: one more piece held
-                self._gathered[path] = (gathered[0], gathered[1] + len(text))
-                self._total += len(text)
-                return self.HELD
+            if not final and not flush and self.hold(text, path):
+                return self.HELD  # the common case of a token stream: one more piece held
             pieces, size = self._gathered.pop(path, ([], 0))
             self._total -= size
             if text:
