@@ -2,7 +2,7 @@
 beside OWASP CRS PL1 (libmodsecurity in nginx) in the same run.
 
     .venv/bin/python benchmarks/threat/bench.py [--corpus PATH] [--sink bot] [--seconds 3] [--no-crs] [--no-scan]
-                                                [--misses]
+                                                [--misses [tuning|validation|both]]
 
 The corpus (`../shared/corpora/threat_dev.jsonl` when present, else the repository's
 `tests/data/threat_cases.jsonl`) is split by family (`split.py`): rules are tuned on the
@@ -92,7 +92,7 @@ def link_misses(rows: list[Row], flagged: list[bool]) -> collections.Counter[tup
         worst = max((judge(found.link(i), none, none) for i in range(len(found))), key=lambda j: j.score,
                     default=None)
         signs = sorted({reason.split(":", 1)[0] for reason in worst.reasons}) if worst else ["no link found"]
-        classes[(family(row), " + ".join(signs) or "no sign")] += 1
+        classes[(family(row).split("/", 1)[0], " + ".join(signs) or "no sign")] += 1  # the kind, not the site
     return classes
 
 
@@ -124,7 +124,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--no-crs", action="store_true")
     parser.add_argument("--no-scan", action="store_true")
-    parser.add_argument("--misses", action="store_true", help="count the missed phishing links by family and signs")
+    parser.add_argument("--misses", nargs="?", const=TUNING, choices=(TUNING, VALIDATION, "both"),
+                        help="count a part's missed phishing links by kind of hosting and signs (default: tuning, "
+                             "the part rules are tuned on)")
     args = parser.parse_args()
     rows = load(args.corpus)
     split = parts(rows)
@@ -145,7 +147,9 @@ def main() -> None:
     table(results)
     if args.misses:
         for part, classes in misses.items():
-            print(f"\n  phishing links missed, {part}: family, signs of the worst link (lines)")
+            if args.misses not in (part, "both"):
+                continue
+            print(f"\n  phishing links missed, {part}: kind of hosting, signs of the worst link (lines)")
             for (name, signs), n in sorted(classes.items(), key=lambda item: (-item[1], item[0])):
                 print(f"    {name:32} {signs:48} {n:3d}")
     urls = [line.strip() for line in ORDINARY_URLS.read_text(encoding="utf-8").splitlines()
