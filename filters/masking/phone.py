@@ -145,20 +145,30 @@ class PhoneDetector:
         """The longest phone starting at group `index`: (last group, detector, score), or None."""
         if index and text[offsets[index] - 1:offsets[index]] == ".":
             return None
-        best: tuple[int, str, float] | None = None
+        # The windows of 7-17 digits from group `index`, judged longest first: the first that is a
+        # phone is the answer (shorter ones are judged only when the longer ones are not).
+        ends: list[int] = []
         total = 0
         for last in range(index, min(len(sizes), index + 8)):
             total += sizes[last]
             if total > 17:
                 break
-            if total < 7:
-                continue
-            window = digits[first:first + total]
-            layout = sizes[index:last + 1]
-            name = _layout(window, layout, plus, words, text[offsets[index]:offsets[last] + sizes[last]])
+            if total >= 7:
+                ends.append(last)
+        start = offsets[index]
+        for last in reversed(ends):
+            name = _layout_of(text[start:offsets[last] + sizes[last]], plus, words)
             if name is not None:
-                best = (last, name, 0.95 if words or name == "phone_international" else 0.8)
-        return best
+                return last, name, 0.95 if words or name == "phone_international" else 0.8
+        return None
+
+
+@lru_cache(maxsize=8192)
+def _layout_of(value: str, plus: bool, words: bool) -> str | None:
+    """`_layout` of the window written as `value` (its digits and group sizes are read from it), kept
+    for the value: a stream reads its held tail again, and a list of numbers repeats their shapes."""
+    groups = value.translate(_GROUPS).split()
+    return _layout("".join(groups), list(map(len, groups)), plus, words, value)
 
 
 def _layout(digits: str, sizes: list[int], plus: bool, words: bool, value: str) -> str | None:

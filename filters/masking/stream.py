@@ -138,20 +138,23 @@ class StreamMasker:
         self._streak = self._streak + self._unread if scanned else 0
         self._busy = _PER_SCAN + self._reserve - quota.left >= _BUSY or self._streak >= _STREAK
         self._reserve = min(self._reserve, max(0, quota.left))
-        detections = [d.moved(max(d.start, base) - base, d.end - base) for d in found]
-        cut = len(text) if final else self._cut(text, detections)
+        # Spans in `text`; a `Detection` is built only for a value let out (about half of a dense read's
+        # values stay in the held tail, to be read again), and its finding straight from it.
+        places = [(max(d.start, base) - base, d.end - base) for d in found]
+        cut = len(text) if final else self._cut(text, places)
         if self._unmask is not None and not final:
             held = _token_cut(text, cut, max(0, len(text) - self._hold))
-            if all(not d.start < held < d.end for d in detections):  # never split a value
+            if all(not start < held < end for start, end in places):  # never split a value
                 cut = held
         edits: list[tuple[int, int, str]] = []
-        for detection in detections:
-            if detection.end > cut:
+        offset = self._offset
+        for found_at, (start, end) in zip(found, places, strict=True):
+            if end > cut:
                 break
-            edits.append((detection.start, detection.end, await self._placeholder(detection)))
-            self.findings.append(detection.moved(detection.start + self._offset,
-                                                 detection.end + self._offset).finding())
-            if detection.detector == "private_key" and not _PEM_FOOTER.search(text[detection.start:]):
+            edits.append((start, end, await self._placeholder(found_at.moved(start, end))))
+            self.findings.append(MaskFinding(found_at.type, start + offset, end + offset, found_at.score,
+                                             found_at.detector))
+            if found_at.detector == "private_key" and not _PEM_FOOTER.search(text[start:]):
                 self._in_key = not final
         if self._unmask is not None and "[" in text[:cut]:
             await self._unmasked(text[:cut], edits)
@@ -162,16 +165,17 @@ class StreamMasker:
         self._unread = 0
         return out
 
-    def _cut(self, text: str, detections: list[Detection]) -> int:
-        """Where the safe prefix ends: before any possible value start, within the hold bound."""
+    def _cut(self, text: str, places: list[tuple[int, int]]) -> int:
+        """Where the safe prefix ends: before any possible value start, within the hold bound
+        (`places`: the spans of the values found in `text`, in order)."""
         keep = self._hold // 2 if not text.strip(_LETTERLESS) else self._hold * 4 // 5
         floor = max(0, len(text) - keep)  # room to wait for more (see above)
         cut = max(floor, _tail_start(text, floor))
-        for detection in detections:
-            if detection.end <= cut:
+        for start, end in places:
+            if end <= cut:
                 continue
             # Hold a value that may still grow; one longer than the bound is masked now.
-            cut = min(cut, detection.start) if detection.start >= floor else detection.end
+            cut = min(cut, start) if start >= floor else end
             break
         return cut
 

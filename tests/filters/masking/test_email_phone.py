@@ -95,3 +95,41 @@ def test_date_like_reads_the_groups_as_their_sums_would(sizes: list[int], seed: 
         expected = (1 <= b <= 12 and 1 <= c <= 31) if sizes[0] == 4 else (
             (1 <= a <= 31 and 1 <= b <= 12) or (1 <= a <= 12 and 1 <= b <= 31))
     assert _date_like(sizes, digits) == expected
+
+
+def _every_window(text: str, offsets: list[int], sizes: list[int], digits: str, index: int, plus: bool,
+                  words: bool, first: int) -> tuple[int, str, float] | None:
+    """Every window of 7-17 digits from group `index` judged in turn by `_layout`, the last phone kept."""
+    from filters.masking.phone import _layout
+
+    if index and text[offsets[index] - 1:offsets[index]] == ".":
+        return None
+    best = None
+    total = 0
+    for last in range(index, min(len(sizes), index + 8)):
+        total += sizes[last]
+        if total > 17:
+            break
+        if total >= 7:
+            name = _layout(digits[first:first + total], sizes[index:last + 1], plus, words,
+                           text[offsets[index]:offsets[last] + sizes[last]])
+            if name is not None:
+                best = (last, name, 0.95 if words or name == "phone_international" else 0.8)
+    return best
+
+
+_PHONE_PARTS = st.sampled_from(
+    ["0", "1", "06", "12", "34", "555", "0100", "2025550123", "44", "7946", "020", "+", "+1 ", "00", "8", "(0)", "(",
+     ")", " ", "  ", "-", ".", "/", "\t", "\u2013", "call ", "order ", "my number is ", "tel: ", "x", "://", "a1"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(parts=st.lists(_PHONE_PARTS, max_size=50))
+def test_the_longest_window_judged_first_finds_what_every_window_judged_does(parts: list[str]) -> None:
+    """`_window` judges the windows longest first and stops at a phone, through `_layout_of` (kept per
+    written window): the same detections as judging every window with `_layout` and keeping the last phone."""
+    text = "".join(parts)
+    fast = [(d.start, d.end, d.detector, d.score, d.value) for d in PhoneDetector().detect(text)]
+    every = PhoneDetector()
+    every._window = _every_window  # type: ignore[method-assign]
+    assert fast == [(d.start, d.end, d.detector, d.score, d.value) for d in every.detect(text)]
