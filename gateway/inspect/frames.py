@@ -3,12 +3,18 @@
 `inspect_message` is the path every payload can take (E2EE policy, envelopes opened, fields sealed);
 a connection whose route does none of that in this direction skips straight to the codec and the
 chain, which is what most frames of most routes need. Both give the same `Inspection` for a frame.
+
+A chat client sends its frames in one shape or a few, and hears back in a few more; on that path a text
+frame of a JSON shape this direction already read is read through it (`gateway.codec.shapes`: the strings
+where text is read checked against JSON's grammar and decoded, not the whole document parsed and walked).
+The shapes are kept from the connection's first text frame on, so a socket that stays idle keeps none.
 """
 
 from __future__ import annotations
 
 from filters import Channel, Direction
-from gateway.codec import Codec, CodecError
+from gateway.codec import Codec, CodecError, Extracted
+from gateway.codec.shapes import Shapes
 from gateway.e2ee.policy import E2EERefusal
 from gateway.inspect import bulk
 from gateway.inspect.exchange import Exchange
@@ -24,7 +30,7 @@ class FrameInspector:
     """The inspection of one connection's frames going one way; never shared between connections."""
 
     __slots__ = ("_batch_from", "_chain", "_codec", "_count_passes", "_direction", "_exchange", "_fused", "_passes",
-                 "_plain", "_steps", "_template", "count", "transcribed")
+                 "_plain", "_shaped", "_shapes", "_steps", "_template", "count", "transcribed")
 
     def __init__(self, exchange: Exchange, direction: Direction, codec: Codec) -> None:
         plan = exchange.plan
@@ -44,6 +50,8 @@ class FrameInspector:
         self.transcribed = app.get(TRANSCRIBER) is not None  # mounted once, with the app
         self._plain = codec_and_chain_only(exchange, direction)
         self._fused = self._plain and not self.transcribed  # `relay` may decide a frame itself
+        self._shapes: Shapes | None = None  # this direction's JSON frame shapes (`_extract`)
+        self._shaped = False  # whether `_shapes` was asked of the codec yet (at the first text frame)
 
     async def relay(self, data: str | bytes) -> bytes | Inspection | CodecError | E2EERefusal:
         """The bytes to forward for a frame every filter passed as it came, with nothing else to do for it
@@ -54,7 +62,7 @@ class FrameInspector:
         if not self._fused or type(data) is not str or len(data) >= bulk.THREAD_FROM:
             return await self.inspect(data)
         try:
-            extracted = self._codec.extract_frame(data)
+            extracted = self._extract(data)
             decided = await passed_at_once(extracted, data, self._chain, self._steps, self._template, self._batch_from)
         except CodecError as exc:  # unreadable, or an HTML field that cannot be read as plain letters
             return exc
@@ -69,8 +77,28 @@ class FrameInspector:
             return await inspect_message(self._exchange, self._direction, self._codec, data, frame=True,
                                          channel=Channel.WS)
         try:  # a large frame is read on the codec thread (`bulk`); most are read here, without a coroutine
-            extracted = self._codec.extract_frame(data) if len(data) < bulk.THREAD_FROM else \
-                await bulk.extract(self._codec, data, frame=True)
+            if len(data) >= bulk.THREAD_FROM:
+                extracted = await bulk.extract(self._codec, data, frame=True)
+            else:
+                extracted = self._extract(data) if type(data) is str else self._codec.extract_frame(data)
             return await run_fields(extracted, data, self._chain, self._template)
         except CodecError as exc:  # unreadable, or an HTML field that cannot be read as plain letters
             return exc
+
+    def _extract(self, text: str) -> Extracted:
+        """`Codec.extract_frame` for the text frame `text`, through a shape this direction read before when
+        it has one (the same fields, the same refusals past the caps); a frame read whole teaches its shape."""
+        shapes = self._shapes
+        if shapes is None:
+            if self._shaped:
+                return self._codec.extract_frame(text)
+            self._shaped = True
+            shapes = self._shapes = self._codec.shapes()
+            if shapes is None:
+                return self._codec.extract_frame(text)
+        known = shapes.extract(text)
+        if known is not None:
+            return known
+        extracted = self._codec.extract_frame(text)
+        shapes.learn(text, extracted)
+        return extracted
