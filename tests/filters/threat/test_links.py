@@ -444,3 +444,28 @@ def test_a_sign_in_page_among_files_is_read_as_a_kits(path: str, page: bool) -> 
 def test_a_brand_sign_in_page_dropped_among_a_sites_files_alerts() -> None:
     score, reasons = _score("https://oakwood-dental.example/assets/img/3f9a/paypal/sign-in/")
     assert "kit-path" in reasons and "brand-in-path" in reasons and score >= 0.5
+
+
+@pytest.mark.parametrize(("url", "alert"), [
+    ("https://www.quiet-tenant.vercel.app/", True),  # `www.` before a free host's tenant: dressed as a site
+    ("http://www.maplenote.netlify.app/", True),
+    ("https://quiet-tenant.vercel.app/", False),  # the page as the platform names it
+    ("https://www.oakwood-bakery.example/", False),  # `www.` on a site of its own
+    ("https://www.some-project.readthedocs.io/", False),  # a documentation platform, no free host
+])
+def test_www_before_a_free_hosts_tenant_alerts(url: str, alert: bool) -> None:
+    score, reasons = _score(url)
+    assert ("www-on-free-host" in reasons) == (score >= 0.5) == alert
+
+
+@pytest.mark.parametrize(("url", "alert"), [
+    ("http://maplenote.vercel.app/", True),  # `.app` is reached over HTTPS only: `http://` was written by hand
+    ("http://quiet-tenant.pages.dev/", True),
+    ("https://maplenote.vercel.app/", False),
+    ("http://maplenote.herokuapp.com/", False),  # `.com` is not preloaded: plain HTTP is only the usual 0.15
+    ("http://cookbook-notes.dev/", False),  # no other sign: plain HTTP is not read alone
+])
+def test_plain_http_under_an_https_only_tld_counts_more(url: str, alert: bool) -> None:
+    score, reasons = _score(url)
+    assert (score >= 0.5) == alert
+    assert ("plain-http:https-only-tld" in reasons) == (url.startswith("http://") and alert)
