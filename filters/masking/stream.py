@@ -44,6 +44,8 @@ from filters.masking.engine import Masker
 from filters.masking.iban import LENGTHS
 from filters.masking.placeholders import TOKEN_PLACEHOLDER
 
+# The replacement of one value; it reads the value's type, detector and value, not its span (the span is
+# where the masker's read found it, not where it sits in the stream).
 Placeholder = Callable[[Detection], Awaitable[str]]
 # Token placeholders of `text` this reader may see: (start, end, original, type) each.
 Unmask = Callable[[str], Awaitable[list[tuple[int, int, str, str]]]]
@@ -138,8 +140,8 @@ class StreamMasker:
         self._streak = self._streak + self._unread if scanned else 0
         self._busy = _PER_SCAN + self._reserve - quota.left >= _BUSY or self._streak >= _STREAK
         self._reserve = min(self._reserve, max(0, quota.left))
-        # Spans in `text`; a `Detection` is built only for a value let out (about half of a dense read's
-        # values stay in the held tail, to be read again), and its finding straight from it.
+        # Spans in `text`; no `Detection` is built anew (a dense read finds dozens of values, about half of
+        # them in the held tail, to be read again): a value let out gives its finding straight from it.
         places = [(max(d.start, base) - base, d.end - base) for d in found]
         cut = len(text) if final else self._cut(text, places)
         if self._unmask is not None and not final:
@@ -151,7 +153,7 @@ class StreamMasker:
         for found_at, (start, end) in zip(found, places, strict=True):
             if end > cut:
                 break
-            edits.append((start, end, await self._placeholder(found_at.moved(start, end))))
+            edits.append((start, end, await self._placeholder(found_at)))
             self.findings.append(MaskFinding(found_at.type, start + offset, end + offset, found_at.score,
                                              found_at.detector))
             if found_at.detector == "private_key" and not _PEM_FOOTER.search(text[start:]):
