@@ -181,7 +181,21 @@ class Bench:
                                                 routes=load.routes, workers=load.workers)
         command = [sys.executable, "-m", "gateway", "serve", "--config", str(conf)]
         cwd = self.base if base and self.base is not None else servers.REPO
-        return self.launch(name, command, cpu, port, ready_url=f"http://127.0.0.1:{admin}/healthz", cwd=cwd)
+        server = self.launch(name, command, cpu, port, ready_url=f"http://127.0.0.1:{admin}/healthz", cwd=cwd)
+        if load.workers > 1:
+            self.all_workers_up(server, admin, load.workers)
+        return server
+
+    def all_workers_up(self, server: servers.Server, admin: int, workers: int, within: float = 120.0) -> None:
+        """/healthz answers once the first worker serves; the others may still be starting (seconds on a busy
+        machine). A load started then is served by fewer workers than the row says, for as long as its
+        keep-alive connections last (before, now and then the whole measured window). So wait for all."""
+        deadline = time.monotonic() + within
+        while server.listening_processes(admin) < workers:
+            if time.monotonic() > deadline or server.process.poll() is not None:
+                self.stop(server)
+                raise RuntimeError(f"{server.name}: not all {workers} workers started within {within:.0f} s")
+            time.sleep(0.1)
 
     # -- load --------------------------------------------------------------------------------------
     def pinned(self, command: list[str], pinned: bool) -> list[str]:

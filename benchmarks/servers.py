@@ -96,6 +96,12 @@ class Server:
         return {pid: len(inodes & _port_sockets(self.port)) for pid, inodes in
                 ((pid, _socket_inodes(pid)) for pid in _tree(self.process.pid))}
 
+    def listening_processes(self, port: int) -> int:
+        """Processes of the tree holding a listening socket on `port`: with `--workers N` each worker binds
+        the admin port once it serves, so N of them means every worker is up."""
+        listening = _port_sockets(port, state="0A")  # 0A: LISTEN
+        return sum(1 for pid in _tree(self.process.pid) if _socket_inodes(pid) & listening)
+
     def rss_bytes(self) -> int:
         """Resident memory of the process tree (nginx master + worker, chatguard and its workers)."""
         total = 0
@@ -123,14 +129,14 @@ def _socket_inodes(pid: int) -> set[str]:
     return inodes
 
 
-def _port_sockets(port: int) -> set[str]:
-    """Inodes of the established TCP sockets whose local port is `port` (/proc/net/tcp and tcp6)."""
+def _port_sockets(port: int, state: str = "01") -> set[str]:
+    """Inodes of the TCP sockets in `state` (01: ESTABLISHED) whose local port is `port` (/proc/net/tcp and tcp6)."""
     inodes = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         with contextlib.suppress(OSError):
             for line in Path(table).read_text().splitlines()[1:]:
                 fields = line.split()
-                if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":  # 01: ESTABLISHED
+                if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
                     inodes.add(fields[9])
     return inodes
 

@@ -25,7 +25,7 @@ from gateway.admin.app import build_admin_app
 from gateway.admin.probes import build_probe_app
 from gateway.app import build_app
 from gateway.config.settings import Settings, load_settings
-from gateway.edge.listener import GuardedSite, ensure_descriptors
+from gateway.edge.listener import Dealt, GuardedSite, ensure_descriptors
 from gateway.keys import CONFIG_STATUS, GUARD, METRICS, RUNTIME, SERVER_TLS, STATE
 from gateway.metrics import FLUSH_EVERY, Metrics
 from gateway.runtime.runtime import Runtime
@@ -70,8 +70,9 @@ async def reload(app: web.Application, path: str) -> bool:
 
 async def run(settings: Settings, config_path: str | None, *, reuse_port: bool = False,
               ready: asyncio.Event | None = None, stop: asyncio.Event | None = None,
-              hop_secret: str | None = None) -> None:
-    """Serve until SIGTERM/SIGINT (or `stop` is set), then drain.
+              hop_secret: str | None = None, dealt: Dealt | None = None) -> None:
+    """Serve until SIGTERM/SIGINT (or `stop` is set), then drain. With `dealt` (a worker of `--workers N`)
+    the client connections come from the supervisor (`gateway.dealer`); the side listeners bind as before.
 
     Signal handlers come first; only then are the signals held since the process started released
     (`gateway.signals`), so none of them is lost or kills a starting process. A SIGHUP that arrives
@@ -115,7 +116,8 @@ async def run(settings: Settings, config_path: str | None, *, reuse_port: bool =
         tasks.add(watcher)
     try:
         site = GuardedSite(runner, app[GUARD], settings.listen.host, settings.listen.port,
-                           ssl_context=tls.context if tls else None, reuse_port=reuse_port, backlog=1024)
+                           ssl_context=tls.context if tls else None, reuse_port=reuse_port, backlog=1024,
+                           dealt=dealt)
         with _binding("listen", settings.listen.host, settings.listen.port):
             await site.start()
         if settings.admin.enabled:
@@ -215,7 +217,7 @@ def settle_heap() -> None:
 
 
 def serve_forever(settings: Settings, config_path: str | None, reuse_port: bool = False,
-                  on_ready: Callable[[], None] | None = None) -> None:
+                  on_ready: Callable[[], None] | None = None, dealt: Dealt | None = None) -> None:
     """Run the gateway in this process until it is stopped; `on_ready` is called once it listens."""
     tune_gc()
     loop = _new_loop()
@@ -223,7 +225,7 @@ def serve_forever(settings: Settings, config_path: str | None, reuse_port: bool 
 
     async def main() -> None:
         ready = asyncio.Event()
-        serving = loop.create_task(run(settings, config_path, reuse_port=reuse_port, ready=ready))
+        serving = loop.create_task(run(settings, config_path, reuse_port=reuse_port, ready=ready, dealt=dealt))
         listening = loop.create_task(ready.wait())
         await asyncio.wait((serving, listening), return_when=asyncio.FIRST_COMPLETED)
         if ready.is_set():

@@ -19,9 +19,9 @@ and passes HUP/TERM/INT on to them. One place owns all of it (the shape of gunic
 - Each worker is a session of its own (`setsid`), so signals reach it from the supervisor only (not also
   from the terminal), and the scheduler counts it as a process of its own: see `_own_session`.
 
-Connections already queued on a killed worker's listening socket are reset by the kernel (SO_REUSEPORT
-gives each worker its own queue); Linux >= 5.14 hands them to the other workers instead with
-`sysctl net.ipv4.tcp_migrate_req=1`.
+The supervisor also owns the client port: it accepts each connection and deals it to the ready worker
+holding the fewest (`gateway.dealer`, which says why), so connections queued while a worker is replaced
+go to the others. The admin, probe and redirect ports stay one socket per worker (SO_REUSEPORT).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -42,6 +43,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
+from gateway.dealer import Dealer, Seat, channel_pair, listen
 from gateway.signals import HANDLED, release
 
 log = logging.getLogger("chatguard.server")
@@ -69,14 +71,19 @@ class Slot:
     failures: int = 0                # quick deaths in a row
     restart_at: float | None = None
     served: bool = False             # a worker of this slot has listened (the first start is over)
+    channel: socket.socket | None = None  # the supervisor's end of the connections dealt to it
+    done: Any = None                 # the worker's shared count of dealt connections it is done with
 
 
-def worker_main(config_path: str, config_text: str, index: int, ready: Connection) -> None:
-    """A worker process: HUP/TERM/INT arrive blocked and stay pending until its loop handles them."""
+def worker_main(config_path: str, config_text: str, index: int, ready: Connection, channel: socket.socket,
+                done: Any) -> None:
+    """A worker process: HUP/TERM/INT arrive blocked and stay pending until its loop handles them; client
+    connections arrive on `channel`, dealt by the supervisor."""
     import dataclasses
 
     from gateway import logs, server
     from gateway.config.settings import loads_settings
+    from gateway.edge.listener import Dealt
 
     _stop_with_parent()
     _own_session()
@@ -90,7 +97,7 @@ def worker_main(config_path: str, config_text: str, index: int, ready: Connectio
             ready.send(READY)
             ready.close()
 
-    server.serve_forever(settings, config_path, reuse_port=True, on_ready=listening)
+    server.serve_forever(settings, config_path, reuse_port=True, on_ready=listening, dealt=Dealt(channel, done))
 
 
 def _stop_with_parent(every: float = 1.0) -> None:
@@ -122,7 +129,7 @@ class Supervisor:
     """Runs N workers until TERM/INT; see the module docstring for what it does on each event."""
 
     def __init__(self, config_path: str, config_text: str, workers: int, shutdown_timeout: float,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 listeners: list[socket.socket], clock: Callable[[], float] = time.monotonic) -> None:
         self.config_path = config_path
         self.config_text = config_text
         self.shutdown_timeout = shutdown_timeout
@@ -132,6 +139,7 @@ class Supervisor:
         self._stopping_since: float | None = None
         self._failed = False
         self._restarts = _restart_counter()
+        self.dealer = Dealer(listeners)
 
     # -- the loop ----------------------------------------------------------------------------------
 
@@ -159,6 +167,8 @@ class Supervisor:
     def _step(self, wake: int) -> bool:
         """Wait for a signal, a worker's readiness or death, or a due restart; act; False when done."""
         watched: list[Any] = [wake]
+        if self.dealer.seats:  # until a worker listens, connections wait in the kernel's queue
+            watched.extend(self.dealer.listeners)
         for slot in self.slots:
             if slot.process is not None:
                 watched.append(slot.process.sentinel)
@@ -168,6 +178,9 @@ class Supervisor:
         if wake in woke:
             for signum in _drain(wake):
                 self._on_signal(signum)
+        for listener in self.dealer.listeners:
+            if listener in woke:
+                self.dealer.deal(listener)
         for slot in self.slots:
             if slot.ready is not None and slot.ready in woke:
                 self._on_ready(slot)
@@ -209,6 +222,7 @@ class Supervisor:
 
     def _stop(self) -> None:
         self._stopping_since = self._clock()
+        self.dealer.close()  # no new connections; the workers drain the ones they hold
         for slot in self.slots:
             slot.restart_at = None
 
@@ -233,6 +247,8 @@ class Supervisor:
         with contextlib.suppress(EOFError, OSError):
             if slot.ready.recv() == READY:
                 slot.served = True
+                if slot.channel is not None and self._stopping_since is None:
+                    self.dealer.sit(slot.index, Seat(slot.channel, slot.done))
                 log.info("worker ready", extra={"worker": slot.index,
                                                 "pid": slot.process.pid if slot.process else None})
         slot.ready.close()
@@ -247,6 +263,10 @@ class Supervisor:
         if slot.ready is not None:
             slot.ready.close()
             slot.ready = None
+        self.dealer.leave(slot.index)
+        if slot.channel is not None:
+            slot.channel.close()
+            slot.channel = None
         if process.pid is not None:
             _forget(process.pid)
         if self._stopping_since is not None:
@@ -272,15 +292,21 @@ class Supervisor:
 
     def _start(self, slot: Slot) -> None:
         reader, writer = self._context.Pipe(duplex=False)
+        ours, theirs = channel_pair()
+        done = self._context.RawValue("Q", 0)
         process = self._context.Process(target=worker_main, name=f"chatguard-worker-{slot.index}",
-                                        args=(self.config_path, self.config_text, slot.index, writer))
+                                        args=(self.config_path, self.config_text, slot.index, writer, theirs, done))
         previous = signal.pthread_sigmask(signal.SIG_BLOCK, HANDLED)  # inherited: pending in the worker
         try:
             process.start()
+        except BaseException:
+            ours.close()
+            raise
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, previous)
             writer.close()
-        slot.process, slot.ready = process, reader
+            theirs.close()
+        slot.process, slot.ready, slot.channel, slot.done = process, reader, ours, done
         slot.started = self._clock()
         slot.restart_at = None
         log.info("worker started", extra={"worker": slot.index, "pid": process.pid})
@@ -327,21 +353,25 @@ def _forget(pid: int) -> None:
 
 
 def serve_workers(config_path: str, workers: int, shutdown_timeout: float) -> int:
-    """N processes accept on one port (SO_REUSEPORT) under a `Supervisor`; returns the exit status."""
+    """N worker processes under a `Supervisor`, which listens on the client port and deals the connections;
+    returns the exit status."""
     from filters.options import OptionsError
     from gateway.config.settings import loads_settings
 
     try:  # the text the workers start from, checked once more: the file may have changed meanwhile
         config_text = Path(config_path).read_text(encoding="utf-8")
-        loads_settings(config_text, source=config_path)
+        settings = loads_settings(config_text, source=config_path)
+        listeners = listen(settings.listen.host, settings.listen.port)
     except (OSError, OptionsError) as exc:
         print(f"chatguard: config error: {exc}", file=sys.stderr)
         return 2
     metrics_dir = tempfile.mkdtemp(prefix="chatguard-metrics-")
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     try:
-        return Supervisor(config_path, config_text, workers, shutdown_timeout).run()
+        return Supervisor(config_path, config_text, workers, shutdown_timeout, listeners).run()
     finally:
+        for listener in listeners:
+            listener.close()
         for leftover in Path(metrics_dir).glob("*.db"):
             leftover.unlink(missing_ok=True)
         with contextlib.suppress(OSError):

@@ -1,4 +1,5 @@
-"""The gateway's client listener: aiohttp's TCP site with every connection watched by the guard."""
+"""The gateway's client listener: aiohttp's TCP site with every connection watched by the guard; under
+`--workers N` the connections the supervisor accepted and dealt to this worker (`gateway.dealer`)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ import logging
 import resource
 import socket
 import ssl
+from collections.abc import Callable
+from typing import Any
 
 from aiohttp import web
 from yarl import URL
 
 from gateway.edge.guard import ConnectionGuard
 
-__all__ = ["GuardedSite", "ensure_descriptors"]
+__all__ = ["Dealt", "GuardedSite", "ensure_descriptors"]
 
 log = logging.getLogger("chatguard.server")
 
@@ -40,17 +43,21 @@ def ensure_descriptors(needed: int) -> int:
 
 class GuardedSite(web.BaseSite):
     """Like `web.TCPSite` (or `web.SockSite` when given `sock`), with the connection guard in front
-    of aiohttp's protocol and the TLS handshake bounded by `header_timeout`."""
+    of aiohttp's protocol and the TLS handshake bounded by `header_timeout`. Given `dealt` (this worker's
+    end of the supervisor's channel and its shared count of finished connections) it listens on nothing
+    itself and serves the connections that arrive on the channel."""
 
     def __init__(self, runner: web.BaseRunner, guard: ConnectionGuard, host: str | None = None,
                  port: int = 0, *, ssl_context: ssl.SSLContext | None = None, backlog: int = 1024,
-                 reuse_port: bool = False, sock: socket.socket | None = None) -> None:
+                 reuse_port: bool = False, sock: socket.socket | None = None,
+                 dealt: Dealt | None = None) -> None:
         super().__init__(runner, ssl_context=ssl_context, backlog=backlog)
         self.guard = guard
         self.host = host
         self.requested_port = port
         self.reuse_port = reuse_port
         self.sock = sock
+        self.dealt = dealt
 
     @property
     def name(self) -> str:
@@ -64,7 +71,10 @@ class GuardedSite(web.BaseSite):
         loop = asyncio.get_running_loop()
         factory = self.guard.protocol_factory(server)
         handshake = self.guard.header_timeout if self._ssl_context is not None else None
-        if self.sock is not None:
+        if self.dealt is not None:
+            self.guard.on_finished = self.dealt.finished
+            self._server = _Taker(self.dealt, factory, self._ssl_context, handshake)  # type: ignore[assignment]
+        elif self.sock is not None:
             self._server = await loop.create_server(factory, sock=self.sock, ssl=self._ssl_context,
                                                     backlog=self._backlog, ssl_handshake_timeout=handshake)
         else:
@@ -72,3 +82,66 @@ class GuardedSite(web.BaseSite):
                                                     ssl=self._ssl_context, backlog=self._backlog,
                                                     reuse_port=self.reuse_port or None,
                                                     ssl_handshake_timeout=handshake)
+
+
+class Dealt:
+    """A worker's side of `gateway.dealer`: the channel connections arrive on, and the shared count of the
+    dealt connections this worker is done with (the supervisor deals to whoever holds the fewest)."""
+
+    def __init__(self, channel: socket.socket, done: Any) -> None:
+        self.channel = channel
+        self.done = done  # multiprocessing.RawValue("Q"): written here only, read by the supervisor
+
+    def finished(self) -> None:
+        self.done.value += 1
+
+
+class _Taker:
+    """Serves each connection that arrives on the channel as `loop.create_server` serves an accepted one.
+    Stands in for the site's server: `close` stops taking (the supervisor deals to the other workers)."""
+
+    def __init__(self, dealt: Dealt, factory: Callable[[], asyncio.Protocol], ssl_context: ssl.SSLContext | None,
+                 handshake: float | None) -> None:
+        self.dealt = dealt
+        self.factory = factory
+        self.ssl_context = ssl_context
+        self.handshake = handshake
+        self.loop = asyncio.get_running_loop()
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.open = True
+        dealt.channel.setblocking(False)
+        self.loop.add_reader(dealt.channel.fileno(), self._take)
+
+    def _take(self) -> None:
+        while self.open:
+            try:
+                message, fds, _, _ = socket.recv_fds(self.dealt.channel, 1, 1)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                message, fds = b"", []
+            if not message and not fds:  # the supervisor's end is closed: it is gone or stopping
+                self.close()
+                return
+            for fd in fds:
+                task = self.loop.create_task(self._serve(socket.socket(fileno=fd)), name="chatguard-dealt")
+                self.tasks.add(task)
+                task.add_done_callback(self.tasks.discard)
+
+    async def _serve(self, sock: socket.socket) -> None:
+        try:
+            sock.setblocking(False)
+            await self.loop.connect_accepted_socket(self.factory, sock, ssl=self.ssl_context,
+                                                    ssl_handshake_timeout=self.handshake)
+        except Exception:  # a failed TLS handshake or a peer gone: nothing was served
+            sock.close()
+            self.dealt.finished()
+
+    def close(self) -> None:
+        if self.open:
+            self.open = False
+            self.loop.remove_reader(self.dealt.channel.fileno())
+            self.dealt.channel.close()
+
+    async def wait_closed(self) -> None:
+        return None

@@ -1,0 +1,146 @@
+"""How the client connections of `chatguard serve --workers N` reach the workers: the supervisor accepts
+them and deals each one to the worker holding the fewest, over a Unix socket pair (SCM_RIGHTS).
+
+Why not SO_REUSEPORT (each worker its own listening socket, the kernel hashing each connection's addresses
+to one of them), as before: the hash ignores what each worker already holds. Of a few long-lived
+connections (a load balancer's keep-alive pool, a handful of WebSocket bridges) it often gives one worker
+most and leaves the other idle; 4 connections land 4 / 0 one time in 8, and an idle worker is a core the
+gateway does not use. Dealt here, the open connections of the workers never differ by more than the ones
+still on their way, whatever the count. Three more things come with it:
+- a worker that stops taking connections (its loop held up) is dealt none while the others hold fewer;
+- connections queued for a worker that is killed are not reset with its socket: the queue is the
+  supervisor's, and they go to the workers still running;
+- a worker never sees a connection before it listens (the supervisor deals only to ready workers).
+
+What it costs: accept, one `sendmsg` and a close in the supervisor per new connection (some 10-20 µs of
+CPU; the TLS handshake and everything after it stay in the worker), nothing per request. Caps are
+unchanged: each worker's connection guard counts what it was dealt (`limits.max_connections` per worker).
+
+Each worker counts the dealt connections it is done with (closed, refused, or failed in the TLS
+handshake) in a shared counter; the supervisor's count of what it dealt minus that is what a worker holds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import socket
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from filters.options import OptionsError
+
+log = logging.getLogger("chatguard.server")
+
+BACKLOG = 1024       # the listening queue, as the single-process listener's
+DEAL_AT_ONCE = 256   # connections accepted per wake-up before signals and workers are looked at again
+
+
+def listen(host: str | None, port: int, backlog: int = BACKLOG) -> list[socket.socket]:
+    """The gateway's listening sockets (one per address `host` resolves to, as asyncio's server binds them),
+    non-blocking; a port that cannot be bound is an `OptionsError` naming `listen.port`."""
+    sockets: list[socket.socket] = []
+    try:
+        infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        for family, kind, proto, _, address in dict.fromkeys(infos):
+            sock = socket.socket(family, kind, proto)
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind(address)
+            sock.listen(backlog)
+            sock.setblocking(False)
+    except OSError as exc:
+        for sock in sockets:
+            sock.close()
+        cause = "address already in use" if exc.errno == errno.EADDRINUSE else exc.strerror or str(exc)
+        raise OptionsError("listen.port", f"cannot listen on {host}:{port}: {cause}") from None
+    return sockets
+
+
+def channel_pair() -> tuple[socket.socket, socket.socket]:
+    """(supervisor's end, worker's end): one message per connection, its descriptor attached."""
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    ours.setblocking(False)  # a worker that does not read never blocks the supervisor
+    return ours, theirs
+
+
+@dataclass
+class Seat:
+    """One worker as the dealer sees it: its end of the channel, what it was dealt, what it is done with."""
+
+    channel: socket.socket
+    done: Any  # a shared `c_uint64` the worker raises (multiprocessing.RawValue)
+    dealt: int = 0
+
+    @property
+    def holds(self) -> int:
+        return self.dealt - int(self.done.value)
+
+
+@dataclass
+class Dealer:
+    """Accepts on the listening sockets and hands each connection to the seat holding the fewest."""
+
+    listeners: list[socket.socket]
+    seats: dict[int, Seat] = field(default_factory=dict)  # worker slot -> seat, ready workers only
+    _turn: int = 0  # ties go round, starting after the last seat dealt to
+
+    def sit(self, index: int, seat: Seat) -> None:
+        self.seats[index] = seat
+
+    def leave(self, index: int) -> None:
+        """A worker gone: what was sent to it and not yet taken is closed with its channel."""
+        seat = self.seats.pop(index, None)
+        if seat is not None:
+            seat.channel.close()
+
+    def deal(self, listener: socket.socket) -> int:
+        """Accept what is queued on `listener` (up to DEAL_AT_ONCE) and deal it; how many were dealt."""
+        dealt = 0
+        for _ in range(DEAL_AT_ONCE):
+            try:
+                conn, _ = listener.accept()
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError as exc:  # the peer gave up meanwhile, or out of descriptors: try again later
+                if exc.errno not in (errno.ECONNABORTED, errno.EPROTO):
+                    log.warning("accept failed", extra={"error": exc.strerror or str(exc)})
+                    break
+                continue
+            with conn:
+                if conn.family in (socket.AF_INET, socket.AF_INET6):
+                    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                dealt += self.hand(conn)
+        return dealt
+
+    def hand(self, conn: socket.socket) -> int:
+        """Send `conn` to the seat holding the fewest (1), or to none (0: the caller closes it, the
+        client sees the connection reset) when no worker is ready or none can take it."""
+        for index in self.order():
+            seat = self.seats[index]
+            try:
+                socket.send_fds(seat.channel, [b"c"], [conn.fileno()])
+            except (BlockingIOError, InterruptedError, OSError):
+                continue  # full (the worker is not reading) or gone: the next one
+            seat.dealt += 1
+            self._turn = index + 1
+            return 1
+        return 0
+
+    def order(self) -> Sequence[int]:
+        """Ready seats, fewest held first; among equals, round from the last seat dealt to."""
+        indexes = sorted(self.seats)
+        start = next((i for i, index in enumerate(indexes) if index >= self._turn), 0)
+        rotated = indexes[start:] + indexes[:start]
+        return sorted(rotated, key=lambda index: self.seats[index].holds)
+
+    def close(self) -> None:
+        """Stop accepting: what is queued on the listening sockets is reset by the kernel."""
+        for listener in self.listeners:
+            with contextlib.suppress(OSError):
+                listener.close()
+        self.listeners = []

@@ -1,0 +1,215 @@
+"""The supervisor's dealing of client connections (gateway.dealer) over real sockets, without worker
+processes: each seat here is the far end of a channel read by the test."""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import select
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+from filters.options import OptionsError
+from gateway.dealer import DEAL_AT_ONCE, Dealer, Seat, channel_pair, listen
+
+
+class Far:
+    """A worker's end of a channel: takes the connections dealt to it and says when it is done with one."""
+
+    def __init__(self) -> None:
+        self.ours, self.theirs = channel_pair()
+        self.done = ctypes.c_uint64(0)
+        self.held: list[socket.socket] = []
+
+    def seat(self) -> Seat:
+        return Seat(self.ours, self.done)
+
+    def take(self) -> int:
+        """Everything dealt so far; how many arrived."""
+        arrived = 0
+        while select.select([self.theirs], [], [], 0)[0]:
+            message, fds, _, _ = socket.recv_fds(self.theirs, 1, 1)
+            if not message:
+                break
+            self.held.extend(socket.socket(fileno=fd) for fd in fds)
+            arrived += len(fds)
+        return arrived
+
+    def finish(self, count: int) -> None:
+        for _ in range(count):
+            self.held.pop().close()
+            self.done.value += 1
+
+    def close(self) -> None:
+        for sock in self.held:
+            sock.close()
+        self.theirs.close()
+        self.ours.close()
+
+
+@pytest.fixture
+def dealer() -> Iterator[Dealer]:
+    dealer = Dealer(listen("127.0.0.1", 0))
+    yield dealer
+    dealer.close()
+
+
+def port_of(dealer: Dealer) -> int:
+    return int(dealer.listeners[0].getsockname()[1])
+
+
+def connect(dealer: Dealer, count: int) -> list[socket.socket]:
+    """`count` clients, each accepted and dealt before the next connects."""
+    clients = []
+    for _ in range(count):
+        clients.append(socket.create_connection(("127.0.0.1", port_of(dealer))))
+        select.select(dealer.listeners, [], [], 5)
+        assert dealer.deal(dealer.listeners[0]) == 1
+    return clients
+
+
+def test_connections_alternate_between_workers_holding_as_many(dealer: Dealer) -> None:
+    fars = [Far(), Far()]
+    for index, far in enumerate(fars):
+        dealer.sit(index, far.seat())
+    clients = connect(dealer, 5)
+    try:
+        assert [far.take() for far in fars] == [3, 2]
+        assert [dealer.seats[i].holds for i in (0, 1)] == [3, 2]
+        # What a worker receives is the accepted connection itself: it answers the client.
+        fars[0].held[0].sendall(b"hello")
+        assert clients[0].recv(5) == b"hello"
+    finally:
+        for sock in clients:
+            sock.close()
+        for far in fars:
+            far.close()
+
+
+def test_the_worker_done_with_its_connections_gets_the_next_ones(dealer: Dealer) -> None:
+    fars = [Far(), Far()]
+    for index, far in enumerate(fars):
+        dealer.sit(index, far.seat())
+    clients = connect(dealer, 8)
+    try:
+        assert [far.take() for far in fars] == [4, 4]
+        fars[1].finish(3)  # three of the second worker's clients left
+        clients += connect(dealer, 4)
+        # Three to the second worker (holding 1, then 2, then 3 against 4); the fourth, with both holding 4,
+        # to the next in turn after the second: the first.
+        assert [far.take() for far in fars] == [1, 3]
+        assert [dealer.seats[i].holds for i in (0, 1)] == [5, 4]
+    finally:
+        for sock in clients:
+            sock.close()
+        for far in fars:
+            far.close()
+
+
+def test_a_burst_is_dealt_evenly_before_any_worker_took_one(dealer: Dealer) -> None:
+    """Clients arriving together (a load balancer opening its pool) are accepted in one go; the shares come
+    from what was dealt, not from what the workers have taken yet."""
+    fars = [Far(), Far(), Far()]
+    for index, far in enumerate(fars):
+        dealer.sit(index, far.seat())
+    clients = [socket.create_connection(("127.0.0.1", port_of(dealer))) for _ in range(9)]
+    try:
+        dealt = 0
+        while dealt < 9 and select.select(dealer.listeners, [], [], 5)[0]:
+            dealt += dealer.deal(dealer.listeners[0])
+        assert dealt == 9
+        assert [far.take() for far in fars] == [3, 3, 3]
+    finally:
+        for sock in clients:
+            sock.close()
+        for far in fars:
+            far.close()
+
+
+def test_a_worker_that_stops_reading_is_passed_over(dealer: Dealer) -> None:
+    """Its channel full, the next connection goes to another worker rather than waiting on it."""
+    stuck, other = Far(), Far()
+    dealer.sit(0, stuck.seat())
+    dealer.sit(1, other.seat())
+    filler = socket.socket()
+    try:
+        while True:  # fill the stuck worker's channel as a burst of connections would
+            try:
+                socket.send_fds(stuck.ours, [b"c"], [filler.fileno()])
+            except BlockingIOError:
+                break
+            except OSError as exc:  # the kernel's cap on descriptors in flight: full as well
+                assert exc.errno in (errno.ETOOMANYREFS, errno.EMFILE, errno.ENOBUFS)
+                break
+        stuck.done.value = 10**6  # it even claims to hold fewer than anyone
+        clients = connect(dealer, 2)
+        for sock in clients:
+            sock.close()
+        assert other.take() == 2
+    finally:
+        filler.close()
+        stuck.close()
+        other.close()
+
+
+def test_a_worker_that_left_is_dealt_nothing_and_its_channel_closed(dealer: Dealer) -> None:
+    gone, other = Far(), Far()
+    dealer.sit(0, gone.seat())
+    dealer.sit(1, other.seat())
+    dealer.leave(0)
+    assert gone.ours.fileno() == -1
+    clients = connect(dealer, 3)
+    try:
+        assert other.take() == 3
+    finally:
+        for sock in clients:
+            sock.close()
+        gone.close()
+        other.close()
+
+
+def test_with_no_worker_ready_a_connection_is_closed_not_held(dealer: Dealer) -> None:
+    client = socket.create_connection(("127.0.0.1", port_of(dealer)))
+    try:
+        select.select(dealer.listeners, [], [], 5)
+        assert dealer.deal(dealer.listeners[0]) == 0
+        client.settimeout(5)
+        assert client.recv(1) == b""
+    except ConnectionResetError:
+        pass
+    finally:
+        client.close()
+
+
+def test_one_wake_up_deals_a_bounded_number(dealer: Dealer) -> None:
+    """The supervisor gets back to signals and dead workers between batches of a flood of connections."""
+    far = Far()
+    dealer.sit(0, far.seat())
+    clients = [socket.create_connection(("127.0.0.1", port_of(dealer))) for _ in range(DEAL_AT_ONCE + 3)]
+    try:
+        assert dealer.deal(dealer.listeners[0]) == DEAL_AT_ONCE
+    finally:
+        for sock in clients:
+            sock.close()
+        far.close()
+
+
+def test_stopping_closes_the_port(dealer: Dealer) -> None:
+    port = port_of(dealer)
+    dealer.close()
+    assert dealer.listeners == []
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+
+
+def test_a_port_in_use_names_the_key() -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        with pytest.raises(OptionsError) as raised:
+            listen("127.0.0.1", port)
+    assert raised.value.path == "listen.port"
+    assert "address already in use" in str(raised.value)
