@@ -36,6 +36,7 @@ log = logging.getLogger("chatguard.server")
 
 BACKLOG = 1024       # the listening queue, as the single-process listener's
 DEAL_AT_ONCE = 256   # connections accepted per wake-up before signals and workers are looked at again
+PAUSE = 0.1          # seconds without accepting after accept itself failed (out of descriptors, memory)
 
 
 def listen(host: str | None, port: int, backlog: int = BACKLOG) -> list[socket.socket]:
@@ -87,6 +88,7 @@ class Dealer:
 
     listeners: list[socket.socket]
     seats: dict[int, Seat] = field(default_factory=dict)  # worker slot -> seat, ready workers only
+    resume_at: float | None = None  # accepting paused until then (accept failed)
     _turn: int = 0  # ties go round, starting after the last seat dealt to
 
     def sit(self, index: int, seat: Seat) -> None:
@@ -98,7 +100,13 @@ class Dealer:
         if seat is not None:
             seat.channel.close()
 
-    def deal(self, listener: socket.socket) -> int:
+    def accepting(self, now: float) -> bool:
+        """False while paused after a failed accept (the listening socket stays readable meanwhile)."""
+        if self.resume_at is not None and now >= self.resume_at:
+            self.resume_at = None
+        return self.resume_at is None
+
+    def deal(self, listener: socket.socket, now: float) -> int:
         """Accept what is queued on `listener` (up to DEAL_AT_ONCE) and deal it; how many were dealt."""
         dealt = 0
         for _ in range(DEAL_AT_ONCE):
@@ -106,11 +114,14 @@ class Dealer:
                 conn, _ = listener.accept()
             except (BlockingIOError, InterruptedError):
                 break
-            except OSError as exc:  # the peer gave up meanwhile, or out of descriptors: try again later
-                if exc.errno not in (errno.ECONNABORTED, errno.EPROTO):
-                    log.warning("accept failed", extra={"error": exc.strerror or str(exc)})
-                    break
-                continue
+            except OSError as exc:
+                if exc.errno in (errno.ECONNABORTED, errno.EPROTO):
+                    continue  # the client gave up while queued
+                # Out of descriptors or memory: the connection stays queued and the socket readable, so
+                # pause instead of waking at once to fail again; the kernel's queue holds the rest.
+                log.warning("accept failed; pausing", extra={"error": exc.strerror or str(exc), "pause": PAUSE})
+                self.resume_at = now + PAUSE
+                break
             with conn:
                 if conn.family in (socket.AF_INET, socket.AF_INET6):
                     conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -167,8 +167,8 @@ class Supervisor:
     def _step(self, wake: int) -> bool:
         """Wait for a signal, a worker's readiness or death, or a due restart; act; False when done."""
         watched: list[Any] = [wake]
-        if self.dealer.seats:  # until a worker listens, connections wait in the kernel's queue
-            watched.extend(self.dealer.listeners)
+        if self.dealer.seats and self.dealer.accepting(self._clock()):
+            watched.extend(self.dealer.listeners)  # until a worker listens, connections wait in the kernel's queue
         for slot in self.slots:
             if slot.process is not None:
                 watched.append(slot.process.sentinel)
@@ -180,7 +180,7 @@ class Supervisor:
                 self._on_signal(signum)
         for listener in self.dealer.listeners:
             if listener in woke:
-                self.dealer.deal(listener)
+                self.dealer.deal(listener, self._clock())
         for slot in self.slots:
             if slot.ready is not None and slot.ready in woke:
                 self._on_ready(slot)
@@ -204,6 +204,8 @@ class Supervisor:
         if self._stopping_since is not None:
             return max(0.0, self._stopping_since + self.shutdown_timeout + KILL_AFTER - now)
         due = [slot.restart_at for slot in self.slots if slot.restart_at is not None]
+        if self.dealer.resume_at is not None:
+            due.append(self.dealer.resume_at)
         return max(0.0, min(due) - now) if due else None
 
     # -- events ------------------------------------------------------------------------------------
@@ -361,9 +363,13 @@ def serve_workers(config_path: str, workers: int, shutdown_timeout: float) -> in
     try:  # the text the workers start from, checked once more: the file may have changed meanwhile
         config_text = Path(config_path).read_text(encoding="utf-8")
         settings = loads_settings(config_text, source=config_path)
-        listeners = listen(settings.listen.host, settings.listen.port)
     except (OSError, OptionsError) as exc:
         print(f"chatguard: config error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        listeners = listen(settings.listen.host, settings.listen.port)
+    except OptionsError as exc:  # taken since the check before (or by a program binding with SO_REUSEPORT)
+        print(f"chatguard: cannot start: {exc}", file=sys.stderr)
         return 2
     metrics_dir = tempfile.mkdtemp(prefix="chatguard-metrics-")
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir

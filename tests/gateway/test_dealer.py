@@ -3,8 +3,11 @@ processes: each seat here is the far end of a channel read by the test."""
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
+import os
+import resource
 import select
 import socket
 from collections.abc import Iterator
@@ -12,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from filters.options import OptionsError
-from gateway.dealer import DEAL_AT_ONCE, Dealer, Seat, channel_pair, listen
+from gateway.dealer import DEAL_AT_ONCE, PAUSE, Dealer, Seat, channel_pair, listen
 
 
 class Far:
@@ -66,7 +69,7 @@ def connect(dealer: Dealer, count: int) -> list[socket.socket]:
     for _ in range(count):
         clients.append(socket.create_connection(("127.0.0.1", port_of(dealer))))
         select.select(dealer.listeners, [], [], 5)
-        assert dealer.deal(dealer.listeners[0]) == 1
+        assert dealer.deal(dealer.listeners[0], 0.0) == 1
     return clients
 
 
@@ -118,7 +121,7 @@ def test_a_burst_is_dealt_evenly_before_any_worker_took_one(dealer: Dealer) -> N
     try:
         dealt = 0
         while dealt < 9 and select.select(dealer.listeners, [], [], 5)[0]:
-            dealt += dealer.deal(dealer.listeners[0])
+            dealt += dealer.deal(dealer.listeners[0], 0.0)
         assert dealt == 9
         assert [far.take() for far in fars] == [3, 3, 3]
     finally:
@@ -174,7 +177,7 @@ def test_with_no_worker_ready_a_connection_is_closed_not_held(dealer: Dealer) ->
     client = socket.create_connection(("127.0.0.1", port_of(dealer)))
     try:
         select.select(dealer.listeners, [], [], 5)
-        assert dealer.deal(dealer.listeners[0]) == 0
+        assert dealer.deal(dealer.listeners[0], 0.0) == 0
         client.settimeout(5)
         assert client.recv(1) == b""
     except ConnectionResetError:
@@ -189,10 +192,39 @@ def test_one_wake_up_deals_a_bounded_number(dealer: Dealer) -> None:
     dealer.sit(0, far.seat())
     clients = [socket.create_connection(("127.0.0.1", port_of(dealer))) for _ in range(DEAL_AT_ONCE + 3)]
     try:
-        assert dealer.deal(dealer.listeners[0]) == DEAL_AT_ONCE
+        assert dealer.deal(dealer.listeners[0], 0.0) == DEAL_AT_ONCE
     finally:
         for sock in clients:
             sock.close()
+        far.close()
+
+
+def test_accept_failing_pauses_accepting(dealer: Dealer) -> None:
+    """Out of descriptors, accept fails while the client stays queued and the socket readable: the dealer
+    pauses (the supervisor's loop leaves the socket out until then) instead of failing again at once."""
+    far = Far()
+    dealer.sit(0, far.seat())
+    client = socket.create_connection(("127.0.0.1", port_of(dealer)))
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    spare: list[int] = []
+    try:
+        select.select(dealer.listeners, [], [], 5)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (64, hard))
+        with contextlib.suppress(OSError):
+            while True:
+                spare.append(os.dup(0))
+        assert dealer.deal(dealer.listeners[0], 10.0) == 0
+        assert dealer.resume_at == 10.0 + PAUSE and not dealer.accepting(10.0)
+    finally:
+        for fd in spare:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    try:
+        assert dealer.accepting(10.0 + PAUSE)
+        assert dealer.deal(dealer.listeners[0], 10.0 + PAUSE) == 1  # the queued client, once there is room
+        assert far.take() == 1
+    finally:
+        client.close()
         far.close()
 
 
