@@ -220,6 +220,8 @@ class EventRelay:
         self._steps = self._fields.steps
         self._htmls: dict[str, bool] = {}  # whether a field path holds HTML (at most `MAX_PATHS` are read)
         self._limit = limit
+        # Whether an event may be held at once (`_at_once`): gathered text, no envelopes, JSON shapes kept.
+        self._quick = gathers and opener is None and bool(self._steps) and self._shapes is not None
 
     def flush_in(self, delay: float) -> float | None:
         """Seconds until the gathered text must go (`flush`); None when no text is gathered."""
@@ -230,7 +232,10 @@ class EventRelay:
         out = Relayed()
         pieces: list[bytes] = []
         for event in self._parser.feed(chunk):
-            if not await self._event(event, pieces, out):
+            done = self._at_once(event, out) if self._quick else None
+            if type(done) is not bool:
+                done = await self._event(event, pieces, out, done)
+            if not done:
                 break
             if self._held.size > self._limit:  # held events are bounded like one: let the text go now
                 await self._tails(await self._fields.flush(self._spread_paths()), pieces, out)
@@ -330,7 +335,47 @@ class EventRelay:
             pieces.extend(_encoded(self._held.take()))
         pieces.append(data if type(data) is bytes else data.encode())  # type: ignore[union-attr]
 
-    async def _event(self, event: SseEvent, pieces: list[bytes], out: Relayed) -> bool:
+    def _at_once(self, event: SseEvent, out: Relayed) -> bool | Extracted | None:
+        """`_event` without a coroutine for the common event of a token stream (`_quick` streams): one data
+        line of a known shape (`Shapes`) whose one text field the chain only gathers (`held_one`). True or
+        False as `_event` answers when it did all of it; otherwise what it read of the event (its fields, or
+        None when its shape is not known), for `_event` to go on from."""
+        if len(event.lines) != 1 or not event.data_lines:
+            return None
+        data = _value(event.lines[0])
+        extracted = self._shapes.extract(data)  # type: ignore[union-attr]  # `_quick`: shapes are kept
+        if extracted is None or len(extracted.fields) != 1:
+            return extracted
+        found = extracted.fields[0]
+        if self._html(found.path):
+            return extracted
+        result = self._fields.held_one(extracted, data, event)
+        if result is None:
+            return extracted
+        if result is StreamChain.HELD:
+            self._hold(event, event.raw, extracted, found.path, found.text)
+            return True
+        return self._blocked(event, found.path, found.text, result, out)  # too much held
+
+    def _hold(self, event: SseEvent, unchanged: bytes, extracted: Extracted, path: str, text: str) -> None:
+        """Hold an event whose text the chain gathered, until the chain has read it."""
+        entry = _Pending(event, unchanged, extracted, text)
+        state = self._paths.get(path)
+        if state is None:
+            state = self._paths[path] = _Path()
+        state.pending.append(entry)
+        self._held.add(entry, len(unchanged), latest=False)
+
+    @staticmethod
+    def _blocked(event: SseEvent, path: str, text: str, result: ChainResult, out: Relayed) -> bool:
+        out.blocked = Inspection(Action.BLOCK, event.raw, (result,), sources=((path, text),))
+        out.inspections.append(out.blocked)
+        return False
+
+    async def _event(self, event: SseEvent, pieces: list[bytes], out: Relayed, read: Extracted | None = None) -> bool:
+        """Filter, hold or send one event (`read`: its fields, when `_at_once` read them already)."""
+        if read is not None:  # `_quick`: no envelopes to open, filters to run, the shape known
+            return await self._extracted(event, event.raw, read, _value(event.lines[0]), pieces, out)
         data = event.data
         if data is None:
             self._put(pieces, event.raw, emptied=False)
@@ -347,6 +392,11 @@ class EventRelay:
             extracted = self._codec.extract_frame(opened)
             if shapes is not None:
                 shapes.learn(opened, extracted)
+        return await self._extracted(event, unchanged, extracted, opened, pieces, out)
+
+    async def _extracted(self, event: SseEvent, unchanged: bytes, extracted: Extracted, opened: str,
+                         pieces: list[bytes], out: Relayed) -> bool:
+        """`_event` once the event's fields are read."""
         if not extracted.fields:  # no text where the route reads it: nothing to filter, hold or audit
             self._put(pieces, unchanged, emptied=False, event=event)
             return True
@@ -378,17 +428,10 @@ class EventRelay:
         if result is None:
             result = await self._fields.feed_one(extracted, opened, event)
         if result is StreamChain.HELD:
-            entry = _Pending(event, unchanged, extracted, found.text)
-            state = self._paths.get(found.path)
-            if state is None:
-                state = self._paths[found.path] = _Path()
-            state.pending.append(entry)
-            self._held.add(entry, len(unchanged), latest=False)
+            self._hold(event, unchanged, extracted, found.path, found.text)
             return True
         if result.action is Action.BLOCK:
-            out.blocked = Inspection(Action.BLOCK, event.raw, (result,), sources=((found.path, found.text),))
-            out.inspections.append(out.blocked)
-            return False
+            return self._blocked(event, found.path, found.text, result, out)
         state = self._paths.get(found.path)
         if not found.text and (state is None or not state.pending):
             self._put(pieces, unchanged, emptied=True, event=event)  # nothing to read, nothing gathered before it

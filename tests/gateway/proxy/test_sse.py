@@ -373,3 +373,41 @@ async def test_events_without_text_go_as_they_came_with_nothing_to_audit(batch: 
     done = b'data: {"choices":[{"delta":{},"finish_reason":"stop"}]}\n\n'
     out = (await r.feed(word + done)).data + (await r.close()).data
     assert out == word + done  # the event after the held text waits for it, in order
+
+
+_ONE_LINE = st.one_of(
+    st.text(max_size=12).map(lambda p: b"data: " + orjson.dumps({"delta": p}) + b"\n\n"),  # the common shape
+    st.text(max_size=12).map(lambda p: b"data: " + orjson.dumps({"delta": p, "n": 1}) + b"\n\n"),  # another
+    st.sampled_from([b"data: " + orjson.dumps({"delta": CARD[:9]}) + b"\n\n", b"data: {\"delta\": 7}\n\n",
+                     b"data: not json\n\n", b": keepalive\n\n", b"id: 3\ndata: {\"delta\": \"x\"}\n\n",
+                     b"data: {\"delta\": \"\\ud800\"}\n\n", b"data: {\"delta\": \"a\"}\r\n\r\n", b"data:\n\n"]))
+
+
+async def _relayed(raw: bytes, quick: bool, batch: int, limit: int, reads: int, flushes: list[int]) -> list[object]:
+    """Every call's bytes, inspections (action, sources) and block of a gathering relay on `/delta`."""
+    r = gathering(SseFields(json=("/delta",)), masking(), limit=limit, batch=batch)
+    r._quick = quick and r._quick
+    seen: list[object] = []
+    try:
+        for number, at in enumerate(range(0, len(raw), reads)):
+            calls = [r.feed(raw[at:at + reads])] + ([r.flush()] if number in flushes else [])
+            for call in calls:
+                out = await call
+                seen.append((out.data, [(i.action, i.sources) for i in out.inspections], out.blocked is not None))
+        out = await r.close()
+    except CodecError as error:
+        return [*seen, str(error)]
+    return [*seen, (out.data, [(i.action, i.sources) for i in out.inspections], out.blocked is not None)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(events=st.lists(_ONE_LINE, max_size=40), flushes=st.lists(st.integers(0, 40), max_size=6),
+       reads=st.integers(1, 200), batch=st.sampled_from([2, 16, 64, 4096]), limit=st.sampled_from([48, 256, 1 << 20]))
+def test_events_held_at_once_go_as_the_general_reading_sends_them(events: list[bytes], flushes: list[int],
+                                                                  reads: int, batch: int, limit: int) -> None:
+    """The common event of a token stream held without a coroutine (`_at_once`): the same bytes,
+    inspections and blocks, call by call, as each event read the general way; among other shapes, events
+    of several lines, refused data and a bound on what is held small enough to be passed."""
+    raw = b"".join(events)
+    assert asyncio.run(_relayed(raw, True, batch, limit, reads, flushes)) == asyncio.run(
+        _relayed(raw, False, batch, limit, reads, flushes))
