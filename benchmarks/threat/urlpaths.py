@@ -27,6 +27,8 @@ from pathlib import Path
 sys.path[:0] = [str(Path(__file__).resolve().parents[2])]
 
 from benchmarks.threat.hostnames import (  # noqa: E402
+    _NOUNS,
+    _NOUNS2,
     _ordinary_trade,
     _throwaway_pronounceable,
     arguments,
@@ -155,6 +157,31 @@ def _invitation(rng: random.Random) -> str:
            f"{rng.choice(('email', 'invitee'))}={_victim(rng)}&code={_hexid(rng, 10)}"
 
 
+# Free hosts where projects, portfolios and previews live, and what they call a preview.
+_FREE_HOSTS = "vercel.app netlify.app pages.dev web.app firebaseapp.com github.io gitlab.io onrender.com " \
+              "herokuapp.com blogspot.com surge.sh".split()
+_ADJECTIVES = "gleaming quiet brave sunny misty silver lucky rapid gentle bold".split()
+
+
+def _tenant(rng: random.Random) -> str:
+    """A project's or person's name on a free host: `star-notes`, `anna-portfolio`, a preview's generated name."""
+    return rng.choice((f"{rng.choice(_NOUNS)}-{rng.choice(_NOUNS2)}", f"{rng.choice(_NOUNS)}{rng.choice(_NOUNS2)}",
+                       f"{rng.choice(('anna', 'tom', 'kasia', 'jsmith'))}-{rng.choice(('portfolio', 'blog', 'cv'))}",
+                       f"{rng.choice(_ADJECTIVES)}-{rng.choice(_NOUNS)}-{_hexid(rng, 6)}"))
+
+
+def _project_page(rng: random.Random) -> str:
+    """A project's page on a free host as it is shared: copied from the address bar, or its bare name."""
+    host = f"{_tenant(rng)}.{rng.choice(_FREE_HOSTS)}"
+    return rng.choice((f"https://{host}/", f"https://{host}/{rng.choice(('docs/', 'about', 'blog/2024/05/notes'))}",
+                       host))
+
+
+def _project_page_typed(rng: random.Random) -> str:
+    """The same pages typed by hand with `http://`: what the sign of plain HTTP under an HTTPS-only TLD costs."""
+    return f"http://{_tenant(rng)}.{rng.choice(_FREE_HOSTS)}/"
+
+
 GENERATORS: dict[str, tuple[str, Maker]] = {
     "kit: brand directory": ("phishing", _kit_directory),
     "kit: brand and page in one name": ("phishing", _kit_slug),
@@ -166,6 +193,8 @@ GENERATORS: dict[str, tuple[str, Maker]] = {
     "ordinary: repositories, packages": ("ordinary", _code),
     "ordinary: questions, articles": ("ordinary", _question),
     "ordinary: invitations": ("ordinary", _invitation),
+    "ordinary: project pages, free hosts": ("ordinary", _project_page),
+    "ordinary: the same typed with http://": ("ordinary", _project_page_typed),
 }
 
 

@@ -544,10 +544,6 @@ def _free_host(platform: str) -> bool:
 # its certificate covers that level alone, so nobody copies such a link from the page; it is written to
 # pass for a site of its own. Beside the free host's own sign it alerts.
 DRESSED_TENANT = 0.25
-# TLDs preloaded as HTTPS-only in browsers as a whole (their registry asked for it: Google Registry's
-# `.app`, `.dev`, `.page` and its other new TLDs; `.bank` and `.insurance` by their charters; checked against Chromium's preload list).
-HTTPS_ONLY_TLDS = frozenset("app dev page new day foo boo dad eat esq fly ing meme mov nexus phd prof rsvp "
-                            "zip channel bank insurance".split())
 
 
 @lru_cache(maxsize=HOST_CACHE)
@@ -684,10 +680,7 @@ def _judge(link: Link, parts: tuple[str, str, str, str], allow: DomainList, deny
         # platforms, where a project documents signing in with the brand (`/docs/auth/google`).
         signals.append((0.3, "brand-in-path"))
     if link.url.startswith(("http://", "hxxp://")) and (host.words or in_path or host.brand or host.hosting):
-        # Under a TLD whose every name browsers reach over HTTPS only (HSTS preloaded for the whole TLD) no
-        # address bar shows `http://`: the link was written, not copied from the page.
-        preloaded = name.rsplit(".", 1)[-1] in HTTPS_ONLY_TLDS
-        signals.append((0.25, "plain-http:https-only-tld") if preloaded else (0.15, "plain-http"))
+        signals.append((0.15, "plain-http"))
     return _finish(link, signals)
 
 

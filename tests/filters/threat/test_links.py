@@ -458,14 +458,8 @@ def test_www_before_a_free_hosts_tenant_alerts(url: str, alert: bool) -> None:
     assert ("www-on-free-host" in reasons) == (score >= 0.5) == alert
 
 
-@pytest.mark.parametrize(("url", "alert"), [
-    ("http://maplenote.vercel.app/", True),  # `.app` is reached over HTTPS only: `http://` was written by hand
-    ("http://quiet-tenant.pages.dev/", True),
-    ("https://maplenote.vercel.app/", False),
-    ("http://maplenote.herokuapp.com/", False),  # `.com` is not preloaded: plain HTTP is only the usual 0.15
-    ("http://cookbook-notes.dev/", False),  # no other sign: plain HTTP is not read alone
-])
-def test_plain_http_under_an_https_only_tld_counts_more(url: str, alert: bool) -> None:
-    score, reasons = _score(url)
-    assert (score >= 0.5) == alert
-    assert ("plain-http:https-only-tld" in reasons) == (url.startswith("http://") and alert)
+def test_plain_http_to_a_free_hosts_page_does_not_alert_alone() -> None:
+    # People type `http://` before a project's page by hand; under an HTTPS-only TLD (`.app`) that made
+    # no link of this shape more likely to be a kit's, and it flagged 56 % of such pages typed so.
+    score, reasons = _score("http://maplenote.vercel.app/")
+    assert "plain-http" in reasons and score < 0.5
