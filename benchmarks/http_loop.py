@@ -48,7 +48,7 @@ from benchmarks import loop_cli
 from benchmarks.chatguard_configs import chatguard_conf
 from benchmarks.payload import chat_json
 from benchmarks.servers import HTTP_PATH
-from filters import PASS, Direction, Message, Verdict
+from filters import Direction
 
 VARIANTS = ("direct", "pass", "empty", "noop", "chain")
 
@@ -115,10 +115,6 @@ class Client(asyncio.Protocol):
             self.watch()
 
 
-async def _noop(message: Message) -> Verdict:
-    return PASS
-
-
 async def _serve(variant: str, backend_port: int, workdir: Path) -> tuple[int, web.AppRunner]:
     """Start the gateway for `variant` in this loop as `gateway.server.run` does; (its port, its runner)."""
     from gateway.app import build_app
@@ -134,10 +130,8 @@ async def _serve(variant: str, backend_port: int, workdir: Path) -> tuple[int, w
             route["filters"] = []
     app = build_app(parse_settings(raw))
     if variant == "noop":
-        for plan in app[RUNTIME].current.plans.values():
-            for direction in Direction:
-                for step in plan.chain(direction).steps:
-                    object.__setattr__(step.filter, "inspect", _noop)  # the instance's, not the class's
+        loop_cli.pass_at_once(step for plan in app[RUNTIME].current.plans.values() for direction in Direction
+                              for step in plan.chain(direction).steps)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
     site = GuardedSite(runner, app[GUARD], "127.0.0.1", 0, backlog=1024)

@@ -36,13 +36,13 @@ import math
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Coroutine, Generator
+from collections.abc import Awaitable, Callable, Coroutine, Generator
 from concurrent.futures import ThreadPoolExecutor
 from types import CoroutineType
 from typing import Any
 
-__all__ = ["OFFLOAD_FROM", "REFERENCE_AGE", "Expired", "OverBudget", "begin", "cpu_reference", "drive", "metered",
-           "offloaded"]
+__all__ = ["OFFLOAD_FROM", "REFERENCE_AGE", "Expired", "OverBudget", "begin", "called", "cpu_reference", "drive",
+           "metered", "offloaded"]
 
 log = logging.getLogger("chatguard.filters")
 
@@ -130,6 +130,26 @@ def begin[T](awaitable: Awaitable[T], limit: float) -> tuple[T, float] | Corouti
         _close(coro)
         raise
     return _rest(coro, waiting, _step(started, started_wall, limit), age, limit)
+
+
+def called[A, T](call: Callable[[A], T], argument: A, limit: float) -> tuple[T, float]:
+    """`call(argument)` and the CPU seconds it took, charged as `begin` charges a call that awaits
+    nothing (its wall time while that fits `limit`, else its CPU time): the same budget for a filter's
+    synchronous answer (`Filter.inspect_now`), without a coroutine to create and drive. Raises
+    `OverBudget` past `limit`, and whatever `call` raises."""
+    age = REFERENCE_AGE if limit >= 10 * REFERENCE_AGE else limit / 10
+    started_wall = wall_clock()
+    reference = _reference
+    if started_wall - reference.wall > age:  # `cpu_reference`, inline
+        reference.wall = started_wall
+        reference.cpu = cpu_clock()
+    started = reference.cpu
+    result = call(argument)
+    elapsed = wall_clock() - started_wall
+    cpu = elapsed if elapsed <= limit else cpu_clock() - started
+    if cpu > limit:
+        raise OverBudget(cpu)
+    return result, cpu
 
 
 async def _rest[T](coro: Generator[Any, None, T], waiting: Any, cpu: float, age: float,

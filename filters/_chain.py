@@ -17,8 +17,8 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from filters._api import PASS, Action, AnyFilter, Direction, Finding, Hints, Message, Verdict
-from filters._budget import Expired, OverBudget, begin
+from filters._api import PASS, Action, AnyFilter, Direction, Filter, Finding, Hints, Message, Verdict
+from filters._budget import Expired, OverBudget, begin, called
 from filters._contract import verdict_problem
 from filters._offload import THREAD, Offload
 from filters._packing import Turns, unpack
@@ -41,10 +41,14 @@ class Step:
     passed: Verdict = field(init=False, repr=False, compare=False)
     offload: bool = field(init=False, repr=False, compare=False)  # long texts off the event loop
     offload_from: float = field(init=False, repr=False, compare=False)  # from this length (inf: never)
+    # The filter's `inspect_now` when it has one of its own (None: every call awaits `inspect`).
+    now: Callable[[Message], Verdict | None] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.timeout > 0:
             raise ValueError(f"timeout of filter {self.name!r} must be > 0, got {self.timeout!r}")
+        own = getattr(type(self.filter), "inspect_now", Filter.inspect_now) is not Filter.inspect_now
+        object.__setattr__(self, "now", self.filter.inspect_now if own else None)
         object.__setattr__(self, "offload", bool(self.filter.offloadable))
         object.__setattr__(self, "offload_from", self.offloader.from_chars if self.offload else math.inf)
         # Prebuilt so that the common "nothing found" case allocates nothing.
@@ -99,15 +103,24 @@ class ChainResult:
 def begin_step(step: Step, message: Message) -> Called | Coroutine[Any, Any, Called]:
     """`inspect_step`, answered at once when the filter's call ends without awaiting anything; else
     the coroutine that waits for the rest of it."""
+    spent = 0.0  # CPU of an `inspect_now` that left the message to `inspect`
     try:
         if len(message.text) >= step.offload_from:
             return _offloaded(step, message)
-        begun = begin(step.filter.inspect(message), step.timeout)
+        now = step.now
+        if now is not None:  # most messages of a filter that has it: answered without a coroutine
+            answer, spent = called(now, message, step.timeout)
+            if answer is PASS:
+                return step.passed, "", spent
+            if answer is not None:
+                return _checked(step, message, answer, None, spent)
+        begun = begin(step.filter.inspect(message), step.timeout - spent)
     except BaseException as exc:
         return _misbehaved(step, exc)
     if type(begun) is not tuple:
-        return _finish(step, message, begun)  # type: ignore[arg-type]
+        return _finish(step, message, begun, spent)  # type: ignore[arg-type]
     verdict, cpu = begun
+    cpu += spent
     if verdict is PASS:  # most answers: `_checked` and `Step.stamp` give the prebuilt verdict
         return step.passed, "", cpu
     return _checked(step, message, verdict, None, cpu)
@@ -251,12 +264,12 @@ async def inspect_step(step: Step, message: Message) -> Called:
     return called if type(called) is tuple else await called  # type: ignore[misc]
 
 
-async def _finish(step: Step, message: Message, rest: Awaitable[tuple[Verdict, float]]) -> Called:
+async def _finish(step: Step, message: Message, rest: Awaitable[tuple[Verdict, float]], spent: float = 0.0) -> Called:
     try:
         verdict, cpu = await rest
     except BaseException as exc:
         return _misbehaved(step, exc)
-    return _checked(step, message, verdict, None, cpu)
+    return _checked(step, message, verdict, None, cpu + spent)
 
 
 async def _offloaded(step: Step, message: Message) -> Called:

@@ -189,6 +189,19 @@ def _same(verdict: Verdict) -> tuple[Any, ...]:
     return verdict.action, verdict.text, verdict.findings, verdict.hints
 
 
+def _check_now(flt: AnyFilter, label: str, text: str, direction: Direction, verdict: Verdict) -> None:
+    """A filter's own `inspect_now` answers as `inspect` did (`verdict`), or leaves the message to it."""
+    if getattr(type(flt), "inspect_now", Filter.inspect_now) is Filter.inspect_now:
+        return
+    what = f"inspect_now({label}, {direction.value})"
+    try:
+        answer = flt.inspect_now(tmessage(text, direction=direction))
+    except Exception as exc:
+        raise AssertionError(f"{what}: raised {type(exc).__name__}: {exc}") from exc
+    if answer is not None and _same(_assert_verdict(answer, text, what)) != _same(verdict):
+        raise AssertionError(f"{what}: answered otherwise than inspect")
+
+
 async def _close_twice(flt: AnyFilter) -> None:
     for attempt in ("first", "second"):
         try:
@@ -204,7 +217,8 @@ async def check_filter(cls: type[AnyFilter], options: Mapping[str, Any] | None =
 
     Checks: the class contract (name, frozen Options, async inspect/aclose, directions),
     that the options bind (defaults only when `options` is None), a well-formed verdict
-    for every sample text in every declared direction within `time_limit` seconds, that
+    for every sample text in every declared direction within `time_limit` seconds (and
+    the same one from `inspect_now` where the filter has its own and it answers), that
     concurrent calls on one instance agree with sequential calls, and that `aclose()`
     may be called twice. `context` is what the gateway would give the filter; a filter
     that keeps history in the store needs a function here, so that the instance called
@@ -231,6 +245,7 @@ async def check_filter(cls: type[AnyFilter], options: Mapping[str, Any] | None =
         for direction in directions:
             for label, text in (*SAMPLES, BIG_SAMPLE):
                 verdict = await _inspect(sequential, label, text, direction, time_limit)
+                _check_now(sequential, label, text, direction, verdict)
                 if text is not BIG_SAMPLE[1]:
                     expected.append(verdict)
         jobs = [_inspect(concurrent, label, text, direction, time_limit)

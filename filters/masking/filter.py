@@ -51,12 +51,35 @@ class MaskingFilter(Filter[MaskingOptions]):
         """Pure computation unless tokens are sealed into (or read from) the vault, which is I/O."""
         return self._sealer is None
 
+    def inspect_now(self, message: Message) -> Verdict | None:
+        """`inspect` without its coroutine, where it awaits nothing: without a vault (`vault_key` unset),
+        no token is stored or read."""
+        if message.direction not in self._directions:
+            return PASS
+        return self._masked(message.text) if self._sealer is None else None
+
+    def _masked(self, text: str) -> Verdict:
+        """`inspect` for a filter without a vault (`vault_key` unset): every placeholder computed."""
+        detections = self.masker.scan(text)
+        if not detections:
+            return PASS  # most chat
+        if detections[-1].type == WITHHELD and self.options.over_max_values == "block":
+            return block(f"more than {self.options.max_values} candidate values in one field (max_values)",
+                         [detections[-1].finding()])
+        edits = [(detection.start, detection.end, self._replacement(detection)) for detection in detections]
+        reason = f"masked {len(detections)} value(s)"
+        if detections[-1].type == WITHHELD:
+            reason += f"; the rest of the field withheld past {self.options.max_values} candidates (max_values)"
+        return modify(apply(text, edits), reason, [detection.finding() for detection in detections])
+
     async def inspect(self, message: Message) -> Verdict:
         if message.direction not in self._directions:
             return PASS
         text = message.text
+        if self._sealer is None:
+            return self._masked(text)
         detections = self.masker.scan(text)
-        if not detections and (self._sealer is None or message.direction is not Direction.OUTBOUND or "[" not in text):
+        if not detections and (message.direction is not Direction.OUTBOUND or "[" not in text):
             return PASS  # most chat: nothing to mask and no token to unmask
         if detections and detections[-1].type == WITHHELD and self.options.over_max_values == "block":
             return block(f"more than {self.options.max_values} candidate values in one field (max_values)",
@@ -85,15 +108,20 @@ class MaskingFilter(Filter[MaskingOptions]):
     async def placeholder(self, detection: Detection) -> str:
         """The replacement for one detection in its type's style (stores it when tokenizing)."""
         style = self._styles.get(detection.type, "redact")
-        if style == "partial":
-            return placeholders.partial(detection)
-        if style == "hash":
-            return placeholders.hashed(detection, self._hash_key)
         if style == "tokenize" and self._sealer is not None:
             token = self._sealer.token(detection.type, placeholders.canonical(detection))
             sealed = self._sealer.seal(token, detection.type, detection.value)
             await self.vault.put(token, sealed, float(self.options.token_ttl))
             return placeholders.tokenized(detection, token)
+        return self._replacement(detection)
+
+    def _replacement(self, detection: Detection) -> str:
+        """The replacement for one detection in its type's style, tokenizing aside (a vault is needed)."""
+        style = self._styles.get(detection.type, "redact")
+        if style == "partial":
+            return placeholders.partial(detection)
+        if style == "hash":
+            return placeholders.hashed(detection, self._hash_key)
         return placeholders.redact(detection)
 
     async def _unmask(self, text: str, allowed: frozenset[str]) -> list[tuple[int, int, str, str]]:

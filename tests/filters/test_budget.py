@@ -8,7 +8,7 @@ import time
 import pytest
 
 import filters._budget
-from filters._budget import REFERENCE_AGE, Expired, OverBudget, cpu_reference, metered
+from filters._budget import REFERENCE_AGE, Expired, OverBudget, called, cpu_reference, metered
 
 
 def spin(seconds: float) -> None:
@@ -174,3 +174,26 @@ async def test_steps_in_a_row_read_the_cpu_clock_once_per_age(monkeypatch: pytes
     for _ in range(20):
         assert (await metered(computes(0.0), limit=1.0))[0] == "done"
     assert reads <= 1
+
+
+def test_a_synchronous_call_is_charged_as_a_call_that_awaits_nothing() -> None:
+    def computes_then_answers(seconds: float) -> str:
+        spin(seconds)
+        return "done"
+    value, cpu = called(computes_then_answers, 0.02, 1.0)
+    assert value == "done"
+    assert 0.02 <= cpu < 1.0
+    with pytest.raises(OverBudget) as over:
+        called(spin, 0.2, 0.05)
+    assert over.value.cpu >= 0.2
+    with pytest.raises(ZeroDivisionError):
+        called(lambda x: 1 / x, 0, 1.0)
+
+
+def test_a_synchronous_call_held_up_without_computing_is_charged_its_cpu_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Wall time past the limit (the thread was preempted) is no overrun when the CPU time fits."""
+    walls = iter([0.0, 10.0])
+    monkeypatch.setattr(filters._budget, "wall_clock", lambda: next(walls))
+    filters._budget._reference.wall = -1e9  # the CPU clock is read before the call
+    value, cpu = called(str, 5, 1.0)
+    assert value == "5" and cpu < 1.0

@@ -90,6 +90,45 @@ class Computes(Filter):
         return PASS
 
 
+class NowComputes(Filter):
+    """Answers from `inspect_now` after computing far longer than its budget: still an overrun."""
+
+    name = "now_computes"
+
+    def inspect_now(self, message: Message) -> Verdict:
+        spin(0.05)
+        return PASS
+
+
+class NowRaises(Filter):
+    name = "now_raises"
+
+    def inspect_now(self, message: Message) -> Verdict:
+        raise ValueError(f"secret content: {message.text}")
+
+
+class NowStatic(Filter):
+    """Answers `verdict` from `inspect_now` (None: leaves it to `inspect`, which answers `later`)."""
+
+    name = "now_static"
+
+    def __init__(self, verdict: Any, later: Verdict = PASS, spends: float = 0.0) -> None:
+        super().__init__()
+        self.verdict, self.later, self.spends = verdict, later, spends
+        self.calls: list[str] = []
+
+    def inspect_now(self, message: Message) -> Verdict | None:
+        self.calls.append("now")
+        spin(self.spends)
+        return self.verdict  # type: ignore[no-any-return]
+
+    async def inspect(self, message: Message) -> Verdict:
+        self.calls.append("inspect")
+        spin(self.spends)
+        await asyncio.sleep(0)
+        return self.later
+
+
 class SyncInspect(Filter):
     name = "sync"
 
@@ -152,6 +191,12 @@ async def test_only_filters_of_the_direction_run(direction: Direction) -> None:
     (RaisesCancelled(), "filter f1 failed: CancelledError"),
     (RaisesTimeout(), "filter f1 failed: TimeoutError"),
     (SyncInspect(), "filter f1 failed: TypeError"),
+    (NowComputes(), "filter f1 exceeded its CPU budget"),
+    (NowRaises(), "filter f1 failed: ValueError"),
+    (NowStatic(Verdict(Action.MODIFY)), "filter f1 failed: bad verdict (modify without text)"),
+    (NowStatic("pass"), "filter f1 failed: bad verdict (returned str, not a Verdict)"),
+    (NowStatic(None, later=Verdict(Action.MODIFY)), "filter f1 failed: bad verdict (modify without text)"),
+    (NowStatic(None, spends=0.006), "filter f1 exceeded its CPU budget"),  # the two calls' CPU together
     (Static(None), "filter f1 failed: bad verdict (returned NoneType, not a Verdict)"),
     (Static(Verdict(Action.MODIFY)), "filter f1 failed: bad verdict (modify without text)"),
     (Static(Verdict("pass")), "filter f1 failed: bad verdict (action is not an Action)"),
@@ -177,7 +222,8 @@ async def test_misbehaving_filter_blocks_when_closed(bad: Filter, reason: str) -
     assert all("secret" not in r for r in result.reasons)
 
 
-@pytest.mark.parametrize("bad", [Raises(), Hangs(), Computes(), Static(Verdict(Action.MODIFY))])
+@pytest.mark.parametrize("bad", [Raises(), Hangs(), Computes(), Static(Verdict(Action.MODIFY)), NowComputes(),
+                                 NowRaises()])
 async def test_misbehaving_filter_is_skipped_when_open(bad: Filter) -> None:
     result = await chain(Append("a"), bad, Append("b"), fail_open=True, timeout=0.01).run(tmessage("x"))
     assert result.action is Action.MODIFY
@@ -284,3 +330,28 @@ async def test_a_chain_run_is_a_coroutine_to_await() -> None:
     empty = Chain([]).run(tmessage("x"))
     assert asyncio.iscoroutine(empty)
     assert (await empty).text == "x"
+
+
+async def test_an_answer_of_inspect_now_is_the_steps_and_inspect_is_not_called() -> None:
+    now = NowStatic(modify("y", "changed"))
+    after = Append("a")
+    result = await chain(now, after).run(tmessage("x"))
+    assert (result.action, result.text, now.calls, after.seen) == (Action.MODIFY, "ya", ["now"], ["y"])
+    assert [v.filter for v in result.verdicts] == ["f0", "f1"]
+    passed = NowStatic(PASS)
+    result = await chain(passed).run(tmessage("x"))
+    assert (result.action, passed.calls) == (Action.PASS, ["now"])
+    assert (result.verdicts[0].action, result.verdicts[0].filter) == (Action.PASS, "f0")
+
+
+async def test_none_from_inspect_now_leaves_the_message_to_inspect_and_both_are_charged() -> None:
+    flt = NowStatic(None, later=block("later"), spends=0.02)
+    result = await chain(flt, timeout=1.0).run(tmessage("x"))
+    assert (result.action, result.reasons, flt.calls) == (Action.BLOCK, ("later",), ["now", "inspect"])
+    assert 0.04 <= result.cpu < 1.0
+
+
+def test_a_step_uses_inspect_now_only_where_the_filter_has_its_own() -> None:
+    assert Step("a", Static(PASS), 1.0).now is None
+    flt = NowStatic(PASS)
+    assert Step("b", flt, 1.0).now == flt.inspect_now

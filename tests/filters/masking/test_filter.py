@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from filters import Action, Direction, FilterContext, Principal
+from filters import Action, Direction, FilterContext, Principal, Verdict
 from filters.masking import MaskingFilter, MemoryVault, permissions
 from filters.testing import check_filter, make_filter, run_filter, tmessage
 
@@ -149,3 +149,31 @@ def test_permissions_merge_roles_and_metadata() -> None:
     message = tmessage("x", principal=Principal("a", frozenset({"r"})), metadata={"permissions": ("p", 3)})
     assert permissions(message) == {"r", "p"}
     assert Direction.OUTBOUND in MaskingFilter.directions
+
+
+def _same(verdict: Verdict | None) -> object:
+    return None if verdict is None else (verdict.action, verdict.text, verdict.reason, verdict.findings, verdict.hints)
+
+
+@pytest.mark.parametrize("options", [
+    {}, {"style": "partial"}, {"style": "hash", "hash_key": "k" * 16}, {"styles": {"card": "partial", "email": "hash"}, "hash_key": "k" * 16},
+    {"directions": ["inbound"]}, {"max_values": 16}, {"max_values": 16, "over_max_values": "block"},
+    {"rules": [{"name": "project", "keywords": ["falcon"], "style": "partial"}]},
+])
+@pytest.mark.parametrize("text", [TEXT, "", "plain chat, nothing to mask", "[CARD] [TOKEN card:abc] falcon",
+                                  "4111 1111 1111 1111 " * 20, "\ud800 jo@example.com \u202e"])
+@pytest.mark.parametrize("direction", list(Direction))
+async def test_inspect_now_answers_as_inspect_without_a_vault(options: dict, text: str,  # type: ignore[type-arg]
+                                                              direction: Direction) -> None:
+    flt = make_filter(MaskingFilter, options)
+    message = tmessage(text, direction=direction)
+    now = flt.inspect_now(message)
+    assert now is not None
+    assert _same(now) == _same(await flt.inspect(message))
+
+
+@pytest.mark.parametrize("direction", list(Direction))
+async def test_inspect_now_leaves_every_message_to_inspect_with_a_vault(direction: Direction) -> None:
+    flt = tokenizing()
+    assert flt.inspect_now(tmessage(TEXT, direction=direction)) is None
+    assert flt.inspect_now(tmessage("plain", direction=direction)) is None

@@ -22,15 +22,24 @@ def shown(result: object) -> object:
 
 def count_calls(exchange: Exchange, *, waits: bool) -> list[tuple[str, str]]:
     """Every inbound filter call of `exchange` from now on, as (step, field), in order; with `waits` each
-    call yields once before it answers (a call that does not end in its first step)."""
+    call yields once before it answers (a call that does not end in its first step: `inspect_now`, where
+    the step has one, then leaves every message to `inspect`)."""
     calls: list[tuple[str, str]] = []
     for step in exchange.plan.chain(Direction.INBOUND).steps_for(Direction.INBOUND):
-        inspect = step.filter.inspect
+        inspect, now = step.filter.inspect, step.now
 
         async def counted(message: Message, inspect: Any = inspect, name: str = step.name) -> Verdict:
             calls.append((name, message.field))
             if waits:
                 await asyncio.sleep(0)
             return await inspect(message)  # type: ignore[no-any-return]
+
+        def counted_now(message: Message, now: Any = now, name: str = step.name) -> Verdict | None:
+            answer = None if waits else now(message)
+            if answer is not None:
+                calls.append((name, message.field))
+            return answer  # type: ignore[no-any-return]
         object.__setattr__(step.filter, "inspect", counted)  # this exchange's filters only
+        if now is not None:
+            object.__setattr__(step, "now", counted_now)
     return calls
