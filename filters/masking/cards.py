@@ -164,6 +164,18 @@ def network(digits: str) -> str | None:
     return entry[0] if entry else None
 
 
+@lru_cache(maxsize=8192)
+def _checked(digits: str) -> tuple[str | None, bool] | None:
+    """(network or None, whether it needs card words) for a window's digits that pass the prefix and length
+    table (or are 13-19 digits) and Luhn; None for the others. A function of the digits alone, kept for them:
+    a stream reads its held tail again, and a list of numbers repeats them."""
+    entry = _entry(candidates(digits), len(digits))
+    name, needs_context = entry if entry else (None, True)
+    if name is None and not 13 <= len(digits) <= 19:
+        return None
+    return (name, needs_context) if luhn(digits) else None
+
+
 class CardDetector:
     type = "card"
 
@@ -181,7 +193,7 @@ class CardDetector:
             if size == 1:  # "4 1 1 1 ...": the whole stretch of single digits, or nothing
                 j = run.stretch_end(i)
                 if 12 <= j - i <= 19:
-                    found = self._judge(text, run, i, j - 1, candidates(run.digits[run.firsts[i]:run.firsts[i] + 7]))
+                    found = self._judge(text, run, i, j - 1)
                     if found is not None:
                         yield found
                 i = j
@@ -197,7 +209,7 @@ class CardDetector:
                 if total > 19:
                     break
                 if total >= 13 or (total == 12 and any(12 in lengths for _, lengths, _ in known)):
-                    best = self._judge(text, run, i, j, known) or best
+                    best = self._judge(text, run, i, j) or best
             if best is None:
                 i += 1
                 continue
@@ -206,15 +218,13 @@ class CardDetector:
                 i += 1
 
     @staticmethod
-    def _judge(text: str, run: Run, first: int, last: int, known: Networks) -> Detection | None:
+    def _judge(text: str, run: Run, first: int, last: int) -> Detection | None:
         charge(run.starts[first])  # a window of 12-19 digits judged as a card
         digits = run.digits_of(first, last)
-        entry = _entry(known, len(digits))
-        name, needs_context = entry if entry else (None, True)
-        if name is None and not 13 <= len(digits) <= 19:
+        checked = _checked(digits)
+        if checked is None:
             return None
-        if not luhn(digits):
-            return None
+        name, needs_context = checked
         start, end = run.starts[first], run.end_of(last)
         context = before(text, start)
         if wordless(context):

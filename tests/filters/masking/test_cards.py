@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from filters.masking.cards import CardDetector, network
 from tests.filters.masking._cases import card, failing_check_digit
@@ -121,3 +123,19 @@ def test_card_inside_longer_run_is_found() -> None:
 
 def test_two_cards() -> None:
     assert len(found("4111111111111111 and 5555555555554444")) == 2
+
+
+@settings(max_examples=500, deadline=None)
+@given(digits=st.text(alphabet="0123456789", min_size=12, max_size=19),
+       head=st.sampled_from(["", "4", "5", "34", "37", "6011", "62", "1", "1946", "3528", "2221", "50", "81", "6362"]))
+def test_a_window_is_checked_as_its_prefix_table_and_luhn_say(digits: str, head: str) -> None:
+    """`_checked` (kept per digits) answers what the prefix table, the lengths and Luhn say of the window
+    whose first seven digits picked the networks, as `_judge` read them before."""
+    from filters.masking._numbers import luhn
+    from filters.masking.cards import _checked, _entry, candidates
+
+    window = (head + digits)[:19]
+    entry = _entry(candidates(window[:7]), len(window))
+    name, needs_context = entry if entry else (None, True)
+    expected = None if (name is None and not 13 <= len(window) <= 19) or not luhn(window) else (name, needs_context)
+    assert _checked(window) == expected
