@@ -65,6 +65,9 @@ def ratios(results: dict[str, Any]) -> list[dict[str, Any]]:
         if (ceiling := workers_ceiling(one, two)) is not None:
             out.append({"ratio": "  ceiling: both cores at the run's CPU per request", "value": ceiling,
                         "target": None, "holds": None})
+        if (bound := quiet_bound(one, two)) is not None:
+            out.append({"ratio": "  at these CPU costs on an idle machine: cores x C1 / (C2 + L)", "value": bound,
+                        "target": None, "holds": None})
         if (busy := cores_busy(two)) is not None:
             out.append({"ratio": "  cores busy with 2 workers + load side (of 2.0)", "value": busy, "target": None,
                         "holds": None})
@@ -91,6 +94,18 @@ def workers_ceiling(one: dict[str, Any], two: dict[str, Any]) -> float | None:
     if not cpu or spent is None or not cores or not one.get("rate"):
         return None
     return round(cores * 1e6 / (cpu + spent) / one["rate"], 2)
+
+
+def quiet_bound(one: dict[str, Any], two: dict[str, Any]) -> float | None:
+    """The ratio the run's CPU costs give when nothing else runs: one worker bounded by its core (1 / C1
+    requests per second), two workers sharing all the cores with the load side (cores / (C2 + L)). Unlike
+    the ceiling above it needs no req/s, so other work on the machine does not move it; it shows what the
+    load side's own L of the same cores leaves: at C2 = C1 it is 2 C1 / (C1 + L) on two cores."""
+    c1, c2, spent, cores = one.get("cpu_us_per_op"), two.get("cpu_us_per_op"), two.get("load_cpu_us_per_op"), \
+        two.get("cores")
+    if not c1 or not c2 or spent is None or not cores:
+        return None
+    return round(cores * c1 / (c2 + spent), 2)
 
 
 def cores_busy(two: dict[str, Any]) -> float | None:

@@ -84,6 +84,8 @@ def test_workers_ratio_and_the_ceiling_the_load_side_leaves() -> None:
     # Both cores at 300 + 100 us per request: 5,000 req/s at most, 2.0x the one worker's 2,500.
     assert found["ceiling: both cores at the run's CPU per request"]["value"] == 2.0
     assert found["cores busy with 2 workers + load side (of 2.0)"]["value"] == 1.8
+    # Nothing else running: one worker at 1 / 380 us, two at 2 / (300 + 100) us: 1.9x.
+    assert found["at these CPU costs on an idle machine: cores x C1 / (C2 + L)"]["value"] == 1.9
     report.print_report(results)
 
 
