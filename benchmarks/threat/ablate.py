@@ -1,6 +1,6 @@
 """Which rules only help on the tuning part: each rule switched off in turn, both parts re-scored.
 
-    .venv/bin/python benchmarks/threat/ablate.py [--corpus PATH]
+    .venv/bin/python benchmarks/threat/ablate.py [--corpus PATH] [--links]
 
 Score per part: attacks flagged, minus three for each benign line flagged (pasted code:
 blocked). A rule whose removal costs tuning points and no validation points learnt
@@ -8,6 +8,10 @@ something only the tuning families show: a candidate for memorisation. Rules for
 technique that the split put wholly in the tuning part show up here too (the validation
 part cannot speak for them); judge those by whether the pattern describes a technique
 or copies lines.
+
+`--links` does the same for the link judgement's signs on the phishing lines: for each sign
+(`tld`, `random-label`, `free-hosting`...), how many lines of each part are flagged only
+with it (their worst link at or above the alert score without it, below with it).
 """
 
 from __future__ import annotations
@@ -23,8 +27,13 @@ from split import load, parts  # noqa: E402
 
 from filters import Action  # noqa: E402
 from filters.threat import ThreatFilter, ThreatOptions, injection, prompt  # noqa: E402  (modules)
+from filters.threat import links as linkjudge  # noqa: E402
 from filters.threat.detect import GATES  # noqa: E402
+from filters.threat.feeds import DomainList  # noqa: E402
 from filters.threat.ruleset import select  # noqa: E402
+from filters.threat.scoring import combine  # noqa: E402
+
+Signals = list[tuple[float, str]]
 
 
 def score(threat: ThreatFilter, rows: list[dict[str, str]]) -> int:
@@ -39,11 +48,54 @@ def score(threat: ThreatFilter, rows: list[dict[str, str]]) -> int:
     return points
 
 
+def link_signals(text: str) -> list[Signals]:
+    """The signals of each link in `text`, as the judgement gathers them before combining."""
+    gathered: list[Signals] = []
+    finish = linkjudge._finish
+
+    def keep(link: linkjudge.Link, signals: Signals) -> linkjudge.Judgement:
+        gathered.append(list(signals))
+        return finish(link, signals)
+
+    linkjudge._finish = keep  # type: ignore[assignment]
+    try:
+        found, none = linkjudge.Scan(text.lower()), DomainList()
+        for at in range(len(found)):
+            linkjudge.judge(found.link(at), none, none)
+    finally:
+        linkjudge._finish = finish  # type: ignore[assignment]
+    return gathered
+
+
+def flagged_without(lines: list[list[Signals]], sign: str | None, alert: float) -> int:
+    """Lines whose worst link reaches `alert` with every signal named `sign` left out."""
+    return sum(any(combine(weight for weight, why in signals if why.split(":", 1)[0] != sign) >= alert
+                   for signals in links) for links in lines)
+
+
+def ablate_links(split: dict[str, list[dict[str, str]]]) -> None:
+    alert = ThreatOptions().alert_score
+    lines = {part: [link_signals(row["text"]) for row in rows if row["category"] == "phishing_link"]
+             for part, rows in split.items()}
+    base = {part: flagged_without(found, None, alert) for part, found in lines.items()}
+    print("phishing lines flagged by the link judgement: " + ", ".join(f"{p} {n}/{len(lines[p])}" for p, n in base.items()))
+    signs = sorted({why.split(":", 1)[0] for found in lines.values() for links in found for signals in links
+                    for _, why in signals})
+    for sign in signs:
+        lost = {part: base[part] - flagged_without(found, sign, alert) for part, found in lines.items()}
+        if any(lost.values()):
+            print(f"  {sign:24} lines flagged only with it: " + ", ".join(f"{p} {n}" for p, n in lost.items()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=SHARED if SHARED.exists() else BUNDLED)
+    parser.add_argument("--links", action="store_true", help="the link judgement's signs on phishing lines instead")
     args = parser.parse_args()
     split = parts(load(args.corpus))
+    if args.links:
+        ablate_links(split)
+        return
     threat = ThreatFilter(ThreatOptions(sink="bot"))
     base = {part: score(threat, rows) for part, rows in split.items()}
     every = injection.ALL + prompt.PROMPT
