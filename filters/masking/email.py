@@ -48,13 +48,15 @@ class EmailDetector:
             start += len(local) - len(stripped)
             domain = domain.rstrip(".-\u3002\uff61")
             end = start + len(stripped) + 1 + len(domain)
-            labels = domain.replace("\u3002", ".").replace("\uff61", ".").split(".")
+            dotted = domain.replace("\u3002", ".").replace("\uff61", ".")
+            labels = dotted.split(".")
             tld = labels[-1]
             if not stripped or len(labels) < 2 or len(tld) < 2:
                 continue
             if not (tld.isalpha() or (tld.startswith("xn--") and tld[4:].isalnum())):
                 continue
-            if tld.lower() in _FILE_EXTENSIONS or any(not lab or lab.endswith("-") for lab in labels):
+            # An empty label, or one ending in "-" (found in C, not by a generator per address).
+            if tld.lower() in _FILE_EXTENSIONS or "" in labels or "-." in dotted + ".":
                 continue
             if end < len(text) and text[end] == ":" and end + 1 < len(text) and not text[end + 1].isspace():
                 continue  # user@host:path, an SSH or git remote

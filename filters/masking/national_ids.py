@@ -98,14 +98,16 @@ class SSNDetector:
             return i, 0.8
         else:
             return None
-        inner = {run.separator(text, k) for k in range(i, last)}
-        if len(inner) != 1:
-            return None
-        separator = inner.pop()
+        # What stands between groups k and k + 1 (`Run.separator`), read by slicing: this runs per candidate.
+        starts = run.starts
+        separator = text[starts[i] + sizes[i]:starts[i + 1]]
         if separator not in _SEPARATORS:
             return None
-        if i > 0 and run.separator(text, i - 1) == separator:
+        for k in range(i + 1, last):
+            if text[starts[k] + sizes[k]:starts[k + 1]] != separator:
+                return None  # more than one separator inside
+        if i > 0 and text[starts[i - 1] + sizes[i - 1]:starts[i]] == separator:
             return None
-        if last + 1 < len(sizes) and run.separator(text, last) == separator:
+        if last + 1 < len(sizes) and text[starts[last] + sizes[last]:starts[last + 1]] == separator:
             return None
         return last, score

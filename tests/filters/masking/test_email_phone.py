@@ -133,3 +133,16 @@ def test_the_longest_window_judged_first_finds_what_every_window_judged_does(par
     every = PhoneDetector()
     every._window = _every_window  # type: ignore[method-assign]
     assert fast == [(d.start, d.end, d.detector, d.score, d.value) for d in every.detect(text)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(domain=st.text(alphabet="ab-.\u3002\uff611", max_size=14))
+def test_a_bad_label_is_found_as_reading_each_label_finds_it(domain: str) -> None:
+    """The e-mail detector's test for an empty label or one ending in "-" (one search of the dotted domain)
+    answers what asking each label does, and an address with such a label is never masked."""
+    dotted = domain.replace("\u3002", ".").replace("\uff61", ".")
+    labels = dotted.split(".")
+    each = any(not label or label.endswith("-") for label in labels)
+    assert ("" in labels or "-." in dotted + ".") == each
+    if each:
+        assert all(d.value != f"x@{dotted}".lower() for d in EmailDetector().detect(f"mail x@{domain} now"))

@@ -1,6 +1,11 @@
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
-from filters.masking.national_ids import SSNDetector, valid_ssn
+from filters._patterns import found as occurs
+from filters.masking._context import before
+from filters.masking._numbers import Run, runs
+from filters.masking.national_ids import _COUNTING, _SEPARATORS, _SSN_WORDS, _WINDOW, SSNDetector, valid_ssn
 
 DETECTOR = SSNDetector()
 
@@ -66,3 +71,46 @@ def test_inside_url_is_not_an_ssn() -> None:
 @pytest.mark.parametrize(("digits", "ok"), [("123456789", True), ("12345678", False), ("12345678x", False)])
 def test_valid_ssn(digits: str, ok: bool) -> None:
     assert valid_ssn(digits) is ok
+
+
+def _at_by_sets(text: str, run: Run, i: int) -> tuple[int, float] | None:
+    """`SSNDetector._at` as it read the separators: the set of those inside, then the ones either side."""
+    sizes = run.sizes
+    if sizes[i] == 3 and i + 2 < len(sizes) and sizes[i + 1] == 2 and sizes[i + 2] == 4:
+        last, score = i + 2, 0.9
+    elif sizes[i] == 1:
+        last = i + 8
+        if last >= len(sizes) or any(size != 1 for size in sizes[i:last + 1]):
+            return None
+        if run.digits_of(i, last) in _COUNTING and not occurs(_SSN_WORDS, before(text, run.starts[i], _WINDOW)):
+            return None
+        score = 0.9
+    elif sizes[i] == 9 and occurs(_SSN_WORDS, before(text, run.starts[i], _WINDOW)):
+        return i, 0.8
+    else:
+        return None
+    inner = {run.separator(text, k) for k in range(i, last)}
+    if len(inner) != 1:
+        return None
+    separator = inner.pop()
+    if separator not in _SEPARATORS or (i > 0 and run.separator(text, i - 1) == separator):
+        return None
+    if last + 1 < len(sizes) and run.separator(text, last) == separator:
+        return None
+    return last, score
+
+
+@settings(max_examples=400, deadline=None)
+@given(groups=st.lists(st.tuples(st.sampled_from(["1", "123", "45", "6789", "123456789"]),
+                                  st.sampled_from(["-", " ", "--"])), max_size=24),
+       head=st.sampled_from(["", "ssn ", "x"]))
+@example(groups=[("1", "-"), ("123", "-"), ("45", "-"), ("6789", "")], head="")  # the same separator before it
+@example(groups=[("123", " "), ("45", " "), ("6789", " "), ("1", "")], head="ssn ")  # and after it
+@example(groups=[("123", "-"), ("45", " "), ("6789", "")], head="")  # two separators inside
+def test_separators_are_read_as_the_set_of_them_was(groups: list[tuple[str, str]], head: str) -> None:
+    """`_at` reads the separators one by one: the same answer as the set of those inside a layout."""
+    parts = [head, *(group + separator for group, separator in groups)]
+    text = "".join(parts)
+    for run in runs(text, 9):
+        for i in range(len(run.sizes)):
+            assert SSNDetector._at(text, run, i) == _at_by_sets(text, run, i)
