@@ -12,9 +12,13 @@ still on their way, whatever the count. Three more things come with it:
   supervisor's, and they go to the workers still running;
 - a worker never sees a connection before it listens (the supervisor deals only to ready workers).
 
-What it costs: accept, one `sendmsg` and a close in the supervisor per new connection (some 10-20 µs of
-CPU; the TLS handshake and everything after it stay in the worker), nothing per request. Caps are
-unchanged: each worker's connection guard counts what it was dealt (`limits.max_connections` per worker).
+What it costs: a poll, accept, one `sendmsg` and a close in the supervisor per new connection, about
+32-34 µs of its CPU on the 2-core benchmark machine (the TLS handshake and everything after it stay in the
+worker), nothing per request on a kept-alive connection. One supervisor thus deals some 30,000 new
+connections a second at most, far above what the workers serve when each connection carries a single
+request (2,100-2,600 a second through 2 workers here, where the gateway as a whole spent less CPU per such
+request than with SO_REUSEPORT: benchmarks/README.md). Caps are unchanged: each worker's connection guard
+counts what it was dealt (`limits.max_connections` per worker).
 
 Each worker counts the dealt connections it is done with (closed, refused, or failed in the TLS
 handshake) in a shared counter; the supervisor's count of what it dealt minus that is what a worker holds.
