@@ -143,24 +143,37 @@ class PhoneDetector:
     def _window(text: str, offsets: list[int], sizes: list[int], digits: str, index: int, plus: bool,
                 words: bool, first: int) -> tuple[int, str, float] | None:
         """The longest phone starting at group `index`: (last group, detector, score), or None."""
-        if index and text[offsets[index] - 1:offsets[index]] == ".":
-            return None
-        # The windows of 7-17 digits from group `index`, judged longest first: the first that is a
-        # phone is the answer (shorter ones are judged only when the longer ones are not).
-        ends: list[int] = []
-        total = 0
-        for last in range(index, min(len(sizes), index + 8)):
-            total += sizes[last]
-            if total > 17:
-                break
-            if total >= 7:
-                ends.append(last)
-        start = offsets[index]
-        for last in reversed(ends):
-            name = _layout_of(text[start:offsets[last] + sizes[last]], plus, words)
-            if name is not None:
-                return last, name, 0.95 if words or name == "phone_international" else 0.8
+        top = min(len(sizes), index + 8) - 1  # a window holds at most 8 groups
+        begin = offsets[index] - 1 if index else offsets[index]
+        found = _longest(text[begin:offsets[top] + sizes[top]], index > 0, plus, words)
+        return None if found is None else (index + found[0], found[1], found[2])
+
+
+@lru_cache(maxsize=8192)
+def _longest(span: str, after: bool, plus: bool, words: bool) -> tuple[int, str, float] | None:
+    """`PhoneDetector._window` on the text of its groups (`span`; when `after`, the character before the
+    first group comes first): (groups after the first, detector, score), or None. A function of that text,
+    kept for it: a stream reads its held tail again, and a list of numbers repeats its windows."""
+    if after and span[0] == ".":
         return None
+    body = span[1:] if after else span
+    lengths = list(map(len, body.translate(_GROUPS).split(" ")))  # as `_in_run` reads the run
+    sizes = list(filter(None, lengths))
+    offsets = list(compress(accumulate(map(_PLUS_ONE, lengths), initial=0), lengths))
+    # The windows of 7-17 digits, judged longest first: the first that is a phone is the answer.
+    ends: list[int] = []
+    total = 0
+    for last in range(len(sizes)):
+        total += sizes[last]
+        if total > 17:
+            break
+        if total >= 7:
+            ends.append(last)
+    for last in reversed(ends):
+        name = _layout_of(body[:offsets[last] + sizes[last]], plus, words)
+        if name is not None:
+            return last, name, 0.95 if words or name == "phone_international" else 0.8
+    return None
 
 
 @lru_cache(maxsize=8192)

@@ -126,8 +126,9 @@ _PHONE_PARTS = st.sampled_from(
 @settings(max_examples=400, deadline=None)
 @given(parts=st.lists(_PHONE_PARTS, max_size=50))
 def test_the_longest_window_judged_first_finds_what_every_window_judged_does(parts: list[str]) -> None:
-    """`_window` judges the windows longest first and stops at a phone, through `_layout_of` (kept per
-    written window): the same detections as judging every window with `_layout` and keeping the last phone."""
+    """`_window` reads the text of its groups alone (`_longest`, kept per text), judges the windows longest
+    first and stops at a phone (`_layout_of`, kept per written window): the same detections as judging every
+    window of the run with `_layout` and keeping the last phone."""
     text = "".join(parts)
     fast = [(d.start, d.end, d.detector, d.score, d.value) for d in PhoneDetector().detect(text)]
     every = PhoneDetector()
