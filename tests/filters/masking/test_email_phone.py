@@ -1,5 +1,5 @@
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from filters.masking.email import EmailDetector
@@ -125,6 +125,9 @@ _PHONE_PARTS = st.sampled_from(
 
 @settings(max_examples=400, deadline=None)
 @given(parts=st.lists(_PHONE_PARTS, max_size=50))
+@example(parts=["call 0612345678-0698765432 or 06 12 34 56 78 06 98 76 54 32"])  # windows after windows
+@example(parts=["call 0612345678.0698765432"])  # a dot before a window ends the run
+@example(parts=["tel: +44 (0)20 7946 0958, 2025550123 2025550123 01 01 01 01 01 01 01 01"])
 def test_the_longest_window_judged_first_finds_what_every_window_judged_does(parts: list[str]) -> None:
     """`_window` reads the text of its groups alone (`_longest`, kept per text), judges the windows longest
     first and stops at a phone (`_layout_of`, kept per written window): the same detections as judging every
