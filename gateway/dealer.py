@@ -1,13 +1,14 @@
 """How the client connections of `chatguard serve --workers N` reach the workers: the supervisor accepts
-them and deals each one to the worker holding the fewest, over a Unix socket pair (SCM_RIGHTS).
+them and deals them to the ready workers in turn, over a Unix socket pair each (SCM_RIGHTS).
 
 Why not SO_REUSEPORT (each worker its own listening socket, the kernel hashing each connection's addresses
 to one of them), as before: the hash ignores what each worker already holds. Of a few long-lived
 connections (a load balancer's keep-alive pool, a handful of WebSocket bridges) it often gives one worker
 most and leaves the other idle; 4 connections land 4 / 0 one time in 8, and an idle worker is a core the
-gateway does not use. Dealt here, the open connections of the workers never differ by more than the ones
-still on their way, whatever the count. Three more things come with it:
-- a worker that stops taking connections (its loop held up) is dealt none while the others hold fewer;
+gateway does not use. Dealt in turn, N workers get equal shares of the connections as they arrive, to
+within one, whatever their count. Three more things come with it:
+- a worker that stops taking connections (its loop held up) is passed over once WAITING of them wait
+  for it, until it takes them;
 - connections queued for a worker that is killed are not reset with its socket: the queue is the
   supervisor's, and they go to the workers still running;
 - a worker never sees a connection before it listens (the supervisor deals only to ready workers).
@@ -20,8 +21,12 @@ request (2,100-2,600 a second through 2 workers here, where the gateway as a who
 request than with SO_REUSEPORT: benchmarks/README.md). Caps are unchanged: each worker's connection guard
 counts what it was dealt (`limits.max_connections` per worker).
 
-Each worker counts the dealt connections it is done with (closed, refused, or failed in the TLS
-handshake) in a shared counter; the supervisor's count of what it dealt minus that is what a worker holds.
+Why in turn and not to the worker holding the fewest open connections: a worker learns of a close only
+when its loop runs, so right after a burst of closes (a pool recycled at once, or a load generator's
+warm-up ending) a busy worker's count is stale by all of them, and a burst of new connections went wholly
+to the other worker (64 / 0 in one benchmark round): kept-alive, they stay there. Arrivals dealt in turn
+cannot be skewed by anything the workers report late. Each worker counts the connections it has taken
+off its channel in a shared counter; dealt minus taken is what waits for it.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ log = logging.getLogger("chatguard.server")
 BACKLOG = 1024       # the listening queue, as the single-process listener's
 DEAL_AT_ONCE = 256   # connections accepted per wake-up before signals and workers are looked at again
 PAUSE = 0.1          # seconds without accepting after accept itself failed (out of descriptors, memory)
+WAITING = 64         # connections sent to a worker and not yet taken, past which it is passed over
 
 
 def listen(host: str | None, port: int, backlog: int = BACKLOG) -> list[socket.socket]:
@@ -75,20 +81,20 @@ def channel_pair() -> tuple[socket.socket, socket.socket]:
 
 @dataclass
 class Seat:
-    """One worker as the dealer sees it: its end of the channel, what it was dealt, what it is done with."""
+    """One worker as the dealer sees it: its end of the channel, what was sent to it and what it took."""
 
     channel: socket.socket
-    done: Any  # a shared `c_uint64` the worker raises (multiprocessing.RawValue)
+    taken: Any  # a shared `c_uint64` the worker raises per connection it takes (multiprocessing.RawValue)
     dealt: int = 0
 
     @property
-    def holds(self) -> int:
-        return self.dealt - int(self.done.value)
+    def waiting(self) -> int:
+        return self.dealt - int(self.taken.value)
 
 
 @dataclass
 class Dealer:
-    """Accepts on the listening sockets and hands each connection to the seat holding the fewest."""
+    """Accepts on the listening sockets and hands the connections to the seats in turn."""
 
     listeners: list[socket.socket]
     seats: dict[int, Seat] = field(default_factory=dict)  # worker slot -> seat, ready workers only
@@ -133,8 +139,8 @@ class Dealer:
         return dealt
 
     def hand(self, conn: socket.socket) -> int:
-        """Send `conn` to the seat holding the fewest (1), or to none (0: the caller closes it, the
-        client sees the connection reset) when no worker is ready or none can take it."""
+        """Send `conn` to the next seat in turn (1), or to none (0: the caller closes it, the client sees
+        the connection reset) when no worker is ready or none can take it."""
         for index in self.order():
             seat = self.seats[index]
             try:
@@ -147,11 +153,12 @@ class Dealer:
         return 0
 
     def order(self) -> Sequence[int]:
-        """Ready seats, fewest held first; among equals, round from the last seat dealt to."""
+        """Ready seats in turn from the one after the last dealt to; those with WAITING connections not yet
+        taken after the others (still tried: a send only fails when a worker's channel is full)."""
         indexes = sorted(self.seats)
         start = next((i for i, index in enumerate(indexes) if index >= self._turn), 0)
         rotated = indexes[start:] + indexes[:start]
-        return sorted(rotated, key=lambda index: self.seats[index].holds)
+        return sorted(rotated, key=lambda index: self.seats[index].waiting >= WAITING)
 
     def close(self) -> None:
         """Stop accepting: what is queued on the listening sockets is reset by the kernel."""

@@ -20,7 +20,7 @@ and passes HUP/TERM/INT on to them. One place owns all of it (the shape of gunic
   from the terminal), and the scheduler counts it as a process of its own: see `_own_session`.
 
 The supervisor also owns the client port: it accepts each connection and deals it to the ready worker
-holding the fewest (`gateway.dealer`, which says why), so connections queued while a worker is replaced
+in turn (`gateway.dealer`, which says why), so connections queued while a worker is replaced
 go to the others. The admin, probe and redirect ports stay one socket per worker (SO_REUSEPORT).
 """
 
@@ -74,11 +74,11 @@ class Slot:
     restart_at: float | None = None
     served: bool = False             # a worker of this slot has listened (the first start is over)
     channel: socket.socket | None = None  # the supervisor's end of the connections dealt to it
-    done: Any = None                 # the worker's shared count of dealt connections it is done with
+    taken: Any = None                # the worker's shared count of the connections it took off its channel
 
 
 def worker_main(config_path: str, config_text: str, index: int, ready: Connection, channel: socket.socket,
-                done: Any) -> None:
+                taken: Any) -> None:
     """A worker process: HUP/TERM/INT arrive blocked and stay pending until its loop handles them; client
     connections arrive on `channel`, dealt by the supervisor."""
     import dataclasses
@@ -99,7 +99,7 @@ def worker_main(config_path: str, config_text: str, index: int, ready: Connectio
             ready.send(READY)
             ready.close()
 
-    server.serve_forever(settings, config_path, reuse_port=True, on_ready=listening, dealt=Dealt(channel, done))
+    server.serve_forever(settings, config_path, reuse_port=True, on_ready=listening, dealt=Dealt(channel, taken))
 
 
 def _stop_with_parent(every: float = 1.0) -> None:
@@ -252,7 +252,7 @@ class Supervisor:
             if slot.ready.recv() == READY:
                 slot.served = True
                 if slot.channel is not None and self._stopping_since is None:
-                    self.dealer.sit(slot.index, Seat(slot.channel, slot.done))
+                    self.dealer.sit(slot.index, Seat(slot.channel, slot.taken))
                 log.info("worker ready", extra={"worker": slot.index,
                                                 "pid": slot.process.pid if slot.process else None})
         slot.ready.close()
@@ -297,9 +297,9 @@ class Supervisor:
     def _start(self, slot: Slot) -> None:
         reader, writer = self._context.Pipe(duplex=False)
         ours, theirs = channel_pair()
-        done = self._context.RawValue("Q", 0)
+        taken = self._context.RawValue("Q", 0)
         process = self._context.Process(target=worker_main, name=f"chatguard-worker-{slot.index}",
-                                        args=(self.config_path, self.config_text, slot.index, writer, theirs, done))
+                                        args=(self.config_path, self.config_text, slot.index, writer, theirs, taken))
         previous = signal.pthread_sigmask(signal.SIG_BLOCK, HANDLED)  # inherited: pending in the worker
         try:
             process.start()
@@ -310,7 +310,7 @@ class Supervisor:
             signal.pthread_sigmask(signal.SIG_SETMASK, previous)
             writer.close()
             theirs.close()
-        slot.process, slot.ready, slot.channel, slot.done = process, reader, ours, done
+        slot.process, slot.ready, slot.channel, slot.taken = process, reader, ours, taken
         slot.started = self._clock()
         slot.restart_at = None
         log.info("worker started", extra={"worker": slot.index, "pid": process.pid})

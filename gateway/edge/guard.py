@@ -70,8 +70,6 @@ class ConnectionGuard:
         self.total = 0
         self.per_client: dict[str, int] = {}
         self._live: dict[object, _Connection] = {}  # aiohttp's protocol -> our watcher
-        # Told of every connection's end, refused ones too (a worker's count for the supervisor's dealer).
-        self.on_finished: Callable[[], None] | None = None
 
     def protocol_factory(self, server: Callable[[], asyncio.Protocol]) -> Callable[[], asyncio.Protocol]:
         """Wrap aiohttp's protocol factory (`runner.server`) for `loop.create_server`."""
@@ -213,8 +211,6 @@ class _Connection(asyncio.Protocol):
         return self.inner.eof_received()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if self.guard.on_finished is not None:
-            self.guard.on_finished()
         if self.key is None:
             return  # refused: aiohttp never saw this connection
         for timer in (self._timer, self._write_timer):

@@ -72,7 +72,6 @@ class GuardedSite(web.BaseSite):
         factory = self.guard.protocol_factory(server)
         handshake = self.guard.header_timeout if self._ssl_context is not None else None
         if self.dealt is not None:
-            self.guard.on_finished = self.dealt.finished
             self._server = _Taker(self.dealt, factory, self._ssl_context, handshake)  # type: ignore[assignment]
         elif self.sock is not None:
             self._server = await loop.create_server(factory, sock=self.sock, ssl=self._ssl_context,
@@ -86,14 +85,11 @@ class GuardedSite(web.BaseSite):
 
 class Dealt:
     """A worker's side of `gateway.dealer`: the channel connections arrive on, and the shared count of the
-    dealt connections this worker is done with (the supervisor deals to whoever holds the fewest)."""
+    connections this worker took off it (the supervisor passes over a worker that leaves many waiting)."""
 
-    def __init__(self, channel: socket.socket, done: Any) -> None:
+    def __init__(self, channel: socket.socket, taken: Any) -> None:
         self.channel = channel
-        self.done = done  # multiprocessing.RawValue("Q"): written here only, read by the supervisor
-
-    def finished(self) -> None:
-        self.done.value += 1
+        self.taken = taken  # multiprocessing.RawValue("Q"): written here only, read by the supervisor
 
 
 class _Taker:
@@ -123,6 +119,7 @@ class _Taker:
             if not message and not fds:  # the supervisor's end is closed: it is gone or stopping
                 self.close()
                 return
+            self.dealt.taken.value += len(fds)
             for fd in fds:
                 task = self.loop.create_task(self._serve(socket.socket(fileno=fd)), name="chatguard-dealt")
                 self.tasks.add(task)
@@ -135,7 +132,6 @@ class _Taker:
                                                     ssl_handshake_timeout=self.handshake)
         except Exception:  # a failed TLS handshake or a peer gone: nothing was served
             sock.close()
-            self.dealt.finished()
 
     def close(self) -> None:
         if self.open:

@@ -15,19 +15,19 @@ from collections.abc import Iterator
 import pytest
 
 from filters.options import OptionsError
-from gateway.dealer import DEAL_AT_ONCE, PAUSE, Dealer, Seat, channel_pair, listen
+from gateway.dealer import DEAL_AT_ONCE, PAUSE, WAITING, Dealer, Seat, channel_pair, listen
 
 
 class Far:
-    """A worker's end of a channel: takes the connections dealt to it and says when it is done with one."""
+    """A worker's end of a channel: takes the connections dealt to it and counts them, as a worker does."""
 
     def __init__(self) -> None:
         self.ours, self.theirs = channel_pair()
-        self.done = ctypes.c_uint64(0)
+        self.taken = ctypes.c_uint64(0)
         self.held: list[socket.socket] = []
 
     def seat(self) -> Seat:
-        return Seat(self.ours, self.done)
+        return Seat(self.ours, self.taken)
 
     def take(self) -> int:
         """Everything dealt so far; how many arrived."""
@@ -37,13 +37,9 @@ class Far:
             if not message:
                 break
             self.held.extend(socket.socket(fileno=fd) for fd in fds)
+            self.taken.value += len(fds)
             arrived += len(fds)
         return arrived
-
-    def finish(self, count: int) -> None:
-        for _ in range(count):
-            self.held.pop().close()
-            self.done.value += 1
 
     def close(self) -> None:
         for sock in self.held:
@@ -73,14 +69,14 @@ def connect(dealer: Dealer, count: int) -> list[socket.socket]:
     return clients
 
 
-def test_connections_alternate_between_workers_holding_as_many(dealer: Dealer) -> None:
+def test_connections_go_to_the_workers_in_turn(dealer: Dealer) -> None:
     fars = [Far(), Far()]
     for index, far in enumerate(fars):
         dealer.sit(index, far.seat())
     clients = connect(dealer, 5)
     try:
         assert [far.take() for far in fars] == [3, 2]
-        assert [dealer.seats[i].holds for i in (0, 1)] == [3, 2]
+        assert [dealer.seats[i].waiting for i in (0, 1)] == [0, 0]
         # What a worker receives is the accepted connection itself: it answers the client.
         fars[0].held[0].sendall(b"hello")
         assert clients[0].recv(5) == b"hello"
@@ -91,21 +87,21 @@ def test_connections_alternate_between_workers_holding_as_many(dealer: Dealer) -
             far.close()
 
 
-def test_the_worker_done_with_its_connections_gets_the_next_ones(dealer: Dealer) -> None:
+def test_closes_a_worker_has_not_read_yet_do_not_skew_the_turn(dealer: Dealer) -> None:
+    """Right after a burst of closes a busy worker has not yet seen them; counting what each worker holds
+    would send the next burst to the other one wholly. In turn, the next burst is split evenly again."""
     fars = [Far(), Far()]
     for index, far in enumerate(fars):
         dealer.sit(index, far.seat())
-    clients = connect(dealer, 8)
+    first = connect(dealer, 8)
     try:
         assert [far.take() for far in fars] == [4, 4]
-        fars[1].finish(3)  # three of the second worker's clients left
-        clients += connect(dealer, 4)
-        # Three to the second worker (holding 1, then 2, then 3 against 4); the fourth, with both holding 4,
-        # to the next in turn after the second: the first.
-        assert [far.take() for far in fars] == [1, 3]
-        assert [dealer.seats[i].holds for i in (0, 1)] == [5, 4]
+        for sock in first:  # all clients leave; neither worker has looked yet
+            sock.close()
+        second = connect(dealer, 8)
+        assert [far.take() for far in fars] == [4, 4]
     finally:
-        for sock in clients:
+        for sock in first + locals().get("second", []):
             sock.close()
         for far in fars:
             far.close()
@@ -131,6 +127,27 @@ def test_a_burst_is_dealt_evenly_before_any_worker_took_one(dealer: Dealer) -> N
             far.close()
 
 
+def test_a_worker_that_leaves_connections_waiting_is_passed_over(dealer: Dealer) -> None:
+    """A worker whose loop is held up takes nothing off its channel: once WAITING connections wait for it,
+    the next ones go to the others, and it is back in turn as soon as it took them."""
+    slow, other = Far(), Far()
+    dealer.sit(0, slow.seat())
+    dealer.sit(1, other.seat())
+    clients = connect(dealer, 2 * WAITING)
+    try:
+        assert other.take() == WAITING and dealer.seats[0].waiting == WAITING
+        clients += connect(dealer, 3)
+        assert other.take() == 3
+        assert slow.take() == WAITING  # it catches up
+        clients += connect(dealer, 2)
+        assert (slow.take(), other.take()) == (1, 1)
+    finally:
+        for sock in clients:
+            sock.close()
+        slow.close()
+        other.close()
+
+
 def test_a_worker_that_stops_reading_is_passed_over(dealer: Dealer) -> None:
     """Its channel full, the next connection goes to another worker rather than waiting on it."""
     stuck, other = Far(), Far()
@@ -146,7 +163,7 @@ def test_a_worker_that_stops_reading_is_passed_over(dealer: Dealer) -> None:
             except OSError as exc:  # the kernel's cap on descriptors in flight: full as well
                 assert exc.errno in (errno.ETOOMANYREFS, errno.EMFILE, errno.ENOBUFS)
                 break
-        stuck.done.value = 10**6  # it even claims to hold fewer than anyone
+        stuck.taken.value = 10**6  # it even claims to have taken everything
         clients = connect(dealer, 2)
         for sock in clients:
             sock.close()
