@@ -103,9 +103,18 @@ class PhoneDetector:
         if end < len(text) and (ascii_alnum(text[end]) or (text[end] in ".-/" and text[end + 1:end + 2].isdigit())):
             return
         context = before(text, start, 24)
-        words = not wordless(context) and found(_PHONE_WORDS, context)
-        if not words and not wordless(context) and found(_NOT_PHONE_WORDS, context):
-            return
+        if wordless(context):
+            words = False
+        elif context.isascii() and context.upper() == context.lower():
+            # ASCII with no letter (a run after punctuation, random digits): every word of both lists needs a
+            # letter but "#", so no search is needed.
+            words = False
+            if "#" in context:
+                return
+        else:
+            words = found(_PHONE_WORDS, context)
+            if not words and found(_NOT_PHONE_WORDS, context):
+                return
         body = text[start:end]
         lengths = list(map(len, body.translate(_GROUPS).split(" ")))  # 0 between two separators
         sizes = list(filter(None, lengths))

@@ -150,3 +150,15 @@ def test_a_bad_label_is_found_as_reading_each_label_finds_it(domain: str) -> Non
     assert ("" in labels or "-." in dotted + ".") == each
     if each:
         assert all(d.value != f"x@{dotted}".lower() for d in EmailDetector().detect(f"mail x@{domain} now"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(context=st.text(alphabet=st.characters(codec="ascii", exclude_categories=("Lu", "Ll")), max_size=24))
+def test_no_phone_word_is_in_ascii_text_without_letters(context: str) -> None:
+    """The phone detector skips its word searches on ASCII text without letters: no word of either list can
+    be found there, but "#" (against a phone)."""
+    from filters._patterns import found
+    from filters.masking.phone import _NOT_PHONE_WORDS, _PHONE_WORDS
+
+    assert not found(_PHONE_WORDS, context)
+    assert found(_NOT_PHONE_WORDS, context) == ("#" in context)
