@@ -77,11 +77,18 @@ def main(loop: Loop, description: str, argv: list[str] | None = None) -> None:
         uvloop.run(loop.counted(args.counted, args.operations, args.connections, args.size))
         return
     if args.instructions:
+        # The clients and the backend run in the counted process too: `direct` is their share, and each
+        # variant's count less it is the gateway's own (the figure the server's CPU follows).
+        counts: dict[str, float] = {}
         for variant in args.variants:
             child = ["--counted", variant, loop.count_flag, str(args.operations),
                      "--connections", str(args.connections), "--size", str(args.size)]
-            figure = callgrind.per_operation(loop.module, child, args.operations, variant)
-            print(f"{variant:8} {figure:12,.0f} instructions/{loop.unit}", flush=True)
+            counts[variant] = figure = callgrind.per_operation(loop.module, child, args.operations, variant)
+            own = counts.get("direct")
+            extra = f"   gateway {figure - own:10,.0f}" if own is not None and variant != "direct" else ""
+            if extra and "pass" in counts and variant != "pass":
+                extra += f" ({(figure - own) / (counts['pass'] - own):.2f}x pass)"
+            print(f"{variant:8} {figure:12,.0f} instructions/{loop.unit}{extra}", flush=True)
         return
     from gateway.server import tune_gc
     tune_gc()
