@@ -11,6 +11,7 @@ and `str.split` (C loops), so callers walk a list of group sizes, never characte
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from itertools import accumulate, compress
 
@@ -75,6 +76,14 @@ class Run:
 
 
 def _split(text: str, start: int, end: int) -> Run | None:
+    count, cost, run = _read(text, start, end)
+    charge(start, cost)  # the run, and the walk over its groups
+    return run
+
+
+def _read(text: str, start: int, end: int) -> tuple[int, int, Run | None]:
+    """The run matched at `text[start:end]`: (its digits, the candidates its reading costs, the run or None
+    when every group is glued to a word)."""
     body = text[start:end]
     if body.isascii():  # bytes.translate: a 256-byte table, far cheaper on a short run than str's dict
         groups = body.encode().translate(_TO_SPACE_BYTES).split(b" ")
@@ -85,7 +94,7 @@ def _split(text: str, start: int, end: int) -> Run | None:
         lengths = list(map(len, pieces))
         digits = "".join(pieces)
     sizes = list(filter(None, lengths))
-    charge(start, 1 + len(sizes) // WALK)  # the run, and the walk over its groups
+    count, cost = len(digits), 1 + len(sizes) // WALK
     # C iterators, not a Python loop per group: a run may hold tens of thousands of groups.
     starts = list(compress(accumulate(map(_PLUS_ONE, lengths), initial=start), lengths))
     firsts = list(accumulate(sizes, initial=0))
@@ -97,23 +106,44 @@ def _split(text: str, start: int, end: int) -> Run | None:
         low = 1 if drop_first else 0
         high = len(starts) - (1 if drop_last else 0)
         if low >= high:
-            return None
+            return count, cost, None
         base = firsts[low]
         digits = digits[base:firsts[high - 1] + sizes[high - 1]]
         starts, sizes = starts[low:high], sizes[low:high]
         firsts = [f - base for f in firsts[low:high]]
-    return Run(tuple(starts), tuple(sizes), tuple(firsts), digits, bytes(map(_ONE, sizes)))
+    return count, cost, Run(tuple(starts), tuple(sizes), tuple(firsts), digits, bytes(map(_ONE, sizes)))
+
+
+# The runs of each text the engine is scanning, read once for the card and the SSN detectors (`runs`): set by
+# the engine around one scan, so nothing outlives it and concurrent scans each see their own.
+shared: ContextVar[dict[str, tuple[tuple[int, int, int, Run | None], ...]] | None] = ContextVar(
+    "masking_runs", default=None)
 
 
 def runs(text: str, at_least: int) -> Iterator[Run]:
     """Every digit run of `text` with `at_least` (9 or 12) digits; ASCII digits: detectors see folded text.
 
     Digits glued to CJK or other scripts are kept: "卡号4111111111111111" is a card.
+
+    Within a scan (`shared`) the runs of 9 digits or more are read once: those of 12 or more are the same
+    matches (a match of 12 starts where the match of 9 around it starts and ends where it ends, as the
+    property test checks), each charged to the quota of the detector reading it as it is taken.
     """
-    for (start, end), *_ in each_spans(_RUNS[at_least], text):
-        run = _split(text, start, end)
-        if run is not None:
-            yield run
+    memo = shared.get()
+    if memo is None:
+        for (start, end), *_ in each_spans(_RUNS[at_least], text):
+            run = _split(text, start, end)
+            if run is not None:
+                yield run
+        return
+    read = memo.get(text)
+    if read is None:
+        read = memo[text] = tuple((start, *_read(text, start, end)) for (start, end), *_ in each_spans(_RUNS[9], text))
+    for start, count, cost, run in read:
+        if count >= at_least:
+            charge(start, cost)
+            if run is not None:
+                yield run
 
 
 def digits_of(text: str, groups: tuple[tuple[int, int], ...] | list[tuple[int, int]]) -> str:

@@ -21,6 +21,7 @@ from filters._patterns import Pattern, byte_pattern, encodable
 from filters._patterns import found as occurs
 from filters._text import Folded, fold_char
 from filters.masking._model import Detection, Detector
+from filters.masking._numbers import shared
 from filters.masking._quota import Overflow, Quota, current
 from filters.masking.cards import CardDetector
 from filters.masking.email import EmailDetector
@@ -225,17 +226,21 @@ class Masker:
         # quota a later detector would run out at its first candidate, near the start of a text the
         # earlier ones had used up, and withhold values that were well within the bound.
         budget = lowest = quota.left
-        for detector in chosen:
-            own = Quota(budget)
-            token = current.set(own)
-            try:
-                for detection in detector.detect(view):
-                    found.append(detection)
-            except Overflow as over:
-                cut = min(cut, over.at)
-            finally:
-                current.reset(token)
-            lowest = min(lowest, own.left)
+        shared_runs = shared.set({})  # the digit runs, read once for the detectors that walk them
+        try:
+            for detector in chosen:
+                own = Quota(budget)
+                token = current.set(own)
+                try:
+                    for detection in detector.detect(view):
+                        found.append(detection)
+                except Overflow as over:
+                    cut = min(cut, over.at)
+                finally:
+                    current.reset(token)
+                lowest = min(lowest, own.left)
+        finally:
+            shared.reset(shared_runs)
         quota.left = lowest  # what the busiest detector left (a stream's reserve shrinks by that)
         if not found and cut == len(view):
             return []
