@@ -119,7 +119,9 @@ class _Taker:
             if not message and not fds:  # the supervisor's end is closed: it is gone or stopping
                 self.close()
                 return
-            self.dealt.taken.value += len(fds)
+            # One message per connection: counted even when its descriptor was dropped on the way in (this
+            # process out of descriptors), so what the supervisor sees waiting does not grow for good.
+            self.dealt.taken.value += 1
             for fd in fds:
                 task = self.loop.create_task(self._serve(socket.socket(fileno=fd)), name="chatguard-dealt")
                 self.tasks.add(task)
@@ -128,16 +130,27 @@ class _Taker:
     async def _serve(self, sock: socket.socket) -> None:
         try:
             sock.setblocking(False)
-            await self.loop.connect_accepted_socket(self.factory, sock, ssl=self.ssl_context,
-                                                    ssl_handshake_timeout=self.handshake)
+            transport, _ = await self.loop.connect_accepted_socket(self.factory, sock, ssl=self.ssl_context,
+                                                                   ssl_handshake_timeout=self.handshake)
+        except asyncio.CancelledError:  # the gateway is stopping
+            sock.close()
+            raise
         except Exception:  # a failed TLS handshake or a peer gone: nothing was served
+            sock.close()
+            return
+        own = transport.get_extra_info("socket")
+        if own is None or own.fileno() != sock.fileno():  # uvloop serves a duplicate: this one is spare
             sock.close()
 
     def close(self) -> None:
+        """Stop taking connections; TLS handshakes still under way are abandoned (their sockets closed),
+        as nothing would serve them once the gateway drains."""
         if self.open:
             self.open = False
             self.loop.remove_reader(self.dealt.channel.fileno())
             self.dealt.channel.close()
+            for task in self.tasks:
+                task.cancel()
 
     async def wait_closed(self) -> None:
         return None
