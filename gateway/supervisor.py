@@ -19,9 +19,9 @@ and passes HUP/TERM/INT on to them. One place owns all of it (the shape of gunic
 - Each worker is a session of its own (`setsid`), so signals reach it from the supervisor only (not also
   from the terminal), and the scheduler counts it as a process of its own: see `_own_session`.
 
-The supervisor also owns the client port: it accepts each connection and deals it to the ready worker
-in turn (`gateway.dealer`, which says why), so connections queued while a worker is replaced
-go to the others. The admin, probe and redirect ports stay one socket per worker (SO_REUSEPORT).
+The supervisor also owns the client port: it accepts the connections and deals them to the ready workers
+in turn (`gateway.dealer`, which says why), so connections queued while a worker is replaced go to the
+others. The admin, probe and redirect ports stay one socket per worker (SO_REUSEPORT).
 """
 
 from __future__ import annotations
