@@ -17,7 +17,7 @@ import yaml
 from aiohttp import web
 
 from gateway.tls.certs import create_dev_certs
-from tests.gateway.test_server import Process
+from tests.gateway.test_server import START_WITHIN, Process
 from tests.helpers import serve_app, until
 
 pytestmark = pytest.mark.slow
@@ -122,6 +122,29 @@ async def test_the_workers_hold_equal_shares_of_the_connections(tmp_path: Path, 
     finally:
         for writer in clients:
             writer.close()
+        await gateway.stop()
+
+
+async def test_a_client_that_connects_while_the_workers_start_is_served(tmp_path: Path, upstream: str) -> None:
+    """The supervisor listens before any worker runs; a client connecting then waits in the kernel's
+    queue (nothing is dealt to a worker that does not listen yet) and is answered once one does."""
+    gateway = Process(tmp_path, upstream)
+    await gateway.launch("--workers", "2")
+    try:
+        for _ in range(int(START_WITHIN / 0.02)):
+            try:
+                reader, writer = await asyncio.open_connection("127.0.0.1", gateway.port)
+                break
+            except ConnectionRefusedError:
+                await asyncio.sleep(0.02)
+        else:
+            raise AssertionError(f"the port never listened: {gateway.log.read_text()}")
+        early = not ready_pids(gateway)  # usually: starting a worker takes seconds
+        writer.write(b"GET /early HTTP/1.1\r\nHost: chat.example\r\nConnection: close\r\n\r\n")
+        answer = await asyncio.wait_for(reader.read(), START_WITHIN)
+        assert answer.startswith(b"HTTP/1.1 200") and answer.endswith(b"ok /early"), (early, answer)
+        writer.close()
+    finally:
         await gateway.stop()
 
 
