@@ -39,6 +39,10 @@ __all__ = ["ConnectionShapes", "Shapes"]
 # scan is one loop per run instead of one alternation per character, with no backtracking on a miss.
 _STRING = re.compile(r'"(?:[^"\\\x00-\x1f]++|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*+"')
 _KEPT = 4  # shapes kept per stream (most recently used first)
+# Characters of a document around its field strings that a shape may keep: a chat envelope is a few hundred,
+# and a stream or socket holds at most `_KEPT` of them (a client sending large documents of ever other
+# shapes pins no more than this per shape, and those documents are read the usual way).
+_KEPT_CHARS = 2048
 _FREE_LEARNS = 8  # shapes learnt before any was reused; then one more per `_PER_LEARN` documents matched
 _PER_LEARN = 4
 
@@ -96,6 +100,8 @@ class Shapes:
         if not extracted.fields or self._learnt >= _FREE_LEARNS + self._hits // _PER_LEARN:
             return
         self._learnt += 1
+        if len(text) - sum(len(field.text) for field in extracted.fields) > 2 * _KEPT_CHARS:
+            return  # far too much around the fields (a field's string is never shorter than its text)
         walked: list[TextField] = []
         try:
             doc = parse_document(text, self._selection, walked)
@@ -111,6 +117,8 @@ class Shapes:
             segments.append(text[last:start])
             last = end
         segments.append(text[last:])
+        if sum(map(len, segments)) > _KEPT_CHARS:
+            return
         self._shapes.insert(0, _Shape(tuple(segments), tuple(field.path for field in walked)))
         del self._shapes[_KEPT:]
 

@@ -7,7 +7,8 @@ chain, which is what most frames of most routes need. Both give the same `Inspec
 A chat client sends its frames in one shape or a few, and hears back in a few more; on that path a text
 frame of a JSON shape this direction already read is read through it (`gateway.codec.shapes`: the strings
 where text is read checked against JSON's grammar and decoded, not the whole document parsed and walked).
-The shapes are kept from the connection's first text frame on, so a socket that stays idle keeps none.
+The shapes are kept from the connection's first text frame on, so a socket that stays idle keeps none, and
+each keeps at most `shapes._KEPT_CHARS` characters around its fields (a few KB per socket at worst).
 """
 
 from __future__ import annotations

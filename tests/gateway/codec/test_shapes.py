@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from gateway.codec import Codec, CodecError, Extracted, FieldCaps, LimitExceeded, SseFields, TextField
 from gateway.codec.jsonpath import parse_document
-from gateway.codec.shapes import _STRING, Shapes
+from gateway.codec.shapes import _KEPT_CHARS, _STRING, Shapes
 
 # A JSON string as RFC 8259 writes it, one character at a time: what `shapes._STRING` must read alike.
 GRAMMAR = re.compile(r'"(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"')
@@ -215,3 +215,14 @@ def test_learning_stops_while_shapes_are_not_reused() -> None:
     assert shapes.extract('{"t":"y","n39":1}') is None  # only the first few shapes were learnt
     assert shapes.extract('{"t":"y","n0":1}') is None  # and only the last few are kept
     assert shapes.extract('{"t":"y","n7":1}') is not None
+
+
+def test_a_shape_keeps_a_bounded_text_around_its_fields() -> None:
+    """A client sending large documents pins at most `_KEPT` x `_KEPT_CHARS` characters per stream or socket."""
+    made = codec(POINTERS[1])
+    around = _KEPT_CHARS - len('{"t":,"pad":""}')  # what is kept: all but the field's string
+    fits, over = (f'{{"t":"x","pad":"{"p" * size}"}}' for size in (around, around + 1))
+    assert learnt(made, fits).extract(fits.replace('"x"', '"y"')) is not None
+    assert learnt(made, over).extract(over.replace('"x"', '"y"')) is None
+    long_field = f'{{"t":"{"x" * 10 * _KEPT_CHARS}","pad":""}}'  # a long text where text is read is not kept
+    assert learnt(made, long_field).extract('{"t":"short","pad":""}') is not None
