@@ -12,6 +12,10 @@ text of small events is gathered up to `limits.stream_batch` characters before t
 what the filters let out (`gateway.inspect.spread`): its own text where they changed nothing, so it goes
 out as the backend sent it, each at most that much later, and the batch is audited once.
 
+A stream may begin with a UTF-8 byte order mark, which clients drop before reading the lines (WHATWG's
+`stream = [ bom ] *event`): the parser drops it too, so `data:` after it is read as the client reads it
+(not as a line of some other field, forwarded unread), and the stream goes on without it.
+
 Everything here fails closed: an event larger than the route's `max_body`, data that is not
 UTF-8 or a filter that blocks, raises or times out stops the stream; nothing after it is sent.
 """
@@ -34,6 +38,7 @@ __all__ = ["EventParser", "EventRelay", "Relayed", "SseEvent", "is_event_stream"
 _LINE_END = re.compile(rb"\r\n|\n|\r")
 _BLANK = re.compile(rb"\n*")
 _DATA_SPLIT = re.compile(r"\r\n|\n|\r")
+_BOM = b"\xef\xbb\xbf"  # UTF-8's byte order mark: dropped at the start of a stream, as clients drop it
 
 
 def is_event_stream(content_type: str | None) -> bool:
@@ -85,10 +90,17 @@ class EventParser:
         self._limit = limit
         self._buffer = b""
         self._line = 0  # where the unfinished line starts in the buffer
+        self._started = False  # whether the stream's first bytes were read (a byte order mark dropped)
 
     def feed(self, chunk: bytes) -> list[SseEvent]:
         """The events `chunk` completes; CodecError when one is too large or not UTF-8."""
         self._buffer += chunk
+        if not self._started:
+            if len(self._buffer) < len(_BOM) and _BOM.startswith(self._buffer):
+                return []  # perhaps the start of a byte order mark: wait for the rest
+            self._started = True
+            if self._buffer.startswith(_BOM):
+                self._buffer = self._buffer[len(_BOM):]  # the client reads the stream without it
         return self._newlines() if b"\r" not in self._buffer else self._lines()
 
     def _lines(self) -> list[SseEvent]:
