@@ -91,6 +91,7 @@ class StreamMasker:
         self._unmask = unmask
         self._hold = hold
         self._buffer = ""
+        self._plain = True  # whether the buffer is `_LETTERLESS` text alone (kept as it changes, not re-read per chunk)
         self._context = ""
         self._offset = 0  # stream position of the buffer's first character
         self._in_key = False
@@ -111,6 +112,7 @@ class StreamMasker:
     async def feed(self, chunk: str) -> str:
         """Take the next chunk; return the text that is safe to send now."""
         self._buffer += chunk
+        self._plain = self._plain and not chunk.strip(_LETTERLESS)
         earned = self._masker.allowance(len(chunk))
         self._reserve = min(max(self._masker.max_values, earned), self._reserve + earned)
         self._unread += len(chunk)
@@ -120,7 +122,7 @@ class StreamMasker:
         if held and len(self._buffer) <= self._hold and not self._in_key:
             if 4 * self._unread < held:
                 return ""  # too little new text to read the held tail again for (see above)
-            if 2 * self._unread < self._hold and not self._buffer.strip(_LETTERLESS):
+            if 2 * self._unread < self._hold and self._plain:
                 return ""  # digits and separators behind a held tail: no reader waits on them (see above)
         return await self._emit(final=False)
 
@@ -163,6 +165,7 @@ class StreamMasker:
         out = _apply(text[:cut], sorted(edits))
         self._context = (self._context + text[:cut])[-_CONTEXT:]
         self._buffer = text[cut:]
+        self._plain = not self._buffer.strip(_LETTERLESS)
         self._offset += cut
         self._unread = 0
         return out
@@ -195,6 +198,10 @@ class StreamMasker:
         """After a key cut off by the hold bound: drop its body up to the footer."""
         if not self._in_key:
             return
+        self._drop_to_footer(final)
+        self._plain = not self._buffer.strip(_LETTERLESS)
+
+    def _drop_to_footer(self, final: bool) -> None:
         footer = _PEM_FOOTER.search(encodable(self._buffer))
         if footer is not None:
             end = spans(footer)[0][1]

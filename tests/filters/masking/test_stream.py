@@ -3,7 +3,7 @@ import itertools
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from filters import FilterContext, Principal
@@ -428,3 +428,24 @@ def test_the_tail_starts_where_every_search_run_says(text: str, floor: int) -> N
         assert module._tail_start(text, min(floor, len(text))) == fast
     finally:
         module._may_end_groups, module._KEYWORD_LAST, module._DIGIT = saved
+
+
+_PIECES = st.lists(st.sampled_from(["01 ", "4111 ", "1", "-", "(", "x", " a", "é", "\n", "-----BEGIN PRIVATE KEY-----",
+                                    "MIIEv" * 20, "-----END PRIVATE KEY-----", "12345678901234567890 "]), max_size=60)
+
+
+@settings(max_examples=200, deadline=None)
+@given(pieces=_PIECES, hold=st.sampled_from([64, 128, 512]))
+@example(pieces=["-----BEGIN PRIVATE KEY-----", "MIIEv" * 20, "MIIEv" * 20, "01 " * 30], hold=64)  # digits in a cut key
+def test_the_letterless_flag_follows_the_held_text(pieces: list[str], hold: int) -> None:
+    """Whether the held text is digits and punctuation alone is kept as chunks arrive and reads cut it, not read
+    again per chunk: after every chunk it says what reading the held text says."""
+    from filters.masking.stream import _LETTERLESS
+
+    async def feed() -> None:
+        stream = StreamMasker(MaskingFilter().masker, MaskingFilter().placeholder, hold)
+        for piece in pieces:
+            await stream.feed(piece)
+            assert stream._plain == (not stream._buffer.strip(_LETTERLESS)), stream._buffer
+        await stream.close()
+    asyncio.run(feed())
