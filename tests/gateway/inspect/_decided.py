@@ -5,10 +5,33 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from filters import Direction, Message, Verdict
+from aiohttp.test_utils import make_mocked_request
+
+from filters import ANONYMOUS, Direction, Message, Verdict
+from gateway.app import build_app
 from gateway.codec import CodecError
+from gateway.config.settings import parse_settings
 from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import Inspection
+from gateway.keys import RUNTIME
+
+
+def socket_exchange(filters: dict[str, Any], **route: Any) -> Exchange:
+    """A WebSocket exchange on the route `chat` (`/chat`, anonymous, filters `mask` then `threat`, an error
+    frame for a block, `route` on top) of a gateway built from `filters`: its metrics and the responder its
+    decisions use are the real ones."""
+    settings = parse_settings({
+        "filters": filters,
+        "upstreams": {"up": {"url": "http://127.0.0.1:9"}},
+        "routes": [{"name": "chat", "match": {"path": "/chat", "websocket": True}, "upstream": "up",
+                    "allow": ["anonymous"], "filters": ["mask", "threat"],
+                    "websocket": {"on_block": "error_frame"}, **route}],
+    })
+    app = build_app(settings)
+    runtime = app[RUNTIME].current
+    request = make_mocked_request("GET", "/chat", app=app, headers={"Upgrade": "websocket", "Connection": "Upgrade"})
+    return Exchange(request=request, runtime=runtime, plan=runtime.plans["chat"], request_id="rid-1",
+                    client="198.51.100.7", principal=ANONYMOUS, conversation="room", websocket=True)
 
 
 def shown(result: object) -> object:

@@ -12,39 +12,26 @@ import json
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import make_mocked_request
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from filters import ANONYMOUS, Action, Channel, Direction
-from gateway.app import build_app
-from gateway.config.settings import parse_settings
+from filters import Action, Channel, Direction
 from gateway.enforce.enforcement import Wire
 from gateway.enforce.settle import enforce, forwarded
 from gateway.inspect.exchange import Exchange
 from gateway.inspect.frames import FrameInspector
 from gateway.inspect.inspection import Inspection
 from gateway.inspect.message import inspect_message
-from gateway.keys import METRICS, RUNTIME
-from tests.gateway.inspect._decided import count_calls, shown
+from gateway.keys import METRICS
+from tests.gateway.inspect._decided import count_calls, shown, socket_exchange
 
 POINTERS = ["/text", "/items/*/body", "/html", "/formatted_body"]
 
 
 def _exchange(max_fields: int = 3, max_chars: int = 200) -> Exchange:
-    settings = parse_settings({
-        "filters": {"mask": {"use": "masking"}, "threat": {"use": "threat"}},
-        "upstreams": {"up": {"url": "http://127.0.0.1:9"}},
-        "routes": [{"name": "chat", "match": {"path": "/chat", "websocket": True}, "upstream": "up",
-                    "allow": ["anonymous"], "max_fields": max_fields, "max_chars": max_chars,
-                    "messages": {"inbound": {"json": POINTERS}, "outbound": {"json": POINTERS}},
-                    "filters": ["mask", "threat"], "websocket": {"on_block": "error_frame"}}],
-    })
-    app = build_app(settings)  # metrics and the responder the decisions use
-    runtime = app[RUNTIME].current
-    request = make_mocked_request("GET", "/chat", app=app, headers={"Upgrade": "websocket", "Connection": "Upgrade"})
-    return Exchange(request=request, runtime=runtime, plan=runtime.plans["chat"], request_id="rid-1",
-                    client="198.51.100.7", principal=ANONYMOUS, conversation="room", websocket=True)
+    messages = {"json": POINTERS}
+    return socket_exchange({"mask": {"use": "masking"}, "threat": {"use": "threat"}}, max_fields=max_fields,
+                           max_chars=max_chars, messages={"inbound": messages, "outbound": messages})
 
 
 EXCHANGE = _exchange()

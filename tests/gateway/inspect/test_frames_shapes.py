@@ -15,38 +15,23 @@ import json
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import make_mocked_request
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from filters import ANONYMOUS, Channel, Direction
-from gateway.app import build_app
-from gateway.config.settings import parse_settings
+from filters import Channel, Direction
 from gateway.inspect.bulk import THREAD_FROM
 from gateway.inspect.exchange import Exchange
 from gateway.inspect.frames import FrameInspector
 from gateway.inspect.message import inspect_message
-from gateway.keys import RUNTIME
-from tests.gateway.inspect._decided import shown
+from tests.gateway.inspect._decided import shown, socket_exchange
 
 POINTERS = ["/text", "/items/*/body"]
 
 
 def _exchange(*, fold: bool) -> Exchange:
     messages = {"json": POINTERS, "fold_keys": fold}
-    settings = parse_settings({
-        "filters": {"mask": {"use": "masking"}, "threat": {"use": "threat"}},
-        "upstreams": {"up": {"url": "http://127.0.0.1:9"}},
-        "routes": [{"name": "chat", "match": {"path": "/chat", "websocket": True}, "upstream": "up",
-                    "allow": ["anonymous"], "max_fields": 3, "max_chars": 200,
-                    "messages": {"inbound": messages, "outbound": messages},
-                    "filters": ["mask", "threat"], "websocket": {"on_block": "error_frame"}}],
-    })
-    app = build_app(settings)
-    runtime = app[RUNTIME].current
-    request = make_mocked_request("GET", "/chat", app=app, headers={"Upgrade": "websocket", "Connection": "Upgrade"})
-    return Exchange(request=request, runtime=runtime, plan=runtime.plans["chat"], request_id="rid-1",
-                    client="198.51.100.7", principal=ANONYMOUS, conversation="room", websocket=True)
+    return socket_exchange({"mask": {"use": "masking"}, "threat": {"use": "threat"}}, max_fields=3, max_chars=200,
+                           messages={"inbound": messages, "outbound": messages})
 
 
 EXCHANGES = {"exact": _exchange(fold=False), "folded": _exchange(fold=True)}

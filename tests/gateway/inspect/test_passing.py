@@ -9,33 +9,19 @@ import time
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import make_mocked_request
 
-from filters import ANONYMOUS, PASS, Action, Direction, Message, Verdict
-from gateway.app import build_app
-from gateway.config.settings import parse_settings
+from filters import PASS, Action, Direction, Message, Verdict
 from gateway.inspect.exchange import Exchange
 from gateway.inspect.frames import FrameInspector
 from gateway.inspect.inspection import Inspection
-from gateway.keys import RUNTIME
+from tests.gateway.inspect._decided import socket_exchange
 
 FRAME = '{"text": "see you at five"}'
 
 
 def _exchange(fail: str) -> Exchange:
-    settings = parse_settings({
-        "filters": {"mask": {"use": "masking", "timeout": "20ms"}, "threat": {"use": "threat"}},
-        "upstreams": {"up": {"url": "http://127.0.0.1:9"}},
-        "routes": [{"name": "chat", "match": {"path": "/chat", "websocket": True}, "upstream": "up",
-                    "allow": ["anonymous"], "fail": fail,
-                    "messages": {"inbound": {"json": ["/text"]}, "outbound": {"json": ["/text"]}},
-                    "filters": ["mask", "threat"], "websocket": {"on_block": "error_frame"}}],
-    })
-    app = build_app(settings)
-    runtime = app[RUNTIME].current
-    request = make_mocked_request("GET", "/chat", app=app, headers={"Upgrade": "websocket", "Connection": "Upgrade"})
-    return Exchange(request=request, runtime=runtime, plan=runtime.plans["chat"], request_id="rid-1",
-                    client="198.51.100.7", principal=ANONYMOUS, conversation="room", websocket=True)
+    filters = {"mask": {"use": "masking", "timeout": "20ms"}, "threat": {"use": "threat"}}
+    return socket_exchange(filters, fail=fail, messages={"inbound": {"json": ["/text"]}, "outbound": {"json": ["/text"]}})
 
 
 def _slow(message: Message) -> Verdict:
