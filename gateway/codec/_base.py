@@ -51,6 +51,15 @@ class TextField:
     path: str
     text: str
 
+    def __init__(self, path: str, text: str) -> None:
+        """Set through the slots' own setters, as `filters.Message` is: the generated `__init__` of a frozen
+        dataclass goes through `object.__setattr__`, twice the work (one field per text of every payload)."""
+        _SET_PATH(self, path)
+        _SET_TEXT(self, text)
+
+
+_SET_PATH, _SET_TEXT = (getattr(TextField, name).__set__ for name in ("path", "text"))
+
 
 Renderer = Callable[[Mapping[int, str]], str | None]
 
