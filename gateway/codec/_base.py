@@ -121,7 +121,7 @@ class Extracted:
                 changes[index] = text
         if not changes:
             return self._original
-        rendered = self._renderer(changes)
+        rendered = self._rendered(changes)
         if rendered is None:  # pragma: no cover - every field belongs to some renderer
             return self._original
         if isinstance(self._original, str):
@@ -130,3 +130,8 @@ class Extracted:
             return rendered.encode(self._encoding)
         except UnicodeEncodeError:
             raise CodecError(f"replacement text cannot be encoded as {self._encoding}") from None
+
+    def _rendered(self, changes: Mapping[int, str]) -> str | None:
+        """The payload's text with `changes` (some differ from the field they replace) put back; a subclass
+        that keeps what it needs to render may do it here instead of through a renderer made per payload."""
+        return self._renderer(changes)

@@ -27,7 +27,7 @@ from typing import Protocol
 
 import orjson
 
-from gateway.codec._base import CodecError, Extracted, FieldCaps, LimitExceeded, Renderer, TextField
+from gateway.codec._base import CodecError, Extracted, FieldCaps, LimitExceeded, TextField
 from gateway.codec.jsonpath import parse_document, string_literal
 from gateway.codec.selection import Selection
 
@@ -91,8 +91,11 @@ class Shapes:
             self._hits += 1
             if number:
                 self._shapes.insert(0, self._shapes.pop(number))
-            fields = [TextField(path, value) for path, value in zip(shape.paths, values, strict=True)]
-            return Extracted(text if original is None else original, fields, _splicer(text, spans), encoding)
+            if len(values) == 1:
+                fields: tuple[TextField, ...] = (TextField(shape.paths[0], values[0]),)
+            else:
+                fields = tuple([TextField(path, value) for path, value in zip(shape.paths, values, strict=True)])
+            return _Spliced(text if original is None else original, fields, text, spans, encoding)
         return None
 
     def learn(self, text: str, extracted: Extracted) -> None:
@@ -182,17 +185,30 @@ def _match(segments: tuple[str, ...], text: str) -> list[tuple[int, int]] | None
     return spans if at == len(text) else None
 
 
-def _splicer(text: str, spans: list[tuple[int, int]]) -> Renderer:
-    def render(changes: Mapping[int, str]) -> str | None:
+class _Spliced(Extracted):
+    """The fields of a document read through its shape. What rendering needs (the text, the strings' spans)
+    is kept as it is: most documents go on unchanged, so no renderer is made for them."""
+
+    __slots__ = ("_spans", "_text")
+
+    def __init__(self, original: bytes | str, fields: tuple[TextField, ...], text: str,
+                 spans: list[tuple[int, int]], encoding: str) -> None:
+        self.fields = fields
+        self._original = original
+        self._encoding = encoding
+        self._text = text
+        self._spans = spans
+
+    def _rendered(self, changes: Mapping[int, str]) -> str | None:
         """The walk's rendering (`JsonDoc.render`): each changed string replaced by its new literal."""
-        if not changes:
+        if not changes:  # pragma: no cover - `render` asks only with some
             return None
+        text = self._text
         pieces: list[str] = []
         last = 0
-        for index, (start, end) in enumerate(spans):
+        for index, (start, end) in enumerate(self._spans):
             if index in changes:
                 pieces += (text[last:start], string_literal(changes[index], text[start:end]))
                 last = end
         pieces.append(text[last:])
         return "".join(pieces)
-    return render
