@@ -75,26 +75,29 @@ class Shapes:
             spans = _match(shape.segments, text)
             if spans is None:
                 continue
-            try:
-                if len(spans) == 1:  # one field (most events)
-                    start, end = spans[0]
-                    values = [orjson.loads(text[start:end])]
-                else:
-                    values = [orjson.loads(text[start:end]) for start, end in spans]
-            except orjson.JSONDecodeError:
-                return None  # not one JSON string, or a lone surrogate escape: the codec refuses it, and says why
-            if len(values) == 1 and type(values[0]) is not str:  # pragma: no cover - quoted at both ends
-                return None
             caps = self._caps
-            if caps is not None and max(map(len, values)) > caps.max_chars:
-                raise LimitExceeded("chars", caps.max_chars)
+            if len(spans) == 1:  # one field (most events): one value, no lists
+                start, end = spans[0]
+                try:
+                    value = orjson.loads(text[start:end])
+                except orjson.JSONDecodeError:
+                    return None  # not one JSON string, or a lone surrogate escape: the codec refuses it, and says why
+                if type(value) is not str:  # pragma: no cover - quoted at both ends
+                    return None
+                if caps is not None and len(value) > caps.max_chars:
+                    raise LimitExceeded("chars", caps.max_chars)
+                fields: tuple[TextField, ...] = (TextField(shape.paths[0], value),)
+            else:
+                try:
+                    values = [orjson.loads(text[start:end]) for start, end in spans]
+                except orjson.JSONDecodeError:
+                    return None
+                if caps is not None and max(map(len, values)) > caps.max_chars:
+                    raise LimitExceeded("chars", caps.max_chars)
+                fields = tuple([TextField(path, value) for path, value in zip(shape.paths, values, strict=True)])
             self._hits += 1
             if number:
                 self._shapes.insert(0, self._shapes.pop(number))
-            if len(values) == 1:
-                fields: tuple[TextField, ...] = (TextField(shape.paths[0], values[0]),)
-            else:
-                fields = tuple([TextField(path, value) for path, value in zip(shape.paths, values, strict=True)])
             return _Spliced(text if original is None else original, fields, text, spans, encoding)
         return None
 
