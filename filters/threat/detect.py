@@ -82,6 +82,19 @@ class Analysis:
     markup: bool  # the text contains something an HTML renderer would treat as a tag
     pasted_code: bool
 
+    def __init__(self, scores: dict[str, float], findings: tuple[Finding, ...], markup: bool,
+                 pasted_code: bool) -> None:
+        """Set through the slots' own setters, as `filters.Message` is (one analysis per message, most of
+        them quiet): the generated `__init__` of a frozen dataclass goes through `object.__setattr__`."""
+        _SET_SCORES(self, scores)
+        _SET_FINDINGS(self, findings)
+        _SET_MARKUP(self, markup)
+        _SET_PASTED_CODE(self, pasted_code)
+
+
+_SET_SCORES, _SET_FINDINGS, _SET_MARKUP, _SET_PASTED_CODE = (
+    getattr(Analysis, name).__set__ for name in ("scores", "findings", "markup", "pasted_code"))
+
 
 class Detector:
     """Compiled rules and link lists for a set of enabled categories; share it freely."""
