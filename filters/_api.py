@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Protocol, runtime_checkable
 
@@ -248,3 +248,10 @@ class Filter(Generic[OptionsT]):
 
 
 type AnyFilter = Filter[Any]  # a filter whatever its options (for code that handles every filter)
+
+
+def own_inspect_now(flt: AnyFilter) -> Callable[[Message], Verdict | None] | None:
+    """`flt.inspect_now` when its class has one of its own, else None: the default answers nothing, so
+    calling it would only add a call before every `inspect`."""
+    own = getattr(type(flt), "inspect_now", Filter.inspect_now) is not Filter.inspect_now
+    return flt.inspect_now if own else None

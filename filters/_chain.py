@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from filters._api import PASS, Action, AnyFilter, Direction, Filter, Finding, Hints, Message, Verdict
+from filters._api import PASS, Action, AnyFilter, Direction, Finding, Hints, Message, Verdict, own_inspect_now
 from filters._budget import Expired, OverBudget, begin, called
 from filters._contract import verdict_problem
 from filters._offload import THREAD, Offload
@@ -47,8 +47,7 @@ class Step:
     def __post_init__(self) -> None:
         if not self.timeout > 0:
             raise ValueError(f"timeout of filter {self.name!r} must be > 0, got {self.timeout!r}")
-        own = getattr(type(self.filter), "inspect_now", Filter.inspect_now) is not Filter.inspect_now
-        object.__setattr__(self, "now", self.filter.inspect_now if own else None)
+        object.__setattr__(self, "now", own_inspect_now(self.filter))
         object.__setattr__(self, "offload", bool(self.filter.offloadable))
         object.__setattr__(self, "offload_from", self.offloader.from_chars if self.offload else math.inf)
         # Prebuilt so that the common "nothing found" case allocates nothing.

@@ -17,7 +17,17 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from filters._api import PASS, AnyFilter, Channel, Direction, Filter, Finding, Message, Verdict
+from filters._api import (
+    PASS,
+    AnyFilter,
+    Channel,
+    Direction,
+    Filter,
+    Finding,
+    Message,
+    Verdict,
+    own_inspect_now,
+)
 from filters._budget import Expired, OverBudget, metered
 from filters._chain import Chain, ChainResult, Step, verdict_problem
 from filters._context import FilterContext
@@ -191,11 +201,12 @@ def _same(verdict: Verdict) -> tuple[Any, ...]:
 
 def _check_now(flt: AnyFilter, label: str, text: str, direction: Direction, verdict: Verdict) -> None:
     """A filter's own `inspect_now` answers as `inspect` did (`verdict`), or leaves the message to it."""
-    if getattr(type(flt), "inspect_now", Filter.inspect_now) is Filter.inspect_now:
+    now = own_inspect_now(flt)
+    if now is None:
         return
     what = f"inspect_now({label}, {direction.value})"
     try:
-        answer = flt.inspect_now(tmessage(text, direction=direction))
+        answer = now(tmessage(text, direction=direction))
     except Exception as exc:
         raise AssertionError(f"{what}: raised {type(exc).__name__}: {exc}") from exc
     if answer is not None and _same(_assert_verdict(answer, text, what)) != _same(verdict):
