@@ -63,14 +63,25 @@ class MaskingFilter(Filter[MaskingOptions]):
         detections = self.masker.scan(text)
         if not detections:
             return PASS  # most chat
-        if detections[-1].type == WITHHELD and self.options.over_max_values == "block":
+        refused = self._refused(detections)
+        if refused is not None:
+            return refused
+        edits = [(detection.start, detection.end, self._replacement(detection)) for detection in detections]
+        return modify(apply(text, edits), self._reason(detections), [detection.finding() for detection in detections])
+
+    def _refused(self, detections: list[Detection]) -> Verdict | None:
+        """The block `over_max_values: block` asks for when the scan withheld the rest of the field."""
+        if detections and detections[-1].type == WITHHELD and self.options.over_max_values == "block":
             return block(f"more than {self.options.max_values} candidate values in one field (max_values)",
                          [detections[-1].finding()])
-        edits = [(detection.start, detection.end, self._replacement(detection)) for detection in detections]
-        reason = f"masked {len(detections)} value(s)"
-        if detections[-1].type == WITHHELD:
+        return None
+
+    def _reason(self, detections: list[Detection], unmasked: int = 0) -> str:
+        """The verdict's reason: how many values were masked (and unmasked), and whether some were withheld."""
+        reason = f"masked {len(detections)} value(s)" + (f", unmasked {unmasked}" if unmasked else "")
+        if detections and detections[-1].type == WITHHELD:
             reason += f"; the rest of the field withheld past {self.options.max_values} candidates (max_values)"
-        return modify(apply(text, edits), reason, [detection.finding() for detection in detections])
+        return reason
 
     async def inspect(self, message: Message) -> Verdict:
         if message.direction not in self._directions:
@@ -81,16 +92,16 @@ class MaskingFilter(Filter[MaskingOptions]):
         detections = self.masker.scan(text)
         if not detections and (message.direction is not Direction.OUTBOUND or "[" not in text):
             return PASS  # most chat: nothing to mask and no token to unmask
-        if detections and detections[-1].type == WITHHELD and self.options.over_max_values == "block":
-            return block(f"more than {self.options.max_values} candidate values in one field (max_values)",
-                         [detections[-1].finding()])
+        refused = self._refused(detections)
+        if refused is not None:
+            return refused
         edits: list[tuple[int, int, str]] = []
         findings: list[Finding] = []
         for detection in detections:
             edits.append((detection.start, detection.end, await self.placeholder(detection)))
             findings.append(detection.finding())
         unmasked = 0
-        if message.direction is Direction.OUTBOUND and self._sealer is not None and "[" in text:
+        if message.direction is Direction.OUTBOUND and "[" in text:  # a vault: tokens may come back
             allowed = permissions(message)
             if any(p.startswith(UNMASK) for p in allowed):
                 for start, end, original, kind in await self._unmask(text, allowed):
@@ -100,10 +111,7 @@ class MaskingFilter(Filter[MaskingOptions]):
                         unmasked += 1
         if not edits:
             return PASS
-        reason = f"masked {len(detections)} value(s)" + (f", unmasked {unmasked}" if unmasked else "")
-        if detections and detections[-1].type == WITHHELD:
-            reason += f"; the rest of the field withheld past {self.options.max_values} candidates (max_values)"
-        return modify(apply(text, edits), reason, findings)
+        return modify(apply(text, edits), self._reason(detections, unmasked), findings)
 
     async def placeholder(self, detection: Detection) -> str:
         """The replacement for one detection in its type's style (stores it when tokenizing)."""
