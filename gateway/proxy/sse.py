@@ -350,13 +350,20 @@ class EventRelay:
     def _at_once(self, event: SseEvent, out: Relayed) -> bool | Extracted | None:
         """`_event` without a coroutine for the common event of a token stream (`_quick` streams): one data
         line of a known shape (`Shapes`) whose one text field the chain only gathers (`held_one`). True or
-        False as `_event` answers when it did all of it; otherwise what it read of the event (its fields, or
-        None when its shape is not known), for `_event` to go on from."""
+        False as `_event` answers when it did all of it; otherwise its fields, for `_event` to go on from
+        (an event of one data line is read here whatever its shape, as `_event` would read it), or None for
+        an event of more lines, left to `_event` whole."""
         if len(event.lines) != 1 or not event.data_lines:
             return None
         data = _value(event.lines[0])
-        extracted = self._shapes.extract(data)  # type: ignore[union-attr]  # `_quick`: shapes are kept
-        if extracted is None or len(extracted.fields) != 1:
+        shapes = self._shapes
+        assert shapes is not None  # `_quick`: shapes are kept
+        extracted = shapes.extract(data)
+        if extracted is None:  # a shape not known yet: read whole (and learnt) once, here
+            extracted = self._codec.extract_frame(data)
+            shapes.learn(data, extracted)
+            return extracted
+        if len(extracted.fields) != 1:
             return extracted
         found = extracted.fields[0]
         if self._html(found.path):
@@ -386,7 +393,7 @@ class EventRelay:
 
     async def _event(self, event: SseEvent, pieces: list[bytes], out: Relayed, read: Extracted | None = None) -> bool:
         """Filter, hold or send one event (`read`: its fields, when `_at_once` read them already)."""
-        if read is not None:  # `_quick`: no envelopes to open, filters to run, the shape known
+        if read is not None:  # `_quick`: no envelopes to open, filters to run, the fields read
             return await self._extracted(event, event.raw, read, _value(event.lines[0]), pieces, out)
         data = event.data
         if data is None:
