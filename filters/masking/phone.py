@@ -130,7 +130,7 @@ class PhoneDetector:
         while index < len(sizes):
             if index:
                 charge(offsets[index])  # one more window of groups judged as a phone number
-            verdict = self._window(text, offsets, sizes, digits, index, plus and index == 0, words, first)
+            verdict = self._window(text, offsets, sizes, index, plus and index == 0, words)
             if verdict is None:
                 return  # a phone starts a run, or follows another phone in a list
             last, name, score = verdict
@@ -149,8 +149,8 @@ class PhoneDetector:
             index = last + 1
 
     @staticmethod
-    def _window(text: str, offsets: list[int], sizes: list[int], digits: str, index: int, plus: bool,
-                words: bool, first: int) -> tuple[int, str, float] | None:
+    def _window(text: str, offsets: list[int], sizes: list[int], index: int, plus: bool,
+                words: bool) -> tuple[int, str, float] | None:
         """The longest phone starting at group `index`: (last group, detector, score), or None."""
         top = min(len(sizes), index + 8) - 1  # a window holds at most 8 groups
         begin = offsets[index] - 1 if index else offsets[index]

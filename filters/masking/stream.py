@@ -173,7 +173,7 @@ class StreamMasker:
     def _cut(self, text: str, places: list[tuple[int, int]]) -> int:
         """Where the safe prefix ends: before any possible value start, within the hold bound
         (`places`: the spans of the values found in `text`, in order)."""
-        keep = self._hold // 2 if not text.strip(_LETTERLESS) else self._hold * 4 // 5
+        keep = self._hold // 2 if self._plain else self._hold * 4 // 5  # `text` is the buffer: `_plain` says
         floor = max(0, len(text) - keep)  # room to wait for more (see above)
         cut = max(floor, _tail_start(text, floor))
         for start, end in places:

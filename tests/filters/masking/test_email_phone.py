@@ -97,8 +97,8 @@ def test_date_like_reads_the_groups_as_their_sums_would(sizes: list[int], seed: 
     assert _date_like(sizes, digits) == expected
 
 
-def _every_window(text: str, offsets: list[int], sizes: list[int], digits: str, index: int, plus: bool,
-                  words: bool, first: int) -> tuple[int, str, float] | None:
+def _every_window(text: str, offsets: list[int], sizes: list[int], index: int, plus: bool,
+                  words: bool) -> tuple[int, str, float] | None:
     """Every window of 7-17 digits from group `index` judged in turn by `_layout`, the last phone kept."""
     from filters.masking.phone import _layout
 
@@ -106,12 +106,14 @@ def _every_window(text: str, offsets: list[int], sizes: list[int], digits: str, 
         return None
     best = None
     total = 0
+    digits = ""  # the window's digits: its groups (all digits) one after another
     for last in range(index, min(len(sizes), index + 8)):
         total += sizes[last]
+        digits += text[offsets[last]:offsets[last] + sizes[last]]
         if total > 17:
             break
         if total >= 7:
-            name = _layout(digits[first:first + total], sizes[index:last + 1], plus, words,
+            name = _layout(digits, sizes[index:last + 1], plus, words,
                            text[offsets[index]:offsets[last] + sizes[last]])
             if name is not None:
                 best = (last, name, 0.95 if words or name == "phone_international" else 0.8)
