@@ -99,7 +99,7 @@ class Dealer:
     listeners: list[socket.socket]
     seats: dict[int, Seat] = field(default_factory=dict)  # worker slot -> seat, ready workers only
     resume_at: float | None = None  # accepting paused until then (accept failed)
-    _turn: int = 0  # ties go round, starting after the last seat dealt to
+    _turn: int = 0  # the seats are dealt to in turn, starting after the last one dealt to
 
     def sit(self, index: int, seat: Seat) -> None:
         self.seats[index] = seat

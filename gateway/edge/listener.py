@@ -44,7 +44,7 @@ def ensure_descriptors(needed: int) -> int:
 class GuardedSite(web.BaseSite):
     """Like `web.TCPSite` (or `web.SockSite` when given `sock`), with the connection guard in front
     of aiohttp's protocol and the TLS handshake bounded by `header_timeout`. Given `dealt` (this worker's
-    end of the supervisor's channel and its shared count of finished connections) it listens on nothing
+    end of the supervisor's channel and its shared count of the connections it took) it listens on nothing
     itself and serves the connections that arrive on the channel."""
 
     def __init__(self, runner: web.BaseRunner, guard: ConnectionGuard, host: str | None = None,
