@@ -2,7 +2,7 @@
 beside OWASP CRS PL1 (libmodsecurity in nginx) in the same run.
 
     .venv/bin/python benchmarks/threat/bench.py [--corpus PATH] [--sink bot] [--seconds 3] [--no-crs] [--no-scan]
-                                                [--misses [tuning|validation|both]]
+                                                [--misses [tuning|validation|both]] [--fresh tuning|validation|both]
 
 The corpus (`../shared/corpora/threat_dev.jsonl` when present, else the repository's
 `tests/data/threat_cases.jsonl`) is split by family (`split.py`): rules are tuned on the
@@ -10,6 +10,8 @@ tuning part; the validation part holds techniques, sites and topics they never s
 "Flagged" means the filter did anything: block, modify or suggest an alert. Prints, per
 category, flagged (attacks) or flagged and blocked (benign) for chatguard and CRS, then
 messages per CPU second on one core: the filter alone and through `chatguard scan`.
+Then the fresh phishing links (`data/fresh_phishing.jsonl`: collections the corpus never drew on,
+split when they were added) flagged per source and part.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from filters.threat.links import Scan, judge  # noqa: E402
 SHARED = ROOT.parent / "shared" / "corpora" / "threat_dev.jsonl"
 BUNDLED = ROOT / "tests" / "data" / "threat_cases.jsonl"
 ORDINARY_URLS = ROOT / "tests" / "data" / "ordinary_urls.txt"
+FRESH = ROOT / "benchmarks" / "threat" / "data" / "fresh_phishing.jsonl"  # its parts written in (`fresh.py`)
 SCAN_MESSAGES = 20_000  # messages per `chatguard scan` run
 # Targets on data the rules were not tuned on (issue: detection that generalises).
 TARGETS = {"classic injections": (">=", 0.95), "prompt_injection": (">=", 0.85), "phishing_link": (">=", 0.80),
@@ -96,6 +99,21 @@ def link_misses(rows: list[Row], flagged: list[bool]) -> collections.Counter[tup
     return classes
 
 
+def fresh_links(parts: tuple[str, ...], sink: str) -> dict[str, dict[str, tuple[int, float, float]]]:
+    """part -> source (and `all`) -> (lines, flagged share, blocked share) on the fresh phishing links."""
+    rows = load(FRESH)
+    out: dict[str, dict[str, tuple[int, float, float]]] = {}
+    for part in parts:
+        held = [row for row in rows if row["part"] == part]
+        flagged, blocked = chatguard(held, sink)
+        figures: dict[str, tuple[int, float, float]] = {}
+        for source in ("all", *sorted({row["source"] for row in held})):
+            marks = [(f, b) for row, f, b in zip(held, flagged, blocked, strict=True) if source in ("all", row["source"])]
+            figures[source] = (len(marks), sum(f for f, _ in marks) / len(marks), sum(b for _, b in marks) / len(marks))
+        out[part] = figures
+    return out
+
+
 def _repeated(texts: list[str]) -> list[str]:
     """`texts` repeated to about `SCAN_MESSAGES` messages."""
     return texts * max(1, round(SCAN_MESSAGES / len(texts)))
@@ -127,6 +145,8 @@ def main() -> None:
     parser.add_argument("--misses", nargs="?", const=TUNING, choices=(TUNING, VALIDATION, "both"),
                         help="count a part's missed phishing links by kind of hosting and signs (default: tuning, "
                              "the part rules are tuned on)")
+    parser.add_argument("--fresh", choices=(TUNING, VALIDATION, "both"), default="both",
+                        help="which part of the fresh phishing links to score (tune on `tuning` only)")
     args = parser.parse_args()
     rows = load(args.corpus)
     split = parts(rows)
@@ -150,6 +170,18 @@ def main() -> None:
             if args.misses not in (part, "both"):
                 continue
             print(f"\n  phishing links missed, {part}: kind of hosting, signs of the worst link (lines)")
+            for (name, signs), n in sorted(classes.items(), key=lambda item: (-item[1], item[0])):
+                print(f"    {name:32} {signs:48} {n:3d}")
+    shown = (TUNING, VALIDATION) if args.fresh == "both" else (args.fresh,)
+    fresh = fresh_links(shown, args.sink)
+    print(f"\n  fresh phishing links ({FRESH.relative_to(ROOT)}), flagged (blocked)   target >= 80.0% flagged")
+    for part, figures in fresh.items():
+        print(f"    {part:11} " + "   ".join(f"{source} {n} lines {f:.1%} ({b:.1%})" for source, (n, f, b) in figures.items()))
+    if args.misses:
+        held = [row for row in load(FRESH) if row["part"] in shown and args.misses in (row["part"], "both")]
+        if held:
+            classes = link_misses(held, chatguard(held, args.sink)[0])
+            print(f"\n  fresh phishing links missed, {args.misses}: kind of hosting, signs of the worst link (lines)")
             for (name, signs), n in sorted(classes.items(), key=lambda item: (-item[1], item[0])):
                 print(f"    {name:32} {signs:48} {n:3d}")
     urls = [line.strip() for line in ORDINARY_URLS.read_text(encoding="utf-8").splitlines()
@@ -179,7 +211,7 @@ def main() -> None:
               + (f", after as many of the other part {scan.steady:,.0f} msg/s" if scan.steady else ""))
     out = ROOT / "benchmarks" / "results" / f"threat-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({"corpus": str(args.corpus), "sink": args.sink, "results": results,
+    out.write_text(json.dumps({"corpus": str(args.corpus), "sink": args.sink, "results": results, "fresh": fresh,
                                "msg_per_s_filter": rate, "msg_per_s_scan": {k: v._asdict() for k, v in scans.items()},
                                "crs_us_per_msg": crs_us},
                               indent=1))
