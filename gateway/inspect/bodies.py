@@ -9,7 +9,7 @@ forward, as `enforce.settle.forwarded` would, without building the inspection.
 
 from __future__ import annotations
 
-from filters import Direction
+from filters import Channel, Direction
 from gateway.codec import Codec, CodecError
 from gateway.e2ee.policy import E2EERefusal
 from gateway.inspect import bulk
@@ -54,15 +54,17 @@ async def relay_body(exchange: Exchange, direction: Direction, codec: Codec, bod
     shapes = guard.shapes(exchange.request) if guard is not None else None
     try:
         extracted = codec.extract_http(body, content_type, shapes.of(codec) if shapes is not None else None)
-        if not steps and not reads_html(extracted.fields):
+        fields = extracted.fields
+        if not steps and not reads_html(fields):
             return body  # no filter: every field passes as it is, and there is no verdict to count
-        inspection = await passed_at_once(extracted, body, chain, steps, exchange.message(direction),
-                                          chain.batch_from(direction))
+        # The first field's message stands for the template (`passed_at_once`): one message fewer per body.
+        template = exchange.field_message(direction, Channel.HTTP, fields[0].text, fields[0].path) if fields \
+            else exchange.message(direction)
+        inspection = await passed_at_once(extracted, body, chain, steps, template, chain.batch_from(direction))
     except CodecError as exc:  # unreadable, or an HTML field that cannot be read as plain letters
         return exc
     if inspection is not None:
         return inspection
-    if extracted.fields:
-        route = exchange.plan.name
-        app[METRICS].count_verdicts(tuple((route, step.name, "pass") for step in steps), len(extracted.fields))
+    if fields:
+        app[METRICS].count_verdicts(exchange.plan.passes[direction], len(fields))
     return body

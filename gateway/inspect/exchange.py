@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 from aiohttp import web
 
@@ -33,6 +34,8 @@ class Exchange:
     params: Mapping[str, str] = field(default_factory=dict)  # the route template's variables (room, type)
     # The message templates already made, per direction and channel: a WebSocket makes them once, not per frame.
     templates: dict[tuple[Direction, Channel], Message] = field(default_factory=dict, repr=False, compare=False)
+    # The read-only metadata every message of the exchange carries, made at its first message.
+    _metadata: Mapping[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.client_key:  # built without one (tests, other front ends): the address itself
@@ -48,7 +51,16 @@ class Exchange:
         otherwise leak what it wrote into the next message's inspection."""
         template = self.templates.get((direction, channel))
         if template is None:
-            template = self.templates[direction, channel] = Message(
-                text="", direction=direction, channel=channel, route=self.plan.name, principal=self.principal,
-                conversation=self.conversation, client=self.client, metadata=MappingProxyType({"request_id": self.request_id}))
+            template = self.templates[direction, channel] = self.field_message(direction, channel, "", "")
         return template
+
+    def field_message(self, direction: Direction, channel: Channel, text: str, path: str) -> Message:
+        """The message of the text field `path` of a payload of this exchange, made directly, as `message`'s
+        template would make it (`inspect.inspection.field_message`). An HTTP body every filter passes at once
+        needs no template: its first field's message stands for one (only what they share is read from it)."""
+        metadata = self._metadata
+        if metadata is None:
+            metadata = self._metadata = MappingProxyType({"request_id": self.request_id})
+        # Positional: the order of Message's fields (keywords cost a dict per message).
+        return Message(text, direction, channel, self.plan.name, path, self.principal, self.conversation,
+                       self.client, metadata)

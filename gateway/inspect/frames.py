@@ -47,7 +47,7 @@ class FrameInspector:
         self.count = metrics.count_verdict  # for `enforce.settle.forwarded`, looked up once
         # What `forwarded` counts for a field every filter passed, counted at once for all the frame's fields.
         self._count_passes = metrics.count_verdicts
-        self._passes = tuple((plan.name, step.name, "pass") for step in self._steps)
+        self._passes = plan.passes[direction]
         self.transcribed = app.get(TRANSCRIBER) is not None  # mounted once, with the app
         self._plain = codec_and_chain_only(exchange, direction)
         self._fused = self._plain and not self.transcribed  # `relay` may decide a frame itself

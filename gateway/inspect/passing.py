@@ -31,6 +31,8 @@ async def passed_at_once(extracted: Extracted, payload: bytes | str, chain: Chai
                          template: Message, batch_from: int | None) -> Inspection | None:
     """None when every step (`chain`'s for the template's direction) passed every field of `extracted` at
     once; otherwise the inspection `run_fields` gives for `payload`. `batch_from`: `chain.batch_from`.
+    `template` may be the message of the first field itself (only what every message of the payload shares
+    is read from it, as `field_message` does).
     Raises `CodecError` as `run_fields` does (an HTML field that cannot be read as plain letters)."""
     fields = extracted.fields
     chars = 0
@@ -44,7 +46,9 @@ async def passed_at_once(extracted: Extracted, payload: bytes | str, chain: Chai
     spents: list[float] = []  # CPU per field decided so far: their chain results, should they be needed
     computed = 0.0
     for found in fields:
-        message = field_message(template, found)
+        # A template made as this field's own message (`Exchange.field_message`) is that message.
+        message = template if found.text is template.text and found.path is template.field else \
+            field_message(template, found)
         spent = 0.0
         number = 0
         for step in steps:

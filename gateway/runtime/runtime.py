@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import aiohttp
 
@@ -54,6 +55,14 @@ class RoutePlan:
     e2ee: E2EERule | None = None               # policy and recogniser for client messages (None: allow, none)
     seal_codec: Codec | None = None            # `encrypt_fields`: what is sealed on the way in
     seal_pointers: tuple[Pointer, ...] = ()
+    # Per direction, the verdicts a payload every filter passed counts per field (`Metrics.count_verdicts`):
+    # `(route, filter, "pass")` for each step, made once rather than per payload.
+    passes: Mapping[Direction, tuple[tuple[str, str, str], ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "passes", MappingProxyType({
+            direction: tuple((self.name, step.name, "pass") for step in self.chain(direction).steps_for(direction))
+            for direction in Direction}))
 
     @property
     def name(self) -> str:

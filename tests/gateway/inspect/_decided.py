@@ -66,3 +66,27 @@ def count_calls(exchange: Exchange, *, waits: bool) -> list[tuple[str, str]]:
         if now is not None:
             object.__setattr__(step, "now", counted_now)
     return calls
+
+
+def seen_messages(exchange: Exchange, direction: Direction, *, waits: bool) -> list[tuple[str, Message]]:
+    """`count_calls` for `direction`, keeping each message a filter was given whole (text, field, who,
+    where, metadata), so a path that makes its messages another way can be compared with the general one."""
+    seen: list[tuple[str, Message]] = []
+    for step in exchange.plan.chain(direction).steps_for(direction):
+        inspect, now = step.filter.inspect, step.now
+
+        async def counted(message: Message, inspect: Any = inspect, name: str = step.name) -> Verdict:
+            seen.append((name, message))
+            if waits:
+                await asyncio.sleep(0)
+            return await inspect(message)  # type: ignore[no-any-return]
+
+        def counted_now(message: Message, now: Any = now, name: str = step.name) -> Verdict | None:
+            answer = None if waits else now(message)
+            if answer is not None:
+                seen.append((name, message))
+            return answer  # type: ignore[no-any-return]
+        object.__setattr__(step.filter, "inspect", counted)  # this exchange's filters only
+        if now is not None:
+            object.__setattr__(step, "now", counted_now)
+    return seen

@@ -20,7 +20,7 @@ from aiohttp.test_utils import make_mocked_request
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from filters import ANONYMOUS, Action, Direction
+from filters import ANONYMOUS, Action, Channel, Direction
 from gateway.app import build_app
 from gateway.codec.shapes import ConnectionShapes
 from gateway.config.settings import parse_settings
@@ -31,7 +31,7 @@ from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import Inspection
 from gateway.inspect.message import inspect_message
 from gateway.keys import GUARD, METRICS, RUNTIME, TRANSCRIBER
-from tests.gateway.inspect._decided import count_calls, shown
+from tests.gateway.inspect._decided import count_calls, seen_messages, shown
 
 POINTERS = ["/text", "/items/*/body", "/html", "/formatted_body"]
 
@@ -203,6 +203,34 @@ async def test_a_body_handed_over_part_way_runs_each_filter_once_per_field(body:
         assert not waits and isinstance(general, Inspection) and general.action is Action.PASS and relayed is body
     else:
         assert shown(relayed) == shown(general)
+
+
+MANY_FIELDS = [
+    b'{"text": "first", "items": [{"body": "second"}, {"body": "card 4111 1111 1111 1111"}]}',
+    b'{"text": "same", "items": [{"body": "same"}]}',  # two fields of one text: two messages, not one
+    b'{"items": [{"body": "a"}], "text": "b"}',
+]
+
+
+@pytest.mark.parametrize("waits", [False, True])
+async def test_filters_are_given_the_messages_the_general_path_gives_them(waits: bool) -> None:
+    """`relay_body` makes its first field's message without the exchange's template (it stands for one):
+    every filter still gets, field by field, a message equal to the general path's (who, where, metadata)."""
+    exchange = _exchange()
+    for direction in Direction:
+        seen = seen_messages(exchange, direction, waits=waits)
+        codec = exchange.plan.codec(direction)
+        assert codec is not None
+        for body in [*HOSTILE, *MANY_FIELDS]:
+            await relay_body(exchange, direction, codec, body, "application/json")
+            relayed = list(seen)
+            seen.clear()
+            await inspect_message(exchange, direction, codec, body, content_type="application/json")
+            assert relayed == seen, body
+            assert {(m.direction, m.channel, m.route, m.principal, m.conversation, m.client, tuple(m.metadata.items()))
+                    for _, m in relayed} <= {(direction, Channel.HTTP, "chat", ANONYMOUS, "room", "198.51.100.7",
+                                              (("request_id", "rid-1"),))}
+            seen.clear()
 
 
 def _on_one_connection(exchange: Exchange) -> Exchange:
