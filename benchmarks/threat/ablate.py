@@ -1,6 +1,6 @@
 """Which rules only help on the tuning part: each rule switched off in turn, both parts re-scored.
 
-    .venv/bin/python benchmarks/threat/ablate.py [--corpus PATH] [--links]
+    .venv/bin/python benchmarks/threat/ablate.py [--corpus PATH] [--links] [--fresh]
 
 Score per part: attacks flagged, minus three for each benign line flagged (pasted code:
 blocked). A rule whose removal costs tuning points and no validation points learnt
@@ -11,7 +11,8 @@ or copies lines.
 
 `--links` does the same for the link judgement's signs on the phishing lines: for each sign
 (`tld`, `random-label`, `free-hosting`...), how many lines of each part are flagged only
-with it (their worst link at or above the alert score without it, below with it).
+with it (their worst link at or above the alert score without it, below with it). `--fresh` does
+that on the fresh phishing links (`data/fresh_phishing.jsonl`, parts as written there).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[2])]
 
-from bench import BUNDLED, SHARED  # noqa: E402
+from bench import BUNDLED, FRESH, SHARED  # noqa: E402
 from split import load, parts  # noqa: E402
 
 from filters import Action  # noqa: E402
@@ -91,7 +92,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=SHARED if SHARED.exists() else BUNDLED)
     parser.add_argument("--links", action="store_true", help="the link judgement's signs on phishing lines instead")
+    parser.add_argument("--fresh", action="store_true", help="--links on the fresh phishing links")
     args = parser.parse_args()
+    if args.fresh:
+        fresh = load(FRESH)
+        ablate_links({part: [row for row in fresh if row["part"] == part] for part in ("tuning", "validation")})
+        return
     split = parts(load(args.corpus))
     if args.links:
         ablate_links(split)

@@ -88,6 +88,14 @@ BRANDS: dict[str, frozenset[str]] = {
         "githubusercontent.com github.blog githubstatus.com", "openai": "openai.com", "chatgpt": "chatgpt.com openai.com",
         "shein": "shein.com", "temu": "temu.com", "zalando": "zalando.de zalando.com", "lidl": "lidl.de lidl.com",
         "carrefour": "carrefour.fr carrefour.com", "tesco": "tesco.com", "ikea": "ikea.com",
+        # where a crypto holder signs in or hands over a key: wallets, the explorer a token approval is
+        # checked on, and the largest exchanges by trading volume beside those above
+        "myetherwallet": "myetherwallet.com", "mycrypto": "mycrypto.com", "electrum": "electrum.org",
+        "atomicwallet": "atomicwallet.io", "walletconnect": "walletconnect.com walletconnect.org",
+        "etherscan": "etherscan.io", "bscscan": "bscscan.com", "etherdelta": "etherdelta.com",
+        "localbitcoins": "localbitcoins.com", "bithumb": "bithumb.com", "bitfinex": "bitfinex.com",
+        "bittrex": "bittrex.com", "poloniex": "poloniex.com", "huobi": "huobi.com htx.com",
+        "bitstamp": "bitstamp.net", "upbit": "upbit.com",
     }.items()
 }
 

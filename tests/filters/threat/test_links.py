@@ -55,6 +55,9 @@ def _score(url: str, allow: DomainList = NONE, deny: DomainList = NONE) -> tuple
     ("https://user:secret@intranet.example/", "credentials-in-link"),
     ("https://konto-odbior.example/", "lure-name:5"),
     ("https://docs.some-project.readthedocs.io/", "shared-platform:readthedocs.io"),
+    ("https://myetherwalet.example/", "lookalike:myetherwallet"),
+    ("https://etherscan-approvals.example/", "brand:etherscan"),
+    ("https://xn--bithmb-6ya.example/", "homograph:bithumb"),
 ])
 def test_each_sign_is_reported(url: str, reason: str) -> None:
     score, reasons = _score(url)
@@ -71,7 +74,8 @@ def test_each_sign_is_reported(url: str, reason: str) -> None:
     "https://www2.example.ac.uk/", "https://google.github.io/styleguide/", "https://fonts.googleapis.com/css",
     "https://nghttp2.org/", "https://unicode-org.github.io/icu/", "https://requests.readthedocs.io/en/latest/",
     "https://www.mercadolivre.com.br/", "https://python-lazy-object-proxy.readthedocs.io/",
-    "https://open-source-parsers.github.io/jsoncpp-docs/",
+    "https://open-source-parsers.github.io/jsoncpp-docs/", "https://www.myetherwallet.com/wallet/access",
+    "https://etherscan.io/tokenapprovalchecker", "https://electrum.org/#download", "https://www.bitstamp.net/",
 ])
 def test_well_known_sites_score_low(url: str) -> None:
     assert _score(url)[0] < 0.5
