@@ -18,8 +18,16 @@ What it costs: a poll, accept, one `sendmsg` and a close in the supervisor per n
 worker), nothing per request on a kept-alive connection. One supervisor thus deals some 30,000 new
 connections a second at most, far above what the workers serve when each connection carries a single
 request (2,100-2,600 a second through 2 workers here, where the gateway as a whole spent less CPU per such
-request than with SO_REUSEPORT: benchmarks/README.md). Caps are unchanged: each worker's connection guard
-counts what it was dealt (`limits.max_connections` per worker).
+request than with SO_REUSEPORT: benchmarks/README.md).
+
+The connection caps (`limits.max_connections`, `max_connections_per_ip`) hold for the gateway as a whole:
+the supervisor counts every connection it deals, per client and in total (`ConnectionCount`, the rule a
+single process's guard applies), and a connection over a cap goes to a worker marked as refused, which
+answers it 503 and closes, as one process does (over TLS once the handshake is done). Each message carries
+the connection's number; the worker sends the numbers of closed connections back over the same socket
+pair, gathered per turn of its loop. What a worker was dealt and has not reported closed is released when
+the worker exits: its connections die with it, as do those still queued on its channel. Counted per
+worker, one address could hold N x the cap.
 
 Why in turn and not to the worker holding the fewest open connections: a worker learns of a close only
 when its loop runs, so right after a burst of closes (a pool recycled at once, or a load generator's
@@ -33,13 +41,16 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import itertools
 import logging
 import socket
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from filters.options import OptionsError
+from gateway.edge.connection_count import PER_CLIENT, TOTAL, ConnectionCount
 
 log = logging.getLogger("chatguard.server")
 
@@ -47,6 +58,15 @@ BACKLOG = 1024       # the listening queue, as the single-process listener's
 DEAL_AT_ONCE = 256   # connections accepted per wake-up before signals and workers are looked at again
 PAUSE = 0.1          # seconds without accepting after accept itself failed (out of descriptors, memory)
 WAITING = 64         # connections sent to a worker and not yet taken, past which it is passed over
+
+# Supervisor -> worker, one message per connection, its descriptor attached: what to do, the number.
+DEAL = struct.Struct("<cQ")
+SERVE = b"c"                                   # serve it; report its number once it is closed
+REFUSE = {TOTAL: b"t", PER_CLIENT: b"p"}       # answer 503 and close (which cap); not counted
+CAP_OF = {kind: cap for cap, kind in REFUSE.items()}
+# Worker -> supervisor: the numbers of closed connections, up to CLOSED_AT_ONCE per message.
+CLOSED = struct.Struct("<Q")
+CLOSED_AT_ONCE = 512
 
 
 def listen(host: str | None, port: int, backlog: int = BACKLOG) -> list[socket.socket]:
@@ -86,6 +106,8 @@ class Seat:
     channel: socket.socket
     taken: Any  # a shared `c_uint64` the worker raises per connection it takes (multiprocessing.RawValue)
     dealt: int = 0
+    held: dict[int, str] = field(default_factory=dict)  # number -> client key, dealt and not reported closed
+    open: bool = True  # False once the worker closed its end (it stops taking; it is left on its exit)
 
     @property
     def waiting(self) -> int:
@@ -94,21 +116,47 @@ class Seat:
 
 @dataclass
 class Dealer:
-    """Accepts on the listening sockets and hands the connections to the seats in turn."""
+    """Accepts on the listening sockets and hands the connections to the seats in turn, counting them
+    against the caps."""
 
     listeners: list[socket.socket]
+    count: ConnectionCount | None = None  # None: no caps (tests of the dealing alone)
     seats: dict[int, Seat] = field(default_factory=dict)  # worker slot -> seat, ready workers only
     resume_at: float | None = None  # accepting paused until then (accept failed)
     _turn: int = 0  # the seats are dealt to in turn, starting after the last one dealt to
+    _numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def sit(self, index: int, seat: Seat) -> None:
         self.seats[index] = seat
 
     def leave(self, index: int) -> None:
-        """A worker gone: what was sent to it and not yet taken is closed with its channel."""
+        """A worker gone: what was sent to it and not yet taken is closed with its channel, and what it
+        held is no longer counted (its connections closed when it exited)."""
         seat = self.seats.pop(index, None)
         if seat is not None:
             seat.channel.close()
+            if self.count is not None:
+                for key in seat.held.values():
+                    self.count.release(key)
+            seat.held.clear()
+
+    def settle(self, index: int) -> None:
+        """Read what the worker at `index` reported closed and stop counting it."""
+        seat = self.seats.get(index)
+        while seat is not None and seat.open:
+            try:
+                report = seat.channel.recv(CLOSED.size * CLOSED_AT_ONCE)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                report = b""
+            if not report:  # the worker closed its end: it is stopping, and left once it exits
+                seat.open = False
+                return
+            for (number,) in CLOSED.iter_unpack(report[:len(report) - len(report) % CLOSED.size]):
+                key = seat.held.pop(number, None)
+                if key is not None and self.count is not None:
+                    self.count.release(key)
 
     def accepting(self, now: float) -> bool:
         """False while paused after a failed accept (the listening socket stays readable meanwhile)."""
@@ -121,7 +169,7 @@ class Dealer:
         dealt = 0
         for _ in range(DEAL_AT_ONCE):
             try:
-                conn, _ = listener.accept()
+                conn, peer = listener.accept()
             except (BlockingIOError, InterruptedError):
                 break
             except OSError as exc:
@@ -135,19 +183,35 @@ class Dealer:
             with conn:
                 if conn.family in (socket.AF_INET, socket.AF_INET6):
                     conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                dealt += self.hand(conn)
+                dealt += self.admit(conn, peer)
         return dealt
 
-    def hand(self, conn: socket.socket) -> int:
+    def admit(self, conn: socket.socket, peer: Any) -> int:
+        """Count `conn` against the caps and hand it on to be served, or, over a cap, to be refused."""
+        if self.count is None:
+            return self.hand(conn, SERVE, None)
+        key, cap = self.count.admit(peer[0] if isinstance(peer, tuple) and peer else "")
+        if key is None:
+            return self.hand(conn, REFUSE[cap], None)
+        handed = self.hand(conn, SERVE, key)
+        if not handed:
+            self.count.release(key)
+        return handed
+
+    def hand(self, conn: socket.socket, kind: bytes, key: str | None) -> int:
         """Send `conn` to the next seat in turn (1), or to none (0: the caller closes it, the client sees
-        the connection reset) when no worker is ready or none can take it."""
+        the connection reset) when no worker is ready or none can take it. A connection to serve is numbered
+        and held under `key` by that seat until the worker reports it closed."""
+        number = next(self._numbers) if key is not None else 0  # 0: nothing to report
         for index in self.order():
             seat = self.seats[index]
             try:
-                socket.send_fds(seat.channel, [b"c"], [conn.fileno()])
+                socket.send_fds(seat.channel, [DEAL.pack(kind, number)], [conn.fileno()])
             except (BlockingIOError, InterruptedError, OSError):
                 continue  # full (the worker is not reading) or gone: the next one
             seat.dealt += 1
+            if key is not None:
+                seat.held[number] = key
             self._turn = index + 1
             return 1
         return 0
@@ -155,7 +219,7 @@ class Dealer:
     def order(self) -> Sequence[int]:
         """Ready seats in turn from the one after the last dealt to; those with WAITING connections not yet
         taken after the others (still tried: a send only fails when a worker's channel is full)."""
-        indexes = sorted(self.seats)
+        indexes = sorted(index for index, seat in self.seats.items() if seat.open)
         start = next((i for i, index in enumerate(indexes) if index >= self._turn), 0)
         rotated = indexes[start:] + indexes[:start]
         return sorted(rotated, key=lambda index: self.seats[index].waiting >= WAITING)

@@ -21,7 +21,7 @@ and passes HUP/TERM/INT on to them. One place owns all of it (the shape of gunic
 
 The supervisor also owns the client port: it accepts the connections and deals them to the ready workers
 in turn (`gateway.dealer`, which says why), so connections queued while a worker is replaced go to the
-others. The admin, probe and redirect ports stay one socket per worker (SO_REUSEPORT).
+others, and it holds the connection caps for all of them (the workers report each close back). The admin, probe and redirect ports stay one socket per worker (SO_REUSEPORT).
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from gateway.dealer import Dealer, Seat, channel_pair, listen
+from gateway.edge.connection_count import ConnectionCount
 from gateway.signals import HANDLED, release
 
 log = logging.getLogger("chatguard.server")
@@ -131,7 +132,8 @@ class Supervisor:
     """Runs N workers until TERM/INT; see the module docstring for what it does on each event."""
 
     def __init__(self, config_path: str, config_text: str, workers: int, shutdown_timeout: float,
-                 listeners: list[socket.socket], clock: Callable[[], float] = time.monotonic) -> None:
+                 listeners: list[socket.socket], clock: Callable[[], float] = time.monotonic,
+                 count: ConnectionCount | None = None) -> None:
         self.config_path = config_path
         self.config_text = config_text
         self.shutdown_timeout = shutdown_timeout
@@ -141,7 +143,7 @@ class Supervisor:
         self._stopping_since: float | None = None
         self._failed = False
         self._restarts = _restart_counter()
-        self.dealer = Dealer(listeners)
+        self.dealer = Dealer(listeners, count)  # the connection caps, held here for every worker at once
 
     # -- the loop ----------------------------------------------------------------------------------
 
@@ -171,6 +173,8 @@ class Supervisor:
         watched: list[Any] = [wake]
         if self.dealer.seats and self.dealer.accepting(self._clock()):
             watched.extend(self.dealer.listeners)  # until a worker listens, connections wait in the kernel's queue
+        seats = {seat.channel: index for index, seat in self.dealer.seats.items() if seat.open}
+        watched.extend(seats)  # the workers report closed connections on their channels
         for slot in self.slots:
             if slot.process is not None:
                 watched.append(slot.process.sentinel)
@@ -180,6 +184,9 @@ class Supervisor:
         if wake in woke:
             for signum in _drain(wake):
                 self._on_signal(signum)
+        for channel, index in seats.items():  # closes first: they make room under the caps
+            if channel in woke:
+                self.dealer.settle(index)
         for listener in self.dealer.listeners:
             if listener in woke:
                 self.dealer.deal(listener, self._clock())
@@ -388,7 +395,10 @@ def serve_workers(config_path: str, workers: int, shutdown_timeout: float) -> in
     metrics_dir = tempfile.mkdtemp(prefix="chatguard-metrics-")
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     try:
-        return Supervisor(config_path, config_text, workers, shutdown_timeout, listeners).run()
+        # The caps of the config the gateway starts with, as each worker's guard keeps those it started with.
+        count = ConnectionCount(settings.limits.max_connections, settings.limits.max_connections_per_ip,
+                                settings.trusted_networks, settings.clients.key)
+        return Supervisor(config_path, config_text, workers, shutdown_timeout, listeners, count=count).run()
     finally:
         for listener in listeners:
             listener.close()

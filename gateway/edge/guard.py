@@ -11,14 +11,14 @@ when a client is too slow or holds too many sockets. One `ConnectionGuard` per l
 - `send_timeout`: a client that leaves the gateway's output unread this long (send buffer full)
   is dropped (slow readers holding a response and its upstream connection).
 - `max_connections`, `max_connections_per_ip`: accepted connections above the cap are answered
-  503 and closed at once, before any parsing. Peers listed in `trusted_proxies` carry many
-  clients and count only towards the total.
+  503 and closed at once, before any parsing (`refuse`). Peers listed in `trusted_proxies` carry
+  many clients and count only towards the total. Under `--workers N` the supervisor holds these
+  caps for all workers (`gateway.dealer`); each worker's guard still counts its own share.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
@@ -29,6 +29,7 @@ from aiohttp import web
 from gateway.codec.shapes import ConnectionShapes
 from gateway.config.settings import LimitSettings
 from gateway.edge.client_address import IPNetwork
+from gateway.edge.connection_count import TOTAL, ConnectionCount
 from gateway.edge.errors import error_response
 from gateway.edge.request_id import request_id_from
 from gateway.metrics import Metrics
@@ -39,6 +40,7 @@ __all__ = ["ConnectionGuard"]
 log = logging.getLogger("chatguard.guard")
 
 _HEAD, _REQUEST, _IDLE = "header", "request", "idle"
+LINGER = 1.0  # seconds a refused connection is read and dropped from before it is cut (`refuse`)
 
 
 def _canned(status: str, error: str) -> bytes:
@@ -58,22 +60,27 @@ class ConnectionGuard:
 
     def __init__(self, limits: LimitSettings, trusted: tuple[IPNetwork, ...] = (),
                  metrics: Metrics | None = None, client_key: Callable[[str], str] = str) -> None:
-        self.client_key = client_key  # what the cap per client counts by: the address, or its IPv6 /64
         self.header_timeout = float(limits.header_timeout)
         self.body_timeout = float(limits.body_timeout)
         self.idle_timeout = float(limits.idle_timeout)
         self.send_timeout = float(limits.send_timeout)
-        self.max_total = limits.max_connections
-        self.max_per_client = limits.max_connections_per_ip
-        self.trusted = trusted
+        # The caps; a client is `client_key(address)`: the address, or its IPv6 /64.
+        self.count = ConnectionCount(limits.max_connections, limits.max_connections_per_ip, trusted, client_key)
         self.metrics = metrics
-        self.total = 0
-        self.per_client: dict[str, int] = {}
         self._live: dict[object, _Connection] = {}  # aiohttp's protocol -> our watcher
 
     def protocol_factory(self, server: Callable[[], asyncio.Protocol]) -> Callable[[], asyncio.Protocol]:
         """Wrap aiohttp's protocol factory (`runner.server`) for `loop.create_server`."""
         return lambda: _Connection(self, server())
+
+    def dealt_factory(self, server: Callable[[], asyncio.Protocol]) -> Callable[[Callable[[], None]], asyncio.Protocol]:
+        """Like `protocol_factory`, for a connection the supervisor dealt (`gateway.edge.listener`): the
+        protocol also calls `on_lost` once the connection is gone, which tells the supervisor."""
+        return lambda on_lost: _Connection(self, server(), on_lost)
+
+    def refused(self, cap: str) -> asyncio.Protocol:
+        """A protocol that answers 503 and closes: the supervisor found the connection over `cap`."""
+        return _Refused(self, cap)
 
     @web.middleware
     async def middleware(self, request: web.Request,
@@ -98,49 +105,27 @@ class ConnectionGuard:
 
     def admit(self, peer: Any) -> tuple[str | None, bytes]:
         """Take a slot for a new connection: `(key, b"")`, or `(None, answer)` when over a cap."""
-        host = peer[0] if isinstance(peer, tuple) and peer else ""
-        if self.total >= self.max_total:
-            self._count_refusal("total")
-            return None, _BUSY
-        key = "" if self._is_trusted(host) else self.client_key(host)
-        if key:
-            held = self.per_client.get(key, 0)
-            if held >= self.max_per_client:
-                self._count_refusal("per_ip")
-                return None, _BUSY_CLIENT
-            self.per_client[key] = held + 1
-        self.total += 1
+        key, refused = self.count.admit(peer[0] if isinstance(peer, tuple) and peer else "")
+        if key is None:
+            return None, self.refusal(refused)
         if self.metrics is not None:
             self.metrics.connections_open.inc()
         return key, b""
 
+    def refusal(self, cap: str) -> bytes:
+        """The answer to a connection over `cap` (`TOTAL` or `PER_CLIENT`), counted as refused."""
+        if self.metrics is not None:
+            self.metrics.connections_refused.labels(cap).inc()
+        return _BUSY if cap == TOTAL else _BUSY_CLIENT
+
     def release(self, key: str) -> None:
-        self.total -= 1
+        self.count.release(key)
         if self.metrics is not None:
             self.metrics.connections_open.dec()
-        if key:
-            held = self.per_client.get(key, 0) - 1
-            if held > 0:
-                self.per_client[key] = held
-            else:
-                self.per_client.pop(key, None)
 
     def timed_out(self, phase: str) -> None:
         if self.metrics is not None:
             self.metrics.connection_timeouts.labels(phase).inc()
-
-    def _count_refusal(self, reason: str) -> None:
-        if self.metrics is not None:
-            self.metrics.connections_refused.labels(reason).inc()
-
-    def _is_trusted(self, host: str) -> bool:
-        if not self.trusted or not host:
-            return False
-        try:
-            address = ipaddress.ip_address(host)
-        except ValueError:
-            return False
-        return any(address in network for network in self.trusted)
 
 
 def body_timed_out(request: web.Request, request_id: str) -> web.Response:
@@ -148,6 +133,31 @@ def body_timed_out(request: web.Request, request_id: str) -> web.Response:
     response = error_response(408, "request body not received in time", request_id)
     response.force_close()
     return response
+
+
+class _Refused(asyncio.Protocol):
+    """A dealt connection over a cap the supervisor holds: answered as `ConnectionGuard.admit` answers
+    one over the caps it holds itself (over TLS once the handshake is done)."""
+
+    def __init__(self, guard: ConnectionGuard, cap: str) -> None:
+        self.guard = guard
+        self.cap = cap
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        refuse(cast(asyncio.Transport, transport), self.guard.refusal(self.cap))
+
+
+def refuse(transport: asyncio.Transport, answer: bytes) -> None:
+    """Write `answer` and close. Closing a socket with unread bytes sends a reset, which can destroy the
+    answer before the client reads it, so over plain TCP the gateway only shuts its side down and reads
+    and drops what the client sends until it closes, for at most LINGER seconds (its protocol closes on
+    EOF: this connection never reaches aiohttp). TLS has no half-close: closed at once."""
+    transport.write(answer)
+    if transport.can_write_eof():
+        transport.write_eof()
+        asyncio.get_running_loop().call_later(LINGER, transport.abort)
+    else:
+        transport.close()
 
 
 class _Connection(asyncio.Protocol):
@@ -159,12 +169,14 @@ class _Connection(asyncio.Protocol):
     timeout): a kept-alive request answered within `header_timeout` costs no timer operation.
     """
 
-    __slots__ = ("_timer", "_wake", "_write_timer", "deadline", "guard", "inner", "key", "loop", "phase", "received",
-                 "request", "shapes", "transport")
+    __slots__ = ("_timer", "_wake", "_write_timer", "deadline", "guard", "inner", "key", "loop", "on_lost", "phase",
+                 "received", "request", "shapes", "transport")
 
-    def __init__(self, guard: ConnectionGuard, inner: asyncio.Protocol) -> None:
+    def __init__(self, guard: ConnectionGuard, inner: asyncio.Protocol,
+                 on_lost: Callable[[], None] | None = None) -> None:
         self.guard = guard
         self.inner = inner
+        self.on_lost = on_lost
         self.loop = asyncio.get_running_loop()
         self.transport: asyncio.Transport | None = None
         self.key: str | None = None
@@ -183,8 +195,7 @@ class _Connection(asyncio.Protocol):
         transport = cast(asyncio.Transport, transport)  # uvloop's TLS transport is not a subclass
         self.key, refusal = self.guard.admit(transport.get_extra_info("peername"))
         if self.key is None:
-            transport.write(refusal)
-            transport.close()
+            refuse(transport, refusal)
             return
         self.transport = transport
         self.guard._live[self.inner] = self
@@ -211,6 +222,9 @@ class _Connection(asyncio.Protocol):
         return self.inner.eof_received()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self.on_lost is not None:
+            self.on_lost()
+            self.on_lost = None
         if self.key is None:
             return  # refused: aiohttp never saw this connection
         for timer in (self._timer, self._write_timer):

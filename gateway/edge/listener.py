@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 from yarl import URL
 
+from gateway.dealer import CAP_OF, CLOSED, CLOSED_AT_ONCE, DEAL, SERVE
 from gateway.edge.guard import ConnectionGuard
 
 __all__ = ["Dealt", "GuardedSite", "ensure_descriptors"]
@@ -72,7 +73,8 @@ class GuardedSite(web.BaseSite):
         factory = self.guard.protocol_factory(server)
         handshake = self.guard.header_timeout if self._ssl_context is not None else None
         if self.dealt is not None:
-            self._server = _Taker(self.dealt, factory, self._ssl_context, handshake)  # type: ignore[assignment]
+            self._server = _Taker(self.dealt, self.guard.dealt_factory(server),  # type: ignore[assignment]
+                                  self._ssl_context, handshake, self.guard.refused)
         elif self.sock is not None:
             self._server = await loop.create_server(factory, sock=self.sock, ssl=self._ssl_context,
                                                     backlog=self._backlog, ssl_handshake_timeout=handshake)
@@ -92,26 +94,35 @@ class Dealt:
         self.taken = taken  # multiprocessing.RawValue("Q"): written here only, read by the supervisor
 
 
+RETRY = 0.01  # seconds before closes are reported again when the supervisor's end of the channel is full
+
+
 class _Taker:
-    """Serves each connection that arrives on the channel as `loop.create_server` serves an accepted one.
+    """Serves each connection that arrives on the channel as `loop.create_server` serves an accepted one,
+    and tells the supervisor, by its number, each one that closed (it counts them against the caps).
     Stands in for the site's server: `close` stops taking (the supervisor deals to the other workers)."""
 
-    def __init__(self, dealt: Dealt, factory: Callable[[], asyncio.Protocol], ssl_context: ssl.SSLContext | None,
-                 handshake: float | None) -> None:
+    def __init__(self, dealt: Dealt, factory: Callable[[Callable[[], None]], asyncio.Protocol],
+                 ssl_context: ssl.SSLContext | None, handshake: float | None,
+                 refused: Callable[[str], asyncio.Protocol] | None = None) -> None:
         self.dealt = dealt
-        self.factory = factory
+        self.factory = factory  # given the callback its protocol calls once the connection is lost
+        self.refused = refused  # a protocol that answers 503 for that cap and closes
         self.ssl_context = ssl_context
         self.handshake = handshake
         self.loop = asyncio.get_running_loop()
         self.tasks: set[asyncio.Task[None]] = set()
         self.open = True
+        self.serving: set[int] = set()  # numbers of the connections taken and not yet reported closed
+        self.closed: list[int] = []     # reported at the end of this turn of the loop
+        self._report: asyncio.Handle | None = None
         dealt.channel.setblocking(False)
         self.loop.add_reader(dealt.channel.fileno(), self._take)
 
     def _take(self) -> None:
         while self.open:
             try:
-                message, fds, _, _ = socket.recv_fds(self.dealt.channel, 1, 1)
+                message, fds, _, _ = socket.recv_fds(self.dealt.channel, DEAL.size, 1)
             except (BlockingIOError, InterruptedError):
                 return
             except OSError:
@@ -122,25 +133,64 @@ class _Taker:
             # One message per connection: counted even when its descriptor was dropped on the way in (this
             # process out of descriptors), so what the supervisor sees waiting does not grow for good.
             self.dealt.taken.value += 1
+            kind, number = DEAL.unpack(message) if len(message) == DEAL.size else (message[:1], 0)
+            if kind == SERVE and number:
+                self.serving.add(number)
             for fd in fds:
-                task = self.loop.create_task(self._serve(socket.socket(fileno=fd)), name="chatguard-dealt")
+                sock = socket.socket(fileno=fd)
+                cap = CAP_OF.get(kind)
+                task = self.loop.create_task(self._serve(sock, number, cap), name="chatguard-dealt")
                 self.tasks.add(task)
                 task.add_done_callback(self.tasks.discard)
+            if not fds:
+                self.lost(number)
 
-    async def _serve(self, sock: socket.socket) -> None:
+    async def _serve(self, sock: socket.socket, number: int, cap: str | None) -> None:
+        if cap is not None and self.refused is not None:
+            refused = self.refused
+
+            def factory() -> asyncio.Protocol:
+                return refused(cap)
+        else:
+            def factory() -> asyncio.Protocol:
+                return self.factory(lambda: self.lost(number))
         try:
             sock.setblocking(False)
-            transport, _ = await self.loop.connect_accepted_socket(self.factory, sock, ssl=self.ssl_context,
+            transport, _ = await self.loop.connect_accepted_socket(factory, sock, ssl=self.ssl_context,
                                                                    ssl_handshake_timeout=self.handshake)
         except asyncio.CancelledError:  # the gateway is stopping
             sock.close()
             raise
         except Exception:  # a failed TLS handshake or a peer gone: nothing was served
             sock.close()
+            self.lost(number)
             return
         own = transport.get_extra_info("socket")
         if own is None or own.fileno() != sock.fileno():  # uvloop serves a duplicate: this one is spare
             sock.close()
+
+    def lost(self, number: int) -> None:
+        """Connection `number` is gone (or never served): reported once, with the others of this turn."""
+        if number not in self.serving:
+            return
+        self.serving.discard(number)
+        self.closed.append(number)
+        if self._report is None:
+            self._report = self.loop.call_soon(self._send_closed)
+
+    def _send_closed(self) -> None:
+        self._report = None
+        while self.closed:
+            batch = self.closed[:CLOSED_AT_ONCE]
+            try:
+                self.dealt.channel.send(b"".join(CLOSED.pack(number) for number in batch))
+            except (BlockingIOError, InterruptedError):  # the supervisor is busy: once more soon
+                self._report = self.loop.call_later(RETRY, self._send_closed)
+                return
+            except OSError:  # the channel is closed: the supervisor is gone or this worker is stopping
+                self.closed.clear()
+                return
+            del self.closed[:CLOSED_AT_ONCE]
 
     def close(self) -> None:
         """Stop taking connections; TLS handshakes still under way are abandoned (their sockets closed),
@@ -149,6 +199,9 @@ class _Taker:
             self.open = False
             self.loop.remove_reader(self.dealt.channel.fileno())
             self.dealt.channel.close()
+            if self._report is not None:
+                self._report.cancel()
+                self._report = None
             for task in self.tasks:
                 task.cancel()
 

@@ -67,7 +67,7 @@ async def test_a_worker_takes_connections_reset_before_it_serves_them_and_serves
     listener = socket.create_server(("127.0.0.1", 0), backlog=64)
     ours, theirs = channel_pair()
     dealt = Dealt(theirs, ctypes.c_uint64(0))
-    taker = _Taker(dealt, _Echo, None, None)
+    taker = _Taker(dealt, lambda on_lost: _Echo(), None, None)
     try:
         port = listener.getsockname()[1]
         for _ in range(32):

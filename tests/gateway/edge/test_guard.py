@@ -191,7 +191,7 @@ async def test_connections_per_address_are_capped_and_slots_come_back() -> None:
         assert b"too many connections from this address" in answer
         writer.close()
         held[0][1].close()
-        await wait_until(lambda: gateway.app[GUARD].total == 2)
+        await wait_until(lambda: gateway.app[GUARD].count.total == 2)
         reader, writer = await connect(gateway)
         writer.write(b"GET /ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         assert (await read_until_closed(reader)).startswith(b"HTTP/1.1 200 ")

@@ -1,0 +1,252 @@
+"""The connection caps across workers (gateway.dealer): the supervisor counts what it deals, per client and
+in total, and the workers report each close back. Real sockets; each seat's far end is read by the test, or
+served by a worker's taker (gateway.edge.listener) on this loop."""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import select
+import socket
+import struct
+from collections.abc import Iterator
+
+import pytest
+
+from gateway.config.settings import LimitSettings
+from gateway.dealer import CLOSED, DEAL, REFUSE, SERVE, Dealer, Seat, channel_pair, listen
+from gateway.edge.connection_count import PER_CLIENT, TOTAL, ConnectionCount
+from gateway.edge.guard import ConnectionGuard
+from gateway.edge.listener import Dealt, _Taker
+
+
+class Worker:
+    """A worker's end of a channel as the test drives it: what was dealt, and reports of closes."""
+
+    def __init__(self) -> None:
+        self.ours, self.theirs = channel_pair()
+        self.taken = ctypes.c_uint64(0)
+        self.serving: dict[int, socket.socket] = {}
+        self.refused: list[bytes] = []
+
+    def seat(self) -> Seat:
+        return Seat(self.ours, self.taken)
+
+    def take(self) -> None:
+        while select.select([self.theirs], [], [], 0)[0]:
+            message, fds, _, _ = socket.recv_fds(self.theirs, DEAL.size, 1)
+            kind, number = DEAL.unpack(message)
+            self.taken.value += 1
+            for fd in fds:
+                if kind == SERVE:
+                    self.serving[number] = socket.socket(fileno=fd)
+                else:
+                    self.refused.append(kind)
+                    socket.socket(fileno=fd).close()
+
+    def report(self, *numbers: int) -> None:
+        for number in numbers:
+            self.serving.pop(number).close()
+        self.theirs.send(b"".join(CLOSED.pack(number) for number in numbers))
+
+    def close(self) -> None:
+        for sock in self.serving.values():
+            sock.close()
+        self.theirs.close()
+        self.ours.close()
+
+
+@pytest.fixture
+def dealer() -> Iterator[Dealer]:
+    dealer = Dealer(listen("127.0.0.1", 0), ConnectionCount(6, 3))
+    yield dealer
+    dealer.close()
+
+
+@pytest.fixture
+def workers(dealer: Dealer) -> Iterator[list[Worker]]:
+    pair = [Worker(), Worker()]
+    for index, worker in enumerate(pair):
+        dealer.sit(index, worker.seat())
+    yield pair
+    for worker in pair:
+        worker.close()
+
+
+def connect(dealer: Dealer, count: int, source: str = "127.0.0.1") -> list[socket.socket]:
+    """`count` clients from `source`, each accepted and dealt before the next connects."""
+    clients = []
+    port = dealer.listeners[0].getsockname()[1]
+    for _ in range(count):
+        clients.append(socket.create_connection(("127.0.0.1", port), source_address=(source, 0)))
+        select.select(dealer.listeners, [], [], 5)
+        assert dealer.deal(dealer.listeners[0], 0.0) == 1
+    return clients
+
+
+def settle(dealer: Dealer) -> None:
+    for index in list(dealer.seats):
+        dealer.settle(index)
+
+
+def test_one_address_is_capped_across_the_workers_and_a_reported_close_makes_room(
+        dealer: Dealer, workers: list[Worker]) -> None:
+    clients = connect(dealer, 5)
+    try:
+        for worker in workers:
+            worker.take()
+        assert [len(worker.serving) for worker in workers] == [2, 1]  # 3 served, split between the two
+        assert [kind for worker in workers for kind in worker.refused] == [REFUSE[PER_CLIENT]] * 2
+        assert dealer.count is not None and dealer.count.per_client == {"127.0.0.1": 3}
+        workers[0].report(next(iter(workers[0].serving)))
+        settle(dealer)
+        assert dealer.count.per_client == {"127.0.0.1": 2}
+        clients += connect(dealer, 2)
+        for worker in workers:
+            worker.take()
+        assert sum(len(worker.serving) for worker in workers) == 3
+        assert sum(len(worker.refused) for worker in workers) == 3
+    finally:
+        for sock in clients:
+            sock.close()
+
+
+def test_the_total_is_capped_across_the_workers(dealer: Dealer, workers: list[Worker]) -> None:
+    clients = connect(dealer, 3, "127.0.0.1") + connect(dealer, 3, "127.0.0.2") + connect(dealer, 1, "127.0.0.3")
+    try:
+        for worker in workers:
+            worker.take()
+        assert sum(len(worker.serving) for worker in workers) == 6
+        assert [kind for worker in workers for kind in worker.refused] == [REFUSE[TOTAL]]
+    finally:
+        for sock in clients:
+            sock.close()
+
+
+def test_a_worker_that_exits_releases_what_it_held(dealer: Dealer, workers: list[Worker]) -> None:
+    """Its connections closed with it (and those still queued on its channel with the channel)."""
+    clients = connect(dealer, 3)
+    try:
+        workers[1].take()  # worker 0 never took its two: they are still on its channel
+        assert dealer.count is not None and dealer.count.total == 3
+        dealer.leave(1)
+        assert dealer.count.per_client == {"127.0.0.1": 2}
+        dealer.leave(0)
+        assert (dealer.count.total, dealer.count.per_client) == (0, {})
+    finally:
+        for sock in clients:
+            sock.close()
+
+
+def test_reports_of_numbers_not_held_and_torn_reports_change_nothing(dealer: Dealer, workers: list[Worker]) -> None:
+    clients = connect(dealer, 2)
+    try:
+        for worker in workers:
+            worker.take()
+        mine, = workers[0].serving
+        other, = workers[1].serving
+        workers[0].theirs.send(CLOSED.pack(other) + CLOSED.pack(10**9) + b"\x01\x02\x03")  # not its own
+        settle(dealer)
+        assert dealer.count is not None and dealer.count.total == 2
+        workers[0].report(mine)
+        workers[0].theirs.send(CLOSED.pack(mine))  # twice
+        settle(dealer)
+        assert dealer.count.total == 1
+    finally:
+        for sock in clients:
+            sock.close()
+
+
+def test_a_worker_that_closes_its_end_is_dealt_no_more_and_keeps_its_count_until_it_exits(
+        dealer: Dealer, workers: list[Worker]) -> None:
+    clients = connect(dealer, 2)
+    try:
+        workers[0].take()
+        workers[0].theirs.close()  # draining: it stops taking
+        settle(dealer)
+        assert not dealer.seats[0].open and dealer.count is not None and dealer.count.total == 2
+        clients += connect(dealer, 1)
+        workers[1].take()
+        assert len(workers[1].serving) == 2
+        dealer.leave(0)
+        assert dealer.count.total == 2
+    finally:
+        for sock in clients:
+            sock.close()
+
+
+def _reset(sock: socket.socket) -> None:
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()
+
+
+class _Echo(asyncio.Protocol):
+    """Served connections echo; `on_lost` is what the guard's protocol calls when the connection is gone."""
+
+    def __init__(self, on_lost: object) -> None:
+        self.on_lost = on_lost
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.transport.write(data)  # type: ignore[attr-defined]
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.on_lost()  # type: ignore[operator]
+
+
+async def _until(check: object, within: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + within
+    while not check():  # type: ignore[operator]
+        assert asyncio.get_running_loop().time() < deadline, "not in time"
+        await asyncio.sleep(0.01)
+
+
+async def test_a_worker_reports_closed_and_reset_connections_and_refuses_those_over_a_cap() -> None:
+    """The worker's side: every connection it serves is reported once gone, whether the client closed it,
+    reset it before the worker adopted it, or it arrived over a cap (answered 503 by the guard, not
+    counted); the supervisor's count comes back to zero."""
+    dealer = Dealer(listen("127.0.0.1", 0, backlog=256), ConnectionCount(100, 8))
+    ours, theirs = channel_pair()
+    dealt = Dealt(theirs, ctypes.c_uint64(0))
+    dealer.sit(0, Seat(ours, dealt.taken))
+    guard = ConnectionGuard(LimitSettings())
+    taker = _Taker(dealt, _Echo, None, None, guard.refused)
+    port = dealer.listeners[0].getsockname()[1]
+
+    count = dealer.count
+    assert count is not None
+
+    def pump() -> int:
+        """The supervisor's turn: deal what is queued, read the reports; what it counts as open."""
+        while select.select(dealer.listeners, [], [], 0)[0]:
+            dealer.deal(dealer.listeners[0], 0.0)
+        dealer.settle(0)
+        return count.total
+
+    try:
+        held = [await asyncio.open_connection("127.0.0.1", port) for _ in range(8)]
+        pump()
+        over = await asyncio.open_connection("127.0.0.1", port)
+        pump()
+        assert count.total == 8
+        answer = await asyncio.wait_for(over[0].read(), 10)
+        assert answer.startswith(b"HTTP/1.1 503 ") and b"too many connections from this address" in answer
+        held[0][1].write(b"ping")
+        assert await asyncio.wait_for(held[0][0].readexactly(4), 10) == b"ping"
+        for _, writer in held:
+            writer.close()
+        await _until(lambda: pump() == 0)
+        # Reset at once, before the worker's loop adopts them: each still reported.
+        for _ in range(3):
+            for _ in range(8):
+                _reset(socket.create_connection(("127.0.0.1", port)))
+            pump()
+            await _until(lambda: pump() == 0)
+        assert taker.serving == set() and dealer.seats[0].held == {}
+    finally:
+        taker.close()
+        await asyncio.gather(*taker.tasks, return_exceptions=True)
+        dealer.leave(0)
+        dealer.close()

@@ -1,0 +1,116 @@
+"""`serve --workers 2` as real processes against greedy clients: `limits.max_connections_per_ip` and
+`max_connections` hold for the gateway as a whole, through resets, a flood and a killed worker, and the
+supervisor's counts come back to what is really open (no slot lost for good, none handed out twice)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import struct
+from pathlib import Path
+
+import pytest
+
+from tests.gateway.test_server import Process
+from tests.gateway.test_supervisor import logged, ready_pids, until, upstream  # noqa: F401  (a fixture)
+
+pytestmark = pytest.mark.slow
+
+PER_IP, TOTAL = 6, 10
+Held = tuple[asyncio.StreamReader, asyncio.StreamWriter]
+
+
+async def attempt(port: int, source: str) -> tuple[bytes, Held]:
+    """A keep-alive request from `source`: the answer's head and body, and the connection."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port, local_addr=(source, 0))
+    writer.write(b"GET /x HTTP/1.1\r\nHost: chat.example\r\n\r\n")
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
+    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                  if line.lower().startswith(b"content-length:"))
+    return head + await asyncio.wait_for(reader.readexactly(length), 30), (reader, writer)
+
+
+async def hold(port: int, source: str, count: int) -> list[Held]:
+    """`count` open connections from `source`, retried while the gateway still counts closed ones."""
+    held: list[Held] = []
+    deadline = asyncio.get_running_loop().time() + 30
+    while len(held) < count:
+        answer, connection = await attempt(port, source)
+        if answer.startswith(b"HTTP/1.1 200"):
+            held.append(connection)
+            continue
+        connection[1].close()
+        assert b"503" in answer.split(b"\r\n")[0], answer
+        assert asyncio.get_running_loop().time() < deadline, f"{source} still refused: {answer!r}"
+        await asyncio.sleep(0.05)
+    return held
+
+
+async def refused(port: int, source: str) -> bytes:
+    answer, (_, writer) = await attempt(port, source)
+    writer.close()
+    assert answer.startswith(b"HTTP/1.1 503 "), answer
+    return answer
+
+
+def flood(port: int, source: str, count: int) -> None:
+    """`count` connections from `source`, each reset at once (half after a partial request head)."""
+    for i in range(count):
+        with socket.create_connection(("127.0.0.1", port), source_address=(source, 0)) as sock:
+            if i % 2:
+                sock.sendall(b"GET /x HTTP/1.1\r\nHo")
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+def held_from(pid: int, port: int, source: str) -> int:
+    """Established connections from `source` to local `port` whose socket `pid` holds."""
+    remote = "".join(reversed([f"{int(part):02X}" for part in source.split(".")]))
+    sockets = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if (int(fields[1].rsplit(":", 1)[1], 16) == port and fields[2].split(":")[0] == remote
+                and fields[3] == "01"):
+            sockets.add(f"socket:[{fields[9]}]")
+    return sum(os.readlink(fd) in sockets for fd in Path(f"/proc/{pid}/fd").iterdir())
+
+
+def close(connections: list[Held]) -> None:
+    for _, writer in connections:
+        writer.close()
+
+
+async def test_the_caps_hold_across_workers_through_resets_a_flood_and_a_killed_worker(
+        tmp_path: Path, upstream: str) -> None:  # noqa: F811
+    gateway = Process(tmp_path, upstream)
+    gateway.write(upstream, [{"name": "all", "match": {"path": "/{rest:path}"}, "upstream": "up",
+                              "allow": ["anonymous"]}],
+                  limits={"max_connections_per_ip": PER_IP, "max_connections": TOTAL})
+    await gateway.start("--workers", "2")
+    first: list[Held] = []
+    try:
+        await until(lambda: len(ready_pids(gateway)) == 2, "two workers ready")
+        port = gateway.port
+        first = await hold(port, "127.0.0.1", PER_IP)  # dealt in turn: both workers hold some
+        assert b"too many connections from this address" in await refused(port, "127.0.0.1")
+        second = await hold(port, "127.0.0.2", TOTAL - PER_IP)
+        assert b"too many connections\"" in await refused(port, "127.0.0.3")
+        close(second)
+        # Many connections from one address, reset at once, while the gateway is at its cap and after.
+        await asyncio.to_thread(flood, port, "127.0.0.2", 300)
+        third = await hold(port, "127.0.0.2", TOTAL - PER_IP)  # every slot came back ...
+        assert b"too many connections\"" in await refused(port, "127.0.0.2")  # ... and no more
+        close(third)
+        victim = max(ready_pids(gateway), key=lambda pid: held_from(pid, port, "127.0.0.1"))
+        lost = held_from(victim, port, "127.0.0.1")
+        assert 0 < lost < PER_IP
+        os.kill(victim, signal.SIGKILL)
+        # Once the supervisor saw it die (until then it may deal a connection to it, which dies with it).
+        await until(lambda: bool(logged(gateway, "worker died; restarting it")), "the death noticed")
+        again = await hold(port, "127.0.0.1", lost)  # what it held is released with it
+        assert b"too many connections from this address" in await refused(port, "127.0.0.1")
+        close(again)
+    finally:
+        close(first)
+        await gateway.stop()
