@@ -9,12 +9,13 @@ import os
 import signal
 import socket
 import struct
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.gateway.test_server import Process
-from tests.gateway.test_supervisor import logged, ready_pids, until, upstream  # noqa: F401  (a fixture)
+from tests.gateway.test_supervisor import logged, ready_pids, upstream  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.slow
 
@@ -30,6 +31,13 @@ async def attempt(port: int, source: str) -> tuple[bytes, Held]:
     length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
                   if line.lower().startswith(b"content-length:"))
     return head + await asyncio.wait_for(reader.readexactly(length), 30), (reader, writer)
+
+
+async def until(condition: Callable[[], bool], what: str, within: float = 30.0) -> None:
+    deadline = asyncio.get_running_loop().time() + within
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.01)
 
 
 async def hold(port: int, source: str, count: int) -> list[Held]:
