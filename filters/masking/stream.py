@@ -24,6 +24,15 @@ text. So do reads once each of those over the last 192 new characters found a va
 ("token: abcdefgh1234 " repeated). Chat with a value or two in a sentence examines fewer
 candidates, its values leave the context within 48 characters, and it flows as before.
 
+Candidates (see `filters.masking._quota`) are bounded as a field's are: the stream keeps `max_values`
+in reserve and earns them back at `max_values` per 64 KB fed. A read may examine its whole text (context
+and held tail included) at the rate the reserve allows for its new part, and takes only the new part's
+share from the reserve, so text read twice is paid for once. A read that runs past it lets its text out
+at once, masked, the rest as one `[REDACTED]`; from then on the text arriving is withheld unread, in
+pieces of half of `hold` (one `[REDACTED]` each), until `_RESUME` candidates are back in reserve; reading
+resumes after the word a withheld piece cut off (a token longer than the context would otherwise go out
+in part). A stream of nothing but candidates costs about nothing per KB past its reserve.
+
 For a reader allowed to unmask, complete token placeholders in the emitted text are
 looked up in the vault and replaced by their originals; a placeholder still arriving at
 the end of a chunk ("[CARD tok_3fQ") is held back whole, so it is never sent in two
@@ -32,6 +41,7 @@ halves that nobody can unmask. Tokens the vault does not know stay as they are.
 
 from __future__ import annotations
 
+import math
 import re
 import string
 from collections.abc import Awaitable, Callable
@@ -40,7 +50,7 @@ from filters._patterns import each_spans, encodable, spans, text_pattern
 from filters._text import fold
 from filters.masking._model import Detection, MaskFinding
 from filters.masking._quota import Quota
-from filters.masking.engine import Masker
+from filters.masking.engine import WITHHELD, Masker
 from filters.masking.iban import LENGTHS
 from filters.masking.placeholders import TOKEN_PLACEHOLDER
 
@@ -53,7 +63,7 @@ Unmask = Callable[[str], Awaitable[list[tuple[int, int, str, str]]]]
 # Digits, ASCII punctuation and white space: text of nothing else is no prose a reader waits for.
 _LETTERLESS = string.digits + string.punctuation + " \t\n\r\x0b\x0c"
 _CONTEXT = 48  # characters of emitted text kept so detectors still see the words before a value
-_PER_SCAN = 32  # candidates every scan may examine without drawing on the stream's reserve
+_RESUME = 32  # candidates back in reserve from which a withholding stream reads again (see above)
 _BUSY = 6  # candidates examined from which a read was a busy one (see above)
 _STREAK = 192  # characters read in a row, each read finding a value, after which reads are busy ones
 _PIECE = r"[+(]?[0-9A-Za-z().\-/]*\d[0-9A-Za-z().\-/]*"  # one group of a number as written
@@ -95,10 +105,11 @@ class StreamMasker:
         self._context = ""
         self._offset = 0  # stream position of the buffer's first character
         self._in_key = False
-        # Candidates the stream may still have examined beyond each scan's own few (`_PER_SCAN`, for
-        # the held tail read again with every chunk): `max_values` at first, topped up by what each
-        # chunk earns (`max_values` per 64 KB), never more than that in reserve.
-        self._reserve = masker.max_values
+        # Candidates the stream may still have examined in new text (see above): `max_values` at first,
+        # topped up by what the text fed earns (`max_values` per 64 KB), never more than that in reserve.
+        self._reserve: float = masker.max_values  # a read takes its new text's share, a fraction (see `_emit`)
+        self._fed = 0  # characters fed so far (earnings are counted on the total: a small chunk earns a part)
+        self._withholding = False  # past the reserve: text is withheld without a read (see above)
         self._unread = 0  # characters at the end of the buffer no read has seen yet
         self._streak = 0  # characters new to the reads since one found no value (see above)
         self._busy = False  # whether the last read examined many candidates (see above)
@@ -113,8 +124,11 @@ class StreamMasker:
         """Take the next chunk; return the text that is safe to send now."""
         self._buffer += chunk
         self._plain = self._plain and not chunk.strip(_LETTERLESS)
-        earned = self._masker.allowance(len(chunk))
+        earned = self._masker.allowance(self._fed + len(chunk)) - self._masker.allowance(self._fed)
+        self._fed += len(chunk)
         self._reserve = min(max(self._masker.max_values, earned), self._reserve + earned)
+        if self._withholding:
+            return await self._withhold(final=False) if 2 * len(self._buffer) >= self._hold else ""
         self._unread += len(chunk)
         held = len(self._buffer) - self._unread
         if self._busy and 4 * self._unread < self._hold and len(self._buffer) <= self._hold and not self._in_key:
@@ -128,6 +142,8 @@ class StreamMasker:
 
     async def close(self) -> str:
         """End of stream: the held tail, masked."""
+        if self._withholding:
+            return await self._withhold(final=True)
         return await self._emit(final=True)
 
     async def _emit(self, final: bool) -> str:
@@ -136,16 +152,22 @@ class StreamMasker:
             return ""
         text = self._buffer
         base = len(self._context)
-        quota = Quota(_PER_SCAN + self._reserve)
+        # The read covers `read` characters, `fresh` of them new: it may examine its whole text at the rate
+        # the reserve allows for the new part, and only the new part's share is taken from the reserve.
+        read, fresh = base + len(text), max(1, self._unread)
+        limit = math.ceil(self._reserve * read / fresh)
+        quota = Quota(limit)
         scanned = self._masker.scan(self._context + text, quota)
         found = [d for d in scanned if d.end > base]
+        examined = limit - quota.left  # by the busiest detector (one past the quota where it ran out)
         self._streak = self._streak + self._unread if scanned else 0
-        self._busy = _PER_SCAN + self._reserve - quota.left >= _BUSY or self._streak >= _STREAK
-        self._reserve = min(self._reserve, max(0, quota.left))
+        self._busy = examined >= _BUSY or self._streak >= _STREAK
+        self._reserve = max(0.0, self._reserve - examined * fresh / max(1, read))
+        withheld = bool(found) and found[-1].type == WITHHELD and found[-1].detector == "max_values"
         # Spans in `text`; no `Detection` is built anew (a dense read finds dozens of values, about half of
         # them in the held tail, to be read again): a value let out gives its finding straight from it.
         places = [(max(d.start, base) - base, d.end - base) for d in found]
-        cut = len(text) if final else self._cut(text, places)
+        cut = len(text) if final or withheld else self._cut(text, places)  # withheld text is masked whole now
         if self._unmask is not None and not final:
             held = _token_cut(text, cut, max(0, len(text) - self._hold))
             if all(not start < held < end for start, end in places):  # never split a value
@@ -168,7 +190,30 @@ class StreamMasker:
         self._plain = not self._buffer.strip(_LETTERLESS)
         self._offset += cut
         self._unread = 0
+        self._withholding = withheld and not final
         return out
+
+    async def _withhold(self, final: bool) -> str:
+        """Past the reserve: the text gathered goes out as one `[REDACTED]`, unread, until `_RESUME`
+        candidates are back in reserve; then reading resumes after the word a withheld piece cut off."""
+        text = self._buffer
+        end = len(text)
+        if self._reserve >= _RESUME:
+            end = 0 if not text or text[0].isspace() else len(text.split(None, 1)[0])
+        out = ""
+        if end:
+            piece = Detection(WITHHELD, 0, end, "max_values", 1.0, "")
+            out = await self._placeholder(piece)
+            self.findings.append(MaskFinding(WITHHELD, self._offset, self._offset + end, 1.0, "max_values"))
+            self._context = (self._context + text[:end])[-_CONTEXT:]
+            self._offset += end
+            self._buffer = text[end:]
+        if end == len(text):
+            return out
+        self._withholding = False
+        self._unread = len(self._buffer)
+        self._plain = not self._buffer.strip(_LETTERLESS)
+        return out + await self._emit(final)
 
     def _cut(self, text: str, places: list[tuple[int, int]]) -> int:
         """Where the safe prefix ends: before any possible value start, within the hold bound

@@ -218,6 +218,58 @@ async def test_a_long_streak_of_values_waits_for_a_quarter_of_the_hold(size: int
     if size == 16:
         assert sent.count("") > len(sent) / 2
 
+# Past its reserve (1000 candidates, earned back at 1000 per 64 KB) a stream withholds what arrives, as a field
+# past `max_values` does, and reads again once 32 candidates are back in reserve.
+DENSE = "x@y.com " * 1200
+TOKEN = "ghp_" + "Zq8Wm3Kd7Pt2" * 3 + "abcd"
+FILLER = "and then the order was shipped on time as the team had promised, " * 8
+AFTER = "".join(f"row {n}: card 4111 1111 1111 1111, mail jo.doe@example.com, key {TOKEN} ok. {FILLER}"
+                for n in range(30))
+
+
+# A token longer than the context a read keeps (48): a part of it alone is no recognisable value.
+JWT = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiAiMTIzNDU2Nzg5MCIsICJuYW1lIjogIkpvaG4gRG9lIEV4YW1wbGUgUGVyc29u"
+       "IiwgImFkbWluIjogdHJ1ZSwgImlhdCI6IDE1MTYyMzkwMjIsICJzY29wZSI6ICJyZWFkIHdyaXRlIGRlbGV0ZSBhZG1pbiJ9."
+       "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c")
+
+
+def leaked(out: str) -> bool:
+    """Whether any value of `DENSE` and `AFTER`, or any 6 characters of a token, went out as written."""
+    return "@" in out or "4111" in out or any(token[i:i + 6] in out for token in (TOKEN, JWT)
+                                              for i in range(len(token) - 5))
+
+
+@pytest.mark.parametrize("size", [1, 16, 4096])
+async def test_a_stream_past_its_reserve_withholds_then_reads_again(size: int) -> None:
+    """Any chunk size (1-character chunks earn back as 4 KB ones do), nothing let out unexamined, and
+    reading resumes: the end of the stream is masked value by value again."""
+    text = DENSE + AFTER + "the end"
+    stream = streamer()
+    sent = []
+    for chunk in pieces(text, size):
+        sent.append(await stream.feed(chunk))
+        assert stream.held <= 512 + size
+    out = "".join(sent) + await stream.close()
+    assert not leaked(out) and "[REDACTED]" in out
+    assert out.endswith("[CARD], mail [EMAIL], key [SECRET] ok. " + FILLER + "the end")
+    kinds = [f.type for f in stream.findings]
+    assert kinds[-1] == "secret" and "redacted" in kinds
+    spans = [(f.start, f.end) for f in stream.findings]
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))  # in order, never overlapping
+
+
+async def test_a_word_cut_off_by_withholding_is_withheld_whole_at_every_offset() -> None:
+    """A token arriving where the withheld text ends (the reserve earned back) is withheld with it,
+    never let out in part, whatever its offset and the chunks."""
+    for pad in range(0, 270, 9):
+        text = DENSE + "x" * pad + " " + (f"some words then {JWT} and " * 3 + "w " * 40) * 8
+        for size in (7, 16):
+            stream = streamer()
+            out = "".join([await stream.feed(chunk) for chunk in pieces(text, size)]) + await stream.close()
+            assert not leaked(out), (pad, size)
+            assert out.endswith("w " * 40)
+
+
 async def test_prose_after_a_single_value_flows_at_once() -> None:
     stream = streamer()
     assert await stream.feed("mail jo.doe@example.com ") == "mail [EMAIL] "
