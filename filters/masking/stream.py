@@ -89,6 +89,7 @@ _IBAN_REACH = 3 * 34  # characters back an IBAN still arriving may start (two se
 _TOKEN_START = text_pattern(r"\[(?:[A-Z][A-Z0-9_]{0,31}(?: (?:t(?:o(?:k(?:_[A-Za-z0-9_\-]{0,22})?)?)?)?)?)?\z")
 _TOKEN_LONGEST = 61  # "[" + 32-character type + " " + "tok_" + 22 + "]"
 _PEM_FOOTER = text_pattern(r"-----END (?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?-----")
+_PEM_HEADER = text_pattern(r"-----BEGIN (?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?-----")
 
 
 class StreamMasker:
@@ -191,6 +192,8 @@ class StreamMasker:
         self._offset += cut
         self._unread = 0
         self._withholding = withheld and not final
+        if self._withholding:  # a key whose header was withheld: withholding lasts to its footer (`_withhold`)
+            self._in_key = _key_open(text, self._in_key)
         return out
 
     async def _withhold(self, final: bool) -> str:
@@ -198,10 +201,11 @@ class StreamMasker:
         candidates are back in reserve; then reading resumes after the word a withheld piece cut off."""
         text = self._buffer
         end = len(text)
-        if self._reserve >= _RESUME:
+        if self._reserve >= _RESUME and not self._in_key:  # never inside a key: its body reads as no value
             end = 0 if not text or text[0].isspace() else len(text.split(None, 1)[0])
         out = ""
         if end:
+            self._in_key = _key_open(self._context + text[:end], self._in_key)
             piece = Detection(WITHHELD, 0, end, "max_values", 1.0, "")
             out = await self._placeholder(piece)
             self.findings.append(MaskFinding(WITHHELD, self._offset, self._offset + end, 1.0, "max_values"))
@@ -261,6 +265,15 @@ class StreamMasker:
             keep = min(len(self._buffer), 64)  # a footer may be split across chunks
             self._offset += len(self._buffer) - keep
             self._buffer = self._buffer[len(self._buffer) - keep:]
+
+
+def _key_open(text: str, was: bool) -> bool:
+    """Whether a private key is still open after `text`: its last header has no footer after it (`was`:
+    whether one was open before `text`, which holds neither)."""
+    view = encodable(fold(text).text)
+    header = max((found[0][0] for found in each_spans(_PEM_HEADER, view)), default=-1)
+    footer = max((found[0][0] for found in each_spans(_PEM_FOOTER, view)), default=-1)
+    return was if header == footer else header > footer
 
 
 def _tail_start(text: str, floor: int = 0) -> int:

@@ -501,3 +501,19 @@ def test_the_letterless_flag_follows_the_held_text(pieces: list[str], hold: int)
             assert stream._plain == (not stream._buffer.strip(_LETTERLESS)), stream._buffer
         await stream.close()
     asyncio.run(feed())
+
+
+# A private key whose header is withheld (the stream past its reserve) and whose body arrives after the reserve
+# is back: its body lines read as no value on their own, so withholding lasts to its footer.
+KEY_LINES = [("MIIEowIBAAKCAQEA" + "q7Zx" * 12)[:64]] + [f"{n:02d}Lm9Kp2Wv" * 6 + "Zq7f" for n in range(20)]
+PEM = "-----BEGIN RSA PRIVATE KEY-----\n" + "\n".join(KEY_LINES) + "\n-----END RSA PRIVATE KEY-----\n"
+
+
+@pytest.mark.parametrize("size", [16, 4096])
+async def test_a_key_withheld_in_part_is_withheld_to_its_footer(size: int) -> None:
+    for pad in range(0, 1700, 170):
+        text = DENSE + "y " + "w " * (pad // 2) + PEM + "and then prose " * 400
+        stream = streamer()
+        out = "".join([await stream.feed(chunk) for chunk in pieces(text, size)]) + await stream.close()
+        assert not any(line[2:14] in out for line in KEY_LINES), (pad, size)
+        assert out.endswith("and then prose " * 20), (pad, size)  # read again after the footer
