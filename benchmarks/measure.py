@@ -204,8 +204,10 @@ class Bench:
     def wrk(self, port: int, seconds: float, load: Load) -> dict[str, Any]:
         assert self.cmds["wrk"]
         path = servers.HTTP_PATH if load.size == DEFAULT_SIZE and not load.extra.get("echo") else servers.ECHO_PATH
-        threads = 1 if load.pinned else 2
-        command = self.pinned([self.cmds["wrk"], f"-t{threads}", f"-c{self.connections}",
+        # One thread, pinned or not: at some 11 us of CPU per request it drives several times what any target
+        # here serves, and a second thread only adds wake-ups (2-4 us more per request: benchmarks/README.md,
+        # "The load side's cost"), which the unpinned workers rows pay out of the gateway's two cores.
+        command = self.pinned([self.cmds["wrk"], "-t1", f"-c{self.connections}",
                                f"-d{max(1, round(seconds))}s", "--timeout", "5s", "-s", str(HERE / "post.lua"),
                                f"http://127.0.0.1:{port}{path}"], load.pinned)
         out = subprocess.run(command, capture_output=True, text=True, check=False, timeout=seconds + 30,
