@@ -10,8 +10,9 @@ character came from.
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_right
 from functools import lru_cache
-from itertools import chain, compress, repeat
+from itertools import accumulate, chain, compress, repeat
 
 # Characters that render as nothing and are used to split values invisibly.
 INVISIBLE = frozenset(
@@ -74,6 +75,16 @@ class Folded:
             self._origin = _origin(self.original, self._widths)
             self._widths = None
         return self._origin
+
+    def index(self, position: int) -> int:
+        """`origin[position]` (`position` in `text`) without building the whole map: a stream's read asks
+        for one index of a long held text, where the map cost more than the rest of the read."""
+        if self._widths is None:
+            return position if self._origin is None else self._origin[position]
+        if not self._widths:
+            return position
+        # The running count of folded characters after each original one; the first past `position` made it.
+        return bisect_right(list(accumulate(map(self._widths.get, self.original, repeat(1)))), position)
 
     def with_text(self, text: str) -> Folded:
         """The same map back for `text`, a rewriting of `self.text` character for character."""

@@ -19,7 +19,7 @@ from re2 import _re2
 
 from filters._patterns import Pattern, byte_pattern, encodable
 from filters._patterns import found as occurs
-from filters._text import Folded, fold_char
+from filters._text import _REPLACED, Folded, fold_char
 from filters.masking._model import Detection, Detector
 from filters.masking._numbers import shared
 from filters.masking._quota import Overflow, Quota, current
@@ -150,34 +150,62 @@ class Gates:
 # are seen, so that text made only of them skips `fold`; bounded against hostile variety.
 _INERT: set[str] = {chr(code) for code in range(128)}
 _INERT_MAX = 1 << 16
+# Characters seen that fold to something else, learnt likewise: what each folds to (`_FOLDS`), as one
+# `str.translate` table for every text (`_TABLE`), and the widths of those that do not fold to one
+# character (`_WIDTHS`). A text of mixed scripts (a stream reads its held tail again) then costs one
+# `translate`, not a fold and a table of its own. Written table first, so a reader on another thread that
+# finds a character in `_FOLDS` finds it in the table too.
+_FOLDS: dict[str, str] = {}
+_FOLDS_MAX = 1 << 16
+_FOLDING: set[str] = set()  # the keys of `_FOLDS` as a set: `set.isdisjoint` walks a dict argument whole
+_TABLE: dict[int, str] = {}
+_WIDTHS: dict[str, int] = {}
+_WIDE: set[str] = set()  # the keys of `_WIDTHS`, likewise
+_NO_WIDTHS: dict[str, int] = {}
 
 
 def fold_fast(text: str) -> Folded:
     """`fold(text)`, short-cut when every character is known to fold to itself.
 
-    Otherwise each distinct character is folded once and the text is rewritten by
-    `str.translate`; the map back to the original is built only if a span needs it (see
-    `Folded`), so a message of invisible or unusual characters costs what plain text does."""
+    Otherwise each distinct character is folded once per process (bounded; past the bound, once per
+    call) and the text is rewritten by `str.translate`; the map back to the original is built only if
+    a span needs it (see `Folded`), so a message of invisible or unusual characters costs what plain
+    text does."""
     if text.isascii() or _INERT.issuperset(text):  # every ASCII character is in `_INERT`
         return Folded(text, text, None)
-    changed: dict[str, str] = {}
-    for char in set(text).difference(_INERT):
+    rest = set(text).difference(_INERT)
+    unlearnt: dict[str, str] = {}
+    for char in rest.difference(_FOLDING):
         # `fold(char).text` without `fold`'s set-up per character, which was most of a read of mixed
         # scripts in a stream of small pieces.
         folded = fold_char(char)
-        if folded != char:
-            changed[char] = folded
-        elif len(_INERT) < _INERT_MAX:
-            _INERT.add(char)
-    if not changed:
-        return Folded(text, text, None)
-    if len(changed) <= 8:  # a few distinct characters: `str.replace` scans with memchr
-        rewritten = text
-        for char, folded in changed.items():
-            rewritten = rewritten.replace(char, folded)
-    else:
+        if folded == char:
+            if len(_INERT) < _INERT_MAX:
+                _INERT.add(char)
+        elif len(_FOLDS) < _FOLDS_MAX:
+            if len(folded) != 1:
+                _WIDTHS[char] = len(folded)
+                _WIDE.add(char)
+            _TABLE[ord(char)] = folded
+            _FOLDS[char] = folded
+            _FOLDING.add(char)
+        else:
+            unlearnt[char] = folded
+    if unlearnt:  # past the bound: this text's own table
+        changed = {char: _FOLDS[char] for char in rest.intersection(_FOLDING)} | unlearnt
         rewritten = text.translate({ord(char): folded for char, folded in changed.items()})
-    return Folded(text, rewritten, None, {char: len(folded) for char, folded in changed.items() if len(folded) != 1})
+        return Folded(text, rewritten, None, {char: len(folded) for char, folded in changed.items() if len(folded) != 1})
+    here = rest.intersection(_FOLDING)
+    if not here:
+        return Folded(text, text, None)
+    if len(here) <= _REPLACED and set("".join(_FOLDS[char] for char in here)).isdisjoint(here):
+        rewritten = text
+        for char in here:  # one C scan each: `translate` looks every character up in a dict (see `CharMap`)
+            rewritten = rewritten.replace(char, _FOLDS[char])
+    else:
+        rewritten = text.translate(_TABLE)
+    # The shared widths answer for every character of `text` (those it lacks fold to one character).
+    return Folded(text, rewritten, None, _NO_WIDTHS if here.isdisjoint(_WIDE) else _WIDTHS)
 
 
 class Masker:

@@ -37,6 +37,15 @@ def test_folding_equals_folding_each_character_in_turn(text: str, casefold: bool
         assert folded.origin == origin
 
 
+@given(st.text(_CHARS, max_size=40), st.booleans())
+def test_one_index_back_is_the_maps(text: str, casefold: bool) -> None:
+    """`Folded.index` (one index, no map built) gives what the whole map gives, at every position."""
+    folded = fold(text, casefold=casefold)
+    indexes = [folded.index(at) for at in range(len(folded.text))]
+    origin = folded.origin
+    assert indexes == (list(range(len(folded.text))) if origin is None else list(origin))
+
+
 def test_spans_map_back_over_dropped_and_widened_characters() -> None:
     folded = fold("a\u200bﬁ４x")
     assert folded.text == "afi4x"

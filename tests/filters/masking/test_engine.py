@@ -4,7 +4,7 @@ from hypothesis import strategies as st
 
 from filters._patterns import encodable
 from filters._text import fold
-from filters.masking import Masker
+from filters.masking import Masker, engine
 from filters.masking.engine import BUILTIN, Gates, _gate, fold_fast, screen_for
 
 MASKER = Masker(tuple(BUILTIN))
@@ -133,6 +133,21 @@ def test_a_long_text_the_gate_set_passes_nothing_is_confirmed_one_by_one() -> No
     gates = Gates(tuple(BUILTIN))
     assert gates.passing(b"x" * 10_000) == frozenset()
     assert gates.passing(b"x " * 5_000 + b"mail a@b.example") == frozenset({"email"})
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(st.characters(codec=None, exclude_categories=()), max_size=24), min_size=1, max_size=6),
+       st.integers(0, 40))
+def test_fold_fast_past_its_learnt_bound_equals_fold(texts: list[str], room: int) -> None:
+    """With the characters learnt up to their bound (a few places left, or none), texts that bring new ones
+    fold as `fold` folds them, each text in turn."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine, "_INERT_MAX", len(engine._INERT) + room)
+        patch.setattr(engine, "_FOLDS_MAX", len(engine._FOLDS) + room)
+        for text in texts:
+            fast, slow = fold_fast(text), fold(text)
+            assert (fast.text, fast.origin) == (slow.text, slow.origin)
+            assert [fast.index(at) for at in range(len(fast.text))] == [slow.index(at) for at in range(len(slow.text))]
 
 
 @settings(max_examples=300, deadline=None)
