@@ -269,7 +269,7 @@ class StreamMasker:
 def _key_open(text: str, was: bool) -> bool:
     """Whether a private key is still open after `text`: its last header has no footer after it (`was`:
     whether one was open before `text`, which holds neither)."""
-    view = encodable(fold(text).text)
+    view = encodable(fold_fast(text).text)
     header = max((found[0][0] for found in each_spans(_PEM_HEADER, view)), default=-1)
     footer = max((found[0][0] for found in each_spans(_PEM_FOOTER, view)), default=-1)
     return was if header == footer else header > footer
