@@ -41,6 +41,10 @@ log = logging.getLogger("chatguard.guard")
 
 _HEAD, _REQUEST, _IDLE = "header", "request", "idle"
 LINGER = 1.0  # seconds a refused connection is read and dropped from before it is cut (`refuse`)
+# Refused connections lingering at once per process, past which one is closed at once (its 503 may be lost
+# to a reset): refused connections count under no cap, so without it a client over the caps could make the
+# gateway hold as many descriptors as it opens connections in LINGER seconds.
+LINGERING = 256
 
 
 def _canned(status: str, error: str) -> bytes:
@@ -68,6 +72,7 @@ class ConnectionGuard:
         self.count = ConnectionCount(limits.max_connections, limits.max_connections_per_ip, trusted, client_key)
         self.metrics = metrics
         self._live: dict[object, _Connection] = {}  # aiohttp's protocol -> our watcher
+        self.lingering = 0  # refused connections within their LINGER seconds (`refuse`)
 
     def protocol_factory(self, server: Callable[[], asyncio.Protocol]) -> Callable[[], asyncio.Protocol]:
         """Wrap aiohttp's protocol factory (`runner.server`) for `loop.create_server`."""
@@ -144,20 +149,27 @@ class _Refused(asyncio.Protocol):
         self.cap = cap
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        refuse(cast(asyncio.Transport, transport), self.guard.refusal(self.cap))
+        refuse(cast(asyncio.Transport, transport), self.guard.refusal(self.cap), self.guard)
 
 
-def refuse(transport: asyncio.Transport, answer: bytes) -> None:
+def refuse(transport: asyncio.Transport, answer: bytes, guard: ConnectionGuard) -> None:
     """Write `answer` and close. Closing a socket with unread bytes sends a reset, which can destroy the
     answer before the client reads it, so over plain TCP the gateway only shuts its side down and reads
     and drops what the client sends until it closes, for at most LINGER seconds (its protocol closes on
-    EOF: this connection never reaches aiohttp). TLS has no half-close: closed at once."""
+    EOF: this connection never reaches aiohttp), and for no more than LINGERING connections at once
+    (each counted for its whole LINGER seconds). TLS has no half-close: closed at once."""
     transport.write(answer)
-    if transport.can_write_eof():
+    if transport.can_write_eof() and guard.lingering < LINGERING:
         transport.write_eof()
-        asyncio.get_running_loop().call_later(LINGER, transport.abort)
+        guard.lingering += 1
+        asyncio.get_running_loop().call_later(LINGER, _lingered, transport, guard)
     else:
         transport.close()
+
+
+def _lingered(transport: asyncio.Transport, guard: ConnectionGuard) -> None:
+    guard.lingering -= 1
+    transport.abort()
 
 
 class _Connection(asyncio.Protocol):
@@ -195,7 +207,7 @@ class _Connection(asyncio.Protocol):
         transport = cast(asyncio.Transport, transport)  # uvloop's TLS transport is not a subclass
         self.key, refusal = self.guard.admit(transport.get_extra_info("peername"))
         if self.key is None:
-            refuse(transport, refusal)
+            refuse(transport, refusal, self.guard)
             return
         self.transport = transport
         self.guard._live[self.inner] = self

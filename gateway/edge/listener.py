@@ -95,6 +95,9 @@ class Dealt:
 
 
 RETRY = 0.01  # seconds before closes are reported again when the supervisor's end of the channel is full
+# Refused connections in their TLS handshake at once, past which one is closed unanswered: they count under
+# no cap, and each may take `header_timeout` to greet.
+REFUSING = 256
 
 
 class _Taker:
@@ -115,6 +118,7 @@ class _Taker:
         self.open = True
         self.serving: set[int] = set()  # numbers of the connections taken and not yet reported closed
         self.closed: list[int] = []     # reported at the end of this turn of the loop
+        self.refusing = 0  # refused connections in their TLS handshake (REFUSING)
         self._report: asyncio.Handle | None = None
         dealt.channel.setblocking(False)
         self.loop.add_reader(dealt.channel.fileno(), self._take)
@@ -146,8 +150,15 @@ class _Taker:
                 self.lost(number)
 
     async def _serve(self, sock: socket.socket, number: int, cap: str | None) -> None:
+        greeting = False  # a refused connection in its TLS handshake, counted in `refusing`
         if cap is not None and self.refused is not None:
             refused = self.refused
+            if self.ssl_context is not None:
+                if self.refusing >= REFUSING:
+                    sock.close()
+                    return
+                greeting = True
+                self.refusing += 1
 
             def factory() -> asyncio.Protocol:
                 return refused(cap)
@@ -165,6 +176,9 @@ class _Taker:
             sock.close()
             self.lost(number)
             return
+        finally:
+            if greeting:
+                self.refusing -= 1
         own = transport.get_extra_info("socket")
         if own is None or own.fileno() != sock.fileno():  # uvloop serves a duplicate: this one is spare
             sock.close()

@@ -5,19 +5,25 @@ served by a worker's taker (gateway.edge.listener) on this loop."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
+import os
 import select
 import socket
+import ssl
 import struct
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from gateway.config.settings import LimitSettings
 from gateway.dealer import CLOSED, DEAL, REFUSE, SERVE, Dealer, Seat, channel_pair, listen
+from gateway.edge import guard as guard_module
 from gateway.edge.connection_count import PER_CLIENT, TOTAL, ConnectionCount
-from gateway.edge.guard import ConnectionGuard
-from gateway.edge.listener import Dealt, _Taker
+from gateway.edge.guard import LINGERING, ConnectionGuard
+from gateway.edge.listener import REFUSING, Dealt, _Taker
+from gateway.tls.certs import create_dev_certs
 
 
 class Worker:
@@ -246,6 +252,65 @@ async def test_a_worker_reports_closed_and_reset_connections_and_refuses_those_o
             await _until(lambda: pump() == 0)
         assert taker.serving == set() and dealer.seats[0].held == {}
     finally:
+        taker.close()
+        await asyncio.gather(*taker.tasks, return_exceptions=True)
+        dealer.leave(0)
+        dealer.close()
+
+
+def _sockets() -> int:
+    """Sockets this process holds (the test's clients and the worker's side alike)."""
+    count = 0
+    for fd in Path("/proc/self/fd").iterdir():
+        with contextlib.suppress(OSError):
+            count += os.readlink(fd).startswith("socket:")
+    return count
+
+
+@pytest.mark.parametrize("tls", [False, True])
+async def test_connections_over_a_cap_that_never_close_hold_a_bounded_number_of_descriptors(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tls: bool) -> None:
+    """Refused connections count under no cap; a client over a cap that opens many and neither greets (TLS)
+    nor closes them (plain: the 503 is followed by up to LINGER seconds of reading) must not make the worker
+    hold one descriptor per connection opened: past LINGERING / REFUSING at once they are closed at once."""
+    monkeypatch.setattr(guard_module, "LINGER", 60.0)  # however slow the machine, none lingers out meanwhile
+    context = None
+    if tls:
+        certs = create_dev_certs(tmp_path / "pki", client_name=None)
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(certs.server_cert, certs.server_key)
+    dealer = Dealer(listen("127.0.0.1", 0, backlog=1024), ConnectionCount(100, 1))
+    ours, theirs = channel_pair()
+    dealt = Dealt(theirs, ctypes.c_uint64(0))
+    dealer.sit(0, Seat(ours, dealt.taken))
+    guard = ConnectionGuard(LimitSettings())
+    taker = _Taker(dealt, _Echo, context, 60.0 if tls else None, guard.refused)
+    port = dealer.listeners[0].getsockname()[1]
+    bound = REFUSING if tls else LINGERING
+    over = bound + 100
+
+    def pump() -> None:
+        while select.select(dealer.listeners, [], [], 0)[0]:
+            dealer.deal(dealer.listeners[0], 0.0)
+        dealer.settle(0)
+
+    clients: list[socket.socket] = []
+    try:
+        clients.append(socket.create_connection(("127.0.0.1", port)))  # the one the cap allows
+        pump()
+        base = _sockets()
+        for _ in range(over):
+            clients.append(socket.create_connection(("127.0.0.1", port)))
+            pump()
+            await asyncio.sleep(0)  # the worker takes it
+        await _until(lambda: dealt.taken.value == over + 1)
+        for _ in range(20):  # the worker's loop turns: each refused one is answered or closed
+            await asyncio.sleep(0)
+        assert _sockets() - base - over <= bound + 2
+        assert guard.lingering <= LINGERING and taker.refusing <= REFUSING
+    finally:
+        for sock in clients:
+            sock.close()
         taker.close()
         await asyncio.gather(*taker.tasks, return_exceptions=True)
         dealer.leave(0)
