@@ -13,11 +13,12 @@ within one, whatever their count. Three more things come with it:
   supervisor's, and they go to the workers still running;
 - a worker never sees a connection before it listens (the supervisor deals only to ready workers).
 
-What it costs: a poll, accept, one `sendmsg` and a close in the supervisor per new connection, about
-32-34 µs of its CPU on the 2-core benchmark machine (the TLS handshake and everything after it stay in the
-worker), nothing per request on a kept-alive connection. One supervisor thus deals some 30,000 new
-connections a second at most, far above what the workers serve when each connection carries a single
-request (2,100-2,600 a second through 2 workers here, where the gateway as a whole spent less CPU per such
+What it costs: a poll, accept, one `sendmsg` and a close in the supervisor per new connection, and
+reading the worker's report of its close: 22-24 µs of its CPU on the 2-core benchmark machine as it now is
+(17-18 before the caps were counted here; the TLS handshake and everything after it stay in the worker),
+nothing per request on a kept-alive connection. One supervisor thus deals some 40,000 new connections a
+second at most, far above what the workers serve when each connection carries a single request
+(2,100-3,300 a second through 2 workers here, where the gateway as a whole spent less CPU per such
 request than with SO_REUSEPORT: benchmarks/README.md).
 
 The connection caps (`limits.max_connections`, `max_connections_per_ip`) hold for the gateway as a whole:
@@ -27,7 +28,8 @@ answers it 503 and closes, as one process does (over TLS once the handshake is d
 the connection's number; the worker sends the numbers of closed connections back over the same socket
 pair, gathered per turn of its loop. What a worker was dealt and has not reported closed is released when
 the worker exits: its connections die with it, as do those still queued on its channel. Counted per
-worker, one address could hold N x the cap.
+worker, one address could hold N x the cap. A connection counts from its accept, so TLS handshakes still
+under way count too (a single process counts a connection once its handshake is done).
 
 Why in turn and not to the worker holding the fewest open connections: a worker learns of a close only
 when its loop runs, so right after a burst of closes (a pool recycled at once, or a load generator's
