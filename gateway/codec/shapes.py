@@ -77,15 +77,9 @@ class Shapes:
                 continue
             caps = self._caps
             if len(spans) == 1:  # one field (most events): one value, no lists
-                start, end = spans[0]
-                try:
-                    value = orjson.loads(text[start:end])
-                except orjson.JSONDecodeError:
-                    return None  # not one JSON string, or a lone surrogate escape: the codec refuses it, and says why
-                if type(value) is not str:  # pragma: no cover - quoted at both ends
+                value = _string(text, *spans[0], caps)
+                if value is None:
                     return None
-                if caps is not None and len(value) > caps.max_chars:
-                    raise LimitExceeded("chars", caps.max_chars)
                 fields: tuple[TextField, ...] = (TextField(shape.paths[0], value),)
             else:
                 try:
@@ -100,6 +94,33 @@ class Shapes:
                 self._shapes.insert(0, self._shapes.pop(number))
             return _Spliced(text if original is None else original, fields, text, spans, encoding)
         return None
+
+    def one(self, text: str) -> tuple[str, str, int, int] | None:
+        """`(path, value, start, end)` of the one field of `text` when it has the shape read last and that shape
+        has one field (most frames of a chat socket): the field `extract` gives, and where its string is, with
+        no `Extracted` made (`spliced` makes it, should it be needed); None otherwise (ask `extract`). Raises
+        `LimitExceeded` as `extract` does."""
+        shapes = self._shapes
+        if not shapes:
+            return None
+        shape = shapes[0]
+        if len(shape.paths) != 1:
+            return None
+        spans = _match(shape.segments, text)
+        if spans is None:
+            return None
+        start, end = spans[0]
+        value = _string(text, start, end, self._caps)
+        if value is None:
+            return None
+        self._hits += 1
+        return shape.paths[0], value, start, end
+
+    @staticmethod
+    def spliced(text: str, found: tuple[str, str, int, int]) -> Extracted:
+        """What `extract` gives for the text frame `text`, whose one field `one` found as `found`."""
+        path, value, start, end = found
+        return _Spliced(text, (TextField(path, value),), text, [(start, end)], "utf-8")
 
     def learn(self, text: str, extracted: Extracted) -> None:
         """Keep the shape of `text`, whose fields the codec read as `extracted`, when it has one."""
@@ -161,6 +182,21 @@ class ConnectionShapes:
         if found is _SEEN:
             found = self._by_codec[codec] = codec.http_shapes()
         return found  # type: ignore[return-value]
+
+
+def _string(text: str, start: int, end: int, caps: FieldCaps | None) -> str | None:
+    """The value of the JSON string `text[start:end]` (quoted at both ends, `_match`); None when it is not one
+    JSON string, or holds a lone surrogate escape (the codec refuses it, and says why). Raises `LimitExceeded`
+    for a value past `caps.max_chars`, as the codec does."""
+    try:
+        value = orjson.loads(text[start:end])
+    except orjson.JSONDecodeError:
+        return None
+    if type(value) is not str:  # pragma: no cover - quoted at both ends
+        return None
+    if caps is not None and len(value) > caps.max_chars:
+        raise LimitExceeded("chars", caps.max_chars)
+    return value
 
 
 def _match(segments: tuple[str, ...], text: str) -> list[tuple[int, int]] | None:

@@ -21,7 +21,7 @@ from gateway.inspect import bulk
 from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import Inspection, run_fields
 from gateway.inspect.message import codec_and_chain_only, inspect_message
-from gateway.inspect.passing import passed_at_once
+from gateway.inspect.passing import one_passed_at_once, passed_at_once
 from gateway.keys import METRICS, TRANSCRIBER
 
 __all__ = ["FrameInspector"]
@@ -63,6 +63,14 @@ class FrameInspector:
         if not self._fused or type(data) is not str or len(data) >= bulk.THREAD_FROM:
             return await self.inspect(data)
         try:
+            shapes = self._shapes  # a frame of the one-field shape read last (most frames): no `Extracted` made
+            if shapes is not None and (found := shapes.one(data)) is not None:
+                decided = await one_passed_at_once(data, shapes, found, self._chain, self._steps, self._template,
+                                                   self._batch_from)
+                if decided is not None:
+                    return decided
+                self._count_passes(self._passes, 1)
+                return data.encode()
             extracted = self._extract(data)
             decided = await passed_at_once(extracted, data, self._chain, self._steps, self._template, self._batch_from)
         except CodecError as exc:  # unreadable, or an HTML field that cannot be read as plain letters

@@ -14,10 +14,11 @@ from collections.abc import Sequence
 
 from filters import Action, Chain, ChainResult, Message, Step
 from gateway.codec import Extracted, TextField
+from gateway.codec.shapes import Shapes
 from gateway.inspect.html_fields import HTML_KEYS, is_html
 from gateway.inspect.inspection import YIELD_AFTER, Inspection, field_message, run_fields
 
-__all__ = ["passed_at_once", "reads_html"]
+__all__ = ["one_passed_at_once", "passed_at_once", "reads_html"]
 
 _HTML_ENDINGS = tuple(HTML_KEYS)  # what a path `is_html` reads must end with: one C call rules most out
 
@@ -64,6 +65,30 @@ async def passed_at_once(extracted: Extracted, payload: bytes | str, chain: Chai
         if computed >= YIELD_AFTER:
             computed = 0.0
             await asyncio.sleep(0)  # as between the fields of any payload
+    return None
+
+
+async def one_passed_at_once(text: str, shapes: Shapes, found: tuple[str, str, int, int], chain: Chain,
+                             steps: Sequence[Step], template: Message, batch_from: int | None) -> Inspection | None:
+    """`passed_at_once` for the text frame `text` whose one field `shapes` read (`Shapes.one`: `found`), without
+    the `Extracted` around it, which is made (`Shapes.spliced`) only when a step answers anything else or the
+    field is not one to decide here (HTML, or long enough for the worker-process batch)."""
+    path, value = found[0], found[1]
+    if (path.endswith(_HTML_ENDINGS) and is_html(path)) or (batch_from is not None and len(value) >= batch_from):
+        return await run_fields(Shapes.spliced(text, found), text, chain, template)
+    # `field_message`'s message, made without the field around the text
+    message = Message(value, template.direction, template.channel, template.route, path, template.principal,
+                      template.conversation, template.client, template.metadata)
+    begin = chain.begin
+    spent = 0.0
+    number = 0
+    for step in steps:
+        called = begin(step, message)
+        if type(called) is not tuple or called[0] is not step.passed:
+            first = await chain.resume(message, number, called, spent)
+            return await run_fields(Shapes.spliced(text, found), text, chain, template, prior=[first])
+        spent += called[2]
+        number += 1
     return None
 
 

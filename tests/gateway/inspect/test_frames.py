@@ -23,7 +23,7 @@ from gateway.inspect.frames import FrameInspector
 from gateway.inspect.inspection import Inspection
 from gateway.inspect.message import inspect_message
 from gateway.keys import METRICS
-from tests.gateway.inspect._decided import count_calls, shown, socket_exchange
+from tests.gateway.inspect._decided import count_calls, seen_messages, shown, socket_exchange
 
 POINTERS = ["/text", "/items/*/body", "/html", "/formatted_body"]
 
@@ -243,6 +243,40 @@ async def test_one_connections_frames_read_through_learnt_shapes_decide_as_the_g
             assert shown(relayed) == shown(general), frame
         assert shown(await frames.inspect(frame)) == shown(general), frame
     assert frames._shapes is not None and frames._shapes._hits > 0  # the learnt shapes were used
+
+
+@pytest.mark.parametrize("waits", [False, True])
+async def test_frames_of_the_one_field_shape_read_last_give_filters_the_general_paths_messages(waits: bool) -> None:
+    """A frame of the one-field shape the connection read last is decided without an `Extracted`
+    (`Shapes.one`, `one_passed_at_once`): each filter is still given, once, a message equal to the general
+    path's, and a frame a filter changes, blocks or awaits comes out as the general path decides it."""
+    exchange = _exchange()
+    text, html = '{"user": "u",  "text": %s}', '{"formatted_body": %s}'  # HTML: read as the client renders it
+    cases = [(text, f) for f in _SHAPED if isinstance(f, str) and f.startswith('{"user": "u",  "text": ')] + [
+        (text, text % '"plain"'), (text, text % '"4111 1111 1111 1111"'), (text, text % '"x\\u0027 OR 1=1 --"'),
+        (html, html % '"<b>caf&eacute;</b>"'), (html, html % '"&am&#112;;"'), (html, html % '"4111 1111 1111 1111"')]
+    for direction in Direction:
+        seen = seen_messages(exchange, direction, waits=waits)
+        codec = exchange.plan.codec(direction)
+        assert codec is not None
+        frames = FrameInspector(exchange, direction, codec)
+        for outline, frame in cases:
+            for teach in (outline % '"taught"', outline % '"taught again"'):  # the shape read last
+                await frames.relay(teach)
+            seen.clear()
+            relayed = await frames.relay(frame)
+            given_relayed = list(seen)
+            seen.clear()
+            general = await inspect_message(exchange, direction, codec, frame, frame=True, channel=Channel.WS)
+            assert given_relayed == seen, frame
+            seen.clear()
+            if isinstance(relayed, bytes):
+                decided = await enforce(exchange, direction, general)
+                assert not waits and decided.wire is Wire.FORWARD and not decided.audit, frame
+                assert relayed == decided.payload == frame.encode()
+            else:
+                assert shown(relayed) == shown(general), frame
+        assert frames._shapes is not None and frames._shapes._hits > 0  # noqa: SLF001
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
