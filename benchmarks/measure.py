@@ -255,17 +255,19 @@ class Bench:
             if load.workload == "http":
                 self.wrk(server.port, self.warmup, load)
                 mark()
-                load_before = _children_cpu() + (upstream.cpu_seconds() if upstream is not None else 0.0)
+                wrk_before, up_before = _children_cpu(), upstream.cpu_seconds() if upstream is not None else 0.0
                 spread = _Spread(server, self.seconds / 2) if load.workers > 1 else None
                 row = self.wrk(server.port, self.seconds, load)
-                load_after = _children_cpu() + (upstream.cpu_seconds() if upstream is not None else 0.0)
+                wrk_after, up_after = _children_cpu(), upstream.cpu_seconds() if upstream is not None else 0.0
                 if spread is not None:
                     row["processes"] = spread.rows(marks["by_process"], server.cpu_by_process())
                 if not load.pinned and row["count"]:  # the workers rows: does a busier loop wait less often?
                     row["sleeps_per_op"] = round((server.sleeps() - marks["sleeps"]) / row["count"], 3)
                 if upstream is not None and target != "direct" and row["count"]:
                     # wrk and the upstream: what the load side spends per request on the same machine
-                    row["load_cpu_us_per_op"] = round((load_after - load_before) / row["count"] * 1e6, 1)
+                    row["load_cpu_us_per_op"] = round((wrk_after - wrk_before + up_after - up_before)
+                                                      / row["count"] * 1e6, 1)
+                    row["wrk_cpu_us_per_op"] = round((wrk_after - wrk_before) / row["count"] * 1e6, 1)  # of which
             else:
                 row = self.wsload(server.port, self.seconds, load, on_start=mark)
             cpu_after, cores_after = server.cpu_seconds(), core_times()

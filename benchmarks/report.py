@@ -174,6 +174,7 @@ def print_report(results: dict[str, Any]) -> None:
         for label, row in workers.items():
             print(f"  {label:38} {_fmt(row.get('rate')):>8} req/s  {_fmt(row.get('cpu_us_per_op'), '{:,.1f}')} us/req"
                   f"  load side {_fmt(row.get('load_cpu_us_per_op'), '{:,.1f}')} us/req"
+                  f" (wrk {_fmt(row.get('wrk_cpu_us_per_op'), '{:,.1f}')})"
                   f"  sleeps {_fmt(row.get('sleeps_per_op'), '{:.2f}')}/req")
             if row.get("round_ratios"):
                 print(f"    req/s / 1 worker's, round by round: {', '.join(f'{v:.2f}' for v in row['round_ratios'])}")

@@ -54,9 +54,9 @@ def measure_separate(bench: Bench, load: Load) -> dict[str, Any]:
         _wrk_all(bench, ports, bench.warmup)
         cpu = sum(gateway.cpu_seconds() for gateway in gateways)
         sleeps = sum(gateway.sleeps() for gateway in gateways)
-        load_before = _children_cpu() + upstream.cpu_seconds()
+        wrk_before, up_before = _children_cpu(), upstream.cpu_seconds()
         count, seconds = _wrk_all(bench, ports, bench.seconds)
-        load_after = _children_cpu() + upstream.cpu_seconds()
+        wrk_after, up_after = _children_cpu(), upstream.cpu_seconds()
         cpu = sum(gateway.cpu_seconds() for gateway in gateways) - cpu
         sleeps = sum(gateway.sleeps() for gateway in gateways) - sleeps
     finally:
@@ -64,5 +64,6 @@ def measure_separate(bench: Bench, load: Load) -> dict[str, Any]:
             bench.stop(gateway)
     return {"target": "chatguard", "count": count, "seconds": round(seconds, 3), "rate": round(count / seconds, 1),
             "errors": 0, "cpu_us_per_op": round(cpu / count * 1e6, 1) if count else 0.0,
-            "load_cpu_us_per_op": round((load_after - load_before) / count * 1e6, 1) if count else 0.0,
+            "load_cpu_us_per_op": round((wrk_after - wrk_before + up_after - up_before) / count * 1e6, 1) if count else 0.0,
+            "wrk_cpu_us_per_op": round((wrk_after - wrk_before) / count * 1e6, 1) if count else 0.0,
             "sleeps_per_op": round(sleeps / count, 3) if count else 0.0}

@@ -24,8 +24,8 @@ SIZE_TARGETS = ("nginx", "naive", "chatguard", "chain")
 ROUTE_COUNTS = (10, 100, 1000)
 IDLE_COUNTS = (1000, 5000)
 IDLE_TARGETS = ("nginx", "naive", "chatguard")
-_MEDIANS = ("rate", "p50_us", "p99_us", "cpu_us_per_op", "load_cpu_us_per_op", "server_core_busy", "load_core_busy",
-            "sleeps_per_op")
+_MEDIANS = ("rate", "p50_us", "p99_us", "cpu_us_per_op", "load_cpu_us_per_op", "wrk_cpu_us_per_op", "server_core_busy",
+            "load_core_busy", "sleeps_per_op")
 
 type Case = tuple[str, str, Load]  # (row label, target, load)
 
