@@ -60,6 +60,15 @@ def parse_host(name: str, platforms: frozenset[str] = frozenset()) -> Host:
     return Host(name, site, tenant, platform, tuple(left.split(".")) if left else ())
 
 
+@cache
+def icann_tlds() -> frozenset[str]:
+    """Every top-level domain the Public Suffix List's ICANN section names, in ASCII (punycode kept)."""
+    data = resources.files("publicsuffixlist").joinpath("public_suffix_list.dat").read_text(encoding="utf-8")
+    section = data.split("===BEGIN ICANN DOMAINS===", 1)[1].split("===END ICANN DOMAINS===", 1)[0]
+    return frozenset(line for line in map(str.strip, section.splitlines())
+                     if line and line.isascii() and not line.startswith(("//", "*", "!")) and "." not in line)
+
+
 def unicode_form(name: str) -> str:
     """The host as a browser shows it: punycode labels decoded (undecodable ones kept)."""
     if "xn--" not in name:

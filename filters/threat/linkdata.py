@@ -148,7 +148,8 @@ RISKY_TLDS: dict[str, float] = {
                     "help digital one".split(), 0.35),
 }
 
-# Top-level domains recognised in bare (scheme-less) links; anything else is not a link.
+# Common top-level domains: what a brand's name may be glued to (`paypal-de`), and where bare
+# (scheme-less) links end, beside every other TLD the Public Suffix List names (`hosts.icann_tlds`).
 KNOWN_TLDS = frozenset(
     """com net org edu gov mil int io co uk de fr pl ru br es it nl be ch at se no fi dk cz sk pt gr ro hu bg
     tr ua by kz in cn jp kr tw hk sg au nz ca us mx ar cl pe ve ec uy py bo za ng ke eg ma sa ae il ir pk

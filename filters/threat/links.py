@@ -27,7 +27,7 @@ import re2
 
 from filters.threat.brands import brand_claims, owns
 from filters.threat.feeds import DomainList, normalise_host
-from filters.threat.hosts import Host, parse_host, scripts, skeleton, unicode_form
+from filters.threat.hosts import Host, icann_tlds, parse_host, scripts, skeleton, unicode_form
 from filters.threat.linkdata import (
     ACCOUNT_PLATFORMS,
     BRANDS,
@@ -43,12 +43,13 @@ from filters.threat.scoring import combine
 from filters.threat.words import NameWords, read_label, segment, unreadable
 
 
-# Where a bare name may end: a known TLD, or a shared platform or shortener under another one (`page.gd`).
+# Where a bare name may end: any TLD (the list's and every one the Public Suffix List names), or a shared
+# platform or shortener under another one (`page.gd`).
 def _alternation(names: Iterable[str]) -> str:
     return "|".join(sorted((name.replace(".", r"\.") for name in names), key=len, reverse=True))
 
 
-_BARE_SUFFIXES = _alternation({*KNOWN_TLDS, *(name for name in FREE_HOSTING if name.rsplit(".", 1)[-1] not in KNOWN_TLDS)})
+_BARE_SUFFIXES = _alternation({*KNOWN_TLDS, *icann_tlds(), *FREE_HOSTING})
 _BARE_SHORTENERS = _alternation(name for name in SHORTENERS if name.rsplit(".", 1)[-1] not in KNOWN_TLDS)
 # A link with a scheme, `www.` or `data:`; or a bare name under a known TLD that does not follow a
 # letter, digit, `@` (an e-mail address), `.`, `-` or `_` (the bare alternative takes the character

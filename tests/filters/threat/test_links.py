@@ -141,8 +141,23 @@ def test_a_name_dns_cannot_hold_is_not_read_further() -> None:
 
 
 def test_bare_names_on_shared_platforms_are_links() -> None:
-    found = [link.url for link in extract("try konto-weryfikacja.page.gd or is.gd/abc, not page.gd alone")]
-    assert found == ["konto-weryfikacja.page.gd", "is.gd/abc"]
+    found = extract("try konto-weryfikacja.page.gd or is.gd/abc; page.gd alone is the platform's own page")
+    assert [link.url for link in found] == ["konto-weryfikacja.page.gd", "is.gd/abc", "page.gd"]
+    assert judge(found[2], NONE, NONE).score == 0
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("claim it at wallet-claim.exchange today", ["wallet-claim.exchange"]),  # a TLD the hand list lacks
+    ("support.telegram.trade/verify", ["support.telegram.trade/verify"]),
+    ("run ./configure.ac, then edit main.tf and Makefile.am", ["configure.ac", "main.tf", "makefile.am"]),
+])
+def test_a_bare_name_under_any_tld_is_a_link(text: str, found: list[str]) -> None:
+    assert [link.url.lower() for link in extract(text)] == found
+
+
+def test_file_names_read_as_names_carry_no_sign() -> None:
+    for link in extract("see configure.ac, rules.mk, main.tf, install.sh, README.md and lib.so"):
+        assert judge(link, NONE, NONE).score < 0.5, link.url
 
 
 @pytest.mark.parametrize("url", [
