@@ -232,14 +232,16 @@ class Masker:
         """Candidates `chars` characters of a long field or a stream earn: `max_values` per 64 KB."""
         return chars * self.max_values // _PER
 
-    def scan(self, text: str, quota: Quota | None = None) -> list[Detection]:
+    def scan(self, text: str, quota: Quota | None = None, folded: Folded | None = None) -> list[Detection]:
         """Non-overlapping detections, in order, with spans in `text` itself.
 
         `quota` bounds the candidates examined (default: `max_values`, or more for a text
-        longer than 64 KB); past it the rest of the text is one `redacted` detection."""
+        longer than 64 KB); past it the rest of the text is one `redacted` detection. `folded`:
+        `fold_fast(text)` when the caller has it already (a stream reads its tail from it too)."""
         # Text known to fold to itself (all ASCII, most chat) needs no `Folded` at all. `isascii` reads a
         # flag the string carries; `issuperset` looks each character up (2-3 µs for a chat message).
-        folded = None if text.isascii() or _INERT.issuperset(text) else fold_fast(text)
+        if folded is None:
+            folded = None if text.isascii() or _INERT.issuperset(text) else fold_fast(text)
         view = encodable(text if folded is None else folded.text)
         raw = view.encode()
         passing = self._gates.passing(raw)

@@ -47,6 +47,7 @@ import string
 from collections.abc import Awaitable, Callable
 
 from filters._patterns import each_spans, encodable, spans, text_pattern
+from filters._text import Folded
 from filters.masking._model import Detection, MaskFinding
 from filters.masking._quota import Quota
 from filters.masking.engine import WITHHELD, Masker, fold_fast
@@ -157,7 +158,9 @@ class StreamMasker:
         read, fresh = base + len(text), max(1, self._unread)
         limit = math.ceil(self._reserve * read / fresh)
         quota = Quota(limit)
-        scanned = self._masker.scan(self._context + text, quota)
+        read_text = self._context + text
+        folded = fold_fast(read_text)  # once for the detectors and the tail (`_cut`)
+        scanned = self._masker.scan(read_text, quota, folded)
         found = [d for d in scanned if d.end > base]
         examined = limit - quota.left  # by the busiest detector (one past the quota where it ran out)
         self._streak = self._streak + self._unread if scanned else 0
@@ -167,7 +170,7 @@ class StreamMasker:
         # Spans in `text`; no `Detection` is built anew (a dense read finds dozens of values, about half of
         # them in the held tail, to be read again): a value let out gives its finding straight from it.
         places = [(max(d.start, base) - base, d.end - base) for d in found]
-        cut = len(text) if final or withheld else self._cut(text, places)  # withheld text is masked whole now
+        cut = len(text) if final or withheld else self._cut(text, places, folded)  # withheld: masked whole now
         if self._unmask is not None and not final:
             held = _token_cut(text, cut, max(0, len(text) - self._hold))
             if all(not start < held < end for start, end in places):  # never split a value
@@ -218,12 +221,12 @@ class StreamMasker:
         self._plain = not self._buffer.strip(_LETTERLESS)
         return out + await self._emit(final)
 
-    def _cut(self, text: str, places: list[tuple[int, int]]) -> int:
+    def _cut(self, text: str, places: list[tuple[int, int]], folded: Folded | None = None) -> int:
         """Where the safe prefix ends: before any possible value start, within the hold bound
         (`places`: the spans of the values found in `text`, in order)."""
         keep = self._hold // 2 if self._plain else self._hold * 4 // 5  # `text` is the buffer: `_plain` says
         floor = max(0, len(text) - keep)  # room to wait for more (see above)
-        cut = max(floor, _tail_start(text, floor))
+        cut = max(floor, _tail_start(text, floor, folded, len(self._context)))
         for start, end in places:
             if end <= cut:
                 continue
@@ -275,10 +278,15 @@ def _key_open(text: str, was: bool) -> bool:
     return was if header == footer else header > footer
 
 
-def _tail_start(text: str, floor: int = 0) -> int:
-    """Start of the shortest suffix that could be the beginning of a value (not looking before `floor`)."""
-    folded = fold_fast(text)  # as `fold`, with the characters that change folded once per process
-    view = encodable(folded.text)
+def _tail_start(text: str, floor: int = 0, folded: Folded | None = None, base: int = 0) -> int:
+    """Start of the shortest suffix that could be the beginning of a value (not looking before `floor`).
+
+    `folded`: `fold_fast` of the read's whole text, `text` from `base` in it (folding goes character by
+    character, so `text`'s own fold is its end), to fold long held text once per read, not twice."""
+    if folded is None:
+        folded, base = fold_fast(text), 0
+    folded_base = base if folded.original is folded.text else len(fold_fast(folded.original[:base]).text)
+    view = encodable(folded.text[folded_base:])
     start = len(view)
     # The last word (no trailing space): an email, key, JWT, card without separators...
     if start > floor and not view[-1].isspace():
@@ -309,7 +317,7 @@ def _tail_start(text: str, floor: int = 0) -> int:
         start = min(start, begin)
     if start >= len(view):
         return len(text)
-    return folded.index(start)
+    return folded.index(folded_base + start) - base
 
 
 def _may_end_groups(view: str, end: int) -> bool:

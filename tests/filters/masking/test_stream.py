@@ -7,6 +7,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from filters import FilterContext, Principal
+from filters._text import Folded
 from filters.masking import MaskingFilter, MemoryVault, StreamMasker
 from filters.masking._model import Detection
 from filters.masking._quota import Quota
@@ -48,9 +49,9 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     original = Masker.scan
 
-    def counted(self: Masker, text: str, quota: Quota | None = None) -> list[Detection]:
+    def counted(self: Masker, text: str, quota: Quota | None = None, folded: Folded | None = None) -> list[Detection]:
         seen.append(text)
-        return original(self, text, quota)
+        return original(self, text, quota, folded)
 
     monkeypatch.setattr(Masker, "scan", counted)
     return seen
@@ -480,6 +481,20 @@ def test_the_tail_starts_where_every_search_run_says(text: str, floor: int) -> N
         assert module._tail_start(text, min(floor, len(text))) == fast
     finally:
         module._may_end_groups, module._KEYWORD_LAST, module._DIGIT = saved
+
+
+@settings(max_examples=300, deadline=None)
+@given(context=_TAIL_TEXT, text=_TAIL_TEXT, floor=st.integers(0, 60))
+def test_the_tail_read_from_the_whole_reads_fold_is_the_tails_own(context: str, text: str, floor: int) -> None:
+    """The tail found in the fold of context and text together (a read folds once) is where the text's
+    own fold puts it: compatibility forms, invisible and widening characters, lone surrogates."""
+    from filters.masking import stream as module
+    from filters.masking.engine import fold_fast
+
+    for before in (context, context + "\u200b\ufb01\u3392"):  # dropped and widened characters before it
+        whole = fold_fast(before + text)
+        at = min(floor, len(text))
+        assert module._tail_start(text, at, whole, len(before)) == module._tail_start(text, at)
 
 
 _PIECES = st.lists(st.sampled_from(["01 ", "4111 ", "1", "-", "(", "x", " a", "é", "\n", "-----BEGIN PRIVATE KEY-----",
