@@ -156,10 +156,11 @@ def _candidates(text: str) -> Iterator[tuple[int, int, bool]]:
 
 def _link_at(text: str, start: int, end: int, bare: bool) -> str | None:
     """The link a `_URL` match stands for, or None: a bare domain needs a name of 3 characters or
-    more under its TLD (`t1.id` is code, `abc.de` a name)."""
+    more under its public suffix (`t1.id` is code, `abc.de` and `bbc.co.uk` are names)."""
     if bare:
         name = text[start:end].split("/", 1)[0].split(":", 1)[0]
-        if len(name.rsplit(".", 2)[-2]) < 3 and name not in SHORTENERS and name.split(".", 1)[1] not in FREE_HOSTING:
+        if len(name.rsplit(".", 2)[-2]) < 3 and name not in SHORTENERS and name.split(".", 1)[1] not in FREE_HOSTING \
+                and len(parse_host(name.lower()).owner_label) < 3:  # a short label may be a suffix's (`co.uk`)
             return None
     return text[start:end].rstrip(_TRAILING) or None
 

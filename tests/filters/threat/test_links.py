@@ -150,6 +150,8 @@ def test_bare_names_on_shared_platforms_are_links() -> None:
     ("claim it at wallet-claim.exchange today", ["wallet-claim.exchange"]),  # a TLD the hand list lacks
     ("support.telegram.trade/verify", ["support.telegram.trade/verify"]),
     ("run ./configure.ac, then edit main.tf and Makefile.am", ["configure.ac", "main.tf", "makefile.am"]),
+    ("news on bbc.co.uk and mybank.co.jp/login", ["bbc.co.uk", "mybank.co.jp/login"]),  # under a suffix of two labels
+    ("wallet-fix.ru.com or t1.id or go.co.uk", ["wallet-fix.ru.com"]),  # a name needs three characters
 ])
 def test_a_bare_name_under_any_tld_is_a_link(text: str, found: list[str]) -> None:
     assert [link.url.lower() for link in extract(text)] == found
