@@ -224,6 +224,20 @@ class Codec:
             return extracted
         return self._run(body, text, self._extractor(media.kind), media.charset)
 
+    def one_http(self, body: bytes, content_type: str | None,
+                 shapes: Shapes) -> tuple[str, tuple[str, str, int, int], str] | None:
+        """For a JSON body of the one-field shape `shapes` read last (`Shapes.one`): `(text, found, charset)`,
+        the body's text, its field as `one` finds it, and the charset it was read as; None for any other body,
+        which `extract_http` reads (or refuses) as ever. Raises only what `extract_http` raises for the body."""
+        if not body or content_type is None or self._xmpp or self._socketio is not None or self._ddp is not None:
+            return None
+        media = media_type(content_type)  # what `extract_http` reads first, refusing what it refuses
+        if media.kind != "json" or "json" not in self._kinds:
+            return None
+        text = decode_text(body, media.charset)
+        found = shapes.one(text)
+        return None if found is None else (text, found, media.charset)
+
     def extract_frame(self, frame: str | bytes) -> Extracted:
         """Fields of one WebSocket message (text or binary)."""
         if self._xmpp:

@@ -117,10 +117,13 @@ class Shapes:
         return shape.paths[0], value, start, end
 
     @staticmethod
-    def spliced(text: str, found: tuple[str, str, int, int]) -> Extracted:
-        """What `extract` gives for the text frame `text`, whose one field `one` found as `found`."""
+    def spliced(text: str, found: tuple[str, str, int, int], original: bytes | str | None = None,
+                encoding: str = "utf-8") -> Extracted:
+        """What `extract` gives for `text` (`original` and `encoding` as it takes them), whose one field `one`
+        found as `found`."""
         path, value, start, end = found
-        return _Spliced(text, (TextField(path, value),), text, [(start, end)], "utf-8")
+        return _Spliced(text if original is None else original, (TextField(path, value),), text, [(start, end)],
+                        encoding)
 
     def learn(self, text: str, extracted: Extracted) -> None:
         """Keep the shape of `text`, whose fields the codec read as `extracted`, when it has one."""

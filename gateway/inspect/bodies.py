@@ -9,14 +9,14 @@ forward, as `enforce.settle.forwarded` would, without building the inspection.
 
 from __future__ import annotations
 
-from filters import Channel, Direction
+from filters import Chain, Channel, Direction, Step
 from gateway.codec import Codec, CodecError
 from gateway.e2ee.policy import E2EERefusal
 from gateway.inspect import bulk
 from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import Inspection, run_fields
 from gateway.inspect.message import codec_and_chain_only, inspect_message
-from gateway.inspect.passing import passed_at_once, reads_html
+from gateway.inspect.passing import one_passed_at_once, passed_at_once, reads_html
 from gateway.keys import GUARD, METRICS, TRANSCRIBER
 
 __all__ = ["inspect_body", "relay_body"]
@@ -53,7 +53,10 @@ async def relay_body(exchange: Exchange, direction: Direction, codec: Codec, bod
     guard = app.get(GUARD)  # a body of a shape this client sent (or was sent) before is read without a parse
     shapes = guard.shapes(exchange.request) if guard is not None else None
     try:
-        extracted = codec.extract_http(body, content_type, shapes.of(codec) if shapes is not None else None)
+        shaped = shapes.of(codec) if shapes is not None else None  # asked once per body: it counts the bodies
+        if steps and shaped is not None and (one := codec.one_http(body, content_type, shaped)) is not None:
+            return await _one_relayed(exchange, direction, body, one, chain, steps)
+        extracted = codec.extract_http(body, content_type, shaped)
         fields = extracted.fields
         if not steps and not reads_html(fields):
             return body  # no filter: every field passes as it is, and there is no verdict to count
@@ -67,4 +70,19 @@ async def relay_body(exchange: Exchange, direction: Direction, codec: Codec, bod
         return inspection
     if fields:
         app[METRICS].count_verdicts(exchange.plan.passes[direction], len(fields))
+    return body
+
+
+async def _one_relayed(exchange: Exchange, direction: Direction, body: bytes,
+                       one: tuple[str, tuple[str, str, int, int], str], chain: Chain,
+                       steps: tuple[Step, ...]) -> bytes | Inspection:
+    """`relay_body` for a body of the one-field shape its connection read last (`Codec.one_http`): decided
+    without an `Extracted` (`one_passed_at_once`), the field's message standing for the template."""
+    text, found, charset = one
+    template = exchange.field_message(direction, Channel.HTTP, found[1], found[0])
+    inspection = await one_passed_at_once(body, text, found, chain, steps, template, chain.batch_from(direction),
+                                          charset)
+    if inspection is not None:
+        return inspection
+    exchange.request.app[METRICS].count_verdicts(exchange.plan.passes[direction], 1)
     return body

@@ -65,7 +65,7 @@ class FrameInspector:
         try:
             shapes = self._shapes  # a frame of the one-field shape read last (most frames): no `Extracted` made
             if shapes is not None and (found := shapes.one(data)) is not None:
-                decided = await one_passed_at_once(data, shapes, found, self._chain, self._steps, self._template,
+                decided = await one_passed_at_once(data, data, found, self._chain, self._steps, self._template,
                                                    self._batch_from)
                 if decided is not None:
                     return decided

@@ -68,17 +68,20 @@ async def passed_at_once(extracted: Extracted, payload: bytes | str, chain: Chai
     return None
 
 
-async def one_passed_at_once(text: str, shapes: Shapes, found: tuple[str, str, int, int], chain: Chain,
-                             steps: Sequence[Step], template: Message, batch_from: int | None) -> Inspection | None:
-    """`passed_at_once` for the text frame `text` whose one field `shapes` read (`Shapes.one`: `found`), without
-    the `Extracted` around it, which is made (`Shapes.spliced`) only when a step answers anything else or the
-    field is not one to decide here (HTML, or long enough for the worker-process batch)."""
+async def one_passed_at_once(payload: bytes | str, text: str, found: tuple[str, str, int, int], chain: Chain,
+                             steps: Sequence[Step], template: Message, batch_from: int | None,
+                             encoding: str = "utf-8") -> Inspection | None:
+    """`passed_at_once` for `payload` (a text frame, or a body read as `text` in `encoding`) whose one field a
+    shape read (`Shapes.one`: `found`), without the `Extracted` around it, which is made (`Shapes.spliced`) only
+    when a step answers anything else or the field is not one to decide here (HTML, or long enough for the
+    worker-process batch). `template` may be the field's own message, as for `passed_at_once`."""
     path, value = found[0], found[1]
     if (path.endswith(_HTML_ENDINGS) and is_html(path)) or (batch_from is not None and len(value) >= batch_from):
-        return await run_fields(Shapes.spliced(text, found), text, chain, template)
-    # `field_message`'s message, made without the field around the text
-    message = Message(value, template.direction, template.channel, template.route, path, template.principal,
-                      template.conversation, template.client, template.metadata)
+        return await run_fields(Shapes.spliced(text, found, payload, encoding), payload, chain, template)
+    # `field_message`'s message, made without the field around the text (or the template itself, made as it)
+    message = template if value is template.text and path is template.field else \
+        Message(value, template.direction, template.channel, template.route, path, template.principal,
+                template.conversation, template.client, template.metadata)
     begin = chain.begin
     spent = 0.0
     number = 0
@@ -86,7 +89,8 @@ async def one_passed_at_once(text: str, shapes: Shapes, found: tuple[str, str, i
         called = begin(step, message)
         if type(called) is not tuple or called[0] is not step.passed:
             first = await chain.resume(message, number, called, spent)
-            return await run_fields(Shapes.spliced(text, found), text, chain, template, prior=[first])
+            return await run_fields(Shapes.spliced(text, found, payload, encoding), payload, chain, template,
+                                    prior=[first])
         spent += called[2]
         number += 1
     return None
