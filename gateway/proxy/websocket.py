@@ -30,6 +30,7 @@ from gateway.inspect.query import checked_target
 from gateway.keys import METRICS, WS_CONNECTIONS
 from gateway.proxy import origin
 from gateway.proxy.connections import Connections, Refused
+from gateway.proxy.heartbeat import ClientSocket
 from gateway.proxy.http import upstream_headers, upstream_target, upstream_url
 from gateway.proxy.upstream_errors import upstream_failure
 from gateway.proxy.ws_bridge import Bridge
@@ -112,7 +113,7 @@ async def _connect_and_relay(exchange: Exchange) -> web.StreamResponse:
         return upstream_failure(exc, rid, plan.upstream, exchange.request.app[METRICS])
     del headers  # this frame lives as long as the socket: it keeps nothing the relay does not need
 
-    client = web.WebSocketResponse(
+    client = ClientSocket(
         protocols=_answer_protocols(upstream.protocol, offered_protocols(request.headers)), timeout=close_timeout,
         autoclose=False, autoping=True, heartbeat=heartbeat, compress=False,
         max_msg_size=plan.max_frame, decode_text=plan.inbound_codec is not None,

@@ -20,6 +20,7 @@ from yarl import URL
 
 from gateway.config.settings import UpstreamSettings
 from gateway.proxy.h1client import Pool
+from gateway.proxy.heartbeat import QuietHeartbeat
 from gateway.tls.upstream import upstream_context
 
 
@@ -29,8 +30,9 @@ def _ssl_for(settings: UpstreamSettings, path: str) -> ssl.SSLContext | bool:
     return upstream_context(settings.tls, path)
 
 
-class UpstreamWebSocket(aiohttp.ClientWebSocketResponse[bool]):
-    """aiohttp's client WebSocket without a leak on close.
+class UpstreamWebSocket(QuietHeartbeat, aiohttp.ClientWebSocketResponse[bool]):
+    """aiohttp's client WebSocket without a leak on close, its heartbeat pushed back by data without a
+    callback per message (`gateway.proxy.heartbeat`).
 
     The peer's answer to our close frame arrives after the heartbeat timers were cancelled, and the
     data-received hook re-arms the heartbeat timer. That timer then holds the socket, its response,

@@ -324,6 +324,29 @@ async def test_a_client_that_stops_answering_pings_is_dropped_and_the_upstream_t
     assert up.closes == [(1001, "client went away")]
 
 
+async def test_data_keeps_a_hop_alive_and_a_silent_one_that_never_answers_is_dropped(
+        upstream: tuple[WsUpstream, str]) -> None:
+    """A client that never answers pings but keeps sending stays connected (each message pushes the ping
+    back, or answers one already sent); once it stops, it is pinged and dropped, and the upstream told."""
+    up, url = upstream
+    async with gateway_for(url, websocket={"heartbeat": "400ms"}) as gw:
+        raw = await RawWebSocket.connect(gw.url, "/ws/echo")
+        for _ in range(30):  # 1.5 s of traffic, more than three heartbeats
+            raw.send_frame(OP_TEXT, b"still here")
+            await raw.writer.drain()
+            while (frame := await asyncio.wait_for(raw.read_frame(), 5))[1] != OP_TEXT:
+                assert frame[1] == OP_PING  # a ping sent during a stall of this machine: never answered
+            await asyncio.sleep(0.05)
+        frames = []
+        with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
+            while True:  # silent now, and never answering
+                frames.append((await asyncio.wait_for(raw.read_frame(), 5))[1])
+        raw.close()
+        await asyncio.wait_for(up.closed.wait(), 5)
+    assert OP_PING in frames
+    assert up.closes == [(1001, "client went away")]
+
+
 async def test_a_client_gone_before_the_upgrade_is_answered_is_not_an_error(
         caplog: pytest.LogCaptureFixture) -> None:
     """The client hangs up while the upstream is still dialled: the upstream is told 1001, nothing is logged
