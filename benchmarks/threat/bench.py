@@ -38,7 +38,10 @@ from filters.threat.links import Scan, judge  # noqa: E402
 SHARED = ROOT.parent / "shared" / "corpora" / "threat_dev.jsonl"
 BUNDLED = ROOT / "tests" / "data" / "threat_cases.jsonl"
 ORDINARY_URLS = ROOT / "tests" / "data" / "ordinary_urls.txt"
-FRESH = ROOT / "benchmarks" / "threat" / "data" / "fresh_phishing.jsonl"  # its parts written in (`fresh.py`)
+_DATA = ROOT / "benchmarks" / "threat" / "data"
+# The fresh set, its parts written in (`fresh.py`): every source where it was rebuilt here, else the shipped part.
+FRESH = next((p for p in (_DATA / "fresh_phishing_full.jsonl", _DATA / "fresh_phishing.jsonl") if p.exists()),
+             _DATA / "fresh_phishing.jsonl")
 SCAN_MESSAGES = 20_000  # messages per `chatguard scan` run
 # Targets on data the rules were not tuned on (issue: detection that generalises).
 TARGETS = {"classic injections": (">=", 0.95), "prompt_injection": (">=", 0.85), "phishing_link": (">=", 0.80),

@@ -6,8 +6,10 @@ split by family before any rule is measured on them.
 `CONFIG_JSON` is `src/config.json` of the npm package `eth-phishing-detect` (`npm pack
 eth-phishing-detect@1.2.0`): its `blacklist` holds the domains MetaMask's wallet warns about.
 `URLS_TXT` holds the URL column of a PhishTank `verified_online.csv` dump, one a line, in the dump's
-order (the rows read are named in `data/README.md`). Writes `data/fresh_phishing.jsonl`: one JSON line per
-link, `{"text", "label": "attack", "category": "phishing_link", "source", "part"}`.
+order (the rows read are named in `data/README.md`). Writes `data/fresh_phishing_full.jsonl` (every
+source; kept out of the repository) and `data/fresh_phishing.jsonl` (the sources whose licence lets the
+lines be shipped: eth-phishing-detect); one JSON line per link, `{"text", "label": "attack", "category":
+"phishing_link", "source", "part"}`.
 
 A link is kept only if no phishing line of the corpus (`../shared/corpora/threat_dev.jsonl`, the
 bundled `tests/data/threat_cases.jsonl`) or earlier kept line has its registered domain (on a shared
@@ -35,7 +37,9 @@ from split import _PLATFORMS, _host, families, load, split  # noqa: E402
 from filters.threat.hosts import parse_host  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
-OUT = Path(__file__).resolve().parent / "data" / "fresh_phishing.jsonl"
+OUT = Path(__file__).resolve().parent / "data" / "fresh_phishing.jsonl"  # shipped: redistributable sources only
+FULL = Path(__file__).resolve().parent / "data" / "fresh_phishing_full.jsonl"  # every source; kept local (.gitignore)
+SHIPPED = frozenset({"eth-phishing-detect"})  # PhishTank's terms do not grant redistribution of its lines
 CORPORA = (ROOT.parent / "shared" / "corpora" / "threat_dev.jsonl", ROOT / "tests" / "data" / "threat_cases.jsonl")
 CAP = 4  # lines per campaign
 SEED = 15
@@ -107,10 +111,13 @@ def main() -> None:
     for row, name in zip(rows, families(rows), strict=True):
         row["part"] = assignment[name]
     OUT.parent.mkdir(exist_ok=True)
-    OUT.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    FULL.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    OUT.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows if row["source"] in SHIPPED),
+                   encoding="utf-8")
     parts = Counter((row["source"], row["part"]) for row in rows)
     print(f"{len(urls)} PhishTank URLs read, {len(phishtank)} kept; {len(eth)} eth-phishing-detect domains kept; "
-          f"{before} corpus sites left out; parts {dict(sorted(parts.items()))} -> {OUT.relative_to(ROOT)}")
+          f"{before} corpus sites left out; parts {dict(sorted(parts.items()))} -> {FULL.relative_to(ROOT)} "
+          f"(every source) and {OUT.relative_to(ROOT)} (the redistributable ones)")
 
 
 if __name__ == "__main__":
