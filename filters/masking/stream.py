@@ -110,6 +110,7 @@ class StreamMasker:
         # topped up by what the text fed earns (`max_values` per 64 KB), never more than that in reserve.
         self._reserve: float = masker.max_values  # a read takes its new text's share, a fraction (see `_emit`)
         self._fed = 0  # characters fed so far (earnings are counted on the total: a small chunk earns a part)
+        self._earned = 0  # what they earned
         self._withholding = False  # past the reserve: text is withheld without a read (see above)
         self._unread = 0  # characters at the end of the buffer no read has seen yet
         self._streak = 0  # characters new to the reads since one found no value (see above)
@@ -125,8 +126,9 @@ class StreamMasker:
         """Take the next chunk; return the text that is safe to send now."""
         self._buffer += chunk
         self._plain = self._plain and not chunk.strip(_LETTERLESS)
-        earned = self._masker.allowance(self._fed + len(chunk)) - self._masker.allowance(self._fed)
         self._fed += len(chunk)
+        earned = self._masker.allowance(self._fed) - self._earned
+        self._earned += earned
         self._reserve = min(max(self._masker.max_values, earned), self._reserve + earned)
         if self._withholding:
             return await self._withhold(final=False) if 2 * len(self._buffer) >= self._hold else ""
@@ -159,7 +161,8 @@ class StreamMasker:
         limit = math.ceil(self._reserve * read / fresh)
         quota = Quota(limit)
         read_text = self._context + text
-        folded = fold_fast(read_text)  # once for the detectors and the tail (`_cut`)
+        # Folded once for the detectors and the tail (`_cut`); ASCII folds to itself, and each finds that alone.
+        folded = None if read_text.isascii() else fold_fast(read_text)
         scanned = self._masker.scan(read_text, quota, folded)
         found = [d for d in scanned if d.end > base]
         examined = limit - quota.left  # by the busiest detector (one past the quota where it ran out)
@@ -187,7 +190,7 @@ class StreamMasker:
                 self._in_key = not final
         if self._unmask is not None and "[" in text[:cut]:
             await self._unmasked(text[:cut], edits)
-        out = _apply(text[:cut], sorted(edits))
+        out = _apply(text[:cut], sorted(edits)) if edits else text[:cut]
         self._context = (self._context + text[:cut])[-_CONTEXT:]
         self._buffer = text[cut:]
         self._plain = not self._buffer.strip(_LETTERLESS)
@@ -226,7 +229,7 @@ class StreamMasker:
         (`places`: the spans of the values found in `text`, in order)."""
         keep = self._hold // 2 if self._plain else self._hold * 4 // 5  # `text` is the buffer: `_plain` says
         floor = max(0, len(text) - keep)  # room to wait for more (see above)
-        cut = max(floor, _tail_start(text, floor, folded, len(self._context)))
+        cut = max(floor, _tail_start(text, floor, folded, len(self._context)) if folded else _tail_start(text, floor))
         for start, end in places:
             if end <= cut:
                 continue
