@@ -18,10 +18,12 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
+from types import MappingProxyType
 from urllib.parse import quote
 
 from filters.options import OptionsError, join
 from gateway.config.settings import RouteSettings
+from gateway.memo import Memo
 from gateway.runtime.canonical_path import CanonicalPath, PathRejected, canonicalise, fold_segment
 
 __all__ = ["Matched", "Route", "RouteTable", "Segment", "SegmentKind"]
@@ -94,6 +96,11 @@ class Route:
         return params
 
 
+# Matches remembered per route table (`RouteTable.match`), and the longest path and host kept.
+_MATCHED = 512
+_MATCHED_LENGTH = 256
+
+
 @dataclass(frozen=True, slots=True)
 class Matched:
     route: Route
@@ -134,13 +141,16 @@ class RouteTable:
 
     The walk tries, at each depth, the literal child, then the variable child, then routes taking
     the rest as `{name:path}`: that is the order of `Route.rank`, so the first route found that
-    accepts the method and host is the most specific one.
+    accepts the method and host is the most specific one. A chat client asks for the same few paths
+    again and again: what a request's method, host, path and upgrade matched is remembered (`_MATCHED`
+    answers at most, emptied when full; long paths are not kept), with its variables read-only.
     """
 
-    __slots__ = ("_roots", "_routes")
+    __slots__ = ("_matched", "_roots", "_routes")
 
     def __init__(self, routes: Sequence[Route]) -> None:
         self._routes = tuple(routes)
+        self._matched: Memo[tuple[str, str | None, tuple[str, ...], bool], Matched] = Memo(_MATCHED)
         self._roots = {False: _Node(), True: _Node()}
         for route in self._routes:
             _insert(self._roots[route.websocket], route)
@@ -166,11 +176,18 @@ class RouteTable:
     def match(self, method: str, host: str | None, path: CanonicalPath, websocket: bool) -> Matched | None:
         """The most specific route for this request, or None (the gateway answers 404)."""
         segments = path.segments
+        key = (method, host, segments, websocket)
+        matched = self._matched.get(key)
+        if matched is not None:
+            return matched
         folded = tuple(fold_segment(s) for s in segments)
         found = _walk(self._roots[websocket], segments, folded, 0, method.upper(), _request_host(host))
         if found is None:
             return None
-        return Matched(found, found.bind(segments, folded) or {})
+        matched = Matched(found, MappingProxyType(found.bind(segments, folded) or {}))
+        if len(path.raw) + len(host or "") <= _MATCHED_LENGTH:
+            self._matched.keep(key, matched)
+        return matched
 
     def __iter__(self) -> Iterator[Route]:
         return iter(self._routes)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from filters.options import OptionsError, bind, join
 from gateway.config.settings import RouteSettings
@@ -339,3 +341,35 @@ def test_many_routes_under_one_prefix_still_match_the_right_one() -> None:
     assert winner(table, "/api/rooms/r1/messages", method="POST") == "api"
     assert winner(table, "/api/team499/rooms/r1/messages") == "team499"
     assert winner(table, "/api/rooms/r1/messages") is None
+
+
+_VARIANTS = [(method, host, websocket) for method in ("GET", "get", "POST", "HEAD")
+             for host in (None, "chat.example.org", "CHAT.example.org", "eu.example.org") for websocket in (False, True)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(paths=st.lists(st.sampled_from([*PATHS, "/rooms/X", "/rooms/%78", "/Rooms/x", "/ws/a", "/WS/a"]), min_size=1,
+                      max_size=6),
+       order=st.permutations(_VARIANTS))
+def test_a_table_asked_again_answers_as_a_fresh_one(paths: list[str],
+                                                    order: list[tuple[str, str | None, bool]]) -> None:
+    """What a request matched is remembered per table: each path asked with every method, host (and its
+    case) and upgrade, in any order, gets the route and variables a table that never saw it gives."""
+    table = build(*OVERLAPPING, route("/ws/{room}", "socket", websocket=True))
+    for path in paths:
+        for method, host, websocket in order:
+            fresh = RouteTable(list(table)).match(method, host, canonicalise(path), websocket)
+            again = find(table, path, method=method, host=host, websocket=websocket)
+            asked = (path, method, host, websocket)
+            if fresh is None or again is None:
+                assert again is fresh is None, asked
+            else:
+                assert (again.route.name, dict(again.params)) == (fresh.route.name, dict(fresh.params)), asked
+
+
+def test_remembered_variables_are_read_only() -> None:
+    table = build(route("/rooms/{room}", "room"))
+    first = find(table, "/rooms/alpha")
+    assert first is not None and find(table, "/rooms/alpha") is first
+    with pytest.raises(TypeError):
+        first.params["room"] = "beta"  # type: ignore[index]
