@@ -146,10 +146,12 @@ class ResponseParser:
         if self._codings and self._codings != [b"chunked"]:
             raise UpstreamProtocolError("unsupported Transfer-Encoding")
         headers: CIMultiDict[str] = CIMultiDict()
+        add = headers.add
+        lengths = self._lengths
         length = 0
-        for name, value in self._headers:
-            headers.add(_text(name), _text(value))
-            if self._lengths and name.lower() == b"content-length":
+        for name, value in self._headers:  # `_text`, inline: two calls fewer per header of every answer
+            add(name.decode("utf-8", "surrogateescape"), value.decode("utf-8", "surrogateescape"))
+            if lengths and name.lower() == b"content-length":
                 length = int(value)  # llhttp allowed one, of digits only
         keep_alive = parser.should_keep_alive()
         framing: Framing
