@@ -140,18 +140,32 @@ class Judgement:
 
 
 _MARKED = ("http://", "https://", "hxxp://", "hxxps://", "ftp://", "www.", "data:")
+# What a link with a scheme, `www.` or `data:` runs to: `_URL`'s `[^\s<>"'\x60]+` (RE2's \s is these four).
+_MARKED_RUN = re.compile("[^\t\n\f\r <>\"'`]+")
 
 
 def _candidates(text: str) -> Iterator[tuple[int, int, bool]]:
     """(start, end, is a bare name) of each `_URL` match in `text`.
 
     The pattern has no groups, so RE2 finds each match with its DFA alone (asking for a
-    group's span makes it re-read the match with a slower engine: a 1 MB link took ms)."""
+    group's span makes it re-read the match with a slower engine: a 1 MB link took ms).
+    The bare alternative starts a character earlier than the others, so it may match first a
+    `www.` link whose host it cannot read to the end (`www.secure-bank.рф`, `httрs://www.x.сom`:
+    a TLD it does not know, so it stops at one inside the host, `www.secure`): a match that
+    starts as a marked link is read to where a marked link runs."""
+    last = 0
     for found in _URL.finditer(text):
         start, end = found.span()
         if not text[start].isalnum():  # the character before a bare name
             start += 1
-        yield start, end, not text.startswith(_MARKED, start, end)
+        if start < last:  # inside a marked link read to its end already
+            continue
+        bare = not text.startswith(_MARKED, start, end)
+        if not bare:
+            run = _MARKED_RUN.match(text, start)
+            end = run.end() if run is not None else end
+            last = end
+        yield start, end, bare
 
 
 def _link_at(text: str, start: int, end: int, bare: bool) -> str | None:

@@ -8,7 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from filters import Action
+from filters.testing import make_filter, tmessage
 from filters.threat.feeds import DomainList
+from filters.threat.filter import ThreatFilter
 from filters.threat.hosts import parse_host, skeleton
 from filters.threat.linkdata import BRANDS, FREE_HOSTING
 from filters.threat.links import Link, carried, extract, judge, lure_words, page_in_files, registrable
@@ -484,3 +487,20 @@ def test_plain_http_to_a_free_hosts_page_does_not_alert_alone() -> None:
     # no link of this shape more likely to be a kit's, and it flagged 56 % of such pages typed so.
     score, reasons = _score("http://maplenote.vercel.app/")
     assert "plain-http" in reasons and score < 0.5
+
+
+@pytest.mark.parametrize("text", [
+    "see www.secure-paypal.中国/x now",        # a TLD the bare names do not know, a known one inside the host
+    "login at www.app-paypal.рф now",
+    "open www.bank-paypal.xn--p1ai now",
+    "httрs://www.shорееіd182.blоgsроt.соm/",  # a look-alike scheme: only `www.` marks it
+])
+async def test_a_www_link_is_read_to_its_end_not_to_a_tld_inside_its_host(text: str) -> None:
+    """The bare-name alternative starts one character before `www.` and so is tried first; it stops at a
+    TLD inside the host (`www.secure`, `www.sh`) when the host's own TLD is one it does not know, and the
+    host was judged as that (passed): a `www.` link is read as far as one is."""
+    start = text.index("www.")
+    end = text.find(" ", start)
+    assert [link.url for link in extract(text)] == [text[start:end if end >= 0 else len(text)]]
+    verdict = await make_filter(ThreatFilter, {}).inspect(tmessage(text))
+    assert verdict.action is Action.BLOCK and "link" in verdict.reason
