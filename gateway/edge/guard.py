@@ -83,9 +83,10 @@ class ConnectionGuard:
         protocol also calls `on_lost` once the connection is gone, which tells the supervisor."""
         return lambda on_lost: _Connection(self, server(), on_lost)
 
-    def refused(self, cap: str) -> asyncio.Protocol:
-        """A protocol that answers 503 and closes: the supervisor found the connection over `cap`."""
-        return _Refused(self, cap)
+    def refused(self, cap: str, on_lost: Callable[[], None] | None = None) -> asyncio.Protocol:
+        """A protocol that answers 503 and closes: the supervisor found the connection over `cap`. It calls
+        `on_lost` once the connection is gone."""
+        return _Refused(self, cap, on_lost)
 
     @web.middleware
     async def middleware(self, request: web.Request,
@@ -144,12 +145,17 @@ class _Refused(asyncio.Protocol):
     """A dealt connection over a cap the supervisor holds: answered as `ConnectionGuard.admit` answers
     one over the caps it holds itself (over TLS once the handshake is done)."""
 
-    def __init__(self, guard: ConnectionGuard, cap: str) -> None:
+    def __init__(self, guard: ConnectionGuard, cap: str, on_lost: Callable[[], None] | None = None) -> None:
         self.guard = guard
         self.cap = cap
+        self.on_lost = on_lost
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         refuse(cast(asyncio.Transport, transport), self.guard.refusal(self.cap), self.guard)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.on_lost is not None:
+            self.on_lost()
 
 
 def refuse(transport: asyncio.Transport, answer: bytes, guard: ConnectionGuard) -> None:

@@ -95,8 +95,8 @@ class Dealt:
 
 
 RETRY = 0.01  # seconds before closes are reported again when the supervisor's end of the channel is full
-# Refused connections in their TLS handshake at once, past which one is closed unanswered: they count under
-# no cap, and each may take `header_timeout` to greet.
+# Refused TLS connections open at once, past which one is closed unanswered: they count under no cap, and
+# each may take `header_timeout` to greet and, answered, the TLS shutdown's wait for a peer that never reads.
 REFUSING = 256
 
 
@@ -107,7 +107,7 @@ class _Taker:
 
     def __init__(self, dealt: Dealt, factory: Callable[[Callable[[], None]], asyncio.Protocol],
                  ssl_context: ssl.SSLContext | None, handshake: float | None,
-                 refused: Callable[[str], asyncio.Protocol] | None = None) -> None:
+                 refused: Callable[[str, Callable[[], None] | None], asyncio.Protocol] | None = None) -> None:
         self.dealt = dealt
         self.factory = factory  # given the callback its protocol calls once the connection is lost
         self.refused = refused  # a protocol that answers 503 for that cap and closes
@@ -118,7 +118,7 @@ class _Taker:
         self.open = True
         self.serving: set[int] = set()  # numbers of the connections taken and not yet reported closed
         self.closed: list[int] = []     # reported at the end of this turn of the loop
-        self.refusing = 0  # refused connections in their TLS handshake (REFUSING)
+        self.refusing = 0  # refused TLS connections not yet closed (REFUSING)
         self._report: asyncio.Handle | None = None
         dealt.channel.setblocking(False)
         self.loop.add_reader(dealt.channel.fileno(), self._take)
@@ -150,18 +150,18 @@ class _Taker:
                 self.lost(number)
 
     async def _serve(self, sock: socket.socket, number: int, cap: str | None) -> None:
-        greeting = False  # a refused connection in its TLS handshake, counted in `refusing`
+        release = None  # a refused TLS connection's place in `refusing`, given back once it is gone
         if cap is not None and self.refused is not None:
             refused = self.refused
             if self.ssl_context is not None:
                 if self.refusing >= REFUSING:
                     sock.close()
                     return
-                greeting = True
-                self.refusing += 1
+                release = self._refusing()
+            on_lost = release
 
             def factory() -> asyncio.Protocol:
-                return refused(cap)
+                return refused(cap, on_lost)
         else:
             def factory() -> asyncio.Protocol:
                 return self.factory(lambda: self.lost(number))
@@ -171,17 +171,30 @@ class _Taker:
                                                                    ssl_handshake_timeout=self.handshake)
         except asyncio.CancelledError:  # the gateway is stopping
             sock.close()
+            if release is not None:
+                release()
             raise
         except Exception:  # a failed TLS handshake or a peer gone: nothing was served
             sock.close()
+            if release is not None:
+                release()
             self.lost(number)
             return
-        finally:
-            if greeting:
-                self.refusing -= 1
         own = transport.get_extra_info("socket")
         if own is None or own.fileno() != sock.fileno():  # uvloop serves a duplicate: this one is spare
             sock.close()
+
+    def _refusing(self) -> Callable[[], None]:
+        """Count one more refused TLS connection in `refusing`; what gives its place back (once)."""
+        self.refusing += 1
+        given = False
+
+        def release() -> None:
+            nonlocal given
+            if not given:
+                given = True
+                self.refusing -= 1
+        return release
 
     def lost(self, number: int) -> None:
         """Connection `number` is gone (or never served): reported once, with the others of this turn."""

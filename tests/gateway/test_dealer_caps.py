@@ -267,18 +267,21 @@ def _sockets() -> int:
     return count
 
 
-@pytest.mark.parametrize("tls", [False, True])
+@pytest.mark.parametrize("mode", ["plain", "tls", "tls answered"])
 async def test_connections_over_a_cap_that_never_close_hold_a_bounded_number_of_descriptors(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tls: bool) -> None:
-    """Refused connections count under no cap; a client over a cap that opens many and neither greets (TLS)
-    nor closes them (plain: the 503 is followed by up to LINGER seconds of reading) must not make the worker
-    hold one descriptor per connection opened: past LINGERING / REFUSING at once they are closed at once."""
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
+    """Refused connections count under no cap; a client over a cap that opens many and never closes them must
+    not make the worker hold one descriptor per connection opened: plain, the 503 is followed by up to LINGER
+    seconds of reading; TLS, a client may never greet (`header_timeout`), or greet and never read the answer
+    (the TLS shutdown waits for it). Past LINGERING / REFUSING at once they are closed at once."""
     monkeypatch.setattr(guard_module, "LINGER", 60.0)  # however slow the machine, none lingers out meanwhile
-    context = None
+    tls = mode != "plain"
+    context = client_context = None
     if tls:
         certs = create_dev_certs(tmp_path / "pki", client_name=None)
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(certs.server_cert, certs.server_key)
+        client_context = ssl.create_default_context(cafile=str(certs.ca_cert))
     dealer = Dealer(listen("127.0.0.1", 0, backlog=1024), ConnectionCount(100, 1))
     ours, theirs = channel_pair()
     dealt = Dealt(theirs, ctypes.c_uint64(0))
@@ -294,15 +297,32 @@ async def test_connections_over_a_cap_that_never_close_hold_a_bounded_number_of_
             dealer.deal(dealer.listeners[0], 0.0)
         dealer.settle(0)
 
+    def greeted() -> socket.socket:
+        """A client that completes the TLS handshake (or is closed during it) and then reads nothing."""
+        sock = socket.create_connection(("127.0.0.1", port))
+        assert client_context is not None
+        wrapped = client_context.wrap_socket(sock, server_hostname="127.0.0.1", do_handshake_on_connect=False)
+        wrapped.settimeout(30)
+        with contextlib.suppress(OSError):
+            wrapped.do_handshake()
+        return wrapped
+
     clients: list[socket.socket] = []
     try:
         clients.append(socket.create_connection(("127.0.0.1", port)))  # the one the cap allows
         pump()
         base = _sockets()
         for _ in range(over):
-            clients.append(socket.create_connection(("127.0.0.1", port)))
-            pump()
-            await asyncio.sleep(0)  # the worker takes it
+            if mode == "tls answered":
+                opening = asyncio.get_running_loop().run_in_executor(None, greeted)
+                while not opening.done():  # the worker's side of the handshake runs on this loop
+                    pump()
+                    await asyncio.sleep(0.001)
+                clients.append(opening.result())
+            else:
+                clients.append(socket.create_connection(("127.0.0.1", port)))
+                pump()
+                await asyncio.sleep(0)  # the worker takes it
         await _until(lambda: dealt.taken.value == over + 1)
         for _ in range(20):  # the worker's loop turns: each refused one is answered or closed
             await asyncio.sleep(0)
