@@ -40,9 +40,10 @@ def _fold_char(char: str, casefold: bool) -> str:
     return folded
 
 
-def fold_char(char: str) -> str:
-    """What `fold` makes of the one character `char` (cached): `fold(char).text` without building a `Folded`."""
-    return _fold_char(char, False)
+def fold_char(char: str, casefold: bool = False) -> str:
+    """What `fold` makes of the one character `char` (cached): `fold(char, casefold=...).text` without
+    building a `Folded`."""
+    return _fold_char(char, casefold)
 
 
 _ASCII = bytes(range(128))

@@ -22,7 +22,7 @@ from itertools import islice
 import re2
 
 from filters._patterns import Pattern, Spans, each_spans, encodable, text_pattern
-from filters._text import CharMap, Folded, fold
+from filters._text import CharMap, Folded, fold, fold_char
 
 _MAX_ROUNDS = 3  # nested encodings deeper than this are themselves suspicious, not decoded further
 
@@ -52,8 +52,10 @@ _HOMOGLYPHS = CharMap(dict(zip(
 _LEET = CharMap(dict(zip("013457@$!|", "oieastasil", strict=True)))
 # Typographic quotes and dashes read as the ASCII ones by many backends.
 # The ideographic full stop reads as a dot in a link (IDNA maps it; NFKC already maps the full-width ones).
-_QUOTES = CharMap(dict(zip("\u2018\u2019\u201a\u201b\u2032\u00b4\u201c\u201d\u201e\u2033\u2013\u2014\u2010\u2011"
-                           "\u2212\u3002", "'" * 6 + '"' * 4 + "-" * 5 + ".", strict=True)))
+_QUOTE_MAP = dict(zip("\u2018\u2019\u201a\u201b\u2032\u00b4\u201c\u201d\u201e\u2033\u2013\u2014\u2010\u2011"
+                      "\u2212\u3002", "'" * 6 + '"' * 4 + "-" * 5 + ".", strict=True))
+_QUOTES = CharMap(_QUOTE_MAP)
+_QUOTE_CHARS = frozenset(_QUOTE_MAP)
 
 
 def _char(code: int) -> str:
@@ -304,6 +306,16 @@ class View:
     folded: Folded | None  # None: a decoded view whose spans do not map back
     prompt_only: bool = False  # readings (leet) that would mislead the injection rules
 
+    def __init__(self, text: str, folded: Folded | None, prompt_only: bool = False) -> None:
+        """Set through the slots' own setters, as `filters.Message` is (a view or more per message that is
+        not all ASCII): the generated `__init__` of a frozen dataclass goes through `object.__setattr__`."""
+        _SET_TEXT(self, text)
+        _SET_FOLDED(self, folded)
+        _SET_PROMPT_ONLY(self, prompt_only)
+
+
+_SET_TEXT, _SET_FOLDED, _SET_PROMPT_ONLY = (getattr(View, name).__set__ for name in ("text", "folded", "prompt_only"))
+
 
 # Unicode tag characters: invisible, yet a language model reads them as the ASCII they shadow.
 _TAGS = text_pattern(r"[\x{E0000}-\x{E007F}]")
@@ -355,11 +367,42 @@ class Signs:
 
 
 def base_view(text: str) -> View:
-    """The plain reading: folded (compatibility forms, case, invisible characters), spans mapped back."""
+    """The plain reading: folded (compatibility forms, case, invisible characters), spans mapped back.
+
+    Text whose every non-ASCII character is known to fold to itself (accents, CJK, most emoji) is only
+    lowered and its quotes mapped: what `fold` would make of it, without looking each character up (38 k
+    instructions of a 70-character French line, 100 k of a Japanese one)."""
+    if not text.isascii():
+        data = text.encode("utf-8", "surrogatepass")
+        others = data.translate(None, _ASCII).decode("utf-8", "surrogatepass")
+        if _INERT.issuperset(others):
+            lowered = data.lower().decode("utf-8", "surrogatepass")  # as `fold` lowers: A-Z only
+            quoted = lowered if _QUOTE_CHARS.isdisjoint(others) else _QUOTES(lowered)
+            return View(quoted, Folded(text, quoted, None, None if lowered == text else {}))
     base = fold(text, casefold=True)
     if not base.text.isascii():
         base = base.with_text(encodable(_QUOTES(base.text)))
+        _learn(text)
     return View(base.text, base)
+
+
+# Non-ASCII characters that fold to themselves (case too) and are no lone surrogate (which `encodable`
+# rewrites): `base_view` needs only lower the rest and map the quotes. Learnt as texts are folded;
+# bounded against hostile variety (past the bound, texts are folded as before).
+_INERT: set[str] = set()
+_ACTIVE: set[str] = set()  # those known not to be (so a text of them is not looked at twice)
+_INERT_MAX = 1 << 16
+_ASCII = bytes(range(128))
+
+
+def _learn(text: str) -> None:
+    """Remember which non-ASCII characters of `text` `base_view` may leave as they are."""
+    if len(_INERT) + len(_ACTIVE) >= _INERT_MAX:
+        return
+    chars = set(text.encode("utf-8", "surrogatepass").translate(None, _ASCII).decode("utf-8", "surrogatepass"))
+    for char in chars.difference(_INERT, _ACTIVE):
+        inert = not "\ud800" <= char <= "\udfff" and fold_char(char, casefold=True) == char
+        (_INERT if inert else _ACTIVE).add(char)
 
 
 def screen(base: View) -> Signs:

@@ -13,16 +13,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from filters._patterns import encodable
+from filters._text import fold
 from filters.threat.normalise import (
     _JS_ESCAPE,
+    _QUOTES,
     _code,
     _html_unescape,
     _js_unescape,
     _substitute,
     base64_payloads,
+    base_view,
     decode_layers,
     views,
 )
+from tests.filters.hostile_text import hostile
 
 
 @pytest.mark.parametrize(("encoded", "plain"), [
@@ -148,3 +152,23 @@ def test_references_read_at_ampersands_decode_as_the_standard_library_does(text:
     """Character references are read at each `&`, each distinct piece once, names by their prefixes:
     the same text as `html.unescape`."""
     assert _html_unescape(text) == html.unescape(text)
+
+
+def _folded_base_view(text: str) -> tuple[str, tuple[int, ...] | None]:
+    """The base view as `fold` makes it, every character looked up (the reading `base_view` short-cuts)."""
+    base = fold(text, casefold=True)
+    if not base.text.isascii():
+        base = base.with_text(encodable(_QUOTES(base.text)))
+    return base.text, base.origin
+
+
+@settings(max_examples=400)
+@given(hostile)
+def test_base_view_short_cut_reads_as_fold_does(text: str) -> None:
+    """Characters learnt to fold to themselves are only lowered: the same text and map back as folding
+    each (read twice: the first read may learn the characters the second then skips)."""
+    expected = _folded_base_view(text)
+    for _ in range(2):
+        view = base_view(text)
+        assert view.folded is not None
+        assert (view.text, view.folded.text, view.folded.origin) == (expected[0], expected[0], expected[1])
