@@ -162,15 +162,23 @@ def refuse(transport: asyncio.Transport, answer: bytes, guard: ConnectionGuard) 
     """Write `answer` and close. Closing a socket with unread bytes sends a reset, which can destroy the
     answer before the client reads it, so over plain TCP the gateway only shuts its side down and reads
     and drops what the client sends until it closes, for at most LINGER seconds (its protocol closes on
-    EOF: this connection never reaches aiohttp), and for no more than LINGERING connections at once
-    (each counted for its whole LINGER seconds). TLS has no half-close: closed at once."""
+    EOF: this connection never reaches aiohttp). TLS has no half-close: closed at once, but its shutdown
+    waits for the client's own (30 s for one that never reads), so it too is cut after LINGER seconds. No
+    more than LINGERING connections linger at once (each counted for its whole LINGER seconds); past that
+    a plain one is closed at once, a TLS one cut at once (its answer may be lost)."""
     transport.write(answer)
-    if transport.can_write_eof() and guard.lingering < LINGERING:
+    if guard.lingering >= LINGERING:
+        if transport.can_write_eof():
+            transport.close()
+        else:
+            transport.abort()
+        return
+    if transport.can_write_eof():
         transport.write_eof()
-        guard.lingering += 1
-        asyncio.get_running_loop().call_later(LINGER, _lingered, transport, guard)
     else:
         transport.close()
+    guard.lingering += 1
+    asyncio.get_running_loop().call_later(LINGER, _lingered, transport, guard)
 
 
 def _lingered(transport: asyncio.Transport, guard: ConnectionGuard) -> None:
