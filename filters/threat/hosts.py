@@ -62,11 +62,23 @@ def parse_host(name: str, platforms: frozenset[str] = frozenset()) -> Host:
 
 @cache
 def icann_tlds() -> frozenset[str]:
-    """Every top-level domain the Public Suffix List's ICANN section names, in ASCII (punycode kept)."""
+    """Every top-level domain the Public Suffix List's ICANN section names, in ASCII: the list writes
+    internationalised ones in Unicode (`рф`), a link spells them in punycode (`xn--p1ai`)."""
     data = resources.files("publicsuffixlist").joinpath("public_suffix_list.dat").read_text(encoding="utf-8")
     section = data.split("===BEGIN ICANN DOMAINS===", 1)[1].split("===END ICANN DOMAINS===", 1)[0]
-    return frozenset(line for line in map(str.strip, section.splitlines())
-                     if line and line.isascii() and not line.startswith(("//", "*", "!")) and "." not in line)
+    names = (line for line in map(str.strip, section.splitlines())
+             if line and not line.startswith(("//", "*", "!")) and "." not in line)
+    return frozenset(filter(None, map(_ascii_label, names)))
+
+
+def _ascii_label(label: str) -> str:
+    """A label as DNS spells it (punycode for a non-ASCII one); empty if IDNA refuses it."""
+    if label.isascii():
+        return label
+    try:
+        return label.encode("idna").decode("ascii")
+    except UnicodeError:
+        return ""
 
 
 def unicode_form(name: str) -> str:

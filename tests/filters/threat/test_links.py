@@ -155,6 +155,8 @@ def test_bare_names_on_shared_platforms_are_links() -> None:
     ("run ./configure.ac, then edit main.tf and Makefile.am", ["configure.ac", "main.tf", "makefile.am"]),
     ("news on bbc.co.uk and mybank.co.jp/login", ["bbc.co.uk", "mybank.co.jp/login"]),  # under a suffix of two labels
     ("wallet-fix.ru.com or t1.id or go.co.uk", ["wallet-fix.ru.com"]),  # a name needs three characters
+    ("log in at secure-paypal.xn--p1ai now", ["secure-paypal.xn--p1ai"]),  # an IDN TLD as DNS spells it
+    ("sber-online.xn--90ais/vhod", ["sber-online.xn--90ais/vhod"]),
 ])
 def test_a_bare_name_under_any_tld_is_a_link(text: str, found: list[str]) -> None:
     assert [link.url.lower() for link in extract(text)] == found
