@@ -46,8 +46,8 @@ LINK_HINT = r"://|\bwww\.|\bdata:|[\pL\pN-]\.\pL{2}"
 # scan, and each costlier step (a decoded or spaced-out view, the shell reader, base64, the link judge)
 # runs only when its screen says it has something to read.
 GATES = (PASTED_CODE, normalise.LEET_HINT, normalise.SPACED, normalise.ENGLISH, normalise.MIXED_SCRIPT,
-         normalise.BASE64_HINT, shell.COMMAND_HINT, shell.EXEC_CALL, MARKUP, LINK_HINT)
-_PASTED, _LEET, _SPACED, _ENGLISH, _MIXED, _BASE64, _SEPARATOR, _CALL, _MARKUP, _LINK = range(len(GATES))
+         normalise.BASE64_HINT, shell.COMMAND_HINT, shell.EXEC_CALL, MARKUP, LINK_HINT, sql.OPENING)
+_PASTED, _LEET, _SPACED, _ENGLISH, _MIXED, _BASE64, _SEPARATOR, _CALL, _MARKUP, _LINK, _SQL = range(len(GATES))
 # Screens that, found in ASCII text, start a reading or a step beyond the base view's scan (`Detector._quiet`).
 _BUSY = frozenset({_LEET, _SPACED, _BASE64, _SEPARATOR, _CALL, _LINK})
 
@@ -124,13 +124,14 @@ class Detector:
         ASCII text holds no tag characters and no look-alike letters; without `%`, `&` and backslashes
         nothing decodes, and with `_ENGLISH` or fewer than two spaces no rot13 reading is made: the base
         view is the only reading. Without the screens in `_BUSY` neither the shell reader, base64 nor
-        the link judge runs, so with no hit the SQL fragment reader is all that is left. The screens of
-        markup and pasted code only say what the analysis reports."""
+        the link judge runs, so with no hit the SQL fragment reader is all that is left, and it reads
+        only where its screen (`sql.OPENING`) passed. The screens of markup and pasted code only say
+        what the analysis reports."""
         if hits or not gates.isdisjoint(_BUSY) or "%" in text or "&" in text or "\\" in text:
             return None
         if _ENGLISH not in gates and lowered.count(" ") >= 2:
             return None
-        if "sqli" in self.categories and sql.fragment(lowered) is not None:
+        if _SQL in gates and "sqli" in self.categories and sql.fragment(lowered) is not None:
             return None
         return Analysis({}, (), _MARKUP in gates, _PASTED in gates)
 

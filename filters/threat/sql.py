@@ -72,6 +72,19 @@ _JOINERS = frozenset({"and", "or", "xor", "div", "mod", "like", "rlike", "regexp
                       "union", "having", "order", "group", "limit", "procedure", "into", "where", "collate"})
 _LEADING_WORDS = _LITERALS | _PROBES | {"not", "select", "case", "exists", "binary"}
 
+# Where `fragment` reads the (lower-cased) text at all: a quote, `=`, `+` or `/*!` anywhere, or a start
+# its first tests take (a bare opener, `||`, `&&`, a leading word or joiner, a first word followed by an
+# operator or by a joiner). Where this does not match, `fragment` answers None at those tests: a screen
+# the threat filter's one scan answers, so most chat never calls it. `_SPACE` is what `str.strip` takes
+# from ASCII text.
+_SPACE = r"[\t\n\x0b\x0c\r\x1c-\x1f ]"
+_END = r"(?:[^a-z0-9_]|$)"  # the end of a word as `_WORD` reads it
+OPENING = (r"['\"=+]|/\*!"
+           rf"|^{_SPACE}*[0-9().\-+!~@|&]"
+           rf"|^{_SPACE}*(?:{'|'.join(sorted(_LEADING_WORDS | _JOINERS))}){_END}"
+           rf"|^{_SPACE}*[a-z][a-z0-9_]*{_SPACE}*(?:[=<>|&^*%+(]|!=|::)"
+           rf"|^{_SPACE}*[a-z][a-z0-9_]*{_SPACE}+(?:{'|'.join(sorted(_JOINERS))}){_END}")
+
 
 class _Stop(Exception):
     """The grammar cannot take the next token: not a fragment."""

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from filters.threat import Detector
 from filters.threat.detect import CATEGORIES
+from tests.filters.hostile_text import hostile
 
 DETECTOR = Detector()
 
@@ -156,3 +157,10 @@ def test_plain_chat_takes_the_quiet_path() -> None:
     text = "Hi team, can someone from billing confirm the amount and the date, please? Thanks!"
     lowered = text.lower()
     assert DETECTOR._quiet(text, lowered, *DETECTOR._rules.match(lowered)) == DETECTOR._analysed(text, True)
+
+
+@settings(max_examples=400, deadline=None)
+@given(hostile)
+def test_the_quiet_path_gives_the_full_analysis_of_hostile_text(text: str) -> None:
+    """Other scripts' digits, full-width forms, look-alikes, invisible and tag characters, encodings."""
+    assert DETECTOR.analyse(text) == DETECTOR._analysed(text, True)

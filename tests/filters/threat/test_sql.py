@@ -6,7 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from filters.threat.sql import BREAKOUT, EXPRESSION, MAX_CHARS, _letters, _read, fragment
+from filters._patterns import found, text_pattern
+from filters.threat.sql import BREAKOUT, EXPRESSION, MAX_CHARS, OPENING, _letters, _read, fragment
+from tests.filters.hostile_text import hostile
 from tests.fuzz.profiles import FUZZ
 
 
@@ -83,3 +85,28 @@ def test_the_answer_at_once_is_the_reading_in_every_context(text: str) -> None:
     stripped = text.strip()
     read = _read(stripped) if stripped and len(stripped) <= MAX_CHARS and stripped.isascii() else None
     assert fragment(text) == read
+
+
+_SCREENED = st.one_of(_OPENING, st.sampled_from(["\x0b", "\x0c", "\r", "\x1c", "\x1f", "\u00a0", "\u3000", "A", "Z",
+                                                 "intox", "inx", "band", "orx", "ifx", "if", "user_", "Select",
+                                                 " or ", " and ", " xor ", "sleep(5)", "1<>2", "true--", "char(65)<>0",
+                                                 "exists(select 1)", ") or 1<2", "x or sleep(5)"]),
+                      hostile)
+
+
+@pytest.mark.parametrize("text", ["x or sleep(5)", "A OR 1<>2 --", "u\tor char(65)<>0", "name or exists(select 1)",
+                                  "\x1c1 or 1<2", "\x0b) or 1<2", "\x1fsleep(5) or 1<2", "if(1<2,sleep(5),0)"])
+def test_fragments_pass_their_screen(text: str) -> None:
+    assert fragment(text.lower()) is not None and found(_SCREEN, text.lower())
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_SCREENED, max_size=10).map("".join))
+def test_fragment_reads_nothing_where_its_screen_does_not_pass(text: str) -> None:
+    """`OPENING` is a necessary condition: the threat filter calls `fragment` only where it matches."""
+    lowered = text.lower()
+    if fragment(lowered) is not None:
+        assert found(_SCREEN, lowered)
+
+
+_SCREEN = text_pattern(OPENING)
