@@ -111,6 +111,7 @@ class StreamMasker:
         self._reserve: float = masker.max_values  # a read takes its new text's share, a fraction (see `_emit`)
         self._fed = 0  # characters fed so far (earnings are counted on the total: a small chunk earns a part)
         self._earned = 0  # what they earned
+        self._quota = Quota(0)
         self._withholding = False  # past the reserve: text is withheld without a read (see above)
         self._unread = 0  # characters at the end of the buffer no read has seen yet
         self._streak = 0  # characters new to the reads since one found no value (see above)
@@ -128,8 +129,9 @@ class StreamMasker:
         self._plain = self._plain and not chunk.strip(_LETTERLESS)
         self._fed += len(chunk)
         earned = self._masker.allowance(self._fed) - self._earned
-        self._earned += earned
-        self._reserve = min(max(self._masker.max_values, earned), self._reserve + earned)
+        if earned:  # a 16-character chunk earns a candidate about once in four
+            self._earned += earned
+            self._reserve = min(max(self._masker.max_values, earned), self._reserve + earned)
         if self._withholding:
             return await self._withhold(final=False) if 2 * len(self._buffer) >= self._hold else ""
         self._unread += len(chunk)
@@ -150,16 +152,18 @@ class StreamMasker:
         return await self._emit(final=True)
 
     async def _emit(self, final: bool) -> str:
-        self._drop_key_body(final)
         if self._in_key:
-            return ""
+            self._drop_key_body(final)
+            if self._in_key:
+                return ""
         text = self._buffer
         base = len(self._context)
         # The read covers `read` characters, `fresh` of them new: it may examine its whole text at the rate
         # the reserve allows for the new part, and only the new part's share is taken from the reserve.
         read, fresh = base + len(text), max(1, self._unread)
         limit = math.ceil(self._reserve * read / fresh)
-        quota = Quota(limit)
+        quota = self._quota  # one per stream, reads being one after another
+        quota.left = limit
         read_text = self._context + text
         # Folded once for the detectors and the tail (`_cut`); ASCII folds to itself, and each finds that alone.
         folded = None if read_text.isascii() else fold_fast(read_text)
@@ -286,10 +290,14 @@ def _tail_start(text: str, floor: int = 0, folded: Folded | None = None, base: i
 
     `folded`: `fold_fast` of the read's whole text, `text` from `base` in it (folding goes character by
     character, so `text`'s own fold is its end), to fold long held text once per read, not twice."""
-    if folded is None:
-        folded, base = fold_fast(text), 0
-    folded_base = base if folded.original is folded.text else len(fold_fast(folded.original[:base]).text)
-    view = encodable(folded.text[folded_base:])
+    folded_base = 0
+    if folded is None and text.isascii():
+        view = text  # folds to itself
+    else:
+        if folded is None:
+            folded, base = fold_fast(text), 0
+        folded_base = base if folded.original is folded.text else len(fold_fast(folded.original[:base]).text)
+        view = encodable(folded.text[folded_base:])
     start = len(view)
     # The last word (no trailing space): an email, key, JWT, card without separators...
     if start > floor and not view[-1].isspace():
@@ -320,7 +328,7 @@ def _tail_start(text: str, floor: int = 0, folded: Folded | None = None, base: i
         start = min(start, begin)
     if start >= len(view):
         return len(text)
-    return folded.index(folded_base + start) - base
+    return start if folded is None else folded.index(folded_base + start) - base
 
 
 def _may_end_groups(view: str, end: int) -> bool:
