@@ -532,3 +532,39 @@ async def test_a_key_withheld_in_part_is_withheld_to_its_footer(size: int) -> No
         out = "".join([await stream.feed(chunk) for chunk in pieces(text, size)]) + await stream.close()
         assert not any(line[2:14] in out for line in KEY_LINES), (pad, size)
         assert out.endswith("and then prose " * 20), (pad, size)  # read again after the footer
+
+
+# Values of every kind, each with pieces that must never go out as written, placed anywhere after the reserve
+# ran out (withheld, at the resume point, or read again) and fed in chunks of any size.
+_AFTER_RESERVE = {
+    "4111 1111 1111 1111": ["1111 1111 1111"],
+    "4111-1111-1111-1111": ["1111-1111"],
+    "4111\n1111\n1111\n1111": ["1111\n1111\n1111"],
+    "４１１１ １１１１ １１１１ １１１１": ["１１１１ １１１１ １１１１"],
+    "GB82 WEST 1234 5698 7654 32": ["5698 7654", "WEST 1234"],
+    "DE89 3704 0044 0532 0130 00": ["0044 0532", "0532 0130"],
+    "jo.doe@example.com": ["doe@example", "jo.doe@"],
+    "+44 20 7946 0958": ["7946 0958"],
+    "SSN 123-45-6789": ["45-6789"],
+    TOKEN: [TOKEN[i:i + 8] for i in range(0, len(TOKEN) - 8, 4)],
+    "my password is Tr0ub4dor&3xq": ["Tr0ub4dor"],
+}
+
+
+@pytest.mark.parametrize("size", [16, 4096])
+async def test_no_value_goes_out_where_reading_resumes(size: int) -> None:
+    """Each value placed across the point where the stream reads again after withholding (found on the same
+    text without it: withheld text is not read, so the point does not move), at every few offsets: the part
+    after the point is read with the withheld part as its context, never let out as no value."""
+    filler = DENSE + " " + "w " * 2000
+    stream = streamer()
+    for chunk in pieces(filler, size):
+        await stream.feed(chunk)
+    await stream.close()
+    resumes = max(f.end for f in stream.findings if f.type == "redacted")
+    for value, marks in _AFTER_RESERVE.items():
+        for back in range(0, len(value) + 1, 4):
+            text = filler[:resumes - back] + " " + value + " and " + "then prose " * 300
+            stream = streamer()
+            out = "".join([await stream.feed(chunk) for chunk in pieces(text, size)]) + await stream.close()
+            assert not any(mark in out for mark in marks), (value, back)
