@@ -56,10 +56,10 @@ REFERENCE_AGE = 0.005  # seconds of wall time a reading of the CPU clock serves 
 
 
 class _Reference(threading.local):
-    """The last reading of this thread's CPU clock, and the wall clock just before it."""
+    """The last reading of this thread's CPU clock, after the wall clock just before it: `(wall, cpu)`,
+    one pair (each attribute of a thread-local object is a look-up of the thread's own, twice a step)."""
 
-    cpu = 0.0
-    wall = -math.inf
+    reading: tuple[float, float] = (-math.inf, 0.0)
 
 
 _reference = _Reference()
@@ -68,13 +68,13 @@ _reference = _Reference()
 def cpu_reference(age: float = REFERENCE_AGE, now: float | None = None) -> float:
     """A reading of this thread's CPU clock taken at most `age` seconds (wall) before `now` (the wall
     clock as the caller just read it; read here when not given)."""
-    reference = _reference
     if now is None:
         now = wall_clock()
-    if now - reference.wall > age:
-        reference.wall = now  # before the CPU clock: the age is never understated
-        reference.cpu = cpu_clock()
-    return reference.cpu
+    wall, cpu = _reference.reading
+    if now - wall > age:
+        cpu = cpu_clock()  # after `now`: the age is never understated
+        _reference.reading = (now, cpu)
+    return cpu
 
 
 class Expired(Exception):
@@ -113,11 +113,10 @@ def begin[T](awaitable: Awaitable[T], limit: float) -> tuple[T, float] | Corouti
             raise TypeError(f"object {type(awaitable).__name__} can't be used in 'await' expression") from None
     age = REFERENCE_AGE if limit >= 10 * REFERENCE_AGE else limit / 10
     started_wall = wall_clock()
-    reference = _reference
-    if started_wall - reference.wall > age:  # `cpu_reference`, inline: this runs once per filter per message
-        reference.wall = started_wall
-        reference.cpu = cpu_clock()
-    started = reference.cpu
+    wall, started = _reference.reading  # `cpu_reference`, inline: this runs once per filter per message
+    if started_wall - wall > age:
+        started = cpu_clock()
+        _reference.reading = (started_wall, started)
     try:
         waiting = coro.send(None)
     except StopIteration as done:  # most calls: one step that awaited nothing
@@ -139,11 +138,10 @@ def called[A, T](call: Callable[[A], T], argument: A, limit: float) -> tuple[T, 
     `OverBudget` past `limit`, and whatever `call` raises."""
     age = REFERENCE_AGE if limit >= 10 * REFERENCE_AGE else limit / 10
     started_wall = wall_clock()
-    reference = _reference
-    if started_wall - reference.wall > age:  # `cpu_reference`, inline
-        reference.wall = started_wall
-        reference.cpu = cpu_clock()
-    started = reference.cpu
+    wall, started = _reference.reading  # `cpu_reference`, inline
+    if started_wall - wall > age:
+        started = cpu_clock()
+        _reference.reading = (started_wall, started)
     result = call(argument)
     elapsed = wall_clock() - started_wall
     cpu = elapsed if elapsed <= limit else cpu_clock() - started

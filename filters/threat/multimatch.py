@@ -258,11 +258,14 @@ class Engine:
         """Caller's indexes of the patterns whose spelling matches `data` (valid UTF-8)."""
         if self._database is None:
             return []
-        scratch = getattr(self._local, "scratch", None)
-        if scratch is None:
+        try:
+            scratch = self._local.scratch
+        except AttributeError:  # this thread's first scan
             scratch = self._local.scratch = hyperscan.Scratch(self._database)
         found: list[int] = []
         self._database.scan(data, match_event_handler=_found, context=found, scratch=scratch)
+        if not found:
+            return found
         indexes = self.indexes
         return [indexes[which] for which in found]
 

@@ -205,10 +205,12 @@ class RuleSet:
         gates that match, from one scan."""
         data = text.encode()
         indexes = self._engine.match(data) if self._engine is not None else []
-        if (self._confirm or self._screens) and indexes:
-            indexes = [self._screens.get(index, index) for index in indexes
-                       if index not in self._confirm or self._confirmed(index, data, text)]
-        indexes += [members[index] for members, group in self._always for index in group.Match(data)]
+        if indexes and (self._confirm or self._screens):
+            confirm, screens = self._confirm, self._screens
+            indexes = [screens.get(index, index) for index in indexes
+                       if index not in confirm or self._confirmed(index, data, text)]
+        if self._always:
+            indexes += [members[index] for members, group in self._always for index in group.Match(data)]
         if self._screen is not None:
             # A long text (a paste, random bytes) would name nearly every set anyway, and the screen's own
             # automaton builds states of every atom on text it has not seen: run every set.
@@ -217,10 +219,12 @@ class RuleSet:
                 members, group = self._screened[which]
                 indexes += [members[index] for index in group.Match(data)]
         if not indexes:
-            return [], frozenset()
-        hits = []
+            return [], _NO_GATES
         count = len(self.rules)
-        gates = frozenset(index - count for index in indexes if index >= count)
+        if min(indexes) >= count:  # screens alone (most chat): no rule to confirm
+            return [], frozenset([index - count for index in indexes])
+        hits = []
+        gates = frozenset([index - count for index in indexes if index >= count])
         ascii_only = len(data) == len(text)  # byte offsets are character offsets
         for index in sorted(indexes):
             if index >= count:
@@ -236,6 +240,9 @@ class RuleSet:
         """Whether a gate Hyperscan answered with a wider spelling matches by RE2 too."""
         ascii_exact, regexp = self._confirm[index]
         return (ascii_exact and len(data) == len(text)) or _found(regexp, data)
+
+
+_NO_GATES: frozenset[int] = frozenset()
 
 
 def _found(regexp: Any, data: bytes) -> bool:

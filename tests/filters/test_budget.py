@@ -194,6 +194,6 @@ def test_a_synchronous_call_held_up_without_computing_is_charged_its_cpu_time(mo
     """Wall time past the limit (the thread was preempted) is no overrun when the CPU time fits."""
     walls = iter([0.0, 10.0])
     monkeypatch.setattr(filters._budget, "wall_clock", lambda: next(walls))
-    filters._budget._reference.wall = -1e9  # the CPU clock is read before the call
+    filters._budget._reference.reading = (-1e9, 0.0)  # the CPU clock is read before the call
     value, cpu = called(str, 5, 1.0)
     assert value == "5" and cpu < 1.0
