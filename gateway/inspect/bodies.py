@@ -16,7 +16,7 @@ from gateway.inspect import bulk
 from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import Inspection, run_fields
 from gateway.inspect.message import codec_and_chain_only, inspect_message
-from gateway.inspect.passing import one_passed_at_once, passed_at_once, reads_html
+from gateway.inspect.passing import one_passed_now, passed_at_once, reads_html
 from gateway.keys import GUARD, METRICS, TRANSCRIBER
 
 __all__ = ["inspect_body", "relay_body"]
@@ -77,12 +77,11 @@ async def _one_relayed(exchange: Exchange, direction: Direction, body: bytes,
                        one: tuple[str, tuple[str, str, int, int], str], chain: Chain,
                        steps: tuple[Step, ...]) -> bytes | Inspection:
     """`relay_body` for a body of the one-field shape its connection read last (`Codec.one_http`): decided
-    without an `Extracted` (`one_passed_at_once`), the field's message standing for the template."""
+    without an `Extracted` (`one_passed_now`), the field's message standing for the template."""
     text, found, charset = one
     template = exchange.field_message(direction, Channel.HTTP, found[1], found[0])
-    inspection = await one_passed_at_once(body, text, found, chain, steps, template, chain.batch_from(direction),
-                                          charset)
-    if inspection is not None:
-        return inspection
+    decided = one_passed_now(body, text, found, chain, steps, template, chain.batch_from(direction), charset)
+    if decided is not None:
+        return await decided
     exchange.request.app[METRICS].count_verdicts(exchange.plan.passes[direction], 1)
     return body

@@ -21,7 +21,7 @@ from gateway.inspect import bulk
 from gateway.inspect.exchange import Exchange
 from gateway.inspect.inspection import Inspection, run_fields
 from gateway.inspect.message import codec_and_chain_only, inspect_message
-from gateway.inspect.passing import one_passed_at_once, passed_at_once
+from gateway.inspect.passing import one_passed_now, passed_at_once
 from gateway.keys import METRICS, TRANSCRIBER
 
 __all__ = ["FrameInspector"]
@@ -65,10 +65,9 @@ class FrameInspector:
         try:
             shapes = self._shapes  # a frame of the one-field shape read last (most frames): no `Extracted` made
             if shapes is not None and (found := shapes.one(data)) is not None:
-                decided = await one_passed_at_once(data, data, found, self._chain, self._steps, self._template,
-                                                   self._batch_from)
-                if decided is not None:
-                    return decided
+                handed = one_passed_now(data, data, found, self._chain, self._steps, self._template, self._batch_from)
+                if handed is not None:
+                    return await handed
                 self._count_passes(self._passes, 1)
                 return data.encode()
             extracted = self._extract(data)
@@ -111,3 +110,4 @@ class FrameInspector:
         extracted = self._codec.extract_frame(text)
         shapes.learn(text, extracted)
         return extracted
+

@@ -10,7 +10,8 @@ decided so far, so no filter runs twice and the inspection is the one `run_field
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
+from typing import Any
 
 from filters import Action, Chain, ChainResult, Message, Step
 from gateway.codec import Extracted, TextField
@@ -18,7 +19,7 @@ from gateway.codec.shapes import Shapes
 from gateway.inspect.html_fields import HTML_KEYS, is_html
 from gateway.inspect.inspection import YIELD_AFTER, Inspection, field_message, run_fields
 
-__all__ = ["one_passed_at_once", "passed_at_once", "reads_html"]
+__all__ = ["one_passed_now", "passed_at_once", "reads_html"]
 
 _HTML_ENDINGS = tuple(HTML_KEYS)  # what a path `is_html` reads must end with: one C call rules most out
 
@@ -68,16 +69,18 @@ async def passed_at_once(extracted: Extracted, payload: bytes | str, chain: Chai
     return None
 
 
-async def one_passed_at_once(payload: bytes | str, text: str, found: tuple[str, str, int, int], chain: Chain,
-                             steps: Sequence[Step], template: Message, batch_from: int | None,
-                             encoding: str = "utf-8") -> Inspection | None:
+def one_passed_now(payload: bytes | str, text: str, found: tuple[str, str, int, int], chain: Chain,
+                   steps: Sequence[Step], template: Message, batch_from: int | None,
+                   encoding: str = "utf-8") -> Coroutine[Any, Any, Inspection] | None:
     """`passed_at_once` for `payload` (a text frame, or a body read as `text` in `encoding`) whose one field a
-    shape read (`Shapes.one`: `found`), without the `Extracted` around it, which is made (`Shapes.spliced`) only
-    when a step answers anything else or the field is not one to decide here (HTML, or long enough for the
-    worker-process batch). `template` may be the field's own message, as for `passed_at_once`."""
+    shape read (`Shapes.one`: `found`), without a coroutine or the `Extracted` around the field: None when every
+    step passed it at once; else the coroutine that gives the inspection, the `Extracted` made for it
+    (`Shapes.spliced`): a step answered anything else (it is not run again), or the field is not one to decide
+    here (HTML, or long enough for the worker-process batch). `template` may be the field's own message, as for
+    `passed_at_once`."""
     path, value = found[0], found[1]
     if (path.endswith(_HTML_ENDINGS) and is_html(path)) or (batch_from is not None and len(value) >= batch_from):
-        return await run_fields(Shapes.spliced(text, found, payload, encoding), payload, chain, template)
+        return run_fields(Shapes.spliced(text, found, payload, encoding), payload, chain, template)
     # `field_message`'s message, made without the field around the text (or the template itself, made as it)
     message = template if value is template.text and path is template.field else \
         Message(value, template.direction, template.channel, template.route, path, template.principal,
@@ -88,12 +91,18 @@ async def one_passed_at_once(payload: bytes | str, text: str, found: tuple[str, 
     for step in steps:
         called = begin(step, message)
         if type(called) is not tuple or called[0] is not step.passed:
-            first = await chain.resume(message, number, called, spent)
-            return await run_fields(Shapes.spliced(text, found, payload, encoding), payload, chain, template,
-                                    prior=[first])
+            return _handed_over(Shapes.spliced(text, found, payload, encoding), payload, chain, template, message,
+                                number, called, spent)
         spent += called[2]
         number += 1
     return None
+
+
+async def _handed_over(extracted: Extracted, payload: bytes | str, chain: Chain, template: Message, message: Message,
+                       number: int, called: Any, spent: float) -> Inspection:
+    """The general loop from step `number` of the payload's one field on (that step answered `called`)."""
+    first = await chain.resume(message, number, called, spent)
+    return await run_fields(extracted, payload, chain, template, prior=[first])
 
 
 def _prior(fields: Sequence[TextField], spents: list[float], steps: Sequence[Step]) -> list[ChainResult]:
