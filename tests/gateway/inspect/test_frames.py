@@ -248,7 +248,7 @@ async def test_one_connections_frames_read_through_learnt_shapes_decide_as_the_g
 @pytest.mark.parametrize("waits", [False, True])
 async def test_frames_of_the_one_field_shape_read_last_give_filters_the_general_paths_messages(waits: bool) -> None:
     """A frame of the one-field shape the connection read last is decided without an `Extracted`
-    (`Shapes.one`, `one_passed_at_once`): each filter is still given, once, a message equal to the general
+    (`Shapes.one`, `one_passed_now`): each filter is still given, once, a message equal to the general
     path's, and a frame a filter changes, blocks or awaits comes out as the general path decides it."""
     exchange = _exchange()
     text, html = '{"user": "u",  "text": %s}', '{"formatted_body": %s}'  # HTML: read as the client renders it
