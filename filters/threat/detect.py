@@ -81,19 +81,21 @@ class Analysis:
     findings: tuple[Finding, ...]
     markup: bool  # the text contains something an HTML renderer would treat as a tag
     pasted_code: bool
+    hidden: str = ""  # what tag characters in the text spell (`normalise.hidden_text`), read once per message
 
     def __init__(self, scores: dict[str, float], findings: tuple[Finding, ...], markup: bool,
-                 pasted_code: bool) -> None:
+                 pasted_code: bool, hidden: str = "") -> None:
         """Set through the slots' own setters, as `filters.Message` is (one analysis per message, most of
         them quiet): the generated `__init__` of a frozen dataclass goes through `object.__setattr__`."""
         _SET_SCORES(self, scores)
         _SET_FINDINGS(self, findings)
         _SET_MARKUP(self, markup)
         _SET_PASTED_CODE(self, pasted_code)
+        _SET_HIDDEN(self, hidden)
 
 
-_SET_SCORES, _SET_FINDINGS, _SET_MARKUP, _SET_PASTED_CODE = (
-    getattr(Analysis, name).__set__ for name in ("scores", "findings", "markup", "pasted_code"))
+_SET_SCORES, _SET_FINDINGS, _SET_MARKUP, _SET_PASTED_CODE, _SET_HIDDEN = (
+    getattr(Analysis, name).__set__ for name in ("scores", "findings", "markup", "pasted_code", "hidden"))
 
 
 class Detector:
@@ -142,7 +144,9 @@ class Detector:
         base = base_view(text)  # the normaliser runs once per message, for every category
         hits, gates = scanned or self._rules.match(base.text)  # the rules and every screen in one scan
         pasted = _PASTED in gates
-        others = other_views(text, base, Signs(_LEET in gates, _SPACED in gates, _ENGLISH in gates, _MIXED in gates))
+        hidden = hidden_text(text)
+        others = other_views(text, base, Signs(_LEET in gates, _SPACED in gates, _ENGLISH in gates, _MIXED in gates),
+                             hidden)
         all_views = [base, *others]
         self._score(hits, base, text, pasted, best)
         for view in others:
@@ -151,7 +155,7 @@ class Detector:
             self._commands(all_views, text, pasted, best, gates)
         if "sqli" in self.categories:
             self._sql(all_views, text, pasted, best)
-        if "prompt" in self.categories and hidden_text(text):
+        if "prompt" in self.categories and hidden:
             self._keep(best, "prompt:hidden", HIDDEN_SCORE, Finding("prompt", 0, len(text), HIDDEN_SCORE))
         if nested and _BASE64 in gates and self.categories - {"link"}:
             for start, end, decoded in _bundled(base64_payloads(text)):
@@ -163,13 +167,13 @@ class Detector:
         if self._links and _LINK in gates:
             self._judge_links(base, text, best)
         if not best:  # nothing found (most chat): no scores to combine
-            return Analysis({}, (), _MARKUP in gates, pasted)
+            return Analysis({}, (), _MARKUP in gates, pasted, hidden)
         per_category: dict[str, list[float]] = {}
         for weight, finding in best.values():
             per_category.setdefault(finding.type, []).append(weight)
         scores = {category: combine(weights) for category, weights in per_category.items()}
         findings = tuple(sorted((finding for _, finding in best.values()), key=lambda f: (f.start, f.type)))
-        return Analysis(scores, findings, _MARKUP in gates, pasted)
+        return Analysis(scores, findings, _MARKUP in gates, pasted, hidden)
 
     def _score(self, hits: list[Hit], view: View, text: str, pasted: bool,
                best: dict[str, tuple[float, Finding]]) -> None:

@@ -11,7 +11,7 @@ from filters._context import FilterContext
 from filters.options import OptionsError
 from filters.threat.detect import CATEGORIES, Analysis, Category, Detector
 from filters.threat.feeds import DomainList, load_feeds
-from filters.threat.normalise import hidden_text, strip_hidden
+from filters.threat.normalise import strip_hidden
 from filters.threat.scoring import weigh
 
 Sink = Literal["html", "bot", "plain"]
@@ -76,16 +76,16 @@ class ThreatFilter(Filter[ThreatOptions]):
 
         Text hidden in Unicode tag characters is scored as prompt injection and never
         forwarded: a message that is not blocked goes on without it."""
-        verdict = self._decide(text)
-        if verdict.action is Action.BLOCK or not hidden_text(text):
+        analysis = self.detector.analyse(text)  # lone surrogates read as U+FFFD there (same length, same spans)
+        verdict = self._decide(text, analysis)
+        if verdict.action is Action.BLOCK or not analysis.hidden:
             return verdict
         source = verdict.text if verdict.action is Action.MODIFY and verdict.text is not None else text
         reason = verdict.reason or "threat: hidden tag characters removed"
         return self._named(modify(strip_hidden(source), reason, verdict.findings, verdict.hints))
 
-    def _decide(self, text: str) -> Verdict:
+    def _decide(self, text: str, analysis: Analysis) -> Verdict:
         opts = self.options
-        analysis = self.detector.analyse(text)  # lone surrogates read as U+FFFD there (same length, same spans)
         escape = opts.sink == "html" and analysis.markup
         if not analysis.scores and not escape:
             return PASS

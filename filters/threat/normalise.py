@@ -412,8 +412,9 @@ def screen(base: View) -> Signs:
                  _ENGLISH.search(text) is not None, not text.isascii() and _MIXED_SCRIPT.search(text) is not None)
 
 
-def other_views(text: str, base: View, signs: Signs) -> list[View]:
-    """Every reading of `text` besides `base` that the rules should see."""
+def other_views(text: str, base: View, signs: Signs, hidden: str | None = None) -> list[View]:
+    """Every reading of `text` besides `base` that the rules should see (`hidden`: `hidden_text(text)`,
+    when the caller has read it already)."""
     folded = base.folded
     assert folded is not None  # a base view always maps back
     result = []
@@ -425,7 +426,8 @@ def other_views(text: str, base: View, signs: Signs) -> list[View]:
             result.append(View(encodable(fold(decoded, casefold=True).text), None))
     if signs.leet:
         result.append(View(_LEET(base.text), folded, prompt_only=True))
-    hidden = hidden_text(text)
+    if hidden is None:
+        hidden = hidden_text(text)
     if hidden:  # what the tag characters spell, read as a message of its own
         result.append(View(encodable(fold(hidden, casefold=True).text), None))
     if signs.spaced:  # "i g n o r e  a l l": letters spaced one by one
