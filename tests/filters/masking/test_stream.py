@@ -271,6 +271,33 @@ async def test_a_word_cut_off_by_withholding_is_withheld_whole_at_every_offset()
             assert out.endswith("w " * 40)
 
 
+# Values written with other scripts' digits, non-breaking spaces, dashes and letter groups, each with what of
+# it must never go out (read on the folded output: full-width digits fold to ASCII ones).
+SPLIT_VALUES = [
+    ("\uff14\uff11\uff11\uff11\uff0d\uff11\uff11\uff11\uff11\uff0d\uff11\uff11\uff11\uff11\uff0d\uff11\uff11\uff11\uff11", ("4111",)),
+    ("4111\u00a01111\u00a01111\u00a01111", ("4111", "1111")),
+    ("4111\u20131111\u20131111\u20131111", ("4111", "1111")),
+    ("GB82 WEST 1234 5698 7654 32", ("WEST", "5698", "7654")),
+    ("jo.doe@example.com", ("@",)),
+]
+
+
+async def test_values_around_the_withheld_text_are_never_let_out_in_part() -> None:
+    """Past the reserve, values of every written form placed at every seventh offset around where the stream
+    withholds and reads again: nothing of them goes out, and the prose after them does."""
+    from filters._text import fold
+
+    for value, cores in SPLIT_VALUES:
+        for pad in range(0, 280, 7):  # over one withheld piece (half the hold)
+            text = DENSE + "x" * pad + " " + (f"then {value} and words " + "w " * 20) * 40 + "the end"
+            for size in (5 if pad % 2 else 16,):
+                stream = streamer()
+                out = "".join([await stream.feed(chunk) for chunk in pieces(text, size)]) + await stream.close()
+                folded = fold(out).text
+                assert not any(core in folded for core in cores), (value, pad, size)
+                assert out.endswith("w " * 20 + "the end")
+
+
 async def test_prose_after_a_single_value_flows_at_once() -> None:
     stream = streamer()
     assert await stream.feed("mail jo.doe@example.com ") == "mail [EMAIL] "
