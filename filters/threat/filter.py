@@ -55,6 +55,7 @@ class ThreatFilter(Filter[ThreatOptions]):
         opts.validate("")
         deny = DomainList.build(opts.deny_domains) | load_feeds(opts.blocklists)
         self.detector = Detector(opts.categories, DomainList.build(opts.allow_domains), deny)
+        self._escapes = opts.sink == "html"  # markup is escaped for a browser (see `_decide`)
 
     def risk(self, analysis: Analysis) -> dict[str, float]:
         """Category scores as they count for this filter's sink."""
@@ -77,6 +78,8 @@ class ThreatFilter(Filter[ThreatOptions]):
         Text hidden in Unicode tag characters is scored as prompt injection and never
         forwarded: a message that is not blocked goes on without it."""
         analysis = self.detector.analyse(text)  # lone surrogates read as U+FFFD there (same length, same spans)
+        if not analysis.scores and not analysis.hidden and not (analysis.markup and self._escapes):
+            return PASS  # most chat: what `_decide` answers, without the call
         verdict = self._decide(text, analysis)
         if verdict.action is Action.BLOCK or not analysis.hidden:
             return verdict
