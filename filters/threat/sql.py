@@ -75,9 +75,9 @@ _LEADING_WORDS = _LITERALS | _PROBES | {"not", "select", "case", "exists", "bina
 # Where `fragment` reads the (lower-cased) text at all: a quote, `=`, `+` or `/*!` anywhere, or a start
 # its first tests take (a bare opener, `||`, `&&`, a leading word or joiner, a first word followed by an
 # operator or by a joiner). Where this does not match, `fragment` answers None at those tests: a screen
-# the threat filter's one scan answers, so most chat never calls it. `_SPACE` is what `str.strip` takes
-# from ASCII text.
-_SPACE = r"[\t\n\x0b\x0c\r\x1c-\x1f ]"
+# the threat filter's one scan answers, so most chat never calls it. `_SPACE` is what `str.strip` takes.
+_SPACE = (r"[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}"
+          r"\x{3000}]")
 _END = r"(?:[^a-z0-9_]|$)"  # the end of a word as `_WORD` reads it
 OPENING = (r"['\"=+]|/\*!"
            rf"|^{_SPACE}*[0-9().\-+!~@|&]"

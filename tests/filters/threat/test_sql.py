@@ -110,3 +110,8 @@ def test_fragment_reads_nothing_where_its_screen_does_not_pass(text: str) -> Non
 
 
 _SCREEN = text_pattern(OPENING)
+
+
+def test_the_screen_skips_what_strip_takes() -> None:
+    spaces = "".join(chr(code) for code in range(0x110000) if chr(code).isspace())
+    assert all(found(_SCREEN, space + "sleep(5)") for space in spaces)
