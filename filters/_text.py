@@ -113,12 +113,13 @@ def _origin(text: str, widths: dict[str, int]) -> tuple[int, ...]:
     return tuple(chain.from_iterable(map(repeat, indexes, map(widths.get, text, repeat(1)))))
 
 
-def fold(text: str, *, casefold: bool = False) -> Folded:
+def fold(text: str, *, casefold: bool = False, others: set[str] | None = None) -> Folded:
     """Fold `text` for detection; cheap when the text is plain ASCII.
 
     Each distinct character is folded once and the text rewritten by `str.translate`; the map
     back to the original is built when first asked for (see `Folded`), so a long message of
-    escapes, mixed scripts or invisible characters costs little more than plain text."""
+    escapes, mixed scripts or invisible characters costs little more than plain text. `others`: the set of
+    its non-ASCII characters, when the caller has it already."""
     if text.isascii():  # ASCII folds to itself (or its lower case): indexes stay identical
         return Folded(text, text.lower() if casefold else text, None)
     # An ASCII character folds to itself or, folding case, to its lower case: lowered through the UTF-8
@@ -128,7 +129,9 @@ def fold(text: str, *, casefold: bool = False) -> Folded:
     data = text.encode("utf-8", "surrogatepass")
     base = data.lower().decode("utf-8", "surrogatepass") if casefold else text
     changed: dict[str, str] = {}
-    for char in set(data.translate(None, _ASCII).decode("utf-8", "surrogatepass")):
+    if others is None:
+        others = set(data.translate(None, _ASCII).decode("utf-8", "surrogatepass"))
+    for char in others:
         folded = _fold_char(char, casefold)
         if folded != char:
             changed[char] = folded

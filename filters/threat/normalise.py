@@ -372,17 +372,19 @@ def base_view(text: str) -> View:
     Text whose every non-ASCII character is known to fold to itself (accents, CJK, most emoji) is only
     lowered and its quotes mapped: what `fold` would make of it, without looking each character up (38 k
     instructions of a 70-character French line, 100 k of a Japanese one)."""
-    if not text.isascii():
-        data = text.encode("utf-8", "surrogatepass")
-        others = data.translate(None, _ASCII).decode("utf-8", "surrogatepass")
-        if _INERT.issuperset(others):
-            lowered = data.lower().decode("utf-8", "surrogatepass")  # as `fold` lowers: A-Z only
-            quoted = lowered if _QUOTE_CHARS.isdisjoint(others) else _QUOTES(lowered)
-            return View(quoted, Folded(text, quoted, None, None if lowered == text else {}))
-    base = fold(text, casefold=True)
+    if text.isascii():
+        base = fold(text, casefold=True)
+        return View(base.text, base)
+    data = text.encode("utf-8", "surrogatepass")
+    others = set(data.translate(None, _ASCII).decode("utf-8", "surrogatepass"))  # read once, for both ways
+    if _INERT.issuperset(others):
+        lowered = data.lower().decode("utf-8", "surrogatepass")  # as `fold` lowers: A-Z only
+        quoted = lowered if _QUOTE_CHARS.isdisjoint(others) else _QUOTES(lowered)
+        return View(quoted, Folded(text, quoted, None, None if lowered == text else {}))
+    base = fold(text, casefold=True, others=others)
     if not base.text.isascii():
         base = base.with_text(encodable(_QUOTES(base.text)))
-        _learn(text)
+    _learn(others)
     return View(base.text, base)
 
 
@@ -395,11 +397,10 @@ _INERT_MAX = 1 << 16
 _ASCII = bytes(range(128))
 
 
-def _learn(text: str) -> None:
-    """Remember which non-ASCII characters of `text` `base_view` may leave as they are."""
+def _learn(chars: set[str]) -> None:
+    """Remember which of the non-ASCII characters `chars` `base_view` may leave as they are."""
     if len(_INERT) + len(_ACTIVE) >= _INERT_MAX:
         return
-    chars = set(text.encode("utf-8", "surrogatepass").translate(None, _ASCII).decode("utf-8", "surrogatepass"))
     for char in chars.difference(_INERT, _ACTIVE):
         inert = not "\ud800" <= char <= "\udfff" and fold_char(char, casefold=True) == char
         (_INERT if inert else _ACTIVE).add(char)
