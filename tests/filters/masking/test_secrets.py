@@ -1,9 +1,15 @@
 import base64
+from collections.abc import Iterator
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from filters.masking._model import Detection
+from filters.masking.engine import Masker
 from filters.masking.secrets import SecretDetector, entropy, random_looking
+from tests.filters.hostile_text import hostile
 
 DETECTOR = SecretDetector()
 
@@ -79,3 +85,30 @@ def test_entropy_helpers() -> None:
                                              ("ab" * 40, 1.0)])
 def test_entropy(value: str, bits: float) -> None:
     assert abs(entropy(value) - bits) < 1e-9
+
+
+class _EverySearch(SecretDetector):
+    """The detector without its one search for any of its patterns (the reading it short-cuts)."""
+
+    def detect(self, text: str) -> Iterator[Detection]:
+        yield from self._tokens(text)
+        if "eyJ" in text:
+            yield from self._jwts(text)
+        if "-----BEGIN" in text:
+            yield from self._pem(text)
+        yield from self._assignments(text)
+
+
+_SECRET_PIECES = st.one_of(hostile, st.sampled_from([
+    "password: ", "Passwort ist ", "pw=", "PIN is ", "mot de passe: ", "пароль: ", "密码是", "token ", "api_key=",
+    "Bearer ", "secret ", "key ", "keeping", "has", "ghp_", "AKIA", "sk-", "xoxb-", "eyJhbGciOiJIUzI1NiJ9.", "eyJ",
+    "-----BEGIN RSA PRIVATE KEY-----", "-----END RSA PRIVATE KEY-----", "Hunter2!x", "aB3dE5gH7jK9mN1pQ3rS5tU7",
+    "ghp_" + "a1B2" * 9, "AKIAIOSFODNN7EXAMPLE", "SG." + "a" * 20 + "." + "b" * 20, "0123456789abcdef" * 2,
+])).map(str)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_SECRET_PIECES, max_size=16).map("".join))
+def test_the_one_search_short_cut_finds_what_every_search_finds(text: str) -> None:
+    masker = Masker(["secret"])
+    assert masker.examine(SecretDetector(), text) == masker.examine(_EverySearch(), text)
