@@ -79,8 +79,10 @@ _PROVIDER = text_pattern("|".join(f"({head}{tail})" for _, head, tail in _PROVID
 # Where a token could start: searched first, so that the provider patterns run anchored there (see
 # `each_spans`); any head can start a token, so the screen finds every token the patterns would.
 _HEADS = text_pattern("|".join(f"(?:{head})" for _, head, _ in _PROVIDERS))
-_JWT = text_pattern(r"eyJ[" + _B64 + r"]{5,}\.[" + _B64 + r"]{2,}\.[" + _B64 + r"]*")
-_PEM_BEGIN = text_pattern(r"-----BEGIN ((?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?)-----")
+_JWT_SOURCE = r"eyJ[" + _B64 + r"]{5,}\.[" + _B64 + r"]{2,}\.[" + _B64 + r"]*"
+_JWT = text_pattern(_JWT_SOURCE)
+_PEM_BEGIN_SOURCE = r"-----BEGIN ((?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?)-----"
+_PEM_BEGIN = text_pattern(_PEM_BEGIN_SOURCE)
 _PEM_END = text_pattern(r"-----END ((?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?)-----")
 _VALUE = r"([^\s\"',;<>()\[\]{}]{4,})"
 # ":" and "=" of configs, and "is" in the languages whose password words are listed below.
@@ -93,17 +95,20 @@ _CHOSEN_WORDS = (r"password|passwort|passwd|\bpwd\b|\bpw\b|passphrase|passcode|\
                    r"mot de passe|\bmdp\b|contrase[ñn]a|senha|parola|wachtwoord|has[łl]o|l[öo]senord|"
                    r"adgangskode|salasana|пароль|密码|密碼|口令|パスワード|비밀번호|كلمة المرور|कूटशब्द|पासवर्ड|şifre|"
                    r"\bpin\b")
-_ASSIGNMENT = text_pattern(r"(?i:(" + _GENERATED_WORDS + r")|(" + _CHOSEN_WORDS + r"))" + _ASSIGN + _VALUE)
+_ASSIGNMENT_SOURCE = r"(?i:(" + _GENERATED_WORDS + r")|(" + _CHOSEN_WORDS + r"))" + _ASSIGN + _VALUE
+_ASSIGNMENT = text_pattern(_ASSIGNMENT_SOURCE)
 # "api key 3f2a9c...": a key word, then at once a long generated value.
-_KEYED = text_pattern(r"(?i:api[_\-. ]?key|secret|token|\bkey)[ \t]{1,4}([A-Za-z0-9_\-+/=]{20,})")
-_BEARER = text_pattern(r"(?i:\bbearer)[ \t]{1,4}([A-Za-z0-9\-._~+/]{16,}=*)")
+_KEYED_SOURCE = r"(?i:api[_\-. ]?key|secret|token|\bkey)[ \t]{1,4}([A-Za-z0-9_\-+/=]{20,})"
+_KEYED = text_pattern(_KEYED_SOURCE)
+_BEARER_SOURCE = r"(?i:\bbearer)[ \t]{1,4}([A-Za-z0-9\-._~+/]{16,}=*)"
+_BEARER = text_pattern(_BEARER_SOURCE)
 # Every pattern the detector reads, as one: where it does not occur, none does and nothing is found. The
 # engine's gate lets through any text holding a key word's stem ("pin" in "keeping", "has", "key"), and
 # each of the searches below costs some 7 k instructions however short the text (RE2's set-up for a
 # search with groups): one search without groups answers most of those texts.
 _ANY = text_pattern("|".join(f"(?:{pattern})" for pattern in (
-    "|".join(f"{head}{tail}" for _, head, tail in _PROVIDERS), _JWT.pattern, _PEM_BEGIN.pattern,
-    _ASSIGNMENT.pattern, _KEYED.pattern, _BEARER.pattern)))
+    "|".join(f"{head}{tail}" for _, head, tail in _PROVIDERS), _JWT_SOURCE, _PEM_BEGIN_SOURCE,
+    _ASSIGNMENT_SOURCE, _KEYED_SOURCE, _BEARER_SOURCE)))
 # Words that say a password field was talked about, not given.
 _NOT_A_VALUE = frozenset(
     "required incorrect wrong invalid expired reset changed empty missing correct same different "
