@@ -86,8 +86,8 @@ _PEM_BEGIN = text_pattern(_PEM_BEGIN_SOURCE)
 _PEM_END = text_pattern(r"-----END ((?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?)-----")
 _VALUE = r"([^\s\"',;<>()\[\]{}]{4,})"
 # ":" and "=" of configs, and "is" in the languages whose password words are listed below.
-_ASSIGN = (r"[\"']?[ \t]{0,4}(?::|=|=>|:=|\bis\b|\bwas\b|\bist\b|\best\b|\bes\b|\bé\b|\bè\b|\bjest\b|"
-           r"\bär\b|\ber\b|\bon\b|\bto\b|\bis:|это|是|は|:\s*=)[ \t]{0,4}[\"']?")
+_ASSIGN = (r"[\"']?[ \t]{0,4}(?i::|=|=>|:=|\bis\b|\bwas\b|\bist\b|\best\b|\bes\b|\bé\b|\bè\b|\bjest\b|"
+           r"\bär\b|\ber\b|\bon\b|\bto\b|\bis:|это|是|は|:\s*=)[ \t]{0,4}[\"']?")  # "PASSWORD IS ..." too
 _GENERATED_WORDS = (r"secret|client_secret|secret_key|api[_\-. ]?key|apikey|access[_\-. ]?key|access[_\-. ]?token|"
                 r"auth[_\-. ]?token|refresh[_\-. ]?token|bearer|token|private[_\-. ]?key|aws_secret_access_key|"
                 r"credentials?|\bkey|signing[_\-. ]?key|webhook[_\-. ]?secret|session[_\-. ]?id|cookie")

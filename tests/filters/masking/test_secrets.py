@@ -112,3 +112,19 @@ _SECRET_PIECES = st.one_of(hostile, st.sampled_from([
 def test_the_one_search_short_cut_finds_what_every_search_finds(text: str) -> None:
     masker = Masker(["secret"])
     assert masker.examine(SecretDetector(), text) == masker.examine(_EverySearch(), text)
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("PASSWORD IS hunter2hunter2", "hunter2hunter2"),       # the connective in capitals, as the key word
+    ("Password Is Hunter2", "Hunter2"),
+    ("Passwort Ist Geheim123!", "Geheim123!"),
+    ("CONTRASEÑA ES Perro#123", "Perro#123"),
+])
+def test_an_assignment_is_read_whatever_the_case_of_its_connective(text: str, value: str) -> None:
+    assert [text[d.start:d.end] for d in SecretDetector().detect(text)] == [value]
+
+
+@pytest.mark.parametrize("text", ["THE PASSWORD IS REQUIRED", "Your Password Is Incorrect", "The Token Is Expired",
+                                  "PASSWORD WAS CHANGED", "Key Is Missing", "The Key To Success Is Work"])
+def test_talk_about_a_password_in_capitals_is_no_value(text: str) -> None:
+    assert list(SecretDetector().detect(text)) == []
