@@ -167,8 +167,7 @@ def chosen_password(value: str) -> bool:
         return False
     if any(c.isdigit() for c in value) or any(not c.isalnum() for c in value):
         return True
-    # Capitals inside a word mark a chosen one (`hunTer`); a word all in capitals is as plain as in small letters.
-    return (any(c.isupper() for c in value[1:]) and not value.isupper()) or (len(value) >= 6 and not value.isascii())
+    return any(c.isupper() for c in value[1:]) or (len(value) >= 6 and not value.isascii())
 
 
 def _jwt_header(value: str) -> bool:
