@@ -93,7 +93,7 @@ _GENERATED_WORDS = (r"secret|client_secret|secret_key|api[_\-. ]?key|apikey|acce
                 r"credentials?|\bkey|signing[_\-. ]?key|webhook[_\-. ]?secret|session[_\-. ]?id|cookie")
 _CHOSEN_WORDS = (r"password|passwort|passwd|\bpwd\b|\bpw\b|passphrase|passcode|\bpass\b|kennwort|"
                    r"mot de passe|\bmdp\b|contrase[ñn]a|senha|parola|wachtwoord|has[łl]o|l[öo]senord|"
-                   r"adgangskode|salasana|пароль|密码|密碼|口令|パスワード|비밀번호|كلمة المرور|कूटशब्द|पासवर्ड|şifre|"
+                   r"adgangskode|salasana|пароль|密码|密碼|口令|パスワード|비밀번호|كلمة المرور|कूटशब्द|पासवर्ड|ş[iİ]fre|"
                    r"\bpin\b")
 _ASSIGNMENT_SOURCE = r"(?i:(" + _GENERATED_WORDS + r")|(" + _CHOSEN_WORDS + r"))" + _ASSIGN + _VALUE
 _ASSIGNMENT = text_pattern(_ASSIGNMENT_SOURCE)
@@ -119,10 +119,13 @@ LITERALS = ("AKIA", "ASIA", "gh", "github_pat_", "gl", "xox", "xapp-", "hooks.sl
             "sbp_", "NRAK-", "sntry", "AccountKey=", "eyJ", "-----BEGIN")
 # Lower-case stems of every key and password word (stems that survive a capital first letter),
 # for the engine's byte-level gate.
-KEYWORDS = ("pass", "pwd", "pw", "secret", "token", "key", "bearer", "credential", "cookie", "session",
-            "kennwort", "mot de passe", "mdp", "contrase", "senha", "parola", "wachtwoord", "has", "pin",
-            "salasana", "adgangskode", "senord", "ароль", "密码", "密碼", "口令", "パスワード", "비밀번호", "كلمة",
-            "पासवर्ड", "कूटशब्द", "ifre")
+_STEMS = ("pass", "pwd", "pw", "secret", "token", "key", "bearer", "credential", "cookie", "session",
+          "kennwort", "mot de passe", "mdp", "contrase", "senha", "parola", "wachtwoord", "has", "pin",
+          "salasana", "adgangskode", "senord", "ароль", "密码", "密碼", "口令", "パスワード", "비밀번호", "كلمة",
+          "पासवर्ड", "कूटशब्द", "ifre")
+# The gate reads bytes, where only ASCII letters match in any case: a stem in another script is also
+# listed in capitals ("ПАРОЛЬ" written shouting), and the Turkish dotted capital of "şifre" ("ŞİFRE").
+KEYWORDS = (*_STEMS, *(stem.upper() for stem in _STEMS if not stem.isascii() and stem.upper() != stem), "İFRE")
 
 
 _N_LOG_N = [0.0] + [n * math.log2(n) for n in range(1, 65)]

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from filters.masking._model import Detection
-from filters.masking.engine import Masker
+from filters.masking.engine import BUILTIN, Masker
 from filters.masking.secrets import SecretDetector, entropy, random_looking
 from tests.filters.hostile_text import hostile
 
@@ -64,6 +64,20 @@ def test_pem_without_footer_masks_to_the_end() -> None:
 ])
 def test_assignments_with_random_values(text: str, value: str) -> None:
     assert [v for _, v in found(text)] == [value]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("PASSWORD IS hunter2hunter2", "hunter2hunter2"),  # the word shouted: its "is" too
+    ("Password Is Hunter2Hunter2", "Hunter2Hunter2"),
+    ("Passwort Ist Geheim123!", "Geheim123!"),
+    ("Contraseña Es Perro#123", "Perro#123"),
+    ("MY PW IS SNOWBALL99", "SNOWBALL99"),
+    ("ПАРОЛЬ ЭТО Секрет2024", "Секрет2024"),  # capitals of another script: the engine's byte gate too
+    ("ŞİFRE: Gizli123!", "Gizli123!"),  # the Turkish dotted capital I
+])
+def test_the_word_before_a_password_is_read_in_any_case(text: str, value: str) -> None:
+    assert [v for _, v in found(text)] == [value]
+    assert [text[d.start:d.end] for d in Masker(tuple(BUILTIN)).scan(text)] == [value]  # past the engine's gate too
 
 
 @pytest.mark.parametrize("text", [
