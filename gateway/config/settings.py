@@ -98,6 +98,11 @@ def check_proxy_url(url: str, path: str) -> None:
         raise ConfigError(path, "must be http://HOST:PORT only (no path or query)")
 
 
+# A connection cap above what one process can hold open is no cap (each connection takes a descriptor,
+# and Linux lets a process hold at most fs.nr_open of them, 1,048,576 by default).
+MAX_DESCRIPTORS = 1_048_576
+
+
 @dataclass(frozen=True)
 class WebSocketSettings:
     """Defaults for every WebSocket route; a route may override them."""
@@ -115,6 +120,9 @@ class WebSocketSettings:
         for name in ("max_frame", "max_connections", "max_connections_per_ip", "max_upstream_connections"):
             if getattr(self, name) < 1:
                 raise ConfigError(join(path, name), f"expected >= 1, got {getattr(self, name)}")
+        for name in ("max_connections", "max_connections_per_ip", "max_upstream_connections"):
+            if getattr(self, name) > MAX_DESCRIPTORS:
+                raise ConfigError(join(path, name), f"expected at most {MAX_DESCRIPTORS}, got {getattr(self, name)}")
         if not self.close_timeout > 0:
             raise ConfigError(join(path, "close_timeout"), f"expected a duration > 0, got {float(self.close_timeout)}")
 
@@ -151,6 +159,9 @@ class LimitSettings:
                     "max_chars", "inflate_ratio"):
             if getattr(self, key) < 1:
                 raise ConfigError(join(path, key), f"expected >= 1, got {getattr(self, key)}")
+        for key in ("max_connections", "max_connections_per_ip"):
+            if getattr(self, key) > MAX_DESCRIPTORS:
+                raise ConfigError(join(path, key), f"expected at most {MAX_DESCRIPTORS}, got {getattr(self, key)}")
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,8 @@ def test_settings_are_frozen() -> None:
     ({"routes__0__messages": {"inbound": {"json": "/text"}}}, "routes[0].messages.inbound.json: expected a list"),
     ({"logging__level": "loud"}, "logging.level: expected 'debug' | 'info' | 'warning' | 'error', got 'loud'"),
     ({"workers": 0}, "workers: expected >= 1, got 0"),
+    ({"limits__max_connections": 10**20}, "limits.max_connections: expected at most 1048576, got 100000000000000000000"),
+    ({"websocket__max_connections_per_ip": 2**31}, "websocket.max_connections_per_ip: expected at most 1048576"),
     ({"routes__0__match": {}}, "routes[0].match.path: required key missing"),
     ({"routes__1__messages": {"inbound": {"json": ["text"]}}},
      "routes[1].messages.inbound.json[0]: a JSON pointer starts with '/', got 'text'"),
