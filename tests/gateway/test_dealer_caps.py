@@ -5,9 +5,7 @@ served by a worker's taker (gateway.edge.listener) on this loop."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ctypes
-import os
 import select
 import socket
 import ssl
@@ -24,6 +22,7 @@ from gateway.edge.connection_count import PER_CLIENT, TOTAL, ConnectionCount
 from gateway.edge.guard import LINGERING, ConnectionGuard
 from gateway.edge.listener import REFUSING, Dealt, _Taker
 from gateway.tls.certs import create_dev_certs
+from tests.gateway.silent_clients import silent_client, sockets_held
 
 
 class Worker:
@@ -258,14 +257,6 @@ async def test_a_worker_reports_closed_and_reset_connections_and_refuses_those_o
         dealer.close()
 
 
-def _sockets() -> int:
-    """Sockets this process holds (the test's clients and the worker's side alike)."""
-    count = 0
-    for fd in Path("/proc/self/fd").iterdir():
-        with contextlib.suppress(OSError):
-            count += os.readlink(fd).startswith("socket:")
-    return count
-
 
 @pytest.mark.parametrize("mode", ["plain", "tls", "tls answered"])
 async def test_connections_over_a_cap_that_never_close_hold_a_bounded_number_of_descriptors(
@@ -299,19 +290,14 @@ async def test_connections_over_a_cap_that_never_close_hold_a_bounded_number_of_
 
     def greeted() -> socket.socket:
         """A client that completes the TLS handshake (or is closed during it) and then reads nothing."""
-        sock = socket.create_connection(("127.0.0.1", port))
         assert client_context is not None
-        wrapped = client_context.wrap_socket(sock, server_hostname="127.0.0.1", do_handshake_on_connect=False)
-        wrapped.settimeout(30)
-        with contextlib.suppress(OSError):
-            wrapped.do_handshake()
-        return wrapped
+        return silent_client(port, client_context)
 
     clients: list[socket.socket] = []
     try:
         clients.append(socket.create_connection(("127.0.0.1", port)))  # the one the cap allows
         pump()
-        base = _sockets()
+        base = sockets_held()
         for _ in range(over):
             if mode == "tls answered":
                 opening = asyncio.get_running_loop().run_in_executor(None, greeted)
@@ -326,7 +312,7 @@ async def test_connections_over_a_cap_that_never_close_hold_a_bounded_number_of_
         await _until(lambda: dealt.taken.value == over + 1)
         for _ in range(20):  # the worker's loop turns: each refused one is answered or closed
             await asyncio.sleep(0)
-        assert _sockets() - base - over <= bound + 2
+        assert sockets_held() - base - over <= bound + 2
         assert guard.lingering <= LINGERING and taker.refusing <= REFUSING
     finally:
         for sock in clients:

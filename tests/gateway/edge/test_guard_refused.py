@@ -4,8 +4,6 @@ client does after the 503 (reads nothing, never closes). Real sockets, plain and
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 import socket
 import ssl
 from pathlib import Path
@@ -16,14 +14,7 @@ from gateway.config.settings import LimitSettings
 from gateway.edge import guard as guard_module
 from gateway.edge.guard import LINGERING, ConnectionGuard
 from gateway.tls.certs import create_dev_certs
-
-
-def _sockets() -> int:
-    count = 0
-    for fd in Path("/proc/self/fd").iterdir():
-        with contextlib.suppress(OSError):
-            count += os.readlink(fd).startswith("socket:")
-    return count
+from tests.gateway.silent_clients import silent_client, sockets_held
 
 
 @pytest.mark.parametrize("tls", [False, True])
@@ -47,14 +38,7 @@ async def test_refused_clients_that_never_read_or_close_hold_a_bounded_number_of
 
     def opened() -> socket.socket:
         """A client that connects (and greets, over TLS: closed during it past the bound) and reads nothing."""
-        sock = socket.create_connection(("127.0.0.1", port))
-        if client_context is None:
-            return sock
-        wrapped = client_context.wrap_socket(sock, server_hostname="127.0.0.1", do_handshake_on_connect=False)
-        wrapped.settimeout(30)
-        with contextlib.suppress(OSError):
-            wrapped.do_handshake()
-        return wrapped
+        return silent_client(port, client_context)
 
     clients: list[socket.socket] = []
     try:
@@ -62,13 +46,13 @@ async def test_refused_clients_that_never_read_or_close_hold_a_bounded_number_of
         for _ in range(20):
             await asyncio.sleep(0)
         assert guard.count.total == 1
-        base = _sockets()
+        base = sockets_held()
         for _ in range(over):
             clients.append(await loop.run_in_executor(None, opened))
         for _ in range(20):  # each refused one answered or closed
             await asyncio.sleep(0)
         assert guard.count.total == 1 and guard.lingering <= LINGERING
-        assert _sockets() - base - over <= LINGERING + 2
+        assert sockets_held() - base - over <= LINGERING + 2
     finally:
         for sock in clients:
             sock.close()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
 from aiohttp.test_utils import make_mocked_request
@@ -47,36 +49,20 @@ def count_calls(exchange: Exchange, *, waits: bool) -> list[tuple[str, str]]:
     """Every inbound filter call of `exchange` from now on, as (step, field), in order; with `waits` each
     call yields once before it answers (a call that does not end in its first step: `inspect_now`, where
     the step has one, then leaves every message to `inspect`)."""
-    calls: list[tuple[str, str]] = []
-    for step in exchange.plan.chain(Direction.INBOUND).steps_for(Direction.INBOUND):
-        inspect, now = step.filter.inspect, step.now
-
-        async def counted(message: Message, inspect: Any = inspect, name: str = step.name) -> Verdict:
-            calls.append((name, message.field))
-            if waits:
-                await asyncio.sleep(0)
-            return await inspect(message)  # type: ignore[no-any-return]
-
-        def counted_now(message: Message, now: Any = now, name: str = step.name) -> Verdict | None:
-            answer = None if waits else now(message)
-            if answer is not None:
-                calls.append((name, message.field))
-            return answer  # type: ignore[no-any-return]
-        object.__setattr__(step.filter, "inspect", counted)  # this exchange's filters only
-        if now is not None:
-            object.__setattr__(step, "now", counted_now)
-    return calls
+    return seen_messages(exchange, Direction.INBOUND, waits=waits, keep=attrgetter("field"))
 
 
-def seen_messages(exchange: Exchange, direction: Direction, *, waits: bool) -> list[tuple[str, Message]]:
+def seen_messages(exchange: Exchange, direction: Direction, *, waits: bool,
+                  keep: Callable[[Message], Any] = lambda message: message) -> list[tuple[str, Any]]:
     """`count_calls` for `direction`, keeping each message a filter was given whole (text, field, who,
-    where, metadata), so a path that makes its messages another way can be compared with the general one."""
-    seen: list[tuple[str, Message]] = []
+    where, metadata), so a path that makes its messages another way can be compared with the general one
+    (or what `keep` takes of it)."""
+    seen: list[tuple[str, Any]] = []
     for step in exchange.plan.chain(direction).steps_for(direction):
         inspect, now = step.filter.inspect, step.now
 
         async def counted(message: Message, inspect: Any = inspect, name: str = step.name) -> Verdict:
-            seen.append((name, message))
+            seen.append((name, keep(message)))
             if waits:
                 await asyncio.sleep(0)
             return await inspect(message)  # type: ignore[no-any-return]
@@ -84,7 +70,7 @@ def seen_messages(exchange: Exchange, direction: Direction, *, waits: bool) -> l
         def counted_now(message: Message, now: Any = now, name: str = step.name) -> Verdict | None:
             answer = None if waits else now(message)
             if answer is not None:
-                seen.append((name, message))
+                seen.append((name, keep(message)))
             return answer  # type: ignore[no-any-return]
         object.__setattr__(step.filter, "inspect", counted)  # this exchange's filters only
         if now is not None:
