@@ -8,6 +8,8 @@ import socket
 import ssl
 from pathlib import Path
 
+from gateway.tls.certs import create_dev_certs
+
 
 def silent_client(port: int, context: ssl.SSLContext | None) -> socket.socket:
     """A client of 127.0.0.1:`port` that completes the TLS handshake with `context` (or is closed during
@@ -29,3 +31,11 @@ def sockets_held() -> int:
         with contextlib.suppress(OSError):
             count += os.readlink(fd).startswith("socket:")
     return count
+
+
+def tls_contexts(directory: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """A server's TLS context on development certificates made in `directory`, and a client's that trusts them."""
+    certs = create_dev_certs(directory, client_name=None)
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(certs.server_cert, certs.server_key)
+    return server, ssl.create_default_context(cafile=str(certs.ca_cert))

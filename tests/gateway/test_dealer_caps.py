@@ -8,7 +8,6 @@ import asyncio
 import ctypes
 import select
 import socket
-import ssl
 import struct
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,8 +20,7 @@ from gateway.edge import guard as guard_module
 from gateway.edge.connection_count import PER_CLIENT, TOTAL, ConnectionCount
 from gateway.edge.guard import LINGERING, ConnectionGuard
 from gateway.edge.listener import REFUSING, Dealt, _Taker
-from gateway.tls.certs import create_dev_certs
-from tests.gateway.silent_clients import silent_client, sockets_held
+from tests.gateway.silent_clients import silent_client, sockets_held, tls_contexts
 
 
 class Worker:
@@ -269,10 +267,7 @@ async def test_connections_over_a_cap_that_never_close_hold_a_bounded_number_of_
     tls = mode != "plain"
     context = client_context = None
     if tls:
-        certs = create_dev_certs(tmp_path / "pki", client_name=None)
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(certs.server_cert, certs.server_key)
-        client_context = ssl.create_default_context(cafile=str(certs.ca_cert))
+        context, client_context = tls_contexts(tmp_path / "pki")
     dealer = Dealer(listen("127.0.0.1", 0, backlog=1024), ConnectionCount(100, 1))
     ours, theirs = channel_pair()
     dealt = Dealt(theirs, ctypes.c_uint64(0))

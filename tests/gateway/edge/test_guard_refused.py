@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import ssl
 from pathlib import Path
 
 import pytest
@@ -13,8 +12,7 @@ import pytest
 from gateway.config.settings import LimitSettings
 from gateway.edge import guard as guard_module
 from gateway.edge.guard import LINGERING, ConnectionGuard
-from gateway.tls.certs import create_dev_certs
-from tests.gateway.silent_clients import silent_client, sockets_held
+from tests.gateway.silent_clients import silent_client, sockets_held, tls_contexts
 
 
 @pytest.mark.parametrize("tls", [False, True])
@@ -25,10 +23,7 @@ async def test_refused_clients_that_never_read_or_close_hold_a_bounded_number_of
     monkeypatch.setattr(guard_module, "LINGER", 60.0)  # however slow the machine, none lingers out meanwhile
     context = client_context = None
     if tls:
-        certs = create_dev_certs(tmp_path / "pki", client_name=None)
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(certs.server_cert, certs.server_key)
-        client_context = ssl.create_default_context(cafile=str(certs.ca_cert))
+        context, client_context = tls_contexts(tmp_path / "pki")
     guard = ConnectionGuard(LimitSettings(max_connections_per_ip=1))
     loop = asyncio.get_running_loop()
     server = await loop.create_server(guard.protocol_factory(asyncio.Protocol), "127.0.0.1", 0, ssl=context,
