@@ -76,15 +76,22 @@ def workers(dealer: Dealer) -> Iterator[list[Worker]]:
         worker.close()
 
 
-def connect(dealer: Dealer, count: int, source: str = "127.0.0.1") -> list[socket.socket]:
-    """`count` clients from `source`, each accepted and dealt before the next connects."""
-    clients = []
+@pytest.fixture
+def clients() -> Iterator[list[socket.socket]]:
+    """The test's client sockets (`connect` adds to it), closed when it ends."""
+    opened: list[socket.socket] = []
+    yield opened
+    for sock in opened:
+        sock.close()
+
+
+def connect(dealer: Dealer, clients: list[socket.socket], count: int, source: str = "127.0.0.1") -> None:
+    """`count` clients from `source` added to `clients`, each accepted and dealt before the next connects."""
     port = dealer.listeners[0].getsockname()[1]
     for _ in range(count):
         clients.append(socket.create_connection(("127.0.0.1", port), source_address=(source, 0)))
         select.select(dealer.listeners, [], [], 5)
         assert dealer.deal(dealer.listeners[0], 0.0) == 1
-    return clients
 
 
 def settle(dealer: Dealer) -> None:
@@ -93,89 +100,72 @@ def settle(dealer: Dealer) -> None:
 
 
 def test_one_address_is_capped_across_the_workers_and_a_reported_close_makes_room(
-        dealer: Dealer, workers: list[Worker]) -> None:
-    clients = connect(dealer, 5)
-    try:
-        for worker in workers:
-            worker.take()
-        assert [len(worker.serving) for worker in workers] == [2, 1]  # 3 served, split between the two
-        assert [kind for worker in workers for kind in worker.refused] == [REFUSE[PER_CLIENT]] * 2
-        assert dealer.count is not None and dealer.count.per_client == {"127.0.0.1": 3}
-        workers[0].report(next(iter(workers[0].serving)))
-        settle(dealer)
-        assert dealer.count.per_client == {"127.0.0.1": 2}
-        clients += connect(dealer, 2)
-        for worker in workers:
-            worker.take()
-        assert sum(len(worker.serving) for worker in workers) == 3
-        assert sum(len(worker.refused) for worker in workers) == 3
-    finally:
-        for sock in clients:
-            sock.close()
+        dealer: Dealer, workers: list[Worker], clients: list[socket.socket]) -> None:
+    connect(dealer, clients, 5)
+    for worker in workers:
+        worker.take()
+    assert [len(worker.serving) for worker in workers] == [2, 1]  # 3 served, split between the two
+    assert [kind for worker in workers for kind in worker.refused] == [REFUSE[PER_CLIENT]] * 2
+    assert dealer.count is not None and dealer.count.per_client == {"127.0.0.1": 3}
+    workers[0].report(next(iter(workers[0].serving)))
+    settle(dealer)
+    assert dealer.count.per_client == {"127.0.0.1": 2}
+    connect(dealer, clients, 2)
+    for worker in workers:
+        worker.take()
+    assert sum(len(worker.serving) for worker in workers) == 3
+    assert sum(len(worker.refused) for worker in workers) == 3
 
 
-def test_the_total_is_capped_across_the_workers(dealer: Dealer, workers: list[Worker]) -> None:
-    clients = connect(dealer, 3, "127.0.0.1") + connect(dealer, 3, "127.0.0.2") + connect(dealer, 1, "127.0.0.3")
-    try:
-        for worker in workers:
-            worker.take()
-        assert sum(len(worker.serving) for worker in workers) == 6
-        assert [kind for worker in workers for kind in worker.refused] == [REFUSE[TOTAL]]
-    finally:
-        for sock in clients:
-            sock.close()
+def test_the_total_is_capped_across_the_workers(
+        dealer: Dealer, workers: list[Worker], clients: list[socket.socket]) -> None:
+    connect(dealer, clients, 3, "127.0.0.1")
+    connect(dealer, clients, 3, "127.0.0.2")
+    connect(dealer, clients, 1, "127.0.0.3")
+    for worker in workers:
+        worker.take()
+    assert sum(len(worker.serving) for worker in workers) == 6
+    assert [kind for worker in workers for kind in worker.refused] == [REFUSE[TOTAL]]
 
 
-def test_a_worker_that_exits_releases_what_it_held(dealer: Dealer, workers: list[Worker]) -> None:
+def test_a_worker_that_exits_releases_what_it_held(dealer: Dealer, workers: list[Worker], clients: list[socket.socket]) -> None:
     """Its connections closed with it (and those still queued on its channel with the channel)."""
-    clients = connect(dealer, 3)
-    try:
-        workers[1].take()  # worker 0 never took its two: they are still on its channel
-        assert dealer.count is not None and dealer.count.total == 3
-        dealer.leave(1)
-        assert dealer.count.per_client == {"127.0.0.1": 2}
-        dealer.leave(0)
-        assert (dealer.count.total, dealer.count.per_client) == (0, {})
-    finally:
-        for sock in clients:
-            sock.close()
+    connect(dealer, clients, 3)
+    workers[1].take()  # worker 0 never took its two: they are still on its channel
+    assert dealer.count is not None and dealer.count.total == 3
+    dealer.leave(1)
+    assert dealer.count.per_client == {"127.0.0.1": 2}
+    dealer.leave(0)
+    assert (dealer.count.total, dealer.count.per_client) == (0, {})
 
 
-def test_reports_of_numbers_not_held_and_torn_reports_change_nothing(dealer: Dealer, workers: list[Worker]) -> None:
-    clients = connect(dealer, 2)
-    try:
-        for worker in workers:
-            worker.take()
-        mine, = workers[0].serving
-        other, = workers[1].serving
-        workers[0].theirs.send(CLOSED.pack(other) + CLOSED.pack(10**9) + b"\x01\x02\x03")  # not its own
-        settle(dealer)
-        assert dealer.count is not None and dealer.count.total == 2
-        workers[0].report(mine)
-        workers[0].theirs.send(CLOSED.pack(mine))  # twice
-        settle(dealer)
-        assert dealer.count.total == 1
-    finally:
-        for sock in clients:
-            sock.close()
+def test_reports_of_numbers_not_held_and_torn_reports_change_nothing(dealer: Dealer, workers: list[Worker], clients: list[socket.socket]) -> None:
+    connect(dealer, clients, 2)
+    for worker in workers:
+        worker.take()
+    mine, = workers[0].serving
+    other, = workers[1].serving
+    workers[0].theirs.send(CLOSED.pack(other) + CLOSED.pack(10**9) + b"\x01\x02\x03")  # not its own
+    settle(dealer)
+    assert dealer.count is not None and dealer.count.total == 2
+    workers[0].report(mine)
+    workers[0].theirs.send(CLOSED.pack(mine))  # twice
+    settle(dealer)
+    assert dealer.count.total == 1
 
 
 def test_a_worker_that_closes_its_end_is_dealt_no_more_and_keeps_its_count_until_it_exits(
-        dealer: Dealer, workers: list[Worker]) -> None:
-    clients = connect(dealer, 2)
-    try:
-        workers[0].take()
-        workers[0].theirs.close()  # draining: it stops taking
-        settle(dealer)
-        assert not dealer.seats[0].open and dealer.count is not None and dealer.count.total == 2
-        clients += connect(dealer, 1)
-        workers[1].take()
-        assert len(workers[1].serving) == 2
-        dealer.leave(0)
-        assert dealer.count.total == 2
-    finally:
-        for sock in clients:
-            sock.close()
+        dealer: Dealer, workers: list[Worker], clients: list[socket.socket]) -> None:
+    connect(dealer, clients, 2)
+    workers[0].take()
+    workers[0].theirs.close()  # draining: it stops taking
+    settle(dealer)
+    assert not dealer.seats[0].open and dealer.count is not None and dealer.count.total == 2
+    connect(dealer, clients, 1)
+    workers[1].take()
+    assert len(workers[1].serving) == 2
+    dealer.leave(0)
+    assert dealer.count.total == 2
 
 
 def _reset(sock: socket.socket) -> None:
