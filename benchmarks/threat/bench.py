@@ -10,8 +10,9 @@ tuning part; the validation part holds techniques, sites and topics they never s
 "Flagged" means the filter did anything: block, modify or suggest an alert. Prints, per
 category, flagged (attacks) or flagged and blocked (benign) for chatguard and CRS, then
 messages per CPU second on one core: the filter alone and through `chatguard scan`.
-Then the fresh phishing links (`data/fresh_phishing.jsonl`: collections the corpus never drew on,
-split when they were added) flagged per source and part.
+Then the fresh phishing links flagged per source and part: the first set (`data/fresh_phishing.jsonl`,
+collections the corpus never drew on) and the second (`data/fresh2_phishing.jsonl`, collections neither the
+corpus nor the first set drew on), each split when it was added.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ _DATA = ROOT / "benchmarks" / "threat" / "data"
 # The fresh set, its parts written in (`fresh.py`): every source where it was rebuilt here, else the shipped part.
 FRESH = next((p for p in (_DATA / "fresh_phishing_full.jsonl", _DATA / "fresh_phishing.jsonl") if p.exists()),
              _DATA / "fresh_phishing.jsonl")
+# The second fresh set (`fresh2.py`): a check that tuning on the first set's tuning part carries over.
+FRESH2 = next((p for p in (_DATA / "fresh2_phishing_full.jsonl", _DATA / "fresh2_phishing.jsonl") if p.exists()),
+              _DATA / "fresh2_phishing.jsonl")
 SCAN_MESSAGES = 20_000  # messages per `chatguard scan` run
 # Targets on data the rules were not tuned on (issue: detection that generalises).
 TARGETS = {"classic injections": (">=", 0.95), "prompt_injection": (">=", 0.85), "phishing_link": (">=", 0.80),
@@ -102,9 +106,9 @@ def link_misses(rows: list[Row], flagged: list[bool]) -> collections.Counter[tup
     return classes
 
 
-def fresh_links(parts: tuple[str, ...], sink: str) -> dict[str, dict[str, tuple[int, float, float]]]:
-    """part -> source (and `all`) -> (lines, flagged share, blocked share) on the fresh phishing links."""
-    rows = load(FRESH)
+def fresh_links(parts: tuple[str, ...], sink: str, path: Path = FRESH) -> dict[str, dict[str, tuple[int, float, float]]]:
+    """part -> source (and `all`) -> (lines, flagged share, blocked share) on a set of fresh phishing links."""
+    rows = load(path)
     out: dict[str, dict[str, tuple[int, float, float]]] = {}
     for part in parts:
         held = [row for row in rows if row["part"] == part]
@@ -177,9 +181,13 @@ def main() -> None:
                 print(f"    {name:32} {signs:48} {n:3d}")
     shown = (TUNING, VALIDATION) if args.fresh == "both" else (args.fresh,)
     fresh = fresh_links(shown, args.sink)
-    print(f"\n  fresh phishing links ({FRESH.relative_to(ROOT)}), flagged (blocked)   target >= 80.0% flagged")
-    for part, figures in fresh.items():
-        print(f"    {part:11} " + "   ".join(f"{source} {n} lines {f:.1%} ({b:.1%})" for source, (n, f, b) in figures.items()))
+    fresh2 = fresh_links(shown, args.sink, FRESH2)
+    for name, path, figures_of in (("first", FRESH, fresh), ("second", FRESH2, fresh2)):
+        print(f"\n  fresh phishing links, {name} set ({path.relative_to(ROOT)}), flagged (blocked)   "
+              "target >= 80.0% flagged")
+        for part, figures in figures_of.items():
+            print(f"    {part:11} "
+                  + "   ".join(f"{source} {n} lines {f:.1%} ({b:.1%})" for source, (n, f, b) in figures.items()))
     if args.misses:
         held = [row for row in load(FRESH) if row["part"] in shown and args.misses in (row["part"], "both")]
         if held:
@@ -214,7 +222,8 @@ def main() -> None:
               + (f", after as many of the other part {scan.steady:,.0f} msg/s" if scan.steady else ""))
     out = ROOT / "benchmarks" / "results" / f"threat-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({"corpus": str(args.corpus), "sink": args.sink, "results": results, "fresh": fresh,
+    out.write_text(json.dumps({"corpus": str(args.corpus), "sink": args.sink, "results": results,
+                               "fresh": fresh, "fresh2": fresh2,
                                "msg_per_s_filter": rate, "msg_per_s_scan": {k: v._asdict() for k, v in scans.items()},
                                "crs_us_per_msg": crs_us},
                               indent=1))
