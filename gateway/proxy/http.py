@@ -18,7 +18,7 @@ from yarl import URL
 
 from filters import Action, Direction
 from gateway.auth.carriage import strip_headers, strip_query
-from gateway.codec import Codec, CodecError
+from gateway.codec import Codec, CodecError, UnsupportedPayload
 from gateway.e2ee.policy import E2EERefusal
 from gateway.edge.errors import error_response
 from gateway.edge.guard import body_timed_out
@@ -214,6 +214,10 @@ async def _respond(exchange: Exchange, upstream: Answer) -> web.StreamResponse:
     request, plan = exchange.request, exchange.plan
     codec = plan.outbound_codec
     no_body = request.method == "HEAD" or upstream.status in _NO_BODY_STATUSES
+    if not no_body and (codec is not None or plan.events_codec is not None or plan.answers_codec is not None) \
+            and len(upstream.headers.getall("Content-Type", ())) > 1:
+        # The gateway reads the first type; browsers read the last (Fetch's "extract a MIME type").
+        return await _refused(exchange, UnsupportedPayload("the answer names more than one Content-Type"))
     if not no_body and is_event_stream(upstream.headers.get("Content-Type")) \
             and (plan.outbound_chain.active(Direction.OUTBOUND) or exchange.request.app.get(FIELD_CRYPTO) is not None):
         if plan.events_codec is not None:

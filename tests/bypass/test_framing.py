@@ -38,6 +38,7 @@ def _head(extra: str, *, close: bool = True) -> str:
 
 
 BODY = f'{{"text":"{WORD}"}}'
+FORMISH = f'{{"note":"&text={WORD}&"}}'  # JSON without the field, a form with it
 
 
 @pytest.mark.parametrize("raw", [
@@ -48,8 +49,10 @@ BODY = f'{{"text":"{WORD}"}}'
     _head(f"Content-Length: +{len(BODY)}\r\n") + BODY,
     _head(f"X-Note: a\r\n folded\r\nContent-Length: {len(BODY)}\r\n") + BODY,
     _head(f"Content-Length : {len(BODY)}\r\n") + BODY,
+    # a WSGI server under gunicorn reads the last type: this JSON is then a form with `text=forbidden`
+    _head(f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(FORMISH)}\r\n") + FORMISH,
 ], ids=["cl-and-te", "two-lengths", "unknown-coding", "chunked-not-last", "signed-length", "obs-fold",
-        "space-before-colon"])
+        "space-before-colon", "two-types"])
 async def test_ambiguous_framing_is_refused(suite: Suite, raw: str) -> None:
     suite.backend.hits.clear()
     answer = await _exchange(suite, raw.encode())

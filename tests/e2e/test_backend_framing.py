@@ -76,3 +76,30 @@ async def test_ambiguous_answers_are_502_and_never_reach_the_next_request(
             async with client.get(f"{gw.url}/chat") as response:
                 assert (response.status, await response.read()) == (200, b"good")
     assert found.connections == 2  # the hostile connection was never used again
+
+
+def _typed(*types: str, body: bytes) -> bytes:
+    heads = "".join(f"Content-Type: {kind}\r\n" for kind in types)
+    return f"HTTP/1.1 200 OK\r\n{heads}Content-Length: {len(body)}\r\n\r\n".encode() + body
+
+
+# An answer naming two types: the gateway would read one, a browser reads the last (Fetch's "extract a MIME
+# type"), so the text the route reads would be judged in one format and shown in another.
+TYPED_TWICE = {
+    "json then events": _typed("application/json", "text/event-stream", body=b'{"text":"forbidden"}'),
+    "events then json": _typed("text/event-stream", "application/json", body=b'{"text":"forbidden"}'),
+    "json then html": _typed("application/json", "text/html", body=b'{"note":"<b>forbidden</b>"}'),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TYPED_TWICE))
+async def test_inspected_answer_naming_two_types_is_refused(name: str, backend: tuple[ScriptedBackend, str]) -> None:
+    found, url = backend
+    found.first = TYPED_TWICE[name]
+    routes = [route("/chat", filters=["words"], messages={"outbound": {"json": ["/text"], "sse": {"json": ["/text"]}}})]
+    filters = {"words": {"use": "keyword", "options": {"words": ["forbidden"], "action": "replace"}}}
+    async with run_gateway(gateway_config(url, routes, filters=filters)) as gw, aiohttp.ClientSession() as client:
+        async with client.get(f"{gw.url}/chat") as response:
+            body = await response.read()
+    assert response.status == 502, body
+    assert b"forbidden" not in body
