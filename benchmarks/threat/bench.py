@@ -12,7 +12,8 @@ category, flagged (attacks) or flagged and blocked (benign) for chatguard and CR
 messages per CPU second on one core: the filter alone and through `chatguard scan`.
 Then the fresh phishing links flagged per source and part: the first set (`data/fresh_phishing.jsonl`,
 collections the corpus never drew on) and the second (`data/fresh2_phishing.jsonl`, collections neither the
-corpus nor the first set drew on), each split when it was added.
+corpus nor the first set drew on), each split when it was added; and the share of ordinary URLs flagged:
+those written for the project and the real ones of `data/real_urls.txt` (`realurls.py`), per part.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(ROOT)]
 
 import crs  # noqa: E402
+import realurls  # noqa: E402
 from split import TUNING, VALIDATION, family, load, parts  # noqa: E402
 
 from benchmarks.scan_rate import ScanRate, scan_rate  # noqa: E402
@@ -121,6 +123,21 @@ def fresh_links(parts: tuple[str, ...], sink: str, path: Path = FRESH) -> dict[s
     return out
 
 
+def real_urls(sink: str) -> dict[str, dict[str, tuple[int, float]]]:
+    """part -> view -> (links, flagged share) on the real ordinary URLs (`data/real_urls.txt`) in the parts
+    `realurls.parts` deals; views: at most `PER_HOST` per host, every URL, the hosts written bare."""
+    out: dict[str, dict[str, tuple[int, float]]] = {}
+    for part, urls in realurls.parts(realurls.load()).items():
+        capped = realurls.per_host(urls, realurls.PER_HOST)
+        bare = sorted({realurls.host_of(url) for url in urls})
+        views = {f"<= {realurls.PER_HOST} per host": capped, "all": urls, "hosts written bare": bare}
+        out[part] = {}
+        for view, texts in views.items():
+            flagged, _ = chatguard([{"text": text} for text in texts], sink)
+            out[part][view] = (len(texts), sum(flagged) / max(1, len(texts)))
+    return out
+
+
 def _repeated(texts: list[str]) -> list[str]:
     """`texts` repeated to about `SCAN_MESSAGES` messages."""
     return texts * max(1, round(SCAN_MESSAGES / len(texts)))
@@ -200,6 +217,11 @@ def main() -> None:
     url_flagged, _ = chatguard([{"text": url} for url in urls], args.sink)
     print(f"\n  ordinary URLs written for the project ({ORDINARY_URLS.relative_to(ROOT)}): {len(urls)} links, "
           f"{sum(url_flagged) / len(urls):.1%} flagged (target <= 2.0%)")
+    real = real_urls(args.sink)
+    print(f"  real ordinary URLs ({realurls.OUT.relative_to(ROOT)}: package metadata and Debian copyright files), "
+          "flagged   target <= 2.0%")
+    for part, views in real.items():
+        print(f"    {part:11} " + "   ".join(f"{view} {n} links {f:.2%}" for view, (n, f) in views.items()))
     if why_not:
         print(f"\nCRS PL1: skipped ({why_not})")
     texts = [row["text"] for row in rows]
@@ -223,7 +245,7 @@ def main() -> None:
     out = ROOT / "benchmarks" / "results" / f"threat-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({"corpus": str(args.corpus), "sink": args.sink, "results": results,
-                               "fresh": fresh, "fresh2": fresh2,
+                               "fresh": fresh, "fresh2": fresh2, "real_urls": real,
                                "msg_per_s_filter": rate, "msg_per_s_scan": {k: v._asdict() for k, v in scans.items()},
                                "crs_us_per_msg": crs_us},
                               indent=1))
