@@ -61,14 +61,25 @@ def parse_host(name: str, platforms: frozenset[str] = frozenset()) -> Host:
 
 
 @cache
+def _icann_top_labels() -> tuple[str, ...]:
+    """The top-level domains of the Public Suffix List's ICANN section as the list writes them."""
+    data = resources.files("publicsuffixlist").joinpath("public_suffix_list.dat").read_text(encoding="utf-8")
+    section = data.split("===BEGIN ICANN DOMAINS===", 1)[1].split("===END ICANN DOMAINS===", 1)[0]
+    return tuple(line for line in map(str.strip, section.splitlines())
+                 if line and not line.startswith(("//", "*", "!")) and "." not in line)
+
+
+@cache
 def icann_tlds() -> frozenset[str]:
     """Every top-level domain the Public Suffix List's ICANN section names, in ASCII: the list writes
     internationalised ones in Unicode (`рф`), a link spells them in punycode (`xn--p1ai`)."""
-    data = resources.files("publicsuffixlist").joinpath("public_suffix_list.dat").read_text(encoding="utf-8")
-    section = data.split("===BEGIN ICANN DOMAINS===", 1)[1].split("===END ICANN DOMAINS===", 1)[0]
-    names = (line for line in map(str.strip, section.splitlines())
-             if line and not line.startswith(("//", "*", "!")) and "." not in line)
-    return frozenset(filter(None, map(_ascii_label, names)))
+    return frozenset(filter(None, map(_ascii_label, _icann_top_labels())))
+
+
+@cache
+def unicode_tlds() -> frozenset[str]:
+    """The internationalised top-level domains as a reader types them (`рф`, `中国`), lower case."""
+    return frozenset(label.lower() for label in _icann_top_labels() if not label.isascii() and _ascii_label(label))
 
 
 def _ascii_label(label: str) -> str:

@@ -27,7 +27,7 @@ import re2
 
 from filters.threat.brands import brand_claims, owns
 from filters.threat.feeds import DomainList, normalise_host
-from filters.threat.hosts import Host, icann_tlds, parse_host, scripts, skeleton, unicode_form
+from filters.threat.hosts import Host, icann_tlds, parse_host, scripts, skeleton, unicode_form, unicode_tlds
 from filters.threat.linkdata import (
     ACCOUNT_PLATFORMS,
     BRANDS,
@@ -57,6 +57,14 @@ _BARE_SHORTENERS = _alternation(name for name in SHORTENERS if name.rsplit(".", 
 _URL = re2.compile(
     r"(?:\b(?:https?|hxxps?|ftp)://|\bwww\.|\bdata:[a-z]+/[a-z0-9.+-]+[;,])[^\s<>\"'\x60]+"
     r"|(?:^|[^\pL\pN@._-])(?:(?:[\pL\pN][\pL\pN-]*\.)+(?:" + _BARE_SUFFIXES + r")|" + _BARE_SHORTENERS + r")\b"
+    r"(?::\d{2,5})?(?:/[^\s<>\"'\x60]*)?"
+)
+# A bare name under a TLD written in another script (`secure-bank.рф`, `shop.中国`), read only in text that is not
+# ASCII. RE2's `\b` is an ASCII boundary, which such a TLD followed by a space is not; `\B` after one holds before
+# a space, a mark or another letter of its script and fails before an ASCII letter or digit, and `_candidates`
+# drops a match that a letter follows (`сайт.организация` is no `.орг` link).
+_IDN_BARE = re2.compile(
+    r"(?:^|[^\pL\pN@._-])(?:[\pL\pN][\pL\pN-]*\.)+(?:" + _alternation(unicode_tlds()) + r")\B"
     r"(?::\d{2,5})?(?:/[^\s<>\"'\x60]*)?"
 )
 _KIT = re2.compile(r"\.php\b|/wp-(?:content|admin|includes)/|[?&](?:email|login|user|account)=|/(?:signin|login|"
@@ -154,13 +162,20 @@ def _candidates(text: str) -> Iterator[tuple[int, int, bool]]:
     a TLD it does not know, so it stops at one inside the host, `www.secure`): a match that
     starts as a marked link is read to where a marked link runs."""
     last = 0
-    for found in _URL.finditer(text):
-        start, end = found.span()
+    spans: Iterable[tuple[int, int]] = (found.span() for found in _URL.finditer(text))
+    if not text.isascii():  # names under TLDs of other scripts, in order with the rest, the longer first
+        idn = [found.span() for found in _IDN_BARE.finditer(text)
+               if found.end() == len(text) or not text[found.end()].isalnum()]
+        if idn:
+            spans = sorted([*spans, *idn], key=lambda span: (span[0], -span[1]))
+    for start, end in spans:
         if not text[start].isalnum():  # the character before a bare name
             start += 1
-        if start < last:  # inside a marked link read to its end already
+        if start < last:  # inside a link read to its end already
             continue
         bare = not text.startswith(_MARKED, start, end)
+        if bare:
+            last = end
         if not bare:
             run = _MARKED_RUN.match(text, start)
             end = run.end() if run is not None else end

@@ -506,3 +506,35 @@ async def test_a_www_link_is_read_to_its_end_not_to_a_tld_inside_its_host(text: 
     assert [link.url for link in extract(text)] == [text[start:end if end >= 0 else len(text)]]
     verdict = await make_filter(ThreatFilter, {}).inspect(tmessage(text))
     assert verdict.action is Action.BLOCK and "link" in verdict.reason
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("log in at secure-paypal.рф now", ["secure-paypal.рф"]),
+    ("ВХОД: SBER-ONLINE.РФ/vhod", ["sber-online.рф/vhod"]),  # as the normaliser folds it
+    ("go to paypal-verify.中国.", ["paypal-verify.中国"]),
+    ("bank-login.рф:8443/x, then", ["bank-login.рф:8443/x"]),
+    ("пример.рф и secure-login.com", ["пример.рф", "secure-login.com"]),
+    ("wallet.com.рф", ["wallet.com.рф"]),  # the longer reading of one name, not both
+    ("paypal.рф\tpaypal.рф", ["paypal.рф"]),
+])
+def test_a_bare_name_under_a_tld_of_another_script_is_a_link(text: str, found: list[str]) -> None:
+    """RE2's word boundary is ASCII's: a bare name ending in `рф` before a space was no link at all."""
+    assert [link.url.lower() for link in extract(text.lower())][:len(found)] == found
+
+
+@pytest.mark.parametrize("text", [
+    "сайт.организация работает",  # a word that only starts with a TLD (`орг`) after a missing space
+    "пишите ivan@почта.рф",  # an address
+    "тест.рфx",  # an ASCII letter goes on
+    "ок.рф",  # a name of two letters, as under ASCII TLDs
+    "конец.предложения",
+])
+def test_words_of_other_scripts_are_not_read_as_names(text: str) -> None:
+    assert extract(text.lower()) == []
+
+
+async def test_a_brand_claim_under_a_tld_of_another_script_is_blocked() -> None:
+    verdict = await make_filter(ThreatFilter, {}).inspect(tmessage("срочно: secure-paypal.рф/login"))
+    assert verdict.action is Action.BLOCK and "link" in verdict.reason
+    ordinary = await make_filter(ThreatFilter, {}).inspect(tmessage("заходите на пример.рф и почта.рф"))
+    assert ordinary.action is Action.PASS and not ordinary.hints.alert
