@@ -16,8 +16,13 @@ carbons, XEP-0280, and archive results, XEP-0313, are read too):
     error/text                                RFC 6120 error text (a client can send errors too)
     field/value (text-single, text-multi)      XEP-0004 data forms (room names, descriptions)
     vCard/FN|NICKNAME|DESC|NOTE, fn|nickname|note/text    vcard-temp and vCard4 profiles
+    moderate|moderated|retract/reason         XEP-0425 moderation (the room sees why a message went)
+    reason/text                               Jingle reasons for ending a call, shown to the peer
+    report/text                               XEP-0377 spam and abuse reports (read by admins)
+    geoloc/text|description                   XEP-0080 user location notes
 
-plus the `filename` attribute of XEP-0363 upload requests. A plain text element holding child
+plus the `filename` attribute of XEP-0363 upload requests and the `reason` attribute of XEP-0249 direct
+room invitations (`<x xmlns='jabber:x:conference' reason='...'/>`, shown with the invitation). A plain text element holding child
 elements is refused (what it means is up to the receiving client); XHTML and Atom content may
 hold markup, and each text run between tags is a field of its own.
 
@@ -45,11 +50,13 @@ _PLAIN = frozenset({
     ("destroy", "reason"), ("reactions", "reaction"), ("entry", "title"), ("entry", "summary"),
     ("mood", "text"), ("activity", "text"), ("error", "text"), ("vCard", "FN"), ("vCard", "NICKNAME"),
     ("vCard", "DESC"), ("vCard", "NOTE"), ("fn", "text"), ("nickname", "text"), ("note", "text"),
+    ("moderate", "reason"), ("moderated", "reason"), ("retract", "reason"), ("reason", "text"), ("report", "text"), ("geoloc", "text"),
+    ("geoloc", "description"),
 })
 _MIXED = frozenset({("html", "body"), ("entry", "content")})
 _ANY_PARENT = frozenset({"nick"})
 _TEXT_FIELDS = frozenset({None, "text-single", "text-multi"})
-_ATTRIBUTES = {"request": ("filename",), "img": ("alt", "title"), "a": ("title",), "span": ("title",),
+_ATTRIBUTES = {"request": ("filename",), "x": ("reason",), "img": ("alt", "title"), "a": ("title",), "span": ("title",),
                "p": ("title",), "abbr": ("title",), "cite": ("title",), "q": ("title",)}
 _TAG_NAME = re.compile(rb"<[^\s/>]+")
 _ATTRIBUTE = re.compile(rb"""\s+([^\s=/>]+)\s*=\s*("[^"]*"|'[^']*')""")

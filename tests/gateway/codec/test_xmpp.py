@@ -66,6 +66,27 @@ def extract(stanza: str | bytes) -> tuple[list[TextField], Extracted]:
      [("iq/query/x/field/value", "room about cards")]),
     ("<iq type='get' xmlns='jabber:client'><request xmlns='urn:xmpp:http:upload:0' filename='plan.pdf' "
      "size='23456' content-type='application/pdf'/></iq>", [("iq/request@filename", "plan.pdf")]),
+    # text other users see, carried by extensions: a direct invitation's reason attribute, moderation
+    # reasons, a call's end reason, abuse reports, location notes
+    ("<message xmlns='jabber:client' to='b@example.org'><x xmlns='jabber:x:conference' jid='r@muc.example.org' "
+     "reason='come see the cards'/></message>", [("message/x@reason", "come see the cards")]),
+    ("<iq type='set' xmlns='jabber:client'><moderate id='m1' xmlns='urn:xmpp:message-moderate:1'>"
+     "<retract xmlns='urn:xmpp:message-retract:1'/><reason>spam about cards</reason></moderate></iq>",
+     [("iq/moderate/reason", "spam about cards")]),
+    ("<message xmlns='jabber:client' type='groupchat'><retract id='m1' xmlns='urn:xmpp:message-retract:1'>"
+     "<moderated by='r@muc.example.org/mod' xmlns='urn:xmpp:message-moderate:1'/><reason>off topic</reason>"
+     "</retract><moderated xmlns='urn:xmpp:message-moderate:0'><reason>off topic too</reason></moderated></message>",
+     [("message/retract/reason", "off topic"), ("message/moderated/reason", "off topic too")]),
+    ("<iq type='set' xmlns='jabber:client'><jingle xmlns='urn:xmpp:jingle:1' sid='a'>"
+     "<reason><success/><text>call me at the number</text></reason></jingle></iq>",
+     [("iq/jingle/reason/text", "call me at the number")]),
+    ("<iq type='set' xmlns='jabber:client'><block xmlns='urn:xmpp:blocking'><item jid='s@example.org'>"
+     "<report xmlns='urn:xmpp:reporting:1' reason='urn:xmpp:reporting:abuse'><text>he said things</text>"
+     "</report></item></block></iq>", [("iq/block/item/report/text", "he said things")]),
+    ("<iq type='set' xmlns='jabber:client'><pubsub xmlns='http://jabber.org/protocol/pubsub'><publish "
+     "node='http://jabber.org/protocol/geoloc'><item><geoloc xmlns='http://jabber.org/protocol/geoloc'>"
+     "<description>home</description><text>the blue door</text></geoloc></item></publish></pubsub></iq>",
+     [("iq/pubsub/publish/item/geoloc/description", "home"), ("iq/pubsub/publish/item/geoloc/text", "the blue door")]),
     ("<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' to='example.com' version='1.0'/>", []),
     ("<close xmlns='urn:ietf:params:xml:ns:xmpp-framing'/>", []),
     ("<iq type='get' id='1' xmlns='jabber:client'><query xmlns='jabber:iq:roster'/></iq>", []),
