@@ -123,9 +123,11 @@ def fresh_links(parts: tuple[str, ...], sink: str, path: Path = FRESH) -> dict[s
     return out
 
 
-def real_urls(sink: str) -> dict[str, dict[str, tuple[int, float]]]:
+def real_urls(sink: str, shown: frozenset[str] = frozenset()) -> dict[str, dict[str, tuple[int, float]]]:
     """part -> view -> (links, flagged share) on the real ordinary URLs (`data/real_urls.txt`) in the parts
-    `realurls.parts` deals; views: at most `PER_HOST` per host, every URL, the hosts written bare."""
+    `realurls.parts` deals; views: at most `PER_HOST` per host, every URL, the hosts written bare. The
+    flagged links of the parts in `shown` are printed (ordinary links: reading them memorises nothing
+    of an attack, but tune on the tuning part's only, so that the validation part stays a check)."""
     out: dict[str, dict[str, tuple[int, float]]] = {}
     for part, urls in realurls.parts(realurls.load()).items():
         capped = realurls.per_host(urls, realurls.PER_HOST)
@@ -135,6 +137,9 @@ def real_urls(sink: str) -> dict[str, dict[str, tuple[int, float]]]:
         for view, texts in views.items():
             flagged, _ = chatguard([{"text": text} for text in texts], sink)
             out[part][view] = (len(texts), sum(flagged) / max(1, len(texts)))
+            if part in shown and view != f"<= {realurls.PER_HOST} per host":  # the capped view repeats `all`
+                for text in (text for text, flag in zip(texts, flagged, strict=True) if flag):
+                    print(f"      real ordinary URL flagged, {part}: {text[:120]}")
     return out
 
 
@@ -167,8 +172,8 @@ def main() -> None:
     parser.add_argument("--no-crs", action="store_true")
     parser.add_argument("--no-scan", action="store_true")
     parser.add_argument("--misses", nargs="?", const=TUNING, choices=(TUNING, VALIDATION, "both"),
-                        help="count a part's missed phishing links by kind of hosting and signs (default: tuning, "
-                             "the part rules are tuned on)")
+                        help="count a part's missed phishing links by kind of hosting and signs, and list the real "
+                             "ordinary URLs it flags (default: tuning, the part rules are tuned on)")
     parser.add_argument("--fresh", choices=(TUNING, VALIDATION, "both"), default="both",
                         help="which part of the fresh phishing links to score (tune on `tuning` only)")
     args = parser.parse_args()
@@ -217,7 +222,8 @@ def main() -> None:
     url_flagged, _ = chatguard([{"text": url} for url in urls], args.sink)
     print(f"\n  ordinary URLs written for the project ({ORDINARY_URLS.relative_to(ROOT)}): {len(urls)} links, "
           f"{sum(url_flagged) / len(urls):.1%} flagged (target <= 2.0%)")
-    real = real_urls(args.sink)
+    real = real_urls(args.sink, frozenset((TUNING, VALIDATION) if args.misses == "both" else
+                                          (args.misses,) if args.misses else ()))
     print(f"  real ordinary URLs ({realurls.OUT.relative_to(ROOT)}: package metadata and Debian copyright files), "
           "flagged   target <= 2.0%")
     for part, views in real.items():
