@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from itertools import accumulate, compress
 
 from filters._patterns import each_spans, text_pattern
-from filters.masking._context import ascii_alnum
+from filters.masking._context import ascii_alnum, glued_word, lead_kind, trailing_word
 from filters.masking._quota import WALK, charge
 
 # What people put between digit groups: spaces and tabs (folding made every space a
@@ -38,13 +38,18 @@ _TO_SPACE_BYTES = bytes.maketrans(b"\t\r\n./-", b"      ")  # the ASCII separato
 @dataclass(frozen=True, slots=True)
 class Run:
     """One run: `starts[i]`/`sizes[i]` are the text offset and digit count of group i;
-    `digits` holds all its digits, group i's at `digits[firsts[i]:firsts[i] + sizes[i]]`."""
+    `digits` holds all its digits, group i's at `digits[firsts[i]:firsts[i] + sizes[i]]`.
+
+    `lead`: the kind of value ("card", "ssn") named by the ASCII word group 0 is glued to ("card4111..."),
+    "" when it is glued to none; `trail`: the last group is glued to a word that is no hex ("...1111exp")."""
 
     starts: tuple[int, ...]
     sizes: tuple[int, ...]
     firsts: tuple[int, ...]
     digits: str
     singles: bytes  # 1 where group i is a single digit, else 0 (found by `bytes.find`, in C)
+    lead: str = ""
+    trail: bool = False
 
     @property
     def start(self) -> int:
@@ -99,9 +104,17 @@ def _read(text: str, start: int, end: int) -> tuple[int, int, Run | None]:
     starts = list(compress(accumulate(map(_PLUS_ONE, lengths), initial=start), lengths))
     firsts = list(accumulate(sizes, initial=0))
     firsts.pop()
-    # A group glued to an ASCII letter belongs to a word ("ORD4111...", "4111abc") and is dropped.
+    # A group glued to an ASCII letter belongs to a word ("ORD4111...", "4111abc") and is dropped, unless
+    # the word names a kind of value ("card4111...", "ssn123-45-6789": only that kind may start there) or,
+    # after the run, cannot be hex ("...1111exp"); the detectors judge those groups more strictly.
     drop_first = start > 0 and ascii_alnum(text[start - 1])
     drop_last = end < len(text) and ascii_alnum(text[end])
+    lead = ""
+    if drop_first:
+        lead = lead_kind(glued_word(text, start))
+        drop_first = not lead
+    trail = drop_last and trailing_word(text, end)
+    drop_last = drop_last and not trail
     if drop_first or drop_last:
         low = 1 if drop_first else 0
         high = len(starts) - (1 if drop_last else 0)
@@ -111,7 +124,7 @@ def _read(text: str, start: int, end: int) -> tuple[int, int, Run | None]:
         digits = digits[base:firsts[high - 1] + sizes[high - 1]]
         starts, sizes = starts[low:high], sizes[low:high]
         firsts = [f - base for f in firsts[low:high]]
-    return count, cost, Run(tuple(starts), tuple(sizes), tuple(firsts), digits, bytes(map(_ONE, sizes)))
+    return count, cost, Run(tuple(starts), tuple(sizes), tuple(firsts), digits, bytes(map(_ONE, sizes)), lead, trail)
 
 
 # The runs of each text the engine is scanning, read once for the card and the SSN detectors (`runs`): set by

@@ -220,11 +220,17 @@ class CardDetector:
     @staticmethod
     def _judge(text: str, run: Run, first: int, last: int) -> Detection | None:
         charge(run.starts[first])  # a window of 12-19 digits judged as a card
+        led = first == 0 and bool(run.lead)  # glued to the word before it: a card word, or nothing here
+        if led and run.lead != "card":
+            return None
+        trailed = run.trail and last == len(run.sizes) - 1  # glued to a word after it ("...1111exp")
         digits = run.digits_of(first, last)
         checked = _checked(digits)
         if checked is None:
             return None
         name, needs_context = checked
+        if trailed and (name is None or needs_context) and not led:
+            return None  # glued to a word after it: a network of its own, or a card word glued before it
         start, end = run.starts[first], run.end_of(last)
         context = before(text, start)
         if wordless(context):
@@ -233,7 +239,7 @@ class CardDetector:
             return None
         if needs_context and not found(_CARD_WORDS, context):
             return None
-        if is_identifier(enclosing_token(text, start, end)):
+        if is_identifier(enclosing_token(text, start, end, head=not led, tail=not trailed)):
             return None
         return Detection("card", start, end, name or "card", 0.95 if first != last or len(run.sizes) == 1 else 0.9,
                          digits)

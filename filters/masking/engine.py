@@ -49,7 +49,7 @@ _SCREEN: Mapping[str, str] = {
     "email": "@|\\xef\\xbc\\xa0",  # "@" or the full-width one before folding
     "ip": r"::|[0-9A-Fa-f]:[0-9A-Fa-f]{1,4}:|\d\.\d{1,3}\.\d{1,3}\.\d",
     # A country code, two check digits, four more: IBANs whose account part is mostly letters.
-    "iban": r"\b(?i:" + "|".join(sorted(LENGTHS)) + r")\d\d[ \-]?[0-9A-Za-z]{4}",
+    "iban": r"(?:\b|(?i:iban)_?)(?i:" + "|".join(sorted(LENGTHS)) + r")\d\d[ \-]?[0-9A-Za-z]{4}",
     "secret": "|".join(re.escape(literal) for literal in LITERALS)
     + "|(?i:" + "|".join(re.escape(keyword) for keyword in KEYWORDS) + ")",
 }

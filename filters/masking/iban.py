@@ -28,7 +28,8 @@ LENGTHS: dict[str, int] = {
     "RU": 33, "SA": 24, "SC": 31, "SD": 18, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "SO": 23, "ST": 25,
     "SV": 28, "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20, "YE": 30,
 }
-_ANCHOR = text_pattern(r"\b(?:" + "|".join(sorted(LENGTHS)) + r")\d\d", case_sensitive=False)
+# A country code at a word's start, or glued to the word "IBAN" ("IBANDE89...", "iban_de89...").
+_ANCHOR = text_pattern(r"(?:\b|iban_?)((?:" + "|".join(sorted(LENGTHS)) + r")\d\d)", case_sensitive=False)
 _SEP = r"[ \t\r\n\-\x{2010}-\x{2015}]{0,2}"
 # The rest of an IBAN of each length: alphanumerics with at most two separator characters between.
 _BODY: dict[int, Pattern] = {
@@ -55,7 +56,7 @@ class IBANDetector:
 
     def detect(self, text: str) -> Iterator[Detection]:
         taken = 0
-        for (start, _), *_ in each_spans(_ANCHOR, text):
+        for _, (start, _), *_ in each_spans(_ANCHOR, text):
             charge(start)
             if start < taken:
                 continue

@@ -61,7 +61,8 @@ class SSNDetector:
                 if j - i != 9:
                     i = j
                     continue
-            found = self._at(text, run, i)
+            led = i == 0 and bool(run.lead)  # glued to the word before it: an SSN word, or nothing here
+            found = None if led and run.lead != "ssn" else self._at(text, run, i)
             if found is None:
                 i += 1
                 continue
@@ -69,12 +70,15 @@ class SSNDetector:
             last, score = found
             digits = run.digits_of(i, last)
             start, end = run.starts[i], run.end_of(last)
-            token = enclosing_token(text, start, end)
+            trailed = run.trail and last == count - 1  # glued to a word after it
+            token = enclosing_token(text, start, end, head=not led, tail=not trailed)
             if valid_ssn(digits, samples=self._samples) and not in_url(token) and not is_identifier(token):
                 context = before(text, start, _WINDOW)
-                if not wordless(context) and occurs(_SSN_WORDS, context):
+                worded = led or (not wordless(context) and occurs(_SSN_WORDS, context))
+                if worded:
                     score = 0.99
-                yield Detection("ssn", start, end, "us_ssn", score, digits)
+                if worded or not trailed:  # "123-45-6789xy" alone is some part number
+                    yield Detection("ssn", start, end, "us_ssn", score, digits)
             i = last + 1
 
     @staticmethod

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+import re
 from collections import Counter
 from collections.abc import Iterator
 
@@ -75,6 +76,14 @@ _PROVIDERS: tuple[tuple[str, str, str], ...] = (
     ("azure_storage_key", r"AccountKey=", r"[A-Za-z0-9+/]{86}=="),
     ("discord_token", r"[MNO][A-Za-z0-9_\-]{23,27}\.[A-Za-z0-9_\-]{6}\.[A-Za-z0-9_\-]{27,40}", ""),
 )
+# Providers whose head is distinctive (punctuation inside, three characters or more, not "key-" or "sk-"):
+# a token of theirs glued to a letter before it ("xghp_...", "tokenghp_...") is still one, when its tail
+# looks generated; a bare head ("AKIA", "SK", "dapi") glued to a word is most often that word.
+_GLUABLE = frozenset(
+    i for i, (_, head, _) in enumerate(_PROVIDERS)
+    if any(mark in head for mark in "_-.") and head not in (r"key-", r"sk-") and not head.startswith("[")
+    and not head.startswith("\\d"))
+_HEAD_OF = {i: re.compile(_PROVIDERS[i][1]) for i in _GLUABLE}  # to read a glued token's tail alone
 _PROVIDER = text_pattern("|".join(f"({head}{tail})" for _, head, tail in _PROVIDERS))
 # Where a token could start: searched first, so that the provider patterns run anchored there (see
 # `each_spans`); any head can start a token, so the screen finds every token the patterns would.
@@ -87,14 +96,21 @@ _PEM_END = text_pattern(r"-----END ((?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?)--
 _VALUE = r"([^\s\"',;<>()\[\]{}]{4,})"
 # ":" and "=" of configs, and "is" in the languages whose password words are listed below.
 _ASSIGN = (r"[\"']?[ \t]{0,4}(?i::|=|=>|:=|\bis\b|\bwas\b|\bist\b|\best\b|\bes\b|\bé\b|\bè\b|\bjest\b|"
-           r"\bär\b|\ber\b|\bon\b|\bto\b|\bis:|это|是|は|:\s*=)[ \t]{0,4}[\"']?")  # "PASSWORD IS ..." too
+           r"\bär\b|\ber\b|\bon\b|\bto\b|\bis:|\bje\b|\beste\b|\badalah\b|\bialah\b|là|\bnak\b|είναι|"
+           r"הוא|היא|это|це|是|は|:\s*=)[ \t]{0,4}[\"']?")  # "PASSWORD IS ..." too
 _GENERATED_WORDS = (r"secret|client_secret|secret_key|api[_\-. ]?key|apikey|access[_\-. ]?key|access[_\-. ]?token|"
                 r"auth[_\-. ]?token|refresh[_\-. ]?token|bearer|token|private[_\-. ]?key|aws_secret_access_key|"
                 r"credentials?|\bkey|signing[_\-. ]?key|webhook[_\-. ]?secret|session[_\-. ]?id|cookie")
-_CHOSEN_WORDS = (r"password|passwort|passwd|\bpwd\b|\bpw\b|passphrase|passcode|\bpass\b|kennwort|"
-                   r"mot de passe|\bmdp\b|contrase[ñn]a|senha|parola|wachtwoord|has[łl]o|l[öo]senord|"
-                   r"adgangskode|salasana|пароль|密码|密碼|口令|パスワード|비밀번호|كلمة المرور|कूटशब्द|पासवर्ड|ş[iİ]fre|"
-                   r"\bpin\b")
+# A short password word may be the end of a name: an environment variable's ("DB_PASS", "MYSQL_PWD") or
+# a field's ("mypw", "rootpass", "wifipin").
+_NAMED = r"(?:\b|_|\b(?:my|user|root|admin|db|wifi|login|app|sys|acct|account))"
+_CHOSEN_WORDS = (r"password|passwort|passwd|" + _NAMED + r"pwd\b|" + _NAMED + r"pw\b|passphrase|passcode|"
+                 + _NAMED + r"pass\b|kennwort|mot de passe|\bmdp\b|contrase[ñn]a|contrasenya|senha|parol[ae]|"
+                 r"parool|passord|wachtwoord|wagwoord|has[łl]o|l[öo]senord|adgangskode|salasana|\bheslo\b|"
+                 r"lozinka|\bgeslo\b|jelsz[óo]|slapta[žz]odis|lykilor[ðd]|nenosiri|kata sandi|kata laluan|"
+                 r"m[ậa]t kh[ẩa]u|κωδικ[όο]ς|συνθηματικ[όο]|סיסמ[הא]|รหัสผ่าน|رمز عبور|گذرواژه|پاس ورڈ|"
+                 r"পাসওয়ার্ড|пароль|密码|密碼|口令|パスワード|비밀번호|كلمة المرور|कूटशब्द|पासवर्ड|ş[iİ]fre|"
+                 + _NAMED + r"pin\b")
 _ASSIGNMENT_SOURCE = r"(?i:(" + _GENERATED_WORDS + r")|(" + _CHOSEN_WORDS + r"))" + _ASSIGN + _VALUE
 _ASSIGNMENT = text_pattern(_ASSIGNMENT_SOURCE)
 # "api key 3f2a9c...": a key word, then at once a long generated value.
@@ -122,7 +138,9 @@ LITERALS = ("AKIA", "ASIA", "gh", "github_pat_", "gl", "xox", "xapp-", "hooks.sl
 _STEMS = ("pass", "pwd", "pw", "secret", "token", "key", "bearer", "credential", "cookie", "session",
           "kennwort", "mot de passe", "mdp", "contrase", "senha", "parola", "wachtwoord", "has", "pin",
           "salasana", "adgangskode", "senord", "ароль", "密码", "密碼", "口令", "パスワード", "비밀번호", "كلمة",
-          "पासवर्ड", "कूटशब्द", "ifre")
+          "पासवर्ड", "कूटशब्द", "ifre", "parol", "asenya", "wagwoord", "heslo", "lozinka", "geslo", "jelsz",
+          "slapta", "lykilor", "nenosiri", "sandi", "laluan", "khẩu", "khau", "κωδικ", "συνθηματικ", "סיסמ",
+          "รหัสผ่าน", "رمز", "گذرواژه", "پاس", "পাসওয়ার্ড")
 # The gate reads bytes, where only ASCII letters match in any case: a stem in another script is also
 # listed in capitals ("ПАРОЛЬ" written shouting), and the Turkish dotted capital of "şifre" ("ŞİFRE").
 KEYWORDS = (*_STEMS, *(stem.upper() for stem in _STEMS if not stem.isascii() and stem.upper() != stem), "İFRE")
@@ -170,7 +188,10 @@ def chosen_password(value: str) -> bool:
         return False
     if any(c.isdigit() for c in value) or any(not c.isalnum() for c in value):
         return True
-    return any(c.isupper() for c in value[1:]) or (len(value) >= 6 and not value.isascii())
+    # A script without case (CJK, Arabic, Thai...) shows no inner capital: a long word there counts; a
+    # lower-case word of a cased script ("povinné", "неверный") is talk about the field, as in English.
+    return any(c.isupper() for c in value[1:]) or (len(value) >= 6 and not value.isascii()
+                                                   and not any(c.islower() for c in value))
 
 
 def _jwt_header(value: str) -> bool:
@@ -184,6 +205,17 @@ def _jwt_header(value: str) -> bool:
 
 def _bounded(text: str, start: int, end: int) -> bool:
     return not (start > 0 and ascii_alnum(text[start - 1])) and not (end < len(text) and ascii_alnum(text[end]))
+
+
+def _glued_token(text: str, index: int, start: int, end: int) -> bool:
+    """Whether the token of provider `index` at `text[start:end]`, glued to a word, is one all the same:
+    a distinctive head, nothing glued after it, and a tail that looks generated ("xghp_..." is a token,
+    "my_hf_modelnameinlowercase..." an identifier)."""
+    head = _HEAD_OF.get(index)
+    if head is None or (end < len(text) and ascii_alnum(text[end])):
+        return False
+    matched = head.match(text, start, end)
+    return matched is not None and random_looking(text[matched.end():end])
 
 
 class SecretDetector:
@@ -208,10 +240,10 @@ class SecretDetector:
         for groups in each_spans(_PROVIDER, text, _HEADS):
             start, end = groups[0]
             charge(start)
-            if not _bounded(text, start, end):
-                continue
             index = next(i for i in range(len(_PROVIDERS)) if groups[i + 1][0] >= 0)
             name, value = _PROVIDERS[index][0], text[start:end]
+            if not _bounded(text, start, end) and not _glued_token(text, index, start, end):
+                continue
             if name in ("twilio_key", "mailchimp_key", "discord_token") and not random_looking(value):
                 continue
             yield Detection("secret", start, end, name, 0.99, value)
