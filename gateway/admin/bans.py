@@ -23,6 +23,7 @@ from filters import Principal
 from gateway.edge.request_id import REQUEST_ID
 from gateway.enforce import countermeasures
 from gateway.keys import RUNTIME
+from gateway.runtime.canonical_path import without_prefix
 from gateway.state import StateStore, StateUnavailable
 
 STORE: web.AppKey[StateStore] = web.AppKey("chatguard.admin_bans.store")
@@ -66,8 +67,8 @@ async def deliver(gateway_app: web.Application | None, record: dict[str, object]
         return {"delivered": False, "reason": "its route is no longer configured"}
     target = str(record.get("target") or "/")
     prefix = plan.settings.strip_prefix
-    if prefix and target.startswith(prefix):
-        target = "/" + target[len(prefix):].lstrip("/")
+    if prefix:
+        target = without_prefix(target, prefix)  # as the request itself would have gone
     headers = {RELEASED_BY: by, REQUEST_ID: str(record.get("request_id", ""))}
     if record.get("content_type"):
         headers["Content-Type"] = str(record["content_type"])

@@ -39,6 +39,7 @@ from gateway.proxy.inflate import InflateError, Inflater, content_coding, inflat
 from gateway.proxy.reads import Reads
 from gateway.proxy.sse import EventRelay, Relayed, is_event_stream
 from gateway.proxy.upstream_errors import upstream_failure
+from gateway.runtime.canonical_path import without_prefix
 from gateway.runtime.upstreams import PoolBusy
 from gateway.tls.security_headers import mark_proxied
 
@@ -81,11 +82,7 @@ def upstream_target(exchange: Exchange) -> str:
     """The path and query sent to the backend: the client's, byte-exact (no re-quoting)."""
     raw = strip_query(exchange.request.raw_path, exchange.carriage)  # gateway ?access_token= never goes on
     prefix = exchange.plan.settings.strip_prefix
-    if prefix and raw.startswith(prefix):
-        raw = raw[len(prefix):] or "/"
-        if not raw.startswith("/"):
-            raw = "/" + raw
-    return raw
+    return without_prefix(raw, prefix) if prefix else raw
 
 
 def upstream_url(exchange: Exchange, target: str | None = None) -> URL:

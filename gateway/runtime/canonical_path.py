@@ -22,7 +22,7 @@ from urllib.parse import unquote_to_bytes
 
 from gateway.memo import TextMemo
 
-__all__ = ["MAX_PATH", "CanonicalPath", "PathRejected", "canonicalise", "fold_segment"]
+__all__ = ["MAX_PATH", "CanonicalPath", "PathRejected", "canonicalise", "fold_segment", "without_prefix"]
 
 MAX_PATH = 8192
 
@@ -110,6 +110,29 @@ def fold_segment(segment: str) -> str:
     if segment.isascii():
         return segment.lower()
     return unicodedata.normalize("NFC", unicodedata.normalize("NFC", segment).casefold())
+
+
+def without_prefix(target: str, prefix: str) -> str:
+    """`target` (a request path and query) without the leading segments that spell `prefix` (a route's
+    `strip_prefix`) as routes read a path: decoded and case-folded, so `/CHAT/x` and `/%63hat/x` lose `/chat`
+    as `/chat/x` does, since they matched the same route. Whole segments only (`/chatroom` keeps its name);
+    a target that does not start with the prefix is unchanged."""
+    path, mark, query = target.partition("?")
+    if path.startswith(prefix) and path[len(prefix):len(prefix) + 1] in ("", "/"):  # spelled as configured
+        rest = path[len(prefix):]
+    else:
+        wanted = tuple(fold_segment(part) for part in prefix.strip("/").split("/"))
+        parts = path.split("/", len(wanted) + 1)
+        try:
+            found = canonicalise("/".join(parts[:len(wanted) + 1])).segments
+        except PathRejected:
+            return target
+        if len(parts) <= len(wanted) or tuple(map(fold_segment, found)) != wanted:
+            return target
+        rest = "/" + parts[-1] if len(parts) > len(wanted) + 1 else ""
+    if not rest.startswith("/"):
+        rest = "/" + rest
+    return rest + mark + query
 
 
 def _decode(part: str) -> str:

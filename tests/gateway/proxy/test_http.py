@@ -96,6 +96,25 @@ async def test_forwards_method_body_and_headers(upstream: tuple[Upstream, str]) 
     assert seen["headers"]["X-Request-Id"] == resp.headers["X-Request-Id"]
 
 
+@pytest.mark.parametrize(("target", "expected"), [
+    ("/chat/api/x?q=1", "/api/x?q=1"),
+    ("/CHAT/api/x", "/api/x"),          # the route's literal matched whatever its case: so is the prefix
+    ("/%63hat/api/x", "/api/x"),        # and whatever its spelling
+    ("/Chat", "/"),
+    ("/chatroom/x", "/chatroom/x"),     # a prefix is whole segments: `/chat` is no prefix of `/chatroom`
+])
+async def test_strip_prefix_is_read_as_routes_read_the_path(
+        upstream: tuple[Upstream, str], target: str, expected: str) -> None:
+    backend, url = upstream
+    routes = [route("/chat/{rest:path}", strip_prefix="/chat"), route("/chat", strip_prefix="/chat"),
+              route("/{room}/x", strip_prefix="/chat")]
+    async with run_gateway(gateway_config(url, routes)) as gw, aiohttp.ClientSession() as client:
+        async with client.get(URL(f"{gw.url}{target}", encoded=True)) as resp:
+            assert resp.status == 200, await resp.read()
+    (seen,) = backend.seen
+    assert seen["raw_path"] == expected
+
+
 async def test_percent_encoded_path_is_forwarded_byte_exact(upstream: tuple[Upstream, str]) -> None:
     backend, url = upstream
     path = "/_matrix/client/v3/rooms/%21abc%3Aserver.org/send/m.room.message/txn%2B1?access_token=x%20y"

@@ -9,7 +9,14 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from gateway.runtime.canonical_path import MAX_PATH, CanonicalPath, PathRejected, canonicalise, fold_segment
+from gateway.runtime.canonical_path import (
+    MAX_PATH,
+    CanonicalPath,
+    PathRejected,
+    canonicalise,
+    fold_segment,
+    without_prefix,
+)
 
 
 @pytest.mark.parametrize(
@@ -187,3 +194,38 @@ def test_the_table_of_checked_paths_stays_bounded() -> None:
     canonicalise("/" + "a" * 1000)  # long paths are checked every time, never kept
     assert len(canonical_path._CHECKED) <= canonical_path._CHECKED_MAX
     assert "/" + "a" * 1000 not in canonical_path._CHECKED
+
+
+@pytest.mark.parametrize(("target", "prefix", "expected"), [
+    ("/chat/api/x?q=/chat", "/chat", "/api/x?q=/chat"),
+    ("/chat", "/chat", "/"),
+    ("/chat/", "/chat", "/"),
+    ("/chat?q=1", "/chat", "/?q=1"),
+    ("/CHAT/api", "/chat", "/api"),
+    ("/%63h%41t/api", "/chat", "/api"),
+    ("/chat/api", "/chat/", "/api"),
+    ("/Chat/Room/api", "/chat/room", "/api"),
+    ("/chatroom/api", "/chat", "/chatroom/api"),
+    ("/api/chat", "/chat", "/api/chat"),
+    ("/cha", "/chat", "/cha"),
+    ("/x", "/", "/x"),
+])
+def test_without_prefix_reads_the_prefix_as_routes_read_a_path(target: str, prefix: str, expected: str) -> None:
+    assert without_prefix(target, prefix) == expected
+
+
+@given(st.lists(st.sampled_from(["chat", "CHAT", "%63hat", "room", "chatroom", "%2e", ""]), max_size=4),
+       st.sampled_from(["/chat", "/chat/room", "/chat/"]))
+def test_without_prefix_strips_exactly_when_the_route_literals_would_match(parts: list[str], prefix: str) -> None:
+    target = "/" + "/".join(parts)
+    wanted = [fold_segment(p) for p in prefix.strip("/").split("/")]
+    try:
+        segments = canonicalise(target).segments
+    except PathRejected:
+        return  # refused before any route is chosen
+    matches = [fold_segment(s) for s in segments[:len(wanted)]] == wanted
+    stripped = without_prefix(target, prefix)
+    if not matches:
+        assert stripped == target
+    else:
+        assert canonicalise(stripped).segments in (segments[len(wanted):], ("",))
