@@ -29,7 +29,7 @@ the connection's number; the worker sends the numbers of closed connections back
 pair, gathered per turn of its loop. What a worker was dealt and has not reported closed is released when
 the worker exits: its connections die with it, as do those still queued on its channel. Counted per
 worker, one address could hold N x the cap. A connection counts from its accept, so TLS handshakes still
-under way count too (a single process counts a connection once its handshake is done).
+under way count too (as in a single process, `gateway.edge.listener`).
 
 Why in turn and not to the worker holding the fewest open connections: a worker learns of a close only
 when its loop runs, so right after a burst of closes (a pool recycled at once, or a load generator's
@@ -71,7 +71,7 @@ CLOSED = struct.Struct("<Q")
 CLOSED_AT_ONCE = 512
 
 
-def listen(host: str | None, port: int, backlog: int = BACKLOG) -> list[socket.socket]:
+def listen(host: str | None, port: int, backlog: int = BACKLOG, *, reuse_port: bool = False) -> list[socket.socket]:
     """The gateway's listening sockets (one per address `host` resolves to, as asyncio's server binds them),
     non-blocking; a port that cannot be bound is an `OptionsError` naming `listen.port`."""
     sockets: list[socket.socket] = []
@@ -81,6 +81,8 @@ def listen(host: str | None, port: int, backlog: int = BACKLOG) -> list[socket.s
             sock = socket.socket(family, kind, proto)
             sockets.append(sock)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if reuse_port:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
             if family == socket.AF_INET6:
                 sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
             sock.bind(address)

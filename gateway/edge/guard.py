@@ -12,8 +12,9 @@ when a client is too slow or holds too many sockets. One `ConnectionGuard` per l
   is dropped (slow readers holding a response and its upstream connection).
 - `max_connections`, `max_connections_per_ip`: accepted connections above the cap are answered
   503 and closed at once, before any parsing (`refuse`). Peers listed in `trusted_proxies` carry
-  many clients and count only towards the total. Under `--workers N` the supervisor holds these
-  caps for all workers (`gateway.dealer`); each worker's guard still counts its own share.
+  many clients and count only towards the total. A TLS connection counts from its accept, handshake
+  included (`gateway.edge.listener`). Under `--workers N` the supervisor holds these caps for all workers
+  (`gateway.dealer`); each worker's guard still counts its own share.
 """
 
 from __future__ import annotations
@@ -83,6 +84,17 @@ class ConnectionGuard:
         protocol also calls `on_lost` once the connection is gone, which tells the supervisor."""
         return lambda on_lost: _Connection(self, server(), on_lost)
 
+    def admitted_factory(self, server: Callable[[], asyncio.Protocol]) -> Callable[[str], asyncio.Protocol]:
+        """Like `protocol_factory`, for a connection already counted (`take`) under the client key it is
+        given: its protocol gives the slot back once the connection is gone (`abandoned` if it never came)."""
+        return lambda key: _Connection(self, server(), key=key)
+
+    def abandoned(self, protocol: asyncio.Protocol) -> None:
+        """A connection made by `admitted_factory` that never reached its protocol (a TLS handshake that
+        failed or timed out): its slot is given back, once."""
+        assert isinstance(protocol, _Connection)
+        protocol.abandon()
+
     def refused(self, cap: str, on_lost: Callable[[], None] | None = None) -> asyncio.Protocol:
         """A protocol that answers 503 and closes: the supervisor found the connection over `cap`. It calls
         `on_lost` once the connection is gone."""
@@ -111,12 +123,18 @@ class ConnectionGuard:
 
     def admit(self, peer: Any) -> tuple[str | None, bytes]:
         """Take a slot for a new connection: `(key, b"")`, or `(None, answer)` when over a cap."""
-        key, refused = self.count.admit(peer[0] if isinstance(peer, tuple) and peer else "")
+        key, refused = self.take(peer)
         if key is None:
             return None, self.refusal(refused)
-        if self.metrics is not None:
-            self.metrics.connections_open.inc()
         return key, b""
+
+    def take(self, peer: Any) -> tuple[str | None, str]:
+        """Take a slot for a new connection from `peer`: `(key, "")`, or `(None, cap)` when over `cap`
+        (nothing counted as refused yet: the refusal is, once answered)."""
+        key, refused = self.count.admit(peer[0] if isinstance(peer, tuple) and peer else "")
+        if key is not None and self.metrics is not None:
+            self.metrics.connections_open.inc()
+        return key, refused
 
     def refusal(self, cap: str) -> bytes:
         """The answer to a connection over `cap` (`TOTAL` or `PER_CLIENT`), counted as refused."""
@@ -199,13 +217,13 @@ class _Connection(asyncio.Protocol):
                  "received", "request", "shapes", "transport")
 
     def __init__(self, guard: ConnectionGuard, inner: asyncio.Protocol,
-                 on_lost: Callable[[], None] | None = None) -> None:
+                 on_lost: Callable[[], None] | None = None, key: str | None = None) -> None:
         self.guard = guard
         self.inner = inner
         self.on_lost = on_lost
         self.loop = asyncio.get_running_loop()
         self.transport: asyncio.Transport | None = None
-        self.key: str | None = None
+        self.key = key  # given: counted at the accept (`ConnectionGuard.admitted_factory`)
         self.phase = _HEAD
         self.deadline: float | None = None  # loop time at which the current phase is over
         self.received = False  # bytes of the current head have arrived
@@ -219,10 +237,11 @@ class _Connection(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         transport = cast(asyncio.Transport, transport)  # uvloop's TLS transport is not a subclass
-        self.key, refusal = self.guard.admit(transport.get_extra_info("peername"))
         if self.key is None:
-            refuse(transport, refusal, self.guard)
-            return
+            self.key, refusal = self.guard.admit(transport.get_extra_info("peername"))
+            if self.key is None:
+                refuse(transport, refusal, self.guard)
+                return
         self.transport = transport
         self.guard._live[self.inner] = self
         self.inner.connection_made(transport)
@@ -253,6 +272,9 @@ class _Connection(asyncio.Protocol):
             self.on_lost = None
         if self.key is None:
             return  # refused: aiohttp never saw this connection
+        if self.transport is None:  # counted at the accept, gone before it was made
+            self.abandon()
+            return
         for timer in (self._timer, self._write_timer):
             if timer is not None:
                 timer.cancel()
@@ -263,6 +285,12 @@ class _Connection(asyncio.Protocol):
         self.transport = None
         self.request = None
         self.inner.connection_lost(exc)
+
+    def abandon(self) -> None:
+        """Never made (its TLS handshake failed): the slot counted at the accept is given back, once."""
+        if self.transport is None and self.key is not None:
+            self.guard.release(self.key)
+            self.key = None
 
     def pause_writing(self) -> None:
         if self.transport is not None and self._write_timer is None:

@@ -1,9 +1,11 @@
 """The gateway's client listener: aiohttp's TCP site with every connection watched by the guard; under
-`--workers N` the connections the supervisor accepted and dealt to this worker (`gateway.dealer`)."""
+`--workers N` the connections the supervisor accepted and dealt to this worker (`gateway.dealer`). Either
+way a TLS connection counts against the connection caps from its accept, before its handshake."""
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import resource
 import socket
@@ -14,7 +16,7 @@ from typing import Any
 from aiohttp import web
 from yarl import URL
 
-from gateway.dealer import CAP_OF, CLOSED, CLOSED_AT_ONCE, DEAL, SERVE
+from gateway.dealer import CAP_OF, CLOSED, CLOSED_AT_ONCE, DEAL, DEAL_AT_ONCE, PAUSE, SERVE, listen
 from gateway.edge.guard import ConnectionGuard
 
 __all__ = ["Dealt", "GuardedSite", "ensure_descriptors"]
@@ -46,7 +48,8 @@ class GuardedSite(web.BaseSite):
     """Like `web.TCPSite` (or `web.SockSite` when given `sock`), with the connection guard in front
     of aiohttp's protocol and the TLS handshake bounded by `header_timeout`. Given `dealt` (this worker's
     end of the supervisor's channel and its shared count of the connections it took) it listens on nothing
-    itself and serves the connections that arrive on the channel."""
+    itself and serves the connections that arrive on the channel. Over TLS in one process, it accepts the
+    connections itself (`_Accepter`): they count against the caps from the accept, handshake included."""
 
     def __init__(self, runner: web.BaseRunner, guard: ConnectionGuard, host: str | None = None,
                  port: int = 0, *, ssl_context: ssl.SSLContext | None = None, backlog: int = 1024,
@@ -75,14 +78,16 @@ class GuardedSite(web.BaseSite):
         if self.dealt is not None:
             self._server = _Taker(self.dealt, self.guard.dealt_factory(server),  # type: ignore[assignment]
                                   self._ssl_context, handshake, self.guard.refused)
+        elif self._ssl_context is not None:
+            sockets = [self.sock] if self.sock is not None else listen(
+                self.host, self.requested_port, self._backlog, reuse_port=self.reuse_port)
+            self._server = _Accepter(sockets, self.guard,  # type: ignore[assignment]
+                                     self.guard.admitted_factory(server), self._ssl_context, handshake)
         elif self.sock is not None:
-            self._server = await loop.create_server(factory, sock=self.sock, ssl=self._ssl_context,
-                                                    backlog=self._backlog, ssl_handshake_timeout=handshake)
+            self._server = await loop.create_server(factory, sock=self.sock, backlog=self._backlog)
         else:
             self._server = await loop.create_server(factory, self.host, self.requested_port,
-                                                    ssl=self._ssl_context, backlog=self._backlog,
-                                                    reuse_port=self.reuse_port or None,
-                                                    ssl_handshake_timeout=handshake)
+                                                    backlog=self._backlog, reuse_port=self.reuse_port or None)
 
 
 class Dealt:
@@ -100,7 +105,173 @@ RETRY = 0.01  # seconds before closes are reported again when the supervisor's e
 REFUSING = 256
 
 
-class _Taker:
+class _Serving:
+    """What serves a connection accepted elsewhere (by the supervisor, or by `_Accepter`) as
+    `loop.create_server` serves one it accepted: its TLS handshake, bounded by `handshake`, then its protocol.
+    A connection over a cap gets `refused` (answers 503 and closes); over TLS, at most REFUSING of those at
+    once, past which one is closed unanswered."""
+
+    def __init__(self, ssl_context: ssl.SSLContext | None, handshake: float | None,
+                 refused: Callable[[str, Callable[[], None] | None], asyncio.Protocol] | None) -> None:
+        self.refused = refused  # a protocol that answers 503 for that cap and closes
+        self.ssl_context = ssl_context
+        self.handshake = handshake
+        self.loop = asyncio.get_running_loop()
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.refusing = 0  # refused TLS connections not yet closed (REFUSING)
+
+    def start(self, sock: socket.socket, cap: str | None, factory: Callable[[], asyncio.Protocol],
+              failed: Callable[[], None]) -> None:
+        """Serve `sock` with `factory`'s protocol, or refuse it over `cap`; `failed` is called once if it
+        never reached its protocol (a failed or abandoned TLS handshake, a peer gone)."""
+        if cap is not None and self.refused is not None:
+            refused, gone = self.refused, failed
+            release = None  # a refused TLS connection's place in `refusing`, given back once it is gone
+            if self.ssl_context is not None:
+                if self.refusing >= REFUSING:
+                    sock.close()
+                    gone()
+                    return
+                release = self._refusing()
+
+            def refusal() -> asyncio.Protocol:
+                return refused(cap, release)
+
+            def refusal_failed() -> None:
+                if release is not None:
+                    release()
+                gone()
+            factory, failed = refusal, refusal_failed
+        task = self.loop.create_task(self._serve(sock, factory, failed), name="chatguard-accepted")
+        self.tasks.add(task)
+
+        def done(task: asyncio.Task[None]) -> None:
+            self.tasks.discard(task)
+            if task.cancelled():  # the gateway is stopping (perhaps before the task ever ran)
+                sock.close()
+                failed()
+        task.add_done_callback(done)
+
+    async def _serve(self, sock: socket.socket, factory: Callable[[], asyncio.Protocol],
+                     failed: Callable[[], None]) -> None:
+        try:
+            sock.setblocking(False)
+            transport, _ = await self.loop.connect_accepted_socket(factory, sock, ssl=self.ssl_context,
+                                                                   ssl_handshake_timeout=self.handshake)
+        except Exception:  # a failed TLS handshake or a peer gone: nothing was served
+            sock.close()
+            failed()
+            return
+        own = transport.get_extra_info("socket")
+        if own is None or own.fileno() != sock.fileno():  # uvloop serves a duplicate: this one is spare
+            sock.close()
+
+    def _refusing(self) -> Callable[[], None]:
+        """Count one more refused TLS connection in `refusing`; what gives its place back (once)."""
+        self.refusing += 1
+        given = False
+
+        def release() -> None:
+            nonlocal given
+            if not given:
+                given = True
+                self.refusing -= 1
+        return release
+
+    def stop_serving(self) -> None:
+        """TLS handshakes still under way are abandoned (their sockets closed), as nothing would serve them
+        once the gateway drains."""
+        for task in self.tasks:
+            task.cancel()
+
+
+class _Accepter(_Serving):
+    """One process's TLS listener: accepts each connection itself and counts it against the caps at once
+    (as the supervisor of `--workers N` does), so a connection still in its TLS handshake holds a slot of its
+    client's and of the total. With `loop.create_server` a TLS connection reaches the guard only once its
+    handshake is done: a client could hold thousands of half-done handshakes, each for up to
+    `header_timeout`, under no cap. Stands in for the site's server."""
+
+    def __init__(self, sockets: list[socket.socket], guard: ConnectionGuard,
+                 factory: Callable[[str], asyncio.Protocol], ssl_context: ssl.SSLContext,
+                 handshake: float | None) -> None:
+        super().__init__(ssl_context, handshake, guard.refused)
+        self.sockets = sockets
+        self.guard = guard
+        self.factory = factory  # given the connection's client key, already counted
+        self.open = True
+        self._resume: asyncio.TimerHandle | None = None
+        self._watch()
+
+    def _watch(self) -> None:
+        self._resume = None
+        for sock in self.sockets:
+            sock.setblocking(False)
+            self.loop.add_reader(sock.fileno(), self._accept, sock)
+
+    def _unwatch(self) -> None:
+        for sock in self.sockets:
+            self.loop.remove_reader(sock.fileno())
+
+    def _accept(self, listener: socket.socket) -> None:
+        for _ in range(DEAL_AT_ONCE):
+            try:
+                conn, peer = listener.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:
+                if exc.errno in (errno.ECONNABORTED, errno.EPROTO):
+                    continue  # the client gave up while queued
+                # Out of descriptors or memory: what is queued stays in the kernel's queue meanwhile.
+                log.warning("accept failed; pausing", extra={"error": exc.strerror or str(exc), "pause": PAUSE})
+                self._unwatch()
+                self._resume = self.loop.call_later(PAUSE, self._watch)
+                return
+            if conn.family in (socket.AF_INET, socket.AF_INET6):
+                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            key, cap = self.guard.take(peer)
+            if key is None:
+                self.start(conn, cap, asyncio.Protocol, _nothing)
+                continue
+            self.start(conn, None, *self._admitted(key))
+
+    def _admitted(self, key: str) -> tuple[Callable[[], asyncio.Protocol], Callable[[], None]]:
+        """The protocol factory of a connection counted under `key`, and what gives its slot back if the
+        connection never reaches that protocol (its protocol gives it back once it did)."""
+        made: list[asyncio.Protocol] = []
+
+        def factory() -> asyncio.Protocol:
+            made.append(self.factory(key))
+            return made[0]
+
+        def failed() -> None:
+            if made:
+                self.guard.abandoned(made[0])
+            else:
+                self.guard.release(key)
+        return factory, failed
+
+    def close(self) -> None:
+        """Stop accepting (the listening sockets are closed) and abandon the handshakes under way."""
+        if self.open:
+            self.open = False
+            if self._resume is not None:
+                self._resume.cancel()
+            else:
+                self._unwatch()
+            for sock in self.sockets:
+                sock.close()
+            self.stop_serving()
+
+    async def wait_closed(self) -> None:
+        return None
+
+
+def _nothing() -> None:
+    return None
+
+
+class _Taker(_Serving):
     """Serves each connection that arrives on the channel as `loop.create_server` serves an accepted one,
     and tells the supervisor, by its number, each one that closed (it counts them against the caps).
     Stands in for the site's server: `close` stops taking (the supervisor deals to the other workers)."""
@@ -108,17 +279,12 @@ class _Taker:
     def __init__(self, dealt: Dealt, factory: Callable[[Callable[[], None]], asyncio.Protocol],
                  ssl_context: ssl.SSLContext | None, handshake: float | None,
                  refused: Callable[[str, Callable[[], None] | None], asyncio.Protocol] | None = None) -> None:
+        super().__init__(ssl_context, handshake, refused)
         self.dealt = dealt
         self.factory = factory  # given the callback its protocol calls once the connection is lost
-        self.refused = refused  # a protocol that answers 503 for that cap and closes
-        self.ssl_context = ssl_context
-        self.handshake = handshake
-        self.loop = asyncio.get_running_loop()
-        self.tasks: set[asyncio.Task[None]] = set()
         self.open = True
         self.serving: set[int] = set()  # numbers of the connections taken and not yet reported closed
         self.closed: list[int] = []     # reported at the end of this turn of the loop
-        self.refusing = 0  # refused TLS connections not yet closed (REFUSING)
         self._report: asyncio.Handle | None = None
         dealt.channel.setblocking(False)
         self.loop.add_reader(dealt.channel.fileno(), self._take)
@@ -141,60 +307,14 @@ class _Taker:
             if kind == SERVE and number:
                 self.serving.add(number)
             for fd in fds:
-                sock = socket.socket(fileno=fd)
-                cap = CAP_OF.get(kind)
-                task = self.loop.create_task(self._serve(sock, number, cap), name="chatguard-dealt")
-                self.tasks.add(task)
-                task.add_done_callback(self.tasks.discard)
+                self._serve_dealt(socket.socket(fileno=fd), number, CAP_OF.get(kind))
             if not fds:
                 self.lost(number)
 
-    async def _serve(self, sock: socket.socket, number: int, cap: str | None) -> None:
-        release = None  # a refused TLS connection's place in `refusing`, given back once it is gone
-        if cap is not None and self.refused is not None:
-            refused = self.refused
-            if self.ssl_context is not None:
-                if self.refusing >= REFUSING:
-                    sock.close()
-                    return
-                release = self._refusing()
-            on_lost = release
-
-            def factory() -> asyncio.Protocol:
-                return refused(cap, on_lost)
-        else:
-            def factory() -> asyncio.Protocol:
-                return self.factory(lambda: self.lost(number))
-        try:
-            sock.setblocking(False)
-            transport, _ = await self.loop.connect_accepted_socket(factory, sock, ssl=self.ssl_context,
-                                                                   ssl_handshake_timeout=self.handshake)
-        except asyncio.CancelledError:  # the gateway is stopping
-            sock.close()
-            if release is not None:
-                release()
-            raise
-        except Exception:  # a failed TLS handshake or a peer gone: nothing was served
-            sock.close()
-            if release is not None:
-                release()
-            self.lost(number)
-            return
-        own = transport.get_extra_info("socket")
-        if own is None or own.fileno() != sock.fileno():  # uvloop serves a duplicate: this one is spare
-            sock.close()
-
-    def _refusing(self) -> Callable[[], None]:
-        """Count one more refused TLS connection in `refusing`; what gives its place back (once)."""
-        self.refusing += 1
-        given = False
-
-        def release() -> None:
-            nonlocal given
-            if not given:
-                given = True
-                self.refusing -= 1
-        return release
+    def _serve_dealt(self, sock: socket.socket, number: int, cap: str | None) -> None:
+        def factory() -> asyncio.Protocol:
+            return self.factory(lambda: self.lost(number))
+        self.start(sock, cap, factory, lambda: self.lost(number))
 
     def lost(self, number: int) -> None:
         """Connection `number` is gone (or never served): reported once, with the others of this turn."""
@@ -229,8 +349,11 @@ class _Taker:
             if self._report is not None:
                 self._report.cancel()
                 self._report = None
-            for task in self.tasks:
-                task.cancel()
+            self.stop_serving()
+
+    @property
+    def sockets(self) -> list[socket.socket]:
+        return []
 
     async def wait_closed(self) -> None:
         return None
