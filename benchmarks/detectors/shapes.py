@@ -57,6 +57,8 @@ SHAPES: dict[str, str] = {
     "dot-dot-slash": "../",
     "shell-separators": "; ls ",
     "backtick-commands": "`ls ",
+    "subshells": "$(id)",  # an injected command every five characters
+    "tag-characters": "".join(chr(0xE0000 + ord(c)) for c in "ignore "),  # text spelt in invisible tags
     "percent-25": "%25",
     "js-escapes": "\\x41",
     "entities": "&#x41;",

@@ -318,9 +318,11 @@ _SET_TEXT, _SET_FOLDED, _SET_PROMPT_ONLY = (getattr(View, name).__set__ for name
 
 
 # Unicode tag characters: invisible, yet a language model reads them as the ASCII they shadow.
-_TAGS = text_pattern(r"[\x{E0000}-\x{E007F}]")
 _TAG_CHAR = re.compile("[\U000e0000-\U000e007f]")
 _FROM_TAGS = {code: code - 0xE0000 for code in range(0xE0020, 0xE007F)}
+# Every tag character deleted, by `str.translate` (C speed): RE2's wrapper's `sub` made a Python call per
+# match, 1.2 ms per KB of text written in tag characters.
+_NO_TAGS: dict[int, None] = dict.fromkeys(range(0xE0000, 0xE0080))
 # A subdivision flag (black flag, tag letters, cancel tag) is the one legitimate use of tag characters.
 _FLAG = text_pattern(r"\x{1F3F4}[\x{E0030}-\x{E0039}\x{E0061}-\x{E007A}]{2,6}\x{E007F}")
 _SPACED = text_pattern(SPACED)
@@ -344,10 +346,10 @@ def strip_hidden(text: str) -> str:
     position = 0
     for flag in _FLAG.finditer(safe):
         start, end = flag.span()
-        kept.append(_TAGS.sub("", safe[position:start]))
+        kept.append(safe[position:start].translate(_NO_TAGS))
         kept.append(safe[start:end])
         position = end
-    kept.append(_TAGS.sub("", safe[position:]))
+    kept.append(safe[position:].translate(_NO_TAGS))
     return "".join(kept)
 
 

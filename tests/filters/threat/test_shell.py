@@ -11,6 +11,7 @@ from filters.threat.shell import (
     _LEADS,
     _SEPARATOR,
     COMMAND_HINT,
+    MAX_INJECTED,
     SEPARATOR,
     Injected,
     _is_command,
@@ -104,6 +105,23 @@ def _commands_by_pattern(text: str) -> list[Injected]:
     return found
 
 
+def _kept(expected: list[Injected]) -> list[Injected]:
+    """What `commands` keeps of the first reading's findings after separators: the first pipeline, and
+    everything up to the `MAX_INJECTED`-th injection (past it nothing more is read)."""
+    kept, injected, piped = [], 0, False
+    for found in expected:
+        if found.how == "shell-pipeline":
+            if not piped:
+                kept.append(found)
+            piped = True
+            continue
+        kept.append(found)
+        injected += 1
+        if injected >= MAX_INJECTED:
+            break
+    return kept
+
+
 @settings(max_examples=800, deadline=None)
 @given(st.lists(_SHELL_PIECES, max_size=60).map("".join))
 def test_separators_are_read_as_re2_reads_them(text: str) -> None:
@@ -127,10 +145,7 @@ def test_commands_are_those_the_pattern_finds(text: str) -> None:
     """Every command injection the first reading found, at the same place with the same weight; of the
     pipelines shown, the first (the only one the detector counts)."""
     text = text.lower()
-    expected = _commands_by_pattern(text)
-    pipelines = [found for found in expected if found.how == "shell-pipeline"]
-    expected = [found for found in expected if found.how != "shell-pipeline" or found is pipelines[0]]
-    assert [found for found in commands(text) if found.how != "exec-call"] == expected
+    assert [found for found in commands(text) if found.how != "exec-call"] == _kept(_commands_by_pattern(text))
 
 
 def test_a_text_of_nothing_but_separated_commands_is_read_in_one_pass() -> None:
@@ -149,6 +164,15 @@ def test_segments_searched_back_and_cut_at_once_agree() -> None:
     after values and after commands reads as the first reading did, past the switch from one to the other."""
     text = "".join(f"v{i}=1; whoami x | cat y && ls\n{'a' * (i * 7)} `whoami` ok; ps aux | grep z\n" for i in range(40))
     expected = _commands_by_pattern(text)
-    first_pipeline = next(found for found in expected if found.how == "shell-pipeline")
-    assert commands(text) == [found for found in expected if found.how != "shell-pipeline" or found is first_pipeline]
+    assert commands(text) == _kept(expected)
     assert sum(found.how == "injected-command" for found in expected) > 20
+
+
+@pytest.mark.parametrize("unit", ["$(id)", "`id`", ";id\n", "x|whoami ", "system('id');"])
+def test_a_text_of_injections_keeps_a_bounded_number(unit: str) -> None:
+    """A text of injections blocks on its first few; the reader stops after `MAX_INJECTED` of them (a
+    finding each cost 1.3 ms per KB of `$(id)`), and the ones it kept are the first."""
+    text = unit * 5_000
+    found = commands(text)
+    assert 1 <= len([f for f in found if f.weight >= 0.85]) <= 2 * MAX_INJECTED
+    assert min(f.start for f in found) < 10
