@@ -9,7 +9,8 @@ object when nothing changed. A payload that does not parse raises `CodecError` (
 subclass `UnsupportedPayload` (415 inbound); a codec `capped` with a route's `FieldCaps` raises
 `LimitExceeded` (a CodecError) as soon as a payload holds more fields, or a longer field, than
 the filters may be given. The caller refuses them all, never forwards them. `frame_names` reads
-the Socket.IO event or DDP method names of a client frame for access rules.
+the Socket.IO event or DDP method names of a client frame for access rules; `Attachments` counts the
+binary messages a Socket.IO connection direction may carry.
 """
 
 from gateway.codec._base import CodecError, Extracted, FieldCaps, LimitExceeded, TextField, UnsupportedPayload
@@ -18,9 +19,10 @@ from gateway.codec.compiled import RouteCodecs
 from gateway.codec.jsonpath import JSON_STEP, MAX_DEPTH, WILDCARD, Pointer
 from gateway.codec.names import NAMED_KINDS, frame_names
 from gateway.codec.selectors import FieldSelector, SseFields
+from gateway.codec.socketio import Attachments
 
 __all__ = [
-    "JSON_STEP", "MAX_DEPTH", "NAMED_KINDS", "TEXT_PATH", "WILDCARD", "Codec", "CodecError", "Extracted",
+    "JSON_STEP", "MAX_DEPTH", "NAMED_KINDS", "TEXT_PATH", "WILDCARD", "Attachments", "Codec", "CodecError", "Extracted",
     "FieldCaps", "FieldSelector", "LimitExceeded", "Pointer", "RouteCodecs", "SseFields", "TextField",
     "UnsupportedPayload", "check_selector", "check_sse", "frame_names",
 ]

@@ -18,6 +18,12 @@ an ack id), event names that are a string (not a reserved one) or a number, no p
 disconnect. A binary packet's `_placeholder` objects become the attachments' bytes on the server:
 one where the route reads text is refused; elsewhere it is data, and the attachment frames that
 follow pass as they are. Engine.IO v3 frames differently: `check_version` refuses it.
+
+Binary data is read as socket.io-parser reads it: only as the attachments a binary packet announced
+(`451-[...]` then one binary message), never as a packet of its own. A binary message nothing
+announced, one too many, or a Socket.IO packet while attachments are due is refused (`Attachments` for
+a WebSocket, per payload for long-polling): the default parser throws on them, and a server reading
+packets from binary messages (another parser, msgpack) would read events the gateway never saw.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from gateway.codec._base import CodecError, Renderer, TextField, UnsupportedPayl
 from gateway.codec.jsonpath import Walker, walk_document
 from gateway.codec.selection import NamedSelections, Selection
 
-__all__ = ["ACK", "ENGINE_IO_VERSION", "check_version", "extract_engineio", "extract_polling"]
+__all__ = ["ACK", "ENGINE_IO_VERSION", "Attachments", "check_version", "extract_engineio", "extract_polling"]
 
 ACK = "#ack"
 ENGINE_IO_VERSION = "4"
@@ -43,6 +49,44 @@ _RECORD_SEPARATOR = "\x1e"
 # Engine.IO v4 packets other than messages, exactly: close, ping, pong (with the upgrade probe),
 # upgrade, noop; an open packet (`0{...}`) comes from the server. Anything else is not v4.
 _CONTROL = frozenset({"1", "2", "3", "2probe", "3probe", "5", "6"})
+
+
+def announced(packet: str) -> int:
+    """The attachments an Engine.IO message packet announces (`451-[...]`: 1); 0 for any other packet."""
+    if packet[1:2] not in ("5", "6") or packet[:1] != "4":
+        return 0
+    header = _PACKET.match(packet, 1)
+    count = header.group(2) if header is not None else None
+    return int(count[:-1]) if count else 0
+
+
+class Attachments:
+    """The binary messages one WebSocket direction may carry next: those the last binary packet announced.
+    One per connection direction, never shared."""
+
+    __slots__ = ("due",)
+
+    def __init__(self) -> None:
+        self.due = 0
+
+    def check(self, message: str | bytes, binary: bool) -> None:
+        """Count `message` in; CodecError for a binary message nothing announced, or a Socket.IO packet
+        while attachments are due (Engine.IO's own packets, pings and pongs, may come between)."""
+        if binary:
+            if not self.due:
+                raise CodecError("a binary message that no binary Socket.IO packet announced")
+            self.due -= 1
+            return
+        head = message[:1]
+        if head == "4" or head == b"4":
+            if self.due:
+                raise CodecError("a Socket.IO packet while the attachments of the last one were due")
+            text = message if isinstance(message, str) else message[:32].decode("ascii", "replace")
+            self.due = announced(text)
+
+    def dropped(self) -> None:
+        """The text message counted last did not go on: what it announced will not be read as attachments."""
+        self.due = 0
 
 
 def check_version(values: Sequence[str]) -> None:
@@ -146,9 +190,16 @@ def extract_polling(payload: str, events: NamedSelections, fields: list[TextFiel
     """Engine.IO v4 long-polling payload: packets joined by the record separator (0x1e)."""
     packets = payload.split(_RECORD_SEPARATOR)
     parts: list[tuple[int, Renderer]] = []
+    due = 0  # attachments the last binary packet announced, not yet read
     for position, packet in enumerate(packets):
         if packet.startswith("b"):  # base64 binary packet: an attachment, not text
+            if not due:
+                raise CodecError("a binary packet that no binary Socket.IO packet announced")
+            due -= 1
             continue
+        if due and packet.startswith("4"):
+            raise CodecError("a Socket.IO packet while the attachments of the last one were due")
+        due = announced(packet) or due
         render = extract_engineio(packet, events, fields, names)
         if render is not None:
             parts.append((position, render))

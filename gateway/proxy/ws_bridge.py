@@ -47,7 +47,7 @@ from prometheus_client import Counter
 
 from filters import Action, Channel, Direction, StreamChain
 from gateway.access.rbac import allow_message
-from gateway.codec import NAMED_KINDS, Codec, CodecError, frame_names
+from gateway.codec import NAMED_KINDS, Attachments, Codec, CodecError, frame_names
 from gateway.e2ee.policy import E2EERefusal
 from gateway.enforce.enforcement import AccessCheck, Close, Enforcement, Wire
 from gateway.enforce.settle import enforce, forwarded
@@ -205,6 +205,9 @@ class Bridge:
         # Kinds of per-message rules this route has for client frames; () costs nothing per frame.
         tables = plan.access.messages.tables
         named = tuple(k for k in NAMED_KINDS if k in tables) if direction is Direction.INBOUND else ()
+        # Socket.IO: binary messages only as the attachments a packet announced (as socket.io-parser reads them).
+        attachments = Attachments() if "socketio" in named or (codec is not None and codec.named_kind == "socketio") \
+            else None
         receive, send = src.receive, dst.send_frame
         # An outbound token stream: text gathered from small frames goes on after `limits.stream_flush`.
         reads = Reads(receive, f"chatguard-ws-read-{self.exchange.request_id}") if stream is not None else None
@@ -227,10 +230,14 @@ class Bridge:
                 kind = msg.type
                 if kind is TEXT or kind is BINARY:
                     data = msg.data
+                    if attachments is not None and await self._unannounced(attachments, direction, src, data, kind):
+                        continue
                     if named and await self._refused(named, src, data, kind is BINARY):
+                        if attachments is not None:
+                            attachments.dropped()
                         continue
                     if stream is not None:
-                        for payload, frame_kind in await self._streamed(stream, src, data, kind):
+                        for payload, frame_kind in await self._streamed(stream, src, data, kind, attachments):
                             await send(payload, frame_kind)
                             messages += 1
                             size += len(payload)
@@ -243,6 +250,8 @@ class Bridge:
                         if not isinstance(relayed, bytes):
                             checked = await self._decided(frames, direction, src, relayed)
                             if checked is None:
+                                if attachments is not None:
+                                    attachments.dropped()
                                 continue
                             relayed = checked
                         data = relayed
@@ -292,17 +301,19 @@ class Bridge:
             return enforcement.payload
         return await self._apply(enforcement, src)
 
-    async def _streamed(self, stream: FrameStream, src: Side, data: str | bytes,
-                        kind: WSMsgType) -> list[tuple[bytes, WSMsgType]]:
+    async def _streamed(self, stream: FrameStream, src: Side, data: str | bytes, kind: WSMsgType,
+                        attachments: Attachments | None = None) -> list[tuple[bytes, WSMsgType]]:
         """`_filtered` for an outbound token stream: the frame goes through the connection's streams.
         The frames to send now: none while text is gathered (the frame waits in `held`), else the held
-        ones and this one."""
+        ones and this one. `attachments` is told when the frame goes no further."""
         result: Inspection | CodecError
         try:
             result = await stream.feed(data, kind is BINARY)
         except CodecError as exc:
             result = exc
         payload = await self._apply(await enforce(self.exchange, Direction.OUTBOUND, result), src)
+        if payload is None and attachments is not None:
+            attachments.dropped()
         if stream.gathering:
             if payload is not None:
                 stream.held.add((payload, kind), len(payload), latest=stream.emptied)
@@ -332,6 +343,16 @@ class Bridge:
             stream.place(tail, enforcement.payload)
         for payload, kind in stream.held.take():
             await dst.send_frame(payload, kind)
+
+    async def _unannounced(self, attachments: Attachments, direction: Direction, src: Side, data: str | bytes,
+                           kind: WSMsgType) -> bool:
+        """Count a Socket.IO message in (`Attachments.check`); True when it must not go on (decided and applied)."""
+        try:
+            attachments.check(data, kind is BINARY)
+        except CodecError as exc:
+            await self._apply(await enforce(self.exchange, direction, exc), src)
+            return True
+        return False
 
     async def _refused(self, kinds: tuple[str, ...], src: Side, data: str | bytes, binary: bool) -> bool:
         """Check a client frame against the route's per-message rules; True when it must not go on."""

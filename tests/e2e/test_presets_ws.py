@@ -231,3 +231,21 @@ async def test_xmpp_rewrite_is_escaped_as_character_data(backend: tuple[Backend,
         await ws.send_str("<message xmlns='jabber:client'><body>forbidden</body></message>")
         assert await peer.receive_str() == (
             "<message xmlns='jabber:client'><body>q\"}\\\u2028&lt;/body&gt;&amp;</body></message>")
+
+
+async def test_socketio_binary_messages_from_the_backend_only_as_announced_attachments(
+        backend: tuple[Backend, str], client: aiohttp.ClientSession) -> None:
+    """A binary message is read as socket.io-parser reads it: the attachment of a packet that announced it. One
+    nothing announced is no packet the filters could read (a msgpack server's event): it never reaches the client."""
+    chat, url = backend
+    async with gateway(url, [preset("socketio")]) as gw, \
+            client.ws_connect(f"{gw.url}/socket.io/?EIO=4&transport=websocket") as ws:
+        peer = await chat.peer()
+        await peer.ws.send_str('451-["chat message",{"text":"hi","file":{"_placeholder":true,"num":0}}]')
+        await peer.ws.send_bytes(b"\x89PNG")
+        assert (await next_message(ws)).data == '451-["chat message",{"text":"hi","file":{"_placeholder":true,"num":0}}]'
+        assert (await next_message(ws)).data == b"\x89PNG"
+        await peer.ws.send_bytes(b"\x92\xa2\x34\x32\xa9forbidden")  # nothing announced it
+        msg = await next_message(ws)
+        assert (msg.type, msg.data) == (WSMsgType.CLOSE, 1003)
+        assert (await peer.closed()).data == 1003

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from gateway.codec import CodecError, Extracted, Pointer, TextField, UnsupportedPayload
 from gateway.codec.selection import NamedSelections
-from gateway.codec.socketio import check_version, extract_engineio, extract_polling
+from gateway.codec.socketio import Attachments, check_version, extract_engineio, extract_polling
 
 EVENTS = {"chat message": ("/0", "/0/text"), "typing": ("/*/who",)}
 
@@ -92,7 +92,7 @@ def test_malformed_packets_are_refused(frame: str) -> None:
 
 
 def test_polling_payload() -> None:
-    payload = '42["chat message","one"]\x1e2\x1ebAQIDBA==\x1e42["chat message","two"]'
+    payload = '42["chat message","one"]\x1e451-["up",{"_placeholder":true,"num":0}]\x1e2\x1ebAQIDBA==\x1e42["chat message","two"]'
     fields: list[TextField] = []
     render = extract_polling(payload, _events(EVENTS), fields)
     assert render is not None
@@ -134,3 +134,44 @@ def test_engine_io_versions_other_than_4_are_refused(values: list[str]) -> None:
 
 def test_engine_io_4_is_read() -> None:
     check_version(["4"])
+
+
+# socket.io-parser reads binary data only as the attachments a binary packet announced: anything else is refused,
+# since a server reading packets out of binary messages (msgpack) would read events the gateway never saw.
+@pytest.mark.parametrize("payload", [
+    "bAQID",                                                        # nothing announced it
+    '42["chat message","x"]\x1ebZm9yYmlkZGVu',
+    '451-["up",{"_placeholder":true,"num":0}]\x1ebAQID\x1ebAQID',       # one too many
+    '452-["up",{"_placeholder":true,"num":0}]\x1ebAQID\x1e42["chat message","x"]\x1ebAQID',  # a packet between
+])
+def test_polling_binary_packets_nothing_announced_are_refused(payload: str) -> None:
+    with pytest.raises(CodecError, match="announced|due"):
+        extract_polling(payload, _events(EVENTS), [])
+
+
+def test_polling_binary_packets_announced_are_read_as_attachments() -> None:
+    payload = '452-["up",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]\x1ebAQID\x1e3\x1ebBA=='
+    fields: list[TextField] = []
+    extract_polling(payload, _events(EVENTS), fields)
+    assert fields == []
+
+
+def test_websocket_binary_messages_only_as_announced_attachments() -> None:
+    attachments = Attachments()
+    with pytest.raises(CodecError, match="announced"):
+        attachments.check(b"\x93\xa5event", True)
+    attachments.check("2", False)
+    attachments.check('462-5[{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]', False)
+    attachments.check("3", False)  # an Engine.IO pong may come between
+    attachments.check(b"one", True)
+    with pytest.raises(CodecError, match="due"):
+        attachments.check('42["chat message","x"]', False)
+    attachments.check(b"two", True)
+    with pytest.raises(CodecError, match="announced"):
+        attachments.check(b"three", True)
+    attachments.check(b'451-["up",{"_placeholder":true,"num":0}]', False)  # text left undecoded
+    attachments.check(b"four", True)
+    attachments.check('451-["up",{"_placeholder":true,"num":0}]', False)
+    attachments.dropped()  # refused: the server never reads it, nor anything as its attachments
+    with pytest.raises(CodecError, match="announced"):
+        attachments.check(b"five", True)
