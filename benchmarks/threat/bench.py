@@ -125,16 +125,14 @@ def fresh_links(parts: tuple[str, ...], sink: str, path: Path = FRESH) -> dict[s
 
 def real_urls(sink: str, shown: frozenset[str] = frozenset()) -> dict[str, dict[str, tuple[int, float]]]:
     """part -> view -> (links, flagged share) on the real ordinary URLs (`data/real_urls.txt`) in the parts
-    `realurls.parts` deals; views: at most `PER_HOST` per host, every URL, the hosts written bare. The
+    `realurls.parts` deals; views (`realurls.views`): at most `PER_HOST` per host, every URL, the hosts
+    written bare. The
     flagged links of the parts in `shown` are printed (ordinary links: reading them memorises nothing
     of an attack, but tune on the tuning part's only, so that the validation part stays a check)."""
     out: dict[str, dict[str, tuple[int, float]]] = {}
     for part, urls in realurls.parts(realurls.load()).items():
-        capped = realurls.per_host(urls, realurls.PER_HOST)
-        bare = sorted({realurls.host_of(url) for url in urls})
-        views = {f"<= {realurls.PER_HOST} per host": capped, "all": urls, "hosts written bare": bare}
         out[part] = {}
-        for view, texts in views.items():
+        for view, texts in realurls.views(urls).items():
             flagged, _ = chatguard([{"text": text} for text in texts], sink)
             out[part][view] = (len(texts), sum(flagged) / max(1, len(texts)))
             if part in shown and view != f"<= {realurls.PER_HOST} per host":  # the capped view repeats `all`

@@ -1,109 +1,89 @@
-"""How many ordinary links the link judgement flags, on link sets that are not the corpus.
+"""How many ordinary links the link judgement flags, per set of ordinary URLs, part and view.
 
-    .venv/bin/python benchmarks/threat/ordinary_urls.py [--show 20] [--per-host 2]
+    .venv/bin/python benchmarks/threat/ordinary_urls.py [--show 20] [--per-host 10] [--sink bot] [--live]
 
-Three sources, each also read as bare host names (`example.com`, as chat often spells links):
+The sets come from `realurls.py`, which gathers every ordinary URL the benchmarks read and says how:
 
-* `organisations.txt` beside this file: organisations' own sites, written for the project;
-* the home and project URLs that installed Python packages declare (`*.dist-info/METADATA`);
-* the URLs in Debian's package documentation on this machine (`/usr/share/doc`), mostly
-  upstream homes, bug trackers and mailing-list archives.
+* `organisations.txt`: links to organisations' own sites, written for the project;
+* the real ordinary URLs of `data/real_urls.txt`: what the installed Python packages' metadata and
+  Debian's copyright files publish, read once and shipped. `--live` reads them on this machine instead,
+  by the same code, each source apart, and Debian's other documentation too (change logs, READMEs:
+  tens of thousands of URLs, not shipped): those figures belong to this machine.
 
-The last two follow whatever is installed, so their figures belong to one machine: at most
-`--per-host` URLs per host (chosen with a fixed seed) keep one big host from weighing most.
-"Flagged" is what the threat benchmark counts: blocked or an alert suggested.
+Each set is dealt into a tuning and a validation part by site (`realurls.parts`; the live sources
+dealt together, as the shipped set's two are) and read in `realurls.views`: at most `--per-host`
+URLs per host (the figure), every URL, the hosts written bare. The real set's rows at the default cap
+are `bench.py`'s real-URL figures. "Flagged" is what the threat benchmark counts (`bench.chatguard`):
+blocked, modified or an alert suggested. `--show N` prints up to N flagged links per row; tune on the
+tuning part's only, so that the validation part stays a check.
 """
 
 from __future__ import annotations
 
 import argparse
-import collections
-import gzip
-import random
 import sys
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT)]
+sys.path[:0] = [str(Path(__file__).resolve().parent)]
 
-import re2  # noqa: E402
+import realurls  # noqa: E402
+from bench import chatguard  # noqa: E402
 
-from filters import Action  # noqa: E402
-from filters.threat import ThreatFilter  # noqa: E402
-
-HERE = Path(__file__).resolve().parent
-_URL = re2.compile(r"https?://[A-Za-z0-9._~:/?#@!$&*+,;=%-]+")
-_MAX_FILE = 1 << 20  # bytes read per documentation file
+PARTS = ("tuning", "validation")
 
 
-def organisations() -> list[str]:
-    lines = (HERE / "organisations.txt").read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+def sets(live: bool) -> dict[str, dict[str, list[str]]]:
+    """set name -> part -> URLs."""
+    out = {"organisations (written for the project)": realurls.parts(realurls.organisations())}
+    if not live:
+        out[f"real ({realurls.OUT.relative_to(realurls.ROOT)})"] = realurls.parts(realurls.load())
+        return out
+    docs = Path("/usr/share/doc")
+    files = {"Python package metadata": realurls.metadata_files(realurls.site_packages()),
+             "Debian copyright files": realurls.copyright_files(docs),
+             "Debian's other documentation": realurls.doc_files(docs)}
+    sources = {f"{name}, this machine": realurls.collect(found) for name, found in files.items()}
+    dealt = realurls.parts(sorted(set().union(*sources.values())))
+    for name, found in sources.items():
+        out[name] = {part: [url for url in urls if url in found] for part, urls in dealt.items()}
+    return out
 
 
-def _urls(text: str) -> Iterator[str]:
-    for found in _URL.finditer(text):
-        yield found.group().rstrip(".,;:)")
-
-
-def package_metadata() -> set[str]:
-    found: set[str] = set()
-    for entry in sys.path:
-        for meta in Path(entry).glob("*.dist-info/METADATA") if Path(entry).is_dir() else ():
-            for line in meta.read_text(encoding="utf-8", errors="replace").splitlines():
-                if line.lower().startswith(("home-page:", "project-url:", "download-url:")):
-                    found.update(_urls(line))
-    return found
-
-
-def debian_docs(root: Path = Path("/usr/share/doc")) -> set[str]:
-    found: set[str] = set()
-    for path in sorted(root.rglob("*")) if root.is_dir() else ():
-        if not path.is_file() or path.is_symlink():
-            continue
-        try:
-            raw = gzip.open(path).read(_MAX_FILE) if path.suffix == ".gz" else path.open("rb").read(_MAX_FILE)
-        except (OSError, EOFError):
-            continue
-        found.update(_urls(raw.decode("utf-8", errors="replace")))
-    return found
-
-
-def per_host(urls: Iterable[str], limit: int) -> list[str]:
-    hosts: dict[str, list[str]] = collections.defaultdict(list)
-    for url in sorted(set(urls)):
-        hosts[url.split("/")[2].lower()].append(url)
-    chooser = random.Random(7)
-    return [url for host in sorted(hosts) for url in chooser.sample(hosts[host], min(limit, len(hosts[host])))]
-
-
-def bare_hosts(urls: Iterable[str]) -> list[str]:
-    names = {url.split("/")[2].lower().rsplit("@", 1)[-1].split(":")[0].removeprefix("www.") for url in urls}
-    return sorted(name for name in names if "." in name)
+def flagged(texts: list[str], sink: str) -> list[str]:
+    """The texts the threat benchmark counts as flagged."""
+    marks, _ = chatguard([{"text": text} for text in texts], sink)
+    return [text for text, mark in zip(texts, marks, strict=True) if mark]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--show", type=int, default=0, help="print this many flagged links per set")
-    parser.add_argument("--per-host", type=int, default=2)
+    parser.add_argument("--show", type=int, default=0, help="print this many flagged links per row and part")
+    parser.add_argument("--per-host", type=int, default=realurls.PER_HOST)
+    parser.add_argument("--sink", choices=("plain", "html", "bot"), default="bot")
+    parser.add_argument("--live", action="store_true",
+                        help="read this machine's packages and documentation, not the shipped set")
     args = parser.parse_args()
-    threat = ThreatFilter()
-    sets = {"organisations (written for the project)": organisations(),
-            "Python package metadata": per_host(package_metadata(), args.per_host),
-            "Debian package documentation": per_host(debian_docs(), args.per_host)}
-    print(f"  {"set":52} {'links':>7} {'flagged':>8}")
-    total = flagged_total = 0
-    for name, urls in sets.items():
-        for label, texts in ((name, urls), (f"{name}, bare hosts", bare_hosts(urls))):
-            verdicts = [threat.decide(text) for text in texts]
-            flagged = [t for t, v in zip(texts, verdicts, strict=True) if v.action is not Action.PASS or v.hints.alert]
-            total, flagged_total = total + len(texts), flagged_total + len(flagged)
-            print(f"  {label:52} {len(texts):7d} {len(flagged) / max(1, len(texts)):8.2%}")
-            for text in flagged[:args.show]:
-                print(f"      {text[:100]}")
-    print(f"  {"all":52} {total:7d} {flagged_total / max(1, total):8.2%}   (target <= 2%)")
-
+    print(f"  {'set, view':52} " + " ".join(f"{part:>20}" for part in PARTS))
+    totals = {part: [0, 0] for part in PARTS}  # links, flagged: capped views and bare hosts
+    for name, dealt in sets(args.live).items():
+        print(f"  {name}")
+        viewed = {part: realurls.views(dealt[part], args.per_host) for part in PARTS}
+        for view in viewed[PARTS[0]]:
+            cells, shown = [], []
+            for part in PARTS:
+                texts = viewed[part][view]
+                found = flagged(texts, args.sink)
+                cells.append(f"{len(texts):7d} links {len(found) / max(1, len(texts)):6.2%}")
+                shown += [f"{part}: {text[:100]}" for text in found[:args.show]]
+                if view != "all":
+                    totals[part][0] += len(texts)
+                    totals[part][1] += len(found)
+            print(f"    {view:50} " + " ".join(f"{cell:>20}" for cell in cells))
+            for line in shown:
+                print(f"        {line}")
+    cells = [f"{n:7d} links {k / max(1, n):6.2%}" for n, k in totals.values()]
+    print(f"  {'all sets, capped and bare':52} " + " ".join(f"{cell:>20}" for cell in cells)
+          + "   (target <= 2%)")
 
 if __name__ == "__main__":
     main()

@@ -1,7 +1,10 @@
-"""The real ordinary-URL set: how URLs are read out of package files, capped per host and split by site."""
+"""The ordinary URLs the benchmarks read: how URLs are read out of package files and organisations.txt, the
+shipped set built, capped per host, viewed and split by site."""
 
 from __future__ import annotations
 
+import gzip
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -39,6 +42,56 @@ def test_collect_reads_metadata_and_copyright_files(tmp_path: Path) -> None:
     files = realurls.metadata_files([site]) + realurls.copyright_files(docs)
     assert realurls.collect(files) == {"https://demo.example.org/docs", "http://old.example.net/",
                                        "https://git.example.org/libdemo"}
+
+
+def test_doc_files_are_the_other_documentation_read_through_gzip(tmp_path: Path) -> None:
+    (tmp_path / "libdemo" / "examples").mkdir(parents=True)
+    (tmp_path / "libdemo" / "copyright").write_text("Source: https://git.example.org/libdemo\n")
+    with gzip.open(tmp_path / "libdemo" / "changelog.Debian.gz", "wt") as log:
+        log.write("  * New upstream release, see https://lists.example.org/2020/msg1.html.\n")
+    (tmp_path / "libdemo" / "examples" / "README").write_text("Home: <https://demo.example.net/>\n")
+    (tmp_path / "libdemo" / "broken.gz").write_bytes(b"not gzip")
+    (tmp_path / "libdemo" / "NEWS").symlink_to(tmp_path / "libdemo" / "examples" / "README")
+    files = realurls.doc_files(tmp_path)
+    assert [path.relative_to(tmp_path).as_posix() for path in files] == [
+        "libdemo/broken.gz", "libdemo/changelog.Debian.gz", "libdemo/examples/README"]
+    assert realurls.collect(files) == {"https://lists.example.org/2020/msg1.html", "https://demo.example.net/"}
+
+
+def test_build_writes_a_header_then_every_url_once_sorted(tmp_path: Path) -> None:
+    site = tmp_path / "site-packages" / "demo-1.0.dist-info"
+    site.mkdir(parents=True)
+    (site / "METADATA").write_text("Home-page: https://demo.example.org/\nSee https://github.com/o/demo\n")
+    (tmp_path / "doc" / "demo").mkdir(parents=True)
+    (tmp_path / "doc" / "demo" / "copyright").write_text("Source: https://github.com/o/demo\n")
+    text = realurls.build([tmp_path / "site-packages"], tmp_path / "doc")
+    header = [line for line in text.splitlines() if line.startswith("#")]
+    assert text.splitlines()[len(header):] == ["https://demo.example.org/", "https://github.com/o/demo"]
+    assert "(1 METADATA / PKG-INFO files, 2 distinct URLs)" in header[1] and "(1 files, 1 distinct URLs)" in header[2]
+    assert "2 URLs" in header[3] and "on 2 hosts" in header[4]
+
+
+def test_the_shipped_set_has_the_header_build_writes(tmp_path: Path) -> None:
+    def shape(text: str) -> list[str]:
+        return [re.sub(r"\d+", "N", line) for line in text.splitlines() if line.startswith("#")]
+
+    built = realurls.build([], tmp_path).replace(str(tmp_path), "/usr/share/doc")
+    assert shape(realurls.OUT.read_text(encoding="utf-8")) == shape(built)
+
+
+def test_organisations_are_read_with_the_one_url_reading_and_lose_no_line() -> None:
+    lines = realurls.ORGANISATIONS.read_text(encoding="utf-8").splitlines()
+    written = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    assert realurls.organisations() == written and len(written) >= 600
+
+
+def test_views_are_the_capped_urls_every_url_and_the_bare_hosts() -> None:
+    urls = [f"https://github.com/o/r{n}" for n in range(12)] + ["https://WWW.Example.org:8443/a"]
+    views = realurls.views(urls)
+    assert list(views) == [f"<= {realurls.PER_HOST} per host", "all", "hosts written bare"]
+    assert views["all"] == urls and views[f"<= {realurls.PER_HOST} per host"] == realurls.per_host(urls)
+    assert views["hosts written bare"] == realurls.bare_hosts(urls) == ["example.org", "github.com"]
+    assert len(realurls.views(urls, 2)["<= 2 per host"]) == 3
 
 
 def test_per_host_caps_each_host_and_is_deterministic() -> None:

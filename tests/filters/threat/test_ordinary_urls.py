@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from benchmarks.threat import realurls
 from filters.threat import ThreatFilter
 
 URLS = Path(__file__).resolve().parents[2] / "data" / "ordinary_urls.txt"
@@ -25,22 +26,16 @@ def test_no_ordinary_link_is_blocked() -> None:
     assert [url for url in _urls() if threat.decide(url).blocked] == []
 
 
-ORGANISATIONS = Path(__file__).resolve().parents[3] / "benchmarks" / "threat" / "organisations.txt"
-
-
 def test_organisations_sites_and_their_bare_names_are_rarely_flagged() -> None:
-    lines = ORGANISATIONS.read_text(encoding="utf-8").splitlines()
-    urls = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-    bare = sorted({url.split("/")[2].removeprefix("www.") for url in urls})
+    urls = realurls.organisations()
     threat = ThreatFilter()
-    for links in (urls, bare):
+    for links in (urls, realurls.bare_hosts(urls)):
         flagged = [url for url in links if threat.detector.analyse(url).scores.get("link", 0.0) >= 0.5]
         assert len(flagged) <= 0.02 * len(links), flagged
 
 
 def test_a_message_of_several_ordinary_links_is_not_flagged() -> None:
-    lines = ORGANISATIONS.read_text(encoding="utf-8").splitlines()
-    urls = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    urls = realurls.organisations()
     threat = ThreatFilter()
     calm = [url for url in urls if threat.detector.analyse(url).scores.get("link", 0.0) < 0.5]
     for at in range(0, len(calm) - 5, 5):
