@@ -124,6 +124,14 @@ translate.goog b-cdn.net backblazeb2.com dweb.link fleek.co on.fleek.co pinata.c
 notion.site gitbook.io webnode.page site123.me wixstudio.io mystrikingly.com sharepoint.com
 """.split())
 
+# The free hosts above that are no-code site builders (a page made in a browser from a template, published under
+# the builder's name), as against hosts of code, documentation, blogs and storage.
+SITE_BUILDERS = frozenset("""
+weebly.com wixsite.com webflow.io godaddysites.com square.site sites.google.com framer.website framer.app carrd.co
+mybluehost.me weeblysite.com jimdosite.com yolasite.com strikingly.com mystrikingly.com webnode.page site123.me
+wixstudio.io tiiny.site page.gd 000webhostapp.com
+""".split())
+
 # Platforms whose subdomains are account names, one per account (`google.github.io` is the
 # `google` organisation's pages): a brand's exact name there is the brand's own account.
 ACCOUNT_PLATFORMS = frozenset({"github.io", "gitlab.io"})

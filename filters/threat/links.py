@@ -37,6 +37,7 @@ from filters.threat.linkdata import (
     NAME_WORDS,
     RISKY_TLDS,
     SHORTENERS,
+    SITE_BUILDERS,
     WORD_BRANDS,
 )
 from filters.threat.scoring import combine
@@ -566,6 +567,12 @@ def _word_signals(words: int, read: NameWords | None) -> list[tuple[float, str]]
     return [(counted, "keywords")] if counted else []
 
 
+# A page on a no-code site builder: its tenant drags a sign-in form onto a page in minutes, under the builder's
+# name and certificate, with nothing to deploy (the builders are the most abused free hosts in phishing reports).
+# With the free host's own sign it raises an alert; project and documentation hosts do not add it.
+SITE_BUILDER = 0.25
+
+
 def _free_host(platform: str) -> bool:
     """Whether `platform` (a host's shared platform, or "") hands out free pages to anyone (`linkdata.FREE_HOSTING`)."""
     return bool(platform) and (platform in FREE_HOSTING or platform.split(".", 1)[-1] in FREE_HOSTING)
@@ -606,6 +613,8 @@ def host_signs(name: str) -> HostSigns:
     if hosting:  # anyone's page: a sign only beside others (project pages live there too)
         listed = _free_host(hosting)
         signals.append((0.35 if listed else 0.2, f"{'free-hosting' if listed else 'shared-platform'}:{hosting}"))
+        if hosting in SITE_BUILDERS:
+            signals.append((SITE_BUILDER, "site-builder"))
     brand = _name_signals(host, signals)
     _shape_signals(name, host, signals)
     return HostSigns(tuple(signals), False, host.site, brand, hosting, words)

@@ -538,3 +538,28 @@ async def test_a_brand_claim_under_a_tld_of_another_script_is_blocked() -> None:
     assert verdict.action is Action.BLOCK and "link" in verdict.reason
     ordinary = await make_filter(ThreatFilter, {}).inspect(tmessage("заходите на пример.рф и почта.рф"))
     assert ordinary.action is Action.PASS and not ordinary.hints.alert
+
+
+@pytest.mark.parametrize("url", [
+    "https://acct-review.wixsite.com/my-site",
+    "https://helpdesk24.godaddysites.com/",
+    "http://mailbox-upgrade.weebly.com/",
+    "balance-notice.yolasite.com",
+])
+def test_a_page_on_a_site_builder_alerts_without_blocking(url: str) -> None:
+    score, reasons = _score(url)
+    assert "site-builder" in reasons and 0.5 <= score < 0.8
+
+
+@pytest.mark.parametrize("url", [
+    "https://maplenote.github.io/docs/",  # project pages, previews, blogs: hosts of code and writing
+    "https://maplenote.vercel.app/",
+    "https://ionel.wordpress.com/2024/01/notes",
+    "https://maplenote.readthedocs.io/en/latest/",
+    "https://www.wix.com/",  # the builders' own sites
+    "https://www.godaddy.com/websites/website-builder",
+    "https://sites.google.com/view/maplenote",
+])
+def test_pages_on_code_and_writing_hosts_and_the_builders_own_sites_do_not_alert(url: str) -> None:
+    score, reasons = _score(url)
+    assert "site-builder" not in reasons and score < 0.5
