@@ -10,12 +10,14 @@ The sets come from `realurls.py`, which gathers every ordinary URL the benchmark
   by the same code, each source apart, and Debian's other documentation too (change logs, READMEs:
   tens of thousands of URLs, not shipped): those figures belong to this machine.
 
-Each set is dealt into a tuning and a validation part by site (`realurls.parts`; the live sources
-dealt together, as the shipped set's two are) and read in `realurls.views`: at most `--per-host`
-URLs per host (the figure), every URL, the hosts written bare. The real set's rows at the default cap
-are `bench.py`'s real-URL figures. "Flagged" is what the threat benchmark counts (`bench.chatguard`):
-blocked, modified or an alert suggested. `--show N` prints up to N flagged links per row; tune on the
-tuning part's only, so that the validation part stays a check.
+Each set is dealt into a tuning and a validation part by site: the shipped set by `realurls.parts`,
+the others (the live sources together) by `realurls.parts_keeping`, which leaves a site of the shipped
+set in its part there, so that a tuning link read here is never `bench.py`'s validation site. Each part
+is read in `realurls.views`: at most `--per-host` URLs per host (the figure), every URL, the hosts
+written bare. The real set's rows at the default cap are `bench.py`'s real-URL figures. "Flagged" is
+what the threat benchmark counts (`bench.chatguard`): blocked, modified or an alert suggested. `--show
+N` prints up to N flagged links per row; tune on the tuning part's only, so that the validation part
+stays a check.
 """
 
 from __future__ import annotations
@@ -33,17 +35,18 @@ PARTS = ("tuning", "validation")
 
 
 def sets(live: bool) -> dict[str, dict[str, list[str]]]:
-    """set name -> part -> URLs."""
-    out = {"organisations (written for the project)": realurls.parts(realurls.organisations())}
+    """set name -> part -> URLs; a site is in the part the shipped set deals it to, in every set."""
+    real = realurls.parts(realurls.load())
+    out = {"organisations (written for the project)": realurls.parts_keeping(realurls.organisations(), real)}
     if not live:
-        out[f"real ({realurls.OUT.relative_to(realurls.ROOT)})"] = realurls.parts(realurls.load())
+        out[f"real ({realurls.OUT.relative_to(realurls.ROOT)})"] = real
         return out
     docs = Path("/usr/share/doc")
     files = {"Python package metadata": realurls.metadata_files(realurls.site_packages()),
              "Debian copyright files": realurls.copyright_files(docs),
              "Debian's other documentation": realurls.doc_files(docs)}
     sources = {f"{name}, this machine": realurls.collect(found) for name, found in files.items()}
-    dealt = realurls.parts(sorted(set().union(*sources.values())))
+    dealt = realurls.parts_keeping(sorted(set().union(*sources.values())), real)
     for name, found in sources.items():
         out[name] = {part: [url for url in urls if url in found] for part, urls in dealt.items()}
     return out

@@ -174,10 +174,15 @@ def views(urls: list[str], limit: int = PER_HOST) -> dict[str, list[str]]:
     return {f"<= {limit} per host": per_host(urls, limit), "all": urls, "hosts written bare": bare_hosts(urls)}
 
 
+def site_of(url: str) -> str:
+    """The site a URL belongs to: its registered domain, or on a shared platform the tenant's own name."""
+    return parse_host(host_of(url)).tenant
+
+
 def parts(urls: list[str]) -> dict[str, list[str]]:
     """tuning / validation -> URLs: each site's URLs in one part, sites dealt largest first (by their
     URLs under the per-host cap) to whichever part holds fewer so far."""
-    site = {url: parse_host(host_of(url)).tenant for url in urls}
+    site = {url: site_of(url) for url in urls}
     sizes = collections.Counter(site[url] for url in per_host(urls, PER_HOST))
     held, part_of = {"tuning": 0, "validation": 0}, {}
     for name in sorted(sizes, key=lambda n: (-sizes[n], n)):
@@ -185,6 +190,17 @@ def parts(urls: list[str]) -> dict[str, list[str]]:
         part_of[name] = part
         held[part] += sizes[name]
     return {part: [url for url in urls if part_of[site[url]] == part] for part in held}
+
+
+def parts_keeping(urls: list[str], earlier: dict[str, list[str]]) -> dict[str, list[str]]:
+    """tuning / validation -> URLs, where a site that `earlier` parts hold stays in its part (so that
+    what is read in one set's tuning part is never another's validation site) and the other sites are
+    dealt by `parts` among themselves."""
+    kept = {site_of(url): part for part, held in earlier.items() for url in held}
+    site = {url: site_of(url) for url in urls}
+    dealt = parts([url for url in urls if site[url] not in kept])
+    part_of = {url: part for part, held in dealt.items() for url in held}
+    return {part: [url for url in urls if kept.get(site[url], part_of.get(url)) == part] for part in dealt}
 
 
 def main() -> None:

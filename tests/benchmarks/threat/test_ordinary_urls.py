@@ -10,7 +10,10 @@ def test_the_shipped_sets_are_the_organisations_and_the_real_set_in_bench_parts(
     assert list(sets) == ["organisations (written for the project)", "real (benchmarks/threat/data/real_urls.txt)"]
     organisations, real = sets.values()
     assert real == realurls.parts(realurls.load())
-    assert sorted(organisations["tuning"] + organisations["validation"]) == sorted(realurls.organisations())
+    assert organisations == realurls.parts_keeping(realurls.organisations(), real)
+    real_sites = {part: {realurls.site_of(url) for url in urls} for part, urls in real.items()}
+    for part, other in (("tuning", "validation"), ("validation", "tuning")):
+        assert not {realurls.site_of(url) for url in organisations[part]} & real_sites[other]
 
 
 def test_flagged_counts_an_alert_or_a_block_and_keeps_the_order() -> None:

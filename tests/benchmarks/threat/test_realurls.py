@@ -114,6 +114,18 @@ def test_parts_keep_each_site_in_one_part_and_balance_the_capped_urls() -> None:
     assert abs(capped[0] - capped[1]) <= max(capped) // 10
 
 
+def test_parts_keeping_leaves_earlier_sites_in_their_part_and_deals_the_rest() -> None:
+    earlier = {"tuning": ["https://github.com/a/b"], "validation": ["https://docs.python.org/3/"]}
+    urls = ["https://github.com/c/d", "https://www.python.org/", "https://x.example.org/", "https://example.net/",
+            "https://abc.blogspot.com/", "https://xyz.blogspot.com/"]
+    dealt = realurls.parts_keeping(urls, earlier)
+    assert sorted(dealt["tuning"] + dealt["validation"]) == sorted(urls)
+    assert "https://github.com/c/d" in dealt["tuning"] and "https://www.python.org/" in dealt["validation"]
+    rest = realurls.parts(urls[2:])
+    assert [url for url in dealt["tuning"] if url in urls[2:]] == rest["tuning"]
+    assert realurls.parts_keeping(urls, {"tuning": [], "validation": []}) == realurls.parts(urls)
+
+
 def test_the_shipped_set_is_large_unique_and_only_links() -> None:
     urls = realurls.load()
     assert len(urls) >= 3000 and len(set(urls)) == len(urls)
