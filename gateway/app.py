@@ -103,8 +103,9 @@ def _mount_auth(app: web.Application, settings: Settings, store: StateStore) -> 
     service = AuthService.from_settings(auth, store, client_key=settings.clients.key)
     app[AUTH] = service
     app.cleanup_ctx.append(auth_context(service))
-    trusted = settings.trusted_networks
-    app.add_routes(AuthRoutes(service, client_of=lambda r: client_address(r.remote, r.headers, trusted)).routes())
+    # `trusted_proxies` of the config in service (a reload changes them), as the proxied routes read them.
+    app.add_routes(AuthRoutes(service, client_of=lambda r: client_address(
+        r.remote, r.headers, r.app[RUNTIME].current.trusted)).routes())
     return Identifier(service)
 
 

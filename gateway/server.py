@@ -16,6 +16,7 @@ import logging
 import os
 import signal
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from aiohttp import web
 
@@ -24,7 +25,8 @@ from gateway import logs, signals
 from gateway.admin.app import build_admin_app
 from gateway.admin.probes import build_probe_app
 from gateway.app import build_app
-from gateway.config.settings import Settings, load_settings
+from gateway.config import handover
+from gateway.config.settings import Settings, load_settings, loads_settings
 from gateway.edge.listener import Dealt, GuardedSite, ensure_descriptors
 from gateway.keys import CONFIG_STATUS, GUARD, METRICS, RUNTIME, SERVER_TLS, STATE
 from gateway.metrics import FLUSH_EVERY, Metrics
@@ -36,30 +38,32 @@ log = logging.getLogger("chatguard.server")
 audit = logging.getLogger("chatguard.audit")
 
 
-async def reload(app: web.Application, path: str) -> bool:
-    """Swap in a new runtime built from the file at `path`; keep the old one on any error.
+async def reload(app: web.Application, path: str, text: str | None = None) -> bool:
+    """Swap in a new runtime built from the file at `path` (or from `text`, the file as a supervisor read
+    it: `follow`); keep the old one on any error. The connection caps apply to new connections.
 
     Both outcomes are audited; a rejection names the key path at fault but not the
     problem text, which may quote a configured (possibly secret) value."""
     try:
-        settings = load_settings(path)
+        settings = load_settings(path) if text is None else loads_settings(text, source=path)
         runtime = Runtime(settings, app[STATE], app[METRICS].pool_watch)
     except Exception as exc:  # whatever went wrong, the running config stays (fail closed)
         key = exc.path if isinstance(exc, OptionsError) else ""
         log.error("config reload rejected; keeping the running config",
                   extra={"error": str(exc) if isinstance(exc, OptionsError) else type(exc).__name__})
-        audit.warning("config reload rejected", extra={"event": "config.reload", "outcome": "rejected",
-                                                       "source": path, "key": key, "error": type(exc).__name__})
-        app[METRICS].config_reloads.labels("failed").inc()
-        app[CONFIG_STATUS].reject(path, key)  # /readyz reports it until a reload succeeds
+        rejected(app, path, key, type(exc).__name__, None if text is None else handover.text_hash(text))
         return False
     old = app[RUNTIME].current.settings
     if (settings.listen, settings.admin, settings.probes, settings.state) != (
             old.listen, old.admin, old.probes, old.state):
         log.warning("listen, admin, probes and state settings take effect after a restart")
+    if _deadlines(settings) != _deadlines(old):
+        log.warning("limits.header_timeout, body_timeout, idle_timeout and send_timeout take effect after a "
+                    "restart")
     logs.configure(settings.logging.level, settings.logging.format)
     await app[RUNTIME].swap(runtime, grace=float(settings.shutdown_timeout))
-    app[CONFIG_STATUS].accept(path)
+    app[GUARD].apply(settings.limits, settings.trusted_networks, settings.clients.key)
+    app[CONFIG_STATUS].accept(path, None if text is None else handover.text_hash(text))
     app[METRICS].config_reloads.labels("ok").inc()
     app[METRICS].config_loaded(app[CONFIG_STATUS].hash)
     log.info("config reloaded", extra={"source": path, "routes": len(runtime.plans), "pid": os.getpid()})
@@ -68,11 +72,37 @@ async def reload(app: web.Application, path: str) -> bool:
     return True
 
 
+def _deadlines(settings: Settings) -> tuple[object, ...]:
+    limits = settings.limits
+    return limits.header_timeout, limits.body_timeout, limits.idle_timeout, limits.send_timeout
+
+
+def rejected(app: web.Application, path: str, key: str, error: str, hashed: str | None = None) -> None:
+    """A reload refused: audited, counted, and reported by /readyz until a reload succeeds."""
+    audit.warning("config reload rejected", extra={"event": "config.reload", "outcome": "rejected",
+                                                   "source": path, "key": key, "error": error})
+    app[METRICS].config_reloads.labels("failed").inc()
+    app[CONFIG_STATUS].reject(path, key, hashed)
+
+
+async def follow(app: web.Application, path: str, folder: Path) -> None:
+    """A worker's SIGHUP under `--workers N`: its supervisor read the file once and decided
+    (`gateway.config.handover`); the worker reloads the text the supervisor accepted, then reports the
+    newest file's rejection, if it was rejected, without judging the file itself (the supervisor logged it,
+    once, naming the key)."""
+    decision = handover.read(folder)
+    if not decision.rejected or handover.text_hash(decision.accepted) != app[CONFIG_STATUS].hash:
+        await reload(app, path, decision.accepted)
+    if decision.rejected:
+        rejected(app, path, decision.rejected_key, "rejected by the supervisor", decision.rejected_hash)
+
+
 async def run(settings: Settings, config_path: str | None, *, reuse_port: bool = False,
               ready: asyncio.Event | None = None, stop: asyncio.Event | None = None,
-              hop_secret: str | None = None, dealt: Dealt | None = None) -> None:
+              hop_secret: str | None = None, dealt: Dealt | None = None, decisions: Path | None = None) -> None:
     """Serve until SIGTERM/SIGINT (or `stop` is set), then drain. With `dealt` (a worker of `--workers N`)
-    the client connections come from the supervisor (`gateway.dealer`); the side listeners bind as before.
+    the client connections come from the supervisor (`gateway.dealer`); the side listeners bind as before,
+    and SIGHUP follows the supervisor's decisions in `decisions` (`follow`) instead of reading the file.
 
     Signal handlers come first; only then are the signals held since the process started released
     (`gateway.signals`), so none of them is lost or kills a starting process. A SIGHUP that arrives
@@ -81,10 +111,15 @@ async def run(settings: Settings, config_path: str | None, *, reuse_port: bool =
     loop = asyncio.get_running_loop()
     tasks: set[asyncio.Task[object]] = set()
     serving = asyncio.Event()
+    one_at_a_time = asyncio.Lock()  # two HUPs close together reload in turn, the newest file last
 
     async def reload_when_serving(path: str) -> None:
         await serving.wait()
-        await reload(app, path)
+        async with one_at_a_time:
+            if decisions is not None:
+                await follow(app, path, decisions)
+            else:
+                await reload(app, path)
 
     def on_hup() -> None:
         if config_path is None:
@@ -217,7 +252,8 @@ def settle_heap() -> None:
 
 
 def serve_forever(settings: Settings, config_path: str | None, reuse_port: bool = False,
-                  on_ready: Callable[[], None] | None = None, dealt: Dealt | None = None) -> None:
+                  on_ready: Callable[[], None] | None = None, dealt: Dealt | None = None,
+                  decisions: Path | None = None) -> None:
     """Run the gateway in this process until it is stopped; `on_ready` is called once it listens."""
     tune_gc()
     loop = _new_loop()
@@ -225,7 +261,8 @@ def serve_forever(settings: Settings, config_path: str | None, reuse_port: bool 
 
     async def main() -> None:
         ready = asyncio.Event()
-        serving = loop.create_task(run(settings, config_path, reuse_port=reuse_port, ready=ready, dealt=dealt))
+        serving = loop.create_task(run(settings, config_path, reuse_port=reuse_port, ready=ready, dealt=dealt,
+                                          decisions=decisions))
         listening = loop.create_task(ready.wait())
         await asyncio.wait((serving, listening), return_when=asyncio.FIRST_COMPLETED)
         if ready.is_set():

@@ -11,9 +11,12 @@ and passes HUP/TERM/INT on to them. One place owns all of it (the shape of gunic
   starts is restarted with a growing delay (0.25 s doubling up to 30 s), so a crash loop cannot spin.
   A worker that fails during the gateway's first start stops the gateway (exit status 1): a config or
   environment that cannot serve fails loudly instead of looping.
-- SIGHUP: the config file is validated here first (a bad one is logged and never reaches a restarted
-  worker), then HUP goes to every worker, which reloads as a single process does. A restarted worker
-  starts from the last config that validated, whatever the file holds at that moment.
+- SIGHUP: the config file is read and validated here, once. Accepted, its connection caps (and
+  `trusted_proxies` and `clients:`, which say who counts as one client) apply here at once to new
+  connections, and every worker reloads the same text; rejected, one line names the key at fault, nothing
+  changes, and every worker reports the rejection (/readyz) without reading the file
+  (`gateway.config.handover` says why). A restarted worker starts from the last config accepted, whatever
+  the file holds at that moment.
 - SIGTERM/SIGINT: passed on; each worker drains (`shutdown_timeout`); a worker still running
   `shutdown_timeout` + 10 s later is killed. A worker whose supervisor was killed drains and exits.
 - Each worker is a session of its own (`setsid`), so signals reach it from the supervisor only (not also
@@ -32,6 +35,7 @@ import math
 import multiprocessing
 import os
 import select
+import shutil
 import signal
 import socket
 import sys
@@ -45,6 +49,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
+from gateway.config import handover
 from gateway.dealer import Dealer, Seat, channel_pair, listen
 from gateway.edge.connection_count import ConnectionCount
 from gateway.signals import HANDLED, release
@@ -79,7 +84,7 @@ class Slot:
 
 
 def worker_main(config_path: str, config_text: str, index: int, ready: Connection, channel: socket.socket,
-                taken: Any) -> None:
+                taken: Any, decisions: Path | None = None) -> None:
     """A worker process: HUP/TERM/INT arrive blocked and stay pending until its loop handles them; client
     connections arrive on `channel`, dealt by the supervisor."""
     import dataclasses
@@ -100,7 +105,8 @@ def worker_main(config_path: str, config_text: str, index: int, ready: Connectio
             ready.send(READY)
             ready.close()
 
-    server.serve_forever(settings, config_path, reuse_port=True, on_ready=listening, dealt=Dealt(channel, taken))
+    server.serve_forever(settings, config_path, reuse_port=True, on_ready=listening, dealt=Dealt(channel, taken),
+                         decisions=decisions)
 
 
 def _stop_with_parent(every: float = 1.0) -> None:
@@ -133,9 +139,12 @@ class Supervisor:
 
     def __init__(self, config_path: str, config_text: str, workers: int, shutdown_timeout: float,
                  listeners: list[socket.socket], clock: Callable[[], float] = time.monotonic,
-                 count: ConnectionCount | None = None) -> None:
+                 count: ConnectionCount | None = None, decisions: Path | None = None) -> None:
         self.config_path = config_path
         self.config_text = config_text
+        self.decisions = decisions  # where the workers read what this process decided on SIGHUP
+        if decisions is not None:
+            handover.write(decisions, handover.Decision(config_text))
         self.shutdown_timeout = shutdown_timeout
         self.slots = [Slot(i) for i in range(workers)]
         self._clock = clock
@@ -238,20 +247,35 @@ class Supervisor:
             slot.restart_at = None
 
     def _check_config(self) -> None:
-        """Validate the file before the workers reload it; keep the last good text for restarts."""
+        """Read and validate the file once; accepted, apply its caps here and keep its text for restarted
+        workers; either way write the decision the workers follow once HUP reaches them."""
         from filters.options import OptionsError
         from gateway.config.settings import loads_settings
         from gateway.runtime.runtime import Runtime
 
+        text = None
         try:
-            text = Path(self.config_path).read_text(encoding="utf-8")
-            Runtime(loads_settings(text, source=self.config_path))
-        except Exception as exc:  # whatever is wrong, restarted workers keep the last good config
+            text = Path(self.config_path).read_bytes().decode("utf-8")
+            settings = loads_settings(text, source=self.config_path)
+            Runtime(settings)
+        except Exception as exc:  # whatever is wrong, the running config stays, here and in every worker
             key = exc.path if isinstance(exc, OptionsError) else ""
-            log.error("config reload rejected by the supervisor; restarted workers keep the running config",
+            log.error("config reload rejected; the supervisor and every worker keep the running config",
                       extra={"key": key, "error": type(exc).__name__})
+            if self.decisions is not None:
+                handover.write(self.decisions, handover.Decision(
+                    self.config_text, handover.text_hash(text) if text is not None else "", key, rejected=True))
             return
         self.config_text = text
+        if self.dealer.count is not None:
+            limits = settings.limits
+            self.dealer.count.apply(limits.max_connections, limits.max_connections_per_ip,
+                                    settings.trusted_networks, settings.clients.key)
+        if self.decisions is not None:
+            handover.write(self.decisions, handover.Decision(text))
+        log.info("config accepted by the supervisor; connection caps applied",
+                 extra={"max_connections": settings.limits.max_connections,
+                        "max_connections_per_ip": settings.limits.max_connections_per_ip})
 
     def _on_ready(self, slot: Slot) -> None:
         assert slot.ready is not None
@@ -306,7 +330,8 @@ class Supervisor:
         ours, theirs = channel_pair()
         taken = self._context.RawValue("Q", 0)
         process = self._context.Process(target=worker_main, name=f"chatguard-worker-{slot.index}",
-                                        args=(self.config_path, self.config_text, slot.index, writer, theirs, taken))
+                                        args=(self.config_path, self.config_text, slot.index, writer, theirs, taken,
+                                              self.decisions))
         previous = signal.pthread_sigmask(signal.SIG_BLOCK, HANDLED)  # inherited: pending in the worker
         try:
             process.start()
@@ -394,12 +419,15 @@ def serve_workers(config_path: str, workers: int, shutdown_timeout: float) -> in
         return 2
     metrics_dir = tempfile.mkdtemp(prefix="chatguard-metrics-")
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    decisions = Path(tempfile.mkdtemp(prefix="chatguard-config-"))  # mode 0700: the config may hold secrets
     try:
-        # The caps of the config the gateway starts with, as each worker's guard keeps those it started with.
+        # The caps of the config the gateway starts with; SIGHUP applies those of a new one (`_check_config`).
         count = ConnectionCount(settings.limits.max_connections, settings.limits.max_connections_per_ip,
                                 settings.trusted_networks, settings.clients.key)
-        return Supervisor(config_path, config_text, workers, shutdown_timeout, listeners, count=count).run()
+        return Supervisor(config_path, config_text, workers, shutdown_timeout, listeners, count=count,
+                          decisions=decisions).run()
     finally:
+        shutil.rmtree(decisions, ignore_errors=True)
         for listener in listeners:
             listener.close()
         for leftover in Path(metrics_dir).glob("*.db"):

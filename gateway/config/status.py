@@ -35,12 +35,14 @@ class ConfigStatus:
     def loaded(cls, path: str) -> ConfigStatus:
         return cls(config_hash(path) if path else "", time.time())
 
-    def accept(self, path: str) -> None:
-        self.hash, self.loaded_at = config_hash(path), time.time()
+    def accept(self, path: str, hashed: str | None = None) -> None:
+        """The file at `path` is in service (`hashed`: its hash, known already: a worker's text)."""
+        self.hash, self.loaded_at = config_hash(path) if hashed is None else hashed, time.time()
         self.rejected_hash, self.rejected_key, self.rejected_at = "", "", 0.0
 
-    def reject(self, path: str, key: str) -> None:
-        self.rejected_hash, self.rejected_key, self.rejected_at = config_hash(path), key, time.time()
+    def reject(self, path: str, key: str, hashed: str | None = None) -> None:
+        self.rejected_hash = config_hash(path) if hashed is None else hashed
+        self.rejected_key, self.rejected_at = key, time.time()
 
     def report(self) -> dict[str, object]:
         """For /readyz: the hash in service and, after a rejected reload, what was rejected."""

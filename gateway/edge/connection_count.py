@@ -32,6 +32,16 @@ class ConnectionCount:
         self.total = 0
         self.per_client: dict[str, int] = {}
 
+    def apply(self, max_total: int, max_per_client: int, trusted: tuple[IPNetwork, ...],
+              client_key: Callable[[str], str]) -> None:
+        """A new rule (a reload) for the connections that come from now on. Those open stay counted, each
+        under the key it was admitted with, and are released under it: nothing is lost or counted twice,
+        whatever changed. Over a lowered cap, the open ones stay and new ones wait until enough close."""
+        self.max_total = max_total
+        self.max_per_client = max_per_client
+        self.trusted = trusted
+        self.client_key = client_key
+
     def admit(self, host: str) -> tuple[str | None, str]:
         """`(key, "")` with the connection counted, or `(None, TOTAL | PER_CLIENT)` when over that cap."""
         if self.total >= self.max_total:

@@ -75,6 +75,11 @@ class ConnectionGuard:
         self._live: dict[object, _Connection] = {}  # aiohttp's protocol -> our watcher
         self.lingering = 0  # refused connections within their LINGER seconds (`refuse`)
 
+    def apply(self, limits: LimitSettings, trusted: tuple[IPNetwork, ...], client_key: Callable[[str], str]) -> None:
+        """The caps of a reloaded config, for connections from now on (`ConnectionCount.apply`). The deadlines
+        stay those of the start: aiohttp's own backstops were set from them."""
+        self.count.apply(limits.max_connections, limits.max_connections_per_ip, trusted, client_key)
+
     def protocol_factory(self, server: Callable[[], asyncio.Protocol]) -> Callable[[], asyncio.Protocol]:
         """Wrap aiohttp's protocol factory (`runner.server`) for `loop.create_server`."""
         return lambda: _Connection(self, server())

@@ -12,6 +12,7 @@ import struct
 from collections.abc import Callable
 from pathlib import Path
 
+import orjson
 import pytest
 
 from tests.gateway.test_server import Process
@@ -121,4 +122,82 @@ async def test_the_caps_hold_across_workers_through_resets_a_flood_and_a_killed_
         close(again)
     finally:
         close(first)
+        await gateway.stop()
+
+
+def reloaded_by(gateway: Process) -> set[int]:
+    return {int(str(record["pid"])) for record in logged(gateway, "config reloaded") if "pid" in record}
+
+
+async def reload_failures(admin: int) -> float:
+    """`chatguard_config_reloads_total{outcome="failed"}`, summed over the workers."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", admin)
+    writer.write(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    text = (await asyncio.wait_for(reader.read(), 30)).decode()
+    writer.close()
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith('chatguard_config_reloads_total{outcome="failed"}'))
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+async def test_sighup_applies_new_caps_and_trusted_proxies_and_a_bad_file_changes_nothing(
+        tmp_path: Path, upstream: str, workers: int) -> None:  # noqa: F811
+    """One process, or the supervisor and its workers together: the caps and `trusted_proxies` of a reloaded
+    file apply to new connections; a file with a bad cap is rejected in one log line naming the key, and the
+    caps stay those in service."""
+    everything = [{"name": "all", "match": {"path": "/{rest:path}"}, "upstream": "up", "allow": ["anonymous"]}]
+    gateway = Process(tmp_path, upstream)
+
+    def write(per_ip: int | str, **extra: object) -> None:
+        gateway.write(upstream, everything, limits={"max_connections_per_ip": per_ip, "max_connections": TOTAL},
+                      **extra)
+
+    write(4)
+    await gateway.start(*(("--workers", str(workers)) if workers else ()))
+    held: list[Held] = []
+    try:
+        pids = {gateway.proc.pid} if gateway.proc is not None and not workers else set()
+        if workers:
+            await until(lambda: len(ready_pids(gateway)) == workers, "the workers ready")
+            pids = set(ready_pids(gateway))
+        port = gateway.port
+        held += await hold(port, "127.0.0.1", 4)
+        assert b"too many connections from this address" in await refused(port, "127.0.0.1")
+
+        write(PER_IP)  # raised: new connections from the address are let in up to the new cap
+        gateway.signal(signal.SIGHUP)
+        await until(lambda: reloaded_by(gateway) >= pids, "every process to reload")
+        if workers:
+            assert len(logged(gateway, "config accepted by the supervisor; connection caps applied")) == 1
+        held += await hold(port, "127.0.0.1", PER_IP - 4)
+        assert b"too many connections from this address" in await refused(port, "127.0.0.1")
+
+        write(0)  # invalid: nothing changes
+        gateway.signal(signal.SIGHUP)
+        rejected = "config reload rejected; the supervisor and every worker keep the running config" if workers \
+            else "config reload rejected; keeping the running config"
+        await until(lambda: bool(logged(gateway, rejected)), "the rejection logged")
+        if workers:  # every worker has reported it (its /readyz and metrics) without a line of its own
+            deadline = asyncio.get_running_loop().time() + 30
+            while await reload_failures(gateway.admin) < workers:
+                assert asyncio.get_running_loop().time() < deadline, "the workers to report the rejection"
+                await asyncio.sleep(0.05)
+            [record] = logged(gateway, rejected)
+            assert record["key"] == "limits.max_connections_per_ip"
+        else:
+            [record] = logged(gateway, rejected)
+            assert "limits.max_connections_per_ip" in str(record["error"])
+        lines = [orjson.loads(line) for line in gateway.log.read_bytes().splitlines() if line.startswith(b"{")]
+        assert [r for r in lines if "rejected" in str(r["msg"]) and r["logger"] != "chatguard.audit"] == [record]
+        assert b"too many connections from this address" in await refused(port, "127.0.0.1")
+
+        write(PER_IP, trusted_proxies=["127.0.0.0/8"])  # a load balancer: counts towards the total only
+        before = len(logged(gateway, "config reloaded"))
+        gateway.signal(signal.SIGHUP)
+        await until(lambda: len(logged(gateway, "config reloaded")) >= before + 2 * len(pids),
+                    "every process to reload")  # a log line and an audit record each
+        held += await hold(port, "127.0.0.1", TOTAL - PER_IP)
+        assert b"too many connections\"" in await refused(port, "127.0.0.1")
+    finally:
+        close(held)
         await gateway.stop()
