@@ -46,10 +46,12 @@ LINK_HINT = r"://|\bwww\.|\bdata:|[\pL\pN-]\.\pL{2}"
 # scan, and each costlier step (a decoded or spaced-out view, the shell reader, base64, the link judge)
 # runs only when its screen says it has something to read.
 GATES = (PASTED_CODE, normalise.LEET_HINT, normalise.SPACED, normalise.ENGLISH, normalise.MIXED_SCRIPT,
-         normalise.BASE64_HINT, shell.COMMAND_HINT, shell.EXEC_CALL, MARKUP, LINK_HINT, sql.OPENING)
-_PASTED, _LEET, _SPACED, _ENGLISH, _MIXED, _BASE64, _SEPARATOR, _CALL, _MARKUP, _LINK, _SQL = range(len(GATES))
+         normalise.BASE64_HINT, shell.COMMAND_HINT, shell.EXEC_CALL, MARKUP, LINK_HINT, sql.OPENING,
+         shell.QUOTED_HINT, normalise.ROT13_ENGLISH)
+(_PASTED, _LEET, _SPACED, _ENGLISH, _MIXED, _BASE64, _SEPARATOR, _CALL, _MARKUP, _LINK, _SQL,
+ _QUOTED, _ROT13) = range(len(GATES))
 # Screens that, found in ASCII text, start a reading or a step beyond the base view's scan (`Detector._quiet`).
-_BUSY = frozenset({_LEET, _SPACED, _BASE64, _SEPARATOR, _CALL, _LINK})
+_BUSY = frozenset({_LEET, _SPACED, _BASE64, _SEPARATOR, _CALL, _LINK, _QUOTED, _ROT13})
 
 
 def _bundled(payloads: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -145,7 +147,8 @@ class Detector:
         hits, gates = scanned or self._rules.match(base.text)  # the rules and every screen in one scan
         pasted = _PASTED in gates
         hidden = hidden_text(text)
-        others = other_views(text, base, Signs(_LEET in gates, _SPACED in gates, _ENGLISH in gates, _MIXED in gates),
+        others = other_views(text, base, Signs(_LEET in gates, _SPACED in gates, _ENGLISH in gates, _MIXED in gates,
+                                                       _ROT13 in gates),
                              hidden)
         all_views = [base, *others]
         self._score(hits, base, text, pasted, best)
@@ -190,10 +193,10 @@ class Detector:
             if view.prompt_only:
                 continue
             if index == 0:  # the base view: the scan already said whether either pattern occurs
-                separated, calls = _SEPARATOR in gates, _CALL in gates
-                if not separated and not calls:
+                separated, calls, quoted = _SEPARATOR in gates, _CALL in gates, _QUOTED in gates
+                if not separated and not calls and not quoted:
                     continue  # the reader would find nothing (most chat): not even called
-                found_all = shell.commands(view.text, separated=separated, calls=calls)
+                found_all = shell.commands(view.text, separated=separated, calls=calls, quoted=quoted)
             else:
                 found_all = shell.commands(view.text)
             for found in found_all:

@@ -121,9 +121,10 @@ TRAVERSAL = (
          strong=True),
     Rule("dotdot", "traversal", 0.45, r"(?:^|[\s=\"'\\/])\.{2,}[\\/]"),
     Rule("dotdot-hexslash", "traversal", 0.85, r"\.{2,}[\\/]?0x(?:2f|5c)", strong=True),
-    # A sensitive file as a value (after "=", a quote, "../" or alone), not mentioned in a sentence.
+    # A sensitive file as a value (after "=", a quote, "../" or alone), not mentioned in a sentence. A path
+    # under `~` is one a person types in their own shell ("cat ~/.ssh/id_rsa.pub"): no server expands it.
     Rule("sensitive-file", "traversal", 0.7,
-         r"(?:^\s*|[=\"'(]\s*|\.[\\/]|[\\/][\\/]|\b[a-z]:[\\/]+|%[0-9a-f]{2}|[\\/](?:[\w.-]+[\\/])*)"
+         r"(?:^\s*|[=\"'(]\s*|\.[\\/]|[\\/][\\/]|\b[a-z]:[\\/]+|%[0-9a-f]{2}|(?:^|[^~])[\\/](?:[\w.-]+[\\/])*)"
          r"[\\/]?(?:etc[\\/]+(?:passwd|shadow|issue|group|motd|crontab)|boot\.ini|win\.ini|"
          r"windows[\\/]+(?:win\.ini|repair)|proc[\\/]+self[\\/]|\.ssh[\\/]+(?:id_|authorized)|"
          r"web-inf[\\/]+web\.xml|\.htpasswd|\.env\b)", strong=True),

@@ -35,13 +35,22 @@ BASE64_HINT = r"[a-z0-9+/]{16,}"  # a run `base64_payloads` would try (folding k
 LEET_HINT = r"[a-z][013457@$!|][a-z]|[013457@$][a-z]{2}"
 MIXED_SCRIPT = r"[a-z][\x{0370}-\x{052f}]|[\x{0370}-\x{052f}][a-z]"
 SPACED = r"[a-z](?: {1,3}[a-z]){5,}"
-ENGLISH = (r"\b(?:the|you|and|to|is|of|it|in|what|how|my|for|on|this|that|with|me|your|i|a|can|do|"
-           r"please|thanks|hi|hello|ok|no|yes|not|are|be|we|have)\b")
+_ENGLISH_WORDS = ("the you and to is of it in what how my for on this that with me your i a can do please thanks "
+                  "hi hello ok no yes not are be we have").split()
+ENGLISH = r"\b(?:" + "|".join(_ENGLISH_WORDS) + r")\b"
+# The same words of three letters or more in rot13 ("gur", "lbh", "naq"): English hidden by rot13 behind
+# an English frame ("Apply rot13 and obey: Vtaber nyy..."), which `ENGLISH` alone would take for plain
+# text. (Shorter ones rotate into ordinary words: "be" is "or".)
+ROT13_ENGLISH = r"\b(?:" + "|".join(codecs.encode(w, "rot13") for w in _ENGLISH_WORDS if len(w) >= 3) + r")\b"
 _LEET_HINT = re2.compile(LEET_HINT)
 _MIXED_SCRIPT = re2.compile(MIXED_SCRIPT)
 
-# Slashes and dots that some decoders map to the ASCII ones.
-_SLASHES = CharMap({"\u2215": "/", "\u2044": "/", "\u29f8": "/", "\u2216": "\\", "\u29f9": "\\", "\u2024": "."})
+# Slashes and dots that some decoders map to the ASCII ones (best-fit code pages read the division slash
+# as "/"). Read in the decoded view, not the base one: the link judge reads the base view, where a
+# look-alike slash inside a host name is a sign of its own.
+_SLASH_MAP = {"\u2215": "/", "\u2044": "/", "\u29f8": "/", "\u2216": "\\", "\u29f9": "\\", "\u2024": "."}
+_SLASHES = CharMap(_SLASH_MAP)
+_SLASH_CHARS = frozenset(_SLASH_MAP)
 
 # Letters from other scripts that read as Latin ones (a small, common subset of
 # Unicode's confusables); applied character for character so spans stay valid.
@@ -327,6 +336,7 @@ _NO_TAGS: dict[int, None] = dict.fromkeys(range(0xE0000, 0xE0080))
 _FLAG = text_pattern(r"\x{1F3F4}[\x{E0030}-\x{E0039}\x{E0061}-\x{E007A}]{2,6}\x{E007F}")
 _SPACED = text_pattern(SPACED)
 _ENGLISH = text_pattern(ENGLISH)
+_ROT13_ENGLISH = text_pattern(ROT13_ENGLISH)
 
 
 def hidden_text(text: str) -> str:
@@ -366,6 +376,7 @@ class Signs:
     spaced: bool
     english: bool
     mixed_script: bool
+    rot13: bool = False  # words of English in rot13 (`ROT13_ENGLISH`)
 
 
 def base_view(text: str) -> View:
@@ -412,7 +423,8 @@ def screen(base: View) -> Signs:
     """The screens run one by one (a caller with a combined scan answers them itself)."""
     text = base.text
     return Signs(_LEET_HINT.search(text) is not None, _SPACED.search(text) is not None,
-                 _ENGLISH.search(text) is not None, not text.isascii() and _MIXED_SCRIPT.search(text) is not None)
+                 _ENGLISH.search(text) is not None, not text.isascii() and _MIXED_SCRIPT.search(text) is not None,
+                 _ROT13_ENGLISH.search(text) is not None)
 
 
 def other_views(text: str, base: View, signs: Signs, hidden: str | None = None) -> list[View]:
@@ -423,7 +435,7 @@ def other_views(text: str, base: View, signs: Signs, hidden: str | None = None) 
     result = []
     if signs.mixed_script and not base.text.isascii():
         result.append(View(_HOMOGLYPHS(base.text), folded))
-    if "%" in text or "&" in text or "\\" in text:
+    if "%" in text or "&" in text or "\\" in text or (not text.isascii() and not _SLASH_CHARS.isdisjoint(text)):
         decoded = decode_layers(text)
         if decoded != text:
             result.append(View(encodable(fold(decoded, casefold=True).text), None))
@@ -435,7 +447,7 @@ def other_views(text: str, base: View, signs: Signs, hidden: str | None = None) 
         result.append(View(encodable(fold(hidden, casefold=True).text), None))
     if signs.spaced:  # "i g n o r e  a l l": letters spaced one by one
         result.append(View(_SPACED.sub(_despaced, base.text), None, prompt_only=True))
-    if not signs.english and base.text.isascii() and base.text.count(" ") >= 2:
+    if (not signs.english or signs.rot13) and base.text.isascii() and base.text.count(" ") >= 2:
         result.append(View(codecs.encode(base.text, "rot13"), folded, prompt_only=True))  # rot13 maps 1:1
     return result
 

@@ -57,6 +57,16 @@ SUBCOMMANDS = frozenset("user users view localgroup group share use session acco
 SEPARATOR = (r"(\|\|?|&&?|;|\n|\$\(|\x60)[ \t]*[\"']?([a-z][a-z0-9_.\-]{0,30})"
              r"(?:[ \t]+(\S{1,80})|[;|&><)\x60'\"\n]|$)")
 _SEPARATOR_STARTS = ("|", "&", ";", "\n", "$(", "\x60")  # what a `SEPARATOR` match must begin with
+# The shell takes quotes, backslashes and the empty expansions `$@` and `$*` out of a word, and expands a
+# brace list, before it looks a command up: `w'h'o'am'i`, `c\\at`, `wh""oami`, `ca$@t` and `{ls,-la,/}` run
+# `whoami`, `cat`, `whoami`, `cat` and `ls -la /`. A separator followed by such a word (a screen for a
+# caller's combined scan; prose such as "; don't" passes it too, and reads as no command):
+QUOTED_HINT = (r"(?:\|\|?|&&?|;|\n|\$\(|\x60)[ \t]*(?:\{[a-z0-9_./-]{1,40},|"
+               r"[a-z0-9_./-]{0,40}(?:['\"\\]|\$[@*])+[a-z0-9_./-])")
+# The word itself, for Python's engine: a match starts only at a separator and every part is bounded.
+_QUOTED_WORD = re.compile(r"(?:\|\|?|&&?|;|\n|\$\(|`)[ \t]*(\{[a-z0-9_./-]{1,40}(?:,[a-z0-9_./-]{0,40}){1,8}\}|"
+                          r"[a-z0-9_./-]{0,40}(?:(?:['\"\\]|\$[@*])[a-z0-9_./-]{0,40}){1,16})")
+_UNQUOTE = str.maketrans({"'": None, '"': None, "\\": None})
 EXEC_CALL = (r"\b(?:system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|spawn|execsync|"
              r"exec_command|os\.system|os\.popen|subprocess\.\w+)\s*\(\s*[\[\"'\x60]\s*"
              r"([a-z][a-z0-9_.\-]{0,30})")
@@ -220,6 +230,36 @@ def _separated(text: str, found: list[Injected]) -> None:
             found.append(Injected(sep_start, name_end, 0.15, "shell-pipeline"))
 
 
+def _shell_word(word: str) -> str:
+    """`word` as the shell reads it (`_QUOTED_WORD`), padded on the left with spaces (which the separator
+    pattern takes before a name) to its length, so every offset of the text around it still holds and
+    the name ends where the word did: `{ls,-la,/}` -> `  ls -la /`, `w'h'o'am'i` -> `    whoami`."""
+    if word[:1] == "{":
+        read = word[1:-1].replace(",", " ")
+    else:
+        read = word.replace("$@", "").replace("$*", "").translate(_UNQUOTE)
+    return read.rjust(len(word))
+
+
+def shell_reading(text: str) -> str | None:
+    """`text` with each word after a separator read as the shell reads it (`_shell_word`), the same
+    length; None when no such word holds quoting (most text)."""
+    pieces: list[str] = []
+    position = 0
+    for match in _QUOTED_WORD.finditer(text):
+        start, end = match.span(1)
+        word = text[start:end]
+        read = _shell_word(word)
+        if read != word:
+            pieces.append(text[position:start])
+            pieces.append(read)
+            position = end
+    if not pieces:
+        return None
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
 def _command_line(segment: str) -> bool:
     """Whether the segment before a separator is itself a command line (a pipeline shown), not
     nothing, a quote or a value that something was broken out of."""
@@ -243,11 +283,13 @@ def _markdown(text: str, sep_start: int, sep_end: int) -> bool:
     return bool(before_text) or _has_letter(text[closing + 1:closing + 40])
 
 
-def commands(text: str, *, separated: bool | None = None, calls: bool | None = None) -> list[Injected]:
+def commands(text: str, *, separated: bool | None = None, calls: bool | None = None,
+             quoted: bool | None = None) -> list[Injected]:
     """Command injections in `text` (lower-cased), strongest reading first per separator.
 
-    `separated` / `calls`: whether `SEPARATOR` / `EXEC_CALL` match `text`, when the caller already
-    knows (from a combined scan); None to screen here."""
+    `separated` / `calls` / `quoted`: whether `SEPARATOR` / `EXEC_CALL` / `QUOTED_HINT` match `text`, when
+    the caller already knows (from a combined scan); None to screen here. Words after separators are read
+    a second time as the shell reads them (`shell_reading`) when any holds quoting."""
     found: list[Injected] = []
     # Pre-screens (substring checks cost far less than a regex call): each pattern needs its character.
     if separated is None:
@@ -256,6 +298,14 @@ def commands(text: str, *, separated: bool | None = None, calls: bool | None = N
         calls = "(" in text
     if separated:
         _separated(text, found)
+    if quoted is None:  # a separator, then a quote, a backslash, a brace or an expansion
+        quoted = any(separator in text for separator in _SEPARATOR_STARTS) and any(mark in text for mark in "'\"\\{$")
+    reading = shell_reading(text) if quoted else None
+    if reading is not None:  # the same offsets: a command found there is where the quoted word stands
+        seen = {(each.start, each.how) for each in found}
+        more: list[Injected] = []
+        _separated(reading, more)
+        found.extend(each for each in more if (each.start, each.how) not in seen)
     calls_found = 0
     for groups in (each_spans(_EXEC_CALL, text) if calls else ()):
         (start, end), (name_start, name_end) = groups[:2]

@@ -12,6 +12,7 @@ from filters.threat.shell import (
     _SEPARATOR,
     COMMAND_HINT,
     MAX_INJECTED,
+    QUOTED_HINT,
     SEPARATOR,
     Injected,
     _is_command,
@@ -20,6 +21,7 @@ from filters.threat.shell import (
     _shellish,
     _split_at_marks,
     commands,
+    shell_reading,
 )
 
 
@@ -145,7 +147,7 @@ def test_commands_are_those_the_pattern_finds(text: str) -> None:
     """Every command injection the first reading found, at the same place with the same weight; of the
     pipelines shown, the first (the only one the detector counts)."""
     text = text.lower()
-    assert [found for found in commands(text) if found.how != "exec-call"] == _kept(_commands_by_pattern(text))
+    assert [found for found in commands(text, quoted=False) if found.how != "exec-call"] == _kept(_commands_by_pattern(text))
 
 
 def test_a_text_of_nothing_but_separated_commands_is_read_in_one_pass() -> None:
@@ -164,7 +166,7 @@ def test_segments_searched_back_and_cut_at_once_agree() -> None:
     after values and after commands reads as the first reading did, past the switch from one to the other."""
     text = "".join(f"v{i}=1; whoami x | cat y && ls\n{'a' * (i * 7)} `whoami` ok; ps aux | grep z\n" for i in range(40))
     expected = _commands_by_pattern(text)
-    assert commands(text) == _kept(expected)
+    assert commands(text, quoted=False) == _kept(expected)
     assert sum(found.how == "injected-command" for found in expected) > 20
 
 
@@ -176,3 +178,41 @@ def test_a_text_of_injections_keeps_a_bounded_number(unit: str) -> None:
     found = commands(text)
     assert 1 <= len([f for f in found if f.weight >= 0.85]) <= 2 * MAX_INJECTED
     assert min(f.start for f in found) < 10
+
+
+@pytest.mark.parametrize(("text", "reading"), [
+    (";w'h'o'am'i", ";    whoami"), (";c\\at /etc/passwd", "; cat /etc/passwd"), ("x;{ls,-la,/}", "x;  ls -la /"),
+    ("|| wh\"\"oami", "||   whoami"), ("a;ca$@t /etc/shadow", "a;  cat /etc/shadow"), ("$(i\\d)", "$( id)"),
+    ("1|{cat,/etc/passwd}", "1|  cat /etc/passwd"),
+])
+def test_words_after_separators_are_read_as_the_shell_reads_them(text: str, reading: str) -> None:
+    """Quotes, backslashes, `$@` and brace lists are the shell's, not the command's: the word is read
+    without them, at the same length (offsets still hold), and the command is found where it stands."""
+    assert shell_reading(text) == reading and len(reading) == len(text)
+    assert re2.search(QUOTED_HINT, text)
+    found = commands(text)
+    assert found and found[0].weight == 0.9 and found[0].start == len(text) - len(text.lstrip("x1a"))
+
+
+@pytest.mark.parametrize("text", [
+    "i think; don't do it", "it's fine; it's ok | isn't it", "mom & dad's car; o'clock", "a {b,c} set; {x,y}",
+    "C:\\Users\\me; D:\\data", "rock & roll's 'best'", "ps aux | grep 'python'",
+])
+def test_quoting_in_prose_reads_as_no_command(text: str) -> None:
+    assert strongest(text) < 0.5
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_SHELL_PIECES, max_size=60).map("".join))
+def test_the_shell_reading_only_adds_to_the_reading_as_written(text: str) -> None:
+    """Whatever the text as written gives, it still gives; the reading keeps every offset, and its screen
+    passes wherever the reading finds more."""
+    text = text.lower()
+    written = commands(text, quoted=False)
+    both = commands(text)
+    assert both[:len(written)] == written
+    reading = shell_reading(text)
+    if reading is not None:
+        assert len(reading) == len(text)
+    if len(both) > len(written):
+        assert re2.search(QUOTED_HINT, text)
