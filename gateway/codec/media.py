@@ -3,7 +3,10 @@
 The gateway reads text as UTF-8; a backend told `charset=utf-16` (or `cp500`, `iso-8859-1`)
 reads other characters out of the same bytes. So an inspected body may only declare UTF-8 or
 US-ASCII (or nothing), and a parameter given twice is refused, since parsers keep different
-copies. The kinds: `json` (`application/json`, `*+json`), `form` (urlencoded), `multipart`
+copies. Many backends do not parse the value but search it for a format's name (Rocket.Chat reads
+JSON when it `includes('application/json')`, else a form when it includes the form type; Laravel
+reads JSON for `/json` or `+json` anywhere): a value naming another format than its own type's
+(`application/x-www-form-urlencoded+json`, `application/json; x="text/plain"`) is refused. The kinds: `json` (`application/json`, `*+json`), `form` (urlencoded), `multipart`
 (`multipart/form-data`), `text` (`text/*`), `other`.
 """
 
@@ -32,6 +35,10 @@ class MediaType:
     mime: str
     charset: str = "utf-8"        # utf-8 or us-ascii: anything else was refused
     params: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # read-only: results are shared
+
+
+# The words a search of the header finds each format by, and the format each names.
+_NAMES = (("json", "json"), ("x-www-form-urlencoded", "form"), ("form-data", "multipart"), ("text/", "text"))
 
 
 def _kind(mime: str) -> str:
@@ -75,10 +82,17 @@ def _parse(header: str) -> MediaType:
         quoted = param.group(2)
         params[key] = re.sub(r"\\(.)", r"\1", quoted) if quoted is not None else param.group(3)
         pos = param.end()
+    kind = _kind(mime)
+    if kind != "other":
+        lowered = header.lower()
+        for word, named in _NAMES:
+            if named != kind and word in lowered:
+                raise UnsupportedPayload(f"a {mime} Content-Type that names another format ({word}): "
+                                         "backends that search the value would read that one")
     charset = params.get("charset", "utf-8").lower()
     if charset not in UTF8 and charset not in ASCII:
         raise UnsupportedPayload(f"charset {charset} (only UTF-8 is read here)")
-    return MediaType(_kind(mime), mime, "us-ascii" if charset in ASCII else "utf-8", MappingProxyType(params))
+    return MediaType(kind, mime, "us-ascii" if charset in ASCII else "utf-8", MappingProxyType(params))
 
 
 def decode_text(data: bytes, charset: str = "utf-8") -> str:

@@ -97,6 +97,12 @@ INBOUND: list[In] = [
     c("json-as-octets", "/json", "application/octet-stream", '{"text":"@@"}', 415),
     c("json-as-form", "/json", FORM, "text=@@", 415),
     c("json-invalid-utf8", "/json", JSON, b'{"text":"\xff forbidden"}', 400),
+    # A type naming two formats: backends that search the header (`includes`, `contains('/json')`) read the other
+    c("json-suffix-on-form-type", "/json", "application/x-www-form-urlencoded+json", '{"z":"&text=@@&"}', 415),
+    c("json-naming-form", "/json", 'application/vnd.x+json; profile="application/x-www-form-urlencoded"',
+      '{"z":"&text=@@&"}', 415),
+    c("form-naming-json", "/form", "application/x-www-form-urlencoded; x=/json", '{"msg":"@@","z":"="}', 415),
+    c("json-suffix-type", "/json", "application/ld+json", '{"text":"@@"}', '{"text":"@@"}'),
     # A case-sensitive backend reads no `text` here: what passes is not text to it.
     c("json-case-variant-not-folded", "/json", JSON, '{"Text":"@@"}', '{"Text":"forbidden"}'),
     # -- Go-style keys (fold_keys): Message, MESSAGE and meſſage fill the same field --------------
@@ -278,6 +284,8 @@ INBOUND: list[In] = [
     p("rocketchat", "method-call-anon-livechat", "POST", "/api/v1/method.callAnon/sendMessageLivechat", JSON,
       json.dumps({"message": ddp("sendMessageLivechat", {"rid": "r1", "msg": "@@", "token": "forbidden"})}),
       json.dumps({"message": ddp("sendMessageLivechat", {"rid": "r1", "msg": "@@", "token": "forbidden"})})),
+    p("rocketchat", "post-as-form-by-its-type", "POST", "/api/v1/chat.postMessage",
+      "application/x-www-form-urlencoded+json", '{"z":"&text=@@&channel=%23general&"}', 415),
     p("rocketchat", "method-call-no-message", "POST", "/api/v1/method.call/sendMessage", JSON,
       '{"msg":"@@"}', 400),
     p("rocketchat", "livechat-message", "POST", "/api/v1/livechat/message", JSON,

@@ -43,3 +43,33 @@ def test_a_shared_result_cannot_be_changed() -> None:
     with pytest.raises(TypeError):
         parsed.params["boundary"] = "other"  # type: ignore[index]
     assert media_type('multipart/form-data; boundary="xyz"').params["boundary"] == "xyz"
+
+
+# Backends that search the header for a type's name read these as another format than their own type says
+# (Rocket.Chat: `includes('application/json')`, then `includes('application/x-www-form-urlencoded')`; Laravel's
+# isJson: `/json` or `+json` anywhere): a value naming two formats is read one way only by refusing it.
+@pytest.mark.parametrize("header", [
+    "application/x-www-form-urlencoded+json",
+    'application/vnd.x+json; profile="application/x-www-form-urlencoded"',
+    'application/json; x="multipart/form-data"',
+    "application/x-www-form-urlencoded; x=json",
+    'application/x-www-form-urlencoded; x="a/json"',
+    "multipart/form-data; boundary=json",
+    'text/plain; x="application/json"',
+    'application/json; x="text/plain"',
+])
+def test_a_value_naming_another_format_is_refused(header: str) -> None:
+    with pytest.raises(UnsupportedPayload, match="another format"):
+        media_type(header)
+
+
+@pytest.mark.parametrize(("header", "kind"), [
+    ("application/ld+json; charset=utf-8", "json"),
+    ("application/problem+json", "json"),
+    ("application/x-www-form-urlencoded;charset=UTF-8", "form"),
+    ("multipart/form-data; boundary=----WebKitFormBoundary7MA4YWxkTrZu0gW", "multipart"),
+    ("text/plain;charset=UTF-8", "text"),
+    ("application/octet-stream", "other"),
+])
+def test_a_value_naming_its_own_format_is_read(header: str, kind: str) -> None:
+    assert media_type(header).kind == kind
