@@ -22,6 +22,7 @@ from filters._api import (
     Message,
     NoOptions,
     Principal,
+    Refreshed,
     Verdict,
     block,
     modify,
@@ -38,6 +39,7 @@ from filters._isolated import (
     WorkerPool,
 )
 from filters._offload import Offload
+from filters._refresh import FileWatch, refreshing
 from filters._registry import build as build_filter
 from filters._registry import describe as describe_filters
 from filters._registry import format_filters
@@ -48,11 +50,11 @@ from filters.options import ByteSize, Duration, OptionsError
 
 __all__ = [
     "ANONYMOUS", "NO_HINTS", "PASS", "Action", "AnyFilter", "Channel", "Direction", "Filter", "FilterStream", "Finding",
-    "Hints", "Message", "NoOptions", "Principal", "Verdict", "block", "modify",
+    "Hints", "Message", "NoOptions", "Principal", "Refreshed", "Verdict", "block", "modify",
     "FilterContext", "Store", "Vault",
     "ByteSize", "Duration", "OptionsError",
     "Chain", "ChainResult", "Step", "StreamChain",
     "BadVerdict", "FilterRaised", "IsolatedFilter", "IsolationFailed", "Offload", "PoolBusy", "PoolWatch",
-    "WorkerPool",
+    "WorkerPool", "FileWatch", "refreshing",
     "build_filter", "describe_filters", "format_filters", "installed_filters", "load_filter",
 ]

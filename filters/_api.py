@@ -161,6 +161,15 @@ def block(reason: str, findings: tuple[Finding, ...] | list[Finding] = (),
     return Verdict(Action.BLOCK, None, reason, tuple(findings), hints)
 
 
+@dataclass(frozen=True, slots=True)
+class Refreshed:
+    """What one `Filter.refresh` did. Each text names a file and why, never the file's contents."""
+
+    loaded: tuple[str, ...] = ()   # files whose new version is in use now
+    refused: tuple[str, ...] = ()  # new versions refused (the previous version stays in use): "file: why"
+    stale: tuple[str, ...] = ()    # every file whose newest version was refused, until a good one comes
+
+
 @runtime_checkable
 class FilterStream(Protocol):
     """Per-stream state of a filter that must see a stream whole (a value split across chunks).
@@ -242,6 +251,19 @@ class Filter(Generic[OptionsT]):
         whose findings can span chunks (the masking filter) returns a fresh `FilterStream`.
         """
         return None
+
+    @property
+    def refresh_every(self) -> float:
+        """Seconds between calls of `refresh` while the gateway serves; 0 (the default): never."""
+        return 0.0
+
+    def refresh(self) -> Refreshed:
+        """Re-read the files the filter reads that changed since the last look (feeds that change on
+        their own schedule), and swap each new version in whole. A version the filter cannot use
+        (unreadable, emptied, malformed) is refused and the previous one stays in use: a filter never
+        ends up checking against nothing. Called off the event loop, never while the filter is being
+        built; `inspect` may run meanwhile on another thread, so swap by assigning one reference."""
+        return Refreshed()
 
     async def aclose(self) -> None:
         """Release what the filter holds (files, connections). Called once at shutdown."""

@@ -45,7 +45,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from filters._api import AnyFilter, Direction, Filter, Message, Verdict
+from filters._api import AnyFilter, Direction, Filter, Message, Refreshed, Verdict
 from filters._budget import OverBudget, drive
 from filters._contract import verdict_problem
 from filters._packing import pack, unpack
@@ -128,6 +128,7 @@ def _serve(conn: Connection, specs: dict[str, Spec], nice: int = 0) -> None:
     type)`. `("chain", ...)`: a payload's fields through chain steps (`filters._batch.serve`), answered
     `("chain", results, log lines)` after any number of `("tick",)`."""
     from filters._batch import serve  # the registry and the chain reach the filters, which import the facade
+    from filters._refresh import Refresher
     from filters._registry import build
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the gateway ends us
@@ -141,8 +142,13 @@ def _serve(conn: Connection, specs: dict[str, Spec], nice: int = 0) -> None:
     conn.send_bytes(pickle.dumps(("ready", os.getpid())))
     loop = asyncio.new_event_loop()
     tick = pickle.dumps(TICK, protocol=pickle.HIGHEST_PROTOCOL)
+    refresher = Refresher(built.values())  # files the filters read (feeds), re-read while no call waits
     while True:
         try:
+            wait = refresher.wait()
+            while wait is not None and (wait == 0 or not conn.poll(wait)):  # busy or idle, each in its turn
+                refresher.run()
+                wait = refresher.wait()
             request = pickle.loads(conn.recv_bytes())  # noqa: S301  # from the gateway, its own pipe
         except (EOFError, OSError):
             break
@@ -470,6 +476,14 @@ class IsolatedFilter(Filter):
 
     def handles(self, direction: Direction) -> bool:
         return self.inner.handles(direction)
+
+    @property
+    def refresh_every(self) -> float:
+        return self.inner.refresh_every
+
+    def refresh(self) -> Refreshed:
+        """This process's copy re-reads its files (and reports); the worker processes refresh their own."""
+        return self.inner.refresh()
 
     async def start(self) -> None:
         """Start the worker processes (the gateway does this before it serves)."""

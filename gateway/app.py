@@ -169,7 +169,7 @@ def build_app(settings: Settings, hop_secret: str | None = None) -> web.Applicat
     # Rate counters the memory backend evicts to stay within its bounds are counted.
     app[STATE] = store = open_store(settings.state, on_evict=lambda reason: metrics.state_evictions.labels(reason).inc(),
                                     on_error=metrics.state_errors.inc)
-    app[RUNTIME] = RuntimeHolder(Runtime(settings, store, metrics.pool_watch))
+    app[RUNTIME] = RuntimeHolder(Runtime(settings, store, metrics.pool_watch, metrics.file_watch))
     app[METRICS] = metrics
     app[CONFIG_STATUS] = status = ConfigStatus.loaded(settings.source)
     metrics.config_loaded(status.hash)

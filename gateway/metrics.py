@@ -23,7 +23,7 @@ from prometheus_client.metrics_core import Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
-from filters import PoolWatch
+from filters import FileWatch, PoolWatch, Refreshed
 
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 FLUSH_EVERY = 0.5  # seconds: how stale another worker's counts may be in a multiprocess scrape
@@ -122,6 +122,12 @@ class Metrics:
         self.offload_seconds = Histogram("chatguard_offload_call_duration_seconds", "Time from a call to a worker "
                                          "process to its answer, waiting for a process included, by pool",
                                          ("pool",), buckets=LATENCY_BUCKETS, registry=self.registry)
+        self.file_reloads = Counter("chatguard_filter_file_reloads", "New versions of files filters read (threat "
+                                    "feeds), by filter and outcome (loaded; refused: the previous version stays "
+                                    "in use)", ("filter", "outcome"), registry=self.registry)
+        self.files_stale = Gauge("chatguard_filter_files_stale", "Files whose newest version a filter refused and "
+                                 "that it still reads at an older one, by filter (0 when all are current)",
+                                 ("filter",), registry=self.registry, multiprocess_mode="livemax")
         self._config_hash: str | None = None
         # Per direction (a `filters.Direction` value): WebSocket messages and bytes; one shared dict,
         # not one per open socket.
@@ -161,6 +167,10 @@ class Metrics:
     def pool_watch(self, pool: str) -> PoolWatch:
         """What counts the work of the worker pool `pool` (offload, or an isolated filter's name)."""
         return _PoolSeries(self, pool)
+
+    def file_watch(self, filter_name: str) -> FileWatch:
+        """What counts the refreshes of the files filter `filter_name` reads (its feeds)."""
+        return _FileSeries(self, filter_name)
 
     def flush(self) -> None:
         """Add the tallied counts to the Prometheus series now."""
@@ -263,6 +273,21 @@ class _PoolSeries(PoolWatch):
 
     def answered(self, seconds: float) -> None:
         self._seconds.observe(seconds)
+
+
+class _FileSeries(FileWatch):
+    """A filter's file refreshes as `chatguard_filter_file_reloads` and `chatguard_filter_files_stale`."""
+
+    def __init__(self, metrics: Metrics, filter_name: str) -> None:
+        self._loaded = metrics.file_reloads.labels(filter_name, "loaded")
+        self._refused = metrics.file_reloads.labels(filter_name, "refused")
+        self._stale = metrics.files_stale.labels(filter_name)
+        self._stale.set(0)
+
+    def refreshed(self, report: Refreshed) -> None:
+        self._loaded.inc(len(report.loaded))
+        self._refused.inc(len(report.refused))
+        self._stale.set(len(report.stale))
 
 
 def _add_observations(histogram: Histogram, counts: list[float]) -> None:

@@ -46,7 +46,7 @@ async def reload(app: web.Application, path: str, text: str | None = None) -> bo
     problem text, which may quote a configured (possibly secret) value."""
     try:
         settings = load_settings(path) if text is None else loads_settings(text, source=path)
-        runtime = Runtime(settings, app[STATE], app[METRICS].pool_watch)
+        runtime = Runtime(settings, app[STATE], app[METRICS].pool_watch, app[METRICS].file_watch)
     except Exception as exc:  # whatever went wrong, the running config stays (fail closed)
         key = exc.path if isinstance(exc, OptionsError) else ""
         log.error("config reload rejected; keeping the running config",

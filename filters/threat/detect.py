@@ -110,7 +110,7 @@ class Detector:
         self._prompt = select(prompt.PROMPT, self.categories)
         self._links = "link" in self.categories
         self._allow = allow or DomainList()
-        self._deny = deny or DomainList()
+        self.deny = deny or DomainList()  # replaced whole when a feed file changes (`ThreatFilter.refresh`)
 
     def analyse(self, text: str, *, nested: bool = True) -> Analysis:
         """Scores per category (only those with hits) and the findings behind them."""
@@ -248,7 +248,7 @@ class Detector:
                     found.overflow = True
                     break
                 unplaced = link or links.Link(0, len(url), url)  # where it stands matters only if it scores
-                score = judged[(url, odd_dots)] = links.judge(unplaced, self._allow, self._deny,
+                score = judged[(url, odd_dots)] = links.judge(unplaced, self._allow, self.deny,
                                                               odd_dots=odd_dots).score
             if score > 0:
                 link = link or found.link(index)

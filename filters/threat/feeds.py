@@ -1,20 +1,36 @@
 """Domain lists: allow/deny entries from config and blocklist feed files.
 
 A feed file holds one URL or domain per line (`#` starts a comment), the format the
-public phishing feeds publish. Files are read once, when the filter is built, so a
-missing or unreadable feed stops startup instead of silently checking nothing.
+public phishing feeds publish. Every file is read when the filter is built, so a missing,
+unreadable or malformed feed stops startup instead of silently checking nothing.
+
+Feeds change hourly, so `Feeds.refresh` re-reads a file whose identity (`filters.files`)
+changed and swaps the new union in whole. A new version that cannot be read, is empty when
+the previous one was not, or has more than `MALFORMED_SHARE` of its lines that are no URL or
+domain (an HTML error page, a truncated download) is refused: the file's previous list stays
+in use until a good version arrives. `chatguard feeds fetch` checks a download the same way
+(`read_feed`, `FeedText.problem`) before it replaces a file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from functools import reduce
+from operator import or_
 
+from filters._api import Refreshed
+from filters.files import FileIdentity, identity
 from filters.options import OptionsError
 
 _SCHEMES = ("http://", "https://", "hxxp://", "hxxps://", "ftp://")
 _MAX_NAME = 253  # the longest name DNS allows
+MAX_FEED_BYTES = 128 * 1024 * 1024  # a bigger file is refused (no public feed comes near it)
+MALFORMED_SHARE = 0.1  # a file with more of its entry lines unreadable than this is refused whole
+_HOST = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*")  # after IDNA: what a name or IPv4 address looks like
+_PATH_BREAKS = re.compile(r"[\s<>\"'`{}|\\^]")  # no URL a feed lists holds these unescaped
+_BLANK = ("", "")
 
 
 def _strip_scheme(entry: str) -> str:
@@ -46,24 +62,14 @@ class DomainList:
 
     @classmethod
     def build(cls, entries: Iterable[str]) -> DomainList:
-        domains: set[str] = set()
-        urls: set[str] = set()
-        for raw in entries:
-            entry = _strip_scheme(raw.strip().lower())
-            if not entry or entry.startswith("#"):
-                continue
-            host, _, path = entry.partition("/")
-            host = normalise_host(host.split("@")[-1].split(":")[0])
-            if not host:
-                continue
-            if path.strip("/"):
-                urls.add(host + "/" + path.rstrip("/"))
-            else:
-                domains.add(host)
-        return cls(frozenset(domains), frozenset(urls))
+        """The list of `entries`; blank lines, comments and entries that are no URL or domain are left out."""
+        return read_feed(entries).entries
 
     def __bool__(self) -> bool:
         return bool(self.domains or self.urls)
+
+    def __len__(self) -> int:
+        return len(self.domains) + len(self.urls)
 
     def __or__(self, other: DomainList) -> DomainList:
         return DomainList(self.domains | other.domains, self.urls | other.urls)
@@ -91,13 +97,125 @@ class DomainList:
         return self.has_host(host) or self.has_url(host, path)
 
 
+def _entry(raw: str) -> tuple[str, str] | None:
+    """`("domain", host)` or `("url", host/path)` for one line; `_BLANK` for a blank line or comment;
+    None for a line that is no URL or domain."""
+    entry = _strip_scheme(raw.strip().lower())
+    if not entry or entry.startswith("#"):
+        return _BLANK
+    hostport, _, path = entry.partition("/")
+    name, colon, port = hostport.rpartition("@")[2].partition(":")
+    host = normalise_host(name)
+    if not _HOST.fullmatch(host) or (colon and not port.isdigit()) or _PATH_BREAKS.search(path):
+        return None
+    if path.strip("/"):
+        return ("url", host + "/" + path.rstrip("/"))
+    return ("domain", host)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedText:
+    """One feed's lines read as a list, and how many of them were entries or unreadable."""
+
+    entries: DomainList
+    lines: int      # lines holding an entry (not blank, not only a comment)
+    malformed: int  # of those, lines that are no URL or domain (left out of `entries`)
+
+    def problem(self, had: int = 0) -> str:
+        """Why this version must not replace a previous one of `had` entries ("" when it may)."""
+        if self.malformed > self.lines * MALFORMED_SHARE:
+            return f"{self.malformed} of its {self.lines} lines are no URL or domain"
+        if had and not self.entries:
+            return f"it lists nothing (the version in use lists {had})"
+        return ""
+
+
+def read_feed(lines: Iterable[str]) -> FeedText:
+    """Read feed `lines` (one URL or domain a line, `#` to the end of a line is a comment)."""
+    domains: set[str] = set()
+    urls: set[str] = set()
+    count = malformed = 0
+    for line in lines:
+        found = _entry(line.split("#", 1)[0])
+        if found is _BLANK:
+            continue
+        count += 1
+        if found is None:
+            malformed += 1
+        elif found[0] == "url":
+            urls.add(found[1])
+        else:
+            domains.add(found[1])
+    return FeedText(DomainList(frozenset(domains), frozenset(urls)), count, malformed)
+
+
+def read_feed_file(name: str) -> FeedText:
+    """Read the feed file `name`; OSError when it cannot be read, ValueError when it is too big."""
+    with open(name, "rb") as handle:
+        data = handle.read(MAX_FEED_BYTES + 1)
+    if len(data) > MAX_FEED_BYTES:
+        raise ValueError(f"larger than {MAX_FEED_BYTES} bytes")
+    return read_feed(data.decode("utf-8", errors="replace").splitlines())
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, OSError):
+        return f"cannot read it: {exc.strerror or type(exc).__name__}"
+    return str(exc)
+
+
+class Feeds:
+    """The feed files of one filter: each file's last good list, and their union (`current`).
+
+    `refresh` runs on one thread at a time (the filter's refresh task, or a worker process between
+    calls); readers only ever see `current`, which it replaces whole."""
+
+    def __init__(self, paths: Sequence[str], key: str = "blocklists") -> None:
+        """Read every file now; one that cannot be read or is malformed raises OptionsError naming
+        `key[index]`."""
+        self.paths = tuple(paths)
+        self._seen: list[FileIdentity] = []
+        self._lists: list[DomainList] = []
+        self._stale: set[int] = set()
+        for index, name in enumerate(self.paths):
+            self._seen.append(identity(name))
+            try:
+                feed = read_feed_file(name)
+            except (OSError, ValueError) as exc:
+                raise OptionsError(f"{key}[{index}]", f"{name!r}: {_why(exc)}") from None
+            problem = feed.problem()
+            if problem:
+                raise OptionsError(f"{key}[{index}]", f"{name!r}: {problem}")
+            self._lists.append(feed.entries)
+        self.current = reduce(or_, self._lists, DomainList())
+
+    def refresh(self) -> Refreshed:
+        """Re-read the files whose identity changed; each version is judged once (a refused one is
+        tried again when the file changes again)."""
+        loaded: list[str] = []
+        refused: list[str] = []
+        for index, name in enumerate(self.paths):
+            seen = identity(name)
+            if seen == self._seen[index]:
+                continue
+            self._seen[index] = seen
+            try:
+                feed = read_feed_file(name)
+                problem = feed.problem(len(self._lists[index]))
+            except (OSError, ValueError) as exc:
+                problem = _why(exc)
+            if problem:
+                self._stale.add(index)
+                refused.append(f"{name}: {problem}")
+                continue
+            self._lists[index] = feed.entries
+            self._stale.discard(index)
+            loaded.append(name)
+        if loaded:
+            self.current = reduce(or_, self._lists, DomainList())
+        return Refreshed(tuple(loaded), tuple(refused), tuple(self.paths[i] for i in sorted(self._stale)))
+
+
 def load_feeds(paths: Iterable[str], key: str = "blocklists") -> DomainList:
-    """Read every feed file; an unreadable file is a config error naming its key path."""
-    result = DomainList()
-    for index, name in enumerate(paths):
-        try:
-            lines = Path(name).read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError as exc:
-            raise OptionsError(f"{key}[{index}]", f"cannot read {name!r}: {exc.strerror or exc}") from None
-        result = result | DomainList.build(line.split("#", 1)[0] for line in lines)
-    return result
+    """Read every feed file once; an unreadable or malformed file is a config error naming its key path."""
+    return Feeds(tuple(paths), key).current

@@ -6,15 +6,16 @@ import html
 from dataclasses import dataclass
 from typing import Literal
 
-from filters._api import PASS, Action, Filter, Finding, Hints, Message, Verdict, block, modify
+from filters._api import PASS, Action, Filter, Finding, Hints, Message, Refreshed, Verdict, block, modify
 from filters._context import FilterContext
-from filters.options import OptionsError
+from filters.options import Duration, OptionsError
 from filters.threat.detect import CATEGORIES, Analysis, Category, Detector
-from filters.threat.feeds import DomainList, load_feeds
+from filters.threat.feeds import DomainList, Feeds
 from filters.threat.normalise import strip_hidden
 from filters.threat.scoring import weigh
 
 Sink = Literal["html", "bot", "plain"]
+RELOAD_BOUNDS = (1.0, 86400.0)  # seconds: feeds are checked at most every second, at least daily
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,16 @@ class ThreatOptions:
     allow_domains: tuple[str, ...] = ()  # links to these domains (and subdomains) are never judged
     deny_domains: tuple[str, ...] = ()  # links to these domains always score 1
     blocklists: tuple[str, ...] = ()  # feed files, one URL or domain per line, read at startup
+    reload_interval: Duration = Duration(60)  # how often feed files are checked for changes; 0: never
 
     def validate(self, path: str) -> None:
+        self._validate_scores(path)
+        interval = float(self.reload_interval)
+        if interval and not RELOAD_BOUNDS[0] <= interval <= RELOAD_BOUNDS[1]:
+            raise OptionsError(f"{path}.reload_interval" if path else "reload_interval",
+                               f"expected 0 (off) or from 1s to 1d, got {interval:g}s")
+
+    def _validate_scores(self, path: str) -> None:
         for name in ("block_score", "alert_score", "label_score"):
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
@@ -53,8 +62,10 @@ class ThreatFilter(Filter[ThreatOptions]):
         super().__init__(options, context)
         opts = self.options
         opts.validate("")
-        deny = DomainList.build(opts.deny_domains) | load_feeds(opts.blocklists)
-        self.detector = Detector(opts.categories, DomainList.build(opts.allow_domains), deny)
+        self._denied = DomainList.build(opts.deny_domains)
+        self._feeds = Feeds(opts.blocklists)
+        self.detector = Detector(opts.categories, DomainList.build(opts.allow_domains),
+                                 self._denied | self._feeds.current)
         self._escapes = opts.sink == "html"  # markup is escaped for a browser (see `_decide`)
 
     def risk(self, analysis: Analysis) -> dict[str, float]:
@@ -65,6 +76,17 @@ class ThreatFilter(Filter[ThreatOptions]):
     @property
     def offloadable(self) -> bool:
         return True  # pure computation over the text
+
+    @property
+    def refresh_every(self) -> float:
+        return float(self.options.reload_interval) if self.options.blocklists else 0.0
+
+    def refresh(self) -> Refreshed:
+        """Feed files that changed, re-read; the detector's deny list swapped whole when one was taken."""
+        report = self._feeds.refresh()
+        if report.loaded:
+            self.detector.deny = self._denied | self._feeds.current
+        return report
 
     async def inspect(self, message: Message) -> Verdict:
         return self.decide(message.text)

@@ -10,6 +10,8 @@ config entries, so a reload gets new processes with the new options.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from types import MappingProxyType, TracebackType
@@ -18,6 +20,7 @@ from filters import (
     AnyFilter,
     Chain,
     Direction,
+    FileWatch,
     FilterContext,
     IsolatedFilter,
     Offload,
@@ -25,6 +28,7 @@ from filters import (
     Step,
     WorkerPool,
     build_filter,
+    refreshing,
 )
 from filters.options import OptionsError, join
 from gateway.config.settings import OffloadSettings, Settings
@@ -38,18 +42,22 @@ class FilterChains:
     """Every route's chains plus the filter instances they share; close with `aclose()`."""
 
     def __init__(self, filters: Mapping[str, AnyFilter], chains: Mapping[tuple[str, Direction], Chain],
-                 offload: Offload | None = None) -> None:
+                 offload: Offload | None = None, files: Callable[[str], FileWatch] | None = None) -> None:
         self.filters: Mapping[str, AnyFilter] = MappingProxyType(dict(filters))
         self.offload = offload if offload is not None else Offload()
         self._chains = dict(chains)
         self.routes: tuple[str, ...] = tuple(dict.fromkeys(route for route, _ in self._chains))
         self._closed = False
+        self._files = files
+        self._refreshing: list[asyncio.Task[None]] = []
 
     @classmethod
     def build(cls, settings: Settings, context: FilterContext | None = None,
-              watch: Callable[[str], PoolWatch] | None = None) -> FilterChains:
+              watch: Callable[[str], PoolWatch] | None = None,
+              files: Callable[[str], FileWatch] | None = None) -> FilterChains:
         """Build every filter in `settings.filters` and the chains of `settings.routes`; `watch` gives
-        what counts the work of a pool of worker processes by its name (offload, or a filter's name).
+        what counts the work of a pool of worker processes by its name (offload, or a filter's name),
+        `files` what counts the refreshes of a filter's files (feeds) by the filter's name.
 
         A configured filter that no route uses is still built, so its options are
         checked at startup. An error raises OptionsError naming the key path; filters
@@ -79,15 +87,22 @@ class FilterChains:
             for direction in Direction:
                 chosen = [s for s in route_steps if s.filter.handles(direction)]
                 chains[(route.name, direction)] = Chain(chosen, fail_open=route.fail == "open")
-        return cls(filters, chains, offload)
+        return cls(filters, chains, offload, files)
 
     async def start(self) -> None:
         """Start what filters run outside this process (`isolate: process`) before traffic arrives, so
-        that no message waits for a worker process to import and build its filter."""
+        that no message waits for a worker process to import and build its filter; then the tasks that
+        re-read the files filters read (`filters.refreshing`), one per filter that asks for it."""
         for flt in self.filters.values():
             if isinstance(flt, IsolatedFilter):
                 await flt.start()
         await self.offload.start()
+        loop = asyncio.get_running_loop()
+        for name, flt in self.filters.items():
+            if flt.refresh_every > 0 and not self._closed:
+                watch = self._files(name) if self._files is not None else FileWatch()
+                self._refreshing.append(loop.create_task(refreshing(name, flt, watch),
+                                                         name=f"chatguard-refresh-{name}"))
 
     def chain(self, route: str, direction: Direction) -> Chain:
         """The chain for `route` and `direction`; KeyError for a route that was not configured."""
@@ -98,6 +113,11 @@ class FilterChains:
         if self._closed:
             return
         self._closed = True
+        for task in self._refreshing:
+            task.cancel()
+        for task in self._refreshing:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await self.offload.aclose()
         for name, flt in self.filters.items():
             try:

@@ -15,7 +15,7 @@ from types import MappingProxyType
 
 import aiohttp
 
-from filters import Chain, Direction, FilterContext, PoolWatch
+from filters import Chain, Direction, FileWatch, FilterContext, PoolWatch
 from gateway.access.rbac import AccessControl, RouteAccess
 from gateway.access.rbac.config import MESSAGE_KINDS
 from gateway.codec import Codec, FieldCaps, Pointer
@@ -79,15 +79,17 @@ class Runtime:
     """Route table, upstream pools and filter chains of one validated config."""
 
     def __init__(self, settings: Settings, store: StateStore | None = None,
-                 watch: Callable[[str], PoolWatch] | None = None) -> None:
-        """`watch`: what counts the work of each pool of worker processes (`FilterChains.build`)."""
+                 watch: Callable[[str], PoolWatch] | None = None,
+                 files: Callable[[str], FileWatch] | None = None) -> None:
+        """`watch`: what counts the work of each pool of worker processes, `files`: what counts the
+        refreshes of each filter's files (`FilterChains.build`)."""
         self.settings = settings
         self.routes = RouteTable.build(settings.routes)
         self.access = AccessControl.build(settings)
         # Filters that keep data across messages (the masking vault, behaviour counts) keep it in the
         # shared store, so every worker and gateway instance sees the same tokens and counts.
         context = FilterContext() if store is None else FilterContext(store=store, vault=StoreVault(store))
-        self.chains = FilterChains.build(settings, context, watch)
+        self.chains = FilterChains.build(settings, context, watch, files)
         self.upstreams = Upstreams(settings.upstreams)
         self.trusted = settings.trusted_networks
         self.plans: dict[str, RoutePlan] = {}

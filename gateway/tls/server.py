@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import ssl
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +21,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from filters import files
 from filters.options import OptionsError, join
 from gateway.tls.settings import CertPair, ListenerTLS
 
@@ -140,19 +140,11 @@ class _Generation:
         return self.wildcard.get(parent, self.default)
 
 
-FileIdentity = tuple[tuple[Any, ...], ...]
+FileIdentity = tuple[files.FileIdentity, ...]
 
 
-def _identity(files: tuple[str, ...]) -> FileIdentity:
-    """What changes when a file is rewritten, replaced or re-pointed (Kubernetes `..data` swaps)."""
-    found: list[tuple[Any, ...]] = []
-    for name in files:
-        try:
-            st = os.stat(name)
-            found.append((os.path.realpath(name), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
-        except OSError as exc:
-            found.append((name, "error", exc.errno))
-    return tuple(found)
+def _identity(names: tuple[str, ...]) -> FileIdentity:
+    return tuple(files.identity(name) for name in names)
 
 
 class ServerTLS:

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 from prometheus_client import CollectorRegistry, Histogram, generate_latest
 
+from filters import Refreshed
 from gateway.metrics import LATENCY_BUCKETS, Metrics
 
 SECONDS = (0.0001, 0.0005, 0.0007, 0.003, 0.003, 1.0, 59.0, 61.0, 3600.0)
@@ -90,3 +91,16 @@ async def test_the_workers_flushing_task_outlives_a_failed_flush(monkeypatch: py
         await asyncio.wait_for(second.wait(), 30)  # flushed again after the failure
     finally:
         task.cancel()
+
+
+def test_file_refreshes_are_counted_and_stale_files_shown() -> None:
+    metrics = Metrics()
+    watch = metrics.file_watch("threat")
+    assert metrics.registry.get_sample_value("chatguard_filter_files_stale", {"filter": "threat"}) == 0
+    watch.refreshed(Refreshed(refused=("/feeds/a.txt: it lists nothing",), stale=("/feeds/a.txt",)))
+    assert metrics.registry.get_sample_value("chatguard_filter_files_stale", {"filter": "threat"}) == 1
+    watch.refreshed(Refreshed(loaded=("/feeds/a.txt", "/feeds/b.txt")))
+    assert metrics.registry.get_sample_value("chatguard_filter_files_stale", {"filter": "threat"}) == 0
+    sample = metrics.registry.get_sample_value
+    assert sample("chatguard_filter_file_reloads_total", {"filter": "threat", "outcome": "loaded"}) == 2
+    assert sample("chatguard_filter_file_reloads_total", {"filter": "threat", "outcome": "refused"}) == 1

@@ -1,8 +1,11 @@
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from filters import Action, Direction, OptionsError
+from filters import Action, Direction, FileWatch, OptionsError, Refreshed
 from filters.testing import tmessage
 from gateway.config.settings import parse_settings
 from gateway.runtime.chains import FilterChains
@@ -98,3 +101,53 @@ async def test_aclose_closes_every_filter_once_and_survives_errors(caplog: pytes
     assert closed == ["words", "size"]
     assert "filter words failed to close: RuntimeError" in caplog.text
     assert "secret detail" not in caplog.text
+
+
+class _Recorded(FileWatch):
+    def __init__(self) -> None:
+        self.reports: list[Refreshed] = []
+
+    def refreshed(self, report: Refreshed) -> None:
+        self.reports.append(report)
+
+
+async def _until(check: Callable[[], bool], within: float = 10.0) -> None:
+    for _ in range(int(within / 0.05)):
+        if check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("not within the time allowed")
+
+
+async def test_feed_files_are_refreshed_while_serving_and_a_bad_version_is_logged_once(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    feed = tmp_path / "feed.txt"
+    feed.write_text("evil.example\n")
+    watches: dict[str, _Recorded] = {}
+    config = settings({"threat": {"use": "threat", "options": {"blocklists": [str(feed)], "reload_interval": "1s"}}},
+                      [{"name": "r", "filters": ["threat"]}])
+    pipeline = FilterChains.build(config, files=lambda name: watches.setdefault(name, _Recorded()))
+    chain = pipeline.chain("r", Direction.INBOUND)
+    text = "log in at https://fresh-site.example/verify now"
+    await pipeline.start()
+    try:
+        assert (await chain.run(tmessage(text))).action is Action.PASS
+        part = tmp_path / "feed.part"
+        part.write_text("evil.example\nfresh-site.example\n")
+        part.replace(feed)
+        await _until(lambda: bool(watches["threat"].reports))
+        assert watches["threat"].reports == [Refreshed(loaded=(str(feed),))]
+        assert (await chain.run(tmessage(text))).action is Action.BLOCK
+        caplog.clear()
+        part.write_text("<html><body>the list moved</body></html>\n")
+        part.replace(feed)
+        await _until(lambda: len(watches["threat"].reports) == 2)
+        await asyncio.sleep(2.2)  # two more rounds: the refused version is not reported again
+        assert watches["threat"].reports[1].stale == (str(feed),) and len(watches["threat"].reports) == 2
+        lines = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
+        assert lines == [f"filter threat: file refused, previous version kept: {feed}: 1 of its 1 lines are no "
+                         "URL or domain"]
+        assert (await chain.run(tmessage(text))).action is Action.BLOCK
+    finally:
+        await pipeline.aclose()
+    assert all(task.done() for task in pipeline._refreshing)
