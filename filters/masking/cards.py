@@ -21,6 +21,7 @@ from filters.masking._context import before, enclosing_token, is_identifier, wor
 from filters.masking._model import Detection
 from filters.masking._numbers import Run, luhn, runs
 from filters.masking._quota import charge
+from filters.masking.iban import LENGTHS
 
 _ANY = frozenset(range(12, 20))
 _16_19 = frozenset(range(16, 20))
@@ -121,6 +122,10 @@ _CARD_WORDS = text_pattern(
 # Words that make a number starting with 1 an epoch time (seconds to nanoseconds), not a card.
 _TIME_WORDS = text_pattern(r"timestamp|epoch|unix|\bts\b|\bms\b|millis|micros|nanos|created|updated|time")
 _EPOCH_LENGTHS = frozenset({10, 13, 16, 19})
+# An IBAN's start (country code, check digits, groups of four) just before a window that more groups follow:
+# its digits are an account number's, even where the IBAN fails its check ("PL47 5474 1044 2628 7351 9615
+# 6507" holds Luhn windows); a card alone after such a head ("DE00 4111 1111 1111 1111") is still one.
+_IBAN_HEAD = text_pattern(r"\b(?:" + "|".join(sorted(LENGTHS)) + r")\d\d(?:[ \-]?[0-9A-Z]{4}){0,7}[ \-]?\z")
 
 
 def _table() -> dict[str, tuple[tuple[str, frozenset[int], bool], ...]]:
@@ -240,6 +245,8 @@ class CardDetector:
         if needs_context and not found(_CARD_WORDS, context):
             return None
         if is_identifier(enclosing_token(text, start, end, head=not led, tail=not trailed)):
+            return None
+        if last < len(run.sizes) - 1 and not led and found(_IBAN_HEAD, text[max(0, start - 40):start]):
             return None
         return Detection("card", start, end, name or "card", 0.95 if first != last or len(run.sizes) == 1 else 0.9,
                          digits)

@@ -20,6 +20,7 @@ from re2 import _re2
 from filters._patterns import Pattern, byte_pattern, encodable
 from filters._patterns import found as occurs
 from filters._text import _REPLACED, Folded, fold_char
+from filters.masking._escapes import unescaped
 from filters.masking._model import Detection, Detector
 from filters.masking._numbers import shared
 from filters.masking._quota import Overflow, Quota, current
@@ -40,8 +41,10 @@ BUILTIN: Mapping[str, Detector] = {
     "phone": PhoneDetector(),
     "ip": IPDetector(),
 }
-# A separator between digits, as UTF-8 bytes: ASCII ones, the dashes U+2010-2015, minus and division slash.
-_NUMBER_SEP = "[ .\\-()/\\t\\r\\n]|\\xe2\\x80[\\x90-\\x95]|\\xe2\\x88[\\x92\\x95]|\\xef\\xb9[\\x98\\xa3]"
+# A separator between digits, as UTF-8 bytes: ASCII ones, the dashes U+2010-2015, the line and paragraph
+# separators and next line, minus and division slash.
+_NUMBER_SEP = ("[ .\\-()/\\t\\r\\n\\x0b\\x0c]|\\xe2\\x80[\\x90-\\x95\\xa8\\xa9]|\\xc2\\x85|\\xe2\\x88[\\x92\\x95]"
+               "|\\xef\\xb9[\\x98\\xa3]")
 # What each gate needs at the least, as RE2 source over UTF-8 bytes; their union is the pre-screen.
 _SCREEN: Mapping[str, str] = {
     # 7+ digits, separators allowed: the least any numeric value needs (the shortest phone number).
@@ -49,7 +52,8 @@ _SCREEN: Mapping[str, str] = {
     "email": "@|\\xef\\xbc\\xa0",  # "@" or the full-width one before folding
     "ip": r"::|[0-9A-Fa-f]:[0-9A-Fa-f]{1,4}:|\d\.\d{1,3}\.\d{1,3}\.\d",
     # A country code, two check digits, four more: IBANs whose account part is mostly letters.
-    "iban": r"(?:\b|(?i:iban)_?)(?i:" + "|".join(sorted(LENGTHS)) + r")\d\d[ \-]?[0-9A-Za-z]{4}",
+    "iban": r"(?:\b|(?i:iban)_?)(?i:" + "|".join(sorted(LENGTHS)) + r")\d\d"
+    r"(?:[ \t\r\n\x0b\x0c\-]|\xe2\x80[\x90-\x95\xa8\xa9]|\xc2\x85){0,2}[0-9A-Za-z]{4}",
     "secret": "|".join(re.escape(literal) for literal in LITERALS)
     + "|(?i:" + "|".join(re.escape(keyword) for keyword in KEYWORDS) + ")",
 }
@@ -64,8 +68,14 @@ _GATE_SOURCES: Mapping[str, str] = {
     "secret": _SCREEN["secret"],
 }
 _GATES: Mapping[str, Pattern] = {name: byte_pattern(source) for name, source in _GATE_SOURCES.items()}
+# Where an escape may stand (see `filters.masking._escapes`): one more pattern of the gates' RE2 set, so that
+# a text without one is read once, at no cost of its own. Never stricter than `_escapes._ESCAPE`.
+ESCAPED = "escaped"
+_ESCAPE_SOURCE = r"%[0-9A-Fa-f]{2}|&#?[A-Za-z0-9]{1,32};|\\[nrtfvux/\"'\\]|[0-9A-Za-z]\+[0-9A-Za-z%]"
+_ESCAPE_GATE = byte_pattern(_ESCAPE_SOURCE)
 _NUMERIC = frozenset({"card", "ssn", "phone"})
 _NONE: frozenset[str] = frozenset()
+_ESCAPED_ONLY = frozenset({"escaped"})
 _START = attrgetter("start")
 _SET_CHECKED = 4096  # bytes from which an empty answer of the gate set is confirmed
 MAX_VALUES = 1000  # candidate values examined per field (and per 64 KB of a longer one), by each detector
@@ -101,7 +111,7 @@ class Gates:
 
     def __init__(self, names: Sequence[str]) -> None:
         self._names = tuple(names)
-        labels = [*self._names]
+        labels = [*self._names, ESCAPED]
         if "iban" in labels:
             labels += ["iban-screen", "numeric"]
         options = re2.Options()
@@ -109,7 +119,8 @@ class Gates:
         options.max_mem = 32 << 20
         options.encoding = re2.Options.Encoding.LATIN1
         matcher = _re2.Set(_re2.RE2.Anchor.UNANCHORED, options)
-        sources = {**_GATE_SOURCES, "iban-screen": _SCREEN["iban"], "numeric": _SCREEN["numeric"]}
+        sources = {**_GATE_SOURCES, "iban-screen": _SCREEN["iban"], "numeric": _SCREEN["numeric"],
+                   ESCAPED: _ESCAPE_SOURCE}
         for label in labels:
             matcher.Add(sources[label].encode())
         self._labels = tuple(labels)
@@ -123,10 +134,12 @@ class Gates:
         samples = {"card": b"4111 1111 1111 1111", "ssn": b"123-45-6789", "phone": b"555 0100 12",
                    "iban": b"DE89 3704 0044 0532 0130 00", "email": b"a@b.example", "ip": b"10.0.0.1",
                    "secret": b"password: x"}
-        return all(name in self.passing(samples[name]) for name in self._names)
+        return (all(name in self.passing(samples[name]) for name in self._names)
+                and ESCAPED in self.passing(b"4111%201111"))
 
     def passing(self, raw: bytes) -> frozenset[str]:
-        """The names of the detectors whose gate `raw` (the folded text's UTF-8 bytes) passes."""
+        """The names of the detectors whose gate `raw` (the folded text's UTF-8 bytes) passes, and `ESCAPED`
+        where an escape may stand."""
         if self._set is None:
             return self._one_by_one(raw)
         matched = self._set.Match(raw)
@@ -136,14 +149,17 @@ class Gates:
             # to a slower matcher instead of giving up, so no value is let through unexamined.
             return self._one_by_one(raw) if len(raw) > _SET_CHECKED else _NONE
         hits = {self._labels[i] for i in matched}
-        if hits == {"iban"}:  # its gate alone: the screen (the other parts) must pass too
-            return frozenset()
-        return frozenset(hits.intersection(self._names))
+        escaped = ESCAPED in hits
+        if hits.issubset(("iban", ESCAPED)):  # its gate alone: the screen (the other parts) must pass too
+            return _ESCAPED_ONLY if escaped else _NONE
+        names = hits.intersection(self._names)
+        return frozenset((*names, ESCAPED) if escaped else names)
 
     def _one_by_one(self, raw: bytes) -> frozenset[str]:
+        escaped = (ESCAPED,) if occurs(_ESCAPE_GATE, raw) else ()
         if self._screen is None or not occurs(self._screen, raw):
-            return frozenset()
-        return frozenset(name for name in self._names if _gate(name, raw))
+            return frozenset(escaped)
+        return frozenset((*(name for name in self._names if _gate(name, raw)), *escaped))
 
 
 # Non-ASCII characters that fold to themselves (accents, CJK, most emoji), learnt as they
@@ -232,12 +248,18 @@ class Masker:
         """Candidates `chars` characters of a long field or a stream earn: `max_values` per 64 KB."""
         return chars * self.max_values // _PER
 
-    def scan(self, text: str, quota: Quota | None = None, folded: Folded | None = None) -> list[Detection]:
+    def scan(self, text: str, quota: Quota | None = None, folded: Folded | None = None, *,
+             unescape: bool = True) -> list[Detection]:
         """Non-overlapping detections, in order, with spans in `text` itself.
 
         `quota` bounds the candidates examined (default: `max_values`, or more for a text
         longer than 64 KB); past it the rest of the text is one `redacted` detection. `folded`:
-        `fold_fast(text)` when the caller has it already (a stream reads its tail from it too)."""
+        `fold_fast(text)` when the caller has it already (a stream reads its tail from it too).
+
+        A text holding escapes (URL, HTML, JSON: see `filters.masking._escapes`) is read a second
+        time with them undone, under a quota of its own as large, and what either reading finds is
+        kept (the longer of two overlapping values)."""
+        given = None if quota is None else quota.left
         # Text known to fold to itself (all ASCII, most chat) needs no `Folded` at all. `isascii` reads a
         # flag the string carries; `issuperset` looks each character up (2-3 µs for a chat message).
         if folded is None:
@@ -247,6 +269,9 @@ class Masker:
         passing = self._gates.passing(raw)
         if not passing and not self._custom:
             return []
+        escaped = unescape and ESCAPED in passing
+        if escaped and len(passing) == 1 and not self._custom:
+            return self._unescaped(text, [], quota, given)
         chosen = [detector for name, detector in self._names if name in passing] + list(self._custom)
         found: list[Detection] = []
         cut = len(view)
@@ -273,13 +298,28 @@ class Masker:
             shared.reset(shared_runs)
         quota.left = lowest  # what the busiest detector left (a stream's reserve shrinks by that)
         if not found and cut == len(view):
-            return []
+            return self._unescaped(text, [], quota, given) if escaped else []
         kept = self._resolve(found)
         if cut < len(view):
             kept = _withhold(kept, cut, len(view))
-        if folded is None or folded.origin is None:
-            return kept
-        return [d.moved(*folded.span(d.start, d.end)) for d in kept]
+        if folded is not None and folded.origin is not None:
+            kept = [d.moved(*folded.span(d.start, d.end)) for d in kept]
+        return self._unescaped(text, kept, quota, given) if escaped else kept
+
+    def _unescaped(self, text: str, found: list[Detection], quota: Quota | None,
+                   given: int | None) -> list[Detection]:
+        """`found` in `text`, with what a reading of `text` with its escapes undone finds (see `scan`);
+        `given`: the candidates the caller's quota held before the first reading."""
+        view = unescaped(text)
+        if view is None:
+            return found
+        inner = Quota(max(self.max_values, self.allowance(len(text))) if given is None else given)
+        hidden = self.scan(view.text, inner, unescape=False)
+        if quota is not None:
+            quota.left = min(quota.left, inner.left)
+        if not hidden:
+            return found
+        return self._resolve(found + [d.moved(*view.span(d.start, d.end)) for d in hidden])
 
     def examine(self, detector: Detector, text: str) -> list[Detection]:
         """What one detector finds in `text` (folded already) under the quota `scan` would give

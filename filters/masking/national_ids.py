@@ -22,10 +22,14 @@ from filters.masking._quota import charge
 
 _SSN_WORDS = text_pattern(
     r"ssn|social|soc\.? ?sec|\bss ?(?:no|nr|num|#)|s\.s\.|tax ?id|\bitin\b|\btin\b|taxpayer|"
-    r"seguro social|sécurité sociale|securite sociale|sozialversicherung")
+    r"seguro social|sécurité sociale|securite sociale|sozialversicherung|seguridade social|segurança social|"
+    r"previdenza sociale|sociale zekerheid|socialförsäkring|an sinh xã hội|jaminan sosial|sosyal güvenlik|"
+    r"ubezpieczeni[ae] społeczn|κοινωνικ[ήη]ς ασφάλισ|ביטוח לאומי|социальн[а-я]* страхован|"
+    r"сошиал секьюрити|社会保障|社會安全|社会保険|사회보장|सामाजिक सुरक्षा")
 # Numbers printed on sample cards in advertising; never issued, common in test data.
 SAMPLES = frozenset({"078051120", "219099999", "457555462"})
-_SEPARATORS = frozenset({"-", " ", "\u2010", "\u2011", "\u2013", "\u2014", "\u2212", "."})
+_SEPARATORS = frozenset({"-", " ", "\t", "\u2010", "\u2011", "\u2013", "\u2014", "\u2212", "."})
+_BREAKS = frozenset({"\n", "\r\n", "\r", "\x0b", "\x0c", "\x85", "\u2028", "\u2029"})
 _WINDOW = 40
 _COUNTING = "0123456789 9876543210"  # "1 2 3 4 5 6 7 8 9" is counting, not a number
 
@@ -72,12 +76,14 @@ class SSNDetector:
             start, end = run.starts[i], run.end_of(last)
             trailed = run.trail and last == count - 1  # glued to a word after it
             token = enclosing_token(text, start, end, head=not led, tail=not trailed)
-            if valid_ssn(digits, samples=self._samples) and not in_url(token) and not is_identifier(token):
+            if valid_ssn(digits, samples=self._samples) and not is_identifier(token):
                 context = before(text, start, _WINDOW)
                 worded = led or (not wordless(context) and occurs(_SSN_WORDS, context))
                 if worded:
                     score = 0.99
-                if worded or not trailed:  # "123-45-6789xy" alone is some part number
+                # "123-45-6789xy" alone is some part number, and a number in a link no SSN, unless an SSN
+                # word names it ("?ssn=123-45-6789").
+                if worded or not (trailed or in_url(token)):
                     yield Detection("ssn", start, end, "us_ssn", score, digits)
             i = last + 1
 
@@ -103,13 +109,15 @@ class SSNDetector:
         else:
             return None
         # What stands between groups k and k + 1 (`Run.separator`), read by slicing: this runs per candidate.
+        # A line break may stand for any one of them: a number wrapped where the line ended ("123-45\n6789").
         starts = run.starts
-        separator = text[starts[i] + sizes[i]:starts[i + 1]]
-        if separator not in _SEPARATORS:
-            return None
-        for k in range(i + 1, last):
-            if text[starts[k] + sizes[k]:starts[k + 1]] != separator:
-                return None  # more than one separator inside
+        inside = [text[starts[k] + sizes[k]:starts[k + 1]] for k in range(i, last)]
+        kept = [sep for sep in inside if sep.strip(" ") not in _BREAKS]
+        if len(kept) < len(inside) - 1 and not occurs(_SSN_WORDS, before(text, starts[i], _WINDOW)):
+            return None  # a line break between every group: lines of numbers, unless an SSN word names them
+        separator = kept[0] if kept else inside[0]
+        if any(sep != separator for sep in kept) or (separator not in _SEPARATORS and kept):
+            return None  # more than one separator inside
         if i > 0 and text[starts[i - 1] + sizes[i - 1]:starts[i]] == separator:
             return None
         if last + 1 < len(sizes) and text[starts[last] + sizes[last]:starts[last + 1]] == separator:

@@ -34,7 +34,8 @@ _PHONE_WORDS = text_pattern(
     r"handy|telefon|mobil|rufnummer|anrufen|ruf mich|t[ée]l[ée]phone|portable|appelle|joindre|num[ée]ro|"
     r"tel[ée]fono|m[óo]vil|celular|llama|ll[áa]mame|telefone|chiamami|cellulare|telefoon|bel me|"
     r"telefonu|numara|ara beni|zadzwo[nń]|komórk|телефон|номер|позвони|звони|電話|电话|手机|携帯|전화|"
-    r"휴대폰|هاتف|جوال|रफोन|फ़ोन|फोन|contact|\bmy (?:cell |mobile |phone |home |work )?number\b|number is")
+    r"휴대폰|هاتف|جوال|रफोन|फ़ोन|फोन|τηλ[έε]φων|κινητ[όο]|טלפון|נייד|điện thoại|telepon|nomor hp|โทร|"
+    r"\bsimu\b|puhelin|contact|\bmy (?:cell |mobile |phone |home |work )?number\b|number is")
 _NOT_PHONE_WORDS = text_pattern(
     r"order|tracking|track|invoice|\bref|ticket|case|account|acct|parcel|shipment|serial|sku|"
     r"\bid\b|#|\bno\.|code|zip|postal|po box|isbn|bestell|rechnung|commande|facture|pedido|factura|"
@@ -142,7 +143,8 @@ class PhoneDetector:
             if text[value_end:value_end + 1] == ")" and "(" in text[value_start:value_end]:
                 value_end += 1
             token = enclosing_token(text, value_start, value_end)
-            if not in_url(token) and not is_identifier(token):
+            # A number in a link is no phone, unless a phone word names it there ("?tel=0121%20527...").
+            if (words or not in_url(token)) and not is_identifier(token):
                 span_digits = digits[first:first + sum(sizes[index:last + 1])]
                 yield Detection("phone", value_start, value_end, name, score, span_digits)
             first += sum(sizes[index:last + 1])

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import math
 import re
 from collections import Counter
@@ -95,9 +96,13 @@ _PEM_BEGIN = text_pattern(_PEM_BEGIN_SOURCE)
 _PEM_END = text_pattern(r"-----END ((?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?)-----")
 _VALUE = r"([^\s\"',;<>()\[\]{}]{4,})"
 # ":" and "=" of configs, and "is" in the languages whose password words are listed below.
+# Markup a value may be wrapped in after the connective: emphasis, code, a table cell, a quote, an HTML
+# tag, a code fence on the next line ("password: **Hunter2**", "password:\n```\nHunter2\n```").
+_MARKUP = (r"(?:[ \t]{0,4}\n?[ \t]{0,4}(?:[*_`~|>]{1,3}|(?:</?(?:b|i|em|strong|code|kbd|tt|pre|span|td|th|p|div|li)>){1,3}|"
+           r"```[A-Za-z]{0,12}\n)[ \t]{0,2})?")
 _ASSIGN = (r"[\"']?[ \t]{0,4}(?i::|=|=>|:=|\bis\b|\bwas\b|\bist\b|\best\b|\bes\b|\bé\b|\bè\b|\bjest\b|"
            r"\bär\b|\ber\b|\bon\b|\bto\b|\bis:|\bje\b|\beste\b|\badalah\b|\bialah\b|là|\bnak\b|είναι|"
-           r"הוא|היא|это|це|是|は|:\s*=)[ \t]{0,4}[\"']?")  # "PASSWORD IS ..." too
+           r"הוא|היא|это|це|是|は|:\s*=)[ \t]{0,4}[\"']?" + _MARKUP)  # "PASSWORD IS ..." too
 _GENERATED_WORDS = (r"secret|client_secret|secret_key|api[_\-. ]?key|apikey|access[_\-. ]?key|access[_\-. ]?token|"
                 r"auth[_\-. ]?token|refresh[_\-. ]?token|bearer|token|private[_\-. ]?key|aws_secret_access_key|"
                 r"credentials?|\bkey|signing[_\-. ]?key|webhook[_\-. ]?secret|session[_\-. ]?id|cookie")
@@ -109,8 +114,9 @@ _CHOSEN_WORDS = (r"password|passwort|passwd|" + _NAMED + r"pwd\b|" + _NAMED + r"
                  r"parool|passord|wachtwoord|wagwoord|has[łl]o|l[öo]senord|adgangskode|salasana|\bheslo\b|"
                  r"lozinka|\bgeslo\b|jelsz[óo]|slapta[žz]odis|lykilor[ðd]|nenosiri|kata sandi|kata laluan|"
                  r"m[ậa]t kh[ẩa]u|κωδικ[όο]ς|συνθηματικ[όο]|סיסמ[הא]|รหัสผ่าน|رمز عبور|گذرواژه|پاس ورڈ|"
-                 r"পাসওয়ার্ড|пароль|密码|密碼|口令|パスワード|비밀번호|كلمة المرور|कूटशब्द|पासवर्ड|ş[iİ]fre|"
+                 r"পাসওয়ার্ড|пароль|密码|密碼|口令|パスワード|비밀번호|كلمة المرور|कूटशब्द|पासवर्ड|ş[iİ]fre(?:m|n|niz|miz|si)?|"
                  + _NAMED + r"pin\b")
+_MARKS = "*_`~|"  # markup that closes as it opens
 _ASSIGNMENT_SOURCE = r"(?i:(" + _GENERATED_WORDS + r")|(" + _CHOSEN_WORDS + r"))" + _ASSIGN + _VALUE
 _ASSIGNMENT = text_pattern(_ASSIGNMENT_SOURCE)
 # "api key 3f2a9c...": a key word, then at once a long generated value.
@@ -122,9 +128,16 @@ _BEARER = text_pattern(_BEARER_SOURCE)
 # engine's gate lets through any text holding a key word's stem ("pin" in "keeping", "has", "key"), and
 # each of the searches below costs some 7 k instructions however short the text (RE2's set-up for a
 # search with groups): one search without groups answers most of those texts.
+# A token's head, then token characters up to a line break with more of them after it: a token wrapped
+# where a line ended (a narrow terminal, a pasted e-mail). Read again with those breaks taken out.
+_BREAK = r"(?:\r?\n|\r|[\x0b\x0c\x{85}\x{2028}\x{2029}])"
+_WRAPPED_SOURCE = (r"(?:" + "|".join(f"(?:{head})" for _, head, _ in _PROVIDERS) + r"|eyJ)[A-Za-z0-9_\-.=]*"
+                   + _BREAK + r"[A-Za-z0-9_\-]")
+_WRAPPED = text_pattern(_WRAPPED_SOURCE)
+_WRAP_BREAK = text_pattern(r"[A-Za-z0-9_\-.=]" + _BREAK + r"[A-Za-z0-9_\-]")
 _ANY = text_pattern("|".join(f"(?:{pattern})" for pattern in (
     "|".join(f"{head}{tail}" for _, head, tail in _PROVIDERS), _JWT_SOURCE, _PEM_BEGIN_SOURCE,
-    _ASSIGNMENT_SOURCE, _KEYED_SOURCE, _BEARER_SOURCE)))
+    _ASSIGNMENT_SOURCE, _KEYED_SOURCE, _BEARER_SOURCE, _WRAPPED_SOURCE)))
 # Words that say a password field was talked about, not given.
 _NOT_A_VALUE = frozenset(
     "required incorrect wrong invalid expired reset changed empty missing correct same different "
@@ -207,6 +220,13 @@ def _bounded(text: str, start: int, end: int) -> bool:
     return not (start > 0 and ascii_alnum(text[start - 1])) and not (end < len(text) and ascii_alnum(text[end]))
 
 
+def _next_word(text: str, end: int) -> str:
+    """The token characters at the start of the line after `end` (where a token ended at a line break)."""
+    rest = text[end:end + 80].lstrip("\r\n\x0b\x0c\x85\u2028\u2029")
+    word = rest.split(None, 1)[0] if rest and not rest[0].isspace() else ""
+    return word.rstrip(".,;:!?")
+
+
 def _glued_token(text: str, index: int, start: int, end: int) -> bool:
     """Whether the token of provider `index` at `text[start:end]`, glued to a word, is one all the same:
     a distinctive head, nothing glued after it, and a tail that looks generated ("xghp_..." is a token,
@@ -228,12 +248,51 @@ class SecretDetector:
 
     def read(self, text: str) -> Iterator[Detection]:
         """Every search of the detector, without the one search for any of them first."""
+        if found(_WRAPPED, text):
+            yield from self._unwrapped(text)
         yield from self._tokens(text)
         if "eyJ" in text:
             yield from self._jwts(text)
         if "-----BEGIN" in text:
             yield from self._pem(text)
         yield from self._assignments(text)
+
+    @classmethod
+    def _unwrapped(cls, text: str) -> Iterator[Detection]:
+        """Tokens and JWTs wrapped over lines: read with each line break between two token characters
+        taken out; each found in the joined text that spans a break, and that the plain reading does not find
+        whole before it, is reported over the original."""
+        breaks = [(start + 1, end - 1) for (start, end), *_ in each_spans(_WRAP_BREAK, text)]
+        pieces = []
+        shifts = [0]  # characters taken out before the k-th piece
+        at = 0
+        bounds = []  # where each piece starts in the joined text
+        joined_at = 0
+        for start, end in breaks:
+            pieces.append(text[at:start])
+            bounds.append(joined_at)
+            joined_at += start - at
+            shifts.append(shifts[-1] + end - start)
+            at = end
+        pieces.append(text[at:])
+        bounds.append(joined_at)
+        joined = "".join(pieces)
+
+        def back(index: int) -> int:
+            return index + shifts[bisect.bisect_right(bounds, index) - 1]
+        found_here = list(cls._tokens(joined))
+        if "eyJ" in joined:
+            found_here += cls._jwts(joined)
+        # A token the plain reading finds whole ends at its own line break when the next line starts with
+        # a word (not one that looks generated): "ghp_...\nthanks".
+        whole = {d.start: d.end for d in cls._tokens(text)}
+        for detection in found_here:
+            start, end = back(detection.start), back(detection.end - 1) + 1
+            if end - start == detection.end - detection.start:
+                continue  # it spans no break: the plain reading finds it
+            if start in whole and not random_looking(_next_word(text, whole[start])):
+                continue
+            yield detection.moved(start, end)
 
     @staticmethod
     def _tokens(text: str) -> Iterator[Detection]:
@@ -280,7 +339,12 @@ class SecretDetector:
             charge(groups[0][0])
             start, end = groups[3]
             chosen = groups[2][0] >= 0
-            value = text[start:end].rstrip(".,?") if chosen else text[start:end]
+            # The markup closing the value, and a chosen one's sentence end, are no part of it.
+            opener = text[start - 1] if start and text[start - 1] in _MARKS else ""
+            if opener and not text[start:end].endswith(opener):  # no markup: the value's own first character
+                start -= len(text[:start]) - len(text[:start].rstrip(opener))
+                opener = ""
+            value = text[start:end].rstrip((".," if chosen else "") + opener)
             judge = chosen_password if chosen else random_looking
             if judge(value):
                 yield Detection("secret", start, start + len(value), "assignment", 0.85, value)

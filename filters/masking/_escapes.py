@@ -1,0 +1,122 @@
+"""Text behind an escape layer: URL percent-encoding, HTML character references, JSON and C string escapes.
+
+A value is still a value when a link carries it (`?card=4111%201111...`, `ssn=123+45+6789`), a page quotes
+it (`4111&nbsp;1111...`, `&#64;`) or a JSON text pasted into chat escapes its spaces and line breaks
+(`"4111\\u00201111..."`, `"4111\\n1111..."`): whoever reads the message on the other side reads it through
+that layer. `unescaped` gives the text with one layer of every such escape undone, and the way back from
+its spans to the text's own; the engine scans it beside the text and keeps what either reading finds.
+
+One RE2 pass finds the escapes; the rest is one join, so the cost is linear in the text. The engine's gates
+tell which texts may hold an escape at all (most chat holds none), and only those are searched.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+
+from filters._patterns import each_spans, text_pattern
+
+__all__ = ["Unescaped", "unescaped"]
+
+_ESCAPE = text_pattern(
+    r"(?:%[0-9A-Fa-f]{2})+"                                    # URL: a run of percent-encoded bytes (UTF-8)
+    r"|&#[0-9]{1,7};|&#[xX][0-9A-Fa-f]{1,6};|&[A-Za-z][A-Za-z0-9]{1,31};"  # HTML character references
+    r"|\\u[dD][89abAB][0-9A-Fa-f]{2}\\u[dD][c-fC-F][0-9A-Fa-f]{2}"  # JSON: a surrogate pair
+    r"|\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2}|\\[nrtfv/\"'\\]"     # JSON and C escapes
+    r"|[0-9A-Za-z]\+[0-9A-Za-z%]")                              # a form's "+" for a space ("4111+1111")
+_SIMPLE = {"n": "\n", "r": "\r", "t": "\t", "f": "\f", "v": "\v", "/": "/", '"': '"', "'": "'", "\\": "\\"}
+
+
+class Unescaped:
+    """`text`: the unescaped text; `span` maps a span of it back to the original text (a character made
+    from an escape maps to the whole escape)."""
+
+    __slots__ = ("_copied", "_origins", "_starts", "text")
+
+    def __init__(self, text: str, starts: list[int], origins: list[tuple[int, int]], copied: list[bool]) -> None:
+        """`starts[k]`: where piece k begins in `text`; `origins[k]`: its span in the original; `copied[k]`:
+        the piece is text copied as it was (mapped one to one), not an escape (whose every character maps
+        to the whole escape)."""
+        self.text = text
+        self._starts = starts
+        self._origins = origins
+        self._copied = copied
+
+    def _at(self, index: int, end: bool) -> int:
+        k = bisect.bisect_right(self._starts, index) - 1
+        start, stop = self._origins[k]
+        if self._copied[k]:
+            return start + index - self._starts[k] + (1 if end else 0)
+        return stop if end else start
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span of `text[start:end]` (`end > start`)."""
+        return self._at(start, False), self._at(end - 1, True)
+
+
+def _decoded(piece: str, plus: bool) -> str | None:
+    """What one escape stands for, or None to keep it as written."""
+    head = piece[0]
+    if head == "%":
+        raw = bytes.fromhex(piece.replace("%", ""))
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return raw.decode("latin-1")
+    if head == "&":
+        decoded = html.unescape(piece)
+        return None if decoded == piece else decoded
+    if head == "\\":
+        kind = piece[1]
+        if kind in _SIMPLE:
+            return _SIMPLE[kind]
+        if kind == "x":
+            return chr(int(piece[2:], 16))
+        if len(piece) == 12:  # a surrogate pair
+            high, low = int(piece[2:6], 16), int(piece[8:12], 16)
+            return chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+        code = int(piece[2:], 16)
+        return None if 0xD800 <= code <= 0xDFFF else chr(code)
+    return piece[0] + " " + piece[2] if plus else None  # "4+1": the "+" of a form
+
+
+def unescaped(text: str) -> Unescaped | None:
+    """`text` with one layer of escapes undone, or None when it holds none (or nothing changes).
+
+    A "+" between two letters or digits is read as a space only in a text that has a "=" (a query string
+    or a form), so "C++" or "+49 30 ..." is left as it is."""
+    plus = "=" in text
+    pieces: list[str] = []
+    starts: list[int] = []
+    origins: list[tuple[int, int]] = []
+    copied: list[bool] = []
+    at = 0  # in the original
+    length = 0  # of the unescaped text so far
+    for (start, end), *_ in each_spans(_ESCAPE, text):
+        piece = text[start:end]
+        decoded = _decoded(piece, plus)
+        if decoded is None:
+            continue
+        if piece[0] not in "%&\\":  # "x+y": the "+" alone is the escape
+            start, end, decoded = start + 1, end - 1, " "
+        if start > at:
+            pieces.append(text[at:start])
+            starts.append(length)
+            origins.append((at, start))
+            copied.append(True)
+            length += start - at
+        pieces.append(decoded)
+        starts.append(length)
+        origins.append((start, end))
+        copied.append(False)
+        length += len(decoded)
+        at = end
+    if not pieces:
+        return None
+    if at < len(text):
+        pieces.append(text[at:])
+        starts.append(length)
+        origins.append((at, len(text)))
+        copied.append(True)
+    return Unescaped("".join(pieces), starts, origins, copied)

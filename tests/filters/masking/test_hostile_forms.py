@@ -1,0 +1,94 @@
+"""Values written the ways a hostile check writes them: broken over lines by any line break, wrapped in
+markup, tokens wrapped where a line ended, named by words of other languages; and the look-alikes each
+relaxation must leave alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from filters.masking import Masker
+from filters.masking.engine import BUILTIN
+
+MASKER = Masker(tuple(BUILTIN))
+TOKEN = "ghp_" + "Zq8Wm3Kd7Pt2" * 3
+
+
+def found(text: str) -> list[tuple[str, str]]:
+    return [(d.type, text[d.start:d.end]) for d in MASKER.scan(text)]
+
+
+@pytest.mark.parametrize("line_break", ["\n", "\r\n", "\u2028", "\u2029", "\x85", "\x0b", "\x0c"])
+def test_a_number_broken_by_any_line_break(line_break: str) -> None:
+    card = f"4111 1111{line_break}1111 1111"
+    assert found(f"card {card} ok") == [("card", card)]
+    iban = f"DE89 3704 0044{line_break}0532 0130 00"
+    assert found(f"IBAN {iban} ok") == [("iban", iban)]
+    ssn = f"123-45{line_break}6789"
+    assert found(f"SSN {ssn} ok") == [("ssn", ssn)]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("my SSN 123\n45\n6789", "123\n45\n6789"),     # a break between every group, an SSN word before
+    ("ssn 123\t45\t6789", "123\t45\t6789"),
+])
+def test_ssn_layouts_with_breaks_and_tabs(text: str, value: str) -> None:
+    assert found(text) == [("ssn", value)]
+
+
+@pytest.mark.parametrize("text", [
+    "rooms\n123\n45\n6789",                        # lines of numbers, no SSN word
+    "see https://example.com/item/123-45-6789",     # a number in a link
+    "sipariş PL47 5474 1044 2628 7351 9615 6507",   # a failing IBAN's digits hold a Luhn-valid window
+])
+def test_number_look_alikes_stay(text: str) -> None:
+    assert found(text) == []
+
+
+def test_a_card_after_an_iban_like_head_alone_is_still_a_card() -> None:
+    assert found("DE00 4111 1111 1111 1111") == [("card", "4111 1111 1111 1111")]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("password: **Hunter2!**", "Hunter2!"), ("password: `hunter2`", "hunter2"), ("password: | Eq7pN2GPRMK |", "Eq7pN2GPRMK"),
+    ("password: <b>XmA4zC#3Jjs</b>", "XmA4zC#3Jjs"), ("<td>password:</td><td>Kaffee63</td>", "Kaffee63"),
+    ("password:\n```\nmonkey1756?\n```", "monkey1756?"), ("password:\n> Hunter1117#", "Hunter1117#"),
+    ("password: *Hunter1", "*Hunter1"),                 # a first character that only looks like markup
+    ("şifrem: LgocKQ#DSZrLDSZuE", "LgocKQ#DSZrLDSZuE"),  # the word inflected
+    ("token: **" + TOKEN + "**", TOKEN),
+])
+def test_a_password_wrapped_in_markup(text: str, value: str) -> None:
+    assert found(text) == [("secret", value)]
+
+
+@pytest.mark.parametrize("text", [
+    "password: **required**", "<td>password:</td><td>required</td>", "password:\n```\nchanged\n```",
+    "password: `reset`",
+])
+def test_talk_about_a_password_in_markup_stays(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize("line_break", ["\n", "\r\n", "\u2028", "\x85"])
+def test_a_token_wrapped_where_a_line_ended(line_break: str) -> None:
+    for cut in (10, 24):  # inside the head's minimum tail, and past it
+        text = f"token {TOKEN[:cut]}{line_break}{TOKEN[cut:]} thanks"
+        [(kind, value)] = found(text)
+        assert kind == "secret" and value == f"{TOKEN[:cut]}{line_break}{TOKEN[cut:]}"
+
+
+def test_a_whole_token_at_the_end_of_its_line_keeps_the_next_line() -> None:
+    assert found(f"use {TOKEN}\nthanks") == [("secret", TOKEN)]
+
+
+@pytest.mark.parametrize("text", ["the gh\npages branch", "sk-\nlearn is installed", "see eyJ\nabc"])
+def test_line_breaks_after_token_heads_without_tokens_stay(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(("text", "kind", "value"), [
+    ("số an sinh xã hội 187720997", "ssn", "187720997"), ("jaminan sosial 187720997", "ssn", "187720997"),
+    ("τηλέφωνο 810 96 55 56", "phone", "810 96 55 56"), ("טלפון 050 123 4567", "phone", "050 123 4567"),
+    ("https://shop.example/?step=2&tel=0121%20527%203523", "phone", "0121%20527%203523"),
+])
+def test_context_words_of_other_languages_and_named_link_parameters(text: str, kind: str, value: str) -> None:
+    assert found(text) == [(kind, value)]
