@@ -289,7 +289,7 @@ async def _respond_events(exchange: Exchange, upstream: Answer) -> web.StreamRes
     limits = exchange.runtime.settings.limits
     relay = EventRelay(plan.events_codec, plan.outbound_chain, exchange.message(Direction.OUTBOUND), plan.max_body,
                        opener(exchange, plan.events_codec), limits.stream_batch)
-    response = web.StreamResponse(status=upstream.status, reason=upstream.reason,
+    response = web.StreamResponse(status=upstream.status,  # the status's own phrase: the backend's is unread text
                                   headers=_response_headers(exchange, upstream, decoded=inflater is not None))
     mark_proxied(response)
     response.enable_chunked_encoding()
@@ -365,7 +365,7 @@ async def _respond_inspected(exchange: Exchange, upstream: Answer, codec: Codec)
     settled = result if isinstance(result, bytes) else await _settled(exchange, Direction.OUTBOUND, result)
     if not isinstance(settled, bytes):
         return settled
-    response = web.Response(status=upstream.status, reason=upstream.reason, body=settled,
+    response = web.Response(status=upstream.status, body=settled,  # the status's own phrase (see `_respond_events`)
                             headers=_response_headers(exchange, upstream, decoded=True))
     if len(settled) >= COMPRESS_FROM and exchange.request.headers.get("Accept-Encoding"):
         response.enable_compression()  # gzip or deflate, as the client's Accept-Encoding allows

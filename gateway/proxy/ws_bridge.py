@@ -11,7 +11,8 @@ forwarded, and with `websocket.heartbeat` set the gateway pings each side itself
 a side that stops answering.
 
 How a connection ends (the other side is always closed too):
-- a close frame from one side is passed on with the same code and reason, then answered;
+- a close frame from one side is passed on with the same code and reason, then answered; on a direction
+  the route inspects, without the reason (text no filter reads);
 - a side that vanishes without a close frame (reset, heartbeat lost, 1006 locally):
   the upstream gets 1001 "client went away", the client gets 1011 "upstream went away";
 - a message over `max_frame` or a broken frame: aiohttp closes the sender with 1009
@@ -266,8 +267,8 @@ class Bridge:
                     continue
                 if stream is not None and not self.ending:
                     await self._flush(stream, dst)
-                if kind is WSMsgType.CLOSE:
-                    reply = (mirrored(msg.data), msg.extra or "")
+                if kind is WSMsgType.CLOSE:  # its reason is text no filter reads: passed on only where none would
+                    reply = (mirrored(msg.data), "" if codec is not None else msg.extra or "")
                     await self._end(direction, reply, reply)
                 elif not self.ending:  # CLOSED / ERROR: the source vanished or broke the protocol
                     await self._lost(direction)

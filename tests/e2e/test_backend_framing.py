@@ -103,3 +103,20 @@ async def test_inspected_answer_naming_two_types_is_refused(name: str, backend: 
             body = await response.read()
     assert response.status == 502, body
     assert b"forbidden" not in body
+
+
+@pytest.mark.parametrize("kind", ["application/json", "text/event-stream"])
+async def test_an_inspected_answer_goes_out_with_the_standard_reason_phrase(
+        kind: str, backend: tuple[ScriptedBackend, str]) -> None:
+    """A reason phrase is text a client may show (fetch's statusText) that no filter reads: on a route that
+    inspects answers, the backend's own phrase is replaced by the status's standard one."""
+    found, url = backend
+    body = b'{"text":"ok"}' if kind == "application/json" else b'data: {"text":"ok"}\n\n'
+    found.first = (f"HTTP/1.1 200 forbidden words\r\nContent-Type: {kind}\r\nContent-Length: {len(body)}\r\n\r\n"
+                   .encode() + body)
+    routes = [route("/chat", filters=["words"], messages={"outbound": {"json": ["/text"], "sse": {"json": ["/text"]}}})]
+    filters = {"words": {"use": "keyword", "options": {"words": ["forbidden"], "action": "replace"}}}
+    async with run_gateway(gateway_config(url, routes, filters=filters)) as gw, aiohttp.ClientSession() as client:
+        async with client.get(f"{gw.url}/chat") as response:
+            assert (response.status, response.reason) == (200, "OK")
+            assert await response.read() == body

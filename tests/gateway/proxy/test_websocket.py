@@ -219,6 +219,27 @@ async def test_upstream_close_code_and_reason_reach_the_client(
     assert up.closes == [(code, "reply")]
 
 
+def inspected_route() -> dict[str, Any]:
+    """The WebSocket route with JSON text read both ways (and no filter: only the relay's own rules apply)."""
+    return {**ws_route(), "messages": {"inbound": {"text": True}, "outbound": {"text": True}}}
+
+
+async def test_close_reasons_carry_no_text_the_route_would_read(upstream: tuple[WsUpstream, str]) -> None:
+    """A close frame's reason is text (up to 123 bytes) a peer may show or log, and no filter reads it: where a
+    direction is inspected, its close code is passed on without the reason."""
+    up, url = upstream
+    async with gateway_for(url, [inspected_route()]) as gw, aiohttp.ClientSession() as client:
+        ws = await client.ws_connect(f"{gw.url}/ws/echo")
+        await ws.close(code=4000, message=b"card 4111 1111 1111 1111")
+        assert ws.close_code == 4000
+        await asyncio.wait_for(up.closed.wait(), 5)
+        assert up.closes == [(4000, "")]
+        async with client.ws_connect(f"{gw.url}/ws/echo") as ws:
+            await ws.send_str("close:4001:card 4111 1111 1111 1111")
+            msg = await ws.receive()
+            assert (msg.type, msg.data, msg.extra) == (WSMsgType.CLOSE, 4001, "")
+
+
 async def test_a_client_that_vanishes_is_reported_to_the_upstream_as_1001(
         upstream: tuple[WsUpstream, str]) -> None:
     up, url = upstream
