@@ -517,6 +517,26 @@ def _without_addresses(path: str) -> str:
     return _ADDRESS.sub("", path) if "@" in path else path
 
 
+# Content addressed on IPFS: a page at its content's id (`/ipfs/Qm...`, `/ipfs/bafy...`, `bafy....ipfs.<gateway>`),
+# which every public gateway serves, so no takedown of one removes it. Files (an NFT's image or metadata) are not read.
+IPFS_PAGE = 0.5
+_CID = r"(?:qm[1-9a-z]{44}|bafy[a-z2-7]{50,})"  # a content id, v0 (base58) or v1 (base32), as links are read: folded
+_IPFS = re.compile(rf"/ipfs/{_CID}|^(?:[a-z]+://)?{_CID}\.ipfs\.")
+
+
+def ipfs_page(url: str, path: str) -> bool:
+    """Whether `url` is a page, not a file, addressed by an IPFS content id (in its path or as its first label;
+    `path`: the URL's path, query and fragment)."""
+    folded = url.lower()
+    if "ipfs" not in folded:
+        return False
+    found = _IPFS.search(folded)
+    if found is None:
+        return False
+    rest = folded[found.end():] if found.group().startswith("/") else path.lower()
+    return not rest.split("?", 1)[0].split("#", 1)[0].rstrip("/").endswith(_STATIC_FILES)
+
+
 # Directories web servers serve files from, not pages; a sign-in page under one is a page put where files go
 # (a kit unzipped on a broken-into site: `/assets/img/3f9a/paypal/login`, `/.well-known/pki-validation/x/...`).
 _FILE_DIRS = re.compile(r"/(?:images?|img|assets|css|js|fonts|uploads|static|\.well-known)/")
@@ -707,6 +727,8 @@ def _judge(link: Link, parts: tuple[str, str, str, str], allow: DomainList, deny
         signals.append((BRAND_PAGE, f"brand-page:{claimed}"))
     if port and port not in ("80", "443", "8080", "8443"):
         signals.append((0.2, "odd-port"))
+    if ipfs_page(link.url, path):
+        signals.append((IPFS_PAGE, "ipfs-page"))
     if victim_address(path, host.site):
         signals.append((VICTIM_ADDRESS, "victim-address"))
     if _KIT.search(path) or page_in_files(path):

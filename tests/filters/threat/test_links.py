@@ -14,7 +14,16 @@ from filters.threat.feeds import DomainList
 from filters.threat.filter import ThreatFilter
 from filters.threat.hosts import parse_host, skeleton
 from filters.threat.linkdata import BRANDS, FREE_HOSTING
-from filters.threat.links import Link, carried, extract, judge, lure_words, page_in_files, registrable
+from filters.threat.links import (
+    Link,
+    carried,
+    extract,
+    ipfs_page,
+    judge,
+    lure_words,
+    page_in_files,
+    registrable,
+)
 
 NONE = DomainList()
 
@@ -563,3 +572,39 @@ def test_a_page_on_a_site_builder_alerts_without_blocking(url: str) -> None:
 def test_pages_on_code_and_writing_hosts_and_the_builders_own_sites_do_not_alert(url: str) -> None:
     score, reasons = _score(url)
     assert "site-builder" not in reasons and score < 0.5
+
+
+_V0 = "QmT5NvUtoM5nWFfrQdVrFtvGfKFmG7AHE8P34isapyhCxX"
+_V1 = "bafybeihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
+
+
+@pytest.mark.parametrize("url", [
+    f"https://ipfs.io/ipfs/{_V0}",
+    f"https://ipfs.io/ipfs/{_V0}/",
+    f"https://gateway.example.net/ipfs/{_V1}/index.html",
+    f"https://gateway.example.net/ipfs/{_V1.upper()}?filename=login.html",
+    f"https://{_V1}.ipfs.w3s.link/",
+    f"{_V1}.ipfs.dweb.link/#sign-in",
+])
+def test_a_page_addressed_by_an_ipfs_content_id_alerts(url: str) -> None:
+    score, reasons = _score(url)
+    assert "ipfs-page" in reasons and score >= 0.5
+
+
+@pytest.mark.parametrize("url", [
+    f"https://ipfs.io/ipfs/{_V0}/7.png",  # an NFT's image and metadata: files, not pages
+    f"https://gateway.example.net/ipfs/{_V1}/metadata.json",
+    f"https://{_V1}.ipfs.w3s.link/cover.jpg",
+    "https://docs.ipfs.tech/concepts/content-addressing/",
+    "https://example.org/ipfs/guide",  # no content id
+    f"https://example.org/blog/{_V0[:20]}",
+])
+def test_files_on_ipfs_and_pages_about_it_carry_no_ipfs_sign(url: str) -> None:
+    assert "ipfs-page" not in _score(url)[1]  # (a gateway's name under `.link` for an id has signs of its own)
+
+
+@given(st.text(alphabet="qmbafyipfs/.:-0123456789abcdefghijklmnopqrstuvwxyz", max_size=300))
+@settings(max_examples=300)
+def test_the_ipfs_reading_takes_any_spelling(tail: str) -> None:
+    url = "https://x.example/" + tail
+    assert ipfs_page(url, "/" + tail) in (True, False)
