@@ -544,6 +544,14 @@ _STATIC_FILES = (".css", ".js", ".mjs", ".map", ".png", ".jpg", ".jpeg", ".gif",
                  ".woff2", ".ttf", ".otf", ".txt", ".json", ".xml", ".pdf")
 
 
+# A sign-in page's script two directories deep or more in a site (`/<dir>/<dir>/login.php`): where a kit is
+# unzipped on a broken-into site. PHP only: documentation generators name their pages `.html` (`/en/latest/auth.html`),
+# and applications' own sign-in scripts sit at the top (`/wp-login.php`) or one directory down (`/forum/login.php`).
+DEEP_SIGN_IN = 0.25  # beside the kit's own signs (`kit-path`, `path-keywords`): an alert
+_DEEP_PAGE = re.compile(r"^/[^/]+/[^/]+/(?:[^/]+/)*[a-z_-]*(?:login|signin|logon|verify|auth|account|secure|update)"
+                        r"[a-z0-9_-]*\.php$")
+
+
 def page_in_files(path: str) -> bool:
     """Whether a page named with a lure word lies under a directory of files (`/images/`, `/assets/`,
     `/uploads/`...; under `/.well-known/` only two or more levels down, below its registered names such as
@@ -733,6 +741,8 @@ def _judge(link: Link, parts: tuple[str, str, str, str], allow: DomainList, deny
         signals.append((VICTIM_ADDRESS, "victim-address"))
     if _KIT.search(path) or page_in_files(path):
         signals.append((0.25, "kit-path"))  # the file names and parameters of phishing kits, pages among files
+        if in_path and _DEEP_PAGE.search(path.split("?", 1)[0].split("#", 1)[0].lower()):
+            signals.append((DEEP_SIGN_IN, "deep-sign-in"))
         if not host.brand and not claimed and _LONG_BRANDS.search(_without_addresses(path)):
             signals.append((0.3, "brand-in-path"))
     elif _free_host(host.hosting) and in_path and not host.brand and not claimed \

@@ -608,3 +608,26 @@ def test_files_on_ipfs_and_pages_about_it_carry_no_ipfs_sign(url: str) -> None:
 def test_the_ipfs_reading_takes_any_spelling(tail: str) -> None:
     url = "https://x.example/" + tail
     assert ipfs_page(url, "/" + tail) in (True, False)
+
+
+@pytest.mark.parametrize("url", [
+    "https://bakery-rossi.example/wp/old-2019/signin.php",
+    "https://clinic.example/x1/portal/verify_account.php?id=7",
+    "https://shop.example/media/cache/3/login.php",
+])
+def test_a_sign_in_script_deep_in_a_site_alerts(url: str) -> None:
+    score, reasons = _score(url)
+    assert "deep-sign-in" in reasons and score >= 0.5
+
+
+@pytest.mark.parametrize("url", [
+    "https://forum.example.org/community/login.php",  # an application's own, one directory down
+    "https://blog.example.org/wp-login.php",
+    "https://docs.example.org/en/latest/login.html",  # documentation pages are .html
+    "https://maplenote.readthedocs.io/en/latest/user/authentication.html",
+    "https://school.example/moodle/login/index.php",  # the script is not named for signing in
+    "https://example.org/a/b/c/download.php",
+])
+def test_sign_in_pages_where_applications_and_documentation_put_them_do_not_alert(url: str) -> None:
+    score, reasons = _score(url)
+    assert "deep-sign-in" not in reasons and score < 0.5
