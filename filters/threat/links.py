@@ -303,6 +303,21 @@ def _tokens(labels: Iterable[str]) -> set[str]:
     return found
 
 
+# A registered Latin name with one or two accented letters under a generic TLD (`coindésk.com`, `bëstchange.net`):
+# the accent is what makes it another name than the one it reads as. Names in languages that write accents are
+# registered under their country's code (`müller.de`, `café.fr`) and spell more of them; a shop of theirs under
+# `.com` (`café-paris.com`) alerts too.
+ACCENTED_NAME = 0.45
+
+
+def _accented(owner: str, site: str) -> bool:
+    """Whether `owner` (the registered label as shown) is Latin letters with one or two accented ones, on a `site`
+    under a TLD of three letters or more."""
+    if len(site.rsplit(".", 1)[-1]) <= 2 or not 1 <= sum(not char.isascii() for char in owner) <= 2:
+        return False
+    return scripts(owner) == {"LATIN"}
+
+
 def _name_signals(host: Host, signals: list[tuple[float, str]]) -> float:
     """Brand claims, look-alike letters and lure words in the host name; returns the brand weight."""
     shown = unicode_form(host.name)
@@ -321,6 +336,8 @@ def _name_signals(host: Host, signals: list[tuple[float, str]]) -> float:
             signals.append((0.6, "mixed-scripts"))
         else:
             signals.append((0.2, "idn"))
+            if _accented(unicode_form(host.owner_label), host.site):
+                signals.append((ACCENTED_NAME, "accented-name"))
     if weight:
         signals.append((weight, why))
         lures = sorted(tokens & _LURE_WORDS)

@@ -631,3 +631,21 @@ def test_a_sign_in_script_deep_in_a_site_alerts(url: str) -> None:
 def test_sign_in_pages_where_applications_and_documentation_put_them_do_not_alert(url: str) -> None:
     score, reasons = _score(url)
     assert "deep-sign-in" not in reasons and score < 0.5
+
+
+@pytest.mark.parametrize("url", ["https://cöffeehub.com/", "wallët-hub.net", "https://xn--trstbank-q2a.org/"])
+def test_a_latin_name_with_an_accent_or_two_under_a_generic_tld_alerts(url: str) -> None:
+    score, reasons = _score(url)
+    assert "accented-name" in reasons and 0.5 <= score < 0.8
+
+
+@pytest.mark.parametrize("url", [
+    "https://müller.de/",  # a language that writes accents, under its country's code
+    "https://www.bücherei-köln.de/",
+    "https://ελληνικά.com/",  # another script: read by the look-alike checks, not this one
+    "https://пример.com/",
+    "https://dréèéàèé.org/",  # more accents than a disguise needs: a name in its own language
+    "https://coinbank.com/",
+])
+def test_accented_names_in_their_own_language_or_country_carry_no_accent_sign(url: str) -> None:
+    assert "accented-name" not in _score(url)[1]
