@@ -229,6 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("keys", help="keys: keys generate --out DIR (every key a config names, 0600) | "
                                      "keys rotate jwt --config F [--out DIR]")
+    commands.add_parser("feeds", help="feed files: feeds fetch --url URL --out FILE [--max-bytes N] [--timeout T] "
+                                      "[--ca-file PEM] (HTTPS, validated, replaced by a rename; for cron)")
     certs = commands.add_parser("certs", help="certificates for demos and tests")
     certs_commands = certs.add_subparsers(dest="certs_command", required=True)
     certs_commands.add_parser("dev", help="create a local CA and a server certificate (--out DIR, --host NAME)")
@@ -278,6 +280,10 @@ def main(argv: list[str] | None = None) -> int:
         from gateway.tools import keys
 
         return keys.main(argv[1:])
+    if argv[:1] == ["feeds"]:
+        from gateway.tools import feeds
+
+        return feeds.main(argv[1:])
     if argv[:1] == ["explain"]:
         from gateway.tools import explain
 
