@@ -108,6 +108,7 @@ class Detector:
         self.categories = frozenset(categories)
         self._rules = select(injection.ALL + prompt.PROMPT, self.categories, GATES)
         self._prompt = select(prompt.PROMPT, self.categories)
+        self._squeezed = select(prompt.SQUEEZED, self.categories)
         self._links = "link" in self.categories
         self._allow = allow or DomainList()
         self.deny = deny or DomainList()  # replaced whole when a feed file changes (`ThreatFilter.refresh`)
@@ -154,6 +155,9 @@ class Detector:
         self._score(hits, base, text, pasted, best)
         for view in others:
             self._score((self._prompt if view.prompt_only else self._rules).scan(view.text), view, text, pasted, best)
+        if _SPACED in gates and "prompt" in self.categories:  # letters apart, no gap between words
+            runs = normalise.spaced_runs(base.text)
+            self._score(self._squeezed.scan(runs), View(runs, None, prompt_only=True), text, pasted, best)
         if "cmdi" in self.categories:
             self._commands(all_views, text, pasted, best, gates)
         if "sqli" in self.categories:

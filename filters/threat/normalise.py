@@ -34,7 +34,9 @@ _JS_ESCAPE = text_pattern(r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|u\{([0-9A-F
 BASE64_HINT = r"[a-z0-9+/]{16,}"  # a run `base64_payloads` would try (folding keeps such runs whole)
 LEET_HINT = r"[a-z][013457@$!|][a-z]|[013457@$][a-z]{2}"
 MIXED_SCRIPT = r"[a-z][\x{0370}-\x{052f}]|[\x{0370}-\x{052f}][a-z]"
-SPACED = r"[a-z](?: {1,3}[a-z]){5,}"
+# Letters written one by one, apart: by spaces ("i g n o r e"), or by a hyphen, dot, underscore or star
+# ("i-g-n-o-r-e", "i.g.n.o.r.e").
+SPACED = r"[a-z](?:[ .*_-]{1,3}[a-z]){5,}"
 _ENGLISH_WORDS = ("the you and to is of it in what how my for on this that with me your i a can do please thanks "
                   "hi hello ok no yes not are be we have").split()
 ENGLISH = r"\b(?:" + "|".join(_ENGLISH_WORDS) + r")\b"
@@ -335,6 +337,7 @@ _NO_TAGS: dict[int, None] = dict.fromkeys(range(0xE0000, 0xE0080))
 # A subdivision flag (black flag, tag letters, cancel tag) is the one legitimate use of tag characters.
 _FLAG = text_pattern(r"\x{1F3F4}[\x{E0030}-\x{E0039}\x{E0061}-\x{E007A}]{2,6}\x{E007F}")
 _SPACED = text_pattern(SPACED)
+_SPACED_ONE = re.compile(SPACED)  # the runs themselves: Python's engine walks them in C (no wrapper call each)
 _ENGLISH = text_pattern(ENGLISH)
 _ROT13_ENGLISH = text_pattern(ROT13_ENGLISH)
 
@@ -363,9 +366,25 @@ def strip_hidden(text: str) -> str:
     return "".join(kept)
 
 
+_GAPS = re.compile(r"[^a-z]+")
+
+
 def _despaced(found: object) -> str:
+    """A run of letters written apart, as words: the gap written most often is the one between letters,
+    any other a gap between words ("i g n o r e  a l l", "i-g-n-o-r-e a-l-l", "i  g  n o  r  e").
+    A run with one gap throughout reads as one word (see `spaced_runs`)."""
     run = found.group()  # type: ignore[attr-defined]
-    return " ".join(word.replace(" ", "") for word in run.split("  ") if word.strip())
+    gaps = _GAPS.findall(run)
+    between = max(set(gaps), key=gaps.count)
+    letters = _GAPS.split(run)
+    return letters[0] + "".join(("" if gap == between else " ") + letter for gap, letter in zip(gaps, letters[1:],
+                                                                                              strict=True))
+
+
+def spaced_runs(base_text: str) -> str:
+    """Each run of letters written apart in `base_text`, its letters alone (one line each): what
+    `prompt.SQUEEZED` reads, for runs with no gap between words ("d i s r e g a r d a l l r u l e s")."""
+    return "\n".join(_GAPS.sub("", found.group()) for found in _SPACED_ONE.finditer(base_text))
 
 
 @dataclass(frozen=True, slots=True)

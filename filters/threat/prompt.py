@@ -224,3 +224,18 @@ PROMPT = (
          r"di\s+sistema)|systemprompt|systeemprompt|системн\S*\s+(?:промпт|подсказк|инструкци)|sistem\s+istemi|"
          r"prompt\s+systemowy|موجه\s+النظام|सिस्टम\s+प्रॉम्प्ट"),
 )
+
+
+
+def _squeezed(rule: Rule) -> Rule:
+    """`rule` for text whose words were written with no gap between them ("ignoreallpreviousrules"): every
+    white space and word boundary it asks for taken out, so the same grammar reads the letters alone."""
+    pattern = rule.pattern
+    for space in (r"\s+", r"\s*", r"\s?", r"\s", r"\b", " "):
+        pattern = pattern.replace(space, "")
+    return Rule(f"{rule.name}-squeezed", rule.category, rule.weight, pattern, rule.strong)
+
+
+# The prompt rules for letters written apart one by one and read back without gaps (`normalise.spaced_runs`);
+# a rule that counts words has no meaning there.
+SQUEEZED = tuple(_squeezed(rule) for rule in PROMPT if rule.name != "nonsense-flood")

@@ -11,7 +11,7 @@ from filters.threat import injection, prompt
 from filters.threat.needs import atoms
 from filters.threat.ruleset import Rule
 
-RULES = injection.ALL + prompt.PROMPT
+RULES = injection.ALL + prompt.PROMPT + prompt.SQUEEZED
 
 
 @pytest.mark.parametrize(("pattern", "expected"), [
