@@ -1,0 +1,117 @@
+"""Feed files changed while `serve --workers 2` runs, as real processes: every gateway worker and every
+offload worker process (long texts) picks up a new list without a restart, and a broken version keeps
+the previous list in all of them, logged once per gateway worker and shown on the metrics."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+import yaml
+
+from tests.gateway.test_server import Process
+from tests.gateway.test_supervisor import ready_pids
+from tests.helpers import gateway_config, recording_backend, route, until
+
+pytestmark = pytest.mark.slow
+
+FILLER = "the parcel is late again, please check the tracking page and call me back. " * 40  # > 2,048 chars
+SHORT = "please log in at https://fresh-site.example/verify today"
+LONG = f"{FILLER} {SHORT}"
+REFUSED = "filter threat: file refused, previous version kept"
+
+
+@pytest.fixture
+async def backend() -> AsyncIterator[str]:
+    async with recording_backend() as (_, url):
+        yield url
+
+
+def replace(feed: Path, text: str) -> None:
+    """What `chatguard feeds fetch` does: a new file renamed over the old one."""
+    part = feed.with_name(feed.name + ".part")
+    part.write_text(text)
+    part.replace(feed)
+
+
+async def statuses(gateway: Process, text: str, times: int = 6) -> set[int]:
+    """The statuses of `times` posts of `text`, each on a new connection (dealt to the workers in turn)."""
+    found = set()
+    async with aiohttp.ClientSession() as client:
+        for _ in range(times):
+            async with client.post(f"{gateway.url}/chat", json={"text": text},
+                                   headers={"Connection": "close"}) as resp:
+                found.add(resp.status)
+    return found
+
+
+async def metric(gateway: Process, name: str) -> str:
+    async with aiohttp.ClientSession() as client, client.get(f"http://127.0.0.1:{gateway.admin}/metrics") as resp:
+        return next((line for line in (await resp.text()).splitlines() if line.startswith(name)), "")
+
+
+async def eventually(check: object, what: str, within: float = 30.0) -> None:
+    """Poll the coroutine function `check` until it is true."""
+    deadline = asyncio.get_running_loop().time() + within
+    while not await check():  # type: ignore[operator]
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.2)
+
+
+async def test_a_feed_changed_while_serving_is_used_by_every_process(tmp_path: Path, backend: str) -> None:
+    feed = tmp_path / "phishing.txt"
+    feed.write_text("# test feed\nalready-listed.example\n")
+    gateway = Process(tmp_path, backend)
+    config = gateway_config(backend, [route("/chat", filters=["threat"], messages={"inbound": {"json": ["/text"]}})],
+                            filters={"threat": {"use": "threat", "options": {"blocklists": [str(feed)],
+                                                                             "reload_interval": "1s"}}},
+                            offload={"start": "eager"})
+    config.update(listen={"host": "127.0.0.1", "port": gateway.port}, admin={"host": "127.0.0.1", "port": gateway.admin},
+                  shutdown_timeout="10s")
+    gateway.config.write_text(yaml.safe_dump(config))
+    await gateway.start("--workers", "2")
+    try:
+        await until(lambda: len(ready_pids(gateway)) == 2, "two workers ready")
+        assert await statuses(gateway, SHORT) == {200} and await statuses(gateway, LONG) == {200}
+
+        replace(feed, "# test feed\nalready-listed.example\nfresh-site.example\n")
+
+        async def blocked() -> bool:
+            return await statuses(gateway, SHORT) == {403} and await statuses(gateway, LONG) == {403}
+
+        await eventually(blocked, "the new entry blocked by every worker, short and long texts")
+        assert await metric(gateway, 'chatguard_filter_files_stale{filter="threat"}') == \
+            'chatguard_filter_files_stale{filter="threat"} 0.0'
+
+        # An error page, then an empty file: each version refused by each of the two workers.
+        for expected, broken in ((2, "<html><body><h1>502 Bad Gateway</h1></body></html>\n"), (4, "")):
+            replace(feed, broken)
+            await until(lambda n=expected: len(_records(gateway)) >= n, "one line per worker")  # type: ignore[misc]
+            await asyncio.sleep(2.5)  # more rounds: the same version is not reported again
+            lines = _records(gateway)
+            assert len(lines) == expected
+            assert all(str(feed) in line and "502" not in line for line in lines)  # the file named, never its text
+            assert await metric(gateway, 'chatguard_filter_files_stale{filter="threat"}') == \
+                'chatguard_filter_files_stale{filter="threat"} 1.0'
+            assert await statuses(gateway, SHORT) == {403} and await statuses(gateway, LONG) == {403}
+
+        replace(feed, "other.example\n")  # a good version again: taken, the stale mark gone
+
+        async def cleared() -> bool:
+            return (await statuses(gateway, SHORT) == {200} and await statuses(gateway, LONG) == {200}
+                    and (await metric(gateway, 'chatguard_filter_files_stale{filter="threat"}')).endswith(" 0.0"))
+
+        await eventually(cleared, "the good version taken everywhere")
+        assert (await metric(gateway, 'chatguard_filter_file_reloads_total{filter="threat",outcome="refused"}')
+                ).endswith(" 4.0")
+    finally:
+        await gateway.stop()
+
+
+def _records(gateway: Process) -> list[str]:
+    """Every log line of the gateway that names a refused file (JSON lines: the message is in `msg`)."""
+    return [line for line in gateway.log.read_text().splitlines() if REFUSED in line]
