@@ -31,6 +31,14 @@ the worker exits: its connections die with it, as do those still queued on its c
 worker, one address could hold N x the cap. A connection counts from its accept, so TLS handshakes still
 under way count too (as in a single process, `gateway.edge.listener`).
 
+The WebSocket caps (`websocket.max_connections`, `max_connections_per_ip`, `max_upstream_connections`)
+hold for the gateway as a whole the same way: before it opens one, a worker asks over its channel (its
+client's key and the upstream, by a number of its own) and waits for the answer, admitted or the cap it
+is over; it reports the WebSocket closed by the same number. Counted per worker, one address held N x
+`max_connections_per_ip` (its connections are dealt in turn to every worker), and a client behind a
+trusted proxy, under no per-address connection cap, as many. A message that starts with number 0 (never
+a connection's) is about a WebSocket.
+
 Why in turn and not to the worker holding the fewest open connections: a worker learns of a close only
 when its loop runs, so right after a burst of closes (a pool recycled at once, or a load generator's
 warm-up ending) a busy worker's count is stale by all of them, and a burst of new connections went wholly
@@ -47,12 +55,16 @@ import itertools
 import logging
 import socket
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from filters.options import OptionsError
 from gateway.edge.connection_count import PER_CLIENT, TOTAL, ConnectionCount
+from gateway.proxy import connections as ws
+
+if TYPE_CHECKING:
+    from gateway.config.settings import WebSocketSettings
 
 log = logging.getLogger("chatguard.server")
 
@@ -69,6 +81,16 @@ CAP_OF = {kind: cap for cap, kind in REFUSE.items()}
 # Worker -> supervisor: the numbers of closed connections, up to CLOSED_AT_ONCE per message.
 CLOSED = struct.Struct("<Q")
 CLOSED_AT_ONCE = 512
+# Worker -> supervisor, about WebSockets: number 0 (never a connection's), then what and the worker's number
+# for the WebSocket; an opening one carries its client key and upstream name, NUL between them.
+ASKED = struct.Struct("<QcQ")
+WS_OPEN, WS_CLOSED = b"o", b"x"
+WS_ASKED_MAX = 1024  # bytes of client key and upstream name at most (the answer is a refusal past that)
+# Supervisor -> worker, the answer (a DEAL message without a descriptor): admitted, or the cap it is over.
+WS_ADMITTED = b"y"
+WS_REFUSED = {ws.TOTAL: b"T", ws.PER_CLIENT: b"P", ws.PER_UPSTREAM: b"U"}
+WS_CAP_OF = {kind: cap for cap, kind in WS_REFUSED.items()}
+WS_ANSWERS = frozenset({WS_ADMITTED, *WS_REFUSED.values()})
 
 
 def listen(host: str | None, port: int, backlog: int = BACKLOG, *, reuse_port: bool = False) -> list[socket.socket]:
@@ -111,11 +133,29 @@ class Seat:
     taken: Any  # a shared `c_uint64` the worker raises per connection it takes (multiprocessing.RawValue)
     dealt: int = 0
     held: dict[int, str] = field(default_factory=dict)  # number -> client key, dealt and not reported closed
+    websockets: dict[int, Callable[[], None]] = field(default_factory=dict)  # its number -> what releases it
     open: bool = True  # False once the worker closed its end (it stops taking; it is left on its exit)
 
     @property
     def waiting(self) -> int:
         return self.dealt - int(self.taken.value)
+
+
+@dataclass
+class WebSocketCaps:
+    """`websocket.max_connections`, `max_connections_per_ip` and `max_upstream_connections`, for the gateway
+    as a whole: each worker asks before it opens a WebSocket (`gateway.edge.listener.Dealt.websocket`)."""
+
+    max_total: int
+    max_per_client: int
+    max_per_upstream: int
+    count: ws.Connections = field(default_factory=ws.Connections)
+
+    def apply(self, settings: WebSocketSettings) -> None:
+        """The caps of a config (at start, and on SIGHUP for WebSockets opened from then on)."""
+        self.max_total = settings.max_connections
+        self.max_per_client = settings.max_connections_per_ip
+        self.max_per_upstream = settings.max_upstream_connections
 
 
 @dataclass
@@ -125,6 +165,7 @@ class Dealer:
 
     listeners: list[socket.socket]
     count: ConnectionCount | None = None  # None: no caps (tests of the dealing alone)
+    websockets: WebSocketCaps | None = None  # None: every WebSocket a worker asks about is admitted
     seats: dict[int, Seat] = field(default_factory=dict)  # worker slot -> seat, ready workers only
     resume_at: float | None = None  # accepting paused until then (accept failed)
     _turn: int = 0  # the seats are dealt to in turn, starting after the last one dealt to
@@ -143,6 +184,9 @@ class Dealer:
                 for key in seat.held.values():
                     self.count.release(key)
             seat.held.clear()
+            for release in seat.websockets.values():
+                release()
+            seat.websockets.clear()
 
     def settle(self, index: int) -> None:
         """Read what the worker at `index` reported closed and stop counting it."""
@@ -157,10 +201,42 @@ class Dealer:
             if not report:  # the worker closed its end: it is stopping, and left once it exits
                 seat.open = False
                 return
+            if report[:CLOSED.size] == bytes(CLOSED.size):
+                self.websocket(seat, report)
+                continue
             for (number,) in CLOSED.iter_unpack(report[:len(report) - len(report) % CLOSED.size]):
                 key = seat.held.pop(number, None)
                 if key is not None and self.count is not None:
                     self.count.release(key)
+
+    def websocket(self, seat: Seat, asked: bytes) -> None:
+        """A worker's WebSocket opening (answered: admitted, or the cap it is over) or closing."""
+        if len(asked) < ASKED.size:
+            return
+        _, what, number = ASKED.unpack_from(asked)
+        if what == WS_CLOSED:
+            release = seat.websockets.pop(number, None)
+            if release is not None:
+                release()
+            return
+        if what != WS_OPEN or number in seat.websockets:
+            return
+        key, _, upstream = asked[ASKED.size:].partition(b"\0")
+        answer = WS_ADMITTED
+        if len(asked) - ASKED.size > WS_ASKED_MAX:
+            answer = WS_REFUSED[ws.TOTAL]
+        elif self.websockets is not None:
+            caps = self.websockets
+            try:
+                seat.websockets[number] = caps.count.admit(key.decode(errors="replace"), caps.max_total,
+                                                           caps.max_per_client, upstream.decode(errors="replace"),
+                                                           caps.max_per_upstream)
+            except ws.Refused as refused:
+                answer = WS_REFUSED.get(refused.cap, WS_REFUSED[ws.TOTAL])
+        try:
+            seat.channel.send(DEAL.pack(answer, number))
+        except OSError:  # full or gone: the worker gives up waiting and reports the WebSocket closed
+            pass
 
     def accepting(self, now: float) -> bool:
         """False while paused after a failed accept (the listening socket stays readable meanwhile)."""

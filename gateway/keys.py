@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from gateway.enforce.countermeasures import Responder
     from gateway.enforce.transcribe import Transcriber
     from gateway.metrics import Metrics
-    from gateway.proxy.connections import Connections
+    from gateway.proxy.connections import Connections, GatewaySlots
     from gateway.runtime.runtime import RuntimeHolder
     from gateway.state import StateStore
     from gateway.tls.server import ServerTLS
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 RUNTIME: web.AppKey[RuntimeHolder] = web.AppKey("chatguard.runtime")
 METRICS: web.AppKey[Metrics] = web.AppKey("chatguard.metrics")
 WS_CONNECTIONS: web.AppKey[Connections] = web.AppKey("chatguard.ws_connections")
+# Under --workers N: the supervisor, asked for a WebSocket slot of the gateway as a whole (caps across workers).
+WS_SLOTS: web.AppKey[GatewaySlots] = web.AppKey("chatguard.ws_slots")
 STATE: web.AppKey[StateStore] = web.AppKey("chatguard.state")
 IDENTIFIER: web.AppKey[Identifier | None] = web.AppKey("chatguard.identifier")
 AUDIT: web.AppKey[AuditWriter | None] = web.AppKey("chatguard.audit")

@@ -28,7 +28,7 @@ from gateway.app import build_app
 from gateway.config import handover
 from gateway.config.settings import Settings, load_settings, loads_settings
 from gateway.edge.listener import Dealt, GuardedSite, ensure_descriptors
-from gateway.keys import CONFIG_STATUS, GUARD, METRICS, RUNTIME, SERVER_TLS, STATE
+from gateway.keys import CONFIG_STATUS, GUARD, METRICS, RUNTIME, SERVER_TLS, STATE, WS_SLOTS
 from gateway.metrics import FLUSH_EVERY, Metrics
 from gateway.runtime.runtime import Runtime
 from gateway.tls.security_headers import redirect_app
@@ -137,6 +137,8 @@ async def run(settings: Settings, config_path: str | None, *, reuse_port: bool =
     ensure_descriptors(2 * settings.limits.max_connections + 64
                        + sum(u.pool_size for u in settings.upstreams.values()))
     app = build_app(settings, hop_secret)
+    if dealt is not None:
+        app[WS_SLOTS] = dealt  # the supervisor holds the WebSocket caps for every worker
     tls = ServerTLS.load(settings.listen.tls) if settings.listen.tls is not None else None
     app[SERVER_TLS] = tls  # client-certificate identities (mTLS) for authentication
     if app[METRICS].multiprocess:  # other workers' scrapes read this one's counts from its files

@@ -24,7 +24,8 @@ and passes HUP/TERM/INT on to them. One place owns all of it (the shape of gunic
 
 The supervisor also owns the client port: it accepts the connections and deals them to the ready workers
 in turn (`gateway.dealer`, which says why), so connections queued while a worker is replaced go to the
-others, and it holds the connection caps for all of them (the workers report each close back). The admin, probe and redirect ports stay one socket per worker (SO_REUSEPORT).
+others, and it holds the connection and WebSocket caps for all of them (the workers ask before they open a
+WebSocket and report each close back). The admin, probe and redirect ports stay one socket per worker (SO_REUSEPORT).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from gateway.config import handover
-from gateway.dealer import Dealer, Seat, channel_pair, listen
+from gateway.dealer import Dealer, Seat, WebSocketCaps, channel_pair, listen
 from gateway.edge.connection_count import ConnectionCount
 from gateway.signals import HANDLED, release
 
@@ -139,7 +140,8 @@ class Supervisor:
 
     def __init__(self, config_path: str, config_text: str, workers: int, shutdown_timeout: float,
                  listeners: list[socket.socket], clock: Callable[[], float] = time.monotonic,
-                 count: ConnectionCount | None = None, decisions: Path | None = None) -> None:
+                 count: ConnectionCount | None = None, decisions: Path | None = None,
+                 websockets: WebSocketCaps | None = None) -> None:
         self.config_path = config_path
         self.config_text = config_text
         self.decisions = decisions  # where the workers read what this process decided on SIGHUP
@@ -152,7 +154,7 @@ class Supervisor:
         self._stopping_since: float | None = None
         self._failed = False
         self._restarts = _restart_counter()
-        self.dealer = Dealer(listeners, count)  # the connection caps, held here for every worker at once
+        self.dealer = Dealer(listeners, count, websockets)  # the caps, held here for every worker at once
 
     # -- the loop ----------------------------------------------------------------------------------
 
@@ -271,6 +273,8 @@ class Supervisor:
             limits = settings.limits
             self.dealer.count.apply(limits.max_connections, limits.max_connections_per_ip,
                                     settings.trusted_networks, settings.clients.key)
+        if self.dealer.websockets is not None:
+            self.dealer.websockets.apply(settings.websocket)
         if self.decisions is not None:
             handover.write(self.decisions, handover.Decision(text))
         log.info("config accepted by the supervisor; connection caps applied",
@@ -424,8 +428,10 @@ def serve_workers(config_path: str, workers: int, shutdown_timeout: float) -> in
         # The caps of the config the gateway starts with; SIGHUP applies those of a new one (`_check_config`).
         count = ConnectionCount(settings.limits.max_connections, settings.limits.max_connections_per_ip,
                                 settings.trusted_networks, settings.clients.key)
+        websockets = WebSocketCaps(0, 0, 0)
+        websockets.apply(settings.websocket)
         return Supervisor(config_path, config_text, workers, shutdown_timeout, listeners, count=count,
-                          decisions=decisions).run()
+                          decisions=decisions, websockets=websockets).run()
     finally:
         shutil.rmtree(decisions, ignore_errors=True)
         for listener in listeners:

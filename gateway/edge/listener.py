@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import itertools
 import logging
 import resource
 import socket
@@ -16,8 +17,27 @@ from typing import Any
 from aiohttp import web
 from yarl import URL
 
-from gateway.dealer import CAP_OF, CLOSED, CLOSED_AT_ONCE, DEAL, DEAL_AT_ONCE, PAUSE, SERVE, listen
+from gateway.dealer import (
+    ASKED,
+    CAP_OF,
+    CLOSED,
+    CLOSED_AT_ONCE,
+    DEAL,
+    DEAL_AT_ONCE,
+    PAUSE,
+    SERVE,
+    WS_ADMITTED,
+    WS_ANSWERS,
+    WS_ASKED_MAX,
+    WS_CAP_OF,
+    WS_CLOSED,
+    WS_OPEN,
+    WS_REFUSED,
+    listen,
+)
 from gateway.edge.guard import ConnectionGuard
+from gateway.proxy.connections import TOTAL as TOTAL_WS
+from gateway.proxy.connections import refusal
 
 __all__ = ["Dealt", "GuardedSite", "ensure_descriptors"]
 
@@ -92,13 +112,90 @@ class GuardedSite(web.BaseSite):
 
 class Dealt:
     """A worker's side of `gateway.dealer`: the channel connections arrive on, and the shared count of the
-    connections this worker took off it (the supervisor passes over a worker that leaves many waiting)."""
+    connections this worker took off it (the supervisor passes over a worker that leaves many waiting).
+
+    Over the same channel the worker asks the supervisor for a WebSocket slot (`websocket`): the WebSocket
+    caps hold for the gateway as a whole, as the connection caps do. Counted per worker, one client could
+    hold N x `websocket.max_connections_per_ip` (connections are dealt in turn, so a client's land on every
+    worker), and a client behind a trusted proxy, whom no per-address connection cap covers, no less."""
 
     def __init__(self, channel: socket.socket, taken: Any) -> None:
         self.channel = channel
         self.taken = taken  # multiprocessing.RawValue("Q"): written here only, read by the supervisor
+        self.asked: dict[int, asyncio.Future[bytes]] = {}  # WebSockets waiting for the supervisor's answer
+        self._numbers = itertools.count(1)
+        self._closed: list[int] = []  # WebSockets closed, not yet told (the supervisor's end was full)
+        self._retry: asyncio.TimerHandle | None = None
+        self.gone = False  # the channel is closed: no WebSocket is admitted any more
+
+    async def websocket(self, client: str, upstream: str) -> Callable[[], None]:
+        """Take a WebSocket slot of the gateway's from the supervisor, or raise `Refused` naming the cap it
+        is over; what gives it back (once). Fails closed: an unanswered question (the supervisor busy past
+        ASK_WITHIN seconds, or gone) is a refusal, and the slot is given back should it come later."""
+        number = next(self._numbers)
+        asked = client.encode() + b"\0" + upstream.encode()
+        if self.gone or len(asked) > WS_ASKED_MAX:
+            raise refusal(TOTAL_WS)
+        answer: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self.asked[number] = answer
+        try:
+            self.channel.send(ASKED.pack(0, WS_OPEN, number) + asked)
+            kind = await asyncio.wait_for(answer, ASK_WITHIN)
+        except (OSError, TimeoutError):
+            self._tell_closed(number)  # the supervisor may have counted it: reported, it lets go
+            raise refusal(TOTAL_WS) from None
+        except asyncio.CancelledError:  # the client went away meanwhile
+            self._tell_closed(number)
+            raise
+        finally:
+            self.asked.pop(number, None)
+        if kind != WS_ADMITTED:
+            raise refusal(WS_CAP_OF.get(kind, TOTAL_WS))
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                self._tell_closed(number)
+        return release
+
+    def answered(self, kind: bytes, number: int) -> None:
+        answer = self.asked.get(number)
+        if answer is not None and not answer.done():
+            answer.set_result(kind)
+
+    def _tell_closed(self, number: int) -> None:
+        self._closed.append(number)
+        self._send_closed()
+
+    def _send_closed(self) -> None:
+        self._retry = None
+        while self._closed and not self.gone:
+            try:
+                self.channel.send(ASKED.pack(0, WS_CLOSED, self._closed[0]))
+            except (BlockingIOError, InterruptedError):  # the supervisor is busy: once more soon
+                self._retry = asyncio.get_running_loop().call_later(RETRY, self._send_closed)
+                return
+            except OSError:  # the channel is closed: the supervisor let go of this worker's slots
+                break
+            del self._closed[0]
+        if self.gone:
+            self._closed.clear()
+
+    def close(self) -> None:
+        """The channel is closed: waiting questions are refused, nothing more is told."""
+        self.gone = True
+        if self._retry is not None:
+            self._retry.cancel()
+            self._retry = None
+        self._closed.clear()
+        for answer in self.asked.values():
+            if not answer.done():
+                answer.set_result(WS_REFUSED[TOTAL_WS])
 
 
+ASK_WITHIN = 5.0  # seconds a worker waits for the supervisor's answer about a WebSocket before refusing it
 RETRY = 0.01  # seconds before closes are reported again when the supervisor's end of the channel is full
 # Refused TLS connections open at once, past which one is closed unanswered: they count under no cap, and
 # each may take `header_timeout` to greet and, answered, the TLS shutdown's wait for a peer that never reads.
@@ -300,6 +397,9 @@ class _Taker(_Serving):
             if not message and not fds:  # the supervisor's end is closed: it is gone or stopping
                 self.close()
                 return
+            if not fds and message[:1] in WS_ANSWERS and len(message) == DEAL.size:
+                self.dealt.answered(*DEAL.unpack(message))  # about a WebSocket: no connection dealt
+                continue
             # One message per connection: counted even when its descriptor was dropped on the way in (this
             # process out of descriptors), so what the supervisor sees waiting does not grow for good.
             self.dealt.taken.value += 1
@@ -345,6 +445,7 @@ class _Taker(_Serving):
         if self.open:
             self.open = False
             self.loop.remove_reader(self.dealt.channel.fileno())
+            self.dealt.close()
             self.dealt.channel.close()
             if self._report is not None:
                 self._report.cancel()

@@ -32,14 +32,35 @@ class Closable(Protocol):
     async def end_banned(self) -> None: ...
 
 
+class GatewaySlots(Protocol):
+    """Who counts the WebSockets of every worker (the supervisor, `gateway.edge.listener.Dealt`)."""
+
+    async def websocket(self, client: str, upstream: str) -> Callable[[], None]:
+        """A slot under the gateway's caps, or `Refused`; what gives it back."""
+        ...
+
+
 class Refused(Exception):
     """A connection limit is reached; `status` is the HTTP answer (429 per client, 503 in total)."""
 
-    def __init__(self, status: int, error: str, retry_after: int | None = None) -> None:
+    def __init__(self, status: int, error: str, retry_after: int | None = None, cap: str = "") -> None:
         super().__init__(error)
         self.status = status
         self.error = error
         self.retry_after = retry_after
+        self.cap = cap  # TOTAL, PER_CLIENT or PER_UPSTREAM
+
+
+TOTAL, PER_CLIENT, PER_UPSTREAM = "total", "per_client", "per_upstream"
+
+
+def refusal(cap: str) -> Refused:
+    """The refusal of a WebSocket over `cap` (one of TOTAL, PER_CLIENT, PER_UPSTREAM; anything else: TOTAL)."""
+    if cap == PER_CLIENT:
+        return Refused(429, "too many websocket connections from this client", cap=PER_CLIENT)
+    if cap == PER_UPSTREAM:
+        return Refused(503, "too many websocket connections to the upstream", retry_after=5, cap=PER_UPSTREAM)
+    return Refused(503, "too many websocket connections", cap=TOTAL)
 
 
 def _take(counts: dict[str, int], key: str) -> None:
@@ -58,7 +79,8 @@ class Connections:
     """Counts per client, per upstream and in total, plus the live bridges to close on shutdown.
 
     The counts belong to the app, not to one config: they survive a reload, so sockets opened under
-    the old config still count against the new limits."""
+    the old config still count against the new limits. Under `--workers N` each worker counts its own, and
+    the supervisor counts them all (`gateway.dealer`, asked through `gateway.edge.listener.Dealt`)."""
 
     def __init__(self) -> None:
         self.total = 0
@@ -74,11 +96,11 @@ class Connections:
 
         `client` is the client's key (its address, or its IPv6 network); `max_per_upstream` 0: no cap."""
         if self.total >= max_total:
-            raise Refused(503, "too many websocket connections")
+            raise refusal(TOTAL)
         if self.per_client.get(client, 0) >= max_per_client:
-            raise Refused(429, "too many websocket connections from this client")
+            raise refusal(PER_CLIENT)
         if max_per_upstream and self.per_upstream.get(upstream, 0) >= max_per_upstream:
-            raise Refused(503, "too many websocket connections to the upstream", retry_after=5)
+            raise refusal(PER_UPSTREAM)
         self.total += 1
         _take(self.per_client, client)
         _take(self.per_upstream, upstream)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import aiohttp
 from aiohttp import WSServerHandshakeError, web
@@ -27,7 +27,7 @@ from gateway.edge.errors import error_response
 from gateway.edge.request_id import REQUEST_ID
 from gateway.inspect.exchange import Exchange
 from gateway.inspect.query import checked_target
-from gateway.keys import METRICS, WS_CONNECTIONS
+from gateway.keys import METRICS, WS_CONNECTIONS, WS_SLOTS
 from gateway.proxy import origin
 from gateway.proxy.connections import Connections, Refused
 from gateway.proxy.heartbeat import ClientSocket
@@ -72,16 +72,22 @@ async def forward(exchange: Exchange) -> web.StreamResponse:
     if not web.WebSocketResponse(protocols=offered_protocols(request.headers)).can_prepare(request).ok:
         return error_response(400, "invalid websocket upgrade", rid)
     registry = connections(request.app)
+    gateway_slots = request.app.get(WS_SLOTS)  # under --workers N: the caps of all workers together
+    releases: list[Callable[[], None]] = []  # each slot taken, given back however the connection ends
     try:
-        release = registry.admit(exchange.client_key, defaults.max_connections, defaults.max_connections_per_ip,
-                                 plan.upstream, defaults.max_upstream_connections)
-    except Refused as refused:
-        retry = {"Retry-After": str(refused.retry_after)} if refused.retry_after else None
-        return error_response(refused.status, refused.error, rid, retry)
-    try:
+        try:
+            releases.append(registry.admit(exchange.client_key, defaults.max_connections,
+                                           defaults.max_connections_per_ip, plan.upstream,
+                                           defaults.max_upstream_connections))
+            if gateway_slots is not None:
+                releases.append(await gateway_slots.websocket(exchange.client_key, plan.upstream))
+        except Refused as refused:
+            retry = {"Retry-After": str(refused.retry_after)} if refused.retry_after else None
+            return error_response(refused.status, refused.error, rid, retry)
         return await _connect_and_relay(exchange)
     finally:
-        release()
+        for release in releases:
+            release()
 
 
 async def _connect_and_relay(exchange: Exchange) -> web.StreamResponse:

@@ -15,11 +15,27 @@ from pathlib import Path
 import pytest
 
 from gateway.config.settings import LimitSettings
-from gateway.dealer import CLOSED, DEAL, REFUSE, SERVE, Dealer, Seat, channel_pair, listen
+from gateway.dealer import (
+    ASKED,
+    CLOSED,
+    DEAL,
+    REFUSE,
+    SERVE,
+    WS_ADMITTED,
+    WS_CLOSED,
+    WS_OPEN,
+    WS_REFUSED,
+    Dealer,
+    Seat,
+    WebSocketCaps,
+    channel_pair,
+    listen,
+)
 from gateway.edge import guard as guard_module
 from gateway.edge.connection_count import PER_CLIENT, TOTAL, ConnectionCount
 from gateway.edge.guard import LINGERING, ConnectionGuard
 from gateway.edge.listener import REFUSING, Dealt, _Taker
+from gateway.proxy import connections as ws
 from tests.gateway.silent_clients import silent_client, sockets_held, tls_contexts
 
 
@@ -306,3 +322,104 @@ async def test_connections_over_a_cap_that_never_close_hold_a_bounded_number_of_
         await asyncio.gather(*taker.tasks, return_exceptions=True)
         dealer.leave(0)
         dealer.close()
+
+
+def ask(worker: Worker, number: int, client: bytes, upstream: bytes = b"up", what: bytes = WS_OPEN) -> None:
+    worker.theirs.send(ASKED.pack(0, what, number) + client + b"\0" + upstream)
+
+
+def answers(worker: Worker) -> list[tuple[bytes, int]]:
+    """The supervisor's answers about WebSockets on this worker's channel, in order."""
+    got = []
+    while select.select([worker.theirs], [], [], 0)[0]:
+        message, fds, _, _ = socket.recv_fds(worker.theirs, DEAL.size, 1)
+        assert fds == []
+        got.append(DEAL.unpack(message))
+    return got
+
+
+@pytest.fixture
+def ws_dealer(dealer: Dealer) -> Dealer:
+    dealer.websockets = WebSocketCaps(3, 2, 0)
+    return dealer
+
+
+def test_websockets_are_capped_across_the_workers_and_a_worker_that_exits_releases_them(
+        ws_dealer: Dealer, workers: list[Worker]) -> None:
+    for worker, number, client in ((0, 1, b"10.0.0.1"), (1, 1, b"10.0.0.1"), (1, 2, b"10.0.0.1"),
+                                   (1, 3, b"10.0.0.2"), (0, 2, b"10.0.0.3")):  # numbers are per worker
+        ask(workers[worker], number, client)
+        settle(ws_dealer)
+    assert answers(workers[0]) == [(WS_ADMITTED, 1), (WS_REFUSED[ws.TOTAL], 2)]
+    assert answers(workers[1]) == [(WS_ADMITTED, 1), (WS_REFUSED[ws.PER_CLIENT], 2), (WS_ADMITTED, 3)]
+    ask(workers[1], 1, b"", what=WS_CLOSED)
+    settle(ws_dealer)
+    ask(workers[0], 3, b"10.0.0.1")
+    settle(ws_dealer)
+    assert answers(workers[0]) == [(WS_ADMITTED, 3)]
+    caps = ws_dealer.websockets
+    assert caps is not None and caps.count.per_client == {"10.0.0.1": 2, "10.0.0.2": 1}
+    ws_dealer.leave(0)
+    assert (caps.count.total, caps.count.per_client) == (1, {"10.0.0.2": 1})
+
+
+def test_hostile_websocket_reports_change_nothing_they_should_not(ws_dealer: Dealer, workers: list[Worker]) -> None:
+    """Torn, unknown, repeated and oversized messages: nothing counted twice, nothing released that was not
+    held, an oversized question refused."""
+    worker = workers[0]
+    ask(worker, 1, b"10.0.0.1")
+    worker.theirs.send(bytes(CLOSED.size) + b"o")  # torn
+    worker.theirs.send(ASKED.pack(0, b"?", 2) + b"10.0.0.1\0up")  # no such question
+    ask(worker, 1, b"10.0.0.1")  # the same number again: not a second slot
+    ask(worker, 9, b"", what=WS_CLOSED)  # never opened
+    ask(worker, 3, b"\xff\xfe" * 8)  # not UTF-8: counted under what it reads as, and given back alike
+    ask(worker, 4, b"10.0.0.4" * 200)  # past WS_ASKED_MAX
+    settle(ws_dealer)
+    assert answers(worker) == [(WS_ADMITTED, 1), (WS_ADMITTED, 3), (WS_REFUSED[ws.TOTAL], 4)]
+    caps = ws_dealer.websockets
+    assert caps is not None and caps.count.total == 2
+    for number in (1, 1, 3, 3):
+        ask(worker, number, b"", what=WS_CLOSED)
+    settle(ws_dealer)
+    assert (caps.count.total, caps.count.per_client) == (0, {})
+
+
+async def test_a_worker_asks_for_websocket_slots_and_fails_closed_when_unanswered(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker's side (`Dealt.websocket`) with its taker reading the answers: admitted, refused with the
+    cap's own status, given back; a question the supervisor leaves unanswered is refused, and its slot is
+    given back once the supervisor reads on."""
+    from gateway.edge import listener
+
+    dealer = Dealer([], ConnectionCount(100, 8), WebSocketCaps(10, 1, 0))
+    ours, theirs = channel_pair()
+    dealt = Dealt(theirs, ctypes.c_uint64(0))
+    dealer.sit(0, Seat(ours, dealt.taken))
+    taker = _Taker(dealt, _Echo, None, None, ConnectionGuard(LimitSettings()).refused)
+    loop = asyncio.get_running_loop()
+    loop.add_reader(ours.fileno(), dealer.settle, 0)
+    caps = dealer.websockets
+    assert caps is not None
+    try:
+        release = await dealt.websocket("10.0.0.1", "up")
+        with pytest.raises(ws.Refused) as refused:
+            await dealt.websocket("10.0.0.1", "up")
+        assert (refused.value.status, refused.value.cap) == (429, ws.PER_CLIENT)
+        release()
+        release()  # once only
+        await _until(lambda: caps.count.total == 0)
+        release = await dealt.websocket("10.0.0.1", "up")
+        release()
+        await _until(lambda: caps.count.total == 0)
+
+        loop.remove_reader(ours.fileno())  # the supervisor busy: nothing answered
+        monkeypatch.setattr(listener, "ASK_WITHIN", 0.05)
+        with pytest.raises(ws.Refused) as refused:
+            await dealt.websocket("10.0.0.2", "up")
+        assert refused.value.status == 503
+        dealer.settle(0)  # it reads on: counts the question, then the report that it was given up
+        assert caps.count.total == 0
+    finally:
+        loop.remove_reader(ours.fileno())
+        taker.close()
+        dealer.leave(0)

@@ -5,18 +5,22 @@ supervisor's counts come back to what is really open (no slot lost for good, non
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
 import struct
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
+import aiohttp
 import orjson
 import pytest
+from aiohttp import web
 
 from tests.gateway.test_server import Process
 from tests.gateway.test_supervisor import logged, ready_pids, upstream  # noqa: F401  (a fixture)
+from tests.helpers import serve_app
 
 pytestmark = pytest.mark.slow
 
@@ -200,4 +204,58 @@ async def test_sighup_applies_new_caps_and_trusted_proxies_and_a_bad_file_change
         assert b"too many connections\"" in await refused(port, "127.0.0.1")
     finally:
         close(held)
+        await gateway.stop()
+
+
+@pytest.fixture
+async def ws_upstream() -> AsyncIterator[str]:
+    """A backend whose /ws echoes each text frame and keeps the socket open."""
+    async def echo(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        async for message in ws:
+            await ws.send_str(message.data)
+        return ws
+
+    app = web.Application()
+    app.router.add_get("/ws", echo)
+    async with serve_app(app) as url:
+        yield url
+
+
+async def open_websocket(port: int, source: str, stack: contextlib.AsyncExitStack) -> int:
+    """A WebSocket from `source` through the gateway, kept open in `stack`: 101, or the refusal's status."""
+    client = await stack.enter_async_context(
+        aiohttp.ClientSession(connector=aiohttp.TCPConnector(local_addr=(source, 0), force_close=True)))
+    try:
+        ws = await stack.enter_async_context(client.ws_connect(f"http://127.0.0.1:{port}/ws"))
+    except aiohttp.WSServerHandshakeError as refused:
+        return refused.status
+    await ws.send_str("hi")
+    assert (await ws.receive(timeout=30)).data == "hi"
+    return 101
+
+
+async def test_websocket_caps_hold_across_workers(tmp_path: Path, ws_upstream: str) -> None:
+    """`websocket.max_connections_per_ip` and `max_connections` hold for the gateway as a whole: dealt in
+    turn, one address's WebSockets land on both workers, and each worker counted only its own."""
+    gateway = Process(tmp_path, ws_upstream)
+    gateway.write(ws_upstream, [{"name": "ws", "match": {"path": "/ws", "websocket": True}, "upstream": "up",
+                                 "allow": ["anonymous"]}],
+                  websocket={"max_connections_per_ip": 2, "max_connections": 3})
+    await gateway.start("--workers", "2")
+    try:
+        await until(lambda: len(ready_pids(gateway)) == 2, "two workers ready")
+        async with contextlib.AsyncExitStack() as first:
+            assert [await open_websocket(gateway.port, "127.0.0.1", first) for _ in range(4)] == [101, 101, 429, 429]
+            async with contextlib.AsyncExitStack() as second:
+                assert [await open_websocket(gateway.port, "127.0.0.2", second) for _ in range(3)] == [101, 503, 503]
+            # The third closed: its slot comes back once the worker has told the supervisor.
+            deadline = asyncio.get_running_loop().time() + 30
+            async with contextlib.AsyncExitStack() as third:
+                while (status := await open_websocket(gateway.port, "127.0.0.3", third)) != 101:
+                    assert status == 503 and asyncio.get_running_loop().time() < deadline
+                    await asyncio.sleep(0.05)
+                assert await open_websocket(gateway.port, "127.0.0.3", third) == 503
+    finally:
         await gateway.stop()
