@@ -411,9 +411,9 @@ def serve_workers(config_path: str, workers: int, shutdown_timeout: float) -> in
     from gateway.config.settings import loads_settings
 
     try:  # the text the workers start from, checked once more: the file may have changed meanwhile
-        config_text = Path(config_path).read_text(encoding="utf-8")
+        config_text = Path(config_path).read_bytes().decode("utf-8")  # as on SIGHUP: hashed as the file is
         settings = loads_settings(config_text, source=config_path)
-    except (OSError, OptionsError) as exc:
+    except (OSError, UnicodeDecodeError, OptionsError) as exc:
         print(f"chatguard: config error: {exc}", file=sys.stderr)
         return 2
     try:
