@@ -90,7 +90,13 @@ async def follow(app: web.Application, path: str, folder: Path) -> None:
     (`gateway.config.handover`); the worker reloads the text the supervisor accepted, then reports the
     newest file's rejection, if it was rejected, without judging the file itself (the supervisor logged it,
     once, naming the key)."""
-    decision = handover.read(folder)
+    try:
+        decision = handover.read(folder)
+    except (OSError, ValueError, KeyError) as exc:  # the supervisor's folder gone or a torn file: fail closed
+        log.error("config decision of the supervisor unreadable; keeping the running config",
+                  extra={"error": type(exc).__name__, "pid": os.getpid()})
+        rejected(app, path, "", type(exc).__name__)
+        return
     if not decision.rejected or handover.text_hash(decision.accepted) != app[CONFIG_STATUS].hash:
         await reload(app, path, decision.accepted)
     if decision.rejected:

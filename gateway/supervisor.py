@@ -264,10 +264,11 @@ class Supervisor:
             key = exc.path if isinstance(exc, OptionsError) else ""
             log.error("config reload rejected; the supervisor and every worker keep the running config",
                       extra={"key": key, "error": type(exc).__name__})
-            if self.decisions is not None:
-                handover.write(self.decisions, handover.Decision(
-                    self.config_text, handover.text_hash(text) if text is not None else "", key, rejected=True))
+            self._hand_over(handover.Decision(self.config_text, handover.text_hash(text) if text is not None else "",
+                                              key, rejected=True))
             return
+        if not self._hand_over(handover.Decision(text)):
+            return  # nothing changes: the workers could not follow
         self.config_text = text
         if self.dealer.count is not None:
             limits = settings.limits
@@ -275,11 +276,21 @@ class Supervisor:
                                     settings.trusted_networks, settings.clients.key)
         if self.dealer.websockets is not None:
             self.dealer.websockets.apply(settings.websocket)
-        if self.decisions is not None:
-            handover.write(self.decisions, handover.Decision(text))
         log.info("config accepted by the supervisor; connection caps applied",
                  extra={"max_connections": settings.limits.max_connections,
                         "max_connections_per_ip": settings.limits.max_connections_per_ip})
+
+    def _hand_over(self, decision: handover.Decision) -> bool:
+        """Write the decision the workers follow; False (logged) when it cannot be written (the disk full)."""
+        if self.decisions is None:
+            return True
+        try:
+            handover.write(self.decisions, decision)
+        except OSError as exc:
+            log.error("config decision could not be written for the workers; everything keeps the running config",
+                      extra={"error": exc.strerror or type(exc).__name__})
+            return False
+        return True
 
     def _on_ready(self, slot: Slot) -> None:
         assert slot.ready is not None

@@ -42,7 +42,9 @@ class Decision:
 
 
 def write(folder: Path, decision: Decision) -> None:
-    """Replace the decision in `folder` at once: a worker reads the old one or the new one whole."""
+    """Replace the decision in `folder` at once: a worker reads the old one or the new one whole. The folder
+    is made again if it went (a cleaner of old files in /tmp under a gateway that ran for weeks)."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     data = orjson.dumps({"accepted": decision.accepted, "rejected": decision.rejected,
                          "rejected_hash": decision.rejected_hash, "rejected_key": decision.rejected_key})
     fd, temporary = tempfile.mkstemp(dir=folder, prefix=".decision-")
