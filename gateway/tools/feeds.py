@@ -169,7 +169,7 @@ async def fetch(url: str, out: Path, *, max_bytes: int = 64 * 1024 * 1024, withi
     return Fetched(changed=True, entries=len(feed.entries))
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chatguard feeds", description="Feed files of the threat filter.")
     commands = parser.add_subparsers(dest="command", required=True)
     one = commands.add_parser("fetch", help="download a feed over HTTPS into a file, replacing it only when valid")
@@ -184,7 +184,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         max_bytes = int(ByteSize.parse(args.max_bytes, "--max-bytes"))
         timeout = float(Duration.parse(args.timeout, "--timeout"))

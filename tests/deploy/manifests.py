@@ -15,6 +15,8 @@ REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 CHART = DEPLOY / "helm" / "chatguard"
 PLAIN = sorted((DEPLOY / "kubernetes").glob("*.yaml"))
+# Manifests that run beside a gateway and hold none of their own (the feed download CronJob).
+BESIDE = sorted((DEPLOY / "kubernetes" / "feeds").glob("*.yaml"))
 RENDER = Path(__file__).with_name("render_chart.py")
 
 Doc = dict[str, Any]

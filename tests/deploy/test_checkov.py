@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.deploy.manifests import Doc
+from tests.deploy.manifests import BESIDE, Doc
 
 REPO = Path(__file__).resolve().parents[2]
 CHECKOV = REPO / ".venv-checkov" / "bin" / "checkov"
@@ -49,6 +49,8 @@ def scan(all_manifests: dict[str, list[Doc]], tmp_path_factory: pytest.TempPathF
         name = source.replace(":", "-").removesuffix(".yaml")
         (shipped / f"{name}.yaml").write_text(yaml.safe_dump_all(docs, sort_keys=False))
     shutil.copy(REPO / "Dockerfile", shipped / "Dockerfile")
+    for path in BESIDE:
+        shutil.copy(path, shipped / f"beside-{path.name}")
     control = root / "control"
     control.mkdir()
     (control / "insecure.yaml").write_text(INSECURE)
@@ -72,6 +74,7 @@ def test_scan_covers_the_dockerfile_and_every_manifest(scan: list[dict[str, Any]
     assert all(report["summary"]["parsing_errors"] == 0 for report in scan)
     scanned = {check["file_path"].split("/")[-1] for check in _checks(scan, "passed_checks")}
     assert "Dockerfile" in scanned and "sidecar.yaml" in scanned and "chart-default.yaml" in scanned
+    assert {f"beside-{path.name}" for path in BESIDE} <= scanned
 
 
 def test_no_failed_check_on_what_we_ship(scan: list[dict[str, Any]]) -> None:
