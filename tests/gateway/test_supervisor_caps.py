@@ -9,6 +9,7 @@ import contextlib
 import os
 import signal
 import socket
+import ssl
 import struct
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -16,8 +17,10 @@ from pathlib import Path
 import aiohttp
 import orjson
 import pytest
+import yaml
 from aiohttp import web
 
+from gateway.tls.certs import create_dev_certs
 from tests.gateway.test_server import Process
 from tests.gateway.test_supervisor import logged, ready_pids, upstream  # noqa: F401  (a fixture)
 from tests.helpers import serve_app
@@ -258,4 +261,51 @@ async def test_websocket_caps_hold_across_workers(tmp_path: Path, ws_upstream: s
                     await asyncio.sleep(0.05)
                 assert await open_websocket(gateway.port, "127.0.0.3", third) == 503
     finally:
+        await gateway.stop()
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+async def test_silent_tls_handshakes_from_one_address_are_capped_by_the_served_gateway(
+        tmp_path: Path, upstream: str, workers: int) -> None:  # noqa: F811
+    """`chatguard serve` over TLS, one process or two workers: clients from one address that connect and
+    never greet hold its slots from the accept; once they go, the address is served again."""
+    certs = create_dev_certs(tmp_path / "pki", client_name=None)
+    gateway = Process(tmp_path, upstream)
+    gateway.write(upstream, [{"name": "all", "match": {"path": "/{rest:path}"}, "upstream": "up",
+                              "allow": ["anonymous"]}],
+                  limits={"max_connections_per_ip": PER_IP, "max_connections": TOTAL, "header_timeout": "60s"})
+    config = yaml.safe_load(gateway.config.read_text())
+    config["listen"]["tls"] = {"cert": str(certs.server_cert), "key": str(certs.server_key)}
+    gateway.config.write_text(yaml.safe_dump(config))
+    context = ssl.create_default_context(cafile=str(certs.ca_cert))
+
+    async def greeted(source: str) -> bytes:
+        reader, writer = await asyncio.open_connection("127.0.0.1", gateway.port, ssl=context,
+                                                       server_hostname="localhost", local_addr=(source, 0))
+        writer.write(b"GET /x HTTP/1.1\r\nHost: chat.example\r\nConnection: close\r\n\r\n")
+        answer = await asyncio.wait_for(reader.read(), 30)
+        writer.close()
+        return answer
+
+    silent: list[socket.socket] = []
+    try:
+        await gateway.start(*(("--workers", str(workers)) if workers else ()))
+        await until(lambda: len(ready_pids(gateway)) == workers, "the workers ready")
+        silent = [socket.create_connection(("127.0.0.1", gateway.port), source_address=("127.0.0.1", 0))
+                  for _ in range(PER_IP)]
+        deadline = asyncio.get_running_loop().time() + 30
+        while b"too many connections from this address" not in (answer := await greeted("127.0.0.1")):
+            assert answer.startswith(b"HTTP/1.1 200"), answer  # the silent ones not all accepted yet
+            assert asyncio.get_running_loop().time() < deadline, "the silent handshakes never counted"
+            await asyncio.sleep(0.05)
+        assert (await greeted("127.0.0.2")).startswith(b"HTTP/1.1 200")
+        for sock in silent:
+            sock.close()
+        deadline = asyncio.get_running_loop().time() + 30
+        while not (answer := await greeted("127.0.0.1")).startswith(b"HTTP/1.1 200"):
+            assert asyncio.get_running_loop().time() < deadline, answer
+            await asyncio.sleep(0.05)
+    finally:
+        for sock in silent:
+            sock.close()
         await gateway.stop()
