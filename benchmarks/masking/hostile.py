@@ -159,6 +159,45 @@ def _split_fields(names: tuple[str, str]) -> Wrap:
     return wrap
 
 
+def _email_words(at: str, dot: str) -> Wrap:
+    """An address spelt out against harvesters ("john (at) example (dot) com"); other values as they are."""
+    def wrap(kind: str, groups: list[str], r: random.Random) -> tuple[str, str, str]:
+        text = " ".join(groups)
+        if kind == "email":
+            text = text.replace("@", at).replace(".", dot)
+        return f"{_WORDS[kind]}: ", text, ""
+    return wrap
+
+
+def _inner(open_mark: str, close_mark: str) -> Wrap:
+    """Markup around the value's second group ("4111 <span>1111</span> 1111 1111")."""
+    def wrap(kind: str, groups: list[str], r: random.Random) -> tuple[str, str, str]:
+        if len(groups) < 3:
+            return f"{_WORDS[kind]} ", " ".join(groups), ""
+        return f"{_WORDS[kind]} ", " ".join([groups[0], open_mark + groups[1] + close_mark, *groups[2:]]), ""
+    return wrap
+
+
+def _credentials(scheme: str) -> Wrap:
+    """A password inside a connection string or a link's user part ("postgres://app:Hunter2@db:5432/x")."""
+    def wrap(kind: str, groups: list[str], r: random.Random) -> tuple[str, str, str]:
+        if kind != "password":
+            return f"{_WORDS[kind]} ", " ".join(groups), ""
+        return f"{scheme}://{r.choice(['app', 'admin', 'bob'])}:", groups[0], f"@db{r.randint(1, 9)}.internal.example:5432/app"
+    return wrap
+
+
+def _basic_auth(name: str) -> Wrap:
+    """HTTP basic credentials: user and password in base64 after "Basic"."""
+    def wrap(kind: str, groups: list[str], r: random.Random) -> tuple[str, str, str]:
+        if kind != "password":
+            return f"{_WORDS[kind]} ", " ".join(groups), ""
+        import base64
+        encoded = base64.b64encode(f"{r.choice(['app', 'admin', 'bob'])}:{groups[0]}".encode()).decode()
+        return f"{name}: Basic ", encoded, ""
+    return wrap
+
+
 _POLISH = {"card": "numer karty", "ssn": "numer SSN", "iban": "numer konta", "phone": "zadzwoń na",
            "email": "napisz na", "secret": "klucz API:", "password": "hasło:", "lookalike": "zamówienie"}
 _TURKISH = {"card": "kart numaram", "ssn": "SSN numaram", "iban": "IBAN numaram", "phone": "telefonum",
@@ -194,6 +233,15 @@ FAMILIES: tuple[tuple[str, str, Wrap], ...] = (
     (T, "words:polish", _context(_POLISH)), (V, "words:vietnamese", _context(_VIETNAMESE)),
     (T, "words:turkish", _context(_TURKISH)), (V, "words:indonesian", _context(_INDONESIAN)),
     (T, "words:greek", _context(_GREEK)), (V, "words:hebrew", _context(_HEBREW)),
+    (T, "obfuscated:round-brackets", _email_words(" (at) ", " (dot) ")),
+    (V, "obfuscated:square-brackets", _email_words("[at]", "[dot]")),
+    (T, "separator:comma", _joined(",")), (V, "separator:underscore", _joined("_")),
+    (T, "separator:spaced-hyphen", _joined(" - ")), (V, "separator:colon", _joined(":")),
+    (T, "inner:html-tag", _inner("<span>", "</span>")), (V, "inner:markdown", _inner("**", "**")),
+    (T, "credentials:connection-string", _credentials("postgres")),
+    (V, "credentials:link-user", _credentials("https")),
+    (T, "credentials:basic-auth", _basic_auth("Authorization")),
+    (V, "credentials:proxy-basic-auth", _basic_auth("Proxy-Authorization")),
     (T, "split:two-fields", _split_fields(("card_part1", "card_part2"))),
     (V, "split:first-last", _split_fields(("first", "rest"))),
 )
@@ -205,6 +253,11 @@ _ONLY: dict[str, frozenset[str]] = {
     "invisible:zwsp": _NUMERIC | {"email"}, "invisible:word-joiner": _NUMERIC | {"email"},
     "invisible:bom": _NUMERIC | {"email"}, "invisible:separator": _NUMERIC | {"email"},
     "split:two-fields": frozenset({"card", "iban"}), "split:first-last": frozenset({"card", "iban"}),
+    "obfuscated:round-brackets": frozenset({"email"}), "obfuscated:square-brackets": frozenset({"email"}),
+    "separator:comma": _NUMERIC, "separator:underscore": _NUMERIC, "separator:spaced-hyphen": _NUMERIC,
+    "separator:colon": _NUMERIC, "inner:html-tag": _NUMERIC, "inner:markdown": _NUMERIC,
+    "credentials:connection-string": frozenset({"password"}), "credentials:link-user": frozenset({"password"}),
+    "credentials:basic-auth": frozenset({"password"}), "credentials:proxy-basic-auth": frozenset({"password"}),
     "space:nbsp": _NUMERIC, "space:narrow-nbsp": _NUMERIC, "space:thin": _NUMERIC, "space:ideographic": _NUMERIC,
 }
 

@@ -1,8 +1,9 @@
 """Text behind an escape layer: URL percent-encoding, HTML character references, JSON and C string escapes.
 
 A value is still a value when a link carries it (`?card=4111%201111...`, `ssn=123+45+6789`), a page quotes
-it (`4111&nbsp;1111...`, `&#64;`) or a JSON text pasted into chat escapes its spaces and line breaks
-(`"4111\\u00201111..."`, `"4111\\n1111..."`): whoever reads the message on the other side reads it through
+it (`4111&nbsp;1111...`, `&#64;`, `4111 <span>1111</span> ...`), a JSON text pasted into chat escapes its
+spaces and line breaks (`"4111\\u00201111..."`, `"4111\\n1111..."`) or an address is spelt out against
+harvesters (`john (at) example (dot) com`): whoever reads the message on the other side reads it through
 that layer. `unescaped` gives the text with one layer of every such escape undone, and the way back from
 its spans to the text's own; the engine scans it beside the text and keeps what either reading finds.
 
@@ -19,12 +20,16 @@ from filters._patterns import each_spans, text_pattern
 
 __all__ = ["Unescaped", "unescaped"]
 
+# Inline HTML elements, whose tags may stand inside a value ("4111 <span>1111</span> ...") and show nothing.
+INLINE_TAGS = r"(?i:span|b|i|u|s|em|strong|code|kbd|mark|small|sup|sub|font|a|tt|var|samp|del|ins)"
 _ESCAPE = text_pattern(
     r"(?:%[0-9A-Fa-f]{2})+"                                    # URL: a run of percent-encoded bytes (UTF-8)
     r"|&#[0-9]{1,7};|&#[xX][0-9A-Fa-f]{1,6};|&[A-Za-z][A-Za-z0-9]{1,31};"  # HTML character references
     r"|\\u[dD][89abAB][0-9A-Fa-f]{2}\\u[dD][c-fC-F][0-9A-Fa-f]{2}"  # JSON: a surrogate pair
     r"|\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2}|\\[nrtfv/\"'\\]"     # JSON and C escapes
-    r"|[0-9A-Za-z]\+[0-9A-Za-z%]")                              # a form's "+" for a space ("4111+1111")
+    r"|[0-9A-Za-z]\+[0-9A-Za-z%]"                               # a form's "+" for a space ("4111+1111")
+    r"|[ \t]?[(\[{<][ \t]?(?i:at|dot)[ \t]?[)\]}>][ \t]?"        # an address spelt out: "john (at) example"
+    r"|</?" + INLINE_TAGS + r"(?:[ \t][^<>]{0,200})?>")            # inline markup inside a value
 _SIMPLE = {"n": "\n", "r": "\r", "t": "\t", "f": "\f", "v": "\v", "/": "/", '"': '"', "'": "'", "\\": "\\"}
 
 
@@ -58,6 +63,9 @@ class Unescaped:
 def _decoded(piece: str, plus: bool) -> str | None:
     """What one escape stands for, or None to keep it as written."""
     head = piece[0]
+    word = piece.strip(" \t")[1:-1].strip(" \t").lower()
+    if word in ("at", "dot"):  # "(at)", "[dot]", "<at>"
+        return "@" if word == "at" else "."
     if head == "%":
         raw = bytes.fromhex(piece.replace("%", ""))
         try:
@@ -78,6 +86,8 @@ def _decoded(piece: str, plus: bool) -> str | None:
             return chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
         code = int(piece[2:], 16)
         return None if 0xD800 <= code <= 0xDFFF else chr(code)
+    if head == "<":
+        return ""  # a tag: nothing a reader sees
     return piece[0] + " " + piece[2] if plus else None  # "4+1": the "+" of a form
 
 
@@ -98,7 +108,7 @@ def unescaped(text: str) -> Unescaped | None:
         decoded = _decoded(piece, plus)
         if decoded is None:
             continue
-        if piece[0] not in "%&\\":  # "x+y": the "+" alone is the escape
+        if len(piece) == 3 and piece[1] == "+":  # "x+y": the "+" alone is the escape
             start, end, decoded = start + 1, end - 1, " "
         if start > at:
             pieces.append(text[at:start])

@@ -21,9 +21,9 @@ from filters.masking._quota import WALK, charge
 
 # What people put between digit groups: spaces and tabs (folding made every space a
 # plain one), line breaks (the Unicode ones and vertical tabs and form feeds too, which folding keeps),
-# dots, slashes, and every dash and minus sign.
-SEPARATORS = " \t\r\n\x0b\x0c\x85\u2028\u2029./-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2215\ufe58\ufe63"
-_SEP_CLASS = "[ \\t\\r\\n\\x0b\\x0c\\x{85}\\x{2028}\\x{2029}./\\-\u2010-\u2015\u2212\u2215\ufe58\ufe63]"
+# dots, commas (a card in groups of four only: see `cards`), slashes, and every dash and minus sign.
+SEPARATORS = " \t\r\n\x0b\x0c\x85\u2028\u2029.,/-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2215\ufe58\ufe63"
+_SEP_CLASS = "[ \\t\\r\\n\\x0b\\x0c\\x{85}\\x{2028}\\x{2029}.,/\\-\u2010-\u2015\u2212\u2215\ufe58\ufe63]"
 # Runs of at least 9 and 12 digits (SSNs, cards): RE2, and a digit never matches a separator,
 # so a message of short numbers ("1:1:1", "+1 +1") yields no match at all.
 _RUNS = {
@@ -33,7 +33,7 @@ _RUNS = {
 _PLUS_ONE = (1).__add__
 _ONE = (1).__eq__
 _TO_SPACE = str.maketrans(dict.fromkeys(SEPARATORS, " "))
-_TO_SPACE_BYTES = bytes.maketrans(b"\t\r\n\x0b\x0c./-", b"        ")  # the ASCII separators
+_TO_SPACE_BYTES = bytes.maketrans(b"\t\r\n\x0b\x0c.,/-", b"         ")  # the ASCII separators
 
 
 @dataclass(frozen=True, slots=True)

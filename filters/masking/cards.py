@@ -181,6 +181,14 @@ def _checked(digits: str) -> tuple[str | None, bool] | None:
     return (name, needs_context) if luhn(digits) else None
 
 
+def _in_fours(text: str, run: Run, first: int, last: int) -> bool:
+    """Groups `first..last` are of four digits (the last of one to four), one separator between them."""
+    sizes = run.sizes
+    if any(size != 4 for size in sizes[first:last]) or not 1 <= sizes[last] <= 4:
+        return False
+    return len({run.separator(text, k) for k in range(first, last)}) == 1
+
+
 class CardDetector:
     type = "card"
 
@@ -229,6 +237,8 @@ class CardDetector:
         if led and run.lead != "card":
             return None
         trailed = run.trail and last == len(run.sizes) - 1  # glued to a word after it ("...1111exp")
+        if "," in text[run.starts[first]:run.end_of(last)] and not _in_fours(text, run, first, last):
+            return None  # commas join lists and amounts: a card only in groups of four ("4111,1111,...")
         digits = run.digits_of(first, last)
         checked = _checked(digits)
         if checked is None:

@@ -9,6 +9,7 @@ too. Things shaped like addresses that are not mailboxes stay: SSH and git remot
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from filters._patterns import each_spans, found, text_pattern
@@ -22,6 +23,7 @@ _DOT = r"[.\x{3002}\x{FF61}]"
 # (a counted one multiplies its states); lengths are checked on each match instead.
 _EMAIL = text_pattern(_LOCAL + r"+@" + _LABEL + r"(?:" + _DOT + _LABEL + r")+")
 _MAX_LOCAL = 64
+_USER_BEFORE = re.compile(r"://[^\s/@:]{0,64}:\Z")
 _MAX_LABELS = 9
 _COMMAND = text_pattern(r"(?:\bssh|\bscp|\bsftp|\brsync|\bclone|\bgit|\bpush|\bpull|\bremote(?: add \S+)?)"
                         r"(?:\s+-\S+(?:\s+\S+)?)*\s+$")
@@ -64,4 +66,6 @@ class EmailDetector:
                 continue  # ssh deploy@host, git clone git@host...
             if text.startswith("://", start - 3) and text.startswith(("/", "?", "#"), end):
                 continue  # https://user@host/path: a link's user and host, which the threat filter reads
+            if start and text[start - 1] == ":" and _USER_BEFORE.search(text, max(0, start - 80), start):
+                continue  # scheme://user:password@host: a password (the secret detector's), then the host
             yield Detection("email", start, end, "email", 0.99, f"{stripped}@{domain}".lower())

@@ -20,7 +20,7 @@ from re2 import _re2
 from filters._patterns import Pattern, byte_pattern, encodable
 from filters._patterns import found as occurs
 from filters._text import _REPLACED, Folded, fold_char
-from filters.masking._escapes import unescaped
+from filters.masking._escapes import INLINE_TAGS, unescaped
 from filters.masking._model import Detection, Detector
 from filters.masking._numbers import shared
 from filters.masking._quota import Overflow, Quota, current
@@ -30,7 +30,7 @@ from filters.masking.iban import LENGTHS, IBANDetector
 from filters.masking.national_ids import SSNDetector
 from filters.masking.network import IPDetector
 from filters.masking.phone import PhoneDetector
-from filters.masking.secrets import KEYWORDS, LITERALS, SecretDetector
+from filters.masking.secrets import KEYWORDS, LITERALS, SCREENS, SecretDetector
 
 BUILTIN: Mapping[str, Detector] = {
     "secret": SecretDetector(),
@@ -53,13 +53,13 @@ _SCREEN: Mapping[str, str] = {
     "ip": r"::|[0-9A-Fa-f]:[0-9A-Fa-f]{1,4}:|\d\.\d{1,3}\.\d{1,3}\.\d",
     # A country code, two check digits, four more: IBANs whose account part is mostly letters.
     "iban": r"(?:\b|(?i:iban)_?)(?i:" + "|".join(sorted(LENGTHS)) + r")\d\d"
-    r"(?:[ \t\r\n\x0b\x0c\-]|\xe2\x80[\x90-\x95\xa8\xa9]|\xc2\x85){0,2}[0-9A-Za-z]{4}",
+    r"(?:[ \t\r\n\x0b\x0c,\-]|\xe2\x80[\x90-\x95\xa8\xa9]|\xc2\x85){0,3}[0-9A-Za-z]{4}",
     "secret": "|".join(re.escape(literal) for literal in LITERALS)
-    + "|(?i:" + "|".join(re.escape(keyword) for keyword in KEYWORDS) + ")",
+    + "|(?i:" + "|".join(re.escape(keyword) for keyword in KEYWORDS) + ")|" + "|".join(SCREENS),
 }
 # Per-detector gates on the folded text's bytes: cheap, and never stricter than the detector.
 _GATE_SOURCES: Mapping[str, str] = {
-    "card": f"\\d(?:(?:{_NUMBER_SEP}){{1,3}}\\d|\\d){{11}}",
+    "card": f"\\d(?:(?:{_NUMBER_SEP}|,){{1,3}}\\d|\\d){{11}}",  # groups of four after commas too
     "ssn": f"\\d(?:(?:{_NUMBER_SEP}){{1,3}}\\d|\\d){{8}}",
     "phone": f"\\d(?:(?:{_NUMBER_SEP}){{1,3}}\\d|\\d){{6}}",
     "iban": r"[A-Za-z]{2}\d\d",  # the screen's own "iban" part or 7+ digits passed
@@ -71,7 +71,8 @@ _GATES: Mapping[str, Pattern] = {name: byte_pattern(source) for name, source in 
 # Where an escape may stand (see `filters.masking._escapes`): one more pattern of the gates' RE2 set, so that
 # a text without one is read once, at no cost of its own. Never stricter than `_escapes._ESCAPE`.
 ESCAPED = "escaped"
-_ESCAPE_SOURCE = r"%[0-9A-Fa-f]{2}|&#?[A-Za-z0-9]{1,32};|\\[nrtfvux/\"'\\]|[0-9A-Za-z]\+[0-9A-Za-z%]"
+_ESCAPE_SOURCE = (r"%[0-9A-Fa-f]{2}|&#?[A-Za-z0-9]{1,32};|\\[nrtfvux/\"'\\]|[0-9A-Za-z]\+[0-9A-Za-z%]"
+                  r"|[(\[{<][ \t]?(?i:at|dot)[ \t]?[)\]}>]|</?" + INLINE_TAGS + r"[ \t>]")
 _ESCAPE_GATE = byte_pattern(_ESCAPE_SOURCE)
 _NUMERIC = frozenset({"card", "ssn", "phone"})
 _NONE: frozenset[str] = frozenset()

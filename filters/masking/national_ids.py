@@ -44,6 +44,11 @@ def valid_ssn(digits: str, *, samples: bool = False) -> bool:
     return area not in ("000", "666") and area[0] != "9" and group != "00" and serial != "0000"
 
 
+def _spaced(separator: str) -> str:
+    """`separator` without the spaces around it (a space alone stays one)."""
+    return separator.strip(" ") or " "
+
+
 class SSNDetector:
     type = "ssn"
 
@@ -110,16 +115,17 @@ class SSNDetector:
             return None
         # What stands between groups k and k + 1 (`Run.separator`), read by slicing: this runs per candidate.
         # A line break may stand for any one of them: a number wrapped where the line ended ("123-45\n6789").
+        # Spaces around a separator are the same layout ("123 - 45 - 6789").
         starts = run.starts
-        inside = [text[starts[k] + sizes[k]:starts[k + 1]] for k in range(i, last)]
+        inside = [_spaced(text[starts[k] + sizes[k]:starts[k + 1]]) for k in range(i, last)]
         kept = [sep for sep in inside if sep.strip(" ") not in _BREAKS]
         if len(kept) < len(inside) - 1 and not occurs(_SSN_WORDS, before(text, starts[i], _WINDOW)):
             return None  # a line break between every group: lines of numbers, unless an SSN word names them
         separator = kept[0] if kept else inside[0]
         if any(sep != separator for sep in kept) or (separator not in _SEPARATORS and kept):
             return None  # more than one separator inside
-        if i > 0 and text[starts[i - 1] + sizes[i - 1]:starts[i]] == separator:
+        if i > 0 and _spaced(text[starts[i - 1] + sizes[i - 1]:starts[i]]) == separator:
             return None
-        if last + 1 < len(sizes) and text[starts[last] + sizes[last]:starts[last + 1]] == separator:
+        if last + 1 < len(sizes) and _spaced(text[starts[last] + sizes[last]:starts[last + 1]]) == separator:
             return None
         return last, score

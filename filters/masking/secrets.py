@@ -124,6 +124,12 @@ _KEYED_SOURCE = r"(?i:api[_\-. ]?key|secret|token|\bkey)[ \t]{1,4}([A-Za-z0-9_\-
 _KEYED = text_pattern(_KEYED_SOURCE)
 _BEARER_SOURCE = r"(?i:\bbearer)[ \t]{1,4}([A-Za-z0-9\-._~+/]{16,}=*)"
 _BEARER = text_pattern(_BEARER_SOURCE)
+# HTTP basic credentials: "user:password" in base64 after "Basic" (any header that carries them).
+_BASIC_SOURCE = r"(?i:\bbasic)[ \t]{1,4}([A-Za-z0-9+/]{6,}={0,2})"
+_BASIC = text_pattern(_BASIC_SOURCE)
+# A password in a link or connection string: scheme://user:password@host.
+_USERINFO_SOURCE = r"\b[A-Za-z][A-Za-z0-9+.\-]{1,31}://[^\s:/@\[\]]{0,64}:([^\s/@\[\]]{1,128})@[A-Za-z0-9\[]"
+_USERINFO = text_pattern(_USERINFO_SOURCE)
 # Every pattern the detector reads, as one: where it does not occur, none does and nothing is found. The
 # engine's gate lets through any text holding a key word's stem ("pin" in "keeping", "has", "key"), and
 # each of the searches below costs some 7 k instructions however short the text (RE2's set-up for a
@@ -137,7 +143,7 @@ _WRAPPED = text_pattern(_WRAPPED_SOURCE)
 _WRAP_BREAK = text_pattern(r"[A-Za-z0-9_\-.=]" + _BREAK + r"[A-Za-z0-9_\-]")
 _ANY = text_pattern("|".join(f"(?:{pattern})" for pattern in (
     "|".join(f"{head}{tail}" for _, head, tail in _PROVIDERS), _JWT_SOURCE, _PEM_BEGIN_SOURCE,
-    _ASSIGNMENT_SOURCE, _KEYED_SOURCE, _BEARER_SOURCE, _WRAPPED_SOURCE)))
+    _ASSIGNMENT_SOURCE, _KEYED_SOURCE, _BEARER_SOURCE, _WRAPPED_SOURCE, _BASIC_SOURCE, _USERINFO_SOURCE)))
 # Words that say a password field was talked about, not given.
 _NOT_A_VALUE = frozenset(
     "required incorrect wrong invalid expired reset changed empty missing correct same different "
@@ -146,6 +152,8 @@ LITERALS = ("AKIA", "ASIA", "gh", "github_pat_", "gl", "xox", "xapp-", "hooks.sl
             "AIza", "ya29.", "GOCSPX-", "sk-", "SG.", "npm_", "pypi-", "hf_", "SK", "key-", "-us", "shp", "_v1_",
             ":AA", "sq0", "ATATT", "lin_", "PMAK-", "dapi", "hv", "AGE-SECRET", "gsk_", "xai-", "r8_", "figd_",
             "sbp_", "NRAK-", "sntry", "AccountKey=", "eyJ", "-----BEGIN")
+# Byte patterns for the engine's gate where a literal would pass too much text ("basic", "://").
+SCREENS = (r"(?i:basic)[ \t]{1,4}[A-Za-z0-9+/]{6}", r"://[^\s:/@]{0,64}:[^\s/@]{1,128}@")
 # Lower-case stems of every key and password word (stems that survive a capital first letter),
 # for the engine's byte-level gate.
 _STEMS = ("pass", "pwd", "pw", "secret", "token", "key", "bearer", "credential", "cookie", "session",
@@ -218,6 +226,31 @@ def _jwt_header(value: str) -> bool:
 
 def _bounded(text: str, start: int, end: int) -> bool:
     return not (start > 0 and ascii_alnum(text[start - 1])) and not (end < len(text) and ascii_alnum(text[end]))
+
+
+def _basic_credentials(value: str) -> bool:
+    """Whether `value` is base64 of printable "user:password" (HTTP basic authentication)."""
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return False
+    user, colon, password = decoded.partition(":")
+    return bool(colon and password) and decoded.isprintable()
+
+
+def _credentials(text: str) -> Iterator[Detection]:
+    """Basic credentials after "Basic", and the password of a link's or connection string's user part."""
+    if "asic" in text or "ASIC" in text:
+        for groups in each_spans(_BASIC, text):
+            start, end = groups[1]
+            charge(groups[0][0])
+            if _basic_credentials(text[start:end]):
+                yield Detection("secret", start, end, "basic_auth", 0.95, text[start:end])
+    if "://" in text:
+        for groups in each_spans(_USERINFO, text):
+            start, end = groups[1]
+            charge(groups[0][0])
+            yield Detection("secret", start, end, "url_password", 0.9, text[start:end])
 
 
 def _next_word(text: str, end: int) -> str:
@@ -348,6 +381,7 @@ class SecretDetector:
             judge = chosen_password if chosen else random_looking
             if judge(value):
                 yield Detection("secret", start, start + len(value), "assignment", 0.85, value)
+        yield from _credentials(text)
         for pattern, name in ((_KEYED, "assignment"), (_BEARER, "bearer")):
             for groups in each_spans(pattern, text):
                 start, end = groups[1]

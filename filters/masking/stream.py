@@ -81,10 +81,10 @@ _KEYWORD_TAIL = text_pattern(
     r"(?i:password|passwd|pwd|passphrase|pass|secret|api[_\-]?key|apikey|token|bearer|key|credentials?)"
     r"[\"']?[ \t]{0,4}(?::|=|=>|:=|is)?[ \t]{0,4}[\"']?$")
 # The start of an IBAN (a country code and check digits) followed to the end by what its body may hold.
-_IBAN_SEP = r"[ \t\r\n\x0b\x0c\x{85}\x{2028}\x{2029}\-\x{2010}-\x{2015}]{0,2}"  # as `iban._SEP`
+_IBAN_SEP = r"[ \t\r\n\x0b\x0c\x{85}\x{2028}\x{2029},\-\x{2010}-\x{2015}]{0,3}"  # as `iban._SEP`
 _IBAN_TAIL = text_pattern(r"(?:\b|(?i:iban)_?)(?i:" + "|".join(sorted(LENGTHS)) + r")\d\d(?:" + _IBAN_SEP + r"[0-9A-Za-z]){0,30}"
                           + _IBAN_SEP + r"\z")
-_IBAN_REACH = 3 * 34  # characters back an IBAN still arriving may start (two separators between characters)
+_IBAN_REACH = 4 * 34  # characters back an IBAN still arriving may start (three separators between characters)
 # Every unfinished prefix of a token placeholder, anchored at the end of the text.
 _TOKEN_START = text_pattern(r"\[(?:[A-Z][A-Z0-9_]{0,31}(?: (?:t(?:o(?:k(?:_[A-Za-z0-9_\-]{0,22})?)?)?)?)?)?\z")
 _TOKEN_LONGEST = 61  # "[" + 32-character type + " " + "tok_" + 22 + "]"

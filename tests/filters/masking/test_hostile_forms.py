@@ -92,3 +92,59 @@ def test_line_breaks_after_token_heads_without_tokens_stay(text: str) -> None:
 ])
 def test_context_words_of_other_languages_and_named_link_parameters(text: str, kind: str, value: str) -> None:
     assert found(text) == [(kind, value)]
+
+
+@pytest.mark.parametrize(("text", "kind", "value"), [
+    ("email: jörg (dot) müller (at) gmx (dot) de", "email", "jörg (dot) müller (at) gmx (dot) de"),
+    ("mail john[at]example[dot]com", "email", "john[at]example[dot]com"),
+    ("mail john{at}example{dot}com", "email", "john{at}example{dot}com"),
+    ("SSN 808 <span>86</span> 7401", "ssn", "808 <span>86</span> 7401"),
+    ("card 4111 <b class='x'>1111</b> 1111 1111", "card", "4111 <b class='x'>1111</b> 1111 1111"),
+])
+def test_spelt_out_addresses_and_tags_inside_values(text: str, kind: str, value: str) -> None:
+    assert found(text) == [(kind, value)]
+
+
+@pytest.mark.parametrize("text", [
+    "meet me (at) noon", "I am [at] home", "the <b>bold</b> claim about 2024", "a (dot) matrix printer",
+])
+def test_brackets_and_tags_without_a_value_stay(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("Authorization: Basic YXBwOkh1bnRlcjIh", "YXBwOkh1bnRlcjIh"),          # app:Hunter2!
+    ("proxy-authorization: basic Ym9iOnMzY3JldA==", "Ym9iOnMzY3JldA=="),    # bob:s3cret
+    ("postgres://app:soleil911!@db7.internal.example:5432/app", "soleil911!"),
+    ("https://bob:N4myBgVqB2JdNs@host.example/x", "N4myBgVqB2JdNs"),
+    ("redis://:s3cr3t@cache:6379", "s3cr3t"),
+])
+def test_credentials_in_headers_and_links(text: str, value: str) -> None:
+    assert found(text) == [("secret", value)]
+
+
+@pytest.mark.parametrize("text", [
+    "the basic idea is simple", "Basic dXNlcg==",                  # base64 of a user without a password
+    "Basic aGVsbG8gd29ybGQ=",                                       # "hello world": no colon
+    "see https://example.com:8080/a@b", "http://[::1]:8080/", "git clone git@github.com:acme/api.git",
+])
+def test_no_credentials_there(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(("text", "kind", "value"), [
+    ("my card 4111,1111,1111,1111 thanks", "card", "4111,1111,1111,1111"),
+    ("my card 4111, 1111, 1111, 1111", "card", "4111, 1111, 1111, 1111"),
+    ("my SSN 107 - 25 - 1870 thanks", "ssn", "107 - 25 - 1870"),
+    ("IBAN DE89 - 3704 - 0044 - 0532 - 0130 - 00", "iban", "DE89 - 3704 - 0044 - 0532 - 0130 - 00"),
+    ("IBAN DE89,3704,0044,0532,0130,00", "iban", "DE89,3704,0044,0532,0130,00"),
+])
+def test_other_separators(text: str, kind: str, value: str) -> None:
+    assert found(text) == [(kind, value)]
+
+
+@pytest.mark.parametrize("text", [
+    "total 1,234,567,890,123,456", "ids 4111,11111111,1111", "SSN 123,45,6789 is no layout", "pages 12 - 34 - 5678",
+])
+def test_commas_and_spaced_hyphens_in_ordinary_numbers_stay(text: str) -> None:
+    assert found(text) == []
