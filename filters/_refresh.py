@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from filters._api import AnyFilter, Refreshed
 
@@ -33,16 +33,23 @@ class FileWatch:
         """One refresh that found something changed."""
 
 
-async def refreshing(name: str, flt: AnyFilter, watch: FileWatch) -> None:
+async def refreshing(name: str, flt: AnyFilter, watch: FileWatch,
+                     reports: Callable[[], bool] = lambda: True) -> None:
     """Refresh `flt` (configured as `name`) every `refresh_every` seconds until cancelled; each refused
-    version is logged once, as one line naming the filter and the file."""
+    version is logged once, as one line naming the filter and the file, while `reports()` says so (a
+    config replaced by a reload keeps its filters current for the WebSockets still using them, silently:
+    the config in service reports the same files)."""
     every = flt.refresh_every
     while True:
         await asyncio.sleep(every)
         try:
             report = await asyncio.to_thread(flt.refresh)
         except Exception as exc:  # the previous version stays in use; the next round tries again
-            log.error("filter %s: refreshing its files failed (%s); keeping what it had", name, type(exc).__name__)
+            if reports():
+                log.error("filter %s: refreshing its files failed (%s); keeping what it had", name,
+                          type(exc).__name__)
+            continue
+        if not reports():
             continue
         for problem in report.refused:
             log.error("filter %s: file refused, previous version kept: %s", name, problem)

@@ -50,6 +50,7 @@ class FilterChains:
         self._closed = False
         self._files = files
         self._refreshing: list[asyncio.Task[None]] = []
+        self._retired = False
 
     @classmethod
     def build(cls, settings: Settings, context: FilterContext | None = None,
@@ -101,8 +102,16 @@ class FilterChains:
         for name, flt in self.filters.items():
             if flt.refresh_every > 0 and not self._closed:
                 watch = self._files(name) if self._files is not None else FileWatch()
-                self._refreshing.append(loop.create_task(refreshing(name, flt, watch),
+                self._refreshing.append(loop.create_task(refreshing(name, flt, watch, self._reports),
                                                          name=f"chatguard-refresh-{name}"))
+
+    def _reports(self) -> bool:
+        return not self._retired
+
+    def retire(self) -> None:
+        """A reload replaced this config: its filters stay current for what still uses them (open
+        WebSockets), and only the config in service logs and counts their refreshes."""
+        self._retired = True
 
     def chain(self, route: str, direction: Direction) -> Chain:
         """The chain for `route` and `direction`; KeyError for a route that was not configured."""

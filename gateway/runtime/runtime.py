@@ -173,6 +173,7 @@ class RuntimeHolder:
     async def swap(self, runtime: Runtime, grace: float) -> None:
         await runtime.start()
         old, self.current = self.current, runtime
+        old.chains.retire()  # one report per refused feed version: the config in service makes it
         task = asyncio.get_running_loop().create_task(self._retire(old, grace), name="chatguard-retire-runtime")
         self._retiring[task] = old
         task.add_done_callback(lambda done: self._retiring.pop(done, None))

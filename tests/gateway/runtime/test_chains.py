@@ -151,3 +151,38 @@ async def test_feed_files_are_refreshed_while_serving_and_a_bad_version_is_logge
     finally:
         await pipeline.aclose()
     assert all(task.done() for task in pipeline._refreshing)
+
+
+async def test_a_retired_config_keeps_its_feeds_current_without_reporting(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """After a reload, WebSockets still on the old config are judged with current feeds; only the config in
+    service logs and counts, so a refused version is one line per process however many configs linger."""
+    feed = tmp_path / "feed.txt"
+    feed.write_text("evil.example\n")
+    watches: dict[str, _Recorded] = {}
+    config = settings({"threat": {"use": "threat", "options": {"blocklists": [str(feed)], "reload_interval": "1s"}}},
+                      [{"name": "r", "filters": ["threat"]}])
+    pipeline = FilterChains.build(config, files=lambda name: watches.setdefault(name, _Recorded()))
+    chain = pipeline.chain("r", Direction.INBOUND)
+    text = "log in at https://fresh-site.example/verify now"
+    await pipeline.start()
+    try:
+        pipeline.retire()
+        part = tmp_path / "feed.part"
+        part.write_text("evil.example\nfresh-site.example\n")
+        part.replace(feed)
+
+        async def blocked() -> bool:
+            return (await chain.run(tmessage(text))).action is Action.BLOCK
+
+        for _ in range(200):
+            if await blocked():
+                break
+            await asyncio.sleep(0.05)
+        assert await blocked()
+        part.write_text("<html></html>\n")
+        part.replace(feed)
+        await asyncio.sleep(2.2)
+        assert watches["threat"].reports == [] and "refused" not in caplog.text and "reloaded" not in caplog.text
+    finally:
+        await pipeline.aclose()
