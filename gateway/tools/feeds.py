@@ -5,8 +5,8 @@ chatguard feeds fetch --url https://feeds.example/list.txt --out /var/lib/chatgu
 ```
 The download goes over HTTPS with the certificate verified (the system's trust store, or `--ca-file`),
 within `--max-bytes` (after decompression) and `--timeout` for the whole exchange. The validators of
-the last download (ETag, Last-Modified) are kept beside the file (`FILE.http`) and sent back, so a feed
-that did not change costs a 304. A body is checked the way the threat filter reads feeds
+the last download (ETag, Last-Modified) are kept beside the file (`FILE.http`, with the file's SHA-256)
+and sent back while the file is still what that download wrote, so a feed that did not change costs a 304. A body is checked the way the threat filter reads feeds
 (`filters.threat.feeds`): a page that is not a list (an HTML error page, a truncated file), or one that
 lists nothing, is refused. Only then does a new file replace the old one, by a rename in the same
 directory, so the gateway (which re-reads a file whose identity changed) never sees half a file.
@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import hashlib
 import json
 import os
 import ssl
@@ -55,16 +56,22 @@ def _validators_path(out: Path) -> Path:
     return out.with_name(out.name + ".http")
 
 
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 def _validators(out: Path, url: str) -> dict[str, str]:
-    """The conditional headers for `url` from the last download into `out` (none when there is no usable
-    record, the record is for another URL, or the file itself is gone)."""
-    if not out.is_file():
-        return {}
+    """The conditional headers for `url` from the last download into `out`; none when there is no usable
+    record, it is for another URL, or the file is not what that download wrote (gone, or changed since:
+    a 304 would then keep a file the server never sent)."""
     try:
         record = json.loads(_validators_path(out).read_text(encoding="utf-8"))
+        if not isinstance(record, dict) or record.get("url") != url:
+            return {}
+        with open(out, "rb") as handle:
+            if _digest(handle.read(MAX_FEED_BYTES + 1)) != record.get("sha256"):
+                return {}
     except (OSError, ValueError):
-        return {}
-    if not isinstance(record, dict) or record.get("url") != url:
         return {}
     headers = {}
     if isinstance(record.get("etag"), str):
@@ -151,7 +158,7 @@ async def fetch(url: str, out: Path, *, max_bytes: int = 64 * 1024 * 1024, withi
                 raise FetchError(f"the server answered {response.status}")
             data = await _body(response, max_bytes)
             validators = {"url": url, "etag": response.headers.get("ETag"),
-                          "last_modified": response.headers.get("Last-Modified")}
+                          "last_modified": response.headers.get("Last-Modified"), "sha256": _digest(data)}
     except TimeoutError:
         raise FetchError(f"no complete answer within {within:g}s") from None
     except aiohttp.ClientConnectorCertificateError as exc:

@@ -106,6 +106,12 @@ async def test_validators_are_sent_only_for_their_url_and_file(feed: tuple[Feed,
     out.unlink()  # the file is gone: a 304 would leave nothing, so nothing conditional is asked
     assert await fetch(f"{base}/list.txt", out, ca_file=str(pki.files.ca_cert)) == Fetched(True, 2)
     assert "If-None-Match" not in server.headers_seen[-1]
+    out.write_bytes(b"edited-by-hand.example\n")  # changed since: a 304 would keep what the server never sent
+    assert await fetch(f"{base}/list.txt", out, ca_file=str(pki.files.ca_cert)) == Fetched(True, 2)
+    assert "If-None-Match" not in server.headers_seen[-1] and out.read_bytes() == LIST
+    assert await fetch(f"{base}/list.txt?v=2", out,
+                       ca_file=str(pki.files.ca_cert)) == Fetched(True, 2)  # another URL: asked unconditionally
+    assert "If-None-Match" not in server.headers_seen[-1]
 
 
 Case = Callable[[Feed], None]
