@@ -19,6 +19,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from heapq import merge
 from itertools import accumulate, compress, count, islice
 from operator import add
 from urllib.parse import unquote
@@ -165,10 +166,10 @@ def _candidates(text: str) -> Iterator[tuple[int, int, bool]]:
     last = 0
     spans: Iterable[tuple[int, int]] = (found.span() for found in _URL.finditer(text))
     if not text.isascii():  # names under TLDs of other scripts, in order with the rest, the longer first
-        idn = [found.span() for found in _IDN_BARE.finditer(text)
-               if found.end() == len(text) or not text[found.end()].isalnum()]
-        if idn:
-            spans = sorted([*spans, *idn], key=lambda span: (span[0], -span[1]))
+        idn = (span for span in (found.span() for found in _IDN_BARE.finditer(text))
+               if span[1] == len(text) or not text[span[1]].isalnum())
+        # Both in order of their starts: merged as they are read, so a caller's cap stops both scans.
+        spans = merge(spans, idn, key=lambda span: (span[0], -span[1]))
     for start, end in spans:
         if not text[start].isalnum():  # the character before a bare name
             start += 1

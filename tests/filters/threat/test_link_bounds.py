@@ -46,6 +46,16 @@ def test_as_many_distinct_links_as_are_judged_pass() -> None:
     assert "link" not in LINKS.analyse(text).scores
 
 
+def test_names_under_tlds_of_other_scripts_count_toward_the_cap() -> None:
+    """They are read by a second pattern, merged with the first as both are read: the cap stops both."""
+    padding = " ".join(f"сайт{i}.рф" if i % 2 else f"site{i}.com" for i in range(MAX_LINKS + 1))
+    found = Scan(padding)
+    assert found.overflow and len(found) == MAX_LINKS
+    assert found.urls[:3] == ["site0.com", "сайт1.рф", "site2.com"]
+    verdict = ThreatFilter().decide(padding + " secure-paypal.рф/login")
+    assert verdict.action is Action.BLOCK
+
+
 def test_too_many_link_matches_in_one_word_fail_closed() -> None:
     found = Scan(",".join(["abc.example.com"] * (MAX_CANDIDATES + 1)))
     assert found.overflow and found.urls == ["abc.example.com"]
