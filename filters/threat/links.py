@@ -539,19 +539,21 @@ def _without_addresses(path: str) -> str:
 # which every public gateway serves, so no takedown of one removes it. Files (an NFT's image or metadata) are not read.
 IPFS_PAGE = 0.5
 _CID = r"(?:qm[1-9a-z]{44}|bafy[a-z2-7]{50,})"  # a content id, v0 (base58) or v1 (base32), as links are read: folded
-_IPFS = re.compile(rf"/ipfs/{_CID}|^(?:[a-z]+://)?{_CID}\.ipfs\.")
+_IPFS_PATH = re.compile(rf"/ipfs/{_CID}")
+_IPFS_HOST = re.compile(rf"{_CID}\.ipfs\.")
 
 
-def ipfs_page(url: str, path: str) -> bool:
-    """Whether `url` is a page, not a file, addressed by an IPFS content id (in its path or as its first label;
-    `path`: the URL's path, query and fragment)."""
-    folded = url.lower()
-    if "ipfs" not in folded:
+def ipfs_page(host: str, path: str) -> bool:
+    """Whether a link to `host` with `path` (its path, query and fragment, at most `MAX_PATH`) is a page, not a file,
+    addressed by an IPFS content id: in the path (`/ipfs/<id>`) or as the host's first label (`<id>.ipfs.<gateway>`)."""
+    folded = path.lower()
+    found = _IPFS_PATH.search(folded) if "/ipfs/" in folded else None
+    if found is not None:
+        rest = folded[found.end():]
+    elif ".ipfs." in host.lower() and _IPFS_HOST.match(host.lower()):
+        rest = folded
+    else:
         return False
-    found = _IPFS.search(folded)
-    if found is None:
-        return False
-    rest = folded[found.end():] if found.group().startswith("/") else path.lower()
     return not rest.split("?", 1)[0].split("#", 1)[0].rstrip("/").endswith(_STATIC_FILES)
 
 
@@ -566,8 +568,19 @@ _STATIC_FILES = (".css", ".js", ".mjs", ".map", ".png", ".jpg", ".jpeg", ".gif",
 # unzipped on a broken-into site. PHP only: documentation generators name their pages `.html` (`/en/latest/auth.html`),
 # and applications' own sign-in scripts sit at the top (`/wp-login.php`) or one directory down (`/forum/login.php`).
 DEEP_SIGN_IN = 0.25  # beside the kit's own signs (`kit-path`, `path-keywords`): an alert
-_DEEP_PAGE = re.compile(r"^/[^/]+/[^/]+/(?:[^/]+/)*[a-z_-]*(?:login|signin|logon|verify|auth|account|secure|update)"
-                        r"[a-z0-9_-]*\.php$")
+_SCRIPT_NAME = re.compile(r"[a-z0-9_-]+\.php")
+_SIGN_IN_NAMES = ("login", "signin", "logon", "verify", "auth", "account", "secure", "update")
+
+
+def deep_sign_in(path: str) -> bool:
+    """Whether `path` (a link's path, query and fragment, at most `MAX_PATH`) ends in a PHP script named for signing
+    in, two directories deep or more. Read by splitting, in time linear in the path."""
+    page = path.split("?", 1)[0].split("#", 1)[0].lower()
+    if not page.endswith(".php"):
+        return False
+    *dirs, script = page.split("/")
+    return len(dirs) >= 3 and dirs[0] == "" and all(dirs[1:]) and _SCRIPT_NAME.fullmatch(script) is not None \
+        and any(word in script for word in _SIGN_IN_NAMES)
 
 
 def page_in_files(path: str) -> bool:
@@ -753,13 +766,13 @@ def _judge(link: Link, parts: tuple[str, str, str, str], allow: DomainList, deny
         signals.append((BRAND_PAGE, f"brand-page:{claimed}"))
     if port and port not in ("80", "443", "8080", "8443"):
         signals.append((0.2, "odd-port"))
-    if ipfs_page(link.url, path):
+    if ipfs_page(raw_host, path):
         signals.append((IPFS_PAGE, "ipfs-page"))
     if victim_address(path, host.site):
         signals.append((VICTIM_ADDRESS, "victim-address"))
     if _KIT.search(path) or page_in_files(path):
         signals.append((0.25, "kit-path"))  # the file names and parameters of phishing kits, pages among files
-        if in_path and _DEEP_PAGE.search(path.split("?", 1)[0].split("#", 1)[0].lower()):
+        if in_path and deep_sign_in(path):
             signals.append((DEEP_SIGN_IN, "deep-sign-in"))
         if not host.brand and not claimed and _LONG_BRANDS.search(_without_addresses(path)):
             signals.append((0.3, "brand-in-path"))

@@ -17,6 +17,7 @@ from filters.threat.linkdata import BRANDS, FREE_HOSTING
 from filters.threat.links import (
     Link,
     carried,
+    deep_sign_in,
     extract,
     ipfs_page,
     judge,
@@ -606,8 +607,14 @@ def test_files_on_ipfs_and_pages_about_it_carry_no_ipfs_sign(url: str) -> None:
 @given(st.text(alphabet="qmbafyipfs/.:-0123456789abcdefghijklmnopqrstuvwxyz", max_size=300))
 @settings(max_examples=300)
 def test_the_ipfs_reading_takes_any_spelling(tail: str) -> None:
-    url = "https://x.example/" + tail
-    assert ipfs_page(url, "/" + tail) in (True, False)
+    assert ipfs_page(tail.split("/", 1)[0], "/" + tail) in (True, False)
+
+
+def test_a_sign_in_script_is_read_in_time_linear_in_its_path() -> None:
+    """Read by splitting, not by a pattern that backtracks over a long last segment."""
+    long = "/a/b/" + "login" * 400 + "x"
+    assert not deep_sign_in(long) and not deep_sign_in(long + ".phpx")
+    assert deep_sign_in(long + ".php") and not deep_sign_in("/a//" + "login.php")
 
 
 @pytest.mark.parametrize("url", [
