@@ -11,6 +11,13 @@ reference can ever become a tag or an attribute. A field the chain leaves alone 
 for byte, references and all. A field where a decoded letter would join the text before it into
 another reference (`&am&#112;;`) reads differently once spelled plainly: it is refused.
 
+Markup splits what a client shows as one word: `card <b>4111</b> 1111 1111 1111` and `forbi<b></b>dden`
+are shown as `card 4111 1111 1111 1111` and `forbidden`, which no filter finds in the HTML. So the
+filters also read the field as shown (`shown`: the text between tags joined as rendered, block tags as
+line breaks, every reference decoded); when that reading is blocked, the payload is; when it is changed
+otherwise than the HTML reading changed it, the field goes out as that changed text, escaped (its
+formatting lost, its content filtered). See `inspection.run_fields`.
+
 XMPP XHTML-IM needs nothing here: it is XML, which the XMPP codec parses, so its character
 references are already decoded and entities XML does not define are refused.
 """
@@ -19,10 +26,11 @@ from __future__ import annotations
 
 import html
 import re
+from html.parser import HTMLParser
 
 from gateway.codec import CodecError
 
-__all__ = ["HTML_KEYS", "as_read", "is_html"]
+__all__ = ["HTML_KEYS", "as_read", "escaped", "is_html", "shown"]
 
 # Keys whose string value a chat protocol the presets speak defines as HTML.
 HTML_KEYS = frozenset({"formatted_body"})
@@ -53,3 +61,43 @@ def as_read(text: str) -> str:
     if plain != text and html.unescape(plain) != html.unescape(text):
         raise CodecError("an HTML field whose character references cannot be read as plain letters")
     return plain
+
+
+# Tags a browser shows as a line break (or a block's edge): text on either side is not one word.
+_BREAKS = frozenset({"br", "p", "div", "li", "ul", "ol", "tr", "td", "th", "table", "h1", "h2", "h3", "h4", "h5",
+                     "h6", "blockquote", "pre", "hr", "details", "summary", "caption"})
+
+
+class _Shown(HTMLParser):
+    """The text of an HTML fragment as a browser lays it out, without the tags."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BREAKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _BREAKS:
+            self.parts.append("\n")
+
+
+def shown(text: str) -> str:
+    """The letters a client shows for the HTML `text`: tags removed (block tags as line breaks), references
+    decoded; `text` itself when it holds no markup."""
+    if "<" not in text and "&" not in text:
+        return text
+    parser = _Shown()
+    parser.feed(text)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def escaped(text: str) -> str:
+    """Plain `text` as HTML that shows exactly it."""
+    return html.escape(text, quote=False)

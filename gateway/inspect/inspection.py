@@ -11,7 +11,7 @@ from operator import attrgetter
 from filters import NO_HINTS, Action, Chain, ChainResult, Hints, Message
 from gateway.codec import Codec, Extracted, TextField
 from gateway.inspect import bulk
-from gateway.inspect.html_fields import as_read, is_html
+from gateway.inspect.html_fields import as_read, escaped, is_html, shown
 
 YIELD_AFTER = 0.001  # seconds of filter CPU time between turns of the event loop
 _TYPE = attrgetter("type")
@@ -91,18 +91,22 @@ async def run_fields(extracted: Extracted, payload: bytes | str,
     """
     fields: Sequence[TextField] = extracted.fields
     chars = 0
+    html_fields = False
     for found in fields:
         chars += len(found.text)
         if is_html(found.path):  # the filters judge what the client renders (see html_fields.py)
             fields = [TextField(f.path, as_read(f.text)) if is_html(f.path) else f for f in fields]
             chars = sum(len(f.text) for f in fields)
+            html_fields = True
             break
     if isinstance(run, Chain) and template is not None and seen is None and not prior:
         least = run.batch_from(template.direction)
         if least is not None and chars >= least:
             batch = await run.run_batch(template, [(found.path, found.text) for found in fields])
             if batch is not None:
-                return await _batched(extracted, payload, fields, batch)
+                inspection = await _batched(extracted, payload, fields, batch)
+                return await _as_shown(inspection, extracted, payload, fields, run, template) if html_fields \
+                    else inspection
     results: list[ChainResult] = []
     sources: list[tuple[str, str]] = []
     replacements: dict[int, str] = {}
@@ -124,10 +128,50 @@ async def run_fields(extracted: Extracted, payload: bytes | str,
             replacements[index] = result.text
         if seen is not None:
             seen(found, index)
+    if html_fields and isinstance(run, Chain):  # a stream's function reads each piece once, in order: not here
+        return await _shown_fields(extracted, payload, fields, results, sources, replacements, run, template)
     if not replacements:
         return Inspection(Action.PASS, payload, tuple(results), sources=tuple(sources))
     return Inspection(Action.MODIFY, await bulk.render(extracted, payload, replacements), tuple(results), payload,
                       tuple(sources))
+
+
+async def _shown_fields(extracted: Extracted, payload: bytes | str, fields: Sequence[TextField],
+                        results: list[ChainResult], sources: list[tuple[str, str]], replacements: dict[int, str],
+                        run: Chain, template: Message | None) -> Inspection:
+    """The end of `run_fields` for a payload with HTML fields: each also read as shown (`html_fields.shown`).
+    A block of that reading blocks the payload; a change of it the HTML reading did not make sends the field
+    as the changed text, escaped."""
+    for index, found in enumerate(fields):
+        if not is_html(found.path):
+            continue
+        text = shown(found.text)
+        if text == found.text:
+            continue  # no markup: the HTML reading was this one
+        result = await run.run(field_message(template, TextField(found.path, text)))
+        if result.action is Action.BLOCK:
+            results[index], sources[index] = result, (found.path, text)
+            return Inspection(Action.BLOCK, payload, tuple(results), sources=tuple(sources))
+        decided = replacements.get(index, found.text)
+        if result.text != text and shown(decided) != result.text:
+            results[index], sources[index] = result, (found.path, text)
+            replacements[index] = escaped(result.text)
+    if not replacements:
+        return Inspection(Action.PASS, payload, tuple(results), sources=tuple(sources))
+    return Inspection(Action.MODIFY, await bulk.render(extracted, payload, replacements), tuple(results), payload,
+                      tuple(sources))
+
+
+async def _as_shown(inspection: Inspection, extracted: Extracted, payload: bytes | str, fields: Sequence[TextField],
+                    run: Chain, template: Message) -> Inspection:
+    """`_shown_fields` after a batch: the HTML fields read as shown too, unless the batch blocked."""
+    if inspection.action is Action.BLOCK:
+        return inspection
+    results = list(inspection.results)
+    replacements = {index: result.text for index, (result, found) in enumerate(zip(results, fields, strict=True))
+                    if result.text != found.text}
+    return await _shown_fields(extracted, payload, fields, results, list(inspection.sources), replacements, run,
+                               template)
 
 
 async def _batched(extracted: Extracted, payload: bytes | str, fields: Sequence[TextField],

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gateway.codec import CodecError
-from gateway.inspect.html_fields import as_read, is_html
+from gateway.inspect.html_fields import as_read, escaped, is_html, shown
 
 
 @pytest.mark.parametrize(("raw", "shown"), [
@@ -52,3 +52,21 @@ def test_only_fields_the_protocol_defines_as_html() -> None:
     assert is_html("/rooms/join/!r/timeline/events/0/content/m.new_content/formatted_body")
     assert not is_html("/content/body")
     assert not is_html("/formatted_body_not")
+
+
+@pytest.mark.parametrize(("html_text", "letters"), [
+    ("card <b>4111</b> 1111", "card 4111 1111"),
+    ("forbi<b></b>dden", "forbidden"),
+    ('<b title=">">t</b>ext', "text"),            # a `>` inside an attribute ends no tag
+    ("x &amp; y &lt;3 caf&eacute;", "x & y <3 café"),
+    ("<p>one</p><p>two</p>", "\none\n\ntwo\n"),    # blocks are lines: their words do not join
+    ("a<br>b", "a\nb"),
+    ("no markup at all", "no markup at all"),
+])
+def test_shown_is_what_a_client_lays_out(html_text: str, letters: str) -> None:
+    assert shown(html_text) == letters
+
+
+def test_escaped_text_is_shown_as_itself() -> None:
+    for text in ["a < b & c > d", "<script>x</script>", "&amp;", "plain"]:
+        assert shown(escaped(text)) == text

@@ -18,7 +18,7 @@ from filters import (
     Step,
     Verdict,
 )
-from filters.testing import tmessage
+from filters.testing import make_filter, tmessage
 from gateway.codec import Codec, FieldSelector, TextField
 from gateway.inspect.inspection import YIELD_AFTER, field_message, inspect
 from tests.filters.test_budget import spin
@@ -65,3 +65,24 @@ def test_afield_message_is_the_template_with_the_field_text_and_path() -> None:
     made = field_message(template, TextField("/items/0/text", "hello"))
     assert made == replace(template, text="hello", field="/items/0/text")
     assert made.principal is not ANONYMOUS and made.metadata is template.metadata
+
+
+async def test_an_html_field_is_judged_as_shown_too() -> None:
+    """Markup between the digits hides a card number from a reading of the HTML; the client shows it whole.
+    Whichever reading finds it, nothing of it goes out; one whose value sits in one run keeps its markup."""
+    codec = Codec.for_selector(FieldSelector(json=("/formatted_body",)))
+    assert codec is not None
+    masking = make_filter("masking", {"detect": ["card"]})
+    chain = Chain([Step("masking", masking, 1.0)])
+    split = b'{"formatted_body":"<p>card <b>4111</b> 1111 1111 1111 &amp; more</p>"}'
+    result = await inspect(codec, chain, split, tmessage(""), content_type="application/json")
+    assert result.action is Action.MODIFY
+    assert b"4111" not in result.payload and b"1111 1111 1111" not in result.payload
+    assert b"&amp; more" in result.payload
+    whole = b'{"formatted_body":"<p>card <b>4111 1111 1111 1111</b> &amp; more</p>"}'
+    result = await inspect(codec, chain, whole, tmessage(""), content_type="application/json")
+    assert result.action is Action.MODIFY
+    assert b"4111" not in result.payload and b"<p>card <b>" in result.payload
+    plain = b'{"formatted_body":"<p>nothing <b>to</b> see</p>"}'
+    result = await inspect(codec, chain, plain, tmessage(""), content_type="application/json")
+    assert result.action is Action.PASS and result.payload is plain
