@@ -326,6 +326,11 @@ INBOUND: list[In] = [
     p("mattermost", "long-s-key", "POST", "/api/v4/posts", JSON, '{"channel_id":"c1","me\u017f\u017fage":"@@"}',
       '{"channel_id":"c1","me\u017f\u017fage":"@@"}'),
     p("mattermost", "colliding-keys", "POST", "/api/v4/posts", JSON, '{"message":"ok","MESSAGE":"@@"}', 400),
+    p("mattermost", "attachment-buttons-and-links", "POST", "/api/v4/posts", JSON,
+      '{"channel_id":"c1","message":"x","props":{"attachments":[{"title":"t","title_link":"https://@@.example/",'
+      '"author_link":"https://x.example/@@","actions":[{"id":"a1","name":"@@ now","type":"button"}]}]}}',
+      '{"channel_id":"c1","message":"x","props":{"attachments":[{"title":"t","title_link":"https://@@.example/",'
+      '"author_link":"https://x.example/@@","actions":[{"id":"a1","name":"@@ now","type":"button"}]}]}}'),
     p("mattermost", "ephemeral", "POST", "/api/v4/posts/ephemeral", JSON,
       '{"user_id":"forbidden","post":{"channel_id":"c1","message":"@@"}}',
       '{"user_id":"forbidden","post":{"channel_id":"c1","message":"@@"}}'),
