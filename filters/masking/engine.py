@@ -71,7 +71,7 @@ _GATES: Mapping[str, Pattern] = {name: byte_pattern(source) for name, source in 
 # Where an escape may stand (see `filters.masking._escapes`): one more pattern of the gates' RE2 set, so that
 # a text without one is read once, at no cost of its own. Never stricter than `_escapes._ESCAPE`.
 ESCAPED = "escaped"
-_ESCAPE_SOURCE = (r"%[0-9A-Fa-f]{2}|&#?[A-Za-z0-9]{1,32};|\\[nrtfvux/\"'\\]|[0-9A-Za-z]\+[0-9A-Za-z%]"
+_ESCAPE_SOURCE = (r"%[0-9A-Fa-f]{2}|&#?[A-Za-z0-9]+;|\\[nrtfvux/\"'\\]|[0-9A-Za-z]\+[0-9A-Za-z%]"
                   r"|[(\[{<][ \t]?(?i:at|dot)[ \t]?[)\]}>]|</?" + INLINE_TAGS + r"[ \t>]")
 _ESCAPE_GATE = byte_pattern(_ESCAPE_SOURCE)
 _NUMERIC = frozenset({"card", "ssn", "phone"})

@@ -130,10 +130,9 @@ _BASIC = text_pattern(_BASIC_SOURCE)
 # A password in a link or connection string: scheme://user:password@host.
 _USERINFO_SOURCE = r"\b[A-Za-z][A-Za-z0-9+.\-]{1,31}://[^\s:/@\[\]]{0,64}:([^\s/@\[\]]{1,128})@[A-Za-z0-9\[]"
 _USERINFO = text_pattern(_USERINFO_SOURCE)
-# Every pattern the detector reads, as one: where it does not occur, none does and nothing is found. The
-# engine's gate lets through any text holding a key word's stem ("pin" in "keeping", "has", "key"), and
-# each of the searches below costs some 7 k instructions however short the text (RE2's set-up for a
-# search with groups): one search without groups answers most of those texts.
+# Byte patterns for the engine's gate where a literal would pass too much text ("basic", "://").
+# Unbounded repeats where the detector counts: a counted repeat is as many automaton states as its count.
+SCREENS = (r"(?i:basic)[ \t]+[A-Za-z0-9+/]{6}", r"://[^\s:/@]*:[^\s/@]+@")
 # A token's head, then token characters up to a line break with more of them after it: a token wrapped
 # where a line ended (a narrow terminal, a pasted e-mail). Read again with those breaks taken out.
 _BREAK = r"(?:\r?\n|\r|[\x0b\x0c\x{85}\x{2028}\x{2029}])"
@@ -141,9 +140,13 @@ _WRAPPED_SOURCE = (r"(?:" + "|".join(f"(?:{head})" for _, head, _ in _PROVIDERS)
                    + _BREAK + r"[A-Za-z0-9_\-]")
 _WRAPPED = text_pattern(_WRAPPED_SOURCE)
 _WRAP_BREAK = text_pattern(r"[A-Za-z0-9_\-.=]" + _BREAK + r"[A-Za-z0-9_\-]")
+# Every pattern the detector reads, as one: where it does not occur, none does and nothing is found. The
+# engine's gate lets through any text holding a key word's stem ("pin" in "keeping", "has", "key"), and
+# each of the searches below costs some 7 k instructions however short the text (RE2's set-up for a
+# search with groups): one search without groups answers most of those texts.
 _ANY = text_pattern("|".join(f"(?:{pattern})" for pattern in (
     "|".join(f"{head}{tail}" for _, head, tail in _PROVIDERS), _JWT_SOURCE, _PEM_BEGIN_SOURCE,
-    _ASSIGNMENT_SOURCE, _KEYED_SOURCE, _BEARER_SOURCE, _WRAPPED_SOURCE, _BASIC_SOURCE, _USERINFO_SOURCE)))
+    _ASSIGNMENT_SOURCE, _KEYED_SOURCE, _BEARER_SOURCE, _WRAPPED_SOURCE, _BASIC_SOURCE, *SCREENS[1:])))
 # Words that say a password field was talked about, not given.
 _NOT_A_VALUE = frozenset(
     "required incorrect wrong invalid expired reset changed empty missing correct same different "
@@ -152,8 +155,6 @@ LITERALS = ("AKIA", "ASIA", "gh", "github_pat_", "gl", "xox", "xapp-", "hooks.sl
             "AIza", "ya29.", "GOCSPX-", "sk-", "SG.", "npm_", "pypi-", "hf_", "SK", "key-", "-us", "shp", "_v1_",
             ":AA", "sq0", "ATATT", "lin_", "PMAK-", "dapi", "hv", "AGE-SECRET", "gsk_", "xai-", "r8_", "figd_",
             "sbp_", "NRAK-", "sntry", "AccountKey=", "eyJ", "-----BEGIN")
-# Byte patterns for the engine's gate where a literal would pass too much text ("basic", "://").
-SCREENS = (r"(?i:basic)[ \t]{1,4}[A-Za-z0-9+/]{6}", r"://[^\s:/@]{0,64}:[^\s/@]{1,128}@")
 # Lower-case stems of every key and password word (stems that survive a capital first letter),
 # for the engine's byte-level gate.
 _STEMS = ("pass", "pwd", "pw", "secret", "token", "key", "bearer", "credential", "cookie", "session",
