@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from heapq import merge
-from itertools import accumulate, compress, count, islice
+from itertools import accumulate, chain, compress, count, islice
 from operator import add
 from urllib.parse import unquote
 
@@ -168,8 +168,9 @@ def _candidates(text: str) -> Iterator[tuple[int, int, bool]]:
     if not text.isascii():  # names under TLDs of other scripts, in order with the rest, the longer first
         idn = (span for span in (found.span() for found in _IDN_BARE.finditer(text))
                if span[1] == len(text) or not text[span[1]].isalnum())
-        # Both in order of their starts: merged as they are read, so a caller's cap stops both scans.
-        spans = merge(spans, idn, key=lambda span: (span[0], -span[1]))
+        first = next(idn, None)
+        if first is not None:  # both in order of their starts: merged as read, so a caller's cap stops both scans
+            spans = merge(spans, chain((first,), idn), key=lambda span: (span[0], -span[1]))
     for start, end in spans:
         if not text[start].isalnum():  # the character before a bare name
             start += 1
