@@ -13,14 +13,35 @@ from __future__ import annotations
 from filters.threat.ruleset import Rule
 
 _OVERRIDE_VERB = r"(?:ignore|disregard|forget|skip|override|bypass|abandon|neglect|drop|discard|set\s+aside)"
-_INSTRUCTIONS = (r"(?:instructions?|directives?|prompts?|rules|guidelines|commands|constraints|programming|"
-                 r"guardrails|restrictions|orders|system\s+message)")
+# Ways to set instructions aside, in English.
+_DISMISS = (r"\b(?:pay\s+no\s+(?:attention|heed|mind)\s+to|(?:do\s+not|don'?t|never|no\s+longer)\s+(?:follow|obey|"
+            r"listen\s+to|heed|adhere\s+to|stick\s+to|comply\s+with|abide\s+by|respect|honou?r)|"
+            r"stop\s+(?:following|obeying|listening\s+to)|never\s?mind|throw\s+(?:out|away)|erase|wipe|scrap|dismiss|"
+            r"discard|drop|overrule|cancel|nullify|abandon|neglect|forget(?:\s+about)?|ignore|disregard|skip|bypass|"
+            r"override|overlook|look\s+past|(?:set|put)\s+aside|disobey|ditch|forgo|suspend|sidestep|circumvent)")
+_NOUN = (r"(?:instructions?|directives?|directions|prompts?|rules|guidelines|guidance|commands|constraints|programming|"
+         r"guardrails?|safeguards?|restrictions|orders|polic(?:y|ies)|training|system\s+message|messages|conversation)\b")
+# Words that make instructions the bot's own: said before this message, or by whoever set the bot up.
+_EARLIER = (r"(?:previous|prior|above|earlier|preceding|initial|original|foregoing|system|developer|hidden|safety|"
+            r"ethical|default|secret|internal|pre-?set|underlying)")
+_SETTER = r"(?:developer|developers|operator|creator|creators|owner|admin|programmer|openai|anthropic)(?:'s|s')"
+_ADJECTIVE = r"(?:" + _EARLIER[3:-1] + r"|old|existing|current|given|first|former|usual|standard|specific|exact)"
+# The bot's own: "all/any/every ...", "your ...", "the previous ...", "the developer's ...", "... above",
+# "... you were given". "Skip the instructions and plug it in" or "don't follow the instructions on the
+# box" name someone else's: `_ANY`, a weak note that only adds to other signs.
+_THEIRS = (r"(?:(?:all|any|every|each)\s+(?:of\s+)?(?:the\s+|your\s+|these\s+|those\s+|its\s+)?(?:" + _SETTER + r"\s+)?"
+           r"(?:" + _ADJECTIVE + r"\s+){0,2}" + _NOUN + r"|(?:of\s+)?(?:your|its)\s+(?:" + _ADJECTIVE + r"\s+){0,2}" + _NOUN +
+           r"|(?:of\s+)?(?:the\s+|these\s+|those\s+)?(?:" + _SETTER + r"\s+)?(?:" + _ADJECTIVE + r"\s+)?" + _EARLIER +
+           r"\s+(?:" + _ADJECTIVE + r"\s+)?" + _NOUN + r"|(?:of\s+)?(?:the\s+)?" + _SETTER + r"\s+(?:" + _ADJECTIVE + r"\s+){0,2}" +
+           _NOUN + r"|(?:of\s+)?(?:the\s+|these\s+|those\s+)?" + _NOUN + r"\s+(?:above|before\s+this|so\s+far|given\s+to\s+you|"
+           r"you\s+(?:were|have\s+been|'ve\s+been|got)\s+(?:given|told)|(?:that\s+|which\s+)?(?:your|the)\s+(?:creators?|"
+           r"developers?|operators?|owners?|makers?|programmers?)\s+(?:set|gave|wrote|made|put)))")
+_ANY = (r"(?:of\s+)?(?:the\s+|these\s+|those\s+|my\s+|our\s+|[a-z]+(?:'s|s')\s+)?(?:" + _ADJECTIVE + r"\s+){0,2}" + _NOUN)
 
 PROMPT = (
-    Rule("override", "prompt", 0.85,
-         _OVERRIDE_VERB + r"\s+(?:all\s+|any\s+|every\s+)?(?:of\s+)?(?:the\s+|your\s+|these\s+|those\s+|my\s+)?"
-         r"(?:(?:previous|prior|above|earlier|preceding|initial|original|foregoing|system|old|existing|"
-         r"current|given|safety|ethical|default)\s+){0,2}" + _INSTRUCTIONS, strong=True),
+    # Instructions set aside: strong when they are the bot's own (see `_THEIRS`), a weak note otherwise.
+    Rule("override", "prompt", 0.85, _DISMISS + r"\s+" + _THEIRS, strong=True),
+    Rule("override-any", "prompt", 0.45, _DISMISS + r"\s+" + _ANY),
     Rule("override-all", "prompt", 0.8,
          _OVERRIDE_VERB + r"\s+(?:all|everything)\s+(?:(?:the\s+)?(?:previous|prior|above|before|earlier)|"
          r"you\s+(?:were|have\s+been|'ve\s+been)\s+(?:told|given|instructed)|(?:that\s+)?(?:was\s+)?said\s+"
@@ -146,20 +167,12 @@ PROMPT = (
          r"без\s+(?:каких-либо\s+)?(?:ограничений|фильтров|цензуры)|不受(?:任何)?(?:限制|约束))"),
 
     # Paraphrased overrides: any way of saying "do not follow what you were told".
+    # Paraphrased overrides without the word "instructions": "forget what you were told", "ignore everything above".
     Rule("override-paraphrase", "prompt", 0.85,
-         r"\b(?:pay\s+no\s+(?:attention|heed|mind)\s+to|(?:do\s+not|don'?t|never|no\s+longer)\s+(?:follow|obey|"
-         r"listen\s+to|heed|adhere\s+to|stick\s+to|comply\s+with)|stop\s+(?:following|obeying|listening\s+to)|"
-         r"never\s?mind|throw\s+(?:out|away)|erase|wipe|scrap|dismiss|discard|drop|overrule|cancel|nullify|"
-         r"abandon|forget(?:\s+about)?|ignore|disregard|skip|bypass|override)\s+(?:all\s+|any\s+|every\s+|each\s+)?"
-         r"(?:of\s+)?(?:the\s+|your\s+|those\s+|these\s+|its\s+)?(?:(?:previous|prior|above|earlier|preceding|"
-         r"initial|original|old|existing|current|given|system|developer|hidden|safety|default|former|first)\s+){0,2}"
-         r"(?:what(?:ever)?\s+(?:you\s+(?:were|have\s+been|'ve\s+been|got)\s+(?:told|given|instructed|taught|"
-         r"programmed|trained)|(?:they|(?:the|your)\s+\w+)\s+(?:told|gave|taught|instructed|programmed)\s+you)|"
-         r"everything\s+(?:you\s+(?:were|have\s+been|'ve\s+been)\s+(?:told|given|instructed|taught)|above|before|"
-         r"so\s+far|prior)|"
-         r"(?:instructions?|directives?|directions|prompts?|rules|guidelines|commands|constraints|programming|"
-         r"guardrails|restrictions|orders|polic(?:y|ies)|training|messages|(?:the\s+)?conversation)\b)",
-         strong=True),
+         _DISMISS + r"\s+(?:all\s+(?:of\s+)?)?(?:what(?:ever)?\s+(?:you\s+(?:were|have\s+been|'ve\s+been|got)\s+(?:told|"
+         r"given|instructed|taught|programmed|trained)|(?:they|(?:the|your)\s+\w+)\s+(?:told|gave|taught|instructed|"
+         r"programmed)\s+you)|everything\s+(?:you\s+(?:were|have\s+been|'ve\s+been)\s+(?:told|given|instructed|taught)|"
+         r"above|before|so\s+far|prior))", strong=True),
     # The same in other languages, written for this project: verb + (all) (previous) + instructions.
     Rule("override-world", "prompt", 0.85,
          r"(?:指示|命令|ルール|プロンプト|設定|制約)(?:を|は)?(?:すべて|全て|全部)?(?:無視|忘れ)|(?:無視|忘れ)して.{0,12}(?:指示|命令|ルール)|"
