@@ -196,7 +196,7 @@ PROMPT = (
     # "Forget what you were told", the paraphrase without the word "instructions", in other languages.
     Rule("told-world", "prompt", 0.8,
          r"\b(?:olvida|olvidá|ignora)\s+(?:todo\s+)?lo\s+que\s+te\s+(?:dijeron|han\s+dicho|dije|indicaron)|"
-         r"\bvergiss\s+(?:alles|was)\b.{0,30}\b(?:gesagt|aufgetragen|befohlen)|"
+         r"\bvergiss\s+(?:alles|was)\b.{0,30}\b(?:dir|ihnen|euch)\b.{0,20}\b(?:gesagt|aufgetragen|befohlen)|"
          r"\boublie[rz]?\s+(?:tout\s+)?ce\s+qu(?:'|e\s+)(?:on|l'on|je)\s+t'a\s+dit|"
          r"\besque[çc]a\s+(?:tudo\s+)?(?:o\s+)?que\s+(?:te|lhe)\s+(?:disseram|foi\s+dito|disse)|"
          r"\bdimentica\s+(?:tutto\s+)?(?:quello\s+)?che\s+ti\s+(?:è\s+stato\s+detto|hanno\s+detto|ho\s+detto)",
