@@ -324,13 +324,16 @@ def _name_signals(host: Host, signals: list[tuple[float, str]]) -> float:
     """Brand claims, look-alike letters and lure words in the host name; returns the brand weight."""
     shown = unicode_form(host.name)
     looks = skeleton(shown)
-    suffix_labels = host.site.count(".")
+    # On a shared platform only the labels its tenant chose claim anything, and they are judged against the
+    # tenant's name: the platform's owner does not own what a tenant names (`amazon-verify.s3.amazonaws.com`).
+    cut = host.platform.count(".") + 1 if host.platform else host.site.count(".")
     labels = looks.split(".")
-    tokens = _tokens(labels[:-suffix_labels or None])
+    tokens = _tokens(labels[:-cut or None])
     owner = skeleton(unicode_form(host.owner_label))
     if host.platform in ACCOUNT_PLATFORMS and owner in BRANDS:
         tokens.discard(owner)  # `google.github.io`: account names there are unique, and brands hold their own
-    weight, why = brand_claims(tokens, host.site, "" if host.platform else owner, _tokens([owner]))
+    weight, why = brand_claims(tokens, host.tenant if host.platform else host.site, "" if host.platform else owner,
+                               _tokens([owner]))
     if shown != host.name:  # an internationalised name: which scripts, and what it looks like
         if looks != shown and weight:
             weight, why = max(weight, HOMOGRAPH), "homograph:" + why.split(":", 1)[1]

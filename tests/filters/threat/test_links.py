@@ -294,6 +294,29 @@ def test_no_brand_is_held_against_its_own_domains() -> None:
     assert flagged == []
 
 
+@pytest.mark.parametrize("url", [
+    "https://cdn.discordapp.com/attachments/1093/2231/screenshot.png",  # a brand's content and API hosts
+    "https://media.discordapp.net/attachments/1/2/a.gif", "https://scontent.xx.fbcdn.net/v/t1/photo.jpg",
+    "https://pbs.twimg.com/media/abc.jpg", "https://i.ytimg.com/vi/x/hqdefault.jpg",
+    "https://p16-sign.tiktokcdn.com/obj/x.jpeg", "https://outlook.office365.com/mail/",
+    "https://s3.amazonaws.com/team-reports/q3.pdf", "https://www.icloud-content.com/",
+    "https://google.github.io/styleguide/", "https://contoso.sharepoint.com/sites/hr",
+])
+def test_a_brands_own_infrastructure_is_no_claim_on_it(url: str) -> None:
+    assert _score(url)[0] < 0.5
+
+
+@pytest.mark.parametrize("url", [
+    "https://amazon-verify.s3.amazonaws.com/index.html",  # a tenant on a brand's own platform claims the brand
+    "https://amazon-account-update.s3.us-east-1.amazonaws.com/signin.html",
+    "https://github-login.github.io/", "https://paypal-verify.s3.amazonaws.com/index.html",
+    "https://discordapp-nitro.com/gift", "https://amazonaws-login.com/",
+])
+def test_a_tenant_named_for_the_platforms_owner_still_claims_it(url: str) -> None:
+    score, reasons = _score(url)
+    assert score >= 0.5 and any(reason.startswith("brand:") for reason in reasons), (score, reasons)
+
+
 _URL_PIECES = st.sampled_from(["https://", "http://", "hxxp://", "?u=", "&next=", "%3a%2f%2f", "%253a%252f%252f",
                                "%", "%3", "paypal", ".com", ".example", "/", "@", ":", "rn", "ł", "ь", "c0ffee1."])
 
