@@ -1,8 +1,9 @@
 """Domain lists: allow/deny entries from config and blocklist feed files.
 
 A feed file holds one URL or domain per line (`#` starts a comment), the format the
-public phishing feeds publish. Every file is read when the filter is built, so a missing,
-unreadable or malformed feed stops startup instead of silently checking nothing.
+public phishing feeds publish, or one domain a line written as a hosts file or a filter-list
+rule. Every file is read when the filter is built, so a missing, unreadable or malformed feed
+stops startup instead of silently checking nothing.
 
 Feeds change hourly, so `Feeds.refresh` re-reads a file whose identity (`filters.files`)
 changed and swaps the new union in whole. A new version that cannot be read, is empty when
@@ -14,6 +15,7 @@ in use until a good version arrives. `chatguard feeds fetch` checks a download t
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -31,6 +33,8 @@ MALFORMED_SHARE = 0.1  # a file with more of its entry lines unreadable than thi
 _HOST = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*")  # after IDNA: what a name or IPv4 address looks like
 _PATH_BREAKS = re.compile(r"[\s<>\"'`{}|\\^]")  # no URL a feed lists holds these unescaped
 _BLANK = ("", "")
+# Addresses a hosts-file blocklist points a name at so that it resolves nowhere.
+_SINKS = frozenset({"0.0.0.0", "127.0.0.1", "::", "::1", "0"})
 
 
 def _strip_scheme(entry: str) -> str:
@@ -97,12 +101,45 @@ class DomainList:
         return self.has_host(host) or self.has_url(host, path)
 
 
+def _hosts_line(entry: str) -> str | None:
+    """The name a hosts-file line sinks (`0.0.0.0 evil.example`), or None for any other line; "" for a
+    line that names no domain (`127.0.0.1 localhost`, the file's own header lines)."""
+    address, _, rest = entry.replace("\t", " ").partition(" ")
+    names = rest.split()
+    if not names:
+        return None
+    try:
+        ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return None
+    if not any("." in name for name in names):  # `::1 localhost ip6-localhost`: the file's header
+        return ""
+    if address not in _SINKS or len(names) != 1:  # a host's real address, or several names: no blocklist line
+        return None
+    return names[0] if names[0] not in _SINKS else ""
+
+
 def _entry(raw: str) -> tuple[str, str] | None:
     """`("domain", host)` or `("url", host/path)` for one line; `_BLANK` for a blank line or comment;
-    None for a line that is no URL or domain."""
+    None for a line that is no URL or domain.
+
+    Besides a URL or domain a line a feed may be written as a hosts file (`0.0.0.0 evil.example`) or
+    as a filter list's domain rule (`||evil.example^`) or a wildcard (`*.evil.example`), the forms
+    blocklists for resolvers and browsers are published in; each names a domain and every name under it."""
     entry = _strip_scheme(raw.strip().lower())
     if not entry or entry.startswith("#"):
         return _BLANK
+    sunk = _hosts_line(entry)
+    if sunk is not None:
+        if not sunk:
+            return _BLANK
+        entry = sunk
+    elif entry.startswith("||") and entry.endswith("^"):
+        entry = entry[2:-1]
+        if "/" in entry or not entry:
+            return None
+    elif entry.startswith("*."):  # every name under it: the domain itself is listed, which covers them
+        entry = entry[2:]
     hostport, _, path = entry.partition("/")
     name, colon, port = hostport.rpartition("@")[2].partition(":")
     host = normalise_host(name)

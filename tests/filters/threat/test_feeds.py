@@ -41,9 +41,33 @@ def _write(path: Path, text: str) -> None:
 def test_read_feed_counts_lines_that_are_no_url_or_domain() -> None:
     read = read_feed(["# header", "", "evil.example", "http://bad.example:8080/login?x=1", "0.0.0.0 hosts.example",
                       "<html>", "not found", "javascript:alert(1)", "ok.example # note"])
-    assert read.lines == 7 and read.malformed == 4
+    assert read.lines == 7 and read.malformed == 3
     assert read.entries.matches("evil.example") and read.entries.matches("ok.example")
-    assert read.entries.matches("bad.example", "/login?x=1")
+    assert read.entries.matches("bad.example", "/login?x=1") and read.entries.matches("hosts.example")
+
+
+def test_blocklists_written_as_hosts_files_and_filter_rules_are_read() -> None:
+    read = read_feed(["# a hosts file's header", "127.0.0.1 localhost", "::1 localhost ip6-localhost",
+                      "fe80::1%lo0 localhost", "255.255.255.255 broadcasthost", "0.0.0.0 0.0.0.0",
+                      "0.0.0.0 evil.example", "127.0.0.1\tworse.example # since May", ":: six.example",
+                      "||filter.example^", "*.wild.example", "HTTP://Upper.Example/Login"])
+    assert read.malformed == 0, read
+    for host in ("evil.example", "a.worse.example", "six.example", "cdn.filter.example", "wild.example",
+                 "x.wild.example"):
+        assert read.entries.matches(host), host
+    assert read.entries.matches("upper.example", "/login")
+    assert not read.entries.matches("localhost") and not read.entries.matches("0.0.0.0")
+
+
+@pytest.mark.parametrize("line", [
+    "10.0.0.5 intranet.example",  # a hosts file naming a real address is no blocklist: not silently listed
+    "0.0.0.0 a.example b.example",  # several names: read as none rather than as one
+    "||path.example/login^", "||opts.example^$third-party", "||^",
+    "999.1.1.1 evil.example",
+])
+def test_lines_of_those_forms_that_say_something_else_are_malformed(line: str) -> None:
+    read = read_feed([line])
+    assert read.malformed == 1 and not read.entries, line
 
 
 @pytest.mark.parametrize("text", [
