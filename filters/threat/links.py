@@ -90,6 +90,8 @@ _CONFUSED = frozenset({"LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE"})  #
 _ACTIVE_DATA = frozenset({"text/html", "application/xhtml+xml", "image/svg+xml", "text/javascript",
                           "application/javascript", "application/x-javascript", "text/xml", "application/xml"})
 HOMOGRAPH = 0.9
+# TLDs that are also file extensions people name in chat (`photos.zip`, `clip.mov`).
+FILE_TLDS = frozenset({"zip", "mov"})
 _BRAND_SITES = frozenset(site for sites in BRANDS.values() for site in sites)  # a brand's own name is no lure
 _TRAILING = ".,;:!?)]}'\"*"
 # Dots a browser's IDNA mapping reads as "." (ideographic, full-width, half-width); the
@@ -751,6 +753,10 @@ def _judge(link: Link, parts: tuple[str, str, str, str], allow: DomainList, deny
         signals.append((0.45, "unicode-dots"))
     host = host_signs(name)
     signals.extend(host.signals)
+    if not path and link.url == raw_host and raw_host[:4].lower() != "www." and name.rsplit(".", 1)[-1] in FILE_TLDS:
+        # `report.zip`, `video.mov` written alone are file names far more often than sites: the TLD's
+        # own sign is left out there (a brand or lure in the name still counts; with a scheme it is a site)
+        signals = [signal for signal in signals if not signal[1].startswith("tld:")]
     if raw_host[:4].lower() == "www." and _free_host(host.hosting):  # the host's signs read it without `www.`
         signals.append((DRESSED_TENANT, "www-on-free-host"))
     in_path = lure_words(path)

@@ -16,6 +16,7 @@ from filters.threat.hosts import parse_host, skeleton
 from filters.threat.linkdata import BRANDS, FREE_HOSTING
 from filters.threat.links import (
     Link,
+    Scan,
     carried,
     deep_sign_in,
     extract,
@@ -679,3 +680,16 @@ def test_a_latin_name_with_an_accent_or_two_under_a_generic_tld_alerts(url: str)
 ])
 def test_accented_names_in_their_own_language_or_country_carry_no_accent_sign(url: str) -> None:
     assert "accented-name" not in _score(url)[1]
+
+
+@pytest.mark.parametrize("text", ["I sent you photos.zip", "see report.zip", "clip.mov is too big",
+                                   "backup-2024.zip"])
+def test_a_file_name_under_a_tld_that_is_a_file_extension_raises_no_alert(text: str) -> None:
+    found = Scan(text)
+    assert all(judge(found.link(i), NONE, NONE).score < 0.5 for i in range(len(found)))
+
+
+@pytest.mark.parametrize("url", ["microsoft-update.zip", "paypal-login.mov", "https://report.zip/",
+                                 "report.zip/download", "www.report.zip", "http://photos.zip"])
+def test_a_site_under_those_tlds_is_still_judged_as_one(url: str) -> None:
+    assert _score(url)[0] >= 0.5
