@@ -196,9 +196,12 @@ CODE = (
          strong=True),
     Rule("python-dunder", "code", 0.75, r"__(?:class|globals|builtins|subclasses|mro|bases|init|import|"
          r"getattribute|reduce|code)__", strong=True),
-    Rule("os-exec", "code", 0.75, r"\bos\s*\.\s*(?:system|popen|exec[a-z]*|spawn[a-z]*)\s*\(\s*[\"'\x60]|"
-         r"\bsubprocess\s*\.\s*(?:call|run|popen|check_output)\s*\(\s*[\"'\x60\[]\s*[\"']?(?:sh|bash|cmd|id|"
-         r"whoami|cat|ls|curl|wget|nc|rm)\b|child_process[\"']?\s*\)?\s*\.\s*(?:exec|execsync|spawn|spawnsync|"
+    # Python's os and subprocess calls that start a shell, a download, a connection or a recon or file
+    # command; an everyday command in such a call ("os.system('ls')") is left to the shell reader's
+    # `exec-call`, which weighs what the command does and whether the call is asked about in a sentence.
+    Rule("os-exec", "code", 0.75, r"\b(?:os\s*\.\s*(?:system|popen|exec[a-z]*|spawn[a-z]*)|subprocess\s*\.\s*"
+         r"(?:call|run|popen|check_output))\s*\(\s*[\"'\x60\[]\s*[\"']?(?:/|(?:ba|z|k|da)?sh|cmd|id|whoami|"
+         r"uname|cat|curl|wget|nc|ncat|rm|powershell|python[23]?|perl)\b|child_process[\"']?\s*\)?\s*\.\s*(?:exec|execsync|spawn|spawnsync|"
          r"execfile|fork)\s*\(", strong=True),
     Rule("exec-mention", "code", 0.3, r"\bchild_process\b|\bos\s*\.\s*(?:system|popen)\b|\bsubprocess\b"),
     Rule("java-exec", "code", 0.85, r"getruntime\s*\(\s*\)|processbuilder|scriptenginemanager|forname\s*\(|"

