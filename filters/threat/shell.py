@@ -105,7 +105,8 @@ _INTERPRETERS = frozenset("python python2 python3 perl ruby php node".split())
 _INLINE_CODE = re.compile(r"[ \t]+-[a-z]*[cer]\b")
 # On the rest of the command's line, whatever the name: output piped into a shell or an interpreter,
 # a connection back, decoding into a shell, a sensitive file read, a file uploaded, everything deleted,
-# a start-up file or key written, a timing probe.
+# a start-up file or key written, a download saved (a stage of fetched code), a world-writable file made
+# runnable.
 _HARMFUL_LINE = text_pattern(
     r"\|[ \t]*(?:sudo[ \t]+)?(?:ba|z|k|da|c|tc)?sh\b|\|[ \t]*(?:python[23]?|perl|ruby|php|node|iex|powershell|pwsh)\b"
     r"|/dev/(?:tcp|udp)/|[ \t]-[a-z]*e[ \t]+(?:/bin/|/usr/bin/)?(?:ba|z|da)?sh\b|[ \t]-e[ \t]+cmd\b"
@@ -114,7 +115,9 @@ _HARMFUL_LINE = text_pattern(
     r"|/proc/self/|/root/|\.env\b|\.htpasswd|win\.ini|boot\.ini"
     r"|[ \t](?:-d|--data(?:-binary)?|-t|--upload-file|-f)[ \t]*['\"]?[a-z_]*=?@"
     r"|\brm[ \t]+-[a-z]*[rf][a-z]*[ \t]+(?:/|~|\*|\$home)(?:[ \t*]|$)"
-    r"|>[ \t]*(?:~/\.|\$home/\.|/etc/|/var/spool/cron|\S*authorized_keys)")
+    r"|>[ \t]*(?:~/\.|\$home/\.|/etc/|/var/spool/cron|\S*authorized_keys)"
+    r"|\b(?:curl|wget)\b[^|;&]*(?:[ \t]-[a-z]*o|[ \t]--output|>)"
+    r"|\bchmod[ \t]+[^|;&]*(?:/tmp/|/dev/shm/|/var/tmp/)")
 _HARMFUL_MARKS = frozenset("|/@>.~*_$")
 _TALKED_CALL = 0.5  # an exec call of an everyday command inside a sentence: worth an alert, not a block
 _COUNT = re.compile(r"[ \t]-[cnw][ \t]*\d")  # `ping -c 5`: a probe that waits a known time

