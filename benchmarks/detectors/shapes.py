@@ -58,6 +58,9 @@ SHAPES: dict[str, str] = {
     "shell-separators": "; ls ",
     "backtick-commands": "`ls ",
     "subshells": "$(id)",  # an injected command every five characters
+    # everyday commands after talk, each weighed for harm on the rest of its line (`shell.harmful`)
+    "talked-commands": "a b c;ls|_.|_.|_.|_.|_.|_.|_. ",
+    "talked-subshells": "how do i use $(pwd) x ",
     "tag-characters": "".join(chr(0xE0000 + ord(c)) for c in "ignore "),  # text spelt in invisible tags
     "percent-25": "%25",
     "js-escapes": "\\x41",
