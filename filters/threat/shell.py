@@ -96,7 +96,7 @@ whoami whoami.exe id uname hostname nc ncat netcat socat telnet bash zsh ksh csh
 cmd cmd.exe systeminfo sysinfo tasklist taskkill certutil bitsadmin mshta rundll32 regsvr32 wmic cscript wscript
 getent printenv env passwd base64 xxd nmap tftp mkfifo crontab useradd usermod busybox net net.exe iex iwr irm
 icm iwmi gwmi gcim saps sajb ipmo sleep timeout scp sftp ftp schtasks icacls setx vssadmin bcdedit wevtutil
-reg nbtstat reboot shutdown who
+reg nbtstat reboot shutdown who su
 """.split())
 # Names that run the word after them: the command is that word (`sudo apt upgrade` is `apt`).
 _WRAPPERS = frozenset("sudo nohup xargs nice time doas".split())
@@ -106,7 +106,7 @@ _INLINE_CODE = re.compile(r"[ \t]+-[a-z]*[cer]\b")
 # On the rest of the command's line, whatever the name: output piped into a shell or an interpreter,
 # a connection back, decoding into a shell, a sensitive file read, a file uploaded, everything deleted,
 # a start-up file or key written, a download saved (a stage of fetched code), a world-writable file made
-# runnable.
+# runnable, set-uid files looked for, a web application's configuration read.
 _HARMFUL_LINE = text_pattern(
     r"\|[ \t]*(?:sudo[ \t]+)?(?:ba|z|k|da|c|tc)?sh\b|\|[ \t]*(?:python[23]?|perl|ruby|php|node|iex|powershell|pwsh)\b"
     r"|/dev/(?:tcp|udp)/|[ \t]-[a-z]*e[ \t]+(?:/bin/|/usr/bin/)?(?:ba|z|da)?sh\b|[ \t]-e[ \t]+cmd\b"
@@ -117,8 +117,12 @@ _HARMFUL_LINE = text_pattern(
     r"|\brm[ \t]+-[a-z]*[rf][a-z]*[ \t]+(?:/|~|\*|\$home)(?:[ \t*]|$)"
     r"|>[ \t]*(?:~/\.|\$home/\.|/etc/|/var/spool/cron|\S*authorized_keys)"
     r"|\b(?:curl|wget)\b[^|;&]*(?:[ \t]-[a-z]*o|[ \t]--output|>)"
-    r"|\bchmod[ \t]+[^|;&]*(?:/tmp/|/dev/shm/|/var/tmp/)")
+    r"|\bchmod[ \t]+[^|;&]*(?:/tmp/|/dev/shm/|/var/tmp/)"
+    r"|[ \t]-perm[ \t]+[-/]?(?:[ug]?[=+]s|[246]000)|wp-config|web\.config")
 _HARMFUL_MARKS = frozenset("|/@>.~*_$")
+# PowerShell names that fetch, run or load code, or list accounts and processes.
+_POWERSHELL_HARM = re.compile(r"(?:invoke-|start-process|new-object|add-type|set-executionpolicy|get-wmiobject|"
+                              r"get-ciminstance|get-localuser|get-localgroup|get-credential|get-process)")
 _TALKED_CALL = 0.5  # an exec call of an everyday command inside a sentence: worth an alert, not a block
 _COUNT = re.compile(r"[ \t]-[cnw][ \t]*\d")  # `ping -c 5`: a probe that waits a known time
 _PROSE_WORD = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*[,.:!?]?$")
@@ -128,14 +132,18 @@ _ASSIGNMENT = re.compile(r"^[a-z_][a-z0-9_]*=$")
 def harmful(name: str, rest: str) -> bool:
     """Whether the command `name`, with `rest` the rest of its line, reads as recon, a connection, code
     run from elsewhere or damage (`HARMFUL`, `_HARMFUL_LINE`), rather than an everyday command."""
-    for _ in range(3):  # `sudo nohup x`: the wrapped name is the command
+    for _ in range(3):  # `sudo nohup x`, `sudo -u root x`: the wrapped name is the command
         if name not in _WRAPPERS:
             break
-        words = rest.split(None, 1)
+        words = rest.split()
+        while words and words[0][:1] == "-":
+            if words[0] in ("-i", "-s"):
+                return True  # `sudo -i`: a root shell
+            del words[:2 if words[0] in ("-u", "-g") else 1]
         if not words:
             return False
-        name, rest = words[0], " " + (words[1] if len(words) > 1 else "")
-    if name in HARMFUL:
+        name, rest = words[0], " " + " ".join(words[1:])
+    if name in HARMFUL or _POWERSHELL_HARM.match(name) is not None:
         return True
     line = name + rest
     # Every branch of `_HARMFUL_LINE` needs one of these: most lines of talk hold none (a search costs
