@@ -114,12 +114,13 @@ _HARMFUL_LINE = text_pattern(
     r"|/etc/(?:passwd|shadow|sudoers|group|gshadow)\b|\.ssh/|\bid_(?:rsa|dsa|ecdsa|ed25519)\b|\.aws/|\.bash_history"
     r"|/proc/self/|/root/|\.env\b|\.htpasswd|win\.ini|boot\.ini"
     r"|[ \t](?:-d|--data(?:-binary)?|-t|--upload-file|-f)[ \t]*['\"]?[a-z_]*=?@"
-    r"|\brm[ \t]+-[a-z]*[rf][a-z]*[ \t]+(?:/|~|\*|\$home)(?:[ \t*]|$)"
+    r"|\brm[ \t]+-[a-z]*[rf][a-z]*[ \t]+(?:/|~|\*|\$home)(?:[ \t*)\x60;|&'\"]|$)"
     r"|>[ \t]*(?:~/\.|\$home/\.|/etc/|/var/spool/cron|\S*authorized_keys)"
     r"|\b(?:curl|wget)\b[^|;&]*(?:[ \t]-[a-z]*o|[ \t]--output|>)"
     r"|\bchmod[ \t]+[^|;&]*(?:/tmp/|/dev/shm/|/var/tmp/)"
     r"|[ \t]-perm[ \t]+[-/]?(?:[ug]?[=+]s|[246]000)|wp-config|web\.config")
 _HARMFUL_MARKS = frozenset("|/@>.~*_$")
+_CLOSERS = ")\x60'\";|&"  # what may close a word a wrapper is given
 # PowerShell names that fetch, run or load code, or list accounts and processes.
 _POWERSHELL_HARM = re.compile(r"(?:invoke-|start-process|new-object|add-type|set-executionpolicy|get-wmiobject|"
                               r"get-ciminstance|get-localuser|get-localgroup|get-credential|get-process)")
@@ -135,7 +136,7 @@ def harmful(name: str, rest: str) -> bool:
     for _ in range(3):  # `sudo nohup x`, `sudo -u root x`: the wrapped name is the command
         if name not in _WRAPPERS:
             break
-        words = rest.split()
+        words = [word.rstrip(_CLOSERS) for word in rest.split(None, 8)[:8]]  # `$(sudo -i)`: "-i"
         while words and words[0][:1] == "-":
             if words[0] in ("-i", "-s"):
                 return True  # `sudo -i`: a root shell

