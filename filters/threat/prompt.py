@@ -38,6 +38,19 @@ _THEIRS = (r"(?:(?:all|any|every|each)\s+(?:of\s+)?(?:the\s+|your\s+|these\s+|th
            r"developers?|operators?|owners?|makers?|programmers?)\s+(?:set|gave|wrote|made|put)))")
 _ANY = (r"(?:of\s+)?(?:the\s+|these\s+|those\s+|my\s+|our\s+|[a-z]+(?:'s|s')\s+)?(?:" + _ADJECTIVE + r"\s+){0,2}" + _NOUN)
 
+# What a "you are now ..." makes of the bot when it is a persona, not a person's new role at work ("you are
+# now the owner of the ticket"): an AI, a bot, a character, or one without its limits.
+_PERSONA = (r"(?:a|an|the)\s+(?:[\w-]+\s+){0,3}(?:ai|a\.i\.|assistant|bot|chatbot|model|persona|character|gpt|dan|"
+            r"unrestricted|unfiltered|uncensored|jailbroken|evil|rogue|amoral)\b")
+# A jailbreak used, not talked about: the bot told it is jailbroken or sent into developer mode, or a
+# jailbroken answer asked for ("[JAILBREAK]:", "jailbroken mode").
+_JAILBREAK_USE = (r"\byou\s+(?:are|have\s+been|were|'re)\s+(?:now\s+)?jailbr(?:oken|eaked)\b|\bjailbr(?:oken|eak)\s*"
+                  r"(?:mode|version|persona|response|output|enabled|activated|\]|:)|\b(?:enter|enable|activate|"
+                  r"switch\s+(?:on|to|into)|turn\s+on|go\s+into|unlock|simulate|emulate|stay\s+in|(?:act|respond|"
+                  r"answer|reply|operate|speak|write)\s+(?:in|with)|(?:you\s+are|you're)\s+(?:now\s+)?in|with)\s+"
+                  r"(?:the\s+)?developer\s+mode\b|\bdeveloper\s+mode\s+(?:output|response)\b|\b(?:a|an)\s+jailbroken\s+"
+                  r"(?:[\w-]+\s+)?(?:ai|assistant|bot|chatbot|model|version|persona|gpt)\b")
+
 PROMPT = (
     # Instructions set aside: strong when they are the bot's own (see `_THEIRS`), a weak note otherwise.
     Rule("override", "prompt", 0.85, _DISMISS + r"\s+" + _THEIRS, strong=True),
@@ -56,7 +69,7 @@ PROMPT = (
          r"(?:if\s+you\s+(?:are|were)\s+)?(?:an?\s+)?(?:unrestricted|unfiltered|uncensored|evil|jailbroken|"
          r"rogue|amoral|python|linux|terminal|interpreter)|assume\s+the\s+(?:role|persona|identity)|"
          r"from\s+now\s+on,?\s+(?:you|your|act|respond|reply)|you\s+are\s+no\s+longer\b|roleplay\s+as|"
-         r"you\s+are\s+now\s+(?:a|an|in|called|named|the)\b|stay\s+in\s+character|"
+         r"you\s+are\s+now\s+(?:called|named|dan\b|in\s+(?:[\w-]+\s+){1,2}mode|" + _PERSONA + r")|stay\s+in\s+character|"
          r"(?:enter|enable|activate)\s+(?:developer|god|admin|debug|dan|unrestricted)\s+mode)"),
     Rule("no-limits", "prompt", 0.6,
          r"\b(?:not\s+bound\s+by|free\s+(?:of|from)|without\s+any|ignores?|disregards?|no\s+longer\s+(?:has|have|"
@@ -67,7 +80,7 @@ PROMPT = (
          r"restricted|limited|constrained)\s+by\b|\b(?:has|have|with)\s+no\s+(?:moral|ethical)\s+"
          r"(?:principles|code|compass|guidelines|restrictions|boundaries)|\bno\s+(?:special\s+)?filtering\b"),
     Rule("jailbreak-names", "prompt", 0.75,
-         r"\bdo\s+anything\s+now\b|\bjailbr(?:oken|eak)\b|\bdeveloper\s+mode\b|\b(?:dan|stan|dude|aim|"
+         r"\bdo\s+anything\s+now\b|" + _JAILBREAK_USE + r"|\b(?:dan|stan|dude|aim|"
          r"apophis|betterdan|antigpt|evilbot|chaosgpt)\s*(?:mode|prompt|:)|\bdan\b.{0,60}\b(?:openai|chatgpt|"
          r"rules)|\b(?:openai|anthropic)(?:'s)?\s+(?:content\s+)?polic(?:y|ies)", strong=True),
     Rule("reveal-prompt", "prompt", 0.8,
@@ -82,9 +95,21 @@ PROMPT = (
          r"(?:of\s+)?(?:the\s+)?(?:words|text|everything|instructions|content|message|prompt|lines)?\s*"
          r"(?:above|before\s+this|preceding|so\s+far|verbatim)|\binstructions\s+(?:so\s+far|above)\b",
          strong=True),
+    # The bot's own setup named: "your system prompt", "the hidden instructions".
     Rule("system-prompt", "prompt", 0.55,
-         r"\b(?:system|initial|hidden|original|secret)\s+(?:prompt|instructions?)\b|\bprompt\s+(?:injection|"
-         r"leak)\b|\byour\s+(?:instructions|programming|training\s+rules)\b"),
+         r"\b(?:your|its)\s+(?:system|initial|hidden|original|secret)\s+(?:prompt|instructions?)\b|"
+         r"\b(?:hidden|secret)\s+(?:prompt|instructions?)\b|\byour\s+(?:instructions|programming|training\s+rules)\b"),
+    # The setting as a sentence left open for the bot to complete: "complete this: your instructions are:".
+    Rule("completion-bait", "prompt", 0.6,
+         r"\b(?:continue|complete|finish|fill\s+in|autocomplete|carry\s+on)\b[^\n]{0,60}\b(?:prompt|instructions|"
+         r"rules|directives|guidelines|password|secret|passcode|access\s+code)\s+(?:is|are|was|were|reads?|says?|"
+         r"begins?|starts?)(?:\s+with)?\s*[:：]"),
+    # The technique or the setting talked about (mention, not use): "is the system prompt in the repo?", "a
+    # prompt injection incident", "a blog post about jailbreaks", "the developer mode toggle". A weak note:
+    # never an alert alone, it adds to any sign of use.
+    Rule("prompt-talk", "prompt", 0.45,
+         r"\b(?:system|initial|original)\s+(?:prompt|instructions?)\b|\bprompt\s+(?:injection|leak)|"
+         r"\bjailbr(?:oken|eaks?|eaking)\b|\bdeveloper\s+mode\b"),
     Rule("access-granted", "prompt", 0.7,
          r"\baccess\s+granted\b|\bthe\s+user\s+(?:has\s+)?(?:entered|input|provided|said|given)\s+the\s+correct\b",
          strong=True),
