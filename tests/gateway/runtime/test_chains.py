@@ -1,5 +1,4 @@
 import asyncio
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +8,7 @@ from filters import Action, Direction, FileWatch, OptionsError, Refreshed
 from filters.testing import tmessage
 from gateway.config.settings import parse_settings
 from gateway.runtime.chains import FilterChains
+from tests.helpers import wait_until
 
 
 def settings(filters: dict[str, Any], routes: list[dict[str, Any]]) -> Any:
@@ -111,43 +111,46 @@ class _Recorded(FileWatch):
         self.reports.append(report)
 
 
-async def _until(check: Callable[[], bool], within: float = 10.0) -> None:
-    for _ in range(int(within / 0.05)):
-        if check():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("not within the time allowed")
+_FRESH_LINK = "log in at https://fresh-site.example/verify now"
 
 
-async def test_feed_files_are_refreshed_while_serving_and_a_bad_version_is_logged_once(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def _feed_pipeline(tmp_path: Path) -> tuple[Path, dict[str, _Recorded], FilterChains]:
+    """A route whose threat filter reads one feed file (evil.example), checked every second."""
     feed = tmp_path / "feed.txt"
     feed.write_text("evil.example\n")
     watches: dict[str, _Recorded] = {}
     config = settings({"threat": {"use": "threat", "options": {"blocklists": [str(feed)], "reload_interval": "1s"}}},
                       [{"name": "r", "filters": ["threat"]}])
-    pipeline = FilterChains.build(config, files=lambda name: watches.setdefault(name, _Recorded()))
+    return feed, watches, FilterChains.build(config, files=lambda name: watches.setdefault(name, _Recorded()))
+
+
+def _replace(feed: Path, text: str) -> None:
+    """Replace the feed the way a download does: a new file renamed over the old one."""
+    part = feed.with_suffix(".part")
+    part.write_text(text)
+    part.replace(feed)
+
+
+async def test_feed_files_are_refreshed_while_serving_and_a_bad_version_is_logged_once(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    feed, watches, pipeline = _feed_pipeline(tmp_path)
     chain = pipeline.chain("r", Direction.INBOUND)
-    text = "log in at https://fresh-site.example/verify now"
     await pipeline.start()
     try:
-        assert (await chain.run(tmessage(text))).action is Action.PASS
-        part = tmp_path / "feed.part"
-        part.write_text("evil.example\nfresh-site.example\n")
-        part.replace(feed)
-        await _until(lambda: bool(watches["threat"].reports))
+        assert (await chain.run(tmessage(_FRESH_LINK))).action is Action.PASS
+        _replace(feed, "evil.example\nfresh-site.example\n")
+        await wait_until(lambda: bool(watches["threat"].reports))
         assert watches["threat"].reports == [Refreshed(loaded=(str(feed),))]
-        assert (await chain.run(tmessage(text))).action is Action.BLOCK
+        assert (await chain.run(tmessage(_FRESH_LINK))).action is Action.BLOCK
         caplog.clear()
-        part.write_text("<html><body>the list moved</body></html>\n")
-        part.replace(feed)
-        await _until(lambda: len(watches["threat"].reports) == 2)
+        _replace(feed, "<html><body>the list moved</body></html>\n")
+        await wait_until(lambda: len(watches["threat"].reports) == 2)
         await asyncio.sleep(2.2)  # two more rounds: the refused version is not reported again
         assert watches["threat"].reports[1].stale == (str(feed),) and len(watches["threat"].reports) == 2
         lines = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
         assert lines == [f"filter threat: file refused, previous version kept: {feed}: 1 of its 1 lines are no "
                          "URL or domain"]
-        assert (await chain.run(tmessage(text))).action is Action.BLOCK
+        assert (await chain.run(tmessage(_FRESH_LINK))).action is Action.BLOCK
     finally:
         await pipeline.aclose()
     assert all(task.done() for task in pipeline._refreshing)
@@ -157,31 +160,22 @@ async def test_a_retired_config_keeps_its_feeds_current_without_reporting(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """After a reload, WebSockets still on the old config are judged with current feeds; only the config in
     service logs and counts, so a refused version is one line per process however many configs linger."""
-    feed = tmp_path / "feed.txt"
-    feed.write_text("evil.example\n")
-    watches: dict[str, _Recorded] = {}
-    config = settings({"threat": {"use": "threat", "options": {"blocklists": [str(feed)], "reload_interval": "1s"}}},
-                      [{"name": "r", "filters": ["threat"]}])
-    pipeline = FilterChains.build(config, files=lambda name: watches.setdefault(name, _Recorded()))
+    feed, watches, pipeline = _feed_pipeline(tmp_path)
     chain = pipeline.chain("r", Direction.INBOUND)
-    text = "log in at https://fresh-site.example/verify now"
     await pipeline.start()
     try:
         pipeline.retire()
-        part = tmp_path / "feed.part"
-        part.write_text("evil.example\nfresh-site.example\n")
-        part.replace(feed)
+        _replace(feed, "evil.example\nfresh-site.example\n")
 
         async def blocked() -> bool:
-            return (await chain.run(tmessage(text))).action is Action.BLOCK
+            return (await chain.run(tmessage(_FRESH_LINK))).action is Action.BLOCK
 
         for _ in range(200):
             if await blocked():
                 break
             await asyncio.sleep(0.05)
         assert await blocked()
-        part.write_text("<html></html>\n")
-        part.replace(feed)
+        _replace(feed, "<html></html>\n")
         await asyncio.sleep(2.2)
         assert watches["threat"].reports == [] and "refused" not in caplog.text and "reloaded" not in caplog.text
     finally:
