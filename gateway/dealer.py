@@ -55,7 +55,7 @@ import itertools
 import logging
 import socket
 import struct
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -91,6 +91,29 @@ WS_ADMITTED = b"y"
 WS_REFUSED = {ws.TOTAL: b"T", ws.PER_CLIENT: b"P", ws.PER_UPSTREAM: b"U"}
 WS_CAP_OF = {kind: cap for cap, kind in WS_REFUSED.items()}
 WS_ANSWERS = frozenset({WS_ADMITTED, *WS_REFUSED.values()})
+
+
+def accept_queued(listener: socket.socket, paused: Callable[[], None]) -> Iterator[tuple[socket.socket, Any]]:
+    """The connections queued on `listener`, up to DEAL_AT_ONCE, each with TCP_NODELAY set; the caller owns
+    each one it is given.
+
+    A client that gave up while queued is skipped. When accept itself fails (out of descriptors or memory)
+    the connection stays queued and the socket readable, so the loop logs, calls `paused` (the caller stops
+    watching for PAUSE seconds instead of waking at once to fail again) and ends."""
+    for _ in range(DEAL_AT_ONCE):
+        try:
+            conn, peer = listener.accept()
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as exc:
+            if exc.errno in (errno.ECONNABORTED, errno.EPROTO):
+                continue
+            log.warning("accept failed; pausing", extra={"error": exc.strerror or str(exc), "pause": PAUSE})
+            paused()
+            return
+        if conn.family in (socket.AF_INET, socket.AF_INET6):
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        yield conn, peer
 
 
 def listen(host: str | None, port: int, backlog: int = BACKLOG, *, reuse_port: bool = False) -> list[socket.socket]:
@@ -247,22 +270,11 @@ class Dealer:
     def deal(self, listener: socket.socket, now: float) -> int:
         """Accept what is queued on `listener` (up to DEAL_AT_ONCE) and deal it; how many were dealt."""
         dealt = 0
-        for _ in range(DEAL_AT_ONCE):
-            try:
-                conn, peer = listener.accept()
-            except (BlockingIOError, InterruptedError):
-                break
-            except OSError as exc:
-                if exc.errno in (errno.ECONNABORTED, errno.EPROTO):
-                    continue  # the client gave up while queued
-                # Out of descriptors or memory: the connection stays queued and the socket readable, so
-                # pause instead of waking at once to fail again; the kernel's queue holds the rest.
-                log.warning("accept failed; pausing", extra={"error": exc.strerror or str(exc), "pause": PAUSE})
-                self.resume_at = now + PAUSE
-                break
+
+        def paused() -> None:
+            self.resume_at = now + PAUSE
+        for conn, peer in accept_queued(listener, paused):
             with conn:
-                if conn.family in (socket.AF_INET, socket.AF_INET6):
-                    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 dealt += self.admit(conn, peer)
         return dealt
 

@@ -5,7 +5,6 @@ way a TLS connection counts against the connection caps from its accept, before 
 from __future__ import annotations
 
 import asyncio
-import errno
 import itertools
 import logging
 import resource
@@ -23,7 +22,6 @@ from gateway.dealer import (
     CLOSED,
     CLOSED_AT_ONCE,
     DEAL,
-    DEAL_AT_ONCE,
     PAUSE,
     SERVE,
     WS_ADMITTED,
@@ -33,6 +31,7 @@ from gateway.dealer import (
     WS_CLOSED,
     WS_OPEN,
     WS_REFUSED,
+    accept_queued,
     listen,
 )
 from gateway.edge.guard import ConnectionGuard
@@ -310,22 +309,12 @@ class _Accepter(_Serving):
         for sock in self.sockets:
             self.loop.remove_reader(sock.fileno())
 
+    def _pause(self) -> None:
+        self._unwatch()
+        self._resume = self.loop.call_later(PAUSE, self._watch)
+
     def _accept(self, listener: socket.socket) -> None:
-        for _ in range(DEAL_AT_ONCE):
-            try:
-                conn, peer = listener.accept()
-            except (BlockingIOError, InterruptedError):
-                return
-            except OSError as exc:
-                if exc.errno in (errno.ECONNABORTED, errno.EPROTO):
-                    continue  # the client gave up while queued
-                # Out of descriptors or memory: what is queued stays in the kernel's queue meanwhile.
-                log.warning("accept failed; pausing", extra={"error": exc.strerror or str(exc), "pause": PAUSE})
-                self._unwatch()
-                self._resume = self.loop.call_later(PAUSE, self._watch)
-                return
-            if conn.family in (socket.AF_INET, socket.AF_INET6):
-                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for conn, peer in accept_queued(listener, self._pause):
             key, cap = self.guard.take(peer)
             if key is None:
                 self.start(conn, cap, asyncio.Protocol, _nothing)
