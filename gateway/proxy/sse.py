@@ -32,6 +32,7 @@ from gateway.inspect.html_fields import is_html
 from gateway.inspect.inspection import Inspection
 from gateway.inspect.spread import spread
 from gateway.inspect.streams import FieldStreams, Held, Tail, emptied
+from gateway.proxy.sse_fields import OtherFields
 
 __all__ = ["EventParser", "EventRelay", "Relayed", "SseEvent", "is_event_stream"]
 
@@ -227,6 +228,7 @@ class EventRelay:
         self._gathers = gathers
         self._fields: FieldStreams[SseEvent] = FieldStreams(streams, limit)  # tag: the event
         self._parser = EventParser(limit)
+        self._others = OtherFields(chain, template, codec.caps)  # `event`, `id`, `retry`, comments...
         self._held: Held[bytes | _Pending] = Held()  # events waiting for the text gathered before or in them
         self._paths: dict[str, _Path] = {}  # field paths whose text held events wait for (`_Pending`)
         self._steps = self._fields.steps
@@ -243,7 +245,10 @@ class EventRelay:
         """Filter every event `chunk` completes; raises CodecError for a stream that cannot be read."""
         out = Relayed()
         pieces: list[bytes] = []
-        for event in self._parser.feed(chunk):
+        for parsed in self._parser.feed(chunk):
+            event = await self._read_others(parsed, out) if len(parsed.lines) != len(parsed.data_lines) else parsed
+            if event is None:
+                break
             done = self._at_once(event, out) if self._quick else None
             if type(done) is not bool:
                 done = await self._event(event, pieces, out, done)
@@ -261,9 +266,11 @@ class EventRelay:
         out = Relayed()
         pieces: list[bytes] = []
         rest = self._parser.rest()
-        if rest.strip(b"\r\n") and not await self._event(_parse(rest + b"\n\n"), pieces, out):
-            out.data = b"".join(pieces)
-            return out
+        if rest.strip(b"\r\n"):
+            event = await self._read_others(_parse(rest + b"\n\n"), out)
+            if event is None or not await self._event(event, pieces, out):
+                out.data = b"".join(pieces)
+                return out
         await self._tails(await self._fields.close(self._spread_paths()), pieces, out)
         out.data = b"".join(pieces)
         return out
@@ -277,6 +284,23 @@ class EventRelay:
         await self._tails(await self._fields.flush(self._spread_paths()), pieces, out)
         out.data = b"".join(pieces)
         return out
+
+    async def _read_others(self, event: SseEvent, out: Relayed) -> SseEvent | None:
+        """`event` with its lines other than `data` as they go out (`OtherFields`); None when a filter blocked
+        one of them (the stream ends here). What the filters changed or found is audited; a clean pass of an
+        event name or id is not (it would add a record per event to the data's own)."""
+        lines, inspection = await self._others.lines(event.lines)
+        if inspection is not None and inspection.action is Action.BLOCK:
+            out.blocked = replace(inspection, payload=event.raw)
+            out.inspections.append(out.blocked)
+            return None
+        if lines != event.lines:
+            data = tuple(i for i, line in enumerate(lines) if _name(line) == "data")
+            event = SseEvent(("\n".join(lines) + "\n\n").encode(), lines, data)
+        if inspection is not None and (inspection.action is not Action.PASS or any(
+                verdict.findings or verdict.hints for result in inspection.results for verdict in result.verdicts)):
+            out.inspections.append(replace(inspection, payload=event.raw, original=None))
+        return event
 
     def _html(self, path: str) -> bool:
         """`is_html`, asked once per field path of the stream."""

@@ -119,7 +119,7 @@ async def test_non_json_data_on_a_json_route_is_inspected_as_text() -> None:
 
 
 async def test_unchanged_events_pass_byte_for_byte() -> None:
-    raw = b"retry: 10\r\nevent: x\r\ndata: hello\r\n\r\n: keepalive\r\n\r\n"
+    raw = b"retry: 10\r\nevent: x\r\ndata: hello\r\n\r\n:\r\n\r\n"
     words = Keyword(KeywordOptions(words=("banned",), action="replace"))
     assert await run(relay(SseFields(text=True), words), [raw]) == raw
 
@@ -174,12 +174,12 @@ def gathering(fields: SseFields, *filters: Filter, limit: int = 4096, batch: int
 async def test_small_events_wait_with_their_gathered_text_and_keep_their_order() -> None:
     r = gathering(SseFields(json=("/t",)), masking())
     raw = b"".join(b'id: %d\ndata: {"t":"%s"}\n\n' % (i, w.encode()) for i, w in enumerate(["pay ", "with ", "4111 "]))
-    assert (await r.feed(raw + b": keepalive\n\n")).data == b""  # all held: their text is not read yet
+    assert (await r.feed(raw + b":\n\n")).data == b""  # all held: their text is not read yet
     assert r.flush_in(10.0) is not None
     out = (await r.flush()).data
     # each event with its own text, as sent, but the last: the masker holds "4111 " as a card may follow
     assert out.split(b"\n\n")[:-1] == [b'id: 0\ndata: {"t":"pay "}', b'id: 1\ndata: {"t":"with "}',
-                                       b'id: 2\ndata: {"t":""}', b": keepalive"]
+                                       b'id: 2\ndata: {"t":""}', b":"]
     assert r.flush_in(10.0) is None
     rest = await run(r, [b'data: {"t":"1111 1111 1111 ok"}\n\n'])
     assert "".join(orjson.loads(d)["t"] for d in datas(out + rest)) == "pay with [CARD] ok"
@@ -280,7 +280,7 @@ def test_events_the_chain_changes_nothing_in_go_out_byte_for_byte(pieces: list[s
     """Gathered or not, flushed anywhere, read in chunks of any size: when the filters change no text, the
     client gets the backend's bytes (every event with its own text), also with other events between them."""
     raw = b"".join(b"id: %d\ndata: " % i + orjson.dumps({"delta": p, "n": i}) + b"\n\n"
-                   + (b": keepalive\n\n" if other and i % 3 == 0 else b"") for i, p in enumerate(pieces))
+                   + (b":\n\n" if other and i % 3 == 0 else b"") for i, p in enumerate(pieces))
 
     assert asyncio.run(_gathered(raw, Echo(), batch, reads, flushes)) == raw
 
