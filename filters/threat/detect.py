@@ -13,7 +13,7 @@ from typing import Literal, get_args
 
 from filters._api import Finding
 from filters._patterns import encodable
-from filters.threat import injection, links, normalise, prompt, shell, sql
+from filters.threat import injection, links, normalise, prompt, settings, shell, sql
 from filters.threat.feeds import DomainList
 from filters.threat.normalise import Signs, View, base64_payloads, base_view, hidden_text, other_views
 from filters.threat.ruleset import Hit, select
@@ -184,7 +184,13 @@ class Detector:
 
     def _score(self, hits: list[Hit], view: View, text: str, pasted: bool,
                best: dict[str, tuple[float, Finding]]) -> None:
+        renamed: str | None = ""  # the text with devices' developer mode renamed (`settings.read`), once read
         for hit in hits:
+            if hit.rule.name in settings.MODE_RULES:
+                if renamed == "":
+                    renamed = settings.read(view.text)
+                if renamed is not None and not settings.stands(hit.rule, renamed):
+                    continue  # a phone's or an app's setting asked about, not the bot sent into a jailbreak
             weight = hit.rule.weight
             if pasted and not hit.rule.strong:
                 weight *= CODE_DAMPING
