@@ -237,6 +237,9 @@ INBOUND: list[In] = [
       '{"displayname":"@@ name"}', '{"displayname":"@@ name"}'),
     p("matrix", "member-state", "PUT", "/_matrix/client/v3/rooms/!r:example.org/state/m.room.member/@a:example.org",
       JSON, '{"membership":"join","displayname":"@@"}', '{"membership":"join","displayname":"@@"}'),
+    p("matrix", "widget-title", "PUT", "/_matrix/client/v3/rooms/!r:example.org/state/im.vector.modular.widgets/w1",
+      JSON, '{"type":"m.custom","url":"https://w.test","name":"@@","data":{"title":"@@"}}',
+      '{"type":"m.custom","url":"https://w.test","name":"@@","data":{"title":"@@"}}'),
     p("matrix", "invite-reason", "POST", "/_matrix/client/v3/rooms/!r:example.org/invite", JSON,
       '{"user_id":"@forbidden:example.org","reason":"@@"}', '{"user_id":"@forbidden:example.org","reason":"@@"}'),
     p("matrix", "redact-reason", "PUT", "/_matrix/client/v3/rooms/!r:example.org/redact/$e/t6", JSON,
@@ -296,6 +299,30 @@ INBOUND: list[In] = [
     p("rocketchat", "method-call-anon-livechat", "POST", "/api/v1/method.callAnon/sendMessageLivechat", JSON,
       json.dumps({"message": ddp("sendMessageLivechat", {"rid": "r1", "msg": "@@", "token": "forbidden"})}),
       json.dumps({"message": ddp("sendMessageLivechat", {"rid": "r1", "msg": "@@", "token": "forbidden"})})),
+    # Slash commands post their parameters as a message (/me, /shrug): the web client sends every one to
+    # commands.run, other clients call the `slashCommand` method; both passed unread before.
+    p("rocketchat", "slash-command-rest", "POST", "/api/v1/commands.run", JSON,
+      '{"command":"me","params":" waves @@","roomId":"r1","triggerId":"t"}',
+      '{"command":"me","params":" waves @@","roomId":"r1","triggerId":"t"}'),
+    p("rocketchat", "slash-command-preview-item", "POST", "/api/v1/commands.preview", JSON,
+      '{"command":"giphy","params":"cat","roomId":"r1","previewItem":{"id":"1","type":"text","value":"@@"}}',
+      '{"command":"giphy","params":"cat","roomId":"r1","previewItem":{"id":"1","type":"text","value":"@@"}}'),
+    p("rocketchat", "slash-command-method", "POST", "/api/v1/method.call/slashCommand", JSON,
+      json.dumps({"message": ddp("slashCommand", {"cmd": "shrug", "params": "@@", "msg": {"rid": "r1", "msg": "/shrug @@"}})}),
+      json.dumps({"message": ddp("slashCommand", {"cmd": "shrug", "params": "@@", "msg": {"rid": "r1", "msg": "/shrug @@"}})})),
+    p("rocketchat", "message-search-method", "POST", "/api/v1/method.call/messageSearch", JSON,
+      json.dumps({"message": ddp("messageSearch", "@@", "r1", 20)}),
+      json.dumps({"message": ddp("messageSearch", "@@", "r1", 20)})),
+    # A livechat visitor's custom fields and the page title the widget reports reach the agents.
+    p("rocketchat", "livechat-custom-field", "POST", "/api/v1/livechat/custom.field", JSON,
+      '{"token":"forbidden","key":"address","value":"@@","overwrite":true}',
+      '{"token":"forbidden","key":"address","value":"@@","overwrite":true}'),
+    p("rocketchat", "livechat-custom-fields", "POST", "/api/v1/livechat/custom.fields", JSON,
+      '{"token":"v","customFields":[{"key":"forbidden","value":"@@","overwrite":true}]}',
+      '{"token":"v","customFields":[{"key":"forbidden","value":"@@","overwrite":true}]}'),
+    p("rocketchat", "livechat-page-visited", "POST", "/api/v1/livechat/page.visited", JSON,
+      '{"token":"v","rid":"r1","pageInfo":{"change":"url","title":"@@","location":{"href":"https://x.test/@@"}}}',
+      '{"token":"v","rid":"r1","pageInfo":{"change":"url","title":"@@","location":{"href":"https://x.test/@@"}}}'),
     p("rocketchat", "post-as-form-by-its-type", "POST", "/api/v1/chat.postMessage",
       "application/x-www-form-urlencoded+json", '{"z":"&text=@@&channel=%23general&"}', 415),
     p("rocketchat", "method-call-no-message", "POST", "/api/v1/method.call/sendMessage", JSON,
@@ -339,6 +366,19 @@ INBOUND: list[In] = [
     p("mattermost", "draft", "POST", "/api/v4/drafts", JSON, '{"channel_id":"c1","message":"@@"}',
       '{"channel_id":"c1","message":"@@"}'),
     p("mattermost", "channel-header", "PUT", "/api/v4/channels/c1/patch", JSON, '{"header":"@@"}', '{"header":"@@"}'),
+    p("mattermost", "bookmark", "POST", "/api/v4/channels/c1/bookmarks", JSON,
+      '{"Display_Name":"@@","link_url":"https://x.test/@@","type":"link"}',
+      '{"Display_Name":"@@","link_url":"https://x.test/@@","type":"link"}'),
+    p("mattermost", "bookmark-patch", "PATCH", "/api/v4/channels/c1/bookmarks/b1", JSON, '{"display_name":"@@"}',
+      '{"display_name":"@@"}'),
+    p("mattermost", "team-patch", "PUT", "/api/v4/teams/t1/patch", JSON, '{"description":"@@"}', '{"description":"@@"}'),
+    p("mattermost", "team-update", "PUT", "/api/v4/teams/t1", JSON, '{"id":"t1","display_name":"@@"}',
+      '{"id":"t1","display_name":"@@"}'),
+    p("mattermost", "user-update", "PUT", "/api/v4/users/me", JSON, '{"id":"u1","nickname":"@@"}',
+      '{"id":"u1","nickname":"@@"}'),
+    p("mattermost", "dialog-answers", "POST", "/api/v4/actions/dialogs/submit", JSON,
+      '{"callback_id":"c","state":"forbidden","submission":{"reason":"@@"}}',
+      '{"callback_id":"c","state":"forbidden","submission":{"reason":"@@"}}'),
     # -- Socket.IO, XMPP and generic presets ------------------------------------------------------
     p("socketio", "polling-ack", "POST", "/socket.io/?EIO=4&transport=polling&sid=s", TEXT,
       '42["chat message","@@"]\x1e43["@@"]', '42["chat message","@@"]\x1e43["@@"]'),
@@ -472,6 +512,12 @@ OUTBOUND: list[Out] = [
     o("rocketchat", "room-last-message", "/api/v1/rooms.get", JSON,
       '{"update":[{"_id":"forbidden","topic":"@@","lastMessage":{"msg":"@@"}}],"remove":[],"success":true}',
       '{"update":[{"_id":"forbidden","topic":"@@","lastMessage":{"msg":"@@"}}],"remove":[],"success":true}'),
+    o("mattermost", "bookmarks", "/api/v4/channels/c1/bookmarks", JSON,
+      '[{"id":"forbidden","display_name":"@@","link_url":"https://x.test/@@"}]',
+      '[{"id":"forbidden","display_name":"@@","link_url":"https://x.test/@@"}]'),
+    o("rocketchat", "livechat-custom-field", "/api/v1/livechat/custom.field", JSON,
+      '{"field":{"key":"forbidden","value":"@@","overwrite":true},"success":true}',
+      '{"field":{"key":"forbidden","value":"@@","overwrite":true},"success":true}', method="POST"),
     o("mattermost", "edit-history", "/api/v4/posts/p1/edit_history", JSON,
       '[{"id":"forbidden","message":"@@ before edit"}]', '[{"id":"forbidden","message":"@@ before edit"}]'),
 ]
@@ -492,3 +538,15 @@ async def test_outbound(case: Out, suite: Suite) -> None:
         return
     assert response.status == 200, body
     assert body == rewritten(case.expect).encode()
+
+
+@pytest.mark.asyncio(loop_scope="package")
+async def test_slash_command_previews_asked_in_the_query_are_read(suite: Suite) -> None:
+    """Rocket.Chat's GET commands.preview carries the typed parameters in the query: the backend gets them
+    filtered (they went unread before)."""
+    suite.backend.hits.clear()
+    suite.backend.reply("/api/v1/commands.preview", '{"preview":{"items":[]},"success":true}')
+    url = f"{suite.gateway.url}/api/v1/commands.preview?command=giphy&params={sent('@@')}&roomId=r1"
+    async with suite.client.get(url, headers={"Host": host_of("rocketchat")}) as response:
+        assert response.status == 200, await response.read()
+    assert [hit.path for hit in suite.backend.hits] == ["/api/v1/commands.preview?command=giphy&params=%5Bredacted%5D&roomId=r1"]
