@@ -100,7 +100,12 @@ def _mount_auth(app: web.Application, settings: Settings, store: StateStore) -> 
 
         app.cleanup_ctx.append(external_ctx)
         return identifier
-    service = AuthService.from_settings(auth, store, client_key=settings.clients.key)
+    # Who one client is (`clients:`) as the config in service says: a reload changes it for the sign-in
+    # limits, lockouts and bans as for the proxied routes and the connection caps.
+    def client_key(address: str) -> str:
+        return app[RUNTIME].current.settings.clients.key(address)
+
+    service = AuthService.from_settings(auth, store, client_key=client_key)
     app[AUTH] = service
     app.cleanup_ctx.append(auth_context(service))
     # `trusted_proxies` of the config in service (a reload changes them), as the proxied routes read them.

@@ -60,6 +60,8 @@ async def reload(app: web.Application, path: str, text: str | None = None) -> bo
     if _deadlines(settings) != _deadlines(old):
         log.warning("limits.header_timeout, body_timeout, idle_timeout and send_timeout take effect after a "
                     "restart")
+    if settings.auth != old.auth:
+        log.warning("auth settings take effect after a restart (clients: and trusted_proxies apply at once)")
     logs.configure(settings.logging.level, settings.logging.format)
     await app[RUNTIME].swap(runtime, grace=float(settings.shutdown_timeout))
     app[GUARD].apply(settings.limits, settings.trusted_networks, settings.clients.key)

@@ -11,9 +11,11 @@ from typing import Any
 import aiohttp
 import jwt
 import pytest
+import yaml
 from aiohttp import web
 
 from gateway.auth import AUTH
+from gateway.server import reload
 from tests.helpers import RunningGateway, auth_settings, run_gateway, serve_app
 
 
@@ -156,3 +158,34 @@ async def test_store_down_with_on_error_closed_answers_503_not_500(tmp_path: Pat
         token = gw.app[AUTH].issuer.issue(Principal(subject="ann", roles=frozenset({"agent"})), "sid-1", {})
         async with client.get(f"{gw.url}/agents/queue", headers={"Authorization": f"Bearer {token}"}) as resp:
             assert resp.status == 503 and (await resp.json())["error"] == "service unavailable"
+
+
+async def test_sign_in_limits_count_clients_as_the_reloaded_config_says(tmp_path: Path, backend: str,
+                                                                       caplog: pytest.LogCaptureFixture) -> None:
+    """`clients:` changed by a reload decides who one client is for the sign-in limits too, as it does for
+    the proxied routes' limits and the connection caps: the limits kept the prefixes read at start. The
+    `auth:` section itself waits for a restart, and a reload that changes it says so."""
+    cfg = {**config(tmp_path, backend), "trusted_proxies": ["127.0.0.1/32"], "clients": {"ipv4_prefix": 32}}
+    cfg["auth"]["rate_limit"] = {"requests": 2, "window": "10m"}
+    path = tmp_path / "chatguard.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+
+    async def attempts(client: aiohttp.ClientSession, url: str, network: str) -> list[int]:
+        statuses = []
+        for host in (1, 2, 3):
+            async with client.post(f"{url}/auth/login", json={"username": f"u{host}", "password": "wrong"},
+                                   headers={"X-Forwarded-For": f"{network}.{host}"}) as resp:
+                statuses.append(resp.status)
+        return statuses
+
+    async with run_gateway(cfg, source=str(path)) as gw, aiohttp.ClientSession() as client:
+        assert await attempts(client, gw.url, "10.1.0") == [401, 401, 401]  # three clients, one attempt each
+        cfg["clients"] = {"ipv4_prefix": 16}
+        path.write_text(yaml.safe_dump(cfg))
+        assert await reload(gw.app, str(path))
+        assert await attempts(client, gw.url, "10.2.0") == [401, 401, 429]  # one client of the /16 now
+        assert "auth settings take effect after a restart" not in caplog.text
+        cfg["auth"]["rate_limit"] = {"requests": 3, "window": "10m"}
+        path.write_text(yaml.safe_dump(cfg))
+        assert await reload(gw.app, str(path))
+        assert "auth settings take effect after a restart" in caplog.text

@@ -12,9 +12,11 @@ import aiohttp
 import pytest
 import yaml
 
+from gateway.keys import CONFIG_STATUS
+from gateway.server import reload
 from tests.gateway.test_server import Process
 from tests.gateway.test_supervisor import ready_pids
-from tests.helpers import gateway_config, recording_backend, route, until
+from tests.helpers import gateway_config, recording_backend, route, run_gateway, until
 
 pytestmark = pytest.mark.slow
 
@@ -110,6 +112,26 @@ async def test_a_feed_changed_while_serving_is_used_by_every_process(tmp_path: P
                 ).endswith(" 4.0")
     finally:
         await gateway.stop()
+
+
+async def test_a_reload_while_a_feed_is_broken_keeps_the_running_config_and_its_lists(tmp_path: Path,
+                                                                                     backend: str) -> None:
+    """A feed file is read whole whenever filters are built: at start (a broken one stops it) and on SIGHUP,
+    where a broken one refuses the reload, naming the key, and the config in service keeps its lists (the
+    behaviour README's "Feed files" describes)."""
+    feed = tmp_path / "phishing.txt"
+    feed.write_text("fresh-site.example\n")
+    config = gateway_config(backend, [route("/chat", filters=["threat"], messages={"inbound": {"json": ["/text"]}})],
+                            filters={"threat": {"use": "threat", "options": {"blocklists": [str(feed)],
+                                                                             "reload_interval": 0}}})
+    path = tmp_path / "chatguard.yaml"
+    path.write_text(yaml.safe_dump(config))
+    async with run_gateway(config, source=str(path)) as gw, aiohttp.ClientSession() as client:
+        replace(feed, "<html><body><h1>502 Bad Gateway</h1></body></html>\n")
+        assert not await reload(gw.app, str(path))
+        assert gw.app[CONFIG_STATUS].rejected_key == "filters.threat.options.blocklists[0]"
+        async with client.post(f"{gw.url}/chat", json={"text": SHORT}) as resp:
+            assert resp.status == 403  # the list read at start still in use
 
 
 def _records(gateway: Process) -> list[str]:
