@@ -288,6 +288,16 @@ def _lookalike(r: random.Random, part: str) -> list[str]:
     return ["ORD", v.digits(r, 8)]
 
 
+def _parts(label: str, start: int, text: str, family: str) -> tuple[tuple[str, int, int], ...]:
+    """The labelled spans of a value written at `start`: one, or the two halves of a value split over two
+    JSON fields (the fields' names between them are no part of it)."""
+    middle = text.find('", "') if family.startswith("split:") else -1
+    if middle < 0:
+        return ((label, start, start + len(text)),)
+    rest = text.index('": "', middle + 4) + 4
+    return (label, start, start + middle), (label, start + rest, start + len(text))
+
+
 def generate(count: int, seed: int, part: str, lookalike: float = 0.3) -> list[Line]:
     """`count` lines of one half: values (and look-alikes) each in a wrapping of the half's families."""
     r = random.Random(f"hostile:{seed}:{part}")
@@ -304,7 +314,7 @@ def generate(count: int, seed: int, part: str, lookalike: float = 0.3) -> list[L
         before, text, after = wrap(kind, groups, r)
         start = len(before)
         label = "secret" if kind == "password" else kind
-        lines.append(Line(before + text + after, "sensitive", ((label, start, start + len(text)),), name))
+        lines.append(Line(before + text + after, "sensitive", _parts(label, start, text, name), name))
     return lines
 
 

@@ -60,11 +60,33 @@ def ascii_alnum(char: str) -> bool:
     return char.isascii() and (char.isalnum() or char == "_")
 
 
+def glued_before(text: str, start: int) -> bool:
+    """Whether `text[start:]` is glued to a word before it: an ASCII letter, digit or "_", unless the "_"s
+    there are markdown emphasis ("_4111 ..._", "__123-45-6789__": nothing of a word before them)."""
+    i = start
+    while i > 0 and text[i - 1] == "_" and start - i < 2:
+        i -= 1
+    if i == start:
+        return start > 0 and ascii_alnum(text[start - 1])
+    return i > 0 and ascii_alnum(text[i - 1])
+
+
+def glued_after(text: str, end: int) -> bool:
+    """`glued_before` at the end of a value: "_" or "__" closing emphasis is no glue."""
+    i = end
+    while i < len(text) and text[i] == "_" and i - end < 2:
+        i += 1
+    if i == end:
+        return end < len(text) and ascii_alnum(text[end])
+    return i < len(text) and ascii_alnum(text[i])
+
+
 # Values glued to the word that names them ("card4111...", "SSN123-45-6789", "cc_4111..."): the ASCII
 # word before a value, read back at most this far, names its kind when it ends in one of these words,
 # perhaps followed by a word for "number". Short words (and those made of hex letters) must be the
 # whole word, or its last part after "_", so that a hex digest ending in "cc" or "ss" is no card.
 _GLUE_MAX = 24
+LONE = "lone"  # the `lead` of a value glued to one letter alone (see `_numbers.Run`)
 _NUMBER_WORDS = ("number", "nummer", "numero", "num", "nr", "no", "n")
 _LEAD_WORDS: dict[str, str] = {
     **dict.fromkeys(("card", "visa", "mastercard", "amex", "maestro", "karte", "kart", "tarjeta", "carte",
@@ -107,11 +129,13 @@ def lead_kind(word: str) -> str:
 
 def trailing_word(text: str, end: int) -> bool:
     """Whether `text[end:]` starts with a word of two letters or more that cannot be hex digits ("exp",
-    "cvv", "thanks"), so a value glued to it ends there ("4111...1111exp12/27"); a hex digest's letters
-    are a-f alone, and a part number's suffix is mostly one letter."""
+    "cvv", "thanks"), so a value glued to it ends there ("4111...1111exp12/27"), or with one letter alone
+    ("078051120x"); a hex digest's letters are a-f alone, and run on."""
     i = end
     high = min(len(text), end + _GLUE_MAX)
     while i < high and text[i].isascii() and text[i].isalpha():
         i += 1
     word = text[end:i]
+    if len(word) == 1:  # one letter alone, then no word character: "078051120x", "...1111a."
+        return i == len(text) or not ascii_alnum(text[i])
     return len(word) >= 2 and not _HEX_LETTERS.issuperset(word)

@@ -7,6 +7,12 @@ harvesters (`john (at) example (dot) com`): whoever reads the message on the oth
 that layer. `unescaped` gives the text with one layer of every such escape undone, and the way back from
 its spans to the text's own; the engine scans it beside the text and keeps what either reading finds.
 
+A JSON text pasted into chat may also carry one value in two fields (`{"card1": "4111 1111", "card2": "1111
+1111"}`, a phone's prefix and number): the boundary between two string values (`", "card2": "`) is read as
+one space, as if the halves were groups of one value, and `Unescaped.joins` lists where such boundaries
+stood. The engine masks a
+number found across one as its parts, each in its own field, and keeps the fields' names.
+
 One RE2 pass finds the escapes; the rest is one join, so the cost is linear in the text. The engine's gates
 tell which texts may hold an escape at all (most chat holds none), and only those are searched.
 """
@@ -20,6 +26,14 @@ from filters._patterns import each_spans, text_pattern
 
 __all__ = ["Unescaped", "unescaped"]
 
+# Between two string values of one JSON object or array, after a letter, a digit, a space or a hyphen and
+# before one: `", "card_part2": "`, `","`. A name of at most 64 characters without quotes or escapes.
+FIELD_BOUNDARY = r'(?:[ 0-9A-Za-z+\-]"[ \t]*,[ \t\r\n]*(?:"[^"\\\r\n]{1,64}"[ \t]*:[ \t]*)?"[ 0-9A-Za-z+\-])'
+# Markdown emphasis, strike-through or code around one group of a value (digits and capitals, as in
+# "4111 **1111** 1111", "MU11 __GKMO__ 0117"): read as the group alone. Around words ("**Hunter2!**",
+# "__init__") the marks stay.
+_EMPHASIS = r"\*{1,3}[0-9A-Z]{1,8}\*{1,3}|_{1,3}[0-9A-Z]{1,8}_{1,3}|~~[0-9A-Z]{1,8}~~|`[0-9A-Z]{1,8}`"
+_MARKS = "*_~`"
 # Inline HTML elements, whose tags may stand inside a value ("4111 <span>1111</span> ...") and show nothing.
 INLINE_TAGS = r"(?i:span|b|i|u|s|em|strong|code|kbd|mark|small|sup|sub|font|a|tt|var|samp|del|ins)"
 _ESCAPE = text_pattern(
@@ -29,7 +43,10 @@ _ESCAPE = text_pattern(
     r"|\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2}|\\[nrtfv/\"'\\]"     # JSON and C escapes
     r"|[0-9A-Za-z]\+[0-9A-Za-z%]"                               # a form's "+" for a space ("4111+1111")
     r"|[ \t]?[(\[{<][ \t]?(?i:at|dot)[ \t]?[)\]}>][ \t]?"        # an address spelt out: "john (at) example"
-    r"|</?" + INLINE_TAGS + r"(?:[ \t][^<>]{0,200})?>")            # inline markup inside a value
+    r"|</?" + INLINE_TAGS + r"(?:[ \t][^<>]{0,200})?>"            # inline markup inside a value
+    r"|" + FIELD_BOUNDARY                                          # between two JSON string values
+    + "|" + _EMPHASIS)                                            # markdown inside a value ("280 **26** 4732")
+_JOIN = '"'  # what a field boundary starts with (an escape starts otherwise)
 _SIMPLE = {"n": "\n", "r": "\r", "t": "\t", "f": "\f", "v": "\v", "/": "/", '"': '"', "'": "'", "\\": "\\"}
 
 
@@ -37,16 +54,18 @@ class Unescaped:
     """`text`: the unescaped text; `span` maps a span of it back to the original text (a character made
     from an escape maps to the whole escape)."""
 
-    __slots__ = ("_copied", "_origins", "_starts", "text")
+    __slots__ = ("_copied", "_origins", "_starts", "joins", "text")
 
-    def __init__(self, text: str, starts: list[int], origins: list[tuple[int, int]], copied: list[bool]) -> None:
+    def __init__(self, text: str, starts: list[int], origins: list[tuple[int, int]], copied: list[bool],
+                 joins: list[tuple[int, int]] | None = None) -> None:
         """`starts[k]`: where piece k begins in `text`; `origins[k]`: its span in the original; `copied[k]`:
         the piece is text copied as it was (mapped one to one), not an escape (whose every character maps
-        to the whole escape)."""
+        to the whole escape); `joins`: the spans, in the original, of the field boundaries read as a space."""
         self.text = text
         self._starts = starts
         self._origins = origins
         self._copied = copied
+        self.joins = joins or []
 
     def _at(self, index: int, end: bool) -> int:
         k = bisect.bisect_right(self._starts, index) - 1
@@ -101,15 +120,23 @@ def unescaped(text: str) -> Unescaped | None:
     starts: list[int] = []
     origins: list[tuple[int, int]] = []
     copied: list[bool] = []
+    joins: list[tuple[int, int]] = []
     at = 0  # in the original
     length = 0  # of the unescaped text so far
     for (start, end), *_ in each_spans(_ESCAPE, text):
         piece = text[start:end]
-        decoded = _decoded(piece, plus)
-        if decoded is None:
-            continue
-        if len(piece) == 3 and piece[1] == "+":  # "x+y": the "+" alone is the escape
+        decoded: str | None
+        if piece[1] == _JOIN and piece[0] != "\\":  # a field boundary, without the characters either side
             start, end, decoded = start + 1, end - 1, " "
+            joins.append((start, end))
+        elif piece[0] in _MARKS:  # emphasis around a group: the group
+            decoded = piece.strip(_MARKS)
+        else:
+            decoded = _decoded(piece, plus)
+            if decoded is None:
+                continue
+            if len(piece) == 3 and piece[1] == "+":  # "x+y": the "+" alone is the escape
+                start, end, decoded = start + 1, end - 1, " "
         if start > at:
             pieces.append(text[at:start])
             starts.append(length)
@@ -129,4 +156,4 @@ def unescaped(text: str) -> Unescaped | None:
         starts.append(length)
         origins.append((at, len(text)))
         copied.append(True)
-    return Unescaped("".join(pieces), starts, origins, copied)
+    return Unescaped("".join(pieces), starts, origins, copied, joins)

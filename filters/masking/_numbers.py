@@ -16,14 +16,17 @@ from dataclasses import dataclass
 from itertools import accumulate, compress
 
 from filters._patterns import each_spans, text_pattern
-from filters.masking._context import ascii_alnum, glued_word, lead_kind, trailing_word
+from filters.masking._context import LONE, glued_after, glued_before, glued_word, lead_kind, trailing_word
 from filters.masking._quota import WALK, charge
 
 # What people put between digit groups: spaces and tabs (folding made every space a
 # plain one), line breaks (the Unicode ones and vertical tabs and form feeds too, which folding keeps),
-# dots, commas (a card in groups of four only: see `cards`), slashes, and every dash and minus sign.
-SEPARATORS = " \t\r\n\x0b\x0c\x85\u2028\u2029.,/-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2215\ufe58\ufe63"
-_SEP_CLASS = "[ \\t\\r\\n\\x0b\\x0c\\x{85}\\x{2028}\\x{2029}.,/\\-\u2010-\u2015\u2212\u2215\ufe58\ufe63]"
+# dots, slashes, and every dash and minus sign; and marks that join other things more often than a
+# value's groups (`ODD`: commas, colons, underscores), which count only between a value's own groups,
+# the same mark throughout ("4111:1111:1111:1111", "123_45_6789": see `cards` and `national_ids`).
+ODD = ",:_"
+SEPARATORS = " \t\r\n\x0b\x0c\x85\u2028\u2029./-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2215\ufe58\ufe63" + ODD
+_SEP_CLASS = "[ \\t\\r\\n\\x0b\\x0c\\x{85}\\x{2028}\\x{2029}.,:_/\\-\u2010-\u2015\u2212\u2215\ufe58\ufe63]"
 # Runs of at least 9 and 12 digits (SSNs, cards): RE2, and a digit never matches a separator,
 # so a message of short numbers ("1:1:1", "+1 +1") yields no match at all.
 _RUNS = {
@@ -33,7 +36,7 @@ _RUNS = {
 _PLUS_ONE = (1).__add__
 _ONE = (1).__eq__
 _TO_SPACE = str.maketrans(dict.fromkeys(SEPARATORS, " "))
-_TO_SPACE_BYTES = bytes.maketrans(b"\t\r\n\x0b\x0c.,/-", b"         ")  # the ASCII separators
+_TO_SPACE_BYTES = bytes.maketrans(b"\t\r\n\x0b\x0c.,:_/-", b"           ")  # the ASCII separators
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +45,9 @@ class Run:
     `digits` holds all its digits, group i's at `digits[firsts[i]:firsts[i] + sizes[i]]`.
 
     `lead`: the kind of value ("card", "ssn") named by the ASCII word group 0 is glued to ("card4111..."),
-    "" when it is glued to none; `trail`: the last group is glued to a word that is no hex ("...1111exp")."""
+    "" when it is glued to none, `LONE` when to a letter alone ("a4111...": judged as if apart, that letter
+    no part of the value's token); `trail`: the last group is glued to a word that is no hex ("...1111exp")
+    or to one letter alone ("078051120x")."""
 
     starts: tuple[int, ...]
     sizes: tuple[int, ...]
@@ -108,11 +113,13 @@ def _read(text: str, start: int, end: int) -> tuple[int, int, Run | None]:
     # A group glued to an ASCII letter belongs to a word ("ORD4111...", "4111abc") and is dropped, unless
     # the word names a kind of value ("card4111...", "ssn123-45-6789": only that kind may start there) or,
     # after the run, cannot be hex ("...1111exp"); the detectors judge those groups more strictly.
-    drop_first = start > 0 and ascii_alnum(text[start - 1])
-    drop_last = end < len(text) and ascii_alnum(text[end])
+    drop_first = start > 0 and glued_before(text, start)
+    drop_last = end < len(text) and glued_after(text, end)
     lead = ""
     if drop_first:
-        lead = lead_kind(glued_word(text, start))
+        word = glued_word(text, start)
+        # One letter alone names nothing; with a word glued after the run too ("a4111...b"), all is one token.
+        lead = LONE if len(word) == 1 and word != "_" and not drop_last else lead_kind(word)
         drop_first = not lead
     trail = drop_last and trailing_word(text, end)
     drop_last = drop_last and not trail

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from filters._patterns import found, text_pattern
-from filters.masking._context import before, enclosing_token, is_identifier, wordless
+from filters.masking._context import LONE, before, enclosing_token, is_identifier, wordless
 from filters.masking._model import Detection
 from filters.masking._numbers import Run, luhn, runs
 from filters.masking._quota import charge
@@ -125,7 +125,7 @@ _EPOCH_LENGTHS = frozenset({10, 13, 16, 19})
 # An IBAN's start (country code, check digits, groups of four) just before a window that more groups follow:
 # its digits are an account number's, even where the IBAN fails its check ("PL47 5474 1044 2628 7351 9615
 # 6507" holds Luhn windows); a card alone after such a head ("DE00 4111 1111 1111 1111") is still one.
-_IBAN_HEAD = text_pattern(r"\b(?:" + "|".join(sorted(LENGTHS)) + r")\d\d(?:[ \-]?[0-9A-Z]{4}){0,7}[ \-]?\z")
+_IBAN_HEAD = text_pattern(r"\b(?:" + "|".join(sorted(LENGTHS)) + r")\d\d(?:[ \-:_,]?[0-9A-Z]{4}){0,7}[ \-:_,]?\z")
 
 
 def _table() -> dict[str, tuple[tuple[str, frozenset[int], bool], ...]]:
@@ -233,12 +233,14 @@ class CardDetector:
     @staticmethod
     def _judge(text: str, run: Run, first: int, last: int) -> Detection | None:
         charge(run.starts[first])  # a window of 12-19 digits judged as a card
-        led = first == 0 and bool(run.lead)  # glued to the word before it: a card word, or nothing here
+        lone = first == 0 and run.lead == LONE  # glued to one letter alone: judged as if apart from it
+        led = first == 0 and bool(run.lead) and not lone  # glued to the word before it: a card word, or nothing
         if led and run.lead != "card":
             return None
         trailed = run.trail and last == len(run.sizes) - 1  # glued to a word after it ("...1111exp")
-        if "," in text[run.starts[first]:run.end_of(last)] and not _in_fours(text, run, first, last):
-            return None  # commas join lists and amounts: a card only in groups of four ("4111,1111,...")
+        window = text[run.starts[first]:run.end_of(last)]
+        if ("," in window or ":" in window or "_" in window) and not _in_fours(text, run, first, last):
+            return None  # commas, colons, underscores join lists, times, names: a card only in fours ("4111:1111:...")
         digits = run.digits_of(first, last)
         checked = _checked(digits)
         if checked is None:
@@ -254,7 +256,7 @@ class CardDetector:
             return None
         if needs_context and not found(_CARD_WORDS, context):
             return None
-        if is_identifier(enclosing_token(text, start, end, head=not led, tail=not trailed)):
+        if is_identifier(enclosing_token(text, start, end, head=not (led or lone), tail=not trailed)):
             return None
         if last < len(run.sizes) - 1 and not led and found(_IBAN_HEAD, text[max(0, start - 40):start]):
             return None

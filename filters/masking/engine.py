@@ -41,9 +41,9 @@ BUILTIN: Mapping[str, Detector] = {
     "phone": PhoneDetector(),
     "ip": IPDetector(),
 }
-# A separator between digits, as UTF-8 bytes: ASCII ones, the dashes U+2010-2015, the line and paragraph
+# A separator between digits, as UTF-8 bytes: ASCII ones (commas, colons and underscores too), the dashes U+2010-2015, the line and paragraph
 # separators and next line, minus and division slash.
-_NUMBER_SEP = ("[ .\\-()/\\t\\r\\n\\x0b\\x0c]|\\xe2\\x80[\\x90-\\x95\\xa8\\xa9]|\\xc2\\x85|\\xe2\\x88[\\x92\\x95]"
+_NUMBER_SEP = ("[ .,:_\\-()/\\t\\r\\n\\x0b\\x0c]|\\xe2\\x80[\\x90-\\x95\\xa8\\xa9]|\\xc2\\x85|\\xe2\\x88[\\x92\\x95]"
                "|\\xef\\xb9[\\x98\\xa3]")
 # What each gate needs at the least, as RE2 source over UTF-8 bytes; their union is the pre-screen.
 _SCREEN: Mapping[str, str] = {
@@ -53,13 +53,13 @@ _SCREEN: Mapping[str, str] = {
     "ip": r"::|[0-9A-Fa-f]:[0-9A-Fa-f]{1,4}:|\d\.\d{1,3}\.\d{1,3}\.\d",
     # A country code, two check digits, four more: IBANs whose account part is mostly letters.
     "iban": r"(?:\b|(?i:iban)_?)(?i:" + "|".join(sorted(LENGTHS)) + r")\d\d"
-    r"(?:[ \t\r\n\x0b\x0c,\-]|\xe2\x80[\x90-\x95\xa8\xa9]|\xc2\x85){0,3}[0-9A-Za-z]{4}",
+    r"(?:[ \t\r\n\x0b\x0c,:_\-]|\xe2\x80[\x90-\x95\xa8\xa9]|\xc2\x85){0,3}[0-9A-Za-z]{4}",
     "secret": "|".join(re.escape(literal) for literal in LITERALS)
     + "|(?i:" + "|".join(re.escape(keyword) for keyword in KEYWORDS) + ")|" + "|".join(SCREENS),
 }
 # Per-detector gates on the folded text's bytes: cheap, and never stricter than the detector.
 _GATE_SOURCES: Mapping[str, str] = {
-    "card": f"\\d(?:(?:{_NUMBER_SEP}|,){{1,3}}\\d|\\d){{11}}",  # groups of four after commas too
+    "card": f"\\d(?:(?:{_NUMBER_SEP}){{1,3}}\\d|\\d){{11}}",
     "ssn": f"\\d(?:(?:{_NUMBER_SEP}){{1,3}}\\d|\\d){{8}}",
     "phone": f"\\d(?:(?:{_NUMBER_SEP}){{1,3}}\\d|\\d){{6}}",
     "iban": r"[A-Za-z]{2}\d\d",  # the screen's own "iban" part or 7+ digits passed
@@ -72,9 +72,12 @@ _GATES: Mapping[str, Pattern] = {name: byte_pattern(source) for name, source in 
 # a text without one is read once, at no cost of its own. Never stricter than `_escapes._ESCAPE`.
 ESCAPED = "escaped"
 _ESCAPE_SOURCE = (r"%[0-9A-Fa-f]{2}|&#?[A-Za-z0-9]+;|\\[nrtfvux/\"'\\]|[0-9A-Za-z]\+[0-9A-Za-z%]"
-                  r"|[(\[{<][ \t]?(?i:at|dot)[ \t]?[)\]}>]|</?" + INLINE_TAGS + r"[ \t>]")
+                  r"|[(\[{<][ \t]?(?i:at|dot)[ \t]?[)\]}>]|</?" + INLINE_TAGS + r"[ \t>]"
+                  r'|[ 0-9A-Za-z+\-]"[ \t]*,'  # a JSON field boundary (`_escapes.FIELD_BOUNDARY`)
+                  r"|[*_~`][0-9A-Z]")  # markdown marks around a group of a value
 _ESCAPE_GATE = byte_pattern(_ESCAPE_SOURCE)
 _NUMERIC = frozenset({"card", "ssn", "phone"})
+_JOINED = frozenset({"card", "ssn", "phone", "iban"})  # the types read across JSON fields (see `_parted`)
 _NONE: frozenset[str] = frozenset()
 _ESCAPED_ONLY = frozenset({"escaped"})
 _START = attrgetter("start")
@@ -320,7 +323,10 @@ class Masker:
             quota.left = min(quota.left, inner.left)
         if not hidden:
             return found
-        return self._resolve(found + [d.moved(*view.span(d.start, d.end)) for d in hidden])
+        moved = [d.moved(*view.span(d.start, d.end)) for d in hidden]
+        if view.joins:
+            moved = _parted(moved, view.joins)
+        return self._resolve(found + moved)
 
     def examine(self, detector: Detector, text: str) -> list[Detection]:
         """What one detector finds in `text` (folded already) under the quota `scan` would give
@@ -353,6 +359,32 @@ class Masker:
             starts.insert(at, candidate.start)
             kept.insert(at, candidate)
         return kept
+
+
+def _parted(found: list[Detection], joins: list[tuple[int, int]]) -> list[Detection]:
+    """`found` (over the original text) with each value read across JSON field boundaries (`joins`, in
+    order) cut into its parts, one per field, the boundaries left as they are: a number written in two
+    fields is masked in both. Only numbers are read so (a name after an address would read as part of it)."""
+    kept: list[Detection] = []
+    for detection in found:
+        at = bisect.bisect_left(joins, (detection.start, detection.start))
+        inside = []
+        while at < len(joins) and joins[at][1] <= detection.end:
+            inside.append(joins[at])
+            at += 1
+        if not inside:
+            kept.append(detection)
+            continue
+        if detection.type not in _JOINED:
+            continue
+        start = detection.start
+        for join_start, join_end in inside:
+            if join_start > start:
+                kept.append(detection.moved(start, join_start))
+            start = join_end
+        if detection.end > start:
+            kept.append(detection.moved(start, detection.end))
+    return kept
 
 
 def _withhold(kept: list[Detection], cut: int, end: int) -> list[Detection]:

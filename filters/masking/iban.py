@@ -30,7 +30,7 @@ LENGTHS: dict[str, int] = {
 }
 # A country code at a word's start, or glued to the word "IBAN" ("IBANDE89...", "iban_de89...").
 _ANCHOR = text_pattern(r"(?:\b|iban_?)((?:" + "|".join(sorted(LENGTHS)) + r")\d\d)", case_sensitive=False)
-_SEP = r"[ \t\r\n\x0b\x0c\x{85}\x{2028}\x{2029},\-\x{2010}-\x{2015}]{0,3}"  # "DE89 - 3704 - ..." too
+_SEP = r"[ \t\r\n\x0b\x0c\x{85}\x{2028}\x{2029},:_\-\x{2010}-\x{2015}]{0,3}"  # "DE89 - 3704 - ...", "DE89_3704_..."
 # The rest of an IBAN of each length: alphanumerics with at most three separator characters between.
 _BODY: dict[int, Pattern] = {
     length: text_pattern(f"(?:{_SEP}[0-9A-Za-z]){{{length - 4}}}") for length in set(LENGTHS.values())
@@ -41,7 +41,7 @@ _SLICE = 4 * 34  # enough for the longest IBAN with three separators between eve
 # The digits each ASCII letter or digit stands for in the check (A=10 ... Z=35), by code point: a
 # list lookup per byte (C iterators), where `str.translate` to two-character strings is slow.
 _AS_DIGITS = [str(int(chr(code), 36)) if chr(code).isalnum() else "" for code in range(128)]
-_DROP = str.maketrans(dict.fromkeys(" \t\r\n\x0b\x0c\x85\u2028\u2029,-\u2010\u2011\u2012\u2013\u2014\u2015"))
+_DROP = str.maketrans(dict.fromkeys(" \t\r\n\x0b\x0c\x85\u2028\u2029,:_-\u2010\u2011\u2012\u2013\u2014\u2015"))
 
 
 def valid_iban(compact: str) -> bool:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from filters._patterns import found as occurs
 from filters._patterns import text_pattern
-from filters.masking._context import before, enclosing_token, in_url, is_identifier, wordless
+from filters.masking._context import LONE, before, enclosing_token, in_url, is_identifier, wordless
 from filters.masking._model import Detection
 from filters.masking._numbers import Run, runs
 from filters.masking._quota import charge
@@ -28,7 +28,10 @@ _SSN_WORDS = text_pattern(
     r"сошиал секьюрити|社会保障|社會安全|社会保険|사회보장|सामाजिक सुरक्षा")
 # Numbers printed on sample cards in advertising; never issued, common in test data.
 SAMPLES = frozenset({"078051120", "219099999", "457555462"})
-_SEPARATORS = frozenset({"-", " ", "\t", "\u2010", "\u2011", "\u2013", "\u2014", "\u2212", "."})
+# Commas, colons and underscores too (`_ODD`): a 3-2-4 layout with one of them throughout, named by an SSN
+# word, is that layout still.
+_ODD = frozenset({",", ":", "_"})
+_SEPARATORS = frozenset({"-", " ", "\t", "\u2010", "\u2011", "\u2013", "\u2014", "\u2212", "."}) | _ODD
 _BREAKS = frozenset({"\n", "\r\n", "\r", "\x0b", "\x0c", "\x85", "\u2028", "\u2029"})
 _WINDOW = 40
 _COUNTING = "0123456789 9876543210"  # "1 2 3 4 5 6 7 8 9" is counting, not a number
@@ -70,7 +73,8 @@ class SSNDetector:
                 if j - i != 9:
                     i = j
                     continue
-            led = i == 0 and bool(run.lead)  # glued to the word before it: an SSN word, or nothing here
+            lone = i == 0 and run.lead == LONE  # glued to one letter alone: judged as if apart from it
+            led = i == 0 and bool(run.lead) and not lone  # glued to the word before it: an SSN word, or nothing
             found = None if led and run.lead != "ssn" else self._at(text, run, i)
             if found is None:
                 i += 1
@@ -80,7 +84,7 @@ class SSNDetector:
             digits = run.digits_of(i, last)
             start, end = run.starts[i], run.end_of(last)
             trailed = run.trail and last == count - 1  # glued to a word after it
-            token = enclosing_token(text, start, end, head=not led, tail=not trailed)
+            token = enclosing_token(text, start, end, head=not (led or lone), tail=not trailed)
             if valid_ssn(digits, samples=self._samples) and not is_identifier(token):
                 context = before(text, start, _WINDOW)
                 worded = led or (not wordless(context) and occurs(_SSN_WORDS, context))
@@ -124,6 +128,8 @@ class SSNDetector:
         separator = kept[0] if kept else inside[0]
         if any(sep != separator for sep in kept) or (separator not in _SEPARATORS and kept):
             return None  # more than one separator inside
+        if separator in _ODD and not occurs(_SSN_WORDS, before(text, starts[i], _WINDOW)):
+            return None  # "123,45,6789" and "123:45:6789" are lists and times unless an SSN word names them
         if i > 0 and _spaced(text[starts[i - 1] + sizes[i - 1]:starts[i]]) == separator:
             return None
         if last + 1 < len(sizes) and _spaced(text[starts[last] + sizes[last]:starts[last + 1]]) == separator:

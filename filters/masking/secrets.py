@@ -100,9 +100,11 @@ _VALUE = r"([^\s\"',;<>()\[\]{}]{4,})"
 # tag, a code fence on the next line ("password: **Hunter2**", "password:\n```\nHunter2\n```").
 _MARKUP = (r"(?:[ \t]{0,4}\n?[ \t]{0,4}(?:[*_`~|>]{1,3}|(?:</?(?:b|i|em|strong|code|kbd|tt|pre|span|td|th|p|div|li)>){1,3}|"
            r"```[A-Za-z]{0,12}\n)[ \t]{0,2})?")
+# The value may stand on the next line, or the one after a blank line ("my password is\nhunter2-Blue").
+_NEXT_LINE = r"(?:(?:[ \t]{0,4}(?:\r?\n|[\r\x0b\x0c\x{85}\x{2028}\x{2029}])){1,2}[ \t]{0,4})?"
 _ASSIGN = (r"[\"']?[ \t]{0,4}(?i::|=|=>|:=|\bis\b|\bwas\b|\bist\b|\best\b|\bes\b|\bé\b|\bè\b|\bjest\b|"
            r"\bär\b|\ber\b|\bon\b|\bto\b|\bis:|\bje\b|\beste\b|\badalah\b|\bialah\b|là|\bnak\b|είναι|"
-           r"הוא|היא|это|це|是|は|:\s*=)[ \t]{0,4}[\"']?" + _MARKUP)  # "PASSWORD IS ..." too
+           r"הוא|היא|это|це|是|は|:\s*=)[ \t]{0,4}[\"']?" + _NEXT_LINE + _MARKUP)  # "PASSWORD IS ..." too
 _GENERATED_WORDS = (r"secret|client_secret|secret_key|api[_\-. ]?key|apikey|access[_\-. ]?key|access[_\-. ]?token|"
                 r"auth[_\-. ]?token|refresh[_\-. ]?token|bearer|token|private[_\-. ]?key|aws_secret_access_key|"
                 r"credentials?|\bkey|signing[_\-. ]?key|webhook[_\-. ]?secret|session[_\-. ]?id|cookie")
@@ -380,6 +382,8 @@ class SecretDetector:
                 opener = ""
             value = text[start:end].rstrip((".," if chosen else "") + opener)
             judge = chosen_password if chosen else random_looking
+            if value.endswith(":") and value[:-1].isalpha():
+                continue  # the next field's label ("password:\nUsername: bob"), not a value
             if judge(value):
                 yield Detection("secret", start, start + len(value), "assignment", 0.85, value)
         yield from _credentials(text)

@@ -98,3 +98,30 @@ def test_the_second_reading_has_a_quota_of_its_own_and_the_caller_sees_the_lower
     quota = Quota(100)
     assert len(MASKER.scan(text, quota)) == 5
     assert quota.left < 100
+
+
+@pytest.mark.parametrize(("text", "parts"), [
+    ('{"card1":"4111 1111","card2":"1111 1111"}', [("card", "4111 1111"), ("card", "1111 1111")]),
+    ('{"card_part1": "4111 1111 ", "card_part2": "1111 1111"}', [("card", "4111 1111 "), ("card", "1111 1111")]),
+    ('{"prefix":"+49","number":"30 901820"}', [("phone", "+49"), ("phone", "30 901820")]),
+    ('["4111", "1111", "1111", "1111"]', [("card", "4111"), ("card", "1111"), ("card", "1111"), ("card", "1111")]),
+    ('{"first": "DE89 3704 0044", "rest": " 0532 0130 00", "ok": true}',
+     [("iban", "DE89 3704 0044"), ("iban", " 0532 0130 00")]),
+    ('{"a": "SSN 123-45-", "b": "6789"}', [("ssn", "123-45-"), ("ssn", "6789")]),
+])
+def test_a_number_split_over_two_json_fields_is_masked_in_both(text: str, parts: list[tuple[str, str]]) -> None:
+    assert found(text) == parts
+
+
+@pytest.mark.parametrize("text", [
+    '{"email":"a@b.example","name":"Bob"}', '{"id": "12345", "n": "67890", "m": "555"}',
+    '{"order": "4111 1111", "qty": "1111 1112"}',                   # Luhn fails across the fields
+    '{"version": "1.2.3", "build": "20240101", "time": "12:30:45"}',
+    '["2024-01-01", "2024-01-02", "2024-01-03"]',
+])
+def test_fields_that_make_no_number_together_stay(text: str) -> None:
+    assert found(text) == [(d[0], d[1]) for d in found(text) if d[0] == "email"]
+
+
+def test_an_address_is_never_read_across_fields() -> None:
+    assert found('{"email":"a@b.example","name":"Bob"}') == [("email", "a@b.example")]

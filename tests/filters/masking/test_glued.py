@@ -46,10 +46,8 @@ def test_a_value_glued_to_its_name_is_masked(text: str, kind: str, value: str) -
 
 @pytest.mark.parametrize("text", [
     f"ORD{VISA}",                       # an order number's letters name no card
-    f"x{VISA}", "x4111-1111-1111-1111",   # one letter names nothing
     f"abcc{VISA}",                      # hex letters ending in "cc": a digest, not a card word
-    f"sha d{VISA}", f"{VISA}abc",        # hex on either side
-    f"{VISA}X",                          # a one-letter suffix: a part number
+    f"sha de{VISA}", f"{VISA}abc",       # hex words on either side
     "ssn4111111111111111",               # an SSN word glued to a card's digits: neither
     f"card{VISA[:-1]}2",                 # Luhn fails, glued or not
     "PN123-45-6789", "ref 123-45-6789xyz",  # part numbers in the SSN's layout
@@ -112,7 +110,28 @@ def test_the_glued_word_and_what_it_names(text: str, start: int, word: str, kind
 
 
 @pytest.mark.parametrize(("text", "end", "expected"), [
-    ("1111exp", 4, True), ("1111abc", 4, False), ("1111X", 4, False), ("1111 ok", 4, False), ("1111CVV2", 4, True),
+    ("1111exp", 4, True), ("1111abc", 4, False), ("1111X", 4, True), ("1111a1", 4, False), ("1111 ok", 4, False), ("1111CVV2", 4, True),
 ])
 def test_a_trailing_word_that_cannot_be_hex(text: str, end: int, expected: bool) -> None:
     assert trailing_word(text, end) is expected
+
+
+@pytest.mark.parametrize(("text", "kind", "value"), [
+    # One letter glued to a value names nothing, but leaves it a value: a key pressed by mistake, or a
+    # check's way of hiding it ("a4111...", "078051120x").
+    (f"x{VISA}", "card", VISA), ("x4111-1111-1111-1111", "card", "4111-1111-1111-1111"), (f"{VISA}X", "card", VISA),
+    (f"sha d{VISA}", "card", VISA),
+    ("a4111111111111111", "card", "4111111111111111"), ("see x4111 1111 1111 1111.", "card", "4111 1111 1111 1111"),
+    ("4111111111111111x", "card", "4111111111111111"), ("my SSN 234567891x", "ssn", "234567891"),
+    ("ssn 234-56-7891x", "ssn", "234-56-7891"), ("SSN: b234-56-7891", "ssn", "234-56-7891"),
+])
+def test_a_value_glued_to_one_letter_alone(text: str, kind: str, value: str) -> None:
+    assert found(text) == [(kind, value)]
+
+
+@pytest.mark.parametrize("text", [
+    "ab4111111111111111", "4111111111111111ab1", "a4111111111111111b", "part A123456789 B", "sku 123456789X",
+    "0x4111111111111111", "commit a41111111111111111111111111111111111111f",
+])
+def test_digits_in_words_or_identifiers_with_one_letter_stay(text: str) -> None:
+    assert found(text) == []

@@ -144,7 +144,64 @@ def test_other_separators(text: str, kind: str, value: str) -> None:
 
 
 @pytest.mark.parametrize("text", [
-    "total 1,234,567,890,123,456", "ids 4111,11111111,1111", "SSN 123,45,6789 is no layout", "pages 12 - 34 - 5678",
+    "total 1,234,567,890,123,456", "ids 4111,11111111,1111", "rooms 123,45,6789", "pages 12 - 34 - 5678",
 ])
 def test_commas_and_spaced_hyphens_in_ordinary_numbers_stay(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(("text", "kind", "value"), [
+    ("card 4111:1111:1111:1111", "card", "4111:1111:1111:1111"),
+    ("card 4111_1111_1111_1111 ok", "card", "4111_1111_1111_1111"),
+    ("SSN 454:93:5258", "ssn", "454:93:5258"), ("my SSN 834,93,4992 thanks", "ssn", "834,93,4992"),
+    ("ssn 123_45_6789", "ssn", "123_45_6789"),
+    ("IBAN DE89_3704_0044_0532_0130_00", "iban", "DE89_3704_0044_0532_0130_00"),
+    ("IBAN DE89:3704:0044:0532:0130:00", "iban", "DE89:3704:0044:0532:0130:00"),
+])
+def test_colons_underscores_and_commas_between_a_values_groups(text: str, kind: str, value: str) -> None:
+    assert found(text) == [(kind, value)]
+
+
+@pytest.mark.parametrize("text", [
+    "at 2024-01-01 12:30:45:123456789", "log 12:30:45:1234:5678:9012",
+    "at 123:45:6789", "build_4111111111111111", "v_1234_5678_9012_3456_7", "x 4111:1111_1111:1111",
+    "ref SK75:4886:9434:6425:5191:8518",           # an IBAN failing mod-97: its digits are no card
+])
+def test_times_lists_and_names_with_those_marks_stay(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(("text", "kind", "value"), [
+    ("_4111 1111 1111 1111_", "card", "4111 1111 1111 1111"), ("__123-45-6789__", "ssn", "123-45-6789"),
+    ("~~4111 1111 1111 1111~~", "card", "4111 1111 1111 1111"), ("`123-45-6789`", "ssn", "123-45-6789"),
+    ("SSN 280 **26** 4732", "ssn", "280 **26** 4732"),
+    ("card 4111 1111 __1111__ 1111", "card", "4111 1111 __1111__ 1111"),
+    ("card 4111 ~~1111~~ 1111 1111", "card", "4111 ~~1111~~ 1111 1111"),
+    ("IBAN MU17 **BOMM** 0101 1010 3030 0200 000M UR", "iban", "MU17 **BOMM** 0101 1010 3030 0200 000M UR"),
+])
+def test_markdown_around_and_inside_a_value(text: str, kind: str, value: str) -> None:
+    assert found(text) == [(kind, value)]
+
+
+@pytest.mark.parametrize("text", [
+    "see __init__.py and 2 **bold** claims about 2024", "ORDER_**12345678**_X", "**v1.2.3** released at **12:30**",
+    "`sha 3f786850e387550fdab836ed7e6dc881de23001b`",
+])
+def test_markdown_around_ordinary_numbers_stays(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("my password is\nhunter2-Blue", "hunter2-Blue"), ("password:\r\nHunter2!", "Hunter2!"),
+    ("Passwort:\n\nSommer2024!", "Sommer2024!"), ("mot de passe :\n  Soleil#77", "Soleil#77"),
+])
+def test_a_password_on_the_next_line(text: str, value: str) -> None:
+    assert found(text) == [("secret", value)]
+
+
+@pytest.mark.parametrize("text", [
+    "password:\nUsername: bob", "The password is\nrequired for login", "my password is\nnot working",
+    "password:\n\n\nHunter2!",                   # two blank lines: another paragraph
+])
+def test_the_line_after_a_password_word_that_is_no_password_stays(text: str) -> None:
     assert found(text) == []
