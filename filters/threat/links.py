@@ -685,6 +685,23 @@ def host_signs(name: str) -> HostSigns:
     return HostSigns(tuple(signals), False, host.site, brand, hosting, words)
 
 
+# A shortened link whose alias is a token the service handed out (`/3xK9pQ`, `/teXqT09LUj`): the reader sees neither
+# where it leads nor what it claims, the service can point it elsewhere after this gateway has read the message, and
+# the gateway fetches nothing to learn more. An alert. An alias someone chose (`/pycon-talk`, `/paypal-refund`) says
+# what it claims, which the other checks read (a brand there is `brand-in-path`).
+SHORTENED = 0.5
+_ALIAS = re.compile(r"[a-z0-9_-]{4,16}")
+
+
+def generated_alias(path: str) -> bool:
+    """Whether `path` (a shortened link's path, query and fragment) is one alias of 4 to 16 characters that holds a
+    digit or whose letters read as no word (`words.unreadable`: two letter triples or more that no word holds)."""
+    alias = path.split("?", 1)[0].split("#", 1)[0].strip("/").lower()
+    if _ALIAS.fullmatch(alias) is None:
+        return False
+    return any(char.isdigit() for char in alias) or unreadable(alias.replace("-", "").replace("_", "")) >= 2
+
+
 def carried(path: str) -> str | None:
     """The link that a link's path or query carries, percent-decoded: a redirector's target
     (`/url?q=https://...`, `?next=https%3A%2F%2F...`), an archived or proxied page."""
@@ -767,7 +784,7 @@ def _judge(link: Link, parts: tuple[str, str, str, str], allow: DomainList, deny
             signals.append((0.5, "brand-in-path"))
         return _finish(link, signals)
     if host.site in SHORTENERS and path.strip("/?#"):
-        signals.append((0.45, "shortener"))
+        signals.append((SHORTENED if generated_alias(path) else 0.45, "shortener"))
         if _LONG_BRANDS.search(path):  # the alias is all the reader sees: a brand there is a claim
             signals.append((0.3, "brand-in-path"))
     # Read only beside a lure word in the path (without one the claim could not raise an alert alone).

@@ -693,3 +693,29 @@ def test_a_file_name_under_a_tld_that_is_a_file_extension_raises_no_alert(text: 
                                  "report.zip/download", "www.report.zip", "http://photos.zip"])
 def test_a_site_under_those_tlds_is_still_judged_as_one(url: str) -> None:
     assert _score(url)[0] >= 0.5
+
+
+@pytest.mark.parametrize("url", [
+    "https://bit.ly/3xK9pQ", "https://tinyurl.com/k3su5t9s", "is.gd/gdvxuo", "https://cutt.ly/ow26geod/",
+    "https://t.co/texqt09luj?amp=1",
+])
+def test_a_shortened_link_with_an_alias_the_service_generated_alerts(url: str) -> None:
+    score, reasons = _score(url)
+    assert "shortener" in reasons and 0.5 <= score < 0.8
+
+
+@pytest.mark.parametrize("url", [
+    "https://tinyurl.com/app",  # the service's own page
+    "https://bit.ly/pycon-talk",  # an alias someone chose says what it claims
+    "https://bit.ly/", "https://t.co", "https://is.gd/?lang=en",
+    "https://bit.ly/a/b/c",
+])
+def test_a_chosen_alias_or_the_shorteners_own_pages_do_not_alert(url: str) -> None:
+    assert _score(url)[0] < 0.5
+
+
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_/?#.", max_size=200))
+@settings(max_examples=200)
+def test_any_shortened_path_is_read(tail: str) -> None:
+    score, _ = _score("https://bit.ly/" + tail)
+    assert 0.0 <= score <= 1.0
