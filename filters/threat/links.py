@@ -604,6 +604,30 @@ def page_in_files(path: str) -> bool:
     return lure_words(rest) > 0
 
 
+# A page where a site keeps what was uploaded to it or WordPress's own code: a script or HTML page under the media
+# directories (`/uploads/`, `/images/`, `/img/`), or any page or folder under `wp-content` or `wp-includes`, which
+# WordPress serves files from (images, scripts, styles) and whose few scripts WordPress calls itself. A page there
+# was put there through a hole (a plugin's upload flaw, a stolen account's file manager): how kits land on
+# broken-into sites, whatever the page is named. Beside the kit's own sign (`kit-path`) an alert. Not under
+# `wp-admin` (the administrator's pages), `/assets/` or `/static/` (where site generators put their HTML).
+UPLOADED_PAGE = 0.35
+_UPLOAD_DIRS = re.compile(r"/(?:uploads?|images?|img|(wp-content|wp-includes))/")
+_PAGES = (".php", ".html", ".htm", ".asp", ".aspx", ".jsp")
+
+
+def uploaded_page(path: str) -> bool:
+    """Whether `path` (a link's path, query and fragment, at most `MAX_PATH`) is a page under a directory of uploads or
+    of WordPress's code: a script or HTML page there, or, under WordPress's, a folder or a name without an extension."""
+    page = path.split("?", 1)[0].split("#", 1)[0].lower()
+    cut = _UPLOAD_DIRS.search(page)
+    if cut is None:
+        return False
+    last = page[cut.end():].rsplit("/", 1)[-1]
+    if last.endswith(_PAGES):
+        return True
+    return cut.group(1) is not None and page[cut.end():] != "" and "." not in last
+
+
 @dataclass(frozen=True, slots=True)
 class HostSigns:
     """What a host name alone says, the same for every link to it."""
@@ -797,8 +821,11 @@ def _judge(link: Link, parts: tuple[str, str, str, str], allow: DomainList, deny
         signals.append((IPFS_PAGE, "ipfs-page"))
     if victim_address(path, host.site):
         signals.append((VICTIM_ADDRESS, "victim-address"))
-    if _KIT.search(path) or page_in_files(path):
+    uploaded = uploaded_page(path)
+    if _KIT.search(path) or page_in_files(path) or uploaded:
         signals.append((0.25, "kit-path"))  # the file names and parameters of phishing kits, pages among files
+        if uploaded:
+            signals.append((UPLOADED_PAGE, "uploaded-page"))
         if in_path and deep_sign_in(path):
             signals.append((DEEP_SIGN_IN, "deep-sign-in"))
         if not host.brand and not claimed and _LONG_BRANDS.search(_without_addresses(path)):

@@ -25,6 +25,7 @@ from filters.threat.links import (
     lure_words,
     page_in_files,
     registrable,
+    uploaded_page,
 )
 
 NONE = DomainList()
@@ -719,3 +720,34 @@ def test_a_chosen_alias_or_the_shorteners_own_pages_do_not_alert(url: str) -> No
 def test_any_shortened_path_is_read(tail: str) -> None:
     score, _ = _score("https://bit.ly/" + tail)
     assert 0.0 <= score <= 1.0
+
+
+@pytest.mark.parametrize("url", [
+    "https://oakwood-dental.example/wp-content/plugins/x7/index.html",
+    "https://bakery-rossi.example/wp-includes/Requests/Cookie/qz/",  # a folder among WordPress's own code
+    "https://bakery-rossi.example/wp-content/themes/portal/login",
+    "http://bakery-rossi.example/images/banners/em.php",
+    "https://bakery-rossi.example/uploads/form/your-addresses.htm",
+])
+def test_a_page_among_a_sites_uploads_or_wordpress_code_alerts(url: str) -> None:
+    score, reasons = _score(url)
+    assert "uploaded-page" in reasons and "kit-path" in reasons and score >= 0.5
+
+
+@pytest.mark.parametrize("url", [
+    "https://bakery-rossi.example/wp-content/uploads/2024/05/menu.pdf",  # files WordPress serves
+    "https://bakery-rossi.example/wp-content/themes/twentytwenty/style.css",
+    "https://bakery-rossi.example/wp-admin/post.php?post=12&action=edit",  # the administrator's own pages
+    "https://bakery-rossi.example/wp-login.php", "https://bakery-rossi.example/wp-json/wp/v2/posts",
+    "https://bakery-rossi.example/images/gallery/",  # a gallery, not a script
+    "https://docs.example.org/static/guide/index.html", "https://docs.example.org/assets/index.html",
+    "https://bakery-rossi.example/2024/05/new-menu/",
+])
+def test_files_admin_pages_and_generated_sites_carry_no_uploaded_page_sign(url: str) -> None:
+    assert "uploaded-page" not in _score(url)[1]
+
+
+@given(st.text(alphabet="/wp-contenludsimagh.x?#", max_size=400))
+@settings(max_examples=300)
+def test_an_uploaded_page_is_read_from_any_path(path: str) -> None:
+    assert uploaded_page("/" + path) in (True, False)
