@@ -18,6 +18,7 @@ from filters._patterns import encodable, spans
 from filters.masking import custom, placeholders
 from filters.masking._model import Detection, Detector, MaskFinding
 from filters.masking.engine import WITHHELD, Masker
+from filters.masking.fields import named_kind, named_value
 from filters.masking.national_ids import SSNDetector
 from filters.masking.options import MaskingOptions
 from filters.masking.stream import StreamMasker, Unmask
@@ -56,11 +57,22 @@ class MaskingFilter(Filter[MaskingOptions]):
         no token is stored or read."""
         if message.direction not in self._directions:
             return PASS
-        return self._masked(message.text) if self._sealer is None else None
+        return self._masked(message.text, message.field) if self._sealer is None else None
 
-    def _masked(self, text: str) -> Verdict:
+    def _scan(self, text: str, field: str) -> list[Detection]:
+        """The values of one field: a field named for a value that holds a number alone is that value, or
+        a part of it (see `filters.masking.fields`); otherwise what the masker finds."""
+        if field:
+            kind = named_kind(field)
+            if kind and kind in self.masker.types:
+                whole = named_value(kind, text)
+                if whole is not None:
+                    return [whole]
+        return self.masker.scan(text)
+
+    def _masked(self, text: str, field: str = "") -> Verdict:
         """`inspect` for a filter without a vault (`vault_key` unset): every placeholder computed."""
-        detections = self.masker.scan(text)
+        detections = self._scan(text, field)
         if not detections:
             return PASS  # most chat
         refused = self._refused(detections)
@@ -88,8 +100,8 @@ class MaskingFilter(Filter[MaskingOptions]):
             return PASS
         text = message.text
         if self._sealer is None:
-            return self._masked(text)
-        detections = self.masker.scan(text)
+            return self._masked(text, message.field)
+        detections = self._scan(text, message.field)
         if not detections and (message.direction is not Direction.OUTBOUND or "[" not in text):
             return PASS  # most chat: nothing to mask and no token to unmask
         refused = self._refused(detections)

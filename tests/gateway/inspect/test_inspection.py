@@ -86,3 +86,16 @@ async def test_an_html_field_is_judged_as_shown_too() -> None:
     plain = b'{"formatted_body":"<p>nothing <b>to</b> see</p>"}'
     result = await inspect(codec, chain, plain, tmessage(""), content_type="application/json")
     assert result.action is Action.PASS and result.payload is plain
+
+
+async def test_a_card_split_over_two_fields_of_a_json_body_is_masked_in_both() -> None:
+    """The masker reads one field at a time; a field named for a card that holds a number alone is one."""
+    codec = Codec.for_selector(FieldSelector(json=("/*",)))
+    assert codec is not None
+    chain = Chain([Step("masking", make_filter("masking", {}), 1.0)])
+    body = b'{"card1": "4111 1111", "card2": "1111 1111", "note": "4111 1111", "qty": "12345678"}'
+    result = await inspect(codec, chain, body, tmessage(""), content_type="application/json")
+    assert result.action is Action.MODIFY
+    assert b'"card1":"[CARD]"' in result.payload.replace(b" ", b"")
+    assert b'"card2":"[CARD]"' in result.payload.replace(b" ", b"")
+    assert b"4111 1111" in result.payload and b"12345678" in result.payload  # fields not named for a card
