@@ -8,8 +8,9 @@ object or array, `@json` is a no-op, so a pointer keeps working when a server se
 as real JSON instead.
 
 What a pointer reaches is text, whatever its JSON type, because a JavaScript backend turns it
-back into text (`${msg.text}`): a string is one field; a number is a field holding its literal
-(written back as a string if a filter changes it); an array is descended into, every string and
+back into text (`${msg.text}`): a string is one field; a number is a field holding its text as
+JavaScript prints it (`gateway.codec.numbers`: `4.111111111111111e15` is `4111111111111111`; written
+back as a string if a filter changes it); an array is descended into, every string and
 number below it a field (JavaScript joins arrays into text); so is an object, unless other
 pointers lead into it (`/*` with `/*/text`: the object's text is where those say); `true`,
 `false` and `null` hold no text.
@@ -31,6 +32,7 @@ from collections.abc import Callable, Mapping, Sequence
 from gateway.codec._base import CodecError, Renderer, TextField
 from gateway.codec.json_limits import MAX_DEPTH, check_document
 from gateway.codec.keys import PROTO, check_ejson, refuse_special_keys
+from gateway.codec.numbers import shown
 from gateway.codec.pointer import Pointer, escape
 from gateway.codec.selection import ANY_DEPTH, JSON_STEP, WILDCARD, Automaton, Selection
 
@@ -151,8 +153,8 @@ class Walker:
             return end
         if char not in "{[":
             end = self.skip(pos)
-            if selection.done and char not in "tfn":  # a number where text is read: its digits are the text
-                self.add_field(pos, end, path, self.text[pos:end])
+            if selection.done and char not in "tfn":  # a number where text is read: as JavaScript prints it
+                self.add_field(pos, end, path, shown(self.text[pos:end]))
             return end
         branch = selection.branch(char == "[")
         if branch is None:

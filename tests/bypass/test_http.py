@@ -74,6 +74,12 @@ INBOUND: list[In] = [
     c("json-list", "/json", JSON, '{"text":["a","@@"]}', '{"text":["a","@@"]}'),
     c("json-object", "/json", JSON, '{"text":{"nested":{"deep":"@@"}}}', '{"text":{"nested":{"deep":"@@"}}}'),
     c("json-number-card", "/json", JSON, '{"text":4111111111111111}', 403),
+    # JavaScript prints these as 4111111111111111 (`${msg.text}`, `textContent = msg`): read so.
+    c("json-number-exponent-card", "/json", JSON, '{"text":4.111111111111111e15}', 403),
+    c("json-number-fraction-card", "/json", JSON, '{"text":4111111111111111.000}', 403),
+    c("json-number-negative-exponent-card", "/json", JSON, '{"text":41111111111111110E-1}', 403),
+    c("json-number-plain-fraction", "/json", JSON, '{"text":12.50,"n":1e400}', '{"text":12.50,"n":1e400}'),
+    c("sio-number-exponent-card", SIO, TEXT, '42["chat message",4.111111111111111e+15]', 403),
     c("json-untyped", "/json", None, '{"text":"@@"}', '{"text":"@@"}'),
     c("json-duplicate-key", "/json", JSON, '{"text":"ok","text":"@@"}', 400),
     c("json-bom", "/json", JSON, '\ufeff{"text":"@@"}', 400),
@@ -476,6 +482,9 @@ OUTBOUND: list[Out] = [
       '{"choices":[{"index":0,"message":{"role":"assistant","content":"@@"}}],"error":{"message":"@@ too"}}',
       '{"choices":[{"index":0,"message":{"role":"assistant","content":"@@"}}],"error":{"message":"@@ too"}}'),
     o("codec", "sse-route-json-number", "/sse", JSON, '{"choices":[{"n":4111111111111111}]}', 403),
+    o("codec", "sse-route-json-number-exponent", "/sse", JSON, '{"choices":[{"n":4.111111111111111E15}]}', 403),
+    o("codec", "sse-event-number-exponent", "/sse", "text/event-stream", 'data: {"delta":4.111111111111111e15}\n\n',
+      ""),
     o("codec", "sse-route-text-answer", "/sse", "text/plain; charset=utf-8", "@@ as plain text", "@@ as plain text"),
     o("codec", "sse-route-html-answer", "/sse", "text/html", "<p>@@</p>", "<p>@@</p>"),  # read as text
     o("matrix", "thread-summary", "/_matrix/client/v3/sync", JSON,
