@@ -535,6 +535,29 @@ def victim_address(path: str, site: str) -> bool:
     return found is not None and registrable(found.group(1)) != site
 
 
+# An e-mail address as a whole query value of a script or static page (`/gh2/index.php?email=anna@mail.example`): a
+# page made for one reader, whose address a kit puts into its sign-in form. An application's route names no page file
+# (`/invite?email=...`, `/reset?email=...`) and is not read; nor is an address at the site's own domain
+# (`enter_bug.cgi?assigned_to=nobody%40site`). Beside the kit's parameter name (`kit-path`) an alert.
+QUERY_ADDRESS = 0.35
+_PAGE_NAMES = (".php", ".html", ".htm", ".asp", ".aspx", ".jsp")
+
+
+def query_address(path: str, site: str) -> bool:
+    """Whether `path` (a link's path, query and fragment, at most `MAX_PATH`) names a script or page whose query holds
+    a value that is one e-mail address, percent-decoded, of another domain than `site`."""
+    page, _, rest = path.partition("?")
+    if "@" not in rest and "%40" not in rest.lower() or not page.lower().endswith(_PAGE_NAMES):
+        return False
+    for pair in rest.split("#", 1)[0].split("&"):
+        value = pair.partition("=")[2]
+        if "@" in value or "%40" in value.lower():
+            found = _ADDRESS.fullmatch(unquote(value).strip().lower())
+            if found is not None and registrable(found.group(1)) != site:
+                return True
+    return False
+
+
 def _without_addresses(path: str) -> str:
     """`path` without the e-mail addresses it carries: the domain of an address is where someone's mail
     is (`?email=anna@gmail.com`), not a brand the page claims to be."""
@@ -821,6 +844,8 @@ def _judge(link: Link, parts: tuple[str, str, str, str], allow: DomainList, deny
         signals.append((IPFS_PAGE, "ipfs-page"))
     if victim_address(path, host.site):
         signals.append((VICTIM_ADDRESS, "victim-address"))
+    if query_address(path, host.site):
+        signals.append((QUERY_ADDRESS, "query-address"))
     uploaded = uploaded_page(path)
     if _KIT.search(path) or page_in_files(path) or uploaded:
         signals.append((0.25, "kit-path"))  # the file names and parameters of phishing kits, pages among files

@@ -24,6 +24,7 @@ from filters.threat.links import (
     judge,
     lure_words,
     page_in_files,
+    query_address,
     registrable,
     uploaded_page,
 )
@@ -751,3 +752,30 @@ def test_files_admin_pages_and_generated_sites_carry_no_uploaded_page_sign(url: 
 @settings(max_examples=300)
 def test_an_uploaded_page_is_read_from_any_path(path: str) -> None:
     assert uploaded_page("/" + path) in (True, False)
+
+
+@pytest.mark.parametrize("url", [
+    "https://school-portal.example/gh2/index.php?email=anna@mail.example",
+    "https://bakery-rossi.example/docs/view.html?user=anna.nowak%40mail.example&lang=en",
+    "http://bakery-rossi.example/admin/mail.php?main_domain=x&email=j.doe@bank.example",
+])
+def test_a_page_whose_query_holds_someone_elses_address_alerts(url: str) -> None:
+    score, reasons = _score(url)
+    assert "query-address" in reasons and score >= 0.5
+
+
+@pytest.mark.parametrize("url", [
+    "https://app.example/invite?email=anna@mail.example",  # an application's route names no page
+    "https://bugs.example.org/enter_bug.cgi?assigned_to=nobody%40example.org",
+    "https://shop.example/contact.php?to=info@shop.example",  # the site's own address
+    "https://quickchart.example/qr.php?text=otpauth%3A%2F%2Ftotp%2Falice%40mail.example",  # an address inside a value
+    "https://shop.example/index.php?q=a@b", "https://shop.example/index.php#anna@mail.example?x=1",
+])
+def test_routes_own_addresses_and_addresses_inside_values_carry_no_query_address(url: str) -> None:
+    assert "query-address" not in _score(url)[1]
+
+
+@given(st.text(alphabet="abc@.%40&=?#/php", max_size=300))
+@settings(max_examples=300)
+def test_a_query_address_is_read_from_any_path(tail: str) -> None:
+    assert query_address("/index.php?" + tail, "garden-club.example") in (True, False)
