@@ -12,7 +12,8 @@ or copies lines.
 `--links` does the same for the link judgement's signs on the phishing lines: for each sign
 (`tld`, `random-label`, `free-hosting`...), how many lines of each part are flagged only
 with it (their worst link at or above the alert score without it, below with it). `--fresh` does
-that on the fresh phishing links (`data/fresh_phishing.jsonl`, parts as written there).
+that on the fresh phishing links, each set apart (`data/fresh_phishing.jsonl`, `data/fresh2_phishing.jsonl`,
+parts as written there).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[2])]
 
-from bench import BUNDLED, FRESH, SHARED  # noqa: E402
+from bench import BUNDLED, FRESH, FRESH2, SHARED  # noqa: E402
 from split import load, parts  # noqa: E402
 
 from filters import Action  # noqa: E402
@@ -92,11 +93,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=SHARED if SHARED.exists() else BUNDLED)
     parser.add_argument("--links", action="store_true", help="the link judgement's signs on phishing lines instead")
-    parser.add_argument("--fresh", action="store_true", help="--links on the fresh phishing links")
+    parser.add_argument("--fresh", action="store_true", help="--links on each set of fresh phishing links")
     args = parser.parse_args()
     if args.fresh:
-        fresh = load(FRESH)
-        ablate_links({part: [row for row in fresh if row["part"] == part] for part in ("tuning", "validation")})
+        for path in (FRESH, FRESH2):
+            print(path.name)
+            fresh = load(path)
+            ablate_links({part: [row for row in fresh if row["part"] == part] for part in ("tuning", "validation")})
         return
     split = parts(load(args.corpus))
     if args.links:

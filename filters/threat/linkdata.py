@@ -272,3 +272,22 @@ fundamental fundamentals funding incoming trademark trades tradition traditional
 careers careful servicenow packaging packagist packager translate transit transfers charger chargers
 contact contacts contacto contato ideal ideas salesforce wholesaler
 """.split())
+
+# What a crypto scam's name joins (`wallet-sync`, `dapp-rectify`, `claim-eth`): a thing a holder keeps in a
+# wallet or reaches through one, and what the scam asks the holder to do to it. The scam needs the holder to
+# sign or hand over a key, so its name says the wallet is out of step or broken (sync, rectify, fix,
+# repair, migrate, restore, recover), must be proved (validate, verify, auth), opened (connect, unlock),
+# or that something is waiting (claim, bonus, gift, giveaway, drop, airdrop, reward). A project names itself for
+# what it offers (`uniswap`, `chainlink`, `walletconnect` is a brand of its own); swaps, bridges and
+# faucets are what projects offer, so they are neither object nor action here. Words that name other things
+# as often are left out: a chain (supply chains, bike chains), a node (Node.js), a stake (stakeholders), a seed.
+CRYPTO_OBJECTS = frozenset("""
+wallet wallets dapp dapps defi blockchain token tokens nft nfts rpc mainnet coin coins crypto eth btc usdt bnb
+dao seedphrase validator validators staking airdrop airdrops
+""".split())
+CRYPTO_ACTIONS = frozenset("""
+sync synchronize synchronise rectify rectification validate validation verify verification auth authorize
+authorise authenticate connect renew recover recovery restore migrate migration fix repair resolve solve
+debug unlock unblock reactivate whitelist claim claims redeem bonus gift gifts giveaway giveaways donate
+donation donates drop drops airdrop airdrops reward rewards
+""".split())

@@ -42,7 +42,7 @@ from filters.threat.linkdata import (
     WORD_BRANDS,
 )
 from filters.threat.scoring import combine
-from filters.threat.words import NameWords, read_label, segment, unreadable
+from filters.threat.words import NameWords, crypto_lure, read_label, segment, unreadable
 
 
 # Where a bare name may end: any TLD (the list's and every one the Public Suffix List names), or a shared
@@ -696,6 +696,12 @@ def _free_host(platform: str) -> bool:
 DRESSED_TENANT = 0.25
 
 
+# A name joining a thing kept in a crypto wallet with what a scam asks of its holder (`wallet-sync`,
+# `dapp-rectify`: `words.crypto_lure`, the words in `linkdata.CRYPTO_OBJECTS` and `CRYPTO_ACTIONS`): an alert
+# alone, a block beside another sign (a brand, a cheap TLD, a free host).
+CRYPTO_LURE = 0.55
+
+
 @lru_cache(maxsize=HOST_CACHE)
 def host_signs(name: str) -> HostSigns:
     """The signs of one host name (lower case, IDNA form, within DNS's lengths).
@@ -718,6 +724,11 @@ def host_signs(name: str) -> HostSigns:
     elsewhere = lure_words(".".join(host.subdomains)) + (0 if owner else lure_words(host.owner_label))
     words = elsewhere + (len(read.words) if read else 0)
     signals.extend(_word_signals(elsewhere, read))
+    # Not on a documentation or code platform, whose tenants are projects named for what they do (`tokenauth`).
+    lure = crypto_lure(".".join((*host.subdomains, owner))) if owner and (
+        not host.platform or host.platform in FREE_HOSTING) else ""
+    if lure:
+        signals.append((CRYPTO_LURE, f"crypto-lure:{lure}"))
     tld = name.rsplit(".", 1)[-1]
     if tld in RISKY_TLDS and host.site != "nic." + tld:  # `nic.<tld>`: reserved for the TLD's own registry
         signals.append((RISKY_TLDS[tld], f"tld:{tld}"))

@@ -20,11 +20,20 @@ import re
 from dataclasses import dataclass
 
 from filters.threat.letterdata import TRIPLES
-from filters.threat.linkdata import BRANDS, KEYWORDS, NAME_FILLERS, NAME_WORDS
+from filters.threat.linkdata import (
+    BRANDS,
+    CRYPTO_ACTIONS,
+    CRYPTO_OBJECTS,
+    KEYWORDS,
+    NAME_FILLERS,
+    NAME_WORDS,
+)
 
 # The lure words of other languages (`konto`, `paczka`, `zahlung`) read as sign-in words.
 _TRADE = {**dict.fromkeys((word for word in KEYWORDS if word.isalpha()), "access"), **NAME_WORDS}
-_KNOWN = frozenset(_TRADE) | NAME_FILLERS | frozenset(BRANDS)
+_HELD = CRYPTO_OBJECTS  # what a crypto wallet holds or reaches (`linkdata.CRYPTO_OBJECTS`)
+_ANY_HELD = re.compile("|".join(sorted(_HELD, key=len, reverse=True)))  # most names hold none: one search says so
+_KNOWN = frozenset(_TRADE) | NAME_FILLERS | frozenset(BRANDS) | _HELD | CRYPTO_ACTIONS
 _PREFIXES = frozenset(word[:end] for word in _KNOWN for end in range(2, len(word) + 1))
 _PIECES = re.compile(r"[a-z]+|[0-9]+")  # on a label of 63 characters at most: the standard engine is cheaper per call
 # points -> score; a name alone never reaches a block (0.8)
@@ -126,3 +135,22 @@ def unreadable(run: str) -> int:
     acronyms (`mqtt`), most of them for letters drawn at random (`xqjvwkd`)."""
     edged = f"^{run}$"
     return len(run) - sum(map(_TRIPLES.__contains__, [edged[i:i + 3] for i in range(len(run))]))
+
+
+def crypto_lure(labels: str) -> str:
+    """`object+action` when the words of `labels` (a host's labels left of its public suffix, dots between)
+    join a thing kept in a crypto wallet with what a scam asks its holder to do to it (`wallet-sync`,
+    `walletrestore`, `claim.eth-drop`): "" otherwise. Each run of letters is read as words (`segment`); a word
+    counts as in `read_label` (`eth` only in a run made wholly of known words: not the `eth` of `method`)."""
+    if _ANY_HELD.search(labels) is None:
+        return ""
+    found: list[str] = []
+    for run in _PIECES.findall(labels.replace(".", "-")):
+        if run.isdigit():
+            continue
+        words = segment(run)
+        found.extend(word for at, word in enumerate(words)
+                     if (word in _HELD or word in CRYPTO_ACTIONS) and _counted(words, at))
+    held = next((word for word in found if word in _HELD), "")
+    asked = next((word for word in found if word in CRYPTO_ACTIONS and word != held), "")
+    return f"{held}+{asked}" if held and asked else ""

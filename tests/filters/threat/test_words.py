@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from filters.threat.feeds import DomainList
-from filters.threat.linkdata import BRANDS, NAME_FILLERS, NAME_WORDS
+from filters.threat.linkdata import BRANDS, CRYPTO_ACTIONS, CRYPTO_OBJECTS, NAME_FILLERS, NAME_WORDS
 from filters.threat.links import Link, judge
-from filters.threat.words import read_label, segment, unreadable
+from filters.threat.words import crypto_lure, read_label, segment, unreadable
 
 NONE = DomainList()
 
@@ -122,3 +122,60 @@ def test_words_of_the_languages_read_and_names_made_of_them_hold_no_unreadable_t
 @pytest.mark.parametrize(("run", "least"), [("xqjvwkd", 7), ("zqxvbnmt", 7), ("kzmrtq", 3), ("mqtt", 3)])
 def test_letters_drawn_at_random_hold_many_triples_no_word_holds(run: str, least: int) -> None:
     assert unreadable(run) >= least
+
+
+@pytest.mark.parametrize(("labels", "found"), [
+    ("wallet-sync", "wallet+sync"),
+    ("dapprectify", "dapp+rectify"),
+    ("validate.multi-wallet", "wallet+validate"),  # the words of every label the owner chose
+    ("ethclaim24", "eth+claim"),
+    ("claim-airdrop", "airdrop+claim"),  # an airdrop is held and handed out: one word is not both
+    ("method-fix", ""),  # no `eth` inside `method`
+    ("wallet-shop", ""),  # an object with nothing asked of it
+    ("claim-bonus", ""),  # asked, with nothing held: the word reader's business
+    ("supplychain-connect", ""), ("stakeholder-connect", ""), ("node-debug", ""),  # chains, stakes, nodes of other kinds
+])
+def test_a_name_joining_a_thing_held_in_a_crypto_wallet_with_a_scams_request_is_read(labels: str, found: str) -> None:
+    assert crypto_lure(labels) == found
+
+
+@pytest.mark.parametrize("url", [
+    "wallet-sync.example", "https://dapp-rectify.example/", "https://claim-eth.example/connect",
+    "validate.multi-wallet.example", "nft-giveaway.example", "https://defi-migrate.example/",
+    "seedphrase-restore.example", "rpc-fix.example", "tokenclaim.example", "https://usdt-bonus.example/",
+    "walletsync.vercel.app",  # on a free host the tenant's name is read the same way
+])
+def test_crypto_lure_names_alert(url: str) -> None:
+    score, reasons = _score(url)
+    assert score >= 0.5, reasons
+    assert any(reason.startswith("crypto-lure:") for reason in reasons)
+
+
+@pytest.mark.parametrize("url", [
+    "https://walletconnect.com/", "https://wallet.polygon.technology/", "https://claim.arbitrum.foundation/",
+    "https://app.uniswap.org/swap", "https://ethereum.org/en/wallets/", "https://revoke.cash/",
+    "https://tokenauth.readthedocs.io/", "https://web3auth.io/docs", "bikechainrepair.example",
+    "https://supplychain-connect.example/", "coindesk.example", "https://leatherwallets.example/",
+])
+def test_crypto_projects_and_ordinary_names_carry_no_crypto_lure(url: str) -> None:
+    score, reasons = _score(url)
+    assert score < 0.5, reasons
+    assert not any(reason.startswith("crypto-lure:") for reason in reasons)
+
+
+def test_the_crypto_words_are_plain_lower_case_words() -> None:
+    words = [*CRYPTO_OBJECTS, *CRYPTO_ACTIONS]
+    assert [word for word in words if not (word.isascii() and word.isalpha() and word.islower())] == []
+
+
+@pytest.mark.parametrize("text", [
+    "I need to restore my wallet from the seed phrase, is that safe to do offline?",
+    "did you claim the ETH airdrop before the snapshot?",
+    "walletconnect won't sync with my phone, I had to reconnect the dapp",
+    "the token migration guide says to fix the RPC endpoint in MetaMask first",
+])
+def test_ordinary_chat_about_crypto_is_not_flagged(text: str) -> None:
+    from filters.threat import ThreatFilter
+
+    verdict = ThreatFilter().decide(text)
+    assert verdict.action.name == "PASS" and not verdict.hints.alert
