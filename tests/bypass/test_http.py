@@ -343,6 +343,12 @@ INBOUND: list[In] = [
       '"attachments":[{"text":"@@ quoted"}]}]}',
       '{"channel":"#general","text":"x","attachments":[{"title":"@@","fields":[{"title":"t","value":"@@"}],'
       '"attachments":[{"text":"@@ quoted"}]}]}'),
+    # A button's message is sent as the clicking user's own chat message; its links and the title's are shown.
+    p("rocketchat", "post-attachment-buttons-and-links", "POST", "/api/v1/chat.postMessage", JSON,
+      '{"channel":"#general","attachments":[{"title":"t","title_link":"https://x.test/@@","author_link":"https://@@.test",'
+      '"actions":[{"type":"button","text":"ok","msg":"@@","msg_in_chat_window":true,"url":"https://x.test/@@"}]}]}',
+      '{"channel":"#general","attachments":[{"title":"t","title_link":"https://x.test/@@","author_link":"https://@@.test",'
+      '"actions":[{"type":"button","text":"ok","msg":"@@","msg_in_chat_window":true,"url":"https://x.test/@@"}]}]}'),
     p("rocketchat", "upload", "POST", "/api/v1/rooms.upload/GENERAL", MP,
       multipart('Content-Disposition: form-data; name="file"; filename="forbidden.bin"\r\n'
                 "Content-Type: application/octet-stream\r\n\r\nforbidden", 'Content-Disposition: form-data; '
@@ -524,6 +530,11 @@ OUTBOUND: list[Out] = [
     o("mattermost", "bookmarks", "/api/v4/channels/c1/bookmarks", JSON,
       '[{"id":"forbidden","display_name":"@@","link_url":"https://x.test/@@"}]',
       '[{"id":"forbidden","display_name":"@@","link_url":"https://x.test/@@"}]'),
+    o("rocketchat", "button-in-history", "/api/v1/channels.history", JSON,
+      '{"messages":[{"_id":"forbidden","msg":"","attachments":[{"actions":[{"type":"button","text":"go",'
+      '"msg":"@@","url":"https://x.test/@@"}]}]}],"success":true}',
+      '{"messages":[{"_id":"forbidden","msg":"","attachments":[{"actions":[{"type":"button","text":"go",'
+      '"msg":"@@","url":"https://x.test/@@"}]}]}],"success":true}'),
     o("rocketchat", "livechat-custom-field", "/api/v1/livechat/custom.field", JSON,
       '{"field":{"key":"forbidden","value":"@@","overwrite":true},"success":true}',
       '{"field":{"key":"forbidden","value":"@@","overwrite":true},"success":true}', method="POST"),
