@@ -690,6 +690,32 @@ def _free_host(platform: str) -> bool:
     return bool(platform) and (platform in FREE_HOSTING or platform.split(".", 1)[-1] in FREE_HOSTING)
 
 
+# Names a platform makes, not its tenant, where a throwaway page does not come from: a deploy preview or branch build
+# of a project connected to a Git repository (Netlify's `deploy-preview-42--site`, Vercel's `site-git-branch-team`),
+# which developers share in chat while reviewing, and a file no one can type a password into (an image, a style sheet,
+# a script, a font, JSON) on a content network or bucket (`d1a2b3c4d5e6f7.cloudfront.net/img/logo.png`). The
+# machine-made look of such a name is the platform's, so those signs are not counted there; brand, lure and path
+# signs still are. Pages that render (HTML, SVG, PDF) are not inert.
+_PLATFORM_NAMED = frozenset({"random-label", "random-subdomain", "hyphenated-name"})
+_INERT_FILES = (".css", ".js", ".mjs", ".map", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".woff", ".woff2",
+                ".ttf", ".otf", ".json", ".mp4", ".webm", ".mp3")
+_NETLIFY_PREVIEW = re.compile(r"deploy-preview-\d+--[a-z0-9-]+")
+_VERCEL_BRANCH = re.compile(r"[a-z0-9-]+-git-[a-z0-9-]+")
+
+
+def _ci_preview(platform: str, name: str) -> bool:
+    """Whether `name` (a host on `platform`) is a Git-connected project's deploy preview or branch build."""
+    first = name.split(".", 1)[0]
+    if platform == "netlify.app":
+        return _NETLIFY_PREVIEW.fullmatch(first) is not None
+    return platform == "vercel.app" and _VERCEL_BRANCH.fullmatch(first) is not None
+
+
+def _inert_file(path: str) -> bool:
+    """Whether `path` (a link's path, query and fragment) names a file that renders no page."""
+    return path.split("?", 1)[0].split("#", 1)[0].lower().endswith(_INERT_FILES)
+
+
 # `www.` before a free host's tenant (`www.someone.vercel.app`): the platform gives a tenant one name, and
 # its certificate covers that level alone, so nobody copies such a link from the page; it is written to
 # pass for a site of its own. Beside the free host's own sign it alerts.
@@ -832,6 +858,8 @@ def _judge(link: Link, parts: tuple[str, str, str, str], allow: DomainList, deny
         # `report.zip`, `video.mov` written alone are file names far more often than sites: the TLD's
         # own sign is left out there (a brand or lure in the name still counts; with a scheme it is a site)
         signals = [signal for signal in signals if not signal[1].startswith("tld:")]
+    if host.hosting and (_ci_preview(host.hosting, name) or _inert_file(path)):
+        signals = [signal for signal in signals if signal[1] not in _PLATFORM_NAMED]
     if raw_host[:4].lower() == "www." and _free_host(host.hosting):  # the host's signs read it without `www.`
         signals.append((DRESSED_TENANT, "www-on-free-host"))
     in_path = lure_words(path)

@@ -779,3 +779,26 @@ def test_routes_own_addresses_and_addresses_inside_values_carry_no_query_address
 @settings(max_examples=300)
 def test_a_query_address_is_read_from_any_path(tail: str) -> None:
     assert query_address("/index.php?" + tail, "garden-club.example") in (True, False)
+
+
+@pytest.mark.parametrize("url", [
+    "https://deploy-preview-42--maplenote.netlify.app/",  # a pull request's preview, built from a Git repository
+    "https://maplenote-git-main-acme.vercel.app/",  # a branch build
+    "https://d1a2b3c4d5e6f7.cloudfront.net/img/logo.png",  # a file on a content network: nothing to type into
+    "https://pub-3f2a9c1b8d7e4f6a.r2.dev/app.js", "https://d1a2b3c4d5e6f7.cloudfront.net/fonts/inter.woff2?v=3",
+])
+def test_previews_built_from_a_repository_and_files_on_a_platform_do_not_alert(url: str) -> None:
+    score, reasons = _score(url)
+    assert score < 0.5 and not {"random-label", "random-subdomain", "hyphenated-name"} & set(reasons)
+
+
+@pytest.mark.parametrize("url", [
+    "https://d2x8k1q9z0abcd.cloudfront.net/",  # a page on a machine-made name
+    "https://pub-3f2a9c1b8d7e4f6a.r2.dev/login.html",
+    "https://d1a2b3c4d5e6f7.cloudfront.net/invoice.svg",  # an image that runs script renders a page
+    "https://paypal-git-login-acme.vercel.app/",  # a brand claim in a preview's name still counts
+    "https://deploy-preview-3--paypal-verify.netlify.app/",
+    "https://deploy-preview-x--maplenote.netlify.app/",  # not the preview's shape
+])
+def test_pages_on_machine_made_names_and_brand_claims_in_previews_still_alert(url: str) -> None:
+    assert _score(url)[0] >= 0.5
