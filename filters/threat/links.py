@@ -558,6 +558,24 @@ def query_address(path: str, site: str) -> bool:
     return False
 
 
+# Another site's name as a directory of the path with a sign-in or account word after it
+# (`/s./https:/secure.sharefile.example/auth/sign-in/`, `/datingsite.com/login.php`): a kit unzipped into a folder named
+# for the site it copies. Weak alone (package indexes name modules by their repository's host: `/github.com/x/auth`);
+# it adds to the kit's other signs. A link carried whole (`/web/2020/https://...`) is judged as a link instead.
+SITE_IN_PATH = 0.3
+_SITE_DIR = re.compile(r"/(?:[a-z0-9-]+\.)+(?:" + _alternation(KNOWN_TLDS) + r")/")
+
+
+def site_in_path(path: str) -> bool:
+    """Whether `path` (a link's path, query and fragment, at most `MAX_PATH`) has a directory named as a site under a
+    common TLD with a lure word in the path after it."""
+    page = path.split("?", 1)[0].split("#", 1)[0].lower()
+    if "://" in page:
+        return False
+    found = _SITE_DIR.search(page)
+    return found is not None and lure_words(page[found.end():]) > 0
+
+
 def _without_addresses(path: str) -> str:
     """`path` without the e-mail addresses it carries: the domain of an address is where someone's mail
     is (`?email=anna@gmail.com`), not a brand the page claims to be."""
@@ -883,6 +901,8 @@ def _judge(link: Link, parts: tuple[str, str, str, str], allow: DomainList, deny
         signals.append((IPFS_PAGE, "ipfs-page"))
     if victim_address(path, host.site):
         signals.append((VICTIM_ADDRESS, "victim-address"))
+    if site_in_path(path):
+        signals.append((SITE_IN_PATH, "site-in-path"))
     if query_address(path, host.site):
         signals.append((QUERY_ADDRESS, "query-address"))
     uploaded = uploaded_page(path)

@@ -26,6 +26,7 @@ from filters.threat.links import (
     page_in_files,
     query_address,
     registrable,
+    site_in_path,
     uploaded_page,
 )
 
@@ -802,3 +803,29 @@ def test_previews_built_from_a_repository_and_files_on_a_platform_do_not_alert(u
 ])
 def test_pages_on_machine_made_names_and_brand_claims_in_previews_still_alert(url: str) -> None:
     assert _score(url)[0] >= 0.5
+
+
+@pytest.mark.parametrize(("path", "found"), [
+    ("/s./https:/secure.filedrop-portal.com/Authentication/sign-in/", True),  # `//` collapsed by the server
+    ("/promo/datingsite.com/login.php", True),
+    ("/files/shop.example.co.uk/verify/index.html", True),
+    ("/github.com/acme/tools", False),  # a module named by its repository's host, no sign-in word
+    ("/web/2020/https://bank.example/login", False),  # a carried link, judged as a link
+    ("/blob/main/docs/auth.md", False), ("/login/", False), ("/socket.io/", False),
+])
+def test_a_sites_name_as_a_directory_before_a_sign_in_word_is_read(path: str, found: bool) -> None:
+    assert site_in_path(path) is found
+
+
+def test_a_sites_name_in_the_path_adds_to_a_kits_signs_but_is_weak_alone() -> None:
+    kit = _score("https://crm2.oakwood-dental.example/s./https:/secure.filedrop-portal.com/Authentication/sign-in/"
+                 "myaccount/login.vm/cda.php?id=3b48")
+    assert "site-in-path" in kit[1] and kit[0] >= 0.5
+    module = _score("https://pkg.example.dev/github.com/acme/auth")
+    assert "site-in-path" in module[1] and module[0] < 0.5
+
+
+@given(st.text(alphabet="/.abcom-loginx", max_size=600))
+@settings(max_examples=300)
+def test_a_site_in_a_path_is_read_from_any_path(path: str) -> None:
+    assert site_in_path("/" + path) in (True, False)
