@@ -31,6 +31,7 @@ from gateway.codec._base import CodecError, Renderer, TextField
 from gateway.codec.json_limits import check_document
 from gateway.codec.jsonpath import parse_document
 from gateway.codec.keys import check_ejson, refuse_special_keys
+from gateway.codec.numbers import joined
 from gateway.codec.pointer import escape
 from gateway.codec.selection import Selection
 
@@ -123,6 +124,10 @@ def _select(value: object, selection: Selection, path: str, found: list[TextFiel
             nxt = step(str(index))
             if nxt is not None:
                 _select(item, nxt, f"{path}/{index}", found)
+        if selection.done:  # an array where text is read: its items joined too, as `Walker.add_joined`
+            text, count = joined(value)  # type: ignore[arg-type]
+            if count >= 2:
+                found.append(TextField(path, text))
         return
     if selection.done and value is not None and kind is not bool:
         raise _Walk  # a number where text is read: the walk reads its literal

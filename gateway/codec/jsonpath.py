@@ -11,7 +11,9 @@ What a pointer reaches is text, whatever its JSON type, because a JavaScript bac
 back into text (`${msg.text}`): a string is one field; a number is a field holding its text as
 JavaScript prints it (`gateway.codec.numbers`: `4.111111111111111e15` is `4111111111111111`; written
 back as a string if a filter changes it); an array is descended into, every string and
-number below it a field (JavaScript joins arrays into text); so is an object, unless other
+number below it a field, and the array one more field, its items joined as JavaScript joins arrays into
+text (`numbers.joined`; a change the filters make to that field that the items' own changes do not make
+is refused when rendering); so is an object, unless other
 pointers lead into it (`/*` with `/*/text`: the object's text is where those say); `true`,
 `false` and `null` hold no text.
 
@@ -32,7 +34,7 @@ from collections.abc import Callable, Mapping, Sequence
 from gateway.codec._base import CodecError, Renderer, TextField
 from gateway.codec.json_limits import MAX_DEPTH, check_document
 from gateway.codec.keys import PROTO, check_ejson, refuse_special_keys
-from gateway.codec.numbers import shown
+from gateway.codec.numbers import joined, shown
 from gateway.codec.pointer import Pointer, escape
 from gateway.codec.selection import ANY_DEPTH, JSON_STEP, WILDCARD, Automaton, Selection
 
@@ -63,12 +65,13 @@ def string_literal(text: str, original: str) -> str:
 class JsonDoc:
     """One JSON text and what was found in it: string fields and nested payloads, by offset."""
 
-    __slots__ = ("leaves", "nested", "text")
+    __slots__ = ("joined", "leaves", "nested", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.leaves: dict[int, tuple[int, int]] = {}         # literal start -> (end, field index)
         self.nested: dict[int, tuple[int, Renderer]] = {}    # literal start -> (end, inner renderer)
+        self.joined: dict[int, tuple[int, int]] = {}         # field index -> (start, end) of an array read joined
 
     def render(self, changes: Mapping[int, str]) -> str | None:
         """The text with changed literals spliced in, or None when nothing in it changed."""
@@ -84,6 +87,9 @@ class JsonDoc:
             rendered = inner(changes)
             if rendered is not None:
                 splices.append((start, end, string_literal(rendered, self.text[start:end])))
+        for index, (start, end) in self.joined.items():
+            if index in changes:
+                self._check_joined(start, end, splices, changes[index])
         if not splices:
             return None
         splices.sort()
@@ -94,6 +100,19 @@ class JsonDoc:
             last = end
         pieces.append(self.text[last:])
         return "".join(pieces)
+
+    def _check_joined(self, start: int, end: int, splices: list[tuple[int, int, str]], text: str) -> None:
+        """An array's joined text that the filters changed (`text`) goes out only as its items' changes make
+        it: the backend reads the items, so a change only the joined reading made cannot be written back."""
+        pieces: list[str] = []
+        last = start
+        for begin, finish, literal in sorted(s for s in splices if start <= s[0] and s[1] <= end):
+            pieces += (self.text[last:begin], literal)
+            last = finish
+        pieces.append(self.text[last:end])
+        if joined(json.loads("".join(pieces)))[0] != text:
+            raise CodecError("the filters changed what an array's items make joined, as a JavaScript backend reads "
+                             "it, and not in the items themselves")
 
 
 class Walker:
@@ -133,6 +152,16 @@ class Walker:
             raise CodecError(f"expected a JSON string at offset {pos}")
         value, end = scanstring(self.text, pos + 1, True)
         return value, end
+
+    def add_joined(self, start: int, end: int, path: str) -> None:
+        """The array at `start` as one more field, its items joined (`numbers.joined`), when it joins two or
+        more strings or numbers (one alone is its own field already)."""
+        if any(at == start for at, _ in self.doc.joined.values()):
+            return  # two pointers may select the same array: offer it once
+        text, count = joined(json.loads(self.text[start:end]))
+        if count >= 2:
+            self.doc.joined[len(self.fields)] = (start, end)
+            self.fields.append(TextField(path, text))
 
     def add_field(self, start: int, end: int, path: str, text: str) -> None:
         if start not in self.doc.leaves:  # two pointers may select the same value: offer it once
@@ -174,7 +203,10 @@ class Walker:
         def element(index: int, at: int) -> int:
             nxt = step(str(index))
             return self.value(at, nxt, f"{path}/{index}") if nxt is not None else self.skip(at)
-        return self.elements(pos, element)
+        end = self.elements(pos, element)
+        if selection.done:  # an array where text is read: a JavaScript backend reads its items joined
+            self.add_joined(pos, end, path)
+        return end
 
     def members(self, pos: int, visit: Callable[[str, int], int], *, read_as_text: bool = False) -> int:
         """Visit each member of the object at `pos` (visit returns the member value's end);

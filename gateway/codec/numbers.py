@@ -1,4 +1,4 @@
-"""A JSON number where text is read, as the page or the JavaScript backend shows it.
+"""JSON numbers and arrays where text is read, as the page or the JavaScript backend shows them.
 
 A number reaches text through JavaScript's `String(n)` (`${msg.text}`, `el.textContent = msg`), which
 prints the double the literal stands for in its own shortest form: `4.111111111111111e15`,
@@ -7,13 +7,17 @@ literal hides from the filters the card number the page prints. So a literal wit
 exponent is read as `String(n)` prints it (ECMA-262, Number::toString: the shortest digits that give
 the same double, plain from 1e-6 up to 1e21, an exponent outside). An integer literal is read as
 written: that is what other backends print, and all of them, JavaScript too, print it so up to 2**53.
+
+An array prints as its items joined by commas (`["4111","1111","1111","1111"]` is `4111,1111,1111,1111`,
+a card to a masker), nested arrays flattened, null as nothing, an object as `[object Object]`:
+`joined` gives that text, for the filters to read besides each item.
 """
 
 from __future__ import annotations
 
 import math
 
-__all__ = ["shown"]
+__all__ = ["joined", "shown"]
 
 
 def shown(literal: str) -> str:
@@ -47,3 +51,28 @@ def js_string(value: float) -> str:
     power = n - 1
     head = stripped if k == 1 else stripped[0] + "." + stripped[1:]
     return f"{sign}{head}e{'+' if power >= 0 else '-'}{abs(power)}"
+
+
+def joined(items: list[object]) -> tuple[str, int]:
+    """`String(items)` in JavaScript for a parsed JSON array, and how many strings and numbers it joins."""
+    parts: list[str] = []
+    count = 0
+    for item in items:
+        kind = type(item)
+        if kind is str:
+            parts.append(item)  # type: ignore[arg-type]
+            count += 1
+        elif kind is list:
+            text, inner = joined(item)  # type: ignore[arg-type]
+            parts.append(text)
+            count += inner
+        elif item is None:
+            parts.append("")
+        elif kind is bool:
+            parts.append("true" if item else "false")
+        elif kind is dict:
+            parts.append("[object Object]")
+        else:
+            parts.append(js_string(item) if kind is float else str(item))  # type: ignore[arg-type]
+            count += 1
+    return ",".join(parts), count

@@ -137,7 +137,7 @@ class Shapes:
             doc = parse_document(text, self._selection, walked)
         except CodecError:
             return
-        if walked != list(extracted.fields) or doc.nested:
+        if walked != list(extracted.fields) or doc.nested or doc.joined:
             return
         spans = sorted((start, end, index) for start, (end, index) in doc.leaves.items())
         if [index for _, _, index in spans] != list(range(len(walked))) or any(text[s] != '"' for s, _, _ in spans):

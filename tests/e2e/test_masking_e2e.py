@@ -115,3 +115,27 @@ async def test_a_matrix_sync_is_masked_inside_the_timeline(backend: tuple[Backen
     async with gateway(url, [preset("matrix", ("mask",))], FILTERS) as gw, \
             client.get(f"{gw.url}/_matrix/client/v3/sync") as response:
         assert await response.read() == (sync % (event % "ssn [SSN], mail [EMAIL]")).encode()
+
+
+@pytest.mark.parametrize(("text", "expect"), [
+    # A JavaScript backend reads an array as its items joined: `4111,1111,1111,1111`, a card. The filters
+    # read it so; their change cannot be written back into the items, so the message is refused.
+    ('["4111","1111","1111","1111"]', 400),
+    ('[["4111","1111"],["1111",1111]]', 400),
+    ('[4111,"1111",1111,"1111"]', 400),
+    # A value inside one item is masked in that item, and the joined reading agrees.
+    ('["hello","card 4242 4242 4242 4242"]', '["hello","card [CARD]"]'),
+    ('["4111","1111"]', '["4111","1111"]'),  # joined, no card: forwarded as sent
+])
+async def test_an_array_is_read_as_its_items_joined(text: str, expect: int | str, backend: tuple[Backend, str],
+                                                    client: aiohttp.ClientSession) -> None:
+    chat, url = backend
+    body = ('{"text":' + text + "}").encode()
+    async with gateway(url, [preset("generic_json", ("mask",))], FILTERS) as gw, client.post(
+            f"{gw.url}{PATH}", data=body, headers={"Content-Type": "application/json"}) as response:
+        if isinstance(expect, int):
+            assert response.status == expect
+            assert chat.hits == []
+            return
+        assert response.status == 200
+    assert orjson.loads(chat.hits[0].body)["text"] == orjson.loads(expect)
