@@ -38,7 +38,13 @@ CASES: list[tuple[str, str, tuple[str, ...], list[str], list[str]]] = [
       '"channel_type":"O","post":' + orjson.dumps(
           '{"id":"p1","create_at":1577836800000,"user_id":"u1","channel_id":"c1","message":"@@ posted",'
           '"props":{"attachments":[{"text":"@@ att"}]},"type":""}').decode()
-      + ',"sender_name":"@forbidden","team_id":"t1"},"broadcast":{"channel_id":"c1"},"seq":3}']),
+      + ',"sender_name":"@forbidden","team_id":"t1"},"broadcast":{"channel_id":"c1"},"seq":3}',
+      '{"event":"channel_bookmark_created","data":{"bookmark":' + orjson.dumps(
+          '{"id":"forbidden","channel_id":"c1","display_name":"@@ docs","link_url":"https://x.test/@@",'
+          '"type":"link"}').decode() + '},"broadcast":{"channel_id":"c1"},"seq":4}',
+      '{"event":"update_team","data":{"team":' + orjson.dumps(
+          '{"id":"t1","name":"forbidden","display_name":"@@ team","description":"@@ desc"}').decode()
+      + '},"broadcast":{"team_id":"t1"},"seq":5}']),
     ("rocketchat", "/websocket", (),
      ['{"msg":"connect","version":"1","support":["1","pre2","pre1"]}', DDP_SEND,
       '{"msg":"method","method":"updateMessage","id":"43","params":[{"_id":"m1","rid":"GENERAL","msg":"@@ fix"}]}',
