@@ -1,6 +1,6 @@
 """How many look-alike domains of the known brands the link judgement flags, per kind of look-alike.
 
-    .venv/bin/python benchmarks/threat/lookalikes.py [--per-kind 5] [--seed 7] [--show 3]
+    .venv/bin/python benchmarks/threat/lookalikes.py [--per-kind 5] [--seed 7] [--show 3] [--chains]
 
 The look-alikes come from dnstwist, the permutation engine that brand-protection teams
 run to find typosquats of their own domains: for each brand whose own domain bears its
@@ -8,7 +8,8 @@ name (`paypal` -> `paypal.com`), its fuzzers spell the domain with a letter adde
 dropped, doubled, swapped with the next, replaced by a key that touches it, another vowel,
 a hyphen, a look-alike letter (ASCII or Unicode, punycode), a Cyrillic twin, a flipped bit
 or a dot. A few of each kind per brand are drawn with a fixed seed (the homoglyph kind
-alone yields hundreds). Nothing here comes from a corpus, so nothing here is tuned on it.
+alone yields hundreds). Nothing here comes from a corpus, so nothing here is tuned on it. `--chains` takes
+the chains of the wallet registry alone (`linkdata.CHAINS`).
 
 "Flagged" is an alert or more (score >= 0.5). The brands' own domains are the control:
 they must not be flagged. Bit flips (`bitsquatting`) catch traffic that a memory error
@@ -30,14 +31,14 @@ sys.path[:0] = [str(ROOT)]
 import dnstwist  # noqa: E402
 
 from filters.threat.feeds import DomainList  # noqa: E402
-from filters.threat.linkdata import BRANDS  # noqa: E402
+from filters.threat.linkdata import BRANDS, CHAINS  # noqa: E402
 from filters.threat.links import Link, judge  # noqa: E402
 
 
-def own_domains() -> dict[str, str]:
-    """brand -> its own domain that bears its name, for the brands that have one."""
+def own_domains(table: dict[str, frozenset[str]] = BRANDS) -> dict[str, str]:
+    """brand -> its own domain that bears its name, for the brands of `table` that have one."""
     found = {}
-    for brand, domains in sorted(BRANDS.items()):
+    for brand, domains in sorted(table.items()):
         named = sorted(domain for domain in domains if domain.split(".", 1)[0] == brand)
         if named:
             found[brand] = named[0]
@@ -59,12 +60,13 @@ def main() -> None:
     parser.add_argument("--per-kind", type=int, default=5, help="look-alikes drawn per brand and kind")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--show", type=int, default=0, help="print this many missed look-alikes per kind")
+    parser.add_argument("--chains", action="store_true", help="the chains of the wallet registry alone")
     args = parser.parse_args()
     chooser = random.Random(args.seed)
     none = DomainList()
     counts: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
     missed: dict[str, list[str]] = collections.defaultdict(list)
-    brands = own_domains()
+    brands = own_domains(CHAINS if args.chains else BRANDS)
     for domain in brands.values():
         for kind, names in sorted(look_alikes(domain).items()):
             for name in chooser.sample(sorted(names), min(args.per_kind, len(names))):

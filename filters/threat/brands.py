@@ -20,6 +20,7 @@ from filters._patterns import spans
 from filters.threat.linkdata import (
     BRANDS,
     COUNTRY_SITES,
+    ECOSYSTEMS,
     FEDERATIONS,
     KEYWORDS,
     KNOWN_TLDS,
@@ -32,9 +33,11 @@ _LEET = str.maketrans("013457", "oleast")
 _LURES = frozenset(KEYWORDS)
 _WORDS = _LURES | frozenset(NAME_WORDS)  # words of the trade: `finance` is a word, not a typo of `binance`
 _PIECES = re2.compile(r"[a-z]+|[0-9]+")
-# A brand that is also an everyday word (`booking`, `steam`) claims less on its own.
+# A brand that is also an everyday word (`booking`, `steam`) claims less on its own; a chain's name beside a
+# word of its own (`ethereum-magicians`, `cardanoscan`: a project of the chain's ecosystem) claims next to
+# nothing until a lure word stands beside it.
 # The brand's own name under another suffix (`amazon.fr`) may be its country site: an alert, not a block.
-STRONG, GLUED, COUNTRY, WORD, WEAK, LOOKALIKE = 0.8, 0.75, 0.6, 0.45, 0.35, 0.7
+STRONG, GLUED, COUNTRY, WORD, WEAK, LOOKALIKE, ECOSYSTEM = 0.8, 0.75, 0.6, 0.45, 0.35, 0.7, 0.2
 
 
 def _deletions(word: str) -> set[str]:
@@ -177,7 +180,8 @@ def brand_claims(tokens: set[str], site: str, owner: str, registered: set[str]) 
     for token in sorted(tokens):
         if token in BRANDS:
             if not owns(token, site):
-                weight = WORD if token in WORD_BRANDS else COUNTRY if token == owner else STRONG
+                weight = WORD if token in WORD_BRANDS else COUNTRY if token == owner else \
+                    ECOSYSTEM if token in ECOSYSTEMS else STRONG
                 if weight == STRONG:
                     return STRONG, f"brand:{token}"
                 best = max(best, (weight, f"brand:{token}"))
@@ -189,7 +193,8 @@ def brand_claims(tokens: set[str], site: str, owner: str, registered: set[str]) 
             brand = token[start:end]
             if owns(brand, site):
                 continue
-            weight = GLUED if _glued(token, start, end) and brand not in WORD_BRANDS else WEAK
+            weight = GLUED if _glued(token, start, end) and brand not in WORD_BRANDS else \
+                ECOSYSTEM if brand in ECOSYSTEMS else WEAK
             if weight > best[0]:
                 best = (weight, f"brand:{brand}")
     if best[0] >= GLUED:

@@ -117,6 +117,37 @@ BRANDS: dict[str, frozenset[str]] = {
     }.items()
 }
 
+# The blockchains a multi-chain wallet supports, by an outside criterion: every chain of Trust Wallet's
+# `wallet-core` registry (github.com/trustwallet/wallet-core, `docs/registry.md` at commit 01bb6baa, the
+# table generated from `registry.json`: name, symbol, homepage), named without the words that name one of
+# its variants (Chain, Hub, EVM, Native, Mainnet, Era, Nova, Pacific, Phoenix, eSpace...), kept when the
+# name has five letters or more, its homepage's registered name holds it (`komodoplatform.com` for Komodo),
+# and no English word (Debian's `wamerican`) is it, holds it or lies one typo from it (`linea` is a typo of
+# `linear`, `stratis` of `straits`, `canto` is inside `canton`). Scam pages for a chain's holders are named
+# for the chain (`polkadot-claim`, `wanchain.cloud`). Name -> the homepage's registered domain, plus the
+# project's own hosts where it has more: its foundation's site (`solana.org`, `arbitrum.foundation`, whose
+# subdomains hand out the chain's airdrops), its newer home (`polkadot.com`), its apps (`polkadot.js.org`).
+CHAINS: dict[str, frozenset[str]] = {
+    name: frozenset(domains.split())
+    for name, domains in {
+        "litecoin": "litecoin.org", "dogecoin": "dogecoin.com", "viacoin": "viacoin.org",
+        "groestlcoin": "groestlcoin.org", "digibyte": "digibyte.io", "monacoin": "monacoin.org",
+        "syscoin": "syscoin.org", "ethereum": "ethereum.org ethereum.foundation", "ethereumclassic": "ethereumclassic.org",
+        "rootstock": "rootstock.io", "komodo": "komodoplatform.com", "bitcoincash": "bitcoincash.org",
+        "bitcoingold": "bitcoingold.org", "ravencoin": "ravencoin.org", "internetcomputer": "internetcomputer.org",
+        "nimiq": "nimiq.com", "algorand": "algorand.com algorand.foundation", "iotex": "iotex.io", "zilliqa": "zilliqa.com",
+        "polkadot": "polkadot.network polkadot.com polkadot.js.org", "everscale": "everscale.network", "kusama": "kusama.network",
+        "filecoin": "filecoin.io", "bluzelle": "bluzelle.com", "solana": "solana.com solana.org", "agoric": "agoric.com",
+        "aptos": "aptoslabs.com", "acala": "acala.network", "vechain": "vechain.org", "thorchain": "thorchain.org",
+        "bitcoindiamond": "bitcoindiamond.org", "thundercore": "thundercore.com", "conflux": "confluxnetwork.org",
+        "tezos": "tezos.com tezos.foundation", "cardano": "cardano.org", "lightlink": "lightlink.io", "hedera": "hedera.com",
+        "gochain": "gochain.io", "wanchain": "wanchain.org", "fantom": "fantom.foundation", "zksync": "zksync.io",
+        "coreum": "coreum.com", "metis": "metis.io", "zetachain": "zetachain.com", "klaytn": "klaytn.foundation",
+        "arbitrum": "arbitrum.io arbitrum.foundation", "akash": "akash.network", "axelar": "axelar.network", "kujira": "kujira.app",
+    }.items()
+}
+BRANDS.update(CHAINS)
+
 # Brands that run a site under most country codes (`google.de`, `amazon.co.jp`, `hsbc.co.uk`).
 COUNTRY_SITES = frozenset("google amazon ebay apple paypal microsoft yahoo hsbc santander ing dhl ups vodafone "
                           "booking samsung bbva bnpparibas olx shopee mercadolibre rakuten shein temu "
@@ -125,6 +156,11 @@ COUNTRY_SITES = frozenset("google amazon ebay apple paypal microsoft yahoo hsbc 
 # Federations of independent regional institutions, each on a domain of the federation's name and its
 # place under the home country's code (`sparkasse-koelnbonn.de`): brand -> that country code.
 FEDERATIONS = {"sparkasse": "de"}
+
+# A chain's name is an ecosystem's: independent wallets, explorers and forums are named for it
+# (`ethereum-magicians.org`, `polkadot.subscan.io`), so alone on another host it claims as little as an everyday
+# word; beside a lure word, glued to one, misspelt, or as the whole name under another suffix it claims the chain.
+ECOSYSTEMS = frozenset(CHAINS)
 
 # Brands that are everyday words too: alone on someone else's host they claim little.
 WORD_BRANDS = frozenset("apple booking chase steam ledger kraken phantom hermes wise zoom visa orange shell "
@@ -274,7 +310,7 @@ contact contacts contacto contato ideal ideas salesforce wholesaler
 """.split())
 
 # What a crypto scam's name joins (`wallet-sync`, `dapp-rectify`, `claim-eth`): a thing a holder keeps in a
-# wallet or reaches through one, and what the scam asks the holder to do to it. The scam needs the holder to
+# wallet or reaches through one (these, and the chains above), and what the scam asks the holder to do to it. The scam needs the holder to
 # sign or hand over a key, so its name says the wallet is out of step or broken (sync, rectify, fix,
 # repair, migrate, restore, recover), must be proved (validate, verify, auth), opened (connect, unlock),
 # or that something is waiting (claim, bonus, gift, giveaway, drop, airdrop, reward). A project names itself for

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from filters.threat.letterdata import TRIPLES
 from filters.threat.linkdata import (
     BRANDS,
+    CHAINS,
     CRYPTO_ACTIONS,
     CRYPTO_OBJECTS,
     KEYWORDS,
@@ -31,7 +32,7 @@ from filters.threat.linkdata import (
 
 # The lure words of other languages (`konto`, `paczka`, `zahlung`) read as sign-in words.
 _TRADE = {**dict.fromkeys((word for word in KEYWORDS if word.isalpha()), "access"), **NAME_WORDS}
-_HELD = CRYPTO_OBJECTS  # what a crypto wallet holds or reaches (`linkdata.CRYPTO_OBJECTS`)
+_HELD = CRYPTO_OBJECTS | frozenset(CHAINS)  # what a crypto wallet holds or reaches (`linkdata.CRYPTO_OBJECTS`)
 _ANY_HELD = re.compile("|".join(sorted(_HELD, key=len, reverse=True)))  # most names hold none: one search says so
 _KNOWN = frozenset(_TRADE) | NAME_FILLERS | frozenset(BRANDS) | _HELD | CRYPTO_ACTIONS
 _PREFIXES = frozenset(word[:end] for word in _KNOWN for end in range(2, len(word) + 1))

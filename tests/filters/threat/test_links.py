@@ -13,7 +13,7 @@ from filters.testing import make_filter, tmessage
 from filters.threat.feeds import DomainList
 from filters.threat.filter import ThreatFilter
 from filters.threat.hosts import parse_host, skeleton
-from filters.threat.linkdata import BRANDS, FREE_HOSTING
+from filters.threat.linkdata import BRANDS, CHAINS, FREE_HOSTING
 from filters.threat.links import (
     Link,
     Scan,
@@ -829,3 +829,38 @@ def test_a_sites_name_in_the_path_adds_to_a_kits_signs_but_is_weak_alone() -> No
 @settings(max_examples=300)
 def test_a_site_in_a_path_is_read_from_any_path(path: str) -> None:
     assert site_in_path("/" + path) in (True, False)
+
+@pytest.mark.parametrize("site", sorted({site for sites in CHAINS.values() for site in sites}))
+def test_the_chains_own_sites_are_not_flagged(site: str) -> None:
+    for url in (f"https://{site}/", f"https://www.{site}/en/wallets", site):
+        score, reasons = _score(url)
+        assert score < 0.5, (url, reasons)
+
+
+def test_each_chain_is_named_in_its_own_registered_name() -> None:
+    assert [name for name, sites in CHAINS.items()
+            if not (len(name) >= 5 and name.isalpha() and any(name in site.split(".", 1)[0] for site in sites))] == []
+
+
+@pytest.mark.parametrize("url", [
+    "https://ethereum-magicians.org/t/eip-1559", "https://ethereum.stackexchange.com/questions/1",
+    "https://polkadot.js.org/apps/", "https://polkadot.subscan.io/account/1", "https://cardanoscan.io/",
+    "https://solana-labs.github.io/solana-web3.js/", "https://cardano-foundation.github.io/",
+])
+def test_projects_of_a_chains_ecosystem_named_for_it_are_not_flagged(url: str) -> None:
+    score, reasons = _score(url)
+    assert score < 0.5, reasons
+
+
+@pytest.mark.parametrize(("url", "blocked"), [
+    ("https://polkadot-claim.com/", True),  # the chain's name beside a lure word
+    ("solanawalletrestore.com", True),  # glued to the words of a wallet scam
+    ("https://secure-solana.com/", True),
+    ("https://polkadott.network/", False),  # one typo from the chain's own name: a look-alike
+    ("kusama-sync.com", False),  # the chain held, a scam's request of it
+    ("wanchain.cloud", False),  # the chain's whole name under another suffix
+])
+def test_claims_on_a_chain_alert_and_beside_a_lure_block(url: str, blocked: bool) -> None:
+    score, reasons = _score(url)
+    assert score >= 0.5, reasons
+    assert (score >= 0.8) is blocked, reasons
