@@ -29,6 +29,23 @@ __all__ = ["Unescaped", "unescaped"]
 # Between two string values of one JSON object or array, after a letter, a digit, a space or a hyphen and
 # before one: `", "card_part2": "`, `","`. A name of at most 64 characters without quotes or escapes.
 FIELD_BOUNDARY = r'(?:[ 0-9A-Za-z+\-]"[ \t]*,[ \t\r\n]*(?:"[^"\\\r\n]{1,64}"[ \t]*:[ \t]*)?"[ 0-9A-Za-z+\-])'
+# An address spelt out in words without brackets: "maria AT firma dot de", "li dot wei arroba correo punto es":
+# a name, a word for "at", a domain and at least one word for "dot" before a top-level domain (two letters, or
+# a generic one below). Words of several languages; read whole, as the address it spells.
+AT_WORDS = ("at", "arroba", "arobase", "chiocciola", "klammeraffe", "apenstaartje", "małpa", "malpa", "snabel-a",
+            "kukac", "собака", "ät")
+DOT_WORDS = ("dot", "punto", "point", "punkt", "punt", "kropka", "pont", "nokta", "ponto", "точка")
+_GENERIC_TLDS = ("com", "org", "net", "edu", "gov", "info", "biz", "dev", "app", "mail", "email", "name", "pro",
+                 "online", "site", "tech", "xyz", "shop", "cloud")
+_AT = "(?i:" + "|".join(AT_WORDS) + ")"
+_DOTW = "(?i:" + "|".join(DOT_WORDS) + ")"
+_SPELT = (r"[A-Za-z0-9_%+\-]{1,64}(?:[ \t]+" + _DOTW + r"[ \t]+[A-Za-z0-9_%+\-]{1,64}){0,3}[ \t]+" + _AT
+          + r"[ \t]+[A-Za-z0-9\-]{1,63}(?:[ \t]+" + _DOTW + r"[ \t]+[A-Za-z0-9\-]{1,63}){0,3}[ \t]+" + _DOTW
+          + r"[ \t]+(?i:[a-z]{2}|" + "|".join(_GENERIC_TLDS) + r")\b")
+# Where `_SPELT` may match, for the engine's gate (never stricter).
+SPELT_GATE = r"[ \t]" + _AT + r"[ \t]+[A-Za-z0-9\-]+[ \t]+" + _DOTW + r"[ \t]"
+_OPENERS = " \t([{<"  # what the other escapes holding a space start with ("(at)", a tag)
+_SPELT_WORDS = {**dict.fromkeys(AT_WORDS, "@"), **dict.fromkeys(DOT_WORDS, ".")}
 # Markdown emphasis, strike-through or code around one group of a value (digits and capitals, as in
 # "4111 **1111** 1111", "MU11 __GKMO__ 0117"): read as the group alone. Around words ("**Hunter2!**",
 # "__init__") the marks stay.
@@ -45,7 +62,8 @@ _ESCAPE = text_pattern(
     r"|[ \t]?[(\[{<][ \t]?(?i:at|dot)[ \t]?[)\]}>][ \t]?"        # an address spelt out: "john (at) example"
     r"|</?" + INLINE_TAGS + r"(?:[ \t][^<>]{0,200})?>"            # inline markup inside a value
     r"|" + FIELD_BOUNDARY                                          # between two JSON string values
-    + "|" + _EMPHASIS)                                            # markdown inside a value ("280 **26** 4732")
+    + "|" + _EMPHASIS                                             # markdown inside a value ("280 **26** 4732")
+    + "|" + _SPELT)                                                # an address spelt out in words
 _JOIN = '"'  # what a field boundary starts with (an escape starts otherwise)
 _SIMPLE = {"n": "\n", "r": "\r", "t": "\t", "f": "\f", "v": "\v", "/": "/", '"': '"', "'": "'", "\\": "\\"}
 
@@ -131,6 +149,10 @@ def unescaped(text: str) -> Unescaped | None:
             joins.append((start, end))
         elif piece[0] in _MARKS:  # emphasis around a group: the group
             decoded = piece.strip(_MARKS)
+        elif piece[0] not in _OPENERS and (" " in piece or "\t" in piece):  # an address spelt out in words
+            if start and (text[start - 1].isalnum() or text[start - 1] in "'\u2019"):
+                continue  # "I'm at work dot com": the end of a word, no name
+            decoded = "".join(_SPELT_WORDS.get(word.lower(), word) for word in piece.split())
         else:
             decoded = _decoded(piece, plus)
             if decoded is None:

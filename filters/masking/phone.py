@@ -211,7 +211,10 @@ def _layout(digits: str, sizes: list[int], plus: bool, words: bool, value: str) 
         return None  # the social security layout, never a phone's
     if sizes in ([3, 3, 4], [1, 3, 3, 4]) and (length == 10 or digits[0] == "1") and digits[-10] in "23456789":
         return "phone_nanp"
-    if digits[0] == "0" and digits[1] != "0" and (9 <= length <= 12 or (words and length == 8)):
+    # Seven or eight digits in groups are a whole number in many smaller countries ("4498 9048", "21 23 33 42",
+    # "674-4563"): after a phone word only.
+    short = words and length in (7, 8) and len(sizes) >= 2
+    if digits[0] == "0" and digits[1] != "0" and (9 <= length <= 12 or (words and length == 8) or short):
         if len(sizes) == 1:
             return "phone_national" if words else None
         pairs = set(sizes[1:]) == {2} and len(sizes) >= 4  # "06 12 34 56 78", "08-15 53 66"
@@ -222,7 +225,7 @@ def _layout(digits: str, sizes: list[int], plus: bool, words: bool, value: str) 
         return "phone_national"
     if digits[0] == "8" and length == 11 and "(" in value:
         return "phone_national"  # "8 (912) 345-67-89": the trunk 8 of Russia and its neighbours
-    if words and 9 <= length <= 12 and not _date_like(sizes, digits):
+    if (short or (words and 9 <= length <= 12)) and not _date_like(sizes, digits):
         return "phone_bare" if len(sizes) == 1 else "phone_national"
     if "(" in value and 10 <= length <= 11 and sizes[0] in (2, 3) and len(sizes) >= 3:
         return "phone_national"  # "(11) 96123-4567", "(201) 555-0123"

@@ -94,7 +94,8 @@ _JWT = text_pattern(_JWT_SOURCE)
 _PEM_BEGIN_SOURCE = r"-----BEGIN ((?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?)-----"
 _PEM_BEGIN = text_pattern(_PEM_BEGIN_SOURCE)
 _PEM_END = text_pattern(r"-----END ((?:[A-Z0-9]+ ){0,4}PRIVATE KEY(?: BLOCK)?)-----")
-_VALUE = r"([^\s\"',;<>()\[\]{}]{4,})"
+# RE2's \s is ASCII: the Unicode line breaks end a value too ("Passwort ist\u2028see the wiki").
+_VALUE = r"([^\s\"',;<>()\[\]{}\x{85}\x{2028}\x{2029}]{4,})"
 # ":" and "=" of configs, and "is" in the languages whose password words are listed below.
 # Markup a value may be wrapped in after the connective: emphasis, code, a table cell, a quote, an HTML
 # tag, a code fence on the next line ("password: **Hunter2**", "password:\n```\nHunter2\n```").
@@ -132,9 +133,21 @@ _BASIC = text_pattern(_BASIC_SOURCE)
 # A password in a link or connection string: scheme://user:password@host.
 _USERINFO_SOURCE = r"\b[A-Za-z][A-Za-z0-9+.\-]{1,31}://[^\s:/@\[\]]{0,64}:([^\s/@\[\]]{1,128})@[A-Za-z0-9\[]"
 _USERINFO = text_pattern(_USERINFO_SOURCE)
+# A provider's token by its shape, for providers no pattern above lists: a short head of letters and digits
+# (with up to three more short parts: "tskey-api-", "sk-or-v1-", "pscale_tkn_"), a "_", "-" or ".", and a
+# tail holding a part of 16 characters or more that looks generated (see `_generated_tail`).
+_SHAPED_SOURCE = (r"\b[A-Za-z][A-Za-z0-9]{1,11}(?:[_\-.][A-Za-z0-9]{1,10}){0,3}[_\-.]"
+                  r"([A-Za-z0-9]{2,}(?:[_\-][A-Za-z0-9]+){0,7})")
+_SHAPED = text_pattern(_SHAPED_SOURCE)
+# Heads that name a digest or a version, not a provider ("sha256-...", "release-3f7868...").
+_DIGEST_HEADS = ("sha", "md5", "blake", "commit", "rev", "hash", "digest", "checksum", "build", "release", "git",
+                 "version", "tag", "id", "uuid", "integrity")
+_HEX_TAIL = frozenset("0123456789abcdef")
+_VAULT_TOKEN = 26  # "tok_" and 22 characters: `placeholders.TOKEN_PLACEHOLDER`
 # Byte patterns for the engine's gate where a literal would pass too much text ("basic", "://").
 # Unbounded repeats where the detector counts: a counted repeat is as many automaton states as its count.
-SCREENS = (r"(?i:basic)[ \t]+[A-Za-z0-9+/]{6}", r"://[^\s:/@]*:[^\s/@]+@")
+SCREENS = (r"(?i:basic)[ \t]+[A-Za-z0-9+/]{6}", r"://[^\s:/@]*:[^\s/@]+@",
+           r"[A-Za-z0-9][_\-.][A-Za-z0-9_\-]*[A-Za-z0-9]{16}")
 # A token's head, then token characters up to a line break with more of them after it: a token wrapped
 # where a line ended (a narrow terminal, a pasted e-mail). Read again with those breaks taken out.
 _BREAK = r"(?:\r?\n|\r|[\x0b\x0c\x{85}\x{2028}\x{2029}])"
@@ -149,6 +162,7 @@ _WRAP_BREAK = text_pattern(r"[A-Za-z0-9_\-.=]" + _BREAK + r"[A-Za-z0-9_\-]")
 _ANY = text_pattern("|".join(f"(?:{pattern})" for pattern in (
     "|".join(f"{head}{tail}" for _, head, tail in _PROVIDERS), _JWT_SOURCE, _PEM_BEGIN_SOURCE,
     _ASSIGNMENT_SOURCE, _KEYED_SOURCE, _BEARER_SOURCE, _WRAPPED_SOURCE, _BASIC_SOURCE, *SCREENS[1:])))
+_SHAPE_SCREEN = text_pattern(SCREENS[2])
 # Words that say a password field was talked about, not given.
 _NOT_A_VALUE = frozenset(
     "required incorrect wrong invalid expired reset changed empty missing correct same different "
@@ -274,6 +288,56 @@ def _glued_token(text: str, index: int, start: int, end: int) -> bool:
     return matched is not None and random_looking(text[matched.end():end])
 
 
+_LINE_BREAKS = ("\r\n", "\n", "\r", "\x0b", "\x0c", "\x85", "\u2028", "\u2029")
+
+
+def _continued(text: str, start: int, value: str) -> str:
+    """A chosen password broken where a line ended ("password: Bella\n1716!"): `value` and the word at the
+    start of the next line, when that word holds a digit, a sign or an inner capital (the rest of a password,
+    not the next sentence) and `value` is no word about the field; else `value`."""
+    end = start + len(value)
+    brk = next((b for b in _LINE_BREAKS if text.startswith(b, end)), "")
+    if not brk or value.lower().strip(".!?") in _NOT_A_VALUE:
+        return value
+    rest = text[end + len(brk):end + len(brk) + 64]
+    word = rest.split(None, 1)[0].rstrip(".,") if rest and not rest[0].isspace() else ""
+    mixed = any(c.isupper() for c in word[1:]) and any(c.islower() for c in word)  # "dCXqnaP", not "Thanks"
+    if not any(c.isalnum() for c in word) or not (mixed or any(c.isdigit() or not c.isalnum() for c in word)):
+        return value  # no word, a closing fence or quote ("```"), or the next sentence
+    return text[start:end + len(brk) + len(word)]
+
+
+def _generated_tail(head: str, tail: str) -> bool:
+    """Whether a token's tail (after its head, see `_SHAPED`) looks generated: a part of 16 characters or more
+    of upper case, lower case and digits (base62, as most providers issue), or of 32 or more lower-case hex
+    digits, letters and digits both, after a head of a product's shape (two parts or more, or a digit:
+    "sk-or-v1-", "lsv2_pt_"); a word and a hex digest ("monkey-0123...", "release-3f78...") are an identifier."""
+    parts = tail.replace("-", "_").split("_")
+    for part in parts:
+        if len(part) >= 16 and _classes(part) == 3 and entropy(part) >= 3.5:
+            return True
+    shaped = any(c.isdigit() for c in head) or sum(head.count(mark) for mark in "_-.") >= 2
+    if not shaped or head.lower().startswith(_DIGEST_HEADS):
+        return False
+    return any(len(part) >= 32 and _HEX_TAIL.issuperset(part) and not part.isdigit() and not part.isalpha()
+               for part in parts)
+
+
+def _shaped(text: str) -> Iterator[Detection]:
+    """Tokens of providers no pattern lists, by their shape (`_SHAPED`)."""
+    for groups in each_spans(_SHAPED, text):
+        (start, end), (tail_start, _) = groups[0], groups[1]
+        charge(start)
+        if end < len(text) and (ascii_alnum(text[end]) or text[end] in "-."):
+            continue  # more of a word, a file name or a host
+        if start > 0 and text[start - 1] in "-./@:":
+            continue  # inside a host name, a path or an address
+        if text.startswith("tok_", start) and end - start == _VAULT_TOKEN:
+            continue  # the shape of this filter's own vault tokens ("[CARD tok_...]"), which its unmasking reads
+        if _generated_tail(text[start:tail_start], text[tail_start:end]):
+            yield Detection("secret", start, end, "shaped_token", 0.85, text[start:end])
+
+
 class SecretDetector:
     type = "secret"
 
@@ -286,7 +350,10 @@ class SecretDetector:
         """Every search of the detector, without the one search for any of them first."""
         if found(_WRAPPED, text):
             yield from self._unwrapped(text)
-        yield from self._tokens(text)
+        tokens = list(self._tokens(text))
+        yield from tokens
+        if found(_SHAPE_SCREEN, text):  # a token of a provider listed above is reported under its name
+            yield from (d for d in _shaped(text) if not any(t.start < d.end and d.start < t.end for t in tokens))
         if "eyJ" in text:
             yield from self._jwts(text)
         if "-----BEGIN" in text:
@@ -384,6 +451,8 @@ class SecretDetector:
             judge = chosen_password if chosen else random_looking
             if value.endswith(":") and value[:-1].isalpha():
                 continue  # the next field's label ("password:\nUsername: bob"), not a value
+            if chosen and start + len(value) == end:
+                value = _continued(text, start, value)
             if judge(value):
                 yield Detection("secret", start, start + len(value), "assignment", 0.85, value)
         yield from _credentials(text)

@@ -164,3 +164,19 @@ def test_no_phone_word_is_in_ascii_text_without_letters(context: str) -> None:
 
     assert not found(_PHONE_WORDS, context)
     assert found(_NOT_PHONE_WORDS, context) == ("#" in context)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("phone number 4498 9048 thanks", ["4498 9048"]), ("call me on 674-4563", ["674-4563"]),
+    ("mobile 21 23 33 42", ["21 23 33 42"]), ("my phone: 055 81 55", ["055 81 55"]),
+])
+def test_seven_or_eight_digits_in_groups_after_a_phone_word(text: str, expected: list[str]) -> None:
+    assert phones(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "order 4498 9048", "room 674-4563", "scores 21 23 33 42", "phone: meeting on 12 03 2024",
+    "call me on 4498", "phone 1234567",        # no groups: a count, an extension
+])
+def test_short_numbers_without_a_phone_word_or_groups_stay(text: str) -> None:
+    assert phones(text) == []

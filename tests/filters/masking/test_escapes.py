@@ -125,3 +125,21 @@ def test_fields_that_make_no_number_together_stay(text: str) -> None:
 
 def test_an_address_is_never_read_across_fields() -> None:
     assert found('{"email":"a@b.example","name":"Bob"}') == [("email", "a@b.example")]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("write to maria90 AT firma dot co dot uk", "maria90 AT firma dot co dot uk"),
+    ("mail me: li DOT wei96 at mail DOT net thanks", "li DOT wei96 at mail DOT net"),
+    ("correo: juan arroba ejemplo punto es", "juan arroba ejemplo punto es"),
+    ("почта ivan собака example точка ru", "ivan собака example точка ru"),
+])
+def test_an_address_spelt_out_in_words(text: str, value: str) -> None:
+    assert found(text) == [("email", value)]
+
+
+@pytest.mark.parametrize("text", [
+    "I'll be at home, then dot", "look at the report dot docx", "we arrived at base point zero",
+    "I'm at work dot com", "have a look at example.com", "meet at the station dot 5", "at 5 dot 30 at the latest",
+])
+def test_at_and_dot_in_ordinary_sentences_stay(text: str) -> None:
+    assert found(text) == []

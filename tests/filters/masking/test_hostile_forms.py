@@ -205,3 +205,25 @@ def test_a_password_on_the_next_line(text: str, value: str) -> None:
 ])
 def test_the_line_after_a_password_word_that_is_no_password_stays(text: str) -> None:
     assert found(text) == []
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("password: Bell\na1407", "Bell\na1407"), ("password: Bella\r\n1716!", "Bella\r\n1716!"),
+    ("password: WMn968\u2028dCXqnaP", "WMn968\u2028dCXqnaP"), ("Passwort ist\u2028Sommer2024!", "Sommer2024!"),
+])
+def test_a_password_broken_where_a_line_ended(text: str, value: str) -> None:
+    assert found(text) == [("secret", value)]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("password: Hunter2\nthanks", "Hunter2"), ("password: Hunter2!\u2028Thanks a lot", "Hunter2!"),
+])
+def test_the_next_line_after_a_whole_password_stays(text: str, value: str) -> None:
+    assert found(text) == [("secret", value)]
+
+
+@pytest.mark.parametrize("text", [
+    "password: changed\n2 days ago", "Passwort ist\u2028see the wiki", "mot de passe :\u2028not working",
+])
+def test_talk_about_a_password_over_lines_stays(text: str) -> None:
+    assert found(text) == []
