@@ -118,8 +118,9 @@ BRANDS: dict[str, frozenset[str]] = {
 }
 
 # The blockchains a multi-chain wallet supports, by an outside criterion: every chain of Trust Wallet's
-# `wallet-core` registry (github.com/trustwallet/wallet-core, `docs/registry.md` at commit 01bb6baa, the
-# table generated from `registry.json`: name, symbol, homepage), named without the words that name one of
+# `wallet-core` registry (github.com/trustwallet/wallet-core, `docs/registry.md` at commit
+# 01bb6baae5f4d67558790741459b605fc906dd71, read on 7 December 2026: the table generated from `registry.json`,
+# name, symbol, homepage), named without the words that name one of
 # its variants (Chain, Hub, EVM, Native, Mainnet, Era, Nova, Pacific, Phoenix, eSpace...), kept when the
 # name has five letters or more, its homepage's registered name holds it (`komodoplatform.com` for Komodo),
 # and no English word (Debian's `wamerican`) is it, holds it or lies one typo from it (`linea` is a typo of
