@@ -126,8 +126,9 @@ BRANDS: dict[str, frozenset[str]] = {
 # and no English word (Debian's `wamerican`) is it, holds it or lies one typo from it (`linea` is a typo of
 # `linear`, `stratis` of `straits`, `canto` is inside `canton`). Scam pages for a chain's holders are named
 # for the chain (`polkadot-claim`, `wanchain.cloud`). Name -> the homepage's registered domain, plus the
-# project's own hosts where it has more: its foundation's site (`solana.org`, `arbitrum.foundation`, whose
-# subdomains hand out the chain's airdrops), its newer home (`polkadot.com`), its apps (`polkadot.js.org`).
+# project's own domains where it has more: its foundation's site (`solana.org`, `arbitrum.foundation`, whose
+# subdomains hand out the chain's airdrops), its newer home (`polkadot.com`). A tenant of a shared platform
+# (`polkadot.js.org`) is no registered domain: it is judged as the platform's tenants are.
 CHAINS: dict[str, frozenset[str]] = {
     name: frozenset(domains.split())
     for name, domains in {
@@ -137,7 +138,7 @@ CHAINS: dict[str, frozenset[str]] = {
         "rootstock": "rootstock.io", "komodo": "komodoplatform.com", "bitcoincash": "bitcoincash.org",
         "bitcoingold": "bitcoingold.org", "ravencoin": "ravencoin.org", "internetcomputer": "internetcomputer.org",
         "nimiq": "nimiq.com", "algorand": "algorand.com algorand.foundation", "iotex": "iotex.io", "zilliqa": "zilliqa.com",
-        "polkadot": "polkadot.network polkadot.com polkadot.js.org", "everscale": "everscale.network", "kusama": "kusama.network",
+        "polkadot": "polkadot.network polkadot.com", "everscale": "everscale.network", "kusama": "kusama.network",
         "filecoin": "filecoin.io", "bluzelle": "bluzelle.com", "solana": "solana.com solana.org", "agoric": "agoric.com",
         "aptos": "aptoslabs.com", "acala": "acala.network", "vechain": "vechain.org", "thorchain": "thorchain.org",
         "bitcoindiamond": "bitcoindiamond.org", "thundercore": "thundercore.com", "conflux": "confluxnetwork.org",
