@@ -12,6 +12,10 @@ text of small events is gathered up to `limits.stream_batch` characters before t
 what the filters let out (`gateway.inspect.spread`): its own text where they changed nothing, so it goes
 out as the backend sent it, each at most that much later, and the batch is audited once.
 
+An event's other lines are read as the client reads them before anything else (`gateway.proxy.sse_fields`):
+its `event` and `id` values go through the same chain, a `retry` of digits goes on, and comments and other
+fields, which clients ignore, are dropped.
+
 A stream may begin with a UTF-8 byte order mark, which clients drop before reading the lines (WHATWG's
 `stream = [ bom ] *event`): the parser drops it too, so `data:` after it is read as the client reads it
 (not as a line of some other field, forwarded unread), and the stream goes on without it.
