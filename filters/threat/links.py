@@ -659,7 +659,10 @@ _PAGES = (".php", ".html", ".htm", ".asp", ".aspx", ".jsp")
 def uploaded_page(path: str) -> bool:
     """Whether `path` (a link's path, query and fragment, at most `MAX_PATH`) is a page under a directory of uploads or
     of WordPress's code: a script or HTML page there, or, under WordPress's, a folder or a name without an extension."""
-    page = path.split("?", 1)[0].split("#", 1)[0].lower()
+    folded = path.lower()
+    if "/wp-" not in folded and "/up" not in folded and "/im" not in folded:  # most paths: none of the directories
+        return False
+    page = folded.split("?", 1)[0].split("#", 1)[0]
     cut = _UPLOAD_DIRS.search(page)
     if cut is None:
         return False
@@ -901,7 +904,7 @@ def _judge(link: Link, parts: tuple[str, str, str, str], allow: DomainList, deny
         signals.append((IPFS_PAGE, "ipfs-page"))
     if victim_address(path, host.site):
         signals.append((VICTIM_ADDRESS, "victim-address"))
-    if site_in_path(path):
+    if in_path and site_in_path(path):  # it needs a lure word after the directory
         signals.append((SITE_IN_PATH, "site-in-path"))
     if query_address(path, host.site):
         signals.append((QUERY_ADDRESS, "query-address"))
