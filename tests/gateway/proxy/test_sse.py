@@ -390,9 +390,8 @@ async def _relayed(raw: bytes, quick: bool, batch: int, limit: int, reads: int, 
     seen: list[object] = []
     try:
         for number, at in enumerate(range(0, len(raw), reads)):
-            calls = [r.feed(raw[at:at + reads])] + ([r.flush()] if number in flushes else [])
-            for call in calls:
-                out = await call
+            for flush in (False, True) if number in flushes else (False,):  # a call made only once the last one ended
+                out = await (r.flush() if flush else r.feed(raw[at:at + reads]))
                 seen.append((out.data, [(i.action, i.sources) for i in out.inspections], out.blocked is not None))
         out = await r.close()
     except CodecError as error:
