@@ -388,6 +388,8 @@ INBOUND: list[In] = [
       '{"id":"t1","display_name":"@@"}'),
     p("mattermost", "user-update", "PUT", "/api/v4/users/me", JSON, '{"id":"u1","nickname":"@@"}',
       '{"id":"u1","nickname":"@@"}'),
+    p("mattermost", "profile-attributes", "PATCH", "/api/v4/custom_profile_attributes/values", JSON,
+      '{"fieldid1":"@@","fieldid2":["opt1","opt2"]}', '{"fieldid1":"@@","fieldid2":["opt1","opt2"]}'),
     p("mattermost", "dialog-answers", "POST", "/api/v4/actions/dialogs/submit", JSON,
       '{"callback_id":"c","state":"forbidden","submission":{"reason":"@@"}}',
       '{"callback_id":"c","state":"forbidden","submission":{"reason":"@@"}}'),
@@ -535,6 +537,8 @@ OUTBOUND: list[Out] = [
       '"msg":"@@","url":"https://x.test/@@"}]}]}],"success":true}',
       '{"messages":[{"_id":"forbidden","msg":"","attachments":[{"actions":[{"type":"button","text":"go",'
       '"msg":"@@","url":"https://x.test/@@"}]}]}],"success":true}'),
+    o("mattermost", "profile-attributes", "/api/v4/users/u1/custom_profile_attributes", JSON,
+      '{"fieldid1":"@@ department"}', '{"fieldid1":"@@ department"}'),
     o("rocketchat", "livechat-custom-field", "/api/v1/livechat/custom.field", JSON,
       '{"field":{"key":"forbidden","value":"@@","overwrite":true},"success":true}',
       '{"field":{"key":"forbidden","value":"@@","overwrite":true},"success":true}', method="POST"),
