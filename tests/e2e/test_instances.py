@@ -59,8 +59,10 @@ class Instance:
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "gateway", "serve", "--config", str(self.config),
             stdout=asyncio.subprocess.DEVNULL, stderr=self.log.open("wb"))
+        # A minute, not a few seconds: a gateway's start (imports, preflight) is slow on a loaded 2-core machine.
+        deadline = time.monotonic() + 60
         async with aiohttp.ClientSession() as client:
-            for _ in range(400):
+            while time.monotonic() < deadline:
                 try:
                     async with client.get(f"http://127.0.0.1:{self.admin}/healthz") as resp:
                         if resp.status == 200:
