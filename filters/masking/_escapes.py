@@ -26,9 +26,11 @@ from filters._patterns import each_spans, text_pattern
 
 __all__ = ["Unescaped", "unescaped"]
 
-# Between two string values of one JSON object or array, after a letter, a digit, a space or a hyphen and
-# before one: `", "card_part2": "`, `","`. A name of at most 64 characters without quotes or escapes.
-FIELD_BOUNDARY = r'(?:[ 0-9A-Za-z+\-]"[ \t]*,[ \t\r\n]*(?:"[^"\\\r\n]{1,64}"[ \t]*:[ \t]*)?"[ 0-9A-Za-z+\-])'
+# Between two string values of one JSON object or array, a digit or a capital before it (a space or a hyphen
+# between) and one after it: `", "card_part2": "`, `","`. A name of at most 64 characters without quotes or
+# escapes. Only numbers are read across fields (see `engine._parted`), and their parts end and start so;
+# a JSON text of words ("name": "Bob") is not read again for it.
+FIELD_BOUNDARY = (r'(?:[0-9A-Z][ \-]?"[ \t]*,[ \t\r\n]*(?:"[^"\\\r\n]{1,64}"[ \t]*:[ \t]*)?"[ \-+]?[0-9A-Z])')
 # An address spelt out in words without brackets: "maria AT firma dot de", "li dot wei arroba correo punto es":
 # a name, a word for "at", a domain and at least one word for "dot" before a top-level domain (two letters, or
 # a generic one below). Words of several languages; read whole, as the address it spells.
@@ -50,6 +52,7 @@ _SPELT_WORDS = {**dict.fromkeys(AT_WORDS, "@"), **dict.fromkeys(DOT_WORDS, ".")}
 # "4111 **1111** 1111", "MU11 __GKMO__ 0117"): read as the group alone. Around words ("**Hunter2!**",
 # "__init__") the marks stay.
 _EMPHASIS = r"\*{1,3}[0-9A-Z]{1,8}\*{1,3}|_{1,3}[0-9A-Z]{1,8}_{1,3}|~~[0-9A-Z]{1,8}~~|`[0-9A-Z]{1,8}`"
+EMPHASIS_GATE = r"\*[0-9A-Z]{1,8}\*|_[0-9A-Z]{1,8}_|~[0-9A-Z]{1,8}~|`[0-9A-Z]{1,8}`"  # never stricter
 _MARKS = "*_~`"
 # Inline HTML elements, whose tags may stand inside a value ("4111 <span>1111</span> ...") and show nothing.
 INLINE_TAGS = r"(?i:span|b|i|u|s|em|strong|code|kbd|mark|small|sup|sub|font|a|tt|var|samp|del|ins)"
@@ -144,8 +147,8 @@ def unescaped(text: str) -> Unescaped | None:
     for (start, end), *_ in each_spans(_ESCAPE, text):
         piece = text[start:end]
         decoded: str | None
-        if piece[1] == _JOIN and piece[0] != "\\":  # a field boundary, without the characters either side
-            start, end, decoded = start + 1, end - 1, " "
+        if piece[0] != "\\" and _JOIN in piece[1:3]:  # a field boundary, from its first quote to its last
+            start, end, decoded = start + piece.index(_JOIN), start + piece.rindex(_JOIN) + 1, " "
             joins.append((start, end))
         elif piece[0] in _MARKS:  # emphasis around a group: the group
             decoded = piece.strip(_MARKS)

@@ -20,7 +20,7 @@ from re2 import _re2
 from filters._patterns import Pattern, byte_pattern, encodable
 from filters._patterns import found as occurs
 from filters._text import _REPLACED, Folded, fold_char
-from filters.masking._escapes import INLINE_TAGS, SPELT_GATE, unescaped
+from filters.masking._escapes import EMPHASIS_GATE, FIELD_BOUNDARY, INLINE_TAGS, SPELT_GATE, unescaped
 from filters.masking._model import Detection, Detector
 from filters.masking._numbers import shared
 from filters.masking._quota import Overflow, Quota, current
@@ -73,9 +73,9 @@ _GATES: Mapping[str, Pattern] = {name: byte_pattern(source) for name, source in 
 ESCAPED = "escaped"
 _ESCAPE_SOURCE = (r"%[0-9A-Fa-f]{2}|&#?[A-Za-z0-9]+;|\\[nrtfvux/\"'\\]|[0-9A-Za-z]\+[0-9A-Za-z%]"
                   r"|[(\[{<][ \t]?(?i:at|dot)[ \t]?[)\]}>]|</?" + INLINE_TAGS + r"[ \t>]"
-                  r'|[ 0-9A-Za-z+\-]"[ \t]*,'  # a JSON field boundary (`_escapes.FIELD_BOUNDARY`)
-                  r"|[*_~`][0-9A-Z]"  # markdown marks around a group of a value
-                  r"|" + SPELT_GATE)  # an address spelt out in words
+                  r"|" + FIELD_BOUNDARY  # between two JSON string values
+                  + r"|" + EMPHASIS_GATE  # markdown marks around a group of a value
+                  + r"|" + SPELT_GATE)  # an address spelt out in words
 _ESCAPE_GATE = byte_pattern(_ESCAPE_SOURCE)
 _NUMERIC = frozenset({"card", "ssn", "phone"})
 _JOINED = frozenset({"card", "ssn", "phone", "iban"})  # the types read across JSON fields (see `_parted`)
