@@ -136,8 +136,11 @@ _USERINFO = text_pattern(_USERINFO_SOURCE)
 # A provider's token by its shape, for providers no pattern above lists: a short head of letters and digits
 # (with up to three more short parts: "tskey-api-", "sk-or-v1-", "pscale_tkn_"), a "_", "-" or ".", and a
 # tail holding a part of 16 characters or more that looks generated (see `_generated_tail`).
-_SHAPED_SOURCE = (r"\b[A-Za-z][A-Za-z0-9]{1,11}(?:[_\-.][A-Za-z0-9]{1,10}){0,3}[_\-.]"
-                  r"([A-Za-z0-9]{2,}(?:[_\-][A-Za-z0-9]+){0,7})")
+# It stands apart: at the start, after a space, a quote, "=", a bracket or a comma (not inside a host, a path
+# or an address).
+_APART = r"(?:^|[\s\"'=(\[<`,;])"
+_SHAPED_SOURCE = (_APART + r"([A-Za-z][A-Za-z0-9]{1,11}(?:[_\-.][A-Za-z0-9]{1,10}){0,3}[_\-.]"
+                  r"((?:[A-Za-z0-9]+[_\-]){0,3}[A-Za-z0-9]{16,}(?:[_\-][A-Za-z0-9]+){0,3}))")
 _SHAPED = text_pattern(_SHAPED_SOURCE)
 # Heads that name a digest or a version, not a provider ("sha256-...", "release-3f7868...").
 _DIGEST_HEADS = ("sha", "md5", "blake", "commit", "rev", "hash", "digest", "checksum", "build", "release", "git",
@@ -147,7 +150,7 @@ _VAULT_TOKEN = 26  # "tok_" and 22 characters: `placeholders.TOKEN_PLACEHOLDER`
 # Byte patterns for the engine's gate where a literal would pass too much text ("basic", "://").
 # Unbounded repeats where the detector counts: a counted repeat is as many automaton states as its count.
 SCREENS = (r"(?i:basic)[ \t]+[A-Za-z0-9+/]{6}", r"://[^\s:/@]*:[^\s/@]+@",
-           r"[A-Za-z0-9][_\-.][A-Za-z0-9_\-]*[A-Za-z0-9]{16}")
+           _APART + r"[A-Za-z][A-Za-z0-9]*[_\-.][A-Za-z0-9_\-.]*[A-Za-z0-9]{16}")
 # A token's head, then token characters up to a line break with more of them after it: a token wrapped
 # where a line ended (a narrow terminal, a pasted e-mail). Read again with those breaks taken out.
 _BREAK = r"(?:\r?\n|\r|[\x0b\x0c\x{85}\x{2028}\x{2029}])"
@@ -326,12 +329,10 @@ def _generated_tail(head: str, tail: str) -> bool:
 def _shaped(text: str) -> Iterator[Detection]:
     """Tokens of providers no pattern lists, by their shape (`_SHAPED`)."""
     for groups in each_spans(_SHAPED, text):
-        (start, end), (tail_start, _) = groups[0], groups[1]
+        (start, end), (tail_start, _) = groups[1], groups[2]
         charge(start)
         if end < len(text) and (ascii_alnum(text[end]) or text[end] in "-."):
             continue  # more of a word, a file name or a host
-        if start > 0 and text[start - 1] in "-./@:":
-            continue  # inside a host name, a path or an address
         if text.startswith("tok_", start) and end - start == _VAULT_TOKEN:
             continue  # the shape of this filter's own vault tokens ("[CARD tok_...]"), which its unmasking reads
         if _generated_tail(text[start:tail_start], text[tail_start:end]):
