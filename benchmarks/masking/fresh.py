@@ -15,8 +15,6 @@ Fixes are made from the tuning half; `--part validation` is read to tell whether
 from __future__ import annotations
 
 import argparse
-import asyncio
-import collections
 import random
 import string
 import sys
@@ -32,8 +30,7 @@ sys.path[:0] = [str(HERE), str(HERE.parents[1])]
 
 import values as v  # noqa: E402
 from corpus import Line  # noqa: E402
-from hostile import _covered, _spans  # noqa: E402
-from metrics import score  # noqa: E402
+from hostile import report  # noqa: E402
 from values import T, V  # noqa: E402
 
 Spans = tuple[tuple[str, int, int], ...]
@@ -349,32 +346,7 @@ def main() -> None:
     args = parser.parse_args()
     parts = (T, V) if args.part == "both" else (args.part,)
     for part in parts:
-        lines = generate(args.count, args.seed, part)
-        spans = asyncio.run(_spans(lines))
-        figures = score(lines, spans)
-        print(f"{part:10} recall {figures['recall']:6.1%}  look-alikes altered {figures['lookalikes_altered']:5.1%}"
-              f"  ({int(figures['values'])} values)")
-        rows: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0, 0, 0])
-        shown: dict[str, list[str]] = collections.defaultdict(list)
-        for line, found in zip(lines, spans, strict=True):
-            row = rows[line.family]
-            if line.kind == "sensitive":
-                hit = _covered(line, found)
-                row[0] += 1
-                row[1] += hit
-                if not hit and len(shown[line.family]) < args.misses:
-                    shown[line.family].append("miss " + repr(line.text))
-            else:
-                row[2] += 1
-                row[3] += bool(found)
-                if found and len(shown[line.family]) < args.misses:
-                    shown[line.family].append("altered " + repr(line.text))
-        for family in sorted(rows):
-            values, hits, looks, altered = rows[family]
-            print(f"  {family:28} recall {hits / max(values, 1):6.1%}  look-alikes altered {altered / max(looks, 1):5.1%}")
-            for example in shown[family]:
-                print("      " + example[:160])
-
+        report(part, generate(args.count, args.seed, part), args.misses)
 
 if __name__ == "__main__":
     main()

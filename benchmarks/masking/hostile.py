@@ -333,6 +333,34 @@ def _covered(line: Line, spans: list[tuple[int, int]]) -> bool:
     return all(all(any(a <= i < b for a, b in spans) for i in range(s, e)) for _, s, e in line.values)
 
 
+def report(part: str, lines: list[Line], misses: int) -> None:
+    """Print one part's recall and look-alikes altered, then per family, with up to `misses` examples each."""
+    spans = asyncio.run(_spans(lines))
+    figures = score(lines, spans)
+    print(f"{part:10} recall {figures['recall']:6.1%}  look-alikes altered {figures['lookalikes_altered']:5.1%}"
+          f"  ({int(figures['values'])} values)")
+    rows: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0, 0, 0])
+    shown: dict[str, list[str]] = collections.defaultdict(list)
+    for line, found in zip(lines, spans, strict=True):
+        row = rows[line.family]
+        if line.kind == "sensitive":
+            row[0] += 1
+            hit = _covered(line, found)
+            row[1] += hit
+            if not hit and len(shown[line.family]) < misses:
+                shown[line.family].append("miss " + repr(line.text))
+        else:
+            row[2] += 1
+            row[3] += bool(found)
+            if found and len(shown[line.family]) < misses:
+                shown[line.family].append("altered " + repr(line.text))
+    for family in sorted(rows):
+        values, hits, looks, altered = rows[family]
+        print(f"  {family:28} recall {hits / max(values, 1):6.1%}  look-alikes altered {altered / max(looks, 1):5.1%}")
+        for example in shown[family]:
+            print("      " + example[:160])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=4000)
@@ -340,32 +368,7 @@ def main() -> None:
     parser.add_argument("--misses", type=int, default=3, help="misses shown per family")
     args = parser.parse_args()
     for part in (T, V):
-        lines = generate(args.count, args.seed, part)
-        spans = asyncio.run(_spans(lines))
-        figures = score(lines, spans)
-        print(f"{part:10} recall {figures['recall']:6.1%}  look-alikes altered {figures['lookalikes_altered']:5.1%}"
-              f"  ({int(figures['values'])} values)")
-        rows: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0, 0, 0])
-        shown: dict[str, list[str]] = collections.defaultdict(list)
-        for line, found in zip(lines, spans, strict=True):
-            row = rows[line.family]
-            if line.kind == "sensitive":
-                row[0] += 1
-                hit = _covered(line, found)
-                row[1] += hit
-                if not hit and len(shown[line.family]) < args.misses:
-                    shown[line.family].append("miss " + repr(line.text))
-            else:
-                row[2] += 1
-                row[3] += bool(found)
-                if found and len(shown[line.family]) < args.misses:
-                    shown[line.family].append("altered " + repr(line.text))
-        for family in sorted(rows):
-            values, hits, looks, altered = rows[family]
-            print(f"  {family:28} recall {hits / max(values, 1):6.1%}  look-alikes altered {altered / max(looks, 1):5.1%}")
-            for example in shown[family]:
-                print("      " + example[:160])
-
+        report(part, generate(args.count, args.seed, part), args.misses)
 
 if __name__ == "__main__":
     main()
