@@ -9,7 +9,8 @@ SSRF) under comment tricks, case, percent, HTML entity and JSON escapes, unusual
 polyglots; prompt injections paraphrased in many languages and hidden (spaced letters, leetspeak,
 look-alike letters, zero-width and tag characters, base64 and rot13 pointers, Markdown and HTML
 hiding); and ordinary chat that must stay unflagged (support, code, SQL and shell questions, small talk
-in several languages, names with apostrophes).
+in several languages, names with apostrophes). The `lang-*` families come from `languages.py`: their tuning
+half is the languages `filters/threat/tongues.py` lists, their validation half languages it does not.
 
 Every family has two disjoint halves of templates and spellings: `tuning` (what fixes may be written
 from) and `validation` (never read to write a rule). A fix that raises the tuning half alone is
@@ -29,6 +30,7 @@ from urllib.parse import quote
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[2])]
 
+from benchmarks.threat import languages  # noqa: E402
 from filters import Action  # noqa: E402
 from filters.threat import ThreatFilter, ThreatOptions  # noqa: E402
 
@@ -518,7 +520,16 @@ SECURITY_TALK = (
     "Can you explain path traversal to a non-technical manager in two sentences?",
 )
 
-Family = tuple[str, str, Maker]  # (name, kind: attack | benign, maker)
+Family = tuple[str, str, Maker]  # (name, kind: attack | prompt | lang | benign, maker)
+
+
+def _language(move: str) -> Maker:
+    """A line of one move from the languages of a half: those `filters/threat/tongues.py` lists (tuning) or
+    those it does not (validation: whole languages held out, see `languages.py`)."""
+    def make(rng: random.Random, half: int) -> str:
+        group = languages.TUNING if half == 0 else languages.HELD_OUT
+        return rng.choice(languages.lines(group, move))[1]
+    return make
 
 
 def _fixed(lines: Sequence[str]) -> Maker:
@@ -532,6 +543,8 @@ FAMILIES: tuple[Family, ...] = (
     ("polyglot", "attack", _polyglot),
     ("prompt-core", "prompt", _fixed(CORE)), ("prompt-en", "prompt", _prompt_en), ("prompt-world", "prompt", _prompt_world),
     *((f"prompt-{name}", "prompt", _obfuscated(name)) for name in OBFUSCATIONS),
+    *((f"lang-{move}", "lang", _language(move)) for move in ("override", "reveal", "persona")),
+    ("lang-ordinary", "benign", _language("ordinary")),
     ("support", "benign", _fixed(SUPPORT)), ("code", "benign", _fixed(CODE)),
     ("smalltalk", "benign", _fixed(SMALLTALK)), ("names", "benign", _fixed(NAMES)),
     ("shell-help", "benign", _fixed(SHELL_HELP)), ("security-talk", "benign", _fixed(SECURITY_TALK)),
@@ -583,7 +596,7 @@ def main() -> None:
         for line in shown:
             print(f"      {'missed' if kind != 'benign' else 'flagged'}: {line!r}")
     print()
-    for group in ("classic", "prompt", "benign"):
+    for group in ("classic", "prompt", "lang", "benign"):
         cells = [f"{totals[(group, h)][1] / totals[(group, h)][0]:7.1%} of {totals[(group, h)][0]:4d}"
                  for h in halves if (group, h) in totals]
         if cells:

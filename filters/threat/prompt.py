@@ -10,6 +10,7 @@ languages are covered for the override and role-play families.
 
 from __future__ import annotations
 
+from filters.threat import tongues
 from filters.threat.ruleset import Rule
 
 _OVERRIDE_VERB = r"(?:ignore|disregard|forget|skip|override|bypass|abandon|neglect|drop|discard|set\s+aside)"
@@ -51,7 +52,7 @@ _JAILBREAK_USE = (r"\byou\s+(?:are|have\s+been|were|'re)\s+(?:now\s+)?jailbr(?:o
                   r"(?:the\s+)?developer\s+mode\b|\bdeveloper\s+mode\s+(?:output|response)\b|\b(?:a|an)\s+jailbroken\s+"
                   r"(?:[\w-]+\s+)?(?:ai|assistant|bot|chatbot|model|version|persona|gpt)\b")
 
-PROMPT = (
+_RULES = (
     # Instructions set aside: strong when they are the bot's own (see `_THEIRS`), a weak note otherwise.
     Rule("override", "prompt", 0.85, _DISMISS + r"\s+" + _THEIRS, strong=True),
     Rule("override-any", "prompt", 0.45, _DISMISS + r"\s+" + _ANY),
@@ -180,10 +181,10 @@ PROMPT = (
          strong=True),
     Rule("role-play-other", "prompt", 0.5,
          r"\b(?:tu\s+(?:es|seras|vas\s+(?:jouer|agir|[eê]tre))\s+(?:maintenant|d[ée]sormais)?|"
-         r"(?:à|a)\s+partir\s+de\s+maintenant|d[ée]sormais,?\s+tu|dans\s+la\s+peau\s+d|"
-         r"a\s+partir\s+de\s+ahora|ahora\s+eres|act[uú]a\s+como|finge\s+(?:ser|que)|"
+         r"(?:à|a)\s+partir\s+de\s+maintenant,?\s+tu|d[ée]sormais,?\s+tu|dans\s+la\s+peau\s+d|"
+         r"a\s+partir\s+de\s+ahora,?\s+(?:eres|tú|vas|act[uú]a|responde)|ahora\s+eres|act[uú]a\s+como|finge\s+(?:ser|que)|"
          r"du\s+bist\s+(?:jetzt|nun|ab\s+sofort)|ab\s+(?:jetzt|sofort)\s+bist\s+du|"
-         r"d'ora\s+in\s+poi|fingi\s+di\s+essere|agora\s+voc[eê]\s+[eé]|"
+         r"d'ora\s+in\s+poi,?\s+(?:sei|tu|agisci|rispondi)|fingi\s+di\s+essere|agora\s+voc[eê]\s+[eé]|"
          r"теперь\s+ты|ты\s+теперь|представь,?\s+что\s+ты)"),
     Rule("no-limits-other", "prompt", 0.55,
          r"(?:sans\s+(?:aucune\s+)?(?:restrictions?|limites?|filtres?|censure)|sin\s+(?:ninguna\s+)?"
@@ -200,8 +201,8 @@ PROMPT = (
          r"above|before|so\s+far|prior))", strong=True),
     # The same in other languages, written for this project: verb + (all) (previous) + instructions.
     Rule("override-world", "prompt", 0.85,
-         r"(?:指示|命令|ルール|プロンプト|設定|制約)(?:を|は)?(?:すべて|全て|全部)?(?:無視|忘れ)|(?:無視|忘れ)して.{0,12}(?:指示|命令|ルール)|"
-         r"(?:지시|지침|명령|규칙|프롬프트|설정)\S{0,4}\s*(?:을|를|은|는)?\s*(?:모두\s*|전부\s*)?(?:무시|잊)|"
+         r"(?:指示|命令|ルール|プロンプト|制約)(?:を|は)?(?:すべて|全て|全部)?(?:無視|忘れ)|(?:無視|忘れ)して.{0,12}(?:指示|命令|ルール)|"
+         r"(?:지시|지침|명령|규칙|프롬프트)\S{0,4}\s*(?:을|를|은|는)?\s*(?:모두\s*|전부\s*)?(?:무시|잊)|"
          r"(?:تجاهل|تجاهلي|انس|إنس|انسى|اهمل|أهمل|تخط)\s+(?:كل\s+|جميع\s+)?(?:ال)?(?:تعليمات|أوامر|اوامر|قواعد|إرشادات|ارشادات)|"
          r"(?:निर्देश|नियम|आदेश|हिदायत)\S{0,4}\s+(?:को\s+)?(?:अनदेखा|नज़रअंदाज़|नजरअंदाज|भूल|अनसुना)|"
          r"(?:talimat|kural|komut|yönerge|direktif)\pL{0,8}\s+(?:\pL+\s+)?(?:yok\s+say|unut|görmezden\s+gel|boşver|"
@@ -264,6 +265,10 @@ PROMPT = (
 )
 
 
+# Every language's grammar read at once (`tongues`): overrides, reveals and persona switches in languages the
+# rules above do not list.
+PROMPT = _RULES + tongues.RULES
+
 
 def _squeezed(rule: Rule) -> Rule:
     """`rule` for text whose words were written with no gap between them ("ignoreallpreviousrules"): every
@@ -276,4 +281,4 @@ def _squeezed(rule: Rule) -> Rule:
 
 # The prompt rules for letters written apart one by one and read back without gaps (`normalise.spaced_runs`);
 # a rule that counts words has no meaning there.
-SQUEEZED = tuple(_squeezed(rule) for rule in PROMPT if rule.name != "nonsense-flood")
+SQUEEZED = tuple(_squeezed(rule) for rule in _RULES if rule.name != "nonsense-flood")
