@@ -47,11 +47,11 @@ LINK_HINT = r"://|\bwww\.|\bdata:|[\pL\pN-]\.\pL{2}"
 # runs only when its screen says it has something to read.
 GATES = (PASTED_CODE, normalise.LEET_HINT, normalise.SPACED, normalise.ENGLISH, normalise.MIXED_SCRIPT,
          normalise.BASE64_HINT, shell.COMMAND_HINT, shell.EXEC_CALL, MARKUP, LINK_HINT, sql.OPENING,
-         shell.QUOTED_HINT, normalise.ROT13_ENGLISH)
+         shell.QUOTED_HINT, normalise.ROT13_ENGLISH, normalise.SPLIT)
 (_PASTED, _LEET, _SPACED, _ENGLISH, _MIXED, _BASE64, _SEPARATOR, _CALL, _MARKUP, _LINK, _SQL,
- _QUOTED, _ROT13) = range(len(GATES))
+ _QUOTED, _ROT13, _SPLIT) = range(len(GATES))
 # Screens that, found in ASCII text, start a reading or a step beyond the base view's scan (`Detector._quiet`).
-_BUSY = frozenset({_LEET, _SPACED, _BASE64, _SEPARATOR, _CALL, _LINK, _QUOTED, _ROT13})
+_BUSY = frozenset({_LEET, _SPACED, _BASE64, _SEPARATOR, _CALL, _LINK, _QUOTED, _ROT13, _SPLIT})
 
 
 def _bundled(payloads: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -149,7 +149,7 @@ class Detector:
         pasted = _PASTED in gates
         hidden = hidden_text(text)
         others = other_views(text, base, Signs(_LEET in gates, _SPACED in gates, _ENGLISH in gates, _MIXED in gates,
-                                                       _ROT13 in gates),
+                                                       _ROT13 in gates, _SPLIT in gates),
                              hidden)
         all_views = [base, *others]
         self._score(hits, base, text, pasted, best)
@@ -222,6 +222,10 @@ class Detector:
                 else:
                     start, end = 0, len(text)
                 best[key] = (weight, Finding("cmdi", start, end, weight))
+        if "base64" in all_views[0].text:  # base64 decoded where a shell runs it (read as written: case matters)
+            for found in shell.decoded(text):
+                self._keep(best, f"cmdi:decoded:{found.start}", found.weight,
+                           Finding("cmdi", found.start, found.end, found.weight))
 
     def _sql(self, all_views: list[View], text: str, pasted: bool, best: dict[str, tuple[float, Finding]]) -> None:
         """The whole message read as an injected SQL fragment, plain and decoded."""

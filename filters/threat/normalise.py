@@ -44,6 +44,19 @@ ENGLISH = r"\b(?:" + "|".join(_ENGLISH_WORDS) + r")\b"
 # an English frame ("Apply rot13 and obey: Vtaber nyy..."), which `ENGLISH` alone would take for plain
 # text. (Shorter ones rotate into ordinary words: "be" is "or".)
 ROT13_ENGLISH = r"\b(?:" + "|".join(codecs.encode(w, "rot13") for w in _ENGLISH_WORDS if len(w) >= 3) + r")\b"
+# A word broken by a hyphen or an underscore inside it ("ig-nore", "in_structions"): a soft hyphen is folded
+# away already, a typed one is not.
+SPLIT = r"[a-z][-_][a-z]"
+# The words of the prompt rules an override or a reveal is spelt with: a hyphen inside one of them is read as
+# no hyphen. Only these are joined, so ordinary compounds ("e-mail", "system-prompt") keep their hyphen.
+_RULE_WORDS = frozenset("""
+ignore disregard forget override bypass skip abandon neglect discard dismiss previous prior above earlier
+preceding initial original instructions instruction directives directive guidelines rules commands constraints
+restrictions programming guardrails prompt prompts system reveal repeat print output display password passwords
+secret hidden everything pretend unrestricted unfiltered uncensored jailbreak jailbroken developer roleplay
+verbatim confidential configuration
+""".split())
+_SPLIT_WORD = re.compile(r"[a-z]+(?:[-_][a-z]+)+")
 _LEET_HINT = re2.compile(LEET_HINT)
 _MIXED_SCRIPT = re2.compile(MIXED_SCRIPT)
 
@@ -340,6 +353,7 @@ _SPACED = text_pattern(SPACED)
 _SPACED_ONE = re.compile(SPACED)  # the runs themselves: Python's engine walks them in C (no wrapper call each)
 _ENGLISH = text_pattern(ENGLISH)
 _ROT13_ENGLISH = text_pattern(ROT13_ENGLISH)
+_SPLIT = text_pattern(SPLIT)
 
 
 def hidden_text(text: str) -> str:
@@ -396,6 +410,7 @@ class Signs:
     english: bool
     mixed_script: bool
     rot13: bool = False  # words of English in rot13 (`ROT13_ENGLISH`)
+    split: bool = False  # a hyphen or an underscore inside a word (`SPLIT`)
 
 
 def base_view(text: str) -> View:
@@ -443,7 +458,7 @@ def screen(base: View) -> Signs:
     text = base.text
     return Signs(_LEET_HINT.search(text) is not None, _SPACED.search(text) is not None,
                  _ENGLISH.search(text) is not None, not text.isascii() and _MIXED_SCRIPT.search(text) is not None,
-                 _ROT13_ENGLISH.search(text) is not None)
+                 _ROT13_ENGLISH.search(text) is not None, _SPLIT.search(text) is not None)
 
 
 def other_views(text: str, base: View, signs: Signs, hidden: str | None = None) -> list[View]:
@@ -466,9 +481,31 @@ def other_views(text: str, base: View, signs: Signs, hidden: str | None = None) 
         result.append(View(encodable(fold(hidden, casefold=True).text), None))
     if signs.spaced:  # "i g n o r e  a l l": letters spaced one by one
         result.append(View(_SPACED.sub(_despaced, base.text), None, prompt_only=True))
+    if signs.split:  # "ig-nore all pre-vious in-structions": the rules' words read whole
+        joined = _joined(base.text)
+        if joined is not None:
+            result.append(View(joined, None, prompt_only=True))
     if (not signs.english or signs.rot13) and base.text.isascii() and base.text.count(" ") >= 2:
         result.append(View(codecs.encode(base.text, "rot13"), folded, prompt_only=True))  # rot13 maps 1:1
     return result
+
+
+def _joined(text: str) -> str | None:
+    """`text` with each word of the prompt rules (`_RULE_WORDS`) broken by hyphens or underscores written
+    whole, or None when none is."""
+    changed = False
+
+    def join(found: re.Match[str]) -> str:
+        nonlocal changed
+        word = found.group()
+        whole = word.replace("-", "").replace("_", "")
+        if whole in _RULE_WORDS:
+            changed = True
+            return whole
+        return word
+
+    joined = _SPLIT_WORD.sub(join, text)
+    return joined if changed else None
 
 
 def views(text: str) -> list[View]:

@@ -12,6 +12,8 @@ pair in prose ("run `ls -la` in the folder") is Markdown, not a subshell.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from array import array
 from bisect import bisect_left
@@ -418,4 +420,51 @@ def commands(text: str, *, separated: bool | None = None, calls: bool | None = N
             calls_found += 1
             if calls_found >= MAX_INJECTED:
                 break
+    return found
+
+
+# Short base64 a shell decodes where it runs it: `$(echo aWQ= | base64 -d)`, the same in backticks, `base64 -d
+# <<< aWQ=`, or `echo aWQ= | base64 -d | sh`. The message-wide base64 reading (`normalise.base64_payloads`)
+# skips runs this short ("id" is four characters of base64), and reads none of them as a command.
+_DECODER = re.compile(r"(?:echo|printf)(?:[ \t]+-[a-z]{1,3})*[ \t]+['\"]?([a-z0-9+/]{2,512}={0,2})['\"]?[ \t]*\|[ \t]*"
+                      r"base64[ \t]+(?:-d|--decode|-di|-D)\b|base64[ \t]+(?:-d|--decode|-D)[ \t]*<<<[ \t]*['\"]?"
+                      r"([a-z0-9+/]{2,512}={0,2})['\"]?", re.IGNORECASE)
+_TO_SHELL = re.compile(r"[ \t]*\|[ \t]*(?:sudo[ \t]+)?(?:ba|z|k|da)?sh\b", re.IGNORECASE)
+_PIPED_EVERYDAY = 0.5  # an everyday command decoded into a shell: hidden on purpose, worth an alert
+
+
+def _decoded(run: str) -> str | None:
+    try:
+        command = base64.b64decode(run + "=" * (-len(run) % 4), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    command = command.strip().lower()
+    return command if command and command.isprintable() else None
+
+
+def decoded(text: str) -> list[Injected]:
+    """Commands hidden as base64 that a shell decodes and runs, in `text` as written (base64 keeps its case),
+    spans on `text`. A decoder inside `$(...)` or backticks is replaced by what it decodes to and the text read
+    as `commands` reads any; one piped into a shell is judged as the command it decodes to (`harmful`: an
+    injection; another command: an alert)."""
+    found: list[Injected] = []
+    for match in _DECODER.finditer(text):
+        command = _decoded(match[1] or match[2])
+        if command is None:
+            continue
+        start, end = match.span()
+        piped = _TO_SHELL.match(text, end)
+        if piped is not None:
+            name, _, rest = command.partition(" ")
+            weight = 0.9 if harmful(name, " " + rest) else _PIPED_EVERYDAY if name in _LEADS else 0.0
+            if weight:
+                found.append(Injected(start, piped.end(), weight, "decoded-command"))
+        else:
+            reading = (text[:start] + command + text[end:]).lower()
+            for each in commands(reading):
+                if each.how == "injected-command" and start - 3 <= each.start <= start + len(command):
+                    found.append(Injected(start, end, each.weight, "decoded-command"))
+                    break
+        if len(found) >= MAX_INJECTED:
+            break
     return found

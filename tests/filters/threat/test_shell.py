@@ -7,6 +7,7 @@ import re2
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from filters.threat import shell
 from filters.threat.shell import (
     _LEADS,
     _SEPARATOR,
@@ -294,3 +295,17 @@ def test_no_talk_before_a_harmful_command_lowers_it(words: list[str], separator:
     if separator in ("$(", "`"):
         text += ")" if separator == "$(" else "`"
     assert strongest(text) >= 0.85, (text, commands(text))
+
+
+def test_base64_decoded_where_a_shell_runs_it_is_read_as_the_command() -> None:
+    """`$(echo aWQ=|base64 -d)` runs `id`: the decoded command stands where its decoder stood."""
+    assert [each.weight for each in shell.decoded(";$(echo aWQ=|base64 -d)")] == [0.9]
+    assert [each.weight for each in shell.decoded("`echo d2hvYW1p | base64 --decode`")] == [0.9]
+    assert [each.weight for each in shell.decoded("echo aWQ= | base64 -d | sh")] == [0.9]
+
+
+def test_base64_decoded_without_running_it_or_into_an_everyday_command() -> None:
+    """Decoding shown or assigned is not run; an everyday command piped into a shell is an alert's worth."""
+    assert shell.decoded("echo aGVsbG8= | base64 -d prints hello") == []
+    assert shell.decoded("x=$(echo aGVsbG8= | base64 -d)") == []
+    assert [each.weight for each in shell.decoded("echo bHM= | base64 -d | bash")] == [0.5]
