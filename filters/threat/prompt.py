@@ -160,21 +160,12 @@ _RULES = (
          r"(?:perform|do|play)\s+a\s+(?:different|new)\b"),
     Rule("nonsense-flood", "prompt", 0.5, r"(?:\b(\S{1,3})\s+){40,}"),
     # other languages: override and role-play families
+    # French "ignore" (the tongues' verbs hold the other French forms) with a word that makes the
+    # instructions the bot's own: all of them, yours, or the previous ones.
     Rule("override-fr", "prompt", 0.85,
-         r"\b(?:ignore[rz]?|oublie[rz]?|n[eé]glige[rz]?)\s+(?:toutes\s+|tous\s+)?(?:les\s+|tes\s+|vos\s+|mes\s+)?"
-         r"(?:instructions|consignes|r[eè]gles|directives)", strong=True),
-    Rule("override-es-pt-it", "prompt", 0.85,
-         r"\b(?:ignora|ignore|olvida|esquece|esque[cç]a|dimentica|ignorar|olvidar)\s+(?:todas\s+|todos\s+|"
-         r"tutte\s+)?(?:las\s+|los\s+|as\s+|os\s+|le\s+|tus\s+|suas\s+|tue\s+)?(?:instrucciones|instru[cç][oõ]es|"
-         r"istruzioni|reglas|regras|regole|[oó]rdenes|indicaciones)", strong=True),
-    Rule("override-de-nl", "prompt", 0.85,
-         r"\b(?:ignorier(?:e|en)?|vergiss|vergessen\s+sie|negeer|vergeet)\s+(?:alle\s+)?(?:deine\s+|ihre\s+|die\s+|"
-         r"je\s+|de\s+)?(?:vorherigen\s+|bisherigen\s+|vorigen\s+|obigen\s+|vorigen\s+|eerdere\s+|vorige\s+)?"
-         r"(?:anweisungen|instruktionen|regeln|vorgaben|instructies|regels)", strong=True),
-    Rule("override-ru-uk", "prompt", 0.85,
-         r"(?:игнорируй|игнорировать|забудь|забудьте|проигнорируй|ігноруй|забудь)\s+(?:все\s+|всі\s+)?"
-         r"(?:предыдущие\s+|прежние\s+|свои\s+|попередні\s+)?(?:инструкции|указания|правила|інструкції)",
-         strong=True),
+         r"\bignore[rz]?\s+(?:(?:toutes|tous)\s+(?:les\s+|tes\s+|vos\s+)?|tes\s+|vos\s+)(?:instructions|consignes|"
+         r"r[eè]gles|directives)|\bignore[rz]?\s+(?:les\s+)?(?:instructions|consignes|r[eè]gles|directives)\s+"
+         r"(?:pr[eé]c[eé]dentes|ant[eé]rieures|ci-dessus|initiales|du\s+syst[eè]me)", strong=True),
     Rule("override-cjk", "prompt", 0.85,
          r"(?:忽略|无视|忽视|無視|忘记|忘掉)(?:掉)?(?:你)?(?:之前|以上|先前|上面|前面|所有|全部)?(?:的)?(?:所有|全部)?"
          r"(?:的)?(?:指令|指示|提示|规则|說明|说明|命令)|(?:以前|前|上記)の(?:指示|命令|ルール)を(?:無視|忘れ)",
