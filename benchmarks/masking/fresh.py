@@ -30,7 +30,7 @@ sys.path[:0] = [str(HERE), str(HERE.parents[1])]
 
 import values as v  # noqa: E402
 from corpus import Line  # noqa: E402
-from hostile import report  # noqa: E402
+from hostile import _groups_of, report  # noqa: E402
 from values import T, V  # noqa: E402
 
 Spans = tuple[tuple[str, int, int], ...]
@@ -138,15 +138,7 @@ def _next_line(words: list[str], breaks: list[str]) -> Family:
 # --- markdown around a value, other marks between groups, one glued letter ---------------------------------
 
 def _numeric_value(r: random.Random) -> tuple[str, list[str]]:
-    kind = r.choice(["card", "ssn", "iban"])
-    if kind == "card":
-        number = v.raw_card(r, T)
-        return kind, [number[i:i + 4] for i in range(0, len(number), 4)]
-    if kind == "ssn":
-        s = v.raw_ssn(r)
-        return kind, [s[:3], s[3:5], s[5:]]
-    number = v.raw_iban(r, T)
-    return kind, [number[i:i + 4] for i in range(0, len(number), 4)]
+    return _groups_of(r.choice(["card", "ssn", "iban"]), r, T)
 
 
 _NAMES = {"card": "card", "ssn": "SSN", "iban": "IBAN"}
