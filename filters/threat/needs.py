@@ -24,6 +24,7 @@ Sound by construction, and conservative where unsure:
 
 from __future__ import annotations
 
+import functools
 import re
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
@@ -60,6 +61,7 @@ factura? ahora no funciona. hallo, ich habe eine frage zu meiner rechnung, könn
 """
 
 
+@functools.cache  # every filter built reads the same rules: reading a large rule once per process is enough
 def atoms(pattern: str) -> frozenset[str] | None:
     """Strings one of which every match of `pattern` contains, or None if that cannot be told."""
     if _UNREADABLE.search(pattern):
