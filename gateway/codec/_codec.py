@@ -19,7 +19,7 @@ from gateway.codec._base import (
     capped_fields,
 )
 from gateway.codec.ddp import extract_enveloped, extract_sockjs
-from gateway.codec.form import extract_form
+from gateway.codec.form import FormNames, extract_form
 from gateway.codec.jsonpath import Pointer, parse_document, select
 from gateway.codec.media import MediaType, decode_text, media_type
 from gateway.codec.multipart import BYTES, boundary_of, extract_multipart
@@ -106,8 +106,8 @@ class Codec:
         self._answers = outbound  # reads the backend's answers (error shapes differ from requests)
         self._json = _pointers(selector.json, join(path, "json"))
         self._fold = selector.fold_keys
-        self._form = frozenset(selector.form)
-        self._query = frozenset(selector.query) | self._form  # frameworks merge the query into form params
+        self._form = FormNames(selector.form)
+        self._query = FormNames(selector.query) | self._form  # frameworks merge the query into form params
         self._kinds = tuple(kind for kind, on in (("json", bool(self._json)), ("form", bool(self._form)),
                                                    ("text", selector.text)) if on)
         self._socketio = _named(selector.socketio, join(path, "socketio"))

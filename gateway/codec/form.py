@@ -2,6 +2,11 @@
 
 A declared name matches the way frameworks read names: `msg`, `msg[]`, `msg[0]` and `msg[a]`
 all fill `msg` in PHP, Rack and Express's `qs`, and PHP reads `m.sg` and `m sg` as `m_sg`.
+Names are compared ignoring case (`FormNames`): PHP, Rails, Django and Express bind them as sent,
+but ASP.NET's model binding finds `MESSAGE=` and `Message=` for a `message` field, so a field
+any of them could bind is read. ASP.NET also binds a dotted name by its last part (`Input.Message`
+fills `Message` of the `Input` model, and `Message=` alone fills it when no `Input.` field came):
+a name whose last dotted part is the last dotted part of a declared name is read too.
 What different frameworks would split or decode differently is refused rather than guessed:
 a `;` inside a pair whose name matters (Rack and old Python and Go split on it), a `%` not
 followed by two hex digits (`%u0041` is IIS's `A`), and bytes that are not UTF-8 once decoded.
@@ -16,8 +21,9 @@ from collections.abc import Collection, Mapping
 from urllib.parse import quote_plus, unquote_plus
 
 from gateway.codec._base import CodecError, Renderer, TextField
+from gateway.codec.keys import fold_key
 
-__all__ = ["METHOD_OVERRIDE", "check_special", "declared", "extract_form"]
+__all__ = ["METHOD_OVERRIDE", "FormNames", "check_special", "declared", "extract_form"]
 
 METHOD_OVERRIDE = "_method"
 _CHARSET_FIELD = "_charset_"
@@ -34,13 +40,39 @@ def _decode(raw: str) -> str:
         raise CodecError("form field is not valid UTF-8 once percent-decoded") from None
 
 
-def declared(name: str, names: Collection[str]) -> bool:
+class FormNames:
+    """Declared form field names, kept case-folded (`fold_key`) whole and by their last dotted part.
+
+    Built once per codec; `declared` asks it about each name a body or query sends."""
+
+    __slots__ = ("every", "names", "tails")
+
+    def __init__(self, names: Collection[str]) -> None:
+        self.every = "*" in names
+        self.names = frozenset(fold_key(name) for name in names)
+        self.tails = frozenset(fold_key(name.rpartition(".")[2]) for name in names if name != "*")
+
+    def __bool__(self) -> bool:
+        return self.every or bool(self.names)
+
+    def __or__(self, other: FormNames) -> FormNames:
+        union = FormNames(())
+        union.every = self.every or other.every
+        union.names = self.names | other.names
+        union.tails = self.tails | other.tails
+        return union
+
+
+def declared(name: str, names: FormNames | Collection[str]) -> bool:
     """Whether a field called `name` fills one of `names` in some framework (`*`: every name)."""
-    if "*" in names or name in names:
+    wanted = names if isinstance(names, FormNames) else FormNames(names)
+    if wanted.every:
         return True
     base = name.split("[", 1)[0]
     php = base.lstrip(" ").replace(".", "_").replace(" ", "_")
-    return base in names or php in names
+    folded = wanted.names
+    return (fold_key(name) in folded or fold_key(base) in folded or fold_key(php) in folded
+            or fold_key(base.rpartition(".")[2]) in wanted.tails)
 
 
 def check_special(name: str, value: str) -> None:
@@ -51,12 +83,13 @@ def check_special(name: str, value: str) -> None:
         raise CodecError("a _charset_ field names a charset other than UTF-8")
 
 
-def extract_form(text: str, names: Collection[str], fields: list[TextField]) -> Renderer:
+def extract_form(text: str, names: FormNames | Collection[str], fields: list[TextField]) -> Renderer:
     """Offer the value of every field whose name `declared` matches.
 
     A name given twice yields two fields (`msg`, `msg[1]`): backends differ in which copy they
-    read, so both are inspected.
+    read, so both are inspected; so are `msg` and `MSG`, which ASP.NET binds as one field.
     """
+    names = names if isinstance(names, FormNames) else FormNames(names)
     pairs = text.split("&")
     owned: dict[int, int] = {}  # field index -> pair index
     seen: dict[str, int] = {}
@@ -89,7 +122,7 @@ def extract_form(text: str, names: Collection[str], fields: list[TextField]) -> 
     return render
 
 
-def _check_semicolons(pair: str, names: Collection[str]) -> None:
+def _check_semicolons(pair: str, names: FormNames) -> None:
     """A backend that also splits on `;` reads other fields out of this pair: refuse if any matters."""
     for part in pair.split(";"):
         raw_name, _, raw_value = part.partition("=")

@@ -17,7 +17,7 @@ import re
 from collections.abc import Collection, Mapping
 
 from gateway.codec._base import CodecError, Renderer, TextField
-from gateway.codec.form import check_special, declared
+from gateway.codec.form import FormNames, check_special, declared
 
 __all__ = ["BYTES", "boundary_of", "extract_multipart"]
 
@@ -93,8 +93,11 @@ def _text_of(headers: Mapping[str, str], params: Mapping[str, str], raw: str) ->
         raise CodecError("a declared part is not valid UTF-8") from None
 
 
-def extract_multipart(body: str, boundary: str, names: Collection[str], fields: list[TextField]) -> Renderer:
-    """Offer every declared part's text; `body` is the request body decoded as latin-1."""
+def extract_multipart(body: str, boundary: str, names: FormNames | Collection[str],
+                      fields: list[TextField]) -> Renderer:
+    """Offer every declared part's text (names matched as `form.declared` matches them); `body` is the
+    request body decoded as latin-1."""
+    names = names if isinstance(names, FormNames) else FormNames(names)
     delimiter = "--" + boundary
     if not body.startswith(delimiter + "\r\n"):
         raise CodecError("a multipart body must start with its first delimiter")

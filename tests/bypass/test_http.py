@@ -124,6 +124,11 @@ INBOUND: list[In] = [
     c("form-method-override", "/form", FORM, "_method=DELETE&msg=x", 400),
     c("form-charset-field", "/form", FORM, "_charset_=ISO-8859-1&msg=@@", 400),
     c("form-as-json", "/form", JSON, '{"msg":"@@"}', 415),
+    # ASP.NET binds form names ignoring case, and a dotted name by its last part: all are read.
+    c("form-name-case", "/form", FORM, "MSG=@@&Msg=@@", "MSG=%5Bredacted%5D&Msg=%5Bredacted%5D"),
+    c("form-name-dotted", "/form", FORM, "Input.Msg=@@", "Input.Msg=%5Bredacted%5D"),
+    c("multipart-name-case", "/form", MP, multipart('Content-Disposition: form-data; name="MSG"\r\n\r\n@@'),
+      multipart('Content-Disposition: form-data; name="MSG"\r\n\r\n@@')),
     c("multipart-field", "/form", MP, multipart('Content-Disposition: form-data; name="msg"\r\n\r\n@@'),
       multipart('Content-Disposition: form-data; name="msg"\r\n\r\n@@')),
     c("multipart-text-file", "/form", MP,

@@ -28,6 +28,12 @@ def extract(body: str, *names: str) -> tuple[list[TextField], Extracted]:
     ("my.field=php&my+field=too", ("my_field",), [("my.field", "php"), ("my field", "too")]),
     ("q=a;b", ("msg",), []),
     ("_charset_=UTF-8&msg=x", ("msg",), [("msg", "x")]),
+    # ASP.NET binds names ignoring case, and a dotted name by its last part (either way round)
+    ("MSG=a&Msg=b&msg=c", ("msg",), [("MSG", "a"), ("Msg", "b"), ("msg", "c")]),
+    ("M%53G[]=a", ("msg",), [("MSG[]", "a")]),
+    ("Input.Message=a&input.other=b", ("message",), [("Input.Message", "a")]),
+    ("Message=a&Other=b", ("Input.Message",), [("Message", "a")]),
+    ("%C5%BF=long+s", ("s",), [("\u017f", "long s")]),
 ])
 def test_extract(body: str, names: tuple[str, ...], expected: list[tuple[str, str]]) -> None:
     fields, _ = extract(body, *names)
