@@ -7,6 +7,12 @@ header folding, bare LF, `name*=` or repeated parameters, a `Content-Transfer-En
 parsers decode, an epilogue) is where parsers disagree, so it is a CodecError. A declared field
 must be text: a part without a filename, or a file whose type is `text/*`, in UTF-8.
 
+Every file's name (`filename`) is read too, whatever the part's name, as field `<name>#filename`:
+chat servers show it in the room as the sender wrote it (Rocket.Chat's and Mattermost's uploads), so it
+is chat text even when the file is not. It is read as UTF-8, what browsers send and Go keeps (a name that
+is not UTF-8 is refused); a changed name is written back as a quoted string, and a change that would need
+a quote, a backslash or a line break is refused (parsers unescape those differently).
+
 The body is handled as a latin-1 string (one character per byte), so the shared renderer
 machinery splices parts without decoding binary files; `Extracted` encodes it back as latin-1.
 """
@@ -19,7 +25,9 @@ from collections.abc import Collection, Mapping
 from gateway.codec._base import CodecError, Renderer, TextField
 from gateway.codec.form import FormNames, check_special, declared
 
-__all__ = ["BYTES", "boundary_of", "extract_multipart"]
+__all__ = ["BYTES", "FILENAME", "boundary_of", "extract_multipart"]
+
+FILENAME = "#filename"  # suffix of the field holding a part's file name
 
 BYTES = "latin-1"      # the str <-> bytes mapping the body travels in
 MAX_PARTS = 1000
@@ -42,7 +50,9 @@ def boundary_of(params: Mapping[str, str]) -> str:
     return boundary
 
 
-def _parameters(value: str, what: str) -> tuple[str, dict[str, str]]:
+def _parameters(value: str, what: str, spans: dict[str, tuple[int, int]] | None = None) -> tuple[str, dict[str, str]]:
+    """The value's type and parameters; `spans` is given each parameter's value span in `value`
+    (the quotes included)."""
     head, _, rest = value.partition(";")
     params: dict[str, str] = {}
     pos = len(head)
@@ -55,12 +65,19 @@ def _parameters(value: str, what: str) -> tuple[str, dict[str, str]]:
             raise CodecError(f"a repeated or extended ({key}) parameter in a part's {what}")
         quoted = found.group(2)
         params[key] = _QUOTED_PAIR.sub(r"\1", quoted) if quoted is not None else found.group(3)
+        if spans is not None:
+            group = 2 if quoted is not None else 3
+            start, end = found.span(group)
+            spans[key] = (start - 1, end + 1) if quoted is not None else (start, end)
         pos = found.end()
     return head.strip().lower(), params
 
 
-def _part_headers(block: str) -> dict[str, str]:
+def _part_headers(block: str) -> tuple[dict[str, str], dict[str, int]]:
+    """The part's headers by lower-case name, and where each value starts in `block`."""
     headers: dict[str, str] = {}
+    starts: dict[str, int] = {}
+    at = 0
     for line in block.split("\r\n"):
         if "\n" in line or "\r" in line or line[:1] in (" ", "\t"):
             raise CodecError("a part header with a bare line break or folding")
@@ -71,7 +88,24 @@ def _part_headers(block: str) -> dict[str, str]:
         if name not in _ALLOWED_HEADERS or name in headers:
             raise CodecError(f"a part header {name!r} that parsers read differently")
         headers[name] = found.group(2)
-    return headers
+        starts[name] = at + found.start(2)
+        at += len(line) + 2
+    return headers, starts
+
+
+def _file_name(raw: str) -> str:
+    """A `filename` parameter (latin-1 characters, one per byte) read as the UTF-8 browsers send."""
+    try:
+        return raw.encode(BYTES).decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        raise CodecError("a part's filename is not valid UTF-8") from None
+
+
+def _quoted_name(text: str) -> str:
+    """A changed file name as the quoted parameter value it is written back as."""
+    if any(char in text for char in '"\\\r\n'):
+        raise CodecError("a changed file name would need a quote, a backslash or a line break")
+    return '"' + text.encode("utf-8").decode(BYTES) + '"'
 
 
 def _text_of(headers: Mapping[str, str], params: Mapping[str, str], raw: str) -> str:
@@ -103,6 +137,7 @@ def extract_multipart(body: str, boundary: str, names: FormNames | Collection[st
         raise CodecError("a multipart body must start with its first delimiter")
     separator = "\r\n" + delimiter
     spans: list[tuple[int, int, int]] = []  # content start, end, field index
+    names_at: list[tuple[int, int, int]] = []  # filename value start, end (quotes included), field index
     seen: dict[str, int] = {}
     pos = len(delimiter) + 2
     parts = 0
@@ -113,10 +148,17 @@ def extract_multipart(body: str, boundary: str, names: FormNames | Collection[st
         head_end = body.find("\r\n\r\n", pos, pos + MAX_HEADER + 4)
         if head_end < 0:
             raise CodecError("a part header block that does not end (or is too long)")
-        headers = _part_headers(body[pos:head_end])
-        disposition, params = _parameters(headers.get("content-disposition", ""), "Content-Disposition")
+        headers, starts = _part_headers(body[pos:head_end])
+        param_spans: dict[str, tuple[int, int]] = {}
+        disposition, params = _parameters(headers.get("content-disposition", ""), "Content-Disposition",
+                                          param_spans)
         if disposition != "form-data" or "name" not in params:
             raise CodecError("a part without Content-Disposition: form-data and a name")
+        if "filename" in params:
+            offset = pos + starts["content-disposition"]
+            value_start, value_end = param_spans["filename"]
+            names_at.append((offset + value_start, offset + value_end, len(fields)))
+            fields.append(TextField(params["name"] + FILENAME, _file_name(params["filename"])))
         start = head_end + 4
         if body.startswith(delimiter, start):
             # The blank line's CRLF would also be the delimiter's for parsers that scan for it from
@@ -142,15 +184,19 @@ def extract_multipart(body: str, boundary: str, names: FormNames | Collection[st
         if tail == "--" and body[pos + 2:] in ("", "\r\n"):
             break
         raise CodecError("a delimiter followed by padding or an epilogue")
+    file_names = frozenset(names_at)
 
     def render(changes: Mapping[int, str]) -> str | None:
         pieces: list[str] = []
         last = 0
-        for start, end, index in spans:
+        for start, end, index in sorted(spans + names_at):
             if index in changes:
-                new = changes[index].encode("utf-8").decode(BYTES)
-                if separator in "\r\n" + new + "\r\n":
-                    raise CodecError("replacement text would end its part early")
+                if (start, end, index) in file_names:
+                    new = _quoted_name(changes[index])
+                else:
+                    new = changes[index].encode("utf-8").decode(BYTES)
+                    if separator in "\r\n" + new + "\r\n":
+                        raise CodecError("replacement text would end its part early")
                 pieces += (body[last:start], new)
                 last = end
         if not pieces:

@@ -354,13 +354,28 @@ INBOUND: list[In] = [
       '"actions":[{"type":"button","text":"ok","msg":"@@","msg_in_chat_window":true,"url":"https://x.test/@@"}]}]}',
       '{"channel":"#general","attachments":[{"title":"t","title_link":"https://x.test/@@","author_link":"https://@@.test",'
       '"actions":[{"type":"button","text":"ok","msg":"@@","msg_in_chat_window":true,"url":"https://x.test/@@"}]}]}'),
+    # A file's bytes pass unread; its name is shown in the room: read, and written back quoted.
     p("rocketchat", "upload", "POST", "/api/v1/rooms.upload/GENERAL", MP,
-      multipart('Content-Disposition: form-data; name="file"; filename="forbidden.bin"\r\n'
+      multipart('Content-Disposition: form-data; name="file"; filename="@@.bin"\r\n'
                 "Content-Type: application/octet-stream\r\n\r\nforbidden", 'Content-Disposition: form-data; '
                 'name="description"\r\n\r\n@@'),
-      multipart('Content-Disposition: form-data; name="file"; filename="forbidden.bin"\r\n'
+      multipart('Content-Disposition: form-data; name="file"; filename="@@.bin"\r\n'
                 "Content-Type: application/octet-stream\r\n\r\nforbidden", 'Content-Disposition: form-data; '
                 'name="description"\r\n\r\n@@')),
+    p("rocketchat", "media-file-name", "POST", "/api/v1/rooms.media/GENERAL", MP,
+      multipart('Content-Disposition: form-data; name="file"; filename=@@.png\r\nContent-Type: image/png\r\n\r\nx'),
+      multipart('Content-Disposition: form-data; name="file"; filename="@@.png"\r\nContent-Type: image/png\r\n\r\nx')),
+    p("rocketchat", "media-file-name-banned", "POST", "/api/v1/rooms.media/GENERAL", MP,
+      multipart('Content-Disposition: form-data; name="file"; filename="banned.png"\r\nContent-Type: image/png'
+                "\r\n\r\nx"), 403),
+    p("rocketchat", "media-confirm-renames", "POST", "/api/v1/rooms.mediaConfirm/GENERAL/f1", JSON,
+      '{"msg":"@@","description":"@@","fileName":"@@.png","alias":"@@","tmid":"forbidden"}',
+      '{"msg":"@@","description":"@@","fileName":"@@.png","alias":"@@","tmid":"forbidden"}'),
+    p("rocketchat", "livechat-upload-file-name", "POST", "/api/v1/livechat/upload/r1", MP,
+      multipart('Content-Disposition: form-data; name="file"; filename="@@ \u00e9.pdf"\r\n'
+                "Content-Type: application/pdf\r\n\r\n%PDF"),
+      multipart('Content-Disposition: form-data; name="file"; filename="@@ \u00e9.pdf"\r\n'
+                "Content-Type: application/pdf\r\n\r\n%PDF")),
     p("rocketchat", "xhr-send-livechat", "POST", "/sockjs/1/abc/xhr_send", TEXT,
       json.dumps([ddp("sendMessageLivechat", {"rid": "r1", "msg": "@@"})]),
       json.dumps([ddp("sendMessageLivechat", {"rid": "r1", "msg": "@@"})])),
@@ -380,6 +395,17 @@ INBOUND: list[In] = [
       '{"user_id":"forbidden","post":{"channel_id":"c1","message":"@@"}}'),
     p("mattermost", "slash-command", "POST", "/api/v4/commands/execute", JSON,
       '{"channel_id":"c1","command":"/echo @@"}', '{"channel_id":"c1","command":"/echo @@"}'),
+    p("mattermost", "file-upload-name", "POST", "/api/v4/files", MP,
+      multipart('Content-Disposition: form-data; name="channel_id"\r\n\r\nc1',
+                'Content-Disposition: form-data; name="files"; filename="@@.txt"\r\nContent-Type: text/plain'
+                "\r\n\r\nforbidden file bytes"),
+      multipart('Content-Disposition: form-data; name="channel_id"\r\n\r\nc1',
+                'Content-Disposition: form-data; name="files"; filename="@@.txt"\r\nContent-Type: text/plain'
+                "\r\n\r\nforbidden file bytes")),
+    p("mattermost", "file-upload-raw-body", "POST", "/api/v4/files?channel_id=c1&filename=a.bin",
+      "application/octet-stream", "raw", 415),
+    p("mattermost", "upload-session", "POST", "/api/v4/uploads", JSON,
+      '{"channel_id":"c1","FileName":"@@.zip","file_size":10}', '{"channel_id":"c1","FileName":"@@.zip","file_size":10}'),
     p("mattermost", "draft", "POST", "/api/v4/drafts", JSON, '{"channel_id":"c1","message":"@@"}',
       '{"channel_id":"c1","message":"@@"}'),
     p("mattermost", "channel-header", "PUT", "/api/v4/channels/c1/patch", JSON, '{"header":"@@"}', '{"header":"@@"}'),
@@ -579,3 +605,17 @@ async def test_slash_command_previews_asked_in_the_query_are_read(suite: Suite) 
     async with suite.client.get(url, headers={"Host": host_of("rocketchat")}) as response:
         assert response.status == 200, await response.read()
     assert [hit.path for hit in suite.backend.hits] == ["/api/v1/commands.preview?command=giphy&params=%5Bredacted%5D&roomId=r1"]
+
+
+@pytest.mark.asyncio(loop_scope="package")
+async def test_mattermost_file_names_in_the_query_are_read(suite: Suite) -> None:
+    """Mattermost's POST /files may name the file in the query (`filename`): the backend gets it filtered."""
+    suite.backend.hits.clear()
+    suite.backend.reply("/api/v4/files", '{"file_infos":[]}')
+    body = ('--b0und4ry\r\nContent-Disposition: form-data; name="files"; filename="a.txt"\r\n\r\nx\r\n'
+            "--b0und4ry--\r\n")
+    url = f"{suite.gateway.url}/api/v4/files?channel_id=c1&filename={sent('@@')}.txt"
+    async with suite.client.post(url, data=body.encode(), headers={"Host": host_of("mattermost"), "Content-Type": MP},
+                                 skip_auto_headers=("Content-Type",)) as response:
+        assert response.status == 200, await response.read()
+    assert [hit.path for hit in suite.backend.hits] == ["/api/v4/files?channel_id=c1&filename=%5Bredacted%5D.txt"]

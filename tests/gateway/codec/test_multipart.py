@@ -24,16 +24,17 @@ def extract(data: bytes, *names: str) -> tuple[list[TextField], Extracted]:
     return fields, Extracted(data, fields, render, BYTES)
 
 
-def test_declared_text_parts_are_fields_and_files_pass_untouched() -> None:
+def test_declared_text_parts_are_fields_and_files_pass_untouched_but_their_names() -> None:
     png = "\x89PNG\r\n\x1a\n\x00\xff binary"
     data = body(part("msg", "hello 4111 1111 1111 1111"), part("rid", "GENERAL"),
                 'Content-Disposition: form-data; name="file"; filename="a.png"\r\nContent-Type: image/png'
                 f"\r\n\r\n{png}", part("description", "café", "\r\nContent-Type: text/plain; charset=UTF-8"))
     data = data.replace(png.encode(), png.encode("latin-1"))
     fields, extracted = extract(data, "msg", "description")
-    assert [(f.path, f.text) for f in fields] == [("msg", "hello 4111 1111 1111 1111"), ("description", "café")]
+    assert [(f.path, f.text) for f in fields] == [("msg", "hello 4111 1111 1111 1111"), ("file#filename", "a.png"),
+                                                  ("description", "café")]
     assert extracted.render({}) is data
-    out = extracted.render({0: "hello ****", 1: "thé"})
+    out = extracted.render({0: "hello ****", 2: "thé"})
     assert out == data.replace(b"hello 4111 1111 1111 1111", b"hello ****").replace("café".encode(), "thé".encode())
     assert png.encode("latin-1") in out
 
@@ -42,7 +43,7 @@ def test_a_text_file_in_a_declared_field_is_read() -> None:
     data = body('Content-Disposition: form-data; name="msg"; filename="note.txt"\r\nContent-Type: text/plain'
                 "\r\n\r\nfile text")
     fields, _ = extract(data, "msg")
-    assert [f.text for f in fields] == ["file text"]
+    assert [f.text for f in fields] == ["note.txt", "file text"]
 
 
 def test_name_with_quoted_pair_is_unescaped_like_parsers_do() -> None:
@@ -95,3 +96,32 @@ def test_part_starting_with_the_delimiter_is_refused() -> None:
     smuggled = f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="msg"\r\n\r\nunfiltered'
     with pytest.raises(CodecError, match="starts with the delimiter"):
         extract(body(part("file", smuggled)), "msg")
+
+
+def test_every_file_name_is_read_and_written_back_quoted() -> None:
+    png = "\x89PNG\r\n\x1a\n\x00\xff"
+    data = body('Content-Disposition: form-data; name="file"; filename="card 4111.png"\r\nContent-Type: image/png'
+                f"\r\n\r\n{png}", part("msg", "hi"),
+                'Content-Disposition: form-data; name="files"; filename=plain.txt\r\n\r\nnot declared')
+    data = data.replace(png.encode(), png.encode("latin-1"))
+    fields, extracted = extract(data, "msg")
+    assert [(f.path, f.text) for f in fields] == [("file#filename", "card 4111.png"), ("msg", "hi"),
+                                                  ("files#filename", "plain.txt")]
+    out = extracted.render({0: "card ****.png", 2: "pl\u00e4in.txt"})
+    assert out == data.replace(b'"card 4111.png"', b'"card ****.png"').replace(
+        b"filename=plain.txt", 'filename="pl\u00e4in.txt"'.encode())
+    assert png.encode("latin-1") in out
+
+
+def test_a_file_name_is_read_as_utf8() -> None:
+    data = body('Content-Disposition: form-data; name="file"; filename="caf\u00e9.txt"\r\n\r\nx')
+    assert [f.text for f in extract(data)[0]] == ["caf\u00e9.txt"]
+    with pytest.raises(CodecError, match="filename"):
+        extract(data.replace("\u00e9".encode(), b"\xe9"))
+
+
+@pytest.mark.parametrize("new", ['a"b', "a\\b", "a\r\nContent-Type: text/plain"])
+def test_a_file_name_change_that_parsers_would_unescape_is_refused(new: str) -> None:
+    _, extracted = extract(body('Content-Disposition: form-data; name="file"; filename="x"\r\n\r\ny'))
+    with pytest.raises(CodecError, match="file name"):
+        extracted.render({0: new})
