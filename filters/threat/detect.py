@@ -179,6 +179,9 @@ class Detector:
         for weight, finding in best.values():
             per_category.setdefault(finding.type, []).append(weight)
         scores = {category: combine(weights) for category, weights in per_category.items()}
+        if scores.get("sqli", 0.0) > sql.ASKED and sql.asked(
+                text, {key for key, (_, finding) in best.items() if finding.type == "sqli"}):
+            scores["sqli"] = sql.ASKED  # a question about a quoted payload: an alert (see `sql.asked`)
         findings = tuple(sorted((finding for _, finding in best.values()), key=lambda f: (f.start, f.type)))
         return Analysis(scores, findings, _MARKUP in gates, pasted, hidden)
 

@@ -159,7 +159,7 @@ _RULES = (
          r"\binstead\s+of\s+(?:outputting|answering|responding|following|replying)|\bnow\s+we\s+will\s+"
          r"(?:perform|do|play)\s+a\s+(?:different|new)\b"),
     Rule("nonsense-flood", "prompt", 0.5, r"(?:\b(\S{1,3})\s+){40,}"),
-    # other languages: override and role-play families
+    # other languages: the override family (`tongues` reads the rest)
     # French "ignore" (the tongues' verbs hold the other French forms) with a word that makes the
     # instructions the bot's own: all of them, yours, or the previous ones.
     Rule("override-fr", "prompt", 0.85,
@@ -170,18 +170,6 @@ _RULES = (
          r"(?:忽略|无视|忽视|無視|忘记|忘掉)(?:掉)?(?:你)?(?:之前|以上|先前|上面|前面|所有|全部)?(?:的)?(?:所有|全部)?"
          r"(?:的)?(?:指令|指示|提示|规则|說明|说明|命令)|(?:以前|前|上記)の(?:指示|命令|ルール)を(?:無視|忘れ)",
          strong=True),
-    Rule("role-play-other", "prompt", 0.5,
-         r"\b(?:tu\s+(?:es|seras|vas\s+(?:jouer|agir|[eê]tre))\s+(?:maintenant|d[ée]sormais)?|"
-         r"(?:à|a)\s+partir\s+de\s+maintenant,?\s+tu|d[ée]sormais,?\s+tu|dans\s+la\s+peau\s+d|"
-         r"a\s+partir\s+de\s+ahora,?\s+(?:eres|tú|vas|act[uú]a|responde)|ahora\s+eres|act[uú]a\s+como|finge\s+(?:ser|que)|"
-         r"du\s+bist\s+(?:jetzt|nun|ab\s+sofort)|ab\s+(?:jetzt|sofort)\s+bist\s+du|"
-         r"d'ora\s+in\s+poi,?\s+(?:sei|tu|agisci|rispondi)|fingi\s+di\s+essere|agora\s+voc[eê]\s+[eé]|"
-         r"теперь\s+ты|ты\s+теперь|представь,?\s+что\s+ты)"),
-    Rule("no-limits-other", "prompt", 0.55,
-         r"(?:sans\s+(?:aucune\s+)?(?:restrictions?|limites?|filtres?|censure)|sin\s+(?:ninguna\s+)?"
-         r"(?:restricci[oó]n|restricciones|l[ií]mites|filtros|censura)|ohne\s+(?:jegliche\s+)?"
-         r"(?:einschr[äa]nkungen|grenzen|filter|zensur)|senza\s+(?:alcuna\s+)?(?:restrizioni|limiti|censura)|"
-         r"без\s+(?:каких-либо\s+)?(?:ограничений|фильтров|цензуры)|不受(?:任何)?(?:限制|约束))"),
 
     # Paraphrased overrides: any way of saying "do not follow what you were told".
     # Paraphrased overrides without the word "instructions": "forget what you were told", "ignore everything above".

