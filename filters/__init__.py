@@ -39,7 +39,7 @@ from filters._isolated import (
     WorkerPool,
 )
 from filters._offload import Offload
-from filters._refresh import FileWatch, refreshing
+from filters._refresh import FileWatch, refresh_now, refreshing
 from filters._registry import build as build_filter
 from filters._registry import describe as describe_filters
 from filters._registry import format_filters
@@ -55,6 +55,6 @@ __all__ = [
     "ByteSize", "Duration", "OptionsError",
     "Chain", "ChainResult", "Step", "StreamChain",
     "BadVerdict", "FilterRaised", "IsolatedFilter", "IsolationFailed", "Offload", "PoolBusy", "PoolWatch",
-    "WorkerPool", "FileWatch", "refreshing",
+    "WorkerPool", "FileWatch", "refresh_now", "refreshing",
     "build_filter", "describe_filters", "format_filters", "installed_filters", "load_filter",
 ]

@@ -10,20 +10,40 @@ previous one. Every process that holds a copy of the filter refreshes its own, s
 - each worker process of a pool (offload, `isolate: process`) while it waits for its next call
   (`Refresher`); its reports are dropped there, since the gateway process's copy reads the same
   files and reports them once.
+
+A reload that keeps a filter whose config entry did not change refreshes it at once (`refresh_now`),
+while the task of the config it replaces may be refreshing it on a thread: one lock per filter makes
+the two take turns, as `Filter.refresh` expects.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable
 
 from filters._api import AnyFilter, Refreshed
 
-__all__ = ["FileWatch", "Refresher", "refreshing"]
+__all__ = ["FileWatch", "Refresher", "refresh_now", "refreshing"]
 
 log = logging.getLogger("chatguard.filters")
+_LOCKS: weakref.WeakKeyDictionary[AnyFilter, threading.Lock] = weakref.WeakKeyDictionary()
+_LOCKS_LOCK = threading.Lock()
+_SHARED = threading.Lock()
+
+
+def refresh_now(flt: AnyFilter) -> Refreshed:
+    """`flt.refresh()`, never at the same time as another refresh of the same filter."""
+    with _LOCKS_LOCK:
+        try:
+            lock = _LOCKS.setdefault(flt, threading.Lock())
+        except TypeError:  # a filter that cannot be weakly referred to (slots): one lock for all of those
+            lock = _SHARED
+    with lock:
+        return flt.refresh()
 
 
 class FileWatch:
@@ -43,7 +63,7 @@ async def refreshing(name: str, flt: AnyFilter, watch: FileWatch,
     while True:
         await asyncio.sleep(every)
         try:
-            report = await asyncio.to_thread(flt.refresh)
+            report = await asyncio.to_thread(refresh_now, flt)
         except Exception as exc:  # the previous version stays in use; the next round tries again
             if reports():
                 log.error("filter %s: refreshing its files failed (%s); keeping what it had", name,

@@ -46,7 +46,10 @@ async def reload(app: web.Application, path: str, text: str | None = None) -> bo
     problem text, which may quote a configured (possibly secret) value."""
     try:
         settings = load_settings(path) if text is None else loads_settings(text, source=path)
-        runtime = Runtime(settings, app[STATE], app[METRICS].pool_watch, app[METRICS].file_watch)
+        # Filters whose entry is unchanged are carried over with what they hold: a feed file broken now
+        # keeps its last good copy in force (one warning line), and the rest of the config is applied.
+        runtime = Runtime(settings, app[STATE], app[METRICS].pool_watch, app[METRICS].file_watch,
+                          previous=app[RUNTIME].current)
     except Exception as exc:  # whatever went wrong, the running config stays (fail closed)
         key = exc.path if isinstance(exc, OptionsError) else ""
         log.error("config reload rejected; keeping the running config",
@@ -62,8 +65,14 @@ async def reload(app: web.Application, path: str, text: str | None = None) -> bo
                     "restart")
     if settings.auth != old.auth:
         log.warning("auth settings take effect after a restart (clients: and trusted_proxies apply at once)")
+    try:
+        await app[RUNTIME].swap(runtime, grace=float(settings.shutdown_timeout))
+    except Exception as exc:  # its worker processes could not build their filters: the running config stays
+        await runtime.aclose()
+        log.error("config reload rejected; keeping the running config", extra={"error": type(exc).__name__})
+        rejected(app, path, "", type(exc).__name__, None if text is None else handover.text_hash(text))
+        return False
     logs.configure(settings.logging.level, settings.logging.format)
-    await app[RUNTIME].swap(runtime, grace=float(settings.shutdown_timeout))
     app[GUARD].apply(settings.limits, settings.trusted_networks, settings.clients.key)
     app[CONFIG_STATUS].accept(path, None if text is None else handover.text_hash(text))
     app[METRICS].config_reloads.labels("ok").inc()

@@ -43,17 +43,20 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gateway.config import handover
 from gateway.dealer import Dealer, Seat, WebSocketCaps, channel_pair, listen
 from gateway.edge.connection_count import ConnectionCount
 from gateway.signals import HANDLED, release
+
+if TYPE_CHECKING:
+    from gateway.config.settings import FilterRef
 
 log = logging.getLogger("chatguard.server")
 
@@ -259,7 +262,9 @@ class Supervisor:
         try:
             text = Path(self.config_path).read_bytes().decode("utf-8")
             settings = loads_settings(text, source=self.config_path)
-            Runtime(settings)
+            # Filters whose entry is unchanged are not built here: each worker carries its own over, with
+            # its feeds' last good copies (a feed file broken now does not refuse the rest of the config).
+            Runtime(settings, vouched=self._running_filters())
         except Exception as exc:  # whatever is wrong, the running config stays, here and in every worker
             key = exc.path if isinstance(exc, OptionsError) else ""
             log.error("config reload rejected; the supervisor and every worker keep the running config",
@@ -279,6 +284,15 @@ class Supervisor:
         log.info("config accepted by the supervisor; connection caps applied",
                  extra={"max_connections": settings.limits.max_connections,
                         "max_connections_per_ip": settings.limits.max_connections_per_ip})
+
+    def _running_filters(self) -> Mapping[str, FilterRef] | None:
+        """The filter entries of the config in service (None when it cannot be read again)."""
+        from gateway.config.settings import loads_settings
+
+        try:
+            return loads_settings(self.config_text, source=self.config_path).filters
+        except Exception:  # whatever is wrong with it now, nothing is vouched for: every filter is built
+            return None
 
     def _hand_over(self, decision: handover.Decision) -> bool:
         """Write the decision the workers follow; False (logged) when it cannot be written (the disk full)."""

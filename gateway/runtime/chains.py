@@ -6,6 +6,15 @@ only the filters that handle that direction. Nothing here runs per request excep
 dictionary lookup in `chain()`. The filters that only compute share one `Offload` (`offload:`
 in the config): their long texts are inspected in worker processes built from the same
 config entries, so a reload gets new processes with the new options.
+
+A reload keeps what it did not change (`previous`): a filter whose config entry is the same is not
+built again but carried over, with what it holds (a feed's last good copy), and refreshed at once, so a
+feed file that is broken at that moment keeps its last good list in force while the rest of the config
+changes (one warning line names the file). So is the pool of offload processes when neither its
+settings nor any offloaded filter's entry changed. A filter whose entry changed is built again and reads
+its files whole: a broken one refuses the reload, as at startup. `isolate: process` filters are always
+built again (their processes read the files). What is carried over stays the old config's to close until
+the new one is in service (`take_over`).
 """
 
 from __future__ import annotations
@@ -14,51 +23,89 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from types import MappingProxyType, TracebackType
+from typing import Any
 
 from filters import (
+    PASS,
     AnyFilter,
     Chain,
     Direction,
     FileWatch,
+    Filter,
     FilterContext,
     IsolatedFilter,
+    Message,
+    NoOptions,
     Offload,
     PoolWatch,
     Step,
+    Verdict,
     WorkerPool,
     build_filter,
+    refresh_now,
     refreshing,
 )
 from filters.options import OptionsError, join
-from gateway.config.settings import OffloadSettings, Settings
+from gateway.config.settings import FilterRef, OffloadSettings, Settings
 
 __all__ = ["FilterChains"]
 
 log = logging.getLogger("chatguard.pipeline")
 
 
+class _Unchanged(Filter[NoOptions]):
+    """Stands for a filter whose config entry a check found unchanged (`vouched`): it was built and
+    checked when that entry was accepted, and the processes serving it keep their own copy."""
+
+    name = "unchanged"
+    Options = NoOptions
+
+    async def inspect(self, message: Message) -> Verdict:
+        return PASS
+
+
+@dataclass(frozen=True)
+class _Carried:
+    """What a new config carries over from the one in service: filters by name, and maybe the offload."""
+
+    filters: frozenset[str] = frozenset()
+    offload: bool = False
+
+
 class FilterChains:
     """Every route's chains plus the filter instances they share; close with `aclose()`."""
 
     def __init__(self, filters: Mapping[str, AnyFilter], chains: Mapping[tuple[str, Direction], Chain],
-                 offload: Offload | None = None, files: Callable[[str], FileWatch] | None = None) -> None:
+                 offload: Offload | None = None, files: Callable[[str], FileWatch] | None = None,
+                 refs: Mapping[str, FilterRef] | None = None, offload_key: object = None,
+                 carried: _Carried = _Carried()) -> None:
         self.filters: Mapping[str, AnyFilter] = MappingProxyType(dict(filters))
         self.offload = offload if offload is not None else Offload()
         self._chains = dict(chains)
         self.routes: tuple[str, ...] = tuple(dict.fromkeys(route for route, _ in self._chains))
         self._closed = False
         self._files = files
-        self._refreshing: list[asyncio.Task[None]] = []
+        self._refreshing: dict[str, asyncio.Task[None]] = {}
         self._retired = False
+        self._refs: Mapping[str, FilterRef] = refs or {}
+        self._offload_key = offload_key
+        self._carried = carried          # not ours to close until `take_over`
+        self._given = _Carried()         # ours no more: a newer config carried them over
 
     @classmethod
     def build(cls, settings: Settings, context: FilterContext | None = None,
               watch: Callable[[str], PoolWatch] | None = None,
-              files: Callable[[str], FileWatch] | None = None) -> FilterChains:
+              files: Callable[[str], FileWatch] | None = None, *,
+              previous: FilterChains | None = None,
+              vouched: Mapping[str, FilterRef] | None = None) -> FilterChains:
         """Build every filter in `settings.filters` and the chains of `settings.routes`; `watch` gives
         what counts the work of a pool of worker processes by its name (offload, or a filter's name),
         `files` what counts the refreshes of a filter's files (feeds) by the filter's name.
+        `previous`: the chains in service, whose filters with an unchanged entry are carried over (see
+        the module text); `vouched`: the entries of the config in service, for a check that builds no
+        filter whose entry is unchanged (a supervisor's: its workers carry theirs over).
 
         A configured filter that no route uses is still built, so its options are
         checked at startup. An error raises OptionsError naming the key path; filters
@@ -67,14 +114,30 @@ class FilterChains:
         """
         refs = settings.filters
         filters: dict[str, AnyFilter] = {}
+        carried: set[str] = set()
         for name, ref in refs.items():
             path = join("filters", name)
+            kept = previous.unchanged(name, ref) if previous is not None else None
+            if kept is not None:
+                _report_kept(name, kept, files(name) if files is not None else FileWatch())
+                filters[name] = kept
+                carried.add(name)
+                continue
+            if vouched is not None and vouched.get(name) == ref:
+                filters[name] = _Unchanged()
+                continue
             flt = build_filter(name, ref.use, ref.options, path, context)
             if ref.isolate == "process":
                 flt = IsolatedFilter(flt, name, ref.use, ref.options, path, ref.processes,
                                      watch(name) if watch is not None else PoolWatch())
             filters[name] = flt
-        offload = _offload(settings.offload, settings, filters, watch("offload") if watch is not None else PoolWatch())
+        offload_key = _offload_key(settings, filters)
+        if previous is not None and offload_key is not None and previous._offload_key == offload_key \
+                and previous.offload.pool is not None:
+            offload, carried_offload = previous.offload, True
+        else:
+            offload, carried_offload = _offload(settings.offload, settings, filters,
+                                                watch("offload") if watch is not None else PoolWatch()), False
         steps = {name: Step(name, flt, float(refs[name].timeout), offload) for name, flt in filters.items()}
         chains: dict[tuple[str, Direction], Chain] = {}
         for i, route in enumerate(settings.routes):
@@ -88,7 +151,26 @@ class FilterChains:
             for direction in Direction:
                 chosen = [s for s in route_steps if s.filter.handles(direction)]
                 chains[(route.name, direction)] = Chain(chosen, fail_open=route.fail == "open")
-        return cls(filters, chains, offload, files)
+        return cls(filters, chains, offload, files, refs, offload_key,
+                   _Carried(frozenset(carried), carried_offload))
+
+    def unchanged(self, name: str, ref: FilterRef) -> AnyFilter | None:
+        """The filter `name` in service when `ref` is its very entry (not a process-isolated one), else None."""
+        flt = self.filters.get(name)
+        if flt is None or self._refs.get(name) != ref or isinstance(flt, IsolatedFilter | _Unchanged) \
+                or self._closed or name in self._given.filters:
+            return None
+        return flt
+
+    def take_over(self, old: FilterChains) -> None:
+        """This config is in service now: what it carried over from `old` is its own to close, and `old`
+        stops refreshing it."""
+        for name in self._carried.filters:
+            task = old._refreshing.pop(name, None)
+            if task is not None:
+                task.cancel()
+        old._given = _Carried(old._given.filters | self._carried.filters, old._given.offload or self._carried.offload)
+        self._carried = _Carried()
 
     async def start(self) -> None:
         """Start what filters run outside this process (`isolate: process`) before traffic arrives, so
@@ -97,13 +179,14 @@ class FilterChains:
         for flt in self.filters.values():
             if isinstance(flt, IsolatedFilter):
                 await flt.start()
-        await self.offload.start()
+        if not self._carried.offload:
+            await self.offload.start()
         loop = asyncio.get_running_loop()
         for name, flt in self.filters.items():
             if flt.refresh_every > 0 and not self._closed:
                 watch = self._files(name) if self._files is not None else FileWatch()
-                self._refreshing.append(loop.create_task(refreshing(name, flt, watch, self._reports),
-                                                         name=f"chatguard-refresh-{name}"))
+                self._refreshing[name] = loop.create_task(refreshing(name, flt, watch, self._reports),
+                                                          name=f"chatguard-refresh-{name}")
 
     def _reports(self) -> bool:
         return not self._retired
@@ -122,13 +205,17 @@ class FilterChains:
         if self._closed:
             return
         self._closed = True
-        for task in self._refreshing:
+        for task in self._refreshing.values():
             task.cancel()
-        for task in self._refreshing:
+        for task in self._refreshing.values():
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        await self.offload.aclose()
+        not_ours = self._carried.filters | self._given.filters
+        if not (self._carried.offload or self._given.offload):
+            await self.offload.aclose()
         for name, flt in self.filters.items():
+            if name in not_ours:
+                continue
             try:
                 await flt.aclose()
             except Exception as exc:
@@ -140,6 +227,31 @@ class FilterChains:
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
         await self.aclose()
+
+
+def _report_kept(name: str, flt: AnyFilter, watch: FileWatch) -> None:
+    """Refresh a filter carried over by a reload (its files may have changed: a SIGHUP is when feeds
+    read only at load are read again) and name, in one warning line each, the files whose last good copy
+    stays in force because the newest version cannot be used."""
+    report = refresh_now(flt)
+    if report.loaded or report.refused:
+        watch.refreshed(report)
+    for loaded in report.loaded:
+        log.info("filter %s: file reloaded: %s", name, loaded)
+    why = {problem.partition(": ")[0]: problem.partition(": ")[2] for problem in report.refused}
+    for stale in report.stale:
+        reason = f" ({why[stale]})" if stale in why else ""
+        log.warning("filter %s: file %s cannot be used%s; the reload keeps its last good copy in force",
+                    name, stale, reason)
+
+
+def _offload_key(settings: Settings, filters: Mapping[str, AnyFilter]) -> object:
+    """What the offload processes are built from: equal keys, equal processes (None: no processes)."""
+    if settings.offload.mode == "thread":
+        return None
+    entries: list[tuple[str, Any]] = [(name, settings.filters[name]) for name, flt in filters.items()
+                                      if flt.offloadable and not isinstance(flt, _Unchanged)]
+    return settings.offload, tuple(entries)
 
 
 def _offload(config: OffloadSettings, settings: Settings, filters: Mapping[str, AnyFilter], watch: PoolWatch) -> Offload:

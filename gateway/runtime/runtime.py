@@ -19,7 +19,7 @@ from filters import Chain, Direction, FileWatch, FilterContext, PoolWatch
 from gateway.access.rbac import AccessControl, RouteAccess
 from gateway.access.rbac.config import MESSAGE_KINDS
 from gateway.codec import Codec, FieldCaps, Pointer
-from gateway.config.settings import RouteSettings, Settings
+from gateway.config.settings import FilterRef, RouteSettings, Settings
 from gateway.e2ee.policy import E2EERule
 from gateway.e2ee.recognise import Recogniser
 from gateway.enforce.settings import ResponseSettings
@@ -80,16 +80,20 @@ class Runtime:
 
     def __init__(self, settings: Settings, store: StateStore | None = None,
                  watch: Callable[[str], PoolWatch] | None = None,
-                 files: Callable[[str], FileWatch] | None = None) -> None:
+                 files: Callable[[str], FileWatch] | None = None, *,
+                 previous: Runtime | None = None, vouched: Mapping[str, FilterRef] | None = None) -> None:
         """`watch`: what counts the work of each pool of worker processes, `files`: what counts the
-        refreshes of each filter's files (`FilterChains.build`)."""
+        refreshes of each filter's files; `previous`, the runtime in service, whose unchanged filters are
+        carried over, and `vouched` (`FilterChains.build`)."""
         self.settings = settings
         self.routes = RouteTable.build(settings.routes)
         self.access = AccessControl.build(settings)
         # Filters that keep data across messages (the masking vault, behaviour counts) keep it in the
         # shared store, so every worker and gateway instance sees the same tokens and counts.
         context = FilterContext() if store is None else FilterContext(store=store, vault=StoreVault(store))
-        self.chains = FilterChains.build(settings, context, watch, files)
+        carried: FilterChains | None = previous.chains if previous is not None else None
+        self.chains: FilterChains = FilterChains.build(settings, context, watch, files, previous=carried,
+                                                       vouched=vouched)
         self.upstreams = Upstreams(settings.upstreams)
         self.trusted = settings.trusted_networks
         self.plans: dict[str, RoutePlan] = {}
@@ -171,7 +175,10 @@ class RuntimeHolder:
         self._retiring: dict[asyncio.Task[None], Runtime] = {}
 
     async def swap(self, runtime: Runtime, grace: float) -> None:
+        """Start `runtime` and put it in service (what it carried over from the current one becomes its
+        own); if it cannot start, the current one stays and the error is raised."""
         await runtime.start()
+        runtime.chains.take_over(self.current.chains)
         old, self.current = self.current, runtime
         old.chains.retire()  # one report per refused feed version: the config in service makes it
         task = asyncio.get_running_loop().create_task(self._retire(old, grace), name="chatguard-retire-runtime")

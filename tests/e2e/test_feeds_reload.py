@@ -5,6 +5,7 @@ the previous list in all of them, logged once per gateway worker and shown on th
 from __future__ import annotations
 
 import asyncio
+import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -39,12 +40,12 @@ def replace(feed: Path, text: str) -> None:
     part.replace(feed)
 
 
-async def statuses(gateway: Process, text: str, times: int = 6) -> set[int]:
+async def statuses(gateway: Process, text: str, times: int = 6, path: str = "/chat") -> set[int]:
     """The statuses of `times` posts of `text`, each on a new connection (dealt to the workers in turn)."""
     found = set()
     async with aiohttp.ClientSession() as client:
         for _ in range(times):
-            async with client.post(f"{gateway.url}/chat", json={"text": text},
+            async with client.post(f"{gateway.url}{path}", json={"text": text},
                                    headers={"Connection": "close"}) as resp:
                 found.add(resp.status)
     return found
@@ -114,24 +115,89 @@ async def test_a_feed_changed_while_serving_is_used_by_every_process(tmp_path: P
         await gateway.stop()
 
 
-async def test_a_reload_while_a_feed_is_broken_keeps_the_running_config_and_its_lists(tmp_path: Path,
-                                                                                     backend: str) -> None:
-    """A feed file is read whole whenever filters are built: at start (a broken one stops it) and on SIGHUP,
-    where a broken one refuses the reload, naming the key, and the config in service keeps its lists (the
-    behaviour README's "Feed files" describes)."""
-    feed = tmp_path / "phishing.txt"
+def _feed_config(backend: str, feeds: list[Path], paths: tuple[str, ...] = ("/chat",)) -> dict[str, object]:
+    """Routes at `paths` judged by a threat filter reading `feeds` (read at load only) in this process."""
+    return gateway_config(backend, [route(path, filters=["threat"], messages={"inbound": {"json": ["/text"]}})
+                                    for path in paths],
+                          filters={"threat": {"use": "threat", "options": {"blocklists": [str(f) for f in feeds],
+                                                                           "reload_interval": 0}}},
+                          offload={"mode": "thread"})
+
+
+async def test_a_reload_while_a_feed_is_broken_applies_the_rest_and_keeps_the_last_good_list(
+        tmp_path: Path, backend: str, caplog: pytest.LogCaptureFixture) -> None:
+    """A feed file is read whole when its filter is built: at start (a broken one stops it) and on SIGHUP.
+    A reload that leaves the filter's entry as it was carries the filter over: its last good list stays in
+    force, one warning line names the file, and the rest of the config is applied. A reload that names a
+    broken feed the config did not name is refused, naming the key (the behaviour README's "Feed files"
+    describes)."""
+    feed, other = tmp_path / "phishing.txt", tmp_path / "more.txt"
     feed.write_text("fresh-site.example\n")
-    config = gateway_config(backend, [route("/chat", filters=["threat"], messages={"inbound": {"json": ["/text"]}})],
-                            filters={"threat": {"use": "threat", "options": {"blocklists": [str(feed)],
-                                                                             "reload_interval": 0}}})
     path = tmp_path / "chatguard.yaml"
-    path.write_text(yaml.safe_dump(config))
-    async with run_gateway(config, source=str(path)) as gw, aiohttp.ClientSession() as client:
+    path.write_text(yaml.safe_dump(_feed_config(backend, [feed])))
+    async with run_gateway(_feed_config(backend, [feed]), source=str(path)) as gw, aiohttp.ClientSession() as client:
         replace(feed, "<html><body><h1>502 Bad Gateway</h1></body></html>\n")
+        path.write_text(yaml.safe_dump(_feed_config(backend, [feed], ("/chat", "/second"))))
+        assert await reload(gw.app, str(path))
+        warnings = [r.getMessage() for r in caplog.records if "last good copy" in r.getMessage()]
+        assert warnings == [f"filter threat: file {feed} cannot be used (1 of its 1 lines are no URL or domain); "
+                            "the reload keeps its last good copy in force"]
+        for route_path in ("/chat", "/second"):  # the new route served, with the list read at start
+            async with client.post(f"{gw.url}{route_path}", json={"text": SHORT}) as resp:
+                assert resp.status == 403
+
+        other.write_text("<html>not a list</html>\n")
+        path.write_text(yaml.safe_dump(_feed_config(backend, [feed, other], ("/chat", "/second", "/third"))))
         assert not await reload(gw.app, str(path))
         assert gw.app[CONFIG_STATUS].rejected_key == "filters.threat.options.blocklists[0]"
-        async with client.post(f"{gw.url}/chat", json={"text": SHORT}) as resp:
-            assert resp.status == 403  # the list read at start still in use
+        async with client.post(f"{gw.url}/third", json={"text": "hello"}) as resp:
+            assert resp.status == 404  # nothing of the refused config applies
+
+        replace(feed, "fresh-site.example\nother-site.example\n")  # fixed: the next reload reads it
+        path.write_text(yaml.safe_dump(_feed_config(backend, [feed], ("/chat",))))
+        assert await reload(gw.app, str(path))
+        async with client.post(f"{gw.url}/chat", json={"text": "see https://other-site.example/x"}) as resp:
+            assert resp.status == 403
+
+
+async def test_sighup_with_a_broken_feed_applies_other_keys_in_every_worker(tmp_path: Path, backend: str) -> None:
+    """The same through real processes: `serve --workers 2` and SIGHUP. The supervisor does not build the
+    unchanged filter (each worker carries its own over), the new route is served by both workers with the
+    list read at start, and each worker logs one line naming the file; a feed newly named and broken is
+    refused by the supervisor for all of them."""
+    feed = tmp_path / "phishing.txt"
+    feed.write_text("fresh-site.example\n")
+    gateway = Process(tmp_path, backend)
+
+    def write(config: dict[str, object]) -> None:
+        config.update(listen={"host": "127.0.0.1", "port": gateway.port},
+                      admin={"host": "127.0.0.1", "port": gateway.admin}, shutdown_timeout="10s")
+        gateway.config.write_text(yaml.safe_dump(config))
+
+    write(_feed_config(backend, [feed]))
+    await gateway.start("--workers", "2")
+    try:
+        await until(lambda: len(ready_pids(gateway)) == 2, "two workers ready")
+        replace(feed, "")
+        write(_feed_config(backend, [feed], ("/chat", "/second")))
+        gateway.signal(signal.SIGHUP)
+
+        async def second_route_guarded() -> bool:
+            return await statuses(gateway, SHORT, path="/second") == {403}
+
+        await eventually(second_route_guarded, "the new route served by every worker with the last good list")
+        kept = [line for line in gateway.log.read_text().splitlines() if "keeps its last good copy" in line]
+        assert len(kept) == 2 and all(str(feed) in line for line in kept)
+
+        broken = tmp_path / "new.txt"
+        broken.write_text("<html></html>\n")
+        write(_feed_config(backend, [feed, broken], ("/chat", "/second", "/third")))
+        gateway.signal(signal.SIGHUP)
+        await until(lambda: "config reload rejected" in gateway.log.read_text(), "the supervisor refusing it")
+        assert "filters.threat.options.blocklists" in gateway.log.read_text()
+        assert await statuses(gateway, "hello", path="/third") == {404}
+    finally:
+        await gateway.stop()
 
 
 def _records(gateway: Process) -> list[str]:

@@ -153,7 +153,7 @@ async def test_feed_files_are_refreshed_while_serving_and_a_bad_version_is_logge
         assert (await chain.run(tmessage(_FRESH_LINK))).action is Action.BLOCK
     finally:
         await pipeline.aclose()
-    assert all(task.done() for task in pipeline._refreshing)
+    assert all(task.done() for task in pipeline._refreshing.values())
 
 
 async def test_a_retired_config_keeps_its_feeds_current_without_reporting(
@@ -180,3 +180,43 @@ async def test_a_retired_config_keeps_its_feeds_current_without_reporting(
         assert watches["threat"].reports == [] and "refused" not in caplog.text and "reloaded" not in caplog.text
     finally:
         await pipeline.aclose()
+
+
+async def test_a_reload_carries_over_the_filters_it_did_not_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unchanged entry keeps its instance (and what it holds); a changed one is built again. What was
+    carried over is closed by the config that owns it: the old one until `take_over`, the new one after."""
+    closed: list[object] = []
+    old = FilterChains.build(settings(FILTERS, [{"name": "r", "filters": ["words", "size"]}]))
+    changed = {**FILTERS, "size": {"use": "size_limit", "options": {"max_chars": 9}}}
+    new = FilterChains.build(settings(changed, [{"name": "r", "filters": ["words", "size"]}]), previous=old)
+    assert new.filters["words"] is old.filters["words"] and new.filters["size"] is not old.filters["size"]
+    for pipeline in (old, new):
+        for flt in pipeline.filters.values():
+            monkeypatch.setattr(flt, "aclose", lambda flt=flt: _note(closed, flt))
+    new.take_over(old)
+    await old.aclose()
+    assert closed == [old.filters["size"]]  # not the carried `words` and `tickets`
+    await new.aclose()
+    assert closed[1:] == [new.filters["words"], new.filters["size"], new.filters["tickets"]]
+
+
+async def test_a_config_that_never_took_over_leaves_what_it_carried_to_the_old_one() -> None:
+    old = FilterChains.build(settings(FILTERS, [{"name": "r", "filters": ["words"]}]))
+    new = FilterChains.build(settings(FILTERS, [{"name": "r", "filters": ["words"]}]), previous=old)
+    assert set(new.filters) == set(old.filters) and all(new.filters[n] is old.filters[n] for n in old.filters)
+    await new.aclose()  # it failed to start: nothing it carried is closed
+    assert old.unchanged("words", settings(FILTERS, []).filters["words"]) is old.filters["words"]
+    await old.aclose()
+
+
+def test_a_check_vouches_for_unchanged_entries_without_building_them() -> None:
+    running = settings(FILTERS, []).filters
+    broken = {**FILTERS, "size": {"use": "size_limit", "options": {"max_chars": 0}}}
+    with pytest.raises(OptionsError):
+        FilterChains.build(settings(broken, []), vouched=running)  # a changed entry is built and checked
+    vouched = FilterChains.build(settings(FILTERS, [{"name": "r", "filters": ["words"]}]), vouched=running)
+    assert {type(flt).__name__ for flt in vouched.filters.values()} == {"_Unchanged"}
+
+
+async def _note(closed: list[object], flt: object) -> None:
+    closed.append(flt)
