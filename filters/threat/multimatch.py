@@ -47,11 +47,13 @@ except ImportError:  # no wheel for this platform: RE2 answers alone (see `rules
 
 AVAILABLE = hyperscan is not None
 OPEN_COUNT = 16  # a count up to this many or more is left open in a loose spelling (see above)
-# Branches times gaps (`\s+`, `\s*`, `.{`) from which a pattern stays on RE2: the two threat rules over
-# it (phrasings of "ignore your instructions", 4,100 and 5,400) take 4-8 s each to compile alone; the
-# next (the pasted-code gate, 2,200) 0.05 s and the next rule (1,500) 0.2 s. A stand-in for the compile
+# Branches times gaps (`\s+`, `\s*`, `.{`) from which a pattern stays on RE2: the English rules over it
+# (phrasings of "ignore your instructions": `override` 23,100, `override-world` 5,300, `override-any` 2,700)
+# and the language table's. `override-any` alone took 10-12 s to compile, and 25 s more in the two threat
+# databases beside the others (a threat filter's build without a cache: 62 s of CPU -> 8 s); the next
+# (`override-paraphrase`, 2,500) 0.05 s, the pasted-code gate (2,200) 0.05 s. A stand-in for the compile
 # time, which only compiling tells (and compiling is what must not take seconds).
-COSTLY = 3000
+COSTLY = 2600
 CACHE_FILES = 32  # compiled databases kept; the least recently used go first (each 0.1-3 MB)
 FORMAT = b"chatguard-hs-1\n"  # the cache file's first line; bump it when the spelling rules change
 _FLAGS = 0 if hyperscan is None else hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_ALLOWEMPTY
