@@ -18,6 +18,12 @@ line breaks, every reference decoded); when that reading is blocked, the payload
 otherwise than the HTML reading changed it, the field goes out as that changed text, escaped (its
 formatting lost, its content filtered). See `inspection.run_fields`.
 
+Matrix's extensible text blocks (`m.text`, its unstable `org.matrix.msc1767.text`, and the rich room
+topic's `m.topic`, MSC3765) list one text in several types, `{"mimetype": "text/html", "body": ...}`
+beside a plain one, and a client shows the first type it renders: a `body` inside one of those lists is
+read as HTML whatever its `mimetype` says, since a plain body with no markup reads the same either way
+(`ig<b></b>nore` in an HTML topic is read as `ignore`).
+
 XMPP XHTML-IM needs nothing here: it is XML, which the XMPP codec parses, so its character
 references are already decoded and entities XML does not define are refused.
 """
@@ -30,10 +36,14 @@ from html.parser import HTMLParser
 
 from gateway.codec import CodecError
 
-__all__ = ["HTML_KEYS", "as_read", "escaped", "is_html", "shown"]
+__all__ = ["HTML_ENDINGS", "HTML_KEYS", "as_read", "escaped", "is_html", "shown"]
 
 # Keys whose string value a chat protocol the presets speak defines as HTML.
 HTML_KEYS = frozenset({"formatted_body"})
+# Lists of one text in several types (a `body` in an item of one may be HTML).
+TYPED_TEXTS = frozenset({"m.text", "org.matrix.msc1767.text", "m.topic"})
+# What a path `is_html` reads must end with: one C call rules most paths out.
+HTML_ENDINGS = (*HTML_KEYS, "/body")
 # A character reference as the HTML standard reads it (decimal, hex, or a name, `;` optional for
 # the legacy names): the same tokens `html.unescape` decodes.
 _REFERENCE = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)")
@@ -41,8 +51,14 @@ _MARKUP = frozenset("<>&\"'")
 
 
 def is_html(path: str) -> bool:
-    """Whether the field at `path` (a JSON pointer) holds HTML."""
-    return path.rpartition("/")[2] in HTML_KEYS
+    """Whether the field at `path` (a JSON pointer) holds HTML (or may: a typed text list's `body`)."""
+    head, _, last = path.rpartition("/")
+    if last in HTML_KEYS:
+        return True
+    if last != "body":
+        return False
+    parts = head.rsplit("/", 2)
+    return len(parts) == 3 and parts[2].isdigit() and parts[1] in TYPED_TEXTS
 
 
 def _plain(found: re.Match[str]) -> str:

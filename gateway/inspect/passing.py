@@ -16,12 +16,12 @@ from typing import Any
 from filters import Action, Chain, ChainResult, Message, Step
 from gateway.codec import Extracted, TextField
 from gateway.codec.shapes import Shapes
-from gateway.inspect.html_fields import HTML_KEYS, is_html
+from gateway.inspect.html_fields import HTML_ENDINGS, is_html
 from gateway.inspect.inspection import YIELD_AFTER, Inspection, field_message, run_fields
 
 __all__ = ["one_passed_now", "passed_at_once", "reads_html"]
 
-_HTML_ENDINGS = tuple(HTML_KEYS)  # what a path `is_html` reads must end with: one C call rules most out
+_HTML_ENDINGS = HTML_ENDINGS  # what a path `is_html` reads must end with: one C call rules most out
 
 
 def reads_html(fields: Sequence[TextField]) -> bool:

@@ -251,6 +251,25 @@ INBOUND: list[In] = [
     p("matrix", "widget-title", "PUT", "/_matrix/client/v3/rooms/!r:example.org/state/im.vector.modular.widgets/w1",
       JSON, '{"type":"m.custom","url":"https://w.test","name":"@@","data":{"title":"@@"}}',
       '{"type":"m.custom","url":"https://w.test","name":"@@","data":{"title":"@@"}}'),
+    # A rich topic's HTML is read as shown: tags cannot split a word (`for<b></b>bidden`), and the plain
+    # topic beside it is read as ever.
+    p("matrix", "html-topic-split-by-tags", "PUT", "/_matrix/client/v3/rooms/!r:example.org/state/m.room.topic/",
+      JSON, '{"topic":"ok","m.topic":{"m.text":[{"mimetype":"text/html","body":"<i>ban<b></b>ned</i> topic"},'
+            '{"body":"ok"}]}}', 403),
+    p("matrix", "html-topic-references", "PUT", "/_matrix/client/v3/rooms/!r:example.org/state/m.room.topic/",
+      JSON, '{"topic":"x","m.topic":{"m.text":[{"mimetype":"text/html","body":"<b>forb&#105;dden</b>"}]}}',
+      '{"topic":"x","m.topic":{"m.text":[{"mimetype":"text/html","body":"<b>@@</b>"}]}}'),
+    p("matrix", "html-topic-in-new-room", "POST", "/_matrix/client/v3/createRoom", JSON,
+      '{"initial_state":[{"type":"m.room.topic","content":{"m.topic":{"m.text":[{"mimetype":"text/html",'
+      '"body":"ba<span></span>nned"}]}}}]}', 403),
+    # A widget's address is read (its link judged); other `url`s (media) are not text.
+    p("matrix", "widget-url", "PUT", "/_matrix/client/v3/rooms/!r:example.org/state/im.vector.modular.widgets/w2",
+      JSON, '{"type":"m.custom","url":"https://@@.example/w?room=$matrix_room_id","name":"w"}',
+      '{"type":"m.custom","url":"https://@@.example/w?room=$matrix_room_id","name":"w"}'),
+    p("matrix", "widget-url-stable-type", "PUT", "/_matrix/client/v3/rooms/!r:example.org/state/m.widget/w3",
+      JSON, '{"type":"m.custom","url":"https://banned.example/"}', 403),
+    p("matrix", "avatar-url-not-text", "PUT", "/_matrix/client/v3/rooms/!r:example.org/state/m.room.avatar/",
+      JSON, '{"url":"mxc://example.org/forbidden"}', '{"url":"mxc://example.org/forbidden"}'),
     p("matrix", "invite-reason", "POST", "/_matrix/client/v3/rooms/!r:example.org/invite", JSON,
       '{"user_id":"@forbidden:example.org","reason":"@@"}', '{"user_id":"@forbidden:example.org","reason":"@@"}'),
     p("matrix", "redact-reason", "PUT", "/_matrix/client/v3/rooms/!r:example.org/redact/$e/t6", JSON,

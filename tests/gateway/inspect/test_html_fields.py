@@ -52,6 +52,12 @@ def test_only_fields_the_protocol_defines_as_html() -> None:
     assert is_html("/rooms/join/!r/timeline/events/0/content/m.new_content/formatted_body")
     assert not is_html("/content/body")
     assert not is_html("/formatted_body_not")
+    # a body in a list of one text in several types may be the HTML one (rich topics, extensible events)
+    assert is_html("/m.topic/m.text/0/body")
+    assert is_html("/content/m.topic/0/body")
+    assert is_html("/content/org.matrix.msc1767.text/1/body")
+    assert not is_html("/m.text/body") and not is_html("/m.topic/m.text/0/mimetype")
+    assert not is_html("/m.text/x/body") and not is_html("/body")
 
 
 @pytest.mark.parametrize(("html_text", "letters"), [
