@@ -227,10 +227,15 @@ def literals(strings: frozenset[str]) -> str:
                     for string in sorted(strings))
 
 
+def branches_times_gaps(pattern: str) -> int:
+    """The stand-in for a pattern's compile time that `COSTLY` bounds."""
+    gaps = pattern.count(r"\s+") + pattern.count(r"\s*") + pattern.count(".{")
+    return pattern.count("|") * gaps
+
+
 def costly(pattern: str) -> bool:
     """Whether compiling `pattern` would take seconds (see `COSTLY`)."""
-    gaps = pattern.count(r"\s+") + pattern.count(r"\s*") + pattern.count(".{")
-    return pattern.count("|") * gaps >= COSTLY
+    return branches_times_gaps(pattern) >= COSTLY
 
 
 def cache_dir() -> Path | None:

@@ -182,3 +182,11 @@ def test_unicode_classes_read_as_any_character_for_the_atom_reader() -> None:
     assert multimatch.any_for_properties(r"x\pL{0,8}\s+[a\]b]\P{Greek}") == r"x[\s\S]{0,8}\s+[a\]b][\s\S]"
     assert multimatch.any_for_properties(r"[\pL-]x") is None
     assert multimatch.any_for_properties(r"\\pL") == r"\\pL"
+
+
+def test_a_pattern_of_many_phrasings_with_gaps_between_their_words_stays_on_re2() -> None:
+    """Compile time grows with branches times gaps: past `COSTLY` a pattern is left to RE2."""
+    phrasings = "|".join(f"word{n}\\s+other{n}" for n in range(60))
+    pattern = rf"\b(?:{phrasings})\s+(?:{phrasings})"
+    assert multimatch.branches_times_gaps(pattern) >= multimatch.COSTLY and multimatch.costly(pattern)
+    assert not multimatch.costly(r"\bignore\s+(?:all|any)\s+rules")
