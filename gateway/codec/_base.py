@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 __all__ = ["CodecError", "Extracted", "FieldCaps", "LimitExceeded", "Renderer", "TextField", "UnsupportedPayload",
-           "capped_fields"]
+           "capped_fields", "chars_limit"]
 
 
 class CodecError(Exception):
@@ -80,6 +80,11 @@ class _CappedFields(list[TextField]):
         if len(self) >= caps.max_fields:
             raise LimitExceeded("fields", caps.max_fields)
         super().append(found)
+
+
+def chars_limit(fields: list[TextField]) -> int | None:
+    """The characters one field may hold in `fields` (a capped list's `max_chars`), or None."""
+    return fields.caps.max_chars if isinstance(fields, _CappedFields) else None
 
 
 def capped_fields(caps: FieldCaps | None) -> list[TextField]:

@@ -270,10 +270,11 @@ class Codec:
         """The JSON document `text` as the walk reads it, from orjson's reading (`fastjson.fields_of`),
         refused past the caps as the capped list would; None when only the walk can tell."""
         selection = self._selection
-        found = fastjson.fields_of(text, selection)
+        caps = self._caps
+        limit = caps.max_chars if caps is not None else None
+        found = fastjson.fields_of(text, selection, limit)
         if found is None:
             return None
-        caps = self._caps
         if caps is not None:
             for index, field in enumerate(found):
                 if len(field.text) > caps.max_chars:
@@ -282,7 +283,7 @@ class Codec:
                     raise LimitExceeded("fields", caps.max_fields)
         if not found:
             return Extracted(original)
-        return Extracted(original, found, fastjson.renderer(text, selection, found), encoding)
+        return Extracted(original, found, fastjson.renderer(text, selection, found, limit=limit), encoding)
 
     def shapes(self) -> Shapes | None:
         """A cache of one stream's document shapes for `extract_frame` (see `gateway.codec.shapes`), when

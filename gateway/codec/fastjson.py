@@ -27,11 +27,11 @@ from collections.abc import Mapping
 
 import orjson
 
-from gateway.codec._base import CodecError, Renderer, TextField
+from gateway.codec._base import CodecError, Renderer, TextField, chars_limit
 from gateway.codec.json_limits import check_document
 from gateway.codec.jsonpath import parse_document
 from gateway.codec.keys import check_ejson, refuse_special_keys
-from gateway.codec.numbers import joined
+from gateway.codec.numbers import joined_fields
 from gateway.codec.pointer import escape
 from gateway.codec.selection import Selection
 
@@ -49,37 +49,41 @@ class _Walk(Exception):
 def read(text: str, selection: Selection | None, fields: list[TextField]) -> Renderer:
     """Append the text fields of the JSON document `text` to `fields`, as `parse_document` would, and
     return the renderer of the document; raises `CodecError` as the walk does."""
-    found = fields_of(text, selection)
+    limit = chars_limit(fields)
+    found = fields_of(text, selection, limit)
     if found is None:
         return parse_document(text, selection, fields).render
     first = len(fields)
     for field in found:
         fields.append(field)  # a capped list refuses here, at the same field as it would in the walk
-    return renderer(text, selection, found, first)
+    return renderer(text, selection, found, first, limit)
 
 
-def renderer(text: str, selection: Selection | None, found: list[TextField], first: int = 0) -> Renderer:
-    """The renderer of a document whose fields `fields_of` found (the fields at `first` on in the payload's list):
-    the walk reads the document again, finds the same fields, and splices the changed ones in."""
+def renderer(text: str, selection: Selection | None, found: list[TextField], first: int = 0,
+             limit: int | None = None) -> Renderer:
+    """The renderer of a document whose fields `fields_of` found (the fields at `first` on in the payload's list;
+    `limit` as `fields_of` read arrays joined): the walk reads the document again, finds the same fields, and
+    splices the changed ones in."""
     def render(changes: Mapping[int, str]) -> str | None:
         walked: list[TextField] = []
-        doc = parse_document(text, selection, walked)
+        doc = parse_document(text, selection, walked, limit=limit)
         if walked != found:  # pragma: no cover - the checks above make the two readings agree
             raise CodecError("the JSON document reads differently on a second look")
         return doc.render({i - first: t for i, t in changes.items() if first <= i < first + len(found)})
     return render
 
 
-def fields_of(text: str, selection: Selection | None) -> list[TextField] | None:
-    """The text fields the walk would find in `text`, in its order; None when only the walk can tell
-    (including every document the walk refuses)."""
+def fields_of(text: str, selection: Selection | None, limit: int | None = None) -> list[TextField] | None:
+    """The text fields the walk would find in `text`, in its order (arrays read joined within `limit`
+    characters, as the walk of a list capped at that `max_chars` reads them); None when only the walk can
+    tell (including every document the walk refuses)."""
     if selection is None or selection.automaton.fold:
         return None
     try:
         check_document(text)
         value = orjson.loads(text)
         found: list[TextField] = []
-        _select(value, selection, "", found)
+        _select(value, selection, "", found, limit)
         if _repeats_a_key(value, text):
             return None  # some object repeats a key: the walk refuses it if the repeat is on a pointer's way
         refuse_special_keys(text)
@@ -88,7 +92,7 @@ def fields_of(text: str, selection: Selection | None) -> list[TextField] | None:
     return found
 
 
-def _select(value: object, selection: Selection, path: str, found: list[TextField]) -> None:
+def _select(value: object, selection: Selection, path: str, found: list[TextField], limit: int | None) -> None:
     """`Walker.value` over a parsed value."""
     kind = type(value)
     if kind is str:
@@ -115,7 +119,7 @@ def _select(value: object, selection: Selection, path: str, found: list[TextFiel
                     if nxt.done:
                         found.append(TextField(at, item))
                 else:
-                    _select(item, nxt, at, found)
+                    _select(item, nxt, at, found, limit)
             if len(members) <= 2:
                 check_ejson(set(members), branch.descending)
             return
@@ -123,10 +127,9 @@ def _select(value: object, selection: Selection, path: str, found: list[TextFiel
         for index, item in enumerate(value):  # type: ignore[arg-type]  # a list
             nxt = step(str(index))
             if nxt is not None:
-                _select(item, nxt, f"{path}/{index}", found)
+                _select(item, nxt, f"{path}/{index}", found, limit)
         if selection.done:  # an array where text is read: its items joined too, as `Walker.add_joined`
-            text, count = joined(value)  # type: ignore[arg-type]
-            if count >= 2:
+            for text, _, _ in joined_fields(value, limit):  # type: ignore[arg-type]
                 found.append(TextField(path, text))
         return
     if selection.done and value is not None and kind is not bool:

@@ -31,10 +31,10 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 
-from gateway.codec._base import CodecError, Renderer, TextField
+from gateway.codec._base import CodecError, Renderer, TextField, chars_limit
 from gateway.codec.json_limits import MAX_DEPTH, check_document
 from gateway.codec.keys import PROTO, check_ejson, refuse_special_keys
-from gateway.codec.numbers import joined, shown
+from gateway.codec.numbers import joined_fields, shown, window_after
 from gateway.codec.pointer import Pointer, escape
 from gateway.codec.selection import ANY_DEPTH, JSON_STEP, WILDCARD, Automaton, Selection
 
@@ -71,7 +71,8 @@ class JsonDoc:
         self.text = text
         self.leaves: dict[int, tuple[int, int]] = {}         # literal start -> (end, field index)
         self.nested: dict[int, tuple[int, Renderer]] = {}    # literal start -> (end, inner renderer)
-        self.joined: dict[int, tuple[int, int]] = {}         # field index -> (start, end) of an array read joined
+        # field index -> (start, end) of an array read joined, and the slice of its joined text the field holds
+        self.joined: dict[int, tuple[int, int, int, int]] = {}
 
     def render(self, changes: Mapping[int, str]) -> str | None:
         """The text with changed literals spliced in, or None when nothing in it changed."""
@@ -87,9 +88,9 @@ class JsonDoc:
             rendered = inner(changes)
             if rendered is not None:
                 splices.append((start, end, string_literal(rendered, self.text[start:end])))
-        for index, (start, end) in self.joined.items():
+        for index, (start, end, first, stop) in self.joined.items():
             if index in changes:
-                self._check_joined(start, end, splices, changes[index])
+                self._check_joined(start, end, first, stop, splices, changes[index])
         if not splices:
             return None
         splices.sort()
@@ -101,16 +102,18 @@ class JsonDoc:
         pieces.append(self.text[last:])
         return "".join(pieces)
 
-    def _check_joined(self, start: int, end: int, splices: list[tuple[int, int, str]], text: str) -> None:
-        """An array's joined text that the filters changed (`text`) goes out only as its items' changes make
-        it: the backend reads the items, so a change only the joined reading made cannot be written back."""
+    def _check_joined(self, start: int, end: int, first: int, stop: int, splices: list[tuple[int, int, str]],
+                      text: str) -> None:
+        """An array's joined text (the slice `[first:stop]` of it) that the filters changed (`text`) goes out
+        only as its items' changes make it: the backend reads the items, so a change only the joined reading
+        made cannot be written back."""
         pieces: list[str] = []
         last = start
         for begin, finish, literal in sorted(s for s in splices if start <= s[0] and s[1] <= end):
             pieces += (self.text[last:begin], literal)
             last = finish
         pieces.append(self.text[last:end])
-        if joined(json.loads("".join(pieces)))[0] != text:
+        if window_after(json.loads(self.text[start:end]), json.loads("".join(pieces)), first, stop) != text:
             raise CodecError("the filters changed what an array's items make joined, as a JavaScript backend reads "
                              "it, and not in the items themselves")
 
@@ -123,15 +126,16 @@ class Walker:
     never sees).
     """
 
-    __slots__ = ("automaton", "doc", "fields", "placeholders", "text")
+    __slots__ = ("automaton", "doc", "fields", "limit", "placeholders", "text")
 
     def __init__(self, doc: JsonDoc, fields: list[TextField], automaton: Automaton, *,
-                 placeholders: bool = False) -> None:
+                 placeholders: bool = False, limit: int | None = None) -> None:
         self.doc = doc
         self.text = doc.text
         self.fields = fields
         self.automaton = automaton
         self.placeholders = placeholders
+        self.limit = limit  # the characters an array's joined reading may hold (`numbers.joined_windows`)
 
     def ws(self, pos: int) -> int:
         """Past any whitespace at `pos` (the end of the text is a valid answer)."""
@@ -155,12 +159,12 @@ class Walker:
 
     def add_joined(self, start: int, end: int, path: str) -> None:
         """The array at `start` as one more field, its items joined (`numbers.joined`), when it joins two or
-        more strings or numbers (one alone is its own field already)."""
-        if any(at == start for at, _ in self.doc.joined.values()):
+        more strings or numbers (one alone is its own field already); longer than the fields' `max_chars`,
+        as the windows `numbers.joined_windows` gives, one field each."""
+        if any(at == start for at, *_ in self.doc.joined.values()):
             return  # two pointers may select the same array: offer it once
-        text, count = joined(json.loads(self.text[start:end]))
-        if count >= 2:
-            self.doc.joined[len(self.fields)] = (start, end)
+        for text, first, stop in joined_fields(json.loads(self.text[start:end]), self.limit):
+            self.doc.joined[len(self.fields)] = (start, end, first, stop)
             self.fields.append(TextField(path, text))
 
     def add_field(self, start: int, end: int, path: str, text: str) -> None:
@@ -177,7 +181,7 @@ class Walker:
                 self.add_field(pos, end, path, text)
             inner = selection.inner
             if inner is not None:
-                nested = parse_document(text, inner, self.fields, f"{path}/{JSON_STEP}")
+                nested = parse_document(text, inner, self.fields, f"{path}/{JSON_STEP}", limit=self.limit)
                 self.doc.nested[pos] = (end, nested.render)
             return end
         if char not in "{[":
@@ -271,11 +275,13 @@ class Walker:
 
 
 def walk_document(text: str, fields: list[TextField], root: Callable[[Walker, int], int],
-                  automaton: Automaton, *, placeholders: bool = False) -> JsonDoc:
-    """Check `text`, let `root` walk its top value, and insist nothing follows it."""
+                  automaton: Automaton, *, placeholders: bool = False, limit: int | None | object = ...) -> JsonDoc:
+    """Check `text`, let `root` walk its top value, and insist nothing follows it. `limit`: what an array's
+    joined reading may hold (by default the `max_chars` of `fields`, when it is a capped list)."""
     check_document(text)
     doc = JsonDoc(text)
-    walker = Walker(doc, fields, automaton, placeholders=placeholders)
+    walker = Walker(doc, fields, automaton, placeholders=placeholders,
+                    limit=chars_limit(fields) if limit is ... else limit)  # type: ignore[arg-type]
     try:
         end = walker.ws(root(walker, walker.ws(0)))
     except CodecError:
@@ -292,13 +298,14 @@ def walk_document(text: str, fields: list[TextField], root: Callable[[Walker, in
     return doc
 
 
-def parse_document(text: str, selection: Selection | None, fields: list[TextField], path: str = "") -> JsonDoc:
+def parse_document(text: str, selection: Selection | None, fields: list[TextField], path: str = "", *,
+                   limit: int | None | object = ...) -> JsonDoc:
     """Walk a whole JSON text as `selection` says, appending the text fields found to `fields`
-    (None: nothing is read, the text is only checked)."""
+    (None: nothing is read, the text is only checked); `limit` as `walk_document` takes it."""
     if selection is None:
         return walk_document(text, fields, lambda walker, pos: walker.skip(pos), Automaton())
     return walk_document(text, fields, lambda walker, pos: walker.value(pos, selection, path),
-                         selection.automaton)
+                         selection.automaton, limit=limit)
 
 
 def select(pointers: Sequence[Pointer], *, fold: bool = False) -> Selection | None:

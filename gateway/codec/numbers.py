@@ -11,13 +11,25 @@ written: that is what other backends print, and all of them, JavaScript too, pri
 An array prints as its items joined by commas (`["4111","1111","1111","1111"]` is `4111,1111,1111,1111`,
 a card to a masker), nested arrays flattened, null as nothing, an object as `[object Object]`:
 `joined` gives that text, for the filters to read besides each item.
+
+A route's `max_chars` bounds each text the filters get, and an array's items joined can pass it while
+every item stays under it: refusing that refused ordinary lists of long items (a thread of messages),
+and reading only the first `max_chars` would leave the rest unread as joined. So a joined text longer
+than the bound is read in windows (`joined_windows`): slices of it at most `max_chars` long, each
+starting half the bound after the one before. Any stretch of the joined text at most half the bound
+long lies whole inside some window, wherever item boundaries fall, so a value split across items (a
+card in four groups, a phrase in pieces, the end of one long item and the start of the next) is read as
+one text just as in a short list; an item longer than the bound is refused on its own, as before. The
+windows read each character about twice and count as fields towards `max_fields`. A window the filters
+change goes out only as the items' own changes make it (`window_after`); where an item cut by the
+window's edge changed, that cannot be told, and the payload is refused.
 """
 
 from __future__ import annotations
 
 import math
 
-__all__ = ["joined", "shown"]
+__all__ = ["joined", "joined_fields", "joined_windows", "shown", "window_after"]
 
 
 def shown(literal: str) -> str:
@@ -76,3 +88,54 @@ def joined(items: list[object]) -> tuple[str, int]:
             parts.append(js_string(item) if kind is float else str(item))  # type: ignore[arg-type]
             count += 1
     return ",".join(parts), count
+
+
+def joined_windows(items: list[object], limit: int) -> list[tuple[str, int, int]]:
+    """The array `items` read joined within `limit` characters (see the module text): `(text, start, end)`
+    per window `text`, the slice `[start:end]` of the whole joined text; one window of it all when it fits,
+    none when it joins fewer than two strings or numbers (as `joined` counts them)."""
+    text, count = joined(items)
+    if count < 2:
+        return []
+    if len(text) <= limit:
+        return [(text, 0, len(text))]
+    step = max(1, limit // 2)
+    windows = []
+    for start in range(0, len(text), step):
+        end = min(start + limit, len(text))
+        windows.append((text[start:end], start, end))
+        if end == len(text):
+            break
+    return windows
+
+
+def window_after(before: list[object], after: list[object], start: int, end: int) -> str | None:
+    """The window `[start:end]` of the joined text of `before`, once its items are changed into `after` (the
+    same number of items): None when an item the window's edge cuts changed (what it became there cannot
+    be told)."""
+    old = [joined([item])[0] for item in before]
+    new = [joined([item])[0] for item in after]
+    shift = 0  # how much the window's start moved
+    grown = 0  # how much its inside grew
+    at = 0
+    for was, now in zip(old, new, strict=True):
+        finish = at + len(was)
+        if was != now:
+            if (at < start < finish) or (at < end < finish):
+                return None
+            if finish <= start:
+                shift += len(now) - len(was)
+            elif at >= start and finish <= end:
+                grown += len(now) - len(was)
+        at = finish + 1
+    whole = ",".join(new)
+    return whole[start + shift:end + shift + grown]
+
+
+def joined_fields(items: list[object], limit: int | None) -> list[tuple[str, int, int]]:
+    """What of the array `items` is read joined: within `limit` characters (a route's `max_chars`) as
+    `joined_windows` reads it, or all of it at once (None)."""
+    if limit is not None:
+        return joined_windows(items, limit)
+    text, count = joined(items)
+    return [(text, 0, len(text))] if count >= 2 else []

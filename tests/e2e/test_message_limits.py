@@ -91,3 +91,24 @@ async def test_a_websocket_message_over_the_caps_is_refused_and_the_connection_g
         assert orjson.loads((await next_message(ws)).data)["error"] == "too many message fields"
         await ws.send_str(body(10).decode())
         assert await peer.receive_str() == body(10).decode()
+
+
+async def test_a_list_longer_joined_than_max_chars_is_read_in_windows(backend: tuple[Backend, str],
+                                                                     client: aiohttp.ClientSession) -> None:
+    """Items each under `max_chars` whose joined text passes it are read joined in windows of whole items, so
+    the list is forwarded (it was refused with 413) and a phrase split over items is still read whole."""
+    chat, url = backend
+    filters = {**FILTERS, "stop": {"use": "keyword", "options": {"words": ["split,word"], "action": "block"}}}
+    fields = {"inbound": {"json": ["/m"]}}
+    async with gateway(url, [route("/api/send", filters=["count", "stop"], messages=fields, max_chars=100)],
+                       filters) as gw:
+        long_list = orjson.dumps({"m": ["x" * 60, "y" * 60, "z" * 60]})
+        async with client.post(f"{gw.url}/api/send", data=long_list,
+                               headers={"Content-Type": "application/json"}) as response:
+            assert response.status == 200
+        for items in (["x" * 60, "split", "word", "y" * 60], ["x" * 90, "a" * 40, "split", "word", "b" * 40],
+                      ["x" * 80 + " split", "word " + "y" * 80]):  # the phrase across two long items
+            async with client.post(f"{gw.url}/api/send", data=orjson.dumps({"m": items}),
+                                   headers={"Content-Type": "application/json"}) as response:
+                assert response.status == 403, items
+    assert [hit.body for hit in chat.hits] == [long_list]

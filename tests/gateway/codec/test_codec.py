@@ -322,3 +322,22 @@ def test_names_of_polling_and_sockjs_bodies() -> None:
     frames = json.dumps([json.dumps({"msg": "method", "method": "deleteMessage", "id": "1", "params": []})])
     assert sockjs.names(frames.encode(), "text/plain") == ("deleteMessage",)
     assert codec(json=("/text",)).names(b'{"text": "x"}', None) == ()
+
+
+@pytest.mark.parametrize("frame", [False, True])
+def test_a_list_longer_joined_than_max_chars_is_read_in_windows_and_written_back(frame: bool) -> None:
+    """The same windows whether orjson or the walk reads the document (HTTP body or frame), and a change
+    goes out only as the items' own changes make it."""
+    capped = codec(json=("/m",)).capped(FieldCaps(max_fields=100, max_chars=24))
+    payload = '{"m": ["card 4111111111111111", "tail of it", "more text"]}'
+    extracted = capped.extract_frame(payload) if frame else capped.extract_http(payload.encode(), "application/json")
+    whole = "card 4111111111111111,tail of it,more text"
+    assert [f.text for f in extracted.fields] == ["card 4111111111111111", "tail of it", "more text",
+                                                  whole[0:24], whole[12:36], whole[24:]]
+    changed = extracted.render({0: "card ****", 3: "card ****,ta"})
+    assert (changed.decode() if isinstance(changed, bytes) else changed) == \
+        '{"m": ["card ****", "tail of it", "more text"]}'
+    with pytest.raises(CodecError):  # a window's edge cuts the changed item: what it became there is unknown
+        extracted.render({0: "card ****", 4: "****,tail of it,more"})
+    with pytest.raises(CodecError):  # a change only a window made
+        extracted.render({5: "it,more ****"})
