@@ -9,11 +9,13 @@ import socket
 import ssl
 import struct
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp import WSMsgType, web
 from yarl import URL
@@ -31,6 +33,35 @@ async def wait_until(condition: Callable[[], bool], patience: float = 10.0) -> N
             return
         await asyncio.sleep(0.01)
     raise AssertionError("condition not reached")
+
+
+STARTS_WITHIN = 60.0  # seconds for a gateway process to answer: a bound for a hung start on a loaded machine
+
+
+async def answers_health(admin_port: int, exited: Callable[[], bool], within: float = STARTS_WITHIN) -> bool:
+    """Whether a gateway process just started answers `/healthz` on its admin port within `within` seconds;
+    False at once when `exited()` says the process is gone (it failed to start)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    async with aiohttp.ClientSession() as client:
+        while loop.time() < deadline:
+            try:
+                async with client.get(f"http://127.0.0.1:{admin_port}/healthz") as resp:
+                    if resp.status == 200:
+                        return True
+            except aiohttp.ClientError:
+                pass
+            if exited():
+                return False
+            await asyncio.sleep(0.05)
+    return False
+
+
+def answers_health_blocking(admin_port: int, exited: Callable[[], bool], within: float = STARTS_WITHIN) -> bool:
+    """`answers_health` for synchronous code, whether or not an event loop runs in this thread (it waits on
+    a loop of its own in another thread)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, answers_health(admin_port, exited, within)).result()
 
 
 @asynccontextmanager

@@ -25,7 +25,7 @@ from aiohttp import web
 from gateway.auth.tokens import generate_pem
 from tests.gateway.state._redis import unique_prefix
 from tests.gateway.state.servers import RedisServer, redis_process
-from tests.helpers import serve_app
+from tests.helpers import answers_health, serve_app
 from tests.ports import free_port
 
 __all__ = ["redis_process"]  # the fixture, used below
@@ -59,20 +59,9 @@ class Instance:
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "gateway", "serve", "--config", str(self.config),
             stdout=asyncio.subprocess.DEVNULL, stderr=self.log.open("wb"))
-        # A minute, not a few seconds: a gateway's start (imports, preflight) is slow on a loaded 2-core machine.
-        deadline = time.monotonic() + 60
-        async with aiohttp.ClientSession() as client:
-            while time.monotonic() < deadline:
-                try:
-                    async with client.get(f"http://127.0.0.1:{self.admin}/healthz") as resp:
-                        if resp.status == 200:
-                            return
-                except aiohttp.ClientError:
-                    pass
-                if self.proc.returncode is not None:
-                    break
-                await asyncio.sleep(0.05)
-        raise AssertionError(f"{self.name} did not start: {self.log.read_text()[-3000:]}")
+        proc = self.proc
+        if not await answers_health(self.admin, lambda: proc.returncode is not None):
+            raise AssertionError(f"{self.name} did not start: {self.log.read_text()[-3000:]}")
 
     async def stop(self) -> None:
         if self.proc is not None and self.proc.returncode is None:

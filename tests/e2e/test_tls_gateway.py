@@ -19,7 +19,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +40,7 @@ from yarl import URL
 from gateway.cli import main as chatguard
 from gateway.tls.certs import DevCerts, Issued, create_dev_certs, issue, load_ca, write_pair
 from gateway.tls.security_headers import PAGE_HEADERS
-from tests.helpers import run_gateway
+from tests.helpers import answers_health_blocking, run_gateway
 from tests.ports import free_port
 
 pytestmark = pytest.mark.slow
@@ -184,13 +183,9 @@ class Gateway:
         with self.log.open("wb") as err:
             self.proc = subprocess.Popen([sys.executable, "-m", "gateway", "serve", "--config", str(self.config)],
                                          cwd=REPO, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
-        deadline = time.monotonic() + STARTUP
-        while time.monotonic() < deadline and self.proc.poll() is None:
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.admin}/healthz", timeout=2) as resp:
-                    if resp.status == 200:
-                        return self
-            time.sleep(0.05)
+        proc = self.proc
+        if answers_health_blocking(self.admin, lambda: proc.poll() is not None, STARTUP):
+            return self
         self.stop()
         raise AssertionError(f"the gateway did not start:\n{self.log.read_text()}")
 

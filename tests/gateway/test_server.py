@@ -18,7 +18,7 @@ import yaml
 from aiohttp import web
 
 from gateway import server
-from tests.helpers import serve_app
+from tests.helpers import answers_health, serve_app
 from tests.ports import free_port
 
 pytestmark = pytest.mark.slow
@@ -87,21 +87,11 @@ class Process:
             raise
 
     async def _answering(self) -> None:
-        assert self.proc is not None
+        proc = self.proc
+        assert proc is not None
         # Until it answers or exits: starting Python processes on a busy 2-core machine can take a while.
-        deadline = asyncio.get_running_loop().time() + START_WITHIN
-        async with aiohttp.ClientSession() as client:
-            while asyncio.get_running_loop().time() < deadline:
-                try:
-                    async with client.get(f"http://127.0.0.1:{self.admin}/healthz") as resp:
-                        if resp.status == 200:
-                            return
-                except aiohttp.ClientError:
-                    pass
-                if self.proc.returncode is not None:
-                    break
-                await asyncio.sleep(0.05)
-        raise AssertionError(f"gateway did not start: {self.log.read_text()}")
+        if not await answers_health(self.admin, lambda: proc.returncode is not None, START_WITHIN):
+            raise AssertionError(f"gateway did not start: {self.log.read_text()}")
 
     def signal(self, sig: int) -> None:
         assert self.proc is not None
