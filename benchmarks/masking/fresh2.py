@@ -200,7 +200,7 @@ def _valid_phone(r: random.Random, region: str) -> phonenumbers.PhoneNumber | No
     example = phonenumbers.example_number_for_type(region, kind) or phonenumbers.example_number(region)
     if example is None:
         return None
-    national = str(example.national_number)
+    national = phonenumbers.national_significant_number(example)
     for _ in range(20):
         keep = max(2, len(national) // 3)
         candidate = phonenumbers.parse("+" + str(example.country_code) + national[:keep]
@@ -221,11 +221,11 @@ def _long_groups(part: str, words: list[str], international: bool) -> Family:
         for _ in range(10):
             region = r.choice(regions)
             number = _valid_phone(r, region)
-            if number is not None and len(str(number.national_number)) >= 8:
+            if number is not None and len(phonenumbers.national_significant_number(number)) >= 8:
                 break
         else:
             number = phonenumbers.parse("+4915112345678")
-        national = str(number.national_number)
+        national = phonenumbers.national_significant_number(number)
         cut = r.choice([2, 3, 4]) if len(national) - 3 <= 6 else len(national) - r.choice([5, 6])
         cut = min(max(cut, 1), len(national) - 1)
         head, rest = national[:cut], national[cut:]
