@@ -32,10 +32,14 @@ SHAPES: dict[str, str] = {
     "parens": "(555) ",
     "dotted-quads": "1.1.1.1.",
     "colons": "1:",
+    "piped-fours": "4111|",  # other marks between groups (any punctuation mark or symbol)
+    "semicolon-ones": "1;",
+    "bullet-fours": "4111\u2022",
     "double-colons": "::",
     # IBAN anchors
     "iban-anchors": "DE89 ",
     "iban-letters": "GB82 WEST ",
+    "iban-parted": "BE 0 7 ",  # check digits parted from the country code (groups of two and three)
     # e-mail and links
     "at-dots": "a@b.",
     "ats": "@",
@@ -46,6 +50,7 @@ SHAPES: dict[str, str] = {
     "label-dots": "a.",
     # secrets
     "token-assignments": "token: abcdefgh1234 ",
+    "one-case-tokens": "k_a1b2c3d4e5f6g7h8i9j0k1l2m3 ",  # a head and 24+ lower-case letters and digits
     "password-keys": "password=",
     "jwt-heads": "eyJ",
     "pem-headers": "-----BEGIN PRIVATE KEY-----",

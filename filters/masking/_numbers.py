@@ -21,12 +21,13 @@ from filters.masking._quota import WALK, charge
 
 # What people put between digit groups: spaces and tabs (folding made every space a
 # plain one), line breaks (the Unicode ones and vertical tabs and form feeds too, which folding keeps),
-# dots, slashes, and every dash and minus sign; and marks that join other things more often than a
-# value's groups (`ODD`: commas, colons, underscores), which count only between a value's own groups,
-# the same mark throughout ("4111:1111:1111:1111", "123_45_6789": see `cards` and `national_ids`).
-ODD = ",:_"
-SEPARATORS = " \t\r\n\x0b\x0c\x85\u2028\u2029./-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2215\ufe58\ufe63" + ODD
-_SEP_CLASS = "[ \\t\\r\\n\\x0b\\x0c\\x{85}\\x{2028}\\x{2029}.,:_/\\-\u2010-\u2015\u2212\u2215\ufe58\ufe63]"
+# dots, slashes, and every dash and minus sign (`USUAL`); and any other mark, a punctuation mark or a symbol
+# of Unicode (commas, colons, underscores, ";", "|", "+", "·", "'", "~"...; not brackets and quotation marks,
+# which enclose, never part, Unicode's Ps, Pe, Pi and Pf), which joins other things more
+# often than a value's groups and so counts only between a value's own groups, the same mark throughout
+# ("4111:1111:1111:1111", "123|45|6789": see `cards`, `national_ids` and `unusual`).
+USUAL = " \t\r\n\x0b\x0c\x85\u2028\u2029./-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2215\ufe58\ufe63"
+_SEP_CLASS = "[ \\t\\r\\n\\x0b\\x0c\\x{85}\\x{2028}\\x{2029}\\p{Pc}\\p{Pd}\\p{Po}\\p{S}]"
 # Runs of at least 9 and 12 digits (SSNs, cards): RE2, and a digit never matches a separator,
 # so a message of short numbers ("1:1:1", "+1 +1") yields no match at all.
 _RUNS = {
@@ -35,8 +36,24 @@ _RUNS = {
 }
 _PLUS_ONE = (1).__add__
 _ONE = (1).__eq__
-_TO_SPACE = str.maketrans(dict.fromkeys(SEPARATORS, " "))
-_TO_SPACE_BYTES = bytes.maketrans(b"\t\r\n\x0b\x0c.,:_/-", b"           ")  # the ASCII separators
+# A run holds digits and separators only (`_RUNS`): everything but a digit becomes a space. The table lists
+# every ASCII character and the usual separators; a mark it does not list is found by `_spaced_out`.
+_TO_SPACE = str.maketrans({**{chr(c): " " for c in range(128) if not chr(c).isdigit()}, **dict.fromkeys(USUAL, " ")})
+_TO_SPACE_BYTES = bytes(c if 48 <= c <= 57 else 32 for c in range(256))
+_DROP_USUAL = str.maketrans(dict.fromkeys(USUAL))
+
+
+def _spaced_out(body: str) -> str:
+    """`body` (digits and separators) with every separator a space."""
+    spaced = body.translate(_TO_SPACE)
+    if spaced.isascii():
+        return spaced
+    return "".join(c if "0" <= c <= "9" else " " for c in spaced)  # a mark no table lists: rare
+
+
+def unusual(window: str) -> bool:
+    """Whether a mark other than the usual separators (`USUAL`) stands between the digits of `window`."""
+    return not window.translate(_DROP_USUAL).isdigit()
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +118,7 @@ def _read(text: str, start: int, end: int) -> tuple[int, int, Run | None]:
         lengths = list(map(len, groups))  # 0 between two separators
         digits = b"".join(groups).decode()
     else:
-        pieces = body.translate(_TO_SPACE).split(" ")
+        pieces = _spaced_out(body).split(" ")
         lengths = list(map(len, pieces))
         digits = "".join(pieces)
     sizes = list(filter(None, lengths))

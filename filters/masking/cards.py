@@ -19,7 +19,7 @@ from functools import lru_cache
 from filters._patterns import found, text_pattern
 from filters.masking._context import LONE, before, enclosing_token, is_identifier, wordless
 from filters.masking._model import Detection
-from filters.masking._numbers import Run, luhn, runs
+from filters.masking._numbers import Run, luhn, runs, unusual
 from filters.masking._quota import charge
 from filters.masking.iban import LENGTHS
 
@@ -189,6 +189,37 @@ def _in_fours(text: str, run: Run, first: int, last: int) -> bool:
     return len({run.separator(text, k) for k in range(first, last)}) == 1
 
 
+def _block(text: str, run: Run, first: int, separator: str) -> bool:
+    """Groups `first..first + 3` exist, hold four digits each and are joined by `separator`."""
+    if first < 0 or first + 3 >= len(run.sizes) or any(run.sizes[k] != 4 for k in range(first, first + 4)):
+        return False
+    return all(run.separator(text, k) == separator for k in range(first, first + 3))
+
+
+def _card_block(text: str, run: Run, first: int, separator: str) -> bool:
+    """`_block`, and its sixteen digits a card's (known network, Luhn)."""
+    if not _block(text, run, first, separator):
+        return False
+    checked = _checked(run.digits_of(first, first + 3))
+    return checked is not None and checked[0] is not None
+
+
+def _part_of_longer(text: str, run: Run, first: int, last: int) -> bool:
+    """Whether a card's groups of four (`first..last`, one separator) go on in more groups of four joined by the
+    same separator ("USPS 9460 4594 1331 7440 4882 54": one number of 22 digits, whose middle may pass Luhn),
+    unless the groups they go on into make a card too (a list of cards: "4111 1111 1111 1111 5500 ...").
+    Reads at most four groups on each side."""
+    if first == last or not _in_fours(text, run, first, last):
+        return False
+    sizes = run.sizes
+    separator = run.separator(text, first)
+    if first > 0 and sizes[first - 1] == 4 and run.separator(text, first - 1) == separator \
+            and not _card_block(text, run, first - 4, separator):
+        return True
+    return (sizes[last] == 4 and last + 1 < len(sizes) and sizes[last + 1] == 4
+            and run.separator(text, last) == separator and not _card_block(text, run, last + 1, separator))
+
+
 class CardDetector:
     type = "card"
 
@@ -239,8 +270,8 @@ class CardDetector:
             return None
         trailed = run.trail and last == len(run.sizes) - 1  # glued to a word after it ("...1111exp")
         window = text[run.starts[first]:run.end_of(last)]
-        if ("," in window or ":" in window or "_" in window) and not _in_fours(text, run, first, last):
-            return None  # commas, colons, underscores join lists, times, names: a card only in fours ("4111:1111:...")
+        if unusual(window) and not _in_fours(text, run, first, last):
+            return None  # commas, colons, other marks join lists, times, names: a card only in fours ("4111:1111:...")
         digits = run.digits_of(first, last)
         checked = _checked(digits)
         if checked is None:
@@ -260,5 +291,7 @@ class CardDetector:
             return None
         if last < len(run.sizes) - 1 and not led and found(_IBAN_HEAD, text[max(0, start - 40):start]):
             return None
+        if _part_of_longer(text, run, first, last) and not found(_CARD_WORDS, context):
+            return None  # the middle of a longer number, unless card words name it ("card 4111 ... 1111 1227")
         return Detection("card", start, end, name or "card", 0.95 if first != last or len(run.sizes) == 1 else 0.9,
                          digits)

@@ -41,10 +41,11 @@ BUILTIN: Mapping[str, Detector] = {
     "phone": PhoneDetector(),
     "ip": IPDetector(),
 }
-# A separator between digits, as UTF-8 bytes: ASCII ones (commas, colons and underscores too), the dashes U+2010-2015, the line and paragraph
-# separators and next line, minus and division slash.
-_NUMBER_SEP = ("[ .,:_\\-()/\\t\\r\\n\\x0b\\x0c]|\\xe2\\x80[\\x90-\\x95\\xa8\\xa9]|\\xc2\\x85|\\xe2\\x88[\\x92\\x95]"
-               "|\\xef\\xb9[\\x98\\xa3]")
+# A separator between digits, as UTF-8 bytes: a space, a tab or a line break, any ASCII punctuation mark or
+# symbol, or any character beyond ASCII (the dashes, line separators, "·", "•"...: `_numbers.USUAL` and every
+# mark of Unicode, which the detectors read).
+_NUMBER_SEP = "[ \\t\\r\\n\\x0b\\x0c!-/:-@\\[-`{-~]|[\\xc2-\\xf4][\\x80-\\xbf]{1,3}"
+_IBAN_SEP = "(?:[ \\t\\r\\n\\x0b\\x0c!-/:-@\\[-`{-~]|[\\xc2-\\xf4][\\x80-\\xbf]{1,3}){0,3}"
 # What each gate needs at the least, as RE2 source over UTF-8 bytes; their union is the pre-screen.
 _SCREEN: Mapping[str, str] = {
     # 7+ digits, separators allowed: the least any numeric value needs (the shortest phone number).
@@ -52,8 +53,8 @@ _SCREEN: Mapping[str, str] = {
     "email": "@|\\xef\\xbc\\xa0",  # "@" or the full-width one before folding
     "ip": r"::|[0-9A-Fa-f]:[0-9A-Fa-f]{1,4}:|\d\.\d{1,3}\.\d{1,3}\.\d",
     # A country code, two check digits, four more: IBANs whose account part is mostly letters.
-    "iban": r"(?:\b|(?i:iban)_?)(?i:" + "|".join(sorted(LENGTHS)) + r")\d\d"
-    r"(?:[ \t\r\n\x0b\x0c,:_\-]|\xe2\x80[\x90-\x95\xa8\xa9]|\xc2\x85){0,3}[0-9A-Za-z]{4}",
+    "iban": r"(?:\b|(?i:iban)_?)(?i:" + "|".join(sorted(LENGTHS)) + r")" + _IBAN_SEP + r"\d" + _IBAN_SEP + r"\d"
+    + _IBAN_SEP + r"[0-9A-Za-z]{2}",
     "secret": "|".join(re.escape(literal) for literal in LITERALS)
     + "|(?i:" + "|".join(re.escape(keyword) for keyword in KEYWORDS) + ")|" + "|".join(SCREENS),
 }
@@ -62,7 +63,8 @@ _GATE_SOURCES: Mapping[str, str] = {
     "card": f"\\d(?:(?:{_NUMBER_SEP}){{1,3}}\\d|\\d){{11}}",
     "ssn": f"\\d(?:(?:{_NUMBER_SEP}){{1,3}}\\d|\\d){{8}}",
     "phone": f"\\d(?:(?:{_NUMBER_SEP}){{1,3}}\\d|\\d){{6}}",
-    "iban": r"[A-Za-z]{2}\d\d",  # the screen's own "iban" part or 7+ digits passed
+    # A country code and its check digits (the screen's own "iban" part or 7+ digits passed too).
+    "iban": r"(?:\b|(?i:iban)_?)(?i:" + "|".join(sorted(LENGTHS)) + r")" + _IBAN_SEP + r"\d" + _IBAN_SEP + r"\d",
     "email": "@",
     "ip": _SCREEN["ip"],
     "secret": _SCREEN["secret"],

@@ -28,9 +28,14 @@ LENGTHS: dict[str, int] = {
     "RU": 33, "SA": 24, "SC": 31, "SD": 18, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "SO": 23, "ST": 25,
     "SV": 28, "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20, "YE": 30,
 }
-# A country code at a word's start, or glued to the word "IBAN" ("IBANDE89...", "iban_de89...").
-_ANCHOR = text_pattern(r"(?:\b|iban_?)((?:" + "|".join(sorted(LENGTHS)) + r")\d\d)", case_sensitive=False)
-_SEP = r"[ \t\r\n\x0b\x0c\x{85}\x{2028}\x{2029},:_\-\x{2010}-\x{2015}]{0,3}"  # "DE89 - 3704 - ...", "DE89_3704_..."
+# What may stand between an IBAN's characters: spaces, line breaks, dashes, and any punctuation mark or
+# symbol (",", ":", "_", ";", "|", "·"...): the checksum, not the separator, tells an IBAN from other text.
+_SEP = r"[ \t\r\n\x0b\x0c\x{85}\x{2028}\x{2029}\p{Pc}\p{Pd}\p{Po}\p{S}]{0,3}"  # "DE89 - 3704 - ...", "DE89_3704_..."
+# A country code at a word's start, or glued to the word "IBAN" ("IBANDE89...", "iban_de89..."), then the two
+# check digits, which a grouping of twos or threes may part from it or from each other ("BE 07 05 ...",
+# "it5 3c1 474 ...": see `_regular`).
+_ANCHOR = text_pattern(r"(?:\b|iban_?)((?:" + "|".join(sorted(LENGTHS)) + r")" + _SEP + r"\d" + _SEP + r"\d)",
+                       case_sensitive=False)
 # The rest of an IBAN of each length: alphanumerics with at most three separator characters between.
 _BODY: dict[int, Pattern] = {
     length: text_pattern(f"(?:{_SEP}[0-9A-Za-z]){{{length - 4}}}") for length in set(LENGTHS.values())
@@ -41,7 +46,7 @@ _SLICE = 4 * 34  # enough for the longest IBAN with three separators between eve
 # The digits each ASCII letter or digit stands for in the check (A=10 ... Z=35), by code point: a
 # list lookup per byte (C iterators), where `str.translate` to two-character strings is slow.
 _AS_DIGITS = [str(int(chr(code), 36)) if chr(code).isalnum() else "" for code in range(128)]
-_DROP = str.maketrans(dict.fromkeys(" \t\r\n\x0b\x0c\x85\u2028\u2029,:_-\u2010\u2011\u2012\u2013\u2014\u2015"))
+_NOT_ALNUM = bytes(c for c in range(256) if not (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122))
 
 
 def valid_iban(compact: str) -> bool:
@@ -51,12 +56,40 @@ def valid_iban(compact: str) -> bool:
     return int("".join(map(_AS_DIGITS.__getitem__, (compact[4:] + compact[:4]).encode()))) % 97 == 1
 
 
+def _alnum(window: str) -> str:
+    """The ASCII letters and digits of `window`, in order."""
+    if window.isascii():
+        return window.encode().translate(None, _NOT_ALNUM).decode()
+    return "".join(c for c in window if c.isascii() and c.isalnum())
+
+
+def _regular(written: str) -> bool:
+    """Whether an IBAN written with its check digits parted (`written`) stands in groups of one size (two to
+    six, the last no longer), one separator throughout: a grouping, where the words of a sentence vary.
+    Read only for a candidate that passed the checksum."""
+    sizes: list[int] = []
+    gaps: set[str] = set()
+    gap = ""
+    for char in written:
+        if char.isascii() and char.isalnum():
+            if gap or not sizes:
+                gaps.add(gap)
+                sizes.append(0)
+                gap = ""
+            sizes[-1] += 1
+        else:
+            gap += char
+    gaps.discard("")
+    return (len(gaps) == 1 and 2 <= sizes[0] <= 6 and all(size == sizes[0] for size in sizes[:-1])
+            and sizes[-1] <= sizes[0])
+
+
 class IBANDetector:
     type = "iban"
 
     def detect(self, text: str) -> Iterator[Detection]:
         taken = 0
-        for _, (start, _), *_ in each_spans(_ANCHOR, text):
+        for _, (start, anchor_end), *_ in each_spans(_ANCHOR, text):
             charge(start)
             if start < taken:
                 continue
@@ -64,15 +97,17 @@ class IBANDetector:
             window = text[start:start + _SLICE]
             compact = window.replace(" ", "")
             if not compact[:length].isalnum():  # rare: other separators
-                compact = compact.translate(_DROP)
+                compact = _alnum(window)
             compact = compact[:length].upper()
             if not valid_iban(compact):  # the checksum first: it rejects 96 of 97 candidates
                 continue
-            rest = _BODY[length].match(window, 4)
+            rest = _BODY[length].match(window, anchor_end - start)
             if rest is None:
                 continue
             end = start + rest.end()
             if end < len(text) and ascii_alnum(text[end]):
                 continue
+            if anchor_end - start > 4 and not _regular(text[start:end]):
+                continue  # check digits parted from their country code, and no grouping: words of a sentence
             yield Detection("iban", start, end, "iban", 0.99, compact)
             taken = end

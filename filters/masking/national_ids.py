@@ -28,10 +28,9 @@ _SSN_WORDS = text_pattern(
     r"сошиал секьюрити|社会保障|社會安全|社会保険|사회보장|सामाजिक सुरक्षा")
 # Numbers printed on sample cards in advertising; never issued, common in test data.
 SAMPLES = frozenset({"078051120", "219099999", "457555462"})
-# Commas, colons and underscores too (`_ODD`): a 3-2-4 layout with one of them throughout, named by an SSN
-# word, is that layout still.
-_ODD = frozenset({",", ":", "_"})
-_SEPARATORS = frozenset({"-", " ", "\t", "\u2010", "\u2011", "\u2013", "\u2014", "\u2212", "."}) | _ODD
+# The usual separators of a 3-2-4 layout; any other mark (a punctuation mark or a symbol: ",", ":", "|",
+# "·"...), one character throughout, is that layout still when an SSN word names it (see `_numbers.USUAL`).
+_SEPARATORS = frozenset({"-", " ", "\t", "\u2010", "\u2011", "\u2013", "\u2014", "\u2212", "."})
 _BREAKS = frozenset({"\n", "\r\n", "\r", "\x0b", "\x0c", "\x85", "\u2028", "\u2029"})
 _WINDOW = 40
 _COUNTING = "0123456789 9876543210"  # "1 2 3 4 5 6 7 8 9" is counting, not a number
@@ -126,9 +125,10 @@ class SSNDetector:
         if len(kept) < len(inside) - 1 and not occurs(_SSN_WORDS, before(text, starts[i], _WINDOW)):
             return None  # a line break between every group: lines of numbers, unless an SSN word names them
         separator = kept[0] if kept else inside[0]
-        if any(sep != separator for sep in kept) or (separator not in _SEPARATORS and kept):
+        odd = bool(kept) and separator not in _SEPARATORS
+        if any(sep != separator for sep in kept) or (odd and (len(separator) != 1 or separator.isalnum())):
             return None  # more than one separator inside
-        if separator in _ODD and not occurs(_SSN_WORDS, before(text, starts[i], _WINDOW)):
+        if odd and not occurs(_SSN_WORDS, before(text, starts[i], _WINDOW)):
             return None  # "123,45,6789" and "123:45:6789" are lists and times unless an SSN word names them
         if i > 0 and _spaced(text[starts[i - 1] + sizes[i - 1]:starts[i]]) == separator:
             return None

@@ -135,6 +135,8 @@ class PhoneDetector:
             if verdict is None:
                 return  # a phone starts a run, or follows another phone in a list
             last, name, score = verdict
+            if not words and name != "phone_international" and _goes_on(text, offsets, sizes, index, last):
+                return  # the start of a longer number ("USPS 0726-5495-6117-0900-6398 34")
             value_start, value_end = offsets[index], offsets[last] + sizes[last]
             if plus and index == 0:
                 value_start = start
@@ -158,6 +160,17 @@ class PhoneDetector:
         begin = offsets[index] - 1 if index else offsets[index]
         found = _longest(text[begin:offsets[top] + sizes[top]], index > 0, plus, words)
         return None if found is None else (index + found[0], found[1], found[2])
+
+
+def _goes_on(text: str, offsets: list[int], sizes: list[int], index: int, last: int) -> bool:
+    """Whether the national number in groups `index..last`, written with one separator throughout, goes on in
+    one more group of three digits or more joined by that separator: then it is the start of a longer number,
+    no phone (a phone's own groups end where it does; a list of phones parts them otherwise: "06 12 34 56 78 /
+    06 98 ..."; "020 7946 0958 24/7" is a phone and a time)."""
+    if last == index or last + 1 >= len(sizes) or sizes[last + 1] < 3:
+        return False
+    inside = {text[offsets[k] + sizes[k]:offsets[k + 1]] for k in range(index, last)}
+    return len(inside) == 1 and text[offsets[last] + sizes[last]:offsets[last + 1]] in inside
 
 
 @lru_cache(maxsize=8192)

@@ -310,20 +310,39 @@ def _continued(text: str, start: int, value: str) -> str:
     return text[start:end + len(brk) + len(word)]
 
 
+def _one_case(part: str) -> bool:
+    """A generated part in one case: 24 characters or more of lower-case (or upper-case) letters and digits,
+    four of each at the least, spread as a random draw is (3.8 bits per character or more: words and numbers
+    side by side repeat their letters)."""
+    if len(part) < 24 or not part.isalnum() or not part.isascii() or _classes(part) != 2 or _HEX_TAIL.issuperset(part):
+        return False
+    letters = len(part.translate(_NO_DIGITS))
+    return 4 <= letters <= len(part) - 4 and entropy(part) >= 3.8
+
+
+def _hex(part: str, size: int) -> bool:
+    return len(part) >= size and _HEX_TAIL.issuperset(part) and not part.isdigit() and not part.isalpha()
+
+
 def _generated_tail(head: str, tail: str) -> bool:
     """Whether a token's tail (after its head, see `_SHAPED`) looks generated: a part of 16 characters or more
-    of upper case, lower case and digits (base62, as most providers issue), or of 32 or more lower-case hex
-    digits, letters and digits both, after a head of a product's shape (two parts or more, or a digit:
-    "sk-or-v1-", "lsv2_pt_"); a word and a hex digest ("monkey-0123...", "release-3f78...") are an identifier."""
+    of upper case, lower case and digits (base62, as most providers issue), or of 24 or more in one case and
+    digits (base36: `_one_case`); or hex digits, letters and digits both, 32 or more after a head of a product's
+    shape (two parts or more, or a digit: "sk-or-v1-", "lsv2_pt_"), or in two parts or more of 8 or more and
+    one of 32 (an id and a secret: "sgp_<16 hex>_<40 hex>"); a word and a hex digest ("monkey-0123...",
+    "release-3f78...") are an identifier."""
     parts = tail.replace("-", "_").split("_")
     for part in parts:
         if len(part) >= 16 and _classes(part) == 3 and entropy(part) >= 3.5:
             return True
-    shaped = any(c.isdigit() for c in head) or sum(head.count(mark) for mark in "_-.") >= 2
-    if not shaped or head.lower().startswith(_DIGEST_HEADS):
+    if head.lower().startswith(_DIGEST_HEADS):
         return False
-    return any(len(part) >= 32 and _HEX_TAIL.issuperset(part) and not part.isdigit() and not part.isalpha()
-               for part in parts)
+    if any(_one_case(part) for part in parts):
+        return True
+    if any(_hex(part, 32) for part in parts) and sum(_hex(part, 8) for part in parts) >= 2:
+        return True
+    shaped = any(c.isdigit() for c in head) or sum(head.count(mark) for mark in "_-.") >= 2
+    return shaped and any(_hex(part, 32) for part in parts)
 
 
 def _shaped(text: str) -> Iterator[Detection]:

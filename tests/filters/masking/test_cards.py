@@ -139,3 +139,42 @@ def test_a_window_is_checked_as_its_prefix_table_and_luhn_say(digits: str, head:
     name, needs_context = entry if entry else (None, True)
     expected = None if (name is None and not 13 <= len(window) <= 19) or not luhn(window) else (name, needs_context)
     assert _checked(window) == expected
+
+
+# Any punctuation mark or symbol between a card's groups counts, one mark throughout, in fours; brackets and
+# quotation marks enclose, never part.
+@pytest.mark.parametrize("mark", [";", "|", "+", "'", "\u00b7", "\u2022", "~", "*", "#", " ; ", " | "])
+def test_other_marks_between_groups_of_four(mark: str) -> None:
+    number = card("4", 16)
+    written = mark.join(number[i:i + 4] for i in range(0, 16, 4))
+    assert found(f"my card {written} ok") == [("visa", written)]
+
+
+@pytest.mark.parametrize("written", [
+    "4111;1111;11111111", "4111|1111+1111|1111", "41111;1111;1111;111", "(4111)(1111)(1111)(1111)",
+    "\u201c4111\u201d\u201c1111\u201d\u201c1111\u201d\u201c1111\u201d",
+])
+def test_other_marks_only_in_fours_and_one_mark_throughout(written: str) -> None:
+    assert found(f"ref {written} ok") == []
+
+
+@pytest.mark.parametrize("text", [
+    "USPS 9400 1111 1111 1111 1111 54",  # a tracking number of 22 digits in fours: its middle passes Luhn
+    "ref 1234.4111.1111.1111.1111", "order 4111|1111|1111|1111|1234|5678",
+])
+def test_the_middle_of_a_longer_number_in_fours_is_no_card(text: str) -> None:
+    assert found(text) == []
+
+
+def test_a_list_of_cards_in_fours_and_a_named_card_before_more_digits_are_cards() -> None:
+    first, second = card("4", 16), card("55", 16)
+    listed = " ".join(n[i:i + 4] for n in (first, second) for i in range(0, 16, 4))
+    assert [value for _, value in found(f"cards {listed}")] == [listed[:19], listed[20:]]
+    named = " ".join(first[i:i + 4] for i in range(0, 16, 4))
+    assert found(f"card {named} 1227") == [("visa", named)]
+
+
+@pytest.mark.parametrize("unit", ["4111|", "1;", "4111\u2022", "4111 | ", "1+", "1'1\u00b7"])
+def test_marks_repeated_thousands_of_times_stay_bounded(unit: str) -> None:
+    text = unit * 20_000
+    assert len(found(text)) <= len(text) // 16

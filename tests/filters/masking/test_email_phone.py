@@ -180,3 +180,19 @@ def test_seven_or_eight_digits_in_groups_after_a_phone_word(text: str, expected:
 ])
 def test_short_numbers_without_a_phone_word_or_groups_stay(text: str) -> None:
     assert phones(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "USPS 0726-5495-6117-0900-6398 34", "USPS 0748 6982 3585 0364 6689 67", "ref 0206/7290/3003/3864/1872",
+])
+def test_the_start_of_a_longer_number_is_no_phone(text: str) -> None:
+    assert phones(text) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("call 020 7946 0958 24/7", ["020 7946 0958"]),  # a short group after it: a time, not more of it
+    ("call 0726-5495-6117-0900", ["0726-5495-6117"]),  # a phone word names it
+    ("06 12 34 56 78 / 06 98 76 54 32 ok", ["06 12 34 56 78", "06 98 76 54 32"]),
+])
+def test_a_phone_before_other_digits(text: str, expected: list[str]) -> None:
+    assert phones(text) == expected

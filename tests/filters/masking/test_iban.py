@@ -53,3 +53,30 @@ def test_length_table_and_check() -> None:
     assert LENGTHS["DE"] == 22 and LENGTHS["NO"] == 15 and LENGTHS["LC"] == 32
     assert valid_iban("GB82WEST12345698765432")
     assert not valid_iban("GB82WEST12345698765433")
+
+
+def _grouped(iban: str, size: int, separator: str = " ") -> str:
+    return separator.join(iban[i:i + size] for i in range(0, len(iban), size))
+
+
+@pytest.mark.parametrize("iban", VALID)
+@pytest.mark.parametrize(("size", "separator"), [(2, " "), (3, " "), (3, "-"), (4, ";"), (4, "|"), (5, " ")])
+def test_groups_of_other_sizes_and_marks(iban: str, size: int, separator: str) -> None:
+    written = _grouped(iban, size, separator)
+    assert found(f"IBAN {written} thanks") == [written]
+    assert found(f"pay to {written.lower()}") == [written.lower()]
+
+
+def test_check_digits_parted_from_the_country_need_a_grouping() -> None:
+    # A sentence whose words a checksum happens to pass is no IBAN: words vary in length, groups do not.
+    for text in ("is 12 it ok to meet at the station", "at 10 am we meet at the old town hall ok"):
+        assert found(text) == []
+    iban = make_iban("IS", "0159260076545510730339")
+    assert found("ok " + _grouped(iban, 2)) == [_grouped(iban, 2)]
+    assert found("ok " + iban[:2] + " " + iban[2:4] + " was the start of " + iban[4:]) == []
+
+
+@pytest.mark.parametrize("unit", ["DE 8 9 ", "be 07 ", "GB8 2WE ", "DE89;", "it5 3c1 "])
+def test_parted_anchors_repeated_thousands_of_times(unit: str) -> None:
+    text = unit * 10_000  # one anchored match per anchor; the work per size: tests/filters/test_linear_work.py
+    assert len(found(text)) <= len(text) // 15

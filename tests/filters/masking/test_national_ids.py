@@ -114,3 +114,15 @@ def test_separators_are_read_as_the_set_of_them_was(groups: list[tuple[str, str]
     for run in runs(text, 9):
         for i in range(len(run.sizes)):
             assert SSNDetector._at(text, run, i) == _at_by_sets(text, run, i)
+
+
+@pytest.mark.parametrize("mark", ["|", ";", "/", "+", "\u00b7", "~"])
+def test_another_mark_throughout_counts_after_an_ssn_word(mark: str) -> None:
+    written = mark.join(["123", "45", "6789"])
+    assert found(f"my SSN {written} ok") == [written]
+    assert found(f"ref {written} ok") == []  # a list or a code, without the word
+
+
+@pytest.mark.parametrize("written", ["123|45;6789", "123||45||6789", "123a45a6789"])
+def test_mixed_or_doubled_marks_are_no_layout(written: str) -> None:
+    assert found(f"SSN {written}") == []

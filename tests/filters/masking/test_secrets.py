@@ -160,3 +160,37 @@ def test_a_token_of_an_unlisted_provider_by_its_shape(token: str) -> None:
 ])
 def test_identifiers_digests_and_slugs_are_no_shaped_token(text: str) -> None:
     assert list(DETECTOR.detect(text)) == []
+
+
+def _drawn(alphabet: str, size: int, seed: int) -> str:
+    import random
+    rng = random.Random(seed)
+    return "".join(rng.choice(alphabet) for _ in range(size))
+
+
+_BASE36 = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize(("head", "alphabet", "size"), [
+    ("acme_", _BASE36, 40), ("svc_live_", _BASE36, 30), ("TOOL_", _BASE36.upper(), 48), ("xyz-", _BASE36, 64),
+])
+def test_a_head_and_a_generated_part_in_one_case_is_a_token(head: str, alphabet: str, size: int, seed: int) -> None:
+    token = head + _drawn(alphabet, size, seed)
+    assert found(f"use {token} now") == [("shaped_token", token)]
+
+
+def test_a_head_and_two_hex_parts_is_a_token() -> None:
+    token = "abc_" + _drawn("0123456789abcdef", 16, 1) + "_" + _drawn("0123456789abcdef", 40, 2)
+    assert found(f"use {token}") == [("shaped_token", token)]
+
+
+@pytest.mark.parametrize("text", [
+    "branch feature_user_preferences_migration_20240101",  # words and numbers: their letters repeat
+    "see build_3f786850e387550fdab836ed7e6dc881de23001b_and_more",  # a digest after a digest word
+    "file report-0123456789abcdef0123456789abcdef",  # one hex run after a word: an identifier
+    "use acme_abcdefghijklmnopqrstuvwxyzab now",  # letters alone
+    "use acme_123456789012345678901234567 now",  # digits alone
+])
+def test_one_case_identifiers_stay(text: str) -> None:
+    assert found(text) == []
