@@ -120,7 +120,9 @@ class Codec:
                                      f"of them alone (got {', '.join([*self._kinds, *protocols])})")
         if self._fold and not self._json:
             raise OptionsError(join(path, "fold_keys"), "only applies to json fields")
-        self._selection = select(self._json, fold=self._fold)
+        # A request's key spelt as a read key in another case is refused (ASP.NET and Go backends bind it);
+        # answers are not judged so: a backend relays keys other clients chose.
+        self._selection = select(self._json, fold=self._fold, guard=not outbound)
         self._readers = tuple(self._extractor(kind) for kind in self._kinds)  # for _first_fit, made once
         # The same, once orjson's reading of a frame was tried (`_frame_json`): JSON by the walk alone.
         self._walkers = tuple(self._walker() if kind == "json" else reader

@@ -108,7 +108,10 @@ def _select(value: object, selection: Selection, path: str, found: list[TextFiel
         if kind is dict:
             members: dict[str, object] = value  # type: ignore[assignment]
             table, other = branch.table()
+            guard = selection.automaton.guard
             for key, item in members.items():
+                if guard and key not in table and branch.twin(key):
+                    raise _Walk  # the walk refuses it, naming why
                 nxt = table.get(key, other)  # `branch.step(key)`, without a call
                 if nxt is None:
                     continue

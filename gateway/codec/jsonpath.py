@@ -20,7 +20,9 @@ pointers lead into it (`/*` with `/*/text`: the object's text is where those say
 The walk only descends where some pointer leads; everything else is skipped with the C scanner
 of the standard library, which validates it on the way. Objects on a pointer's way must not
 repeat a key (the backend might read the other copy), compared after case folding when the
-backend folds keys (`fold`, see `keys.py`), and must not be EJSON-special; no key anywhere may be
+backend folds keys (`fold`, see `keys.py`), must not spell a key a pointer names in another case when
+the selection guards (requests: a backend that folds keys would read it as that key), and must not be
+EJSON-special; no key anywhere may be
 `__proto__` or hold a control character. Rendering replaces exactly the bytes of the changed
 literals: the rest of the document is forwarded as it came.
 """
@@ -196,10 +198,13 @@ class Walker:
         if char == "{":
             placeholders = branch.descending and self.placeholders
             key_of = self.automaton.key
+            twin = branch.twin if self.automaton.guard else None
 
             def member(key: str, at: int) -> int:
                 if placeholders and key == "_placeholder":
                     raise CodecError("a binary attachment where the route reads text")
+                if twin is not None and twin(key):
+                    raise CodecError("a key spelt as a read key in another case (backends that fold keys read it)")
                 nxt = step(key_of(key))
                 return self.value(at, nxt, f"{path}/{escape(key)}") if nxt is not None else self.skip(at)
             return self.members(pos, member, read_as_text=branch.descending)
@@ -308,6 +313,7 @@ def parse_document(text: str, selection: Selection | None, fields: list[TextFiel
                          selection.automaton, limit=limit)
 
 
-def select(pointers: Sequence[Pointer], *, fold: bool = False) -> Selection | None:
-    """The selection of a document's top value for `pointers` (compile once, walk many)."""
-    return Automaton(fold).start(pointers)
+def select(pointers: Sequence[Pointer], *, fold: bool = False, guard: bool = False) -> Selection | None:
+    """The selection of a document's top value for `pointers` (compile once, walk many); `guard` as
+    `Automaton` takes it."""
+    return Automaton(fold, guard).start(pointers)

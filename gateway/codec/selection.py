@@ -41,12 +41,14 @@ def _reads_into(segments: tuple[str, ...], i: int) -> bool:
 
 
 class Automaton:
-    """Interns the selections of one codec direction; `fold` compares keys case-folded."""
+    """Interns the selections of one codec direction; `fold` compares keys case-folded; `guard`: a key
+    that a pointer names only in another case is refused (`Branch.twin`), for backends that may bind it."""
 
-    __slots__ = ("_interned", "fold")
+    __slots__ = ("_interned", "fold", "guard")
 
-    def __init__(self, fold: bool = False) -> None:
+    def __init__(self, fold: bool = False, guard: bool = False) -> None:
         self.fold = fold
+        self.guard = guard and not fold
         self._interned: dict[frozenset[State], Selection] = {}
 
     def selection(self, states: Iterable[State]) -> Selection | None:
@@ -125,7 +127,7 @@ class Selection:
 class Branch:
     """The members or elements of one container: each key leads to a selection, or to nothing."""
 
-    __slots__ = ("_automaton", "_cache", "_explicit", "_table", "_wild", "_wild_states", "descending")
+    __slots__ = ("_automaton", "_cache", "_explicit", "_folded", "_table", "_wild", "_wild_states", "descending")
 
     def __init__(self, automaton: Automaton, pending: list[State], descending: bool) -> None:
         self._automaton = automaton
@@ -139,6 +141,18 @@ class Branch:
         self._wild: object = _UNSET
         self._cache: dict[str, Selection | None] = {}
         self._table: tuple[dict[str, Selection | None], Selection | None] | None = None
+        self._folded: frozenset[str] | None = None
+
+    def twin(self, key: str) -> bool:
+        """Whether `key` is a key some pointer names here, spelt in another case (`Message` for `/message`):
+        what ASP.NET Core's System.Text.Json (its web defaults), Newtonsoft or Go would read as that key."""
+        explicit = self._explicit
+        if not explicit or key in explicit:
+            return False
+        folded = self._folded
+        if folded is None:
+            folded = self._folded = frozenset(fold_key(name) for name in explicit)
+        return fold_key(key) in folded
 
     def step(self, key: str) -> Selection | None:
         """The selection of the member named `key` (already folded when the automaton folds)."""

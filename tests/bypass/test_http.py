@@ -109,8 +109,12 @@ INBOUND: list[In] = [
       '{"z":"&text=@@&"}', 415),
     c("form-naming-json", "/form", "application/x-www-form-urlencoded; x=/json", '{"msg":"@@","z":"="}', 415),
     c("json-suffix-type", "/json", "application/ld+json", '{"text":"@@"}', '{"text":"@@"}'),
-    # A case-sensitive backend reads no `text` here: what passes is not text to it.
-    c("json-case-variant-not-folded", "/json", JSON, '{"Text":"@@"}', '{"Text":"forbidden"}'),
+    # A read key spelt in another case: ASP.NET Core (System.Text.Json's web defaults) and Go bind it as the
+    # key, a case-sensitive backend does not; without fold_keys the gateway cannot tell which: refused.
+    c("json-case-variant-not-folded", "/json", JSON, '{"Text":"@@"}', 400),
+    c("json-case-variant-beside-key", "/json", JSON, '{"text":"ok","TEXT":"@@"}', 400),
+    c("json-other-keys-any-case", "/json", JSON, '{"text":"@@","ID":"forbidden","Id":"x"}',
+      '{"text":"@@","ID":"forbidden","Id":"x"}'),
     # -- Go-style keys (fold_keys): Message, MESSAGE and meſſage fill the same field --------------
     c("fold-upper", "/fold", JSON, '{"MESSAGE":"@@"}', '{"MESSAGE":"@@"}'),
     c("fold-long-s", "/fold", JSON, '{"me\u017f\u017fage":"@@"}', '{"me\u017f\u017fage":"@@"}'),

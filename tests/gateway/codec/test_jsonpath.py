@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gateway.codec import CodecError, Extracted, TextField
+from gateway.codec import CodecError, Extracted, TextField, fastjson
 from gateway.codec.jsonpath import MAX_DEPTH, Pointer, parse_document, select
 from gateway.codec.numbers import joined, shown
 
@@ -368,3 +368,23 @@ def test_the_same_words_as_values_or_off_the_path_pass(doc: str) -> None:
 def test_an_object_at_an_any_depth_text_pointer_is_descended() -> None:
     fields, _ = extract('{"content": {"body": {"hidden": "card", "n": 4111}}}', "/**/body")
     assert [(f.path, f.text) for f in fields] == [("/content/body/hidden", "card"), ("/content/body/n", "4111")]
+
+
+@pytest.mark.parametrize("doc", ['{"Text": "x"}', '{"a": {"TEXT": "x"}}', '{"a": {"text": "x", "tExt": "y"}}'])
+def test_a_guarded_selection_refuses_a_read_key_in_another_case(doc: str) -> None:
+    pointers = [Pointer.parse("/text"), Pointer.parse("/a/text")]
+    assert parse_document(doc, select(pointers), []) is not None  # unguarded (answers): read as sent
+    with pytest.raises(CodecError, match="another case"):
+        parse_document(doc, select(pointers, guard=True), [])
+    assert fastjson.fields_of(doc, select(pointers, guard=True)) is None  # orjson's reading defers to the walk
+
+
+def test_a_guard_leaves_other_keys_and_folding_routes_alone() -> None:
+    pointers = [Pointer.parse("/text"), Pointer.parse("/*/body")]
+    fields: list[TextField] = []
+    parse_document('{"text": "a", "ID": 1, "Id": 2, "x": {"body": "b", "Other": "c"}}', select(pointers, guard=True),
+                   fields)
+    assert [f.text for f in fields] == ["a", "b"]
+    folded: list[TextField] = []
+    parse_document('{"Text": "a"}', select(pointers, fold=True, guard=True), folded)
+    assert [f.text for f in folded] == ["a"]
