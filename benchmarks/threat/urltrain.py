@@ -18,6 +18,8 @@ Ordinary links, read on this machine:
 
 * `debian-homepages`: the `Homepage:` field of every package Debian's archive lists (`apt-cache dumpavail`;
   run `apt-get update` first);
+* `public-suffix-list`: URLs in the comments of the Public Suffix List the `.venv` holds (the registries
+  of top-level domains and the companies that hand out names under their own: their home pages);
 * `python-sources`: URLs written in the source files of the Python packages in the project's `.venv`
   (comments and docstrings point at documentation pages, bug reports, standards, questions and answers);
 * `debian-docs`: URLs in Debian's package documentation besides the copyright files (change logs, READMEs).
@@ -85,6 +87,12 @@ def homepages() -> list[str]:
     return sorted(
         {url for line in listing.splitlines() if line.startswith("Homepage:") for url in urls_in(line)}
     )
+
+
+def suffix_list_urls() -> list[str]:
+    """URLs in the comments of the Public Suffix List the `.venv`'s publicsuffixlist package bundles, sorted."""
+    files = sorted(path for root in site_packages() for path in root.glob("publicsuffixlist/*.dat"))
+    return sorted({url for path in files for url in urls_in(_read(path))})
 
 
 def source_urls() -> list[str]:
@@ -158,7 +166,11 @@ def main() -> None:
     phishing = capped(phishing + kept(polkadot, "polkadot-deny", seen, "attack"))
     seen |= {site(row["text"]) for row in phishing}
     ordinary: list[Row] = []
-    for source, urls in (("debian-homepages", homepages()), ("python-sources", source_urls())):
+    for source, urls in (
+        ("debian-homepages", homepages()),
+        ("public-suffix-list", suffix_list_urls()),
+        ("python-sources", source_urls()),
+    ):
         ordinary += kept(urls, source, seen, "benign")
         seen |= {site(row["text"]) for row in ordinary}
     rows = phishing + ordinary

@@ -42,6 +42,7 @@ from filters.threat.linkdata import (
     WORD_BRANDS,
 )
 from filters.threat.scoring import combine
+from filters.threat.urlscore import host_features, path_features, probability, weigh
 from filters.threat.words import NameWords, crypto_lure, read_label, segment, unreadable
 
 
@@ -682,6 +683,7 @@ class HostSigns:
     brand: float  # the weight of its brand claim
     hosting: str  # the shared platform it is on, or ""
     words: int  # lure words in the name
+    lexical: int | None = None  # the learned score's sum over the name's features; None where it is not read
 
 
 def _word_signals(words: int, read: NameWords | None) -> list[tuple[float, str]]:
@@ -787,7 +789,21 @@ def host_signs(name: str) -> HostSigns:
             signals.append((SITE_BUILDER, "site-builder"))
     brand = _name_signals(host, signals)
     _shape_signals(name, host, signals)
-    return HostSigns(tuple(signals), False, host.site, brand, hosting, words)
+    # Not read by the learned score: a brand's own name (it learnt brand names from the names that borrow them), and
+    # a name that claims a brand (the brand signs weigh that claim; the score would count the brand's name again).
+    lexical = None if brand or host.site in _BRAND_SITES else weigh(host_features(host))
+    return HostSigns(tuple(signals), False, host.site, brand, hosting, words, lexical)
+
+
+# The learned lexical score (`urlscore.py`) as a sign: (probability at or above which, weight), highest first.
+# Below an alert alone, so it counts only beside a sign a reader can point at; chosen on the tuning parts.
+LEXICAL_LEVELS: tuple[tuple[float, float], ...] = ((0.95, 0.35),)
+
+
+def lexical_weight(host_part: int, path: str) -> float:
+    """The weight of the learned score's sign for a link whose name's share of it is `host_part`."""
+    chance = probability(host_part, weigh(path_features(path)))
+    return next((weight for at, weight in LEXICAL_LEVELS if chance >= at), 0.0)
 
 
 # A shortened link whose alias is a token the service handed out (`/3xK9pQ`, `/teXqT09LUj`): the reader sees neither
@@ -925,6 +941,8 @@ def _judge(link: Link, parts: tuple[str, str, str, str], allow: DomainList, deny
         signals.append((0.3, "brand-in-path"))
     if link.url.startswith(("http://", "hxxp://")) and (host.words or in_path or host.brand or host.hosting):
         signals.append((0.15, "plain-http"))
+    if host.lexical is not None and (lexical := lexical_weight(host.lexical, path)):
+        signals.append((lexical, "lexical-score"))
     return _finish(link, signals)
 
 
