@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 import orjson
 
 from gateway.codec._base import CodecError, Renderer, TextField, chars_limit
 from gateway.codec.json_limits import check_document
 from gateway.codec.jsonpath import parse_document
-from gateway.codec.keys import check_ejson, refuse_special_keys
+from gateway.codec.keys import check_ejson, fold_key, refuse_special_keys
 from gateway.codec.numbers import joined_fields
 from gateway.codec.pointer import escape
 from gateway.codec.selection import Selection
@@ -40,6 +41,9 @@ __all__ = ["fields_of", "read", "renderer"]
 # Strings (a key when a colon follows) and the runs between them: in valid JSON no quote stands outside
 # a string, so the tokens align. `findall` gives the colon part: non-empty for keys only.
 _TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"([ \t\n\r]*:)?|[^"]+', re.DOTALL)
+
+
+_MISSING: Any = object()
 
 
 class _Walk(Exception):
@@ -108,11 +112,13 @@ def _select(value: object, selection: Selection, path: str, found: list[TextFiel
         if kind is dict:
             members: dict[str, object] = value  # type: ignore[assignment]
             table, other = branch.table()
-            guard = selection.automaton.guard
+            twins = branch.folded() if selection.automaton.guard else None
             for key, item in members.items():
-                if guard and key not in table and branch.twin(key):
-                    raise _Walk  # the walk refuses it, naming why
-                nxt = table.get(key, other)  # `branch.step(key)`, without a call
+                nxt = table.get(key, _MISSING)  # `branch.step(key)`, without a call
+                if nxt is _MISSING:
+                    if twins and (key.upper() if key.isascii() else fold_key(key)) in twins:
+                        raise _Walk  # a read key in another case (`Branch.twin`): the walk refuses it, naming why
+                    nxt = other
                 if nxt is None:
                     continue
                 at = f"{path}/{escape(key)}" if "~" in key or "/" in key else f"{path}/{key}"

@@ -146,13 +146,17 @@ class Branch:
     def twin(self, key: str) -> bool:
         """Whether `key` is a key some pointer names here, spelt in another case (`Message` for `/message`):
         what ASP.NET Core's System.Text.Json (its web defaults), Newtonsoft or Go would read as that key."""
-        explicit = self._explicit
-        if not explicit or key in explicit:
+        if key in self._explicit:
             return False
+        folded = self.folded()
+        return bool(folded) and fold_key(key) in folded
+
+    def folded(self) -> frozenset[str]:
+        """The keys pointers name here, each as `fold_key` gives it (an ASCII key: upper case)."""
         folded = self._folded
         if folded is None:
-            folded = self._folded = frozenset(fold_key(name) for name in explicit)
-        return fold_key(key) in folded
+            folded = self._folded = frozenset(fold_key(name) for name in self._explicit)
+        return folded
 
     def step(self, key: str) -> Selection | None:
         """The selection of the member named `key` (already folded when the automaton folds)."""
