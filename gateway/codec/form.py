@@ -11,7 +11,9 @@ What different frameworks would split or decode differently is refused rather th
 a `;` inside a pair whose name matters (Rack and old Python and Go split on it), a `%` not
 followed by two hex digits (`%u0041` is IIS's `A`), and bytes that are not UTF-8 once decoded.
 `_method` (Rails, Laravel and Symfony run the request as that method) and a `_charset_` other
-than UTF-8 (some decode the other fields with it) are refused in every body and query.
+than UTF-8 (some decode the other fields with it) are refused in every body and query, and so is a
+name holding a control character: PHP reads a name as a C string, so `msg%00x=` fills `msg` where
+Go, Express and ASP.NET keep the NUL (as for JSON keys, no form needs them).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ METHOD_OVERRIDE = "_method"
 _CHARSET_FIELD = "_charset_"
 _UTF8 = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _decode(raw: str) -> str:
@@ -76,7 +79,10 @@ def declared(name: str, names: FormNames | Collection[str]) -> bool:
 
 
 def check_special(name: str, value: str) -> None:
-    """Refuse the fields that change how the backend reads the request."""
+    """Refuse the fields that change how the backend reads the request, and names backends cut or
+    mangle (a control character: PHP stops at NUL)."""
+    if _CONTROL.search(name):
+        raise CodecError("a form field name holds a control character")
     if name.strip().lower() == METHOD_OVERRIDE:
         raise CodecError("a _method field would make the backend run another method")
     if name == _CHARSET_FIELD and value.strip().lower() not in _UTF8:

@@ -168,8 +168,7 @@ def extract_multipart(body: str, boundary: str, names: FormNames | Collection[st
         if end < 0:
             raise CodecError("a multipart body without its closing delimiter")
         name, raw = params["name"], body[start:end]
-        if "filename" not in params:
-            check_special(name, raw.encode(BYTES).decode("utf-8", "replace"))
+        check_special(name, "" if "filename" in params else raw.encode(BYTES).decode("utf-8", "replace"))
         if declared(name, names):
             text = _text_of(headers, params, raw)
             count = seen.get(name, 0)

@@ -127,6 +127,10 @@ INBOUND: list[In] = [
     c("form-iis-escape", "/form", FORM, "m%u0073g=@@", 400),
     c("form-method-override", "/form", FORM, "_method=DELETE&msg=x", 400),
     c("form-charset-field", "/form", FORM, "_charset_=ISO-8859-1&msg=@@", 400),
+    # PHP reads a name as a C string: `msg%00x` fills `msg` there, Go and Express keep the NUL.
+    c("form-nul-in-name", "/form", FORM, "msg%00x=@@", 400),
+    c("multipart-nul-in-name", "/form", MP, multipart('Content-Disposition: form-data; name="msg\x00x"\r\n\r\n@@'),
+      400),
     c("form-as-json", "/form", JSON, '{"msg":"@@"}', 415),
     # ASP.NET binds form names ignoring case, and a dotted name by its last part: all are read.
     c("form-name-case", "/form", FORM, "MSG=@@&Msg=@@", "MSG=%5Bredacted%5D&Msg=%5Bredacted%5D"),

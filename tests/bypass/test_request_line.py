@@ -30,6 +30,7 @@ QUERY: list[tuple[str, str, str, str, str | None, bytes, str | int]] = [
     ("form-query-semicolon", CODEC_HOST, "GET", "/form?a=1;msg=@@", None, b"", 400),
     ("form-query-iis-escape", CODEC_HOST, "GET", "/form?msg=%u0066orbidden", None, b"", 400),
     ("form-query-bad-utf8", CODEC_HOST, "GET", "/form?msg=%ff@@", None, b"", 400),
+    ("form-query-nul-in-name", CODEC_HOST, "GET", "/form?msg%00x=@@", None, b"", 400),
     ("form-query-method-override", CODEC_HOST, "GET", "/form?_method=DELETE", None, b"", 400),
     ("form-query-and-body", CODEC_HOST, "POST", "/form?msg=@@", "application/x-www-form-urlencoded",
      b"msg=forbidden", f"/form?msg={R}"),

@@ -68,6 +68,9 @@ def test_invalid_utf8_is_refused(body: str) -> None:
     ("x=1&_METHOD=delete", "_method"),
     ("a=1;_method=DELETE", "_method"),
     ("_charset_=ISO-8859-1&msg=caf%C3%A9", "_charset_"),
+    ("msg%00x=php+stops+at+nul", "control"),
+    ("other=1&note%0A=x", "control"),
+    ("a%7F=x", "control"),
 ])
 def test_forms_backends_read_differently_are_refused(body: str, message: str) -> None:
     with pytest.raises(CodecError, match=message):

@@ -71,6 +71,8 @@ def test_name_with_quoted_pair_is_unescaped_like_parsers_do() -> None:
     (body(part("msg", "x"), end=""), "padding|closing"),
     (body(part("_method", "DELETE")), "_method"),
     (body(part("_charset_", "iso-8859-1"), part("msg", "x")), "_charset_"),
+    (body(part("msg\x00x", "php stops at nul")), "control"),
+    (body(part("msg\x00", "x", '; filename="a.txt"')), "control"),
 ])
 def test_ambiguous_multipart_is_refused(data: bytes, message: str) -> None:
     if message == "":  # the closing delimiter without CRLF is what curl sends: accepted
