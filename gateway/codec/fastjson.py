@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
 
 import orjson
 
@@ -41,9 +40,6 @@ __all__ = ["fields_of", "read", "renderer"]
 # Strings (a key when a colon follows) and the runs between them: in valid JSON no quote stands outside
 # a string, so the tokens align. `findall` gives the colon part: non-empty for keys only.
 _TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"([ \t\n\r]*:)?|[^"]+', re.DOTALL)
-
-
-_MISSING: Any = object()
 
 
 class _Walk(Exception):
@@ -114,11 +110,10 @@ def _select(value: object, selection: Selection, path: str, found: list[TextFiel
             table, other = branch.table()
             twins = branch.folded() if selection.automaton.guard else None
             for key, item in members.items():
-                nxt = table.get(key, _MISSING)  # `branch.step(key)`, without a call
-                if nxt is _MISSING:
-                    if twins and (key.upper() if key.isascii() else fold_key(key)) in twins:
-                        raise _Walk  # a read key in another case (`Branch.twin`): the walk refuses it, naming why
-                    nxt = other
+                nxt = table.get(key, other)  # `branch.step(key)`, without a call
+                if twins and nxt is other and key not in table \
+                        and (key.upper() if key.isascii() else fold_key(key)) in twins:
+                    raise _Walk  # a read key in another case (`Branch.twin`): the walk refuses it, naming why
                 if nxt is None:
                     continue
                 at = f"{path}/{escape(key)}" if "~" in key or "/" in key else f"{path}/{key}"
