@@ -281,6 +281,8 @@ FAMILIES: tuple[tuple[str, str, Family], ...] = (
     (V, "keys:providers-d", _keys(V, ["", "new one: ", "cred ", "SECRET="])),
     (T, "head:english", _headed(["token ", "apikey ", "api_key: ", "access token ", "auth token: ", "TOKEN="])),
     (V, "head:other-languages", _headed(["clave ", "Schlüssel: ", "clé API ", "chave ", "sleutel: ", "ключ "])),
+    # Added after the first reading, as a tuning family of its own (languages the validation family does not use).
+    (T, "head:more-languages", _headed(["chiave ", "klucz: ", "nyckel ", "anahtar: ", "klíč ", "κλειδί: "])),
     (T, "phone:one-group-international", _long_groups(T, ["call me on", "phone", "mobile:", "cell"], True)),
     (V, "phone:one-group-national", _long_groups(V, ["reach me at", "tel", "WhatsApp", "Handy"], False)),
     (T, "fields:generic-card", _generic_fields([("prefix", "number"), ("first", "rest"), ("a", "b")], ["card"])),

@@ -119,11 +119,20 @@ _CHOSEN_WORDS = (r"password|passwort|passwd|" + _NAMED + r"pwd\b|" + _NAMED + r"
                  r"m[ậa]t kh[ẩa]u|κωδικ[όο]ς|συνθηματικ[όο]|סיסמ[הא]|รหัสผ่าน|رمز عبور|گذرواژه|پاس ورڈ|"
                  r"পাসওয়ার্ড|пароль|密码|密碼|口令|パスワード|비밀번호|كلمة المرور|कूटशब्द|पासवर्ड|ş[iİ]fre(?:m|n|niz|miz|si)?|"
                  + _NAMED + r"pin\b")
+# The word for "key" (a key to a service, API or lock) in other languages, as the password words are listed:
+# Spanish, Portuguese, French, Italian, German, Dutch, Danish, Norwegian, Swedish, Finnish, Polish, Czech, Slovak,
+# Hungarian, Romanian, Turkish, Indonesian and Malay, Vietnamese, Russian and Ukrainian, Greek, Hebrew, Arabic,
+# Hindi, Japanese, Chinese, Korean, Thai. ASCII words stand at a word's start ("autoclave" is none); "API" may
+# follow them, as the Romance languages put it ("clave API", "chiave API").
+_KEY_WORDS = (r"(?:\b(?:clave|llave|chave|cl[ée]f?|chiave|schl[üu]ssel|schluessel|sleutel|n[øo]gle|n[øo]kkel|"
+              r"nyckel|avain|klucz|kl[íi][čc]|k[ľl][úu][čc]|kulcs|cheie|anahtar|kunci|kh[óo]a)|ключ|κλειδί|κλειδι|"
+              r"מפתח|مفتاح|कुंजी|キー|鍵|密钥|密鑰|秘钥|키|คีย์)(?:[ \t]{1,4}api)?")
 _MARKS = "*_`~|"  # markup that closes as it opens
-_ASSIGNMENT_SOURCE = r"(?i:(" + _GENERATED_WORDS + r")|(" + _CHOSEN_WORDS + r"))" + _ASSIGN + _VALUE
+_ASSIGNMENT_SOURCE = (r"(?i:(" + _GENERATED_WORDS + r"|" + _KEY_WORDS + r")|(" + _CHOSEN_WORDS + r"))" + _ASSIGN
+                      + _VALUE)
 _ASSIGNMENT = text_pattern(_ASSIGNMENT_SOURCE)
 # "api key 3f2a9c...": a key word, then at once a long generated value.
-_KEYED_SOURCE = r"(?i:api[_\-. ]?key|secret|token|\bkey)[ \t]{1,4}([A-Za-z0-9_\-+/=]{20,})"
+_KEYED_SOURCE = r"(?i:api[_\-. ]?key|secret|token|\bkey|" + _KEY_WORDS + r")[ \t]{1,4}([A-Za-z0-9_\-+/=]{20,})"
 _KEYED = text_pattern(_KEYED_SOURCE)
 _BEARER_SOURCE = r"(?i:\bbearer)[ \t]{1,4}([A-Za-z0-9\-._~+/]{16,}=*)"
 _BEARER = text_pattern(_BEARER_SOURCE)
@@ -181,7 +190,12 @@ _STEMS = ("pass", "pwd", "pw", "secret", "token", "key", "bearer", "credential",
           "salasana", "adgangskode", "senord", "ароль", "密码", "密碼", "口令", "パスワード", "비밀번호", "كلمة",
           "पासवर्ड", "कूटशब्द", "ifre", "parol", "asenya", "wagwoord", "heslo", "lozinka", "geslo", "jelsz",
           "slapta", "lykilor", "nenosiri", "sandi", "laluan", "khẩu", "khau", "κωδικ", "συνθηματικ", "סיסמ",
-          "รหัสผ่าน", "رمز", "گذرواژه", "پاس", "পাসওয়ার্ড")
+          "รหัสผ่าน", "رمز", "گذرواژه", "پاس", "পাসওয়ার্ড",
+          # the word for "key" (`_KEY_WORDS`)
+          "clave", "llave", "chave", "clé", "clef", "chiave", "schlüssel", "schlussel", "schluessel", "sleutel",
+          "nøgle", "nogle", "nøkkel", "nokkel", "nyckel", "avain", "klucz", "klíč", "klic", "kľúč", "kluc", "kulcs",
+          "cheie", "anahtar", "kunci", "khóa", "khoa", "ключ", "κλειδ", "מפתח", "مفتاح", "कुंजी", "キー", "鍵",
+          "密钥", "密鑰", "秘钥", "키", "คีย์")
 # The gate reads bytes, where only ASCII letters match in any case: a stem in another script is also
 # listed in capitals ("ПАРОЛЬ" written shouting), and the Turkish dotted capital of "şifre" ("ŞİFRE").
 KEYWORDS = (*_STEMS, *(stem.upper() for stem in _STEMS if not stem.isascii() and stem.upper() != stem), "İFRE")

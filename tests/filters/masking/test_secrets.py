@@ -194,3 +194,15 @@ def test_a_head_and_two_hex_parts_is_a_token() -> None:
 ])
 def test_one_case_identifiers_stay(text: str) -> None:
     assert found(text) == []
+
+
+@pytest.mark.parametrize("word", ["clave", "chiave API", "Schlüssel:", "clé", "sleutel =", "klucz", "nyckel:",
+                                  "anahtar", "ключ", "κλειδί:", "キー:", "密钥", "kunci"])
+def test_a_generated_value_after_the_word_for_key_in_other_languages(word: str) -> None:
+    value = _drawn(_BASE36, 32, 7)
+    assert [text for _, text in found(f"{word} {value} ok")] == [value]
+    assert found(f"{word} de la puerta") == []  # a key of a door: words, not a generated value
+
+
+def test_the_word_for_key_inside_another_word_names_nothing() -> None:
+    assert found("the autoclave " + _drawn(_BASE36, 32, 8)) == []  # "clave" at no word's start
