@@ -13,8 +13,8 @@ feed file that is broken at that moment keeps its last good list in force while 
 changes (one warning line names the file). So is the pool of offload processes when neither its
 settings nor any offloaded filter's entry changed. A filter whose entry changed is built again and reads
 its files whole: a broken one refuses the reload, as at startup. `isolate: process` filters are always
-built again (their processes read the files). What is carried over stays the old config's to close until
-the new one is in service (`take_over`).
+built again (their processes read the files). What is carried over counts the new config as a user once
+it is in service (`take_over`), and the last config using it closes it.
 """
 
 from __future__ import annotations
@@ -74,13 +74,23 @@ class _Carried:
     offload: bool = False
 
 
+class _Users:
+    """How many configs in service or retiring use one filter instance (or offload pool): the last to
+    close it closes it, so a WebSocket still on an older config never meets a closed filter."""
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 1
+
+
 class FilterChains:
     """Every route's chains plus the filter instances they share; close with `aclose()`."""
 
     def __init__(self, filters: Mapping[str, AnyFilter], chains: Mapping[tuple[str, Direction], Chain],
                  offload: Offload | None = None, files: Callable[[str], FileWatch] | None = None,
                  refs: Mapping[str, FilterRef] | None = None, offload_key: object = None,
-                 carried: _Carried = _Carried()) -> None:
+                 carried: _Carried = _Carried(), previous: FilterChains | None = None) -> None:
         self.filters: Mapping[str, AnyFilter] = MappingProxyType(dict(filters))
         self.offload = offload if offload is not None else Offload()
         self._chains = dict(chains)
@@ -91,8 +101,12 @@ class FilterChains:
         self._retired = False
         self._refs: Mapping[str, FilterRef] = refs or {}
         self._offload_key = offload_key
-        self._carried = carried          # not ours to close until `take_over`
-        self._given = _Carried()         # ours no more: a newer config carried them over
+        self._carried = carried          # not counted as ours until `take_over`
+        self._users: dict[str, _Users] = {
+            name: previous._users[name] if previous is not None and name in carried.filters else _Users()
+            for name in self.filters}
+        self._offload_users: _Users = \
+            previous._offload_users if previous is not None and carried.offload else _Users()
 
     @classmethod
     def build(cls, settings: Settings, context: FilterContext | None = None,
@@ -152,24 +166,26 @@ class FilterChains:
                 chosen = [s for s in route_steps if s.filter.handles(direction)]
                 chains[(route.name, direction)] = Chain(chosen, fail_open=route.fail == "open")
         return cls(filters, chains, offload, files, refs, offload_key,
-                   _Carried(frozenset(carried), carried_offload))
+                   _Carried(frozenset(carried), carried_offload), previous)
 
     def unchanged(self, name: str, ref: FilterRef) -> AnyFilter | None:
         """The filter `name` in service when `ref` is its very entry (not a process-isolated one), else None."""
         flt = self.filters.get(name)
         if flt is None or self._refs.get(name) != ref or isinstance(flt, IsolatedFilter | _Unchanged) \
-                or self._closed or name in self._given.filters:
+                or self._closed:
             return None
         return flt
 
     def take_over(self, old: FilterChains) -> None:
-        """This config is in service now: what it carried over from `old` is its own to close, and `old`
-        stops refreshing it."""
+        """This config is in service now: what it carried over from `old` counts it as one more user (the
+        last of them to close closes it), and `old` stops refreshing it (this config does)."""
         for name in self._carried.filters:
+            self._users[name].count += 1
             task = old._refreshing.pop(name, None)
             if task is not None:
                 task.cancel()
-        old._given = _Carried(old._given.filters | self._carried.filters, old._given.offload or self._carried.offload)
+        if self._carried.offload:
+            self._offload_users.count += 1
         self._carried = _Carried()
 
     async def start(self) -> None:
@@ -210,12 +226,11 @@ class FilterChains:
         for task in self._refreshing.values():
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        not_ours = self._carried.filters | self._given.filters
-        if not (self._carried.offload or self._given.offload):
+        if not self._carried.offload and _last(self._offload_users):
             await self.offload.aclose()
         for name, flt in self.filters.items():
-            if name in not_ours:
-                continue
+            if name in self._carried.filters or not _last(self._users[name]):
+                continue  # never counted (this config did not start), or a newer config still uses it
             try:
                 await flt.aclose()
             except Exception as exc:
@@ -227,6 +242,12 @@ class FilterChains:
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
         await self.aclose()
+
+
+def _last(users: _Users) -> bool:
+    """One user fewer; whether that was the last."""
+    users.count -= 1
+    return users.count == 0
 
 
 def _report_kept(name: str, flt: AnyFilter, watch: FileWatch) -> None:

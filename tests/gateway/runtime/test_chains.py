@@ -183,8 +183,8 @@ async def test_a_retired_config_keeps_its_feeds_current_without_reporting(
 
 
 async def test_a_reload_carries_over_the_filters_it_did_not_change(monkeypatch: pytest.MonkeyPatch) -> None:
-    """An unchanged entry keeps its instance (and what it holds); a changed one is built again. What was
-    carried over is closed by the config that owns it: the old one until `take_over`, the new one after."""
+    """An unchanged entry keeps its instance (and what it holds); a changed one is built again. A carried
+    instance is closed by the last config using it, whichever closes last."""
     closed: list[object] = []
     old = FilterChains.build(settings(FILTERS, [{"name": "r", "filters": ["words", "size"]}]))
     changed = {**FILTERS, "size": {"use": "size_limit", "options": {"max_chars": 9}}}
@@ -198,6 +198,25 @@ async def test_a_reload_carries_over_the_filters_it_did_not_change(monkeypatch: 
     assert closed == [old.filters["size"]]  # not the carried `words` and `tickets`
     await new.aclose()
     assert closed[1:] == [new.filters["words"], new.filters["size"], new.filters["tickets"]]
+
+
+async def test_a_config_retiring_after_a_newer_one_closes_what_they_shared(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two reloads: the second changes `words`, which the first carried over. The first config's successor
+    closes before it (its WebSockets ended sooner): the instance the first config still uses stays open."""
+    closed: list[object] = []
+    first = FilterChains.build(settings(FILTERS, [{"name": "r", "filters": ["words"]}]))
+    second = FilterChains.build(settings(FILTERS, [{"name": "r", "filters": ["words"]}]), previous=first)
+    second.take_over(first)
+    changed = {**FILTERS, "words": {"use": "keyword", "options": {"words": ["other"]}}}
+    third = FilterChains.build(settings(changed, [{"name": "r", "filters": ["words"]}]), previous=second)
+    third.take_over(second)
+    words = first.filters["words"]
+    monkeypatch.setattr(words, "aclose", lambda: _note(closed, words))
+    await second.aclose()
+    assert closed == []  # `first` still uses it
+    await first.aclose()
+    assert closed == [words]
+    await third.aclose()
 
 
 async def test_a_config_that_never_took_over_leaves_what_it_carried_to_the_old_one() -> None:
