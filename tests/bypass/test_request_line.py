@@ -26,6 +26,10 @@ QUERY: list[tuple[str, str, str, str, str | None, bytes, str | int]] = [
     ("form-query-array-name", CODEC_HOST, "GET", "/form?msg[]=@@", None, b"", f"/form?msg[]={R}"),
     ("form-query-encoded-name", CODEC_HOST, "GET", "/form?m%73g=@@", None, b"", f"/form?m%73g={R}"),
     ("form-query-dotted-name", CODEC_HOST, "GET", "/form?m.sg=x", None, b"", "/form?m.sg=x"),
+    # ASP.NET binds query names ignoring case, and a dotted name by its last part
+    ("form-query-name-case", CODEC_HOST, "GET", "/form?MSG=@@&Msg=@@", None, b"", f"/form?MSG={R}&Msg={R}"),
+    ("form-query-prefixed-name", CODEC_HOST, "GET", "/form?Input.msg=@@", None, b"", f"/form?Input.msg={R}"),
+    ("query-name-case", CODEC_HOST, "GET", "/query?Q=@@", None, b"", f"/query?Q={R}"),
     ("form-query-repeated", CODEC_HOST, "GET", "/form?msg=ok&msg=@@", None, b"", f"/form?msg=ok&msg={R}"),
     ("form-query-semicolon", CODEC_HOST, "GET", "/form?a=1;msg=@@", None, b"", 400),
     ("form-query-iis-escape", CODEC_HOST, "GET", "/form?msg=%u0066orbidden", None, b"", 400),
