@@ -183,18 +183,26 @@ class Branch:
 class NamedSelections:
     """Selections per message name (Socket.IO events, DDP methods and collections), `*` added to each.
 
-    The pointers of a name address that message (for Socket.IO, its argument list); `fallback`
-    names the pointers read for a reserved kind (`#ack`) when the config declares none for it.
+    The pointers of a name address that message (for Socket.IO, its argument list); `every` gives
+    the pointers read for a reserved kind (`#ack`) when the config declares none for it, and `own` a
+    reserved kind's own pointers alone (`#connect` addresses an object, not an argument list).
+    Reserved kinds (`#...`) are not messages: their pointers are not among every message's.
     """
 
-    __slots__ = ("_by_name", "_every", "_other", "automaton")
+    __slots__ = ("_by_name", "_every", "_other", "_own", "automaton")
 
     def __init__(self, named: Mapping[str, Sequence[Pointer]], fold: bool = False) -> None:
         self.automaton = automaton = Automaton(fold)
         wildcard = tuple(named.get(WILDCARD, ()))
         self._by_name = {name: automaton.start([*pointers, *wildcard]) for name, pointers in named.items()}
         self._other = automaton.start(wildcard)  # a name the config does not list
-        self._every = automaton.start(dict.fromkeys(p for ps in named.values() for p in ps))
+        self._every = automaton.start(dict.fromkeys(p for name, ps in named.items() if not name.startswith("#")
+                                                    for p in ps))
+        self._own = {name: automaton.start(list(ps)) for name, ps in named.items() if name.startswith("#")}
+
+    def own(self, name: str) -> Selection | None:
+        """The reserved kind `name`'s own pointers, without the wildcard's; None when not declared."""
+        return self._own.get(name)
 
     def get(self, name: str) -> Selection | None:
         return self._by_name.get(name, self._other)

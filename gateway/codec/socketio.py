@@ -19,6 +19,12 @@ disconnect. A binary packet's `_placeholder` objects become the attachments' byt
 one where the route reads text is refused; elsewhere it is data, and the attachment frames that
 follow pass as they are. Engine.IO v3 frames differently: `check_version` refuses it.
 
+A CONNECT packet's payload (`40{"username":"ann"}`, `40/chat,{...}`) is the handshake's `auth` object,
+which servers read (`socket.handshake.auth`) and often show others (a user name announced to the room).
+It is read with the pointers declared under `#connect`, addressing the object itself (`/username`);
+never with `*`'s, since it also carries credentials. Where `#connect` is declared, a payload that is
+not an object is refused, as socket.io-parser refuses it.
+
 Binary data is read as socket.io-parser reads it: only as the attachments a binary packet announced
 (`451-[...]` then one binary message), never as a packet of its own. A binary message nothing
 announced, one too many, or a Socket.IO packet while attachments are due is refused (`Attachments` for
@@ -35,9 +41,10 @@ from gateway.codec._base import CodecError, Renderer, TextField, UnsupportedPayl
 from gateway.codec.jsonpath import Walker, walk_document
 from gateway.codec.selection import NamedSelections, Selection
 
-__all__ = ["ACK", "ENGINE_IO_VERSION", "Attachments", "check_version", "extract_engineio", "extract_polling"]
+__all__ = ["ACK", "CONNECT", "ENGINE_IO_VERSION", "Attachments", "check_version", "extract_engineio", "extract_polling"]
 
 ACK = "#ack"
+CONNECT = "#connect"
 ENGINE_IO_VERSION = "4"
 _PACKET = re.compile(r"([0-6])((?<=[56])\d+-)?(/[^,]*,|/[^,]*$)?(\d+)?")
 _EVENTS = frozenset("25")
@@ -120,6 +127,8 @@ def extract_engineio(frame: str, events: NamedSelections, fields: list[TextField
         raise CodecError("binary Socket.IO packet without an attachment count")
     if kind == "1" and start != len(frame):
         raise CodecError("Socket.IO disconnect with a payload")
+    if kind == "0":
+        return _connect(frame, start, events, fields, f"40{namespace}")
     if kind not in _EVENTS and kind not in _ACKS:
         return None
     if frame[start:start + 1] != "[":
@@ -137,6 +146,23 @@ def extract_engineio(frame: str, events: NamedSelections, fields: list[TextField
 
 
 Root = Callable[[Walker, int], int]
+
+
+def _connect(frame: str, start: int, events: NamedSelections, fields: list[TextField], label: str) -> Renderer | None:
+    """The `auth` object of a CONNECT packet, read where the route declares `#connect` pointers."""
+    auth = events.own(CONNECT)
+    if auth is None or start == len(frame):
+        return None
+    if frame[start:start + 1] != "{":
+        raise CodecError("Socket.IO connect whose payload is not an object right after the header")
+    prefix = frame[:start]
+    render = walk_document(frame[start:], fields, lambda walker, pos: walker.value(pos, auth, label),
+                           events.automaton).render
+
+    def rendered(changes: Mapping[int, str]) -> str | None:
+        payload = render(changes)
+        return None if payload is None else prefix + payload
+    return rendered
 
 
 def _argument(walker: Walker, arguments: Selection | None, index: int, at: int, path: str) -> int:

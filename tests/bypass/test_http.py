@@ -454,6 +454,11 @@ INBOUND: list[In] = [
     # -- Socket.IO, XMPP and generic presets ------------------------------------------------------
     p("socketio", "polling-ack", "POST", "/socket.io/?EIO=4&transport=polling&sid=s", TEXT,
       '42["chat message","@@"]\x1e43["@@"]', '42["chat message","@@"]\x1e43["@@"]'),
+    # The CONNECT packet's auth object: servers announce the user name in it to the room.
+    p("socketio", "polling-connect-name", "POST", "/socket.io/?EIO=4&transport=polling&sid=s", TEXT,
+      '40{"username":"@@","token":"forbidden"}', '40{"username":"@@","token":"forbidden"}'),
+    p("socketio", "polling-connect-not-object", "POST", "/socket.io/?EIO=4&transport=polling&sid=s", TEXT,
+      '40["@@"]', 400),
     p("xmpp", "bosh-status", "POST", "/http-bind", "text/xml; charset=utf-8",
       "<body xmlns='http://jabber.org/protocol/httpbind'><presence><status>@@</status></presence></body>",
       "<body xmlns='http://jabber.org/protocol/httpbind'><presence><status>@@</status></presence></body>"),

@@ -175,3 +175,38 @@ def test_websocket_binary_messages_only_as_announced_attachments() -> None:
     attachments.dropped()  # refused: the server never reads it, nor anything as its attachments
     with pytest.raises(CodecError, match="announced"):
         attachments.check(b"five", True)
+
+
+# A CONNECT packet's payload is the handshake's `auth` object (`socket.handshake.auth`), which servers show
+# others (a user name announced to the room): read with `#connect`'s own pointers, never with `*`'s.
+CONNECTING = {"chat message": ("/0",), "*": ("/*",), "#connect": ("/username", "/profile/name")}
+
+
+@pytest.mark.parametrize(("frame", "expected"), [
+    ('40{"username":"ann","token":"secret"}', [("40/username", "ann")]),
+    ('40/chat,{"profile":{"name":"bob"},"token":"secret"}', [("40/chat,/profile/name", "bob")]),
+    ('40{"token":"secret"}', []),
+    ("40", []),
+    ('40/chat,', []),
+])
+def test_connect_payloads_are_read_with_their_own_pointers(frame: str, expected: list[tuple[str, str]]) -> None:
+    fields, extracted = extract(frame, CONNECTING)
+    assert [(f.path, f.text) for f in fields] == expected
+    if fields:
+        assert extracted.render({0: "x"}) == frame.replace(f'"{fields[0].text}"', '"x"', 1)
+
+
+def test_connect_payloads_are_not_read_without_connect_pointers() -> None:
+    fields, _ = extract('40{"username":"ann","text":"x"}', {"chat message": ("/0",), "*": ("/*", "/*/text")})
+    assert fields == []
+
+
+@pytest.mark.parametrize("frame", ['40["ann"]', '40"ann"', '40 {"username":"ann"}', '40{"username":"ann"}x'])
+def test_connect_payloads_that_are_not_an_object_are_refused_where_read(frame: str) -> None:
+    with pytest.raises(CodecError):
+        extract(frame, CONNECTING)
+
+
+def test_acks_do_not_fall_back_to_connect_pointers() -> None:
+    fields, _ = extract('431[{"username":"ann"}]', {"chat message": ("/0/text",), "#connect": ("/username", "/0/username")})
+    assert fields == []

@@ -59,13 +59,14 @@ def test_options_are_substituted() -> None:
     route = settings.routes[0]
     assert route.match.path == "/rt/"
     assert dict(route.messages.inbound.socketio) == {"say": ("/*", "/*/text", "/*/message", "/*/body"),
-                                                     "whisper": ("/*", "/*/text", "/*/message", "/*/body")}
+                                                     "whisper": ("/*", "/*/text", "/*/message", "/*/body"),
+                                                     "#connect": ("/username", "/name", "/nickname", "/displayName")}
 
 
 @pytest.mark.parametrize(("entry", "path", "message"), [
     ({"preset": "matrx"}, "routes[1].preset", "unknown preset 'matrx' (known: generic_json, matrix,"),
     ({"preset": ["matrix"]}, "routes[1].preset", "unknown preset"),
-    ({"preset": "socketio", "options": {"evnts": ["x"]}}, "routes[1].options.evnts", "unknown option (known: events,"),
+    ({"preset": "socketio", "options": {"evnts": ["x"]}}, "routes[1].options.evnts", "unknown option (known: connect, events,"),
     ({"preset": "socketio", "options": {"events": "chat"}}, "routes[1].options.events", "list of strings"),
     ({"preset": "socketio", "options": {"events": []}}, "routes[1].options.events", "list of strings"),
     ({"preset": "socketio", "options": {"path": 5}}, "routes[1].options.path", "expected str"),
