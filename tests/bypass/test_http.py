@@ -446,6 +446,12 @@ INBOUND: list[In] = [
       '{"id":"t1","display_name":"@@"}'),
     p("mattermost", "user-update", "PUT", "/api/v4/users/me", JSON, '{"id":"u1","nickname":"@@"}',
       '{"id":"u1","nickname":"@@"}'),
+    # Signing up names the user as the patch does: the same fields, shown to everyone.
+    p("mattermost", "user-create", "POST", "/api/v4/users", JSON,
+      '{"email":"a@x.test","username":"ann","password":"forbidden","Nickname":"@@","position":"@@",'
+      '"first_name":"@@","last_name":"@@"}',
+      '{"email":"a@x.test","username":"ann","password":"forbidden","Nickname":"@@","position":"@@",'
+      '"first_name":"@@","last_name":"@@"}'),
     p("mattermost", "profile-attributes", "PATCH", "/api/v4/custom_profile_attributes/values", JSON,
       '{"fieldid1":"@@","fieldid2":["opt1","opt2"]}', '{"fieldid1":"@@","fieldid2":["opt1","opt2"]}'),
     p("mattermost", "dialog-answers", "POST", "/api/v4/actions/dialogs/submit", JSON,
