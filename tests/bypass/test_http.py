@@ -452,6 +452,23 @@ INBOUND: list[In] = [
       '"first_name":"@@","last_name":"@@"}',
       '{"email":"a@x.test","username":"ann","password":"forbidden","Nickname":"@@","position":"@@",'
       '"first_name":"@@","last_name":"@@"}'),
+    # Rocket.Chat: the name a user signs up with (and the reason admins read), and an admin's edits.
+    p("rocketchat", "users-register", "POST", "/api/v1/users.register", JSON,
+      '{"username":"ann","email":"a@x.test","pass":"forbidden","name":"@@","reason":"@@"}',
+      '{"username":"ann","email":"a@x.test","pass":"forbidden","name":"@@","reason":"@@"}'),
+    p("rocketchat", "users-create", "POST", "/api/v1/users.create", JSON,
+      '{"username":"ann","email":"a@x.test","password":"forbidden","name":"@@","nickname":"@@","bio":"@@",'
+      '"statusText":"@@"}',
+      '{"username":"ann","email":"a@x.test","password":"forbidden","name":"@@","nickname":"@@","bio":"@@",'
+      '"statusText":"@@"}'),
+    p("rocketchat", "users-update", "POST", "/api/v1/users.update", JSON,
+      '{"userId":"u1","data":{"name":"@@","nickname":"@@","bio":"@@","statusText":"@@","password":"forbidden"}}',
+      '{"userId":"u1","data":{"name":"@@","nickname":"@@","bio":"@@","statusText":"@@","password":"forbidden"}}'),
+    p("rocketchat", "register-method", "POST", "/api/v1/method.callAnon/registerUser", JSON,
+      json.dumps({"message": ddp("registerUser", {"email": "a@x.test", "pass": "forbidden", "name": "@@",
+                                                  "reason": "@@"})}),
+      json.dumps({"message": ddp("registerUser", {"email": "a@x.test", "pass": "forbidden", "name": "@@",
+                                                  "reason": "@@"})})),
     p("mattermost", "profile-attributes", "PATCH", "/api/v4/custom_profile_attributes/values", JSON,
       '{"fieldid1":"@@","fieldid2":["opt1","opt2"]}', '{"fieldid1":"@@","fieldid2":["opt1","opt2"]}'),
     p("mattermost", "dialog-answers", "POST", "/api/v4/actions/dialogs/submit", JSON,
