@@ -444,6 +444,10 @@ INBOUND: list[In] = [
     p("mattermost", "team-patch", "PUT", "/api/v4/teams/t1/patch", JSON, '{"description":"@@"}', '{"description":"@@"}'),
     p("mattermost", "team-update", "PUT", "/api/v4/teams/t1", JSON, '{"id":"t1","display_name":"@@"}',
       '{"id":"t1","display_name":"@@"}'),
+    # A guest invitation's message goes out by e-mail to someone outside the server.
+    p("mattermost", "guest-invite", "POST", "/api/v4/teams/t1/invite-guests/email", JSON,
+      '{"emails":["forbidden@x.test"],"channels":["c1"],"Message":"@@"}',
+      '{"emails":["forbidden@x.test"],"channels":["c1"],"Message":"@@"}'),
     p("mattermost", "user-update", "PUT", "/api/v4/users/me", JSON, '{"id":"u1","nickname":"@@"}',
       '{"id":"u1","nickname":"@@"}'),
     # Signing up names the user as the patch does: the same fields, shown to everyone.
