@@ -21,13 +21,17 @@ from filters.masking._quota import WALK, charge
 
 # What people put between digit groups: spaces and tabs (folding made every space a
 # plain one), line breaks (the Unicode ones and vertical tabs and form feeds too, which folding keeps),
-# dots, slashes, and every dash and minus sign (`USUAL`); and any other mark, a punctuation mark or a symbol
-# of Unicode (commas, colons, underscores, ";", "|", "+", "·", "'", "~"...; not brackets and quotation marks,
-# which enclose, never part, Unicode's Ps, Pe, Pi and Pf), which joins other things more
+# dots, slashes, and every dash and minus sign (`USUAL`); and any other mark of ASCII, Latin-1 and the General
+# Punctuation block, a punctuation mark or a symbol (commas, colons, underscores, ";", "|", "+", "·", "•", "'",
+# "~"...; not brackets and quotation marks, which enclose, never part), which joins other things more
 # often than a value's groups and so counts only between a value's own groups, the same mark throughout
 # ("4111:1111:1111:1111", "123|45|6789": see `cards`, `national_ids` and `unusual`).
 USUAL = " \t\r\n\x0b\x0c\x85\u2028\u2029./-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2215\ufe58\ufe63"
-_SEP_CLASS = "[ \\t\\r\\n\\x0b\\x0c\\x{85}\\x{2028}\\x{2029}\\p{Pc}\\p{Pd}\\p{Po}\\p{S}]"
+# The marks beyond `USUAL`, as RE2 source inside a class: ASCII's but brackets and '"', Latin-1's but the
+# guillemets, and the General Punctuation block's but its quotation marks and brackets.
+MARKS = (r"!#-'*-/:-@\\^-`|~\x{a1}-\x{aa}\x{ac}-\x{ba}\x{bc}-\x{bf}\x{d7}\x{f7}"
+          r"\x{2010}-\x{2017}\x{2020}-\x{2038}\x{203b}-\x{2044}\x{2047}-\x{205e}\x{2212}\x{2215}\x{fe58}\x{fe63}")
+_SEP_CLASS = "[ \\t\\r\\n\\x0b\\x0c\\x{85}\\x{2028}\\x{2029}" + MARKS + "]"
 # Runs of at least 9 and 12 digits (SSNs, cards): RE2, and a digit never matches a separator,
 # so a message of short numbers ("1:1:1", "+1 +1") yields no match at all.
 _RUNS = {

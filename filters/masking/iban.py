@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from filters._patterns import Pattern, each_spans, text_pattern
 from filters.masking._context import ascii_alnum
 from filters.masking._model import Detection
+from filters.masking._numbers import MARKS
 from filters.masking._quota import charge
 
 # Country code -> IBAN length (SWIFT IBAN registry).
@@ -28,9 +29,10 @@ LENGTHS: dict[str, int] = {
     "RU": 33, "SA": 24, "SC": 31, "SD": 18, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "SO": 23, "ST": 25,
     "SV": 28, "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20, "YE": 30,
 }
-# What may stand between an IBAN's characters: spaces, line breaks, dashes, and any punctuation mark or
-# symbol (",", ":", "_", ";", "|", "·"...): the checksum, not the separator, tells an IBAN from other text.
-_SEP = r"[ \t\r\n\x0b\x0c\x{85}\x{2028}\x{2029}\p{Pc}\p{Pd}\p{Po}\p{S}]{0,3}"  # "DE89 - 3704 - ...", "DE89_3704_..."
+# What may stand between an IBAN's characters: spaces, line breaks, dashes, and the other marks a number's groups
+# may stand between (",", ":", "_", ";", "|", "·"...: `_numbers.MARKS`): the checksum, not the separator, tells
+# an IBAN from other text.
+_SEP = r"[ \t\r\n\x0b\x0c\x{85}\x{2028}\x{2029}" + MARKS + r"]{0,3}"  # "DE89 - 3704 - ...", "DE89_3704_..."
 # A country code at a word's start, or glued to the word "IBAN" ("IBANDE89...", "iban_de89..."), then the two
 # check digits, which a grouping of twos or threes may part from it or from each other ("BE 07 05 ...",
 # "it5 3c1 474 ...": see `_regular`).
