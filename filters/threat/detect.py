@@ -13,7 +13,7 @@ from typing import Literal, get_args
 
 from filters._api import Finding
 from filters._patterns import encodable
-from filters.threat import injection, links, normalise, prompt, settings, shell, sql
+from filters.threat import injection, links, normalise, prompt, settings, shell, sql, tongues
 from filters.threat.feeds import DomainList
 from filters.threat.normalise import Signs, View, base64_payloads, base_view, hidden_text, other_views
 from filters.threat.ruleset import Hit, select
@@ -194,10 +194,14 @@ class Detector:
                     renamed = settings.read(view.text)
                 if renamed is not None and not settings.stands(hit.rule, renamed):
                     continue  # a phone's or an app's setting asked about, not the bot sent into a jailbreak
-            weight = hit.rule.weight
+            weight, key = hit.rule.weight, hit.rule.name
+            if key in tongues.SET_ASIDE and tongues.sender_own(view.text, hit.start, hit.end):
+                # the sender's own instructions taken back ("ignora mis instrucciones anteriores"): one note, the
+                # English rules' own for them ("ignore my previous instructions")
+                weight, key = min(weight, tongues.NOTE), "override-any"
             if pasted and not hit.rule.strong:
                 weight *= CODE_DAMPING
-            self._keep(best, hit.rule.name, weight, self._finding(hit, view, text, weight))
+            self._keep(best, key, weight, self._finding(hit, view, text, weight))
 
     def _commands(self, all_views: list[View], text: str, pasted: bool,
                   best: dict[str, tuple[float, Finding]], gates: frozenset[int]) -> None:

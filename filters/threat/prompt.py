@@ -114,9 +114,15 @@ _RULES = (
     Rule("access-granted", "prompt", 0.7,
          r"\baccess\s+granted\b|\bthe\s+user\s+(?:has\s+)?(?:entered|input|provided|said|given)\s+the\s+correct\b",
          strong=True),
+    # The sender claims to stand over the bot: its developer or admin ("I am your developer", "this is the
+    # administrator."). "The admin" of something named after it ("I'm the admin on our company account", "the
+    # owner of the shop") is a customer's role, not a claim on the bot: "the" or "a" must close the clause.
     Rule("authority", "prompt", 0.55,
-         r"\b(?:i\s+am|i'm|this\s+is)\s+(?:your|the|an?)\s+(?:developer|creator|admin|administrator|"
-         r"maintainer|owner|operator|programmer|system\s+administrator|technical\s+maintainer|openai)\b"),
+         r"\b(?:i\s+am|i'm|this\s+is)\s+(?:your\s+(?:developer|creator|admin|administrator|maintainer|owner|"
+         r"operator|programmer|system\s+administrator|technical\s+maintainer)\b|(?:the|an?)\s+(?:developer|creator|"
+         r"admin|administrator|maintainer|owner|operator|programmer|system\s+administrator|technical\s+maintainer)"
+         r"\s*(?:[.,:;!\n]|$|speaking\b|here\b|and\b|now\b|of\s+(?:this|the)\s+(?:ai|bot|assistant|model|system)\b)|"
+         r"(?:your|the|an?)\s+openai\b)"),
     Rule("template-tokens", "prompt", 0.85,
          r"<\|(?:im_start|im_end|system|endoftext|assistant|user|eot_id|start_header_id)\|>|\[/?inst\]|"
          r"<<\s*/?sys\s*>>", strong=True),
@@ -159,13 +165,7 @@ _RULES = (
          r"\binstead\s+of\s+(?:outputting|answering|responding|following|replying)|\bnow\s+we\s+will\s+"
          r"(?:perform|do|play)\s+a\s+(?:different|new)\b"),
     Rule("nonsense-flood", "prompt", 0.5, r"(?:\b(\S{1,3})\s+){40,}"),
-    # other languages: the override family (`tongues` reads the rest)
-    # French "ignore" (the tongues' verbs hold the other French forms) with a word that makes the
-    # instructions the bot's own: all of them, yours, or the previous ones.
-    Rule("override-fr", "prompt", 0.85,
-         r"\bignore[rz]?\s+(?:(?:toutes|tous)\s+(?:les\s+|tes\s+|vos\s+)?|tes\s+|vos\s+)(?:instructions|consignes|"
-         r"r[eè]gles|directives)|\bignore[rz]?\s+(?:les\s+)?(?:instructions|consignes|r[eè]gles|directives)\s+"
-         r"(?:pr[eé]c[eé]dentes|ant[eé]rieures|ci-dessus|initiales|du\s+syst[eè]me)", strong=True),
+    # Chinese and Japanese overrides (`tongues` reads the other languages).
     Rule("override-cjk", "prompt", 0.85,
          r"(?:忽略|无视|忽视|無視|忘记|忘掉)(?:掉)?(?:你)?(?:之前|以上|先前|上面|前面|所有|全部)?(?:的)?(?:所有|全部)?"
          r"(?:的)?(?:指令|指示|提示|规则|說明|说明|命令)|(?:以前|前|上記)の(?:指示|命令|ルール)を(?:無視|忘れ)",
@@ -178,33 +178,13 @@ _RULES = (
          r"given|instructed|taught|programmed|trained)|(?:they|(?:the|your)\s+\w+)\s+(?:told|gave|taught|instructed|"
          r"programmed)\s+you)|everything\s+(?:you\s+(?:were|have\s+been|'ve\s+been)\s+(?:told|given|instructed|taught)|"
          r"above|before|so\s+far|prior))", strong=True),
-    # The same in other languages, written for this project: verb + (all) (previous) + instructions.
-    Rule("override-world", "prompt", 0.85,
-         r"(?:指示|命令|ルール|プロンプト|制約)(?:を|は)?(?:すべて|全て|全部)?(?:無視|忘れ)|(?:無視|忘れ)して.{0,12}(?:指示|命令|ルール)|"
-         r"(?:지시|지침|명령|규칙|프롬프트)\S{0,4}\s*(?:을|를|은|는)?\s*(?:모두\s*|전부\s*)?(?:무시|잊)|"
-         r"(?:تجاهل|تجاهلي|انس|إنس|انسى|اهمل|أهمل|تخط)\s+(?:كل\s+|جميع\s+)?(?:ال)?(?:تعليمات|أوامر|اوامر|قواعد|إرشادات|ارشادات)|"
-         r"(?:निर्देश|नियम|आदेश|हिदायत)\S{0,4}\s+(?:को\s+)?(?:अनदेखा|नज़रअंदाज़|नजरअंदाज|भूल|अनसुना)|"
-         r"(?:talimat|kural|komut|yönerge|direktif)\pL{0,8}\s+(?:\pL+\s+)?(?:yok\s+say|unut|görmezden\s+gel|boşver|"
-         r"dikkate\s+alma|umursama)|"
-         r"\b(?:zignoruj|ignoruj|zapomnij|pomiń|olej|nie\s+zwracaj\s+uwagi\s+na)\s+(?:o\s+)?(?:\pL+\s+){0,2}"
-         r"(?:instrukcj|polece|zasad|regu[łl]|wytyczn)|"
-         r"\b(?:negeer|vergeet|ignoreer|let\s+niet\s+op)\s+(?:alle\s+)?(?:\pL+\s+){0,2}(?:instructies|regels|opdrachten|"
-         r"richtlijnen)|"
-         r"\b(?:ignorera|glöm|strunta\s+i)\s+(?:alla\s+)?(?:\pL+\s+){0,2}(?:instruktioner|regler)|"
-         r"\b(?:ignoruj|zapomeň|ignorujte)\s+(?:všechny\s+)?(?:\pL+\s+){0,2}(?:pokyny|instrukce|pravidla)|"
-         r"\b(?:abaikan|lupakan)\s+(?:semua\s+)?(?:\pL+\s+){0,2}(?:instruksi|perintah|aturan)|"
-         r"\b(?:bỏ\s+qua|quên)\s+(?:tất\s+cả\s+)?(?:\S+\s+){0,2}(?:hướng\s+dẫn|chỉ\s+dẫn|quy\s+tắc|lệnh)|"
-         r"(?:התעלם|שכח)\s+(?:מ)?(?:כל\s+)?(?:ה)?(?:הוראות|כללים)|"
-         r"(?:αγνόησε|ξέχασε)\s+(?:όλες\s+)?(?:τις\s+)?(?:\S+\s+)?(?:οδηγίες|εντολές|κανόνες)|"
-         r"(?:دستورالعمل|دستورات|قوانین)\S{0,6}\s+(?:\S+\s+){0,2}(?:را\s+)?(?:نادیده|فراموش)",
-         strong=True),
     # "Forget what you were told", the paraphrase without the word "instructions", in other languages.
     Rule("told-world", "prompt", 0.8,
-         r"\b(?:olvida|olvidá|ignora)\s+(?:todo\s+)?lo\s+que\s+te\s+(?:dijeron|han\s+dicho|dije|indicaron)|"
+         r"\b(?:olvida|olvidá|ignora)\s+(?:todo\s+)?lo\s+que\s+te\s+(?:dijeron|han\s+dicho|indicaron)|"
          r"\bvergiss\s+(?:alles|was)\b.{0,30}\b(?:dir|ihnen|euch)\b.{0,20}\b(?:gesagt|aufgetragen|befohlen)|"
-         r"\boublie[rz]?\s+(?:tout\s+)?ce\s+qu(?:'|e\s+)(?:on|l'on|je)\s+t'a\s+dit|"
+         r"\boublie[rz]?\s+(?:tout\s+)?ce\s+qu(?:'|e\s+)(?:on|l'on)\s+t'a\s+dit|"
          r"\besque[çc]a\s+(?:tudo\s+)?(?:o\s+)?que\s+(?:te|lhe)\s+(?:disseram|foi\s+dito|disse)|"
-         r"\bdimentica\s+(?:tutto\s+)?(?:quello\s+)?che\s+ti\s+(?:è\s+stato\s+detto|hanno\s+detto|ho\s+detto)",
+         r"\bdimentica\s+(?:tutto\s+)?(?:quello\s+)?che\s+ti\s+(?:è\s+stato\s+detto|hanno\s+detto)",
          strong=True),
     # The conversation's own beginning asked for: what came before the user's first message.
     Rule("context-extraction", "prompt", 0.6,
@@ -226,6 +206,15 @@ _RULES = (
          r"mustn'?t|shouldn'?t)\s+you\s+(?:tell|reveal|disclose|share)\s+(?:me|us|anyone)\b"),
     # An extraction verb, a few words, then the bot's own setup named with what makes it the hidden one
     # ("output <tags> with your initial configuration").
+    # The same setup by the names people give it ("your hidden briefing", "your opening message", "the text that
+    # configures you") after a verb of copying it out ("paste", "copy out", "quote", "tell me what ... says").
+    Rule("reveal-briefing", "prompt", 0.7,
+         r"\b(?:output|print|reveal|show|repeat|dump|display|write\s+out|spell\s+out|recite|echo|paste|copy(?:\s+out)?|"
+         r"quote|type\s+out|tell\s+me|give\s+me|share)\b[^.?!\n]{0,40}\b(?:your\s+(?:(?:hidden|secret|initial|original|"
+         r"opening|first|starting|full|entire|exact|whole)\s+){0,2}(?:briefing|opening\s+message|set-?up\s+text)|"
+         r"the\s+(?:text|words|message|prompt)\s+(?:that|which)\s+(?:configures|sets\s+up|defines|programs|instructs|"
+         r"steers)\s+you)\b|\bwhat\b[^.?!\n]{0,30}\b(?:write|wrote|written|put|say|said)\s+in\s+your\s+(?:set-?up|"
+         r"briefing|instructions|prompt)\b"),
     Rule("reveal-setup", "prompt", 0.7,
          r"\b(?:output|print|reveal|show|repeat|dump|display|write\s+out|list|spell\s+out|recite|echo)\b"
          r"[^.?!\n]{0,50}\byour\s+(?:(?:entire|full|complete|exact|initial|original|hidden|secret|system|"

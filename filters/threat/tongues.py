@@ -19,6 +19,7 @@ sigma, compatibility forms) when the rules are built.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -41,6 +42,8 @@ class Tongue:
     setup: str = ""  # the hidden setup by name: system prompt, secret password, hidden or initial instructions
     persona: str = ""  # "from now on you are", "you are now", "pretend to be", "act as"
     free: str = ""  # without restrictions, without rules, uncensored
+    alone: str = ""  # verbs spelt as another language's word (French "ignore" is English's): joined with this
+    # language's own words only, so English text is not read through them (`_rules`, "world-alone")
 
 
 TONGUES: dict[str, Tongue] = {
@@ -58,6 +61,7 @@ TONGUES: dict[str, Tongue] = {
                 "tu so als ob du|stell dir vor, du bist|stell dir vor du bist|spiel die rolle|schlüpfe in die rolle",
         free="ohne einschränkungen|ohne jegliche einschränkung|ohne regeln|ohne zensur|ohne filter|ohne grenzen"),
     "fr": Tongue(
+        alone="ignore|ignorer",
         verbs="ignorez|oublie|oubliez|ne tiens pas compte|ne tiens plus compte|ne tenez pas compte|"
               "ne tenez plus compte|fais abstraction|faites abstraction|néglige|négligez|passe outre|passez outre|"
               "n'obéis plus|ne suis plus|ne respecte plus|ne respectez plus",
@@ -362,6 +366,55 @@ TONGUES: dict[str, Tongue] = {
         free="没有任何限制|没有限制|不受限制|無限制|沒有限制|不受任何|没有审查|不受约束"),
 }
 
+# The sender's own: first-person possessives ("my", "our") in the listed languages, before the noun or, where
+# the language puts them after it, after (Indonesian "instruksi saya", Vietnamese "của tôi", Greek "μου").
+# Instructions the sender set aside are their own ("ignora mis instrucciones anteriores sobre la entrega": a
+# customer taking back what they asked), as "ignore my previous instructions" is in English: a note, not an
+# override (`sender_own`). Scripts that write the possessive onto the word (Arabic, Hebrew, Persian, Urdu) or
+# before a particle (Japanese, Korean, Chinese) are not listed: there the rules read as before.
+MINE: dict[str, str] = {
+    "en": "my|our",  # the table's words reach English text too ("ignore my initial instructions about ...")
+    "de": "mein|meine|meinen|meiner|meines|unser|unsere|unseren|unserer",
+    "fr": "mes|mon|ma|nos|notre",
+    "es": "mis|mi|nuestras|nuestros|nuestra|nuestro",
+    "pt": "minhas|meus|minha|meu|nossas|nossos|nossa|nosso",
+    "it": "mie|miei|mia|mio|nostre|nostri|nostra|nostro",
+    "nl": "mijn|onze|ons",
+    "pl": "moje|moich|mojej|moim|moimi|nasze|naszych|naszej",
+    "cs": "moje|mé|mých|moji|naše|našich",
+    "ro": "mele|mea|meu|mei|noastre|nostru",
+    "ru": "мои|моих|мою|моё|мой|моим|наши|наших|нашу",
+    "uk": "мої|моїх|мою|моє|мій|наші|наших|нашу",
+    "el": "μου|μας",
+    "tr": "benim|bizim",
+    "hu": "az én|a mi",
+    "fi": "minun|meidän",
+    "sv": "mina|mitt|min|våra|vårt|vår",
+    "no": "mine|mitt|min|mi|våre|vårt|vår",
+    "da": "mine|mit|min|vores",
+    "id": "saya|kami|aku|ku",
+    "vi": "của tôi|của chúng tôi|của mình",
+    "sw": "zangu|yangu|wangu|letu|zetu",
+    "tl": "ko|namin|natin|aking",
+}
+# The rules that set instructions aside (their hits are read again by `sender_own`).
+SET_ASIDE = frozenset({"world-set-aside", "world-set-aside-then", "world-set-aside-any", "world-everything", "world-alone"})
+NOTE = 0.45  # what instructions of the sender's own set aside weigh: English's `override-any`
+
+
+def _mine() -> re.Pattern[str]:
+    words = sorted({_folded(word) for field in MINE.values() for word in field.split("|")}, key=lambda w: (-len(w), w))
+    return re.compile(r"(?<!\w)(?:" + "|".join(r"\s+".join(map(re.escape, w.split())) for w in words) + r")(?!\w)")
+
+
+def sender_own(text: str, start: int, end: int) -> bool:
+    """Whether a set-aside hit on `text[start:end]` (folded) makes the instructions the sender's own: a
+    first-person possessive among its words (`MINE`) or among the three words after it, where the languages
+    that put it after the noun put it (the hit ends inside the noun's stem)."""
+    after = " ".join(text[end:end + 60].split()[:3])
+    return _MINE.search(text, start, end) is not None or _MINE.search(after) is not None
+
+
 # Words for an AI or a bot in most languages: what a persona switch makes of the bot.
 _AI = ("ai|a.i.|ia|ki|ki-|ии|ші|ші-|umělá inteligence|umelá inteligencia|bot|chatbot|dan|gpt|asistent|assistent|"
        "assistant|asistente|assistente|model|modelo|modèle|modello|modell|ऐआई|एआई|এআই|人工智能|ai助手|"
@@ -416,11 +469,12 @@ def _spaced_script(char: str, *, start: bool = False) -> bool:
     return not name.startswith(joined)
 
 
-def _words(field: str) -> tuple[list[str], list[str], list[str]]:
-    """The words of `field` across every language, folded, longest first, escaped: (those that start a word
-    and end one, those that start one and are joined at the end, those joined at the start)."""
+def _words(field: str, only: Tongue | None = None) -> tuple[list[str], list[str], list[str]]:
+    """The words of `field` across every language (or `only` one's, without the shared cognates), folded,
+    longest first, escaped: (those that start a word and end one, those that start one and are joined at the
+    end, those joined at the start)."""
     words: set[str] = set()
-    for tongue in TONGUES.values():
+    for tongue in TONGUES.values() if only is None else (only,):
         words.update(word for word in getattr(tongue, field).split("|") if word)
     apart: list[str] = []
     open_end: list[str] = []
@@ -433,17 +487,17 @@ def _words(field: str) -> tuple[list[str], list[str], list[str]]:
             apart.append(escaped)
         else:
             open_end.append(escaped)
-    stems = list(_COGNATES.get(field, ()))
+    stems = list(_COGNATES.get(field, ())) if only is None else []
     apart += [stem for stem in stems if stem.endswith("*")]
     open_end += [_escape(stem) for stem in stems if not stem.endswith("*")]
     return apart, open_end, joined
 
 
-def _word(field: str, *, whole: bool, after: int = -1) -> str:
+def _word(field: str, *, whole: bool, after: int = -1, only: Tongue | None = None) -> str:
     """The words of `field` as a pattern; in scripts written with spaces each starts a word and, when `whole`,
     ends one. `after`: the most characters of the sentence between the part before and this one (which
     starts no word of its own: the part before may have taken the space already)."""
-    apart, open_end, joined = _words(field)
+    apart, open_end, joined = _words(field, only)
     if not whole:
         open_end, apart = open_end + apart, []
     if after >= 0:
@@ -478,6 +532,15 @@ def _rules() -> tuple[Rule, ...]:
     def theirs(after: int = -1) -> str:
         return _either(word("prior", False, after), word("own", True, after))
 
+    def alone(tongue: Tongue) -> str:
+        """`tongue`'s own verbs set aside its own instructions (`Tongue.alone`), in either order of the last two."""
+        def own(field: str, whole: bool = True, after: int = -1) -> str:
+            return _word(field, whole=whole, after=after, only=tongue)
+
+        mine = _either(own("prior", False, 40), own("own", True, 40))
+        return _either(own("alone") + mine + own("nouns", False, 30),
+                       own("alone") + own("nouns", False, 30) + own("prior", False, 30))
+
     ai = ("(?:" + _BEFORE + "(?:" + "|".join(_escape(_folded(w)) for w in _AI.split("|")) + ")" + _AFTER + "|"
           + _BEFORE + "(?:" + _AI_STEMS + "))")
     ai_after = (f"(?:{_SPAN}{{0,40}}[{_EDGE}])(?:(?:" + "|".join(_escape(_folded(w)) for w in _AI.split("|")) + ")" + _AFTER
@@ -490,6 +553,12 @@ def _rules() -> tuple[Rule, ...]:
              word("verbs") + word("nouns", False, 30) + word("prior", False, 30), strong=True),
         Rule("world-set-aside-last", "prompt", 0.85,
              theirs() + word("nouns", False, 30) + word("last", True, 30), strong=True),
+        # Verb-final with the quantifier after the object ("指示をすべて無視して", "지시를 모두 무시해").
+        Rule("world-set-aside-all-last", "prompt", 0.85,
+             word("nouns", False) + theirs(12) + word("last", True, 30), strong=True),
+        # Verbs spelt as another language's word, read with their own language's words alone ("ignore toutes les
+        # instructions", but not English "ignore my previous instructions about the delivery address").
+        Rule("world-alone", "prompt", 0.85, "|".join(alone(t) for t in TONGUES.values() if t.alone), strong=True),
         # The same without a word that makes the instructions the bot's ("ignora las instrucciones"): an alert.
         Rule("world-set-aside-any", "prompt", 0.6, word("verbs") + word("nouns", False, 20)),
         Rule("world-set-aside-any-last", "prompt", 0.6, word("nouns", False) + word("last", True, 20)),
@@ -516,3 +585,4 @@ def _rules() -> tuple[Rule, ...]:
 
 
 RULES = _rules()
+_MINE = _mine()
