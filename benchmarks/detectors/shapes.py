@@ -121,12 +121,20 @@ RANDOM: dict[str, Callable[[random.Random, int], str]] = {
     "random-base64": _chars(string.ascii_letters + string.digits + "+/=_-" + " \n" * 2),
     "random-unicode": _mixed,
 }
-ALL = (*SHAPES, *RANDOM)
+# One run that grows with the size behind a prefix that sets a reading off: a pattern tried from each
+# character of the run (a backtracking `[a-z]+`) costs time quadratic in it, which no repeated unit shows.
+GROWN: dict[str, str] = {
+    "hyphen-then-letters": "ig-nore ",  # the split-word reading, then one word as long as the text
+    "marked-then-letters": "ig**nor**e ",  # markdown inside a word, then the same
+}
+ALL = (*SHAPES, *RANDOM, *GROWN)
 
 
 def text(shape: str, size: int, seed: int | str = 0) -> str:
     """`size` characters of `shape`: its unit repeated, or random text drawn from `seed`."""
     if shape in RANDOM:
         return RANDOM[shape](random.Random(f"{seed}:{shape}:{size}"), size)[:size]
+    if shape in GROWN:
+        return (GROWN[shape] + "a" * size)[:size]
     unit = SHAPES[shape]
     return (unit * (size // len(unit) + 1))[:size]

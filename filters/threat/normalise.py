@@ -46,7 +46,9 @@ ENGLISH = r"\b(?:" + "|".join(_ENGLISH_WORDS) + r")\b"
 ROT13_ENGLISH = r"\b(?:" + "|".join(codecs.encode(w, "rot13") for w in _ENGLISH_WORDS if len(w) >= 3) + r")\b"
 # A word broken by a hyphen or an underscore inside it ("ig-nore", "in_structions"): a soft hyphen is folded
 # away already, a typed one is not.
-SPLIT = r"[a-z][-_][a-z]"
+# Markdown emphasis or strike-through inside a word ("ig**nor**e", "in~~struc~~tions") too: chat clients show
+# the word whole, part of it bold or struck through.
+SPLIT = r"[a-z][-_][a-z]|\pL[*~]{1,3}\pL"
 # The words of the prompt rules an override or a reveal is spelt with: a hyphen inside one of them is read as
 # no hyphen. Only these are joined, so ordinary compounds ("e-mail", "system-prompt") keep their hyphen.
 _RULE_WORDS = frozenset("""
@@ -56,7 +58,10 @@ restrictions programming guardrails prompt prompts system reveal repeat print ou
 secret hidden everything pretend unrestricted unfiltered uncensored jailbreak jailbroken developer roleplay
 verbatim confidential configuration
 """.split())
-_SPLIT_WORD = re.compile(r"[a-z]+(?:[-_][a-z]+)+")
+# From a word's first letter only, each run taken whole: tried from every letter of a long run, the
+# backtracking `[a-z]+` cost time quadratic in the run ("ig-nore " and 40,000 letters: 25 s of CPU).
+_SPLIT_WORD = re.compile(r"(?<![a-z])[a-z]++(?:[-_][a-z]++)+")
+_MARKS_IN_WORD = re.compile(r"(?<=[^\W\d_])[*~]{1,3}(?=[^\W\d_])")  # `SPLIT`'s markdown, between two letters
 _LEET_HINT = re2.compile(LEET_HINT)
 _MIXED_SCRIPT = re2.compile(MIXED_SCRIPT)
 
@@ -410,7 +415,7 @@ class Signs:
     english: bool
     mixed_script: bool
     rot13: bool = False  # words of English in rot13 (`ROT13_ENGLISH`)
-    split: bool = False  # a hyphen or an underscore inside a word (`SPLIT`)
+    split: bool = False  # a hyphen, an underscore or markdown's marks inside a word (`SPLIT`)
 
 
 def base_view(text: str) -> View:
@@ -481,7 +486,7 @@ def other_views(text: str, base: View, signs: Signs, hidden: str | None = None) 
         result.append(View(encodable(fold(hidden, casefold=True).text), None))
     if signs.spaced:  # "i g n o r e  a l l": letters spaced one by one
         result.append(View(_SPACED.sub(_despaced, base.text), None, prompt_only=True))
-    if signs.split:  # "ig-nore all pre-vious in-structions": the rules' words read whole
+    if signs.split:  # "ig-nore all pre-vious in-structions", "ig**nor**e all": the words read whole
         joined = _joined(base.text)
         if joined is not None:
             result.append(View(joined, None, prompt_only=True))
@@ -491,9 +496,11 @@ def other_views(text: str, base: View, signs: Signs, hidden: str | None = None) 
 
 
 def _joined(text: str) -> str | None:
-    """`text` with each word of the prompt rules (`_RULE_WORDS`) broken by hyphens or underscores written
-    whole, or None when none is."""
-    changed = False
+    """`text` as a chat client shows it, markdown's marks between two letters gone (any word: bold or struck
+    through, it is read whole), and each word of the prompt rules (`_RULE_WORDS`) broken by hyphens or
+    underscores written whole (only those: "e-mail" keeps its hyphen); None when nothing changed."""
+    shown = _MARKS_IN_WORD.sub("", text)
+    changed = shown != text
 
     def join(found: re.Match[str]) -> str:
         nonlocal changed
@@ -504,7 +511,7 @@ def _joined(text: str) -> str | None:
             return whole
         return word
 
-    joined = _SPLIT_WORD.sub(join, text)
+    joined = _SPLIT_WORD.sub(join, shown)
     return joined if changed else None
 
 
