@@ -123,6 +123,11 @@ def translate(pattern: str, *, loose: bool = False) -> Spelling | None:
             index += item[1]
         elif char == "(" and pattern.startswith("(?", index) and not pattern.startswith("(?:", index):
             return None  # flags (case, lines, greed) or named groups: read differently or not at all
+        elif char == "$" and loose and pattern[index + 1:].strip(")"):
+            # Hyperscan refuses an end anchor with more pattern after it (`(?:$|[.!?])x`): a loose spelling
+            # leaves it out, which matches wherever RE2's does.
+            opened = True
+            index += 1
         elif char == "$":
             out.append(r"\z")
             index += 1

@@ -32,6 +32,7 @@ def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (r"[]x]{,3}", r"[\]x]\{,3}", True),
     (r"[[:space:]]\d\b", r"[[:space:]]\d\b", True),
     (r"x{0,2}y{1,500}", r"x{0,2}y{1,}", False),
+    (r"(?:^|\s)(?:go)(?:$|[.!?])x", r"(?:^|[\t\n\f\r ])(?:go)(?:|[.!?])x", False),  # an end anchor inside
 ])
 def test_spellings(pattern: str, spelt: str, exact: bool) -> None:
     spelling = translate(pattern, loose=True)
