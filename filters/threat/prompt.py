@@ -20,8 +20,12 @@ _DISMISS = (r"\b(?:pay\s+no\s+(?:attention|heed|mind)\s+to|(?:do\s+not|don'?t|ne
             r"stop\s+(?:following|obeying|listening\s+to)|never\s?mind|throw\s+(?:out|away)|erase|wipe|scrap|dismiss|"
             r"discard|drop|overrule|cancel|nullify|abandon|neglect|forget(?:\s+about)?|ignore|disregard|skip|bypass|"
             r"override|overlook|look\s+past|(?:set|put)\s+aside|disobey|ditch|forgo|suspend|sidestep|circumvent)")
-_NOUN = (r"(?:instructions?|directives?|directions|prompts?|rules|guidelines|guidance|commands|constraints|programming|"
-         r"guardrails?|safeguards?|restrictions|orders|polic(?:y|ies)|training|system\s+message|messages|conversation)\b")
+_ORDERS = (r"instructions?|directives?|directions|prompts?|rules|guidelines|guidance|commands|constraints|programming|"
+           r"guardrails?|safeguards?|restrictions|orders|polic(?:y|ies)|training|system\s+message|conversation")
+_NOUN = r"(?:" + _ORDERS + r"|messages)\b"
+# "The previous messages" or "the messages above" are the sender's own chat ("Please ignore the previous
+# messages, I sent them to the wrong chat"): messages are the bot's only with all, your or its setter's.
+_ORDER = r"(?:" + _ORDERS + r")\b"
 # Words that make instructions the bot's own: said before this message, or by whoever set the bot up.
 _EARLIER = (r"(?:previous|prior|above|earlier|preceding|initial|original|foregoing|system|developer|hidden|safety|"
             r"ethical|default|secret|internal|pre-?set|underlying)")
@@ -33,8 +37,8 @@ _ADJECTIVE = r"(?:" + _EARLIER[3:-1] + r"|old|existing|current|given|first|forme
 _THEIRS = (r"(?:(?:all|any|every|each)\s+(?:of\s+)?(?:the\s+|your\s+|these\s+|those\s+|its\s+)?(?:" + _SETTER + r"\s+)?"
            r"(?:" + _ADJECTIVE + r"\s+){0,2}" + _NOUN + r"|(?:of\s+)?(?:your|its)\s+(?:" + _ADJECTIVE + r"\s+){0,2}" + _NOUN +
            r"|(?:of\s+)?(?:the\s+|these\s+|those\s+)?(?:" + _SETTER + r"\s+)?(?:" + _ADJECTIVE + r"\s+)?" + _EARLIER +
-           r"\s+(?:" + _ADJECTIVE + r"\s+)?" + _NOUN + r"|(?:of\s+)?(?:the\s+)?" + _SETTER + r"\s+(?:" + _ADJECTIVE + r"\s+){0,2}" +
-           _NOUN + r"|(?:of\s+)?(?:the\s+|these\s+|those\s+)?" + _NOUN + r"\s+(?:above|before\s+this|so\s+far|given\s+to\s+you|"
+           r"\s+(?:" + _ADJECTIVE + r"\s+)?" + _ORDER + r"|(?:of\s+)?(?:the\s+)?" + _SETTER + r"\s+(?:" + _ADJECTIVE + r"\s+){0,2}" +
+           _NOUN + r"|(?:of\s+)?(?:the\s+|these\s+|those\s+)?" + _ORDER + r"\s+(?:above|before\s+this|so\s+far|given\s+to\s+you|"
            r"you\s+(?:were|have\s+been|'ve\s+been|got)\s+(?:given|told)|(?:that\s+|which\s+)?(?:your|the)\s+(?:creators?|"
            r"developers?|operators?|owners?|makers?|programmers?)\s+(?:set|gave|wrote|made|put)))")
 _ANY = (r"(?:of\s+)?(?:the\s+|these\s+|those\s+|my\s+|our\s+|[a-z]+(?:'s|s')\s+)?(?:" + _ADJECTIVE + r"\s+){0,2}" + _NOUN)
