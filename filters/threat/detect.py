@@ -13,7 +13,7 @@ from typing import Literal, get_args
 
 from filters._api import Finding
 from filters._patterns import encodable
-from filters.threat import injection, links, normalise, prompt, settings, shell, sql, tongues
+from filters.threat import handlers, injection, links, normalise, prompt, settings, shell, sql, tongues
 from filters.threat.feeds import DomainList
 from filters.threat.normalise import Signs, View, base64_payloads, base_view, hidden_text, other_views
 from filters.threat.ruleset import Hit, select
@@ -188,12 +188,23 @@ class Detector:
     def _score(self, hits: list[Hit], view: View, text: str, pasted: bool,
                best: dict[str, tuple[float, Finding]]) -> None:
         renamed: str | None = ""  # the text with devices' developer mode renamed (`settings.read`), once read
+        blanked: str | None = ""  # the text with the page's own handlers blanked (`handlers.read`), once read
         for hit in hits:
             if hit.rule.name in settings.MODE_RULES:
                 if renamed == "":
                     renamed = settings.read(view.text)
                 if renamed is not None and not settings.stands(hit.rule, renamed):
                     continue  # a phone's or an app's setting asked about, not the bot sent into a jailbreak
+            elif hit.rule.name in handlers.READ_RULES:
+                if blanked == "":
+                    blanked = handlers.read(view.text)
+                if blanked is not None and not handlers.stands(hit.rule, blanked):
+                    # a handler that calls the page's own code (one note for every such rule), a link that
+                    # does nothing
+                    if hit.rule.name in handlers.HANDLER_RULES:
+                        self._keep(best, "xss:own-handler", handlers.OWN_HANDLER,
+                                   self._finding(hit, view, text, handlers.OWN_HANDLER))
+                    continue
             weight, key = hit.rule.weight, hit.rule.name
             if key in tongues.SET_ASIDE and tongues.sender_own(view.text, hit.start, hit.end):
                 # the sender's own instructions taken back ("ignora mis instrucciones anteriores"): one note, the
@@ -213,9 +224,9 @@ class Detector:
                 separated, calls, quoted = _SEPARATOR in gates, _CALL in gates, _QUOTED in gates
                 if not separated and not calls and not quoted:
                     continue  # the reader would find nothing (most chat): not even called
-                found_all = shell.commands(view.text, separated=separated, calls=calls, quoted=quoted)
+                found_all = shell.commands(view.text, separated=separated, calls=calls, quoted=quoted, pasted=pasted)
             else:
-                found_all = shell.commands(view.text)
+                found_all = shell.commands(view.text, pasted=pasted)
             for found in found_all:
                 weight = found.weight * (CODE_DAMPING if pasted and found.weight < 0.5 else 1.0)
                 # A pipeline shown is one note however many lines show one: twenty weak notes must not

@@ -169,7 +169,19 @@ CMDI = (
          r"\bmkfifo\b|\bsocat\b.{0,40}exec", strong=True),
     Rule("win-env", "cmdi", 0.55, r"%(?:systemroot|windir|comspec|programfiles|userprofile)%"),
     Rule("ping-count", "cmdi", 0.6, r"\bping\s+-[nci]\s*\d+\s+\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}"),
-    Rule("php-tag", "cmdi", 0.8, r"<\?php\b|<\?=", strong=True),
+    # A PHP block opened is a file's first line as much as a payload's: alone it is a note. A block opened and
+    # closed on one line is what gets injected into a page, a template or an upload (a pasted file goes on
+    # over lines): an alert. A block that runs a command, evaluates code, prints the configuration, includes
+    # a file a variable names, runs a backtick or calls what the request holds is a web shell's shape
+    # (`php-runs`, `php-backtick`); a method of the same name (`$pdo->exec(`) is not.
+    Rule("php-tag", "cmdi", 0.45, r"<\?php\b|<\?=", strong=True),
+    Rule("php-block", "cmdi", 0.55, r"<\?(?:php\b|=)[^\n]{0,300}?\?>", strong=True),
+    Rule("php-runs", "cmdi", 0.9,
+         r"<\?(?:php\b[^?]{0,400}|=?)(?:[^>:\w$](?:system|exec|passthru|shell_exec|popen|proc_open|"
+         r"pcntl_exec|eval|assert|create_function|phpinfo)\s*\(|\b(?:include|require)(?:_once)?\s*\(?\s*\$|"
+         r"\$_(?:get|post|request|cookie|server|files)\s*\[[^\]\n]{0,40}\]\s*\()", strong=True),
+    # A backtick in a PHP block runs a shell (its own rule: Hyperscan refuses it among `php-runs`'s branches).
+    Rule("php-backtick", "cmdi", 0.9, r"<\?(?:php\b[^?\x60]{0,400}|=[^?\x60]{0,400})\x60", strong=True),
     # A Windows program run after a shell separator: `|| calc.exe`, `& whoami.exe`.
     Rule("exe-after-separator", "cmdi", 0.55, r"(?:\|\|?|&&?|;)[ \t]*[\"']?[a-z0-9_-]{1,30}\.exe\b"),
     Rule("interp-eval", "cmdi", 0.7, r"\b(?:perl|ruby|python[23]?|php|node)\s+-[er]\s+['\"]", strong=True),
@@ -198,10 +210,11 @@ CODE = (
          r"getattribute|reduce|code)__", strong=True),
     # Python's os and subprocess calls that start a shell, a download, a connection or a recon or file
     # command; an everyday command in such a call ("os.system('ls')") is left to the shell reader's
-    # `exec-call`, which weighs what the command does and whether the call is asked about in a sentence.
+    # `exec-call`, which weighs what the command does (`cat` of which file, `rm` of what) and whether the call
+    # is asked about in a sentence or made by a pasted program.
     Rule("os-exec", "code", 0.75, r"\b(?:os\s*\.\s*(?:system|popen|exec[a-z]*|spawn[a-z]*)|subprocess\s*\.\s*"
          r"(?:call|run|popen|check_output))\s*\(\s*[\"'\x60\[]\s*[\"']?(?:/|(?:ba|z|k|da)?sh|cmd|id|whoami|"
-         r"uname|cat|curl|wget|nc|ncat|rm|powershell|python[23]?|perl)\b|child_process[\"']?\s*\)?\s*\.\s*(?:exec|execsync|spawn|spawnsync|"
+         r"uname|curl|wget|nc|ncat|powershell|python[23]?|perl)\b|child_process[\"']?\s*\)?\s*\.\s*(?:exec|execsync|spawn|spawnsync|"
          r"execfile|fork)\s*\(", strong=True),
     Rule("exec-mention", "code", 0.3, r"\bchild_process\b|\bos\s*\.\s*(?:system|popen)\b|\bsubprocess\b"),
     Rule("java-exec", "code", 0.85, r"getruntime\s*\(\s*\)|processbuilder|scriptenginemanager|forname\s*\(|"

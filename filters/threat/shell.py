@@ -70,7 +70,7 @@ _QUOTED_WORD = re.compile(r"(?:\|\|?|&&?|;|\n|\$\(|`)[ \t]*(\{[a-z0-9_./-]{1,40}
                           r"[a-z0-9_./-]{0,40}(?:(?:['\"\\]|\$[@*])[a-z0-9_./-]{0,40}){1,16})")
 _UNQUOTE = str.maketrans({"'": None, '"': None, "\\": None})
 EXEC_CALL = (r"\b(?:system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|spawn|execsync|"
-             r"exec_command|os\.system|os\.popen|subprocess\.\w+)\s*\(\s*[\[\"'\x60]\s*"
+             r"exec_command|os\.system|os\.popen|subprocess\.\w+)\s*\(\s*(?:\[\s*[\"'\x60]?|[\"'\x60])\s*"
              r"([a-z][a-z0-9_.\-]{0,30})")
 _EXEC_CALL = text_pattern(EXEC_CALL)
 _SHELL_ARG = text_pattern(r"^(?:[/~\\$%\-<>`'\"]|\.{1,2}/|\d|[a-z]:\\|[a-z0-9.\-]+\.[a-z]{2,}|https?:|#$)")
@@ -128,6 +128,10 @@ _CLOSERS = ")\x60'\";|&"  # what may close a word a wrapper is given
 _POWERSHELL_HARM = re.compile(r"(?:invoke-|start-process|new-object|add-type|set-executionpolicy|get-wmiobject|"
                               r"get-ciminstance|get-localuser|get-localgroup|get-credential|get-process)")
 _TALKED_CALL = 0.5  # an exec call of an everyday command inside a sentence: worth an alert, not a block
+# An exec call of an everyday command inside a pasted program (the caller's code gate): what the program does
+# on its author's machine, a note. A harmful command (`harmful`) weighs as anywhere else.
+_PASTED_CALL = 0.3
+_ARGV_MARKS = str.maketrans({mark: " " for mark in "'\"`,[]"})
 _COUNT = re.compile(r"[ \t]-[cnw][ \t]*\d")  # `ping -c 5`: a probe that waits a known time
 _PROSE_WORD = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*[,.:!?]?$")
 _ASSIGNMENT = re.compile(r"^[a-z_][a-z0-9_]*=$")
@@ -318,9 +322,10 @@ def _separated(text: str, found: list[Injected], original: str | None = None) ->
         command_line = leading.get(segment)
         if command_line is None:
             command_line = leading[segment] = _command_line(segment.strip())
-        if not command_line and (_talk(segment, original, sep_start) or _shown_after_prose(segment)):
-            # talk about a command, or a command line shown after a sentence: an injection only when the
-            # command does harm
+        if not command_line and (_talk(segment, original, sep_start) or _shown_after_prose(segment)
+                                 or _opens_message(segment, sep_start, match[1], name)):
+            # talk about a command, a command line shown after a sentence, or a message that is itself a
+            # command line of a program the lists do not name: an injection only when the command does harm
             command_line = not harmful(name, _line_rest(text, name_end))
         if not command_line:
             # nothing, a quote or a value before the separator: something was broken out of
@@ -377,6 +382,29 @@ def _shown_after_prose(segment: str) -> bool:
     return sum(1 for word in words if _PROSE_WORD.match(word)) >= 3
 
 
+_COMMAND_NAME = re.compile(r"[a-z][a-z0-9_+-]{2,30}")
+# Programs that read what is piped into them: after a lone `|` they make the word before it a program whose
+# output they read (`history | awk ...`), where `x | ls` or `hello; ls` chain a command onto a value.
+STDIN_READERS = frozenset("grep egrep fgrep rg awk gawk sed sort uniq head tail cut tr wc less more tee xargs "
+                          "jq yq column nl fmt fold rev paste cat".split())
+
+
+def _opens_message(segment: str, sep_start: int, separator: str, name: str) -> bool:
+    """Whether the message is itself a command line of a program the lists do not name: `segment`, the whole
+    text before the first separator, starts with a word shaped like a program's name and either pipes its
+    output into a program that reads it (`history | awk ...`, `readprofile | sort -nr`) or gives the
+    program a substitution among its arguments (`fstab-decode umount $(awk ...)`). An injection needs a value
+    before the separator: a number, an address, a file name, a letter (`127.0.0.1;`, `report.pdf|`, `x|`)."""
+    if len(segment) != sep_start:  # a mark stands before it: not the message's first segment
+        return False
+    words = segment.split(None, 2)
+    if not words or _COMMAND_NAME.fullmatch(words[0]) is None:
+        return False
+    if separator == "|":
+        return name in STDIN_READERS
+    return separator in ("$(", "\x60") and len(words) >= 2
+
+
 def _command_line(segment: str) -> bool:
     """Whether the segment before a separator is itself a command line (a pipeline shown), not
     nothing, a quote or a value that something was broken out of."""
@@ -400,13 +428,28 @@ def _markdown(text: str, sep_start: int, sep_end: int) -> bool:
     return bool(before_text) or _has_letter(text[closing + 1:closing + 40])
 
 
+def _listed(text: str, name_start: int) -> bool:
+    """Whether the exec call's command at `name_start` is the first item of an argument list
+    (`subprocess.run(["rm", "-rf", tmp])`): the program runs with those words, no shell reads them."""
+    return text[max(0, name_start - 4):name_start].rstrip(" \t\"'\x60")[-1:] == "["
+
+
+def _call_rest(text: str, name_end: int) -> str:
+    """What an exec call gives the command ending at `name_end`, up to the call's close, read as the command
+    line the program gets: the words of a string, or of argument lists (`subprocess.run(["rm", "-rf", tmp])`,
+    `spawn('curl', ['-o', f])`), joined by spaces (`" -rf tmp"`, `" -o f"`)."""
+    rest = _line_rest(text, name_end).split(")", 1)[0]
+    return " " + " ".join(rest.translate(_ARGV_MARKS).split())
+
+
 def commands(text: str, *, separated: bool | None = None, calls: bool | None = None,
-             quoted: bool | None = None) -> list[Injected]:
+             quoted: bool | None = None, pasted: bool = False) -> list[Injected]:
     """Command injections in `text` (lower-cased), strongest reading first per separator.
 
     `separated` / `calls` / `quoted`: whether `SEPARATOR` / `EXEC_CALL` / `QUOTED_HINT` match `text`, when
     the caller already knows (from a combined scan); None to screen here. Words after separators are read
-    a second time as the shell reads them (`shell_reading`) when any holds quoting."""
+    a second time as the shell reads them (`shell_reading`) when any holds quoting. `pasted`: the text is a
+    pasted program (the caller's code gate), where an exec call of an everyday command is its own business."""
     found: list[Injected] = []
     # Pre-screens (substring checks cost far less than a regex call): each pattern needs its character.
     if separated is None:
@@ -430,9 +473,12 @@ def commands(text: str, *, separated: bool | None = None, calls: bool | None = N
         if name in COMMANDS or name in WORDLIKE:
             # A call asked about in a sentence ("what's the difference between os.system('ls') and ...")
             # running an everyday command is code talk: an alert, not a block.
-            talk = (_talk(text[max(0, start - 160):start], text, start)
-                    and not harmful(name, _line_rest(text, name_end).split(")", 1)[0]))
-            found.append(Injected(start, end, _TALKED_CALL if talk else 0.85, "exec-call"))
+            # An argument list runs no shell: no separator in it chains a command, so only what the command
+            # itself does can make it a payload.
+            talk = pasted or _listed(text, name_start) or _talk(text[max(0, start - 160):start], text, start)
+            weight = 0.85 if not talk or harmful(name, _call_rest(text, name_end)) else (
+                _PASTED_CALL if pasted else _TALKED_CALL)
+            found.append(Injected(start, end, weight, "exec-call"))
             calls_found += 1
             if calls_found >= MAX_INJECTED:
                 break

