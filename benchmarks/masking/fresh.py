@@ -317,28 +317,33 @@ FAMILIES: tuple[tuple[str, str, Family], ...] = (
 )
 
 
-def generate(count: int, seed: int, part: str, lookalike: float = 0.3) -> list[Line]:
-    r = random.Random(f"fresh:{seed}:{part}")
-    families = [(name, make) for p, name, make in FAMILIES if p == part]
+def generate(count: int, seed: int, part: str, lookalike: float = 0.3, *,
+             families: tuple[tuple[str, str, Family], ...] = FAMILIES, salt: str = "fresh",
+             ordinary: Callable[[str], bool] = lambda name: False) -> list[Line]:
+    """`count` lines of `part`'s families, drawn from `seed` (`salt` names the generator); a family that
+    `ordinary` names writes only look-alikes."""
+    r = random.Random(f"{salt}:{seed}:{part}")
+    chosen = [(name, make) for p, name, make in families if p == part]
     lines: list[Line] = []
     while len(lines) < count:
-        name, make = r.choice(families)
-        look = r.random() < lookalike
+        name, make = r.choice(chosen)
+        look = r.random() < lookalike or ordinary(name)
         text, spans = make(r, look)
         lines.append(Line(text, "lookalike" if look else "sensitive", () if look else spans, name))
     return lines
 
 
-def main() -> None:
+def main(write: Callable[[int, int, str], list[Line]] = generate, seed: int = 5) -> None:
+    """Report recall and look-alikes altered per family of the parts asked for, lines written by `write`."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=3000)
-    parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=seed)
     parser.add_argument("--part", choices=["tuning", "validation", "both"], default="tuning")
     parser.add_argument("--misses", type=int, default=3, help="misses shown per family")
     args = parser.parse_args()
     parts = (T, V) if args.part == "both" else (args.part,)
     for part in parts:
-        report(part, generate(args.count, args.seed, part), args.misses)
+        report(part, write(args.count, args.seed, part), args.misses)
 
 if __name__ == "__main__":
     main()

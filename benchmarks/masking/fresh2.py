@@ -15,7 +15,6 @@ Fixes are made from the tuning half; `--part validation` is read once, at the en
 
 from __future__ import annotations
 
-import argparse
 import random
 import string
 import sys
@@ -28,10 +27,11 @@ import phonenumbers
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parents[1])]
 
+import fresh  # noqa: E402
 import values as v  # noqa: E402
 from corpus import Line  # noqa: E402
 from fresh import ALNUM, HEX, Family, Spans, _at, _lookalike_number, _lookalike_token, _pick  # noqa: E402
-from hostile import _groups_of, report  # noqa: E402
+from hostile import _groups_of  # noqa: E402
 from values import BBAN, T, V, _split_spec  # noqa: E402
 
 LOWER_DIGITS = string.ascii_lowercase + string.digits
@@ -293,28 +293,10 @@ FAMILIES: tuple[tuple[str, str, Family], ...] = (
 
 
 def generate(count: int, seed: int, part: str, lookalike: float = 0.3) -> list[Line]:
-    r = random.Random(f"fresh2:{seed}:{part}")
-    families = [(name, make) for p, name, make in FAMILIES if p == part]
-    lines: list[Line] = []
-    while len(lines) < count:
-        name, make = r.choice(families)
-        look = r.random() < lookalike or name.startswith("chat:")
-        text, spans = make(r, look)
-        lines.append(Line(text, "lookalike" if look else "sensitive", () if look else spans, name))
-    return lines
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--count", type=int, default=3000)
-    parser.add_argument("--seed", type=int, default=9)
-    parser.add_argument("--part", choices=["tuning", "validation", "both"], default="tuning")
-    parser.add_argument("--misses", type=int, default=3, help="misses shown per family")
-    args = parser.parse_args()
-    parts = (T, V) if args.part == "both" else (args.part,)
-    for part in parts:
-        report(part, generate(args.count, args.seed, part), args.misses)
+    """`fresh.generate` over these families; ordinary chat (`chat:`) writes only look-alikes."""
+    return fresh.generate(count, seed, part, lookalike, families=FAMILIES, salt="fresh2",
+                          ordinary=lambda name: name.startswith("chat:"))
 
 
 if __name__ == "__main__":
-    main()
+    fresh.main(generate, seed=9)

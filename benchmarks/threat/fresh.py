@@ -78,12 +78,13 @@ def pick(candidates: list[tuple[str, str]], seen: set[str], templates: set[str])
     return kept
 
 
-def capped(rows: list[Row]) -> list[Row]:
+def capped(rows: list[Row], cap: int = CAP) -> list[Row]:
+    """`rows` with at most `cap` of each campaign (`split.families`), in their order."""
     counts: Counter[str] = Counter()
     out = []
     for row, name in zip(rows, families(rows), strict=True):
         counts[name] += 1
-        if counts[name] <= CAP:
+        if counts[name] <= cap:
             out.append(row)
     return out
 

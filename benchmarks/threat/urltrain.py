@@ -47,7 +47,7 @@ from pathlib import Path
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[2])]
 
 from fresh import FULL as FIRST_FULL  # noqa: E402
-from fresh import ROOT, Row, owner  # noqa: E402
+from fresh import ROOT, Row, capped, owner  # noqa: E402
 from fresh2 import FULL as SECOND_FULL  # noqa: E402
 from fresh2 import POLKADOT, domains  # noqa: E402
 from realurls import ORGANISATIONS, _read, doc_files, site_packages, urls_in  # noqa: E402
@@ -124,16 +124,6 @@ def kept(candidates: list[str], source: str, seen: set[str], label: str) -> list
     return rows
 
 
-def capped(rows: list[Row]) -> list[Row]:
-    counts: Counter[str] = Counter()
-    out = []
-    for row, name in zip(rows, families(rows), strict=True):
-        counts[name] += 1
-        if counts[name] <= CAP:
-            out.append(row)
-    return out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -163,7 +153,7 @@ def main() -> None:
         name, _, path = pair.partition("=")
         phishing += kept(domains(Path(path).read_text(encoding="utf-8")), name, seen, "attack")
         seen |= {site(row["text"]) for row in phishing}
-    phishing = capped(phishing + kept(polkadot, "polkadot-deny", seen, "attack"))
+    phishing = capped(phishing + kept(polkadot, "polkadot-deny", seen, "attack"), CAP)
     seen |= {site(row["text"]) for row in phishing}
     ordinary: list[Row] = []
     for source, urls in (
