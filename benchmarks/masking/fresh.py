@@ -282,14 +282,16 @@ PROVIDERS: dict[str, tuple[str, Callable[[random.Random], str]]] = {
 }
 
 
-def _keys(part: str, lead: list[str]) -> Family:
-    names = [name for name, (p, _) in PROVIDERS.items() if p == part]
+def _keys(part: str, lead: list[str], providers: dict[str, tuple[str, Callable[[random.Random], str]]] = PROVIDERS,
+          looks: tuple[str, ...] = ("id", "ref", "see"), tails: tuple[str, ...] = ("", " thanks", "\n")) -> Family:
+    """Keys of `part`'s `providers` after a `lead`; look-alikes are tokens after one of `looks`."""
+    names = [name for name, (p, _) in providers.items() if p == part]
 
     def family(r: random.Random, look: bool) -> tuple[str, Spans]:
         if look:
-            return f"{r.choice(['id', 'ref', 'see'])} {_lookalike_token(r)}", ()
-        value = PROVIDERS[r.choice(names)][1](r)
-        return _at(r.choice(lead), value, r.choice(["", " thanks", "\n"]), "secret")
+            return f"{r.choice(looks)} {_lookalike_token(r)}", ()
+        value = providers[r.choice(names)][1](r)
+        return _at(r.choice(lead), value, r.choice(tails), "secret")
     return family
 
 

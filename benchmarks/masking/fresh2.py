@@ -30,7 +30,7 @@ sys.path[:0] = [str(HERE), str(HERE.parents[1])]
 import fresh  # noqa: E402
 import values as v  # noqa: E402
 from corpus import Line  # noqa: E402
-from fresh import ALNUM, HEX, Family, Spans, _at, _lookalike_number, _lookalike_token, _pick  # noqa: E402
+from fresh import ALNUM, HEX, Family, Spans, _at, _lookalike_number, _pick  # noqa: E402
 from hostile import _groups_of  # noqa: E402
 from values import BBAN, T, V, _split_spec  # noqa: E402
 
@@ -150,14 +150,7 @@ PROVIDERS: dict[str, tuple[str, Callable[[random.Random], str]]] = {
 
 
 def _keys(part: str, lead: list[str]) -> Family:
-    names = [name for name, (p, _) in PROVIDERS.items() if p == part]
-
-    def family(r: random.Random, look: bool) -> tuple[str, Spans]:
-        if look:
-            return f"{r.choice(['id', 'see', 'branch', 'file'])} {_lookalike_token(r)}", ()
-        value = PROVIDERS[r.choice(names)][1](r)
-        return _at(r.choice(lead), value, r.choice(["", " thanks", "\n", " - rotate it"]), "secret")
-    return family
+    return fresh._keys(part, lead, PROVIDERS, ("id", "see", "branch", "file"), ("", " thanks", "\n", " - rotate it"))
 
 
 # --- a generated value after a one-word head ---------------------------------------------------------------
