@@ -3,9 +3,9 @@
 The hand-written signs of `links.py` name what a reader can point at (a brand on a stranger's name, a risky
 TLD); they cannot weigh the many small habits of phishing kits and throwaway names together (`-verify-`,
 `claims-`, `/app/login.php`, a digit tail on a word, `.top` beside a delivery word). This is a logistic
-regression over hashed features a reader can list (`features`): letter triples to fives of the labels the
-host's owner chose (not the suffix a registry or platform hands out), its words, its suffix and platform,
-a few counts, and the path's tokens, file type and query keys. Each feature string is hashed (CRC-32) to
+regression over hashed features a reader can list (`host_features`, `path_features`): letter triples of the
+labels the host's owner chose (not the suffix a registry or platform hands out: the hand-written signs weigh
+those), their words, a few counts, and the path's tokens, their letter fours, file type and query keys. Each feature string is hashed (CRC-32) to
 one of `urlweights.SIZE` weights with a sign, so the model is a fixed table however much it learnt from.
 
 Trained offline by `benchmarks/threat/urlmodel.py` on links no check of this project reads; the weights
@@ -46,8 +46,7 @@ def host_features(host: Host) -> list[str]:
     out = [f"n:{_bucket(len(labels), (0, 1, 2))}"]
     for label in labels:
         padded = f"<{label}>"
-        for size in (3,):
-            out.extend(f"g:{padded[at : at + size]}" for at in range(len(padded) - size + 1))
+        out.extend(f"g:{padded[at : at + 3]}" for at in range(len(padded) - 2))
         out.extend(f"w:{word}" for word in label.split("-") if len(word) > 2)
     owner = host.owner_label
     out.append(f"l:{_bucket(len(owner), (5, 9, 14, 20))}")
