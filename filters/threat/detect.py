@@ -16,7 +16,7 @@ from filters._patterns import encodable
 from filters.threat import handlers, injection, links, normalise, prompt, settings, shell, sql, tongues
 from filters.threat.feeds import DomainList
 from filters.threat.normalise import Signs, View, base64_payloads, base_view, hidden_text, other_views
-from filters.threat.ruleset import Hit, select
+from filters.threat.ruleset import Hit, holds, select
 from filters.threat.scoring import CODE_DAMPING, combine
 
 Category = Literal["xss", "sqli", "traversal", "cmdi", "code", "nosqli", "ldapi", "xxe", "ssrf", "prompt", "link"]
@@ -193,12 +193,12 @@ class Detector:
             if hit.rule.name in settings.MODE_RULES:
                 if renamed == "":
                     renamed = settings.read(view.text)
-                if renamed is not None and not settings.stands(hit.rule, renamed):
+                if renamed is not None and not holds(hit.rule, renamed):
                     continue  # a phone's or an app's setting asked about, not the bot sent into a jailbreak
             elif hit.rule.name in handlers.READ_RULES:
                 if blanked == "":
                     blanked = handlers.read(view.text)
-                if blanked is not None and not handlers.stands(hit.rule, blanked):
+                if blanked is not None and not holds(hit.rule, blanked):
                     # a handler that calls the page's own code (one note for every such rule), a link that
                     # does nothing
                     if hit.rule.name in handlers.HANDLER_RULES:

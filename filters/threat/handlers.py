@@ -6,7 +6,7 @@ runs a function the page defines or sets a property of its own element to a plai
 something of the attacker's (`alert(1)`, `document.cookie`, `fetch('//x')`, `eval(atob(...))`, `location=`).
 The handler rules (`READ_RULES`) match both; after a hit, `read` blanks every handler whose quoted value is
 only such calls and settings, and every `javascript:` link that does nothing (`void(0)`), and the hit
-stands only if its rule still matches (RE2 has no look-ahead to say it in the rule); a handler hit that
+stands only if its rule still matches (`ruleset.holds`; RE2 has no look-ahead to say it in the rule); a handler hit that
 does not stand leaves one note of `OWN_HANDLER`. The reading is strict:
 an unquoted value, a bracket, an operator, a name a payload uses (`SINKS`) or a string with a colon or
 markup in it leaves the handler as it was.
@@ -15,10 +15,6 @@ markup in it leaves the handler as it was.
 from __future__ import annotations
 
 import re
-from functools import cache
-
-from filters._patterns import Pattern, text_pattern
-from filters.threat.ruleset import Rule
 
 READ_RULES = frozenset({"handler-in-tag", "bare-handler", "broken-tag", "script-url", "script-url-attr",
                         "global-eval"})
@@ -76,12 +72,3 @@ def read(text: str) -> str | None:
 OWN_HANDLER = 0.45
 HANDLER_RULES = frozenset({"handler-in-tag", "bare-handler", "broken-tag"})
 
-
-def stands(rule: Rule, blanked: str) -> bool:
-    """Whether `rule`'s hit holds once the page's own handlers and idle links are blanked (`read`)."""
-    return _compiled(rule.pattern).search(blanked) is not None
-
-
-@cache
-def _compiled(pattern: str) -> Pattern:
-    return text_pattern(pattern)

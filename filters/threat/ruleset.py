@@ -67,10 +67,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import re2
 
+from filters._patterns import Pattern, text_pattern
 from filters.threat import multimatch, needs
 
 _UNANCHORED = re2._re2.RE2.Anchor.UNANCHORED
@@ -92,6 +94,17 @@ class Rule:
     weight: float
     pattern: str
     strong: bool = False
+
+
+def holds(rule: Rule, text: str) -> bool:
+    """Whether `rule` matches `text`: a hit read again on a second reading of its text (a device's setting
+    renamed, the page's own handlers blanked) stands only if this holds."""
+    return _text_pattern(rule.pattern).search(text) is not None
+
+
+@cache
+def _text_pattern(pattern: str) -> Pattern:
+    return text_pattern(pattern)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,10 +13,7 @@ The mention itself stays a weak note (`prompt-talk`).
 
 from __future__ import annotations
 
-from functools import cache
-
-from filters._patterns import Pattern, text_pattern
-from filters.threat.ruleset import Rule
+from filters._patterns import text_pattern
 
 MODE_RULES = frozenset({"role-play", "jailbreak-names", "admin-override"})
 _MODE = r"developer\s+mode"
@@ -69,12 +66,3 @@ def read(text: str) -> str | None:
     pieces.append(text[position:])
     return "".join(pieces)
 
-
-def stands(rule: Rule, renamed: str) -> bool:
-    """Whether `rule`'s hit holds once the device settings are renamed (`read`)."""
-    return _compiled(rule.pattern).search(renamed) is not None
-
-
-@cache
-def _compiled(pattern: str) -> Pattern:
-    return text_pattern(pattern)
