@@ -9,7 +9,9 @@ is read whole and every request inspected.
 from __future__ import annotations
 
 import asyncio
+import gzip
 
+import orjson
 import pytest
 from yarl import URL
 
@@ -78,3 +80,42 @@ async def test_pipelined_requests_are_each_inspected(suite: Suite) -> None:
     answer = await _exchange(suite, (first + second).encode())
     assert answer.count(b"HTTP/1.1 200") == 2, answer
     assert [hit.body for hit in suite.backend.hits] == [BODY.replace(WORD, REPLACED).encode()] * 2
+
+
+def _coded(codings: str, body: bytes, version: str = "1.1") -> bytes:
+    head = _head(f"Transfer-Encoding: {codings}\r\n").replace("HTTP/1.1", f"HTTP/{version}", 1)
+    return head.encode() + f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n"
+
+
+@pytest.mark.parametrize(("codings", "body"), [
+    ("gzip, chunked", gzip.compress(BODY.encode())),  # llhttp frames it as chunked and leaves the gzip inside
+    ("deflate,chunked", BODY.encode()),  # the gateway would read as text what the sender marked compressed
+    ("identity, chunked", BODY.encode()),
+    ("x-private, chunked", BODY.encode()),
+], ids=["gzip", "deflate", "identity", "unknown"])
+async def test_transfer_codings_before_chunked_are_refused_at_once(suite: Suite, codings: str, body: bytes) -> None:
+    suite.backend.hits.clear()
+    suite.backend.reply("/json", "{}")
+    answer = await _exchange(suite, _coded(codings, body))
+    head, _, rest = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 501"), answer[:80]
+    assert b"\r\nConnection: close" in head
+    assert orjson.loads(rest)["error"] == "transfer coding not implemented"
+    assert suite.backend.hits == []
+
+
+async def test_transfer_encoding_in_http_1_0_is_refused(suite: Suite) -> None:
+    suite.backend.hits.clear()
+    suite.backend.reply("/json", "{}")
+    answer = await _exchange(suite, _coded("chunked", BODY.encode(), version="1.0"))
+    assert answer[:12] in (b"HTTP/1.0 400", b"HTTP/1.1 400"), answer[:80]
+    assert suite.backend.hits == []
+
+
+@pytest.mark.parametrize("codings", ["chunked", "Chunked", "chunked "])
+async def test_a_lone_chunked_in_any_case_is_read(suite: Suite, codings: str) -> None:
+    suite.backend.hits.clear()
+    suite.backend.reply("/json", "{}")
+    answer = await _exchange(suite, _coded(codings, BODY.encode()))
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:80]
+    assert [hit.body for hit in suite.backend.hits] == [BODY.replace(WORD, REPLACED).encode()]

@@ -1,0 +1,47 @@
+"""Request bodies framed only by a lone `chunked` transfer coding, or by Content-Length.
+
+llhttp takes `Transfer-Encoding: gzip, chunked` (or any coding before `chunked`) as chunked and hands
+over the chunks' bytes still wrapped in the other coding. The gateway would read compressed bytes (or,
+for a coding nobody knows, bytes a backend behind another hop might unwrap) as the message, so what it
+read is not what the sender meant. RFC 9112 §6.1 lets a server answer 501 to a transfer coding it does
+not implement, and says Transfer-Encoding in an HTTP/1.0 request is faulty framing: both are refused
+before any handler reads the body, and the connection is closed after the answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from gateway.edge.errors import error_response
+from gateway.edge.request_id import request_id_from
+
+type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+UNKNOWN_CODING = "transfer coding not implemented"
+OLD_VERSION = "Transfer-Encoding in an HTTP/1.0 request"
+
+
+def coding_refusal(request: web.BaseRequest) -> tuple[int, str] | None:
+    """`(status, error)` when the request's transfer codings are anything but one `chunked`; else None."""
+    values = request.headers.getall("Transfer-Encoding", ())
+    if not values:
+        return None
+    if request.version < (1, 1):
+        return 400, OLD_VERSION
+    codings = [coding.strip(" \t").lower() for value in values for coding in value.split(",")]
+    if codings != ["chunked"]:
+        return 501, UNKNOWN_CODING
+    return None
+
+
+@web.middleware
+async def framing_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Answer a refused framing with JSON and close the connection; hand anything else on."""
+    refused = coding_refusal(request)
+    if refused is None:
+        return await handler(request)
+    response = error_response(refused[0], refused[1], request_id_from(request.headers))
+    response.force_close()
+    return response
