@@ -14,8 +14,9 @@ direction declares for any event, since an ack may answer any of them.
 
 Read as socket.io-parser reads it, and refused where it would not be: the attachment count only
 on binary packets, the payload right after the header (no blank, which the parser would take for
-an ack id), event names that are a string (not a reserved one) or a number, no payload on a
-disconnect. A binary packet's `_placeholder` objects become the attachments' bytes on the server:
+an ack id), event names that are a string (not a reserved one) or an integer written as JavaScript
+prints it (`7`, not `7.0`, `7e0` or `-0`, which the JavaScript server files under another name than
+python-socketio does), no payload on a disconnect. A binary packet's `_placeholder` objects become the attachments' bytes on the server:
 one where the route reads text is refused; elsewhere it is data, and the attachment frames that
 follow pass as they are. Engine.IO v3 frames differently: `check_version` refuses it.
 
@@ -39,6 +40,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from gateway.codec._base import CodecError, Renderer, TextField, UnsupportedPayload
 from gateway.codec.jsonpath import Walker, walk_document
+from gateway.codec.numbers import js_string
 from gateway.codec.selection import NamedSelections, Selection
 
 __all__ = ["ACK", "CONNECT", "ENGINE_IO_VERSION", "Attachments", "check_version", "extract_engineio", "extract_polling"]
@@ -207,8 +209,21 @@ def _event_name(walker: Walker, pos: int) -> str:
             raise CodecError(f"Socket.IO event with the reserved name {name!r}")
         return name
     if char == "-" or char.isdigit():  # socket.io-parser accepts numeric event names too
-        return walker.text[pos:walker.skip(pos)]
+        literal = walker.text[pos:walker.skip(pos)]
+        if _plain_integer(literal):
+            return literal
+        raise CodecError("Socket.IO event named by a number not written as the servers name it")
     raise CodecError("Socket.IO event name must be a string or a number")
+
+
+def _plain_integer(literal: str) -> bool:
+    """Whether both servers file the event named by the JSON number `literal` under `literal` itself.
+
+    The JavaScript server files it under `String(n)` (`1.0` and `1e0` as "1", `-0` as "0", integers past
+    2**53 rounded), python-socketio under the Python number (a handler named "1" never sees `1.0`, a
+    catch-all gets 1.0): only an integer that JavaScript prints as written means one name to both.
+    """
+    return "." not in literal and "e" not in literal and "E" not in literal and js_string(float(literal)) == literal
 
 
 def extract_polling(payload: str, events: NamedSelections, fields: list[TextField],

@@ -35,7 +35,7 @@ CODEC_ROUTES = [
     _codec_route("form", "/form", {"inbound": {"form": ["msg"]}}),
     _codec_route("text", "/text", {"inbound": {"text": True}}),
     _codec_route("fold", "/fold", {"inbound": {"json": ["/message"], "fold_keys": True}}),
-    _codec_route("socketio", "/sio", {"inbound": {"socketio": {"chat message": ["/*", "/*/text"]}}}),
+    _codec_route("socketio", "/sio", {"inbound": {"socketio": {"chat message": ["/*", "/*/text"], "7": ["/*"]}}}),
     _codec_route("ddp", "/ddp", {"inbound": {"ddp": {"sendMessage": ["/params/0/msg"]}}}),
     _codec_route("xmpp", "/xmpp", {"inbound": {"xmpp": True}}),
     _codec_route("query", "/query", {"inbound": {"query": ["q"]}}),  # the body streams; `q` is read

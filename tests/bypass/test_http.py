@@ -174,6 +174,10 @@ INBOUND: list[In] = [
     c("sio-v3-framing", SIO, TEXT, '24:42["chat message","@@"]', 400),
     c("sio-proto", SIO, TEXT, '42["chat message",{"__proto__":{"text":"@@"}}]', 400),
     c("sio-reserved-name", SIO, TEXT, '42["disconnect","@@"]', 400),
+    # The JavaScript server files `7.0` under "7" (String(7.0)), python-socketio under the number 7.0.
+    c("sio-numeric-name", SIO, TEXT, '42[7,"@@"]', '42[7,"@@"]'),
+    c("sio-numeric-name-fraction", SIO, TEXT, '42[7.0,"@@"]', 400),
+    c("sio-numeric-name-exponent", SIO, TEXT, '42[70e-1,"@@"]', 400),
     # -- SockJS / DDP ----------------------------------------------------------------------------
     c("ddp-send", "/ddp", TEXT, json.dumps([ddp("sendMessage", {"rid": "GENERAL", "msg": "@@"})]),
       json.dumps([ddp("sendMessage", {"rid": "GENERAL", "msg": "@@"})])),

@@ -59,6 +59,18 @@ def test_wildcard_event_and_numeric_event_name() -> None:
     assert [(f.path, f.text) for f in fields] == [("42[7]/0", "seven")]
 
 
+@pytest.mark.parametrize("name", ["7.0", "7e0", "0.7e1", "-0", "9007199254740993", "1e400"])
+def test_numbers_the_servers_name_otherwise_are_refused(name: str) -> None:
+    # JavaScript files these under String(n) ("7", "0", "9007199254740992", "Infinity"), Python under the number
+    with pytest.raises(CodecError):
+        extract(f'42[{name},"seven"]', {"*": ("/0",)})
+
+
+def test_negative_integer_names_are_read_as_written() -> None:
+    fields, _ = extract('42[-7,"minus"]', {"-7": ("/0",)})
+    assert [(f.path, f.text) for f in fields] == [("42[-7]/0", "minus")]
+
+
 def test_event_name_is_never_a_field() -> None:
     fields, _ = extract('42["chat message","x"]', {"*": ("/*",)})
     assert [f.text for f in fields] == ["x"]
