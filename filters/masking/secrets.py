@@ -55,6 +55,7 @@ _PROVIDERS: tuple[tuple[str, str, str], ...] = (
     ("huggingface_token", r"hf_", r"[A-Za-z0-9]{30,40}"),
     ("twilio_key", r"SK", r"[0-9a-fA-F]{32}"),
     ("mailgun_key", r"key-", r"[0-9a-f]{32}"),
+    ("mailgun_key", r"[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8}", ""),  # keys issued since 2023, and signing keys
     ("mailchimp_key", r"[0-9a-f]{32}-us\d{1,2}", ""),
     ("shopify_token", r"shp(?:at|ca|pa|ss)_", r"[0-9a-fA-F]{32}"),
     ("digitalocean_token", r"do[opr]_v1_", r"[0-9a-f]{64}"),
@@ -75,6 +76,8 @@ _PROVIDERS: tuple[tuple[str, str, str], ...] = (
     ("newrelic_key", r"NRAK-", r"[A-Z0-9]{27}"),
     ("sentry_token", r"sntry[su]_", r"[A-Za-z0-9_+/=]{40,}"),
     ("azure_storage_key", r"AccountKey=", r"[A-Za-z0-9+/]{86}=="),
+    ("bitbucket_app_password", r"ATBB", r"[A-Za-z0-9_=.\-]{32,}"),
+    ("easypost_key", r"EZ[AT]K", r"[A-Za-z0-9]{54}"),
     ("discord_token", r"[MNO][A-Za-z0-9_\-]{23,27}\.[A-Za-z0-9_\-]{6}\.[A-Za-z0-9_\-]{27,40}", ""),
 )
 # Providers whose head is distinctive (punctuation inside, three characters or more, not "key-" or "sk-"):
@@ -84,6 +87,10 @@ _GLUABLE = frozenset(
     i for i, (_, head, _) in enumerate(_PROVIDERS)
     if any(mark in head for mark in "_-.") and head not in (r"key-", r"sk-") and not head.startswith("[")
     and not head.startswith("\\d"))
+# Providers whose head is letters glued to the generated part, or none at all: a word ("ATBBREVIATION") or a
+# digest may take the shape, so the value must look generated too.
+_BARE = frozenset({"twilio_key", "mailchimp_key", "mailgun_key", "discord_token", "bitbucket_app_password",
+                   "easypost_key"})
 _HEAD_OF = {i: re.compile(_PROVIDERS[i][1]) for i in _GLUABLE}  # to read a glued token's tail alone
 _PROVIDER = text_pattern("|".join(f"({head}{tail})" for _, head, tail in _PROVIDERS))
 # Where a token could start: searched first, so that the provider patterns run anchored there (see
@@ -159,7 +166,8 @@ _VAULT_TOKEN = 26  # "tok_" and 22 characters: `placeholders.TOKEN_PLACEHOLDER`
 # Byte patterns for the engine's gate where a literal would pass too much text ("basic", "://").
 # Unbounded repeats where the detector counts: a counted repeat is as many automaton states as its count.
 SCREENS = (r"(?i:basic)[ \t]+[A-Za-z0-9+/]{6}", r"://[^\s:/@]*:[^\s/@]+@",
-           _APART + r"[A-Za-z][A-Za-z0-9]*[_\-.][A-Za-z0-9_\-.]*[A-Za-z0-9]{16}")
+           _APART + r"[A-Za-z][A-Za-z0-9]*[_\-.][A-Za-z0-9_\-.]*[A-Za-z0-9]{16}",
+           r"[0-9a-f]-[0-9a-f]{8}-[0-9a-f]{8}")  # Mailgun's keys, which have no head
 # A token's head, then token characters up to a line break with more of them after it: a token wrapped
 # where a line ended (a narrow terminal, a pasted e-mail). Read again with those breaks taken out.
 _BREAK = r"(?:\r?\n|\r|[\x0b\x0c\x{85}\x{2028}\x{2029}])"
@@ -182,7 +190,7 @@ _NOT_A_VALUE = frozenset(
 LITERALS = ("AKIA", "ASIA", "gh", "github_pat_", "gl", "xox", "xapp-", "hooks.slack", "sk_", "rk_", "whsec_",
             "AIza", "ya29.", "GOCSPX-", "sk-", "SG.", "npm_", "pypi-", "hf_", "SK", "key-", "-us", "shp", "_v1_",
             ":AA", "sq0", "ATATT", "lin_", "PMAK-", "dapi", "hv", "AGE-SECRET", "gsk_", "xai-", "r8_", "figd_",
-            "sbp_", "NRAK-", "sntry", "AccountKey=", "eyJ", "-----BEGIN")
+            "sbp_", "NRAK-", "sntry", "AccountKey=", "ATBB", "EZAK", "EZTK", "eyJ", "-----BEGIN")
 # Lower-case stems of every key and password word (stems that survive a capital first letter),
 # for the engine's byte-level gate.
 _STEMS = ("pass", "pwd", "pw", "secret", "token", "key", "bearer", "credential", "cookie", "session",
@@ -440,7 +448,7 @@ class SecretDetector:
             name, value = _PROVIDERS[index][0], text[start:end]
             if not _bounded(text, start, end) and not _glued_token(text, index, start, end):
                 continue
-            if name in ("twilio_key", "mailchimp_key", "discord_token") and not random_looking(value):
+            if name in _BARE and not random_looking(value):
                 continue
             yield Detection("secret", start, end, name, 0.99, value)
 

@@ -1,4 +1,5 @@
 import base64
+import random
 from collections.abc import Iterator
 
 import orjson
@@ -206,3 +207,38 @@ def test_a_generated_value_after_the_word_for_key_in_other_languages(word: str) 
 
 def test_the_word_for_key_inside_another_word_names_nothing() -> None:
     assert found("the autoclave " + _drawn(_BASE36, 32, 8)) == []  # "clave" at no word's start
+
+
+def _key_part(seed: int, size: int, alphabet: str) -> str:
+    """`size` characters of `alphabet`, drawn as a generator draws them (a seeded random, so reproducible)."""
+    draw = random.Random(seed)
+    return "".join(draw.choice(alphabet) for _ in range(size))
+
+
+_BASE62 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+@pytest.mark.parametrize(("value", "name"), [
+    # Bitbucket app passwords: "ATBB" glued to the generated part
+    ("ATBB" + _key_part(1, 32, _BASE62), "bitbucket_app_password"),
+    # EasyPost production and test keys: "EZAK" / "EZTK" and 54 characters
+    ("EZAK" + _key_part(2, 54, "abcdefghijklmnopqrstuvwxyz0123456789"), "easypost_key"),
+    ("EZTK" + _key_part(3, 54, _BASE62), "easypost_key"),
+    # Mailgun keys issued since 2023 (and webhook signing keys): 32, 8 and 8 hex digits, no head
+    (_key_part(4, 32, "0123456789abcdef") + "-" + _key_part(5, 8, "0123456789abcdef") + "-"
+     + _key_part(6, 8, "0123456789abcdef"), "mailgun_key"),
+])
+def test_keys_whose_head_is_glued_or_absent(value: str, name: str) -> None:
+    assert found(f"new one: {value} thanks") == [(name, value)]
+    assert found(value) == [(name, value)]
+
+
+@pytest.mark.parametrize("text", [
+    "ATBBREVIATIONS are not tokens",
+    "EZAK is a name",
+    "request 00000000000000000000000000000000-00000000-00000000 failed",
+    "uuid 3f2a9c1e-4b5d-4e6f-8a7b-9c0d1e2f3a4b",
+    "ATBB" + "a" * 32,  # no generated part: one letter repeated
+])
+def test_heads_of_those_keys_alone_or_with_no_generated_part_stay(text: str) -> None:
+    assert [name for name, _ in found(text) if name != "assignment"] == []
