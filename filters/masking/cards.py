@@ -119,6 +119,33 @@ _CARD_WORDS = text_pattern(
     r"card|visa|master|amex|maestro|uatp|\bcc\b|\bpan\b|cvv|cvc|kart|tarjeta|carte|cart[ãa]o|carta|"
     r"kaart|karta|kort|kartu|karty|карт|картк|卡|カード|카드|بطاق|כרטיס|कार्ड|บัตร|thẻ|kredi|credit|debit|"
     r"kredit|cr[ée]dito|cr[ée]dit|d[ée]bito|zahlung|payment|pago|paiement|pagamento")
+# A number labelled as an order's, a ticket's, a parcel's or a booking's ("order number 4111 ...", "Bestellnummer:",
+# "n° de commande", "przesyłka nr"): the label's word stands just before the number, followed at most by a word for
+# "number" and a mark. Sixteen digits pass the Luhn check under a card prefix often enough (one in ten of those
+# prefixes) that such a label outweighs the prefix, unless a card word stands near it too ("order paid by card
+# 4111 ..."). Stems of 24 languages, read at a word's start ("reorder" counts, "border" does not).
+_LABEL_STEMS = (
+    r"order|ticket|tracking|track|parcel|package|shipment|consignment|waybill|booking|reservation|reference|"
+    r"\bref|invoice|receipt|confirmation|case|incident|claim|"
+    r"bestel|auftrag|sendung|paket|buchung|vorgang|rechnung|kundennummer|"
+    r"pedido|seguimiento|env[íi]o|paquete|reserva|localizador|factura|referencia|incidencia|expediente|"
+    r"commande|suivi|colis|r[ée]servation|dossier|facture|r[ée]f[ée]rence|envoi|"
+    r"ordine|spedizione|pacco|prenotazione|fattura|riferimento|pratica|"
+    r"zending|pakket|boeking|factuur|referentie|"
+    r"encomenda|rastreio|rastreamento|pacote|chamado|fatura|protocolo|"
+    r"zam[óo]wieni|przesy[łl]k|paczk|zg[łl]oszeni|rezerwacj|faktur|"
+    r"sipari[şs]|kargo|takip|talep|rezervasyon|bilet|"
+    r"best[äa]llning|f[öo]rs[äa]ndelse|[äa]rende|bokning|ordre|bestilling|forsendelse|pakke|"
+    r"tilau|l[äa]hetys|paketti|varaus|lasku|objedn[áa]vk|z[áa]silk|bal[íi]k|rezervace|"
+    r"comand[aă]|colet|rendel[ée]s|csomag|pesanan|resi\b|tiket|[đd]ơn h[àa]ng|v[ậa]n [đd]ơn|"
+    r"заказ|отправлени|посылк|трек|заявк|бронировани|замовлення|посилк|παραγγελ|δέμα|"
+    r"注文|追跡|伝票|予約|チケット|订单|訂單|单号|單號|运单|運單|快递|工单|预订|주문|송장|예약|티켓|"
+    r"طلب|شحن|تتبع|حجز|הזמנ|משלוח|ऑर्डर|ट्रैकिंग")
+_NUMBER_LABEL = (r"(?:number|numbers|num|nr|no|n[°º]|nummer|numero|n[úu]mero|num[ée]ro|numer|numarası|numarasi|"
+                 r"номер|№|id|code|kod|kodu|código|codice|#|番号|号|번호)")
+_ORDER_LABEL = text_pattern(
+    r"(?:^|[^\pL])(?:" + _LABEL_STEMS + r")\pL{0,14}\.?(?:[ \t]*(?:de|del|di|do|da|du|van|der)?[ \t]*"
+    + _NUMBER_LABEL + r")?[ \t]*[:#.\-\x{2013}=]?[ \t]*\z")
 # Words that make a number starting with 1 an epoch time (seconds to nanoseconds), not a card.
 _TIME_WORDS = text_pattern(r"timestamp|epoch|unix|\bts\b|\bms\b|millis|micros|nanos|created|updated|time")
 _EPOCH_LENGTHS = frozenset({10, 13, 16, 19})
@@ -287,6 +314,8 @@ class CardDetector:
             return None
         if needs_context and not found(_CARD_WORDS, context):
             return None
+        if context and found(_ORDER_LABEL, context) and not found(_CARD_WORDS, context):
+            return None  # labelled as an order's, a ticket's, a parcel's number
         if is_identifier(enclosing_token(text, start, end, head=not (led or lone), tail=not trailed)):
             return None
         if last < len(run.sizes) - 1 and not led and found(_IBAN_HEAD, text[max(0, start - 40):start]):

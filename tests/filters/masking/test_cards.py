@@ -85,6 +85,30 @@ def test_time_words_do_not_hide_a_card_no_clock_could_show(template: str) -> Non
     assert found(text) == [("visa", number)]
 
 
+@pytest.mark.parametrize("label", [
+    "order number", "Order #", "ticket", "tracking no.", "your parcel", "Bestellnummer:", "Sendungsnummer",
+    "número de pedido", "n° de commande", "numero ordine:", "bestelnummer", "przesyłka nr", "sipariş numarası",
+    "заказ №", "订单号", "注文番号",
+])
+def test_a_number_labelled_as_an_order_is_no_card(label: str) -> None:
+    for number in (card("4", 16), card("51", 16), card("6011", 16)):
+        for written in (number, " ".join(number[i:i + 4] for i in range(0, 16, 4))):
+            assert found(f"{label} {written} - any news?") == [], (label, written)
+
+
+@pytest.mark.parametrize("template", [
+    "for my order use {n}",               # the label is not the number's: another word between
+    "order paid by card {n}",             # a card word beside the order word
+    "Bestellung mit Kreditkarte {n}",
+    "border {n}",                         # an order word inside another word names nothing
+    "recorder {n}",
+    "my card number is {n}",
+])
+def test_a_card_near_an_order_word_is_still_a_card(template: str) -> None:
+    number = card("4", 16)
+    assert found(template.format(n=number)) == [("visa", number)]
+
+
 @pytest.mark.parametrize(("text", "value"), [
     ("card 4111\u20131111\u20131111\u20131111 ok", "4111\u20131111\u20131111\u20131111"),   # en dash
     ("card 4111\u20141111\u20141111\u20141111 ok", "4111\u20141111\u20141111\u20141111"),   # em dash
