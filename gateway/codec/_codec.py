@@ -18,6 +18,7 @@ from gateway.codec._base import (
     UnsupportedPayload,
     capped_fields,
 )
+from gateway.codec.actions import extract_action, prefixes
 from gateway.codec.ddp import extract_enveloped, extract_sockjs
 from gateway.codec.form import FormNames, extract_form
 from gateway.codec.jsonpath import Pointer, parse_document, select
@@ -48,10 +49,10 @@ def _pointers(values: Sequence[str], path: str) -> tuple[Pointer, ...]:
     return tuple(parsed)
 
 
-def _named(mapping: Mapping[str, Sequence[str]], path: str) -> Named | None:
+def _named(mapping: Mapping[str, Sequence[str]], path: str, fold: bool = False) -> Named | None:
     if not mapping:
         return None
-    return NamedSelections({name: _pointers(values, join(path, name)) for name, values in mapping.items()})
+    return NamedSelections({name: _pointers(values, join(path, name)) for name, values in mapping.items()}, fold)
 
 
 def check_selector(selector: FieldSelector, path: str = "") -> None:
@@ -94,11 +95,11 @@ class Codec:
     Built once per route at startup (`for_selector`); `extract_http`, `extract_frame` and
     `extract_query` keep no state between calls. Formats: `json`, `form` (urlencoded and
     multipart) and `text` (any combination), or exactly one of the framed protocols `socketio`,
-    `ddp` (SockJS and bare DDP) and `xmpp`. An HTTP body must come in a declared format and in
+    `ddp` (SockJS and bare DDP), `actions` (Mattermost's WebSocket requests) and `xmpp`. An HTTP body must come in a declared format and in
     UTF-8 (`UnsupportedPayload` otherwise, a 415); one that does not parse raises `CodecError`.
     """
 
-    __slots__ = ("_answers", "_caps", "_ddp", "_envelope", "_fold", "_form", "_json", "_kinds", "_query",
+    __slots__ = ("_actions", "_answers", "_begins", "_caps", "_ddp", "_envelope", "_fold", "_form", "_json", "_kinds", "_query",
                  "_readers", "_selection", "_socketio", "_walkers", "_xmpp")
 
     def __init__(self, selector: FieldSelector, path: str = "", *, outbound: bool = False) -> None:
@@ -112,11 +113,14 @@ class Codec:
                                                    ("text", selector.text)) if on)
         self._socketio = _named(selector.socketio, join(path, "socketio"))
         self._ddp = _named(selector.ddp, join(path, "ddp"))
+        self._actions = _named(selector.actions, join(path, "actions"), fold=True)  # Go folds keys
+        self._begins = prefixes(list(selector.actions))
         self._xmpp = selector.xmpp
         protocols = [name for name, on in (("socketio", self._socketio is not None),
-                                           ("ddp", self._ddp is not None), ("xmpp", self._xmpp)) if on]
+                                           ("ddp", self._ddp is not None), ("actions", self._actions is not None),
+                                           ("xmpp", self._xmpp)) if on]
         if len(protocols) > 1 or (protocols and self._kinds):
-            raise OptionsError(path, "socketio, ddp and xmpp each describe a whole protocol: declare one "
+            raise OptionsError(path, "socketio, ddp, actions and xmpp each describe a whole protocol: declare one "
                                      f"of them alone (got {', '.join([*self._kinds, *protocols])})")
         if self._fold and not self._json:
             raise OptionsError(join(path, "fold_keys"), "only applies to json fields")
@@ -165,7 +169,12 @@ class Codec:
     @property
     def reads_body(self) -> bool:
         """Whether bodies and frames are read (a codec may read only the query string)."""
-        return bool(self._kinds or self._socketio is not None or self._ddp is not None or self._xmpp)
+        return bool(self._kinds or self._framed)
+
+    @property
+    def _framed(self) -> bool:
+        """Whether a whole protocol is declared (`socketio`, `ddp`, `actions`, `xmpp`), not formats."""
+        return self._socketio is not None or self._ddp is not None or self._actions is not None or self._xmpp
 
     @property
     def reads_query(self) -> bool:
@@ -207,6 +216,8 @@ class Codec:
                              lambda text, fields: extract_polling(text, events, fields))
         if self._ddp is not None:
             return self._run(body, decode_text(body, charset), self._ddp_extractor(self._ddp))
+        if self._actions is not None:
+            return self._run(body, decode_text(body, charset), self._action_extractor(self._actions))
         if media is None:
             return self._first_fit(body, decode_text(body))
         declared = _DECLARES.get(media.kind)
@@ -231,7 +242,7 @@ class Codec:
         """For a JSON body of the one-field shape `shapes` read last (`Shapes.one`): `(text, found, charset)`,
         the body's text, its field as `one` finds it, and the charset it was read as; None for any other body,
         which `extract_http` reads (or refuses) as ever. Raises only what `extract_http` raises for the body."""
-        if not body or content_type is None or self._xmpp or self._socketio is not None or self._ddp is not None:
+        if not body or content_type is None or self._framed:
             return None
         media = media_type(content_type)  # what `extract_http` reads first, refusing what it refuses
         if media.kind != "json" or "json" not in self._kinds:
@@ -249,6 +260,10 @@ class Codec:
                 return Extracted(frame)  # a binary attachment: data (placeholders at text pointers are refused)
             events = self._socketio
             return self._run(frame, frame, lambda text, fields: extract_engineio(text, events, fields))
+        if self._actions is not None:
+            if isinstance(frame, bytes):  # the server decodes a binary request as MessagePack
+                raise CodecError("a binary WebSocket request (MessagePack) where actions are read")
+            return self._run(frame, frame, self._action_extractor(self._actions))
         text = frame if isinstance(frame, str) else decode_text(frame)
         if self._ddp is not None:
             ddp, envelope = self._ddp, self._envelope
@@ -290,7 +305,7 @@ class Codec:
     def shapes(self) -> Shapes | None:
         """A cache of one stream's document shapes for `extract_frame` (see `gateway.codec.shapes`), when
         frames are read as JSON first through pointers; None for other codecs."""
-        if self._xmpp or self._socketio is not None or self._ddp is not None or self._selection is None:
+        if self._framed or self._selection is None:
             return None
         if not self._kinds or self._kinds[0] != "json":
             return None
@@ -299,7 +314,7 @@ class Codec:
     def http_shapes(self) -> Shapes | None:
         """A cache of one client connection's JSON body shapes for `extract_http`, when bodies may be read
         as JSON through pointers; None for other codecs."""
-        if self._xmpp or self._socketio is not None or self._ddp is not None or self._selection is None:
+        if self._framed or self._selection is None:
             return None
         return Shapes(self._selection, self._caps) if "json" in self._kinds else None
 
@@ -327,6 +342,10 @@ class Codec:
         if envelope is not None:
             return lambda text, fields: extract_enveloped(text, envelope, ddp, fields, names, answer=answers)
         return _sockjs_lines(ddp, names)
+
+    def _action_extractor(self, actions: Named, names: list[str] | None = None) -> Extractor:
+        begins = self._begins
+        return lambda text, fields: extract_action(text, actions, begins, fields, names)
 
     def _walker(self) -> Extractor:
         selection = self._selection

@@ -207,6 +207,10 @@ class NamedSelections:
     def get(self, name: str) -> Selection | None:
         return self._by_name.get(name, self._other)
 
+    def declared(self, name: str) -> bool:
+        """Whether `name` has pointers of its own (not only the wildcard's)."""
+        return name in self._by_name
+
     def every(self, name: str) -> Selection | None:
         """`name`'s own pointers when declared, else every pointer declared for any name."""
         return self._by_name[name] if name in self._by_name else self._every

@@ -34,6 +34,8 @@ class FieldSelector:
     text: bool = False
     socketio: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     ddp: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    # WebSocket requests named by their `action` (Mattermost): {"custom_*": ["/data/**"]}
+    actions: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     xmpp: bool = False
     sse: SseFields = field(default_factory=SseFields)  # streamed text/event-stream responses (outbound)
     query: tuple[str, ...] = ()  # query parameters holding text (inbound; the body may still stream)
@@ -43,4 +45,4 @@ class FieldSelector:
     @property
     def declared(self) -> bool:
         """Bodies and frames to inspect (`sse` is separate: it never buffers a body)."""
-        return bool(self.json or self.form or self.text or self.socketio or self.ddp or self.xmpp)
+        return bool(self.json or self.form or self.text or self.socketio or self.ddp or self.actions or self.xmpp)

@@ -31,7 +31,11 @@ def sockjs(*messages: str) -> str:
 # (preset, path, subprotocols, client frames, backend frames); frames are templates.
 CASES: list[tuple[str, str, tuple[str, ...], list[str], list[str]]] = [
     ("mattermost", "/api/v4/websocket", (),
-     ['{"seq":1,"action":"authentication_challenge","data":{"token":"forbidden"}}'],
+     ['{"seq":1,"action":"authentication_challenge","data":{"token":"forbidden"}}',
+      '{"seq":2,"action":"user_typing","data":{"channel_id":"c1","parent_id":"forbidden"}}',
+      # a plugin's action (Calls starting a call): every value under `data` is read
+      '{"seq":3,"action":"custom_com.mattermost.calls_join","data":{"channelID":"c1","title":"@@ call",'
+      '"extra":{"notes":["@@ a","@@ b"]}}}'],
      ['{"event":"hello","data":{"server_version":"9.0.0"},"broadcast":{"omit_users":null,"user_id":"u1",'
       '"channel_id":"","team_id":""},"seq":0}',
       '{"event":"posted","data":{"channel_display_name":"Town Square","channel_name":"town-square",'
@@ -112,6 +116,7 @@ SEND: dict[str, tuple[str, tuple[str, ...], str]] = {
     "socketio": ("/socket.io/?EIO=4&transport=websocket", (), '42["chat message",{"text":"@@"}]'),
     "xmpp": ("/xmpp-websocket", ("xmpp",), "<message xmlns='jabber:client'><body>@@</body></message>"),
     "generic_json": ("/ws", (), '{"text":"@@"}'),
+    "mattermost": ("/api/v4/websocket", (), '{"seq":3,"action":"custom_com.example.notes_add","data":{"text":"@@"}}'),
 }
 BROKEN: dict[str, str] = {
     "rocketchat": '{"msg":"method","method":"sendMessage","params":[{"msg":"x"}',
@@ -119,6 +124,7 @@ BROKEN: dict[str, str] = {
     "socketio": '42["chat message",{"text":',
     "xmpp": "<message><body>unclosed</message>",
     "generic_json": '{"text": "a", "text": "b"}',
+    "mattermost": '{"seq":3,"action":"custom_com.example.notes_add","data":{"text":"a"',
 }
 
 
@@ -164,7 +170,8 @@ async def test_a_blocked_backend_frame_never_reaches_the_client(key: str, backen
     outbound = {"rocketchat": DDP_PUSH, "rocketchat-sockjs": "a" + sockjs(DDP_PUSH),
                 "socketio": '42["chat message",{"text":"@@"}]',
                 "xmpp": "<message xmlns='jabber:client'><body>@@</body></message>",
-                "generic_json": '{"messages":[{"text":"@@"}]}'}[key]
+                "generic_json": '{"messages":[{"text":"@@"}]}',
+                "mattermost": '{"event":"draft_created","data":{"draft":"{\\"message\\":\\"@@\\"}"},"seq":1}'}[key]
     async with gateway(url, [preset_for(key)]) as gw, client.ws_connect(f"{gw.url}{path}", protocols=protocols) as ws:
         peer = await chat.peer()
         await peer.ws.send_str(outbound.replace(MARK, BANNED))
@@ -190,15 +197,56 @@ async def test_an_unparseable_frame_closes_both_sides(key: str, setting: str, co
         assert (await peer.closed()).data == code  # the broken frame itself never arrived
 
 
-async def test_mattermost_client_frames_are_not_inspected(backend: tuple[Backend, str],
-                                                          client: aiohttp.ClientSession) -> None:
-    """The preset reads only the event stream; the client's side is commands, never chat text."""
+async def test_mattermost_core_actions_pass_as_sent(backend: tuple[Backend, str],
+                                                    client: aiohttp.ClientSession) -> None:
+    """Core actions are commands (typing, statuses, the token's challenge): their data is never read."""
     chat, url = backend
-    frame = '{"seq":2,"action":"user_typing","data":{"channel_id":"c1","text":"banned { not json'
+    frame = '{"seq":2,"action":"user_typing","data":{"channel_id":"c1","text":"banned"}}'
     async with gateway(url, [preset("mattermost")]) as gw, client.ws_connect(f"{gw.url}/api/v4/websocket") as ws:
         peer = await chat.peer()
         await ws.send_str(frame)
         assert await peer.receive_str() == frame
+
+
+async def test_mattermost_action_keys_are_matched_in_any_case(backend: tuple[Backend, str],
+                                                              client: aiohttp.ClientSession) -> None:
+    """Go's encoding/json fills `action` and `data` from `ACTION` and `Data`."""
+    chat, url = backend
+    frame = '{"seq":2,"ACTION":"custom_com.example.notes_add","Data":{"Text":"@@"}}'
+    async with gateway(url, [preset("mattermost")]) as gw, client.ws_connect(f"{gw.url}/api/v4/websocket") as ws:
+        peer = await chat.peer()
+        await ws.send_str(sent(frame))
+        assert await peer.receive_str() == rewritten(frame)
+
+
+@pytest.mark.parametrize("frame", [
+    '{"seq":2,"action":"user_typing","action":"custom_com.example.notes_add","data":{"text":"banned"}}',
+    '{"seq":2,"action":"user_typing","Action":"custom_com.example.notes_add","data":{"text":"banned"}}',
+    '{"seq":2,"action":"custom_com.example.notes_add","data":{"text":"ok","TEXT":"banned"}}',
+    '{"seq":2,"action":"user_typing","data":{"channel_id":"c1","text":"banned { not json',
+    b'\x83\xa3seq\x02\xa6action\xbdcustom_com.example.notes_add\xa4data\x81\xa4text\xa6banned',
+], ids=["repeated-action", "action-in-two-cases", "data-key-in-two-cases", "not-json", "msgpack"])
+async def test_mattermost_requests_the_server_reads_otherwise_are_refused(
+        frame: str | bytes, backend: tuple[Backend, str], client: aiohttp.ClientSession) -> None:
+    """Go reads the last of two `action` keys whatever their case, and a binary request as MessagePack."""
+    chat, url = backend
+    async with gateway(url, [preset("mattermost")]) as gw, client.ws_connect(f"{gw.url}/api/v4/websocket") as ws:
+        peer = await chat.peer()
+        await (ws.send_bytes(frame) if isinstance(frame, bytes) else ws.send_str(frame))
+        msg = await next_message(ws)
+        assert msg.type is WSMsgType.CLOSE, msg
+        assert (await peer.closed()).type in (WSMsgType.CLOSE, WSMsgType.CLOSED, WSMsgType.CLOSING)
+
+
+async def test_mattermost_plugin_actions_pass_unread_when_the_option_is_emptied(
+        backend: tuple[Backend, str], client: aiohttp.ClientSession) -> None:
+    chat, url = backend
+    frame = b'\x82\xa6action\xbdcustom_com.mattermost.calls_sdp\xa4data\x81\xa4data\xc4\x01\x00'
+    route = {**preset("mattermost"), "options": {"plugin_actions": []}}
+    async with gateway(url, [route]) as gw, client.ws_connect(f"{gw.url}/api/v4/websocket") as ws:
+        peer = await chat.peer()
+        await ws.send_bytes(frame)
+        assert (await peer.receive()).data == frame
 
 
 # A replacement full of characters that need escaping, once per level of nested JSON.

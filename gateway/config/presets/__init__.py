@@ -5,6 +5,7 @@ finds them as the source tree does), `NAME.yaml`:
 
     description: one line
     options: {name: default, ...}     # what a user may set under `options:`
+    may_be_empty: [name, ...]         # list options a user may empty (a list is non-empty otherwise)
     routes: [...]                     # routes as in the config, without upstream and allow
 
 In the routes, a string `$name` is replaced by the option's value, and a mapping key `$name`
@@ -68,7 +69,8 @@ def _expand(entry: dict[str, Any], path: str) -> list[dict[str, Any]]:
     if not isinstance(name, str) or name not in known:
         raise OptionsError(join(path, "preset"), f"unknown preset {name!r} (known: {', '.join(known)})")
     preset = load_preset(name)
-    options = _options(preset.get("options") or {}, entry.get("options"), join(path, "options"))
+    options = _options(preset.get("options") or {}, entry.get("options"), join(path, "options"),
+                       frozenset(preset.get("may_be_empty") or ()))
     prefix = entry.get("name", name)
     if not isinstance(prefix, str) or not prefix:
         raise OptionsError(join(path, "name"), f"expected a non-empty string, got {prefix!r}")
@@ -83,7 +85,7 @@ def _expand(entry: dict[str, Any], path: str) -> list[dict[str, Any]]:
     return result
 
 
-def _options(defaults: dict[str, Any], given: Any, path: str) -> dict[str, Any]:
+def _options(defaults: dict[str, Any], given: Any, path: str, may_be_empty: frozenset[str] = frozenset()) -> dict[str, Any]:
     if given is None:
         given = {}
     if not isinstance(given, dict):
@@ -96,8 +98,10 @@ def _options(defaults: dict[str, Any], given: Any, path: str) -> dict[str, Any]:
             raise OptionsError(key_path, f"unknown option (known: {known})")
         default = defaults[key]
         if isinstance(default, list):
-            if not (isinstance(value, list) and value and all(isinstance(item, str) for item in value)):
-                raise OptionsError(key_path, f"expected a non-empty list of strings, got {value!r}")
+            if not (isinstance(value, list) and (value or key in may_be_empty)
+                    and all(isinstance(item, str) for item in value)):
+                kind = "a list of strings" if key in may_be_empty else "a non-empty list of strings"
+                raise OptionsError(key_path, f"expected {kind}, got {value!r}")
         elif type(value) is not type(default):
             raise OptionsError(key_path, f"expected {type(default).__name__}, got {value!r}")
         options[key] = value
