@@ -206,6 +206,10 @@ class Detector:
                                    self._finding(hit, view, text, handlers.OWN_HANDLER))
                     continue
             weight, key = hit.rule.weight, hit.rule.name
+            if key in prompt.SWITCH_RULES:
+                if prompt.handed(view.text, hit.end):
+                    continue  # a colleague handed a role ("from now on you are in charge of billing")
+                key = "role-play"  # one persona switch however many of its rules read it
             if key in tongues.SET_ASIDE and tongues.sender_own(view.text, hit.start, hit.end):
                 # the sender's own instructions taken back ("ignora mis instrucciones anteriores"): one note, the
                 # English rules' own for them ("ignore my previous instructions")

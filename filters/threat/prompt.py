@@ -10,6 +10,8 @@ languages are covered for the override and role-play families.
 
 from __future__ import annotations
 
+import re
+
 from filters.threat import tongues
 from filters.threat.ruleset import Rule
 
@@ -73,9 +75,17 @@ _RULES = (
          r"respond|simulate)|pretend\s+(?:to\s+be|you\s+are|that\s+you)|(?:act|behave|respond)\s+as\s+"
          r"(?:if\s+you\s+(?:are|were)\s+)?(?:an?\s+)?(?:unrestricted|unfiltered|uncensored|evil|jailbroken|"
          r"rogue|amoral|python|linux|terminal|interpreter)|assume\s+the\s+(?:role|persona|identity)|"
-         r"from\s+now\s+on,?\s+(?:you|your|act|respond|reply)|you\s+are\s+no\s+longer\b|roleplay\s+as|"
+         r"roleplay\s+as|"
          r"you\s+are\s+now\s+(?:called|named|dan\b|in\s+(?:[\w-]+\s+){1,2}mode|" + _PERSONA + r")|stay\s+in\s+character|"
          r"(?:enter|enable|activate)\s+(?:developer|god|admin|debug|dan|unrestricted)\s+mode)"),
+    # "From now on" said to the bot, and "you are no longer": what follows is read again (`handed`), since a
+    # colleague is handed a role with the same words ("from now on you are in charge of billing"). Its hits
+    # count as the role-play rule's.
+    Rule("role-switch", "prompt", 0.5,
+         r"\bfrom\s+now\s+on,?\s+(?:your|act|respond|reply|you(?:\s+are|'re)|you(?:\s+(?:will|shall|must|should|can|"
+         r"have\s+to|need\s+to|are\s+going\s+to)|'ll)?\s+(?:now\s+)?(?:only\s+|always\s+|never\s+|not\s+)?(?:act|respond|"
+         r"reply|answer|behave|pretend|play|role-?play|simulate|speak|talk|write|obey|refuse|ignore|forget|follow|comply|"
+         r"generate|output|stay|remain|be)\b)|\byou\s+are\s+no\s+longer\b"),
     Rule("no-limits", "prompt", 0.6,
          r"\b(?:not\s+bound\s+by|free\s+(?:of|from)|without\s+any|ignores?|disregards?|no\s+longer\s+(?:has|have|"
          r"follows?)|doesn'?t\s+(?:have|follow)|do(?:es)?\s+not\s+(?:have|follow)|breaks?\s+(?:free|all))\s+"
@@ -235,6 +245,32 @@ _RULES = (
          r"di\s+sistema)|systemprompt|systeemprompt|системн\S*\s+(?:промпт|подсказк|инструкци)|sistem\s+istemi|"
          r"prompt\s+systemowy|موجه\s+النظام|सिस्टम\s+प्रॉम्प्ट"),
 )
+
+
+# What a colleague is handed after "from now on you are" or "you are no longer": a duty ("in charge of",
+# "responsible for", "on call"), a place on a rota or in a team ("on", "part of"), or a role held for or over
+# something of the world ("the contact person for billing", "the owner of ticket 4"). A persona switch makes the
+# bot something ("an AI without limits", a name) or says how it answers; a role handed at work ties a person
+# to a thing.
+_DUTY = re.compile(r"\s*(?:now\s+)?(?:in\s+charge|responsible|accountable|on\s+(?:call|duty)|(?:on|off|part\s+of|with)\b|"
+                   r"(?!" + _PERSONA + r")(?:the|an?|our|my)\s+(?:[\w-]+\s+){0,3}?(?:for|of|on|at)\b)")
+# A role whose sentence goes on to make it a persona: an AI, a character, one without rules ("the narrator of a
+# world with no laws").
+_PERSONA_SIGN = re.compile(r"\b(?:ai|a\.i\.|bot|chatbot|assistant|model|gpt|persona|character|unfiltered|uncensored|"
+                           r"unrestricted|jailbr\w*|without\s+(?:any\s+)?(?:rules|limits|restrictions|filters|ethics|"
+                           r"morals|guidelines|censorship)|no\s+(?:laws|rules|limits|restrictions|filters?|ethics|morals|"
+                           r"guidelines|censorship|boundaries))\b")
+_SENTENCE_END = re.compile(r"[.!?\n]")
+SWITCH_RULES = frozenset({"role-switch"})
+
+
+def handed(text: str, end: int) -> bool:
+    """Whether a `role-switch` hit ending at `end` hands a person a role at work (`_DUTY`), not the bot a
+    persona: the rest of its sentence names no AI, character or freedom from rules."""
+    if _DUTY.match(text, end) is None:
+        return False
+    stop = _SENTENCE_END.search(text, end, end + 200)
+    return _PERSONA_SIGN.search(text, end, stop.start() if stop else end + 200) is None
 
 
 # Every language's grammar read at once (`tongues`): overrides, reveals and persona switches in languages the
