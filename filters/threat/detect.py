@@ -210,9 +210,12 @@ class Detector:
                 if prompt.handed(view.text, hit.end):
                     continue  # a colleague handed a role ("from now on you are in charge of billing")
                 key = "role-play"  # one persona switch however many of its rules read it
-            if key in tongues.SET_ASIDE and tongues.sender_own(view.text, hit.start, hit.end):
-                # the sender's own instructions taken back ("ignora mis instrucciones anteriores"): one note, the
-                # English rules' own for them ("ignore my previous instructions")
+            if ((key in tongues.SET_ASIDE and tongues.sender_own(view.text, hit.start, hit.end))
+                    or ((key in tongues.SET_ASIDE or key in tongues.TOLD_RULES)
+                        and tongues.told_of(view.text, hit.start, hit.end))):
+                # the sender's own instructions taken back ("ignora mis instrucciones anteriores"), or someone's
+                # set aside told of ("ha ignorato le istruzioni"): one note, the English rules' own for them
+                # ("ignore my previous instructions")
                 weight, key = min(weight, tongues.NOTE), "override-any"
             if pasted and not hit.rule.strong:
                 weight *= CODE_DAMPING

@@ -415,6 +415,37 @@ def sender_own(text: str, start: int, end: int) -> bool:
     return _MINE.search(text, start, end) is not None or _MINE.search(after) is not None
 
 
+# Instructions someone set aside, told of rather than asked for: the verb in a past form ("Il corriere ha
+# ignorato le istruzioni di consegna", "ignoraron las reglas", "ignorierte die Anweisungen"), or in Chinese a
+# perfective after it ("忽略了经理的指示") or a first- or third-person subject just before it ("他无视所有规则",
+# "我忘记之前的说明了"). An order to the bot has the verb bare, first in its clause or after "please" or "you".
+# The past forms are those of the verb the listed languages share ("ignor-"); the other verbs are listed as
+# imperatives, which a past form does not spell. "We" is left out: "让我们忽略..." is "let's ignore".
+_PAST = re.compile(r"^(?:ignor|игнор|ігнор)\w*?(?:at[oai]?|ad[oa]s?|ou|aram|aron|ó|ò|ei|av[aoi]|avano|aba|aban|ierten?|"
+                   r"erade|erte|erede|ował[aoiy]?|oval[aoi]?|ировал[аои]?|ував)$")
+_CJK_VERBS = ("忽略", "无视", "忽视", "無視", "忘记", "忘掉", "不要遵守", "别管", "不要理会", "跳过", "跳過", "放弃")
+_CJK_TELLER = re.compile(r"(?:他们|他們|她们|她們|我|他|她)(?:总是|總是|从来|從來|一直|已经|已經|都|又|也|还|還|常常|经常|經常|"
+                         r"老是|竟然|居然|没有|沒有|没|沒|不|就|才)*$")
+_CLAUSE_MARKS = "，。！？,.!?;；:：\n"
+# The rules whose hits are read again by `told_of`: the set-aside rules and the Chinese override.
+TOLD_RULES = frozenset({"override-cjk"})
+
+
+def told_of(text: str, start: int, end: int) -> bool:
+    """Whether a set-aside hit on `text[start:end]` (folded) tells of instructions someone set aside (`_PAST`,
+    `_CJK_TELLER`) rather than asking the bot to set its own aside."""
+    hit = text[start:end].lstrip(_EDGE_CHARS)
+    at = start + len(text[start:end]) - len(hit)
+    verb = next((verb for verb in _CJK_VERBS if hit.startswith(verb)), None)
+    if verb is None:
+        first = hit.split(None, 1)[0] if hit.split() else ""
+        return _PAST.match(first) is not None
+    if text[at + len(verb):at + len(verb) + 1] in ("了", "过", "過"):
+        return True
+    clause_start = max(text.rfind(mark, max(0, at - 40), at) for mark in _CLAUSE_MARKS) + 1
+    return _CJK_TELLER.search(text[max(clause_start, at - 40):at]) is not None
+
+
 # Words for an AI or a bot in most languages: what a persona switch makes of the bot.
 _AI = ("ai|a.i.|ia|ki|ki-|ии|ші|ші-|umělá inteligence|umelá inteligencia|bot|chatbot|dan|gpt|asistent|assistent|"
        "assistant|asistente|assistente|model|modelo|modèle|modello|modell|ऐआई|एआई|এআই|人工智能|ai助手|"
@@ -429,6 +460,7 @@ _SPAN = "[^" + _ENDS + "]"  # characters of one sentence
 # "no letter": the rule screen reads its atoms from the pattern, and cannot read a Unicode class in brackets).
 _EDGE = r"\s\"'“”„«»‹›()\[\]{}¿¡,:;/*_~+=<>|،؟।、。！？\-"
 _BEFORE = "(?:^|[" + _EDGE + "])"
+_EDGE_CHARS = " \t\n\"'“”„«»‹›()[]{}¿¡,:;/*_~+=<>|،؟।、。！？-"  # `_EDGE` as the characters themselves
 # The rest of a word, spelt without a Unicode class (which the rule screen cannot read, see `needs`).
 _REST = "[^" + _EDGE + ".!?0-9]*"
 _AFTER = "(?:$|[" + _EDGE + ".!?])"
