@@ -14,6 +14,14 @@ followed by two hex digits (`%u0041` is IIS's `A`), and bytes that are not UTF-8
 than UTF-8 (some decode the other fields with it) are refused in every body and query, and so is a
 name holding a control character: PHP reads a name as a C string, so `msg%00x=` fills `msg` where
 Go, Express and ASP.NET keep the NUL (as for JSON keys, no form needs them).
+
+A name sent more than once is read copy by copy and also as its copies joined by commas, in the order
+sent: Node's querystring and Express make the copies a list (`msg=4111&msg=1111...` is `["4111", "1111",
+...]`, which a page prints as `4111,1111,...`) and ASP.NET binds them to one string the same way, so a
+value split over copies is read whole (`numbers.joined_fields`, in windows past `max_chars`). Copies are
+grouped by their name before any bracket, ignoring case (`msg`, `MSG`, `msg[]`); explicit indices out of
+order (`msg[1]=..&msg[0]=..`, which `qs` sorts) are refused. As for JSON lists, a change the filters make
+only in the joined reading cannot be written into the copies: the form is refused.
 """
 
 from __future__ import annotations
@@ -22,8 +30,9 @@ import re
 from collections.abc import Collection, Mapping
 from urllib.parse import quote_plus, unquote_plus
 
-from gateway.codec._base import CodecError, Renderer, TextField
+from gateway.codec._base import CodecError, Renderer, TextField, chars_limit
 from gateway.codec.keys import fold_key
+from gateway.codec.numbers import joined_fields, window_after
 
 __all__ = ["METHOD_OVERRIDE", "FormNames", "check_special", "declared", "extract_form"]
 
@@ -32,6 +41,7 @@ _CHARSET_FIELD = "_charset_"
 _UTF8 = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_INDEX = re.compile(r"\[(\d*)\]")
 
 
 def _decode(raw: str) -> str:
@@ -99,6 +109,7 @@ def extract_form(text: str, names: FormNames | Collection[str], fields: list[Tex
     pairs = text.split("&")
     owned: dict[int, int] = {}  # field index -> pair index
     seen: dict[str, int] = {}
+    copies: dict[str, list[int]] = {}  # a name's group (`_group`) -> the indices of its fields
     for position, pair in enumerate(pairs):
         if not pair:
             continue
@@ -113,9 +124,12 @@ def extract_form(text: str, names: FormNames | Collection[str], fields: list[Tex
         count = seen.get(name, 0)
         seen[name] = count + 1
         owned[len(fields)] = position
+        copies.setdefault(_group(name), []).append(len(fields))
         fields.append(TextField(name if count == 0 else f"{name}[{count}]", value))
+    joins = _joined(copies, fields, pairs, owned) if len(copies) < len(owned) else []
 
     def render(changes: Mapping[int, str]) -> str | None:
+        _check_joins(joins, fields, changes)
         rewritten = list(pairs)
         touched = False
         for index, position in owned.items():
@@ -126,6 +140,47 @@ def extract_form(text: str, names: FormNames | Collection[str], fields: list[Tex
         return "&".join(rewritten) if touched else None
 
     return render
+
+
+def _group(name: str) -> str:
+    """The list a field called `name` joins in Node and ASP.NET: its name before any bracket, any case."""
+    return fold_key(name.split("[", 1)[0])
+
+
+# A joined reading: its field's index, the indices of the copies it joins, and its window's span.
+type Join = tuple[int, list[int], int, int]
+
+
+def _joined(copies: Mapping[str, list[int]], fields: list[TextField], pairs: list[str],
+            owned: Mapping[int, int]) -> list[Join]:
+    """Add the joined readings of every name sent more than once to `fields`."""
+    joins: list[Join] = []
+    for members in copies.values():
+        if len(members) < 2:
+            continue
+        indices = [found.group(1) for member in members
+                   if (found := _INDEX.search(_decode(pairs[owned[member]].partition("=")[0]))) is not None
+                   and found.group(1)]
+        if [int(index) for index in indices] != sorted(int(index) for index in indices):
+            raise CodecError("a form name's copies carry indices out of order (qs sorts them)")
+        values: list[object] = [fields[member].text for member in members]
+        label = fields[members[0]].path + "[*]"
+        for text, start, end in joined_fields(values, chars_limit(fields)):
+            joins.append((len(fields), members, start, end))
+            fields.append(TextField(label, text))
+    return joins
+
+
+def _check_joins(joins: list[Join], fields: list[TextField], changes: Mapping[int, str]) -> None:
+    """Refuse a change the filters made to a joined reading that the copies' own changes do not make."""
+    for index, members, start, end in joins:
+        if index not in changes:
+            continue
+        before: list[object] = [fields[member].text for member in members]
+        after: list[object] = [changes.get(member, fields[member].text) for member in members]
+        if window_after(before, after, start, end) != changes[index]:
+            raise CodecError("the filters changed what a form name's copies make joined, as Node and ASP.NET "
+                             "read them: it cannot be written into the copies")
 
 
 def _check_semicolons(pair: str, names: FormNames) -> None:

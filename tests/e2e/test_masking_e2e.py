@@ -139,3 +139,35 @@ async def test_an_array_is_read_as_its_items_joined(text: str, expect: int | str
             return
         assert response.status == 200
     assert orjson.loads(chat.hits[0].body)["text"] == orjson.loads(expect)
+
+
+FORM_ROUTE = {"name": "form", "match": {"path": "/form"}, "upstream": "up", "allow": ["anonymous"],
+              "filters": ["mask"], "messages": {"inbound": {"form": ["msg"]}}}
+
+
+@pytest.mark.parametrize(("form", "expect"), [
+    # Node's querystring and ASP.NET read a name's copies as one list, `4111,1111,1111,1111`: a card.
+    ("msg=4111&msg=1111&msg=1111&msg=1111", 400),
+    ("msg[]=4111&msg[]=1111&MSG=1111&msg=1111", 400),
+    ("msg[1]=1111&msg[0]=4111", 400),  # qs sorts explicit indices: refused rather than guessed
+    ("msg=hello&msg=card+4242+4242+4242+4242", "msg=hello&msg=card+%5BCARD%5D"),
+    ("msg=4111&msg=1111", "msg=4111&msg=1111"),  # joined, no card: forwarded as sent
+])
+async def test_a_form_names_copies_are_read_joined(form: str, expect: int | str, backend: tuple[Backend, str],
+                                                   client: aiohttp.ClientSession) -> None:
+    chat, url = backend
+    chat.reply("/socket.io/", "6", "text/plain")  # an Engine.IO noop answers the polling GET
+    async with gateway(url, [FORM_ROUTE, preset("socketio", ("mask",))], FILTERS) as gw:
+        async with client.post(f"{gw.url}/form", data=form.encode(),
+                               headers={"Content-Type": "application/x-www-form-urlencoded"}) as response:
+            status = response.status
+        query = form.replace("msg", "username").replace("MSG", "USERNAME")  # the handshake query, read alike
+        async with client.get(f"{gw.url}/socket.io/?EIO=4&transport=polling&{query}") as polling:
+            polling_status = polling.status
+    if isinstance(expect, int):
+        assert (status, polling_status) == (expect, expect)
+        assert chat.hits == []
+        return
+    assert (status, polling_status) == (200, 200)
+    assert chat.hits[0].body == expect.encode()
+    assert chat.hits[1].path.endswith("&" + expect.replace("msg", "username"))

@@ -18,18 +18,18 @@ def extract(body: str, *names: str) -> tuple[list[TextField], Extracted]:
     ("msg=hello+world&room=1", ("msg",), [("msg", "hello world")]),
     ("msg=caf%C3%A9%20%26%20tea", ("msg",), [("msg", "café & tea")]),
     ("m%73g=encoded+name", ("msg",), [("msg", "encoded name")]),
-    ("msg=a&msg=b", ("msg",), [("msg", "a"), ("msg[1]", "b")]),
+    ("msg=a&msg=b", ("msg",), [("msg", "a"), ("msg[1]", "b"), ("msg[*]", "a,b")]),
     ("msg", ("msg",), [("msg", "")]),
     ("a=1&&b=2", ("a", "b"), [("a", "1"), ("b", "2")]),
     ("a=1&b=2", ("*",), [("a", "1"), ("b", "2")]),
     ("other=1", ("msg",), []),
-    ("msg[]=a&msg[]=b", ("msg",), [("msg[]", "a"), ("msg[][1]", "b")]),
+    ("msg[]=a&msg[]=b", ("msg",), [("msg[]", "a"), ("msg[][1]", "b"), ("msg[][*]", "a,b")]),
     ("msg[0]=a&message[msg]=b", ("msg",), [("msg[0]", "a")]),
     ("my.field=php&my+field=too", ("my_field",), [("my.field", "php"), ("my field", "too")]),
     ("q=a;b", ("msg",), []),
     ("_charset_=UTF-8&msg=x", ("msg",), [("msg", "x")]),
     # ASP.NET binds names ignoring case, and a dotted name by its last part (either way round)
-    ("MSG=a&Msg=b&msg=c", ("msg",), [("MSG", "a"), ("Msg", "b"), ("msg", "c")]),
+    ("MSG=a&Msg=b&msg=c", ("msg",), [("MSG", "a"), ("Msg", "b"), ("msg", "c"), ("MSG[*]", "a,b,c")]),
     ("M%53G[]=a", ("msg",), [("MSG[]", "a")]),
     ("Input.Message=a&input.other=b", ("message",), [("Input.Message", "a")]),
     ("Message=a&Other=b", ("Input.Message",), [("Message", "a")]),
@@ -38,6 +38,23 @@ def extract(body: str, *names: str) -> tuple[list[TextField], Extracted]:
 def test_extract(body: str, names: tuple[str, ...], expected: list[tuple[str, str]]) -> None:
     fields, _ = extract(body, *names)
     assert [(f.path, f.text) for f in fields] == expected
+
+
+def test_copies_are_read_joined_as_node_and_asp_net_read_them() -> None:
+    fields, extracted = extract("msg=4111&other=x&msg[]=1111&MSG=1111&msg[3]=1111", "msg")
+    assert fields[-1] == TextField("msg[*]", "4111,1111,1111,1111")
+    # a change in the copies is written in them; one only the joined reading shows cannot be
+    assert extracted.render({0: "****", 4: "****,1111,1111,1111"}) == "msg=%2A%2A%2A%2A&other=x&msg[]=1111&MSG=1111&msg[3]=1111"
+    with pytest.raises(CodecError):
+        extracted.render({4: "****,****,****,1111"})
+
+
+def test_copies_with_indices_out_of_order_are_refused() -> None:
+    # qs sorts them: msg[1]=a&msg[0]=b is ["b", "a"]
+    with pytest.raises(CodecError):
+        extract("msg[1]=1111&msg[0]=4111", "msg")
+    fields, _ = extract("msg[0]=4111&msg[1]=1111", "msg")
+    assert fields[-1].text == "4111,1111"
 
 
 def test_render_keeps_other_fields_as_sent() -> None:
