@@ -27,14 +27,15 @@ only in the joined reading cannot be written into the copies: the form is refuse
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from urllib.parse import quote_plus, unquote_plus
 
 from gateway.codec._base import CodecError, Renderer, TextField, chars_limit
 from gateway.codec.keys import fold_key
 from gateway.codec.numbers import joined_fields, window_after
 
-__all__ = ["METHOD_OVERRIDE", "FormNames", "check_special", "declared", "extract_form"]
+__all__ = ["METHOD_OVERRIDE", "FormNames", "check_joins", "check_special", "copy_group", "declared", "extract_form",
+           "read_joined"]
 
 METHOD_OVERRIDE = "_method"
 _CHARSET_FIELD = "_charset_"
@@ -109,7 +110,7 @@ def extract_form(text: str, names: FormNames | Collection[str], fields: list[Tex
     pairs = text.split("&")
     owned: dict[int, int] = {}  # field index -> pair index
     seen: dict[str, int] = {}
-    copies: dict[str, list[int]] = {}  # a name's group (`_group`) -> the indices of its fields
+    copies: dict[str, list[int]] = {}  # a name's group (`copy_group`) -> the indices of its fields
     for position, pair in enumerate(pairs):
         if not pair:
             continue
@@ -124,12 +125,13 @@ def extract_form(text: str, names: FormNames | Collection[str], fields: list[Tex
         count = seen.get(name, 0)
         seen[name] = count + 1
         owned[len(fields)] = position
-        copies.setdefault(_group(name), []).append(len(fields))
+        copies.setdefault(copy_group(name), []).append(len(fields))
         fields.append(TextField(name if count == 0 else f"{name}[{count}]", value))
-    joins = _joined(copies, fields, pairs, owned) if len(copies) < len(owned) else []
+    joins = read_joined(copies, fields, lambda member: _decode(pairs[owned[member]].partition("=")[0])) \
+        if len(copies) < len(owned) else []
 
     def render(changes: Mapping[int, str]) -> str | None:
-        _check_joins(joins, fields, changes)
+        check_joins(joins, fields, changes)
         rewritten = list(pairs)
         touched = False
         for index, position in owned.items():
@@ -142,7 +144,7 @@ def extract_form(text: str, names: FormNames | Collection[str], fields: list[Tex
     return render
 
 
-def _group(name: str) -> str:
+def copy_group(name: str) -> str:
     """The list a field called `name` joins in Node and ASP.NET: its name before any bracket, any case."""
     return fold_key(name.split("[", 1)[0])
 
@@ -151,16 +153,14 @@ def _group(name: str) -> str:
 type Join = tuple[int, list[int], int, int]
 
 
-def _joined(copies: Mapping[str, list[int]], fields: list[TextField], pairs: list[str],
-            owned: Mapping[int, int]) -> list[Join]:
-    """Add the joined readings of every name sent more than once to `fields`."""
+def read_joined(copies: Mapping[str, list[int]], fields: list[TextField], name_of: Callable[[int], str]) -> list[Join]:
+    """Add the joined readings of every name sent more than once to `fields` (`name_of`: a field's name as sent)."""
     joins: list[Join] = []
     for members in copies.values():
         if len(members) < 2:
             continue
         indices = [found.group(1) for member in members
-                   if (found := _INDEX.search(_decode(pairs[owned[member]].partition("=")[0]))) is not None
-                   and found.group(1)]
+                   if (found := _INDEX.search(name_of(member))) is not None and found.group(1)]
         if [int(index) for index in indices] != sorted(int(index) for index in indices):
             raise CodecError("a form name's copies carry indices out of order (qs sorts them)")
         values: list[object] = [fields[member].text for member in members]
@@ -171,7 +171,7 @@ def _joined(copies: Mapping[str, list[int]], fields: list[TextField], pairs: lis
     return joins
 
 
-def _check_joins(joins: list[Join], fields: list[TextField], changes: Mapping[int, str]) -> None:
+def check_joins(joins: list[Join], fields: list[TextField], changes: Mapping[int, str]) -> None:
     """Refuse a change the filters made to a joined reading that the copies' own changes do not make."""
     for index, members, start, end in joins:
         if index not in changes:

@@ -7,6 +7,9 @@ header folding, bare LF, `name*=` or repeated parameters, a `Content-Transfer-En
 parsers decode, an epilogue) is where parsers disagree, so it is a CodecError. A declared field
 must be text: a part without a filename, or a file whose type is `text/*`, in UTF-8.
 
+A declared name sent in more than one part is also read as its parts joined by commas, as a Node backend
+(multer) makes them a list, and as `form` reads a name's copies.
+
 Every file's name (`filename`) is read too, whatever the part's name, as field `<name>#filename`:
 chat servers show it in the room as the sender wrote it (Rocket.Chat's and Mattermost's uploads), so it
 is chat text even when the file is not. It is read as UTF-8, what browsers send and Go keeps (a name that
@@ -23,7 +26,7 @@ import re
 from collections.abc import Collection, Mapping
 
 from gateway.codec._base import CodecError, Renderer, TextField
-from gateway.codec.form import FormNames, check_special, declared
+from gateway.codec.form import FormNames, check_joins, check_special, copy_group, declared, read_joined
 
 __all__ = ["BYTES", "FILENAME", "boundary_of", "extract_multipart"]
 
@@ -139,6 +142,8 @@ def extract_multipart(body: str, boundary: str, names: FormNames | Collection[st
     spans: list[tuple[int, int, int]] = []  # content start, end, field index
     names_at: list[tuple[int, int, int]] = []  # filename value start, end (quotes included), field index
     seen: dict[str, int] = {}
+    copies: dict[str, list[int]] = {}  # declared parts by the list a Node backend (multer) makes of them
+    part_names: dict[int, str] = {}
     pos = len(delimiter) + 2
     parts = 0
     while True:
@@ -174,6 +179,8 @@ def extract_multipart(body: str, boundary: str, names: FormNames | Collection[st
             count = seen.get(name, 0)
             seen[name] = count + 1
             spans.append((start, end, len(fields)))
+            copies.setdefault(copy_group(name), []).append(len(fields))
+            part_names[len(fields)] = name
             fields.append(TextField(name if count == 0 else f"{name}[{count}]", text))
         pos = end + len(separator)
         tail = body[pos:pos + 2]
@@ -184,8 +191,10 @@ def extract_multipart(body: str, boundary: str, names: FormNames | Collection[st
             break
         raise CodecError("a delimiter followed by padding or an epilogue")
     file_names = frozenset(names_at)
+    joins = read_joined(copies, fields, part_names.__getitem__) if len(copies) < len(part_names) else []
 
     def render(changes: Mapping[int, str]) -> str | None:
+        check_joins(joins, fields, changes)
         pieces: list[str] = []
         last = 0
         for start, end, index in sorted(spans + names_at):

@@ -171,3 +171,15 @@ async def test_a_form_names_copies_are_read_joined(form: str, expect: int | str,
     assert (status, polling_status) == (200, 200)
     assert chat.hits[0].body == expect.encode()
     assert chat.hits[1].path.endswith("&" + expect.replace("msg", "username"))
+
+
+async def test_a_names_parts_are_read_joined(backend: tuple[Backend, str], client: aiohttp.ClientSession) -> None:
+    """multer (Express) makes a name's parts one list, which a page prints joined: a card here."""
+    chat, url = backend
+    form = aiohttp.FormData(default_to_multipart=True)
+    for group in ("4111", "1111", "1111", "1111"):
+        form.add_field("msg", group)
+    async with gateway(url, [FORM_ROUTE], FILTERS) as gw, client.post(f"{gw.url}/form", data=form) as response:
+        assert response.status == 400
+        assert response.request_info.headers["Content-Type"].startswith("multipart/form-data")
+    assert chat.hits == []

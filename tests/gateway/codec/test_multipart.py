@@ -127,3 +127,12 @@ def test_a_file_name_change_that_parsers_would_unescape_is_refused(new: str) -> 
     _, extracted = extract(body('Content-Disposition: form-data; name="file"; filename="x"\r\n\r\ny'))
     with pytest.raises(CodecError, match="file name"):
         extracted.render({0: new})
+
+
+def test_a_name_in_several_parts_is_read_joined_as_multer_lists_it() -> None:
+    data = body(part("msg", "4111"), part("other", "x"), part("msg", "1111"), part("MSG", "1111"), part("msg[]", "1111"))
+    fields, extracted = extract(data, "msg")
+    assert fields[-1] == TextField("msg[*]", "4111,1111,1111,1111")
+    assert extracted.render({0: "****", 4: "****,1111,1111,1111"}) == data.replace(b"4111", b"****")
+    with pytest.raises(CodecError):
+        extracted.render({4: "[CARD]"})
