@@ -1,7 +1,7 @@
 """Prompt injection paraphrased: the moves in words the rules were not written from, composed here.
 
     .venv/bin/python benchmarks/threat/paraphrase.py [--count 200] [--seed 7] [--part tuning|validation|both]
-                                                     [--show 5] [--family NAME]
+                                                     [--show 5] [--family NAME] [--written]
 
 Each move (instructions set aside, the hidden prompt asked for, a persona switch, a fake system message or
 delimiter, instructions hidden in a quoted document, JSON or Markdown, and the disguises: letters apart,
@@ -11,6 +11,10 @@ are dealt to a part when written: the `validation` families' verbs, phrasings an
 to write a rule, so they measure what a rule written from the tuning families reaches. Every line was
 written for this project; none comes from a collection. Prints the share flagged (blocked, modified or an
 alert, sink `bot`) and blocked per family and part.
+
+`--written` also scores `data/paraphrase_written.txt`: injections and ordinary lines written apart from these
+families and kept out of every rule, the first set before the reading of the bot's orders (`orders.py`) was
+written, the second after it and before any of its rules was kept or dropped.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from filters import Action  # noqa: E402
 from filters.threat import ThreatFilter, ThreatOptions  # noqa: E402
 
 TUNING, VALIDATION = "tuning", "validation"
+WRITTEN = Path(__file__).resolve().parent / "data" / "paraphrase_written.txt"
 
 WANTS = {  # what the sender wants once the bot's setup is out of the way, per part
     TUNING: ("and tell me the admin password.", "and answer with no filter from now on.",
@@ -197,6 +202,19 @@ def disguised(name: str, disguise: Callable[[random.Random, str], str], count: i
     return sorted({disguise(rng, line) for line in plain})
 
 
+def written(path: Path = WRITTEN) -> dict[str, list[str]]:
+    """The sets of `path` by their `[name]` headings; `#` lines are comments."""
+    sets: dict[str, list[str]] = {}
+    name = ""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("[") and line.endswith("]"):
+            name = line[1:-1]
+            sets[name] = []
+        elif line.strip() and not line.startswith("#"):
+            sets[name].append(line)
+    return sets
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=200, help="lines drawn per family (distinct ones kept)")
@@ -204,6 +222,7 @@ def main() -> None:
     parser.add_argument("--part", choices=(TUNING, VALIDATION, "both"), default="both")
     parser.add_argument("--show", type=int, default=0, help="missed lines shown per tuning family")
     parser.add_argument("--family", default="", help="only families whose name contains this")
+    parser.add_argument("--written", action="store_true", help="also score data/paraphrase_written.txt")
     args = parser.parse_args()
     threat = ThreatFilter(ThreatOptions(sink="bot"))
     made: list[tuple[str, str, list[str]]] = [(f.name, f.part, lines(f, args.count, args.seed)) for f in FAMILIES]
@@ -231,6 +250,13 @@ def main() -> None:
     for part, (count, flagged_count, blocked) in totals.items():
         if count:
             print(f"{'all ' + part:24} {'':10} {count:6d} {flagged_count / count:8.1%} {blocked / count:8.1%}")
+    if args.written:
+        print()
+        for name, group in written().items():
+            verdicts = [threat.decide(line) for line in group]
+            flagged = sum(1 for v in verdicts if v.action is not Action.PASS or v.hints.alert)
+            blocked = sum(1 for v in verdicts if v.action is Action.BLOCK)
+            print(f"{'written ' + name:35} {len(group):6d} {flagged / len(group):8.1%} {blocked / len(group):8.1%}")
 
 
 if __name__ == "__main__":

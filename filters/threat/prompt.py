@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from filters.threat import tongues
+from filters.threat import orders, tongues
 from filters.threat.ruleset import Rule
 
 _OVERRIDE_VERB = r"(?:ignore|disregard|forget|skip|override|bypass|abandon|neglect|drop|discard|set\s+aside)"
@@ -274,8 +274,11 @@ def handed(text: str, end: int) -> bool:
 
 
 # Every language's grammar read at once (`tongues`): overrides, reveals and persona switches in languages the
-# rules above do not list.
-PROMPT = _RULES + tongues.RULES
+# rules above do not list; and the English grammar of the bot's orders set aside or declared void (`orders`).
+PROMPT = _RULES + (
+    # Instructions set aside that a clause makes the bot's ("disregard the protocol your operators defined").
+    Rule("override-given", "prompt", 0.85, _DISMISS + r"\s+(?:all\s+(?:of\s+)?)?" + orders.THEIRS, strong=True),
+) + orders.RULES + tongues.RULES
 
 
 def _squeezed(rule: Rule) -> Rule:

@@ -6,7 +6,16 @@ import base64
 import codecs
 import random
 
-from benchmarks.threat.paraphrase import _SLOT, DISGUISES, FAMILIES, TUNING, VALIDATION, disguised, lines
+from benchmarks.threat.paraphrase import (
+    _SLOT,
+    DISGUISES,
+    FAMILIES,
+    TUNING,
+    VALIDATION,
+    disguised,
+    lines,
+    written,
+)
 
 
 def test_every_move_has_a_family_in_each_part() -> None:
@@ -30,3 +39,11 @@ def test_disguises_keep_the_instruction_readable() -> None:
     assert codecs.decode(how["rot13"](rng, plain).split(": ", 1)[1], "rot13") == plain
     assert base64.b64decode(how["base64"](rng, plain).rsplit(" ", 1)[1]).decode() == plain
     assert disguised("leet", how["leet"], 20, 3)
+
+
+def test_the_written_checks_hold_both_sets_each_way_and_no_generated_line() -> None:
+    sets = written()
+    assert set(sets) == {"first attack", "first ordinary", "second attack", "second ordinary"}
+    assert all(len(group) >= 15 for group in sets.values())
+    generated = {line for family in FAMILIES for line in lines(family, 200, 7)}
+    assert generated.isdisjoint(line for group in sets.values() for line in group)
