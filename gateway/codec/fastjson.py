@@ -34,6 +34,7 @@ from gateway.codec.keys import check_ejson, fold_key, refuse_special_keys
 from gateway.codec.numbers import joined_fields
 from gateway.codec.pointer import escape
 from gateway.codec.selection import Selection
+from gateway.codec.siblings import sibling_runs
 
 __all__ = ["fields_of", "read", "renderer"]
 
@@ -109,6 +110,7 @@ def _select(value: object, selection: Selection, path: str, found: list[TextFiel
             members: dict[str, object] = value  # type: ignore[assignment]
             table, other = branch.table()
             twins = branch.folded() if selection.automaton.guard else None
+            leaves: list[int] = []  # the members read as one text field each, as `Walker.value` counts them
             for key, item in members.items():
                 nxt = table.get(key, other)  # `branch.step(key)`, without a call
                 if twins and nxt is other and key not in table \
@@ -121,9 +123,13 @@ def _select(value: object, selection: Selection, path: str, found: list[TextFiel
                     if nxt.inner is not None:
                         raise _Walk
                     if nxt.done:
+                        leaves.append(len(found))
                         found.append(TextField(at, item))
                 else:
                     _select(item, nxt, at, found, limit)
+            if len(leaves) >= 2:  # number-only members read joined, as `Walker.add_siblings`
+                for text, _ in sibling_runs([(index, found[index].text) for index in leaves]):
+                    found.append(TextField(path, text))
             if len(members) <= 2:
                 check_ejson(set(members), branch.descending)
             return

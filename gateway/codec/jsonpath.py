@@ -13,7 +13,8 @@ JavaScript prints it (`gateway.codec.numbers`: `4.111111111111111e15` is `411111
 back as a string if a filter changes it); an array is descended into, every string and
 number below it a field, and the array one more field, its items joined as JavaScript joins arrays into
 text (`numbers.joined`; a change the filters make to that field that the items' own changes do not make
-is refused when rendering); so is an object, unless other
+is refused when rendering); the members of an object read as text that hold a number alone are one more
+field, read joined (`gateway.codec.siblings`: a number split over sibling fields); so is an object, unless other
 pointers lead into it (`/*` with `/*/text`: the object's text is where those say); `true`,
 `false` and `null` hold no text.
 
@@ -39,6 +40,7 @@ from gateway.codec.keys import PROTO, check_ejson, refuse_special_keys
 from gateway.codec.numbers import joined_fields, shown, window_after
 from gateway.codec.pointer import Pointer, escape
 from gateway.codec.selection import ANY_DEPTH, JSON_STEP, WILDCARD, Automaton, Selection
+from gateway.codec.siblings import Run, check_siblings, sibling_runs
 
 __all__ = [
     "ANY_DEPTH", "JSON_STEP", "MAX_DEPTH", "WILDCARD", "JsonDoc", "Pointer", "Walker",
@@ -67,7 +69,7 @@ def string_literal(text: str, original: str) -> str:
 class JsonDoc:
     """One JSON text and what was found in it: string fields and nested payloads, by offset."""
 
-    __slots__ = ("joined", "leaves", "nested", "text")
+    __slots__ = ("joined", "leaves", "nested", "siblings", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -75,6 +77,8 @@ class JsonDoc:
         self.nested: dict[int, tuple[int, Renderer]] = {}    # literal start -> (end, inner renderer)
         # field index -> (start, end) of an array read joined, and the slice of its joined text the field holds
         self.joined: dict[int, tuple[int, int, int, int]] = {}
+        # field index -> sibling members read joined (`gateway.codec.siblings`)
+        self.siblings: dict[int, Run] = {}
 
     def render(self, changes: Mapping[int, str]) -> str | None:
         """The text with changed literals spliced in, or None when nothing in it changed."""
@@ -93,6 +97,9 @@ class JsonDoc:
         for index, (start, end, first, stop) in self.joined.items():
             if index in changes:
                 self._check_joined(start, end, first, stop, splices, changes[index])
+        for index, run in self.siblings.items():
+            if index in changes:
+                check_siblings(run, changes[index], changes)
         if not splices:
             return None
         splices.sort()
@@ -169,6 +176,13 @@ class Walker:
             self.doc.joined[len(self.fields)] = (start, end, first, stop)
             self.fields.append(TextField(path, text))
 
+    def add_siblings(self, members: list[int], path: str) -> None:
+        """The number-only members of the object at `path` (field indices, in document order) read joined, one
+        more field per run (`gateway.codec.siblings`)."""
+        for run in sibling_runs([(index, self.fields[index].text) for index in members]):
+            self.doc.siblings[len(self.fields)] = run
+            self.fields.append(TextField(path, run[0]))
+
     def add_field(self, start: int, end: int, path: str, text: str) -> None:
         if start not in self.doc.leaves:  # two pointers may select the same value: offer it once
             self.doc.leaves[start] = (end, len(self.fields))
@@ -199,6 +213,7 @@ class Walker:
             placeholders = branch.descending and self.placeholders
             key_of = self.automaton.key
             twin = branch.twin if self.automaton.guard else None
+            leaves: list[int] = []  # the members read as one text field each (strings and numbers)
 
             def member(key: str, at: int) -> int:
                 if placeholders and key == "_placeholder":
@@ -206,8 +221,17 @@ class Walker:
                 if twin is not None and twin(key):
                     raise CodecError("a key spelt as a read key in another case (backends that fold keys read it)")
                 nxt = step(key_of(key))
-                return self.value(at, nxt, f"{path}/{escape(key)}") if nxt is not None else self.skip(at)
-            return self.members(pos, member, read_as_text=branch.descending)
+                if nxt is None:
+                    return self.skip(at)
+                count = len(self.fields)
+                end = self.value(at, nxt, f"{path}/{escape(key)}")
+                if len(self.fields) == count + 1 and self.text[at] not in "[{":
+                    leaves.append(count)
+                return end
+            end = self.members(pos, member, read_as_text=branch.descending)
+            if len(leaves) >= 2:
+                self.add_siblings(leaves, path)
+            return end
 
         def element(index: int, at: int) -> int:
             nxt = step(str(index))

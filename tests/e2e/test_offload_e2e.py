@@ -105,6 +105,32 @@ async def test_a_message_of_many_short_fields_goes_to_a_worker_process_in_one_ca
     assert json.loads(reached[0])["parts"][:5] == pieces
 
 
+
+async def test_a_card_split_over_sibling_fields_is_refused_when_the_fields_go_to_a_worker_in_one_call(
+        backend: tuple[list[str], str]) -> None:
+    reached, url = backend
+    config = gateway_config(url, [route("/chat", filters=["mask"], messages={"inbound": {"json": ["/form/*"]}})],
+                            filters=FILTERS, offload={"start": "eager"})
+    async with run_gateway(config) as gw, aiohttp.ClientSession() as client:
+        pool = gw.app[RUNTIME].current.chains.offload.pool
+        assert isinstance(pool, WorkerPool)
+        calls: list[int] = []
+        call_chain = pool.call_chain
+
+        async def counted(*args: Any) -> Any:
+            calls.append(len(args[2]))
+            return await call_chain(*args)
+        pool.call_chain = counted  # type: ignore[method-assign,assignment]
+        split = {"note": FILLER, "prefix": "4111", "number": "1111 1111 1111"}
+        async with client.post(f"{gw.url}/chat", json={"form": split}) as resp:
+            assert resp.status == 400  # the joined reading is a card no field holds alone
+        ordinary = {"note": FILLER, "w": "1920", "h": "1080", "year": "2026"}
+        async with client.post(f"{gw.url}/chat", json={"form": ordinary}) as resp:
+            assert resp.status == 200
+    assert calls == [4, 5]  # every field and the joined reading, in one call each
+    assert len(reached) == 1 and json.loads(reached[0]) == {"form": ordinary}
+
+
 SPIN = textwrap.dedent('''
     from filters import PASS, Filter, Message, Verdict
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from gateway.codec import CodecError, Extracted, TextField, fastjson
 from gateway.codec.jsonpath import MAX_DEPTH, Pointer, parse_document, select
 from gateway.codec.numbers import joined, shown
+from gateway.codec.siblings import sibling_runs
 
 
 def extract(text: str, *pointers: str) -> tuple[list[TextField], Extracted]:
@@ -46,7 +47,7 @@ def test_pointer_parse_rejects(text: str) -> None:
     ('{"l": ["a", "b"]}', "/l/1", [("/l/1", "b")]),
     ('{"l": ["a", "b"]}', "/l/01", []),
     ('{"l": ["a", "b"]}', "/l/-", []),
-    ('{"x": {"p": "1", "q": "2"}}', "/x/*", [("/x/p", "1"), ("/x/q", "2")]),
+    ('{"x": {"p": "1", "q": "2"}}', "/x/*", [("/x/p", "1"), ("/x/q", "2"), ("/x", "1 2")]),  # numbers: joined too
     ('"whole"', "", [("", "whole")]),
     ('{"s": "{\\"m\\": \\"inner\\"}"}', "/s/@json/m", [("/s/@json/m", "inner")]),
     ('{"s": {"m": "already an object"}}', "/s/@json/m", [("/s/m", "already an object")]),
@@ -75,8 +76,10 @@ def test_extract(doc: str, pointer: str, expected: list[tuple[str, str]]) -> Non
 ])
 def test_numbers_at_a_text_pointer_are_text_literals_are_not(doc: str) -> None:
     fields, extracted = extract(doc, "/ts", "/card", "/ok", "/n", "/f", "/0", "/1", "/2", "/3")
-    assert [f.text for f in fields] == [shown(f) for f in ("1700000000000", "4111111111111111", "1.5e3", "-0.0")
-                                        if f in doc]
+    assert [f.text for f in fields if f.path] == [shown(f) for f in ("1700000000000", "4111111111111111", "1.5e3",
+                                                                     "-0.0") if f in doc]
+    if doc.startswith("{"):  # the object's number-only members, read joined (`gateway.codec.siblings`)
+        assert fields[-1] == TextField("", "1700000000000 4111111111111111 1500")
     out = extracted.render({1: "4111 **** **** 1111"})
     assert isinstance(out, str) and '"4111 **** **** 1111"' in out and "1700000000000" in out
     assert "false" in out or "true" in out
@@ -250,7 +253,9 @@ def _strings(value: Any) -> list[str]:
         text, count = joined(value)
         return [s for item in value for s in _strings(item)] + ([text] if count >= 2 else [])
     if isinstance(value, dict):
-        return [s for item in value.values() for s in _strings(item)]
+        leaves = [(0, s) for item in value.values() if not isinstance(item, dict | list | bool) and item is not None
+                  for s in _strings(item)]
+        return [s for item in value.values() for s in _strings(item)] + [text for text, _ in sibling_runs(leaves)]
     return []
 
 
@@ -262,8 +267,9 @@ def test_property_one_replacement_changes_only_that_value(value: Any, style: int
     if not fields or fields[pick % len(fields)].text == new:
         return
     index = pick % len(fields)
-    if index in parse_document(doc, select([Pointer.parse(p) for p in _EVERY_STRING]), []).joined:
-        with pytest.raises(CodecError):  # an array's items joined: only the items' own changes may change it
+    walked = parse_document(doc, select([Pointer.parse(p) for p in _EVERY_STRING]), [])
+    if index in walked.joined or index in walked.siblings:
+        with pytest.raises(CodecError):  # items or members joined: only their own changes may change it
             extracted.render({index: new})
         return
     out = extracted.render({index: new})
