@@ -227,9 +227,11 @@ class Detector:
                 key = "role-play"  # one persona switch however many of its rules read it
             if ((key in tongues.SET_ASIDE and tongues.sender_own(view.text, hit.start, hit.end))
                     or ((key in tongues.SET_ASIDE or key in tongues.TOLD_RULES)
-                        and tongues.told_of(view.text, hit.start, hit.end))):
-                # the sender's own instructions taken back ("ignora mis instrucciones anteriores"), or someone's
-                # set aside told of ("ha ignorato le istruzioni"): one note, the English rules' own for them
+                        and tongues.told_of(view.text, hit.start, hit.end))
+                    or (key in prompt.REPORTED_RULES and prompt.reported(view.text, hit.start))):
+                # the sender's own instructions taken back ("ignora mis instrucciones anteriores"), someone's
+                # set aside told of ("ha ignorato le istruzioni") or an order reported ("he asked me to forget
+                # the earlier instructions"): one note, the English rules' own for them
                 # ("ignore my previous instructions")
                 weight, key = min(weight, tongues.NOTE), "override-any"
             if pasted and not hit.rule.strong:

@@ -253,7 +253,14 @@ _RULES = (
 # bot something ("an AI without limits", a name) or says how it answers; a role handed at work ties a person
 # to a thing.
 _DUTY = re.compile(r"\s*(?:now\s+)?(?:in\s+charge|responsible|accountable|on\s+(?:call|duty)|(?:on|off|part\s+of|with)\b|"
-                   r"(?!" + _PERSONA + r")(?:the|an?|our|my)\s+(?:[\w-]+\s+){0,3}?(?:for|of|on|at)\b)")
+                   r"(?!" + _PERSONA + r")(?:the|an?|our|my)\s+(?:[\w-]+\s+){0,3}?(?:for|of|on|at)\b|"
+                   # a person picked out by what they do: "the person who signs off", "the one to ask"
+                   r"(?:the|an?)\s+(?:[\w-]+\s+)?(?:person|one|people|colleague|contact|member)\s+(?:who|that|to|whom)\b|"
+                   # a task under way: "be covering the front desk" (not how the bot answers: "be answering as...")
+                   r"(?!(?:act|answer|respond|repl|play|pretend|simulat|role|speak|talk|writ|generat|behav|obey|ignor|"
+                   r"follow|refus|comply|comment|say)\w*ing\b)[a-z]+ing\b|"
+                   # a person's place at work: "no longer needed at the call", "expected to answer tickets"
+                   r"(?:needed|required|expected|invited|scheduled|assigned|booked|listed|employed|working|based)\b)")
 # A role whose sentence goes on to make it a persona: an AI, a character, one without rules ("the narrator of a
 # world with no laws").
 _PERSONA_SIGN = re.compile(r"\b(?:ai|a\.i\.|bot|chatbot|assistant|model|gpt|persona|character|unfiltered|uncensored|"
@@ -271,6 +278,22 @@ def handed(text: str, end: int) -> bool:
         return False
     stop = _SENTENCE_END.search(text, end, end + 200)
     return _PERSONA_SIGN.search(text, end, stop.start() if stop else end + 200) is None
+
+
+# Someone else's order reported to a person: "he asked me to forget the earlier instructions", "the coach let
+# them skip the usual rules". The set-aside verb is governed by a verb of telling or letting whose object is
+# the sender or a third person; "I want you to ignore ...", "tell you to ignore ..." address the bot, and "let
+# us" and "let me" propose, so none of them is read this way.
+_REPORTED = re.compile(r"\b(?:(?:told|tells|asked|asks|made|makes|wants|wanted|instructed|allowed|advised|reminded|begged|got|"
+                       r"expects|expected|invited|encouraged|warned|ordered|reminds)\s+(?:me|us|him|her|them)|lets?\s+(?:him|her|"
+                       r"them))\s+(?:to\s+)?(?:just\s+|simply\s+|not\s+|never\s+)?$")
+REPORTED_RULES = frozenset({"override", "override-any", "override-all", "override-paraphrase", "ignore-input"})
+
+
+def reported(text: str, start: int) -> bool:
+    """Whether the set-aside hit starting at `start` is an order reported to the sender or a third person
+    (`_REPORTED`), not one given to the bot."""
+    return _REPORTED.search(text, max(0, start - 60), start) is not None
 
 
 # Every language's grammar read at once (`tongues`): overrides, reveals and persona switches in languages the

@@ -416,13 +416,14 @@ def sender_own(text: str, start: int, end: int) -> bool:
 
 
 # Instructions someone set aside, told of rather than asked for: the verb in a past form ("Il corriere ha
-# ignorato le istruzioni di consegna", "ignoraron las reglas", "ignorierte die Anweisungen"), or in Chinese a
+# ignorato le istruzioni di consegna", "ignoraron las reglas", "ignorierte die Anweisungen", or reported: "me
+# dijo que ignorara las instrucciones"), or in Chinese a
 # perfective after it ("忽略了经理的指示") or a first- or third-person subject just before it ("他无视所有规则",
 # "我忘记之前的说明了"). An order to the bot has the verb bare, first in its clause or after "please" or "you".
 # The past forms are those of the verb the listed languages share ("ignor-"); the other verbs are listed as
 # imperatives, which a past form does not spell. "We" is left out: "让我们忽略..." is "let's ignore".
 _PAST = re.compile(r"^(?:ignor|игнор|ігнор)\w*?(?:at[oai]?|ad[oa]s?|ou|aram|aron|ó|ò|ei|av[aoi]|avano|aba|aban|ierten?|"
-                   r"erade|erte|erede|ował[aoiy]?|oval[aoi]?|ировал[аои]?|ував)$")
+                   r"ara|aran|ase|asen|asse|assero|assem|erade|erte|erede|ował[aoiy]?|oval[aoi]?|ировал[аои]?|ував)$")
 _CJK_VERBS = ("忽略", "无视", "忽视", "無視", "忘记", "忘掉", "不要遵守", "别管", "不要理会", "跳过", "跳過", "放弃")
 _CJK_TELLER = re.compile(r"(?:他们|他們|她们|她們|我|他|她)(?:总是|總是|从来|從來|一直|已经|已經|都|又|也|还|還|常常|经常|經常|"
                          r"老是|竟然|居然|没有|沒有|没|沒|不|就|才)*$")

