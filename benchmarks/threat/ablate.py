@@ -70,9 +70,14 @@ def link_signals(text: str) -> list[Signals]:
 
 
 def flagged_without(lines: list[list[Signals]], sign: str | None, alert: float) -> int:
-    """Lines whose worst link reaches `alert` with every signal named `sign` left out."""
-    return sum(any(combine(weight for weight, why in signals if why.split(":", 1)[0] != sign) >= alert
-                   for signals in links) for links in lines)
+    """Lines whose worst link reaches `alert` with every signal named `sign` left out (`lexical-sure` is a floor
+    under the link's score, `links.SURE_FLOOR`, not a weight)."""
+    def score(signals: Signals) -> float:
+        kept = [(weight, why) for weight, why in signals if why.split(":", 1)[0] != sign]
+        floor = linkjudge.SURE_FLOOR if any(why == "lexical-sure" for _, why in kept) else 0.0
+        return max(combine(weight for weight, _ in kept), floor)
+
+    return sum(any(score(signals) >= alert for signals in links) for links in lines)
 
 
 def ablate_links(split: dict[str, list[dict[str, str]]]) -> None:

@@ -798,12 +798,32 @@ def host_signs(name: str) -> HostSigns:
 # The learned lexical score (`urlscore.py`) as a sign: (probability at or above which, weight), highest first.
 # Below an alert alone, so it counts only beside a sign a reader can point at; chosen on the tuning parts.
 LEXICAL_LEVELS: tuple[tuple[float, float], ...] = ((0.95, 0.35),)
+# A name the score is all but sure of makes its link an alert at least (`sure_name`), signs or none: most throwaway
+# and crypto-scam names show no sign a reader can point at. A floor, not a weight, so a link that other signs already
+# make an alert or a block scores as before. Chosen on the tuning parts.
+SURE_NAME = 0.95
+SURE_FLOOR = 0.5
+SURE_LETTERS = 5  # a shorter name gives the score too few letter triples to be sure of (`abc`, `ft`)
 
 
 def lexical_weight(host_part: int, path: str) -> float:
     """The weight of the learned score's sign for a link whose name's share of it is `host_part`."""
     chance = probability(host_part, weigh(path_features(path)))
     return next((weight for at, weight in LEXICAL_LEVELS if chance >= at), 0.0)
+
+
+def sure_name(host: HostSigns, name: str, path: str) -> bool:
+    """Whether the learned score is all but sure of the name of `host` (`name`, as written) by the name alone.
+
+    The name alone: the path's weights are learnt from about a hundred phishing links with paths, and an ordinary
+    page's path (`/content/<id>`, `/eportal/start`) can tip a middling name over. Not on a documentation or code
+    platform, whose tenants are projects named for what they do (as for the name reader), and not where a platform
+    made the name (a deploy preview, a file that renders no page: as for the shape signs)."""
+    if host.lexical is None or len(host.site.split(".", 1)[0]) < SURE_LETTERS:
+        return False
+    if host.hosting and (not _free_host(host.hosting) or _ci_preview(host.hosting, name) or _inert_file(path)):
+        return False
+    return probability(host.lexical, 0) >= SURE_NAME
 
 
 # A shortened link whose alias is a token the service handed out (`/3xK9pQ`, `/teXqT09LUj`): the reader sees neither
@@ -943,6 +963,9 @@ def _judge(link: Link, parts: tuple[str, str, str, str], allow: DomainList, deny
         signals.append((0.15, "plain-http"))
     if host.lexical is not None and (lexical := lexical_weight(host.lexical, path)):
         signals.append((lexical, "lexical-score"))
+    if sure_name(host, name, path):
+        judged = _finish(link, [*signals, (0.0, "lexical-sure")])
+        return Judgement(link, max(judged.score, SURE_FLOOR), judged.reasons)
     return _finish(link, signals)
 
 

@@ -82,11 +82,70 @@ def test_an_allow_listed_host_is_never_judged_by_it(always: None) -> None:
     assert judge(Link(0, len(url), url), allow, NONE).score == 0.0
 
 
-def test_the_sign_stays_below_an_alert_alone() -> None:
+def test_the_levels_stay_below_an_alert_and_only_a_sure_name_reaches_one() -> None:
     assert all(0.0 < weight < 0.5 for _, weight in links.LEXICAL_LEVELS)
     assert [at for at, _ in links.LEXICAL_LEVELS] == sorted(
         (at for at, _ in links.LEXICAL_LEVELS), reverse=True
     )
+    assert links.SURE_FLOOR == 0.5 and links.SURE_NAME >= max(at for at, _ in links.LEXICAL_LEVELS)
+
+
+@pytest.fixture
+def sure(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every name count as one the score is sure of, so that only the conditions around it decide."""
+    monkeypatch.setattr(links, "SURE_NAME", 0.0)
+
+
+def _judged(url: str) -> links.Judgement:
+    return judge(Link(0, len(url), url), NONE, NONE)
+
+
+# Self-written names: a throwaway exchange-like name the score is sure of, with no sign a reader can point at,
+# and an ordinary shop's name.
+def test_a_name_the_score_is_sure_of_alerts_alone() -> None:
+    judged = _judged("https://swapdexpro.com/")
+    assert "lexical-sure" in judged.reasons and judged.score == links.SURE_FLOOR
+    verdict = ThreatFilter().decide("Claim yours here: swapdexpro.com")
+    assert verdict.hints.alert and verdict.action is Action.PASS  # an alert, not a block
+
+
+def test_an_ordinary_shops_name_is_not_flagged() -> None:
+    url = "https://bloomtrail-bakery.com/menu"
+    assert _judged(url).score < 0.5 and "lexical-sure" not in _judged(url).reasons
+    assert not ThreatFilter().decide(f"Their menu is at {url}").hints.alert
+
+
+def test_a_sure_name_is_a_floor_that_adds_nothing_to_other_signs(sure: None) -> None:
+    url = "https://wallet-sync-restore.top/connect/login"  # blocked by the hand-written signs alone
+    assert "lexical-sure" in _judged(url).reasons
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(links, "SURE_NAME", 2.0)
+        without = _judged(url).score
+    assert _judged(url).score == without >= 0.8
+
+
+@pytest.mark.parametrize("url", [
+    "https://swapdexpro.readthedocs.io/en/latest/",  # a documentation platform's tenant is a project
+    "https://qv.net/",  # too few letters for the score to be sure of
+    "https://d4e5f6a7b8c9d0.cloudfront.net/img/banner.png",  # a name the platform made, a file that renders no page
+    "https://deploy-preview-7--swapdexpro.netlify.app/",
+])
+def test_names_the_score_cannot_be_sure_of_are_never_lifted_by_it(url: str, sure: None) -> None:
+    judged = _judged(url)
+    assert "lexical-sure" not in judged.reasons
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(links, "SURE_NAME", 2.0)
+        assert _judged(url).score == judged.score
+
+
+def test_a_path_does_not_tip_a_name_into_an_alert(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(links, "weigh", lambda features: 10**6 if any(f.startswith("t:") for f in features) else 0)
+    host_signs.cache_clear()
+    try:
+        judged = _judged("https://bloomtrail-bakery.com/menu")
+    finally:
+        host_signs.cache_clear()
+    assert "lexical-sure" not in judged.reasons and judged.score < 0.5
 
 
 def test_an_ip_host_is_not_read_by_it(always: None) -> None:
