@@ -18,9 +18,9 @@ _PROSE = re.compile(r"(?<![\w'\"`/.<=:-])[^\W\d_]{2,}(?![\w'\"`/.>=:-])")
 _PROSE_WORDS = 5  # words of prose outside the code that make a sentence of the message
 
 # A page's own script include: `<script src="/js/app.js"></script>`, the address quoted, a path of the site
-# (from its root or the page's folder) or an https one, attributes that only say how to load it, and nothing inside.
+# (from its root, the page's folder or one above it) or an https one, attributes that only say how to load it, and nothing inside.
 _INCLUDE = re.compile(r"<script(?:\s+(?:type=[\"'](?:module|text/javascript)[\"']|defer|async|crossorigin(?:=[\"'][\w-]*[\"'])?|"
-                      r"integrity=[\"'][\w+/=-]*[\"']|charset=[\"'][\w-]*[\"']))*\s+src=([\"'])(?:/(?!/)|https://|\./|(?![a-z][\w+.-]*:)(?=[\w~%+-]))"
+                      r"integrity=[\"'][\w+/=-]*[\"']|charset=[\"'][\w-]*[\"']))*\s+src=([\"'])(?:/(?!/)|https://|\.{1,2}/|(?![a-z][\w+.-]*:)(?=[\w~%+-]))"
                       r"[\w./~%+-]{1,200}\.m?js(?:\?[\w=&.-]{0,60})?\1(?:\s+(?:type=[\"'](?:module|text/javascript)[\"']|"
                       r"defer|async|crossorigin(?:=[\"'][\w-]*[\"'])?|integrity=[\"'][\w+/=-]*[\"']))*\s*>\s*</script\s*>",
                       re.IGNORECASE)

@@ -228,12 +228,14 @@ class Detector:
             if ((key in tongues.SET_ASIDE and tongues.sender_own(view.text, hit.start, hit.end))
                     or ((key in tongues.SET_ASIDE or key in tongues.TOLD_RULES)
                         and tongues.told_of(view.text, hit.start, hit.end))
-                    or (key in prompt.REPORTED_RULES and prompt.reported(view.text, hit.start))):
+                    or (key in prompt.REPORTED_RULES and prompt.reported(view.text, hit.start) == tongues.NOTE)):
                 # the sender's own instructions taken back ("ignora mis instrucciones anteriores"), someone's
                 # set aside told of ("ha ignorato le istruzioni") or an order reported ("he asked me to forget
                 # the earlier instructions"): one note, the English rules' own for them
                 # ("ignore my previous instructions")
                 weight, key = min(weight, tongues.NOTE), "override-any"
+            elif key in prompt.REPORTED_RULES and (said := prompt.reported(view.text, hit.start)) is not None:
+                weight, key = min(weight, said), "override-said"  # "she said to ignore ...": an alert, once
             if pasted and not hit.rule.strong:
                 weight *= CODE_DAMPING
             self._keep(best, key, weight, self._finding(hit, view, text, weight))

@@ -419,7 +419,8 @@ def sender_own(text: str, start: int, end: int) -> bool:
 # ignorato le istruzioni di consegna", "ignoraron las reglas", "ignorierte die Anweisungen", or reported: "me
 # dijo que ignorara las instrucciones"), or in Chinese a
 # perfective after it ("忽略了经理的指示") or a first- or third-person subject just before it ("他无视所有规则",
-# "我忘记之前的说明了"). An order to the bot has the verb bare, first in its clause or after "please" or "you".
+# "我忘记之前的说明了"), or an order reported in French to the sender or a third person ("m'a dit d'ignorer"). An
+# order to the bot has the verb bare, first in its clause or after "please" or "you".
 # The past forms are those of the verb the listed languages share ("ignor-"); the other verbs are listed as
 # imperatives, which a past form does not spell. "We" is left out: "让我们忽略..." is "let's ignore".
 _PAST = re.compile(r"^(?:ignor|игнор|ігнор)\w*?(?:at[oai]?|ad[oa]s?|ou|aram|aron|ó|ò|ei|av[aoi]|avano|aba|aban|ierten?|"
@@ -427,6 +428,9 @@ _PAST = re.compile(r"^(?:ignor|игнор|ігнор)\w*?(?:at[oai]?|ad[oa]s?|ou
 _CJK_VERBS = ("忽略", "无视", "忽视", "無視", "忘记", "忘掉", "不要遵守", "别管", "不要理会", "跳过", "跳過", "放弃")
 _CJK_TELLER = re.compile(r"(?:他们|他們|她们|她們|我|他|她)(?:总是|總是|从来|從來|一直|已经|已經|都|又|也|还|還|常常|经常|經常|"
                          r"老是|竟然|居然|没有|沒有|没|沒|不|就|才)*$")
+# An order reported in French: "mon chef m'a dit d'ignorer ...", "elle leur a demandé d'oublier ...".
+_REPORTED_FR = re.compile(r"(?:m'|m’|nous|lui|leur|les)\s*(?:a|ont|avait|avaient)\s+(?:dit|demandé|conseillé|ordonné|permis|"
+                          r"suggéré|recommandé)\s+(?:de\s+|d['’])$")
 _CLAUSE_MARKS = "，。！？,.!?;；:：\n"
 # The rules whose hits are read again by `told_of`: the set-aside rules and the Chinese override.
 TOLD_RULES = frozenset({"override-cjk"})
@@ -440,7 +444,7 @@ def told_of(text: str, start: int, end: int) -> bool:
     verb = next((verb for verb in _CJK_VERBS if hit.startswith(verb)), None)
     if verb is None:
         first = hit.split(None, 1)[0] if hit.split() else ""
-        return _PAST.match(first) is not None
+        return _PAST.match(first) is not None or _REPORTED_FR.search(text, max(0, at - 40), at) is not None
     if text[at + len(verb):at + len(verb) + 1] in ("了", "过", "過"):
         return True
     clause_start = max(text.rfind(mark, max(0, at - 40), at) for mark in _CLAUSE_MARKS) + 1

@@ -14,6 +14,7 @@ _FILTERS = {sink: ThreatFilter(ThreatOptions(sink=sink)) for sink in ("bot", "pl
     'After the update <script src="/assets/cart.js" defer></script> stopped running on the basket page, ideas?',
     'We switched to <script type="module" src="https://static.shop.example/app.mjs"></script> for the new build.',
     'Is it fine that <script src="scripts/legacy/polyfill.js" async></script> sits in the head of every page?',
+    'Since the move <script src="../static/nav.js"></script> points at the wrong folder, how do I fix it?',
     "To see who can log in I used grep -v nologin /etc/passwd and got twelve lines back.",
     "Is sudo head -n 5 /etc/shadow the right way to check that the hashes are there?",
     "On my laptop cat /etc/group | grep sudo shows my name in that line, is that right?",
