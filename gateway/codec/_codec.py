@@ -177,6 +177,11 @@ class Codec:
         return self._socketio is not None or self._ddp is not None or self._actions is not None or self._xmpp
 
     @property
+    def multipart_names(self) -> FormNames | None:
+        """The form names multipart bodies are read by, when this codec reads them (uploads may stream)."""
+        return self._form if "form" in self._kinds and not self._framed else None
+
+    @property
     def reads_query(self) -> bool:
         return bool(self._query)
 

@@ -28,7 +28,7 @@ from collections.abc import Collection, Mapping
 from gateway.codec._base import CodecError, Renderer, TextField
 from gateway.codec.form import FormNames, check_joins, check_special, copy_group, declared, read_joined
 
-__all__ = ["BYTES", "FILENAME", "boundary_of", "extract_multipart"]
+__all__ = ["BYTES", "FILENAME", "MAX_HEADER", "MAX_PARTS", "boundary_of", "extract_multipart", "part_file_name"]
 
 FILENAME = "#filename"  # suffix of the field holding a part's file name
 
@@ -94,6 +94,16 @@ def _part_headers(block: str) -> tuple[dict[str, str], dict[str, int]]:
         starts[name] = at + found.start(2)
         at += len(line) + 2
     return headers, starts
+
+
+def part_file_name(block: str) -> tuple[str, str | None]:
+    """A part's name and file name (None for no file) from its header block, read as `extract_multipart`
+    reads it (CodecError for what it refuses); for a stream that reads parts one at a time."""
+    headers, _ = _part_headers(block)
+    disposition, params = _parameters(headers.get("content-disposition", ""), "Content-Disposition")
+    if disposition != "form-data" or "name" not in params:
+        raise CodecError("a part without Content-Disposition: form-data and a name")
+    return params["name"], params.get("filename")
 
 
 def _file_name(raw: str) -> str:

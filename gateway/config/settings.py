@@ -259,6 +259,7 @@ class RouteSettings:
     name: str = ""
     timeout: Duration = Duration(60)
     max_body: ByteSize | None = None
+    max_upload: ByteSize = ByteSize(0)  # multipart bodies past max_body stream up to this (0: they get 413)
     max_fields: int | None = None   # overrides limits.max_fields
     max_chars: int | None = None    # overrides limits.max_chars
     messages: MessageFields = field(default_factory=MessageFields)

@@ -19,6 +19,9 @@ from yarl import URL
 from filters import Action, Direction
 from gateway.auth.carriage import strip_headers, strip_query
 from gateway.codec import Codec, CodecError, UnsupportedPayload
+from gateway.codec.form import FormNames
+from gateway.codec.media import media_type
+from gateway.codec.multipart import boundary_of
 from gateway.e2ee.policy import E2EERefusal
 from gateway.edge.errors import error_response
 from gateway.edge.guard import body_timed_out
@@ -38,6 +41,7 @@ from gateway.proxy.h1client import UpstreamResponse
 from gateway.proxy.inflate import InflateError, Inflater, content_coding, inflate
 from gateway.proxy.reads import Reads
 from gateway.proxy.sse import EventRelay, Relayed, is_event_stream
+from gateway.proxy.uploads import UploadRefused, stream_parts
 from gateway.proxy.upstream_errors import upstream_failure
 from gateway.runtime.canonical_path import without_prefix
 from gateway.runtime.upstreams import PoolBusy
@@ -111,11 +115,14 @@ async def forward(exchange: Exchange) -> web.StreamResponse:
     headers = upstream_headers(exchange)
     body: bytes | _LimitedBody | None
     codec = plan.inbound_codec
-    if request.content_length is not None and request.content_length > plan.max_body:
+    upload = streamed_upload(exchange)
+    if request.content_length is not None and request.content_length > (plan.max_upload if upload else plan.max_body):
         return error_response(413, "request body too large", exchange.request_id)
     target = await checked_target(exchange, upstream_target(exchange))
     if not isinstance(target, str):
         return target
+    if upload is not None:
+        return await _upload(exchange, target, headers, *upload)
     names = plan.names
     reads_body = codec is not None and codec.reads_body
     if request.body_exists and (reads_body or (names is not None and names.needs_body)):
@@ -198,6 +205,95 @@ async def _exchange(exchange: Exchange, target: str, headers: CIMultiDict[str],
         return await _respond(exchange, upstream)
     finally:
         upstream.release()
+
+
+def streamed_upload(exchange: Exchange) -> tuple[str, FormNames] | None:
+    """`(boundary, names)` for a multipart body this route streams (`gateway.proxy.uploads`): one past the
+    route's `max_body` (or of unknown length) on a route with `max_upload` that reads multipart; else None."""
+    request, plan = exchange.request, exchange.plan
+    codec = plan.inbound_codec
+    if not plan.max_upload or codec is None or not request.body_exists or plan.names is not None \
+            or (request.content_length is not None and request.content_length <= plan.max_body):
+        return None
+    names = codec.multipart_names
+    types = request.headers.getall("Content-Type", ())
+    if names is None or len(types) != 1:
+        return None
+    try:
+        media = media_type(types[0])
+        return (boundary_of(media.params), names) if media.kind == "multipart" else None
+    except (CodecError, UnsupportedPayload):
+        return None  # the buffered path refuses it as it refuses any such body
+
+
+async def _upload(exchange: Exchange, target: str, headers: CIMultiDict[str], boundary: str,
+                  names: FormNames) -> web.StreamResponse:
+    """Stream a multipart upload: each batch of parts decided before it goes, file bytes as they come."""
+    request, plan = exchange.request, exchange.plan
+    if not identity_encoded(request.headers):
+        return error_response(415, "compressed request bodies are not accepted here", exchange.request_id)
+    codec = plan.inbound_codec
+    assert codec is not None
+    content_type = request.headers.get("Content-Type")
+
+    async def decide(batch: bytes) -> bytes | web.StreamResponse:
+        result = await relay_body(exchange, Direction.INBOUND, codec, batch, content_type)
+        return result if isinstance(result, bytes) else await _settled(exchange, Direction.INBOUND, result)
+
+    parts = stream_parts(request.content, boundary, names, plan.max_body, plan.max_upload, decide)
+    failed: list[BaseException] = []
+
+    async def body(first: bytes) -> AsyncIterator[bytes]:
+        yield first
+        try:
+            async for piece in parts:
+                yield piece
+        except BaseException as exc:  # the upstream request ends with it; the answer says why
+            failed.append(exc)
+            raise
+
+    try:  # the first batch is decided before the backend hears of the request
+        first = await anext(parts)
+    except BaseException as exc:
+        return await _upload_refused(exchange, exc)
+    headers.pop("Content-Length", None)
+    headers.pop("Transfer-Encoding", None)
+    gate = exchange.runtime.upstreams.gate(plan.upstream)
+    try:
+        await gate.enter()
+    except PoolBusy:
+        return error_response(503, "upstream busy", exchange.request_id, {"Retry-After": str(POOL_BUSY_RETRY)})
+    try:
+        try:
+            upstream = await exchange.runtime.upstreams.session(plan.upstream).request(
+                request.method, upstream_url(exchange, target), headers=headers, data=body(first),
+                allow_redirects=False, timeout=plan.timeout, compress=None,
+                server_hostname=exchange.runtime.upstreams.server_name(plan.upstream),
+            )
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            if failed:
+                return await _upload_refused(exchange, failed[0])
+            return upstream_failure(exc, exchange.request_id, plan.upstream, request.app[METRICS])
+        try:
+            return await _respond(exchange, upstream)
+        finally:
+            upstream.release()
+    finally:
+        gate.leave()
+
+
+async def _upload_refused(exchange: Exchange, exc: BaseException) -> web.StreamResponse:
+    """The answer to an upload that stopped: refused by the filters, unreadable, too large or too slow."""
+    if isinstance(exc, UploadRefused):
+        return exc.answer
+    if isinstance(exc, CodecError):
+        settled = await _settled(exchange, Direction.INBOUND, exc)
+        return settled if not isinstance(settled, bytes) else error_response(400, str(exc), exchange.request_id)
+    if isinstance(exc, BodyTooLarge):
+        return error_response(413, "request body too large", exchange.request_id)
+    if isinstance(exc, BodyTimeout):
+        return body_timed_out(exchange.request, exchange.request_id)
+    raise exc
 
 
 def _response_headers(exchange: Exchange, upstream: Answer, *, decoded: bool = False) -> CIMultiDict[str]:

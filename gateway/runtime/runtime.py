@@ -55,6 +55,7 @@ class RoutePlan:
     e2ee: E2EERule | None = None               # policy and recogniser for client messages (None: allow, none)
     seal_codec: Codec | None = None            # `encrypt_fields`: what is sealed on the way in
     seal_pointers: tuple[Pointer, ...] = ()
+    max_upload: int = 0  # multipart bodies past max_body stream up to this many bytes (gateway.proxy.uploads)
     # Per direction, the verdicts a payload every filter passed counts per field (`Metrics.count_verdicts`):
     # `(route, filter, "pass")` for each step, made once rather than per payload.
     passes: Mapping[Direction, tuple[tuple[str, str, str], ...]] = field(init=False, repr=False, compare=False)
@@ -107,6 +108,7 @@ class Runtime:
                 settings=rs,
                 upstream=rs.upstream,
                 max_body=rs.max_body if rs.max_body is not None else settings.limits.max_body,
+                max_upload=int(rs.max_upload),
                 # `connect` bounds a wait for the pool that bypassed its gate (delegated auth, released
                 # messages) plus the connect itself; proxied requests wait in `Upstreams.gate` instead.
                 timeout=aiohttp.ClientTimeout(total=None, sock_connect=upstream.connect_timeout,

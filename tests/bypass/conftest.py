@@ -39,6 +39,8 @@ CODEC_ROUTES = [
     _codec_route("ddp", "/ddp", {"inbound": {"ddp": {"sendMessage": ["/params/0/msg"]}}}),
     _codec_route("xmpp", "/xmpp", {"inbound": {"xmpp": True}}),
     _codec_route("query", "/query", {"inbound": {"query": ["q"]}}),  # the body streams; `q` is read
+    # multipart bodies of unknown length (or past max_body) stream: files pass, each part's header is read
+    _codec_route("upload", "/upload", {"inbound": {"form": ["msg"]}}, max_upload="1MiB"),
     _codec_route("sse", "/sse", {"outbound": {"sse": {"json": ["/delta"]}}}),  # answers declared as events only
 ]
 
@@ -56,7 +58,7 @@ async def suite() -> AsyncIterator[Suite]:
     routes: list[dict[str, Any]] = list(CODEC_ROUTES)
     for name in PRESETS:
         routes.append({"preset": name, "upstream": "up", "allow": ["anonymous"], "filters": ["words", "stop"],
-                       "match": {"host": host_of(name)}})
+                       "match": {"host": host_of(name)}, "max_upload": "1MiB"})
     async with serve_app(backend.app, shutdown_timeout=0.1) as url, \
             run_gateway(gateway_config(url, routes, filters=FILTERS)) as gw, \
             aiohttp.ClientSession(auto_decompress=False) as client:

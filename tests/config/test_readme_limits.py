@@ -245,7 +245,7 @@ def test_exemptions_are_still_options() -> None:
 
 # A bad value for each key: 0 for numbers and durations, a word no choice has for the others. Keys
 # that take 0 (as the README's limits text says) get -1 instead.
-ZERO_ALLOWED = {"websocket.heartbeat", "routes[].timeout", "offload.nice"}
+ZERO_ALLOWED = {"websocket.heartbeat", "routes[].timeout", "routes[].max_upload", "offload.nice"}
 # The concrete name a README placeholder stands for in the config below.
 NAMES = {"upstreams": "chat", "masking": "mask", "threat": "threat", "behaviour": "behaviour", None: "mask"}
 
