@@ -75,7 +75,7 @@ class _Reader:
     def __init__(self, content: aiohttp.StreamReader, limit: int) -> None:
         self.content = content
         self.limit = limit
-        self.buffer = b""
+        self.buffer = bytearray()  # grown in place: a part trickled in tiny pieces costs no copy per piece
         self.total = 0
         self.eof = False
 
@@ -103,34 +103,35 @@ class _Reader:
                 raise CodecError("a multipart body that ends inside a part")
         if at > bound:
             raise too_long
-        found = self.buffer[:at]
-        self.buffer = self.buffer[at + len(mark):]
+        found = bytes(self.buffer[:at])
+        del self.buffer[:at + len(mark)]
         return found
 
     async def at_least(self, count: int) -> bytes:
         """The next `count` bytes, not taken (fewer where the body ends first)."""
         while len(self.buffer) < count and await self.more():
             pass
-        return self.buffer[:count]
+        return bytes(self.buffer[:count])
 
     async def rest(self, bound: int) -> bytes | None:
         """The rest of the body, or None when it is longer than `bound`."""
         while len(self.buffer) <= bound and await self.more():
             pass
-        return self.buffer if len(self.buffer) <= bound else None
+        return bytes(self.buffer) if len(self.buffer) <= bound else None
 
     async def streamed(self, mark: bytes) -> AsyncIterator[bytes]:
         """The bytes before `mark`, as they come (`mark` taken); CodecError when the body ends first."""
         keep = len(mark) - 1
         while (at := self.buffer.find(mark)) < 0:
             if len(self.buffer) > keep:
-                out, self.buffer = self.buffer[:-keep], self.buffer[-keep:]
+                out = bytes(self.buffer[:-keep])
+                del self.buffer[:-keep]
                 yield out
             if not await self.more():
                 raise CodecError("a multipart body that ends inside a file")
         if at:
-            yield self.buffer[:at]
-        self.buffer = self.buffer[at + len(mark):]
+            yield bytes(self.buffer[:at])
+        del self.buffer[:at + len(mark)]
 
 
 async def stream_parts(content: aiohttp.StreamReader, boundary: str, names: FormNames, max_body: int,
@@ -143,7 +144,7 @@ async def stream_parts(content: aiohttp.StreamReader, boundary: str, names: Form
     closing = _CRLF + delimiter + b"--" + _CRLF
     if await reader.at_least(len(delimiter) + 2) != delimiter + _CRLF:
         raise CodecError("a multipart body must start with its first delimiter")
-    reader.buffer = reader.buffer[len(delimiter) + 2:]
+    del reader.buffer[:len(delimiter) + 2]
     batch = Batch()
     batch_groups: set[str] = set()  # the names the batch reads as text
     gone: set[str] = set()          # the names read in batches that went on
@@ -191,7 +192,7 @@ async def stream_parts(content: aiohttp.StreamReader, boundary: str, names: Form
             batch.parts.append((header, body))
             batch.size += len(header) + len(body)
         tail = await reader.at_least(2)
-        reader.buffer = reader.buffer[2:]
+        del reader.buffer[:2]
         if tail == _CRLF:
             continue
         if tail == b"--" and await reader.rest(2) in (b"", _CRLF):
