@@ -241,20 +241,20 @@ async def _upload(exchange: Exchange, target: str, headers: CIMultiDict[str], bo
         return result if isinstance(result, bytes) else await _settled(exchange, Direction.INBOUND, result)
 
     parts = stream_parts(request.content, boundary, names, plan.max_body, plan.max_upload, decide)
-    failed: list[BaseException] = []
+    failed: list[Exception] = []
 
     async def body(first: bytes) -> AsyncIterator[bytes]:
         yield first
         try:
             async for piece in parts:
                 yield piece
-        except BaseException as exc:  # the upstream request ends with it; the answer says why
+        except Exception as exc:  # the upstream request ends with it; the answer says why
             failed.append(exc)
             raise
 
     try:  # the first batch is decided before the backend hears of the request
         first = await anext(parts)
-    except BaseException as exc:
+    except Exception as exc:
         return await _upload_refused(exchange, exc)
     headers.pop("Content-Length", None)
     headers.pop("Transfer-Encoding", None)
@@ -270,10 +270,12 @@ async def _upload(exchange: Exchange, target: str, headers: CIMultiDict[str], bo
                 allow_redirects=False, timeout=plan.timeout, compress=None,
                 server_hostname=exchange.runtime.upstreams.server_name(plan.upstream),
             )
-        except (TimeoutError, aiohttp.ClientError) as exc:
+        except Exception as exc:  # aiohttp wraps what the body raised in a ClientError, or lets it through
             if failed:
                 return await _upload_refused(exchange, failed[0])
-            return upstream_failure(exc, exchange.request_id, plan.upstream, request.app[METRICS])
+            if isinstance(exc, TimeoutError | aiohttp.ClientError):
+                return upstream_failure(exc, exchange.request_id, plan.upstream, request.app[METRICS])
+            raise
         try:
             return await _respond(exchange, upstream)
         finally:
@@ -282,7 +284,7 @@ async def _upload(exchange: Exchange, target: str, headers: CIMultiDict[str], bo
         gate.leave()
 
 
-async def _upload_refused(exchange: Exchange, exc: BaseException) -> web.StreamResponse:
+async def _upload_refused(exchange: Exchange, exc: Exception) -> web.StreamResponse:
     """The answer to an upload that stopped: refused by the filters, unreadable, too large or too slow."""
     if isinstance(exc, UploadRefused):
         return exc.answer
