@@ -74,6 +74,39 @@ def international(digits: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=1)
+def _dialling_prefixes() -> frozenset[str]:
+    """The international prefixes that regions dial before a country code ("00", "011" from North America,
+    "0011" from Australia, "010" from Japan, "8~10" from Russia and its neighbours, written "8 10"), as
+    libphonenumber's metadata gives them where they are plain digits (a wait for the tone, "~", dropped)."""
+    prefixes: set[str] = set()
+    for region in phonenumbers.SUPPORTED_REGIONS:
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        for prefix in (metadata.preferred_international_prefix, metadata.international_prefix) if metadata else ():
+            digits = (prefix or "").replace("~", "")
+            if len(digits) >= 2 and digits.isdigit():
+                prefixes.add(digits)
+    return frozenset(prefixes)
+
+
+def _dialled_abroad(digits: str, sizes: list[int], words: bool) -> bool:
+    """Whether `digits` (grouped as `sizes`) are an international prefix written as its own group or groups
+    ("011 7 495 ...", "8 10 49 30 ..."), then a country code as a group of its own and a national number of a
+    length its plan allows (8 digits or more in all; 7 after a phone word: the smallest plans, "00 290 8913",
+    have four)."""
+    prefixes = _dialling_prefixes()
+    head = 0
+    for k, size in enumerate(sizes[:2]):
+        head += size
+        if digits[:head] in prefixes and k + 2 < len(sizes):
+            number = digits[head:]
+            code = sizes[k + 1]
+            return ((8 if not words else 7) <= len(number) <= 15 and international(number)
+                    and str(int(number[:code])) == number[:code] and int(number[:code]) in _LENGTHS
+                    and len(number) - code in _LENGTHS[int(number[:code])])
+    return False
+
+
 _DATE_SIZES = ([2, 2, 4], [1, 2, 4], [2, 1, 4], [2, 2, 2], [4, 2, 2], [1, 1, 4])
 
 
@@ -210,6 +243,8 @@ def _layout_of(value: str, plus: bool, words: bool) -> str | None:
 
 def _layout(digits: str, sizes: list[int], plus: bool, words: bool, value: str) -> str | None:
     """Which phone layout `digits` (grouped as `sizes`, written as `value`) follows, if any."""
+    if not plus and len(sizes) >= 3 and _dialled_abroad(digits, sizes, words):
+        return "phone_international"
     if plus or (digits.startswith("00") and digits[2:3] not in ("", "0")):
         number = digits if plus else digits[2:]
         if 8 <= len(number) <= 15 and international(number):

@@ -158,6 +158,9 @@ _APART = r"(?:^|[\s\"'=(\[<`,;])"
 _SHAPED_SOURCE = (_APART + r"([A-Za-z][A-Za-z0-9]{1,11}(?:[_\-.][A-Za-z0-9]{1,10}){0,3}[_\-.]"
                   r"((?:[A-Za-z0-9]+[_\-]){0,3}[A-Za-z0-9]{16,}(?:[_\-][A-Za-z0-9]+){0,3}))")
 _SHAPED = text_pattern(_SHAPED_SOURCE)
+# A token in two to four parts joined by dots, as several providers issue them ("<id>.<secret>", "dt0c01.<id>.<secret>",
+# "<id>.atlasv1.<secret>"): standing apart as `_SHAPED`, judged by its parts (see `_dotted`).
+_DOTTED = text_pattern(_APART + r"([A-Za-z0-9_\-]{2,}(?:\.[A-Za-z0-9_\-]{2,}){1,3})")
 # Heads that name a digest or a version, not a provider ("sha256-...", "release-3f7868...").
 _DIGEST_HEADS = ("sha", "md5", "blake", "commit", "rev", "hash", "digest", "checksum", "build", "release", "git",
                  "version", "tag", "id", "uuid", "integrity")
@@ -167,7 +170,8 @@ _VAULT_TOKEN = 26  # "tok_" and 22 characters: `placeholders.TOKEN_PLACEHOLDER`
 # Unbounded repeats where the detector counts: a counted repeat is as many automaton states as its count.
 SCREENS = (r"(?i:basic)[ \t]+[A-Za-z0-9+/]{6}", r"://[^\s:/@]*:[^\s/@]+@",
            _APART + r"[A-Za-z][A-Za-z0-9]*[_\-.][A-Za-z0-9_\-.]*[A-Za-z0-9]{16}",
-           r"[0-9a-f]-[0-9a-f]{8}-[0-9a-f]{8}")  # Mailgun's keys, which have no head
+           r"[0-9a-f]-[0-9a-f]{8}-[0-9a-f]{8}",  # Mailgun's keys, which have no head
+           _APART + r"[A-Za-z0-9_\-]{2,}\.[A-Za-z0-9_\-.]*[A-Za-z0-9]{16}")  # dotted tokens (`_DOTTED`)
 # A token's head, then token characters up to a line break with more of them after it: a token wrapped
 # where a line ended (a narrow terminal, a pasted e-mail). Read again with those breaks taken out.
 _BREAK = r"(?:\r?\n|\r|[\x0b\x0c\x{85}\x{2028}\x{2029}])"
@@ -183,6 +187,7 @@ _ANY = text_pattern("|".join(f"(?:{pattern})" for pattern in (
     "|".join(f"{head}{tail}" for _, head, tail in _PROVIDERS), _JWT_SOURCE, _PEM_BEGIN_SOURCE,
     _ASSIGNMENT_SOURCE, _KEYED_SOURCE, _BEARER_SOURCE, _WRAPPED_SOURCE, _BASIC_SOURCE, *SCREENS[1:])))
 _SHAPE_SCREEN = text_pattern(SCREENS[2])
+_DOTTED_SCREEN = text_pattern(SCREENS[4])
 # Words that say a password field was talked about, not given.
 _NOT_A_VALUE = frozenset(
     "required incorrect wrong invalid expired reset changed empty missing correct same different "
@@ -380,6 +385,20 @@ def _shaped(text: str) -> Iterator[Detection]:
             yield Detection("secret", start, end, "shaped_token", 0.85, text[start:end])
 
 
+def _dotted(text: str) -> Iterator[Detection]:
+    """Tokens in parts joined by dots (`_DOTTED`) of which one, or a piece of it between "-" or "_", looks generated
+    as a provider's generated part does (`_generated_tail`'s base62 and one-case tests); host names, file names,
+    versions and class names have no such part."""
+    for groups in each_spans(_DOTTED, text):
+        start, end = groups[1]
+        charge(start)
+        if end < len(text) and (ascii_alnum(text[end]) or text[end] in "-.@/:"):
+            continue  # more of a word, a host, a path or an address
+        pieces = text[start:end].replace("-", ".").replace("_", ".").split(".")
+        if any((len(p) >= 16 and _classes(p) == 3 and entropy(p) >= 3.5) or _one_case(p) for p in pieces):
+            yield Detection("secret", start, end, "shaped_token", 0.85, text[start:end])
+
+
 class SecretDetector:
     type = "secret"
 
@@ -397,7 +416,11 @@ class SecretDetector:
         if found(_SHAPE_SCREEN, text):  # a token of a provider listed above is reported under its name
             yield from (d for d in _shaped(text) if not any(t.start < d.end and d.start < t.end for t in tokens))
         if "eyJ" in text:
-            yield from self._jwts(text)
+            jwts = list(self._jwts(text))
+            tokens += jwts
+            yield from jwts
+        if found(_DOTTED_SCREEN, text):  # a JWT or a listed provider's token is reported under its name
+            yield from (d for d in _dotted(text) if not any(t.start < d.end and d.start < t.end for t in tokens))
         if "-----BEGIN" in text:
             yield from self._pem(text)
         yield from self._assignments(text)

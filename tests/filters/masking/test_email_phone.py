@@ -60,6 +60,27 @@ def test_phones(text: str, expected: str) -> None:
     assert phones(text) == [expected]
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("call 011 44 20 7946 0958", "011 44 20 7946 0958"),        # from North America
+    ("call 0011 49 30 12345678 thanks", "0011 49 30 12345678"),  # from Australia
+    ("TEL 010 33 1 23 45 67 89", "010 33 1 23 45 67 89"),        # from Japan
+    ("ring 8 10 49 30 1234567", "8 10 49 30 1234567"),           # from Russia ("8~10": a tone between)
+    ("my number 00 290 8913", "00 290 8913"),                    # a plan of four digits, after a phone word
+])
+def test_a_number_dialled_from_another_country(text: str, expected: str) -> None:
+    assert phones(text) == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "version 00 290 8913",          # a short plan without a phone word
+    "order 011 2345 6789",          # an order word
+    "ref 010 123 4567 8901",        # no plan: 1 234... is no possible North American length
+    "build 0112345678901",          # the prefix not a group of its own
+])
+def test_what_follows_a_dialling_prefix_must_be_a_number_of_a_plan(text: str) -> None:
+    assert phones(text) == []
+
+
 @pytest.mark.parametrize("text", [
     "meet on 2024-01-15 at 10:30",
     "on 15.01.2024 10.30",

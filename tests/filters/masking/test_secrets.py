@@ -242,3 +242,28 @@ def test_keys_whose_head_is_glued_or_absent(value: str, name: str) -> None:
 ])
 def test_heads_of_those_keys_alone_or_with_no_generated_part_stay(text: str) -> None:
     assert [name for name, _ in found(text) if name != "assignment"] == []
+
+
+@pytest.mark.parametrize("token", [
+    # an id and a secret joined by a dot, a versioned head between them, three parts of one case
+    _key_part(7, 14, _BASE62) + ".atlasv1." + _key_part(8, 67, _BASE62 + "-_"),
+    "pat" + _key_part(9, 14, _BASE62) + "." + _key_part(10, 64, "0123456789abcdef"),
+    "dt0c01." + _key_part(11, 24, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") + "."
+    + _key_part(12, 64, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"),
+])
+def test_a_token_in_parts_joined_by_dots_is_a_token(token: str) -> None:
+    assert found(f"token {token} thanks") == [("shaped_token", token)]
+    assert found(token) == [("shaped_token", token)]
+
+
+@pytest.mark.parametrize("text", [
+    "see com.example.billing.InvoiceRepositoryImpl ok",
+    "pip install numpy-1.26.4-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+    "open report_final_2024_v3.pdf",
+    "host d1a2b3c4d5e6f7.cloudfront.net",
+    "storage account abcd1234efgh5678ijkl9012.blob.core.windows.net",
+    "mail x7k2m9p4q8r3t6w1y5z0a2b4.c@example.com",
+    "build v2.14.3-rc1.build20240101",
+])
+def test_names_hosts_and_versions_with_dots_are_no_token(text: str) -> None:
+    assert found(text) == []
