@@ -225,6 +225,8 @@ class Detector:
                 if prompt.handed(view.text, hit.end):
                     continue  # a colleague handed a role ("from now on you are in charge of billing")
                 key = "role-play"  # one persona switch however many of its rules read it
+            elif key == "role-switch-squeezed":
+                key = "role-play-squeezed"  # the same, letters apart: no words to read a duty in
             if ((key in tongues.SET_ASIDE and tongues.sender_own(view.text, hit.start, hit.end))
                     or ((key in tongues.SET_ASIDE or key in tongues.TOLD_RULES)
                         and tongues.told_of(view.text, hit.start, hit.end))
