@@ -368,6 +368,8 @@ def _generated_tail(head: str, tail: str) -> bool:
         return True
     if any(_hex(part, 32) for part in parts) and sum(_hex(part, 8) for part in parts) >= 2:
         return True
+    if any(_hex(part, 40) for part in parts):
+        return True  # 160 bits or more of hex after a head that names no digest ("pul-", "rubygems_", "squ_")
     shaped = any(c.isdigit() for c in head) or sum(head.count(mark) for mark in "_-.") >= 2
     return shaped and any(_hex(part, 32) for part in parts)
 

@@ -267,3 +267,17 @@ def test_a_token_in_parts_joined_by_dots_is_a_token(token: str) -> None:
 ])
 def test_names_hosts_and_versions_with_dots_are_no_token(text: str) -> None:
     assert found(text) == []
+
+
+@pytest.mark.parametrize("token", [
+    "pul-" + _key_part(13, 40, "0123456789abcdef"),        # Pulumi
+    "rubygems_" + _key_part(14, 48, "0123456789abcdef"),   # RubyGems
+    "squ_" + _key_part(15, 40, "0123456789abcdef"),        # SonarQube
+])
+def test_a_head_and_160_bits_of_hex_is_a_token(token: str) -> None:
+    assert found(f"use {token} thanks") == [("shaped_token", token)]
+
+
+@pytest.mark.parametrize("head", ["commit_", "sha256-", "build-", "release-", "checksum_"])
+def test_a_digests_word_before_hex_still_names_a_digest(head: str) -> None:
+    assert found(f"see {head}{_key_part(16, 40, '0123456789abcdef')} ok") == []
