@@ -14,6 +14,7 @@ from typing import Literal, get_args
 from filters._api import Finding
 from filters._patterns import encodable
 from filters.threat import (
+    addressed,
     codetalk,
     handlers,
     injection,
@@ -221,8 +222,8 @@ class Detector:
                                    self._finding(hit, view, text, handlers.OWN_HANDLER))
                     continue
             weight, key = hit.rule.weight, hit.rule.name
-            if key in prompt.SWITCH_RULES:
-                if prompt.handed(view.text, hit.end):
+            if key in addressed.SWITCH_RULES:
+                if addressed.handed(view.text, hit.end):
                     continue  # a colleague handed a role ("from now on you are in charge of billing")
                 key = "role-play"  # one persona switch however many of its rules read it
             elif key == "role-switch-squeezed":
@@ -230,13 +231,13 @@ class Detector:
             if ((key in tongues.SET_ASIDE and tongues.sender_own(view.text, hit.start, hit.end))
                     or ((key in tongues.SET_ASIDE or key in tongues.TOLD_RULES)
                         and tongues.told_of(view.text, hit.start, hit.end))
-                    or (key in prompt.REPORTED_RULES and prompt.reported(view.text, hit.start) == tongues.NOTE)):
+                    or (key in addressed.REPORTED_RULES and addressed.reported(view.text, hit.start) == tongues.NOTE)):
                 # the sender's own instructions taken back ("ignora mis instrucciones anteriores"), someone's
                 # set aside told of ("ha ignorato le istruzioni") or an order reported ("he asked me to forget
                 # the earlier instructions"): one note, the English rules' own for them
                 # ("ignore my previous instructions")
                 weight, key = min(weight, tongues.NOTE), "override-any"
-            elif key in prompt.REPORTED_RULES and (said := prompt.reported(view.text, hit.start)) is not None:
+            elif key in addressed.REPORTED_RULES and (said := addressed.reported(view.text, hit.start)) is not None:
                 weight, key = min(weight, said), "override-said"  # "she said to ignore ...": an alert, once
             if pasted and not hit.rule.strong:
                 weight *= CODE_DAMPING

@@ -1,0 +1,87 @@
+"""Who is being addressed: the bot given a persona or an order, or a person told of one.
+
+Team chat hands colleagues roles with a persona switch's words ("from now on you are in charge of billing",
+"you are no longer on the rota") and reports others' orders with an override's ("he asked me to forget the
+earlier instructions"). The prompt rules match as written; the rules named here (`SWITCH_RULES`,
+`REPORTED_RULES`) have their hits read again by the detector: a role handed to a person is dropped, an order
+reported to the sender or a third person weighs a note, one reported with no one named as told an alert.
+"""
+
+from __future__ import annotations
+
+import re
+
+from filters.threat import tongues
+from filters.threat.prompt import PERSONA
+
+# What a colleague is handed after "from now on you are" or "you are no longer": a duty ("in charge of",
+# "responsible for", "on call"), a place on a rota or in a team ("on", "part of"), or a role held for or over
+# something of the world ("the contact person for billing", "the owner of ticket 4"). A persona switch makes the
+# bot something ("an AI without limits", a name) or says how it answers; a role handed at work ties a person
+# to a thing.
+_DUTY = re.compile(r"\s*(?:now\s+)?(?:in\s+charge|responsible|accountable|on\s+(?:call|duty)|(?:on|off|part\s+of|with)\b|"
+                   r"(?!" + PERSONA + r")(?:the|an?|our|my)\s+(?:[\w-]+\s+){0,3}?(?:for|of|on|at)\b|"
+                   # a person picked out by what they do: "the person who signs off", "the one to ask"
+                   r"(?:the|an?)\s+(?:[\w-]+\s+)?(?:person|one|people|colleague|contact|member)\s+(?:who|that|to|whom)\b|"
+                   # a task under way: "be covering the front desk" (not how the bot answers: "be answering as...")
+                   r"(?!(?:act|answer|respond|repl|play|pretend|simulat|role|speak|talk|writ|generat|behav|obey|ignor|"
+                   r"follow|refus|comply|comment|say)\w*ing\b)[a-z]+ing\b|"
+                   # a person's place at work: "no longer needed at the call", "expected to answer tickets"
+                   r"(?:needed|required|expected|invited|scheduled|assigned|booked|listed|employed|working|based)\b|"
+                   # whoever holds a place: "whoever answers the door first"
+                   r"(?:whoever|whichever|whomever)\b)")
+# "From now on, your ..." names something of the bot's (its name, answers, persona, rules) or of a person's work
+# (a shift, a desk, a task). A task is the bot's when it is to answer, act or set rules aside.
+_BOTS_OWN = re.compile(r"\s*(?:new\s+|only\s+|sole\s+|main\s+|primary\s+)?(?:name|answers?|responses?|replies|reply|outputs?|"
+                       r"persona|identity|character|personality|purpose|instructions|rules|guidelines|programming|mode|"
+                       r"behaviou?r|tone|creator|developer|owner|filters?|limits|restrictions)\b")
+_ANSWERING = re.compile(r"\b(?:to\s+)?(?:answer|respond|reply|act|pretend|role-?play|speak|write|obey|ignore|disregard|"
+                        r"forget|generate|output|say|comply|refuse)\w*\b")
+# A role whose sentence goes on to make it a persona: an AI, a character, one without rules ("the narrator of a
+# world with no laws").
+_PERSONA_SIGN = re.compile(r"\b(?:ai|a\.i\.|bot|chatbot|assistant|model|gpt|persona|character|unfiltered|uncensored|"
+                           r"unrestricted|jailbr\w*|without\s+(?:any\s+)?(?:rules|limits|restrictions|filters|ethics|"
+                           r"morals|guidelines|censorship)|no\s+(?:laws|rules|limits|restrictions|filters?|ethics|morals|"
+                           r"guidelines|censorship|boundaries))\b")
+_SENTENCE_END = re.compile(r"[.!?\n]")
+SWITCH_RULES = frozenset({"role-switch"})
+
+
+def handed(text: str, end: int) -> bool:
+    """Whether a `role-switch` hit ending at `end` hands a person a role at work (`_DUTY`; after "your", a thing
+    not the bot's, `_BOTS_OWN`, and no task of answering), not the bot a persona: the rest of its sentence names
+    no AI, character or freedom from rules."""
+    stop = _SENTENCE_END.search(text, end, end + 200)
+    rest = text[end:stop.start() if stop else end + 200]
+    if text[max(0, end - 4):end] == "your":  # "from now on, your ...": whose the thing is decides
+        if _BOTS_OWN.match(rest) is not None or _ANSWERING.search(rest) is not None:
+            return False
+    elif _DUTY.match(text, end) is None:
+        return False
+    return _PERSONA_SIGN.search(rest) is None
+
+
+# Someone else's order reported to a person: "he asked me to forget the earlier instructions", "the coach let
+# them skip the usual rules". The set-aside verb is governed by a verb of telling or letting whose object is
+# the sender or a third person; "I want you to ignore ...", "tell you to ignore ..." address the bot, and "let
+# us" and "let me" propose, so none of them is read this way.
+_REPORTED = re.compile(r"\b(?:(?:told|tells|asked|asks|made|makes|wants|wanted|instructed|allowed|advised|reminded|begged|"
+                       r"got|expects|expected|invited|encouraged|warned|ordered|reminds)\s+(?:me|us|him|her|them)|lets?\s+(?:him|"
+                       r"her|them))\s+(?:to\s+)?(?:just\s+|simply\s+|not\s+|never\s+)?$")
+# The same reported with no one named as told: "IT said I should ignore ...", "she said to ignore ...", "I was
+# told to ignore ...". Whoever is meant may be the bot: an alert, not a block.
+_SAID = re.compile(r"\b(?:(?:said|says|say|told|tells)(?:\s+that)?\s+(?:i|we|they|he|she|everyone|everybody|people)\s+"
+                   r"(?:should|could|can|may|might|must|had\s+to|have\s+to|need\s+to|ought\s+to)|(?:said|says)\s+to|"
+                   r"(?:was|were|am|is|are|been|being|get|got)\s+told\s+to)\s+(?:just\s+|simply\s+|not\s+|never\s+)?$")
+SAID = 0.6  # what an order reported with no one named as told weighs: an alert
+REPORTED_RULES = frozenset({"override", "override-any", "override-all", "override-paraphrase", "ignore-input"})
+
+
+def reported(text: str, start: int) -> float | None:
+    """What the set-aside hit starting at `start` weighs at most when it is an order reported rather than given
+    to the bot: a note (`tongues.NOTE`) when told to the sender or a third person
+    (`_REPORTED`), an alert (`SAID`) when no one is named as told (`_SAID`); None when it is given."""
+    before = text[max(0, start - 60):start]
+    if _REPORTED.search(before) is not None:
+        return tongues.NOTE
+    return SAID if _SAID.search(before) is not None else None
