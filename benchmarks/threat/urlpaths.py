@@ -157,6 +157,36 @@ def _invitation(rng: random.Random) -> str:
            f"{rng.choice(('email', 'invitee'))}={_victim(rng)}&code={_hexid(rng, 10)}"
 
 
+# Where a shop or an application keeps a provider's pages (payment modules, sign-in routes, integration guides, brand
+# catalogues), and what follows the provider's name there.
+_INTEGRATIONS = ("checkout/{b}/", "payment/{b}/return", "modules/{b}/validation.php", "{b}/ipn.php",
+                 "docs/integrations/{b}", "integrations/{b}/setup", "auth/{b}/callback", "accounts/{b}/login/",
+                 "login/{b}", "connect/{b}", "apps/{b}", "brands/{b}/", "tag/{b}/", "category/{b}/accessories",
+                 "help/{b}/sign-in-problems", "support/{b}/account-settings", "wp-content/plugins/{b}-payments/",
+                 "settings/connections/{b}", "shop/{b}-gift-card.html", "download/{b}.html")
+
+
+def _integration(rng: random.Random) -> str:
+    """A shop's or application's page about a provider: `/checkout/paypal/`, `/docs/integrations/dropbox`."""
+    brand = rng.choice(list(_BRANDS))
+    return f"https://{_ordinary_trade(rng)}/" + rng.choice(_INTEGRATIONS).format(b=brand)
+
+
+_DIRECTORIES = "access admin data ac ct in go v wyoming state mxd files new web home x1 tmp".split()
+
+
+def _kit_folder(rng: random.Random) -> str:
+    """A kit unzipped deep in a broken-into site, in a folder of the brand's name or the brand and a word, the brand
+    repeated below it or a page file in it: `/access/wellsfargo/wells/wells.htm`, `/ac/in/office365-business/`."""
+    brand = rng.choice([b for b in _BRANDS if b not in ("apple", "chase", "steam")])
+    dirs = "/".join(rng.sample(_DIRECTORIES, rng.randint(0, 4)))
+    folder = rng.choice((brand, f"{brand}-{rng.choice(('business', 'team', 'online', 'doc', 'files'))}",
+                         f"{brand}.{rng.choice(('team', 'online', 'new'))}"))
+    tail = rng.choice((f"{brand}/", f"{brand}/{brand}/", f"{brand[:5]}/{brand[:5]}.htm", "index.html", "",
+                       f"{_hexid(rng, 6)}/", "main.php"))
+    return f"https://{_host(rng)}/" + (f"{dirs}/" if dirs else "") + f"{folder}/{tail}"
+
+
 # Free hosts where projects, portfolios and previews live, and what they call a preview.
 _FREE_HOSTS = "vercel.app netlify.app pages.dev web.app firebaseapp.com github.io gitlab.io onrender.com " \
               "herokuapp.com blogspot.com surge.sh".split()
@@ -187,12 +217,14 @@ GENERATORS: dict[str, tuple[str, Maker]] = {
     "kit: brand and page in one name": ("phishing", _kit_slug),
     "kit: deep in wp-content": ("phishing", _kit_nested),
     "kit: the victim's address carried": ("phishing", _kit_victim),
+    "kit: brand folder deep in a site": ("phishing", _kit_folder),
     "ordinary: a brand's own sign-in": ("ordinary", _brand_own),
     "ordinary: a site's own sign-in": ("ordinary", _site_own),
     "ordinary: sign-in documentation": ("ordinary", _docs),
     "ordinary: repositories, packages": ("ordinary", _code),
     "ordinary: questions, articles": ("ordinary", _question),
     "ordinary: invitations": ("ordinary", _invitation),
+    "ordinary: a provider's pages on a site": ("ordinary", _integration),
     "ordinary: project pages, free hosts": ("ordinary", _project_page),
     "ordinary: the same typed with http://": ("ordinary", _project_page_typed),
 }

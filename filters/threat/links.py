@@ -514,6 +514,48 @@ def brand_page(path: str, site: str) -> str | None:
     return brands[0]
 
 
+# A kit unzipped into a folder named for the brand it copies, anywhere in someone else's site, with the brand named
+# again below it (`/access/wellsfargo/wells/wells.htm`, `/admin/dhl.team/dhl/dhl/`) or a page named by sign-in
+# words alone after it (`/x/netflix/verify/`, `/netflix/login.php`). A site's own pages about a provider put what they do first (`/auth/google/callback`,
+# `/accounts/dropbox/login/`, `/support/dhl/account-settings`: a lure word before the brand) or name it once beside
+# ordinary words (`/checkout/paypal/`, `/docs/integrations/slack`), and neither is read.
+BRAND_FOLDER = 0.5
+_SEGMENT_WORDS = re.compile(r"[-_.]")
+
+
+def brand_folder(path: str, site: str) -> str | None:
+    """The brand a directory of `path` (a link's path, query and fragment, at most `MAX_PATH`) is named for, on a
+    `site` the brand does not own, when the brand's name (its first five letters) leads a later segment too or a page
+    named by sign-in words alone follows it (`_access_page`), and no lure word comes before it; else None. The directory's first word is the brand's name
+    (`dhl.team`, `office365-online`); brands that are everyday words are not read."""
+    page = path.split("?", 1)[0].split("#", 1)[0].lower()
+    if _ANY_PAGE_BRAND.search(page) is None:  # most paths: no brand at all
+        return None
+    segments = [part for part in page.split("/") if part]
+    for at, part in enumerate(segments[:-1] if not page.endswith("/") else segments):
+        first = _SEGMENT_WORDS.split(part, 1)[0]
+        if first not in _PAGE_BRANDS:
+            if lure_words(part):
+                return None  # the site's own route to a provider: the action first
+            continue
+        if owns(first, site):
+            return None
+        after = segments[at + 1:]
+        again = any(later.startswith(first[:5]) for later in after)
+        return first if again or any(map(_access_page, after)) else None
+    return None
+
+
+def _access_page(part: str) -> bool:
+    """Whether a path segment is a page named by one or two sign-in or account words alone (`verify`, `login.php`,
+    `sign_in.html`), as a kit names its pages; an article's slug says more (`sign-in-problems`)."""
+    letters = _PAGE_FILE.sub("", part).replace("-", "").replace("_", "")
+    if not 4 <= len(letters) <= 24 or not letters.isalpha() or not letters.isascii():
+        return False
+    words = segment(letters)
+    return 1 <= len(words) <= 2 and all(word in _ACCESS_PAGES for word in words)
+
+
 # An e-mail address as a link spells it (folded to lower case, as links are read).
 _ADDRESS = re.compile(r"[a-z0-9._%+-]+@([a-z0-9-]+(?:\.[a-z0-9-]+)+)")
 VICTIM_ADDRESS = 0.5  # an alert alone, a block only with another sign
@@ -936,6 +978,9 @@ def _judge(link: Link, parts: tuple[str, str, str, str], allow: DomainList, deny
         signals.append((BRAND_PAGE, f"brand-page:{claimed}"))
     if port and port not in ("80", "443", "8080", "8443"):
         signals.append((0.2, "odd-port"))
+    folder = None if host.brand or claimed or host.site in _BRAND_SITES else brand_folder(path, host.site)
+    if folder:
+        signals.append((BRAND_FOLDER, f"brand-folder:{folder}"))
     if ipfs_page(raw_host, path):
         signals.append((IPFS_PAGE, "ipfs-page"))
     if victim_address(path, host.site):

@@ -17,6 +17,7 @@ from filters.threat.linkdata import BRANDS, CHAINS, FREE_HOSTING
 from filters.threat.links import (
     Link,
     Scan,
+    brand_folder,
     carried,
     deep_sign_in,
     extract,
@@ -359,6 +360,38 @@ def test_a_page_named_for_a_brand_and_a_sign_in_at_the_top_of_a_path_is_a_claim(
 ])
 def test_brand_pages_are_not_read_where_sites_name_their_own_pages_so(url: str) -> None:
     assert not any(reason.startswith("brand-page:") for reason in _score(url)[1])
+
+
+@pytest.mark.parametrize(("url", "brand"), [
+    ("https://garden-club.example/files/old/netflix/verify/", "netflix"),  # a sign-in page in the brand's folder
+    ("https://garden-club.example/adobe/sign_in.php", "adobe"),
+    ("https://garden-club.example/tmp/fedex.team/fedex/fedex/", "fedex"),  # the brand named again below it
+    ("https://garden-club.example/x1/Dropbox/dropb/dropb.htm", "dropbox"),
+    ("https://garden-club.example/a/b/docusign-online/docus/", "docusign"),
+])
+def test_a_kit_in_a_folder_named_for_a_brand_deep_in_a_site_alerts(url: str, brand: str) -> None:
+    score, reasons = _score(url.lower())
+    assert f"brand-folder:{brand}" in reasons and score >= 0.5
+
+
+@pytest.mark.parametrize("url", [
+    "https://shop.example/checkout/paypal/", "https://shop.example/payment/paypal/return",  # a provider named once
+    "https://docs.example.org/integrations/dropbox/setup",
+    "https://app.example.org/auth/google/callback",  # the site's own route: the action first
+    "https://app.example.org/accounts/dropbox/login/", "https://shop.example/support/fedex/account-settings",
+    "https://help.example.org/netflix/sign-in-problems",  # an article's slug says more than signing in
+    "https://shop.example/steam/steam-deck/login",  # a brand that is an everyday word
+    "https://www.paypal.com/paypal/paypal-login",  # the brand's own site
+])
+def test_a_sites_own_pages_about_a_provider_are_no_brand_folder(url: str) -> None:
+    assert not any(reason.startswith("brand-folder:") for reason in _score(url)[1])
+
+
+@given(st.sampled_from(sorted(BRANDS)), st.sampled_from(["login.php", "verify/", "signin.html"]))
+@settings(max_examples=100, deadline=None)
+def test_a_brand_folder_is_never_read_on_the_brands_own_sites(brand: str, page: str) -> None:
+    for site in BRANDS[brand]:
+        assert brand_folder(f"/kit/{brand}/{page}", site) is None
 
 
 @given(st.sampled_from(sorted(BRANDS)), st.sampled_from(["login", "verify", "secure", "account", "signin"]),
