@@ -44,7 +44,9 @@ def round_trip(extract: Callable[[bytes | str], Extracted], payload: bytes | str
         if index == 0:
             assert after.text == before.text + MARK, (payload, changed)
         elif first.startswith(before.path + "/") or before.path == first + "[*]":  # a list holding it, read joined
-            assert MARK in after.text and after.text.replace(MARK, "") == before.text, (payload, changed)
+            # (or a field of another packet of a polling payload, whose path a packet before spells alike)
+            assert after.text == before.text or (MARK in after.text and after.text.replace(MARK, "") == before.text), \
+                (payload, changed)
         else:
             assert after.text == before.text, (payload, changed)
 
