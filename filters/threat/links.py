@@ -36,6 +36,7 @@ from filters.threat.linkdata import (
     KEYWORDS,
     KNOWN_TLDS,
     NAME_WORDS,
+    RISKY_CCTLDS,
     RISKY_TLDS,
     SHORTENERS,
     SITE_BUILDERS,
@@ -402,6 +403,22 @@ def _machine_made(label: str) -> bool:
     return _hex_token(label) or label.count("-") >= 3
 
 
+# A short registered name of letters and digits mixed (`k7qzvd`, `39xwtr`): what registration scripts make when names
+# are bought in bulk. A digit inside or before the letters, and letters that read as no word (`unreadable`: two
+# triples or more); a name and its version or year (`tool2024`, `shop24`) or a word with a digit (`4chan`, `mp3tag`)
+# reads otherwise. A weak sign, as the other machine-made shapes: projects name themselves so too (`slf4j`, `web3js`).
+_SHORT_TOKEN = re.compile(r"[a-z0-9]{5,8}")
+
+
+def short_token(label: str) -> bool:
+    """Whether `label` is 5 to 8 letters and digits with a digit before its last letter and letters that read as no
+    word."""
+    if _SHORT_TOKEN.fullmatch(label) is None or not any(char.isdigit() for char in label.rstrip("0123456789")):
+        return False
+    letters = "".join(char for char in label if char.isalpha())
+    return len(letters) >= 3 and unreadable(letters) >= 2
+
+
 def _hex_token(label: str) -> bool:
     """A hash or id in hex, 6 characters or more with two digits and two letters at least (`c089be`)."""
     digits = sum(map(label.count, "0123456789"))
@@ -458,7 +475,7 @@ def _shape_signals(name: str, host: Host, signals: list[tuple[float, str]]) -> N
     pseudo = 0.0 if host.platform or host.site in _BRAND_SITES or not owner.isascii() else _pseudo_word(owner)
     if pseudo > 0.25:
         signals.append((pseudo, "pseudo-word"))
-    elif _machine_made(owner) or pseudo:
+    elif _machine_made(owner) or pseudo or short_token(owner):
         signals.append((0.25, "random-label"))  # typed by a machine, not chosen by a person
     elif any(map(_hex_token, host.subdomains)) and not host.platform:
         # A hash as a host name on a site of its own: kits on throwaway or broken-into domains give each
@@ -688,31 +705,38 @@ def page_in_files(path: str) -> bool:
     return lure_words(rest) > 0
 
 
-# A page where a site keeps what was uploaded to it or WordPress's own code: a script or HTML page under the media
-# directories (`/uploads/`, `/images/`, `/img/`), or any page or folder under `wp-content` or `wp-includes`, which
-# WordPress serves files from (images, scripts, styles) and whose few scripts WordPress calls itself. A page there
-# was put there through a hole (a plugin's upload flaw, a stolen account's file manager): how kits land on
-# broken-into sites, whatever the page is named. Beside the kit's own sign (`kit-path`) an alert. Not under
-# `wp-admin` (the administrator's pages), `/assets/` or `/static/` (where site generators put their HTML).
+# A page where a site keeps what was uploaded to it or a content system's own code: a script or HTML page under the
+# media directories (`/uploads/`, `/images/`, `/img/`), or any page or folder under WordPress's `wp-content` or
+# `wp-includes` or Drupal's `sites/<site>/files`, `themes`, `modules` and `libraries`, which the systems serve files
+# from (images, scripts, styles) and whose few scripts they call themselves. A page there was put there through a hole
+# (a plugin's upload flaw, a stolen account's file manager): how kits land on broken-into sites, whatever the page is
+# named. Under `wp-admin` (the administrator's own scripts, and the folders of their styles and images) only an HTML
+# page or a folder two levels down, which WordPress does not have. Beside the kit's own sign (`kit-path`) an alert.
+# Not under `/assets/` or `/static/` (where site generators put their HTML).
 UPLOADED_PAGE = 0.35
-_UPLOAD_DIRS = re.compile(r"/(?:uploads?|images?|img|(wp-content|wp-includes))/")
+_UPLOAD_DIRS = re.compile(r"/(?:uploads?|images?|img|(wp-content|wp-includes|sites/[a-z0-9._-]+/(?:files|themes|modules"
+                          r"|libraries))|(wp-admin))/")
 _PAGES = (".php", ".html", ".htm", ".asp", ".aspx", ".jsp")
 
 
 def uploaded_page(path: str) -> bool:
     """Whether `path` (a link's path, query and fragment, at most `MAX_PATH`) is a page under a directory of uploads or
-    of WordPress's code: a script or HTML page there, or, under WordPress's, a folder or a name without an extension."""
+    of a content system's code: a script or HTML page there, or, under the system's, a folder or a name without an
+    extension (under `wp-admin`, an HTML page or such a name two levels down)."""
     folded = path.lower()
-    if "/wp-" not in folded and "/up" not in folded and "/im" not in folded:  # most paths: none of the directories
-        return False
+    if "/wp-" not in folded and "/up" not in folded and "/im" not in folded and "/sites/" not in folded:
+        return False  # most paths: none of the directories
     page = folded.split("?", 1)[0].split("#", 1)[0]
     cut = _UPLOAD_DIRS.search(page)
     if cut is None:
         return False
-    last = page[cut.end():].rsplit("/", 1)[-1]
+    rest = page[cut.end():]
+    last = rest.rsplit("/", 1)[-1]
+    if cut.group(2) is not None:  # wp-admin
+        return last.endswith((".html", ".htm")) or (rest.strip("/").count("/") >= 1 and "." not in rest)
     if last.endswith(_PAGES):
         return True
-    return cut.group(1) is not None and page[cut.end():] != "" and "." not in last
+    return cut.group(1) is not None and rest != "" and "." not in last
 
 
 @dataclass(frozen=True, slots=True)
@@ -793,6 +817,14 @@ DRESSED_TENANT = 0.25
 CRYPTO_LURE = 0.55
 
 
+def _letters_and_digits(owner: str) -> bool:
+    """Whether a registered label mixes letters and digits as a registration script does (`s7kqzv`, `k3x9q2p`):
+    beside it a ccTLD of `RISKY_CCTLDS` counts. Ordinary names there (words, hyphens, initials, which are how many
+    sites under a country's code are named) are left alone."""
+    kinds = owner.translate(_KINDS)
+    return kinds.count("a0") + kinds.count("0a") >= 3 or short_token(owner)
+
+
 @lru_cache(maxsize=HOST_CACHE)
 def host_signs(name: str) -> HostSigns:
     """The signs of one host name (lower case, IDNA form, within DNS's lengths).
@@ -831,6 +863,8 @@ def host_signs(name: str) -> HostSigns:
             signals.append((SITE_BUILDER, "site-builder"))
     brand = _name_signals(host, signals)
     _shape_signals(name, host, signals)
+    if tld in RISKY_CCTLDS and host.site.count(".") == 1 and _letters_and_digits(host.owner_label):
+        signals.append((RISKY_CCTLDS[tld], f"tld:{tld}"))  # a script's name bought directly under it
     # Not read by the learned score: a brand's own name (it learnt brand names from the names that borrow them), and
     # a name that claims a brand (the brand signs weigh that claim; the score would count the brand's name again).
     lexical = None if brand or host.site in _BRAND_SITES else weigh(host_features(host))

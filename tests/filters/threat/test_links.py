@@ -27,6 +27,7 @@ from filters.threat.links import (
     page_in_files,
     query_address,
     registrable,
+    short_token,
     site_in_path,
     uploaded_page,
 )
@@ -187,6 +188,29 @@ def test_file_names_read_as_names_carry_no_sign() -> None:
 ])
 def test_an_abused_tld_with_a_machine_made_or_borrowed_name_alerts(url: str) -> None:
     assert _score(url)[0] >= 0.5
+
+
+@pytest.mark.parametrize("url", ["https://q7xwtz.cn/", "https://www.39kqvz.cn/", "http://m4k8pz.cn/verify"])
+def test_a_script_made_name_of_letters_and_digits_directly_under_cn_alerts(url: str) -> None:
+    score, reasons = _score(url)
+    assert "tld:cn" in reasons and score >= 0.5
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.tsinghua-lab.edu.cn/login",  # a second level registered under its own rules
+    "https://beijing-bakery.cn/", "https://hzdx.cn/", "https://52kitchen.cn/",  # words, hyphens, initials, a number
+    "https://q7xwtz.com.cn/",  # under a second level: not read
+])
+def test_ordinary_names_under_cn_carry_no_tld_sign(url: str) -> None:
+    assert not any(reason.startswith("tld:") for reason in _score(url)[1])
+
+
+@pytest.mark.parametrize(("label", "token"), [
+    ("q7xwtz", True), ("39kqvz", True), ("zk4mwp", True),
+    ("4chan", False), ("mp3tag", False), ("shop24", False), ("tool2024", False), ("abc1", False), ("bakery", False),
+])
+def test_a_short_token_mixes_digits_into_letters_that_read_as_no_word(label: str, token: bool) -> None:
+    assert short_token(label) is token
 
 
 @pytest.mark.parametrize("url", [
@@ -763,6 +787,10 @@ def test_any_shortened_path_is_read(tail: str) -> None:
     "https://bakery-rossi.example/wp-content/themes/portal/login",
     "http://bakery-rossi.example/images/banners/em.php",
     "https://bakery-rossi.example/uploads/form/your-addresses.htm",
+    "https://bakery-rossi.example/sites/all/themes/x9/index.html",  # Drupal's code and files
+    "https://bakery-rossi.example/sites/default/files/pay/",
+    "https://bakery-rossi.example/wp-admin/includes/secure/",  # a folder WordPress's admin does not have
+    "https://bakery-rossi.example/wp-admin/css/form.html",
 ])
 def test_a_page_among_a_sites_uploads_or_wordpress_code_alerts(url: str) -> None:
     score, reasons = _score(url)
@@ -774,6 +802,9 @@ def test_a_page_among_a_sites_uploads_or_wordpress_code_alerts(url: str) -> None
     "https://bakery-rossi.example/wp-content/themes/twentytwenty/style.css",
     "https://bakery-rossi.example/wp-admin/post.php?post=12&action=edit",  # the administrator's own pages
     "https://bakery-rossi.example/wp-login.php", "https://bakery-rossi.example/wp-json/wp/v2/posts",
+    "https://bakery-rossi.example/wp-admin/network/", "https://bakery-rossi.example/wp-admin/user/profile.php",
+    "https://bakery-rossi.example/sites/default/files/menu.pdf",  # files Drupal serves
+    "https://bakery-rossi.example/sites/default/files/styles/large/public/cake.jpg",
     "https://bakery-rossi.example/images/gallery/",  # a gallery, not a script
     "https://docs.example.org/static/guide/index.html", "https://docs.example.org/assets/index.html",
     "https://bakery-rossi.example/2024/05/new-menu/",
