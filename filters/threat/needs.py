@@ -32,7 +32,7 @@ from typing import Any
 
 MAX_CLASS = 8  # characters a class may hold to count as a list of atoms
 MAX_EXACT = 24  # strings a run of items may spell before it stops being a list of atoms
-MAX_ATOMS = 256  # atoms one rule may need (an alternation of many branches: the words of many languages)
+MAX_ATOMS = 320  # atoms one rule may need (an alternation of many branches: the words of 42 languages)
 MAX_ATOM = 6  # characters of an atom looked for
 # Read differently by RE2 and Python, or case-insensitive (see above).
 _UNREADABLE = re.compile(r"\[:\^?[A-Za-z]+:\]|\\[0-9]|\(\?[a-zA-Z-]*[xi]")

@@ -7,14 +7,14 @@ name (system prompt, secret password, hidden instructions); a persona switch tel
 now on, usually without its limits. Each language below lists its words for those parts, written for this
 project from the language's grammar; the rules join the words of every language at once, so a language the
 table does not list is still read through the words it shares with its neighbours (Slovak through Czech,
-Catalan through Spanish, Afrikaans through Dutch, Nepali and Marathi through Hindi) and through the
-loanwords and cognates most languages use (`ignor-`, `instru[kc]-`, `prompt`).
+Galician through Spanish and Portuguese, Afrikaans through Dutch, Nepali through Hindi and Marathi) and
+through the loanwords and cognates most languages use (`ignor-`, `instru[kc]-`, `prompt`).
 
-Verb-final languages (Hindi, Bengali, Urdu, Persian, Turkish, Japanese, Korean; Hungarian and Finnish
-either way) put the object first, so each language says which of its verbs close the clause. Nouns are
-stems (any ending follows: cases and plurals); verbs are whole words in scripts written with spaces, so
-"unutma" (don't forget) is not "unut" (forget). Words are folded as the base view folds text (case, final
-sigma, compatibility forms) when the rules are built.
+Verb-final languages (Hindi, Marathi, Bengali, Urdu, Persian, Turkish, Azerbaijani, Japanese, Korean;
+Hungarian and Finnish either way) put the object first, so each language says which of its verbs close the
+clause. Nouns are stems (any ending follows: cases and plurals); verbs are whole words in scripts written
+with spaces, so "unutma" (don't forget) is not "unut" (forget). Words are folded as the base view folds
+text (case, final sigma, compatibility forms) when the rules are built.
 """
 
 from __future__ import annotations
@@ -364,6 +364,116 @@ TONGUES: dict[str, Tongue] = {
         setup="系统提示|系統提示|系统消息|秘密密码|密码|密碼|隐藏指令|初始指令",
         persona="从现在开始你是|從現在開始你是|从现在起你是|你现在是|你現在是|假装你是|假裝你是|扮演",
         free="没有任何限制|没有限制|不受限制|無限制|沒有限制|不受任何|没有审查|不受约束"),
+    "hr": Tongue(
+        verbs="zanemari|zanemarite|ignoriraj|ignorirajte|zaboravi|zaboravite|ne slijedi|ne slijedite|ne poštuj|"
+              "ne obaziri se na|odbaci|odbacite",
+        prior="prethodn|ranij|gornj|izvorn|početn|sistemsk|sustavsk|iznad",
+        own="sve|svoje|tvoje|vaše", nouns="uput|naputak|naputk|pravil|naredb|smjernic|zapovijed",
+        everything="sve",
+        reveal="pokaži|pokažite|otkrij|otkrijte|reci mi|recite mi|ispiši|ponovi|daj mi",
+        setup="sistemski prompt|sustavski prompt|sistemsku poruku|tajnu lozinku|tajna lozinka|skrivene upute|"
+               "početne upute|izvorne upute",
+        persona="od sada si|od sad si|sada si|sad si|od sada ćeš biti|pretvaraj se da si|glumi da si|igraj ulogu|ponašaj se kao",
+        free="bez ograničenja|bez ikakvih ograničenja|bez pravila|bez cenzure|bez filtera"),
+    "bg": Tongue(
+        verbs="игнорирай|игнорирайте|забрави|забравете|пренебрегни|пренебрегнете|не следвай|не спазвай|"
+              "не обръщай внимание на|отхвърли",
+        prior="предишн|предходн|по-горн|горн|първоначалн|оригинални|оригинал|системн|по-ранн",
+        own="всички|твоите|своите|вашите", nouns="инструкци|указани|правил|команд|насок|заповед|директив",
+        everything="всичко",
+        reveal="покажи|покажете|разкрий|разкрийте|кажи ми|кажете ми|изведи|повтори|дай ми|отпечатай",
+        setup="системния промпт|системен промпт|системното съобщение|тайната парола|тайна парола|скритите инструкции|"
+               "първоначалните инструкции",
+        persona="отсега нататък си|от сега нататък си|от сега си|сега ти си|сега си|преструвай се, че си|преструвай се че си|"
+                "играй ролята|дръж се като",
+        free="без ограничения|без никакви ограничения|без правила|без цензура|без филтри"),
+    "ca": Tongue(
+        verbs="ignoreu|oblida|oblideu|no facis cas|no feu cas|descarta|no segueixis|deixa de seguir|desobeeix|omet",
+        prior="anterior|prèvi|inicial|original|de dalt|del sistema|precedent",
+        own="totes|tots|les teves|els teus|les vostres", nouns="instrucci|regl|normes|ordres|directriu|directrius|indicaci|"
+                                                           "pautes",
+        everything="tot",
+        reveal="mostra'm|mostreu-me|revela|revela'm|digues-me|digueu-me|dona'm|repeteix|imprimeix",
+        setup="prompt del sistema|missatge del sistema|contrasenya secreta|instruccions ocultes|instruccions inicials",
+        persona="a partir d'ara ets|des d'ara ets|ara ets|fes veure que ets|fingeix que ets|actua com|fes el paper",
+        free="sense restriccions|sense cap restricció|sense límits|sense regles|sense censura|sense filtres"),
+    "is": Tongue(
+        verbs="hunsaðu|gleymdu|virtu að vettugi|ekki fylgja|hættu að fylgja|slepptu|líttu framhjá",
+        prior="fyrri|upprunaleg|upphafleg|kerfis|að ofan",
+        own="allar|öll|allt|allir|öllum|þínar|þín|þínum|þínu", nouns="leiðbeining|fyrirmæl|regl|skipun|skipanir|"
+                                                                 "fyrirskipun|tilmæl",
+        everything="allt",
+        reveal="sýndu mér|sýndu|afhjúpaðu|segðu mér|prentaðu|endurtaktu|gefðu mér",
+        setup="kerfisfyrirmæl|kerfisleiðbeining|kerfisboð|kerfisskilaboð|leyniorð|leynilegt lykilorð|falin fyrirmæli|"
+               "faldar leiðbeiningar|upphaflegu fyrirmælin",
+        persona="héðan í frá ertu|frá og með núna ertu|nú ertu|þú ert núna|láttu eins og þú sért|þykstu vera|"
+                "leiktu hlutverk",
+        free="án takmarkana|án nokkurra takmarkana|án reglna|án ritskoðunar|án sía"),
+    "lt": Tongue(
+        verbs="ignoruok|ignoruokite|pamiršk|pamirškite|nepaisyk|nepaisykite|nekreipk dėmesio į|nesilaikyk|atmesk",
+        prior="ankstesn|pirmesn|pradin|sistemin|aukščiau|anksčiau",
+        own="visas|visus|visų|visi|visos|savo|tavo", nouns="nurodym|taisykl|komand|gair|įsakym|direktyv",
+        everything="viską",
+        reveal="parodyk|parodykite|atskleisk|pasakyk man|išvesk|pakartok|duok man|atspausdink",
+        setup="sistemos raginim|sistemos instrukcij|sistemos pranešim|slaptažodį|paslėptas instrukcijas|"
+               "pradines instrukcijas",
+        persona="nuo šiol tu esi|nuo dabar tu esi|nuo šiol esi|dabar tu esi|dabar esi|apsimesk, kad esi|apsimesk kad esi|vaidink|elkis kaip",
+        free="be apribojimų|be jokių apribojimų|be taisyklių|be cenzūros|be filtrų"),
+    "et": Tongue(
+        verbs="ignoreeri|ignoreerige|unusta|unustage|eira|eirake|ära järgi|ärge järgige|ära pööra tähelepanu|"
+              "jäta kõrvale",
+        prior="eelnev|varasem|eelmis|algse|algne|esialgse|süsteemi|ülal",
+        own="kõik|kõiki|kõigi|oma|sinu", nouns="juhis|juhend|reegl|reegel|käsk|käsu|korraldus|suunis",
+        everything="kõik|kõike",
+        reveal="näita mulle|näita|paljasta|ütle mulle|kuva|korda|anna mulle|prindi",
+        setup="süsteemiviip|süsteemi viip|süsteemisõnum|salajane parool|salajast parooli|peidetud juhis|"
+               "algsed juhised|algseid juhiseid",
+        persona="nüüdsest oled sa|nüüdsest sa oled|nüüd oled sa|sa oled nüüd|teeskle, et oled|teeskle et oled|mängi rolli|"
+                "käitu nagu",
+        free="piiranguteta|igasuguste piiranguteta|reegliteta|tsensuurita|filtriteta"),
+    "sq": Tongue(
+        verbs="injoro|injoroni|harro|harroni|shpërfill|shpërfillni|mos ndiq|mos i ndiq|mos i kushto vëmendje|"
+              "hidh poshtë",
+        prior="mëparshme|fillestare|origjinale|e sistemit|më sipër",
+        own="të gjitha|të gjithë|tua|tuaja", nouns="udhëzim|rregull|urdhër|urdhra|komand|direktiv|instruksion",
+        everything="gjithçka",
+        reveal="më trego|trego|zbulo|më thuaj|shfaq|përsërit|më jep|printo",
+        setup="promptin e sistemit|prompt-in e sistemit|mesazhin e sistemit|fjalëkalimin sekret|fjalëkalim sekret|"
+               "udhëzimet e fshehura|udhëzimet fillestare",
+        persona="nga tani e tutje je|tani e tutje je|tani je|bëj sikur je|shtiru sikur je|luaj rolin|sillu si",
+        free="pa kufizime|pa asnjë kufizim|pa rregulla|pa censurë|pa filtra"),
+    "mr": Tongue(
+        last="दुर्लक्ष कर|दुर्लक्ष करा|विसरून जा|विसरा|विसर|पाळू नकोस|पाळू नका|मानू नकोस",
+        prior="मागील|आधीच्या|आधीचे|पूर्वीच्या|पूर्वीचे|मूळ|सिस्टम|सुरुवातीच्या|वरील", own="सर्व|सगळ्या|सगळे|तुझे|तुमचे|तुझ्या",
+        nouns="सूचना|सूचनां|नियम|आदेश|निर्देश|मार्गदर्शक",
+        everything="सगळं|सर्व काही",
+        reveal_last="दाखव|दाखवा|सांग|सांगा|उघड कर|लिही|पुन्हा सांग",
+        setup="सिस्टम प्रॉम्प्ट|सिस्टम प्रोम्प्ट|गुप्त पासवर्ड|पासवर्ड|लपवलेल्या सूचना|मूळ सूचना",
+        persona="आतापासून तू|असल्याचे नाटक कर|ची भूमिका कर|ची भूमिका बजाव",
+        free="नियम नसलेला|नियम नसलेली|कोणत्याही निर्बंधांशिवाय|निर्बंधांशिवाय|नियमांशिवाय|मर्यादेशिवाय|सेन्सॉरशिवाय"),
+    "az": Tongue(
+        last="nəzərə alma|nəzərə almayın|unut|unudun|yaddan çıxar|məhəl qoyma|məhəl qoymayın|ignor et|ignor edin|"
+             "əməl etmə",
+        prior="əvvəlki|yuxarıdakı|ilkin|orijinal|sistem|köhnə|öncəki", own="bütün|hamısını|sənin|sizin",
+        nouns="təlimat|qayda|əmr|göstəriş|direktiv|komanda",
+        everything="hər şeyi",
+        reveal_last="göstər|göstərin|söylə|deyin|açıqla|yazdır|təkrarla|ifşa et",
+        setup="sistem sorğusu|sistem təlimat|sistem istəmi|sistem promptu|gizli şifrə|şifrəni|parolu|gizli təlimat|ilkin təlimat",
+        persona="bundan sonra sən|indidən sonra sən|bu andan etibarən sən|indi sən|kimi davran|rolunu oyna",
+        free="məhdudiyyətsiz|məhdudiyyəti olmayan|qaydası olmayan|heç bir məhdudiyyət olmadan|məhdudiyyət olmadan|qaydasız|senzurasız"),
+    "cy": Tongue(
+        verbs="anwybydda|anwybyddwch|anghofia|anghofiwch|paid â dilyn|peidiwch â dilyn|diystyra|diystyrwch|"
+              "paid â gwrando ar",
+        prior="blaenorol|cynharach|gwreiddiol|cychwynnol|system|uchod",
+        own="yr holl|'r holl|holl|dy|eich|pob", nouns="cyfarwyddiad|gyfarwyddiad|chyfarwyddiad|nghyfarwyddiad|cyfarwyddyd|"
+                                                  "gyfarwyddyd|rheol|reol|gorchym|orchym|ngorchym|gorchmyn|orchmyn|"
+                                                  "canllaw|ganllaw|chanllaw|nghanllaw",
+        everything="popeth",
+        reveal="dangos i mi|dangos|datgela|dwed wrtha i|dywed wrthyf|ailadrodda|argraffa|rho i mi",
+        setup="anogwr system|neges system|cyfrinair cyfrinachol|y cyfrinair|cyfarwyddiadau cudd|"
+               "cyfarwyddiadau gwreiddiol",
+        persona="o hyn ymlaen rwyt ti|o hyn ymlaen, rwyt ti|nawr rwyt ti|rwyt ti nawr|rwyt ti bellach|esgus bod yn|cymera rôl",
+        free="heb gyfyngiadau|heb unrhyw gyfyngiadau|heb reolau|heb sensoriaeth|heb hidlwyr"),
 }
 
 # The sender's own: first-person possessives ("my", "our") in the listed languages, before the noun or, where
@@ -396,6 +506,14 @@ MINE: dict[str, str] = {
     "vi": "của tôi|của chúng tôi|của mình",
     "sw": "zangu|yangu|wangu|letu|zetu",
     "tl": "ko|namin|natin|aking",
+    "hr": "moje|moja|moji|mojih|naše|naših|naša",
+    "bg": "моите|моята|моето|моя|нашите|нашата|нашия",
+    "ca": "meves|meus|meva|meu|nostres|nostra|nostre",
+    "is": "mínar|mínum|mín|okkar",
+    "lt": "mano|mūsų",
+    "et": "minu|meie",
+    "sq": "të mia|e mia|tona|tonë",
+    "az": "mənim",
 }
 # The rules that set instructions aside (their hits are read again by `sender_own`).
 SET_ASIDE = frozenset({"world-set-aside", "world-set-aside-then", "world-set-aside-any", "world-everything", "world-alone"})
@@ -458,7 +576,7 @@ _AI = ("ai|a.i.|ia|ki|ki-|ии|ші|ші-|umělá inteligence|umelá inteligenci
        "trí tuệ nhân tạo|בינה מלאכותית|τεχνητή νοημοσύνη|штучний інтелект|искусственный интеллект|"
        "inteligencia artificial|intelligence artificielle|künstliche intelligenz|intelligenza artificiale|"
        "sztuczna inteligencja|artificiell intelligens|kunstig intelligens|akili bandia|asystent|asistan|asisten|"
-       "trợ lý|ผู้ช่วย|msaidizi|مساعد|دستیار|اسسٹنٹ|सहायक|সহকারী|비서|助手|アシスタント|βοηθός|עוזר|асистент|ассистент")
+       "trợ lý|ผู้ช่วย|msaidizi|مساعد|دستیار|اسسٹنٹ|सहायक|सहाय्यक|সহকারী|비서|助手|アシスタント|βοηθός|עוזר|асистент|ассистент")
 _ENDS = "\n.!?。！？।"
 _SPAN = "[^" + _ENDS + "]"  # characters of one sentence
 # Where a word starts and ends in a script written with spaces: white space or punctuation (spelt out, not as
@@ -478,7 +596,9 @@ _COGNATES = {
     "nouns": ("instru", "инстру", "інстру", "regl", "regel", "règl"),
     "prior": ("previ", "preced", "précéd", "anterior", "vorig", "tidlig", "origin", "inicia", "initia", "inizia"),
 }
-_AI_STEMS = "|".join(stem + _REST for stem in ("inteligen", "intelligen", "интеллект", "інтелект"))
+_AI_STEMS = "|".join(stem + _REST for stem in ("inteligen", "intelligen", "интеллект", "інтелект", "интелект", "intelekt",
+                                                "intellekt", "tehisintellekt", "asistent", "köməkçi", "cynorthwy",
+                                                "gynorthwy"))
 # "Without" in the listed languages, and the stems of "restriction" and "limit" they share: an AI "without
 # limits" described in a language whose persona phrases the table lacks.
 _WITHOUT = ("sin|sem|senza|sans|ohne|bez|без|χωρίς|ללא|בלי|بدون|بلا|بغیر|बिना|tanpa|không có|ไม่มี|bila|walang|uten|utan|"
