@@ -5,19 +5,15 @@ over the chunks' bytes still wrapped in the other coding. The gateway would read
 for a coding nobody knows, bytes a backend behind another hop might unwrap) as the message, so what it
 read is not what the sender meant. RFC 9112 §6.1 lets a server answer 501 to a transfer coding it does
 not implement, and says Transfer-Encoding in an HTTP/1.0 request is faulty framing: both are refused
-before any handler reads the body, and the connection is closed after the answer.
+first thing on the proxied path (`gateway.edge.dispatch`), before anything reads the body, and the
+connection is closed after the answer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from aiohttp import web
 
 from gateway.edge.errors import error_response
-from gateway.edge.request_id import request_id_from
-
-type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 UNKNOWN_CODING = "transfer coding not implemented"
 OLD_VERSION = "Transfer-Encoding in an HTTP/1.0 request"
@@ -36,12 +32,11 @@ def coding_refusal(request: web.BaseRequest) -> tuple[int, str] | None:
     return None
 
 
-@web.middleware
-async def framing_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Answer a refused framing with JSON and close the connection; hand anything else on."""
+def framing_refusal(request: web.BaseRequest, request_id: str) -> web.Response | None:
+    """The JSON answer (the connection then closed) to a request framed otherwise than `coding_refusal` allows."""
     refused = coding_refusal(request)
     if refused is None:
-        return await handler(request)
-    response = error_response(refused[0], refused[1], request_id_from(request.headers))
+        return None
+    response = error_response(refused[0], refused[1], request_id)
     response.force_close()
     return response
