@@ -705,38 +705,31 @@ def page_in_files(path: str) -> bool:
     return lure_words(rest) > 0
 
 
-# A page where a site keeps what was uploaded to it or a content system's own code: a script or HTML page under the
-# media directories (`/uploads/`, `/images/`, `/img/`), or any page or folder under WordPress's `wp-content` or
-# `wp-includes` or Drupal's `sites/<site>/files`, `themes`, `modules` and `libraries`, which the systems serve files
-# from (images, scripts, styles) and whose few scripts they call themselves. A page there was put there through a hole
-# (a plugin's upload flaw, a stolen account's file manager): how kits land on broken-into sites, whatever the page is
-# named. Under `wp-admin` (the administrator's own scripts, and the folders of their styles and images) only an HTML
-# page or a folder two levels down, which WordPress does not have. Beside the kit's own sign (`kit-path`) an alert.
-# Not under `/assets/` or `/static/` (where site generators put their HTML).
+# A page where a site keeps what was uploaded to it or WordPress's own code: a script or HTML page under the media
+# directories (`/uploads/`, `/images/`, `/img/`), or any page or folder under `wp-content` or `wp-includes`, which
+# WordPress serves files from (images, scripts, styles) and whose few scripts WordPress calls itself. A page there
+# was put there through a hole (a plugin's upload flaw, a stolen account's file manager): how kits land on
+# broken-into sites, whatever the page is named. Beside the kit's own sign (`kit-path`) an alert. Not under
+# `wp-admin` (the administrator's pages), `/assets/` or `/static/` (where site generators put their HTML).
 UPLOADED_PAGE = 0.35
-_UPLOAD_DIRS = re.compile(r"/(?:uploads?|images?|img|(wp-content|wp-includes|sites/[a-z0-9._-]+/(?:files|themes|modules"
-                          r"|libraries))|(wp-admin))/")
+_UPLOAD_DIRS = re.compile(r"/(?:uploads?|images?|img|(wp-content|wp-includes))/")
 _PAGES = (".php", ".html", ".htm", ".asp", ".aspx", ".jsp")
 
 
 def uploaded_page(path: str) -> bool:
     """Whether `path` (a link's path, query and fragment, at most `MAX_PATH`) is a page under a directory of uploads or
-    of a content system's code: a script or HTML page there, or, under the system's, a folder or a name without an
-    extension (under `wp-admin`, an HTML page or such a name two levels down)."""
+    of WordPress's code: a script or HTML page there, or, under WordPress's, a folder or a name without an extension."""
     folded = path.lower()
-    if "/wp-" not in folded and "/up" not in folded and "/im" not in folded and "/sites/" not in folded:
-        return False  # most paths: none of the directories
+    if "/wp-" not in folded and "/up" not in folded and "/im" not in folded:  # most paths: none of the directories
+        return False
     page = folded.split("?", 1)[0].split("#", 1)[0]
     cut = _UPLOAD_DIRS.search(page)
     if cut is None:
         return False
-    rest = page[cut.end():]
-    last = rest.rsplit("/", 1)[-1]
-    if cut.group(2) is not None:  # wp-admin
-        return last.endswith((".html", ".htm")) or (rest.strip("/").count("/") >= 1 and "." not in rest)
+    last = page[cut.end():].rsplit("/", 1)[-1]
     if last.endswith(_PAGES):
         return True
-    return cut.group(1) is not None and rest != "" and "." not in last
+    return cut.group(1) is not None and page[cut.end():] != "" and "." not in last
 
 
 @dataclass(frozen=True, slots=True)
