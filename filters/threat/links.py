@@ -537,30 +537,27 @@ def brand_page(path: str, site: str) -> str | None:
 # `/accounts/dropbox/login/`, `/support/dhl/account-settings`: a lure word before the brand) or name it once beside
 # ordinary words (`/checkout/paypal/`, `/docs/integrations/slack`), and neither is read.
 BRAND_FOLDER = 0.5
-_SEGMENT_WORDS = re.compile(r"[-_.]")
+_WORD_GAPS = str.maketrans("-_.", "   ")
+_BRAND_HEADS = frozenset(brand[:3] for brand in _PAGE_BRANDS)  # a directory's first letters screen it for a brand
 
 
 def brand_folder(path: str, site: str) -> str | None:
     """The brand a directory of `path` (a link's path, query and fragment, at most `MAX_PATH`) is named for, on a
     `site` the brand does not own, when the brand's name (its first five letters) leads a later segment too or a page
-    named by sign-in words alone follows it (`_access_page`), and no lure word comes before it; else None. The directory's first word is the brand's name
-    (`dhl.team`, `office365-online`); brands that are everyday words are not read."""
+    named by sign-in words alone follows it (`_access_page`), and no lure word comes before it; else None. The
+    directory's first word is the brand's name (`dhl.team`, `office365-online`); brands that are everyday words are
+    not read."""
     page = path.split("?", 1)[0].split("#", 1)[0].lower()
-    if _ANY_PAGE_BRAND.search(page) is None:  # most paths: no brand at all
-        return None
     segments = [part for part in page.split("/") if part]
-    for at, part in enumerate(segments[:-1] if not page.endswith("/") else segments):
-        first = _SEGMENT_WORDS.split(part, 1)[0]
-        if first not in _PAGE_BRANDS:
-            if lure_words(part):
-                return None  # the site's own route to a provider: the action first
-            continue
-        if owns(first, site):
-            return None
-        after = segments[at + 1:]
-        again = any(later.startswith(first[:5]) for later in after)
-        return first if again or any(map(_access_page, after)) else None
-    return None
+    folders = segments if page.endswith("/") else segments[:-1]
+    at, first = next(((at, word) for at, word in enumerate(
+        part.translate(_WORD_GAPS).partition(" ")[0] if part[:3] in _BRAND_HEADS else "" for part in folders)
+        if word in _PAGE_BRANDS), (0, ""))
+    if not first or owns(first, site) or lure_words("/".join(segments[:at])):
+        return None  # no brand's folder, the brand's own site, or the site's own route to a provider (action first)
+    after = segments[at + 1:]
+    again = any(later.startswith(first[:5]) for later in after)
+    return first if again or any(map(_access_page, after)) else None
 
 
 def _access_page(part: str) -> bool:
