@@ -388,7 +388,7 @@ TONGUES: dict[str, Tongue] = {
                 "играй ролята|дръж се като",
         free="без ограничения|без никакви ограничения|без правила|без цензура|без филтри"),
     "ca": Tongue(
-        verbs="ignoreu|oblida|oblideu|no facis cas|no feu cas|descarta|no segueixis|deixa de seguir|desobeeix|omet",
+        verbs="ignoreu|oblida|oblideu|no facis cas|no feu cas|descarta|no segueixis|deixa de seguir|desobeeix",
         prior="anterior|prèvi|inicial|original|de dalt|del sistema|precedent",
         own="totes|tots|les teves|els teus|les vostres", nouns="instrucci|regl|normes|ordres|directriu|directrius|indicaci|"
                                                            "pautes",
