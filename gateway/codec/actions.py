@@ -10,8 +10,9 @@ Requests are selected by action name: a name ending in `*` selects every action 
 Read as the server reads it: Go's `encoding/json` decodes one object into `model.WebSocketRequest`,
 matching keys whatever their case (`Action`, `DATA`), a later key overwriting an earlier one, so a
 request whose `action` is spelt twice, or is not a string, is refused, and keys are folded on every
-pointer's way. A binary message is decoded by the server as MessagePack, which this reading does not
-take apart: where actions are read, it is refused.
+pointer's way. A binary message is decoded by the server as MessagePack: it is read as the JSON text of
+its values (`gateway.codec.packed`, which refuses what Go would read otherwise), passed as it came when its
+action is not selected, and refused when a filter would change it.
 """
 
 from __future__ import annotations

@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 import aiohttp
+import msgpack
 import orjson
 import pytest
 from aiohttp import WSMsgType
 
-from tests.e2e.conftest import BANNED, MARK, Backend, gateway, next_message, preset, rewritten, sent
+from tests.e2e.conftest import BANNED, MARK, WORD, Backend, gateway, next_message, preset, rewritten, sent
 
 # The DDP message Rocket.Chat's client sends, and the one its server pushes for a new room message.
 DDP_SEND = ('{"msg":"method","method":"sendMessage","id":"42","params":[{"_id":"forbidden-x1","rid":"GENERAL",'
@@ -224,8 +225,14 @@ async def test_mattermost_action_keys_are_matched_in_any_case(backend: tuple[Bac
     '{"seq":2,"action":"user_typing","Action":"custom_com.example.notes_add","data":{"text":"banned"}}',
     '{"seq":2,"action":"custom_com.example.notes_add","data":{"text":"ok","TEXT":"banned"}}',
     '{"seq":2,"action":"user_typing","data":{"channel_id":"c1","text":"banned { not json',
-    b'\x83\xa3seq\x02\xa6action\xbdcustom_com.example.notes_add\xa4data\x81\xa4text\xa6banned',
-], ids=["repeated-action", "action-in-two-cases", "data-key-in-two-cases", "not-json", "msgpack"])
+    # MessagePack: the action twice (Go keeps the last), by position, an extension, trailing bytes, cut short
+    b'\x83\xa6action\xabuser_typing\xa6action\xbdcustom_com.example.notes_add\xa4data\x81\xa4text\xa6banned',
+    b'\x93\x02\xbdcustom_com.example.notes_add\x81\xa4text\xa6banned',
+    b'\x82\xa6action\xbdcustom_com.example.notes_add\xa4data\x81\xa4text\xd4\x05\x00',
+    b'\x82\xa6action\xbdcustom_com.example.notes_add\xa4data\x80\xc0',
+    b'\x82\xa6action\xbdcustom_com.example.notes_add\xa4data\x81\xa4text\xa6ban',
+], ids=["repeated-action", "action-in-two-cases", "data-key-in-two-cases", "not-json", "msgpack-repeated-action",
+        "msgpack-array", "msgpack-ext", "msgpack-trailing", "msgpack-cut-short"])
 async def test_mattermost_requests_the_server_reads_otherwise_are_refused(
         frame: str | bytes, backend: tuple[Backend, str], client: aiohttp.ClientSession) -> None:
     """Go reads the last of two `action` keys whatever their case, and a binary request as MessagePack."""
@@ -236,6 +243,44 @@ async def test_mattermost_requests_the_server_reads_otherwise_are_refused(
         msg = await next_message(ws)
         assert msg.type is WSMsgType.CLOSE, msg
         assert (await peer.closed()).type in (WSMsgType.CLOSE, WSMsgType.CLOSED, WSMsgType.CLOSING)
+
+
+def calls_join(word: str) -> bytes:
+    """What the Calls client sends to start a call (MessagePack), its title holding `word`."""
+    frame: bytes = msgpack.packb({"seq": 4, "action": "custom_com.mattermost.calls_join",
+                                  "data": {"channelID": "c1", "title": f"{word} standup", "threadID": ""}})
+    return frame
+
+
+CALLS_SDP = msgpack.packb({"seq": 5, "action": "custom_com.mattermost.calls_sdp",
+                           "data": {"data": b"\x78\x9c\xcb\x48\xcd\xc9\xc9\x07\x00\x06\x2c\x02\x15"}})
+CORE_TYPING = msgpack.packb({"seq": 6, "action": "user_typing", "data": {"channel_id": "c1", "parent_id": BANNED}})
+
+
+async def test_mattermost_calls_binary_requests_are_read_and_pass_as_sent(
+        backend: tuple[Backend, str], client: aiohttp.ClientSession) -> None:
+    """Calls sends MessagePack: its requests are read as their JSON would be and forwarded byte for byte."""
+    chat, url = backend
+    frames = [calls_join("weekly"), CALLS_SDP, CORE_TYPING]
+    async with gateway(url, [preset("mattermost")]) as gw, client.ws_connect(f"{gw.url}/api/v4/websocket") as ws:
+        peer = await chat.peer()
+        for frame in frames:  # a core action is not read: its data passes whatever it holds
+            await ws.send_bytes(frame)
+            assert (await peer.receive()).data == frame
+
+
+@pytest.mark.parametrize("word", [BANNED, WORD], ids=["blocked", "would-be-rewritten"])
+async def test_mattermost_binary_plugin_request_with_a_filtered_text_never_reaches_the_backend(
+        word: str, backend: tuple[Backend, str], client: aiohttp.ClientSession) -> None:
+    """A blocked text blocks it; a text a filter would rewrite refuses it (it is not re-encoded)."""
+    chat, url = backend
+    route = preset("mattermost", websocket={"on_block": "close", "on_parse_error": "close_1008"})
+    async with gateway(url, [route]) as gw, client.ws_connect(f"{gw.url}/api/v4/websocket") as ws:
+        peer = await chat.peer()
+        await ws.send_bytes(calls_join(word))
+        msg = await next_message(ws)
+        assert (msg.type, msg.data) == (WSMsgType.CLOSE, 1008)
+        assert (await peer.closed()).data == 1008  # the request itself never arrived
 
 
 async def test_mattermost_plugin_actions_pass_unread_when_the_option_is_emptied(

@@ -50,7 +50,7 @@ def test_keys_are_matched_whatever_their_case() -> None:
     '[{"action":"custom_x"}]', '"custom_x"', '{"data":{"text":"a"}}', '{"action":7}',
     '{"action":"user_typing","action":"custom_x"}', '{"action":"user_typing","ACTION":"custom_x"}',
     '{"action":"custom_x","data":{"text":"a","Text":"b"}}', '{"action":"custom_x","data":{}} {}', "{",
-    b'\x81\xa6action\xa8custom_x',
+    b'\x81\xa6action\xa8custom_', b'\x91\xa8custom_x',  # binary (MessagePack): see test_packed.py
 ])
 def test_requests_the_server_reads_otherwise_are_refused(frame: str | bytes) -> None:
     with pytest.raises(CodecError):
