@@ -36,7 +36,9 @@ def _fold_char(char: str, casefold: bool) -> str:
         return ""
     folded = unicodedata.normalize("NFKC", char)
     if casefold:
-        folded = folded.casefold()
+        # Turkish and Azerbaijani capital dotted I: `casefold` gives "i" plus a combining dot above, which
+        # no word of the language tables spells; the lower case its speakers read is a plain "i".
+        folded = "i" if folded == "\u0130" else folded.casefold()
     return folded
 
 
