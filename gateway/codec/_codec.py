@@ -24,7 +24,7 @@ from gateway.codec.form import FormNames, extract_form
 from gateway.codec.jsonpath import Pointer, parse_document, select
 from gateway.codec.media import MediaType, decode_text, media_type
 from gateway.codec.multipart import BYTES, boundary_of, extract_multipart
-from gateway.codec.packed import packed_as_json, refuse_change
+from gateway.codec.packed import Packed, PackedExtracted, read_packed
 from gateway.codec.selection import NamedSelections
 from gateway.codec.selectors import FieldSelector, SseFields
 from gateway.codec.shapes import Shapes
@@ -268,7 +268,7 @@ class Codec:
             return self._run(frame, frame, lambda text, fields: extract_engineio(text, events, fields))
         if self._actions is not None:
             if isinstance(frame, bytes):  # the server decodes a binary request as MessagePack
-                return self._run(frame, packed_as_json(frame), self._packed_extractor(self._actions))
+                return self._packed(read_packed(frame), self._actions)
             return self._run(frame, frame, self._action_extractor(self._actions))
         text = frame if isinstance(frame, str) else decode_text(frame)
         if self._ddp is not None:
@@ -353,14 +353,13 @@ class Codec:
         begins = self._begins
         return lambda text, fields: extract_action(text, actions, begins, fields, names)
 
-    def _packed_extractor(self, actions: Named) -> Extractor:
-        """Actions read from a MessagePack request's JSON text: what they select is read, never rewritten."""
-        begins = self._begins
-
-        def extract(text: str, fields: list[TextField]) -> Renderer | None:
-            found = extract_action(text, actions, begins, fields)
-            return None if found is None else refuse_change
-        return extract
+    def _packed(self, packed: Packed, actions: Named) -> Extracted:
+        """A MessagePack request read through its JSON text; what a filter changes is written back into it."""
+        fields = capped_fields(self._caps)
+        render = extract_action(packed.text, actions, self._begins, fields)
+        if render is None or not fields:
+            return Extracted(packed.frame)
+        return PackedExtracted(packed, fields, render)
 
     def _walker(self) -> Extractor:
         selection = self._selection

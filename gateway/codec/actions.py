@@ -12,7 +12,7 @@ matching keys whatever their case (`Action`, `DATA`), a later key overwriting an
 request whose `action` is spelt twice, or is not a string, is refused, and keys are folded on every
 pointer's way. A binary message is decoded by the server as MessagePack: it is read as the JSON text of
 its values (`gateway.codec.packed`, which refuses what Go would read otherwise), passed as it came when its
-action is not selected, and refused when a filter would change it.
+action is not selected, a changed string written back into it in place.
 """
 
 from __future__ import annotations

@@ -14,7 +14,18 @@ import orjson
 import pytest
 from aiohttp import WSMsgType
 
-from tests.e2e.conftest import BANNED, MARK, WORD, Backend, gateway, next_message, preset, rewritten, sent
+from tests.e2e.conftest import (
+    BANNED,
+    MARK,
+    REPLACED,
+    WORD,
+    Backend,
+    gateway,
+    next_message,
+    preset,
+    rewritten,
+    sent,
+)
 
 # The DDP message Rocket.Chat's client sends, and the one its server pushes for a new room message.
 DDP_SEND = ('{"msg":"method","method":"sendMessage","id":"42","params":[{"_id":"forbidden-x1","rid":"GENERAL",'
@@ -269,15 +280,22 @@ async def test_mattermost_calls_binary_requests_are_read_and_pass_as_sent(
             assert (await peer.receive()).data == frame
 
 
-@pytest.mark.parametrize("word", [BANNED, WORD], ids=["blocked", "would-be-rewritten"])
-async def test_mattermost_binary_plugin_request_with_a_filtered_text_never_reaches_the_backend(
-        word: str, backend: tuple[Backend, str], client: aiohttp.ClientSession) -> None:
-    """A blocked text blocks it; a text a filter would rewrite refuses it (it is not re-encoded)."""
+async def test_mattermost_binary_plugin_request_is_rewritten_in_place(
+        backend: tuple[Backend, str], client: aiohttp.ClientSession) -> None:
     chat, url = backend
-    route = preset("mattermost", websocket={"on_block": "close", "on_parse_error": "close_1008"})
+    async with gateway(url, [preset("mattermost")]) as gw, client.ws_connect(f"{gw.url}/api/v4/websocket") as ws:
+        peer = await chat.peer()
+        await ws.send_bytes(calls_join(WORD))
+        assert (await peer.receive()).data == calls_join(REPLACED)
+
+
+async def test_mattermost_binary_plugin_request_with_a_blocked_text_never_reaches_the_backend(
+        backend: tuple[Backend, str], client: aiohttp.ClientSession) -> None:
+    chat, url = backend
+    route = preset("mattermost", websocket={"on_block": "close"})
     async with gateway(url, [route]) as gw, client.ws_connect(f"{gw.url}/api/v4/websocket") as ws:
         peer = await chat.peer()
-        await ws.send_bytes(calls_join(word))
+        await ws.send_bytes(calls_join(BANNED))
         msg = await next_message(ws)
         assert (msg.type, msg.data) == (WSMsgType.CLOSE, 1008)
         assert (await peer.closed()).data == 1008  # the request itself never arrived

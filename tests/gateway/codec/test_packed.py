@@ -58,11 +58,30 @@ def test_a_core_action_passes_as_it_came() -> None:
     assert extracted.render({}) is frame
 
 
-def test_a_change_is_refused_not_re_encoded() -> None:
-    extracted = PLUGINS.extract_frame(packed({"action": "custom_x", "data": {"title": "old"}}))
-    assert extracted.render({0: "old"}) is not None  # unchanged: the original
+def test_a_changed_string_is_written_back_in_place() -> None:
+    frame = packed({"seq": 7, "action": "custom_x", "data": {"title": "old", "f": 1.5, "n": 300, "note": b"abc"}})
+    extracted = PLUGINS.extract_frame(frame)
+    assert extracted.render({0: "old"}) is frame  # unchanged: the original itself
+    assert extracted.render({0: "a new title", 3: "xyz"}) == packed(
+        {"seq": 7, "action": "custom_x", "data": {"title": "a new title", "f": 1.5, "n": 300, "note": b"xyz"}})
+
+
+def test_a_string_keeps_its_length_header_unless_it_needs_a_wider_one() -> None:
+    # str16 for 3 bytes, float32 and a non-minimal integer: what the client chose stays
+    frame = (b"\x82\xa6action\xa8custom_x\xa4data\x83\xa1t\xda\x00\x03old\xa1f\xca\x3f\xc0\x00\x00"
+             b"\xa1n\xcd\x00\x05")
+    extracted = PLUGINS.extract_frame(frame)
+    assert [field.text for field in extracted.fields][:1] == ["old"]
+    assert extracted.render({0: "new!"}) == frame.replace(b"\xda\x00\x03old", b"\xda\x00\x04new!")
+    short = packed({"action": "custom_x", "data": {"t": "old"}})
+    assert PLUGINS.extract_frame(short).render({0: "x" * 40}) == packed({"action": "custom_x", "data": {"t": "x" * 40}})
+
+
+def test_a_change_to_a_number_is_refused() -> None:
+    extracted = PLUGINS.extract_frame(packed({"action": "custom_x", "data": {"n": 4111111111111111}}))
+    assert [field.text for field in extracted.fields] == ["4111111111111111"]
     with pytest.raises(CodecError):
-        extracted.render({0: "new"})
+        extracted.render({0: "****"})
 
 
 @pytest.mark.parametrize("frame", [
