@@ -6,6 +6,8 @@ from typing import Any
 
 import msgpack
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gateway.codec import CodecError, FieldSelector
 from gateway.codec._codec import Codec
@@ -118,3 +120,48 @@ def test_a_core_action_spelt_ambiguously_is_refused_too() -> None:
 
 def test_nesting_within_the_limit_is_read() -> None:
     assert texts(packed({"action": "custom_x", "data": {"t": nested(MAX_DEPTH - 3)}}))[0][1] == "deep"
+
+
+_KEYS = st.text("abcdefgh", min_size=1, max_size=4)
+_WORDS = st.text("abc xyz", min_size=1, max_size=12)
+_SCALARS = st.one_of(_WORDS, _WORDS.map(str.encode), st.binary(max_size=8).map(lambda b: b"\xff" + b),
+                     st.integers(-(2**63), 2**64 - 1), st.floats(allow_nan=False, allow_infinity=False),
+                     st.booleans(), st.none())
+_DATA = st.recursive(_SCALARS, lambda inner: st.dictionaries(_KEYS, inner, max_size=4), max_leaves=12)
+
+
+def _texts(value: Any, path: str) -> dict[str, Any]:
+    """The string (and UTF-8 binary) leaves of `value` by the path the codec gives their field."""
+    if isinstance(value, dict):
+        return {p: v for key, item in value.items() for p, v in _texts(item, f"{path}/{key}").items()}
+    if isinstance(value, str):
+        return {path: value}
+    if isinstance(value, bytes) and not value.startswith(b"\xff"):
+        return {path: value}
+    return {}
+
+
+def _shouted(value: Any, path: str, changed: set[str]) -> Any:
+    if isinstance(value, dict):
+        return {key: _shouted(item, f"{path}/{key}", changed) for key, item in value.items()}
+    if path not in changed:
+        return value
+    return value.upper() + "!" if isinstance(value, str) else value.upper() + b"!"
+
+
+@settings(max_examples=300, deadline=None)
+@given(seq=st.integers(0, 2**40), data=st.dictionaries(_KEYS, _DATA, max_size=5))
+def test_rewritten_strings_are_the_only_bytes_that_change(seq: int, data: dict[str, Any]) -> None:
+    """Every string leaf rewritten: Go's reading of the result is the request with those strings changed,
+    and nothing else (numbers, floats, binary data, booleans) differs."""
+    request = {"seq": seq, "action": "custom_x", "data": data}
+    frame = packed(request)
+    extracted = PLUGINS.extract_frame(frame)
+    assert extracted.render({}) is frame
+    leaves = _texts(data, "[custom_x]/data")
+    changes = {index: field.text.upper() + "!" for index, field in enumerate(extracted.fields) if field.path in leaves}
+    assert len(changes) == len(leaves)
+    rewritten = extracted.render(changes)
+    assert isinstance(rewritten, bytes)
+    expected = {**request, "data": _shouted(data, "[custom_x]/data", set(leaves))}
+    assert msgpack.unpackb(rewritten, raw=False) == msgpack.unpackb(packed(expected), raw=False)
