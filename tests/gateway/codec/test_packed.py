@@ -106,6 +106,9 @@ def test_a_change_to_a_number_is_refused() -> None:
     b"\x82\xa6action\xa8custom_x\xa4data\x81\xa1t\xa5ab",                 # cut short
     packed({"action": "custom_x", "data": {"t": nested(MAX_DEPTH)}}),
     b"", b"\x81\xa6action" + b"\x91" * 5000 + b"\xc0",
+    # lengths far past the frame: a map, an array, a string, binary data
+    b"\xdf\xff\xff\xff\xff\xa6action\xa8custom_x", b"\x82\xa6action\xa8custom_x\xa4data\xdd\xff\xff\xff\xff\xa1a",
+    b"\x82\xa6action\xa8custom_x\xa4data\xdb\xff\xff\xff\xffab", b"\x82\xa6action\xa8custom_x\xa4data\xc6\xff\xff\xff\xffab",
 ])
 def test_what_go_reads_otherwise_is_refused(frame: bytes) -> None:
     with pytest.raises(CodecError):
