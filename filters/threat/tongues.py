@@ -537,7 +537,7 @@ def sender_own(text: str, start: int, end: int) -> bool:
 # ignorato le istruzioni di consegna", "ignoraron las reglas", "ignorierte die Anweisungen", or reported: "me
 # dijo que ignorara las instrucciones"), or in Chinese a
 # perfective after it ("忽略了经理的指示") or a first- or third-person subject just before it ("他无视所有规则",
-# "我忘记之前的说明了"), or an order reported in French to the sender or a third person ("m'a dit d'ignorer"). An
+# "我忘记之前的说明了"), or an order reported to the sender or a third person ("m'a dit d'ignorer", "me disse para ignorar"). An
 # order to the bot has the verb bare, first in its clause or after "please" or "you".
 # The past forms are those of the verb the listed languages share ("ignor-"); the other verbs are listed as
 # imperatives, which a past form does not spell. "We" is left out: "让我们忽略..." is "let's ignore".
@@ -546,9 +546,32 @@ _PAST = re.compile(r"^(?:ignor|игнор|ігнор)\w*?(?:at[oai]?|ad[oa]s?|ou
 _CJK_VERBS = ("忽略", "无视", "忽视", "無視", "忘记", "忘掉", "不要遵守", "别管", "不要理会", "跳过", "跳過", "放弃")
 _CJK_TELLER = re.compile(r"(?:他们|他們|她们|她們|我|他|她)(?:总是|總是|从来|從來|一直|已经|已經|都|又|也|还|還|常常|经常|經常|"
                          r"老是|竟然|居然|没有|沒有|没|沒|不|就|才)*$")
-# An order reported in French: "mon chef m'a dit d'ignorer ...", "elle leur a demandé d'oublier ...".
-_REPORTED_FR = re.compile(r"(?:m'|m’|nous|lui|leur|les)\s*(?:a|ont|avait|avaient)\s+(?:dit|demandé|conseillé|ordonné|permis|"
-                          r"suggéré|recommandé)\s+(?:de\s+|d['’])$")
+# An order reported to the sender or a third person, in the listed languages that put the told one before the
+# verb of telling or right after it: "mon chef m'a dit d'ignorer ...", "o chefe me disse para ignorar ...",
+# "mi ha detto di ignorare ...", "me pidió que olvidara ...", "er hat mir gesagt, ich soll ... ignorieren",
+# "hij zei dat ik ... moest negeren". Only those told who cannot be the one read: "me", "us", and a third
+# person where the word cannot also be a polite "you" (Spanish and Portuguese "le"/"lhe", Italian "le" and
+# German "Ihnen" can, and "je vous ai dit d'ignorer" is an order to the bot).
+_NOT = r"(?:ne\s+pas\s+|pas\s+|no\s+|não\s+|nao\s+|non\s+|nicht\s+|niet\s+)?"
+_REPORTED_TOLD = re.compile(
+    r"(?:"
+    r"(?:m'|m’|nous|lui|leur|les)\s*(?:a|ont|avait|avaient)\s+(?:dit|demandé|conseillé|ordonné|permis|suggéré|recommandé)"
+    r"\s+(?:de\s+|d['’])"  # fr
+    r"|\b(?:me|nos)\s+(?:(?:ha|han|había|habían)\s+)?(?:dijo|dijeron|dicho|pidió|pidieron|pedido|mandó|mandaron|mandado|"
+    r"ordenó|ordenaron|ordenado|aconsejó|aconsejado|recomendó|recomendado|sugirió|sugerido|permitió|permitido)\s+(?:que|de)\s+"
+    r"|\b(?:(?:me|nos)\s+(?:(?:tinha|tinham|havia|haviam)\s+)?(?:disse|disseram|dito|pediu|pediram|pedido|mandou|mandaram|"
+    r"mandado|falou|falaram|ordenou|mandado|aconselhou|recomendou|sugeriu|deixou|deixaram)|(?:disse|disseram|pediu|pediram|"
+    r"mandou|mandaram|ordenou|aconselhou|recomendou|sugeriu)-(?:me|nos)|(?:falou|falaram|disse|disseram|pediu|pediram|mandou|"
+    r"mandaram)\s+(?:para|pra)\s+(?:mim|eu|nós|(?:a\s+)?gente))\s+(?:para\s+|pra\s+|que\s+|de\s+)?"  # pt
+    r"|\b(?:mi|ci|gli)\s+(?:(?:ha|hanno|ho|abbiamo|aveva|avevano|avevo)\s+)?(?:detto|disse|dissero|chiesto|chiese|chiesero|ordinato|ordinò|"
+    r"consigliato|consigliò|suggerito|suggerì|permesso|raccomandato)\s+(?:di\s+|d['’])"  # it
+    r")" + _NOT + r"$"
+    # de and nl: the told one's own clause, the verb at its end ("ich soll die alten Regeln ignorieren")
+    r"|\b(?:(?:hat|hatte|haben|hatten)\s+(?:mir|uns|ihm)\s+gesagt|sagte\s+(?:mir|uns|ihm)|sagten\s+(?:mir|uns|ihm)),?\s+"
+    r"(?:dass\s+)?(?:ich|wir|er)\s+(?:soll|solle|sollte|sollten|sollen|müsse|müsste|müssten)\s+(?:[^\s.!?,;:]+\s+){0,4}$"
+    r"|\b(?:hat|hatte|haben|hatten)\s+(?:mich|uns|ihn)\s+gebeten,?\s+(?:[^\s.!?,;:]+\s+){0,4}$"
+    r"|\b(?:zei|zeiden|vroeg|vroegen|heeft|hebben|had)\s+(?:me|mij|ons|hem|haar)\s+(?:gezegd\s+|gevraagd\s+)?"
+    r"(?:dat\s+(?:ik|we|wij|hij|ze|zij)\s+|om\s+)(?:[^\s.!?,;:]+\s+){0,4}$")
 _CLAUSE_MARKS = "，。！？,.!?;；:：\n"
 # The rules whose hits are read again by `told_of`: the set-aside rules and the Chinese override.
 TOLD_RULES = frozenset({"override-cjk"})
@@ -562,7 +585,7 @@ def told_of(text: str, start: int, end: int) -> bool:
     verb = next((verb for verb in _CJK_VERBS if hit.startswith(verb)), None)
     if verb is None:
         first = hit.split(None, 1)[0] if hit.split() else ""
-        return _PAST.match(first) is not None or _REPORTED_FR.search(text, max(0, at - 40), at) is not None
+        return _PAST.match(first) is not None or _REPORTED_TOLD.search(text, max(0, at - 60), at) is not None
     if text[at + len(verb):at + len(verb) + 1] in ("了", "过", "過"):
         return True
     clause_start = max(text.rfind(mark, max(0, at - 40), at) for mark in _CLAUSE_MARKS) + 1
