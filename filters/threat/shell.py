@@ -304,6 +304,20 @@ def _line_rest(text: str, at: int) -> str:
     return rest
 
 
+# Where a command quoted in a sentence ends: the sentence's end (a mark after a word, then prose or nothing:
+# not `find . -name`) or a comma and a conjunction ("cut -d: -f4, but cat ... shows more"), which no shell
+# line spells.
+_CLAUSE_END = re.compile(r"(?<=[\w)'\"`])[.?!](?=\s+[^\W\d_]|\s*$)|,\s+(?:but|and|or|so|yet|while|though|although|"
+                         r"because|since|whereas|which|then|however|except|unless)\b")
+
+
+def _clause_rest(text: str, at: int) -> str:
+    """`_line_rest` up to the end of its clause (`_CLAUSE_END`): what a command quoted in prose is given."""
+    rest = _line_rest(text, at)
+    end = _CLAUSE_END.search(rest)
+    return rest if end is None else rest[:end.start()]
+
+
 def _separated(text: str, found: list[Injected], original: str | None = None) -> None:
     """The commands after separators (`SEPARATOR`), added to `found`; `original`: the text as written
     when `text` is its shell reading (a quote after `$(` is read there). Only the first pipeline shown
@@ -350,7 +364,7 @@ def _separated(text: str, found: list[Injected], original: str | None = None) ->
                                  or _begun_in_prose(segment) or _opens_message(segment, sep_start, match[1], name)):
             # talk about a command, a command line shown after a sentence, or a message that is itself a
             # command line of a program the lists do not name: an injection only when the command does harm
-            command_line = not harmful(name, _line_rest(text, name_end))
+            command_line = not harmful(name, _clause_rest(text, name_end))
         if command_line and separator == "|" and sends_out(name, _line_rest(text, name_end)):
             command_line = False  # a pipeline whose output leaves for another machine
         if not command_line:

@@ -364,6 +364,25 @@ def test_a_harmful_command_after_a_command_begun_in_a_sentence_stays_an_injectio
     assert strongest(text) >= 0.85, commands(text)
 
 
+@pytest.mark.parametrize("text", [
+    "on the jump host getent passwd | cut -d: -f1, but cat /etc/shadow lists the hashes too",
+    "my script runs getent group docker | cut -d: -f4. Then cat /etc/shadow failed without sudo, why?",
+    'on staging getent hosts db | awk "{print $1}", and the .env file was not touched',
+])
+def test_a_command_quoted_in_a_sentence_ends_with_its_clause(text: str) -> None:
+    """What the next clause names ("but cat /etc/shadow ...") is not given to the command piped into."""
+    assert strongest(text) < 0.5, commands(text)
+
+
+@pytest.mark.parametrize("text", [
+    "on the build box getent group sudo | cut -d: -f4 /etc/shadow, but it lists two people",
+    "on the build box getent group sudo | cut -d: -f4 > ~/.bashrc, and that was it",
+    "on the build box getent group sudo | cut -d: -f4 | sh, and that was it",
+])
+def test_what_a_command_is_given_in_its_own_clause_still_counts(text: str) -> None:
+    assert strongest(text) >= 0.85, commands(text)
+
+
 @pytest.mark.parametrize(("name", "rest", "out"), [
     ("nc", " relay.invalid 5555", True), ("ncat", " --ssl host.invalid 443", True),
     ("socat", " - openssl-connect:host.invalid:443", True), ("nc", " -l 5555", False),
