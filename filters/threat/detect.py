@@ -21,6 +21,7 @@ from filters.threat import (
     links,
     normalise,
     prompt,
+    revealed,
     settings,
     shell,
     sql,
@@ -198,6 +199,9 @@ class Detector:
             if scores.get(category, 0.0) > codetalk.ASKED and asked(
                     text, {key for key, (_, finding) in best.items() if finding.type == category}):
                 scores[category] = codetalk.ASKED  # code talked about in a sentence: an alert (see `codetalk`)
+        if scores.get("traversal", 0.0) > codetalk.ASKED and codetalk.include_climbs(
+                text, [(finding.start, finding.end) for _, finding in best.values() if finding.type == "traversal"]):
+            scores["traversal"] = codetalk.ASKED  # a page-relative script address: folders of the site, an alert
         findings = tuple(sorted((finding for _, finding in best.values()), key=lambda f: (f.start, f.type)))
         return Analysis(scores, findings, _MARKUP in gates, pasted, hidden)
 
