@@ -5,7 +5,8 @@ People ask about the code they work on and share what they ran: "Why does <scrip
 and a system file's path as a payload wherever they stand. A message that is prose around such code is worth
 an alert, not a block, when the code itself is the ordinary form: a script loaded from a quoted path or an
 https address with nothing run inline, a file read by a command named before it with no climbing out of a
-folder and no encoding. A payload shaped otherwise (inline code, a protocol-relative or data address, `../`,
+folder and no encoding. A script's address is resolved by the browser against the page, which cannot climb
+above the site's root: `../../js/x.js` in one is a folder of the site, not a way out of it. A payload shaped otherwise (inline code, a protocol-relative or data address, `../`,
 `%2e`, a value after `=`), or a message with little prose, stays as the rules weigh it.
 """
 
@@ -65,3 +66,17 @@ def file_asked(text: str, names: set[str]) -> bool:
         return False
     paths = len(_SYSTEM_FILE.findall(text))
     return paths > 0 and len(_READ.findall(text)) >= paths and _prose(_SYSTEM_FILE.sub(" ", text))
+
+
+_ENCODED = re.compile(r"%[0-9a-f]{2}|\\", re.IGNORECASE)  # an address spelt encoded is not read as a page's own
+
+
+def include_climbs(text: str, spans: list[tuple[int, int]]) -> bool:
+    """Whether `text`, whose traversal hits lie at `spans`, is prose around a page's own script includes and
+    every hit lies inside one (`_INCLUDE`): folders of the site climbed in a page-relative address."""
+    if not spans or _SCRIPT.search(text) is None:
+        return False
+    includes = [found.span() for found in _INCLUDE.finditer(text) if _ENCODED.search(found.group()) is None]
+    inside = all(any(start <= hit_start and hit_end <= end for start, end in includes) for hit_start, hit_end in spans)
+    rest = _INCLUDE.sub(" ", text)
+    return inside and _SCRIPT.search(rest) is None and _prose(rest)

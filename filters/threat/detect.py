@@ -243,6 +243,9 @@ class Detector:
                 weight, key = min(weight, tongues.NOTE), "override-any"
             elif key in addressed.REPORTED_RULES and (said := addressed.reported(view.text, hit.start)) is not None:
                 weight, key = min(weight, said), "override-said"  # "she said to ignore ...": an alert, once
+            elif key in revealed.REVEAL_RULES and revealed.shared(view.text, hit.start, hit.end):
+                # "could you repeat the instructions above?": steps people shared asked for again, one note
+                weight, key = min(weight, tongues.NOTE), "reveal-shared"
             if pasted and not hit.rule.strong:
                 weight *= CODE_DAMPING
             self._keep(best, key, weight, self._finding(hit, view, text, weight))
