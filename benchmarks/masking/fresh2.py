@@ -27,12 +27,13 @@ import phonenumbers
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parents[1])]
 
-import fresh  # noqa: E402
 import values as v  # noqa: E402
 from corpus import Line  # noqa: E402
-from fresh import ALNUM, HEX, Family, Spans, _at, _lookalike_number, _pick  # noqa: E402
 from hostile import _groups_of  # noqa: E402
 from values import BBAN, T, V, _split_spec  # noqa: E402
+
+from benchmarks.masking import fresh  # noqa: E402  (by its package: benchmarks/threat has a fresh.py too)
+from benchmarks.masking.fresh import ALNUM, HEX, Family, Spans, _at, _lookalike_number, _pick  # noqa: E402
 
 LOWER_DIGITS = string.ascii_lowercase + string.digits
 UPPER_DIGITS = string.ascii_uppercase + string.digits

@@ -29,11 +29,12 @@ import phonenumbers
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parents[1])]
 
-import fresh  # noqa: E402
 import values as v  # noqa: E402
 from corpus import Line  # noqa: E402
-from fresh import ALNUM, HEX, Family, Spans, _at, _pick  # noqa: E402
 from values import T, V, _split_spec, luhn_digit  # noqa: E402
+
+from benchmarks.masking import fresh  # noqa: E402  (by its package: benchmarks/threat has a fresh.py too)
+from benchmarks.masking.fresh import ALNUM, HEX, Family, Spans, _at, _pick  # noqa: E402
 
 UPPER_DIGITS = string.ascii_uppercase + string.digits
 LOWER_DIGITS = string.ascii_lowercase + string.digits
