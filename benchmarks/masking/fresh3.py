@@ -35,6 +35,7 @@ from values import T, V, _split_spec, luhn_digit  # noqa: E402
 
 from benchmarks.masking import fresh  # noqa: E402  (by its package: benchmarks/threat has a fresh.py too)
 from benchmarks.masking.fresh import ALNUM, HEX, Family, Spans, _at, _pick  # noqa: E402
+from benchmarks.masking.fresh2 import REGIONS, _valid_phone  # noqa: E402
 
 UPPER_DIGITS = string.ascii_uppercase + string.digits
 LOWER_DIGITS = string.ascii_lowercase + string.digits
@@ -50,24 +51,6 @@ def _ordinary_number(r: random.Random) -> str:
 
 def _region_half(region: str) -> str:
     return T if zlib.crc32(("fresh3" + region).encode()) % 2 == 0 else V
-
-
-REGIONS = sorted(phonenumbers.SUPPORTED_REGIONS)
-
-
-def _valid_phone(r: random.Random, region: str) -> phonenumbers.PhoneNumber | None:
-    kind = r.choice([phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE])
-    example = phonenumbers.example_number_for_type(region, kind) or phonenumbers.example_number(region)
-    if example is None:
-        return None
-    national = phonenumbers.national_significant_number(example)
-    for _ in range(20):
-        keep = max(2, len(national) // 3)
-        candidate = phonenumbers.parse("+" + str(example.country_code) + national[:keep]
-                                       + v.digits(r, len(national) - keep))
-        if phonenumbers.is_valid_number(candidate):
-            return candidate
-    return example
 
 
 def _dialled(part: str, callers: list[str], words: list[str], uri: bool) -> Family:
