@@ -155,6 +155,12 @@ _EPOCH_LENGTHS = frozenset({10, 13, 16, 19})
 # its digits are an account number's, even where the IBAN fails its check ("PL47 5474 1044 2628 7351 9615
 # 6507" holds Luhn windows); a card alone after such a head ("DE00 4111 1111 1111 1111") is still one.
 _IBAN_HEAD = text_pattern(r"\b(?:" + "|".join(sorted(LENGTHS)) + r")\d\d(?:[ \-:_,]?[0-9A-Z]{4}){0,7}[ \-:_,]?\z")
+# A calendar date, year first or last, its three parts joined by one mark ("2025-11-17", "17.11.2025"). A window
+# of digits that takes in part of one ("4437 24981 2025" of "... 2025-11-17": an id beside a date, sent in
+# sibling fields or written in a log line) runs into a date, not to a card's end.
+_MONTH, _DAY, _YEAR = r"(?:0?[1-9]|1[0-2])", r"(?:0?[1-9]|[12][0-9]|3[01])", r"(?:19|20)[0-9]{2}"
+_DATE = text_pattern(r"(?:^|[^0-9])(" + "|".join(
+    f"{_YEAR}{mark}{_MONTH}{mark}{_DAY}|{_DAY}{mark}{_MONTH}{mark}{_YEAR}" for mark in (r"\-", "/", r"\.")) + r")(?:[^0-9]|$)")
 
 
 def _table() -> dict[str, tuple[tuple[str, frozenset[int], bool], ...]]:
@@ -233,6 +239,17 @@ def _card_block(text: str, run: Run, first: int, separator: str) -> bool:
     return checked is not None and checked[0] is not None
 
 
+def _in_date(text: str, start: int, end: int) -> bool:
+    """Whether a calendar date (`_DATE`) overlaps `start..end`; a date is at most ten characters, so only that much
+    on each side is read."""
+    offset = max(0, start - 11)
+    for match in _DATE.finditer(text[offset:end + 11]):
+        first, last = match.span(1)
+        if first + offset < end and start < last + offset:
+            return True
+    return False
+
+
 def _part_of_longer(text: str, run: Run, first: int, last: int) -> bool:
     """Whether a card's groups of four (`first..last`, one separator) go on in more groups of four joined by the
     same separator ("USPS 9460 4594 1331 7440 4882 54": one number of 22 digits, whose middle may pass Luhn),
@@ -243,10 +260,17 @@ def _part_of_longer(text: str, run: Run, first: int, last: int) -> bool:
     sizes = run.sizes
     separator = run.separator(text, first)
     if first > 0 and sizes[first - 1] == 4 and run.separator(text, first - 1) == separator \
-            and not _card_block(text, run, first - 4, separator):
+            and not _card_block(text, run, first - 4, separator) and not _year(text, run, first - 1):
         return True
     return (sizes[last] == 4 and last + 1 < len(sizes) and sizes[last + 1] == 4
-            and run.separator(text, last) == separator and not _card_block(text, run, last + 1, separator))
+            and run.separator(text, last) == separator and not _card_block(text, run, last + 1, separator)
+            and not _year(text, run, last + 1))
+
+
+def _year(text: str, run: Run, group: int) -> bool:
+    """Whether group `group`, of four digits, is the year of a date ("4111 ... 1111 2025-11-17": a card, then a
+    date, not one longer number)."""
+    return _in_date(text, run.starts[group], run.starts[group] + 4)
 
 
 class CardDetector:
@@ -322,6 +346,8 @@ class CardDetector:
             return None
         if last < len(run.sizes) - 1 and not led and found(_IBAN_HEAD, text[max(0, start - 40):start]):
             return None
+        if _in_date(text, start, end) and not found(_CARD_WORDS, context):
+            return None  # runs into a date ("4437 24981 2025-11-17"), unless card words name it
         if _part_of_longer(text, run, first, last) and not found(_CARD_WORDS, context):
             return None  # the middle of a longer number, unless card words name it ("card 4111 ... 1111 1227")
         return Detection("card", start, end, name or "card", 0.95 if first != last or len(run.sizes) == 1 else 0.9,

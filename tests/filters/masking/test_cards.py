@@ -202,3 +202,21 @@ def test_a_list_of_cards_in_fours_and_a_named_card_before_more_digits_are_cards(
 def test_marks_repeated_thousands_of_times_stay_bounded(unit: str) -> None:
     text = unit * 20_000
     assert len(found(text)) <= len(text) // 16
+
+
+@pytest.mark.parametrize("text", [
+    "4437 24981 2025-11-17",  # an id, a ticket and a date in sibling fields, read joined
+    "ref 5425 23310 2024/03/09 closed",
+    "job 4556 73 1102.17.11.2025",
+])
+def test_digits_that_run_into_a_date_are_no_card(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "4111 1111 1111 1111 2025-11-17",  # a card, then the day it was used
+    "17.11.2025 4111 1111 1111 1111",
+    "card 4437 24981 2025-11-17",  # card words name it: masked as before
+])
+def test_a_card_beside_a_date_is_still_a_card(text: str) -> None:
+    assert [kind for kind, _ in found(text)] == ["visa"]
