@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -158,17 +159,33 @@ async def forward(exchange: Exchange) -> web.StreamResponse:
         body = _LimitedBody(request.content, plan.max_body)
     else:
         body = None
-    upstreams = exchange.runtime.upstreams
-    gate = upstreams.gate(plan.upstream)
+    return await _gated(exchange, _exchange(exchange, target, headers, body))
+
+
+async def _gated(exchange: Exchange, call: Coroutine[Any, Any, web.StreamResponse]) -> web.StreamResponse:
+    """`call` run holding a slot of the upstream's pool; 503 (and `call` closed unrun) when none is free."""
+    plan = exchange.plan
+    gate = exchange.runtime.upstreams.gate(plan.upstream)
     try:
         await gate.enter()
     except PoolBusy:
+        call.close()
         log.warning("upstream pool busy", extra={"request_id": exchange.request_id, "upstream": plan.upstream})
         return error_response(503, "upstream busy", exchange.request_id, {"Retry-After": str(POOL_BUSY_RETRY)})
     try:
-        return await _exchange(exchange, target, headers, body)
+        return await call
     finally:
         gate.leave()
+
+
+async def _sent(exchange: Exchange, target: str, headers: CIMultiDict[str], body: object) -> aiohttp.ClientResponse:
+    """The request sent through the upstream's client session (a body the pooled connection cannot send)."""
+    upstreams, plan = exchange.runtime.upstreams, exchange.plan
+    return await upstreams.session(plan.upstream).request(
+        exchange.request.method, upstream_url(exchange, target), headers=headers, data=body,
+        allow_redirects=False, timeout=plan.timeout, compress=None,
+        server_hostname=upstreams.server_name(plan.upstream),
+    )
 
 
 async def _exchange(exchange: Exchange, target: str, headers: CIMultiDict[str],
@@ -188,11 +205,7 @@ async def _exchange(exchange: Exchange, target: str, headers: CIMultiDict[str],
         finally:
             upstream.release()
     try:
-        upstream = await exchange.runtime.upstreams.session(plan.upstream).request(
-            request.method, upstream_url(exchange, target), headers=headers, data=body,
-            allow_redirects=False, timeout=plan.timeout, compress=None,
-            server_hostname=exchange.runtime.upstreams.server_name(plan.upstream),
-        )
+        upstream = await _sent(exchange, target, headers, body)
     except BodyTooLarge:
         return error_response(413, "request body too large", exchange.request_id)
     except (TimeoutError, aiohttp.ClientError) as exc:
@@ -258,18 +271,10 @@ async def _upload(exchange: Exchange, target: str, headers: CIMultiDict[str], bo
         return await _upload_refused(exchange, exc)
     headers.pop("Content-Length", None)
     headers.pop("Transfer-Encoding", None)
-    gate = exchange.runtime.upstreams.gate(plan.upstream)
-    try:
-        await gate.enter()
-    except PoolBusy:
-        return error_response(503, "upstream busy", exchange.request_id, {"Retry-After": str(POOL_BUSY_RETRY)})
-    try:
+
+    async def send() -> web.StreamResponse:
         try:
-            upstream = await exchange.runtime.upstreams.session(plan.upstream).request(
-                request.method, upstream_url(exchange, target), headers=headers, data=body(first),
-                allow_redirects=False, timeout=plan.timeout, compress=None,
-                server_hostname=exchange.runtime.upstreams.server_name(plan.upstream),
-            )
+            upstream = await _sent(exchange, target, headers, body(first))
         except Exception as exc:  # aiohttp wraps what the body raised in a ClientError, or lets it through
             if failed:
                 return await _upload_refused(exchange, failed[0])
@@ -280,8 +285,7 @@ async def _upload(exchange: Exchange, target: str, headers: CIMultiDict[str], bo
             return await _respond(exchange, upstream)
         finally:
             upstream.release()
-    finally:
-        gate.leave()
+    return await _gated(exchange, send())
 
 
 async def _upload_refused(exchange: Exchange, exc: Exception) -> web.StreamResponse:
