@@ -192,13 +192,13 @@ class Detector:
         for weight, finding in best.values():
             per_category.setdefault(finding.type, []).append(weight)
         scores = {category: combine(weights) for category, weights in per_category.items()}
-        if scores.get("sqli", 0.0) > sql.ASKED and sql.asked(
-                text, {key for key, (_, finding) in best.items() if finding.type == "sqli"}):
-            scores["sqli"] = sql.ASKED  # a question about a quoted payload: an alert (see `sql.asked`)
-        for category, asked in (("xss", codetalk.script_asked), ("traversal", codetalk.file_asked)):
-            if scores.get(category, 0.0) > codetalk.ASKED and asked(
+        # A question about a quoted SQL payload (`sql.asked`), code talked about in a sentence (`codetalk`): an
+        # alert, when every hit of the category reads so.
+        for category, asked, cap in (("sqli", sql.asked, sql.ASKED), ("xss", codetalk.script_asked, codetalk.ASKED),
+                                     ("traversal", codetalk.file_asked, codetalk.ASKED)):
+            if scores.get(category, 0.0) > cap and asked(
                     text, {key for key, (_, finding) in best.items() if finding.type == category}):
-                scores[category] = codetalk.ASKED  # code talked about in a sentence: an alert (see `codetalk`)
+                scores[category] = cap
         if scores.get("traversal", 0.0) > codetalk.ASKED and codetalk.include_climbs(
                 text, [(finding.start, finding.end) for _, finding in best.values() if finding.type == "traversal"]):
             scores["traversal"] = codetalk.ASKED  # a page-relative script address: folders of the site, an alert
