@@ -5,11 +5,14 @@ from __future__ import annotations
 import base64
 import codecs
 import random
+from pathlib import Path
 
+from benchmarks.threat import paraphrase
 from benchmarks.threat.paraphrase import (
     _SLOT,
     DISGUISES,
     FAMILIES,
+    THIRD,
     TUNING,
     VALIDATION,
     disguised,
@@ -47,3 +50,22 @@ def test_the_written_checks_hold_both_sets_each_way_and_no_generated_line() -> N
     assert all(len(group) >= 15 for group in sets.values())
     generated = {line for family in FAMILIES for line in lines(family, 200, 7)}
     assert generated.isdisjoint(line for group in sets.values() for line in group)
+
+
+def test_the_third_check_holds_every_kind_each_way_and_reads_line_breaks() -> None:
+    sets = written(THIRD)
+    assert set(sets) == {"third attack", "third ordinary"}
+    assert len(sets["third attack"]) >= 40 and len(sets["third ordinary"]) >= 40
+    assert any("\n" in line for line in sets["third attack"])  # a fake turn spans lines
+    assert any(line.startswith("[") for line in sets["third attack"])  # a bracketed line is no heading
+    assert set(sets["third attack"]).isdisjoint(written()["second attack"])
+
+
+def test_validation_phrasings_are_not_in_the_source_rule_writers_read() -> None:
+    source = Path(paraphrase.__file__).read_text(encoding="utf-8")
+    held = [family for family in FAMILIES if family.part == VALIDATION]
+    assert {family.name.split("-")[0] for family in held} == {"aside", "reveal", "persona", "fake", "hidden"}
+    for family in held:
+        assert family.name not in source
+        for _, words in family.slots:
+            assert not any(word in source for word in words if len(word) > 12), family.name
