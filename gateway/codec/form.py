@@ -1,7 +1,11 @@
 """application/x-www-form-urlencoded bodies and query strings: fields by name, the rest byte for byte.
 
 A declared name matches the way frameworks read names: `msg`, `msg[]`, `msg[0]` and `msg[a]`
-all fill `msg` in PHP, Rack and Express's `qs`, and PHP reads `m.sg` and `m sg` as `m_sg`.
+all fill `msg` in PHP, Rack and Express's `qs`, and PHP reads `m.sg` and `m sg` as `m_sg`. Brackets
+are read as each of them reads them (`_readings`): `qs` reads `[msg]` as `msg`, Rack 2 also `]msg`
+and `msg]`; PHP reads a `[` never closed as `_` (`chat[message` is `chat_message`); ASP.NET's jQuery
+value providers read `Input[Message]` as `Input.Message`. A declared name with brackets
+(`data[text]`) is filled by every name nested under it (`data[text][]`, `[data][text][a]`).
 Names are compared ignoring case (`FormNames`): PHP, Rails, Django and Express bind them as sent,
 but ASP.NET's model binding finds `MESSAGE=` and `Message=` for a `message` field, so a field
 any of them could bind is read. ASP.NET also binds a dotted name by its last part (`Input.Message`
@@ -55,16 +59,18 @@ def _decode(raw: str) -> str:
 
 
 class FormNames:
-    """Declared form field names, kept case-folded (`fold_key`) whole and by their last dotted part.
+    """Declared form field names, kept case-folded (`fold_key`) whole, by their last dotted part, and
+    (names with brackets) as their bracketed path.
 
     Built once per codec; `declared` asks it about each name a body or query sends."""
 
-    __slots__ = ("every", "names", "tails")
+    __slots__ = ("every", "names", "paths", "tails")
 
     def __init__(self, names: Collection[str]) -> None:
         self.every = "*" in names
         self.names = frozenset(fold_key(name) for name in names)
         self.tails = frozenset(fold_key(name.rpartition(".")[2]) for name in names if name != "*")
+        self.paths = frozenset(path for name in names if "[" in name and len(path := _path(name)) > 1)
 
     def __bool__(self) -> bool:
         return self.every or bool(self.names)
@@ -74,7 +80,36 @@ class FormNames:
         union.every = self.every or other.every
         union.names = self.names | other.names
         union.tails = self.tails | other.tails
+        union.paths = self.paths | other.paths
         return union
+
+
+_RUN = re.compile(r"[^\[\]]+")
+_PLAIN = re.compile(r"[^\[\]. ]*")
+_JQUERY = re.compile(r"\[([^\]]*)\]")
+
+
+def _path(name: str) -> tuple[str, ...]:
+    """A name's nesting as `qs` and Rack 2 read its brackets, case-folded: runs between brackets."""
+    return tuple(fold_key(run.strip(" ")) for run in _RUN.findall(name) if run.strip(" "))
+
+
+def _php(name: str) -> str:
+    return name.lstrip(" ").replace(".", "_").replace(" ", "_")
+
+
+def _readings(name: str) -> tuple[str, ...]:
+    """The top-level names a sent name fills, one per framework that reads brackets its own way."""
+    base = name.split("[", 1)[0]
+    runs = _RUN.findall(name)
+    found = [name, base, _php(base), runs[0].strip(" ") if runs else ""]
+    opened = name.find("[")
+    if opened >= 0 and "]" not in name[opened:]:
+        found.append(_php(name).replace("[", "_"))  # PHP: a `[` never closed is part of the name
+    if opened >= 0:  # ASP.NET's jQuery providers: a[b] is a.b, a[] is a, a[0] stays
+        found.append(_JQUERY.sub(lambda bracket: "" if not bracket.group(1) else (
+            bracket.group(0) if bracket.group(1)[0].isdigit() else "." + bracket.group(1)), name))
+    return tuple(found)
 
 
 def declared(name: str, names: FormNames | Collection[str]) -> bool:
@@ -82,11 +117,16 @@ def declared(name: str, names: FormNames | Collection[str]) -> bool:
     wanted = names if isinstance(names, FormNames) else FormNames(names)
     if wanted.every:
         return True
-    base = name.split("[", 1)[0]
-    php = base.lstrip(" ").replace(".", "_").replace(" ", "_")
-    folded = wanted.names
-    return (fold_key(name) in folded or fold_key(base) in folded or fold_key(php) in folded
-            or fold_key(base.rpartition(".")[2]) in wanted.tails)
+    if _PLAIN.fullmatch(name):
+        folded = fold_key(name)
+        return folded in wanted.names or folded in wanted.tails
+    for reading in _readings(name):
+        if fold_key(reading) in wanted.names or fold_key(reading.split("[", 1)[0].rpartition(".")[2]) in wanted.tails:
+            return True
+    if wanted.paths:
+        path = _path(name)
+        return any(path[:len(declared_path)] == declared_path for declared_path in wanted.paths)
+    return False
 
 
 def check_special(name: str, value: str) -> None:
@@ -145,8 +185,12 @@ def extract_form(text: str, names: FormNames | Collection[str], fields: list[Tex
 
 
 def copy_group(name: str) -> str:
-    """The list a field called `name` joins in Node and ASP.NET: its name before any bracket, any case."""
-    return fold_key(name.split("[", 1)[0])
+    """The list a field called `name` joins in Node and ASP.NET: its name before any bracket (`qs`: the
+    first bracket's for `[msg]`), any case."""
+    base = name.split("[", 1)[0]
+    if not base and (runs := _RUN.findall(name)):
+        base = runs[0]
+    return fold_key(base)
 
 
 # A joined reading: its field's index, the indices of the copies it joins, and its window's span.

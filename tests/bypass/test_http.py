@@ -125,6 +125,16 @@ INBOUND: list[In] = [
     c("form-plain", "/form", FORM, "msg=@@&room=forbidden", "msg=%5Bredacted%5D&room=forbidden"),
     c("form-array-name", "/form", FORM, "msg[]=@@", "msg[]=%5Bredacted%5D"),
     c("form-encoded-name", "/form", FORM, "m%73g=@@", "m%73g=%5Bredacted%5D"),
+    # Brackets as each framework reads them: qs fills `msg` from `[msg]`, Rack 2 also from `]msg` and `msg]`,
+    # ASP.NET's jQuery providers read `Input[Msg]` as `Input.Msg`; nested values under `msg` are all read.
+    c("form-qs-leading-bracket", "/form", FORM, "[msg]=@@", "[msg]=%5Bredacted%5D"),
+    c("form-qs-leading-bracket-nested", "/form", FORM, "[msg][a]=@@&%5Bmsg%5D[b][c]=@@",
+      "[msg][a]=%5Bredacted%5D&%5Bmsg%5D[b][c]=%5Bredacted%5D"),
+    c("form-rack-stray-brackets", "/form", FORM, "]msg=@@&msg]=@@", "]msg=%5Bredacted%5D&msg]=%5Bredacted%5D"),
+    c("form-jquery-dotted", "/form", FORM, "Input[Msg]=@@", "Input[Msg]=%5Bredacted%5D"),
+    c("form-qs-object", "/form", FORM, "msg[a]=@@&msg[b][c]=@@", "msg[a]=%5Bredacted%5D&msg[b][c]=%5Bredacted%5D"),
+    c("multipart-qs-leading-bracket", "/form", MP, multipart('Content-Disposition: form-data; name="[msg]"\r\n\r\n@@'),
+      multipart('Content-Disposition: form-data; name="[msg]"\r\n\r\n@@')),
     c("form-semicolon", "/form", FORM, "a=1;msg=@@", 400),
     c("form-iis-escape", "/form", FORM, "m%u0073g=@@", 400),
     c("form-method-override", "/form", FORM, "_method=DELETE&msg=x", 400),
@@ -699,6 +709,18 @@ async def test_slash_command_previews_asked_in_the_query_are_read(suite: Suite) 
     async with suite.client.get(url, headers={"Host": host_of("rocketchat")}) as response:
         assert response.status == 200, await response.read()
     assert [hit.path for hit in suite.backend.hits] == ["/api/v1/commands.preview?command=giphy&params=%5Bredacted%5D&roomId=r1"]
+
+
+@pytest.mark.asyncio(loop_scope="package")
+async def test_query_names_in_brackets_are_read_as_qs_and_rack_read_them(suite: Suite) -> None:
+    """Express's qs fills `q` from `[q]`, Rack 2 from `q]`: the backend gets both filtered."""
+    suite.backend.hits.clear()
+    suite.backend.reply("/query", "{}")
+    url = f"{suite.gateway.url}/query?%5Bq%5D={sent('@@')}&q%5D={sent('@@')}&%5Bother%5D={sent('@@')}"
+    async with suite.client.get(url, headers={"Host": CODEC_HOST}) as response:
+        assert response.status == 200, await response.read()
+    assert [hit.path for hit in suite.backend.hits] == [
+        f"/query?%5Bq%5D=%5Bredacted%5D&q%5D=%5Bredacted%5D&%5Bother%5D={sent('@@')}"]
 
 
 @pytest.mark.asyncio(loop_scope="package")

@@ -24,7 +24,16 @@ def extract(body: str, *names: str) -> tuple[list[TextField], Extracted]:
     ("a=1&b=2", ("*",), [("a", "1"), ("b", "2")]),
     ("other=1", ("msg",), []),
     ("msg[]=a&msg[]=b", ("msg",), [("msg[]", "a"), ("msg[][1]", "b"), ("msg[][*]", "a,b")]),
-    ("msg[0]=a&message[msg]=b", ("msg",), [("msg[0]", "a")]),
+    ("msg[0]=a&message[msg]=b&msgs=c", ("msg",), [("msg[0]", "a"), ("message[msg]", "b")]),  # jQuery: message.msg
+    # brackets as qs (`[msg]`), Rack 2 (`]msg`, `msg]`), PHP (a `[` never closed is `_`) and ASP.NET's jQuery
+    # providers (`Input[Message]` is `Input.Message`) read them
+    ("[msg]=a&%5Bmsg%5D[b]=b&[other]=c", ("msg",), [("[msg]", "a"), ("[msg][b]", "b"), ("[msg][*]", "a,b")]),
+    ("]msg=a&msg]=b&ms]g=c", ("msg",), [("]msg", "a"), ("msg]", "b")]),
+    ("chat[message=a&chat.message=b&chat[message]=c", ("chat_message",), [("chat[message", "a"), ("chat.message", "b")]),
+    ("Input[Message]=a&Input[0]=b", ("Input.Message",), [("Input[Message]", "a")]),
+    ("data[text][]=a&[data][TEXT][x]=b&data[other]=c&data=d", ("data[text]",), [("data[text][]", "a"),
+                                                                              ("[data][TEXT][x]", "b"),
+                                                                              ("data[text][][*]", "a,b")]),
     ("my.field=php&my+field=too", ("my_field",), [("my.field", "php"), ("my field", "too")]),
     ("q=a;b", ("msg",), []),
     ("_charset_=UTF-8&msg=x", ("msg",), [("msg", "x")]),
@@ -47,6 +56,12 @@ def test_copies_are_read_joined_as_node_and_asp_net_read_them() -> None:
     assert extracted.render({0: "****", 4: "****,1111,1111,1111"}) == "msg=%2A%2A%2A%2A&other=x&msg[]=1111&MSG=1111&msg[3]=1111"
     with pytest.raises(CodecError):
         extracted.render({4: "****,****,****,1111"})
+
+
+def test_copies_under_a_leading_bracket_are_joined_with_the_name() -> None:
+    # qs: `[msg]` and `msg` are one key, its values a list that a page prints joined
+    fields, _ = extract("msg=4111&[msg]=1111&[msg][]=1111&msg[3]=1111", "msg")
+    assert fields[-1] == TextField("msg[*]", "4111,1111,1111,1111")
 
 
 def test_copies_with_indices_out_of_order_are_refused() -> None:
