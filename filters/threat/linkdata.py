@@ -180,12 +180,60 @@ translate.goog b-cdn.net backblazeb2.com dweb.link fleek.co on.fleek.co pinata.c
 notion.site gitbook.io webnode.page site123.me wixstudio.io mystrikingly.com sharepoint.com
 """.split())
 
+# Free hosts that the list above lacked, by kind, each from the provider's own documentation of the names it hands
+# out (8 December): site builders and free web hosts (Tilda, Jimdo's free plan, Webnode, uCoz, Neocities, the free
+# PHP hosts of iFastNet / InfinityFree, ByetHost and AwardSpace), application and static hosts (Vercel's old `now.sh`,
+# Replit, Fly, Railway, Deno Deploy, Azure Static Web Apps, CodeSandbox, StackBlitz, Tencent EdgeOne, Lovable).
+FREE_HOSTING |= frozenset("""
+tilda.ws jimdofree.com webnode.com ucoz.net ucoz.ru ucoz.com narod.ru neocities.org rf.gd epizy.com wuaze.com
+great-site.net 42web.io free.nf infinityfreeapp.com lovestoblog.com atwebpages.com altervista.org
+now.sh replit.dev fly.dev up.railway.app deno.dev azurestaticapps.net csb.app codesandbox.io stackblitz.io
+edgeone.app lovable.app
+""".split()) | frozenset(f"byethost{number}.com" for number in range(1, 34))  # ByetHost's numbered servers
+
+# Tunnels: a name that reaches a service on someone's own machine through the provider's relay, handed out per run
+# with no account or with a free one (Cloudflare's quick tunnels, ngrok's free and paid domains, localtunnel, Serveo,
+# localhost.run, Pinggy, Microsoft's dev tunnels, PageKite, Tunnelmole, Telebit). Nothing is registered, and the name
+# is gone when the tunnel closes.
+TUNNELS = frozenset("""
+trycloudflare.com ngrok.io ngrok-free.app ngrok.app ngrok-free.dev ngrok.dev loca.lt localtunnel.me serveo.net
+serveousercontent.com lhr.life localhost.run pinggy.link pinggy.online devtunnels.ms pagekite.me tunnelmole.net
+telebit.io
+""".split())
+
+# Dynamic DNS: a free name that follows a home or rented machine's changing address (No-IP's free domains, Dyn's
+# legacy ones, Dynu's, Duck DNS, deSEC, YDNS, FreeDNS's best-known shared domains): a server under nobody's
+# registered name.
+DYNAMIC_DNS = frozenset("""
+ddns.net hopto.org zapto.org sytes.net myftp.org myftp.biz no-ip.org no-ip.biz no-ip.info no-ip.ca no-ip.co.uk
+noip.me noip.us servehttp.com serveftp.com servebeer.com servegame.com servehalflife.com serveblog.net
+redirectme.net bounceme.net webhop.me myvnc.com ddnsking.com 3utilities.com onthewifi.com gotdns.ch
+dyndns.org homeip.net dynalias.com dynalias.org dynalias.net dnsalias.com dnsalias.net dnsalias.org is-a-geek.com
+selfip.com dynu.net dynu.com freeddns.org ddnsfree.com kozow.com mywire.org accesscam.org camdvr.org
+duckdns.org dedyn.io ydns.eu mooo.com us.to chickenkiller.com crabdance.com strangled.net twilightparadox.com
+ignorelist.com jumpingcrab.com
+""".split())
+
+# Object storage: a bucket's files served under the provider's name (virtual-hosted buckets and account names;
+# path-style buckets on the provider's own host are `STORAGE_HOSTS` below). A bucket holds files; a page there is a
+# page someone uploaded as a file.
+OBJECT_STORAGE = frozenset("""
+s3.amazonaws.com r2.dev blob.core.windows.net web.core.windows.net firebasestorage.app backblazeb2.com
+digitaloceanspaces.com linodeobjects.com wasabisys.com aliyuncs.com myqcloud.com
+""".split())
+# The providers' own hosts that serve a bucket named first in the path (`storage.googleapis.com/<bucket>/...`).
+STORAGE_HOSTS = frozenset("""
+storage.googleapis.com firebasestorage.googleapis.com s3.amazonaws.com storage.cloud.google.com
+""".split())
+FREE_HOSTING |= TUNNELS | DYNAMIC_DNS | OBJECT_STORAGE
+
 # The free hosts above that are no-code site builders (a page made in a browser from a template, published under
 # the builder's name), as against hosts of code, documentation, blogs and storage.
 SITE_BUILDERS = frozenset("""
 weebly.com wixsite.com webflow.io godaddysites.com square.site sites.google.com framer.website framer.app carrd.co
 mybluehost.me weeblysite.com jimdosite.com yolasite.com strikingly.com mystrikingly.com webnode.page site123.me
-wixstudio.io tiiny.site page.gd 000webhostapp.com
+wixstudio.io tiiny.site page.gd 000webhostapp.com tilda.ws jimdofree.com webnode.com ucoz.net ucoz.ru ucoz.com
+narod.ru lovable.app
 """.split())
 
 # Platforms whose subdomains are account names, one per account (`google.github.io` is the

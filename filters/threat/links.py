@@ -29,6 +29,7 @@ import re2
 from filters.threat.brands import brand_claims, owns
 from filters.threat.feeds import DomainList, normalise_host
 from filters.threat.hosts import Host, icann_tlds, parse_host, scripts, skeleton, unicode_form, unicode_tlds
+from filters.threat.landing import LANDING_FLOOR, host_kind, landing_page
 from filters.threat.linkdata import (
     ACCOUNT_PLATFORMS,
     BRANDS,
@@ -1032,10 +1033,17 @@ def _judge(link: Link, parts: tuple[str, str, str, str], allow: DomainList, deny
         signals.append((0.15, "plain-http"))
     if host.lexical is not None and (lexical := lexical_weight(host.lexical, path)):
         signals.append((lexical, "lexical-score"))
+    kind = host_kind(host.hosting, name)
+    if kind and not _ci_preview(host.hosting, name) and landing_page(kind, path, host.site):
+        signals.append((0.0, f"landing-page:{kind}"))  # a floor, below: an alert at least
+        floor = LANDING_FLOOR
+    else:
+        floor = 0.0
     if sure_name(host, name, path):
-        judged = _finish(link, [*signals, (0.0, "lexical-sure")])
-        return Judgement(link, max(judged.score, SURE_FLOOR), judged.reasons)
-    return _finish(link, signals)
+        signals.append((0.0, "lexical-sure"))
+        floor = max(floor, SURE_FLOOR)
+    judged = _finish(link, signals)
+    return Judgement(link, max(judged.score, floor), judged.reasons) if floor else judged
 
 
 def _finish(link: Link, signals: list[tuple[float, str]]) -> Judgement:
