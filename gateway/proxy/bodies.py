@@ -14,6 +14,16 @@ class BodyTimeout(TimeoutError):
     connection guard). A TimeoutError, so that aiohttp's own read of an unfinished body stops quietly."""
 
 
+# nginx's status for a request whose client closed the connection first: nothing is sent, it is counted and logged.
+CLIENT_CLOSED = 499
+
+
+def client_gone(stream: aiohttp.StreamReader) -> bool:
+    """Whether the client's connection closed (or was reset) before its body was read whole: aiohttp sets
+    the stream's exception to the ConnectionResetError, whether the client sent a FIN or an RST."""
+    return isinstance(stream.exception(), ConnectionError)
+
+
 async def read_limited(stream: aiohttp.StreamReader, declared: int | None, limit: int) -> bytes:
     """Read a whole body, refusing (BodyTooLarge) as soon as it is known to exceed `limit`."""
     if declared is not None and declared > limit:

@@ -37,7 +37,7 @@ from gateway.inspect.message import opener
 from gateway.inspect.named import refused_names
 from gateway.inspect.query import checked_target
 from gateway.keys import FIELD_CRYPTO, METRICS, TRANSCRIBER
-from gateway.proxy.bodies import BodyTimeout, BodyTooLarge, read_limited
+from gateway.proxy.bodies import CLIENT_CLOSED, BodyTimeout, BodyTooLarge, client_gone, read_limited
 from gateway.proxy.h1client import UpstreamResponse
 from gateway.proxy.inflate import InflateError, Inflater, content_coding, inflate
 from gateway.proxy.reads import Reads
@@ -111,7 +111,25 @@ def upstream_headers(exchange: Exchange) -> CIMultiDict[str]:
 
 
 async def forward(exchange: Exchange) -> web.StreamResponse:
-    """Send the request to the backend and the answer back to the client."""
+    """Send the request to the backend and the answer back to the client; a client that went away while its
+    body was read ends the exchange quietly (the backend's request, if begun, is aborted by the failed body)."""
+    try:
+        return await _forward(exchange)
+    except Exception:
+        if not client_gone(exchange.request.content):
+            raise
+        return _gone(exchange)
+
+
+def _gone(exchange: Exchange) -> web.StreamResponse:
+    """The answer nobody reads to a request whose client left mid-body: logged once, counted under its status."""
+    log.info("client closed the connection before its request body was read",
+             extra={"request_id": exchange.request_id, "route": exchange.plan.name,
+                    "bytes": exchange.request.content.total_bytes})
+    return error_response(CLIENT_CLOSED, "client closed the connection", exchange.request_id)
+
+
+async def _forward(exchange: Exchange) -> web.StreamResponse:
     request, plan = exchange.request, exchange.plan
     headers = upstream_headers(exchange)
     body: bytes | _LimitedBody | None
@@ -213,6 +231,8 @@ async def _exchange(exchange: Exchange, target: str, headers: CIMultiDict[str],
             return error_response(413, "request body too large", exchange.request_id)
         if isinstance(request.content.exception(), BodyTimeout):
             return body_timed_out(request, exchange.request_id)
+        if client_gone(request.content):  # the client's side failed, not the backend's
+            return _gone(exchange)
         return upstream_failure(exc, exchange.request_id, plan.upstream, request.app[METRICS])
     try:
         return await _respond(exchange, upstream)
@@ -276,6 +296,8 @@ async def _upload(exchange: Exchange, target: str, headers: CIMultiDict[str], bo
         try:
             upstream = await _sent(exchange, target, headers, body(first))
         except Exception as exc:  # aiohttp wraps what the body raised in a ClientError, or lets it through
+            if client_gone(request.content):
+                return _gone(exchange)
             if failed:
                 return await _upload_refused(exchange, failed[0])
             if isinstance(exc, TimeoutError | aiohttp.ClientError):
