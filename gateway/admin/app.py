@@ -8,12 +8,13 @@ from aiohttp import web
 
 from gateway.admin import api, bans, console, transcripts
 from gateway.admin.probes import add_probe_routes
+from gateway.edge.framing import framing_middleware
 from gateway.keys import STATE
 
 
 def build_admin_app(gateway_app: web.Application, draining: asyncio.Event | None = None) -> web.Application:
     """Admin endpoints read the gateway app's runtime and metrics; they never proxy anything."""
-    admin = web.Application()
+    admin = web.Application(middlewares=[framing_middleware])
     add_probe_routes(admin, gateway_app, draining=draining)
     bans.bind_store(admin, gateway_app[STATE])
     bans.bind_gateway(admin, gateway_app)  # released quarantined messages go to their route's upstream

@@ -13,6 +13,7 @@ import orjson
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from gateway.edge.framing import framing_middleware
 from gateway.keys import AUDIT, CONFIG_STATUS, METRICS, RUNTIME
 
 _READY_CACHE = 2.0  # seconds: probes may come often; do not open sockets for each one
@@ -98,6 +99,6 @@ def add_probe_routes(app: web.Application, gateway_app: web.Application, *, metr
 def build_probe_app(gateway_app: web.Application, *, metrics: bool = True,
                     draining: asyncio.Event | None = None) -> web.Application:
     """The probe listener's app: probes and metrics only; every other path is a 404."""
-    app = web.Application()
+    app = web.Application(middlewares=[framing_middleware])
     add_probe_routes(app, gateway_app, metrics=metrics, draining=draining)
     return app

@@ -14,7 +14,6 @@ from gateway.auth import AUTH, AuthError
 from gateway.edge.authn import authenticate, backend_identity
 from gateway.edge.client_address import client_address
 from gateway.edge.errors import error_response
-from gateway.edge.framing import framing_refusal
 from gateway.edge.headers import is_websocket_upgrade
 from gateway.edge.login_redirect import to_login_page, wants_a_page
 from gateway.edge.request_id import request_id_from
@@ -31,8 +30,6 @@ access_log = logging.getLogger("chatguard.access")
 
 
 async def _dispatch(request: web.Request, runtime: Runtime, request_id: str) -> tuple[web.StreamResponse, str]:
-    if "Transfer-Encoding" in request.headers and (refused := framing_refusal(request, request_id)) is not None:
-        return refused, "-"
     raw_path = request.raw_path.split("?", 1)[0]
     try:
         path = canonicalise(raw_path)

@@ -5,15 +5,19 @@ over the chunks' bytes still wrapped in the other coding. The gateway would read
 for a coding nobody knows, bytes a backend behind another hop might unwrap) as the message, so what it
 read is not what the sender meant. RFC 9112 §6.1 lets a server answer 501 to a transfer coding it does
 not implement, and says Transfer-Encoding in an HTTP/1.0 request is faulty framing: both are refused
-first thing on the proxied path (`gateway.edge.dispatch`), before anything reads the body, and the
-connection is closed after the answer.
+before anything reads the body, and the connection is closed after the answer. The check is a middleware
+(`framing_middleware`) of every app a listener serves: the proxied routes, the gateway's own sign-in and
+2FA pages and token API, and the admin and probe listeners, which read bodies too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from aiohttp import web
 
 from gateway.edge.errors import error_response
+from gateway.edge.request_id import request_id_from
 
 UNKNOWN_CODING = "transfer coding not implemented"
 OLD_VERSION = "Transfer-Encoding in an HTTP/1.0 request"
@@ -40,3 +44,13 @@ def framing_refusal(request: web.BaseRequest, request_id: str) -> web.Response |
     response = error_response(refused[0], refused[1], request_id)
     response.force_close()
     return response
+
+
+@web.middleware
+async def framing_middleware(request: web.Request,
+                             handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+    """Every request's framing checked before its handler runs (a header lookup for most requests)."""
+    if "Transfer-Encoding" in request.headers \
+            and (refused := framing_refusal(request, request_id_from(request.headers))) is not None:
+        return refused
+    return await handler(request)
