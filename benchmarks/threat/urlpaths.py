@@ -212,6 +212,65 @@ def _project_page_typed(rng: random.Random) -> str:
     return f"http://{_tenant(rng)}.{rng.choice(_FREE_HOSTS)}/"
 
 
+# Ordinary pages on the kinds of host `filters/threat/landing.py` reads, written from how each is used: project
+# documentation as Sphinx, MkDocs and Docusaurus name their pages (one topic a page: `installation.html`,
+# `security.html`, a command's page `commands/login.html`), blogs as Blogger and static generators name posts, a
+# project's release files and data in a bucket (and a static site's `index.html` there), a developer's tunnel shown to
+# a colleague (a webhook, an API's docs, the root), a home server under a dynamic DNS name (its root, an app's folder,
+# a media server's web page).
+_DOC_HOSTS = "github.io gitlab.io netlify.app vercel.app pages.dev web.app gitbook.io".split()
+_DOC_PAGES = ("", "index.html", "installation.html", "quickstart.html", "usage.html", "api.html", "changelog.html",
+              "security.html", "authentication.html", "configuration.html", "faq.html", "tutorial/index.html",
+              "reference/cli.html", "commands/login.html", "docs/getting-started/", "guide/deploy.html",
+              "en/latest/index.html", "en/stable/api.html")
+_BLOG_HOSTS = "blogspot.com wordpress.com github.io netlify.app pages.dev".split()
+_FILES = ("releases/v1.2.0/tool-1.2.0.tar.gz", "data/2024/measurements.csv", "docs/manual.pdf", "img/logo.png",
+          "builds/app-latest.zip", "index.html", "report.pdf", "assets/site.css")
+_TUNNELS = "trycloudflare.com ngrok-free.app ngrok.app loca.lt".split()
+_TUNNEL_PATHS = ("", "/", "/api/webhook", "/docs", "/health", "/webhooks/github", "/graphql", "/admin/")
+_DDNS = "duckdns.org ddns.net hopto.org dyndns.org mooo.com".split()
+_DDNS_PATHS = ("/", ":8123/", "/nextcloud/", "/jellyfin/web/index.html", ":32400/web/", "/photos/", "/git/")
+
+
+def _doc_page(rng: random.Random) -> str:
+    """A project's documentation on a free host."""
+    project = f"{rng.choice(_NOUNS)}{rng.choice(('', '-', 'py', 'js'))}{rng.choice(_NOUNS2)}"
+    host = rng.choice(_DOC_HOSTS)
+    base = f"https://{rng.choice(('anna', 'tom-k', 'orgname', project))}.{host}/{project}" \
+        if host in ("github.io", "gitlab.io") else f"https://{project}.{host}"
+    return f"{base}/{rng.choice(_DOC_PAGES)}"
+
+
+def _blog_post(rng: random.Random) -> str:
+    """A post on a free blog host, as Blogger (`/2024/05/slug.html`) or a static generator (`/posts/slug/`) names it."""
+    slug = f"{rng.choice(_NOUNS)}-{rng.choice(('notes', 'update', 'review', 'trip', 'release', 'login-page-redesign'))}"
+    host = f"{rng.choice(('anna', 'tomsblog', 'kasia-writes', rng.choice(_NOUNS)))}.{rng.choice(_BLOG_HOSTS)}"
+    return rng.choice((f"https://{host}/{rng.randint(2015, 2025)}/{rng.randint(1, 12):02d}/{slug}.html",
+                       f"https://{host}/posts/{slug}/", f"https://{host}/p/about.html", f"https://{host}/"))
+
+
+def _bucket_file(rng: random.Random) -> str:
+    """A project's files in object storage, path-style and virtual-hosted."""
+    bucket = f"{rng.choice(_NOUNS)}-{rng.choice(('releases', 'data', 'public', 'assets', 'site'))}"
+    host = rng.choice((f"storage.googleapis.com/{bucket}", f"{bucket}.s3.amazonaws.com",
+                       f"s3.eu-west-1.amazonaws.com/{bucket}", f"pub-{_hexid(rng, 16)}.r2.dev",
+                       f"{bucket}.blob.core.windows.net/public"))
+    return f"https://{host}/{rng.choice(_FILES)}"
+
+
+def _tunnel_link(rng: random.Random) -> str:
+    """A developer's service behind a tunnel, shared with a colleague."""
+    name = rng.choice((f"{_hexid(rng, 4)}-203-0-113-{rng.randint(1, 254)}",
+                       f"{rng.choice(_ADJECTIVES)}-{rng.choice(_NOUNS)}-{rng.choice(_NOUNS2)}", _hexid(rng, 8)))
+    return f"https://{name}.{rng.choice(_TUNNELS)}{rng.choice(_TUNNEL_PATHS)}"
+
+
+def _home_server(rng: random.Random) -> str:
+    """A home server under a dynamic DNS name."""
+    name = f"{rng.choice(('anna', 'tom', 'kowalski', 'casa'))}{rng.choice(('-nas', 'home', '-cloud', 'media'))}"
+    return f"{rng.choice(('http', 'https'))}://{name}.{rng.choice(_DDNS)}{rng.choice(_DDNS_PATHS)}"
+
+
 GENERATORS: dict[str, tuple[str, Maker]] = {
     "kit: brand directory": ("phishing", _kit_directory),
     "kit: brand and page in one name": ("phishing", _kit_slug),
@@ -227,6 +286,11 @@ GENERATORS: dict[str, tuple[str, Maker]] = {
     "ordinary: a provider's pages on a site": ("ordinary", _integration),
     "ordinary: project pages, free hosts": ("ordinary", _project_page),
     "ordinary: the same typed with http://": ("ordinary", _project_page_typed),
+    "ordinary: documentation, free hosts": ("ordinary", _doc_page),
+    "ordinary: blog posts, free hosts": ("ordinary", _blog_post),
+    "ordinary: files in a bucket": ("ordinary", _bucket_file),
+    "ordinary: a service behind a tunnel": ("ordinary", _tunnel_link),
+    "ordinary: a home server, dynamic DNS": ("ordinary", _home_server),
 }
 
 

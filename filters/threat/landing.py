@@ -41,6 +41,12 @@ KINDS: dict[str, str] = {
 }
 # Hosts that serve files and machines, not sites: any page there is a landing page.
 _FILE_KINDS = frozenset({"storage", "tunnel", "dynamic-dns"})
+# Someone's own machine (a tunnel's relay, a dynamic DNS name): not a place to publish, so the host alone weighs as
+# a shared platform's does; a landing page there is what counts.
+MACHINE_HOSTS = frozenset({"tunnel", "dynamic-dns"})
+# Where the platform makes the names (a tunnel per run, a bucket's generated or regional host): their shape says
+# nothing of who uses them.
+PLATFORM_NAMED_KINDS = frozenset({"tunnel", "storage"})
 _S3 = re.compile(r"s3[.-](?:[a-z0-9-]+\.)*amazonaws\.com")  # a regional S3 endpoint: `s3.eu-west-1.amazonaws.com`
 _ADDRESS = re.compile(r"[a-z0-9._%+-]+@([a-z0-9-]+(?:\.[a-z0-9-]+)+)")
 

@@ -29,7 +29,7 @@ import re2
 from filters.threat.brands import brand_claims, owns
 from filters.threat.feeds import DomainList, normalise_host
 from filters.threat.hosts import Host, icann_tlds, parse_host, scripts, skeleton, unicode_form, unicode_tlds
-from filters.threat.landing import LANDING_FLOOR, host_kind, landing_page
+from filters.threat.landing import LANDING_FLOOR, MACHINE_HOSTS, PLATFORM_NAMED_KINDS, host_kind, landing_page
 from filters.threat.linkdata import (
     ACCOUNT_PLATFORMS,
     BRANDS,
@@ -741,6 +741,7 @@ class HostSigns:
     hosting: str  # the shared platform it is on, or ""
     words: int  # lure words in the name
     lexical: int | None = None  # the learned score's sum over the name's features; None where it is not read
+    kind: str = ""  # the kind of host it is (`landing.host_kind`): a free host, storage, a tunnel, dynamic DNS, or ""
 
 
 def _word_signals(words: int, read: NameWords | None) -> list[tuple[float, str]]:
@@ -781,6 +782,14 @@ _INERT_FILES = (".css", ".js", ".mjs", ".map", ".png", ".jpg", ".jpeg", ".gif", 
                 ".ttf", ".otf", ".json", ".mp4", ".webm", ".mp3")
 _NETLIFY_PREVIEW = re.compile(r"deploy-preview-\d+--[a-z0-9-]+")
 _VERCEL_BRANCH = re.compile(r"[a-z0-9-]+-git-[a-z0-9-]+")
+
+
+def _platform_named(host: HostSigns, name: str, path: str) -> bool:
+    """Whether the platform, not its tenant, made the name of `host` (`name`) as a link to `path` reads it: a deploy
+    preview, a file that renders no page, a tunnel's name (handed out per run: `3f2a-198-51-100-7.ngrok-free.app`) or
+    an object store's (an account's generated name, `pub-<hex>.r2.dev`, or the provider's regional endpoint,
+    `s3.eu-west-1.amazonaws.com`; a bucket is named for the files it holds)."""
+    return host.kind in PLATFORM_NAMED_KINDS or _ci_preview(host.hosting, name) or _inert_file(path)
 
 
 def _ci_preview(platform: str, name: str) -> bool:
@@ -847,7 +856,10 @@ def host_signs(name: str) -> HostSigns:
     if tld in RISKY_TLDS and host.site != "nic." + tld:  # `nic.<tld>`: reserved for the TLD's own registry
         signals.append((RISKY_TLDS[tld], f"tld:{tld}"))
     hosting = host.platform
-    if hosting:  # anyone's page: a sign only beside others (project pages live there too)
+    kind = host_kind(hosting, name)
+    if kind in MACHINE_HOSTS:  # someone's own machine under a name nobody registered: weak alone, as a platform
+        signals.append((0.2, f"{kind}:{hosting}"))
+    elif hosting:  # anyone's page: a sign only beside others (project pages live there too)
         listed = _free_host(hosting)
         signals.append((0.35 if listed else 0.2, f"{'free-hosting' if listed else 'shared-platform'}:{hosting}"))
         if hosting in SITE_BUILDERS:
@@ -859,7 +871,7 @@ def host_signs(name: str) -> HostSigns:
     # Not read by the learned score: a brand's own name (it learnt brand names from the names that borrow them), and
     # a name that claims a brand (the brand signs weigh that claim; the score would count the brand's name again).
     lexical = None if brand or host.site in _BRAND_SITES else weigh(host_features(host))
-    return HostSigns(tuple(signals), False, host.site, brand, hosting, words, lexical)
+    return HostSigns(tuple(signals), False, host.site, brand, hosting, words, lexical, kind)
 
 
 # The learned lexical score (`urlscore.py`) as a sign: (probability at or above which, weight), highest first.
@@ -888,7 +900,7 @@ def sure_name(host: HostSigns, name: str, path: str) -> bool:
     made the name (a deploy preview, a file that renders no page: as for the shape signs)."""
     if host.lexical is None or len(host.site.split(".", 1)[0]) < SURE_LETTERS:
         return False
-    if host.hosting and (not _free_host(host.hosting) or _ci_preview(host.hosting, name) or _inert_file(path)):
+    if host.hosting and (not _free_host(host.hosting) or _platform_named(host, name, path)):
         return False
     return probability(host.lexical, 0) >= SURE_NAME
 
@@ -982,7 +994,8 @@ def _judge(link: Link, parts: tuple[str, str, str, str], allow: DomainList, deny
         # `report.zip`, `video.mov` written alone are file names far more often than sites: the TLD's
         # own sign is left out there (a brand or lure in the name still counts; with a scheme it is a site)
         signals = [signal for signal in signals if not signal[1].startswith("tld:")]
-    if host.hosting and (_ci_preview(host.hosting, name) or _inert_file(path)):
+    platform_named = bool(host.kind) and _platform_named(host, name, path)
+    if platform_named:
         signals = [signal for signal in signals if signal[1] not in _PLATFORM_NAMED]
     if raw_host[:4].lower() == "www." and _free_host(host.hosting):  # the host's signs read it without `www.`
         signals.append((DRESSED_TENANT, "www-on-free-host"))
@@ -1031,11 +1044,10 @@ def _judge(link: Link, parts: tuple[str, str, str, str], allow: DomainList, deny
         signals.append((0.3, "brand-in-path"))
     if link.url.startswith(("http://", "hxxp://")) and (host.words or in_path or host.brand or host.hosting):
         signals.append((0.15, "plain-http"))
-    if host.lexical is not None and (lexical := lexical_weight(host.lexical, path)):
+    if host.lexical is not None and not platform_named and (lexical := lexical_weight(host.lexical, path)):
         signals.append((lexical, "lexical-score"))
-    kind = host_kind(host.hosting, name)
-    if kind and not _ci_preview(host.hosting, name) and landing_page(kind, path, host.site):
-        signals.append((0.0, f"landing-page:{kind}"))  # a floor, below: an alert at least
+    if host.kind and not _ci_preview(host.hosting, name) and landing_page(host.kind, path, host.site):
+        signals.append((0.0, f"landing-page:{host.kind}"))  # a floor, below: an alert at least
         floor = LANDING_FLOOR
     else:
         floor = 0.0

@@ -117,3 +117,31 @@ def test_floor_keeps_a_higher_score() -> None:
     """A floor, not a weight: a landing page that other signs make a block stays a block."""
     score, reasons = _judged("https://paypal-secure.pages.dev/login.html")
     assert score >= 0.8 and "landing-page:free-host" in reasons
+
+
+@pytest.mark.parametrize("url", [
+    "https://3f2a-203-0-113-7.ngrok-free.app/api/webhook",  # a tunnel's name is handed out per run
+    "https://a1b2c3d4.trycloudflare.com/docs",
+    "https://pub-0a1b2c3d4e5f6a7b.r2.dev/builds/app-latest.zip",  # the bucket's generated name
+    "https://s3.eu-west-1.amazonaws.com/team-data/report.pdf",  # the provider's regional endpoint
+    "http://anna-home.ddns.net:8123/",  # a home server: the host alone is weak
+    "https://casa-cloud.hopto.org/photos/",
+])
+def test_machine_and_platform_names_alone_pass(url: str) -> None:
+    score, reasons = _judged(url)
+    assert score < LANDING_FLOOR, reasons
+
+
+@pytest.mark.parametrize(("url", "reason"), [
+    ("https://a1b2c3d4.trycloudflare.com/", "tunnel:trycloudflare.com"),
+    ("http://anna-home.ddns.net/", "dynamic-dns:ddns.net"),
+    ("https://team.netlify.app/", "free-hosting:netlify.app"),
+])
+def test_machine_hosts_named(url: str, reason: str) -> None:
+    assert reason in _judged(url)[1]
+
+
+def test_platform_named_keeps_lure_words() -> None:
+    """A bucket's or tunnel's shape is the platform's, but what its tenant wrote in it still counts."""
+    _, reasons = _judged("https://secure-account-verify.s3.amazonaws.com/")
+    assert any(reason.startswith(("lure-name", "keywords")) for reason in reasons)
