@@ -10,6 +10,7 @@ too. Things shaped like addresses that are not mailboxes stay: SSH and git remot
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 
 from filters._patterns import each_spans, found, text_pattern
@@ -34,6 +35,14 @@ _FILE_EXTENSIONS = frozenset(
     "txt rst rb java kt swift cpp hpp php html htm xml csv log ini cfg conf".split())
 
 
+def _letters(tld: str) -> bool:
+    """A top-level domain of letters: in the Indic and Sinhala scripts its letters carry vowel signs and
+    viramas, combining marks IDNA allows in a label but not first (RFC 5891, 4.2.3.2): "भारत", "ලංකා"."""
+    if tld.isalpha():
+        return True
+    return tld[0].isalpha() and all(c.isalpha() or unicodedata.category(c) in ("Mn", "Mc") for c in tld)
+
+
 class EmailDetector:
     type = "email"
 
@@ -55,7 +64,7 @@ class EmailDetector:
             tld = labels[-1]
             if not stripped or len(labels) < 2 or len(tld) < 2:
                 continue
-            if not (tld.isalpha() or (tld.startswith("xn--") and tld[4:].isalnum())):
+            if not (_letters(tld) or (tld.startswith("xn--") and tld[4:].isalnum())):
                 continue
             # An empty label, or one ending in "-" (found in C, not by a generator per address).
             if tld.lower() in _FILE_EXTENSIONS or "" in labels or "-." in dotted + ".":

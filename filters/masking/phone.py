@@ -12,6 +12,7 @@ windows per group, so the cost is linear in the message.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import lru_cache
 from itertools import accumulate, compress
@@ -26,8 +27,9 @@ from filters.masking._quota import WALK, charge
 _SEP = r"[ \t./\-\x{2010}-\x{2015}]"
 # 7+ digits in groups, with an optional "+" and parenthesised groups: "+44 (0)20 7946 0958", "8 (912) 345-67-89".
 _RUN = text_pattern(r"(?:\+ ?)?\(?\d(?:" + _SEP + r"{0,3}\)?" + _SEP + r"{0,2}\(?\d){6,}\)?")
-_GROUPS = str.maketrans(dict.fromkeys(" \t./-\u2010\u2011\u2012\u2013\u2014\u2015()+", " "))
-_NOT_DIGITS = str.maketrans(dict.fromkeys(" \t./-\u2010\u2011\u2012\u2013\u2014\u2015()+"))
+# "~" stands only in an international prefix's wait for the tone ("8~10", `_tone_head`).
+_GROUPS = str.maketrans(dict.fromkeys(" \t./-\u2010\u2011\u2012\u2013\u2014\u2015()+~", " "))
+_NOT_DIGITS = str.maketrans(dict.fromkeys(" \t./-\u2010\u2011\u2012\u2013\u2014\u2015()+~"))
 _PLUS_ONE = (1).__add__
 _PHONE_WORDS = text_pattern(
     r"phone|call|\btel\b|tel\.|tel:|mobile|\bcell|whatsapp|signal|\bsms\b|text me|\bfax\b|reach me|ring me|"
@@ -75,36 +77,61 @@ def international(digits: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _dialling_prefixes() -> frozenset[str]:
-    """The international prefixes that regions dial before a country code ("00", "011" from North America,
-    "0011" from Australia, "010" from Japan, "8~10" from Russia and its neighbours, written "8 10"), as
-    libphonenumber's metadata gives them where they are plain digits (a wait for the tone, "~", dropped)."""
-    prefixes: set[str] = set()
+def _dialling_prefixes() -> tuple[re.Pattern[str], frozenset[str]]:
+    """The international prefixes that regions dial before a country code, as libphonenumber's metadata gives
+    them: (a pattern of every one, those that are plain digits). Plain: "00", "011" from North America, "0011"
+    from Australia, "010" from Japan, "8~10" from Russia and its neighbours (written "8 10" or "810": the wait
+    for the tone, "~", dropped); in the pattern, choices of a carrier too ("0021" from Brazil, "001" or "005"
+    from South Korea, "009" from Colombia)."""
+    sources: set[str] = set()
+    plain: set[str] = set()
     for region in phonenumbers.SUPPORTED_REGIONS:
         metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
         for prefix in (metadata.preferred_international_prefix, metadata.international_prefix) if metadata else ():
             digits = (prefix or "").replace("~", "")
-            if len(digits) >= 2 and digits.isdigit():
-                prefixes.add(digits)
-    return frozenset(prefixes)
+            if digits:
+                sources.add(digits)
+            if digits.isdigit():
+                plain.add(digits)
+    return re.compile("|".join(f"(?:{source})" for source in sorted(sources))), frozenset(plain)
+
+
+def _prefix(digits: str, head: int) -> bool:
+    """Whether `digits[:head]` is an international prefix: a plain one, or one the metadata's patterns allow that
+    starts with 0 as the common ones do (the patterns also allow "99" or "16", which lead many other numbers)."""
+    pattern, plain = _dialling_prefixes()
+    if digits[:head] in plain:
+        return True
+    return digits[0] == "0" and pattern.fullmatch(digits, 0, head) is not None
 
 
 def _dialled_abroad(digits: str, sizes: list[int], words: bool) -> bool:
     """Whether `digits` (grouped as `sizes`) are an international prefix written as its own group or groups
-    ("011 7 495 ...", "8 10 49 30 ..."), then a country code as a group of its own and a national number of a
-    length its plan allows (8 digits or more in all; 7 after a phone word: the smallest plans, "00 290 8913",
-    have four)."""
-    prefixes = _dialling_prefixes()
+    ("011 7 495 ...", "8 10 49 30 ...", "00 21 44 ..."), then a country code as a group of its own and a national
+    number of a length its plan allows (8 digits or more in all; 7 after a phone word: the smallest plans, "00 290
+    8913", have four). A prefix of one digit (Cape Verde's and Samoa's "0") only after a phone word."""
     head = 0
     for k, size in enumerate(sizes[:2]):
         head += size
-        if digits[:head] in prefixes and k + 2 < len(sizes):
+        if k + 2 < len(sizes) and (head >= 2 or words) and _prefix(digits, head):
             number = digits[head:]
             code = sizes[k + 1]
-            return ((8 if not words else 7) <= len(number) <= 15 and international(number)
+            if ((8 if not words else 7) <= len(number) <= 15 and international(number)
                     and str(int(number[:code])) == number[:code] and int(number[:code]) in _LENGTHS
-                    and len(number) - code in _LENGTHS[int(number[:code])])
+                    and len(number) - code in _LENGTHS[int(number[:code])]):
+                return True
     return False
+
+
+def _tone_head(text: str, start: int) -> int | None:
+    """Where an international prefix written with its wait for the tone starts, when the run at `start` follows
+    one ("8~10", "0~0": one or two digits and "~" glued to the run), else None."""
+    if start < 2 or text[start - 1] != "~" or not "0" <= text[start - 2] <= "9":
+        return None
+    head = start - 3 if start >= 3 and "0" <= text[start - 3] <= "9" else start - 2
+    if head > 0 and (ascii_alnum(text[head - 1]) or text[head - 1] in ".-/~"):
+        return None
+    return head
 
 
 _DATE_SIZES = ([2, 2, 4], [1, 2, 4], [2, 1, 4], [2, 2, 2], [4, 2, 2], [1, 1, 4])
@@ -129,6 +156,12 @@ class PhoneDetector:
             charge(start)  # the run, and the first window of it judged
             if text[end - 1] == ")":
                 end -= 1
+            head = _tone_head(text, start)
+            if head is not None:  # "8~10 44 ...": read with its prefix, when that makes a number dialled abroad
+                with_prefix = list(self._in_run(text, head, end))
+                if with_prefix and with_prefix[0].start == head and with_prefix[0].detector == "phone_international":
+                    yield from with_prefix
+                    continue
             yield from self._in_run(text, start, end)
 
     def _in_run(self, text: str, start: int, end: int) -> Iterator[Detection]:
@@ -181,6 +214,8 @@ class PhoneDetector:
             # A number in a link is no phone, unless a phone word names it there ("?tel=0121%20527...").
             if (words or not in_url(token)) and not is_identifier(token):
                 span_digits = digits[first:first + sum(sizes[index:last + 1])]
+                if value_start >= 4 and text[value_start - 4:value_start].lower() == "tel:":
+                    value_start -= 4  # a tel: URI (RFC 3966) is the number whole: "tel:+44-20-7946-0958"
                 yield Detection("phone", value_start, value_end, name, score, span_digits)
             first += sum(sizes[index:last + 1])
             index = last + 1
@@ -247,7 +282,7 @@ def _layout(digits: str, sizes: list[int], plus: bool, words: bool, value: str) 
         return "phone_international"
     if plus or (digits.startswith("00") and digits[2:3] not in ("", "0")):
         number = digits if plus else digits[2:]
-        if 8 <= len(number) <= 15 and international(number):
+        if (8 if not words else 7) <= len(number) <= 15 and international(number):
             return "phone_international"
         if "(0)" in value:  # "+44 (0)20 ...": a trunk 0 that is not dialled from abroad
             for size in (1, 2, 3):

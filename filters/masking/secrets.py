@@ -79,6 +79,12 @@ _PROVIDERS: tuple[tuple[str, str, str], ...] = (
     ("bitbucket_app_password", r"ATBB", r"[A-Za-z0-9_=.\-]{32,}"),
     ("easypost_key", r"EZ[AT]K", r"[A-Za-z0-9]{54}"),
     ("discord_token", r"[MNO][A-Za-z0-9_\-]{23,27}\.[A-Za-z0-9_\-]{6}\.[A-Za-z0-9_\-]{27,40}", ""),
+    ("tencent_secret_id", r"AKID", r"[A-Za-z0-9]{32}"),  # Tencent Cloud's SecretId: 36 characters
+    ("alibaba_access_key", r"LTAI", r"[A-Za-z0-9]{12,20}"),  # Alibaba Cloud's AccessKey ID: 16 or 24
+    # Microsoft Entra client secrets: three characters, a digit, "Q~", then 31 to 34 more (40 in all).
+    ("azure_client_secret", r"[A-Za-z0-9_~.\-]{3}\dQ~[A-Za-z0-9_~.\-]{31,34}", ""),
+    ("braintree_token", r"access_token\$(?:production|sandbox)\$", r"[0-9a-z]{16}\$[0-9a-f]{32}"),
+    ("razorpay_key", r"rzp_(?:live|test)_", r"[A-Za-z0-9]{14}"),
 )
 # Providers whose head is distinctive (punctuation inside, three characters or more, not "key-" or "sk-"):
 # a token of theirs glued to a letter before it ("xghp_...", "tokenghp_...") is still one, when its tail
@@ -90,7 +96,7 @@ _GLUABLE = frozenset(
 # Providers whose head is letters glued to the generated part, or none at all: a word ("ATBBREVIATION") or a
 # digest may take the shape, so the value must look generated too.
 _BARE = frozenset({"twilio_key", "mailchimp_key", "mailgun_key", "discord_token", "bitbucket_app_password",
-                   "easypost_key"})
+                   "easypost_key", "tencent_secret_id", "alibaba_access_key", "azure_client_secret"})
 _HEAD_OF = {i: re.compile(_PROVIDERS[i][1]) for i in _GLUABLE}  # to read a glued token's tail alone
 _PROVIDER = text_pattern("|".join(f"({head}{tail})" for _, head, tail in _PROVIDERS))
 # Where a token could start: searched first, so that the provider patterns run anchored there (see
@@ -195,7 +201,8 @@ _NOT_A_VALUE = frozenset(
 LITERALS = ("AKIA", "ASIA", "gh", "github_pat_", "gl", "xox", "xapp-", "hooks.slack", "sk_", "rk_", "whsec_",
             "AIza", "ya29.", "GOCSPX-", "sk-", "SG.", "npm_", "pypi-", "hf_", "SK", "key-", "-us", "shp", "_v1_",
             ":AA", "sq0", "ATATT", "lin_", "PMAK-", "dapi", "hv", "AGE-SECRET", "gsk_", "xai-", "r8_", "figd_",
-            "sbp_", "NRAK-", "sntry", "AccountKey=", "ATBB", "EZAK", "EZTK", "eyJ", "-----BEGIN")
+            "sbp_", "NRAK-", "sntry", "AccountKey=", "ATBB", "EZAK", "EZTK", "AKID", "LTAI", "Q~", "$production$",
+            "$sandbox$", "rzp_", "eyJ", "-----BEGIN")
 # Lower-case stems of every key and password word (stems that survive a capital first letter),
 # for the engine's byte-level gate.
 _STEMS = ("pass", "pwd", "pw", "secret", "token", "key", "bearer", "credential", "cookie", "session",
@@ -389,15 +396,17 @@ def _shaped(text: str) -> Iterator[Detection]:
 
 def _dotted(text: str) -> Iterator[Detection]:
     """Tokens in parts joined by dots (`_DOTTED`) of which one, or a piece of it between "-" or "_", looks generated
-    as a provider's generated part does (`_generated_tail`'s base62 and one-case tests); host names, file names,
-    versions and class names have no such part."""
+    as a provider's generated part does (`_generated_tail`'s base62 and one-case tests), or whose last part is a
+    secret of 160 bits or more in hex after an id ("pat<id>.<64 hex>", whatever letters the id drew); host names,
+    file names, versions and class names have no such part."""
     for groups in each_spans(_DOTTED, text):
         start, end = groups[1]
         charge(start)
         if end < len(text) and (ascii_alnum(text[end]) or text[end] in "-.@/:"):
             continue  # more of a word, a host, a path or an address
         pieces = text[start:end].replace("-", ".").replace("_", ".").split(".")
-        if any((len(p) >= 16 and _classes(p) == 3 and entropy(p) >= 3.5) or _one_case(p) for p in pieces):
+        if any((len(p) >= 16 and _classes(p) == 3 and entropy(p) >= 3.5) or _one_case(p) for p in pieces) or (
+                _hex(pieces[-1], 40) and not pieces[0].lower().startswith(_DIGEST_HEADS)):
             yield Detection("secret", start, end, "shaped_token", 0.85, text[start:end])
 
 

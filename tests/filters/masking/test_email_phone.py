@@ -32,6 +32,17 @@ def test_not_emails(text: str) -> None:
     assert emails(text) == []
 
 
+@pytest.mark.parametrize("address", ["राज@उदाहरण.भारत", "प्रिया.शर्मा@example.भारत", "kumar@உதாரணம்.இந்தியா",
+                                     "nimal@උදාහරණ.ලංකා", "ravi@ఉదాహరణ.భారత్"])
+def test_an_address_under_an_indic_top_level_domain(address: str) -> None:
+    """Vowel signs and viramas are combining marks: a top-level domain of an Indic script holds them."""
+    assert emails(f"mail {address} thanks") == [address]
+
+
+def test_a_top_level_domain_starting_with_a_mark_is_none() -> None:
+    assert emails("mail a@example.\u093eभ now") == []
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("git clone https://jsmith@bitbucket.org/team/repo.git", []),  # a link's user and host
     ("https://paypal.com@evil.example/login", []),  # the threat filter reads the disguise
@@ -66,8 +77,24 @@ def test_phones(text: str, expected: str) -> None:
     ("TEL 010 33 1 23 45 67 89", "010 33 1 23 45 67 89"),        # from Japan
     ("ring 8 10 49 30 1234567", "8 10 49 30 1234567"),           # from Russia ("8~10": a tone between)
     ("my number 00 290 8913", "00 290 8913"),                    # a plan of four digits, after a phone word
+    ("8~10 44 20 7946 0958 thanks", "8~10 44 20 7946 0958"),     # from Russia, the wait for the tone written
+    ("ring 0~0 49 30 1234567", "0~0 49 30 1234567"),             # from Ukraine, as libphonenumber writes it
+    ("call 0021 44 20 7946 0958", "0021 44 20 7946 0958"),       # from Brazil, a carrier's code in the prefix
+    ("call 005 44 20 7946 0958", "005 44 20 7946 0958"),         # from South Korea, another carrier's
+    ("phone 0 44 20 7946 0958", "0 44 20 7946 0958"),            # from Cape Verde or Samoa, after a phone word
+    ("my number +290 8913", "+290 8913"),                        # a plan of four digits after "+" and a word
 ])
 def test_a_number_dialled_from_another_country(text: str, expected: str) -> None:
+    assert phones(text) == [expected]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("call tel:+44-20-7946-0958 thanks", "tel:+44-20-7946-0958"),
+    ("<a href='tel:+1-415-555-2671'>", "tel:+1-415-555-2671"),
+    ("TEL:+49-30-1234567", "TEL:+49-30-1234567"),
+])
+def test_a_tel_uri_is_masked_whole(text: str, expected: str) -> None:
+    """A `tel:` URI (RFC 3966) names the number: its scheme goes with it, as an address goes with its domain."""
     assert phones(text) == [expected]
 
 
@@ -76,6 +103,9 @@ def test_a_number_dialled_from_another_country(text: str, expected: str) -> None
     "order 011 2345 6789",          # an order word
     "ref 010 123 4567 8901",        # no plan: 1 234... is no possible North American length
     "build 0112345678901",          # the prefix not a group of its own
+    "0 44 20 7946 0958",            # a prefix of one digit without a phone word
+    "see 99 66 29 68 95 37 8",      # "99" (North Korea's other prefix, Finland's carriers') leads too much else
+    "ratio 1~2 3456 7890",          # a tone mark with no prefix before it
 ])
 def test_what_follows_a_dialling_prefix_must_be_a_number_of_a_plan(text: str) -> None:
     assert phones(text) == []

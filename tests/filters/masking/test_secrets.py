@@ -227,6 +227,13 @@ _BASE62 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
     # Mailgun keys issued since 2023 (and webhook signing keys): 32, 8 and 8 hex digits, no head
     (_key_part(4, 32, "0123456789abcdef") + "-" + _key_part(5, 8, "0123456789abcdef") + "-"
      + _key_part(6, 8, "0123456789abcdef"), "mailgun_key"),
+    # Tencent Cloud's SecretId ("AKID" and 32), Alibaba Cloud's AccessKey ID ("LTAI" and 12 or 20)
+    ("AKID" + _key_part(16, 32, _BASE62), "tencent_secret_id"),
+    ("LTAI" + _key_part(17, 20, _BASE62), "alibaba_access_key"),
+    ("LTAI" + _key_part(18, 12, _BASE62), "alibaba_access_key"),
+    # Microsoft Entra client secrets: three characters, a digit and "Q~", then 31 to 34
+    (_key_part(19, 3, _BASE62) + "8Q~" + _key_part(20, 34, _BASE62 + "_~.-"), "azure_client_secret"),
+    (_key_part(21, 3, _BASE62) + "7Q~" + _key_part(22, 31, _BASE62 + "_~.-"), "azure_client_secret"),
 ])
 def test_keys_whose_head_is_glued_or_absent(value: str, name: str) -> None:
     assert found(f"new one: {value} thanks") == [(name, value)]
@@ -239,9 +246,23 @@ def test_keys_whose_head_is_glued_or_absent(value: str, name: str) -> None:
     "request 00000000000000000000000000000000-00000000-00000000 failed",
     "uuid 3f2a9c1e-4b5d-4e6f-8a7b-9c0d1e2f3a4b",
     "ATBB" + "a" * 32,  # no generated part: one letter repeated
+    "LTAIPROGRAMMEDINSTRUCTIONS",  # a word where the head stands
+    "AKID" + "0" * 32,
 ])
 def test_heads_of_those_keys_alone_or_with_no_generated_part_stay(text: str) -> None:
     assert [name for name, _ in found(text) if name != "assignment"] == []
+
+
+@pytest.mark.parametrize(("value", "name"), [
+    ("access_token$production$" + _key_part(23, 16, "abcdefghijklmnopqrstuvwxyz0123456789") + "$"
+     + _key_part(24, 32, "0123456789abcdef"), "braintree_token"),
+    ("access_token$sandbox$" + _key_part(25, 16, "abcdefghijklmnopqrstuvwxyz0123456789") + "$"
+     + _key_part(26, 32, "0123456789abcdef"), "braintree_token"),
+    ("rzp_live_" + _key_part(27, 14, _BASE62), "razorpay_key"),
+    ("rzp_test_" + _key_part(28, 14, _BASE62), "razorpay_key"),
+])
+def test_keys_of_documented_formats(value: str, name: str) -> None:
+    assert found(f"creds {value} (rotated)") == [(name, value)]
 
 
 @pytest.mark.parametrize("token", [
@@ -250,6 +271,7 @@ def test_heads_of_those_keys_alone_or_with_no_generated_part_stay(text: str) -> 
     "pat" + _key_part(9, 14, _BASE62) + "." + _key_part(10, 64, "0123456789abcdef"),
     "dt0c01." + _key_part(11, 24, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") + "."
     + _key_part(12, 64, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"),
+    "patJEVeCZSpazZxhw." + _key_part(29, 64, "0123456789abcdef"),  # an id that drew no digit, then 256 bits of hex
 ])
 def test_a_token_in_parts_joined_by_dots_is_a_token(token: str) -> None:
     assert found(f"token {token} thanks") == [("shaped_token", token)]
@@ -264,6 +286,8 @@ def test_a_token_in_parts_joined_by_dots_is_a_token(token: str) -> None:
     "storage account abcd1234efgh5678ijkl9012.blob.core.windows.net",
     "mail x7k2m9p4q8r3t6w1y5z0a2b4.c@example.com",
     "build v2.14.3-rc1.build20240101",
+    "see main." + _key_part(30, 40, "0123456789abcdef") + ".js",  # a file named by its digest
+    "sha1." + _key_part(31, 40, "0123456789abcdef"),
 ])
 def test_names_hosts_and_versions_with_dots_are_no_token(text: str) -> None:
     assert found(text) == []
