@@ -378,6 +378,30 @@ def _ip_signals(host: str, signals: list[tuple[float, str]]) -> bool:
     return True
 
 
+# A server's default name, made from its address by its host (`159-65-41-145.<panel>.com`, `ip-10-1-2-3`,
+# `ec2-3-81-4-5.compute-1.amazonaws.com`, `static.5.6.7.8.clients.<provider>.de`, `1.2.3.4.bc.<cloud>.com`): nobody
+# registered a site under it, so a page there is reached as its address is, and weighs as an IP host. An address that
+# serves nobody else (private, loopback, link-local: `10-0-0-5.<wildcard-dns>.io` on a developer's network) is not read.
+IP_NAME = 0.6
+_DASHED_ADDRESS = re.compile(r"(?:^|[.-])(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})(?=[.-])")
+_DOTTED_ADDRESS = re.compile(r"(?:^|\.)(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(?=[a-z0-9-]*[a-z])")
+
+
+def address_name(name: str) -> bool:
+    """Whether host `name` (a name, not an address) spells a public IPv4 address in its labels, dashed in one label or
+    dotted across four, before its last label."""
+    if sum(map(name.count, "0123456789")) < 4:  # most names: too few digits to spell an address
+        return False
+    for pattern in (_DASHED_ADDRESS, _DOTTED_ADDRESS):
+        for found in pattern.finditer(name):
+            parts = found.groups()
+            if any(len(part) > 1 and part[0] == "0" for part in parts) or any(int(part) > 255 for part in parts):
+                continue
+            if ipaddress.IPv4Address(".".join(parts)).is_global:
+                return True
+    return False
+
+
 def _data_url(link: Link) -> Judgement | None:
     """`data:` URLs that a browser renders as a page or runs: a whole phishing page inside the link."""
     if not link.url.startswith("data:"):
@@ -865,7 +889,10 @@ def host_signs(name: str) -> HostSigns:
         if hosting in SITE_BUILDERS:
             signals.append((SITE_BUILDER, "site-builder"))
     brand = _name_signals(host, signals)
-    _shape_signals(name, host, signals)
+    if address_name(name):  # the name's shape is its address's: counted once, as an address
+        signals.append((IP_NAME, "ip-name"))
+    else:
+        _shape_signals(name, host, signals)
     if tld in RISKY_CCTLDS and host.site.count(".") == 1 and _letters_and_digits(host.owner_label):
         signals.append((RISKY_CCTLDS[tld], f"tld:{tld}"))  # a script's name bought directly under it
     # Not read by the learned score: a brand's own name (it learnt brand names from the names that borrow them), and

@@ -17,6 +17,7 @@ from filters.threat.linkdata import BRANDS, CHAINS, FREE_HOSTING
 from filters.threat.links import (
     Link,
     Scan,
+    address_name,
     brand_folder,
     carried,
     deep_sign_in,
@@ -921,3 +922,37 @@ def test_claims_on_a_chain_alert_and_beside_a_lure_block(url: str, blocked: bool
     score, reasons = _score(url)
     assert score >= 0.5, reasons
     assert (score >= 0.8) is blocked, reasons
+
+
+@pytest.mark.parametrize("name", [
+    "81-2-69-142.example-panel.com",
+    "shop.81-2-69-142.example-panel.com",
+    "ec2-3-81-4-5.compute-1.amazonaws.com",
+    "ip-81-2-69-142.example.net",
+    "static.88.99.10.20.clients.example-hosting.de",
+    "1.2.3.4.bc.example-cloud.com",
+])
+def test_address_name(name: str) -> None:
+    assert address_name(name)
+    assert "ip-name" in _score(f"https://{name}/")[1]
+
+
+@pytest.mark.parametrize("name", [
+    "10-0-0-5.nip.example",  # a private address: serves nobody else
+    "127-0-0-1.example.io",
+    "ip-172-31-5-6.ec2.internal",
+    "v1-2-3-4.example.com",  # a version, not an address
+    "release-2024-10-12-1.example.com",
+    "node-1-2-3.example.com",
+    "1-2-3-400.example.com",
+    "mirror.example.org",
+    "81.2.69.142",  # an address itself is read as one (`ip-literal`)
+])
+def test_not_address_name(name: str) -> None:
+    assert not address_name(name)
+
+
+def test_address_name_shape_counted_once() -> None:
+    """The dashes of an address are not also a machine-made label: an address name alone is an alert, not a block."""
+    score, reasons = _score("https://81-2-69-142.example-panel.com/")
+    assert reasons == ("ip-name",) and 0.5 <= score < 0.8
