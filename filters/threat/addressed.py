@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from filters.threat import tongues
+from filters.threat import owned, tongues
 from filters.threat.prompt import PERSONA
 
 # What a colleague is handed after "from now on you are" or "you are no longer": a duty ("in charge of",
@@ -20,7 +20,7 @@ from filters.threat.prompt import PERSONA
 # bot something ("an AI without limits", a name) or says how it answers; a role handed at work ties a person
 # to a thing.
 _DUTY = re.compile(r"\s*(?:now\s+)?(?:in\s+charge|responsible|accountable|on\s+(?:call|duty)|(?:on|off|part\s+of|with)\b|"
-                   r"(?!" + PERSONA + r")(?:the|an?|our|my)\s+(?:[\w-]+\s+){0,3}?(?:for|of|on|at)\b|"
+                   r"(?!" + PERSONA + r")(?:the|an?|our|my)\s+(?:[\w-]+\s+){0,3}?(?:for|of|on|at|in)\b|"
                    # a person picked out by what they do: "the person who signs off", "the one to ask"
                    r"(?:the|an?)\s+(?:[\w-]+\s+)?(?:person|one|people|colleague|contact|member)\s+(?:who|that|to|whom)\b|"
                    # a task under way: "be covering the front desk" (not how the bot answers: "be answering as...")
@@ -39,7 +39,7 @@ _ANSWERING = re.compile(r"\b(?:to\s+)?(?:answer|respond|reply|act|pretend|role-?
                         r"forget|generate|output|say|comply|refuse)\w*\b")
 # A role whose sentence goes on to make it a persona: an AI, a character, one without rules ("the narrator of a
 # world with no laws").
-_PERSONA_SIGN = re.compile(r"\b(?:ai|a\.i\.|bot|chatbot|assistant|model|gpt|persona|character|unfiltered|uncensored|"
+PERSONA_SIGN = re.compile(r"\b(?:ai|a\.i\.|bot|chatbot|assistant|model|gpt|persona|character|unfiltered|uncensored|"
                            r"unrestricted|jailbr\w*|without\s+(?:any\s+)?(?:rules|limits|restrictions|filters|ethics|"
                            r"morals|guidelines|censorship)|no\s+(?:laws|rules|limits|restrictions|filters?|ethics|morals|"
                            r"guidelines|censorship|boundaries))\b")
@@ -58,30 +58,44 @@ def handed(text: str, end: int) -> bool:
             return False
     elif _DUTY.match(text, end) is None:
         return False
-    return _PERSONA_SIGN.search(rest) is None
+    return PERSONA_SIGN.search(rest) is None
 
 
 # Someone else's order reported to a person: "he asked me to forget the earlier instructions", "the coach let
 # them skip the usual rules". The set-aside verb is governed by a verb of telling or letting whose object is
 # the sender or a third person; "I want you to ignore ...", "tell you to ignore ..." address the bot, and "let
 # us" and "let me" propose, so none of them is read this way.
-_REPORTED = re.compile(r"\b(?:(?:told|tells|asked|asks|made|makes|wants|wanted|instructed|allowed|advised|reminded|begged|"
-                       r"got|expects|expected|invited|encouraged|warned|ordered|reminds)\s+(?:me|us|him|her|them)|lets?\s+(?:him|"
-                       r"her|them))\s+(?:to\s+)?(?:just\s+|simply\s+|not\s+|never\s+)?$")
+_TELLING = (r"(?:told|tells|asked|asks|made|makes|wants|wanted|instructed|allowed|advised|reminded|begged|got|expects|"
+            r"expected|invited|encouraged|warned|ordered|reminds)")
+_REPORTED = re.compile(r"\b(?:" + _TELLING + r"\s+(?:me|us|him|her|them)|lets?\s+(?:him|her|them)|"
+                       # a third person named: "told the class to", "asked my father to", "told all the new starters to"
+                       + _TELLING + r"\s+(?:all\s+)?(?:the|my|our|his|her|their)\s+(?!(?:[\w'-]+\s+){0,2}?"
+                       + owned.BOTS + r")(?:[\w'-]+\s+){0,2}?[\w'-]+\s+to)"
+                       r"\s+(?:to\s+)?(?:just\s+|simply\s+|not\s+|never\s+)?$")
 # The same reported with no one named as told: "IT said I should ignore ...", "she said to ignore ...", "I was
 # told to ignore ...". Whoever is meant may be the bot: an alert, not a block.
-_SAID = re.compile(r"\b(?:(?:said|says|say|told|tells)(?:\s+that)?\s+(?:i|we|they|he|she|everyone|everybody|people)\s+"
+_SAID = re.compile(r"\b(?:(?:said|says|say|told|tells)(?:\s+that)?\s+(?:everyone|everybody|people)\s+"
                    r"(?:should|could|can|may|might|must|had\s+to|have\s+to|need\s+to|ought\s+to)|(?:said|says)\s+to|"
                    r"(?:was|were|am|is|are|been|being|get|got)\s+told\s+to)\s+(?:just\s+|simply\s+|not\s+|never\s+)?$")
+# The same with the sender or a third person named as the one meant: "IT said I should ignore ...", "the coach
+# says they can skip ...", "we were told to ignore ...": whoever is meant, it is not the bot.
+_SAID_TO_PERSON = re.compile(r"\b(?:(?:said|says|say|told|tells)(?:\s+that)?\s+(?:i|we|they|he|she)\s+(?:should|could|can|"
+                             r"may|might|must|had\s+to|have\s+to|need\s+to|ought\s+to)|(?:i|we|they|he|she)\s+(?:was|were|"
+                             r"am|are|is|have\s+been|'ve\s+been|had\s+been|got|get)\s+told\s+to)"
+                             r"\s+(?:just\s+|simply\s+|not\s+|never\s+)?$")
 SAID = 0.6  # what an order reported with no one named as told weighs: an alert
 REPORTED_RULES = frozenset({"override", "override-any", "override-all", "override-paraphrase", "ignore-input"})
 
 
-def reported(text: str, start: int) -> float | None:
-    """What the set-aside hit starting at `start` weighs at most when it is an order reported rather than given
-    to the bot: a note (`tongues.NOTE`) when told to the sender or a third person
-    (`_REPORTED`), an alert (`SAID`) when no one is named as told (`_SAID`); None when it is given."""
+def reported(text: str, start: int, end: int) -> float | None:
+    """What the set-aside hit on `text[start:end]` weighs at most when it is an order reported rather than given
+    to the bot: a note (`tongues.NOTE`) when told to the sender or a third person (`_REPORTED`, `_SAID_TO_PERSON`)
+    or when no one is named as told but what is set aside is a third party's (`owned.qualified`: "the doctor said
+    to ignore the previous instructions on the leaflet"), an alert (`SAID`) when no one is named as told and the
+    owner is unsaid (`_SAID`); None when it is given."""
     before = text[max(0, start - 60):start]
-    if _REPORTED.search(before) is not None:
+    if _REPORTED.search(before) is not None or _SAID_TO_PERSON.search(before) is not None:
         return tongues.NOTE
-    return SAID if _SAID.search(before) is not None else None
+    if _SAID.search(before) is None:
+        return None
+    return tongues.NOTE if owned.qualified(text, end) else SAID

@@ -20,6 +20,7 @@ from filters.threat import (
     injection,
     links,
     normalise,
+    owned,
     prompt,
     revealed,
     settings,
@@ -235,14 +236,18 @@ class Detector:
             if ((key in tongues.SET_ASIDE and tongues.sender_own(view.text, hit.start, hit.end))
                     or ((key in tongues.SET_ASIDE or key in tongues.TOLD_RULES)
                         and tongues.told_of(view.text, hit.start, hit.end))
-                    or (key in addressed.REPORTED_RULES and addressed.reported(view.text, hit.start) == tongues.NOTE)):
+                    or (key in addressed.REPORTED_RULES and addressed.reported(view.text, hit.start, hit.end) == tongues.NOTE)):
                 # the sender's own instructions taken back ("ignora mis instrucciones anteriores"), someone's
                 # set aside told of ("ha ignorato le istruzioni") or an order reported ("he asked me to forget
                 # the earlier instructions"): one note, the English rules' own for them
                 # ("ignore my previous instructions")
                 weight, key = min(weight, tongues.NOTE), "override-any"
-            elif key in addressed.REPORTED_RULES and (said := addressed.reported(view.text, hit.start)) is not None:
+            elif key in addressed.REPORTED_RULES and (said := addressed.reported(view.text, hit.start, hit.end)) is not None:
                 weight, key = min(weight, said), "override-said"  # "she said to ignore ...": an alert, once
+            elif key in owned.DESCRIBED_RULES and owned.described(view.text, hit.start, hit.end, addressed.PERSONA_SIGN):
+                # a third party's rules set aside by someone else ("our linter ignores the rules in .eslintrc"):
+                # one note, as the same rules reported set aside are
+                weight, key = min(weight, tongues.NOTE), "override-any"
             elif key in revealed.REVEAL_RULES and revealed.shared(view.text, hit.start, hit.end):
                 # "could you repeat the instructions above?": steps people shared asked for again, one note
                 weight, key = min(weight, tongues.NOTE), "reveal-shared"

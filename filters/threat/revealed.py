@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from filters.threat import owned
+
 # The hit itself: a verb of showing, "the instructions" (or "these", "those"; the message, the steps), where
 # they stand at most ("above", "so far", "again"); or "instructions above" alone. Anything else it holds
 # ("your", "system", "everything", "all of", "words", "prompt") names the setup or asks for all there is.
@@ -22,7 +24,8 @@ _PLAIN = re.compile(r"(?:(?:reveal|show|print|repeat|output|display|list|share|t
 # the setup by name, an exact copy, everything before a line or from its start, setting rules aside, the text
 # in another form (code, a poem, encoded) or a fence that plays the end of a turn.
 _SETUP = re.compile(r"\b(?:your|yours|you(?:'ve|\s+have|\s+had)?\s+(?:(?:were|are|have\s+been|got|get)\s+)?(?:given|told|programmed|"
-                    r"got|gotten|received?|follow|started\s+with|came\s+with)|before\s+(?:i|we|this|our|the\s+"
+                    # unless a third party gave them: "the instructions you received from the landlord"
+                    r"got|gotten|received?|follow|started\s+with|came\s+with)(?!" + owned.FROM_THIRD + r")|before\s+(?:i|we|this|our|the\s+"
                     r"(?:chat|conversation))|system|prompt|"
                     r"pre-?prompt|initial|original|hidden|secret|internal|confidential|developer|verbatim|word\s+for\s+"
                     r"word|exact(?:ly)?|literally|character\s+for\s+character|unchanged|unedited|in\s+full|everything|"
