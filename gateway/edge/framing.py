@@ -8,6 +8,10 @@ not implement, and says Transfer-Encoding in an HTTP/1.0 request is faulty frami
 before anything reads the body, and the connection is closed after the answer. The check is a middleware
 (`framing_middleware`) of every app a listener serves: the proxied routes, the gateway's own sign-in and
 2FA pages and token API, and the admin and probe listeners, which read bodies too.
+
+A request asking to upgrade to another protocol than WebSocket (`Upgrade: h2c`, which curl sends over
+plain HTTP) is answered in HTTP/1.1, and the connection then closed: aiohttp stops reading a connection
+whose request asked for an upgrade, so requests pipelined after it would wait unread until a timeout.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from gateway.edge.errors import error_response
+from gateway.edge.headers import is_websocket_upgrade
 from gateway.edge.request_id import request_id_from
 
 UNKNOWN_CODING = "transfer coding not implemented"
@@ -49,8 +54,12 @@ def framing_refusal(request: web.BaseRequest, request_id: str) -> web.Response |
 @web.middleware
 async def framing_middleware(request: web.Request,
                              handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
-    """Every request's framing checked before its handler runs (a header lookup for most requests)."""
-    if "Transfer-Encoding" in request.headers \
-            and (refused := framing_refusal(request, request_id_from(request.headers))) is not None:
+    """Every request's framing checked before its handler runs (a header lookup or two for most requests)."""
+    headers = request.headers
+    if "Transfer-Encoding" in headers and (refused := framing_refusal(request, request_id_from(headers))) is not None:
         return refused
-    return await handler(request)
+    if "Upgrade" not in headers or is_websocket_upgrade(request.method, headers):
+        return await handler(request)
+    response = await handler(request)
+    response.force_close()
+    return response
