@@ -243,7 +243,14 @@ ACCOUNT_PLATFORMS = frozenset({"github.io", "gitlab.io"})
 SHORTENERS = frozenset("""
 bit.ly tinyurl.com t.co goo.gl is.gd cutt.ly rb.gy ow.ly buff.ly shorturl.at t.ly tiny.cc bl.ink
 rebrand.ly s.id v.gd lnkd.in 1url.at qr.net shorte.st adf.ly clck.ru u.to surl.li
-""".split())
+""".split()) | frozenset("""
+j.mp bit.do tiny.one rotf.lol x.gd cutt.us soo.gd short.gy t2m.io qrco.de kutt.it tny.im gg.gg vk.cc
+ouo.io ouo.press bc.vc sh.st exe.io shrinkme.io dlvr.it ift.tt trib.al hubs.ly hubs.la
+page.link app.link onelink.me
+""".split())  # 8 December: more public services that shorten any link for anyone (Bitly's and TinyURL's other
+# domains, free and ad-paid shorteners, social schedulers' and automation services' link domains, and the deep-link
+# services that app makers point anywhere: Firebase Dynamic Links, Branch, AppsFlyer OneLink). Services that lead
+# only to their owner's own pages (`youtu.be`, `amzn.to`, `forms.gle`) are left out: their destination is known.
 
 # Top-level domains with far more abuse than average: weight by how lopsided the reports are. The
 # first group: cheap or free TLDs where abuse reports (Spamhaus's most-abused TLDs, Interisle's phishing

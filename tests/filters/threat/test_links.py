@@ -956,3 +956,18 @@ def test_address_name_shape_counted_once() -> None:
     """The dashes of an address are not also a machine-made label: an address name alone is an alert, not a block."""
     score, reasons = _score("https://81-2-69-142.example-panel.com/")
     assert reasons == ("ip-name",) and 0.5 <= score < 0.8
+
+
+@pytest.mark.parametrize("url", [
+    "https://j.mp/3kQ9xZ", "https://tiny.one/4mnb7kp2", "https://x.gd/Ab3dE", "https://qrco.de/bdX9Kq",
+    "https://myapp.page.link/Xy7q", "https://shop.app.link/e/7Gh2kLmN9", "https://ift.tt/3vB8nQz",
+])
+def test_more_shorteners_alert_on_a_generated_alias(url: str) -> None:
+    score, reasons = _score(url)
+    assert "shortener" in reasons and score >= 0.5
+
+
+@pytest.mark.parametrize("url", ["https://bit.do/pycon-talk", "https://j.mp/", "https://youtu.be/dQw4w9WgXcQ"])
+def test_shortener_chosen_alias_or_known_destination(url: str) -> None:
+    score, _ = _score(url)
+    assert score < 0.5
