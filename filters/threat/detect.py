@@ -244,6 +244,8 @@ class Detector:
                 weight, key = min(weight, tongues.NOTE), "override-any"
             elif key in addressed.REPORTED_RULES and (said := addressed.reported(view.text, hit.start, hit.end)) is not None:
                 weight, key = min(weight, said), "override-said"  # "she said to ignore ...": an alert, once
+            elif (key in tongues.SET_ASIDE or key in tongues.TOLD_RULES) and tongues.said_cjk(view.text, hit.start, hit.end):
+                weight, key = min(weight, addressed.SAID), "override-said"  # "医生说可以忽略...": the same in Chinese
             elif key in owned.DESCRIBED_RULES and owned.described(view.text, hit.start, hit.end, addressed.PERSONA_SIGN):
                 # a third party's rules set aside by someone else ("our linter ignores the rules in .eslintrc"):
                 # one note, as the same rules reported set aside are

@@ -572,6 +572,15 @@ _REPORTED_TOLD = re.compile(
     r"|\b(?:hat|hatte|haben|hatten)\s+(?:mich|uns|ihn)\s+gebeten,?\s+(?:[^\s.!?,;:]+\s+){0,4}$"
     r"|\b(?:zei|zeiden|vroeg|vroegen|heeft|hebben|had)\s+(?:me|mij|ons|hem|haar)\s+(?:gezegd\s+|gevraagd\s+)?"
     r"(?:dat\s+(?:ik|we|wij|hij|ze|zij)\s+|om\s+)(?:[^\s.!?,;:]+\s+){0,4}$")
+# A Chinese order reported to a named third person: "老师让学生们忘掉...", "经理要求新同事忽略..." (the teacher had the
+# pupils forget). Not "you", "us", everyone, the bot or a pronoun that may be it ("让你忽略", "让我们忽略", "让它忽略",
+# "让模型忘掉").
+_CJK_TOLD = re.compile(r"(?:让|讓|叫|要求|吩咐|告诉|告訴|嘱咐|囑咐)(?!你|您|我们|我們|咱们|咱們|大家|它|牠|他们自己)"
+                       r"(?![\u4e00-\u9fff]{0,5}?(?:助手|机器人|機器人|模型|系统|系統|人工智能|程序|AI|ai))"
+                       r"[\u4e00-\u9fff]{1,6}$")
+# The same with no one named as told: "医生说可以忽略..." (the doctor said one may ignore). Whoever is meant may be the
+# bot: an alert, as English "said to ignore" is (`addressed.SAID`).
+_CJK_MODAL = re.compile(r"(?:可以|要|应该|應該|得|不用|不必|最好|就)?$")
 _CLAUSE_MARKS = "，。！？,.!?;；:：\n"
 # The rules whose hits are read again by `told_of`: the set-aside rules and the Chinese override.
 TOLD_RULES = frozenset({"override-cjk"})
@@ -588,8 +597,28 @@ def told_of(text: str, start: int, end: int) -> bool:
         return _PAST.match(first) is not None or _REPORTED_TOLD.search(text, max(0, at - 60), at) is not None
     if text[at + len(verb):at + len(verb) + 1] in ("了", "过", "過"):
         return True
+    before = _clause_before(text, at)
+    return _CJK_TELLER.search(before) is not None or _CJK_TOLD.search(before) is not None
+
+
+def _clause_before(text: str, at: int) -> str:
+    """The clause's words before `at`, at most 40 characters."""
     clause_start = max(text.rfind(mark, max(0, at - 40), at) for mark in _CLAUSE_MARKS) + 1
-    return _CJK_TELLER.search(text[max(clause_start, at - 40):at]) is not None
+    return text[max(clause_start, at - 40):at]
+
+
+def said_cjk(text: str, start: int, end: int) -> bool:
+    """Whether a Chinese set-aside hit on `text[start:end]` is an order reported with no one named as told: a verb
+    of saying, in the same clause and with no colon after it, right before the verb or a modal before it
+    ("医生说可以忽略说明书上以前的指示")."""
+    hit = text[start:end].lstrip(_EDGE_CHARS)
+    at = start + len(text[start:end]) - len(hit)
+    if not any(hit.startswith(verb) for verb in _CJK_VERBS):
+        return False
+    before = _clause_before(text, at)
+    said = _CJK_MODAL.search(before)
+    head = before[:said.start()] if said is not None else before
+    return any(head.endswith(word) for word in ("说", "說", "讲", "講", "表示", "提到"))
 
 
 # Words for an AI or a bot in most languages: what a persona switch makes of the bot.
