@@ -99,3 +99,40 @@ def reported(text: str, start: int, end: int) -> float | None:
     if _SAID.search(before) is None:
         return None
     return tongues.NOTE if owned.qualified(text, end) else SAID
+
+
+# An order reported with no one named as told in French, Portuguese, Spanish and Italian: "le médecin a dit
+# d'ignorer ...", "o médico disse para ignorar ...", "il medico ha detto di ignorare ...", and the same with the
+# sender or a third person as the one who may ("a dit qu'on pouvait", "disse que podemos", "dijo que podemos",
+# "ha detto che possiamo"). Not after a told one who may be the bot ("vous a dit", "te disse", "ti ha detto", "le
+# dijo"): those are left to the rules as written.
+_SAID_WORLD = re.compile(
+    r"(?:(?<!['’])(?<!vous\s)(?<!te\s)\b(?:a|ont|avait|avaient)\s+(?:dit|demandé|conseillé|recommandé|expliqué)\s+"
+    r"(?:de\s+|d['’])"  # fr
+    r"|(?<!me\s)(?<!te\s)(?<!lhe\s)(?<!nos\s)\b(?:disse|disseram|falou|falaram|mandou|mandaram|recomendou|explicou)\s+"
+    r"(?:para|pra)\s+"  # pt
+    r"|(?<!ti\s)(?<!vi\s)(?<!le\s)(?<!mi\s)(?<!ci\s)\b(?:ha|hanno|aveva|avevano)\s+(?:detto|chiesto|consigliato|"
+    r"raccomandato|spiegato)\s+(?:di\s+|d['’])"  # it
+    r")(?:ne\s+pas\s+|não\s+|non\s+)?$")
+_SAID_WORLD_PERSON = re.compile(
+    r"(?<!te\s)(?<!le\s)(?<!lhe\s)(?<!ti\s)(?<!vous\s)\b(?:dit|disse|disseram|falou|falaram|dijo|dijeron|dicho|detto|disse)"
+    r"\s+(?:que|qu['’]|che)\s*(?:on|nous|je|il|elle|ils|elles|(?:a\s+)?gente|eu|nós|ele|ela|eles|elas|yo|nosotros|"
+    r"nosotras|él|ella|ellos|ellas|io|noi|lui|lei|loro)?\s*(?:pouvait|pouvions|pouvons|peut|pouvaient|devait|devions|"
+    r"devons|doit|fallait|faut|pode|podemos|podia|podíamos|devemos|devia|deve|puedo|podemos|puede|podía|podíamos|"
+    r"debemos|debo|debe|hay\s+que|posso|possiamo|può|poteva|potevamo|dobbiamo|devo|deve|bisogna)\s+"
+    r"(?:ne\s+pas\s+|não\s+|no\s+|non\s+)?$")
+
+
+def reported_world(text: str, start: int, end: int) -> float | None:
+    """`reported` for a set-aside hit in French, Portuguese, Spanish or Italian: a note when the sender or a third
+    person is the one who may set the rules aside, or when no one is named as told and the rules are a third party's
+    (`owned.qualified_world`); None otherwise, the hit weighing what its rule says (these languages' reveal rules
+    read less than English's, so a bare report is not lowered to an alert here)."""
+    hit = text[start:end]
+    start += len(hit) - len(hit.lstrip(" '’"))  # the world rules' hits may open on the space or apostrophe before the verb
+    before = text[max(0, start - 60):start]
+    if _SAID_WORLD_PERSON.search(before) is not None:
+        return tongues.NOTE
+    if _SAID_WORLD.search(before) is not None and owned.qualified_world(text, end):
+        return tongues.NOTE
+    return None

@@ -244,6 +244,9 @@ class Detector:
                 weight, key = min(weight, tongues.NOTE), "override-any"
             elif key in addressed.REPORTED_RULES and (said := addressed.reported(view.text, hit.start, hit.end)) is not None:
                 weight, key = min(weight, said), "override-said"  # "she said to ignore ...": an alert, once
+            elif key in tongues.SET_ASIDE and (said := addressed.reported_world(view.text, hit.start, hit.end)) is not None:
+                # "le médecin a dit d'ignorer les anciennes instructions de la notice": as the English above
+                weight, key = min(weight, said), ("override-any" if said == tongues.NOTE else "override-said")
             elif (key in tongues.SET_ASIDE or key in tongues.TOLD_RULES) and tongues.said_cjk(view.text, hit.start, hit.end):
                 weight, key = min(weight, addressed.SAID), "override-said"  # "医生说可以忽略...": the same in Chinese
             elif key in owned.DESCRIBED_RULES and owned.described(view.text, hit.start, hit.end, addressed.PERSONA_SIGN):

@@ -61,3 +61,28 @@ def described(text: str, start: int, end: int, persona: re.Pattern[str]) -> bool
     opened = max((m.end() for m in _SENTENCE.finditer(text, max(0, start - 200), start)), default=max(0, start - 200))
     closed = _SENTENCE.search(text, end)
     return persona.search(text, opened, closed.start() if closed else len(text)) is None
+
+
+# The same in French, Portuguese, Spanish and Italian: the bot and its setup in their words, and a preposition
+# (with its article, joined or not) and a noun after the instructions' noun and at most two adjectives: "de la
+# notice", "antigas da bula", "del foglietto", "sur la porte".
+_BOTS_WORLD = re.compile(
+    r"\b(?:syst[eè]me|sistema|prompt|ia|i\.a\.|ai|assistant|assistente|asistente|mod[eè]le|modelo|modello|chatbot|bot|"
+    r"d[eé]veloppeurs?|desenvolvedor\w*|sviluppator\w*|desarrollador\w*|conversa\w*|chat|toi|te|tu|ti|vous|votre|vos|"
+    r"ton|ta|tes|você|vocês|voce|seu|sua|seus|suas|teu|tua|tuo|tuoi|tue|su|sus|usted|ustedes|vuestr\w*|ci-dessus|"
+    r"acima|sopra|arriba|ce|cette|ces|este|esta|estes|estas|esse|essa|questo|questa|questi|queste)\b")
+_QUALIFIER_WORLD = re.compile(
+    r"[\w-]*(?:\s+[^\W\d_][\w-]*){0,2}?\s+(?:de\s+la|de\s+l['’]|de|du|des|d['’]|da|do|das|dos|del|della|dello|delle|dei|degli|dal|dalla|sur|sul|"
+    r"sulla|no|na|nos|nas|nel|nella|dans|en)\s*(?:(?:la|le|les|l['’]|el|los|las|o|a|os|as|il|lo|gli|i|mon|ma|mes|"
+    r"notre|nos|leur|leurs|mi|mis|nuestro|nuestra|meu|minha|nosso|nossa|mio|mia|nostro|nostra)\s*)?[^\W\d_][\w'-]*")
+
+
+def qualified_world(text: str, end: int) -> bool:
+    """`qualified` for French, Portuguese, Spanish and Italian: the noun the hit ends in (the rest of its word is
+    skipped) is followed by a preposition and a third party's noun, and its clause names nothing of the bot's."""
+    found = _QUALIFIER_WORLD.match(text, end)
+    if found is None:
+        return False
+    stop = _CLAUSE_END.search(text, found.end())
+    clause = text[end:stop.start() if stop else len(text)]
+    return _BOTS_WORLD.search(clause) is None and _BOTS.search(clause) is None
