@@ -14,6 +14,11 @@ after them. The closing delimiter goes only after the last batch passed: a batch
 has gone cuts the request to the backend short, so it never gets a whole body (Mattermost keeps the file
 bytes it stored, under an id no client learns). A name read in one batch may not come again in a later
 one: its copies would be read joined in one body (`form`) but not across batches.
+
+Each batch is one message to the filters and the transcripts, so text on both sides of a file (Rocket.Chat's
+web client sends `msg`, the file, then `description`, which the server makes one message) is two. Reading
+them as one would mean holding the file until the text after it came, which is what streaming avoids; reading
+the earlier parts again in the last batch would show the filters (and the behaviour counts) that text twice.
 """
 
 from __future__ import annotations
