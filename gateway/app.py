@@ -17,7 +17,6 @@ from gateway.database import open_database
 from gateway.e2ee.fields import FieldCrypto
 from gateway.edge.client_address import client_address
 from gateway.edge.dispatch import handle
-from gateway.edge.framing import framing_middleware
 from gateway.edge.guard import ConnectionGuard
 from gateway.edge.hop import hop_middleware
 from gateway.enforce.alerts import AlertSender
@@ -157,7 +156,7 @@ def build_app(settings: Settings, hop_secret: str | None = None) -> web.Applicat
     # Deadlines and connection caps; gateway.edge.listener puts it in front of every client connection.
     guard = ConnectionGuard(limits, settings.trusted_networks, metrics, client_key=settings.clients.key)
     # Intercepting mode: only this process's mitmproxy addon may use the loopback listener (gateway.edge.hop).
-    middlewares: list[Middleware] = [guard.middleware, framing_middleware]  # framing: every page, not only proxied
+    middlewares: list[Middleware] = [guard.middleware]  # it checks every request's framing too, pages included
     if hop_secret is not None:
         middlewares.append(hop_middleware(hop_secret))
     app = web.Application(client_max_size=limits.max_body, middlewares=middlewares, handler_args={

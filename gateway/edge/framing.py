@@ -5,9 +5,10 @@ over the chunks' bytes still wrapped in the other coding. The gateway would read
 for a coding nobody knows, bytes a backend behind another hop might unwrap) as the message, so what it
 read is not what the sender meant. RFC 9112 §6.1 lets a server answer 501 to a transfer coding it does
 not implement, and says Transfer-Encoding in an HTTP/1.0 request is faulty framing: both are refused
-before anything reads the body, and the connection is closed after the answer. The check is a middleware
-(`framing_middleware`) of every app a listener serves: the proxied routes, the gateway's own sign-in and
-2FA pages and token API, and the admin and probe listeners, which read bodies too.
+before anything reads the body, and the connection is closed after the answer. The check runs for every
+request of every listener (`framed`: the connection guard's middleware calls it on the main listener,
+`framing_middleware` on the others): the proxied routes, the gateway's own sign-in and 2FA pages and
+token API, and the admin and probe listeners, which read bodies too.
 
 A request asking to upgrade to another protocol than WebSocket (`Upgrade: h2c`, which curl sends over
 plain HTTP) is answered in HTTP/1.1, and the connection then closed: aiohttp stops reading a connection
@@ -51,10 +52,19 @@ def framing_refusal(request: web.BaseRequest, request_id: str) -> web.Response |
     return response
 
 
-@web.middleware
-async def framing_middleware(request: web.Request,
-                             handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
-    """Every request's framing checked before its handler runs (a header lookup or two for most requests)."""
+type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def plainly_framed(request: web.BaseRequest) -> bool:
+    """Whether neither check applies (no Transfer-Encoding, no Upgrade): most requests, two header lookups."""
+    headers = request.headers
+    return "Transfer-Encoding" not in headers and "Upgrade" not in headers
+
+
+async def framed(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """`handler`'s answer to a request whose framing passed, or the refusal; a connection that asked to
+    upgrade to another protocol than WebSocket closed after the answer. The main listener's connection
+    guard calls it (one middleware fewer per request); other apps take `framing_middleware`."""
     headers = request.headers
     if "Transfer-Encoding" in headers and (refused := framing_refusal(request, request_id_from(headers))) is not None:
         return refused
@@ -63,3 +73,9 @@ async def framing_middleware(request: web.Request,
     response = await handler(request)
     response.force_close()
     return response
+
+
+@web.middleware
+async def framing_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """`framed` as a middleware, for the admin and probe listeners' apps."""
+    return await handler(request) if plainly_framed(request) else await framed(request, handler)

@@ -32,6 +32,7 @@ from gateway.config.settings import LimitSettings
 from gateway.edge.client_address import IPNetwork
 from gateway.edge.connection_count import TOTAL, ConnectionCount
 from gateway.edge.errors import error_response
+from gateway.edge.framing import framed, plainly_framed
 from gateway.edge.request_id import request_id_from
 from gateway.metrics import Metrics
 from gateway.proxy.bodies import BodyTimeout
@@ -108,13 +109,15 @@ class ConnectionGuard:
     @web.middleware
     async def middleware(self, request: web.Request,
                          handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
-        """Tells the watcher when a request head is complete and when its handler is done."""
+        """Tells the watcher when a request head is complete and when its handler is done; checks the
+        request's framing first (`gateway.edge.framing`)."""
         connection = self._live.get(request.protocol)
+        plain = plainly_framed(request)  # else transfer codings and upgrades are checked (`framed`)
         if connection is None:  # served by a listener without a guard (an embedding app)
-            return await handler(request)
+            return await handler(request) if plain else await framed(request, handler)
         connection.begin(request)
         try:
-            return await handler(request)
+            return await handler(request) if plain else await framed(request, handler)
         except BodyTimeout:
             return body_timed_out(request, request_id_from(request.headers))
         finally:

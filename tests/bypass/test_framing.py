@@ -103,6 +103,31 @@ async def test_pipelined_requests_are_each_inspected(suite: Suite) -> None:
     assert [hit.body for hit in suite.backend.hits] == [BODY.replace(WORD, REPLACED).encode()] * 2
 
 
+async def test_http_1_0_kept_alive_requests_are_each_inspected(suite: Suite) -> None:
+    suite.backend.hits.clear()
+    suite.backend.reply("/json", "{}")
+    first = _head(f"Connection: keep-alive\r\nContent-Length: {len(BODY)}\r\n", close=False) + BODY
+    second = _head(f"Content-Length: {len(BODY)}\r\n") + BODY
+    answer = await _exchange(suite, (first + second).replace("HTTP/1.1", "HTTP/1.0").encode())
+    assert answer.count(b"HTTP/1.0 200") + answer.count(b"HTTP/1.1 200") == 2, answer
+    assert [hit.body for hit in suite.backend.hits] == [BODY.replace(WORD, REPLACED).encode()] * 2
+
+
+async def test_expect_100_continue_is_answered_and_the_body_read_once(suite: Suite) -> None:
+    suite.backend.hits.clear()
+    suite.backend.reply("/json", "{}")
+    answer = await _exchange(suite, (_head(f"Expect: 100-continue\r\nContent-Length: {len(BODY)}\r\n") + BODY).encode())
+    assert answer.startswith(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200"), answer[:80]
+    assert [hit.body for hit in suite.backend.hits] == [BODY.replace(WORD, REPLACED).encode()]
+
+
+async def test_an_expectation_other_than_100_continue_is_refused(suite: Suite) -> None:
+    suite.backend.hits.clear()
+    answer = await _exchange(suite, (_head(f"Expect: 100-continue, x\r\nContent-Length: {len(BODY)}\r\n") + BODY).encode())
+    assert answer.startswith(b"HTTP/1.1 417"), answer[:80]
+    assert suite.backend.hits == []
+
+
 def _coded(codings: str, body: bytes, version: str = "1.1") -> bytes:
     head = _head(f"Transfer-Encoding: {codings}\r\n").replace("HTTP/1.1", f"HTTP/{version}", 1)
     return head.encode() + f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n"
