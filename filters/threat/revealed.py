@@ -13,11 +13,11 @@ import re
 
 from filters.threat import owned
 
-# The hit itself: a verb of showing, "the instructions" (or "these", "those"; the message, the steps), where
+# The hit itself: a verb of showing or a question ("what are"), "the instructions" (or "these", "those"; the message, the steps), where
 # they stand at most ("above", "so far", "again"); or "instructions above" alone. Anything else it holds
 # ("your", "system", "everything", "all of", "words", "prompt") names the setup or asks for all there is.
 _PLAIN = re.compile(r"(?:(?:reveal|show|print|repeat|output|display|list|share|tell\s+me|give\s+me|write\s+out|"
-                    r"summari[sz]e|translate|rewrite|format|copy|echo|write)\s+(?:me\s+)?(?:back\s+)?)?"
+                    r"summari[sz]e|translate|rewrite|format|copy|echo|write|what\s+(?:is|are|were))\s+(?:me\s+)?(?:back\s+)?)?"
                     r"(?:the|these|those)?\s*(?:instructions|steps|message)(?:\s+(?:above|so\s+far|again))?",
                     re.IGNORECASE)
 # What, anywhere near, makes the request one for the setup: the bot's own ("your", "you were given"),
