@@ -11,8 +11,9 @@ are an ordinary organisation's (a broken-into site: the host says nothing) or a 
 throwaway name (says nothing but its TLD). The ordinary generators are the links closest to those:
 a brand's own sign-in pages, a site's own sign-in, account and password-reset pages (ids included),
 documentation of signing in with a brand's account, repositories and packages named for a brand's
-sign-in, questions and articles about it, invitations that carry the invitee's address. Nothing
-comes from a corpus or a feed. Prints the share flagged per generator (blocked or an alert
+sign-in, questions and articles about it, invitations that carry the invitee's address; and ordinary pages
+on the kinds of host `filters/threat/landing.py` reads (documentation, blogs, bucket files, tunnels, home
+servers under dynamic DNS names). Nothing comes from a corpus or a feed. Prints the share flagged per generator (blocked or an alert
 suggested, as the threat benchmark counts).
 """
 

@@ -181,7 +181,7 @@ notion.site gitbook.io webnode.page site123.me wixstudio.io mystrikingly.com sha
 """.split())
 
 # Free hosts that the list above lacked, by kind, each from the provider's own documentation of the names it hands
-# out (8 December): site builders and free web hosts (Tilda, Jimdo's free plan, Webnode, uCoz, Neocities, the free
+# out (7 December): site builders and free web hosts (Tilda, Jimdo's free plan, Webnode, uCoz, Neocities, the free
 # PHP hosts of iFastNet / InfinityFree, ByetHost and AwardSpace), application and static hosts (Vercel's old `now.sh`,
 # Replit, Fly, Railway, Deno Deploy, Azure Static Web Apps, CodeSandbox, StackBlitz, Tencent EdgeOne, Lovable).
 FREE_HOSTING |= frozenset("""
@@ -247,7 +247,7 @@ rebrand.ly s.id v.gd lnkd.in 1url.at qr.net shorte.st adf.ly clck.ru u.to surl.l
 j.mp bit.do tiny.one rotf.lol x.gd cutt.us soo.gd short.gy t2m.io qrco.de kutt.it tny.im gg.gg vk.cc
 ouo.io ouo.press bc.vc sh.st exe.io shrinkme.io dlvr.it ift.tt trib.al hubs.ly hubs.la
 page.link app.link onelink.me
-""".split())  # 8 December: more public services that shorten any link for anyone (Bitly's and TinyURL's other
+""".split())  # 7 December: more public services that shorten any link for anyone (Bitly's and TinyURL's other
 # domains, free and ad-paid shorteners, social schedulers' and automation services' link domains, and the deep-link
 # services that app makers point anywhere: Firebase Dynamic Links, Branch, AppsFlyer OneLink). Services that lead
 # only to their owner's own pages (`youtu.be`, `amzn.to`, `forms.gle`) are left out: their destination is known.
