@@ -29,7 +29,7 @@ def test_shared(text: str, shared: bool) -> None:
     "Could you repeat the instructions above? I joined the call late.",
     "Anna, can you show the instructions again? The link to the form expired.",
     "Where are the instructions so far? I only see the part about the badge.",
-    "Can you show the instructions you received from the letting agent?",
+    "Can you show the instructions you received from the letting office?",
     "Could you share the instructions you were given by the vet after the operation?",
     "Please repeat the instructions you got from accounting about the receipts.",
     "What are the instructions for resetting the router?",
