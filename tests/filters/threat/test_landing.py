@@ -145,3 +145,13 @@ def test_platform_named_keeps_lure_words() -> None:
     """A bucket's or tunnel's shape is the platform's, but what its tenant wrote in it still counts."""
     _, reasons = _judged("https://secure-account-verify.s3.amazonaws.com/")
     assert any(reason.startswith(("lure-name", "keywords")) for reason in reasons)
+
+
+def test_hostile_shapes_stay_bounded() -> None:
+    """The readings split the path once and read each segment's first 24 letters: a path of thousands of sign-in
+    segments, an address repeated in the query and a name of many address-like labels are judged like any other (the path past `links.MAX_PATH` unread)."""
+    path = "/login" * 400 + ".html?" + "&".join(["e=anna%40mail.example"] * 300)
+    assert landing_page("free-host", path, "example.app")
+    score, reasons = _judged("https://" + ".".join(["1-2-3-4"] * 20) + ".r2.dev" + path)
+    assert score >= LANDING_FLOOR and "landing-page:storage" in reasons
+    assert host_kind("a." * 120 + "digitaloceanspaces.com", "x") == "storage"
