@@ -35,6 +35,7 @@ from gateway.dealer import (
     listen,
 )
 from gateway.edge.guard import ConnectionGuard
+from gateway.edge.parse_errors import handlers_of
 from gateway.proxy.connections import TOTAL as TOTAL_WS
 from gateway.proxy.connections import refusal
 
@@ -89,8 +90,8 @@ class GuardedSite(web.BaseSite):
 
     async def start(self) -> None:
         await super().start()
-        server = self._runner.server
-        assert server is not None
+        assert self._runner.server is not None
+        server = handlers_of(self._runner.server)  # parse errors answered in JSON (`gateway.edge.parse_errors`)
         loop = asyncio.get_running_loop()
         factory = self.guard.protocol_factory(server)
         handshake = self.guard.header_timeout if self._ssl_context is not None else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import logging
 
 import orjson
 import pytest
@@ -180,3 +181,24 @@ async def test_an_upgrade_to_another_protocol_is_answered_then_the_connection_cl
     assert b"\r\nConnection: close" in answer
     assert [hit.body for hit in suite.backend.hits] == [BODY.replace(WORD, REPLACED).encode()]
     assert all(b"h2c" not in value.encode() for hit in suite.backend.hits for value in hit.headers.values())
+
+
+@pytest.mark.parametrize(("raw", "reason"), [
+    (_head(f"Content-Length: {len(BODY)}\r\nContent-Length: {len(BODY)}\r\n") + BODY, "Duplicate Content-Length"),
+    (_head(f"Content-Length: {len(BODY)}\r\n").replace("\r\n", "\n") + BODY,
+     "Bad status line: Expected CRLF after version"),
+    (_head(f"X-Note: a\x00b\r\nContent-Length: {len(BODY)}\r\n") + BODY, "Invalid header value char"),
+], ids=["same-length-twice", "bare-lf", "nul-in-value"])
+async def test_what_the_parser_refuses_is_answered_in_json_and_logged_once(
+        suite: Suite, raw: str, reason: str, caplog: pytest.LogCaptureFixture) -> None:
+    suite.backend.hits.clear()
+    caplog.set_level(logging.INFO)
+    answer = await _exchange(suite, raw.encode())
+    head, _, rest = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.0 400"), answer[:80]
+    assert b"\r\nContent-Type: application/json" in head
+    assert orjson.loads(rest)["error"] == reason
+    assert WORD.encode() not in answer  # the request's bytes are not quoted back
+    assert [record.getMessage() for record in caplog.records if record.levelno >= logging.INFO
+            and record.name in ("chatguard.edge", "aiohttp.server")] == ["request refused by the HTTP parser"]
+    assert suite.backend.hits == []
