@@ -429,6 +429,8 @@ async def _respond_events(exchange: Exchange, upstream: Answer) -> web.StreamRes
                 relayed = await relay.feed(chunk)
             if not await _relay_events(exchange, response, relayed):
                 return await _cut(response)
+            if relayed.error is not None:  # after the events before it went
+                raise relayed.error
         if inflater is not None:
             inflater.close()
         if not await _relay_events(exchange, response, await relay.close()):

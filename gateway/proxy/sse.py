@@ -93,12 +93,16 @@ class EventParser:
 
     def __init__(self, limit: int) -> None:
         self._limit = limit
+        self._failed: CodecError | None = None  # told after the complete events before the one that failed
         self._buffer = b""
         self._line = 0  # where the unfinished line starts in the buffer
         self._started = False  # whether the stream's first bytes were read (a byte order mark dropped)
 
     def feed(self, chunk: bytes) -> list[SseEvent]:
-        """The events `chunk` completes; CodecError when one is too large or not UTF-8."""
+        """The events `chunk` completes; CodecError when one is too large or not UTF-8. The events complete
+        before an unfinished one past the limit are given first: the error comes at the next call (or `rest`)."""
+        if self._failed is not None:
+            raise self._failed
         self._buffer += chunk
         if not self._started:
             if len(self._buffer) < len(_BOM) and _BOM.startswith(self._buffer):
@@ -121,13 +125,12 @@ class EventParser:
             if line_empty and match.start() == start:
                 start = position  # blank lines between events carry nothing
             elif line_empty:
-                events.append(_parse(buffer[start:position]))
+                if not self._parsed(buffer[start:position], events):
+                    return events
                 start = position
         self._buffer = buffer[start:]
         self._line = position - start
-        if len(self._buffer) > self._limit:
-            raise CodecError("server-sent event larger than max_body")
-        return events
+        return self._bounded(events)
 
     def _newlines(self) -> list[SseEvent]:
         """`feed` for a buffer whose lines all end in a line feed (most streams): an event ends at the
@@ -138,18 +141,39 @@ class EventParser:
         start = _BLANK.match(buffer).end()  # type: ignore[union-attr]  # blank lines between events carry nothing
         position = max(start, self._line - 1)  # a `\n\n` may join the last call's end to this chunk
         while (end := buffer.find(b"\n\n", position)) >= 0:
-            events.append(_parse(buffer[start:end + 2]))
+            if not self._parsed(buffer[start:end + 2], events):
+                return events
             start = position = end + 2
             if buffer[start:start + 1] == b"\n":  # blank lines after it (rare): skipped by one match
                 start = position = _BLANK.match(buffer, start).end()  # type: ignore[union-attr]
         self._buffer = buffer = buffer[start:]
         self._line = buffer.rfind(b"\n") + 1
-        if len(buffer) > self._limit:
-            raise CodecError("server-sent event larger than max_body")
+        return self._bounded(events)
+
+    def _parsed(self, raw: bytes, events: list[SseEvent]) -> bool:
+        """Add the event `raw` to `events`; False (the error kept for the next call) when it cannot be read
+        and events came before it, which still go; the error at once when none did."""
+        try:
+            events.append(_parse(raw))
+        except CodecError as exc:
+            if not events:
+                raise
+            self._failed = exc
+            return False
+        return True
+
+    def _bounded(self, events: list[SseEvent]) -> list[SseEvent]:
+        """`events`, once the unfinished rest is within the limit (else CodecError, now or at the next call)."""
+        if len(self._buffer) > self._limit:
+            if not events:
+                raise CodecError("server-sent event larger than max_body")
+            self._failed = CodecError("server-sent event larger than max_body")
         return events
 
     def rest(self) -> bytes:
         """An unfinished last event (the stream ended without its blank line)."""
+        if self._failed is not None:
+            raise self._failed
         return self._buffer
 
 
@@ -210,11 +234,13 @@ def _encoded(pieces: list[bytes | _Pending]) -> list[bytes]:
 
 @dataclass(slots=True)
 class Relayed:
-    """What one call produced: bytes to send, inspections to audit, and whether the stream ends."""
+    """What one call produced: bytes to send, inspections to audit, and whether the stream ends (`blocked`,
+    or `error`: an event that cannot be read, raised once the events before it went)."""
 
     data: bytes = b""
     inspections: list[Inspection] = field(default_factory=list)
     blocked: Inspection | None = None
+    error: CodecError | None = None
 
 
 class EventRelay:
@@ -249,19 +275,25 @@ class EventRelay:
         """Filter every event `chunk` completes; raises CodecError for a stream that cannot be read."""
         out = Relayed()
         pieces: list[bytes] = []
-        for parsed in self._parser.feed(chunk):
-            event = await self._read_others(parsed, out) if len(parsed.lines) != len(parsed.data_lines) else parsed
-            if event is None:
-                break
-            done = self._at_once(event, out) if self._quick else None
-            if type(done) is not bool:
-                done = await self._event(event, pieces, out, done)
-            if not done:
-                break
-            if self._held.size > self._limit:  # held events are bounded like one: let the text go now
-                await self._tails(await self._fields.flush(self._spread_paths()), pieces, out)
-                if out.blocked is not None:
+        try:
+            for parsed in self._parser.feed(chunk):
+                event = await self._read_others(parsed, out) if len(parsed.lines) != len(parsed.data_lines) \
+                    else parsed
+                if event is None:
                     break
+                done = self._at_once(event, out) if self._quick else None
+                if type(done) is not bool:
+                    done = await self._event(event, pieces, out, done)
+                if not done:
+                    break
+                if self._held.size > self._limit:  # held events are bounded like one: let the text go now
+                    await self._tails(await self._fields.flush(self._spread_paths()), pieces, out)
+                    if out.blocked is not None:
+                        break
+        except CodecError as exc:  # the events that passed before it still go (`Relayed.error`)
+            if not pieces and not out.inspections:
+                raise
+            out.error = exc
         out.data = b"".join(pieces)
         return out
 

@@ -15,7 +15,7 @@ from filters import Action, Chain, Filter, FilterStream, Finding, Message, Step,
 from filters.builtin.keyword import Keyword, KeywordOptions
 from filters.masking import MaskingFilter, MaskingOptions
 from filters.options import OptionsError
-from gateway.codec import Codec, CodecError, SseFields, check_sse
+from gateway.codec import Codec, CodecError, FieldCaps, SseFields, check_sse
 from gateway.proxy.sse import EventParser, EventRelay, SseEvent, _parse, _parse_lines, is_event_stream
 
 CARD = "4111111111111111"
@@ -78,6 +78,26 @@ def test_replacement_text_cannot_inject_events() -> None:
 def test_oversized_or_invalid_events_are_refused(raw: bytes) -> None:
     with pytest.raises(CodecError):
         EventParser(100).feed(raw)
+
+
+@pytest.mark.parametrize("bad", [b"data: " + b"x" * 200, b"data: \xff\xfe\n\n"], ids=["oversized", "not-utf-8"])
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n"])
+def test_events_before_one_that_cannot_be_read_are_given_first(bad: bytes, ending: bytes) -> None:
+    parser = EventParser(100)
+    [event] = parser.feed((b"data: a\n\n" + bad).replace(b"\n", ending))
+    assert event.lines == ("data: a",)
+    with pytest.raises(CodecError):
+        parser.feed(b"data: b\n\n")
+    with pytest.raises(CodecError):
+        parser.rest()
+
+
+async def test_a_relay_sends_the_events_that_passed_before_one_refused() -> None:
+    codec = Codec.for_events(SseFields(text=True)).capped(FieldCaps(max_fields=64, max_chars=50))
+    r = EventRelay(codec, chain(Keyword(KeywordOptions(words=("banned",), action="block"))), Message(""), 4096)
+    relayed = await r.feed(b"data: a\n\nevent: " + b"x" * 60 + b"\ndata: b\n\n")  # an event name past max_chars
+    assert (relayed.data, relayed.blocked) == (b"data: a\n\n", None)
+    assert isinstance(relayed.error, CodecError)
 
 
 def test_bad_pointer_is_a_config_error() -> None:
