@@ -18,6 +18,7 @@ from filters.threat import (
     codetalk,
     handlers,
     injection,
+    internal,
     links,
     normalise,
     owned,
@@ -176,6 +177,8 @@ class Detector:
             self._commands(all_views, text, pasted, best, gates)
         if "sqli" in self.categories:
             self._sql(all_views, text, pasted, best)
+        if "ssrf" in self.categories:
+            self._internal(all_views, text, best)
         if "prompt" in self.categories and hidden:
             self._keep(best, "prompt:hidden", HIDDEN_SCORE, Finding("prompt", 0, len(text), HIDDEN_SCORE))
         if nested and _BASE64 in gates and self.categories - {"link"}:
@@ -286,10 +289,14 @@ class Detector:
                 else:
                     start, end = 0, len(text)
                 best[key] = (weight, Finding("cmdi", start, end, weight))
-        if "base64" in all_views[0].text:  # base64 decoded where a shell runs it (read as written: case matters)
+        if shell.decoders(all_views[0].text):  # decoded where a shell runs it (read as written: base64's case matters)
             for found in shell.decoded(text):
                 self._keep(best, f"cmdi:decoded:{found.start}", found.weight,
                            Finding("cmdi", found.start, found.end, found.weight))
+        for view in all_views[1:]:  # the same behind an escape layer (`%3b%24%28echo...`): spans are the whole text
+            if view.folded is None and not view.prompt_only and shell.decoders(view.text):
+                for found in shell.decoded(view.text):
+                    self._keep(best, "cmdi:decoded-escaped", found.weight, Finding("cmdi", 0, len(text), found.weight))
 
     def _sql(self, all_views: list[View], text: str, pasted: bool, best: dict[str, tuple[float, Finding]]) -> None:
         """The whole message read as an injected SQL fragment, plain and decoded."""
@@ -301,6 +308,15 @@ class Detector:
                 weight, context = found
                 weight *= CODE_DAMPING if pasted and weight < sql.BREAKOUT else 1.0
                 self._keep(best, f"sqli:fragment-{context}", weight, Finding("sqli", 0, len(text), weight))
+
+    def _internal(self, all_views: list[View], text: str, best: dict[str, tuple[float, Finding]]) -> None:
+        """Links that reach the server's own network, spelt or parsed the way a payload makes them."""
+        for view in all_views:
+            if view.prompt_only or "://" not in view.text:
+                continue
+            for found in internal.reached(view.text):
+                start, end = view.folded.span(found.start, found.end) if view.folded else (0, len(text))
+                self._keep(best, f"ssrf:{found.how}", found.weight, Finding("ssrf", start, end, found.weight))
 
     def _judge_links(self, base: View, text: str, best: dict[str, tuple[float, Finding]]) -> None:
         """Each distinct link judged once; the worst one is the finding, at its first occurrence.

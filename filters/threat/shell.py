@@ -17,6 +17,7 @@ import binascii
 import re
 from array import array
 from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import accumulate, count
 from operator import add
@@ -61,14 +62,22 @@ SEPARATOR = (r"(\|\|?|&&?|;|\n|\$\(|\x60)[ \t]*[\"']?([a-z][a-z0-9_.\-]{0,30})"
 _SEPARATOR_STARTS = ("|", "&", ";", "\n", "$(", "\x60")  # what a `SEPARATOR` match must begin with
 # The shell takes quotes, backslashes and the empty expansions `$@` and `$*` out of a word, and expands a
 # brace list, before it looks a command up: `w'h'o'am'i`, `c\\at`, `wh""oami`, `ca$@t` and `{ls,-la,/}` run
-# `whoami`, `cat`, `whoami`, `cat` and `ls -la /`. A separator followed by such a word (a screen for a
-# caller's combined scan; prose such as "; don't" passes it too, and reads as no command):
+# `whoami`, `cat`, `whoami`, `cat` and `ls -la /`. So do the expansions an injected value meets empty in the
+# shell it reaches (a positional parameter `$1`, an unset `$x` or `${x}`, an empty `$()`), `${IFS}` (a space)
+# and ANSI-C quoting (`$'\\x63at'` is `cat`); cmd.exe takes `^` out of a word (`w^h^o^a^m^i`). A separator
+# followed by such a word (a screen for a caller's combined scan; prose such as "; don't" passes it too, and
+# reads as no command):
 QUOTED_HINT = (r"(?:\|\|?|&&?|;|\n|\$\(|\x60)[ \t]*(?:\{[a-z0-9_./-]{1,40},|"
-               r"[a-z0-9_./-]{0,40}(?:['\"\\]|\$[@*])+[a-z0-9_./-])")
+               r"[a-z0-9_./-]{0,40}(?:(?:['\"\\^]|\$(?:[@*0-9'{]|\(\)))+[a-z0-9_./-]|\$[a-z_]))")
+# An expansion inside a word, as `_expand` reads it (bounded, so the search stays linear).
+_EXPANSION = (r"\$'(?:[^'\\\n]|\\.){0,40}'|\$\{ifs\b[^}\s]{0,10}\}|\$ifs\b|"
+              r"\$(?:[@*0-9]|\(\)|\{[^}\s]{0,30}\}|[a-z_][a-z0-9_]{0,20})")
 # The word itself, for Python's engine: a match starts only at a separator and every part is bounded.
 _QUOTED_WORD = re.compile(r"(?:\|\|?|&&?|;|\n|\$\(|`)[ \t]*(\{[a-z0-9_./-]{1,40}(?:,[a-z0-9_./-]{0,40}){1,8}\}|"
-                          r"[a-z0-9_./-]{0,40}(?:(?:['\"\\]|\$[@*])[a-z0-9_./-]{0,40}){1,16})")
-_UNQUOTE = str.maketrans({"'": None, '"': None, "\\": None})
+                          r"[a-z0-9_./-]{0,40}(?:(?:['\"\\^]|" + _EXPANSION + r")[a-z0-9_./-]{0,40}){1,16})")
+_EXPANSIONS = re.compile(_EXPANSION)
+_ANSI_ESCAPE = re.compile(r"\\(?:x([0-9a-f]{1,2})|([0-7]{1,3})|(.))")
+_UNQUOTE = str.maketrans({"'": None, '"': None, "\\": None, "^": None})
 EXEC_CALL = (r"\b(?:system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|spawn|execsync|"
              r"exec_command|os\.system|os\.popen|subprocess\.\w+)\s*\(\s*(?:\[\s*[\"'\x60]?|[\"'\x60])\s*"
              r"([a-z][a-z0-9_.\-]{0,30})")
@@ -108,7 +117,7 @@ _INTERPRETERS = frozenset("python python2 python3 perl ruby php node".split())
 _INLINE_CODE = re.compile(r"[ \t]+-[a-z]*[cer]\b")
 # On the rest of the command's line, whatever the name: output piped into a shell or an interpreter,
 # a connection back, decoding into a shell, a sensitive file read, a file uploaded, everything deleted,
-# a start-up file or key written, a download saved (a stage of fetched code), a world-writable file made
+# a start-up file, a key or a page of the web server's own written, a download saved (a stage of fetched code), a world-writable file made
 # runnable, set-uid files looked for, a web application's configuration read.
 _HARMFUL_LINE = text_pattern(
     r"\|[ \t]*(?:sudo[ \t]+)?(?:ba|z|k|da|c|tc)?sh\b|\|[ \t]*(?:python[23]?|perl|ruby|php|node|iex|powershell|pwsh)\b"
@@ -118,7 +127,7 @@ _HARMFUL_LINE = text_pattern(
     r"|/proc/self/|/root/|\.env\b|\.htpasswd|win\.ini|boot\.ini"
     r"|[ \t](?:-d|--data(?:-binary)?|-t|--upload-file|-f)[ \t]*['\"]?[a-z_]*=?@"
     r"|\brm[ \t]+-[a-z]*[rf][a-z]*[ \t]+(?:/|~|\*|\$home)(?:[ \t*)\x60;|&'\"]|$)"
-    r"|>[ \t]*(?:~/\.|\$home/\.|/etc/|/var/spool/cron|\S*authorized_keys)"
+    r"|>[ \t]*(?:~/\.|\$home/\.|/etc/|/var/spool/cron|\S*authorized_keys|/var/www/|\S*(?:htdocs|wwwroot|public_html)[/\\])"
     r"|\b(?:curl|wget)\b[^|;&]*(?:[ \t]-[a-z]*o|[ \t]--output|>)"
     r"|\bchmod[ \t]+[^|;&]*(?:/tmp/|/dev/shm/|/var/tmp/)"
     r"|[ \t]-perm[ \t]+[-/]?(?:[ug]?[=+]s|[246]000)|wp-config|web\.config")
@@ -360,10 +369,12 @@ def _separated(text: str, found: list[Injected], original: str | None = None) ->
         command_line = leading.get(segment)
         if command_line is None:
             command_line = leading[segment] = _command_line(segment.strip())
-        if not command_line and (_talk(segment, original, sep_start) or _shown_after_prose(segment)
-                                 or _begun_in_prose(segment) or _opens_message(segment, sep_start, match[1], name)):
-            # talk about a command, a command line shown after a sentence, or a message that is itself a
-            # command line of a program the lists do not name: an injection only when the command does harm
+        if (command_line and _one_word(segment)) or (not command_line and (
+                _talk(segment, original, sep_start) or _shown_after_prose(segment) or _begun_in_prose(segment)
+                or _opens_message(segment, sep_start, match[1], name) or _SET.match(segment.strip()) is not None)):
+            # talk about a command, a command line shown after a sentence, a message that is itself a
+            # command line of a program the lists do not name, a variable set, or a lone word that is as much a
+            # value as a command (`test || uname -a`, `date; id`): an injection only when the command does harm
             command_line = not harmful(name, _clause_rest(text, name_end))
         if command_line and separator == "|" and sends_out(name, _line_rest(text, name_end)):
             command_line = False  # a pipeline whose output leaves for another machine
@@ -378,6 +389,21 @@ def _separated(text: str, found: list[Injected], original: str | None = None) ->
             found.append(Injected(sep_start, name_end, 0.15, "shell-pipeline"))
 
 
+def _ansi(found: re.Match[str]) -> str:
+    """One escape of ANSI-C quoting (`\\x63`, `\\143`, `\\c`) as the character it stands for."""
+    hexa, octal, other = found.groups()
+    return chr(int(hexa, 16)) if hexa else chr(int(octal, 8) & 0xFF) if octal else other
+
+
+def _expand(found: re.Match[str]) -> str:
+    """An expansion (`_EXPANSION`) as an injected value meets it: ANSI-C quoting decoded, `${IFS}` a space,
+    anything else empty (a parameter, an unset variable, an empty substitution)."""
+    spelt = found.group()
+    if spelt[1:2] == "'":
+        return _ANSI_ESCAPE.sub(_ansi, spelt[2:-1]).lower()
+    return " " if spelt.lstrip("${")[:3] == "ifs" else ""
+
+
 def _shell_word(word: str) -> str:
     """`word` as the shell reads it (`_QUOTED_WORD`), padded on the left with spaces (which the separator
     pattern takes before a name) to its length, so every offset of the text around it still holds and
@@ -385,7 +411,7 @@ def _shell_word(word: str) -> str:
     if word[:1] == "{":
         read = word[1:-1].replace(",", " ")
     else:
-        read = word.replace("$@", "").replace("$*", "").translate(_UNQUOTE)
+        read = (_EXPANSIONS.sub(_expand, word) if "$" in word else word).translate(_UNQUOTE)
     return read.rjust(len(word))
 
 
@@ -406,6 +432,32 @@ def shell_reading(text: str) -> str | None:
         return None
     pieces.append(text[position:])
     return "".join(pieces)
+
+
+# A variable given a value at the start of a command (`a=wh;b=oami;$a$b`, `x='cat'; $x /etc/passwd`): what a
+# later `$a` or `${a}` in the same text expands to. At most `_ASSIGNMENTS` are read.
+_ASSIGNED = re.compile(r"(?:^|[;&|\n`(])[ \t]*([a-z_][a-z0-9_]{0,20})=(['\"]?)([a-z0-9_./-]{0,40})\2(?=[ \t]*(?:[;&|\n`)]|$))")
+_VARIABLE = re.compile(r"\$(?:\{([a-z_][a-z0-9_]{0,20})\}|([a-z_][a-z0-9_]{0,20}))")
+_ASSIGNMENTS = 16
+
+
+def assembled_reading(text: str) -> str | None:
+    """`text` with each variable that the text itself assigns (`_ASSIGNED`) expanded, then read as the shell
+    reads its words (`shell_reading`); None when no variable assigned in it is used. Not the same length:
+    the caller maps what it finds there onto the whole text."""
+    if "=" not in text or "$" not in text:
+        return None
+    values: dict[str, str] = {}
+    for found in _ASSIGNED.finditer(text):
+        values[found[1]] = found[3]
+        if len(values) >= _ASSIGNMENTS:
+            break
+    if not values:
+        return None
+    read = _VARIABLE.sub(lambda found: values.get(found[1] or found[2], found[0]), text)
+    if read == text:
+        return None
+    return shell_reading(read) or read
 
 
 def _shown_after_prose(segment: str) -> bool:
@@ -463,6 +515,16 @@ def _command_line(segment: str) -> bool:
     return first in _LEADS or first.startswith("#!") or _FLAG.search(segment) is not None
 
 
+_SET = re.compile(r"[a-z_][a-z0-9_]*=\S*\Z")  # a segment that only sets a variable (`a=1`, `b=oami`)
+
+
+def _one_word(segment: str) -> bool:
+    """Whether `segment` is one word of prose that also names a command (`WORDLIKE`: "test", "date", "time"),
+    with no argument: a value someone typed as much as a command line."""
+    word = segment.strip()
+    return word in WORDLIKE and word not in COMMANDS and word not in TOOLS
+
+
 def _markdown(text: str, sep_start: int, sep_end: int) -> bool:
     """Whether the backtick at `sep_start` opens Markdown inline code rather than a subshell: not glued
     to a word, closed, after no shell character, and followed by prose or after some text. Asked first
@@ -510,13 +572,19 @@ def commands(text: str, *, separated: bool | None = None, calls: bool | None = N
     if separated:
         _separated(text, found)
     if quoted is None:  # a separator, then a quote, a backslash, a brace or an expansion
-        quoted = any(separator in text for separator in _SEPARATOR_STARTS) and any(mark in text for mark in "'\"\\{$")
+        quoted = any(separator in text for separator in _SEPARATOR_STARTS) and any(mark in text for mark in "'\"\\{$^")
     reading = shell_reading(text) if quoted else None
     if reading is not None:  # the same offsets: a command found there is where the quoted word stands
         seen = {(each.start, each.how) for each in found}
         more: list[Injected] = []
         _separated(reading, more, text)
         found.extend(each for each in more if (each.start, each.how) not in seen)
+    assembled = assembled_reading(text) if quoted else None
+    if assembled is not None:  # another length: what is found there stands for the whole text
+        more = []
+        _separated(assembled, more)
+        if any(each.how == "injected-command" for each in more):
+            found.append(Injected(0, len(text), 0.9, "injected-command"))
     calls_found = 0
     for groups in (each_spans(_EXEC_CALL, text) if calls else ()):
         (start, end), (name_start, name_end) = groups[:2]
@@ -555,17 +623,64 @@ def _decoded(run: str) -> str | None:
     return command if command and command.isprintable() else None
 
 
-def decoded(text: str) -> list[Injected]:
-    """Commands hidden as base64 that a shell decodes and runs, in `text` as written (base64 keeps its case),
-    spans on `text`. A decoder inside `$(...)` or backticks is replaced by what it decodes to and the text read
-    as `commands` reads any; one piped into a shell is judged as the command it decodes to (`harmful`: an
-    injection; another command: an alert)."""
-    found: list[Injected] = []
+# Other decoders a value pipes a hidden command through (`echo imaohw | rev`, `echo 6964 | xxd -r -p`, `echo
+# NFSA==== | base32 -d`), and a substitution that only prints a literal (`$(printf '\\x69d')`, `` `echo id` ``):
+# what they print is the command.
+_PIPED = re.compile(r"(?:echo|printf)(?:[ \t]+-[a-z]{1,3})*[ \t]+(['\"]?)([^'\"|;&\n`()]{1,512})\1[ \t]*\|[ \t]*"
+                    r"(rev|xxd[ \t]+-(?:r[ \t]+-p|p[ \t]+-r|rp|pr)|base32[ \t]+(?:-d|--decode))\b", re.IGNORECASE)
+_ECHOED = re.compile(r"(?:\$\(|`)[ \t]*((?:echo|printf)(?:[ \t]+-[a-z]{1,3})*[ \t]+(['\"]?)([^'\"|;&\n`()$]{1,80})\2)"
+                     r"[ \t]*(?:\)|`)", re.IGNORECASE)
+
+
+def decoders(text: str) -> bool:
+    """Whether `text` (lower-cased) holds a decoder `decoded` reads: most text holds none of these words."""
+    return ("base64" in text or "base32" in text or "xxd" in text or ("rev" in text and "|" in text)
+            or (("$(" in text or "`" in text) and ("echo" in text or "printf" in text)))
+
+
+def _undone(tool: str, run: str) -> str | None:
+    """What `tool` (`rev`, `xxd -r -p`, `base32 -d`) prints given `run`, lower-cased; None if it prints nothing
+    readable."""
+    tool = tool[:3].lower()
+    run = run.strip()
+    try:
+        if tool == "rev":
+            command = run[::-1]
+        elif tool == "xxd":
+            command = bytes.fromhex("".join(run.split())).decode("utf-8")
+        else:
+            command = base64.b32decode(run.upper() + "=" * (-len(run) % 8)).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    command = command.strip().lower()
+    return command if command and command.isprintable() else None
+
+
+def _decodings(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, command) of each decoder in `text` and what it prints."""
     for match in _DECODER.finditer(text):
         command = _decoded(match[1] or match[2])
-        if command is None:
-            continue
-        start, end = match.span()
+        if command is not None:
+            yield match.start(), match.end(), command
+    if "|" in text:
+        for match in _PIPED.finditer(text):
+            command = _undone(match[3], match[2])
+            if command is not None:
+                yield match.start(), match.end(), command
+    if "$(" in text or "`" in text:
+        for match in _ECHOED.finditer(text):
+            command = _ANSI_ESCAPE.sub(_ansi, match[3].lower()).strip()
+            if command and command.isprintable():
+                yield match.start(1), match.end(1), command
+
+
+def decoded(text: str) -> list[Injected]:
+    """Commands hidden from a reader that a shell decodes and runs (`_DECODER`, `_PIPED`, `_ECHOED`), in `text`
+    as written (base64 keeps its case), spans on `text`. A decoder inside `$(...)` or backticks is replaced by
+    what it decodes to and the text read as `commands` reads any; one piped into a shell is judged as the
+    command it decodes to (`harmful`: an injection; another command: an alert)."""
+    found: list[Injected] = []
+    for start, end, command in _decodings(text):
         piped = _TO_SHELL.match(text, end)
         if piped is not None:
             name, _, rest = command.partition(" ")

@@ -102,7 +102,12 @@ def _commands_by_pattern(text: str) -> list[Injected]:
             if not glued and closing > 0 and not shell_context and (prose or before_text):
                 continue
         first = segment.split(None, 1)[0].strip("'\"(") if segment else ""
-        if first in _LEADS or first.startswith("#!") or re2.search(r"(?:^|\s)--?[a-z0-9]", segment):
+        shown = first in _LEADS or first.startswith("#!") or re2.search(r"(?:^|\s)--?[a-z0-9]", segment)
+        if (segment in shell.WORDLIKE and segment not in shell.COMMANDS and segment not in shell.TOOLS) or (
+                not shown and re2.fullmatch(r"[a-z_][a-z0-9_]*=\S*", segment)):
+            # a lone word that names a command ("test || id") or a variable set ("a=1; echo"): what follows decides
+            shown = not harmful(name, shell._clause_rest(text, name_end))
+        if shown:
             found.append(Injected(sep_start, name_end, 0.15, "shell-pipeline"))
         else:
             found.append(Injected(sep_start, name_end, 0.9, "injected-command"))
@@ -409,3 +414,69 @@ def test_exec_calls_in_programs_weigh_what_the_command_does(text: str, pasted: b
     """An argument list runs no shell, and a pasted program's call of an everyday command is its own
     business; a harmful command weighs the same everywhere."""
     assert max(found.weight for found in commands(text, pasted=pasted) if found.how == "exec-call") == weight
+
+
+@pytest.mark.parametrize(("text", "reading"), [
+    ("x;hostnam$()e", "x;   hostname"), ("1|ns${x}lookup x", "1|    nslookup x"), ("a;who$1ami", "a;  whoami"),
+    ("x;$'\\x63\\x61t' /etc/passwd", "x;         cat /etc/passwd"), ("x&w^h^o^a^m^i", "x&     whoami"),
+    ("x;cat${ifs}/etc/passwd", "x;     cat /etc/passwd"), ("x;c$u\\at", "x;   cat"),
+])
+def test_expansions_an_injected_value_meets_empty_are_read_away(text: str, reading: str) -> None:
+    """A parameter, an unset variable, an empty substitution, `${IFS}`, ANSI-C quoting and cmd.exe's `^`: the
+    shell (or cmd.exe) reads the word without them, at the same length, and the command is an injection."""
+    assert shell_reading(text) == reading and len(reading) == len(text)
+    assert re2.search(QUOTED_HINT, text)
+    assert strongest(text) == 0.9, commands(text)
+
+
+@pytest.mark.parametrize("text", [
+    "it costs $5; $10 with delivery", "price: 5$ & $x is a variable", "use ^ for powers; 2^3 is 8",
+    "x=1; echo $x", "a=1; echo $a prints 1",
+])
+def test_expansions_in_chat_read_as_no_command(text: str) -> None:
+    assert strongest(text) < 0.5, commands(text.lower())
+
+
+@pytest.mark.parametrize("text", [
+    "google.com;a=wh;b=oami;$a$b", "x;c=cat;$c /etc/passwd", "1&&p='who';q='ami';$p$q", "x;a=i;b=d;${a}${b}",
+])
+def test_a_command_assembled_from_variables_the_value_sets_is_an_injection(text: str) -> None:
+    assert shell.assembled_reading(text) is not None
+    assert strongest(text) == 0.9, commands(text)
+
+
+@pytest.mark.parametrize("text", ["a=1; echo $a", "name=world; echo hello $name", "x=5;y=$x", "dir=/tmp; ls $dir"])
+def test_variables_set_and_used_for_everyday_commands_are_a_shell_line(text: str) -> None:
+    """A variable set then used: a shell line shown; only a command that does harm makes it an injection."""
+    assert strongest(text) < 0.5, commands(text)
+
+
+@pytest.mark.parametrize(("text", "weight"), [
+    ("test||uname -a", 0.9), ("date; cat /etc/passwd", 0.9), ("time && whoami", 0.9),
+    ("date; ls", 0.15), ("sort | grep x", 0.15), ("test || mkdir -p out", 0.15),
+])
+def test_a_lone_word_before_a_separator_is_judged_by_what_follows(text: str, weight: float) -> None:
+    """"test", "date", "time": a value someone typed as much as a command line; what follows decides."""
+    assert strongest(text) == weight, commands(text)
+
+
+@pytest.mark.parametrize("text", [
+    "1;$(echo imaohw|rev)", "1;`echo 6964|xxd -r -p`", "x;$(echo NFSA====|base32 -d)", "x;$(printf 'id')",
+    "x;`echo whoami`", "x;$(printf '\\x69\\x64')", "echo imaohw | rev | sh",
+])
+def test_commands_printed_by_a_decoder_or_a_literal_are_read(text: str) -> None:
+    assert shell.decoders(text.lower())
+    assert [each.weight for each in shell.decoded(text)] == [0.9], shell.decoded(text)
+
+
+@pytest.mark.parametrize("text", [
+    "x=$(echo hello)", "echo olleh | rev", "echo 68656c6c6f | xxd -r -p", "name=`echo Bob`", "$(printf '%s' x)",
+])
+def test_decoders_printing_no_command_are_nothing(text: str) -> None:
+    assert shell.decoded(text) == []
+
+
+def test_a_page_written_into_the_web_root_is_harmful() -> None:
+    assert harmful("echo", " pwned > /var/www/html/p.php")
+    assert harmful("echo", " x > c:\\inetpub\\wwwroot\\a.aspx")
+    assert not harmful("echo", " done > /tmp/out.txt")
