@@ -49,9 +49,10 @@ XSS = (
     Rule("global-eval", "xss", 0.75, r"(?:globaleval|execscript|\[\s*[\"'\x60]alert[\"'\x60]\s*\]|"
          r"settimeout\s*\(\s*[\"'\x60]|\bjavascript:)", strong=True),
     Rule("datasrc", "xss", 0.7, r"\b(?:datasrc|datafld|dataformatas)\s*=", strong=True),
-    # A JavaScript string left by its quote and joined at once by an operator to a call: '-alert(1)-', "+prompt`1`+".
+    # A JavaScript string left by its quote (and the brackets around it: `'});`) and joined at once by an operator
+    # to a call: '-alert(1)-', "+prompt`1`+", '};confirm(1);{'.
     Rule("js-string-breakout", "xss", 0.8,
-         r"[\"'\x60][-+*/%^|&;,]\s*(?:(?:alert|prompt|confirm|eval|print|fetch|import|settimeout|setinterval)"
+         r"[\"'\x60]\s*[)\]}]{0,3}\s*[-+*/%^|&;,]\s*(?:(?:alert|prompt|confirm|eval|print|fetch|import|settimeout|setinterval)"
          r"(?:\(|\x60)|(?:top|window|self|this|parent|frames)\s*\[)", strong=True),
     Rule("broken-tag", "xss", 0.55, r"<[a-z]{1,20}[\s/]+on[a-z]{3,40}\s*(?:=|%3d)", strong=True),
     Rule("markup", "xss", 0.15, r"</?[a-z][a-z0-9-]{0,30}(?:[\s/>]|$)"),
@@ -91,8 +92,11 @@ SQLI = (
          r";\s*(?:drop\s+(?:table|database|user)|delete\s+from|insert\s+into|update\s+\w+\s+set|shutdown\b|"
          r"exec(?:ute)?\s+(?:\w+\s*[@(]|xp_|sp_|master)|declare\s+@|create\s+(?:table|user|database|function)|"
          r"alter\s+(?:table|user)|truncate\s+table|select\s+[\w*@(]|call\s+\w+\s*\()"),
+    # A delay asked of the database. `sleep` is also a function of every language ("use sleep(5) in the retry
+    # loop", `time.sleep(5)`): it counts after SQL's punctuation or a keyword, not after prose or a dot.
     Rule("time-based", "sqli", 0.85,
-         r"\b(?:sleep|pg_sleep|benchmark|randomblob)\s*\(\s*\d|\bwaitfor\s+(?:delay|time)\b|"
+         r"(?:\b(?:pg_sleep|benchmark|randomblob)|(?:^|[^\w.\s]|\b(?:and|or|xor|select|then|else|not|if|when|return)\s)"
+         r"\s*sleep)\s*\(\s*\d|\bwaitfor\s+(?:delay|time)\b|"
          r"dbms_pipe\.receive_message|dbms_lock\.sleep", strong=True),
     Rule("schema-probe", "sqli", 0.6,
          r"\b(?:information_schema|sysobjects|syscolumns|sysusers|mysql\.(?:user|db)|pg_catalog|pg_shadow|"
@@ -131,7 +135,8 @@ TRAVERSAL = (
     # The same names mentioned in a sentence ("I edited /etc/hosts"): a note, not an alert.
     Rule("sensitive-mention", "traversal", 0.3,
          r"etc[\\/]+hosts\b|windows[\\/]+system32\b"),
-    Rule("wrapper", "traversal", 0.8, r"\b(?:php|expect|zip|phar|glob|zlib)://|\bfile:/{2,}", strong=True),
+    # PHP's stream wrappers (`data://` is PHP's own spelling; a browser's data URL has no slashes) and file URLs.
+    Rule("wrapper", "traversal", 0.8, r"\b(?:php|expect|zip|phar|glob|zlib|data)://|\bfile:/{2,}", strong=True),
     Rule("double-encoded", "traversal", 0.6, r"%(?:25)+(?:2e|2f|5c)|%%[0-9a-f]{2}"),
     Rule("overlong", "traversal", 0.75,
          r"(?:%c[01]%[0-9a-z]{2}|%c[01][./]|%e0%80%[0-9a-z]{2}|%f0%80%80%[0-9a-z]{2}|%f8%80%80%80%[0-9a-z]{2})"
@@ -224,6 +229,18 @@ CODE = (
          r"\{\{\s*(?:config|self|request|cycler|joiner|lipsum|namespace|range|url_for|get_flashed_messages|"
          r"''|\"\"|\[\]|\(\))[^}]{0,200}\}\}|\$\{\s*(?:self|request|session|application|t\s*\(|"
          r"\"freemarker|product|java|runtime|class)", strong=True),
+    # A template filter or callback handed a function that runs commands (`|filter('system')`, `|map("exec")`), or
+    # Twig's environment reached from a template (`_self.env`, `registerUndefinedFilterCallback`).
+    Rule("template-callable", "code", 0.85,
+         r"\|\s*[a-z_]+\s*\(\s*[\"'](?:system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|assert|eval)[\"']|"
+         r"\b_self\s*\.\s*env\b|registerundefinedfiltercallback", strong=True),
+    # The whole message one EL expression of an implicit object of a JSP or JSF page (`${pageContext...}`): a
+    # probe of what the page can reach; the same in a pasted page is markup around it.
+    Rule("el-implicit", "code", 0.6,
+         r"^\s*[$#]\{\s*(?:pagecontext|applicationscope|sessionscope|requestscope|initparam|facescontext|header|"
+         r"headervalues|cookie|param|paramvalues)\b[^}]{0,120}\}\s*$"),
+    # A Handlebars block opened on a string literal: the literal's prototype is what the template then walks.
+    Rule("handlebars-literal", "code", 0.6, r"\{\{\s*#\s*with\s+[\"'][^\"']{0,40}[\"']\s+as\s+\|"),
     Rule("template-directive", "code", 0.45, r"\{%\s*(?:import|include|set|for|if|raw|debug|extends|print)\b|"
          r"#set\s*\(\s*\$|#\{\s*[a-z_]|\$\{\s*[a-z_][a-z0-9_.]*\s*\}"),
     # A lookup that reaches out ("${jndi:ldap://..."), or one hidden by nested lookups; a question naming
@@ -280,6 +297,8 @@ LDAPI = (
     Rule("wildcard-attr", "ldapi", 0.6, r"\(\s*[|&]?\s*\(?\s*(?:uid|cn|objectclass|userpassword|mail|sn|"
          r"samaccountname|givenname)\s*=\s*\*", strong=True),
     Rule("wildcard-meta", "ldapi", 0.55, r"^\s*\*\s*(?:\(\s*\)|\))\s*[|&(]|^\s*\*\s*\|\s*$|^\s*\*\(\|"),
+    # A value that closes an XPath predicate it was quoted in and joins another node set: `'] | //user/* | //a['`.
+    Rule("xpath-union", "ldapi", 0.75, r"['\"]\s*\)*\s*\]\s*\|\s*/", strong=True),
     Rule("xpath-tautology", "ldapi", 0.7, r"\bor\s+(?:name|string-length|count|contains|substring)\s*\(\s*\)?"
          r"[^=]{0,40}=|\bor\s+'[a-z]'\s*=\s*'", strong=True),
 )
@@ -288,6 +307,12 @@ XXE = (
     Rule("entity-system", "xxe", 0.95, r"<!entity\s+(?:%\s*)?[a-z0-9_.-]+\s+(?:system|public)\b", strong=True),
     Rule("entity", "xxe", 0.7, r"<!entity\b", strong=True),
     Rule("doctype-subset", "xxe", 0.6, r"<!doctype\s+[a-z0-9_:.-]+\s*\[", strong=True),
+    # A document type read from a URL the parser fetches (an external DTD): the server reaches out, and what it
+    # fetches can declare entities. HTML, SVG and MathML declare theirs by public identifiers of the W3C.
+    Rule("doctype-external", "xxe", 0.6,
+         r"<!doctype\s+(?:[a-gi-ln-rt-z_][a-z0-9_:.-]*|h(?:[a-su-z0-9_:.-]|t[a-ln-z0-9_:.-]|tm[a-km-z0-9_:.-])[a-z0-9_:.-]*|"
+         r"s(?:[a-uw-z0-9_:.-]|v[a-fh-z0-9_:.-])[a-z0-9_:.-]*|m(?:[b-z0-9_:.-]|a[a-su-z0-9_:.-])[a-z0-9_:.-]*)\s+"
+         r"(?:system|public\s+[\"'][^\"']{0,200}[\"'])\s*[\"']\s*(?:https?|ftp|file|jar|php|gopher|expect|netdoc)://"),
     Rule("xinclude", "xxe", 0.8, r"\bxi:include\b|xmlns:xi\s*=", strong=True),
     Rule("xml-import", "xxe", 0.75, r"<\?import\s+namespace|<\?xml-stylesheet\b", strong=True),
     Rule("xml-src", "xxe", 0.6, r"<xml\b[^>]{0,200}\bsrc\s*=", strong=True),

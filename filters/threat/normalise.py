@@ -256,6 +256,10 @@ def decode_layers(text: str) -> str:
     escape, each distinct escape decoded once) and the rounds are bounded."""
     entities: dict[str, str] = {}  # pieces read in an earlier round, by kind of escape
     escapes: dict[str, str] = {}
+    if "+" in text and "%" in text and _SPACES.isdisjoint(text):
+        # A form-encoded value (percent escapes and no white space): its decoder (PHP's `urldecode`, a
+        # form's) reads `+` as a space, so `127.0.0.1+%26+whoami` reaches the shell as `127.0.0.1 & whoami`.
+        text = text.replace("+", " ")
     for _ in range(_MAX_ROUNDS):
         before = text
         if "%" in text:
