@@ -49,10 +49,11 @@ XSS = (
     Rule("global-eval", "xss", 0.75, r"(?:globaleval|execscript|\[\s*[\"'\x60]alert[\"'\x60]\s*\]|"
          r"settimeout\s*\(\s*[\"'\x60]|\bjavascript:)", strong=True),
     Rule("datasrc", "xss", 0.7, r"\b(?:datasrc|datafld|dataformatas)\s*=", strong=True),
-    # A JavaScript string left by its quote (and the brackets around it: `'});`) and joined at once by an operator
-    # to a call: '-alert(1)-', "+prompt`1`+", '};confirm(1);{'.
+    # A JavaScript string left by its quote and joined at once by an operator to a call: '-alert(1)-',
+    # "+prompt`1`+"; or a value that leaves its string and the brackets around it before a statement of its own
+    # ('};confirm(1);{'): a program's own `f('a'); setTimeout(...)` starts elsewhere than its quote.
     Rule("js-string-breakout", "xss", 0.8,
-         r"[\"'\x60]\s*[)\]}]{0,3}\s*[-+*/%^|&;,]\s*(?:(?:alert|prompt|confirm|eval|print|fetch|import|settimeout|setinterval)"
+         r"(?:[\"'\x60]|^\s*[\w.-]{0,20}[\"'\x60][ \t]*[)\]}]{1,3}[ \t]*)[-+*/%^|&;,]\s*(?:(?:alert|prompt|confirm|eval|print|fetch|import|settimeout|setinterval)"
          r"(?:\(|\x60)|(?:top|window|self|this|parent|frames)\s*\[)", strong=True),
     Rule("broken-tag", "xss", 0.55, r"<[a-z]{1,20}[\s/]+on[a-z]{3,40}\s*(?:=|%3d)", strong=True),
     Rule("markup", "xss", 0.15, r"</?[a-z][a-z0-9-]{0,30}(?:[\s/>]|$)"),

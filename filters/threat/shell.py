@@ -397,11 +397,18 @@ def _ansi(found: re.Match[str]) -> str:
 
 def _expand(found: re.Match[str]) -> str:
     """An expansion (`_EXPANSION`) as an injected value meets it: ANSI-C quoting decoded, `${IFS}` a space,
-    anything else empty (a parameter, an unset variable, an empty substitution)."""
+    `$@` and `$*` empty, anything else empty (a parameter, an unset variable, an empty substitution) when it
+    stands inside a word (`w${x}hoami`). One that opens or ends the word is left as it is: a JavaScript template
+    literal (`` `${name} env` ``) or a PowerShell string (`& "node$exe"`) spells those, and emptied they would
+    hand the command's place to a word of text."""
     spelt = found.group()
     if spelt[1:2] == "'":
         return _ANSI_ESCAPE.sub(_ansi, spelt[2:-1]).lower()
-    return " " if spelt.lstrip("${")[:3] == "ifs" else ""
+    if spelt.lstrip("${")[:3] == "ifs":
+        return " "
+    if spelt in ("$@", "$*"):
+        return ""
+    return "" if 0 < found.start() and found.end() < len(found.string) else spelt
 
 
 def _shell_word(word: str) -> str:
