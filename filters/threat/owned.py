@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import re
 
-# Words that put the bot, its setup or its makers into a phrase: such a phrase owns nothing of the world's.
+# Words that put the bot, its setup or its makers into a phrase: such a phrase owns nothing of the world's. A
+# reader or recipient of a text may be the bot reading it.
 BOTS = (r"\b(?:you|your|yours|yourself|u|ur|system|prompts?|ai|a\.i\.|assistant|bot|chatbot|model|gpt|chatgpt|openai|"
         r"anthropic|developers?|devs?|creators?|makers?|operators?|admin\w*|owners?|programm\w*|train\w*|conversation|"
         r"chat|context|messages?|text|above|below|earlier|before|setup|configuration|guidelines|polic(?:y|ies)|safety|"
-        r"this|these|here|us|it)\b")
+        r"this|these|here|us|it|readers?|recipients?)\b")
 _BOTS = re.compile(BOTS)
 # A preposition and a third party's noun phrase after the noun: "on the leaflet", "for the boss fight", "in
 # .eslintrc", "of my landlord". A determiner opens it, or it is a file's or an address's name.
@@ -29,7 +30,8 @@ _CLAUSE_END = re.compile(r"[.!?;:\n]|,\s|\s(?:and|but|then|so)\s")
 # "from payroll", "from the landlord", "by HR". Bare words are read as names, pronouns and the bot's makers not.
 _DETERMINER = r"(?:the|a|an|my|our|his|her|their)\b"
 FROM_THIRD = (r"\s+(?:from|by)\s+(?:" + _DETERMINER + r"\s+)?(?!" + _DETERMINER + "|" + BOTS + r"|me\b|them\b|that\b|"
-              r"whoever\b|someone\b|anyone\b|somebody\b|anybody\b|google\b|microsoft\b|meta\b|company\b)[a-z][\w'-]*"
+              r"whoever\b|someone\b|anyone\b|somebody\b|anybody\b|google\b|microsoft\b|meta\b|company\b|platform\b|"
+              r"providers?\b|vendors?\b|deployers?\b|hosts?\b)[a-z][\w'-]*"
               # and no clause after it that makes the giver the bot's maker: "the company that made you"
               r"(?!(?:\s+[\w'-]+){0,4}?\s+(?:you|your|yourself)\b)")
 
