@@ -188,6 +188,25 @@ def runs(text: str, at_least: int) -> Iterator[Run]:
                 yield run
 
 
+# A calendar date, year first or last, its three parts joined by one mark ("2025-11-17", "17.11.2025"). A window
+# of digits that takes in part of one ("4437 24981 2025" of "... 2025-11-17": an id beside a date, sent in
+# sibling fields or written in a log line) runs into a date, not to a value's end (a card's, a phone's, an SSN's).
+_MONTH, _DAY, _YEAR = r"(?:0?[1-9]|1[0-2])", r"(?:0?[1-9]|[12][0-9]|3[01])", r"(?:19|20)[0-9]{2}"
+_DATE = text_pattern(r"(?:^|[^0-9])(" + "|".join(
+    f"{_YEAR}{mark}{_MONTH}{mark}{_DAY}|{_DAY}{mark}{_MONTH}{mark}{_YEAR}" for mark in (r"\-", "/", r"\.")) + r")(?:[^0-9]|$)")
+
+
+def in_date(text: str, start: int, end: int) -> bool:
+    """Whether a calendar date (`_DATE`) overlaps `start..end`; a date is at most ten characters, so only that
+    much on each side is read."""
+    offset = max(0, start - 11)
+    for match in _DATE.finditer(text[offset:end + 11]):
+        first, last = match.span(1)
+        if first + offset < end and start < last + offset:
+            return True
+    return False
+
+
 def digits_of(text: str, groups: tuple[tuple[int, int], ...] | list[tuple[int, int]]) -> str:
     return "".join(text[a:b] for a, b in groups)
 

@@ -18,8 +18,9 @@ from functools import lru_cache
 
 from filters._patterns import found, text_pattern
 from filters.masking._context import LONE, before, enclosing_token, is_identifier, wordless
+from filters.masking._labels import ORDER_LABEL
 from filters.masking._model import Detection
-from filters.masking._numbers import Run, luhn, runs, unusual
+from filters.masking._numbers import Run, in_date, luhn, runs, unusual
 from filters.masking._quota import charge
 from filters.masking.iban import LENGTHS
 
@@ -119,35 +120,6 @@ _CARD_WORDS = text_pattern(
     r"card|visa|master|amex|maestro|uatp|\bcc\b|\bpan\b|cvv|cvc|kart|tarjeta|carte|cart[ãa]o|carta|"
     r"kaart|karta|kort|kartu|karty|карт|картк|卡|カード|카드|بطاق|כרטיס|कार्ड|บัตร|thẻ|kredi|credit|debit|"
     r"kredit|cr[ée]dito|cr[ée]dit|d[ée]bito|zahlung|payment|pago|paiement|pagamento")
-# A number labelled as an order's, a ticket's, a parcel's or a booking's ("order number 4111 ...", "Bestellnummer:",
-# "n° de commande", "przesyłka nr"): the label's word stands just before the number, followed at most by a word for
-# "number" and a mark. Sixteen digits pass the Luhn check under a card prefix often enough (one in ten of those
-# prefixes) that such a label outweighs the prefix, unless a card word stands near it too ("order paid by card
-# 4111 ..."). Stems of 24 languages, read at a word's start ("border" names no order); the rest of the
-# word is any characters but spaces and digits, not Unicode's letter class, whose automaton a fresh process would
-# build state by state (53 k instructions per message of the corpus).
-_LABEL_STEMS = (
-    r"order|ticket|tracking|track|parcel|package|shipment|consignment|waybill|booking|reservation|reference|"
-    r"\bref|invoice|receipt|confirmation|case|incident|claim|"
-    r"bestel|auftrag|sendung|paket|buchung|vorgang|rechnung|kundennummer|"
-    r"pedido|seguimiento|env[íi]o|paquete|reserva|localizador|factura|referencia|incidencia|expediente|"
-    r"commande|suivi|colis|r[ée]servation|dossier|facture|r[ée]f[ée]rence|envoi|"
-    r"ordine|spedizione|pacco|prenotazione|fattura|riferimento|pratica|"
-    r"zending|pakket|boeking|factuur|referentie|"
-    r"encomenda|rastreio|rastreamento|pacote|chamado|fatura|protocolo|"
-    r"zam[óo]wieni|przesy[łl]k|paczk|zg[łl]oszeni|rezerwacj|faktur|"
-    r"sipari[şs]|kargo|takip|talep|rezervasyon|bilet|"
-    r"best[äa]llning|f[öo]rs[äa]ndelse|[äa]rende|bokning|ordre|bestilling|forsendelse|pakke|"
-    r"tilau|l[äa]hetys|paketti|varaus|lasku|objedn[áa]vk|z[áa]silk|bal[íi]k|rezervace|"
-    r"comand[aă]|colet|rendel[ée]s|csomag|pesanan|resi\b|tiket|[đd]ơn h[àa]ng|v[ậa]n [đd]ơn|"
-    r"заказ|отправлени|посылк|трек|заявк|бронировани|замовлення|посилк|παραγγελ|δέμα|"
-    r"注文|追跡|伝票|予約|チケット|订单|訂單|单号|單號|运单|運單|快递|工单|预订|주문|송장|예약|티켓|"
-    r"طلب|شحن|تتبع|حجز|הזמנ|משלוח|ऑर्डर|ट्रैकिंग")
-_NUMBER_LABEL = (r"(?:number|numbers|num|nr|no|n[°º]|nummer|numero|n[úu]mero|num[ée]ro|numer|numarası|numarasi|"
-                 r"номер|№|id|code|kod|kodu|código|codice|#|番号|号|번호)")
-_ORDER_LABEL = text_pattern(
-    r"(?:^|[^A-Za-z])(?:" + _LABEL_STEMS + r")[^\s\d]{0,14}(?:[ \t]*(?:de|del|di|do|da|du|van|der)?[ \t]*"
-    + _NUMBER_LABEL + r")?[ \t]*[:#.\-\x{2013}=]?[ \t]*\z")
 # Words that make a number starting with 1 an epoch time (seconds to nanoseconds), not a card.
 _TIME_WORDS = text_pattern(r"timestamp|epoch|unix|\bts\b|\bms\b|millis|micros|nanos|created|updated|time")
 _EPOCH_LENGTHS = frozenset({10, 13, 16, 19})
@@ -155,14 +127,6 @@ _EPOCH_LENGTHS = frozenset({10, 13, 16, 19})
 # its digits are an account number's, even where the IBAN fails its check ("PL47 5474 1044 2628 7351 9615
 # 6507" holds Luhn windows); a card alone after such a head ("DE00 4111 1111 1111 1111") is still one.
 _IBAN_HEAD = text_pattern(r"\b(?:" + "|".join(sorted(LENGTHS)) + r")\d\d(?:[ \-:_,]?[0-9A-Z]{4}){0,7}[ \-:_,]?\z")
-# A calendar date, year first or last, its three parts joined by one mark ("2025-11-17", "17.11.2025"). A window
-# of digits that takes in part of one ("4437 24981 2025" of "... 2025-11-17": an id beside a date, sent in
-# sibling fields or written in a log line) runs into a date, not to a card's end.
-_MONTH, _DAY, _YEAR = r"(?:0?[1-9]|1[0-2])", r"(?:0?[1-9]|[12][0-9]|3[01])", r"(?:19|20)[0-9]{2}"
-_DATE = text_pattern(r"(?:^|[^0-9])(" + "|".join(
-    f"{_YEAR}{mark}{_MONTH}{mark}{_DAY}|{_DAY}{mark}{_MONTH}{mark}{_YEAR}" for mark in (r"\-", "/", r"\.")) + r")(?:[^0-9]|$)")
-
-
 def _table() -> dict[str, tuple[tuple[str, frozenset[int], bool], ...]]:
     """Every prefix of the table, spelt out: one dict look-up per prefix length."""
     table: dict[str, list[tuple[str, frozenset[int], bool]]] = {}
@@ -239,17 +203,6 @@ def _card_block(text: str, run: Run, first: int, separator: str) -> bool:
     return checked is not None and checked[0] is not None
 
 
-def _in_date(text: str, start: int, end: int) -> bool:
-    """Whether a calendar date (`_DATE`) overlaps `start..end`; a date is at most ten characters, so only that much
-    on each side is read."""
-    offset = max(0, start - 11)
-    for match in _DATE.finditer(text[offset:end + 11]):
-        first, last = match.span(1)
-        if first + offset < end and start < last + offset:
-            return True
-    return False
-
-
 def _part_of_longer(text: str, run: Run, first: int, last: int) -> bool:
     """Whether a card's groups of four (`first..last`, one separator) go on in more groups of four joined by the
     same separator ("USPS 9460 4594 1331 7440 4882 54": one number of 22 digits, whose middle may pass Luhn),
@@ -270,7 +223,7 @@ def _part_of_longer(text: str, run: Run, first: int, last: int) -> bool:
 def _year(text: str, run: Run, group: int) -> bool:
     """Whether group `group`, of four digits, is the year of a date ("4111 ... 1111 2025-11-17": a card, then a
     date, not one longer number)."""
-    return _in_date(text, run.starts[group], run.starts[group] + 4)
+    return in_date(text, run.starts[group], run.starts[group] + 4)
 
 
 class CardDetector:
@@ -340,13 +293,13 @@ class CardDetector:
             return None
         if needs_context and not found(_CARD_WORDS, context):
             return None
-        if context and found(_ORDER_LABEL, context) and not found(_CARD_WORDS, context):
+        if context and found(ORDER_LABEL, context) and not found(_CARD_WORDS, context):
             return None  # labelled as an order's, a ticket's, a parcel's number
         if is_identifier(enclosing_token(text, start, end, head=not (led or lone), tail=not trailed)):
             return None
         if last < len(run.sizes) - 1 and not led and found(_IBAN_HEAD, text[max(0, start - 40):start]):
             return None
-        if _in_date(text, start, end) and not found(_CARD_WORDS, context):
+        if in_date(text, start, end) and not found(_CARD_WORDS, context):
             return None  # runs into a date ("4437 24981 2025-11-17"), unless card words name it
         if _part_of_longer(text, run, first, last) and not found(_CARD_WORDS, context):
             return None  # the middle of a longer number, unless card words name it ("card 4111 ... 1111 1227")

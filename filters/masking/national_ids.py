@@ -17,7 +17,7 @@ from filters._patterns import found as occurs
 from filters._patterns import text_pattern
 from filters.masking._context import LONE, before, enclosing_token, in_url, is_identifier, wordless
 from filters.masking._model import Detection
-from filters.masking._numbers import Run, runs
+from filters.masking._numbers import Run, in_date, runs
 from filters.masking._quota import charge
 
 _SSN_WORDS = text_pattern(
@@ -91,7 +91,8 @@ class SSNDetector:
                     score = 0.99
                 # "123-45-6789xy" alone is some part number, and a number in a link no SSN, unless an SSN
                 # word names it ("?ssn=123-45-6789").
-                if worded or not (trailed or in_url(token)):
+                # "314 46 2016" of "314 46 2016-01-07" runs into a date: a count, an id and a date side by side.
+                if worded or not (trailed or in_url(token) or in_date(text, start, end)):
                     yield Detection("ssn", start, end, "us_ssn", score, digits)
             i = last + 1
 

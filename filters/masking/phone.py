@@ -21,7 +21,9 @@ import phonenumbers
 
 from filters._patterns import each_spans, found, text_pattern
 from filters.masking._context import ascii_alnum, before, enclosing_token, in_url, is_identifier, wordless
+from filters.masking._labels import ORDER_LABEL
 from filters.masking._model import Detection
+from filters.masking._numbers import in_date
 from filters.masking._quota import WALK, charge
 
 _SEP = r"[ \t./\-\x{2010}-\x{2015}]"
@@ -38,6 +40,16 @@ _PHONE_WORDS = text_pattern(
     r"telefonu|numara|ara beni|zadzwo[nń]|komórk|телефон|номер|позвони|звони|電話|电话|手机|携帯|전화|"
     r"휴대폰|هاتف|جوال|रफोन|फ़ोन|फोन|τηλ[έε]φων|κινητ[όο]|טלפון|נייד|điện thoại|telepon|nomor hp|โทร|"
     r"\bsimu\b|puhelin|contact|\bmy (?:cell |mobile |phone |home |work )?number\b|number is")
+# The words above that name a phone, not only a number ("numéro", "numara", "номер", "my number", "contact" say
+# "number" in general): in an order's, a ticket's or a parcel's label just before the number (`ORDER_LABEL`:
+# "numero ordine", "sipariş numarası"), they name that number instead.
+_NAMED_PHONE_WORDS = text_pattern(
+    r"phone|call|\btel\b|tel\.|tel:|mobile|\bcell|whatsapp|signal|\bsms\b|text me|\bfax\b|reach me|ring me|"
+    r"handy|telefon|mobil|rufnummer|anrufen|ruf mich|t[ée]l[ée]phone|portable|appelle|joindre|"
+    r"tel[ée]fono|m[óo]vil|celular|llama|ll[áa]mame|telefone|chiamami|cellulare|telefoon|bel me|"
+    r"ara beni|zadzwo[nń]|komórk|телефон|позвони|звони|電話|电话|手机|携帯|전화|"
+    r"휴대폰|هاتف|جوال|रफोन|फ़ोन|फोन|τηλ[έε]φων|κινητ[όο]|טלפון|נייד|điện thoại|telepon|nomor hp|โทร|"
+    r"\bsimu\b|puhelin|\bmy (?:cell|mobile|phone|home|work) number\b")
 _NOT_PHONE_WORDS = text_pattern(
     r"order|tracking|track|invoice|\bref|ticket|case|account|acct|parcel|shipment|serial|sku|"
     r"\bid\b|#|\bno\.|code|zip|postal|po box|isbn|bestell|rechnung|commande|facture|pedido|factura|"
@@ -182,6 +194,8 @@ class PhoneDetector:
             words = found(_PHONE_WORDS, context)
             if not words and found(_NOT_PHONE_WORDS, context):
                 return
+            if words and found(ORDER_LABEL, context) and not found(_NAMED_PHONE_WORDS, context):
+                return  # "numero ordine", "sipariş numarası": a word for "number" in a label of something else
         body = text[start:end]
         lengths = list(map(len, body.translate(_GROUPS).split(" ")))  # 0 between two separators
         sizes = list(filter(None, lengths))
@@ -211,8 +225,9 @@ class PhoneDetector:
             if text[value_end:value_end + 1] == ")" and "(" in text[value_start:value_end]:
                 value_end += 1
             token = enclosing_token(text, value_start, value_end)
-            # A number in a link is no phone, unless a phone word names it there ("?tel=0121%20527...").
-            if (words or not in_url(token)) and not is_identifier(token):
+            # A number in a link is no phone, unless a phone word names it there ("?tel=0121%20527..."); nor is one
+            # that runs into a calendar date ("492 477 2020" of "492 477 2020-10-11"), unless a phone word names it.
+            if (words or not (in_url(token) or in_date(text, value_start, value_end))) and not is_identifier(token):
                 span_digits = digits[first:first + sum(sizes[index:last + 1])]
                 if value_start >= 4 and text[value_start - 4:value_start].lower() == "tel:":
                     value_start -= 4  # a tel: URI (RFC 3966) is the number whole: "tel:+44-20-7946-0958"

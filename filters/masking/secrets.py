@@ -177,7 +177,8 @@ _VAULT_TOKEN = 26  # "tok_" and 22 characters: `placeholders.TOKEN_PLACEHOLDER`
 SCREENS = (r"(?i:basic)[ \t]+[A-Za-z0-9+/]{6}", r"://[^\s:/@]*:[^\s/@]+@",
            _APART + r"[A-Za-z][A-Za-z0-9]*[_\-.][A-Za-z0-9_\-.]*[A-Za-z0-9]{16}",
            r"[0-9a-f]-[0-9a-f]{8}-[0-9a-f]{8}",  # Mailgun's keys, which have no head
-           _APART + r"[A-Za-z0-9_\-]{2,}\.[A-Za-z0-9_\-.]*[A-Za-z0-9]{16}")  # dotted tokens (`_DOTTED`)
+           _APART + r"[A-Za-z0-9_\-]{2,}\.[A-Za-z0-9_\-.]*[A-Za-z0-9]{16}",  # dotted tokens (`_DOTTED`)
+           _APART + r"[A-Za-z0-9]{32}")  # a long generated run with no head or a head glued to it (`_LONG`)
 # A token's head, then token characters up to a line break with more of them after it: a token wrapped
 # where a line ended (a narrow terminal, a pasted e-mail). Read again with those breaks taken out.
 _BREAK = r"(?:\r?\n|\r|[\x0b\x0c\x{85}\x{2028}\x{2029}])"
@@ -194,6 +195,10 @@ _ANY = text_pattern("|".join(f"(?:{pattern})" for pattern in (
     _ASSIGNMENT_SOURCE, _KEYED_SOURCE, _BEARER_SOURCE, _WRAPPED_SOURCE, _BASIC_SOURCE, *SCREENS[1:])))
 _SHAPE_SCREEN = text_pattern(SCREENS[2])
 _DOTTED_SCREEN = text_pattern(SCREENS[4])
+# A run of 32 letters and digits or more standing apart, as providers issue keys whose head is glued to the generated
+# part ("AKCp", "LTAI", "cio") or that have none: judged by `_long_generated`.
+_LONG = text_pattern(_APART + r"([A-Za-z0-9]{32,})")
+_LONG_SCREEN = text_pattern(SCREENS[5])
 # Words that say a password field was talked about, not given.
 _NOT_A_VALUE = frozenset(
     "required incorrect wrong invalid expired reset changed empty missing correct same different "
@@ -410,6 +415,20 @@ def _dotted(text: str) -> Iterator[Detection]:
             yield Detection("secret", start, end, "shaped_token", 0.85, text[start:end])
 
 
+def _long_generated(text: str) -> Iterator[Detection]:
+    """Runs of 32 letters and digits or more (`_LONG`), standing apart, in which upper case, lower case and digits are
+    drawn as a random generator draws them (4.2 bits per character or more: 190 bits and up in all); words glued in
+    camel case and digests (one case, or hex) are no such run."""
+    for groups in each_spans(_LONG, text):
+        start, end = groups[1]
+        charge(start)
+        if end < len(text) and (ascii_alnum(text[end]) or text[end] in "-._/@:"):
+            continue  # more of a word, a path, a host or a file name
+        value = text[start:end]
+        if _classes(value) == 3 and entropy(value) >= 4.2 and sum(c.isdigit() for c in value) >= 2:
+            yield Detection("secret", start, end, "generated_token", 0.8, value)
+
+
 class SecretDetector:
     type = "secret"
 
@@ -434,7 +453,13 @@ class SecretDetector:
             yield from (d for d in _dotted(text) if not any(t.start < d.end and d.start < t.end for t in tokens))
         if "-----BEGIN" in text:
             yield from self._pem(text)
-        yield from self._assignments(text)
+        if not found(_LONG_SCREEN, text):
+            yield from self._assignments(text)
+            return
+        assigned = list(self._assignments(text))
+        yield from assigned
+        named = tokens + assigned  # a token a pattern above names, or a value after a key word, is reported so
+        yield from (d for d in _long_generated(text) if not any(t.start < d.end and d.start < t.end for t in named))
 
     @classmethod
     def _unwrapped(cls, text: str) -> Iterator[Detection]:

@@ -88,7 +88,7 @@ def test_time_words_do_not_hide_a_card_no_clock_could_show(template: str) -> Non
 @pytest.mark.parametrize("label", [
     "order number", "Order #", "ticket", "tracking no.", "your parcel", "Bestellnummer:", "Sendungsnummer",
     "número de pedido", "n° de commande", "numero ordine:", "bestelnummer", "przesyłka nr", "sipariş numarası",
-    "заказ №", "订单号", "注文番号",
+    "заказ №", "订单号", "注文番号", "spedizione n.", "rastreio n.o",
 ])
 def test_a_number_labelled_as_an_order_is_no_card(label: str) -> None:
     for number in (card("4", 16), card("51", 16), card("6011", 16)):

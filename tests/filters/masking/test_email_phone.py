@@ -218,6 +218,36 @@ def test_no_phone_word_is_in_ascii_text_without_letters(context: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), [
+    ("492 477 2020-10-11", []),                                   # a count, an id and a date side by side
+    ("ids 492 477 2020/10/11", []),
+    ("call 492 477 2020", ["492 477 2020"]),                      # no date: a North American number
+    ("call 492 477 2020-10-11", ["492 477 2020-10"]),             # a phone word names it
+])
+def test_a_number_that_runs_into_a_date_is_no_phone(text: str, expected: list[str]) -> None:
+    assert phones(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "numero ordine 4111 1111 1111 1111", "sipariş numarası 0532 123 45 67", "numéro de commande 06 12 34 56 78",
+    "номер заказа 8 912 345 67 89",
+])
+def test_a_word_for_number_beside_an_order_word_names_no_phone(text: str) -> None:
+    """"numero", "numara", "номер" say "number" in general: in an order's, a ticket's or a parcel's label just
+    before the number they name that number."""
+    assert phones(text) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("mon numéro 06 12 34 56 78", "06 12 34 56 78"),                             # no other label: a phone
+    ("numaram 0532 123 45 67", "0532 123 45 67"),
+    ("numéro de téléphone pour la commande 06 12 34 56 78", "06 12 34 56 78"),  # a word that names a phone
+    ("telefon, sipariş için: 0532 123 45 67", "0532 123 45 67"),
+])
+def test_a_word_for_number_alone_or_a_phone_word_beside_an_order_word_is_a_phone(text: str, expected: str) -> None:
+    assert phones(text) == [expected]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
     ("phone number 4498 9048 thanks", ["4498 9048"]), ("call me on 674-4563", ["674-4563"]),
     ("mobile 21 23 33 42", ["21 23 33 42"]), ("my phone: 055 81 55", ["055 81 55"]),
 ])

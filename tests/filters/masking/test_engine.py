@@ -131,8 +131,10 @@ def test_the_gate_set_agrees_with_the_gates_one_by_one(text: str) -> None:
 
 def test_a_long_text_the_gate_set_passes_nothing_is_confirmed_one_by_one() -> None:
     gates = Gates(tuple(BUILTIN))
-    assert gates.passing(b"x" * 10_000) == frozenset()
+    assert gates.passing(b"x " * 5_000) == frozenset()
     assert gates.passing(b"x " * 5_000 + b"mail a@b.example") == frozenset({"email"})
+    # a run of 32 letters and digits may be a generated token (`secrets._LONG`): the secret detector judges it
+    assert gates.passing(b"x" * 10_000) == frozenset({"secret"})
 
 
 @settings(max_examples=100, deadline=None)

@@ -126,3 +126,9 @@ def test_another_mark_throughout_counts_after_an_ssn_word(mark: str) -> None:
 @pytest.mark.parametrize("written", ["123|45;6789", "123||45||6789", "123a45a6789"])
 def test_mixed_or_doubled_marks_are_no_layout(written: str) -> None:
     assert found(f"SSN {written}") == []
+
+
+def test_groups_that_run_into_a_date_are_no_ssn_unless_an_ssn_word_names_them() -> None:
+    assert found("314 46 2016-01-07 78768006") == []  # a count, an id, a date side by side (sibling fields)
+    assert found("SSN 314 46 2016-01-07") == ["314 46 2016"]
+    assert found("it is 314 46 2016 ok") == ["314 46 2016"]

@@ -305,3 +305,22 @@ def test_a_head_and_160_bits_of_hex_is_a_token(token: str) -> None:
 @pytest.mark.parametrize("head", ["commit_", "sha256-", "build-", "release-", "checksum_"])
 def test_a_digests_word_before_hex_still_names_a_digest(head: str) -> None:
     assert found(f"see {head}{_key_part(16, 40, '0123456789abcdef')} ok") == []
+
+
+@pytest.mark.parametrize("token", [
+    "AKCp" + _key_part(40, 69, _BASE62),   # a head glued to the generated part (JFrog's API keys)
+    _key_part(41, 32, _BASE62),            # none at all
+])
+def test_a_long_run_drawn_at_random_is_a_token(token: str) -> None:
+    assert found(f"here: {token} thanks") == [("generated_token", token)]
+
+
+@pytest.mark.parametrize("text", [
+    "call getUserAccountSettingsForProfile2Version now",      # words glued in camel case
+    "digest " + _key_part(42, 64, "0123456789abcdef"),         # one case: hex
+    "see https://x.example/" + _key_part(43, 40, _BASE62),      # part of a path
+    "file " + _key_part(44, 40, _BASE62) + ".png",              # part of a file name
+    "AAAAAAAAAAAAAAAAbbbbbbbbbbbbbbbb1111111111",                 # no random draw
+])
+def test_long_runs_that_are_no_random_draw_or_stand_inside_something_else_stay(text: str) -> None:
+    assert [name for name, _ in found(text) if name == "generated_token"] == []
