@@ -61,7 +61,7 @@ _SCREEN: Mapping[str, str] = {
 # Per-detector gates on the folded text's bytes: cheap, and never stricter than the detector.
 _GATE_SOURCES: Mapping[str, str] = {
     "card": f"\\d(?:(?:{_NUMBER_SEP}){{1,3}}\\d|\\d){{11}}",
-    "ssn": f"\\d(?:(?:{_NUMBER_SEP}){{1,3}}\\d|\\d){{8}}",
+    "ssn": f"\\d(?:(?:{_NUMBER_SEP}){{1,3}}\\d|\\d){{6}}",  # 7 digits: other countries' identity numbers (and the screen)
     "phone": f"\\d(?:(?:{_NUMBER_SEP}){{1,3}}\\d|\\d){{6}}",
     # A country code and its check digits (the screen's own "iban" part or 7+ digits passed too).
     "iban": r"(?:\b|(?i:iban)_?)(?i:" + "|".join(sorted(LENGTHS)) + r")" + _IBAN_SEP + r"\d" + _IBAN_SEP + r"\d",

@@ -1,4 +1,5 @@
-"""National identifiers: US social security numbers (SSA rules for valid numbers).
+"""National identifiers: US social security numbers (SSA rules for valid numbers), and other countries' identity
+numbers after a word that names one.
 
 Dashed or spaced 3-2-4 numbers, and nine digits spaced one by one, are masked on
 their own; nine bare digits only with a word such as "SSN" or "social" nearby,
@@ -7,14 +8,19 @@ because order and account numbers are often nine digits.
 Well-known sample numbers (078-05-1120, printed on a wallet insert in 1938, and the
 numbers used in advertising) are left alone by default: they appear in test data and
 documentation, never on a person. `mask_samples=True` masks them too.
+
+Other countries' identity numbers (a DNI, a CPF, a personnummer, a PESEL...) have as many layouts and check digits
+as countries; what they share is the word before them: "identity number", "documento de identidad", "kimlik",
+"身份证". After such a word (of some 25 languages), a number of 6 to 20 characters, mostly digits, is masked as a
+`national_id`; without one, no guess is made.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from filters._patterns import each_spans, text_pattern
 from filters._patterns import found as occurs
-from filters._patterns import text_pattern
 from filters.masking._context import LONE, before, enclosing_token, in_url, is_identifier, wordless
 from filters.masking._model import Detection
 from filters.masking._numbers import Run, in_date, runs
@@ -51,6 +57,46 @@ def _spaced(separator: str) -> str:
     return separator.strip(" ") or " "
 
 
+# Words that name a person's identity number or card (generic words of each language, not the names of one
+# country's scheme), then up to 16 characters that are no digit (": ", " is ", "是", " numaram "), then the number.
+_ID_WORDS = (r"national id|\bid (?:number|no\b|card)|identity (?:number|card|no\b|document)|identification number|"
+             r"personal (?:id|number|identity|code)|citizen (?:id|number)|"
+             r"documento de identidad|n[úu]mero de identidad|c[ée]dula|carteira de identidade|"
+             r"n[úu]mero de identifica[çc][ãa]o|num[ée]ro d.identit[ée]|carte d.identit[ée]|num[ée]ro national|"
+             r"ausweisnummer|personalausweis|identifikationsnummer|personennummer|carta d.identit[àa]|"
+             r"numero di identit[àa]|identiteitsnummer|identiteitskaart|personnummer|personnumer|"
+             r"henkil[öo]tunnus|numer dowodu|numer identyfikacyjny|kimlik|osobn[íi] [čc][íi]slo|"
+             r"удостоверени[ея] личности|личный номер|идентификационный номер|паспорт|"
+             r"身份证|身份證|個人番号|マイナンバー|주민등록번호|पहचान संख्या|पहचान पत्र|رقم الهوية|بطاقة الهوية|"
+             r"nomor induk|c[ăa]n c[ưu][ớo]c|kad pengenalan")
+_IDENTITY = text_pattern(r"(?i:" + _ID_WORDS + r")[^0-9\n]{0,16}?([0-9][0-9A-Za-z.\-/ ]{5,30})")
+_ID_STEMS = ("id", "ID", "Id", "identi", "IDENTI", "cédula", "cedula", "ausweis", "personnum", "henkil", "dowodu",
+             "kimlik", "личн", "паспорт", "身份", "個人番号", "マイナンバー", "주민등록", "पहचान", "الهوية", "induk",
+             "căn cước", "can cuoc", "pengenalan", "osobn")
+
+
+def _identity_numbers(text: str) -> Iterator[Detection]:
+    """Identity numbers after a word that names one (`_IDENTITY`): the groups of the number that hold a digit (a
+    group of words after it is no part of it), 6 digits or more, at most 20 characters, most of them digits."""
+    for groups in each_spans(_IDENTITY, text):
+        start, end = groups[1]
+        charge(start)
+        kept = []
+        for group in text[start:end].split(" "):
+            if not group or not any(c.isdigit() for c in group):
+                break
+            kept.append(group)
+        value = " ".join(kept).rstrip(".-/")
+        alnum = [c for c in value if c.isalnum()]
+        digits = sum(c.isdigit() for c in alnum)
+        if digits < 6 or len(alnum) > 20 or digits * 10 < len(alnum) * 7:
+            continue
+        stop = start + len(value)
+        if stop < len(text) and text[stop].isalnum():
+            continue  # glued to a word
+        yield Detection("national_id", start, stop, "identity_number", 0.9, value)
+
+
 class SSNDetector:
     type = "ssn"
 
@@ -58,9 +104,10 @@ class SSNDetector:
         self._samples = mask_samples
 
     def detect(self, text: str) -> Iterator[Detection]:
-        for run in runs(text, 9):
-            if len(run.digits) >= 9:
-                yield from self._in_run(text, run)
+        ssns = [d for run in runs(text, 9) if len(run.digits) >= 9 for d in self._in_run(text, run)]
+        yield from ssns
+        if any(stem in text for stem in _ID_STEMS):  # an SSN is reported as one, whatever word stands before it
+            yield from (d for d in _identity_numbers(text) if not any(s.start < d.end and d.start < s.end for s in ssns))
 
     def _in_run(self, text: str, run: Run) -> Iterator[Detection]:
         sizes = run.sizes

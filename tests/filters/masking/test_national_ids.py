@@ -132,3 +132,29 @@ def test_groups_that_run_into_a_date_are_no_ssn_unless_an_ssn_word_names_them() 
     assert found("314 46 2016-01-07 78768006") == []  # a count, an id, a date side by side (sibling fields)
     assert found("SSN 314 46 2016-01-07") == ["314 46 2016"]
     assert found("it is 314 46 2016 ok") == ["314 46 2016"]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("my ID number is 12345678 OK", "12345678"),
+    ("documento de identidad 53174042C gracias", "53174042C"),
+    ("personnummer: 970423-9434 tack", "970423-9434"),
+    ("身份证号码: 11010119900307123X", "11010119900307123X"),
+])
+def test_an_identity_number_after_a_word_that_names_one(text: str, value: str) -> None:
+    detections = list(DETECTOR.detect(text))
+    assert [(d.type, text[d.start:d.end]) for d in detections] == [("national_id", value)]
+
+
+@pytest.mark.parametrize("text", [
+    "user id 12345678",                       # an id of a record, not a person's identity number
+    "order 12345678",
+    "my ID number is pending",                # no number
+    "identity card issued 2019, valid 10 years",  # too few digits
+    "personnummer saknas, se ärende 12345",
+])
+def test_no_identity_number_without_its_word_or_its_digits(text: str) -> None:
+    assert [d for d in DETECTOR.detect(text) if d.type == "national_id"] == []
+
+
+def test_an_ssn_after_an_identity_word_is_reported_as_an_ssn() -> None:
+    assert [(d.type, d.detector) for d in DETECTOR.detect("national ID: 123-45-6789")] == [("ssn", "us_ssn")]
