@@ -24,6 +24,7 @@ from aiohttp import web
 from gateway.edge.errors import error_response
 from gateway.edge.headers import is_websocket_upgrade
 from gateway.edge.request_id import request_id_from
+from gateway.metrics import Metrics
 
 UNKNOWN_CODING = "transfer coding not implemented"
 OLD_VERSION = "Transfer-Encoding in an HTTP/1.0 request"
@@ -61,12 +62,15 @@ def plainly_framed(request: web.BaseRequest) -> bool:
     return "Transfer-Encoding" not in headers and "Upgrade" not in headers
 
 
-async def framed(request: web.Request, handler: Handler) -> web.StreamResponse:
+async def framed(request: web.Request, handler: Handler, metrics: Metrics | None = None) -> web.StreamResponse:
     """`handler`'s answer to a request whose framing passed, or the refusal; a connection that asked to
     upgrade to another protocol than WebSocket closed after the answer. The main listener's connection
-    guard calls it (one middleware fewer per request); other apps take `framing_middleware`."""
+    guard calls it (one middleware fewer per request) with the metrics a refusal is counted in, as dispatch
+    counts a request no route took; other apps take `framing_middleware`."""
     headers = request.headers
     if "Transfer-Encoding" in headers and (refused := framing_refusal(request, request_id_from(headers))) is not None:
+        if metrics is not None:
+            metrics.observe_request("-", refused.status, 0.0)
         return refused
     if "Upgrade" not in headers or is_websocket_upgrade(request.method, headers):
         return await handler(request)

@@ -114,10 +114,10 @@ class ConnectionGuard:
         connection = self._live.get(request.protocol)
         plain = plainly_framed(request)  # else transfer codings and upgrades are checked (`framed`)
         if connection is None:  # served by a listener without a guard (an embedding app)
-            return await handler(request) if plain else await framed(request, handler)
+            return await handler(request) if plain else await framed(request, handler, self.metrics)
         connection.begin(request)
         try:
-            return await handler(request) if plain else await framed(request, handler)
+            return await handler(request) if plain else await framed(request, handler, self.metrics)
         except BodyTimeout:
             return body_timed_out(request, request_id_from(request.headers))
         finally:

@@ -16,6 +16,7 @@ import orjson
 import pytest
 from yarl import URL
 
+from gateway.keys import METRICS
 from tests.bypass.conftest import CODEC_HOST, Suite
 from tests.e2e.conftest import REPLACED, WAIT, WORD
 
@@ -149,6 +150,9 @@ async def test_transfer_codings_before_chunked_are_refused_at_once(suite: Suite,
     assert b"\r\nConnection: close" in head
     assert orjson.loads(rest)["error"] == "transfer coding not implemented"
     assert suite.backend.hits == []
+    refused = suite.gateway.app[METRICS].registry.get_sample_value("chatguard_requests_total",
+                                                                   {"route": "-", "status": "501"})
+    assert refused is not None and refused >= 1
 
 
 async def test_transfer_encoding_in_http_1_0_is_refused(suite: Suite) -> None:
