@@ -439,9 +439,9 @@ class SecretDetector:
 
     def read(self, text: str) -> Iterator[Detection]:
         """Every search of the detector, without the one search for any of them first."""
+        tokens = list(self._tokens(text))  # read once: the wrapped reading below weighs its own against these
         if found(_WRAPPED, text):
-            yield from self._unwrapped(text)
-        tokens = list(self._tokens(text))
+            yield from self._unwrapped(text, tokens)
         yield from tokens
         if found(_SHAPE_SCREEN, text):  # a token of a provider listed above is reported under its name
             yield from (d for d in _shaped(text) if not any(t.start < d.end and d.start < t.end for t in tokens))
@@ -462,7 +462,7 @@ class SecretDetector:
         yield from (d for d in _long_generated(text) if not any(t.start < d.end and d.start < t.end for t in named))
 
     @classmethod
-    def _unwrapped(cls, text: str) -> Iterator[Detection]:
+    def _unwrapped(cls, text: str, plain: list[Detection]) -> Iterator[Detection]:
         """Tokens and JWTs wrapped over lines: read with each line break between two token characters
         taken out; each found in the joined text that spans a break, and that the plain reading does not find
         whole before it, is reported over the original."""
@@ -489,7 +489,7 @@ class SecretDetector:
             found_here += cls._jwts(joined)
         # A token the plain reading finds whole ends at its own line break when the next line starts with
         # a word (not one that looks generated): "ghp_...\nthanks".
-        whole = {d.start: d.end for d in cls._tokens(text)}
+        whole = {d.start: d.end for d in plain}  # `plain`: the tokens of `text` itself (`_tokens`), read once
         for detection in found_here:
             start, end = back(detection.start), back(detection.end - 1) + 1
             if end - start == detection.end - detection.start:

@@ -324,3 +324,24 @@ def test_a_long_run_drawn_at_random_is_a_token(token: str) -> None:
 ])
 def test_long_runs_that_are_no_random_draw_or_stand_inside_something_else_stay(text: str) -> None:
     assert [name for name, _ in found(text) if name == "generated_token"] == []
+
+
+def test_the_plain_tokens_are_read_once_when_tokens_wrap(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each reading of the token formats is one search of every provider's head over the whole text (RE2
+    # building states anew on fresh text): the wrapped reading weighs its finds against the plain ones read
+    # already, not against a second reading of the same text. Work counted, not timed.
+    token = "ghp_" + _key_part(16, 36, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+    text = f"the key is {token[:20]}\n{token[20:]} and {token} thanks"
+    read = SecretDetector._tokens
+    texts: list[str] = []
+
+    def counted(text: str) -> Iterator[Detection]:
+        texts.append(text)
+        return read(text)
+
+    monkeypatch.setattr(SecretDetector, "_tokens", staticmethod(counted))
+    found_now = [(d.start, d.end) for d in SecretDetector().read(text)]
+    wrapped_at = text.index(token[:20])
+    assert (wrapped_at, wrapped_at + len(token) + 1) in found_now  # the wrapped token, over its break
+    assert texts.count(text) == 1  # the plain text read once; the joined one once
+    assert len(texts) == 2
