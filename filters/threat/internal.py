@@ -26,7 +26,9 @@ MAX_LINKS = 32  # links read per text: past them the rest are not (each found is
 # what follows up to white space (its fragment is read for a host name).
 _LINK = re.compile(r"(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,15}://([^\s/?#\"'<>]{1,300})([^\s\"'<>]{0,300})")
 _HOST_NAME = re.compile(r"@?[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)*\.[a-z]{2,63}\.?/?")
-_DOTTED = re.compile(r"(?:^|\.)((?:\d{1,3}[.-]){3}\d{1,3})(?:[.-][a-z0-9-]+){2,}$")  # an address in a name
+# An address in a name, then two labels or more (parted by dots alone: a hyphen both parting and inside labels
+# made the search exponential in the hyphens of a hostile name).
+_DOTTED = re.compile(r"(?:^|\.)((?:\d{1,3}[.-]){3}\d{1,3})(?:\.[a-z0-9-]{1,63}){2,}$")
 
 
 @dataclass(frozen=True, slots=True)

@@ -632,10 +632,12 @@ def _decoded(run: str) -> str | None:
 
 # Other decoders a value pipes a hidden command through (`echo imaohw | rev`, `echo 6964 | xxd -r -p`, `echo
 # NFSA==== | base32 -d`), and a substitution that only prints a literal (`$(printf '\\x69d')`, `` `echo id` ``):
-# what they print is the command.
-_PIPED = re.compile(r"(?:echo|printf)(?:[ \t]+-[a-z]{1,3})*[ \t]+(['\"]?)([^'\"|;&\n`()]{1,512})\1[ \t]*\|[ \t]*"
-                    r"(rev|xxd[ \t]+-(?:r[ \t]+-p|p[ \t]+-r|rp|pr)|base32[ \t]+(?:-d|--decode))\b", re.IGNORECASE)
-_ECHOED = re.compile(r"(?:\$\(|`)[ \t]*((?:echo|printf)(?:[ \t]+-[a-z]{1,3})*[ \t]+(['\"]?)([^'\"|;&\n`()$]{1,80})\2)"
+# what they print is the command. A run is quoted or has no white space, and is possessive: a run of words
+# read from every `echo` of a text of them, and given back a character at a time, cost time quadratic in it.
+_PIPED = re.compile(r"(?:echo|printf)(?:[ \t]+-[a-z]{1,3})*[ \t]+(?:'([^'\n]{1,160}+)'|\"([^\"\n]{1,160}+)\"|"
+                    r"([^\s'\"|;&`()]{1,160}+))[ \t]*\|[ \t]*(rev|xxd[ \t]+-(?:r[ \t]+-p|p[ \t]+-r|rp|pr)|base32[ \t]+"
+                    r"(?:-d|--decode))\b", re.IGNORECASE)
+_ECHOED = re.compile(r"(?:\$\(|`)[ \t]*((?:echo|printf)(?:[ \t]+-[a-z]{1,3})*[ \t]+(['\"]?)([^'\"|;&\n`()$]{1,80}+)\2)"
                      r"[ \t]*(?:\)|`)", re.IGNORECASE)
 
 
@@ -671,7 +673,7 @@ def _decodings(text: str) -> Iterator[tuple[int, int, str]]:
             yield match.start(), match.end(), command
     if "|" in text:
         for match in _PIPED.finditer(text):
-            command = _undone(match[3], match[2])
+            command = _undone(match[4], match[1] or match[2] or match[3])
             if command is not None:
                 yield match.start(), match.end(), command
     if "$(" in text or "`" in text:
