@@ -28,6 +28,7 @@ _LINK = re.compile(r"(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,15}://([^\s/?#\"'<>]{1,3
 _HOST_NAME = re.compile(r"@?[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)*\.[a-z]{2,63}\.?/?")
 # An address in a name, then two labels or more (parted by dots alone: a hyphen both parting and inside labels
 # made the search exponential in the hyphens of a hostile name).
+_MAY_BE_INTERNAL = re.compile(r"[0-9\[]|localhost")  # what an authority needs to name an internal host at all
 _DOTTED = re.compile(r"(?:^|\.)((?:\d{1,3}[.-]){3}\d{1,3})(?:\.[a-z0-9-]{1,63}){2,}$")
 
 
@@ -76,15 +77,21 @@ def ipv4(host: str) -> tuple[ipaddress.IPv4Address, bool] | None:
     return ipaddress.IPv4Address(value), plain
 
 
+# IPv4 space that is the machine itself or networks behind it: "this network" and unspecified, private, shared
+# (carrier-grade NAT; Alibaba Cloud's metadata is 100.100.100.200), loopback, link-local (cloud metadata).
+_INTERNAL_V4 = tuple((int(net.network_address), int(net.broadcast_address)) for net in map(ipaddress.ip_network, (
+    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16")))
+
+
 def _internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """The machine itself, its private networks, link-local (cloud metadata), shared or unspecified space."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+    """The machine itself, its private networks, link-local (cloud metadata), shared or unspecified space
+    (integer ranges for IPv4: `is_private` walks a list of networks, 40 us a link)."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is None:
+            return address.is_loopback or address.is_private or address.is_link_local or address.is_unspecified
         address = address.ipv4_mapped
-    return (address.is_loopback or address.is_private or address.is_link_local or address.is_unspecified
-            or address in _SHARED)
-
-
-_SHARED = ipaddress.ip_network("100.64.0.0/10")  # carrier-grade NAT; Alibaba Cloud's metadata is 100.100.100.200
+    value = int(address)
+    return any(low <= value <= high for low, high in _INTERNAL_V4)
 
 
 def _host(authority: str, whatwg: bool) -> str:
@@ -129,8 +136,12 @@ def reached(text: str) -> list[Reached]:
     found: list[Reached] = []
     if "://" not in text:
         return found
+    read: set[tuple[str, str]] = set()  # each distinct link read once (a hostile text repeats one)
     for match in _LINK.finditer(text):
         authority, rest = match[1], match[2]
+        if (authority, rest) in read or _MAY_BE_INTERNAL.search(authority) is None:
+            continue  # read already, or a name with no digit: no address and no loopback name
+        read.add((authority, rest))
         whatwg, plain_host = _host(authority, True), _host(authority, False)
         spelt = [_spelt_internal(host) for host in {whatwg, plain_host}]
         if any(spelt):

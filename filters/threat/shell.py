@@ -427,10 +427,13 @@ def shell_reading(text: str) -> str | None:
     length; None when no such word holds quoting (most text)."""
     pieces: list[str] = []
     position = 0
+    read_before: dict[str, str] = {}  # each distinct word read once (a hostile text repeats one)
     for match in _QUOTED_WORD.finditer(text):
         start, end = match.span(1)
         word = text[start:end]
-        read = _shell_word(word)
+        read = read_before.get(word)
+        if read is None:
+            read = read_before[word] = _shell_word(word)
         if read != word:
             pieces.append(text[position:start])
             pieces.append(read)
