@@ -10,7 +10,7 @@ languages are covered for the override and role-play families.
 
 from __future__ import annotations
 
-from filters.threat import orders, tongues
+from filters.threat import moves, orders, tongues
 from filters.threat.ruleset import Rule
 
 _OVERRIDE_VERB = r"(?:ignore|disregard|forget|skip|override|bypass|abandon|neglect|drop|discard|set\s+aside)"
@@ -249,8 +249,13 @@ _RULES = (
 # rules above do not list; and the English grammar of the bot's orders set aside or declared void (`orders`).
 PROMPT = _RULES + (
     # Instructions set aside that a clause makes the bot's ("disregard the protocol your operators defined").
-    Rule("override-given", "prompt", 0.85, _DISMISS + r"\s+(?:all\s+(?:of\s+)?)?" + orders.THEIRS, strong=True),
-) + orders.RULES + tongues.RULES
+    Rule("override-given", "prompt", 0.85, _DISMISS + r"\s+(?:all\s+(?:of\s+)?)?" + orders.ASIDE, strong=True),
+    # The same with the verbs of letting go the list above lacks ("let go of", "walk away from", "unlearn"),
+    # read on the bot's instructions by their noun (`orders.LET_GO_WHAT`): a rule of its own, so that its verbs,
+    # common words, do not become what the screen looks for.
+    Rule("override-let-go", "prompt", 0.85, r"\b" + orders.LET_GO + r"\s+(?:all\s+(?:of\s+)?)?" + orders.LET_GO_WHAT,
+         strong=True),
+) + orders.RULES + moves.RULES + tongues.RULES
 
 
 def _squeezed(rule: Rule) -> Rule:
