@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from operator import attrgetter
+from typing import Any
 
 import re2
 from re2 import _re2
@@ -70,6 +71,12 @@ _GATE_SOURCES: Mapping[str, str] = {
     "secret": _SCREEN["secret"],
 }
 _GATES: Mapping[str, Pattern] = {name: byte_pattern(source) for name, source in _GATE_SOURCES.items()}
+# The secret gate's long-run part (32 letters and digits standing apart, `secrets.SCREENS[-1]`): in a long text it is
+# searched on its own after the set, not inside it, as its count of 32 beside the other parts' counts of 16 multiplies
+# the states of the set's automaton, which fresh text builds as it reads (random base64 at 1 MB: 768 -> 378 CPU us per
+# KB for the set, random words 85 -> 20). A short text is read by the whole set: one search, not two (ordinary chat).
+_LONG_RUN = SCREENS[-1]
+_LONG_GATE = byte_pattern(_LONG_RUN)
 # Where an escape may stand (see `filters.masking._escapes`): one more pattern of the gates' RE2 set, so that
 # a text without one is read once, at no cost of its own. Never stricter than `_escapes._ESCAPE`.
 ESCAPED = "escaped"
@@ -106,6 +113,18 @@ def _gate(name: str, raw: bytes) -> bool:
     return gate is None or occurs(gate, raw)
 
 
+def _compiled_set(labels: Sequence[str], sources: Mapping[str, str]) -> Any:
+    """An RE2 set of the sources of `labels`, in that order; None when it cannot be built."""
+    options = re2.Options()
+    options.log_errors = False
+    options.max_mem = 32 << 20
+    options.encoding = re2.Options.Encoding.LATIN1
+    matcher = _re2.Set(_re2.RE2.Anchor.UNANCHORED, options)
+    for label in labels:
+        matcher.Add(sources[label].encode())
+    return matcher if matcher.Compile() else None
+
+
 class Gates:
     """Which of the enabled built-in detectors could fire on a text, from one RE2 pass.
 
@@ -121,20 +140,20 @@ class Gates:
         labels = [*self._names, ESCAPED]
         if "iban" in labels:
             labels += ["iban-screen", "numeric"]
-        options = re2.Options()
-        options.log_errors = False
-        options.max_mem = 32 << 20
-        options.encoding = re2.Options.Encoding.LATIN1
-        matcher = _re2.Set(_re2.RE2.Anchor.UNANCHORED, options)
+        secret = _GATE_SOURCES["secret"]
+        assert secret.endswith("|" + _LONG_RUN)  # the part a long text's set leaves out
         sources = {**_GATE_SOURCES, "iban-screen": _SCREEN["iban"], "numeric": _SCREEN["numeric"],
                    ESCAPED: _ESCAPE_SOURCE}
-        for label in labels:
-            matcher.Add(sources[label].encode())
         self._labels = tuple(labels)
         self._screen = screen_for(self._names)
-        self._set = matcher if matcher.Compile() else None
+        self._set = _compiled_set(labels, sources)
         if self._set is not None and not self._sound():
             self._set = None
+        # For a long text, the same set without the secret gate's long run, which is searched on its own
+        # (`_LONG_GATE`); a short text (most chat) is read by the one set, with no search more.
+        self._long = "secret" in self._names
+        self._split = _compiled_set(labels, {**sources, "secret": secret[:-len(_LONG_RUN) - 1]}) \
+            if self._set is not None else None
 
     def _sound(self) -> bool:
         """Each gate seen passing on a sample that must pass it."""
@@ -149,13 +168,20 @@ class Gates:
         where an escape may stand."""
         if self._set is None:
             return self._one_by_one(raw)
-        matched = self._set.Match(raw)
-        if not matched:  # most chat: no gate passes, and nothing more is built
-            # An RE2 set answers "none" when its automaton ran out of memory, which only a long,
-            # hostile text could cause: a long text is confirmed by the screen, which falls back
-            # to a slower matcher instead of giving up, so no value is let through unexamined.
-            return self._one_by_one(raw) if len(raw) > _SET_CHECKED else _NONE
-        hits = {self._labels[i] for i in matched}
+        if len(raw) > _SET_CHECKED and self._split is not None:
+            hits = {self._labels[i] for i in self._split.Match(raw)}
+            if self._long and "secret" not in hits and occurs(_LONG_GATE, raw):
+                hits.add("secret")
+            if not hits:  # confirmed as below: an automaton out of memory answers "none"
+                return self._one_by_one(raw)
+        else:
+            matched = self._set.Match(raw)
+            if not matched:  # most chat: no gate passes, and nothing more is built
+                # An RE2 set answers "none" when its automaton ran out of memory, which only a long,
+                # hostile text could cause: a long text is confirmed by the screen, which falls back
+                # to a slower matcher instead of giving up, so no value is let through unexamined.
+                return self._one_by_one(raw) if len(raw) > _SET_CHECKED else _NONE
+            hits = {self._labels[i] for i in matched}
         escaped = ESCAPED in hits
         if hits.issubset(("iban", ESCAPED)):  # its gate alone: the screen (the other parts) must pass too
             return _ESCAPED_ONLY if escaped else _NONE

@@ -137,6 +137,21 @@ def test_a_long_text_the_gate_set_passes_nothing_is_confirmed_one_by_one() -> No
     assert gates.passing(b"x" * 10_000) == frozenset({"secret"})
 
 
+@pytest.mark.parametrize("raw", [
+    b"aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3", b"use aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3 now", b"(0123456789012345678901234567890123)",
+    b"aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1x", b"x-aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3", b"4111 1111 1111 1111 " + b"Q" * 40,
+    b"x " * 2_100 + b"aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3", b"hello " * 10, b"x " * 2_100 + b"4111 1111 1111 1111",
+    b"x " * 2_100 + b"aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1x", b"x-" * 2_100 + b"aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3 mail a@b.example",
+])
+def test_the_long_run_searched_after_the_set_passes_as_its_gate_does(raw: bytes) -> None:
+    # In a long text the secret gate's long run (32 letters and digits standing apart) is searched on its own
+    # after the set, whose automaton it made grow (see `_LONG_GATE`); the answers are the one-by-one gates' all
+    # the same, in short texts and long ones.
+    gates = Gates(tuple(BUILTIN))
+    assert gates.passing(raw) == gates._one_by_one(raw)
+    assert ("secret" in gates.passing(raw)) == _gate("secret", raw)
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.text(st.characters(codec=None, exclude_categories=()), max_size=24), min_size=1, max_size=6),
        st.integers(0, 40))
