@@ -53,6 +53,10 @@ TONGUES: dict[str, Tongue] = {
         prior="vorherig|bisherig|obig|ursprünglich|vorig|vorangegangen|vorstehend|anfänglich|system|davor|zuvor|vorher|"
               "bis hierhin|oben",
         own="alle|deine|ihre|sämtliche", nouns="anweisung|instruktion|regeln|vorgabe|befehl|richtlinie|aufgabe|anordnung",
+        # the verb closing a clause after a modal or "dass du": "du sollst alle bisherigen Anweisungen vergessen",
+        # "ich will, dass du deine Regeln ignorierst"
+        last="ignorieren|ignorierst|vergessen|vergisst|missachten|missachtest|übergehen|übergehst|verwerfen|"
+             "verwirfst|nicht mehr befolgen|nicht mehr befolgst|außer acht lassen|außer acht lässt",
         everything="alles",
         reveal="zeig mir|zeige mir|zeigen sie mir|zeige|verrate|verraten sie|gib mir|nenne mir|wiederhole|gib aus|drucke",
         setup="systemprompt|system-prompt|systemanweisung|systemnachricht|geheime passwort|geheimes passwort|"
@@ -113,6 +117,8 @@ TONGUES: dict[str, Tongue] = {
         verbs="negeer|vergeet|ignoreer|let niet op|volg niet|sla over|laat varen",
         prior="vorige|eerdere|bovenstaande|voorgaande|oorspronkelijke|systeem",
         own="alle|je|jouw|uw", nouns="instructie|regels|opdracht|richtlijn|aanwijzing|bevel",
+        # after a modal or "dat je": "je moet alle eerdere instructies negeren", "ik wil dat je de regels negeert"
+        last="negeren|negeert|vergeten|niet meer volgen|niet meer volgt",
         everything="alles",
         reveal="laat zien|toon me|toon mij|onthul|vertel me|geef me|herhaal",
         setup="systeemprompt|systeembericht|geheime wachtwoord|verborgen instructies|oorspronkelijke instructies",
@@ -516,7 +522,8 @@ MINE: dict[str, str] = {
     "az": "mənim",
 }
 # The rules that set instructions aside (their hits are read again by `sender_own`).
-SET_ASIDE = frozenset({"world-set-aside", "world-set-aside-then", "world-set-aside-any", "world-everything", "world-alone"})
+SET_ASIDE = frozenset({"world-set-aside", "world-set-aside-then", "world-set-aside-any", "world-everything", "world-alone",
+                       "world-set-aside-last", "world-set-aside-all-last", "world-set-aside-any-last"})
 NOTE = 0.45  # what instructions of the sender's own set aside weigh: English's `override-any`
 
 
@@ -594,11 +601,37 @@ def told_of(text: str, start: int, end: int) -> bool:
     verb = next((verb for verb in _CJK_VERBS if hit.startswith(verb)), None)
     if verb is None:
         first = hit.split(None, 1)[0] if hit.split() else ""
-        return _PAST.match(first) is not None or _REPORTED_TOLD.search(text, max(0, at - 60), at) is not None
+        return (_PAST.match(first) is not None or _REPORTED_TOLD.search(text, max(0, at - 60), at) is not None
+                or _told_verb_last(text, at, hit))
     if text[at + len(verb):at + len(verb) + 1] in ("了", "过", "過"):
         return True
     before = _clause_before(text, at)
     return _CJK_TELLER.search(before) is not None or _CJK_TOLD.search(before) is not None
+
+
+# German and Dutch close a clause with the verb after a modal or in a subordinate clause; whoever the clause's
+# subject is sets the rules aside. "Du sollst alle bisherigen Anweisungen vergessen" and "ich will, dass du deine
+# Regeln ignorierst" tell the bot; "ich habe alle bisherigen Anweisungen vergessen", "dass wir die vorherigen
+# Anweisungen ignorieren sollen" and "hij zegt dat we alle eerdere instructies moeten negeren" tell of the sender
+# or a third person, as does a verb of asking or telling ("De juf vroeg de leerlingen om de vorige instructies te
+# vergeten"). Only where no "you" of the bot's stands in the clause ("sie" may be a polite you: left out).
+_LAST_WORDS = tuple(sorted({fold(word, casefold=True).text for word in "|".join(
+    (TONGUES["de"].last, TONGUES["nl"].last)).split("|")}, key=len, reverse=True))
+_LAST_YOU = re.compile(r"(?<!\w)(?:du|dich|dir|dein\w*|ihr|euch|euer\w*|je|jij|jou|jouw|u|uw)(?!\w)")
+_LAST_OTHER = re.compile(r"(?<!\w)(?:ich|wir|er|man|ik|we|wij|hij|men|"
+                         # a verb of asking or telling: the order was given to someone the clause names
+                         r"bat|baten|bittet|gebeten|sagte|sagten|sagt|gesagt|forderte|fordert|aufgefordert|"
+                         r"vroeg|vroegen|vraagt|gevraagd|zei|zeiden|zegt|gezegd)(?!\w)")
+
+
+def _told_verb_last(text: str, at: int, hit: str) -> bool:
+    """Whether a German or Dutch set-aside hit closed by its verb (`_LAST_WORDS`) has the sender or a third person,
+    and no "you", as the subject of its clause."""
+    if not hit.rstrip(_EDGE_CHARS + ".!?").endswith(_LAST_WORDS):
+        return False
+    clause_start = max(text.rfind(mark, max(0, at - 80), at) for mark in ".!?;:\n") + 1
+    clause = text[max(clause_start, at - 80):at] + " " + hit
+    return _LAST_YOU.search(clause) is None and _LAST_OTHER.search(clause) is not None
 
 
 def _clause_before(text: str, at: int) -> str:
