@@ -28,7 +28,7 @@ from filters.masking._quota import Overflow, Quota, current
 from filters.masking.cards import CardDetector
 from filters.masking.email import EmailDetector
 from filters.masking.iban import LENGTHS, IBANDetector
-from filters.masking.national_ids import SSNDetector
+from filters.masking.national_ids import ID_GATE, SSNDetector
 from filters.masking.network import IPDetector
 from filters.masking.phone import PhoneDetector
 from filters.masking.secrets import KEYWORDS, LITERALS, SCREENS, SecretDetector
@@ -62,7 +62,9 @@ _SCREEN: Mapping[str, str] = {
 # Per-detector gates on the folded text's bytes: cheap, and never stricter than the detector.
 _GATE_SOURCES: Mapping[str, str] = {
     "card": f"\\d(?:(?:{_NUMBER_SEP}){{1,3}}\\d|\\d){{11}}",
-    "ssn": f"\\d(?:(?:{_NUMBER_SEP}){{1,3}}\\d|\\d){{6}}",  # 7 digits: other countries' identity numbers (and the screen)
+    # 9 digits, or a word that names an identity number (`national_ids.ID_GATE`; the screen asks for 7 digits):
+    # 7 digits alone would send every text with a phone number to the SSN detector's identity reading.
+    "ssn": f"\\d(?:(?:{_NUMBER_SEP}){{1,3}}\\d|\\d){{8}}|" + ID_GATE,
     "phone": f"\\d(?:(?:{_NUMBER_SEP}){{1,3}}\\d|\\d){{6}}",
     # A country code and its check digits (the screen's own "iban" part or 7+ digits passed too).
     "iban": r"(?:\b|(?i:iban)_?)(?i:" + "|".join(sorted(LENGTHS)) + r")" + _IBAN_SEP + r"\d" + _IBAN_SEP + r"\d",

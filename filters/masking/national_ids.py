@@ -17,6 +17,7 @@ as countries; what they share is the word before them: "identity number", "docum
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from filters._patterns import each_spans, text_pattern
@@ -70,9 +71,18 @@ _ID_WORDS = (r"national id|\bid (?:number|no\b|card)|identity (?:number|card|no\
              r"身份证|身份證|個人番号|マイナンバー|주민등록번호|पहचान संख्या|पहचान पत्र|رقم الهوية|بطاقة الهوية|"
              r"nomor induk|c[ăa]n c[ưu][ớo]c|kad pengenalan")
 _IDENTITY = text_pattern(r"(?i:" + _ID_WORDS + r")[^0-9\n]{0,16}?([0-9][0-9A-Za-z.\-/ ]{5,30})")
-_ID_STEMS = ("id", "ID", "Id", "identi", "IDENTI", "cédula", "cedula", "ausweis", "personnum", "henkil", "dowodu",
-             "kimlik", "личн", "паспорт", "身份", "個人番号", "マイナンバー", "주민등록", "पहचान", "الهوية", "induk",
-             "căn cước", "can cuoc", "pengenalan", "osobn")
+# A cheap first look for `_IDENTITY` (never stricter), in the lower-cased text: a part of each of its words. "id" only
+# with the word after it or "national", "personal", "citizen" before it, since alone it stands inside most chat ("did",
+# "provide", "valid") and would send most texts with a number to `_IDENTITY`.
+_ID_STEMS = ("id number", "id no", "id card", "identi", "identy", "идент", "personal", "citizen", "cédula", "cedula",
+             "ausweis", "personn", "personen", "henkil", "dowodu", "kimlik", "osobn", "личн", "паспорт", "national",
+             "身份", "個人番号", "マイナンバー", "주민등록", "पहचान", "الهوية", "induk", "cước", "cuớc", "cươc", "cuoc",
+             "pengenalan")
+# The same as the engine's gate reads it, on the folded text's UTF-8 bytes: ASCII letters in either case, the others as
+# written in lower case, capitalised or in capitals.
+ID_GATE = "(?i:" + "|".join(re.escape(stem) for stem in _ID_STEMS if stem.isascii()).replace("\\ ", " ") + ")|" + "|".join(
+    re.escape(form) for stem in _ID_STEMS if not stem.isascii()
+    for form in sorted({stem, stem.capitalize(), stem.upper()}))
 
 
 def _identity_numbers(text: str) -> Iterator[Detection]:
@@ -106,7 +116,8 @@ class SSNDetector:
     def detect(self, text: str) -> Iterator[Detection]:
         ssns = [d for run in runs(text, 9) if len(run.digits) >= 9 for d in self._in_run(text, run)]
         yield from ssns
-        if any(stem in text for stem in _ID_STEMS):  # an SSN is reported as one, whatever word stands before it
+        lower = text.lower()
+        if any(stem in lower for stem in _ID_STEMS):  # an SSN is reported as one, whatever word stands before it
             yield from (d for d in _identity_numbers(text) if not any(s.start < d.end and d.start < s.end for s in ssns))
 
     def _in_run(self, text: str, run: Run) -> Iterator[Detection]:
