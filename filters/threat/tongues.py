@@ -629,15 +629,14 @@ def _told_verb_last(text: str, at: int, hit: str) -> bool:
     and no "you", as the subject of its clause."""
     if not hit.rstrip(_EDGE_CHARS + ".!?").endswith(_LAST_WORDS):
         return False
-    clause_start = max(text.rfind(mark, max(0, at - 80), at) for mark in ".!?;:\n") + 1
-    clause = text[max(clause_start, at - 80):at] + " " + hit
+    clause = _clause_before(text, at, marks=".!?;:\n", reach=80) + " " + hit
     return _LAST_YOU.search(clause) is None and _LAST_OTHER.search(clause) is not None
 
 
-def _clause_before(text: str, at: int) -> str:
-    """The clause's words before `at`, at most 40 characters."""
-    clause_start = max(text.rfind(mark, max(0, at - 40), at) for mark in _CLAUSE_MARKS) + 1
-    return text[max(clause_start, at - 40):at]
+def _clause_before(text: str, at: int, marks: str = _CLAUSE_MARKS, reach: int = 40) -> str:
+    """The clause's words before `at` (from the last of `marks`), at most `reach` characters."""
+    clause_start = max(text.rfind(mark, max(0, at - reach), at) for mark in marks) + 1
+    return text[max(clause_start, at - reach):at]
 
 
 def said_cjk(text: str, start: int, end: int) -> bool:
