@@ -25,6 +25,8 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[2])]
 
+from ordinary_seventh import SEVENTH, SEVENTH_SLOTS  # noqa: E402
+
 from filters import Action  # noqa: E402
 from filters.threat import ThreatFilter, ThreatOptions  # noqa: E402
 
@@ -47,6 +49,7 @@ SLOTS: dict[str, tuple[str, ...]] = {
     "prod_pt": ("o roteador", "a cafeteira", "a máquina de lavar", "o carregador"),
     "prod_it": ("il router", "la macchina del caffè", "la lavatrice", "il monopattino"),
     "prod_nl": ("de router", "het koffiezetapparaat", "de wasmachine", "de fietsaccu"),
+    **SEVENTH_SLOTS,
 }
 
 
@@ -745,8 +748,13 @@ FAMILIES: tuple[Family, ...] = (
     )),
 )
 
+# Seventh set (8 December), in its own module: law, banks, incident channels, teachers, game mods, recipes,
+# support for AI products, security training, documentation links and shell questions.
+FAMILIES += tuple(F(name, part, templates, code) for name, part, code, templates in SEVENTH)
+
 # The first family of each set, in the order the sets were written (`--set N` reads the N-th alone).
-SET_STARTS = ("en-set-aside-message", "en-handed-role", "en-duty-swap", "en-said-so", "pt-recados", "en-helpdesk")
+SET_STARTS = ("en-set-aside-message", "en-handed-role", "en-duty-swap", "en-said-so", "pt-recados", "en-helpdesk",
+              "en-legal")
 
 _SLOT = re.compile(r"\{(\w+)\}")
 
