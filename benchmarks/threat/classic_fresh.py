@@ -1154,8 +1154,9 @@ def flagged(threat: ThreatFilter, text: str) -> bool:
     return verdict.action is not Action.PASS or verdict.hints.alert
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(families: Sequence[Family] = FAMILIES, description: str = __doc__.splitlines()[0]) -> None:
+    """Print the share flagged per family (or technique) and part for `families` (another set reuses this)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--count", type=int, default=120, help="lines per family and part")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--part", choices=(*PARTS, "both"), default="both")
@@ -1169,7 +1170,7 @@ def main() -> None:
     print(f"{'family':34} {'kind':7} " + " ".join(f"{p:>16}" for p in parts)
           + "   (share flagged; attacks should be, ordinary chat not)")
     totals: dict[tuple[str, str], list[int]] = {}
-    for family in FAMILIES:
+    for family in families:
         if args.family not in family.name:
             continue
         rows: dict[str, dict[str, list[int]]] = {}

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from benchmarks.threat.classic_fresh import FAMILIES, OUTER, PARTS, lines, split
+import pytest
+
+from benchmarks.threat import classic_fresh2
+from benchmarks.threat.classic_fresh import FAMILIES, OUTER, PARTS, Family, lines, split
+
+SETS = pytest.mark.parametrize("families", [FAMILIES, classic_fresh2.FAMILIES], ids=["first", "second"])
 
 
-def test_parts_share_no_technique_evasion_or_layer() -> None:
-    for family in FAMILIES:
+@SETS
+def test_parts_share_no_technique_evasion_or_layer(families: tuple[Family, ...]) -> None:
+    for family in families:
         dealt = split(family)
         for index in range(3):
             tuning, validation = dealt[PARTS[0]][index], dealt[PARTS[1]][index]
@@ -15,8 +21,9 @@ def test_parts_share_no_technique_evasion_or_layer() -> None:
         assert set(dealt[PARTS[0]][0]) | set(dealt[PARTS[1]][0]) == set(family.techniques)
 
 
-def test_each_line_is_made_only_of_its_parts_pieces() -> None:
-    for family in FAMILIES:
+@SETS
+def test_each_line_is_made_only_of_its_parts_pieces(families: tuple[Family, ...]) -> None:
+    for family in families:
         for part in PARTS:
             techniques, inner, outer = split(family)[part]
             made = lines(family, part, 30, 5)
@@ -26,6 +33,7 @@ def test_each_line_is_made_only_of_its_parts_pieces() -> None:
                 assert not line.outer or (line.outer in outer and line.outer in OUTER)
 
 
-def test_the_same_seed_gives_the_same_lines() -> None:
-    for family in FAMILIES:
+@SETS
+def test_the_same_seed_gives_the_same_lines(families: tuple[Family, ...]) -> None:
+    for family in families:
         assert lines(family, PARTS[1], 20, 3) == lines(family, PARTS[1], 20, 3)
