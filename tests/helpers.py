@@ -35,6 +35,20 @@ async def wait_until(condition: Callable[[], bool], patience: float = 10.0) -> N
     raise AssertionError("condition not reached")
 
 
+async def exchange_raw(url: str, raw: bytes, within: float) -> bytes:
+    """Write `raw` to the listener at `url` and read until it closes the connection: framing cases
+    need bytes no client library would send."""
+    parsed = URL(url)
+    reader, writer = await asyncio.open_connection(parsed.host, parsed.port)
+    try:
+        writer.write(raw)
+        await writer.drain()
+        async with asyncio.timeout(within):
+            return await reader.read(-1)
+    finally:
+        writer.close()
+
+
 STARTS_WITHIN = 60.0  # seconds for a gateway process to answer: a bound for a hung start on a loaded machine
 
 

@@ -8,32 +8,23 @@ is read whole and every request inspected.
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import logging
 
 import orjson
 import pytest
-from yarl import URL
 
 from gateway.keys import METRICS
 from tests.bypass.conftest import CODEC_HOST, Suite
 from tests.e2e.conftest import REPLACED, WAIT, WORD
+from tests.helpers import exchange_raw
 
 pytestmark = pytest.mark.asyncio(loop_scope="package")
 
 
 async def _exchange(suite: Suite, raw: bytes) -> bytes:
     """Write `raw` and read until the gateway closes the connection (every request asks it to)."""
-    url = URL(suite.gateway.url)
-    reader, writer = await asyncio.open_connection(url.host, url.port)
-    try:
-        writer.write(raw)
-        await writer.drain()
-        async with asyncio.timeout(WAIT):
-            return await reader.read(-1)
-    finally:
-        writer.close()
+    return await exchange_raw(suite.gateway.url, raw, WAIT)
 
 
 def _head(extra: str, *, close: bool = True) -> str:

@@ -4,18 +4,16 @@ token API and the admin listener read request bodies, so a transfer coding other
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 from pathlib import Path
 
 import orjson
 import pytest
-from yarl import URL
 
 from gateway.admin.app import build_admin_app
 from tests.e2e.conftest import WAIT
 from tests.e2e.test_auth_gateway import add_user, backend, config
-from tests.helpers import run_gateway, serve_app
+from tests.helpers import exchange_raw, run_gateway, serve_app
 
 __all__ = ["backend"]  # the fixture, imported for the gateway's upstream
 
@@ -25,16 +23,7 @@ LOGIN_JSON = orjson.dumps({"username": "ann", "password": PASSWORD})
 
 
 async def _raw(url: str, raw: bytes) -> bytes:
-    """Write `raw` to the listener at `url` and read until it closes the connection."""
-    parsed = URL(url)
-    reader, writer = await asyncio.open_connection(parsed.host, parsed.port)
-    try:
-        writer.write(raw)
-        await writer.drain()
-        async with asyncio.timeout(WAIT):
-            return await reader.read(-1)
-    finally:
-        writer.close()
+    return await exchange_raw(url, raw, WAIT)
 
 
 def _post(path: str, content_type: str, codings: str, body: bytes, version: str = "1.1") -> bytes:
