@@ -17,6 +17,7 @@ from gateway.database import open_database
 from gateway.e2ee.fields import FieldCrypto
 from gateway.edge.client_address import client_address
 from gateway.edge.dispatch import handle
+from gateway.edge.expectations import answer_expectation
 from gateway.edge.guard import ConnectionGuard
 from gateway.edge.hop import hop_middleware
 from gateway.enforce.alerts import AlertSender
@@ -199,5 +200,5 @@ def build_app(settings: Settings, hop_secret: str | None = None) -> web.Applicat
     hsts = settings.listen.tls.hsts if settings.listen.tls is not None else HSTSSettings(enabled=False)
     app.on_response_prepare.append(security_headers_hook(hsts))
     app.on_shutdown.append(websocket.close_all)
-    app.router.add_route("*", "/{tail:.*}", handle)
+    app.router.add_route("*", "/{tail:.*}", handle, expect_handler=answer_expectation)
     return app

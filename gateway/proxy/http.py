@@ -50,9 +50,11 @@ from gateway.tls.security_headers import mark_proxied
 
 log = logging.getLogger("chatguard.proxy")
 
-# The gateway sets these itself; incoming copies (possibly forged) never reach the backend.
+# The gateway sets these itself; incoming copies (possibly forged) never reach the backend. `Expect` is
+# answered here (100 Continue once routed, 417 for any other expectation) and the body goes on whole:
+# passed on, it lets a backend answer before the body and then read that body as its next request.
 _REQUEST_STRIP = strip_set("Host", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "Forwarded",
-                           "X-Real-IP", REQUEST_ID)
+                           "X-Real-IP", REQUEST_ID, "Expect")
 _RESPONSE_STRIP = strip_set("Content-Length")
 _DECODED_STRIP = strip_set("Content-Length", "Content-Encoding")
 # Inspected answers at least this large go out compressed when the client accepts it (the backend was

@@ -321,3 +321,4 @@ async def test_upstream_connections_are_pooled(upstream: tuple[Upstream, str]) -
                 await resp.read()
     assert len(backend.seen) == 5
     assert len(backend.peers) == 1
+
