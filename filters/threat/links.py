@@ -824,6 +824,22 @@ def _ci_preview(platform: str, name: str) -> bool:
     return platform == "vercel.app" and _VERCEL_BRANCH.fullmatch(first) is not None
 
 
+# A page of a project's site on a code platform (`ACCOUNT_PLATFORMS`: GitHub and GitLab Pages, built from a repository
+# of static files, `<account>.github.io/<project>/...`): a static HTML page inside the project's folder, with no query
+# or fragment. Documentation names its pages for topics and commands (`/<project>/authentication.html`,
+# `/<project>/commands/login.html`), so a sign-in word in such a page's name is a topic, not a kit's page: neither the
+# kit-path sign nor the landing page floor is read from it. A page at the account's root (`/login.html`), a script, a
+# page that carries a query (an address, a token) and every other sign (a brand's folder or name, the name's own
+# signs) still count.
+_PROJECT_PAGE = re.compile(r"/[a-z0-9][a-z0-9._-]*(?:/[a-z0-9._-]+)*/[a-z0-9_-]+\.html?")
+
+
+def _project_page(platform: str, path: str) -> bool:
+    """Whether `path` (a link's path, query and fragment) on `platform` is a static page inside a project's folder
+    on a code platform's pages."""
+    return platform in ACCOUNT_PLATFORMS and _PROJECT_PAGE.fullmatch(path.lower()) is not None
+
+
 def _inert_file(path: str) -> bool:
     """Whether `path` (a link's path, query and fragment) names a file that renders no page."""
     return path.split("?", 1)[0].split("#", 1)[0].lower().endswith(_INERT_FILES)
@@ -1055,7 +1071,8 @@ def _judge(link: Link, parts: tuple[str, str, str, str], allow: DomainList, deny
     if query_address(path, host.site):
         signals.append((QUERY_ADDRESS, "query-address"))
     uploaded = uploaded_page(path)
-    if _KIT.search(path) or page_in_files(path) or uploaded:
+    project_page = _project_page(host.hosting, path)
+    if (_KIT.search(path) and not project_page) or page_in_files(path) or uploaded:
         signals.append((0.25, "kit-path"))  # the file names and parameters of phishing kits, pages among files
         if uploaded:
             signals.append((UPLOADED_PAGE, "uploaded-page"))
@@ -1073,7 +1090,8 @@ def _judge(link: Link, parts: tuple[str, str, str, str], allow: DomainList, deny
         signals.append((0.15, "plain-http"))
     if host.lexical is not None and not platform_named and (lexical := lexical_weight(host.lexical, path)):
         signals.append((lexical, "lexical-score"))
-    if host.kind and not _ci_preview(host.hosting, name) and landing_page(host.kind, path, host.site):
+    if host.kind and not _ci_preview(host.hosting, name) and not project_page \
+            and landing_page(host.kind, path, host.site):
         signals.append((0.0, f"landing-page:{host.kind}"))  # a floor, below: an alert at least
         floor = LANDING_FLOOR
     else:

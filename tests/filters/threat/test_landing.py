@@ -155,3 +155,27 @@ def test_hostile_shapes_stay_bounded() -> None:
     score, reasons = _judged("https://" + ".".join(["1-2-3-4"] * 20) + ".r2.dev" + path)
     assert score >= LANDING_FLOOR and "landing-page:storage" in reasons
     assert host_kind("a." * 120 + "digitaloceanspaces.com", "x") == "storage"
+
+
+@pytest.mark.parametrize("url", [
+    "https://someone.github.io/cli-tool/commands/login.html",
+    "https://someone.github.io/web-kit/authentication.html",
+    "https://anna.gitlab.io/docs/guide/login.html",
+])
+def test_project_documentation_on_code_pages_passes(url: str) -> None:
+    """A topic page inside a project's folder on GitHub or GitLab Pages is documentation, not a kit's page."""
+    score, reasons = _judged(url)
+    assert score < LANDING_FLOOR, reasons
+    assert "kit-path" not in reasons
+
+
+@pytest.mark.parametrize("url", [
+    "https://someone.github.io/login.html",  # at the account's root
+    "https://someone.github.io/paypal/login.html",  # a brand's folder
+    "https://someone.github.io/site/login.php",  # a script
+    "https://someone.github.io/site/login.html?email=anna@mail.example",  # a page carrying a reader's address
+    "https://team-notes.pages.dev/site/login.html",  # not a code platform's pages
+])
+def test_kit_pages_on_code_pages_still_alert(url: str) -> None:
+    score, reasons = _judged(url)
+    assert score >= LANDING_FLOOR, reasons
