@@ -67,6 +67,10 @@ def _collect(problems: list[OptionsError], check: Callable[[Settings], None], se
 
 
 def _listener(settings: Settings) -> None:
+    from gateway.edge.request_parser import PROBLEM, compiled_parser_in_use
+
+    if not compiled_parser_in_use():
+        raise OptionsError("listen", PROBLEM)
     if settings.listen.tls is not None:
         from gateway.tls.server import ServerTLS
 
