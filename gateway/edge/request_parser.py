@@ -19,4 +19,5 @@ PROBLEM = ("aiohttp's compiled HTTP parser is not in use (AIOHTTP_NO_EXTENSIONS 
 
 def compiled_parser_in_use() -> bool:
     """Whether aiohttp's server reads requests with its compiled parser."""
-    return web_protocol.HttpRequestParser.__module__ == COMPILED_MODULE
+    parser: type = getattr(web_protocol, "HttpRequestParser")  # noqa: B009  imported there, not exported
+    return parser.__module__ == COMPILED_MODULE
