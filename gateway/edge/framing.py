@@ -10,6 +10,9 @@ request of every listener (`framed`: the connection guard's middleware calls it 
 `framing_middleware` on the others): the proxied routes, the gateway's own sign-in and 2FA pages and
 token API, and the admin and probe listeners, which read bodies too.
 
+A request line of another version than HTTP/1.0 or 1.1 is answered 505: llhttp reads `GET / HTTP/2.0` as
+text, and `GET /` alone as HTTP/0.9, which has no headers to frame or authorise a request by.
+
 A request asking to upgrade to another protocol than WebSocket (`Upgrade: h2c`, which curl sends over
 plain HTTP) is answered in HTTP/1.1, and the connection then closed: aiohttp stops reading a connection
 whose request asked for an upgrade, so requests pipelined after it would wait unread until a timeout.
@@ -28,14 +31,19 @@ from gateway.metrics import Metrics
 
 UNKNOWN_CODING = "transfer coding not implemented"
 OLD_VERSION = "Transfer-Encoding in an HTTP/1.0 request"
+OTHER_VERSION = "HTTP version not supported"
 
 
 def coding_refusal(request: web.BaseRequest) -> tuple[int, str] | None:
-    """`(status, error)` when the request's transfer codings are anything but one `chunked`; else None."""
+    """`(status, error)` when the request is not HTTP/1.0 or 1.1 or its transfer codings are anything but one
+    `chunked`; else None."""
+    version = request.version
+    if version[0] != 1 or version[1] > 1:
+        return 505, OTHER_VERSION
     values = request.headers.getall("Transfer-Encoding", ())
     if not values:
         return None
-    if request.version < (1, 1):
+    if version < (1, 1):
         return 400, OLD_VERSION
     codings = [coding.strip(" \t").lower() for value in values for coding in value.split(",")]
     if codings != ["chunked"]:
@@ -57,9 +65,11 @@ type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def plainly_framed(request: web.BaseRequest) -> bool:
-    """Whether neither check applies (no Transfer-Encoding, no Upgrade): most requests, two header lookups."""
+    """Whether no check applies (HTTP/1.0 or 1.1, no Transfer-Encoding, no Upgrade): most requests."""
     headers = request.headers
-    return "Transfer-Encoding" not in headers and "Upgrade" not in headers
+    version = request.version
+    return ("Transfer-Encoding" not in headers and "Upgrade" not in headers
+            and version[0] == 1 and version[1] <= 1)
 
 
 async def framed(request: web.Request, handler: Handler, metrics: Metrics | None = None) -> web.StreamResponse:
@@ -68,7 +78,7 @@ async def framed(request: web.Request, handler: Handler, metrics: Metrics | None
     guard calls it (one middleware fewer per request) with the metrics a refusal is counted in, as dispatch
     counts a request no route took; other apps take `framing_middleware`."""
     headers = request.headers
-    if "Transfer-Encoding" in headers and (refused := framing_refusal(request, request_id_from(headers))) is not None:
+    if (refused := framing_refusal(request, request_id_from(headers))) is not None:
         if metrics is not None:
             metrics.observe_request("-", refused.status, 0.0)
         return refused

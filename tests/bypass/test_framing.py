@@ -76,6 +76,22 @@ async def test_ambiguous_framing_is_refused(suite: Suite, raw: str) -> None:
     assert suite.backend.hits == []
 
 
+@pytest.mark.parametrize("raw", [
+    _head(f"Content-Length: {len(BODY)}\r\n").replace("HTTP/1.1", "HTTP/2.0", 1) + BODY,
+    _head(f"Content-Length: {len(BODY)}\r\n").replace("HTTP/1.1", "HTTP/0.9", 1) + BODY,
+    "GET /json\r\n\r\n",  # a request line with no version: HTTP/0.9, no headers
+    f"GET /json HTTP/2.0\r\nHost: {CODEC_HOST}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+], ids=["http-2-0-as-text", "http-0-9-with-headers", "http-0-9-bare", "http-2-0-websocket"])
+async def test_other_versions_than_http_1_are_505(suite: Suite, raw: str) -> None:
+    """llhttp reads these request lines; the gateway frames and authorises HTTP/1.0 and 1.1 only."""
+    suite.backend.hits.clear()
+    answer = await _exchange(suite, raw.encode())
+    assert answer[8:12] == b" 505", answer[:80]
+    assert orjson.loads(answer.split(b"\r\n\r\n", 1)[1])["error"] == "HTTP version not supported"
+    assert suite.backend.hits == []
+
+
 async def test_chunks_splitting_the_word_are_read_whole(suite: Suite) -> None:
     suite.backend.hits.clear()
     suite.backend.reply("/json", "{}")
