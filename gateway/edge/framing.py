@@ -11,7 +11,9 @@ request of every listener (`framed`: the connection guard's middleware calls it 
 token API, and the admin and probe listeners, which read bodies too.
 
 A request line of another version than HTTP/1.0 or 1.1 is answered 505: llhttp reads `GET / HTTP/2.0` as
-text, and `GET /` alone as HTTP/0.9, which has no headers to frame or authorise a request by.
+text, and `GET /` alone as HTTP/0.9, which has no headers to frame or authorise a request by. A target that
+is not a path (`OPTIONS *`, `CONNECT host:443`: the gateway is no forward proxy) is answered 400 in JSON,
+where aiohttp's router would answer a plain-text 404.
 
 A request asking to upgrade to another protocol than WebSocket (`Upgrade: h2c`, which curl sends over
 plain HTTP) is answered in HTTP/1.1, and the connection then closed: aiohttp stops reading a connection
@@ -32,14 +34,17 @@ from gateway.metrics import Metrics
 UNKNOWN_CODING = "transfer coding not implemented"
 OLD_VERSION = "Transfer-Encoding in an HTTP/1.0 request"
 OTHER_VERSION = "HTTP version not supported"
+NOT_A_PATH = "request target is not a path"
 
 
 def coding_refusal(request: web.BaseRequest) -> tuple[int, str] | None:
-    """`(status, error)` when the request is not HTTP/1.0 or 1.1 or its transfer codings are anything but one
-    `chunked`; else None."""
+    """`(status, error)` when the request is not HTTP/1.0 or 1.1, its target not a path, or its transfer codings
+    anything but one `chunked`; else None."""
     version = request.version
     if version[0] != 1 or version[1] > 1:
         return 505, OTHER_VERSION
+    if not request.raw_path.startswith("/"):
+        return 400, NOT_A_PATH
     values = request.headers.getall("Transfer-Encoding", ())
     if not values:
         return None
@@ -65,11 +70,11 @@ type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def plainly_framed(request: web.BaseRequest) -> bool:
-    """Whether no check applies (HTTP/1.0 or 1.1, no Transfer-Encoding, no Upgrade): most requests."""
+    """Whether no check applies (HTTP/1.0 or 1.1, a path, no Transfer-Encoding, no Upgrade): most requests."""
     headers = request.headers
     version = request.version
     return ("Transfer-Encoding" not in headers and "Upgrade" not in headers
-            and version[0] == 1 and version[1] <= 1)
+            and version[0] == 1 and version[1] <= 1 and request.raw_path.startswith("/"))
 
 
 async def framed(request: web.Request, handler: Handler, metrics: Metrics | None = None) -> web.StreamResponse:

@@ -92,6 +92,18 @@ async def test_other_versions_than_http_1_are_505(suite: Suite, raw: str) -> Non
     assert suite.backend.hits == []
 
 
+@pytest.mark.parametrize("raw", [
+    f"OPTIONS * HTTP/1.1\r\nHost: {CODEC_HOST}\r\nConnection: close\r\n\r\n",
+    f"CONNECT {CODEC_HOST}:443 HTTP/1.1\r\nHost: {CODEC_HOST}:443\r\nConnection: close\r\n\r\n",
+], ids=["asterisk-form", "authority-form"])
+async def test_a_target_that_is_not_a_path_is_400_in_json(suite: Suite, raw: str) -> None:
+    suite.backend.hits.clear()
+    answer = await _exchange(suite, raw.encode())
+    assert answer.startswith(b"HTTP/1.1 400 "), answer[:80]
+    assert orjson.loads(answer.split(b"\r\n\r\n", 1)[1])["error"] == "request target is not a path"
+    assert suite.backend.hits == []
+
+
 async def test_chunks_splitting_the_word_are_read_whole(suite: Suite) -> None:
     suite.backend.hits.clear()
     suite.backend.reply("/json", "{}")
