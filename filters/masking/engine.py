@@ -28,6 +28,7 @@ from filters.masking._quota import Overflow, Quota, current
 from filters.masking.cards import CardDetector
 from filters.masking.email import EmailDetector
 from filters.masking.iban import LENGTHS, IBANDetector
+from filters.masking.id_schemes import SCHEME_GATE
 from filters.masking.national_ids import ID_GATE, SSNDetector
 from filters.masking.network import IPDetector
 from filters.masking.phone import PhoneDetector
@@ -62,9 +63,10 @@ _SCREEN: Mapping[str, str] = {
 # Per-detector gates on the folded text's bytes: cheap, and never stricter than the detector.
 _GATE_SOURCES: Mapping[str, str] = {
     "card": f"\\d(?:(?:{_NUMBER_SEP}){{1,3}}\\d|\\d){{11}}",
-    # 9 digits, or a word that names an identity number (`national_ids.ID_GATE`; the screen asks for 7 digits):
-    # 7 digits alone would send every text with a phone number to the SSN detector's identity reading.
-    "ssn": f"\\d(?:(?:{_NUMBER_SEP}){{1,3}}\\d|\\d){{8}}|" + ID_GATE,
+    # 9 digits, or a word that names an identity number or its scheme (`national_ids.ID_GATE`,
+    # `id_schemes.SCHEME_GATE`; the screen asks for 7 digits): 7 digits alone would send every text with a phone
+    # number to the SSN detector's identity reading.
+    "ssn": f"\\d(?:(?:{_NUMBER_SEP}){{1,3}}\\d|\\d){{8}}|" + ID_GATE + "|" + SCHEME_GATE,
     "phone": f"\\d(?:(?:{_NUMBER_SEP}){{1,3}}\\d|\\d){{6}}",
     # A country code and its check digits (the screen's own "iban" part or 7+ digits passed too).
     "iban": r"(?:\b|(?i:iban)_?)(?i:" + "|".join(sorted(LENGTHS)) + r")" + _IBAN_SEP + r"\d" + _IBAN_SEP + r"\d",

@@ -26,6 +26,7 @@ from filters.masking._context import LONE, before, enclosing_token, in_url, is_i
 from filters.masking._model import Detection
 from filters.masking._numbers import Run, in_date, runs
 from filters.masking._quota import charge
+from filters.masking.id_schemes import scheme_numbers
 
 _SSN_WORDS = text_pattern(
     r"ssn|social|soc\.? ?sec|\bss ?(?:no|nr|num|#)|s\.s\.|tax ?id|\bitin\b|\btin\b|taxpayer|"
@@ -107,6 +108,10 @@ def _identity_numbers(text: str) -> Iterator[Detection]:
         yield Detection("national_id", start, stop, "identity_number", 0.9, value)
 
 
+def _overlaps(found: Detection, others: list[Detection]) -> bool:
+    return any(o.start < found.end and found.start < o.end for o in others)
+
+
 class SSNDetector:
     type = "ssn"
 
@@ -116,9 +121,11 @@ class SSNDetector:
     def detect(self, text: str) -> Iterator[Detection]:
         ssns = [d for run in runs(text, 9) if len(run.digits) >= 9 for d in self._in_run(text, run)]
         yield from ssns
+        found = ssns + [d for d in scheme_numbers(text) if not _overlaps(d, ssns)]
+        yield from found[len(ssns):]
         lower = text.lower()
         if any(stem in lower for stem in _ID_STEMS):  # an SSN is reported as one, whatever word stands before it
-            yield from (d for d in _identity_numbers(text) if not any(s.start < d.end and d.start < s.end for s in ssns))
+            yield from (d for d in _identity_numbers(text) if not _overlaps(d, found))
 
     def _in_run(self, text: str, run: Run) -> Iterator[Detection]:
         sizes = run.sizes
