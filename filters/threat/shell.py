@@ -484,12 +484,20 @@ def _shown_after_prose(segment: str) -> bool:
     return sum(1 for word in words if _PROSE_WORD.match(word)) >= 3
 
 
+# A variable set to a plain value (a number, a word, a path): how a shell line asked about opens ("why does
+# a=1; echo $a print nothing"). A value that runs something (`a=$(...)`, a quote) is not plain.
+_PLAIN_SET = re.compile(r"[a-z_][a-z0-9_]*=[\w./:@+-]*")
+
+
 def _begun_in_prose(segment: str) -> bool:
     """Whether `segment` ends in a command line begun inside a sentence ("On my laptop cat /etc/group | grep
-    sudo shows..."): a listed command's name (`_LEADS`) among its last six words, after two words of prose."""
+    sudo shows...", "Why does a=1; echo $a ..."): a listed command's name (`_LEADS`) or a variable set to a plain
+    value (`_PLAIN_SET`) among its last six words, after two words of prose."""
     words = segment[-200:].split()[-6:]
     for index in range(2, len(words)):
-        if (words[index].strip("'\"`(") in _LEADS and _PROSE_WORD.match(words[index - 1]) is not None
+        word = words[index]
+        if ((word.strip("'\"`(") in _LEADS or _PLAIN_SET.fullmatch(word) is not None)
+                and _PROSE_WORD.match(words[index - 1]) is not None
                 and _PROSE_WORD.match(words[index - 2]) is not None):
             return True
     return False

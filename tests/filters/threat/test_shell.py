@@ -451,6 +451,22 @@ def test_variables_set_and_used_for_everyday_commands_are_a_shell_line(text: str
     assert strongest(text) < 0.5, commands(text)
 
 
+@pytest.mark.parametrize("text", [
+    "why does a=1; echo $a print nothing in my cron job?", "how come count=0; echo $count shows an empty line",
+    "in zsh the line dir=/srv/www && ls $dir lists nothing",
+])
+def test_a_variable_set_inside_a_sentence_opens_a_shell_line_asked_about(text: str) -> None:
+    assert strongest(text) < 0.5, commands(text)
+
+
+@pytest.mark.parametrize("text", [
+    "why does a=1; cat /etc/passwd print nothing", "my value is a=1; id", "why does a=$(id); echo $a work",
+    "the name field holds x=1 && rm -rf / now",
+])
+def test_a_harmful_command_after_a_variable_set_in_a_sentence_stays_an_injection(text: str) -> None:
+    assert strongest(text) >= 0.85, commands(text)
+
+
 @pytest.mark.parametrize(("text", "weight"), [
     ("test||uname -a", 0.9), ("date; cat /etc/passwd", 0.9), ("time && whoami", 0.9),
     ("date; ls", 0.15), ("sort | grep x", 0.15), ("test || mkdir -p out", 0.15),
