@@ -27,11 +27,12 @@ from filters.masking._numbers import in_date
 from filters.masking._quota import WALK, charge
 
 _SEP = r"[ \t./\-\x{2010}-\x{2015}]"
-# 7+ digits in groups, with an optional "+" and parenthesised groups: "+44 (0)20 7946 0958", "8 (912) 345-67-89".
-_RUN = text_pattern(r"(?:\+ ?)?\(?\d(?:" + _SEP + r"{0,3}\)?" + _SEP + r"{0,2}\(?\d){6,}\)?")
+# 7+ digits in groups, with an optional "+" and parenthesised groups: "+44 (0)20 7946 0958", "8 (912) 345-67-89";
+# or a country code in square brackets ("[+44] 20 7946 0958"), which brackets nothing else of a phone.
+_RUN = text_pattern(r"(?:\[\+ ?\d{1,3}\]|(?:\+ ?)?\(?\d)(?:" + _SEP + r"{0,3}\)?" + _SEP + r"{0,2}\(?\d){6,}\)?")
 # "~" stands only in an international prefix's wait for the tone ("8~10", `_tone_head`).
-_GROUPS = str.maketrans(dict.fromkeys(" \t./-\u2010\u2011\u2012\u2013\u2014\u2015()+~", " "))
-_NOT_DIGITS = str.maketrans(dict.fromkeys(" \t./-\u2010\u2011\u2012\u2013\u2014\u2015()+~"))
+_GROUPS = str.maketrans(dict.fromkeys(" \t./-\u2010\u2011\u2012\u2013\u2014\u2015()[]+~", " "))
+_NOT_DIGITS = str.maketrans(dict.fromkeys(" \t./-\u2010\u2011\u2012\u2013\u2014\u2015()[]+~"))
 _PLUS_ONE = (1).__add__
 _PHONE_WORDS = text_pattern(
     r"phone|call|\btel\b|tel\.|tel:|mobile|\bcell|whatsapp|signal|\bsms\b|text me|\bfax\b|reach me|ring me|"
@@ -203,7 +204,7 @@ class PhoneDetector:
         # C iterators, not a Python loop per group: a run may hold thousands of groups.
         offsets = list(compress(accumulate(map(_PLUS_ONE, lengths), initial=start), lengths))
         digits = body.translate(_NOT_DIGITS)  # `_RUN` takes ASCII digits and `_GROUPS` characters only
-        plus = body.startswith("+")
+        plus = body.startswith(("+", "[+"))
         # A run holding more than one number ("06 12 34 56 78 / 06 98 76 54 32") is read one
         # window of groups at a time; a window never spans more than 15 digits.
         first = 0

@@ -277,3 +277,24 @@ def test_the_start_of_a_longer_number_is_no_phone(text: str) -> None:
 ])
 def test_a_phone_before_other_digits(text: str, expected: list[str]) -> None:
     assert phones(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("call [+44] 20 7946 0958", "[+44] 20 7946 0958"),
+    ("WhatsApp [+49] 30 1234567 thanks", "[+49] 30 1234567"),
+    ("[+1] 555 010 0123", "[+1] 555 010 0123"),
+    ("ring [+ 33] 1 42 68 53 00.", "[+ 33] 1 42 68 53 00"),
+])
+def test_a_country_code_in_square_brackets(text: str, expected: str) -> None:
+    assert [text[d.start:d.end] for d in PHONE.detect(text)] == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "see [1] 2345 6789",           # a reference mark, not a country code
+    "refs [12] 345 678 90",
+    "array [+12] 3456789",          # no plan of +12
+    "[+44]" * 20_000,               # brackets without a number: nothing, in one pass
+    "[+44] " + "9" * 40,            # a code before one long run is no phone
+])
+def test_square_brackets_around_anything_else(text: str) -> None:
+    assert list(PHONE.detect(text)) == []
