@@ -85,6 +85,16 @@ _PROVIDERS: tuple[tuple[str, str, str], ...] = (
     ("azure_client_secret", r"[A-Za-z0-9_~.\-]{3}\dQ~[A-Za-z0-9_~.\-]{31,34}", ""),
     ("braintree_token", r"access_token\$(?:production|sandbox)\$", r"[0-9a-z]{16}\$[0-9a-f]{32}"),
     ("razorpay_key", r"rzp_(?:live|test)_", r"[A-Za-z0-9]{14}"),
+    ("cratesio_token", r"cio", r"[A-Za-z0-9]{32}"),  # crates.io: "cio" glued to 32 letters and digits
+    ("scaleway_access_key", r"SCW", r"[A-Z0-9]{17}"),  # Scaleway's access key id: 20 characters in capitals
+    # Telnyx API v2 keys: "KEY", 32 hex digits in capitals, and the secret after "_" where it is given whole.
+    ("telnyx_key", r"KEY", r"[0-9A-F]{32}(?:_[A-Za-z0-9_\-]{16,})?"),
+    ("together_key", r"tgp_v1_", r"[A-Za-z0-9_\-]{40,}"),
+    # Plaid's access, public, link and processor tokens: the kind, the environment and a UUID.
+    ("plaid_token", r"(?:access|public|link|processor)-(?:sandbox|development|production)-",
+     r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
+    # Mapbox's public, secret and temporary tokens: a base64url JSON part and a signature after it.
+    ("mapbox_token", r"[pst]k\.eyJ", r"[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{16,}"),
 )
 # Providers whose head is distinctive (punctuation inside, three characters or more, not "key-" or "sk-"):
 # a token of theirs glued to a letter before it ("xghp_...", "tokenghp_...") is still one, when its tail
@@ -96,7 +106,8 @@ _GLUABLE = frozenset(
 # Providers whose head is letters glued to the generated part, or none at all: a word ("ATBBREVIATION") or a
 # digest may take the shape, so the value must look generated too.
 _BARE = frozenset({"twilio_key", "mailchimp_key", "mailgun_key", "discord_token", "bitbucket_app_password",
-                   "easypost_key", "tencent_secret_id", "alibaba_access_key", "azure_client_secret"})
+                   "easypost_key", "tencent_secret_id", "alibaba_access_key", "azure_client_secret", "cratesio_token",
+                   "scaleway_access_key", "telnyx_key"})
 _HEAD_OF = {i: re.compile(_PROVIDERS[i][1]) for i in _GLUABLE}  # to read a glued token's tail alone
 _PROVIDER = text_pattern("|".join(f"({head}{tail})" for _, head, tail in _PROVIDERS))
 # Where a token could start: searched first, so that the provider patterns run anchored there (see
@@ -207,7 +218,8 @@ LITERALS = ("AKIA", "ASIA", "gh", "github_pat_", "gl", "xox", "xapp-", "hooks.sl
             "AIza", "ya29.", "GOCSPX-", "sk-", "SG.", "npm_", "pypi-", "hf_", "SK", "key-", "-us", "shp", "_v1_",
             ":AA", "sq0", "ATATT", "lin_", "PMAK-", "dapi", "hv", "AGE-SECRET", "gsk_", "xai-", "r8_", "figd_",
             "sbp_", "NRAK-", "sntry", "AccountKey=", "ATBB", "EZAK", "EZTK", "AKID", "LTAI", "Q~", "$production$",
-            "$sandbox$", "rzp_", "eyJ", "-----BEGIN")
+            "$sandbox$", "rzp_", "eyJ", "-----BEGIN", "cio", "SCW", "KEY", "tgp_v1_", "-sandbox-", "-development-",
+            "-production-")
 # Lower-case stems of every key and password word (stems that survive a capital first letter),
 # for the engine's byte-level gate.
 _STEMS = ("pass", "pwd", "pw", "secret", "token", "key", "bearer", "credential", "cookie", "session",
@@ -386,12 +398,30 @@ def _generated_tail(head: str, tail: str) -> bool:
     return shaped and any(_hex(part, 32) for part in parts)
 
 
+_CLOSERS = frozenset("\"')]}>*_`~|")
+
+
+def _goes_on(text: str, end: int, marks: str) -> bool:
+    """Whether a token ending at `end` goes on: a letter or a digit after it, or one of `marks` (a host's, a path's,
+    a file name's) that does not end a sentence ("... sk.eyJ...xyz." ends where the dot stands before a space, a
+    closing quote or bracket, or the end of the text)."""
+    if end >= len(text):
+        return False
+    char = text[end]
+    if ascii_alnum(char):
+        return True
+    if char not in marks:
+        return False
+    after = text[end + 1:end + 2]
+    return not (char in ".:" and (not after or after.isspace() or after in _CLOSERS))
+
+
 def _shaped(text: str) -> Iterator[Detection]:
     """Tokens of providers no pattern lists, by their shape (`_SHAPED`)."""
     for groups in each_spans(_SHAPED, text):
         (start, end), (tail_start, _) = groups[1], groups[2]
         charge(start)
-        if end < len(text) and (ascii_alnum(text[end]) or text[end] in "-."):
+        if _goes_on(text, end, "-."):
             continue  # more of a word, a file name or a host
         if text.startswith("tok_", start) and end - start == _VAULT_TOKEN:
             continue  # the shape of this filter's own vault tokens ("[CARD tok_...]"), which its unmasking reads
@@ -407,7 +437,7 @@ def _dotted(text: str) -> Iterator[Detection]:
     for groups in each_spans(_DOTTED, text):
         start, end = groups[1]
         charge(start)
-        if end < len(text) and (ascii_alnum(text[end]) or text[end] in "-.@/:"):
+        if _goes_on(text, end, "-.@/:"):
             continue  # more of a word, a host, a path or an address
         pieces = text[start:end].replace("-", ".").replace("_", ".").split(".")
         if any((len(p) >= 16 and _classes(p) == 3 and entropy(p) >= 3.5) or _one_case(p) for p in pieces) or (
@@ -422,7 +452,7 @@ def _long_generated(text: str) -> Iterator[Detection]:
     for groups in each_spans(_LONG, text):
         start, end = groups[1]
         charge(start)
-        if end < len(text) and (ascii_alnum(text[end]) or text[end] in "-._/@:"):
+        if _goes_on(text, end, "-._/@:"):
             continue  # more of a word, a path, a host or a file name
         value = text[start:end]
         if _classes(value) == 3 and entropy(value) >= 4.2 and sum(c.isdigit() for c in value) >= 2:
@@ -443,14 +473,17 @@ class SecretDetector:
         if found(_WRAPPED, text):
             yield from self._unwrapped(text, tokens)
         yield from tokens
+        shaped = []
         if found(_SHAPE_SCREEN, text):  # a token of a provider listed above is reported under its name
-            yield from (d for d in _shaped(text) if not any(t.start < d.end and d.start < t.end for t in tokens))
+            shaped = [d for d in _shaped(text) if not any(t.start < d.end and d.start < t.end for t in tokens)]
+            yield from shaped
         if "eyJ" in text:
             jwts = list(self._jwts(text))
             tokens += jwts
             yield from jwts
-        if found(_DOTTED_SCREEN, text):  # a JWT or a listed provider's token is reported under its name
-            yield from (d for d in _dotted(text) if not any(t.start < d.end and d.start < t.end for t in tokens))
+        if found(_DOTTED_SCREEN, text):  # a JWT, a listed provider's or a shaped token is reported under its name
+            seen = tokens + shaped
+            yield from (d for d in _dotted(text) if not any(t.start < d.end and d.start < t.end for t in seen))
         if "-----BEGIN" in text:
             yield from self._pem(text)
         if not found(_LONG_SCREEN, text):

@@ -345,3 +345,49 @@ def test_the_plain_tokens_are_read_once_when_tokens_wrap(monkeypatch: pytest.Mon
     assert (wrapped_at, wrapped_at + len(token) + 1) in found_now  # the wrapped token, over its break
     assert texts.count(text) == 1  # the plain text read once; the joined one once
     assert len(texts) == 2
+
+
+_MAPBOX = "sk." + b64url(orjson.dumps({"u": "jo", "a": "cl0abc12d0001xyz9q8w7e6r5"})) + ".Qx7_k2Lm9Pz4Rt8Vw1Yb3N"
+
+
+@pytest.mark.parametrize(("value", "name"), [
+    ("cioZ8k2Lm9Pz4Rt8Vw1Yb3Nq5Hj7Gf6Ds0A", "cratesio_token"),
+    ("SCWQ7K2M9P4R8V1Y3N5H", "scaleway_access_key"),
+    ("KEY0F3A9C2B7D1E4F6A8B0C2D4E6F8A1B3C", "telnyx_key"),
+    ("KEY0F3A9C2B7D1E4F6A8B0C2D4E6F8A1B3C_Qx7k2Lm9Pz4Rt8Vw1Yb3Nq", "telnyx_key"),
+    ("tgp_v1_Qx7k2Lm9Pz4Rt8Vw1Yb3Nq5Hj7Gf6Ds0Ae-Zc_Uo", "together_key"),
+    ("access-sandbox-6f1d2c3b-4a5e-4f60-8b7c-9d0e1f2a3b4c", "plaid_token"),
+    (_MAPBOX, "mapbox_token"),
+])
+def test_documented_formats_of_more_providers(value: str, name: str) -> None:
+    for text in (f"here: {value} ok", f"use {value}.", f"{value}"):
+        assert found(text) == [(name, value)], text
+
+
+@pytest.mark.parametrize("text", [
+    "SCWABCDEFGHIJKLMNOPQ is a word in capitals",   # no digit: no generated part
+    "KEYBOARD_LAYOUT_0123 set",
+    "cio" + "ab" * 16 + " looks like nothing drawn",
+    "access-sandbox-notes.txt",
+    "pk.eyJ.short",
+])
+def test_shapes_of_those_providers_that_are_no_token(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("paste dp.st.dev.Qx7k2Lm9Pz4Rt8Vw1Yb3Nq5Hj7Gf6Ds0.", "dp.st.dev.Qx7k2Lm9Pz4Rt8Vw1Yb3Nq5Hj7Gf6Ds0"),
+    ("use re_Qx7k2Lm9Pz4Rt8Vw1Yb3Nq5Hj7G.", "re_Qx7k2Lm9Pz4Rt8Vw1Yb3Nq5Hj7G"),
+    ("paste Qx7k2Lm9Pz4Rt8Vw1Yb3Nq5Hj7Gf6Ds0Ae1.", "Qx7k2Lm9Pz4Rt8Vw1Yb3Nq5Hj7Gf6Ds0Ae1"),
+])
+def test_a_token_at_the_end_of_a_sentence(text: str, value: str) -> None:
+    assert [v for _, v in found(text)] == [value]
+
+
+@pytest.mark.parametrize("text", [
+    "see Qx7k2Lm9Pz4Rt8Vw1Yb3Nq5Hj7Gf6Ds0Ae1.example.com",     # a host
+    "open re_Qx7k2Lm9Pz4Rt8Vw1Yb3Nq5Hj7G.txt now",              # a file name
+    "(" + "Qx7k2Lm9Pz4Rt8Vw1Yb3Nq5Hj7Gf6Ds0Ae1." * 3000 + ")",  # one long dotted name: nothing, in one pass
+])
+def test_a_dot_inside_a_name_still_goes_on(text: str) -> None:
+    assert found(text) == []
