@@ -140,6 +140,57 @@ def _near_brands(token: str) -> set[str]:
     return {brand for brand in found if _one_edit(token, brand)}
 
 
+# Letters the eye takes for one another, folded to one before a spelling is compared with the brands (`i`, `l`
+# and `1` as `l`, `0` as `o`, after `_read_as`): a typosquat may use them at several places and add a slip besides
+# (`myetherwaiiett` reads as `myetherwallett`, one letter from `myetherwallet`). Only brands of `FOLDED_MIN` letters or
+# more, whose folded spelling no word of the trade has, and only where folding changed the token (one edit of the
+# token as written is `_near_brands`).
+_FOLD = str.maketrans("i1l0", "lllo")
+FOLDED_MIN = 8
+
+
+def _fold(token: str) -> str:
+    return _read_as(token).translate(_FOLD)
+
+
+@cache
+def _folded_brands() -> dict[str, frozenset[str]]:
+    """The folded spelling of each brand of `FOLDED_MIN` letters or more, and each of its one-letter deletions ->
+    the brands it came from (as `_near_index`)."""
+    index: dict[str, set[str]] = {}
+    for brand in BRANDS:
+        if len(brand) >= FOLDED_MIN and brand.isalpha() and brand not in WORD_BRANDS:
+            folded = _fold(brand)
+            for key in (folded, *_deletions(folded)):
+                index.setdefault(key, set()).add(brand)
+    return {key: frozenset(value) for key, value in index.items()}
+
+
+def _folded_near(token: str) -> set[str]:
+    """Brands one letter from `token` once both are folded (`_fold`), where folding changed `token`."""
+    folded = _fold(token)
+    if folded == token:
+        return set()
+    index = _folded_brands()
+    found: set[str] = set(index.get(folded, ()))
+    for key in _deletions(folded):
+        found.update(index.get(key, ()))
+    return {brand for brand in found if _fold(brand) == folded or _edit_apart(folded, _fold(brand))}
+
+
+def _edit_apart(a: str, b: str) -> bool:
+    """Whether `a` and `b` differ by exactly one letter dropped, added or replaced, or two neighbours swapped."""
+    if len(a) > len(b):
+        a, b = b, a
+    if len(b) - len(a) > 1 or a == b:
+        return False
+    head = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
+    if len(a) != len(b):
+        return a[head:] == b[head + 1:]
+    return a[head + 1:] == b[head + 1:] or (a[head] == b[head + 1] and a[head + 1] == b[head] and
+                                            a[head + 2:] == b[head + 2:])
+
+
 def _filler(piece: str) -> bool:
     """A piece a phisher glues to a brand name: digits, a lure word, a country code, another brand, or a
     run of the words phishing names are made of (`securecenter`, `billingupdate`)."""
@@ -202,7 +253,7 @@ def brand_claims(tokens: set[str], site: str, owner: str, registered: set[str]) 
     for token in sorted(tokens):
         if not 5 <= len(token) <= 40 or token in _WORDS or token in BRANDS:  # `correos` is no `correios`
             continue
-        near = _near_brands(token) if token in registered else set()
+        near = _near_brands(token) | _folded_near(token) if token in registered else set()
         leet = token.translate(_LEET)
         near.update(seen for seen in (leet, _read_as(leet)) if seen != token and seen in BRANDS)
         for brand in sorted(near):

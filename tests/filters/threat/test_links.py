@@ -266,6 +266,12 @@ def test_a_hash_as_the_subdomain_of_a_site_alerts_alone_but_not_on_a_platform() 
     ("https://amazin.example/", True),  # a key that touches the right one
     ("https://arnazon.example/", True),  # `rn` passes for `m`
     ("https://apyapl.example/", False),  # two typos
+    ("https://myetherwaiiett.example/", True),  # `ii` read as `ll`, then a letter added
+    ("https://c0inbasse.example/", True),  # `0` read as `o`, then a letter added
+    ("https://rnetarnask.example/", True),  # `rn` read as `m` twice
+    ("https://lnstagrarn.example/", True),
+    ("https://blocktrain.example/", False),  # two letters other than `blockchain`'s, none read alike
+    ("https://myetherwaiiettt.example/", False),  # read alike, then two letters added
 ])
 def test_look_alikes_are_the_typos_squatters_register(url: str, lookalike: bool) -> None:
     assert any(reason.startswith("lookalike:") for reason in _score(url)[1]) is lookalike
