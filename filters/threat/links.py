@@ -72,8 +72,11 @@ _IDN_BARE = re2.compile(
     r"(?:^|[^\pL\pN@._-])(?:[\pL\pN][\pL\pN-]*\.)+(?:" + _alternation(unicode_tlds()) + r")\B"
     r"(?::\d{2,5})?(?:/[^\s<>\"'\x60]*)?"
 )
+# A static page named for authentication as a topic (`/authentication.html`) is documentation's (`landing.py`); the
+# kit's pages are named for the act (`/auth.html`, `/authorize.html`, `/login.html`), its scripts by any name.
 _KIT = re2.compile(r"\.php\b|/wp-(?:content|admin|includes)/|[?&](?:email|login|user|account)=|/(?:signin|login|"
-                   r"verify|update|secure|account|webscr|auth)[^/]*\.(?:html?|php|aspx?)")
+                   r"verify|update|secure|account|webscr|auth)[^/]*\.(?:php|aspx?)|/(?:(?:signin|login|verify|update|"
+                   r"secure|account|webscr)[^/]*|auth(?:[^e/][^/]*)?)\.html?")
 # Labels are read through two translations (C-speed, no pattern call per label): letters and digits
 # as `a` and `0` (`283ns834s2` -> `000aa000a0`), consonants as `c` (y counts as a vowel).
 _KINDS = str.maketrans("abcdefghijklmnopqrstuvwxyz0123456789", "a" * 26 + "0" * 10)

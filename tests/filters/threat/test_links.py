@@ -977,3 +977,16 @@ def test_more_shorteners_alert_on_a_generated_alias(url: str) -> None:
 def test_shortener_chosen_alias_or_known_destination(url: str) -> None:
     score, _ = _score(url)
     assert score < 0.5
+
+
+@pytest.mark.parametrize(("url", "kit"), [
+    ("https://team-notes.netlify.app/authentication.html", False),  # documentation's topic page
+    ("https://example.org/docs/authentication.htm", False),
+    ("https://example.org/auth.html", True),  # a page named for the act
+    ("https://example.org/authorize.html", True),
+    ("https://example.org/authentication.php", True),  # a script, by any name
+    ("https://example.org/secure_online_alert.html", True),
+    ("https://example.org/login-secure.html", True),
+])
+def test_kit_pages_are_named_for_the_act(url: str, kit: bool) -> None:
+    assert ("kit-path" in _score(url)[1]) is kit
