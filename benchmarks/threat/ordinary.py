@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[2])]
 
-from ordinary_seventh import SEVENTH, SEVENTH_SLOTS  # noqa: E402
+from ordinary_seventh import EIGHTH, SEVENTH, SEVENTH_SLOTS  # noqa: E402
 
 from filters import Action  # noqa: E402
 from filters.threat import ThreatFilter, ThreatOptions  # noqa: E402
@@ -751,10 +751,12 @@ FAMILIES: tuple[Family, ...] = (
 # Seventh set (8 December), in its own module: law, banks, incident channels, teachers, game mods, recipes,
 # support for AI products, security training, documentation links and shell questions.
 FAMILIES += tuple(F(name, part, templates, code) for name, part, code, templates in SEVENTH)
+# Eighth set (8 December, later), in the same module: the classes the seventh set's tuning part showed.
+FAMILIES += tuple(F(name, part, templates, code) for name, part, code, templates in EIGHTH)
 
 # The first family of each set, in the order the sets were written (`--set N` reads the N-th alone).
 SET_STARTS = ("en-set-aside-message", "en-handed-role", "en-duty-swap", "en-said-so", "pt-recados", "en-helpdesk",
-              "en-legal")
+              "en-legal", "en-others-pretend")
 
 _SLOT = re.compile(r"\{(\w+)\}")
 
