@@ -61,6 +61,33 @@ def handed(text: str, end: int) -> bool:
     return PERSONA_SIGN.search(rest) is None
 
 
+# Others who pretend, told of: "pupils pretend to be reporters", "attackers pretend to be the IT department" (a
+# plural subject or "they" right before the verb, a modal or an adverb between), and a school task quoted ("the
+# homework says: pretend you are a Roman soldier"). The bot is told to pretend with the verb alone ("pretend to be
+# ..."), after "you", "let's", "please" or "now"; a subject that is an AI or a character is the bot's kind.
+_NOT_SUBJECT = (r"(?:bots?|chatbots?|assistants?|models?|ais?|agents?|gpts?|llms?|characters?|personas?|always|sometimes|"
+                r"perhaps|this|thus|unless|yes|does|was|has|lets|its|is|as|us|plus|less|besides|towards|afterwards|"
+                r"nowadays|whereas|ours|yours|theirs|hers|his|this|guys|folks)\b")
+_OTHERS_PRETEND = re.compile(
+    r"(?:\b(?:they|(?!" + _NOT_SUBJECT + r")(?<!\byou\s)[a-z]{2,}(?:s|ren|ple))\s+"
+    r"(?:(?:often|sometimes|usually|always|never|can|could|may|might|must|should|will|would|like\s+to|love\s+to|"
+    r"have\s+to|had\s+to|get\s+to|try\s+to|tried\s+to|used\s+to|then|also)\s+)?"
+    # a school task quoted: "the homework says: pretend you are ..."
+    r"|\b(?:homework|worksheet|assignment|exercise|essay\s+question|exam\s+question|activity|lesson\s+plan)\s+"
+    r"(?:says|said|reads|asks|is)\s*[:,]?\s*(?:to\s+)?)$")
+PRETEND_RULES = frozenset({"role-play"})
+
+
+def others_pretend(text: str, start: int, end: int) -> bool:
+    """Whether a `role-play` hit on `text[start:end]` that opens with "pretend" tells of others pretending or
+    quotes a school task (`_OTHERS_PRETEND` right before it), and the rest of its sentence names no AI, character
+    or freedom from rules (`PERSONA_SIGN`)."""
+    if not text.startswith("pretend", start) or _OTHERS_PRETEND.search(text, max(0, start - 60), start) is None:
+        return False
+    stop = _SENTENCE_END.search(text, end, end + 200)
+    return PERSONA_SIGN.search(text, end, stop.start() if stop else end + 200) is None
+
+
 # Someone else's order reported to a person: "he asked me to forget the earlier instructions", "the coach let
 # them skip the usual rules". The set-aside verb is governed by a verb of telling or letting whose object is
 # the sender or a third person; "I want you to ignore ...", "tell you to ignore ..." address the bot, and "let

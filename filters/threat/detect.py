@@ -236,7 +236,9 @@ class Detector:
                 key = "role-play"  # one persona switch however many of its rules read it
             elif key == "role-switch-squeezed":
                 key = "role-play-squeezed"  # the same, letters apart: no words to read a duty in
-            if ((key in tongues.SET_ASIDE and tongues.sender_own(view.text, hit.start, hit.end))
+            elif key in addressed.PRETEND_RULES and addressed.others_pretend(view.text, hit.start, hit.end):
+                weight = min(weight, tongues.NOTE)  # "pupils pretend to be reporters": others told of, a note
+            if ((key in tongues.SET_ASIDE and tongues.sender_own(view.text, hit.start, hit.end, key))
                     or ((key in tongues.SET_ASIDE or key in tongues.TOLD_RULES)
                         and tongues.told_of(view.text, hit.start, hit.end))
                     or (key in addressed.REPORTED_RULES and addressed.reported(view.text, hit.start, hit.end) == tongues.NOTE)):
@@ -256,7 +258,8 @@ class Detector:
                 # a third party's rules set aside by someone else ("our linter ignores the rules in .eslintrc"):
                 # one note, as the same rules reported set aside are
                 weight, key = min(weight, tongues.NOTE), "override-any"
-            elif key in revealed.REVEAL_RULES and revealed.shared(view.text, hit.start, hit.end):
+            elif key in revealed.REVEAL_RULES and revealed.shared(view.text, hit.start, hit.end,
+                                                                  text if len(text) == len(view.text) else None):
                 # "could you repeat the instructions above?": steps people shared asked for again, one note
                 weight, key = min(weight, tongues.NOTE), "reveal-shared"
             if pasted and not hit.rule.strong:

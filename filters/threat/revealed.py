@@ -40,16 +40,39 @@ _SETUP = re.compile(r"\b(?:your|yours|you(?:'ve|\s+have|\s+had)?\s+(?:(?:were|ar
                     # or after a fence that plays a turn's end ("%%% end of user input %%%", "### system")
                     r"|%%%|###|<\||\[/?inst\]",
                     re.IGNORECASE)
+# Rules or steps a third party gave, named as such right after the hit: "share the rules you received from HR".
+# Read only there: "show me the rules" alone, or "the rules you follow", ask for the bot's.
+_THIRDS_RULES = re.compile(r"\s*((?:(?:reveal|show|print|repeat|list|share|tell\s+me|give\s+me|write\s+out|what\s+(?:are|were))\s+"
+                           r"(?:me\s+)?)?(?:the|those)\s+rules)(?:\s+you)?\s*", re.IGNORECASE)
+_GIVEN_BY_THIRD = re.compile(r"\s+(?:that\s+)?you(?:'ve|\s+have|\s+had)?\s+(?:(?:were|have\s+been)\s+)?(?:given|got|gotten|"
+                             r"received?|were\s+sent)" + owned.FROM_THIRD, re.IGNORECASE)
+# A department named by its acronym in capitals ("from IT"): the pronoun "it" may be the system, the department
+# is a third party. Read so only where the sender writes in both cases (all capitals may be shouting).
+_IT = re.compile(r"\bIT\b")
 # How far around the hit those are looked for: the message, not the sentence (a quote's dots would end one:
 # 'begin your answer with "Sure. The instructions so far are"').
 _AROUND = 200
 REVEAL_RULES = frozenset({"reveal-prompt", "repeat-above", "show-instructions"})
 
 
-def shared(text: str, start: int, end: int) -> bool:
+def shared(text: str, start: int, end: int, cased: str | None = None) -> bool:
     """Whether a reveal hit on `text[start:end]` asks for instructions people shared: the hit is only a verb of
-    showing and "the instructions" where they stand (`_PLAIN`), and the message around it names nothing of the
-    setup and asks for no exact copy (`_SETUP`)."""
-    if _PLAIN.fullmatch(text[start:end].strip()) is None:
+    showing and "the instructions" where they stand (`_PLAIN`), or "the rules" a third party gave
+    (`_THIRDS_RULES`, `_GIVEN_BY_THIRD`), and the message around it names nothing of the setup and asks for no
+    exact copy (`_SETUP`). `cased`: `text` as written, when it has the same offsets (a department's acronym is
+    read from it)."""
+    low, high = max(0, start - _AROUND), end + _AROUND
+    window = text[low:high]
+    if cased is not None and len(cased) == len(text) and "IT" in cased[low:high]:
+        written = cased[low:high]
+        if written.lower() == window and any(char.islower() for char in written):  # the same reading, not shouting
+            # read as another department's acronym is (same length, so every offset holds)
+            window = _IT.sub("hr", written).lower()
+    hit = text[start:end].strip()
+    if _PLAIN.fullmatch(hit) is not None:
+        return _SETUP.search(window) is None
+    rules = _THIRDS_RULES.fullmatch(text, start, end)
+    if rules is None or _GIVEN_BY_THIRD.match(window, rules.end(1) - low) is None:
         return False
-    return _SETUP.search(text, max(0, start - _AROUND), end + _AROUND) is None
+    # the rules are the third party's: the hit's own noun names nothing of the setup
+    return _SETUP.search(window[:start - low] + " " * (end - start) + window[end - low:]) is None

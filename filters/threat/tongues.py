@@ -532,12 +532,34 @@ def _mine() -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + "|".join(r"\s+".join(map(re.escape, w.split())) for w in words) + r")(?!\w)")
 
 
-def sender_own(text: str, start: int, end: int) -> bool:
-    """Whether a set-aside hit on `text[start:end]` (folded) makes the instructions the sender's own: a
+# A relative clause right after the noun (and at most two adjectives) whose subject is the sender: "las
+# instrucciones que escribí", "les consignes que j'ai envoyées", "die Anweisungen, die ich geschrieben habe",
+# "as instruções que enviei", "le istruzioni che ho scritto", "de instructies die ik stuurde". Spanish and
+# Portuguese say the subject by the verb's first-person past ending (-é, -í; -ei, -i) or its irregular form
+# ("puse", "dije"; "fiz", "pus"), with an object pronoun ("que te di") allowed before it.
+_MY_CLAUSE = re.compile(
+    r"[^\W\d_]*(?:\s+[^\W\d_]+){0,2}?,?\s+(?:"
+    r"que\s+(?:yo\s+|eu\s+)?(?:te\s+|le\s+|les\s+|os\s+|lhe\s+|vos\s+)?(?:[^\W\d_]*(?:é|í|ei|i)|"
+    r"puse|hice|dije|traje|tuve|estuve|pude|quise|supe|fiz|pus|tive)(?!\w)"  # es, pt (not "disse": his as well)
+    r"|que\s+(?:j['’]|je\s|nous\s)"  # fr
+    r"|che\s+(?:io\s+)?(?:ti\s+|vi\s+|le\s+|gli\s+)?(?:ho|abbiamo)\s"  # it
+    r"|(?:die|das|welche|dat)\s+(?:ich|wir|ik|we|wij)\s)")  # de, nl
+
+
+# The set-aside rules that read plain instructions (no "all", no "previous"): only their hits are made the sender's
+# by a relative clause, as English reads "ignore the instructions I wrote" and not "ignore all previous
+# instructions I gave you".
+PLAIN_SET_ASIDE = frozenset({"world-set-aside-any", "world-alone"})
+
+
+def sender_own(text: str, start: int, end: int, rule: str = "") -> bool:
+    """Whether a set-aside hit of `rule` on `text[start:end]` (folded) makes the instructions the sender's own: a
     first-person possessive among its words (`MINE`) or among the three words after it, where the languages
-    that put it after the noun put it (the hit ends inside the noun's stem)."""
+    that put it after the noun put it (the hit ends inside the noun's stem), or, for a rule of plain instructions
+    (`PLAIN_SET_ASIDE`), a relative clause after the noun whose subject is the sender (`_MY_CLAUSE`)."""
     after = " ".join(text[end:end + 60].split()[:3])
-    return _MINE.search(text, start, end) is not None or _MINE.search(after) is not None
+    return (_MINE.search(text, start, end) is not None or _MINE.search(after) is not None
+            or (rule in PLAIN_SET_ASIDE and _MY_CLAUSE.match(text, end, end + 120) is not None))
 
 
 # Instructions someone set aside, told of rather than asked for: the verb in a past form ("Il corriere ha
