@@ -32,7 +32,7 @@ from filters.masking.id_schemes import SCHEME_GATE
 from filters.masking.national_ids import ID_GATE, SSNDetector
 from filters.masking.network import IPDetector
 from filters.masking.phone import PhoneDetector
-from filters.masking.secrets import KEYWORDS, LITERALS, SCREENS, SecretDetector
+from filters.masking.secrets import APART_RUN, APART_RUNS, KEYWORDS, LITERALS, SCREENS, SecretDetector
 
 BUILTIN: Mapping[str, Detector] = {
     "secret": SecretDetector(),
@@ -48,6 +48,8 @@ BUILTIN: Mapping[str, Detector] = {
 # mark of Unicode, which the detectors read).
 _NUMBER_SEP = "[ \\t\\r\\n\\x0b\\x0c!-/:-@\\[-`{-~]|[\\xc2-\\xf4][\\x80-\\xbf]{1,3}"
 _IBAN_SEP = "(?:[ \\t\\r\\n\\x0b\\x0c!-/:-@\\[-`{-~]|[\\xc2-\\xf4][\\x80-\\xbf]{1,3}){0,3}"
+_SECRET_WORDS = ("|".join(re.escape(literal) for literal in LITERALS)
+                 + "|(?i:" + "|".join(re.escape(keyword) for keyword in KEYWORDS) + ")")
 # What each gate needs at the least, as RE2 source over UTF-8 bytes; their union is the pre-screen.
 _SCREEN: Mapping[str, str] = {
     # 7+ digits, separators allowed: the least any numeric value needs (the shortest phone number).
@@ -57,8 +59,7 @@ _SCREEN: Mapping[str, str] = {
     # A country code, two check digits, four more: IBANs whose account part is mostly letters.
     "iban": r"(?:\b|(?i:iban)_?)(?i:" + "|".join(sorted(LENGTHS)) + r")" + _IBAN_SEP + r"\d" + _IBAN_SEP + r"\d"
     + _IBAN_SEP + r"[0-9A-Za-z]{2}",
-    "secret": "|".join(re.escape(literal) for literal in LITERALS)
-    + "|(?i:" + "|".join(re.escape(keyword) for keyword in KEYWORDS) + ")|" + "|".join(SCREENS),
+    "secret": _SECRET_WORDS + "|" + "|".join(SCREENS),
 }
 # Per-detector gates on the folded text's bytes: cheap, and never stricter than the detector.
 _GATE_SOURCES: Mapping[str, str] = {
@@ -75,12 +76,17 @@ _GATE_SOURCES: Mapping[str, str] = {
     "secret": _SCREEN["secret"],
 }
 _GATES: Mapping[str, Pattern] = {name: byte_pattern(source) for name, source in _GATE_SOURCES.items()}
-# The secret gate's long-run part (32 letters and digits standing apart, `secrets.SCREENS[-1]`): in a long text it is
-# searched on its own after the set, not inside it, as its count of 32 beside the other parts' counts of 16 multiplies
-# the states of the set's automaton, which fresh text builds as it reads (random base64 at 1 MB: 768 -> 378 CPU us per
-# KB for the set, random words 85 -> 20). A short text is read by the whole set: one search, not two (ordinary chat).
-_LONG_RUN = SCREENS[-1]
-_LONG_GATE = byte_pattern(_LONG_RUN)
+# The secret gate's parts that count a run standing apart (`secrets.APART_RUNS`: 16 letters and digits after a head or
+# in dotted parts, 32 alone) are one pattern of the set in a weaker form, 16 token characters standing apart
+# (`secrets.APART_RUN`): one count where there were three. Beside each other and the numeric gates' counts they
+# multiplied the states of the set's automaton, which RE2 builds as it reads text it has not seen: a new process paid
+# for them on most of the first lines it read (the set over the masking benchmark's 20,000 validation lines, read
+# once: 82 ms of CPU, 57 with the weaker form, 37 when read again), and the run of 32 on long random text (1 MB of
+# random base64: 708 -> 353 CPU us per KB once it left the set). Where only the weaker form passes, the parts are
+# searched for one by one, each on its own; a text with a key word's stem or a token's head does not need them.
+_APART = "apart"
+_APART_GATES = tuple(byte_pattern(run) for run in APART_RUNS)
+_SECRET_SET = _SECRET_WORDS + "|" + "|".join(screen for screen in SCREENS if screen not in APART_RUNS)
 # Where an escape may stand (see `filters.masking._escapes`): one more pattern of the gates' RE2 set, so that
 # a text without one is read once, at no cost of its own. Never stricter than `_escapes._ESCAPE`.
 ESCAPED = "escaped"
@@ -144,20 +150,15 @@ class Gates:
         labels = [*self._names, ESCAPED]
         if "iban" in labels:
             labels += ["iban-screen", "numeric"]
-        secret = _GATE_SOURCES["secret"]
-        assert secret.endswith("|" + _LONG_RUN)  # the part a long text's set leaves out
-        sources = {**_GATE_SOURCES, "iban-screen": _SCREEN["iban"], "numeric": _SCREEN["numeric"],
-                   ESCAPED: _ESCAPE_SOURCE}
+        if "secret" in labels:
+            labels.append(_APART)  # the secret gate's runs standing apart, in their weaker form (see `_APART`)
+        sources = {**_GATE_SOURCES, "secret": _SECRET_SET, _APART: APART_RUN, "iban-screen": _SCREEN["iban"],
+                   "numeric": _SCREEN["numeric"], ESCAPED: _ESCAPE_SOURCE}
         self._labels = tuple(labels)
         self._screen = screen_for(self._names)
         self._set = _compiled_set(labels, sources)
         if self._set is not None and not self._sound():
             self._set = None
-        # For a long text, the same set without the secret gate's long run, which is searched on its own
-        # (`_LONG_GATE`); a short text (most chat) is read by the one set, with no search more.
-        self._long = "secret" in self._names
-        self._split = _compiled_set(labels, {**sources, "secret": secret[:-len(_LONG_RUN) - 1]}) \
-            if self._set is not None else None
 
     def _sound(self) -> bool:
         """Each gate seen passing on a sample that must pass it."""
@@ -172,20 +173,19 @@ class Gates:
         where an escape may stand."""
         if self._set is None:
             return self._one_by_one(raw)
-        if len(raw) > _SET_CHECKED and self._split is not None:
-            hits = {self._labels[i] for i in self._split.Match(raw)}
-            if self._long and "secret" not in hits and occurs(_LONG_GATE, raw):
+        matched = self._set.Match(raw)
+        if not matched:  # most chat: no gate passes, and nothing more is built
+            # An RE2 set answers "none" when its automaton ran out of memory, which only a long,
+            # hostile text could cause: a long text is confirmed by the screen, which falls back
+            # to a slower matcher instead of giving up, so no value is let through unexamined.
+            return self._one_by_one(raw) if len(raw) > _SET_CHECKED else _NONE
+        hits = {self._labels[i] for i in matched}
+        if _APART in hits:
+            hits.remove(_APART)
+            if "secret" not in hits and any(occurs(gate, raw) for gate in _APART_GATES):
                 hits.add("secret")
-            if not hits:  # confirmed as below: an automaton out of memory answers "none"
-                return self._one_by_one(raw)
-        else:
-            matched = self._set.Match(raw)
-            if not matched:  # most chat: no gate passes, and nothing more is built
-                # An RE2 set answers "none" when its automaton ran out of memory, which only a long,
-                # hostile text could cause: a long text is confirmed by the screen, which falls back
-                # to a slower matcher instead of giving up, so no value is let through unexamined.
-                return self._one_by_one(raw) if len(raw) > _SET_CHECKED else _NONE
-            hits = {self._labels[i] for i in matched}
+            if not hits:
+                return _NONE  # the set was read through (it passed the weaker form): no gate passes
         escaped = ESCAPED in hits
         if hits.issubset(("iban", ESCAPED)):  # its gate alone: the screen (the other parts) must pass too
             return _ESCAPED_ONLY if escaped else _NONE

@@ -7,9 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from filters._patterns import found as occurs
 from filters.masking._model import Detection
 from filters.masking.engine import BUILTIN, Masker
-from filters.masking.secrets import SecretDetector, entropy, random_looking
+from filters.masking.secrets import _ANY, _PROVIDER, _PROVIDERS, SecretDetector, entropy, random_looking
 from tests.filters.hostile_text import hostile
 
 DETECTOR = SecretDetector()
@@ -391,3 +392,12 @@ def test_a_token_at_the_end_of_a_sentence(text: str, value: str) -> None:
 ])
 def test_a_dot_inside_a_name_still_goes_on(text: str) -> None:
     assert found(text) == []
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.data())
+@pytest.mark.parametrize("index", range(len(_PROVIDERS)))
+def test_the_one_search_finds_every_providers_token_by_its_head(index: int, data: st.DataObject) -> None:
+    _, head, tail = _PROVIDERS[index]
+    token = data.draw(st.from_regex(head + tail, fullmatch=True))
+    assert occurs(_ANY, token) or not occurs(_PROVIDER, token)
