@@ -77,7 +77,7 @@ _IDENTITY = text_pattern(r"(?i:" + _ID_WORDS + r")[^0-9\n]{0,16}?([0-9][0-9A-Za-
 # "provide", "valid") and would send most texts with a number to `_IDENTITY`.
 _ID_STEMS = ("id number", "id no", "id card", "identi", "identy", "идент", "personal", "citizen", "cédula", "cedula",
              "ausweis", "personn", "personen", "henkil", "dowodu", "kimlik", "osobn", "личн", "паспорт", "national",
-             "身份", "個人番号", "マイナンバー", "주민등록", "पहचान", "الهوية", "induk", "cước", "cuớc", "cươc", "cuoc",
+             "身份", "個人番号", "マイナンバー", "주민등록", "पहचान", "الهوية", "induk", "cước", "cuớc", "cươc", "cưoc", "cuoc",
              "pengenalan")
 # The same as the engine's gate reads it, on the folded text's UTF-8 bytes: ASCII letters in either case, the others as
 # written in lower case, capitalised or in capitals.
