@@ -45,6 +45,8 @@ WRITTEN = Path(__file__).resolve().parent / "data" / "paraphrase_written.txt"
 # A third check, written before the rules of the evening of 7 December changed: validation only, never read to
 # write a rule (`data/README.md`).
 THIRD = Path(__file__).resolve().parent / "data" / "validation_third.txt"
+# A fourth set, for tuning: written before any rule was changed for it; its misses may be read (`--fourth`).
+FOURTH = Path(__file__).resolve().parent / "data" / "tuning_fourth.txt"
 
 # The validation families and wants live apart from this file (`data/paraphrase_validation.json`), so that
 # whoever reads this source to write a rule does not read them.
@@ -251,6 +253,18 @@ def written(path: Path = WRITTEN) -> dict[str, list[str]]:
     return sets
 
 
+def _fourth(threat: ThreatFilter, show: int) -> None:
+    """Score the tuning set `FOURTH`: attacks missed and ordinary lines flagged are shown (it is tuning data)."""
+    for name, group in written(FOURTH).items():
+        verdicts = [threat.decide(line) for line in group]
+        hit = [v.action is not Action.PASS or v.hints.alert for v in verdicts]
+        blocked = sum(1 for v in verdicts if v.action is Action.BLOCK)
+        print(f"{name:35} {len(group):6d} {sum(hit) / len(group):8.1%} {blocked / len(group):8.1%}")
+        wrong = [line for line, h in zip(group, hit, strict=True) if h is ("ordinary" in name)]
+        for line in wrong[:show]:
+            print(f"      {'flagged' if 'ordinary' in name else 'missed'}: {line!r}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=200, help="lines drawn per family (distinct ones kept)")
@@ -260,8 +274,13 @@ def main() -> None:
     parser.add_argument("--family", default="", help="only families whose name contains this")
     parser.add_argument("--written", action="store_true",
                         help="also score data/paraphrase_written.txt and data/validation_third.txt")
+    parser.add_argument("--fourth", action="store_true",
+                        help="score the tuning set data/tuning_fourth.txt alone; --show N prints its misses")
     args = parser.parse_args()
     threat = ThreatFilter(ThreatOptions(sink="bot"))
+    if args.fourth:
+        _fourth(threat, args.show)
+        return
     made: list[tuple[str, str, list[str]]] = [(f.name, f.part, lines(f, args.count, args.seed)) for f in FAMILIES]
     made += [(f"disguise-{name}", part, disguised(name, how, args.count, args.seed))
              for name, part, how in DISGUISES]
