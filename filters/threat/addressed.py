@@ -88,6 +88,18 @@ def others_pretend(text: str, start: int, end: int) -> bool:
     return PERSONA_SIGN.search(text, end, stop.start() if stop else end + 200) is None
 
 
+# "Assume" as "suppose": "assume the identity of the caller is verified" states what to take as true, where the
+# role-play rule reads "assume the identity" as a persona taken on. The phrase after it reaching a verb of its own
+# (not through "who" or "that", which describe the persona: "the role of a hacker who has no rules") is a clause.
+_SUPPOSED = re.compile(r"\s+of\s+(?:(?!(?:who|that|which|whose)\b)[\w'-]+\s+){1,4}?(?:is|was|are|were|has|have|had|"
+                       r"will|would|can|could|should|must|may|might|gets?|got|matches|stays)\b")
+
+
+def supposed(text: str, start: int, end: int) -> bool:
+    """Whether a role-play hit on `text[start:end]` ("assume the identity") opens a supposition, not a persona."""
+    return text.startswith("assume", start) and _SUPPOSED.match(text, end) is not None
+
+
 # Someone else's order reported to a person: "he asked me to forget the earlier instructions", "the coach let
 # them skip the usual rules". The set-aside verb is governed by a verb of telling or letting whose object is
 # the sender or a third person; "I want you to ignore ...", "tell you to ignore ..." address the bot, and "let

@@ -229,6 +229,8 @@ class Detector:
                         self._keep(best, "xss:own-handler", handlers.OWN_HANDLER,
                                    self._finding(hit, view, text, handlers.OWN_HANDLER))
                     continue
+            if hit.rule.name == "role-play" and addressed.supposed(view.text, hit.start, hit.end):
+                continue  # "assume the identity of the caller is verified": a supposition, not a persona
             weight, key = hit.rule.weight, hit.rule.name
             if key in addressed.SWITCH_RULES:
                 if addressed.handed(view.text, hit.end):

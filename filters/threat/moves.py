@@ -88,7 +88,8 @@ RULES = (
     Rule("payload-joined", "prompt", 0.65,
          r"\b(?:concatenat|combin|join|merg|assembl|glue|stitch)[a-z]*\b[^.!?\n]{0,60}?\b(?:and|then)\s+" + _ACT_ON +
          r"|\b(?:do|execute|run|obey|follow|perform)\s+(?:what\s+)?[a-z][a-z0-9]{0,3}\s*\+\s*[a-z][a-z0-9]{0,3}\b"
-         r"|\bexecute\s+[a-z][a-z0-9]?\s+(?:followed\s+by|then|and)\s+[a-z][a-z0-9]?\b"),
+         r"|\bexecute\s+[a-z][a-z0-9]?\s+(?:followed\s+by|then|and)\s+[a-z][a-z0-9]?\b",
+         strong=True),  # not weakened in text read as code: a payload written as variables is what it is
     # Text decoded or reversed, then obeyed.
     Rule("payload-decoded", "prompt", 0.65,
          r"\b(?:decode|decipher|decrypt|unscramble|reverse|read\s+(?:this|it)\s+(?:backwards|in\s+reverse)|"

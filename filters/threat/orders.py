@@ -146,7 +146,8 @@ _RULES = (
          r"roleplay\s+as|role-play\s+as|(?:speak|answer|reply|respond|talk|write)\s+(?:only\s+)?as|(?:take\s+on|"
          r"adopt|assume|put\s+on|wear|slip\s+into|step\s+into)\s+the\s+(?:role|character|persona|identity|part|"
          r"mask|shoes|skin|voice|personality)\s+of|play\s+the\s+(?:role|part)\s+of|pose\s+as|masquerade\s+as|"
-         r"embody|impersonate|inhabit|channel)\s+" +
+         r"embody|impersonate|inhabit|channel|simulate|emulate|imitate|mimic|act\s+(?:as|like)|behave\s+(?:as|like)|"
+         r"pretend\s+to\s+be)\s+" +
          _NAMED + r"(?:" + _HEAD + r"\s+(?:called|named|known\s+as)\b|" + _HEAD + r"\s*,?\s+" + _FREE + r"|" + _MACHINE +
          r"[^.;!?\n]{0,40}?" + _FREE + r")"),
     # The bot's setup asked for inside a task that carries it out whole: translated, summarised, put in a poem or a

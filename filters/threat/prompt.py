@@ -83,7 +83,7 @@ _RULES = (
          r"\bfrom\s+now\s+on,?\s+(?:your|act|respond|reply|you(?:\s+are|'re)|you(?:\s+(?:will|shall|must|should|can|"
          r"have\s+to|need\s+to|are\s+going\s+to)|'ll)?\s+(?:now\s+)?(?:only\s+|always\s+|never\s+|not\s+)?(?:act|respond|"
          r"reply|answer|behave|pretend|play|role-?play|simulate|speak|talk|write|obey|refuse|ignore|forget|follow|comply|"
-         r"generate|output|stay|remain|be)\b)|\byou\s+are\s+no\s+longer\b"),
+         r"generate|output|stay|remain|be)\b)|\byou(?:\s+are|'re)\s+no\s+longer\b"),
     Rule("no-limits", "prompt", 0.6,
          r"\b(?:not\s+bound\s+by|free\s+(?:of|from)|without\s+any|ignores?|disregards?|no\s+longer\s+(?:has|have|"
          r"follows?)|doesn'?t\s+(?:have|follow)|do(?:es)?\s+not\s+(?:have|follow)|breaks?\s+(?:free|all))\s+"
@@ -140,7 +140,9 @@ _RULES = (
          r"<<\s*/?sys\s*>>", strong=True),
     Rule("fake-markers", "prompt", 0.7,
          r"<\|?(?:im_start|im_end|system|endoftext|assistant|user)\|?>|\[/?(?:inst|system|sys)\]|<<\s*sys\s*>>|"
-         r"(?:^|\n)\s*#{2,}\s*(?:system|instruction|new\s+instruction)|(?:^|\n)\s*(?:system|assistant)\s*:\s*"
+         # a heading "Instructions" over a recipe's or a manual's steps is a section, not a template's marker
+         r"(?:^|\n)\s*#{2,}\s*(?:system|instruction(?:\s*:|\s*(?:\n|$))|new\s+instruction)|"
+         r"(?:^|\n)\s*(?:system|assistant)\s*:\s*"
          r"\S|(?:begin|end|start)\s+(?:of\s+)?(?:system|new|user)\s+(?:prompt|instructions?|input|message)|"
          r"(?:message|input|conversation)\s+terminat", strong=True),
     Rule("obedience", "prompt", 0.45,

@@ -16,7 +16,8 @@ from __future__ import annotations
 from filters._patterns import text_pattern
 
 MODE_RULES = frozenset({"role-play", "jailbreak-names", "admin-override"})
-_MODE = r"developer\s+mode"
+# The modes devices and apps have under these names too ("debug mode on my TV", "recovery mode on the router").
+_MODE = r"(?:developer|debug|dev|maintenance|recovery|safe|service|test)\s+mode"
 # Devices, systems and apps that have a developer mode of their own, and the words for a device.
 _DEVICE = (r"(?:android|ios|iphone|ipad|ipados|pixel|samsung|galaxy|xiaomi|redmi|poco|oneplus|huawei|honor|motorola|"
            r"moto|nokia|oppo|vivo|realme|sony|xperia|phone|smartphone|mobile|tablet|device|watch|wear\s?os|"
