@@ -31,6 +31,8 @@ SHAPES: dict[str, str] = {
     "tel-uris": "tel:+15555550123 ",  # a phone masked whole with its scheme
     "exit-prefixes": "011 44 20 7946 0958 ",  # an international prefix as a group of its own, a country, a number
     "zeros": "00",
+    "scheme-names": "CPF 1.2 ",  # an identity scheme's name, each read with the groups after it (`id_schemes`)
+    "bracketed-codes": "[+44] 20 ",  # a country code in square brackets
     "parens": "(555) ",
     "dotted-quads": "1.1.1.1.",
     "colons": "1:",
