@@ -1,7 +1,7 @@
 """Prompt injection paraphrased: the moves in words the rules were not written from, composed here.
 
     .venv/bin/python benchmarks/threat/paraphrase.py [--count 200] [--seed 7] [--part tuning|validation|both]
-                                                     [--show 5] [--family NAME] [--written]
+                                                     [--show 5] [--family NAME] [--written] [--fourth]
 
 Each move (instructions set aside, the hidden prompt asked for, a persona switch, a fake system message or
 delimiter, instructions hidden in a quoted document, JSON or Markdown, and the disguises: letters apart,
@@ -20,6 +20,8 @@ written, the second after it and before any of its rules was kept or dropped; an
 a third check of every kind of attack (overrides, reveals, personas, mode switches, fake turns, documents,
 split and encoded payloads, refusal suppression, output hijack, tool abuse) and ordinary lines with the same
 words, written before the rules of the evening of 7 December changed. Only totals are printed for these.
+`--fourth` scores `data/tuning_fourth.txt` alone, a tuning set written before the rules that followed it, and with
+`--show N` prints its missed attacks and flagged ordinary lines.
 """
 
 from __future__ import annotations
