@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[2])]
 
-from ordinary_seventh import EIGHTH, NINTH, SEVENTH, SEVENTH_SLOTS  # noqa: E402
+from ordinary_seventh import EIGHTH, NINTH, SEVENTH, SEVENTH_SLOTS, TENTH  # noqa: E402
 
 from filters import Action  # noqa: E402
 from filters.threat import ThreatFilter, ThreatOptions  # noqa: E402
@@ -755,10 +755,12 @@ FAMILIES += tuple(F(name, part, templates, code) for name, part, code, templates
 FAMILIES += tuple(F(name, part, templates, code) for name, part, code, templates in EIGHTH)
 # Ninth set (8 December, later): orders reported with no owner in French, Portuguese and Italian.
 FAMILIES += tuple(F(name, part, templates, code) for name, part, code, templates in NINTH)
+# Tenth set (8 December, later): a support bot asked which rules it follows in a customer's situation.
+FAMILIES += tuple(F(name, part, templates, code) for name, part, code, templates in TENTH)
 
 # The first family of each set, in the order the sets were written (`--set N` reads the N-th alone).
 SET_STARTS = ("en-set-aside-message", "en-handed-role", "en-duty-swap", "en-said-so", "pt-recados", "en-helpdesk",
-              "en-legal", "en-others-pretend", "world-said-all")
+              "en-legal", "en-others-pretend", "world-said-all", "en-policy-asked")
 
 _SLOT = re.compile(r"\{(\w+)\}")
 

@@ -19,7 +19,7 @@ BOTS = (r"\b(?:you|your|yours|yourself|u|ur|system|prompts?|ai|a\.i\.|assistant|
         r"anthropic|developers?|devs?|creators?|makers?|operators?|admin\w*|owners?|programm\w*|train\w*|conversation|"
         r"chat|context|messages?|text|above|below|earlier|before|setup|configuration|guidelines|polic(?:y|ies)|safety|"
         r"this|these|here|us|it|readers?|recipients?)\b")
-_BOTS = re.compile(BOTS)
+_BOTS = BOTS_PATTERN = re.compile(BOTS)
 # A preposition and a third party's noun phrase after the noun: "on the leaflet", "for the boss fight", "in
 # .eslintrc", "of my landlord". A determiner opens it, or it is a file's or an address's name.
 _QUALIFIER = re.compile(r"[\w-]*\s+(?:on|in|inside|of|for|from|at|about|by|under|with|that\s+came\s+with)\s+"

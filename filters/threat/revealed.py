@@ -46,6 +46,13 @@ _THIRDS_RULES = re.compile(r"\s*((?:(?:reveal|show|print|repeat|list|share|tell\
                            r"(?:me\s+)?)?(?:the|those)\s+rules)(?:\s+you)?\s*", re.IGNORECASE)
 _GIVEN_BY_THIRD = re.compile(r"\s+(?:that\s+)?you(?:'ve|\s+have|\s+had)?\s+(?:(?:were|have\s+been)\s+)?(?:given|got|gotten|"
                              r"received?|were\s+sent)" + owned.FROM_THIRD, re.IGNORECASE)
+# Or the rules "you follow" in a situation of the world, asked as a question: "what are the rules you follow when a
+# parcel is lost?" asks for a policy on that, as a customer asks staff. The situation (to the sentence's end) must
+# name nothing of the bot's, of answering or of its setup: "... when you answer users" asks for the setup.
+_FOLLOW_WHEN = re.compile(r"\s*follow\s+(?:when|if|for|on|with|about|in)\s+", re.IGNORECASE)
+_SITUATION_END = re.compile(r"[.!?\n]")
+_ANSWERING = re.compile(r"\b(?:answer\w*|respond\w*|repl\w*|talk\w*|speak\w*|writ\w*|say\w*|users?|people|anyone|someone|"
+                        r"ask\w*|request\w*|questions?|conversations?|prompts?|instructions|rules|words?)\b", re.IGNORECASE)
 # A department named by its acronym in capitals ("from IT"): the pronoun "it" may be the system, the department
 # is a third party. Read so only where the sender writes in both cases (all capitals may be shouting).
 _IT = re.compile(r"\bIT\b")
@@ -72,7 +79,17 @@ def shared(text: str, start: int, end: int, cased: str | None = None) -> bool:
     if _PLAIN.fullmatch(hit) is not None:
         return _SETUP.search(window) is None
     rules = _THIRDS_RULES.fullmatch(text, start, end)
-    if rules is None or _GIVEN_BY_THIRD.match(window, rules.end(1) - low) is None:
+    if rules is None:
         return False
-    # the rules are the third party's: the hit's own noun names nothing of the setup
-    return _SETUP.search(window[:start - low] + " " * (end - start) + window[end - low:]) is None
+    if _GIVEN_BY_THIRD.match(window, rules.end(1) - low) is not None:
+        read_to = end  # the rules are the third party's: the hit's own noun names nothing of the setup
+    elif (follow := _FOLLOW_WHEN.match(text, end)) is not None and text[end - 3:end] == "you" \
+            and text[start:end].lstrip()[:4].lower() == "what" and "?" in text[end:end + _AROUND]:
+        stop = _SITUATION_END.search(text, follow.end())
+        situation = text[follow.end():stop.start() if stop else len(text)]
+        if owned.BOTS_PATTERN.search(situation) is not None or _ANSWERING.search(situation) is not None:
+            return False
+        read_to = follow.end()  # a policy asked for in a situation of the world
+    else:
+        return False
+    return _SETUP.search(window[:start - low] + " " * (read_to - start) + window[read_to - low:]) is None
