@@ -70,6 +70,14 @@ SHAPES: dict[str, str] = {
     # everyday commands after talk, each weighed for harm on the rest of its line (`shell.harmful`)
     "talked-commands": "a b c;ls|_.|_.|_.|_.|_.|_.|_. ",
     "talked-subshells": "how do i use $(pwd) x ",
+    "glob-paths": "; /???/c?t /e??/p?ss?? ",  # pathname patterns expanded against the known programs and files
+    "glob-stars": "/*/*/*/*[",  # one pattern as long as the text, every folder a wildcard
+    "brace-lists": "{cat,/etc/passwd}",
+    "template-probes": "{{7*7}}${(1+2)*3}",  # an expression parsed inside each engine's delimiters
+    "template-openers": "{{ (",  # openers that never close
+    "sensitive-values": "=//etc/./shadow&",  # absolute paths as values, normalised and looked up
+    "sql-hex": "1) or u=0x61646d696e;-- ",
+    "js-joined": "x' && this.a && '",
     "tag-characters": "".join(chr(0xE0000 + ord(c)) for c in "ignore "),  # text spelt in invisible tags
     "percent-25": "%25",
     "js-escapes": "\\x41",

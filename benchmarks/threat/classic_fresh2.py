@@ -173,12 +173,17 @@ def _words(rng: random.Random) -> list[str]:
                        ["ping", "-c", "5", "10.0.0.8"], ["sleep", "7"], ["env"], ["head", "/etc/passwd"]))
 
 
+def _listed(words: list[str]) -> str:
+    """`words` as a brace list: a list needs a comma to expand (`{id}` is a word of its own, `{id,}` is `id`)."""
+    return "{" + ",".join(words) + ("," if len(words) == 1 else "") + "}"
+
+
 def brace_after_separator(rng: random.Random, e: Inner) -> str:
-    return _lead(rng) + "{" + ",".join(_words(rng)) + "}"
+    return _lead(rng) + _listed(_words(rng))
 
 
 def brace_alone(rng: random.Random, e: Inner) -> str:
-    return "{" + ",".join(_words(rng)) + "}"
+    return _listed(_words(rng))
 
 
 def brace_trailing_comma(rng: random.Random, e: Inner) -> str:
@@ -188,7 +193,7 @@ def brace_trailing_comma(rng: random.Random, e: Inner) -> str:
 
 
 def brace_substituted(rng: random.Random, e: Inner) -> str:
-    body = "{" + ",".join(_words(rng)) + "}"
+    body = _listed(_words(rng))
     return rng.choice(_VALUES) + rng.choice((f"$({body})", f"`{body}`"))
 
 
@@ -200,7 +205,7 @@ def brace_piped(rng: random.Random, e: Inner) -> str:
 
 def brace_globbed(rng: random.Random, e: Inner) -> str:
     words = _words(rng)
-    return _lead(rng) + "{" + ",".join(_blur(rng, w, 0.4, "?") if w.startswith("/") else w for w in words) + "}"
+    return _lead(rng) + _listed([_blur(rng, w, 0.4, "?") if w.startswith("/") else w for w in words])
 
 
 def brace_quoted(rng: random.Random, e: Inner) -> str:
@@ -208,7 +213,7 @@ def brace_quoted(rng: random.Random, e: Inner) -> str:
     head = words[0]
     cut = rng.randint(1, max(1, len(head) - 1))
     words[0] = head[:cut] + rng.choice(("''", '""', "\\")) + head[cut:]
-    return _lead(rng) + "{" + ",".join(words) + "}"
+    return _lead(rng) + _listed(words)
 
 
 def brace_sequence(rng: random.Random, e: Inner) -> str:
@@ -273,8 +278,9 @@ def bare_negated(rng: random.Random, e: Inner) -> str:
 
 
 def bare_trailing(rng: random.Random, e: Inner) -> str:
-    """A command after the separator and a comment or a dangling quote closing the rest of the line."""
-    return _lead(rng) + _command(rng, e) + rng.choice((" #", "#", " ;#", " '", ' "', " #'"))
+    """A command after the separator and a comment (a word that starts with `#`) or a dangling quote the
+    application's own closes."""
+    return _lead(rng) + _command(rng, e) + rng.choice((" #", ";#", " ;#", " '", ' "', " #'"))
 
 
 BARE = {"line-feed": bare_line_feed, "background": bare_background, "leading": bare_leading,

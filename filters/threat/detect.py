@@ -16,17 +16,20 @@ from filters._patterns import encodable
 from filters.threat import (
     addressed,
     codetalk,
+    globbing,
     handlers,
     injection,
     internal,
     links,
     normalise,
     owned,
+    paths,
     prompt,
     revealed,
     settings,
     shell,
     sql,
+    templates,
     tongues,
 )
 from filters.threat.feeds import DomainList
@@ -62,11 +65,12 @@ LINK_HINT = r"://|\bwww\.|\bdata:|[\pL\pN-]\.\pL{2}"
 # runs only when its screen says it has something to read.
 GATES = (PASTED_CODE, normalise.LEET_HINT, normalise.SPACED, normalise.ENGLISH, normalise.MIXED_SCRIPT,
          normalise.BASE64_HINT, shell.COMMAND_HINT, shell.EXEC_CALL, MARKUP, LINK_HINT, sql.OPENING,
-         shell.QUOTED_HINT, normalise.ROT13_ENGLISH, normalise.SPLIT)
+         shell.QUOTED_HINT, normalise.ROT13_ENGLISH, normalise.SPLIT, globbing.HINT, templates.HINT,
+         paths.HINT)
 (_PASTED, _LEET, _SPACED, _ENGLISH, _MIXED, _BASE64, _SEPARATOR, _CALL, _MARKUP, _LINK, _SQL,
- _QUOTED, _ROT13, _SPLIT) = range(len(GATES))
+ _QUOTED, _ROT13, _SPLIT, _GLOB, _TEMPLATE, _PATH) = range(len(GATES))
 # Screens that, found in ASCII text, start a reading or a step beyond the base view's scan (`Detector._quiet`).
-_BUSY = frozenset({_LEET, _SPACED, _BASE64, _SEPARATOR, _CALL, _LINK, _QUOTED, _ROT13, _SPLIT})
+_BUSY = frozenset({_LEET, _SPACED, _BASE64, _SEPARATOR, _CALL, _LINK, _QUOTED, _ROT13, _SPLIT, _GLOB, _TEMPLATE, _PATH})
 
 
 def _bundled(payloads: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -177,6 +181,10 @@ class Detector:
             self._commands(all_views, text, pasted, best, gates)
         if "sqli" in self.categories:
             self._sql(all_views, text, pasted, best)
+        if "code" in self.categories:
+            self._templates(all_views, text, pasted, best, _TEMPLATE in gates)
+        if "traversal" in self.categories:
+            self._paths(all_views, text, pasted, best, _PATH in gates)
         if "ssrf" in self.categories:
             self._internal(all_views, text, best)
         if "prompt" in self.categories and hidden:
@@ -276,9 +284,11 @@ class Detector:
                 continue
             if index == 0:  # the base view: the scan already said whether either pattern occurs
                 separated, calls, quoted = _SEPARATOR in gates, _CALL in gates, _QUOTED in gates
-                if not separated and not calls and not quoted:
+                globbed = _GLOB in gates
+                if not separated and not calls and not quoted and not globbed:
                     continue  # the reader would find nothing (most chat): not even called
-                found_all = shell.commands(view.text, separated=separated, calls=calls, quoted=quoted, pasted=pasted)
+                found_all = shell.commands(view.text, separated=separated, calls=calls, quoted=quoted,
+                                           globbed=globbed, pasted=pasted)
             else:
                 found_all = shell.commands(view.text, pasted=pasted)
             for found in found_all:
@@ -313,6 +323,35 @@ class Detector:
                 weight, context = found
                 weight *= CODE_DAMPING if pasted and weight < sql.BREAKOUT else 1.0
                 self._keep(best, f"sqli:fragment-{context}", weight, Finding("sqli", 0, len(text), weight))
+
+    def _templates(self, all_views: list[View], text: str, pasted: bool, best: dict[str, tuple[float, Finding]],
+                   screened: bool) -> None:
+        """Constant arithmetic in a template engine's delimiters (`templates.probes`), plain and decoded;
+        `screened`: whether the base view holds an opener at all."""
+        weight = templates.PASTED if pasted else templates.PROBE
+        for index, view in enumerate(all_views):
+            if view.prompt_only or (index == 0 and not screened):
+                continue
+            for start, end in templates.probes(view.text):
+                if view.folded is not None:
+                    start, end = view.folded.span(start, end)
+                else:
+                    start, end = 0, len(text)
+                self._keep(best, "code:template-arithmetic", weight, Finding("code", start, end, weight))
+                break
+
+    def _paths(self, all_views: list[View], text: str, pasted: bool, best: dict[str, tuple[float, Finding]],
+               screened: bool) -> None:
+        """A sensitive file by absolute path given as a value (`paths.sensitive`), plain and decoded;
+        `screened`: whether the base view holds a path where a value starts at all."""
+        if pasted:
+            return
+        for index, view in enumerate(all_views):
+            if view.prompt_only or (index == 0 and not screened):
+                continue
+            for start, end in paths.sensitive(view.text)[:1]:
+                start, end = view.folded.span(start, end) if view.folded is not None else (0, len(text))
+                self._keep(best, "traversal:sensitive-path", paths.VALUE, Finding("traversal", start, end, paths.VALUE))
 
     def _internal(self, all_views: list[View], text: str, best: dict[str, tuple[float, Finding]]) -> None:
         """Links that reach the server's own network, spelt or parsed the way a payload makes them."""

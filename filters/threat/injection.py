@@ -284,11 +284,19 @@ NOSQLI = (
     Rule("where-clause", "nosqli", 0.75, r"\$where\s*[\"']?\s*:|\[\$where\]", strong=True),
     Rule("js-breakout", "nosqli", 0.6, _Q + r"\s*;\s*(?:sleep|return|while|do|var|it\s*=|db\.)\b|"
          r";\s*return\s*\(?\s*(?:true|1)\b", strong=True),
-    Rule("db-call", "nosqli", 0.55, r"\bdb\.[a-z_]+\.(?:insert|find|remove|drop|update|delete)[a-z]*\s*\(|"
+    Rule("db-call", "nosqli", 0.55, r"\bdb\.[a-z_]+\.(?:insert|find|remove|drop|update|delete|mapreduce)[a-z]*\s*\(|"
          r"\bdb\.(?:getcollectionnames|dropdatabase|eval)\s*\("),
     Rule("busy-loop", "nosqli", 0.7, r"\bdo\s*\{[^}]{0,80}\}\s*while\s*\(|new\s+date\s*\(\s*\)\s*;\s*do\b",
          strong=True),
     Rule("operator-exists", "nosqli", 0.5, r"[\"'][&$](?:exists|ne|gt|regex)[\"']\s*:"),
+    # JavaScript shipped as a JSON string for the database to run: the function of a `$where`, `$function`,
+    # `$accumulator` or map-reduce command (`"map": "function(){emit(...)}"`); code a program writes is not a string.
+    Rule("js-in-json", "nosqli", 0.85,
+         r"[\"'](?:\$where|body|map|reduce|finalize|init|accumulate|merge)[\"']\s*:\s*[\"']\s*function\s*\(", strong=True),
+    # A value that closes the JavaScript string it was put in and joins a test of its own before reopening one:
+    # `admin' && this.token != null && '1'=='1`, `x' || this.a || '`.
+    Rule("js-string-joined", "nosqli", 0.75,
+         r"^\s*[\w.@-]{0,20}[\"']\s*(?:&&|\|\|)[^\"'\n]{1,120}(?:&&|\|\|)\s*[\"']", strong=True),
     Rule("js-or-true", "nosqli", 0.7, r"\|\|\s*['\"]?1['\"]?\s*==\s*['\"]?1|\btrue\s*,\s*\$where\b", strong=True),
 )
 

@@ -23,6 +23,7 @@ from itertools import accumulate, count
 from operator import add
 
 from filters._patterns import each_spans, text_pattern
+from filters.threat import globbing
 
 # Commands whose names are not everyday words: a separator before them is enough.
 COMMANDS = frozenset("""
@@ -47,18 +48,24 @@ WORDLIKE = frozenset("sleep ping type kill find sort head tail more less cut tou
                      "set start call timeout expr wait exit reboot shutdown echo printf read test which where "
                      "whois uptime df du free top watch chdir cd id cat dir net del reg rm su ps ip cp mv ln tar "
                      "dd tee copy move route service dash gzip unzip for sc".split())
+_NAMES = COMMANDS | WORDLIKE
+# Words of the shell's grammar that run the command after them (`time id`, `exec sh`, `command -p id`): the word
+# after one is read as the command (`_is_command`).
+_PREFIXES = frozenset("time exec command builtin nohup nice sudo doas".split())
 # What `commands` can flag at all: a separator, then a name it knows, then an argument or an end. Cheaper
 # screens ("; my flight lands") than the separator pattern, for a caller that scans for many patterns at once.
-COMMAND_HINT = (r"(?:\|\|?|&&?|;|\n|\$\(|\x60)[ \t]*[\"']?(?:"
-                + "|".join(sorted((name.replace(".", r"\.") for name in COMMANDS | WORDLIKE),
+COMMAND_HINT = (r"(?:\|\|?|&&?|;|\n|\$\(|\x60)[ \t]*(?:[({!][ \t]*)*[\"']?(?:"
+                + "|".join(sorted((name.replace(".", r"\.") for name in _NAMES | _PREFIXES),
                             key=lambda name: (-len(name), name)))
                 + r"|(?:" + _VERBS + r")-[a-z]{3,30})(?:[ \t;|&><)\x60'\"\n]|$)")
 # Sub-commands that make a word-like name a command on their own ("| net view", "&& net user x").
 SUBCOMMANDS = frozenset("user users view localgroup group share use session accounts config query add delete "
                         "export create stop addr link neigh".split())
 # A separator, a command name, then its first argument, a shell metacharacter or the end.
-SEPARATOR = (r"(\|\|?|&&?|;|\n|\$\(|\x60)[ \t]*[\"']?([a-z][a-z0-9_.\-]{0,30})"
-             r"(?:[ \t]+(\S{1,80})|[;|&><)\x60'\"\n]|$)")
+# A subshell `(`, a group `{` or a pipeline's `!` may open the command (`x; ( id )`, `x && { id; }`, `x; ! id`),
+# and blanks may end the text after it (`x; id `).
+SEPARATOR = (r"(\|\|?|&&?|;|\n|\$\(|\x60)[ \t]*(?:[({!][ \t]*){0,4}[\"']?([a-z][a-z0-9_.\-]{0,30})"
+             r"(?:[ \t]+(\S{1,80})|[;|&><)\x60'\"\n]|[ \t]*$)")
 _SEPARATOR_STARTS = ("|", "&", ";", "\n", "$(", "\x60")  # what a `SEPARATOR` match must begin with
 # The shell takes quotes, backslashes and the empty expansions `$@` and `$*` out of a word, and expands a
 # brace list, before it looks a command up: `w'h'o'am'i`, `c\\at`, `wh""oami`, `ca$@t` and `{ls,-la,/}` run
@@ -67,13 +74,15 @@ _SEPARATOR_STARTS = ("|", "&", ";", "\n", "$(", "\x60")  # what a `SEPARATOR` ma
 # and ANSI-C quoting (`$'\\x63at'` is `cat`); cmd.exe takes `^` out of a word (`w^h^o^a^m^i`). A separator
 # followed by such a word (a screen for a caller's combined scan; prose such as "; don't" passes it too, and
 # reads as no command):
-QUOTED_HINT = (r"(?:\|\|?|&&?|;|\n|\$\(|\x60)[ \t]*(?:\{[a-z0-9_./-]{1,40},|"
+QUOTED_HINT = (r"^[ \t]*\{[a-z0-9_./'\"\\?*-]{1,40},|"
+               r"(?:\|\|?|&&?|;|\n|\$\(|\x60)[ \t]*(?:[({!][ \t]*){0,4}(?:\{[a-z0-9_./'\"\\?*-]{1,40},|"
                r"[a-z0-9_./-]{0,40}(?:(?:['\"\\^]|\$(?:[@*0-9'{]|\(\)))+[a-z0-9_./-]|\$[a-z_]))")
 # An expansion inside a word, as `_expand` reads it (bounded, so the search stays linear).
 _EXPANSION = (r"\$'(?:[^'\\\n]|\\.){0,40}'|\$\{ifs\b[^}\s]{0,10}\}|\$ifs\b|"
               r"\$(?:[@*0-9]|\(\)|\{[^}\s]{0,30}\}|[a-z_][a-z0-9_]{0,20})")
 # The word itself, for Python's engine: a match starts only at a separator and every part is bounded.
-_QUOTED_WORD = re.compile(r"(?:\|\|?|&&?|;|\n|\$\(|`)[ \t]*(\{[a-z0-9_./-]{1,40}(?:,[a-z0-9_./-]{0,40}){1,8}\}|"
+_BRACE_LIST = r"\{[a-z0-9_./'\"\\?*-]{1,40}(?:,[a-z0-9_./'\"\\?*:-]{0,40}){1,8}\}"  # `{cat,/etc/passwd}`, `{id,}`, `{c''at,x}`
+_QUOTED_WORD = re.compile(r"(?:\|\|?|&&?|;|\n|\$\(|`)[ \t]*(?:[({!][ \t]*){0,4}(" + _BRACE_LIST + r"|"
                           r"[a-z0-9_./-]{0,40}(?:(?:['\"\\^]|" + _EXPANSION + r")[a-z0-9_./-]{0,40}){1,16})")
 _EXPANSIONS = re.compile(_EXPANSION)
 _ANSI_ESCAPE = re.compile(r"\\(?:x([0-9a-f]{1,2})|([0-7]{1,3})|(.))")
@@ -111,7 +120,8 @@ icm iwmi gwmi gcim saps sajb ipmo sleep timeout scp sftp ftp schtasks icacls set
 reg nbtstat reboot shutdown who su
 """.split())
 # Names that run the word after them: the command is that word (`sudo apt upgrade` is `apt`).
-_WRAPPERS = frozenset("sudo nohup xargs nice time doas".split())
+_WRAPPERS = frozenset("sudo nohup xargs nice time doas exec command builtin".split())
+
 # Interpreters run a file (ordinary: "python app.py") or code given inline (`python -c`, `perl -e`).
 _INTERPRETERS = frozenset("python python2 python3 perl ruby php node".split())
 _INLINE_CODE = re.compile(r"[ \t]+-[a-z]*[cer]\b")
@@ -229,6 +239,8 @@ def _is_command(name: str, argument: str | None, last: bool, metachar: bool, res
     text after the name."""
     if name in COMMANDS:
         return True
+    if name in _PREFIXES and argument is not None and argument.rstrip(_CLOSERS) in _NAMES:
+        return True
     if name not in WORDLIKE and ("-" not in name or _POWERSHELL.search(name) is None):
         return False
     if argument is None:
@@ -280,8 +292,8 @@ def _segment_before(text: str, at: int) -> str:
 # its backtracking stays linear: a match starts only at a mark, and each part is a run of one class
 # followed by a class the run does not hold, so a failed attempt gives back at most the blanks it read
 # and a name of 31 characters.
-_SEPARATOR = re.compile(r"(\|\|?|&&?|;|\n|\$\(|`)[ \t]*[\"']?([a-z][a-z0-9_.\-]{0,30})"
-                        r"(?:[ \t]+([^\t\n\f\r ]{1,80})|[;|&><)`'\"\n]|\Z)")
+_SEPARATOR = re.compile(r"(\|\|?|&&?|;|\n|\$\(|`)[ \t]*(?:[({!][ \t]*){0,4}[\"']?([a-z][a-z0-9_.\-]{0,30})"
+                        r"(?:[ \t]+([^\t\n\f\r ]{1,80})|[;|&><)`'\"\n]|[ \t]*\Z)")
 
 
 def _last_visible(text: str, at: int) -> str:
@@ -343,15 +355,17 @@ def _separated(text: str, found: list[Injected], original: str | None = None) ->
     injected = 0
     for match in _SEPARATOR.finditer(text):
         sep_start = match.start()
-        if text[sep_start] == "`" and _markdown(text, sep_start, sep_start + 1):
+        if text[sep_start] == "`" and (_fence(text, sep_start) or _markdown(text, sep_start, sep_start + 1)):
             continue  # Markdown inline code: "`env`: run a command", "run `ls -la` in the folder"
         name_end = match.end(2)
         name = text[match.start(2):name_end]
-        if name not in COMMANDS and name not in WORDLIKE and "-" not in name:
+        if name not in COMMANDS and name not in WORDLIKE and "-" not in name and name not in _PREFIXES:
             continue  # no command by any reading (`_is_command`): most separators of prose or random text
         arg_start, end = match.start(3), match.end()
         argument = text[arg_start:end] if arg_start >= 0 else None
         last, metachar = end >= visible_end, argument is None and end > name_end
+        if argument is not None and not argument.strip(")};"):  # `( who )`, `{ id; }`: the group closes
+            argument, metachar = None, True
         if name not in COMMANDS and not _is_command(name, argument, last, metachar, text[name_end:name_end + 120]):
             continue
         separator = match[1]
@@ -371,7 +385,7 @@ def _separated(text: str, found: list[Injected], original: str | None = None) ->
             command_line = leading[segment] = _command_line(segment.strip())
         if (command_line and _one_word(segment)) or (not command_line and (
                 _talk(segment, original, sep_start) or _shown_after_prose(segment) or _begun_in_prose(segment)
-                or _opens_message(segment, sep_start, match[1], name) or _SET.match(segment.strip()) is not None)):
+                or _opens_message(segment, sep_start, match[1], name) or _sets(segment))):
             # talk about a command, a command line shown after a sentence, a message that is itself a
             # command line of a program the lists do not name, a variable set, or a lone word that is as much a
             # value as a command (`test || uname -a`, `date; id`): an injection only when the command does harm
@@ -416,7 +430,7 @@ def _shell_word(word: str) -> str:
     pattern takes before a name) to its length, so every offset of the text around it still holds and
     the name ends where the word did: `{ls,-la,/}` -> `  ls -la /`, `w'h'o'am'i` -> `    whoami`."""
     if word[:1] == "{":
-        read = word[1:-1].replace(",", " ")
+        read = word[1:-1].replace(",", " ").translate(_UNQUOTE).rstrip()
     else:
         read = (_EXPANSIONS.sub(_expand, word) if "$" in word else word).translate(_UNQUOTE)
     return read.rjust(len(word))
@@ -536,6 +550,13 @@ def _command_line(segment: str) -> bool:
 _SET = re.compile(r"[a-z_][a-z0-9_]*=\S*\Z")  # a segment that only sets a variable (`a=1`, `b=oami`)
 
 
+def _sets(segment: str) -> bool:
+    """Whether `segment` ends by setting a variable (`a=1`, `b=oami`, "Why does a=1"): what follows the separator
+    uses it, a shell line shown or assembled, so the command decides."""
+    words = segment[-200:].rsplit(None, 1)
+    return bool(words) and _SET.match(words[-1]) is not None
+
+
 def _one_word(segment: str) -> bool:
     """Whether `segment` is one word of prose that also names a command (`WORDLIKE`: "test", "date", "time"),
     with no argument: a value someone typed as much as a command line."""
@@ -559,6 +580,17 @@ def _markdown(text: str, sep_start: int, sep_end: int) -> bool:
     return bool(before_text) or _has_letter(text[closing + 1:closing + 40])
 
 
+# A Markdown code fence: three or more backticks opening a line, then an info string (a language) and the line's end.
+_FENCE = re.compile(r"(?:^|(?<=\n))[ \t]{0,3}(`{3,})[a-z0-9_+#.-]{0,20}[ \t]*(?:\n|\Z)")
+
+
+def _fence(text: str, at: int) -> bool:
+    """Whether the backtick at `at` is part of a Markdown code fence (`_FENCE`), not a subshell."""
+    start = text.rfind("\n", 0, at) + 1
+    found = _FENCE.match(text, start)
+    return found is not None and found.start(1) <= at < found.end(1)
+
+
 def _listed(text: str, name_start: int) -> bool:
     """Whether the exec call's command at `name_start` is the first item of an argument list
     (`subprocess.run(["rm", "-rf", tmp])`): the program runs with those words, no shell reads them."""
@@ -573,14 +605,78 @@ def _call_rest(text: str, name_end: int) -> str:
     return " " + " ".join(rest.translate(_ARGV_MARKS).split())
 
 
+_BRACE_OPENING = re.compile(r"[ \t]*(" + _BRACE_LIST + r")")
+
+
+def _brace_opening(text: str) -> str | None:
+    """`text` read as a shell command line when a brace list opens it (`{cat,/etc/passwd}`, `{id,}`): the list's
+    words after a separator, so a value that is itself a command line expanded from a list is read as one
+    after a value; None when no list opens it."""
+    found = _BRACE_OPENING.match(text)
+    if found is None:
+        return None
+    return ";" + _shell_word(found[1]).lstrip() + text[found.end():]
+
+
+# Programs by the path a shell finds them at, and files an injection reads: what a pattern is expanded against.
+_PROGRAM_TREE = globbing.Tree(f"{folder}/{name}" for folder in globbing.PROGRAM_DIRS
+                              for name in COMMANDS | WORDLIKE | TOOLS if "." not in name)
+_FILE_TREE = globbing.Tree(globbing.SENSITIVE_FILES)
+_OPENS_COMMAND = frozenset(";|&\n`({!")  # what stands before a word in a command's place (or nothing)
+HIDDEN_FILE = 0.85  # a sensitive file spelt by a pattern that hides its name (`/e??/p?ss??`)
+
+
+def _GLOB_MARKS(text: str) -> bool:  # noqa: N802 - a screen, named as the patterns it stands for
+    return "/" in text and ("?" in text or "*" in text or "[" in text or "bin/" in text)
+
+
+def _command_place(text: str, at: int) -> bool:
+    """Whether the word at `at` stands where a shell reads a command: first in the text or after a separator,
+    a subshell's or a group's opening or `!` (blanks and quotes between)."""
+    before = text[max(0, at - 64):at].rstrip(" \t'\"")
+    if not before:
+        return at <= 64
+    return before[-1] in _OPENS_COMMAND
+
+
+def _globbed(text: str, found: list[Injected]) -> str | None:
+    """Absolute paths in `text` read as the shell expands them (`globbing`): a pattern in a command's place that
+    names a known program, or anywhere that names a sensitive file, *hiding* the name (`globbing.hides`) is an
+    injection of its own (`found`); and `text` with each program's path in a command's place read as the
+    program's name (`/usr/bin/who*`, `/bin/id` -> `whoami`, `id`) and each file pattern as its file, for the
+    separator reading; None when no path names either."""
+    pieces: list[str] = []
+    position = 0
+    for start, end, word in globbing.patterns(text):
+        path = _PROGRAM_TREE.first(word) if _command_place(text, start) else None
+        if path is not None:
+            if globbing.hides(word):
+                found.append(Injected(start, end, 0.9, "globbed-command"))
+            read = path.rsplit("/", 1)[1]
+        else:
+            path = _FILE_TREE.first(word) if globbing.wild(word) else None
+            if path is None:
+                continue
+            if globbing.hides(word):
+                found.append(Injected(start, end, HIDDEN_FILE, "globbed-file"))
+            read = path
+        pieces += (text[position:start], read)
+        position = end
+    if not pieces:
+        return None
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
 def commands(text: str, *, separated: bool | None = None, calls: bool | None = None,
-             quoted: bool | None = None, pasted: bool = False) -> list[Injected]:
+             quoted: bool | None = None, globbed: bool | None = None, pasted: bool = False) -> list[Injected]:
     """Command injections in `text` (lower-cased), strongest reading first per separator.
 
     `separated` / `calls` / `quoted`: whether `SEPARATOR` / `EXEC_CALL` / `QUOTED_HINT` match `text`, when
     the caller already knows (from a combined scan); None to screen here. Words after separators are read
     a second time as the shell reads them (`shell_reading`) when any holds quoting. `pasted`: the text is a
-    pasted program (the caller's code gate), where an exec call of an everyday command is its own business."""
+    pasted program (the caller's code gate), where an exec call of an everyday command is its own business.
+    `globbed`: whether `globbing.HINT` matches (a path with a wildcard, or a program's path opening a command)."""
     found: list[Injected] = []
     # Pre-screens (substring checks cost far less than a regex call): each pattern needs its character.
     if separated is None:
@@ -589,20 +685,22 @@ def commands(text: str, *, separated: bool | None = None, calls: bool | None = N
         calls = "(" in text
     if separated:
         _separated(text, found)
-    if quoted is None:  # a separator, then a quote, a backslash, a brace or an expansion
-        quoted = any(separator in text for separator in _SEPARATOR_STARTS) and any(mark in text for mark in "'\"\\{$^")
+    if quoted is None:  # a separator (or a brace list opening the text), then a quote, a backslash, a brace or an expansion
+        quoted = ((any(separator in text for separator in _SEPARATOR_STARTS) or text.lstrip()[:1] == "{")
+                  and any(mark in text for mark in "'\"\\{$^"))
     reading = shell_reading(text) if quoted else None
     if reading is not None:  # the same offsets: a command found there is where the quoted word stands
         seen = {(each.start, each.how) for each in found}
         more: list[Injected] = []
         _separated(reading, more, text)
         found.extend(each for each in more if (each.start, each.how) not in seen)
-    assembled = assembled_reading(text) if quoted else None
-    if assembled is not None:  # another length: what is found there stands for the whole text
-        more = []
-        _separated(assembled, more)
-        if any(each.how == "injected-command" for each in more):
-            found.append(Injected(0, len(text), 0.9, "injected-command"))
+    for other in (assembled_reading(text) if quoted else None, _brace_opening(text) if quoted else None,
+                  _globbed(text, found) if globbed or (globbed is None and _GLOB_MARKS(text)) else None):
+        if other is not None:  # another length: what is found there stands for the whole text
+            further: list[Injected] = []
+            _separated(other, further)
+            if any(each.how == "injected-command" for each in further):
+                found.append(Injected(0, len(text), 0.9, "injected-command"))
     calls_found = 0
     for groups in (each_spans(_EXEC_CALL, text) if calls else ()):
         (start, end), (name_start, name_end) = groups[:2]

@@ -28,12 +28,15 @@ EXPRESSION = 0.6  # a whole message that is a SQL boolean expression or subquery
 
 # Token kinds, in the order of the pattern's groups.
 _KINDS = ("c", "s", "S", "n", "v", "w", "o", "p", "x")
+# Blanks as the databases' lexers take them: RE2's \s lacks the vertical tab, which MySQL's character tables
+# (`my_isspace`) read as a space like the tab and the form feed.
 _TOKEN = byte_pattern(
-    r"(?s)\s*(?:"
+    r"(?s)[\s\x0b]*(?:"
     r"(--[^\n]*|#[^\n]*|/\*(?:[^*]|\*+[^*/])*\*+/|/\*.*)"  # c: comment (an open /* runs to the end)
-    r"|('(?:[^'\\]|\\.|'')*'|\"(?:[^\"\\]|\\.|\"\")*\")"  # s: string literal
+    r"|((?:[xbn]|_[a-z0-9]{2,12}[ \t]*)?'(?:[^'\\]|\\.|'')*'|\"(?:[^\"\\]|\\.|\"\")*\")"  # s: string literal
+    # (a hex, bit or national string `x'61'`, `b'01'`, `n'x'`, or one given a character set `_utf8mb4'x'`)
     r"|(['\"].*)"  # S: a literal left open to the end: the query's own quote closes it
-    r"|(0x[0-9a-f]+|0b[01]+|\d+(?:\.\d*)?(?:e[+-]?\d+)?|\.\d+)"  # n: number
+    r"|((?:_[a-z0-9]{2,12}[ \t]*)?(?:0x[0-9a-f]+|0b[01]+)|\d+(?:\.\d*)?(?:e[+-]?\d+)?|\.\d+)"  # n: number
     r"|(@@?[a-z_][a-z0-9_.$]*|@)"  # v: variable
     r"|([a-z_][a-z0-9_$]*|\x60[^\x60]*\x60)"  # w: word or quoted identifier
     r"|(<=>|<>|!=|<=|>=|\|\||&&|::|->>?|[=<>+\-*/%&|^~!])"  # o: operator
@@ -65,7 +68,9 @@ _PROBES = frozenset({"sleep", "pg_sleep", "benchmark", "char", "chr", "ascii", "
                      "mid", "left", "right", "length", "concat", "concat_ws", "group_concat", "version", "user",
                      "database", "schema", "extractvalue", "updatexml", "load_file", "hex", "unhex", "if", "iif",
                      "elt", "make_set", "count", "cast", "convert", "md5", "randomblob", "exists", "instr",
-                     "json_extract", "json_keys", "current_setting", "to_char", "utl_inaddr", "dbms_pipe"})
+                     "json_extract", "json_keys", "current_setting", "to_char", "utl_inaddr", "dbms_pipe",
+                     # and those that spell a string without a quote: from codes, hex or base64
+                     "nchar", "unistr", "decode", "convert_from", "from_base64", "to_base64", "encode"})
 
 
 _JOINERS = frozenset({"and", "or", "xor", "div", "mod", "like", "rlike", "regexp", "is", "not", "between", "in",
@@ -112,6 +117,8 @@ class Fragment:
     names: int = 0  # bare identifiers (column names, or prose words)
     casts: int = 0
     variables: int = 0
+    statement: bool = False  # a lone value, `;`, then a statement that reads as SQL (`1; declare @q ...`)
+    spelt: int = 0  # strings spelt without a quote: hex or bit literals of two bytes or more (`0x61646d696e`)
     tokens: int = 0
 
 
@@ -251,6 +258,9 @@ class _Parser:
         kind, value = self.take()
         seen = self.seen
         if kind in ("n", "s"):
+            if kind == "n" and ("0x" in value and len(value) - value.index("0x") >= 6
+                                or "0b" in value and len(value) - value.index("0b") >= 18):
+                seen.spelt += 1
             return True
         if kind == "S":
             self.seen.breakout = True  # the query's closing quote completes it
@@ -394,12 +404,16 @@ def _parse(data: str, quoted: bool, joined: bool = False) -> Fragment | None:
         parser.rest_of_expression(constant)
         parser.clauses()
         if parser.at("p", ";"):
+            lone = seen.tokens <= 3 and not seen.subquery  # a value alone before it (`363;`, `7);`)
             parser.take()
             token = parser.peek()
             if token is not None:
                 if token[1] not in _STATEMENTS:
                     return None
                 seen.stacked = True
+                parser.take()
+                following = parser.peek()
+                seen.statement = lone and following is not None and _statement(token[1], following)
                 return seen  # what follows is a statement of its own
         if parser.peek() is not None:
             return None
@@ -408,6 +422,27 @@ def _parse(data: str, quoted: bool, joined: bool = False) -> Fragment | None:
     except _Stop:
         return None
     return seen
+
+
+# What a stacked statement's keyword needs after it to read as SQL rather than a word of prose after a `;`.
+_OBJECTS = frozenset({"table", "database", "user", "login", "procedure", "function", "view", "index", "schema",
+                      "trigger"})
+
+
+def _statement(keyword: str, following: tuple[str, str]) -> bool:
+    """Whether `keyword` (of `_STATEMENTS`) followed by the token `following` begins a SQL statement."""
+    kind, value = following
+    if keyword == "declare":
+        return kind == "v"
+    if keyword in ("exec", "execute"):
+        return value == "(" or kind == "v" or value.startswith(("xp_", "sp_", "master"))
+    if keyword in ("drop", "create", "alter", "truncate"):
+        return value in _OBJECTS
+    if keyword in ("insert", "delete"):
+        return value == ("into" if keyword == "insert" else "from")
+    if keyword == "waitfor":
+        return value in ("delay", "time")
+    return keyword == "select" and (kind == "v" or value == "*")
 
 
 def _is_value(value: str) -> bool:
@@ -421,12 +456,12 @@ def _weight(seen: Fragment) -> float:
     # SQL past the closed literal: a symbolic comparison, a call, a subquery... Words between bare
     # words ("shabby" and white, "and i like it") are English, and a comment alone is left to the rules.
     evidence = seen.symbolic + seen.calls + seen.subquery + seen.stacked + seen.casts + seen.variables + \
-        seen.constants + seen.ordinals
+        seen.constants + seen.ordinals + seen.spelt
     if not seen.names:
         evidence += seen.logic + seen.arith + seen.compare
     if operators:
         evidence += seen.comments
-    if seen.breakout and evidence and seen.names <= 2:
+    if seen.breakout and evidence and seen.names <= 2 or seen.statement:
         return BREAKOUT
     if (seen.constants or seen.ordinals and seen.comments) and seen.names <= 1:
         return EXPRESSION

