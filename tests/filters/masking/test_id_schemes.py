@@ -4,7 +4,7 @@ from filters._patterns import each_spans
 from filters.masking import _ids_europe as eu
 from filters.masking import _ids_world as w
 from filters.masking._checksums import Check
-from filters.masking.engine import _GATES
+from filters.masking.engine import _GATES, BUILTIN, Masker
 from filters.masking.id_schemes import _NAMES, _SCHEMES, _WRITTEN, scheme_numbers
 from filters.masking.national_ids import SSNDetector
 
@@ -75,3 +75,17 @@ def test_many_names_cost_a_bounded_window_each() -> None:
     text = "PESEL " * 20_000 + "44051401359"
     assert found(text) == ["44051401359"]
     assert found("CPF " + "1." * 50_000) == []
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("PESEL \uff14\uff14\uff10\uff15\uff11\uff14\uff10\uff11\uff13\uff15\uff19", "\uff14\uff14\uff10\uff15\uff11\uff14\uff10\uff11\uff13\uff15\uff19"),
+    ("\uff30\uff25\uff33\uff25\uff2c 44051401359", "44051401359"),       # the name in full-width letters
+    ("PESEL 440514\u200b01359", "440514\u200b01359"),                    # an invisible character inside
+    ("PESEL: **44051401359**", "44051401359"),
+    ('{"pesel": "44051401359"}', "44051401359"),
+    ("CPF 529\u2013982\u2013247\u201325", "529\u2013982\u2013247\u201325"),  # en dashes between the groups
+])
+def test_wrapped_and_disguised_through_the_masker(text: str, value: str) -> None:
+    start = text.index(value)
+    findings = Masker(tuple(BUILTIN)).scan(text)
+    assert any(f.start <= start and f.end >= start + len(value) for f in findings), findings
