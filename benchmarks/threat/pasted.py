@@ -66,7 +66,14 @@ class Item:
 
     @property
     def part(self) -> str:
-        return TUNING if hashlib.sha1(self.origin.encode()).digest()[0] % 2 == 0 else VALIDATION
+        return TUNING if hashlib.sha1(_portable(self.origin).encode()).digest()[0] % 2 == 0 else VALIDATION
+
+
+def _portable(origin: str) -> str:
+    """A file's path as every checkout names it: the virtualenv's packages by their path inside it (the
+    venv's own path differs from one checkout to the next, and the part must not)."""
+    path = Path(origin)
+    return path.relative_to(SITE).as_posix() if path.is_relative_to(SITE) else origin
 
 
 _ROFF = [(r"\\f[BIRP]|\\f\(..|\\f\[[A-Z]*\]", ""), (r"\\&|\\:|\\c$", ""), (r"\\-", "-"), (r"\\\(aq|\\\[aq\]", "'"),
