@@ -33,7 +33,7 @@ _WINDOWS_FILES = (
 _TREE = globbing.Tree((*globbing.SENSITIVE_FILES, *_WINDOWS_FILES, "/var/lib/kubelet/kubeconfig",
                        "/etc/kubernetes/kubelet.conf", "/etc/rancher/k3s/k3s.yaml"))
 # What may stand before a value (the start, `=`, a quote, a bracket, a JSON key's colon) and the path itself.
-_CANDIDATE = re.compile(r"(?:^|(?<=[=\"'(\[,>])|(?<=[\"']:))[ \t]*((?:file:|[a-z]:)?[\\/](?:[\\/][?.][\\/])?"
+_CANDIDATE = re.compile(r"(?:^|(?<=[=\"'(\[,>])|(?<=[\"']:))[ \t]*((?:file:|[a-z]:)?[\\/](?:[\\/]{1,3}[?.][\\/]{1,2})?"
                         r"[^\s\"'&#<>|?*)\]}]{1," + str(MAX_PATH) + "})")
 HINT = r"(?:^|[=\"'(\[,>])[ \t]*(?:file:|[a-z]:)?[\\/]"
 _END = frozenset("\"'&#)]},?%")  # what may follow a value (`%` opens `%00`, `%20`)

@@ -30,7 +30,7 @@ COMMANDS = frozenset("""
 whoami uname ifconfig ipconfig wget curl nc ncat netcat bash zsh ksh csh tcsh sh powershell pwsh cmd
 cmd.exe nslookup ls pwd passwd chmod chown chgrp rmdir mkfifo telnet systeminfo tasklist taskkill certutil
 bitsadmin mshta rundll32 regsvr32 wmic cscript wscript python python2 python3 perl ruby php node busybox
-hostname netstat printenv env crontab useradd usermod getent tac base64 xxd nmap sudo tftp scp ssh
+hostname netstat printenv env crontab useradd usermod getent tac base64 xxd nmap sudo tftp scp ssh lsb_release logname
 sftp ftp schtasks icacls whoami.exe net.exe nohup xargs awk gawk sed grep egrep lsof
 pkill killall mkdir openssl socat iptables systemctl journalctl
 arp traceroute tracert nbtstat setx attrib findstr wevtutil vssadmin bcdedit sysinfo locate
@@ -54,7 +54,7 @@ _NAMES = COMMANDS | WORDLIKE
 _PREFIXES = frozenset("time exec command builtin nohup nice sudo doas".split())
 # What `commands` can flag at all: a separator, then a name it knows, then an argument or an end. Cheaper
 # screens ("; my flight lands") than the separator pattern, for a caller that scans for many patterns at once.
-COMMAND_HINT = (r"(?:\|\|?|&&?|;|\n|\$\(|\x60)[ \t]*(?:[({!][ \t]*)*[\"']?(?:"
+COMMAND_HINT = (r"(?:\|\|?|&&?|;|\n|[$<>]\(|\x60)[ \t]*(?:[({!][ \t]*)*[\"']?(?:"
                 + "|".join(sorted((name.replace(".", r"\.") for name in _NAMES | _PREFIXES),
                             key=lambda name: (-len(name), name)))
                 + r"|(?:" + _VERBS + r")-[a-z]{3,30})(?:[ \t;|&><)\x60'\"\n]|$)")
@@ -117,7 +117,7 @@ whoami whoami.exe id uname hostname nc ncat netcat socat telnet bash zsh ksh csh
 cmd cmd.exe systeminfo sysinfo tasklist taskkill certutil bitsadmin mshta rundll32 regsvr32 wmic cscript wscript
 getent printenv env passwd xxd nmap tftp mkfifo crontab useradd usermod busybox net net.exe iex iwr irm
 icm iwmi gwmi gcim saps sajb ipmo sleep timeout scp sftp ftp schtasks icacls setx vssadmin bcdedit wevtutil
-reg nbtstat reboot shutdown who su
+reg nbtstat reboot shutdown who su lsb_release logname
 """.split())
 # Names that run the word after them: the command is that word (`sudo apt upgrade` is `apt`).
 _WRAPPERS = frozenset("sudo nohup xargs nice time doas exec command builtin".split())
@@ -364,13 +364,14 @@ def _separated(text: str, found: list[Injected], original: str | None = None) ->
         arg_start, end = match.start(3), match.end()
         argument = text[arg_start:end] if arg_start >= 0 else None
         last, metachar = end >= visible_end, argument is None and end > name_end
-        if argument is not None and not argument.strip(")};"):  # `( who )`, `{ id; }`: the group closes
+        if argument is not None and not argument.strip(")};&"):  # `( who )`, `{ id; }`, `who &`: the command ends
             argument, metachar = None, True
         if name not in COMMANDS and not _is_command(name, argument, last, metachar, text[name_end:name_end + 120]):
             continue
         separator = match[1]
         if separator == "\n" and not (last or metachar if argument is None
-                                      else _shellish(argument, text[name_end:name_end + 120])):
+                                      else _shellish(argument, text[name_end:name_end + 120])) \
+                and not any(mark in text[match.end(1):match.start(2)] for mark in "({!"):
             continue  # a line of prose that starts with "cat" is not a command
         if marks is None and searched < _SEARCHED:
             searched += 1
@@ -605,6 +606,9 @@ def _call_rest(text: str, name_end: int) -> str:
     return " " + " ".join(rest.translate(_ARGV_MARKS).split())
 
 
+# Process substitution (`<(id)`, `>(id)`, Bash and ksh): a command run in a subshell like `$(...)`, where a word
+# starts (`x;cat <(id)`, `x >(id)`; an emoticon's `:>(` is glued to its eyes).
+_PROCESS = re.compile(r"(?:^|(?<=[ \t;|&]))[<>]\(")
 _BRACE_OPENING = re.compile(r"[ \t]*(" + _BRACE_LIST + r")")
 
 
@@ -688,10 +692,17 @@ def commands(text: str, *, separated: bool | None = None, calls: bool | None = N
     if quoted is None:  # a separator (or a brace list opening the text), then a quote, a backslash, a brace or an expansion
         quoted = ((any(separator in text for separator in _SEPARATOR_STARTS) or text.lstrip()[:1] == "{")
                   and any(mark in text for mark in "'\"\\{$^"))
+    if "<(" in text or ">(" in text:  # process substitution, read as the substitution it is (the same length)
+        substituted = _PROCESS.sub("$(", text)
+        if substituted != text:
+            seen = {(each.start, each.how) for each in found}
+            more: list[Injected] = []
+            _separated(substituted, more, text)
+            found.extend(each for each in more if (each.start, each.how) not in seen)
     reading = shell_reading(text) if quoted else None
     if reading is not None:  # the same offsets: a command found there is where the quoted word stands
         seen = {(each.start, each.how) for each in found}
-        more: list[Injected] = []
+        more = []
         _separated(reading, more, text)
         found.extend(each for each in more if (each.start, each.how) not in seen)
     for other in (assembled_reading(text) if quoted else None, _brace_opening(text) if quoted else None,

@@ -22,7 +22,7 @@ def test_paths_resolve_as_the_file_system_resolves_them(path: str, read: str) ->
 @pytest.mark.parametrize("text", [
     "/var/run/secrets/kubernetes.io/serviceaccount/token", "file=/proc/1/environ", '{"path": "/root/.ssh/id_rsa"}',
     "?page=C:\\Windows\\System32\\config\\SAM", "\\\\.\\C:\\Windows\\Panther\\Unattend.xml", "download?name=//etc//shadow",
-    "template=/var/run/docker.sock", "/ETC/SHADOW",
+    "template=/var/run/docker.sock", "/ETC/SHADOW", "download?name=\\\\\\\\?\\\\C:\\\\Windows\\\\win.ini",
 ])
 def test_sensitive_files_given_as_values_are_found(text: str) -> None:
     assert sensitive(text.lower()), text

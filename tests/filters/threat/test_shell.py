@@ -518,3 +518,14 @@ def test_the_shell_grammar_reads_groups_prefixes_brace_lists_and_paths(text: str
 def test_variables_fences_and_brace_lists_in_talk_are_no_injection(text: str) -> None:
     verdict = _GRAMMAR_THREAT.decide(text)
     assert verdict.action.name == "PASS" and not verdict.hints.alert, text
+
+
+@pytest.mark.parametrize("text", ["x >(crontab -l)", "x;cat <(id)", "me@example.org&who &", "42\n( getent passwd )",
+                                  "x & lsb_release -a &"])
+def test_process_substitution_closed_commands_and_opened_lines_are_read(text: str) -> None:
+    assert _GRAMMAR_THREAT.decide(text).action.name == "BLOCK", text
+
+
+@pytest.mark.parametrize("text", ["I'm so annoyed >(", "that was mean :>(", "a <(b) is a process substitution, right?"])
+def test_emoticons_and_talk_about_process_substitution_pass(text: str) -> None:
+    assert _GRAMMAR_THREAT.decide(text).action.name == "PASS", text
