@@ -3,7 +3,8 @@
 A scheme's own name or acronym (DNI, CPF, BSN, PESEL, Aadhaar, NIR, codice fiscale...) says which check digits the
 number after it must have; a number that has them is masked as a `national_id`. Neither alone is enough: an acronym
 stands before order numbers and typos too, and a check digit passes one random number in ten or eleven. The
-registry below is the schemes' published rules (`_checksums`), not the numbers seen anywhere.
+checks are python-stdnum's validators of the schemes' published rules (`_checksums`; a few it lacks are written
+here), not the numbers seen anywhere.
 
 Acronyms that are words of some language ("sin" in Spanish, "nie" in German and Polish, "run", "fin", "inn") are
 read in capitals only; the others in any case.
