@@ -32,7 +32,15 @@ from filters.masking.id_schemes import SCHEME_GATE
 from filters.masking.national_ids import ID_GATE, SSNDetector
 from filters.masking.network import IPDetector
 from filters.masking.phone import PhoneDetector
-from filters.masking.secrets import APART_RUN, APART_RUNS, KEYWORDS, LITERALS, SCREENS, SecretDetector
+from filters.masking.secrets import (
+    APART_RUN,
+    APART_RUNS,
+    KEYWORDS,
+    LITERALS,
+    SCREENS,
+    WORD_KEYWORDS,
+    SecretDetector,
+)
 
 BUILTIN: Mapping[str, Detector] = {
     "secret": SecretDetector(),
@@ -49,7 +57,8 @@ BUILTIN: Mapping[str, Detector] = {
 _NUMBER_SEP = "[ \\t\\r\\n\\x0b\\x0c!-/:-@\\[-`{-~]|[\\xc2-\\xf4][\\x80-\\xbf]{1,3}"
 _IBAN_SEP = "(?:[ \\t\\r\\n\\x0b\\x0c!-/:-@\\[-`{-~]|[\\xc2-\\xf4][\\x80-\\xbf]{1,3}){0,3}"
 _SECRET_WORDS = ("|".join(re.escape(literal) for literal in LITERALS)
-                 + "|(?i:" + "|".join(re.escape(keyword) for keyword in KEYWORDS) + ")")
+                 + "|(?i:" + "|".join(re.escape(keyword) for keyword in KEYWORDS) + ")"
+                 + "|(?i:" + "|".join(WORD_KEYWORDS) + ")")
 # What each gate needs at the least, as RE2 source over UTF-8 bytes; their union is the pre-screen.
 _SCREEN: Mapping[str, str] = {
     # 7+ digits, separators allowed: the least any numeric value needs (the shortest phone number).

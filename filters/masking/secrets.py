@@ -260,12 +260,19 @@ _STEMS = ("pass", "pwd", "pw", "secret", "token", "key", "bearer", "credential",
           "รหัสผ่าน", "رمز", "گذرواژه", "پاس", "পাসওয়ার্ড",
           # the word for "key" (`_KEY_WORDS`)
           "clave", "llave", "chave", "clé", "clef", "chiave", "schlüssel", "schlussel", "schluessel", "sleutel",
-          "nøgle", "nogle", "nøkkel", "nokkel", "nyckel", "avain", "klucz", "klíč", "klic", "kľúč", "kluc", "kulcs",
+          "nøgle", "nogle", "nøkkel", "nokkel", "nyckel", "avain", "klucz", "kulcs",
+          # Czech and Slovak with their marks in any mix (`kl[íi][čc]`, `k[ľl][úu][čc]`), as people leave some out
+          *(f"kl{i}{c}" for i in "íi" for c in "čc"), *(f"k{el}{u}{c}" for el in "ľl" for u in "úu" for c in "čc"),
           "cheie", "anahtar", "kunci", "khóa", "khoa", "ключ", "κλειδ", "מפתח", "مفتاح", "कुंजी", "キー", "鍵",
           "密钥", "密鑰", "秘钥", "키", "คีย์")
-# The gate reads bytes, where only ASCII letters match in any case: a stem in another script is also
-# listed in capitals ("ПАРОЛЬ" written shouting), and the Turkish dotted capital of "şifre" ("ŞİFRE").
-KEYWORDS = (*_STEMS, *(stem.upper() for stem in _STEMS if not stem.isascii() and stem.upper() != stem), "İFRE")
+# The gate reads bytes, where only ASCII letters match in any case: a stem with other letters is also listed in
+# capitals ("ПАРОЛЬ" written shouting) and with its first letter one ("Ключ" opening a sentence), and the Turkish
+# dotted capital of "şifre" ("ŞİFRE").
+_CASED = {form for stem in _STEMS if not stem.isascii() for form in (stem.upper(), stem[:1].upper() + stem[1:])}
+KEYWORDS = (*_STEMS, *sorted(_CASED - set(_STEMS)), "İFRE")
+# Key words too short to stand in the gate as a stem, each a whole word there: French "clé" typed without its accent
+# (`_KEY_WORDS`' `cl[ée]f?`); as a stem, "cle" would send every "article", "client" and "clear" to this detector.
+WORD_KEYWORDS = (r"\bcle\b",)
 
 
 _N_LOG_N = [0.0] + [n * math.log2(n) for n in range(1, 65)]

@@ -1,5 +1,3 @@
-import re._constants as _sre
-import re._parser as _parser
 
 import pytest
 from hypothesis import example, given, settings
@@ -20,6 +18,7 @@ from filters.masking.national_ids import (
     SSNDetector,
     valid_ssn,
 )
+from tests.filters.masking._cases import spellings
 
 DETECTOR = SSNDetector()
 
@@ -174,34 +173,10 @@ def test_an_ssn_after_an_identity_word_is_reported_as_an_ssn() -> None:
     assert [(d.type, d.detector) for d in DETECTOR.detect("national ID: 123-45-6789")] == [("ssn", "us_ssn")]
 
 
-def _spellings(pattern: str) -> list[str]:
-    """Every text a pattern of literals, classes, groups and alternatives matches (`.` as an apostrophe)."""
-    def walk(items: list[tuple[object, object]]) -> list[str]:
-        texts = [""]
-        for op, arg in items:
-            if op is _sre.LITERAL:
-                options = [chr(arg)]  # type: ignore[arg-type]
-            elif op is _sre.ANY:
-                options = ["'"]
-            elif op is _sre.IN:
-                options = [chr(a) for kind, a in arg if kind is _sre.LITERAL]  # type: ignore[attr-defined]
-            elif op is _sre.SUBPATTERN:
-                options = walk(list(arg[-1]))  # type: ignore[index]
-            elif op is _sre.BRANCH:
-                options = [text for branch in arg[1] for text in walk(list(branch))]  # type: ignore[index]
-            elif op is _sre.AT:
-                continue
-            else:
-                raise AssertionError(f"unexpected {op} in {pattern!r}")
-            texts = [text + option for text in texts for option in options]
-        return texts
-    return walk(list(_parser.parse(pattern)))
-
-
 def test_every_identity_word_in_every_case_passes_the_gate_the_detector_reads_it_after() -> None:
     # The engine's gate for this detector (`engine._GATE_SOURCES["ssn"]`, from `national_ids.ID_GATE`) and the
     # detector's own first look (`_ID_STEMS`) are lists of their own: neither may be stricter than `_ID_WORDS`.
-    words = _spellings(_ID_WORDS)
+    words = spellings(_ID_WORDS)
     assert len(words) > 60 and "numéro d'identité" in words
     masker = Masker(("ssn",))
     for word in words:

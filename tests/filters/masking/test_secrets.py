@@ -7,11 +7,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from filters._patterns import encodable
 from filters._patterns import found as occurs
+from filters._text import fold
 from filters.masking._model import Detection
 from filters.masking.engine import BUILTIN, Gates, Masker
-from filters.masking.secrets import _ANY, _PROVIDER, _PROVIDERS, SecretDetector, entropy, random_looking
+from filters.masking.secrets import (
+    _ANY,
+    _KEY_WORDS,
+    _PROVIDER,
+    _PROVIDERS,
+    SecretDetector,
+    entropy,
+    random_looking,
+)
 from tests.filters.hostile_text import hostile
+from tests.filters.masking._cases import spellings
 
 DETECTOR = SecretDetector()
 
@@ -409,3 +420,17 @@ def test_words_ending_in_a_providers_head_pass_no_gate() -> None:
         assert "secret" not in gates.passing(text.encode()), text
     assert found("(cioZ8k2Lm9Pz4Rt8Vw1Yb3Nq5Hj7Gf6Ds0A)") == [("cratesio_token", "cioZ8k2Lm9Pz4Rt8Vw1Yb3Nq5Hj7Gf6Ds0A")]
     assert found("x:cioZ8k2Lm9Pz4Rt8Vw1Yb3Nq5Hj7Gf6Ds0A") == []  # not apart: no gate would pass it to the detector
+
+
+def test_every_key_word_in_every_case_passes_the_gate_the_detector_reads_it_after() -> None:
+    # The gate's stems (`secrets.KEYWORDS`, `WORD_KEYWORDS`) are a list of their own beside `_KEY_WORDS`, which the
+    # detector reads: the gate may never be stricter ("cle", unaccented French, was the detector's alone).
+    words = spellings(_KEY_WORDS)
+    assert "cle" in words and "cle api" in words and "ключ" in words
+    masker = Masker(("secret",))
+    for word in words:
+        for form in (word.lower(), word.upper(), word.title()):
+            for text in (f"ma {form} Xk9mP2qL7zR4tY8wB1nVz", f"{form}=Xk9mP2qL7zR4tY8wB1nVz"):
+                alone = bool(DETECTOR.detect(encodable(fold(text).text)))  # overlaps the masker keeps one of
+                assert bool(masker.scan(text)) == alone, text
+                assert form != word.lower() or alone, text
