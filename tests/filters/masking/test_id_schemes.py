@@ -25,6 +25,7 @@ def found(text: str) -> list[str]:
     ("hetu 131052-308T", "131052-308T"),
     ("personnummer 811218-9876", "811218-9876"),
     ("samordningsnummer 811278-9873", "811278-9873"),  # day + 60: hand-written, stdnum refuses it
+    ("身份证 460284199001016798", "460284199001016798"),  # stdnum 2.2's cn.ric fails on its region: masked
     ("codice fiscale RSSMRA85T10A562S", "RSSMRA85T10A562S"),
     ("NIR 2 69 05 49 588 157 80", "2 69 05 49 588 157 80"),
     ("AHV 756.9217.0769.85", "756.9217.0769.85"),
