@@ -31,6 +31,7 @@ from filters.threat import (
     sql,
     templates,
     tongues,
+    voided,
 )
 from filters.threat.feeds import DomainList
 from filters.threat.normalise import Signs, View, base64_payloads, base_view, hidden_text, other_views
@@ -221,12 +222,18 @@ class Detector:
                best: dict[str, tuple[float, Finding]]) -> None:
         renamed: str | None = ""  # the text with devices' developer mode renamed (`settings.read`), once read
         blanked: str | None = ""  # the text with the page's own handlers blanked (`handlers.read`), once read
+        unvoided: str | None = ""  # the text with other clauses' void words blanked (`voided.read`), once read
         for hit in hits:
             if hit.rule.name in settings.MODE_RULES:
                 if renamed == "":
                     renamed = settings.read(view.text)
                 if renamed is not None and not holds(hit.rule, renamed):
                     continue  # a phone's or an app's setting asked about, not the bot sent into a jailbreak
+            elif hit.rule.name in voided.VOID_RULES:
+                if unvoided == "":
+                    unvoided = voided.read(view.text)
+                if unvoided is not None and not holds(hit.rule, unvoided):
+                    continue  # "the rules you follow when a parcel is lost": the parcel lost, not the rules
             elif hit.rule.name in handlers.READ_RULES:
                 if blanked == "":
                     blanked = handlers.read(view.text)
