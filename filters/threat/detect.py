@@ -21,6 +21,7 @@ from filters.threat import (
     injection,
     internal,
     links,
+    mongocode,
     normalise,
     owned,
     paths,
@@ -244,6 +245,8 @@ class Detector:
                         self._keep(best, "xss:own-handler", handlers.OWN_HANDLER,
                                    self._finding(hit, view, text, handlers.OWN_HANDLER))
                     continue
+            if hit.rule.name in mongocode.READ_RULES and mongocode.written(view.text, hit.start, hit.end):
+                continue  # a MongoDB query a developer wrote (`db.users.find({ age: { $gt: 23 } })`), not a value
             if hit.rule.name == "role-play" and addressed.supposed(view.text, hit.start, hit.end):
                 continue  # "assume the identity of the caller is verified": a supposition, not a persona
             weight, key = hit.rule.weight, hit.rule.name
