@@ -7,7 +7,7 @@ scores.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -183,10 +183,12 @@ class Detector:
             self._commands(all_views, text, pasted, best, gates)
         if "sqli" in self.categories:
             self._sql(all_views, text, pasted, best)
-        if "code" in self.categories:
-            self._templates(all_views, text, pasted, best, _TEMPLATE in gates)
-        if "traversal" in self.categories:
-            self._paths(all_views, text, pasted, best, _PATH in gates)
+        if "code" in self.categories:  # constant arithmetic in a template engine's delimiters
+            self._first_found(all_views, text, best, _TEMPLATE in gates, templates.probes, "code:template-arithmetic",
+                              templates.PASTED if pasted else templates.PROBE)
+        if "traversal" in self.categories and not pasted:  # a sensitive file by absolute path given as a value
+            self._first_found(all_views, text, best, _PATH in gates, paths.sensitive, "traversal:sensitive-path",
+                              paths.VALUE)
         if "ssrf" in self.categories:
             self._internal(all_views, text, best)
         if "prompt" in self.categories and hidden:
@@ -334,34 +336,18 @@ class Detector:
                 weight *= CODE_DAMPING if pasted and weight < sql.BREAKOUT else 1.0
                 self._keep(best, f"sqli:fragment-{context}", weight, Finding("sqli", 0, len(text), weight))
 
-    def _templates(self, all_views: list[View], text: str, pasted: bool, best: dict[str, tuple[float, Finding]],
-                   screened: bool) -> None:
-        """Constant arithmetic in a template engine's delimiters (`templates.probes`), plain and decoded;
-        `screened`: whether the base view holds an opener at all."""
-        weight = templates.PASTED if pasted else templates.PROBE
+    def _first_found(self, all_views: list[View], text: str, best: dict[str, tuple[float, Finding]], screened: bool,
+                     find: Callable[[str], Iterable[tuple[int, int]]], key: str, weight: float) -> None:
+        """The first span `find` reads in each view, plain and decoded, kept under `key` (its category before the
+        colon); `screened`: whether the base view holds what `find` starts from at all."""
+        category = key.partition(":")[0]
         for index, view in enumerate(all_views):
             if view.prompt_only or (index == 0 and not screened):
                 continue
-            for start, end in templates.probes(view.text):
-                if view.folded is not None:
-                    start, end = view.folded.span(start, end)
-                else:
-                    start, end = 0, len(text)
-                self._keep(best, "code:template-arithmetic", weight, Finding("code", start, end, weight))
-                break
-
-    def _paths(self, all_views: list[View], text: str, pasted: bool, best: dict[str, tuple[float, Finding]],
-               screened: bool) -> None:
-        """A sensitive file by absolute path given as a value (`paths.sensitive`), plain and decoded;
-        `screened`: whether the base view holds a path where a value starts at all."""
-        if pasted:
-            return
-        for index, view in enumerate(all_views):
-            if view.prompt_only or (index == 0 and not screened):
-                continue
-            for start, end in paths.sensitive(view.text)[:1]:
+            for start, end in find(view.text):
                 start, end = view.folded.span(start, end) if view.folded is not None else (0, len(text))
-                self._keep(best, "traversal:sensitive-path", paths.VALUE, Finding("traversal", start, end, paths.VALUE))
+                self._keep(best, key, weight, Finding(category, start, end, weight))
+                break
 
     def _internal(self, all_views: list[View], text: str, best: dict[str, tuple[float, Finding]]) -> None:
         """Links that reach the server's own network, spelt or parsed the way a payload makes them."""
