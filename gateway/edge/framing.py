@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.http import HttpVersion10, HttpVersion11
 
 from gateway.edge.errors import error_response
 from gateway.edge.headers import is_websocket_upgrade
@@ -34,6 +35,7 @@ from gateway.metrics import Metrics
 UNKNOWN_CODING = "transfer coding not implemented"
 OLD_VERSION = "Transfer-Encoding in an HTTP/1.0 request"
 OTHER_VERSION = "HTTP version not supported"
+_VERSIONS = frozenset({HttpVersion10, HttpVersion11})  # what the gateway frames and authorises
 NOT_A_PATH = "request target is not a path"
 
 
@@ -41,7 +43,7 @@ def coding_refusal(request: web.BaseRequest) -> tuple[int, str] | None:
     """`(status, error)` when the request is not HTTP/1.0 or 1.1, its target not a path, or its transfer codings
     anything but one `chunked`; else None."""
     version = request.version
-    if version[0] != 1 or version[1] > 1:
+    if version not in _VERSIONS:
         return 505, OTHER_VERSION
     if not request.raw_path.startswith("/"):
         return 400, NOT_A_PATH
@@ -72,9 +74,8 @@ type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 def plainly_framed(request: web.BaseRequest) -> bool:
     """Whether no check applies (HTTP/1.0 or 1.1, a path, no Transfer-Encoding, no Upgrade): most requests."""
     headers = request.headers
-    version = request.version
     return ("Transfer-Encoding" not in headers and "Upgrade" not in headers
-            and version[0] == 1 and version[1] <= 1 and request.raw_path.startswith("/"))
+            and request.version in _VERSIONS and request.raw_path.startswith("/"))
 
 
 async def framed(request: web.Request, handler: Handler, metrics: Metrics | None = None) -> web.StreamResponse:
