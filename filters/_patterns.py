@@ -72,6 +72,12 @@ def byte_pattern(pattern: str, *, case_sensitive: bool = True) -> Pattern:
                                                                  latin1=True)))
 
 
+def byte_cased(word: str) -> list[str]:
+    """The spellings a byte pattern lists to find `word` in the cases people write it: `(?i:...)` over bytes folds
+    ASCII letters only, so a word with other letters is listed as written, capitalised and in capitals."""
+    return [word] if word.isascii() else sorted({word, word.capitalize(), word.upper()})
+
+
 def encode(text: str) -> bytes:
     """The bytes `byte_pattern`s read; lone surrogates pass through instead of failing."""
     return text.encode("utf-8", "surrogatepass")

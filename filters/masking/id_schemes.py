@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 
-from filters._patterns import each_spans, text_pattern
+from filters._patterns import byte_cased, each_spans, text_pattern
 from filters._patterns import found as occurs
 from filters.masking import _ids_europe as eu
 from filters.masking import _ids_world as w
@@ -108,7 +108,7 @@ SCHEME_GATE = (r"(?:^|[^A-Za-z0-9])(?i:" + _alternation([n for n in _ANY_CASE if
                r"(?:^|[^A-Za-z0-9])(?:" + _alternation([n.upper() for n in _CAPITALS]) + ")|"
                "(?i:" + "|".join(sorted(_GATE_PARTS.values())) + ")|"
                + "|".join(re.escape(form) for n in _ANY_CASE if not n.isascii() and n not in _GATE_PARTS
-                          for form in sorted({n, n.capitalize(), n.upper()})))
+                          for form in byte_cased(n)))
 # A group of a number or a word of Latin letters: ASCII letters and digits, with marks inside ("529.982.247-25",
 # "131052-308T", "811218+9876"). Words of other scripts are no token: "身份证号11010519491231002X".
 _TOKENS = text_pattern(r"[0-9A-Za-z](?:[0-9A-Za-z+]|[.\-/\x{2010}-\x{2015}\x{2212}][0-9A-Za-z])*")

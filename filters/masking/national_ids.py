@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from filters._patterns import each_spans, text_pattern
+from filters._patterns import byte_cased, each_spans, text_pattern
 from filters._patterns import found as occurs
 from filters.masking._context import LONE, before, enclosing_token, in_url, is_identifier, wordless
 from filters.masking._model import Detection
@@ -82,8 +82,7 @@ _ID_STEMS = ("id number", "id no", "id card", "identi", "identy", "идент", 
 # The same as the engine's gate reads it, on the folded text's UTF-8 bytes: ASCII letters in either case, the others as
 # written in lower case, capitalised or in capitals.
 ID_GATE = "(?i:" + "|".join(re.escape(stem) for stem in _ID_STEMS if stem.isascii()).replace("\\ ", " ") + ")|" + "|".join(
-    re.escape(form) for stem in _ID_STEMS if not stem.isascii()
-    for form in sorted({stem, stem.capitalize(), stem.upper()}))
+    re.escape(form) for stem in _ID_STEMS if not stem.isascii() for form in byte_cased(stem))
 
 
 def _identity_numbers(text: str) -> Iterator[Detection]:
@@ -108,10 +107,6 @@ def _identity_numbers(text: str) -> Iterator[Detection]:
         yield Detection("national_id", start, stop, "identity_number", 0.9, value)
 
 
-def _overlaps(found: Detection, others: list[Detection]) -> bool:
-    return any(o.start < found.end and found.start < o.end for o in others)
-
-
 class SSNDetector:
     type = "ssn"
 
@@ -121,11 +116,11 @@ class SSNDetector:
     def detect(self, text: str) -> Iterator[Detection]:
         ssns = [d for run in runs(text, 9) if len(run.digits) >= 9 for d in self._in_run(text, run)]
         yield from ssns
-        found = ssns + [d for d in scheme_numbers(text) if not _overlaps(d, ssns)]
+        found = ssns + [d for d in scheme_numbers(text) if not d.overlaps(ssns)]
         yield from found[len(ssns):]
         lower = text.lower()
         if any(stem in lower for stem in _ID_STEMS):  # an SSN is reported as one, whatever word stands before it
-            yield from (d for d in _identity_numbers(text) if not _overlaps(d, found))
+            yield from (d for d in _identity_numbers(text) if not d.overlaps(found))
 
     def _in_run(self, text: str, run: Run) -> Iterator[Detection]:
         sizes = run.sizes

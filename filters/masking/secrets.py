@@ -24,7 +24,7 @@ from collections.abc import Iterator
 
 import orjson
 
-from filters._patterns import each_spans, found, text_pattern
+from filters._patterns import byte_cased, each_spans, found, text_pattern
 from filters.masking._context import ascii_alnum
 from filters.masking._model import Detection
 from filters.masking._quota import charge
@@ -268,8 +268,7 @@ _STEMS = ("pass", "pwd", "pw", "secret", "token", "key", "bearer", "credential",
 # The gate reads bytes, where only ASCII letters match in any case: a stem with other letters is also listed in
 # capitals ("ПАРОЛЬ" written shouting) and with its first letter one ("Ключ" opening a sentence), and the Turkish
 # dotted capital of "şifre" ("ŞİFRE").
-_CASED = {form for stem in _STEMS if not stem.isascii() for form in (stem.upper(), stem[:1].upper() + stem[1:])}
-KEYWORDS = (*_STEMS, *sorted(_CASED - set(_STEMS)), "İFRE")
+KEYWORDS = (*dict.fromkeys(form for stem in _STEMS for form in byte_cased(stem)), "İFRE")
 # Key words too short to stand in the gate as a stem, each a whole word there: French "clé" typed without its accent
 # (`_KEY_WORDS`' `cl[ée]f?`); as a stem, "cle" would send every "article", "client" and "clear" to this detector.
 WORD_KEYWORDS = (r"\bcle\b",)
@@ -512,7 +511,7 @@ class SecretDetector:
         yield from tokens
         shaped = []
         if found(_SHAPE_SCREEN, text):  # a token of a provider listed above is reported under its name
-            shaped = [d for d in _shaped(text) if not any(t.start < d.end and d.start < t.end for t in tokens)]
+            shaped = [d for d in _shaped(text) if not d.overlaps(tokens)]
             yield from shaped
         if "eyJ" in text:
             jwts = list(self._jwts(text))
@@ -520,7 +519,7 @@ class SecretDetector:
             yield from jwts
         if found(_DOTTED_SCREEN, text):  # a JWT, a listed provider's or a shaped token is reported under its name
             seen = tokens + shaped
-            yield from (d for d in _dotted(text) if not any(t.start < d.end and d.start < t.end for t in seen))
+            yield from (d for d in _dotted(text) if not d.overlaps(seen))
         if "-----BEGIN" in text:
             yield from self._pem(text)
         if not found(_LONG_SCREEN, text):
@@ -529,7 +528,7 @@ class SecretDetector:
         assigned = list(self._assignments(text))
         yield from assigned
         named = tokens + assigned  # a token a pattern above names, or a value after a key word, is reported so
-        yield from (d for d in _long_generated(text) if not any(t.start < d.end and d.start < t.end for t in named))
+        yield from (d for d in _long_generated(text) if not d.overlaps(named))
 
     @classmethod
     def _unwrapped(cls, text: str, plain: list[Detection]) -> Iterator[Detection]:
