@@ -25,6 +25,10 @@ class Detection:
     score: float
     value: str = dataclasses.field(repr=False, default="")
 
+    def overlaps(self, others: Iterable[Detection]) -> bool:
+        """Whether any of `others` shares a character with this one (a value one reading reported already)."""
+        return any(other.start < self.end and self.start < other.end for other in others)
+
     def moved(self, start: int, end: int) -> Detection:
         # Built directly: `dataclasses.replace` reads the fields anew on every call (a few µs, paid for
         # every value of every read of a stream of dense values).
