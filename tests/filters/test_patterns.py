@@ -6,7 +6,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from filters._patterns import byte_pattern, each_spans, encodable, found, spans, text_pattern, whole
+from filters._patterns import (
+    byte_cased,
+    byte_pattern,
+    each_spans,
+    encodable,
+    found,
+    spans,
+    text_pattern,
+    whole,
+)
 
 PATTERNS = [text_pattern(source) for source in (
     r"\d+", r"(a)|(b)", r"x*", r"(é+)(\d)?", r"\b\w+@\w+\.\w+", r"(?i:ab)(c)?", r"\b",
@@ -48,3 +57,14 @@ _TOKEN_TEXT = st.lists(st.sampled_from(["ab_", "k-", "12:x", "é", "a", "b", "c"
 @given(_TOKEN_TEXT)
 def test_each_spans_through_a_screen_is_the_plain_walk(text: str) -> None:
     assert [list(s) for s in each_spans(_TOKENS, text, _SCREEN)] == [spans(m) for m in _TOKENS.finditer(text)]
+
+
+@pytest.mark.parametrize("text", ["my ключ is", "My Ключ is", "MY КЛЮЧ IS"])
+def test_a_word_of_other_letters_is_found_in_each_usual_case_through_its_listed_spellings(text: str) -> None:
+    gate = byte_pattern("(?i:" + "|".join(byte_cased("ключ")) + ")")
+    assert found(gate, text.encode())
+    assert not found(byte_pattern("(?i:ключ)"), text.encode()) or text == "my ключ is"  # why they are listed
+
+
+def test_an_ascii_word_is_listed_once_the_gate_folds_its_case() -> None:
+    assert byte_cased("token") == ["token"]
