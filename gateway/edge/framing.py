@@ -58,12 +58,13 @@ def coding_refusal(request: web.BaseRequest) -> tuple[int, str] | None:
     return None
 
 
-def framing_refusal(request: web.BaseRequest, request_id: str) -> web.Response | None:
-    """The JSON answer (the connection then closed) to a request framed otherwise than `coding_refusal` allows."""
+def framing_refusal(request: web.BaseRequest) -> web.Response | None:
+    """The JSON answer (the connection then closed) to a request framed otherwise than `coding_refusal` allows;
+    the request id is read only for a refusal (a WebSocket opening that passes needs none here)."""
     refused = coding_refusal(request)
     if refused is None:
         return None
-    response = error_response(refused[0], refused[1], request_id)
+    response = error_response(refused[0], refused[1], request_id_from(request.headers))
     response.force_close()
     return response
 
@@ -84,7 +85,7 @@ async def framed(request: web.Request, handler: Handler, metrics: Metrics | None
     guard calls it (one middleware fewer per request) with the metrics a refusal is counted in, as dispatch
     counts a request no route took; other apps take `framing_middleware`."""
     headers = request.headers
-    if (refused := framing_refusal(request, request_id_from(headers))) is not None:
+    if (refused := framing_refusal(request)) is not None:
         if metrics is not None:
             metrics.observe_request("-", refused.status, 0.0)
         return refused
