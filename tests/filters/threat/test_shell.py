@@ -104,7 +104,7 @@ def _commands_by_pattern(text: str) -> list[Injected]:
         first = segment.split(None, 1)[0].strip("'\"(") if segment else ""
         shown = first in _LEADS or first.startswith("#!") or re2.search(r"(?:^|\s)--?[a-z0-9]", segment)
         if (segment in shell.WORDLIKE and segment not in shell.COMMANDS and segment not in shell.TOOLS) or (
-                not shown and re2.fullmatch(r"[a-z_][a-z0-9_]*=\S*", (segment.rsplit(None, 1) or [""])[-1])):
+                not shown and re2.fullmatch(r"[a-z_][a-z0-9_]*=\S*", (segment[-200:].rsplit(None, 1) or [""])[-1])):
             # a lone word that names a command ("test || id") or a variable set ("a=1; echo"): what follows decides
             shown = not harmful(name, shell._clause_rest(text, name_end))
         if shown:
@@ -155,6 +155,13 @@ def test_commands_are_those_the_pattern_finds(text: str) -> None:
     pipelines shown, the first (the only one the detector counts)."""
     text = text.lower()
     assert [found for found in commands(text, quoted=False) if found.how != "exec-call"] == _kept(_commands_by_pattern(text))
+
+
+def test_a_variable_set_is_read_in_the_last_200_characters_before_the_separator() -> None:
+    """`shell._sets` reads the word before a separator within 200 characters: a longer word is not taken for a
+    variable set, so the command after it is judged as injected (fails closed)."""
+    assert [f.how for f in commands("a=" + "x" * 150 + "\nls", quoted=False)] == ["shell-pipeline"]
+    assert [f.how for f in commands("a=" + "x" * 250 + "\nls", quoted=False)] == ["injected-command"]
 
 
 def test_a_text_of_nothing_but_separated_commands_is_read_in_one_pass() -> None:
